@@ -1,0 +1,97 @@
+/**
+ * The module contract (RFC 5 in our words). A module is a folder under modules/
+ * (or a site module anywhere, loaded by path) whose default export is the manifest
+ * built with defineModule(). The host gives each loaded module its own DI child
+ * container, a Handle whose topics are prefixed with the load name, and default
+ * methods (ping, stats-get, shutdown ...).
+ */
+import type { DependencyContainer } from 'tsyringe';
+import type { Message } from '../message/message';
+import type { Handle } from './handle';
+
+/** What a request handler returns: a payload to answer with, or NO_RESPONSE. */
+export const NO_RESPONSE: unique symbol = Symbol('flux.no-response');
+export type HandlerResult = unknown | typeof NO_RESPONSE;
+
+export interface RequestHandler {
+  kind: 'request';
+  /** method name without the service prefix, or a full topic when absolute */
+  method: string;
+  absolute?: boolean;
+  /** validate the payload before the handler runs; return an error text to refuse with EPROTO */
+  check?: (payload: unknown) => string | undefined;
+  /** only the instance owner may call it (default true) */
+  ownerOnly?: boolean;
+  fn: (msg: Message) => HandlerResult | Promise<HandlerResult>;
+}
+
+export interface EventHandler {
+  kind: 'event';
+  topic: string;
+  fn: (msg: Message) => void;
+}
+
+export type HandlerTable = ReadonlyArray<RequestHandler | EventHandler>;
+
+/** A request handler entry: `request('list', this.list)`. */
+export function request(
+  method: string,
+  fn: (msg: Message) => HandlerResult | Promise<HandlerResult>,
+  opts: Omit<RequestHandler, 'kind' | 'method' | 'fn'> = {},
+): RequestHandler {
+  return { kind: 'request', method, fn, ...opts };
+}
+
+/** An event handler entry: `event('heartbeat.pulse', this.onPulse)`. */
+export function event(topic: string, fn: (msg: Message) => void): EventHandler {
+  return { kind: 'event', topic, fn };
+}
+
+export interface BrokerModule {
+  readonly handlers: HandlerTable;
+  /** extra service names this module registers (besides its load name) */
+  readonly services?: readonly string[];
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
+/** What the loader hands to create(): the module's own scope. */
+export interface ModuleScope {
+  readonly container: DependencyContainer;
+  readonly handle: Handle;
+  readonly name: string;
+  readonly args: readonly string[];
+  /** the broker's TOML config (whole document) */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface ModuleManifest {
+  /** marker checked by the loader */
+  readonly fluxModule: 1;
+  /** default load name (== folder name for modules in the tree) */
+  readonly name: string;
+  readonly description?: string;
+  /** where `flux start` loads it by default */
+  readonly ranks?: 'all' | 'leader';
+  create(scope: ModuleScope): BrokerModule | Promise<BrokerModule>;
+}
+
+export function defineModule(m: Omit<ModuleManifest, 'fluxModule'>): ModuleManifest {
+  return { fluxModule: 1, ...m };
+}
+
+export function isModuleManifest(x: unknown): x is ModuleManifest {
+  const m = x as Partial<ModuleManifest> | null;
+  return !!m && m.fluxModule === 1 && typeof m.name === 'string' && typeof m.create === 'function';
+}
+
+/** key=value module arguments as a map (later ones win) */
+export function parseArgs(args: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of args) {
+    const i = a.indexOf('=');
+    if (i < 0) out.set(a, '');
+    else out.set(a.slice(0, i), a.slice(i + 1));
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * The broker attributes every broker defines, with their defaults and flags
+ * (flux-broker-attributes(7)). Values that depend on boot (rank, size, rundir ...)
+ * are filled in by the broker as it learns them.
+ */
+import { FluxError } from '../api/errors';
+import { Errno } from '../api/errno';
+import { AttrFlag, AttrStore } from './attrs';
+
+const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU } = AttrFlag;
+
+export const VERSION = '0.88.0';
+
+function intIn(name: string, lo: number, hi: number) {
+  return (v: string) => {
+    if (!/^-?\d+$/.test(v) || Number(v) < lo || Number(v) > hi) {
+      throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
+    }
+  };
+}
+
+/** FSD or "none" */
+export function fsdOrNone(name: string) {
+  return (v: string) => {
+    if (v !== 'none' && !/^\d+(\.\d+)?(ms|s|m|h|d)?$/.test(v)) {
+      throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
+    }
+  };
+}
+
+export function defineDefaultAttrs(a: AttrStore): void {
+  a.define('rank', undefined, RO);
+  a.define('size', undefined, RO);
+  a.define('version', VERSION, RO);
+  a.define('hostname', undefined, IMM);
+  a.define('hostlist', undefined, RO);
+  a.define('rundir', undefined, IMM | F);
+  a.define('rundir-cleanup', undefined, IMM);
+  a.define('statedir', undefined, IMM | F);
+  a.define('statedir-cleanup', undefined, IMM);
+  a.define('local-uri', undefined, IMM);
+  a.define('parent-uri', undefined, RO | LU);
+  a.define('instance-level', '0', RO);
+  a.define('jobid-path', '/', RO);
+  a.define('security.owner', String(process.getuid?.() ?? 0), RO);
+  a.define('broker.pid', String(process.pid), RO);
+  a.define('broker.uuid', undefined, RO);
+  a.define('broker.starttime', undefined, RO);
+  a.define('broker.boot-method', undefined, IMM);
+  a.define('broker.mapping', undefined, RO);
+  a.define('broker.critical-ranks', undefined, IMM);
+  a.define('broker.quorum', undefined, IMM, { onSet: quorumCheck });
+  a.define('broker.quorum-warn', '1m', IMM, { onSet: fsdOrNone('broker.quorum-warn') });
+  a.define('broker.shutdown-warn', '1m', IMM, { onSet: fsdOrNone('broker.shutdown-warn') });
+  a.define('broker.shutdown-timeout', 'none', IMM, { onSet: fsdOrNone('broker.shutdown-timeout') });
+  a.define('broker.cleanup-timeout', 'none', IMM, { onSet: fsdOrNone('broker.cleanup-timeout') });
+  a.define('broker.unload-builtins-timeout', '1m', IMM);
+  a.define('broker.rc1_path', undefined, IMM | F);
+  a.define('broker.rc3_path', undefined, IMM | F);
+  a.define('broker.rc2_none', undefined, IMM | F);
+  a.define('broker.rc2_pgrp', undefined, IMM | F);
+  a.define('broker.module-nopanic', undefined, RT);
+  a.define('broker.exit-restart', undefined, RT);
+  a.define('broker.recovery-mode', undefined, IMM);
+  a.define('conf.shell_initrc', undefined, RT);
+  a.define('conf.shell_pluginpath', undefined, RT);
+  a.define('config.path', undefined, IMM);
+  a.define('log-ring-size', '1024', IMM, { onSet: intIn('log-ring-size', 1, 1 << 20) });
+  a.define('log-level', '7', IMM, { onSet: intIn('log-level', -1, 7) });
+  a.define('log-forward-level', '3', IMM, { onSet: intIn('log-forward-level', -1, 7) });
+  a.define('log-critical-level', '2', IMM, { onSet: intIn('log-critical-level', -1, 7) });
+  a.define('log-stderr-level', '3', RT, { onSet: intIn('log-stderr-level', -1, 7) });
+  a.define('log-stderr-mode', 'leader', IMM, {
+    onSet: (v) => {
+      if (v !== 'leader' && v !== 'local') throw new FluxError(Errno.EINVAL, 'Error parsing log-stderr-mode attribute');
+    },
+  });
+  a.define('log-filename', undefined, IMM | F);
+  a.define('log-syslog-enable', '0', IMM);
+  a.define('log-syslog-level', '3', IMM);
+  a.define('tbon.topo', undefined, IMM);
+  a.define('tbon.fanout', undefined, IMM);
+  a.define('tbon.level', undefined, RO);
+  a.define('tbon.maxlevel', undefined, RO);
+  a.define('tbon.descendants', undefined, RO);
+  a.define('tbon.endpoint', undefined, RO);
+  a.define('tbon.parent-endpoint', undefined, RO);
+  a.define('tbon.prefertcp', '0', IMM);
+  a.define('tbon.interface-hint', 'default-route', IMM);
+  a.define('tbon.torpid_min', '5s', IMM);
+  a.define('tbon.torpid_max', '30s', IMM);
+  a.define('tbon.tcp_user_timeout', '20s', IMM);
+  a.define('tbon.connect_timeout', '30s', IMM);
+  a.define('tbon.child_rcvhwm', '0', IMM);
+}
+
+function quorumCheck(v: string): void {
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new FluxError(Errno.EINVAL, 'Error parsing broker.quorum attribute');
+  }
+}

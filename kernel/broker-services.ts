@@ -1,0 +1,143 @@
+/**
+ * The services the broker itself answers (broker, attr, log, module, event,
+ * state-machine): one handler table, served by the broker's own endpoint.
+ */
+import { Errno } from './api/errno';
+import { FluxError, toFluxError } from './api/errors';
+import { MsgFlag, type Message } from './message/message';
+import type { Broker } from './broker';
+import { routeString } from './module/module-host';
+import type { LogEntry } from './log/log-ring';
+
+type Handler = (b: Broker, msg: Message) => unknown | Promise<unknown>;
+
+/** marker: the handler answered (or will answer) by itself */
+export const HANDLED = Symbol('handled');
+
+function str(p: unknown, key: string, topic: string): string {
+  const v = (p as Record<string, unknown> | undefined)?.[key];
+  if (typeof v !== 'string') throw new FluxError(Errno.EPROTO, `${topic}: malformed request: ${key} must be a string`);
+  return v;
+}
+
+const dmesgWatchers = new Map<string, () => void>();
+
+export const brokerServices: Record<string, Handler> = {
+  'broker.ping': (b, msg) => ({ ...(msg.payload as object), route: routeString(msg, b.ctx) }),
+
+  'attr.get': (b, msg) => {
+    const name = str(msg.payload, 'name', msg.topic);
+    const value = b.attrs.get(name);
+    if (value === undefined) throw new FluxError(Errno.ENOENT, `${name}: No such file or directory`);
+    return { value, flags: b.attrs.flags(name) };
+  },
+  'attr.set': (b, msg) => {
+    const name = str(msg.payload, 'name', msg.topic);
+    const value = str(msg.payload, 'value', msg.topic);
+    const force = (msg.payload as { force?: unknown }).force === true;
+    b.attrs.setAtRuntime(name, value, force);
+    b.applyAttr(name);
+    return {};
+  },
+  'attr.list': (b) => ({
+    attrs: b.attrs.names().map((n) => [n, b.attrs.get(n) ?? null]),
+  }),
+
+  'log.append': (b, msg) => {
+    const entries = (msg.payload as { entries?: unknown }).entries;
+    if (!Array.isArray(entries)) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: entries must be an array`);
+    for (const e of entries as Partial<LogEntry>[]) {
+      if (typeof e.text !== 'string') continue;
+      b.logRing.append(
+        typeof e.severity === 'number' ? e.severity : 5,
+        typeof e.appname === 'string' ? e.appname : 'logger',
+        e.text,
+        typeof e.hostname === 'string' ? e.hostname : String(b.rank),
+        typeof e.timestamp === 'number' ? e.timestamp : undefined,
+      );
+    }
+    return {};
+  },
+  'log.dmesg': (b, msg) => {
+    if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
+    const p = (msg.payload ?? {}) as { follow?: boolean; nobacklog?: boolean };
+    if (!p.nobacklog) for (const e of b.logRing.all()) b.self.respond(msg, { entry: e });
+    if (!p.follow) {
+      b.self.respondError(msg, Errno.ENODATA);
+      return HANDLED;
+    }
+    const key = `${msg.route[0]}:${msg.matchtag}`;
+    dmesgWatchers.set(
+      key,
+      b.logRing.listen((e) => b.self.respond(msg, { entry: e })),
+    );
+    return HANDLED;
+  },
+  'log.clear': (b) => {
+    b.logRing.clear();
+    return {};
+  },
+  'log.disconnect': (_b, msg) => {
+    const who = msg.route[0];
+    for (const [k, stop] of dmesgWatchers) {
+      if (k.startsWith(`${who}:`)) {
+        stop();
+        dmesgWatchers.delete(k);
+      }
+    }
+    return HANDLED;
+  },
+
+  'module.load': async (b, msg) => {
+    const p = (msg.payload ?? {}) as { path?: unknown; name?: unknown; args?: unknown };
+    const spec = str(p, 'path', msg.topic);
+    const args = Array.isArray(p.args) ? p.args.map(String) : [];
+    const name = typeof p.name === 'string' && p.name.length > 0 ? p.name : undefined;
+    await b.modules.load(spec, args, name);
+    return {};
+  },
+  'module.remove': async (b, msg) => {
+    await b.modules.remove(str(msg.payload, 'name', msg.topic));
+    return {};
+  },
+  'module.list': (b) => ({
+    mods: b.modules.list().map((m) => ({
+      name: m.name,
+      path: m.path,
+      idle: Math.floor((Date.now() - m.handle.lastActivity) / 1000),
+      status: m.state,
+      services: m.services,
+      sendqueue: 0,
+      recvqueue: 0,
+    })),
+  }),
+
+  'event.pub': async (b, msg) => {
+    const topic = str(msg.payload, 'topic', msg.topic);
+    await b.publish(topic, (msg.payload as { payload?: unknown }).payload);
+    return {};
+  },
+
+  'state-machine.get': (b) => ({ state: b.sm.state, duration: b.sm.duration }),
+};
+
+/** Dispatch a request to the broker's own services. */
+export function dispatchBrokerRequest(b: Broker, msg: Message): void {
+  const h = brokerServices[msg.topic] ?? b.extraServices.get(msg.topic);
+  if (!h) {
+    if (msg.topic.endsWith('.disconnect')) return;
+    b.self.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
+    return;
+  }
+  const fail = (e: unknown) => {
+    const fe = toFluxError(e);
+    b.self.respondError(msg, fe.errno, fe.bare ? undefined : fe.message);
+  };
+  try {
+    const r = h(b, msg);
+    if (r instanceof Promise) r.then((v) => v !== HANDLED && b.self.respond(msg, v), fail);
+    else if (r !== HANDLED) b.self.respond(msg, r);
+  } catch (e) {
+    fail(e);
+  }
+}

@@ -1,0 +1,424 @@
+/**
+ * The broker: the composition root. It boots (singleton or through the tree),
+ * sets attributes, opens the local connector, serves its own services, loads
+ * modules (rc1), runs the initial program on rank 0 (rc2), unloads (rc3) and
+ * exits with the initial program's status. It knows nothing of jobs.
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { parse as parseToml } from 'smol-toml';
+import { Errno } from './api/errno';
+import { FluxError } from './api/errors';
+import { LogLevel } from './api/handle';
+import { AttrStore } from './attr/attrs';
+import { defineDefaultAttrs } from './attr/defaults';
+import type { BrokerArgs } from './boot/args';
+import { SingletonTree, type BootInfo, type Tree } from './boot/boot-info';
+import { loadConfig, type Config } from './config/config';
+import { LocalConnector, clientControl } from './connector/local-socket';
+import { LogRing } from './log/log-ring';
+import { event as makeEvent, type Message } from './message/message';
+import { ModuleHost } from './module/module-host';
+import { builtinModuleDir } from './module/resolve';
+import { LocalHandle, type BrokerContext } from './router/local-handle';
+import { Router } from './router/router';
+import { dispatchBrokerRequest } from './broker-services';
+import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
+import { StateMachine, type BrokerState } from './state/state-machine';
+
+/** How the tree gets made: set by the overlay when PMI or config says we are not alone. */
+export type TreeFactory = (b: Broker) => Promise<{ boot: BootInfo; tree: Tree } | undefined>;
+
+export interface BrokerOptions {
+  /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
+  treeFactory?: TreeFactory;
+}
+
+const DEADLY: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'];
+
+export class Broker {
+  readonly attrs = new AttrStore();
+  readonly logRing = new LogRing();
+  readonly uuid = randomUUID();
+  readonly sm: StateMachine;
+  readonly extraServices = new Map<string, (b: Broker, msg: Message) => unknown>();
+  config: Config = {};
+  rank = 0;
+  size = 1;
+  router!: Router;
+  ctx!: BrokerContext;
+  self!: LocalHandle;
+  modules!: ModuleHost;
+  tree: Tree = new SingletonTree();
+  boot!: BootInfo;
+  private connector: LocalConnector | undefined;
+  private eventSeq = 0;
+  private exitCode = 0;
+  private rc2: RunningProgram | undefined;
+  private createdRundir: string | undefined;
+  private createdStatedir: string | undefined;
+  private deadlyCount = 0;
+  private abortRun: (() => void) | undefined;
+  private startTime = Date.now() / 1000;
+
+  constructor(
+    readonly args: BrokerArgs,
+    private readonly opts: BrokerOptions = {},
+  ) {
+    this.sm = new StateMachine((t) => this.log(LogLevel.info, 'broker', t));
+  }
+
+  log(severity: number, appname: string, text: string): void {
+    this.logRing.append(severity, appname, text);
+  }
+
+  /** Print a fatal error the way Flux does and return the exit code. */
+  private crit(text: string): number {
+    this.log(LogLevel.crit, 'broker', text);
+    return 1;
+  }
+
+  /** Run the broker to completion; resolves with the process exit code. */
+  async run(): Promise<number> {
+    defineDefaultAttrs(this.attrs);
+    const hostname = os.hostname();
+    this.attrs.setInternal('hostname', hostname);
+    this.logRing.hostname = hostname;
+    // -S first, so logging attributes apply to everything after.
+    for (const [k, v] of this.args.setattrs) {
+      try {
+        if (k === 'tbon.fanout') {
+          this.attrs.setFromCommandLine('tbon.topo', `kary:${v}`);
+          continue;
+        }
+        this.attrs.setFromCommandLine(k, v);
+      } catch (e) {
+        const fe = e as FluxError;
+        if (fe.message.startsWith('Error parsing')) return this.crit(fe.message);
+        process.stderr.write(`flux-broker: ${fe.message}\n`);
+        return 1;
+      }
+    }
+    if (this.args.verbose > 0) {
+      this.attrs.setInternal('log-stderr-level', this.args.verbose > 1 ? '7' : '6');
+      this.attrs.setInternal('log-stderr-mode', 'local');
+    }
+    this.applyLogAttrs();
+    try {
+      this.config = loadConfig(this.args.configPath, this.args.confOverrides);
+      if (this.args.configPath) this.attrs.setInternal('config.path', this.args.configPath);
+    } catch (e) {
+      return this.crit((e as Error).message);
+    }
+
+    // Bootstrap: the overlay's factory (PMI, config) or a singleton.
+    let booted: { boot: BootInfo; tree: Tree } | undefined;
+    try {
+      booted = await this.opts.treeFactory?.(this);
+    } catch (e) {
+      return this.crit(`bootstrap failed: ${(e as Error).message}`);
+    }
+    this.boot = booted?.boot ?? {
+      rank: 0,
+      size: 1,
+      method: 'single',
+      hostlist: [this.attrs.get('hostname') ?? hostname],
+      instanceLevel: 0,
+    };
+    if (booted) this.tree = booted.tree;
+    this.rank = this.boot.rank;
+    this.size = this.boot.size;
+    this.logRing.hostname = String(this.rank);
+    this.attrs.setInternal('rank', String(this.rank));
+    this.attrs.setInternal('size', String(this.size));
+    this.attrs.setInternal('broker.boot-method', this.boot.method);
+    this.attrs.setInternal('hostlist', compressHostlist(this.boot.hostlist));
+    this.attrs.setInternal('instance-level', String(this.boot.instanceLevel));
+    this.attrs.setInternal('broker.uuid', this.uuid);
+    this.attrs.setInternal('broker.mapping', this.boot.mapping ?? `[[0,1,${this.size},1]]`);
+    if (this.attrs.get('broker.quorum') === undefined) this.attrs.setInternal('broker.quorum', String(this.size));
+    if (this.attrs.get('broker.critical-ranks') === undefined) this.attrs.setInternal('broker.critical-ranks', '0');
+    if (this.boot.jobid !== undefined) this.setJobAttrs(this.boot.jobid);
+
+    try {
+      this.makeDirs();
+    } catch (e) {
+      return this.crit((e as Error).message);
+    }
+
+    this.router = new Router(this.rank, this.uuid);
+    this.router.overlay = this.tree.port;
+    this.router.onDrop = (m, why) => this.log(LogLevel.debug, 'broker', `dropped ${m.topic}: ${why}`);
+    this.ctx = {
+      router: this.router,
+      rank: this.rank,
+      size: this.size,
+      getattr: (n) => this.attrs.get(n),
+      log: (s, a, t) => this.log(s, a, t),
+      publish: (t, p) => this.publish(t, p),
+    };
+    this.self = new LocalHandle(this.ctx, 'broker', this.uuid);
+    this.self.onRequest = (m) => dispatchBrokerRequest(this, m);
+    this.router.addEndpoint(this.self);
+    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine']) this.router.addService(s, this.uuid);
+    this.modules = new ModuleHost(this.ctx, () => this.config);
+
+    this.connector = new LocalConnector(this.router, {
+      log: (sev, text) => this.log(sev, 'connector-local', text),
+      clientControl: (ep, m) => clientControl(this.router, ep, m),
+    });
+    const localPath = this.attrs.get('local-uri')!.slice('local://'.length);
+    try {
+      await this.connector.listen(localPath);
+    } catch (e) {
+      this.cleanupDirs();
+      return this.crit(`cannot listen on ${localPath}: ${(e as Error).message}`);
+    }
+    this.installSignals();
+    this.startTime = Date.now() / 1000;
+    this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
+    await this.lifeCycle();
+    return this.exitCode;
+  }
+
+  private setJobAttrs(jobid: string): void {
+    this.attrs.setInternal('jobid', jobid);
+    const uri = process.env['FLUX_URI'];
+    if (uri) this.attrs.setInternal('parent-uri', uri);
+    const ns = process.env['FLUX_KVS_NAMESPACE'];
+    if (ns) this.attrs.setInternal('parent-kvs-namespace', ns);
+    const jp = process.env['FLUX_JOB_ID_PATH'];
+    this.attrs.setInternal('jobid-path', jp ?? `/${jobid}`);
+  }
+
+  applyLogAttrs(): void {
+    const num = (n: string, d: number) => {
+      const v = Number(this.attrs.get(n));
+      return Number.isFinite(v) ? v : d;
+    };
+    this.logRing.ringSize = num('log-ring-size', 1024);
+    this.logRing.level = num('log-level', 7);
+    this.logRing.stderrLevel = num('log-stderr-level', 3);
+    this.logRing.criticalLevel = num('log-critical-level', 2);
+    this.logRing.stderrMode = this.attrs.get('log-stderr-mode') === 'local' ? 'local' : 'leader';
+  }
+
+  /** Side effects of a runtime attribute change. */
+  applyAttr(name: string): void {
+    if (name.startsWith('log-')) this.applyLogAttrs();
+  }
+
+  private makeDirs(): void {
+    let rundir = this.attrs.get('rundir');
+    if (rundir === undefined) {
+      const tmp = process.env['TMPDIR'] || '/tmp';
+      rundir = fs.mkdtempSync(path.join(tmp, 'flux-'));
+      this.createdRundir = rundir;
+      this.attrs.setInternal('rundir', rundir);
+    } else if (!fs.existsSync(rundir)) {
+      fs.mkdirSync(rundir, { mode: 0o700 });
+      this.createdRundir = rundir;
+    }
+    fs.chmodSync(rundir, 0o700);
+    if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
+    if (this.attrs.get('rundir-cleanup') === '1') this.createdRundir = rundir;
+    if (this.attrs.get('local-uri') === undefined) {
+      const sock = path.join(rundir, `local-${this.rank}`);
+      if (sock.length > 107) throw new FluxError(Errno.EINVAL, `local-uri path ${sock} exceeds the 107-byte socket path limit`);
+      this.attrs.setInternal('local-uri', `local://${sock}`);
+    }
+    if (this.rank === 0) {
+      let statedir = this.attrs.get('statedir');
+      if (statedir === undefined) {
+        const tmp = process.env['TMPDIR'] || '/var/tmp';
+        statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));
+        this.createdStatedir = statedir;
+        this.attrs.setInternal('statedir', statedir);
+      }
+      if (this.attrs.get('statedir-cleanup') === '0') this.createdStatedir = undefined;
+    }
+  }
+
+  private cleanupDirs(): void {
+    for (const d of [this.createdRundir, this.createdStatedir]) {
+      if (d) fs.rmSync(d, { recursive: true, force: true });
+    }
+    this.createdRundir = undefined;
+    this.createdStatedir = undefined;
+  }
+
+  /** Publish an event: rank 0 sequences and distributes, others forward up. */
+  async publish(topic: string, payload: unknown): Promise<void> {
+    if (this.rank === 0) {
+      const m = makeEvent(topic, payload, ++this.eventSeq);
+      this.router.dispatchEvent(m);
+      return;
+    }
+    await this.self.rpc('event.pub', { topic, payload }, { nodeid: 0 });
+  }
+
+  private installSignals(): void {
+    for (const sig of DEADLY) {
+      process.on(sig, () => this.onDeadlySignal(sig));
+    }
+    process.on('SIGPIPE', () => {});
+  }
+
+  private onDeadlySignal(sig: NodeJS.Signals): void {
+    this.deadlyCount++;
+    if (this.rc2?.child.exitCode === null && this.rc2 && this.rcInteractive && sig === 'SIGINT') return;
+    this.log(LogLevel.debug, 'broker', `received ${sig}`);
+    if (this.deadlyCount > 2) process.exit(128 + (os.constants.signals[sig] ?? 1));
+    if (this.rc2) this.rc2.kill('SIGHUP');
+    else this.abortRun?.();
+  }
+  private rcInteractive = false;
+
+  private enter(event: string, s: BrokerState): void {
+    this.sm.post(event, s);
+    this.tree.stateChanged(s);
+  }
+
+  private async lifeCycle(): Promise<void> {
+    this.enter('builtins-success', 'join');
+    try {
+      await this.tree.parentReady();
+      this.enter(this.rank === 0 ? 'parent-none' : 'parent-ready', 'config-sync');
+      this.enter(this.rank === 0 ? 'sync-none' : 'sync-success', 'init');
+    } catch (e) {
+      this.log(LogLevel.err, 'broker', (e as Error).message);
+      this.exitCode = 1;
+      this.enter('parent-fail', 'shutdown');
+      await this.finish();
+      return;
+    }
+    const rc1 = await this.rc1();
+    if (rc1 !== 0) {
+      this.exitCode = rc1;
+      this.enter('rc1-fail', 'shutdown');
+      await this.finish();
+      return;
+    }
+    this.enter('rc1-success', 'quorum');
+    try {
+      await this.tree.quorum();
+    } catch (e) {
+      this.log(LogLevel.err, 'broker', (e as Error).message);
+      this.exitCode = 1;
+      this.enter('quorum-fail', 'shutdown');
+      await this.finish();
+      return;
+    }
+    this.enter('quorum-full', 'run');
+    if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
+      const r = await this.runInitialProgram();
+      this.exitCode = r;
+      this.enter(r === 0 ? 'rc2-success' : 'rc2-fail', 'cleanup');
+    } else {
+      await new Promise<void>((resolve) => {
+        this.abortRun = resolve;
+        this.tree.runDone().then(resolve, resolve);
+      });
+      this.enter('shutdown', 'cleanup');
+    }
+    this.enter('cleanup-none', 'shutdown');
+    await this.finish();
+  }
+
+  private async finish(): Promise<void> {
+    await this.tree.childrenGone();
+    this.enter('children-complete', 'finalize');
+    await this.modules.removeAll();
+    this.enter('rc3-success', 'goodbye');
+    await this.tree.goodbye();
+    this.enter('goodbye', 'unload-builtins');
+    await this.connector?.close();
+    await this.tree.close();
+    this.rc2?.reapGroup();
+    this.cleanupDirs();
+    this.enter('builtins-done', 'exit');
+  }
+
+  /** rc1: load the module table for this rank (modules/modprobe.toml). */
+  private async rc1(): Promise<number> {
+    const table = this.moduleTable();
+    for (const m of table) {
+      if (m.ranks === 'leader' && this.rank !== 0) continue;
+      try {
+        await this.modules.load(m.name, m.args ?? []);
+      } catch (e) {
+        this.log(LogLevel.err, 'broker', `rc1: ${(e as Error).message}`);
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  private moduleTable(): Array<{ name: string; ranks?: string; args?: string[] }> {
+    const file = path.join(builtinModuleDir, '..', '..', 'modules', 'modprobe.toml');
+    let doc: { module?: Array<{ name: string; ranks?: string; args?: string[] }> } = {};
+    try {
+      doc = parseToml(fs.readFileSync(file, 'utf8')) as typeof doc;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
+      }
+    }
+    const skip = new Set(
+      ((this.config['modules'] as { disable?: string[] } | undefined)?.disable ?? []).map(String),
+    );
+    return (doc.module ?? []).filter((m) => !skip.has(m.name));
+  }
+
+  private async runInitialProgram(): Promise<number> {
+    const plan = planInitialProgram(this.args.program, process.env);
+    if (plan.interactive && !process.stdin.isTTY) {
+      this.log(LogLevel.crit, 'broker', "stdin is not a tty - can't run interactive shell");
+      return 1;
+    }
+    this.rcInteractive = plan.interactive;
+    const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'));
+    this.rc2 = new RunningProgram(plan, env, { detached: !process.stdin.isTTY });
+    const r: ProgramResult = await this.rc2.done;
+    const text = `rc2.0: ${plan.words.join(' ')} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
+    this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
+    return r.rc;
+  }
+}
+
+/** Compress a list of hosts as Flux prints hostlist: runs of identical prefix+number. */
+export function compressHostlist(hosts: readonly string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < hosts.length) {
+    const m = /^(.*?)(\d+)$/.exec(hosts[i]!);
+    if (!m) {
+      out.push(hosts[i]!);
+      i++;
+      continue;
+    }
+    const prefix = m[1]!;
+    const width = m[2]!.length;
+    const ranges: Array<[number, number]> = [];
+    let j = i;
+    while (j < hosts.length) {
+      const n = /^(.*?)(\d+)$/.exec(hosts[j]!);
+      if (!n || n[1] !== prefix || (n[2]!.length !== width && n[2]![0] === '0')) break;
+      const v = Number(n[2]);
+      const last = ranges[ranges.length - 1];
+      if (last && v === last[1] + 1) last[1] = v;
+      else if (last && v <= last[1]) break;
+      else ranges.push([v, v]);
+      j++;
+    }
+    const fmt = (v: number) => String(v).padStart(width, '0');
+    const body = ranges.map(([a, b]) => (a === b ? fmt(a) : `${fmt(a)}-${fmt(b)}`)).join(',');
+    out.push(j - i === 1 ? hosts[i]! : `${prefix}[${body}]`);
+    i = j;
+  }
+  return out.join(',');
+}
+

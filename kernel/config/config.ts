@@ -1,0 +1,86 @@
+/**
+ * Broker configuration: TOML from `-c PATH` (a file, or a directory whose *.toml
+ * files are merged), then `--conf` overrides. Errors read as Flux's do:
+ * `Config file error: bad.toml:3: invalid key`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { Errno } from '../api/errno';
+import { FluxError } from '../api/errors';
+
+export type Config = Record<string, unknown>;
+
+function parseFile(file: string, shown: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FluxError(Errno.ENOENT, `Config file error: ${shown}: ${code === 'EACCES' ? 'Permission denied' : 'No such file or directory'}`);
+  }
+  try {
+    if (file.endsWith('.json')) return JSON.parse(text) as Config;
+    return parse(text) as Config;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+      throw new FluxError(Errno.EINVAL, `Config file error: ${shown}:${e.line}: ${first}`);
+    }
+    throw new FluxError(Errno.EINVAL, `Config file error: ${shown}: ${(e as Error).message}`);
+  }
+}
+
+function merge(into: Config, from: Config): Config {
+  for (const [k, v] of Object.entries(from)) {
+    const cur = into[k];
+    if (cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v)) {
+      merge(cur as Config, v as Config);
+    } else {
+      into[k] = v;
+    }
+  }
+  return into;
+}
+
+export function loadConfig(configPath: string | undefined, overrides: readonly string[]): Config {
+  const cfg: Config = {};
+  if (configPath !== undefined) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(configPath);
+    } catch {
+      throw new FluxError(Errno.ENOENT, `Config file error: stat: ${configPath}: No such file or directory`);
+    }
+    if (st.isDirectory()) {
+      for (const f of fs.readdirSync(configPath).filter((n) => n.endsWith('.toml')).sort()) {
+        merge(cfg, parseFile(path.join(configPath, f), path.join(configPath, f)));
+      }
+    } else {
+      merge(cfg, parseFile(configPath, configPath));
+    }
+  }
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (o.trim().startsWith('{')) {
+      merge(cfg, JSON.parse(o) as Config);
+    } else if (eq > 0 && !o.includes('\n')) {
+      const keys = o.slice(0, eq).split('.');
+      const raw = o.slice(eq + 1);
+      let val: unknown;
+      try {
+        val = JSON.parse(raw);
+      } catch {
+        val = raw;
+      }
+      let t: Config = cfg;
+      for (const k of keys.slice(0, -1)) t = (t[k] ??= {}) as Config;
+      t[keys[keys.length - 1]!] = val;
+    } else if (o.includes('\n')) {
+      merge(cfg, parse(o) as Config);
+    } else {
+      merge(cfg, parseFile(o, o));
+    }
+  }
+  return cfg;
+}

@@ -1,0 +1,222 @@
+/**
+ * ModuleHost: loads, runs and unloads modules. Each module gets a LocalHandle
+ * (its endpoint and service), a tsyringe child container with the kernel tokens,
+ * its handler table wired to topics `<load-name>.<method>`, and the default
+ * methods every module answers (ping, stats-get, stats-clear, debug, shutdown).
+ * `module load` answers only once start() has resolved (RUNNING).
+ */
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { Errno } from '../api/errno';
+import { FluxError, toFluxError } from '../api/errors';
+import { NO_RESPONSE, type BrokerModule, type RequestHandler } from '../api/module';
+import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
+import { MsgFlag, Role, type Message } from '../message/message';
+import { LocalHandle, type BrokerContext } from '../router/local-handle';
+import { importManifest, resolveModule } from './resolve';
+
+export type ModuleState = 'I' | 'R' | 'F' | 'X';
+
+export interface LoadedModule {
+  name: string;
+  path: string;
+  state: ModuleState;
+  handle: LocalHandle;
+  module?: BrokerModule;
+  container: DependencyContainer;
+  requests: Map<string, RequestHandler>;
+  services: string[];
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+export class ModuleHost {
+  private readonly mods = new Map<string, LoadedModule>();
+  /** called when a module fails after RUNNING (panic policy lives in the broker) */
+  onModuleFailure: (name: string, err: Error) => void = () => {};
+
+  constructor(
+    private readonly ctx: BrokerContext,
+    private readonly config: () => Readonly<Record<string, unknown>>,
+  ) {}
+
+  list(): LoadedModule[] {
+    return [...this.mods.values()];
+  }
+
+  get(name: string): LoadedModule | undefined {
+    return this.mods.get(name);
+  }
+
+  /** Load a module by name or path; resolves when it is RUNNING. */
+  async load(spec: string, args: readonly string[], nameOverride?: string): Promise<LoadedModule> {
+    const resolved = resolveModule(spec, process.env['FLUX_MODULE_PATH']);
+    const manifest = await importManifest(resolved.path, spec);
+    const name = nameOverride ?? (spec.includes('/') ? manifest.name : resolved.name);
+    if (this.mods.has(name)) throw new FluxError(Errno.EEXIST, `load ${name}: File exists`);
+    if (this.ctx.router.serviceOwner(name) !== undefined) {
+      throw new FluxError(Errno.EEXIST, `load ${name}: service ${name} is already registered`);
+    }
+    const handle = new LocalHandle(this.ctx, name);
+    const child = rootContainer.createChildContainer();
+    child.register(IHandle, { useValue: handle });
+    child.register(IModuleArgs, { useValue: args });
+    child.register(IModuleName, { useValue: name });
+    child.register(IConfig, { useValue: this.config() });
+    const lm: LoadedModule = {
+      name,
+      path: resolved.path,
+      state: 'I',
+      handle,
+      container: child,
+      requests: new Map(),
+      services: [],
+    };
+    this.mods.set(name, lm);
+    this.ctx.router.addEndpoint(handle);
+    handle.onRequest = (msg) => this.dispatch(lm, msg);
+    try {
+      this.ctx.router.addService(name, handle.uuid);
+      const mod = await manifest.create({ container: child, handle, name, args, config: this.config() });
+      lm.module = mod;
+      for (const h of mod.handlers) {
+        if (h.kind === 'request') {
+          lm.requests.set(h.absolute ? h.method : `${name}.${h.method}`, h);
+        } else {
+          handle.subscribe(h.topic, h.fn);
+        }
+      }
+      for (const s of mod.services ?? []) {
+        this.ctx.router.addService(s, handle.uuid);
+        lm.services.push(s);
+      }
+      if (mod.start) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.resolve(mod.start()),
+          new Promise((_, rej) => {
+            timer = setTimeout(
+              () => rej(new FluxError(Errno.ETIMEDOUT, `module ${name} did not start within ${START_TIMEOUT_MS / 1000}s`)),
+              START_TIMEOUT_MS,
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
+      }
+      lm.state = 'R';
+      this.ctx.log(7, 'broker', `insmod ${name}`);
+      return lm;
+    } catch (e) {
+      this.teardown(lm);
+      const fe = toFluxError(e);
+      throw new FluxError(fe.errno, `load ${name}: ${fe.message}`);
+    }
+  }
+
+  /** Unload a module: FINALIZING (new requests get ENOSYS), stop(), dispose. */
+  async remove(name: string): Promise<void> {
+    const lm = this.mods.get(name);
+    if (!lm) throw new FluxError(Errno.ENOENT, `remove ${name}: No such file or directory`);
+    lm.state = 'F';
+    try {
+      await lm.module?.stop?.();
+    } catch (e) {
+      this.ctx.log(3, name, `stop failed: ${(e as Error).message}`);
+    }
+    this.teardown(lm);
+    this.ctx.log(7, 'broker', `rmmod ${name}`);
+  }
+
+  /** Unload every module, newest first. */
+  async removeAll(): Promise<void> {
+    for (const name of [...this.mods.keys()].reverse()) await this.remove(name);
+  }
+
+  private teardown(lm: LoadedModule): void {
+    lm.state = 'X';
+    lm.handle.abortAll(Errno.ENOSYS, `module ${lm.name} is unloading`);
+    this.ctx.router.removeEndpoint(lm.handle.uuid);
+    this.mods.delete(lm.name);
+    void lm.container.dispose();
+  }
+
+  private dispatch(lm: LoadedModule, msg: Message): void {
+    if (lm.state !== 'R' && lm.state !== 'I') {
+      lm.handle.respondError(msg, Errno.ENOSYS, `module ${lm.name} is finalizing`);
+      return;
+    }
+    const h = lm.requests.get(msg.topic);
+    if (!h) {
+      this.defaultMethod(lm, msg);
+      return;
+    }
+    if (h.ownerOnly !== false && !(msg.rolemask & Role.Owner)) {
+      lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
+      return;
+    }
+    if (h.check) {
+      const why = h.check(msg.payload);
+      if (why !== undefined) {
+        lm.handle.respondError(msg, Errno.EPROTO, `${msg.topic}: malformed request: ${why}`);
+        return;
+      }
+    }
+    let result: unknown;
+    try {
+      result = h.fn.call(lm.module, msg);
+    } catch (e) {
+      this.answerError(lm, msg, e);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (v) => this.answer(lm, msg, v),
+        (e) => this.answerError(lm, msg, e),
+      );
+    } else {
+      this.answer(lm, msg, result);
+    }
+  }
+
+  private answer(lm: LoadedModule, msg: Message, v: unknown): void {
+    if (v === NO_RESPONSE) return;
+    lm.handle.respond(msg, v === undefined ? {} : v);
+  }
+
+  private answerError(lm: LoadedModule, msg: Message, e: unknown): void {
+    if (e instanceof FluxError) {
+      lm.handle.respondError(msg, e.errno, e.bare ? undefined : e.message);
+      return;
+    }
+    const err = e as Error;
+    this.ctx.log(3, lm.name, `internal error in ${msg.topic}: ${err?.stack ?? String(e)}`);
+    lm.handle.respondError(msg, Errno.EIO, `internal error in ${msg.topic}: ${err?.message ?? String(e)}`);
+  }
+
+  private defaultMethod(lm: LoadedModule, msg: Message): void {
+    const method = msg.topic.slice(msg.topic.indexOf('.') + 1);
+    switch (method) {
+      case 'ping':
+        lm.handle.respond(msg, { ...(msg.payload as object), route: routeString(msg, this.ctx) });
+        return;
+      case 'stats-get':
+        lm.handle.respond(msg, {});
+        return;
+      case 'stats-clear':
+      case 'debug':
+        lm.handle.respond(msg, {});
+        return;
+      case 'shutdown':
+        void this.remove(lm.name);
+        return;
+      case 'disconnect':
+        return;
+      default:
+        if (msg.flags & MsgFlag.NoResponse) return;
+        lm.handle.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
+    }
+  }
+}
+
+/** The route a request took, as uuid prefixes joined by '!' (flux ping). */
+export function routeString(msg: Message, ctx: BrokerContext): string {
+  return [...msg.route, ctx.router.uuid].map((u) => u.slice(0, 8)).join('!');
+}
