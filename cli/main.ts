@@ -71,6 +71,7 @@ function execExternal(cmd: string, args: readonly string[]): number | undefined 
       process.stderr.write(`flux: execvp (${p}): ${r.error.message}\n`);
       return 1;
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (r.signal) return 128 + (require('node:os').constants.signals[r.signal] as number);
     return r.status ?? 1;
   }

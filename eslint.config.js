@@ -1,0 +1,135 @@
+// ESLint flat config: typescript-eslint's recommended rules (not type-aware, to
+// stay fast) plus the layering rules of STYLE.md §1, enforced per folder with
+// no-restricted-imports. Import strings are relative, so each folder's rules are
+// generated per directory depth: from a file N levels below its root folder,
+// N+1 "../" reach the root folder's parent, and what comes next decides.
+// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004.
+'use strict';
+const { defineConfig } = require('eslint/config');
+const { builtinRules } = require('eslint/use-at-your-own-risk');
+const tseslint = require('typescript-eslint');
+
+/** deepest folder nesting we generate rules for (below the root folder) */
+const MAX_DEPTH = 8;
+const TS = '*.{ts,mts,cts,js,mjs,cjs}';
+
+/** regex source: exactly k leading "../" (or a trailing ".."), then no more */
+const up = (k) => `^(?:\\.\\.(?:/|$)){${k}}`;
+const notUp = '(?!\\.\\.(?:/|$))';
+
+/** files at exactly `depth` folders below `root` (root may contain globs) */
+const filesAt = (root, depth) => [`${root}/${'*/'.repeat(depth)}${TS}`];
+
+const MSG = {
+  kernel: 'kernel/ must not import modules/, plugins/ or cli/ (STYLE.md §1: the kernel knows no module)',
+  module:
+    'modules/<name>/ may import only kernel/api and its own folder: talk to other modules by messages (STYLE.md §1)',
+  plugin:
+    'plugins/<kind>/<name>/ may import only kernel/api, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
+  cli: 'cli/ may import only kernel/api, kernel/message, cli/ and the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004)',
+  fenced: "site-module style imports may name only 'flux-ts/kernel/api' (the loader maps nothing else)",
+  outside: 'import reaches outside the repository',
+};
+
+function rule(patterns) {
+  return { 'no-restricted-imports': ['error', { patterns }] };
+}
+
+function layering() {
+  const blocks = [];
+  for (let d = 0; d <= MAX_DEPTH; d++) {
+    // kernel/<d folders>/file: d+1 "../" is the repository root
+    blocks.push({
+      files: filesAt('kernel', d),
+      rules: rule([{ regex: `${up(d + 1)}(?:modules|plugins|cli)(?:/|$)`, message: MSG.kernel }]),
+    });
+    // modules/<name>/<d folders>/file: d+1 "../" is modules/, d+2 the root
+    blocks.push({
+      files: filesAt('modules/*', d),
+      rules: rule([
+        { regex: `${up(d + 1)}${notUp}`, message: MSG.module },
+        { regex: `${up(d + 2)}(?!kernel/api(?:/|$))${notUp}`, message: MSG.module },
+        { regex: `${up(d + 3)}`, message: MSG.outside },
+        { regex: '^flux-ts(?:/(?!kernel/api$).*)?$', message: MSG.fenced },
+      ]),
+    });
+    // plugins/<kind>/<name>/<d folders>/file: d+3 "../" is the root
+    blocks.push({
+      files: filesAt('plugins/*/*', d),
+      rules: rule([
+        { regex: `${up(d + 1)}${notUp}`, message: MSG.plugin },
+        { regex: `${up(d + 2)}${notUp}`, message: MSG.plugin },
+        {
+          regex: `${up(d + 3)}(?!kernel/api(?:/|$)|modules/[^/]+/plugin-api(?:\\.[cm]?[jt]s)?$)${notUp}`,
+          message: MSG.plugin,
+        },
+        { regex: `${up(d + 4)}`, message: MSG.outside },
+        { regex: '^flux-ts(?:/(?!kernel/api$).*)?$', message: MSG.fenced },
+      ]),
+    });
+    // cli/<d folders>/file: d+1 "../" is the root
+    blocks.push({
+      files: filesAt('cli', d),
+      rules: rule([
+        {
+          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory)$|cli(?:/|$))${notUp}`,
+          message: MSG.cli,
+        },
+        { regex: `${up(d + 2)}`, message: MSG.outside },
+      ]),
+    });
+  }
+  return blocks;
+}
+
+/**
+ * ESLint's own recommended set, built from the rules' metadata (what @eslint/js's
+ * `configs.recommended` lists; that package is not a dependency here).
+ */
+const jsRecommended = {
+  rules: Object.fromEntries(
+    [...builtinRules].filter(([, r]) => r.meta && r.meta.docs && r.meta.docs.recommended).map(([n]) => [n, 'error']),
+  ),
+};
+
+/** Node globals for plain CommonJS scripts (no `globals` package installed). */
+const nodeGlobals = Object.fromEntries(
+  [
+    'require',
+    'module',
+    'exports',
+    '__dirname',
+    '__filename',
+    'process',
+    'console',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'URL',
+  ].map((g) => [g, 'readonly']),
+);
+
+module.exports = defineConfig(
+  { ignores: ['dist/', 'node_modules/', '**/*.d.ts'] },
+  jsRecommended,
+  tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // `_`-prefixed parameters and caught errors are deliberately unused
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: nodeGlobals },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  ...layering(),
+);
