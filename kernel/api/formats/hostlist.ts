@@ -1,0 +1,136 @@
+/**
+ * RFC 29 hostlists: expand "foo[1-3,5]" into host names and compress a list
+ * back the way flux-core does (order kept, only adjacent same-prefix hosts
+ * merge, duplicates kept: "vm,vm,vm" stays as is).
+ */
+
+export class HostlistError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostlistError';
+  }
+}
+
+/** Split a hostlist string at top-level commas (not inside brackets). */
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of s) {
+    if (c === '[') {
+      if (depth > 0) throw new HostlistError(`invalid hostlist '${s}': nested brackets`);
+      depth++;
+    } else if (c === ']') {
+      if (depth === 0) throw new HostlistError(`invalid hostlist '${s}': mismatched brackets`);
+      depth--;
+    }
+    if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (depth !== 0) throw new HostlistError(`invalid hostlist '${s}': mismatched brackets`);
+  out.push(cur);
+  return out;
+}
+
+/** Expand a hostlist string into host names (order and duplicates kept). */
+export function expand(s: string): string[] {
+  const out: string[] = [];
+  for (const el of splitTop(s)) {
+    if (el === '') continue;
+    const open = el.indexOf('[');
+    if (open < 0) {
+      if (/\s/.test(el)) throw new HostlistError(`invalid hostlist '${s}'`);
+      out.push(el);
+      continue;
+    }
+    const close = el.indexOf(']', open);
+    const prefix = el.slice(0, open);
+    const suffix = el.slice(close + 1);
+    if (suffix.includes('[')) throw new HostlistError(`invalid hostlist '${s}': more than one bracket`);
+    for (const part of el.slice(open + 1, close).split(',')) {
+      const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(part);
+      if (!m) throw new HostlistError(`invalid hostlist '${s}': bad range '${part}'`);
+      const width = m[1]!.length;
+      const lo = Number(m[1]);
+      const hi = m[2] !== undefined ? Number(m[2]) : lo;
+      if (hi < lo) throw new HostlistError(`invalid hostlist '${s}': range '${part}' is descending`);
+      for (let i = lo; i <= hi; i++) out.push(prefix + String(i).padStart(width, '0') + suffix);
+    }
+  }
+  return out;
+}
+
+interface Parsed {
+  prefix: string;
+  digits?: string;
+}
+
+function parseHost(h: string): Parsed {
+  const m = /^(.*?)([0-9]+)$/.exec(h);
+  if (!m) return { prefix: h };
+  return { prefix: m[1]!, digits: m[2]! };
+}
+
+/** Compress host names into a hostlist string (flux-core's encoder). */
+export function compress(hosts: readonly string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < hosts.length) {
+    const p = parseHost(hosts[i]!);
+    if (p.digits === undefined) {
+      out.push(hosts[i]!);
+      i++;
+      continue;
+    }
+    const group: string[] = [p.digits];
+    let j = i + 1;
+    for (; j < hosts.length; j++) {
+      const q = parseHost(hosts[j]!);
+      if (q.digits === undefined || q.prefix !== p.prefix) break;
+      group.push(q.digits);
+    }
+    if (group.length === 1) out.push(hosts[i]!);
+    else out.push(`${p.prefix}[${compressIds(group)}]`);
+    i = j;
+  }
+  return out.join(',');
+}
+
+const padded = (d: string): boolean => d.length > 1 && d.startsWith('0');
+
+/** Two ids may share a range when neither is zero-padded or both have one width. */
+function sameWidth(a: string, b: string): boolean {
+  if (!padded(a) && !padded(b)) return true;
+  return a.length === b.length;
+}
+
+function compressIds(ids: string[]): string {
+  const parts: string[] = [];
+  let k = 0;
+  while (k < ids.length) {
+    let e = k;
+    while (
+      e + 1 < ids.length &&
+      Number(ids[e + 1]) === Number(ids[e]) + 1 &&
+      sameWidth(ids[k]!, ids[e + 1]!)
+    ) {
+      e++;
+    }
+    parts.push(e > k ? `${ids[k]}-${ids[e]}` : ids[k]!);
+    k = e + 1;
+  }
+  return parts.join(',');
+}
+
+/** Sorted, de-duplicated compress (`foo[1-2],foo[2-3]` -> `foo[1-3]`). */
+export function uniqSorted(hosts: readonly string[]): string {
+  const uniq = [...new Set(hosts)].sort((a, b) => {
+    const pa = parseHost(a);
+    const pb = parseHost(b);
+    if (pa.prefix !== pb.prefix) return pa.prefix < pb.prefix ? -1 : 1;
+    return Number(pa.digits ?? -1) - Number(pb.digits ?? -1);
+  });
+  return compress(uniq);
+}
