@@ -19,3 +19,4 @@ export {
   serviceOf,
   type Message,
 } from '../message/message';
+export * from './formats';
