@@ -34,10 +34,16 @@ export function severityOf(name: string): number | undefined {
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Whole seconds as a Date plus the microseconds (rounded, never 1000000). */
+function split(ts: number): { d: Date; usec: number } {
+  const total = Math.round(ts * 1e6);
+  const sec = Math.floor(total / 1e6);
+  return { d: new Date(sec * 1000), usec: total - sec * 1e6 };
+}
+
 /** `Nov 24 06:48:05.181897 UTC 2026` in UTC (the broker's stderr time stamp). */
 export function stderrTime(ts: number): string {
-  const d = new Date(Math.floor(ts * 1000));
-  const usec = Math.floor((ts % 1) * 1e6);
+  const { d, usec } = split(ts);
   return (
     `${MON[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:` +
     `${pad(d.getUTCSeconds())}.${pad(usec, 6)} UTC ${d.getUTCFullYear()}`
@@ -46,8 +52,7 @@ export function stderrTime(ts: number): string {
 
 /** `2026-11-24T06:29:19.366458Z` (flux dmesg's time stamp). */
 export function isoTime(ts: number): string {
-  const d = new Date(Math.floor(ts * 1000));
-  const usec = Math.floor((ts % 1) * 1e6);
+  const { d, usec } = split(ts);
   return d.toISOString().slice(0, 19) + '.' + pad(usec, 6) + 'Z';
 }
 
@@ -59,6 +64,11 @@ export function formatStderr(e: LogEntry, mode: 'leader' | 'local'): string {
   const sev = severityNames[e.severity] ?? String(e.severity);
   if (mode === 'local') return `<${e.severity}>${e.appname}.${sev}[${e.hostname}]: ${e.text}`;
   return `${stderrTime(e.timestamp)} ${e.appname}.${sev}[${e.hostname}]: ${e.text}`;
+}
+
+/** Wall-clock seconds since the epoch with real microsecond resolution (Date.now() has only ms). */
+export function nowSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
 }
 
 export class LogRing {
@@ -82,7 +92,7 @@ export class LogRing {
   append(severity: number, appname: string, text: string, hostname = this.hostname, timestamp?: number): LogEntry {
     const e: LogEntry = {
       seq: ++this.seq,
-      timestamp: timestamp ?? Date.now() / 1000,
+      timestamp: timestamp ?? nowSeconds(),
       severity,
       appname,
       hostname,
