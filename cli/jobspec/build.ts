@@ -1,0 +1,276 @@
+/**
+ * Build a jobspec V1 (RFC 25) from parsed submission options, as flux-submit(1)
+ * and flux-run(1) do (jobs.md §5): resource shape from -N/-n/-c/-g (and the
+ * per-resource options), duration from -t (bare number = minutes), cwd,
+ * environment from --env rules, shell options from -o and the stdio options,
+ * attributes from -S, plus the urgency and submit flags. Every user error is a
+ * SubmitOptionError whose message repeats what the user typed.
+ */
+import * as path from 'node:path';
+import { fsd } from '../../kernel/api/formats';
+import { jobEnvironment } from './environment';
+import type { Occurrence, ParsedArgs } from './options';
+import { currentRlimits } from './rlimit';
+import { SubmitOptionError, type JobspecV1, type ResourceVertex, type TaskSpec } from './types';
+
+/** Submit flags (flux-core job.h). */
+export const SUBMIT_FLAGS: Record<string, number> = { debug: 2, waitable: 4, novalidate: 8 };
+
+export interface BuildContext {
+  /** the submitter's environment (default process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** the submitter's cwd (default process.cwd()) */
+  cwd?: string;
+  /** which command builds it: `--input=RANKS` is an attach option for run, an error for submit */
+  command?: 'run' | 'submit' | 'bulksubmit';
+}
+
+export interface Submission {
+  jobspec: JobspecV1;
+  urgency: number;
+  flags: number;
+}
+
+/** Python int(): optional sign, digits, surrounding whitespace. */
+function pyInt(o: Occurrence, long: string): number {
+  const t = o.value.trim();
+  if (!/^[+-]?[0-9]+$/.test(t)) throw new SubmitOptionError(`--${long}: invalid int value '${o.value}'`);
+  return Number(t);
+}
+
+function positive(p: ParsedArgs, long: string, what: string, min = 1): number | undefined {
+  const o = p.get(long);
+  if (!o) return undefined;
+  const n = pyInt(o, long);
+  if (n < min) throw new SubmitOptionError(`${o.typed}: ${what} must be an integer >= ${min}`);
+  return n;
+}
+
+/** `-t`: a bare number is minutes, otherwise FSD. */
+export function parseTimeLimit(o: Occurrence): number {
+  const v = o.value.trim();
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(v)) return Number(v) * 60;
+  const d = fsd.tryParse(v);
+  if (d === undefined || d === Infinity) throw new SubmitOptionError(`${o.typed}: invalid Flux standard duration`);
+  return d;
+}
+
+/** JSON if it parses, else the string. */
+function jsonOrString(v: string): unknown {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}
+
+function setPath(obj: Record<string, unknown>, keys: readonly string[], value: unknown, typed: string): void {
+  let cur = obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i]!;
+    const next = cur[k];
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
+      cur[k] = {};
+    }
+    cur = cur[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (last === undefined || keys.some((k) => k === '')) throw new SubmitOptionError(`${typed}: invalid key`);
+  cur[last] = value;
+}
+
+/** -o KEY[=VAL] into an options object. */
+function applySetopt(options: Record<string, unknown>, o: Occurrence): void {
+  const i = o.value.indexOf('=');
+  const key = i < 0 ? o.value : o.value.slice(0, i);
+  const val = i < 0 ? 1 : jsonOrString(o.value.slice(i + 1));
+  if (key === '') throw new SubmitOptionError(`${o.typed}: missing shell option name`);
+  setPath(options, key.split('.'), val, o.typed);
+}
+
+/** -S KEY[=VAL] into attributes (system. assumed unless user./system./. prefix; ^KEY=FILE reads JSON). */
+function applySetattr(attrs: Record<string, unknown>, o: Occurrence): void {
+  let spec = o.value;
+  let fromFile = false;
+  if (spec.startsWith('^')) {
+    fromFile = true;
+    spec = spec.slice(1);
+  }
+  const i = spec.indexOf('=');
+  let key = i < 0 ? spec : spec.slice(0, i);
+  let val: unknown = i < 0 ? 1 : jsonOrString(spec.slice(i + 1));
+  if (fromFile) {
+    if (i < 0) throw new SubmitOptionError(`${o.typed}: ^KEY=FILE needs a file`);
+    const file = spec.slice(i + 1);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      val = JSON.parse(require('node:fs').readFileSync(file, 'utf8') as string) as unknown;
+    } catch (e) {
+      throw new SubmitOptionError(`${o.typed}: ${(e as Error).message}`);
+    }
+  }
+  if (key.startsWith('.')) key = key.slice(1);
+  else if (!key.startsWith('user.') && !key.startsWith('system.')) key = `system.${key}`;
+  setPath(attrs, key.split('.'), val, o.typed);
+}
+
+/** --urgency=N|hold|default|expedite */
+export function parseUrgency(o: Occurrence | undefined): number {
+  if (!o) return 16;
+  const named: Record<string, number> = { hold: 0, default: 16, expedite: 31 };
+  const v = o.value.trim();
+  if (v in named) return named[v]!;
+  if (!/^[+-]?[0-9]+$/.test(v)) throw new SubmitOptionError(`${o.typed}: urgency must be an integer or hold, default, expedite`);
+  return Number(v);
+}
+
+/** --flags=a,b */
+export function parseFlags(list: readonly Occurrence[]): number {
+  let flags = 0;
+  for (const o of list) {
+    for (const f of o.value.split(',')) {
+      if (f === '') continue;
+      const bit = SUBMIT_FLAGS[f];
+      if (bit === undefined) throw new SubmitOptionError(`--flags: Unknown flag ${f}`);
+      flags |= bit;
+    }
+  }
+  return flags;
+}
+
+/** --dependency=scheme:value[?k=v&...] (RFC 26) */
+export function parseDependency(o: Occurrence): Record<string, unknown> {
+  const m = /^([^:]+):([^?]*)(?:\?(.*))?$/.exec(o.value);
+  if (!m) throw new SubmitOptionError(`${o.typed}: Unable to parse dependency URI`);
+  const d: Record<string, unknown> = { scheme: m[1]!, value: m[2]! };
+  for (const kv of (m[3] ?? '').split('&')) {
+    if (!kv) continue;
+    const i = kv.indexOf('=');
+    d[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+  }
+  return d;
+}
+
+/** Whether an --input value names task ranks (an idset or `all`) rather than a file. */
+export function isInputRanks(v: string): boolean {
+  return v === 'all' || /^\[?[0-9][0-9,-]*\]?$/.test(v);
+}
+
+function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['count']; ntasks: number } {
+  const nodes = positive(p, 'nodes', 'node count');
+  const perTask = ['ntasks', 'cores-per-task', 'gpus-per-task'].some((k) => p.has(k));
+  const perRes = ['cores', 'tasks-per-node', 'tasks-per-core', 'gpus-per-node'].some((k) => p.has(k));
+  if (perTask && perRes) {
+    throw new SubmitOptionError("Per-resource options can't be used with per-task options. (See --help for details)");
+  }
+  const exclusive = p.has('exclusive');
+  if (exclusive && nodes === undefined) throw new SubmitOptionError('exclusive can only be set with a node count');
+  if (perRes) {
+    if (p.has('tasks-per-node') && p.has('tasks-per-core')) {
+      throw new SubmitOptionError('Do not specify both the number of tasks per node and per core');
+    }
+    if (p.has('gpus-per-node') && nodes === undefined) throw new SubmitOptionError('--gpus-per-node requires --nodes');
+    const cores = positive(p, 'cores', 'core count');
+    const tpn = positive(p, 'tasks-per-node', 'tasks per node');
+    const tpc = positive(p, 'tasks-per-core', 'tasks per core');
+    const gpn = positive(p, 'gpus-per-node', 'gpus per node', 0);
+    const n = nodes ?? 1;
+    const coresTotal = cores ?? n;
+    const slotsPerNode = Math.max(1, Math.ceil(coresTotal / n));
+    const ntasks = tpn !== undefined ? tpn * n : tpc !== undefined ? tpc * coresTotal : n;
+    const core: ResourceVertex[] = [{ type: 'core', count: 1 }];
+    if (gpn) core.push({ type: 'gpu', count: gpn });
+    const slot: ResourceVertex = { type: 'slot', count: slotsPerNode, with: core, label: 'task' };
+    const node: ResourceVertex = { type: 'node', count: n, with: [slot] };
+    if (exclusive || cores === undefined) {
+      node.exclusive = true;
+      node.with = [{ type: 'slot', count: 1, with: [{ type: 'core', count: 1 }], label: 'task' }];
+    }
+    const res: ResourceVertex[] = nodes === undefined && cores !== undefined ? [slot] : [node];
+    if (res[0] === slot) slot.count = coresTotal;
+    return { res, count: { total: ntasks }, ntasks };
+  }
+  const ntasks = positive(p, 'ntasks', 'task count') ?? nodes ?? 1;
+  const cpt = positive(p, 'cores-per-task', 'cores per task') ?? 1;
+  const gpt = positive(p, 'gpus-per-task', 'gpus per task', 0);
+  const inner: ResourceVertex[] = [{ type: 'core', count: cpt }];
+  if (gpt) inner.push({ type: 'gpu', count: gpt });
+  if (nodes === undefined) {
+    return { res: [{ type: 'slot', count: ntasks, with: inner, label: 'task' }], count: { per_slot: 1 }, ntasks };
+  }
+  if (nodes > ntasks) throw new SubmitOptionError('node count must not be greater than task count');
+  const slot: ResourceVertex = { type: 'slot', count: Math.ceil(ntasks / nodes), with: inner, label: 'task' };
+  const node: ResourceVertex = { type: 'node', count: nodes, with: [slot] };
+  if (exclusive || !p.has('ntasks')) node.exclusive = true;
+  const count = ntasks % nodes === 0 ? { per_slot: 1 } : { total: ntasks };
+  const ordered: ResourceVertex = node.exclusive
+    ? { type: 'node', count: nodes, exclusive: true, with: [slot] }
+    : node;
+  return { res: [ordered], count, ntasks };
+}
+
+/** The jobspec plus urgency and flags for job-ingest.submit. */
+export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
+  if (p.command.length === 0) throw new SubmitOptionError('job command and arguments are missing');
+  const env = ctx.env ?? process.env;
+  const { res, count } = resources(p);
+  const system: JobspecV1['attributes']['system'] = { duration: 0 };
+  const t = p.get('time-limit');
+  if (t) system.duration = parseTimeLimit(t);
+  const cwdOpt = p.get('cwd');
+  system.cwd = cwdOpt ? path.resolve(ctx.cwd ?? process.cwd(), cwdOpt.value) : (ctx.cwd ?? process.cwd());
+  system.environment = jobEnvironment(orderedRules(p), env);
+  const q = p.get('queue');
+  if (q) system['queue'] = q.value;
+  const b = p.get('bank');
+  if (b) system['bank'] = b.value;
+  const name = p.get('job-name');
+  if (name) system['job'] = { name: name.value };
+  const deps = p.all('dependency').map(parseDependency);
+  if (deps.length > 0) system['dependencies'] = deps;
+  const options: Record<string, unknown> = {};
+  const out = p.get('output');
+  const err = p.get('error');
+  if (out && out.value !== 'none' && out.value !== 'kvs') {
+    setPath(options, ['output', 'stdout'], { type: 'file', path: out.value }, out.typed);
+    if (p.has('label-io')) setPath(options, ['output', 'stdout', 'label'], true, out.typed);
+  }
+  if (err && err.value !== 'none' && err.value !== 'kvs') {
+    setPath(options, ['output', 'stderr'], { type: 'file', path: err.value }, err.typed);
+    if (p.has('label-io')) setPath(options, ['output', 'stderr', 'label'], true, err.typed);
+  }
+  const inp = p.get('input');
+  if (inp) {
+    if (isInputRanks(inp.value)) {
+      if (ctx.command !== 'run') throw new SubmitOptionError('per-task input not supported for submit');
+    } else {
+      setPath(options, ['input', 'stdin'], { type: 'file', path: inp.value }, inp.typed);
+    }
+  }
+  for (const o of p.all('setopt')) applySetopt(options, o);
+  options['rlimit'] = { ...currentRlimits(), ...((options['rlimit'] as Record<string, number> | undefined) ?? {}) };
+  system.shell = { options };
+  const attributes: Record<string, unknown> = { system };
+  for (const o of p.all('setattr')) applySetattr(attributes, o);
+  const jobspec: JobspecV1 = {
+    resources: res,
+    tasks: [{ command: [...p.command], slot: 'task', count }],
+    attributes: attributes as JobspecV1['attributes'],
+    version: 1,
+  };
+  return { jobspec, urgency: parseUrgency(p.get('urgency')), flags: parseFlags(p.all('flags')) };
+}
+
+/** --env/--env-remove/--env-file rules in command-line order. */
+function orderedRules(p: ParsedArgs): string[] {
+  const tagged: Array<[number, string]> = [];
+  for (const [long, prefix] of [['env', ''], ['env-remove', '-'], ['env-file', '^']] as const) {
+    for (const o of p.all(long)) tagged.push([o.seq ?? 0, prefix + o.value]);
+  }
+  return tagged.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+}
+
+/** Just the jobspec (flux run --dry-run, tests). */
+export function buildJobspec(p: ParsedArgs, ctx: BuildContext = {}): JobspecV1 {
+  return buildSubmission(p, ctx).jobspec;
+}
