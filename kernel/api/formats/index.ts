@@ -9,3 +9,4 @@ export { IdsetError } from './idset';
 export { HostlistError } from './hostlist';
 export { FsdError } from './fsd';
 export * from './fluid';
+export * from './rv1';

@@ -1,0 +1,132 @@
+/**
+ * RFC 20 R version 1: the resource set document. Build it from per-rank
+ * inventories, expand it back, count it, and print the short "rlist" form
+ * (`rank[0-2]/core[0-1]`, `rank0/core[0-3],gpu[1,3]`) Flux tools show.
+ */
+import * as idset from './idset';
+import * as hostlist from './hostlist';
+
+export interface RLiteEntry {
+  rank: string;
+  children: { core: string; gpu?: string };
+}
+
+export interface Rv1 {
+  version: 1;
+  execution: {
+    R_lite: RLiteEntry[];
+    nodelist: string[];
+    starttime: number;
+    expiration: number;
+    nslots?: number;
+    properties?: Record<string, string>;
+  };
+  scheduling?: unknown;
+}
+
+/** One rank's resources. */
+export interface RankResources {
+  rank: number;
+  hostname: string;
+  cores: number[];
+  gpus: number[];
+}
+
+export interface BuildOpts {
+  starttime?: number;
+  expiration?: number;
+  nslots?: number;
+}
+
+function shapeKey(r: RankResources): string {
+  return `${idset.encode(r.cores)}|${idset.encode(r.gpus)}`;
+}
+
+/** Build R from per-rank resources (ranks sorted; identical shapes share an entry). */
+export function rv1Build(ranks: readonly RankResources[], opts: BuildOpts = {}): Rv1 {
+  const sorted = [...ranks].sort((a, b) => a.rank - b.rank);
+  const groups = new Map<string, { ranks: number[]; sample: RankResources }>();
+  for (const r of sorted) {
+    const k = shapeKey(r);
+    const g = groups.get(k);
+    if (g) g.ranks.push(r.rank);
+    else groups.set(k, { ranks: [r.rank], sample: r });
+  }
+  const R_lite: RLiteEntry[] = [];
+  for (const g of groups.values()) {
+    const children: RLiteEntry['children'] = { core: idset.encode(g.sample.cores) };
+    if (g.sample.gpus.length > 0) children.gpu = idset.encode(g.sample.gpus);
+    R_lite.push({ rank: idset.encode(g.ranks), children });
+  }
+  const hosts = sorted.map((r) => r.hostname);
+  const R: Rv1 = {
+    version: 1,
+    execution: {
+      R_lite,
+      nodelist: hosts.length > 0 ? [hostlist.compress(hosts)] : [],
+      starttime: opts.starttime ?? 0,
+      expiration: opts.expiration ?? 0,
+    },
+  };
+  if (opts.nslots !== undefined) R.execution.nslots = opts.nslots;
+  return R;
+}
+
+/** Expand R into per-rank resources sorted by rank (hostnames from nodelist). */
+export function rv1Expand(R: Rv1): RankResources[] {
+  const out: RankResources[] = [];
+  for (const e of R.execution?.R_lite ?? []) {
+    const cores = idset.decode(e.children.core ?? '');
+    const gpus = e.children.gpu ? idset.decode(e.children.gpu) : [];
+    for (const rank of idset.decode(e.rank)) out.push({ rank, hostname: '', cores: [...cores], gpus: [...gpus] });
+  }
+  out.sort((a, b) => a.rank - b.rank);
+  const hosts = (R.execution?.nodelist ?? []).flatMap((h) => hostlist.expand(h));
+  out.forEach((r, i) => (r.hostname = hosts[i] ?? ''));
+  return out;
+}
+
+/** Node, core and gpu counts of R. */
+export function rv1Counts(R: Rv1): { nnodes: number; ncores: number; ngpus: number } {
+  let nnodes = 0;
+  let ncores = 0;
+  let ngpus = 0;
+  for (const r of rv1Expand(R)) {
+    nnodes++;
+    ncores += r.cores.length;
+    ngpus += r.gpus.length;
+  }
+  return { nnodes, ncores, ngpus };
+}
+
+/** The ranks of R as an idset string. */
+export function rv1Ranks(R: Rv1): string {
+  return idset.encode(rv1Expand(R).map((r) => r.rank));
+}
+
+/** Short form of per-rank resources: `rank[0-1]/core[0-1] rank2/core0,gpu0`. */
+export function rlistSummary(ranks: readonly RankResources[]): string {
+  const sorted = [...ranks].sort((a, b) => a.rank - b.rank);
+  const groups = new Map<string, { ranks: number[]; sample: RankResources }>();
+  for (const r of sorted) {
+    const k = shapeKey(r);
+    const g = groups.get(k);
+    if (g) g.ranks.push(r.rank);
+    else groups.set(k, { ranks: [r.rank], sample: r });
+  }
+  const parts: string[] = [];
+  for (const g of groups.values()) {
+    let s = `rank${idset.encode(g.ranks, { brackets: true })}`;
+    const kids: string[] = [];
+    if (g.sample.cores.length > 0) kids.push(`core${idset.encode(g.sample.cores, { brackets: true })}`);
+    if (g.sample.gpus.length > 0) kids.push(`gpu${idset.encode(g.sample.gpus, { brackets: true })}`);
+    if (kids.length > 0) s += '/' + kids.join(',');
+    parts.push(s);
+  }
+  return parts.join(' ');
+}
+
+/** rlistSummary of an R document. */
+export function rv1Summary(R: Rv1): string {
+  return rlistSummary(rv1Expand(R));
+}

@@ -1,0 +1,230 @@
+/**
+ * The resource module. Every rank discovers its own resources; followers push
+ * their report to rank 0, which builds R (RFC 20 v1), tracks drain and
+ * online/offline state, serves the status/drain RPCs of `flux resource`, and
+ * publishes `resource.update {R, down}` whenever the schedulable set changes.
+ */
+import {
+  Errno,
+  FluxError,
+  einval,
+  idset,
+  request,
+  rlistSummary,
+  rv1Build,
+  rv1Expand,
+  type BrokerModule,
+  type Handle,
+  type HandlerTable,
+  type Message,
+  type RankResources,
+  type Rv1,
+} from '../../kernel/api';
+import { discover, type LocalReport } from './discover';
+import { DrainSet, type DrainMode } from './drain';
+import { parseTargets } from './targets';
+
+const POLL_MS = 1000;
+
+function toRank(r: LocalReport): RankResources {
+  return {
+    rank: r.rank,
+    hostname: r.hostname,
+    cores: [...Array(r.ncores).keys()],
+    gpus: [...Array(r.gpus).keys()],
+  };
+}
+
+export class ResourceModule implements BrokerModule {
+  readonly handlers: HandlerTable;
+  private readonly local: LocalReport;
+  private readonly reports = new Map<number, LocalReport>();
+  private readonly drains = new DrainSet();
+  private online: number[] = [];
+  private readonly starttime = Date.now() / 1000;
+  private timer: NodeJS.Timeout | undefined;
+  private lastPublished = '';
+
+  constructor(private readonly h: Handle) {
+    this.local = discover(h.rank);
+    const leaderOnly = { ownerOnly: false };
+    this.handlers = [
+      request('discover', () => this.local, { ownerOnly: false }),
+      request('register', (m) => this.register(m)),
+      request('get', () => this.leader(() => this.R()), leaderOnly),
+      request('status', () => this.leader(() => this.status()), leaderOnly),
+      request('sched-status', () => this.leader(() => this.schedStatus()), leaderOnly),
+      request('drain', (m) => this.leader(() => this.drain(m))),
+      request('undrain', (m) => this.leader(() => this.undrain(m))),
+    ];
+  }
+
+  async start(): Promise<void> {
+    if (this.h.rank === 0) {
+      this.reports.set(0, this.local);
+      this.online = [...Array(this.h.size).keys()];
+      await this.refreshOnline();
+      if (this.h.size > 1) {
+        this.timer = setInterval(() => void this.refreshOnline().catch(() => {}), POLL_MS);
+        this.timer.unref();
+      }
+    } else {
+      void this.push(0);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Follower: send our report to rank 0, retrying while its resource module is not up yet. */
+  private async push(attempt: number): Promise<void> {
+    try {
+      await this.h.rpc('resource.register', this.local, { nodeid: 0, timeoutMs: 10_000 });
+    } catch (e) {
+      if (attempt < 30) {
+        setTimeout(() => void this.push(attempt + 1), 500).unref();
+      } else {
+        this.h.log('err', `could not register with rank 0: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async leader<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.h.rank !== 0) throw new FluxError(Errno.EPROTO, 'resource: this request must go to rank 0');
+    return fn();
+  }
+
+  private register(msg: Message): unknown {
+    const r = msg.payload as LocalReport;
+    if (typeof r?.rank !== 'number' || r.rank < 0 || r.rank >= this.h.size) throw einval('resource.register: bad rank');
+    this.reports.set(r.rank, r);
+    this.publishIfChanged();
+    return {};
+  }
+
+  /** Per-rank resources; ranks that have not reported yet take rank 0's shape. */
+  private ranks(): RankResources[] {
+    const out: RankResources[] = [];
+    for (let r = 0; r < this.h.size; r++) {
+      const rep = this.reports.get(r) ?? { ...this.local, rank: r };
+      out.push(toRank(rep));
+    }
+    return out;
+  }
+
+  private R(): Rv1 {
+    return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });
+  }
+
+  private offline(): number[] {
+    const on = new Set(this.online);
+    return [...Array(this.h.size).keys()].filter((r) => !on.has(r));
+  }
+
+  /** Ranks the scheduler may not use: drained or offline. */
+  private down(): number[] {
+    return [...new Set([...this.drains.ranks(), ...this.offline()])].sort((a, b) => a - b);
+  }
+
+  private async refreshOnline(): Promise<void> {
+    try {
+      const r = await this.h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0, timeoutMs: 5000 });
+      this.online = idset.decode(r.members ?? '').filter((x) => x < this.h.size);
+    } catch (e) {
+      if (e instanceof FluxError && e.errno === Errno.ENOSYS) this.online = [...Array(this.h.size).keys()];
+      else return;
+    }
+    await this.pullMissing();
+    this.publishIfChanged();
+  }
+
+  /** Ask online ranks that have not pushed a report for it. */
+  private async pullMissing(): Promise<void> {
+    const missing = this.online.filter((r) => !this.reports.has(r));
+    await Promise.all(
+      missing.map(async (r) => {
+        try {
+          const rep = await this.h.rpc<LocalReport>('resource.discover', {}, { nodeid: r, timeoutMs: 2000 });
+          this.reports.set(r, { ...rep, rank: r });
+        } catch {
+          /* not up yet: keep the placeholder */
+        }
+      }),
+    );
+  }
+
+  private publishIfChanged(): void {
+    const R = this.R();
+    const down = idset.encode(this.down());
+    const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down]);
+    if (key === this.lastPublished) return;
+    this.lastPublished = key;
+    void this.h.publish('resource.update', { R, down }).catch(() => {});
+  }
+
+  private status(): unknown {
+    return {
+      R: this.R(),
+      online: idset.encode(this.online),
+      offline: idset.encode(this.offline()),
+      drain: this.drains.toObject(),
+      exclude: '',
+      allocated: '',
+    };
+  }
+
+  private async allocatedRanks(): Promise<RankResources[]> {
+    try {
+      const r = await this.h.rpc<{ allocated?: Rv1 }>('sched.resource-status', {}, { timeoutMs: 5000 });
+      return r.allocated ? rv1Expand(r.allocated) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async schedStatus(): Promise<unknown> {
+    const all = this.ranks();
+    const downSet = new Set(this.down());
+    const allocated = await this.allocatedRanks();
+    const host = new Map(all.map((r) => [r.rank, r.hostname]));
+    for (const a of allocated) a.hostname = host.get(a.rank) ?? a.hostname;
+    const opts = { starttime: this.starttime, expiration: 0 };
+    return {
+      all: rv1Build(all, opts),
+      allocated: rv1Build(allocated, opts),
+      down: rv1Build(
+        all.filter((r) => downSet.has(r.rank)),
+        opts,
+      ),
+    };
+  }
+
+  private async drain(msg: Message): Promise<unknown> {
+    const p = msg.payload as { targets?: string; reason?: string; mode?: string };
+    if (typeof p?.targets !== 'string') throw new FluxError(Errno.EPROTO, 'resource.drain: targets is required');
+    const mode = p.mode as DrainMode;
+    if (mode !== undefined && !['overwrite', 'force-overwrite', 'update'].includes(mode)) {
+      throw einval(`invalid drain mode ${String(p.mode)}`);
+    }
+    const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
+    this.drains.drain(ranks, p.reason ?? '', mode);
+    this.h.log('info', `drain ${idset.encode(ranks)}${p.reason ? ` ${p.reason}` : ''}`);
+    this.publishIfChanged();
+    return {};
+  }
+
+  private async undrain(msg: Message): Promise<unknown> {
+    const p = msg.payload as { targets?: string; mode?: string };
+    if (typeof p?.targets !== 'string') throw new FluxError(Errno.EPROTO, 'resource.undrain: targets is required');
+    const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
+    this.drains.undrain(ranks, p.mode === 'force' || p.mode === 'update');
+    this.publishIfChanged();
+    return {};
+  }
+
+  /** for logs: `rank[0-2]/core[0-1]` */
+  summary(): string {
+    return rlistSummary(this.ranks());
+  }
+}
