@@ -1,0 +1,254 @@
+/**
+ * One running job as rank 0's job-exec sees it: fans `job-exec.shell-start` out
+ * to every rank of R, turns the shells' reports into the exec protocol
+ * responses to job-manager (start, exception, finish, release), writes the
+ * output eventlog, enforces the time limit and the kill escalation, and fails
+ * the job when a rank is lost.
+ */
+import { Errno, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
+import { FileOutput } from '../../plugins/shell/output-file';
+import { shellOptions } from '../../plugins/shell/options';
+import { OutputLog } from './output-log';
+import type { OutEvent } from './shell';
+import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
+
+/** seconds between the first signal and SIGKILL */
+export const KILL_TIMEOUT_MS = 5000;
+const SIGKILL = 9;
+const SIGTERM = 15;
+const SIGALRM = 14;
+
+interface ShellLink {
+  p: ShellPlacement;
+  host: string;
+  started: boolean;
+  exited: boolean;
+  cancel?: () => void;
+}
+
+export class ExecJob {
+  readonly placements: ShellPlacement[];
+  readonly shells = new Map<number, ShellLink>();
+  readonly output: OutputLog;
+  private readonly size: number;
+  private nstarted = 0;
+  private nexited = 0;
+  private status = 0;
+  private fatal = false;
+  private finished = false;
+  private killTimer: NodeJS.Timeout | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
+  private readonly eofs = new Set<string>();
+  private files: FileOutput | undefined;
+  private readonly cwd: string;
+
+  constructor(
+    private readonly h: Handle,
+    readonly id: number,
+    private readonly req: Message,
+    readonly R: R,
+    readonly jobspec: Jobspec,
+    private readonly onDone: (job: ExecJob) => void,
+  ) {
+    this.placements = placeTasks(R, jobspec);
+    this.size = this.placements.reduce((n, p) => n + p.count, 0);
+    const hosts = hostOf(R, hostlist.expand);
+    for (const p of this.placements) {
+      this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
+    }
+    this.output = new OutputLog(h, `${encodeKvs(id)}.guest.output`);
+    const sys = jobspec.attributes?.system ?? {};
+    this.cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : '/tmp';
+  }
+
+  /** total task count */
+  get ntasks(): number {
+    return this.size;
+  }
+
+  private respond(type: string, data: Record<string, unknown> = {}): void {
+    this.h.respond(this.req, { id: this.id, type, ...data, data });
+  }
+
+  start(): void {
+    const opts = shellOptions(this.jobspec);
+    const out: OutEvent[] = [
+      {
+        timestamp: Date.now() / 1000,
+        name: 'header',
+        context: {
+          version: 1,
+          encoding: { stdout: 'UTF-8', stderr: 'UTF-8' },
+          count: { stdout: this.size, stderr: this.size },
+          options: {},
+        },
+      },
+    ];
+    try {
+      const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
+      this.files = FileOutput.create(
+        opts,
+        { id: this.id, name, size: this.size, nnodes: this.placements.length },
+        this.cwd,
+      );
+    } catch (e) {
+      this.files = undefined;
+      out.push(this.logEvent(`${(e as Error).message}`, 2));
+      this.output.append(out);
+      this.raise('exec', `output: ${(e as Error).message}`);
+      this.finish();
+      return;
+    }
+    if (this.files) {
+      const all = idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true });
+      for (const r of this.files.redirects(all)) out.push({ timestamp: Date.now() / 1000, name: 'redirect', context: r });
+    }
+    this.output.append(out);
+    const expiration = this.R.execution.expiration ?? 0;
+    const duration = Number(this.jobspec.attributes?.system?.['duration'] ?? 0);
+    const limitMs = expiration > 0 ? expiration * 1000 - Date.now() : duration > 0 ? duration * 1000 : 0;
+    if (limitMs > 0) this.expireTimer = setTimeout(() => this.expire(), limitMs);
+    for (const s of this.shells.values()) this.startShell(s);
+  }
+
+  private startShell(s: ShellLink): void {
+    const payload = {
+      id: this.id,
+      jobspec: this.jobspec,
+      placement: s.p,
+      size: this.size,
+      nnodes: this.placements.length,
+      hostname: s.host,
+    };
+    const stream = this.h.rpcStream('job-exec.shell-start', payload, {
+      nodeid: s.p.rank,
+      onResponse: (r) => this.onShell(s, r as ShellReport),
+    });
+    s.cancel = stream.cancel;
+    stream.done.then(
+      () => {
+        if (!s.exited) this.shellExited(s, 0);
+      },
+      (e: Error & { errno?: number }) => this.lost(s, e),
+    );
+  }
+
+  private onShell(s: ShellLink, r: ShellReport): void {
+    switch (r.type) {
+      case 'started':
+        if (s.started) return;
+        s.started = true;
+        if (++this.nstarted === this.shells.size && !this.finished) this.respond('start');
+        return;
+      case 'output':
+        this.onOutput(r.events ?? []);
+        return;
+      case 'exception':
+        this.raise('exec', r.note ?? '');
+        return;
+      case 'exit':
+        this.shellExited(s, r.status ?? 0);
+        return;
+    }
+  }
+
+  private onOutput(evs: OutEvent[]): void {
+    const keep: OutEvent[] = [];
+    for (const e of evs) {
+      const c = e.context;
+      if (e.name === 'data') {
+        if (c['eof']) this.eofs.add(`${c['stream']}:${c['rank']}`);
+        else if (this.files && this.files.write(c['stream'] as 'stdout', c['rank'] as string, c['data'] as string)) continue;
+      }
+      keep.push(e);
+    }
+    this.output.append(keep);
+  }
+
+  private logEvent(message: string, level: number, rank = '0'): OutEvent {
+    return { timestamp: Date.now() / 1000, name: 'log', context: { level, message, rank, component: 'shell' } };
+  }
+
+  private shellExited(s: ShellLink, status: number): void {
+    if (s.exited) return;
+    s.exited = true;
+    this.status = Math.max(this.status, status);
+    if (++this.nexited === this.shells.size) this.finish();
+  }
+
+  private lost(s: ShellLink, e: Error & { errno?: number }): void {
+    if (s.exited) return;
+    const why = e.errno === Errno.EHOSTUNREACH || e.errno === Errno.ECONNRESET ? 'lost contact with' : 'error from';
+    this.h.log('err', `job ${this.id}: ${why} job shell on rank ${s.p.rank} (${s.host}): ${e.message}`);
+    this.raise('exec', `${why} job shell on broker ${s.host} (rank ${s.p.rank})`);
+    if (!s.started) this.onShell(s, { type: 'started' });
+    this.shellExited(s, 0);
+  }
+
+  /** tell job-manager about an exception; a fatal one kills the job */
+  raise(type: string, note: string, severity = 0): void {
+    if (this.finished) return;
+    this.respond('exception', { type, severity, note });
+    if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : SIGTERM);
+  }
+
+  /** a fatal exception from anywhere: signal the tasks, SIGKILL after 5 s */
+  fatalKill(signum = SIGTERM): void {
+    if (this.fatal || this.finished) return;
+    this.fatal = true;
+    this.kill(signum);
+    this.killTimer = setTimeout(() => this.kill(SIGKILL), KILL_TIMEOUT_MS);
+  }
+
+  kill(signum: number): void {
+    for (const s of this.shells.values()) {
+      if (!s.exited) this.h.send('job-exec.shell-kill', { id: this.id, signum }, { nodeid: s.p.rank });
+    }
+  }
+
+  stdin(data: string | undefined, eof: boolean, ranks: string | undefined): void {
+    for (const s of this.shells.values()) {
+      if (!s.exited) this.h.send('job-exec.shell-stdin', { id: this.id, data, eof, ranks }, { nodeid: s.p.rank });
+    }
+  }
+
+  private expire(): void {
+    this.expireTimer = undefined;
+    this.raise('timeout', 'resource allocation expired');
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.expireTimer) clearTimeout(this.expireTimer);
+    for (const s of this.shells.values()) s.cancel?.();
+    // eofs for tasks whose shell never sent them (lost rank, launch failure)
+    const missing: OutEvent[] = [];
+    for (let r = 0; r < this.size; r++) {
+      for (const stream of ['stdout', 'stderr']) {
+        if (!this.eofs.has(`${stream}:${r}`)) {
+          missing.push({ timestamp: Date.now() / 1000, name: 'data', context: { stream, rank: String(r), eof: true } });
+        }
+      }
+    }
+    this.output.append(missing);
+    this.files?.close();
+    void this.output.flushed().then(() => {
+      if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
+      if (this.nstarted > 0) this.respond('finish', { status: this.status << 8 });
+      this.respond('release', { ranks: 'all', final: true });
+      this.h.respondError(this.req, Errno.ENODATA);
+      this.output.close();
+      this.onDone(this);
+    });
+  }
+}
+
+/** what a shell sends back on its shell-start stream */
+export interface ShellReport {
+  type: 'started' | 'output' | 'exception' | 'exit';
+  events?: OutEvent[];
+  note?: string;
+  status?: number;
+}

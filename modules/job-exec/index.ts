@@ -1,0 +1,43 @@
+/**
+ * job-exec: the exec service (RFC 32 in our words, see docs/guide/internal-contracts.md).
+ * Rank 0 answers job-manager's `job-exec.start` and drives the job; every rank
+ * hosts the job shells of its tasks in-process (no process per job besides the
+ * tasks themselves).
+ */
+import { defineModule, event, request } from '../../kernel/api';
+import { ExecService } from './exec-service';
+import { ShellServer } from './shell-server';
+import { taskGuard } from './guard';
+
+export default defineModule({
+  name: 'job-exec',
+  description: 'run jobs: job shells hosted in-process on every rank',
+  ranks: 'all',
+  create({ handle }) {
+    const shells = new ShellServer(handle);
+    const exec = handle.rank === 0 ? new ExecService(handle) : undefined;
+    const leaderOnly = exec
+      ? [
+          request('start', (m) => exec.start(m)),
+          request('kill', (m) => exec.kill(m)),
+          request('stdin', (m) => exec.stdin(m)),
+          request('output-watch', (m) => exec.outputWatch(m)),
+          request('list', () => exec.list()),
+          request('disconnect', (m) => exec.disconnect(m)),
+          event('job-exception', (m) => exec.onJobException(m)),
+        ]
+      : [];
+    return {
+      handlers: [
+        request('shell-start', (m) => shells.start(m)),
+        request('shell-kill', (m) => shells.kill(m)),
+        request('shell-stdin', (m) => shells.stdin(m)),
+        ...leaderOnly,
+      ],
+      stop() {
+        shells.killAll();
+        taskGuard.killAll();
+      },
+    };
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * The job-shell side of job-exec, on every rank: `shell-start` (streaming, from
+ * rank 0) runs an in-process JobShell and streams its reports back;
+ * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?}` reach it.
+ */
+import * as os from 'node:os';
+import { Errno, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
+import { JobShell, type ShellSpec } from './shell';
+
+export class ShellServer {
+  private readonly shells = new Map<number, JobShell>();
+
+  constructor(private readonly h: Handle) {}
+
+  start(msg: Message): typeof NO_RESPONSE {
+    const p = msg.payload as Omit<ShellSpec, 'uri'>;
+    if (typeof p?.id !== 'number' || !p.jobspec || !p.placement) throw einval('shell-start: malformed request');
+    const spec: ShellSpec = {
+      ...p,
+      hostname: p.hostname || this.h.getattr('hostname') || os.hostname(),
+      uri: this.h.getattr('local-uri') ?? '',
+      rundir: this.h.getattr('rundir'),
+    };
+    const shell = new JobShell(spec, {
+      started: () => this.h.respond(msg, { type: 'started' }),
+      output: (events) => this.h.respond(msg, { type: 'output', events }),
+      exception: (note) => this.h.respond(msg, { type: 'exception', note }),
+      exit: (status) => {
+        this.shells.delete(p.id);
+        this.h.respond(msg, { type: 'exit', status });
+        this.h.respondError(msg, Errno.ENODATA);
+      },
+    });
+    this.shells.set(p.id, shell);
+    shell.start();
+    return NO_RESPONSE;
+  }
+
+  kill(msg: Message): unknown {
+    const p = msg.payload as { id: number; signum: number };
+    this.shells.get(p.id)?.kill(p.signum);
+    return {};
+  }
+
+  stdin(msg: Message): unknown {
+    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string };
+    const ranks = p.ranks && p.ranks !== 'all' ? idset.decodeSet(p.ranks) : undefined;
+    this.shells.get(p.id)?.stdin(p.data, !!p.eof, ranks);
+    return {};
+  }
+
+  /** kill every task (module unload) */
+  killAll(): void {
+    for (const s of this.shells.values()) s.kill(9);
+  }
+}

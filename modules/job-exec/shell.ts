@@ -1,0 +1,292 @@
+/**
+ * The in-process job shell for one job on one broker rank: places this rank's
+ * tasks, spawns them (own process group each), captures their stdout/stderr as
+ * RFC 24 events (line-buffered, batched per event-loop turn), feeds stdin, and
+ * reports start, launch failures and the shell exit status (max task exit code,
+ * 128+signo for signaled tasks, 127/126 for launch failures).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import * as os from 'node:os';
+import { encodeF58, encodeF58Plain } from '../../kernel/api';
+import { inputFile, shellOptions } from '../../plugins/shell/options';
+import { expandTemplate } from '../../plugins/shell/template';
+import { taskGuard } from './guard';
+import type { Jobspec, ShellPlacement } from './taskmap';
+
+/** One RFC 18 entry of the output eventlog. */
+export interface OutEvent {
+  timestamp: number;
+  name: string;
+  context: Record<string, unknown>;
+}
+
+export interface ShellSpec {
+  id: number;
+  jobspec: Jobspec;
+  placement: ShellPlacement;
+  /** total tasks in the job */
+  size: number;
+  nnodes: number;
+  hostname: string;
+  /** FLUX_URI of the local broker */
+  uri: string;
+  rundir?: string;
+}
+
+export interface ShellSink {
+  started(): void;
+  output(events: OutEvent[]): void;
+  /** fatal error of this shell (launch failure): note for an exec exception */
+  exception(note: string): void;
+  exit(status: number): void;
+}
+
+interface Task {
+  rank: number;
+  local: number;
+  proc?: ChildProcess;
+  done: boolean;
+  code: number;
+}
+
+/** strerror text of a Node system error code */
+function errText(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return 'No such file or directory';
+    case 'EACCES':
+      return 'Permission denied';
+    case 'ENOTDIR':
+      return 'Not a directory';
+    case 'E2BIG':
+      return 'Argument list too long';
+    case 'ENOEXEC':
+      return 'Exec format error';
+    default:
+      return e.message;
+  }
+}
+
+const now = () => Date.now() / 1000;
+
+export class JobShell {
+  private readonly tasks: Task[] = [];
+  private pending: OutEvent[] = [];
+  private flushQueued = false;
+  private live = 0;
+  private status = 0;
+  private exited = false;
+  private tmpdir: string | undefined;
+  private stdinClosed = false;
+
+  constructor(
+    private readonly spec: ShellSpec,
+    private readonly sink: ShellSink,
+  ) {}
+
+  /** spawn every local task; sink.started() once all have spawned or failed */
+  start(): void {
+    const { spec } = this;
+    const p = spec.placement;
+    const js = spec.jobspec;
+    const sys = js.attributes?.system ?? {};
+    const opts = shellOptions(js);
+    const argv = js.tasks[0]?.command ?? [];
+    let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
+    try {
+      if (!fs.statSync(cwd).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
+    } catch (e) {
+      this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(e as NodeJS.ErrnoException)}. Going to /tmp instead`);
+      cwd = '/tmp';
+    }
+    const jobenv = (sys['environment'] as Record<string, string | null> | undefined) ?? { ...process.env };
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(jobenv)) if (typeof v === 'string') env[k] = v;
+    delete env['FLUX_PROXY_REMOTE'];
+    env['FLUX_JOB_ID'] = encodeF58(spec.id, env);
+    env['FLUX_JOB_SIZE'] = String(spec.size);
+    env['FLUX_JOB_NNODES'] = String(spec.nnodes);
+    env['FLUX_URI'] = spec.uri;
+    env['HOSTNAME'] = spec.hostname;
+    if (spec.rundir) {
+      this.tmpdir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
+      try {
+        fs.mkdirSync(this.tmpdir, { recursive: true, mode: 0o700 });
+        env['FLUX_JOB_TMPDIR'] = this.tmpdir;
+      } catch {
+        this.tmpdir = undefined;
+      }
+    }
+    const infile = inputFile(opts);
+    let stdinFd: number | undefined;
+    if (infile) {
+      try {
+        stdinFd = fs.openSync(path.resolve(cwd, infile), 'r');
+      } catch (e) {
+        this.fail(`host ${spec.hostname}: ${infile}: ${errText(e as NodeJS.ErrnoException)}`, 1);
+        this.sink.started();
+        this.maybeExit();
+        return;
+      }
+    }
+    let waiting = p.count;
+    const spawned = () => {
+      if (--waiting === 0) this.sink.started();
+    };
+    if (waiting === 0) this.sink.started();
+    for (let i = 0; i < p.count; i++) {
+      const t: Task = { rank: p.first + i, local: i, done: false, code: 0 };
+      this.tasks.push(t);
+      this.live++;
+      const tenv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
+      const targv = argv.map((a) =>
+        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i } }),
+      );
+      let proc: ChildProcess;
+      try {
+        proc = spawn(targv[0] ?? '', targv.slice(1), {
+          cwd,
+          env: tenv,
+          detached: true,
+          stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'],
+        });
+      } catch (e) {
+        this.launchFailed(t, targv[0] ?? '', e as NodeJS.ErrnoException);
+        spawned();
+        continue;
+      }
+      t.proc = proc;
+      let settled = false;
+      proc.once('spawn', () => {
+        settled = true;
+        if (proc.pid !== undefined) taskGuard.add(proc.pid);
+        spawned();
+      });
+      proc.once('error', (e: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        this.launchFailed(t, targv[0] ?? '', e);
+        spawned();
+      });
+      this.capture(t, proc, 'stdout');
+      this.capture(t, proc, 'stderr');
+      proc.stdin?.on('error', () => {});
+      proc.once('close', (code, signal) => {
+        if (proc.pid !== undefined) taskGuard.remove(proc.pid);
+        if (t.done) return;
+        const signo = signal ? (os.constants.signals[signal] ?? 0) : 0;
+        this.taskDone(t, signal ? 128 + signo : (code ?? 0));
+      });
+    }
+    if (stdinFd !== undefined) fs.closeSync(stdinFd);
+  }
+
+  /** send a signal to every live task's process group */
+  kill(signum: number): void {
+    for (const t of this.tasks) {
+      const pid = t.proc?.pid;
+      if (t.done || pid === undefined) continue;
+      try {
+        process.kill(-pid, signum);
+      } catch {
+        try {
+          t.proc!.kill(signum);
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+
+  /** write stdin data to the tasks whose rank is in ranks (all if undefined) */
+  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): void {
+    if (this.stdinClosed) return;
+    for (const t of this.tasks) {
+      const s = t.proc?.stdin;
+      if (!s || s.destroyed) continue;
+      const mine = !ranks || ranks.has(t.rank);
+      if (mine && data) s.write(data);
+      if (eof || !mine) s.end();
+    }
+    if (eof) this.stdinClosed = true;
+  }
+
+  private capture(t: Task, proc: ChildProcess, stream: 'stdout' | 'stderr'): void {
+    const s = proc[stream];
+    if (!s) return;
+    const dec = new StringDecoder('utf8');
+    let partial = '';
+    const rank = String(t.rank);
+    s.on('data', (chunk: Buffer) => {
+      const text = partial + dec.write(chunk);
+      const nl = text.lastIndexOf('\n');
+      if (nl < 0) {
+        partial = text;
+        return;
+      }
+      partial = text.slice(nl + 1);
+      this.emit('data', { stream, rank, data: text.slice(0, nl + 1) });
+    });
+    s.on('end', () => {
+      const rest = partial + dec.end();
+      if (rest.length > 0) this.emit('data', { stream, rank, data: rest });
+      this.emit('data', { stream, rank, eof: true });
+    });
+  }
+
+  private launchFailed(t: Task, cmd: string, e: NodeJS.ErrnoException): void {
+    const code = e.code === 'EACCES' || e.code === 'ENOEXEC' ? 126 : 127;
+    const note = `task ${t.rank} (host ${this.spec.hostname}): start failed: ${cmd}: ${errText(e)}`;
+    this.fail(note, code);
+    if (!t.done) {
+      // no stdio streams will end: post the eofs ourselves
+      for (const stream of ['stdout', 'stderr']) this.emit('data', { stream, rank: String(t.rank), eof: true });
+      this.taskDone(t, code);
+    }
+  }
+
+  private fail(note: string, code: number): void {
+    this.log(2, note);
+    this.status = Math.max(this.status, code);
+    this.flush();
+    this.sink.exception(note);
+  }
+
+  private taskDone(t: Task, code: number): void {
+    t.done = true;
+    this.live--;
+    this.status = Math.max(this.status, code);
+    this.maybeExit();
+  }
+
+  private maybeExit(): void {
+    if (this.live > 0 || this.exited) return;
+    this.exited = true;
+    this.flush();
+    if (this.tmpdir) fs.rm(this.tmpdir, { recursive: true, force: true }, () => {});
+    this.sink.exit(this.status);
+  }
+
+  private log(level: number, message: string): void {
+    this.emit('log', { level, message, rank: String(this.spec.placement.shellRank), component: 'shell' });
+  }
+
+  private emit(name: string, context: Record<string, unknown>): void {
+    this.pending.push({ timestamp: now(), name, context });
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.pending.length === 0) return;
+    const evs = this.pending;
+    this.pending = [];
+    this.sink.output(evs);
+  }
+}
