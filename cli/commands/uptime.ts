@@ -1,0 +1,137 @@
+/**
+ * flux uptime: one line about the instance (state, how long, owner, depth,
+ * size, drained/offline counts) and, when set, a second line of queue flags.
+ * Layout and the 2-significant-digit duration are Flux's exactly.
+ */
+import * as fs from 'node:fs';
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../base-command';
+import type { Client } from '../api/client';
+import { FluxError } from '../../kernel/api/errors';
+import { Errno, strerror } from '../../kernel/api/errno';
+import { decode } from '../../kernel/api/formats/idset';
+
+/** C printf `%.{p}g` (round half to even on exact ties, as glibc does). */
+export function formatG(x: number, p: number): string {
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  let e = Math.floor(Math.log10(Math.abs(x)));
+  const scale = (k: number) => (k >= 0 ? x * 10 ** k : x / 10 ** -k);
+  const scaled = scale(p - 1 - e);
+  let n = Math.round(scaled);
+  if (Math.abs(scaled - Math.trunc(scaled)) === 0.5 && n % 2 !== 0) n -= 1;
+  if (Math.abs(n) >= 10 ** p) {
+    e += 1;
+    n = Math.round(scale(p - 1 - e));
+  }
+  const strip = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
+  const digits = String(Math.abs(n)).padStart(p, '0');
+  const sign = x < 0 ? '-' : '';
+  if (e < -4 || e >= p) {
+    const mant = strip(digits[0]! + '.' + digits.slice(1));
+    return `${sign}${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  // fixed: value = n * 10^(e-p+1)
+  const decimals = p - 1 - e;
+  const s = decimals > 0 ? (Math.abs(n) / 10 ** decimals).toFixed(decimals) : String(Math.abs(n) * 10 ** -decimals);
+  return sign + strip(s);
+}
+
+/** flux-core's fsd_format_duration_ex(d, precision). */
+export function formatDuration(d: number, p: number): string {
+  if (d === Infinity) return 'infinity';
+  if (d === 0) return '0s';
+  if (d < 0.1) return `${formatG(d * 1000, p)}ms`;
+  if (d < 60) return `${formatG(d, p)}s`;
+  if (d < 3600) return `${formatG(d / 60, p)}m`;
+  if (d < 86400) return `${formatG(d / 3600, p)}h`;
+  return `${formatG(d / 86400, p)}d`;
+}
+
+/** User name of a uid from /etc/passwd, else the number. */
+function userName(uid: string): string {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[2] === uid && f[0]) return f[0];
+    }
+  } catch {
+    /* no passwd */
+  }
+  return uid;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+export class UptimeCommand extends FluxCommand {
+  static override paths = [['uptime']];
+  static override prog = 'flux uptime';
+  static override usageLine = 'Usage: flux uptime\nTell how long Flux has been up and running\n  -h, --help             Display this message.';
+  static override usage = Command.Usage({ description: 'Tell how long Flux has been up and running' });
+  // extra arguments are ignored, as Flux does
+  extra = Option.Rest();
+
+  protected override connectError(e: FluxError): string {
+    return `flux: flux_open: ${e.message}`;
+  }
+
+  protected override errorLine(msg: string): string {
+    return `flux: ${msg}`;
+  }
+
+  private async get<T>(what: string, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      throw new CommandExit(1, `flux: Error fetching ${what}: ${strerror((e as FluxError).errno)}`);
+    }
+  }
+
+  /** An optional service: ENOSYS (not loaded) means "nothing to report". */
+  private async optional<T>(what: string, p: Promise<T>): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof FluxError && e.errno === Errno.ENOSYS) return undefined;
+      throw new CommandExit(1, `flux: Error fetching ${what}: ${strerror((e as FluxError).errno)}`);
+    }
+  }
+
+  async run(): Promise<number> {
+    const h = await this.connect();
+    const attr = (name: string, nodeid?: number) =>
+      this.get(`${name} attribute`, h.rpc<{ value: string }>('attr.get', { name }, nodeid === undefined ? {} : { nodeid }).then((r) => r.value));
+    const sm = await this.get('broker state', h.rpc<{ state: string; duration: number }>('state-machine.get', {}));
+    const owner = await attr('security.owner');
+    const depth = await attr('instance-level');
+    const size = Number(await attr('size'));
+    let elapsed = sm.duration;
+    const extras: string[] = [];
+    const flags: string[] = [];
+    if (sm.state === 'run') {
+      const start = Number(await attr('broker.starttime', 0));
+      elapsed = Math.max(0, Date.now() / 1000 - start);
+      await this.runCounts(h, size, extras, flags);
+    }
+    const now = new Date();
+    const clock = `${pad2(now.getHours())}:${pad2(now.getMinutes())}:${pad2(now.getSeconds())}`;
+    let line = ` ${clock} ${sm.state} ${formatDuration(elapsed, 2)},  owner ${userName(owner)},  depth ${Number(depth)},  size ${size}`;
+    for (const x of extras) line += `,  ${x}`;
+    process.stdout.write(line + '\n');
+    if (flags.length > 0) process.stdout.write(`  ${flags.join(',  ')}\n`);
+    return 0;
+  }
+
+  private async runCounts(h: Client, size: number, extras: string[], flags: string[]): Promise<void> {
+    const rs = await this.optional('resource status', h.rpc<{ drain?: Record<string, unknown> }>('resource.status', {}, { nodeid: 0 }));
+    let drained = 0;
+    for (const key of Object.keys(rs?.drain ?? {})) drained += decode(key).length;
+    const online = await this.optional('broker.online group', h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0 }));
+    const offline = online ? Math.max(0, size - decode(online.members).length) : 0;
+    const qs = await this.optional('queue status', h.rpc<{ enable?: boolean; start?: boolean }>('job-manager.queue-status', {}));
+    if (drained > 0) extras.push(`${drained} drained`);
+    if (offline > 0) extras.push(`${offline} offline`);
+    if (qs && qs.enable === false) flags.push('submit disabled');
+    if (qs && qs.start === false) flags.push('scheduler stopped');
+  }
+}

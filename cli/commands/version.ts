@@ -1,0 +1,40 @@
+/**
+ * flux version (also `flux -V`): versions of the commands, the library and,
+ * inside an instance, the broker, in Flux's exact layout.
+ */
+import { Command } from 'clipanion';
+import { FluxCommand, CommandExit } from '../base-command';
+import { Client } from '../api/client';
+import type { FluxError } from '../../kernel/api/errors';
+
+/** The Flux release whose interfaces flux-ts implements. */
+export const FLUX_VERSION = '0.88.0';
+
+export class VersionCommand extends FluxCommand {
+  static override paths = [['version']];
+  static override prog = 'flux version';
+  static override usage = Command.Usage({ description: 'Display flux version information' });
+
+  async run(): Promise<number> {
+    const out = (s: string) => process.stdout.write(s + '\n');
+    out(`commands:    \t\t${FLUX_VERSION}`);
+    out(`libflux-core:\t\t${FLUX_VERSION}`);
+    const uri = process.env['FLUX_URI'];
+    if (uri) {
+      let h: Client;
+      try {
+        h = await Client.connect(uri);
+      } catch (e) {
+        throw new CommandExit(1, `flux: flux_open: ${(e as FluxError).message}`);
+      }
+      try {
+        out(`broker:  \t\t${await h.getattr('version')}`);
+      } finally {
+        h.close();
+      }
+      out(`FLUX_URI:\t\t${uri}`);
+    }
+    out(`build-options:\t\t+node==${process.versions.node}`);
+    return 0;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The rexec service: `rexec.exec` starts a process (own process group) and
+ * streams its pid, output and exit status back; `rexec.write` and `rexec.kill`
+ * reach a running one by pid. When the requesting client disconnects, its
+ * processes are killed; on unload, all are.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import {
+  Errno,
+  FluxError,
+  MsgFlag,
+  NO_RESPONSE,
+  errnoFromCode,
+  request,
+  strerror,
+  type BrokerModule,
+  type Handle,
+  type Message,
+} from '../../kernel/api';
+import type { ExecRequest, ExecResponse, KillRequest, WriteRequest } from './types';
+
+interface Proc {
+  child: ChildProcess;
+  /** route[0] of the request: the client that asked */
+  sender: string;
+}
+
+function checkExec(p: unknown): string | undefined {
+  const r = p as Partial<ExecRequest> | undefined;
+  if (!r || !Array.isArray(r.cmd) || r.cmd.length === 0 || !r.cmd.every((w) => typeof w === 'string')) {
+    return 'cmd must be a non-empty array of strings';
+  }
+  if (r.cwd !== undefined && typeof r.cwd !== 'string') return 'cwd must be a string';
+  if (r.env !== undefined && (typeof r.env !== 'object' || r.env === null)) return 'env must be an object';
+  return undefined;
+}
+
+function checkPid(p: unknown): string | undefined {
+  const r = p as { pid?: unknown } | undefined;
+  return typeof r?.pid === 'number' ? undefined : 'pid must be a number';
+}
+
+export class Rexec implements BrokerModule {
+  private readonly procs = new Map<number, Proc>();
+
+  readonly handlers = [
+    request('exec', (m) => this.exec(m), { check: checkExec }),
+    request('write', (m) => this.write(m), { check: checkPid }),
+    request('kill', (m) => this.kill(m), { check: checkPid }),
+    // sent by the router (rolemask 0) when a client goes away
+    request('disconnect', (m) => this.disconnect(m), { ownerOnly: false }),
+  ];
+
+  constructor(private readonly h: Handle) {}
+
+  stop(): void {
+    for (const pid of this.procs.keys()) this.signal(pid, 'SIGKILL');
+    this.procs.clear();
+  }
+
+  private exec(msg: Message): typeof NO_RESPONSE {
+    if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
+    const req = msg.payload as ExecRequest;
+    const send = (r: ExecResponse) => this.h.respond(msg, r);
+    const notices: string[] = [];
+    let cwd = req.cwd;
+    if (cwd !== undefined) {
+      try {
+        if (!fs.statSync(cwd).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+      } catch (e) {
+        const why = strerror(errnoFromCode((e as NodeJS.ErrnoException).code));
+        notices.push(`Could not change dir to ${cwd}: ${why}. Going to /tmp instead\n`);
+        cwd = '/tmp';
+      }
+    }
+    const child = spawn(req.cmd[0]!, req.cmd.slice(1), {
+      cwd,
+      env: req.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let finished = false;
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (finished) return;
+      finished = true;
+      if (child.pid !== undefined) this.procs.delete(child.pid);
+      const errno = errnoFromCode(e.code);
+      this.h.respondError(msg, errno, `${req.cmd[0]}: error launching process: ${strerror(errno)}`);
+    });
+    if (child.pid === undefined) return NO_RESPONSE; // the error event answers
+    const pid = child.pid;
+    this.procs.set(pid, { child, sender: msg.route[0] ?? '' });
+    send({ type: 'started', pid });
+    for (const n of notices) send({ type: 'output', stream: 'stderr', data: Buffer.from(n).toString('base64'), encoding: 'base64' });
+    const pipe = (stream: 'stdout' | 'stderr') => {
+      child[stream]!.on('data', (d: Buffer) => {
+        if (!finished) send({ type: 'output', stream, data: d.toString('base64'), encoding: 'base64' });
+      });
+    };
+    pipe('stdout');
+    pipe('stderr');
+    child.stdin!.on('error', () => {}); // EPIPE when the process does not read stdin
+    child.on('close', (code, sig) => {
+      if (finished) return;
+      finished = true;
+      this.procs.delete(pid);
+      const status = sig ? (os.constants.signals[sig] ?? 0) : (code ?? 0) << 8;
+      send({ type: 'exit', status });
+      this.h.respondError(msg, Errno.ENODATA);
+    });
+    return NO_RESPONSE;
+  }
+
+  private find(pid: number): Proc {
+    const p = this.procs.get(pid);
+    if (!p) throw new FluxError(Errno.ESRCH, `no process ${pid} started by rexec on rank ${this.h.rank}`);
+    return p;
+  }
+
+  private write(msg: Message): object {
+    const req = msg.payload as WriteRequest;
+    const p = this.find(req.pid);
+    const stdin = p.child.stdin!;
+    if (typeof req.data === 'string' && req.data.length > 0 && !stdin.writableEnded) {
+      stdin.write(Buffer.from(req.data, 'base64'));
+    }
+    if (req.eof && !stdin.writableEnded) stdin.end();
+    return {};
+  }
+
+  private kill(msg: Message): object {
+    const req = msg.payload as KillRequest;
+    this.find(req.pid);
+    if (!this.signal(req.pid, req.signum)) throw new FluxError(Errno.EINVAL, `invalid signal ${req.signum}`);
+    return {};
+  }
+
+  private disconnect(msg: Message): typeof NO_RESPONSE {
+    const who = msg.route[0];
+    for (const [pid, p] of this.procs) {
+      if (p.sender === who) {
+        this.signal(pid, 'SIGKILL');
+        this.procs.delete(pid);
+      }
+    }
+    return NO_RESPONSE;
+  }
+
+  /** Signal the process group (falls back to the process). */
+  private signal(pid: number, sig: NodeJS.Signals | number): boolean {
+    try {
+      process.kill(-pid, sig);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EINVAL') return false;
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+      return true;
+    }
+  }
+}
