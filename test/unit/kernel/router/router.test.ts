@@ -340,8 +340,8 @@ Tree('a response to an unknown hop is dropped', () => {
 
 Tree('a two-broker chain: request up, response back down to the client', () => {
   // rank 1 (child of 0) has the client; rank 0 has the service
-  let r0!: Router;
-  let r1!: Router;
+  const r0 = new Router(0, 'broker-0');
+  const r1 = new Router(1, 'broker-1');
   const ov0: OverlayPort = {
     parentUuid: undefined,
     childToward: (rank) => (rank === 1 ? 'broker-1' : undefined),
@@ -366,8 +366,6 @@ Tree('a two-broker chain: request up, response back down to the client', () => {
     sendToChild: () => false,
     sendEventDown: () => {},
   };
-  r0 = new Router(0, 'broker-0');
-  r1 = new Router(1, 'broker-1');
   r0.overlay = ov0;
   r1.overlay = ov1;
   const svc = new Box('sched-mod');
