@@ -3,7 +3,8 @@
 // no-restricted-imports. Import strings are relative, so each folder's rules are
 // generated per directory depth: from a file N levels below its root folder,
 // N+1 "../" reach the root folder's parent, and what comes next decides.
-// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004.
+// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004; cli/start's
+// PMI server shares the PMI-1 wire codec kernel/boot/pmi-wire with the broker's client.
 'use strict';
 const { defineConfig } = require('eslint/config');
 const { builtinRules } = require('eslint/use-at-your-own-risk');
@@ -26,7 +27,7 @@ const MSG = {
     'modules/<name>/ may import only kernel/api and its own folder: talk to other modules by messages (STYLE.md §1)',
   plugin:
     'plugins/<kind>/<name>/ may import only kernel/api, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
-  cli: 'cli/ may import only kernel/api, kernel/message, cli/ and the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004)',
+  cli: 'cli/ may import only kernel/api, kernel/message, cli/, the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004) and the PMI wire codec kernel/boot/pmi-wire',
   fenced: "site-module style imports may name only 'flux-ts/kernel/api' (the loader maps nothing else)",
   outside: 'import reaches outside the repository',
 };
@@ -72,7 +73,7 @@ function layering() {
       files: filesAt('cli', d),
       rules: rule([
         {
-          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory)$|cli(?:/|$))${notUp}`,
+          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory|boot/pmi-wire)$|cli(?:/|$))${notUp}`,
           message: MSG.cli,
         },
         { regex: `${up(d + 2)}`, message: MSG.outside },

@@ -2,14 +2,78 @@
  * flux start: run a Flux instance. Without --test-size this process becomes the
  * broker (Flux execs it); an external launcher that provides PMI makes several
  * of them an instance. With --test-size=N it starts N brokers here and serves
- * them PMI (cli/start/test-mode.ts).
+ * them PMI (cli/start/test-mode.ts). Options are parsed POSIX style (getopt_long
+ * like flux-start.c): parsing stops at the first word that is not an option,
+ * which begins the initial program.
  */
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+
+export const START_USAGE = `Usage: flux-start [OPTIONS] command ...
+Start a Flux instance
+  -S, --setattr=ATTR=VAL          Set broker attribute
+  -c, --config-path=PATH          Set broker config from PATH (default: none)
+      --conf=KEY=VAL|FILE|JSON    Set broker config key, or load config from
+                                  a TOML or JSON file or string
+  -o, --broker-opts=OPTS          Add comma-separated broker options, e.g.
+                                  "-o,-v"
+  -v, --verbose=[LEVEL]           Be annoyingly informative by degrees
+  -X, --noexec                    Don't execute (useful with -v, --verbose)
+      --wrap=ARGS,...             Wrap broker execution in comma-separated
+                                  arguments
+  -s, --test-size=N               Start a test instance by launching N brokers
+                                  locally
+      --test-hosts=HOSTLIST       Set FLUX_FAKE_HOSTNAME in environment of each
+                                  broker
+      --test-exit-timeout=FSD     After a broker exits, kill the other brokers
+                                  after a timeout (default 20s)
+      --test-exit-mode=any|leader Trigger for the exit timeout (default any)
+      --test-start-mode=all|leader
+                                  Start all brokers immediately, or just rank
+                                  0 (default all)
+      --test-rundir=DIR           Use DIR as broker run directory
+      --test-rundir-cleanup       Recursively remove DIR when --test-rundir is
+                                  used
+      --test-pmi-clique=single|per-broker|none
+                                  Set PMI_process_mapping mode (default
+                                  single)
+  -h, --help                      Display this message.`;
+
+type Kind = 'arg' | 'flag' | 'optarg';
+interface OptSpec {
+  long: string;
+  short?: string;
+  kind: Kind;
+}
+const OPTS: OptSpec[] = [
+  { long: 'setattr', short: 'S', kind: 'arg' },
+  { long: 'config-path', short: 'c', kind: 'arg' },
+  { long: 'conf', kind: 'arg' },
+  { long: 'broker-opts', short: 'o', kind: 'arg' },
+  { long: 'verbose', short: 'v', kind: 'optarg' },
+  { long: 'noexec', short: 'X', kind: 'flag' },
+  { long: 'wrap', kind: 'arg' },
+  { long: 'test-size', short: 's', kind: 'arg' },
+  { long: 'test-hosts', kind: 'arg' },
+  { long: 'test-exit-timeout', kind: 'arg' },
+  { long: 'killer-timeout', kind: 'arg' },
+  { long: 'test-exit-mode', kind: 'arg' },
+  { long: 'test-start-mode', kind: 'arg' },
+  { long: 'test-rundir', kind: 'arg' },
+  { long: 'test-rundir-cleanup', kind: 'flag' },
+  { long: 'test-pmi-clique', kind: 'arg' },
+  { long: 'help', short: 'h', kind: 'flag' },
+];
+
+const usageError = (msg: string): CommandExit =>
+  new CommandExit(1, `flux-start: ${msg}\nTry \`flux-start --help' for more information.`);
 
 export class StartCommand extends FluxCommand {
   static override paths = [['start']];
   static override prog = 'flux-start';
+  static override usageLine = START_USAGE;
   static override usage = Command.Usage({
     description: 'Bootstrap a local Flux instance',
     details: `
@@ -17,42 +81,120 @@ export class StartCommand extends FluxCommand {
       Without --test-size, this process becomes the broker and bootstraps through PMI from an external
       launcher (srun, mpiexec.hydra, flux run), static configuration, or as a singleton.
     `,
-    examples: [
-      ['Run a script in a singleton instance', 'flux start ./workload.sh'],
-      ['Run a script in a 3-broker test instance', 'flux start --test-size=3 ./workload.sh'],
-    ],
   });
 
-  setattr = Option.Array('-S,--setattr', { description: 'Set broker attribute ATTR=VAL' });
-  configPath = Option.String('-c,--config-path', { description: 'Set broker config from PATH' });
-  conf = Option.Array('--conf', { description: 'Set broker config KEY=VAL or from a file' });
-  brokerOpts = Option.Array('-o,--broker-opts', { description: 'Add comma-separated broker options' });
-  verbose = Option.Counter('-v,--verbose', 0, { description: 'Be annoyingly informative' });
-  noexec = Option.Boolean('-X,--noexec', false, { description: "Don't execute (useful with -v)" });
-  testSize = Option.String('-s,--test-size', { description: 'Start a test instance of N brokers' });
-  testHosts = Option.String('--test-hosts', { description: 'Set hostnames of the test brokers' });
-  testExitTimeout = Option.String('--test-exit-timeout', { description: 'After a broker exits, kill the others after FSD' });
-  killerTimeout = Option.String('--killer-timeout', { hidden: true });
-  testExitMode = Option.String('--test-exit-mode', { description: 'Trigger for the exit timeout: any or leader' });
-  testStartMode = Option.String('--test-start-mode', { description: 'Start all brokers or only the leader' });
-  testRundir = Option.String('--test-rundir', { description: 'Use DIR as the brokers’ rundir' });
-  testRundirCleanup = Option.Boolean('--test-rundir-cleanup', false, { description: 'Remove --test-rundir at exit' });
-  testPmiClique = Option.String('--test-pmi-clique', { description: 'PMI_process_mapping: single, per-broker, none' });
-  wrap = Option.String('--wrap', { description: 'Comma-separated words inserted before the broker' });
-  program = Option.Proxy();
+  /** everything after `start`; parsed by parseArgv() (clipanion's proxy keeps POSIX order) */
+  argv = Option.Proxy();
 
-  /** broker argv: -S..., broker opts, -c, --conf, then the program */
+  setattr: string[] = [];
+  configPath: string | undefined;
+  conf: string[] = [];
+  brokerOpts: string[] = [];
+  verbose = 0;
+  noexec = false;
+  testSize: string | undefined;
+  testHosts: string | undefined;
+  testExitTimeout: string | undefined;
+  killerTimeout: string | undefined;
+  testExitMode: string | undefined;
+  testStartMode: string | undefined;
+  testRundir: string | undefined;
+  testRundirCleanup = false;
+  testPmiClique: string | undefined;
+  wrap: string | undefined;
+  wantHelp = false;
+  program: string[] = [];
+
+  /** getopt_long with "+" (stop at the first non-option); throws CommandExit on errors. */
+  parseArgv(argv: readonly string[]): void {
+    let i = 0;
+    const set = (o: OptSpec, v: string | undefined) => {
+      switch (o.long) {
+        case 'setattr': this.setattr.push(v!); break;
+        case 'config-path': this.configPath = v; break;
+        case 'conf': this.conf.push(v!); break;
+        case 'broker-opts': this.brokerOpts.push(v!); break;
+        case 'verbose':
+          if (v === undefined) this.verbose++;
+          else if (/^\d+$/.test(v)) this.verbose = Number(v);
+          else throw new CommandExit(1, `flux-start: flux-start: Option 'verbose' requires an integer argument`);
+          break;
+        case 'noexec': this.noexec = true; break;
+        case 'wrap': this.wrap = v; break;
+        case 'test-size': this.testSize = v; break;
+        case 'test-hosts': this.testHosts = v; break;
+        case 'test-exit-timeout': this.testExitTimeout = v; break;
+        case 'killer-timeout': this.killerTimeout = v; break;
+        case 'test-exit-mode': this.testExitMode = v; break;
+        case 'test-start-mode': this.testStartMode = v; break;
+        case 'test-rundir': this.testRundir = v; break;
+        case 'test-rundir-cleanup': this.testRundirCleanup = true; break;
+        case 'test-pmi-clique': this.testPmiClique = v; break;
+        case 'help': this.wantHelp = true; break;
+      }
+    };
+    for (; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--') {
+        i++;
+        break;
+      }
+      if (!a.startsWith('-') || a === '-') break;
+      if (a.startsWith('--')) {
+        const eq = a.indexOf('=');
+        const name = a.slice(2, eq < 0 ? undefined : eq);
+        const o = OPTS.find((x) => x.long === name);
+        if (!o) throw usageError(`unrecognized option '${eq < 0 ? a : a.slice(0, eq)}'`);
+        if (o.kind === 'flag') {
+          if (eq >= 0) throw usageError(`option '--${name}' doesn't allow an argument`);
+          set(o, undefined);
+        } else if (eq >= 0) {
+          set(o, a.slice(eq + 1));
+        } else if (o.kind === 'optarg') {
+          set(o, undefined);
+        } else {
+          if (i + 1 >= argv.length) throw usageError(`option '--${name}' requires an argument`);
+          set(o, argv[++i]!);
+        }
+        continue;
+      }
+      for (let j = 1; j < a.length; j++) {
+        const o = OPTS.find((x) => x.short === a[j]);
+        if (!o) throw usageError(`invalid option -- '${a[j]}'`);
+        if (o.kind !== 'arg') {
+          set(o, undefined);
+          continue;
+        }
+        if (j + 1 < a.length) set(o, a.slice(j + 1));
+        else if (i + 1 < argv.length) set(o, argv[++i]!);
+        else throw usageError(`option requires an argument -- '${a[j]}'`);
+        break;
+      }
+    }
+    this.program = argv.slice(i);
+  }
+
+  /** broker argv: -S..., broker opts, -c, --conf (the program comes after) */
   brokerArgs(): string[] {
     const out: string[] = [];
-    for (const s of this.setattr ?? []) for (const part of s.split(',')) if (part) out.push(`-S${part}`);
-    for (const o of this.brokerOpts ?? []) for (const part of o.split(',')) if (part) out.push(part);
+    for (const s of this.setattr) for (const part of s.split(',')) if (part) out.push(`-S${part}`);
+    for (const o of this.brokerOpts) for (const part of o.split(',')) if (part) out.push(part);
     if (this.configPath !== undefined) out.push(`-c${this.configPath}`);
-    for (const c of this.conf ?? []) out.push(`--conf=${c}`);
-    if (this.verbose > 0 && this.testSize === undefined) out.push(...Array<string>(0));
+    for (const c of this.conf) out.push(`--conf=${c}`);
     return out;
   }
 
+  /** the initial program's words */
+  programWords(): string[] {
+    return [...this.program];
+  }
+
   async run(): Promise<number> {
+    this.parseArgv(this.argv);
+    if (this.wantHelp) {
+      process.stderr.write(START_USAGE + '\n');
+      return 0;
+    }
     const testOpts: Array<[string, unknown]> = [
       ['--test-hosts', this.testHosts],
       ['--test-exit-timeout', this.testExitTimeout ?? this.killerTimeout],
@@ -66,26 +208,22 @@ export class StartCommand extends FluxCommand {
       if (this.testRundirCleanup) throw new CommandExit(1, 'flux-start: --test-rundir-cleanup only works with --test-size');
       return this.normalMode();
     }
-    if (!/^-?\d+$/.test(this.testSize)) {
+    if (!/^\s*[-+]?\d+$/.test(this.testSize)) {
       throw new CommandExit(1, "flux-start: flux-start: Option 'test-size' requires an integer argument");
     }
     const n = Number(this.testSize);
     if (n <= 0) throw new CommandExit(1, 'flux-start: --test-size argument must be > 0');
-    let testMode: { runTestInstance(cmd: StartCommand, n: number): Promise<number> };
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      testMode = require('../start/test-mode') as typeof testMode;
-    } catch {
-      if (n === 1) return this.normalMode();
-      throw new CommandExit(1, 'flux-start: --test-size > 1 is not available in this build');
-    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const testMode = require('../start/test-mode') as typeof import('../start/test-mode');
     return testMode.runTestInstance(this, n);
   }
 
   private async normalMode(): Promise<number> {
-    const argv = [...this.brokerArgs(), ...(this.program.length > 0 && this.program[0] !== '--' ? this.program : this.program.slice(1))];
-    if (this.verbose > 0) process.stderr.write(`flux-start: flux-broker ${argv.join(' ')}\n`);
+    const argv = [...this.brokerArgs(), ...this.programWords()];
+    const wrap = (this.wrap ?? '').split(',').filter((w) => w.length > 0);
+    if (this.verbose > 0) process.stderr.write(`flux-start: ${[...wrap, 'flux-broker', ...argv].join(' ')}\n`);
     if (this.noexec) return 0;
+    if (wrap.length > 0) return runWrapped([...wrap, process.execPath, require.resolve('../main'), 'broker', ...argv]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { brokerMain } = require('../../kernel/main') as typeof import('../../kernel/main');
     let treeFactory;
@@ -97,4 +235,16 @@ export class StartCommand extends FluxCommand {
     }
     return brokerMain(argv, { treeFactory });
   }
+}
+
+/** Normal mode with --wrap: run the wrapped broker and pass its status on. */
+function runWrapped(argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    p.on('error', (e) => {
+      process.stderr.write(`flux-start: ${argv[0]}: ${e.message}\n`);
+      resolve(127);
+    });
+    p.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? (os.constants.signals[sig] ?? 0) : 0)));
+  });
 }

@@ -1,0 +1,297 @@
+/**
+ * The PMI-1 server `flux start --test-size=N` gives its brokers (pmi.md §6, §6.1):
+ * one connection per rank (an inherited socketpair, or TCP with the hydra
+ * `initack` handshake), an in-memory KVS whose puts become visible at the next
+ * barrier, a barrier across all N ranks, kvsname `-`, appnum 0, and the maxes
+ * kvsname_max=64 keylen_max=64 vallen_max=1024. A rank that goes away makes any
+ * barrier it has not entered fail at once (rc=-1) instead of hanging.
+ */
+import * as net from 'node:net';
+import { decode as decodeIdset } from '../../kernel/api/formats/idset';
+import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from '../../kernel/boot/pmi-wire';
+
+export interface PmiServerOptions {
+  size: number;
+  kvsname?: string;
+  appnum?: number;
+  kvsnameMax?: number;
+  keylenMax?: number;
+  vallenMax?: number;
+  /** keys every client can get from the start (PMI_process_mapping) */
+  preput?: ReadonlyMap<string, string>;
+  /** -vv: called for every line, dir 'C' (from client) or 'S' (to client) */
+  trace?: (rank: number, dir: 'C' | 'S', line: string) => void;
+  /** PMI_Abort from a client */
+  onAbort?: (rank: number, code: number, msg: string) => void;
+  /** an unparsable or unknown request; the connection is closed after */
+  onProtocolError?: (rank: number, text: string) => void;
+  /** a warning to show the user (e.g. a PMI-2 client) */
+  onWarning?: (rank: number, text: string) => void;
+}
+
+type Sock = net.Socket;
+
+interface Conn {
+  rank: number;
+  sock: Sock;
+  finalized: boolean;
+  inSpawn: boolean;
+}
+
+export class PmiServer {
+  readonly kvsname: string;
+  private readonly global = new Map<string, string>();
+  private pending = new Map<string, string>();
+  private readonly entered = new Map<number, Conn>();
+  private readonly conns = new Set<Conn>();
+  private readonly gone = new Map<number, string>();
+  private tcp: net.Server | undefined;
+  private readonly maxes: { kvsname: number; key: number; val: number };
+
+  constructor(private readonly opts: PmiServerOptions) {
+    this.kvsname = opts.kvsname ?? '-';
+    this.maxes = { kvsname: opts.kvsnameMax ?? 64, key: opts.keylenMax ?? 64, val: opts.vallenMax ?? 1024 };
+  }
+
+  /** Serve one rank over an already-connected socket (PMI_FD model). */
+  addClient(rank: number, sock: Sock): void {
+    this.attach({ rank, sock, finalized: false, inSpawn: false }, false);
+  }
+
+  /** Listen on TCP for PMI_PORT clients (rank from `cmd=initack pmiid=R`). Resolves with the port. */
+  listenTcp(host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer((sock) => this.attach({ rank: -1, sock, finalized: false, inSpawn: false }, true));
+      srv.once('error', reject);
+      srv.listen(0, host, () => {
+        this.tcp = srv;
+        resolve((srv.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** The rank's process is gone: a barrier it has not entered can never complete. */
+  rankGone(rank: number, why: string): void {
+    if (this.gone.has(rank)) return;
+    this.gone.set(rank, why);
+    if (this.entered.size > 0 && !this.entered.has(rank)) this.releaseBarrier(PmiRc.FAIL, why);
+  }
+
+  close(): void {
+    this.tcp?.close();
+    for (const c of this.conns) c.sock.destroy();
+    this.conns.clear();
+  }
+
+  private attach(c: Conn, needInitack: boolean): void {
+    this.conns.add(c);
+    let initack = needInitack;
+    const reader = new PmiLineReader(
+      (line) => {
+        if (initack) {
+          initack = false;
+          this.initack(c, line);
+          return;
+        }
+        this.onLine(c, line);
+      },
+      16 * 1024,
+      (head) => this.protocolError(c, `line too long: ${head}...`),
+    );
+    c.sock.setEncoding('utf8');
+    c.sock.on('data', (d: string) => reader.feed(d));
+    c.sock.on('error', () => {});
+    c.sock.on('close', () => {
+      this.conns.delete(c);
+      if (c.rank >= 0 && !c.finalized) this.rankGone(c.rank, `rank ${c.rank} closed its PMI connection`);
+    });
+  }
+
+  private send(c: Conn, tuples: ReadonlyArray<readonly [string, string | number | undefined]>): void {
+    const line = formatPmiLine(tuples);
+    this.opts.trace?.(c.rank, 'S', line.slice(0, -1));
+    if (!c.sock.destroyed) c.sock.write(line);
+  }
+
+  private initack(c: Conn, line: string): void {
+    this.opts.trace?.(c.rank, 'C', line);
+    const f = parsePmiLine(line);
+    const id = f ? pmiInt(f, 'pmiid') : undefined;
+    if (!f || f.get('cmd') !== 'initack' || id === undefined || id < 0 || id >= this.opts.size) {
+      this.protocolError(c, `bad initack: ${line}`);
+      return;
+    }
+    c.rank = id;
+    this.send(c, [['cmd', 'initack']]);
+    this.send(c, [['cmd', 'set'], ['size', this.opts.size]]);
+    this.send(c, [['cmd', 'set'], ['rank', id]]);
+    this.send(c, [['cmd', 'set'], ['debug', 0]]);
+  }
+
+  private protocolError(c: Conn, text: string): void {
+    this.opts.onProtocolError?.(c.rank, text);
+    c.sock.destroy();
+  }
+
+  private onLine(c: Conn, line: string): void {
+    this.opts.trace?.(c.rank, 'C', line);
+    if (c.inSpawn) {
+      if (line.trim() === 'endcmd') {
+        c.inSpawn = false;
+        this.send(c, [['cmd', 'spawn_result'], ['rc', PmiRc.FAIL]]);
+      }
+      return;
+    }
+    const f = parsePmiLine(line);
+    if (!f) return this.protocolError(c, `unparsable request: ${line}`);
+    if (f.get('mcmd') === 'spawn') {
+      c.inSpawn = true;
+      return;
+    }
+    const cmd = f.get('cmd')!;
+    switch (cmd) {
+      case 'init':
+        return this.init(c, f);
+      case 'get_maxes':
+        return this.send(c, [['cmd', 'maxes'], ['rc', 0], ['kvsname_max', this.maxes.kvsname], ['keylen_max', this.maxes.key], ['vallen_max', this.maxes.val]]);
+      case 'get_appnum':
+        return this.send(c, [['cmd', 'appnum'], ['rc', 0], ['appnum', this.opts.appnum ?? 0]]);
+      case 'get_universe_size':
+        return this.send(c, [['cmd', 'universe_size'], ['rc', 0], ['size', this.opts.size]]);
+      case 'get_my_kvsname':
+        return this.send(c, [['cmd', 'my_kvsname'], ['rc', 0], ['kvsname', this.kvsname]]);
+      case 'put':
+        return this.put(c, f, line);
+      case 'get':
+        return this.get(c, f, line);
+      case 'barrier_in':
+        return this.barrierIn(c);
+      case 'finalize':
+        c.finalized = true;
+        this.send(c, [['cmd', 'finalize_ack'], ['rc', 0]]);
+        c.sock.end();
+        return;
+      case 'abort': {
+        const code = pmiInt(f, 'exitcode') ?? pmiInt(f, 'exit_code') ?? 1;
+        c.finalized = true;
+        this.opts.onAbort?.(c.rank, code, f.get('error_msg') ?? 'aborted');
+        return;
+      }
+      case 'publish_name':
+      case 'unpublish_name':
+      case 'lookup_name':
+        return this.send(c, [['cmd', cmd.replace(/_name$/, '_result')], ['rc', PmiRc.FAIL], ['msg', 'command not implemented']]);
+      default:
+        return this.protocolError(c, `unknown command: ${line}`);
+    }
+  }
+
+  private init(c: Conn, f: PmiFields): void {
+    const v = pmiInt(f, 'pmi_version') ?? 0;
+    const sv = pmiInt(f, 'pmi_subversion') ?? 0;
+    if (v === 1 && sv >= 1) {
+      this.send(c, [['cmd', 'response_to_init'], ['rc', 0], ['pmi_version', 1], ['pmi_subversion', 1]]);
+      return;
+    }
+    if (v === 2 && c.rank === 0) {
+      this.opts.onWarning?.(c.rank, 'PMI-2 client: is application unintentionally using slurm libpmi2.so?');
+    }
+    this.send(c, [['cmd', 'response_to_init'], ['rc', PmiRc.FAIL]]);
+  }
+
+  private lengthRc(f: PmiFields, withValue: boolean): number {
+    if (Buffer.byteLength(f.get('kvsname')!) > this.maxes.kvsname) return PmiRc.ERR_INVALID_LENGTH;
+    if (Buffer.byteLength(f.get('key')!) > this.maxes.key) return PmiRc.ERR_INVALID_KEY_LENGTH;
+    if (withValue && Buffer.byteLength(f.get('value')!) > this.maxes.val) return PmiRc.ERR_INVALID_VAL_LENGTH;
+    return 0;
+  }
+
+  private put(c: Conn, f: PmiFields, line: string): void {
+    if (!f.has('kvsname') || !f.has('key') || !f.has('value')) return this.protocolError(c, `malformed put: ${line}`);
+    const rc = this.lengthRc(f, true);
+    if (rc === 0) this.pending.set(f.get('key')!, f.get('value')!);
+    this.send(c, [['cmd', 'put_result'], ['rc', rc]]);
+  }
+
+  private get(c: Conn, f: PmiFields, line: string): void {
+    if (!f.has('kvsname') || !f.has('key')) return this.protocolError(c, `malformed get: ${line}`);
+    const rc = this.lengthRc(f, false);
+    if (rc !== 0) return this.send(c, [['cmd', 'get_result'], ['rc', rc]]);
+    const key = f.get('key')!;
+    const v = this.opts.preput?.get(key) ?? this.global.get(key);
+    if (v === undefined) return this.send(c, [['cmd', 'get_result'], ['rc', PmiRc.ERR_INVALID_KEY]]);
+    this.send(c, [['cmd', 'get_result'], ['rc', 0], ['value', v]]);
+  }
+
+  private barrierIn(c: Conn): void {
+    this.entered.set(c.rank, c);
+    const [deadRank, why] = [...this.gone.entries()].find(([r]) => !this.entered.has(r)) ?? [];
+    if (deadRank !== undefined) return this.releaseBarrier(PmiRc.FAIL, why!);
+    if (this.entered.size === this.opts.size) this.releaseBarrier(0, '');
+  }
+
+  private releaseBarrier(rc: number, why: string): void {
+    if (rc === 0) {
+      for (const [k, v] of this.pending) this.global.set(k, v);
+      this.pending = new Map();
+    }
+    const waiting = [...this.entered.values()];
+    this.entered.clear();
+    for (const c of waiting) {
+      this.send(c, rc === 0 ? [['cmd', 'barrier_out'], ['rc', 0]] : [['cmd', 'barrier_out'], ['rc', rc], ['msg', why.replace(/=/g, ':')]]);
+    }
+  }
+}
+
+/**
+ * PMI_process_mapping for --test-pmi-clique (pmi.md §5): `single` (one node of
+ * N), `per-broker` (N nodes of 1), `none` (undefined: key absent), or an RFC 34
+ * taskmap (JSON, wrapped JSON, `(vector,...)`, or raw `idset;idset...`).
+ * Throws Error with the parse problem.
+ */
+export function processMapping(mode: string, n: number): string | undefined {
+  if (mode === 'single') return `(vector,(0,1,${n}))`;
+  if (mode === 'per-broker') return `(vector,(0,${n},1))`;
+  if (mode === 'none') return undefined;
+  if (mode.startsWith('(vector,')) {
+    if (!/^\(vector(,\(\d+,\d+,\d+\))*\)$/.test(mode)) throw new Error(`invalid PMI process mapping '${mode}'`);
+    return mode;
+  }
+  let blocks: number[][];
+  if (mode.startsWith('[') || mode.startsWith('{')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(mode);
+    } catch (e) {
+      throw new Error(`invalid taskmap JSON: ${(e as Error).message}`, { cause: e });
+    }
+    const map = Array.isArray(doc) ? doc : (doc as { map?: unknown }).map;
+    const ok = (b: unknown) => Array.isArray(b) && b.length === 4 && b.every((x) => Number.isInteger(x) && (x as number) >= 0);
+    if (!Array.isArray(map) || !map.every(ok)) throw new Error('invalid taskmap: expected [[nodeid,nnodes,ppn,repeat],...]');
+    blocks = map as number[][];
+  } else {
+    blocks = rawTaskmapBlocks(mode);
+  }
+  const out: string[] = [];
+  for (const [nodeid, nnodes, ppn, repeat] of blocks) {
+    for (let i = 0; i < repeat!; i++) out.push(`(${nodeid},${nnodes},${ppn})`);
+  }
+  return `(vector${out.map((b) => ',' + b).join('')})`;
+}
+
+/** Raw taskmap `0-3;4-7`: node i holds the ranks of the i-th idset (in order). */
+function rawTaskmapBlocks(s: string): number[][] {
+  const blocks: number[][] = [];
+  let next = 0;
+  s.split(';').forEach((part, node) => {
+    const ids = decodeIdset(part);
+    if (ids.length === 0 || ids[0] !== next || ids[ids.length - 1] !== next + ids.length - 1) {
+      throw new Error(`taskmap '${s}': node ${node} ranks are not the next consecutive block`);
+    }
+    next += ids.length;
+    const last = blocks[blocks.length - 1];
+    if (last && last[2] === ids.length && last[0]! + last[1]! === node) last[1]!++;
+    else blocks.push([node, 1, ids.length, 1]);
+  });
+  return blocks;
+}

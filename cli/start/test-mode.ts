@@ -1,0 +1,254 @@
+/**
+ * `flux start --test-size=N` (commands.md §1.3, §1.4): make the shared rundir,
+ * spawn N brokers of this build, each with PMI_FD/PMI_RANK/PMI_SIZE and an extra
+ * socketpair served by PmiServer, log broker deaths as Flux does, kill the rest
+ * after --test-exit-timeout, and exit with the max (any) or rank 0's (leader)
+ * code. Nothing survives: brokers are killed, the rundir removed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as net from 'node:net';
+import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
+import { encode as encodeIdset } from '../../kernel/api/formats/idset';
+import { parse as parseFsd } from '../../kernel/api/formats/fsd';
+import { CommandExit } from '../base-command';
+import type { StartCommand } from '../commands/start';
+import { PmiServer, processMapping } from './pmi-server';
+
+export interface TestOptions {
+  size: number;
+  hosts: string[] | undefined;
+  /** seconds; Infinity = never */
+  exitTimeout: number;
+  exitMode: 'any' | 'leader';
+  startMode: 'all' | 'leader';
+  rundir: string | undefined;
+  rundirCleanup: boolean;
+  mapping: string | undefined;
+}
+
+const fail = (msg: string): never => {
+  throw new CommandExit(1, `flux-start: ${msg}`);
+};
+
+/** Check the --test-* options with Flux's messages. */
+export function parseTestOptions(cmd: StartCommand, n: number): TestOptions {
+  let hosts: string[] | undefined;
+  if (cmd.testHosts !== undefined) {
+    try {
+      hosts = expandHostlist(cmd.testHosts);
+    } catch {
+      fail('could not decode --test-hosts hostlist');
+    }
+    if (hosts!.length !== n) fail('--test-hosts hostlist has incorrect size');
+  }
+  let exitTimeout = 20;
+  const t = cmd.testExitTimeout ?? cmd.killerTimeout;
+  if (t !== undefined) {
+    if (t === 'none') exitTimeout = Infinity;
+    else {
+      try {
+        exitTimeout = parseFsd(t);
+      } catch {
+        fail(`flux-start: Invalid argument for option 'test-exit-timeout': '${t}'`);
+      }
+    }
+  }
+  const exitMode = cmd.testExitMode ?? 'any';
+  if (exitMode !== 'any' && exitMode !== 'leader') fail(`unknown --test-exit-mode: ${exitMode}`);
+  const startMode = cmd.testStartMode ?? 'all';
+  if (startMode !== 'all' && startMode !== 'leader') fail(`unknown --test-start-mode: ${startMode}`);
+  if (cmd.testRundir !== undefined) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(cmd.testRundir);
+    } catch (e) {
+      fail(`${cmd.testRundir}: ${errnoText(e)}`);
+    }
+    if (!st!.isDirectory()) fail(`${cmd.testRundir}: not a directory`);
+  }
+  let mapping: string | undefined;
+  try {
+    mapping = processMapping(cmd.testPmiClique ?? 'single', n);
+  } catch (e) {
+    fail(`test-pmi-clique: ${(e as Error).message}`);
+  }
+  return {
+    size: n,
+    hosts,
+    exitTimeout,
+    exitMode: exitMode as 'any' | 'leader',
+    startMode: startMode as 'all' | 'leader',
+    rundir: cmd.testRundir,
+    rundirCleanup: cmd.testRundirCleanup,
+    mapping,
+  };
+}
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  if (code === 'ENOTDIR') return 'Not a directory';
+  return (e as Error).message;
+}
+
+/** strsignal(3) text, as flux-start prints broker deaths. */
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGHUP: 'Hangup',
+  SIGINT: 'Interrupt',
+  SIGQUIT: 'Quit',
+  SIGILL: 'Illegal instruction',
+  SIGTRAP: 'Trace/breakpoint trap',
+  SIGABRT: 'Aborted',
+  SIGBUS: 'Bus error',
+  SIGFPE: 'Floating point exception',
+  SIGKILL: 'Killed',
+  SIGUSR1: 'User defined signal 1',
+  SIGSEGV: 'Segmentation fault',
+  SIGUSR2: 'User defined signal 2',
+  SIGPIPE: 'Broken pipe',
+  SIGALRM: 'Alarm clock',
+  SIGTERM: 'Terminated',
+};
+
+interface Broker {
+  rank: number;
+  argv: string[];
+  proc?: ChildProcess;
+  /** exit code (signal -> 128+signo) once exited */
+  rc?: number;
+}
+
+/** The command line of one broker: [wrap...] node main.js broker ARGS [program on rank 0]. */
+export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string, rank: number): string[] {
+  const wrap = (cmd.wrap ?? '').split(',').filter((w) => w.length > 0);
+  const argv = [...wrap, process.execPath, path.join(__dirname, '..', 'main.js'), 'broker', ...cmd.brokerArgs(), `--setattr=rundir=${rundir}`];
+  if (o.hosts) argv.push(`--setattr=hostname=${o.hosts[rank]}`);
+  if (rank === 0) argv.push(...cmd.programWords());
+  return argv;
+}
+
+function brokerEnv(rank: number, size: number, rundir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PMI_')) env[k] = v;
+  env['PMI_FD'] = '3';
+  env['PMI_RANK'] = String(rank);
+  env['PMI_SIZE'] = String(size);
+  env['FLUX_START_URI'] = `local://${rundir}/start`;
+  return env;
+}
+
+export async function runTestInstance(cmd: StartCommand, n: number): Promise<number> {
+  const o = parseTestOptions(cmd, n);
+  const say = (s: string) => process.stderr.write(`flux-start: ${s}\n`);
+  let rundir = o.rundir;
+  let removeRundir = o.rundir !== undefined && o.rundirCleanup;
+  if (rundir === undefined) {
+    rundir = fs.mkdtempSync(path.join(process.env['TMPDIR'] || '/tmp', 'flux-'));
+    removeRundir = true;
+  }
+  rundir = path.resolve(rundir);
+  const brokers: Broker[] = [];
+  for (let r = 0; r < n; r++) brokers.push({ rank: r, argv: brokerCommand(cmd, o, rundir, r) });
+  if (cmd.verbose > 0) for (const b of brokers) say(`${b.rank}: ${b.argv.join(' ')}`);
+  if (cmd.noexec) {
+    if (removeRundir) fs.rmSync(rundir, { recursive: true, force: true });
+    return 0;
+  }
+
+  const live = new Set<Broker>();
+  let timer: NodeJS.Timeout | undefined;
+  let finish: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (finish = resolve));
+
+  const killAll = (sig: NodeJS.Signals) => {
+    for (const b of live) {
+      try {
+        b.proc?.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const server = new PmiServer({
+    size: n,
+    kvsname: '-',
+    preput: o.mapping !== undefined ? new Map([['PMI_process_mapping', o.mapping]]) : undefined,
+    trace: cmd.verbose > 1 ? (rank, dir, line) => process.stderr.write(`${rank}: ${dir}: ${line}\n`) : undefined,
+    onAbort: (rank, _code, msg) => {
+      say(`${rank}: PMI_Abort(): ${msg}`);
+      killAll('SIGKILL');
+    },
+    onProtocolError: (rank, text) => say(`${rank}: PMI protocol error: ${text}`),
+    onWarning: (rank, text) => say(`${rank}: ${text}`),
+  });
+
+  const startTimer = () => {
+    if (timer !== undefined || live.size === 0 || o.exitTimeout === Infinity) return;
+    const expire = () => {
+      if (live.size === 0) return;
+      say(`Exit timeout: killed rank ${encodeIdset([...live].map((b) => b.rank))}`);
+      killAll('SIGKILL');
+    };
+    if (o.exitTimeout === 0) expire();
+    else timer = setTimeout(expire, o.exitTimeout * 1000);
+  };
+
+  const exited = (b: Broker, rc: number, how: string | undefined) => {
+    if (!live.has(b)) return;
+    live.delete(b);
+    b.rc = rc;
+    if (how) say(`${b.rank} (pid ${b.proc?.pid ?? '?'}) ${how}`);
+    server.rankGone(b.rank, `rank ${b.rank} exited`);
+    if (o.exitMode === 'any' || b.rank === 0) startTimer();
+    if (live.size === 0) finish();
+  };
+
+  // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers; stay to collect them.
+  const forward = (sig: NodeJS.Signals) => killAll(sig);
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of sigs) process.on(s, forward);
+  // If we die anyway, no broker survives us.
+  const reap = () => killAll('SIGKILL');
+  process.on('exit', reap);
+
+  const toStart = o.startMode === 'leader' ? brokers.slice(0, 1) : brokers;
+  for (const b of toStart) {
+    const [file, ...args] = b.argv;
+    const proc = spawn(file!, args, {
+      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+      env: brokerEnv(b.rank, n, rundir),
+    });
+    b.proc = proc;
+    live.add(b);
+    proc.on('error', (e) => {
+      if (proc.pid === undefined) {
+        say(`${b.rank}: ${file}: ${errnoText(e)}`);
+        exited(b, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126, undefined);
+      }
+    });
+    proc.on('exit', (code, signal) => {
+      if (signal) {
+        const rc = 128 + (os.constants.signals[signal] ?? 0);
+        exited(b, rc, SIGNAL_TEXT[signal] ?? signal);
+      } else {
+        exited(b, code ?? 1, code ? `exited with rc=${code}` : undefined);
+      }
+    });
+    const pmiSock = proc.stdio[3] as net.Socket | null;
+    if (pmiSock) server.addClient(b.rank, pmiSock);
+  }
+
+  await allDone;
+  if (timer) clearTimeout(timer);
+  for (const s of sigs) process.off(s, forward);
+  process.off('exit', reap);
+  server.close();
+  if (removeRundir) fs.rmSync(rundir, { recursive: true, force: true });
+
+  if (o.exitMode === 'leader') return brokers[0]!.rc ?? 1;
+  return Math.max(...toStart.map((b) => b.rc ?? 1));
+}
