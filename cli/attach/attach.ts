@@ -1,0 +1,195 @@
+/**
+ * Attach to a job (flux job attach, and flux run after submitting): watch the
+ * job eventlog and the output eventlog (kvs.watch; job-exec.output-watch when no
+ * kvs is loaded), print output, shell log lines and exceptions, forward stdin
+ * and signals, and return the job's exit code (jobs.md §11).
+ */
+import { Errno } from '../../kernel/api/errno';
+import { FluxError } from '../../kernel/api/errors';
+import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import type { Client } from '../api/client';
+import { resultOf } from './exit-code';
+import { SignalForwarder } from './signals';
+
+export interface AttachOptions {
+  /** prefix output lines with `<rank>: ` */
+  labelIo?: boolean;
+  /** forward stdin to these task ranks (idset or 'all'); undefined = all */
+  stdinRanks?: string;
+  /** do not forward stdin (the job reads a file) */
+  noStdin?: boolean;
+  /** do not read stdin or capture signals */
+  readOnly?: boolean;
+  /** print every job event on stderr (-E) */
+  showEvents?: boolean;
+  /** suppress warnings such as redirect notices (-q) */
+  quiet?: boolean;
+  /** the id as the user typed it (error messages) */
+  typed?: string;
+}
+
+interface Entry {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', 'NOTICE', 'DEBUG', 'TRACE'];
+
+/** `flux-job: Failed to attach ...` and friends */
+export class AttachError extends Error {}
+
+export async function attach(client: Client, id: number, opts: AttachOptions = {}): Promise<number> {
+  const dir = encodeKvs(id);
+  const f58 = encodeF58(id);
+  const err = (s: string) => process.stderr.write(s + '\n');
+  let t0: number | undefined;
+  let started = false;
+  let finishStatus: number | undefined;
+  let fatal = false;
+  let ntasks: number | undefined;
+  const eofs = new Set<string>();
+  let outputDone = false;
+  let finishResolve!: () => void;
+  const finished = new Promise<void>((r) => (finishResolve = r));
+  let sawEntry = false;
+  const rel = (ts: number) => `${(ts - (t0 ?? ts)).toFixed(3)}s`;
+  const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
+
+  const checkDone = () => {
+    if (finishStatus !== undefined && (outputDone || (ntasks !== undefined && eofs.size >= 2 * ntasks))) finishResolve();
+  };
+
+  const onMain = (e: Entry) => {
+    t0 ??= e.timestamp;
+    const c = e.context ?? {};
+    if (opts.showEvents && e.name !== 'exception') {
+      err(`${rel(e.timestamp)}: job.${e.name}${e.context && Object.keys(c).length > 0 ? ' ' + JSON.stringify(c) : ''}`);
+    }
+    switch (e.name) {
+      case 'start':
+        if (!started) {
+          started = true;
+          if (!opts.readOnly && !opts.noStdin) forwardStdin(client, id, opts.stdinRanks);
+        }
+        break;
+      case 'exception': {
+        const sev = Number(c['severity'] ?? 0);
+        err(`${rel(e.timestamp)}: job.exception ${f58} type=${String(c['type'])} severity=${sev} ${String(c['note'] ?? '')}`);
+        if (sev === 0) fatal = true;
+        break;
+      }
+      case 'finish':
+        finishStatus = Number(c['status'] ?? 0);
+        checkDone();
+        break;
+      case 'clean':
+        finishResolve();
+        break;
+    }
+  };
+
+  const write = (stream: string, rank: string, data: string) => {
+    const out = stream === 'stderr' ? process.stderr : process.stdout;
+    if (opts.labelIo) {
+      const lines = data.split(/(?<=\n)/);
+      out.write(lines.map((l) => `${rank}: ${l}`).join(''));
+    } else {
+      out.write(data);
+    }
+  };
+
+  const onOutput = (e: Entry) => {
+    const c = e.context ?? {};
+    switch (e.name) {
+      case 'header': {
+        const count = c['count'] as { stdout?: number } | undefined;
+        ntasks = Number(count?.stdout ?? 0);
+        checkDone();
+        break;
+      }
+      case 'data':
+        if (c['eof']) {
+          eofs.add(`${String(c['stream'])}:${String(c['rank'])}`);
+          checkDone();
+        } else if (typeof c['data'] === 'string') {
+          write(String(c['stream']), String(c['rank']), c['data']);
+        }
+        break;
+      case 'redirect':
+        if (!opts.quiet) err(`${String(c['rank'])}: ${String(c['stream'])} redirected to ${String(c['path'])}`);
+        break;
+      case 'log': {
+        const lvl = Number(c['level'] ?? 3);
+        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${LEVELS[lvl] ?? 'ERROR'}: ${String(c['message'] ?? '')}`);
+        break;
+      }
+    }
+  };
+
+  const entriesOf = (p: unknown): Entry[] => ((p as { entries?: Entry[] })?.entries ?? []);
+  const main = client.rpcStream('kvs.watch', { key: `${dir}.eventlog`, waitcreate: false }, (p) => {
+    for (const e of entriesOf(p)) {
+      sawEntry = true;
+      onMain(e);
+    }
+  });
+  const outputStream = (topic: string, payload: unknown) =>
+    client.rpcStream(topic, payload, (p) => {
+      for (const e of entriesOf(p)) onOutput(e);
+    });
+  const output = outputStream('kvs.watch', { key: `${dir}.guest.output` }).catch((e: unknown) => {
+    if (e instanceof FluxError && e.errno === Errno.ENOSYS) return outputStream('job-exec.output-watch', { id });
+    throw e;
+  });
+  output.then(
+    () => {
+      outputDone = true;
+      checkDone();
+    },
+    () => {
+      outputDone = true;
+      checkDone();
+    },
+  );
+  const mainEnded = main.then(
+    () => {
+      // eventlog closed: nothing more will come
+      finishResolve();
+    },
+    (e: unknown) => {
+      if (!sawEntry) {
+        const fe = e as FluxError;
+        const why = fe.errno === Errno.ENOENT ? 'No such job' : fe.message;
+        throw new AttachError(`Failed to attach to ${opts.typed ?? f58}: ${why}`);
+      }
+      finishResolve();
+    },
+  );
+  signals?.install();
+  try {
+    await Promise.race([finished, mainEnded.then(() => finished)]);
+  } finally {
+    signals?.uninstall();
+  }
+  let code = 0;
+  if (finishStatus !== undefined) {
+    const r = resultOf(finishStatus);
+    if (r.line) err(`flux-job: ${r.line}`);
+    code = r.code;
+  }
+  if (fatal && code === 0) code = 1;
+  return code;
+}
+
+/** Send our stdin to the job's tasks (job-exec.stdin), then EOF. */
+function forwardStdin(client: Client, id: number, ranks: string | undefined): void {
+  const stdin = process.stdin;
+  const send = (data: string | undefined, eof: boolean) =>
+    client.rpc('job-exec.stdin', { id, data, eof, ranks }).catch(() => {});
+  if (ranks !== undefined && ranks !== 'all') void send(undefined, false);
+  stdin.setEncoding('utf8');
+  stdin.on('data', (d: string) => void send(d, false));
+  stdin.on('end', () => void send(undefined, true));
+  stdin.on('error', () => void send(undefined, true));
+}

@@ -1,0 +1,75 @@
+/**
+ * Signal handling while attached (flux-job attach): the first Ctrl-C prints a
+ * hint, a second within 2 s cancels the job; Ctrl-Z right after a Ctrl-C
+ * detaches; SIGTERM, SIGHUP, SIGALRM, SIGUSR1 and SIGUSR2 are forwarded to the
+ * job's tasks.
+ */
+import * as os from 'node:os';
+import { Errno } from '../../kernel/api/errno';
+import { FluxError } from '../../kernel/api/errors';
+import type { Client } from '../api/client';
+
+const FORWARD: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGUSR2'];
+
+export class SignalForwarder {
+  private lastInt = 0;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly id: number,
+    private readonly f58: string,
+  ) {}
+
+  install(): void {
+    this.on('SIGINT', () => this.onInt());
+    this.on('SIGTSTP', () => {
+      if (Date.now() - this.lastInt <= 2000) {
+        process.stderr.write(`flux-job: detaching from ${this.f58}...\n`);
+        process.exit(0);
+      }
+    });
+    for (const s of FORWARD) this.on(s, () => void this.forward(os.constants.signals[s]));
+  }
+
+  uninstall(): void {
+    for (const [s, h] of this.handlers) process.off(s, h);
+    this.handlers.clear();
+  }
+
+  private on(s: NodeJS.Signals, h: () => void): void {
+    this.handlers.set(s, h);
+    process.on(s, h);
+  }
+
+  private onInt(): void {
+    const now = Date.now();
+    if (now - this.lastInt <= 2000) {
+      this.lastInt = 0;
+      this.client
+        .rpc('job-manager.raise', { id: this.id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' })
+        .catch((e: Error) => process.stderr.write(`flux-job: raise: ${e.message}\n`));
+      return;
+    }
+    this.lastInt = now;
+    process.stderr.write('flux-job: one more ctrl-C within 2s to cancel or ctrl-Z to detach\n');
+  }
+
+  private async forward(signum: number): Promise<void> {
+    try {
+      await this.client.rpc('job-manager.kill', { id: this.id, signum });
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno === Errno.ENOSYS) {
+        try {
+          await this.client.rpc('job-exec.kill', { id: this.id, signum });
+          return;
+        } catch (e2) {
+          process.stderr.write(`flux-job: kill: ${(e2 as Error).message}\n`);
+          return;
+        }
+      }
+      process.stderr.write(`flux-job: kill: ${fe.message}\n`);
+    }
+  }
+}

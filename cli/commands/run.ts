@@ -1,0 +1,60 @@
+/** flux run: submit a job (cli/jobspec), then attach to it like flux job attach. */
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../base-command';
+import { encodeF58 } from '../../kernel/api/formats';
+import { COMMON_OPTS, buildSubmission, isInputRanks, parseSubmitArgs, pyJson, SubmitOptionError } from '../jobspec';
+import { attach, AttachError } from '../attach/attach';
+
+const USAGE = 'usage: flux run [OPTIONS...] COMMAND [ARGS...]';
+
+export class RunCommand extends FluxCommand {
+  static override paths = [['run']];
+  static override prog = 'flux-run';
+  static override fluxStyle = 'py' as const;
+  static override usage = Command.Usage({ description: 'Run a job interactively' });
+  args = Option.Proxy();
+
+  async run(): Promise<number> {
+    let sub;
+    let parsed;
+    try {
+      parsed = parseSubmitArgs(this.args, COMMON_OPTS);
+      sub = buildSubmission(parsed, { command: 'run' });
+    } catch (e) {
+      if (e instanceof SubmitOptionError) {
+        if (e.usage) throw new CommandExit(2, `${USAGE}\nflux run: error: ${e.message}`);
+        this.fail(e.message);
+      }
+      throw e;
+    }
+    if (parsed.has('dry-run')) {
+      process.stdout.write(pyJson(sub.jobspec) + '\n');
+      return 0;
+    }
+    const h = await this.connect();
+    let id: number;
+    try {
+      const r = await h.rpc<{ id: number }>('job-ingest.submit', {
+        jobspec: sub.jobspec,
+        urgency: sub.urgency,
+        flags: sub.flags,
+      });
+      id = r.id;
+    } catch (e) {
+      this.fail((e as Error).message);
+    }
+    if (parsed.has('verbose')) process.stderr.write(`jobid: ${encodeF58(id)}\n`);
+    const input = parsed.get('input');
+    try {
+      return await attach(h, id, {
+        labelIo: parsed.has('label-io') && !parsed.has('output'),
+        stdinRanks: input && isInputRanks(input.value) ? input.value : undefined,
+        noStdin: !!input && !isInputRanks(input.value),
+        showEvents: parsed.count('verbose') >= 2,
+      });
+    } catch (e) {
+      if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);
+      throw e;
+    }
+  }
+}
