@@ -10,6 +10,8 @@ import type { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { NODEID_ANY, NODEID_UPSTREAM } from '../../kernel/message/message';
+import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
+import { tryParse as parseFsd } from '../../kernel/api/formats/fsd';
 
 export const PING_USAGE =
   'Usage: flux-ping [OPTIONS] TARGET\n' +
@@ -27,14 +29,6 @@ interface Target {
   service: string;
   /** for a host target: ` (rank N)` */
   hostRank?: number;
-}
-
-/** Parse an FSD (seconds); undefined if invalid. */
-function parseFsd(s: string): number | undefined {
-  const m = /^(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)?$/.exec(s);
-  if (!m) return undefined;
-  const mult: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-  return Number(m[1]) * mult[m[2] ?? 's']!;
 }
 
 export class PingCommand extends FluxCommand {
@@ -181,26 +175,4 @@ export class PingCommand extends FluxCommand {
     }
     return undefined;
   }
-}
-
-/** Expand a compressed hostlist (`vm[0-2],login`) into one name per rank. */
-export function expandHostlist(hl: string): string[] {
-  const out: string[] = [];
-  const parts = hl.match(/[^,[]*(\[[^\]]*\])?[^,]*/g) ?? [];
-  for (const p of parts) {
-    if (p === '') continue;
-    const m = /^(.*)\[([^\]]*)\](.*)$/.exec(p);
-    if (!m) {
-      out.push(p);
-      continue;
-    }
-    for (const r of m[2]!.split(',')) {
-      const [a, b] = r.split('-');
-      const width = a!.length;
-      const lo = Number(a);
-      const hi = b === undefined ? lo : Number(b);
-      for (let i = lo; i <= hi; i++) out.push(`${m[1]}${String(i).padStart(width, '0')}${m[3]}`);
-    }
-  }
-  return out;
 }

@@ -10,43 +10,7 @@ import type { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { decode } from '../../kernel/api/formats/idset';
-
-/** C printf `%.{p}g` (round half to even on exact ties, as glibc does). */
-export function formatG(x: number, p: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  let e = Math.floor(Math.log10(Math.abs(x)));
-  const scale = (k: number) => (k >= 0 ? x * 10 ** k : x / 10 ** -k);
-  const scaled = scale(p - 1 - e);
-  let n = Math.round(scaled);
-  if (Math.abs(scaled - Math.trunc(scaled)) === 0.5 && n % 2 !== 0) n -= 1;
-  if (Math.abs(n) >= 10 ** p) {
-    e += 1;
-    n = Math.round(scale(p - 1 - e));
-  }
-  const strip = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
-  const digits = String(Math.abs(n)).padStart(p, '0');
-  const sign = x < 0 ? '-' : '';
-  if (e < -4 || e >= p) {
-    const mant = strip(digits[0]! + '.' + digits.slice(1));
-    return `${sign}${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  // fixed: value = n * 10^(e-p+1)
-  const decimals = p - 1 - e;
-  const s = decimals > 0 ? (Math.abs(n) / 10 ** decimals).toFixed(decimals) : String(Math.abs(n) * 10 ** -decimals);
-  return sign + strip(s);
-}
-
-/** flux-core's fsd_format_duration_ex(d, precision). */
-export function formatDuration(d: number, p: number): string {
-  if (d === Infinity) return 'infinity';
-  if (d === 0) return '0s';
-  if (d < 0.1) return `${formatG(d * 1000, p)}ms`;
-  if (d < 60) return `${formatG(d, p)}s`;
-  if (d < 3600) return `${formatG(d / 60, p)}m`;
-  if (d < 86400) return `${formatG(d / 3600, p)}h`;
-  return `${formatG(d / 86400, p)}d`;
-}
+import { formatC } from '../../kernel/api/formats/fsd';
 
 /** User name of a uid from /etc/passwd, else the number. */
 function userName(uid: string): string {
@@ -115,7 +79,7 @@ export class UptimeCommand extends FluxCommand {
     }
     const now = new Date();
     const clock = `${pad2(now.getHours())}:${pad2(now.getMinutes())}:${pad2(now.getSeconds())}`;
-    let line = ` ${clock} ${sm.state} ${formatDuration(elapsed, 2)},  owner ${userName(owner)},  depth ${Number(depth)},  size ${size}`;
+    let line = ` ${clock} ${sm.state} ${formatC(elapsed, 2)},  owner ${userName(owner)},  depth ${Number(depth)},  size ${size}`;
     for (const x of extras) line += `,  ${x}`;
     process.stdout.write(line + '\n');
     if (flags.length > 0) process.stdout.write(`  ${flags.join(',  ')}\n`);

@@ -1,0 +1,265 @@
+/**
+ * flux exec [-r IDSET|all] [-x IDSET] [-l] [-n] [-d DIR] [-q] [-v] CMD...: run
+ * a command on broker ranks through the rexec service (bypassing the
+ * scheduler), relay its output and stdin, forward SIGINT/SIGTERM, and exit
+ * with the largest remote exit code (launch failures 126/127/68, 128+signal).
+ */
+import * as os from 'node:os';
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../base-command';
+import type { Client } from '../api/client';
+import { GetoptError, getopt, last } from '../getopt';
+import { FluxError } from '../../kernel/api/errors';
+import { Errno, strerror } from '../../kernel/api/errno';
+import { decode, encode } from '../../kernel/api/formats/idset';
+
+export const EXEC_USAGE =
+  'Usage: flux-exec [OPTIONS] COMMANDS...\n' +
+  'Execute processes across flux ranks\n' +
+  '  -l, --label-io         Label lines of output with the source RANK\n' +
+  '  -n, --noinput          Redirect stdin from /dev/null\n' +
+  '  -d, --dir=PATH         Set the working directory to PATH\n' +
+  '  -r, --rank=IDSET       Specify specific target ranks.  Default is "all"\n' +
+  '  -x, --exclude=IDSET    Exclude ranks from target list\n' +
+  '  -v, --verbose          Run with more verbosity.\n' +
+  '  -q, --quiet            Suppress extraneous output (e.g. per-rank error exit status)\n' +
+  '  -h, --help             Display this message.';
+
+/** strsignal(3) texts for the summary line. */
+const SIGNAL_TEXT: Record<number, string> = {
+  1: 'Hangup',
+  2: 'Interrupt',
+  3: 'Quit',
+  4: 'Illegal instruction',
+  6: 'Aborted',
+  7: 'Bus error',
+  8: 'Floating point exception',
+  9: 'Killed',
+  10: 'User defined signal 1',
+  11: 'Segmentation fault',
+  12: 'User defined signal 2',
+  13: 'Broken pipe',
+  14: 'Alarm clock',
+  15: 'Terminated',
+};
+
+type Response =
+  | { type: 'started'; pid: number }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
+  | { type: 'exit'; status: number };
+
+interface Task {
+  rank: number;
+  pid?: number;
+  /** wait status once exited */
+  status?: number;
+  /** exit code for a launch failure */
+  failed?: number;
+  pending: Buffer[];
+  partial: { stdout: string; stderr: string };
+}
+
+function launchCode(errno: number): number {
+  if (errno === Errno.EPERM || errno === Errno.EACCES) return 126;
+  if (errno === Errno.ENOENT) return 127;
+  if (errno === Errno.EHOSTUNREACH) return 68;
+  return 1;
+}
+
+export class ExecCommand extends FluxCommand {
+  static override paths = [['exec']];
+  static override prog = 'flux-exec';
+  static override usageLine = EXEC_USAGE;
+  static override usage = Command.Usage({ description: 'Execute processes across flux ranks' });
+  // getopt style: options end at the first word of the command
+  argv = Option.Proxy();
+
+  private tasks: Task[] = [];
+  private stdinDone = false;
+  private h!: Client;
+  private label = false;
+
+  private parse() {
+    try {
+      return getopt(
+        this.argv,
+        [
+          { long: 'label-io', short: 'l' },
+          { long: 'noinput', short: 'n' },
+          { long: 'dir', short: 'd', arg: true },
+          { long: 'rank', short: 'r', arg: true },
+          { long: 'exclude', short: 'x', arg: true },
+          { long: 'verbose', short: 'v' },
+          { long: 'quiet', short: 'q' },
+        ],
+        true,
+      );
+    } catch (e) {
+      if (!(e instanceof GetoptError)) throw e;
+      throw new CommandExit(1, `flux-exec: ${e.message}\nTry \`flux-exec --help' for more information.`);
+    }
+  }
+
+  private idset(s: string): number[] {
+    try {
+      return decode(s);
+    } catch {
+      this.fail(`failed to decode idset '${s}': Invalid argument`);
+    }
+  }
+
+  async run(): Promise<number> {
+    const p = this.parse();
+    const cmd = p.positionals;
+    if (cmd.length === 0) throw new CommandExit(1, EXEC_USAGE);
+    this.label = p.opts.has('label-io');
+    const verbose = p.opts.has('verbose');
+    const quiet = p.opts.has('quiet');
+    const t0 = performance.now();
+    const vlog = (s: string) => verbose && process.stderr.write(`${(performance.now() - t0).toFixed(6)}ms: ${s}\n`);
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+
+    this.h = await this.connect();
+    const size = Number(await this.h.getattr('size'));
+    const rankArg = last(p, 'rank');
+    let ranks = rankArg === undefined || rankArg === 'all' ? [...Array(size).keys()] : this.idset(rankArg);
+    const invalid = ranks.filter((r) => r >= size);
+    if (invalid.length > 0) this.fail(`One or more invalid --ranks specified: ${encode(invalid)}`);
+    const exclude = last(p, 'exclude');
+    if (exclude !== undefined) {
+      const x = new Set(this.idset(exclude));
+      ranks = ranks.filter((r) => !x.has(r));
+    }
+    if (ranks.length === 0) this.fail('No targets specified');
+
+    const req = { cmd, cwd: last(p, 'dir') ?? process.cwd(), env: { ...process.env } };
+    this.tasks = ranks.map((rank) => ({ rank, pending: [], partial: { stdout: '', stderr: '' } }));
+    vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
+    if (p.opts.has('noinput')) this.stdinDone = true;
+    else this.readStdin();
+    this.forwardSignals();
+    const runs = this.tasks.map((t) => this.runOne(t, req));
+    vlog('Sent all requests');
+    await Promise.all(runs);
+    process.stdin.destroy();
+
+    let rc = 0;
+    const groups = new Map<string, number[]>();
+    for (const t of this.tasks) {
+      if (t.failed !== undefined) {
+        rc = Math.max(rc, t.failed);
+        continue;
+      }
+      const st = t.status ?? 0;
+      const sig = st & 0x7f;
+      const code = sig ? 128 + sig : (st >> 8) & 0xff;
+      rc = Math.max(rc, code);
+      if (code === 0) continue;
+      const why = sig ? (SIGNAL_TEXT[sig] ?? `Signal ${sig}`) : `Exit ${code}`;
+      groups.set(why, [...(groups.get(why) ?? []), t.rank]);
+    }
+    if (!quiet) {
+      const sorted = [...groups].sort((a, b) => a[1][0]! - b[1][0]!);
+      for (const [why, rs] of sorted) process.stderr.write(`${encode(rs, { brackets: true })}: ${why}\n`);
+    }
+    vlog(`${this.tasks.length} tasks complete with code ${rc}`);
+    return rc;
+  }
+
+  private async runOne(t: Task, req: { cmd: string[] }): Promise<void> {
+    try {
+      await this.h.rpcStream('rexec.exec', req, (payload) => this.onResponse(t, payload as Response), { nodeid: t.rank });
+    } catch (e) {
+      const fe = e as FluxError;
+      const cmd0 = req.cmd[0]!;
+      const text = fe.message.startsWith(`${cmd0}:`) ? fe.message : `${cmd0}: ${fe.bare ? strerror(fe.errno) : fe.message}`;
+      process.stderr.write(`flux-exec: Error: rank ${t.rank}: ${text}\n`);
+      t.failed = launchCode(fe.errno);
+    }
+    this.flushPartial(t);
+  }
+
+  private onResponse(t: Task, r: Response): void {
+    switch (r.type) {
+      case 'started':
+        t.pid = r.pid;
+        for (const b of t.pending) this.write(t, b);
+        t.pending = [];
+        if (this.stdinDone) this.eof(t);
+        break;
+      case 'output':
+        this.output(t, r.stream, Buffer.from(r.data, 'base64'));
+        break;
+      case 'exit':
+        t.status = r.status;
+        break;
+    }
+  }
+
+  private output(t: Task, stream: 'stdout' | 'stderr', data: Buffer): void {
+    const out = stream === 'stdout' ? process.stdout : process.stderr;
+    if (!this.label) {
+      out.write(data);
+      return;
+    }
+    const text = t.partial[stream] + data.toString('utf8');
+    const lines = text.split('\n');
+    t.partial[stream] = lines.pop()!;
+    for (const l of lines) out.write(`${t.rank}: ${l}\n`);
+  }
+
+  private flushPartial(t: Task): void {
+    for (const s of ['stdout', 'stderr'] as const) {
+      if (t.partial[s]) (s === 'stdout' ? process.stdout : process.stderr).write(`${t.rank}: ${t.partial[s]}\n`);
+      t.partial[s] = '';
+    }
+  }
+
+  private write(t: Task, data: Buffer): void {
+    this.h.rpc('rexec.write', { pid: t.pid, data: data.toString('base64') }, { nodeid: t.rank }).catch(() => {});
+  }
+
+  private eof(t: Task): void {
+    this.h.rpc('rexec.write', { pid: t.pid, eof: true }, { nodeid: t.rank }).catch(() => {});
+  }
+
+  private readStdin(): void {
+    process.stdin.on('data', (d: Buffer) => {
+      for (const t of this.tasks) {
+        if (t.pid === undefined) t.pending.push(d);
+        else if (t.status === undefined) this.write(t, d);
+      }
+    });
+    process.stdin.on('end', () => {
+      this.stdinDone = true;
+      for (const t of this.tasks) if (t.pid !== undefined && t.status === undefined) this.eof(t);
+    });
+    process.stdin.on('error', () => {});
+  }
+
+  private forwardSignals(): void {
+    let count = 0;
+    let lastAt = 0;
+    const forward = (sig: NodeJS.Signals) => {
+      const signum = os.constants.signals[sig];
+      for (const t of this.tasks) {
+        if (t.pid !== undefined && t.status === undefined) {
+          this.h.rpc('rexec.kill', { pid: t.pid, signum }, { nodeid: t.rank }).catch(() => {});
+        }
+      }
+    };
+    process.on('SIGTERM', () => forward('SIGTERM'));
+    process.on('SIGINT', () => {
+      const now = performance.now();
+      count++;
+      if (count > 2 && now - lastAt < 1000) {
+        const running = this.tasks.filter((t) => t.failed === undefined && t.status === undefined).map((t) => t.rank);
+        process.stderr.write(`${encode(running, { brackets: true })}: command still running at exit\n`);
+        process.exit(1);
+      }
+      forward('SIGINT');
+      if (count >= 2) process.stderr.write('interrupt (Ctrl+C) one more time within 1.00 sec to exit\n');
+      lastAt = now;
+    });
+  }
+}
