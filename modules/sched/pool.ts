@@ -1,0 +1,155 @@
+/**
+ * ResourcePool: per-rank free cores and gpus, the down (drained or offline)
+ * ranks, and the matching that every policy shares: exclusive nodes, N nodes
+ * with slots each, or slots anywhere (first fit in the chosen rank order).
+ */
+import { rv1Build, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
+import type { NodeOrder, ResourcePool, ResourceRequest } from './plugin-api';
+
+interface Node {
+  rank: number;
+  hostname: string;
+  cores: number[];
+  gpus: number[];
+  freeCores: Set<number>;
+  freeGpus: Set<number>;
+}
+
+export class Pool implements ResourcePool {
+  private readonly nodes = new Map<number, Node>();
+  private readonly downSet: Set<number>;
+
+  constructor(all: readonly RankResources[], down: Iterable<number> = []) {
+    for (const r of all) {
+      this.nodes.set(r.rank, {
+        rank: r.rank,
+        hostname: r.hostname,
+        cores: [...r.cores],
+        gpus: [...r.gpus],
+        freeCores: new Set(r.cores),
+        freeGpus: new Set(r.gpus),
+      });
+    }
+    this.downSet = new Set(down);
+  }
+
+  static fromR(R: Rv1, down: Iterable<number> = []): Pool {
+    return new Pool(rv1Expand(R), down);
+  }
+
+  get ranks(): number[] {
+    return [...this.nodes.keys()].sort((a, b) => a - b);
+  }
+
+  setDown(down: Iterable<number>): void {
+    this.downSet.clear();
+    for (const r of down) this.downSet.add(r);
+  }
+
+  clone(): Pool {
+    const p = new Pool([], this.downSet);
+    for (const n of this.nodes.values()) {
+      p.nodes.set(n.rank, { ...n, freeCores: new Set(n.freeCores), freeGpus: new Set(n.freeGpus) });
+    }
+    return p;
+  }
+
+  private slotsOn(cores: number, gpus: number, req: ResourceRequest): number {
+    const byCores = Math.floor(cores / req.coresPerSlot);
+    const byGpus = req.gpusPerSlot > 0 ? Math.floor(gpus / req.gpusPerSlot) : Infinity;
+    return Math.min(byCores, byGpus);
+  }
+
+  infeasible(req: ResourceRequest): string | undefined {
+    const all = [...this.nodes.values()];
+    const shape = `${req.coresPerSlot} core(s)${req.gpusPerSlot > 0 ? ` and ${req.gpusPerSlot} gpu(s)` : ''}`;
+    if (req.nnodes !== undefined) {
+      const spn = Math.ceil(req.nslots / req.nnodes);
+      const eligible = all.filter((n) => this.slotsOn(n.cores.length, n.gpus.length, req) >= spn).length;
+      if (eligible < req.nnodes) {
+        return `unsatisfiable request: need ${req.nnodes}${req.exclusive ? ' exclusive' : ''} node(s), only ${eligible} eligible`;
+      }
+      return undefined;
+    }
+    const avail = all.reduce((s, n) => s + this.slotsOn(n.cores.length, n.gpus.length, req), 0);
+    if (avail < req.nslots) {
+      const cores = all.reduce((s, n) => s + n.cores.length, 0);
+      const gpus = all.reduce((s, n) => s + n.gpus.length, 0);
+      const totals = req.gpusPerSlot > 0 ? `total cores: ${cores}, total gpus: ${gpus}` : `total cores: ${cores}`;
+      return `unsatisfiable request: need ${req.nslots} slot(s) of ${shape}, only ${avail} such slot(s) available (${totals})`;
+    }
+    return undefined;
+  }
+
+  private eligible(order: NodeOrder): Node[] {
+    const up = [...this.nodes.values()].filter((n) => !this.downSet.has(n.rank));
+    up.sort((a, b) => (order === 'low' ? a.rank - b.rank : b.rank - a.rank));
+    return up;
+  }
+
+  private pick(n: Node, slots: number, req: ResourceRequest): RankResources {
+    const cores = [...n.freeCores].sort((a, b) => a - b).slice(0, slots * req.coresPerSlot);
+    const gpus = [...n.freeGpus].sort((a, b) => a - b).slice(0, slots * req.gpusPerSlot);
+    return { rank: n.rank, hostname: n.hostname, cores, gpus };
+  }
+
+  match(req: ResourceRequest, order: NodeOrder = 'low'): Rv1 | undefined {
+    const picked: RankResources[] = [];
+    if (req.nnodes !== undefined) {
+      const spn = Math.ceil(req.nslots / req.nnodes);
+      for (const n of this.eligible(order)) {
+        if (picked.length === req.nnodes) break;
+        if (req.exclusive) {
+          const whole = n.freeCores.size === n.cores.length && n.freeGpus.size === n.gpus.length;
+          if (whole && this.slotsOn(n.cores.length, n.gpus.length, req) >= spn) {
+            picked.push({ rank: n.rank, hostname: n.hostname, cores: [...n.cores], gpus: [...n.gpus] });
+          }
+        } else if (this.slotsOn(n.freeCores.size, n.freeGpus.size, req) >= spn) {
+          picked.push(this.pick(n, spn, req));
+        }
+      }
+      if (picked.length < req.nnodes) return undefined;
+    } else {
+      let need = req.nslots;
+      for (const n of this.eligible(order)) {
+        if (need === 0) break;
+        const k = Math.min(need, this.slotsOn(n.freeCores.size, n.freeGpus.size, req));
+        if (k > 0) {
+          picked.push(this.pick(n, k, req));
+          need -= k;
+        }
+      }
+      if (need > 0) return undefined;
+    }
+    return rv1Build(picked, { nslots: req.nslots });
+  }
+
+  take(R: Rv1): void {
+    for (const r of rv1Expand(R)) {
+      const n = this.nodes.get(r.rank);
+      if (!n) continue;
+      for (const c of r.cores) n.freeCores.delete(c);
+      for (const g of r.gpus) n.freeGpus.delete(g);
+    }
+  }
+
+  give(R: Rv1): void {
+    for (const r of rv1Expand(R)) {
+      const n = this.nodes.get(r.rank);
+      if (!n) continue;
+      for (const c of r.cores) if (n.cores.includes(c)) n.freeCores.add(c);
+      for (const g of r.gpus) if (n.gpus.includes(g)) n.freeGpus.add(g);
+    }
+  }
+
+  /** Everything allocated now, as per-rank resources. */
+  allocated(): RankResources[] {
+    const out: RankResources[] = [];
+    for (const n of this.nodes.values()) {
+      const cores = n.cores.filter((c) => !n.freeCores.has(c));
+      const gpus = n.gpus.filter((g) => !n.freeGpus.has(g));
+      if (cores.length + gpus.length > 0) out.push({ rank: n.rank, hostname: n.hostname, cores, gpus });
+    }
+    return out.sort((a, b) => a.rank - b.rank);
+  }
+}
