@@ -320,7 +320,12 @@ export class Broker {
     } else {
       await new Promise<void>((resolve) => {
         this.abortRun = resolve;
-        this.tree.runDone().then(resolve, resolve);
+        this.tree.runDone().then(resolve, (e: Error) => {
+          // parent-fail: a follower whose parent went away exits non-zero
+          this.log(LogLevel.err, 'broker', e.message);
+          this.exitCode = 1;
+          resolve();
+        });
       });
       this.enter('shutdown', 'cleanup');
     }

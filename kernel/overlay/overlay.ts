@@ -1,0 +1,528 @@
+/**
+ * The overlay: this broker's secure links to its TBON parent and children. It is
+ * the router's OverlayPort (messages up and down, lost-peer EHOSTUNREACH for
+ * tracked requests, events forwarded down in order) and the broker's Tree (the
+ * follower state-machine rules of broker.md §2: JOIN waits for the parent's
+ * QUORUM/RUN, rank 0 counts `broker.online` for quorum, followers run while the
+ * parent runs, parents outlive children in SHUTDOWN, goodbye). A lost parent
+ * takes this broker's whole subtree down with it.
+ */
+import type * as net from 'node:net';
+import { Errno } from '../api/errno';
+import { LogLevel } from '../api/handle';
+import * as idset from '../api/formats/idset';
+import * as hostlist from '../api/formats/hostlist';
+import type { Broker } from '../broker';
+import type { Tree } from '../boot/boot-info';
+import { MsgFlag, MsgType, errorResponseTo, type Message } from '../message/message';
+import type { OverlayPort } from '../router/router';
+import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
+import type { KeyPair } from './keys';
+import { publicKeyText } from './keys';
+import { secureAccept, secureConnect, type SecureLink } from './secure-link';
+import type { Topology } from './topology';
+import * as transport from './transport';
+
+export type PeerStatus = 'full' | 'partial' | 'degraded' | 'lost' | 'offline';
+const VERSION = 0x005800; // 0.88.0 as 0xMMmmpp
+const S = STATE_NUMBER;
+
+/** Link timing (ms): keepalive interval and silence that means the peer is gone. */
+export const KEEPALIVE_MS = 500;
+export const PEER_TIMEOUT_MS = 2000;
+
+export interface OverlayInit {
+  rank: number;
+  size: number;
+  topo: Topology;
+  /** hostname of every rank */
+  hosts: string[];
+  keys: KeyPair;
+  /** child rank -> its public key (the allow-list) */
+  childKeys: Map<number, Buffer>;
+  /** rank > 0: the parent's key and the URI to reach it */
+  parentKey?: Buffer;
+  parentUri?: string;
+}
+
+interface Child {
+  rank: number;
+  uuid?: string;
+  link?: SecureLink;
+  status: PeerStatus;
+  /** the child's own report of its subtree */
+  subtree: PeerStatus;
+  online: Set<number>;
+  since: number;
+  error?: string;
+  leaving: boolean;
+  tracked: Map<string, Message>;
+}
+
+function control(topic: string, payload?: unknown, errnum = 0, errstr?: string): Message {
+  const m: Message = { type: MsgType.Control, flags: 0, topic, nodeid: 0, matchtag: 0, route: [], userid: 0, rolemask: 0, errnum, payload };
+  if (errstr) m.errstr = errstr;
+  return m;
+}
+
+export class Overlay implements OverlayPort, Tree {
+  readonly port: OverlayPort = this;
+  readonly rank: number;
+  readonly size: number;
+  readonly topo: Topology;
+  readonly hosts: string[];
+  private readonly keys: KeyPair;
+  readonly childKeys: Map<number, Buffer>;
+  parentKey: Buffer | undefined;
+  parentUri: string | undefined;
+  listener: transport.Listener | undefined;
+
+  private readonly children = new Map<number, Child>();
+  private readonly byUuid = new Map<string, Child>();
+  private parentLink: SecureLink | undefined;
+  private parentId: string | undefined;
+  private parentState = -1;
+  private parentLost: string | undefined;
+  private leaving = false;
+  private readonly parentTracked = new Map<string, Message>();
+  private state: BrokerState = 'load-builtins';
+  private statusWord: PeerStatus = 'full';
+  private statusSince = Date.now();
+  private online = new Set<number>();
+  private reported = '';
+  private lastEventSeq = 0;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly broker: Broker,
+    init: OverlayInit,
+  ) {
+    this.rank = init.rank;
+    this.size = init.size;
+    this.topo = init.topo;
+    this.hosts = init.hosts;
+    this.keys = init.keys;
+    this.childKeys = init.childKeys;
+    this.parentKey = init.parentKey;
+    this.parentUri = init.parentUri;
+    for (const c of this.topo.children(this.rank)) {
+      this.children.set(c, { rank: c, status: 'offline', subtree: 'offline', online: new Set(), since: Date.now(), leaving: false, tracked: new Map() });
+    }
+    this.statusWord = this.computeStatus();
+  }
+
+  private log(sev: number, text: string): void {
+    this.broker.log(sev, 'overlay', text);
+  }
+
+  hostOf(rank: number): string {
+    return this.hosts[rank] ?? String(rank);
+  }
+
+  /* ------------------------------------------------------------ OverlayPort */
+
+  get parentUuid(): string | undefined {
+    return this.rank === 0 ? undefined : (this.parentId ?? 'parent-not-connected');
+  }
+
+  childToward(rank: number): string | undefined {
+    const c = this.topo.childToward(this.rank, rank);
+    if (c === undefined) return undefined;
+    return this.children.get(c)?.uuid ?? `offline-rank-${c}`;
+  }
+
+  isChild(uuid: string): boolean {
+    return this.byUuid.has(uuid) || uuid.startsWith('offline-rank-');
+  }
+
+  sendToParent(msg: Message): boolean {
+    const l = this.parentLink;
+    if (!l || !l.isOpen || this.leaving) return false;
+    this.track(this.parentTracked, msg);
+    return l.send(msg);
+  }
+
+  sendToChild(uuid: string, msg: Message): boolean {
+    const c = this.byUuid.get(uuid);
+    if (!c || !c.link || !c.link.isOpen || c.leaving) return false;
+    this.track(c.tracked, msg);
+    return c.link.send(msg);
+  }
+
+  sendEventDown(msg: Message): void {
+    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) c.link.send(msg);
+  }
+
+  /** remember a forwarded request until its final response (for EHOSTUNREACH on loss) */
+  private track(map: Map<string, Message>, msg: Message): void {
+    if (msg.type !== MsgType.Request || msg.flags & MsgFlag.NoResponse) return;
+    const route = msg.route.slice(0, -1);
+    map.set(`${route.join('!')}:${msg.matchtag}`, { ...msg, route, payload: undefined });
+  }
+
+  private untrack(map: Map<string, Message>, resp: Message): void {
+    if (resp.flags & MsgFlag.Streaming && resp.errnum === 0) return;
+    map.delete(`${resp.route.join('!')}:${resp.matchtag}`);
+  }
+
+  private failTracked(map: Map<string, Message>): void {
+    const reqs = [...map.values()];
+    map.clear();
+    for (const req of reqs) this.broker.router?.routeResponse(errorResponseTo(req, Errno.EHOSTUNREACH));
+  }
+
+  /** a message from a peer link */
+  private fromPeer(m: Message, tracked: Map<string, Message>, fromParent: boolean): void {
+    const router = this.broker.router;
+    if (!router) return;
+    switch (m.type) {
+      case MsgType.Request:
+        router.routeRequest(m);
+        break;
+      case MsgType.Response:
+        this.untrack(tracked, m);
+        router.routeResponse(m);
+        break;
+      case MsgType.Event:
+        if (!fromParent) return;
+        if (this.lastEventSeq > 0 && m.nodeid !== this.lastEventSeq + 1) {
+          this.log(LogLevel.err, `event sequence gap: expected ${this.lastEventSeq + 1}, got ${m.nodeid}`);
+        }
+        this.lastEventSeq = m.nodeid;
+        router.dispatchEvent(m);
+        break;
+    }
+  }
+
+  /* ------------------------------------------------------------ parent side */
+
+  /** A connection on our listening socket: authenticate, then wait for hello. */
+  acceptConnection(sock: net.Socket): void {
+    const allow = (pk: Buffer): string | undefined => {
+      for (const [r, k] of this.childKeys) if (k.equals(pk)) return String(r);
+      return undefined;
+    };
+    secureAccept(sock, this.keys, allow, publicKeyText, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS }).then(
+      (link) => {
+        link.onClose = () => {};
+        link.onMessage = (m) => {
+          if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m);
+          else {
+            this.log(LogLevel.err, `${link.peerName}: message before hello dropped`);
+            link.close();
+          }
+        };
+      },
+      (e: Error) => this.log(LogLevel.err, e.message),
+    );
+  }
+
+  private onHello(link: SecureLink, m: Message): void {
+    const p = (m.payload ?? {}) as { rank?: number; version?: number; uuid?: string; hostname?: string; status?: string };
+    const rank = Number(link.peerName);
+    const refuse = (text: string) => {
+      this.log(LogLevel.err, `overlay.hello from rank ${p.rank}: ${text}`);
+      link.send(control('hello', undefined, Errno.EPROTO, text));
+      link.close();
+    };
+    if (p.rank !== rank || !this.children.has(rank)) return refuse(`rank ${p.rank} is not a child of rank ${this.rank}: mismatched config?`);
+    if (p.hostname !== this.hostOf(rank)) return refuse(`${p.hostname} is configured as rank ${rank}: mismatched config?`);
+    if (typeof p.version !== 'number' || p.version >> 8 !== VERSION >> 8) {
+      const v = (n: number) => `${n >> 16}.${(n >> 8) & 0xff}.${n & 0xff}`;
+      return refuse(`client (${v(Number(p.version))}) version mismatched with server (${v(VERSION)})`);
+    }
+    if (typeof p.uuid !== 'string') return refuse('malformed hello');
+    if (S[this.state] >= S.cleanup) return refuse('broker is shutting down');
+    const c = this.children.get(rank)!;
+    if (c.link?.isOpen) {
+      this.log(LogLevel.err, `${this.hostOf(rank)} (rank ${rank}) reconnected: marking the old connection lost`);
+      this.lose(c, 'lost connection', false);
+    }
+    c.uuid = p.uuid;
+    c.link = link;
+    c.leaving = false;
+    c.error = undefined;
+    this.byUuid.set(p.uuid!, c);
+    this.setChild(c, 'full', (p.status as PeerStatus) ?? 'partial');
+    link.onMessage = (msg) => this.fromChild(c, link, msg);
+    link.onClose = (why) => {
+      if (c.link === link) this.lose(c, why === 'Connection timed out' ? why : 'lost connection', true);
+    };
+    this.log(LogLevel.debug, `accepting connection from ${this.hostOf(rank)} (rank ${rank}) status ${p.status ?? 'full'}`);
+    link.send(control('hello', { uuid: this.broker.uuid }));
+    link.send(control('state', { state: S[this.state] }));
+  }
+
+  private fromChild(c: Child, link: SecureLink, m: Message): void {
+    if (m.type !== MsgType.Control) {
+      this.fromPeer(m, c.tracked, false);
+      return;
+    }
+    const p = (m.payload ?? {}) as { status?: PeerStatus; online?: string };
+    switch (m.topic) {
+      case 'status':
+        c.online = new Set(p.online ? idset.decode(p.online) : []);
+        this.setChild(c, 'full', p.status ?? c.subtree);
+        break;
+      case 'goodbye':
+        c.leaving = true;
+        c.online = new Set();
+        this.failTracked(c.tracked);
+        this.setChild(c, 'offline', 'offline');
+        link.onClose = () => {};
+        this.log(LogLevel.debug, `${this.hostOf(c.rank)} (rank ${c.rank}) said goodbye`);
+        break;
+    }
+  }
+
+  private lose(c: Child, error: string, logIt: boolean): void {
+    const link = c.link;
+    c.link = undefined;
+    link?.close();
+    c.online = new Set();
+    c.error = error;
+    if (logIt) this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) failed`);
+    this.failTracked(c.tracked);
+    this.setChild(c, 'lost', 'lost');
+  }
+
+  /** Child c is connected (`full` = link ok) or not; record its subtree report and re-evaluate. */
+  private setChild(c: Child, link: PeerStatus, subtree: PeerStatus): void {
+    const st: PeerStatus = link === 'full' ? (subtree === 'full' ? 'full' : subtree === 'offline' ? 'partial' : subtree) : link;
+    if (st !== c.status) c.since = Date.now();
+    c.status = st;
+    c.subtree = subtree;
+    this.changed();
+  }
+
+  private computeStatus(): PeerStatus {
+    let word: PeerStatus = 'full';
+    for (const c of this.children.values()) {
+      if (c.status === 'lost' || c.status === 'degraded') return 'degraded';
+      if (c.status === 'offline' || c.status === 'partial') word = 'partial';
+    }
+    return word;
+  }
+
+  private computeOnline(): Set<number> {
+    const s = new Set<number>();
+    if (S[this.state] >= S.quorum && S[this.state] < S.goodbye) s.add(this.rank);
+    for (const c of this.children.values()) for (const r of c.online) s.add(r);
+    return s;
+  }
+
+  /** Something about our subtree changed: recompute, report up, wake waiters. */
+  private changed(): void {
+    const word = this.computeStatus();
+    if (word !== this.statusWord) {
+      this.statusWord = word;
+      this.statusSince = Date.now();
+    }
+    const before = this.online;
+    this.online = this.computeOnline();
+    if (this.rank === 0) {
+      const gone = [...before].filter((r) => !this.online.has(r));
+      if (gone.length > 0 && (this.state === 'run' || this.state === 'cleanup')) {
+        const hosts = hostlist.compress(gone.map((r) => this.hostOf(r)));
+        this.broker.log(LogLevel.err, 'broker', `dead to Flux: ${hosts} (rank ${idset.encode(gone)})`);
+      }
+    } else {
+      const report = JSON.stringify([word, idset.encode(this.online)]);
+      if (report !== this.reported && this.parentLink?.isOpen && !this.leaving) {
+        this.reported = report;
+        this.parentLink.send(control('status', { status: word, online: idset.encode(this.online) }));
+      }
+    }
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolve when pred() holds, reject when fail() returns a reason. */
+  private until(pred: () => boolean, fail: () => string | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const why = fail();
+        if (why !== undefined) {
+          this.waiters.delete(check);
+          reject(new Error(why));
+        } else if (pred()) {
+          this.waiters.delete(check);
+          resolve();
+        }
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  get onlineRanks(): ReadonlySet<number> {
+    return this.online;
+  }
+
+  get status(): PeerStatus {
+    return this.statusWord;
+  }
+
+  get statusDuration(): number {
+    return (Date.now() - this.statusSince) / 1000;
+  }
+
+  childInfo(): Array<{ rank: number; status: PeerStatus; since: number; error?: string; connected: boolean }> {
+    return [...this.children.values()].map((c) => ({
+      rank: c.rank,
+      status: c.status,
+      since: c.since,
+      error: c.error,
+      connected: c.link?.isOpen === true && !c.leaving,
+    }));
+  }
+
+  /* ------------------------------------------------------------- child side */
+
+  private async connectParent(): Promise<void> {
+    const uri = this.parentUri!;
+    const p = this.topo.parentOf(this.rank)!;
+    let sock: net.Socket | undefined;
+    let lastErr: Error | undefined;
+    for (let attempt = 0; attempt < 20 && !sock; attempt++) {
+      try {
+        sock = await transport.connect(uri);
+      } catch (e) {
+        lastErr = e as Error;
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+      }
+    }
+    if (!sock) throw new Error(`cannot connect to parent ${this.hostOf(p)} (rank ${p}) at ${uri}: ${lastErr?.message}`);
+    const link = await secureConnect(sock, this.keys, this.parentKey!, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS });
+    const hello = await new Promise<Message>((resolve, reject) => {
+      link.onMessage = (m) => {
+        if (m.type === MsgType.Control && m.topic === 'hello') resolve(m);
+      };
+      link.onClose = (why) => reject(new Error(`overlay.hello: ${why}`));
+      link.send(
+        control('hello', { rank: this.rank, version: VERSION, uuid: this.broker.uuid, status: this.statusWord, hostname: this.hostOf(this.rank) }),
+      );
+    });
+    if (hello.errnum !== 0) {
+      link.close();
+      throw new Error(`overlay.hello: ${hello.errstr ?? 'refused'}`);
+    }
+    this.parentId = (hello.payload as { uuid: string }).uuid;
+    this.parentLink = link;
+    link.onMessage = (m) => this.fromParent(m);
+    link.onClose = (why) => this.onParentLost(why);
+    this.reported = '';
+    this.changed();
+  }
+
+  private fromParent(m: Message): void {
+    if (m.type !== MsgType.Control) {
+      this.fromPeer(m, this.parentTracked, true);
+      return;
+    }
+    if (m.topic === 'state') {
+      this.parentState = Number((m.payload as { state?: number }).state);
+      for (const w of [...this.waiters]) w();
+    } else if (m.topic === 'disconnect') {
+      this.onParentLost('disconnected by parent');
+    }
+  }
+
+  private onParentLost(why: string): void {
+    if (this.parentLost !== undefined || this.leaving) return;
+    const p = this.topo.parentOf(this.rank)!;
+    this.parentLost = why;
+    this.parentLink?.close();
+    this.log(LogLevel.err, `lost parent ${this.hostOf(p)} (rank ${p}): ${why}`);
+    this.failTracked(this.parentTracked);
+    // Our subtree cannot outlive us: cut every child loose now.
+    void this.listener?.close();
+    for (const c of this.children.values()) {
+      if (c.link) {
+        const l = c.link;
+        c.link = undefined;
+        l.close();
+      }
+      c.online = new Set();
+      c.status = 'lost';
+    }
+    for (const w of [...this.waiters]) w();
+  }
+
+  /* ------------------------------------------------------------------- Tree */
+
+  async parentReady(): Promise<void> {
+    if (this.rank === 0) return;
+    try {
+      await this.connectParent();
+    } catch (e) {
+      this.parentLost = (e as Error).message;
+      void this.listener?.close();
+      throw e;
+    }
+    await this.until(
+      () => this.parentState === S.quorum || this.parentState === S.run,
+      () => (this.parentLost !== undefined ? `lost parent: ${this.parentLost}` : this.parentState >= S.cleanup ? 'parent is shutting down' : undefined),
+    );
+  }
+
+  quorum(): Promise<void> {
+    if (this.rank === 0) {
+      const want = this.quorumSize();
+      return this.until(() => this.online.size >= want, () => undefined);
+    }
+    return this.until(
+      () => this.parentState === S.run,
+      () => (this.parentLost !== undefined ? `lost parent: ${this.parentLost}` : this.parentState >= S.cleanup ? 'parent is shutting down' : undefined),
+    );
+  }
+
+  private quorumSize(): number {
+    const q = Number(this.broker.attrs.get('broker.quorum') ?? this.size);
+    return Number.isInteger(q) && q > 0 ? Math.min(q, this.size) : this.size;
+  }
+
+  runDone(): Promise<void> {
+    if (this.rank === 0) return new Promise(() => {});
+    return this.until(
+      () => this.parentState === S.shutdown,
+      () => (this.parentLost !== undefined ? `lost parent: ${this.parentLost}` : this.parentState > S.shutdown ? 'parent left' : undefined),
+    );
+  }
+
+  childrenGone(): Promise<void> {
+    return this.until(
+      () => [...this.children.values()].every((c) => !c.link?.isOpen || c.leaving),
+      () => undefined,
+    );
+  }
+
+  async goodbye(): Promise<void> {
+    if (this.rank === 0 || !this.parentLink?.isOpen || this.parentLost !== undefined) return;
+    this.parentLink.send(control('goodbye'));
+    this.leaving = true;
+  }
+
+  stateChanged(s: BrokerState): void {
+    this.state = s;
+    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) c.link.send(control('state', { state: S[s] }));
+    this.changed();
+  }
+
+  async close(): Promise<void> {
+    this.leaving = true;
+    this.parentLink?.close();
+    for (const c of this.children.values()) c.link?.close();
+    await this.listener?.close();
+    this.listener = undefined;
+  }
+
+  /** true once the parent link is up (log forwarding may use it) */
+  get parentUp(): boolean {
+    return this.rank > 0 && this.parentLink?.isOpen === true && !this.leaving && this.parentLost === undefined;
+  }
+
+  /** the failure that ended our parent link, if any */
+  get parentFailure(): string | undefined {
+    return this.parentLost;
+  }
+}
