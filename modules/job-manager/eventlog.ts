@@ -1,0 +1,43 @@
+/**
+ * Posting job events: appends RFC 18 entries to `job.<id>.eventlog` in the kvs.
+ * Appends are sent in order and never awaited by the state machine (the kvs
+ * processes them in order); failures are logged.
+ */
+import type { Handle } from '../../kernel/api';
+
+/** Epoch seconds with microseconds. */
+export function now(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+}
+
+export interface Entry {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+export class EventPoster {
+  constructor(private readonly h: Handle) {}
+
+  /** Append entries; resolves once the kvs has them. */
+  append(kvsdir: string, entries: Entry[]): Promise<void> {
+    return this.h.rpc('kvs.eventlog-append', { key: `${kvsdir}.eventlog`, entries }).then(
+      () => undefined,
+      (e: Error) => this.h.log('err', `${kvsdir}.eventlog: append failed: ${e.message}`),
+    );
+  }
+
+  post(kvsdir: string, name: string, context?: Record<string, unknown>, timestamp = now()): void {
+    const e: Entry = { timestamp, name };
+    if (context !== undefined) e.context = context;
+    void this.append(kvsdir, [e]);
+  }
+
+  close(kvsdir: string): void {
+    this.h.rpc('kvs.eventlog-close', { key: `${kvsdir}.eventlog` }).catch((e: Error) => this.h.log('err', `${kvsdir}.eventlog: close failed: ${e.message}`));
+  }
+
+  put(key: string, value: unknown): Promise<void> {
+    return this.h.rpc('kvs.put', { key, value }).then(() => undefined);
+  }
+}

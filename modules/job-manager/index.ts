@@ -1,0 +1,166 @@
+/**
+ * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
+ * docs/guide/internal-contracts.md and modules/job-manager/README.md):
+ * submit, list, raise, raiseall, kill, urgency, wait, wait-inactive, drain,
+ * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready.
+ */
+import { NO_RESPONSE, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
+import { Manager, type SubmitReq } from './manager';
+
+type Obj = Record<string, unknown>;
+const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
+
+function idOf(p: Obj): number {
+  const id = p['id'];
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw einval('malformed job id');
+  return id;
+}
+
+/** pending first (priority desc, id asc), then running (t_run desc), then inactive (t_inactive desc) */
+function listOrder(a: Job, b: Job): number {
+  const g = (j: Job) => (j.state & PENDING ? 0 : j.state & RUNNING ? 1 : 2);
+  const ga = g(a);
+  const gb = g(b);
+  if (ga !== gb) return ga - gb;
+  if (ga === 0) return b.priority - a.priority || a.id - b.id;
+  if (ga === 1) return (b.t_run ?? 0) - (a.t_run ?? 0) || b.id - a.id;
+  return (b.t_inactive ?? 0) - (a.t_inactive ?? 0) || b.id - a.id;
+}
+
+export default defineModule({
+  name: 'job-manager',
+  description: 'Job state machine, queue and eventlog writer',
+  ranks: 'leader',
+  create(scope: ModuleScope): BrokerModule {
+    const h = scope.handle;
+    const m = new Manager(h);
+    return {
+      handlers: [
+        request('submit', async (msg) => {
+          const jobs = pl(msg)['jobs'];
+          if (!Array.isArray(jobs)) throw einval('submit: jobs array is required');
+          await m.submit(jobs as SubmitReq[]);
+          return {};
+        }),
+        request('list', (msg) => {
+          const p = pl(msg);
+          const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE | State.INACTIVE;
+          const userid = typeof p['userid'] === 'number' ? p['userid'] : -1;
+          const max = typeof p['max'] === 'number' && p['max'] > 0 ? p['max'] : 0;
+          let sel: Job[];
+          if (Array.isArray(p['ids'])) {
+            sel = [];
+            for (const id of p['ids']) {
+              const j = typeof id === 'number' ? m.jobs.get(id) : undefined;
+              if (j) sel.push(j);
+            }
+          } else {
+            sel = [...m.jobs.values()].filter((j) => j.state & states && (userid < 0 || j.userid === userid));
+            sel.sort(listOrder);
+            if (max > 0) sel = sel.slice(0, max);
+          }
+          return { jobs: sel.map((j) => j.summary()) };
+        }),
+        request('raise', (msg) => {
+          const p = pl(msg);
+          const job = m.get(idOf(p));
+          const sev = typeof p['severity'] === 'number' ? p['severity'] : 0;
+          if (!Number.isInteger(sev) || sev < 0 || sev > 7) throw einval('severity must be 0-7');
+          const type = typeof p['type'] === 'string' && p['type'].length > 0 ? p['type'] : 'cancel';
+          if (/[\s=]/.test(type)) throw einval(`invalid exception type '${type}'`);
+          m.raise(job, type, sev, typeof p['note'] === 'string' ? p['note'] : '', msg.userid);
+          return {};
+        }),
+        request('raiseall', (msg) => {
+          const p = pl(msg);
+          const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE;
+          const userid = typeof p['userid'] === 'number' ? p['userid'] : msg.userid;
+          const sev = typeof p['severity'] === 'number' ? p['severity'] : 0;
+          const type = typeof p['type'] === 'string' ? p['type'] : 'cancel';
+          const note = typeof p['note'] === 'string' ? p['note'] : '';
+          const targets = [...m.jobs.values()].filter((j) => j.state & states && j.state & ACTIVE && (userid < 0 || j.userid === userid));
+          let errors = 0;
+          if (p['dry_run'] !== true) {
+            for (const j of targets) {
+              try {
+                m.raise(j, type, sev, note, msg.userid);
+              } catch {
+                errors++;
+              }
+            }
+          }
+          return { count: targets.length, errors };
+        }),
+        request('kill', (msg) => {
+          const p = pl(msg);
+          const job = m.get(idOf(p));
+          const signum = typeof p['signum'] === 'number' ? p['signum'] : 15;
+          if (!Number.isInteger(signum) || signum <= 0 || signum >= 65) throw einval(`invalid signal number ${signum}`);
+          if (job.state === State.INACTIVE) throw einval('job is inactive');
+          if (!(job.state & RUNNING) || !job.execRunning) throw einval('job is not running');
+          m.signal(job, signum);
+          return {};
+        }),
+        request('urgency', (msg) => {
+          const p = pl(msg);
+          const job = m.get(idOf(p));
+          const old = m.setUrgency(job, typeof p['urgency'] === 'number' ? p['urgency'] : -1, msg.userid);
+          return { old_urgency: old };
+        }),
+        request('wait', (msg) => {
+          const p = pl(msg);
+          const r = m.waitFor(p['id'] === undefined || p['id'] === null ? undefined : idOf(p), msg);
+          return r ?? NO_RESPONSE;
+        }),
+        request('wait-inactive', (msg) => {
+          const job = m.get(idOf(pl(msg)));
+          if (job.state === State.INACTIVE) return job.summary();
+          m.waiters.addInactive(job.id, msg);
+          return NO_RESPONSE;
+        }),
+        request('drain', (msg) => {
+          if (m.nActive === 0) return {};
+          m.waiters.drain.push(msg);
+          return NO_RESPONSE;
+        }),
+        request('idle', (msg) => {
+          if (m.nRunning === 0) return { pending: m.counts().pending };
+          m.waiters.idle.push(msg);
+          return NO_RESPONSE;
+        }),
+        request('queue-status', () => {
+          const c = m.counts();
+          const o: Obj = { enable: m.enable, start: m.started, queued: c.queued, pending: c.allocPending, running: c.running };
+          if (!m.enable) o['reason'] = m.disableReason ?? 'disabled by administrator';
+          return o;
+        }),
+        request('queue-enable', (msg) => {
+          const p = pl(msg);
+          m.enable = p['enable'] !== false;
+          m.disableReason = m.enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
+          return {};
+        }),
+        request('queue-start', (msg) => {
+          m.setStarted(pl(msg)['start'] !== false);
+          return {};
+        }),
+        request('sched-hello', () => m.schedHello()),
+        request('sched-ready', (msg) => m.schedReady(pl(msg)['mode'], pl(msg)['limit'])),
+        request('getinfo', () => ({ max_jobid: m.maxId })),
+        request('stats-get', () => ({ active_jobs: m.nActive, total_jobs: m.jobs.size, ...m.counts() })),
+        request(
+          'disconnect',
+          (msg) => {
+            m.waiters.disconnect(msg.route[0] ?? '');
+            return NO_RESPONSE;
+          },
+          { ownerOnly: false },
+        ),
+      ],
+      stop() {
+        m.shutdown();
+      },
+    };
+  },
+});

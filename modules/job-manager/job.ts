@@ -1,0 +1,236 @@
+/**
+ * One job as the job manager holds it: identity, state (RFC 21 bits), times,
+ * what listing needs, and — while active only — the jobspec and R. When a job
+ * becomes INACTIVE, release() drops everything big so memory stays flat.
+ */
+import { encodeKvs, hostlist, idset } from '../../kernel/api/formats';
+
+export const State = {
+  NEW: 1,
+  DEPEND: 2,
+  PRIORITY: 4,
+  SCHED: 8,
+  RUN: 16,
+  CLEANUP: 32,
+  INACTIVE: 64,
+} as const;
+export type StateBit = (typeof State)[keyof typeof State];
+export const PENDING = State.DEPEND | State.PRIORITY | State.SCHED;
+export const RUNNING = State.RUN | State.CLEANUP;
+export const ACTIVE = PENDING | RUNNING;
+
+export const Result = { COMPLETED: 1, FAILED: 2, CANCELED: 4, TIMEOUT: 8 } as const;
+
+export const Flags = { DEBUG: 2, WAITABLE: 4, NOVALIDATE: 8 } as const;
+
+export interface ExceptionInfo {
+  type: string;
+  severity: number;
+  note: string;
+}
+
+type Obj = Record<string, unknown>;
+
+/** RFC 20 R: ranks idset, nodelist and core count. */
+export function summarizeR(R: unknown): { ranks: string; nodelist: string; nnodes: number; ncores: number } {
+  const ex = ((R as Obj | undefined)?.['execution'] ?? {}) as Obj;
+  const lite = Array.isArray(ex['R_lite']) ? (ex['R_lite'] as Obj[]) : [];
+  const ranks = new Set<number>();
+  let ncores = 0;
+  for (const e of lite) {
+    let rs: number[] = [];
+    try {
+      rs = idset.decode(String(e['rank'] ?? ''));
+    } catch {
+      rs = [];
+    }
+    for (const r of rs) ranks.add(r);
+    let cores = 0;
+    try {
+      cores = idset.count(String(((e['children'] ?? {}) as Obj)['core'] ?? ''));
+    } catch {
+      cores = 0;
+    }
+    ncores += cores * rs.length;
+  }
+  let hosts: string[] = [];
+  const nl = Array.isArray(ex['nodelist']) ? (ex['nodelist'] as unknown[]).map(String) : [];
+  try {
+    for (const h of nl) hosts = hosts.concat(hostlist.expand(h));
+  } catch {
+    hosts = nl;
+  }
+  return {
+    ranks: idset.encode([...ranks].sort((a, b) => a - b)),
+    nodelist: hostlist.compress(hosts),
+    nnodes: ranks.size,
+    ncores,
+  };
+}
+
+/** ntasks, nnodes (if -N given), ncores and name from a V1 jobspec. */
+export function summarizeJobspec(js: Obj): { ntasks: number; nnodes?: number; ncores: number; name: string; duration: number; cwd: string; queue?: string } {
+  const res = Array.isArray(js['resources']) ? (js['resources'] as Obj[]) : [];
+  let nnodes: number | undefined;
+  let slots = 1;
+  let coresPerSlot = 1;
+  let v: Obj | undefined = res[0];
+  let mult = 1;
+  while (v) {
+    const count = typeof v['count'] === 'number' ? v['count'] : 1;
+    if (v['type'] === 'node') nnodes = count;
+    if (v['type'] === 'slot') {
+      slots = mult * count;
+      const core = ((v['with'] as Obj[] | undefined) ?? []).find((w) => w['type'] === 'core');
+      coresPerSlot = typeof core?.['count'] === 'number' ? core['count'] : 1;
+      break;
+    }
+    mult *= count;
+    v = ((v['with'] as Obj[] | undefined) ?? [])[0];
+  }
+  const task = ((js['tasks'] as Obj[] | undefined) ?? [])[0] ?? {};
+  const count = (task['count'] ?? {}) as Obj;
+  const ntasks = typeof count['total'] === 'number' ? count['total'] : slots * (typeof count['per_slot'] === 'number' ? count['per_slot'] : 1);
+  const sys = (((js['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
+  const cmd = Array.isArray(task['command']) ? (task['command'] as unknown[]).map(String) : [];
+  const jobName = ((sys['job'] ?? {}) as Obj)['name'];
+  const name = typeof jobName === 'string' ? jobName : (cmd[0] ?? '').split('/').pop() || '';
+  return {
+    ntasks,
+    nnodes,
+    ncores: slots * coresPerSlot,
+    name,
+    duration: typeof sys['duration'] === 'number' ? sys['duration'] : 0,
+    cwd: typeof sys['cwd'] === 'string' ? sys['cwd'] : '',
+    queue: typeof sys['queue'] === 'string' ? sys['queue'] : undefined,
+  };
+}
+
+export class Job {
+  state: StateBit = State.NEW;
+  priority = -1;
+  t_depend?: number;
+  t_run?: number;
+  t_cleanup?: number;
+  t_inactive?: number;
+  name: string;
+  ntasks: number;
+  nnodes?: number;
+  ncores: number;
+  duration: number;
+  cwd: string;
+  queue?: string;
+  ranks?: string;
+  nodelist?: string;
+  expiration?: number;
+  /** first fatal exception */
+  exception?: ExceptionInfo;
+  waitstatus?: number;
+  /** scheduler alloc request outstanding */
+  allocPending = false;
+  /** exec stream running */
+  execRunning = false;
+  started = false;
+  /** resources still held (alloc succeeded, not freed) */
+  holdsR = false;
+  /** waitable job not yet reaped by job-manager.wait */
+  waitable: boolean;
+  annotations?: Obj;
+  /** active only */
+  jobspec?: Obj;
+  R?: Obj;
+  timer?: NodeJS.Timeout;
+  killCount = 0;
+
+  constructor(
+    readonly id: number,
+    readonly userid: number,
+    public urgency: number,
+    readonly t_submit: number,
+    readonly flags: number,
+    jobspec: Obj,
+  ) {
+    this.jobspec = jobspec;
+    const s = summarizeJobspec(jobspec);
+    this.name = s.name;
+    this.ntasks = s.ntasks;
+    this.nnodes = s.nnodes;
+    this.ncores = s.ncores;
+    this.duration = s.duration;
+    this.cwd = s.cwd;
+    this.queue = s.queue;
+    this.waitable = (flags & Flags.WAITABLE) !== 0;
+  }
+
+  get kvsdir(): string {
+    return encodeKvs(this.id);
+  }
+
+  setR(R: Obj): void {
+    this.R = R;
+    const s = summarizeR(R);
+    this.ranks = s.ranks;
+    this.nodelist = s.nodelist;
+    this.nnodes = s.nnodes;
+    if (s.ncores > 0) this.ncores = s.ncores;
+    const exp = ((R['execution'] ?? {}) as Obj)['expiration'];
+    if (typeof exp === 'number' && exp > 0) this.expiration = exp;
+  }
+
+  get result(): number {
+    if (this.exception) {
+      if (this.exception.type === 'cancel') return Result.CANCELED;
+      if (this.exception.type === 'timeout') return Result.TIMEOUT;
+      return Result.FAILED;
+    }
+    return this.waitstatus === 0 ? Result.COMPLETED : Result.FAILED;
+  }
+
+  /** Drop what an INACTIVE job no longer needs (no timers, no big objects). */
+  release(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.jobspec = undefined;
+    this.R = undefined;
+    this.annotations = undefined;
+  }
+
+  /** The record job-manager.list returns (job-list field names). */
+  summary(): Obj {
+    const o: Obj = {
+      id: this.id,
+      userid: this.userid,
+      urgency: this.urgency,
+      priority: this.priority,
+      state: this.state,
+      name: this.name,
+      cwd: this.cwd,
+      ntasks: this.ntasks,
+      ncores: this.ncores,
+      duration: this.duration,
+      t_submit: this.t_submit,
+    };
+    if (this.nnodes !== undefined) o['nnodes'] = this.nnodes;
+    if (this.queue !== undefined) o['queue'] = this.queue;
+    if (this.ranks !== undefined) o['ranks'] = this.ranks;
+    if (this.nodelist !== undefined) o['nodelist'] = this.nodelist;
+    if (this.expiration !== undefined) o['expiration'] = this.expiration;
+    if (this.t_depend !== undefined) o['t_depend'] = this.t_depend;
+    if (this.t_run !== undefined) o['t_run'] = this.t_run;
+    if (this.t_cleanup !== undefined) o['t_cleanup'] = this.t_cleanup;
+    if (this.t_inactive !== undefined) o['t_inactive'] = this.t_inactive;
+    if (this.annotations !== undefined) o['annotations'] = this.annotations;
+    if (this.state === State.INACTIVE) {
+      o['result'] = this.result;
+      o['success'] = this.result === Result.COMPLETED;
+    }
+    if (this.waitstatus !== undefined) o['waitstatus'] = this.waitstatus;
+    o['exception_occurred'] = this.exception !== undefined;
+    if (this.exception) {
+      o['exception_type'] = this.exception.type;
+      o['exception_severity'] = this.exception.severity;
+      o['exception_note'] = this.exception.note;
+    }
+    return o;
+  }
+}

@@ -1,0 +1,523 @@
+/**
+ * The job manager's state machine (RFC 21): DEPEND → PRIORITY → SCHED → RUN →
+ * CLEANUP → INACTIVE, driven by the scheduler (RFC 27: sched.alloc/free/cancel)
+ * and the exec service (job-exec.start stream, job-exec.kill). It is the only
+ * writer of job state; every transition is an event in job.<id>.eventlog.
+ */
+import { Errno, FluxError, einval, enoent, type Handle, type Message } from '../../kernel/api';
+import { EventPoster, now } from './eventlog';
+import { ACTIVE, Job, PENDING, RUNNING, State, type StateBit } from './job';
+import { Waiters } from './waiters';
+
+type Obj = Record<string, unknown>;
+
+const SIGKILL = 9;
+const SIGALRM = 14;
+const SIGTERM = 15;
+const KILL_TIMEOUT_MS = 5000;
+const MAX_KILL = 8;
+
+export interface SubmitReq {
+  id: number;
+  userid: number;
+  urgency: number;
+  t_submit: number;
+  flags: number;
+  jobspec: Obj;
+}
+
+export function priorityOf(urgency: number): number {
+  if (urgency === 0) return 0;
+  if (urgency === 31) return 4294967295;
+  return urgency;
+}
+
+export class Manager {
+  readonly jobs = new Map<number, Job>();
+  readonly events: EventPoster;
+  readonly waiters: Waiters;
+  /** jobs in SCHED without an outstanding alloc request */
+  private readonly schedQueue = new Set<Job>();
+  enable = true;
+  disableReason: string | undefined;
+  started = true;
+  /** false after the scheduler answered ENOSYS, true again on hello */
+  private schedUp = true;
+  private allocLimit = 0;
+  private allocOutstanding = 0;
+  private kickScheduled = false;
+  nActive = 0;
+  nRunning = 0;
+  maxId = 0;
+
+  constructor(private readonly h: Handle) {
+    this.events = new EventPoster(h);
+    this.waiters = new Waiters(h);
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  get(id: number): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw enoent('unknown job id');
+    return job;
+  }
+
+  // ---------------------------------------------------------------- submit
+
+  /** Accept new jobs from job-ingest: write jobspec + first events, enter SCHED. */
+  async submit(reqs: SubmitReq[]): Promise<void> {
+    if (!this.enable) throw einval(`job submission is disabled: ${this.disableReason ?? 'disabled by administrator'}`);
+    for (const r of reqs) {
+      const sys = (((r.jobspec['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
+      if (typeof sys['queue'] === 'string') throw einval(`'${sys['queue']}' is not a valid queue`);
+      const deps = sys['dependencies'];
+      if (Array.isArray(deps) && deps.length > 0) {
+        const scheme = String((deps[0] as Obj)['scheme'] ?? '');
+        throw einval(`dependency scheme "${scheme}" not supported`);
+      }
+      if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
+    }
+    const writes: Array<Promise<void>> = [];
+    for (const r of reqs) {
+      const job = new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec);
+      this.jobs.set(job.id, job);
+      if (job.id > this.maxId) this.maxId = job.id;
+      this.nActive++;
+      const stripped = stripEnvironment(r.jobspec);
+      writes.push(this.events.put(`${job.kvsdir}.jobspec`, stripped));
+      job.priority = priorityOf(job.urgency);
+      const t = now();
+      job.t_depend = t;
+      job.state = State.SCHED;
+      writes.push(
+        this.events.append(job.kvsdir, [
+          { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } },
+          { timestamp: t, name: 'validate' },
+          { timestamp: t, name: 'depend' },
+          { timestamp: t, name: 'priority', context: { priority: job.priority } },
+        ]),
+      );
+    }
+    await Promise.all(writes);
+    for (const r of reqs) {
+      const job = this.jobs.get(r.id);
+      if (job && job.state === State.SCHED) this.enqueue(job);
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private enqueue(job: Job): void {
+    this.schedQueue.add(job);
+    this.kick();
+  }
+
+  /** Send alloc requests on the next tick (batching all jobs that became ready). */
+  kick(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.sendAllocs();
+    });
+  }
+
+  private sendAllocs(): void {
+    if (!this.started || !this.schedUp || this.schedQueue.size === 0) return;
+    const ready = [...this.schedQueue].filter((j) => j.priority > 0);
+    ready.sort((a, b) => b.priority - a.priority || a.id - b.id);
+    for (const job of ready) {
+      if (this.allocLimit > 0 && this.allocOutstanding >= this.allocLimit) break;
+      this.schedQueue.delete(job);
+      this.alloc(job);
+    }
+  }
+
+  private alloc(job: Job): void {
+    job.allocPending = true;
+    this.allocOutstanding++;
+    this.h
+      .rpc<Obj>('sched.alloc', { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec })
+      .then(
+        (resp) => {
+          job.allocPending = false;
+          this.allocOutstanding--;
+          this.onAllocResponse(job, resp);
+          this.kick();
+        },
+        (e: FluxError) => {
+          job.allocPending = false;
+          this.allocOutstanding--;
+          if (e.errno === Errno.ENOSYS) {
+            if (this.schedUp) this.h.log('debug', 'no scheduler is loaded: jobs wait in SCHED');
+            this.schedUp = false;
+          } else {
+            this.h.log('err', `sched.alloc ${job.id}: ${e.message}: scheduling suspended until hello`);
+            this.schedUp = false;
+          }
+          if (job.state === State.SCHED) this.schedQueue.add(job);
+        },
+      );
+  }
+
+  private onAllocResponse(job: Job, resp: Obj): void {
+    const type = resp['type'];
+    const isSuccess = type === 'success' || type === 0;
+    if (isSuccess) {
+      const R = (resp['R'] ?? {}) as Obj;
+      if (job.state !== State.SCHED) {
+        // canceled while the request was out: give the resources back
+        this.h.send('sched.free', { id: job.id, R, final: true });
+        return;
+      }
+      job.setR(R);
+      job.holdsR = true;
+      void this.events.put(`${job.kvsdir}.R`, R);
+      const ann = resp['annotations'];
+      if (ann && typeof ann === 'object') job.annotations = ann as Obj;
+      this.events.post(job.kvsdir, 'alloc', job.annotations ? { annotations: job.annotations } : undefined);
+      this.setState(job, State.RUN);
+      this.startExec(job);
+    } else if (type === 'deny' || type === 2) {
+      if (job.state !== State.SCHED) return;
+      const note = typeof resp['note'] === 'string' ? resp['note'] : '';
+      this.raise(job, 'alloc', 0, note);
+    } else if (type === 'annotate' || type === 1) {
+      if (resp['annotations'] && typeof resp['annotations'] === 'object') job.annotations = resp['annotations'] as Obj;
+    } else if (type === 'cancel' || type === 3) {
+      if (job.state === State.SCHED) this.schedQueue.add(job);
+    }
+  }
+
+  /** A (re)loaded scheduler says hello: tell it what is allocated, then send allocs. */
+  schedHello(): Obj {
+    this.schedUp = true;
+    const jobs: Obj[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.holdsR && job.R) jobs.push({ id: job.id, R: job.R, priority: job.priority, userid: job.userid, t_submit: job.t_submit });
+    }
+    for (const job of this.jobs.values()) if (job.state === State.SCHED && !job.allocPending) this.schedQueue.add(job);
+    this.kick();
+    return { jobs };
+  }
+
+  schedReady(mode: unknown, limit: unknown): Obj {
+    this.allocLimit = mode === 'limited' && typeof limit === 'number' && limit > 0 ? limit : 0;
+    this.schedUp = true;
+    this.kick();
+    return { count: this.schedQueue.size };
+  }
+
+  // ---------------------------------------------------------------- exec
+
+  private startExec(job: Job): void {
+    job.execRunning = true;
+    let released = false;
+    const stream = this.h.rpcStream('job-exec.start', { id: job.id, userid: job.userid, R: job.R, jobspec: job.jobspec }, {
+      onResponse: (p) => {
+        const r = (p ?? {}) as Obj;
+        switch (r['type']) {
+          case 'start':
+            this.onStart(job);
+            break;
+          case 'finish':
+            this.onFinish(job, typeof r['status'] === 'number' ? r['status'] : 0);
+            break;
+          case 'exception': {
+            const data = (r['data'] ?? {}) as Obj;
+            const etype = String(r['etype'] ?? r['exception_type'] ?? data['type'] ?? 'exec');
+            const sev = typeof r['severity'] === 'number' ? r['severity'] : typeof data['severity'] === 'number' ? data['severity'] : 0;
+            const note = String(r['note'] ?? data['note'] ?? '');
+            this.raise(job, etype, sev, note);
+            break;
+          }
+          case 'release': {
+            const data = (r['data'] ?? {}) as Obj;
+            const final = r['final'] === true || data['final'] === true;
+            if (final && !released) {
+              released = true;
+              this.onRelease(job);
+            }
+            break;
+          }
+          default:
+            break;
+        }
+      },
+    });
+    stream.done.then(
+      () => {
+        if (!released) {
+          released = true;
+          this.onRelease(job);
+        }
+      },
+      (e: FluxError) => {
+        if (!released) {
+          const note = e.errno === Errno.ENOSYS ? 'no job execution service is loaded (job-exec)' : `job-exec: ${e.message}`;
+          this.raise(job, 'exec', 0, note);
+          released = true;
+          this.onRelease(job);
+        }
+      },
+    );
+  }
+
+  private onStart(job: Job): void {
+    if (job.started) return;
+    job.started = true;
+    this.events.post(job.kvsdir, 'start');
+    if (job.state !== State.RUN) return;
+    let ms = 0;
+    if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
+    else if (job.duration > 0) ms = job.duration * 1000;
+    if (ms > 0 || job.expiration !== undefined) {
+      job.timer = setTimeout(() => {
+        job.timer = undefined;
+        if (job.state === State.RUN) this.raise(job, 'timeout', 0, 'resource allocation expired');
+      }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    }
+  }
+
+  private onFinish(job: Job, status: number): void {
+    if (job.waitstatus !== undefined) return;
+    job.waitstatus = status;
+    this.events.post(job.kvsdir, 'finish', { status });
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = undefined;
+    if (job.state === State.RUN) this.setState(job, State.CLEANUP);
+  }
+
+  private onRelease(job: Job): void {
+    job.execRunning = false;
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = undefined;
+    this.events.post(job.kvsdir, 'release', { ranks: 'all', final: true });
+    if (job.state === State.RUN) this.setState(job, State.CLEANUP);
+    this.free(job);
+  }
+
+  private free(job: Job): void {
+    if (job.holdsR) {
+      this.h.send('sched.free', { id: job.id, R: job.R, final: true });
+      job.holdsR = false;
+      this.events.post(job.kvsdir, 'free');
+    }
+    this.clean(job);
+  }
+
+  private clean(job: Job): void {
+    this.events.post(job.kvsdir, 'clean');
+    this.setState(job, State.INACTIVE);
+  }
+
+  /** Send a signal to a running job's tasks. */
+  signal(job: Job, signum: number): void {
+    this.h.rpc('job-exec.kill', { id: job.id, signum }).catch((e: Error) => this.h.log('debug', `job-exec.kill ${job.id}: ${e.message}`));
+  }
+
+  /** Fatal exception while running: signal, then SIGKILL every kill timeout until exec releases. */
+  private terminate(job: Job, first: number): void {
+    this.signal(job, first);
+    if (job.timer) clearTimeout(job.timer);
+    const again = (delay: number) => {
+      job.timer = setTimeout(() => {
+        job.timer = undefined;
+        if (!job.execRunning) return;
+        this.signal(job, SIGKILL);
+        if (++job.killCount < MAX_KILL) again(Math.min(delay * 2, 300_000));
+      }, delay);
+    };
+    again(KILL_TIMEOUT_MS);
+  }
+
+  // ---------------------------------------------------------------- exceptions
+
+  /** Post an exception; severity 0 moves an active job toward INACTIVE. */
+  raise(job: Job, type: string, severity: number, note: string, userid?: number): void {
+    if (job.state === State.INACTIVE) throw einval('job is inactive');
+    const ctx: Obj = { type, severity, note };
+    if (userid !== undefined) ctx['userid'] = userid;
+    this.events.post(job.kvsdir, 'exception', ctx);
+    void this.h.publish('job-exception', { id: job.id, type, severity }).catch(() => undefined);
+    if (severity !== 0) return;
+    const firstFatal = job.exception === undefined;
+    if (firstFatal) job.exception = { type, severity, note };
+    if (job.state & PENDING) {
+      this.schedQueue.delete(job);
+      if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
+      this.setState(job, State.CLEANUP);
+      this.clean(job);
+    } else if (job.state === State.RUN) {
+      this.setState(job, State.CLEANUP);
+      if (job.execRunning) this.terminate(job, type === 'timeout' ? SIGALRM : SIGTERM);
+      else this.free(job);
+    }
+  }
+
+  // ---------------------------------------------------------------- urgency
+
+  setUrgency(job: Job, urgency: number, userid: number): number {
+    if (job.state === State.INACTIVE) throw einval('job is inactive');
+    if (!Number.isInteger(urgency) || urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
+    const old = job.urgency;
+    job.urgency = urgency;
+    this.events.post(job.kvsdir, 'urgency', { urgency, userid });
+    if (job.state & PENDING) {
+      const prio = priorityOf(urgency);
+      if (prio !== job.priority) {
+        job.priority = prio;
+        this.events.post(job.kvsdir, 'priority', { priority: prio });
+        if (prio === 0 && job.allocPending) this.h.send('sched.cancel', { id: job.id });
+        else if (job.allocPending) this.h.send('sched.prioritize', { jobs: [[job.id, prio]] });
+        if (job.state === State.SCHED) this.kick();
+      }
+    }
+    return old;
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  setStarted(start: boolean): void {
+    this.started = start;
+    if (start) {
+      this.kick();
+      return;
+    }
+    for (const job of this.jobs.values()) {
+      if (job.state === State.SCHED && job.allocPending) this.h.send('sched.cancel', { id: job.id });
+    }
+  }
+
+  counts(): { pending: number; running: number; queued: number; allocPending: number } {
+    let pending = 0;
+    for (const j of this.jobs.values()) if (j.state & PENDING) pending++;
+    return { pending, running: this.nRunning, queued: this.schedQueue.size, allocPending: this.allocOutstanding };
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private setState(job: Job, s: StateBit): void {
+    const was = job.state;
+    if (was === s) return;
+    job.state = s;
+    const t = now();
+    if (s === State.RUN) {
+      job.t_run = t;
+      this.nRunning++;
+    } else if (s === State.CLEANUP) {
+      job.t_cleanup = t;
+      if (was !== State.RUN) this.nRunning++;
+    } else if (s === State.INACTIVE) {
+      job.t_inactive = t;
+      if (was & RUNNING) this.nRunning--;
+      this.nActive--;
+      this.onInactive(job);
+    }
+    if (!(s & ACTIVE) || s === State.CLEANUP) this.checkIdle();
+  }
+
+  private onInactive(job: Job): void {
+    this.schedQueue.delete(job);
+    job.release();
+    this.events.close(job.kvsdir);
+    const summary = job.summary();
+    this.waiters.fireInactive(job.id, summary);
+    if (job.waitable) {
+      const w = this.waiters.waitable.get(job.id) ?? this.waiters.anyWaitable.shift();
+      if (w) {
+        this.waiters.waitable.delete(job.id);
+        job.waitable = false;
+        this.h.respond(w, waitResult(job));
+      }
+    }
+    this.checkWaitableExhausted();
+  }
+
+  /** flux job wait with no id and nothing left to wait for: ECHILD. */
+  checkWaitableExhausted(): void {
+    if (this.waiters.anyWaitable.length === 0) return;
+    for (const j of this.jobs.values()) if (j.waitable) return;
+    for (const m of this.waiters.anyWaitable.splice(0)) this.h.respondError(m, Errno.ECHILD, 'there are no more waitable jobs');
+  }
+
+  checkIdle(): void {
+    if (this.nActive === 0) this.waiters.fireAll(this.waiters.drain, {});
+    if (this.nRunning === 0 && this.waiters.idle.length > 0) this.waiters.fireAll(this.waiters.idle, { pending: this.counts().pending });
+  }
+
+  /** The answer to job-manager.wait for a job that is inactive. */
+  waitFor(id: number | undefined, msg: Message): Obj | undefined {
+    if (id === undefined) {
+      for (const j of this.jobs.values()) {
+        if (j.waitable && j.state === State.INACTIVE) {
+          j.waitable = false;
+          return waitResult(j);
+        }
+      }
+      for (const j of this.jobs.values()) {
+        if (j.waitable) {
+          this.waiters.anyWaitable.push(msg);
+          return undefined;
+        }
+      }
+      throw new FluxError(Errno.ECHILD, 'there are no more waitable jobs');
+    }
+    const job = this.jobs.get(id);
+    if (!job || !job.waitable || this.waiters.waitable.has(id)) {
+      throw new FluxError(Errno.ECHILD, 'invalid job id, or job may be inactive and not waitable');
+    }
+    if (job.state === State.INACTIVE) {
+      job.waitable = false;
+      return waitResult(job);
+    }
+    this.waiters.waitable.set(id, msg);
+    return undefined;
+  }
+
+  /** Stop timers (module unload). */
+  shutdown(): void {
+    for (const j of this.jobs.values()) {
+      if (j.timer) clearTimeout(j.timer);
+      j.timer = undefined;
+    }
+    this.waiters.abort();
+  }
+}
+
+/** {id, success, errstr} as flux_job_wait gives it. */
+export function waitResult(job: Job): Obj {
+  const s = job.summary();
+  return { ...s, success: s['success'] === true, errstr: waitErrstr(job) };
+}
+
+function waitErrstr(job: Job): string {
+  if (job.exception) return `Fatal exception type=${job.exception.type} ${job.exception.note}`.trimEnd();
+  const st = job.waitstatus ?? 0;
+  if (st === 0) return '';
+  if ((st & 0x7f) !== 0) return `job shell ${signalName(st & 0x7f)}`;
+  const code = (st >> 8) & 0xff;
+  if (code > 128) return `task(s) ${signalName(code - 128)}`;
+  return `task(s) exited with exit code ${code}`;
+}
+
+const SIGNAL_TEXT: Record<number, string> = {
+  1: 'Hangup', 2: 'Interrupt', 3: 'Quit', 4: 'Illegal instruction', 5: 'Trace/breakpoint trap', 6: 'Aborted',
+  7: 'Bus error', 8: 'Floating point exception', 9: 'Killed', 10: 'User defined signal 1', 11: 'Segmentation fault',
+  12: 'User defined signal 2', 13: 'Broken pipe', 14: 'Alarm clock', 15: 'Terminated',
+};
+
+export function signalName(n: number): string {
+  return SIGNAL_TEXT[n] ?? `Unknown signal ${n}`;
+}
+
+/** The jobspec copy stored in the kvs has its environment removed (it is in the job's J). */
+function stripEnvironment(js: Obj): Obj {
+  const attrs = (js['attributes'] ?? {}) as Obj;
+  const sys = (attrs['system'] ?? {}) as Obj;
+  if (!('environment' in sys)) return js;
+  const { environment: _env, ...rest } = sys;
+  void _env;
+  return { ...js, attributes: { ...attrs, system: rest } };
+}

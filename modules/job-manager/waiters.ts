@@ -1,0 +1,60 @@
+/**
+ * Requests that wait for job progress: wait-inactive (one job), wait (waitable
+ * jobs, flux job wait), drain (no active jobs) and idle (no running jobs). They
+ * live here, keyed by job or kind, never on the job record.
+ */
+import { Errno, type Handle, type Message } from '../../kernel/api';
+
+export class Waiters {
+  readonly inactive = new Map<number, Message[]>();
+  readonly waitable = new Map<number, Message>();
+  /** flux job wait without an id */
+  readonly anyWaitable: Message[] = [];
+  readonly drain: Message[] = [];
+  readonly idle: Message[] = [];
+
+  constructor(private readonly h: Handle) {}
+
+  addInactive(id: number, msg: Message): void {
+    let l = this.inactive.get(id);
+    if (!l) this.inactive.set(id, (l = []));
+    l.push(msg);
+  }
+
+  /** Answer and forget all inactive waiters of a job. */
+  fireInactive(id: number, payload: unknown): void {
+    const l = this.inactive.get(id);
+    if (!l) return;
+    this.inactive.delete(id);
+    for (const m of l) this.h.respond(m, payload);
+  }
+
+  fireAll(list: Message[], payload: unknown): void {
+    for (const m of list.splice(0)) this.h.respond(m, payload);
+  }
+
+  /** A client went away: forget its requests. */
+  disconnect(sender: string): void {
+    const mine = (m: Message) => m.route[0] === sender;
+    for (const [id, l] of this.inactive) {
+      const keep = l.filter((m) => !mine(m));
+      if (keep.length === 0) this.inactive.delete(id);
+      else this.inactive.set(id, keep);
+    }
+    for (const [id, m] of this.waitable) if (mine(m)) this.waitable.delete(id);
+    for (const list of [this.anyWaitable, this.drain, this.idle]) {
+      for (let i = list.length - 1; i >= 0; i--) if (mine(list[i]!)) list.splice(i, 1);
+    }
+  }
+
+  /** Module unloading: end everything. */
+  abort(): void {
+    for (const l of this.inactive.values()) for (const m of l) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
+    this.inactive.clear();
+    for (const m of this.waitable.values()) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
+    this.waitable.clear();
+    for (const list of [this.anyWaitable, this.drain, this.idle]) {
+      for (const m of list.splice(0)) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * kvs: the in-memory key-value store with RFC 18 eventlogs and watches
+ * (internal-contracts.md "Job execution and output"). Rank 0 holds the data;
+ * the module on other ranks forwards every request to rank 0, relaying watch
+ * streams. Methods: get, put, unlink, dir, eventlog-append, eventlog-close,
+ * watch (streaming), watch-cancel.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Errno,
+  FluxError,
+  MsgFlag,
+  NO_RESPONSE,
+  defineModule,
+  einval,
+  eproto,
+  request,
+  type BrokerModule,
+  type Handle,
+  type Message,
+  type ModuleScope,
+} from '../../kernel/api';
+import { Store, checkEntries, checkKey } from './store';
+import { Watchers } from './watchers';
+
+interface Req {
+  key?: unknown;
+  value?: unknown;
+  entries?: unknown;
+  recursive?: unknown;
+  waitcreate?: unknown;
+  tag?: unknown;
+}
+
+const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
+const senderOf = (msg: Message): string => msg.route[0] ?? '';
+
+function leader(h: Handle): BrokerModule {
+  const store = new Store();
+  const watchers = new Watchers(h);
+
+  const watch = (msg: Message) => {
+    if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
+    const p = payloadOf(msg);
+    const key = checkKey(p.key);
+    const tag = typeof p.tag === 'string' ? p.tag : undefined;
+    if (store.has(key)) {
+      if (!store.isLog(key)) {
+        h.respond(msg, { value: store.get(key) });
+        h.respondError(msg, Errno.ENODATA);
+        return NO_RESPONSE;
+      }
+      const entries = store.entries(key);
+      if (entries.length > 0) h.respond(msg, { entries });
+      if (store.isClosed(key)) {
+        h.respondError(msg, Errno.ENODATA);
+        return NO_RESPONSE;
+      }
+    } else if (p.waitcreate === false) {
+      throw new FluxError(Errno.ENOENT, `${key}: No such file or directory`);
+    }
+    watchers.add({ key, msg, sender: senderOf(msg), tag });
+    return NO_RESPONSE;
+  };
+
+  return {
+    handlers: [
+      request('get', (msg) => ({ value: store.get(checkKey(payloadOf(msg).key)) })),
+      request('put', (msg) => {
+        const p = payloadOf(msg);
+        const key = checkKey(p.key);
+        store.put(key, p.value);
+        return {};
+      }),
+      request('unlink', (msg) => {
+        const p = payloadOf(msg);
+        const key = checkKey(p.key);
+        const recursive = p.recursive === true;
+        if (recursive) for (const k of store.keys(key)) watchers.end(k);
+        watchers.end(key);
+        return { count: store.unlink(key, recursive) };
+      }),
+      request('dir', (msg) => {
+        const k = payloadOf(msg).key;
+        return { keys: store.keys(k === undefined || k === '' || k === '.' ? '' : checkKey(k)) };
+      }),
+      request('eventlog-append', (msg) => {
+        const p = payloadOf(msg);
+        const key = checkKey(p.key);
+        const entries = checkEntries(p.entries);
+        store.append(key, entries);
+        watchers.notify(key, entries);
+        return {};
+      }),
+      request('eventlog-close', (msg) => {
+        const key = checkKey(payloadOf(msg).key);
+        store.close(key);
+        watchers.end(key);
+        return {};
+      }),
+      request('watch', watch),
+      request('watch-cancel', (msg) => {
+        const tag = payloadOf(msg).tag;
+        if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
+        watchers.cancel(senderOf(msg), tag);
+        return {};
+      }),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count })),
+      request(
+        'disconnect',
+        (msg) => {
+          watchers.cancel(senderOf(msg));
+          return NO_RESPONSE;
+        },
+        { ownerOnly: false },
+      ),
+    ],
+  };
+}
+
+/** Followers: forward everything to rank 0, relaying watch streams. */
+function follower(h: Handle): BrokerModule {
+  const relays = new Map<string, Map<string, () => void>>();
+  const forward = (method: string) =>
+    request(method, (msg) => h.rpc(`kvs.${method}`, msg.payload ?? {}, { nodeid: 0 }));
+  const stopAll = (sender: string) => {
+    const m = relays.get(sender);
+    if (!m) return;
+    relays.delete(sender);
+    for (const stop of m.values()) stop();
+  };
+  return {
+    handlers: [
+      forward('get'),
+      forward('put'),
+      forward('unlink'),
+      forward('dir'),
+      forward('eventlog-append'),
+      forward('eventlog-close'),
+      forward('stats-get'),
+      request('watch', (msg) => {
+        if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
+        const sender = senderOf(msg);
+        const userTag = typeof payloadOf(msg).tag === 'string' ? (payloadOf(msg).tag as string) : randomUUID();
+        const upTag = randomUUID();
+        const s = h.rpcStream('kvs.watch', { ...(msg.payload as object), tag: upTag }, {
+          nodeid: 0,
+          onResponse: (p) => h.respond(msg, p),
+        });
+        let m = relays.get(sender);
+        if (!m) relays.set(sender, (m = new Map()));
+        const stop = () => {
+          s.cancel();
+          h.send('kvs.watch-cancel', { tag: upTag }, { nodeid: 0 });
+        };
+        m.set(userTag, stop);
+        s.done.then(
+          () => {
+            relays.get(sender)?.delete(userTag);
+            h.respondError(msg, Errno.ENODATA);
+          },
+          (e: { errno?: number; message?: string }) => {
+            relays.get(sender)?.delete(userTag);
+            h.respondError(msg, e.errno ?? Errno.EIO, e.message);
+          },
+        );
+        return NO_RESPONSE;
+      }),
+      request('watch-cancel', (msg) => {
+        const tag = payloadOf(msg).tag;
+        const m = relays.get(senderOf(msg));
+        if (typeof tag === 'string' && m?.has(tag)) {
+          m.get(tag)!();
+          m.delete(tag);
+        }
+        return {};
+      }),
+      request(
+        'disconnect',
+        (msg) => {
+          stopAll(senderOf(msg));
+          return NO_RESPONSE;
+        },
+        { ownerOnly: false },
+      ),
+    ],
+  };
+}
+
+export default defineModule({
+  name: 'kvs',
+  description: 'In-memory key-value store with eventlogs and watches',
+  ranks: 'all',
+  create(scope: ModuleScope): BrokerModule {
+    return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
+  },
+});

@@ -1,0 +1,72 @@
+/**
+ * Eventlog watchers: streaming `kvs.watch` requests by key, and by the sender that
+ * made them (so a disconnect or a `kvs.watch-cancel` ends them).
+ */
+import { Errno, type Handle, type Message } from '../../kernel/api';
+import type { EventEntry } from './store';
+
+export interface Watch {
+  key: string;
+  msg: Message;
+  sender: string;
+  tag?: string;
+}
+
+export class Watchers {
+  private readonly byKey = new Map<string, Set<Watch>>();
+  private readonly bySender = new Map<string, Set<Watch>>();
+
+  constructor(private readonly h: Handle) {}
+
+  get count(): number {
+    let n = 0;
+    for (const s of this.byKey.values()) n += s.size;
+    return n;
+  }
+
+  add(w: Watch): void {
+    let k = this.byKey.get(w.key);
+    if (!k) this.byKey.set(w.key, (k = new Set()));
+    k.add(w);
+    let s = this.bySender.get(w.sender);
+    if (!s) this.bySender.set(w.sender, (s = new Set()));
+    s.add(w);
+  }
+
+  private remove(w: Watch): void {
+    const k = this.byKey.get(w.key);
+    k?.delete(w);
+    if (k && k.size === 0) this.byKey.delete(w.key);
+    const s = this.bySender.get(w.sender);
+    s?.delete(w);
+    if (s && s.size === 0) this.bySender.delete(w.sender);
+  }
+
+  /** Send appended entries to every watcher of key. */
+  notify(key: string, entries: readonly EventEntry[]): void {
+    const k = this.byKey.get(key);
+    if (!k) return;
+    for (const w of k) this.h.respond(w.msg, { entries });
+  }
+
+  /** End every watch of key (eventlog closed or removed). */
+  end(key: string): void {
+    const k = this.byKey.get(key);
+    if (!k) return;
+    for (const w of [...k]) {
+      this.remove(w);
+      this.h.respondError(w.msg, Errno.ENODATA);
+    }
+  }
+
+  /** Drop a sender's watches (disconnect), or only the one with tag. */
+  cancel(sender: string, tag?: string): void {
+    const s = this.bySender.get(sender);
+    if (!s) return;
+    for (const w of [...s]) {
+      if (tag !== undefined && w.tag !== tag) continue;
+      this.remove(w);
+      if (tag !== undefined) this.h.respondError(w.msg, Errno.ENODATA);
+    }
+  }
+}
