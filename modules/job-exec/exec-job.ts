@@ -6,8 +6,9 @@
  * the job when a rank is lost.
  */
 import { Errno, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
-import { FileOutput } from '../../plugins/shell/output-file';
-import { shellOptions } from '../../plugins/shell/options';
+import { shellOptions, type LeaderHooks, type Stream } from './plugin-api';
+import { shellPlugins } from './plugins';
+import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
@@ -39,7 +40,7 @@ export class ExecJob {
   private killTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
   private readonly eofs = new Set<string>();
-  private files: FileOutput | undefined;
+  private hooks: LeaderHooks[] = [];
   private readonly cwd: string;
 
   constructor(
@@ -84,24 +85,31 @@ export class ExecJob {
         },
       },
     ];
+    const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
+    const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length };
+    const lctx = {
+      id: this.id,
+      options: opts,
+      cwd: this.cwd,
+      ntasks: this.size,
+      nnodes: this.placements.length,
+      allRanks: idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true }),
+      expand: (t: string) => expandTemplate(t, tctx),
+    };
     try {
-      const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
-      this.files = FileOutput.create(
-        opts,
-        { id: this.id, name, size: this.size, nnodes: this.placements.length },
-        this.cwd,
-      );
+      for (const pl of shellPlugins()) {
+        const hk = pl.leader?.(lctx);
+        if (hk) this.hooks.push(hk);
+      }
     } catch (e) {
-      this.files = undefined;
-      out.push(this.logEvent(`${(e as Error).message}`, 2));
+      out.push(this.logEvent((e as Error).message, 2));
       this.output.append(out);
-      this.raise('exec', `output: ${(e as Error).message}`);
+      this.raise('exec', (e as Error).message);
       this.finish();
       return;
     }
-    if (this.files) {
-      const all = idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true });
-      for (const r of this.files.redirects(all)) out.push({ timestamp: Date.now() / 1000, name: 'redirect', context: r });
+    for (const hk of this.hooks) {
+      for (const ev of hk.startEvents?.() ?? []) out.push({ timestamp: Date.now() / 1000, ...ev });
     }
     this.output.append(out);
     const expiration = this.R.execution.expiration ?? 0;
@@ -158,7 +166,7 @@ export class ExecJob {
       const c = e.context;
       if (e.name === 'data') {
         if (c['eof']) this.eofs.add(`${c['stream']}:${c['rank']}`);
-        else if (this.files && this.files.write(c['stream'] as 'stdout', c['rank'] as string, c['data'] as string)) continue;
+        else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
       }
       keep.push(e);
     }
@@ -188,7 +196,8 @@ export class ExecJob {
   /** tell job-manager about an exception; a fatal one kills the job */
   raise(type: string, note: string, severity = 0): void {
     if (this.finished) return;
-    this.respond('exception', { type, severity, note });
+    // after the output so far (the shell's FATAL log line comes first)
+    void this.output.flushed().then(() => this.respond('exception', { type, severity, note }));
     if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : SIGTERM);
   }
 
@@ -233,7 +242,7 @@ export class ExecJob {
       }
     }
     this.output.append(missing);
-    this.files?.close();
+    for (const hk of this.hooks) hk.close?.();
     void this.output.flushed().then(() => {
       if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
       if (this.nstarted > 0) this.respond('finish', { status: this.status << 8 });

@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import { encodeF58, encodeF58Plain } from '../../kernel/api';
-import { inputFile, shellOptions } from '../../plugins/shell/options';
-import { expandTemplate } from '../../plugins/shell/template';
+import { shellOptions } from './plugin-api';
+import { shellPlugins } from './plugins';
+import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import type { Jobspec, ShellPlacement } from './taskmap';
 
@@ -120,17 +121,18 @@ export class JobShell {
         this.tmpdir = undefined;
       }
     }
-    const infile = inputFile(opts);
     let stdinFd: number | undefined;
-    if (infile) {
-      try {
-        stdinFd = fs.openSync(path.resolve(cwd, infile), 'r');
-      } catch (e) {
-        this.fail(`host ${spec.hostname}: ${infile}: ${errText(e as NodeJS.ErrnoException)}`, 1);
-        this.sink.started();
-        this.maybeExit();
-        return;
+    try {
+      for (const pl of shellPlugins()) {
+        const hooks = pl.shell?.({ id: spec.id, options: opts, cwd, hostname: spec.hostname });
+        const fd = hooks?.stdinFd?.();
+        if (fd !== undefined) stdinFd = fd;
       }
+    } catch (e) {
+      this.fail(`host ${spec.hostname}: ${(e as Error).message}`, 1);
+      this.sink.started();
+      this.maybeExit();
+      return;
     }
     let waiting = p.count;
     const spawned = () => {

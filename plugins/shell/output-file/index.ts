@@ -1,15 +1,14 @@
 /**
- * Output redirection (`--output`/`--error`, shell options output.*): the leader
- * writes the redirected streams of every task to files named by templates,
- * relative to the job's cwd, and tells the output eventlog with `redirect`
- * events. Lines are prefixed `<rank>: ` when output.<stream>.label is set.
+ * output-file: output redirection (`--output`/`--error`, shell options
+ * output.{stdout,stderr}.{type,path,label}, output.mode). The leader writes the
+ * redirected streams of every task to files named by templates, relative to the
+ * job's cwd, and posts `redirect` events. Lines are prefixed `<rank>: ` when
+ * output.<stream>.label is set. stderr follows stdout to its file unless told
+ * otherwise.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expandTemplate, type TemplateContext } from './template';
-import { fileTarget, type ShellOptions } from './options';
-
-type Stream = 'stdout' | 'stderr';
+import { defineShellPlugin, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
 
 interface Target {
   fd: number;
@@ -17,64 +16,64 @@ interface Target {
   label: boolean;
 }
 
-export class FileOutput {
-  private readonly targets = new Map<Stream, Target>();
+const isFile = (o: StreamOpt | undefined) =>
+  !!o && !!o.path && (o.type === 'file' || o.type === undefined) && o.path !== 'none' && o.path !== 'kvs';
 
-  private constructor() {}
+/** where a stream goes, or undefined for the output eventlog */
+function target(opts: ShellOptions, stream: Stream): { path: string; label: boolean } | undefined {
+  const out = opts.output ?? {};
+  const o = out[stream];
+  if (isFile(o)) return { path: o!.path!, label: !!o!.label };
+  if (stream === 'stderr' && (!o || o.type === undefined) && isFile(out.stdout)) {
+    return { path: out.stdout!.path!, label: !!(o?.label ?? out.stdout!.label) };
+  }
+  return undefined;
+}
 
-  /** undefined when neither stream is redirected; throws if a file cannot be opened */
-  static create(opts: ShellOptions, ctx: TemplateContext, cwd: string): FileOutput | undefined {
-    const fo = new FileOutput();
-    const flags = opts.output?.mode === 'append' ? 'a' : 'w';
+export default defineShellPlugin({
+  name: 'output-file',
+  leader(ctx) {
+    const targets = new Map<Stream, Target>();
+    const flags = ctx.options.output?.mode === 'append' ? 'a' : 'w';
     const byPath = new Map<string, number>();
     for (const s of ['stdout', 'stderr'] as const) {
-      const t = fileTarget(opts, s);
+      const t = target(ctx.options, s);
       if (!t) continue;
-      const p = expandTemplate(t.path, ctx);
-      const abs = path.resolve(cwd, p);
+      const p = ctx.expand(t.path);
+      const abs = path.resolve(ctx.cwd, p);
       let fd = byPath.get(abs);
       if (fd === undefined) {
         fd = fs.openSync(abs, flags, 0o644);
         byPath.set(abs, fd);
       }
-      fo.targets.set(s, { fd, path: p, label: t.label });
+      targets.set(s, { fd, path: p, label: t.label });
     }
-    return fo.targets.size > 0 ? fo : undefined;
-  }
-
-  /** RFC 24 `redirect` contexts to post, one per redirected stream */
-  redirects(ranks: string): Array<{ stream: Stream; rank: string; path: string }> {
-    return [...this.targets].map(([stream, t]) => ({ stream, rank: ranks, path: t.path }));
-  }
-
-  redirected(stream: Stream): boolean {
-    return this.targets.has(stream);
-  }
-
-  /** write one data chunk; false if the stream is not redirected */
-  write(stream: Stream, rank: string, data: string): boolean {
-    const t = this.targets.get(stream);
-    if (!t) return false;
-    let text = data;
-    if (t.label) {
-      text = data
-        .split(/(?<=\n)/)
-        .map((l) => `${rank}: ${l}`)
-        .join('');
-    }
-    fs.writeSync(t.fd, text);
-    return true;
-  }
-
-  close(): void {
-    const fds = new Set([...this.targets.values()].map((t) => t.fd));
-    for (const fd of fds) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-    }
-    this.targets.clear();
-  }
-}
+    if (targets.size === 0) return undefined;
+    return {
+      startEvents: () =>
+        [...targets].map(([stream, t]) => ({ name: 'redirect', context: { stream, rank: ctx.allRanks, path: t.path } })),
+      output(stream, rank, data) {
+        const t = targets.get(stream);
+        if (!t) return false;
+        const text = t.label
+          ? data
+              .split(/(?<=\n)/)
+              .map((l) => `${rank}: ${l}`)
+              .join('')
+          : data;
+        fs.writeSync(t.fd, text);
+        return true;
+      },
+      close() {
+        for (const fd of new Set([...targets.values()].map((t) => t.fd))) {
+          try {
+            fs.closeSync(fd);
+          } catch {
+            /* already closed */
+          }
+        }
+        targets.clear();
+      },
+    };
+  },
+});
