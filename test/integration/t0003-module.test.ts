@@ -51,7 +51,7 @@ test('load by path, ping it, see it listed, remove it', () => {
   let r = inst.flux(['module', 'load', './hello.js'], { cwd: tmp.dir });
   assert.equal([r.code, r.stderr], [0, '']);
   r = inst.flux(['module', 'list']);
-  assert.match(r.stdout, /^hello {20}[ \d]{3}\d  R     0     0 $/m);
+  assert.match(r.stdout, /^hello {21}[ \d]{3}\d  R     0     0 $/m);
   r = inst.flux(['module', 'list', '-l']);
   assert.match(r.stdout.split('\n')[0]!, /Service  Path$/);
   assert.ok(r.stdout.includes(hello), r.stdout);
