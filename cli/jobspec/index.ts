@@ -8,3 +8,4 @@ export * from './build';
 export { jobEnvironment } from './environment';
 export { currentRlimits } from './rlimit';
 export { pyJson } from './pyjson';
+export * from './job-info';

@@ -1,0 +1,123 @@
+/**
+ * What the job commands share about a job record from `job-manager.list`:
+ * state and result names, exit code, inactive reason, and job id argument
+ * parsing.
+ */
+import { tryParseJobId } from '../../kernel/api/formats';
+
+export interface JobRecord {
+  id: number;
+  userid: number;
+  urgency: number;
+  priority: number;
+  state: number;
+  name: string;
+  cwd?: string;
+  queue?: string;
+  ntasks: number;
+  ncores?: number;
+  nnodes?: number;
+  duration?: number;
+  ranks?: string;
+  nodelist?: string;
+  expiration?: number;
+  t_submit: number;
+  t_depend?: number;
+  t_run?: number;
+  t_cleanup?: number;
+  t_inactive?: number;
+  result?: number;
+  success?: boolean;
+  waitstatus?: number;
+  exception_occurred?: boolean;
+  exception_type?: string;
+  exception_severity?: number;
+  exception_note?: string;
+  annotations?: Record<string, unknown>;
+}
+
+export const STATES: Record<string, number> = {
+  depend: 2,
+  priority: 4,
+  sched: 8,
+  run: 16,
+  cleanup: 32,
+  inactive: 64,
+  pending: 14,
+  running: 48,
+  active: 62,
+};
+export const RESULTS: Record<string, number> = { completed: 1, failed: 2, canceled: 4, timeout: 8 };
+
+const STATE_NAME: Record<number, string> = { 1: 'NEW', 2: 'DEPEND', 4: 'PRIORITY', 8: 'SCHED', 16: 'RUN', 32: 'CLEANUP', 64: 'INACTIVE' };
+const STATE_SINGLE: Record<number, string> = { 1: 'N', 2: 'D', 4: 'P', 8: 'S', 16: 'R', 32: 'C', 64: 'I' };
+const RESULT_NAME: Record<number, string> = { 1: 'COMPLETED', 2: 'FAILED', 4: 'CANCELED', 8: 'TIMEOUT' };
+const RESULT_ABBREV: Record<number, string> = { 1: 'CD', 2: 'F', 4: 'CA', 8: 'TO' };
+
+export const stateName = (s: number): string => STATE_NAME[s] ?? '';
+export const stateSingle = (s: number): string => STATE_SINGLE[s] ?? '';
+export const resultName = (r: number | undefined): string => (r === undefined ? '' : (RESULT_NAME[r] ?? ''));
+export const resultAbbrev = (r: number | undefined): string => (r === undefined ? '' : (RESULT_ABBREV[r] ?? ''));
+
+/** ST column: the state letter while active, the result abbreviation once inactive. */
+export function statusAbbrev(j: JobRecord): string {
+  return j.state === 64 ? resultAbbrev(j.result) : stateSingle(j.state);
+}
+export function status(j: JobRecord): string {
+  return j.state === 64 ? resultName(j.result) : stateName(j.state);
+}
+
+/** flux jobs `returncode`: exit code, -signal, -128 canceled before start, 1 other exception; undefined while active. */
+export function returnCode(j: JobRecord): number | undefined {
+  if (j.state !== 64) return undefined;
+  if (j.waitstatus !== undefined) {
+    const sig = j.waitstatus & 0x7f;
+    if (sig !== 0) return -sig;
+    return (j.waitstatus >> 8) & 0xff;
+  }
+  if (j.exception_occurred) return j.exception_type === 'cancel' ? -128 : 1;
+  return 0;
+}
+
+/** Exit code of a job as `flux submit --wait` / `flux job status` count it. */
+export function exitCode(j: JobRecord): number {
+  if (j.waitstatus !== undefined) {
+    const sig = j.waitstatus & 0x7f;
+    if (sig !== 0) return 128 + sig;
+    const code = (j.waitstatus >> 8) & 0xff;
+    if (code === 0 && j.exception_occurred && (j.exception_severity ?? 0) === 0) return 1;
+    return code;
+  }
+  return j.exception_occurred ? 1 : 0;
+}
+
+const SIGTEXT: Record<number, string> = {
+  1: 'Hangup', 2: 'Interrupt', 3: 'Quit', 4: 'Illegal instruction', 5: 'Trace/breakpoint trap', 6: 'Aborted',
+  7: 'Bus error', 8: 'Floating point exception', 9: 'Killed', 10: 'User defined signal 1', 11: 'Segmentation fault',
+  12: 'User defined signal 2', 13: 'Broken pipe', 14: 'Alarm clock', 15: 'Terminated',
+};
+export const strsignal = (n: number): string => SIGTEXT[n] ?? `Unknown signal ${n}`;
+
+/** flux jobs `inactive_reason`. */
+export function inactiveReason(j: JobRecord): string {
+  if (j.state !== 64) return '';
+  if (j.exception_occurred && j.exception_type === 'cancel') return j.exception_note ? `Canceled: ${j.exception_note}` : 'Canceled';
+  if (j.exception_occurred && j.exception_type === 'timeout') return 'Timeout';
+  if (j.exception_occurred && j.waitstatus === undefined) {
+    return `Exception: type=${j.exception_type ?? ''} note=${j.exception_note ?? ''}`;
+  }
+  const rc = returnCode(j) ?? 0;
+  if (rc < 0) return strsignal(-rc);
+  if (rc > 128) return strsignal(rc - 128);
+  if (rc === 126) return 'Command invoked cannot execute';
+  if (rc === 127) return 'command not found';
+  if (rc === 128) return 'Invalid argument to exit';
+  return `Exit ${rc}`;
+}
+
+/** Parse a job id argument as a number (undefined if malformed). */
+export function parseIdArg(s: string): number | undefined {
+  const v = tryParseJobId(s);
+  if (v === undefined || v > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return Number(v);
+}

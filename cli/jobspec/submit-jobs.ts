@@ -1,0 +1,128 @@
+/**
+ * The submit side shared by flux submit and flux bulksubmit: send jobspecs to
+ * job-ingest (pipelined), print ids or `[Errno N] msg` lines, and with --wait /
+ * --watch / --wait-event follow each job to the end and compute the exit code.
+ */
+import * as fs from 'node:fs';
+import type { Client } from '../api/client';
+import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import type { FluxError } from '../../kernel/api/errors';
+import { exitCode, type JobRecord } from './job-info';
+import type { Submission } from './build';
+
+export interface Pending {
+  /** `cc=3: ` or '' */
+  prefix: string;
+  sub: Submission;
+}
+
+export interface FollowOpts {
+  quiet: boolean;
+  wait: boolean;
+  watch: boolean;
+  waitEvent?: string;
+  labelIo: boolean;
+  log?: string;
+  logStderr?: string;
+  progress: boolean;
+  jps: boolean;
+}
+
+interface Entry {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+/** Submit all, in order; resolve with the ids (undefined for failures). Returns the number of failures. */
+export async function submitAll(h: Client, jobs: readonly Pending[], o: FollowOpts): Promise<number> {
+  const out = o.log ? fs.createWriteStream(o.log) : process.stdout;
+  const err = o.logStderr ? fs.createWriteStream(o.logStderr) : process.stderr;
+  const t0 = Date.now();
+  const results = await Promise.all(
+    jobs.map((j) =>
+      h.rpc<{ id: number }>('job-ingest.submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags }).then(
+        (r) => ({ id: r.id, error: undefined as FluxError | undefined }),
+        (e: FluxError) => ({ id: undefined, error: e }),
+      ),
+    ),
+  );
+  let failed = 0;
+  const ids: number[] = [];
+  let text = '';
+  let etext = '';
+  results.forEach((r, i) => {
+    if (r.id === undefined) {
+      failed++;
+      etext += `${jobs[i]!.prefix}[Errno ${r.error?.errno ?? 5}] ${r.error?.message ?? 'unknown error'}\n`;
+    } else {
+      ids.push(r.id);
+      if (!o.quiet) text += encodeF58(r.id) + '\n';
+    }
+  });
+  if (text) out.write(text);
+  if (etext) err.write(etext);
+  let rc = failed > 0 ? 1 : 0;
+  if (o.waitEvent) await Promise.all(ids.map((id) => waitEvent(h, id, o.waitEvent!)));
+  if (o.wait || o.watch) {
+    let done = 0;
+    const codes = await Promise.all(
+      ids.map(async (id) => {
+        const watch = o.watch ? watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, out, err) : Promise.resolve();
+        const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
+        await watch;
+        if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
+          err.write(`job.exception: type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
+        }
+        done++;
+        if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);
+        return exitCode(j);
+      }),
+    );
+    if (o.progress) err.write('\n');
+    for (const c of codes) rc = Math.max(rc, c);
+  }
+  if (o.progress && o.jps) {
+    const secs = (Date.now() - t0) / 1000;
+    err.write(`${(ids.length / (secs || 1)).toFixed(1)} jps\n`);
+  }
+  if (o.log) await new Promise((r) => (out as fs.WriteStream).end(r));
+  if (o.logStderr) await new Promise((r) => (err as fs.WriteStream).end(r));
+  return rc;
+}
+
+function entriesOf(p: unknown): Entry[] {
+  return (p as { entries?: Entry[] } | undefined)?.entries ?? [];
+}
+
+/** Resolve once the job's eventlog (or exec eventlog for exec.NAME) has NAME, or the log ends. */
+function waitEvent(h: Client, id: number, name: string): Promise<void> {
+  const exec = name.startsWith('exec.');
+  const key = `${encodeKvs(id)}.${exec ? 'guest.exec.eventlog' : 'eventlog'}`;
+  const want = exec ? name.slice(5) : name;
+  return new Promise<void>((resolve) => {
+    let seen = false;
+    h.rpcStream('kvs.watch', { key }, (p) => {
+      if (!seen && entriesOf(p).some((e) => e.name === want)) {
+        seen = true;
+        resolve();
+      }
+    }).then(
+      () => resolve(),
+      () => resolve(),
+    );
+  });
+}
+
+/** Copy a job's output eventlog to our stdout/stderr until its eventlog ends. */
+function watchOutput(h: Client, id: number, prefix: string, label: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
+  const key = `${encodeKvs(id)}.guest.output`;
+  const write = (e: Entry) => {
+    const c = e.context ?? {};
+    if (e.name !== 'data' || typeof c['data'] !== 'string') return;
+    const dest = c['stream'] === 'stderr' ? err : out;
+    const lead = prefix + (label ? `${String(c['rank'])}: ` : '');
+    dest.write(lead ? (c['data'] as string).split(/(?<=\n)/).map((l) => lead + l).join('') : (c['data'] as string));
+  };
+  return h.rpcStream('kvs.watch', { key }, (p) => entriesOf(p).forEach(write)).catch(() => undefined);
+}
