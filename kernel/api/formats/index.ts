@@ -10,3 +10,4 @@ export { HostlistError } from './hostlist';
 export { FsdError } from './fsd';
 export * from './fluid';
 export * from './rv1';
+export * from './output-format';

@@ -1,0 +1,69 @@
+/** flux resource list: the scheduler's view of resources by state (free, allocated, down). */
+import { Command, Option } from 'clipanion';
+import {
+  LIST_HEADINGS,
+  LIST_STATES,
+  ResourceCommand,
+  listRow,
+  parseStates,
+  resourcesIn,
+  union,
+  type ListState,
+  type SchedStatus,
+} from './common';
+import type { Row } from '../../../kernel/api';
+import { last } from '../../getopt';
+
+export const LIST_DEFAULT_FORMAT =
+  '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?+:{ngpus:>5} {nodelist}';
+const NAMED: Record<string, string> = {
+  default: LIST_DEFAULT_FORMAT,
+  rlist: '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?:+{ngpus:>5} {rlist}',
+};
+
+/** Rows for the given states and format (shared with `flux resource info`). */
+export function listRows(st: SchedStatus, states: readonly ListState[], fields: readonly string[], skipEmpty: boolean): Row[] {
+  const grouped = fields.length > 1 || fields.includes('state');
+  if (!grouped) {
+    return [listRow(states.join(','), union(states.map((s) => resourcesIn(st, s))))];
+  }
+  const rows: Row[] = [];
+  for (const s of states) {
+    const rs = resourcesIn(st, s);
+    if (rs.length === 0 && skipEmpty) continue;
+    rows.push(listRow(s, rs));
+  }
+  return rows;
+}
+
+export class ResourceListCommand extends ResourceCommand {
+  private noHeader = false;
+  private skipEmpty = false;
+  static override paths = [['resource', 'list']];
+  static override usage = Command.Usage({ description: 'List resources by state as the scheduler sees them' });
+  static override sub = 'list';
+  static override synopsis = '[-h] [-s STATES] [-n] [-o FORMAT] [--skip-empty]';
+  argv = Option.Proxy();
+
+  async run(): Promise<number> {
+    const p = this.parse(this.argv, [
+      { long: 'no-header', short: 'n' },
+      { long: 'format', short: 'o', arg: true },
+      { long: 'states', short: 's', arg: true },
+      { long: 'skip-empty' },
+      { long: 'no-skip-empty' },
+    ]);
+    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
+    const { states, bad } = parseStates(last(p, 'states') ?? 'free,allocated,down', LIST_STATES);
+    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    this.noHeader = p.opts.has('no-header');
+    this.skipEmpty = p.opts.has('skip-empty');
+    const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';
+    const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, LIST_HEADINGS);
+    const h = await this.connect();
+    const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');
+    const rows = listRows(st, states, fmt.fields(), this.skipEmpty);
+    for (const line of fmt.render(rows, this.noHeader)) process.stdout.write(line + '\n');
+    return 0;
+  }
+}
