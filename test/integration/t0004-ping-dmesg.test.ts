@@ -1,0 +1,133 @@
+/** flux ping (formats, targets, errors) and flux dmesg / flux logger against a singleton. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startInstance, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+
+test.before(async () => {
+  inst = await startInstance();
+});
+test.after(async () => {
+  await inst.stop();
+});
+
+const LINE = (prefix: string, seq: number) =>
+  new RegExp(`^${prefix} pad=0 seq=${seq} time=\\d+\\.\\d{3} ms \\([0-9a-f]{8}(![0-9a-f]{8})+\\)$`);
+
+test('ping a rank: header, then one line per response', () => {
+  const r = inst.flux(['ping', '-c', '3', '-i', '10ms', '0']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.is(lines[0], 'flux-ping 0!broker');
+  assert.is(lines.length, 4);
+  for (let i = 0; i < 3; i++) assert.match(lines[i + 1]!, LINE('0!broker\\.ping', i));
+});
+
+test('ping a service: any! header, answering rank prefix; --pad; options after TARGET', () => {
+  const r = inst.flux(['ping', 'broker', '-c', '1', '-p', '10']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^flux-ping any!broker\n0!broker\.ping pad=10 seq=0 time=/);
+});
+
+test('ping with -r and a bang target', () => {
+  let r = inst.flux(['ping', '-c', '1', '-r', '0', 'rexec']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^flux-ping 0!rexec\n0!rexec\.ping pad=0 seq=0/);
+  r = inst.flux(['ping', '-c', '1', '-r', '0', '0!broker']);
+  assert.equal([r.code, r.stderr], [1, 'flux-ping: --rank and TARGET both try to specify a nodeid\n']);
+});
+
+test('ping errors: unknown service, missing rank, no target', () => {
+  let r = inst.flux(['ping', '-c', '1', 'nosuch']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, 'flux-ping any!nosuch\n', 'flux-ping: nosuch.ping: Function not implemented\n']);
+  r = inst.flux(['ping', '-c', '1', '7']);
+  assert.equal([r.code, r.stderr], [1, 'flux-ping: 7!broker.ping: No route to host\n']);
+  r = inst.flux(['ping']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^Usage: flux-ping \[OPTIONS\] TARGET\n/);
+  r = inst.flux(['ping', '--bogus', 'x']);
+  assert.equal([r.code, r.stderr], [1, "flux-ping: unrecognized option '--bogus'\nTry `flux-ping --help' for more information.\n"]);
+});
+
+const DMESG = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d) [\w-]+\.(emerg|alert|crit|err|warning|notice|info|debug)\[\d+\]: .*$/;
+
+test('dmesg: every line in Flux format, with insmod and state transitions', () => {
+  const r = inst.flux(['dmesg']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  for (const l of lines) assert.match(l, DMESG);
+  assert.ok(lines.some((l) => / broker\.debug\[0\]: insmod rexec$/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => / broker\.info\[0\]: quorum-full: quorum->run /.test(l)), r.stdout);
+});
+
+test('time stamps have real microseconds (not all ending in 000)', () => {
+  const stamps = inst.flux(['dmesg']).stdout.trimEnd().split('\n').map((l) => l.slice(20, 26));
+  assert.ok(stamps.some((s) => !s.endsWith('000')), stamps.join(' '));
+});
+
+test('logger adds entries; severity and appname options', () => {
+  let r = inst.flux(['logger', 'hello', 'world']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  r = inst.flux(['logger', '--severity=info', '--appname=myapp', 'second']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  const out = inst.flux(['dmesg']).stdout;
+  assert.match(out, / logger\.notice\[0\]: hello world\n/);
+  assert.match(out, / myapp\.info\[0\]: second\n/);
+  r = inst.flux(['logger', '--severity=loud', 'x']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^flux-logger: invalid severity 'loud'/);
+});
+
+test('dmesg -H: anchor then offsets', () => {
+  const lines = inst.flux(['dmesg', '-H']).stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^\[[A-Z][a-z]{2}\d\d \d\d:\d\d\] /);
+  for (const l of lines.slice(1)) assert.match(l, /^(\[[A-Z][a-z]{2}\d\d \d\d:\d\d\]|\[ {0,3}\+\d+\.\d{6}\]) [\w-]+\.\w+\[\d+\]: /);
+});
+
+test('dmesg -c prints then clears; -C clears', () => {
+  inst.flux(['logger', 'before-clear']);
+  let r = inst.flux(['dmesg', '-c']);
+  assert.match(r.stdout, /before-clear/);
+  r = inst.flux(['dmesg']);
+  assert.not.match(r.stdout, /before-clear/);
+  inst.flux(['logger', 'again']);
+  assert.is(inst.flux(['dmesg', '-C']).stdout, '');
+  assert.not.match(inst.flux(['dmesg']).stdout, /again/);
+});
+
+test('dmesg usage errors', () => {
+  let r = inst.flux(['dmesg', 'extra']);
+  assert.equal([r.code, r.stderr], [1, 'flux-dmesg: flux-dmesg accepts no free arguments\n']);
+  r = inst.flux(['dmesg', '-d']);
+  assert.equal([r.code, r.stderr], [1, 'flux-dmesg: --delta can only be used with --human\n']);
+});
+
+test('dmesg -f follows new entries', async () => {
+  const { spawn } = await import('node:child_process');
+  const { FLUX } = await import('../helpers/flux');
+  const child = spawn(FLUX, ['dmesg', '-f', '-n'], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const seen = new Promise<void>((resolve) => {
+      child.on('exit', () => resolve()); // a guard: never hang if the follower dies
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('followed-entry')) resolve();
+      });
+    });
+    // -n: no backlog; keep logging until the follower has seen one
+    const timer = setInterval(() => inst.flux(['logger', 'followed-entry']), 200);
+    try {
+      await seen;
+    } finally {
+      clearInterval(timer);
+    }
+    assert.match(out, /logger\.notice\[0\]: followed-entry\n/);
+    assert.not.match(out, /insmod/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test.run();
