@@ -1,0 +1,98 @@
+/** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
+import { Command, Option } from 'clipanion';
+import { ResourceCommand, parseStates } from './common';
+import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
+import { last } from '../../getopt';
+import type { Row } from '../../../kernel/api';
+
+const STATES = ['avail', 'exclude', 'draining', 'drained', 'drain', 'allocated', 'torpid', 'housekeeping', 'offline', 'online', 'all'] as const;
+type State = (typeof STATES)[number];
+const ALL: State[] = ['avail', 'exclude', 'draining', 'drained', 'torpid', 'housekeeping', 'allocated'];
+const DEFAULT = 'avail,exclude,draining,drained,torpid,housekeeping';
+/** Flux 0.88 renders `{state:>12} {color_up}{up:>2}{color_off} ...` with the space swallowed */
+const NAMED: Record<string, string> = {
+  default: '{state:>12}{up:>2} {nnodes:>6} {nodelist}',
+  long: '{state:>12}{up:>2} {nnodes:>6} +:{reason:<30.30} {nodelist}',
+};
+const HEADINGS: Record<string, string> = {
+  state: 'STATE',
+  status: 'STATUS',
+  up: 'UP',
+  nnodes: 'NNODES',
+  ranks: 'RANKS',
+  nodelist: 'NODELIST',
+  timestamp: 'TIME',
+  reason: 'REASON',
+};
+
+function inState(r: RankState, s: State): boolean {
+  switch (s) {
+    case 'avail':
+      return !r.excluded && !r.drained;
+    case 'exclude':
+      return r.excluded;
+    case 'draining':
+      return !!r.drained && r.allocated;
+    case 'drained':
+      return !!r.drained && !r.allocated;
+    case 'drain':
+      return !!r.drained;
+    case 'allocated':
+      return r.allocated;
+    default:
+      return false;
+  }
+}
+
+export class ResourceStatusCommand extends ResourceCommand {
+  static override paths = [['resource', 'status']];
+  static override usage = Command.Usage({ description: 'Show the administrative state of resources' });
+  static override sub = 'status';
+  static override synopsis = '[-h] [-s STATES] [-n] [-o FORMAT] [--skip-empty]';
+  argv = Option.Proxy();
+
+  async run(): Promise<number> {
+    const p = this.parse(this.argv, [
+      { long: 'no-header', short: 'n' },
+      { long: 'format', short: 'o', arg: true },
+      { long: 'states', short: 's', arg: true },
+      { long: 'skip-empty' },
+    ]);
+    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
+    const given = last(p, 'states');
+    const { states, bad } = parseStates(given ?? DEFAULT, STATES);
+    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
+    const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
+    const wantOn = states.includes('online');
+    const wantOff = states.includes('offline');
+    let list: State[] = states.filter((s) => s !== 'online' && s !== 'offline');
+    if (list.includes('all') || list.length === 0) list = ALL;
+    const h = await this.connect();
+    const ranks = await fetchRankStates(h);
+    const rows: Row[] = [];
+    for (const s of list) {
+      for (const up of [true, false]) {
+        if (wantOn !== wantOff && up !== wantOn) continue;
+        const rs = ranks.filter((r) => r.online === up && inState(r, s));
+        if (rs.length === 0) {
+          if (given === undefined || p.opts.has('skip-empty')) continue;
+          if (!up && !wantOff) continue;
+        }
+        const reasons = [...new Set(rs.map((r) => r.drained?.reason ?? ''))];
+        rows.push({
+          state: up ? s : `${s}*`,
+          status: up ? 'online' : 'offline',
+          up: up ? '\u2714' : '\u2717',
+          nnodes: rs.length,
+          ranks: ranksOf(rs),
+          nodelist: nodelistOf(rs),
+          timestamp: rs[0]?.drained?.timestamp ?? 0,
+          reason: reasons.join(','),
+        });
+      }
+    }
+    for (const line of fmt.render(rows, p.opts.has('no-header'))) process.stdout.write(line + '\n');
+    return 0;
+  }
+}
