@@ -128,19 +128,29 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   };
 
   const entriesOf = (p: unknown): Entry[] => ((p as { entries?: Entry[] })?.entries ?? []);
-  const main = client.rpcStream('kvs.watch', { key: `${dir}.eventlog`, waitcreate: false }, (p) => {
-    for (const e of entriesOf(p)) {
-      sawEntry = true;
-      onMain(e);
-    }
-  });
+  // output that arrives before the job eventlog's first entry waits for t0
+  let early: Entry[] | undefined = [];
   const outputStream = (topic: string, payload: unknown) =>
     client.rpcStream(topic, payload, (p) => {
-      for (const e of entriesOf(p)) onOutput(e);
+      for (const e of entriesOf(p)) {
+        if (early) early.push(e);
+        else onOutput(e);
+      }
     });
   const output = outputStream('kvs.watch', { key: `${dir}.guest.output` }).catch((e: unknown) => {
     if (e instanceof FluxError && e.errno === Errno.ENOSYS) return outputStream('job-exec.output-watch', { id });
     throw e;
+  });
+  const main = client.rpcStream('kvs.watch', { key: `${dir}.eventlog`, waitcreate: false }, (p) => {
+    for (const e of entriesOf(p)) {
+      sawEntry = true;
+      onMain(e);
+      if (early) {
+        const q = early;
+        early = undefined;
+        for (const o of q) onOutput(o);
+      }
+    }
   });
   output.then(
     () => {

@@ -15,6 +15,8 @@ import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from '.
 
 /** seconds between the first signal and SIGKILL */
 export const KILL_TIMEOUT_MS = 5000;
+/** job-exec's own expiration fires this long after job-manager's */
+const EXPIRE_GRACE_MS = 250;
 const SIGKILL = 9;
 const SIGTERM = 15;
 const SIGALRM = 14;
@@ -68,7 +70,7 @@ export class ExecJob {
   }
 
   private respond(type: string, data: Record<string, unknown> = {}): void {
-    this.h.respond(this.req, { id: this.id, type, ...data, data });
+    this.h.respond(this.req, { ...data, id: this.id, type, data });
   }
 
   start(): void {
@@ -115,7 +117,8 @@ export class ExecJob {
     const expiration = this.R.execution.expiration ?? 0;
     const duration = Number(this.jobspec.attributes?.system?.['duration'] ?? 0);
     const limitMs = expiration > 0 ? expiration * 1000 - Date.now() : duration > 0 ? duration * 1000 : 0;
-    if (limitMs > 0) this.expireTimer = setTimeout(() => this.expire(), limitMs);
+    // job-manager raises the timeout at expiration; ours is the backstop, a little later
+    if (limitMs > 0) this.expireTimer = setTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
     for (const s of this.shells.values()) this.startShell(s);
   }
 
@@ -223,6 +226,7 @@ export class ExecJob {
 
   private expire(): void {
     this.expireTimer = undefined;
+    if (this.fatal) return;
     this.raise('timeout', 'resource allocation expired');
   }
 

@@ -77,8 +77,8 @@ export class ExecService {
 
   /** job-manager's `job-exception {id, type, severity}`: a fatal one kills the job */
   onJobException(msg: Message): void {
-    const p = msg.payload as { id?: number; severity?: number };
+    const p = msg.payload as { id?: number; severity?: number; type?: string };
     if (typeof p?.id !== 'number' || p.severity !== 0) return;
-    this.jobs.get(p.id)?.fatalKill();
+    this.jobs.get(p.id)?.fatalKill(p.type === 'timeout' ? 14 : 15);
   }
 }

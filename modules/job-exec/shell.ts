@@ -156,8 +156,8 @@ export class JobShell {
           stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'],
         });
       } catch (e) {
-        this.launchFailed(t, targv[0] ?? '', e as NodeJS.ErrnoException);
         spawned();
+        this.launchFailed(t, targv[0] ?? '', e as NodeJS.ErrnoException);
         continue;
       }
       t.proc = proc;
@@ -170,8 +170,8 @@ export class JobShell {
       proc.once('error', (e: NodeJS.ErrnoException) => {
         if (settled) return;
         settled = true;
-        this.launchFailed(t, targv[0] ?? '', e);
         spawned();
+        this.launchFailed(t, targv[0] ?? '', e);
       });
       this.capture(t, proc, 'stdout');
       this.capture(t, proc, 'stderr');
