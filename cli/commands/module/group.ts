@@ -1,9 +1,11 @@
 /**
- * Shared bits of the `flux module` sub-commands: usage texts, and the load name
- * a MODULE argument gets (basename without extension; index.js -> its folder).
+ * `flux module` itself (no or an unknown sub-command) and what its
+ * sub-commands share: usage texts, option parsing, and the load name a MODULE
+ * argument gets (basename without extension; index.js -> its folder).
  */
 import * as path from 'node:path';
-import { CommandExit } from '../../base-command';
+import { Command, Option } from 'clipanion';
+import { CommandExit, FluxCommand } from '../../base-command';
 import { GetoptError, getopt, type Parsed } from '../../getopt';
 
 export const MODULE_USAGE =
@@ -35,5 +37,19 @@ export function parseModuleArgs(argv: readonly string[], reload: boolean): Parse
     if (!(e instanceof GetoptError)) throw e;
     const sub = reload ? 'reload' : 'load';
     throw new CommandExit(1, `flux-module ${sub}: ${e.message}\nTry \`flux-module ${sub} --help' for more information.`);
+  }
+}
+
+/** `flux module` with no sub-command, or one that does not exist. */
+export class ModuleCommand extends FluxCommand {
+  static override paths = [['module']];
+  static override prog = 'flux-module';
+  static override usageLine = MODULE_USAGE;
+  static override usage = Command.Usage({ description: 'Manage broker modules' });
+  args = Option.Proxy();
+
+  async run(): Promise<number> {
+    const what = this.args.length === 0 ? 'missing subcommand' : `Unknown subcommand: ${this.args[0]}`;
+    throw new CommandExit(1, `flux-module: ${what}\n${MODULE_USAGE}`);
   }
 }

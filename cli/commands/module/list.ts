@@ -1,7 +1,7 @@
 /** flux module list [-l]: the local broker's modules in Flux's table layout. */
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { LIST_USAGE } from './usage';
+import { LIST_USAGE } from './group';
 
 interface ModInfo {
   name: string;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
 import type { Client } from '../../api/client';
-import { LOAD_USAGE, parseModuleArgs } from './usage';
+import { LOAD_USAGE, parseModuleArgs } from './group';
 import { last } from '../../getopt';
 
 /** Turn a path argument into an absolute one (the broker's cwd is not ours). */

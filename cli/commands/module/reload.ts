@@ -3,9 +3,9 @@ import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
 import { loadModule } from './load';
 import { last } from '../../getopt';
-import { parseModuleArgs } from './usage';
+import { parseModuleArgs } from './group';
 import { removeModule } from './remove';
-import { RELOAD_USAGE, defaultName } from './usage';
+import { RELOAD_USAGE, defaultName } from './group';
 
 export class ModuleReloadCommand extends FluxCommand {
   static override paths = [['module', 'reload']];

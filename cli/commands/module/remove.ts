@@ -4,7 +4,7 @@ import { FluxCommand, CommandExit } from '../../base-command';
 import type { Client } from '../../api/client';
 import { FluxError } from '../../../kernel/api/errors';
 import { Errno } from '../../../kernel/api/errno';
-import { REMOVE_USAGE } from './usage';
+import { REMOVE_USAGE } from './group';
 
 /** Send module.remove; with force, a module that is not loaded is fine. */
 export async function removeModule(h: Client, name: string, force: boolean): Promise<void> {

@@ -1,0 +1,120 @@
+/** flux exec through rexec: output, labels, stdin, cwd, exit codes, Flux's errors, kill on disconnect. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+const tmp = tmpdir();
+
+test.before(async () => {
+  inst = await startInstance();
+});
+test.after(async () => {
+  try {
+    await inst.stop();
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('runs on every rank; stdout and stderr relayed', () => {
+  const r = inst.flux(['exec', 'sh', '-c', 'echo out; echo err >&2']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, 'out\n', 'err\n']);
+});
+
+test('the remote runs in our cwd with our environment', () => {
+  const r = inst.flux(['exec', 'sh', '-c', 'pwd; echo $EXEC_TEST_VAR'], { cwd: tmp.dir, env: { EXEC_TEST_VAR: 'v42' } });
+  assert.is(r.stdout, `${fs.realpathSync(tmp.dir)}\nv42\n`);
+});
+
+test('-l labels lines with the rank', () => {
+  const r = inst.flux(['exec', '-l', 'printf', 'a\\nb\\n']);
+  assert.equal([r.code, r.stdout], [0, '0: a\n0: b\n']);
+});
+
+test('stdin is broadcast; -n gives /dev/null', () => {
+  let r = inst.flux(['exec', 'cat'], { input: 'line one\nline two\n' });
+  assert.equal([r.code, r.stdout], [0, 'line one\nline two\n']);
+  r = inst.flux(['exec', '-n', 'cat'], { input: 'ignored\n' });
+  assert.equal([r.code, r.stdout], [0, '']);
+});
+
+test('-d DIR, and a missing DIR falls back to /tmp', () => {
+  let r = inst.flux(['exec', '-d', '/', 'pwd']);
+  assert.is(r.stdout, '/\n');
+  r = inst.flux(['exec', '-d', '/nonexistent', 'pwd']);
+  assert.equal([r.code, r.stdout], [0, '/tmp\n']);
+  assert.is(r.stderr, 'Could not change dir to /nonexistent: No such file or directory. Going to /tmp instead\n');
+});
+
+test('exit codes: the remote code, with a summary unless -q', () => {
+  let r = inst.flux(['exec', 'sh', '-c', 'exit 3']);
+  assert.equal([r.code, r.stderr], [3, '0: Exit 3\n']);
+  r = inst.flux(['exec', '-q', 'sh', '-c', 'exit 3']);
+  assert.equal([r.code, r.stderr], [3, '']);
+  r = inst.flux(['exec', 'sh', '-c', 'kill -9 $$']);
+  assert.equal([r.code, r.stderr], [137, '0: Killed\n']);
+});
+
+test('launch failures: 127 and 126 with Flux lines', () => {
+  let r = inst.flux(['exec', '-r', '0', '/nonexistent/cmd']);
+  assert.equal([r.code, r.stderr], [127, 'flux-exec: Error: rank 0: /nonexistent/cmd: error launching process: No such file or directory\n']);
+  const f = path.join(tmp.dir, 'noexec');
+  fs.writeFileSync(f, 'echo hi\n', { mode: 0o644 });
+  r = inst.flux(['exec', f]);
+  assert.equal([r.code, r.stderr], [126, `flux-exec: Error: rank 0: ${f}: error launching process: Permission denied\n`]);
+});
+
+test('rank selection errors', () => {
+  let r = inst.flux(['exec', '-r', '5', 'true']);
+  assert.equal([r.code, r.stderr], [1, 'flux-exec: One or more invalid --ranks specified: 5\n']);
+  r = inst.flux(['exec', '-r', 'foo', 'true']);
+  assert.equal([r.code, r.stderr], [1, "flux-exec: failed to decode idset 'foo': Invalid argument\n"]);
+  r = inst.flux(['exec', '-x', '0', 'true']);
+  assert.equal([r.code, r.stderr], [1, 'flux-exec: No targets specified\n']);
+  r = inst.flux(['exec', '-r', 'all', 'true']);
+  assert.is(r.code, 0);
+  r = inst.flux(['exec']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^Usage: flux-exec \[OPTIONS\] COMMANDS\.\.\.\n/);
+});
+
+test('options end at the command: its own options are its own', () => {
+  const r = inst.flux(['exec', 'sh', '-c', 'echo -n x; echo -l']);
+  assert.equal([r.code, r.stdout], [0, 'x-l\n']);
+});
+
+test('killing flux exec kills the remote process (rexec disconnect)', async () => {
+  const pidfile = path.join(tmp.dir, 'sleep.pid');
+  const child = spawn(FLUX, ['exec', '-n', 'sh', '-c', `echo $$ > ${pidfile}; exec sleep 300`], {
+    env: { ...process.env, ...inst.env },
+    stdio: 'ignore',
+  });
+  try {
+    // wait for the remote to write its pid (it is running once the file has content)
+    while (!fs.existsSync(pidfile) || fs.readFileSync(pidfile, 'utf8').trim() === '') {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pid = Number(fs.readFileSync(pidfile, 'utf8'));
+    const gone = new Promise<void>((r) => child.on('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive()) await new Promise((r) => setTimeout(r, 50));
+    assert.not.ok(alive());
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test.run();

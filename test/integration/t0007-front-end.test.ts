@@ -1,0 +1,80 @@
+/** The flux front end: --help, CMD --help, unknown commands with suggestions, flux-CMD on FLUX_EXEC_PATH. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, tmpdir } from '../helpers/flux';
+
+test('flux --help lists the commands, exit 0', () => {
+  const r = flux(['--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stderr, /^Usage: flux \[OPTIONS\] COMMAND ARGS\n/);
+  for (const c of ['dmesg', 'exec', 'getattr', 'logger', 'lsattr', 'module', 'ping', 'setattr', 'uptime', 'version']) {
+    assert.match(r.stderr, new RegExp(`^  ${c} +\\S`, 'm'), `${c} missing`);
+  }
+});
+
+test('flux with no command: usage, exit 1', () => {
+  const r = flux([]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^Usage: flux /);
+});
+
+test('flux CMD --help prints that command’s usage, exit 0', () => {
+  let r = flux(['setattr', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stderr, /^Usage: flux setattr name value\n/);
+  r = flux(['exec', '-h']);
+  assert.is(r.code, 0);
+  assert.match(r.stderr, /^Usage: flux-exec /);
+  r = flux(['ping', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stderr, /^Usage: flux-ping /);
+});
+
+test('unknown command: Flux message and exit 1', () => {
+  const r = flux(['nosuchcmd']);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, "flux: `nosuchcmd' is not a flux command.  See 'flux --help'\n");
+});
+
+test('a near miss gets suggestions', () => {
+  const r = flux(['uptim']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^flux: `uptim' is not a flux command\.  See 'flux --help'\nflux: The most similar commands? (is|are)\n/);
+  assert.match(r.stderr, /^flux: \tuptime$/m);
+});
+
+test('flux-hello on FLUX_EXEC_PATH runs as flux hello', () => {
+  const t = tmpdir();
+  try {
+    const f = path.join(t.dir, 'flux-hello');
+    fs.writeFileSync(f, '#!/bin/sh\necho "hello from flux-hello: $*"\nexit 4\n', { mode: 0o755 });
+    const r = flux(['hello', 'a', 'b'], { env: { FLUX_EXEC_PATH: t.dir } });
+    assert.equal([r.code, r.stdout], [4, 'hello from flux-hello: a b\n']);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('every command has a man page whose one-line description is its usage description', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const index = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'cli', 'command-index.json'), 'utf8')) as Record<string, string[]>;
+  const mine = ['setattr', 'lsattr', 'ping', 'dmesg', 'logger', 'uptime', 'version', 'exec', 'module'];
+  for (const word of mine) {
+    assert.ok(index[word], `${word} not in the command index`);
+    const page = fs.readFileSync(path.join(root, 'docs', 'man1', `flux-${word}.md`), 'utf8');
+    const m = /## NAME\n+\S+ - (.+)\n/.exec(page);
+    assert.ok(m, `flux-${word}.md has no NAME line`);
+    for (const f of index[word]!) {
+      const mod = require(path.join(root, 'dist', 'cli', f)) as Record<string, unknown>;
+      for (const v of Object.values(mod)) {
+        const cls = v as { paths?: string[][]; usage?: { description?: string } };
+        if (typeof v !== 'function' || !cls.paths || cls.paths[0]!.length !== 1) continue;
+        assert.is(cls.usage?.description, m![1], `flux-${word}`);
+      }
+    }
+  }
+});
+
+test.run();
