@@ -1,0 +1,50 @@
+/** flux job info ID KEY: print a job's raw kvs object (eventlog, jobspec, R, guest.output ...). */
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../../base-command';
+import { encodeKvs } from '../../../kernel/api/formats';
+import type { FluxError } from '../../../kernel/api/errors';
+import { parseIdArg, pyJson } from '../../jobspec';
+
+export const INFO_USAGE = `Usage: flux job info id key
+some useful keys are:
+  J                    - signed jobspec
+  R                    - allocated resources
+  eventlog             - primary job eventlog
+  jobspec              - job specification
+  guest.exec.eventlog  - execution eventlog
+  guest.input          - job input log
+  guest.output         - job output log
+Use flux job info -h to list available options`;
+
+export class JobInfoCommand extends FluxCommand {
+  static override paths = [['job', 'info']];
+  static override prog = 'flux-job';
+  static override usageLine = INFO_USAGE;
+  static override usage = Command.Usage({ description: 'Display info for a job' });
+  original = Option.Boolean('-o,--original', false);
+  base = Option.Boolean('-b,--base', false);
+  args = Option.Rest();
+
+  async run(): Promise<number> {
+    if (this.args.length !== 2) throw new CommandExit(1, INFO_USAGE);
+    const [typed, key] = this.args as [string, string];
+    const id = parseIdArg(typed);
+    if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+    const h = await this.connect();
+    const dir = encodeKvs(id);
+    try {
+      await h.rpc('kvs.get', { key: `${dir}.eventlog` });
+    } catch {
+      this.fail('invalid job id');
+    }
+    let value: unknown;
+    try {
+      value = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${key}` })).value;
+    } catch (e) {
+      if ((e as FluxError).errno === 2 || (e as FluxError).errno === 22) this.fail(`${key}: key not found`);
+      throw e;
+    }
+    process.stdout.write((typeof value === 'string' ? value : pyJson(value)) + '\n');
+    return 0;
+  }
+}
