@@ -1,0 +1,121 @@
+/** flux submit through the whole pipeline: ids, --cc/--bcc, --wait exit codes, exceptions, flux jobs listing. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startInstance, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+const F58 = /^ƒ[1-9A-HJ-NP-Za-km-z]+$/;
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=2']);
+});
+test.after(async () => {
+  await inst.stop().catch(() => inst.kill());
+});
+
+test('submit prints one F58 id and the job completes', () => {
+  const r = inst.flux(['submit', 'true']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout.trim(), F58);
+  const id = r.stdout.trim();
+  const s = inst.flux(['job', 'status', id]);
+  assert.is(s.code, 0, s.stderr);
+  const e = inst.flux(['job', 'eventlog', id]);
+  const names = e.stdout.trim().split('\n').map((l) => l.split(' ')[1]);
+  assert.equal(names, ['submit', 'validate', 'depend', 'priority', 'alloc', 'start', 'finish', 'release', 'free', 'clean']);
+});
+
+test('--cc: one job per id, {cc} substituted, --wait exits with the largest code', () => {
+  const r = inst.flux(['submit', '--cc=1-3', '--quiet', '--wait', 'sh', '-c', 'exit {cc}']);
+  assert.is(r.code, 3, r.stderr);
+  assert.is(r.stdout, '');
+  const r2 = inst.flux(['submit', '--cc=1-3', 'true']);
+  assert.is(r2.code, 0);
+  const ids = r2.stdout.trim().split('\n');
+  assert.is(ids.length, 3);
+  for (const id of ids) assert.match(id, F58);
+});
+
+test('--cc and --bcc together is an error', () => {
+  const r = inst.flux(['submit', '--cc=1', '--bcc=2', 'true']);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, 'flux-submit: ERROR: specify only one of --cc or --bcc\n');
+});
+
+test('--wait prints a fatal exception and exits 142 on timeout', () => {
+  const r = inst.flux(['submit', '--quiet', '--wait', '-t', '0.2s', 'sleep', '30']);
+  assert.is(r.code, 142);
+  assert.is(r.stderr, 'job.exception: type=timeout severity=0 resource allocation expired\n');
+});
+
+test('--watch streams job output', () => {
+  const r = inst.flux(['submit', '--quiet', '--watch', 'echo', 'hello']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'hello\n');
+});
+
+test('a held job stays pending; cancel makes it CA', () => {
+  const id = inst.flux(['submit', '--urgency=hold', 'true']).stdout.trim();
+  let j = inst.flux(['jobs', '-n', '-o', '{status_abbrev} {contextual_info}', id]);
+  assert.is(j.stdout, 'S held\n');
+  assert.is(inst.flux(['cancel', id]).code, 0);
+  inst.flux(['job', 'status', id]);
+  j = inst.flux(['jobs', '-n', '-o', '{status_abbrev} {returncode} {inactive_reason}', id]);
+  assert.is(j.stdout, 'CA -128 Canceled\n');
+});
+
+test('flux jobs -a: default header and a completed job row', () => {
+  const id = inst.flux(['submit', '--wait', 'true']).stdout.trim();
+  const r = inst.flux(['jobs', '-a']);
+  assert.is(r.code, 0);
+  const lines = r.stdout.split('\n');
+  assert.is(lines[0], '       JOBID USER     NAME       ST NTASKS NNODES     TIME INFO');
+  const row = lines.find((l) => l.trim().startsWith(id));
+  assert.ok(row, r.stdout);
+  assert.match(row!, new RegExp(`^ +${id} \\S+ +true +CD +1 +1 +\\d+\\.\\d{3}s \\S+$`));
+});
+
+test('flux jobs -o with Python format specs and the reference fields', () => {
+  const id = inst.flux(['submit', '--wait', '-n2', 'true']).stdout.trim();
+  const r = inst.flux(['jobs', '-n', '-o', '{id.f58} {name} {state} {result} {ntasks} {status_abbrev:>3}|', id]);
+  assert.is(r.stdout, `${id} true INACTIVE COMPLETED 2  CD|\n`);
+  const f = inst.flux(['jobs', '-a', '-n', '--filter=completed', '-o', '{result_abbrev}']);
+  assert.ok(f.stdout.split('\n').filter(Boolean).every((l) => l === 'CD'));
+});
+
+test('failed jobs: F with the exit code and reason', () => {
+  const r = inst.flux(['submit', '--wait', 'false']);
+  assert.is(r.code, 1);
+  const id = r.stdout.trim();
+  const j = inst.flux(['jobs', '-n', '-o', '{status_abbrev} {returncode} {waitstatus} {inactive_reason}', id]);
+  assert.is(j.stdout, 'F 1 256 Exit 1\n');
+});
+
+test('bulksubmit: one job per input', () => {
+  const r = inst.flux(['bulksubmit', '--quiet', '--watch', 'echo', 'x{}', ':::', 'a', 'b']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split('\n').filter(Boolean).sort(), ['xa', 'xb']);
+  const d = inst.flux(['bulksubmit', '--dry-run', 'echo', '{1}', '{0}', ':::', '1', '2', ':::', '3', '4']);
+  assert.is(d.stdout, 'bulksubmit: submit echo 3 1\nbulksubmit: submit echo 4 1\nbulksubmit: submit echo 3 2\nbulksubmit: submit echo 4 2\n');
+});
+
+test('queue disable refuses submissions with Flux text', () => {
+  assert.is(inst.flux(['queue', 'disable', '-m', 'maint']).stdout, 'Job submission is disabled: maint\n');
+  const r = inst.flux(['submit', 'true']);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, '[Errno 22] job submission is disabled: maint\n');
+  assert.is(inst.flux(['queue', 'enable']).stdout, 'Job submission is enabled\n');
+  assert.is(inst.flux(['queue', 'status']).stdout, 'Job submission is enabled\nScheduling is started\n');
+});
+
+test('queue stop keeps jobs pending; start runs them; drain and idle', () => {
+  assert.is(inst.flux(['queue', 'stop']).stdout, 'Scheduling is stopped\n');
+  const id = inst.flux(['submit', 'true']).stdout.trim();
+  assert.is(inst.flux(['jobs', '-n', '-o', '{status_abbrev}', id]).stdout, 'S\n');
+  assert.is(inst.flux(['queue', 'start']).stdout, 'Scheduling is started\n');
+  assert.is(inst.flux(['queue', 'drain']).code, 0);
+  assert.is(inst.flux(['jobs', '-n', '-o', '{status_abbrev}', id]).stdout, 'CD\n');
+  assert.is(inst.flux(['queue', 'idle']).stdout, '0 jobs\n');
+});
+
+test.run();
