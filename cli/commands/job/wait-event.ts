@@ -1,0 +1,83 @@
+/** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../../base-command';
+import { encodeKvs, fsd } from '../../../kernel/api/formats';
+import { parseIdArg } from '../../jobspec';
+import { renderEntry } from './eventlog';
+
+export const WAIT_EVENT_USAGE = `Usage: flux-job wait-event [OPTIONS] id event
+Wait for an event
+  -h, --help             Display this message.
+  -f, --format=FORMAT    Specify output format: text, json
+  -t, --timeout=DURATION timeout after DURATION
+  -p, --path=PATH        Specify alternate eventlog name or path suffix (e.g.
+                         "exec", "output", "input")
+  -q, --quiet            Do not output matched event
+  -v, --verbose          Output all events before matched event`;
+
+interface Entry {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+const PATHS: Record<string, string> = { eventlog: 'eventlog', exec: 'guest.exec.eventlog', output: 'guest.output', input: 'guest.input' };
+
+export class JobWaitEventCommand extends FluxCommand {
+  static override paths = [['job', 'wait-event']];
+  static override prog = 'flux-job';
+  static override usageLine = WAIT_EVENT_USAGE;
+  static override usage = Command.Usage({ description: 'Wait for an event' });
+  format = Option.String('-f,--format', 'text');
+  timeout = Option.String('-t,--timeout');
+  logPath = Option.String('-p,--path', 'eventlog');
+  quiet = Option.Boolean('-q,--quiet', false);
+  verbose = Option.Boolean('-v,--verbose', false);
+  args = Option.Rest();
+
+  async run(): Promise<number> {
+    if (this.args.length !== 2) throw new CommandExit(1, WAIT_EVENT_USAGE);
+    const [typed, name] = this.args as [string, string];
+    const id = parseIdArg(typed);
+    if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+    let ms: number | undefined;
+    if (this.timeout !== undefined) {
+      const t = fsd.tryParse(this.timeout);
+      if (t === undefined) this.fail(`invalid timeout '${this.timeout}'`);
+      ms = t === Infinity ? undefined : t * 1000;
+    }
+    const h = await this.connect();
+    const dir = encodeKvs(id);
+    try {
+      await h.rpc('kvs.get', { key: `${dir}.eventlog` });
+    } catch {
+      this.fail(`job ${typed} not found`);
+    }
+    const print = (e: Entry) =>
+      process.stdout.write((this.format === 'json' ? JSON.stringify(e) : renderEntry(e, e.timestamp.toFixed(6))) + '\n');
+    let found = false;
+    let timer: NodeJS.Timeout | undefined;
+    const result = await new Promise<'found' | 'end' | 'timeout'>((resolve) => {
+      if (ms !== undefined) timer = setTimeout(() => resolve('timeout'), ms);
+      h.rpcStream('kvs.watch', { key: `${dir}.${PATHS[this.logPath] ?? this.logPath}` }, (p) => {
+        for (const e of (p as { entries?: Entry[] }).entries ?? []) {
+          if (found) return;
+          if (e.name === name) {
+            found = true;
+            if (!this.quiet) print(e);
+            resolve('found');
+            return;
+          }
+          if (this.verbose) print(e);
+        }
+      }).then(
+        () => resolve('end'),
+        () => resolve('end'),
+      );
+    });
+    if (timer) clearTimeout(timer);
+    if (result === 'timeout') this.fail(`wait-event timeout on event '${name}'`);
+    if (result === 'end') this.fail(`event '${name}' never received`);
+    return 0;
+  }
+}
