@@ -1,0 +1,37 @@
+/** 1000 jobs through the pipeline: all complete, none lost, all listed by flux jobs -a (correctness only, no timing). */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startInstance, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=2']);
+});
+test.after(async () => {
+  await inst.stop().catch(() => inst.kill());
+});
+
+test('submit --cc=1-1000 --wait: every job completes', () => {
+  const r = inst.flux(['submit', '--cc=1-1000', '--wait', 'true'], { timeoutMs: 120_000 });
+  assert.is(r.code, 0, r.stderr.slice(0, 500));
+  const ids = r.stdout.trim().split('\n');
+  assert.is(ids.length, 1000);
+  assert.is(new Set(ids).size, 1000);
+  const list = inst.flux(['jobs', '-a', '-n', '-c', '0', '-o', '{id.f58} {status_abbrev}']);
+  assert.is(list.code, 0);
+  const rows = list.stdout.trim().split('\n');
+  assert.is(rows.length, 1000);
+  const listed = new Map(rows.map((l) => l.split(' ') as [string, string]));
+  for (const id of ids) assert.is(listed.get(id), 'CD', `job ${id}`);
+});
+
+test('no job is left active and the queue is idle', () => {
+  assert.is(inst.flux(['jobs', '-n']).stdout, '');
+  assert.is(inst.flux(['queue', 'idle']).stdout, '0 jobs\n');
+  const stats = inst.flux(['jobs', '--stats-only']);
+  assert.is(stats.stdout, '0 running, 1000 completed, 0 failed, 0 pending, 0 inactive purged\n');
+  assert.is(stats.code, 1);
+});
+
+test.run();
