@@ -395,7 +395,15 @@ export class Overlay implements OverlayPort, Tree {
     const link = await secureConnect(sock, this.keys, this.parentKey!, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS });
     const hello = await new Promise<Message>((resolve, reject) => {
       link.onMessage = (m) => {
-        if (m.type === MsgType.Control && m.topic === 'hello') resolve(m);
+        if (m.type !== MsgType.Control || m.topic !== 'hello') return;
+        if (m.errnum === 0) {
+          // Switch handlers now: the parent's next frames may be in this same chunk.
+          this.parentId = (m.payload as { uuid: string }).uuid;
+          this.parentLink = link;
+          link.onMessage = (msg) => this.fromParent(msg);
+          link.onClose = (why) => this.onParentLost(why);
+        }
+        resolve(m);
       };
       link.onClose = (why) => reject(new Error(`overlay.hello: ${why}`));
       link.send(
@@ -406,10 +414,6 @@ export class Overlay implements OverlayPort, Tree {
       link.close();
       throw new Error(`overlay.hello: ${hello.errstr ?? 'refused'}`);
     }
-    this.parentId = (hello.payload as { uuid: string }).uuid;
-    this.parentLink = link;
-    link.onMessage = (m) => this.fromParent(m);
-    link.onClose = (why) => this.onParentLost(why);
     this.reported = '';
     this.changed();
   }
@@ -448,9 +452,21 @@ export class Overlay implements OverlayPort, Tree {
     for (const w of [...this.waiters]) w();
   }
 
+  /** A deadly signal while waiting in JOIN or QUORUM fails the wait (broker.md §2.2). */
+  private watchSignals(): void {
+    for (const sig of ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'] as const) {
+      process.once(sig, () => {
+        this.interrupted = `received ${sig}`;
+        for (const w of [...this.waiters]) w();
+      });
+    }
+  }
+  private interrupted: string | undefined;
+
   /* ------------------------------------------------------------------- Tree */
 
   async parentReady(): Promise<void> {
+    this.watchSignals();
     if (this.rank === 0) return;
     try {
       await this.connectParent();
@@ -461,19 +477,22 @@ export class Overlay implements OverlayPort, Tree {
     }
     await this.until(
       () => this.parentState === S.quorum || this.parentState === S.run,
-      () => (this.parentLost !== undefined ? `lost parent: ${this.parentLost}` : this.parentState >= S.cleanup ? 'parent is shutting down' : undefined),
+      () => this.parentFail(),
     );
+  }
+
+  private parentFail(): string | undefined {
+    if (this.interrupted !== undefined) return this.interrupted;
+    if (this.parentLost !== undefined) return `lost parent: ${this.parentLost}`;
+    return this.parentState >= S.cleanup ? 'parent is shutting down' : undefined;
   }
 
   quorum(): Promise<void> {
     if (this.rank === 0) {
       const want = this.quorumSize();
-      return this.until(() => this.online.size >= want, () => undefined);
+      return this.until(() => this.online.size >= want, () => this.interrupted);
     }
-    return this.until(
-      () => this.parentState === S.run,
-      () => (this.parentLost !== undefined ? `lost parent: ${this.parentLost}` : this.parentState >= S.cleanup ? 'parent is shutting down' : undefined),
-    );
+    return this.until(() => this.parentState === S.run, () => this.parentFail());
   }
 
   private quorumSize(): number {
