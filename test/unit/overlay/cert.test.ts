@@ -1,0 +1,44 @@
+/** Z85 (ZMQ RFC 32) and the zcert certificate text of `flux keygen`. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { z85Decode, z85Encode } from '../../../kernel/overlay/z85';
+import { CertError, formatCert, parseCert } from '../../../kernel/overlay/cert';
+import { generateKeyPair } from '../../../kernel/overlay/keys';
+
+test('Z85 test vector from RFC 32', () => {
+  const bytes = Buffer.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
+  assert.is(z85Encode(bytes), 'HelloWorld');
+  assert.equal(z85Decode('HelloWorld'), bytes);
+});
+
+test('a 32-byte key is 40 characters and round-trips', () => {
+  const k = generateKeyPair();
+  const t = z85Encode(k.publicKey);
+  assert.is(t.length, 40);
+  assert.equal(z85Decode(t), k.publicKey);
+});
+
+test('certificate text has the zcert layout and parses back', () => {
+  const k = generateKeyPair();
+  const meta = new Map([
+    ['keygen.userid', '0'],
+    ['name', 'vm'],
+    ['keygen.hostname', 'vm'],
+  ]);
+  const text = formatCert(k, meta);
+  const lines = text.split('\n');
+  assert.equal(lines.slice(0, 6), ['#  ZeroMQ CURVE **Secret** Certificate', '#  DO NOT DISTRIBUTE', '', 'metadata', '    name = "vm"', '    keygen.hostname = "vm"']);
+  assert.match(text, /\ncurve\n {4}public-key = "[^"]{40}"\n {4}secret-key = "[^"]{40}"\n$/);
+  const c = parseCert(text);
+  assert.equal(c.publicKey, k.publicKey);
+  assert.is(c.meta.get('name'), 'vm');
+});
+
+test('a certificate whose keys do not match is refused', () => {
+  const a = generateKeyPair();
+  const b = generateKeyPair();
+  const text = formatCert({ publicKey: a.publicKey, secretKey: b.secretKey }, new Map());
+  assert.throws(() => parseCert(text), (e: Error) => e instanceof CertError && /valid pair/.test(e.message));
+});
+
+test.run();
