@@ -1,0 +1,165 @@
+/**
+ * The PMI tree factory against an in-memory PMI: no PMI means a singleton (with
+ * a one-line reason when launcher variables exist), a bad tbon.topo is a clear
+ * error, and three in-process brokers wire up a secure tree: attributes, the
+ * JOIN/QUORUM rules, requests routed across ranks, and broker.online.
+ */
+import 'reflect-metadata';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Errno } from '../../../kernel/api/errno';
+import { FluxError } from '../../../kernel/api/errors';
+import { AttrStore } from '../../../kernel/attr/attrs';
+import { defineDefaultAttrs } from '../../../kernel/attr/defaults';
+import type { Broker } from '../../../kernel/broker';
+import type { PmiClient } from '../../../kernel/boot/pmi';
+import { LogRing } from '../../../kernel/log/log-ring';
+import { LocalHandle } from '../../../kernel/router/local-handle';
+import { Router } from '../../../kernel/router/router';
+import { dispatchBrokerRequest } from '../../../kernel/broker-services';
+import { makeTreeFactory, singletonWarning } from '../../../kernel/overlay/factory';
+import type { Overlay } from '../../../kernel/overlay/overlay';
+
+/** A PMI-1 job of `size` ranks held in memory (barrier releases when all entered). */
+function fakePmi(size: number, preload: Record<string, string> = {}): PmiClient[] {
+  const kvs = new Map(Object.entries(preload));
+  let waiting: Array<() => void> = [];
+  return Array.from({ length: size }, (_, rank) => ({
+    rank,
+    size,
+    kvsname: '-',
+    put: async (k: string, v: string) => void kvs.set(k, v),
+    get: async (k: string) => {
+      const v = kvs.get(k);
+      if (v === undefined) throw new FluxError(Errno.ENOENT, `${k}: not found`);
+      return v;
+    },
+    barrier: () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === size) {
+          const w = waiting;
+          waiting = [];
+          w.forEach((f) => f());
+        }
+      }),
+    abort: async () => {},
+    finalize: async () => {},
+  }));
+}
+
+/** Just enough of a Broker for the overlay: attrs, log, router, its own handle. */
+function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record<string, string> = {}): Broker {
+  const attrs = new AttrStore();
+  defineDefaultAttrs(attrs);
+  attrs.setInternal('hostname', `node${rank}`);
+  attrs.setFromCommandLine('rundir', rundir);
+  for (const [k, v] of Object.entries(setattrs)) attrs.setFromCommandLine(k, v);
+  const logRing = new LogRing();
+  logRing.printer = () => {};
+  const b = {
+    attrs,
+    logRing,
+    uuid: randomUUID(),
+    config: {},
+    rank,
+    size,
+    extraServices: new Map(),
+    log: (sev: number, app: string, text: string) => logRing.append(sev, app, text, String(rank)),
+  } as unknown as Broker & { router: Router; self: LocalHandle };
+  b.router = new Router(rank, b.uuid);
+  const ctx = { router: b.router, rank, size, getattr: (n: string) => attrs.get(n), log: b.log, publish: async () => {} };
+  b.self = new LocalHandle(ctx, 'broker', b.uuid);
+  b.self.onRequest = (m) => dispatchBrokerRequest(b, m);
+  b.router.addEndpoint(b.self);
+  for (const s of ['broker', 'attr', 'log']) b.router.addService(s, b.uuid);
+  return b;
+}
+
+test('no PMI: singleton, and a reason on stderr only when a launcher was there', async () => {
+  const f = makeTreeFactory(async () => undefined, {});
+  assert.is(await f(fakeBroker(0, 1, os.tmpdir())), undefined);
+  assert.is(singletonWarning({ HOME: '/root' }), undefined);
+  assert.is(
+    singletonWarning({ SLURM_JOB_ID: '12', SLURM_NODEID: '0' }),
+    'flux-broker: no PMI found (PMI_FD/PMI_PORT unset) but SLURM_JOB_ID is set: running as a singleton; under Slurm use srun --mpi=pmi2',
+  );
+  assert.match(singletonWarning({ PMIX_RANK: '0' })!, /PMIX_RANK is set: running as a singleton/);
+});
+
+test('an unknown topology scheme is a clear error', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovf-'));
+  try {
+    const pmi = fakePmi(2);
+    const f = makeTreeFactory(async () => pmi[0]);
+    const err = await f(fakeBroker(0, 2, dir, { 'tbon.topo': 'bogus' })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.is(err?.message, "error creating 'bogus' topology: unknown topology scheme 'bogus'");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('three brokers: tree attributes, join/quorum rules, routing, broker.online', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovf-'));
+  const pmi = fakePmi(3, { PMI_process_mapping: '(vector,(0,1,3))' });
+  const brokers = [0, 1, 2].map((r) => fakeBroker(r, 3, dir) as Broker & { router: Router; self: LocalHandle });
+  const trees: Overlay[] = [];
+  try {
+    const booted = await Promise.all(brokers.map((b, r) => makeTreeFactory(async () => pmi[r])(b)));
+    for (const [r, x] of booted.entries()) {
+      assert.ok(x, `rank ${r} booted as a singleton`);
+      assert.equal(x!.boot.hostlist, ['node0', 'node1', 'node2']);
+      assert.is(x!.boot.mapping, '[[0,1,3,1]]');
+      trees.push(x!.tree as Overlay);
+      brokers[r]!.router.overlay = x!.tree.port;
+    }
+    const a0 = brokers[0]!.attrs;
+    assert.is(a0.get('tbon.endpoint'), `ipc://${dir}/tbon-0`);
+    assert.is(a0.get('tbon.maxlevel'), '1');
+    assert.is(a0.get('tbon.descendants'), '2');
+    assert.is(brokers[2]!.attrs.get('tbon.level'), '1');
+    assert.is(brokers[2]!.attrs.get('tbon.parent-endpoint'), `ipc://${dir}/tbon-0`);
+    assert.is(brokers[1]!.attrs.get('tbon.endpoint'), undefined);
+
+    // JOIN: followers wait for rank 0 to reach QUORUM.
+    await trees[0]!.parentReady();
+    let joined = 0;
+    const joins = [1, 2].map((r) => trees[r]!.parentReady().then(() => joined++));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.is(joined, 0, 'a follower joined before its parent was in QUORUM');
+    trees[0]!.stateChanged('quorum');
+    await Promise.all(joins);
+
+    // QUORUM on rank 0 waits for every broker to be online.
+    const q0 = trees[0]!.quorum();
+    trees[1]!.stateChanged('quorum');
+    trees[2]!.stateChanged('quorum');
+    await q0;
+    const online = await brokers[1]!.self.rpc<{ members: string }>('groups.get', { name: 'broker.online' });
+    assert.is(online.members, '0-2');
+
+    // Followers enter RUN when the parent does.
+    const q1 = trees[1]!.quorum();
+    trees[0]!.stateChanged('run');
+    await q1;
+
+    // A request from rank 1 to rank 2 goes up and back down, over sealed links.
+    const attr = await brokers[1]!.self.rpc<{ value: string }>('attr.get', { name: 'hostname' }, { nodeid: 2 });
+    assert.is(attr.value, 'node2');
+    const st = await brokers[1]!.self.rpc<{ status: string; children: unknown[] }>('overlay.status', {}, { nodeid: 0 });
+    assert.is(st.status, 'full');
+    assert.is(st.children.length, 2);
+  } finally {
+    await Promise.all(trees.map((t) => t.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
