@@ -25,6 +25,7 @@ import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 
 const POLL_MS = 1000;
+const POLL_FAST_MS = 100;
 
 function toRank(r: LocalReport): RankResources {
   return {
@@ -44,6 +45,7 @@ export class ResourceModule implements BrokerModule {
   private readonly starttime = Date.now() / 1000;
   private timer: NodeJS.Timeout | undefined;
   private lastPublished = '';
+  private stopped = false;
 
   constructor(private readonly h: Handle) {
     this.local = discover(h.rank);
@@ -52,8 +54,8 @@ export class ResourceModule implements BrokerModule {
       request('discover', () => this.local, { ownerOnly: false }),
       request('register', (m) => this.register(m)),
       request('get', () => this.leader(() => this.R()), leaderOnly),
-      request('status', () => this.leader(() => this.status()), leaderOnly),
-      request('sched-status', () => this.leader(() => this.schedStatus()), leaderOnly),
+      request('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
+      request('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       request('drain', (m) => this.leader(() => this.drain(m))),
       request('undrain', (m) => this.leader(() => this.undrain(m))),
     ];
@@ -64,17 +66,28 @@ export class ResourceModule implements BrokerModule {
       this.reports.set(0, this.local);
       this.online = [...Array(this.h.size).keys()];
       await this.refreshOnline();
-      if (this.h.size > 1) {
-        this.timer = setInterval(() => void this.refreshOnline().catch(() => {}), POLL_MS);
-        this.timer.unref();
-      }
+      if (this.h.size > 1) this.poll();
     } else {
       void this.push(0);
     }
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.stopped = true;
+  }
+
+  /** Watch broker.online: fast while some rank is offline, slower once all are up. */
+  private poll(): void {
+    if (this.stopped) return;
+    const ms = this.offline().length > 0 ? POLL_FAST_MS : POLL_MS;
+    this.timer = setTimeout(() => {
+      void this.refreshOnline()
+        .catch(() => {})
+        .finally(() => this.poll());
+    }, ms);
+    this.timer.unref();
   }
 
   /** Follower: send our report to rank 0, retrying while its resource module is not up yet. */
