@@ -67,6 +67,7 @@ test('every command has a man page whose one-line description is its usage descr
     const m = /## NAME\n+\S+ - (.+)\n/.exec(page);
     assert.ok(m, `flux-${word}.md has no NAME line`);
     for (const f of index[word]!) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(path.join(root, 'dist', 'cli', f)) as Record<string, unknown>;
       for (const v of Object.values(mod)) {
         const cls = v as { paths?: string[][]; usage?: { description?: string } };
