@@ -9,9 +9,8 @@ import * as os from 'node:os';
 import { Command, Option } from 'clipanion';
 import { CommandExit, FluxCommand } from '../base-command';
 import { errnoFromCode, strerror } from '../../kernel/api/errno';
-import { VERSION } from '../../kernel/attr/defaults';
-import { formatCert } from '../../kernel/overlay/cert';
-import { generateKeyPair } from '../../kernel/overlay/keys';
+import { FLUX_VERSION as VERSION } from './version';
+import { formatCert, generateKeyPair } from '../../kernel/overlay/factory';
 
 const USAGE =
   'Usage: flux-keygen [OPTIONS] [PATH]\n' +

@@ -217,3 +217,10 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
 }
 
 export const treeFactory: TreeFactory = makeTreeFactory();
+
+// What `flux overlay` and `flux keygen` share with the overlay (cli/ may import
+// only this entry point of kernel/overlay: STYLE.md §1, ADR 0004).
+export { DEFAULT_TOPO, makeTopology } from './topology';
+export type { StatusNode } from './services';
+export { formatCert, parseCert } from './cert';
+export { generateKeyPair } from './keys';

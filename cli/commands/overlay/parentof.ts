@@ -1,7 +1,7 @@
 /** `flux overlay parentof RANK`: the TBON parent of a rank, from tbon.topo and size. */
 import { Command, Option } from 'clipanion';
 import { CommandExit, FluxCommand } from '../../base-command';
-import { DEFAULT_TOPO, makeTopology } from '../../../kernel/overlay/topology';
+import { DEFAULT_TOPO, makeTopology } from '../../../kernel/overlay/factory';
 
 export class OverlayParentofCommand extends FluxCommand {
   static override paths = [['overlay', 'parentof']];

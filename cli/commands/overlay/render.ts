@@ -5,7 +5,7 @@
  * --no-ghost, and the colours of `-L`.
  */
 import { formatC } from '../../../kernel/api/formats/fsd';
-import type { StatusNode } from '../../../kernel/overlay/services';
+import type { StatusNode } from '../../../kernel/overlay/factory';
 
 export interface RenderOpts {
   verbose: number;

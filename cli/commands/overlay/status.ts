@@ -8,7 +8,7 @@ import { CommandExit, FluxCommand } from '../../base-command';
 import { Errno } from '../../../kernel/api/errno';
 import type { FluxError } from '../../../kernel/api/errors';
 import { tryParse as parseFsd } from '../../../kernel/api/formats/fsd';
-import type { StatusNode } from '../../../kernel/overlay/services';
+import type { StatusNode } from '../../../kernel/overlay/factory';
 import { render, type RenderOpts } from './render';
 
 const USAGE =
