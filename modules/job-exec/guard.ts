@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 const WATCHDOG =
   '{ if ($1 == "+") s[$2] = 1; else delete s[$2] } ' +
-  'END { for (p in s) system("kill -KILL -- -" p " 2>/dev/null") }';
+  'END { for (p in s) system("kill -9 -" p " 2>/dev/null") }';
 
 class TaskGuard {
   private readonly groups = new Set<number>();
