@@ -6,7 +6,7 @@ import { einval, hostlist, idset } from '../../kernel/api';
 
 export function parseTargets(targets: string, hosts: readonly string[]): number[] {
   const size = hosts.length;
-  if (/^\[?[0-9,\-]*\]?$/.test(targets)) {
+  if (/^\[?[0-9,-]*\]?$/.test(targets)) {
     let ids: number[];
     try {
       ids = idset.decode(targets);
