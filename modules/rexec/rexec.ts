@@ -13,6 +13,7 @@ import {
   MsgFlag,
   NO_RESPONSE,
   errnoFromCode,
+  event,
   request,
   strerror,
   type BrokerModule,
@@ -51,6 +52,8 @@ export class Rexec implements BrokerModule {
     request('kill', (m) => this.kill(m), { check: checkPid }),
     // sent by the router (rolemask 0) when a client goes away
     request('disconnect', (m) => this.disconnect(m), { ownerOnly: false }),
+    // a client's own broker tells the other ranks that it went away
+    event('rexec.client-gone', (m) => this.killSender((m.payload as { sender?: string } | undefined)?.sender)),
   ];
 
   constructor(private readonly h: Handle) {}
@@ -75,9 +78,13 @@ export class Rexec implements BrokerModule {
         cwd = '/tmp';
       }
     }
+    // the process talks to the broker it runs under, whatever instance URI the caller had
+    const env: NodeJS.ProcessEnv = { ...(req.env ?? process.env) };
+    const uri = this.h.getattr('local-uri');
+    if (uri !== undefined) env['FLUX_URI'] = uri;
     const child = spawn(req.cmd[0]!, req.cmd.slice(1), {
       cwd,
-      env: req.env ?? process.env,
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
@@ -139,13 +146,22 @@ export class Rexec implements BrokerModule {
 
   private disconnect(msg: Message): typeof NO_RESPONSE {
     const who = msg.route[0];
+    this.killSender(who);
+    // requests it sent to other ranks passed by without us: tell them too
+    if (who !== undefined && this.h.size > 1) {
+      this.h.publish('rexec.client-gone', { sender: who }).catch((e: Error) => this.h.log('err', `client-gone: ${e.message}`));
+    }
+    return NO_RESPONSE;
+  }
+
+  private killSender(who: string | undefined): void {
+    if (who === undefined) return;
     for (const [pid, p] of this.procs) {
       if (p.sender === who) {
         this.signal(pid, 'SIGKILL');
         this.procs.delete(pid);
       }
     }
-    return NO_RESPONSE;
   }
 
   /** Signal the process group (falls back to the process). */

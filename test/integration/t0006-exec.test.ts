@@ -117,4 +117,48 @@ test('killing flux exec kills the remote process (rexec disconnect)', async () =
   }
 });
 
+test('size 3: per-rank brokers, rank targets, summary, remote kill on disconnect', async () => {
+  const big = await startInstance(['--test-size=3']);
+  try {
+    let r = big.flux(['exec', '-l', 'flux', 'getattr', 'rank']);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trimEnd().split('\n').sort(), ['0: 0', '1: 1', '2: 2']);
+    r = big.flux(['exec', 'sh', '-c', 'exit $(flux getattr rank)']);
+    assert.equal([r.code, r.stderr], [2, '1: Exit 1\n2: Exit 2\n']);
+    r = big.flux(['exec', '-r', '1-2', '-x', '2', '-l', 'cat'], { input: 'to one\n' });
+    assert.equal([r.code, r.stdout], [0, '1: to one\n']);
+    r = big.flux(['exec', '-r', '3', 'true']);
+    assert.equal([r.code, r.stderr], [1, 'flux-exec: One or more invalid --ranks specified: 3\n']);
+    r = big.flux(['ping', '-c', '1', '2']);
+    assert.match(r.stdout, /^flux-ping 2!broker\n2!broker\.ping pad=0 seq=0 time=/);
+
+    const pidfile = path.join(tmp.dir, 'remote.pid');
+    const child = spawn(FLUX, ['exec', '-n', '-r', '2', 'sh', '-c', `echo $$ > ${pidfile}; exec sleep 300`], {
+      env: { ...process.env, ...big.env },
+      stdio: 'ignore',
+    });
+    try {
+      while (!fs.existsSync(pidfile) || fs.readFileSync(pidfile, 'utf8').trim() === '') {
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const pid = Number(fs.readFileSync(pidfile, 'utf8'));
+      child.kill('SIGKILL');
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      while (alive()) await new Promise((res) => setTimeout(res, 50));
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.is(await big.stop(), 0);
+  } finally {
+    big.kill();
+  }
+});
+
 test.run();
