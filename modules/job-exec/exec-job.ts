@@ -187,8 +187,11 @@ export class ExecJob {
     if (++this.nexited === this.shells.size) this.finish();
   }
 
+  /** job-exec is unloading: its shells' streams end without news */
+  stopping = false;
+
   private lost(s: ShellLink, e: Error & { errno?: number }): void {
-    if (s.exited) return;
+    if (s.exited || this.stopping) return;
     const why = e.errno === Errno.EHOSTUNREACH || e.errno === Errno.ECONNRESET ? 'lost contact with' : 'error from';
     this.h.log('err', `job ${this.id}: ${why} job shell on rank ${s.p.rank} (${s.host}): ${e.message}`);
     this.raise('exec', `${why} job shell on broker ${s.host} (rank ${s.p.rank})`);

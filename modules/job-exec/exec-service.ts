@@ -75,6 +75,11 @@ export class ExecService {
     return NO_RESPONSE;
   }
 
+  /** module unload: stop treating ended shell streams as lost ranks */
+  shutdown(): void {
+    for (const j of this.jobs.values()) j.stopping = true;
+  }
+
   /** job-manager's `job-exception {id, type, severity}`: a fatal one kills the job */
   onJobException(msg: Message): void {
     const p = msg.payload as { id?: number; severity?: number; type?: string };

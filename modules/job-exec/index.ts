@@ -35,6 +35,7 @@ export default defineModule({
         ...leaderOnly,
       ],
       stop() {
+        exec?.shutdown();
         shells.killAll();
         taskGuard.killAll();
       },
