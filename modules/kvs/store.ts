@@ -114,7 +114,11 @@ export class Store {
       this.map.set(key, { log: true, text: '', closed: true });
       return;
     }
-    if (e.log) e.closed = true;
+    if (e.log) {
+      e.closed = true;
+      // appends leave a rope of small strings; keep one flat copy
+      e.text = Buffer.from(e.text, 'utf8').toString('utf8');
+    }
   }
 
   /** Remove a key, or with recursive every key below it too; returns how many. */
