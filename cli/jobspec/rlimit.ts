@@ -21,7 +21,7 @@ let cached: Record<string, number> | undefined;
 export function currentRlimits(): Record<string, number> {
   if (cached) return { ...cached };
   const out: Record<string, number> = {};
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync('/proc/self/limits', 'utf8');
   } catch {

@@ -38,14 +38,14 @@ export function summarizeR(R: unknown): { ranks: string; nodelist: string; nnode
   const ranks = new Set<number>();
   let ncores = 0;
   for (const e of lite) {
-    let rs: number[] = [];
+    let rs: number[];
     try {
       rs = idset.decode(String(e['rank'] ?? ''));
     } catch {
       rs = [];
     }
     for (const r of rs) ranks.add(r);
-    let cores = 0;
+    let cores: number;
     try {
       cores = idset.count(String(((e['children'] ?? {}) as Obj)['core'] ?? ''));
     } catch {

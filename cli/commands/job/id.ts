@@ -27,7 +27,7 @@ export class JobIdCommand extends FluxCommand {
     if (!TO.includes(this.to as JobIdEncoding)) throw new CommandExit(1, `flux-job: Unknown to=${this.to}`);
     let inputs: string[] = [...this.ids];
     if (inputs.length === 0) {
-      let text = '';
+      let text: string;
       try {
         text = fs.readFileSync(0, 'utf8');
       } catch {
