@@ -207,8 +207,12 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     if (live.size === 0) finish();
   };
 
-  // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers; stay to collect them.
-  const forward = (sig: NodeJS.Signals) => killAll(sig);
+  // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers and stay to collect them;
+  // the exit timer then makes sure a broker that ignores it does not outlive us.
+  const forward = (sig: NodeJS.Signals) => {
+    killAll(sig);
+    startTimer();
+  };
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, forward);
   // If we die anyway, no broker survives us.
