@@ -1,0 +1,101 @@
+/**
+ * flux start bench: median wall time of `flux start --test-size=N true` for
+ * N = 1, 4, 16 (5 runs each, after one warm-up), and each broker's peak RSS
+ * (VmHWM from /proc/<pid>/status, sampled while the brokers run), beside
+ * flux-core 0.88's wall times (722 ms, 1180 ms, 2527 ms).
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FLUX, ROOT } from '../helpers/flux';
+
+const RUNS = 5;
+const SIZES: Array<[number, number]> = [
+  [1, 722],
+  [4, 1180],
+  [16, 2527],
+];
+
+/** pids whose parent is `ppid` */
+function children(ppid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function vmHwmKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One `flux start -sN true`: wall ms and each broker's peak RSS (KiB). */
+function once(n: number): Promise<{ ms: number; rss: number[] }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn(FLUX, ['start', `--test-size=${n}`, 'true'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
+    });
+    let err = '';
+    p.stderr!.on('data', (d) => (err += d));
+    const peak = new Map<number, number>();
+    const sample = () => {
+      if (p.pid === undefined) return;
+      for (const c of children(p.pid)) {
+        const kb = vmHwmKiB(c);
+        if (kb !== undefined) peak.set(c, Math.max(peak.get(c) ?? 0, kb));
+      }
+    };
+    const timer = setInterval(sample, 25);
+    p.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      clearInterval(timer);
+      if (code !== 0) reject(new Error(`flux start -s${n} true exited ${code}: ${err.slice(0, 400)}`));
+      else resolve({ ms, rss: [...peak.values()] });
+    });
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+async function main(): Promise<void> {
+  await once(1); // warm-up (file cache)
+  console.log(
+    `${'command'.padEnd(30)} ${'median ms (ts)'.padStart(14)} ${'min-max ms'.padStart(13)} ${'ms (flux 0.88)'.padStart(14)} ${'broker peak RSS MiB (median/max)'.padStart(33)}`,
+  );
+  for (const [n, fluxMs] of SIZES) {
+    const times: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await once(n);
+      times.push(r.ms);
+      rss.push(...r.rss);
+    }
+    const mib = (kb: number) => (kb / 1024).toFixed(1);
+    const rssText = rss.length > 0 ? `${mib(median(rss))} / ${mib(Math.max(...rss))}` : 'n/a';
+    console.log(
+      `${`flux start --test-size=${n} true`.padEnd(30)} ${median(times).toFixed(0).padStart(14)} ${`${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)}`.padStart(13)} ${String(fluxMs).padStart(14)} ${rssText.padStart(33)}`,
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
