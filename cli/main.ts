@@ -78,15 +78,20 @@ function execExternal(cmd: string, args: readonly string[]): number | undefined 
   return undefined;
 }
 
-/** Where the option region of argv ends (POSIX: the first non-option word). */
+/**
+ * Does the option region of argv ask for help? POSIX commands stop at the first
+ * word that is not an option (`flux exec ls --help` runs `ls --help`); a word right
+ * after a bare option (`-N 3`) is taken as that option's value.
+ */
 function wantsHelp(args: readonly string[], words: number): boolean {
   for (let i = words; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return false;
     if (a === '-h' || a === '--help') return true;
     if (!a.startsWith('-')) {
-      // positional: keep scanning only for commands whose positionals come before options
-      continue;
+      const prev = i > words ? args[i - 1]! : '';
+      const takesValue = /^-[A-Za-z]$/.test(prev) || /^--[a-z][a-z-]*$/.test(prev);
+      if (!takesValue) return false;
     }
   }
   return false;

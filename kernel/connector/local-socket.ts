@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Errno } from '../api/errno';
 import { FluxError } from '../api/errors';
 import { FrameReader, decodeMessage, encodeFrame, MAX_FRAME } from '../message/codec';
-import { MsgType, Role, responseTo, errorResponseTo, type Message } from '../message/message';
+import { MsgFlag, MsgType, Role, responseTo, errorResponseTo, type Message } from '../message/message';
 import type { Endpoint, Router } from '../router/router';
 
 export interface ConnectorHooks {
@@ -97,6 +97,8 @@ export class LocalConnector {
           msg.userid = uid;
           msg.rolemask = Role.Owner | Role.Local;
           msg.route = [];
+          // A client cannot know its broker's rank: "upstream of me" means this broker's parent.
+          if (msg.flags & MsgFlag.Upstream) msg.nodeid = this.router.rank;
           if (this.hooks.clientControl?.(ep, msg)) continue;
           this.router.fromEndpoint(ep, msg);
         } else if (msg.type === MsgType.Response) {
