@@ -25,7 +25,7 @@ const [verb, arg] = what.split(':');
 const hold = () => setInterval(() => {}, 1000);
 if (verb === 'exit') process.exit(Number(arg));
 else if (verb === 'sleep') hold();
-else if (verb === 'term') { process.on('SIGTERM', () => process.exit(Number(arg))); hold(); }
+else if (verb === 'term') { process.on('SIGTERM', () => process.exit(Number(arg))); hold(); console.log('ready ' + rank); }
 else if (verb === 'abort' || verb === 'pmi') {
   const { pmiConnect } = require(${JSON.stringify(path.join(ROOT, 'dist', 'kernel', 'boot', 'pmi-client.js'))});
   pmiConnect().then(async (c) => {
@@ -176,9 +176,11 @@ test('SIGTERM to flux start is forwarded to the brokers', async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let out = '';
   p.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<Result>((res) => p.on('close', (code) => res({ stdout: '', stderr: err, code: code ?? -1 })));
-  await new Promise((r) => setTimeout(r, 1500));
+  const done = new Promise<Result>((res) => p.on('close', (code) => res({ stdout: out, stderr: err, code: code ?? -1 })));
+  // both fake brokers have their SIGTERM handler in place
+  await new Promise<void>((res) => p.stdout!.on('data', (d) => (out += d).split('ready').length === 3 && res()));
   p.kill('SIGTERM');
   const r = await done;
   assert.is(r.code, 42);
