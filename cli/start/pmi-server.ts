@@ -103,7 +103,8 @@ export class PmiServer {
     c.sock.on('error', () => {});
     c.sock.on('close', () => {
       this.conns.delete(c);
-      if (c.rank >= 0 && !c.finalized) this.rankGone(c.rank, `rank ${c.rank} closed its PMI connection`);
+      // give the host a moment to report the process exit (a better reason) first
+      if (c.rank >= 0 && !c.finalized) setTimeout(() => this.rankGone(c.rank, `rank ${c.rank} closed its PMI connection`), 100).unref();
     });
   }
 

@@ -202,7 +202,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     live.delete(b);
     b.rc = rc;
     if (how) say(`${b.rank} (pid ${b.proc?.pid ?? '?'}) ${how}`);
-    server.rankGone(b.rank, `rank ${b.rank} exited`);
+    server.rankGone(b.rank, `rank ${b.rank} ${rc > 128 && how && !how.startsWith('exited') ? `died: ${how}` : `exited with status ${rc}`}`);
     if (o.exitMode === 'any' || b.rank === 0) startTimer();
     if (live.size === 0) finish();
   };
