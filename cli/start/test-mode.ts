@@ -122,10 +122,10 @@ interface Broker {
   rc?: number;
 }
 
-/** The command line of one broker: [wrap...] node main.js broker ARGS [program on rank 0]. */
+/** The command line of one broker: [wrap...] node broker-entry.js ARGS [program on rank 0]. */
 export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string, rank: number): string[] {
   const wrap = (cmd.wrap ?? '').split(',').filter((w) => w.length > 0);
-  const argv = [...wrap, process.execPath, path.join(__dirname, '..', 'main.js'), 'broker', ...cmd.brokerArgs(), `--setattr=rundir=${rundir}`];
+  const argv = [...wrap, process.execPath, path.join(__dirname, '..', 'broker-entry.js'), ...cmd.brokerArgs(), `--setattr=rundir=${rundir}`];
   if (o.hosts) argv.push(`--setattr=hostname=${o.hosts[rank]}`);
   if (rank === 0) argv.push(...cmd.programWords());
   return argv;
