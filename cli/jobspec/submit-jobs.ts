@@ -72,7 +72,7 @@ export async function submitAll(h: Client, jobs: readonly Pending[], o: FollowOp
         const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
         await watch;
         if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
-          err.write(`job.exception: type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
+          err.write(`job.exception ${encodeF58(id)} type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
         }
         done++;
         if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);

@@ -282,8 +282,10 @@ export class Overlay implements OverlayPort, Tree {
     c.online = new Set();
     c.error = error;
     if (logIt) this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) failed`);
-    this.failTracked(c.tracked);
+    // Re-evaluate (and announce the new online set) before failing the requests
+    // in flight, so nothing is scheduled onto the lost ranks in reaction to those failures.
     this.setChild(c, 'lost', 'lost');
+    this.failTracked(c.tracked);
   }
 
   /** Child c is connected (`full` = link ok) or not; record its subtree report and re-evaluate. */
@@ -322,6 +324,10 @@ export class Overlay implements OverlayPort, Tree {
     this.online = this.computeOnline();
     if (this.rank === 0) {
       const gone = [...before].filter((r) => !this.online.has(r));
+      if (gone.length > 0 || [...this.online].some((r) => !before.has(r))) {
+        // modules that track liveness (resource) react at once instead of polling
+        void this.broker.publish('overlay.online', { members: idset.encode([...this.online].sort((a, b) => a - b)) }).catch(() => {});
+      }
       if (gone.length > 0 && (this.state === 'run' || this.state === 'cleanup')) {
         const hosts = hostlist.compress(gone.map((r) => this.hostOf(r)));
         this.broker.log(LogLevel.err, 'broker', `dead to Flux: ${hosts} (rank ${idset.encode(gone)})`);

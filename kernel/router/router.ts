@@ -218,16 +218,32 @@ export class Router {
     }
   }
 
-  /** Deliver an event to local subscribers and pass it down the tree. */
+  private readonly eventQueue: Message[] = [];
+  private dispatching = false;
+
+  /**
+   * Deliver an event to local subscribers and pass it down the tree. An event
+   * published by a subscriber while another is being delivered waits its turn, so
+   * every rank and every subscriber sees events in sequence order.
+   */
   dispatchEvent(msg: Message): void {
-    for (const [uuid, prefixes] of this.subs) {
-      for (const p of prefixes) {
-        if (msg.topic.startsWith(p)) {
-          this.endpoints.get(uuid)?.deliver(msg);
-          break;
+    this.eventQueue.push(msg);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let m = this.eventQueue.shift(); m; m = this.eventQueue.shift()) {
+        this.overlay?.sendEventDown(m);
+        for (const [uuid, prefixes] of this.subs) {
+          for (const p of prefixes) {
+            if (m.topic.startsWith(p)) {
+              this.endpoints.get(uuid)?.deliver(m);
+              break;
+            }
+          }
         }
       }
+    } finally {
+      this.dispatching = false;
     }
-    this.overlay?.sendEventDown(msg);
   }
 }

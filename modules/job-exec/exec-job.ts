@@ -5,7 +5,7 @@
  * output eventlog, enforces the time limit and the kill escalation, and fails
  * the job when a rank is lost.
  */
-import { Errno, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
+import { Errno, encodeF58, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
 import { shellOptions, type LeaderHooks, type Stream } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -193,7 +193,7 @@ export class ExecJob {
   private lost(s: ShellLink, e: Error & { errno?: number }): void {
     if (s.exited || this.stopping) return;
     const why = e.errno === Errno.EHOSTUNREACH || e.errno === Errno.ECONNRESET ? 'lost contact with' : 'error from';
-    this.h.log('err', `job ${this.id}: ${why} job shell on rank ${s.p.rank} (${s.host}): ${e.message}`);
+    this.h.log('err', `job ${encodeF58(this.id)}: ${why} job shell on rank ${s.p.rank} (${s.host}): ${e.message}`);
     this.raise('exec', `${why} job shell on broker ${s.host} (rank ${s.p.rank})`);
     if (!s.started) this.onShell(s, { type: 'started' });
     this.shellExited(s, 0);

@@ -46,6 +46,7 @@ export class ResourceModule implements BrokerModule {
   private timer: NodeJS.Timeout | undefined;
   private lastPublished = '';
   private stopped = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly h: Handle) {
     this.local = discover(h.rank);
@@ -66,13 +67,27 @@ export class ResourceModule implements BrokerModule {
       this.reports.set(0, this.local);
       this.online = [...Array(this.h.size).keys()];
       await this.refreshOnline();
-      if (this.h.size > 1) this.poll();
+      if (this.h.size > 1) {
+        // the overlay announces every change of the online set; polling stays as a backstop
+        this.unsubscribe = this.h.subscribe('overlay.online', (m) => this.onOnline(m.payload));
+        this.poll();
+      }
     } else {
       void this.push(0);
     }
   }
 
+  /** overlay.online event: take the new online set at once (no await: before anything is rescheduled). */
+  private onOnline(payload: unknown): void {
+    const members = (payload as { members?: unknown } | undefined)?.members;
+    if (typeof members !== 'string') return;
+    this.online = idset.decode(members).filter((x) => x < this.h.size);
+    this.publishIfChanged();
+    if (this.online.some((r) => !this.reports.has(r))) void this.pullMissing().then(() => this.publishIfChanged());
+  }
+
   stop(): void {
+    this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.stopped = true;
