@@ -70,6 +70,8 @@ function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record
     size,
     extraServices: new Map(),
     log: (sev: number, app: string, text: string) => logRing.append(sev, app, text, String(rank)),
+    // rank 0 announces online-set changes; the fake broker has no event fan-out
+    publish: (): Promise<void> => Promise.resolve(),
   } as unknown as Broker & { router: Router; self: LocalHandle };
   b.router = new Router(rank, b.uuid);
   const ctx = { router: b.router, rank, size, getattr: (n: string) => attrs.get(n), log: b.log, publish: async () => {} };
