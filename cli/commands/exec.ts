@@ -4,6 +4,7 @@
  * scheduler), relay its output and stdin, forward SIGINT/SIGTERM, and exit
  * with the largest remote exit code (launch failures 126/127/68, 128+signal).
  */
+import { strsignal } from '../../kernel/api/strsignal';
 import * as os from 'node:os';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
@@ -25,23 +26,6 @@ export const EXEC_USAGE =
   '  -q, --quiet            Suppress extraneous output (e.g. per-rank error exit status)\n' +
   '  -h, --help             Display this message.';
 
-/** strsignal(3) texts for the summary line. */
-const SIGNAL_TEXT: Record<number, string> = {
-  1: 'Hangup',
-  2: 'Interrupt',
-  3: 'Quit',
-  4: 'Illegal instruction',
-  6: 'Aborted',
-  7: 'Bus error',
-  8: 'Floating point exception',
-  9: 'Killed',
-  10: 'User defined signal 1',
-  11: 'Segmentation fault',
-  12: 'User defined signal 2',
-  13: 'Broken pipe',
-  14: 'Alarm clock',
-  15: 'Terminated',
-};
 
 type Response =
   | { type: 'started'; pid: number }
@@ -155,7 +139,7 @@ export class ExecCommand extends FluxCommand {
       const code = sig ? 128 + sig : (st >> 8) & 0xff;
       rc = Math.max(rc, code);
       if (code === 0) continue;
-      const why = sig ? (SIGNAL_TEXT[sig] ?? `Signal ${sig}`) : `Exit ${code}`;
+      const why = sig ? strsignal(sig) : `Exit ${code}`;
       groups.set(why, [...(groups.get(why) ?? []), t.rank]);
     }
     if (!quiet) {

@@ -3,6 +3,7 @@
  * state and result names, exit code, inactive reason, and job id argument
  * parsing.
  */
+import { strsignal } from '../../kernel/api/strsignal';
 import { tryParseJobId } from '../../kernel/api/formats';
 
 export interface JobRecord {
@@ -91,12 +92,7 @@ export function exitCode(j: JobRecord): number {
   return j.exception_occurred ? 1 : 0;
 }
 
-const SIGTEXT: Record<number, string> = {
-  1: 'Hangup', 2: 'Interrupt', 3: 'Quit', 4: 'Illegal instruction', 5: 'Trace/breakpoint trap', 6: 'Aborted',
-  7: 'Bus error', 8: 'Floating point exception', 9: 'Killed', 10: 'User defined signal 1', 11: 'Segmentation fault',
-  12: 'User defined signal 2', 13: 'Broken pipe', 14: 'Alarm clock', 15: 'Terminated',
-};
-export const strsignal = (n: number): string => SIGTEXT[n] ?? `Unknown signal ${n}`;
+export { strsignal };
 
 /** flux jobs `inactive_reason`. */
 export function inactiveReason(j: JobRecord): string {

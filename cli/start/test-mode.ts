@@ -14,6 +14,7 @@ import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
 import { encode as encodeIdset } from '../../kernel/api/formats/idset';
 import { parse as parseFsd } from '../../kernel/api/formats/fsd';
 import { CommandExit } from '../base-command';
+import { strsignalName } from '../../kernel/api/strsignal';
 import type { StartCommand } from '../commands/start';
 import { PmiServer, processMapping } from './pmi-server';
 
@@ -95,24 +96,6 @@ function errnoText(e: unknown): string {
   return (e as Error).message;
 }
 
-/** strsignal(3) text, as flux-start prints broker deaths. */
-const SIGNAL_TEXT: Record<string, string> = {
-  SIGHUP: 'Hangup',
-  SIGINT: 'Interrupt',
-  SIGQUIT: 'Quit',
-  SIGILL: 'Illegal instruction',
-  SIGTRAP: 'Trace/breakpoint trap',
-  SIGABRT: 'Aborted',
-  SIGBUS: 'Bus error',
-  SIGFPE: 'Floating point exception',
-  SIGKILL: 'Killed',
-  SIGUSR1: 'User defined signal 1',
-  SIGSEGV: 'Segmentation fault',
-  SIGUSR2: 'User defined signal 2',
-  SIGPIPE: 'Broken pipe',
-  SIGALRM: 'Alarm clock',
-  SIGTERM: 'Terminated',
-};
 
 interface Broker {
   rank: number;
@@ -237,7 +220,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     proc.on('exit', (code, signal) => {
       if (signal) {
         const rc = 128 + (os.constants.signals[signal] ?? 0);
-        exited(b, rc, SIGNAL_TEXT[signal] ?? signal);
+        exited(b, rc, strsignalName(signal));
       } else {
         exited(b, code ?? 1, code ? `exited with rc=${code}` : undefined);
       }

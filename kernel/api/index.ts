@@ -10,6 +10,7 @@ export * from './errors';
 export * from './handle';
 export * from './module';
 export * from './tokens';
+export * from './strsignal';
 export {
   MsgType,
   MsgFlag,

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { strsignalName } from '../api/strsignal';
 
 export interface ProgramPlan {
   argv: string[];
@@ -97,27 +98,6 @@ export interface ProgramResult {
   seconds: number;
 }
 
-const signalText: Record<string, string> = {
-  SIGHUP: 'Hangup',
-  SIGINT: 'Interrupt',
-  SIGQUIT: 'Quit',
-  SIGILL: 'Illegal instruction',
-  SIGABRT: 'Aborted',
-  SIGFPE: 'Floating point exception',
-  SIGKILL: 'Killed',
-  SIGSEGV: 'Segmentation fault',
-  SIGPIPE: 'Broken pipe',
-  SIGALRM: 'Alarm clock',
-  SIGTERM: 'Terminated',
-  SIGUSR1: 'User defined signal 1',
-  SIGUSR2: 'User defined signal 2',
-  SIGBUS: 'Bus error',
-};
-
-/** strsignal() text for a signal name. */
-export function strsignal(sig: string): string {
-  return signalText[sig] ?? sig;
-}
 
 export class RunningProgram {
   readonly child: ChildProcess;
@@ -141,7 +121,7 @@ export class RunningProgram {
         const seconds = (Date.now() - start) / 1000;
         if (signal) {
           const num = os.constants.signals[signal as keyof typeof os.constants.signals] ?? 0;
-          resolve({ rc: 128 + num, how: strsignal(signal), seconds });
+          resolve({ rc: 128 + num, how: strsignalName(signal), seconds });
         } else {
           resolve({ rc: code ?? 0, how: 'Exited', seconds });
         }

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planInitialProgram, programEnv, strsignal } from '../../../../kernel/state/initial-program';
+import { planInitialProgram, programEnv } from '../../../../kernel/state/initial-program';
+import { strsignalName as strsignal } from '../../../../kernel/api/strsignal';
 
 const Plan = suite('planInitialProgram');
 
@@ -108,7 +109,8 @@ Env('a job id becomes FLUX_ENCLOSING_ID', () => {
 Env('strsignal texts', () => {
   assert.is(strsignal('SIGKILL'), 'Killed');
   assert.is(strsignal('SIGTERM'), 'Terminated');
-  assert.is(strsignal('SIGWINCH'), 'SIGWINCH');
+  assert.is(strsignal('SIGWINCH'), 'Window changed');
+  assert.is(strsignal('SIGNOPE'), 'SIGNOPE');
 });
 
 Env.run();

@@ -1,4 +1,9 @@
-/** strsignal(3) text (glibc) for Linux signal numbers, as flux-job prints them. */
+/**
+ * strsignal(3) text (glibc) for Linux signals: what flux-job, flux-exec,
+ * flux-start and the broker print for a process killed by a signal.
+ */
+import { constants } from 'node:os';
+
 const TEXT: Record<number, string> = {
   1: 'Hangup',
   2: 'Interrupt',
@@ -35,4 +40,10 @@ const TEXT: Record<number, string> = {
 
 export function strsignal(signo: number): string {
   return TEXT[signo] ?? (signo >= 34 && signo <= 64 ? `Real-time signal ${signo - 34}` : `Unknown signal ${signo}`);
+}
+
+/** strsignal(3) text for a Node signal name such as 'SIGKILL'. */
+export function strsignalName(name: string): string {
+  const n = (constants.signals as Record<string, number>)[name];
+  return n === undefined ? name : strsignal(n);
 }
