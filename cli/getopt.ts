@@ -5,6 +5,7 @@
  * (stop at the first non-option, for commands that take a command line).
  * Errors carry getopt's own wording.
  */
+import { CommandExit } from './base-command';
 
 export interface OptSpec {
   /** long name without dashes */
@@ -80,4 +81,20 @@ export function getopt(argv: readonly string[], specs: readonly OptSpec[], posix
 export function last(p: Parsed, long: string): string | undefined {
   const l = p.opts.get(long);
   return l ? l[l.length - 1] : undefined;
+}
+
+/**
+ * getopt for commands whose Flux counterpart is a Python (argparse) tool: a usage
+ * error prints argparse's two lines and exits 2.
+ */
+export function getoptArgparse(argv: readonly string[], specs: readonly OptSpec[], posix: boolean, usage: string, prog: string): Parsed {
+  try {
+    return getopt(argv, specs, posix);
+  } catch (e) {
+    if (e instanceof GetoptError) {
+      const m = /'(-[^']*)'/.exec(e.message);
+      throw new CommandExit(2, `${usage}\n${prog}: error: ${m ? `unrecognized arguments: ${m[1]}` : e.message}`);
+    }
+    throw e;
+  }
 }

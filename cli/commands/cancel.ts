@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import * as os from 'node:os';
 import { FluxCommand, CommandExit } from '../base-command';
-import { getopt, GetoptError, last, type OptSpec } from '../getopt';
+import { getoptArgparse, last, type OptSpec } from '../getopt';
 import { encodeF58 } from '../../kernel/api/formats';
 import type { FluxError } from '../../kernel/api/errors';
 import { parseIdArg } from '../jobspec/job-info';
@@ -28,16 +28,7 @@ export class CancelCommand extends FluxCommand {
   args = Option.Proxy();
 
   async run(): Promise<number> {
-    let p;
-    try {
-      p = getopt(this.args, SPECS, false);
-    } catch (e) {
-      if (e instanceof GetoptError) {
-        const m = /'(-[^']*)'/.exec(e.message);
-        throw new CommandExit(2, `${USAGE}\nflux-cancel: error: ${m ? `unrecognized arguments: ${m[1]}` : e.message}`);
-      }
-      throw e;
-    }
+    const p = getoptArgparse(this.args, SPECS, false, USAGE, 'flux-cancel');
     const ids: number[] = [];
     for (const a of p.positionals) {
       const id = parseIdArg(a);

@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import * as os from 'node:os';
 import { FluxCommand, CommandExit } from '../base-command';
-import { getopt, GetoptError, last, type OptSpec } from '../getopt';
+import { getoptArgparse, last, type OptSpec } from '../getopt';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
 import { RESULTS, STATES, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
@@ -38,16 +38,7 @@ export class JobsCommand extends FluxCommand {
   args = Option.Proxy();
 
   async run(): Promise<number> {
-    let p;
-    try {
-      p = getopt(this.args, SPECS, false);
-    } catch (e) {
-      if (e instanceof GetoptError) {
-        const m = /'(-[^']*)'/.exec(e.message);
-        throw new CommandExit(2, `${USAGE}\nflux-jobs: error: ${m ? `unrecognized arguments: ${m[1]}` : e.message}`);
-      }
-      throw e;
-    }
+    const p = getoptArgparse(this.args, SPECS, false, USAGE, 'flux-jobs');
     const ids: Array<{ typed: string; id: number }> = [];
     for (const a of p.positionals) {
       const id = parseIdArg(a);

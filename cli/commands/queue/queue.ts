@@ -1,7 +1,7 @@
 /** flux queue status|enable|disable|start|stop|drain|idle: the job queue's submission and scheduling switches. */
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { getopt, GetoptError, last, type OptSpec } from '../../getopt';
+import { getoptArgparse, last, type OptSpec } from '../../getopt';
 import { fsd } from '../../../kernel/api/formats';
 import type { Client } from '../../api/client';
 
@@ -60,16 +60,7 @@ export class QueueCommand extends FluxCommand {
     if (!SUBS.includes(sub)) {
       throw new CommandExit(2, `${USAGE}\nflux-queue: error: argument subcommand: invalid choice: '${sub}' (choose from ${SUBS.map((s) => `'${s}'`).join(', ')})`);
     }
-    let p;
-    try {
-      p = getopt(this.args.slice(1), SPECS[sub]!, false);
-    } catch (e) {
-      if (e instanceof GetoptError) {
-        const m = /'(-[^']*)'/.exec(e.message);
-        throw new CommandExit(2, `usage: flux-queue ${sub} [-h] [OPTIONS]\nflux-queue: error: ${m ? `unrecognized arguments: ${m[1]}` : e.message}`);
-      }
-      throw e;
-    }
+    const p = getoptArgparse(this.args.slice(1), SPECS[sub]!, false, `usage: flux-queue ${sub} [-h] [OPTIONS]`, 'flux-queue');
     const named = p.positionals[0] ?? last(p, 'queue');
     if (named !== undefined && sub !== 'drain' && sub !== 'idle') this.fail(`enable: '${named}' is not a valid queue`);
     const quiet = p.opts.has('quiet');
