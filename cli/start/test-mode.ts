@@ -103,6 +103,10 @@ interface Broker {
   proc?: ChildProcess;
   /** exit code (signal -> 128+signo) once exited */
   rc?: number;
+  /** died of a signal flux start did not send: lost at run time */
+  lost?: boolean;
+  /** killed by the exit timer */
+  expired?: boolean;
 }
 
 /** The command line of one broker: [wrap...] node broker-entry.js ARGS [program on rank 0]. */
@@ -174,6 +178,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     const expire = () => {
       if (live.size === 0) return;
       say(`Exit timeout: killed rank ${encodeIdset([...live].map((b) => b.rank))}`);
+      for (const b of live) b.expired = true;
       killAll('SIGKILL');
     };
     if (o.exitTimeout === 0) expire();
@@ -192,7 +197,9 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
 
   // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers and stay to collect them;
   // the exit timer then makes sure a broker that ignores it does not outlive us.
+  let forwarded = false;
   const forward = (sig: NodeJS.Signals) => {
+    forwarded = true;
     killAll(sig);
     startTimer();
   };
@@ -220,6 +227,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     proc.on('exit', (code, signal) => {
       if (signal) {
         const rc = 128 + (os.constants.signals[signal] ?? 0);
+        b.lost = !b.expired && !forwarded;
         exited(b, rc, strsignalName(signal));
       } else {
         exited(b, code ?? 1, code ? `exited with rc=${code}` : undefined);
@@ -237,5 +245,11 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   if (removeRundir) fs.rmSync(rundir, { recursive: true, force: true });
 
   if (o.exitMode === 'leader') return brokers[0]!.rc ?? 1;
+  // A follower lost at run time was already named on stderr; when rank 0 ended on
+  // its own, the instance's status is the initial program's (Flux says 137 here).
+  const leader = brokers[0]!;
+  if (!leader.expired && !leader.lost && toStart.some((b) => b.lost)) {
+    return Math.max(...toStart.filter((b) => !b.lost).map((b) => b.rc ?? 1));
+  }
   return Math.max(...toStart.map((b) => b.rc ?? 1));
 }
