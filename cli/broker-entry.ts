@@ -6,6 +6,7 @@
 import { brokerMain } from '../kernel/main';
 import { treeFactory } from '../kernel/overlay/factory';
 
+// The front end put flux's bin/ on PATH before spawning us; keep it so.
 brokerMain(process.argv.slice(2), { treeFactory }).then(
   (rc) => process.exit(rc),
   (e) => {

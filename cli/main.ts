@@ -118,7 +118,18 @@ function renderUsageError(cls: CommandClass | undefined, err: Error, cmdWords: s
   return 1;
 }
 
+/**
+ * Like Flux's front end, make sure what we start (initial programs, job tasks,
+ * `flux exec`) finds this same `flux`: put its bin/ directory first on PATH.
+ */
+function exportOwnPath(): void {
+  const bin = path.resolve(here, '..', '..', 'bin');
+  const cur = (process.env['PATH'] ?? '').split(':');
+  if (cur[0] !== bin) process.env['PATH'] = [bin, ...cur.filter((d) => d !== bin && d.length > 0)].join(':');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exportOwnPath();
   const args = [...argv];
   let verbose = false;
   // front-end options

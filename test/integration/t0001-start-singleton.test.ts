@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
-import { flux } from '../helpers/flux';
+import { flux, FLUX, ROOT } from '../helpers/flux';
 
 test('runs the initial program with FLUX_URI set and exits with its code', () => {
   const r = flux(['start', 'sh', '-c', 'echo "uri=$FLUX_URI"; exit 3']);
@@ -59,6 +59,13 @@ test('the rundir and socket are owner-only', () => {
   const r = flux(['start', 'sh', '-c', 'd=$(flux getattr rundir); stat -c %a "$d" "$d/local-0"']);
   assert.is(r.code, 0);
   assert.is(r.stdout, '700\n600\n');
+});
+
+test('the instance finds this flux even when it is not on PATH', () => {
+  const r = flux(['start', 'sh', '-c', 'command -v flux; flux getattr size'], { env: { PATH: '/usr/bin:/bin' } });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `${ROOT}/bin/flux\n1\n`);
+  assert.ok(FLUX.startsWith(ROOT));
 });
 
 test.run();
