@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
-import { encodeF58, encodeF58Plain } from '../../kernel/api';
+import { encodeF58, encodeF58Plain, idset } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -112,6 +112,8 @@ export class JobShell {
     env['FLUX_JOB_NNODES'] = String(spec.nnodes);
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
+    // gpu-affinity (on by default in Flux): tasks see the GPUs this shell was given
+    if (p.gpus) env['CUDA_VISIBLE_DEVICES'] = idset.decode(p.gpus).join(',');
     if (spec.rundir) {
       this.tmpdir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
       try {

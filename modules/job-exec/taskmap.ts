@@ -26,6 +26,8 @@ export interface ShellPlacement {
   count: number;
   /** cores this shell was given (idset) */
   cores: string;
+  /** GPUs this shell was given (idset, empty if none) */
+  gpus: string;
 }
 
 interface Vertex {
@@ -71,12 +73,13 @@ function slotShape(res: Vertex[]): { nodes: number; slotsPerNode: number } {
 }
 
 /** Broker ranks of R in ascending order with their core idsets. */
-export function ranksOf(r: R): Array<{ rank: number; cores: string; ncores: number }> {
-  const out: Array<{ rank: number; cores: string; ncores: number }> = [];
+export function ranksOf(r: R): Array<{ rank: number; cores: string; ncores: number; gpus: string }> {
+  const out: Array<{ rank: number; cores: string; ncores: number; gpus: string }> = [];
   for (const e of r.execution.R_lite) {
     const cores = e.children.core ?? '';
     const ncores = cores ? idset.count(cores) : 0;
-    for (const rank of idset.decode(e.rank)) out.push({ rank, cores, ncores });
+    const gpus = e.children.gpu ?? '';
+    for (const rank of idset.decode(e.rank)) out.push({ rank, cores, ncores, gpus });
   }
   return out.sort((a, b) => a.rank - b.rank);
 }
@@ -134,7 +137,7 @@ export function placeTasks(r: R, js: Jobspec): ShellPlacement[] {
   const out: ShellPlacement[] = [];
   let first = 0;
   ranks.forEach((x, i) => {
-    out.push({ rank: x.rank, shellRank: i, first, count: ntasks[i]!, cores: x.cores });
+    out.push({ rank: x.rank, shellRank: i, first, count: ntasks[i]!, cores: x.cores, gpus: x.gpus });
     first += ntasks[i]!;
   });
   return out;

@@ -26,9 +26,11 @@ test('two GPUs per broker are discovered and allocatable', async () => {
     const ncores = os.availableParallelism();
     assert.is(inst.flux(['resource', 'info']).stdout, `2 Nodes, ${2 * ncores} Cores, 4 GPUs\n`);
     assert.is(inst.flux(['resource', 'list', '-no', '{ngpus}']).stdout.split('\n')[0], '4');
-    const r = inst.flux(['run', '-N2', '-n2', '-g1', '--label-io', 'sh', '-c', 'echo ok']);
+    const r = inst.flux(['run', '-N2', '-n2', '-g1', '--label-io', 'sh', '-c', 'echo "ok $CUDA_VISIBLE_DEVICES"']);
     assert.is(r.code, 0, r.stderr);
-    assert.is(r.stdout.split('\n').sort().join('\n'), '\n0: ok\n1: ok');
+    assert.is(r.stdout.split('\n').sort().join('\n'), '\n0: ok 0\n1: ok 0');
+    const two = inst.flux(['run', '-N1', '-n1', '-g2', 'sh', '-c', 'echo "$CUDA_VISIBLE_DEVICES"']);
+    assert.is(two.stdout, '0,1\n', two.stderr);
     const bad = inst.flux(['run', '-n1', '-g3', 'true']);
     assert.is.not(bad.code, 0);
     assert.match(bad.stderr, /gpu/i);
