@@ -27,9 +27,14 @@ export type PeerStatus = 'full' | 'partial' | 'degraded' | 'lost' | 'offline';
 const VERSION = 0x005800; // 0.88.0 as 0xMMmmpp
 const S = STATE_NUMBER;
 
-/** Link timing (ms): keepalive interval and silence that means the peer is gone. */
+/**
+ * Link timing (ms): keepalive interval and silence that means the peer is gone.
+ * A peer whose process dies is noticed at once (its socket closes); the silence
+ * timeout is for hung or unreachable peers, long enough that a broker starved of
+ * CPU on a loaded machine is not declared lost.
+ */
 export const KEEPALIVE_MS = 500;
-export const PEER_TIMEOUT_MS = 2000;
+export const PEER_TIMEOUT_MS = 10_000;
 
 export interface OverlayInit {
   rank: number;
