@@ -137,7 +137,10 @@ export class JobsCommand extends FluxCommand {
       const pending = all.filter((j) => j.state & 14).length;
       const completed = all.filter((j) => j.state === 64 && j.result === 1).length;
       const failed = all.filter((j) => j.state === 64 && j.result !== 1).length;
-      process.stdout.write(`${running} running, ${completed} completed, ${failed} failed, ${pending} pending, 0 inactive purged\n`);
+      const purged = await h
+        .rpc<{ inactive_purged?: number }>('job-manager.stats-get', {})
+        .then((r) => r.inactive_purged ?? 0, () => 0);
+      process.stdout.write(`${running} running, ${completed} completed, ${failed} failed, ${pending} pending, ${purged} inactive purged\n`);
       if (p.opts.has('stats-only')) return running + pending > 0 ? 0 : 1;
     }
     if (json) {

@@ -2,11 +2,13 @@
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
  * submit, list, raise, raiseall, kill, urgency, wait, wait-inactive, drain,
- * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready.
+ * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
+ * purge, purge-id, stats-get.
  */
 import { NO_RESPONSE, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
+import { purgeConfig } from './purge';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
@@ -34,7 +36,7 @@ export default defineModule({
   ranks: 'leader',
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
-    const m = new Manager(h);
+    const m = new Manager(h, purgeConfig(scope.config));
     return {
       handlers: [
         request('submit', async (msg) => {
@@ -148,7 +150,46 @@ export default defineModule({
         request('sched-hello', () => m.schedHello()),
         request('sched-ready', (msg) => m.schedReady(pl(msg)['mode'], pl(msg)['limit'])),
         request('getinfo', () => ({ max_jobid: m.maxId })),
-        request('stats-get', () => ({ active_jobs: m.nActive, total_jobs: m.jobs.size, ...m.counts() })),
+        request('purge', (msg) => {
+          const p = pl(msg);
+          const num = (k: string): number | undefined => {
+            const v = p[k];
+            if (v === undefined || v === null || (typeof v === 'number' && v < 0)) return undefined;
+            if (typeof v !== 'number' || !Number.isFinite(v)) throw einval(`purge: ${k} must be a number`);
+            return v;
+          };
+          const ageLimit = num('age_limit');
+          const numLimit = num('num_limit');
+          if (numLimit !== undefined && !Number.isInteger(numLimit)) throw einval('purge: num_limit must be an integer');
+          const batch = num('batch') ?? 0;
+          if (ageLimit === undefined && numLimit === undefined) return { count: 0 };
+          return { count: m.purgeLimits({ ageLimit, numLimit }, p['force'] === true || p['force'] === 1, Math.floor(batch)) };
+        }),
+        request('purge-id', (msg) => {
+          const p = pl(msg);
+          const job = m.get(idOf(p));
+          if (job.state !== State.INACTIVE) throw einval('cannot purge active job');
+          if (p['force'] === true || p['force'] === 1) m.purge(job);
+          return { count: 1 };
+        }),
+        request('stats-get', (msg) => {
+          const o: Obj = {
+            active_jobs: m.nActive,
+            inactive_jobs: m.inactive.size,
+            inactive_purged: m.nPurged,
+            total_jobs: m.jobs.size,
+            max_jobid: m.maxId,
+            ...m.counts(),
+          };
+          // debug: {memory: true} adds the broker's process.memoryUsage(), after a
+          // full GC when {gc: true} and the broker runs with node --expose-gc
+          const p = pl(msg);
+          if (p['memory'] === true) {
+            if (p['gc'] === true) (globalThis as { gc?: () => void }).gc?.();
+            o['memory'] = process.memoryUsage();
+          }
+          return o;
+        }),
         request(
           'disconnect',
           (msg) => {

@@ -8,6 +8,7 @@ import { Errno, FluxError, einval, enoent, type Handle, type Message } from '../
 import { EventPoster, now } from './eventlog';
 import { ACTIVE, Job, PENDING, RUNNING, State, type StateBit } from './job';
 import { Waiters } from './waiters';
+import { selectPurge, type PurgeLimits } from './purge';
 
 type Obj = Record<string, unknown>;
 
@@ -49,8 +50,17 @@ export class Manager {
   nActive = 0;
   nRunning = 0;
   maxId = 0;
+  /** inactive jobs, oldest inactive first (purge order) */
+  readonly inactive = new Set<Job>();
+  /** jobs purged since load */
+  nPurged = 0;
+  private purgeScheduled = false;
+  private ageTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly h: Handle) {
+  constructor(
+    private readonly h: Handle,
+    readonly limits: PurgeLimits = {},
+  ) {
     this.events = new EventPoster(h);
     this.waiters = new Waiters(h);
   }
@@ -421,6 +431,8 @@ export class Manager {
   private onInactive(job: Job): void {
     this.schedQueue.delete(job);
     job.release();
+    this.inactive.add(job);
+    this.schedulePurge();
     this.events.close(job.kvsdir);
     const summary = job.summary();
     this.waiters.fireInactive(job.id, summary);
@@ -433,6 +445,58 @@ export class Manager {
       }
     }
     this.checkWaitableExhausted();
+  }
+
+  // ---------------------------------------------------------------- purge
+
+  /**
+   * The inactive jobs beyond the given limits (oldest first, at most max);
+   * with force they are purged. Returns how many.
+   */
+  purgeLimits(limits: PurgeLimits, force: boolean, max = 0): number {
+    const sel = selectPurge(this.inactive, this.inactive.size, limits, now(), max);
+    if (force) for (const j of sel) this.purge(j);
+    return sel.length;
+  }
+
+  /** Forget an inactive job: job list, waiters and its kvs directory `job.<id>`. */
+  purge(job: Job): void {
+    if (job.state !== State.INACTIVE) throw einval('cannot purge active job');
+    this.jobs.delete(job.id);
+    this.inactive.delete(job);
+    this.waiters.waitable.delete(job.id);
+    this.nPurged++;
+    this.checkWaitableExhausted();
+    this.h.rpc('kvs.unlink', { key: job.kvsdir, recursive: true }).catch((e: Error) => this.h.log('err', `purge ${job.kvsdir}: ${e.message}`));
+  }
+
+  /** Apply the configured limits soon (batching the jobs that became inactive together). */
+  private schedulePurge(): void {
+    const { ageLimit, numLimit } = this.limits;
+    if (ageLimit === undefined && numLimit === undefined) return;
+    if (numLimit !== undefined && this.inactive.size > numLimit && !this.purgeScheduled) {
+      this.purgeScheduled = true;
+      setImmediate(() => {
+        this.purgeScheduled = false;
+        this.purgeLimits(this.limits, true);
+      });
+    }
+    this.armAgeTimer();
+  }
+
+  /** With an age limit: wake when the oldest inactive job passes it. */
+  private armAgeTimer(): void {
+    const age = this.limits.ageLimit;
+    if (age === undefined || this.ageTimer) return;
+    const oldest = this.inactive.values().next().value as Job | undefined;
+    if (!oldest) return;
+    const ms = ((oldest.t_inactive ?? 0) + age - now()) * 1000;
+    this.ageTimer = setTimeout(() => {
+      this.ageTimer = undefined;
+      this.purgeLimits(this.limits, true);
+      this.armAgeTimer();
+    }, Math.min(Math.max(0, Math.ceil(ms) + 1), 2 ** 31 - 1));
+    this.ageTimer.unref?.();
   }
 
   /** flux job wait with no id and nothing left to wait for: ECHILD. */
@@ -478,6 +542,8 @@ export class Manager {
 
   /** Stop timers (module unload). */
   shutdown(): void {
+    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
     for (const j of this.jobs.values()) {
       if (j.timer) clearTimeout(j.timer);
       j.timer = undefined;

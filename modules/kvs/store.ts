@@ -1,7 +1,8 @@
 /**
- * The KVS store: keys map to a JSON value (kept serialized, so stored objects
- * are compact and never aliased) or to an RFC 18 eventlog (JSON lines text,
- * append-only, optionally closed). No per-key closures or timers.
+ * The KVS store: keys map to a JSON value (kept serialized as one flat string,
+ * so stored objects are compact and never aliased) or to an RFC 18 eventlog
+ * (JSON lines text, append-only, optionally closed). No per-key closures or
+ * timers. Keys are dotted paths in a tree of directories.
  */
 import { einval, enoent } from '../../kernel/api';
 
@@ -10,17 +11,6 @@ export interface EventEntry {
   name: string;
   context?: Record<string, unknown>;
 }
-
-interface ValueEntry {
-  log: false;
-  json: string;
-}
-interface LogEntry {
-  log: true;
-  text: string;
-  closed: boolean;
-}
-type Entry = ValueEntry | LogEntry;
 
 const KEY_RE = /^[^.\s][^\s]*$/;
 
@@ -57,88 +47,179 @@ export function parseLog(text: string): EventEntry[] {
   return out;
 }
 
+/** A closed or open eventlog. */
+interface LogEntry {
+  text: string;
+  closed: boolean;
+}
+/** A directory; a plain string is a value (its JSON text). */
+type Dir = Map<string, Node>;
+type Node = Dir | LogEntry | string;
+
+const isDir = (n: Node | undefined): n is Dir => n instanceof Map;
+const isLogNode = (n: Node | undefined): n is LogEntry => typeof n === 'object' && !(n instanceof Map);
+
+/** a flat copy of a string (appends and JSON.stringify leave ropes of small pieces) */
+const flat = (s: string): string => (s.length < 16 ? s : Buffer.from(s, 'utf8').toString('utf8'));
+
+/** one shared copy of each path component (`eventlog`, `guest`, `0000` ...), bounded */
+const names = new Map<string, string>();
+function intern(s: string): string {
+  const have = names.get(s);
+  if (have !== undefined) return have;
+  if (names.size < 8192) names.set(s, s);
+  return s;
+}
+
+/**
+ * The store is a tree of directories keyed by path component, so removing a
+ * job's directory (`job.<id>`, purge) is O(its keys), and full key strings are
+ * not kept for every entry.
+ */
 export class Store {
-  private readonly map = new Map<string, Entry>();
+  private readonly root: Dir = new Map();
+  private count = 0;
 
+  /** number of values and eventlogs */
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 
-  has(key: string): boolean {
-    return this.map.has(key);
-  }
-
-  isLog(key: string): boolean {
-    return this.map.get(key)?.log === true;
-  }
-
-  isClosed(key: string): boolean {
-    const e = this.map.get(key);
-    return e?.log === true && e.closed;
-  }
-
-  /** The value (an eventlog reads as its JSON-lines text). */
-  get(key: string): unknown {
-    const e = this.map.get(key);
-    if (!e) throw enoent(`${key}: No such file or directory`);
-    return e.log ? e.text : (JSON.parse(e.json) as unknown);
-  }
-
-  entries(key: string): EventEntry[] {
-    const e = this.map.get(key);
-    if (!e) throw enoent(`${key}: No such file or directory`);
-    if (!e.log) throw einval(`${key}: not an eventlog`);
-    return parseLog(e.text);
-  }
-
-  put(key: string, value: unknown): void {
-    if (value === undefined) throw einval(`${key}: missing value`);
-    this.map.set(key, { log: false, json: JSON.stringify(value) });
-  }
-
-  append(key: string, entries: readonly EventEntry[]): void {
-    const text = entries.map((e) => JSON.stringify(e) + '\n').join('');
-    const e = this.map.get(key);
-    if (!e) {
-      this.map.set(key, { log: true, text, closed: false });
-      return;
-    }
-    if (!e.log) throw einval(`${key}: not an eventlog`);
-    if (e.closed) throw einval(`${key}: eventlog is closed`);
-    e.text += text;
-  }
-
-  close(key: string): void {
-    const e = this.map.get(key);
-    if (!e) {
-      this.map.set(key, { log: true, text: '', closed: true });
-      return;
-    }
-    if (e.log) {
-      e.closed = true;
-      // appends leave a rope of small strings; keep one flat copy
-      e.text = Buffer.from(e.text, 'utf8').toString('utf8');
-    }
-  }
-
-  /** Remove a key, or with recursive every key below it too; returns how many. */
-  unlink(key: string, recursive: boolean): number {
-    let n = this.map.delete(key) ? 1 : 0;
-    if (recursive) {
-      const prefix = key + '.';
-      for (const k of this.map.keys()) {
-        if (k.startsWith(prefix)) {
-          this.map.delete(k);
-          n++;
-        }
-      }
+  private lookup(key: string): Node | undefined {
+    let n: Node | undefined = this.root;
+    for (const c of key.split('.')) {
+      if (!isDir(n)) return undefined;
+      n = n.get(c);
     }
     return n;
   }
 
-  /** Keys directly or indirectly below a directory ('' = all). */
-  keys(dir: string): string[] {
-    const prefix = dir === '' ? '' : dir + '.';
-    return [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort();
+  /** The directory holding key's last component (created if needed) and that component. */
+  private parentOf(key: string): [Dir, string] {
+    const parts = key.split('.');
+    const leaf = parts.pop()!;
+    let d = this.root;
+    for (const c of parts) {
+      let n = d.get(c);
+      if (!isDir(n)) {
+        if (n !== undefined) throw einval(`${key}: ${c} is not a directory`);
+        d.set(intern(c), (n = new Map()));
+      }
+      d = n;
+    }
+    return [d, leaf];
   }
+
+  private setLeaf(key: string, node: LogEntry | string): void {
+    const [d, leaf] = this.parentOf(key);
+    const old = d.get(leaf);
+    if (old !== undefined) this.count -= countOf(old);
+    d.set(intern(leaf), node);
+    this.count++;
+  }
+
+  has(key: string): boolean {
+    const n = this.lookup(key);
+    return n !== undefined && !isDir(n);
+  }
+
+  isLog(key: string): boolean {
+    return isLogNode(this.lookup(key));
+  }
+
+  isClosed(key: string): boolean {
+    const n = this.lookup(key);
+    return isLogNode(n) && n.closed;
+  }
+
+  /** The value (an eventlog reads as its JSON-lines text). */
+  get(key: string): unknown {
+    const n = this.lookup(key);
+    if (n === undefined || isDir(n)) throw enoent(`${key}: No such file or directory`);
+    return isLogNode(n) ? n.text : (JSON.parse(n) as unknown);
+  }
+
+  entries(key: string): EventEntry[] {
+    const n = this.lookup(key);
+    if (n === undefined || isDir(n)) throw enoent(`${key}: No such file or directory`);
+    if (!isLogNode(n)) throw einval(`${key}: not an eventlog`);
+    return parseLog(n.text);
+  }
+
+  put(key: string, value: unknown): void {
+    if (value === undefined) throw einval(`${key}: missing value`);
+    this.setLeaf(key, flat(JSON.stringify(value)));
+  }
+
+  append(key: string, entries: readonly EventEntry[]): void {
+    const text = entries.map((e) => JSON.stringify(e) + '\n').join('');
+    const n = this.lookup(key);
+    if (n === undefined || isDir(n)) {
+      this.setLeaf(key, { text, closed: false });
+      return;
+    }
+    if (!isLogNode(n)) throw einval(`${key}: not an eventlog`);
+    if (n.closed) throw einval(`${key}: eventlog is closed`);
+    n.text += text;
+  }
+
+  close(key: string): void {
+    const n = this.lookup(key);
+    if (n === undefined || isDir(n)) {
+      this.setLeaf(key, { text: '', closed: true });
+      return;
+    }
+    if (isLogNode(n)) {
+      n.closed = true;
+      n.text = flat(n.text);
+    }
+  }
+
+  /** Remove a key, or with recursive a directory and every key below it; returns how many keys. */
+  unlink(key: string, recursive: boolean): number {
+    const parts = key.split('.');
+    const leaf = parts.pop()!;
+    const d = parts.length === 0 ? this.root : this.lookup(parts.join('.'));
+    if (!isDir(d)) return 0;
+    const n = d.get(leaf);
+    if (n === undefined || (isDir(n) && !recursive)) return 0;
+    d.delete(leaf);
+    const removed = countOf(n);
+    this.count -= removed;
+    this.prune(parts);
+    return removed;
+  }
+
+  /** drop directories left empty along a path */
+  private prune(parts: string[]): void {
+    for (let i = parts.length; i > 0; i--) {
+      const d = this.lookup(parts.slice(0, i).join('.'));
+      if (!isDir(d) || d.size > 0) return;
+      const parent = i === 1 ? this.root : this.lookup(parts.slice(0, i - 1).join('.'));
+      if (isDir(parent)) parent.delete(parts[i - 1]!);
+    }
+  }
+
+  /** Keys directly or indirectly below a directory ('' = all), sorted. */
+  keys(dir: string): string[] {
+    const start = dir === '' ? this.root : this.lookup(dir);
+    if (!isDir(start)) return [];
+    const out: string[] = [];
+    const walk = (d: Dir, prefix: string) => {
+      for (const [name, n] of d) {
+        const k = prefix + name;
+        if (isDir(n)) walk(n, k + '.');
+        else out.push(k);
+      }
+    };
+    walk(start, dir === '' ? '' : dir + '.');
+    return out.sort();
+  }
+}
+
+function countOf(n: Node): number {
+  if (!isDir(n)) return 1;
+  let c = 0;
+  for (const v of n.values()) c += countOf(v);
+  return c;
 }

@@ -2,9 +2,15 @@
  * Job throughput bench: in a size-1 and a size-4 instance, 1000 jobs via
  * `flux submit --cc=1-1000 --quiet --wait true` (jobs/s), the submit-only rate
  * (queue stopped), and rank 0 broker RSS before/after 1000 completed jobs,
- * beside flux-core 0.88's figures.
+ * beside flux-core 0.88's figures; then the "flat memory" table: rank 0 RSS
+ * (after a full GC, via job-manager.stats-get {memory, gc} with node --expose-gc)
+ * after each of 5 rounds of 1000 jobs in a size-1 instance, with the default
+ * inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '../../cli/api/client';
 import { startInstance, type Instance } from '../helpers/flux';
 
 const N = 1000;
@@ -50,7 +56,61 @@ async function measure(size: number): Promise<Row> {
   }
 }
 
+const ROUNDS = 5;
+
+interface MemRow {
+  label: string;
+  /** KiB after warm-up, then after each round */
+  rss: number[];
+  /** inactive jobs the job manager holds at the end */
+  inactive: number;
+}
+
+async function flatMemory(label: string, toml: string | undefined): Promise<MemRow> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-'));
+  const args: string[] = [];
+  if (toml !== undefined) {
+    fs.writeFileSync(path.join(dir, 'job-manager.toml'), toml);
+    args.push(`--config-path=${dir}`);
+  }
+  const inst = await startInstance(args, { env: { NODE_OPTIONS: '--expose-gc' } });
+  const h = await Client.connect(inst.uri);
+  try {
+    const stats = () => h.rpc<{ inactive_jobs: number; memory: { rss: number } }>('job-manager.stats-get', { memory: true, gc: true });
+    timed(inst, ['submit', '--cc=1-20', '--quiet', '--wait', 'true']);
+    const rss = [(await stats()).memory.rss / 1024];
+    for (let i = 0; i < ROUNDS; i++) {
+      timed(inst, ['submit', `--cc=1-${N}`, '--quiet', '--wait', 'true']);
+      rss.push((await stats()).memory.rss / 1024);
+    }
+    return { label, rss, inactive: (await stats()).inactive_jobs };
+  } finally {
+    h.close();
+    await inst.stop().catch(() => inst.kill());
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printFlat(rows: MemRow[]): void {
+  const mib = (k: number) => `${(k / 1024).toFixed(1)}`.padStart(7);
+  console.log(`\nflat memory: rank 0 RSS (MiB, after GC) after each round of ${N} jobs, size 1`);
+  console.log(`${'config'.padEnd(36)}  warm-up  ${Array.from({ length: ROUNDS }, (_, i) => `  rnd ${i + 1}`).join('')}  kept  per job rounds 2-${ROUNDS} (ts / flux)`);
+  for (const r of rows) {
+    const per = (r.rss[ROUNDS]! - r.rss[1]!) / ((ROUNDS - 1) * N);
+    console.log(
+      `${r.label.padEnd(36)}  ${mib(r.rss[0]!)}  ${r.rss.slice(1).map(mib).join('')}  ${String(r.inactive).padStart(4)}  ${`${per.toFixed(2)} KiB / ~512 KiB`.padStart(20)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'flat') {
+    printFlat([
+      await flatMemory('default (num-limit 10000, unreached)', undefined),
+      await flatMemory('inactive-num-limit = 1000', '[job-manager]\ninactive-num-limit = 1000\n'),
+    ]);
+    return;
+  }
   const rows: Row[] = [];
   for (const size of [1, 4]) rows.push(await measure(size));
   const flux: Record<number, string> = { 1: '66.6', 4: '52.9 (-N1)' };
@@ -61,6 +121,10 @@ async function main(): Promise<void> {
       `${String(r.size).padStart(4)}  ${r.jps.toFixed(1).padStart(16)}  ${flux[r.size]!.padStart(18)}  ${`${r.submitJps.toFixed(0)} / ~1550`.padStart(25)}  ${`${(r.rssBefore / 1024).toFixed(1)} MiB`.padStart(10)}  ${`${(r.rssAfter / 1024).toFixed(1)} MiB`.padStart(9)}  ${`${per.toFixed(1)} KiB / 512 KiB`.padStart(19)}`,
     );
   }
+  printFlat([
+    await flatMemory('default (num-limit 10000, unreached)', undefined),
+    await flatMemory('inactive-num-limit = 1000', '[job-manager]\ninactive-num-limit = 1000\n'),
+  ]);
 }
 
 main().catch((e) => {
