@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 
@@ -223,7 +224,7 @@ export class StartCommand extends FluxCommand {
     const wrap = (this.wrap ?? '').split(',').filter((w) => w.length > 0);
     if (this.verbose > 0) process.stderr.write(`flux-start: ${[...wrap, 'flux-broker', ...argv].join(' ')}\n`);
     if (this.noexec) return 0;
-    if (wrap.length > 0) return runWrapped([...wrap, process.execPath, require.resolve('../main'), 'broker', ...argv]);
+    if (wrap.length > 0) return runWrapped([...wrap, process.execPath, path.join(__dirname, '..', 'main.js'), 'broker', ...argv]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { brokerMain } = require('../../kernel/main') as typeof import('../../kernel/main');
     let treeFactory;

@@ -10,6 +10,7 @@ import Module from 'node:module';
 import { Errno } from '../api/errno';
 import { FluxError } from '../api/errors';
 import { isModuleManifest, type ModuleManifest } from '../api/module';
+import * as api from '../api';
 
 /** dist/modules, beside dist/kernel */
 export const builtinModuleDir = path.resolve(__dirname, '..', '..', 'modules');
@@ -65,13 +66,25 @@ export function resolveModule(spec: string, searchPath: string | undefined): Res
 const apiPath = path.resolve(__dirname, '..', 'api', 'index.js');
 let fenceInstalled = false;
 
-/** Make `require('flux-ts/kernel/api')` in a site module resolve to our copy. */
+/**
+ * Make `require('flux-ts/kernel/api')` in a site module resolve to our copy: the
+ * one this file runs with, also when that is a bundle (scripts/bundle.js) and
+ * not the file at apiPath.
+ */
 function installFence(): void {
   if (fenceInstalled) return;
   fenceInstalled = true;
   const M = Module as unknown as {
     _resolveFilename: (req: string, parent: unknown, ...rest: unknown[]) => string;
+    _cache: Record<string, Module | undefined>;
   };
+  if (M._cache[apiPath] === undefined) {
+    const m = new Module(apiPath);
+    m.filename = apiPath;
+    m.exports = api;
+    (m as unknown as { loaded: boolean }).loaded = true;
+    M._cache[apiPath] = m;
+  }
   const orig = M._resolveFilename;
   M._resolveFilename = function (req: string, parent: unknown, ...rest: unknown[]): string {
     if (req === 'flux-ts/kernel/api' || req === 'flux-ts') return apiPath;

@@ -1,0 +1,16 @@
+/**
+ * The broker process: what cli/broker-entry runs, once per rank of
+ * `flux start --test-size`. It loads the kernel and the overlay only (no CLI
+ * code, no clipanion).
+ */
+import { brokerMain } from '../kernel/main';
+import { treeFactory } from '../kernel/overlay/factory';
+
+// The front end put flux's bin/ on PATH before spawning us; keep it so.
+brokerMain(process.argv.slice(2), { treeFactory }).then(
+  (rc) => process.exit(rc),
+  (e) => {
+    process.stderr.write(`flux-broker: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
