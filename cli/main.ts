@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { Cli, Command, UsageError } from 'clipanion';
 import { FluxCommand } from './base-command';
 import { suggest } from './suggest';
@@ -66,6 +65,8 @@ function execExternal(cmd: string, args: readonly string[]): number | undefined 
     } catch {
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(p, args, { stdio: 'inherit' });
     if (r.error) {
       process.stderr.write(`flux: execvp (${p}): ${r.error.message}\n`);

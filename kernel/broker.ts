@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import { randomUUID } from 'node:crypto';
 import { parse as parseToml } from 'smol-toml';
 import { Errno } from './api/errno';
@@ -380,13 +381,15 @@ export class Broker {
 
   private async runInitialProgram(): Promise<number> {
     const plan = planInitialProgram(this.args.program, process.env);
-    if (plan.interactive && !process.stdin.isTTY) {
+    // isatty(0), not process.stdin.isTTY: that would build a stream on fd 0 we never read.
+    const stdinIsTty = isatty(0);
+    if (plan.interactive && !stdinIsTty) {
       this.log(LogLevel.crit, 'broker', "stdin is not a tty - can't run interactive shell");
       return 1;
     }
     this.rcInteractive = plan.interactive;
     const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'));
-    this.rc2 = new RunningProgram(plan, env, { detached: !process.stdin.isTTY });
+    this.rc2 = new RunningProgram(plan, env, { detached: !stdinIsTty });
     const r: ProgramResult = await this.rc2.done;
     const text = `rc2.0: ${plan.words.join(' ')} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);

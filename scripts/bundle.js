@@ -101,6 +101,63 @@ function fromBundle(elsewhere) {
   };
 }
 
+/** The sodium-native addon file that require-addon picks here, relative to the package. */
+function sodiumAddon() {
+  const Module = require('module');
+  const dir = path.dirname(require.resolve('sodium-native/package.json'));
+  let found;
+  const load = Module._load;
+  Module._load = function (request) {
+    const m = load.apply(this, arguments);
+    if (found === undefined && request.endsWith('.node')) found = request;
+    return m;
+  };
+  try {
+    require(path.join(dir, 'binding.js'));
+  } finally {
+    Module._load = load;
+  }
+  return found === undefined ? undefined : path.relative(dir, found).split(path.sep).join('/');
+}
+
+/**
+ * esbuild plugin: two start-up costs of dependencies, removed.
+ *  - avsc loads node:crypto (a few ms) for schema fingerprints, which we never
+ *    take: give it a crypto whose createHash loads the real one when called.
+ *  - sodium-native finds its addon through require-addon, whose resolver costs a
+ *    broker ~20 ms: load the file it picked at build time directly, and fall
+ *    back to the package's own binding.js if that fails (another platform).
+ */
+function trimDeps(addon) {
+  return {
+    name: 'trim-deps',
+    setup(build) {
+      build.onResolve({ filter: /^crypto$/ }, (args) =>
+        /[\\/]node_modules[\\/]avsc[\\/]/.test(args.importer) ? { path: 'crypto', namespace: 'lazy-crypto' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
+        contents:
+          'var c;\nexports.createHash = function () { c = c || require("crypto"); return c.createHash.apply(c, arguments); };\n',
+        loader: 'js',
+      }));
+      if (addon === undefined) return;
+      build.onResolve({ filter: /^\.\/binding$/ }, (args) =>
+        /[\\/]node_modules[\\/]sodium-native[\\/]index\.js$/.test(args.importer) ? { path: 'binding', namespace: 'sodium-binding' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'sodium-binding' }, () => ({
+        contents: [
+          'var path = require("path");',
+          'var dir = path.dirname(require.resolve("sodium-native/package.json"));',
+          `try { module.exports = require(path.join(dir, ${JSON.stringify(addon)})); }`,
+          'catch (_) { module.exports = require(path.join(dir, "binding.js")); }',
+          '',
+        ].join('\n'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 async function bundle(name, served, elsewhere = {}) {
   const r = await esbuild.build({
     stdin: { contents: entrySource(served), resolveDir: dist, sourcefile: `bundle-${name}.js`, loader: 'js' },
@@ -109,10 +166,9 @@ async function bundle(name, served, elsewhere = {}) {
     target: 'node20',
     format: 'cjs',
     outfile: path.join(out, `${name}.js`),
-    // native addons stay in node_modules
-    external: ['sodium-native'],
+    external: ['*.node'],
     banner: { js: 'var __fluxDist = require("path").join(__dirname, "..");' },
-    plugins: [fromBundle(elsewhere), keepPaths],
+    plugins: [fromBundle(elsewhere), trimDeps(sodiumAddon()), keepPaths],
     logLevel: 'error',
     legalComments: 'none',
     metafile: true,

@@ -3,7 +3,7 @@
  * makes a fresh pair at start and never writes it anywhere; only the public
  * half leaves the process (Z85, in the business card). Keys are never logged.
  */
-import sodium from 'sodium-native';
+import { sodium } from './sodium';
 import { z85Decode, z85Encode } from './z85';
 
 export interface KeyPair {
@@ -14,9 +14,9 @@ export interface KeyPair {
 export const KEY_BYTES = 32;
 
 export function generateKeyPair(): KeyPair {
-  const publicKey = Buffer.alloc(sodium.crypto_kx_PUBLICKEYBYTES);
-  const secretKey = sodium.sodium_malloc(sodium.crypto_kx_SECRETKEYBYTES);
-  sodium.crypto_kx_keypair(publicKey, secretKey);
+  const publicKey = Buffer.alloc(sodium().crypto_kx_PUBLICKEYBYTES);
+  const secretKey = sodium().sodium_malloc(sodium().crypto_kx_SECRETKEYBYTES);
+  sodium().crypto_kx_keypair(publicKey, secretKey);
   return { publicKey, secretKey };
 }
 
@@ -24,8 +24,8 @@ export function generateKeyPair(): KeyPair {
 export function isKeyPair(publicKey: Buffer, secretKey: Buffer): boolean {
   if (publicKey.length !== KEY_BYTES || secretKey.length !== KEY_BYTES) return false;
   const derived = Buffer.alloc(KEY_BYTES);
-  sodium.crypto_scalarmult_base(derived, secretKey);
-  return sodium.sodium_memcmp(derived, publicKey);
+  sodium().crypto_scalarmult_base(derived, secretKey);
+  return sodium().sodium_memcmp(derived, publicKey);
 }
 
 export const publicKeyText = (k: Buffer): string => z85Encode(k);

@@ -11,7 +11,7 @@
  * anything is buffered. An empty sealed frame is a keepalive.
  */
 import type { Duplex } from 'node:stream';
-import sodium from 'sodium-native';
+import { sodium } from './sodium';
 import { MAX_FRAME, decodeMessage, encodeMessage } from '../message/codec';
 import { FrameSplitter } from './frames';
 import type { Message } from '../message/message';
@@ -20,8 +20,10 @@ import type { KeyPair } from './keys';
 const MAGIC = Buffer.from('FLUXOV1\0', 'latin1');
 const REFUSE = Buffer.from('FLUXNO1\0', 'latin1');
 const KEY = 32;
-const MAC = sodium.crypto_secretbox_MACBYTES;
-const NONCE = sodium.crypto_secretbox_NONCEBYTES;
+// crypto_secretbox (XSalsa20-Poly1305) sizes, fixed by the algorithm; as
+// literals so that loading this file does not load sodium (./sodium).
+const MAC = 16; // crypto_secretbox_MACBYTES
+const NONCE = 24; // crypto_secretbox_NONCEBYTES
 const HANDSHAKE_MAX = 512;
 const CLIENT_PROOF = Buffer.from('flux-overlay client proof');
 const SERVER_PROOF = Buffer.from('flux-overlay server proof');
@@ -38,14 +40,14 @@ export interface LinkOptions {
 
 function ephemeral(): KeyPair {
   const publicKey = Buffer.alloc(KEY);
-  const secretKey = sodium.sodium_malloc(KEY);
-  sodium.crypto_kx_keypair(publicKey, secretKey);
+  const secretKey = sodium().sodium_malloc(KEY);
+  sodium().crypto_kx_keypair(publicKey, secretKey);
   return { publicKey, secretKey };
 }
 
 function mix(a: Buffer, b: Buffer): Buffer {
-  const out = sodium.sodium_malloc(sodium.crypto_secretbox_KEYBYTES);
-  sodium.crypto_generichash(out, Buffer.concat([a, b]));
+  const out = sodium().sodium_malloc(sodium().crypto_secretbox_KEYBYTES);
+  sodium().crypto_generichash(out, Buffer.concat([a, b]));
   return out;
 }
 
@@ -62,22 +64,22 @@ interface Session {
 }
 
 function clientSession(self: KeyPair, eph: KeyPair, serverKey: Buffer, serverEph: Buffer): Session {
-  const rx1 = sodium.sodium_malloc(KEY);
-  const tx1 = sodium.sodium_malloc(KEY);
-  const rx2 = sodium.sodium_malloc(KEY);
-  const tx2 = sodium.sodium_malloc(KEY);
-  sodium.crypto_kx_client_session_keys(rx1, tx1, self.publicKey, self.secretKey, serverKey);
-  sodium.crypto_kx_client_session_keys(rx2, tx2, eph.publicKey, eph.secretKey, serverEph);
+  const rx1 = sodium().sodium_malloc(KEY);
+  const tx1 = sodium().sodium_malloc(KEY);
+  const rx2 = sodium().sodium_malloc(KEY);
+  const tx2 = sodium().sodium_malloc(KEY);
+  sodium().crypto_kx_client_session_keys(rx1, tx1, self.publicKey, self.secretKey, serverKey);
+  sodium().crypto_kx_client_session_keys(rx2, tx2, eph.publicKey, eph.secretKey, serverEph);
   return { rx: mix(rx1, rx2), tx: mix(tx1, tx2) };
 }
 
 function serverSession(self: KeyPair, eph: KeyPair, clientKey: Buffer, clientEph: Buffer): Session {
-  const rx1 = sodium.sodium_malloc(KEY);
-  const tx1 = sodium.sodium_malloc(KEY);
-  const rx2 = sodium.sodium_malloc(KEY);
-  const tx2 = sodium.sodium_malloc(KEY);
-  sodium.crypto_kx_server_session_keys(rx1, tx1, self.publicKey, self.secretKey, clientKey);
-  sodium.crypto_kx_server_session_keys(rx2, tx2, eph.publicKey, eph.secretKey, clientEph);
+  const rx1 = sodium().sodium_malloc(KEY);
+  const tx1 = sodium().sodium_malloc(KEY);
+  const rx2 = sodium().sodium_malloc(KEY);
+  const tx2 = sodium().sodium_malloc(KEY);
+  sodium().crypto_kx_server_session_keys(rx1, tx1, self.publicKey, self.secretKey, clientKey);
+  sodium().crypto_kx_server_session_keys(rx2, tx2, eph.publicKey, eph.secretKey, clientEph);
   return { rx: mix(rx1, rx2), tx: mix(tx1, tx2) };
 }
 
@@ -95,7 +97,7 @@ class Box {
 
   seal(plain: Buffer): Buffer {
     const out = Buffer.allocUnsafe(plain.length + MAC);
-    sodium.crypto_secretbox_easy(out, plain, this.nonce(this.sendCount++), this.s.tx);
+    sodium().crypto_secretbox_easy(out, plain, this.nonce(this.sendCount++), this.s.tx);
     return out;
   }
 
@@ -103,7 +105,7 @@ class Box {
   open(cipher: Buffer): Buffer | undefined {
     if (cipher.length < MAC) return undefined;
     const out = Buffer.allocUnsafe(cipher.length - MAC);
-    if (!sodium.crypto_secretbox_open_easy(out, cipher, this.nonce(this.recvCount), this.s.rx)) return undefined;
+    if (!sodium().crypto_secretbox_open_easy(out, cipher, this.nonce(this.recvCount), this.s.rx)) return undefined;
     this.recvCount++;
     return out;
   }
