@@ -8,7 +8,6 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isatty } from 'node:tty';
 import { randomUUID } from 'node:crypto';
 import { parse as parseToml } from 'smol-toml';
 import { Errno } from './api/errno';
@@ -381,8 +380,10 @@ export class Broker {
 
   private async runInitialProgram(): Promise<number> {
     const plan = planInitialProgram(this.args.program, process.env);
-    // isatty(0), not process.stdin.isTTY: that would build a stream on fd 0 we never read.
-    const stdinIsTty = isatty(0);
+    // isatty(0), not process.stdin.isTTY: that would build a stream on fd 0 we
+    // never read. node:tty is required here, on rank 0 only: followers never load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const stdinIsTty = (require('node:tty') as typeof import('node:tty')).isatty(0);
     if (plan.interactive && !stdinIsTty) {
       this.log(LogLevel.crit, 'broker', "stdin is not a tty - can't run interactive shell");
       return 1;

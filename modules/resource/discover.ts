@@ -19,6 +19,19 @@ export function countCores(): number {
   return Math.max(1, n);
 }
 
+/** Is there an executable `name` in a PATH directory (as execvp would search)? */
+function onPath(name: string): boolean {
+  for (const d of process.env['PATH']!.split(':')) {
+    try {
+      fs.accessSync(`${d || '.'}/${name}`, fs.constants.X_OK);
+      return true;
+    } catch {
+      /* not here */
+    }
+  }
+  return false;
+}
+
 export function countGpus(): number {
   try {
     const ents = fs.readdirSync('/proc/driver/nvidia/gpus');
@@ -26,6 +39,8 @@ export function countGpus(): number {
   } catch {
     /* no driver */
   }
+  // Look on PATH first: a failed spawn still costs a fork on every broker's start.
+  if (process.env['PATH'] !== undefined && !onPath('nvidia-smi')) return 0;
   try {
     const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 });
     if (r.status === 0 && r.stdout) return r.stdout.split('\n').filter((l) => /^GPU \d+/.test(l)).length;
