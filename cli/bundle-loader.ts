@@ -27,13 +27,20 @@ interface ModuleInternals {
 }
 const M = Module as unknown as { _nodeModulePaths(dir: string): string[]; _cache: Record<string, Module> };
 
-/** Evaluate dist/bundle/<name>.js once; false if there is no such bundle. */
-export function loadBundle(name: string): boolean {
+/**
+ * Evaluate dist/bundle/<name>.js once; false if there is no such bundle, or if
+ * `entry` (a dist/ file it holds) is newer: tsc ran again since the bundle was
+ * made, and the files on disk are what the developer means to run.
+ */
+export function loadBundle(name: string, entry?: string): boolean {
   const done = loaded.get(name);
   if (done !== undefined) return done;
   const file = path.join(distDir, 'bundle', `${name}.js`);
   let src: string;
   try {
+    if (entry !== undefined && fs.statSync(path.join(distDir, entry)).mtimeMs > fs.statSync(file).mtimeMs) {
+      throw new Error('stale');
+    }
     src = fs.readFileSync(file, 'utf8');
   } catch {
     loaded.set(name, false);
@@ -79,7 +86,7 @@ export function loadBundle(name: string): boolean {
  * holds it, from disk otherwise.
  */
 export function requireDist(name: string, rel: string): unknown {
-  loadBundle(name);
+  loadBundle(name, rel);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(distDir, rel));
 }
