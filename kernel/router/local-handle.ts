@@ -21,6 +21,9 @@ import {
 } from '../message/message';
 import type { Endpoint, Router } from './router';
 
+/** the broker runs as the instance owner; getuid() is a system call, so ask once */
+const OWNER_UID = process.getuid?.() ?? 0;
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
@@ -98,7 +101,7 @@ export class LocalHandle implements Handle, Endpoint {
       flags |= MsgFlag.Upstream;
     }
     const m = makeRequest(topic, { nodeid, flags, payload });
-    m.userid = process.getuid?.() ?? 0;
+    m.userid = OWNER_UID;
     m.rolemask = Role.Owner | Role.Local;
     return m;
   }

@@ -117,7 +117,7 @@ export class JobShell {
     if (spec.rundir) {
       this.tmpdir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
       try {
-        fs.mkdirSync(this.tmpdir, { recursive: true, mode: 0o700 });
+        fs.mkdirSync(this.tmpdir, { mode: 0o700 });
         env['FLUX_JOB_TMPDIR'] = this.tmpdir;
       } catch {
         this.tmpdir = undefined;
@@ -270,7 +270,9 @@ export class JobShell {
     if (this.live > 0 || this.exited) return;
     this.exited = true;
     this.flush();
-    if (this.tmpdir) fs.rm(this.tmpdir, { recursive: true, force: true }, () => {});
+    // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
+    const dir = this.tmpdir;
+    if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
     this.sink.exit(this.status);
   }
 
