@@ -194,6 +194,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     (best.fluxStyle === 'py' ? process.stdout : process.stderr).write(text.endsWith('\n') ? text : text + '\n');
     return 0;
   }
+  if (!best && (args[1] === '-h' || args[1] === '--help')) {
+    process.stdout.write(subcommandHelp(word, classes));
+    return 0;
+  }
   let command: Command;
   try {
     command = cli.process(args);
@@ -224,6 +228,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof UsageError) return renderUsageError(best, e, args.slice(0, Math.max(bestLen, 1)));
     throw e;
   }
+}
+
+/** `flux WORD --help` for a command made of sub-commands: list them. */
+function subcommandHelp(word: string, classes: readonly CommandClass[]): string {
+  const rows = classes
+    .flatMap((c) => (c.paths ?? []).filter((p) => p.length > 1 && p[0] === word).map((p) => [p.slice(1).join(' '), c.usage?.description ?? ''] as const))
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const width = Math.max(...rows.map((r) => r[0].length), 8);
+  return (
+    `Usage: flux ${word} SUBCOMMAND [OPTIONS]\n\nSubcommands:\n` +
+    rows.map(([n, d]) => `  ${n.padEnd(width)}  ${d}`).join('\n') +
+    `\n\nRun \`flux ${word} SUBCOMMAND --help\` for the options of one.\n`
+  );
 }
 
 /** flux --parent / --root: point FLUX_URI at the enclosing instance. */

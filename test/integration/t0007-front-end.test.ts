@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { flux, tmpdir } from '../helpers/flux';
+import { flux, ROOT, tmpdir } from '../helpers/flux';
 
 test('flux --help lists the commands, exit 0', () => {
   const r = flux(['--help']);
@@ -76,6 +76,18 @@ test('every command has a man page whose one-line description is its usage descr
       }
     }
   }
+});
+
+test('every command answers --help with exit 0, sub-command groups list their sub-commands', () => {
+  const index = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'cli', 'command-index.json'), 'utf8')) as Record<string, string[]>;
+  for (const word of Object.keys(index)) {
+    const r = flux([word, '--help']);
+    assert.is(r.code, 0, `flux ${word} --help: ${r.stderr}`);
+    assert.ok((r.stdout + r.stderr).length > 0, `flux ${word} --help printed nothing`);
+  }
+  const job = flux(['job', '--help']);
+  assert.match(job.stdout, /^Usage: flux job SUBCOMMAND \[OPTIONS\]\n/);
+  assert.match(job.stdout, /\n  attach +Interactively attach to job\n/);
 });
 
 test.run();
