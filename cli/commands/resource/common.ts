@@ -16,7 +16,7 @@ import {
   type Rv1,
 } from '../../../kernel/api';
 import { CommandExit, FluxCommand } from '../../base-command';
-import { GetoptError, getopt, type OptSpec, type Parsed } from '../../getopt';
+import { GetoptError, getopt, type OptSpec, type Parsed, last } from '../../getopt';
 import type { Client } from '../../api/client';
 
 export abstract class ResourceCommand extends FluxCommand {
@@ -31,15 +31,23 @@ export abstract class ResourceCommand extends FluxCommand {
    * Parse our own argv (clipanion cannot do `-no FMT`): Python argparse errors,
    * `usage: ...` and `flux-resource SUB: error: ...`, exit 2.
    */
-  protected parse(argv: readonly string[], specs: readonly OptSpec[]): Parsed {
-    const cls = this.constructor as typeof ResourceCommand;
+  protected parse(argv: readonly string[], specs: readonly OptSpec[], positionals = true): Parsed {
+    let p: Parsed;
     try {
-      return getopt(argv, specs, false);
+      p = getopt(argv, specs, false);
     } catch (e) {
       if (!(e instanceof GetoptError)) throw e;
       this.usageError(e.message.replace(/^unrecognized option '(.*)'$/, 'unrecognized arguments: $1'));
     }
-    void cls;
+    if (!positionals && p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
+    return p;
+  }
+
+  /** The -s/--states selection (default dflt), failing on a state not in allowed. */
+  protected selectStates<T extends string>(p: Parsed, dflt: string, allowed: readonly T[]): T[] {
+    const { states, bad } = parseStates(last(p, 'states') ?? dflt, allowed);
+    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    return states;
   }
 
   protected usageError(msg: string): never {

@@ -1,7 +1,6 @@
 /** flux resource info: one line, `N Nodes, N Cores, N GPUs`, of the selected states (default all). */
 import { Command, Option } from 'clipanion';
-import { LIST_HEADINGS, LIST_STATES, ResourceCommand, parseStates, type SchedStatus } from './common';
-import { last } from '../../getopt';
+import { LIST_HEADINGS, LIST_STATES, ResourceCommand, type SchedStatus } from './common';
 import { listRows } from './list';
 
 export class ResourceInfoCommand extends ResourceCommand {
@@ -12,10 +11,8 @@ export class ResourceInfoCommand extends ResourceCommand {
   argv = Option.Proxy();
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [{ long: 'states', short: 's', arg: true }]);
-    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
-    const { states, bad } = parseStates(last(p, 'states') ?? 'all', LIST_STATES);
-    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    const p = this.parse(this.argv, [{ long: 'states', short: 's', arg: true }], false);
+    const states = this.selectStates(p, 'all', LIST_STATES);
     const fmt = this.outputFormat('{nnodes} Nodes, {ncores} Cores, {ngpus} GPUs', LIST_HEADINGS);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');

@@ -5,7 +5,6 @@ import {
   LIST_STATES,
   ResourceCommand,
   listRow,
-  parseStates,
   resourcesIn,
   union,
   type ListState,
@@ -52,10 +51,8 @@ export class ResourceListCommand extends ResourceCommand {
       { long: 'states', short: 's', arg: true },
       { long: 'skip-empty' },
       { long: 'no-skip-empty' },
-    ]);
-    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
-    const { states, bad } = parseStates(last(p, 'states') ?? 'free,allocated,down', LIST_STATES);
-    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    ], false);
+    const states = this.selectStates(p, 'free,allocated,down', LIST_STATES);
     this.noHeader = p.opts.has('no-header');
     this.skipEmpty = p.opts.has('skip-empty');
     const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';

@@ -1,7 +1,6 @@
 /** flux resource R: print R (RFC 20) of the selected states as one line of JSON. */
 import { Command, Option } from 'clipanion';
-import { LIST_STATES, ResourceCommand, parseStates, resourcesIn, rv1Build, union, type SchedStatus } from './common';
-import { last } from '../../getopt';
+import { LIST_STATES, ResourceCommand, resourcesIn, rv1Build, union, type SchedStatus } from './common';
 
 export class ResourceRCommand extends ResourceCommand {
   static override paths = [['resource', 'R']];
@@ -11,10 +10,8 @@ export class ResourceRCommand extends ResourceCommand {
   argv = Option.Proxy();
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [{ long: 'states', short: 's', arg: true }]);
-    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
-    const { states, bad } = parseStates(last(p, 'states') ?? 'all', LIST_STATES);
-    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    const p = this.parse(this.argv, [{ long: 'states', short: 's', arg: true }], false);
+    const states = this.selectStates(p, 'all', LIST_STATES);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');
     const rs = union(states.map((s) => resourcesIn(st, s)));

@@ -1,6 +1,6 @@
 /** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
 import { Command, Option } from 'clipanion';
-import { ResourceCommand, parseStates } from './common';
+import { ResourceCommand } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
 import { last } from '../../getopt';
 import type { Row } from '../../../kernel/api';
@@ -57,11 +57,9 @@ export class ResourceStatusCommand extends ResourceCommand {
       { long: 'format', short: 'o', arg: true },
       { long: 'states', short: 's', arg: true },
       { long: 'skip-empty' },
-    ]);
-    if (p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
+    ], false);
     const given = last(p, 'states');
-    const { states, bad } = parseStates(given ?? DEFAULT, STATES);
-    if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
+    const states = this.selectStates(p, DEFAULT, STATES);
     const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
     const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
     const wantOn = states.includes('online');
