@@ -97,7 +97,11 @@ export class Broker {
         this.attrs.setFromCommandLine(k, v);
       } catch (e) {
         const fe = e as FluxError;
-        if (fe.message.startsWith('Error parsing')) return this.crit(fe.message);
+        if (fe.message.startsWith('Error parsing')) {
+          // Flux reports attribute values once its rank is known: take PMI's word for it
+          this.logRing.hostname = process.env['PMI_RANK'] ?? '0';
+          return this.crit(fe.message);
+        }
         process.stderr.write(`flux-broker: ${fe.message}\n`);
         return 1;
       }
