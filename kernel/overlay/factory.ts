@@ -84,6 +84,8 @@ function configTopo(b: Broker): string | undefined {
 
 async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; tree: Tree }> {
   const { rank, size } = pmi;
+  // from here on our log lines carry the rank, as Flux's do once PMI has answered
+  b.logRing.hostname = String(rank);
   const host = b.attrs.get('hostname') ?? os.hostname();
   const levelText = await optionalGet(pmi, 'flux.instance-level');
   const underFlux = levelText !== undefined && /^\d+$/.test(levelText);
