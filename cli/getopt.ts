@@ -13,9 +13,18 @@ export interface OptSpec {
   short?: string;
   /** takes a value */
   arg?: boolean;
+  /** takes an optional value, only as `--opt=VAL` or `-oVAL` (flags get '') */
+  optarg?: boolean;
 }
 
-export class GetoptError extends Error {}
+export class GetoptError extends Error {
+  /** set for an unknown short option: C getopt words that one `invalid option -- 'x'` */
+  readonly badShort?: string;
+  constructor(message: string, badShort?: string) {
+    super(message);
+    if (badShort !== undefined) this.badShort = badShort;
+  }
+}
 
 export interface Parsed {
   /** values by long name, in order given (flags get '') */
@@ -42,7 +51,9 @@ export function getopt(argv: readonly string[], specs: readonly OptSpec[], posix
       const name = a.slice(2, eq < 0 ? undefined : eq);
       const s = specs.find((x) => x.long === name);
       if (!s) throw new GetoptError(`unrecognized option '${eq < 0 ? a : a.slice(0, eq)}'`);
-      if (s.arg) {
+      if (s.optarg) {
+        add(s, eq >= 0 ? a.slice(eq + 1) : '');
+      } else if (s.arg) {
         if (eq >= 0) add(s, a.slice(eq + 1));
         else if (i + 1 < argv.length) add(s, argv[++i]!);
         else throw new GetoptError(`option '--${name}' requires an argument`);
@@ -56,7 +67,17 @@ export function getopt(argv: readonly string[], specs: readonly OptSpec[], posix
       for (let j = 1; j < a.length; j++) {
         const c = a[j]!;
         const s = specs.find((x) => x.short === c);
-        if (!s) throw new GetoptError(`unrecognized option '-${c}'`);
+        if (!s) throw new GetoptError(`unrecognized option '-${c}'`, c);
+        if (s.optarg) {
+          // `-v2` gives a value; `-vv` repeats the flag
+          const rest = a.slice(j + 1);
+          if (/^\d+$/.test(rest)) {
+            add(s, rest);
+            break;
+          }
+          add(s, '');
+          continue;
+        }
         if (!s.arg) {
           add(s, '');
           continue;

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+import { GetoptError, getopt, last, type OptSpec } from '../getopt';
 
 export const START_USAGE = `Usage: flux-start [OPTIONS] command ...
 Start a Flux instance
@@ -42,30 +43,24 @@ Start a Flux instance
                                   single)
   -h, --help                      Display this message.`;
 
-type Kind = 'arg' | 'flag' | 'optarg';
-interface OptSpec {
-  long: string;
-  short?: string;
-  kind: Kind;
-}
 const OPTS: OptSpec[] = [
-  { long: 'setattr', short: 'S', kind: 'arg' },
-  { long: 'config-path', short: 'c', kind: 'arg' },
-  { long: 'conf', kind: 'arg' },
-  { long: 'broker-opts', short: 'o', kind: 'arg' },
-  { long: 'verbose', short: 'v', kind: 'optarg' },
-  { long: 'noexec', short: 'X', kind: 'flag' },
-  { long: 'wrap', kind: 'arg' },
-  { long: 'test-size', short: 's', kind: 'arg' },
-  { long: 'test-hosts', kind: 'arg' },
-  { long: 'test-exit-timeout', kind: 'arg' },
-  { long: 'killer-timeout', kind: 'arg' },
-  { long: 'test-exit-mode', kind: 'arg' },
-  { long: 'test-start-mode', kind: 'arg' },
-  { long: 'test-rundir', kind: 'arg' },
-  { long: 'test-rundir-cleanup', kind: 'flag' },
-  { long: 'test-pmi-clique', kind: 'arg' },
-  { long: 'help', short: 'h', kind: 'flag' },
+  { long: 'setattr', short: 'S', arg: true },
+  { long: 'config-path', short: 'c', arg: true },
+  { long: 'conf', arg: true },
+  { long: 'broker-opts', short: 'o', arg: true },
+  { long: 'verbose', short: 'v', optarg: true },
+  { long: 'noexec', short: 'X' },
+  { long: 'wrap', arg: true },
+  { long: 'test-size', short: 's', arg: true },
+  { long: 'test-hosts', arg: true },
+  { long: 'test-exit-timeout', arg: true },
+  { long: 'killer-timeout', arg: true },
+  { long: 'test-exit-mode', arg: true },
+  { long: 'test-start-mode', arg: true },
+  { long: 'test-rundir', arg: true },
+  { long: 'test-rundir-cleanup' },
+  { long: 'test-pmi-clique', arg: true },
+  { long: 'help', short: 'h' },
 ];
 
 const usageError = (msg: string): CommandExit =>
@@ -108,71 +103,36 @@ export class StartCommand extends FluxCommand {
 
   /** getopt_long with "+" (stop at the first non-option); throws CommandExit on errors. */
   parseArgv(argv: readonly string[]): void {
-    let i = 0;
-    const set = (o: OptSpec, v: string | undefined) => {
-      switch (o.long) {
-        case 'setattr': this.setattr.push(v!); break;
-        case 'config-path': this.configPath = v; break;
-        case 'conf': this.conf.push(v!); break;
-        case 'broker-opts': this.brokerOpts.push(v!); break;
-        case 'verbose':
-          if (v === undefined) this.verbose++;
-          else if (/^\d+$/.test(v)) this.verbose = Number(v);
-          else throw new CommandExit(1, `flux-start: flux-start: Option 'verbose' requires an integer argument`);
-          break;
-        case 'noexec': this.noexec = true; break;
-        case 'wrap': this.wrap = v; break;
-        case 'test-size': this.testSize = v; break;
-        case 'test-hosts': this.testHosts = v; break;
-        case 'test-exit-timeout': this.testExitTimeout = v; break;
-        case 'killer-timeout': this.killerTimeout = v; break;
-        case 'test-exit-mode': this.testExitMode = v; break;
-        case 'test-start-mode': this.testStartMode = v; break;
-        case 'test-rundir': this.testRundir = v; break;
-        case 'test-rundir-cleanup': this.testRundirCleanup = true; break;
-        case 'test-pmi-clique': this.testPmiClique = v; break;
-        case 'help': this.wantHelp = true; break;
-      }
-    };
-    for (; i < argv.length; i++) {
-      const a = argv[i]!;
-      if (a === '--') {
-        i++;
-        break;
-      }
-      if (!a.startsWith('-') || a === '-') break;
-      if (a.startsWith('--')) {
-        const eq = a.indexOf('=');
-        const name = a.slice(2, eq < 0 ? undefined : eq);
-        const o = OPTS.find((x) => x.long === name);
-        if (!o) throw usageError(`unrecognized option '${eq < 0 ? a : a.slice(0, eq)}'`);
-        if (o.kind === 'flag') {
-          if (eq >= 0) throw usageError(`option '--${name}' doesn't allow an argument`);
-          set(o, undefined);
-        } else if (eq >= 0) {
-          set(o, a.slice(eq + 1));
-        } else if (o.kind === 'optarg') {
-          set(o, undefined);
-        } else {
-          if (i + 1 >= argv.length) throw usageError(`option '--${name}' requires an argument`);
-          set(o, argv[++i]!);
-        }
-        continue;
-      }
-      for (let j = 1; j < a.length; j++) {
-        const o = OPTS.find((x) => x.short === a[j]);
-        if (!o) throw usageError(`invalid option -- '${a[j]}'`);
-        if (o.kind !== 'arg') {
-          set(o, undefined);
-          continue;
-        }
-        if (j + 1 < a.length) set(o, a.slice(j + 1));
-        else if (i + 1 < argv.length) set(o, argv[++i]!);
-        else throw usageError(`option requires an argument -- '${a[j]}'`);
-        break;
-      }
+    let p;
+    try {
+      p = getopt(argv, OPTS, true);
+    } catch (e) {
+      if (!(e instanceof GetoptError)) throw e;
+      throw usageError(e.badShort !== undefined ? `invalid option -- '${e.badShort}'` : e.message);
     }
-    this.program = argv.slice(i);
+    const all = (long: string) => p.opts.get(long) ?? [];
+    this.setattr = all('setattr');
+    this.conf = all('conf');
+    this.brokerOpts = all('broker-opts');
+    for (const v of all('verbose')) {
+      if (v === '') this.verbose++;
+      else if (/^\d+$/.test(v)) this.verbose = Number(v);
+      else throw new CommandExit(1, `flux-start: flux-start: Option 'verbose' requires an integer argument`);
+    }
+    this.configPath = last(p, 'config-path');
+    this.noexec = p.opts.has('noexec');
+    this.wrap = last(p, 'wrap');
+    this.testSize = last(p, 'test-size');
+    this.testHosts = last(p, 'test-hosts');
+    this.testExitTimeout = last(p, 'test-exit-timeout');
+    this.killerTimeout = last(p, 'killer-timeout');
+    this.testExitMode = last(p, 'test-exit-mode');
+    this.testStartMode = last(p, 'test-start-mode');
+    this.testRundir = last(p, 'test-rundir');
+    this.testRundirCleanup = p.opts.has('test-rundir-cleanup');
+    this.testPmiClique = last(p, 'test-pmi-clique');
+    this.wantHelp = p.opts.has('help');
+    this.program = p.positionals;
   }
 
   /** broker argv: -S..., broker opts, -c, --conf (the program comes after) */
