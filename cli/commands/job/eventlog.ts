@@ -1,8 +1,8 @@
 /** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../kernel/api/formats';
-import { parseIdArg } from '../../jobspec';
 
 export const EVENTLOG_USAGE = `Usage: flux-job eventlog [OPTIONS] id
 Display eventlog for a job
@@ -46,9 +46,8 @@ export function renderEntry(e: Entry, time: string): string {
   return s;
 }
 
-export class JobEventlogCommand extends FluxCommand {
+export class JobEventlogCommand extends JobCommand {
   static override paths = [['job', 'eventlog']];
-  static override prog = 'flux-job';
   static override usageLine = EVENTLOG_USAGE;
   static override usage = Command.Usage({ description: 'Display eventlog for a job' });
   format = Option.String('-f,--format', 'text');
@@ -62,8 +61,7 @@ export class JobEventlogCommand extends FluxCommand {
     if (!['text', 'json'].includes(this.format)) this.fail(`invalid format type '${this.format}'`);
     if (!['raw', 'iso', 'offset'].includes(this.timeFormat)) this.fail(`invalid time format '${this.timeFormat}'`);
     const typed = this.args[0]!;
-    const id = parseIdArg(typed);
-    if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+    const id = this.jobId(typed);
     const h = await this.connect();
     const dir = encodeKvs(id);
     try {

@@ -1,9 +1,10 @@
 /** flux job info ID KEY: print a job's raw kvs object (eventlog, jobspec, R, guest.output ...). */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-import { parseIdArg, pyJson } from '../../jobspec';
+import { pyJson } from '../../jobspec';
 
 export const INFO_USAGE = `Usage: flux job info id key
 some useful keys are:
@@ -16,9 +17,8 @@ some useful keys are:
   guest.output         - job output log
 Use flux job info -h to list available options`;
 
-export class JobInfoCommand extends FluxCommand {
+export class JobInfoCommand extends JobCommand {
   static override paths = [['job', 'info']];
-  static override prog = 'flux-job';
   static override usageLine = INFO_USAGE;
   static override usage = Command.Usage({ description: 'Display info for a job' });
   original = Option.Boolean('-o,--original', false);
@@ -28,8 +28,7 @@ export class JobInfoCommand extends FluxCommand {
   async run(): Promise<number> {
     if (this.args.length !== 2) throw new CommandExit(1, INFO_USAGE);
     const [typed, key] = this.args as [string, string];
-    const id = parseIdArg(typed);
-    if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+    const id = this.jobId(typed);
     const h = await this.connect();
     const dir = encodeKvs(id);
     try {

@@ -1,8 +1,8 @@
 /** flux job kill [-s SIG] ID...: send a signal (default SIGTERM) to running jobs. */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../kernel/api/errors';
-import { parseIdArg } from '../../jobspec';
 import { parseSignal } from './signals';
 
 export const KILL_USAGE = `Usage: flux-job kill [OPTIONS] ids...
@@ -10,9 +10,8 @@ Send signal to one or more running jobs
   -h, --help             Display this message.
   -s, --signal=SIG       Send signal SIG (default SIGTERM)`;
 
-export class JobKillCommand extends FluxCommand {
+export class JobKillCommand extends JobCommand {
   static override paths = [['job', 'kill']];
-  static override prog = 'flux-job';
   static override usageLine = KILL_USAGE;
   static override usage = Command.Usage({ description: 'Send signal to one or more running jobs' });
   signal = Option.String('-s,--signal', 'SIGTERM');
@@ -24,8 +23,7 @@ export class JobKillCommand extends FluxCommand {
     if (signum === undefined) this.fail(`kill: Invalid signal ${this.signal}`);
     const parsed: Array<[string, number]> = [];
     for (const typed of this.ids) {
-      const id = parseIdArg(typed);
-      if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+      const id = this.jobId(typed);
       parsed.push([typed, id]);
     }
     const h = await this.connect();

@@ -4,10 +4,9 @@
  * purge-id). Without -f only counts what would be purged.
  */
 import { Command, Option } from 'clipanion';
-import { FluxCommand } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { fsd } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-import { parseIdArg } from '../../jobspec';
 
 export const PURGE_USAGE = `Usage: flux-job purge [OPTIONS] [id...]
 Purge the oldest inactive jobs
@@ -17,9 +16,8 @@ Purge the oldest inactive jobs
   -f, --force            Perform the irreversible purge.
       --batch=COUNT      Limit number of jobs per request (default 50).`;
 
-export class JobPurgeCommand extends FluxCommand {
+export class JobPurgeCommand extends JobCommand {
   static override paths = [['job', 'purge']];
-  static override prog = 'flux-job';
   static override usageLine = PURGE_USAGE;
   static override usage = Command.Usage({ description: 'Purge the oldest inactive jobs' });
   ageLimit = Option.String('--age-limit');
@@ -35,8 +33,7 @@ export class JobPurgeCommand extends FluxCommand {
     if (this.ids.length > 0) {
       const parsed: number[] = [];
       for (const typed of this.ids) {
-        const id = parseIdArg(typed);
-        if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+        const id = this.jobId(typed);
         parsed.push(id);
       }
       const h = await this.connect();

@@ -1,9 +1,10 @@
 /** flux job status ID...: wait for jobs to finish; exit with the largest exit code. */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { encodeF58 } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-import { exitCode, parseIdArg, type JobRecord } from '../../jobspec';
+import { exitCode, type JobRecord } from '../../jobspec';
 
 export const STATUS_USAGE = `Usage: flux-job status [OPTIONS] id [id...]
 Wait for job(s) to complete and exit with largest exit code
@@ -16,9 +17,8 @@ Wait for job(s) to complete and exit with largest exit code
                          stdout
   -v, --verbose          Increase verbosity of output`;
 
-export class JobStatusCommand extends FluxCommand {
+export class JobStatusCommand extends JobCommand {
   static override paths = [['job', 'status']];
-  static override prog = 'flux-job';
   static override usageLine = STATUS_USAGE;
   static override usage = Command.Usage({ description: 'Wait for job(s) to complete and exit with largest exit code' });
   exc = Option.String('-e,--exception-exit-code', '1');
@@ -32,8 +32,7 @@ export class JobStatusCommand extends FluxCommand {
     if (!/^\d+$/.test(this.exc)) this.fail(`invalid exception exit code '${this.exc}'`);
     const parsed: Array<[string, number]> = [];
     for (const typed of this.ids) {
-      const id = parseIdArg(typed);
-      if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+      const id = this.jobId(typed);
       parsed.push([typed, id]);
     }
     const h = await this.connect();

@@ -1,8 +1,8 @@
 /** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs, fsd } from '../../../kernel/api/formats';
-import { parseIdArg } from '../../jobspec';
 import { renderEntry } from './eventlog';
 
 export const WAIT_EVENT_USAGE = `Usage: flux-job wait-event [OPTIONS] id event
@@ -23,9 +23,8 @@ interface Entry {
 
 const PATHS: Record<string, string> = { eventlog: 'eventlog', exec: 'guest.exec.eventlog', output: 'guest.output', input: 'guest.input' };
 
-export class JobWaitEventCommand extends FluxCommand {
+export class JobWaitEventCommand extends JobCommand {
   static override paths = [['job', 'wait-event']];
-  static override prog = 'flux-job';
   static override usageLine = WAIT_EVENT_USAGE;
   static override usage = Command.Usage({ description: 'Wait for an event' });
   format = Option.String('-f,--format', 'text');
@@ -38,8 +37,7 @@ export class JobWaitEventCommand extends FluxCommand {
   async run(): Promise<number> {
     if (this.args.length !== 2) throw new CommandExit(1, WAIT_EVENT_USAGE);
     const [typed, name] = this.args as [string, string];
-    const id = parseIdArg(typed);
-    if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
+    const id = this.jobId(typed);
     let ms: number | undefined;
     if (this.timeout !== undefined) {
       const t = fsd.tryParse(this.timeout);

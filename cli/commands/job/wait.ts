@@ -1,9 +1,9 @@
 /** flux job wait [-a] [-v] [ID]: wait for waitable jobs (submitted with --flags=waitable). */
 import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { CommandExit } from '../../base-command';
+import { JobCommand } from '../../jobspec/job-command';
 import { encodeF58 } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-import { parseIdArg } from '../../jobspec';
 
 export const WAIT_USAGE = `Usage: flux-job wait [OPTIONS] [id]
 Wait for job(s) to complete.
@@ -20,9 +20,8 @@ interface WaitResult {
 
 const ECHILD = 10;
 
-export class JobWaitCommand extends FluxCommand {
+export class JobWaitCommand extends JobCommand {
   static override paths = [['job', 'wait']];
-  static override prog = 'flux-job';
   static override usageLine = WAIT_USAGE;
   static override usage = Command.Usage({ description: 'Wait for job(s) to complete.' });
   all = Option.Boolean('-a,--all', false);
@@ -50,8 +49,7 @@ export class JobWaitCommand extends FluxCommand {
     }
     let id: number | undefined;
     if (this.args.length === 1) {
-      id = parseIdArg(this.args[0]!);
-      if (id === undefined) this.fail(`error parsing jobid: "${this.args[0]}"`);
+      id = this.jobId(this.args[0]!);
     }
     let r: WaitResult;
     try {
