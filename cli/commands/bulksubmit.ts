@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { COMMON_OPTS, SUBMIT_OPTS, SubmitOptionError, buildSubmission, parseSubmitArgs, type OptDef } from '../jobspec';
-import { submitAll, type Pending } from '../jobspec/submit-jobs';
+import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 
 const USAGE = 'usage: flux bulksubmit [OPTIONS...] COMMAND [ARGS...]';
 const BULK_OPTS: OptDef[] = [
@@ -104,16 +104,6 @@ export class BulksubmitCommand extends FluxCommand {
     }
     if (parsed.has('dry-run')) return 0;
     const h = await this.connect();
-    return submitAll(h, jobs, {
-      quiet: parsed.has('quiet'),
-      wait: parsed.has('wait'),
-      watch: parsed.has('watch'),
-      waitEvent: parsed.get('wait-event')?.value,
-      labelIo: parsed.has('label-io'),
-      log: parsed.get('log')?.value,
-      logStderr: parsed.get('log-stderr')?.value,
-      progress: false,
-      jps: false,
-    });
+    return submitAll(h, jobs, followOpts(parsed, false));
   }
 }

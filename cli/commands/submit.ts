@@ -3,7 +3,7 @@ import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { idset } from '../../kernel/api/formats';
 import { COMMON_OPTS, SUBMIT_OPTS, SubmitOptionError, buildSubmission, parseSubmitArgs, pyJson, type ParsedArgs } from '../jobspec';
-import { submitAll, type Pending } from '../jobspec/submit-jobs';
+import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 
 const USAGE = 'usage: flux submit [OPTIONS...] COMMAND [ARGS...]';
 
@@ -64,16 +64,6 @@ export class SubmitCommand extends FluxCommand {
       progress = false;
     }
     const h = await this.connect();
-    return submitAll(h, jobs, {
-      quiet: first.has('quiet'),
-      wait: first.has('wait'),
-      watch: first.has('watch'),
-      waitEvent: first.get('wait-event')?.value,
-      labelIo: first.has('label-io'),
-      log: first.get('log')?.value,
-      logStderr: first.get('log-stderr')?.value,
-      progress,
-      jps: first.has('jps'),
-    });
+    return submitAll(h, jobs, followOpts(first, progress));
   }
 }

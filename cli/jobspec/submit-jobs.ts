@@ -9,6 +9,7 @@ import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { FluxError } from '../../kernel/api/errors';
 import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
+import type { ParsedArgs } from './options';
 
 export interface Pending {
   /** `cc=3: ` or '' */
@@ -26,6 +27,21 @@ export interface FollowOpts {
   logStderr?: string;
   progress: boolean;
   jps: boolean;
+}
+
+/** The follow-up options of submit and bulksubmit, as the user gave them. */
+export function followOpts(p: ParsedArgs, progress: boolean): FollowOpts {
+  return {
+    quiet: p.has('quiet'),
+    wait: p.has('wait'),
+    watch: p.has('watch'),
+    waitEvent: p.get('wait-event')?.value,
+    labelIo: p.has('label-io'),
+    log: p.get('log')?.value,
+    logStderr: p.get('log-stderr')?.value,
+    progress,
+    jps: progress && p.has('jps'),
+  };
 }
 
 interface Entry {
