@@ -42,23 +42,28 @@ function shapeKey(r: RankResources): string {
   return `${idset.encode(r.cores)}|${idset.encode(r.gpus)}`;
 }
 
-/** Build R from per-rank resources (ranks sorted; identical shapes share an entry). */
-export function rv1Build(ranks: readonly RankResources[], opts: BuildOpts = {}): Rv1 {
-  const sorted = [...ranks].sort((a, b) => a.rank - b.rank);
+/** Ranks with identical cores and GPUs, grouped in rank order. */
+function groupByShape(ranks: readonly RankResources[]): Array<{ ranks: number[]; sample: RankResources }> {
   const groups = new Map<string, { ranks: number[]; sample: RankResources }>();
-  for (const r of sorted) {
+  for (const r of [...ranks].sort((a, b) => a.rank - b.rank)) {
     const k = shapeKey(r);
     const g = groups.get(k);
     if (g) g.ranks.push(r.rank);
     else groups.set(k, { ranks: [r.rank], sample: r });
   }
+  return [...groups.values()];
+}
+
+/** Build R from per-rank resources (ranks sorted; identical shapes share an entry). */
+export function rv1Build(ranks: readonly RankResources[], opts: BuildOpts = {}): Rv1 {
+  const groups = groupByShape(ranks);
   const R_lite: RLiteEntry[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const children: RLiteEntry['children'] = { core: idset.encode(g.sample.cores) };
     if (g.sample.gpus.length > 0) children.gpu = idset.encode(g.sample.gpus);
     R_lite.push({ rank: idset.encode(g.ranks), children });
   }
-  const hosts = sorted.map((r) => r.hostname);
+  const hosts = [...ranks].sort((a, b) => a.rank - b.rank).map((r) => r.hostname);
   const R: Rv1 = {
     version: 1,
     execution: {
@@ -106,16 +111,9 @@ export function rv1Ranks(R: Rv1): string {
 
 /** Short form of per-rank resources: `rank[0-1]/core[0-1] rank2/core0,gpu0`. */
 export function rlistSummary(ranks: readonly RankResources[]): string {
-  const sorted = [...ranks].sort((a, b) => a.rank - b.rank);
-  const groups = new Map<string, { ranks: number[]; sample: RankResources }>();
-  for (const r of sorted) {
-    const k = shapeKey(r);
-    const g = groups.get(k);
-    if (g) g.ranks.push(r.rank);
-    else groups.set(k, { ranks: [r.rank], sample: r });
-  }
+  const groups = groupByShape(ranks);
   const parts: string[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     let s = `rank${idset.encode(g.ranks, { brackets: true })}`;
     const kids: string[] = [];
     if (g.sample.cores.length > 0) kids.push(`core${idset.encode(g.sample.cores, { brackets: true })}`);
