@@ -70,54 +70,46 @@ export function encodeMessage(m: Message): Buffer {
   return envelope.toBuffer(w);
 }
 
-/** Avro zig-zag varint at pos: [value, next pos], or undefined if truncated. */
-function readLong(buf: Buffer, pos: number): [number, number] | undefined {
-  let n = 0;
-  let mul = 1;
-  for (;;) {
-    if (pos >= buf.length || mul > 2 ** 63) return undefined;
-    const b = buf[pos++]!;
-    n += (b & 0x7f) * mul;
-    mul *= 128;
-    if ((b & 0x80) === 0) break;
-  }
-  return [n % 2 === 0 ? n / 2 : -(n + 1) / 2, pos];
+/** avsc's own reader: the guard below must parse exactly as the decoder will. */
+interface AvroTap {
+  pos: number;
+  isValid(): boolean;
+  readLong(): number;
+  skipLong(): void;
+  skipString(): void;
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Tap } = require('avsc/lib/utils') as { Tap: new (buf: Buffer) => AvroTap };
 
 /**
  * N.B. avsc reads an array by trusting its block count (it sizes and fills an
  * Array of that many items before noticing the buffer ran out), so 20 bytes
  * claiming 2^50 route entries would exhaust the heap. Walk the fields up to and
- * through the route first and refuse counts the bytes cannot hold.
+ * through the route first, with avsc's own reader (so an over-long varint is
+ * read the same way: as a huge number), and refuse counts the bytes cannot hold.
  */
 function routeTooLong(buf: Buffer): boolean {
-  let p = 0;
-  const long = (): number | undefined => {
-    const r = readLong(buf, p);
-    if (!r) return undefined;
-    p = r[1];
-    return r[0];
-  };
-  // version, type, flags
-  for (let i = 0; i < 3; i++) if (long() === undefined) return false;
-  const topicLen = long();
-  if (topicLen === undefined || topicLen < 0) return false;
-  p += topicLen;
-  // nodeid, matchtag
-  if (long() === undefined || long() === undefined) return false;
+  const tap = new Tap(buf);
+  tap.skipLong(); // version
+  tap.skipLong(); // type
+  tap.skipLong(); // flags
+  tap.skipString(); // topic
+  tap.skipLong(); // nodeid
+  tap.skipLong(); // matchtag
   for (;;) {
-    let n = long();
-    if (n === undefined || n === 0) return false;
+    // N.B. avsc loops over a count even when reading it ran past the end of the
+    // buffer, so "past the end" is no reason to wave a count through.
+    let n = tap.readLong();
+    if (n === 0) return false;
     if (n < 0) {
       n = -n;
-      if (long() === undefined) return false;
+      tap.skipLong();
     }
-    // every item takes at least its one-byte length
-    if (n > buf.length - p) return true;
+    // every item takes at least its one-byte length (NaN and huge floats fail too)
+    if (!(n <= buf.length - tap.pos)) return true;
     for (let i = 0; i < n; i++) {
-      const len = long();
-      if (len === undefined || len < 0) return false;
-      p += len;
+      tap.skipString();
+      if (!tap.isValid()) return false;
     }
   }
 }

@@ -308,6 +308,20 @@ Garbage('a route count larger than the message is refused without allocating', (
   }
 });
 
+// Found by t0009: a route count read from past the end of the body (avsc loops over
+// it anyway), and over-long varints that avsc reads as huge numbers.
+for (const hex of [
+  '0000002d30c35cda2e4044ddc3ba8b0d7c615fbf1c7d2349d8b1d7d779f898a8a4d2d849d9e03ba8536487380dc6f0c4d0',
+  '00000047d58176bc8ca6969fd0a0fad98af561c7f469342d7a92e2efd73e00f6b225d30734bc8b20604a91016742ef73b236e900cc9fea25fa0ba7046a5bb6041d4decbbbdd8e5e89a32d3',
+]) {
+  Garbage(`fuzz-found frame ${hex.slice(8, 24)}... is refused without allocating`, () => {
+    // maxRSS is a high-water mark: it sees the peak even after the garbage is collected
+    const before = process.resourceUsage().maxRSS;
+    assert.is(thrown(() => decodeMessage(Buffer.from(hex, 'hex').subarray(4))).errno, Errno.EPROTO);
+    assert.ok(process.resourceUsage().maxRSS - before < 100 * 1024, 'decoding allocated a huge array (peak RSS grew > 100 MiB)');
+  });
+}
+
 Garbage('trailing bytes after a valid envelope', () => {
   const body = Buffer.concat([encodeMessage(sampleRequest()), Buffer.from([1, 2, 3])]);
   assert.is(thrown(() => decodeMessage(body)).errno, Errno.EPROTO);
