@@ -284,12 +284,15 @@ function loadTreeFactory(): import('../kernel/broker').TreeFactory | undefined {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (rc) => {
-    process.exit(rc);
-  },
-  (e) => {
-    process.stderr.write(`flux: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+/** Run the front end as this process's command and exit with its status. */
+export function runMain(argv: readonly string[]): void {
+  main(argv).then(
+    (rc) => {
+      process.exit(rc);
+    },
+    (e) => {
+      process.stderr.write(`flux: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

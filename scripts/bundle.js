@@ -185,7 +185,7 @@ async function main() {
   const brokerEntries = ['cli/broker-main.js', 'kernel/main.js', 'kernel/overlay/factory.js', 'kernel/api/index.js'];
   await bundle('broker', [...brokerEntries, ...jsFiles('modules'), ...jsFiles('plugins')]);
   // The front end and every command of the command index.
-  await bundle('flux', ['cli/main.js', ...commands], { 'kernel/main.js': 'broker', 'kernel/overlay/factory.js': 'broker' });
+  await bundle('flux', ['cli/main.js', 'cli/pool/worker.js', ...commands], { 'kernel/main.js': 'broker', 'kernel/overlay/factory.js': 'broker' });
 }
 
 main().catch((e) => {

@@ -3,6 +3,7 @@
  * adds (read from /proc/self/limits; -1 = unlimited).
  */
 import * as fs from 'node:fs';
+import { originPid } from '../pool/origin';
 
 const NAMES: Array<[string, string]> = [
   ['cpu', 'Max cpu time'],
@@ -23,7 +24,7 @@ export function currentRlimits(): Record<string, number> {
   const out: Record<string, number> = {};
   let text: string;
   try {
-    text = fs.readFileSync('/proc/self/limits', 'utf8');
+    text = fs.readFileSync(`/proc/${originPid()}/limits`, 'utf8');
   } catch {
     text = '';
   }

@@ -1,0 +1,7 @@
+/**
+ * The `flux` command's Node entry (bin/flux, or flux-launch when no warm client
+ * takes the command): the front end from the prebuilt bundle when there is one.
+ */
+import { requireDist } from './bundle-loader';
+
+(requireDist('flux', 'cli/main.js') as typeof import('./main')).runMain(process.argv.slice(2));

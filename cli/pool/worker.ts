@@ -1,0 +1,100 @@
+/**
+ * A warm client of the cli-pool module (docs/guide/cli-pool.md): a `flux`
+ * front end started ahead of time by the broker, with its code loaded, that
+ * waits for one command from the launcher (native/flux-launch.c), takes on the
+ * launcher's stdio, working directory, environment, umask and command line, runs
+ * the command as the front end would, reports its exit status and exits.
+ *
+ * Descriptors from the broker: 3 = the pool's listening socket, 4 = a pipe on
+ * which one byte says "taken" (the broker then starts the next warm client).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { distDir } from '../bundle-loader';
+import { setOriginPid } from './origin';
+
+interface Request {
+  conn: number;
+  pid: number;
+  cwdOk: boolean;
+  strings: string[];
+}
+
+interface PoolAddon {
+  serve(fd: number): Request;
+  parentDeath(sig: number): void;
+}
+
+const LISTEN_FD = 3;
+const TAKEN_FD = 4;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const addon = require(path.join(distDir, 'native', 'cli-pool.node')) as PoolAddon;
+
+// An idle client dies with its broker; one that runs a command no longer does.
+addon.parentDeath(15);
+if (String(process.ppid) !== process.env['FLUX_CLI_POOL_PARENT']) process.exit(0);
+
+/**
+ * Node makes process.stdin/stdout/stderr on first use, for what fds 0-2 are
+ * then; here that must be the launcher's (a tty, a pipe, a file), not the
+ * /dev/null this process starts with. Code that reads them as it loads
+ * (clipanion's default context) gets nothing until the command is taken.
+ */
+function withoutStdio<T>(load: () => T): T {
+  const names = ['stdin', 'stdout', 'stderr'] as const;
+  const saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(process, n)!] as const);
+  for (const n of names) Object.defineProperty(process, n, { configurable: true, enumerable: true, get: () => undefined });
+  try {
+    return load();
+  } finally {
+    for (const [n, d] of saved) Object.defineProperty(process, n, d);
+  }
+}
+
+// Load what commands need now, while nobody waits.
+const front = withoutStdio(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const main = require(path.join(distDir, 'cli', 'main.js')) as typeof import('../main');
+  const index = JSON.parse(fs.readFileSync(path.join(distDir, 'cli', 'command-index.json'), 'utf8')) as Record<string, string[]>;
+  for (const f of new Set(Object.values(index).flat())) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(path.join(distDir, 'cli', f));
+  }
+  return main;
+});
+
+const req = addon.serve(LISTEN_FD);
+fs.writeSync(TAKEN_FD, 'b');
+fs.closeSync(TAKEN_FD);
+fs.closeSync(LISTEN_FD);
+addon.parentDeath(0);
+
+const [mask = '22', argc = '0', ...rest] = req.strings;
+const nargs = Number(argc);
+const args = rest.slice(0, nargs);
+for (const k of Object.keys(process.env)) delete process.env[k];
+for (const kv of rest.slice(nargs)) {
+  const eq = kv.indexOf('=');
+  if (eq > 0) process.env[kv.slice(0, eq)] = kv.slice(eq + 1);
+}
+process.umask(parseInt(mask, 8));
+// the addon changed directory with fchdir(); this drops Node's cached cwd
+if (req.cwdOk) process.chdir('.');
+setOriginPid(req.pid);
+// clipanion's default context, read at load time while stdio was hidden
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Cli } = require('clipanion') as typeof import('clipanion');
+for (const n of ['stdin', 'stdout', 'stderr'] as const) {
+  Object.defineProperty(Cli.defaultContext, n, { configurable: true, enumerable: true, get: () => process[n] });
+}
+process.argv = [process.argv[0]!, path.join(distDir, 'cli', 'entry.js'), ...args];
+process.title = 'flux';
+process.prependListener('exit', (code) => {
+  try {
+    fs.writeSync(req.conn, `x${code & 0xff}\n`);
+  } catch {
+    /* the launcher is gone: nobody to tell */
+  }
+});
+front.runMain(args);

@@ -1,0 +1,225 @@
+/*
+ * cli-pool.node: the two system calls the warm client pool needs that Node does
+ * not offer (docs/guide/cli-pool.md):
+ *
+ *   listen(path) -> fd      a listening unix socket (mode 0600) that the broker
+ *                           hands to its warm clients but never accepts on itself
+ *   serve(fd)    -> request blocks in accept() until a `flux` launcher connects,
+ *                           then takes the launcher's stdin/stdout/stderr and
+ *                           working directory (SCM_RIGHTS), makes them this
+ *                           process's own (dup2, fchdir) and returns its
+ *                           command line, environment and umask
+ *   parentDeath(sig)        prctl(PR_SET_PDEATHSIG): an idle client dies with
+ *                           its broker; 0 clears it once it serves a command
+ *
+ * The wire protocol is shared with flux-launch.c (pool-wire.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "pool-wire.h"
+
+static napi_value throw_errno(napi_env env, const char *what) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "listen(path): path must be a string");
+    return NULL;
+  }
+  if (len >= sizeof path - 1) {
+    napi_throw_error(env, NULL, "listen(path): path too long for a unix socket");
+    return NULL;
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket");
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  memcpy(sa.sun_path, path, len + 1);
+  unlink(path);
+  mode_t old = umask(0177);
+  int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+  umask(old);
+  if (rc < 0 || listen(fd, 64) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return throw_errno(env, path);
+  }
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+/* read exactly n bytes; 0 on success */
+static int read_full(int fd, void *buf, size_t n) {
+  char *p = buf;
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+static void close_fds(int *fds, int n) {
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+/*
+ * One connection: hello, then the header with the launcher's descriptors, then
+ * the body. Returns the body (malloc'd) or NULL when the launcher went away or
+ * spoke another protocol: the caller then accepts the next one.
+ */
+static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *peer) {
+  struct ucred cred;
+  socklen_t cl = sizeof cred;
+  if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != geteuid()) return NULL;
+  *peer = cred.pid;
+  struct pool_hello hello = {POOL_MAGIC, (uint32_t)getpid()};
+  if (write(c, &hello, sizeof hello) != (ssize_t)sizeof hello) return NULL;
+  /* a launcher that connected and then gave up must not hold this client */
+  struct timeval tv = {5, 0};
+  setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  struct pool_header hdr;
+  char cbuf[CMSG_SPACE(sizeof(int) * POOL_NFDS)];
+  struct iovec iov = {&hdr, sizeof hdr};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  ssize_t r;
+  do r = recvmsg(c, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+  while (r < 0 && errno == EINTR);
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+      int n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      memcpy(fds, CMSG_DATA(cm), sizeof(int) * (n > POOL_NFDS ? POOL_NFDS : n));
+    }
+  }
+  if (r != (ssize_t)sizeof hdr || hdr.magic != POOL_MAGIC || hdr.version != POOL_VERSION || hdr.body_len > POOL_MAX_BODY ||
+      (mh.msg_flags & MSG_CTRUNC))
+    return NULL;
+  for (int i = 0; i < POOL_NFDS; i++)
+    if (fds[i] < 0) return NULL;
+  char *body = malloc(hdr.body_len + 1);
+  if (body == NULL) return NULL;
+  if (read_full(c, body, hdr.body_len) < 0) {
+    free(body);
+    return NULL;
+  }
+  body[hdr.body_len] = '\0';
+  tv.tv_sec = 0;
+  setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  *body_len = hdr.body_len;
+  return body;
+}
+
+static napi_value js_serve(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t lfd = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &lfd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "serve(fd): fd must be a number");
+    return NULL;
+  }
+  for (;;) {
+    int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      return throw_errno(env, "accept");
+    }
+    int fds[POOL_NFDS] = {-1, -1, -1, -1};
+    uint32_t len = 0;
+    pid_t peer = 0;
+    char *body = take_client(c, fds, &len, &peer);
+    if (body == NULL) {
+      close_fds(fds, POOL_NFDS);
+      close(c);
+      continue;
+    }
+    /* the launcher's stdio become ours; its cwd too */
+    for (int i = 0; i < 3; i++) {
+      if (dup2(fds[i], i) < 0) {
+        free(body);
+        close_fds(fds, POOL_NFDS);
+        close(c);
+        return throw_errno(env, "dup2");
+      }
+    }
+    int cwd_ok = fchdir(fds[3]) == 0;
+    close_fds(fds, POOL_NFDS);
+
+    napi_value out, list, v;
+    napi_create_object(env, &out);
+    napi_create_int32(env, c, &v);
+    napi_set_named_property(env, out, "conn", v);
+    napi_create_int32(env, peer, &v);
+    napi_set_named_property(env, out, "pid", v);
+    napi_get_boolean(env, cwd_ok, &v);
+    napi_set_named_property(env, out, "cwdOk", v);
+    /* the body: NUL-terminated strings */
+    napi_create_array(env, &list);
+    uint32_t n = 0;
+    for (uint32_t off = 0; off < len;) {
+      size_t sl = strnlen(body + off, len - off);
+      napi_create_string_utf8(env, body + off, sl, &v);
+      napi_set_element(env, list, n++, v);
+      off += (uint32_t)sl + 1;
+    }
+    napi_set_named_property(env, out, "strings", list);
+    free(body);
+    return out;
+  }
+}
+
+static napi_value js_parent_death(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t sig = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &sig);
+  if (prctl(PR_SET_PDEATHSIG, sig) < 0) return throw_errno(env, "prctl");
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
+      {"serve", NULL, js_serve, NULL, NULL, NULL, napi_default, NULL},
+      {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,256 @@
+/*
+ * flux-launch: what bin/flux runs. Inside an instance whose broker keeps warm
+ * clients (the cli-pool module), it hands the command to one of them: its
+ * stdin/stdout/stderr and working directory travel as descriptors, its command
+ * line, environment and umask as strings, and it stays as the command's process
+ * for the shell: it forwards the signals it gets and exits with the command's
+ * status. Node's own start-up (~65 ms here) is then paid ahead of time, off the
+ * user's path. Anywhere else (no instance, no pool, `flux start`, a pool that
+ * does not answer) it runs Node as before. docs/guide/cli-pool.md
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "pool-wire.h"
+
+extern char **environ;
+
+/* Node runs these itself: they own the terminal, process groups or brokers. */
+static const char *const direct_only[] = {"start", "broker", "alloc", NULL};
+
+static volatile sig_atomic_t client_pgid = 0;
+static volatile sig_atomic_t fatal_sig = 0;
+
+static void run_node(char **argv) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    perror("flux: /proc/self/exe");
+    exit(1);
+  }
+  self[n] = '\0';
+  /* self is <dist>/native/flux-launch; the front end is <dist>/cli/entry.js */
+  char *slash = strrchr(self, '/');
+  if (slash != NULL) *slash = '\0';
+  slash = strrchr(self, '/');
+  if (slash != NULL) *slash = '\0';
+  char entry[PATH_MAX + 32];
+  snprintf(entry, sizeof entry, "%s/cli/entry.js", self);
+  int argc = 0;
+  while (argv[argc] != NULL) argc++;
+  char **nargv = calloc((size_t)argc + 3, sizeof *nargv);
+  if (nargv == NULL) exit(1);
+  nargv[0] = "node";
+  nargv[1] = entry;
+  for (int i = 1; i < argc; i++) nargv[i + 1] = argv[i];
+  execvp("node", nargv);
+  fprintf(stderr, "flux: node: %s\n", strerror(errno));
+  exit(127);
+}
+
+/* The command word after the front end's own options, or NULL. */
+static const char *command_word(char **argv) {
+  for (int i = 1; argv[i] != NULL; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-') return a;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return a;
+  }
+  return NULL;
+}
+
+static int pool_wanted(char **argv) {
+  const char *off = getenv("FLUX_CLI_POOL");
+  if (off != NULL && strcmp(off, "0") == 0) return 0;
+  const char *word = command_word(argv);
+  if (word == NULL) return 0;
+  for (int i = 0; direct_only[i] != NULL; i++)
+    if (strcmp(word, direct_only[i]) == 0) return 0;
+  /* the descriptors we pass must exist */
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl(fd, F_GETFD) < 0) return 0;
+  return 1;
+}
+
+/* local:///dir/local-N -> /dir/local-N.pool */
+static int pool_path(char *out, size_t size) {
+  const char *uri = getenv("FLUX_URI");
+  if (uri == NULL || strncmp(uri, "local://", 8) != 0) return -1;
+  int n = snprintf(out, size, "%s.pool", uri + 8);
+  return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int read_timeout(int fd, void *buf, size_t len, int ms) {
+  size_t got = 0;
+  while (got < len) {
+    struct pollfd p = {fd, POLLIN, 0};
+    int r = poll(&p, 1, ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    ssize_t k = read(fd, (char *)buf + got, len - got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    got += (size_t)k;
+  }
+  return 0;
+}
+
+/* Connect and wait for a warm client to say hello; -1 if there is none. */
+static int connect_pool(pid_t *client) {
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  if (pool_path(path, sizeof path) < 0) return -1;
+  int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c < 0) return -1;
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  memcpy(sa.sun_path, path, strlen(path) + 1);
+  if (connect(c, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    close(c);
+    return -1;
+  }
+  /* every client may be busy while a fresh one starts: wait for it, a while */
+  struct pool_hello hello;
+  if (read_timeout(c, &hello, sizeof hello, 10000) < 0 || hello.magic != POOL_MAGIC || hello.pid <= 1) {
+    close(c);
+    return -1;
+  }
+  *client = (pid_t)hello.pid;
+  return c;
+}
+
+struct buf {
+  char *p;
+  size_t len, cap;
+};
+
+static void put(struct buf *b, const char *s) {
+  size_t n = strlen(s) + 1;
+  if (b->len + n > b->cap) {
+    b->cap = (b->len + n) * 2;
+    b->p = realloc(b->p, b->cap);
+    if (b->p == NULL) exit(1);
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static int write_full(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Hand the command over: header and descriptors, then the strings. */
+static int send_command(int c, char **argv) {
+  struct buf b = {NULL, 0, 0};
+  char num[32];
+  mode_t mask = umask(0);
+  umask(mask);
+  snprintf(num, sizeof num, "%o", (unsigned)mask);
+  put(&b, num);
+  int argc = 0;
+  while (argv[argc] != NULL) argc++;
+  snprintf(num, sizeof num, "%d", argc - 1);
+  put(&b, num);
+  for (int i = 1; i < argc; i++) put(&b, argv[i]);
+  for (char **e = environ; *e != NULL; e++) put(&b, *e);
+  if (b.len > POOL_MAX_BODY) return -1;
+
+  int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cwd < 0) cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fds[POOL_NFDS] = {0, 1, 2, cwd};
+  struct pool_header hdr = {POOL_MAGIC, POOL_VERSION, (uint32_t)b.len};
+  char cbuf[CMSG_SPACE(sizeof fds)];
+  memset(cbuf, 0, sizeof cbuf);
+  struct iovec iov = {&hdr, sizeof hdr};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof fds);
+  memcpy(CMSG_DATA(cm), fds, sizeof fds);
+  ssize_t r;
+  do r = sendmsg(c, &mh, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  close(cwd);
+  int rc = r == (ssize_t)sizeof hdr ? write_full(c, b.p, b.len) : -1;
+  free(b.p);
+  return rc;
+}
+
+static void forward(int sig) {
+  if (client_pgid > 0) kill(-client_pgid, sig);
+  if (sig != SIGWINCH && sig != SIGCONT) fatal_sig = sig;
+}
+
+static void forward_signals(void) {
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGCONT};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+/* Wait for "x<status>\n"; the command's status, or -1 if the client vanished. */
+static int wait_status(int c) {
+  char line[32];
+  size_t n = 0;
+  while (n < sizeof line - 1) {
+    ssize_t k = read(c, line + n, sizeof line - 1 - n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    n += (size_t)k;
+    if (memchr(line, '\n', n) != NULL) break;
+  }
+  line[n] = '\0';
+  if (n < 3 || line[0] != 'x') return -1;
+  return atoi(line + 1) & 0xff;
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  pid_t client = 0;
+  int c = pool_wanted(argv) ? connect_pool(&client) : -1;
+  if (c < 0) run_node(argv);
+  /* signals that arrive from here on go to the command */
+  client_pgid = client;
+  forward_signals();
+  if (send_command(c, argv) < 0) {
+    /* the client took nothing it can run: start the command ourselves */
+    close(c);
+    run_node(argv);
+  }
+  int status = wait_status(c);
+  if (status >= 0) return status;
+  if (fatal_sig != 0) {
+    /* it died of the signal we passed on: so do we, as the shell expects */
+    signal(fatal_sig, SIG_DFL);
+    raise(fatal_sig);
+  }
+  fprintf(stderr, "flux: the command's process (pid %d) ended without an exit status\n", (int)client);
+  return 1;
+}

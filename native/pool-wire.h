@@ -1,0 +1,35 @@
+/*
+ * The warm client pool's wire protocol, between the `flux` launcher
+ * (flux-launch.c) and a warm client (cli-pool.c), over a unix socket beside
+ * the broker's local socket (docs/guide/cli-pool.md):
+ *
+ *   client -> launcher   struct pool_hello              "I am pid P, ready"
+ *   launcher -> client   struct pool_header, with SCM_RIGHTS: stdin, stdout,
+ *                        stderr and an O_PATH descriptor of the cwd
+ *   launcher -> client   body: NUL-terminated strings
+ *                        umask (octal), argc, argv[1..argc], then environ
+ *   client -> launcher   "x<status>\n" when the command exits
+ *
+ * The launcher forwards the signals it gets to the client's process group.
+ */
+#ifndef FLUX_POOL_WIRE_H
+#define FLUX_POOL_WIRE_H
+#include <stdint.h>
+
+#define POOL_MAGIC 0x50584c46u /* "FLXP" */
+#define POOL_VERSION 1u
+#define POOL_NFDS 4
+#define POOL_MAX_BODY (8u << 20)
+
+struct pool_hello {
+  uint32_t magic;
+  uint32_t pid;
+};
+
+struct pool_header {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t body_len;
+};
+
+#endif

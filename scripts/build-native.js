@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Builds native/ (the `flux` launcher and the warm client pool's addon) into
+// dist/native/ with the system C compiler. Both are optional: without them
+// `flux` runs every command in a fresh Node process, as it did before
+// (docs/guide/cli-pool.md). A machine without a compiler or Node's headers
+// gets a warning, not a failed build.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.join(__dirname, '..');
+const src = path.join(root, 'native');
+const out = path.join(root, 'dist', 'native');
+
+function nodeHeaders() {
+  const dirs = [
+    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
+    path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+    '/usr/include/node',
+  ].filter(Boolean);
+  return dirs.find((d) => fs.existsSync(path.join(d, 'node_api.h')));
+}
+
+function cc(args) {
+  const r = spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', '-Wextra', '-std=gnu11', ...args], { encoding: 'utf8' });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return (r.stderr || '').trim() || `exit ${r.status}`;
+  if (r.stderr && r.stderr.trim()) process.stderr.write(r.stderr);
+  return undefined;
+}
+
+function main() {
+  fs.rmSync(out, { recursive: true, force: true });
+  if (process.env.FLUX_NO_NATIVE === '1') return;
+  fs.mkdirSync(out, { recursive: true });
+  const headers = nodeHeaders();
+  if (headers === undefined) {
+    process.stderr.write("build-native: Node's headers (node_api.h) not found: no warm client pool\n");
+    fs.rmSync(out, { recursive: true, force: true });
+    return;
+  }
+  // the addon first: a launcher without it would only ever fall back to Node
+  const errA = cc(['-shared', '-fPIC', `-I${headers}`, '-DNODE_GYP_MODULE_NAME=cli_pool', '-o', path.join(out, 'cli-pool.node'), path.join(src, 'cli-pool.c')]);
+  const errL = errA ?? cc(['-o', path.join(out, 'flux-launch'), path.join(src, 'flux-launch.c')]);
+  if (errA !== undefined || errL !== undefined) {
+    process.stderr.write(`build-native: ${errA ?? errL}\nbuild-native: no warm client pool: flux runs every command in a fresh Node process\n`);
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+main();
