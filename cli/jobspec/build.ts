@@ -23,6 +23,8 @@ export interface BuildContext {
   cwd?: string;
   /** which command builds it: `--input=RANKS` is an attach option for run, an error for submit */
   command?: 'run' | 'submit' | 'bulksubmit';
+  /** the current time in epoch seconds (default: the clock), for --begin-time */
+  now?: number;
 }
 
 export interface Submission {
@@ -151,6 +153,26 @@ export function parseDependency(o: Occurrence): Record<string, unknown> {
   return d;
 }
 
+/**
+ * --begin-time=+FSD|now|DATETIME → the RFC 26 `begin-time` dependency (epoch
+ * seconds, as flux-submit's BeginTimeAction builds it). DATETIME is anything
+ * Date.parse() reads (ISO 8601, RFC 2822); `+FSD` is relative to now.
+ */
+export function parseBeginTime(o: Occurrence, nowSec: number): Record<string, unknown> {
+  const v = o.value.trim();
+  let t: number | undefined;
+  if (v === 'now') t = nowSec;
+  else if (v.startsWith('+')) {
+    const d = fsd.tryParse(v.slice(1));
+    if (d !== undefined) t = nowSec + d;
+  } else {
+    const ms = Date.parse(v);
+    if (Number.isFinite(ms)) t = ms / 1000;
+  }
+  if (t === undefined || t < 0) throw new SubmitOptionError(`${o.typed}: invalid datetime '${o.value}'`);
+  return { scheme: 'begin-time', value: String(t) };
+}
+
 /** Whether an --input value names task ranks (an idset or `all`) rather than a file. */
 export function isInputRanks(v: string): boolean {
   return v === 'all' || /^\[?[0-9][0-9,-]*\]?$/.test(v);
@@ -227,6 +249,8 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   const name = p.get('job-name');
   if (name) system['job'] = { name: name.value };
   const deps = p.all('dependency').map(parseDependency);
+  const nowSec = ctx.now ?? Date.now() / 1000;
+  for (const o of p.all('begin-time')) deps.push(parseBeginTime(o, nowSec));
   if (deps.length > 0) system['dependencies'] = deps;
   const options: Record<string, unknown> = {};
   const out = p.get('output');

@@ -35,6 +35,8 @@ export interface JobRecord {
   exception_severity?: number;
   exception_note?: string;
   annotations?: Record<string, unknown>;
+  /** outstanding dependency descriptions while in DEPEND */
+  dependencies?: string[];
 }
 
 export const STATES: Record<string, number> = {

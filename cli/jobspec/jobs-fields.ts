@@ -153,7 +153,7 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number): 
   const runtime = j.t_run !== undefined ? (j.t_cleanup ?? nowSec) - j.t_run : 0;
   const pending = (j.state & 14) !== 0;
   const info = (): string => {
-    if (j.state === 2) return 'depends';
+    if (j.state === 2) return `depends:${(j.dependencies ?? []).join(',')}`;
     if (j.state === 4) return 'priority-wait';
     if (j.state === 8) {
       if (j.urgency === 0) return 'held';
@@ -211,7 +211,7 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number): 
     expiration: () => j.expiration ?? 0,
     t_remaining: () => (j.expiration && j.state & 48 && !(j.state === 64) ? Math.max(0, j.expiration - nowSec) : 0),
     annotations: () => (j.annotations ? JSON.stringify(j.annotations) : ''),
-    dependencies: () => '',
+    dependencies: () => (j.dependencies ?? []).join(','),
     contextual_info: info,
     contextual_time: () => (pending ? (j.duration ?? 0) : runtime),
     inactive_reason: () => inactiveReason(j),

@@ -125,6 +125,10 @@ export class Job {
   expiration?: number;
   /** first fatal exception */
   exception?: ExceptionInfo;
+  /** a fatal exception (not `finish`) moved the job to CLEANUP */
+  endedByException = false;
+  /** outstanding dependency descriptions (RFC 26), in dependency-add order */
+  dependencies: string[] = [];
   waitstatus?: number;
   /** scheduler alloc request outstanding */
   allocPending = false;
@@ -220,6 +224,7 @@ export class Job {
     if (this.t_cleanup !== undefined) o['t_cleanup'] = this.t_cleanup;
     if (this.t_inactive !== undefined) o['t_inactive'] = this.t_inactive;
     if (this.annotations !== undefined) o['annotations'] = this.annotations;
+    if (this.dependencies.length > 0) o['dependencies'] = [...this.dependencies];
     if (this.state === State.INACTIVE) {
       o['result'] = this.result;
       o['success'] = this.result === Result.COMPLETED;

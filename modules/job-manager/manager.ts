@@ -5,8 +5,9 @@
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
 import { Errno, FluxError, einval, enoent, type Handle, type Message } from '../../kernel/api';
+import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
 import { EventPoster, now } from './eventlog';
-import { ACTIVE, Job, PENDING, RUNNING, State, type StateBit } from './job';
+import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 
@@ -56,6 +57,10 @@ export class Manager {
   nPurged = 0;
   private purgeScheduled = false;
   private ageTimer: NodeJS.Timeout | undefined;
+  /** dependencies waiting on other jobs or on a begin time */
+  readonly deps: DependencyTracker;
+  /** jobs whose submit is still being written: they leave DEPEND only after */
+  private readonly submitting = new Set<Job>();
 
   constructor(
     private readonly h: Handle,
@@ -63,6 +68,15 @@ export class Manager {
   ) {
     this.events = new EventPoster(h);
     this.waiters = new Waiters(h);
+    this.deps = new DependencyTracker({
+      lookup: (id) => this.targetInfo(id),
+      add: (id, d) => this.dependencyAdd(id, d),
+      remove: (id, d) => this.dependencyRemove(id, d),
+      raise: (id, note) => {
+        const job = this.jobs.get(id);
+        if (job && job.state & ACTIVE) this.raise(job, 'dependency', 0, note);
+      },
+    });
   }
 
   // ---------------------------------------------------------------- lookup
@@ -75,45 +89,102 @@ export class Manager {
 
   // ---------------------------------------------------------------- submit
 
-  /** Accept new jobs from job-ingest: write jobspec + first events, enter SCHED. */
+  /**
+   * Accept new jobs from job-ingest: check their dependencies (RFC 26; a bad
+   * or unsatisfiable one rejects the submission), write jobspec + first
+   * events, then enter DEPEND, or go straight on to SCHED without dependencies.
+   */
   async submit(reqs: SubmitReq[]): Promise<void> {
     if (!this.enable) throw einval(`job submission is disabled: ${this.disableReason ?? 'disabled by administrator'}`);
+    const plans = new Map<number, Plan[]>();
     for (const r of reqs) {
       const sys = (((r.jobspec['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
       if (typeof sys['queue'] === 'string') throw einval(`'${sys['queue']}' is not a valid queue`);
-      const deps = sys['dependencies'];
-      if (Array.isArray(deps) && deps.length > 0) {
-        const scheme = String((deps[0] as Obj)['scheme'] ?? '');
-        throw einval(`dependency scheme "${scheme}" not supported`);
-      }
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
+      plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
     const writes: Array<Promise<void>> = [];
+    const created: Job[] = [];
     for (const r of reqs) {
       const job = new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec);
+      created.push(job);
       this.jobs.set(job.id, job);
       if (job.id > this.maxId) this.maxId = job.id;
       this.nActive++;
       const stripped = stripEnvironment(r.jobspec);
       writes.push(this.events.put(`${job.kvsdir}.jobspec`, stripped));
-      job.priority = priorityOf(job.urgency);
       const t = now();
       job.t_depend = t;
-      job.state = State.SCHED;
-      writes.push(
-        this.events.append(job.kvsdir, [
-          { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } },
-          { timestamp: t, name: 'validate' },
-          { timestamp: t, name: 'depend' },
-          { timestamp: t, name: 'priority', context: { priority: job.priority } },
-        ]),
-      );
+      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
+      const jobPlans = plans.get(job.id) ?? [];
+      if (jobPlans.length === 0) {
+        job.priority = priorityOf(job.urgency);
+        job.state = State.SCHED;
+        writes.push(
+          this.events.append(job.kvsdir, [
+            submit,
+            { timestamp: t, name: 'validate' },
+            { timestamp: t, name: 'depend' },
+            { timestamp: t, name: 'priority', context: { priority: job.priority } },
+          ]),
+        );
+      } else {
+        job.state = State.DEPEND;
+        writes.push(this.events.append(job.kvsdir, [submit, { timestamp: t, name: 'validate' }]));
+        this.submitting.add(job);
+        this.deps.register(job.id, jobPlans);
+      }
     }
     await Promise.all(writes);
-    for (const r of reqs) {
-      const job = this.jobs.get(r.id);
-      if (job && job.state === State.SCHED) this.enqueue(job);
+    for (const job of created) {
+      this.submitting.delete(job);
+      if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
+      else if (job.state === State.SCHED) this.enqueue(job);
     }
+  }
+
+  // ---------------------------------------------------------------- dependencies
+
+  /** What a dependency on job `id` needs to know (undefined: unknown or purged). */
+  private targetInfo(id: number): TargetInfo | undefined {
+    const job = this.jobs.get(id);
+    if (!job) return undefined;
+    const inactive = job.state === State.INACTIVE;
+    return {
+      userid: job.userid,
+      inactive,
+      alloc: job.t_run !== undefined,
+      started: job.started,
+      completed: inactive && job.result === Result.COMPLETED,
+      endedByException: job.endedByException,
+    };
+  }
+
+  private dependencyAdd(id: number, description: string): void {
+    const job = this.jobs.get(id);
+    if (!job || job.state !== State.DEPEND || job.dependencies.includes(description)) return;
+    job.dependencies.push(description);
+    this.events.post(job.kvsdir, 'dependency-add', { description });
+  }
+
+  private dependencyRemove(id: number, description: string): void {
+    const job = this.jobs.get(id);
+    if (!job || job.state !== State.DEPEND) return;
+    const i = job.dependencies.indexOf(description);
+    if (i < 0) return;
+    job.dependencies.splice(i, 1);
+    this.events.post(job.kvsdir, 'dependency-remove', { description });
+    if (job.dependencies.length === 0 && !this.submitting.has(job)) this.dependDone(job);
+  }
+
+  /** DEPEND with no dependency left: `depend`, then PRIORITY → SCHED. */
+  private dependDone(job: Job): void {
+    this.deps.forget(job.id);
+    this.events.post(job.kvsdir, 'depend');
+    job.priority = priorityOf(job.urgency);
+    this.events.post(job.kvsdir, 'priority', { priority: job.priority });
+    this.setState(job, State.SCHED);
+    this.enqueue(job);
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -278,6 +349,7 @@ export class Manager {
     if (job.started) return;
     job.started = true;
     this.events.post(job.kvsdir, 'start');
+    this.deps.started(job.id);
     if (job.state !== State.RUN) return;
     let ms = 0;
     if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
@@ -355,11 +427,13 @@ export class Manager {
     const firstFatal = job.exception === undefined;
     if (firstFatal) job.exception = { type, severity, note };
     if (job.state & PENDING) {
+      job.endedByException = true;
       this.schedQueue.delete(job);
       if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
       this.setState(job, State.CLEANUP);
       this.clean(job);
     } else if (job.state === State.RUN) {
+      job.endedByException = true;
       this.setState(job, State.CLEANUP);
       if (job.execRunning) this.terminate(job, type === 'timeout' ? SIGALRM : SIGTERM);
       else this.free(job);
@@ -374,7 +448,8 @@ export class Manager {
     const old = job.urgency;
     job.urgency = urgency;
     this.events.post(job.kvsdir, 'urgency', { urgency, userid });
-    if (job.state & PENDING) {
+    // N.B. a job in DEPEND gets its priority when it leaves DEPEND
+    if (job.state & (State.PRIORITY | State.SCHED)) {
       const prio = priorityOf(urgency);
       if (prio !== job.priority) {
         job.priority = prio;
@@ -430,6 +505,7 @@ export class Manager {
 
   private onInactive(job: Job): void {
     this.schedQueue.delete(job);
+    job.dependencies = [];
     job.release();
     this.inactive.add(job);
     this.schedulePurge();
@@ -445,6 +521,9 @@ export class Manager {
       }
     }
     this.checkWaitableExhausted();
+    // last: this may raise on (and so finish) jobs that depended on this one
+    const info = this.targetInfo(job.id);
+    if (info) this.deps.inactive(job.id, info);
   }
 
   // ---------------------------------------------------------------- purge
@@ -542,6 +621,7 @@ export class Manager {
 
   /** Stop timers (module unload). */
   shutdown(): void {
+    this.deps.shutdown();
     if (this.ageTimer) clearTimeout(this.ageTimer);
     this.ageTimer = undefined;
     for (const j of this.jobs.values()) {
