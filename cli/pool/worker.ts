@@ -9,6 +9,7 @@
  * which one byte says "taken" (the broker then starts the next warm client).
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { distDir } from '../bundle-loader';
 import { setOriginPid } from './origin';
@@ -97,4 +98,11 @@ process.prependListener('exit', (code) => {
     /* the launcher is gone: nobody to tell */
   }
 });
+// The launcher is the command's process for the shell: when it is gone (killed
+// with SIGKILL, which it cannot pass on), so is the command.
+const launcher = new net.Socket({ fd: req.conn, readable: true, writable: false });
+launcher.on('data', () => undefined);
+launcher.on('error', () => undefined);
+launcher.on('close', () => process.kill(process.pid, 'SIGKILL'));
+launcher.unref();
 front.runMain(args);

@@ -24,6 +24,7 @@ const distDir = path.join(__dirname, '..', '..');
 export interface PoolStats {
   size: number;
   idle: number;
+  pids: number[];
   served: number;
   started: number;
   failed: number;
@@ -71,7 +72,7 @@ export class CliPool implements BrokerModule {
   }
 
   private stats(): PoolStats {
-    return { size: this.size, idle: this.idle.size, served: this.served, started: this.started, failed: this.failed, socket: this.socketPath };
+    return { size: this.size, idle: this.idle.size, pids: [...this.idle].map((c) => c.pid ?? 0), served: this.served, started: this.started, failed: this.failed, socket: this.socketPath };
   }
 
   /** No more clients: launchers then find no socket and start Node themselves. */

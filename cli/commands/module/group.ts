@@ -13,12 +13,14 @@ export const MODULE_USAGE =
   '  load     Load module\n' +
   '  reload   Reload module\n' +
   '  remove   Unload module\n' +
-  '  list     List loaded modules';
+  '  list     List loaded modules\n' +
+  '  stats    Display stats on module';
 
 export const LOAD_USAGE = 'Usage: flux-module load [OPTIONS] module';
 export const RELOAD_USAGE = 'Usage: flux-module reload [OPTIONS] module';
 export const REMOVE_USAGE = 'Usage: flux-module remove [OPTIONS] module';
 export const LIST_USAGE = 'Usage: flux-module list [OPTIONS]';
+export const STATS_USAGE = 'Usage: flux-module stats [OPTIONS] module';
 
 /** Default load name of a module argument (a name, or a path). */
 export function defaultName(spec: string): string {
