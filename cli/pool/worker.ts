@@ -6,7 +6,8 @@
  * the command as the front end would, reports its exit status and exits.
  *
  * Descriptors from the broker: 3 = the pool's listening socket, 4 = a pipe on
- * which one byte says "taken" (the broker then starts the next warm client).
+ * which it says "r" (ready: loaded, waiting) and "b" (taken: the broker then
+ * starts the next warm client).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -27,7 +28,7 @@ interface PoolAddon {
 }
 
 const LISTEN_FD = 3;
-const TAKEN_FD = 4;
+const STATE_FD = 4;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const addon = require(path.join(distDir, 'native', 'cli-pool.node')) as PoolAddon;
@@ -65,9 +66,10 @@ const front = withoutStdio(() => {
   return main;
 });
 
+fs.writeSync(STATE_FD, 'r');
 const req = addon.serve(LISTEN_FD);
-fs.writeSync(TAKEN_FD, 'b');
-fs.closeSync(TAKEN_FD);
+fs.writeSync(STATE_FD, 'b');
+fs.closeSync(STATE_FD);
 fs.closeSync(LISTEN_FD);
 addon.parentDeath(0);
 
