@@ -119,9 +119,10 @@ static int connect_pool(pid_t *client) {
     close(c);
     return -1;
   }
-  /* every client may be busy while a fresh one starts: wait for it, a while */
+  /* every client may be busy while a fresh one starts: wait for it, a while
+   (a burst of commands queues here; those that wait too long start Node) */
   struct pool_hello hello;
-  if (read_timeout(c, &hello, sizeof hello, 10000) < 0 || hello.magic != POOL_MAGIC || hello.pid <= 1) {
+  if (read_timeout(c, &hello, sizeof hello, 2000) < 0 || hello.magic != POOL_MAGIC || hello.pid <= 1) {
     close(c);
     return -1;
   }
