@@ -73,19 +73,6 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* read exactly n bytes; 0 on success */
-static int read_full(int fd, void *buf, size_t n) {
-  char *p = buf;
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
 static void close_fds(int *fds, int n) {
   for (int i = 0; i < n; i++)
     if (fds[i] >= 0) close(fds[i]);
@@ -132,7 +119,7 @@ static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *p
     if (fds[i] < 0) return NULL;
   char *body = malloc(hdr.body_len + 1);
   if (body == NULL) return NULL;
-  if (read_full(c, body, hdr.body_len) < 0) {
+  if (pool_full_io(c, body, hdr.body_len, 0) < 0) {
     free(body);
     return NULL;
   }

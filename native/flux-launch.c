@@ -146,17 +146,6 @@ static void put(struct buf *b, const char *s) {
   b->len += n;
 }
 
-static int write_full(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    p += k;
-    n -= (size_t)k;
-  }
-  return 0;
-}
-
 /* Hand the command over: header and descriptors, then the strings. */
 static int send_command(int c, char **argv) {
   struct buf b = {NULL, 0, 0};
@@ -195,7 +184,7 @@ static int send_command(int c, char **argv) {
   do r = sendmsg(c, &mh, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
   close(cwd);
-  int rc = r == (ssize_t)sizeof hdr ? write_full(c, b.p, b.len) : -1;
+  int rc = r == (ssize_t)sizeof hdr ? pool_full_io(c, b.p, b.len, 1) : -1;
   free(b.p);
   return rc;
 }

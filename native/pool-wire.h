@@ -14,7 +14,10 @@
  */
 #ifndef FLUX_POOL_WIRE_H
 #define FLUX_POOL_WIRE_H
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #define POOL_MAGIC 0x50584c46u /* "FLXP" */
 #define POOL_VERSION 1u
@@ -31,5 +34,18 @@ struct pool_header {
   uint32_t version;
   uint32_t body_len;
 };
+
+/* read or write exactly n bytes (retrying EINTR); 0 on success, -1 otherwise */
+static inline int pool_full_io(int fd, void *buf, size_t n, int writing) {
+  char *p = buf;
+  while (n > 0) {
+    ssize_t k = writing ? write(fd, p, n) : read(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
 
 #endif

@@ -158,6 +158,16 @@ export function startInstance(startArgs: readonly string[] = [], opts: { env?: N
   });
 }
 
+/** Does process `pid` exist (signal 0)? */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tmpdir(prefix = 'flux-ts-test-'): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

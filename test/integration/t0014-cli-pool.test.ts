@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { FLUX, ROOT, run, startInstance, tmpdir, type Instance, type Result } from '../helpers/flux';
+import { FLUX, ROOT, run, processAlive, startInstance, tmpdir, type Instance, type Result } from '../helpers/flux';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -45,14 +45,7 @@ async function refilled(n: number, i: Instance = inst): Promise<Stats> {
   throw new Error('the pool did not refill');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = processAlive;
 
 /** sh -c SCRIPT in the instance, through the pool or (pool=0) without it */
 function sh(script: string, pool: 0 | 1, input = ''): Result {

@@ -5,18 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import { processAlive, startInstance, type Instance } from '../helpers/flux';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = processAlive;
 
 function pidOf(i: Instance, rundir: string, rank: number): number {
   const r = i.flux(['getattr', 'broker.pid'], { env: { FLUX_URI: `local://${rundir}/local-${rank}` } });
