@@ -9,6 +9,7 @@
  *                           working directory (SCM_RIGHTS), makes them this
  *                           process's own (dup2, fchdir) and returns its
  *                           command line, environment and umask
+ *   pending(fd) -> bool     is a launcher waiting (poll, no wait)?
  *   parentDeath(sig)        prctl(PR_SET_PDEATHSIG): an idle client dies with
  *                           its broker; 0 clears it once it serves a command
  *
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +191,25 @@ static napi_value js_serve(napi_env env, napi_callback_info info) {
   }
 }
 
+/* Is a launcher waiting on the listening socket? (poll, no wait) */
+static napi_value js_pending(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t lfd = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &lfd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "pending(fd): fd must be a number");
+    return NULL;
+  }
+  struct pollfd p = {lfd, POLLIN, 0};
+  int r;
+  do r = poll(&p, 1, 0);
+  while (r < 0 && errno == EINTR);
+  napi_value out;
+  napi_get_boolean(env, r > 0 && (p.revents & POLLIN), &out);
+  return out;
+}
+
 static napi_value js_parent_death(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -203,6 +224,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
       {"serve", NULL, js_serve, NULL, NULL, NULL, napi_default, NULL},
+      {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
       {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

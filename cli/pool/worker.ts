@@ -24,11 +24,14 @@ interface Request {
 
 interface PoolAddon {
   serve(fd: number): Request;
+  pending(fd: number): boolean;
   parentDeath(sig: number): void;
 }
 
 const LISTEN_FD = 3;
 const STATE_FD = 4;
+/** commands loaded first */
+const HOT = ['run', 'submit', 'jobs', 'job', 'cancel'];
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const addon = require(path.join(distDir, 'native', 'cli-pool.node')) as PoolAddon;
@@ -54,19 +57,24 @@ function withoutStdio<T>(load: () => T): T {
   }
 }
 
-// Load what commands need now, while nobody waits.
+// The front end now; then every command, the common ones first, until a
+// launcher is waiting: one that comes while this client is still loading is
+// served at once, and the command loads what it needs itself.
 const front = withoutStdio(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const main = require(path.join(distDir, 'cli', 'main.js')) as typeof import('../main');
+  return require(path.join(distDir, 'cli', 'main.js')) as typeof import('../main');
+});
+fs.writeSync(STATE_FD, 'r');
+withoutStdio(() => {
   const index = JSON.parse(fs.readFileSync(path.join(distDir, 'cli', 'command-index.json'), 'utf8')) as Record<string, string[]>;
-  for (const f of new Set(Object.values(index).flat())) {
+  const words = [...HOT, ...Object.keys(index).filter((w) => !HOT.includes(w))];
+  for (const f of new Set(words.flatMap((w) => index[w] ?? []))) {
+    if (addon.pending(LISTEN_FD)) break;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(path.join(distDir, 'cli', f));
   }
-  return main;
 });
 
-fs.writeSync(STATE_FD, 'r');
 const req = addon.serve(LISTEN_FD);
 fs.writeSync(STATE_FD, 'b');
 fs.closeSync(STATE_FD);
