@@ -90,4 +90,14 @@ test('every command answers --help with exit 0, sub-command groups list their su
   assert.match(job.stdout, /\n  attach +Interactively attach to job\n/);
 });
 
+test('flux env prints the front end environment and runs a command in it', () => {
+  const r = flux(['env'], { env: { PATH: '/usr/bin:/bin', FLUX_URI: 'local:///nowhere/local-0', FLUX_EXEC_PATH: '' } });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `export PATH="${ROOT}/bin:/usr/bin:/bin"\nexport FLUX_URI="local:///nowhere/local-0"\n`);
+  const q = flux(['env', 'sh', '-c', 'echo "$PATH"; exit 5'], { env: { PATH: '/usr/bin:/bin' } });
+  assert.equal([q.code, q.stdout], [5, `${ROOT}/bin:/usr/bin:/bin\n`]);
+  const bad = flux(['env', 'no-such-command-here']);
+  assert.equal([bad.code, bad.stderr], [1, 'flux: execvp (no-such-command-here): No such file or directory\n']);
+});
+
 test.run();
