@@ -1,7 +1,7 @@
 /**
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
- * submit, list, raise, raiseall, kill, urgency, wait, wait-inactive, drain,
+ * submit, list, raise, raiseall, kill, killall, urgency, wait, wait-inactive, drain,
  * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
  * purge, purge-id, stats-get.
  */
@@ -9,6 +9,7 @@ import { NO_RESPONSE, defineModule, einval, request, type BrokerModule, type Mes
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
 import { purgeConfig } from './purge';
+import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
@@ -66,11 +67,9 @@ export default defineModule({
         }),
         request('raise', (msg) => {
           const p = pl(msg);
+          const sev = severityOf(p, 0);
+          const type = exceptionTypeOf(p);
           const job = m.get(idOf(p));
-          const sev = typeof p['severity'] === 'number' ? p['severity'] : 0;
-          if (!Number.isInteger(sev) || sev < 0 || sev > 7) throw einval('severity must be 0-7');
-          const type = typeof p['type'] === 'string' && p['type'].length > 0 ? p['type'] : 'cancel';
-          if (/[\s=]/.test(type)) throw einval(`invalid exception type '${type}'`);
           m.raise(job, type, sev, typeof p['note'] === 'string' ? p['note'] : '', msg.userid);
           return {};
         }),
@@ -78,8 +77,8 @@ export default defineModule({
           const p = pl(msg);
           const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE;
           const userid = typeof p['userid'] === 'number' ? p['userid'] : msg.userid;
-          const sev = typeof p['severity'] === 'number' ? p['severity'] : 0;
-          const type = typeof p['type'] === 'string' ? p['type'] : 'cancel';
+          const sev = severityOf(p, 0);
+          const type = exceptionTypeOf(p);
           const note = typeof p['note'] === 'string' ? p['note'] : '';
           const targets = [...m.jobs.values()].filter((j) => j.state & states && j.state & ACTIVE && (userid < 0 || j.userid === userid));
           let errors = 0;
@@ -94,6 +93,14 @@ export default defineModule({
           }
           return { count: targets.length, errors };
         }),
+        request('killall', (msg) => {
+          const p = pl(msg);
+          const userid = typeof p['userid'] === 'number' ? p['userid'] : msg.userid;
+          const signum = signumOf(p);
+          const targets = [...m.jobs.values()].filter((j) => j.state & RUNNING && (userid < 0 || j.userid === userid));
+          if (p['dry_run'] !== true) for (const j of targets) if (j.execRunning) m.signal(j, signum);
+          return { count: targets.length, errors: 0 };
+        }),
         request('kill', (msg) => {
           const p = pl(msg);
           const job = m.get(idOf(p));
@@ -106,9 +113,10 @@ export default defineModule({
         }),
         request('urgency', (msg) => {
           const p = pl(msg);
-          const job = m.get(idOf(p));
-          const old = m.setUrgency(job, typeof p['urgency'] === 'number' ? p['urgency'] : -1, msg.userid);
-          return { old_urgency: old };
+          const urgency = urgencyOf(p);
+          const job = m.jobs.get(idOf(p));
+          if (!job) throw einval('unknown job');
+          return { old_urgency: m.setUrgency(job, urgency, msg.userid) };
         }),
         request('wait', (msg) => {
           const p = pl(msg);

@@ -444,7 +444,8 @@ export class Manager {
 
   setUrgency(job: Job, urgency: number, userid: number): number {
     if (job.state === State.INACTIVE) throw einval('job is inactive');
-    if (!Number.isInteger(urgency) || urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
+    if (!Number.isInteger(urgency) || urgency < 0 || urgency > 31) throw einval('urgency value is out of range');
+    if (job.holdsR || job.state & RUNNING) throw einval('urgency cannot be changed once resources are allocated');
     const old = job.urgency;
     job.urgency = urgency;
     this.events.post(job.kvsdir, 'urgency', { urgency, userid });

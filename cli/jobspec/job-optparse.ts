@@ -1,0 +1,79 @@
+/**
+ * Option parsing for the `flux job` sub-commands parsed like Flux's optparse:
+ * POSIX order (options before the first operand), errors prefixed with the
+ * full name `flux-job SUB`, `--states` and `--user` as flux-job reads them.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { CommandExit } from '../base-command';
+import { GetoptError, getopt, last, type OptSpec, type Parsed } from '../getopt';
+import { STATES } from './job-info';
+
+const INACTIVE = 64;
+
+/** optparse_parse_args for `flux-job SUB`. */
+export function jobOptparse(sub: string, argv: readonly string[], specs: readonly OptSpec[]): Parsed {
+  try {
+    return getopt(argv, specs, true);
+  } catch (e) {
+    if (!(e instanceof GetoptError)) throw e;
+    const full = `flux-job ${sub}`;
+    throw new CommandExit(1, `${full}: ${e.message}\nTry \`${full} --help' for more information.`);
+  }
+}
+
+/** optparse_get_int: the last value of an integer option, or `def`. */
+export function optInt(sub: string, p: Parsed, name: string, def: number): number {
+  const s = last(p, name);
+  if (s === undefined) return def;
+  const n = Number(s.trim());
+  if (!/^\s*[+-]?\d+$/.test(s) || n < -(2 ** 31) || n > 2 ** 31 - 1) {
+    throw new CommandExit(1, `flux-job ${sub}: ${sub}: Option '${name}' requires an integer argument`);
+  }
+  return n;
+}
+
+/** parse_arg_states: every (comma separated) --states value as a state mask; undefined if not given. */
+export function optStates(p: Parsed, name: string): number | undefined {
+  const vals = p.opts.get(name);
+  if (!vals) return undefined;
+  let mask = 0;
+  for (const s of vals.flatMap((v) => v.split(',')).filter((v) => v.length > 0)) {
+    const k = s.toLowerCase();
+    const bit = k === 'new' ? 1 : STATES[k];
+    if (bit === undefined) throw new CommandExit(1, `flux-job: error parsing --${name}: ${s} is unknown`);
+    mask |= bit;
+  }
+  if (mask === 0) throw new CommandExit(1, 'flux-job: no states specified');
+  return mask;
+}
+
+/** parse_arg_userid: `all` (-1), a user name or a uid; your uid when not given. */
+export function optUser(p: Parsed, name: string): number {
+  const s = last(p, name);
+  const me = os.userInfo();
+  if (s === undefined) return me.uid;
+  if (s === 'all') return -1;
+  if (s === me.username) return me.uid;
+  const pw = passwdUid(s);
+  if (pw !== undefined) return pw;
+  if (/^\d+$/.test(s) && Number(s) <= 0xffffffff) return Number(s);
+  throw new CommandExit(1, `flux-job: unknown user ${s}`);
+}
+
+function passwdUid(name: string): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2]);
+  }
+  return undefined;
+}
+
+/** Is `state` (a job-manager state bit) one of the inactive ones? */
+export const isInactiveMask = (mask: number): boolean => (mask & INACTIVE) !== 0;
