@@ -40,6 +40,18 @@ static napi_value throw_errno(napi_env env, const char *what) {
   return NULL;
 }
 
+/* The one int argument of fn(fd); 0, or -1 with a TypeError thrown. */
+static int int_arg(napi_env env, napi_callback_info info, const char *usage, int32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], out) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return -1;
+  }
+  return 0;
+}
+
 static napi_value js_listen(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -133,14 +145,8 @@ static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *p
 }
 
 static napi_value js_serve(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t lfd = -1;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &lfd) != napi_ok) {
-    napi_throw_type_error(env, NULL, "serve(fd): fd must be a number");
-    return NULL;
-  }
+  if (int_arg(env, info, "serve(fd): fd must be a number", &lfd) < 0) return NULL;
   for (;;) {
     int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) {
@@ -193,14 +199,8 @@ static napi_value js_serve(napi_env env, napi_callback_info info) {
 
 /* Is a launcher waiting on the listening socket? (poll, no wait) */
 static napi_value js_pending(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t lfd = -1;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &lfd) != napi_ok) {
-    napi_throw_type_error(env, NULL, "pending(fd): fd must be a number");
-    return NULL;
-  }
+  if (int_arg(env, info, "pending(fd): fd must be a number", &lfd) < 0) return NULL;
   struct pollfd p = {lfd, POLLIN, 0};
   int r;
   do r = poll(&p, 1, 0);
@@ -211,11 +211,8 @@ static napi_value js_pending(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_parent_death(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t sig = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc >= 1) napi_get_value_int32(env, argv[0], &sig);
+  if (int_arg(env, info, "parentDeath(sig): sig must be a number", &sig) < 0) return NULL;
   if (prctl(PR_SET_PDEATHSIG, sig) < 0) return throw_errno(env, "prctl");
   return NULL;
 }
