@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { FLUX, processAlive, startInstance, tmpdir, type Instance } from '../helpers/flux';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -102,14 +102,7 @@ test('killing flux exec kills the remote process (rexec disconnect)', async () =
     const gone = new Promise<void>((r) => child.on('exit', () => r()));
     child.kill('SIGKILL');
     await gone;
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     while (alive()) await new Promise((r) => setTimeout(r, 50));
     assert.not.ok(alive());
   } finally {
@@ -143,14 +136,7 @@ test('size 3: per-rank brokers, rank targets, summary, remote kill on disconnect
       }
       const pid = Number(fs.readFileSync(pidfile, 'utf8'));
       child.kill('SIGKILL');
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
+      const alive = () => processAlive(pid);
       while (alive()) await new Promise((res) => setTimeout(res, 50));
     } finally {
       child.kill('SIGKILL');
