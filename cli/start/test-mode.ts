@@ -16,7 +16,8 @@ import { parse as parseFsd } from '../../kernel/api/formats/fsd';
 import { CommandExit } from '../base-command';
 import { strsignalName } from '../../kernel/api/strsignal';
 import type { StartCommand } from '../commands/start';
-import { PmiServer, processMapping } from './pmi-server';
+import { PmiServer } from '../../kernel/api/pmi-server';
+import { processMapping } from './pmi-mapping';
 
 export interface TestOptions {
   size: number;

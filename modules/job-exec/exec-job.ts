@@ -10,6 +10,7 @@ import { shellOptions, type LeaderHooks, type Stream } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
+import { PmiExchange } from './pmi-exchange';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 
@@ -33,6 +34,8 @@ export class ExecJob {
   readonly placements: ShellPlacement[];
   readonly shells = new Map<number, ShellLink>();
   readonly output: OutputLog;
+  /** PMI barriers across this job's shells */
+  readonly pmi: PmiExchange;
   private readonly size: number;
   private nstarted = 0;
   private nexited = 0;
@@ -60,6 +63,7 @@ export class ExecJob {
       this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
     }
     this.output = new OutputLog(h, `${encodeKvs(id)}.guest.output`);
+    this.pmi = new PmiExchange(h, this.placements.length);
     const sys = jobspec.attributes?.system ?? {};
     this.cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : '/tmp';
   }
@@ -130,6 +134,7 @@ export class ExecJob {
       size: this.size,
       nnodes: this.placements.length,
       hostname: s.host,
+      counts: this.placements.map((p) => p.count),
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,
@@ -239,6 +244,7 @@ export class ExecJob {
     if (this.killTimer) clearTimeout(this.killTimer);
     if (this.expireTimer) clearTimeout(this.expireTimer);
     for (const s of this.shells.values()) s.cancel?.();
+    this.pmi.abort();
     // eofs for tasks whose shell never sent them (lost rank, launch failure)
     const missing: OutEvent[] = [];
     for (let r = 0; r < this.size; r++) {

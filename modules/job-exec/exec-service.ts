@@ -65,6 +65,13 @@ export class ExecService {
     return NO_RESPONSE;
   }
 
+  pmiExchange(msg: Message): typeof NO_RESPONSE {
+    const job = this.jobs.get((msg.payload as { id?: number } | undefined)?.id ?? -1);
+    if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
+    job.pmi.add(msg);
+    return NO_RESPONSE;
+  }
+
   list(): unknown {
     return { jobs: [...this.jobs.values()].map((j) => ({ id: j.id, ntasks: j.ntasks, nnodes: j.placements.length })) };
   }

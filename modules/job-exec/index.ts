@@ -23,6 +23,7 @@ export default defineModule({
           request('stdin', (m) => exec.stdin(m)),
           request('output-watch', (m) => exec.outputWatch(m)),
           request('list', () => exec.list()),
+          request('pmi-exchange', (m) => exec.pmiExchange(m)),
           request('disconnect', (m) => exec.disconnect(m)),
           event('job-exception', (m) => exec.onJobException(m)),
         ]

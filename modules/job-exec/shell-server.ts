@@ -20,6 +20,7 @@ export class ShellServer {
       hostname: p.hostname || this.h.getattr('hostname') || os.hostname(),
       uri: this.h.getattr('local-uri') ?? '',
       rundir: this.h.getattr('rundir'),
+      childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),
@@ -30,6 +31,8 @@ export class ShellServer {
         this.h.respond(msg, { type: 'exit', status });
         this.h.respondError(msg, Errno.ENODATA);
       },
+      pmiExchange: (seq, kvs) =>
+        this.h.rpc<{ kvs: Record<string, string> }>('job-exec.pmi-exchange', { id: p.id, shell: p.placement.shellRank, seq, kvs }, { nodeid: 0 }).then((r) => r.kvs),
     });
     this.shells.set(p.id, shell);
     shell.start();

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
-import { encodeF58, encodeF58Plain, idset } from '../../kernel/api';
+import type * as net from 'node:net';
+import { PmiServer, encodeF58, encodeF58Plain, idset } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -35,6 +36,10 @@ export interface ShellSpec {
   /** FLUX_URI of the local broker */
   uri: string;
   rundir?: string;
+  /** tasks on each shell, by shell rank (for PMI_process_mapping; absent: this shell only) */
+  counts?: number[];
+  /** the instance-level of an instance the job starts (this one's + 1), for PMI */
+  childLevel?: number;
 }
 
 export interface ShellSink {
@@ -43,6 +48,8 @@ export interface ShellSink {
   /** fatal error of this shell (launch failure): note for an exec exception */
   exception(note: string): void;
   exit(status: number): void;
+  /** PMI barrier of a job on several shells: trade this shell's puts for everyone's */
+  pmiExchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
 }
 
 interface Task {
@@ -82,6 +89,7 @@ export class JobShell {
   private exited = false;
   private tmpdir: string | undefined;
   private stdinClosed = false;
+  private pmi: PmiServer | undefined;
 
   constructor(
     private readonly spec: ShellSpec,
@@ -136,6 +144,7 @@ export class JobShell {
       this.maybeExit();
       return;
     }
+    this.pmi = this.startPmi(opts['pmi']);
     let waiting = p.count;
     const spawned = () => {
       if (--waiting === 0) this.sink.started();
@@ -146,6 +155,7 @@ export class JobShell {
       this.tasks.push(t);
       this.live++;
       const tenv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
+      if (this.pmi) Object.assign(tenv, { PMI_FD: '3', PMI_RANK: String(t.rank), PMI_SIZE: String(spec.size), PMI_SPAWNED: '0' });
       const targv = argv.map((a) =>
         expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i } }),
       );
@@ -155,7 +165,7 @@ export class JobShell {
           cwd,
           env: tenv,
           detached: true,
-          stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'],
+          stdio: this.pmi ? [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe'],
         });
       } catch (e) {
         spawned();
@@ -163,6 +173,7 @@ export class JobShell {
         continue;
       }
       t.proc = proc;
+      if (this.pmi && proc.stdio[3]) this.pmi.addClient(t.rank, proc.stdio[3] as net.Socket);
       let settled = false;
       proc.once('spawn', () => {
         settled = true;
@@ -186,6 +197,33 @@ export class JobShell {
       });
     }
     if (stdinFd !== undefined) fs.closeSync(stdinFd);
+  }
+
+  /**
+   * The simple PMI-1 server of this shell's tasks (shell option `pmi`, on unless
+   * `none`/`off`): PMI_FD=3, PMI_RANK, PMI_SIZE; PMI_process_mapping and
+   * `flux.instance-level` preput (so a Flux instance the job starts knows its
+   * depth). A job on several shells trades puts at each barrier through rank 0.
+   */
+  private startPmi(opt: unknown): PmiServer | undefined {
+    const list = typeof opt === 'string' ? opt.split(',') : ['simple'];
+    if (!list.includes('simple') && !list.includes('pmi1')) return undefined;
+    const { spec } = this;
+    const counts = spec.counts ?? [spec.placement.count];
+    const preput = new Map<string, string>([['PMI_process_mapping', processMapping(counts)]]);
+    if (spec.childLevel !== undefined) preput.set('flux.instance-level', String(spec.childLevel));
+    let seq = 0;
+    const exchange = this.sink.pmiExchange;
+    return new PmiServer({
+      size: spec.size,
+      local: spec.placement.count,
+      kvsname: encodeF58Plain(spec.id),
+      preput,
+      exchange:
+        counts.length > 1 && exchange
+          ? async (puts) => new Map(Object.entries(await exchange.call(this.sink, seq++, Object.fromEntries(puts))))
+          : undefined,
+    });
   }
 
   /** send a signal to every live task's process group */
@@ -269,6 +307,7 @@ export class JobShell {
   private maybeExit(): void {
     if (this.live > 0 || this.exited) return;
     this.exited = true;
+    this.pmi?.close();
     this.flush();
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
@@ -295,4 +334,15 @@ export class JobShell {
     this.pending = [];
     this.sink.output(evs);
   }
+}
+
+/** PMI_process_mapping (vector form) of tasks laid out on shells in order: `(vector,(0,2,4))` = 2 nodes of 4. */
+export function processMapping(counts: readonly number[]): string {
+  const blocks: Array<[number, number, number]> = [];
+  counts.forEach((n, node) => {
+    const last = blocks[blocks.length - 1];
+    if (last && last[2] === n && last[0] + last[1] === node) last[1]++;
+    else blocks.push([node, 1, n]);
+  });
+  return `(vector${blocks.map(([a, b, c]) => `,(${a},${b},${c})`).join('')})`;
 }

@@ -1,17 +1,24 @@
 /**
- * The PMI-1 server `flux start --test-size=N` gives its brokers (pmi.md §6, §6.1):
- * one connection per rank (an inherited socketpair, or TCP with the hydra
- * `initack` handshake), an in-memory KVS whose puts become visible at the next
- * barrier, a barrier across all N ranks, kvsname `-`, appnum 0, and the maxes
- * kvsname_max=64 keylen_max=64 vallen_max=1024. A rank that goes away makes any
+ * A PMI-1 server (pmi.md §6, §6.1): what `flux start --test-size=N` gives its
+ * brokers and a job shell gives its tasks. One connection per rank (an
+ * inherited socketpair, or TCP with the hydra `initack` handshake), an
+ * in-memory KVS whose puts become visible at the next barrier, kvsname `-` by
+ * default, appnum 0, and the maxes kvsname_max=64 keylen_max=64
+ * vallen_max=1024. The barrier completes when the `local` clients served here
+ * have entered; with `exchange` (a job whose tasks span several shells) their
+ * puts are first traded for everyone's. A rank that goes away makes any
  * barrier it has not entered fail at once (rc=-1) instead of hanging.
  */
 import * as net from 'node:net';
-import { decode as decodeIdset } from '../../kernel/api/formats/idset';
-import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from '../../kernel/boot/pmi-wire';
+import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from '../boot/pmi-wire';
 
 export interface PmiServerOptions {
+  /** all ranks (PMI size) */
   size: number;
+  /** the ranks this server serves (default size): a barrier completes when they have all entered */
+  local?: number;
+  /** trade this server's puts since the last barrier for everyone's (resolves with all of them) */
+  exchange?: (puts: ReadonlyMap<string, string>) => Promise<ReadonlyMap<string, string>>;
   kvsname?: string;
   appnum?: number;
   kvsnameMax?: number;
@@ -228,71 +235,31 @@ export class PmiServer {
     this.entered.set(c.rank, c);
     const [deadRank, why] = [...this.gone.entries()].find(([r]) => !this.entered.has(r)) ?? [];
     if (deadRank !== undefined) return this.releaseBarrier(PmiRc.FAIL, why!);
-    if (this.entered.size === this.opts.size) this.releaseBarrier(0, '');
+    if (this.entered.size === (this.opts.local ?? this.opts.size)) this.completeBarrier();
+  }
+
+  private completeBarrier(): void {
+    const mine = this.pending;
+    this.pending = new Map();
+    if (!this.opts.exchange) {
+      for (const [k, v] of mine) this.global.set(k, v);
+      this.releaseBarrier(0, '');
+      return;
+    }
+    this.opts.exchange(mine).then(
+      (all) => {
+        for (const [k, v] of all) this.global.set(k, v);
+        this.releaseBarrier(0, '');
+      },
+      (e: Error) => this.releaseBarrier(PmiRc.FAIL, `barrier failed: ${e.message}`),
+    );
   }
 
   private releaseBarrier(rc: number, why: string): void {
-    if (rc === 0) {
-      for (const [k, v] of this.pending) this.global.set(k, v);
-      this.pending = new Map();
-    }
     const waiting = [...this.entered.values()];
     this.entered.clear();
     for (const c of waiting) {
       this.send(c, rc === 0 ? [['cmd', 'barrier_out'], ['rc', 0]] : [['cmd', 'barrier_out'], ['rc', rc], ['msg', why.replace(/=/g, ':')]]);
     }
   }
-}
-
-/**
- * PMI_process_mapping for --test-pmi-clique (pmi.md §5): `single` (one node of
- * N), `per-broker` (N nodes of 1), `none` (undefined: key absent), or an RFC 34
- * taskmap (JSON, wrapped JSON, `(vector,...)`, or raw `idset;idset...`).
- * Throws Error with the parse problem.
- */
-export function processMapping(mode: string, n: number): string | undefined {
-  if (mode === 'single') return `(vector,(0,1,${n}))`;
-  if (mode === 'per-broker') return `(vector,(0,${n},1))`;
-  if (mode === 'none') return undefined;
-  if (mode.startsWith('(vector,')) {
-    if (!/^\(vector(,\(\d+,\d+,\d+\))*\)$/.test(mode)) throw new Error(`invalid PMI process mapping '${mode}'`);
-    return mode;
-  }
-  let blocks: number[][];
-  if (mode.startsWith('[') || mode.startsWith('{')) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(mode);
-    } catch (e) {
-      throw new Error(`invalid taskmap JSON: ${(e as Error).message}`, { cause: e });
-    }
-    const map = Array.isArray(doc) ? doc : (doc as { map?: unknown }).map;
-    const ok = (b: unknown) => Array.isArray(b) && b.length === 4 && b.every((x) => Number.isInteger(x) && (x as number) >= 0);
-    if (!Array.isArray(map) || !map.every(ok)) throw new Error('invalid taskmap: expected [[nodeid,nnodes,ppn,repeat],...]');
-    blocks = map as number[][];
-  } else {
-    blocks = rawTaskmapBlocks(mode);
-  }
-  const out: string[] = [];
-  for (const [nodeid, nnodes, ppn, repeat] of blocks) {
-    for (let i = 0; i < repeat!; i++) out.push(`(${nodeid},${nnodes},${ppn})`);
-  }
-  return `(vector${out.map((b) => ',' + b).join('')})`;
-}
-
-/** Raw taskmap `0-3;4-7`: node i holds the ranks of the i-th idset (in order). */
-function rawTaskmapBlocks(s: string): number[][] {
-  const blocks: number[][] = [];
-  let next = 0;
-  s.split(';').forEach((part, node) => {
-    const ids = decodeIdset(part);
-    if (ids.length === 0 || ids[0] !== next || ids[ids.length - 1] !== next + ids.length - 1) {
-      throw new Error(`taskmap '${s}': node ${node} ranks are not the next consecutive block`);
-    }
-    next += ids.length;
-    const last = blocks[blocks.length - 1];
-    if (last && last[2] === ids.length && last[0]! + last[1]! === node) last[1]!++;
-    else blocks.push([node, 1, ids.length, 1]);
-  });
-  return blocks;
 }
