@@ -1,6 +1,7 @@
 /*
- * cli-pool.node: the two system calls the warm client pool needs that Node does
- * not offer (docs/guide/cli-pool.md):
+ * flux-ts.node: the system calls flux-ts needs that Node does not offer.
+ *
+ * For the warm client pool (docs/guide/cli-pool.md):
  *
  *   listen(path) -> fd      a listening unix socket (mode 0600) that the broker
  *                           hands to its warm clients but never accepts on itself
@@ -14,12 +15,17 @@
  *                           its broker; 0 clears it once it serves a command
  *
  * The wire protocol is shared with flux-launch.c (pool-wire.h).
+ *
+ * For the job shell's cpu-affinity:
+ *
+ *   setAffinity(pid, cpus)  sched_setaffinity(): bind a task to its cores
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,12 +223,41 @@ static napi_value js_parent_death(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t pid = 0;
+  uint32_t n = 0;
+  bool is_array = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &pid) != napi_ok || napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array) {
+    napi_throw_type_error(env, NULL, "setAffinity(pid, cpus): pid must be a number and cpus an array");
+    return NULL;
+  }
+  napi_get_array_length(env, argv[1], &n);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    int32_t cpu = -1;
+    napi_get_element(env, argv[1], i, &v);
+    if (napi_get_value_int32(env, v, &cpu) != napi_ok || cpu < 0 || cpu >= CPU_SETSIZE) {
+      napi_throw_range_error(env, NULL, "setAffinity: bad cpu number");
+      return NULL;
+    }
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(pid, sizeof set, &set) < 0) return throw_errno(env, "sched_setaffinity");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
       {"serve", NULL, js_serve, NULL, NULL, NULL, napi_default, NULL},
       {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
       {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
+      {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

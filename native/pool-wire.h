@@ -1,6 +1,6 @@
 /*
  * The warm client pool's wire protocol, between the `flux` launcher
- * (flux-launch.c) and a warm client (cli-pool.c), over a unix socket beside
+ * (flux-launch.c) and a warm client (addon.c), over a unix socket beside
  * the broker's local socket (docs/guide/cli-pool.md):
  *
  *   client -> launcher   struct pool_hello              "I am pid P, ready"

@@ -41,7 +41,7 @@ function main() {
     return;
   }
   // the addon first: a launcher without it would only ever fall back to Node
-  const errA = cc(['-shared', '-fPIC', `-I${headers}`, '-DNODE_GYP_MODULE_NAME=cli_pool', '-o', path.join(out, 'cli-pool.node'), path.join(src, 'cli-pool.c')]);
+  const errA = cc(['-shared', '-fPIC', `-I${headers}`, '-DNODE_GYP_MODULE_NAME=flux_ts', '-o', path.join(out, 'flux-ts.node'), path.join(src, 'addon.c')]);
   const errL = errA ?? cc(['-o', path.join(out, 'flux-launch'), path.join(src, 'flux-launch.c')]);
   if (errA !== undefined || errL !== undefined) {
     process.stderr.write(`build-native: ${errA ?? errL}\nbuild-native: no warm client pool: flux runs every command in a fresh Node process\n`);

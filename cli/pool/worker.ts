@@ -34,7 +34,7 @@ const STATE_FD = 4;
 const HOT = ['run', 'submit', 'jobs', 'job', 'cancel'];
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const addon = require(path.join(distDir, 'native', 'cli-pool.node')) as PoolAddon;
+const addon = require(path.join(distDir, 'native', 'flux-ts.node')) as PoolAddon;
 
 // An idle client dies with its broker; one that runs a command no longer does.
 addon.parentDeath(15);

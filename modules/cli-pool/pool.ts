@@ -65,7 +65,7 @@ export class CliPool implements BrokerModule {
 
   start(): void {
     if (this.size === 0) return;
-    const addonPath = path.join(distDir, 'native', 'cli-pool.node');
+    const addonPath = path.join(distDir, 'native', 'flux-ts.node');
     const launcher = path.join(distDir, 'native', 'flux-launch');
     if (!fs.existsSync(addonPath) || !fs.existsSync(launcher)) {
       this.h.log('info', 'no native launcher was built (npm run build needs a C compiler): every flux command starts Node');

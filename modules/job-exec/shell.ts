@@ -16,6 +16,7 @@ import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
+import { bindTask, taskCpus } from './affinity';
 import type { Jobspec, ShellPlacement } from './taskmap';
 
 /** One RFC 18 entry of the output eventlog. */
@@ -131,6 +132,16 @@ export class JobShell {
         this.tmpdir = undefined;
       }
     }
+    if (this.tmpdir) {
+      try {
+        writeFiles(this.tmpdir, sys['files']);
+      } catch (e) {
+        this.fail(`host ${spec.hostname}: file archive: ${(e as Error).message}`, 1);
+        this.sink.started();
+        this.maybeExit();
+        return;
+      }
+    }
     let stdinFd: number | undefined;
     try {
       for (const pl of shellPlugins()) {
@@ -145,6 +156,7 @@ export class JobShell {
       return;
     }
     this.pmi = this.startPmi(opts['pmi']);
+    const cpus = taskCpus(opts['cpu-affinity'], p.cores);
     let waiting = p.count;
     const spawned = () => {
       if (--waiting === 0) this.sink.started();
@@ -157,7 +169,7 @@ export class JobShell {
       const tenv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
       if (this.pmi) Object.assign(tenv, { PMI_FD: '3', PMI_RANK: String(t.rank), PMI_SIZE: String(spec.size), PMI_SPAWNED: '0' });
       const targv = argv.map((a) =>
-        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i } }),
+        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir }),
       );
       let proc: ChildProcess;
       try {
@@ -173,6 +185,7 @@ export class JobShell {
         continue;
       }
       t.proc = proc;
+      if (cpus && proc.pid !== undefined) bindTask(proc.pid, cpus);
       if (this.pmi && proc.stdio[3]) this.pmi.addClient(t.rank, proc.stdio[3] as net.Socket);
       let settled = false;
       proc.once('spawn', () => {
@@ -345,4 +358,18 @@ export function processMapping(counts: readonly number[]): string {
     else blocks.push([node, 1, n]);
   });
   return `(vector${blocks.map(([a, b, c]) => `,(${a},${b},${c})`).join('')})`;
+}
+
+/**
+ * The jobspec's file archive (attributes.system.files: name -> {data, mode?,
+ * encoding?}; `flux batch` puts its script there) written into the job tmpdir.
+ */
+function writeFiles(dir: string, files: unknown): void {
+  if (typeof files !== 'object' || files === null) return;
+  for (const [name, f] of Object.entries(files as Record<string, { data?: unknown; mode?: unknown; encoding?: unknown }>)) {
+    if (name.includes('/') || name === '..' || typeof f?.data !== 'string') throw new Error(`bad entry ${JSON.stringify(name)}`);
+    const data = f.encoding === 'base64' ? Buffer.from(f.data, 'base64') : f.data;
+    const mode = typeof f.mode === 'number' ? f.mode & 0o7777 : 0o600;
+    fs.writeFileSync(path.join(dir, name), data, { mode });
+  }
 }

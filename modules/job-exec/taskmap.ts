@@ -100,6 +100,14 @@ export function hostOf(r: R, expand: (s: string) => string[]): Map<number, strin
   return m;
 }
 
+/** Tasks per node from shell option `per-resource` ({type: "node", count?}), or undefined. */
+function perResourceCount(js: Jobspec): number | undefined {
+  const shell = (js.attributes?.system as { shell?: { options?: Record<string, unknown> } } | undefined)?.shell;
+  const pr = shell?.options?.['per-resource'] as { type?: unknown; count?: unknown } | undefined;
+  if (pr?.type !== 'node') return undefined;
+  return typeof pr.count === 'number' && Number.isInteger(pr.count) && pr.count > 0 ? pr.count : 1;
+}
+
 /** Place the job's tasks on the ranks of R. */
 export function placeTasks(r: R, js: Jobspec): ShellPlacement[] {
   const ranks = ranksOf(r);
@@ -109,7 +117,11 @@ export function placeTasks(r: R, js: Jobspec): ShellPlacement[] {
   // slots available on each rank
   const slots = ranks.map((x) => (shape.nodes > 0 ? shape.slotsPerNode : Math.max(1, Math.floor(x.ncores / cps))));
   let ntasks: number[];
-  if (count.total !== undefined) {
+  const perResource = perResourceCount(js);
+  if (perResource !== undefined) {
+    // shell option per-resource (flux batch/alloc: one broker per node)
+    ntasks = ranks.map(() => perResource);
+  } else if (count.total !== undefined) {
     let left = count.total;
     ntasks = ranks.map(() => 0);
     // one per rank first, then fill slots in rank order, then round robin

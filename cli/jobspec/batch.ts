@@ -1,0 +1,94 @@
+/**
+ * The jobspec of `flux batch` (commands.md §8): a Flux instance as the job, one
+ * broker per node (`flux broker [OPTS] {{tmpdir}}/script ARGS`), the script
+ * copied into the jobspec's file archive at submit time, resources as slots
+ * (-n nslots, -c cores per slot, -g GPUs per slot, -N nodes, -x), stdout and
+ * stderr to `flux-{{id}}.out` by default. Directives (RFC 36) in the script
+ * come first, so options on the command line override them.
+ */
+import { COMMON_OPTS, parseSubmitArgs, ParsedArgs, type OptDef, type Occurrence } from './options';
+import { buildSubmission, type Submission } from './build';
+import { SubmitOptionError } from './types';
+
+/** flux batch's own options, and the per-task ones of run/submit it does not take. */
+export const BATCH_OPTS: readonly OptDef[] = [
+  ...COMMON_OPTS.filter(
+    (d) => !['ntasks', 'cores-per-task', 'gpus-per-task', 'cores', 'tasks-per-node', 'tasks-per-core', 'gpus-per-node', 'label-io', 'input'].includes(d.long),
+  ),
+  { long: 'nslots', short: 'n', arg: 'required' },
+  { long: 'cores-per-slot', short: 'c', arg: 'required' },
+  { long: 'gpus-per-slot', short: 'g', arg: 'required' },
+  { long: 'wrap', arg: 'none' },
+  { long: 'broker-opts', arg: 'required' },
+  { long: 'conf', arg: 'required' },
+  { long: 'dump', arg: 'required' },
+  { long: 'quiet', arg: 'none' },
+];
+
+/** The batch script: its text and the name it was given (the job name). */
+export interface BatchScript {
+  text: string;
+  /** SCRIPT as typed, or undefined when it came from stdin or --wrap */
+  name?: string;
+}
+
+/** Refuse what is not a script, as Flux does. */
+export function checkScript(s: BatchScript, raw: Buffer): void {
+  const what = s.name ?? 'stdin';
+  if (!raw.subarray(0, 2).equals(Buffer.from('#!'))) throw new SubmitOptionError(`${what} does not appear to start with '#!'`);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new SubmitOptionError(`${what} does not appear to be a script, or failed to encode as utf-8`);
+  }
+}
+
+/** Rename batch's slot options to the per-task ones the jobspec builder knows. */
+function asTaskOptions(p: ParsedArgs): ParsedArgs {
+  const rename: Record<string, string> = { nslots: 'ntasks', 'cores-per-slot': 'cores-per-task', 'gpus-per-slot': 'gpus-per-task' };
+  const all: Array<[string, Occurrence]> = [];
+  for (const [long, occs] of p.opts) for (const o of occs) all.push([rename[long] ?? long, o]);
+  all.sort((a, b) => (a[1].seq ?? 0) - (b[1].seq ?? 0));
+  const out = new ParsedArgs();
+  for (const [long, o] of all) out.add(long, { value: o.value, typed: o.typed });
+  out.command = [...p.command];
+  return out;
+}
+
+/**
+ * The submission for `flux batch`: p holds the options (directives first) and
+ * p.command the script arguments after SCRIPT.
+ */
+export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.ProcessEnv): Submission {
+  if (!p.has('nslots') && !p.has('nodes')) throw new SubmitOptionError('Number of slots to allocate must be specified');
+  for (const unsupported of ['conf', 'dump']) {
+    const o = p.get(unsupported);
+    if (o) throw new SubmitOptionError(`${o.typed}: not supported by flux-ts yet`);
+  }
+  const q = asTaskOptions(p);
+  const brokerOpts = p.all('broker-opts').map((o) => o.value);
+  q.command = ['flux', 'broker', ...brokerOpts, '{{tmpdir}}/script', ...p.command];
+  if (!q.has('job-name')) q.add('job-name', { value: script.name ?? 'batch', typed: '' });
+  if (!q.has('output')) q.add('output', { value: 'flux-{{id}}.out', typed: '--output=flux-{{id}}.out' });
+  let sub: Submission;
+  try {
+    sub = buildSubmission(q, { command: 'submit', env });
+  } catch (e) {
+    if (e instanceof SubmitOptionError && e.message === 'node count must not be greater than task count') {
+      throw new SubmitOptionError('node count must not be greater than slot count');
+    }
+    throw e;
+  }
+  const js = sub.jobspec;
+  js.tasks[0]!.count = { per_slot: 1 };
+  const system = js.attributes.system as Record<string, unknown>;
+  const shell = system['shell'] as { options: Record<string, unknown> };
+  shell.options = { ...shell.options, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none' };
+  system['files'] = { script: { mode: 0o700, data: script.text, encoding: 'utf-8' } };
+  return sub;
+}
+
+/** Parse flux batch's command line: options (after any directives), SCRIPT, its arguments. */
+export function parseBatchArgs(argv: readonly string[]): ParsedArgs {
+  return parseSubmitArgs(argv, BATCH_OPTS);
+}

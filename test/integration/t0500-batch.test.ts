@@ -1,0 +1,134 @@
+/**
+ * Flux running Flux (the walkthrough's "Starting with Flux"): the job shell's
+ * PMI for tasks (and a real MPI program), `flux submit -N2 flux start SCRIPT`
+ * and `flux batch -N2 SCRIPT` starting a child instance of depth 1 on the
+ * allocation, directives, and flux batch's errors.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT, startInstance, tmpdir, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+const tmp = tmpdir();
+const host = os.hostname();
+const workload = path.join(ROOT, 'docs', 'examples', 'workload.sh');
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=3']);
+});
+test.after(async () => {
+  try {
+    await inst.stop();
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+function script(name: string, body: string): string {
+  const p = path.join(tmp.dir, name);
+  fs.writeFileSync(p, body, { mode: 0o755 });
+  return p;
+}
+
+/** wait for job `id` to end; its exit status as flux job status gives it */
+function waitJob(id: string): number {
+  return inst.flux(['job', 'status', id]).code;
+}
+
+/** the walkthrough's figures from a child instance of 2 nodes */
+function assertWalkthrough(out: string): void {
+  assert.match(out, /^2 Nodes, 4 Cores, 0 GPUs$/m);
+  assert.match(out, /^ \d\d:\d\d:\d\d run [0-9.]+s,  owner \S+,  depth 1,  size 2$/m);
+  assert.equal(out.split('\n').filter((l) => /^\d: /.test(l)).sort(), [`0: ${host}`, `1: ${host}`]);
+}
+
+test('tasks get PMI from the job shell: ranks, size, and a real MPI program across 3 brokers', () => {
+  const r = inst.flux(['run', '-N3', '-n6', '--label-io', 'sh', '-c', 'echo "$PMI_RANK/$PMI_SIZE $PMI_FD"']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').sort(), ['0: 0/6 3', '1: 1/6 3', '2: 2/6 3', '3: 3/6 3', '4: 4/6 3', '5: 5/6 3']);
+  const off = inst.flux(['run', '-o', 'pmi=off', 'sh', '-c', 'echo "${PMI_FD:-none}"']);
+  assert.is(off.stdout, 'none\n');
+  const hello = process.env['MPI_HELLO'];
+  if (hello) {
+    const m = inst.flux(['run', '-N3', '-n6', hello]);
+    assert.is(m.code, 0, m.stderr);
+    assert.is(m.stdout.split('\n').filter((l) => /rank \d of 6 on .*allreduce sum 15 \(ok\)/.test(l)).length, 6, m.stdout);
+  }
+});
+
+test('flux submit --output=flux-{{id}}.out -N2 flux start ./workload.sh', () => {
+  const r = inst.flux(['submit', '--output=flux-{{id}}.out', '-N2', 'flux', 'start', workload], { cwd: tmp.dir });
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.is(waitJob(id), 0);
+  assertWalkthrough(fs.readFileSync(path.join(tmp.dir, `flux-${id}.out`), 'utf8'));
+});
+
+test('flux batch -N2 ./workload.sh: the id, then flux-ID.out with the child instance', () => {
+  const r = inst.flux(['batch', '-N2', workload], { cwd: tmp.dir });
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.match(id, /^ƒ[1-9A-HJ-NP-Za-km-z]+$/);
+  assert.is(waitJob(id), 0);
+  assertWalkthrough(fs.readFileSync(path.join(tmp.dir, `flux-${id}.out`), 'utf8'));
+  assert.is(inst.flux(['jobs', '-no', '{name} {nnodes} {ntasks}', id]).stdout, `${workload} 2 2\n`);
+});
+
+test('the child instance knows its parent; directives, overrides, script args and exit status', () => {
+  const s = script(
+    'child.sh',
+    '#!/bin/sh\n#FLUX: -N2\n#FLUX: --job-name=from-directive  # a comment\n' +
+      'echo "parent=$(flux getattr parent-uri) level=$(flux getattr instance-level) size=$(flux getattr size)"\n' +
+      'echo "enclosing=$FLUX_ENCLOSING_ID jobid=${FLUX_JOB_ID:-unset} args=$*"\n' +
+      'flux --parent jobs -no "{state}" "$FLUX_ENCLOSING_ID"\nexit 3\n',
+  );
+  const r = inst.flux(['batch', '-N1', '--output=child.out', s, 'a', 'b'], { cwd: tmp.dir });
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.is(waitJob(id), 3);
+  const out = fs.readFileSync(path.join(tmp.dir, 'child.out'), 'utf8');
+  // -N1 on the command line beats the directive's -N2
+  assert.match(out, `parent=${inst.uri} level=1 size=1\n`);
+  // the f58 prefix is ƒ or f, as the job's locale allows
+  assert.match(out, new RegExp(`^enclosing=[ƒf]${id.slice(1)} jobid=unset args=a b$`, 'm'));
+  assert.match(out, /^RUN$/m);
+  assert.is(inst.flux(['jobs', '-no', '{name}', id]).stdout, 'from-directive\n');
+});
+
+test('flux batch --wrap: a /bin/sh script of the command', () => {
+  const r = inst.flux(['batch', '-n1', '--output=wrap.out', '--wrap', 'flux', 'resource', 'info'], { cwd: tmp.dir });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(waitJob(r.stdout.trim()), 0);
+  assert.is(fs.readFileSync(path.join(tmp.dir, 'wrap.out'), 'utf8'), '1 Nodes, 1 Cores, 0 GPUs\n');
+});
+
+test('flux batch bad input: one line each, nothing submitted', () => {
+  const before = inst.flux(['jobs', '-a', '-no', '{id}']).stdout;
+  const noShebang = script('plain.txt', 'hostname\n');
+  const badDirective = script('bad.sh', '#!/bin/sh\n#FLUX: -N1\nhostname\n#FLUX: -n2\n');
+  const cases: Array<[string[], number, string]> = [
+    [['batch', workload], 1, 'flux-batch: ERROR: Number of slots to allocate must be specified\n'],
+    [['batch', '-N1', path.join(tmp.dir, 'nosuch.sh')], 1, `flux-batch: ERROR: [Errno 2] No such file or directory: '${path.join(tmp.dir, 'nosuch.sh')}'\n`],
+    [['batch', '-N1', noShebang], 1, `flux-batch: ERROR: ${noShebang} does not appear to start with '#!'\n`],
+    [['batch', '-N3', '-n2', workload], 1, 'flux-batch: ERROR: node count must not be greater than slot count\n'],
+    [['batch', '-N1', '--conf=x.toml', workload], 1, 'flux-batch: ERROR: --conf=x.toml: not supported by flux-ts yet\n'],
+    [['batch', '--bogus', workload], 2, 'usage: flux batch [OPTIONS...] [SCRIPT] [ARGS...]\nflux batch: error: unrecognized arguments: --bogus\n'],
+  ];
+  for (const [args, code, stderr] of cases) {
+    const r = inst.flux(args, { cwd: tmp.dir });
+    assert.equal([r.code, r.stderr, r.stdout], [code, stderr, ''], args.join(' '));
+  }
+  const r = inst.flux(['batch', badDirective], { cwd: tmp.dir });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^flux-batch: ERROR: .*bad\.sh: line 4: orphan 'FLUX:' detected: directives disabled after line 2\n$/);
+  const badOption = script('badopt.sh', '#!/bin/sh\n#FLUX: -N1 --bogus\nhostname\n');
+  const b = inst.flux(['batch', badOption], { cwd: tmp.dir });
+  assert.is(b.code, 2);
+  assert.match(b.stderr, `flux batch: error: argument parsing failed at ${badOption} line 2\n`);
+  assert.is(inst.flux(['jobs', '-a', '-no', '{id}']).stdout, before, 'no job was submitted');
+});
+
+test.run();
