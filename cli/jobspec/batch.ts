@@ -55,11 +55,22 @@ function asTaskOptions(p: ParsedArgs): ParsedArgs {
   return out;
 }
 
+/** What differs between flux batch and flux alloc: the initial program, the job name, files and output. */
+export interface InstanceJob {
+  /** the initial program and its arguments (after the broker options) */
+  initialProgram: string[];
+  name: string;
+  files?: Record<string, { mode: number; data: string; encoding: string }>;
+  /** default stdout+stderr file when --output is not given (undefined: the kvs) */
+  output?: string;
+}
+
 /**
- * The submission for `flux batch`: p holds the options (directives first) and
- * p.command the script arguments after SCRIPT.
+ * A job that is a Flux instance on its resources (flux batch, flux alloc): one
+ * `flux broker [--broker-opts] PROGRAM...` per node. p holds the options
+ * (directives first).
  */
-export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.ProcessEnv): Submission {
+export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.ProcessEnv): Submission {
   if (!p.has('nslots') && !p.has('nodes')) throw new SubmitOptionError('Number of slots to allocate must be specified');
   for (const unsupported of ['conf', 'dump']) {
     const o = p.get(unsupported);
@@ -67,9 +78,9 @@ export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.Proce
   }
   const q = asTaskOptions(p);
   const brokerOpts = p.all('broker-opts').map((o) => o.value);
-  q.command = ['flux', 'broker', ...brokerOpts, '{{tmpdir}}/script', ...p.command];
-  if (!q.has('job-name')) q.add('job-name', { value: script.name ?? 'batch', typed: '' });
-  if (!q.has('output')) q.add('output', { value: 'flux-{{id}}.out', typed: '--output=flux-{{id}}.out' });
+  q.command = ['flux', 'broker', ...brokerOpts, ...job.initialProgram];
+  if (!q.has('job-name')) q.add('job-name', { value: job.name, typed: '' });
+  if (!q.has('output') && job.output !== undefined) q.add('output', { value: job.output, typed: `--output=${job.output}` });
   let sub: Submission;
   try {
     sub = buildSubmission(q, { command: 'submit', env });
@@ -84,8 +95,22 @@ export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.Proce
   const system = js.attributes.system as Record<string, unknown>;
   const shell = system['shell'] as { options: Record<string, unknown> };
   shell.options = { ...shell.options, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none' };
-  system['files'] = { script: { mode: 0o700, data: script.text, encoding: 'utf-8' } };
+  if (job.files) system['files'] = job.files;
   return sub;
+}
+
+/** The submission for `flux batch`: the script from the file archive, output to flux-{{id}}.out. */
+export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.ProcessEnv): Submission {
+  return buildInstanceJob(
+    p,
+    {
+      initialProgram: ['{{tmpdir}}/script', ...p.command],
+      name: script.name ?? 'batch',
+      files: { script: { mode: 0o700, data: script.text, encoding: 'utf-8' } },
+      output: 'flux-{{id}}.out',
+    },
+    env,
+  );
 }
 
 /** Parse flux batch's command line: options (after any directives), SCRIPT, its arguments. */

@@ -38,11 +38,11 @@ function waitJob(id: string): number {
   return inst.flux(['job', 'status', id]).code;
 }
 
-/** the walkthrough's figures from a child instance of 2 nodes */
-function assertWalkthrough(out: string): void {
+/** the walkthrough's figures from a child instance of 2 nodes (and its hostname lines) */
+function assertWalkthrough(out: string, hostnames = true): void {
   assert.match(out, /^2 Nodes, 4 Cores, 0 GPUs$/m);
   assert.match(out, /^ \d\d:\d\d:\d\d run [0-9.]+s,  owner \S+,  depth 1,  size 2$/m);
-  assert.equal(out.split('\n').filter((l) => /^\d: /.test(l)).sort(), [`0: ${host}`, `1: ${host}`]);
+  if (hostnames) assert.equal(out.split('\n').filter((l) => /^\d: /.test(l)).sort(), [`0: ${host}`, `1: ${host}`]);
 }
 
 test('tasks get PMI from the job shell: ranks, size, and a real MPI program across 3 brokers', () => {
@@ -103,6 +103,22 @@ test('flux batch --wrap: a /bin/sh script of the command', () => {
   assert.is(r.code, 0, r.stderr);
   assert.is(waitJob(r.stdout.trim()), 0);
   assert.is(fs.readFileSync(path.join(tmp.dir, 'wrap.out'), 'utf8'), '1 Nodes, 1 Cores, 0 GPUs\n');
+});
+
+test('flux alloc -N2 COMMAND: a child instance, attached, with the command status', () => {
+  let r = inst.flux(['alloc', '-N2', 'flux', 'run', '--label-io', '-N2', 'hostname']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').sort(), [`0: ${host}`, `1: ${host}`]);
+  r = inst.flux(['alloc', '-N2', 'sh', '-c', 'flux uptime; flux resource info; exit 4']);
+  assert.is(r.code, 4);
+  assertWalkthrough(r.stdout, false);
+  assert.match(r.stderr, 'flux-job: task(s) exited with exit code 4\n');
+  // no command: the shell reads commands from the piped stdin
+  r = inst.flux(['alloc', '-n1'], { input: 'flux getattr size\nflux getattr instance-level\n' });
+  assert.equal([r.code, r.stdout], [0, '1\n1\n']);
+  r = inst.flux(['alloc', 'hostname']);
+  assert.equal([r.code, r.stderr], [1, 'flux-alloc: ERROR: Number of slots to allocate must be specified\n']);
+  assert.is(inst.flux(['jobs', '-a', '-no', '{name}', '--count=1']).stdout, 'flux\n');
 });
 
 test('flux batch bad input: one line each, nothing submitted', () => {
