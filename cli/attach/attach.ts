@@ -26,6 +26,11 @@ export interface AttachOptions {
   quiet?: boolean;
   /** the id as the user typed it (error messages) */
   typed?: string;
+  /**
+   * task 0 runs on a pty (`-o pty.interactive`) and our stdin is a terminal:
+   * raw mode, keystrokes and window size to task 0, restored at the end
+   */
+  interactive?: boolean;
 }
 
 interface Entry {
@@ -55,6 +60,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   let sawEntry = false;
   const rel = (ts: number) => `${(ts - (t0 ?? ts)).toFixed(3)}s`;
   const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
+  let terminal: (() => void) | undefined;
 
   const checkDone = () => {
     if (finishStatus !== undefined && (outputDone || (ntasks !== undefined && eofs.size >= 2 * ntasks))) finishResolve();
@@ -70,7 +76,10 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       case 'start':
         if (!started) {
           started = true;
-          if (!opts.readOnly && !opts.noStdin) forwardStdin(client, id, opts.stdinRanks);
+          if (!opts.readOnly && !opts.noStdin) {
+            if (opts.interactive) terminal = forwardTerminal(client, id);
+            else forwardStdin(client, id, opts.stdinRanks);
+          }
         }
         break;
       case 'exception': {
@@ -181,6 +190,10 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     await Promise.race([finished, mainEnded.then(() => finished)]);
   } finally {
     signals?.uninstall();
+    if (terminal) {
+      terminal();
+      err('[detached: session exiting]');
+    }
   }
   let code = 0;
   if (finishStatus !== undefined) {
@@ -202,4 +215,25 @@ function forwardStdin(client: Client, id: number, ranks: string | undefined): vo
   stdin.on('data', (d: string) => void send(d, false));
   stdin.on('end', () => void send(undefined, true));
   stdin.on('error', () => void send(undefined, true));
+}
+
+/**
+ * An interactive session: our terminal in raw mode (^C, ^D, ^Z are keystrokes
+ * for the remote side), its size sent now and on every resize. Returns what
+ * puts the terminal back.
+ */
+function forwardTerminal(client: Client, id: number): () => void {
+  const stdin = process.stdin;
+  const send = (payload: Record<string, unknown>) => client.rpc('job-exec.stdin', { id, ranks: '0', ...payload }).catch(() => {});
+  const size = () => void send({ winsize: { cols: process.stdout.columns || 80, rows: process.stdout.rows || 25 } });
+  size();
+  process.stdout.on('resize', size);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.on('data', (d: string) => void send({ data: d }));
+  return () => {
+    process.stdout.off('resize', size);
+    stdin.setRawMode(false);
+    stdin.pause();
+  };
 }

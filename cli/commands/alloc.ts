@@ -2,8 +2,8 @@
  * flux alloc [OPTIONS] [COMMAND...]: a new Flux instance on the allocated
  * resources with COMMAND as its initial program, attached like flux run: its
  * output here, stdin forwarded, and the command's exit status. Without COMMAND
- * the user's shell reads commands from stdin (a terminal would need
- * `-o pty.interactive`, which flux-ts does not offer yet).
+ * the user's shell: on a pty (`-o pty.interactive`) when stdin is a terminal,
+ * reading piped commands otherwise.
  */
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
@@ -38,12 +38,14 @@ export class AllocCommand extends FluxCommand {
       p = parseSubmitArgs(this.args, ALLOC_OPTS);
       if (p.has('bg')) this.fail('--bg: not supported by flux-ts yet');
       let program = p.command;
-      if (program.length === 0) {
-        if (process.stdin.isTTY) {
-          this.fail('an interactive allocation needs a pty (-o pty.interactive), which flux-ts does not offer yet; give a COMMAND, or pipe commands to flux alloc');
-        }
+      const shell = process.env['SHELL'] || '/bin/sh';
+      if (process.stdin.isTTY) {
+        // a terminal: the instance's initial program runs on a pty, attached interactively
+        p.add('setopt', { value: 'pty.interactive', typed: '-o pty.interactive' });
+        if (program.length === 0) program = [shell];
+      } else if (program.length === 0) {
         // the shell reads its commands from the piped stdin (not as an interactive shell)
-        program = [process.env['SHELL'] || '/bin/sh', '-s'];
+        program = [shell, '-s'];
       }
       sub = buildInstanceJob(p, { initialProgram: program, name: 'flux' }, process.env);
     } catch (e) {
@@ -62,7 +64,7 @@ export class AllocCommand extends FluxCommand {
     }
     if (p.has('verbose')) process.stderr.write(`jobid: ${encodeF58(id)}\n`);
     try {
-      return await attach(h, id, { labelIo: false, noStdin: false, showEvents: p.count('verbose') >= 2 });
+      return await attach(h, id, { labelIo: false, noStdin: false, showEvents: p.count('verbose') >= 2, interactive: process.stdin.isTTY === true });
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);
       throw e;

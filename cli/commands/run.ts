@@ -51,10 +51,19 @@ export class RunCommand extends FluxCommand {
         stdinRanks: input && isInputRanks(input.value) ? input.value : undefined,
         noStdin: !!input && !isInputRanks(input.value),
         showEvents: parsed.count('verbose') >= 2,
+        interactive: process.stdin.isTTY === true && isInteractive(sub.jobspec),
       });
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);
       throw e;
     }
   }
+}
+
+/** Does the jobspec ask for an interactive pty (`-o pty.interactive`)? */
+function isInteractive(js: { attributes: { system?: Record<string, unknown> } }): boolean {
+  const opts = (js.attributes.system?.['shell'] as { options?: Record<string, unknown> } | undefined)?.options;
+  const pty = opts?.['pty'];
+  const on = typeof pty === 'object' && pty !== null ? (pty as { interactive?: unknown }).interactive : undefined;
+  return on === true || on === 1 || on === '1';
 }

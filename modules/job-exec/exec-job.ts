@@ -226,9 +226,9 @@ export class ExecJob {
     }
   }
 
-  stdin(data: string | undefined, eof: boolean, ranks: string | undefined): void {
+  stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): void {
     for (const s of this.shells.values()) {
-      if (!s.exited) this.h.send('job-exec.shell-stdin', { id: this.id, data, eof, ranks }, { nodeid: s.p.rank });
+      if (!s.exited) this.h.send('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank });
     }
   }
 

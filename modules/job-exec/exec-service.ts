@@ -50,10 +50,10 @@ export class ExecService {
   }
 
   stdin(msg: Message): unknown {
-    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string };
+    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: unknown };
     const job = this.jobs.get(p?.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    job.stdin(p.data, !!p.eof, p.ranks);
+    job.stdin(p.data, !!p.eof, p.ranks, p.winsize);
     return {};
   }
 

@@ -1,7 +1,7 @@
 /**
  * The job-shell side of job-exec, on every rank: `shell-start` (streaming, from
  * rank 0) runs an in-process JobShell and streams its reports back;
- * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?}` reach it.
+ * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?, winsize?}` reach it.
  */
 import * as os from 'node:os';
 import { Errno, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
@@ -46,9 +46,12 @@ export class ShellServer {
   }
 
   stdin(msg: Message): unknown {
-    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string };
+    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: { cols?: unknown; rows?: unknown } };
     const ranks = p.ranks && p.ranks !== 'all' ? idset.decodeSet(p.ranks) : undefined;
-    this.shells.get(p.id)?.stdin(p.data, !!p.eof, ranks);
+    const shell = this.shells.get(p.id);
+    const ws = p.winsize;
+    if (ws && typeof ws.cols === 'number' && typeof ws.rows === 'number') shell?.resize(ws.cols, ws.rows);
+    if (p.data !== undefined || p.eof) shell?.stdin(p.data, !!p.eof, ranks);
     return {};
   }
 

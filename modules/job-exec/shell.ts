@@ -17,6 +17,7 @@ import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import { bindTask, taskCpus } from './affinity';
+import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
 import type { Jobspec, ShellPlacement } from './taskmap';
 
 /** One RFC 18 entry of the output eventlog. */
@@ -57,6 +58,8 @@ interface Task {
   rank: number;
   local: number;
   proc?: ChildProcess;
+  /** a task on a pseudo-terminal (shell option pty) */
+  pty?: PtyTask;
   done: boolean;
   code: number;
 }
@@ -91,6 +94,8 @@ export class JobShell {
   private tmpdir: string | undefined;
   private stdinClosed = false;
   private pmi: PmiServer | undefined;
+  private pmiPort: Promise<number> | undefined;
+  private winsize: { cols: number; rows: number } | undefined;
 
   constructor(
     private readonly spec: ShellSpec,
@@ -157,6 +162,7 @@ export class JobShell {
     }
     this.pmi = this.startPmi(opts['pmi']);
     const cpus = taskCpus(opts['cpu-affinity'], p.cores);
+    const onPty = ptyRanks(opts['pty'], spec.size, (x) => idset.decode(x));
     let waiting = p.count;
     const spawned = () => {
       if (--waiting === 0) this.sink.started();
@@ -171,6 +177,10 @@ export class JobShell {
       const targv = argv.map((a) =>
         expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir }),
       );
+      if (onPty?.has(t.rank)) {
+        this.startPtyTask(t, targv, cwd, tenv, cpus, spawned);
+        continue;
+      }
       let proc: ChildProcess;
       try {
         proc = spawn(targv[0] ?? '', targv.slice(1), {
@@ -213,6 +223,45 @@ export class JobShell {
   }
 
   /**
+   * Start a task on a pseudo-terminal. Its PMI is PMI_PORT (TCP on loopback,
+   * hydra's initack): a pty cannot carry the PMI_FD socket.
+   */
+  private startPtyTask(t: Task, argv: string[], cwd: string, env: NodeJS.ProcessEnv, cpus: number[] | undefined, spawned: () => void): void {
+    const go = (port?: number) => {
+      const tenv = { ...env };
+      delete tenv['PMI_FD'];
+      if (port !== undefined) Object.assign(tenv, { PMI_PORT: `127.0.0.1:${port}`, PMI_ID: String(t.rank) });
+      let pty: PtyTask;
+      try {
+        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows });
+      } catch (e) {
+        spawned();
+        this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);
+        return;
+      }
+      t.pty = pty;
+      taskGuard.add(pty.pid);
+      if (cpus) bindTask(pty.pid, cpus);
+      spawned();
+      const rank = String(t.rank);
+      pty.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
+      pty.onExit((status) => {
+        taskGuard.remove(pty.pid);
+        for (const stream of ['stdout', 'stderr']) this.emit('data', { stream, rank, eof: true });
+        if (!t.done) this.taskDone(t, status);
+      });
+    };
+    if (!this.pmi) return go();
+    (this.pmiPort ??= this.pmi.listenTcp('127.0.0.1')).then(go, () => go());
+  }
+
+  /** the attached client's terminal size: the size of pty tasks */
+  resize(cols: number, rows: number): void {
+    this.winsize = { cols, rows };
+    for (const t of this.tasks) if (t.pty && !t.done) t.pty.resize(cols, rows);
+  }
+
+  /**
    * The simple PMI-1 server of this shell's tasks (shell option `pmi`, on unless
    * `none`/`off`): PMI_FD=3, PMI_RANK, PMI_SIZE; PMI_process_mapping and
    * `flux.instance-level` preput (so a Flux instance the job starts knows its
@@ -242,13 +291,13 @@ export class JobShell {
   /** send a signal to every live task's process group */
   kill(signum: number): void {
     for (const t of this.tasks) {
-      const pid = t.proc?.pid;
+      const pid = t.proc?.pid ?? t.pty?.pid;
       if (t.done || pid === undefined) continue;
       try {
         process.kill(-pid, signum);
       } catch {
         try {
-          t.proc!.kill(signum);
+          t.proc?.kill(signum);
         } catch {
           /* gone */
         }
@@ -260,9 +309,14 @@ export class JobShell {
   stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): void {
     if (this.stdinClosed) return;
     for (const t of this.tasks) {
+      const mine = !ranks || ranks.has(t.rank);
+      if (t.pty) {
+        // a terminal's end of input is ^D
+        if (mine && !t.done) t.pty.write((data ?? '') + (eof ? '\x04' : ''));
+        continue;
+      }
       const s = t.proc?.stdin;
       if (!s || s.destroyed) continue;
-      const mine = !ranks || ranks.has(t.rank);
       if (mine && data) s.write(data);
       if (eof || !mine) s.end();
     }
