@@ -1,5 +1,6 @@
 /**
- * The broker's tree factory: PMI bootstrap of the overlay (pmi.md §7). No PMI
+ * The broker's tree factory: static configuration (config-boot.ts) when the
+ * config has `[bootstrap]` hosts, else PMI bootstrap of the overlay (pmi.md §7). No PMI
  * means a singleton (with one line on stderr if a launcher seems to have meant
  * otherwise). With PMI: rank and size, the tbon.topo tree, a fresh keypair,
  * a listening socket if we have children, business cards through PMI (two
@@ -17,6 +18,7 @@ import { generateKeyPair, publicKeyFromText, publicKeyText } from './keys';
 import { installLogForwarding } from './log-forward';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
 import { Overlay } from './overlay';
+import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { registerOverlayServices } from './services';
 import { DEFAULT_TOPO, TopologyError, makeTopology } from './topology';
 import * as transport from './transport';
@@ -200,6 +202,14 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
 /** A tree factory using `connect` to find PMI (tests pass a fake). */
 export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env), env: NodeJS.ProcessEnv = process.env): TreeFactory {
   return async (b: Broker) => {
+    // A [bootstrap] table with hosts wins over PMI (flux-config-bootstrap(5)).
+    try {
+      const cfg = parseBootstrap(b.config);
+      if (cfg) return await bootstrapFromConfig(b, cfg);
+    } catch (e) {
+      if (e instanceof BootstrapConfigError) throw new SameEverywhere(e.message);
+      throw e;
+    }
     const pmi = await connect(env);
     if (!pmi) {
       const warning = singletonWarning(env);

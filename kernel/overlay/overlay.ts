@@ -203,9 +203,12 @@ export class Overlay implements OverlayPort, Tree {
 
   /** A connection on our listening socket: authenticate, then wait for hello. */
   acceptConnection(sock: net.Socket): void {
+    // Each child's own key names it; with one shared certificate (config
+    // bootstrap) the key only says "one of ours" ('*') and hello names the rank.
     const allow = (pk: Buffer): string | undefined => {
-      for (const [r, k] of this.childKeys) if (k.equals(pk)) return String(r);
-      return undefined;
+      const ranks = [...this.childKeys].filter(([, k]) => k.equals(pk)).map(([r]) => r);
+      if (ranks.length === 0) return undefined;
+      return ranks.length === 1 ? String(ranks[0]) : '*';
     };
     secureAccept(sock, this.keys, allow, publicKeyText, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS }).then(
       (link) => {
@@ -224,7 +227,7 @@ export class Overlay implements OverlayPort, Tree {
 
   private onHello(link: SecureLink, m: Message): void {
     const p = (m.payload ?? {}) as { rank?: number; version?: number; uuid?: string; hostname?: string; status?: string };
-    const rank = Number(link.peerName);
+    const rank = link.peerName === '*' ? Number(p.rank) : Number(link.peerName);
     const refuse = (text: string) => {
       this.log(LogLevel.err, `overlay.hello from rank ${p.rank}: ${text}`);
       link.send(control('hello', undefined, Errno.EPROTO, text));

@@ -1,0 +1,100 @@
+/**
+ * Static configuration bootstrap (the walkthrough's "Starting with Static
+ * Configuration"): `flux keygen` makes the shared certificate, a TOML file
+ * lists the hosts, and pdsh starts one broker per host. The hosts are network
+ * namespaces with their own hostname and address (shared/peers/hosts; needs
+ * root and iproute2, as CI has). Also: the errors a site meets first.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FLUX, ROOT, run, tmpdir } from '../helpers/flux';
+
+const HOSTS = path.resolve(ROOT, '..', 'shared', 'peers', 'hosts');
+const usable = fs.existsSync(HOSTS) && process.getuid?.() === 0 && run('sh', ['-c', 'command -v ip']).code === 0;
+const tmp = tmpdir();
+const workload = path.join(ROOT, 'docs', 'examples', 'workload.sh');
+const cert = path.join(tmp.dir, 'test.cert');
+
+function hosts(args: string[], timeoutMs = 60_000) {
+  return run('bash', [HOSTS, ...args], { timeoutMs });
+}
+
+function config(name: string, text: string): string {
+  const p = path.join(tmp.dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const HOSTS_TOML = (names: string[]) =>
+  `hosts = [\n${names.map((h) => `  { host="${h}", bind="tcp://eth0:8060", connect="tcp://${h}:8060" },`).join('\n')}\n]\n`;
+
+test.before(() => {
+  if (!usable) return;
+  const up = hosts(['up', '3']);
+  assert.is(up.code, 0, up.stderr);
+  const k = run(FLUX, ['keygen', cert]);
+  assert.is(k.code, 0, k.stderr);
+});
+test.after(() => {
+  if (usable) hosts(['down']);
+  tmp.cleanup();
+});
+
+test('pdsh starts three brokers from one config: the walkthrough workload on test0..test2', () => {
+  if (!usable) return console.log('  (skipped: needs root, iproute2 and ../shared/peers)');
+  // the walkthrough's file: keys without a [bootstrap] header
+  const toml = config('test.toml', `curve_cert = "${cert}"\n\n${HOSTS_TOML(['test0', 'test1', 'test2'])}`);
+  const r = hosts(['pdsh', '-w', 'test[0-2]', FLUX, 'start', `-o,--config-path=${toml}`, workload]);
+  assert.is(r.code, 0, r.stderr);
+  const out = r.stdout.replace(/^test0: /gm, '');
+  assert.match(out, /^3 Nodes, 6 Cores, 0 GPUs$/m);
+  assert.match(out, /^ \d\d:\d\d:\d\d run [0-9.]+s,  owner root,  depth 0,  size 3$/m);
+  assert.equal(out.split('\n').filter((l) => /^\d: /.test(l)).sort(), ['0: test0', '1: test1', '2: test2']);
+});
+
+test('a [bootstrap] table with default_port and %h/%p templates', () => {
+  if (!usable) return;
+  const toml = config(
+    'bootstrap.toml',
+    `[bootstrap]\ncurve_cert = "${cert}"\ndefault_port = 8061\ndefault_bind = "tcp://eth0:%p"\ndefault_connect = "tcp://%h:%p"\nhosts = [ { host = "test[0-1]" } ]\n`,
+  );
+  const r = hosts(['pdsh', '-w', 'test[0-1]', FLUX, 'start', `-o,--config-path=${toml}`, 'flux', 'exec', '-l', 'flux', 'getattr', 'hostname']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.replace(/^test0: /gm, '').trim().split('\n').sort(), ['0: test0', '1: test1']);
+});
+
+test('errors: a host not listed, a certificate others can read, a port in use', async () => {
+  if (!usable) return;
+  let toml = config('others.toml', `[bootstrap]\ncurve_cert = "${cert}"\n${HOSTS_TOML(['test1', 'test2'])}`);
+  let r = hosts(['exec', 'test0', FLUX, 'start', `-o,--config-path=${toml}`, 'true']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, 'bootstrap: test0 is not in bootstrap.hosts (test[1-2])');
+
+  const open = path.join(tmp.dir, 'open.cert');
+  fs.copyFileSync(cert, open);
+  fs.chmodSync(open, 0o644);
+  toml = config('open.toml', `[bootstrap]\ncurve_cert = "${open}"\n${HOSTS_TOML(['test0', 'test1'])}`);
+  r = hosts(['exec', 'test0', FLUX, 'start', `-o,--config-path=${toml}`, 'true']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, `bootstrap.curve_cert ${open}: readable by others (mode 644): it must be private to the instance owner`);
+
+  // something else holds test0's port
+  const squatter: ChildProcess = spawn('bash', [HOSTS, 'exec', 'test0', 'node', '-e', "require('net').createServer().listen(8060, () => console.log('up'))"], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    await new Promise<void>((res) => squatter.stdout!.once('data', () => res()));
+    toml = config('busy.toml', `[bootstrap]\ncurve_cert = "${cert}"\n${HOSTS_TOML(['test0', 'test1'])}`);
+    r = hosts(['exec', 'test0', FLUX, 'start', `-o,--config-path=${toml}`, 'true']);
+    assert.is.not(r.code, 0);
+    assert.match(r.stderr, /cannot bind tcp:\/\/10\.77\.0\.1:8060: listen EADDRINUSE/);
+  } finally {
+    squatter.kill('SIGKILL');
+    hosts(['exec', 'test0', 'sh', '-c', 'pkill -f "listen(8060" || true']);
+  }
+});
+
+test.run();
