@@ -1,9 +1,11 @@
 /**
- * Static configuration bootstrap (the walkthrough's "Starting with Static
- * Configuration"): `flux keygen` makes the shared certificate, a TOML file
- * lists the hosts, and pdsh starts one broker per host. The hosts are network
- * namespaces with their own hostname and address (shared/peers/hosts; needs
- * root and iproute2, as CI has). Also: the errors a site meets first.
+ * Instances across hosts: the walkthrough's "Starting with Hydra"
+ * (`mpiexec.hydra -launcher ssh -f hosts flux start ./workload.sh`) and
+ * "Starting with Static Configuration" (`flux keygen` makes the shared
+ * certificate, a TOML file lists the hosts, pdsh starts one broker per host).
+ * The hosts are network namespaces with their own hostname and address
+ * (shared/peers/hosts; needs root and iproute2, as CI has). Also: the errors a
+ * site meets first.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -64,6 +66,17 @@ test('a [bootstrap] table with default_port and %h/%p templates', () => {
   const r = hosts(['pdsh', '-w', 'test[0-1]', FLUX, 'start', `-o,--config-path=${toml}`, 'flux', 'exec', '-l', 'flux', 'getattr', 'hostname']);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.stdout.replace(/^test0: /gm, '').trim().split('\n').sort(), ['0: test0', '1: test1']);
+});
+
+test('mpiexec.hydra -launcher ssh -f hosts flux start: PMI bootstrap across hosts', () => {
+  if (!usable || run('sh', ['-c', 'command -v mpiexec.hydra']).code !== 0) return console.log('  (skipped: needs MPICH)');
+  const hostfile = config('hostfile', 'test0\ntest1\ntest2\n');
+  const ssh = path.join(path.dirname(HOSTS), 'hosts-ssh');
+  const r = hosts(['exec', 'test0', 'mpiexec.hydra', '-launcher', 'ssh', '-launcher-exec', ssh, '-f', hostfile, '-n', '3', FLUX, 'start', workload]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^3 Nodes, 6 Cores, 0 GPUs$/m);
+  assert.match(r.stdout, /^ \d\d:\d\d:\d\d run [0-9.]+s,  owner root,  depth 0,  size 3$/m);
+  assert.equal(r.stdout.split('\n').filter((l) => /^\d: /.test(l)).sort(), ['0: test0', '1: test1', '2: test2']);
 });
 
 test('errors: a host not listed, a certificate others can read, a port in use', async () => {
