@@ -11,12 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Broker } from '../broker';
 import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
-import * as idset from '../api/formats/idset';
 import * as hostlist from '../api/formats/hostlist';
 import { CertError, parseCert } from './cert';
-import { installLogForwarding } from './log-forward';
 import { Overlay } from './overlay';
-import { registerOverlayServices } from './services';
+import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
 import { DEFAULT_TOPO, makeTopology } from './topology';
 import * as transport from './transport';
 
@@ -142,9 +140,7 @@ export async function bootstrapFromConfig(b: Broker, cfg: BootstrapConfig): Prom
   const hosts = cfg.hosts.map((h) => h.host);
   const boot: BootInfo = { rank, size, method: 'config', hostlist: hosts, instanceLevel: 0 };
   if (size === 1) {
-    b.attrs.setInternal('tbon.level', '0');
-    b.attrs.setInternal('tbon.maxlevel', '0');
-    b.attrs.setInternal('tbon.descendants', '0');
+    singletonTreeAttrs(b);
     return { boot, tree: new SingletonTree() };
   }
   const cert = loadCert(cfg.curveCert);
@@ -162,7 +158,6 @@ export async function bootstrapFromConfig(b: Broker, cfg: BootstrapConfig): Prom
     } catch (e) {
       throw new BootstrapConfigError(`cannot bind ${uri}: ${(e as Error).message}`);
     }
-    b.attrs.setInternal('tbon.endpoint', ov.listener.uri);
     b.log(7, 'overlay', `listening on ${ov.listener.uri}`);
   }
   const parent = topo.parentOf(rank);
@@ -170,17 +165,8 @@ export async function bootstrapFromConfig(b: Broker, cfg: BootstrapConfig): Prom
     const ph = cfg.hosts[parent]!;
     ov.parentKey = cert.publicKey;
     ov.parentUri = expandUri(ph.connect ?? cfg.defaultConnect, ph.host, cfg.defaultPort, `bootstrap.hosts[${parent}].connect`);
-    b.attrs.setInternal('tbon.parent-endpoint', ov.parentUri);
   }
-  b.attrs.setInternal('tbon.level', String(topo.level(rank)));
-  b.attrs.setInternal('tbon.maxlevel', String(topo.maxLevel()));
-  b.attrs.setInternal('tbon.descendants', String(topo.descendants(rank)));
-  if (b.attrs.get('broker.critical-ranks') === undefined) b.attrs.setInternal('broker.critical-ranks', idset.encode(topo.criticalRanks()));
-  const parentReady = ov.parentReady.bind(ov);
-  ov.parentReady = async () => {
-    registerOverlayServices(b, ov);
-    installLogForwarding(b, ov);
-    return parentReady();
-  };
+  treeAttrs(b, topo, rank, ov.listener?.uri, ov.parentUri);
+  hookServices(b, ov);
   return { boot, tree: ov };
 }

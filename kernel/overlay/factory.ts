@@ -13,13 +13,11 @@ import type { Broker, TreeFactory } from '../broker';
 import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
 import { LAUNCHER_PREFIXES, type PmiClient } from '../boot/pmi';
 import { pmiConnect } from '../boot/pmi-client';
-import * as idset from '../api/formats/idset';
 import { generateKeyPair, publicKeyFromText, publicKeyText } from './keys';
-import { installLogForwarding } from './log-forward';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
-import { registerOverlayServices } from './services';
+import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
 import { DEFAULT_TOPO, TopologyError, makeTopology } from './topology';
 import * as transport from './transport';
 
@@ -108,9 +106,7 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
   if (blocks) boot.mapping = encodeMapping(blocks);
   if (size === 1) {
     await pmi.finalize();
-    b.attrs.setInternal('tbon.level', '0');
-    b.attrs.setInternal('tbon.maxlevel', '0');
-    b.attrs.setInternal('tbon.descendants', '0');
+    singletonTreeAttrs(b);
     return { boot, tree: new SingletonTree() };
   }
 
@@ -182,20 +178,8 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
   await pmi.finalize();
 
   boot.hostlist = ov.hosts.slice();
-  b.attrs.setInternal('tbon.level', String(topo.level(rank)));
-  b.attrs.setInternal('tbon.maxlevel', String(topo.maxLevel()));
-  b.attrs.setInternal('tbon.descendants', String(topo.descendants(rank)));
-  if (uris[0]) b.attrs.setInternal('tbon.endpoint', uris[0]);
-  if (ov.parentUri) b.attrs.setInternal('tbon.parent-endpoint', ov.parentUri);
-  if (b.attrs.get('broker.critical-ranks') === undefined) b.attrs.setInternal('broker.critical-ranks', idset.encode(topo.criticalRanks()));
-
-  // The broker calls parentReady first, once its router exists: hook services in then.
-  const parentReady = ov.parentReady.bind(ov);
-  ov.parentReady = async () => {
-    registerOverlayServices(b, ov);
-    installLogForwarding(b, ov);
-    return parentReady();
-  };
+  treeAttrs(b, topo, rank, uris[0], ov.parentUri);
+  hookServices(b, ov);
   return { boot, tree: ov };
 }
 

@@ -2,17 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_SIZE, poolSize } from '../../../modules/cli-pool/config';
+import { thrownMessage } from '../../helpers/errors';
 
 const none = new Map<string, string>();
 
-function error(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
+const error = thrownMessage;
 
 test('default, config key, and the argument overriding the key', () => {
   assert.is(poolSize({}, none), DEFAULT_SIZE);

@@ -2,15 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bindAddress, parseBootstrap } from '../../../kernel/overlay/config-boot';
+import { thrownMessage } from '../../helpers/errors';
 
-function error(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
+const error = thrownMessage;
 
 test('hosts in rank order, hostlists expanded, defaults filled in', () => {
   const c = parseBootstrap({ bootstrap: { curve_cert: '/c', default_port: 8050, hosts: [{ host: 'a[0-1]' }, { host: 'b', bind: 'tcp://eth0:9', connect: 'tcp://b:9' }] } })!;
