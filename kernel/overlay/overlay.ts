@@ -12,6 +12,7 @@ import { Errno } from '../api/errno';
 import { LogLevel } from '../api/handle';
 import * as idset from '../api/formats/idset';
 import * as hostlist from '../api/formats/hostlist';
+import * as fsd from '../api/formats/fsd';
 import type { Broker } from '../broker';
 import type { Tree } from '../boot/boot-info';
 import { MsgFlag, MsgType, errorResponseTo, type Message } from '../message/message';
@@ -504,9 +505,24 @@ export class Overlay implements OverlayPort, Tree {
   quorum(): Promise<void> {
     if (this.rank === 0) {
       const want = this.quorumSize();
-      return this.until(() => this.online.size >= want, () => this.interrupted);
+      const warn = this.quorumWarning();
+      return this.until(() => this.online.size >= want, () => this.interrupted).finally(() => clearInterval(warn));
     }
     return this.until(() => this.parentState === S.run, () => this.parentFail());
+  }
+
+  /** Every broker.quorum-warn (default 1m; `none`: never) name who rank 0 still waits for. */
+  private quorumWarning(): NodeJS.Timeout | undefined {
+    const text = this.broker.attrs.get('broker.quorum-warn') ?? '1m';
+    const secs = text === 'none' ? undefined : fsd.tryParse(text);
+    if (secs === undefined || !(secs > 0) || !Number.isFinite(secs)) return undefined;
+    const t = setInterval(() => {
+      const missing = Array.from({ length: this.size }, (_, r) => r).filter((r) => !this.online.has(r));
+      if (missing.length === 0) return;
+      this.broker.log(LogLevel.err, 'broker', `quorum delayed: waiting for ${hostlist.compress(missing.map((r) => this.hostOf(r)))} (rank ${idset.encode(missing)})`);
+    }, secs * 1000);
+    t.unref();
+    return t;
   }
 
   private quorumSize(): number {

@@ -110,4 +110,12 @@ test('errors: a host not listed, a certificate others can read, a port in use', 
   }
 });
 
+test('a host that never starts: rank 0 says whom it waits for, every broker.quorum-warn', () => {
+  if (!usable) return;
+  const toml = config('late.toml', `[bootstrap]\ncurve_cert = "${cert}"\ndefault_port = 8062\nhosts = [ { host = "test[0-2]" } ]\n`);
+  const r = hosts(['exec', 'test0', 'timeout', '2', FLUX, 'start', '-o,-Sbroker.quorum-warn=0.5s', `-o,--config-path=${toml}`, 'true']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, /broker\.err\[0\]: quorum delayed: waiting for test\[1-2\] \(rank 1-2\)/);
+});
+
 test.run();
