@@ -18,6 +18,7 @@ import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import { bindTask, taskCpus } from './affinity';
 import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
+import { spawnTask, type NativeTask } from './native-spawn';
 import type { Jobspec, ShellPlacement } from './taskmap';
 
 /** One RFC 18 entry of the output eventlog. */
@@ -54,10 +55,13 @@ export interface ShellSink {
   pmiExchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
 }
 
+/** a task's process: the addon's posix_spawn, or child_process as the fallback */
+type TaskProcess = ChildProcess | NativeTask;
+
 interface Task {
   rank: number;
   local: number;
-  proc?: ChildProcess;
+  proc?: TaskProcess;
   /** a task on a pseudo-terminal (shell option pty) */
   pty?: PtyTask;
   done: boolean;
@@ -181,14 +185,16 @@ export class JobShell {
         this.startPtyTask(t, targv, cwd, tenv, cpus, spawned);
         continue;
       }
-      let proc: ChildProcess;
+      let proc: TaskProcess;
       try {
-        proc = spawn(targv[0] ?? '', targv.slice(1), {
-          cwd,
-          env: tenv,
-          detached: true,
-          stdio: this.pmi ? [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe'],
-        });
+        proc =
+          (stdinFd === undefined ? spawnTask(targv, tenv, cwd, this.pmi !== undefined) : undefined) ??
+          spawn(targv[0] ?? '', targv.slice(1), {
+            cwd,
+            env: tenv,
+            detached: true,
+            stdio: this.pmi ? [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe'],
+          });
       } catch (e) {
         spawned();
         this.launchFailed(t, targv[0] ?? '', e as NodeJS.ErrnoException);
@@ -212,7 +218,7 @@ export class JobShell {
       this.capture(t, proc, 'stdout');
       this.capture(t, proc, 'stderr');
       proc.stdin?.on('error', () => {});
-      proc.once('close', (code, signal) => {
+      proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         if (proc.pid !== undefined) taskGuard.remove(proc.pid);
         if (t.done) return;
         const signo = signal ? (os.constants.signals[signal] ?? 0) : 0;
@@ -323,7 +329,7 @@ export class JobShell {
     if (eof) this.stdinClosed = true;
   }
 
-  private capture(t: Task, proc: ChildProcess, stream: 'stdout' | 'stderr'): void {
+  private capture(t: Task, proc: TaskProcess, stream: 'stdout' | 'stderr'): void {
     const s = proc[stream];
     if (!s) return;
     const dec = new StringDecoder('utf8');
