@@ -87,6 +87,8 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   const file = argv[0] ?? '';
   const r = a.spawnTask(resolveFile(file, env['PATH']), [...argv], envp, cwd, pmi, (code, signo) => {
     exit = code >= 0 ? [code, null] : [null, signalName(signo)];
+    // as child_process does: nobody reads the task's stdin any more
+    t.stdin?.destroy();
     maybeClose();
   });
   if (r.errno !== undefined || r.pid === undefined) {

@@ -1,6 +1,7 @@
 /** 1000 jobs through the pipeline: all complete, none lost, all listed by flux jobs -a (correctness only, no timing). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
 import { startInstance, type Instance } from '../helpers/flux';
 
 let inst: Instance;
@@ -32,6 +33,16 @@ test('no job is left active and the queue is idle', () => {
   const stats = inst.flux(['jobs', '--stats-only']);
   assert.is(stats.stdout, '0 running, 1000 completed, 0 failed, 0 pending, 0 inactive purged\n');
   assert.is(stats.code, 1);
+});
+
+test('no descriptor stays behind per job (pipes, PMI sockets, pidfds of the tasks)', () => {
+  const pid = inst.flux(['getattr', 'broker.pid']).stdout.trim();
+  const fds = () => fs.readdirSync(`/proc/${pid}/fd`).length;
+  assert.is(inst.flux(['submit', '--cc=1-20', '--quiet', '--wait', 'true']).code, 0);
+  const before = fds();
+  const r = inst.flux(['submit', '--cc=1-300', '--quiet', '--wait', '-N2', '-n4', 'sh', '-c', 'echo out; echo err >&2']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(fds() <= before + 2, `rank 0 broker had ${before} descriptors before 300 jobs, ${fds()} after`);
 });
 
 test.run();
