@@ -5,7 +5,7 @@
  * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
  * purge, purge-id, stats-get.
  */
-import { NO_RESPONSE, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
 import { purgeConfig } from './purge';
@@ -109,6 +109,22 @@ export default defineModule({
           if (job.state === State.INACTIVE) throw einval('job is inactive');
           if (!(job.state & RUNNING) || !job.execRunning) throw einval('job is not running');
           m.signal(job, signum);
+          return {};
+        }),
+        request('memo', (msg) => {
+          // memo {id (number or any encoding), memo: {key: value}}: small facts about
+          // a job for tools, e.g. the uri a Flux instance running as the job posts
+          const p = pl(msg);
+          const id = typeof p['id'] === 'string' ? tryParseJobId(p['id']) : idOf(p);
+          const memo = p['memo'];
+          if (id === undefined) throw einval('malformed job id');
+          if (typeof memo !== 'object' || memo === null || Array.isArray(memo) || JSON.stringify(memo).length > 1024) {
+            throw einval('memo must be an object of at most 1 KiB');
+          }
+          const job = m.jobs.get(Number(id));
+          if (!job) throw einval('unknown job');
+          if (job.state === State.INACTIVE) throw einval('job is inactive');
+          m.events.post(job.kvsdir, 'memo', memo as Record<string, unknown>);
           return {};
         }),
         request('urgency', (msg) => {

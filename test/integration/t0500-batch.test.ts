@@ -121,6 +121,34 @@ test('flux alloc -N2 COMMAND: a child instance, attached, with the command statu
   assert.is(inst.flux(['jobs', '-a', '-no', '{name}', '--count=1']).stdout, 'flux\n');
 });
 
+test('flux uri and flux proxy reach a running child instance by its job id', () => {
+  const r = inst.flux(['batch', '-N2', '--output=kvs', '--wrap', 'sleep', '60']);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  try {
+    assert.is(inst.flux(['job', 'wait-event', '-t', '20', id, 'memo']).code, 0, 'rank 0 of the child posts memo {uri}');
+    const uri = inst.flux(['uri', id]);
+    assert.is(uri.code, 0, uri.stderr);
+    assert.match(uri.stdout, /^local:\/\/\/.+\/local-0\n$/);
+    assert.is(inst.flux(['uri', '--remote', id]).stdout, uri.stdout.replace('local://', `ssh://${host}`));
+    let p = inst.flux(['proxy', id, 'flux', 'uptime']);
+    assert.match(p.stdout, /depth 1,  size 2\n$/);
+    p = inst.flux(['proxy', id, 'sh', '-c', 'flux getattr parent-uri; exit 5']);
+    assert.equal([p.code, p.stdout], [5, `${inst.uri}\n`]);
+    p = inst.flux(['proxy', uri.stdout.trim(), 'flux', 'getattr', 'size']);
+    assert.is(p.stdout, '2\n');
+  } finally {
+    inst.flux(['cancel', id]);
+  }
+  let e = inst.flux(['uri', 'nosuch']);
+  assert.equal([e.code, e.stderr], [1, 'flux-uri: ERROR: nosuch: not a URI or a job id\n']);
+  const done = inst.flux(['submit', '--wait', 'true']).stdout.trim();
+  e = inst.flux(['uri', done]);
+  assert.equal([e.code, e.stderr], [1, `flux-uri: ERROR: job ${done} is not running\n`]);
+  e = inst.flux(['proxy', done, 'true']);
+  assert.equal([e.code, e.stderr], [1, `flux-proxy: job ${done} is not running\n`]);
+});
+
 test('flux batch bad input: one line each, nothing submitted', () => {
   const before = inst.flux(['jobs', '-a', '-no', '{id}']).stdout;
   const noShebang = script('plain.txt', 'hostname\n');

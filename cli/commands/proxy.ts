@@ -1,0 +1,39 @@
+/**
+ * flux proxy TARGET [COMMAND [ARGS...]]: run COMMAND (default: $SHELL) with
+ * FLUX_URI set to the instance TARGET names (a job id of an instance running
+ * as a job here, or a URI on this host), so its flux commands talk to it.
+ */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import { Command, Option } from 'clipanion';
+import { FluxCommand, CommandExit } from '../base-command';
+import { errnoFromCode, strerror } from '../../kernel/api/errno';
+import { UriError, resolveTarget, usable } from '../uri/resolve';
+
+const USAGE = 'Usage: flux-proxy [OPTIONS] TARGET [COMMAND...]';
+
+export class ProxyCommand extends FluxCommand {
+  static override paths = [['proxy']];
+  static override prog = 'flux-proxy';
+  static override usage = Command.Usage({ description: 'Create proxy environment for Flux instance' });
+  args = Option.Proxy();
+
+  async run(): Promise<number> {
+    const [target, ...command] = this.args;
+    if (target === undefined || target.startsWith('-')) throw new CommandExit(1, USAGE);
+    let uri: string;
+    try {
+      // the lookup's connection is closed when the command ends (FluxCommand.execute)
+      uri = usable(await resolveTarget(target, () => this.connect()));
+    } catch (e) {
+      if (e instanceof UriError) this.fail(e.message);
+      throw e;
+    }
+    if (!uri.startsWith('local://')) this.fail(`${uri}: only instances on this host can be reached (local://)`);
+    const argv = command.length > 0 ? command : [process.env['SHELL'] || '/bin/sh'];
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, FLUX_URI: uri } });
+    if (r.error) this.fail(`${argv[0]}: ${strerror(errnoFromCode((r.error as NodeJS.ErrnoException).code))}`);
+    if (r.signal) return 128 + (os.constants.signals[r.signal] ?? 0);
+    return r.status ?? 1;
+  }
+}
