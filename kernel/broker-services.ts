@@ -25,6 +25,13 @@ const dmesgWatchers = new Map<string, () => void>();
 export const brokerServices: Record<string, Handler> = {
   'broker.ping': (b, msg) => ({ ...(msg.payload as object), route: routeString(msg, b.ctx) }),
 
+  // flux shutdown: rank 0 leaves RUN (the instance then shuts down as after its initial program)
+  'broker.shutdown': (b) => {
+    if (b.rank !== 0) throw new FluxError(Errno.EINVAL, 'shutdown must be requested of rank 0');
+    b.requestShutdown();
+    return {};
+  },
+
   'attr.get': (b, msg) => {
     const name = str(msg.payload, 'name', msg.topic);
     const value = b.attrs.get(name);

@@ -287,6 +287,15 @@ export class Broker {
     process.on('SIGPIPE', () => {});
   }
 
+  /**
+   * `flux shutdown`: end RUN as the end of the initial program would; a running
+   * initial program gets SIGHUP first (as on a signal to the broker).
+   */
+  requestShutdown(): void {
+    if (this.rc2) this.rc2.kill('SIGHUP');
+    else this.abortRun?.();
+  }
+
   private onDeadlySignal(sig: NodeJS.Signals): void {
     this.deadlyCount++;
     if (this.rc2?.child.exitCode === null && this.rc2 && this.rcInteractive && sig === 'SIGINT') return;

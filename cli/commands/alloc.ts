@@ -3,11 +3,13 @@
  * resources with COMMAND as its initial program, attached like flux run: its
  * output here, stdin forwarded, and the command's exit status. Without COMMAND
  * the user's shell: on a pty (`-o pty.interactive`) when stdin is a terminal,
- * reading piped commands otherwise.
+ * reading piped commands otherwise. --bg: no initial program, nothing
+ * attached; the job id is printed once the instance is up.
  */
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import type { Client } from '../api/client';
 import { SubmitOptionError, pyJson } from '../jobspec';
 import { BATCH_OPTS, buildInstanceJob } from '../jobspec/batch';
 import { parseSubmitArgs } from '../jobspec/options';
@@ -36,10 +38,12 @@ export class AllocCommand extends FluxCommand {
     let p;
     try {
       p = parseSubmitArgs(this.args, ALLOC_OPTS);
-      if (p.has('bg')) this.fail('--bg: not supported by flux-ts yet');
       let program = p.command;
       const shell = process.env['SHELL'] || '/bin/sh';
-      if (process.stdin.isTTY) {
+      if (p.has('bg')) {
+        // no initial program: the instance runs until `flux shutdown ID`, a cancel or its time limit
+        if (program.length === 0) p.add('broker-opts', { value: '-Sbroker.rc2_none=1', typed: '' });
+      } else if (process.stdin.isTTY) {
         // a terminal: the instance's initial program runs on a pty, attached interactively
         p.add('setopt', { value: 'pty.interactive', typed: '-o pty.interactive' });
         if (program.length === 0) program = [shell];
@@ -62,6 +66,7 @@ export class AllocCommand extends FluxCommand {
     } catch (e) {
       this.fail((e as Error).message);
     }
+    if (p.has('bg')) return background(h, id, p.has('verbose'));
     if (p.has('verbose')) process.stderr.write(`jobid: ${encodeF58(id)}\n`);
     try {
       return await attach(h, id, { labelIo: false, noStdin: false, showEvents: p.count('verbose') >= 2, interactive: process.stdin.isTTY === true });
@@ -70,4 +75,43 @@ export class AllocCommand extends FluxCommand {
       throw e;
     }
   }
+}
+
+/**
+ * --bg: wait until the new instance is up (its rank 0 posts `memo {uri}` on
+ * entering RUN), print the job id and leave it running. -v tells the steps.
+ */
+async function background(h: Client, id: number, verbose: boolean): Promise<number> {
+  const f58 = encodeF58(id);
+  const t0 = Date.now();
+  const say = (msg: string) => verbose && process.stderr.write(`${f58}: ${((Date.now() - t0) / 1000).toFixed(3).padStart(6)}s: ${msg}\n`);
+  say('waiting for resources');
+  let outcome: 'ready' | string | undefined;
+  let decide!: () => void;
+  const decided = new Promise<void>((resolve) => (decide = resolve));
+  const stream = h.rpcStream('kvs.watch', { key: `${encodeKvs(id)}.eventlog` }, (payload) => {
+    for (const e of (payload as { entries?: Array<{ name: string; context?: Record<string, unknown> }> }).entries ?? []) {
+      if (outcome !== undefined) return;
+      if (e.name === 'alloc') say('resources allocated');
+      else if (e.name === 'start') say('waiting for instance');
+      else if (e.name === 'memo' && typeof e.context?.['uri'] === 'string') outcome = 'ready';
+      else if (e.name === 'exception' && e.context?.['severity'] === 0) outcome = `instance startup failed: ${String(e.context['note'] ?? '')}`;
+      else if (e.name === 'finish' || e.name === 'clean') outcome = 'unexpectedly exited';
+      if (outcome !== undefined) decide();
+    }
+  });
+  const cancel = () => {
+    process.stderr.write(`${f58}: Interrupt: canceling job\n`);
+    void h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => process.exit(1));
+  };
+  process.once('SIGINT', cancel);
+  // the client's socket does not keep Node alive by itself
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await Promise.race([stream.catch(() => undefined), decided]);
+  clearInterval(keepAlive);
+  process.off('SIGINT', cancel);
+  if (outcome !== 'ready') throw new CommandExit(1, `${f58}: ${outcome ?? 'unexpectedly exited'}`);
+  say('ready');
+  process.stdout.write(`${f58}\n`);
+  return 0;
 }

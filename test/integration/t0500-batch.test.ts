@@ -149,6 +149,20 @@ test('flux uri and flux proxy reach a running child instance by its job id', () 
   assert.equal([e.code, e.stderr], [1, `flux-proxy: job ${done} is not running\n`]);
 });
 
+test('flux alloc --bg: the id once the instance is up; flux shutdown ID ends it, the job completes', () => {
+  const r = inst.flux(['alloc', '--bg', '-v', '-N2']);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.match(id, /^ƒ[1-9A-HJ-NP-Za-km-z]+$/);
+  assert.match(r.stderr, new RegExp(`^${id}:  *[0-9.]+s: waiting for resources\n${id}:  *[0-9.]+s: resources allocated\n${id}:  *[0-9.]+s: waiting for instance\n${id}:  *[0-9.]+s: ready\n$`));
+  assert.is(inst.flux(['jobs', '-no', '{state}', id]).stdout, 'RUN\n');
+  assert.match(inst.flux(['proxy', id, 'flux', 'uptime']).stdout, /depth 1,  size 2\n$/);
+  const sd = inst.flux(['shutdown', id]);
+  assert.is(sd.code, 0, sd.stderr);
+  assert.is(inst.flux(['job', 'status', id]).code, 0);
+  assert.is(inst.flux(['jobs', '-no', '{state} {result}', id]).stdout, 'INACTIVE COMPLETED\n');
+});
+
 test('flux batch bad input: one line each, nothing submitted', () => {
   const before = inst.flux(['jobs', '-a', '-no', '{id}']).stdout;
   const noShebang = script('plain.txt', 'hostname\n');
