@@ -11,6 +11,7 @@ import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
+import { Doom } from './doom';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 
@@ -36,6 +37,8 @@ export class ExecJob {
   readonly output: OutputLog;
   /** PMI barriers across this job's shells */
   readonly pmi: PmiExchange;
+  /** exit-timeout / exit-on-error */
+  private readonly doom: Doom;
   private readonly size: number;
   private nstarted = 0;
   private nexited = 0;
@@ -64,6 +67,7 @@ export class ExecJob {
     }
     this.output = new OutputLog(h, `${encodeKvs(id)}.guest.output`);
     this.pmi = new PmiExchange(h, this.placements.length);
+    this.doom = new Doom(shellOptions(jobspec), (note) => this.raise('exec', note));
     const sys = jobspec.attributes?.system ?? {};
     this.cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : '/tmp';
   }
@@ -165,6 +169,9 @@ export class ExecJob {
       case 'exit':
         this.shellExited(s, r.status ?? 0);
         return;
+      case 'task-exit':
+        this.doom.taskExit(r.rank ?? 0, s.host, r.status ?? 0);
+        return;
     }
   }
 
@@ -245,6 +252,7 @@ export class ExecJob {
     if (this.expireTimer) clearTimeout(this.expireTimer);
     for (const s of this.shells.values()) s.cancel?.();
     this.pmi.abort();
+    this.doom.stop();
     // eofs for tasks whose shell never sent them (lost rank, launch failure)
     const missing: OutEvent[] = [];
     for (let r = 0; r < this.size; r++) {
@@ -269,8 +277,10 @@ export class ExecJob {
 
 /** what a shell sends back on its shell-start stream */
 export interface ShellReport {
-  type: 'started' | 'output' | 'exception' | 'exit';
+  type: 'started' | 'output' | 'exception' | 'exit' | 'task-exit';
   events?: OutEvent[];
   note?: string;
   status?: number;
+  /** task-exit: the task's rank */
+  rank?: number;
 }

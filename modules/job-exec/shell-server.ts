@@ -31,6 +31,7 @@ export class ShellServer {
         this.h.respond(msg, { type: 'exit', status });
         this.h.respondError(msg, Errno.ENODATA);
       },
+      taskExit: (rank, status) => this.h.respond(msg, { type: 'task-exit', rank, status }),
       pmiExchange: (seq, kvs) =>
         this.h.rpc<{ kvs: Record<string, string> }>('job-exec.pmi-exchange', { id: p.id, shell: p.placement.shellRank, seq, kvs }, { nodeid: 0 }).then((r) => r.kvs),
     });

@@ -51,6 +51,8 @@ export interface ShellSink {
   /** fatal error of this shell (launch failure): note for an exec exception */
   exception(note: string): void;
   exit(status: number): void;
+  /** a task exited (the first of this shell, and the first that failed): for exit-timeout/exit-on-error */
+  taskExit?(rank: number, status: number): void;
   /** PMI barrier of a job on several shells: trade this shell's puts for everyone's */
   pmiExchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
 }
@@ -98,6 +100,8 @@ export class JobShell {
   private tmpdir: string | undefined;
   private stdinClosed = false;
   private pmi: PmiServer | undefined;
+  private exitsReported = 0;
+  private failureReported = false;
   private pmiPort: Promise<number> | undefined;
   private winsize: { cols: number; rows: number } | undefined;
 
@@ -373,6 +377,12 @@ export class JobShell {
   private taskDone(t: Task, code: number): void {
     t.done = true;
     this.live--;
+    // rank 0's job-exec needs the first exit, and the first failure, of a job of several tasks
+    if (this.spec.size > 1 && (this.exitsReported === 0 || (code !== 0 && !this.failureReported))) {
+      this.exitsReported++;
+      if (code !== 0) this.failureReported = true;
+      this.sink.taskExit?.(t.rank, code);
+    }
     this.status = Math.max(this.status, code);
     this.maybeExit();
   }

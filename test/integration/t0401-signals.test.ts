@@ -103,4 +103,20 @@ test('Ctrl-C prints a hint; a second one cancels the job', async () => {
   }
 });
 
+test('exit-timeout: the other tasks are ended that long after the first exits (default 30s; none keeps them)', () => {
+  const body = 'if [ $FLUX_TASK_RANK = 0 ]; then exit 0; fi; sleep 2; echo survived';
+  let r = inst!.flux(['run', '-n2', '-o', 'exit-timeout=0.3s', 'sh', '-c', body]);
+  assert.is(r.code, 143);
+  assert.match(r.stderr, /job\.exception \S+ type=exec severity=0 doom: first task \(rank 0 on host \S+\) exited 0\.300s ago\n/);
+  assert.is(r.stdout, '');
+  r = inst!.flux(['run', '-n2', '-o', 'exit-timeout=none', 'sh', '-c', body]);
+  assert.equal([r.code, r.stdout], [0, 'survived\n']);
+});
+
+test('exit-on-error: a failing task ends the job at once', () => {
+  const r = inst!.flux(['run', '-n2', '-o', 'exit-on-error', 'sh', '-c', 'if [ $FLUX_TASK_RANK = 1 ]; then exit 3; fi; sleep 30']);
+  assert.is(r.code, 143);
+  assert.match(r.stderr, /doom: rank 1 on host \S+ exited with status 3 and exit-on-error is set\n/);
+});
+
 test.run();
