@@ -65,16 +65,15 @@ function execExternal(cmd: string, args: readonly string[]): number | undefined 
     } catch {
       continue;
     }
+    // loaded here: child_process is not needed by the built-in commands' start-up
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-    const r = spawnSync(p, args, { stdio: 'inherit' });
-    if (r.error) {
-      process.stderr.write(`flux: execvp (${p}): ${r.error.message}\n`);
+    const { runForeground } = require('./run-command') as typeof import('./run-command');
+    const r = runForeground([p, ...args]);
+    if ('error' in r) {
+      process.stderr.write(`flux: execvp (${p}): ${r.error}\n`);
       return 1;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    if (r.signal) return 128 + (require('node:os').constants.signals[r.signal] as number);
-    return r.status ?? 1;
+    return r.status;
   }
   return undefined;
 }

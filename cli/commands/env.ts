@@ -3,11 +3,9 @@
  * starts. With no command, print what it changes as `export NAME="value"`
  * lines (for `eval $(flux env)`); with one, run it in that environment.
  */
-import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { errnoFromCode, strerror } from '../../kernel/api/errno';
+import { runForeground } from '../run-command';
 
 /** What the front end sets or passes on: PATH (its own bin/ first) and Flux's variables. */
 const SHOWN = ['PATH', 'FLUX_EXEC_PATH', 'FLUX_MODULE_PATH', 'FLUX_URI', 'FLUX_KVS_NAMESPACE'];
@@ -31,10 +29,8 @@ export class EnvCommand extends FluxCommand {
       }
       return 0;
     }
-    const [cmd, ...rest] = this.args as [string, ...string[]];
-    const r = spawnSync(cmd, rest, { stdio: 'inherit' });
-    if (r.error) throw new CommandExit(1, `flux: execvp (${cmd}): ${strerror(errnoFromCode((r.error as NodeJS.ErrnoException).code))}`);
-    if (r.signal) return 128 + (os.constants.signals[r.signal] ?? 0);
-    return r.status ?? 1;
+    const r = runForeground(this.args);
+    if ('error' in r) throw new CommandExit(1, `flux: execvp (${this.args[0]}): ${r.error}`);
+    return r.status;
   }
 }

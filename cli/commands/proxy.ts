@@ -3,11 +3,9 @@
  * FLUX_URI set to the instance TARGET names (a job id of an instance running
  * as a job here, or a URI on this host), so its flux commands talk to it.
  */
-import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { errnoFromCode, strerror } from '../../kernel/api/errno';
+import { runForeground } from '../run-command';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
 const USAGE = 'Usage: flux-proxy [OPTIONS] TARGET [COMMAND...]';
@@ -31,9 +29,8 @@ export class ProxyCommand extends FluxCommand {
     }
     if (!uri.startsWith('local://')) this.fail(`${uri}: only instances on this host can be reached (local://)`);
     const argv = command.length > 0 ? command : [process.env['SHELL'] || '/bin/sh'];
-    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, FLUX_URI: uri } });
-    if (r.error) this.fail(`${argv[0]}: ${strerror(errnoFromCode((r.error as NodeJS.ErrnoException).code))}`);
-    if (r.signal) return 128 + (os.constants.signals[r.signal] ?? 0);
-    return r.status ?? 1;
+    const r = runForeground(argv, { ...process.env, FLUX_URI: uri });
+    if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
+    return r.status;
   }
 }
