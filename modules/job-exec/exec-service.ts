@@ -72,6 +72,20 @@ export class ExecService {
     return NO_RESPONSE;
   }
 
+  /** `hostpids {id}` -> {tasks: [{rank, host, pid}]} of a running job, in task rank order */
+  async hostpids(msg: Message): Promise<unknown> {
+    const job = this.jobs.get((msg.payload as { id?: number } | undefined)?.id ?? -1);
+    if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
+    const parts = await Promise.all(
+      [...job.shells.values()].map((s) =>
+        this.h
+          .rpc<{ pids: Array<[number, number]> }>('job-exec.shell-pids', { id: job.id }, { nodeid: s.p.rank })
+          .then((r) => r.pids.map(([rank, pid]) => ({ rank, host: s.host, pid }))),
+      ),
+    );
+    return { tasks: parts.flat().sort((a, b) => a.rank - b.rank) };
+  }
+
   list(): unknown {
     return { jobs: [...this.jobs.values()].map((j) => ({ id: j.id, ntasks: j.ntasks, nnodes: j.placements.length })) };
   }

@@ -24,6 +24,7 @@ export default defineModule({
           request('output-watch', (m) => exec.outputWatch(m)),
           request('list', () => exec.list()),
           request('pmi-exchange', (m) => exec.pmiExchange(m)),
+          request('hostpids', (m) => exec.hostpids(m)),
           request('disconnect', (m) => exec.disconnect(m)),
           event('job-exception', (m) => exec.onJobException(m)),
         ]
@@ -33,6 +34,7 @@ export default defineModule({
         request('shell-start', (m) => shells.start(m)),
         request('shell-kill', (m) => shells.kill(m)),
         request('shell-stdin', (m) => shells.stdin(m)),
+        request('shell-pids', (m) => shells.pids(m)),
         ...leaderOnly,
       ],
       stop() {

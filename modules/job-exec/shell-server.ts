@@ -56,6 +56,12 @@ export class ShellServer {
     return {};
   }
 
+  /** `shell-pids {id}` -> {pids: [[task rank, pid], ...]} of this rank's tasks */
+  pids(msg: Message): unknown {
+    const p = msg.payload as { id?: number };
+    return { pids: this.shells.get(p?.id ?? -1)?.pids() ?? [] };
+  }
+
   /** kill every task (module unload) */
   killAll(): void {
     for (const s of this.shells.values()) s.kill(9);

@@ -265,6 +265,16 @@ export class JobShell {
     (this.pmiPort ??= this.pmi.listenTcp('127.0.0.1')).then(go, () => go());
   }
 
+  /** [task rank, pid] of the tasks still running (flux job hostpids) */
+  pids(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const t of this.tasks) {
+      const pid = t.proc?.pid ?? t.pty?.pid;
+      if (!t.done && pid !== undefined) out.push([t.rank, pid]);
+    }
+    return out;
+  }
+
   /** the attached client's terminal size: the size of pty tasks */
   resize(cols: number, rows: number): void {
     this.winsize = { cols, rows };

@@ -1,7 +1,8 @@
-/** flux job urgency/raise/raiseall/killall/timeleft against a real instance. */
+/** flux job urgency/raise/raiseall/killall/timeleft/hostpids against a real instance. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance, type Result } from '../helpers/flux';
+import * as os from 'node:os';
+import { processAlive, startInstance, type Instance, type Result } from '../helpers/flux';
 
 let inst: Instance;
 let done: string;
@@ -177,6 +178,27 @@ test('timeleft: instance, jobs with and without a limit, and errors', () => {
   fails(inst.flux(['job', 'timeleft', 'x1234']), 'flux-job: failed to parse jobid x1234\n');
   fails(inst.flux(['job', 'timeleft', 'f1234']), 'flux-job: f1234: no such jobid\n');
   assert.is(inst.flux(['job', 'timeleft', done, held]).code, 1);
+  cancelAll();
+});
+
+test('hostpids: host:pid of each running task, by rank; -d, -r, -t; errors', () => {
+  const id = submit('-n2', 'sleep', '30');
+  started(id);
+  const r = inst.flux(['job', 'hostpids', id]);
+  assert.is(r.code, 0, r.stderr);
+  const pairs = r.stdout.trim().split(',');
+  assert.is(pairs.length, 2);
+  for (const hp of pairs) {
+    const [host, pid] = hp.split(':');
+    assert.is(host, os.hostname());
+    assert.ok(processAlive(Number(pid)), `${hp} is a live task`);
+  }
+  assert.is(inst.flux(['job', 'hostpids', '-d', ' ', id]).stdout, `${pairs.join(' ')}\n`);
+  assert.is(inst.flux(['job', 'hostpids', '-r', '1', id]).stdout, `${pairs[1]}\n`);
+  cancelAll();
+  fails(inst.flux(['job', 'hostpids', done]), `flux-job: ${done}: job has already completed\n`);
+  const held = submit('--urgency=hold', 'true');
+  fails(inst.flux(['job', 'hostpids', '-t', '0.2s', held]), `flux-job: ${held}: timeout waiting for job to start\n`);
   cancelAll();
 });
 
