@@ -5,9 +5,10 @@
  */
 import { brokerMain } from '../kernel/main';
 import { treeFactory } from '../kernel/overlay/factory';
+import { postUriMemo } from './start/uri-memo';
 
 // The front end put flux's bin/ on PATH before spawning us; keep it so.
-brokerMain(process.argv.slice(2), { treeFactory }).then(
+brokerMain(process.argv.slice(2), { treeFactory, onRun: postUriMemo }).then(
   (rc) => process.exit(rc),
   (e) => {
     process.stderr.write(`flux-broker: ${(e as Error).stack ?? String(e)}\n`);

@@ -159,7 +159,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (word === 'broker') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { brokerMain } = require('../kernel/main') as typeof import('../kernel/main');
-    return brokerMain(args.slice(1), { treeFactory: loadTreeFactory() });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { postUriMemo } = require('./start/uri-memo') as typeof import('./start/uri-memo');
+    return brokerMain(args.slice(1), { treeFactory: loadTreeFactory(), onRun: postUriMemo });
   }
   const files = index[word];
   if (!files) {

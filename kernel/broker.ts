@@ -28,7 +28,6 @@ import { Router } from './router/router';
 import { dispatchBrokerRequest } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { StateMachine, type BrokerState } from './state/state-machine';
-import { memoUri, requestOnce } from './state/parent-memo';
 
 /** How the tree gets made: set by the overlay when PMI or config says we are not alone. */
 export type TreeFactory = (b: Broker) => Promise<{ boot: BootInfo; tree: Tree } | undefined>;
@@ -36,6 +35,8 @@ export type TreeFactory = (b: Broker) => Promise<{ boot: BootInfo; tree: Tree } 
 export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
   treeFactory?: TreeFactory;
+  /** rank 0 entered RUN (the front end uses it to tell an enclosing instance where we are) */
+  onRun?: (b: Broker) => void;
 }
 
 const DEADLY: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'];
@@ -189,21 +190,6 @@ export class Broker {
     return this.exitCode;
   }
 
-  /** Launched as a job: tell the parent instance our URI (memo on our job there). */
-  private postUriMemo(): void {
-    const jobid = this.attrs.get('jobid');
-    const parent = this.attrs.get('parent-uri');
-    const local = this.attrs.get('local-uri');
-    if (jobid === undefined || parent === undefined || local === undefined) return;
-    const uri = memoUri(local, this.attrs.get('hostname') ?? os.hostname());
-    requestOnce(parent, 'job-manager.memo', { id: jobid, memo: { uri } }).then(
-      (errnum) => {
-        if (errnum !== 0) this.log(LogLevel.debug, 'broker', `memo uri on job ${jobid}: errno ${errnum}`);
-      },
-      (e: Error) => this.log(LogLevel.debug, 'broker', `memo uri on job ${jobid}: ${e.message}`),
-    );
-  }
-
   private setJobAttrs(jobid: string): void {
     this.attrs.setInternal('jobid', jobid);
     const uri = process.env['FLUX_URI'];
@@ -342,7 +328,7 @@ export class Broker {
       return;
     }
     this.enter('quorum-full', 'run');
-    if (this.rank === 0) this.postUriMemo();
+    if (this.rank === 0) this.opts.onRun?.(this);
     if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
       const r = await this.runInitialProgram();
       this.exitCode = r;

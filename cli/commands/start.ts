@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { GetoptError, getopt, last, type OptSpec } from '../getopt';
+import { postUriMemo } from '../start/uri-memo';
 
 export const START_USAGE = `Usage: flux-start [OPTIONS] command ...
 Start a Flux instance
@@ -194,7 +195,7 @@ export class StartCommand extends FluxCommand {
     } catch {
       treeFactory = undefined;
     }
-    return brokerMain(argv, { treeFactory });
+    return brokerMain(argv, { treeFactory, onRun: postUriMemo });
   }
 }
 

@@ -2,7 +2,7 @@
  * What `flux uri` and `flux proxy` take as TARGET: a URI (local://, ssh://), or
  * a job id (optionally `jobid:ID`) of a Flux instance running as a job in the
  * current instance, whose rank 0 posted `memo {uri}` on the job
- * (kernel/state/parent-memo.ts). An ssh:// URI on this host is turned into the
+ * (cli/start/uri-memo.ts). An ssh:// URI on this host is turned into the
  * local:// one that flux-ts clients use.
  */
 import * as os from 'node:os';

@@ -10,6 +10,7 @@
  * child_process. FLUX_TS_SPAWN=node forces that.
  */
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -45,11 +46,9 @@ function load(): SpawnAddon | null {
   return addon;
 }
 
-const ERRNO_CODES: Record<number, string> = { 2: 'ENOENT', 13: 'EACCES', 8: 'ENOEXEC', 20: 'ENOTDIR', 7: 'E2BIG' };
-
-function signalName(signo: number): NodeJS.Signals | null {
-  for (const [name, n] of Object.entries(os.constants.signals)) if (n === signo) return name as NodeJS.Signals;
-  return null;
+/** the name of a number in one of os.constants' tables (ENOENT for 2, SIGTERM for 15) */
+function nameOf(table: Readonly<Record<string, number>>, n: number): string | undefined {
+  return Object.entries(table).find(([, v]) => v === n)?.[0];
 }
 
 export class NativeTask extends EventEmitter {
@@ -86,13 +85,13 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   // posix_spawnp searches the PATH of the broker; a task's own PATH is what Flux uses
   const file = argv[0] ?? '';
   const r = a.spawnTask(resolveFile(file, env['PATH']), [...argv], envp, cwd, pmi, (code, signo) => {
-    exit = code >= 0 ? [code, null] : [null, signalName(signo)];
+    exit = code >= 0 ? [code, null] : [null, (nameOf(os.constants.signals, signo) as NodeJS.Signals | undefined) ?? null];
     // as child_process does: nobody reads the task's stdin any more
     t.stdin?.destroy();
     maybeClose();
   });
   if (r.errno !== undefined || r.pid === undefined) {
-    const code = ERRNO_CODES[r.errno ?? 0] ?? `E${r.errno}`;
+    const code = nameOf(os.constants.errno, r.errno ?? 0) ?? `E${r.errno}`;
     setImmediate(() => t.emit('error', Object.assign(new Error(`spawn ${file} ${code}`), { code, errno: -(r.errno ?? 0) })));
     return t;
   }
@@ -114,8 +113,6 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
 /** PATH search with the task's own PATH (execvp semantics for a word without a slash). */
 function resolveFile(file: string, pathVar: string | undefined): string {
   if (file.includes('/') || pathVar === undefined) return file;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require('node:fs') as typeof import('node:fs');
   for (const dir of pathVar.split(':')) {
     const p = path.join(dir || '.', file);
     try {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import type * as net from 'node:net';
-import { PmiServer, encodeF58, encodeF58Plain, idset } from '../../kernel/api';
+import { Errno, PmiServer, encodeF58, encodeF58Plain, errnoFromCode, idset, strerror } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -70,22 +70,9 @@ interface Task {
   code: number;
 }
 
-/** strerror text of a Node system error code */
+/** strerror text of a Node system error, as the C library words it */
 function errText(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'ENOENT':
-      return 'No such file or directory';
-    case 'EACCES':
-      return 'Permission denied';
-    case 'ENOTDIR':
-      return 'Not a directory';
-    case 'E2BIG':
-      return 'Argument list too long';
-    case 'ENOEXEC':
-      return 'Exec format error';
-    default:
-      return e.message;
-  }
+  return e.code !== undefined && e.code in Errno ? strerror(errnoFromCode(e.code)) : e.message;
 }
 
 const now = () => Date.now() / 1000;

@@ -17,27 +17,17 @@ interface QStatus {
   running?: number;
 }
 
+const STATE_OPTS: OptSpec[] = [{ long: 'verbose', short: 'v' }, { long: 'all', short: 'a' }, { long: 'quiet' }, { long: 'queue', short: 'q', arg: true }];
+/** disable and stop: the state options and a reason */
+const OFF_OPTS: OptSpec[] = [...STATE_OPTS, { long: 'nocheckpoint' }, { long: 'message', short: 'm', arg: true }];
+
 const SPECS: Record<string, OptSpec[]> = {
   list: [{ long: 'no-header', short: 'n' }, { long: 'format', short: 'o', arg: true }],
   status: [{ long: 'verbose', short: 'v' }, { long: 'queue', short: 'q', arg: true }],
-  enable: [{ long: 'verbose', short: 'v' }, { long: 'all', short: 'a' }, { long: 'quiet' }, { long: 'queue', short: 'q', arg: true }],
-  disable: [
-    { long: 'verbose', short: 'v' },
-    { long: 'all', short: 'a' },
-    { long: 'quiet' },
-    { long: 'nocheckpoint' },
-    { long: 'message', short: 'm', arg: true },
-    { long: 'queue', short: 'q', arg: true },
-  ],
-  start: [{ long: 'verbose', short: 'v' }, { long: 'all', short: 'a' }, { long: 'quiet' }, { long: 'queue', short: 'q', arg: true }],
-  stop: [
-    { long: 'verbose', short: 'v' },
-    { long: 'all', short: 'a' },
-    { long: 'quiet' },
-    { long: 'nocheckpoint' },
-    { long: 'message', short: 'm', arg: true },
-    { long: 'queue', short: 'q', arg: true },
-  ],
+  enable: STATE_OPTS,
+  disable: OFF_OPTS,
+  start: STATE_OPTS,
+  stop: OFF_OPTS,
   drain: [{ long: 'timeout', arg: true }],
   idle: [{ long: 'timeout', arg: true }, { long: 'quiet' }],
 };

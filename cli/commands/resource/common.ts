@@ -19,6 +19,14 @@ import { CommandExit, FluxCommand } from '../../base-command';
 import { GetoptError, getopt, type OptSpec, type Parsed, last } from '../../getopt';
 import type { Client } from '../../api/client';
 
+/** The options of the table commands (list, status): -n, -o, -s, --skip-empty. */
+export const TABLE_OPTS: readonly OptSpec[] = [
+  { long: 'no-header', short: 'n' },
+  { long: 'format', short: 'o', arg: true },
+  { long: 'states', short: 's', arg: true },
+  { long: 'skip-empty' },
+];
+
 export abstract class ResourceCommand extends FluxCommand {
   static override fluxStyle: 'c' | 'py' = 'py';
   static override prog = 'flux-resource';

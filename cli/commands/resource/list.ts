@@ -9,6 +9,7 @@ import {
   union,
   type ListState,
   type SchedStatus,
+  TABLE_OPTS,
 } from './common';
 import type { Row } from '../../../kernel/api';
 import { last } from '../../getopt';
@@ -45,13 +46,7 @@ export class ResourceListCommand extends ResourceCommand {
   argv = Option.Proxy();
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [
-      { long: 'no-header', short: 'n' },
-      { long: 'format', short: 'o', arg: true },
-      { long: 'states', short: 's', arg: true },
-      { long: 'skip-empty' },
-      { long: 'no-skip-empty' },
-    ], false);
+    const p = this.parse(this.argv, [...TABLE_OPTS, { long: 'no-skip-empty' }], false);
     const states = this.selectStates(p, 'free,allocated,down', LIST_STATES);
     this.noHeader = p.opts.has('no-header');
     this.skipEmpty = p.opts.has('skip-empty');

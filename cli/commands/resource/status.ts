@@ -1,6 +1,6 @@
 /** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
 import { Command, Option } from 'clipanion';
-import { ResourceCommand } from './common';
+import { ResourceCommand, TABLE_OPTS } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
 import { last } from '../../getopt';
 import type { Row } from '../../../kernel/api';
@@ -52,12 +52,7 @@ export class ResourceStatusCommand extends ResourceCommand {
   argv = Option.Proxy();
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [
-      { long: 'no-header', short: 'n' },
-      { long: 'format', short: 'o', arg: true },
-      { long: 'states', short: 's', arg: true },
-      { long: 'skip-empty' },
-    ], false);
+    const p = this.parse(this.argv, TABLE_OPTS, false);
     const given = last(p, 'states');
     const states = this.selectStates(p, DEFAULT, STATES);
     const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
