@@ -157,6 +157,10 @@ test('no pool, no problem: FLUX_CLI_POOL=0, closed stdin, module removed and rel
   const s = await refilled(1);
   assert.is(s.size, 1);
   assert.is(inst.flux(['module', 'stats', '-p', 'size', 'cli-pool']).stdout, '1\n');
+  r = inst.flux(['module', 'stats', '-p', 'nosuch', 'cli-pool']);
+  assert.equal([r.code, r.stderr], [1, 'flux-module: nosuch not found in cli-pool stats\n']);
+  r = inst.flux(['module', 'stats', '-t', 'float', 'cli-pool']);
+  assert.equal([r.code, r.stderr], [1, 'flux-module: --type=float: must be int or double\n']);
 });
 
 test('config: [cli-pool] size = 0 turns it off; a bad value is named', async () => {

@@ -147,6 +147,10 @@ test('flux uri and flux proxy reach a running child instance by its job id', () 
   assert.equal([e.code, e.stderr], [1, `flux-uri: ERROR: job ${done} is not running\n`]);
   e = inst.flux(['proxy', done, 'true']);
   assert.equal([e.code, e.stderr], [1, `flux-proxy: job ${done} is not running\n`]);
+  e = inst.flux(['shutdown', 'nosuch']);
+  assert.equal([e.code, e.stderr], [1, 'flux-shutdown: ERROR: nosuch: not a URI or a job id\n']);
+  e = inst.flux(['proxy', done]);
+  assert.is(e.code, 1);
 });
 
 test('flux alloc --bg: the id once the instance is up; flux shutdown ID ends it, the job completes', () => {
