@@ -64,7 +64,12 @@ export function endCommand(code: number): void {
   finish();
 }
 
+/** streams whose write error has been dealt with */
+const failed = new Set<Out>();
+
 function onWriteError(s: Out, e: NodeJS.ErrnoException): void {
+  if (failed.has(s)) return;
+  failed.add(s);
   if (e.code === 'EPIPE') {
     decide(EXIT_BROKEN_PIPE);
     return;
@@ -92,7 +97,11 @@ function finish(): void {
   // tool blocked writing to a slow reader (handlers the command left behind,
   // such as attach's signal forwarding, would keep it alive).
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
-  void Promise.all(streams().map(drained)).then(() => process.exit(ending));
+  void Promise.all(streams().map(drained)).then(() => {
+    // a write that failed just now may not have emitted its 'error' yet
+    for (const s of streams()) if (s.errored) onWriteError(s, s.errored as NodeJS.ErrnoException);
+    process.exit(ending);
+  });
 }
 
 function streams(): Out[] {
