@@ -70,7 +70,7 @@ function waitsToWrite(pid: number): boolean {
   }
   for (const fd of fds) {
     if (readlink(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:[eventpoll]') continue;
-    let info = '';
+    let info: string;
     try {
       info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
     } catch {
