@@ -10,6 +10,7 @@ import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
 import { SignalForwarder } from './signals';
+import { writeOutput } from '../output';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -99,12 +100,12 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   };
 
   const write = (stream: string, rank: string, data: string) => {
-    const out = stream === 'stderr' ? process.stderr : process.stdout;
+    const out = stream === 'stderr' ? 'stderr' : 'stdout';
     if (opts.labelIo) {
       const lines = data.split(/(?<=\n)/);
-      out.write(lines.map((l) => `${rank}: ${l}`).join(''));
+      writeOutput(out, lines.map((l) => `${rank}: ${l}`).join(''));
     } else {
-      out.write(data);
+      writeOutput(out, data);
     }
   };
 

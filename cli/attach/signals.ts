@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { Errno } from '../../kernel/api/errno';
 import { FluxError } from '../../kernel/api/errors';
 import type { Client } from '../api/client';
+import { endCommand } from '../exit';
 
 const FORWARD: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGUSR2'];
 
@@ -26,7 +27,7 @@ export class SignalForwarder {
     this.on('SIGTSTP', () => {
       if (Date.now() - this.lastInt <= 2000) {
         process.stderr.write(`flux-job: detaching from ${this.f58}...\n`);
-        process.exit(0);
+        endCommand(0);
       }
     });
     for (const s of FORWARD) this.on(s, () => void this.forward(os.constants.signals[s]));
