@@ -29,11 +29,10 @@ export function fsdOrNone(name: string) {
   };
 }
 
-/** a finite FSD (the tbon liveness timeouts; their limits are checked once the config is read) */
+/** an FSD (the tbon liveness timeouts; their limits are checked once the config is read) */
 function fsdOnly(name: string) {
   return (v: string) => {
-    const s = parseFsd(v);
-    if (s === undefined || !Number.isFinite(s)) throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
+    if (parseFsd(v) === undefined) throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
   };
 }
 

@@ -21,9 +21,9 @@ import type { AttrStore } from '../attr/attrs';
 export interface Liveness {
   /** idle time before a keepalive goes to the parent (ms, > 0) */
   torpidMinMs: number;
-  /** silence after which a child is torpid (ms; 0: never) */
+  /** silence after which a child is torpid (ms; 0 or Infinity: never) */
   torpidMaxMs: number;
-  /** stall of data sent to a child after which it is lost (ms; 0: never) */
+  /** stall of data sent to a peer after which it is lost (ms; 0 or Infinity: never) */
   tcpUserTimeoutMs: number;
 }
 
@@ -33,11 +33,9 @@ export class LivenessConfigError extends Error {}
 const KEYS = ['torpid_min', 'torpid_max', 'tcp_user_timeout'] as const;
 type Key = (typeof KEYS)[number];
 
-/** The duration in seconds, or undefined if not a finite FSD. */
+/** The duration in seconds (Infinity for `inf`), or undefined if not an FSD. */
 function seconds(v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined;
-  const s = tryParse(v);
-  return s !== undefined && Number.isFinite(s) ? s : undefined;
+  return typeof v === 'string' ? tryParse(v) : undefined;
 }
 
 /**
@@ -61,7 +59,7 @@ export function resolveLiveness(attrs: AttrStore, config: Record<string, unknown
     if (s === undefined) throw new LivenessConfigError(`${where}: ${JSON.stringify(raw)} is not a valid duration (FSD)`);
     secs[key] = s;
   }
-  if (!(secs.torpid_min > 0)) throw new LivenessConfigError('tbon.torpid_min must be greater than zero');
+  if (!(secs.torpid_min > 0) || !Number.isFinite(secs.torpid_min)) throw new LivenessConfigError('tbon.torpid_min must be greater than zero and finite');
   if (secs.torpid_max !== 0 && secs.torpid_max <= secs.torpid_min) {
     throw new LivenessConfigError(
       `tbon.torpid_max (${formatC(secs.torpid_max)}) must be 0 or greater than tbon.torpid_min (${formatC(secs.torpid_min)})`,

@@ -147,7 +147,8 @@ export class Overlay implements OverlayPort, Tree {
   }
 
   private get linkOpts(): { keepaliveMs: number; timeoutMs: number } {
-    return { keepaliveMs: this.liveness.torpidMinMs, timeoutMs: NO_SILENCE_LIMIT };
+    // a timer over 2^31 ms would fire at once
+    return { keepaliveMs: Math.min(this.liveness.torpidMinMs, 2 ** 31 - 1), timeoutMs: NO_SILENCE_LIMIT };
   }
 
   private log(sev: number, text: string): void {
@@ -461,7 +462,7 @@ export class Overlay implements OverlayPort, Tree {
   private startLiveness(): void {
     if (this.livenessTimer) return;
     const { torpidMaxMs, tcpUserTimeoutMs } = this.liveness;
-    const limits = [torpidMaxMs, tcpUserTimeoutMs].filter((x) => x > 0);
+    const limits = [torpidMaxMs, tcpUserTimeoutMs].filter((x) => x > 0 && Number.isFinite(x));
     if (limits.length === 0) return;
     const tickMs = Math.min(1000, Math.max(50, Math.min(...limits) / 4));
     this.lastTick = Date.now();
