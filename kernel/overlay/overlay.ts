@@ -502,6 +502,12 @@ export class Overlay implements OverlayPort, Tree {
       }
       const silent = now - Math.max(link.lastRecv, c.graceAt);
       const torpid = torpidMaxMs > 0 && silent >= torpidMaxMs;
+      if (torpid && S[this.state] >= S.shutdown) {
+        // we wait for our children to leave before we can: one that cannot answer must not hold us for ever
+        this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) is unresponsive during shutdown: disconnecting`);
+        this.lose(c, 'unresponsive during shutdown', true);
+        continue;
+      }
       if (torpid !== c.torpid) {
         if (torpid) this.log(LogLevel.err, `broker on ${this.hostOf(c.rank)} (rank ${c.rank}) has been unresponsive for ${formatC(silent / 1000)}`);
         else this.log(LogLevel.err, `broker on ${this.hostOf(c.rank)} (rank ${c.rank}) is responsive now`);
