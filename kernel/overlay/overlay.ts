@@ -488,7 +488,8 @@ export class Overlay implements OverlayPort, Tree {
       const link = c.link;
       if (!link?.isOpen || c.leaving) continue;
       if (late) {
-        c.graceAt = now;
+        // forgive silence we may have caused, but only news from it ends torpid
+        if (!c.torpid) c.graceAt = now;
         c.stall?.forgive(now);
         continue;
       }
@@ -501,7 +502,7 @@ export class Overlay implements OverlayPort, Tree {
         continue;
       }
       const silent = now - Math.max(link.lastRecv, c.graceAt);
-      const torpid = torpidMaxMs > 0 && silent >= torpidMaxMs;
+      const torpid = torpidMaxMs > 0 && (c.torpid ? link.lastRecv <= c.torpidSince : silent >= torpidMaxMs);
       if (torpid && S[this.state] >= S.shutdown) {
         // we wait for our children to leave before we can: one that cannot answer must not hold us for ever
         this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) is unresponsive during shutdown: disconnecting`);
