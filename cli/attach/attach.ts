@@ -11,6 +11,7 @@ import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
 import { SignalForwarder } from './signals';
 import { writeOutput } from '../output';
+import { watchPending } from './pending';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -75,6 +76,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     }
     switch (e.name) {
       case 'start':
+        signals?.started();
         if (!started) {
           started = true;
           if (!opts.readOnly && !opts.noStdin) {
@@ -187,6 +189,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     },
   );
   signals?.install();
+  watchPending(client, id, f58);
   try {
     await Promise.race([finished, mainEnded.then(() => finished)]);
   } finally {
@@ -203,6 +206,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     code = r.code;
   }
   if (fatal && code === 0) code = 1;
+  // canceled by our signal before it ran: exit as that signal would have made us
+  if (signals?.canceledBy !== undefined && !started) code = 128 + signals.canceledBy;
   return code;
 }
 
