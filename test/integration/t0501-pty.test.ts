@@ -44,7 +44,7 @@ test('-o pty: the task has a terminal (25x80 unless the client says otherwise)',
 test('flux alloc -N2 on a terminal: a shell in a child instance of depth 1', () => {
   const r = onTerminal('flux alloc -N2', ['flux uptime\n', 'flux resource info\n', 'flux run --label-io -N2 hostname\n', 'exit\n']);
   assert.is(r.code, 0, r.out);
-  assert.match(r.out, /run [0-9.]+s,  owner \S+,  depth 1,  size 2\n/);
+  assert.match(r.out, /run [0-9.]+(?:ms|s|m|h|d),  owner \S+,  depth 1,  size 2\n/);
   assert.match(r.out, '2 Nodes, 4 Cores, 0 GPUs\n');
   assert.match(r.out, `0: ${host}\n`);
   assert.match(r.out, `1: ${host}\n`);
