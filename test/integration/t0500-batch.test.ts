@@ -17,7 +17,8 @@ const host = os.hostname();
 const workload = path.join(ROOT, 'docs', 'examples', 'workload.sh');
 
 test.before(async () => {
-  inst = await startInstance(['--test-size=3']);
+  // 2 cores per broker whatever the host has; child instances discover what they are given
+  inst = await startInstance(['--test-size=3'], { brokerEnv: { FLUX_RESOURCE_FAKE_CORES: '2' } });
 });
 test.after(async () => {
   try {
