@@ -49,6 +49,9 @@ static pid_t broker;
 static const char *lineage_id;
 static size_t id_len;
 static pid_t sessions[MAX_SESSIONS];
+/* the start time of each registered leader: a session whose id was reused later is not ours */
+static unsigned long long session_start[MAX_SESSIONS];
+static int session_valid[MAX_SESSIONS];
 static int nsessions;
 static pid_t killed[MAX_KILLED];
 static int nkilled;
@@ -86,8 +89,8 @@ static ssize_t slurp(const char *path, char *buf, size_t cap) {
   return (ssize_t)n;
 }
 
-/* ppid, pgrp, session from /proc/PID/stat (after the last ')': the name may hold anything). */
-static int stat_ids(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *sid, char *state) {
+/* ppid, pgrp, session and start time from /proc/PID/stat (after the last ')': the name may hold anything). */
+static int stat_ids(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *sid, char *state, unsigned long long *start) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   ssize_t n = slurp(path, buf, sizeof buf - 1);
@@ -96,11 +99,29 @@ static int stat_ids(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *sid, char *state
   char *p = strrchr(buf, ')');
   if (p == NULL) return -1;
   int a, b, c;
-  if (sscanf(p + 1, " %c %d %d %d", state, &a, &b, &c) != 4) return -1;
+  unsigned long long st = 0;
+  /* fields 3..8 then 9..21 skipped, 22 = starttime */
+  if (sscanf(p + 1, " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", state, &a, &b, &c, &st) != 5) return -1;
   *ppid = a;
   *pgrp = b;
   *sid = c;
+  if (start) *start = st;
   return 0;
+}
+
+/*
+ * A pid stays allocated while any process has it as its session or group id,
+ * so a registered id with members left is still the leader's; but one with none
+ * left may be handed to a new process that makes it a session of its own: when
+ * a live process has the id as its pid and another start time, it is not ours.
+ */
+static void check_sessions(void) {
+  for (int i = 0; i < nsessions; i++) {
+    pid_t pp, pg, sd;
+    char st;
+    unsigned long long start;
+    session_valid[i] = !(stat_ids(sessions[i], &pp, &pg, &sd, &st, &start) == 0 && start != session_start[i]);
+  }
 }
 
 /* Does FLUX_TS_LINEAGE in this NUL-separated environment name our id? */
@@ -148,7 +169,7 @@ static int environ_names_us(pid_t pid) {
 
 static int registered(pid_t id) {
   for (int i = 0; i < nsessions; i++)
-    if (sessions[i] == id) return 1;
+    if (sessions[i] == id && session_valid[i]) return 1;
   return 0;
 }
 
@@ -177,7 +198,7 @@ static int sweep(void) {
     pid_t ppid, pgrp, sid;
     char state;
     int hit = 0;
-    if (stat_ids(pid, &ppid, &pgrp, &sid, &state) == 0 && state != 'Z' && !(broker_alive && ppid == broker))
+    if (stat_ids(pid, &ppid, &pgrp, &sid, &state, NULL) == 0 && state != 'Z' && !(broker_alive && ppid == broker))
       hit = registered(sid) || registered(pgrp) || environ_names_us(pid);
     if (hit && pidfd_kill(pidfd, pid) == 0 && !already(pid)) {
       fresh++;
@@ -224,11 +245,19 @@ int main(int argc, char **argv) {
     have = 0;
     if (line[0] == 's' && line[1] == ' ' && nsessions < MAX_SESSIONS) {
       long v = strtol(line + 2, NULL, 10);
-      if (v > 1) sessions[nsessions++] = (pid_t)v;
+      pid_t pp, pg, sd;
+      char st;
+      unsigned long long start;
+      /* the leader's start time, read while it certainly is the leader */
+      if (v > 1 && stat_ids((pid_t)v, &pp, &pg, &sd, &st, &start) == 0) {
+        sessions[nsessions] = (pid_t)v;
+        session_start[nsessions++] = start;
+      }
     }
   }
 
   struct timespec pause = {0, 2 * 1000 * 1000};
+  check_sessions();
   for (int pass = 0; pass < MAX_PASSES; pass++) {
     if (sweep() == 0) break;
     nanosleep(&pause, NULL);

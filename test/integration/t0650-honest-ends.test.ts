@@ -51,7 +51,7 @@ function teardown(s: Started | undefined): void {
       /* gone */
     }
   }
-  for (const p of marked()) {
+  for (const p of [...marked(), ...findProcs({ args: 'sleep 3616' })]) {
     try {
       process.kill(p.pid, 'SIGKILL');
     } catch {
@@ -103,13 +103,37 @@ test('SIGKILL of rank 0: no process of the instance remains, on any rank', async
 test('SIGKILL of the broker of `flux start` (no --test-size): the initial program and jobs die', async () => {
   let s: Started | undefined;
   try {
-    s = await start([], 'echo "$FLUX_URI"; setsid sleep 3611 & sleep 3612 & sleep 3613');
+    // sleep 3616 has an empty environment: only its session names it as the initial program's
+    s = await start([], 'echo "$FLUX_URI"; setsid sleep 3611 & sleep 3612 & env -i sleep 3616 & sleep 3613');
     await jobRunning(s.uri, ['sh', '-c', 'setsid sleep 3614 & exec sleep 3615'], 1, 'sleep 3614');
     const pid = Number(flux(['getattr', 'broker.pid'], { env: { ...ENV, FLUX_URI: s.uri } }).stdout);
     assert.ok(findProcs({ env: ['T0650_MARK', MARK], args: 'sleep 3611' }).length === 1);
+    await waitUntil(() => findProcs({ args: 'sleep 3616' }).length === 1, { what: 'sleep 3616' });
     process.kill(pid, 'SIGKILL');
     await s.exited;
     await allGone('every process of the instance to end after its broker was killed');
+    await waitUntil(() => findProcs({ args: 'sleep 3616' }).length === 0, { what: 'sleep 3616, left in the initial program\'s session, to be killed' });
+  } finally {
+    teardown(s);
+  }
+});
+
+test('SIGKILL of rank 1: what it started dies with it, on its own', async () => {
+  let s: Started | undefined;
+  try {
+    s = await start(['--test-size=2', '--test-exit-timeout=none'], 'echo "$FLUX_URI"; exec cat >/dev/null');
+    const env = { ...ENV, FLUX_URI: s.uri };
+    await jobRunning(s.uri, ['-N2', '-n2', 'sh', '-c', 'setsid sleep 363$FLUX_TASK_RANK & exec sleep 364$FLUX_TASK_RANK'], 1, 'sleep 3631');
+    await waitUntil(() => findProcs({ env: ['T0650_MARK', MARK], args: 'sleep 3641' }).length === 1, { what: 'the task of rank 1' });
+    const rank1 = Number(flux(['getattr', 'broker.pid'], { env: { ...env, FLUX_URI: s.uri.replace(/local-0$/, 'local-1') } }).stdout);
+    assert.ok(rank1 > 0);
+    process.kill(rank1, 'SIGKILL');
+    await waitUntil(() => findProcs({ env: ['T0650_MARK', MARK], argv: 'sleep 36' }).every((p) => !/^sleep 36[34]1$/.test(p.args)), {
+      what: 'the task of rank 1 and its setsid child to end',
+    });
+    s.proc.stdin!.end();
+    await s.exited;
+    await allGone('every process of the instance to end');
   } finally {
     teardown(s);
   }
