@@ -21,10 +21,10 @@
  *
  * and repeats until a pass finds no process it has not signalled yet (a
  * process that forked while the pass ran is caught by the next). It spares the
- * broker and the broker's children while the broker still lives (a clean
- * exit: a warm client serving `flux shutdown` is the user's, not the
- * instance's), and itself. Each process is signalled through a pidfd opened
- * before it is examined, so a pid reused meanwhile is never hit.
+ * broker (still alive at a clean exit, when it waits for this) and itself; a
+ * warm client serving a command (`flux shutdown`) is the user's and never
+ * carries the broker's own id. Each process is signalled through a pidfd
+ * opened before it is examined, so a pid reused meanwhile is never hit.
  *
  * Exit status 0; 2 for bad arguments.
  */
@@ -184,7 +184,6 @@ static int sweep(void) {
   DIR *d = opendir("/proc");
   if (d == NULL) return 0;
   pid_t self = getpid();
-  int broker_alive = kill(broker, 0) == 0 || errno == EPERM;
   int fresh = 0;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
@@ -198,7 +197,7 @@ static int sweep(void) {
     pid_t ppid, pgrp, sid;
     char state;
     int hit = 0;
-    if (stat_ids(pid, &ppid, &pgrp, &sid, &state, NULL) == 0 && state != 'Z' && !(broker_alive && ppid == broker))
+    if (stat_ids(pid, &ppid, &pgrp, &sid, &state, NULL) == 0 && state != 'Z')
       hit = registered(sid) || registered(pgrp) || environ_names_us(pid);
     if (hit && pidfd_kill(pidfd, pid) == 0 && !already(pid)) {
       fresh++;
