@@ -103,6 +103,15 @@ export const brokerServices: Record<string, Handler> = {
     await b.modules.load(spec, args, name);
     return {};
   },
+  // one request, so that a reload that fails leaves the old module running
+  'module.reload': async (b, msg) => {
+    const p = (msg.payload ?? {}) as { path?: unknown; name?: unknown; args?: unknown; force?: unknown };
+    const spec = str(p, 'path', msg.topic);
+    const args = Array.isArray(p.args) ? p.args.map(String) : [];
+    const name = typeof p.name === 'string' && p.name.length > 0 ? p.name : undefined;
+    await b.modules.reload(spec, args, name, p.force === true);
+    return {};
+  },
   'module.remove': async (b, msg) => {
     await b.modules.remove(str(msg.payload, 'name', msg.topic));
     return {};

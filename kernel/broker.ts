@@ -27,6 +27,8 @@ import { LocalHandle, type BrokerContext } from './router/local-handle';
 import { Router } from './router/router';
 import { dispatchBrokerRequest } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
+import { Reaper } from './state/reaper';
+import { childLineage } from './api/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
 /** How the tree gets made: set by the overlay when PMI or config says we are not alone. */
@@ -60,6 +62,7 @@ export class Broker {
   private eventSeq = 0;
   private exitCode = 0;
   private rc2: RunningProgram | undefined;
+  private reaper: Reaper | undefined;
   private createdRundir: string | undefined;
   private createdStatedir: string | undefined;
   private deadlyCount = 0;
@@ -184,6 +187,9 @@ export class Broker {
       return this.crit(`cannot listen on ${localPath}: ${(e as Error).message}`);
     }
     this.installSignals();
+    // nothing this broker starts outlives it, even when it is killed with SIGKILL
+    this.reaper = new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
+    this.reaper.start();
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
     await this.lifeCycle();
@@ -359,6 +365,7 @@ export class Broker {
     await this.connector?.close();
     await this.tree.close();
     this.rc2?.reapGroup();
+    await this.reaper?.finish();
     this.cleanupDirs();
     this.enter('builtins-done', 'exit');
   }
@@ -405,8 +412,10 @@ export class Broker {
       return 1;
     }
     this.rcInteractive = plan.interactive;
-    const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'));
+    const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'), childLineage(this.uuid));
     this.rc2 = new RunningProgram(plan, env, { detached: !stdinIsTty });
+    // its own session: what stays in it dies with the broker (a tty's job-control group is the user's)
+    if (!stdinIsTty && this.rc2.child.pid !== undefined) this.reaper?.guardSession(this.rc2.child.pid);
     const r: ProgramResult = await this.rc2.done;
     const text = `rc2.0: ${plan.words.join(' ')} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);

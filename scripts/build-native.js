@@ -46,7 +46,11 @@ function main() {
   if (errA !== undefined || errL !== undefined) {
     process.stderr.write(`build-native: ${errA ?? errL}\nbuild-native: no warm client pool: flux runs every command in a fresh Node process\n`);
     fs.rmSync(out, { recursive: true, force: true });
+    return;
   }
+  // the reaper: without it, what a broker started may outlive a broker killed with SIGKILL
+  const errR = cc(['-o', path.join(out, 'flux-reaper'), path.join(src, 'flux-reaper.c')]);
+  if (errR !== undefined) process.stderr.write(`build-native: ${errR}\nbuild-native: no flux-reaper: processes may outlive a broker killed with SIGKILL\n`);
 }
 
 main();

@@ -4,11 +4,20 @@
  * its handler table wired to topics `<load-name>.<method>`, and the default
  * methods every module answers (ping, stats-get, stats-clear, debug, shutdown).
  * `module load` answers only once start() has resolved (RUNNING).
+ *
+ * `module reload` keeps the service: the new module is resolved, imported and
+ * created (its arguments and config checked) while the old one still runs, so
+ * a bad path, file or argument leaves the old module untouched. Only then is
+ * the old one stopped and the new one started; if its start() fails, the old
+ * module is loaded again from its path with its arguments. A module's state
+ * in memory does not survive a reload either way: a restored module starts
+ * afresh, as after any reload (sched gets its jobs back from job-manager; kvs
+ * would start empty).
  */
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Errno } from '../api/errno';
 import { FluxError, toFluxError } from '../api/errors';
-import { NO_RESPONSE, type BrokerModule, type RequestHandler } from '../api/module';
+import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
 import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
 import { LocalHandle, type BrokerContext } from '../router/local-handle';
@@ -19,6 +28,8 @@ export type ModuleState = 'I' | 'R' | 'F' | 'X';
 export interface LoadedModule {
   name: string;
   path: string;
+  /** what it was loaded with: a failed reload restores it with them */
+  args: readonly string[];
   state: ModuleState;
   handle: LocalHandle;
   module?: BrokerModule;
@@ -49,13 +60,83 @@ export class ModuleHost {
 
   /** Load a module by name or path; resolves when it is RUNNING. */
   async load(spec: string, args: readonly string[], nameOverride?: string): Promise<LoadedModule> {
-    const resolved = resolveModule(spec, process.env['FLUX_MODULE_PATH']);
-    const manifest = await importManifest(resolved.path, spec);
-    const name = nameOverride ?? (spec.includes('/') ? manifest.name : resolved.name);
+    const { path, manifest, name } = await this.find(spec, nameOverride);
     if (this.mods.has(name)) throw new FluxError(Errno.EEXIST, `load ${name}: File exists`);
     if (this.ctx.router.serviceOwner(name) !== undefined) {
       throw new FluxError(Errno.EEXIST, `load ${name}: service ${name} is already registered`);
     }
+    const lm = await this.create(path, manifest, name, args, 'load');
+    if (this.mods.has(name)) {
+      // another load of the name won while create() ran
+      this.teardown(lm);
+      throw new FluxError(Errno.EEXIST, `load ${name}: File exists`);
+    }
+    this.mods.set(name, lm);
+    return this.activate(lm, 'load');
+  }
+
+  /**
+   * Replace a running module; a failure leaves the old one running (see the
+   * file comment). With force, a module that is not loaded is simply loaded.
+   */
+  async reload(spec: string, args: readonly string[], nameOverride: string | undefined, force: boolean): Promise<LoadedModule> {
+    const { path, manifest, name } = await this.find(spec, nameOverride, 'reload');
+    const old = this.mods.get(name);
+    if (old === undefined) {
+      if (!force) throw new FluxError(Errno.ENOENT, `remove ${name}: No such file or directory`);
+      return this.load(path, args, name);
+    }
+    const keeps = 'the old module keeps running';
+    let lm: LoadedModule;
+    try {
+      lm = await this.create(path, manifest, name, args, 'reload');
+    } catch (e) {
+      const fe = toFluxError(e);
+      throw new FluxError(fe.errno, `${fe.message}; ${keeps}`);
+    }
+    if (this.mods.get(name) === old) await this.remove(name);
+    if (this.mods.has(name)) {
+      this.teardown(lm);
+      throw new FluxError(Errno.EEXIST, `reload ${name}: File exists (loaded again meanwhile)`);
+    }
+    this.mods.set(name, lm);
+    try {
+      return await this.activate(lm, 'reload');
+    } catch (e) {
+      const fe = toFluxError(e);
+      try {
+        await this.load(old.path, old.args, old.name);
+      } catch (e2) {
+        this.ctx.log(2, 'broker', `reload ${name}: the old module could not be restored: ${(e2 as Error).message}`);
+        throw new FluxError(fe.errno, `${fe.message}; the old module could not be restored: ${(e2 as Error).message}`);
+      }
+      this.ctx.log(3, 'broker', `${fe.message}; the old module was restored`);
+      throw new FluxError(fe.errno, `${fe.message}; the old module was restored and keeps running`);
+    }
+  }
+
+  /** Resolve and import: nothing changes in the broker if this fails. */
+  private async find(spec: string, nameOverride: string | undefined, verb = 'load'): Promise<{ path: string; manifest: ModuleManifest; name: string }> {
+    let resolved;
+    let manifest;
+    try {
+      resolved = resolveModule(spec, process.env['FLUX_MODULE_PATH']);
+      manifest = await importManifest(resolved.path, spec);
+    } catch (e) {
+      if (verb === 'load') throw e;
+      const fe = toFluxError(e);
+      throw new FluxError(fe.errno, `${fe.message.replace(/^load /, 'reload ')}; the old module keeps running`);
+    }
+    const name = nameOverride ?? (spec.includes('/') ? manifest.name : resolved.name);
+    return { path: resolved.path, manifest, name };
+  }
+
+  /**
+   * The module object, from its manifest, on an endpoint of its own that owns
+   * no service yet: what create() throws (bad arguments, bad config) changes
+   * nothing else.
+   */
+  private async create(path: string, manifest: ModuleManifest, name: string, args: readonly string[], verb: string): Promise<LoadedModule> {
     const handle = new LocalHandle(this.ctx, name);
     const child = rootContainer.createChildContainer();
     child.register(IHandle, { useValue: handle });
@@ -64,20 +145,32 @@ export class ModuleHost {
     child.register(IConfig, { useValue: this.config() });
     const lm: LoadedModule = {
       name,
-      path: resolved.path,
+      path,
+      args: [...args],
       state: 'I',
       handle,
       container: child,
       requests: new Map(),
       services: [],
     };
-    this.mods.set(name, lm);
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);
     try {
+      lm.module = await manifest.create({ container: child, handle, name, args, config: this.config() });
+    } catch (e) {
+      this.teardown(lm);
+      const fe = toFluxError(e);
+      throw new FluxError(fe.errno, `${verb} ${name}: ${fe.message}`);
+    }
+    return lm;
+  }
+
+  /** Give a created module its service, handlers and subscriptions, and start it. */
+  private async activate(lm: LoadedModule, verb: string): Promise<LoadedModule> {
+    const { name, handle } = lm;
+    const mod = lm.module!;
+    try {
       this.ctx.router.addService(name, handle.uuid);
-      const mod = await manifest.create({ container: child, handle, name, args, config: this.config() });
-      lm.module = mod;
       for (const h of mod.handlers) {
         if (h.kind === 'request') {
           lm.requests.set(h.absolute ? h.method : `${name}.${h.method}`, h);
@@ -107,7 +200,7 @@ export class ModuleHost {
     } catch (e) {
       this.teardown(lm);
       const fe = toFluxError(e);
-      throw new FluxError(fe.errno, `load ${name}: ${fe.message}`);
+      throw new FluxError(fe.errno, `${verb} ${name}: ${fe.message}`);
     }
   }
 
@@ -134,7 +227,7 @@ export class ModuleHost {
     lm.state = 'X';
     lm.handle.abortAll(Errno.ENOSYS, `module ${lm.name} is unloading`);
     this.ctx.router.removeEndpoint(lm.handle.uuid);
-    this.mods.delete(lm.name);
+    if (this.mods.get(lm.name) === lm) this.mods.delete(lm.name);
     void lm.container.dispose();
   }
 

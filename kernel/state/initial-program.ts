@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { strsignalName } from '../api/strsignal';
+import { LINEAGE_VAR } from '../api/lineage';
 
 export interface ProgramPlan {
   argv: string[];
@@ -79,7 +80,7 @@ const STRIP_EXACT = new Set([
 ]);
 const STRIP_PREFIX = ['PMI_', 'PMIX_', 'SLURM_', 'PALS_'];
 
-export function programEnv(base: NodeJS.ProcessEnv, localUri: string, jobid?: string): NodeJS.ProcessEnv {
+export function programEnv(base: NodeJS.ProcessEnv, localUri: string, jobid?: string, lineage?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) {
     if (STRIP_EXACT.has(k) || STRIP_PREFIX.some((p) => k.startsWith(p))) continue;
@@ -87,6 +88,8 @@ export function programEnv(base: NodeJS.ProcessEnv, localUri: string, jobid?: st
   }
   env['FLUX_URI'] = localUri;
   if (jobid !== undefined) env['FLUX_ENCLOSING_ID'] = jobid;
+  // the flux-reaper of the broker kills what carries this once the broker is gone
+  if (lineage !== undefined) env[LINEAGE_VAR] = lineage;
   return env;
 }
 

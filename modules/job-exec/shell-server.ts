@@ -4,7 +4,7 @@
  * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?, winsize?}` reach it.
  */
 import * as os from 'node:os';
-import { Errno, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
+import { Errno, childLineage, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
 import { JobShell, type ShellSpec } from './shell';
 
 export class ShellServer {
@@ -15,12 +15,14 @@ export class ShellServer {
   start(msg: Message): typeof NO_RESPONSE {
     const p = msg.payload as Omit<ShellSpec, 'uri'>;
     if (typeof p?.id !== 'number' || !p.jobspec || !p.placement) throw einval('shell-start: malformed request');
+    const uuid = this.h.getattr('broker.uuid');
     const spec: ShellSpec = {
       ...p,
       hostname: p.hostname || this.h.getattr('hostname') || os.hostname(),
       uri: this.h.getattr('local-uri') ?? '',
       rundir: this.h.getattr('rundir'),
       childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
+      lineage: uuid !== undefined ? childLineage(uuid) : undefined,
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),

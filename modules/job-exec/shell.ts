@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import type * as net from 'node:net';
-import { Errno, PmiServer, encodeF58, encodeF58Plain, errnoFromCode, idset, strerror } from '../../kernel/api';
+import { Errno, LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, errnoFromCode, idset, strerror } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -43,6 +43,8 @@ export interface ShellSpec {
   counts?: number[];
   /** the instance-level of an instance the job starts (this one's + 1), for PMI */
   childLevel?: number;
+  /** FLUX_TS_LINEAGE of the tasks: the broker's reaper kills them if it dies */
+  lineage?: string;
 }
 
 export interface ShellSink {
@@ -121,6 +123,7 @@ export class JobShell {
     env['FLUX_JOB_NNODES'] = String(spec.nnodes);
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
+    if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
     // gpu-affinity (on by default in Flux): tasks see the GPUs this shell was given
     if (p.gpus) env['CUDA_VISIBLE_DEVICES'] = idset.decode(p.gpus).join(',');
     if (spec.rundir) {

@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import {
+  LINEAGE_VAR,
+  childLineage,
   Errno,
   FluxError,
   MsgFlag,
@@ -82,6 +84,9 @@ export class Rexec implements BrokerModule {
     const env: NodeJS.ProcessEnv = { ...(req.env ?? process.env) };
     const uri = this.h.getattr('local-uri');
     if (uri !== undefined) env['FLUX_URI'] = uri;
+    // the broker's reaper kills it (and what it starts) if the broker dies
+    const uuid = this.h.getattr('broker.uuid');
+    if (uuid !== undefined) env[LINEAGE_VAR] = childLineage(uuid);
     const child = spawn(req.cmd[0]!, req.cmd.slice(1), {
       cwd,
       env,

@@ -87,12 +87,18 @@ process.on('exit', () => {
 
 /**
  * Start `flux start [startArgs] sh -c 'echo $FLUX_URI; cat >/dev/null'` and wait
- * for the URI. stop() closes stdin so the initial program exits.
+ * for the URI. stop() closes stdin so the initial program exits. opts.env is the
+ * environment of the instance and of the commands run against it (and so of
+ * their jobs); opts.brokerEnv is the instance's alone (e.g. fake resources that
+ * child instances must not inherit).
  */
-export function startInstance(startArgs: readonly string[] = [], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Instance> {
+export function startInstance(
+  startArgs: readonly string[] = [],
+  opts: { env?: NodeJS.ProcessEnv; brokerEnv?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Instance> {
   return new Promise((resolve, reject) => {
     const proc = spawn(FLUX, ['start', ...startArgs, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
-      env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...opts.env },
+      env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...opts.env, ...opts.brokerEnv },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

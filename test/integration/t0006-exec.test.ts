@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { FLUX, processAlive, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -94,17 +95,12 @@ test('killing flux exec kills the remote process (rexec disconnect)', async () =
     stdio: 'ignore',
   });
   try {
-    // wait for the remote to write its pid (it is running once the file has content)
-    while (!fs.existsSync(pidfile) || fs.readFileSync(pidfile, 'utf8').trim() === '') {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const pid = Number(fs.readFileSync(pidfile, 'utf8'));
+    // the remote runs once the file has its pid
+    const pid = await waitUntil(() => Number(fs.existsSync(pidfile) ? fs.readFileSync(pidfile, 'utf8') : 0), { what: `a pid in ${pidfile}` });
     const gone = new Promise<void>((r) => child.on('exit', () => r()));
     child.kill('SIGKILL');
     await gone;
-    const alive = () => processAlive(pid);
-    while (alive()) await new Promise((r) => setTimeout(r, 50));
-    assert.not.ok(alive());
+    await waitUntil(() => !processAlive(pid), { what: `the remote process ${pid} to be killed` });
   } finally {
     child.kill('SIGKILL');
   }
@@ -131,13 +127,9 @@ test('size 3: per-rank brokers, rank targets, summary, remote kill on disconnect
       stdio: 'ignore',
     });
     try {
-      while (!fs.existsSync(pidfile) || fs.readFileSync(pidfile, 'utf8').trim() === '') {
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      const pid = Number(fs.readFileSync(pidfile, 'utf8'));
+      const pid = await waitUntil(() => Number(fs.existsSync(pidfile) ? fs.readFileSync(pidfile, 'utf8') : 0), { what: `a pid in ${pidfile}` });
       child.kill('SIGKILL');
-      const alive = () => processAlive(pid);
-      while (alive()) await new Promise((res) => setTimeout(res, 50));
+      await waitUntil(() => !processAlive(pid), { what: `the remote process ${pid} on rank 2 to be killed` });
     } finally {
       child.kill('SIGKILL');
     }

@@ -21,8 +21,10 @@ test('a script uses require("flux-ts") against a live instance', () => {
   console.log('size=' + (await h.getattr('size')));
   const pong = await h.rpc('broker.ping', { seq: 7 }, { nodeid: 1 });
   console.log('ping seq=' + pong.seq + ' hops=' + pong.route.split('!').length);
-  const got = new Promise((resolve) => h.subscribe('test.hello', (m) => resolve(m.payload.n)));
-  await new Promise((r) => setTimeout(r, 50));
+  let gotN;
+  const got = new Promise((resolve) => (gotN = resolve));
+  // subscribe() resolves once the broker has the subscription
+  await h.subscribe('test.hello', (m) => gotN(m.payload.n));
   await h.rpc('event.pub', { topic: 'test.hello', payload: { n: 42 } });
   console.log('event n=' + (await got));
   try {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { FLUX, ROOT, run, processAlive, startInstance, tmpdir, type Instance, type Result } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -26,8 +27,6 @@ interface Stats {
 /** the state of the instance's one job, asked without the pool */
 const state = () => inst.flux(['jobs', '-no', '{state}'], { env: { FLUX_CLI_POOL: '0' } }).stdout.trim();
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** the pool's stats, asked without the pool (so that asking changes nothing) */
 function stats(i: Instance = inst): Stats {
   const r = i.flux(['module', 'stats', 'cli-pool'], { env: { FLUX_CLI_POOL: '0' } });
@@ -36,13 +35,14 @@ function stats(i: Instance = inst): Stats {
 }
 
 /** wait until the pool has `n` idle clients again */
-async function refilled(n: number, i: Instance = inst): Promise<Stats> {
-  for (let k = 0; k < 200; k++) {
-    const s = stats(i);
-    if (s.idle >= n) return s;
-    await sleep(50);
-  }
-  throw new Error('the pool did not refill');
+function refilled(n: number, i: Instance = inst): Promise<Stats> {
+  return waitUntil(
+    () => {
+      const s = stats(i);
+      return s.idle >= n ? s : undefined;
+    },
+    { what: `the pool to have ${n} idle clients` },
+  );
 }
 
 const alive = processAlive;
@@ -121,7 +121,7 @@ test('signals: SIGTERM reaches the command; SIGKILL of flux ends it too', async 
   const child = spawn(FLUX, ['run', 'sleep', '30'], { env: { ...process.env, ...inst.env }, stdio: 'ignore' });
   const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, sig) => r([c, sig])));
   // the job runs once the launcher handed it over and the task started
-  for (let k = 0; k < 200 && state() !== 'RUN'; k++) await sleep(50);
+  await waitUntil(() => state() === 'RUN', { what: 'the job to run' });
   const taken = s.pids.filter((p) => !stats().pids.includes(p));
   assert.is(taken.length, 1, 'one warm client took the command');
   child.kill('SIGTERM');
@@ -131,14 +131,13 @@ test('signals: SIGTERM reaches the command; SIGKILL of flux ends it too', async 
 
   const s2 = await refilled(2);
   const child3 = spawn(FLUX, ['run', 'sleep', '30'], { env: { ...process.env, ...inst.env }, stdio: 'ignore' });
-  for (let k = 0; k < 200 && state() !== 'RUN'; k++) await sleep(50);
+  await waitUntil(() => state() === 'RUN', { what: 'the job to run' });
   const worker = s2.pids.filter((p) => !stats().pids.includes(p));
   assert.is(worker.length, 1);
   const gone = new Promise<void>((r) => child3.on('exit', () => r()));
   child3.kill('SIGKILL');
   await gone;
-  for (let k = 0; k < 100 && alive(worker[0]!); k++) await sleep(50);
-  assert.not.ok(alive(worker[0]!), 'the client running the command died with its launcher');
+  await waitUntil(() => !alive(worker[0]!), { what: `the client running the command (${worker[0]}) to die with its launcher` });
   assert.is(inst.flux(['cancel', '--all']).code, 0);
 });
 
@@ -187,8 +186,7 @@ test('idle clients die with their broker (SIGKILL of the instance)', async () =>
   const s = await refilled(2, other);
   assert.is(s.pids.length, 2);
   other.kill();
-  for (let k = 0; k < 100 && s.pids.some(alive); k++) await sleep(50);
-  assert.equal(s.pids.filter(alive), [], 'no warm client left behind');
+  await waitUntil(() => !s.pids.some(alive), { what: `no warm client left behind (${s.pids.filter(alive).join(' ')})` });
 });
 
 test.run();

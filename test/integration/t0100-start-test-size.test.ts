@@ -11,9 +11,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { FLUX, ROOT, flux, tmpdir, type Result } from '../helpers/flux';
+import { testWhen } from '../helpers/skip';
 
 const tmp = tmpdir('flux-t0100-');
 const hasOverlay = fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'overlay', 'factory.js'));
+const noOverlay = hasOverlay ? undefined : 'kernel/overlay/factory is not built';
 
 /** A fake broker: behaviour from FAKE_<rank> (exit:N, sleep, abort:MSG, term:N, pmi). */
 const FAKE = path.join(tmp.dir, 'fake-broker.js');
@@ -188,22 +190,14 @@ test('SIGTERM to flux start is forwarded to the brokers', async () => {
   noBrokersLeft();
 });
 
-test('size 3 with real brokers: one instance of 3', () => {
-  if (!hasOverlay) {
-    console.log('# skipped: kernel/overlay/factory is not built');
-    return;
-  }
+testWhen(test, 'size 3 with real brokers: one instance of 3', noOverlay, () => {
   const r = start(['-s3', 'flux', 'getattr', 'size']);
   assert.is(r.stdout, '3\n', r.stderr);
   assert.is(r.code, 0);
   noBrokersLeft();
 });
 
-test('size 3 with a real broker that dies at start: clear message, non-zero, nothing left', () => {
-  if (!hasOverlay) {
-    console.log('# skipped: kernel/overlay/factory is not built');
-    return;
-  }
+testWhen(test, 'size 3 with a real broker that dies at start: clear message, non-zero, nothing left', noOverlay, () => {
   // rank 1 is replaced by a process that exits 3 before speaking PMI
   const wrap = `--wrap=sh,-c,[ "$PMI_RANK" = 1 ] && exit 3; exec "$@",sh`;
   const r = start(['-s3', wrap, 'flux', 'getattr', 'size']);

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, flux, run, tmpdir } from '../helpers/flux';
+import { skipped, testWhen } from '../helpers/skip';
 
 const hydra = spawnSync('sh', ['-c', 'command -v mpiexec.hydra'], { encoding: 'utf8' }).stdout.trim();
 const tmp = tmpdir('flux-t0101-');
@@ -32,32 +33,32 @@ const leftovers = () => spawnSync('pgrep', ['-f', `broker --setattr=rundir=${tmp
 
 test.after(() => tmp.cleanup());
 
-if (!hydra) {
-  console.log('# skipped t0101-hydra: mpiexec.hydra is not installed (run ../shared/peers/mpich setup DIR)');
-} else {
-  test('mpiexec.hydra -n 3 flux start: one instance of 3 brokers', () => {
+const noHydra = hydra ? undefined : 'mpiexec.hydra is not installed (run ../shared/peers/mpich setup DIR)';
+{
+  testWhen(test, 'mpiexec.hydra -n 3 flux start: one instance of 3 brokers', noHydra, () => {
     const r = run(hydra, ['-launcher', 'fork', '-n', '3', 'flux', 'start', 'flux', 'getattr', 'size'], { env });
     assert.is(r.stdout, '3\n', r.stderr);
     assert.is(r.code, 0);
     assert.is(leftovers(), '');
   });
 
-  test('mpiexec.hydra -pmi-port -n 3 flux start (PMI_PORT transport)', () => {
+  testWhen(test, 'mpiexec.hydra -pmi-port -n 3 flux start (PMI_PORT transport)', noHydra, () => {
     const r = run(hydra, ['-launcher', 'fork', '-pmi-port', '-n', '3', 'flux', 'start', 'flux', 'getattr', 'size'], { env });
     assert.is(r.stdout, '3\n', r.stderr);
     assert.is(r.code, 0);
   });
 
-  test('mpiexec.hydra -n 1 flux start: the singleton path under PMI', () => {
+  testWhen(test, 'mpiexec.hydra -n 1 flux start: the singleton path under PMI', noHydra, () => {
     const r = run(hydra, ['-launcher', 'fork', '-n', '1', 'flux', 'start', 'sh', '-c', 'flux getattr size; flux getattr broker.boot-method'], { env });
     assert.is(r.stdout, '1\nsimple\n', r.stderr);
     assert.is(r.code, 0);
   });
 
-  test('a real MPICH program under flux start --test-size (our PMI server)', () => {
+  const MPI = 'a real MPICH program under flux start --test-size (our PMI server)';
+  testWhen(test, MPI, noHydra, () => {
     const prog = mpiHello();
     if (!prog) {
-      console.log('# skipped: mpicc not available to build mpi-hello');
+      skipped(MPI, 'mpicc not available to build mpi-hello');
       return;
     }
     const r = flux(['start', '-s3', `--wrap=${prog}`, 'true'], { env });

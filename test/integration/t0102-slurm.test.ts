@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, run } from '../helpers/flux';
+import { skipped } from '../helpers/skip';
 
 const SLURM = path.resolve(ROOT, '..', 'shared', 'peers', 'slurm');
 
@@ -18,15 +19,16 @@ function available(): string | undefined {
   return undefined;
 }
 
-test('srun --mpi=pmi2 -N2 flux start: one instance of size 2', () => {
+const SRUN = 'srun --mpi=pmi2 -N2 flux start: one instance of size 2';
+test(SRUN, () => {
   const why = available();
   if (why) {
-    console.log(`skip: ${why}`);
+    skipped(SRUN, why);
     return;
   }
   const up = run('bash', [SLURM, 'up', '2'], { timeoutMs: 180_000 });
   if (up.code !== 0) {
-    console.log(`skip: Slurm could not be started here: ${up.stderr.trim().split('\n').pop()}`);
+    skipped(SRUN, `Slurm could not be started here: ${up.stderr.trim().split('\n').pop()}`);
     return;
   }
   try {

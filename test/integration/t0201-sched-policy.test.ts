@@ -34,16 +34,21 @@ test('module reload sched policy=backfill swaps the policy', () => {
   assert.match(inst!.flux(['module', 'list']).stdout, /\nsched /);
 });
 
-test('an unknown policy fails the load and names the known ones', () => {
+test('an unknown policy fails the reload, names the known ones, and keeps the old policy', () => {
   const r = inst!.flux(['module', 'reload', 'sched', 'policy=easy']);
   assert.is(r.code, 1);
-  assert.is(r.stderr, 'flux-module: load sched: unknown policy "easy" (available: backfill, fcfs)\n');
-  assert.is(inst!.flux(['module', 'load', 'sched']).code, 0);
+  assert.is(r.stderr, 'flux-module: reload sched: unknown policy "easy" (available: backfill, fcfs); the old module keeps running\n');
+  assert.match(policyLine(), /policy=backfill/);
+  assert.is(inst!.flux(['module', 'load', 'sched', 'policy=easy']).stderr, 'flux-module: load sched: File exists\n');
 });
 
-test('a bad policy option fails the load', () => {
-  const r = inst!.flux(['module', 'reload', 'sched', 'select=middle']);
+test('a bad policy option fails the reload (and a load)', () => {
+  let r = inst!.flux(['module', 'reload', 'sched', 'select=middle']);
   assert.is(r.code, 1);
+  assert.is(r.stderr, 'flux-module: reload sched: policy fcfs: select must be low or high, not "middle"; the old module keeps running\n');
+  assert.match(policyLine(), /policy=backfill/);
+  assert.is(inst!.flux(['module', 'remove', 'sched']).code, 0);
+  r = inst!.flux(['module', 'load', 'sched', 'select=middle']);
   assert.is(r.stderr, 'flux-module: load sched: policy fcfs: select must be low or high, not "middle"\n');
   assert.is(inst!.flux(['module', 'load', 'sched']).code, 0);
 });

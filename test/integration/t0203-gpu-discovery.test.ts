@@ -9,10 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startInstance, tmpdir } from '../helpers/flux';
+import { skipped } from '../helpers/skip';
 
-test('two GPUs per broker are discovered and allocatable', async () => {
+const GPUS = 'two GPUs per broker are discovered and allocatable';
+test(GPUS, async () => {
   if (fs.existsSync('/proc/driver/nvidia/gpus')) {
-    console.log('skip: this machine has a real NVIDIA driver; the stand-in would be ignored');
+    skipped(GPUS, 'this machine has a real NVIDIA driver; the stand-in would be ignored');
     return;
   }
   const tmp = tmpdir();

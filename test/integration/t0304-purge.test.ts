@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '../../cli/api/client';
 import { startInstance, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 const dirs: string[] = [];
 function configDir(toml: string): string {
@@ -22,15 +23,6 @@ function configDir(toml: string): string {
 
 const lines = (s: string) => s.split('\n').filter((l) => l.length > 0);
 const allIds = (inst: Instance) => lines(inst.flux(['jobs', '-a', '-n', '-o', '{id.dec}']).stdout);
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return cond();
-}
 
 let inst: Instance;
 
@@ -115,7 +107,7 @@ test('config inactive-num-limit is applied as jobs become inactive', async () =>
   const i2 = await startInstance([`--config-path=${configDir('[job-manager]\ninactive-num-limit = 3\n')}`]);
   try {
     assert.is(i2.flux(['submit', '--cc=1-8', '--quiet', '--wait', 'true']).code, 0);
-    assert.ok(await waitFor(() => allIds(i2).length === 3), `kept ${allIds(i2).length} jobs`);
+    await waitUntil(() => allIds(i2).length === 3, { what: 'inactive-num-limit=3 to keep 3 jobs' });
     assert.match(i2.flux(['jobs', '--stats-only', '-a']).stdout, /, 5 inactive purged\n$/);
   } finally {
     await i2.stop().catch(() => i2.kill());
@@ -126,7 +118,7 @@ test('config inactive-age-limit is applied after the age passes', async () => {
   const i3 = await startInstance([`--config-path=${configDir('[job-manager]\ninactive-age-limit = "1s"\n')}`]);
   try {
     assert.is(i3.flux(['submit', '--cc=1-3', '--quiet', '--wait', 'true']).code, 0);
-    assert.ok(await waitFor(() => allIds(i3).length === 0), `kept ${allIds(i3).length} jobs`);
+    await waitUntil(() => allIds(i3).length === 0, { what: 'inactive-age-limit to purge every job' });
   } finally {
     await i3.stop().catch(() => i3.kill());
   }

@@ -182,11 +182,21 @@ test('a job canceled in DEPEND goes inactive and its target is unaffected', asyn
 });
 
 test('--begin-time holds the job in DEPEND until then', () => {
+  // far in the future: DEPEND whatever the load (no race with a short delay)
+  const later = submit('--begin-time=+1h', 'true');
+  assert.is(field(later, 'state'), 'DEPEND');
+  assert.match(field(later, 'dependencies'), /^begin-time=\d+\.\d{3}$/);
+  assert.is(inst.flux(['cancel', later]).code, 0);
+  // soon: it runs, and its eventlog shows it was held until the time it named
   const id = submit('--begin-time=+1s', 'true');
-  assert.is(field(id, 'state'), 'DEPEND');
-  assert.match(field(id, 'dependencies'), /^begin-time=\d+\.\d{3}$/);
   waitClean(id);
   assert.is(field(id, 'result'), 'COMPLETED');
+  const log = inst.flux(['job', 'eventlog', id]).stdout;
+  const at = (name: string) => Number(new RegExp(`^(\\d+\\.\\d+) ${name}\\b`, 'm').exec(log)?.[1]);
+  const begin = Number(/dependency-add description="begin-time=(\d+\.\d+)"/.exec(log)?.[1]);
+  assert.ok(begin > at('submit'), log);
+  // held until the time it named (a timer may round to the millisecond)
+  assert.ok(at('dependency-remove') >= begin - 0.01 && at('start') >= begin - 0.01, log);
   const bad = inst.flux(['submit', '--begin-time=whenever', 'true']);
   assert.is(bad.code, 1);
   assert.match(bad.stderr, "--begin-time=whenever: invalid datetime 'whenever'");

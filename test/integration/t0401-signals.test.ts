@@ -104,11 +104,14 @@ test('Ctrl-C prints a hint; a second one cancels the job', async () => {
 });
 
 test('exit-timeout: the other tasks are ended that long after the first exits (default 30s; none keeps them)', () => {
-  const body = 'if [ $FLUX_TASK_RANK = 0 ]; then exit 0; fi; sleep 2; echo survived';
-  let r = inst!.flux(['run', '-n2', '-o', 'exit-timeout=0.3s', 'sh', '-c', body]);
+  let r = inst!.flux(['run', '-n2', '-o', 'exit-timeout=0.3s', 'sh', '-c', 'if [ $FLUX_TASK_RANK = 0 ]; then exit 0; fi; sleep 30; echo survived']);
   assert.is(r.code, 143);
   assert.match(r.stderr, /job\.exception \S+ type=exec severity=0 doom: first task \(rank 0 on host \S+\) exited 0\.300s ago\n/);
   assert.is(r.stdout, '');
+  // rank 1 goes on until rank 0 is gone (its pid in the job's tmpdir, polled), then ends by itself
+  const body =
+    'f=$FLUX_JOB_TMPDIR/rank0; if [ $FLUX_TASK_RANK = 0 ]; then echo $$ >$f; exit 0; fi; ' +
+    'until [ -s $f ] && ! kill -0 $(cat $f) 2>/dev/null; do sleep 0.05; done; echo survived';
   r = inst!.flux(['run', '-n2', '-o', 'exit-timeout=none', 'sh', '-c', body]);
   assert.equal([r.code, r.stdout], [0, 'survived\n']);
 });

@@ -17,7 +17,8 @@ test('losing rank 2 mid-stream fails only the jobs it ran', () => {
       script,
       `#!/bin/sh
 p2=$(FLUX_URI=local://$(flux getattr rundir)/local-2 flux getattr broker.pid)
-( sleep 1.2; kill -9 $p2 ) &
+# kill rank 2 once a job runs there (polled, at most 60 s), not after a fixed delay
+( i=0; until flux jobs -n -f run -o '{ranks}' | grep -qx 2 || [ $i -ge 1200 ]; do sleep 0.05; i=$((i+1)); done; kill -9 $p2 ) &
 flux submit --cc=1-40 --wait -N1 --quiet sh -c 'sleep 0.4' >${tmp.dir}/out 2>${tmp.dir}/err
 echo "submit=$?"
 flux jobs -a -n -o '{id.f58} {result} {ranks}' >${tmp.dir}/jobs

@@ -1,11 +1,13 @@
-/** flux module reload [-f] [--name=NAME] MODULE [ARGS...]: remove, then load again. */
+/**
+ * flux module reload [-f] [--name=NAME] MODULE [ARGS...]: replace a module in one
+ * request (module.reload): one that fails to load leaves the old one running.
+ */
 import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { loadModule } from './load';
+import { canonicalModulePath } from './load';
 import { last } from '../../getopt';
 import { parseModuleArgs } from './group';
-import { removeModule } from './remove';
-import { RELOAD_USAGE, defaultName } from './group';
+import { RELOAD_USAGE } from './group';
 
 export class ModuleReloadCommand extends FluxCommand {
   static override paths = [['module', 'reload']];
@@ -25,8 +27,8 @@ export class ModuleReloadCommand extends FluxCommand {
     this.force = p.opts.has('force');
     const spec = words[0]!;
     const h = await this.connect();
-    await removeModule(h, this.name ?? defaultName(spec), this.force);
-    await loadModule(h, spec, this.name, words.slice(1));
+    const name = this.name;
+    await h.rpc('module.reload', { path: canonicalModulePath(spec), ...(name !== undefined ? { name } : {}), args: words.slice(1), force: this.force });
     return 0;
   }
 }

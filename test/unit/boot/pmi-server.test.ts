@@ -13,6 +13,7 @@ import { processMapping } from '../../../cli/start/pmi-mapping';
 import { pmiConnect } from '../../../kernel/boot/pmi-client';
 import type { PmiClient } from '../../../kernel/boot/pmi';
 import { FluxError } from '../../../kernel/api/errors';
+import { waitUntil } from '../../helpers/wait';
 
 async function cluster(n: number, extra: Partial<ConstructorParameters<typeof PmiServer>[0]> = {}) {
   const trace: string[] = [];
@@ -106,7 +107,7 @@ test('abort reaches the server with code and message', async () => {
   const { server, clients } = await cluster(1, { onAbort: (r, c, m) => (got = [r, c, m]) });
   try {
     await clients[0]!.abort(7, 'it\nbroke');
-    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => got.length > 0, { what: 'the server to see the abort' });
     assert.equal(got, [0, 7, 'it broke']);
   } finally {
     server.close();

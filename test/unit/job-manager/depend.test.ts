@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FluxError, Errno, encodeJobId } from '../../../kernel/api';
 import { DependencyTracker, planDependencies, type DependHost, type TargetInfo } from '../../../modules/job-manager/depend';
+import { waitUntil } from '../../helpers/wait';
 
 const UID = 1000;
 const A = 1 << 24; // job ids with a timestamp part, as the ingest makes them
@@ -205,7 +206,7 @@ test('tracker: begin-time in the past is removed at once, in the future by a tim
   tr.register(42, planDependencies(dep('begin-time', '1000.05'), UID, h.lookup));
   tr.forget(42);
   assert.equal(calls, ['add 41 begin-time=1000.050', 'add 42 begin-time=1000.050']);
-  await new Promise((r) => setTimeout(r, 120));
+  await waitUntil(() => calls.length > 2, { what: 'the begin-time timer of job 41' });
   assert.equal(calls.slice(2), ['remove 41 begin-time=1000.050']);
   assert.is(tr.size, 0);
   tr.shutdown();

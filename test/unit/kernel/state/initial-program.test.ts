@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planInitialProgram, programEnv } from '../../../../kernel/state/initial-program';
+import { childLineage } from '../../../../kernel/api/lineage';
 import { strsignalName as strsignal } from '../../../../kernel/api/strsignal';
 
 const Plan = suite('planInitialProgram');
@@ -104,6 +105,12 @@ Env('sets FLUX_URI and strips what a job or launcher leaked', () => {
 Env('a job id becomes FLUX_ENCLOSING_ID', () => {
   assert.is(programEnv({}, 'local:///x', 'ƒ2')['FLUX_ENCLOSING_ID'], 'ƒ2');
   assert.not.ok('FLUX_ENCLOSING_ID' in programEnv({}, 'local:///x'));
+});
+
+Env('the lineage goes into FLUX_TS_LINEAGE, below the one inherited', () => {
+  assert.is(programEnv({}, 'local:///x', undefined, childLineage('b0'))['FLUX_TS_LINEAGE'], 'b0');
+  assert.is(childLineage('b1', { FLUX_TS_LINEAGE: 'a:b0' }), 'a:b0:b1');
+  assert.not.ok('FLUX_TS_LINEAGE' in programEnv({}, 'local:///x'));
 });
 
 Env('strsignal texts', () => {

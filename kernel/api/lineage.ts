@@ -1,0 +1,15 @@
+/**
+ * FLUX_TS_LINEAGE: the brokers (their broker.uuid, colon-separated, outermost
+ * first) whose death a process must not survive. A broker puts its own lineage
+ * in the environment of what it starts for the instance — the initial program,
+ * job tasks, remote-exec processes — and descendants inherit it; the broker's
+ * flux-reaper (native/flux-reaper.c) kills every process that names the broker
+ * once the broker is gone, however it went.
+ */
+export const LINEAGE_VAR = 'FLUX_TS_LINEAGE';
+
+/** The lineage of what a broker with this uuid starts: its own lineage plus itself. */
+export function childLineage(brokerUuid: string, env: NodeJS.ProcessEnv = process.env): string {
+  const up = env[LINEAGE_VAR];
+  return up ? `${up}:${brokerUuid}` : brokerUuid;
+}
