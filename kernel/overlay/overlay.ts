@@ -36,6 +36,8 @@ const S = STATE_NUMBER;
  */
 export const KEEPALIVE_MS = 500;
 export const PEER_TIMEOUT_MS = 10_000;
+/** How long a leaving child waits for its parent to answer goodbye. */
+export const GOODBYE_TIMEOUT_MS = 5_000;
 
 export interface OverlayInit {
   rank: number;
@@ -279,6 +281,9 @@ export class Overlay implements OverlayPort, Tree {
         this.failTracked(c.tracked);
         this.setChild(c, 'offline', 'offline');
         link.onClose = () => {};
+        // Only now may the child close: until we had read its goodbye, a close
+        // (or a reset that ends our reading early) would look like a failure.
+        link.send(control('goodbye'));
         this.log(LogLevel.debug, `${this.hostOf(c.rank)} (rank ${c.rank}) said goodbye`);
         break;
     }
@@ -443,10 +448,13 @@ export class Overlay implements OverlayPort, Tree {
       for (const w of [...this.waiters]) w();
     } else if (m.topic === 'disconnect') {
       this.onParentLost('disconnected by parent');
+    } else if (m.topic === 'goodbye') {
+      this.goodbyeAcked?.();
     }
   }
 
   private onParentLost(why: string): void {
+    this.goodbyeAcked?.();
     if (this.parentLost !== undefined || this.leaving) return;
     const p = this.topo.parentOf(this.rank)!;
     this.parentLost = why;
@@ -545,11 +553,21 @@ export class Overlay implements OverlayPort, Tree {
     );
   }
 
+  /** Say goodbye and wait (bounded) for the parent's answer: it has then read everything we sent, so our close is no failure. */
   async goodbye(): Promise<void> {
     if (this.rank === 0 || !this.parentLink?.isOpen || this.parentLost !== undefined) return;
+    const acked = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, GOODBYE_TIMEOUT_MS);
+      this.goodbyeAcked = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
     this.parentLink.send(control('goodbye'));
     this.leaving = true;
+    await acked;
   }
+  private goodbyeAcked: (() => void) | undefined;
 
   stateChanged(s: BrokerState): void {
     this.state = s;
