@@ -21,6 +21,7 @@ import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
 import type { KeyPair } from './keys';
 import { publicKeyText } from './keys';
 import { secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { AcceptGuard, HANDSHAKE_TIMEOUT_MS } from './accept-guard';
 import type { Topology } from './topology';
 import * as transport from './transport';
 
@@ -100,6 +101,8 @@ export class Overlay implements OverlayPort, Tree {
   private reported = '';
   private lastEventSeq = 0;
   private readonly waiters = new Set<() => void>();
+  /** bounds connections on our listening socket until they authenticate */
+  private readonly guard = new AcceptGuard((sev, text) => this.log(sev, text));
 
   constructor(
     readonly broker: Broker,
@@ -213,8 +216,10 @@ export class Overlay implements OverlayPort, Tree {
       if (ranks.length === 0) return undefined;
       return ranks.length === 1 ? String(ranks[0]) : '*';
     };
-    secureAccept(sock, this.keys, allow, publicKeyText, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS }).then(
+    const opts = { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS };
+    void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
+        if (!link) return;
         link.onClose = () => {};
         link.onMessage = (m) => {
           if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m);
@@ -224,7 +229,6 @@ export class Overlay implements OverlayPort, Tree {
           }
         };
       },
-      (e: Error) => this.log(LogLevel.err, e.message),
     );
   }
 
@@ -577,6 +581,7 @@ export class Overlay implements OverlayPort, Tree {
 
   async close(): Promise<void> {
     this.leaving = true;
+    this.guard.close();
     this.parentLink?.close();
     for (const c of this.children.values()) c.link?.close();
     await this.listener?.close();
