@@ -20,7 +20,8 @@ import type { OverlayPort } from '../router/router';
 import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
 import type { KeyPair } from './keys';
 import { publicKeyText } from './keys';
-import { secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { connectParent } from './parent-connect';
 import { AcceptGuard, HANDSHAKE_TIMEOUT_MS } from './accept-guard';
 import type { Topology } from './topology';
 import * as transport from './transport';
@@ -402,20 +403,24 @@ export class Overlay implements OverlayPort, Tree {
 
   /* ------------------------------------------------------------- child side */
 
+  /** Connect to the parent, retrying while it is not there yet (parent-connect.ts), then say hello. */
   private async connectParent(): Promise<void> {
-    const uri = this.parentUri!;
     const p = this.topo.parentOf(this.rank)!;
-    let sock: net.Socket | undefined;
-    let lastErr: Error | undefined;
-    for (let attempt = 0; attempt < 20 && !sock; attempt++) {
-      try {
-        sock = await transport.connect(uri);
-      } catch (e) {
-        lastErr = e as Error;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-      }
-    }
-    if (!sock) throw new Error(`cannot connect to parent ${this.hostOf(p)} (rank ${p}) at ${uri}: ${lastErr?.message}`);
+    const warnSecs = this.warnEverySecs();
+    await connectParent({
+      uri: this.parentUri!,
+      parentName: `${this.hostOf(p)} (rank ${p})`,
+      attemptTimeoutMs: (fsd.tryParse(this.broker.attrs.get('tbon.connect_timeout') ?? '30s') ?? 30) * 1000,
+      warnEveryMs: warnSecs === undefined ? undefined : warnSecs * 1000,
+      log: (sev, text) => this.log(sev, text),
+      signal: this.connectAbort.signal,
+      handshake: (sock) => this.helloParent(sock),
+    });
+    this.reported = '';
+    this.changed();
+  }
+
+  private async helloParent(sock: net.Socket): Promise<void> {
     const link = await secureConnect(sock, this.keys, this.parentKey!, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS });
     const hello = await new Promise<Message>((resolve, reject) => {
       link.onMessage = (m) => {
@@ -429,7 +434,8 @@ export class Overlay implements OverlayPort, Tree {
         }
         resolve(m);
       };
-      link.onClose = (why) => reject(new Error(`overlay.hello: ${why}`));
+      // the parent went away before answering: worth another try
+      link.onClose = (why) => reject(new LinkError(`overlay.hello: ${why}`, true));
       link.send(
         control('hello', { rank: this.rank, version: VERSION, uuid: this.broker.uuid, status: this.statusWord, hostname: this.hostOf(this.rank) }),
       );
@@ -438,8 +444,6 @@ export class Overlay implements OverlayPort, Tree {
       link.close();
       throw new Error(`overlay.hello: ${hello.errstr ?? 'refused'}`);
     }
-    this.reported = '';
-    this.changed();
   }
 
   private fromParent(m: Message): void {
@@ -484,11 +488,13 @@ export class Overlay implements OverlayPort, Tree {
     for (const sig of ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'] as const) {
       process.once(sig, () => {
         this.interrupted = `received ${sig}`;
+        this.connectAbort.abort(new Error(this.interrupted));
         for (const w of [...this.waiters]) w();
       });
     }
   }
   private interrupted: string | undefined;
+  private readonly connectAbort = new AbortController();
 
   /* ------------------------------------------------------------------- Tree */
 
@@ -523,11 +529,17 @@ export class Overlay implements OverlayPort, Tree {
     return this.until(() => this.parentState === S.run, () => this.parentFail());
   }
 
-  /** Every broker.quorum-warn (default 1m; `none`: never) name who rank 0 still waits for. */
-  private quorumWarning(): NodeJS.Timeout | undefined {
+  /** broker.quorum-warn in seconds (default 1m); undefined for `none` */
+  private warnEverySecs(): number | undefined {
     const text = this.broker.attrs.get('broker.quorum-warn') ?? '1m';
     const secs = text === 'none' ? undefined : fsd.tryParse(text);
-    if (secs === undefined || !(secs > 0) || !Number.isFinite(secs)) return undefined;
+    return secs === undefined || !(secs > 0) || !Number.isFinite(secs) ? undefined : secs;
+  }
+
+  /** Every broker.quorum-warn (default 1m; `none`: never) name who rank 0 still waits for. */
+  private quorumWarning(): NodeJS.Timeout | undefined {
+    const secs = this.warnEverySecs();
+    if (secs === undefined) return undefined;
     const t = setInterval(() => {
       const missing = Array.from({ length: this.size }, (_, r) => r).filter((r) => !this.online.has(r));
       if (missing.length === 0) return;

@@ -28,7 +28,15 @@ const HANDSHAKE_MAX = 512;
 const CLIENT_PROOF = Buffer.from('flux-overlay client proof');
 const SERVER_PROOF = Buffer.from('flux-overlay server proof');
 
-export class LinkError extends Error {}
+/** A handshake failure; `transient` when trying again may succeed (the peer went quiet or away mid-way). */
+export class LinkError extends Error {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface LinkOptions {
   /** largest message accepted (bytes of encoded envelope) */
@@ -228,7 +236,7 @@ export class SecureLink {
 /** Wait for the next handshake frame until `deadline` (ms timestamp); anything after it stays buffered. */
 function readFrame(sock: Duplex, reader: FrameSplitter, deadline: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new LinkError('handshake timed out')), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => done(new LinkError('handshake timed out', true)), Math.max(0, deadline - Date.now()));
     const check = (): boolean => {
       let f: Buffer | undefined;
       try {
@@ -244,7 +252,7 @@ function readFrame(sock: Duplex, reader: FrameSplitter, deadline: number): Promi
       reader.push(c);
       check();
     };
-    const onClose = () => done(new LinkError('connection closed during handshake'));
+    const onClose = () => done(new LinkError('connection closed during handshake', true));
     const onError = (e: Error) => done(e);
     function done(err?: Error, f?: Buffer) {
       clearTimeout(timer);

@@ -158,14 +158,33 @@ export function listen(uri: string, onConnection: (s: net.Socket) => void): Prom
   });
 }
 
-/** Connect to `uri`; rejects with the system error. */
-export function connect(uri: string): Promise<net.Socket> {
+/**
+ * Connect to `uri`; rejects with the system error, with ETIMEDOUT after
+ * `timeoutMs` (0: only the system's limit), or with the signal's reason.
+ */
+export function connect(uri: string, timeoutMs = 0, signal?: AbortSignal): Promise<net.Socket> {
   const where = parse(uri);
   return new Promise((resolve, reject) => {
     const s = where.kind === 'ipc' ? net.createConnection(where.path) : net.createConnection(where.port, where.host);
-    s.once('error', reject);
+    const fail = (e: Error) => {
+      cleanup();
+      s.destroy();
+      reject(e);
+    };
+    const onAbort = () => fail((signal!.reason as Error | undefined) ?? new Error('aborted'));
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => fail(Object.assign(new Error(`connect ETIMEDOUT: no answer in ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })), timeoutMs)
+        : undefined;
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      s.off('error', fail);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    s.once('error', fail);
+    signal?.addEventListener('abort', onAbort, { once: true });
     s.once('connect', () => {
-      s.off('error', reject);
+      cleanup();
       if (where.kind === 'tcp') s.setNoDelay(true);
       resolve(s);
     });
