@@ -9,6 +9,7 @@ import { Command } from 'clipanion';
 import { Client } from './api/client';
 import { FluxError } from '../kernel/api/errors';
 import { strerror } from '../kernel/api/errno';
+import { endCommand, nameCommand } from './exit';
 
 /** Thrown to stop a command with a message and an exit code. */
 export class CommandExit extends Error {
@@ -43,11 +44,17 @@ export abstract class FluxCommand extends Command {
       const fe = e as FluxError;
       throw new CommandExit(1, this.connectError(fe));
     }
-    this.client.onLost((e) => {
-      process.stderr.write(`${this.prog}: ${e.message}\n`);
-      process.exit(1);
-    });
+    this.client.onLost((e) => this.connectionLost(e));
     return this.client;
+  }
+
+  /**
+   * The broker went away while the command ran: one line and status 1, by
+   * default. A command that expects it (flux shutdown) overrides this.
+   */
+  protected connectionLost(e: FluxError): void {
+    process.stderr.write(`${this.prog}: ${e.message}\n`);
+    endCommand(1);
   }
 
   /** The connection-failure line; commands may override (C built-ins print `flux: flux_open: ...`). */
@@ -70,6 +77,7 @@ export abstract class FluxCommand extends Command {
   abstract run(): Promise<number | void>;
 
   async execute(): Promise<number> {
+    nameCommand(this.prog);
     try {
       const rc = await this.run();
       return rc ?? 0;

@@ -3,15 +3,15 @@
  * `flux start --test-size`. It loads the kernel and the overlay only (no CLI
  * code, no clipanion).
  */
-import { brokerMain } from '../kernel/main';
+import { brokerMain, exitWhenDrained } from '../kernel/main';
 import { treeFactory } from '../kernel/overlay/factory';
 import { postUriMemo } from './start/uri-memo';
 
 // The front end put flux's bin/ on PATH before spawning us; keep it so.
 brokerMain(process.argv.slice(2), { treeFactory, onRun: postUriMemo }).then(
-  (rc) => process.exit(rc),
+  (rc) => exitWhenDrained(rc),
   (e) => {
     process.stderr.write(`flux-broker: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
+    exitWhenDrained(1);
   },
 );

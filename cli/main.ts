@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cli, Command, UsageError } from 'clipanion';
 import { FluxCommand } from './base-command';
+import { endCommand, guardStdio } from './exit';
 import { suggest } from './suggest';
 
 type CommandClass = typeof FluxCommand & (new () => FluxCommand);
@@ -285,15 +286,17 @@ function loadTreeFactory(): import('../kernel/broker').TreeFactory | undefined {
   }
 }
 
-/** Run the front end as this process's command and exit with its status. */
+/**
+ * Run the front end as this process's command and exit with its status, once
+ * its output has been taken by the kernel (cli/exit.ts).
+ */
 export function runMain(argv: readonly string[]): void {
+  guardStdio();
   main(argv).then(
-    (rc) => {
-      process.exit(rc);
-    },
+    (rc) => endCommand(rc),
     (e) => {
       process.stderr.write(`flux: ${(e as Error).stack ?? String(e)}\n`);
-      process.exit(1);
+      endCommand(1);
     },
   );
 }

@@ -5,8 +5,12 @@
  */
 import { parseBrokerArgs } from './boot/args';
 import { Broker, type BrokerOptions } from './broker';
+import { exitWhenDrained, guardBrokerStdio } from './exit';
+
+export { exitWhenDrained };
 
 export async function brokerMain(argv: readonly string[], opts: BrokerOptions = {}): Promise<number> {
+  guardBrokerStdio();
   let args;
   try {
     args = parseBrokerArgs(argv);
@@ -20,10 +24,10 @@ export async function brokerMain(argv: readonly string[], opts: BrokerOptions = 
 
 if (require.main === module) {
   brokerMain(process.argv.slice(2)).then(
-    (rc) => process.exit(rc),
+    (rc) => exitWhenDrained(rc),
     (e) => {
       process.stderr.write(`flux-broker: ${(e as Error).stack ?? String(e)}\n`);
-      process.exit(1);
+      exitWhenDrained(1);
     },
   );
 }

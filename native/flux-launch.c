@@ -119,6 +119,16 @@ static int connect_pool(pid_t *client) {
     close(c);
     return -1;
   }
+  /* Only a server of our own uid may have our descriptors, command line and
+   environment: whoever can write the socket's directory could listen there. */
+  struct ucred cred;
+  socklen_t clen = sizeof cred;
+  if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != geteuid()) {
+    fprintf(stderr, "flux: warning: not using the warm client pool %s: its server runs as uid %ld, not %ld\n", path,
+            clen == sizeof cred ? (long)cred.uid : -1L, (long)geteuid());
+    close(c);
+    return -1;
+  }
   /* every client may be busy while a fresh one starts: wait for it, a while
    (a burst of commands queues here; those that wait too long start Node) */
   struct pool_hello hello;
@@ -189,6 +199,21 @@ static int send_command(int c, char **argv) {
   return rc;
 }
 
+/* Node makes the descriptors it writes to non-blocking (O_NONBLOCK lives in the
+ open file description, which the shell and the other commands of a pipeline
+ share). A fresh Node puts the flags back when it exits; the client cannot
+ (its Node started on other descriptors), so we do once the command is over. */
+static int saved_flags[3];
+
+static void save_flags(void) {
+  for (int fd = 0; fd < 3; fd++) saved_flags[fd] = fcntl(fd, F_GETFL);
+}
+
+static void restore_flags(void) {
+  for (int fd = 0; fd < 3; fd++)
+    if (saved_flags[fd] >= 0) fcntl(fd, F_SETFL, saved_flags[fd]);
+}
+
 static void forward(int sig) {
   if (client_pgid > 0) kill(-client_pgid, sig);
   if (sig != SIGWINCH && sig != SIGCONT) fatal_sig = sig;
@@ -229,12 +254,14 @@ int main(int argc, char **argv) {
   /* signals that arrive from here on go to the command */
   client_pgid = client;
   forward_signals();
+  save_flags();
   if (send_command(c, argv) < 0) {
     /* the client took nothing it can run: start the command ourselves */
     close(c);
     run_node(argv);
   }
   int status = wait_status(c);
+  restore_flags();
   if (status >= 0) return status;
   if (fatal_sig != 0) {
     /* it died of the signal we passed on: so do we, as the shell expects */

@@ -10,6 +10,8 @@ import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
 import { SignalForwarder } from './signals';
+import { writeOutput } from '../output';
+import { watchPending } from './pending';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -74,6 +76,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     }
     switch (e.name) {
       case 'start':
+        signals?.started();
         if (!started) {
           started = true;
           if (!opts.readOnly && !opts.noStdin) {
@@ -99,12 +102,12 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   };
 
   const write = (stream: string, rank: string, data: string) => {
-    const out = stream === 'stderr' ? process.stderr : process.stdout;
+    const out = stream === 'stderr' ? 'stderr' : 'stdout';
     if (opts.labelIo) {
       const lines = data.split(/(?<=\n)/);
-      out.write(lines.map((l) => `${rank}: ${l}`).join(''));
+      writeOutput(out, lines.map((l) => `${rank}: ${l}`).join(''));
     } else {
-      out.write(data);
+      writeOutput(out, data);
     }
   };
 
@@ -186,6 +189,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     },
   );
   signals?.install();
+  watchPending(client, id, f58);
   try {
     await Promise.race([finished, mainEnded.then(() => finished)]);
   } finally {
@@ -202,6 +206,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     code = r.code;
   }
   if (fatal && code === 0) code = 1;
+  // canceled by our signal before it ran: exit as that signal would have made us
+  if (signals?.canceledBy !== undefined && !started) code = 128 + signals.canceledBy;
   return code;
 }
 

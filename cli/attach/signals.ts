@@ -2,18 +2,25 @@
  * Signal handling while attached (flux-job attach): the first Ctrl-C prints a
  * hint, a second within 2 s cancels the job; Ctrl-Z right after a Ctrl-C
  * detaches; SIGTERM, SIGHUP, SIGALRM, SIGUSR1 and SIGUSR2 are forwarded to the
- * job's tasks.
+ * job's tasks. Before the job starts there are no tasks to signal: Ctrl-C,
+ * SIGTERM or SIGHUP cancels it at once and the command exits 128+signal.
  */
 import * as os from 'node:os';
 import { Errno } from '../../kernel/api/errno';
 import { FluxError } from '../../kernel/api/errors';
 import type { Client } from '../api/client';
+import { endCommand } from '../exit';
 
 const FORWARD: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGUSR2'];
+
+const CANCELS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export class SignalForwarder {
   private lastInt = 0;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private running = false;
+  /** the signal that canceled the job while it was pending */
+  canceledBy: number | undefined;
 
   constructor(
     private readonly client: Client,
@@ -21,15 +28,38 @@ export class SignalForwarder {
     private readonly f58: string,
   ) {}
 
+  /** the job started: signals go to its tasks from now on */
+  started(): void {
+    this.running = true;
+  }
+
   install(): void {
-    this.on('SIGINT', () => this.onInt());
+    this.on('SIGINT', () => (this.running ? this.onInt() : this.cancelPending('SIGINT')));
     this.on('SIGTSTP', () => {
       if (Date.now() - this.lastInt <= 2000) {
         process.stderr.write(`flux-job: detaching from ${this.f58}...\n`);
-        process.exit(0);
+        endCommand(0);
       }
     });
-    for (const s of FORWARD) this.on(s, () => void this.forward(os.constants.signals[s]));
+    for (const s of FORWARD) {
+      this.on(s, () => {
+        if (!this.running && CANCELS.includes(s)) this.cancelPending(s);
+        else void this.forward(os.constants.signals[s]);
+      });
+    }
+  }
+
+  /** A pending job has no tasks: cancel it (the exception ends the attach). */
+  private cancelPending(s: NodeJS.Signals): void {
+    if (this.canceledBy !== undefined) return;
+    this.canceledBy = os.constants.signals[s];
+    const note = s === 'SIGINT' ? 'interrupted by ctrl-C' : `interrupted by ${s}`;
+    this.client.rpc('job-manager.raise', { id: this.id, type: 'cancel', severity: 0, note }).catch((e: Error) => {
+      process.stderr.write(`flux-job: cancel: ${e.message}
+`);
+      // nothing will end the attach: leave as the signal would have made us
+      process.exit(128 + this.canceledBy!);
+    });
   }
 
   uninstall(): void {

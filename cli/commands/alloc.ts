@@ -14,6 +14,7 @@ import { SubmitOptionError, pyJson } from '../jobspec';
 import { BATCH_OPTS, buildInstanceJob } from '../jobspec/batch';
 import { parseSubmitArgs } from '../jobspec/options';
 import { attach, AttachError } from '../attach/attach';
+import { endCommand } from '../exit';
 
 const USAGE = 'usage: flux alloc [OPTIONS...] [COMMAND] [ARGS...]';
 const ALLOC_OPTS = [...BATCH_OPTS.filter((d) => d.long !== 'wrap' && d.long !== 'quiet'), { long: 'bg', arg: 'none' as const }];
@@ -102,7 +103,7 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
   });
   const cancel = () => {
     process.stderr.write(`${f58}: Interrupt: canceling job\n`);
-    void h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => process.exit(1));
+    void h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => endCommand(1));
   };
   process.once('SIGINT', cancel);
   // the client's socket does not keep Node alive by itself

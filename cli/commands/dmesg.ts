@@ -74,8 +74,6 @@ export class DmesgCommand extends FluxCommand {
   async run(): Promise<number> {
     if (this.args.length > 0) throw new CommandExit(1, 'flux-dmesg: flux-dmesg accepts no free arguments');
     if (this.delta && !this.human) throw new CommandExit(1, 'flux-dmesg: --delta can only be used with --human');
-    // a reader that goes away (`flux dmesg | head`) ends us quietly
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
     const h = await this.connect();
     if (this.clearOnly) {
       await h.rpc('log.clear', {});

@@ -13,6 +13,7 @@ import { GetoptError, getopt, last } from '../getopt';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { decode, encode } from '../../kernel/api/formats/idset';
+import { endCommand } from '../exit';
 
 export const EXEC_USAGE =
   'Usage: flux-exec [OPTIONS] COMMANDS...\n' +
@@ -101,7 +102,6 @@ export class ExecCommand extends FluxCommand {
     const quiet = p.opts.has('quiet');
     const t0 = performance.now();
     const vlog = (s: string) => verbose && process.stderr.write(`${(performance.now() - t0).toFixed(6)}ms: ${s}\n`);
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
 
     this.h = await this.connect();
     const size = Number(await this.h.getattr('size'));
@@ -239,7 +239,7 @@ export class ExecCommand extends FluxCommand {
       if (count > 2 && now - lastAt < 1000) {
         const running = this.tasks.filter((t) => t.failed === undefined && t.status === undefined).map((t) => t.rank);
         process.stderr.write(`${encode(running, { brackets: true })}: command still running at exit\n`);
-        process.exit(1);
+        endCommand(1);
       }
       forward('SIGINT');
       if (count >= 2) process.stderr.write('interrupt (Ctrl+C) one more time within 1.00 sec to exit\n');

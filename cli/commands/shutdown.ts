@@ -7,6 +7,7 @@ import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../kernel/api/errno';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
 const USAGE = 'usage: flux shutdown [-h] [--nowait] [TARGET]';
@@ -19,6 +20,9 @@ export class ShutdownCommand extends FluxCommand {
   static override usage = Command.Usage({ description: 'Shut down a Flux instance' });
   nowait = Option.Boolean('--nowait', false, { description: 'Do not wait for the instance to shut down' });
   args = Option.Rest();
+
+  /** The broker going away is what we asked for, not an error. */
+  protected override connectionLost(): void {}
 
   async run(): Promise<number> {
     if (this.args.length > 1) throw new CommandExit(2, `${USAGE}\nflux shutdown: error: unrecognized arguments: ${this.args.slice(1).join(' ')}`);
@@ -35,7 +39,12 @@ export class ShutdownCommand extends FluxCommand {
       throw e;
     }
     const gone = new Promise<void>((resolve) => h.onLost(() => resolve()));
-    await h.rpc('broker.shutdown', {}, { nodeid: 0 });
+    try {
+      await h.rpc('broker.shutdown', {}, { nodeid: 0 });
+    } catch (e) {
+      // the broker may go before its answer reaches us: that is the shutdown working
+      if (!(e instanceof FluxError && e.errno === Errno.ECONNRESET)) throw e;
+    }
     if (this.nowait) return 0;
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), WAIT_MS).unref());
     if ((await Promise.race([gone, timer])) === 'timeout') this.fail(`the instance is still up after ${WAIT_MS / 1000}s`);

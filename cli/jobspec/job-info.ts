@@ -70,13 +70,19 @@ export function status(j: JobRecord): string {
   return j.state === 64 ? resultName(j.result) : stateName(j.state);
 }
 
-/** flux jobs `returncode`: exit code, -signal, -128 canceled before start, 1 other exception; undefined while active. */
+/**
+ * flux jobs `returncode`: exit code, -signal, -128 canceled before start, 1 other
+ * exception; undefined while active. A job that failed (a fatal exception, e.g.
+ * its node was lost) never reports 0, even if every shell left to report exited 0.
+ */
 export function returnCode(j: JobRecord): number | undefined {
   if (j.state !== 64) return undefined;
   if (j.waitstatus !== undefined) {
     const sig = j.waitstatus & 0x7f;
     if (sig !== 0) return -sig;
-    return (j.waitstatus >> 8) & 0xff;
+    const code = (j.waitstatus >> 8) & 0xff;
+    if (code === 0 && j.exception_occurred && (j.exception_severity ?? 0) === 0) return 1;
+    return code;
   }
   if (j.exception_occurred) return j.exception_type === 'cancel' ? -128 : 1;
   return 0;
@@ -101,7 +107,9 @@ export function inactiveReason(j: JobRecord): string {
   if (j.state !== 64) return '';
   if (j.exception_occurred && j.exception_type === 'cancel') return j.exception_note ? `Canceled: ${j.exception_note}` : 'Canceled';
   if (j.exception_occurred && j.exception_type === 'timeout') return 'Timeout';
-  if (j.exception_occurred && j.waitstatus === undefined) {
+  // no exit status, or one that does not say why it failed (all its shells lost)
+  const silent = j.waitstatus === undefined || (j.waitstatus === 0 && (j.exception_severity ?? 0) === 0);
+  if (j.exception_occurred && silent) {
     return `Exception: type=${j.exception_type ?? ''} note=${j.exception_note ?? ''}`;
   }
   const rc = returnCode(j) ?? 0;

@@ -5,6 +5,7 @@
  */
 import { FluxError } from '../api/errors';
 import { Errno } from '../api/errno';
+import { tryParse as parseFsd } from '../api/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU } = AttrFlag;
@@ -25,6 +26,13 @@ export function fsdOrNone(name: string) {
     if (v !== 'none' && !/^\d+(\.\d+)?(ms|s|m|h|d)?$/.test(v)) {
       throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
     }
+  };
+}
+
+/** an FSD (the tbon liveness timeouts; their limits are checked once the config is read) */
+function fsdOnly(name: string) {
+  return (v: string) => {
+    if (parseFsd(v) === undefined) throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
   };
 }
 
@@ -87,9 +95,9 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('tbon.parent-endpoint', undefined, RO);
   a.define('tbon.prefertcp', '0', IMM);
   a.define('tbon.interface-hint', 'default-route', IMM);
-  a.define('tbon.torpid_min', '5s', IMM);
-  a.define('tbon.torpid_max', '30s', IMM);
-  a.define('tbon.tcp_user_timeout', '20s', IMM);
+  a.define('tbon.torpid_min', '5s', IMM, { onSet: fsdOnly('tbon.torpid_min') });
+  a.define('tbon.torpid_max', '30s', IMM, { onSet: fsdOnly('tbon.torpid_max') });
+  a.define('tbon.tcp_user_timeout', '20s', IMM, { onSet: fsdOnly('tbon.tcp_user_timeout') });
   a.define('tbon.connect_timeout', '30s', IMM);
   a.define('tbon.child_rcvhwm', '0', IMM);
 }

@@ -19,6 +19,7 @@ import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
 import { DEFAULT_TOPO, TopologyError, makeTopology } from './topology';
+import { LivenessConfigError, resolveLiveness } from './liveness';
 import * as transport from './transport';
 
 export type PmiConnectFn = (env: NodeJS.ProcessEnv) => Promise<PmiClient | undefined>;
@@ -202,6 +203,13 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
 /** A tree factory using `connect` to find PMI (tests pass a fake). */
 export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env), env: NodeJS.ProcessEnv = process.env): TreeFactory {
   return async (b: Broker) => {
+    try {
+      // the torpid/lost timeouts are checked even for a singleton: a bad value never passes silently
+      resolveLiveness(b.attrs, b.config, new Set(b.args.setattrs.map(([k]) => k)));
+    } catch (e) {
+      if (e instanceof LivenessConfigError) throw new SameEverywhere(e.message);
+      throw e;
+    }
     // A [bootstrap] table with hosts wins over PMI (flux-config-bootstrap(5)).
     try {
       const cfg = parseBootstrap(b.config);

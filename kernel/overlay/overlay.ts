@@ -5,7 +5,10 @@
  * follower state-machine rules of broker.md §2: JOIN waits for the parent's
  * QUORUM/RUN, rank 0 counts `broker.online` for quorum, followers run while the
  * parent runs, parents outlive children in SHUTDOWN, goodbye). A lost parent
- * takes this broker's whole subtree down with it.
+ * takes this broker's whole subtree down with it. Liveness (liveness.ts): a
+ * child silent for tbon.torpid_max is torpid (still connected, not scheduled
+ * on) until heard again; one whose socket closes, or that takes nothing we send
+ * for tbon.tcp_user_timeout, is lost.
  */
 import type * as net from 'node:net';
 import { Errno } from '../api/errno';
@@ -13,6 +16,7 @@ import { LogLevel } from '../api/handle';
 import * as idset from '../api/formats/idset';
 import * as hostlist from '../api/formats/hostlist';
 import * as fsd from '../api/formats/fsd';
+import { formatC } from '../api/formats/fsd';
 import type { Broker } from '../broker';
 import type { Tree } from '../boot/boot-info';
 import { MsgFlag, MsgType, errorResponseTo, type Message } from '../message/message';
@@ -23,6 +27,8 @@ import { publicKeyText } from './keys';
 import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
 import { connectParent } from './parent-connect';
 import { AcceptGuard, HANDSHAKE_TIMEOUT_MS } from './accept-guard';
+import { livenessOf, type Liveness } from './liveness';
+import { SendStall } from './send-stall';
 import type { Topology } from './topology';
 import * as transport from './transport';
 
@@ -31,13 +37,10 @@ const VERSION = 0x005800; // 0.88.0 as 0xMMmmpp
 const S = STATE_NUMBER;
 
 /**
- * Link timing (ms): keepalive interval and silence that means the peer is gone.
- * A peer whose process dies is noticed at once (its socket closes); the silence
- * timeout is for hung or unreachable peers, long enough that a broker starved of
- * CPU on a loaded machine is not declared lost.
+ * The links themselves never time out on silence: silence makes a child
+ * torpid, not lost (liveness.ts). Keepalives go out every tbon.torpid_min.
  */
-export const KEEPALIVE_MS = 500;
-export const PEER_TIMEOUT_MS = 10_000;
+const NO_SILENCE_LIMIT = Number.POSITIVE_INFINITY;
 /** How long a leaving child waits for its parent to answer goodbye. */
 export const GOODBYE_TIMEOUT_MS = 5_000;
 
@@ -67,6 +70,14 @@ interface Child {
   error?: string;
   leaving: boolean;
   tracked: Map<string, Message>;
+  /** silent for tbon.torpid_max (connected, not to be scheduled on) */
+  torpid: boolean;
+  torpidSince: number;
+  /** ranks of its subtree it reports torpid */
+  subtreeTorpid: Set<number>;
+  /** silence before this is not the child's fault (our loop was blocked) */
+  graceAt: number;
+  stall?: SendStall;
 }
 
 function control(topic: string, payload?: unknown, errnum = 0, errstr?: string): Message {
@@ -99,7 +110,12 @@ export class Overlay implements OverlayPort, Tree {
   private statusWord: PeerStatus = 'full';
   private statusSince = Date.now();
   private online = new Set<number>();
+  private torpidRanks = new Set<number>();
   private reported = '';
+  readonly liveness: Liveness;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private lastTick = 0;
+  private parentStall: SendStall | undefined;
   private lastEventSeq = 0;
   private readonly waiters = new Set<() => void>();
   /** bounds connections on our listening socket until they authenticate */
@@ -118,9 +134,27 @@ export class Overlay implements OverlayPort, Tree {
     this.parentKey = init.parentKey;
     this.parentUri = init.parentUri;
     for (const c of this.topo.children(this.rank)) {
-      this.children.set(c, { rank: c, status: 'offline', subtree: 'offline', online: new Set(), since: Date.now(), leaving: false, tracked: new Map() });
+      this.children.set(c, {
+        rank: c,
+        status: 'offline',
+        subtree: 'offline',
+        online: new Set(),
+        since: Date.now(),
+        leaving: false,
+        tracked: new Map(),
+        torpid: false,
+        torpidSince: 0,
+        subtreeTorpid: new Set(),
+        graceAt: 0,
+      });
     }
     this.statusWord = this.computeStatus();
+    this.liveness = livenessOf(broker.attrs);
+  }
+
+  private get linkOpts(): { keepaliveMs: number; timeoutMs: number } {
+    // a timer over 2^31 ms would fire at once
+    return { keepaliveMs: Math.min(this.liveness.torpidMinMs, 2 ** 31 - 1), timeoutMs: NO_SILENCE_LIMIT };
   }
 
   private log(sev: number, text: string): void {
@@ -217,13 +251,13 @@ export class Overlay implements OverlayPort, Tree {
       if (ranks.length === 0) return undefined;
       return ranks.length === 1 ? String(ranks[0]) : '*';
     };
-    const opts = { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS };
+    const opts = { ...this.linkOpts, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS };
     void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
         if (!link) return;
         link.onClose = () => {};
         link.onMessage = (m) => {
-          if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m);
+          if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m, sock);
           else {
             this.log(LogLevel.err, `${link.peerName}: message before hello dropped`);
             link.close();
@@ -233,7 +267,7 @@ export class Overlay implements OverlayPort, Tree {
     );
   }
 
-  private onHello(link: SecureLink, m: Message): void {
+  private onHello(link: SecureLink, m: Message, sock: net.Socket): void {
     const p = (m.payload ?? {}) as { rank?: number; version?: number; uuid?: string; hostname?: string; status?: string };
     const rank = link.peerName === '*' ? Number(p.rank) : Number(link.peerName);
     const refuse = (text: string) => {
@@ -258,6 +292,9 @@ export class Overlay implements OverlayPort, Tree {
     c.link = link;
     c.leaving = false;
     c.error = undefined;
+    c.stall = new SendStall(sock);
+    c.graceAt = Date.now();
+    this.setTorpid(c, false);
     this.byUuid.set(p.uuid!, c);
     this.setChild(c, 'full', (p.status as PeerStatus) ?? 'partial');
     link.onMessage = (msg) => this.fromChild(c, link, msg);
@@ -274,15 +311,18 @@ export class Overlay implements OverlayPort, Tree {
       this.fromPeer(m, c.tracked, false);
       return;
     }
-    const p = (m.payload ?? {}) as { status?: PeerStatus; online?: string };
+    const p = (m.payload ?? {}) as { status?: PeerStatus; online?: string; torpid?: string };
     switch (m.topic) {
       case 'status':
         c.online = new Set(p.online ? idset.decode(p.online) : []);
+        c.subtreeTorpid = new Set(p.torpid ? idset.decode(p.torpid) : []);
         this.setChild(c, 'full', p.status ?? c.subtree);
         break;
       case 'goodbye':
         c.leaving = true;
         c.online = new Set();
+        c.subtreeTorpid = new Set();
+        c.torpid = false;
         this.failTracked(c.tracked);
         this.setChild(c, 'offline', 'offline');
         link.onClose = () => {};
@@ -299,6 +339,9 @@ export class Overlay implements OverlayPort, Tree {
     c.link = undefined;
     link?.close();
     c.online = new Set();
+    c.subtreeTorpid = new Set();
+    c.torpid = false;
+    c.stall = undefined;
     c.error = error;
     if (logIt) this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) failed`);
     // Re-evaluate (and announce the new online set) before failing the requests
@@ -332,6 +375,18 @@ export class Overlay implements OverlayPort, Tree {
     return s;
   }
 
+  /** Torpid ranks of our subtree: a torpid child with all it routes to, and what the others report. */
+  private computeTorpid(): Set<number> {
+    const s = new Set<number>();
+    for (const c of this.children.values()) {
+      if (c.torpid) {
+        s.add(c.rank);
+        for (const r of c.online) s.add(r);
+      } else for (const r of c.subtreeTorpid) s.add(r);
+    }
+    return s;
+  }
+
   /** Something about our subtree changed: recompute, report up, wake waiters. */
   private changed(): void {
     const word = this.computeStatus();
@@ -341,21 +396,25 @@ export class Overlay implements OverlayPort, Tree {
     }
     const before = this.online;
     this.online = this.computeOnline();
+    const torpidBefore = idset.encode([...this.torpidRanks].sort((a, b) => a - b));
+    this.torpidRanks = this.computeTorpid();
+    const torpid = idset.encode([...this.torpidRanks].sort((a, b) => a - b));
     if (this.rank === 0) {
       const gone = [...before].filter((r) => !this.online.has(r));
       if (gone.length > 0 || [...this.online].some((r) => !before.has(r))) {
         // modules that track liveness (resource) react at once instead of polling
         void this.broker.publish('overlay.online', { members: idset.encode([...this.online].sort((a, b) => a - b)) }).catch(() => {});
       }
+      if (torpid !== torpidBefore) void this.broker.publish('overlay.torpid', { members: torpid }).catch(() => {});
       if (gone.length > 0 && (this.state === 'run' || this.state === 'cleanup')) {
         const hosts = hostlist.compress(gone.map((r) => this.hostOf(r)));
         this.broker.log(LogLevel.err, 'broker', `dead to Flux: ${hosts} (rank ${idset.encode(gone)})`);
       }
     } else {
-      const report = JSON.stringify([word, idset.encode(this.online)]);
+      const report = JSON.stringify([word, idset.encode(this.online), torpid]);
       if (report !== this.reported && this.parentLink?.isOpen && !this.leaving) {
         this.reported = report;
-        this.parentLink.send(control('status', { status: word, online: idset.encode(this.online) }));
+        this.parentLink.send(control('status', { status: word, online: idset.encode(this.online), torpid }));
       }
     }
     for (const w of [...this.waiters]) w();
@@ -383,6 +442,11 @@ export class Overlay implements OverlayPort, Tree {
     return this.online;
   }
 
+  /** ranks of our subtree that are torpid (the `broker.torpid` group at rank 0) */
+  get torpidSet(): ReadonlySet<number> {
+    return this.torpidRanks;
+  }
+
   get status(): PeerStatus {
     return this.statusWord;
   }
@@ -391,14 +455,83 @@ export class Overlay implements OverlayPort, Tree {
     return (Date.now() - this.statusSince) / 1000;
   }
 
-  childInfo(): Array<{ rank: number; status: PeerStatus; since: number; error?: string; connected: boolean }> {
+  childInfo(): Array<{ rank: number; status: PeerStatus; since: number; error?: string; connected: boolean; torpidSince?: number }> {
     return [...this.children.values()].map((c) => ({
       rank: c.rank,
       status: c.status,
       since: c.since,
       error: c.error,
       connected: c.link?.isOpen === true && !c.leaving,
+      ...(c.torpid ? { torpidSince: c.torpidSince } : {}),
     }));
+  }
+
+  /* --------------------------------------------------------------- liveness */
+
+  /** Check every tick: silent children become torpid (or not), stalled links are lost. */
+  private startLiveness(): void {
+    if (this.livenessTimer) return;
+    const { torpidMaxMs, tcpUserTimeoutMs } = this.liveness;
+    const limits = [torpidMaxMs, tcpUserTimeoutMs].filter((x) => x > 0 && Number.isFinite(x));
+    if (limits.length === 0) return;
+    const tickMs = Math.min(1000, Math.max(50, Math.min(...limits) / 4));
+    this.lastTick = Date.now();
+    this.livenessTimer = setInterval(() => this.livenessTick(tickMs), tickMs);
+    this.livenessTimer.unref();
+  }
+
+  private livenessTick(tickMs: number): void {
+    const now = Date.now();
+    // Our own loop was blocked: the peers' frames may sit unread; do not blame them.
+    const late = now - this.lastTick > 2 * tickMs + 500;
+    this.lastTick = now;
+    const { torpidMaxMs, tcpUserTimeoutMs } = this.liveness;
+    if (this.parentStall && this.parentLink?.isOpen && this.parentLost === undefined) {
+      if (late) this.parentStall.forgive(now);
+      else if (tcpUserTimeoutMs > 0 && this.parentStall.stalledFor(now) >= tcpUserTimeoutMs) {
+        this.log(LogLevel.err, `parent took nothing sent to it for ${formatC(tcpUserTimeoutMs / 1000)} (tbon.tcp_user_timeout)`);
+        this.onParentLost('Connection timed out');
+        return;
+      }
+    }
+    for (const c of this.children.values()) {
+      const link = c.link;
+      if (!link?.isOpen || c.leaving) continue;
+      if (late) {
+        // forgive silence we may have caused, but only news from it ends torpid
+        if (!c.torpid) c.graceAt = now;
+        c.stall?.forgive(now);
+        continue;
+      }
+      if (tcpUserTimeoutMs > 0 && c.stall && c.stall.stalledFor(now) >= tcpUserTimeoutMs) {
+        this.log(
+          LogLevel.err,
+          `${this.hostOf(c.rank)} (rank ${c.rank}) took nothing sent to it for ${formatC(tcpUserTimeoutMs / 1000)} (tbon.tcp_user_timeout): disconnecting`,
+        );
+        this.lose(c, 'Connection timed out', true);
+        continue;
+      }
+      const silent = now - Math.max(link.lastRecv, c.graceAt);
+      const torpid = torpidMaxMs > 0 && (c.torpid ? link.lastRecv <= c.torpidSince : silent >= torpidMaxMs);
+      if (torpid && S[this.state] >= S.shutdown) {
+        // we wait for our children to leave before we can: one that cannot answer must not hold us for ever
+        this.log(LogLevel.err, `${this.hostOf(c.rank)} (rank ${c.rank}) is unresponsive during shutdown: disconnecting`);
+        this.lose(c, 'unresponsive during shutdown', true);
+        continue;
+      }
+      if (torpid !== c.torpid) {
+        if (torpid) this.log(LogLevel.err, `broker on ${this.hostOf(c.rank)} (rank ${c.rank}) has been unresponsive for ${formatC(silent / 1000)}`);
+        else this.log(LogLevel.err, `broker on ${this.hostOf(c.rank)} (rank ${c.rank}) is responsive now`);
+        this.setTorpid(c, torpid);
+      }
+    }
+  }
+
+  private setTorpid(c: Child, torpid: boolean): void {
+    if (c.torpid === torpid) return;
+    c.torpid = torpid;
+    c.torpidSince = Date.now();
+    this.changed();
   }
 
   /* ------------------------------------------------------------- child side */
@@ -421,7 +554,7 @@ export class Overlay implements OverlayPort, Tree {
   }
 
   private async helloParent(sock: net.Socket): Promise<void> {
-    const link = await secureConnect(sock, this.keys, this.parentKey!, { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS });
+    const link = await secureConnect(sock, this.keys, this.parentKey!, this.linkOpts);
     const hello = await new Promise<Message>((resolve, reject) => {
       link.onMessage = (m) => {
         if (m.type !== MsgType.Control || m.topic !== 'hello') return;
@@ -429,6 +562,7 @@ export class Overlay implements OverlayPort, Tree {
           // Switch handlers now: the parent's next frames may be in this same chunk.
           this.parentId = (m.payload as { uuid: string }).uuid;
           this.parentLink = link;
+          this.parentStall = new SendStall(sock);
           link.onMessage = (msg) => this.fromParent(msg);
           link.onClose = (why) => this.onParentLost(why);
         }
@@ -478,6 +612,8 @@ export class Overlay implements OverlayPort, Tree {
         l.close();
       }
       c.online = new Set();
+      c.subtreeTorpid = new Set();
+      c.torpid = false;
       c.status = 'lost';
     }
     for (const w of [...this.waiters]) w();
@@ -500,6 +636,7 @@ export class Overlay implements OverlayPort, Tree {
 
   async parentReady(): Promise<void> {
     this.watchSignals();
+    this.startLiveness();
     if (this.rank === 0) return;
     try {
       await this.connectParent();
@@ -594,6 +731,8 @@ export class Overlay implements OverlayPort, Tree {
   async close(): Promise<void> {
     this.leaving = true;
     this.guard.close();
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
     this.parentLink?.close();
     for (const c of this.children.values()) c.link?.close();
     await this.listener?.close();

@@ -1,8 +1,9 @@
 /**
  * The overlay's broker-level services: `overlay.status` on every rank (this
  * broker's subtree, asking online children for theirs, ghost-filling lost or
- * offline ones from the topology) and, on rank 0, `groups.get` for the
- * `broker.online` group.
+ * offline ones from the topology; a torpid child is not asked, it is shown
+ * torpid) and, on rank 0, `groups.get` for the `broker.online` and
+ * `broker.torpid` groups.
  */
 import { Errno } from '../api/errno';
 import { FluxError } from '../api/errors';
@@ -23,11 +24,20 @@ export interface StatusNode {
   rtt?: number;
   /** filled in from the topology: the broker could not be asked */
   ghost?: boolean;
+  /** unresponsive for tbon.torpid_max (its parent says so; duration is time torpid) */
+  torpid?: boolean;
   children: StatusNode[];
 }
 
-function ghosts(ov: Overlay, rank: number, status: PeerStatus): StatusNode[] {
-  return ov.topo.children(rank).map((c) => ({ rank: c, host: ov.hostOf(c), status, ghost: true, children: ghosts(ov, c, status) }));
+function ghosts(ov: Overlay, rank: number, status: PeerStatus, torpid = false): StatusNode[] {
+  return ov.topo.children(rank).map((c) => ({
+    rank: c,
+    host: ov.hostOf(c),
+    status,
+    ghost: true,
+    ...(torpid ? { torpid } : {}),
+    children: ghosts(ov, c, status, torpid),
+  }));
 }
 
 export async function subtreeStatus(ov: Overlay, b: Broker, timeoutMs: number): Promise<StatusNode> {
@@ -39,6 +49,10 @@ export async function subtreeStatus(ov: Overlay, b: Broker, timeoutMs: number): 
         const node: StatusNode = { ...base, status: c.status, duration: (now - c.since) / 1000, children: ghosts(ov, c.rank, c.status === 'lost' ? 'lost' : 'offline') };
         if (c.error && c.status === 'lost') node.error = c.error;
         return node;
+      }
+      if (c.torpidSince !== undefined) {
+        // asking would only time out: what it routes to is out of reach too
+        return { ...base, status: c.status, torpid: true, duration: (now - c.torpidSince) / 1000, children: ghosts(ov, c.rank, c.status, true) };
       }
       const t0 = performance.now();
       try {
@@ -62,6 +76,7 @@ export function registerOverlayServices(b: Broker, ov: Overlay): void {
   if (ov.rank === 0) {
     b.extraServices.set('groups.get', (_b: Broker, msg: Message) => {
       const name = (msg.payload as { name?: unknown } | undefined)?.name;
+      if (name === 'broker.torpid') return { members: idset.encode([...ov.torpidSet].sort((a, b) => a - b)) };
       if (name !== 'broker.online') throw new FluxError(Errno.ENOENT, `${String(name)}: no such group`);
       return { members: idset.encode(ov.onlineRanks) };
     });

@@ -2,7 +2,7 @@
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
  * submit, list, raise, raiseall, kill, killall, urgency, wait, wait-inactive, drain,
- * idle, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
+ * idle, pending-watch, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
  * purge, purge-id, stats-get.
  */
 import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
@@ -138,6 +138,11 @@ export default defineModule({
           const p = pl(msg);
           const r = m.waitFor(p['id'] === undefined || p['id'] === null ? undefined : idOf(p), msg);
           return r ?? NO_RESPONSE;
+        }),
+        request('pending-watch', (msg) => {
+          // streaming: why the scheduler cannot start a pending job ({reason}), until it leaves the queue
+          m.watchPending(m.get(idOf(pl(msg))), msg);
+          return NO_RESPONSE;
         }),
         request('wait-inactive', (msg) => {
           const job = m.get(idOf(pl(msg)));

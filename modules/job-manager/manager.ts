@@ -215,21 +215,48 @@ export class Manager {
     }
   }
 
+  /**
+   * sched.alloc is a stream (RFC 27): annotate responses may come while the job
+   * waits; success, deny or cancel ends it.
+   */
   private alloc(job: Job): void {
     job.allocPending = true;
     this.allocOutstanding++;
-    this.h
-      .rpc<Obj>('sched.alloc', { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec })
-      .then(
-        (resp) => {
-          job.allocPending = false;
-          this.allocOutstanding--;
-          this.onAllocResponse(job, resp);
-          this.kick();
-        },
-        (e: FluxError) => {
-          job.allocPending = false;
-          this.allocOutstanding--;
+    let settled = false;
+    const payload = { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec };
+    const stream = this.h.rpcStream('sched.alloc', payload, {
+      onResponse: (p) => {
+        const resp = (p ?? {}) as Obj;
+        if (resp['type'] === 'annotate' || resp['type'] === 1) {
+          if (!settled) this.annotate(job, resp['annotations']);
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        stream.cancel();
+        job.allocPending = false;
+        this.allocOutstanding--;
+        this.onAllocResponse(job, resp);
+        this.kick();
+      },
+    });
+    if (settled) stream.cancel();
+    stream.done.then(
+      () => {
+        if (settled) return;
+        // the stream ended without an answer: as an error
+        settled = true;
+        job.allocPending = false;
+        this.allocOutstanding--;
+        this.h.log('err', `sched.alloc ${job.id}: ended without a response: scheduling suspended until hello`);
+        this.schedUp = false;
+        if (job.state === State.SCHED) this.schedQueue.add(job);
+      },
+      (e: FluxError) => {
+        if (settled) return;
+        settled = true;
+        job.allocPending = false;
+        this.allocOutstanding--;
           if (e.errno === Errno.ENOSYS) {
             if (this.schedUp) this.h.log('debug', 'no scheduler is loaded: jobs wait in SCHED');
             this.schedUp = false;
@@ -256,6 +283,7 @@ export class Manager {
       job.holdsR = true;
       void this.events.put(`${job.kvsdir}.R`, R);
       const ann = resp['annotations'];
+      this.annotate(job, { sched: { reason_pending: null } });
       if (ann && typeof ann === 'object') job.annotations = ann as Obj;
       this.events.post(job.kvsdir, 'alloc', job.annotations ? { annotations: job.annotations } : undefined);
       this.setState(job, State.RUN);
@@ -264,8 +292,6 @@ export class Manager {
       if (job.state !== State.SCHED) return;
       const note = typeof resp['note'] === 'string' ? resp['note'] : '';
       this.raise(job, 'alloc', 0, note);
-    } else if (type === 'annotate' || type === 1) {
-      if (resp['annotations'] && typeof resp['annotations'] === 'object') job.annotations = resp['annotations'] as Obj;
     } else if (type === 'cancel' || type === 3) {
       if (job.state === State.SCHED) this.schedQueue.add(job);
     }
@@ -484,10 +510,48 @@ export class Manager {
 
   // ---------------------------------------------------------------- state
 
+  /**
+   * Merge scheduler annotations into the job's (RFC 27: a null value removes
+   * a key) and tell pending-watch streams when sched.reason_pending changes.
+   */
+  private annotate(job: Job, upd: unknown): void {
+    if (typeof upd !== 'object' || upd === null) return;
+    const reasonOf = () => ((job.annotations?.['sched'] as Obj | undefined)?.['reason_pending'] as string | undefined) ?? undefined;
+    const before = reasonOf();
+    const out: Obj = { ...(job.annotations ?? {}) };
+    for (const [k, v] of Object.entries(upd as Obj)) {
+      if (v === null) delete out[k];
+      else if (typeof v === 'object' && !Array.isArray(v)) {
+        const inner: Obj = { ...((out[k] as Obj | undefined) ?? {}) };
+        for (const [k2, v2] of Object.entries(v as Obj)) {
+          if (v2 === null) delete inner[k2];
+          else inner[k2] = v2;
+        }
+        if (Object.keys(inner).length > 0) out[k] = inner;
+        else delete out[k];
+      } else out[k] = v;
+    }
+    job.annotations = Object.keys(out).length > 0 ? out : undefined;
+    const after = reasonOf();
+    if (after !== before && job.state === State.SCHED) this.waiters.tellPending(job.id, after !== undefined ? { reason: after } : {});
+  }
+
+  /** pending-watch: the reason now (if any), then each change; ends when the job leaves the queue */
+  watchPending(job: Job, msg: Message): void {
+    if (!(job.state & PENDING)) {
+      this.h.respondError(msg, Errno.ENODATA);
+      return;
+    }
+    const reason = (job.annotations?.['sched'] as Obj | undefined)?.['reason_pending'];
+    if (typeof reason === 'string') this.h.respond(msg, { reason });
+    this.waiters.addPending(job.id, msg);
+  }
+
   private setState(job: Job, s: StateBit): void {
     const was = job.state;
     if (was === s) return;
     job.state = s;
+    if (!(s & PENDING)) this.waiters.endPending(job.id);
     const t = now();
     if (s === State.RUN) {
       job.t_run = t;

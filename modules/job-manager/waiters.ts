@@ -1,7 +1,8 @@
 /**
  * Requests that wait for job progress: wait-inactive (one job), wait (waitable
- * jobs, flux job wait), drain (no active jobs) and idle (no running jobs). They
- * live here, keyed by job or kind, never on the job record.
+ * jobs, flux job wait), drain (no active jobs), idle (no running jobs) and
+ * pending-watch (why a pending job waits, streamed until it leaves the queue).
+ * They live here, keyed by job or kind, never on the job record.
  */
 import { Errno, type Handle, type Message } from '../../kernel/api';
 
@@ -12,6 +13,8 @@ export class Waiters {
   readonly anyWaitable: Message[] = [];
   readonly drain: Message[] = [];
   readonly idle: Message[] = [];
+  /** pending-watch streams by job */
+  readonly pending = new Map<number, Message[]>();
 
   constructor(private readonly h: Handle) {}
 
@@ -29,6 +32,25 @@ export class Waiters {
     for (const m of l) this.h.respond(m, payload);
   }
 
+  addPending(id: number, msg: Message): void {
+    let l = this.pending.get(id);
+    if (!l) this.pending.set(id, (l = []));
+    l.push(msg);
+  }
+
+  /** a pending job's reason changed */
+  tellPending(id: number, payload: unknown): void {
+    for (const m of this.pending.get(id) ?? []) this.h.respond(m, payload);
+  }
+
+  /** the job left the queue: end its pending-watch streams */
+  endPending(id: number): void {
+    const l = this.pending.get(id);
+    if (!l) return;
+    this.pending.delete(id);
+    for (const m of l) this.h.respondError(m, Errno.ENODATA);
+  }
+
   fireAll(list: Message[], payload: unknown): void {
     for (const m of list.splice(0)) this.h.respond(m, payload);
   }
@@ -42,6 +64,11 @@ export class Waiters {
       else this.inactive.set(id, keep);
     }
     for (const [id, m] of this.waitable) if (mine(m)) this.waitable.delete(id);
+    for (const [id, l] of this.pending) {
+      const keep = l.filter((m) => !mine(m));
+      if (keep.length === 0) this.pending.delete(id);
+      else this.pending.set(id, keep);
+    }
     for (const list of [this.anyWaitable, this.drain, this.idle]) {
       for (let i = list.length - 1; i >= 0; i--) if (mine(list[i]!)) list.splice(i, 1);
     }
@@ -53,6 +80,8 @@ export class Waiters {
     this.inactive.clear();
     for (const m of this.waitable.values()) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
     this.waitable.clear();
+    for (const l of this.pending.values()) for (const m of l) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
+    this.pending.clear();
     for (const list of [this.anyWaitable, this.drain, this.idle]) {
       for (const m of list.splice(0)) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
     }

@@ -1,8 +1,11 @@
 /**
  * The resource module. Every rank discovers its own resources; followers push
  * their report to rank 0, which builds R (RFC 20 v1), tracks drain and
- * online/offline state, serves the status/drain RPCs of `flux resource`, and
- * publishes `resource.update {R, down}` whenever the schedulable set changes.
+ * online/offline and torpid state, serves the status/drain RPCs of `flux
+ * resource`, and publishes `resource.update {R, down}` whenever the schedulable
+ * set changes. A torpid rank (the overlay's `broker.torpid` group) is down for
+ * the scheduler while it stays silent; it is not drained, and jobs already
+ * running there keep running.
  */
 import {
   Errno,
@@ -43,6 +46,7 @@ export class ResourceModule implements BrokerModule {
   private readonly reports = new Map<number, LocalReport>();
   private readonly drains = new DrainSet();
   private online: number[] = [];
+  private torpid: number[] = [];
   private readonly starttime = Date.now() / 1000;
   private timer: NodeJS.Timeout | undefined;
   private lastPublished = '';
@@ -70,7 +74,12 @@ export class ResourceModule implements BrokerModule {
       await this.refreshOnline();
       if (this.h.size > 1) {
         // the overlay announces every change of the online set; polling stays as a backstop
-        this.unsubscribe = this.h.subscribe('overlay.online', (m) => this.onOnline(m.payload));
+        const offOnline = this.h.subscribe('overlay.online', (m) => this.onOnline(m.payload));
+        const offTorpid = this.h.subscribe('overlay.torpid', (m) => this.onTorpid(m.payload));
+        this.unsubscribe = () => {
+          offOnline();
+          offTorpid();
+        };
         this.poll();
       }
     } else {
@@ -85,6 +94,14 @@ export class ResourceModule implements BrokerModule {
     this.online = idset.decode(members).filter((x) => x < this.h.size);
     this.publishIfChanged();
     if (this.online.some((r) => !this.reports.has(r))) void this.pullMissing().then(() => this.publishIfChanged());
+  }
+
+  /** overlay.torpid event: ranks silent for tbon.torpid_max leave (or rejoin) the schedulable set at once */
+  private onTorpid(payload: unknown): void {
+    const members = (payload as { members?: unknown } | undefined)?.members;
+    if (typeof members !== 'string') return;
+    this.torpid = idset.decode(members).filter((x) => x < this.h.size);
+    this.publishIfChanged();
   }
 
   stop(): void {
@@ -170,18 +187,22 @@ export class ResourceModule implements BrokerModule {
     return [...Array(this.h.size).keys()].filter((r) => !on.has(r));
   }
 
-  /** Ranks the scheduler may not use: drained or offline. */
+  /** Ranks the scheduler may not use: drained, offline or torpid. */
   private down(): number[] {
-    return [...new Set([...this.drains.ranks(), ...this.offline()])].sort((a, b) => a - b);
+    return [...new Set([...this.drains.ranks(), ...this.offline(), ...this.torpid])].sort((a, b) => a - b);
   }
 
   private async refreshOnline(): Promise<void> {
     try {
       const r = await this.h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0, timeoutMs: 5000 });
       this.online = idset.decode(r.members ?? '').filter((x) => x < this.h.size);
+      const t = await this.h.rpc<{ members: string }>('groups.get', { name: 'broker.torpid' }, { nodeid: 0, timeoutMs: 5000 });
+      this.torpid = idset.decode(t.members ?? '').filter((x) => x < this.h.size);
     } catch (e) {
-      if (e instanceof FluxError && e.errno === Errno.ENOSYS) this.online = [...Array(this.h.size).keys()];
-      else return;
+      if (e instanceof FluxError && e.errno === Errno.ENOSYS) {
+        this.online = [...Array(this.h.size).keys()];
+        this.torpid = [];
+      } else return;
     }
     await this.pullMissing();
     this.publishIfChanged();
@@ -216,6 +237,7 @@ export class ResourceModule implements BrokerModule {
       R: this.R(),
       online: idset.encode(this.online),
       offline: idset.encode(this.offline()),
+      torpid: idset.encode(this.torpid),
       drain: this.drains.toObject(),
       exclude: '',
       allocated: '',

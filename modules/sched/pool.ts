@@ -3,7 +3,7 @@
  * ranks, and the matching that every policy shares: exclusive nodes, N nodes
  * with slots each, or slots anywhere (first fit in the chosen rank order).
  */
-import { rv1Build, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
+import { hostlist, idset, rv1Build, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
 import type { NodeOrder, ResourcePool, ResourceRequest } from './plugin-api';
 
 interface Node {
@@ -79,6 +79,29 @@ export class Pool implements ResourcePool {
       return `unsatisfiable request: need ${req.nslots} slot(s) of ${shape}, only ${avail} such slot(s) available (${totals})`;
     }
     return undefined;
+  }
+
+  /**
+   * Why a feasible request cannot start while some ranks are down (drained,
+   * offline or torpid): it needs more than the up ranks have even when all is
+   * free. undefined when the up ranks could hold it (it waits for running jobs).
+   */
+  waitsForDown(req: ResourceRequest): string | undefined {
+    const down = [...this.nodes.values()].filter((n) => this.downSet.has(n.rank)).sort((a, b) => a.rank - b.rank);
+    if (down.length === 0) return undefined;
+    const up = [...this.nodes.values()].filter((n) => !this.downSet.has(n.rank));
+    let need: string | undefined;
+    if (req.nnodes !== undefined) {
+      const spn = Math.ceil(req.nslots / req.nnodes);
+      const fit = up.filter((n) => this.slotsOn(n.cores.length, n.gpus.length, req) >= spn).length;
+      if (fit < req.nnodes) need = `needs ${req.nnodes} node(s), ${fit} up`;
+    } else {
+      const fit = up.reduce((s, n) => s + this.slotsOn(n.cores.length, n.gpus.length, req), 0);
+      if (fit < req.nslots) need = `needs ${req.nslots} slot(s) of ${req.coresPerSlot} core(s)${req.gpusPerSlot > 0 ? ` and ${req.gpusPerSlot} gpu(s)` : ''}, ${fit} up`;
+    }
+    if (need === undefined) return undefined;
+    const hosts = hostlist.compress(down.map((n) => n.hostname));
+    return `${need}; ${down.length} node(s) down: ${hosts} (rank ${idset.encode(down.map((n) => n.rank))})`;
   }
 
   private eligible(order: NodeOrder): Node[] {

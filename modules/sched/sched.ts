@@ -40,8 +40,8 @@ export class SchedModule implements BrokerModule {
   readonly handlers: HandlerTable;
   readonly services = ['feasibility'];
   private pool = new Pool([]);
-  /** pending alloc requests by id */
-  private readonly waiting = new Map<string, { msg: Message; job: PendingJob }>();
+  /** pending alloc requests by id, with the reason it waits for down ranks (if so) */
+  private readonly waiting = new Map<string, { msg: Message; job: PendingJob; reason?: string }>();
   /** R of running jobs by id */
   private readonly running = new Map<string, { id: JobId; R: Rv1 }>();
   private passQueued = false;
@@ -109,7 +109,21 @@ export class SchedModule implements BrokerModule {
     const pool = Pool.fromR(p.R, idset.decode(p.down ?? ''));
     for (const j of this.running.values()) pool.take(j.R);
     this.pool = pool;
+    for (const w of this.waiting.values()) this.explain(w);
     this.scheduleSoon();
+  }
+
+  /**
+   * Tell job-manager (an RFC 27 annotate response, sched.reason_pending) when a
+   * waiting job cannot start until down ranks come back, and when that ends.
+   */
+  private explain(w: { msg: Message; job: PendingJob; reason?: string }): void {
+    const reason = this.pool.waitsForDown(w.job.request);
+    if (reason === w.reason) return;
+    w.reason = reason;
+    if (w.msg.flags & MsgFlag.Streaming) {
+      this.h.respond(w.msg, { id: w.job.id, type: 'annotate', annotations: { sched: { reason_pending: reason ?? null } } });
+    }
   }
 
   private alloc(msg: Message): unknown {
@@ -130,7 +144,9 @@ export class SchedModule implements BrokerModule {
     const why = this.pool.infeasible(job.request);
     if (why) return { id: p.id, type: 'deny', note: why };
     if (this.waiting.has(String(p.id))) throw new FluxError(Errno.EEXIST, `job ${String(p.id)} is already waiting`);
-    this.waiting.set(String(p.id), { msg, job });
+    const w = { msg, job };
+    this.waiting.set(String(p.id), w);
+    this.explain(w);
     this.policy.enqueue(job);
     this.scheduleSoon();
     return NO_RESPONSE;

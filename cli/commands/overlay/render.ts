@@ -2,7 +2,8 @@
  * Renders an `overlay.status` tree the way `flux overlay status` prints it:
  * `<indent><connector><rank> <host>: <status>[ for <fsd>][ <error>][ (<ms> ms)]`,
  * with ├─ / └─ connectors (or none with --no-pretty), pruning for --down and
- * --no-ghost, and the colours of `-L`.
+ * --no-ghost, and the colours of `-L`. A torpid broker shows `torpid` as its
+ * status (for: the time since it went silent).
  */
 import { formatC } from '../../../kernel/api/formats/fsd';
 import type { StatusNode } from '../../../kernel/overlay/factory';
@@ -16,10 +17,12 @@ export interface RenderOpts {
 }
 
 function word(n: StatusNode, color: boolean): string {
-  if (!color) return n.status;
-  if (n.ghost) return `\x1b[90m${n.status}\x1b[39m`;
-  if (n.status === 'lost') return `\x1b[31m${n.status}\x1b[39m`;
-  return n.status;
+  const w = n.torpid ? 'torpid' : n.status;
+  if (!color) return w;
+  if (n.ghost) return `\x1b[90m${w}\x1b[39m`;
+  if (n.status === 'lost') return `\x1b[31m${w}\x1b[39m`;
+  if (n.torpid) return `\x1b[33m${w}\x1b[39m`;
+  return w;
 }
 
 export function line(n: StatusNode, o: RenderOpts): string {
@@ -32,7 +35,7 @@ export function line(n: StatusNode, o: RenderOpts): string {
 
 function keep(n: StatusNode, o: RenderOpts): boolean {
   if (!o.ghost && n.ghost) return false;
-  if (o.down && n.status === 'full') return false;
+  if (o.down && n.status === 'full' && !n.torpid) return false;
   return true;
 }
 

@@ -11,6 +11,8 @@ export interface StatusReply {
   R: Rv1;
   online: string;
   offline: string;
+  /** ranks unresponsive for tbon.torpid_max */
+  torpid?: string;
   drain: Record<string, { timestamp: number; reason: string }>;
   exclude: string;
 }
@@ -22,6 +24,7 @@ export interface RankState {
   drained?: { timestamp: number; reason: string };
   allocated: boolean;
   excluded: boolean;
+  torpid: boolean;
 }
 
 export async function fetchRankStates(h: Client): Promise<RankState[]> {
@@ -35,6 +38,7 @@ export async function fetchRankStates(h: Client): Promise<RankState[]> {
   }
   const online = new Set(idset.decode(st.online ?? ''));
   const excluded = new Set(idset.decode(st.exclude ?? ''));
+  const torpid = new Set(idset.decode(st.torpid ?? ''));
   const drained = new Map<number, { timestamp: number; reason: string }>();
   for (const [ids, e] of Object.entries(st.drain ?? {})) for (const r of idset.decode(ids)) drained.set(r, e);
   return rv1Expand(st.R).map((r) => ({
@@ -44,6 +48,7 @@ export async function fetchRankStates(h: Client): Promise<RankState[]> {
     drained: drained.get(r.rank),
     allocated: allocated.has(r.rank),
     excluded: excluded.has(r.rank),
+    torpid: torpid.has(r.rank),
   }));
 }
 

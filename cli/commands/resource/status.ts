@@ -28,7 +28,7 @@ const HEADINGS: Record<string, string> = {
 function inState(r: RankState, s: State): boolean {
   switch (s) {
     case 'avail':
-      return !r.excluded && !r.drained;
+      return !r.excluded && !r.drained && !r.torpid;
     case 'exclude':
       return r.excluded;
     case 'draining':
@@ -39,6 +39,8 @@ function inState(r: RankState, s: State): boolean {
       return !!r.drained;
     case 'allocated':
       return r.allocated;
+    case 'torpid':
+      return r.torpid;
     default:
       return false;
   }

@@ -66,6 +66,8 @@ function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record
     logRing,
     uuid: randomUUID(),
     config: {},
+    // the factory settles the tbon liveness attributes: -S values win over [tbon]
+    args: { setattrs: Object.entries(setattrs) },
     rank,
     size,
     extraServices: new Map(),

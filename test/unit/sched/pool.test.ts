@@ -71,4 +71,17 @@ test('gpus', () => {
   assert.equal(p.clone().allocated(), []);
 });
 
+test('waitsForDown: why a feasible request cannot start while ranks are down', () => {
+  assert.is(pool(3, 2).waitsForDown(req({ N: 3 })), undefined, 'nothing down');
+  const p = pool(4, 2, 0, [3]);
+  assert.is(p.waitsForDown(req({ N: 4 })), 'needs 4 node(s), 3 up; 1 node(s) down: node3 (rank 3)');
+  assert.is(p.waitsForDown(req({ n: 7 })), 'needs 7 slot(s) of 1 core(s), 6 up; 1 node(s) down: node3 (rank 3)');
+  assert.is(p.waitsForDown(req({ N: 3 })), undefined, 'the up nodes can hold it');
+  assert.is(p.waitsForDown(req({ n: 6 })), undefined);
+  // busy up nodes do not count: the job waits for running jobs, not for down ones
+  p.take(p.match(req({ N: 3 }))!);
+  assert.is(p.waitsForDown(req({ N: 2 })), undefined);
+  assert.is(pool(4, 2, 0, [1, 3]).waitsForDown(req({ N: 3 })), 'needs 3 node(s), 2 up; 2 node(s) down: node[1,3] (rank 1,3)');
+});
+
 test.run();

@@ -1,0 +1,138 @@
+/**
+ * How a `flux` command ends (docs/guide/cli-pool.md, "How a command ends").
+ *
+ * Writes to a pipe are asynchronous in Node: what the reader has not taken yet
+ * waits in the process, and process.exit() throws it away. So a command never
+ * calls process.exit() itself: it calls endCommand(), the one exit path, which
+ * waits until stdout and stderr have handed every byte to the kernel and then
+ * exits. A reader that is slow only makes us wait, as a Unix tool blocked in
+ * write(2) would.
+ *
+ * A reader that goes away (`| head -1`) makes the next write fail with EPIPE
+ * (Node ignores SIGPIPE): the command then ends at once, quietly, with status
+ * 141, what a shell reports for a tool killed by SIGPIPE (`seq 1 100000 | head
+ * -1`), so `set -o pipefail` scripts see the same as with any other tool. Any
+ * other write error (ENOSPC on /dev/full, EIO) means lost output: one line on
+ * stderr and status 1, never 0.
+ *
+ * Once the end is decided, whatever the command still tries to print is
+ * dropped: a lost broker or a closed pipe is the last word.
+ */
+import { errnoFromCode, strerror } from '../kernel/api/errno';
+
+/** status of a command whose reader went away: 128 + SIGPIPE, as a shell shows a tool killed by it */
+export const EXIT_BROKEN_PIPE = 141;
+
+type Out = NodeJS.WriteStream;
+
+/** the status we are ending with, once the end is decided */
+let ending: number | undefined;
+let guarded = false;
+let prog = 'flux';
+/** the streams' own write(), kept when later writes are muted */
+const realWrite = new Map<Out, Out['write']>();
+
+/** The name used in a write-error line (the running command's, e.g. `flux-jobs`). */
+export function nameCommand(name: string): void {
+  prog = name;
+}
+
+/** Has the command's end been decided (endCommand, or a broken pipe)? */
+export function isEnding(): boolean {
+  return ending !== undefined;
+}
+
+/**
+ * Watch stdout and stderr for write errors, once per process, before the
+ * command writes anything: an 'error' event without a listener would crash the
+ * process with a stack trace.
+ */
+export function guardStdio(): void {
+  if (guarded) return;
+  guarded = true;
+  for (const s of streams()) s.on('error', (e: NodeJS.ErrnoException) => onWriteError(s, e));
+}
+
+/**
+ * End the process with `code` once everything written to stdout and stderr
+ * has been taken by the kernel. Only the first call decides the status (a
+ * broken pipe or write error found while draining overrides it).
+ */
+export function endCommand(code: number): void {
+  if (ending !== undefined) return;
+  ending = code;
+  finish();
+}
+
+/** streams whose write error has been dealt with */
+const failed = new Set<Out>();
+
+function onWriteError(s: Out, e: NodeJS.ErrnoException): void {
+  if (failed.has(s)) return;
+  failed.add(s);
+  if (e.code === 'EPIPE') {
+    decide(EXIT_BROKEN_PIPE);
+    return;
+  }
+  const line = `${prog}: write error: ${strerror(errnoFromCode(e.code))}\n`;
+  const other = s === process.stderr ? undefined : process.stderr;
+  if (other && !other.destroyed) (realWrite.get(other) ?? other.write).call(other, line);
+  decide(ending === undefined || ending === 0 ? 1 : ending);
+}
+
+/** A failure found by a write decides the status, even while draining. */
+function decide(code: number): void {
+  const first = ending === undefined;
+  ending = code;
+  if (first) finish();
+}
+
+let finishing = false;
+
+function finish(): void {
+  if (finishing) return;
+  finishing = true;
+  muteLaterWrites();
+  // The command is over: a signal now ends the process at once, as it would a
+  // tool blocked writing to a slow reader (handlers the command left behind,
+  // such as attach's signal forwarding, would keep it alive).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+  void Promise.all(streams().map(drained)).then(() => {
+    // a write that failed just now may not have emitted its 'error' yet
+    for (const s of streams()) if (s.errored) onWriteError(s, s.errored as NodeJS.ErrnoException);
+    process.exit(ending);
+  });
+}
+
+function streams(): Out[] {
+  return [process.stdout, process.stderr];
+}
+
+/** Drop what the command writes after its end was decided. */
+function muteLaterWrites(): void {
+  for (const s of streams()) {
+    if (realWrite.has(s)) continue;
+    realWrite.set(s, s.write);
+    s.write = ((...args: unknown[]) => {
+      const cb = args.find((a) => typeof a === 'function') as ((e?: Error) => void) | undefined;
+      if (cb) process.nextTick(cb);
+      return true;
+    }) as Out['write'];
+  }
+}
+
+/**
+ * Resolves once every byte written to `s` so far is in the kernel (or `s`
+ * failed: its error decides the status). An empty write completes after all
+ * the writes queued before it.
+ */
+function drained(s: Out): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (s.destroyed || s.writableLength === 0) {
+      resolve();
+      return;
+    }
+    const write = realWrite.get(s) ?? s.write;
+    write.call(s, '', 'utf8', () => resolve());
+  });
+}
