@@ -22,7 +22,7 @@ import type { KeyPair } from './keys';
 import { publicKeyText } from './keys';
 import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
 import { connectParent } from './parent-connect';
-import { AcceptGuard, HANDSHAKE_TIMEOUT_MS } from './accept-guard';
+import { AcceptGuard } from './accept-guard';
 import type { Topology } from './topology';
 import * as transport from './transport';
 
@@ -217,7 +217,7 @@ export class Overlay implements OverlayPort, Tree {
       if (ranks.length === 0) return undefined;
       return ranks.length === 1 ? String(ranks[0]) : '*';
     };
-    const opts = { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS };
+    const opts = { keepaliveMs: KEEPALIVE_MS, timeoutMs: PEER_TIMEOUT_MS };
     void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
         if (!link) return;
