@@ -3,8 +3,8 @@
  * Until a connection has proved it holds an allowed key it is a stranger, and
  * strangers are bounded: at most MAX_STRANGERS wait to authenticate at once
  * (a newcomer beyond that closes the oldest, so idle connections cannot lock a
- * real peer out for long), each has HANDSHAKE_TIMEOUT_MS in all to finish, and
- * every failure closes its socket. Failures are logged naming the peer's
+ * real peer out for long), each has the handshake's time limit
+ * (secure-link.ts, 10 s) to finish, and every failure closes its socket. Failures are logged naming the peer's
  * address, at most LOG_BURST lines per LOG_WINDOW_MS; the rest are counted and
  * summed up in one line when the window ends.
  */
@@ -13,8 +13,6 @@ import { LogLevel } from '../api/handle';
 
 /** connections waiting to authenticate, per listening broker */
 export const MAX_STRANGERS = 64;
-/** time a connection has to complete the handshake */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const LOG_BURST = 5;
 export const LOG_WINDOW_MS = 10_000;
 

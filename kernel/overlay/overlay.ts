@@ -26,7 +26,7 @@ import type { KeyPair } from './keys';
 import { publicKeyText } from './keys';
 import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
 import { connectParent } from './parent-connect';
-import { AcceptGuard, HANDSHAKE_TIMEOUT_MS } from './accept-guard';
+import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
 import type { Topology } from './topology';
@@ -251,7 +251,7 @@ export class Overlay implements OverlayPort, Tree {
       if (ranks.length === 0) return undefined;
       return ranks.length === 1 ? String(ranks[0]) : '*';
     };
-    const opts = { ...this.linkOpts, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS };
+    const opts = this.linkOpts;
     void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
         if (!link) return;

@@ -274,7 +274,8 @@ export interface HandshakeOptions extends LinkOptions {
   handshakeTimeoutMs?: number;
 }
 
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** time a connection has to complete the whole handshake, both sides */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Run a handshake; whatever way it fails, the socket is closed (a refusal has already ended it). */
 async function closingOnFailure<T>(sock: Duplex, steps: () => Promise<T>): Promise<T> {
