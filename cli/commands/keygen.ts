@@ -1,11 +1,16 @@
 /**
- * `flux keygen [-n NAME] [--meta=K=V[,K=V...]] [PATH]`: make a CURVE
+ * `flux keygen [-f] [-n NAME] [--meta=K=V[,K=V...]] [PATH]`: make a CURVE
  * certificate (curve25519 keypair, Z85 text in zcert's format) for a
- * config-booted instance. Written with O_CREAT|O_TRUNC, mode 0600. Keys are
- * never printed.
+ * config-booted instance. The file holds a secret, so: an existing PATH is
+ * kept unless --force; a new file is created owner-only (O_EXCL, 0600) and a
+ * replacement is written to a fresh 0600 temporary file renamed over PATH (the
+ * old file's mode never carries over); a symbolic link is never followed.
+ * Keys are never printed.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { Command, Option } from 'clipanion';
 import { CommandExit, FluxCommand } from '../base-command';
 import { errnoFromCode, strerror } from '../../kernel/api/errno';
@@ -14,9 +19,15 @@ import { formatCert, generateKeyPair } from '../../kernel/overlay/factory';
 
 const USAGE =
   'Usage: flux-keygen [OPTIONS] [PATH]\n' +
+  '  -f, --force            Replace PATH if it exists\n' +
   '  -n, --name=NAME        Set certificate name (default: hostname)\n' +
   '      --meta=KEYVALS     Add/update comma-separated key=value metadata\n' +
   '  -h, --help             Display this message.';
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const EXCL = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+
+const errText = (e: unknown): string => strerror(errnoFromCode((e as NodeJS.ErrnoException).code));
 
 /** `YYYY-MM-DDTHH:MM:SS` in local time, as strftime %FT%T. */
 function localIso(d: Date): string {
@@ -51,6 +62,7 @@ export class KeygenCommand extends FluxCommand {
   static override prog = 'flux-keygen';
   static override usageLine = USAGE;
   static override usage = Command.Usage({ description: 'Generate a CURVE certificate for the overlay' });
+  force = Option.Boolean('-f,--force', false, { description: 'replace PATH if it exists' });
   name = Option.String('-n,--name', { description: 'certificate name' });
   meta = Option.Array('--meta', { description: 'key=value metadata' });
   args = Option.Rest();
@@ -58,25 +70,67 @@ export class KeygenCommand extends FluxCommand {
   async run(): Promise<number> {
     if (this.args.length > 1) throw new CommandExit(1, USAGE);
     const meta = keygenMeta(this.name, this.meta ?? []);
-    const path = this.args[0];
-    if (path === undefined) {
+    const file = this.args[0];
+    if (file === undefined) {
       process.stderr.write('flux-keygen: WARNING: add PATH argument to save generated certificate\n');
       return 0;
     }
+    let existing: fs.Stats | undefined;
+    try {
+      existing = fs.lstatSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(`open ${file}: ${errText(e)}`);
+    }
+    if (existing?.isSymbolicLink()) this.fail(`${file} is a symbolic link: not following it`);
+    if (existing?.isDirectory()) this.fail(`open ${file}: ${strerror(errnoFromCode('EISDIR'))}`);
+    if (existing && !this.force) this.fail(`${file} exists: use --force to replace it`);
     const text = formatCert(generateKeyPair(), meta);
+    if (this.force) this.replace(file, text);
+    else this.create(file, text);
+    return 0;
+  }
+
+  /** A new file: O_EXCL never follows a link and never opens what appeared meanwhile. */
+  private create(file: string, text: string): void {
     let fd: number;
     try {
-      fd = fs.openSync(path, 'w', 0o600);
+      fd = fs.openSync(file, EXCL, 0o600);
     } catch (e) {
-      this.fail(`open ${path}: ${strerror(errnoFromCode((e as NodeJS.ErrnoException).code))}`);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') this.fail(`${file} exists: use --force to replace it`);
+      this.fail(`open ${file}: ${errText(e)}`);
     }
+    this.writeAll(fd, file, text, file);
+  }
+
+  /** --force: a fresh 0600 file beside PATH, renamed over it (replacing a link that appeared, never its target). */
+  private replace(file: string, text: string): void {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}`);
+    let fd: number;
     try {
-      fs.writeSync(fd, text);
+      fd = fs.openSync(tmp, EXCL, 0o600);
     } catch (e) {
-      this.fail(`write ${path}: ${strerror(errnoFromCode((e as NodeJS.ErrnoException).code))}`);
-    } finally {
-      fs.closeSync(fd);
+      this.fail(`open ${file}: ${errText(e)}`);
     }
-    return 0;
+    this.writeAll(fd, file, text, tmp);
+    try {
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      this.fail(`rename ${file}: ${errText(e)}`);
+    }
+  }
+
+  /** Write, fsync and close `fd` (opened at `made`); on failure remove `made` and fail naming `file`. */
+  private writeAll(fd: number, file: string, text: string, made: string): void {
+    try {
+      fs.fchmodSync(fd, 0o600);
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } catch (e) {
+      fs.closeSync(fd);
+      fs.rmSync(made, { force: true });
+      this.fail(`write ${file}: ${errText(e)}`);
+    }
+    fs.closeSync(fd);
   }
 }

@@ -1,9 +1,10 @@
 /**
  * CURVE certificates in CZMQ zcert's ZPL text (broker.md §5.2): what
  * `flux keygen` writes and what a config-booted broker would load. Format and
- * parse only; the file is written by the caller (mode 0600).
+ * parse only; the file is written by the caller (mode 0600). The text holds a
+ * secret key, so a parse error names the line by number and never quotes it.
  */
-import { isKeyPair, type KeyPair } from './keys';
+import { KEY_BYTES, isKeyPair, type KeyPair } from './keys';
 import { z85Decode, z85Encode } from './z85';
 
 export class CertError extends Error {}
@@ -24,7 +25,17 @@ export interface Cert extends KeyPair {
   meta: Map<string, string>;
 }
 
-/** Parse certificate text; CertError names the offending line. */
+/** The key in `value`, or undefined when it is not 40 characters of Z85 (the error text could show a piece of it). */
+function decodeKey(value: string): Buffer | undefined {
+  try {
+    const k = z85Decode(value);
+    return k.length === KEY_BYTES ? k : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parse certificate text; CertError names the offending line by number (never its text). */
 export function parseCert(text: string): Cert {
   const meta = new Map<string, string>();
   let pub: Buffer | undefined;
@@ -36,7 +47,7 @@ export function parseCert(text: string): Cert {
     const where = `line ${i + 1}`;
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
     if (!/^[ \t]/.test(line)) {
-      if (line !== 'metadata' && line !== 'curve') throw new CertError(`${where}: unknown section '${line}'`);
+      if (line !== 'metadata' && line !== 'curve') throw new CertError(`${where}: unknown section`);
       section = line;
       continue;
     }
@@ -46,10 +57,11 @@ export function parseCert(text: string): Cert {
     if (section === 'metadata') {
       if (meta.has(key)) throw new CertError(`${where}: duplicate metadata key '${key}'`);
       meta.set(key, value);
-    } else if (key === 'public-key') {
-      pub = z85Decode(value);
-    } else if (key === 'secret-key') {
-      sec = z85Decode(value);
+    } else if (key === 'public-key' || key === 'secret-key') {
+      const k = decodeKey(value);
+      if (!k) throw new CertError(`${where}: ${key} is not a valid Z85 key`);
+      if (key === 'public-key') pub = k;
+      else sec = k;
     } else {
       throw new CertError(`${where}: unknown curve key '${key}'`);
     }

@@ -78,6 +78,22 @@ function ensureRundir(b: Broker): string {
   return dir;
 }
 
+/**
+ * tbon.interface-hint: the attribute when given on the command line, else
+ * `[tbon] interface-hint`, else the attribute's default; the attribute then
+ * shows the hint in use. Every rank reads the same config, so a bad value
+ * fails everywhere alike.
+ */
+function interfaceHint(b: Broker): string {
+  const onCommandLine = b.args.setattrs.some(([k]) => k === 'tbon.interface-hint');
+  const fromConfig = (b.config['tbon'] as Record<string, unknown> | undefined)?.['interface-hint'];
+  if (!onCommandLine && fromConfig !== undefined) {
+    if (typeof fromConfig !== 'string') throw new SameEverywhere('tbon.interface-hint: must be a string');
+    b.attrs.setInternal('tbon.interface-hint', fromConfig);
+  }
+  return b.attrs.get('tbon.interface-hint') ?? 'default-route';
+}
+
 function configTopo(b: Broker): string | undefined {
   const t = (b.config['tbon'] as { topo?: unknown } | undefined)?.topo;
   return typeof t === 'string' ? t : undefined;
@@ -141,7 +157,7 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
       ov.listener = l;
     }
     if (wantTcp) {
-      const l = await transport.listen(`tcp://${transport.defaultAddress()}:*`, (s) => ov.acceptConnection(s));
+      const l = await transport.listen(transport.tcpWildcard(await transport.hintAddress(interfaceHint(b))), (s) => ov.acceptConnection(s));
       uris.push(l.uri);
       if (ov.listener) {
         const first = ov.listener;

@@ -24,7 +24,9 @@ import type { OverlayPort } from '../router/router';
 import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
 import type { KeyPair } from './keys';
 import { publicKeyText } from './keys';
-import { secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { connectParent } from './parent-connect';
+import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
 import type { Topology } from './topology';
@@ -39,6 +41,8 @@ const S = STATE_NUMBER;
  * torpid, not lost (liveness.ts). Keepalives go out every tbon.torpid_min.
  */
 const NO_SILENCE_LIMIT = Number.POSITIVE_INFINITY;
+/** How long a leaving child waits for its parent to answer goodbye. */
+export const GOODBYE_TIMEOUT_MS = 5_000;
 
 export interface OverlayInit {
   rank: number;
@@ -114,6 +118,8 @@ export class Overlay implements OverlayPort, Tree {
   private parentStall: SendStall | undefined;
   private lastEventSeq = 0;
   private readonly waiters = new Set<() => void>();
+  /** bounds connections on our listening socket until they authenticate */
+  private readonly guard = new AcceptGuard((sev, text) => this.log(sev, text));
 
   constructor(
     readonly broker: Broker,
@@ -245,8 +251,10 @@ export class Overlay implements OverlayPort, Tree {
       if (ranks.length === 0) return undefined;
       return ranks.length === 1 ? String(ranks[0]) : '*';
     };
-    secureAccept(sock, this.keys, allow, publicKeyText, this.linkOpts).then(
+    const opts = this.linkOpts;
+    void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
+        if (!link) return;
         link.onClose = () => {};
         link.onMessage = (m) => {
           if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m, sock);
@@ -256,7 +264,6 @@ export class Overlay implements OverlayPort, Tree {
           }
         };
       },
-      (e: Error) => this.log(LogLevel.err, e.message),
     );
   }
 
@@ -319,6 +326,9 @@ export class Overlay implements OverlayPort, Tree {
         this.failTracked(c.tracked);
         this.setChild(c, 'offline', 'offline');
         link.onClose = () => {};
+        // Only now may the child close: until we had read its goodbye, a close
+        // (or a reset that ends our reading early) would look like a failure.
+        link.send(control('goodbye'));
         this.log(LogLevel.debug, `${this.hostOf(c.rank)} (rank ${c.rank}) said goodbye`);
         break;
     }
@@ -526,20 +536,24 @@ export class Overlay implements OverlayPort, Tree {
 
   /* ------------------------------------------------------------- child side */
 
+  /** Connect to the parent, retrying while it is not there yet (parent-connect.ts), then say hello. */
   private async connectParent(): Promise<void> {
-    const uri = this.parentUri!;
     const p = this.topo.parentOf(this.rank)!;
-    let sock: net.Socket | undefined;
-    let lastErr: Error | undefined;
-    for (let attempt = 0; attempt < 20 && !sock; attempt++) {
-      try {
-        sock = await transport.connect(uri);
-      } catch (e) {
-        lastErr = e as Error;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-      }
-    }
-    if (!sock) throw new Error(`cannot connect to parent ${this.hostOf(p)} (rank ${p}) at ${uri}: ${lastErr?.message}`);
+    const warnSecs = this.warnEverySecs();
+    await connectParent({
+      uri: this.parentUri!,
+      parentName: `${this.hostOf(p)} (rank ${p})`,
+      attemptTimeoutMs: (fsd.tryParse(this.broker.attrs.get('tbon.connect_timeout') ?? '30s') ?? 30) * 1000,
+      warnEveryMs: warnSecs === undefined ? undefined : warnSecs * 1000,
+      log: (sev, text) => this.log(sev, text),
+      signal: this.connectAbort.signal,
+      handshake: (sock) => this.helloParent(sock),
+    });
+    this.reported = '';
+    this.changed();
+  }
+
+  private async helloParent(sock: net.Socket): Promise<void> {
     const link = await secureConnect(sock, this.keys, this.parentKey!, this.linkOpts);
     const hello = await new Promise<Message>((resolve, reject) => {
       link.onMessage = (m) => {
@@ -548,13 +562,14 @@ export class Overlay implements OverlayPort, Tree {
           // Switch handlers now: the parent's next frames may be in this same chunk.
           this.parentId = (m.payload as { uuid: string }).uuid;
           this.parentLink = link;
-          this.parentStall = new SendStall(sock!);
+          this.parentStall = new SendStall(sock);
           link.onMessage = (msg) => this.fromParent(msg);
           link.onClose = (why) => this.onParentLost(why);
         }
         resolve(m);
       };
-      link.onClose = (why) => reject(new Error(`overlay.hello: ${why}`));
+      // the parent went away before answering: worth another try
+      link.onClose = (why) => reject(new LinkError(`overlay.hello: ${why}`, true));
       link.send(
         control('hello', { rank: this.rank, version: VERSION, uuid: this.broker.uuid, status: this.statusWord, hostname: this.hostOf(this.rank) }),
       );
@@ -563,8 +578,6 @@ export class Overlay implements OverlayPort, Tree {
       link.close();
       throw new Error(`overlay.hello: ${hello.errstr ?? 'refused'}`);
     }
-    this.reported = '';
-    this.changed();
   }
 
   private fromParent(m: Message): void {
@@ -577,10 +590,13 @@ export class Overlay implements OverlayPort, Tree {
       for (const w of [...this.waiters]) w();
     } else if (m.topic === 'disconnect') {
       this.onParentLost('disconnected by parent');
+    } else if (m.topic === 'goodbye') {
+      this.goodbyeAcked?.();
     }
   }
 
   private onParentLost(why: string): void {
+    this.goodbyeAcked?.();
     if (this.parentLost !== undefined || this.leaving) return;
     const p = this.topo.parentOf(this.rank)!;
     this.parentLost = why;
@@ -608,11 +624,13 @@ export class Overlay implements OverlayPort, Tree {
     for (const sig of ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'] as const) {
       process.once(sig, () => {
         this.interrupted = `received ${sig}`;
+        this.connectAbort.abort(new Error(this.interrupted));
         for (const w of [...this.waiters]) w();
       });
     }
   }
   private interrupted: string | undefined;
+  private readonly connectAbort = new AbortController();
 
   /* ------------------------------------------------------------------- Tree */
 
@@ -648,11 +666,17 @@ export class Overlay implements OverlayPort, Tree {
     return this.until(() => this.parentState === S.run, () => this.parentFail());
   }
 
-  /** Every broker.quorum-warn (default 1m; `none`: never) name who rank 0 still waits for. */
-  private quorumWarning(): NodeJS.Timeout | undefined {
+  /** broker.quorum-warn in seconds (default 1m); undefined for `none` */
+  private warnEverySecs(): number | undefined {
     const text = this.broker.attrs.get('broker.quorum-warn') ?? '1m';
     const secs = text === 'none' ? undefined : fsd.tryParse(text);
-    if (secs === undefined || !(secs > 0) || !Number.isFinite(secs)) return undefined;
+    return secs === undefined || !(secs > 0) || !Number.isFinite(secs) ? undefined : secs;
+  }
+
+  /** Every broker.quorum-warn (default 1m; `none`: never) name who rank 0 still waits for. */
+  private quorumWarning(): NodeJS.Timeout | undefined {
+    const secs = this.warnEverySecs();
+    if (secs === undefined) return undefined;
     const t = setInterval(() => {
       const missing = Array.from({ length: this.size }, (_, r) => r).filter((r) => !this.online.has(r));
       if (missing.length === 0) return;
@@ -682,11 +706,21 @@ export class Overlay implements OverlayPort, Tree {
     );
   }
 
+  /** Say goodbye and wait (bounded) for the parent's answer: it has then read everything we sent, so our close is no failure. */
   async goodbye(): Promise<void> {
     if (this.rank === 0 || !this.parentLink?.isOpen || this.parentLost !== undefined) return;
+    const acked = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, GOODBYE_TIMEOUT_MS);
+      this.goodbyeAcked = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
     this.parentLink.send(control('goodbye'));
     this.leaving = true;
+    await acked;
   }
+  private goodbyeAcked: (() => void) | undefined;
 
   stateChanged(s: BrokerState): void {
     this.state = s;
@@ -696,6 +730,7 @@ export class Overlay implements OverlayPort, Tree {
 
   async close(): Promise<void> {
     this.leaving = true;
+    this.guard.close();
     if (this.livenessTimer) clearInterval(this.livenessTimer);
     this.livenessTimer = undefined;
     this.parentLink?.close();

@@ -28,7 +28,15 @@ const HANDSHAKE_MAX = 512;
 const CLIENT_PROOF = Buffer.from('flux-overlay client proof');
 const SERVER_PROOF = Buffer.from('flux-overlay server proof');
 
-export class LinkError extends Error {}
+/** A handshake failure; `transient` when trying again may succeed (the peer went quiet or away mid-way). */
+export class LinkError extends Error {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface LinkOptions {
   /** largest message accepted (bytes of encoded envelope) */
@@ -225,16 +233,16 @@ export class SecureLink {
   }
 }
 
-/** Wait for the next handshake frame (anything after it stays buffered). */
-function readFrame(sock: Duplex, reader: FrameSplitter, deadlineMs: number): Promise<Buffer> {
+/** Wait for the next handshake frame until `deadline` (ms timestamp); anything after it stays buffered. */
+function readFrame(sock: Duplex, reader: FrameSplitter, deadline: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new LinkError('handshake timed out')), deadlineMs);
+    const timer = setTimeout(() => done(new LinkError('handshake timed out', true)), Math.max(0, deadline - Date.now()));
     const check = (): boolean => {
       let f: Buffer | undefined;
       try {
         f = reader.next();
       } catch (e) {
-        done(e as Error);
+        done(new LinkError(`protocol error: ${(e as Error).message}`));
         return true;
       }
       if (f) done(undefined, f);
@@ -244,7 +252,7 @@ function readFrame(sock: Duplex, reader: FrameSplitter, deadlineMs: number): Pro
       reader.push(c);
       check();
     };
-    const onClose = () => done(new LinkError('connection closed during handshake'));
+    const onClose = () => done(new LinkError('connection closed during handshake', true));
     const onError = (e: Error) => done(e);
     function done(err?: Error, f?: Buffer) {
       clearTimeout(timer);
@@ -262,14 +270,32 @@ function readFrame(sock: Duplex, reader: FrameSplitter, deadlineMs: number): Pro
 }
 
 export interface HandshakeOptions extends LinkOptions {
+  /** the whole handshake's limit (default 10 s) */
   handshakeTimeoutMs?: number;
 }
 
+/** time a connection has to complete the whole handshake, both sides */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Run a handshake; whatever way it fails, the socket is closed (a refusal has already ended it). */
+async function closingOnFailure<T>(sock: Duplex, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (e) {
+    if (!sock.writableEnded) sock.destroy();
+    throw e;
+  }
+}
+
 /** Child side: prove our key, require the parent to hold `serverKey`. */
-export async function secureConnect(sock: Duplex, self: KeyPair, serverKey: Buffer, opts: HandshakeOptions = {}): Promise<SecureLink> {
+export function secureConnect(sock: Duplex, self: KeyPair, serverKey: Buffer, opts: HandshakeOptions = {}): Promise<SecureLink> {
+  return closingOnFailure(sock, () => connectSteps(sock, self, serverKey, opts));
+}
+
+async function connectSteps(sock: Duplex, self: KeyPair, serverKey: Buffer, opts: HandshakeOptions): Promise<SecureLink> {
   const eph = ephemeral();
   const reader = new FrameSplitter(HANDSHAKE_MAX);
-  const deadline = opts.handshakeTimeoutMs ?? 10_000;
+  const deadline = Date.now() + (opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   sock.write(frame(Buffer.concat([MAGIC, self.publicKey, eph.publicKey])));
   const hello = await readFrame(sock, reader, deadline);
   if (hello.subarray(0, 8).equals(REFUSE)) {
@@ -294,16 +320,27 @@ export async function secureConnect(sock: Duplex, self: KeyPair, serverKey: Buff
 /**
  * Parent side: accept a child whose static key `allow` names (returns the name,
  * e.g. its rank); otherwise refuse and reject with a LinkError naming the key.
+ * Any failure closes the socket.
  */
-export async function secureAccept(
+export function secureAccept(
   sock: Duplex,
   self: KeyPair,
   allow: (publicKey: Buffer) => string | undefined,
   keyText: (publicKey: Buffer) => string,
   opts: HandshakeOptions = {},
 ): Promise<SecureLink> {
+  return closingOnFailure(sock, () => acceptSteps(sock, self, allow, keyText, opts));
+}
+
+async function acceptSteps(
+  sock: Duplex,
+  self: KeyPair,
+  allow: (publicKey: Buffer) => string | undefined,
+  keyText: (publicKey: Buffer) => string,
+  opts: HandshakeOptions,
+): Promise<SecureLink> {
   const reader = new FrameSplitter(HANDSHAKE_MAX);
-  const deadline = opts.handshakeTimeoutMs ?? 10_000;
+  const deadline = Date.now() + (opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   const hello = await readFrame(sock, reader, deadline);
   if (hello.length !== 8 + 2 * KEY || !hello.subarray(0, 8).equals(MAGIC)) {
     sock.destroy();
@@ -315,7 +352,7 @@ export async function secureAccept(
   if (name === undefined) {
     sock.end(frame(Buffer.concat([REFUSE, Buffer.from('key not authorized')])));
     setTimeout(() => sock.destroy(), 100).unref();
-    throw new LinkError(`refused connection from unknown key ${keyText(clientKey)}`);
+    throw new LinkError(`refused: unknown key ${keyText(clientKey)}`);
   }
   const eph = ephemeral();
   sock.write(frame(Buffer.concat([MAGIC, eph.publicKey])));
@@ -323,7 +360,7 @@ export async function secureAccept(
   const proof = box.open(await readFrame(sock, reader, deadline));
   if (!proof || !proof.equals(CLIENT_PROOF)) {
     sock.destroy();
-    throw new LinkError(`refused connection claiming key ${keyText(clientKey)} (rank ${name}): authentication failed`);
+    throw new LinkError(`refused: key ${keyText(clientKey)} (rank ${name}) failed authentication`);
   }
   sock.write(frame(box.seal(SERVER_PROOF)));
   reader.max = (opts.maxMessage ?? MAX_FRAME) + MAC;

@@ -3,6 +3,7 @@
  * `tcp://ADDR:PORT`. Both hand the secure link a plain byte stream, so another
  * transport only needs a listen and a connect here.
  */
+import * as dns from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -13,12 +14,104 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** An address other hosts can reach: first non-internal IPv4, else loopback. */
-export function defaultAddress(): string {
-  for (const addrs of Object.values(os.networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+export class InterfaceHintError extends Error {}
+
+const isLinkLocal6 = (a: os.NetworkInterfaceInfo) => a.family === 'IPv6' && /^fe[89ab]/i.test(a.address);
+
+/** The interface's IPv4 address, else a routable IPv6 one. */
+function interfaceAddress(name: string): string | undefined {
+  const addrs = os.networkInterfaces()[name] ?? [];
+  return (addrs.find((a) => a.family === 'IPv4') ?? addrs.find((a) => a.family === 'IPv6' && !isLinkLocal6(a)))?.address;
+}
+
+/** Name of the interface holding the IPv4 default route (/proc/net/route), if any. */
+async function defaultRouteInterface(): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile('/proc/net/route', 'utf8');
+  } catch {
+    return undefined;
   }
-  return '127.0.0.1';
+  for (const line of text.split('\n').slice(1)) {
+    const [iface, dest] = line.trim().split(/\s+/);
+    if (iface && dest !== undefined && /^0+$/.test(dest)) return iface;
+  }
+  return undefined;
+}
+
+/** The address this host's name resolves to (IPv4 preferred). */
+async function hostnameAddress(): Promise<string | undefined> {
+  const name = os.hostname();
+  try {
+    return (await dns.lookup(name, { family: 4 })).address;
+  } catch {
+    try {
+      return (await dns.lookup(name)).address;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function ipv4ToInt(a: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+/** The first interface IPv4 address inside `cidr` (a.b.c.d/n); undefined if `cidr` is not one. */
+function cidrAddress(cidr: string): string | undefined | null {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
+  const net = m ? ipv4ToInt(m[1]!) : undefined;
+  const bits = m ? Number(m[2]) : NaN;
+  if (net === undefined || !(bits >= 0 && bits <= 32)) return null;
+  const size = 2 ** (32 - bits);
+  const base = Math.floor(net / size) * size;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      const v = a.family === 'IPv4' ? ipv4ToInt(a.address) : undefined;
+      if (v !== undefined && v >= base && v < base + size) return a.address;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The address to bind for other hosts, chosen as Flux chooses it from
+ * `tbon.interface-hint`: `default-route` (the interface of the IPv4 default
+ * route, falling back to the hostname's address where there is none),
+ * `hostname` (what the hostname resolves to), an interface name, or an IPv4
+ * CIDR (the first interface address inside it). InterfaceHintError otherwise.
+ */
+export async function hintAddress(hint: string): Promise<string> {
+  const fail = (why: string) => new InterfaceHintError(`tbon.interface-hint ${hint}: ${why}`);
+  if (hint === 'default-route') {
+    const iface = await defaultRouteInterface();
+    const a = (iface !== undefined ? interfaceAddress(iface) : undefined) ?? (await hostnameAddress());
+    if (a === undefined) throw fail(`no default route and ${os.hostname()} does not resolve`);
+    return a;
+  }
+  if (hint === 'hostname') {
+    const a = await hostnameAddress();
+    if (a === undefined) throw fail(`${os.hostname()} does not resolve`);
+    return a;
+  }
+  if (os.networkInterfaces()[hint] !== undefined) {
+    const a = interfaceAddress(hint);
+    if (a === undefined) throw fail(`interface ${hint} has no usable address`);
+    return a;
+  }
+  const a = cidrAddress(hint);
+  if (a === null) throw fail('not an interface here, default-route, hostname, or an IPv4 CIDR');
+  if (a === undefined) throw fail('no interface address in that network');
+  return a;
+}
+
+/** `tcp://ADDR:*` for an address (IPv6 in brackets). */
+export function tcpWildcard(address: string): string {
+  return address.includes(':') ? `tcp://[${address}]:*` : `tcp://${address}:*`;
 }
 
 function parse(uri: string): { kind: 'ipc'; path: string } | { kind: 'tcp'; host: string; port: number } {
@@ -65,14 +158,33 @@ export function listen(uri: string, onConnection: (s: net.Socket) => void): Prom
   });
 }
 
-/** Connect to `uri`; rejects with the system error. */
-export function connect(uri: string): Promise<net.Socket> {
+/**
+ * Connect to `uri`; rejects with the system error, with ETIMEDOUT after
+ * `timeoutMs` (0: only the system's limit), or with the signal's reason.
+ */
+export function connect(uri: string, timeoutMs = 0, signal?: AbortSignal): Promise<net.Socket> {
   const where = parse(uri);
   return new Promise((resolve, reject) => {
     const s = where.kind === 'ipc' ? net.createConnection(where.path) : net.createConnection(where.port, where.host);
-    s.once('error', reject);
+    const fail = (e: Error) => {
+      cleanup();
+      s.destroy();
+      reject(e);
+    };
+    const onAbort = () => fail((signal!.reason as Error | undefined) ?? new Error('aborted'));
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => fail(Object.assign(new Error(`connect ETIMEDOUT: no answer in ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })), timeoutMs)
+        : undefined;
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      s.off('error', fail);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    s.once('error', fail);
+    signal?.addEventListener('abort', onAbort, { once: true });
     s.once('connect', () => {
-      s.off('error', reject);
+      cleanup();
       if (where.kind === 'tcp') s.setNoDelay(true);
       resolve(s);
     });

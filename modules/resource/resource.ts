@@ -11,6 +11,7 @@ import {
   Errno,
   FluxError,
   einval,
+  hostlist,
   idset,
   request,
   rlistSummary,
@@ -148,15 +149,34 @@ export class ResourceModule implements BrokerModule {
     return {};
   }
 
-  /** Per-rank resources; ranks that have not reported yet take rank 0's shape. */
+  /**
+   * Per-rank resources; ranks that have not reported yet take rank 0's shape,
+   * under their own name from the instance's host list (bootstrap config or
+   * PMI business cards), not rank 0's.
+   */
   private ranks(): RankResources[] {
     const out: RankResources[] = [];
+    const names = this.bootHosts();
     for (let r = 0; r < this.h.size; r++) {
-      const rep = this.reports.get(r) ?? { ...this.local, rank: r };
+      const rep = this.reports.get(r) ?? { ...this.local, rank: r, hostname: names?.[r] ?? this.local.hostname };
       out.push(toRank(rep));
     }
     return out;
   }
+
+  /** The `hostlist` attribute, one name per rank (undefined if it does not cover the instance). */
+  private bootHosts(): string[] | undefined {
+    if (this.hostNames === undefined) {
+      try {
+        const names = hostlist.expand(this.h.getattr('hostlist') ?? '');
+        this.hostNames = names.length === this.h.size ? names : null;
+      } catch {
+        this.hostNames = null;
+      }
+    }
+    return this.hostNames ?? undefined;
+  }
+  private hostNames: string[] | null | undefined;
 
   private R(): Rv1 {
     return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });

@@ -41,4 +41,24 @@ test('a certificate whose keys do not match is refused', () => {
   assert.throws(() => parseCert(text), (e: Error) => e instanceof CertError && /valid pair/.test(e.message));
 });
 
+test('parse errors name the line, never its text (it may hold the secret key)', () => {
+  const k = generateKeyPair();
+  const text = formatCert(k, new Map([['name', 'vm']]));
+  const secret = z85Encode(k.secretKey);
+  const line = text.split('\n').findIndex((l) => l.includes('secret-key')) + 1;
+  const cases: Array<[string, string]> = [
+    [text.replace('    secret-key', 'secret-key'), `line ${line}: unknown section`],
+    [text.replace(secret, `${secret.slice(0, 5)}~${secret.slice(6)}`), `line ${line}: secret-key is not a valid Z85 key`],
+    [text.replace(secret, secret.slice(0, 35)), `line ${line}: secret-key is not a valid Z85 key`],
+    [text.replace(secret, secret.slice(0, 36)), `line ${line}: secret-key is not a valid Z85 key`],
+    [text.replace(secret, `${secret}"x`), `line ${line}: malformed entry`],
+  ];
+  for (const [bad, want] of cases) {
+    assert.throws(
+      () => parseCert(bad),
+      (e: Error) => e instanceof CertError && e.message === want && !e.message.includes(secret.slice(6, 30)),
+    );
+  }
+});
+
 test.run();

@@ -124,7 +124,7 @@ test('a parent that does not hold the pinned key is not trusted', async () => {
       () => undefined,
       (e: Error) => e,
     );
-    assert.match(serverErr!.message, /authentication failed/);
+    assert.match(serverErr!.message, /failed authentication/);
   } finally {
     p.close();
   }
@@ -170,6 +170,35 @@ test('messages over the maximum are not sent, and an oversized frame closes the 
     c.close();
   } finally {
     p.close();
+  }
+});
+
+test('a failed or timed-out handshake closes the socket', async () => {
+  const P = generateKeyPair();
+  for (const [what, send] of [
+    ['silence', undefined],
+    ['an oversized frame header', Buffer.from([0xff, 0xff, 0xff, 0xff])],
+    ['a malformed hello', Buffer.from([0, 0, 0, 3, 1, 2, 3])],
+  ] as Array<[string, Buffer | undefined]>) {
+    const sockPath = path.join(dir, `t${n++}`);
+    let accepted!: Promise<Error>;
+    const srv = net.createServer((s) => {
+      accepted = secureAccept(s, P, () => '1', publicKeyText, { handshakeTimeoutMs: 300 }).then(
+        () => new Error('accepted'),
+        (e: Error) => e,
+      );
+    });
+    await new Promise<void>((r) => srv.listen(sockPath, r));
+    const c = net.createConnection(sockPath);
+    c.on('error', () => {});
+    c.resume();
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    await new Promise((r) => c.once('connect', r));
+    if (send) c.write(send);
+    await closed;
+    const err = await accepted;
+    assert.match(err.message, what === 'silence' ? /handshake timed out/ : /protocol error/, what);
+    srv.close();
   }
 });
 
