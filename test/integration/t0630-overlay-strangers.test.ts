@@ -10,6 +10,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { skipped } from '../helpers/skip';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -180,7 +181,7 @@ test('garbage alone is closed at once and logged with the address', async () => 
 
 test('tbon.interface-hint: attribute, [tbon] interface-hint, and a hint that names nothing', () => {
   const lo = Object.entries(os.networkInterfaces()).find(([, a]) => a?.some((x) => x.family === 'IPv4' && x.address === '127.0.0.1'))?.[0];
-  if (!lo) return console.log('  (skipped: no interface holds 127.0.0.1)');
+  if (!lo) return skipped('tbon.interface-hint: attribute, [tbon] interface-hint, and a hint that names nothing', 'no interface holds 127.0.0.1');
   const show = ['sh', '-c', 'flux getattr tbon.endpoint; flux getattr tbon.interface-hint; flux exec -r 1 flux getattr rank'];
   for (const [how, hint] of [
     [['-Stbon.interface-hint=' + lo], lo],

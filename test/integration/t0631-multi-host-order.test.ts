@@ -11,11 +11,13 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FLUX, run, tmpdir } from '../helpers/flux';
+import { skipped } from '../helpers/skip';
 import { HOSTS_SSH, fluxInHost, haveHydra, hosts, hostsUsable, lockHosts, unlockHosts, until, type HostProc } from '../helpers/hosts-peer';
 
 const tmp = tmpdir();
 const cert = path.join(tmp.dir, 'test.cert');
-const skip = (why = 'needs root, iproute2 and ../shared/peers') => console.log(`  (skipped: ${why})`);
+/** report the running test as skipped (test/helpers/skip.ts) */
+const skip = (name: string, why = 'needs root, iproute2 and ../shared/peers') => skipped(name, why);
 
 function config(name: string, text: string): string {
   const p = path.join(tmp.dir, name);
@@ -43,7 +45,7 @@ test.after(() => {
 });
 
 test('followers started long before rank 0 keep retrying and join; a host never started is named as itself', async () => {
-  if (!hostsUsable) return skip();
+  if (!hostsUsable) return skip('followers started long before rank 0 keep retrying and join; a host never started is named as itself');
   const toml = config('order.toml', `[bootstrap]\ncurve_cert = "${cert}"\ndefault_port = 8091\ndefault_bind = "tcp://eth0:%p"\ndefault_connect = "tcp://%h:%p"\nhosts = [ { host = "test[0-3]" } ]\n`);
   // followers say every broker.quorum-warn that they are still trying; 20s is
   // past the point where they used to give up (about 16 s of retries)
@@ -79,7 +81,7 @@ test('followers started long before rank 0 keep retrying and join; a host never 
 });
 
 test('8-host static-config runs end cleanly, 6 times in a row', () => {
-  if (!hostsUsable) return skip();
+  if (!hostsUsable) return skip('8-host static-config runs end cleanly, 6 times in a row');
   const toml = config('h8.toml', `[bootstrap]\ncurve_cert = "${cert}"\ndefault_port = 8090\ndefault_bind = "tcp://eth0:%p"\ndefault_connect = "tcp://%h:%p"\nhosts = [ { host = "test[0-7]" } ]\n`);
   for (let i = 0; i < 6; i++) {
     const r = hosts(['pdsh', '-w', 'test[0-7]', FLUX, 'start', `-o,--config-path=${toml}`, 'flux', 'uptime']);
@@ -90,7 +92,7 @@ test('8-host static-config runs end cleanly, 6 times in a row', () => {
 });
 
 test('8-host mpiexec.hydra -launcher ssh runs end cleanly, 4 times in a row', () => {
-  if (!haveHydra) return skip('needs MPICH (peers/mpich setup) and the hosts');
+  if (!haveHydra) return skip('8-host mpiexec.hydra -launcher ssh runs end cleanly, 4 times in a row', 'needs MPICH (peers/mpich setup) and the hosts');
   const hostfile = config('hostfile8', Array.from({ length: 8 }, (_, i) => `test${i}\n`).join(''));
   for (let i = 0; i < 4; i++) {
     const r = hosts(['exec', 'test0', 'mpiexec.hydra', '-launcher', 'ssh', '-launcher-exec', HOSTS_SSH, '-f', hostfile, '-n', '8', FLUX, 'start', 'flux', 'uptime']);
