@@ -11,6 +11,7 @@ export * from './handle';
 export * from './module';
 export * from './tokens';
 export * from './strsignal';
+export * from './long-timer';
 export {
   MsgType,
   MsgFlag,

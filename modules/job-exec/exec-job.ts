@@ -5,7 +5,7 @@
  * output eventlog, enforces the time limit and the kill escalation, and fails
  * the job when a rank is lost.
  */
-import { Errno, encodeF58, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
+import { Errno, encodeF58, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { shellOptions, type LeaderHooks, type Stream } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -46,7 +46,7 @@ export class ExecJob {
   private fatal = false;
   private finished = false;
   private killTimer: NodeJS.Timeout | undefined;
-  private expireTimer: NodeJS.Timeout | undefined;
+  private expireTimer: LongTimer | undefined;
   private readonly eofs = new Set<string>();
   private hooks: LeaderHooks[] = [];
   private readonly cwd: string;
@@ -126,7 +126,8 @@ export class ExecJob {
     const duration = Number(this.jobspec.attributes?.system?.['duration'] ?? 0);
     const limitMs = expiration > 0 ? expiration * 1000 - Date.now() : duration > 0 ? duration * 1000 : 0;
     // job-manager raises the timeout at expiration; ours is the backstop, a little later
-    if (limitMs > 0) this.expireTimer = setTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
+    // a long timer: a limit of 25 days is longer than one setTimeout can wait
+    if (limitMs > 0) this.expireTimer = longTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
     for (const s of this.shells.values()) this.startShell(s);
   }
 
@@ -249,7 +250,7 @@ export class ExecJob {
     if (this.finished) return;
     this.finished = true;
     if (this.killTimer) clearTimeout(this.killTimer);
-    if (this.expireTimer) clearTimeout(this.expireTimer);
+    this.expireTimer?.clear();
     for (const s of this.shells.values()) s.cancel?.();
     this.pmi.abort();
     this.doom.stop();
