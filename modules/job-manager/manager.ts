@@ -549,6 +549,20 @@ export class Manager {
     this.nPurged++;
     this.checkWaitableExhausted();
     this.h.rpc('kvs.unlink', { key: job.kvsdir, recursive: true }).catch((e: Error) => this.h.log('err', `purge ${job.kvsdir}: ${e.message}`));
+    this.announcePurge(job.id);
+  }
+
+  /** purged ids not yet announced */
+  private purgedIds: number[] = [];
+
+  /** `job-purge-inactive {jobs}` as Flux publishes it, batched per turn: job-exec drops those jobs' output logs */
+  private announcePurge(id: number): void {
+    if (this.purgedIds.push(id) > 1) return;
+    setImmediate(() => {
+      const jobs = this.purgedIds;
+      this.purgedIds = [];
+      this.h.publish('job-purge-inactive', { jobs }).catch(() => undefined);
+    });
   }
 
   /** Apply the configured limits soon (batching the jobs that became inactive together). */
