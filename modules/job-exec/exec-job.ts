@@ -63,6 +63,9 @@ export class ExecJob {
   private readonly sinks: FileSink[] = [];
   /** exception responses, in order, each after the output before it */
   private exceptions: Promise<void> = Promise.resolve();
+  /** resolves KILL_TIMEOUT_MS after a fatal exception: output files still not written are given up */
+  private readonly giveUp: Promise<void>;
+  private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
   private expireTimer: LongTimer | undefined;
   private readonly eofs = new Set<string>();
@@ -84,6 +87,7 @@ export class ExecJob {
     for (const p of this.placements) {
       this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
     }
+    this.giveUp = new Promise((r) => (this.giveUpNow = r));
     this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note));
     this.pmi = new PmiExchange(h, this.placements.length);
     this.doom = new Doom(shellOptions(jobspec), (note) => this.raise('exec', note));
@@ -274,7 +278,7 @@ export class ExecJob {
 
   /** a fatal exception from anywhere: signal the tasks, SIGKILL after 5 s */
   fatalKill(signum = SIGTERM): void {
-    if (this.fatal || this.ending) return;
+    if (this.fatal) return;
     this.fatal = true;
     if (this.preparing) {
       // nothing runs yet: stop waiting for files (a FIFO without a reader)
@@ -282,6 +286,12 @@ export class ExecJob {
       for (const k of this.sinks) k.abort();
       return;
     }
+    // a file that takes nothing (a FIFO whose reader stopped reading) must not keep the job alive
+    setTimeout(() => {
+      for (const k of this.sinks) k.abort();
+      this.giveUpNow();
+    }, KILL_TIMEOUT_MS).unref();
+    if (this.ending) return;
     this.kill(signum);
     this.killTimer = setTimeout(() => this.kill(SIGKILL), KILL_TIMEOUT_MS);
   }
@@ -323,7 +333,7 @@ export class ExecJob {
     this.output.append(missing);
     for (const hk of this.hooks) hk.close?.();
     // every file has everything, or its error is the job's exception, before the job ends
-    await Promise.all(this.sinks.map((k) => k.close()));
+    await Promise.race([Promise.all(this.sinks.map((k) => k.close())), this.giveUp]);
     await this.output.close();
     await this.exceptions;
     if (this.killTimer) clearTimeout(this.killTimer);

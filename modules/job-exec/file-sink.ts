@@ -289,11 +289,12 @@ export class FileSink {
   /** close the descriptor, once no write is in flight */
   private release(): void {
     this.released = true;
-    if (this.busy) return;
+    // a pipe's write in flight (a reader that stopped reading) is cancelled: its callback errs
     if (this.pipe) {
       this.pipe.destroy();
       this.pipe = undefined;
     }
+    if (this.busy) return;
     if (this.fd !== undefined) {
       fs.close(this.fd, () => {});
       this.fd = undefined;

@@ -126,6 +126,22 @@ test('--output to a FIFO without a reader: flux cancel ends the job', async () =
   assertServing();
 });
 
+test('--output to a FIFO whose reader stopped reading: the tasks wait, flux cancel still ends the job', async () => {
+  const f = fifo('stuck.fifo');
+  // a reader that opens the FIFO and never reads it
+  const reader = spawn('sh', ['-c', `exec sleep 300 < ${f}`], { stdio: 'ignore', detached: true });
+  try {
+    const id = inst!.flux(['submit', `--output=${f}`, 'yes']).stdout.trim();
+    assert.ok(await waitFor(() => state(id) === 'RUN'), state(id));
+    assertServing();
+    assert.is(inst!.flux(['cancel', id]).code, 0);
+    assert.ok(await waitFor(() => state(id) === 'INACTIVE', 30_000), state(id));
+    assertServing();
+  } finally {
+    process.kill(-reader.pid!, 'SIGKILL');
+  }
+});
+
 test('--input from a FIFO without a writer: the job waits, the broker serves; a writer feeds it', async () => {
   const f = fifo('in.fifo');
   const id = inst!.flux(['submit', `--input=${f}`, 'cat']).stdout.trim();
