@@ -264,14 +264,21 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   return code;
 }
 
-/** Send our stdin to the job's tasks (job-exec.stdin), then EOF. */
+/**
+ * Send our stdin to the job's tasks (job-exec.stdin), then EOF. One chunk at a
+ * time: job-exec answers once the tasks' pipes took it, so a task that does
+ * not read its stdin stops our reading instead of filling the broker.
+ */
 function forwardStdin(client: Client, id: number, ranks: string | undefined): void {
   const stdin = process.stdin;
   const send = (data: string | undefined, eof: boolean) =>
     client.rpc('job-exec.stdin', { id, data, eof, ranks }).catch(() => {});
   if (ranks !== undefined && ranks !== 'all') void send(undefined, false);
   stdin.setEncoding('utf8');
-  stdin.on('data', (d: string) => void send(d, false));
+  stdin.on('data', (d: string) => {
+    stdin.pause();
+    void send(d, false).then(() => stdin.resume());
+  });
   stdin.on('end', () => void send(undefined, true));
   stdin.on('error', () => void send(undefined, true));
 }

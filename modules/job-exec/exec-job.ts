@@ -302,10 +302,19 @@ export class ExecJob {
     }
   }
 
-  stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): void {
-    for (const s of this.shells.values()) {
-      if (!s.exited) this.h.send('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank });
-    }
+  /**
+   * stdin from the attached client to every shell; resolves once each shell
+   * has handed it to its tasks (their pipes took it), so the client sends the
+   * next chunk only then and a task that does not read its stdin holds up
+   * the client, not the broker's memory
+   */
+  async stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): Promise<void> {
+    const sent = [...this.shells.values()]
+      .filter((s) => !s.exited)
+      .map((s) =>
+        this.h.rpc('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank }).catch(() => undefined),
+      );
+    await Promise.all(sent);
   }
 
   private expire(): void {

@@ -61,11 +61,11 @@ export class ExecService {
     return {};
   }
 
-  stdin(msg: Message): unknown {
+  async stdin(msg: Message): Promise<unknown> {
     const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: unknown };
     const job = this.jobs.get(p?.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    job.stdin(p.data, !!p.eof, p.ranks, p.winsize);
+    await job.stdin(p.data, !!p.eof, p.ranks, p.winsize);
     return {};
   }
 

@@ -47,13 +47,13 @@ export class ShellServer {
     return {};
   }
 
-  stdin(msg: Message): unknown {
+  async stdin(msg: Message): Promise<unknown> {
     const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: { cols?: unknown; rows?: unknown } };
     const ranks = p.ranks && p.ranks !== 'all' ? idset.decodeSet(p.ranks) : undefined;
     const shell = this.shells.get(p.id);
     const ws = p.winsize;
     if (ws && typeof ws.cols === 'number' && typeof ws.rows === 'number') shell?.resize(ws.cols, ws.rows);
-    if (p.data !== undefined || p.eof) shell?.stdin(p.data, !!p.eof, ranks);
+    if (p.data !== undefined || p.eof) await shell?.stdin(p.data, !!p.eof, ranks);
     return {};
   }
 

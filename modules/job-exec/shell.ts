@@ -389,10 +389,14 @@ export class JobShell {
     }
   }
 
-  /** write stdin data to the tasks whose rank is in ranks (all if undefined) */
-  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): void {
+  /**
+   * Write stdin data to the tasks whose rank is in ranks (all if undefined);
+   * resolves once every pipe that was full has drained (or closed).
+   */
+  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): Promise<void> {
     // with an input file, the file is the tasks' stdin
-    if (this.stdinClosed || this.input) return;
+    if (this.stdinClosed || this.input) return Promise.resolve();
+    const full: Array<Promise<void>> = [];
     for (const t of this.tasks) {
       const mine = !ranks || ranks.has(t.rank);
       if (t.pty) {
@@ -402,10 +406,11 @@ export class JobShell {
       }
       const s = t.proc?.stdin;
       if (!s || s.destroyed) continue;
-      if (mine && data) s.write(data);
+      if (mine && data && !s.write(data)) full.push(new Promise((r) => writableTarget(s).whenReady(r)));
       if (eof || !mine) s.end();
     }
     if (eof) this.stdinClosed = true;
+    return Promise.all(full).then(() => undefined);
   }
 
   private capture(t: Task, proc: TaskProcess, stream: 'stdout' | 'stderr'): void {

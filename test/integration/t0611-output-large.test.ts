@@ -101,6 +101,12 @@ test('a line longer than the shell holds back, and multibyte characters, arrive 
   assert.is(sha(file('long.out')), sha(file('long.expect')));
 });
 
+test('30 MB of stdin reaches the task byte for byte (a chunk at a time)', () => {
+  const r = sh(`seq 1 4000000 > stdin.expect; flux run cat < stdin.expect > stdin.out`);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(sha(file('stdin.out')), sha(file('stdin.expect')));
+});
+
 test('purge removes the output log; attach then says No such job', async () => {
   const id = inst!.flux(['submit', 'echo', 'bye']).stdout.trim();
   inst!.flux(['job', 'wait-event', id, 'clean']);
