@@ -15,6 +15,7 @@ import {
   request as makeRequest,
   type Message,
 } from '../../kernel/message/message';
+import { longTimeout, type LongTimer } from '../../kernel/api/long-timer';
 
 export const DEFAULT_URI = 'local:///run/flux/local';
 
@@ -29,7 +30,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   stream?: (payload: unknown) => void;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
 
 /** Path of the unix socket named by a local:// URI (FluxError ENOENT otherwise). */
@@ -116,7 +117,7 @@ export class Client {
     this.closed = true;
     for (const [tag, p] of this.pending) {
       this.pending.delete(tag);
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.clear();
       p.reject(err);
     }
     for (const h of this.lostHandlers) h(err);
@@ -137,7 +138,7 @@ export class Client {
         return;
       }
       this.pending.delete(m.matchtag);
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.clear();
       if (m.errnum === 0) p.resolve(m.payload);
       else if (p.stream && m.errnum === Errno.ENODATA) p.resolve(undefined);
       else p.reject(new FluxError(m.errnum, m.errstr));
@@ -173,7 +174,8 @@ export class Client {
     return new Promise<T>((resolve, reject) => {
       const p: Pending = { resolve: resolve as (v: unknown) => void, reject };
       if (opts?.timeoutMs !== undefined) {
-        p.timer = setTimeout(() => {
+        // a user's --timeout may be longer than one setTimeout can wait
+        p.timer = longTimeout(() => {
           for (const [t, q] of this.pending) if (q === p) this.pending.delete(t);
           reject(new FluxError(Errno.ETIMEDOUT, `${topic}: ${strerror(Errno.ETIMEDOUT)}`));
         }, opts.timeoutMs);

@@ -1,14 +1,16 @@
 /**
  * Attach to a job (flux job attach, and flux run after submitting): watch the
- * job eventlog and the output eventlog (kvs.watch; job-exec.output-watch when no
- * kvs is loaded), print output, shell log lines and exceptions, forward stdin
- * and signals, and return the job's exit code (jobs.md §11).
+ * job eventlog, read the job's output once it is allocated (output-stream.ts:
+ * bounded chunks from job-exec's output log, as fast as our stdout takes them),
+ * print output, shell log lines and exceptions, forward stdin and signals, and
+ * return the job's exit code (jobs.md §11).
  */
 import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import type { FluxError } from '../../kernel/api/errors';
 import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
+import { readOutput, type OutputEntry } from './output-stream';
 import { SignalForwarder } from './signals';
 import { writeOutput } from '../output';
 import { watchPending } from './pending';
@@ -56,7 +58,13 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   let fatal = false;
   let ntasks: number | undefined;
   const eofs = new Set<string>();
+  /** the output is being read (the job was allocated) */
+  let outputStarted = false;
   let outputDone = false;
+  /** reading the output failed: the command must not exit 0 */
+  let outputLost = false;
+  /** the job eventlog says clean, or ended */
+  let mainDone = false;
   let finishResolve!: () => void;
   const finished = new Promise<void>((r) => (finishResolve = r));
   let sawEntry = false;
@@ -64,8 +72,10 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
   let terminal: (() => void) | undefined;
 
+  // done once the job is (finish or clean) and its output is all out
   const checkDone = () => {
-    if (finishStatus !== undefined && (outputDone || (ntasks !== undefined && eofs.size >= 2 * ntasks))) finishResolve();
+    const outputOver = !outputStarted || outputDone || (ntasks !== undefined && eofs.size >= 2 * ntasks);
+    if ((finishStatus !== undefined || mainDone) && outputOver) finishResolve();
   };
 
   const onMain = (e: Entry) => {
@@ -75,8 +85,12 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       err(`${rel(e.timestamp)}: job.${e.name}${e.context && Object.keys(c).length > 0 ? ' ' + JSON.stringify(c) : ''}`);
     }
     switch (e.name) {
+      case 'alloc':
+        startOutput();
+        break;
       case 'start':
         signals?.started();
+        startOutput();
         if (!started) {
           started = true;
           if (!opts.readOnly && !opts.noStdin) {
@@ -87,7 +101,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         break;
       case 'exception': {
         const sev = Number(c['severity'] ?? 0);
-        err(`${rel(e.timestamp)}: job.exception ${f58} type=${String(c['type'])} severity=${sev} ${String(c['note'] ?? '')}`);
+        afterOutputSoFar(`${rel(e.timestamp)}: job.exception ${f58} type=${String(c['type'])} severity=${sev} ${String(c['note'] ?? '')}`);
         if (sev === 0) fatal = true;
         break;
       }
@@ -96,7 +110,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         checkDone();
         break;
       case 'clean':
-        finishResolve();
+        mainDone = true;
+        checkDone();
         break;
     }
   };
@@ -110,8 +125,26 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       writeOutput(out, data);
     }
   };
+  /** resolves once stdout and stderr can take more (the next chunk is read only then) */
+  const drained = async () => {
+    for (const out of [process.stdout, process.stderr]) {
+      if (out.writableNeedDrain && !out.destroyed) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            out.off('drain', done);
+            out.off('close', done);
+            out.off('error', done);
+            resolve();
+          };
+          out.on('drain', done);
+          out.on('close', done);
+          out.on('error', done);
+        });
+      }
+    }
+  };
 
-  const onOutput = (e: Entry) => {
+  const onOutput = (e: OutputEntry) => {
     const c = e.context ?? {};
     switch (e.name) {
       case 'header': {
@@ -140,44 +173,69 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   };
 
   const entriesOf = (p: unknown): Entry[] => ((p as { entries?: Entry[] })?.entries ?? []);
-  // output that arrives before the job eventlog's first entry waits for t0
-  let early: Entry[] | undefined = [];
-  const outputStream = (topic: string, payload: unknown) =>
-    client.rpcStream(topic, payload, (p) => {
-      for (const e of entriesOf(p)) {
-        if (early) early.push(e);
-        else onOutput(e);
-      }
-    });
-  const output = outputStream('kvs.watch', { key: `${dir}.guest.output` }).catch((e: unknown) => {
-    if (e instanceof FluxError && e.errno === Errno.ENOSYS) return outputStream('job-exec.output-watch', { id });
-    throw e;
-  });
+  /**
+   * Lines that wait for the output written before them (an exception comes
+   * after the shell's FATAL log line, as in Flux): printed once the output read
+   * so far reaches the log's size when they came.
+   */
+  let outputOffset = 0;
+  const waiting: Array<{ line: string; at: number }> = [];
+  const printWaiting = () => {
+    while (waiting.length > 0 && (outputDone || waiting[0]!.at <= outputOffset)) err(waiting.shift()!.line);
+  };
+  function afterOutputSoFar(line: string): void {
+    if (!outputStarted || outputDone) {
+      err(line);
+      return;
+    }
+    const entry = { line, at: Infinity };
+    waiting.push(entry);
+    client.rpc<{ size?: number }>('job-exec.output-size', { id }).then(
+      (r) => {
+        entry.at = r.size ?? 0;
+        printWaiting();
+      },
+      () => {
+        entry.at = 0;
+        printWaiting();
+      },
+    );
+  }
+  // the output is read once the job is allocated (job-exec has it from then on)
+  function startOutput(): void {
+    if (outputStarted) return;
+    outputStarted = true;
+    readOutput(client, id, (entries, offset) => {
+      for (const e of entries) onOutput(e);
+      outputOffset = offset;
+      printWaiting();
+      return drained();
+    }).then(
+      () => {
+        outputDone = true;
+        printWaiting();
+        checkDone();
+      },
+      (e: FluxError) => {
+        err(`flux-job: ${f58}: error reading output: ${e.message}`);
+        outputLost = true;
+        outputDone = true;
+        printWaiting();
+        checkDone();
+      },
+    );
+  }
   const main = client.rpcStream('kvs.watch', { key: `${dir}.eventlog`, waitcreate: false }, (p) => {
     for (const e of entriesOf(p)) {
       sawEntry = true;
       onMain(e);
-      if (early) {
-        const q = early;
-        early = undefined;
-        for (const o of q) onOutput(o);
-      }
     }
   });
-  output.then(
-    () => {
-      outputDone = true;
-      checkDone();
-    },
-    () => {
-      outputDone = true;
-      checkDone();
-    },
-  );
   const mainEnded = main.then(
     () => {
-      // eventlog closed: nothing more will come
-      finishResolve();
+      // eventlog closed: nothing more will come but the rest of the output
+      mainDone = true;
+      checkDone();
     },
     (e: unknown) => {
       if (!sawEntry) {
@@ -185,7 +243,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         const why = fe.errno === Errno.ENOENT ? 'No such job' : fe.message;
         throw new AttachError(`Failed to attach to ${opts.typed ?? f58}: ${why}`);
       }
-      finishResolve();
+      mainDone = true;
+      checkDone();
     },
   );
   signals?.install();
@@ -205,20 +264,27 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     if (r.line) err(`flux-job: ${r.line}`);
     code = r.code;
   }
-  if (fatal && code === 0) code = 1;
+  if ((fatal || outputLost) && code === 0) code = 1;
   // canceled by our signal before it ran: exit as that signal would have made us
   if (signals?.canceledBy !== undefined && !started) code = 128 + signals.canceledBy;
   return code;
 }
 
-/** Send our stdin to the job's tasks (job-exec.stdin), then EOF. */
+/**
+ * Send our stdin to the job's tasks (job-exec.stdin), then EOF. One chunk at a
+ * time: job-exec answers once the tasks' pipes took it, so a task that does
+ * not read its stdin stops our reading instead of filling the broker.
+ */
 function forwardStdin(client: Client, id: number, ranks: string | undefined): void {
   const stdin = process.stdin;
   const send = (data: string | undefined, eof: boolean) =>
     client.rpc('job-exec.stdin', { id, data, eof, ranks }).catch(() => {});
   if (ranks !== undefined && ranks !== 'all') void send(undefined, false);
   stdin.setEncoding('utf8');
-  stdin.on('data', (d: string) => void send(d, false));
+  stdin.on('data', (d: string) => {
+    stdin.pause();
+    void send(d, false).then(() => stdin.resume());
+  });
   stdin.on('end', () => void send(undefined, true));
   stdin.on('error', () => void send(undefined, true));
 }

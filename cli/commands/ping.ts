@@ -12,6 +12,7 @@ import { Errno, strerror } from '../../kernel/api/errno';
 import { NODEID_ANY, NODEID_UPSTREAM } from '../../kernel/message/message';
 import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
 import { tryParse as parseFsd } from '../../kernel/api/formats/fsd';
+import { longSleep } from '../../kernel/api/long-timer';
 
 export const PING_USAGE =
   'Usage: flux-ping [OPTIONS] TARGET\n' +
@@ -153,7 +154,7 @@ export class PingCommand extends FluxCommand {
       return 0;
     }
     for (let seq = 0; seq < count; seq++) {
-      if (seq > 0) await new Promise((res) => setTimeout(res, interval * 1000));
+      if (seq > 0) await longSleep(interval * 1000);
       await one(seq);
     }
     return 0;

@@ -51,9 +51,9 @@ function positive(p: ParsedArgs, long: string, what: string, min = 1): number | 
 /** `-t`: a bare number is minutes, otherwise FSD. */
 export function parseTimeLimit(o: Occurrence): number {
   const v = o.value.trim();
-  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(v)) return Number(v) * 60;
-  const d = fsd.tryParse(v);
-  if (d === undefined || d === Infinity) throw new SubmitOptionError(`${o.typed}: invalid Flux standard duration`);
+  const d = /^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(v) ? Number(v) * 60 : fsd.tryParse(v);
+  if (d === undefined || !Number.isFinite(d)) throw new SubmitOptionError(`${o.typed}: invalid Flux standard duration`);
+  if (d > fsd.MAX_DURATION) throw new SubmitOptionError(`${o.typed}: duration must be at most ${fsd.MAX_DURATION}s (136 years)`);
   return d;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { Client } from '../api/client';
+import { readOutput } from '../attach/output-stream';
 import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { FluxError } from '../../kernel/api/errors';
 import { exitCode, type JobRecord } from './job-info';
@@ -130,9 +131,9 @@ function waitEvent(h: Client, id: number, name: string): Promise<void> {
   });
 }
 
-/** Copy a job's output eventlog to our stdout/stderr until its eventlog ends. */
-function watchOutput(h: Client, id: number, prefix: string, label: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  const key = `${encodeKvs(id)}.guest.output`;
+/** Copy a job's output to our stdout/stderr (once it is allocated: output-stream.ts) until its end. */
+async function watchOutput(h: Client, id: number, prefix: string, label: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
+  await waitEvent(h, id, 'alloc');
   const write = (e: Entry) => {
     const c = e.context ?? {};
     if (e.name !== 'data' || typeof c['data'] !== 'string') return;
@@ -140,5 +141,7 @@ function watchOutput(h: Client, id: number, prefix: string, label: boolean, out:
     const lead = prefix + (label ? `${String(c['rank'])}: ` : '');
     dest.write(lead ? (c['data'] as string).split(/(?<=\n)/).map((l) => lead + l).join('') : (c['data'] as string));
   };
-  return h.rpcStream('kvs.watch', { key }, (p) => entriesOf(p).forEach(write)).catch(() => undefined);
+  return readOutput(h, id, (entries) => entries.forEach(write)).catch((e: Error) => {
+    err.write(`${prefix}${encodeF58(id)}: error reading output: ${e.message}\n`);
+  });
 }

@@ -13,6 +13,7 @@ import type * as net from 'node:net';
 import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
 import { encode as encodeIdset } from '../../kernel/api/formats/idset';
 import { parse as parseFsd } from '../../kernel/api/formats/fsd';
+import { longTimeout, type LongTimer } from '../../kernel/api/long-timer';
 import { CommandExit } from '../base-command';
 import { strsignalName } from '../../kernel/api/strsignal';
 import type { StartCommand } from '../commands/start';
@@ -148,7 +149,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   }
 
   const live = new Set<Broker>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimer | undefined;
   let finish: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (finish = resolve));
 
@@ -183,7 +184,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
       killAll('SIGKILL');
     };
     if (o.exitTimeout === 0) expire();
-    else timer = setTimeout(expire, o.exitTimeout * 1000);
+    else timer = longTimeout(expire, o.exitTimeout * 1000);
   };
 
   const exited = (b: Broker, rc: number, how: string | undefined) => {
@@ -239,7 +240,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   }
 
   await allDone;
-  if (timer) clearTimeout(timer);
+  timer?.clear();
   for (const s of sigs) process.off(s, forward);
   process.off('exit', reap);
   server.close();

@@ -12,6 +12,7 @@ export * from './module';
 export * from './tokens';
 export * from './strsignal';
 export * from './lineage';
+export * from './long-timer';
 export {
   MsgType,
   MsgFlag,

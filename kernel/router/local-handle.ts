@@ -20,6 +20,7 @@ import {
   type Message,
 } from '../message/message';
 import type { Endpoint, Router } from './router';
+import { longTimeout, type LongTimer } from '../api/long-timer';
 
 /** the broker runs as the instance owner; getuid() is a system call, so ask once */
 const OWNER_UID = process.getuid?.() ?? 0;
@@ -28,7 +29,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   stream?: (payload: unknown) => void;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
 
 export interface BrokerContext {
@@ -88,7 +89,7 @@ export class LocalHandle implements Handle, Endpoint {
       return;
     }
     this.pending.delete(msg.matchtag);
-    if (p.timer) clearTimeout(p.timer);
+    p.timer?.clear();
     if (msg.errnum === 0) p.resolve(msg.payload);
     else if (p.stream && msg.errnum === Errno.ENODATA) p.resolve(undefined);
     else p.reject(new FluxError(msg.errnum, msg.errstr));
@@ -113,7 +114,8 @@ export class LocalHandle implements Handle, Endpoint {
       m.matchtag = tag;
       const p: Pending = { resolve: resolve as (v: unknown) => void, reject };
       if (opts?.timeoutMs !== undefined) {
-        p.timer = setTimeout(() => {
+        // a timeout is the caller's choice (flux overlay status -t): any length
+        p.timer = longTimeout(() => {
           this.pending.delete(tag);
           reject(new FluxError(Errno.ETIMEDOUT, `${topic}: ${strerror(Errno.ETIMEDOUT)}`));
         }, opts.timeoutMs);
@@ -191,7 +193,7 @@ export class LocalHandle implements Handle, Endpoint {
   abortAll(errnum: number, text?: string): void {
     for (const [tag, p] of this.pending) {
       this.pending.delete(tag);
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.clear();
       p.reject(new FluxError(errnum, text));
     }
   }

@@ -7,14 +7,14 @@
  * flux batch and flux alloc set exit-timeout=none: an instance survives a lost
  * leaf.
  */
-import { fsd } from '../../kernel/api';
+import { fsd, longTimeout, type LongTimer } from '../../kernel/api';
 
 const DEFAULT_TIMEOUT_S = 30;
 
 export class Doom {
   private readonly timeoutS: number | undefined;
   private readonly onError: boolean;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
   private first = true;
   private done = false;
 
@@ -42,14 +42,14 @@ export class Doom {
     this.first = false;
     const secs = this.timeoutS;
     if (secs === undefined) return;
-    this.timer = setTimeout(() => this.fire(`doom: first task (rank ${rank} on host ${host}) exited ${fsd.formatPy(secs)} ago`), secs * 1000);
-    this.timer.unref();
+    // a long timer: exit-timeout is the user's to choose, days included
+    this.timer = longTimeout(() => this.fire(`doom: first task (rank ${rank} on host ${host}) exited ${fsd.formatPy(secs)} ago`), secs * 1000).unref();
   }
 
   /** the job ended */
   stop(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
   }
 
   private fire(note: string): void {

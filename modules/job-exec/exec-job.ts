@@ -2,11 +2,20 @@
  * One running job as rank 0's job-exec sees it: fans `job-exec.shell-start` out
  * to every rank of R, turns the shells' reports into the exec protocol
  * responses to job-manager (start, exception, finish, release), writes the
- * output eventlog, enforces the time limit and the kill escalation, and fails
- * the job when a rank is lost.
+ * output log, enforces the time limit and the kill escalation, and fails the
+ * job when a rank is lost.
+ *
+ * Output: the files the output goes to (the job's output log, the plugins'
+ * --output/--error files) are opened before any shell starts, as Flux's shell
+ * opens them in its init, so a job whose output cannot be written never runs;
+ * a FIFO waits for its reader (a cancel gives up). Each batch of output a
+ * shell sends is acknowledged (`job-exec.shell-ack`) once every file has it,
+ * which is what lets the shell read its tasks' pipes again. An error of any of
+ * those files is the job's exception; it is posted before the job finishes.
  */
-import { Errno, encodeF58, encodeKvs, hostlist, idset, type Handle, type Message } from '../../kernel/api';
-import { shellOptions, type LeaderHooks, type Stream } from './plugin-api';
+import { Errno, encodeF58, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
+import { shellOptions, type LeaderContext, type LeaderHooks, type Stream } from './plugin-api';
+import { FileSink } from './file-sink';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
@@ -44,9 +53,21 @@ export class ExecJob {
   private nexited = 0;
   private status = 0;
   private fatal = false;
+  /** finish() has begun: the shells are done, the files are being flushed */
+  private ending = false;
+  /** the final responses are out */
   private finished = false;
+  /** files are opening: no shell has started yet */
+  private preparing = true;
+  /** the plugins' output files */
+  private readonly sinks: FileSink[] = [];
+  /** exception responses, in order, each after the output before it */
+  private exceptions: Promise<void> = Promise.resolve();
+  /** resolves KILL_TIMEOUT_MS after a fatal exception: output files still not written are given up */
+  private readonly giveUp: Promise<void>;
+  private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
-  private expireTimer: NodeJS.Timeout | undefined;
+  private expireTimer: LongTimer | undefined;
   private readonly eofs = new Set<string>();
   private hooks: LeaderHooks[] = [];
   private readonly cwd: string;
@@ -57,6 +78,7 @@ export class ExecJob {
     private readonly req: Message,
     readonly R: R,
     readonly jobspec: Jobspec,
+    outputDir: string,
     private readonly onDone: (job: ExecJob) => void,
   ) {
     this.placements = placeTasks(R, jobspec);
@@ -65,7 +87,8 @@ export class ExecJob {
     for (const p of this.placements) {
       this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
     }
-    this.output = new OutputLog(h, `${encodeKvs(id)}.guest.output`);
+    this.giveUp = new Promise((r) => (this.giveUpNow = r));
+    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note));
     this.pmi = new PmiExchange(h, this.placements.length);
     this.doom = new Doom(shellOptions(jobspec), (note) => this.raise('exec', note));
     const sys = jobspec.attributes?.system ?? {};
@@ -82,6 +105,15 @@ export class ExecJob {
   }
 
   start(): void {
+    this.run().catch((e: Error) => {
+      // a bug must fail this job, not the broker
+      this.h.log('err', `job ${encodeF58(this.id)}: ${e.stack ?? e.message}`);
+      this.raise('exec', `internal error: ${e.message}`);
+      void this.finish();
+    });
+  }
+
+  private async run(): Promise<void> {
     const opts = shellOptions(this.jobspec);
     const out: OutEvent[] = [
       {
@@ -97,7 +129,7 @@ export class ExecJob {
     ];
     const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
     const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length };
-    const lctx = {
+    const lctx: LeaderContext = {
       id: this.id,
       options: opts,
       cwd: this.cwd,
@@ -105,6 +137,7 @@ export class ExecJob {
       nnodes: this.placements.length,
       allRanks: idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true }),
       expand: (t: string) => expandTemplate(t, tctx),
+      openOutput: (file, o) => this.openSink(file, o.append, o.display),
     };
     try {
       for (const pl of shellPlugins()) {
@@ -115,7 +148,7 @@ export class ExecJob {
       out.push(this.logEvent((e as Error).message, 2));
       this.output.append(out);
       this.raise('exec', (e as Error).message);
-      this.finish();
+      await this.finish();
       return;
     }
     for (const hk of this.hooks) {
@@ -126,8 +159,24 @@ export class ExecJob {
     const duration = Number(this.jobspec.attributes?.system?.['duration'] ?? 0);
     const limitMs = expiration > 0 ? expiration * 1000 - Date.now() : duration > 0 ? duration * 1000 : 0;
     // job-manager raises the timeout at expiration; ours is the backstop, a little later
-    if (limitMs > 0) this.expireTimer = setTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
+    // a long timer: a limit of 25 days is longer than one setTimeout can wait
+    if (limitMs > 0) this.expireTimer = longTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
+    // every file opens first; an error has raised the job's exception already
+    const opened = await Promise.all([this.output.open(), ...this.sinks.map((k) => k.open())]);
+    this.preparing = false;
+    if (this.fatal || opened.includes(false)) {
+      await this.finish();
+      return;
+    }
     for (const s of this.shells.values()) this.startShell(s);
+  }
+
+  /** a plugin's output file: its errors are the job's exception */
+  private openSink(file: string, append: boolean, display: string): FileSink {
+    const k = new FileSink(file, { what: 'output file', display, append });
+    k.onError((note) => this.raise('exec', note));
+    this.sinks.push(k);
+    return k;
   }
 
   private startShell(s: ShellLink): void {
@@ -161,7 +210,7 @@ export class ExecJob {
         if (++this.nstarted === this.shells.size && !this.finished) this.respond('start');
         return;
       case 'output':
-        this.onOutput(r.events ?? []);
+        this.onOutput(s, r.events ?? [], r.bytes ?? 0);
         return;
       case 'exception':
         this.raise('exec', r.note ?? '');
@@ -175,7 +224,7 @@ export class ExecJob {
     }
   }
 
-  private onOutput(evs: OutEvent[]): void {
+  private onOutput(s: ShellLink, evs: OutEvent[], bytes: number): void {
     const keep: OutEvent[] = [];
     for (const e of evs) {
       const c = e.context;
@@ -186,6 +235,11 @@ export class ExecJob {
       keep.push(e);
     }
     this.output.append(keep);
+    if (bytes <= 0) return;
+    // the shell reads its tasks' pipes again once every file has this batch
+    void Promise.all([this.output.flushed(), ...this.sinks.map((k) => k.flushed())]).then(() => {
+      if (!s.exited) this.h.send('job-exec.shell-ack', { id: this.id, bytes }, { nodeid: s.p.rank });
+    });
   }
 
   private logEvent(message: string, level: number, rank = '0'): OutEvent {
@@ -196,7 +250,7 @@ export class ExecJob {
     if (s.exited) return;
     s.exited = true;
     this.status = Math.max(this.status, status);
-    if (++this.nexited === this.shells.size) this.finish();
+    if (++this.nexited === this.shells.size) void this.finish();
   }
 
   /** job-exec is unloading: its shells' streams end without news */
@@ -214,15 +268,30 @@ export class ExecJob {
   /** tell job-manager about an exception; a fatal one kills the job */
   raise(type: string, note: string, severity = 0): void {
     if (this.finished) return;
-    // after the output so far (the shell's FATAL log line comes first)
-    void this.output.flushed().then(() => this.respond('exception', { type, severity, note }));
+    // after the output so far (the shell's FATAL log line comes first), and before the job's end
+    const flushed = this.output.flushed();
+    this.exceptions = Promise.all([this.exceptions, flushed]).then(() => {
+      if (!this.finished) this.respond('exception', { type, severity, note });
+    });
     if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : SIGTERM);
   }
 
   /** a fatal exception from anywhere: signal the tasks, SIGKILL after 5 s */
   fatalKill(signum = SIGTERM): void {
-    if (this.fatal || this.finished) return;
+    if (this.fatal) return;
     this.fatal = true;
+    if (this.preparing) {
+      // nothing runs yet: stop waiting for files (a FIFO without a reader)
+      this.output.abortOpen();
+      for (const k of this.sinks) k.abort();
+      return;
+    }
+    // a file that takes nothing (a FIFO whose reader stopped reading) must not keep the job alive
+    setTimeout(() => {
+      for (const k of this.sinks) k.abort();
+      this.giveUpNow();
+    }, KILL_TIMEOUT_MS).unref();
+    if (this.ending) return;
     this.kill(signum);
     this.killTimer = setTimeout(() => this.kill(SIGKILL), KILL_TIMEOUT_MS);
   }
@@ -233,10 +302,19 @@ export class ExecJob {
     }
   }
 
-  stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): void {
-    for (const s of this.shells.values()) {
-      if (!s.exited) this.h.send('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank });
-    }
+  /**
+   * stdin from the attached client to every shell; resolves once each shell
+   * has handed it to its tasks (their pipes took it), so the client sends the
+   * next chunk only then and a task that does not read its stdin holds up
+   * the client, not the broker's memory
+   */
+  async stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): Promise<void> {
+    const sent = [...this.shells.values()]
+      .filter((s) => !s.exited)
+      .map((s) =>
+        this.h.rpc('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank }).catch(() => undefined),
+      );
+    await Promise.all(sent);
   }
 
   private expire(): void {
@@ -245,11 +323,10 @@ export class ExecJob {
     this.raise('timeout', 'resource allocation expired');
   }
 
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.killTimer) clearTimeout(this.killTimer);
-    if (this.expireTimer) clearTimeout(this.expireTimer);
+  private async finish(): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    if (this.expireTimer) this.expireTimer.clear();
     for (const s of this.shells.values()) s.cancel?.();
     this.pmi.abort();
     this.doom.stop();
@@ -264,14 +341,17 @@ export class ExecJob {
     }
     this.output.append(missing);
     for (const hk of this.hooks) hk.close?.();
-    void this.output.flushed().then(() => {
-      if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
-      if (this.nstarted > 0) this.respond('finish', { status: this.status << 8 });
-      this.respond('release', { ranks: 'all', final: true });
-      this.h.respondError(this.req, Errno.ENODATA);
-      this.output.close();
-      this.onDone(this);
-    });
+    // every file has everything, or its error is the job's exception, before the job ends
+    await Promise.race([Promise.all(this.sinks.map((k) => k.close())), this.giveUp]);
+    await this.output.close();
+    await this.exceptions;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.finished = true;
+    if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
+    if (this.nstarted > 0) this.respond('finish', { status: this.status << 8 });
+    this.respond('release', { ranks: 'all', final: true });
+    this.h.respondError(this.req, Errno.ENODATA);
+    this.onDone(this);
   }
 }
 
@@ -283,4 +363,6 @@ export interface ShellReport {
   status?: number;
   /** task-exit: the task's rank */
   rank?: number;
+  /** output: bytes of data in events (acknowledged with shell-ack) */
+  bytes?: number;
 }

@@ -21,12 +21,14 @@ export default defineModule({
           request('start', (m) => exec.start(m)),
           request('kill', (m) => exec.kill(m)),
           request('stdin', (m) => exec.stdin(m)),
-          request('output-watch', (m) => exec.outputWatch(m)),
+          request('output-read', (m) => exec.outputRead(m)),
+          request('output-size', (m) => exec.outputSize(m)),
           request('list', () => exec.list()),
           request('pmi-exchange', (m) => exec.pmiExchange(m)),
           request('hostpids', (m) => exec.hostpids(m)),
           request('disconnect', (m) => exec.disconnect(m)),
           event('job-exception', (m) => exec.onJobException(m)),
+          event('job-purge-inactive', (m) => exec.onPurge(m)),
         ]
       : [];
     return {
@@ -35,12 +37,14 @@ export default defineModule({
         request('shell-kill', (m) => shells.kill(m)),
         request('shell-stdin', (m) => shells.stdin(m)),
         request('shell-pids', (m) => shells.pids(m)),
+        request('shell-ack', (m) => shells.ack(m)),
         ...leaderOnly,
       ],
-      stop() {
+      async stop() {
         exec?.shutdown();
         shells.killAll();
         taskGuard.killAll();
+        await exec?.removeLogs();
       },
     };
   },

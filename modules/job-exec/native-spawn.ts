@@ -5,7 +5,9 @@
  * does not (1.1 ms). The object looks like the part of a ChildProcess the job
  * shell uses: pid, stdin/stdout/stderr streams, stdio[3] (PMI), kill(), and the
  * 'spawn', 'error' and 'close' events ('close' after the exit and the end of
- * both output pipes, as child_process orders them). Without the addon (no C
+ * both output pipes, as child_process orders them). N.B. a 'data' chunk of
+ * stdout/stderr is a view of a reused buffer: copy what must outlive the
+ * listener. Without the addon (no C
  * compiler at build time) spawnTask() returns undefined and the shell uses
  * child_process. FLUX_TS_SPAWN=node forces that.
  */
@@ -97,8 +99,8 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   }
   t.pid = r.pid;
   t.stdin = new net.Socket({ fd: r.stdin!, readable: false, writable: true });
-  t.stdout = new net.Socket({ fd: r.stdout!, readable: true, writable: false });
-  t.stderr = new net.Socket({ fd: r.stderr!, readable: true, writable: false });
+  t.stdout = readSocket(r.stdout!);
+  t.stderr = readSocket(r.stderr!);
   for (const s of [t.stdout, t.stderr]) {
     s.on('close', () => {
       open--;
@@ -108,6 +110,26 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   t.stdio.push(t.stdin, t.stdout, t.stderr, r.pmi !== undefined && r.pmi >= 0 ? new net.Socket({ fd: r.pmi }) : null);
   setImmediate(() => t.emit('spawn'));
   return t;
+}
+
+/**
+ * A task's output pipe read into one reused 64 KiB buffer (net.Socket's onread)
+ * rather than a new Buffer per read: at a GiB of output those Buffers are
+ * native memory that only a GC gives back. 'data' gets a view of the reused
+ * buffer, valid until the listener returns (the shell decodes it at once);
+ * pause() and resume() work as usual.
+ */
+function readSocket(fd: number): net.Socket {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  const onread = {
+    buffer,
+    callback: (n: number, buf: Uint8Array) => {
+      s.emit('data', Buffer.from(buf.buffer, buf.byteOffset, n));
+    },
+  };
+  // N.B. the constructor takes onread (Node >= 12.1), @types/node lists it for connect() only
+  const s: net.Socket = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
+  return s;
 }
 
 /** PATH search with the task's own PATH (execvp semantics for a word without a slash). */

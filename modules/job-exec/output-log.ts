@@ -1,21 +1,70 @@
 /**
- * The output eventlog of one job (RFC 24, key `job.<id>.guest.output`): events
- * are appended to the kvs in order with at most one `kvs.eventlog-append` in
- * flight (later events batch up behind it), and kept in memory for
- * `job-exec.output-watch` when no kvs is loaded.
+ * The output log of one job, on rank 0: its RFC 24 events (header, data, eof,
+ * redirect, log) as RFC 18 JSON lines, in three places:
+ *
+ * - on disk, one file per job, `<rundir>/job-output/<id>.eventlog`, written
+ *   through a FileSink: all of the output however large, outside the heap. It
+ *   is what `flux job attach` reads, and it stays until the job is purged or
+ *   the instance exits. It is a plain eventlog file on purpose: a persistent
+ *   store can adopt it as it is.
+ * - readers (`job-exec.output-read`) get it in chunks of at most READ_CHUNK
+ *   bytes of complete lines from the file, a read waiting while the job runs
+ *   and nothing new has been written. A reader on this host that may open the
+ *   file (the instance owner) asks with `direct` and gets only where the
+ *   complete lines end and which file it is (path, device, inode), and reads
+ *   the lines itself: a GiB replay then costs the broker no copies at all.
+ * - a copy in the kvs at `job.<id>.guest.output` for kvs readers (`flux job
+ *   eventlog -p output`), holding each stream's data up to KVS_COPY_LIMIT
+ *   bytes: past that, data events stay out of the copy and one warning entry
+ *   says so (Flux's output.limit truncation, but the file keeps everything).
+ *
+ * Memory: what is queued for the file is bounded by the shells' output windows
+ * (they stop reading their tasks' pipes until rank 0 acknowledges), the kvs
+ * copy by its limit, a read by READ_CHUNK.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Errno, FluxError, type Handle, type Message } from '../../kernel/api';
+import { FileSink } from './file-sink';
 import type { OutEvent } from './shell';
 
 /** shared switch: false once the kvs answered ENOSYS (not loaded) */
 export const kvsState = { available: true };
 
-export class OutputLog {
-  readonly events: OutEvent[] = [];
+/** bytes of one stream's data the kvs copy holds */
+export const KVS_COPY_LIMIT = 1024 * 1024;
+const KVS_COPY_LIMIT_TEXT = '1M';
+/** the most a read returns (complete lines) */
+export const READ_CHUNK = 1024 * 1024;
+/** a line longer than this is not ours: the file is damaged */
+const MAX_LINE = 16 * READ_CHUNK;
+
+/** What `job-exec.output-read` answers. */
+export interface OutputChunk {
+  /** complete RFC 18 lines (empty for a direct read) */
+  log: string;
+  /** where the next read starts */
+  offset: number;
+  /** the job is over and everything has been read */
+  eof: boolean;
+  /** direct: the file, and where its complete lines end (read [offset, size) from it) */
+  path?: string;
+  dev?: number;
+  ino?: number;
+  size?: number;
+}
+
+interface HeldRead {
+  msg: Message;
+  offset: number;
+  direct: boolean;
+}
+
+/** the kvs copy: appended in order, one kvs.eventlog-append in flight, later events batched behind it */
+class KvsCopy {
   private queue: OutEvent[] = [];
-  private inflight: Promise<void> | undefined;
-  private readonly watchers = new Set<Message>();
-  private closed = false;
+  private inflight = false;
+  private readonly bytes = new Map<string, number>();
   private idle: Array<() => void> = [];
 
   constructor(
@@ -23,19 +72,30 @@ export class OutputLog {
     readonly key: string,
   ) {}
 
-  append(evs: OutEvent[]): void {
-    if (evs.length === 0) return;
-    for (const e of evs) this.events.push(e);
-    for (const w of this.watchers) this.h.respond(w, { entries: evs });
+  append(evs: readonly OutEvent[]): void {
     if (!kvsState.available) return;
-    for (const e of evs) this.queue.push(e);
-    if (!this.inflight) this.pump();
+    for (const e of evs) {
+      const c = e.context;
+      if (e.name === 'data' && typeof c['data'] === 'string') {
+        const stream = String(c['stream']);
+        const before = this.bytes.get(stream) ?? 0;
+        const after = before + c['data'].length;
+        this.bytes.set(stream, after);
+        if (after > KVS_COPY_LIMIT) {
+          if (before <= KVS_COPY_LIMIT) this.queue.push(truncationWarning(e.timestamp, stream));
+          continue;
+        }
+      }
+      this.queue.push(e);
+    }
+    if (!this.inflight && this.queue.length > 0) this.pump();
   }
 
   private pump(): void {
     const batch = this.queue;
     this.queue = [];
-    this.inflight = this.h
+    this.inflight = true;
+    this.h
       .rpc('kvs.eventlog-append', { key: this.key, entries: batch })
       .then(
         () => undefined,
@@ -45,16 +105,13 @@ export class OutputLog {
         },
       )
       .then(() => {
-        this.inflight = undefined;
+        this.inflight = false;
         if (this.queue.length > 0 && kvsState.available) this.pump();
-        else this.wake();
+        else {
+          this.queue = [];
+          for (const f of this.idle.splice(0)) f();
+        }
       });
-  }
-
-  private wake(): void {
-    const w = this.idle;
-    this.idle = [];
-    for (const f of w) f();
   }
 
   /** resolves when everything appended so far is in the kvs */
@@ -63,21 +120,189 @@ export class OutputLog {
     return new Promise((res) => this.idle.push(res));
   }
 
-  /** streaming watch: replay, then live batches, ENODATA once closed */
-  watch(msg: Message): void {
-    if (this.events.length > 0) this.h.respond(msg, { entries: this.events.slice() });
-    if (this.closed) this.h.respondError(msg, Errno.ENODATA);
-    else this.watchers.add(msg);
-  }
-
-  unwatch(match: (m: Message) => boolean): void {
-    for (const w of this.watchers) if (match(w)) this.watchers.delete(w);
-  }
-
   close(): void {
-    this.closed = true;
-    for (const w of this.watchers) this.h.respondError(w, Errno.ENODATA);
-    this.watchers.clear();
     if (kvsState.available) this.h.send('kvs.eventlog-close', { key: this.key });
+  }
+}
+
+function truncationWarning(timestamp: number, stream: string): OutEvent {
+  return {
+    timestamp,
+    name: 'log',
+    context: {
+      level: 4,
+      component: 'output',
+      rank: '0',
+      message: `${stream} will be truncated in the kvs, ${KVS_COPY_LIMIT_TEXT} limit exceeded (flux job attach shows all of it)`,
+    },
+  };
+}
+
+export class OutputLog {
+  /** the file */
+  readonly path: string;
+  private readonly sink: FileSink;
+  private readonly kvs: KvsCopy;
+  /** no more appends */
+  private closed = false;
+  /** closed and all of it in the file: reads at the end say eof */
+  private complete = false;
+  private removed = false;
+  private readonly held = new Set<HeldRead>();
+
+  /**
+   * dir: the directory of the job's file; onError(note): the file failed (the
+   * job's exception)
+   */
+  constructor(
+    private readonly h: Handle,
+    readonly id: number,
+    dir: string,
+    kvsKey: string,
+    onError: (note: string) => void,
+  ) {
+    this.path = path.join(dir, `${id}.eventlog`);
+    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, onProgress: () => this.serveHeld() });
+    this.sink.onError(onError);
+    this.kvs = new KvsCopy(h, kvsKey);
+  }
+
+  /** open the file (before the job's tasks start); false: it failed (onError said why) */
+  open(): Promise<boolean> {
+    return this.sink.open();
+  }
+
+  /** the job ends before it started: stop an open in progress */
+  abortOpen(): void {
+    if (!this.sink.isOpen) this.sink.abort();
+  }
+
+  append(evs: readonly OutEvent[]): void {
+    if (evs.length === 0 || this.closed) return;
+    // one write per line: joining them would copy every byte of output once more
+    for (const e of evs) this.sink.write(JSON.stringify(e) + '\n');
+    this.kvs.append(evs);
+  }
+
+  /** resolves when everything appended so far is in the file and the kvs copy */
+  flushed(): Promise<void> {
+    return Promise.all([this.sink.flushed(), this.kvs.flushed()]).then(() => undefined);
+  }
+
+  /** the job is over: flush, close the file and the kvs copy, end the reads */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.sink.close();
+    this.complete = true;
+    await this.kvs.flushed();
+    this.kvs.close();
+    this.serveHeld();
+  }
+
+  /** `output-size`: bytes of complete lines in the file so far, and whether that is all */
+  sizeNow(): { size: number; complete: boolean } {
+    return { size: this.size, complete: this.complete };
+  }
+
+  /** bytes of complete lines in the file */
+  private get size(): number {
+    return this.sink.bytesWritten;
+  }
+
+  /**
+   * `job-exec.output-read {id, offset, wait}`: the lines from offset (at most
+   * READ_CHUNK bytes); with wait, a read at the end waits for more or the end.
+   */
+  read(msg: Message, offset: number, wait: boolean, direct = false): void {
+    if (this.removed) {
+      this.h.respondError(msg, Errno.ENOENT, 'No such job');
+      return;
+    }
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.size) {
+      this.h.respondError(msg, Errno.EINVAL, `output-read: offset ${offset} is outside the output log (${this.size} bytes)`);
+      return;
+    }
+    if (offset < this.size || this.complete || !wait) this.serve(msg, offset, direct);
+    else this.held.add({ msg, offset, direct });
+  }
+
+  /** drop the reads of a client that went away */
+  unwatch(match: (m: Message) => boolean): void {
+    for (const r of this.held) if (match(r.msg)) this.held.delete(r);
+  }
+
+  /** the job was purged (or job-exec unloads): delete the file */
+  remove(): Promise<void> {
+    this.removed = true;
+    this.closed = true;
+    this.complete = true;
+    this.sink.abort();
+    for (const r of this.held) this.h.respondError(r.msg, Errno.ENOENT, 'No such job');
+    this.held.clear();
+    return fs.promises.rm(this.path, { force: true }).catch(() => undefined);
+  }
+
+  /** device and inode of the file (a direct reader checks it opened this very file) */
+  private ident: Promise<{ dev: number; ino: number }> | undefined;
+  private identity(): Promise<{ dev: number; ino: number }> {
+    return (this.ident ??= fs.promises.stat(this.path).then((st) => ({ dev: st.dev, ino: st.ino })));
+  }
+
+  private serveHeld(): void {
+    for (const r of this.held) {
+      if (r.offset < this.size || this.complete) {
+        this.held.delete(r);
+        this.serve(r.msg, r.offset, r.direct);
+      }
+    }
+  }
+
+  private serve(msg: Message, offset: number, direct: boolean): void {
+    const end = this.size;
+    if (direct && offset < end) {
+      this.identity().then(
+        (id) => this.h.respond(msg, { log: '', offset, eof: false, size: end, path: this.path, ...id } satisfies OutputChunk),
+        () => this.serve(msg, offset, false),
+      );
+      return;
+    }
+    if (offset >= end) {
+      this.h.respond(msg, { log: '', offset, eof: this.complete } satisfies OutputChunk);
+      return;
+    }
+    readLines(this.path, offset, end).then(
+      (log) => {
+        const next = offset + Buffer.byteLength(log);
+        this.h.respond(msg, { log, offset: next, eof: this.complete && next >= this.size } satisfies OutputChunk);
+      },
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') this.h.respondError(msg, Errno.ENOENT, 'No such job');
+        else this.h.respondError(msg, Errno.EIO, `${this.path}: ${e.message}`);
+      },
+    );
+  }
+}
+
+/** READ_CHUNK buffers for reads, kept for the next ones (a new Buffer per read is native memory until a GC) */
+const spare: Buffer[] = [];
+const SPARE_MAX = 4;
+
+/** complete lines of the file from offset, at most READ_CHUNK bytes of them (more only for one longer line) */
+async function readLines(file: string, offset: number, end: number): Promise<string> {
+  const fh = await fs.promises.open(file, 'r');
+  const pooled = spare.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
+  try {
+    for (let want = READ_CHUNK; ; want *= 2) {
+      const len = Math.min(end - offset, want);
+      const buf = len <= pooled.length ? pooled : Buffer.allocUnsafe(len);
+      const { bytesRead } = await fh.read(buf, 0, len, offset);
+      const nl = bytesRead > 0 ? buf.lastIndexOf(0x0a, bytesRead - 1) : -1;
+      if (nl >= 0) return buf.toString('utf8', 0, nl + 1);
+      if (len >= end - offset || want >= MAX_LINE) throw Object.assign(new Error('output log line too long'), { code: 'EIO' });
+    }
+  } finally {
+    if (spare.length < SPARE_MAX) spare.push(pooled);
+    await fh.close();
   }
 }

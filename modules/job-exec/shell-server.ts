@@ -1,7 +1,8 @@
 /**
  * The job-shell side of job-exec, on every rank: `shell-start` (streaming, from
  * rank 0) runs an in-process JobShell and streams its reports back;
- * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?, winsize?}` reach it.
+ * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?, winsize?}` reach it;
+ * `shell-ack {id, bytes}` says rank 0 has stored that much of its output (flow control).
  */
 import * as os from 'node:os';
 import { Errno, childLineage, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
@@ -26,7 +27,7 @@ export class ShellServer {
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),
-      output: (events) => this.h.respond(msg, { type: 'output', events }),
+      output: (events, bytes) => this.h.respond(msg, { type: 'output', events, bytes }),
       exception: (note) => this.h.respond(msg, { type: 'exception', note }),
       exit: (status) => {
         this.shells.delete(p.id);
@@ -48,14 +49,20 @@ export class ShellServer {
     return {};
   }
 
-  stdin(msg: Message): unknown {
+  async stdin(msg: Message): Promise<unknown> {
     const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: { cols?: unknown; rows?: unknown } };
     const ranks = p.ranks && p.ranks !== 'all' ? idset.decodeSet(p.ranks) : undefined;
     const shell = this.shells.get(p.id);
     const ws = p.winsize;
     if (ws && typeof ws.cols === 'number' && typeof ws.rows === 'number') shell?.resize(ws.cols, ws.rows);
-    if (p.data !== undefined || p.eof) shell?.stdin(p.data, !!p.eof, ranks);
+    if (p.data !== undefined || p.eof) await shell?.stdin(p.data, !!p.eof, ranks);
     return {};
+  }
+
+  ack(msg: Message): typeof NO_RESPONSE {
+    const p = msg.payload as { id?: number; bytes?: number };
+    if (typeof p?.bytes === 'number') this.shells.get(p.id ?? -1)?.ack(p.bytes);
+    return NO_RESPONSE;
   }
 
   /** `shell-pids {id}` -> {pids: [[task rank, pid], ...]} of this rank's tasks */

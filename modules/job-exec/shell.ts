@@ -4,14 +4,22 @@
  * RFC 24 events (line-buffered, batched per event-loop turn), feeds stdin, and
  * reports start, launch failures and the shell exit status (max task exit code,
  * 128+signo for signaled tasks, 127/126 for launch failures).
+ *
+ * Output is flow-controlled: the shell may have at most OUTPUT_WINDOW bytes of
+ * output sent and not yet acknowledged by rank 0 (which acknowledges once the
+ * output is in the job's output log and files); beyond that it stops reading
+ * the tasks' pipes, so a task that prints faster than the output can be stored
+ * blocks in write() instead of growing the broker. Set-up I/O on paths the job
+ * names (its cwd, an input file) is asynchronous.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import type * as net from 'node:net';
-import { Errno, LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, errnoFromCode, idset, strerror } from '../../kernel/api';
+import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -20,6 +28,23 @@ import { bindTask, taskCpus } from './affinity';
 import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
 import { spawnTask, type NativeTask } from './native-spawn';
 import type { Jobspec, ShellPlacement } from './taskmap';
+import { FileInput, writableTarget, type StdinTarget } from './input-source';
+import { sysErrorText } from './sys-error';
+
+/** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
+export const OUTPUT_WINDOW = 1 << 20;
+/** the longest piece of a line the shell holds back waiting for its newline */
+const MAX_PARTIAL = 64 * 1024;
+
+/** how much output a batch of events carries (what rank 0 acknowledges) */
+export function outputBytes(events: readonly OutEvent[]): number {
+  let n = 0;
+  for (const e of events) {
+    const d = e.context['data'];
+    if (typeof d === 'string') n += d.length;
+  }
+  return n;
+}
 
 /** One RFC 18 entry of the output eventlog. */
 export interface OutEvent {
@@ -49,7 +74,8 @@ export interface ShellSpec {
 
 export interface ShellSink {
   started(): void;
-  output(events: OutEvent[]): void;
+  /** output events carrying `bytes` of data: rank 0 acknowledges them with ack(bytes) */
+  output(events: OutEvent[], bytes: number): void;
   /** fatal error of this shell (launch failure): note for an exec exception */
   exception(note: string): void;
   exit(status: number): void;
@@ -72,10 +98,7 @@ interface Task {
   code: number;
 }
 
-/** strerror text of a Node system error, as the C library words it */
-function errText(e: NodeJS.ErrnoException): string {
-  return e.code !== undefined && e.code in Errno ? strerror(errnoFromCode(e.code)) : e.message;
-}
+const errText = sysErrorText;
 
 const now = () => Date.now() / 1000;
 
@@ -93,6 +116,16 @@ export class JobShell {
   private failureReported = false;
   private pmiPort: Promise<number> | undefined;
   private winsize: { cols: number; rows: number } | undefined;
+  /** the tasks' stdin from a file (input-file plugin) */
+  private input: FileInput | undefined;
+  private startedSent = false;
+  /** a signal that came before the tasks were spawned */
+  private killedBefore: number | undefined;
+  /** output bytes sent and not yet acknowledged */
+  private unacked = 0;
+  private paused = false;
+  /** what to pause and resume: the tasks' output pipes and ptys */
+  private readonly sources: Array<{ pause(): void; resume(): void }> = [];
 
   constructor(
     private readonly spec: ShellSpec,
@@ -101,6 +134,28 @@ export class JobShell {
 
   /** spawn every local task; sink.started() once all have spawned or failed */
   start(): void {
+    this.run().catch((e: Error) => {
+      // a bug here must fail this job, not the broker
+      this.fail(`host ${this.spec.hostname}: internal error: ${e.message}`, 1);
+      this.reportStarted();
+      this.maybeExit();
+    });
+  }
+
+  private reportStarted(): void {
+    if (this.startedSent) return;
+    this.startedSent = true;
+    this.sink.started();
+  }
+
+  /** the shell could not set up: report it and exit without tasks */
+  private abandon(note: string, code: number): void {
+    this.fail(note, code);
+    this.reportStarted();
+    this.maybeExit();
+  }
+
+  private async run(): Promise<void> {
     const { spec } = this;
     const p = spec.placement;
     const js = spec.jobspec;
@@ -109,7 +164,7 @@ export class JobShell {
     const argv = js.tasks[0]?.command ?? [];
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     try {
-      if (!fs.statSync(cwd).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
+      if (!(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
     } catch (e) {
       this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(e as NodeJS.ErrnoException)}. Going to /tmp instead`);
       cwd = '/tmp';
@@ -127,45 +182,63 @@ export class JobShell {
     // gpu-affinity (on by default in Flux): tasks see the GPUs this shell was given
     if (p.gpus) env['CUDA_VISIBLE_DEVICES'] = idset.decode(p.gpus).join(',');
     if (spec.rundir) {
-      this.tmpdir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
+      const dir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
       try {
-        fs.mkdirSync(this.tmpdir, { mode: 0o700 });
-        env['FLUX_JOB_TMPDIR'] = this.tmpdir;
+        await fsp.mkdir(dir, { mode: 0o700 });
+        this.tmpdir = dir;
+        env['FLUX_JOB_TMPDIR'] = dir;
       } catch {
         this.tmpdir = undefined;
       }
     }
     if (this.tmpdir) {
       try {
-        writeFiles(this.tmpdir, sys['files']);
+        await writeFiles(this.tmpdir, sys['files']);
       } catch (e) {
-        this.fail(`host ${spec.hostname}: file archive: ${(e as Error).message}`, 1);
-        this.sink.started();
-        this.maybeExit();
+        this.abandon(`host ${spec.hostname}: file archive: ${(e as Error).message}`, 1);
         return;
       }
     }
-    let stdinFd: number | undefined;
     try {
       for (const pl of shellPlugins()) {
-        const hooks = pl.shell?.({ id: spec.id, options: opts, cwd, hostname: spec.hostname });
-        const fd = hooks?.stdinFd?.();
-        if (fd !== undefined) stdinFd = fd;
+        const hooks = pl.shell?.({
+          id: spec.id,
+          options: opts,
+          cwd,
+          hostname: spec.hostname,
+          openInput: (file, display) => new FileInput(file, display),
+        });
+        const src = hooks?.stdin?.();
+        if (src instanceof FileInput) this.input = src;
       }
+      await this.input?.open();
     } catch (e) {
-      this.fail(`host ${spec.hostname}: ${(e as Error).message}`, 1);
-      this.sink.started();
+      this.abandon(`host ${spec.hostname}: ${(e as Error).message}`, 1);
+      return;
+    }
+    if (this.killedBefore !== undefined) {
+      // killed (canceled) while setting up: no task starts
+      this.input?.close();
+      this.status = Math.max(this.status, 128 + this.killedBefore);
+      this.reportStarted();
       this.maybeExit();
       return;
     }
+    this.spawnAll(argv, cwd, env, opts);
+  }
+
+  private spawnAll(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, opts: ReturnType<typeof shellOptions>): void {
+    const { spec } = this;
+    const p = spec.placement;
     this.pmi = this.startPmi(opts['pmi']);
     const cpus = taskCpus(opts['cpu-affinity'], p.cores);
     const onPty = ptyRanks(opts['pty'], spec.size, (x) => idset.decode(x));
+    const stdinTargets: StdinTarget[] = [];
     let waiting = p.count;
     const spawned = () => {
-      if (--waiting === 0) this.sink.started();
+      if (--waiting === 0) this.reportStarted();
     };
-    if (waiting === 0) this.sink.started();
+    if (waiting === 0) this.reportStarted();
     for (let i = 0; i < p.count; i++) {
       const t: Task = { rank: p.first + i, local: i, done: false, code: 0 };
       this.tasks.push(t);
@@ -177,17 +250,18 @@ export class JobShell {
       );
       if (onPty?.has(t.rank)) {
         this.startPtyTask(t, targv, cwd, tenv, cpus, spawned);
+        stdinTargets.push(ptyTarget(t));
         continue;
       }
       let proc: TaskProcess;
       try {
         proc =
-          (stdinFd === undefined ? spawnTask(targv, tenv, cwd, this.pmi !== undefined) : undefined) ??
+          spawnTask(targv, tenv, cwd, this.pmi !== undefined) ??
           spawn(targv[0] ?? '', targv.slice(1), {
             cwd,
             env: tenv,
             detached: true,
-            stdio: this.pmi ? [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe'],
+            stdio: this.pmi ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
           });
       } catch (e) {
         spawned();
@@ -212,6 +286,7 @@ export class JobShell {
       this.capture(t, proc, 'stdout');
       this.capture(t, proc, 'stderr');
       proc.stdin?.on('error', () => {});
+      if (proc.stdin) stdinTargets.push(writableTarget(proc.stdin));
       proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         if (proc.pid !== undefined) taskGuard.remove(proc.pid);
         if (t.done) return;
@@ -219,7 +294,7 @@ export class JobShell {
         this.taskDone(t, signal ? 128 + signo : (code ?? 0));
       });
     }
-    if (stdinFd !== undefined) fs.closeSync(stdinFd);
+    this.input?.pipeTo(stdinTargets, (note) => this.fail(`host ${spec.hostname}: ${note}`, 1));
   }
 
   /**
@@ -300,6 +375,8 @@ export class JobShell {
 
   /** send a signal to every live task's process group */
   kill(signum: number): void {
+    // not spawned yet: spawn nothing
+    if (this.tasks.length === 0) this.killedBefore ??= signum;
     for (const t of this.tasks) {
       const pid = t.proc?.pid ?? t.pty?.pid;
       if (t.done || pid === undefined) continue;
@@ -315,9 +392,14 @@ export class JobShell {
     }
   }
 
-  /** write stdin data to the tasks whose rank is in ranks (all if undefined) */
-  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): void {
-    if (this.stdinClosed) return;
+  /**
+   * Write stdin data to the tasks whose rank is in ranks (all if undefined);
+   * resolves once every pipe that was full has drained (or closed).
+   */
+  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): Promise<void> {
+    // with an input file, the file is the tasks' stdin
+    if (this.stdinClosed || this.input) return Promise.resolve();
+    const full: Array<Promise<void>> = [];
     for (const t of this.tasks) {
       const mine = !ranks || ranks.has(t.rank);
       if (t.pty) {
@@ -327,10 +409,11 @@ export class JobShell {
       }
       const s = t.proc?.stdin;
       if (!s || s.destroyed) continue;
-      if (mine && data) s.write(data);
+      if (mine && data && !s.write(data)) full.push(new Promise((r) => writableTarget(s).whenReady(r)));
       if (eof || !mine) s.end();
     }
     if (eof) this.stdinClosed = true;
+    return Promise.all(full).then(() => undefined);
   }
 
   private capture(t: Task, proc: TaskProcess, stream: 'stdout' | 'stderr'): void {
@@ -339,15 +422,19 @@ export class JobShell {
     const dec = new StringDecoder('utf8');
     let partial = '';
     const rank = String(t.rank);
+    this.sources.push(s);
+    if (this.paused) s.pause();
     s.on('data', (chunk: Buffer) => {
       const text = partial + dec.write(chunk);
-      const nl = text.lastIndexOf('\n');
-      if (nl < 0) {
-        partial = text;
-        return;
+      let cut = text.lastIndexOf('\n') + 1;
+      // a line longer than MAX_PARTIAL goes out in pieces (never split inside a surrogate pair)
+      if (text.length - cut > MAX_PARTIAL) {
+        cut = text.length;
+        const last = text.charCodeAt(cut - 1);
+        if (last >= 0xd800 && last <= 0xdbff) cut--;
       }
-      partial = text.slice(nl + 1);
-      this.emit('data', { stream, rank, data: text.slice(0, nl + 1) });
+      partial = text.slice(cut);
+      if (cut > 0) this.emit('data', { stream, rank, data: text.slice(0, cut) });
     });
     s.on('end', () => {
       const rest = partial + dec.end();
@@ -391,6 +478,7 @@ export class JobShell {
     if (this.live > 0 || this.exited) return;
     this.exited = true;
     this.pmi?.close();
+    this.input?.close();
     this.flush();
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
@@ -415,8 +503,40 @@ export class JobShell {
     if (this.pending.length === 0) return;
     const evs = this.pending;
     this.pending = [];
-    this.sink.output(evs);
+    const bytes = outputBytes(evs);
+    this.unacked += bytes;
+    this.sink.output(evs, bytes);
+    if (!this.paused && this.unacked > OUTPUT_WINDOW) {
+      this.paused = true;
+      for (const src of this.sources) src.pause();
+    }
   }
+
+  /** rank 0 has stored `bytes` of this shell's output: read the pipes again once half the window is free */
+  ack(bytes: number): void {
+    this.unacked = Math.max(0, this.unacked - bytes);
+    if (this.paused && this.unacked <= OUTPUT_WINDOW / 2) {
+      this.paused = false;
+      for (const src of this.sources) src.resume();
+    }
+  }
+}
+
+/** a pty task's input as a StdinTarget (a terminal takes what it is given; ^D ends it) */
+function ptyTarget(t: Task): StdinTarget {
+  return {
+    write(chunk) {
+      if (t.pty && !t.done) t.pty.write(chunk.toString('utf8'));
+      return true;
+    },
+    end() {
+      if (t.pty && !t.done) t.pty.write('\x04');
+    },
+    whenReady: (cb) => setImmediate(cb),
+    get done() {
+      return t.done;
+    },
+  };
 }
 
 /** PMI_process_mapping (vector form) of tasks laid out on shells in order: `(vector,(0,2,4))` = 2 nodes of 4. */
@@ -434,12 +554,12 @@ export function processMapping(counts: readonly number[]): string {
  * The jobspec's file archive (attributes.system.files: name -> {data, mode?,
  * encoding?}; `flux batch` puts its script there) written into the job tmpdir.
  */
-function writeFiles(dir: string, files: unknown): void {
+async function writeFiles(dir: string, files: unknown): Promise<void> {
   if (typeof files !== 'object' || files === null) return;
   for (const [name, f] of Object.entries(files as Record<string, { data?: unknown; mode?: unknown; encoding?: unknown }>)) {
     if (name.includes('/') || name === '..' || typeof f?.data !== 'string') throw new Error(`bad entry ${JSON.stringify(name)}`);
     const data = f.encoding === 'base64' ? Buffer.from(f.data, 'base64') : f.data;
     const mode = typeof f.mode === 'number' ? f.mode & 0o7777 : 0o600;
-    fs.writeFileSync(path.join(dir, name), data, { mode });
+    await fsp.writeFile(path.join(dir, name), data, { mode });
   }
 }

@@ -4,7 +4,7 @@
  * command array and a count, attributes.system with a duration, and known shell
  * options only. Throws EINVAL with a one-line reason.
  */
-import { einval } from '../../kernel/api';
+import { einval, fsd } from '../../kernel/api';
 import { KNOWN_SHELL_OPTIONS } from './shell-options';
 
 type Obj = Record<string, unknown>;
@@ -77,6 +77,7 @@ function checkSystem(attrs: unknown): void {
   const sys = attrs['system'];
   const d = sys['duration'];
   if (typeof d !== 'number' || !(d >= 0) || !Number.isFinite(d)) throw einval('attributes.system.duration must be a number >= 0');
+  if (d > fsd.MAX_DURATION) throw einval(`attributes.system.duration must be at most ${fsd.MAX_DURATION} (136 years)`);
   if (sys['cwd'] !== undefined && typeof sys['cwd'] !== 'string') throw einval('attributes.system.cwd must be a string');
   const env = sys['environment'];
   if (env !== undefined && !isObj(env)) throw einval('attributes.system.environment must be an object');

@@ -6,7 +6,7 @@
  * the host that posts dependency-add / dependency-remove and raises the fatal
  * `dependency` exceptions, so this file runs (and is tested) without a broker.
  */
-import { einval, parseJobId } from '../../kernel/api';
+import { einval, longTimeout, parseJobId, type LongTimer } from '../../kernel/api';
 
 type Obj = Record<string, unknown>;
 
@@ -150,7 +150,7 @@ export class DependencyTracker {
   /** target id → dependents waiting on it */
   private readonly waiting = new Map<number, Waiter[]>();
   /** dependent id → targets it waits on, and its begin-time timers */
-  private readonly refs = new Map<number, { targets: Set<number>; timers: NodeJS.Timeout[] }>();
+  private readonly refs = new Map<number, { targets: Set<number>; timers: LongTimer[] }>();
 
   constructor(
     private readonly host: DependHost,
@@ -167,11 +167,12 @@ export class DependencyTracker {
           this.host.remove(job, p.description);
           continue;
         }
-        const timer = setTimeout(() => {
+        // a long timer: a begin-time weeks away is beyond one setTimeout
+        const timer = longTimeout(() => {
           const r = this.refs.get(job);
           if (r) r.timers = r.timers.filter((x) => x !== timer);
           this.host.remove(job, p.description);
-        }, Math.min(ms, 2 ** 31 - 1));
+        }, ms);
         this.ref(job).timers.push(timer);
         continue;
       }
@@ -213,7 +214,7 @@ export class DependencyTracker {
     const r = this.refs.get(job);
     if (!r) return;
     this.refs.delete(job);
-    for (const timer of r.timers) clearTimeout(timer);
+    for (const timer of r.timers) timer.clear();
     for (const target of r.targets) {
       const list = this.waiting.get(target)?.filter((w) => w.job !== job);
       if (list && list.length > 0) this.waiting.set(target, list);
@@ -249,7 +250,7 @@ export class DependencyTracker {
     }
   }
 
-  private ref(job: number): { targets: Set<number>; timers: NodeJS.Timeout[] } {
+  private ref(job: number): { targets: Set<number>; timers: LongTimer[] } {
     let r = this.refs.get(job);
     if (!r) {
       r = { targets: new Set(), timers: [] };

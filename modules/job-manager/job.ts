@@ -4,6 +4,7 @@
  * becomes INACTIVE, release() drops everything big so memory stays flat.
  */
 import { encodeKvs, hostlist, idset } from '../../kernel/api/formats';
+import type { LongTimer } from '../../kernel/api/long-timer';
 
 export const State = {
   NEW: 1,
@@ -143,7 +144,7 @@ export class Job {
   /** active only */
   jobspec?: Obj;
   R?: Obj;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   killCount = 0;
 
   constructor(
@@ -192,7 +193,7 @@ export class Job {
 
   /** Drop what an INACTIVE job no longer needs (no timers, no big objects). */
   release(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.jobspec = undefined;
     this.R = undefined;

@@ -4,7 +4,7 @@
  * and the exec service (job-exec.start stream, job-exec.kill). It is the only
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
-import { Errno, FluxError, einval, enoent, type Handle, type Message } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
 import { EventPoster, now } from './eventlog';
 import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
@@ -56,7 +56,7 @@ export class Manager {
   /** jobs purged since load */
   nPurged = 0;
   private purgeScheduled = false;
-  private ageTimer: NodeJS.Timeout | undefined;
+  private ageTimer: LongTimer | undefined;
   /** dependencies waiting on other jobs or on a begin time */
   readonly deps: DependencyTracker;
   /** jobs whose submit is still being written: they leave DEPEND only after */
@@ -381,10 +381,11 @@ export class Manager {
     if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
     else if (job.duration > 0) ms = job.duration * 1000;
     if (ms > 0 || job.expiration !== undefined) {
-      job.timer = setTimeout(() => {
+      // a long timer: a limit of 25 days is longer than one setTimeout can wait
+      job.timer = longTimeout(() => {
         job.timer = undefined;
         if (job.state === State.RUN) this.raise(job, 'timeout', 0, 'resource allocation expired');
-      }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      }, Math.max(0, ms));
     }
   }
 
@@ -392,14 +393,14 @@ export class Manager {
     if (job.waitstatus !== undefined) return;
     job.waitstatus = status;
     this.events.post(job.kvsdir, 'finish', { status });
-    if (job.timer) clearTimeout(job.timer);
+    job.timer?.clear();
     job.timer = undefined;
     if (job.state === State.RUN) this.setState(job, State.CLEANUP);
   }
 
   private onRelease(job: Job): void {
     job.execRunning = false;
-    if (job.timer) clearTimeout(job.timer);
+    job.timer?.clear();
     job.timer = undefined;
     this.events.post(job.kvsdir, 'release', { ranks: 'all', final: true });
     if (job.state === State.RUN) this.setState(job, State.CLEANUP);
@@ -428,9 +429,9 @@ export class Manager {
   /** Fatal exception while running: signal, then SIGKILL every kill timeout until exec releases. */
   private terminate(job: Job, first: number): void {
     this.signal(job, first);
-    if (job.timer) clearTimeout(job.timer);
+    job.timer?.clear();
     const again = (delay: number) => {
-      job.timer = setTimeout(() => {
+      job.timer = longTimeout(() => {
         job.timer = undefined;
         if (!job.execRunning) return;
         this.signal(job, SIGKILL);
@@ -612,6 +613,20 @@ export class Manager {
     this.nPurged++;
     this.checkWaitableExhausted();
     this.h.rpc('kvs.unlink', { key: job.kvsdir, recursive: true }).catch((e: Error) => this.h.log('err', `purge ${job.kvsdir}: ${e.message}`));
+    this.announcePurge(job.id);
+  }
+
+  /** purged ids not yet announced */
+  private purgedIds: number[] = [];
+
+  /** `job-purge-inactive {jobs}` as Flux publishes it, batched per turn: job-exec drops those jobs' output logs */
+  private announcePurge(id: number): void {
+    if (this.purgedIds.push(id) > 1) return;
+    setImmediate(() => {
+      const jobs = this.purgedIds;
+      this.purgedIds = [];
+      this.h.publish('job-purge-inactive', { jobs }).catch(() => undefined);
+    });
   }
 
   /** Apply the configured limits soon (batching the jobs that became inactive together). */
@@ -635,12 +650,11 @@ export class Manager {
     const oldest = this.inactive.values().next().value as Job | undefined;
     if (!oldest) return;
     const ms = ((oldest.t_inactive ?? 0) + age - now()) * 1000;
-    this.ageTimer = setTimeout(() => {
+    this.ageTimer = longTimeout(() => {
       this.ageTimer = undefined;
       this.purgeLimits(this.limits, true);
       this.armAgeTimer();
-    }, Math.min(Math.max(0, Math.ceil(ms) + 1), 2 ** 31 - 1));
-    this.ageTimer.unref?.();
+    }, Math.max(0, Math.ceil(ms) + 1)).unref();
   }
 
   /** flux job wait with no id and nothing left to wait for: ECHILD. */
@@ -687,10 +701,10 @@ export class Manager {
   /** Stop timers (module unload). */
   shutdown(): void {
     this.deps.shutdown();
-    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer?.clear();
     this.ageTimer = undefined;
     for (const j of this.jobs.values()) {
-      if (j.timer) clearTimeout(j.timer);
+      j.timer?.clear();
       j.timer = undefined;
     }
     this.waiters.abort();

@@ -4,6 +4,7 @@ import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs, fsd } from '../../../kernel/api/formats';
 import { renderEntry } from './eventlog';
+import { longTimeout, type LongTimer } from '../../../kernel/api/long-timer';
 
 export const WAIT_EVENT_USAGE = `Usage: flux-job wait-event [OPTIONS] id event
 Wait for an event
@@ -54,9 +55,9 @@ export class JobWaitEventCommand extends JobCommand {
     const print = (e: Entry) =>
       process.stdout.write((this.format === 'json' ? JSON.stringify(e) : renderEntry(e, e.timestamp.toFixed(6))) + '\n');
     let found = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     const result = await new Promise<'found' | 'end' | 'timeout'>((resolve) => {
-      if (ms !== undefined) timer = setTimeout(() => resolve('timeout'), ms);
+      if (ms !== undefined) timer = longTimeout(() => resolve('timeout'), ms);
       h.rpcStream('kvs.watch', { key: `${dir}.${PATHS[this.logPath] ?? this.logPath}` }, (p) => {
         for (const e of (p as { entries?: Entry[] }).entries ?? []) {
           if (found) return;
@@ -73,7 +74,7 @@ export class JobWaitEventCommand extends JobCommand {
         () => resolve('end'),
       );
     });
-    if (timer) clearTimeout(timer);
+    timer?.clear();
     if (result === 'timeout') this.fail(`wait-event timeout on event '${name}'`);
     if (result === 'end') this.fail(`event '${name}' never received`);
     return 0;

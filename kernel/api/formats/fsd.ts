@@ -11,6 +11,13 @@ export class FsdError extends Error {
   }
 }
 
+/**
+ * The longest job duration accepted (s): UINT_MAX, the value Flux itself uses
+ * for "unlimited" (flux job timeleft), about 136 years. Anything longer cannot
+ * be told from no limit, and an expiration that far off no longer fits a date.
+ */
+export const MAX_DURATION = 4294967295;
+
 const MULT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, '': 1 };
 
 /** Parse an FSD string into seconds (Infinity for inf). Throws FsdError. */

@@ -1,17 +1,17 @@
 /**
  * output-file: output redirection (`--output`/`--error`, shell options
- * output.{stdout,stderr}.{type,path,label}, output.mode). The leader writes the
+ * output.{stdout,stderr}.{type,path,label}, output.mode). The leader sends the
  * redirected streams of every task to files named by templates, relative to the
  * job's cwd, and posts `redirect` events. Lines are prefixed `<rank>: ` when
  * output.<stream>.label is set. stderr follows stdout to its file unless told
- * otherwise.
+ * otherwise. The files are opened and written by the host (openOutput): a
+ * FIFO, a full disk or /dev/full fails the job, never the broker.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineShellPlugin, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
+import { defineShellPlugin, type OutputSink, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
 
 interface Target {
-  fd: number;
+  sink: OutputSink;
   path: string;
   label: boolean;
 }
@@ -34,19 +34,19 @@ export default defineShellPlugin({
   name: 'output-file',
   leader(ctx) {
     const targets = new Map<Stream, Target>();
-    const flags = ctx.options.output?.mode === 'append' ? 'a' : 'w';
-    const byPath = new Map<string, number>();
+    const append = ctx.options.output?.mode === 'append';
+    const byPath = new Map<string, OutputSink>();
     for (const s of ['stdout', 'stderr'] as const) {
       const t = target(ctx.options, s);
       if (!t) continue;
       const p = ctx.expand(t.path);
       const abs = path.resolve(ctx.cwd, p);
-      let fd = byPath.get(abs);
-      if (fd === undefined) {
-        fd = fs.openSync(abs, flags, 0o644);
-        byPath.set(abs, fd);
+      let sink = byPath.get(abs);
+      if (sink === undefined) {
+        sink = ctx.openOutput(abs, { append, display: p });
+        byPath.set(abs, sink);
       }
-      targets.set(s, { fd, path: p, label: t.label });
+      targets.set(s, { sink, path: p, label: t.label });
     }
     if (targets.size === 0) return undefined;
     return {
@@ -61,18 +61,8 @@ export default defineShellPlugin({
               .map((l) => `${rank}: ${l}`)
               .join('')
           : data;
-        fs.writeSync(t.fd, text);
+        t.sink.write(text);
         return true;
-      },
-      close() {
-        for (const fd of new Set([...targets.values()].map((t) => t.fd))) {
-          try {
-            fs.closeSync(fd);
-          } catch {
-            /* already closed */
-          }
-        }
-        targets.clear();
       },
     };
   },
