@@ -12,7 +12,7 @@ import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
 import { readOutput, type OutputEntry } from './output-stream';
 import { SignalForwarder } from './signals';
-import { writeOutput } from '../output';
+import { outputWritable, writeOutput } from '../output';
 import { watchPending } from './pending';
 
 export interface AttachOptions {
@@ -125,24 +125,6 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       writeOutput(out, data);
     }
   };
-  /** resolves once stdout and stderr can take more (the next chunk is read only then) */
-  const drained = async () => {
-    for (const out of [process.stdout, process.stderr]) {
-      if (out.writableNeedDrain && !out.destroyed) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            out.off('drain', done);
-            out.off('close', done);
-            out.off('error', done);
-            resolve();
-          };
-          out.on('drain', done);
-          out.on('close', done);
-          out.on('error', done);
-        });
-      }
-    }
-  };
 
   const onOutput = (e: OutputEntry) => {
     const c = e.context ?? {};
@@ -209,7 +191,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       for (const e of entries) onOutput(e);
       outputOffset = offset;
       printWaiting();
-      return drained();
+      return outputWritable();
     }).then(
       () => {
         outputDone = true;
