@@ -233,6 +233,9 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   watchPending(client, id, f58);
   try {
     await Promise.race([finished, mainEnded.then(() => finished)]);
+    // the output is over (every stream's eof may come before the log's end):
+    // exception lines still waiting for their place in it go out now
+    for (const w of waiting.splice(0)) err(w.line);
   } finally {
     signals?.uninstall();
     if (terminal) {
