@@ -2,9 +2,10 @@
  * The local connector's shared in-flight budget: bytes of large requests being
  * received plus bytes of replies not yet taken by their clients, across every
  * connection. A large frame (over SMALL_FRAME) is admitted only while the
- * budget has room for its declared size, or when no other large frame is being
- * received (so one always makes progress); otherwise its connection stops
- * reading until one is done. Waiters are admitted in arrival order.
+ * budget has room for its declared size; otherwise its connection stops
+ * reading until a frame is done or clients have read their replies. Waiters
+ * are admitted in arrival order. Replies that are never read would keep room
+ * from being made: the connector disconnects such clients (STALL_MS).
  */
 
 export interface BudgetWaiter {
@@ -62,7 +63,8 @@ export class InflightBudget {
   }
 
   private take(n: number): boolean {
-    if (this.reserved > 0 && this.total + n > this.limit) return false;
+    // N.B. a frame larger than the whole budget goes alone, when nothing is held
+    if (this.total + n > this.limit && this.total > 0) return false;
     this.reserved += n;
     return true;
   }

@@ -46,7 +46,7 @@ export interface ConnectorLimits {
 export const DEFAULT_CLIENT_OUTBUF = 32 * 1024 * 1024;
 export const DEFAULT_INFLIGHT = 64 * 1024 * 1024;
 /** how long a large frame may wait for room before the connector makes some */
-export const STALL_MS = 5000;
+export const STALL_MS = 10_000;
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -61,8 +61,12 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
   /** bytes written to the socket and not yet flushed to the kernel */
   private held = 0;
   private closed = false;
-  /** body bytes of the reserved frame at the last stall check */
+  /** body bytes of the reserved frame when the stall check was armed */
   progressMark = -1;
+  /** bytes of replies taken by this client (handed to the kernel), ever */
+  flushedBytes = 0;
+  /** flushedBytes when the stall check was armed */
+  flushedMark = 0;
   private readonly logged = new Set<string>();
 
   constructor(
@@ -138,6 +142,7 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
 
   private flushed(n: number): void {
     if (this.closed) return;
+    this.flushedBytes += n;
     this.held -= n;
     this.conn.budget.subOut(n);
   }
@@ -337,13 +342,16 @@ export class LocalConnector {
 
   /**
    * While a large frame waits for room, check every STALL_MS that room is being
-   * made: if not, disconnect whoever holds it without moving — the client with
-   * the most unread replies, else one that stopped sending the large frame the
-   * budget holds for it.
+   * made: if not, disconnect whoever holds it without moving — a client that
+   * took none of its replies in that time (the one with most unread), else
+   * clients that sent nothing more of a large frame the budget holds for them.
    */
   armStallCheck(): void {
     if (this.stallTimer) return;
-    for (const c of this.clients) c.progressMark = c.frameProgress;
+    for (const c of this.clients) {
+      c.progressMark = c.frameProgress;
+      c.flushedMark = c.flushedBytes;
+    }
     this.stallTimer = setTimeout(() => {
       this.stallTimer = undefined;
       if (!this.budget.hasWaiters) return;
@@ -355,14 +363,17 @@ export class LocalConnector {
 
   private relieve(): void {
     let worst: ClientEndpoint | undefined;
-    for (const c of this.clients) if (c.backlog > 0 && (!worst || c.backlog > worst.backlog)) worst = c;
+    for (const c of this.clients) {
+      if (c.backlog > 0 && c.flushedBytes === c.flushedMark && (!worst || c.backlog > worst.backlog)) worst = c;
+    }
+    const secs = STALL_MS / 1000;
     if (worst) {
-      worst.drop(`slow consumer: ${worst.backlog} bytes of replies unread while other clients wait for room in connector.inflight-max (${mib(this.limits.inflight)})`);
+      worst.drop(`slow consumer: ${worst.backlog} bytes of replies unread, none taken for ${secs}s while other clients wait for room in connector.inflight-max (${mib(this.limits.inflight)})`);
       return;
     }
     for (const c of this.clients) {
       if (c.reservedBytes > 0 && !c.waitingForRoom && c.frameProgress === c.progressMark) {
-        c.drop(`stalled: sent ${c.frameProgress} bytes of a ${c.reservedBytes}-byte frame, then nothing for ${STALL_MS / 1000}s while other clients wait for room in connector.inflight-max`);
+        c.drop(`stalled: sent ${c.frameProgress} bytes of a ${c.reservedBytes}-byte frame, then nothing for ${secs}s while other clients wait for room in connector.inflight-max`);
       }
     }
   }

@@ -89,6 +89,15 @@ export class Reclaimer {
     this.sinceCollect = 0;
     fullCollection()?.();
     trimMemory();
+    // A second pass a moment later: the first leaves V8 sweeping and freeing
+    // pages on its own threads; what they free only goes back on the next.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.bytes > 0) return; // a new burst: its own reclaim will follow
+      fullCollection()?.();
+      trimMemory();
+    }, this.quietMs);
+    this.timer.unref();
   }
 
   close(): void {
