@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Errno } from '../api/errno';
 import { FluxError } from '../api/errors';
 import { MAX_FRAME, jsonDepthExceeds } from './limits';
-import type { Message, MsgTypeValue } from './message';
+import { typeName, type Message, type MsgTypeValue } from './message';
 
 export const PROTO_VERSION = 1;
 export { MAX_FRAME } from './limits';
@@ -220,13 +220,14 @@ export function decodeMessage(buf: Buffer, limits: DecodeLimits = {}): Message {
   };
   if (w.errstr !== null) m.errstr = w.errstr;
   if (payload !== null) {
+    const malformed = `${m.topic}: malformed ${typeName(m.type)}`;
     if (limits.maxDepth !== undefined && jsonDepthExceeds(payload, limits.maxDepth)) {
-      throw new PayloadError(m, `${m.topic}: malformed request: payload nested deeper than ${limits.maxDepth} levels`);
+      throw new PayloadError(m, `${malformed}: payload nested deeper than ${limits.maxDepth} levels`);
     }
     try {
       m.payload = JSON.parse(payload.toString('utf8'));
     } catch {
-      throw new PayloadError(m, `malformed message: payload is not JSON`);
+      throw new PayloadError(m, `${malformed}: payload is not JSON`);
     }
   }
   return m;
