@@ -19,7 +19,9 @@ import type { BrokerArgs } from './boot/args';
 import { SingletonTree, type BootInfo, type Tree } from './boot/boot-info';
 import { loadConfig, type Config } from './config/config';
 import { LocalConnector, clientControl } from './connector/local-socket';
+import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { LogRing } from './log/log-ring';
+import { parseSize } from './message/limits';
 import { event as makeEvent, type Message } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir } from './module/resolve';
@@ -175,10 +177,17 @@ export class Broker {
     for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine']) this.router.addService(s, this.uuid);
     this.modules = new ModuleHost(this.ctx, () => this.config);
 
-    this.connector = new LocalConnector(this.router, {
-      log: (sev, text) => this.log(sev, 'connector-local', text),
-      clientControl: (ep, m) => clientControl(this.router, ep, m),
-    });
+    this.connector = new LocalConnector(
+      this.router,
+      {
+        log: (sev, text) => this.log(sev, 'connector-local', text),
+        clientControl: (ep, m) => clientControl(this.router, ep, m),
+      },
+      {
+        clientOutbuf: parseSize(this.attrs.get('connector.client-outbuf') ?? ''),
+        inflight: parseSize(this.attrs.get('connector.inflight-max') ?? ''),
+      },
+    );
     const localPath = this.attrs.get('local-uri')!.slice('local://'.length);
     try {
       await this.connector.listen(localPath);
@@ -233,6 +242,8 @@ export class Broker {
     } else if (!fs.existsSync(rundir)) {
       fs.mkdirSync(rundir, { mode: 0o700 });
       this.createdRundir = rundir;
+    } else {
+      checkOwnerOnlyDir('rundir', rundir);
     }
     fs.chmodSync(rundir, 0o700);
     if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
@@ -241,6 +252,8 @@ export class Broker {
       const sock = path.join(rundir, `local-${this.rank}`);
       if (sock.length > 107) throw new FluxError(Errno.EINVAL, `local-uri path ${sock} exceeds the 107-byte socket path limit`);
       this.attrs.setInternal('local-uri', `local://${sock}`);
+    } else {
+      checkOwnerOnlyDir('local-uri directory', path.dirname(this.attrs.get('local-uri')!.replace(/^local:\/\//, '')));
     }
     if (this.rank === 0) {
       let statedir = this.attrs.get('statedir');

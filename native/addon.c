@@ -27,10 +27,19 @@
  *                           socketpair as fd 3; reaped through a pidfd polled
  *                           on Node's loop: onExit(code, signo).
  *                           -> {pid, stdin, stdout, stderr, pmi} or {errno}
+ *
+ * For the local connector's client limits:
+ *
+ *   peerCred(fd) -> {pid, uid} | undefined
+ *                           SO_PEERCRED of a connected unix socket, so a log
+ *                           line can name the process behind a client
+ *   trimMemory() -> bool    malloc_trim(0): hand freed heap pages back to the
+ *                           system once a burst of large messages is over
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <node_api.h>
 #include <poll.h>
 #include <sched.h>
@@ -426,6 +435,29 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   return out_obj;
 }
 
+static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
+  int32_t fd = -1;
+  if (int_arg(env, info, "peerCred(fd): fd must be a number", &fd) < 0) return NULL;
+  struct ucred cred;
+  socklen_t cl = sizeof cred;
+  napi_value out;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+    napi_get_undefined(env, &out);
+    return out;
+  }
+  napi_create_object(env, &out);
+  set_fd(env, out, "pid", cred.pid);
+  set_fd(env, out, "uid", (int)cred.uid);
+  return out;
+}
+
+static napi_value js_trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_get_boolean(env, malloc_trim(0) != 0, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
@@ -434,6 +466,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
+      {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
+      {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -7,6 +7,7 @@ import { FluxError } from '../api/errors';
 import { Errno } from '../api/errno';
 import { tryParse as parseFsd } from '../api/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
+import { parseSize } from '../message/limits';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU } = AttrFlag;
 
@@ -17,6 +18,14 @@ function intIn(name: string, lo: number, hi: number) {
     if (!/^-?\d+$/.test(v) || Number(v) < lo || Number(v) > hi) {
       throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
     }
+  };
+}
+
+/** a byte size (digits, optional K/M/G) of at least `min` bytes */
+function sizeAtLeast(name: string, min: number) {
+  return (v: string) => {
+    const n = parseSize(v);
+    if (n === undefined || n < min) throw new FluxError(Errno.EINVAL, `Error parsing ${name} attribute`);
   };
 }
 
@@ -100,6 +109,9 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('tbon.tcp_user_timeout', '20s', IMM, { onSet: fsdOnly('tbon.tcp_user_timeout') });
   a.define('tbon.connect_timeout', '30s', IMM);
   a.define('tbon.child_rcvhwm', '0', IMM);
+  // local connector limits (kernel/connector/local-socket.ts)
+  a.define('connector.client-outbuf', '32M', IMM, { onSet: sizeAtLeast('connector.client-outbuf', 1 << 20) });
+  a.define('connector.inflight-max', '64M', IMM, { onSet: sizeAtLeast('connector.inflight-max', 1 << 20) });
 }
 
 function quorumCheck(v: string): void {

@@ -184,15 +184,18 @@ export class Overlay implements OverlayPort, Tree {
   sendToParent(msg: Message): boolean {
     const l = this.parentLink;
     if (!l || !l.isOpen || this.leaving) return false;
-    this.track(this.parentTracked, msg);
-    return l.send(msg);
+    // track only what was sent: send throws for a message it cannot encode
+    const sent = l.send(msg);
+    if (sent) this.track(this.parentTracked, msg);
+    return sent;
   }
 
   sendToChild(uuid: string, msg: Message): boolean {
     const c = this.byUuid.get(uuid);
     if (!c || !c.link || !c.link.isOpen || c.leaving) return false;
-    this.track(c.tracked, msg);
-    return c.link.send(msg);
+    const sent = c.link.send(msg);
+    if (sent) this.track(c.tracked, msg);
+    return sent;
   }
 
   sendEventDown(msg: Message): void {

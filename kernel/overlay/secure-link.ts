@@ -14,6 +14,8 @@ import type { Duplex } from 'node:stream';
 import { sodium } from './sodium';
 import { MAX_FRAME, decodeMessage, encodeMessage } from '../message/codec';
 import { FrameSplitter } from './frames';
+import { Errno } from '../api/errno';
+import { FluxError } from '../api/errors';
 import type { Message } from '../message/message';
 import type { KeyPair } from './keys';
 
@@ -207,11 +209,16 @@ export class SecureLink {
     return this.sock.write(frame(this.box.seal(plain))) || true;
   }
 
-  /** Seal and send one message; false if the link is down or the message is too big. */
+  /**
+   * Seal and send one message; false if the link is down. A message that cannot
+   * be encoded (EPROTO) or is over the maximum (EMSGSIZE) throws FluxError and
+   * leaves the link as it was.
+   */
   send(m: Message): boolean {
     if (this.closed) return false;
     const body = encodeMessage(m);
-    if (body.length > (this.opts.maxMessage ?? MAX_FRAME)) return false;
+    const max = this.opts.maxMessage ?? MAX_FRAME;
+    if (body.length > max) throw new FluxError(Errno.EMSGSIZE, `${m.topic}: message of ${body.length} bytes exceeds the maximum of ${max}`);
     return this.writeSealed(body);
   }
 

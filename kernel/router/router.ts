@@ -156,9 +156,10 @@ export class Router {
       const child = this.overlay?.childToward(nodeid);
       if (child !== undefined) {
         msg.route.push(this.uuid);
-        if (!this.overlay!.sendToChild(child, msg)) {
+        const sent = this.toPeer(() => this.overlay!.sendToChild(child, msg));
+        if (sent !== true) {
           msg.route.pop();
-          this.fail(msg, Errno.EHOSTUNREACH);
+          this.fail(msg, sent === false ? Errno.EHOSTUNREACH : sent.errno, sent === false ? undefined : sent.message);
         }
       } else if (this.overlay?.parentUuid !== undefined) {
         this.sendUp(msg);
@@ -175,9 +176,24 @@ export class Router {
       return;
     }
     msg.route.push(this.uuid);
-    if (!ov.sendToParent(msg)) {
+    const sent = this.toPeer(() => ov.sendToParent(msg));
+    if (sent !== true) {
       msg.route.pop();
-      this.fail(msg, Errno.EHOSTUNREACH);
+      this.fail(msg, sent === false ? Errno.EHOSTUNREACH : sent.errno, sent === false ? undefined : sent.message);
+    }
+  }
+
+  /**
+   * Hand a message to the overlay: true if sent, false if the link is down, or
+   * the error that kept it from being encoded (a payload JSON cannot carry, a
+   * message over the frame limit) — never an exception into the caller.
+   */
+  private toPeer(send: () => boolean): boolean | { errno: number; message: string } {
+    try {
+      return send();
+    } catch (e) {
+      const errno = (e as { errno?: unknown }).errno;
+      return { errno: typeof errno === 'number' && errno > 0 ? errno : Errno.EPROTO, message: `${(e as Error).message}` };
     }
   }
 
@@ -210,12 +226,21 @@ export class Router {
     }
     const ov = this.overlay;
     if (ov && hop === ov.parentUuid) {
-      if (!ov.sendToParent(msg)) this.onDrop(msg, 'parent unreachable');
+      if (!this.responseToPeer(msg, (m) => ov.sendToParent(m))) this.onDrop(msg, 'parent unreachable');
     } else if (ov && ov.isChild(hop)) {
-      if (!ov.sendToChild(hop, msg)) this.onDrop(msg, `child ${hop.slice(0, 8)} unreachable`);
+      if (!this.responseToPeer(msg, (m) => ov.sendToChild(hop, m))) this.onDrop(msg, `child ${hop.slice(0, 8)} unreachable`);
     } else {
       this.onDrop(msg, `no route to ${hop.slice(0, 8)}`);
     }
+  }
+
+  /** Send a response to a peer; one that cannot be encoded goes as an error response instead. */
+  private responseToPeer(msg: Message, send: (m: Message) => boolean): boolean {
+    const sent = this.toPeer(() => send(msg));
+    if (typeof sent === 'boolean') return sent;
+    if (msg.errnum !== 0) return false;
+    // its requester gets the reason rather than waiting for ever
+    return this.toPeer(() => send({ ...msg, errnum: sent.errno, errstr: sent.message, payload: undefined })) === true;
   }
 
   private readonly eventQueue: Message[] = [];
@@ -232,7 +257,12 @@ export class Router {
     this.dispatching = true;
     try {
       for (let m = this.eventQueue.shift(); m; m = this.eventQueue.shift()) {
-        this.overlay?.sendEventDown(m);
+        const ev = m;
+        const sent = this.toPeer(() => {
+          this.overlay?.sendEventDown(ev);
+          return true;
+        });
+        if (sent !== true) this.onDrop(ev, `not sent to other ranks: ${sent === false ? 'unreachable' : sent.message}`);
         for (const [uuid, prefixes] of this.subs) {
           for (const p of prefixes) {
             if (m.topic.startsWith(p)) {

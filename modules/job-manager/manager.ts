@@ -5,6 +5,7 @@
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
+import { encodeKvs } from '../../kernel/api/formats';
 import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
 import { EventPoster, now } from './eventlog';
 import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
@@ -103,6 +104,9 @@ export class Manager {
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
       plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
+    // All or nothing: every jobspec is stored before any job exists, so a
+    // submit that fails here leaves no job, no eventlog and no jobspec behind.
+    await this.storeJobspecs(reqs);
     const writes: Array<Promise<void>> = [];
     const created: Job[] = [];
     for (const r of reqs) {
@@ -111,8 +115,6 @@ export class Manager {
       this.jobs.set(job.id, job);
       if (job.id > this.maxId) this.maxId = job.id;
       this.nActive++;
-      const stripped = stripEnvironment(r.jobspec);
-      writes.push(this.events.put(`${job.kvsdir}.jobspec`, stripped));
       const t = now();
       job.t_depend = t;
       const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
@@ -141,6 +143,18 @@ export class Manager {
       if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
       else if (job.state === State.SCHED) this.enqueue(job);
     }
+  }
+
+  /** Put each job's jobspec in the kvs; on any failure remove those stored and throw. */
+  private async storeJobspecs(reqs: SubmitReq[]): Promise<void> {
+    const keys = reqs.map((r) => `${encodeKvs(r.id)}.jobspec`);
+    const results = await Promise.allSettled(reqs.map((r, i) => this.events.put(keys[i]!, stripEnvironment(r.jobspec))));
+    const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (!failed) return;
+    await Promise.allSettled(
+      results.map((x, i) => (x.status === 'fulfilled' ? this.h.rpc('kvs.unlink', { key: encodeKvs(reqs[i]!.id), recursive: true }) : undefined)),
+    );
+    throw failed.reason;
   }
 
   // ---------------------------------------------------------------- dependencies

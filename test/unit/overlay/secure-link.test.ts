@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { generateKeyPair, publicKeyText, type KeyPair } from '../../../kernel/overlay/keys';
 import { secureAccept, secureConnect, type SecureLink } from '../../../kernel/overlay/secure-link';
 import { request, type Message } from '../../../kernel/message/message';
+import { Errno } from '../../../kernel/api/errno';
+import { FluxError } from '../../../kernel/api/errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seclink-'));
 let n = 0;
@@ -160,7 +162,16 @@ test('messages over the maximum are not sent, and an oversized frame closes the 
   const p = await pair(P, C.publicKey, C, P.publicKey, 1024);
   try {
     const [s, c] = await Promise.all([p.server, p.client]);
-    assert.is(c.send(request('big.thing', { payload: { x: 'y'.repeat(5000) } })), false);
+    // not sent: EMSGSIZE for the router to answer with, and the link stays up
+    try {
+      c.send(request('big.thing', { payload: { x: 'y'.repeat(5000) } }));
+      assert.unreachable('an oversized message was sent');
+    } catch (e) {
+      assert.instance(e, FluxError);
+      assert.is((e as FluxError).errno, Errno.EMSGSIZE);
+      assert.match((e as Error).message, /^big\.thing: message of \d+ bytes exceeds the maximum of 1024$/);
+    }
+    assert.ok(c.isOpen);
     const closed = new Promise<string>((r) => (s.onClose = r));
     // A forged header promising 1 GiB: refused from the header alone.
     const hdr = Buffer.alloc(4);

@@ -15,10 +15,13 @@ import {
   FrameReader,
   MAX_FRAME,
   PROTO_VERSION,
+  PayloadError,
   decodeMessage,
   encodeFrame,
+  encodeFrameParts,
   encodeMessage,
 } from '../../../../kernel/message/codec';
+import { CLIENT_PAYLOAD_DEPTH, jsonDepthExceeds, parseSize } from '../../../../kernel/message/limits';
 import {
   MsgFlag,
   MsgType,
@@ -133,6 +136,65 @@ Codec('large numbers: nodeid, matchtag and userid keep 32-bit unsigned values', 
   assert.equal(decodeMessage(encodeMessage(m)), m);
 });
 
+Codec('the bytes are exactly avsc\'s for the whole envelope (the payload is written by hand)', () => {
+  for (const [name, make] of samples) {
+    const m = make();
+    const whole = envelope.toBuffer({
+      version: PROTO_VERSION,
+      type: m.type,
+      flags: m.flags,
+      topic: m.topic,
+      nodeid: m.nodeid,
+      matchtag: m.matchtag,
+      route: m.route,
+      userid: m.userid,
+      rolemask: m.rolemask,
+      errnum: m.errnum,
+      errstr: m.errstr ?? null,
+      payload: m.payload === undefined ? null : Buffer.from(JSON.stringify(m.payload)),
+    });
+    assert.ok(encodeMessage(m).equals(whole), name);
+  }
+  // a payload long enough for a multi-byte length
+  const big = request('kvs.put', { payload: { v: 'x'.repeat(300_000) } });
+  const whole = envelope.toBuffer({ ...envelope.fromBuffer(encodeMessage(request('kvs.put'))), payload: Buffer.from(JSON.stringify(big.payload)) });
+  assert.ok(encodeMessage(big).equals(whole));
+});
+
+Codec('encodeFrameParts hands the payload over without copying it into one buffer', () => {
+  const m = request('kvs.put', { payload: { v: 'y'.repeat(1000) } });
+  const parts = encodeFrameParts(m);
+  assert.is(parts.length, 2);
+  assert.ok(Buffer.concat(parts).equals(encodeFrame(m)));
+  assert.is(parts[1]!.toString(), JSON.stringify(m.payload));
+});
+
+Codec('a payload the encoder cannot represent is EPROTO, never a RangeError', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const e = thrown(() => encodeMessage(request('broker.ping', { payload: { deep } })));
+  assert.is(e.errno, Errno.EPROTO);
+  assert.match(e.message, /^broker\.ping: payload cannot be encoded: /);
+  const cyclic: Record<string, unknown> = {};
+  cyclic['self'] = cyclic;
+  assert.is(thrown(() => encodeFrame(request('x.y', { payload: cyclic }))).errno, Errno.EPROTO);
+  assert.is(thrown(() => encodeFrame(request('x.y', { payload: { n: 1n } }))).errno, Errno.EPROTO);
+});
+
+Codec('decode with maxDepth refuses a deeper payload as PayloadError, keeping the head', () => {
+  const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  const ok = rawEnvelope({ topic: 'a.b', matchtag: 9, payload: Buffer.from(`{"x":${nest(CLIENT_PAYLOAD_DEPTH - 1)}}`) });
+  assert.ok(decodeMessage(ok, { maxDepth: CLIENT_PAYLOAD_DEPTH }).payload);
+  const bad = rawEnvelope({ topic: 'a.b', matchtag: 9, payload: Buffer.from(`{"x":${nest(5000)}}`) });
+  const e = thrown(() => decodeMessage(bad, { maxDepth: CLIENT_PAYLOAD_DEPTH }));
+  assert.instance(e, PayloadError);
+  assert.is(e.errno, Errno.EPROTO);
+  assert.is(e.message, `a.b: malformed request: payload nested deeper than ${CLIENT_PAYLOAD_DEPTH} levels`);
+  assert.is((e as PayloadError).head.matchtag, 9);
+  // without limits the decoder still takes it (peers; JSON.parse is not recursive)
+  assert.ok(decodeMessage(bad).payload);
+});
+
 Codec('encodeFrame is a 4-byte big-endian length then the body', () => {
   const m = sampleRequest();
   const body = encodeMessage(m);
@@ -156,7 +218,7 @@ function frames(n: number): { msgs: Message[]; bytes: Buffer } {
 
 Reader('one push with several frames yields them all, in order', () => {
   const { msgs, bytes } = frames(5);
-  const out = new FrameReader().push(bytes).map(decodeMessage);
+  const out = new FrameReader().push(bytes).map((b) => decodeMessage(b));
   assert.equal(out, msgs);
 });
 
@@ -164,7 +226,7 @@ Reader('byte-at-a-time delivery joins every frame', () => {
   const { msgs, bytes } = frames(4);
   const r = new FrameReader();
   const out: Message[] = [];
-  for (let i = 0; i < bytes.length; i++) out.push(...r.push(bytes.subarray(i, i + 1)).map(decodeMessage));
+  for (let i = 0; i < bytes.length; i++) out.push(...r.push(bytes.subarray(i, i + 1)).map((b) => decodeMessage(b)));
   assert.equal(out, msgs);
 });
 
@@ -172,7 +234,7 @@ Reader('every split point of a two-frame stream gives the same frames', () => {
   const { msgs, bytes } = frames(2);
   for (let cut = 0; cut <= bytes.length; cut++) {
     const r = new FrameReader();
-    const out = [...r.push(bytes.subarray(0, cut)), ...r.push(bytes.subarray(cut))].map(decodeMessage);
+    const out = [...r.push(bytes.subarray(0, cut)), ...r.push(bytes.subarray(cut))].map((b) => decodeMessage(b));
     assert.equal(out, msgs, `split at ${cut}`);
   }
 });
@@ -185,7 +247,7 @@ Reader('irregular chunk sizes (deterministic pseudo-random)', () => {
   const out: Message[] = [];
   for (let off = 0; off < bytes.length; ) {
     const n = 1 + Math.floor(rnd() * 50);
-    out.push(...r.push(bytes.subarray(off, off + n)).map(decodeMessage));
+    out.push(...r.push(bytes.subarray(off, off + n)).map((b) => decodeMessage(b)));
     off += n;
   }
   assert.equal(out, msgs);
@@ -234,7 +296,52 @@ Reader('a frame of exactly the maximum is accepted', () => {
   assert.is(out[0]!.length, 16);
 });
 
+Reader('a body spanning chunks is assembled once, and partial/buffered say where it is', () => {
+  const body = Buffer.alloc(100_000, 7);
+  const hdr = Buffer.alloc(4);
+  hdr.writeUInt32BE(body.length, 0);
+  const r = new FrameReader();
+  assert.is(r.partial, -1);
+  assert.equal(r.push(Buffer.concat([hdr, body.subarray(0, 10)])), []);
+  assert.is(r.partial, body.length);
+  assert.is(r.buffered, 10);
+  assert.equal(r.push(body.subarray(10, 50_000)), []);
+  assert.is(r.buffered, 50_000);
+  const out = r.push(Buffer.concat([body.subarray(50_000), hdr.subarray(0, 2)]));
+  assert.is(out.length, 1);
+  assert.ok(out[0]!.equals(body));
+  assert.is(r.partial, -1);
+});
+
 Reader.run();
+
+const Limits = suite('limits');
+
+Limits('jsonDepthExceeds counts brackets and braces outside strings only', () => {
+  const t = (s: string, max: number) => jsonDepthExceeds(Buffer.from(s), max);
+  assert.is(t('[[1]]', 2), false);
+  assert.is(t('[[1]]', 1), true);
+  assert.is(t('{"a":{"b":[]}}', 3), false);
+  assert.is(t('{"a":{"b":[[]]}}', 3), true);
+  assert.is(t('["[[[[[[", "{{{{"]', 1), false);
+  // built with JSON.stringify so the escapes are exactly JSON's
+  const j = (v: unknown, max: number) => t(JSON.stringify(v), max);
+  assert.is(j(['a\\', [[[]]]], 4), false, 'an escaped backslash ends before the closing quote');
+  assert.is(j(['a\\', [[[]]]], 3), true, 'and the scan resumes after the string');
+  assert.is(j(['x"[[[[', '\\"{{{'], 1), false, 'an escaped quote does not end the string');
+  assert.is(j(['\\\\', [[]]], 2), true, 'two escaped backslashes, then structure again');
+  assert.is(t('"unterminated [[[[', 1), false);
+});
+
+Limits('parseSize takes bytes with K, M or G', () => {
+  assert.is(parseSize('4096'), 4096);
+  assert.is(parseSize('64M'), 64 * 2 ** 20);
+  assert.is(parseSize('2g'), 2 * 2 ** 30);
+  assert.is(parseSize('1K'), 1024);
+  for (const bad of ['', '-1', '1.5M', '12T', 'M', '9'.repeat(30)]) assert.is(parseSize(bad), undefined, bad);
+});
+
+Limits.run();
 
 const Garbage = suite('codec: malformed input is EPROTO');
 

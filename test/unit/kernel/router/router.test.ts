@@ -7,6 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Errno } from '../../../../kernel/api/errno';
+import { FluxError } from '../../../../kernel/api/errors';
 import {
   MsgFlag,
   MsgType,
@@ -391,3 +392,70 @@ Tree('a two-broker chain: request up, response back down to the client', () => {
 });
 
 Tree.run();
+
+const Encode = suite('router: a message the overlay cannot encode never throws into the caller');
+
+/** An overlay whose links refuse to encode (as SecureLink.send throws for a payload JSON cannot carry). */
+class RefusingOverlay extends FakeOverlay {
+  refuse = (msg: Message) => (msg.payload as { deep?: unknown } | undefined)?.deep !== undefined;
+  private check(msg: Message): void {
+    if (this.refuse(msg)) throw new FluxError(Errno.EPROTO, `${msg.topic}: payload cannot be encoded: Maximum call stack size exceeded`);
+  }
+  override sendToParent(msg: Message): boolean {
+    this.check(msg);
+    return super.sendToParent(msg);
+  }
+  override sendToChild(uuid: string, msg: Message): boolean {
+    this.check(msg);
+    return super.sendToChild(uuid, msg);
+  }
+  override sendEventDown(msg: Message): void {
+    this.check(msg);
+    super.sendEventDown(msg);
+  }
+}
+
+Encode('a request for another rank fails back to its sender with the reason', () => {
+  const ov = new RefusingOverlay(undefined, { c1: [1] });
+  const { router, client } = setup(0, ov);
+  router.fromEndpoint(client, request('kvs.get', { nodeid: 1, matchtag: 4, payload: { deep: 1 } }));
+  const r = client.of(MsgType.Response);
+  assert.is(r.length, 1);
+  assert.is(r[0]!.errnum, Errno.EPROTO);
+  assert.is(r[0]!.errstr, 'kvs.get: payload cannot be encoded: Maximum call stack size exceeded');
+  assert.is(r[0]!.matchtag, 4);
+  assert.is(ov.toChild.get('c1')!.length, 0);
+});
+
+Encode('a request going up fails the same way', () => {
+  const ov = new RefusingOverlay('parent', {});
+  const { router, client } = setup(1, ov);
+  router.fromEndpoint(client, request('nosuch.method', { matchtag: 2, payload: { deep: 1 } }));
+  assert.is(client.of(MsgType.Response)[0]!.errnum, Errno.EPROTO);
+});
+
+Encode('a response that cannot go back to a peer goes as an error response instead', () => {
+  const ov = new RefusingOverlay('parent', {});
+  const { router, kvs } = setup(1, ov);
+  const req = request('kvs.get', { matchtag: 8 });
+  req.route = ['somewhere', 'parent'];
+  router.routeRequest(req);
+  router.fromEndpoint(kvs, responseTo(kvs.got[0]!, { deep: [[[]]] }));
+  assert.is(ov.toParent.length, 1);
+  const r = ov.toParent[0]!;
+  assert.is(r.errnum, Errno.EPROTO);
+  assert.is(r.matchtag, 8);
+  assert.is(r.payload, undefined);
+  assert.equal(r.route, ['somewhere']);
+});
+
+Encode('an event that cannot go down is still delivered here, and the drop is named', () => {
+  const ov = new RefusingOverlay(undefined, { c1: [1] });
+  const { router, client, drops } = setup(0, ov);
+  router.subscribe(client.uuid, 'big.');
+  router.dispatchEvent(event('big.one', { deep: 1 }, 1));
+  assert.is(client.of(MsgType.Event).length, 1);
+  assert.equal(drops, ['not sent to other ranks: big.one: payload cannot be encoded: Maximum call stack size exceeded']);
+});
+
+Encode.run();

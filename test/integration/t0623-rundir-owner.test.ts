@@ -1,0 +1,91 @@
+/**
+ * Nobody else's process serves your commands (broker side): whoever owns or may
+ * write to the rundir, or to the directory of a local-uri given with -S, could
+ * put their own socket where clients look for the broker's. `flux start`
+ * refuses such a directory with one line naming it and exits 1: a directory
+ * owned by another user (chowned to nobody; needs root), one writable by
+ * others (0777, 1777) or by its group (0770). The owner's own 0700 or 0755
+ * directory still works.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, tmpdir } from '../helpers/flux';
+
+const STAMP = '\\w{3} \\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} UTC \\d{4}';
+const isRoot = process.getuid?.() === 0;
+/** nobody's uid on this system (65534 on Linux distributions) */
+const NOBODY = 65534;
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A fresh directory with `mode` inside a private temporary directory. */
+function withDir(mode: number, fn: (dir: string) => void): void {
+  const t = tmpdir();
+  try {
+    const dir = path.join(t.dir, 'run');
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, mode);
+    fn(dir);
+  } finally {
+    t.cleanup();
+  }
+}
+
+function refused(args: string[], text: string): void {
+  const r = flux(['start', ...args, 'true']);
+  assert.is(r.code, 1, `exit code for ${args.join(' ')}`);
+  assert.match(r.stderr, new RegExp(`^${STAMP} broker\\.crit\\[0\\]: ${esc(text)}\\n$`));
+}
+
+for (const mode of [0o777, 0o1777, 0o770]) {
+  const m = mode.toString(8).padStart(4, '0');
+  test(`a rundir with mode ${m} is refused`, () => {
+    withDir(mode, (dir) => {
+      const who = mode & 0o002 ? 'others' : 'its group';
+      refused([`-Srundir=${dir}`], `rundir ${dir} is writable by ${who} (mode ${m})`);
+      assert.is((fs.statSync(dir).mode & 0o7777).toString(8), mode.toString(8), 'its mode is left alone');
+    });
+  });
+}
+
+test('a local-uri in a directory others may write is refused', () => {
+  withDir(0o777, (dir) => {
+    refused([`-Slocal-uri=local://${dir}/sock`], `local-uri directory ${dir} is writable by others (mode 0777)`);
+    assert.not.ok(fs.existsSync(path.join(dir, 'sock')), 'no socket was made');
+  });
+});
+
+(isRoot ? test : test.skip)('a rundir owned by another user (nobody) is refused', () => {
+  withDir(0o700, (dir) => {
+    fs.chownSync(dir, NOBODY, NOBODY);
+    refused([`-Srundir=${dir}`], `rundir ${dir} is owned by uid ${NOBODY}, not by the instance owner (uid 0)`);
+    assert.is(fs.statSync(dir).uid, NOBODY, 'its owner is left alone');
+    assert.equal(fs.readdirSync(dir), [], 'nothing was made in it');
+  });
+});
+
+(isRoot ? test : test.skip)('a local-uri in a directory owned by another user is refused', () => {
+  withDir(0o755, (dir) => {
+    fs.chownSync(dir, NOBODY, NOBODY);
+    refused([`-Slocal-uri=local://${dir}/sock`], `local-uri directory ${dir} is owned by uid ${NOBODY}, not by the instance owner (uid 0)`);
+  });
+});
+
+test("the owner's own 0700 and 0755 directories work", () => {
+  for (const mode of [0o700, 0o755]) {
+    withDir(mode, (dir) => {
+      const r = flux(['start', `-Srundir=${dir}`, 'flux', 'getattr', 'rundir']);
+      assert.is(r.code, 0, r.stderr);
+      assert.is(r.stdout, `${dir}\n`);
+    });
+  }
+  withDir(0o700, (dir) => {
+    const r = flux(['start', `-Slocal-uri=local://${dir}/sock`, 'flux', 'getattr', 'local-uri']);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, `local://${dir}/sock\n`);
+  });
+});
+
+test.run();
