@@ -132,7 +132,8 @@ if (!hydra) {
       assert.is(r.code, 0, r.stderr);
       assert.match(r.stdout, /^0: completed pmi barrier on 2 tasks in \d+\.\d{3}s\.\n$/, port.join(''));
     }
-    // inside an instance: the launchers hand PMI_FD to warm clients
+    // inside an instance: hydra's tasks inherit descriptors 3-20 (PMI_FD among them), numbers the
+    // warm clients hold themselves, so they decline and each command runs in a fresh Node
     const r = run(hydra, ['-launcher', 'fork', '-n', '2', 'flux', 'pmi', 'exchange'], { env: { ...inst.env, TMPDIR: tmp.dir, FLUX_JOB_ID: undefined, FLUX_JOB_CC: undefined } });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /^0: completed pmi exchange on 2 tasks in \d+\.\d{3}s\.\n$/);
