@@ -120,7 +120,7 @@ static char *take_client(int c, struct adopt *a, uint32_t *body_len, pid_t *peer
   socklen_t cl = sizeof cred;
   if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != geteuid()) return NULL;
   *peer = cred.pid;
-  struct pool_hello hello = {POOL_MAGIC, (uint32_t)getpid()};
+  struct pool_hello hello = {POOL_HELLO_MAGIC, (uint32_t)getpid()};
   if (write(c, &hello, sizeof hello) != (ssize_t)sizeof hello) return NULL;
   /* a launcher that connected and then gave up must not hold this client */
   struct timeval tv = {5, 0};

@@ -10,10 +10,10 @@
  * does not answer) it runs Node as before. docs/guide/cli-pool.md
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,7 +183,7 @@ static int connect_pool(pid_t *client) {
   /* every client may be busy while a fresh one starts: wait for it, a while
    (a burst of commands queues here; those that wait too long start Node) */
   struct pool_hello hello;
-  if (read_timeout(c, &hello, sizeof hello, 2000) < 0 || hello.magic != POOL_MAGIC || hello.pid <= 1) {
+  if (read_timeout(c, &hello, sizeof hello, 2000) < 0 || hello.magic != POOL_HELLO_MAGIC || hello.pid <= 1) {
     close(c);
     return -1;
   }

@@ -3,7 +3,8 @@
  * (flux-launch.c) and a warm client (addon.c), over a unix socket beside
  * the broker's local socket (docs/guide/cli-pool.md):
  *
- *   client -> launcher   struct pool_hello              "I am pid P, ready"
+ *   client -> launcher   struct pool_hello              "I am pid P, ready",
+ *                        its magic naming the protocol version
  *   launcher -> client   struct pool_header, with SCM_RIGHTS: stdin, stdout,
  *                        stderr, an O_PATH descriptor of the cwd, then the
  *                        nextra other descriptors the launcher inherited
@@ -27,6 +28,10 @@
 
 #define POOL_MAGIC 0x50584c46u /* "FLXP" */
 #define POOL_VERSION 2u
+/* The hello of version 2 ("FLX2"; version 1 said "FLXP"): a launcher and a
+ client of different builds (an instance that runs across an upgrade) know
+ each other at once, and the launcher starts Node instead. */
+#define POOL_HELLO_MAGIC 0x32584c46u
 /* stdin, stdout, stderr, cwd */
 #define POOL_NFDS 4
 /* the kernel takes at most 253 descriptors in one message (SCM_MAX_FD) */

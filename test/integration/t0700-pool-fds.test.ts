@@ -5,12 +5,14 @@
  * what FLUX_CLI_POOL=0 gives, and a warm client serves them. When a number is
  * one of the client's own, it declines and the command runs in a fresh Node,
  * with the same result. A program the command starts inherits what it would
- * from a fresh process, nothing of the client's.
+ * from a fresh process, nothing of the client's. A pool of another protocol
+ * version (an instance that runs across an upgrade) is not used.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { run, startInstance, tmpdir, type Instance, type Result } from '../helpers/flux';
 
 let inst: Instance;
@@ -112,6 +114,40 @@ test('what a program the command starts inherits is what a fresh process gives i
   // 3 is ls's own directory: the command's 3 is close-on-exec, as in a fresh Node
   assert.is(fds.filter((f) => Number(f) > 2 && Number(f) < 17).length, 1, r.stdout);
   assert.ok(served);
+});
+
+test('a pool of protocol version 1 (an older build) gets nothing: the command runs in Node', async () => {
+  // a listener that says the version 1 hello ("FLXP") and records what it receives
+  const dir = path.join(tmp.dir, 'old');
+  fs.mkdirSync(dir);
+  fs.symlinkSync(inst.uri.slice('local://'.length), path.join(dir, 'local-0'));
+  const log = path.join(dir, 'received');
+  fs.writeFileSync(log, '');
+  const fake = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const net = require('net'), fs = require('fs');
+       net.createServer((c) => {
+         const h = Buffer.alloc(8); h.writeUInt32LE(0x50584c46, 0); h.writeUInt32LE(process.pid, 4); c.write(h);
+         c.on('data', (d) => fs.appendFileSync(process.argv[2], d)); c.on('error', () => undefined);
+       }).listen(process.argv[1], () => process.stdout.write('ready\\n'));`,
+      path.join(dir, 'local-0.pool'),
+      log,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise((resolve, reject) => {
+      fake.on('exit', (code) => reject(new Error(`the fake pool exited (${code})`)));
+      fake.stdout.once('data', resolve);
+    });
+    const r = run('flux', ['getattr', 'size'], { env: { FLUX_URI: `local://${dir}/local-0`, FLUX_CLI_POOL: '1' } });
+    assert.equal(r, { stdout: '1\n', stderr: '', code: 0 });
+    assert.is(fs.readFileSync(log, 'utf8'), '', 'no command line, no environment');
+  } finally {
+    fake.kill('SIGKILL');
+  }
 });
 
 test.run();
