@@ -184,11 +184,14 @@ export class PmiCommand extends FluxCommand {
     await this.step('barrier', () => upmi.barrier());
   }
 
-  /** --test-abort: this rank asks the launcher to end the job, and exits 1 */
+  /**
+   * --test-abort: this rank says so (first: the launcher may kill it as soon as
+   * it asks), asks the launcher to end the job, and exits 1
+   */
   private async abort(upmi: Upmi, info: UpmiInfo): Promise<number> {
     const msg = `flux-pmi: rank ${info.rank} is aborting`;
-    await this.step('abort', () => upmi.abort(msg));
     process.stderr.write(msg + '\n');
+    await this.step('abort', () => upmi.abort(msg));
     return 1;
   }
 
