@@ -4,7 +4,8 @@
 // generated per directory depth: from a file N levels below its root folder,
 // N+1 "../" reach the root folder's parent, and what comes next decides.
 // The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004; cli/start's
-// PMI server shares the PMI-1 wire codec kernel/boot/pmi-wire with the broker's client.
+// PMI server shares the PMI-1 wire codec kernel/boot/pmi-wire with the broker's client,
+// and `flux pmi` embeds that client (kernel/boot/pmi-client), as Flux's does.
 'use strict';
 const { defineConfig } = require('eslint/config');
 const { builtinRules } = require('eslint/use-at-your-own-risk');
@@ -27,7 +28,7 @@ const MSG = {
     'modules/<name>/ may import only kernel/api and its own folder: talk to other modules by messages (STYLE.md §1)',
   plugin:
     'plugins/<kind>/<name>/ may import only kernel/api, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
-  cli: 'cli/ may import only kernel/api, kernel/message, cli/, the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004) and the PMI wire codec kernel/boot/pmi-wire',
+  cli: 'cli/ may import only kernel/api, kernel/message, cli/, the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004) and the PMI wire codec and client kernel/boot/pmi-{wire,client}',
   fenced: "site-module style imports may name only 'flux-ts/kernel/api' (the loader maps nothing else)",
   outside: 'import reaches outside the repository',
 };
@@ -73,7 +74,7 @@ function layering() {
       files: filesAt('cli', d),
       rules: rule([
         {
-          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory|boot/pmi-wire)$|cli(?:/|$))${notUp}`,
+          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory|boot/pmi-wire|boot/pmi-client)$|cli(?:/|$))${notUp}`,
           message: MSG.cli,
         },
         { regex: `${up(d + 2)}`, message: MSG.outside },

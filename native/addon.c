@@ -5,11 +5,14 @@
  *
  *   listen(path) -> fd      a listening unix socket (mode 0600) that the broker
  *                           hands to its warm clients but never accepts on itself
- *   serve(fd)    -> request blocks in accept() until a `flux` launcher connects,
- *                           then takes the launcher's stdin/stdout/stderr and
- *                           working directory (SCM_RIGHTS), makes them this
- *                           process's own (dup2, fchdir) and returns its
- *                           command line, environment and umask
+ *   serve(fd, stateFd) -> request
+ *                           blocks in accept() until a `flux` launcher connects,
+ *                           then takes the launcher's stdin/stdout/stderr, the
+ *                           other descriptors it inherited and its working
+ *                           directory (SCM_RIGHTS), makes them this process's
+ *                           own at the launcher's numbers (pool-adopt.h: dup2,
+ *                           fchdir), writes "b" on stateFd, closes it and fd,
+ *                           and returns its command line, environment and umask
  *   pending(fd) -> bool     is a launcher waiting (poll, no wait)?
  *   parentDeath(sig)        prctl(PR_SET_PDEATHSIG): an idle client dies with
  *                           its broker; 0 clears it once it serves a command
@@ -59,6 +62,7 @@
 #include <unistd.h>
 
 #include "pool-wire.h"
+#include "pool-adopt.h"
 
 static napi_value throw_errno(napi_env env, const char *what) {
   char msg[256];
@@ -114,29 +118,25 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static void close_fds(int *fds, int n) {
-  for (int i = 0; i < n; i++)
-    if (fds[i] >= 0) close(fds[i]);
-}
-
 /*
- * One connection: hello, then the header with the launcher's descriptors, then
- * the body. Returns the body (malloc'd) or NULL when the launcher went away or
- * spoke another protocol: the caller then accepts the next one.
+ * One connection: hello, then the header with the launcher's descriptors, the
+ * extras' numbers, then the body. Returns the body (malloc'd), with the
+ * descriptors in a->fds, or NULL when the launcher went away or spoke another
+ * protocol: the caller then accepts the next one.
  */
-static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *peer) {
+static char *take_client(int c, struct adopt *a, uint32_t *body_len, pid_t *peer) {
   struct ucred cred;
   socklen_t cl = sizeof cred;
   if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != geteuid()) return NULL;
   *peer = cred.pid;
-  struct pool_hello hello = {POOL_MAGIC, (uint32_t)getpid()};
+  struct pool_hello hello = {POOL_HELLO_MAGIC, (uint32_t)getpid()};
   if (write(c, &hello, sizeof hello) != (ssize_t)sizeof hello) return NULL;
   /* a launcher that connected and then gave up must not hold this client */
   struct timeval tv = {5, 0};
   setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 
   struct pool_header hdr;
-  char cbuf[CMSG_SPACE(sizeof(int) * POOL_NFDS)];
+  char cbuf[CMSG_SPACE(sizeof(int) * (POOL_NFDS + POOL_MAX_EXTRA))];
   struct iovec iov = {&hdr, sizeof hdr};
   struct msghdr mh;
   memset(&mh, 0, sizeof mh);
@@ -147,17 +147,22 @@ static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *p
   ssize_t r;
   do r = recvmsg(c, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   while (r < 0 && errno == EINTR);
+  const int cap = POOL_NFDS + POOL_MAX_EXTRA;
   for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
     if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
       int n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-      memcpy(fds, CMSG_DATA(cm), sizeof(int) * (n > POOL_NFDS ? POOL_NFDS : n));
+      if (n > cap - a->nfds) n = cap - a->nfds;
+      memcpy(a->fds + a->nfds, CMSG_DATA(cm), sizeof(int) * (size_t)n);
+      a->nfds += n;
     }
   }
   if (r != (ssize_t)sizeof hdr || hdr.magic != POOL_MAGIC || hdr.version != POOL_VERSION || hdr.body_len > POOL_MAX_BODY ||
-      (mh.msg_flags & MSG_CTRUNC))
+      hdr.nextra > POOL_MAX_EXTRA || (mh.msg_flags & MSG_CTRUNC) || a->nfds != POOL_NFDS + (int)hdr.nextra)
     return NULL;
-  for (int i = 0; i < POOL_NFDS; i++)
-    if (fds[i] < 0) return NULL;
+  a->nextra = (int)hdr.nextra;
+  if (a->nextra > 0 && pool_full_io(c, a->numbers, sizeof(int32_t) * (size_t)a->nextra, 0) < 0) return NULL;
+  for (int i = 0; i < a->nextra; i++)
+    if (a->numbers[i] <= 2 || (i > 0 && a->numbers[i] <= a->numbers[i - 1])) return NULL;
   char *body = malloc(hdr.body_len + 1);
   if (body == NULL) return NULL;
   if (pool_full_io(c, body, hdr.body_len, 0) < 0) {
@@ -171,35 +176,53 @@ static char *take_client(int c, int fds[POOL_NFDS], uint32_t *body_len, pid_t *p
   return body;
 }
 
+/* The two descriptors of serve(listenFd, stateFd). */
+static int two_int_args(napi_env env, napi_callback_info info, int32_t *a, int32_t *b) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], a) != napi_ok || napi_get_value_int32(env, argv[1], b) != napi_ok) {
+    napi_throw_type_error(env, NULL, "serve(listenFd, stateFd): both must be numbers");
+    return -1;
+  }
+  return 0;
+}
+
 static napi_value js_serve(napi_env env, napi_callback_info info) {
-  int32_t lfd = -1;
-  if (int_arg(env, info, "serve(fd): fd must be a number", &lfd) < 0) return NULL;
+  int32_t lfd = -1, state_fd = -1;
+  if (two_int_args(env, info, &lfd, &state_fd) < 0) return NULL;
   for (;;) {
     int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       return throw_errno(env, "accept");
     }
-    int fds[POOL_NFDS] = {-1, -1, -1, -1};
+    struct adopt a;
+    memset(&a, 0, sizeof a);
     uint32_t len = 0;
     pid_t peer = 0;
-    char *body = take_client(c, fds, &len, &peer);
+    char *body = take_client(c, &a, &len, &peer);
+    if (body != NULL && adopt_prepare(&a, &c, lfd, state_fd) < 0) {
+      /* one of its numbers is ours: it starts Node itself; we wait for the next */
+      (void)!write(c, "n\n", 2);
+      free(body);
+      body = NULL;
+    }
     if (body == NULL) {
-      close_fds(fds, POOL_NFDS);
+      adopt_release(&a);
       close(c);
       continue;
     }
-    /* the launcher's stdio become ours; its cwd too */
-    for (int i = 0; i < 3; i++) {
-      if (dup2(fds[i], i) < 0) {
-        free(body);
-        close_fds(fds, POOL_NFDS);
-        close(c);
-        return throw_errno(env, "dup2");
-      }
+    /* taken: the broker starts our replacement; the launcher's descriptors become ours */
+    (void)!write(state_fd, "b", 1);
+    int cwd_ok = 0;
+    int rc = adopt_commit(&a, &cwd_ok);
+    adopt_release(&a);
+    if (rc < 0) {
+      free(body);
+      close(c);
+      return throw_errno(env, "dup2");
     }
-    int cwd_ok = fchdir(fds[3]) == 0;
-    close_fds(fds, POOL_NFDS);
 
     napi_value out, list, v;
     napi_create_object(env, &out);

@@ -1,7 +1,8 @@
 /*
  * flux-launch: what bin/flux runs. Inside an instance whose broker keeps warm
  * clients (the cli-pool module), it hands the command to one of them: its
- * stdin/stdout/stderr and working directory travel as descriptors, its command
+ * stdin/stdout/stderr, every other descriptor it inherited (at the same
+ * numbers) and its working directory travel as descriptors, its command
  * line, environment and umask as strings, and it stays as the command's process
  * for the shell: it forwards the signals it gets and exits with the command's
  * status. Node's own start-up (~65 ms here) is then paid ahead of time, off the
@@ -9,6 +10,7 @@
  * does not answer) it runs Node as before. docs/guide/cli-pool.md
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -67,6 +70,54 @@ static const char *command_word(char **argv) {
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return a;
   }
   return NULL;
+}
+
+/*
+ * The descriptors above 2 this process inherited (what a fresh Node would have
+ * at the same numbers: PMI_FD in a job, `3<file`, bash's /dev/fd/63 of a
+ * `<(...)`): those without close-on-exec, in out[], in order. Their count, or
+ * -1 when there are more than POOL_MAX_EXTRA or they cannot be listed (the
+ * command then runs in a fresh Node). Called before we open anything.
+ */
+static int inherited_fds(int *out) {
+  int n = 0;
+  DIR *d = opendir("/proc/self/fd");
+  if (d != NULL) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      char *end;
+      long fd = strtol(e->d_name, &end, 10);
+      if (*end != '\0' || end == e->d_name || fd <= 2 || fd == dirfd(d)) continue;
+      int fl = fcntl((int)fd, F_GETFD);
+      if (fl < 0 || (fl & FD_CLOEXEC)) continue;
+      if (n == POOL_MAX_EXTRA) {
+        n = -1;
+        break;
+      }
+      out[n++] = (int)fd;
+    }
+    closedir(d);
+    if (n > 1) {
+      /* readdir's order is the kernel's; keep ours ascending (insertion sort: few) */
+      for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
+          int t = out[j];
+          out[j] = out[j - 1];
+          out[j - 1] = t;
+        }
+    }
+    return n;
+  }
+  /* no /proc: ask each number, as far as our limit allows (a huge limit: give up) */
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 65536) return -1;
+  for (int fd = 3; fd < (int)rl.rlim_cur; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || (fl & FD_CLOEXEC)) continue;
+    if (n == POOL_MAX_EXTRA) return -1;
+    out[n++] = fd;
+  }
+  return n;
 }
 
 static int pool_wanted(char **argv) {
@@ -132,7 +183,7 @@ static int connect_pool(pid_t *client) {
   /* every client may be busy while a fresh one starts: wait for it, a while
    (a burst of commands queues here; those that wait too long start Node) */
   struct pool_hello hello;
-  if (read_timeout(c, &hello, sizeof hello, 2000) < 0 || hello.magic != POOL_MAGIC || hello.pid <= 1) {
+  if (read_timeout(c, &hello, sizeof hello, 2000) < 0 || hello.magic != POOL_HELLO_MAGIC || hello.pid <= 1) {
     close(c);
     return -1;
   }
@@ -156,8 +207,8 @@ static void put(struct buf *b, const char *s) {
   b->len += n;
 }
 
-/* Hand the command over: header and descriptors, then the strings. */
-static int send_command(int c, char **argv) {
+/* Hand the command over: header and descriptors, the extras' numbers, then the strings. */
+static int send_command(int c, char **argv, const int *extra, int nextra) {
   struct buf b = {NULL, 0, 0};
   char num[32];
   mode_t mask = umask(0);
@@ -174,8 +225,14 @@ static int send_command(int c, char **argv) {
 
   int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (cwd < 0) cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  int fds[POOL_NFDS] = {0, 1, 2, cwd};
-  struct pool_header hdr = {POOL_MAGIC, POOL_VERSION, (uint32_t)b.len};
+  int fds[POOL_NFDS + POOL_MAX_EXTRA] = {0, 1, 2, cwd};
+  int32_t numbers[POOL_MAX_EXTRA];
+  for (int i = 0; i < nextra; i++) {
+    fds[POOL_NFDS + i] = extra[i];
+    numbers[i] = extra[i];
+  }
+  size_t fdbytes = sizeof(int) * (size_t)(POOL_NFDS + nextra);
+  struct pool_header hdr = {POOL_MAGIC, POOL_VERSION, (uint32_t)b.len, (uint32_t)nextra};
   char cbuf[CMSG_SPACE(sizeof fds)];
   memset(cbuf, 0, sizeof cbuf);
   struct iovec iov = {&hdr, sizeof hdr};
@@ -184,17 +241,19 @@ static int send_command(int c, char **argv) {
   mh.msg_iov = &iov;
   mh.msg_iovlen = 1;
   mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
+  mh.msg_controllen = CMSG_SPACE(fdbytes);
   struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof fds);
-  memcpy(CMSG_DATA(cm), fds, sizeof fds);
+  cm->cmsg_len = CMSG_LEN(fdbytes);
+  memcpy(CMSG_DATA(cm), fds, fdbytes);
   ssize_t r;
   do r = sendmsg(c, &mh, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
   close(cwd);
-  int rc = r == (ssize_t)sizeof hdr ? pool_full_io(c, b.p, b.len, 1) : -1;
+  int rc = r == (ssize_t)sizeof hdr ? 0 : -1;
+  if (rc == 0 && nextra > 0) rc = pool_full_io(c, numbers, sizeof(int32_t) * (size_t)nextra, 1);
+  if (rc == 0) rc = pool_full_io(c, b.p, b.len, 1);
   free(b.p);
   return rc;
 }
@@ -230,7 +289,11 @@ static void forward_signals(void) {
   signal(SIGPIPE, SIG_IGN);
 }
 
-/* Wait for "x<status>\n"; the command's status, or -1 if the client vanished. */
+#define STATUS_LOST (-1)
+#define STATUS_REFUSED (-2)
+
+/* Wait for "x<status>\n": the command's status; STATUS_REFUSED if the client
+ declined it ("n\n", it took nothing); STATUS_LOST if it vanished. */
 static int wait_status(int c) {
   char line[32];
   size_t n = 0;
@@ -242,26 +305,41 @@ static int wait_status(int c) {
     if (memchr(line, '\n', n) != NULL) break;
   }
   line[n] = '\0';
-  if (n < 3 || line[0] != 'x') return -1;
+  if (n >= 1 && line[0] == POOL_REFUSED) return STATUS_REFUSED;
+  if (n < 3 || line[0] != 'x') return STATUS_LOST;
   return atoi(line + 1) & 0xff;
+}
+
+/* The client ran nothing: start the command in Node ourselves, as if the pool
+ had not answered (unless a signal we passed on asked us to stop). */
+static void run_node_instead(int c, char **argv) {
+  close(c);
+  client_pgid = 0;
+  if (fatal_sig != 0) {
+    signal(fatal_sig, SIG_DFL);
+    raise(fatal_sig);
+  }
+  signal(SIGPIPE, SIG_DFL);
+  run_node(argv);
 }
 
 int main(int argc, char **argv) {
   (void)argc;
+  /* first, before we open anything of our own */
+  int extra[POOL_MAX_EXTRA];
+  int nextra = inherited_fds(extra);
   pid_t client = 0;
-  int c = pool_wanted(argv) ? connect_pool(&client) : -1;
+  int c = nextra >= 0 && pool_wanted(argv) ? connect_pool(&client) : -1;
   if (c < 0) run_node(argv);
   /* signals that arrive from here on go to the command */
   client_pgid = client;
   forward_signals();
   save_flags();
-  if (send_command(c, argv) < 0) {
-    /* the client took nothing it can run: start the command ourselves */
-    close(c);
-    run_node(argv);
-  }
+  /* the client took nothing it can run: start the command ourselves */
+  if (send_command(c, argv, extra, nextra) < 0) run_node_instead(c, argv);
   int status = wait_status(c);
   restore_flags();
+  if (status == STATUS_REFUSED) run_node_instead(c, argv);
   if (status >= 0) return status;
   if (fatal_sig != 0) {
     /* it died of the signal we passed on: so do we, as the shell expects */

@@ -3,12 +3,19 @@
  * (flux-launch.c) and a warm client (addon.c), over a unix socket beside
  * the broker's local socket (docs/guide/cli-pool.md):
  *
- *   client -> launcher   struct pool_hello              "I am pid P, ready"
+ *   client -> launcher   struct pool_hello              "I am pid P, ready",
+ *                        its magic naming the protocol version
  *   launcher -> client   struct pool_header, with SCM_RIGHTS: stdin, stdout,
- *                        stderr and an O_PATH descriptor of the cwd
+ *                        stderr, an O_PATH descriptor of the cwd, then the
+ *                        nextra other descriptors the launcher inherited
+ *   launcher -> client   int32_t numbers[nextra]: the number each of those
+ *                        has in the launcher (the client dup2()s them there)
  *   launcher -> client   body: NUL-terminated strings
  *                        umask (octal), argc, argv[1..argc], then environ
- *   client -> launcher   "x<status>\n" when the command exits
+ *   client -> launcher   "n\n" if it cannot give the command those numbers
+ *                        (one is its own): it took nothing, the launcher
+ *                        starts Node itself; else, when the command exits,
+ *                        "x<status>\n"
  *
  * The launcher forwards the signals it gets to the client's process group.
  */
@@ -20,8 +27,15 @@
 #include <unistd.h>
 
 #define POOL_MAGIC 0x50584c46u /* "FLXP" */
-#define POOL_VERSION 1u
+#define POOL_VERSION 2u
+/* The hello of version 2 ("FLX2"; version 1 said "FLXP"): a launcher and a
+ client of different builds (an instance that runs across an upgrade) know
+ each other at once, and the launcher starts Node instead. */
+#define POOL_HELLO_MAGIC 0x32584c46u
+/* stdin, stdout, stderr, cwd */
 #define POOL_NFDS 4
+/* the kernel takes at most 253 descriptors in one message (SCM_MAX_FD) */
+#define POOL_MAX_EXTRA 240
 #define POOL_MAX_BODY (8u << 20)
 
 struct pool_hello {
@@ -33,7 +47,11 @@ struct pool_header {
   uint32_t magic;
   uint32_t version;
   uint32_t body_len;
+  uint32_t nextra;
 };
+
+/* the client's answer when it cannot take the command (it took nothing) */
+#define POOL_REFUSED 'n'
 
 /* read or write exactly n bytes (retrying EINTR); 0 on success, -1 otherwise */
 static inline int pool_full_io(int fd, void *buf, size_t n, int writing) {

@@ -7,7 +7,9 @@
  *
  * Descriptors from the broker: 3 = the pool's listening socket, 4 = a pipe on
  * which it says "r" (ready: loaded, waiting) and "b" (taken: the broker then
- * starts the next warm client).
+ * starts the next warm client). The addon's serve() writes the "b" and closes
+ * both: the launcher's own descriptors may take those numbers (PMI_FD=3 in a
+ * job, `3<file`).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -23,7 +25,7 @@ interface Request {
 }
 
 interface PoolAddon {
-  serve(fd: number): Request;
+  serve(listenFd: number, stateFd: number): Request;
   pending(fd: number): boolean;
   parentDeath(sig: number): void;
 }
@@ -75,10 +77,7 @@ withoutStdio(() => {
   }
 });
 
-const req = addon.serve(LISTEN_FD);
-fs.writeSync(STATE_FD, 'b');
-fs.closeSync(STATE_FD);
-fs.closeSync(LISTEN_FD);
+const req = addon.serve(LISTEN_FD, STATE_FD);
 addon.parentDeath(0);
 
 const [mask = '22', argc = '0', ...rest] = req.strings;

@@ -23,4 +23,4 @@ export {
   type Message,
 } from '../message/message';
 export * from './formats';
-export { PmiServer, type PmiServerOptions } from './pmi-server';
+export { PmiServer, pmiAbortNote, type PmiServerOptions } from './pmi-server';

@@ -7,7 +7,9 @@
  * vallen_max=1024. The barrier completes when the `local` clients served here
  * have entered; with `exchange` (a job whose tasks span several shells) their
  * puts are first traded for everyone's. A rank that goes away makes any
- * barrier it has not entered fail at once (rc=-1) instead of hanging.
+ * barrier it has not entered fail at once (rc=-1) instead of hanging. A rank's
+ * `cmd=abort` (PMI_Abort, MPI_Abort: MPICH sends `cmd=abort exitcode=N`) is
+ * reported once, the first: the job is ending.
  */
 import * as net from 'node:net';
 import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from '../boot/pmi-wire';
@@ -28,7 +30,7 @@ export interface PmiServerOptions {
   preput?: ReadonlyMap<string, string>;
   /** -vv: called for every line, dir 'C' (from client) or 'S' (to client) */
   trace?: (rank: number, dir: 'C' | 'S', line: string) => void;
-  /** PMI_Abort from a client */
+  /** PMI_Abort from a client (the first only); msg is `aborted` when it sent none */
   onAbort?: (rank: number, code: number, msg: string) => void;
   /** an unparsable or unknown request; the connection is closed after */
   onProtocolError?: (rank: number, text: string) => void;
@@ -37,6 +39,9 @@ export interface PmiServerOptions {
 }
 
 type Sock = net.Socket;
+
+/** onAbort's msg when the client sent none (MPICH sends only `exitcode=N`) */
+const NO_MESSAGE = 'aborted';
 
 interface Conn {
   rank: number;
@@ -53,6 +58,7 @@ export class PmiServer {
   private readonly conns = new Set<Conn>();
   private readonly gone = new Map<number, string>();
   private tcp: net.Server | undefined;
+  private aborted = false;
   private readonly maxes: { kvsname: number; key: number; val: number };
 
   constructor(private readonly opts: PmiServerOptions) {
@@ -182,7 +188,9 @@ export class PmiServer {
       case 'abort': {
         const code = pmiInt(f, 'exitcode') ?? pmiInt(f, 'exit_code') ?? 1;
         c.finalized = true;
-        this.opts.onAbort?.(c.rank, code, f.get('error_msg') ?? 'aborted');
+        if (this.aborted) return;
+        this.aborted = true;
+        this.opts.onAbort?.(c.rank, code, f.get('error_msg') ?? NO_MESSAGE);
         return;
       }
       case 'publish_name':
@@ -262,4 +270,13 @@ export class PmiServer {
       this.send(c, rc === 0 ? [['cmd', 'barrier_out'], ['rc', 0]] : [['cmd', 'barrier_out'], ['rc', rc], ['msg', why.replace(/=/g, ':')]]);
     }
   }
+}
+
+/**
+ * The job exception a job shell raises for a rank's PMI_Abort (type exec, as
+ * Flux's shell does; Flux words it `PMI_Abort: MSG`), naming the rank and the
+ * exit code it asked for: MPICH sends no message, only `exitcode=N`.
+ */
+export function pmiAbortNote(rank: number, code: number, msg: string): string {
+  return `PMI_Abort: rank ${rank} (exit code ${code})${msg === NO_MESSAGE ? '' : `: ${msg}`}`;
 }

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import type * as net from 'node:net';
-import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset } from '../../kernel/api';
+import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset, pmiAbortNote } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
@@ -366,6 +366,8 @@ export class JobShell {
       local: spec.placement.count,
       kvsname: encodeF58Plain(spec.id),
       preput,
+      // MPI_Abort: a fatal exec exception naming the rank (the shell's exception path)
+      onAbort: (rank, code, msg) => this.sink.exception(pmiAbortNote(rank, code, msg)),
       exchange:
         counts.length > 1 && exchange
           ? async (puts) => new Map(Object.entries(await exchange.call(this.sink, seq++, Object.fromEntries(puts))))

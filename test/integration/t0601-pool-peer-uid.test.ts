@@ -27,15 +27,16 @@ const net = require('net'), fs = require('fs');
 const [sock, log] = process.argv.slice(1);
 net.createServer((c) => {
   const hello = Buffer.alloc(8);
-  hello.writeUInt32LE(0x50584c46, 0);
+  hello.writeUInt32LE(0x32584c46, 0); // "FLX2": protocol version 2
   hello.writeUInt32LE(process.pid, 4);
   c.write(hello);
   let got = Buffer.alloc(0);
   c.on('data', (d) => {
     fs.appendFileSync(log, d);
     got = Buffer.concat([got, d]);
-    // header (magic, version, body length), then the body: answer once it is all here
-    if (got.length >= 12 && got.length >= 12 + got.readUInt32LE(8)) c.end('x0\\n');
+    // header (magic, version, body length, n extra descriptors), their numbers, then the body:
+    // answer once it is all here
+    if (got.length >= 16 && got.length >= 16 + 4 * got.readUInt32LE(12) + got.readUInt32LE(8)) c.end('x0\\n');
   });
   c.on('error', () => undefined);
 }).listen(sock, () => process.stdout.write('ready\\n'));

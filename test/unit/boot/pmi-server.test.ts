@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type * as net from 'node:net';
-import { PmiServer } from '../../../kernel/api/pmi-server';
+import { PmiServer, pmiAbortNote } from '../../../kernel/api/pmi-server';
 import { processMapping } from '../../../cli/start/pmi-mapping';
 import { pmiConnect } from '../../../kernel/boot/pmi-client';
 import type { PmiClient } from '../../../kernel/boot/pmi';
@@ -112,6 +112,22 @@ test('abort reaches the server with code and message', async () => {
   } finally {
     server.close();
   }
+});
+
+test('only the first abort is reported (the job is ending); its note names the rank', async () => {
+  const got: unknown[][] = [];
+  const { server, clients } = await cluster(2, { onAbort: (r, c, m) => got.push([r, c, m]) });
+  try {
+    await clients[1]!.abort(7, 'first');
+    await clients[0]!.abort(3, 'second');
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(got, [[1, 7, 'first']]);
+  } finally {
+    server.close();
+  }
+  assert.is(pmiAbortNote(1, 7, 'first'), 'PMI_Abort: rank 1 (exit code 7): first');
+  assert.is(pmiAbortNote(3, 7, 'aborted'), 'PMI_Abort: rank 3 (exit code 7)', 'MPICH sends no message');
 });
 
 test('PMI_FD: child processes over inherited socketpairs', async () => {
