@@ -17,9 +17,10 @@ test('losing rank 2 mid-stream fails only the jobs it ran', () => {
       script,
       `#!/bin/sh
 p2=$(FLUX_URI=local://$(flux getattr rundir)/local-2 flux getattr broker.pid)
-# kill rank 2 once a job runs there (polled, at most 60 s), not after a fixed delay
+# kill rank 2 once a job runs there (polled, at most 60 s), not after a fixed delay;
+# the job that lands on rank 2 holds it until then (on any load, the kill finds it running)
 ( i=0; until flux jobs -n -f run -o '{ranks}' | grep -qx 2 || [ $i -ge 1200 ]; do sleep 0.05; i=$((i+1)); done; kill -9 $p2 ) &
-flux submit --cc=1-40 --wait -N1 --quiet sh -c 'sleep 0.4' >${tmp.dir}/out 2>${tmp.dir}/err
+flux submit --cc=1-40 --wait -N1 --quiet sh -c '[ "$(flux getattr rank)" = 2 ] && exec sleep 120; sleep 0.4' >${tmp.dir}/out 2>${tmp.dir}/err
 echo "submit=$?"
 flux jobs -a -n -o '{id.f58} {result} {ranks}' >${tmp.dir}/jobs
 `,
@@ -27,7 +28,7 @@ flux jobs -a -n -o '{id.f58} {result} {ranks}' >${tmp.dir}/jobs
     );
     const r = flux(['start', '--test-size=3', '--test-exit-mode=leader', script], { timeoutMs: 90_000 });
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /submit=1/);
+    assert.match(r.stdout, /submit=1/, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.match(r.stderr, /broker\.err\[0\]: dead to Flux: vm \(rank 2\)/);
     const jobs = fs
       .readFileSync(path.join(tmp.dir, 'jobs'), 'utf8')
