@@ -192,7 +192,13 @@ test('connector.inflight-max: a large frame waits for room; who holds room witho
     }
     lines = connectorLines(i);
     assert.is(lines.length, 3, lines.join('\n'));
-    assert.match(lines[2]!, /dropping client-\d+ \(pid \d+\): slow consumer: \d+ bytes of replies unread; all clients' unread replies are over connector\.inflight-max \(8\.0 MiB\)$/);
+    // N.B. on a loaded host the stall check armed while n's replies waited may
+    // come round first and name m for taking none of them: either way m goes
+    assert.match(
+      lines[2]!,
+      /dropping client-\d+ \(pid \d+\): slow consumer: \d+ bytes of replies unread(; all clients' unread replies are over|, none taken for 10s while other clients wait for room in) connector\.inflight-max \(8\.0 MiB\)$/,
+      lines.join('\n'),
+    );
   });
   // with the default budget there is room for both: nobody waits, nobody is dropped
   await withInstance([], async (i) => {
