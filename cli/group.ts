@@ -5,6 +5,7 @@
  * `group.ts` in the command's folder, for its summary and style).
  */
 import type { CommandSpec, GroupSpec, Rendered } from './options';
+import { HELP_LINE, optionLines, optparseColumns } from './options/help-optparse';
 
 export function isGroupSpec(v: unknown): v is GroupSpec {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'group';
@@ -45,6 +46,12 @@ export function groupUsageError(word: string, group: GroupSpec | undefined, subs
         ? 'the following arguments are required: subcommand'
         : `argument subcommand: invalid choice: '${sub}' (choose from ${list.map((n) => `'${n}'`).join(', ')})`;
     return { text: `usage: ${g.prog} [-h] {${list.join(',')}} ...\n${g.prog}: error: ${what}\n`, stream: 'stderr', code: 2 };
+  }
+  if (g.commonCommandsUsage !== undefined) {
+    // flux-job's usage(): no message, the same text for a missing and an unknown sub-command
+    const rows = [...subs].sort((a, b) => (a.path.join(' ') < b.path.join(' ') ? -1 : 1)).map((s) => `   ${s.path.slice(1).join(' ').padEnd(15)} ${s.summary}`);
+    const text = `Usage: ${g.prog} ${g.commonCommandsUsage}\n${optionLines(HELP_LINE, 25, optparseColumns()).join('\n')}\n\nCommon commands from ${g.prog}:\n${rows.join('\n')}\n`;
+    return { text, stream: 'stderr', code: 1 };
   }
   const what = sub === undefined ? 'missing subcommand' : `Unknown subcommand: ${sub}`;
   const bySub = new Map(subs.map((s) => [s.path.slice(1).join(' '), s.summary]));

@@ -15,11 +15,11 @@ const WAIT_MS = 60_000;
 export class ShutdownCommand extends FluxCommand {
   static override spec: CommandSpec = {
     path: ['shutdown'],
-    grammar: 'getopt',
+    // flux-shutdown is one of Flux's Python commands
+    grammar: 'argparse',
     prog: 'flux shutdown',
+    errorName: 'flux-shutdown',
     summary: 'Shut down a Flux instance',
-    docLine: true,
-    usage: '[OPTIONS] [TARGET]',
     options: [{ name: 'nowait', description: 'Do not wait for the instance to shut down' }],
     operands: [{ name: 'TARGET', nargs: '?' }],
   };

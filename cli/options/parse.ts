@@ -37,6 +37,13 @@ export function parse(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
  * first operand or at `--`; a long option may be abbreviated to any unique
  * prefix; `-abc` bundles flags, the last of which may take the rest of the
  * word (`-t5`) or the next word (`-t 5`) as its argument.
+ *
+ * liboptparse runs getopt with its messages off and prints one of its own for
+ * every error: `unrecognized option '-c'` when getopt names an option (an
+ * unknown short one, one missing its argument, a long one given an argument it
+ * does not take: its short letter), else `unrecognized option 'WORD'` (an
+ * unknown or ambiguous long option). Where Flux would print the key of a long
+ * option that has no short letter (a meaningless byte), the word is named.
  */
 function parseGetopt(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const opts = [HELP, ...spec.options];
@@ -76,7 +83,7 @@ function parseGetopt(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
       else if (i + 1 < argv.length) {
         const v = argv[++i]!;
         out.add(o.name, { value: v, typed: `-${c} ${v}` });
-      } else throw new UsageError(`option requires an argument -- '${c}'`);
+      } else throw new UsageError(`unrecognized option '-${c}'`);
       break;
     }
   }
@@ -93,18 +100,15 @@ function getoptLong(opts: readonly OptionSpec[], argv: readonly string[], i: num
   let o = opts.find((x) => x.name === name);
   if (!o) {
     const near = opts.filter((x) => x.name.startsWith(name));
-    if (near.length === 0) throw new UsageError(`unrecognized option '${a}'`);
-    if (near.length > 1) {
-      throw new UsageError(`option '--${name}' is ambiguous; possibilities:${near.map((x) => ` '--${x.name}'`).join('')}`);
-    }
+    // unknown, or ambiguous (getopt_long lists the possibilities only with its messages on)
+    if (near.length !== 1) throw new UsageError(`unrecognized option '${a}'`);
     o = near[0]!;
   }
-  if (o === HELP) {
-    if (eq >= 0) throw new UsageError(`option '--help' doesn't allow an argument`);
-    throw new HelpRequest();
-  }
+  /** what liboptparse names when getopt reports this option */
+  const named = `unrecognized option '${o.short !== undefined ? `-${o.short}` : a}'`;
+  if (o.arg === undefined && eq >= 0) throw new UsageError(named);
+  if (o === HELP) throw new HelpRequest();
   if (o.arg === undefined) {
-    if (eq >= 0) throw new UsageError(`option '--${o.name}' doesn't allow an argument`);
     out.add(o.name, { value: '', typed: a });
   } else if (eq >= 0) {
     out.add(o.name, { value: a.slice(eq + 1), typed: a });
@@ -114,7 +118,7 @@ function getoptLong(opts: readonly OptionSpec[], argv: readonly string[], i: num
     const v = argv[++i]!;
     out.add(o.name, { value: v, typed: `${a} ${v}` });
   } else {
-    throw new UsageError(`option '--${o.name}' requires an argument`);
+    throw new UsageError(named);
   }
   return i;
 }

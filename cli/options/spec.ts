@@ -114,6 +114,12 @@ export interface GroupSpec {
   readonly grammar: Grammar;
   readonly prog: string;
   readonly summary: string;
+  /**
+   * getopt: flux-job's own usage for a missing or unknown sub-command (its
+   * `Usage:` line, its options and `Common commands from PROG:`), given the
+   * text after the program name on the usage line.
+   */
+  readonly commonCommandsUsage?: string;
 }
 
 /** The name for run-time error lines. */

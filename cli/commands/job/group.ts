@@ -7,4 +7,5 @@ export const jobGroup: GroupSpec = {
   grammar: 'getopt',
   prog: 'flux-job',
   summary: 'Job housekeeping tools',
+  commonCommandsUsage: '[OPTIONS] COMMAND ARGS',
 };

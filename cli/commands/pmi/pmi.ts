@@ -10,7 +10,7 @@ import { decodeSet } from '../../../kernel/api/formats/idset';
 import { UpmiError, upmiCreate, type Upmi, type UpmiInfo } from './upmi';
 
 function subSpec(word: string, summary: string, usage: string, options: CommandSpec['options'], operands: CommandSpec['operands']): CommandSpec {
-  return { path: ['pmi', word], grammar: 'getopt', prog: `flux pmi ${word}`, errorName: 'flux-pmi', summary, docLine: true, usage, options, operands };
+  return { path: ['pmi', word], grammar: 'getopt', prog: `flux-pmi ${word}`, errorName: 'flux-pmi', summary, docLine: true, usage, options, operands };
 }
 
 /** The sub-commands: each its own options, parsed after the general ones. */
@@ -46,7 +46,7 @@ export class PmiCommand extends FluxCommand {
   static override spec: CommandSpec = {
     path: ['pmi'],
     grammar: 'getopt',
-    prog: 'flux pmi',
+    prog: 'flux-pmi',
     errorName: 'flux-pmi',
     summary: 'Simple PMI test client',
     options: [
@@ -89,9 +89,10 @@ export class PmiCommand extends FluxCommand {
     const top = this.args;
     const [word, ...rest] = top.operands;
     const usage = optparseHelp(this.spec).trimEnd();
-    if (word === undefined) throw new CommandExit(1, `${this.spec.prog}: missing subcommand\n${usage}`);
+    // flux-pmi looks the sub-command up itself: the usage alone, or its own message first
+    if (word === undefined) throw new CommandExit(1, usage);
     const sub = PMI_SUBCOMMANDS.find((s) => s.path[1] === word);
-    if (!sub) throw new CommandExit(1, `${this.spec.prog}: Unknown subcommand: ${word}\n${usage}`);
+    if (!sub) throw new CommandExit(1, `${this.spec.prog}: unknown command '${word}'\n${usage}`);
     const p = this.parseSub(sub, rest);
     if (top.has('libpmi2-cray')) this.fail('--libpmi2-cray: the libpmi2 method is not available in flux-ts');
     const level = verbosity(top);
