@@ -7,3 +7,4 @@ export { renderHelp, renderUsageError, usageErrorText, type Rendered } from './r
 export { optparseHelp, optparseUsageLine } from './help-optparse';
 export { argparseHelp, argparseUsage } from './help-argparse';
 export { synopsis } from './synopsis';
+export { manOptionsBlock } from './man';

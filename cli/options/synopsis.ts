@@ -1,7 +1,7 @@
 /**
  * A command's line in its man page's SYNOPSIS: its usage line without the
- * `Usage: `/`usage: ` prefix and unwrapped (scripts/gen-man-synopsis.js writes
- * them; test/unit/cli/docs-options.test.ts checks them).
+ * `Usage: `/`usage: ` prefix and unwrapped (the first line of the options
+ * block man.ts generates for the page).
  */
 import { argparseUsage } from './help-argparse';
 import type { CommandSpec } from './spec';
