@@ -27,7 +27,7 @@ export class StartCommand extends FluxCommand {
       { name: 'config-path', short: 'c', arg: 'PATH', description: 'Set broker config from PATH (default: none)' },
       { name: 'conf', arg: 'KEY=VAL|FILE|JSON', repeatable: true, description: 'Set broker config key, or load config from a TOML or JSON file or string' },
       { name: 'broker-opts', short: 'o', arg: 'OPTS', repeatable: true, description: 'Add comma-separated broker options, e.g. "-o,-v"' },
-      { name: 'verbose', short: 'v', arg: 'LEVEL', optionalArg: true, description: 'Be annoyingly informative by degrees' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Be annoyingly informative by degrees' },
       { name: 'noexec', short: 'X', description: "Don't execute (useful with -v, --verbose)" },
       { name: 'wrap', arg: 'ARGS,...', description: 'Wrap broker execution in comma-separated arguments' },
       { name: 'test-size', short: 's', arg: 'N', description: 'Start a test instance by launching N brokers locally' },

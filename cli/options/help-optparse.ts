@@ -23,9 +23,9 @@ export function optparseColumns(env: NodeJS.ProcessEnv = process.env): number {
 
 export const HELP_LINE: OptionSpec = { name: 'help', short: 'h', description: 'Display this message.' };
 
-/** `  -t, --timeout=DURATION` or `      --tail=NUM` */
+/** `  -t, --timeout=DURATION` or `      --tail=NUM`: liboptparse prints the metavar as given, optional or not */
 function invocation(o: OptionSpec): string {
-  const arg = o.arg === undefined ? '' : `=${o.optionalArg ? `[${o.arg}]` : o.arg}`;
+  const arg = o.arg === undefined ? '' : `=${o.arg}`;
   return o.short !== undefined ? `  -${o.short}, --${o.name}${arg}` : `      --${o.name}${arg}`;
 }
 

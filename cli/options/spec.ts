@@ -24,7 +24,8 @@ export interface OptionSpec {
   readonly short?: string;
   /**
    * Metavar when the option takes an argument (`--timeout=DURATION`); absent for a
-   * flag. Flux prints it as given (`[LEVEL]`, `dec|kvs|hex`).
+   * flag. getopt commands print it as given (`[LEVEL]`, `dec|kvs|hex`): write the
+   * brackets of an optional argument where Flux does; argparse adds them.
    */
   readonly arg?: string;
   /**

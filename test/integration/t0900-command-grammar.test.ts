@@ -14,7 +14,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, startInstance, type Instance } from '../helpers/flux';
 
 interface Row {
   argv: string[];
@@ -188,6 +190,30 @@ test('flux jobs, resource, queue, cancel, pstree, uri: argparse, no abbreviation
     // last: were it taken for --nowait, it would shut the instance down
     { argv: ['shutdown', '--now'], code: 2, err: /^usage: flux shutdown \[-h\] \[--nowait\] \[TARGET\]\nflux shutdown: error: unrecognized arguments: --now\n$/ },
   ]);
+});
+
+/**
+ * What Flux printed for a command in ../shared/reference/flux-core-errors.md:
+ * its stderr (a block `$ CMD`, `[stderr]`, the text, `[exit N, T s]`) and exit.
+ */
+function reference(cmd: string): { stderr: string; code: number } {
+  const text = fs.readFileSync(path.join(ROOT, '..', 'shared', 'reference', 'flux-core-errors.md'), 'utf8');
+  const at = text.indexOf(`\n$ ${cmd}\n[stderr]\n`);
+  assert.ok(at >= 0, `no reference block for ${cmd}`);
+  const body = text.slice(at + `\n$ ${cmd}\n[stderr]\n`.length);
+  const m = /^([\s\S]*?)\[exit (\d+), [\d.]+ s\]\n/.exec(body);
+  assert.ok(m, `reference block for ${cmd} has no exit line`);
+  return { stderr: m![1]!, code: Number(m![2]) };
+}
+
+test("usage texts and exit codes are Flux's (../shared/reference)", () => {
+  const bad: string[] = [];
+  for (const cmd of ['flux getattr', 'flux setattr log-stderr-level', 'flux lsattr --bogus', 'flux job attach', 'flux start --bogus true', 'flux run --nosuchopt true', 'flux cancel notanid']) {
+    const want = reference(cmd);
+    const r = inst.flux(cmd.split(' ').slice(1));
+    if (r.code !== want.code || r.stderr !== want.stderr) bad.push(`${cmd}: exit ${r.code} (Flux ${want.code})\n${r.stderr}--- Flux:\n${want.stderr}`);
+  }
+  assert.ok(bad.length === 0, `\n${bad.join('\n')}`);
 });
 
 test.run();

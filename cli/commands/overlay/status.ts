@@ -69,7 +69,7 @@ export class OverlayStatusCommand extends FluxCommand {
     usage: '[OPTIONS]',
     options: [
       { name: 'rank', short: 'r', arg: 'NODEID', description: 'Check health of subtree rooted at NODEID (default 0)' },
-      { name: 'verbose', short: 'v', arg: 'LEVEL', optionalArg: true, description: 'Increase reporting detail: 1=show time since current state was entered, 2=show round-trip RPC times.' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Increase reporting detail: 1=show time since current state was entered, 2=show round-trip RPC times.' },
       { name: 'timeout', short: 't', arg: 'FSD', default: '0.5s', description: 'Set RPC timeout, 0=disable (default 0.5s)' },
       { name: 'summary', description: 'Show only the root subtree status' },
       { name: 'down', description: 'Show only the partial/degraded subtrees' },

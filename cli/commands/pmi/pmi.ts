@@ -53,7 +53,7 @@ export class PmiCommand extends FluxCommand {
       { name: 'method', arg: 'URI', description: 'Specify PMI method to use' },
       { name: 'libpmi-noflux', description: 'Fail if libpmi method finds the Flux libpmi.so' },
       { name: 'libpmi2-cray', description: 'Force-enable libpmi2 cray workarounds for testing' },
-      { name: 'verbose', short: 'v', arg: 'LEVEL', optionalArg: true, description: 'Trace PMI operations' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Trace PMI operations' },
     ],
     subcommands: PMI_SUBCOMMANDS,
     // the sub-command and its own options
