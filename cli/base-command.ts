@@ -1,15 +1,18 @@
 /**
- * Base class of every `flux` sub-command: connects to the instance named by
- * FLUX_URI, renders errors on stderr the way the real command does
- * (`flux-<cmd>: <msg>` for Flux's C tools, `flux-<cmd>: ERROR: <msg>` for its
- * Python tools) and turns them into exit codes. A lost broker is one line and a
- * non-zero exit, never a false success.
+ * Base class of every `flux` sub-command. A command is its option spec
+ * (`static spec`, cli/options/spec.ts: parsing, --help and the man page synopsis
+ * all come from it) and a run() that reads what was parsed (`this.args`).
+ *
+ * It connects to the instance named by FLUX_URI, renders errors on stderr the
+ * way the real command does (`flux-<cmd>: <msg>` for Flux's C tools,
+ * `flux-<cmd>: ERROR: <msg>` for its Python tools) and turns them into exit
+ * codes. A lost broker is one line and a non-zero exit, never a false success.
  */
-import { Command } from 'clipanion';
 import { Client } from './api/client';
 import { FluxError } from '../kernel/api/errors';
 import { strerror } from '../kernel/api/errno';
 import { endCommand, nameCommand } from './exit';
+import { HelpRequest, ParsedArgs, UsageError, errorName, parse, renderHelp, usageErrorText, type CommandSpec } from './options';
 
 /** Thrown to stop a command with a message and an exit code. */
 export class CommandExit extends Error {
@@ -21,18 +24,29 @@ export class CommandExit extends Error {
   }
 }
 
-export abstract class FluxCommand extends Command {
-  /** 'c': `flux-X: msg`, usage errors exit 1; 'py': `flux-X: ERROR: msg`, usage errors exit 2 */
-  static fluxStyle: 'c' | 'py' = 'c';
-  /** program name used in error messages, e.g. 'flux-getattr' */
-  static prog = 'flux';
-  /** one-line usage shown for wrong argument counts, e.g. 'Usage: flux getattr name' */
-  static usageLine = '';
+export abstract class FluxCommand {
+  /** the command's options and operands; every command declares its own */
+  static spec: CommandSpec;
+
+  /** what the parser found on the command line */
+  protected args = new ParsedArgs();
+  /** the command line it was found in (the words after the command's path) */
+  protected argv: readonly string[] = [];
 
   private client: Client | undefined;
 
+  protected get spec(): CommandSpec {
+    return (this.constructor as typeof FluxCommand).spec;
+  }
+
+  /** the name in run-time error lines, e.g. 'flux-getattr' */
   protected get prog(): string {
-    return (this.constructor as typeof FluxCommand).prog;
+    return errorName(this.spec);
+  }
+
+  /** 'c': `flux-X: msg`; 'py': `flux-X: ERROR: msg` (Flux's Python commands log through logging) */
+  protected get style(): 'c' | 'py' {
+    return this.spec.grammar === 'getopt' ? 'c' : 'py';
   }
 
   /** Connect to the instance (FLUX_URI); errors as Flux prints them. */
@@ -59,24 +73,59 @@ export abstract class FluxCommand extends Command {
 
   /** The connection-failure line; commands may override (C built-ins print `flux: flux_open: ...`). */
   protected connectError(e: FluxError): string {
-    const style = (this.constructor as typeof FluxCommand).fluxStyle;
-    if (style === 'py') return `${this.prog}: ERROR: Unable to connect to Flux: ${e.message}`;
+    if (this.style === 'py') return `${this.prog}: ERROR: Unable to connect to Flux: ${e.message}`;
     return `${this.prog}: flux_open: ${e.message}`;
   }
 
   /** Format an error the way this command's Flux counterpart does. */
   protected errorLine(msg: string): string {
-    const style = (this.constructor as typeof FluxCommand).fluxStyle;
-    return style === 'py' ? `${this.prog}: ERROR: ${msg}` : `${this.prog}: ${msg}`;
+    return this.style === 'py' ? `${this.prog}: ERROR: ${msg}` : `${this.prog}: ${msg}`;
   }
 
   protected fail(msg: string, code = 1): never {
     throw new CommandExit(code, this.errorLine(msg));
   }
 
+  /**
+   * A usage error found after parsing (a bad operand, a bad option value that
+   * Flux reports as one): argparse's two lines and exit 2, or getopt's
+   * `PROG: msg` and its `Try ... --help` line, exit 1.
+   */
+  protected usageError(msg: string): never {
+    const code = this.spec.grammar === 'getopt' ? 1 : 2;
+    throw new CommandExit(code, usageErrorText(this.spec, msg).trimEnd());
+  }
+
+  /** A wrong operand count in a C command: its help on stderr, exit 1. */
+  protected usage(): never {
+    throw new CommandExit(1, usageErrorText(this.spec, '', true).trimEnd());
+  }
+
+  /**
+   * Parse more words with this command's spec (flux batch's directives, flux
+   * submit's copy per --cc id): a usage error or a help request ends the
+   * command as it would on the command line.
+   */
+  protected reparse(argv: readonly string[]): ParsedArgs {
+    try {
+      return parse(this.spec, argv);
+    } catch (e) {
+      if (e instanceof UsageError) this.usageError(e.message);
+      if (e instanceof HelpRequest) {
+        const r = renderHelp(this.spec);
+        (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
+        throw new CommandExit(0);
+      }
+      throw e;
+    }
+  }
+
   abstract run(): Promise<number | void>;
 
-  async execute(): Promise<number> {
+  /** Run with what the parser found in argv; the exit status. */
+  async execute(args: ParsedArgs, argv: readonly string[] = []): Promise<number> {
+    this.args = args;
+    this.argv = argv;
     nameCommand(this.prog);
     try {
       const rc = await this.run();
@@ -95,4 +144,12 @@ export abstract class FluxCommand extends Command {
       this.client?.close();
     }
   }
+}
+
+/** A command class: its spec and a constructor. */
+export type CommandClass = (new () => FluxCommand) & { readonly spec: CommandSpec };
+
+/** Is this a command class (for the loaders that scan a command file's exports)? */
+export function isCommandClass(v: unknown): v is CommandClass {
+  return typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof FluxCommand && (v as { spec?: unknown }).spec !== undefined;
 }

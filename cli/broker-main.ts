@@ -1,7 +1,7 @@
 /**
  * The broker process: what cli/broker-entry runs, once per rank of
  * `flux start --test-size`. It loads the kernel and the overlay only (no CLI
- * code, no clipanion).
+ * code).
  */
 import { brokerMain, exitWhenDrained } from '../kernel/main';
 import { treeFactory } from '../kernel/overlay/factory';

@@ -1,32 +1,37 @@
 /**
  * The `flux` front end: finds the sub-command in the generated command index
  * (loading only that command's files, for start-up speed), falls back to a
- * `flux-CMD` executable on FLUX_EXEC_PATH as Flux does, and renders usage errors
- * in the sub-command's own style.
+ * `flux-CMD` executable on FLUX_EXEC_PATH as Flux does, parses the command line
+ * with the command's option spec (cli/options) and renders its --help and usage
+ * errors in the command's own style.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cli, Command, UsageError } from 'clipanion';
-import { FluxCommand } from './base-command';
+import { isCommandClass, type CommandClass } from './base-command';
 import { endCommand, guardStdio } from './exit';
 import { suggest } from './suggest';
-
-type CommandClass = typeof FluxCommand & (new () => FluxCommand);
+import { HelpRequest, UsageError, parse, renderHelp, renderUsageError, type GroupSpec, type Rendered } from './options';
+import { groupHelp, groupUsageError, isGroupSpec } from './group';
 
 const here = __dirname;
-const VERSION = '0.88.0';
 
 function loadIndex(): Record<string, string[]> {
   return JSON.parse(fs.readFileSync(path.join(here, 'command-index.json'), 'utf8')) as Record<string, string[]>;
 }
 
-function loadCommands(files: readonly string[]): CommandClass[] {
-  const out: CommandClass[] = [];
+interface Loaded {
+  classes: CommandClass[];
+  group?: GroupSpec;
+}
+
+function loadCommands(files: readonly string[]): Loaded {
+  const out: Loaded = { classes: [] };
   for (const f of files) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(here, f)) as Record<string, unknown>;
     for (const v of Object.values(mod)) {
-      if (typeof v === 'function' && v.prototype instanceof Command) out.push(v as CommandClass);
+      if (isCommandClass(v)) out.classes.push(v);
+      else if (isGroupSpec(v)) out.group = v;
     }
   }
   return out;
@@ -46,8 +51,8 @@ function frontEndUsage(index: Record<string, string[]>): string {
   for (const word of Object.keys(index).sort()) {
     let desc = '';
     try {
-      const cls = loadCommands(index[word]!).find((c) => (c.paths?.[0]?.[0] ?? '') === word);
-      desc = cls?.usage?.description ?? '';
+      const { classes, group } = loadCommands(index[word]!);
+      desc = group?.summary ?? classes.find((c) => c.spec.path.length === 1 && c.spec.path[0] === word)?.spec.summary ?? '';
     } catch {
       /* ignore */
     }
@@ -79,44 +84,9 @@ function execExternal(cmd: string, args: readonly string[]): number | undefined 
   return undefined;
 }
 
-/**
- * Does the option region of argv ask for help? POSIX commands stop at the first
- * word that is not an option (`flux exec ls --help` runs `ls --help`); a word right
- * after a bare option (`-N 3`) is taken as that option's value.
- */
-function wantsHelp(args: readonly string[], words: number): boolean {
-  for (let i = words; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') return false;
-    if (a === '-h' || a === '--help') return true;
-    if (!a.startsWith('-')) {
-      const prev = i > words ? args[i - 1]! : '';
-      const takesValue = /^-[A-Za-z]$/.test(prev) || /^--[a-z][a-z-]*$/.test(prev);
-      if (!takesValue) return false;
-    }
-  }
-  return false;
-}
-
-function renderUsageError(cls: CommandClass | undefined, err: Error, cmdWords: string[]): number {
-  const style = cls?.fluxStyle ?? 'c';
-  const prog = cls?.prog ?? `flux-${cmdWords[0] ?? ''}`;
-  const m = /Unsupported option name \("(.+?)"\)/.exec(err.message) ?? /Unknown Syntax Error.*?"(--?[^"]+)"/s.exec(err.message);
-  const opt = m?.[1];
-  if (style === 'py') {
-    const usage = cls?.usage?.description ? `usage: flux ${cmdWords.join(' ')} [OPTIONS...]` : `usage: flux ${cmdWords.join(' ')}`;
-    const detail = opt ? `unrecognized arguments: ${opt}` : err.message.split('\n')[0]!;
-    process.stderr.write(`${usage}\n${prog.replace(/^flux-(run|submit|bulksubmit|batch|alloc)$/, 'flux $1')}: error: ${detail}\n`);
-    return 2;
-  }
-  if (opt) {
-    process.stderr.write(`${prog}: unrecognized option '${opt}'\nTry \`${prog} --help' for more information.\n`);
-  } else if (cls?.usageLine) {
-    process.stderr.write(cls.usageLine.endsWith('\n') ? cls.usageLine : cls.usageLine + '\n');
-  } else {
-    process.stderr.write(`${prog}: ${err.message.split('\n')[0]}\n`);
-  }
-  return 1;
+function emit(r: Rendered): number {
+  (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
+  return r.code;
 }
 
 /**
@@ -177,72 +147,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (verbose) process.stderr.write(`flux: using built-in ${word}\n`);
-  const classes = loadCommands(files);
-  const cli = new Cli({ binaryLabel: 'flux', binaryName: 'flux', binaryVersion: VERSION, enableColors: false });
-  for (const c of classes) cli.register(c);
-  // Which class matches the longest path prefix (for help and error rendering)?
+  const { classes, group } = loadCommands(files);
+  // the command whose path is the longest prefix of the words given
   let best: CommandClass | undefined;
-  let bestLen = -1;
   for (const c of classes) {
-    for (const p of c.paths ?? []) {
-      if (p.length > bestLen && p.every((w, i) => args[i] === w)) {
-        best = c;
-        bestLen = p.length;
-      }
-    }
+    const p = c.spec.path;
+    if (p.every((w, i) => args[i] === w) && p.length > (best?.spec.path.length ?? 0)) best = c;
   }
-  if (best && wantsHelp(args, bestLen)) {
-    const text = best.usageLine ? best.usageLine + '\n' : cli.usage(best, { detailed: true });
-    (best.fluxStyle === 'py' ? process.stdout : process.stderr).write(text.endsWith('\n') ? text : text + '\n');
-    return 0;
+  if (!best) {
+    const subs = classes.filter((c) => c.spec.path.length > 1 && c.spec.path[0] === word).map((c) => c.spec);
+    if (args[1] === '-h' || args[1] === '--help') return emit(groupHelp(word, group, subs));
+    return emit(groupUsageError(word, group, subs, args[1]));
   }
-  if (!best && (args[1] === '-h' || args[1] === '--help')) {
-    process.stdout.write(subcommandHelp(word, classes));
-    return 0;
-  }
-  let command: Command;
+  const spec = best.spec;
+  const words = args.slice(spec.path.length);
+  let parsed;
   try {
-    command = cli.process(args);
+    parsed = parse(spec, words);
   } catch (e) {
-    if (e instanceof UsageError || (e as Error).name === 'UnknownSyntaxError' || (e as Error).name === 'AmbiguousSyntaxError') {
-      if (!best && classes.length > 0 && args.length > 1) {
-        const sub = classes.find((c) => (c.paths?.[0]?.length ?? 0) > 1);
-        if (sub) {
-          process.stderr.write(`${sub.prog}: Unknown subcommand: ${args[1]}\n`);
-          return 1;
-        }
-      }
-      if (!best && args.length === 1 && classes.some((c) => (c.paths?.[0]?.length ?? 0) > 1)) {
-        const sub = classes[0]!;
-        process.stderr.write(`${sub.prog}: missing subcommand\n`);
-        return 1;
-      }
-      return renderUsageError(best, e as Error, bestLen > 0 ? args.slice(0, bestLen) : [word]);
-    }
+    if (e instanceof HelpRequest) return emit(renderHelp(spec));
+    if (e instanceof UsageError) return emit(renderUsageError(spec, e));
     throw e;
   }
-  command.context = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, colorDepth: 1 } as typeof command.context;
-  command.cli = cli as unknown as typeof command.cli;
-  try {
-    const rc = await command.validateAndExecute();
-    return typeof rc === 'number' ? rc : 0;
-  } catch (e) {
-    if (e instanceof UsageError) return renderUsageError(best, e, args.slice(0, Math.max(bestLen, 1)));
-    throw e;
-  }
-}
-
-/** `flux WORD --help` for a command made of sub-commands: list them. */
-function subcommandHelp(word: string, classes: readonly CommandClass[]): string {
-  const rows = classes
-    .flatMap((c) => (c.paths ?? []).filter((p) => p.length > 1 && p[0] === word).map((p) => [p.slice(1).join(' '), c.usage?.description ?? ''] as const))
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const width = Math.max(...rows.map((r) => r[0].length), 8);
-  return (
-    `Usage: flux ${word} SUBCOMMAND [OPTIONS]\n\nSubcommands:\n` +
-    rows.map(([n, d]) => `  ${n.padEnd(width)}  ${d}`).join('\n') +
-    `\n\nRun \`flux ${word} SUBCOMMAND --help\` for the options of one.\n`
-  );
+  return new best().execute(parsed, words);
 }
 
 /** flux --parent / --root: point FLUX_URI at the enclosing instance. */

@@ -6,40 +6,38 @@
  * reading piped commands otherwise. --bg: no initial program, nothing
  * attached; the job id is printed once the instance is up.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { Client } from '../api/client';
-import { SubmitOptionError, pyJson } from '../jobspec';
-import { BATCH_OPTS, buildInstanceJob } from '../jobspec/batch';
-import { parseSubmitArgs } from '../jobspec/options';
+import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../jobspec';
+import { buildInstanceJob } from '../jobspec/batch';
 import { attach, AttachError } from '../attach/attach';
 import { endCommand } from '../exit';
 
-const USAGE = 'usage: flux alloc [OPTIONS...] [COMMAND] [ARGS...]';
-const ALLOC_OPTS = [...BATCH_OPTS.filter((d) => d.long !== 'wrap' && d.long !== 'quiet'), { long: 'bg', arg: 'none' as const }];
-
 export class AllocCommand extends FluxCommand {
-  static override paths = [['alloc']];
-  static override prog = 'flux-alloc';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Allocate resources and start a new Flux instance' });
-  args = Option.Proxy();
+  static override spec = submissionSpec(
+    'alloc',
+    'Allocate resources and start a new Flux instance',
+    'flux alloc [OPTIONS...] [COMMAND] [ARGS...]',
+    [
+      ...INSTANCE_OPTIONS,
+      { name: 'output', arg: 'FILENAME', description: "Redirect the instance's stdout to FILENAME" },
+      { name: 'error', arg: 'FILENAME', description: "Redirect the instance's stderr to FILENAME" },
+      { name: 'bg', description: 'Wait for new instance to start, but do not attach to it. Print the jobid to stdout once the instance is ready.' },
+    ],
+    [{ name: 'COMMAND', nargs: '...', description: 'The initial program of the new instance (default: an interactive shell)' }],
+  );
 
   private optError(e: unknown): never {
-    if (e instanceof SubmitOptionError) {
-      if (e.usage) throw new CommandExit(2, `${USAGE}\nflux alloc: error: ${e.message}`);
-      this.fail(e.message);
-    }
+    if (e instanceof SubmitOptionError) this.fail(e.message);
     throw e;
   }
 
   async run(): Promise<number> {
     let sub;
-    let p;
+    const p = this.args;
     try {
-      p = parseSubmitArgs(this.args, ALLOC_OPTS);
-      let program = p.command;
+      let program = p.operands;
       const shell = process.env['SHELL'] || '/bin/sh';
       if (p.has('bg')) {
         // no initial program: the instance runs until `flux shutdown ID`, a cancel or its time limit

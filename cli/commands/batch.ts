@@ -4,27 +4,33 @@
  * resources; prints the job id. Output goes to flux-{{id}}.out by default.
  */
 import * as fs from 'node:fs';
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { SubmitOptionError, pyJson } from '../jobspec';
-import { buildBatch, checkScript, parseBatchArgs, type BatchScript } from '../jobspec/batch';
+import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../jobspec';
+import { buildBatch, checkScript, type BatchScript } from '../jobspec/batch';
+import { HelpRequest, UsageError, parse, usageErrorText } from '../options';
 import { DirectiveError, parseDirectiveLines } from '../jobspec/directives';
 import { followOpts, submitAll } from '../jobspec/submit-jobs';
 
-const USAGE = 'usage: flux batch [OPTIONS...] [SCRIPT] [ARGS...]';
-
 export class BatchCommand extends FluxCommand {
-  static override paths = [['batch']];
-  static override prog = 'flux-batch';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Submit a batch script to Flux' });
-  args = Option.Proxy();
+  static override spec = submissionSpec(
+    'batch',
+    'Submit a batch script to Flux',
+    'flux batch [OPTIONS...] [SCRIPT] [ARGS...]',
+    [
+      ...INSTANCE_OPTIONS,
+      { name: 'output', arg: 'FILENAME', description: 'Redirect job stdout to FILENAME (default: flux-{{id}}.out)' },
+      { name: 'error', arg: 'FILENAME', description: 'Redirect job stderr to FILENAME (default: the --output file)' },
+      { name: 'wrap', description: 'Wrap arguments or stdin in a /bin/sh script' },
+      { name: 'quiet', description: 'Do not print jobid to stdout on submission' },
+    ],
+    [
+      { name: 'SCRIPT', nargs: '?', description: 'Batch script (default: read from stdin)' },
+      { name: 'ARGS', nargs: '...', description: 'Arguments of the script' },
+    ],
+  );
 
   private optError(e: unknown): never {
-    if (e instanceof SubmitOptionError) {
-      if (e.usage) throw new CommandExit(2, `${USAGE}\nflux batch: error: ${e.message}`);
-      this.fail(e.message);
-    }
+    if (e instanceof SubmitOptionError) this.fail(e.message);
     if (e instanceof DirectiveError) throw new CommandExit(e.exitCode, this.errorLine(e.message));
     throw e;
   }
@@ -55,12 +61,13 @@ export class BatchCommand extends FluxCommand {
     const words: string[] = [];
     for (const d of parseDirectiveLines(script.text, where)) {
       try {
-        parseBatchArgs(d.args);
+        parse(this.spec, d.args);
       } catch (e) {
-        if (e instanceof SubmitOptionError && e.usage) {
-          throw new CommandExit(2, `${USAGE}\nflux batch: error: ${e.message}\nflux batch: error: argument parsing failed at ${where} line ${d.line}`);
+        if (e instanceof UsageError) {
+          const text = usageErrorText(this.spec, e.message).trimEnd();
+          throw new CommandExit(2, `${text}\n${this.spec.prog}: error: argument parsing failed at ${where} line ${d.line}`);
         }
-        throw e;
+        if (!(e instanceof HelpRequest)) throw e;
       }
       words.push(...d.args);
     }
@@ -69,12 +76,12 @@ export class BatchCommand extends FluxCommand {
 
   async run(): Promise<number> {
     try {
-      const first = parseBatchArgs(this.args);
-      const { script, args } = this.readScript(first.has('wrap'), first.command);
+      const first = this.args;
+      const { script, args } = this.readScript(first.has('wrap'), first.operands);
       const directives = first.has('wrap') ? [] : this.directives(script);
-      const optionWords = this.args.slice(0, this.args.length - first.command.length);
-      const p = parseBatchArgs([...directives, ...optionWords]);
-      p.command = args;
+      const optionWords = this.argv.slice(0, this.argv.length - first.operands.length);
+      const p = this.reparse([...directives, ...optionWords]);
+      p.operands = args;
       const sub = buildBatch(p, script, process.env);
       if (p.has('dry-run')) {
         process.stdout.write(pyJson(sub.jobspec) + '\n');

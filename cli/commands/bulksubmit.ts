@@ -5,17 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
-import { COMMON_OPTS, SUBMIT_OPTS, SubmitOptionError, buildSubmission, parseSubmitArgs, type OptDef } from '../jobspec';
+import { FluxCommand } from '../base-command';
+import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, submissionSpec } from '../jobspec';
 import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 
-const USAGE = 'usage: flux bulksubmit [OPTIONS...] COMMAND [ARGS...]';
-const BULK_OPTS: OptDef[] = [
-  { long: 'sep', arg: 'required' },
-  { long: 'shuffle', arg: 'none' },
-  { long: 'define', arg: 'required' },
-];
 
 /** Replace {..} fields in one word for one input tuple. */
 function substitute(word: string, inputs: readonly string[], seq: number): string {
@@ -45,25 +38,22 @@ function substitute(word: string, inputs: readonly string[], seq: number): strin
 }
 
 export class BulksubmitCommand extends FluxCommand {
-  static override paths = [['bulksubmit']];
-  static override prog = 'flux-bulksubmit';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Submit jobs in bulk to a Flux instance' });
-  args = Option.Proxy();
+  static override spec = submissionSpec('bulksubmit', 'Submit jobs in bulk to a Flux instance', 'flux bulksubmit [OPTIONS...] COMMAND [ARGS...]', [
+    ...COMMON_OPTIONS,
+    ...SUBMIT_OPTIONS,
+    { name: 'sep', arg: 'STRING', default: '\\n', description: 'Change separator for file input (default=\\n, "none" splits on whitespace)' },
+    { name: 'shuffle', description: 'Shuffle list of commands before submission' },
+    { name: 'define', arg: 'NAME=CODE', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+  ]);
 
   async run(): Promise<number> {
-    const defs = [...COMMON_OPTS, ...SUBMIT_OPTS, ...BULK_OPTS];
-    let parsed;
-    try {
-      parsed = parseSubmitArgs(this.args, defs);
-    } catch (e) {
-      if (e instanceof SubmitOptionError && e.usage) throw new CommandExit(2, `${USAGE}\nflux bulksubmit: error: ${e.message}`);
-      throw e;
-    }
+    const parsed = this.args;
+    const define = parsed.get('define');
+    if (define) this.fail(`${define.typed}: not supported by flux-ts yet`);
     // split the command from ::: / :::: input groups
     const cmd: string[] = [];
     const groups: Array<{ values: string[]; link: boolean }> = [];
-    const words = parsed.command;
+    const words = parsed.operands;
     let i = 0;
     while (i < words.length && !/^::::?\+?$/.test(words[i]!)) cmd.push(words[i++]!);
     const sep = parsed.get('sep')?.value ?? '\n';
@@ -86,14 +76,14 @@ export class BulksubmitCommand extends FluxCommand {
       else tuples = tuples.flatMap((t) => g.values.map((v) => [...t, v]));
     }
     if (parsed.has('shuffle')) tuples.sort(() => Math.random() - 0.5);
-    const optWords = this.args.slice(0, this.args.length - words.length);
+    const optWords = this.argv.slice(0, this.argv.length - words.length);
     const jobs: Pending[] = [];
     try {
       tuples.forEach((t, seq) => {
         const argv = [...optWords.map((w) => substitute(w, t, seq)), ...cmd.map((w) => substitute(w, t, seq))];
-        const p = parseSubmitArgs(argv, defs);
+        const p = this.reparse(argv);
         if (parsed.has('dry-run')) {
-          process.stdout.write(`bulksubmit: submit ${p.command.join(' ')}\n`);
+          process.stdout.write(`bulksubmit: submit ${p.operands.join(' ')}\n`);
           return;
         }
         jobs.push({ prefix: '', sub: buildSubmission(p, { command: 'bulksubmit' }) });

@@ -1,54 +1,55 @@
 /** flux cancel: raise a fatal `cancel` exception on jobs (by id, or --all/-u/-S). */
-import { Command, Option } from 'clipanion';
 import * as os from 'node:os';
-import { FluxCommand, CommandExit } from '../base-command';
-import { getoptArgparse, last, type OptSpec } from '../getopt';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { encodeF58 } from '../../kernel/api/formats';
 import type { FluxError } from '../../kernel/api/errors';
 import { parseIdArg } from '../jobspec/job-info';
 
-const USAGE = 'usage: flux cancel [OPTIONS] [JOBID...]';
-const SPECS: OptSpec[] = [
-  { long: 'all' },
-  { long: 'user', short: 'u', arg: true },
-  { long: 'states', short: 'S', arg: true },
-  { long: 'message', short: 'm', arg: true },
-  { long: 'dry-run', short: 'n' },
-  { long: 'quiet', short: 'q' },
-];
 const CANCEL_STATES: Record<string, number> = { depend: 2, priority: 4, sched: 8, run: 16, pending: 14, running: 48, active: 62 };
 
 const jobs = (n: number) => `${n} job${n === 1 ? '' : 's'}`;
 
 export class CancelCommand extends FluxCommand {
-  static override paths = [['cancel']];
-  static override prog = 'flux-cancel';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Cancel one or more jobs' });
-  args = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['cancel'],
+    grammar: 'argparse',
+    prog: 'flux-cancel',
+    usage: 'flux cancel [OPTIONS] [JOBID...]',
+    summary: 'Cancel one or more jobs',
+    options: [
+      { name: 'all', description: 'Target all jobs of the user (see --user and --states)' },
+      { name: 'user', short: 'u', arg: 'USER', description: 'With --all, target jobs of USER (or all users: only the instance owner)' },
+      { name: 'states', short: 'S', arg: 'STATES', default: 'pending,running', description: 'With --all, target jobs in STATES (default: pending,running)' },
+      { name: 'message', short: 'm', arg: 'NOTE', description: 'Set the optional exception note' },
+      { name: 'dry-run', short: 'n', description: 'Do not cancel any jobs, but print a count of the jobs that would be canceled' },
+      { name: 'quiet', short: 'q', description: 'Suppress the count of canceled jobs' },
+    ],
+    operands: [{ name: 'JOBID...', nargs: '*', description: 'job ids to cancel' }],
+  };
 
   async run(): Promise<number> {
-    const p = getoptArgparse(this.args, SPECS, false, USAGE, 'flux-cancel');
+    const p = this.args;
     const ids: number[] = [];
-    for (const a of p.positionals) {
+    for (const a of p.operands) {
       const id = parseIdArg(a);
-      if (id === undefined) throw new CommandExit(2, `${USAGE}\nflux-cancel: error: argument JOBID...: invalid JobID value: '${a}'`);
+      if (id === undefined) this.usageError(`argument JOBID...: invalid JobID value: '${a}'`);
       ids.push(id);
     }
-    const note = last(p, 'message') ?? '';
-    const dry = p.opts.has('dry-run');
-    const selecting = p.opts.has('all') || p.opts.has('user') || p.opts.has('states');
+    const note = p.str('message') ?? '';
+    const dry = p.has('dry-run');
+    const selecting = p.has('all') || p.has('user') || p.has('states');
     if (ids.length > 0 && selecting) this.fail('Do not specify a list of jobids with --all,--user,--states options');
     if (ids.length === 0 && !selecting) this.fail('No target jobs were provided');
     const h = await this.connect();
     if (selecting) {
       let states = 0;
-      for (const s of (last(p, 'states') ?? 'pending,running').split(',')) {
+      for (const s of (p.str('states') ?? 'pending,running').split(',')) {
         const k = s.trim().toLowerCase();
         if (!(k in CANCEL_STATES)) this.fail(`Invalid state ${s} specified`);
         states |= CANCEL_STATES[k]!;
       }
-      const u = last(p, 'user');
+      const u = p.str('user');
       let userid = os.userInfo().uid;
       if (u === 'all') userid = -1;
       else if (u !== undefined) {
@@ -64,7 +65,7 @@ export class CancelCommand extends FluxCommand {
         dry_run: dry,
       });
       if (r.count === 0) {
-        if (!p.opts.has('quiet')) process.stderr.write('flux-cancel: Matched 0 jobs\n');
+        if (!p.has('quiet')) process.stderr.write('flux-cancel: Matched 0 jobs\n');
       } else if (dry) {
         process.stderr.write(`flux-cancel: Would cancel ${jobs(r.count)}\n`);
       } else {

@@ -2,8 +2,8 @@
  * flux dmesg [-C] [-c] [-f] [-n] [-H] [-d]: print (and/or clear) the local
  * broker's log ring buffer, optionally following new entries.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+import type { CommandSpec } from '../options';
 
 const SEV = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -55,31 +55,34 @@ export class HumanStamp {
 }
 
 export class DmesgCommand extends FluxCommand {
-  static override paths = [['dmesg']];
-  static override prog = 'flux dmesg';
-  static override usage = Command.Usage({ description: 'Print or control the broker log ring buffer' });
-  clearOnly = Option.Boolean('-C,--clear', false, { description: 'Clear the ring buffer' });
-  readClear = Option.Boolean('-c,--read-clear', false, { description: 'Print the ring buffer, then clear it' });
-  follow = Option.Boolean('-f,--follow', false, { description: 'Keep printing new entries as they are logged' });
-  newOnly = Option.Boolean('-n,--new', false, { description: 'Print only entries logged from now on' });
-  human = Option.Boolean('-H,--human', false, { description: 'Human readable timestamps' });
-  delta = Option.Boolean('-d,--delta', false, { description: 'With --human, show the time since the previous entry' });
-  args = Option.Rest();
-
-  /** run-time errors use the dash form; option errors (main.ts) the static prog */
-  protected override get prog(): string {
-    return 'flux-dmesg';
-  }
+  static override spec: CommandSpec = {
+    path: ['dmesg'],
+    grammar: 'getopt',
+    prog: 'flux dmesg',
+    summary: 'Print or control the broker log ring buffer',
+    docLine: true,
+    usage: '[OPTIONS]',
+    options: [
+      { name: 'clear', short: 'C', description: 'Clear the ring buffer' },
+      { name: 'read-clear', short: 'c', description: 'Print the ring buffer, then clear it' },
+      { name: 'follow', short: 'f', description: 'Keep printing new entries as they are logged' },
+      { name: 'new', short: 'n', description: 'Print only entries logged from now on' },
+      { name: 'human', short: 'H', description: 'Human readable timestamps' },
+      { name: 'delta', short: 'd', description: 'With --human, show the time since the previous entry' },
+    ],
+    freeOperands: true,
+  };
 
   async run(): Promise<number> {
-    if (this.args.length > 0) throw new CommandExit(1, 'flux-dmesg: flux-dmesg accepts no free arguments');
-    if (this.delta && !this.human) throw new CommandExit(1, 'flux-dmesg: --delta can only be used with --human');
+    const o = this.args;
+    if (o.operands.length > 0) throw new CommandExit(1, 'flux-dmesg: flux-dmesg accepts no free arguments');
+    if (o.has('delta') && !o.has('human')) throw new CommandExit(1, 'flux-dmesg: --delta can only be used with --human');
     const h = await this.connect();
-    if (this.clearOnly) {
+    if (o.has('clear')) {
       await h.rpc('log.clear', {});
       return 0;
     }
-    const stamp = this.human ? new HumanStamp(this.delta) : undefined;
+    const stamp = o.has('human') ? new HumanStamp(o.has('delta')) : undefined;
     const print = (p: unknown) => {
       const e = (p as { entry?: DmesgEntry }).entry;
       if (!e) return;
@@ -87,8 +90,8 @@ export class DmesgCommand extends FluxCommand {
       const ts = stamp ? stamp.next(e.timestamp) : `${isoStamp(e.timestamp)} `;
       process.stdout.write(`${ts}${e.appname}.${sev}[${e.hostname}]: ${e.text}\n`);
     };
-    await h.rpcStream('log.dmesg', { follow: this.follow, nobacklog: this.newOnly }, print);
-    if (this.readClear) await h.rpc('log.clear', {});
+    await h.rpcStream('log.dmesg', { follow: o.has('follow'), nobacklog: o.has('new') }, print);
+    if (o.has('read-clear')) await h.rpc('log.clear', {});
     return 0;
   }
 }

@@ -3,8 +3,8 @@
  * starts. With no command, print what it changes as `export NAME="value"`
  * lines (for `eval $(flux env)`); with one, run it in that environment.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+import type { CommandSpec } from '../options';
 import { runForeground } from '../run-command';
 
 /** What the front end sets or passes on: PATH (its own bin/ first) and Flux's variables. */
@@ -16,21 +16,29 @@ function quote(v: string): string {
 }
 
 export class EnvCommand extends FluxCommand {
-  static override paths = [['env']];
-  static override prog = 'flux';
-  static override usage = Command.Usage({ description: 'Print the flux environment or execute a command inside it' });
-  args = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['env'],
+    grammar: 'getopt',
+    prog: 'flux env',
+    errorName: 'flux',
+    summary: 'Print the flux environment or execute a command inside it',
+    docLine: true,
+    usage: '[OPTIONS] [COMMAND...]',
+    options: [],
+    operands: [{ name: 'COMMAND', nargs: '*' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length === 0) {
+    const argv = this.args.operands;
+    if (argv.length === 0) {
       for (const name of SHOWN) {
         const v = process.env[name];
         if (v !== undefined && v !== '') process.stdout.write(`export ${name}=${quote(v)}\n`);
       }
       return 0;
     }
-    const r = runForeground(this.args);
-    if ('error' in r) throw new CommandExit(1, `flux: execvp (${this.args[0]}): ${r.error}`);
+    const r = runForeground(argv);
+    if ('error' in r) throw new CommandExit(1, `flux: execvp (${argv[0]}): ${r.error}`);
     return r.status;
   }
 }

@@ -6,27 +6,13 @@
  */
 import { strsignal } from '../../kernel/api/strsignal';
 import * as os from 'node:os';
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { GetoptError, getopt, last } from '../getopt';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { decode, encode } from '../../kernel/api/formats/idset';
 import { endCommand } from '../exit';
-
-export const EXEC_USAGE =
-  'Usage: flux-exec [OPTIONS] COMMANDS...\n' +
-  'Execute processes across flux ranks\n' +
-  '  -l, --label-io         Label lines of output with the source RANK\n' +
-  '  -n, --noinput          Redirect stdin from /dev/null\n' +
-  '  -d, --dir=PATH         Set the working directory to PATH\n' +
-  '  -r, --rank=IDSET       Specify specific target ranks.  Default is "all"\n' +
-  '  -x, --exclude=IDSET    Exclude ranks from target list\n' +
-  '  -v, --verbose          Run with more verbosity.\n' +
-  '  -q, --quiet            Suppress extraneous output (e.g. per-rank error exit status)\n' +
-  '  -h, --help             Display this message.';
-
 
 type Response =
   | { type: 'started'; pid: number }
@@ -52,38 +38,29 @@ function launchCode(errno: number): number {
 }
 
 export class ExecCommand extends FluxCommand {
-  static override paths = [['exec']];
-  static override prog = 'flux-exec';
-  static override usageLine = EXEC_USAGE;
-  static override usage = Command.Usage({ description: 'Execute processes across flux ranks' });
-  // getopt style: options end at the first word of the command
-  argv = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['exec'],
+    grammar: 'getopt',
+    prog: 'flux-exec',
+    summary: 'Execute processes across flux ranks',
+    docLine: true,
+    usage: '[OPTIONS] COMMANDS...',
+    options: [
+      { name: 'label-io', short: 'l', description: 'Label lines of output with the source RANK' },
+      { name: 'noinput', short: 'n', description: 'Redirect stdin from /dev/null' },
+      { name: 'dir', short: 'd', arg: 'PATH', description: 'Set the working directory to PATH' },
+      { name: 'rank', short: 'r', arg: 'IDSET', default: 'all', description: 'Specify specific target ranks.  Default is "all"' },
+      { name: 'exclude', short: 'x', arg: 'IDSET', description: 'Exclude ranks from target list' },
+      { name: 'verbose', short: 'v', description: 'Run with more verbosity.' },
+      { name: 'quiet', short: 'q', description: 'Suppress extraneous output (e.g. per-rank error exit status)' },
+    ],
+    operands: [{ name: 'COMMANDS', nargs: '+' }],
+  };
 
   private tasks: Task[] = [];
   private stdinDone = false;
   private h!: Client;
   private label = false;
-
-  private parse() {
-    try {
-      return getopt(
-        this.argv,
-        [
-          { long: 'label-io', short: 'l' },
-          { long: 'noinput', short: 'n' },
-          { long: 'dir', short: 'd', arg: true },
-          { long: 'rank', short: 'r', arg: true },
-          { long: 'exclude', short: 'x', arg: true },
-          { long: 'verbose', short: 'v' },
-          { long: 'quiet', short: 'q' },
-        ],
-        true,
-      );
-    } catch (e) {
-      if (!(e instanceof GetoptError)) throw e;
-      throw new CommandExit(1, `flux-exec: ${e.message}\nTry \`flux-exec --help' for more information.`);
-    }
-  }
 
   private idset(s: string): number[] {
     try {
@@ -94,32 +71,31 @@ export class ExecCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
-    const p = this.parse();
-    const cmd = p.positionals;
-    if (cmd.length === 0) throw new CommandExit(1, EXEC_USAGE);
-    this.label = p.opts.has('label-io');
-    const verbose = p.opts.has('verbose');
-    const quiet = p.opts.has('quiet');
+    const p = this.args;
+    const cmd = p.operands;
+    this.label = p.has('label-io');
+    const verbose = p.has('verbose');
+    const quiet = p.has('quiet');
     const t0 = performance.now();
     const vlog = (s: string) => verbose && process.stderr.write(`${(performance.now() - t0).toFixed(6)}ms: ${s}\n`);
 
     this.h = await this.connect();
     const size = Number(await this.h.getattr('size'));
-    const rankArg = last(p, 'rank');
+    const rankArg = p.str('rank');
     let ranks = rankArg === undefined || rankArg === 'all' ? [...Array(size).keys()] : this.idset(rankArg);
     const invalid = ranks.filter((r) => r >= size);
     if (invalid.length > 0) this.fail(`One or more invalid --ranks specified: ${encode(invalid)}`);
-    const exclude = last(p, 'exclude');
+    const exclude = p.str('exclude');
     if (exclude !== undefined) {
       const x = new Set(this.idset(exclude));
       ranks = ranks.filter((r) => !x.has(r));
     }
     if (ranks.length === 0) this.fail('No targets specified');
 
-    const req = { cmd, cwd: last(p, 'dir') ?? process.cwd(), env: { ...process.env } };
+    const req = { cmd, cwd: p.str('dir') ?? process.cwd(), env: { ...process.env } };
     this.tasks = ranks.map((rank) => ({ rank, pending: [], partial: { stdout: '', stderr: '' } }));
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
-    if (p.opts.has('noinput')) this.stdinDone = true;
+    if (p.has('noinput')) this.stdinDone = true;
     else this.readStdin();
     this.forwardSignals();
     const runs = this.tasks.map((t) => this.runOne(t, req));

@@ -1,24 +1,26 @@
 /** flux getattr NAME: print a broker attribute of the local broker. */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
 import type { FluxError } from '../../kernel/api/errors';
-
-export const GETATTR_USAGE = 'Usage: flux getattr name\nGet broker attribute\n  -h, --help             Display this message.';
+import type { CommandSpec } from '../options';
 
 export class GetattrCommand extends FluxCommand {
-  static override paths = [['getattr']];
-  static override prog = 'flux-getattr';
-  static override usageLine = GETATTR_USAGE;
-  static override usage = Command.Usage({ description: 'Get broker attribute' });
-  names = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['getattr'],
+    grammar: 'getopt',
+    prog: 'flux getattr',
+    summary: 'Get broker attribute',
+    docLine: true,
+    usage: 'name',
+    options: [],
+    operands: [{ name: 'name', nargs: '1' }],
+  };
 
   protected override connectError(e: FluxError): string {
     return `flux: flux_open: ${e.message}`;
   }
 
   async run(): Promise<number> {
-    if (this.names.length !== 1) throw new CommandExit(1, GETATTR_USAGE);
-    const name = this.names[0]!;
+    const name = this.args.operands[0]!;
     const h = await this.connect();
     try {
       process.stdout.write((await h.getattr(name)) + '\n');

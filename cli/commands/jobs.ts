@@ -1,59 +1,57 @@
 /** flux jobs: list jobs (default: your pending and running jobs) in Flux's formats. */
-import { Command, Option } from 'clipanion';
 import * as os from 'node:os';
-import { FluxCommand, CommandExit } from '../base-command';
-import { getoptArgparse, last, type OptSpec } from '../getopt';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
 import { RESULTS, STATES, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 
-const USAGE = 'usage: flux-jobs [-h] [-a] [-A] [-n] [-u USER] [-f STATE|RESULT] [-o FORMAT] [-c N] [--json] [--stats] [--stats-only] [JOBID ...]';
-
-const SPECS: OptSpec[] = [
-  { long: 'all', short: 'a' },
-  { long: 'all-users', short: 'A' },
-  { long: 'no-header', short: 'n' },
-  { long: 'user', short: 'u', arg: true },
-  { long: 'filter', short: 'f', arg: true },
-  { long: 'format', short: 'o', arg: true },
-  { long: 'count', short: 'c', arg: true },
-  { long: 'name', arg: true },
-  { long: 'queue', short: 'q', arg: true },
-  { long: 'sort', arg: true },
-  { long: 'json' },
-  { long: 'stats' },
-  { long: 'stats-only' },
-  { long: 'since', arg: true },
-  { long: 'width', short: 'w', arg: true },
-  { long: 'color', short: 'L', arg: true },
-  { long: 'recursive', short: 'R' },
-  { long: 'verbose', short: 'v' },
-];
-
 export class JobsCommand extends FluxCommand {
-  static override paths = [['jobs']];
-  static override prog = 'flux-jobs';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'List jobs submitted to Flux' });
-  args = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['jobs'],
+    grammar: 'argparse',
+    prog: 'flux-jobs',
+    summary: 'List jobs submitted to Flux',
+    options: [
+      { name: 'all', short: 'a', description: 'List jobs in all states, including inactive' },
+      { name: 'all-users', short: 'A', description: 'List jobs of all users' },
+      { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
+      { name: 'user', short: 'u', arg: 'USER', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
+      { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name' },
+      { name: 'count', short: 'c', arg: 'N', default: '1000', description: 'Limit output to N jobs (default 1000, 0 for all)' },
+      { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
+      { name: 'queue', short: 'q', arg: 'QUEUE', description: 'Limit output to specific queue or queues' },
+      { name: 'sort', arg: '[-]KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
+      { name: 'json', description: 'Emit data for selected jobs in JSON format' },
+      { name: 'stats', description: 'Print job statistics before header' },
+      { name: 'stats-only', description: 'Print job statistics only and exit. Exits with non-zero exit code with no active jobs.' },
+      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs (as -a does)' },
+      { name: 'width', short: 'w', arg: 'N', description: 'Truncate lines to N characters (the last one a +)' },
+      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: 'Accepted for compatibility: the output is never colored' },
+      { name: 'recursive', short: 'R', description: 'Accepted for compatibility: jobs of sub-instances are not listed' },
+      { name: 'verbose', short: 'v', description: 'Accepted for compatibility: no effect' },
+    ],
+    operands: [{ name: 'JOBID', nargs: '*', description: 'Limit output to specific Job IDs' }],
+  };
 
   async run(): Promise<number> {
-    const p = getoptArgparse(this.args, SPECS, false, USAGE, 'flux-jobs');
+    const p = this.args;
     const ids: Array<{ typed: string; id: number }> = [];
-    for (const a of p.positionals) {
+    for (const a of p.operands) {
       const id = parseIdArg(a);
-      if (id === undefined) throw new CommandExit(2, `${USAGE}\nflux-jobs: error: argument JOBID: invalid JobID value: '${a}'`);
+      if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push({ typed: a, id });
     }
-    const json = p.opts.has('json');
-    if (json && (p.opts.has('stats') || p.opts.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
+    const json = p.has('json');
+    if (json && (p.has('stats') || p.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
     // states
     let states = STATES['active']!;
     let results = 0;
-    const filter = last(p, 'filter');
-    if (p.opts.has('all') || p.opts.has('since')) states = STATES['active']! | STATES['inactive']!;
+    const filter = p.str('filter');
+    if (p.has('all') || p.has('since')) states = STATES['active']! | STATES['inactive']!;
     if (filter !== undefined) {
-      if (p.opts.has('all')) process.stderr.write('flux-jobs: WARNING: Both -a and --filter specified, ignoring -a\n');
+      if (p.has('all')) process.stderr.write('flux-jobs: WARNING: Both -a and --filter specified, ignoring -a\n');
       states = 0;
       for (const f of filter.split(',')) {
         const k = f.trim().toLowerCase();
@@ -64,21 +62,21 @@ export class JobsCommand extends FluxCommand {
       if (results) states |= STATES['inactive']!;
     }
     let userid = os.userInfo().uid;
-    const user = last(p, 'user');
-    if (p.opts.has('all-users') || user === 'all') userid = -1;
+    const user = p.str('user');
+    if (p.has('all-users') || user === 'all') userid = -1;
     else if (user !== undefined) {
       if (/^\d+$/.test(user)) userid = Number(user);
       else if (user === os.userInfo().username) userid = os.userInfo().uid;
       else this.fail(`Invalid user ${user} specified`);
     }
     let count = 1000;
-    const c = last(p, 'count');
+    const c = p.str('count');
     if (c !== undefined) {
-      if (!/^\d+$/.test(c)) throw new CommandExit(2, `${USAGE}\nflux-jobs: error: argument -c/--count: invalid int value: '${c}'`);
+      if (!/^\d+$/.test(c)) this.usageError(`argument -c/--count: invalid int value: '${c}'`);
       count = Number(c);
     }
     // format
-    let fmtText = last(p, 'format') ?? process.env['FLUX_JOBS_FORMAT_DEFAULT'] ?? 'default';
+    let fmtText = p.str('format') ?? process.env['FLUX_JOBS_FORMAT_DEFAULT'] ?? 'default';
     if (fmtText in NAMED_FORMATS) fmtText = NAMED_FORMATS[fmtText]!;
     let sortKeys: string[] = [];
     const sm = /^sort:(\S+)\s/.exec(fmtText);
@@ -86,7 +84,7 @@ export class JobsCommand extends FluxCommand {
       sortKeys = sm[1]!.split(',');
       fmtText = fmtText.slice(sm[0].length);
     }
-    const sortOpt = last(p, 'sort');
+    const sortOpt = p.str('sort');
     if (sortOpt) sortKeys = sortOpt.split(',');
     let fmt: OutputFormat | undefined;
     if (!json) {
@@ -100,7 +98,7 @@ export class JobsCommand extends FluxCommand {
     const h = await this.connect();
     let jobs: JobRecord[];
     if (ids.length > 0) {
-      if (filter !== undefined || p.opts.has('all') || user !== undefined) {
+      if (filter !== undefined || p.has('all') || user !== undefined) {
         process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
       }
       const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });
@@ -116,7 +114,7 @@ export class JobsCommand extends FluxCommand {
         }
       }
       if (missing === ids.length) {
-        if (!json && fmt && !p.opts.has('no-header')) process.stdout.write(fmt.render([], false).join('\n') + '\n');
+        if (!json && fmt && !p.has('no-header')) process.stdout.write(fmt.render([], false).join('\n') + '\n');
         return 1;
       }
     } else {
@@ -124,14 +122,14 @@ export class JobsCommand extends FluxCommand {
       jobs = r.jobs;
       if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
       if (results && !(states & ~STATES['inactive']!)) jobs = jobs.filter((j) => j.state === 64);
-      const name = last(p, 'name');
+      const name = p.str('name');
       if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
-      const q = last(p, 'queue');
+      const q = p.str('queue');
       if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
       if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
     }
     const nowSec = Date.now() / 1000;
-    if (p.opts.has('stats') || p.opts.has('stats-only')) {
+    if (p.has('stats') || p.has('stats-only')) {
       const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: 126, userid: -1 })).jobs;
       const running = all.filter((j) => j.state & 48 && j.state !== 64).length;
       const pending = all.filter((j) => j.state & 14).length;
@@ -141,7 +139,7 @@ export class JobsCommand extends FluxCommand {
         .rpc<{ inactive_purged?: number }>('job-manager.stats-get', {})
         .then((r) => r.inactive_purged ?? 0, () => 0);
       process.stdout.write(`${running} running, ${completed} completed, ${failed} failed, ${pending} pending, ${purged} inactive purged\n`);
-      if (p.opts.has('stats-only')) return running + pending > 0 ? 0 : 1;
+      if (p.has('stats-only')) return running + pending > 0 ? 0 : 1;
     }
     if (json) {
       const out = jobs.map((j) => ({ ...j, id: j.id }));
@@ -163,8 +161,8 @@ export class JobsCommand extends FluxCommand {
       });
       rows = keyRows.map((x) => x.r);
     }
-    let lines = fmt!.render(rows, p.opts.has('no-header'));
-    const w = last(p, 'width');
+    let lines = fmt!.render(rows, p.has('no-header'));
+    const w = p.str('width');
     if (w !== undefined && /^\d+$/.test(w)) {
       const n = Number(w);
       lines = lines.map((l) => ([...l].length > n ? [...l].slice(0, n - 1).join('') + '+' : l));

@@ -11,18 +11,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command, Option } from 'clipanion';
 import { CommandExit, FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { errnoFromCode, strerror } from '../../kernel/api/errno';
 import { FLUX_VERSION as VERSION } from './version';
 import { formatCert, generateKeyPair } from '../../kernel/overlay/factory';
-
-const USAGE =
-  'Usage: flux-keygen [OPTIONS] [PATH]\n' +
-  '  -f, --force            Replace PATH if it exists\n' +
-  '  -n, --name=NAME        Set certificate name (default: hostname)\n' +
-  '      --meta=KEYVALS     Add/update comma-separated key=value metadata\n' +
-  '  -h, --help             Display this message.';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 const EXCL = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
@@ -58,19 +51,27 @@ export function keygenMeta(name: string | undefined, metas: readonly string[], n
 }
 
 export class KeygenCommand extends FluxCommand {
-  static override paths = [['keygen']];
-  static override prog = 'flux-keygen';
-  static override usageLine = USAGE;
-  static override usage = Command.Usage({ description: 'Generate a CURVE certificate for the overlay' });
-  force = Option.Boolean('-f,--force', false, { description: 'replace PATH if it exists' });
-  name = Option.String('-n,--name', { description: 'certificate name' });
-  meta = Option.Array('--meta', { description: 'key=value metadata' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['keygen'],
+    grammar: 'getopt',
+    prog: 'flux-keygen',
+    summary: 'Generate a CURVE certificate for the overlay',
+    usage: '[OPTIONS] [PATH]',
+    options: [
+      { name: 'force', short: 'f', description: 'Replace PATH if it exists' },
+      { name: 'name', short: 'n', arg: 'NAME', description: 'Set certificate name (default: hostname)' },
+      { name: 'meta', arg: 'KEYVALS', repeatable: true, description: 'Add/update comma-separated key=value metadata' },
+    ],
+    operands: [{ name: 'PATH', nargs: '?' }],
+  };
+
+  private get force(): boolean {
+    return this.args.has('force');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length > 1) throw new CommandExit(1, USAGE);
-    const meta = keygenMeta(this.name, this.meta ?? []);
-    const file = this.args[0];
+    const meta = keygenMeta(this.args.str('name'), this.args.values('meta'));
+    const file = this.args.operands[0];
     if (file === undefined) {
       process.stderr.write('flux-keygen: WARNING: add PATH argument to save generated certificate\n');
       return 0;

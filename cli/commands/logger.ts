@@ -1,32 +1,31 @@
 /** flux logger [--severity=S] [--appname=A] MSG...: add an entry to the broker log. */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 
 const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
-export const LOGGER_USAGE =
-  'Usage: flux-logger [OPTIONS] message ...\n' +
-  '  -s, --severity=SEVERITY  Specify severity (emerg, alert, crit, err, warning, notice, info, debug)\n' +
-  '  -n, --appname=NAME       Specify appname (default: logger)\n' +
-  '  -h, --help               Display this message.';
-
 export class LoggerCommand extends FluxCommand {
-  static override paths = [['logger']];
-  static override prog = 'flux-logger';
-  static override usageLine = LOGGER_USAGE;
-  static override usage = Command.Usage({ description: 'Create a Flux log entry' });
-  severity = Option.String('-s,--severity', 'notice');
-  appname = Option.String('-n,--appname', 'logger');
-  words = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['logger'],
+    grammar: 'getopt',
+    prog: 'flux-logger',
+    summary: 'Create a Flux log entry',
+    usage: '[OPTIONS] message ...',
+    options: [
+      { name: 'severity', short: 's', arg: 'SEVERITY', default: 'notice', description: 'Specify severity (emerg, alert, crit, err, warning, notice, info, debug)' },
+      { name: 'appname', short: 'n', arg: 'NAME', default: 'logger', description: 'Specify appname (default: logger)' },
+    ],
+    operands: [{ name: 'message', nargs: '+' }],
+  };
 
   async run(): Promise<number> {
-    if (this.words.length === 0) throw new CommandExit(1, LOGGER_USAGE);
-    const sev = SEVERITIES.indexOf(this.severity);
+    const severity = this.args.str('severity', 'notice');
+    const sev = SEVERITIES.indexOf(severity);
     if (sev < 0) {
-      this.fail(`invalid severity '${this.severity}' (use one of ${SEVERITIES.join(', ')})`);
+      this.fail(`invalid severity '${severity}' (use one of ${SEVERITIES.join(', ')})`);
     }
     const h = await this.connect();
-    await h.rpc('log.append', { entries: [{ severity: sev, appname: this.appname, text: this.words.join(' ') }] });
+    await h.rpc('log.append', { entries: [{ severity: sev, appname: this.args.str('appname', 'logger'), text: this.args.operands.join(' ') }] });
     return 0;
   }
 }

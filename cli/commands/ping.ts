@@ -3,9 +3,8 @@
  * `<service>.ping` requests and print each response with the running mean
  * round-trip time and the route it took, as Flux does.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { GetoptError, getopt, last } from '../getopt';
+import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
@@ -13,15 +12,6 @@ import { NODEID_ANY, NODEID_UPSTREAM } from '../../kernel/message/message';
 import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
 import { tryParse as parseFsd } from '../../kernel/api/formats/fsd';
 import { longSleep } from '../../kernel/api/long-timer';
-
-export const PING_USAGE =
-  'Usage: flux-ping [OPTIONS] TARGET\n' +
-  '  -h, --help             Display this message.\n' +
-  '  -r, --rank=NODEID      Find target on a specific broker rank\n' +
-  '  -p, --pad=BYTES        Include in the payload a string of length BYTES\n' +
-  '  -i, --interval=FSD     Interval between ping requests (default 1.0s)\n' +
-  '  -c, --count=N          Specify number of pings to send\n' +
-  '  -b, --batch            Begin processing responses after all requests are sent';
 
 interface Target {
   /** what the header shows before '!': any, upstream, a rank, a host */
@@ -33,42 +23,24 @@ interface Target {
 }
 
 export class PingCommand extends FluxCommand {
-  static override paths = [['ping']];
-  static override prog = 'flux-ping';
-  static override usageLine = PING_USAGE;
-  static override usage = Command.Usage({ description: 'Send echo requests to a service' });
-  // parsed here, getopt style (options may follow TARGET)
-  argv = Option.Proxy();
-  rank: string | undefined;
-  pad = '0';
-  interval = '1.0s';
-  count: string | undefined;
-  batch = false;
-  args: string[] = [];
+  static override spec: CommandSpec = {
+    path: ['ping'],
+    grammar: 'getopt',
+    prog: 'flux-ping',
+    summary: 'Send echo requests to a service',
+    usage: '[OPTIONS] TARGET',
+    options: [
+      { name: 'rank', short: 'r', arg: 'NODEID', description: 'Find target on a specific broker rank' },
+      { name: 'pad', short: 'p', arg: 'BYTES', default: '0', description: 'Include in the payload a string of length BYTES' },
+      { name: 'interval', short: 'i', arg: 'FSD', default: '1.0s', description: 'Interval between ping requests (default 1.0s)' },
+      { name: 'count', short: 'c', arg: 'N', description: 'Specify number of pings to send' },
+      { name: 'batch', short: 'b', description: 'Begin processing responses after all requests are sent' },
+    ],
+    operands: [{ name: 'TARGET', nargs: '1' }],
+  };
 
-  private parse(): void {
-    try {
-      const p = getopt(
-        this.argv,
-        [
-          { long: 'rank', short: 'r', arg: true },
-          { long: 'pad', short: 'p', arg: true },
-          { long: 'interval', short: 'i', arg: true },
-          { long: 'count', short: 'c', arg: true },
-          { long: 'batch', short: 'b' },
-        ],
-        false,
-      );
-      this.rank = last(p, 'rank');
-      this.pad = last(p, 'pad') ?? '0';
-      this.interval = last(p, 'interval') ?? '1.0s';
-      this.count = last(p, 'count');
-      this.batch = p.opts.has('batch');
-      this.args = p.positionals;
-    } catch (e) {
-      if (!(e instanceof GetoptError)) throw e;
-      throw new CommandExit(1, `flux-ping: ${e.message}\nTry \`flux-ping --help' for more information.`);
-    }
+  private get rank(): string | undefined {
+    return this.args.str('rank');
   }
 
   private async hostRanks(h: Client): Promise<string[]> {
@@ -112,16 +84,17 @@ export class PingCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
-    this.parse();
-    if (this.args.length !== 1) throw new CommandExit(1, PING_USAGE);
-    const pad = Number(this.pad);
-    if (!/^\d+$/.test(this.pad)) this.fail(`invalid --pad '${this.pad}': expected a byte count`);
-    const count = this.count === undefined ? Infinity : Number(this.count);
-    if (this.count !== undefined && !/^\d+$/.test(this.count)) this.fail(`invalid --count '${this.count}': expected a number`);
-    const interval = parseFsd(this.interval);
-    if (interval === undefined) this.fail(`invalid --interval '${this.interval}': expected a duration such as 1s or 500ms`);
+    const padArg = this.args.str('pad', '0');
+    const countArg = this.args.str('count');
+    const intervalArg = this.args.str('interval', '1.0s');
+    const pad = Number(padArg);
+    if (!/^\d+$/.test(padArg)) this.fail(`invalid --pad '${padArg}': expected a byte count`);
+    const count = countArg === undefined ? Infinity : Number(countArg);
+    if (countArg !== undefined && !/^\d+$/.test(countArg)) this.fail(`invalid --count '${countArg}': expected a number`);
+    const interval = parseFsd(intervalArg);
+    if (interval === undefined) this.fail(`invalid --interval '${intervalArg}': expected a duration such as 1s or 500ms`);
     const h = await this.connect();
-    const t = await this.resolveTarget(h, this.args[0]!);
+    const t = await this.resolveTarget(h, this.args.operands[0]!);
     process.stdout.write(`flux-ping ${t.label}!${t.service}${t.hostRank !== undefined ? ` (rank ${t.hostRank})` : ''}\n`);
     const topic = `${t.service}.ping`;
     const errTopic = t.nodeid === NODEID_ANY ? topic : `${t.label}!${topic}`;
@@ -147,7 +120,7 @@ export class PingCommand extends FluxCommand {
         `${rank}!${topic} pad=${(r.pad ?? '').length} seq=${r.seq ?? seq} time=${(total / answered).toFixed(3)} ms (${r.route ?? ''})\n`,
       );
     };
-    if (this.batch) {
+    if (this.args.has('batch')) {
       const all: Array<Promise<void>> = [];
       for (let seq = 0; seq < count; seq++) all.push(one(seq));
       await Promise.all(all);

@@ -3,22 +3,27 @@
  * FLUX_URI set to the instance TARGET names (a job id of an instance running
  * as a job here, or a URI on this host), so its flux commands talk to it.
  */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { runForeground } from '../run-command';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
-const USAGE = 'Usage: flux-proxy [OPTIONS] TARGET [COMMAND...]';
-
 export class ProxyCommand extends FluxCommand {
-  static override paths = [['proxy']];
-  static override prog = 'flux-proxy';
-  static override usage = Command.Usage({ description: 'Create proxy environment for Flux instance' });
-  args = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['proxy'],
+    grammar: 'getopt',
+    prog: 'flux-proxy',
+    summary: 'Create proxy environment for Flux instance',
+    usage: '[OPTIONS] TARGET [COMMAND...]',
+    options: [],
+    operands: [
+      { name: 'TARGET', nargs: '1' },
+      { name: 'COMMAND', nargs: '*' },
+    ],
+  };
 
   async run(): Promise<number> {
-    const [target, ...command] = this.args;
-    if (target === undefined || target.startsWith('-')) throw new CommandExit(1, USAGE);
+    const [target, ...command] = this.args.operands as [string, ...string[]];
     let uri: string;
     try {
       // the lookup's connection is closed when the command ends (FluxCommand.execute)

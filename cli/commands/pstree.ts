@@ -1,10 +1,10 @@
 /** flux pstree: the tree of the user's jobs by name (commands.md §13), one level deep. */
-import { Command, Option } from 'clipanion';
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import { encodeF58 } from '../../kernel/api/formats';
 import { fsd } from '../../kernel/api/formats';
 import { statusAbbrev, type JobRecord } from '../jobspec/job-info';
+import type { CommandSpec } from '../options';
 
 interface Node {
   label: string;
@@ -13,17 +13,40 @@ interface Node {
 }
 
 export class PstreeCommand extends FluxCommand {
-  static override paths = [['pstree']];
-  static override prog = 'flux-pstree';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Display a tree of running jobs by name' });
-  all = Option.Boolean('-a,--all', false);
-  noCombine = Option.Boolean('-X,--no-combine', false);
-  details = Option.Boolean('-x,--extended', false);
-  ascii = Option.Boolean('--ascii', false);
-  long = Option.Boolean('-l,--long', false);
-  label = Option.String('-o,--label');
-  ids = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['pstree'],
+    grammar: 'argparse',
+    prog: 'flux-pstree',
+    summary: 'Display a tree of running jobs by name',
+    options: [
+      { name: 'all', short: 'a', description: 'Include jobs in all states, including inactive jobs. Shows the job state in the label.' },
+      { name: 'long', short: 'l', description: 'Do not truncate long lines to the terminal width' },
+      { name: 'extended', short: 'x', description: 'Print the job id, user, state and runtime of each job before its name (implies -X)' },
+      { name: 'no-combine', short: 'X', description: 'Do not combine jobs of the same name and state' },
+      { name: 'label', short: 'o', arg: 'FORMAT', description: 'Change the label format (default "{name}")' },
+      { name: 'ascii', description: 'Use ASCII characters for the tree' },
+    ],
+    operands: [],
+  };
+
+  private get all(): boolean {
+    return this.args.has('all');
+  }
+  private get noCombine(): boolean {
+    return this.args.has('no-combine');
+  }
+  private get details(): boolean {
+    return this.args.has('extended');
+  }
+  private get ascii(): boolean {
+    return this.args.has('ascii');
+  }
+  private get long(): boolean {
+    return this.args.has('long');
+  }
+  private get label(): string | undefined {
+    return this.args.str('label');
+  }
 
   async run(): Promise<number> {
     const h = await this.connect();

@@ -1,30 +1,19 @@
 /** flux run: submit a job (cli/jobspec), then attach to it like flux job attach. */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58 } from '../../kernel/api/formats';
-import { COMMON_OPTS, buildSubmission, isInputRanks, parseSubmitArgs, pyJson, SubmitOptionError } from '../jobspec';
+import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
 
-const USAGE = 'usage: flux run [OPTIONS...] COMMAND [ARGS...]';
-
 export class RunCommand extends FluxCommand {
-  static override paths = [['run']];
-  static override prog = 'flux-run';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Run a job interactively' });
-  args = Option.Proxy();
+  static override spec = submissionSpec('run', 'Run a job interactively', 'flux run [OPTIONS...] COMMAND [ARGS...]', COMMON_OPTIONS);
 
   async run(): Promise<number> {
+    const parsed = this.args;
     let sub;
-    let parsed;
     try {
-      parsed = parseSubmitArgs(this.args, COMMON_OPTS);
       sub = buildSubmission(parsed, { command: 'run' });
     } catch (e) {
-      if (e instanceof SubmitOptionError) {
-        if (e.usage) throw new CommandExit(2, `${USAGE}\nflux run: error: ${e.message}`);
-        this.fail(e.message);
-      }
+      if (e instanceof SubmitOptionError) this.fail(e.message);
       throw e;
     }
     if (parsed.has('dry-run')) {

@@ -3,33 +3,36 @@
  * job id of an instance running as a job here, or a URI), as the end of its
  * initial program would; wait until it has gone (--nowait: do not).
  */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno } from '../../kernel/api/errno';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
-const USAGE = 'usage: flux shutdown [-h] [--nowait] [TARGET]';
 const WAIT_MS = 60_000;
 
 export class ShutdownCommand extends FluxCommand {
-  static override paths = [['shutdown']];
-  static override prog = 'flux-shutdown';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Shut down a Flux instance' });
-  nowait = Option.Boolean('--nowait', false, { description: 'Do not wait for the instance to shut down' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['shutdown'],
+    // flux-shutdown is one of Flux's Python commands
+    grammar: 'argparse',
+    prog: 'flux shutdown',
+    errorName: 'flux-shutdown',
+    summary: 'Shut down a Flux instance',
+    options: [{ name: 'nowait', description: 'Do not wait for the instance to shut down' }],
+    operands: [{ name: 'TARGET', nargs: '?' }],
+  };
 
   /** The broker going away is what we asked for, not an error. */
   protected override connectionLost(): void {}
 
   async run(): Promise<number> {
-    if (this.args.length > 1) throw new CommandExit(2, `${USAGE}\nflux shutdown: error: unrecognized arguments: ${this.args.slice(1).join(' ')}`);
     let h: Client;
     try {
-      if (this.args.length === 1) {
-        const uri = usable(await resolveTarget(this.args[0]!, () => this.connect()));
+      const target = this.args.operands[0];
+      if (target !== undefined) {
+        const uri = usable(await resolveTarget(target, () => this.connect()));
         h = await Client.connect(uri);
       } else {
         h = await this.connect();
@@ -45,7 +48,7 @@ export class ShutdownCommand extends FluxCommand {
       // the broker may go before its answer reaches us: that is the shutdown working
       if (!(e instanceof FluxError && e.errno === Errno.ECONNRESET)) throw e;
     }
-    if (this.nowait) return 0;
+    if (this.args.has('nowait')) return 0;
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), WAIT_MS).unref());
     if ((await Promise.race([gone, timer])) === 'timeout') this.fail(`the instance is still up after ${WAIT_MS / 1000}s`);
     return 0;

@@ -9,79 +9,40 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
-import { GetoptError, getopt, last, type OptSpec } from '../getopt';
+import type { CommandSpec } from '../options';
 import { postUriMemo } from '../start/uri-memo';
 
-export const START_USAGE = `Usage: flux-start [OPTIONS] command ...
-Start a Flux instance
-  -S, --setattr=ATTR=VAL          Set broker attribute
-  -c, --config-path=PATH          Set broker config from PATH (default: none)
-      --conf=KEY=VAL|FILE|JSON    Set broker config key, or load config from
-                                  a TOML or JSON file or string
-  -o, --broker-opts=OPTS          Add comma-separated broker options, e.g.
-                                  "-o,-v"
-  -v, --verbose=[LEVEL]           Be annoyingly informative by degrees
-  -X, --noexec                    Don't execute (useful with -v, --verbose)
-      --wrap=ARGS,...             Wrap broker execution in comma-separated
-                                  arguments
-  -s, --test-size=N               Start a test instance by launching N brokers
-                                  locally
-      --test-hosts=HOSTLIST       Set FLUX_FAKE_HOSTNAME in environment of each
-                                  broker
-      --test-exit-timeout=FSD     After a broker exits, kill the other brokers
-                                  after a timeout (default 20s)
-      --test-exit-mode=any|leader Trigger for the exit timeout (default any)
-      --test-start-mode=all|leader
-                                  Start all brokers immediately, or just rank
-                                  0 (default all)
-      --test-rundir=DIR           Use DIR as broker run directory
-      --test-rundir-cleanup       Recursively remove DIR when --test-rundir is
-                                  used
-      --test-pmi-clique=single|per-broker|none
-                                  Set PMI_process_mapping mode (default
-                                  single)
-  -h, --help                      Display this message.`;
-
-const OPTS: OptSpec[] = [
-  { long: 'setattr', short: 'S', arg: true },
-  { long: 'config-path', short: 'c', arg: true },
-  { long: 'conf', arg: true },
-  { long: 'broker-opts', short: 'o', arg: true },
-  { long: 'verbose', short: 'v', optarg: true },
-  { long: 'noexec', short: 'X' },
-  { long: 'wrap', arg: true },
-  { long: 'test-size', short: 's', arg: true },
-  { long: 'test-hosts', arg: true },
-  { long: 'test-exit-timeout', arg: true },
-  { long: 'killer-timeout', arg: true },
-  { long: 'test-exit-mode', arg: true },
-  { long: 'test-start-mode', arg: true },
-  { long: 'test-rundir', arg: true },
-  { long: 'test-rundir-cleanup' },
-  { long: 'test-pmi-clique', arg: true },
-  { long: 'help', short: 'h' },
-];
-
-const usageError = (msg: string): CommandExit =>
-  new CommandExit(1, `flux-start: ${msg}\nTry \`flux-start --help' for more information.`);
-
 export class StartCommand extends FluxCommand {
-  static override paths = [['start']];
-  static override prog = 'flux-start';
-  static override usageLine = START_USAGE;
-  static override usage = Command.Usage({
-    description: 'Bootstrap a local Flux instance',
-    details: `
-      Start a Flux instance and run the initial program in it (an interactive shell if none is given).
-      Without --test-size, this process becomes the broker and bootstraps through PMI from an external
-      launcher (srun, mpiexec.hydra, flux run), static configuration, or as a singleton.
-    `,
-  });
-
-  /** everything after `start`; parsed by parseArgv() (clipanion's proxy keeps POSIX order) */
-  argv = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['start'],
+    grammar: 'getopt',
+    prog: 'flux-start',
+    summary: 'Bootstrap a local Flux instance',
+    docLine: true,
+    usage: '[OPTIONS] command ...',
+    optionWidth: 34,
+    options: [
+      { name: 'setattr', short: 'S', arg: 'ATTR=VAL', repeatable: true, description: 'Set broker attribute' },
+      { name: 'config-path', short: 'c', arg: 'PATH', description: 'Set broker config from PATH (default: none)' },
+      { name: 'conf', arg: 'KEY=VAL|FILE|JSON', repeatable: true, description: 'Set broker config key, or load config from a TOML or JSON file or string' },
+      { name: 'broker-opts', short: 'o', arg: 'OPTS', repeatable: true, description: 'Add comma-separated broker options, e.g. "-o,-v"' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Be annoyingly informative by degrees' },
+      { name: 'noexec', short: 'X', description: "Don't execute (useful with -v, --verbose)" },
+      { name: 'wrap', arg: 'ARGS,...', description: 'Wrap broker execution in comma-separated arguments' },
+      { name: 'test-size', short: 's', arg: 'N', description: 'Start a test instance by launching N brokers locally' },
+      { name: 'test-hosts', arg: 'HOSTLIST', description: 'Set FLUX_FAKE_HOSTNAME in environment of each broker' },
+      { name: 'test-exit-timeout', arg: 'FSD', description: 'After a broker exits, kill the other brokers after a timeout (default 20s)' },
+      { name: 'killer-timeout', arg: 'FSD', hidden: true, description: 'Old name of --test-exit-timeout' },
+      { name: 'test-exit-mode', arg: 'any|leader', description: 'Trigger for the exit timeout (default any)' },
+      { name: 'test-start-mode', arg: 'all|leader', description: 'Start all brokers immediately, or just rank 0 (default all)' },
+      { name: 'test-rundir', arg: 'DIR', description: 'Use DIR as broker run directory' },
+      { name: 'test-rundir-cleanup', description: 'Recursively remove DIR when --test-rundir is used' },
+      { name: 'test-pmi-clique', arg: 'single|per-broker|none', description: 'Set PMI_process_mapping mode (default single)' },
+    ],
+    // options end at the initial program
+    operands: [{ name: 'command', nargs: '*' }],
+  };
 
   setattr: string[] = [];
   configPath: string | undefined;
@@ -99,41 +60,32 @@ export class StartCommand extends FluxCommand {
   testRundirCleanup = false;
   testPmiClique: string | undefined;
   wrap: string | undefined;
-  wantHelp = false;
   program: string[] = [];
 
-  /** getopt_long with "+" (stop at the first non-option); throws CommandExit on errors. */
-  parseArgv(argv: readonly string[]): void {
-    let p;
-    try {
-      p = getopt(argv, OPTS, true);
-    } catch (e) {
-      if (!(e instanceof GetoptError)) throw e;
-      throw usageError(e.badShort !== undefined ? `invalid option -- '${e.badShort}'` : e.message);
-    }
-    const all = (long: string) => p.opts.get(long) ?? [];
-    this.setattr = all('setattr');
-    this.conf = all('conf');
-    this.brokerOpts = all('broker-opts');
-    for (const v of all('verbose')) {
+  /** Take the parsed options into the fields test mode reads. */
+  readArgs(): void {
+    const p = this.args;
+    this.setattr = p.values('setattr');
+    this.conf = p.values('conf');
+    this.brokerOpts = p.values('broker-opts');
+    for (const v of p.values('verbose')) {
       if (v === '') this.verbose++;
       else if (/^\d+$/.test(v)) this.verbose = Number(v);
       else throw new CommandExit(1, `flux-start: flux-start: Option 'verbose' requires an integer argument`);
     }
-    this.configPath = last(p, 'config-path');
-    this.noexec = p.opts.has('noexec');
-    this.wrap = last(p, 'wrap');
-    this.testSize = last(p, 'test-size');
-    this.testHosts = last(p, 'test-hosts');
-    this.testExitTimeout = last(p, 'test-exit-timeout');
-    this.killerTimeout = last(p, 'killer-timeout');
-    this.testExitMode = last(p, 'test-exit-mode');
-    this.testStartMode = last(p, 'test-start-mode');
-    this.testRundir = last(p, 'test-rundir');
-    this.testRundirCleanup = p.opts.has('test-rundir-cleanup');
-    this.testPmiClique = last(p, 'test-pmi-clique');
-    this.wantHelp = p.opts.has('help');
-    this.program = p.positionals;
+    this.configPath = p.str('config-path');
+    this.noexec = p.has('noexec');
+    this.wrap = p.str('wrap');
+    this.testSize = p.str('test-size');
+    this.testHosts = p.str('test-hosts');
+    this.testExitTimeout = p.str('test-exit-timeout');
+    this.killerTimeout = p.str('killer-timeout');
+    this.testExitMode = p.str('test-exit-mode');
+    this.testStartMode = p.str('test-start-mode');
+    this.testRundir = p.str('test-rundir');
+    this.testRundirCleanup = p.has('test-rundir-cleanup');
+    this.testPmiClique = p.str('test-pmi-clique');
+    this.program = p.operands;
   }
 
   /** broker argv: -S..., broker opts, -c, --conf (the program comes after) */
@@ -152,11 +104,7 @@ export class StartCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
-    this.parseArgv(this.argv);
-    if (this.wantHelp) {
-      process.stderr.write(START_USAGE + '\n');
-      return 0;
-    }
+    this.readArgs();
     const testOpts: Array<[string, unknown]> = [
       ['--test-hosts', this.testHosts],
       ['--test-exit-timeout', this.testExitTimeout ?? this.killerTimeout],

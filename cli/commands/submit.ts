@@ -1,22 +1,17 @@
 /** flux submit: submit one job (or one per --cc/--bcc id) and print its id. */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
 import { idset } from '../../kernel/api/formats';
-import { COMMON_OPTS, SUBMIT_OPTS, SubmitOptionError, buildSubmission, parseSubmitArgs, pyJson, type ParsedArgs } from '../jobspec';
+import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, pyJson, submissionSpec } from '../jobspec';
 import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 
-const USAGE = 'usage: flux submit [OPTIONS...] COMMAND [ARGS...]';
-
 export class SubmitCommand extends FluxCommand {
-  static override paths = [['submit']];
-  static override prog = 'flux-submit';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Submit a job to a Flux instance' });
-  args = Option.Proxy();
+  static override spec = submissionSpec('submit', 'Submit a job to a Flux instance', 'flux submit [OPTIONS...] COMMAND [ARGS...]', [
+    ...COMMON_OPTIONS,
+    ...SUBMIT_OPTIONS,
+  ]);
 
   private optError(e: unknown): never {
     if (e instanceof SubmitOptionError) {
-      if (e.usage) throw new CommandExit(2, `${USAGE}\nflux submit: error: ${e.message}`);
       if (e.message === 'per-task input not supported for submit') throw new CommandExit(1, `flux: ERROR: ${e.message}`);
       this.fail(e.message);
     }
@@ -24,12 +19,7 @@ export class SubmitCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
-    let first: ParsedArgs;
-    try {
-      first = parseSubmitArgs(this.args, [...COMMON_OPTS, ...SUBMIT_OPTS]);
-    } catch (e) {
-      this.optError(e);
-    }
+    const first = this.args;
     const cc = first.get('cc');
     const bcc = first.get('bcc');
     if (cc && bcc) this.fail('specify only one of --cc or --bcc');
@@ -46,8 +36,8 @@ export class SubmitCommand extends FluxCommand {
     const jobs: Pending[] = [];
     try {
       for (const i of ccIds ?? [undefined]) {
-        const argv = this.args.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i)));
-        const p = parseSubmitArgs(argv, [...COMMON_OPTS, ...SUBMIT_OPTS]);
+        // {cc} in any word (options included) becomes the id: parse each copy anew
+        const p = this.reparse(this.argv.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i))));
         const env = cc && i !== undefined ? { ...process.env, FLUX_JOB_CC: String(i) } : process.env;
         jobs.push({ prefix: i === undefined ? '' : `cc=${i}: `, sub: buildSubmission(p, { command: 'submit', env }) });
       }

@@ -4,8 +4,8 @@
  * Layout and the 2-significant-digit duration are Flux's exactly.
  */
 import * as fs from 'node:fs';
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
@@ -28,12 +28,16 @@ function userName(uid: string): string {
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 export class UptimeCommand extends FluxCommand {
-  static override paths = [['uptime']];
-  static override prog = 'flux uptime';
-  static override usageLine = 'Usage: flux uptime\nTell how long Flux has been up and running\n  -h, --help             Display this message.';
-  static override usage = Command.Usage({ description: 'Tell how long Flux has been up and running' });
-  // extra arguments are ignored, as Flux does
-  extra = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['uptime'],
+    grammar: 'getopt',
+    prog: 'flux uptime',
+    summary: 'Tell how long Flux has been up and running',
+    docLine: true,
+    options: [],
+    // extra arguments are ignored, as Flux does
+    freeOperands: true,
+  };
 
   protected override connectError(e: FluxError): string {
     return `flux: flux_open: ${e.message}`;

@@ -1,30 +1,33 @@
 /** flux uri [--local|--remote] TARGET: the URI of an instance (a job id of one running as a job, or a URI). */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../base-command';
+import { FluxCommand } from '../base-command';
+import type { CommandSpec } from '../options';
 import { UriError, resolveTarget, toLocal, usable } from '../uri/resolve';
 
-const USAGE = 'usage: flux uri [-h] [--remote | --local] TARGET';
-
 export class UriCommand extends FluxCommand {
-  static override paths = [['uri']];
-  static override prog = 'flux-uri';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Resolve TARGET to a Flux URI' });
-  local = Option.Boolean('--local', false, { description: 'Return the local URI (local://PATH)' });
-  remote = Option.Boolean('--remote', false, { description: 'Return the remote URI (ssh://HOST/PATH)' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['uri'],
+    grammar: 'argparse',
+    prog: 'flux uri',
+    summary: 'Resolve TARGET to a Flux URI',
+    options: [
+      { name: 'remote', description: 'Return the remote URI (ssh://HOST/PATH)' },
+      { name: 'local', description: 'Return the local URI (local://PATH)' },
+    ],
+    exclusive: [['remote', 'local']],
+    operands: [{ name: 'TARGET', nargs: '1', description: 'A Flux job id or URI' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(2, `${USAGE}\nflux uri: error: the following arguments are required: TARGET`);
-    if (this.local && this.remote) throw new CommandExit(2, `${USAGE}\nflux uri: error: argument --local: not allowed with argument --remote`);
+    const local = this.args.has('local');
+    const remote = this.args.has('remote');
     let uri: string;
     try {
-      uri = await resolveTarget(this.args[0]!, () => this.connect());
+      uri = await resolveTarget(this.args.operands[0]!, () => this.connect());
     } catch (e) {
       if (e instanceof UriError) this.fail(e.message);
       throw e;
     }
-    process.stdout.write(`${this.local ? toLocal(uri) : this.remote ? uri : usable(uri)}\n`);
+    process.stdout.write(`${local ? toLocal(uri) : remote ? uri : usable(uri)}\n`);
     return 0;
   }
 }

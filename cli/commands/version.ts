@@ -2,8 +2,8 @@
  * flux version (also `flux -V`): versions of the commands, the library and,
  * inside an instance, the broker, in Flux's exact layout.
  */
-import { Command } from 'clipanion';
 import { FluxCommand, CommandExit } from '../base-command';
+import type { CommandSpec } from '../options';
 import { Client } from '../api/client';
 import type { FluxError } from '../../kernel/api/errors';
 
@@ -11,9 +11,15 @@ import type { FluxError } from '../../kernel/api/errors';
 export const FLUX_VERSION = '0.88.0';
 
 export class VersionCommand extends FluxCommand {
-  static override paths = [['version']];
-  static override prog = 'flux version';
-  static override usage = Command.Usage({ description: 'Display flux version information' });
+  static override spec: CommandSpec = {
+    path: ['version'],
+    grammar: 'getopt',
+    prog: 'flux version',
+    summary: 'Display flux version information',
+    docLine: true,
+    options: [],
+    freeOperands: true,
+  };
 
   async run(): Promise<number> {
     const out = (s: string) => process.stdout.write(s + '\n');

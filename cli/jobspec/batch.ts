@@ -6,24 +6,9 @@
  * stderr to `flux-{{id}}.out` by default. Directives (RFC 36) in the script
  * come first, so options on the command line override them.
  */
-import { COMMON_OPTS, parseSubmitArgs, ParsedArgs, type OptDef, type Occurrence } from './options';
+import { ParsedArgs, type Occurrence } from '../options';
 import { buildSubmission, type Submission } from './build';
 import { SubmitOptionError } from './types';
-
-/** flux batch's own options, and the per-task ones of run/submit it does not take. */
-export const BATCH_OPTS: readonly OptDef[] = [
-  ...COMMON_OPTS.filter(
-    (d) => !['ntasks', 'cores-per-task', 'gpus-per-task', 'cores', 'tasks-per-node', 'tasks-per-core', 'gpus-per-node', 'label-io', 'input'].includes(d.long),
-  ),
-  { long: 'nslots', short: 'n', arg: 'required' },
-  { long: 'cores-per-slot', short: 'c', arg: 'required' },
-  { long: 'gpus-per-slot', short: 'g', arg: 'required' },
-  { long: 'wrap', arg: 'none' },
-  { long: 'broker-opts', arg: 'required' },
-  { long: 'conf', arg: 'required' },
-  { long: 'dump', arg: 'required' },
-  { long: 'quiet', arg: 'none' },
-];
 
 /** The batch script: its text and the name it was given (the job name). */
 export interface BatchScript {
@@ -51,7 +36,7 @@ function asTaskOptions(p: ParsedArgs): ParsedArgs {
   all.sort((a, b) => (a[1].seq ?? 0) - (b[1].seq ?? 0));
   const out = new ParsedArgs();
   for (const [long, o] of all) out.add(long, { value: o.value, typed: o.typed });
-  out.command = [...p.command];
+  out.operands = [...p.operands];
   return out;
 }
 
@@ -78,7 +63,7 @@ export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.Pr
   }
   const q = asTaskOptions(p);
   const brokerOpts = p.all('broker-opts').map((o) => o.value);
-  q.command = ['flux', 'broker', ...brokerOpts, ...job.initialProgram];
+  q.operands = ['flux', 'broker', ...brokerOpts, ...job.initialProgram];
   if (!q.has('job-name')) q.add('job-name', { value: job.name, typed: '' });
   if (!q.has('output') && job.output !== undefined) q.add('output', { value: job.output, typed: `--output=${job.output}` });
   let sub: Submission;
@@ -104,16 +89,11 @@ export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.Proce
   return buildInstanceJob(
     p,
     {
-      initialProgram: ['{{tmpdir}}/script', ...p.command],
+      initialProgram: ['{{tmpdir}}/script', ...p.operands],
       name: script.name ?? 'batch',
       files: { script: { mode: 0o700, data: script.text, encoding: 'utf-8' } },
       output: 'flux-{{id}}.out',
     },
     env,
   );
-}
-
-/** Parse flux batch's command line: options (after any directives), SCRIPT, its arguments. */
-export function parseBatchArgs(argv: readonly string[]): ParsedArgs {
-  return parseSubmitArgs(argv, BATCH_OPTS);
 }

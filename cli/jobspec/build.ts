@@ -9,7 +9,8 @@
 import * as path from 'node:path';
 import { fsd } from '../../kernel/api/formats';
 import { jobEnvironment } from './environment';
-import type { Occurrence, ParsedArgs } from './options';
+import type { Occurrence, ParsedArgs } from '../options';
+import { UNSUPPORTED_OPTIONS } from './submit-options';
 import { currentRlimits } from './rlimit';
 import { SubmitOptionError, type JobspecV1, type ResourceVertex, type TaskSpec } from './types';
 
@@ -233,7 +234,11 @@ function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['cou
 
 /** The jobspec plus urgency and flags for job-ingest.submit. */
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
-  if (p.command.length === 0) throw new SubmitOptionError('job command and arguments are missing');
+  if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
+  for (const name of UNSUPPORTED_OPTIONS) {
+    const o = p.get(name);
+    if (o) throw new SubmitOptionError(`${o.typed}: not supported by flux-ts yet`);
+  }
   const env = ctx.env ?? process.env;
   const { res, count } = resources(p);
   const system: JobspecV1['attributes']['system'] = { duration: 0 };
@@ -278,7 +283,7 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   for (const o of p.all('setattr')) applySetattr(attributes, o);
   const jobspec: JobspecV1 = {
     resources: res,
-    tasks: [{ command: [...p.command], slot: 'task', count }],
+    tasks: [{ command: [...p.operands], slot: 'task', count }],
     attributes: attributes as JobspecV1['attributes'],
     version: 1,
   };

@@ -1,13 +1,11 @@
 /**
- * Base of the `flux job SUBCOMMAND` commands: Flux's `flux-job` error prefix and
- * the one way they turn a typed job id into a number.
+ * Base of the `flux job SUBCOMMAND` commands: the one way they turn a typed job
+ * id into a number (their `flux-job` error prefix comes from their spec's prog).
  */
 import { FluxCommand } from '../base-command';
 import { parseIdArg } from './job-info';
 
 export abstract class JobCommand extends FluxCommand {
-  static override prog = 'flux-job';
-
   /** The job id the user typed, in any RFC 19 encoding; fails with Flux's message. */
   protected jobId(typed: string): number {
     const id = parseIdArg(typed);

@@ -10,7 +10,7 @@ import { encodeF58, encodeKvs } from '../../kernel/api/formats';
 import type { FluxError } from '../../kernel/api/errors';
 import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
-import type { ParsedArgs } from './options';
+import type { ParsedArgs } from '../options';
 
 export interface Pending {
   /** `cc=3: ` or '' */

@@ -29,13 +29,9 @@ export interface JobspecV1 {
   version: 1;
 }
 
-/** A user error in submission options: one line, exit 1 (argparse-style errors use `usage`). */
+/** A user error in submission options: one line, exit 1 (usage errors are the parser's: cli/options). */
 export class SubmitOptionError extends Error {
-  constructor(
-    message: string,
-    /** true for argparse-style usage errors (exit 2) */
-    readonly usage = false,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'SubmitOptionError';
   }

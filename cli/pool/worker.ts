@@ -46,7 +46,7 @@ if (String(process.ppid) !== process.env['FLUX_CLI_POOL_PARENT']) process.exit(0
  * Node makes process.stdin/stdout/stderr on first use, for what fds 0-2 are
  * then; here that must be the launcher's (a tty, a pipe, a file), not the
  * /dev/null this process starts with. Code that reads them as it loads
- * (clipanion's default context) gets nothing until the command is taken.
+ * gets nothing until the command is taken.
  */
 function withoutStdio<T>(load: () => T): T {
   const names = ['stdin', 'stdout', 'stderr'] as const;
@@ -92,12 +92,6 @@ process.umask(parseInt(mask, 8));
 // the addon changed directory with fchdir(); this drops Node's cached cwd
 if (req.cwdOk) process.chdir('.');
 setOriginPid(req.pid);
-// clipanion's default context, read at load time while stdio was hidden
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Cli } = require('clipanion') as typeof import('clipanion');
-for (const n of ['stdin', 'stdout', 'stderr'] as const) {
-  Object.defineProperty(Cli.defaultContext, n, { configurable: true, enumerable: true, get: () => process[n] });
-}
 process.argv = [process.argv[0]!, path.join(distDir, 'cli', 'entry.js'), ...args];
 process.title = 'flux';
 process.prependListener('exit', (code) => {

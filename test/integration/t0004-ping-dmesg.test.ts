@@ -24,10 +24,14 @@ test('ping a rank: header, then one line per response', () => {
   for (let i = 0; i < 3; i++) assert.match(lines[i + 1]!, LINE('0!broker\\.ping', i));
 });
 
-test('ping a service: any! header, answering rank prefix; --pad; options after TARGET', () => {
-  const r = inst.flux(['ping', 'broker', '-c', '1', '-p', '10']);
+test('ping a service: any! header, answering rank prefix; --pad; options end at TARGET', () => {
+  let r = inst.flux(['ping', '-c1', '-p', '10', 'broker']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^flux-ping any!broker\n0!broker\.ping pad=10 seq=0 time=/);
+  // Flux's optparse is POSIXLY_CORRECT: words after TARGET are operands, one too many
+  r = inst.flux(['ping', 'broker', '-c', '1']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^Usage: flux-ping \[OPTIONS\] TARGET\n/);
 });
 
 test('ping with -r and a bang target', () => {

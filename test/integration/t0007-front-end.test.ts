@@ -57,7 +57,7 @@ test('flux-hello on FLUX_EXEC_PATH runs as flux hello', () => {
   }
 });
 
-test('every command has a man page whose one-line description is its usage description', () => {
+test('every command has a man page whose one-line description is its spec summary', () => {
   const root = path.resolve(__dirname, '..', '..', '..');
   const index = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'cli', 'command-index.json'), 'utf8')) as Record<string, string[]>;
   const mine = ['setattr', 'lsattr', 'ping', 'dmesg', 'logger', 'uptime', 'version', 'exec', 'module'];
@@ -70,9 +70,9 @@ test('every command has a man page whose one-line description is its usage descr
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(path.join(root, 'dist', 'cli', f)) as Record<string, unknown>;
       for (const v of Object.values(mod)) {
-        const cls = v as { paths?: string[][]; usage?: { description?: string } };
-        if (typeof v !== 'function' || !cls.paths || cls.paths[0]!.length !== 1) continue;
-        assert.is(cls.usage?.description, m![1], `flux-${word}`);
+        const cls = v as { spec?: { path: string[]; summary: string } };
+        if (typeof v !== 'function' || !cls.spec || cls.spec.path.length !== 1) continue;
+        assert.is(cls.spec.summary, m![1], `flux-${word}`);
       }
     }
   }

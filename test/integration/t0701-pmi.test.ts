@@ -100,7 +100,8 @@ test('outside a job: a singleton, and one line for each error', () => {
     [['pmi', '--libpmi2-cray', 'barrier'], 'flux-pmi: --libpmi2-cray: the libpmi2 method is not available in flux-ts\n'],
     [['pmi', 'get', '--ranks=1.2', 'flux.taskmap'], 'flux-pmi: could not decode --ranks argument\n'],
     [['pmi', 'barrier', '--test-count=x'], 'flux-pmi: --test-count=x: must be an integer >= 0\n'],
-    [['pmi', 'get', '--badopt', 'foo'], "flux-pmi: unrecognized option '--badopt'\nTry `flux-pmi --help' for more information.\n"],
+    // liboptparse names the sub-command's parser by its full name
+    [['pmi', 'get', '--badopt', 'foo'], "flux-pmi get: unrecognized option '--badopt'\nTry `flux-pmi get --help' for more information.\n"],
   ];
   for (const [args, stderr] of errors) {
     r = flux(args, { env: outside });

@@ -1,26 +1,30 @@
 /** flux job cancel ID... [--] [MESSAGE...]: legacy alias of flux cancel (raises a cancel exception). */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { FluxCommand } from '../../base-command';
 import { encodeF58 } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
 import { parseIdArg } from '../../jobspec';
-
-export const JOB_CANCEL_USAGE = `Usage: flux-job cancel [OPTIONS] ids... [--] [message ...]
-Cancel one or more jobs
-  -h, --help             Display this message.`;
+import type { CommandSpec } from '../../options';
 
 export class JobCancelCommand extends FluxCommand {
-  static override paths = [['job', 'cancel']];
-  static override prog = 'flux-job';
-  static override usageLine = JOB_CANCEL_USAGE;
-  static override usage = Command.Usage({ description: 'Cancel one or more jobs' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'cancel'],
+    grammar: 'getopt',
+    prog: 'flux-job cancel',
+    summary: 'Cancel one or more jobs',
+    docLine: true,
+    usage: '[OPTIONS] ids... [--] [message ...]',
+    options: [],
+    operands: [
+      { name: 'ids', nargs: '+' },
+      { name: 'message', nargs: '*' },
+    ],
+  };
 
   async run(): Promise<number> {
     const ids: number[] = [];
     let i = 0;
-    for (; i < this.args.length; i++) {
-      const a = this.args[i]!;
+    for (; i < this.args.operands.length; i++) {
+      const a = this.args.operands[i]!;
       if (a === '--') {
         i++;
         break;
@@ -29,8 +33,8 @@ export class JobCancelCommand extends FluxCommand {
       if (id === undefined) break;
       ids.push(id);
     }
-    if (ids.length === 0) throw new CommandExit(1, JOB_CANCEL_USAGE);
-    const note = this.args.slice(i).join(' ');
+    if (ids.length === 0) this.usage();
+    const note = this.args.operands.slice(i).join(' ');
     const h = await this.connect();
     let rc = 0;
     for (const id of ids) {

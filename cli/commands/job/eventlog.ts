@@ -1,19 +1,7 @@
 /** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../kernel/api/formats';
-
-export const EVENTLOG_USAGE = `Usage: flux-job eventlog [OPTIONS] id
-Display eventlog for a job
-  -h, --help             Display this message.
-  -f, --format=FORMAT    Specify output format: text, json
-  -T, --time-format=FORMAT
-                         Specify time format: raw, iso, offset
-  -H, --human            Display human-readable output. See also -L,
-                         --color.
-  -p, --path=PATH        Specify alternate eventlog name or path suffix (e.g.
-                         "exec", "output", "input")`;
+import type { CommandSpec } from '../../options';
 
 interface Entry {
   timestamp: number;
@@ -47,20 +35,39 @@ export function renderEntry(e: Entry, time: string): string {
 }
 
 export class JobEventlogCommand extends JobCommand {
-  static override paths = [['job', 'eventlog']];
-  static override usageLine = EVENTLOG_USAGE;
-  static override usage = Command.Usage({ description: 'Display eventlog for a job' });
-  format = Option.String('-f,--format', 'text');
-  timeFormat = Option.String('-T,--time-format', 'raw');
-  human = Option.Boolean('-H,--human', false);
-  logPath = Option.String('-p,--path', 'eventlog');
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'eventlog'],
+    grammar: 'getopt',
+    prog: 'flux-job eventlog',
+    summary: 'Display eventlog for a job',
+    docLine: true,
+    usage: '[OPTIONS] id',
+    options: [
+      { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
+      { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset' },
+      { name: 'human', short: 'H', description: 'Display human-readable output. See also -L, --color.' },
+      { name: 'path', short: 'p', arg: 'PATH', default: 'eventlog', description: 'Specify alternate eventlog name or path suffix (e.g. "exec", "output", "input")' },
+    ],
+    operands: [{ name: 'id', nargs: '1' }],
+  };
+
+  private get format(): string {
+    return this.args.str('format', 'text');
+  }
+  private get timeFormat(): string {
+    return this.args.str('time-format', 'raw');
+  }
+  private get human(): boolean {
+    return this.args.has('human');
+  }
+  private get logPath(): string {
+    return this.args.str('path', 'eventlog');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(1, EVENTLOG_USAGE);
     if (!['text', 'json'].includes(this.format)) this.fail(`invalid format type '${this.format}'`);
     if (!['raw', 'iso', 'offset'].includes(this.timeFormat)) this.fail(`invalid time format '${this.timeFormat}'`);
-    const typed = this.args[0]!;
+    const typed = this.args.operands[0]!;
     const id = this.jobId(typed);
     const h = await this.connect();
     const dir = encodeKvs(id);

@@ -3,20 +3,10 @@
  * of a running job, in task rank order (waiting up to -t for a pending job to
  * start).
  */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
-import { jobOptparse } from '../../jobspec/job-optparse';
-import { last } from '../../getopt';
 import { encodeKvs, fsd, idset } from '../../../kernel/api/formats';
 import type { Client } from '../../api/client';
-
-export const HOSTPIDS_USAGE = `Usage: flux-job hostpids [OPTIONS] JOBID
-Print host:pid pairs for tasks in a running job
-  -h, --help             Display this message.
-  -d, --delimiter=STRING Set output delimiter (default=",")
-  -r, --ranks=IDSET      Include only task ranks in IDSET
-  -t, --timeout=DURATION Set timeout waiting for job to start`;
+import type { CommandSpec } from '../../options';
 
 interface Task {
   rank: number;
@@ -35,22 +25,27 @@ async function phase(h: Client, id: number): Promise<'run' | 'done' | 'wait'> {
 }
 
 export class JobHostpidsCommand extends JobCommand {
-  static override paths = [['job', 'hostpids']];
-  static override usageLine = HOSTPIDS_USAGE;
-  static override usage = Command.Usage({ description: 'Print host:pid pairs for tasks in a running job' });
-  argv = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['job', 'hostpids'],
+    grammar: 'getopt',
+    prog: 'flux-job hostpids',
+    summary: 'Print host:pid pairs for tasks in a running job',
+    docLine: true,
+    usage: '[OPTIONS] JOBID',
+    options: [
+      { name: 'delimiter', short: 'd', arg: 'STRING', default: ',', description: 'Set output delimiter (default=",")' },
+      { name: 'ranks', short: 'r', arg: 'IDSET', description: 'Include only task ranks in IDSET' },
+      { name: 'timeout', short: 't', arg: 'DURATION', description: 'Set timeout waiting for job to start' },
+    ],
+    operands: [{ name: 'JOBID', nargs: '1' }],
+  };
 
   async run(): Promise<number> {
-    const p = jobOptparse('hostpids', this.argv, [
-      { long: 'delimiter', short: 'd', arg: true },
-      { long: 'ranks', short: 'r', arg: true },
-      { long: 'timeout', short: 't', arg: true },
-    ]);
-    if (p.positionals.length !== 1) throw new CommandExit(1, HOSTPIDS_USAGE);
-    const typed = p.positionals[0]!;
+    const p = this.args;
+    const typed = p.operands[0]!;
     const id = this.jobId(typed);
-    const delim = last(p, 'delimiter') ?? ',';
-    const ranksText = last(p, 'ranks');
+    const delim = p.str('delimiter') ?? ',';
+    const ranksText = p.str('ranks');
     let ranks: Set<number> | undefined;
     if (ranksText !== undefined && ranksText !== 'all') {
       try {
@@ -59,7 +54,7 @@ export class JobHostpidsCommand extends JobCommand {
         this.fail(`invalid ranks: ${ranksText}`);
       }
     }
-    const timeoutText = last(p, 'timeout');
+    const timeoutText = p.str('timeout');
     const timeout = timeoutText === undefined ? Infinity : fsd.tryParse(timeoutText);
     if (timeout === undefined) this.fail(`invalid timeout: ${timeoutText}`);
     const h = await this.connect();

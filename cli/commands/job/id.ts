@@ -1,27 +1,32 @@
 /** flux job id: convert job ids between encodings (default --to=dec); stdin lines when no ids. */
 import * as fs from 'node:fs';
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
 import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../kernel/api/formats';
-
-export const ID_USAGE = `Usage: flux-job id [OPTIONS] [id ...]
-Convert jobid(s) to another form
-  -h, --help             Display this message.
-  -f, --from=dec|kvs|hex|dothex|words|f58
-                         Convert jobid from specified form
-  -t, --to=dec|kvs|hex|dothex|words|f58|f58plain
-                         Convert jobid to specified form`;
+import type { CommandSpec } from '../../options';
 
 const TO: JobIdEncoding[] = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58', 'f58plain'];
 
 export class JobIdCommand extends FluxCommand {
-  static override paths = [['job', 'id']];
-  static override prog = 'flux-job';
-  static override usageLine = ID_USAGE;
-  static override usage = Command.Usage({ description: 'Convert jobid(s) to another form' });
-  to = Option.String('-t,--to', 'dec');
-  from = Option.String('-f,--from');
-  ids = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'id'],
+    grammar: 'getopt',
+    prog: 'flux-job id',
+    summary: 'Convert jobid(s) to another form',
+    docLine: true,
+    usage: '[OPTIONS] [id ...]',
+    options: [
+      { name: 'from', short: 'f', arg: 'dec|kvs|hex|dothex|words|f58', description: 'Convert jobid from specified form' },
+      { name: 'to', short: 't', arg: 'dec|kvs|hex|dothex|words|f58|f58plain', default: 'dec', description: 'Convert jobid to specified form' },
+    ],
+    operands: [{ name: 'id', nargs: '*' }],
+  };
+
+  private get to(): string {
+    return this.args.str('to', 'dec');
+  }
+  private get ids(): string[] {
+    return this.args.operands;
+  }
 
   async run(): Promise<number> {
     if (!TO.includes(this.to as JobIdEncoding)) throw new CommandExit(1, `flux-job: Unknown to=${this.to}`);

@@ -1,10 +1,10 @@
 /** flux job info ID KEY: print a job's raw kvs object (eventlog, jobspec, R, guest.output ...). */
-import { Command, Option } from 'clipanion';
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
 import { pyJson } from '../../jobspec';
+import type { CommandSpec } from '../../options';
 
 export const INFO_USAGE = `Usage: flux job info id key
 some useful keys are:
@@ -18,16 +18,31 @@ some useful keys are:
 Use flux job info -h to list available options`;
 
 export class JobInfoCommand extends JobCommand {
-  static override paths = [['job', 'info']];
-  static override usageLine = INFO_USAGE;
-  static override usage = Command.Usage({ description: 'Display info for a job' });
-  original = Option.Boolean('-o,--original', false);
-  base = Option.Boolean('-b,--base', false);
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'info'],
+    grammar: 'getopt',
+    prog: 'flux-job info',
+    summary: 'Display info for a job',
+    docLine: true,
+    usage: '[OPTIONS] id key',
+    options: [
+      { name: 'original', short: 'o', description: 'For key "jobspec", return the original submitted jobspec' },
+      { name: 'base', short: 'b', description: 'For key "jobspec", return the base jobspec' },
+    ],
+    // a wrong count prints Flux's list of useful keys (INFO_USAGE)
+    freeOperands: true,
+  };
+
+  private get original(): boolean {
+    return this.args.has('original');
+  }
+  private get base(): boolean {
+    return this.args.has('base');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length !== 2) throw new CommandExit(1, INFO_USAGE);
-    const [typed, key] = this.args as [string, string];
+    if (this.args.operands.length !== 2) throw new CommandExit(1, INFO_USAGE);
+    const [typed, key] = this.args.operands as [string, string];
     const id = this.jobId(typed);
     const h = await this.connect();
     const dir = encodeKvs(id);

@@ -1,24 +1,29 @@
 /** flux job kill [-s SIG] ID...: send a signal (default SIGTERM) to running jobs. */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../kernel/api/errors';
 import { parseSignal } from './signals';
-
-export const KILL_USAGE = `Usage: flux-job kill [OPTIONS] ids...
-Send signal to one or more running jobs
-  -h, --help             Display this message.
-  -s, --signal=SIG       Send signal SIG (default SIGTERM)`;
+import type { CommandSpec } from '../../options';
 
 export class JobKillCommand extends JobCommand {
-  static override paths = [['job', 'kill']];
-  static override usageLine = KILL_USAGE;
-  static override usage = Command.Usage({ description: 'Send signal to one or more running jobs' });
-  signal = Option.String('-s,--signal', 'SIGTERM');
-  ids = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'kill'],
+    grammar: 'getopt',
+    prog: 'flux-job kill',
+    summary: 'Send signal to one or more running jobs',
+    docLine: true,
+    usage: '[OPTIONS] ids...',
+    options: [{ name: 'signal', short: 's', arg: 'SIG', default: 'SIGTERM', description: 'Send signal SIG (default SIGTERM)' }],
+    operands: [{ name: 'ids', nargs: '+' }],
+  };
+
+  private get signal(): string {
+    return this.args.str('signal', 'SIGTERM');
+  }
+  private get ids(): string[] {
+    return this.args.operands;
+  }
 
   async run(): Promise<number> {
-    if (this.ids.length === 0) throw new CommandExit(1, KILL_USAGE);
     const signum = parseSignal(this.signal);
     if (signum === undefined) this.fail(`kill: Invalid signal ${this.signal}`);
     const parsed: Array<[string, number]> = [];

@@ -1,12 +1,8 @@
 /** flux job last [N|SLICE]: print your most recent job id(s), newest first. */
 import * as os from 'node:os';
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { FluxCommand } from '../../base-command';
 import { encodeF58 } from '../../../kernel/api/formats';
-
-export const LAST_USAGE = `Usage: flux-job last SLICE
-Print the most recently submitted jobid for the current user
-  -h, --help             Display this message.`;
+import type { CommandSpec } from '../../options';
 
 /** Python slice [start:stop:step] over a list. */
 function pySlice<T>(l: readonly T[], spec: string): T[] | undefined {
@@ -35,22 +31,26 @@ function pySlice<T>(l: readonly T[], spec: string): T[] | undefined {
 }
 
 export class JobLastCommand extends FluxCommand {
-  static override paths = [['job', 'last']];
-  static override prog = 'flux-job';
-  static override usageLine = LAST_USAGE;
-  static override usage = Command.Usage({ description: 'Print the most recently submitted jobid for the current user' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'last'],
+    grammar: 'getopt',
+    prog: 'flux-job last',
+    summary: 'Print the most recently submitted jobid for the current user',
+    docLine: true,
+    usage: 'SLICE',
+    options: [],
+    operands: [{ name: 'SLICE', nargs: '?' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length > 1) throw new CommandExit(1, LAST_USAGE);
-    const arg = this.args[0] ?? '1';
+    const arg = this.args.operands[0] ?? '1';
     const h = await this.connect();
     const r = await h.rpc<{ jobs: Array<{ id: number }> }>('job-manager.list', { states: 126, userid: os.userInfo().uid });
     const ids = r.jobs.map((j) => j.id).sort((a, b) => b - a);
     let sel: number[] | undefined;
     if (/^\d+$/.test(arg)) sel = ids.slice(0, Number(arg));
     else sel = pySlice(ids, arg);
-    if (sel === undefined) throw new CommandExit(1, LAST_USAGE);
+    if (sel === undefined) this.usage();
     if (ids.length === 0) this.fail('job history is empty');
     process.stdout.write(sel.map((id) => encodeF58(id) + '\n').join(''));
     return 0;

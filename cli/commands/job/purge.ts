@@ -3,28 +3,43 @@
  * remove inactive jobs from the job manager and the kvs (job-manager.purge /
  * purge-id). Without -f only counts what would be purged.
  */
-import { Command, Option } from 'clipanion';
 import { JobCommand } from '../../jobspec/job-command';
 import { fsd } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-
-export const PURGE_USAGE = `Usage: flux-job purge [OPTIONS] [id...]
-Purge the oldest inactive jobs
-  -h, --help             Display this message.
-      --age-limit=FSD    Purge jobs that became inactive beyond age-limit.
-      --num-limit=COUNT  Purge oldest inactive jobs until COUNT are left.
-  -f, --force            Perform the irreversible purge.
-      --batch=COUNT      Limit number of jobs per request (default 50).`;
+import type { CommandSpec } from '../../options';
 
 export class JobPurgeCommand extends JobCommand {
-  static override paths = [['job', 'purge']];
-  static override usageLine = PURGE_USAGE;
-  static override usage = Command.Usage({ description: 'Purge the oldest inactive jobs' });
-  ageLimit = Option.String('--age-limit');
-  numLimit = Option.String('--num-limit');
-  force = Option.Boolean('-f,--force', false);
-  batch = Option.String('--batch', '50');
-  ids = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'purge'],
+    grammar: 'getopt',
+    prog: 'flux-job purge',
+    summary: 'Purge the oldest inactive jobs',
+    docLine: true,
+    usage: '[OPTIONS] [id...]',
+    options: [
+      { name: 'age-limit', arg: 'FSD', description: 'Purge jobs that became inactive beyond age-limit.' },
+      { name: 'num-limit', arg: 'COUNT', description: 'Purge oldest inactive jobs until COUNT are left.' },
+      { name: 'force', short: 'f', description: 'Perform the irreversible purge.' },
+      { name: 'batch', arg: 'COUNT', default: '50', description: 'Limit number of jobs per request (default 50).' },
+    ],
+    operands: [{ name: 'id', nargs: '*' }],
+  };
+
+  private get ageLimit(): string | undefined {
+    return this.args.str('age-limit');
+  }
+  private get numLimit(): string | undefined {
+    return this.args.str('num-limit');
+  }
+  private get force(): boolean {
+    return this.args.has('force');
+  }
+  private get batch(): string {
+    return this.args.str('batch', '50');
+  }
+  private get ids(): string[] {
+    return this.args.operands;
+  }
 
   async run(): Promise<number> {
     const batch = this.int('batch', this.batch);

@@ -1,33 +1,46 @@
 /** flux job status ID...: wait for jobs to finish; exit with the largest exit code. */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeF58 } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
 import { exitCode, type JobRecord } from '../../jobspec';
-
-export const STATUS_USAGE = `Usage: flux-job status [OPTIONS] id [id...]
-Wait for job(s) to complete and exit with largest exit code
-  -h, --help             Display this message.
-  -e, --exception-exit-code=N
-                         Set the default exit code for any jobs that terminate
-                         solely due to an exception (e.g. canceled jobs or jobs
-                         rejected by the scheduler) to N [default=1]
-  -j, --json             Dump job result information gleaned from eventlog to
-                         stdout
-  -v, --verbose          Increase verbosity of output`;
+import type { CommandSpec } from '../../options';
 
 export class JobStatusCommand extends JobCommand {
-  static override paths = [['job', 'status']];
-  static override usageLine = STATUS_USAGE;
-  static override usage = Command.Usage({ description: 'Wait for job(s) to complete and exit with largest exit code' });
-  exc = Option.String('-e,--exception-exit-code', '1');
-  json = Option.Boolean('-j,--json', false);
-  verbose = Option.Counter('-v,--verbose', 0);
-  ids = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'status'],
+    grammar: 'getopt',
+    prog: 'flux-job status',
+    summary: 'Wait for job(s) to complete and exit with largest exit code',
+    docLine: true,
+    usage: '[OPTIONS] id [id...]',
+    options: [
+      {
+        name: 'exception-exit-code',
+        short: 'e',
+        arg: 'N',
+        default: '1',
+        description: 'Set the default exit code for any jobs that terminate solely due to an exception (e.g. canceled jobs or jobs rejected by the scheduler) to N [default=1]',
+      },
+      { name: 'json', short: 'j', description: 'Dump job result information gleaned from eventlog to stdout' },
+      { name: 'verbose', short: 'v', description: 'Increase verbosity of output' },
+    ],
+    operands: [{ name: 'id', nargs: '+' }],
+  };
+
+  private get exc(): string {
+    return this.args.str('exception-exit-code', '1');
+  }
+  private get json(): boolean {
+    return this.args.has('json');
+  }
+  private get verbose(): number {
+    return this.args.count('verbose');
+  }
+  private get ids(): string[] {
+    return this.args.operands;
+  }
 
   async run(): Promise<number> {
-    if (this.ids.length === 0) throw new CommandExit(1, STATUS_USAGE);
     const excCode = Number(this.exc);
     if (!/^\d+$/.test(this.exc)) this.fail(`invalid exception exit code '${this.exc}'`);
     const parsed: Array<[string, number]> = [];

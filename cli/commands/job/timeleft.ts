@@ -3,38 +3,36 @@
  * inside a job) or, outside a job, to the enclosing instance (its R expiration).
  * Unlimited is 4294967295 (UINT_MAX), or `infinity` with -H.
  */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { parseIdArg, type JobRecord } from '../../jobspec/job-info';
-import { jobOptparse } from '../../jobspec/job-optparse';
 import { fsd } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
 import type { Client } from '../../api/client';
-
-export const TIMELEFT_USAGE = `Usage: flux-job timeleft [JOBID]
-Find remaining runtime for job or enclosing instance
-  -h, --help             Display this message.
-  -H, --human            Output in Flux Standard Duration instead of seconds.`;
+import type { CommandSpec } from '../../options';
 
 const UINT_MAX = 4294967295;
 const PENDING = 14;
 const RUN = 16;
 
 export class JobTimeleftCommand extends JobCommand {
-  static override paths = [['job', 'timeleft']];
-  static override usageLine = TIMELEFT_USAGE;
-  static override usage = Command.Usage({ description: 'Find remaining runtime for job or enclosing instance' });
-  argv = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['job', 'timeleft'],
+    grammar: 'getopt',
+    prog: 'flux-job timeleft',
+    summary: 'Find remaining runtime for job or enclosing instance',
+    docLine: true,
+    usage: '[JOBID]',
+    options: [{ name: 'human', short: 'H', description: 'Output in Flux Standard Duration instead of seconds.' }],
+    operands: [{ name: 'JOBID', nargs: '?' }],
+  };
 
   async run(): Promise<number> {
-    const p = jobOptparse('timeleft', this.argv, [{ long: 'human', short: 'H' }]);
-    if (p.positionals.length > 1) throw new CommandExit(1, TIMELEFT_USAGE);
+    const p = this.args;
     const h = await this.connect();
-    const s = p.positionals[0] ?? process.env['FLUX_JOB_ID'];
+    const s = p.operands[0] ?? process.env['FLUX_JOB_ID'];
     const expiration = s !== undefined ? await this.jobExpiration(h, s) : await this.instanceExpiration(h);
     const t = expiration === 0 ? Infinity : Math.max(0, expiration - Date.now() / 1000);
-    if (p.opts.has('human')) process.stdout.write(fsd.formatC(t) + '\n');
+    if (p.has('human')) process.stdout.write(fsd.formatC(t) + '\n');
     else {
       let sec = t === Infinity ? UINT_MAX : Math.floor(t);
       if (sec === 0 && t > 0) sec = 1;

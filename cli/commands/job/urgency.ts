@@ -1,27 +1,28 @@
 /** flux job urgency [-v] ID N|hold|default|expedite: change a pending job's urgency. */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
-import { jobOptparse } from '../../jobspec/job-optparse';
 import type { FluxError } from '../../../kernel/api/errors';
-
-export const URGENCY_USAGE = `Usage: flux-job urgency [OPTIONS] id urgency
-Set job urgency (0-31, HOLD, EXPEDITE, DEFAULT)
-  -h, --help             Display this message.
-  -v, --verbose          Output old urgency value on success`;
+import type { CommandSpec } from '../../options';
 
 const NAMED: Record<string, number> = { hold: 0, default: 16, expedite: 31 };
 
 export class JobUrgencyCommand extends JobCommand {
-  static override paths = [['job', 'urgency']];
-  static override usageLine = URGENCY_USAGE;
-  static override usage = Command.Usage({ description: 'Set job urgency (0-31, HOLD, EXPEDITE, DEFAULT)' });
-  argv = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['job', 'urgency'],
+    grammar: 'getopt',
+    prog: 'flux-job urgency',
+    summary: 'Set job urgency (0-31, HOLD, EXPEDITE, DEFAULT)',
+    docLine: true,
+    usage: '[OPTIONS] id urgency',
+    options: [{ name: 'verbose', short: 'v', description: 'Output old urgency value on success' }],
+    operands: [
+      { name: 'id', nargs: '1' },
+      { name: 'urgency', nargs: '1' },
+    ],
+  };
 
   async run(): Promise<number> {
-    const p = jobOptparse('urgency', this.argv, [{ long: 'verbose', short: 'v' }]);
-    if (p.positionals.length !== 2) throw new CommandExit(1, URGENCY_USAGE);
-    const [typed, value] = p.positionals as [string, string];
+    const p = this.args;
+    const [typed, value] = p.operands as [string, string];
     const h = await this.connect();
     const id = this.jobId(typed);
     const urgency = NAMED[value.toLowerCase()] ?? parseUnsigned(value);
@@ -32,7 +33,7 @@ export class JobUrgencyCommand extends JobCommand {
     } catch (e) {
       this.fail(`${typed}: ${(e as FluxError).message}`);
     }
-    if (p.opts.has('verbose')) {
+    if (p.has('verbose')) {
       const what = old === 0 ? 'job held' : old === 31 ? 'job expedited' : String(old);
       process.stderr.write(`old urgency: ${what}\n`);
     }

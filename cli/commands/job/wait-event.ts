@@ -1,20 +1,9 @@
 /** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
-import { Command, Option } from 'clipanion';
-import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs, fsd } from '../../../kernel/api/formats';
 import { renderEntry } from './eventlog';
 import { longTimeout, type LongTimer } from '../../../kernel/api/long-timer';
-
-export const WAIT_EVENT_USAGE = `Usage: flux-job wait-event [OPTIONS] id event
-Wait for an event
-  -h, --help             Display this message.
-  -f, --format=FORMAT    Specify output format: text, json
-  -t, --timeout=DURATION timeout after DURATION
-  -p, --path=PATH        Specify alternate eventlog name or path suffix (e.g.
-                         "exec", "output", "input")
-  -q, --quiet            Do not output matched event
-  -v, --verbose          Output all events before matched event`;
+import type { CommandSpec } from '../../options';
 
 interface Entry {
   timestamp: number;
@@ -25,19 +14,44 @@ interface Entry {
 const PATHS: Record<string, string> = { eventlog: 'eventlog', exec: 'guest.exec.eventlog', output: 'guest.output', input: 'guest.input' };
 
 export class JobWaitEventCommand extends JobCommand {
-  static override paths = [['job', 'wait-event']];
-  static override usageLine = WAIT_EVENT_USAGE;
-  static override usage = Command.Usage({ description: 'Wait for an event' });
-  format = Option.String('-f,--format', 'text');
-  timeout = Option.String('-t,--timeout');
-  logPath = Option.String('-p,--path', 'eventlog');
-  quiet = Option.Boolean('-q,--quiet', false);
-  verbose = Option.Boolean('-v,--verbose', false);
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'wait-event'],
+    grammar: 'getopt',
+    prog: 'flux-job wait-event',
+    summary: 'Wait for an event',
+    docLine: true,
+    usage: '[OPTIONS] id event',
+    options: [
+      { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
+      { name: 'timeout', short: 't', arg: 'DURATION', description: 'timeout after DURATION' },
+      { name: 'path', short: 'p', arg: 'PATH', default: 'eventlog', description: 'Specify alternate eventlog name or path suffix (e.g. "exec", "output", "input")' },
+      { name: 'quiet', short: 'q', description: 'Do not output matched event' },
+      { name: 'verbose', short: 'v', description: 'Output all events before matched event' },
+    ],
+    operands: [
+      { name: 'id', nargs: '1' },
+      { name: 'event', nargs: '1' },
+    ],
+  };
+
+  private get format(): string {
+    return this.args.str('format', 'text');
+  }
+  private get timeout(): string | undefined {
+    return this.args.str('timeout');
+  }
+  private get logPath(): string {
+    return this.args.str('path', 'eventlog');
+  }
+  private get quiet(): boolean {
+    return this.args.has('quiet');
+  }
+  private get verbose(): boolean {
+    return this.args.has('verbose');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length !== 2) throw new CommandExit(1, WAIT_EVENT_USAGE);
-    const [typed, name] = this.args as [string, string];
+    const [typed, name] = this.args.operands as [string, string];
     const id = this.jobId(typed);
     let ms: number | undefined;
     if (this.timeout !== undefined) {

@@ -1,16 +1,9 @@
 /** flux job wait [-a] [-v] [ID]: wait for waitable jobs (submitted with --flags=waitable). */
-import { Command, Option } from 'clipanion';
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeF58 } from '../../../kernel/api/formats';
 import type { FluxError } from '../../../kernel/api/errors';
-
-export const WAIT_USAGE = `Usage: flux-job wait [OPTIONS] [id]
-Wait for job(s) to complete.
-  -h, --help             Display this message.
-  -a, --all              Wait for all (waitable) jobs
-  -v, --verbose          Emit a line of output for all jobs, not just failing
-                         ones`;
+import type { CommandSpec } from '../../options';
 
 interface WaitResult {
   id: number;
@@ -21,15 +14,29 @@ interface WaitResult {
 const ECHILD = 10;
 
 export class JobWaitCommand extends JobCommand {
-  static override paths = [['job', 'wait']];
-  static override usageLine = WAIT_USAGE;
-  static override usage = Command.Usage({ description: 'Wait for job(s) to complete.' });
-  all = Option.Boolean('-a,--all', false);
-  verbose = Option.Boolean('-v,--verbose', false);
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['job', 'wait'],
+    grammar: 'getopt',
+    prog: 'flux-job wait',
+    summary: 'Wait for job(s) to complete.',
+    docLine: true,
+    usage: '[OPTIONS] [id]',
+    options: [
+      { name: 'all', short: 'a', description: 'Wait for all (waitable) jobs' },
+      { name: 'verbose', short: 'v', description: 'Emit a line of output for all jobs, not just failing ones' },
+    ],
+    operands: [{ name: 'id', nargs: '?' }],
+  };
+
+  private get all(): boolean {
+    return this.args.has('all');
+  }
+  private get verbose(): boolean {
+    return this.args.has('verbose');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length > 1 || (this.all && this.args.length > 0)) throw new CommandExit(1, WAIT_USAGE);
+    if (this.all && this.args.operands.length > 0) this.usage();
     const h = await this.connect();
     if (this.all) {
       let rc = 0;
@@ -48,8 +55,8 @@ export class JobWaitCommand extends JobCommand {
       }
     }
     let id: number | undefined;
-    if (this.args.length === 1) {
-      id = this.jobId(this.args[0]!);
+    if (this.args.operands.length === 1) {
+      id = this.jobId(this.args.operands[0]!);
     }
     let r: WaitResult;
     try {

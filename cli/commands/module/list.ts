@@ -1,7 +1,6 @@
 /** flux module list [-l]: the local broker's modules in Flux's table layout. */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
-import { LIST_USAGE } from './group';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec } from '../../options';
 
 interface ModInfo {
   name: string;
@@ -16,15 +15,22 @@ interface ModInfo {
 const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w) : s.padEnd(w));
 
 export class ModuleListCommand extends FluxCommand {
-  static override paths = [['module', 'list']];
-  static override prog = 'flux-module';
-  static override usageLine = LIST_USAGE;
-  static override usage = Command.Usage({ description: 'List the modules loaded in the local broker' });
-  long = Option.Boolean('-l,--long', false, { description: 'Include the module path' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['module', 'list'],
+    grammar: 'getopt',
+    prog: 'flux-module list',
+    summary: 'List loaded modules',
+    docLine: true,
+    usage: '[OPTIONS]',
+    options: [{ name: 'long', short: 'l', description: 'Include full DSO path for each module' }],
+    operands: [],
+  };
+
+  private get long(): boolean {
+    return this.args.has('long');
+  }
 
   async run(): Promise<number> {
-    if (this.args.length !== 0) throw new CommandExit(1, LIST_USAGE);
     const h = await this.connect();
     const r = await h.rpc<{ mods: ModInfo[] }>('module.list', {});
     const lines: string[] = [];

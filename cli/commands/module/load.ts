@@ -1,11 +1,9 @@
 /** flux module load [--name=NAME] MODULE [ARGS...]: load a module into the local broker. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
 import type { Client } from '../../api/client';
-import { LOAD_USAGE, parseModuleArgs } from './group';
-import { last } from '../../getopt';
+import type { CommandSpec } from '../../options';
 
 /** Turn a path argument into an absolute one (the broker's cwd is not ours). */
 export function canonicalModulePath(spec: string): string {
@@ -26,21 +24,25 @@ export async function loadModule(h: Client, spec: string, name: string | undefin
 }
 
 export class ModuleLoadCommand extends FluxCommand {
-  static override paths = [['module', 'load']];
-  static override prog = 'flux-module';
-  static override usageLine = LOAD_USAGE;
-  static override usage = Command.Usage({ description: 'Load a module into the local broker' });
-  name: string | undefined;
-  // getopt style: options end at MODULE; what follows is the module's arguments
-  rest = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['module', 'load'],
+    grammar: 'getopt',
+    prog: 'flux-module load',
+    summary: 'Load module',
+    docLine: true,
+    usage: '[OPTIONS] module',
+    options: [{ name: 'name', arg: 'NAME', description: 'Override default module name' }],
+    // options end at MODULE: what follows is the module's arguments
+    operands: [
+      { name: 'module', nargs: '1' },
+      { name: 'args', nargs: '*' },
+    ],
+  };
 
   async run(): Promise<number> {
-    const p = parseModuleArgs(this.rest, false);
-    const words = p.positionals;
-    this.name = last(p, 'name');
-    if (words.length === 0) throw new CommandExit(1, LOAD_USAGE);
+    const [spec, ...args] = this.args.operands as [string, ...string[]];
     const h = await this.connect();
-    await loadModule(h, words[0]!, this.name, words.slice(1));
+    await loadModule(h, spec, this.args.str('name'), args);
     return 0;
   }
 }

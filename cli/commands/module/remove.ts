@@ -1,10 +1,9 @@
 /** flux module remove [-f] NAME: unload a module from the local broker. */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec } from '../../options';
 import type { Client } from '../../api/client';
 import { FluxError } from '../../../kernel/api/errors';
 import { Errno } from '../../../kernel/api/errno';
-import { REMOVE_USAGE } from './group';
 
 /** Send module.remove; with force, a module that is not loaded is fine. */
 export async function removeModule(h: Client, name: string, force: boolean): Promise<void> {
@@ -17,17 +16,20 @@ export async function removeModule(h: Client, name: string, force: boolean): Pro
 }
 
 export class ModuleRemoveCommand extends FluxCommand {
-  static override paths = [['module', 'remove']];
-  static override prog = 'flux-module';
-  static override usageLine = REMOVE_USAGE;
-  static override usage = Command.Usage({ description: 'Unload a module from the local broker' });
-  force = Option.Boolean('-f,--force', false, { description: 'Ignore a module that is not loaded' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['module', 'remove'],
+    grammar: 'getopt',
+    prog: 'flux-module remove',
+    summary: 'Unload module',
+    docLine: true,
+    usage: '[OPTIONS] module',
+    options: [{ name: 'force', short: 'f', description: 'Ignore nonexistent modules' }],
+    operands: [{ name: 'module', nargs: '1' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(1, REMOVE_USAGE);
     const h = await this.connect();
-    await removeModule(h, this.args[0]!, this.force);
+    await removeModule(h, this.args.operands[0]!, this.args.has('force'));
     return 0;
   }
 }

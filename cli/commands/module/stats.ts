@@ -2,9 +2,8 @@
  * flux module stats [-p NAME] [-t int|double] [-s N] [-c] MODULE: a module's
  * statistics object (its `stats-get` method), or one value of it.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { STATS_USAGE } from './group';
+import type { CommandSpec } from '../../options';
 
 type Obj = Record<string, unknown>;
 
@@ -19,39 +18,47 @@ function pick(obj: unknown, dotted: string): unknown {
 }
 
 export class ModuleStatsCommand extends FluxCommand {
-  static override paths = [['module', 'stats']];
-  static override prog = 'flux-module';
-  static override usageLine = STATS_USAGE;
-  static override usage = Command.Usage({ description: "Display a module's statistics" });
-  parse = Option.String('-p,--parse', { description: 'Print only the value named OBJNAME (a.b for nested)' });
-  type = Option.String('-t,--type', { description: 'Print that value as int or double' });
-  scale = Option.String('-s,--scale', { description: 'Multiply that value by N' });
-  clear = Option.Boolean('-c,--clear', false, { description: "Clear the module's statistics" });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['module', 'stats'],
+    grammar: 'getopt',
+    prog: 'flux-module stats',
+    summary: 'Display stats on module',
+    docLine: true,
+    usage: '[OPTIONS] module',
+    options: [
+      { name: 'parse', short: 'p', arg: 'OBJNAME', description: 'Parse object period-delimited object name' },
+      { name: 'scale', short: 's', arg: 'N', description: 'Scale numeric JSON value by N' },
+      { name: 'type', short: 't', arg: 'int|double', description: 'Convert JSON value to specified type' },
+      { name: 'clear', short: 'c', description: 'Clear stats' },
+    ],
+    operands: [{ name: 'module', nargs: '1' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(1, STATS_USAGE);
-    const name = this.args[0]!;
-    if (this.type !== undefined && this.type !== 'int' && this.type !== 'double') {
-      throw new CommandExit(1, `flux-module: --type=${this.type}: must be int or double`);
+    const name = this.args.operands[0]!;
+    const parse = this.args.str('parse');
+    const type = this.args.str('type');
+    const scaleArg = this.args.str('scale');
+    if (type !== undefined && type !== 'int' && type !== 'double') {
+      throw new CommandExit(1, `flux-module: --type=${type}: must be int or double`);
     }
-    const scale = this.scale === undefined ? 1 : Number(this.scale);
-    if (!Number.isFinite(scale)) throw new CommandExit(1, `flux-module: --scale=${this.scale}: not a number`);
+    const scale = scaleArg === undefined ? 1 : Number(scaleArg);
+    if (!Number.isFinite(scale)) throw new CommandExit(1, `flux-module: --scale=${scaleArg}: not a number`);
     const h = await this.connect();
-    if (this.clear) {
+    if (this.args.has('clear')) {
       await h.rpc(`${name}.stats-clear`, {});
       return 0;
     }
     const stats = await h.rpc<Obj>(`${name}.stats-get`, {});
-    if (this.parse === undefined) {
+    if (parse === undefined) {
       process.stdout.write(`${JSON.stringify(stats)}\n`);
       return 0;
     }
-    const v = pick(stats, this.parse);
-    if (v === undefined) throw new CommandExit(1, `flux-module: ${this.parse} not found in ${name} stats`);
+    const v = pick(stats, parse);
+    if (v === undefined) throw new CommandExit(1, `flux-module: ${parse} not found in ${name} stats`);
     if (typeof v === 'number') {
       const x = v * scale;
-      process.stdout.write(`${this.type === 'int' ? Math.trunc(x) : this.type === 'double' ? x.toFixed(6) : x}\n`);
+      process.stdout.write(`${type === 'int' ? Math.trunc(x) : type === 'double' ? x.toFixed(6) : x}\n`);
     } else {
       process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
     }

@@ -1,19 +1,23 @@
 /** `flux overlay lookup TARGET`: idset -> hostlist, hostlist -> ranks (from the hostlist attribute). */
-import { Command, Option } from 'clipanion';
-import { CommandExit, FluxCommand } from '../../base-command';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec } from '../../options';
 import * as hostlist from '../../../kernel/api/formats/hostlist';
 import * as idset from '../../../kernel/api/formats/idset';
 
 export class OverlayLookupCommand extends FluxCommand {
-  static override paths = [['overlay', 'lookup']];
-  static override prog = 'flux-overlay';
-  static override usageLine = 'usage: flux-overlay lookup [-h] TARGET';
-  static override usage = Command.Usage({ description: 'Translate hostname to rank or rank to hostname' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['overlay', 'lookup'],
+    grammar: 'getopt',
+    prog: 'flux-overlay lookup',
+    summary: 'Translate hostname to rank or rank to hostname',
+    docLine: true,
+    usage: '[OPTIONS] TARGET',
+    options: [],
+    operands: [{ name: 'TARGET', nargs: '1' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(2, 'usage: flux-overlay lookup [-h] TARGET');
-    const target = this.args[0]!;
+    const target = this.args.operands[0]!;
     const h = await this.connect();
     const hosts = hostlist.expand(await h.getattr('hostlist'));
     let ranks: number[] | undefined;

@@ -1,18 +1,22 @@
 /** `flux overlay parentof RANK`: the TBON parent of a rank, from tbon.topo and size. */
-import { Command, Option } from 'clipanion';
-import { CommandExit, FluxCommand } from '../../base-command';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec } from '../../options';
 import { DEFAULT_TOPO, makeTopology } from '../../../kernel/overlay/factory';
 
 export class OverlayParentofCommand extends FluxCommand {
-  static override paths = [['overlay', 'parentof']];
-  static override prog = 'flux-overlay';
-  static override usageLine = 'usage: flux-overlay parentof [-h] RANK';
-  static override usage = Command.Usage({ description: 'Show the parent of a rank' });
-  args = Option.Rest();
+  static override spec: CommandSpec = {
+    path: ['overlay', 'parentof'],
+    grammar: 'getopt',
+    prog: 'flux-overlay parentof',
+    summary: 'Show the parent of a rank',
+    docLine: true,
+    usage: '[OPTIONS] RANK',
+    options: [],
+    operands: [{ name: 'RANK', nargs: '1' }],
+  };
 
   async run(): Promise<number> {
-    if (this.args.length !== 1) throw new CommandExit(2, 'usage: flux-overlay parentof [-h] RANK');
-    const arg = this.args[0]!;
+    const arg = this.args.operands[0]!;
     const h = await this.connect();
     const size = Number(await h.getattr('size'));
     let topo = DEFAULT_TOPO;

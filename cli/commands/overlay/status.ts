@@ -3,16 +3,14 @@
  * [--no-pretty] [--no-ghost] [-L[WHEN]] [-H TARGET] [-w STATE]`: asks a
  * broker (rank 0 by default) for `overlay.status` of its subtree and draws it.
  */
-import { Command, Option } from 'clipanion';
-import { CommandExit, FluxCommand } from '../../base-command';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec, ParsedArgs } from '../../options';
 import { Errno } from '../../../kernel/api/errno';
 import type { FluxError } from '../../../kernel/api/errors';
 import { tryParse as parseFsd } from '../../../kernel/api/formats/fsd';
 import type { StatusNode } from '../../../kernel/overlay/factory';
 import { render, type RenderOpts } from './render';
 
-const USAGE =
-  'usage: flux-overlay status [-h] [-v] [-t FSD] [-r RANK] [--summary] [--down] [--no-pretty] [--no-ghost] [-L [WHEN]] [-H TARGET] [-w STATE]';
 const STATES = ['full', 'partial', 'degraded', 'lost', 'offline'];
 
 interface StatusArgs {
@@ -27,56 +25,66 @@ interface StatusArgs {
   wait?: string;
 }
 
-export function parseStatusArgs(argv: readonly string[]): StatusArgs {
+/** The option values, checked; `bad` gets the one-line complaint. */
+export function statusArgs(p: ParsedArgs, bad: (msg: string) => never): StatusArgs {
   const a: StatusArgs = { verbose: 0, timeout: 0.5, rank: 0, summary: false, down: false, pretty: true, ghost: true, color: 'auto' };
-  const usage = (msg: string): never => {
-    throw new CommandExit(2, `${USAGE}\nflux overlay status: error: ${msg}`);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    const value = (flag: string, attached: string): string => {
-      if (attached !== '') return attached;
-      if (i + 1 >= argv.length) throw new CommandExit(1, `flux overlay status: '${flag}' missing argument`);
-      return argv[++i]!;
-    };
-    let m: RegExpExecArray | null;
-    if ((m = /^-(v+)(\d*)$/.exec(x))) a.verbose = m[2] ? Number(m[2]) : m[1]!.length;
-    else if ((m = /^--verbose(?:=(\d+))?$/.exec(x))) a.verbose = m[1] ? Number(m[1]) : a.verbose + 1;
-    else if ((m = /^(?:-t|--timeout=?)(.*)$/.exec(x))) {
-      const t = parseFsd(value('-t', m[1]!));
-      if (t === undefined) usage('invalid timeout');
-      a.timeout = t!;
-    } else if ((m = /^(?:-r|--rank=?)(.*)$/.exec(x))) {
-      const r = value('-r', m[1]!);
-      if (!/^\d+$/.test(r)) usage(`invalid rank ${r}`);
-      a.rank = Number(r);
-    } else if (x === '--summary') a.summary = true;
-    else if (x === '--down') a.down = true;
-    else if (x === '--no-pretty') a.pretty = false;
-    else if (x === '--no-ghost') a.ghost = false;
-    else if ((m = /^(?:-L|--color=?)(.*)$/.exec(x))) {
-      const w = m[1] || 'always';
-      if (w !== 'always' && w !== 'never' && w !== 'auto') usage(`invalid --color value '${w}'`);
-      a.color = w as StatusArgs['color'];
-    } else if ((m = /^(?:-H|--highlight=?)(.*)$/.exec(x))) value('-H', m[1]!);
-    else if ((m = /^(?:-w|--wait=?)(.*)$/.exec(x))) {
-      a.wait = value('-w', m[1]!);
-      if (!STATES.includes(a.wait)) throw new CommandExit(1, 'flux-overlay: invalid --wait state');
-    } else if (x.startsWith('-') && x !== '-') usage(`unrecognized arguments: ${x}`);
-    // Other positional words are ignored, as Flux's parser does.
+  for (const v of p.values('verbose')) {
+    if (v === '') a.verbose++;
+    else if (/^\d+$/.test(v)) a.verbose = Number(v);
+    else bad(`invalid --verbose level '${v}'`);
   }
+  const t = p.str('timeout');
+  if (t !== undefined) {
+    const secs = parseFsd(t);
+    if (secs === undefined) bad(`invalid --timeout '${t}': expected a duration such as 0.5s`);
+    a.timeout = secs;
+  }
+  const r = p.str('rank');
+  if (r !== undefined) {
+    if (!/^\d+$/.test(r)) bad(`invalid rank ${r}`);
+    a.rank = Number(r);
+  }
+  a.summary = p.has('summary');
+  a.down = p.has('down');
+  a.pretty = !p.has('no-pretty');
+  a.ghost = !p.has('no-ghost');
+  const c = p.get('color');
+  if (c !== undefined) {
+    const w = c.value || 'always';
+    if (w !== 'always' && w !== 'never' && w !== 'auto') bad(`invalid --color value '${w}'`);
+    a.color = w;
+  }
+  a.wait = p.str('wait');
+  if (a.wait !== undefined && !STATES.includes(a.wait)) bad('invalid --wait state');
   return a;
 }
 
 export class OverlayStatusCommand extends FluxCommand {
-  static override paths = [['overlay', 'status']];
-  static override prog = 'flux-overlay';
-  static override usageLine = USAGE;
-  static override usage = Command.Usage({ description: 'Display overlay subtree health status' });
-  args = Option.Proxy();
+  static override spec: CommandSpec = {
+    path: ['overlay', 'status'],
+    grammar: 'getopt',
+    prog: 'flux-overlay status',
+    summary: 'Display overlay subtree health status',
+    docLine: true,
+    usage: '[OPTIONS]',
+    options: [
+      { name: 'rank', short: 'r', arg: 'NODEID', description: 'Check health of subtree rooted at NODEID (default 0)' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Increase reporting detail: 1=show time since current state was entered, 2=show round-trip RPC times.' },
+      { name: 'timeout', short: 't', arg: 'FSD', default: '0.5s', description: 'Set RPC timeout, 0=disable (default 0.5s)' },
+      { name: 'summary', description: 'Show only the root subtree status' },
+      { name: 'down', description: 'Show only the partial/degraded subtrees' },
+      { name: 'no-pretty', description: 'Do not indent entries and use line drawing characters to show overlay tree structure' },
+      { name: 'no-ghost', description: 'Do not fill in presumed state of nodes that are inaccessible behind offline/lost overlay parents' },
+      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Use color; WHEN can be 'never', 'always', or 'auto' (default)" },
+      { name: 'highlight', short: 'H', arg: 'TARGET', description: 'Highlight one or more targets and their ancestors.' },
+      { name: 'wait', short: 'w', arg: 'STATE', description: 'Wait until subtree enters STATE before reporting (full, partial, offline, degraded, lost)' },
+    ],
+    // other words are ignored, as Flux's overlay status does
+    freeOperands: true,
+  };
 
   async run(): Promise<number> {
-    const a = parseStatusArgs(this.args);
+    const a = statusArgs(this.args, (msg) => this.fail(msg));
     const h = await this.connect();
     const ask = async (): Promise<StatusNode> => {
       const t0 = performance.now();

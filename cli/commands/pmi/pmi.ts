@@ -4,125 +4,103 @@
  * such as mpiexec.hydra or Slurm) offers: initialize, a subcommand's pattern of
  * PMI operations, finalize. Rank 0 prints what completed and how long it took.
  */
-import { Command, Option } from 'clipanion';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { GetoptError, getopt, last, type OptSpec, type Parsed } from '../../getopt';
+import { HelpRequest, ParsedArgs, UsageError, optparseHelp, parse, type CommandSpec } from '../../options';
 import { decodeSet } from '../../../kernel/api/formats/idset';
 import { UpmiError, upmiCreate, type Upmi, type UpmiInfo } from './upmi';
 
-export const PMI_USAGE =
-  'Usage: flux-pmi [OPTIONS] COMMAND ...\n' +
-  'Simple PMI test client\n' +
-  '  -h, --help             Display this message.\n' +
-  '      --method=URI       Specify PMI method to use\n' +
-  '      --libpmi-noflux    Fail if libpmi method finds the Flux libpmi.so\n' +
-  '      --libpmi2-cray     Force-enable libpmi2 cray workarounds for testing\n' +
-  '  -v, --verbose=[LEVEL]  Trace PMI operations\n' +
-  '\n' +
-  'Common commands from flux-pmi:\n' +
-  '   barrier         Execute PMI barrier\n' +
-  '   get             Get PMI KVS key\n' +
-  '   exchange        Perform an allgather style exchange';
-
-interface Sub {
-  usage: string;
-  specs: OptSpec[];
-  /** takes positional arguments (keys) */
-  rest: boolean;
+function subSpec(word: string, summary: string, usage: string, options: CommandSpec['options'], operands: CommandSpec['operands']): CommandSpec {
+  return { path: ['pmi', word], grammar: 'getopt', prog: `flux-pmi ${word}`, errorName: 'flux-pmi', summary, docLine: true, usage, options, operands };
 }
 
-const SUBS: Record<string, Sub> = {
-  barrier: {
-    usage:
-      'Usage: flux-pmi barrier [OPTIONS]\n' +
-      'Execute PMI barrier\n' +
-      '  -h, --help             Display this message.\n' +
-      '      --test-timing      Time a barrier entered by all ranks at once (rank 0 prints it)\n' +
-      '      --test-count=N     For testing, execute N barrier operations (default 1)\n' +
-      '      --test-abort=RANK  For testing, RANK calls abort instead of barrier',
-    specs: [{ long: 'test-timing' }, { long: 'test-count', arg: true }, { long: 'test-abort', arg: true }],
-    rest: false,
-  },
-  get: {
-    usage:
-      'Usage: flux-pmi get [OPTIONS] KEY...\n' +
-      'Get PMI KVS key\n' +
-      '  -h, --help             Display this message.\n' +
-      '      --ranks={IDSET|all} Print value on specified ranks (default: 0)',
-    specs: [{ long: 'ranks', arg: true }],
-    rest: true,
-  },
-  exchange: {
-    usage:
-      'Usage: flux-pmi exchange [OPTIONS]\n' +
-      'Perform an allgather style exchange\n' +
-      '  -h, --help             Display this message.\n' +
-      '      --count=N          Execute N exchange operations (default 1)',
-    specs: [{ long: 'count', arg: true }],
-    rest: false,
-  },
-};
-
-const GENERAL: OptSpec[] = [
-  { long: 'method', arg: true },
-  { long: 'libpmi-noflux' },
-  { long: 'libpmi2-cray' },
-  { long: 'verbose', short: 'v', optarg: true },
+/** The sub-commands: each its own options, parsed after the general ones. */
+export const PMI_SUBCOMMANDS: readonly CommandSpec[] = [
+  subSpec(
+    'barrier',
+    'Execute PMI barrier',
+    '[OPTIONS]',
+    [
+      { name: 'test-timing', description: 'Time a barrier entered by all ranks at once (rank 0 prints it)' },
+      { name: 'test-count', arg: 'N', default: '1', description: 'For testing, execute N barrier operations (default 1)' },
+      { name: 'test-abort', arg: 'RANK', description: 'For testing, RANK calls abort instead of barrier' },
+    ],
+    [],
+  ),
+  subSpec('get', 'Get PMI KVS key', '[OPTIONS] KEY...', [{ name: 'ranks', arg: '{IDSET|all}', default: '0', description: 'Print value on specified ranks (default: 0)' }], [
+    { name: 'KEY', nargs: '*' },
+  ]),
+  subSpec('exchange', 'Perform an allgather style exchange', '[OPTIONS]', [{ name: 'count', arg: 'N', default: '1', description: 'Execute N exchange operations (default 1)' }], []),
 ];
 
 /** seconds since t0, as Flux prints them */
 const since = (t0: bigint) => (Number(process.hrtime.bigint() - t0) / 1e9).toFixed(3);
 
 /** -v, -vv, -v2, --verbose=2: the level */
-function verbosity(p: Parsed): number {
+function verbosity(p: ParsedArgs): number {
   let n = 0;
-  for (const v of p.opts.get('verbose') ?? []) n = v === '' ? n + 1 : Number(v);
+  for (const v of p.values('verbose')) n = v === '' ? n + 1 : Number(v);
   return n;
 }
 
 export class PmiCommand extends FluxCommand {
-  static override paths = [['pmi']];
-  static override prog = 'flux-pmi';
-  static override usageLine = PMI_USAGE;
-  static override usage = Command.Usage({ description: 'Simple PMI test client' });
-  argv = Option.Proxy();
-
-  private parse(argv: readonly string[], specs: OptSpec[], posix: boolean): Parsed {
-    try {
-      return getopt(argv, specs, posix);
-    } catch (e) {
-      if (!(e instanceof GetoptError)) throw e;
-      throw new CommandExit(1, `flux-pmi: ${e.message}\nTry \`flux-pmi --help' for more information.`);
-    }
-  }
+  static override spec: CommandSpec = {
+    path: ['pmi'],
+    grammar: 'getopt',
+    prog: 'flux-pmi',
+    errorName: 'flux-pmi',
+    summary: 'Simple PMI test client',
+    options: [
+      { name: 'method', arg: 'URI', description: 'Specify PMI method to use' },
+      { name: 'libpmi-noflux', description: 'Fail if libpmi method finds the Flux libpmi.so' },
+      { name: 'libpmi2-cray', description: 'Force-enable libpmi2 cray workarounds for testing' },
+      { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Trace PMI operations' },
+    ],
+    subcommands: PMI_SUBCOMMANDS,
+    // the sub-command and its own options
+    freeOperands: true,
+  };
 
   /** a non-negative integer option, or exit 1 naming it */
-  private count(p: Parsed, name: string, dflt: number): number {
-    const v = last(p, name);
+  private count(p: ParsedArgs, name: string, dflt: number): number {
+    const v = p.str(name);
     if (v === undefined) return dflt;
     if (!/^\d+$/.test(v)) this.fail(`--${name}=${v}: must be an integer >= 0`);
     return Number(v);
   }
 
-  async run(): Promise<number> {
-    const top = this.parse(this.argv, GENERAL, true);
-    const [word, ...rest] = top.positionals;
-    if (word === undefined) throw new CommandExit(1, PMI_USAGE);
-    const sub = SUBS[word];
-    if (!sub) throw new CommandExit(1, `flux-pmi: unknown command '${word}'\n${PMI_USAGE}`);
-    if (rest.includes('-h') || rest.includes('--help')) {
-      process.stdout.write(sub.usage + '\n');
-      return 0;
+  /** The sub-command's options, in Flux's words on a usage error or --help. */
+  private parseSub(sub: CommandSpec, argv: readonly string[]): ParsedArgs {
+    try {
+      return parse(sub, argv);
+    } catch (e) {
+      if (e instanceof HelpRequest) {
+        process.stderr.write(optparseHelp(sub));
+        throw new CommandExit(0);
+      }
+      if (e instanceof UsageError) {
+        if (e.operands) throw new CommandExit(1, optparseHelp(sub).trimEnd());
+        throw new CommandExit(1, `${sub.prog}: ${e.message}\nTry \`${sub.prog} --help' for more information.`);
+      }
+      throw e;
     }
-    const p = this.parse(rest, sub.specs, false);
-    if (!sub.rest && p.positionals.length > 0) throw new CommandExit(1, sub.usage);
-    if (top.opts.has('libpmi2-cray')) this.fail('--libpmi2-cray: the libpmi2 method is not available in flux-ts');
+  }
+
+  async run(): Promise<number> {
+    const top = this.args;
+    const [word, ...rest] = top.operands;
+    const usage = optparseHelp(this.spec).trimEnd();
+    // flux-pmi looks the sub-command up itself: the usage alone, or its own message first
+    if (word === undefined) throw new CommandExit(1, usage);
+    const sub = PMI_SUBCOMMANDS.find((s) => s.path[1] === word);
+    if (!sub) throw new CommandExit(1, `${this.spec.prog}: unknown command '${word}'\n${usage}`);
+    const p = this.parseSub(sub, rest);
+    if (top.has('libpmi2-cray')) this.fail('--libpmi2-cray: the libpmi2 method is not available in flux-ts');
     const level = verbosity(top);
     const trace = level > 0 ? (line: string) => process.stderr.write(line + '\n') : undefined;
     // checked before PMI starts, as Flux does
     let ranks: Set<number> | 'all' = new Set([0]);
     if (word === 'get') {
-      const r = last(p, 'ranks') ?? '0';
+      const r = p.str('ranks', '0');
       try {
         ranks = r === 'all' ? 'all' : decodeSet(r);
       } catch {
@@ -130,11 +108,11 @@ export class PmiCommand extends FluxCommand {
       }
     }
     const count = word === 'barrier' ? this.count(p, 'test-count', 1) : word === 'exchange' ? this.count(p, 'count', 1) : 0;
-    const abortRank = word === 'barrier' && p.opts.has('test-abort') ? this.count(p, 'test-abort', 0) : undefined;
+    const abortRank = word === 'barrier' && p.has('test-abort') ? this.count(p, 'test-abort', 0) : undefined;
 
     let upmi: Upmi;
     try {
-      upmi = upmiCreate({ method: last(top, 'method'), trace, wire: level > 1 ? trace : undefined });
+      upmi = upmiCreate({ method: top.str('method'), trace, wire: level > 1 ? trace : undefined });
     } catch (e) {
       if (e instanceof UpmiError) this.fail(e.message);
       throw e;
@@ -144,7 +122,7 @@ export class PmiCommand extends FluxCommand {
     switch (word) {
       case 'barrier': {
         // don't let task launch stragglers skew the timing
-        if (p.opts.has('test-timing')) await this.step('barrier', () => upmi.barrier());
+        if (p.has('test-timing')) await this.step('barrier', () => upmi.barrier());
         if (abortRank !== undefined && info.rank === abortRank) return this.abort(upmi, info);
         for (let i = 0; i < count; i++) {
           const t0 = process.hrtime.bigint();
@@ -163,7 +141,7 @@ export class PmiCommand extends FluxCommand {
         break;
       case 'get':
         if (ranks === 'all' || ranks.has(info.rank)) {
-          for (const key of p.positionals) process.stdout.write((await this.step(`get ${key}`, () => upmi.get(key))) + '\n');
+          for (const key of p.operands) process.stdout.write((await this.step(`get ${key}`, () => upmi.get(key))) + '\n');
         }
         break;
     }

@@ -1,12 +1,16 @@
 /** flux queue status|enable|disable|start|stop|drain|idle: the job queue's submission and scheduling switches. */
-import { Command, Option } from 'clipanion';
-import { FluxCommand, CommandExit } from '../../base-command';
-import { getoptArgparse, last, type OptSpec } from '../../getopt';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec, GroupSpec, OptionSpec } from '../../options';
 import { fsd } from '../../../kernel/api/formats';
 import type { Client } from '../../api/client';
 
-const SUBS = ['list', 'status', 'enable', 'disable', 'start', 'stop', 'drain', 'idle'];
-const USAGE = 'usage: flux-queue [-h] {list,status,enable,disable,start,stop,drain,idle} ...';
+export const queueGroup: GroupSpec = {
+  kind: 'group',
+  path: ['queue'],
+  grammar: 'argparse',
+  prog: 'flux-queue',
+  summary: 'Manage the job queue',
+};
 
 interface QStatus {
   enable: boolean;
@@ -17,27 +21,38 @@ interface QStatus {
   running?: number;
 }
 
-const STATE_OPTS: OptSpec[] = [{ long: 'verbose', short: 'v' }, { long: 'all', short: 'a' }, { long: 'quiet' }, { long: 'queue', short: 'q', arg: true }];
+const VERBOSE: OptionSpec = { name: 'verbose', short: 'v', description: 'Display more detail about internal job manager state' };
+const QUIET: OptionSpec = { name: 'quiet', description: 'Display only errors' };
+const QUEUE: OptionSpec = { name: 'queue', short: 'q', arg: 'NAME', description: 'Name a queue (flux-ts has only the anonymous queue: any name is refused)' };
+/** enable, disable, start, stop */
+const STATE_OPTS: readonly OptionSpec[] = [
+  VERBOSE,
+  QUIET,
+  { name: 'all', short: 'a', description: 'Use this option to act on all queues (there is one)' },
+  QUEUE,
+];
 /** disable and stop: the state options and a reason */
-const OFF_OPTS: OptSpec[] = [...STATE_OPTS, { long: 'nocheckpoint' }, { long: 'message', short: 'm', arg: true }];
+const OFF_OPTS: readonly OptionSpec[] = [
+  ...STATE_OPTS,
+  { name: 'nocheckpoint', description: 'Accepted for compatibility: the queue state is not checkpointed' },
+  { name: 'message', short: 'm', arg: 'REASON', description: 'Set the reason shown for the queue' },
+];
+const TIMEOUT: OptionSpec = { name: 'timeout', arg: 'DURATION', description: 'Give up after waiting DURATION (an FSD)' };
 
-const SPECS: Record<string, OptSpec[]> = {
-  list: [{ long: 'no-header', short: 'n' }, { long: 'format', short: 'o', arg: true }],
-  status: [{ long: 'verbose', short: 'v' }, { long: 'queue', short: 'q', arg: true }],
-  enable: STATE_OPTS,
-  disable: OFF_OPTS,
-  start: STATE_OPTS,
-  stop: OFF_OPTS,
-  drain: [{ long: 'timeout', arg: true }],
-  idle: [{ long: 'timeout', arg: true }, { long: 'quiet' }],
-};
+function queueSpec(sub: string, summary: string, options: readonly OptionSpec[], named: boolean): CommandSpec {
+  return {
+    path: ['queue', sub],
+    grammar: 'argparse',
+    prog: `flux-queue ${sub}`,
+    errorName: 'flux-queue',
+    summary,
+    options,
+    operands: named ? [{ name: 'QUEUE', nargs: '?', description: 'queue name (there is one queue: any name is refused)' }] : [],
+  };
+}
 
-export class QueueCommand extends FluxCommand {
-  static override paths = [['queue']];
-  static override prog = 'flux-queue';
-  static override fluxStyle = 'py' as const;
-  static override usage = Command.Usage({ description: 'Manage the job queue' });
-  args = Option.Proxy();
+/** What the `flux queue` sub-commands share: their run(). */
+abstract class QueueCommand extends FluxCommand {
 
   private async verbose(h: Client): Promise<void> {
     const s = await h.rpc<QStatus>('job-manager.queue-status', {});
@@ -45,45 +60,41 @@ export class QueueCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
-    const sub = this.args[0];
-    if (sub === undefined) throw new CommandExit(2, `${USAGE}\nflux-queue: error: the following arguments are required: subcommand`);
-    if (!SUBS.includes(sub)) {
-      throw new CommandExit(2, `${USAGE}\nflux-queue: error: argument subcommand: invalid choice: '${sub}' (choose from ${SUBS.map((s) => `'${s}'`).join(', ')})`);
-    }
-    const p = getoptArgparse(this.args.slice(1), SPECS[sub]!, false, `usage: flux-queue ${sub} [-h] [OPTIONS]`, 'flux-queue');
-    const named = p.positionals[0] ?? last(p, 'queue');
+    const sub = this.spec.path[1]!;
+    const p = this.args;
+    const named = p.operands[0] ?? p.str('queue');
     if (named !== undefined && sub !== 'drain' && sub !== 'idle') this.fail(`enable: '${named}' is not a valid queue`);
-    const quiet = p.opts.has('quiet');
+    const quiet = p.has('quiet');
     const h = await this.connect();
     switch (sub) {
       case 'status': {
         const s = await h.rpc<QStatus>('job-manager.queue-status', {});
         process.stdout.write(s.enable ? 'Job submission is enabled\n' : `Job submission is disabled: ${s.reason ?? ''}\n`);
         process.stdout.write(s.start ? 'Scheduling is started\n' : 'Scheduling is stopped\n');
-        if (p.opts.has('verbose')) await this.verbose(h);
+        if (p.has('verbose')) await this.verbose(h);
         return 0;
       }
       case 'enable':
         await h.rpc('job-manager.queue-enable', { enable: true });
         if (!quiet) process.stdout.write('Job submission is enabled\n');
-        if (p.opts.has('verbose')) await this.verbose(h);
+        if (p.has('verbose')) await this.verbose(h);
         return 0;
       case 'disable': {
-        const reason = last(p, 'message') ?? 'disabled by administrator';
+        const reason = p.str('message') ?? 'disabled by administrator';
         await h.rpc('job-manager.queue-enable', { enable: false, reason });
         if (!quiet) process.stdout.write(`Job submission is disabled: ${reason}\n`);
-        if (p.opts.has('verbose')) await this.verbose(h);
+        if (p.has('verbose')) await this.verbose(h);
         return 0;
       }
       case 'start':
       case 'stop':
         await h.rpc('job-manager.queue-start', { start: sub === 'start' });
         if (!quiet) process.stdout.write(sub === 'start' ? 'Scheduling is started\n' : 'Scheduling is stopped\n');
-        if (p.opts.has('verbose')) await this.verbose(h);
+        if (p.has('verbose')) await this.verbose(h);
         return 0;
       case 'drain':
       case 'idle': {
-        const t = last(p, 'timeout');
+        const t = p.str('timeout');
         let ms: number | undefined;
         if (t !== undefined) {
           const v = fsd.tryParse(t);
@@ -106,11 +117,51 @@ export class QueueCommand extends FluxCommand {
       case 'list': {
         const s = await h.rpc<QStatus>('job-manager.queue-status', {});
         const mark = (ok: boolean) => (ok ? '\u001b[01;32m \u2714\u001b[0;0m' : '\u001b[01;31m \u2717\u001b[0;0m');
-        if (!p.opts.has('no-header')) process.stdout.write(' EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
+        if (!p.has('no-header')) process.stdout.write(' EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
         process.stdout.write(`${mark(s.enable)}${mark(s.start)} ${'inf'.padStart(8)} ${'inf'.padStart(8)} ${'0-inf'.padStart(10)} ${'0-inf'.padStart(10)} ${'0-inf'.padStart(10)}\n`);
         return 0;
       }
     }
     return 0;
   }
+}
+
+export class QueueListCommand extends QueueCommand {
+  static override spec = queueSpec(
+    'list',
+    'List queues',
+    [
+      { name: 'no-header', short: 'n', description: 'Suppress header output' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Accepted for compatibility: the output format is fixed' },
+    ],
+    false,
+  );
+}
+
+export class QueueStatusCommand extends QueueCommand {
+  static override spec = queueSpec('status', 'Get queue status', [VERBOSE, QUEUE], true);
+}
+
+export class QueueEnableCommand extends QueueCommand {
+  static override spec = queueSpec('enable', 'Enable job submission', STATE_OPTS, true);
+}
+
+export class QueueDisableCommand extends QueueCommand {
+  static override spec = queueSpec('disable', 'Disable job submission', OFF_OPTS, true);
+}
+
+export class QueueStartCommand extends QueueCommand {
+  static override spec = queueSpec('start', 'Start scheduling', STATE_OPTS, true);
+}
+
+export class QueueStopCommand extends QueueCommand {
+  static override spec = queueSpec('stop', 'Stop scheduling', OFF_OPTS, true);
+}
+
+export class QueueDrainCommand extends QueueCommand {
+  static override spec = queueSpec('drain', 'Wait for queue to become empty.', [TIMEOUT], false);
+}
+
+export class QueueIdleCommand extends QueueCommand {
+  static override spec = queueSpec('idle', 'Wait for queue to become idle.', [TIMEOUT, QUIET], false);
 }

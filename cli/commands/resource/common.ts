@@ -15,52 +15,49 @@ import {
   type Row,
   type Rv1,
 } from '../../../kernel/api';
-import { CommandExit, FluxCommand } from '../../base-command';
-import { GetoptError, getopt, type OptSpec, type Parsed, last } from '../../getopt';
+import { FluxCommand } from '../../base-command';
+import type { CommandSpec, GroupSpec, OperandSpec, OptionSpec, ParsedArgs } from '../../options';
 import type { Client } from '../../api/client';
 
-/** The options of the table commands (list, status): -n, -o, -s, --skip-empty. */
-export const TABLE_OPTS: readonly OptSpec[] = [
-  { long: 'no-header', short: 'n' },
-  { long: 'format', short: 'o', arg: true },
-  { long: 'states', short: 's', arg: true },
-  { long: 'skip-empty' },
-];
+export const resourceGroup: GroupSpec = {
+  kind: 'group',
+  path: ['resource'],
+  grammar: 'argparse',
+  prog: 'flux-resource',
+  summary: 'Display and manage Flux resources',
+};
+
+const STATES_OPT = (dflt: string): OptionSpec => ({
+  name: 'states',
+  short: 's',
+  arg: 'STATE,...',
+  default: dflt,
+  description: `Output resources in given states (default: ${dflt})`,
+});
+
+/** The options of the table commands (list, status): -s, -n, -o, --skip-empty. */
+export function tableOpts(statesDefault: string): OptionSpec[] {
+  return [
+    STATES_OPT(statesDefault),
+    { name: 'no-header', short: 'n', description: 'Suppress header output' },
+    { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name' },
+    { name: 'skip-empty', description: 'Skip empty lines of output' },
+  ];
+}
+
+export { STATES_OPT };
+
+/** The spec of `flux resource SUB` (Flux's flux-resource is a Python command). */
+export function resourceSpec(sub: string, summary: string, options: readonly OptionSpec[], operands: readonly OperandSpec[] = []): CommandSpec {
+  return { path: ['resource', sub], grammar: 'argparse', prog: `flux-resource ${sub}`, errorName: 'flux-resource', summary, options, operands };
+}
 
 export abstract class ResourceCommand extends FluxCommand {
-  static override fluxStyle: 'c' | 'py' = 'py';
-  static override prog = 'flux-resource';
-
-  /** sub-command word, for argparse-style usage errors */
-  static sub = '';
-  static synopsis = '';
-
-  /**
-   * Parse our own argv (clipanion cannot do `-no FMT`): Python argparse errors,
-   * `usage: ...` and `flux-resource SUB: error: ...`, exit 2.
-   */
-  protected parse(argv: readonly string[], specs: readonly OptSpec[], positionals = true): Parsed {
-    let p: Parsed;
-    try {
-      p = getopt(argv, specs, false);
-    } catch (e) {
-      if (!(e instanceof GetoptError)) throw e;
-      this.usageError(e.message.replace(/^unrecognized option '(.*)'$/, 'unrecognized arguments: $1'));
-    }
-    if (!positionals && p.positionals.length > 0) this.usageError(`unrecognized arguments: ${p.positionals.join(' ')}`);
-    return p;
-  }
-
   /** The -s/--states selection (default dflt), failing on a state not in allowed. */
-  protected selectStates<T extends string>(p: Parsed, dflt: string, allowed: readonly T[]): T[] {
-    const { states, bad } = parseStates(last(p, 'states') ?? dflt, allowed);
+  protected selectStates<T extends string>(p: ParsedArgs, dflt: string, allowed: readonly T[]): T[] {
+    const { states, bad } = parseStates(p.str('states') ?? dflt, allowed);
     if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
     return states;
-  }
-
-  protected usageError(msg: string): never {
-    const cls = this.constructor as typeof ResourceCommand;
-    throw new CommandExit(2, `usage: flux-resource ${cls.sub} ${cls.synopsis}\nflux-resource ${cls.sub}: error: ${msg}`);
   }
 
   /** An RPC to rank 0's resource module. */

@@ -1,10 +1,8 @@
 /** flux resource drain: list drained ranks, or drain TARGETS with a reason. */
-import { Command, Option } from 'clipanion';
 import { Errno, FluxError, type Row } from '../../../kernel/api';
 import { CommandExit } from '../../base-command';
-import { ResourceCommand } from './common';
+import { ResourceCommand, resourceSpec } from './common';
 import { fetchRankStates, nodelistOf, ranksOf } from './status-data';
-import { last } from '../../getopt';
 
 const NAMED: Record<string, string> = {
   default: '{timestamp!d:%b%d %R::<12} {state:<8.8} {reason:<30.30+} {nodelist}',
@@ -20,25 +18,29 @@ const HEADINGS: Record<string, string> = {
 };
 
 export class ResourceDrainCommand extends ResourceCommand {
-  static override paths = [['resource', 'drain']];
-  static override usage = Command.Usage({ description: 'Drain resources, or list drained resources' });
-  static override sub = 'drain';
-  static override synopsis = '[-h] [-n] [-o FORMAT] [-f] [-u] [targets] [reason ...]';
-  argv = Option.Proxy();
+  static override spec = resourceSpec(
+    'drain',
+    'Drain resources, or list drained resources',
+    [
+      { name: 'force', short: 'f', description: 'Force overwrite of existing drain reason. Specify twice to also update drain timestamp.' },
+      { name: 'update', short: 'u', description: 'Update only: do not drain already drained targets, and append to the reason of those that are' },
+      { name: 'no-header', short: 'n', description: 'Suppress header output (listing only)' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name (listing only)' },
+    ],
+    [
+      { name: 'targets', nargs: '?', description: 'List of targets to drain (IDSET or HOSTLIST)' },
+      { name: 'reason', nargs: '*', description: 'Reason for draining the targets' },
+    ],
+  );
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [
-      { long: 'no-header', short: 'n' },
-      { long: 'format', short: 'o', arg: true },
-      { long: 'force', short: 'f' },
-      { long: 'update', short: 'u' },
-    ]);
-    const force = p.opts.get('force')?.length ?? 0;
-    const update = p.opts.has('update');
+    const p = this.args;
+    const force = p.count('force');
+    const update = p.has('update');
     if (force > 0 && update) this.fail('Only one of --force and --update may be specified');
     const h = await this.connect();
-    if (p.positionals.length === 0) {
-      const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_DRAIN_FORMAT_DEFAULT'] ?? 'default';
+    if (p.operands.length === 0) {
+      const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_DRAIN_FORMAT_DEFAULT'] ?? 'default';
       const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
       const ranks = (await fetchRankStates(h)).filter((r) => r.drained);
       const groups = new Map<string, typeof ranks>();
@@ -55,10 +57,10 @@ export class ResourceDrainCommand extends ResourceCommand {
         nodelist: nodelistOf(rs),
         nnodes: rs.length,
       }));
-      for (const line of fmt.render(rows, p.opts.has('no-header'))) process.stdout.write(line + '\n');
+      for (const line of fmt.render(rows, p.has('no-header'))) process.stdout.write(line + '\n');
       return 0;
     }
-    const [targets, ...words] = p.positionals;
+    const [targets, ...words] = p.operands;
     const mode = force >= 2 ? 'force-overwrite' : force === 1 ? 'overwrite' : update ? 'update' : undefined;
     const payload: Record<string, unknown> = { targets };
     if (words.length > 0) payload['reason'] = words.join(' ');

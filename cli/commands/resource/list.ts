@@ -1,5 +1,4 @@
 /** flux resource list: the scheduler's view of resources by state (free, allocated, down). */
-import { Command, Option } from 'clipanion';
 import {
   LIST_HEADINGS,
   LIST_STATES,
@@ -9,10 +8,10 @@ import {
   union,
   type ListState,
   type SchedStatus,
-  TABLE_OPTS,
+  resourceSpec,
+  tableOpts,
 } from './common';
 import type { Row } from '../../../kernel/api';
-import { last } from '../../getopt';
 
 export const LIST_DEFAULT_FORMAT =
   '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?+:{ngpus:>5} {nodelist}';
@@ -39,18 +38,17 @@ export function listRows(st: SchedStatus, states: readonly ListState[], fields: 
 export class ResourceListCommand extends ResourceCommand {
   private noHeader = false;
   private skipEmpty = false;
-  static override paths = [['resource', 'list']];
-  static override usage = Command.Usage({ description: 'List resources by state as the scheduler sees them' });
-  static override sub = 'list';
-  static override synopsis = '[-h] [-s STATES] [-n] [-o FORMAT] [--skip-empty]';
-  argv = Option.Proxy();
+  static override spec = resourceSpec('list', 'List resources by state as the scheduler sees them', [
+    ...tableOpts('free,allocated,down'),
+    { name: 'no-skip-empty', description: 'Do not skip empty lines of output' },
+  ]);
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [...TABLE_OPTS, { long: 'no-skip-empty' }], false);
+    const p = this.args;
     const states = this.selectStates(p, 'free,allocated,down', LIST_STATES);
-    this.noHeader = p.opts.has('no-header');
-    this.skipEmpty = p.opts.has('skip-empty');
-    const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';
+    this.noHeader = p.has('no-header');
+    this.skipEmpty = p.has('skip-empty');
+    const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';
     const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, LIST_HEADINGS);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');

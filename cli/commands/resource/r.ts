@@ -1,16 +1,11 @@
 /** flux resource R: print R (RFC 20) of the selected states as one line of JSON. */
-import { Command, Option } from 'clipanion';
-import { LIST_STATES, ResourceCommand, resourcesIn, rv1Build, union, type SchedStatus } from './common';
+import { LIST_STATES, ResourceCommand, STATES_OPT, resourceSpec, resourcesIn, rv1Build, union, type SchedStatus } from './common';
 
 export class ResourceRCommand extends ResourceCommand {
-  static override paths = [['resource', 'R']];
-  static override usage = Command.Usage({ description: 'Print the resource set (R) of the selected states' });
-  static override sub = 'R';
-  static override synopsis = '[-h] [-s STATES]';
-  argv = Option.Proxy();
+  static override spec = resourceSpec('R', 'Print the resource set (R) of the selected states', [STATES_OPT('all')]);
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [{ long: 'states', short: 's', arg: true }], false);
+    const p = this.args;
     const states = this.selectStates(p, 'all', LIST_STATES);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');

@@ -1,8 +1,6 @@
 /** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
-import { Command, Option } from 'clipanion';
-import { ResourceCommand, TABLE_OPTS } from './common';
+import { ResourceCommand, resourceSpec, tableOpts } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
-import { last } from '../../getopt';
 import type { Row } from '../../../kernel/api';
 
 const STATES = ['avail', 'exclude', 'draining', 'drained', 'drain', 'allocated', 'torpid', 'housekeeping', 'offline', 'online', 'all'] as const;
@@ -47,17 +45,13 @@ function inState(r: RankState, s: State): boolean {
 }
 
 export class ResourceStatusCommand extends ResourceCommand {
-  static override paths = [['resource', 'status']];
-  static override usage = Command.Usage({ description: 'Show the administrative state of resources' });
-  static override sub = 'status';
-  static override synopsis = '[-h] [-s STATES] [-n] [-o FORMAT] [--skip-empty]';
-  argv = Option.Proxy();
+  static override spec = resourceSpec('status', 'Show the administrative state of resources', tableOpts(DEFAULT));
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, TABLE_OPTS, false);
-    const given = last(p, 'states');
+    const p = this.args;
+    const given = p.str('states');
     const states = this.selectStates(p, DEFAULT, STATES);
-    const fmtText = last(p, 'format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
+    const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
     const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
     const wantOn = states.includes('online');
     const wantOff = states.includes('offline');
@@ -71,7 +65,7 @@ export class ResourceStatusCommand extends ResourceCommand {
         if (wantOn !== wantOff && up !== wantOn) continue;
         const rs = ranks.filter((r) => r.online === up && inState(r, s));
         if (rs.length === 0) {
-          if (given === undefined || p.opts.has('skip-empty')) continue;
+          if (given === undefined || p.has('skip-empty')) continue;
           if (!up && !wantOff) continue;
         }
         const reasons = [...new Set(rs.map((r) => r.drained?.reason ?? ''))];
@@ -87,7 +81,7 @@ export class ResourceStatusCommand extends ResourceCommand {
         });
       }
     }
-    for (const line of fmt.render(rows, p.opts.has('no-header'))) process.stdout.write(line + '\n');
+    for (const line of fmt.render(rows, p.has('no-header'))) process.stdout.write(line + '\n');
     return 0;
   }
 }

@@ -1,23 +1,25 @@
 /** flux resource undrain: return drained TARGETS to service. */
-import { Command, Option } from 'clipanion';
-import { ResourceCommand } from './common';
+import { ResourceCommand, resourceSpec } from './common';
 
 export class ResourceUndrainCommand extends ResourceCommand {
-  static override paths = [['resource', 'undrain']];
-  static override usage = Command.Usage({ description: 'Return drained resources to service' });
-  static override sub = 'undrain';
-  static override synopsis = '[-h] [-f] [-u] targets [reason ...]';
-  argv = Option.Proxy();
+  static override spec = resourceSpec(
+    'undrain',
+    'Return drained resources to service',
+    [
+      { name: 'force', short: 'f', description: 'Do not fail if any of the targets are not drained' },
+      { name: 'update', short: 'u', description: 'Update only: undrain only the targets that are drained' },
+    ],
+    [
+      { name: 'targets', nargs: '1', description: 'List of targets to undrain (IDSET or HOSTLIST)' },
+      { name: 'reason', nargs: '*', description: 'Reason for undraining the targets' },
+    ],
+  );
 
   async run(): Promise<number> {
-    const p = this.parse(this.argv, [
-      { long: 'force', short: 'f' },
-      { long: 'update', short: 'u' },
-    ]);
-    if (p.positionals.length === 0) this.usageError('the following arguments are required: targets');
-    const [targets, ...words] = p.positionals;
+    const p = this.args;
+    const [targets, ...words] = p.operands;
     const payload: Record<string, unknown> = { targets };
-    if (p.opts.has('force') || p.opts.has('update')) payload['mode'] = p.opts.has('force') ? 'force' : 'update';
+    if (p.has('force') || p.has('update')) payload['mode'] = p.has('force') ? 'force' : 'update';
     if (words.length > 0) payload['reason'] = words.join(' ');
     const h = await this.connect();
     await this.rpc0(h, 'resource.undrain', payload);

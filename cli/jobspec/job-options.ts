@@ -1,30 +1,18 @@
 /**
- * Option parsing for the `flux job` sub-commands parsed like Flux's optparse:
- * POSIX order (options before the first operand), errors prefixed with the
- * full name `flux-job SUB`, `--states` and `--user` as flux-job reads them.
+ * Option values of the `flux job` sub-commands read as flux-job reads them:
+ * integers (optparse_get_int's message), `--states` and `--user`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { CommandExit } from '../base-command';
-import { GetoptError, getopt, last, type OptSpec, type Parsed } from '../getopt';
+import type { ParsedArgs } from '../options';
 import { STATES } from './job-info';
 
 const INACTIVE = 64;
 
-/** optparse_parse_args for `flux-job SUB`. */
-export function jobOptparse(sub: string, argv: readonly string[], specs: readonly OptSpec[]): Parsed {
-  try {
-    return getopt(argv, specs, true);
-  } catch (e) {
-    if (!(e instanceof GetoptError)) throw e;
-    const full = `flux-job ${sub}`;
-    throw new CommandExit(1, `${full}: ${e.message}\nTry \`${full} --help' for more information.`);
-  }
-}
-
 /** optparse_get_int: the last value of an integer option, or `def`. */
-export function optInt(sub: string, p: Parsed, name: string, def: number): number {
-  const s = last(p, name);
+export function optInt(sub: string, p: ParsedArgs, name: string, def: number): number {
+  const s = p.str(name);
   if (s === undefined) return def;
   const n = Number(s.trim());
   if (!/^\s*[+-]?\d+$/.test(s) || n < -(2 ** 31) || n > 2 ** 31 - 1) {
@@ -34,11 +22,10 @@ export function optInt(sub: string, p: Parsed, name: string, def: number): numbe
 }
 
 /** parse_arg_states: every (comma separated) --states value as a state mask; undefined if not given. */
-export function optStates(p: Parsed, name: string): number | undefined {
-  const vals = p.opts.get(name);
-  if (!vals) return undefined;
+export function optStates(p: ParsedArgs, name: string): number | undefined {
+  if (!p.has(name)) return undefined;
   let mask = 0;
-  for (const s of vals.flatMap((v) => v.split(',')).filter((v) => v.length > 0)) {
+  for (const s of p.values(name).flatMap((v) => v.split(',')).filter((v) => v.length > 0)) {
     const k = s.toLowerCase();
     const bit = k === 'new' ? 1 : STATES[k];
     if (bit === undefined) throw new CommandExit(1, `flux-job: error parsing --${name}: ${s} is unknown`);
@@ -49,8 +36,8 @@ export function optStates(p: Parsed, name: string): number | undefined {
 }
 
 /** parse_arg_userid: `all` (-1), a user name or a uid; your uid when not given. */
-export function optUser(p: Parsed, name: string): number {
-  const s = last(p, name);
+export function optUser(p: ParsedArgs, name: string): number {
+  const s = p.str(name);
   const me = os.userInfo();
   if (s === undefined) return me.uid;
   if (s === 'all') return -1;

@@ -1,0 +1,147 @@
+/**
+ * The options of the submission commands (flux-submit(1) and its family), as
+ * option specs: run, submit and bulksubmit share COMMON_OPTIONS; submit and
+ * bulksubmit add SUBMIT_OPTIONS; batch and alloc take INSTANCE_OPTIONS (slots
+ * instead of tasks). Their parsing is argparse's, stopping at the command.
+ */
+import type { CommandSpec, OptionSpec } from '../options';
+
+const RES = 'Common resource options';
+const PER_TASK = 'Per task options';
+const PER_RES = 'Per resource options';
+
+/** Options every submission command takes (and how the job runs). */
+const JOB_OPTIONS: readonly OptionSpec[] = [
+  { name: 'queue', short: 'q', arg: 'NAME', description: 'Submit a job to a specific named queue' },
+  { name: 'bank', short: 'B', arg: 'BANK', description: 'Submit a job to a specific named bank' },
+  {
+    name: 'time-limit',
+    short: 't',
+    arg: 'MIN|FSD',
+    description: 'Time limit in minutes when no units provided, otherwise in Flux standard duration, e.g. 30s, 2d, 1.5h',
+  },
+  { name: 'urgency', arg: 'N', default: '16', description: 'Set job urgency (0-31), hold=0, default=16, expedite=31' },
+  { name: 'job-name', arg: 'NAME', description: 'Set an optional name for job to NAME' },
+  {
+    name: 'setopt',
+    short: 'o',
+    arg: 'OPT',
+    repeatable: true,
+    description: 'Set shell option OPT. An optional value is supported with OPT=VAL (default VAL=1) (multiple use OK)',
+  },
+  {
+    name: 'setattr',
+    short: 'S',
+    arg: 'ATTR',
+    repeatable: true,
+    description:
+      'Set job attribute ATTR. An optional value is supported with ATTR=VAL (default VAL=1). If ATTR starts with ^, then VAL is a file containing valid JSON which will be used as the value of the attribute. (multiple use OK)',
+  },
+  { name: 'dependency', arg: 'URI', repeatable: true, description: 'Set an RFC 26 dependency URI for this job (multiple use OK)' },
+  {
+    name: 'begin-time',
+    arg: '+FSD|TIME',
+    repeatable: true,
+    description: 'Set minimum start time as offset in FSD (e.g. +1h) or an absolute TIME (e.g. "2025-01-01T10:00:00") for job',
+  },
+  {
+    name: 'env',
+    arg: 'RULE',
+    repeatable: true,
+    description:
+      "Control how environment variables are exported. If RULE starts with '-' apply rest of RULE as a remove filter (see --env-remove), if '^' then read rules from a file (see --env-file). Otherwise, set matching environment variables from the current environment (--env=PATTERN) or set a value explicitly (--env=VAR=VALUE). Rules are applied in the order they are used on the command line. (multiple use OK)",
+  },
+  {
+    name: 'env-remove',
+    arg: 'PATTERN',
+    repeatable: true,
+    description:
+      "Remove environment variables matching PATTERN. If PATTERN starts with a '/', then it is matched as a regular expression, otherwise PATTERN is a shell glob expression. (multiple use OK)",
+  },
+  { name: 'env-file', arg: 'FILE', repeatable: true, description: 'Read a set of environment rules from FILE. (multiple use OK)' },
+  { name: 'cwd', arg: 'DIRECTORY', description: 'Set job working directory' },
+  { name: 'flags', arg: 'FLAGS', repeatable: true, description: 'Set comma separated list of job submission flags. Possible flags: debug, waitable, novalidate' },
+  {
+    name: 'unbuffered',
+    short: 'u',
+    description: 'Disable buffering of input and output (flux-ts forwards job output as it comes: no other effect)',
+  },
+  { name: 'dry-run', description: "Don't actually submit job, just emit jobspec" },
+  { name: 'verbose', short: 'v', description: 'Increase verbosity on stderr (multiple use OK)' },
+  // Flux options flux-ts does not implement: parsed so that using one is one line, not a silent no-op
+  { name: 'requires', arg: 'CONSTRAINT', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'rlimit', arg: 'RULE', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'signal', arg: '[SIG][@TIME]', hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'add-file', arg: '[NAME=]PATH', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'debug', hidden: true, description: 'not supported by flux-ts yet' },
+];
+
+/** Job output and input (run, submit, bulksubmit: batch and alloc have their own defaults). */
+const IO_OPTIONS: readonly OptionSpec[] = [
+  { name: 'input', arg: 'FILENAME|RANKS', description: 'Redirect job stdin from FILENAME, bypassing KVS (flux run: or send our stdin to RANKS only)' },
+  { name: 'output', arg: 'FILENAME', description: 'Redirect job stdout to FILENAME, bypassing KVS' },
+  { name: 'error', arg: 'FILENAME', description: 'Redirect job stderr to FILENAME, bypassing KVS' },
+  { name: 'label-io', short: 'l', description: 'Add rank labels to stdout, stderr lines' },
+];
+
+/** Flux options that build no part of the jobspec in flux-ts: refused (one line) when used. */
+export const UNSUPPORTED_OPTIONS = ['requires', 'rlimit', 'signal', 'add-file', 'debug', 'taskmap'];
+
+/** The options of flux run (and the base of submit and bulksubmit). */
+export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  ...JOB_OPTIONS,
+  ...IO_OPTIONS,
+  { name: 'taskmap', arg: 'URI', hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'nodes', short: 'N', arg: 'N', group: RES, description: 'Number of nodes to allocate' },
+  { name: 'exclusive', short: 'x', group: RES, description: 'With -N, --nodes, allocate nodes exclusively' },
+  { name: 'ntasks', short: 'n', arg: 'N', group: PER_TASK, description: 'Number of tasks to start' },
+  { name: 'cores-per-task', short: 'c', arg: 'N', group: PER_TASK, description: 'Number of cores to allocate per task' },
+  { name: 'gpus-per-task', short: 'g', arg: 'N', group: PER_TASK, description: 'Number of GPUs to allocate per task' },
+  { name: 'cores', arg: 'N', group: PER_RES, description: 'Request a total number of cores' },
+  { name: 'tasks-per-node', arg: 'N', group: PER_RES, description: 'Force number of tasks per node' },
+  { name: 'tasks-per-core', arg: 'N', group: PER_RES, description: 'Force number of tasks per core' },
+  { name: 'gpus-per-node', arg: 'N', group: PER_RES, description: 'Request a number of GPUs per node with --nodes' },
+];
+
+/** What flux submit and bulksubmit add: copies, waiting, progress, logs. */
+export const SUBMIT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'quiet', description: 'Do not print jobid to stdout on submission' },
+  { name: 'cc', arg: 'IDSET', description: 'Replicate job for each ID in IDSET. (FLUX_JOB_CC=ID will be set for each job submitted)' },
+  { name: 'bcc', arg: 'IDSET', description: 'Like --cc, but FLUX_JOB_CC is not set' },
+  { name: 'wait-event', arg: 'NAME', description: 'Wait for event NAME for all jobs after submission' },
+  { name: 'wait', description: 'Wait for all jobs to complete after submission' },
+  { name: 'watch', description: 'Watch all job output (implies --wait)' },
+  { name: 'progress', description: 'Show progress of job submission or completion (with --wait)' },
+  { name: 'jps', description: 'With --progress, show job throughput' },
+  { name: 'log', arg: 'FILE', description: 'Print program log messages (e.g. submitted jobid) to FILE instead of terminal' },
+  { name: 'log-stderr', arg: 'FILE', description: 'Separate stderr into FILE instead of terminal' },
+];
+
+/** flux batch and flux alloc: a Flux instance as the job, resources as slots. */
+export const INSTANCE_OPTIONS: readonly OptionSpec[] = [
+  ...JOB_OPTIONS,
+  { name: 'nslots', short: 'n', arg: 'N', group: RES, description: 'Number of total resource slots requested. The size of a resource slot may be specified via the -c, --cores-per-slot and -g, --gpus-per-slot options. The default slot size is 1 core.' },
+  { name: 'cores-per-slot', short: 'c', arg: 'N', group: RES, description: 'Number of cores to allocate per slot' },
+  { name: 'gpus-per-slot', short: 'g', arg: 'N', group: RES, description: 'Number of GPUs to allocate per slot' },
+  { name: 'nodes', short: 'N', arg: 'N', group: RES, description: 'Distribute allocated resource slots across N individual nodes' },
+  { name: 'exclusive', short: 'x', group: RES, description: 'With --nodes, allocate nodes exclusively' },
+  {
+    name: 'broker-opts',
+    arg: 'OPTS',
+    repeatable: true,
+    description: 'Pass options to flux brokers (multiple use OK)',
+  },
+  { name: 'conf', arg: 'CONF', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+  { name: 'dump', arg: 'FILE', hidden: true, description: 'not supported by flux-ts yet' },
+];
+
+/** A submission command's spec: argparse, options up to the command. */
+export function submissionSpec(
+  word: string,
+  summary: string,
+  usage: string,
+  options: readonly OptionSpec[],
+  operands: CommandSpec['operands'] = [{ name: 'COMMAND', nargs: '...', description: 'Job command and arguments' }],
+): CommandSpec {
+  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options, operands, posix: true };
+}

@@ -1,0 +1,37 @@
+/**
+ * What a command prints for `--help` and for a usage error, in its grammar's
+ * words:
+ * - getopt (Flux's C commands): help on stderr; an option error is
+ *   `PROG: MESSAGE` and `Try \`PROG --help' for more information.`, a wrong
+ *   operand count prints the help; both exit 1.
+ * - argparse (Flux's Python commands): help on stdout; a usage error is the
+ *   usage line and `PROG: error: MESSAGE`, exit 2.
+ */
+import { argparseHelp, argparseUsage } from './help-argparse';
+import { optparseHelp } from './help-optparse';
+import type { UsageError } from './parse';
+import type { CommandSpec } from './spec';
+
+export interface Rendered {
+  text: string;
+  stream: 'stdout' | 'stderr';
+  code: number;
+}
+
+export function renderHelp(spec: CommandSpec): Rendered {
+  if (spec.grammar === 'getopt') return { text: optparseHelp(spec), stream: 'stderr', code: 0 };
+  return { text: argparseHelp(spec), stream: 'stdout', code: 0 };
+}
+
+export function renderUsageError(spec: CommandSpec, e: UsageError): Rendered {
+  return { text: usageErrorText(spec, e.message, e.operands), stream: 'stderr', code: spec.grammar === 'getopt' ? 1 : 2 };
+}
+
+/** The text of a usage error (without exiting): for commands that find one after parsing. */
+export function usageErrorText(spec: CommandSpec, message: string, operands = false): string {
+  if (spec.grammar === 'getopt') {
+    if (operands) return optparseHelp(spec);
+    return `${spec.prog}: ${message}\nTry \`${spec.prog} --help' for more information.\n`;
+  }
+  return `usage: ${argparseUsage(spec)}\n${spec.prog}: error: ${message}\n`;
+}
