@@ -12,25 +12,31 @@ export class JobsCommand extends FluxCommand {
     grammar: 'argparse',
     prog: 'flux-jobs',
     summary: 'List jobs submitted to Flux',
+    // in flux-jobs' order (its --help lists them so)
     options: [
       { name: 'all', short: 'a', description: 'List jobs in all states, including inactive' },
       { name: 'all-users', short: 'A', description: 'List jobs of all users' },
-      { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
-      { name: 'user', short: 'u', arg: 'USER', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
-      { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
-      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name' },
       { name: 'count', short: 'c', arg: 'N', default: '1000', description: 'Limit output to N jobs (default 1000, 0 for all)' },
+      { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
+      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs (as -a does)' },
+      { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
+      { name: 'user', short: 'u', arg: '[USERNAME|UID]', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
       { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
-      { name: 'queue', short: 'q', arg: 'QUEUE', description: 'Limit output to specific queue or queues' },
-      { name: 'sort', arg: '[-]KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
+      { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Limit output to specific queue or queues' },
+      { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs on HOSTS or RANKS (not supported by flux-ts yet: refused)' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
+      { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
+      { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
+      { name: 'color', arg: 'WHEN', optionalArg: true, description: 'Accepted for compatibility: the output is never colored' },
+      { name: 'recursive', short: 'R', description: 'Accepted for compatibility: jobs of sub-instances are not listed' },
+      { name: 'level', short: 'L', arg: 'N', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
+      { name: 'recurse-all', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
+      { name: 'threads', arg: 'N', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
       { name: 'stats', description: 'Print job statistics before header' },
       { name: 'stats-only', description: 'Print job statistics only and exit. Exits with non-zero exit code with no active jobs.' },
-      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs (as -a does)' },
-      { name: 'width', short: 'w', arg: 'N', description: 'Truncate lines to N characters (the last one a +)' },
-      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: 'Accepted for compatibility: the output is never colored' },
-      { name: 'recursive', short: 'R', description: 'Accepted for compatibility: jobs of sub-instances are not listed' },
-      { name: 'verbose', short: 'v', description: 'Accepted for compatibility: no effect' },
+      // not in flux-jobs 0.88: kept for scripts written against flux-ts
+      { name: 'verbose', short: 'v', hidden: true, description: 'Accepted for compatibility: no effect' },
     ],
     operands: [{ name: 'JOBID', nargs: '*', description: 'Limit output to specific Job IDs' }],
   };
@@ -43,6 +49,7 @@ export class JobsCommand extends FluxCommand {
       if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push({ typed: a, id });
     }
+    if (p.has('include')) this.fail('--include is not supported by flux-ts yet');
     const json = p.has('json');
     if (json && (p.has('stats') || p.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
     // states

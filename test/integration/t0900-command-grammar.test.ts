@@ -171,7 +171,8 @@ test('flux jobs, resource, queue, cancel, pstree, uri: argparse, no abbreviation
   check([
     { argv: ['jobs', '-ano', '{id.f58}', 'ID'], code: 0, out: 'ID\n' },
     { argv: ['jobs', '-ano{id.f58}', '--', 'ID'], code: 0, out: 'ID\n' },
-    { argv: ['jobs', '--all', '--no-header', '--format={id.f58}', 'ID'], code: 0, out: 'ID\n' },
+    { argv: ['jobs', '-a', '--no-header', '--format={id.f58}', 'ID'], code: 0, out: 'ID\n' },
+    { argv: ['jobs', '-a', '-i', '0'], code: 1, err: 'flux-jobs: ERROR: --include is not supported by flux-ts yet\n' },
     { argv: ['jobs', '--form', '{id}'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'unrecognized arguments: --form') },
     { argv: ['jobs', '--no-head'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'unrecognized arguments: --no-head') },
     { argv: ['jobs', '-o'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'argument -o/--format: expected one argument') },
@@ -214,6 +215,16 @@ test("usage texts and exit codes are Flux's (../shared/reference)", () => {
     if (r.code !== want.code || r.stderr !== want.stderr) bad.push(`${cmd}: exit ${r.code} (Flux ${want.code})\n${r.stderr}--- Flux:\n${want.stderr}`);
   }
   assert.ok(bad.length === 0, `\n${bad.join('\n')}`);
+});
+
+test("flux jobs --help: the usage lines are Flux's, wrapped as argparse wraps them", () => {
+  const text = fs.readFileSync(path.join(ROOT, '..', 'shared', 'reference', 'flux-core-outputs-2.md'), 'utf8');
+  const at = text.indexOf('$ flux jobs --help\n');
+  assert.ok(at >= 0);
+  const usage = text.slice(at + '$ flux jobs --help\n'.length).split('\n\n')[0]!;
+  const r = inst.flux(['jobs', '--help'], { env: { COLUMNS: '80' } });
+  assert.is(r.code, 0);
+  assert.is(r.stdout.split('\n\n')[0], usage);
 });
 
 test.run();
