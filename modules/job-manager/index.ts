@@ -9,6 +9,7 @@ import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerM
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
 import { purgeConfig } from './purge';
+import { jobManagerConfigSchema } from './config-schema';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 
 type Obj = Record<string, unknown>;
@@ -35,6 +36,7 @@ export default defineModule({
   name: 'job-manager',
   description: 'Job state machine, queue and eventlog writer',
   ranks: 'leader',
+  config: jobManagerConfigSchema,
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
     const m = new Manager(h, purgeConfig(scope.config));

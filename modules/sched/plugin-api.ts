@@ -96,6 +96,8 @@ export interface SchedPolicyPlugin {
   readonly schedPolicy: 1;
   readonly name: string;
   readonly description: string;
+  /** option names the policy reads from [sched] or module args besides `select`; others are refused */
+  readonly options?: readonly string[];
   create(opts: PolicyOptions): SchedPolicy;
 }
 
