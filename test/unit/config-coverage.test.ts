@@ -72,6 +72,14 @@ const COVERED: Record<string, string> = {
   'cli-pool.size': 'integration/t0014-cli-pool.test.ts',
   'job-manager.inactive-age-limit': 'integration/t0304-purge.test.ts',
   'job-manager.inactive-num-limit': 'integration/t0304-purge.test.ts',
+  'resource.config[].hosts': 'integration/t1002-resource-config.test.ts',
+  'resource.config[].cores': 'integration/t1002-resource-config.test.ts',
+  'resource.config[].gpus': 'integration/t1002-resource-config.test.ts',
+  'resource.config[].properties': 'integration/t1002-resource-config.test.ts',
+  'resource.path': 'integration/t1002-resource-config.test.ts',
+  'resource.exclude': 'integration/t1002-resource-config.test.ts',
+  'resource.noverify': 'integration/t1002-resource-config.test.ts',
+  'resource.norestrict': 'integration/t1002-resource-config.test.ts',
 };
 
 /** config table -> its man page (docs/man5) */

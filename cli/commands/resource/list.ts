@@ -11,7 +11,7 @@ import {
   type SchedStatus,
   TABLE_OPTS,
 } from './common';
-import type { Row } from '../../../kernel/api';
+import type { RankResources, Row } from '../../../kernel/api';
 import { last } from '../../getopt';
 
 export const LIST_DEFAULT_FORMAT =
@@ -27,11 +27,22 @@ export function listRows(st: SchedStatus, states: readonly ListState[], fields: 
   if (!grouped) {
     return [listRow(states.join(','), union(states.map((s) => resourcesIn(st, s))))];
   }
+  // with a properties column, ranks with different properties get their own rows
+  const split = fields.some((f) => f === 'properties' || f === 'propertiesx');
   const rows: Row[] = [];
   for (const s of states) {
     const rs = resourcesIn(st, s);
     if (rs.length === 0 && skipEmpty) continue;
-    rows.push(listRow(s, rs));
+    if (!split || rs.length === 0) {
+      rows.push(listRow(s, rs));
+      continue;
+    }
+    const groups = new Map<string, RankResources[]>();
+    for (const r of rs) {
+      const k = (r.properties ?? []).join(',');
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+    for (const g of groups.values()) rows.push(listRow(s, g));
   }
   return rows;
 }
