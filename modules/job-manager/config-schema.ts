@@ -1,5 +1,6 @@
 /** The config tables job-manager reads (flux-config-job-manager(5)); checked by the broker at start. */
 import type { ConfigSchema } from '../../kernel/api';
+import { queueConfigSchema } from './queues';
 
 export const jobManagerConfigSchema: ConfigSchema = {
   'job-manager': {
@@ -9,4 +10,5 @@ export const jobManagerConfigSchema: ConfigSchema = {
       'inactive-num-limit': { kind: 'integer', min: 0 },
     },
   },
+  ...queueConfigSchema,
 };
