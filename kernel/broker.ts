@@ -198,7 +198,7 @@ export class Broker {
     this.self = new LocalHandle(this.ctx, 'broker', this.uuid);
     this.self.onRequest = (m) => dispatchBrokerRequest(this, m);
     this.router.addEndpoint(this.self);
-    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine']) this.router.addService(s, this.uuid);
+    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine', 'config']) this.router.addService(s, this.uuid);
     this.modules = new ModuleHost(this.ctx, () => this.config);
 
     this.connector = new LocalConnector(
