@@ -32,6 +32,9 @@ export const brokerServices: Record<string, Handler> = {
     return {};
   },
 
+  // flux config get: the configuration in force (as loaded at start)
+  'config.get': (b) => ({ config: b.config }),
+
   'attr.get': (b, msg) => {
     const name = str(msg.payload, 'name', msg.topic);
     const value = b.attrs.get(name);

@@ -17,14 +17,19 @@ import { AttrStore } from './attr/attrs';
 import { defineDefaultAttrs } from './attr/defaults';
 import type { BrokerArgs } from './boot/args';
 import { SingletonTree, type BootInfo, type Tree } from './boot/boot-info';
-import { loadConfig, type Config } from './config/config';
+import { loadConfigLocated, type Config } from './config/config';
+import { checkConfig, type ConfigSchema } from './api/config-schema';
+import { kernelConfigSchema } from './config/kernel-schema';
+import { placeOf } from './config/locate';
+import { LogFile } from './log/log-file';
+import { checkStatedir } from './state/statedir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { LogRing } from './log/log-ring';
 import { parseSize } from './message/limits';
 import { event as makeEvent, type Message } from './message/message';
 import { ModuleHost } from './module/module-host';
-import { builtinModuleDir } from './module/resolve';
+import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import { LocalHandle, type BrokerContext } from './router/local-handle';
 import { Router } from './router/router';
 import { dispatchBrokerRequest } from './broker-services';
@@ -70,6 +75,7 @@ export class Broker {
   private deadlyCount = 0;
   private abortRun: (() => void) | undefined;
   private startTime = Date.now() / 1000;
+  private logFile: LogFile | undefined;
 
   constructor(
     readonly args: BrokerArgs,
@@ -119,8 +125,16 @@ export class Broker {
     }
     this.applyLogAttrs();
     try {
-      this.config = loadConfig(this.args.configPath, this.args.confOverrides);
-      if (this.args.configPath) this.attrs.setInternal('config.path', this.args.configPath);
+      // -c wins over -Sconfig.path; either way the attribute shows the path in use
+      const configPath = this.args.configPath ?? this.attrs.get('config.path');
+      const { config, where } = loadConfigLocated(configPath, this.args.confOverrides);
+      this.config = config;
+      if (configPath !== undefined) this.attrs.setInternal('config.path', configPath);
+      const problem = checkConfig(await this.configSchema(), config);
+      if (problem) {
+        const at = placeOf(where, problem.path);
+        return this.crit(`Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
+      }
     } catch (e) {
       return this.crit((e as Error).message);
     }
@@ -157,7 +171,17 @@ export class Broker {
     try {
       this.makeDirs();
     } catch (e) {
+      this.cleanupDirs();
       return this.crit((e as Error).message);
+    }
+    const logFilename = this.attrs.get('log-filename');
+    if (this.rank === 0 && logFilename !== undefined) {
+      try {
+        this.logFile = LogFile.open(logFilename, this.logRing);
+      } catch (e) {
+        this.cleanupDirs();
+        return this.crit(`log-filename ${logFilename}: ${(e as Error).message}`);
+      }
     }
 
     this.router = new Router(this.rank, this.uuid);
@@ -174,7 +198,7 @@ export class Broker {
     this.self = new LocalHandle(this.ctx, 'broker', this.uuid);
     this.self.onRequest = (m) => dispatchBrokerRequest(this, m);
     this.router.addEndpoint(this.self);
-    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine']) this.router.addService(s, this.uuid);
+    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine', 'config']) this.router.addService(s, this.uuid);
     this.modules = new ModuleHost(this.ctx, () => this.config);
 
     this.connector = new LocalConnector(
@@ -257,7 +281,10 @@ export class Broker {
     }
     if (this.rank === 0) {
       let statedir = this.attrs.get('statedir');
-      if (statedir === undefined) {
+      if (statedir !== undefined) {
+        // one the user names is kept at exit, even when the broker had to create it
+        checkStatedir(statedir);
+      } else {
         const tmp = process.env['TMPDIR'] || '/var/tmp';
         statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));
         this.createdStatedir = statedir;
@@ -371,6 +398,11 @@ export class Broker {
   private async finish(): Promise<void> {
     await this.tree.childrenGone();
     this.enter('children-complete', 'finalize');
+    const rc3 = this.attrs.get('broker.rc3_path');
+    if (rc3 !== undefined && rc3 !== '') {
+      const r = await this.runRc('rc3', rc3);
+      if (r !== 0 && this.exitCode === 0) this.exitCode = r;
+    }
     await this.modules.removeAll();
     this.enter('rc3-success', 'goodbye');
     await this.tree.goodbye();
@@ -380,11 +412,17 @@ export class Broker {
     this.rc2?.reapGroup();
     await this.reaper?.finish();
     this.cleanupDirs();
+    await this.logFile?.close();
     this.enter('builtins-done', 'exit');
   }
 
-  /** rc1: load the module table for this rank (modules/modprobe.toml). */
+  /**
+   * rc1: load the module table for this rank (modules/modprobe.toml), or run
+   * `broker.rc1_path` instead when it is set (empty: nothing at all).
+   */
   private async rc1(): Promise<number> {
+    const rc1 = this.attrs.get('broker.rc1_path');
+    if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc('rc1', rc1);
     const table = this.moduleTable();
     for (const m of table) {
       if (m.ranks === 'leader' && this.rank !== 0) continue;
@@ -398,7 +436,41 @@ export class Broker {
     return 0;
   }
 
-  private moduleTable(): Array<{ name: string; ranks?: string; args?: string[] }> {
+  /**
+   * rc1 or rc3 from a broker.rc*_path: a command (run by the shell when it has
+   * words) with FLUX_URI naming this broker; its exit status is the result.
+   */
+  private async runRc(which: 'rc1' | 'rc3', command: string): Promise<number> {
+    const plan = planInitialProgram([command], process.env);
+    const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'), childLineage(this.uuid));
+    const prog = new RunningProgram(plan, env, { detached: true, noStdin: true });
+    if (prog.child.pid !== undefined) this.reaper?.guardSession(prog.child.pid);
+    const r = await prog.done;
+    prog.reapGroup();
+    const text = `${which}.${this.rank}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
+    this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
+    return r.rc;
+  }
+
+  /**
+   * The shape of the whole config: the kernel's tables and those of every
+   * module in the module table (disabled ones too: they may be loaded by hand).
+   */
+  private async configSchema(): Promise<ConfigSchema> {
+    const schema: Record<string, ConfigSchema[string]> = { ...kernelConfigSchema };
+    for (const m of this.moduleTable(false)) {
+      let manifest;
+      try {
+        manifest = await importManifest(resolveModule(m.name, process.env['FLUX_MODULE_PATH']).path, m.name);
+      } catch {
+        continue; // rc1 reports a module that cannot load
+      }
+      Object.assign(schema, manifest.config ?? {});
+    }
+    return schema;
+  }
+
+  private moduleTable(honourDisable = true): Array<{ name: string; ranks?: string; args?: string[] }> {
     const file = path.join(builtinModuleDir, '..', '..', 'modules', 'modprobe.toml');
     let doc: { module?: Array<{ name: string; ranks?: string; args?: string[] }> } = {};
     try {
@@ -409,7 +481,7 @@ export class Broker {
       }
     }
     const skip = new Set(
-      ((this.config['modules'] as { disable?: string[] } | undefined)?.disable ?? []).map(String),
+      honourDisable ? ((this.config['modules'] as { disable?: string[] } | undefined)?.disable ?? []).map(String) : [],
     );
     return (doc.module ?? []).filter((m) => !skip.has(m.name));
   }

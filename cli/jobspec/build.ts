@@ -7,7 +7,7 @@
  * SubmitOptionError whose message repeats what the user typed.
  */
 import * as path from 'node:path';
-import { fsd } from '../../kernel/api/formats';
+import { ConstraintSyntaxError, fsd, parseRequires } from '../../kernel/api/formats';
 import { jobEnvironment } from './environment';
 import type { Occurrence, ParsedArgs } from '../options';
 import { UNSUPPORTED_OPTIONS } from './submit-options';
@@ -232,6 +232,16 @@ function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['cou
   return { res: [ordered], count, ntasks };
 }
 
+/** One --requires (RFC 31 constraint); a syntax error names the option as Flux does. */
+function requiresConstraint(o: Occurrence): unknown {
+  try {
+    return parseRequires(o.value);
+  } catch (e) {
+    if (e instanceof ConstraintSyntaxError) throw new SubmitOptionError(`--requires='${o.value}': ${e.message}`);
+    throw e;
+  }
+}
+
 /** The jobspec plus urgency and flags for job-ingest.submit. */
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
   if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
@@ -253,6 +263,8 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   if (b) system['bank'] = b.value;
   const name = p.get('job-name');
   if (name) system['job'] = { name: name.value };
+  const constraints = p.all('requires').map(requiresConstraint);
+  if (constraints.length > 0) system['constraints'] = constraints.length === 1 ? constraints[0] : { and: constraints };
   const deps = p.all('dependency').map(parseDependency);
   const nowSec = ctx.now ?? Date.now() / 1000;
   for (const o of p.all('begin-time')) deps.push(parseBeginTime(o, nowSec));

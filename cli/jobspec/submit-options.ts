@@ -68,8 +68,13 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'dry-run', description: "Don't actually submit job, just emit jobspec" },
   { name: 'verbose', short: 'v', description: 'Increase verbosity on stderr (multiple use OK)' },
+  {
+    name: 'requires',
+    arg: 'CONSTRAINT',
+    repeatable: true,
+    description: 'Specify a set of allowable properties and other attributes to consider when matching resources for a job',
+  },
   // Flux options flux-ts does not implement: parsed so that using one is one line, not a silent no-op
-  { name: 'requires', arg: 'CONSTRAINT', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
   { name: 'rlimit', arg: 'RULE', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
   { name: 'signal', arg: '[SIG][@TIME]', hidden: true, description: 'not supported by flux-ts yet' },
   { name: 'add-file', arg: '[NAME=]PATH', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
@@ -85,7 +90,7 @@ const IO_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** Flux options that build no part of the jobspec in flux-ts: refused (one line) when used. */
-export const UNSUPPORTED_OPTIONS = ['requires', 'rlimit', 'signal', 'add-file', 'debug', 'taskmap'];
+export const UNSUPPORTED_OPTIONS = ['rlimit', 'signal', 'add-file', 'debug', 'taskmap'];
 
 /** The options of flux run (and the base of submit and bulksubmit). */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [

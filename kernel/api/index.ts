@@ -9,6 +9,7 @@ export * from './errno';
 export * from './errors';
 export * from './handle';
 export * from './module';
+export * from './config-schema';
 export * from './tokens';
 export * from './strsignal';
 export * from './lineage';

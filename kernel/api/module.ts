@@ -8,6 +8,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Message } from '../message/message';
 import type { Handle } from './handle';
+import type { ConfigSchema } from './config-schema';
 
 /** What a request handler returns: a payload to answer with, or NO_RESPONSE. */
 export const NO_RESPONSE: unique symbol = Symbol('flux.no-response');
@@ -73,6 +74,12 @@ export interface ModuleManifest {
   readonly description?: string;
   /** where `flux start` loads it by default */
   readonly ranks?: 'all' | 'leader';
+  /**
+   * The config tables this module reads and their shape. The broker refuses a
+   * config with a table no module (nor the kernel) declares, or a key or value
+   * that does not fit, before anything is loaded.
+   */
+  readonly config?: ConfigSchema;
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule>;
 }
 

@@ -18,6 +18,12 @@ export const AttrFlag = {
   Forceable: 8,
   /** listed by `flux lsattr` (as "-") even while unset */
   ListUnset: 16,
+  /**
+   * flux-core defines it and flux-ts lists it, but does not implement it:
+   * setting any value other than the one shown is refused with one line
+   * (never accepted and ignored)
+   */
+  Unsupported: 32,
 } as const;
 
 interface Attr {
@@ -70,6 +76,7 @@ export class AttrStore {
     if (a.flags & AttrFlag.ReadOnly) {
       throw new FluxError(Errno.EPERM, `${name}: attribute may not be set on the command line`);
     }
+    this.refuseUnsupported(name, a, value);
     a.onSet?.(value);
     a.value = value;
   }
@@ -88,8 +95,16 @@ export class AttrStore {
       }
       throw new FluxError(Errno.EPERM, force ? `${name}: Operation not permitted` : `${name}: attribute may not be updated`);
     }
+    this.refuseUnsupported(name, a, value);
     a.onSet?.(value);
     a.value = value;
+  }
+
+  private refuseUnsupported(name: string, a: Attr, value: string): void {
+    if (a.flags & AttrFlag.Unsupported && value !== a.value) {
+      const stays = a.value === undefined ? '' : ` (it stays "${a.value}")`;
+      throw new FluxError(Errno.EINVAL, `${name}: setting this attribute is not supported by flux-ts${stays}`);
+    }
   }
 
   /** Names of attributes that have a value, sorted as strcmp does. */

@@ -9,7 +9,7 @@ import { tryParse as parseFsd } from '../api/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
 import { parseSize } from '../message/limits';
 
-const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU } = AttrFlag;
+const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU, Unsupported: NS } = AttrFlag;
 
 export const VERSION = '0.88.0';
 
@@ -63,24 +63,24 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('broker.pid', String(process.pid), RO);
   a.define('broker.uuid', undefined, RO);
   a.define('broker.starttime', undefined, RO);
-  a.define('broker.boot-method', undefined, IMM);
+  a.define('broker.boot-method', undefined, RO);
   a.define('broker.mapping', undefined, RO);
-  a.define('broker.critical-ranks', undefined, IMM);
+  a.define('broker.critical-ranks', undefined, IMM | NS);
   a.define('broker.quorum', undefined, IMM, { onSet: quorumCheck });
   a.define('broker.quorum-warn', '1m', IMM, { onSet: fsdOrNone('broker.quorum-warn') });
-  a.define('broker.shutdown-warn', '1m', IMM, { onSet: fsdOrNone('broker.shutdown-warn') });
-  a.define('broker.shutdown-timeout', 'none', IMM, { onSet: fsdOrNone('broker.shutdown-timeout') });
-  a.define('broker.cleanup-timeout', 'none', IMM, { onSet: fsdOrNone('broker.cleanup-timeout') });
-  a.define('broker.unload-builtins-timeout', '1m', IMM);
+  a.define('broker.shutdown-warn', '1m', IMM | NS);
+  a.define('broker.shutdown-timeout', 'none', IMM | NS);
+  a.define('broker.cleanup-timeout', 'none', IMM | NS);
+  a.define('broker.unload-builtins-timeout', '1m', IMM | NS);
   a.define('broker.rc1_path', undefined, IMM | F);
   a.define('broker.rc3_path', undefined, IMM | F);
   a.define('broker.rc2_none', undefined, IMM | F);
-  a.define('broker.rc2_pgrp', undefined, IMM | F);
-  a.define('broker.module-nopanic', undefined, RT);
-  a.define('broker.exit-restart', undefined, RT);
-  a.define('broker.recovery-mode', undefined, IMM);
-  a.define('conf.shell_initrc', undefined, RT);
-  a.define('conf.shell_pluginpath', undefined, RT);
+  a.define('broker.rc2_pgrp', undefined, IMM | NS);
+  a.define('broker.module-nopanic', undefined, RT | NS);
+  a.define('broker.exit-restart', undefined, RT | NS);
+  a.define('broker.recovery-mode', undefined, IMM | NS);
+  a.define('conf.shell_initrc', undefined, RT | NS);
+  a.define('conf.shell_pluginpath', undefined, RT | NS);
   a.define('config.path', undefined, IMM);
   a.define('log-ring-size', '1024', IMM, { onSet: intIn('log-ring-size', 1, 1 << 20) });
   a.define('log-level', '7', IMM, { onSet: intIn('log-level', -1, 7) });
@@ -92,9 +92,9 @@ export function defineDefaultAttrs(a: AttrStore): void {
       if (v !== 'leader' && v !== 'local') throw new FluxError(Errno.EINVAL, 'Error parsing log-stderr-mode attribute');
     },
   });
-  a.define('log-filename', undefined, IMM | F);
-  a.define('log-syslog-enable', '0', IMM);
-  a.define('log-syslog-level', '3', IMM);
+  a.define('log-filename', undefined, IMM);
+  a.define('log-syslog-enable', '0', IMM | NS);
+  a.define('log-syslog-level', '3', IMM | NS);
   a.define('tbon.topo', undefined, IMM);
   a.define('tbon.fanout', undefined, IMM);
   a.define('tbon.level', undefined, RO);
@@ -107,8 +107,8 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('tbon.torpid_min', '5s', IMM, { onSet: fsdOnly('tbon.torpid_min') });
   a.define('tbon.torpid_max', '30s', IMM, { onSet: fsdOnly('tbon.torpid_max') });
   a.define('tbon.tcp_user_timeout', '20s', IMM, { onSet: fsdOnly('tbon.tcp_user_timeout') });
-  a.define('tbon.connect_timeout', '30s', IMM);
-  a.define('tbon.child_rcvhwm', '0', IMM);
+  a.define('tbon.connect_timeout', '30s', IMM, { onSet: fsdOnly('tbon.connect_timeout') });
+  a.define('tbon.child_rcvhwm', '0', IMM | NS);
   // local connector limits (kernel/connector/local-socket.ts)
   a.define('connector.client-outbuf', '32M', IMM, { onSet: sizeAtLeast('connector.client-outbuf', 1 << 20) });
   a.define('connector.inflight-max', '64M', IMM, { onSet: sizeAtLeast('connector.inflight-max', 1 << 20) });

@@ -8,10 +8,11 @@ import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { Errno } from '../api/errno';
 import { FluxError } from '../api/errors';
+import { locateToml, type Locations } from './locate';
 
 export type Config = Record<string, unknown>;
 
-function parseFile(file: string, shown: string): Config {
+function parseFile(file: string, shown: string, where?: Locations): Config {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -20,8 +21,14 @@ function parseFile(file: string, shown: string): Config {
     throw new FluxError(Errno.ENOENT, `Config file error: ${shown}: ${code === 'EACCES' ? 'Permission denied' : 'No such file or directory'}`);
   }
   try {
-    if (file.endsWith('.json')) return JSON.parse(text) as Config;
-    return parse(text) as Config;
+    if (file.endsWith('.json')) {
+      const doc = JSON.parse(text) as Config;
+      for (const k of Object.keys(doc)) where?.set(k, shown);
+      return doc;
+    }
+    const doc = parse(text) as Config;
+    if (where) locateToml(text, shown, where);
+    return doc;
   } catch (e) {
     if (e instanceof TomlError) {
       const first = e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
@@ -44,6 +51,12 @@ function merge(into: Config, from: Config): Config {
 }
 
 export function loadConfig(configPath: string | undefined, overrides: readonly string[]): Config {
+  return loadConfigLocated(configPath, overrides).config;
+}
+
+/** The config and where each of its tables and keys was written (for `file:line` in errors). */
+export function loadConfigLocated(configPath: string | undefined, overrides: readonly string[]): { config: Config; where: Locations } {
+  const where: Locations = new Map();
   const cfg: Config = {};
   if (configPath !== undefined) {
     let st: fs.Stats;
@@ -54,16 +67,23 @@ export function loadConfig(configPath: string | undefined, overrides: readonly s
     }
     if (st.isDirectory()) {
       for (const f of fs.readdirSync(configPath).filter((n) => n.endsWith('.toml')).sort()) {
-        merge(cfg, parseFile(path.join(configPath, f), path.join(configPath, f)));
+        merge(cfg, parseFile(path.join(configPath, f), path.join(configPath, f), where));
       }
     } else {
-      merge(cfg, parseFile(configPath, configPath));
+      merge(cfg, parseFile(configPath, configPath, where));
     }
   }
   for (const o of overrides) {
     const eq = o.indexOf('=');
     if (o.trim().startsWith('{')) {
-      merge(cfg, JSON.parse(o) as Config);
+      let doc: Config;
+      try {
+        doc = JSON.parse(o) as Config;
+      } catch (e) {
+        throw new FluxError(Errno.EINVAL, `Config file error: --conf: ${(e as Error).message}`);
+      }
+      for (const k of Object.keys(doc)) where.set(k, '--conf');
+      merge(cfg, doc);
     } else if (eq > 0 && !o.includes('\n')) {
       const keys = o.slice(0, eq).split('.');
       const raw = o.slice(eq + 1);
@@ -74,13 +94,25 @@ export function loadConfig(configPath: string | undefined, overrides: readonly s
         val = raw;
       }
       let t: Config = cfg;
-      for (const k of keys.slice(0, -1)) t = (t[k] ??= {}) as Config;
+      for (const k of keys.slice(0, -1)) {
+        const cur = t[k];
+        t = (typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? cur : (t[k] = {})) as Config;
+      }
       t[keys[keys.length - 1]!] = val;
+      for (let k = 1; k <= keys.length; k++) where.set(keys.slice(0, k).join('.'), '--conf');
     } else if (o.includes('\n')) {
-      merge(cfg, parse(o) as Config);
+      let doc: Config;
+      try {
+        doc = parse(o) as Config;
+      } catch (e) {
+        const line = e instanceof TomlError ? `:${e.line}` : '';
+        throw new FluxError(Errno.EINVAL, `Config file error: --conf${line}: ${(e as Error).message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`);
+      }
+      locateToml(o, '--conf', where);
+      merge(cfg, doc);
     } else {
-      merge(cfg, parseFile(o, o));
+      merge(cfg, parseFile(o, o, where));
     }
   }
-  return cfg;
+  return { config: cfg, where };
 }

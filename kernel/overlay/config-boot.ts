@@ -53,7 +53,7 @@ export function parseBootstrap(config: Readonly<Obj>): BootstrapConfig | undefin
   if (t === undefined) return undefined;
   if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new BootstrapConfigError('[bootstrap] must be a table');
   const b = t as Obj;
-  const known = ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect', 'enable_ipv6'];
+  const known = ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect'];
   for (const k of Object.keys(b)) if (!known.includes(k)) throw new BootstrapConfigError(`bootstrap.${k}: unknown key`);
   const port = b['default_port'];
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {

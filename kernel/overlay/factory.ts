@@ -94,6 +94,16 @@ function interfaceHint(b: Broker): string {
   return b.attrs.get('tbon.interface-hint') ?? 'default-route';
 }
 
+/**
+ * tbon.connect_timeout: the attribute when given on the command line, else
+ * `[tbon] connect_timeout` (already checked to be an FSD by the config schema).
+ */
+function connectTimeout(b: Broker): void {
+  if (b.args.setattrs.some(([k]) => k === 'tbon.connect_timeout')) return;
+  const v = (b.config['tbon'] as Record<string, unknown> | undefined)?.['connect_timeout'];
+  if (typeof v === 'string') b.attrs.setInternal('tbon.connect_timeout', v);
+}
+
 function configTopo(b: Broker): string | undefined {
   const t = (b.config['tbon'] as { topo?: unknown } | undefined)?.topo;
   return typeof t === 'string' ? t : undefined;
@@ -206,6 +216,7 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
     try {
       // the torpid/lost timeouts are checked even for a singleton: a bad value never passes silently
       resolveLiveness(b.attrs, b.config, new Set(b.args.setattrs.map(([k]) => k)));
+      connectTimeout(b);
     } catch (e) {
       if (e instanceof LivenessConfigError) throw new SameEverywhere(e.message);
       throw e;

@@ -5,7 +5,7 @@
  * words -> run them as argv. The exit status becomes the instance's: the code, or
  * 128+signo for a signal; a launch failure is 127 (ENOENT) or 126 (EACCES).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -107,10 +107,11 @@ export class RunningProgram {
   readonly done: Promise<ProgramResult>;
   private readonly detached: boolean;
 
-  constructor(plan: ProgramPlan, env: NodeJS.ProcessEnv, opts: { detached: boolean }) {
+  constructor(plan: ProgramPlan, env: NodeJS.ProcessEnv, opts: { detached: boolean; noStdin?: boolean }) {
     const start = Date.now();
     this.detached = opts.detached;
-    this.child = spawn(plan.argv[0]!, plan.argv.slice(1), { stdio: 'inherit', env, detached: opts.detached });
+    const stdio: StdioOptions = opts.noStdin ? ['ignore', 'inherit', 'inherit'] : 'inherit';
+    this.child = spawn(plan.argv[0]!, plan.argv.slice(1), { stdio, env, detached: opts.detached });
     this.done = new Promise<ProgramResult>((resolve) => {
       let spawnError: NodeJS.ErrnoException | undefined;
       this.child.once('error', (e: NodeJS.ErrnoException) => {

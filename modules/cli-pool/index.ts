@@ -11,5 +11,6 @@ export default defineModule({
   name: 'cli-pool',
   description: 'warm flux clients for fast commands',
   ranks: 'leader',
+  config: { 'cli-pool': { kind: 'table', keys: { size: { kind: 'integer', min: 0, max: 64 } } } },
   create: (scope) => new CliPool(scope.handle, poolSize(scope.config, parseArgs(scope.args))),
 });

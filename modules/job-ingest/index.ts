@@ -37,6 +37,16 @@ export default defineModule({
       }
     };
 
+    const applyPolicy = async (jobspec: Obj): Promise<Obj> => {
+      try {
+        return (await h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
+      } catch (e) {
+        const fe = e as FluxError;
+        if (fe.errno === Errno.ENOSYS) return jobspec;
+        throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
+      }
+    };
+
     const submit = async (msg: Message): Promise<Obj> => {
       const p = (msg.payload ?? {}) as Obj;
       const jobspec = p['jobspec'];
@@ -47,10 +57,12 @@ export default defineModule({
       }
       const flags = p['flags'] === undefined ? 0 : p['flags'];
       if (typeof flags !== 'number' || (flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
-      await checkFeasible(jobspec);
+      // queue, defaults, limits and the queue's constraint (job-manager owns [queues] and [policy])
+      const ready = await applyPolicy(jobspec as Obj);
+      await checkFeasible(ready);
       const id = Number(gen.next());
       const t_submit = now();
-      await h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec }] });
+      await h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready }] });
       return { id };
     };
 

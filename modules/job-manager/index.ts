@@ -2,13 +2,17 @@
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
  * submit, list, raise, raiseall, kill, killall, urgency, wait, wait-inactive, drain,
- * idle, pending-watch, queue-status, queue-enable, queue-start, sched-hello, sched-ready,
+ * idle, pending-watch, queue-status, queue-enable, queue-start (each with an optional
+ * `queue` name), queue-list, validate (defaults, queue and limits at submit, queues.ts),
+ * sched-hello, sched-ready,
  * purge, purge-id, stats-get.
  */
 import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
 import { purgeConfig } from './purge';
+import { jobManagerConfigSchema } from './config-schema';
+import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 
 type Obj = Record<string, unknown>;
@@ -35,9 +39,17 @@ export default defineModule({
   name: 'job-manager',
   description: 'Job state machine, queue and eventlog writer',
   ranks: 'leader',
+  config: jobManagerConfigSchema,
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
-    const m = new Manager(h, purgeConfig(scope.config));
+    const m = new Manager(h, purgeConfig(scope.config), queuePolicy(scope.config));
+    /** a named queue from a request, EINVAL when there is no such queue */
+    const named = (p: Obj): string | undefined => {
+      const q = p['queue'];
+      if (q === undefined || q === null) return undefined;
+      if (typeof q !== 'string' || !m.queueState.has(q)) throw einval(`'${String(q)}' is not a valid queue`);
+      return q;
+    };
     return {
       handlers: [
         request('submit', async (msg) => {
@@ -160,22 +172,42 @@ export default defineModule({
           m.waiters.idle.push(msg);
           return NO_RESPONSE;
         }),
-        request('queue-status', () => {
+        request('queue-status', (msg) => {
           const c = m.counts();
           const o: Obj = { enable: m.enable, start: m.started, queued: c.queued, pending: c.allocPending, running: c.running };
           if (!m.enable) o['reason'] = m.disableReason ?? 'disabled by administrator';
+          const q = named(pl(msg));
+          if (m.queueState.size > 0) {
+            o['queues'] = [...m.queueState]
+              .filter(([name]) => q === undefined || q === name)
+              .map(([name, st]) => ({ name, enable: st.enable, start: st.start, ...(st.enable ? {} : { reason: st.reason }) }));
+          }
           return o;
         }),
         request('queue-enable', (msg) => {
           const p = pl(msg);
-          m.enable = p['enable'] !== false;
-          m.disableReason = m.enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
+          const enable = p['enable'] !== false;
+          const reason = enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
+          const q = named(p);
+          if (m.queueState.size === 0) {
+            m.enable = enable;
+            m.disableReason = reason;
+          }
+          for (const [name, st] of m.queueState) {
+            if (q !== undefined && q !== name) continue;
+            st.enable = enable;
+            st.reason = reason;
+          }
           return {};
         }),
         request('queue-start', (msg) => {
-          m.setStarted(pl(msg)['start'] !== false);
+          const p = pl(msg);
+          m.setStarted(p['start'] !== false, named(p));
           return {};
         }),
+        request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
+        // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints
+        request('validate', (msg) => ({ jobspec: validateJobspec(m.policy, (pl(msg)['jobspec'] ?? {}) as Obj) }), { ownerOnly: false }),
         request('sched-hello', () => m.schedHello()),
         request('sched-ready', (msg) => m.schedReady(pl(msg)['mode'], pl(msg)['limit'])),
         request('getinfo', () => ({ max_jobid: m.maxId })),
@@ -234,3 +266,18 @@ export default defineModule({
     };
   },
 });
+
+/** The configured queues and policy for `flux queue list` and `flux resource list` (durations in seconds, -1: none). */
+function listQueues(p: QueuePolicy): Obj {
+  const lim = (l: QueuePolicy['limits']) => ({
+    duration: l.duration !== undefined && Number.isFinite(l.duration) ? l.duration : -1,
+    min: l.min,
+    max: l.max,
+  });
+  return {
+    default: p.defaultQueue ?? null,
+    defaultDuration: p.defaultDuration ?? -1,
+    limits: lim(p.limits),
+    queues: p.queues.map((q) => ({ name: q.name, requires: q.requires ?? [], defaultDuration: q.defaultDuration ?? -1, limits: lim(q.limits) })),
+  };
+}

@@ -11,6 +11,7 @@ import { EventPoster, now } from './eventlog';
 import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
+import type { QueuePolicy } from './queues';
 
 type Obj = Record<string, unknown>;
 
@@ -41,9 +42,12 @@ export class Manager {
   readonly waiters: Waiters;
   /** jobs in SCHED without an outstanding alloc request */
   private readonly schedQueue = new Set<Job>();
+  /** the anonymous queue (no [queues] configured) */
   enable = true;
   disableReason: string | undefined;
   started = true;
+  /** named queues ([queues.NAME]): each enabled and, as in Flux, stopped until `flux queue start` */
+  readonly queueState = new Map<string, { enable: boolean; reason?: string; start: boolean }>();
   /** false after the scheduler answered ENOSYS, true again on hello */
   private schedUp = true;
   private allocLimit = 0;
@@ -66,7 +70,9 @@ export class Manager {
   constructor(
     private readonly h: Handle,
     readonly limits: PurgeLimits = {},
+    readonly policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
   ) {
+    for (const q of policy.queues) this.queueState.set(q.name, { enable: true, start: false });
     this.events = new EventPoster(h);
     this.waiters = new Waiters(h);
     this.deps = new DependencyTracker({
@@ -96,11 +102,17 @@ export class Manager {
    * events, then enter DEPEND, or go straight on to SCHED without dependencies.
    */
   async submit(reqs: SubmitReq[]): Promise<void> {
-    if (!this.enable) throw einval(`job submission is disabled: ${this.disableReason ?? 'disabled by administrator'}`);
+    if (this.queueState.size === 0 && !this.enable) throw einval(`job submission is disabled: ${this.disableReason ?? 'disabled by administrator'}`);
     const plans = new Map<number, Plan[]>();
     for (const r of reqs) {
       const sys = (((r.jobspec['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
-      if (typeof sys['queue'] === 'string') throw einval(`'${sys['queue']}' is not a valid queue`);
+      // job-ingest had job-manager.validate set the queue (queues.ts); a jobspec that skipped it is checked here
+      const q = sys['queue'];
+      if (q !== undefined || this.queueState.size > 0) {
+        const st = typeof q === 'string' ? this.queueState.get(q) : undefined;
+        if (!st) throw einval(q === undefined ? 'no queue specified' : `Invalid queue '${String(q)}' specified`);
+        if (!st.enable) throw einval(`queue ${String(q)}: job submission is disabled: ${st.reason ?? 'disabled by administrator'}`);
+      }
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
       plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
@@ -219,8 +231,8 @@ export class Manager {
   }
 
   private sendAllocs(): void {
-    if (!this.started || !this.schedUp || this.schedQueue.size === 0) return;
-    const ready = [...this.schedQueue].filter((j) => j.priority > 0);
+    if (!this.schedUp || this.schedQueue.size === 0) return;
+    const ready = [...this.schedQueue].filter((j) => j.priority > 0 && this.queueStarted(j));
     ready.sort((a, b) => b.priority - a.priority || a.id - b.id);
     for (const job of ready) {
       if (this.allocLimit > 0 && this.allocOutstanding >= this.allocLimit) break;
@@ -506,14 +518,22 @@ export class Manager {
 
   // ---------------------------------------------------------------- queue
 
-  setStarted(start: boolean): void {
-    this.started = start;
+  /** Is scheduling started for the job's queue? */
+  private queueStarted(job: Job): boolean {
+    if (this.queueState.size === 0) return this.started;
+    return job.queue !== undefined && this.queueState.get(job.queue)?.start === true;
+  }
+
+  /** Start or stop scheduling: the anonymous queue, one named queue, or (queue undefined) every named queue. */
+  setStarted(start: boolean, queue?: string): void {
+    if (this.queueState.size === 0) this.started = start;
+    for (const [name, st] of this.queueState) if (queue === undefined || queue === name) st.start = start;
     if (start) {
       this.kick();
       return;
     }
     for (const job of this.jobs.values()) {
-      if (job.state === State.SCHED && job.allocPending) this.h.send('sched.cancel', { id: job.id });
+      if (job.state === State.SCHED && job.allocPending && !this.queueStarted(job)) this.h.send('sched.cancel', { id: job.id });
     }
   }
 

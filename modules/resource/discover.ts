@@ -14,8 +14,9 @@ export interface LocalReport {
   gpus: number;
 }
 
-export function countCores(): number {
-  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+/** Cores this process may run on, or (norestrict) every core of the host. */
+export function countCores(norestrict = false): number {
+  const n = !norestrict && typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, n);
 }
 
@@ -51,13 +52,13 @@ export function countGpus(): number {
 }
 
 /** Discover this rank's resources (FLUX_RESOURCE_FAKE_GPUS / _CORES override, for tests). */
-export function discover(rank: number, env: NodeJS.ProcessEnv = process.env): LocalReport {
+export function discover(rank: number, env: NodeJS.ProcessEnv = process.env, norestrict = false): LocalReport {
   const fakeCores = Number(env['FLUX_RESOURCE_FAKE_CORES'] ?? '');
   const fakeGpus = Number(env['FLUX_RESOURCE_FAKE_GPUS'] ?? '');
   return {
     rank,
     hostname: os.hostname(),
-    ncores: Number.isInteger(fakeCores) && fakeCores > 0 ? fakeCores : countCores(),
+    ncores: Number.isInteger(fakeCores) && fakeCores > 0 ? fakeCores : countCores(norestrict),
     gpus: Number.isInteger(fakeGpus) && fakeGpus >= 0 && env['FLUX_RESOURCE_FAKE_GPUS'] ? fakeGpus : countGpus(),
   };
 }

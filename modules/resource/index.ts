@@ -1,10 +1,20 @@
 /** resource: discovers resources on every rank; rank 0 builds R and serves status/drain. */
-import { defineModule } from '../../kernel/api';
+import { defineModule, einval } from '../../kernel/api';
 import { ResourceModule } from './resource';
+import { resourceConfig, resourceConfigSchema } from './config';
 
 export default defineModule({
   name: 'resource',
   description: 'resource discovery, inventory (R), drain state',
   ranks: 'all',
-  create: (scope) => new ResourceModule(scope.handle),
+  config: resourceConfigSchema,
+  create: (scope) => {
+    let cfg;
+    try {
+      cfg = resourceConfig(scope.config);
+    } catch (e) {
+      throw einval((e as Error).message);
+    }
+    return new ResourceModule(scope.handle, cfg);
+  },
 });

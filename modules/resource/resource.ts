@@ -24,12 +24,28 @@ import {
   type RankResources,
   type Rv1,
 } from '../../kernel/api';
+import * as fs from 'node:fs';
 import { discover, type LocalReport } from './discover';
+import type { ResourceConfig } from './config';
+import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 
 const POLL_MS = 1000;
 const POLL_FAST_MS = 100;
+
+/** Why a broker's discovered resources do not fit what the config describes for its rank (undefined: they do). */
+function misfit(rank: number, want: RankResources, got: LocalReport): string | undefined {
+  if (got.hostname !== want.hostname) return `rank ${rank} got hostname '${got.hostname}', expected '${want.hostname}'`;
+  const cores = want.cores.filter((c) => c >= got.ncores);
+  const gpus = want.gpus.filter((g) => g >= got.gpus);
+  if (cores.length + gpus.length > 0) {
+    const name = (what: string, ids: number[]) => (ids.length === 1 ? `${what}${ids[0]}` : `${what}[${idset.encode(ids)}]`);
+    const parts = [cores.length > 0 ? name('core', cores) : '', gpus.length > 0 ? name('gpu', gpus) : ''];
+    return `rank ${rank} (${got.hostname}) missing resources: ${parts.filter((x) => x).join(',')}`;
+  }
+  return undefined;
+}
 
 function toRank(r: LocalReport): RankResources {
   return {
@@ -52,9 +68,20 @@ export class ResourceModule implements BrokerModule {
   private lastPublished = '';
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
+  /** resources the site described ([resource] config or path, or flux resource reload); undefined: discovered */
+  private described: RankResources[] | undefined;
+  private excluded: number[] = [];
 
-  constructor(private readonly h: Handle) {
-    this.local = discover(h.rank);
+  constructor(
+    private readonly h: Handle,
+    private readonly cfg: ResourceConfig = { noverify: false, norestrict: false },
+  ) {
+    this.local = discover(h.rank, process.env, cfg.norestrict);
+    if (cfg.config !== undefined || cfg.path !== undefined) {
+      // a described host is checked by the broker's own name (flux start --test-hosts gives each its own)
+      this.local.hostname = h.getattr('hostname') ?? this.local.hostname;
+    }
+    if (cfg.config !== undefined) this.described = fromConfigEntries(cfg.config);
     const leaderOnly = { ownerOnly: false };
     this.handlers = [
       request('discover', () => this.local, { ownerOnly: false }),
@@ -64,12 +91,16 @@ export class ResourceModule implements BrokerModule {
       request('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       request('drain', (m) => this.leader(() => this.drain(m))),
       request('undrain', (m) => this.leader(() => this.undrain(m))),
+      request('reload', (m) => this.leader(() => this.reload(m))),
     ];
   }
 
   async start(): Promise<void> {
     if (this.h.rank === 0) {
+      if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
+      this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
       this.reports.set(0, this.local);
+      this.verify(0, this.local);
       this.online = [...Array(this.h.size).keys()];
       await this.refreshOnline();
       if (this.h.size > 1) {
@@ -85,6 +116,62 @@ export class ResourceModule implements BrokerModule {
     } else {
       void this.push(0);
     }
+  }
+
+  /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */
+  private async readPath(file: string): Promise<void> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch (e) {
+      throw einval(`resource.path ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw einval(`resource.path ${file}: not JSON`);
+    }
+    try {
+      this.described = fromR(doc, `resource.path ${file}`);
+    } catch (e) {
+      throw einval((e as Error).message);
+    }
+  }
+
+  /**
+   * A broker's report against the description of its rank: a misfit drains
+   * the rank with the reason (unless noverify), as Flux does.
+   */
+  private verify(rank: number, rep: LocalReport): void {
+    if (!this.described || this.cfg.noverify) return;
+    const want = this.described.find((r) => r.rank === rank);
+    if (!want) return;
+    const why = misfit(rank, want, rep);
+    if (why === undefined || this.drains.has(rank)) return;
+    this.h.log('err', `draining: ${why}`);
+    this.drains.drain([rank], why, 'update');
+  }
+
+  /** flux resource reload: replace the described resources with an R document. */
+  private reload(msg: Message): unknown {
+    const p = msg.payload as { R?: unknown; force?: boolean };
+    let ranks: RankResources[];
+    try {
+      ranks = fromR(p?.R, 'reload');
+    } catch (e) {
+      throw einval((e as Error).message);
+    }
+    const beyond = ranks.filter((r) => r.rank >= this.h.size).map((r) => r.rank);
+    if (beyond.length > 0 && p.force !== true) {
+      throw einval(`R has ranks ${idset.encode(beyond)} beyond the instance (size ${this.h.size}); use --force to describe them anyway`);
+    }
+    this.described = ranks;
+    this.excluded = excludedRanks(this.cfg.exclude, ranks);
+    for (const [rank, rep] of this.reports) this.verify(rank, rep);
+    this.h.log('info', `reload: ${rlistSummary(ranks)}`);
+    this.publishIfChanged();
+    return {};
   }
 
   /** overlay.online event: take the new online set at once (no await: before anything is rescheduled). */
@@ -145,6 +232,7 @@ export class ResourceModule implements BrokerModule {
     const r = msg.payload as LocalReport;
     if (typeof r?.rank !== 'number' || r.rank < 0 || r.rank >= this.h.size) throw einval('resource.register: bad rank');
     this.reports.set(r.rank, r);
+    this.verify(r.rank, r);
     this.publishIfChanged();
     return {};
   }
@@ -155,6 +243,7 @@ export class ResourceModule implements BrokerModule {
    * PMI business cards), not rank 0's.
    */
   private ranks(): RankResources[] {
+    if (this.described) return this.described.map((r) => ({ ...r, cores: [...r.cores], gpus: [...r.gpus] }));
     const out: RankResources[] = [];
     const names = this.bootHosts();
     for (let r = 0; r < this.h.size; r++) {
@@ -182,14 +271,16 @@ export class ResourceModule implements BrokerModule {
     return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });
   }
 
+  /** Ranks of R without a broker online (described ranks beyond the instance never have one). */
   private offline(): number[] {
     const on = new Set(this.online);
-    return [...Array(this.h.size).keys()].filter((r) => !on.has(r));
+    const all = this.described ? this.described.map((r) => r.rank) : [...Array(this.h.size).keys()];
+    return all.filter((r) => !on.has(r));
   }
 
-  /** Ranks the scheduler may not use: drained, offline or torpid. */
+  /** Ranks the scheduler may not use: drained, offline, torpid or excluded. */
   private down(): number[] {
-    return [...new Set([...this.drains.ranks(), ...this.offline(), ...this.torpid])].sort((a, b) => a - b);
+    return [...new Set([...this.drains.ranks(), ...this.offline(), ...this.torpid, ...this.excluded])].sort((a, b) => a - b);
   }
 
   private async refreshOnline(): Promise<void> {
@@ -216,6 +307,7 @@ export class ResourceModule implements BrokerModule {
         try {
           const rep = await this.h.rpc<LocalReport>('resource.discover', {}, { nodeid: r, timeoutMs: 2000 });
           this.reports.set(r, { ...rep, rank: r });
+          this.verify(r, { ...rep, rank: r });
         } catch {
           /* not up yet: keep the placeholder */
         }
@@ -239,7 +331,7 @@ export class ResourceModule implements BrokerModule {
       offline: idset.encode(this.offline()),
       torpid: idset.encode(this.torpid),
       drain: this.drains.toObject(),
-      exclude: '',
+      exclude: idset.encode(this.excluded),
       allocated: '',
     };
   }

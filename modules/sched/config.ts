@@ -3,7 +3,29 @@
  * args (key=value). `policy` picks the policy (default fcfs); the rest is
  * handed to the policy (e.g. select=low|high).
  */
-import { einval, parseArgs } from '../../kernel/api';
+import { einval, parseArgs, type ConfigSchema } from '../../kernel/api';
+import type { SchedPolicyPlugin } from './plugin-api';
+
+/** [sched]: policy and select, plus the options the policy in use declares (checked at load). */
+export const schedConfigSchema: ConfigSchema = {
+  sched: {
+    kind: 'table',
+    keys: { policy: { kind: 'string' }, select: { kind: 'string', enum: ['low', 'high'] } },
+    rest: {
+      kind: 'custom',
+      what: 'a policy option (string, number or boolean)',
+      check: (v) => (typeof v === 'object' && v !== null ? 'a policy option must be a string, number or boolean' : undefined),
+    },
+  },
+};
+
+/** Options the policy does not take are refused (they would do nothing). */
+export function checkPolicyOptions(plugin: SchedPolicyPlugin, options: ReadonlyMap<string, string>): void {
+  const known = new Set(['select', ...(plugin.options ?? [])]);
+  for (const k of options.keys()) {
+    if (!known.has(k)) throw einval(`sched.${k}: unknown option for policy ${plugin.name} (it takes: ${[...known].join(', ')})`);
+  }
+}
 
 export interface SchedConfig {
   policy: string;

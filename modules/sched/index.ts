@@ -1,6 +1,6 @@
 /** sched: hosts one scheduling policy (plugins/sched/<name>) behind RFC 27. */
 import { defineModule, Errno, FluxError } from '../../kernel/api';
-import { schedConfig } from './config';
+import { checkPolicyOptions, schedConfig, schedConfigSchema } from './config';
 import { resolvePolicy } from './registry';
 import { SchedModule } from './sched';
 
@@ -8,9 +8,11 @@ export default defineModule({
   name: 'sched',
   description: 'scheduler: RFC 27 with job-manager, policy from plugins/sched',
   ranks: 'leader',
+  config: schedConfigSchema,
   create: (scope) => {
     const cfg = schedConfig(scope.config, scope.args);
     const plugin = resolvePolicy(cfg.policy);
+    checkPolicyOptions(plugin, cfg.options);
     let policy;
     try {
       policy = plugin.create(cfg.options);

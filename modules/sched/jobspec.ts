@@ -2,7 +2,7 @@
  * Jobspec V1 resources -> ResourceRequest (node>slot>core[,gpu] or slot>core[,gpu]).
  * Anything else is refused with a sentence saying what is wrong.
  */
-import { einval } from '../../kernel/api';
+import { checkConstraint, einval, type Constraint } from '../../kernel/api';
 import type { ResourceRequest } from './plugin-api';
 
 interface Vertex {
@@ -39,13 +39,24 @@ function slotShape(slot: Vertex): { cores: number; gpus: number } {
 
 /** Parse a jobspec's resources and duration. Throws FluxError(EINVAL). */
 export function parseJobspec(jobspec: unknown): ResourceRequest {
-  const js = jobspec as { resources?: unknown; attributes?: { system?: { duration?: unknown } } } | null;
+  const js = jobspec as { resources?: unknown; attributes?: { system?: { duration?: unknown; constraints?: unknown } } } | null;
   if (!js || typeof js !== 'object') throw einval('jobspec must be an object');
   const res = js.resources;
   if (!Array.isArray(res) || res.length !== 1) throw einval('jobspec resources must be a list of one node or slot');
   const top = res[0] as Vertex;
   const dur = js.attributes?.system?.duration ?? 0;
   if (typeof dur !== 'number' || !(dur >= 0)) throw einval('attributes.system.duration must be a number >= 0');
+  const req = shape(top, dur);
+  const c = js.attributes?.system?.constraints;
+  if (c !== undefined) {
+    const why = checkConstraint(c);
+    if (why) throw einval(`invalid constraint: ${why}`);
+    if (Object.keys(c as object).length > 0) req.constraint = c as Constraint;
+  }
+  return req;
+}
+
+function shape(top: Vertex, dur: number): ResourceRequest {
   if (top.type === 'slot') {
     const s = slotShape(top);
     return { exclusive: false, nslots: count(top), coresPerSlot: s.cores, gpusPerSlot: s.gpus, duration: dur };

@@ -5,7 +5,7 @@
  * gets a scratch copy of the pool and the time, and returns decisions. The host
  * commits them. Plugins import only kernel/api and this file.
  */
-import { token, type Rv1 } from '../../kernel/api';
+import { token, type Constraint, type Rv1 } from '../../kernel/api';
 
 /** Job id as the job-manager sent it (number or decimal string); keep it as is. */
 export type JobId = number | string;
@@ -24,6 +24,12 @@ export interface ResourceRequest {
   gpusPerSlot: number;
   /** seconds; 0 = unlimited */
   duration: number;
+  /**
+   * RFC 31 constraint (attributes.system.constraints, e.g. from --requires or
+   * a queue's requires): only nodes that satisfy it count, in infeasible() and
+   * match() alike, so every policy that asks the pool honours it.
+   */
+  constraint?: Constraint;
 }
 
 /** A job waiting for resources. */
@@ -96,6 +102,8 @@ export interface SchedPolicyPlugin {
   readonly schedPolicy: 1;
   readonly name: string;
   readonly description: string;
+  /** option names the policy reads from [sched] or module args besides `select`; others are refused */
+  readonly options?: readonly string[];
   create(opts: PolicyOptions): SchedPolicy;
 }
 

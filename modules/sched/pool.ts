@@ -3,7 +3,7 @@
  * ranks, and the matching that every policy shares: exclusive nodes, N nodes
  * with slots each, or slots anywhere (first fit in the chosen rank order).
  */
-import { hostlist, idset, rv1Build, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
+import { constraintHosts, hostlist, idset, matchConstraint, rv1Build, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
 import type { NodeOrder, ResourcePool, ResourceRequest } from './plugin-api';
 
 interface Node {
@@ -11,6 +11,7 @@ interface Node {
   hostname: string;
   cores: number[];
   gpus: number[];
+  properties: string[];
   freeCores: Set<number>;
   freeGpus: Set<number>;
 }
@@ -26,6 +27,7 @@ export class Pool implements ResourcePool {
         hostname: r.hostname,
         cores: [...r.cores],
         gpus: [...r.gpus],
+        properties: [...(r.properties ?? [])],
         freeCores: new Set(r.cores),
         freeGpus: new Set(r.gpus),
       });
@@ -60,8 +62,20 @@ export class Pool implements ResourcePool {
     return Math.min(byCores, byGpus);
   }
 
-  infeasible(req: ResourceRequest): string | undefined {
+  /** The nodes a request may use: all of them, or those its constraint (RFC 31) allows. */
+  private allowed(req: ResourceRequest): Node[] {
     const all = [...this.nodes.values()];
+    const c = req.constraint;
+    return c ? all.filter((n) => matchConstraint(c, n)) : all;
+  }
+
+  infeasible(req: ResourceRequest): string | undefined {
+    if (req.constraint) {
+      const known = new Set([...this.nodes.values()].map((n) => n.hostname));
+      const unknown = [...new Set(constraintHosts(req.constraint))].filter((h) => !known.has(h));
+      if (unknown.length > 0) return `host constraint contains invalid hosts: host '${unknown[0]}' not found`;
+    }
+    const all = this.allowed(req);
     const shape = `${req.coresPerSlot} core(s)${req.gpusPerSlot > 0 ? ` and ${req.gpusPerSlot} gpu(s)` : ''}`;
     if (req.nnodes !== undefined) {
       const spn = Math.ceil(req.nslots / req.nnodes);
@@ -87,9 +101,10 @@ export class Pool implements ResourcePool {
    * free. undefined when the up ranks could hold it (it waits for running jobs).
    */
   waitsForDown(req: ResourceRequest): string | undefined {
-    const down = [...this.nodes.values()].filter((n) => this.downSet.has(n.rank)).sort((a, b) => a.rank - b.rank);
+    const allowed = this.allowed(req);
+    const down = allowed.filter((n) => this.downSet.has(n.rank)).sort((a, b) => a.rank - b.rank);
     if (down.length === 0) return undefined;
-    const up = [...this.nodes.values()].filter((n) => !this.downSet.has(n.rank));
+    const up = allowed.filter((n) => !this.downSet.has(n.rank));
     let need: string | undefined;
     if (req.nnodes !== undefined) {
       const spn = Math.ceil(req.nslots / req.nnodes);
@@ -104,8 +119,8 @@ export class Pool implements ResourcePool {
     return `${need}; ${down.length} node(s) down: ${hosts} (rank ${idset.encode(down.map((n) => n.rank))})`;
   }
 
-  private eligible(order: NodeOrder): Node[] {
-    const up = [...this.nodes.values()].filter((n) => !this.downSet.has(n.rank));
+  private eligible(order: NodeOrder, req: ResourceRequest): Node[] {
+    const up = this.allowed(req).filter((n) => !this.downSet.has(n.rank));
     up.sort((a, b) => (order === 'low' ? a.rank - b.rank : b.rank - a.rank));
     return up;
   }
@@ -116,11 +131,12 @@ export class Pool implements ResourcePool {
     return { rank: n.rank, hostname: n.hostname, cores, gpus };
   }
 
+
   match(req: ResourceRequest, order: NodeOrder = 'low'): Rv1 | undefined {
     const picked: RankResources[] = [];
     if (req.nnodes !== undefined) {
       const spn = Math.ceil(req.nslots / req.nnodes);
-      for (const n of this.eligible(order)) {
+      for (const n of this.eligible(order, req)) {
         if (picked.length === req.nnodes) break;
         if (req.exclusive) {
           const whole = n.freeCores.size === n.cores.length && n.freeGpus.size === n.gpus.length;
@@ -134,7 +150,7 @@ export class Pool implements ResourcePool {
       if (picked.length < req.nnodes) return undefined;
     } else {
       let need = req.nslots;
-      for (const n of this.eligible(order)) {
+      for (const n of this.eligible(order, req)) {
         if (need === 0) break;
         const k = Math.min(need, this.slotsOn(n.freeCores.size, n.freeGpus.size, req));
         if (k > 0) {

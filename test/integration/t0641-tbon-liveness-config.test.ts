@@ -49,7 +49,7 @@ test('refused with one line: not a duration, on the command line or in [tbon]', 
   assert.match(r.stderr, /^[^\n]*broker\.crit\[0\]: Error parsing tbon\.torpid_max attribute\n$/);
   r = flux(['start', '-c', config('[tbon]\ntcp_user_timeout = 20\n'), 'true']);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^[^\n]*\[tbon\] tcp_user_timeout: 20 is not a valid duration \(FSD\)\n$/);
+  assert.match(r.stderr, /^[^\n]*Config file error: \S+tbon\.toml:2: tbon\.tcp_user_timeout: 20 is not a valid duration \(FSD\)\n$/);
 });
 
 test('refused with one line: torpid_min of 0, torpid_max not above torpid_min', () => {

@@ -1,7 +1,8 @@
 /** flux queue status|enable|disable|start|stop|drain|idle: the job queue's submission and scheduling switches. */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec, GroupSpec, OptionSpec } from '../../options';
-import { fsd } from '../../../kernel/api/formats';
+import { fsd, rv1Expand, type Rv1 } from '../../../kernel/api/formats';
+import { FluxError } from '../../../kernel/api';
 import type { Client } from '../../api/client';
 
 export const queueGroup: GroupSpec = {
@@ -12,7 +13,41 @@ export const queueGroup: GroupSpec = {
   summary: 'Manage the job queue',
 };
 
+interface NamedQueue {
+  name: string;
+  enable: boolean;
+  start: boolean;
+  reason?: string;
+}
+
+interface Limits {
+  duration: number;
+  min: Partial<Record<'nnodes' | 'ncores' | 'ngpus', number>>;
+  max: Partial<Record<'nnodes' | 'ncores' | 'ngpus', number>>;
+}
+
+/** job-manager.queue-list: the configured queues and policy (durations in seconds, -1: none) */
+export interface QueueList {
+  default: string | null;
+  defaultDuration: number;
+  limits: Limits;
+  queues: Array<{ name: string; requires: string[]; defaultDuration: number; limits: Limits }>;
+}
+
+/** Nodes, cores and GPUs of each queue (the nodes that have all its required properties). */
+async function queueResources(h: Client, cfg: QueueList): Promise<Map<string, { nnodes: number; ncores: number; ngpus: number }>> {
+  const st = await h.rpc<{ all: Rv1 }>('resource.sched-status', {}, { nodeid: 0 });
+  const nodes = rv1Expand(st.all);
+  const out = new Map<string, { nnodes: number; ncores: number; ngpus: number }>();
+  for (const q of cfg.queues) {
+    const mine = nodes.filter((n) => q.requires.every((p) => (n.properties ?? []).includes(p)));
+    out.set(q.name, { nnodes: mine.length, ncores: mine.reduce((a, n) => a + n.cores.length, 0), ngpus: mine.reduce((a, n) => a + n.gpus.length, 0) });
+  }
+  return out;
+}
+
 interface QStatus {
+  queues?: NamedQueue[];
   enable: boolean;
   start: boolean;
   reason?: string;
@@ -23,12 +58,12 @@ interface QStatus {
 
 const VERBOSE: OptionSpec = { name: 'verbose', short: 'v', description: 'Display more detail about internal job manager state' };
 const QUIET: OptionSpec = { name: 'quiet', description: 'Display only errors' };
-const QUEUE: OptionSpec = { name: 'queue', short: 'q', arg: 'NAME', description: 'Name a queue (flux-ts has only the anonymous queue: any name is refused)' };
+const QUEUE: OptionSpec = { name: 'queue', short: 'q', arg: 'NAME', description: 'Apply only to the named queue ([queues.NAME])' };
 /** enable, disable, start, stop */
 const STATE_OPTS: readonly OptionSpec[] = [
   VERBOSE,
   QUIET,
-  { name: 'all', short: 'a', description: 'Use this option to act on all queues (there is one)' },
+  { name: 'all', short: 'a', description: 'Act on all queues' },
   QUEUE,
 ];
 /** disable and stop: the state options and a reason */
@@ -47,7 +82,7 @@ function queueSpec(sub: string, summary: string, options: readonly OptionSpec[],
     errorName: 'flux-queue',
     summary,
     options,
-    operands: named ? [{ name: 'QUEUE', nargs: '?', description: 'queue name (there is one queue: any name is refused)' }] : [],
+    operands: named ? [{ name: 'QUEUE', nargs: '?', description: 'queue name ([queues.NAME])' }] : [],
   };
 }
 
@@ -63,35 +98,58 @@ abstract class QueueCommand extends FluxCommand {
     const sub = this.spec.path[1]!;
     const p = this.args;
     const named = p.operands[0] ?? p.str('queue');
-    if (named !== undefined && sub !== 'drain' && sub !== 'idle') this.fail(`enable: '${named}' is not a valid queue`);
     const quiet = p.has('quiet');
     const h = await this.connect();
+    // named queues ([queues.NAME]): each line names its queue; without -q the command applies to all of them
+    const rpc = async <T>(topic: string, payload: Record<string, unknown>): Promise<T> => {
+      try {
+        return await h.rpc<T>(topic, named !== undefined && sub !== 'drain' && sub !== 'idle' ? { ...payload, queue: named } : payload);
+      } catch (e) {
+        if (e instanceof FluxError && /is not a valid queue/.test(e.message)) this.fail(`${sub}: ${e.message}`);
+        throw e;
+      }
+    };
+    const queues = async (): Promise<NamedQueue[] | undefined> =>
+      (await rpc<QStatus>('job-manager.queue-status', {})).queues?.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const say = (line: string, q?: NamedQueue) => {
+      if (!quiet) process.stdout.write(q ? `${q.name}: ${line}\n` : `${line}\n`);
+    };
+    const enabledLine = (en: boolean, reason?: string) => (en ? 'Job submission is enabled' : `Job submission is disabled: ${reason ?? ''}`);
     switch (sub) {
       case 'status': {
-        const s = await h.rpc<QStatus>('job-manager.queue-status', {});
-        process.stdout.write(s.enable ? 'Job submission is enabled\n' : `Job submission is disabled: ${s.reason ?? ''}\n`);
-        process.stdout.write(s.start ? 'Scheduling is started\n' : 'Scheduling is stopped\n');
+        const s = await rpc<QStatus>('job-manager.queue-status', {});
+        if (s.queues) {
+          for (const q of [...s.queues].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            say(enabledLine(q.enable, q.reason), q);
+            say(q.start ? 'Scheduling is started' : 'Scheduling is stopped', q);
+          }
+        } else {
+          say(enabledLine(s.enable, s.reason));
+          say(s.start ? 'Scheduling is started' : 'Scheduling is stopped');
+        }
         if (p.has('verbose')) await this.verbose(h);
         return 0;
       }
       case 'enable':
-        await h.rpc('job-manager.queue-enable', { enable: true });
-        if (!quiet) process.stdout.write('Job submission is enabled\n');
-        if (p.has('verbose')) await this.verbose(h);
-        return 0;
       case 'disable': {
-        const reason = p.str('message') ?? 'disabled by administrator';
-        await h.rpc('job-manager.queue-enable', { enable: false, reason });
-        if (!quiet) process.stdout.write(`Job submission is disabled: ${reason}\n`);
+        const reason = sub === 'disable' ? (p.str('message') ?? 'disabled by administrator') : undefined;
+        await rpc('job-manager.queue-enable', { enable: sub === 'enable', reason });
+        const qs = await queues();
+        if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(enabledLine(q.enable, q.reason), q);
+        else say(enabledLine(sub === 'enable', reason));
         if (p.has('verbose')) await this.verbose(h);
         return 0;
       }
       case 'start':
-      case 'stop':
-        await h.rpc('job-manager.queue-start', { start: sub === 'start' });
-        if (!quiet) process.stdout.write(sub === 'start' ? 'Scheduling is started\n' : 'Scheduling is stopped\n');
+      case 'stop': {
+        await rpc('job-manager.queue-start', { start: sub === 'start' });
+        const line = sub === 'start' ? 'Scheduling is started' : 'Scheduling is stopped';
+        const qs = await queues();
+        if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(line, q);
+        else say(line);
         if (p.has('verbose')) await this.verbose(h);
         return 0;
+      }
       case 'drain':
       case 'idle': {
         const t = p.str('timeout');
@@ -115,10 +173,30 @@ abstract class QueueCommand extends FluxCommand {
         return 0;
       }
       case 'list': {
-        const s = await h.rpc<QStatus>('job-manager.queue-status', {});
+        const s = await rpc<QStatus>('job-manager.queue-status', {});
+        const cfg = await h.rpc<QueueList>('job-manager.queue-list', {});
         const mark = (ok: boolean) => (ok ? '\u001b[01;32m \u2714\u001b[0;0m' : '\u001b[01;31m \u2717\u001b[0;0m');
-        if (!p.has('no-header')) process.stdout.write(' EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
-        process.stdout.write(`${mark(s.enable)}${mark(s.start)} ${'inf'.padStart(8)} ${'inf'.padStart(8)} ${'0-inf'.padStart(10)} ${'0-inf'.padStart(10)} ${'0-inf'.padStart(10)}\n`);
+        const dur = (d: number) => (d < 0 ? 'inf' : fsd.formatC(d));
+        if (!s.queues) {
+          if (!p.has('no-header')) process.stdout.write(' EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
+          const range = (k: 'nnodes' | 'ncores' | 'ngpus') => `${cfg.limits.min[k] ?? 0}-${cfg.limits.max[k] ?? 'inf'}`.padStart(10);
+          process.stdout.write(
+            `${mark(s.enable)}${mark(s.start)} ${dur(cfg.defaultDuration).padStart(8)} ${dur(cfg.limits.duration).padStart(8)} ${range('nnodes')} ${range('ncores')} ${range('ngpus')}\n`,
+          );
+          return 0;
+        }
+        const res = await queueResources(h, cfg);
+        if (!p.has('no-header')) process.stdout.write('QUEUE    EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
+        for (const q of cfg.queues) {
+          const st = s.queues.find((x) => x.name === q.name)!;
+          const lim = (k: 'nnodes' | 'ncores' | 'ngpus') => `${q.limits.min[k] ?? cfg.limits.min[k] ?? 0}-${q.limits.max[k] ?? cfg.limits.max[k] ?? res.get(q.name)![k]}`.padStart(10);
+          const tdef = q.defaultDuration >= 0 ? q.defaultDuration : cfg.defaultDuration;
+          const tlim = q.limits.duration >= 0 ? q.limits.duration : cfg.limits.duration;
+          const name = `${q.name}${cfg.default === q.name ? '*' : ''}`.padEnd(8);
+          process.stdout.write(
+            `${name} ${mark(st.enable)} ${mark(st.start)} ${dur(tdef).padStart(8)} ${dur(tlim).padStart(8)} ${lim('nnodes')} ${lim('ncores')} ${lim('ngpus')}\n`,
+          );
+        }
         return 0;
       }
     }

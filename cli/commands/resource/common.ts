@@ -103,8 +103,12 @@ export function resourcesIn(st: SchedStatus, state: ListState): RankResources[] 
   const down = rv1Expand(st.down);
   const downRanks = new Set(down.map((r) => r.rank));
   const allocated = rv1Expand(st.allocated);
-  const hosts = new Map(all.map((r) => [r.rank, r.hostname]));
-  for (const r of [...down, ...allocated]) r.hostname = hosts.get(r.rank) ?? r.hostname;
+  const byRank = new Map(all.map((r) => [r.rank, r]));
+  for (const r of [...down, ...allocated]) {
+    const a = byRank.get(r.rank);
+    r.hostname = a?.hostname ?? r.hostname;
+    if (a?.properties) r.properties = a.properties;
+  }
   const up = all.filter((r) => !downRanks.has(r.rank));
   switch (state) {
     case 'all':
@@ -120,6 +124,11 @@ export function resourcesIn(st: SchedStatus, state: ListState): RankResources[] 
   }
 }
 
+/** The properties of a set of ranks, in the order they first appear. */
+export function propertiesOf(rs: readonly RankResources[]): string[] {
+  return [...new Set(rs.flatMap((r) => r.properties ?? []))];
+}
+
 /** The fields of one list row for a set of per-rank resources. */
 export function listRow(state: string, rs: readonly RankResources[]): Row {
   const sorted = [...rs].sort((a, b) => a.rank - b.rank);
@@ -131,8 +140,8 @@ export function listRow(state: string, rs: readonly RankResources[]): Row {
     nodelist: hostlist.compress(sorted.map((r) => r.hostname)),
     ranks: idset.encode(sorted.map((r) => r.rank)),
     rlist: rlistSummary(sorted),
-    properties: '',
-    propertiesx: '',
+    properties: propertiesOf(sorted).join(','),
+    propertiesx: propertiesOf(sorted).join(','),
     queue: '',
   };
 }

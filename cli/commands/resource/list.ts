@@ -11,7 +11,8 @@ import {
   resourceSpec,
   tableOpts,
 } from './common';
-import type { Row } from '../../../kernel/api';
+import type { RankResources, Row } from '../../../kernel/api';
+import type { Client } from '../../api/client';
 
 export const LIST_DEFAULT_FORMAT =
   '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?+:{ngpus:>5} {nodelist}';
@@ -20,19 +21,53 @@ const NAMED: Record<string, string> = {
   rlist: '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?:+{ngpus:>5} {rlist}',
 };
 
-/** Rows for the given states and format (shared with `flux resource info`). */
-export function listRows(st: SchedStatus, states: readonly ListState[], fields: readonly string[], skipEmpty: boolean): Row[] {
+/** A configured queue as `flux resource list` needs it: its name and required properties. */
+export interface ListQueue {
+  name: string;
+  requires: readonly string[];
+}
+
+/** Rows for the given states and format (shared with `flux resource info`); with queues, one set per state per queue. */
+export function listRows(
+  st: SchedStatus,
+  states: readonly ListState[],
+  fields: readonly string[],
+  skipEmpty: boolean,
+  queues: readonly ListQueue[] = [],
+): Row[] {
+  if (queues.length > 0) return queueRows(st, states, fields, skipEmpty, queues);
   const grouped = fields.length > 1 || fields.includes('state');
   if (!grouped) {
     return [listRow(states.join(','), union(states.map((s) => resourcesIn(st, s))))];
   }
+  // with a properties column, ranks with different properties get their own rows
+  const split = fields.some((f) => f === 'properties' || f === 'propertiesx');
   const rows: Row[] = [];
   for (const s of states) {
     const rs = resourcesIn(st, s);
     if (rs.length === 0 && skipEmpty) continue;
-    rows.push(listRow(s, rs));
+    if (!split || rs.length === 0) {
+      rows.push(listRow(s, rs));
+      continue;
+    }
+    const groups = new Map<string, RankResources[]>();
+    for (const r of rs) {
+      const k = (r.properties ?? []).join(',');
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+    for (const g of groups.values()) rows.push(listRow(s, g));
   }
   return rows;
+}
+
+/** The queues job-manager has configured ([] without [queues], or without a job-manager). */
+async function configuredQueues(h: Client): Promise<ListQueue[]> {
+  try {
+    const r = await h.rpc<{ queues?: ListQueue[] }>('job-manager.queue-list', {});
+    return r.queues ?? [];
+  } catch {
+    return [];
+  }
 }
 
 export class ResourceListCommand extends ResourceCommand {
@@ -41,6 +76,7 @@ export class ResourceListCommand extends ResourceCommand {
   static override spec = resourceSpec('list', 'List resources by state as the scheduler sees them', [
     ...tableOpts('free,allocated,down'),
     { name: 'no-skip-empty', description: 'Do not skip empty lines of output' },
+    { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Filter results to only include resources in the specified queue(s)' },
   ]);
 
   async run(): Promise<number> {
@@ -52,8 +88,47 @@ export class ResourceListCommand extends ResourceCommand {
     const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, LIST_HEADINGS);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');
-    const rows = listRows(st, states, fmt.fields(), this.skipEmpty);
+    let queues = await configuredQueues(h);
+    const want = p.str('queue');
+    if (want !== undefined) {
+      const names = want.split(',');
+      const bad = names.find((n) => !queues.some((q) => q.name === n));
+      if (bad !== undefined) this.fail(`--queue: ${bad}: no such queue`);
+      queues = queues.filter((q) => names.includes(q.name));
+    }
+    const rows = listRows(st, states, fmt.fields(), this.skipEmpty, queues);
     for (const line of fmt.render(rows, this.noHeader)) process.stdout.write(line + '\n');
     return 0;
   }
+}
+
+function queueRows(st: SchedStatus, states: readonly ListState[], fields: readonly string[], skipEmpty: boolean, queues: readonly ListQueue[]): Row[] {
+  // properties that define a queue are shown under QUEUE, not again under PROPERTIES (propertiesx)
+  const defining = new Set(queues.flatMap((q) => q.requires));
+  const rows: Row[] = [];
+  for (const s of states) {
+    for (const q of queues) {
+      const rs = resourcesIn(st, s).filter((r) => q.requires.every((p) => (r.properties ?? []).includes(p)));
+      if (rs.length === 0 && skipEmpty) continue;
+      for (const row of splitRows(s, rs, fields)) {
+        const propertiesx = String(row['properties'] ?? '')
+          .split(',')
+          .filter((p) => p && !defining.has(p))
+          .join(',');
+        rows.push({ ...row, queue: q.name, propertiesx });
+      }
+    }
+  }
+  return rows;
+}
+
+function splitRows(state: ListState, rs: RankResources[], fields: readonly string[]): Row[] {
+  const split = fields.some((f) => f === 'properties' || f === 'propertiesx');
+  if (!split || rs.length === 0) return [listRow(state, rs)];
+  const groups = new Map<string, RankResources[]>();
+  for (const r of rs) {
+    const k = (r.properties ?? []).join(',');
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => listRow(state, g));
 }

@@ -11,3 +11,4 @@ export { FsdError } from './fsd';
 export * from './fluid';
 export * from './rv1';
 export * from './output-format';
+export * from './constraint';

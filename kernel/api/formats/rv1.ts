@@ -30,6 +30,8 @@ export interface RankResources {
   hostname: string;
   cores: number[];
   gpus: number[];
+  /** RFC 20 properties of this rank (execution.properties), if any */
+  properties?: string[];
 }
 
 export interface BuildOpts {
@@ -74,6 +76,11 @@ export function rv1Build(ranks: readonly RankResources[], opts: BuildOpts = {}):
     },
   };
   if (opts.nslots !== undefined) R.execution.nslots = opts.nslots;
+  const props = new Map<string, number[]>();
+  for (const r of ranks) for (const p of r.properties ?? []) props.set(p, [...(props.get(p) ?? []), r.rank]);
+  if (props.size > 0) {
+    R.execution.properties = Object.fromEntries([...props].map(([p, rs]) => [p, idset.encode(rs.sort((a, b) => a - b))]));
+  }
   return R;
 }
 
@@ -88,6 +95,16 @@ export function rv1Expand(R: Rv1): RankResources[] {
   out.sort((a, b) => a.rank - b.rank);
   const hosts = (R.execution?.nodelist ?? []).flatMap((h) => hostlist.expand(h));
   out.forEach((r, i) => (r.hostname = hosts[i] ?? ''));
+  const props = R.execution?.properties;
+  if (props) {
+    const byRank = new Map(out.map((r) => [r.rank, r]));
+    for (const [p, ids] of Object.entries(props)) {
+      for (const rank of idset.decode(ids)) {
+        const r = byRank.get(rank);
+        if (r) (r.properties ??= []).push(p);
+      }
+    }
+  }
   return out;
 }
 

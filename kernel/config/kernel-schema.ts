@@ -1,0 +1,49 @@
+/**
+ * The config tables the kernel itself reads: [bootstrap] (flux-config-bootstrap(5),
+ * also accepted as bare top-level keys), [tbon] (flux-config-tbon(5)) and
+ * [modules] (flux-config-modules(5)). Modules declare their own tables on
+ * their manifests; the broker checks the config against the union.
+ */
+import type { ConfigSchema, ConfigSpec } from '../api/config-schema';
+import { makeTopology } from '../overlay/topology';
+
+const topo: ConfigSpec = {
+  kind: 'string',
+  check: (v) => {
+    try {
+      makeTopology(v, 1);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  },
+};
+
+const bootstrapKeys = {
+  hosts: {
+    kind: 'tables',
+    item: { kind: 'table', keys: { host: { kind: 'string' }, bind: { kind: 'string' }, connect: { kind: 'string' } } },
+  },
+  curve_cert: { kind: 'string' },
+  default_port: { kind: 'integer', min: 1, max: 65535 },
+  default_bind: { kind: 'string' },
+  default_connect: { kind: 'string' },
+} as const satisfies Record<string, ConfigSpec>;
+
+export const kernelConfigSchema: ConfigSchema = {
+  bootstrap: { kind: 'table', keys: bootstrapKeys },
+  // the walkthrough's test.toml writes the [bootstrap] keys without a header
+  ...bootstrapKeys,
+  tbon: {
+    kind: 'table',
+    keys: {
+      topo,
+      'interface-hint': { kind: 'string' },
+      torpid_min: { kind: 'fsd' },
+      torpid_max: { kind: 'fsd' },
+      tcp_user_timeout: { kind: 'fsd' },
+      connect_timeout: { kind: 'fsd' },
+    },
+  },
+  modules: { kind: 'table', keys: { disable: { kind: 'strings' } } },
+};

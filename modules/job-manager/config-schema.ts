@@ -1,0 +1,14 @@
+/** The config tables job-manager reads (flux-config-job-manager(5)); checked by the broker at start. */
+import type { ConfigSchema } from '../../kernel/api';
+import { queueConfigSchema } from './queues';
+
+export const jobManagerConfigSchema: ConfigSchema = {
+  'job-manager': {
+    kind: 'table',
+    keys: {
+      'inactive-age-limit': { kind: 'fsd' },
+      'inactive-num-limit': { kind: 'integer', min: 0 },
+    },
+  },
+  ...queueConfigSchema,
+};

@@ -1,0 +1,131 @@
+/**
+ * [resource] (flux-config-resource(5)): resources the site describes instead
+ * of discovering them — hosts with cores, GPUs and properties, an R file,
+ * exclude, noverify, norestrict — shown by flux resource list/info/status, and
+ * flux resource reload. A size-1 instance describes a cluster bigger than
+ * itself: the hosts without a broker are down.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { flux, run, tmpdir, FLUX } from '../helpers/flux';
+
+const tmp = tmpdir();
+test.after(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const f = path.join(tmp.dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+const FAKE2 = { env: { FLUX_RESOURCE_FAKE_CORES: '2' }, timeoutMs: 60_000 };
+
+test('config: hosts with cores and properties; flux resource list shows PROPERTIES', () => {
+  const conf = file(
+    'c1.toml',
+    '[resource]\nconfig = [\n  { hosts = "node[0-1]", cores = "0-1" },\n  { hosts = "node0", properties = ["debug", "fast"] },\n  { hosts = "node1", properties = ["batch"] },\n]\n',
+  );
+  const r = flux(['start', '--test-size=2', '--test-hosts=node[0-1]', '-c', conf, 'sh', '-c', 'flux resource list; flux resource info; flux resource list -no "{properties} {nodelist}" -s free'], FAKE2);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(
+    r.stdout,
+    [
+      '     STATE PROPERTIES NNODES NCORES NGPUS NODELIST',
+      '      free debug,fast      1      2     0 node0',
+      '      free batch           1      2     0 node1',
+      ' allocated                 0      0     0 ',
+      '      down                 0      0     0 ',
+      '2 Nodes, 4 Cores, 0 GPUs',
+      'debug,fast node0',
+      'batch node1',
+      '',
+    ].join('\n'),
+  );
+  assert.not.match(r.stderr, /draining/);
+});
+
+test('a size-1 instance describes 16 nodes: the 15 without a broker are down; exclude; noverify', () => {
+  const conf = file('c2.toml', '[resource]\nnoverify = true\nexclude = "big15"\nconfig = [ { hosts = "big[0-15]", cores = "0-3", gpus = "0" } ]\n');
+  const r = flux(['start', '-c', conf, 'sh', '-c', 'flux resource list; flux resource info; flux resource status -s exclude -no "{nodelist}" | grep .; flux run -n1 -c4 echo ran'], { timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(
+    r.stdout,
+    [
+      '     STATE NNODES NCORES NGPUS NODELIST',
+      '      free      1      4     1 big0',
+      ' allocated      0      0     0 ',
+      '      down     15     60    15 big[1-15]',
+      '16 Nodes, 64 Cores, 16 GPUs',
+      'big15',
+      'ran',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('without noverify a host that does not match is drained with the reason', () => {
+  const r = flux(['start', '--conf=resource.config=[{"hosts":"nosuchhost","cores":"0"}]', 'flux', 'resource', 'drain', '-no', '{state} {reason} {nodelist}'], { timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^drained rank 0 got hostname '\S+', expected 'nosuchhost' nosuchhost\n$/);
+  assert.match(r.stderr, /resource\.err\[0\]: draining: rank 0 got hostname '\S+', expected 'nosuchhost'/);
+  const few = flux(['start', '--conf=resource.config=[{"hosts":"' + os.hostname() + '","cores":"0-7"}]', 'flux', 'resource', 'drain', '-no', '{reason}'], FAKE2);
+  assert.match(few.stdout, /^rank 0 \(\S+\) missing resources: core\[2-7\]\n$/);
+});
+
+test('path: an R file; its properties and hosts; a bad one fails the start with one line', () => {
+  const R = {
+    version: 1,
+    execution: { R_lite: [{ rank: '0-2', children: { core: '0-1' } }], nodelist: ['r[0-2]'], starttime: 0, expiration: 0, properties: { gpu: '2' } },
+  };
+  const rfile = file('R.json', JSON.stringify(R));
+  const r = flux(['start', '--conf=resource.noverify=true', `--conf=resource.path="${rfile}"`, 'flux', 'resource', 'list', '-no', '{state} {properties} {nodelist}'], { timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'free  r0\nallocated  \ndown  r1\ndown gpu r2\n');
+  const missing = flux(['start', `--conf=resource.path="${path.join(tmp.dir, 'nope.json')}"`, 'true']);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /resource\.path \S+nope\.json: ENOENT/);
+  const both = flux(['start', `--conf=resource.path="${rfile}"`, '--conf=resource.config=[{"hosts":"x"}]', 'true']);
+  assert.is(both.code, 1);
+  assert.match(both.stderr, /resource\.config and resource\.path may not both be set/);
+});
+
+test('bad [resource] values are refused at start with file:line', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['[resource]\nconfig = [ { hosts = "n0", cores = "zero" } ]\n', /:2: resource\.config\[0\]\.cores: "zero" is not a valid core idset/],
+    ['[resource]\nconfig = [ { hosts = "n0", properties = ["a b"] } ]\n', /:2: resource\.config\[0\]\.properties: invalid property name "a b"/],
+    ['[resource]\nnoverify = "yes"\n', /:2: resource\.noverify: must be true or false, got string "yes"/],
+    ['[resource]\nbogus = 1\n', /:2: resource\.bogus: unknown key/],
+  ];
+  for (const [toml, want] of cases) {
+    const r = flux(['start', '-c', file('bad.toml', toml), 'true']);
+    assert.is(r.code, 1, toml);
+    assert.match(r.stderr, want);
+  }
+});
+
+test('norestrict counts every core of the host, not only those the broker may use', () => {
+  const ncpu = os.cpus().length;
+  const pinned = run('taskset', ['-c', '0', FLUX, 'start', 'flux', 'resource', 'list', '-no', '{ncores}', '-s', 'all']);
+  if (pinned.code !== 0 && /taskset/.test(pinned.stderr)) {
+    console.log('SKIP: taskset cannot pin here');
+    return;
+  }
+  assert.is(pinned.stdout, '1\n', pinned.stderr);
+  const all = run('taskset', ['-c', '0', FLUX, 'start', '--conf=resource.norestrict=true', 'flux', 'resource', 'list', '-no', '{ncores}', '-s', 'all']);
+  assert.is(all.stdout, `${ncpu}\n`, all.stderr);
+});
+
+test('flux resource reload: an R file replaces the resources; ranks beyond the instance need --force', () => {
+  const R = { version: 1, execution: { R_lite: [{ rank: '0-3', children: { core: '0' } }], nodelist: ['x[0-3]'], starttime: 0, expiration: 0 } };
+  const rfile = file('R4.json', JSON.stringify(R));
+  const r = flux(['start', '--conf=resource.noverify=true', 'sh', '-c', `flux resource reload ${rfile}; echo rc=$?; flux resource reload -f ${rfile} && flux resource info; flux resource reload ${tmp.dir}/nope.json; flux resource reload -x ${rfile}`], { timeoutMs: 60_000 });
+  assert.is(r.stdout, 'rc=1\n4 Nodes, 4 Cores, 0 GPUs\n', r.stderr);
+  assert.match(r.stderr, /flux-resource: ERROR: R has ranks 1-3 beyond the instance \(size 1\); use --force to describe them anyway\n/);
+  assert.match(r.stderr, /flux-resource: ERROR: \S+nope\.json: No such file or directory\n/);
+  assert.match(r.stderr, /flux-resource: ERROR: --xml: hwloc XML is not supported by flux-ts/);
+});
+
+test.run();

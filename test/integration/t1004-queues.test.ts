@@ -1,0 +1,150 @@
+/**
+ * Named queues and job policy: [queues.NAME] requires and per-queue policy,
+ * [policy] defaults (duration, queue) and limits (duration, job size), -q on
+ * submit, flux queue list/status/start/stop/enable/disable -q, flux jobs -q,
+ * flux resource list -q. Output as flux-core prints it
+ * (shared/reference/flux-core-outputs-2.md, Configuration).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, tmpdir } from '../helpers/flux';
+
+const tmp = tmpdir();
+test.after(() => tmp.cleanup());
+
+const BASE = [
+  '[resource]',
+  'noverify = true',
+  'config = [',
+  '  { hosts = "node[0-1]", cores = "0-1" },',
+  '  { hosts = "node0", properties = ["debug", "fast"] },',
+  '  { hosts = "node1", properties = ["batch"] },',
+  ']',
+  '[queues.debug]',
+  'requires = ["debug"]',
+  '[queues.batch]',
+  'requires = ["batch"]',
+  '[policy.limits]',
+  'duration = "1m"',
+  '[policy.jobspec.defaults.system]',
+  'queue = "batch"',
+  'duration = "30s"',
+  '',
+].join('\n');
+
+function inInstance(toml: string, script: string): { code: number; stdout: string; stderr: string } {
+  const f = path.join(tmp.dir, `q${Math.random().toString(36).slice(2)}.toml`);
+  fs.writeFileSync(f, toml);
+  return flux(['start', '--test-size=2', '--test-hosts=node[0-1]', '-c', f, 'sh', '-c', script], {
+    env: { FLUX_RESOURCE_FAKE_CORES: '2' },
+    timeoutMs: 120_000,
+  });
+}
+
+test('flux resource list and flux queue show the queues as Flux does', () => {
+  const r = inInstance(
+    BASE,
+    'flux resource list; flux resource list -q debug; flux resource list -q nosuch; flux queue status -q batch; flux queue status -q nosuch; flux queue start --all; flux queue list',
+  );
+  const on = '\u001b[01;32m \u2714\u001b[0;0m';
+  assert.is(
+    r.stdout,
+    [
+      '     STATE QUEUE PROPERTIES NNODES NCORES NGPUS NODELIST',
+      '      free debug fast            1      2     0 node0',
+      '      free batch                 1      2     0 node1',
+      ' allocated debug                 0      0     0 ',
+      ' allocated batch                 0      0     0 ',
+      '      down debug                 0      0     0 ',
+      '      down batch                 0      0     0 ',
+      '     STATE QUEUE PROPERTIES NNODES NCORES NGPUS NODELIST',
+      '      free debug fast            1      2     0 node0',
+      ' allocated debug                 0      0     0 ',
+      '      down debug                 0      0     0 ',
+      'batch: Job submission is enabled',
+      'batch: Scheduling is stopped',
+      'batch: Scheduling is started',
+      'debug: Scheduling is started',
+      'QUEUE    EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS',
+      `debug    ${on} ${on}      30s       1m        0-1        0-2        0-0`,
+      `batch*   ${on} ${on}      30s       1m        0-1        0-2        0-0`,
+      '',
+    ].join('\n'),
+  );
+  assert.match(r.stderr, /^flux-resource: ERROR: --queue: nosuch: no such queue$/m);
+  assert.match(r.stderr, /^flux-queue: ERROR: status: 'nosuch' is not a valid queue$/m);
+});
+
+test('defaults, limits, requires and queue switches at submit and in scheduling', () => {
+  const r = inInstance(
+    BASE,
+    [
+      'flux queue start --all >/dev/null',
+      'flux run -q nosuch true; echo rc=$?',
+      'flux run -t 5m true; echo rc=$?',
+      'flux run --requires=fast -q debug flux getattr rank',
+      'flux run flux getattr rank',
+      'id=$(flux submit true); flux job wait-event $id clean >/dev/null; flux jobs -no "{queue} {duration}" $id',
+      'flux jobs -a -q debug -no "{queue}" | sort -u',
+      'flux queue stop -q debug',
+      'id=$(flux submit -q debug true); sleep 1; flux jobs -no "{state}" $id',
+      'flux queue start -q debug >/dev/null; flux job wait-event $id clean >/dev/null && echo ran after start',
+      'flux queue disable -q batch -m maint; flux run true; echo rc=$?; flux queue enable -q batch',
+    ].join('\n'),
+  );
+  assert.is(
+    r.stdout,
+    ['rc=1', 'rc=1', '0', '1', 'batch 30', 'debug', 'debug: Scheduling is stopped', 'SCHED', 'ran after start', 'batch: Job submission is disabled: maint', 'rc=1', 'batch: Job submission is enabled', ''].join('\n'),
+    r.stderr,
+  );
+  assert.match(r.stderr, /^flux-run: ERROR: Invalid queue 'nosuch' specified$/m);
+  assert.match(r.stderr, /^flux-run: ERROR: requested duration \(5m\) exceeds policy limit of 1m for queue batch$/m);
+  assert.match(r.stderr, /^flux-run: ERROR: queue batch: job submission is disabled: maint$/m);
+});
+
+test('job-size limits (global and per queue) and a per-queue default duration', () => {
+  const toml =
+    BASE +
+    ['[queues.debug.policy.limits.job-size.max]', 'ncores = 1', '[queues.debug.policy.jobspec.defaults.system]', 'duration = "10s"', '[policy.limits.job-size.min]', 'nnodes = 1', '[policy.limits.job-size.max]', 'ngpus = 0', ''].join('\n');
+  const r = inInstance(
+    toml,
+    [
+      'flux queue start --all >/dev/null',
+      'flux run -q debug -n2 true; echo rc=$?',
+      'flux run -q debug -N1 -n1 flux getattr rank',
+      'id=$(flux submit -q debug -N1 true); flux job wait-event $id clean >/dev/null; flux jobs -no "{duration}" $id',
+      'flux run -n1 true; echo rc=$?',
+      'flux run -g1 true; echo rc=$?',
+    ].join('\n'),
+  );
+  assert.is(r.stdout, 'rc=1\n0\n10\nrc=0\nrc=1\n', r.stderr);
+  assert.match(r.stderr, /^flux-run: ERROR: requested ngpus \(1\) exceeds policy limit of 0 for queue batch$/m);
+  assert.match(r.stderr, /^flux-run: ERROR: requested ncores \(2\) exceeds policy limit of 1 for queue debug$/m);
+  // -n1 without -N names no node count: the nnodes minimum cannot be checked, so it is not refused
+  assert.not.match(r.stderr, /nnodes/);
+});
+
+/** A size-1 instance with `toml` that must fail to start. */
+function startBad(toml: string): { code: number; stdout: string; stderr: string } {
+  const f = path.join(tmp.dir, 'bad.toml');
+  fs.writeFileSync(f, toml);
+  return flux(['start', '-c', f, 'true'], { timeoutMs: 60_000 });
+}
+
+test('bad queue policy is refused at start; -q without queues is refused', () => {
+  const bad = startBad('[policy.jobspec.defaults.system]\nqueue = "nosuch"\n');
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /config: the \[policy\] config table defines a default queue nosuch that is not in \[queues\] table/);
+  const req = startBad('[queues.debug]\nrequires = "debug"\n');
+  assert.is(req.code, 1);
+  assert.match(req.stderr, /:2: queues\.debug\.requires: 'requires' must be an array of property strings \(RFC 20\)/);
+  const dur = startBad('[policy.limits]\nduration = 5\n');
+  assert.match(dur.stderr, /:2: policy\.limits\.duration: 5 is not a valid duration \(FSD\)/);
+  const none = flux(['start', 'sh', '-c', 'flux run -q debug true']);
+  assert.is(none.code, 1);
+  assert.match(none.stderr, /^flux-run: ERROR: Invalid queue 'debug' specified: no queues are configured$/m);
+});
+
+test.run();
