@@ -54,6 +54,7 @@ export class JobAttachCommand extends FluxCommand {
         stdinRanks: this.stdinRanks,
         readOnly: this.readOnly,
         showEvents: this.showEvents,
+        showExec: this.showExec,
         quiet: this.quiet,
         typed,
       });
