@@ -61,9 +61,8 @@ test('wait-event -p exec for an event that does not come ends with the log (no -
 
 test('wait-event -p exec of a job that never ran: an error once it is inactive, not a hang', async () => {
   assert.is(inst!.flux(['queue', 'stop', '--quiet']).code, 0);
-  let id = '';
+  const id = inst!.flux(['submit', 'true']).stdout.trim();
   try {
-    id = inst!.flux(['submit', 'true']).stdout.trim();
     const waiting = inst!.fluxAsync(['job', 'wait-event', '-p', 'exec', id, 'shell.start'], { timeoutMs: 30_000 });
     assert.is(inst!.flux(['cancel', id]).code, 0);
     const r = await waiting;
