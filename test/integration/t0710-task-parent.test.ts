@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, startInstance, type Instance } from '../helpers/flux';
+import { testWhen } from '../helpers/skip';
 
 let inst: Instance | undefined;
 let brokerPid = 0;
@@ -56,16 +57,17 @@ test.after(async () => {
   await inst?.stop().catch(() => inst?.kill());
 });
 
-if (!native) {
-  console.log('# skipped t0710-task-parent: tasks are the broker children here (FLUX_TS_SPAWN=node or no native build)');
-} else {
+const why = native ? undefined : "tasks are the broker's children here (FLUX_TS_SPAWN=node, or no native build)";
+
+{
   test.before(async () => {
+    if (!native) return;
     inst = await startInstance();
     brokerPid = Number(inst.flux(['getattr', 'broker.pid']).stdout.trim());
     assert.ok(brokerPid > 0);
   });
 
-  test("a task's parent is flux-task, not the broker", () => {
+  testWhen(test, "a task's parent is flux-task, not the broker", why, () => {
     const r = inst!.flux(['run', 'sh', '-c', 'echo $PPID; cat /proc/$PPID/comm']);
     assert.is(r.code, 0, r.stderr);
     const [ppid, comm] = r.stdout.trim().split('\n');
@@ -74,7 +76,7 @@ if (!native) {
   });
 
   for (const [n, name] of SIGNALS) {
-    test(`kill -${n} $PPID (${name}): only that job is affected`, () => {
+    testWhen(test, `kill -${n} $PPID (${name}): only that job is affected`, why, () => {
       const r = inst!.flux(['run', 'sh', '-c', `kill -${n} $PPID && sleep 0.2 && echo after`], { timeoutMs: 30_000 });
       if (IGNORED.has(name)) {
         assert.is(r.code, 0, `${name}: ${r.stderr}`);
@@ -90,7 +92,7 @@ if (!native) {
     });
   }
 
-  test("an orphaned task is killed, its job ends at once (kill -TERM $PPID; exec sleep)", async () => {
+  testWhen(test, "an orphaned task is killed, its job ends at once (kill -TERM $PPID; exec sleep)", why, async () => {
     const marker = '317.25';
     const r = inst!.flux(['run', 'sh', '-c', `kill -TERM $PPID; exec sleep ${marker}`], { timeoutMs: 30_000 });
     assert.is.not(r.code, 0);
@@ -98,13 +100,13 @@ if (!native) {
     await until('the orphan to be gone', () => findProcess(marker) === undefined);
   });
 
-  test('a task on a pty that kills its parent: the job fails alone', () => {
+  testWhen(test, 'a task on a pty that kills its parent: the job fails alone', why, () => {
     const r = inst!.flux(['run', '-o', 'pty', 'sh', '-c', 'kill -9 $PPID; sleep 30'], { timeoutMs: 30_000 });
     assert.is.not(r.code, 0);
     assert.match(r.stderr, /job shell \(pid \d+\) killed by signal 9 \(Killed\)/, r.stderr);
   });
 
-  test('a stopped parent whose task still runs: cancel ends the job', async () => {
+  testWhen(test, 'a stopped parent whose task still runs: cancel ends the job', why, async () => {
     const id = inst!.flux(['submit', 'sh', '-c', 'kill -STOP $PPID; exec sleep 300']).stdout.trim();
     await until('the job to run', () => inst!.flux(['jobs', '-no', '{state}', id]).stdout.trim() === 'RUN');
     assert.is(inst!.flux(['cancel', id]).code, 0);
@@ -113,7 +115,7 @@ if (!native) {
     assert.is(inst!.flux(['jobs', '-no', '{state}', id]).stdout.trim(), 'INACTIVE');
   });
 
-  test('the instance serves jobs afterwards, with the same broker', () => {
+  testWhen(test, 'the instance serves jobs afterwards, with the same broker', why, () => {
     const r = inst!.flux(['run', '-n1', 'echo', 'still here']);
     assert.is(r.code, 0, r.stderr);
     assert.is(r.stdout, 'still here\n');
