@@ -21,15 +21,12 @@
  *
  * For the job shell:
  *
- *   setAffinity(pid, cpus)  sched_setaffinity(): bind a task to its cores
- *   spawnTask(file, argv, envp, cwd, pmi, onExit)
- *                           start a task with posix_spawn (vfork: its cost does
- *                           not grow with the broker's memory, as fork()'s
- *                           does), in its own session, signals at default,
- *                           stdin/stdout/stderr on new pipes and, with pmi, a
- *                           socketpair as fd 3; reaped through a pidfd polled
- *                           on Node's loop: onExit(code, signo).
- *                           -> {pid, stdin, stdout, stderr, pmi} or {errno}
+ *   setAffinity(pid, cpus)  sched_setaffinity(): bind a process to cores
+ *   spawnTask(helper, argv, envp, cwd, opts, onEvent)
+ *                           start a task through its own parent, flux-task,
+ *                           on pipes or a pseudo-terminal (task-spawn.h)
+ *   setWinsize(fd, cols, rows)
+ *                           the size of a pty task's terminal
  *
  * For the local connector's client limits:
  *
@@ -54,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -297,166 +295,7 @@ static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
 
 /* ------------------------------------------------------------ spawnTask */
 
-struct reaper {
-  uv_poll_t poll;
-  int pidfd;
-  napi_env env;
-  napi_ref cb;
-  napi_async_context ctx;
-};
-
-static void reaper_free(uv_handle_t *h) {
-  free(h->data);
-}
-
-static void on_pidfd(uv_poll_t *p, int status, int events) {
-  (void)status;
-  (void)events;
-  struct reaper *r = p->data;
-  siginfo_t si;
-  memset(&si, 0, sizeof si);
-  if (waitid(P_PIDFD, (id_t)r->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0) return;
-  int code = si.si_code == CLD_EXITED ? si.si_status : -1;
-  int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
-  uv_poll_stop(p);
-  close(r->pidfd);
-  napi_env env = r->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value fn, global, argv[2], result;
-  napi_get_reference_value(env, r->cb, &fn);
-  napi_get_global(env, &global);
-  napi_create_int32(env, code, &argv[0]);
-  napi_create_int32(env, sig, &argv[1]);
-  napi_make_callback(env, r->ctx, global, fn, 2, argv, &result);
-  napi_delete_reference(env, r->cb);
-  napi_async_destroy(env, r->ctx);
-  napi_close_handle_scope(env, scope);
-  uv_close((uv_handle_t *)p, reaper_free);
-}
-
-/* A JS array of strings as a NULL-terminated vector (one allocation). */
-static char **string_vector(napi_env env, napi_value arr) {
-  uint32_t n = 0;
-  napi_get_array_length(env, arr, &n);
-  size_t total = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value v;
-    size_t len = 0;
-    napi_get_element(env, arr, i, &v);
-    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
-    total += len + 1;
-  }
-  char **vec = malloc((n + 1) * sizeof(char *) + total);
-  if (vec == NULL) return NULL;
-  char *p = (char *)(vec + n + 1);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value v;
-    size_t len = 0;
-    napi_get_element(env, arr, i, &v);
-    napi_get_value_string_utf8(env, v, p, total, &len);
-    vec[i] = p;
-    p += len + 1;
-    total -= len + 1;
-  }
-  vec[n] = NULL;
-  return vec;
-}
-
-static void set_fd(napi_env env, napi_value obj, const char *name, int fd) {
-  napi_value v;
-  napi_create_int32(env, fd, &v);
-  napi_set_named_property(env, obj, name, v);
-}
-
-static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value a[6];
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  char file[4096], cwd[4096];
-  size_t len;
-  bool pmi = false;
-  napi_valuetype cbt;
-  if (argc < 6 || napi_get_value_string_utf8(env, a[0], file, sizeof file, &len) != napi_ok ||
-      napi_get_value_string_utf8(env, a[3], cwd, sizeof cwd, &len) != napi_ok || napi_get_value_bool(env, a[4], &pmi) != napi_ok ||
-      napi_typeof(env, a[5], &cbt) != napi_ok || cbt != napi_function) {
-    napi_throw_type_error(env, NULL, "spawnTask(file, argv, envp, cwd, pmi, onExit): bad arguments");
-    return NULL;
-  }
-  char **argv = string_vector(env, a[1]);
-  char **envp = string_vector(env, a[2]);
-  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, sp[2] = {-1, -1};
-  int rc = 0;
-  if (argv == NULL || envp == NULL) rc = ENOMEM;
-  if (rc == 0 && (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) rc = errno;
-  if (rc == 0 && pmi && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) rc = errno;
-  pid_t pid = -1;
-  if (rc == 0) {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    if (pmi) posix_spawn_file_actions_adddup2(&fa, sp[1], 3);
-    posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    rc = posix_spawnp(&pid, file, &fa, &at, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-  }
-  free(argv);
-  free(envp);
-  int child_ends[4] = {in[0], out[1], err[1], sp[1]};
-  for (int i = 0; i < 4; i++)
-    if (child_ends[i] >= 0) close(child_ends[i]);
-  napi_value out_obj;
-  napi_create_object(env, &out_obj);
-  if (rc != 0) {
-    int mine[4] = {in[1], out[0], err[0], sp[0]};
-    for (int i = 0; i < 4; i++)
-      if (mine[i] >= 0) close(mine[i]);
-    set_fd(env, out_obj, "errno", rc);
-    return out_obj;
-  }
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  struct reaper *r = calloc(1, sizeof *r);
-  uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  if (pidfd < 0 || r == NULL || loop == NULL) {
-    /* cannot watch it: the task must not run unreaped */
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    free(r);
-    if (pidfd >= 0) close(pidfd);
-    int mine[4] = {in[1], out[0], err[0], sp[0]};
-    for (int i = 0; i < 4; i++)
-      if (mine[i] >= 0) close(mine[i]);
-    set_fd(env, out_obj, "errno", pidfd < 0 ? errno : ENOMEM);
-    return out_obj;
-  }
-  r->pidfd = pidfd;
-  r->env = env;
-  napi_create_reference(env, a[5], 1, &r->cb);
-  napi_value name;
-  napi_create_string_utf8(env, "flux-ts:task", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &r->ctx);
-  uv_poll_init(loop, &r->poll, pidfd);
-  r->poll.data = r;
-  uv_poll_start(&r->poll, UV_READABLE, on_pidfd);
-  set_fd(env, out_obj, "pid", pid);
-  set_fd(env, out_obj, "stdin", in[1]);
-  set_fd(env, out_obj, "stdout", out[0]);
-  set_fd(env, out_obj, "stderr", err[0]);
-  set_fd(env, out_obj, "pmi", sp[0]);
-  return out_obj;
-}
+#include "task-spawn.h"
 
 static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
@@ -489,6 +328,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
+      {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
   };

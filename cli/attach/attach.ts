@@ -26,6 +26,8 @@ export interface AttachOptions {
   readOnly?: boolean;
   /** print every job event on stderr (-E) */
   showEvents?: boolean;
+  /** print every exec event on stderr (-X) */
+  showExec?: boolean;
   /** suppress warnings such as redirect notices (-q) */
   quiet?: boolean;
   /** the id as the user typed it (error messages) */
@@ -72,10 +74,35 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
   let terminal: (() => void) | undefined;
 
-  // done once the job is (finish or clean) and its output is all out
+  /** -X: the exec eventlog is being watched, and that watch has ended */
+  let execStarted = false;
+  let execDone = false;
+  // done once the job is (finish or clean) and its output is all out (and with -X its exec eventlog)
   const checkDone = () => {
     const outputOver = !outputStarted || outputDone || (ntasks !== undefined && eofs.size >= 2 * ntasks);
-    if ((finishStatus !== undefined || mainDone) && outputOver) finishResolve();
+    const execOver = !execStarted || execDone;
+    if ((finishStatus !== undefined || mainDone) && outputOver && execOver) finishResolve();
+  };
+  /**
+   * -X: from the job's start (job-exec has created the exec eventlog by then)
+   * to the log's end (job-exec closes it at `done`, before the job is inactive)
+   */
+  const watchExec = () => {
+    if (!opts.showExec || execStarted) return;
+    execStarted = true;
+    const end = () => {
+      execDone = true;
+      checkDone();
+    };
+    client
+      .rpcStream('kvs.watch', { key: `${dir}.guest.exec.eventlog`, waitcreate: false }, (p) => {
+        for (const e of entriesOf(p)) {
+          t0 ??= e.timestamp;
+          const c = e.context ?? {};
+          err(`${rel(e.timestamp)}: exec.${e.name}${Object.keys(c).length > 0 ? ' ' + JSON.stringify(c) : ''}`);
+        }
+      })
+      .then(end, end);
   };
 
   const onMain = (e: Entry) => {
@@ -89,6 +116,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         startOutput();
         break;
       case 'start':
+        watchExec();
         signals?.started();
         startOutput();
         if (!started) {

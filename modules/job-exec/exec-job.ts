@@ -13,7 +13,7 @@
  * which is what lets the shell read its tasks' pipes again. An error of any of
  * those files is the job's exception; it is posted before the job finishes.
  */
-import { Errno, encodeF58, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
+import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { shellOptions, type LeaderContext, type LeaderHooks, type Stream } from './plugin-api';
 import { FileSink } from './file-sink';
 import { shellPlugins } from './plugins';
@@ -21,6 +21,7 @@ import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
 import { Doom } from './doom';
+import { ExecEventlog, blockTaskmap } from './exec-eventlog';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 
@@ -44,6 +45,8 @@ export class ExecJob {
   readonly placements: ShellPlacement[];
   readonly shells = new Map<number, ShellLink>();
   readonly output: OutputLog;
+  /** the exec eventlog (init ... done) */
+  private readonly execlog: ExecEventlog;
   /** PMI barriers across this job's shells */
   readonly pmi: PmiExchange;
   /** exit-timeout / exit-on-error */
@@ -90,6 +93,7 @@ export class ExecJob {
     this.giveUp = new Promise((r) => (this.giveUpNow = r));
     this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note));
     this.pmi = new PmiExchange(h, this.placements.length);
+    this.execlog = new ExecEventlog(h, id);
     this.doom = new Doom(shellOptions(jobspec), (note) => this.raise('exec', note));
     const sys = jobspec.attributes?.system ?? {};
     this.cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : '/tmp';
@@ -114,6 +118,7 @@ export class ExecJob {
   }
 
   private async run(): Promise<void> {
+    this.execlog.post('init');
     const opts = shellOptions(this.jobspec);
     const out: OutEvent[] = [
       {
@@ -168,6 +173,14 @@ export class ExecJob {
       await this.finish();
       return;
     }
+    this.execlog.post('starting');
+    // the shells run in their brokers: each is set up as its shell-start request arrives
+    const userid = Number((this.req.payload as { userid?: unknown } | undefined)?.userid ?? process.getuid?.() ?? 0);
+    this.execlog.post('shell.init', {
+      service: `${userid}-shell-${encodeF58Plain(this.id)}`,
+      'leader-rank': this.placements[0]?.rank ?? 0,
+      size: this.placements.length,
+    });
     for (const s of this.shells.values()) this.startShell(s);
   }
 
@@ -207,7 +220,10 @@ export class ExecJob {
       case 'started':
         if (s.started) return;
         s.started = true;
-        if (++this.nstarted === this.shells.size && !this.finished) this.respond('start');
+        if (++this.nstarted === this.shells.size && !this.finished) {
+          this.execlog.post('shell.start', { taskmap: blockTaskmap(this.placements) });
+          this.respond('start');
+        }
         return;
       case 'output':
         this.onOutput(s, r.events ?? [], r.bytes ?? 0);
@@ -348,7 +364,13 @@ export class ExecJob {
     if (this.killTimer) clearTimeout(this.killTimer);
     this.finished = true;
     if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
-    if (this.nstarted > 0) this.respond('finish', { status: this.status << 8 });
+    if (this.nstarted > 0) {
+      this.execlog.post('complete', { status: this.status << 8 });
+      this.respond('finish', { status: this.status << 8 });
+    }
+    this.execlog.post('done');
+    // the whole exec eventlog is there, and closed, before the job can be inactive
+    await this.execlog.close();
     this.respond('release', { ranks: 'all', final: true });
     this.h.respondError(this.req, Errno.ENODATA);
     this.onDone(this);

@@ -1,21 +1,31 @@
 /**
- * Start a task with the flux-ts addon's posix_spawn (native/addon.c) instead of
- * child_process: Node forks the whole broker for each spawn, a cost that grows
- * with its memory (2.6 ms per task at ~110 MiB here), while posix_spawn's vfork
- * does not (1.1 ms). The object looks like the part of a ChildProcess the job
- * shell uses: pid, stdin/stdout/stderr streams, stdio[3] (PMI), kill(), and the
- * 'spawn', 'error' and 'close' events ('close' after the exit and the end of
- * both output pipes, as child_process orders them). N.B. a 'data' chunk of
- * stdout/stderr is a view of a reused buffer: copy what must outlive the
- * listener. Without the addon (no C
- * compiler at build time) spawnTask() returns undefined and the shell uses
- * child_process. FLUX_TS_SPAWN=node forces that.
+ * Start a task through its own parent, flux-task (native/flux-task.c), with
+ * the flux-ts addon (native/task-spawn.h): the broker posix_spawns flux-task
+ * (vfork: the cost does not grow with the broker's memory, as a fork of the
+ * broker does), which forks and execs the task and waits for it. So the
+ * task's parent ($PPID) is never the broker: a task that kills or stops its
+ * parent reaches only its own job (ADR 0007). flux-task reports the task's
+ * pid, a failed start (errno) and the task's wait status on a status pipe; if
+ * it dies before it reported the status, the task is an orphan: 'parent-lost'
+ * is emitted (flux-task's exit code or signal), the task's process group is
+ * killed and the job gets an exception (shell.ts).
+ *
+ * The object looks like the part of a ChildProcess the job shell uses: pid
+ * (the task's, once it runs), stdin/stdout/stderr streams, stdio[3] (PMI), and
+ * the 'spawn', 'error' and 'close' events ('close' after the exit and the end
+ * of both output pipes, as child_process orders them). A task on a
+ * pseudo-terminal has `terminal` (the master) instead of pipes. N.B. a 'data'
+ * chunk of stdout/stderr is a view of a reused buffer: copy what must outlive
+ * the listener. Without the addon (no C compiler at build time) spawnTask()
+ * returns undefined and the shell uses child_process (tasks are then the
+ * broker's children). FLUX_TS_SPAWN=node forces that.
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tty from 'node:tty';
 
 interface SpawnResult {
   pid?: number;
@@ -23,12 +33,32 @@ interface SpawnResult {
   stdout?: number;
   stderr?: number;
   pmi?: number;
+  pty?: number;
   errno?: number;
 }
 
-interface SpawnAddon {
-  spawnTask(file: string, argv: string[], envp: string[], cwd: string, pmi: boolean, onExit: (code: number, signo: number) => void): SpawnResult;
+export interface SpawnOptions {
+  /** a socketpair as the task's fd 3 (PMI_FD) */
+  pmi: boolean;
+  /** the task runs on a new pseudo-terminal of this size */
+  pty?: { cols: number; rows: number };
+  /** CPUs the task is bound to before it runs */
+  cpus?: readonly number[];
 }
+
+interface SpawnAddon {
+  spawnTask(
+    helper: string,
+    argv: string[],
+    envp: string[],
+    cwd: string,
+    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string },
+    onEvent: (kind: string, a: number, b: number) => void,
+  ): SpawnResult;
+  setWinsize(fd: number, cols: number, rows: number): void;
+}
+
+const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
 
 let addon: SpawnAddon | null | undefined;
 
@@ -39,7 +69,8 @@ function load(): SpawnAddon | null {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const a = require(path.join(__dirname, '..', '..', 'native', 'flux-ts.node')) as Partial<SpawnAddon>;
-        if (typeof a.spawnTask === 'function') addon = a as SpawnAddon;
+        // without the helper the addon is of another build: the fallback is honest
+        if (typeof a.spawnTask === 'function' && typeof a.setWinsize === 'function' && fs.existsSync(HELPER)) addon = a as SpawnAddon;
       } catch {
         addon = null;
       }
@@ -53,63 +84,289 @@ function nameOf(table: Readonly<Record<string, number>>, n: number): string | un
   return Object.entries(table).find(([, v]) => v === n)?.[0];
 }
 
+/** how long an orphaned task's pipes may stay open once its group was killed */
+const ORPHAN_GRACE_MS = 2000;
+
 export class NativeTask extends EventEmitter {
+  /** the task's pid (its process group), once it runs */
   pid: number | undefined;
+  /** flux-task, the task's parent (set once it is spawned) */
+  parentPid: number | undefined;
   stdin: net.Socket | null = null;
   stdout: net.Socket | null = null;
   stderr: net.Socket | null = null;
+  /** the pseudo-terminal's master (a task on a pty) */
+  terminal: tty.ReadStream | null = null;
   readonly stdio: Array<net.Socket | null> = [];
+  /** signals sent before the task's pid was known, delivered then */
+  private pendingSignals: number[] = [];
+  /** flux-task is gone */
+  private parentGone = false;
+  private terminalFd = -1;
 
-  /** kill(signum): the task alone, as ChildProcess.kill() does */
+  /** kill(signum): the task's process group (what it started with it), as the shell signals tasks */
   kill(signal: number | NodeJS.Signals = 'SIGTERM'): boolean {
-    if (this.pid === undefined) return false;
+    const signum = typeof signal === 'number' ? signal : (os.constants.signals[signal] ?? 15);
+    if (this.pid === undefined) {
+      if (!this.parentGone) this.pendingSignals.push(signum);
+      return true;
+    }
     try {
-      process.kill(this.pid, signal);
+      process.kill(-this.pid, signum);
       return true;
     } catch {
-      return false;
+      try {
+        process.kill(this.pid, signum);
+        return true;
+      } catch {
+        return false;
+      }
     }
+  }
+
+  /**
+   * The kill escalation's last step (with SIGKILL to the task): flux-task gets
+   * SIGCONT, so that a parent the job stopped reaps its task and reports, and
+   * SIGKILL if it is still there a grace later (then the job's exception says so).
+   */
+  reviveParent(): void {
+    if (this.parentGone || this.parentPid === undefined) return;
+    const pid = this.parentPid;
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      return;
+    }
+    setTimeout(() => {
+      // N.B. still our unreaped child while parentGone is false: the pid cannot be another's
+      if (!this.parentGone) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }, ORPHAN_GRACE_MS).unref();
+  }
+
+  /** the job stopped flux-task and its task ended: it is killed (watchStoppedParent) */
+  parentStopped = false;
+
+  /** internal: kill a flux-task found stopped (still our unreaped child: the pid is its own) */
+  killStoppedParent(): void {
+    if (this.parentGone || this.parentPid === undefined) return;
+    this.parentStopped = true;
+    try {
+      process.kill(this.parentPid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+
+  /** the terminal's size (a task on a pty) */
+  resize(cols: number, rows: number): void {
+    if (this.terminalFd < 0) return;
+    try {
+      load()?.setWinsize(this.terminalFd, cols, rows);
+    } catch {
+      /* closed */
+    }
+  }
+
+  /** internal: the task runs */
+  started(pid: number): void {
+    this.pid = pid;
+    for (const s of this.pendingSignals.splice(0)) this.kill(s);
+  }
+
+  /** internal: flux-task ended */
+  parentEnded(): void {
+    this.parentGone = true;
+    this.pendingSignals = [];
+  }
+
+  /** internal */
+  setTerminal(fd: number): void {
+    this.terminalFd = fd;
+    this.terminal = new tty.ReadStream(fd);
   }
 }
 
 /** Start argv[0] (PATH search with the task's PATH) or undefined when the addon is not there. */
-export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, pmi: boolean): NativeTask | undefined {
+export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, opts: SpawnOptions): NativeTask | undefined {
   const a = load();
   if (a === null) return undefined;
   const envp: string[] = [];
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') envp.push(`${k}=${v}`);
-  const t = new NativeTask();
-  let exit: [number | null, NodeJS.Signals | null] | undefined;
-  let open = 2;
-  const maybeClose = () => {
-    if (exit && open === 0) t.emit('close', exit[0], exit[1]);
-  };
-  // posix_spawnp searches the PATH of the broker; a task's own PATH is what Flux uses
   const file = argv[0] ?? '';
-  const r = a.spawnTask(resolveFile(file, env['PATH']), [...argv], envp, cwd, pmi, (code, signo) => {
-    exit = code >= 0 ? [code, null] : [null, (nameOf(os.constants.signals, signo) as NodeJS.Signals | undefined) ?? null];
-    // as child_process does: nobody reads the task's stdin any more
-    t.stdin?.destroy();
-    maybeClose();
-  });
+  const t = new NativeTask();
+  let status: number | undefined;
+  let parentExit: [number, number] | undefined;
+  let open = 0;
+  let closed = false;
+  let stopWatch = false;
+  const maybeClose = () => {
+    if (!closed && parentExit === undefined && status === undefined && open === 0 && !stopWatch) {
+      // the task's output ended and its parent has not reported: it may be stopped
+      stopWatch = true;
+      watchStoppedParent(t, () => parentExit !== undefined || status !== undefined);
+    }
+    if (closed || parentExit === undefined || open > 0) return;
+    closed = true;
+    const st = status ?? 9;
+    const exited = (st & 0x7f) === 0;
+    const code = exited ? (st >> 8) & 0xff : null;
+    const sig = exited ? null : ((nameOf(os.constants.signals, st & 0x7f) as NodeJS.Signals | undefined) ?? null);
+    t.emit('close', code, sig);
+  };
+  const fail = (errno: number) => {
+    const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
+    t.emit('error', Object.assign(new Error(`spawn ${file} ${code}`), { code, errno: -errno }));
+  };
+  let failed = false;
+  let spawnEmitted = false;
+  const r = a.spawnTask(
+    HELPER,
+    [...argv],
+    envp,
+    cwd,
+    { pmi: opts.pmi, pty: opts.pty, cpus: opts.cpus && opts.cpus.length > 0 ? opts.cpus.join(',') : undefined },
+    (kind, x, y) => {
+      switch (kind) {
+        case 'F':
+          // the task's own report, before its exec: its group can be killed from now on
+          t.started(x);
+          return;
+        case 'P':
+          if (t.pid === undefined) t.started(x);
+          spawnEmitted = true;
+          t.emit('spawn');
+          return;
+        case 'E':
+          failed = true;
+          fail(x);
+          return;
+        case 'X':
+          status = x;
+          // as child_process does: nobody reads the task's stdin any more
+          t.stdin?.destroy();
+          return;
+        case 'Z':
+          t.parentEnded();
+          parentExit = [x, y];
+          if (failed) {
+            // nothing ran: no output will come
+            for (const s of [t.stdout, t.stderr, t.terminal]) s?.destroy();
+            return;
+          }
+          if (status === undefined) {
+            // a parent we killed because the job stopped it: say so
+            if (t.parentStopped) [x, y] = [-1, os.constants.signals.SIGSTOP];
+            // the task may run (or have run) without its parent: it is launched, then lost
+            if (!spawnEmitted) {
+              spawnEmitted = true;
+              t.emit('spawn');
+            }
+            orphaned(t, x, y);
+          }
+          maybeClose();
+          return;
+      }
+    },
+  );
+  t.parentPid = r.pid;
   if (r.errno !== undefined || r.pid === undefined) {
-    const code = nameOf(os.constants.errno, r.errno ?? 0) ?? `E${r.errno}`;
-    setImmediate(() => t.emit('error', Object.assign(new Error(`spawn ${file} ${code}`), { code, errno: -(r.errno ?? 0) })));
+    const errno = r.errno ?? 0;
+    setImmediate(() => fail(errno));
     return t;
   }
-  t.pid = r.pid;
-  t.stdin = new net.Socket({ fd: r.stdin!, readable: false, writable: true });
-  t.stdout = readSocket(r.stdout!);
-  t.stderr = readSocket(r.stderr!);
-  for (const s of [t.stdout, t.stderr]) {
-    s.on('close', () => {
+  if (r.pty !== undefined) {
+    t.setTerminal(r.pty);
+    open = 1;
+    // the terminal ends with EIO once the last process that had it open is gone
+    t.terminal!.on('error', () => t.terminal!.destroy());
+    t.terminal!.on('close', () => {
       open--;
       maybeClose();
     });
+  } else {
+    t.stdin = new net.Socket({ fd: r.stdin!, readable: false, writable: true });
+    t.stdout = readSocket(r.stdout!);
+    t.stderr = readSocket(r.stderr!);
+    open = 2;
+    for (const s of [t.stdout, t.stderr]) {
+      s.on('close', () => {
+        open--;
+        maybeClose();
+      });
+    }
   }
   t.stdio.push(t.stdin, t.stdout, t.stderr, r.pmi !== undefined && r.pmi >= 0 ? new net.Socket({ fd: r.pmi }) : null);
-  setImmediate(() => t.emit('spawn'));
   return t;
+}
+
+/** how often a parent that outlived its task's output is checked for a stop */
+const STOP_POLL_MS = 250;
+
+/** the state letter of /proc/PID/stat (R, S, T, Z, ...), undefined when there is no such process */
+async function procState(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The task's output ended but flux-task did not report its end: a job that
+ * stopped its parent (`kill -STOP $PPID`) leaves its task unreaped and the job
+ * would wait forever. While neither report comes, flux-task's state is polled;
+ * once it is stopped and its task has ended (a zombie, or gone), flux-task is
+ * killed and the job's exception says it was stopped. A task still running
+ * under a stopped parent is left to run (a cancel's SIGKILL revives the parent).
+ */
+function watchStoppedParent(t: NativeTask, settled: () => boolean): void {
+  const parent = t.parentPid;
+  if (parent === undefined) return;
+  const tick = async () => {
+    if (settled()) return;
+    const st = await procState(parent);
+    if (settled()) return;
+    if (st === 'T' || st === 't') {
+      const ts = t.pid === undefined ? undefined : await procState(t.pid);
+      if (settled()) return;
+      if (ts === undefined || ts === 'Z') {
+        t.killStoppedParent();
+        return;
+      }
+    }
+    setTimeout(() => void tick(), STOP_POLL_MS).unref();
+  };
+  setTimeout(() => void tick(), STOP_POLL_MS).unref();
+}
+
+/**
+ * flux-task died before it reported its task's end (a job signalled its
+ * parent): the task is an orphan. Its process group is killed; its pipes
+ * close with it (or are closed after a grace, if something it started left the
+ * group and still holds them), and the shell fails the job.
+ */
+function orphaned(t: NativeTask, code: number, signo: number): void {
+  if (t.pid !== undefined) {
+    try {
+      process.kill(-t.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  t.emit('parent-lost', code, signo);
+  const streams = [t.stdout, t.stderr, t.terminal].filter((s): s is net.Socket => s !== null && !s.destroyed);
+  if (streams.length === 0) return;
+  const timer = setTimeout(() => {
+    for (const s of streams) s.destroy();
+  }, ORPHAN_GRACE_MS);
+  timer.unref();
 }
 
 /**
@@ -130,19 +387,4 @@ function readSocket(fd: number): net.Socket {
   // N.B. the constructor takes onread (Node >= 12.1), @types/node lists it for connect() only
   const s: net.Socket = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
   return s;
-}
-
-/** PATH search with the task's own PATH (execvp semantics for a word without a slash). */
-function resolveFile(file: string, pathVar: string | undefined): string {
-  if (file.includes('/') || pathVar === undefined) return file;
-  for (const dir of pathVar.split(':')) {
-    const p = path.join(dir || '.', file);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      /* not here */
-    }
-  }
-  return file;
 }

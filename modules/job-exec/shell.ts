@@ -19,14 +19,14 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import type * as net from 'node:net';
-import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset, pmiAbortNote } from '../../kernel/api';
+import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset, pmiAbortNote, strsignal } from '../../kernel/api';
 import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import { bindTask, taskCpus } from './affinity';
 import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
-import { spawnTask, type NativeTask } from './native-spawn';
+import { NativeTask, spawnTask } from './native-spawn';
 import type { Jobspec, ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
@@ -256,7 +256,7 @@ export class JobShell {
       let proc: TaskProcess;
       try {
         proc =
-          spawnTask(targv, tenv, cwd, this.pmi !== undefined) ??
+          spawnTask(targv, tenv, cwd, { pmi: this.pmi !== undefined, cpus }) ??
           spawn(targv[0] ?? '', targv.slice(1), {
             cwd,
             env: tenv,
@@ -269,8 +269,10 @@ export class JobShell {
         continue;
       }
       t.proc = proc;
-      if (cpus && proc.pid !== undefined) bindTask(proc.pid, cpus);
+      // flux-task binds the task before it runs; child_process tasks are bound once they run
+      if (cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, cpus);
       if (this.pmi && proc.stdio[3]) this.pmi.addClient(t.rank, proc.stdio[3] as net.Socket);
+      if (proc instanceof NativeTask) proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
       let settled = false;
       proc.once('spawn', () => {
         settled = true;
@@ -308,26 +310,53 @@ export class JobShell {
       if (port !== undefined) Object.assign(tenv, { PMI_PORT: `127.0.0.1:${port}`, PMI_ID: String(t.rank) });
       let pty: PtyTask;
       try {
-        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows });
+        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus });
       } catch (e) {
         spawned();
         this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);
         return;
       }
       t.pty = pty;
-      taskGuard.add(pty.pid);
-      if (cpus) bindTask(pty.pid, cpus);
-      spawned();
+      pty.onSpawn((err) => {
+        spawned();
+        if (err) {
+          this.launchFailed(t, argv[0] ?? '', err);
+          return;
+        }
+        if (pty.pid !== undefined) taskGuard.add(pty.pid);
+        // a window size that came while it was starting
+        if (this.winsize) pty.resize(this.winsize.cols, this.winsize.rows);
+      });
+      pty.onParentLost((parentPid, code, signo) => this.parentLost(t, parentPid, code, signo));
       const rank = String(t.rank);
       pty.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
       pty.onExit((status) => {
-        taskGuard.remove(pty.pid);
+        if (pty.pid !== undefined) taskGuard.remove(pty.pid);
         for (const stream of ['stdout', 'stderr']) this.emit('data', { stream, rank, eof: true });
         if (!t.done) this.taskDone(t, status);
       });
     };
     if (!this.pmi) return go();
     (this.pmiPort ??= this.pmi.listenTcp('127.0.0.1')).then(go, () => go());
+  }
+
+  /**
+   * The task's parent (flux-task) died before it reported the task's end: a
+   * job that signalled its parent ($PPID). The task is an orphan whose group
+   * native-spawn.ts killed; this job (and no other) fails with an exception
+   * that names the signal.
+   */
+  private parentLost(t: Task, parentPid: number | undefined, code: number, signo: number): void {
+    if (t.done) return;
+    const who = `task ${t.rank} (host ${this.spec.hostname}): job shell${parentPid !== undefined ? ` (pid ${parentPid})` : ''}`;
+    const how =
+      signo === os.constants.signals.SIGSTOP
+        ? `stopped by signal ${signo} (${strsignal(signo)}): killed once its task ended`
+        : signo > 0
+          ? `killed by signal ${signo} (${strsignal(signo)})`
+          : `exited with status ${code} before its task`;
+    this.status = Math.max(this.status, 128 + 9);
+    this.sink.exception(`${who} ${how}`);
   }
 
   /** [task rank, pid] of the tasks still running (flux job hostpids) */
@@ -380,8 +409,20 @@ export class JobShell {
     // not spawned yet: spawn nothing
     if (this.tasks.length === 0) this.killedBefore ??= signum;
     for (const t of this.tasks) {
-      const pid = t.proc?.pid ?? t.pty?.pid;
-      if (t.done || pid === undefined) continue;
+      if (t.done) continue;
+      if (t.pty) {
+        t.pty.kill(signum);
+        if (signum === 9) t.pty.reviveParent();
+        continue;
+      }
+      if (t.proc instanceof NativeTask) {
+        t.proc.kill(signum);
+        // the last step of a kill: a parent the job stopped must not hold the job
+        if (signum === 9) t.proc.reviveParent();
+        continue;
+      }
+      const pid = t.proc?.pid;
+      if (pid === undefined) continue;
       try {
         process.kill(-pid, signum);
       } catch {

@@ -8,7 +8,7 @@ import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTi
 import { encodeKvs } from '../../kernel/api/formats';
 import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
 import { EventPoster, now } from './eventlog';
-import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
+import { ACTIVE, Flags, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
@@ -250,6 +250,8 @@ export class Manager {
     this.allocOutstanding++;
     let settled = false;
     const payload = { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec };
+    // --flags=debug: the eventlog shows each request to the scheduler (as Flux's job manager posts it)
+    if (job.flags & Flags.DEBUG) this.events.post(job.kvsdir, 'debug.alloc-request');
     const stream = this.h.rpcStream('sched.alloc', payload, {
       onResponse: (p) => {
         const resp = (p ?? {}) as Obj;
@@ -437,6 +439,7 @@ export class Manager {
     if (job.holdsR) {
       this.h.send('sched.free', { id: job.id, R: job.R, final: true });
       job.holdsR = false;
+      if (job.flags & Flags.DEBUG) this.events.post(job.kvsdir, 'debug.free-request');
       this.events.post(job.kvsdir, 'free');
     }
     this.clean(job);

@@ -40,7 +40,7 @@ async function gone(pids: number[], ms = 10_000): Promise<number[]> {
 }
 
 test('losing rank 1 fails its job with an exception naming job and rank', async () => {
-  const proc = spawn(FLUX, ['run', '-v', '-N3', '--label-io', 'sh', '-c', 'echo pid=$$ ppid=$PPID; exec sleep 60'], {
+  const proc = spawn(FLUX, ['run', '-v', '-N3', '--label-io', 'sh', '-c', 'echo pid=$$ broker=$(flux getattr broker.pid); exec sleep 60'], {
     env: { ...process.env, ...inst!.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -59,7 +59,8 @@ test('losing rank 1 fails its job with an exception naming job and rank', async 
     await three;
     let broker1 = 0;
     for (const l of out.split('\n').filter(Boolean)) {
-      const m = /^(\d): pid=(\d+) ppid=(\d+)$/.exec(l)!;
+      // the task's own broker (its parent is its flux-task, ADR 0007)
+      const m = /^(\d): pid=(\d+) broker=(\d+)$/.exec(l)!;
       tasks.push(Number(m[2]));
       if (m[1] === '1') broker1 = Number(m[3]);
     }

@@ -41,6 +41,9 @@ export class JobAttachCommand extends FluxCommand {
   private get showEvents(): boolean {
     return this.args.has('show-events');
   }
+  private get showExec(): boolean {
+    return this.args.has('show-exec');
+  }
   private get quiet(): boolean {
     return this.args.has('quiet');
   }
@@ -56,6 +59,7 @@ export class JobAttachCommand extends FluxCommand {
         stdinRanks: this.stdinRanks,
         readOnly: this.readOnly,
         showEvents: this.showEvents,
+        showExec: this.showExec,
         quiet: this.quiet,
         typed,
       });

@@ -70,9 +70,25 @@ export class JobWaitEventCommand extends JobCommand {
       process.stdout.write((this.format === 'json' ? JSON.stringify(e) : renderEntry(e, e.timestamp.toFixed(6))) + '\n');
     let found = false;
     let timer: LongTimer | undefined;
-    const result = await new Promise<'found' | 'end' | 'timeout'>((resolve) => {
+    const key = `${dir}.${PATHS[this.logPath] ?? this.logPath}`;
+    const exists = () => h.rpc('kvs.get', { key }).then(
+      () => true,
+      () => false,
+    );
+    const result = await new Promise<'found' | 'end' | 'timeout' | 'missing'>((resolve) => {
       if (ms !== undefined) timer = longTimeout(() => resolve('timeout'), ms);
-      h.rpcStream('kvs.watch', { key: `${dir}.${PATHS[this.logPath] ?? this.logPath}` }, (p) => {
+      if (key !== `${dir}.eventlog`) {
+        // another log (exec, output) may not be there yet: it can still appear while the job is
+        // active, never once the job's own eventlog has ended (the job is inactive)
+        void exists().then((there) => {
+          if (there) return;
+          const ended = () => void exists().then((now) => !now && resolve('missing'));
+          h.rpcStream('kvs.watch', { key: `${dir}.eventlog` }, (p) => {
+            if (((p as { entries?: Entry[] }).entries ?? []).some((e) => e.name === 'clean')) ended();
+          }).then(ended, ended);
+        });
+      }
+      h.rpcStream('kvs.watch', { key }, (p) => {
         for (const e of (p as { entries?: Entry[] }).entries ?? []) {
           if (found) return;
           if (e.name === name) {
@@ -90,6 +106,7 @@ export class JobWaitEventCommand extends JobCommand {
     });
     timer?.clear();
     if (result === 'timeout') this.fail(`wait-event timeout on event '${name}'`);
+    if (result === 'missing') this.fail(`eventlog path ${this.logPath} not found`);
     if (result === 'end') this.fail(`event '${name}' never received`);
     return 0;
   }

@@ -1,0 +1,88 @@
+/**
+ * A job's execution eventlog (RFC 50-style, the kvs key
+ * `job.<id>.guest.exec.eventlog`) as job-exec posts it: `init`, `starting`,
+ * `shell.init`, `shell.start` (with the RFC 34 taskmap), `complete`
+ * {status}, `done`; then the log is closed, so that a watcher
+ * (`flux job wait-event -p exec`, `flux job attach -X`) ends instead of
+ * waiting for an event that can no longer come.
+ *
+ * Entries are appended in order, one kvs.eventlog-append in flight and the
+ * ones posted meanwhile batched behind it; nothing waits for them but close().
+ */
+import { Errno, FluxError, encodeKvs, type Handle } from '../../kernel/api';
+import type { ShellPlacement } from './taskmap';
+
+interface Entry {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+
+/** RFC 34 taskmap of a block placement: [nodeid, nnodes, ppn, repeat] blocks, nodes with equal counts merged */
+export function blockTaskmap(placements: readonly ShellPlacement[]): { version: 1; map: Array<[number, number, number, number]> } {
+  const map: Array<[number, number, number, number]> = [];
+  const sorted = [...placements].sort((a, b) => a.shellRank - b.shellRank);
+  for (const p of sorted) {
+    const last = map[map.length - 1];
+    if (last && last[2] === p.count && last[0] + last[1] === p.shellRank) last[1]++;
+    else map.push([p.shellRank, 1, p.count, 1]);
+  }
+  return { version: 1, map };
+}
+
+export class ExecEventlog {
+  readonly key: string;
+  private queue: Entry[] = [];
+  private inflight = false;
+  private closed = false;
+  private idle: Array<() => void> = [];
+  /** the kvs refused (no kvs module): posting stops quietly, the job does not depend on it */
+  private off = false;
+
+  constructor(
+    private readonly h: Handle,
+    id: number,
+  ) {
+    this.key = `${encodeKvs(id)}.guest.exec.eventlog`;
+  }
+
+  post(name: string, context?: Record<string, unknown>): void {
+    if (this.closed || this.off) return;
+    this.queue.push(context === undefined ? { timestamp: now(), name } : { timestamp: now(), name, context });
+    if (!this.inflight) this.pump();
+  }
+
+  private pump(): void {
+    const entries = this.queue;
+    this.queue = [];
+    this.inflight = true;
+    this.h
+      .rpc('kvs.eventlog-append', { key: this.key, entries })
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          if (e instanceof FluxError && e.errno === Errno.ENOSYS) this.off = true;
+          else this.h.log('err', `${this.key}: append failed: ${(e as Error).message}`);
+        },
+      )
+      .then(() => {
+        this.inflight = false;
+        if (this.queue.length > 0 && !this.off) this.pump();
+        else {
+          this.queue = [];
+          for (const f of this.idle.splice(0)) f();
+        }
+      });
+  }
+
+  /** everything posted is in the kvs, and the log is closed (watchers end) */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inflight || this.queue.length > 0) await new Promise<void>((r) => this.idle.push(r));
+    if (this.off) return;
+    await this.h.rpc('kvs.eventlog-close', { key: this.key }).catch(() => undefined);
+  }
+}
