@@ -262,6 +262,10 @@ export class Broker {
         statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));
         this.createdStatedir = statedir;
         this.attrs.setInternal('statedir', statedir);
+        // the kvs does not sync a store that is removed at exit
+        if (this.attrs.get('statedir-cleanup') !== '0') this.attrs.setInternal('statedir-cleanup', '1');
+      } else if (!fs.existsSync(statedir)) {
+        fs.mkdirSync(statedir, { recursive: true, mode: 0o700 });
       }
       if (this.attrs.get('statedir-cleanup') === '0') this.createdStatedir = undefined;
     }

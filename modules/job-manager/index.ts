@@ -170,11 +170,11 @@ export default defineModule({
           const p = pl(msg);
           m.enable = p['enable'] !== false;
           m.disableReason = m.enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
-          return {};
+          return m.checkpoint().then(() => ({}));
         }),
         request('queue-start', (msg) => {
           m.setStarted(pl(msg)['start'] !== false);
-          return {};
+          return m.checkpoint().then(() => ({}));
         }),
         request('sched-hello', () => m.schedHello()),
         request('sched-ready', (msg) => m.schedReady(pl(msg)['mode'], pl(msg)['limit'])),
@@ -228,8 +228,12 @@ export default defineModule({
           { ownerOnly: false },
         ),
       ],
-      stop() {
+      async start() {
+        await m.restore();
+      },
+      async stop() {
         m.shutdown();
+        await m.checkpoint();
       },
     };
   },

@@ -1,6 +1,8 @@
 /**
- * kvs: the in-memory key-value store with RFC 18 eventlogs and watches
- * (internal-contracts.md "Job execution and output"). Rank 0 holds the data;
+ * kvs: the key-value store with RFC 18 eventlogs and watches
+ * (internal-contracts.md "Job execution and output"). Rank 0 holds the data,
+ * in memory for reads and in the backing store in the statedir (backing.ts):
+ * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, eventlog-append, eventlog-close,
  * watch (streaming), watch-cancel.
@@ -20,6 +22,7 @@ import {
   type Message,
   type ModuleScope,
 } from '../../kernel/api';
+import { Backing } from './backing';
 import { Store, checkEntries, checkKey } from './store';
 import { Watchers } from './watchers';
 
@@ -35,9 +38,32 @@ interface Req {
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 
-function leader(h: Handle): BrokerModule {
+/**
+ * Open the backing store in the statedir and load the tree from it. A
+ * statedir the broker made for this run only (statedir-cleanup=1) is not
+ * synced: nothing in it outlives the instance.
+ */
+function openStore(h: Handle): { store: Store; backing?: Backing } {
   const store = new Store();
+  const dir = h.getattr('statedir');
+  if (dir === undefined) return { store };
+  const backing = Backing.open(dir, { sync: h.getattr('statedir-cleanup') !== '1' });
+  for (const r of backing.records()) {
+    if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
+    else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
+    else store.loadLog(r.key, r.text === 'c');
+  }
+  store.loaded();
+  if (store.size > 0) h.log('info', `restored ${store.size} keys from ${backing.file}`);
+  return { store, backing };
+}
+
+function leader(h: Handle): BrokerModule {
+  const { store, backing } = openStore(h);
   const watchers = new Watchers(h);
+  /** the answer once the change is on disk (at once without a backing store) */
+  const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
+    backing ? write(backing).then(() => ({})) : {};
 
   const watch = (msg: Message) => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
@@ -69,8 +95,12 @@ function leader(h: Handle): BrokerModule {
       request('put', (msg) => {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
-        store.put(key, p.value);
-        return {};
+        const wasDir = store.isDir(key);
+        const json = store.put(key, p.value);
+        return durable(async (b) => {
+          const removed = wasDir ? b.remove(key, true) : undefined;
+          await Promise.all([removed, b.putValue(key, json)]);
+        });
       }),
       request('unlink', (msg) => {
         const p = payloadOf(msg);
@@ -78,7 +108,9 @@ function leader(h: Handle): BrokerModule {
         const recursive = p.recursive === true;
         if (recursive) for (const k of store.keys(key)) watchers.end(k);
         watchers.end(key);
-        return { count: store.unlink(key, recursive) };
+        const count = store.unlink(key, recursive);
+        if (count === 0 || !backing) return { count };
+        return backing.remove(key, recursive).then(() => ({ count }));
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
@@ -88,15 +120,18 @@ function leader(h: Handle): BrokerModule {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
-        store.append(key, entries);
+        const { text, n } = store.append(key, entries);
         watchers.notify(key, entries);
-        return {};
+        return durable(async (b) => {
+          const header = n === 1 ? b.putLogHeader(key, false) : undefined;
+          await Promise.all([header, b.appendLog(key, n, text)]);
+        });
       }),
       request('eventlog-close', (msg) => {
         const key = checkKey(payloadOf(msg).key);
         store.close(key);
         watchers.end(key);
-        return {};
+        return durable((b) => b.putLogHeader(key, true));
       }),
       request('watch', watch),
       request('watch-cancel', (msg) => {
@@ -105,7 +140,7 @@ function leader(h: Handle): BrokerModule {
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count })),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
       request(
         'disconnect',
         (msg) => {
@@ -115,6 +150,9 @@ function leader(h: Handle): BrokerModule {
         { ownerOnly: false },
       ),
     ],
+    async stop() {
+      await backing?.close();
+    },
   };
 }
 
@@ -189,7 +227,7 @@ function follower(h: Handle): BrokerModule {
 
 export default defineModule({
   name: 'kvs',
-  description: 'In-memory key-value store with eventlogs and watches',
+  description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
   create(scope: ModuleScope): BrokerModule {
     return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
