@@ -7,7 +7,7 @@
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { encodeKvs } from '../../kernel/api/formats';
 import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
-import { EventPoster, now } from './eventlog';
+import { EventPoster, now, type Entry } from './eventlog';
 import { ACTIVE, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
@@ -106,10 +106,23 @@ export class Manager {
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
       plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
-    // All or nothing: every jobspec is stored before any job exists, so a
-    // submit that fails here leaves no job, no eventlog and no jobspec behind.
-    await this.storeJobspecs(reqs);
-    const writes: Array<Promise<void>> = [];
+    // All or nothing, and durable before the answer: every job's jobspec, J
+    // and first events are written in one turn (one commit of the store), and
+    // a job exists only once all of it is stored. A submit that fails here
+    // leaves no job, no eventlog and no jobspec behind.
+    const t = now();
+    const first = new Map<number, Entry[]>();
+    for (const r of reqs) {
+      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
+      const direct = (plans.get(r.id) ?? []).length === 0;
+      first.set(
+        r.id,
+        direct
+          ? [submit, { timestamp: t, name: 'validate' }, { timestamp: t, name: 'depend' }, { timestamp: t, name: 'priority', context: { priority: priorityOf(r.urgency) } }]
+          : [submit, { timestamp: t, name: 'validate' }],
+      );
+    }
+    await this.storeNewJobs(reqs, first);
     const created: Job[] = [];
     for (const r of reqs) {
       const job = new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec);
@@ -117,29 +130,17 @@ export class Manager {
       this.jobs.set(job.id, job);
       if (job.id > this.maxId) this.maxId = job.id;
       this.nActive++;
-      const t = now();
       job.t_depend = t;
-      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
       const jobPlans = plans.get(job.id) ?? [];
       if (jobPlans.length === 0) {
         job.priority = priorityOf(job.urgency);
         job.state = State.SCHED;
-        writes.push(
-          this.events.append(job.kvsdir, [
-            submit,
-            { timestamp: t, name: 'validate' },
-            { timestamp: t, name: 'depend' },
-            { timestamp: t, name: 'priority', context: { priority: job.priority } },
-          ]),
-        );
       } else {
         job.state = State.DEPEND;
-        writes.push(this.events.append(job.kvsdir, [submit, { timestamp: t, name: 'validate' }]));
         this.submitting.add(job);
         this.deps.register(job.id, jobPlans);
       }
     }
-    await Promise.all(writes);
     for (const job of created) {
       this.submitting.delete(job);
       if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
@@ -147,23 +148,24 @@ export class Manager {
     }
   }
 
-  /** Put each job's jobspec in the kvs; on any failure remove those stored and throw. */
-  private async storeJobspecs(reqs: SubmitReq[]): Promise<void> {
-    // jobspec: as listed and shown (no environment); J: all of it, for a job
-    // that is still pending when the instance restarts
-    const results = await Promise.allSettled(
-      reqs.map((r) =>
-        Promise.all([
-          this.events.put(`${encodeKvs(r.id)}.jobspec`, stripEnvironment(r.jobspec)),
-          this.events.put(`${encodeKvs(r.id)}.J`, r.jobspec),
-        ]),
-      ),
-    );
+  /**
+   * Store each new job's jobspec (as listed and shown: no environment), J
+   * (all of it, for a job still pending when the instance restarts) and first
+   * events; on any failure remove what was stored and throw.
+   */
+  private async storeNewJobs(reqs: SubmitReq[], first: Map<number, Entry[]>): Promise<void> {
+    const writes = reqs.map((r) => {
+      const dir = encodeKvs(r.id);
+      return Promise.all([
+        this.events.put(`${dir}.jobspec`, stripEnvironment(r.jobspec)),
+        this.events.put(`${dir}.J`, r.jobspec),
+        this.h.rpc('kvs.eventlog-append', { key: `${dir}.eventlog`, entries: first.get(r.id) ?? [] }),
+      ]);
+    });
+    const results = await Promise.allSettled(writes);
     const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
     if (!failed) return;
-    await Promise.allSettled(
-      results.map((x, i) => (x.status === 'fulfilled' ? this.h.rpc('kvs.unlink', { key: encodeKvs(reqs[i]!.id), recursive: true }) : undefined)),
-    );
+    await Promise.allSettled(reqs.map((r) => this.h.rpc('kvs.unlink', { key: encodeKvs(r.id), recursive: true })));
     throw failed.reason;
   }
 
