@@ -9,10 +9,10 @@
  * 'l' for an open eventlog, 'c' for a closed one), n >= 1 an eventlog's
  * appended lines in order. A directory is the keys below it.
  *
- * Writes go to LMDB's write thread: all writes made in one event-loop turn
- * commit as one transaction (group commit), so the event loop never waits on
- * the disk, and acknowledging after the commit costs one fsync per batch, not
- * per request.
+ * Writes go to LMDB's write thread: the writes queued while a commit is in
+ * progress commit together in the next transaction (group commit), so the
+ * event loop never waits on the disk, and acknowledging after the commit
+ * costs one fsync per batch, not per request.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,8 +47,61 @@ const errnoOf = (e: unknown): number => {
 
 /** One line naming the store and what went wrong (the first line of the library's message). */
 export function storeError(file: string, e: unknown): FluxError {
-  const msg = String((e as Error)?.message ?? e).split('\n')[0]!.trim();
+  // lmdb's "No space left on device: Attempting to write page at ...": the first part
+  const msg = String((e as Error)?.message ?? e).split('\n')[0]!.replace(/: Attempting to .*$/, '').trim();
   return new FluxError(errnoOf(e), `store ${file}: ${msg}`);
+}
+
+/**
+ * lmdb-js rejects every write of a failed transaction with "Commit failed"
+ * and the reason in a `commitError` promise (which must be handled, or it is
+ * an unhandled rejection): the reason.
+ */
+async function causeOf(e: unknown): Promise<unknown> {
+  const ce = (e as { commitError?: unknown } | null)?.commitError;
+  if (!(ce instanceof Promise)) return e;
+  try {
+    await ce;
+    return e;
+  } catch (cause) {
+    return cause;
+  }
+}
+
+/** LMDB's meta page: flags (P_META) at 18, magic at 24; two meta pages */
+const META_FLAGS_AT = 18;
+const P_META = 0x08;
+const MAGIC_AT = 24;
+const MDB_MAGIC = 0xbeefc0de;
+
+/**
+ * A file that is not an LMDB store (damaged, truncated, another program's)
+ * is refused before LMDB maps it: LMDB trusts its pages, and a damaged meta
+ * page can crash the process instead of failing. A missing or empty file is
+ * a new store.
+ */
+function checkHeader(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw storeError(file, e);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return;
+    const buf = Buffer.alloc(32);
+    const pageSize = 4096;
+    for (const at of [0, pageSize]) {
+      const n = fs.readSync(fd, buf, 0, buf.length, at);
+      if (n < buf.length || (buf.readUInt16LE(META_FLAGS_AT) & P_META) === 0 || buf.readUInt32LE(MAGIC_AT) !== MDB_MAGIC) {
+        throw new FluxError(Errno.EIO, `store ${file}: not a valid store (damaged or not an LMDB file); move it away or restore it from a dump (flux restore)`);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export class Backing {
@@ -76,6 +129,7 @@ export class Backing {
       if (e instanceof FluxError) throw e;
       throw storeError(file, e);
     }
+    checkHeader(file);
     let db: RootDatabase<string, BackingKey>;
     try {
       db = open<string, BackingKey>({
@@ -86,7 +140,10 @@ export class Backing {
         overlappingSync: false,
         // the cache holds decoded values: the kvs keeps its own tree
         cache: false,
-        eventTurnBatching: true,
+        // writes queued while a commit is in progress go in the next one (group
+        // commit). Event-turn batching adds an internal promise per turn that
+        // is rejected unhandled when a commit fails (ENOSPC): it would end the broker.
+        eventTurnBatching: false,
       });
       // read something: a damaged file fails here, not later
       db.getKeysCount({ limit: 1 });
@@ -137,7 +194,8 @@ export class Backing {
 
   /** a value replacing an eventlog: its chunks go */
   private dropChunks(key: string): void {
-    for (const k of this.db.getKeys({ start: [key, 1], end: [key, Number.MAX_SAFE_INTEGER] })) void this.db.remove(k);
+    // in the same transaction as the put that follows: its failure is the put's
+    for (const k of this.db.getKeys({ start: [key, 1], end: [key, Number.MAX_SAFE_INTEGER] })) void this.db.remove(k).catch(causeOf);
   }
 
   /** the last write failed and none has succeeded since */
@@ -150,8 +208,8 @@ export class Backing {
       () => {
         this.failing = undefined;
       },
-      (e: unknown) => {
-        const err = storeError(this.file, e);
+      async (e: unknown) => {
+        const err = storeError(this.file, await causeOf(e));
         this.failing = err;
         throw err;
       },
@@ -166,10 +224,10 @@ export class Backing {
   async close(): Promise<void> {
     try {
       await this.db.flushed;
-    } catch {
-      /* reported to the requests that made them */
+    } catch (e) {
+      await causeOf(e); // reported to the requests that made them
     }
-    await this.db.close();
+    await this.db.close().catch(causeOf);
   }
 }
 
