@@ -33,6 +33,7 @@ interface Req {
   recursive?: unknown;
   waitcreate?: unknown;
   tag?: unknown;
+  values?: unknown;
 }
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
@@ -73,7 +74,9 @@ function leader(h: Handle): BrokerModule {
     if (store.has(key)) {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
-        h.respondError(msg, Errno.ENODATA);
+        // {values: true}: every later put of the key too (flux kvs get --watch)
+        if (p.values === true) watchers.add({ key, msg, sender: senderOf(msg), tag });
+        else h.respondError(msg, Errno.ENODATA);
         return NO_RESPONSE;
       }
       const entries = store.entries(key);
@@ -96,10 +99,12 @@ function leader(h: Handle): BrokerModule {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
+        const shadowed = store.leafAncestors(key);
         const json = store.put(key, p.value);
+        watchers.notifyValue(key, p.value);
         return durable(async (b) => {
-          const removed = wasDir ? b.remove(key, true) : undefined;
-          await Promise.all([removed, b.putValue(key, json)]);
+          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
+          await Promise.all([...removed, b.putValue(key, json)]);
         });
       }),
       request('unlink', (msg) => {
@@ -120,11 +125,12 @@ function leader(h: Handle): BrokerModule {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
+        const shadowed = store.leafAncestors(key);
         const { text, n } = store.append(key, entries);
         watchers.notify(key, entries);
         return durable(async (b) => {
           const header = n === 1 ? b.putLogHeader(key, false) : undefined;
-          await Promise.all([header, b.appendLog(key, n, text)]);
+          await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
         });
       }),
       request('eventlog-close', (msg) => {

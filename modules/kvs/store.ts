@@ -107,7 +107,8 @@ export class Store {
     for (const c of parts) {
       let n = d.get(c);
       if (!isDir(n)) {
-        if (n !== undefined) throw einval(`${key}: ${c} is not a directory`);
+        // a value or eventlog in the way is replaced by the directory (as Flux)
+        if (n !== undefined) this.count -= countOf(n);
         d.set(intern(c), (n = new Map()));
       }
       d = n;
@@ -130,6 +131,20 @@ export class Store {
 
   isLog(key: string): boolean {
     return isLogNode(this.lookup(key));
+  }
+
+  /** the values and eventlogs on key's path (a put of key replaces them by directories) */
+  leafAncestors(key: string): string[] {
+    const out: string[] = [];
+    const parts = key.split('.');
+    let n: Node | undefined = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (!isDir(n)) break;
+      n = n.get(parts[i]!);
+      if (n === undefined) break;
+      if (!isDir(n)) out.push(parts.slice(0, i + 1).join('.'));
+    }
+    return out;
   }
 
   /** key names a directory */
