@@ -154,14 +154,15 @@ export class Manager {
    * events; on any failure remove what was stored and throw.
    */
   private async storeNewJobs(reqs: SubmitReq[], first: Map<number, Entry[]>): Promise<void> {
-    const writes = reqs.map((r) => {
+    const writes = reqs.flatMap((r) => {
       const dir = encodeKvs(r.id);
-      return Promise.all([
+      return [
         this.events.put(`${dir}.jobspec`, stripEnvironment(r.jobspec)),
         this.events.put(`${dir}.J`, r.jobspec),
         this.h.rpc('kvs.eventlog-append', { key: `${dir}.eventlog`, entries: first.get(r.id) ?? [] }),
-      ]);
+      ];
     });
+    // the first failure in the order written (the jobspec's), whichever came back first
     const results = await Promise.allSettled(writes);
     const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
     if (!failed) return;

@@ -23,7 +23,8 @@ import {
   type ModuleScope,
 } from '../../kernel/api';
 import { Backing } from './backing';
-import { Store, checkEntries, checkKey } from './store';
+import * as tar from 'tar';
+import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
 
 interface Req {
@@ -59,8 +60,63 @@ function openStore(h: Handle): { store: Store; backing?: Backing } {
   return { store, backing };
 }
 
-function leader(h: Handle): BrokerModule {
+/**
+ * `-Scontent.restore=FILE` (flux dump's archive) into an empty store: a
+ * member whose text is RFC 18 lines ending in a newline is an eventlog, any
+ * other a value (JSON when it parses, else the string).
+ */
+async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined): Promise<void> {
+  if (store.size > 0) throw new FluxError(Errno.EEXIST, `content.restore: the store in the statedir is not empty`);
+  const members: Array<{ key: string; text: string }> = [];
+  await tar.t({
+    file,
+    onReadEntry: (e) => {
+      if (e.type !== 'File') {
+        e.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      const key = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
+      e.on('data', (c: Buffer) => chunks.push(c));
+      e.on('end', () => members.push({ key, text: Buffer.concat(chunks).toString('utf8') }));
+    },
+  }).catch((e: Error) => {
+    throw new FluxError(Errno.EINVAL, `content.restore: ${file}: ${e.message}`);
+  });
+  const writes: Array<Promise<void>> = [];
+  for (const { key, text } of members) {
+    const k = checkKey(key);
+    if (isEventlogText(text)) {
+      const { n } = store.append(k, parseLog(text));
+      if (backing) writes.push(backing.putLogHeader(k, false), backing.appendLog(k, n, text));
+    } else {
+      let v: unknown = text;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        /* a string */
+      }
+      const json = store.put(k, v);
+      if (backing) writes.push(backing.putValue(k, json));
+    }
+  }
+  await Promise.all(writes);
+  h.log('info', `content.restore: ${members.length} keys from ${file}`);
+}
+
+function isEventlogText(text: string): boolean {
+  if (!text.endsWith('\n')) return false;
+  try {
+    return parseLog(text).every((e) => typeof e.name === 'string' && typeof e.timestamp === 'number');
+  } catch {
+    return false;
+  }
+}
+
+async function leader(h: Handle): Promise<BrokerModule> {
   const { store, backing } = openStore(h);
+  const restore = h.getattr('content.restore');
+  if (restore) await restoreArchive(h, restore, store, backing);
   const watchers = new Watchers(h);
   /** the answer once the change is on disk (at once without a backing store) */
   const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
@@ -235,7 +291,7 @@ export default defineModule({
   name: 'kvs',
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
-  create(scope: ModuleScope): BrokerModule {
+  create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
     return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
   },
 });
