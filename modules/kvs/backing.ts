@@ -19,6 +19,9 @@ import * as path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { Errno, FluxError } from '../../kernel/api';
 
+/** how long close() waits for queued writes */
+const CLOSE_WAIT_MS = 5000;
+
 /** the file's name in the statedir */
 export const BACKING_FILE = 'content.lmdb';
 
@@ -221,13 +224,25 @@ export class Backing {
     return this.write(this.db.flushed);
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.db.flushed;
-    } catch (e) {
-      await causeOf(e); // reported to the requests that made them
-    }
-    await this.db.close().catch(causeOf);
+  /**
+   * Close at unload. Every acknowledged write is on disk already; what is
+   * still queued gets CLOSE_WAIT_MS to commit, so that a store that stopped
+   * answering cannot hold the broker's shutdown.
+   */
+  async close(): Promise<boolean> {
+    const closing = (async () => {
+      try {
+        await this.db.flushed;
+      } catch (e) {
+        await causeOf(e); // reported to the requests that made them
+      }
+      await this.db.close().catch(causeOf);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), CLOSE_WAIT_MS)));
+    const done = await Promise.race([closing.then(() => true), late]);
+    clearTimeout(timer);
+    return done;
   }
 }
 

@@ -213,7 +213,7 @@ async function leader(h: Handle): Promise<BrokerModule> {
       ),
     ],
     async stop() {
-      await backing?.close();
+      if (backing && !(await backing.close())) h.log('err', `${backing.file}: close did not finish in time`);
     },
   };
 }
