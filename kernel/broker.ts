@@ -289,6 +289,8 @@ export class Broker {
         statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));
         this.createdStatedir = statedir;
         this.attrs.setInternal('statedir', statedir);
+        // the kvs does not sync a store that is removed at exit
+        if (this.attrs.get('statedir-cleanup') !== '0') this.attrs.setInternal('statedir-cleanup', '1');
       }
       if (this.attrs.get('statedir-cleanup') === '0') this.createdStatedir = undefined;
     }

@@ -55,6 +55,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('rundir-cleanup', undefined, IMM);
   a.define('statedir', undefined, IMM | F);
   a.define('statedir-cleanup', undefined, IMM);
+  a.define('content.restore', undefined, IMM);
   a.define('local-uri', undefined, IMM);
   a.define('parent-uri', undefined, RO | LU);
   a.define('instance-level', '0', RO);

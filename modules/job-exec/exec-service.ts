@@ -2,9 +2,10 @@
  * Rank 0 of job-exec: the requests job-manager and attach send (`start`, `kill`,
  * `stdin`, `output-read`, `list`) and the `job-exception` and
  * `job-purge-inactive` events, dispatched to the ExecJob of each running job.
- * It keeps the output log of every job it ran until the job is purged: their
- * files live in `<rundir>/job-output/`, made empty at load and removed at
- * unload (the instance's end).
+ * It keeps the output log of every job until the job is purged: their files
+ * live in `<statedir>/job-output/` (persistent state: a restarted instance
+ * serves the logs of earlier runs' jobs from there), or without a statedir in
+ * `<rundir>/job-output/`, made empty at load and removed at unload.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,24 +17,29 @@ import {
   type Handle,
   type Message,
 } from '../../kernel/api';
+import { encodeKvs } from '../../kernel/api/formats';
 import { ExecJob } from './exec-job';
-import type { OutputLog } from './output-log';
+import { OutputLog } from './output-log';
 import type { Jobspec, R } from './taskmap';
 
 export class ExecService {
   private readonly jobs = new Map<number, ExecJob>();
   /** the output log of every job run here and not purged */
   private readonly logs = new Map<number, OutputLog>();
-  /** `<rundir>/job-output` */
+  /** `<statedir>/job-output` (or `<rundir>/job-output`) */
   readonly outputDir: string;
-  /** the directory is there (emptied of what an earlier job-exec left) */
+  /** in the statedir: the files outlive this job-exec */
+  private readonly persistent: boolean;
+  /** the directory is there (emptied of what an earlier job-exec left, outside a statedir) */
   private readonly dirReady: Promise<void>;
 
   constructor(private readonly h: Handle) {
-    this.outputDir = path.join(h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
+    const statedir = h.getattr('statedir');
+    this.persistent = statedir !== undefined;
+    this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
     const dir = this.outputDir;
-    this.dirReady = fs.promises
-      .rm(dir, { recursive: true, force: true })
+    const emptied = this.persistent ? Promise.resolve() : fs.promises.rm(dir, { recursive: true, force: true });
+    this.dirReady = emptied
       .then(() => fs.promises.mkdir(dir, { recursive: true, mode: 0o700 }))
       .then(
         () => undefined,
@@ -82,9 +88,26 @@ export class ExecService {
     const offset = p.offset ?? 0;
     if (typeof offset !== 'number') throw einval('output-read: offset must be a number');
     const log = this.logs.get(p.id);
-    if (!log) throw new FluxError(Errno.ENOENT, 'No such job');
-    log.read(msg, offset, p.wait === true, p.direct === true);
+    const id = p.id;
+    if (log) log.read(msg, offset, p.wait === true, p.direct === true);
+    else if (!this.persistent) throw new FluxError(Errno.ENOENT, 'No such job');
+    else {
+      this.adopt(id).then(
+        (l) => (l ? l.read(msg, offset, p.wait === true, p.direct === true) : this.h.respondError(msg, Errno.ENOENT, 'No such job')),
+        (e: Error) => this.h.respondError(msg, Errno.EIO, `${this.outputDir}: ${e.message}`),
+      );
+    }
     return NO_RESPONSE;
+  }
+
+  /** the output log an earlier run left in the statedir for job id, if any */
+  private async adopt(id: number): Promise<OutputLog | undefined> {
+    const log = await OutputLog.adopt(this.h, id, this.outputDir, `${encodeKvs(id)}.guest.output`);
+    if (!log) return undefined;
+    const have = this.logs.get(id);
+    if (have) return have;
+    this.logs.set(id, log);
+    return log;
   }
 
   /**
@@ -96,8 +119,12 @@ export class ExecService {
     const id = (msg.payload as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'number') throw einval('output-size: id must be a number');
     const log = this.logs.get(id);
-    if (!log) throw new FluxError(Errno.ENOENT, 'No such job');
-    return log.sizeNow();
+    if (log) return log.sizeNow();
+    if (!this.persistent) throw new FluxError(Errno.ENOENT, 'No such job');
+    return this.adopt(id).then((l) => {
+      if (!l) throw new FluxError(Errno.ENOENT, 'No such job');
+      return l.sizeNow();
+    });
   }
 
   /** `job-purge-inactive {jobs}` (job-manager): those jobs' output logs go */
@@ -105,10 +132,11 @@ export class ExecService {
     const jobs = (msg.payload as { jobs?: unknown } | undefined)?.jobs;
     if (!Array.isArray(jobs)) return;
     for (const id of jobs) {
-      const log = typeof id === 'number' && !this.jobs.has(id) ? this.logs.get(id) : undefined;
-      if (!log) continue;
-      this.logs.delete(id as number);
-      void log.remove();
+      if (typeof id !== 'number' || this.jobs.has(id)) continue;
+      const log = this.logs.get(id);
+      this.logs.delete(id);
+      if (log) void log.remove();
+      else if (this.persistent) void fs.promises.rm(path.join(this.outputDir, `${id}.eventlog`), { force: true }).catch(() => undefined);
     }
   }
 
@@ -148,12 +176,12 @@ export class ExecService {
     for (const j of this.jobs.values()) j.stopping = true;
   }
 
-  /** module unload: the output logs go (they live as long as job-exec) */
+  /** module unload: the reads end; the files go unless they are in the statedir */
   async removeLogs(): Promise<void> {
     const logs = [...this.logs.values()];
     this.logs.clear();
-    await Promise.all(logs.map((l) => l.remove()));
-    await fs.promises.rm(this.outputDir, { recursive: true, force: true }).catch(() => undefined);
+    await Promise.all(logs.map((l) => l.remove(this.persistent)));
+    if (!this.persistent) await fs.promises.rm(this.outputDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** job-manager's `job-exception {id, type, severity}`: a fatal one kills the job */

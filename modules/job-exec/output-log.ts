@@ -2,11 +2,11 @@
  * The output log of one job, on rank 0: its RFC 24 events (header, data, eof,
  * redirect, log) as RFC 18 JSON lines, in three places:
  *
- * - on disk, one file per job, `<rundir>/job-output/<id>.eventlog`, written
+ * - on disk, one file per job, `<statedir>/job-output/<id>.eventlog`, written
  *   through a FileSink: all of the output however large, outside the heap. It
- *   is what `flux job attach` reads, and it stays until the job is purged or
- *   the instance exits. It is a plain eventlog file on purpose: a persistent
- *   store can adopt it as it is.
+ *   is what `flux job attach` reads, and it stays until the job is purged (the
+ *   statedir is the instance's persistent state: a restarted instance adopts
+ *   the files of earlier runs, OutputLog.adopt).
  * - readers (`job-exec.output-read`) get it in chunks of at most READ_CHUNK
  *   bytes of complete lines from the file, a read waiting while the job runs
  *   and nothing new has been written. A reader on this host that may open the
@@ -149,6 +149,23 @@ export class OutputLog {
   private complete = false;
   private removed = false;
   private readonly held = new Set<HeldRead>();
+  /** an adopted file (an earlier run's): its size, fixed */
+  private adoptedSize: number | undefined;
+
+  /**
+   * The output log of a job an earlier run of the instance ran: the file as
+   * it is, complete, up to its last complete line (a broker killed mid-write
+   * can leave a partial one). Undefined when there is no such file.
+   */
+  static async adopt(h: Handle, id: number, dir: string, kvsKey: string): Promise<OutputLog | undefined> {
+    const log = new OutputLog(h, id, dir, kvsKey, () => undefined);
+    const size = await completeLength(log.path);
+    if (size === undefined) return undefined;
+    log.adoptedSize = size;
+    log.closed = true;
+    log.complete = true;
+    return log;
+  }
 
   /**
    * dir: the directory of the job's file; onError(note): the file failed (the
@@ -207,7 +224,7 @@ export class OutputLog {
 
   /** bytes of complete lines in the file */
   private get size(): number {
-    return this.sink.bytesWritten;
+    return this.adoptedSize ?? this.sink.bytesWritten;
   }
 
   /**
@@ -232,14 +249,15 @@ export class OutputLog {
     for (const r of this.held) if (match(r.msg)) this.held.delete(r);
   }
 
-  /** the job was purged (or job-exec unloads): delete the file */
-  remove(): Promise<void> {
+  /** the job was purged (or job-exec unloads): end the reads and delete the file (unless keepFile) */
+  remove(keepFile = false): Promise<void> {
     this.removed = true;
     this.closed = true;
     this.complete = true;
     this.sink.abort();
     for (const r of this.held) this.h.respondError(r.msg, Errno.ENOENT, 'No such job');
     this.held.clear();
+    if (keepFile) return Promise.resolve();
     return fs.promises.rm(this.path, { force: true }).catch(() => undefined);
   }
 
@@ -281,6 +299,30 @@ export class OutputLog {
         else this.h.respondError(msg, Errno.EIO, `${this.path}: ${e.message}`);
       },
     );
+  }
+}
+
+/** bytes up to the file's last newline (undefined: no such file) */
+async function completeLength(file: string): Promise<number | undefined> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - buf.length);
+      const { bytesRead } = await fh.read(buf, 0, end - start, start);
+      const nl = buf.lastIndexOf(0x0a, bytesRead - 1);
+      if (nl >= 0) return start + nl + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await fh.close();
   }
 }
 

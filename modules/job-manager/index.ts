@@ -198,12 +198,12 @@ export default defineModule({
             st.enable = enable;
             st.reason = reason;
           }
-          return {};
+          return m.checkpoint().then(() => ({}));
         }),
         request('queue-start', (msg) => {
           const p = pl(msg);
           m.setStarted(p['start'] !== false, named(p));
-          return {};
+          return m.checkpoint().then(() => ({}));
         }),
         request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
         // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints
@@ -260,8 +260,12 @@ export default defineModule({
           { ownerOnly: false },
         ),
       ],
-      stop() {
+      async start() {
+        await m.restore();
+      },
+      async stop() {
         m.shutdown();
+        await m.checkpoint();
       },
     };
   },

@@ -7,11 +7,13 @@
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { encodeKvs } from '../../kernel/api/formats';
 import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
-import { EventPoster, now } from './eventlog';
+import { EventPoster, now, type Entry } from './eventlog';
 import { ACTIVE, Flags, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
+import { CHECKPOINT_KEY, loadStoredJobs, replay } from './restart';
+import { encodeF58 } from '../../kernel/api/formats';
 
 type Obj = Record<string, unknown>;
 
@@ -116,10 +118,23 @@ export class Manager {
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
       plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
-    // All or nothing: every jobspec is stored before any job exists, so a
-    // submit that fails here leaves no job, no eventlog and no jobspec behind.
-    await this.storeJobspecs(reqs);
-    const writes: Array<Promise<void>> = [];
+    // All or nothing, and durable before the answer: every job's jobspec, J
+    // and first events are written in one turn (one commit of the store), and
+    // a job exists only once all of it is stored. A submit that fails here
+    // leaves no job, no eventlog and no jobspec behind.
+    const t = now();
+    const first = new Map<number, Entry[]>();
+    for (const r of reqs) {
+      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
+      const direct = (plans.get(r.id) ?? []).length === 0;
+      first.set(
+        r.id,
+        direct
+          ? [submit, { timestamp: t, name: 'validate' }, { timestamp: t, name: 'depend' }, { timestamp: t, name: 'priority', context: { priority: priorityOf(r.urgency) } }]
+          : [submit, { timestamp: t, name: 'validate' }],
+      );
+    }
+    await this.storeNewJobs(reqs, first);
     const created: Job[] = [];
     for (const r of reqs) {
       const job = new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec);
@@ -127,29 +142,17 @@ export class Manager {
       this.jobs.set(job.id, job);
       if (job.id > this.maxId) this.maxId = job.id;
       this.nActive++;
-      const t = now();
       job.t_depend = t;
-      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
       const jobPlans = plans.get(job.id) ?? [];
       if (jobPlans.length === 0) {
         job.priority = priorityOf(job.urgency);
         job.state = State.SCHED;
-        writes.push(
-          this.events.append(job.kvsdir, [
-            submit,
-            { timestamp: t, name: 'validate' },
-            { timestamp: t, name: 'depend' },
-            { timestamp: t, name: 'priority', context: { priority: job.priority } },
-          ]),
-        );
       } else {
         job.state = State.DEPEND;
-        writes.push(this.events.append(job.kvsdir, [submit, { timestamp: t, name: 'validate' }]));
         this.submitting.add(job);
         this.deps.register(job.id, jobPlans);
       }
     }
-    await Promise.all(writes);
     for (const job of created) {
       this.submitting.delete(job);
       if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
@@ -157,16 +160,130 @@ export class Manager {
     }
   }
 
-  /** Put each job's jobspec in the kvs; on any failure remove those stored and throw. */
-  private async storeJobspecs(reqs: SubmitReq[]): Promise<void> {
-    const keys = reqs.map((r) => `${encodeKvs(r.id)}.jobspec`);
-    const results = await Promise.allSettled(reqs.map((r, i) => this.events.put(keys[i]!, stripEnvironment(r.jobspec))));
+  /**
+   * Store each new job's jobspec (as listed and shown: no environment), J
+   * (all of it, for a job still pending when the instance restarts) and first
+   * events; on any failure remove what was stored and throw.
+   */
+  private async storeNewJobs(reqs: SubmitReq[], first: Map<number, Entry[]>): Promise<void> {
+    const writes = reqs.flatMap((r) => {
+      const dir = encodeKvs(r.id);
+      return [
+        this.events.put(`${dir}.jobspec`, stripEnvironment(r.jobspec)),
+        this.events.put(`${dir}.J`, r.jobspec),
+        this.h.rpc('kvs.eventlog-append', { key: `${dir}.eventlog`, entries: first.get(r.id) ?? [] }),
+      ];
+    });
+    // the first failure in the order written (the jobspec's), whichever came back first
+    const results = await Promise.allSettled(writes);
     const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
     if (!failed) return;
-    await Promise.allSettled(
-      results.map((x, i) => (x.status === 'fulfilled' ? this.h.rpc('kvs.unlink', { key: encodeKvs(reqs[i]!.id), recursive: true }) : undefined)),
-    );
+    await Promise.allSettled(reqs.map((r) => this.h.rpc('kvs.unlink', { key: encodeKvs(r.id), recursive: true })));
     throw failed.reason;
+  }
+
+  // ---------------------------------------------------------------- restart
+
+  /**
+   * The jobs a persistent kvs holds (a restart on the same statedir): inactive
+   * ones are listed again, pending ones queue again as they were (held stay
+   * held, dependencies and begin-times are registered again), and those that
+   * were running end with an exception saying the instance restarted.
+   */
+  async restore(): Promise<void> {
+    const { jobs, maxId, skipped, queue } = await loadStoredJobs(this.h);
+    if (maxId > this.maxId) this.maxId = maxId;
+    if (queue) {
+      // the queue as an administrator left it (flux queue stop/disable)
+      this.started = queue['start'] !== false;
+      this.enable = queue['enable'] !== false;
+      this.disableReason = this.enable ? undefined : typeof queue['reason'] === 'string' ? queue['reason'] : undefined;
+    }
+    for (const d of skipped) this.h.log('err', `restart: ${d}: incomplete job record skipped`);
+    const rebuilt: Job[] = [];
+    for (const s of jobs) {
+      const job = replay(s);
+      if (!job) {
+        this.h.log('err', `restart: ${encodeKvs(s.id)}: eventlog has no submit event: skipped`);
+        continue;
+      }
+      this.jobs.set(job.id, job);
+      rebuilt.push(job);
+    }
+    const inactive = rebuilt.filter((j) => j.state === State.INACTIVE).sort((a, b) => (a.t_inactive ?? 0) - (b.t_inactive ?? 0));
+    for (const j of inactive) {
+      j.waitable = false;
+      j.release();
+      this.inactive.add(j);
+    }
+    let running = 0;
+    for (const job of rebuilt) {
+      if (job.state === State.INACTIVE) continue;
+      this.nActive++;
+      if (job.state & RUNNING) {
+        running++;
+        this.endRestarted(job);
+      } else {
+        this.events.post(job.kvsdir, 'flux-restart');
+        this.requeue(job);
+      }
+    }
+    if (rebuilt.length > 0 || maxId > 0) {
+      this.h.log('info', `restart: ${rebuilt.length} jobs`);
+      this.h.log('info', `restart: ${running} running jobs`);
+      this.h.log('debug', `restart: max_jobid=${encodeF58(this.maxId)}`);
+    }
+    if (inactive.length > 0) this.schedulePurge();
+  }
+
+  /** A pending job of an earlier run: back where it was in the queue. */
+  private requeue(job: Job): void {
+    if (job.state === State.DEPEND || job.state === State.NEW) {
+      job.state = State.DEPEND;
+      const sys = (((job.jobspec?.['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
+      let plans: Plan[];
+      try {
+        plans = planDependencies(sys['dependencies'], job.userid, (id) => this.targetInfo(id));
+      } catch (e) {
+        this.raise(job, 'dependency', 0, (e as Error).message);
+        return;
+      }
+      this.submitting.add(job);
+      this.deps.register(job.id, plans);
+      this.submitting.delete(job);
+      if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
+      return;
+    }
+    job.priority = priorityOf(job.urgency);
+    this.events.post(job.kvsdir, 'priority', { priority: job.priority });
+    job.state = State.SCHED;
+    this.enqueue(job);
+  }
+
+  /** A job that was running when the instance stopped: its tasks are gone; it ends (Flux: no reattach). */
+  private endRestarted(job: Job): void {
+    this.nRunning++;
+    if (job.waitstatus === undefined) {
+      const note = 'instance restarted: reattach to running job is not implemented';
+      this.events.post(job.kvsdir, 'exception', { type: 'exec', severity: 0, note });
+      job.exception ??= { type: 'exec', severity: 0, note };
+      job.endedByException = true;
+    }
+    job.state = State.CLEANUP;
+    job.t_cleanup ??= now();
+    this.events.post(job.kvsdir, 'release', { ranks: 'all', final: true });
+    if (job.holdsR) {
+      // the scheduler of this run never allocated it: nothing to give back
+      job.holdsR = false;
+      this.events.post(job.kvsdir, 'free');
+    }
+    this.clean(job);
+  }
+
+  /** the largest id ever given, kept in the kvs so that purging every job does not let ids go back */
+  checkpoint(): Promise<void> {
+    const queue = { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
+    return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, queue }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
   }
 
   // ---------------------------------------------------------------- dependencies
@@ -663,6 +780,7 @@ export class Manager {
       const jobs = this.purgedIds;
       this.purgedIds = [];
       this.h.publish('job-purge-inactive', { jobs }).catch(() => undefined);
+      void this.checkpoint();
     });
   }
 

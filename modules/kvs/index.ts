@@ -1,6 +1,8 @@
 /**
- * kvs: the in-memory key-value store with RFC 18 eventlogs and watches
- * (internal-contracts.md "Job execution and output"). Rank 0 holds the data;
+ * kvs: the key-value store with RFC 18 eventlogs and watches
+ * (internal-contracts.md "Job execution and output"). Rank 0 holds the data,
+ * in memory for reads and in the backing store in the statedir (backing.ts):
+ * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, eventlog-append, eventlog-close,
  * watch (streaming), watch-cancel.
@@ -20,7 +22,9 @@ import {
   type Message,
   type ModuleScope,
 } from '../../kernel/api';
-import { Store, checkEntries, checkKey } from './store';
+import { Backing } from './backing';
+import * as tar from 'tar';
+import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
 
 interface Req {
@@ -30,14 +34,93 @@ interface Req {
   recursive?: unknown;
   waitcreate?: unknown;
   tag?: unknown;
+  values?: unknown;
 }
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 
-function leader(h: Handle): BrokerModule {
+/**
+ * Open the backing store in the statedir and load the tree from it. A
+ * statedir the broker made for this run only (statedir-cleanup=1) is not
+ * synced: nothing in it outlives the instance.
+ */
+function openStore(h: Handle): { store: Store; backing?: Backing } {
   const store = new Store();
+  const dir = h.getattr('statedir');
+  if (dir === undefined) return { store };
+  const backing = Backing.open(dir, { sync: h.getattr('statedir-cleanup') !== '1' });
+  for (const r of backing.records()) {
+    if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
+    else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
+    else store.loadLog(r.key, r.text === 'c');
+  }
+  store.loaded();
+  if (store.size > 0) h.log('info', `restored ${store.size} keys from ${backing.file}`);
+  return { store, backing };
+}
+
+/**
+ * `-Scontent.restore=FILE` (flux dump's archive) into an empty store: a
+ * member whose text is RFC 18 lines ending in a newline is an eventlog, any
+ * other a value (JSON when it parses, else the string).
+ */
+async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined): Promise<void> {
+  if (store.size > 0) throw new FluxError(Errno.EEXIST, `content.restore: the store in the statedir is not empty`);
+  const members: Array<{ key: string; text: string }> = [];
+  await tar.t({
+    file,
+    onReadEntry: (e) => {
+      if (e.type !== 'File') {
+        e.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      const key = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
+      e.on('data', (c: Buffer) => chunks.push(c));
+      e.on('end', () => members.push({ key, text: Buffer.concat(chunks).toString('utf8') }));
+    },
+  }).catch((e: Error) => {
+    throw new FluxError(Errno.EINVAL, `content.restore: ${file}: ${e.message}`);
+  });
+  const writes: Array<Promise<void>> = [];
+  for (const { key, text } of members) {
+    const k = checkKey(key);
+    if (isEventlogText(text)) {
+      const { n } = store.append(k, parseLog(text));
+      if (backing) writes.push(backing.putLogHeader(k, false), backing.appendLog(k, n, text));
+    } else {
+      let v: unknown = text;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        /* a string */
+      }
+      const json = store.put(k, v);
+      if (backing) writes.push(backing.putValue(k, json));
+    }
+  }
+  await Promise.all(writes);
+  h.log('info', `content.restore: ${members.length} keys from ${file}`);
+}
+
+function isEventlogText(text: string): boolean {
+  if (!text.endsWith('\n')) return false;
+  try {
+    return parseLog(text).every((e) => typeof e.name === 'string' && typeof e.timestamp === 'number');
+  } catch {
+    return false;
+  }
+}
+
+async function leader(h: Handle): Promise<BrokerModule> {
+  const { store, backing } = openStore(h);
+  const restore = h.getattr('content.restore');
+  if (restore) await restoreArchive(h, restore, store, backing);
   const watchers = new Watchers(h);
+  /** the answer once the change is on disk (at once without a backing store) */
+  const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
+    backing ? write(backing).then(() => ({})) : {};
 
   const watch = (msg: Message) => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
@@ -47,7 +130,9 @@ function leader(h: Handle): BrokerModule {
     if (store.has(key)) {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
-        h.respondError(msg, Errno.ENODATA);
+        // {values: true}: every later put of the key too (flux kvs get --watch)
+        if (p.values === true) watchers.add({ key, msg, sender: senderOf(msg), tag });
+        else h.respondError(msg, Errno.ENODATA);
         return NO_RESPONSE;
       }
       const entries = store.entries(key);
@@ -69,8 +154,14 @@ function leader(h: Handle): BrokerModule {
       request('put', (msg) => {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
-        store.put(key, p.value);
-        return {};
+        const wasDir = store.isDir(key);
+        const shadowed = store.leafAncestors(key);
+        const json = store.put(key, p.value);
+        watchers.notifyValue(key, p.value);
+        return durable(async (b) => {
+          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
+          await Promise.all([...removed, b.putValue(key, json)]);
+        });
       }),
       request('unlink', (msg) => {
         const p = payloadOf(msg);
@@ -78,7 +169,9 @@ function leader(h: Handle): BrokerModule {
         const recursive = p.recursive === true;
         if (recursive) for (const k of store.keys(key)) watchers.end(k);
         watchers.end(key);
-        return { count: store.unlink(key, recursive) };
+        const count = store.unlink(key, recursive);
+        if (count === 0 || !backing) return { count };
+        return backing.remove(key, recursive).then(() => ({ count }));
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
@@ -88,15 +181,19 @@ function leader(h: Handle): BrokerModule {
         const p = payloadOf(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
-        store.append(key, entries);
+        const shadowed = store.leafAncestors(key);
+        const { text, n } = store.append(key, entries);
         watchers.notify(key, entries);
-        return {};
+        return durable(async (b) => {
+          const header = n === 1 ? b.putLogHeader(key, false) : undefined;
+          await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
+        });
       }),
       request('eventlog-close', (msg) => {
         const key = checkKey(payloadOf(msg).key);
         store.close(key);
         watchers.end(key);
-        return {};
+        return durable((b) => b.putLogHeader(key, true));
       }),
       request('watch', watch),
       request('watch-cancel', (msg) => {
@@ -105,7 +202,7 @@ function leader(h: Handle): BrokerModule {
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count })),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
       request(
         'disconnect',
         (msg) => {
@@ -115,6 +212,9 @@ function leader(h: Handle): BrokerModule {
         { ownerOnly: false },
       ),
     ],
+    async stop() {
+      if (backing && !(await backing.close())) h.log('err', `${backing.file}: close did not finish in time`);
+    },
   };
 }
 
@@ -189,9 +289,9 @@ function follower(h: Handle): BrokerModule {
 
 export default defineModule({
   name: 'kvs',
-  description: 'In-memory key-value store with eventlogs and watches',
+  description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
-  create(scope: ModuleScope): BrokerModule {
+  create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
     return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
   },
 });

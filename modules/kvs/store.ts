@@ -13,11 +13,14 @@ export interface EventEntry {
 }
 
 const KEY_RE = /^[^.\s][^\s]*$/;
+/** the longest key (LMDB keys are at most 1978 bytes, and a key is not a place for data) */
+export const KEY_MAX = 1024;
 
 export function checkKey(key: unknown): string {
   if (typeof key !== 'string' || !KEY_RE.test(key) || key.endsWith('.') || key.includes('..')) {
     throw einval(`invalid key ${JSON.stringify(key)}`);
   }
+  if (Buffer.byteLength(key) > KEY_MAX) throw einval(`key is longer than ${KEY_MAX} bytes`);
   return key;
 }
 
@@ -51,6 +54,8 @@ export function parseLog(text: string): EventEntry[] {
 interface LogEntry {
   text: string;
   closed: boolean;
+  /** appends so far (the backing store keeps each as its own record, numbered from 1) */
+  n: number;
 }
 /** A directory; a plain string is a value (its JSON text). */
 type Dir = Map<string, Node>;
@@ -102,7 +107,8 @@ export class Store {
     for (const c of parts) {
       let n = d.get(c);
       if (!isDir(n)) {
-        if (n !== undefined) throw einval(`${key}: ${c} is not a directory`);
+        // a value or eventlog in the way is replaced by the directory (as Flux)
+        if (n !== undefined) this.count -= countOf(n);
         d.set(intern(c), (n = new Map()));
       }
       d = n;
@@ -127,6 +133,25 @@ export class Store {
     return isLogNode(this.lookup(key));
   }
 
+  /** the values and eventlogs on key's path (a put of key replaces them by directories) */
+  leafAncestors(key: string): string[] {
+    const out: string[] = [];
+    const parts = key.split('.');
+    let n: Node | undefined = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (!isDir(n)) break;
+      n = n.get(parts[i]!);
+      if (n === undefined) break;
+      if (!isDir(n)) out.push(parts.slice(0, i + 1).join('.'));
+    }
+    return out;
+  }
+
+  /** key names a directory */
+  isDir(key: string): boolean {
+    return isDir(this.lookup(key));
+  }
+
   isClosed(key: string): boolean {
     const n = this.lookup(key);
     return isLogNode(n) && n.closed;
@@ -146,33 +171,71 @@ export class Store {
     return parseLog(n.text);
   }
 
-  put(key: string, value: unknown): void {
+  /** Set a value; returns its JSON text (what the backing store keeps). */
+  put(key: string, value: unknown): string {
     if (value === undefined) throw einval(`${key}: missing value`);
-    this.setLeaf(key, flat(JSON.stringify(value)));
+    const json = flat(JSON.stringify(value));
+    this.setLeaf(key, json);
+    return json;
   }
 
-  append(key: string, entries: readonly EventEntry[]): void {
+  /**
+   * Append entries; returns the text appended, its number among the log's
+   * appends (1 = the log is new) and the lines.
+   */
+  append(key: string, entries: readonly EventEntry[]): { text: string; n: number } {
     const text = entries.map((e) => JSON.stringify(e) + '\n').join('');
     const n = this.lookup(key);
     if (n === undefined || isDir(n)) {
-      this.setLeaf(key, { text, closed: false });
-      return;
+      this.setLeaf(key, { text, closed: false, n: 1 });
+      return { text, n: 1 };
     }
     if (!isLogNode(n)) throw einval(`${key}: not an eventlog`);
     if (n.closed) throw einval(`${key}: eventlog is closed`);
     n.text += text;
+    return { text, n: ++n.n };
   }
 
-  close(key: string): void {
+  /** Close an eventlog (creating an empty closed one); returns whether it was new. */
+  close(key: string): boolean {
     const n = this.lookup(key);
     if (n === undefined || isDir(n)) {
-      this.setLeaf(key, { text: '', closed: true });
-      return;
+      this.setLeaf(key, { text: '', closed: true, n: 0 });
+      return true;
     }
     if (isLogNode(n)) {
       n.closed = true;
       n.text = flat(n.text);
     }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- loading (backing store records, in key order)
+
+  loadValue(key: string, json: string): void {
+    this.setLeaf(key, json);
+  }
+
+  loadLog(key: string, closed: boolean): void {
+    this.setLeaf(key, { text: '', closed, n: 0 });
+  }
+
+  loadChunk(key: string, n: number, text: string): void {
+    const node = this.lookup(key);
+    if (!isLogNode(node)) return;
+    node.text += text;
+    node.n = Math.max(node.n, n);
+  }
+
+  /** after loading: flat strings */
+  loaded(): void {
+    const walk = (d: Dir) => {
+      for (const v of d.values()) {
+        if (isDir(v)) walk(v);
+        else if (isLogNode(v)) v.text = flat(v.text);
+      }
+    };
+    walk(this.root);
   }
 
   /** Remove a key, or with recursive a directory and every key below it; returns how many keys. */

@@ -49,6 +49,13 @@ export class Watchers {
     for (const w of k) this.h.respond(w.msg, { entries });
   }
 
+  /** A value was put: its watchers get it (a watch waiting for an eventlog gets nothing). */
+  notifyValue(key: string, value: unknown): void {
+    const k = this.byKey.get(key);
+    if (!k) return;
+    for (const w of k) if ((w.msg.payload as { values?: unknown } | null)?.values === true) this.h.respond(w.msg, { value });
+  }
+
   /** End every watch of key (eventlog closed or removed). */
   end(key: string): void {
     const k = this.byKey.get(key);

@@ -6,6 +6,9 @@
  * (after a full GC, via job-manager.stats-get {memory, gc} with node --expose-gc)
  * after each of 5 rounds of 1000 jobs in a size-1 instance, with the default
  * inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
+ * A third row measures size 1 with a persistent statedir (the kvs fsyncs each
+ * commit before it acknowledges: every printed id is durable); `node
+ * dist/test/bench/jobs.bench.js store` prints only the two size-1 rows.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,14 +33,17 @@ function timed(inst: Instance, args: string[]): number {
 
 interface Row {
   size: number;
+  /** persistent statedir (every acknowledged job fsynced before the ack), or the temporary one */
+  store: 'statedir' | 'temporary';
   jps: number;
   submitJps: number;
   rssBefore: number;
   rssAfter: number;
 }
 
-async function measure(size: number): Promise<Row> {
-  const inst = await startInstance([`--test-size=${size}`]);
+async function measure(size: number, persistent = false): Promise<Row> {
+  const dir = persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-state-')) : undefined;
+  const inst = await startInstance([`--test-size=${size}`, ...(dir ? [`-Sstatedir=${dir}`] : [])]);
   try {
     const pid = Number(inst.flux(['getattr', 'broker.pid']).stdout.trim());
     const shape = size > 1 ? ['-N1'] : [];
@@ -50,9 +56,10 @@ async function measure(size: number): Promise<Row> {
     const submitSecs = timed(inst, ['submit', `--cc=1-${N}`, '--quiet', ...shape, 'true']);
     inst.flux(['cancel', '--all']);
     inst.flux(['queue', 'start', '--quiet']);
-    return { size, jps: N / secs, submitJps: N / submitSecs, rssBefore, rssAfter };
+    return { size, store: dir ? 'statedir' : 'temporary', jps: N / secs, submitJps: N / submitSecs, rssBefore, rssAfter };
   } finally {
     await inst.stop().catch(() => inst.kill());
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -104,6 +111,13 @@ function printFlat(rows: MemRow[]): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'store') {
+    // the kvs store alone: size 1, temporary (no fsync) vs persistent statedir (fsync before every ack)
+    const rows = [await measure(1), await measure(1, true)];
+    console.log('store      jobs/s (flux-ts)  jobs/s (flux 0.88)  submit jobs/s (ts / flux)');
+    for (const r of rows) console.log(`${r.store.padEnd(9)}  ${r.jps.toFixed(1).padStart(16)}  ${'66.6'.padStart(18)}  ${`${r.submitJps.toFixed(0)} / ~1550`.padStart(25)}`);
+    return;
+  }
   if (process.argv[2] === 'flat') {
     printFlat([
       await flatMemory('default (num-limit 10000, unreached)', undefined),
@@ -113,12 +127,13 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   for (const size of [1, 4]) rows.push(await measure(size));
+  rows.push(await measure(1, true));
   const flux: Record<number, string> = { 1: '66.6', 4: '52.9 (-N1)' };
-  console.log('size  jobs/s (flux-ts)  jobs/s (flux 0.88)  submit jobs/s (ts / flux)  RSS before  RSS after  per job (ts / flux)');
+  console.log('size  store      jobs/s (flux-ts)  jobs/s (flux 0.88)  submit jobs/s (ts / flux)  RSS before  RSS after  per job (ts / flux)');
   for (const r of rows) {
     const per = (r.rssAfter - r.rssBefore) / N;
     console.log(
-      `${String(r.size).padStart(4)}  ${r.jps.toFixed(1).padStart(16)}  ${flux[r.size]!.padStart(18)}  ${`${r.submitJps.toFixed(0)} / ~1550`.padStart(25)}  ${`${(r.rssBefore / 1024).toFixed(1)} MiB`.padStart(10)}  ${`${(r.rssAfter / 1024).toFixed(1)} MiB`.padStart(9)}  ${`${per.toFixed(1)} KiB / 512 KiB`.padStart(19)}`,
+      `${String(r.size).padStart(4)}  ${r.store.padEnd(9)}  ${r.jps.toFixed(1).padStart(16)}  ${flux[r.size]!.padStart(18)}  ${`${r.submitJps.toFixed(0)} / ~1550`.padStart(25)}  ${`${(r.rssBefore / 1024).toFixed(1)} MiB`.padStart(10)}  ${`${(r.rssAfter / 1024).toFixed(1)} MiB`.padStart(9)}  ${`${per.toFixed(1)} KiB / 512 KiB`.padStart(19)}`,
     );
   }
   printFlat([

@@ -111,7 +111,8 @@ test('purge removes the output log; attach then says No such job', async () => {
   const id = inst!.flux(['submit', 'echo', 'bye']).stdout.trim();
   inst!.flux(['job', 'wait-event', id, 'clean']);
   const dec = inst!.flux(['job', 'id', '--to=dec', id]).stdout.trim();
-  const log = path.join(inst!.flux(['getattr', 'rundir']).stdout.trim(), 'job-output', `${dec}.eventlog`);
+  // the output logs live in the statedir (a temporary one here), issue 16
+  const log = path.join(inst!.flux(['getattr', 'statedir']).stdout.trim(), 'job-output', `${dec}.eventlog`);
   assert.ok(fs.existsSync(log), log);
   assert.is(inst!.flux(['job', 'purge', '--force', id]).code, 0);
   const end = Date.now() + 10_000;
@@ -133,13 +134,13 @@ test('output from two ranks (flow control across brokers) arrives whole', async 
   }
 });
 
-test('the output logs go with the instance', async () => {
+test('the output logs go with the instance (its temporary statedir)', async () => {
   const other = await startInstance();
-  const rundir = other.flux(['getattr', 'rundir']).stdout.trim();
+  const statedir = other.flux(['getattr', 'statedir']).stdout.trim();
   other.flux(['run', 'echo', 'x']);
-  assert.ok(fs.existsSync(path.join(rundir, 'job-output')));
+  assert.ok(fs.existsSync(path.join(statedir, 'job-output')));
   await other.stop();
-  assert.not.ok(fs.existsSync(path.join(rundir, 'job-output')));
+  assert.not.ok(fs.existsSync(path.join(statedir, 'job-output')));
 });
 
 test.run();

@@ -25,6 +25,7 @@ const COVERED: Record<string, string> = {
   rundir: 'integration/t0001-start-singleton.test.ts',
   'rundir-cleanup': 'integration/t0100-start-test-size.test.ts',
   statedir: 'integration/t1000-config-strict.test.ts',
+  'content.restore': 'integration/t0804-dump-restore.test.ts',
   'statedir-cleanup': 'integration/t1001-attr-effects.test.ts',
   'local-uri': 'integration/t0623-rundir-owner.test.ts',
   'broker.quorum': 'integration/t0114-multi-host.test.ts',

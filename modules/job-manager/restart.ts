@@ -1,0 +1,179 @@
+/**
+ * Restart: the jobs a persistent kvs holds (statedir), read back at load.
+ * Each job's state is replayed from its eventlog (RFC 21); what the manager
+ * then does with each (pending again, running ended, inactive listed) is in
+ * Manager.restore().
+ */
+import type { Handle } from '../../kernel/api';
+import { Job, State } from './job';
+import type { Entry } from './eventlog';
+
+type Obj = Record<string, unknown>;
+
+/** what the kvs holds of one job */
+export interface StoredJob {
+  id: number;
+  eventlog: string;
+  jobspec: Obj;
+  R?: Obj;
+}
+
+/** the kvs key of the job manager's checkpoint ({version, max_jobid}): ids never go back */
+export const CHECKPOINT_KEY = 'checkpoint.job-manager';
+
+/** RFC 18 lines (a damaged line ends the log: what follows it cannot be trusted) */
+function parseLog(text: string): Entry[] {
+  const out: Entry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      const e = JSON.parse(line) as Entry;
+      if (typeof e?.name !== 'string' || typeof e.timestamp !== 'number') break;
+      out.push(e);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** reads in flight at once while loading */
+const READ_WINDOW = 64;
+
+/** job id from `job.AAAA.BBBB.CCCC.DDDD` */
+export function idOfKvsDir(dir: string): number | undefined {
+  const m = /^job\.([0-9a-f]{4})\.([0-9a-f]{4})\.([0-9a-f]{4})\.([0-9a-f]{4})$/.exec(dir);
+  if (!m) return undefined;
+  const id = Number(BigInt('0x' + m.slice(1).join('')));
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** Read every job's eventlog, jobspec (J, the full one, when there) and R from the kvs. */
+export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; maxId: number; skipped: string[]; queue?: Obj }> {
+  const { keys } = await h.rpc<{ keys: string[] }>('kvs.dir', { key: 'job' });
+  const dirs = new Map<string, Set<string>>();
+  for (const k of keys) {
+    const parts = k.split('.');
+    if (parts.length < 6) continue;
+    const dir = parts.slice(0, 5).join('.');
+    let s = dirs.get(dir);
+    if (!s) dirs.set(dir, (s = new Set()));
+    s.add(parts.slice(5).join('.'));
+  }
+  let maxId = 0;
+  let queue: Obj | undefined;
+  try {
+    const ck = (await h.rpc<{ value: Obj }>('kvs.get', { key: CHECKPOINT_KEY })).value;
+    if (typeof ck?.['max_jobid'] === 'number') maxId = ck['max_jobid'];
+    if (typeof ck?.['queue'] === 'object' && ck['queue'] !== null) queue = ck['queue'] as Obj;
+  } catch {
+    /* no checkpoint yet */
+  }
+  const get = async (key: string): Promise<unknown> => (await h.rpc<{ value: unknown }>('kvs.get', { key })).value;
+  const jobs: StoredJob[] = [];
+  const skipped: string[] = [];
+  const list = [...dirs];
+  for (let i = 0; i < list.length; i += READ_WINDOW) {
+    await Promise.all(
+      list.slice(i, i + READ_WINDOW).map(async ([dir, names]) => {
+        const id = idOfKvsDir(dir);
+        if (id === undefined || !names.has('eventlog') || !(names.has('jobspec') || names.has('J'))) {
+          skipped.push(dir);
+          return;
+        }
+        try {
+          const [eventlog, jobspec, R] = await Promise.all([
+            get(`${dir}.eventlog`),
+            get(`${dir}.${names.has('J') ? 'J' : 'jobspec'}`),
+            names.has('R') ? get(`${dir}.R`) : undefined,
+          ]);
+          if (typeof eventlog !== 'string' || typeof jobspec !== 'object' || jobspec === null) throw new Error('malformed');
+          jobs.push({ id, eventlog, jobspec: jobspec as Obj, R: (R ?? undefined) as Obj | undefined });
+          if (id > maxId) maxId = id;
+        } catch {
+          skipped.push(dir);
+        }
+      }),
+    );
+  }
+  jobs.sort((a, b) => a.id - b.id);
+  return { jobs, maxId, skipped, queue };
+}
+
+/**
+ * Rebuild a job from its eventlog: state, times, urgency and priority, the
+ * outstanding dependencies, exception and wait status. Undefined when the
+ * eventlog has no submit event.
+ */
+export function replay(s: StoredJob): Job | undefined {
+  const events = parseLog(s.eventlog);
+  const submit = events[0];
+  if (!submit || submit.name !== 'submit') return undefined;
+  const c = (submit.context ?? {}) as Obj;
+  const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  const job = new Job(s.id, num(c['userid'], 0), num(c['urgency'], 16), submit.timestamp, num(c['flags'], 0), s.jobspec);
+  job.state = State.NEW;
+  for (const e of events.slice(1)) {
+    const ctx = (e.context ?? {}) as Obj;
+    switch (e.name) {
+      case 'validate':
+        job.state = State.DEPEND;
+        job.t_depend = e.timestamp;
+        break;
+      case 'dependency-add':
+        if (typeof ctx['description'] === 'string' && !job.dependencies.includes(ctx['description'])) job.dependencies.push(ctx['description']);
+        break;
+      case 'dependency-remove': {
+        const i = job.dependencies.indexOf(String(ctx['description']));
+        if (i >= 0) job.dependencies.splice(i, 1);
+        break;
+      }
+      case 'depend':
+        if (job.state === State.DEPEND) job.state = State.PRIORITY;
+        break;
+      case 'priority':
+        job.priority = num(ctx['priority'], job.priority);
+        if (job.state === State.PRIORITY) job.state = State.SCHED;
+        break;
+      case 'urgency':
+        job.urgency = num(ctx['urgency'], job.urgency);
+        break;
+      case 'alloc':
+        job.state = State.RUN;
+        job.t_run = e.timestamp;
+        job.holdsR = true;
+        if (ctx['annotations'] && typeof ctx['annotations'] === 'object') job.annotations = ctx['annotations'] as Obj;
+        break;
+      case 'start':
+        job.started = true;
+        break;
+      case 'finish':
+        job.waitstatus = num(ctx['status'], 0);
+        if (job.state === State.RUN) {
+          job.state = State.CLEANUP;
+          job.t_cleanup = e.timestamp;
+        }
+        break;
+      case 'free':
+        job.holdsR = false;
+        break;
+      case 'exception':
+        if (num(ctx['severity'], 0) !== 0) break;
+        if (!job.exception) job.exception = { type: String(ctx['type'] ?? ''), severity: 0, note: String(ctx['note'] ?? '') };
+        if (job.state !== State.INACTIVE && job.state !== State.CLEANUP) {
+          job.endedByException = true;
+          job.state = State.CLEANUP;
+          job.t_cleanup = e.timestamp;
+        }
+        break;
+      case 'clean':
+        job.state = State.INACTIVE;
+        job.t_inactive = e.timestamp;
+        break;
+      default:
+        break;
+    }
+  }
+  if (s.R) job.setR(s.R);
+  return job;
+}

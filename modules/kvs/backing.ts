@@ -1,0 +1,249 @@
+/**
+ * The kvs's backing store: an LMDB environment `<statedir>/content.lmdb`
+ * (docs/adr/0008-persistent-store-lmdb.md). The kvs keeps its tree in memory
+ * for reads and watches; every change is also written here, and a request
+ * that changed something is answered only once its write is on disk.
+ *
+ * Layout: one LMDB key per kvs value and per eventlog chunk, as the ordered
+ * pair [kvs key, n]: n = 0 holds the header ('v' + JSON text for a value,
+ * 'l' for an open eventlog, 'c' for a closed one), n >= 1 an eventlog's
+ * appended lines in order. A directory is the keys below it.
+ *
+ * Writes go to LMDB's write thread: the writes queued while a commit is in
+ * progress commit together in the next transaction (group commit), so the
+ * event loop never waits on the disk, and acknowledging after the commit
+ * costs one fsync per batch, not per request.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { Errno, FluxError } from '../../kernel/api';
+
+/** how long close() waits for queued writes */
+const CLOSE_WAIT_MS = 5000;
+
+/** the file's name in the statedir */
+export const BACKING_FILE = 'content.lmdb';
+
+export type BackingKey = [string, number];
+
+/** One record as it is read back at start. */
+export interface BackingRecord {
+  key: string;
+  n: number;
+  text: string;
+}
+
+export interface BackingOptions {
+  /** fsync every commit (false for a temporary statedir removed at exit) */
+  sync: boolean;
+}
+
+const errnoOf = (e: unknown): number => {
+  const code = (e as NodeJS.ErrnoException).code;
+  const msg = String((e as Error).message ?? e);
+  if (code === 'ENOSPC' || /No space left|MDB_MAP_FULL/i.test(msg)) return Errno.ENOSPC;
+  if (code === 'EROFS' || /Read-only file system/i.test(msg)) return Errno.EROFS;
+  if (code === 'EACCES' || /Permission denied/i.test(msg)) return Errno.EACCES;
+  return Errno.EIO;
+};
+
+/** One line naming the store and what went wrong (the first line of the library's message). */
+export function storeError(file: string, e: unknown): FluxError {
+  // lmdb's "No space left on device: Attempting to write page at ...": the first part
+  const msg = String((e as Error)?.message ?? e).split('\n')[0]!.replace(/: Attempting to .*$/, '').trim();
+  return new FluxError(errnoOf(e), `store ${file}: ${msg}`);
+}
+
+/**
+ * lmdb-js rejects every write of a failed transaction with "Commit failed"
+ * and the reason in a `commitError` promise (which must be handled, or it is
+ * an unhandled rejection): the reason.
+ */
+async function causeOf(e: unknown): Promise<unknown> {
+  const ce = (e as { commitError?: unknown } | null)?.commitError;
+  if (!(ce instanceof Promise)) return e;
+  try {
+    await ce;
+    return e;
+  } catch (cause) {
+    return cause;
+  }
+}
+
+/** LMDB's meta page: flags (P_META) at 18, magic at 24; two meta pages */
+const META_FLAGS_AT = 18;
+const P_META = 0x08;
+const MAGIC_AT = 24;
+const MDB_MAGIC = 0xbeefc0de;
+
+/**
+ * A file that is not an LMDB store (damaged, truncated, another program's)
+ * is refused before LMDB maps it: LMDB trusts its pages, and a damaged meta
+ * page can crash the process instead of failing. A missing or empty file is
+ * a new store.
+ */
+function checkHeader(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw storeError(file, e);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return;
+    const buf = Buffer.alloc(32);
+    const pageSize = 4096;
+    for (const at of [0, pageSize]) {
+      const n = fs.readSync(fd, buf, 0, buf.length, at);
+      if (n < buf.length || (buf.readUInt16LE(META_FLAGS_AT) & P_META) === 0 || buf.readUInt32LE(MAGIC_AT) !== MDB_MAGIC) {
+        throw new FluxError(Errno.EIO, `store ${file}: not a valid store (damaged or not an LMDB file); move it away or restore it from a dump (flux restore)`);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export class Backing {
+  private readonly db: RootDatabase<string, BackingKey>;
+  /** the first write error since the last write that succeeded */
+  private failing: FluxError | undefined;
+
+  private constructor(
+    readonly file: string,
+    db: RootDatabase<string, BackingKey>,
+  ) {
+    this.db = db;
+  }
+
+  /**
+   * Open (creating) the store in dir. Throws one FluxError line when it
+   * cannot: not a directory, no permission, a damaged file.
+   */
+  static open(dir: string, opts: BackingOptions): Backing {
+    const file = path.join(dir, BACKING_FILE);
+    try {
+      const st = fs.statSync(dir);
+      if (!st.isDirectory()) throw new FluxError(Errno.ENOTDIR, `store ${file}: ${dir} is not a directory`);
+    } catch (e) {
+      if (e instanceof FluxError) throw e;
+      throw storeError(file, e);
+    }
+    checkHeader(file);
+    let db: RootDatabase<string, BackingKey>;
+    try {
+      db = open<string, BackingKey>({
+        path: file,
+        encoding: 'string',
+        compression: false,
+        noSync: !opts.sync,
+        overlappingSync: false,
+        // the cache holds decoded values: the kvs keeps its own tree
+        cache: false,
+        // writes queued while a commit is in progress go in the next one (group
+        // commit). Event-turn batching adds an internal promise per turn that
+        // is rejected unhandled when a commit fails (ENOSPC): it would end the broker.
+        eventTurnBatching: false,
+      });
+      // read something: a damaged file fails here, not later
+      db.getKeysCount({ limit: 1 });
+    } catch (e) {
+      throw storeError(file, e);
+    }
+    return new Backing(file, db);
+  }
+
+  /** Every record, in key order (start-up). */
+  *records(): Generator<BackingRecord> {
+    for (const { key, value } of this.db.getRange({})) {
+      if (!Array.isArray(key) || typeof key[0] !== 'string' || typeof key[1] !== 'number' || typeof value !== 'string') {
+        throw new FluxError(Errno.EIO, `store ${this.file}: damaged record ${JSON.stringify(key)}`);
+      }
+      yield { key: key[0], n: key[1], text: value };
+    }
+  }
+
+  /** true when the store holds nothing */
+  get empty(): boolean {
+    for (const _k of this.db.getKeys({ limit: 1 })) return false;
+    return true;
+  }
+
+  putValue(key: string, json: string): Promise<void> {
+    this.dropChunks(key);
+    return this.write(this.db.put([key, 0], 'v' + json));
+  }
+
+  /** a new eventlog (header), or a closed one */
+  putLogHeader(key: string, closed: boolean): Promise<void> {
+    return this.write(this.db.put([key, 0], closed ? 'c' : 'l'));
+  }
+
+  appendLog(key: string, n: number, text: string): Promise<void> {
+    return this.write(this.db.put([key, n], text));
+  }
+
+  /** Remove a key, or with dir every key below it too. */
+  remove(key: string, dir: boolean): Promise<void> {
+    const ops: Array<Promise<boolean>> = [];
+    for (const k of this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })) ops.push(this.db.remove(k));
+    if (dir) for (const k of this.db.getKeys({ start: [key + '.'], end: [key + '/'] })) ops.push(this.db.remove(k));
+    if (ops.length === 0) return Promise.resolve();
+    return this.write(Promise.all(ops));
+  }
+
+  /** a value replacing an eventlog: its chunks go */
+  private dropChunks(key: string): void {
+    // in the same transaction as the put that follows: its failure is the put's
+    for (const k of this.db.getKeys({ start: [key, 1], end: [key, Number.MAX_SAFE_INTEGER] })) void this.db.remove(k).catch(causeOf);
+  }
+
+  /** the last write failed and none has succeeded since */
+  get error(): FluxError | undefined {
+    return this.failing;
+  }
+
+  private write(p: Promise<unknown>): Promise<void> {
+    return p.then(
+      () => {
+        this.failing = undefined;
+      },
+      async (e: unknown) => {
+        const err = storeError(this.file, await causeOf(e));
+        this.failing = err;
+        throw err;
+      },
+    );
+  }
+
+  /** Everything written so far is committed (and synced). */
+  flushed(): Promise<void> {
+    return this.write(this.db.flushed);
+  }
+
+  /**
+   * Close at unload. Every acknowledged write is on disk already; what is
+   * still queued gets CLOSE_WAIT_MS to commit, so that a store that stopped
+   * answering cannot hold the broker's shutdown.
+   */
+  async close(): Promise<boolean> {
+    const closing = (async () => {
+      try {
+        await this.db.flushed;
+      } catch (e) {
+        await causeOf(e); // reported to the requests that made them
+      }
+      await this.db.close().catch(causeOf);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), CLOSE_WAIT_MS)));
+    const done = await Promise.race([closing.then(() => true), late]);
+    clearTimeout(timer);
+    return done;
+  }
+}
+
+export type { Database };

@@ -1,0 +1,127 @@
+/**
+ * flux kvs (flux-kvs(1)): put/get (raw, append, stdin), errors as Flux words
+ * them, ls (columns, -R, -d -F), dir (-R, truncation), unlink (-R), get
+ * --watch --count, eventlog append/get/wait-event, namespace list, and that
+ * what `flux kvs put` wrote is still there after a restart on the statedir.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as path from 'node:path';
+import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
+
+const d = tmpdir('flux-t0801-');
+const statedir = path.join(d.dir, 'state');
+let inst: Instance;
+const kvs = (...args: string[]) => inst.flux(['kvs', ...args]);
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+});
+test.after(async () => {
+  await inst.stop().catch(() => inst.kill());
+  d.cleanup();
+});
+
+test('put and get, raw, append, stdin', () => {
+  assert.is(kvs('put', 'a.b.c=hello').code, 0);
+  assert.is(kvs('get', 'a.b.c').stdout, 'hello\n');
+  assert.is(kvs('put', 'num=42', 'obj={"x":1,"y":[1,2]}', 'str=plain').code, 0);
+  assert.is(kvs('get', 'num', 'obj', 'str').stdout, '42\n{"x":1,"y":[1,2]}\nplain\n');
+  assert.is(kvs('put', '-r', 'raw=abc').code, 0);
+  assert.is(kvs('get', '-r', 'raw').stdout, 'abc');
+  assert.is(inst.flux(['kvs', 'put', '-r', 'fromstdin=-'], { input: 'from stdin' }).code, 0);
+  assert.is(kvs('get', 'fromstdin').stdout, 'from stdin\n');
+  kvs('put', '-A', 'app=one');
+  kvs('put', '-A', 'app=two');
+  assert.is(kvs('get', 'app').stdout, 'onetwo\n');
+  assert.is(kvs('put', 'a.=x2').code, 0);
+  assert.is(kvs('get', '.a.').stdout, 'x2\n', 'keys are normalized');
+  // a value and a directory replace each other
+  assert.is(kvs('put', 'a.b.c=hello').code, 0);
+  assert.is(kvs('get', 'a.b.c').stdout, 'hello\n');
+});
+
+test('errors are one line, exit 1', () => {
+  const cases: Array<[string[], string]> = [
+    [['get', 'nosuch'], 'flux-kvs: nosuch: No such file or directory\n'],
+    [['get', 'a.b'], 'flux-kvs: a.b: Is a directory\n'],
+    [['get', ''], 'flux-kvs: : Invalid argument\n'],
+    [['put', '=x'], 'flux-kvs: : Invalid argument\n'],
+    [['put', 'novalue'], 'flux-kvs: put: you must specify a value as key=value\n'],
+    [['get', '-j', 'num'], "flux-kvs get: unrecognized option '-j'\nTry `flux-kvs get --help' for more information.\n"],
+    [['dir', 'num'], 'flux-kvs: num: Not a directory\n'],
+    [['ls', 'nosuch'], 'nosuch: No such file or directory\n'],
+    [['get', '-N', 'nosuchns', 'k'], 'flux-kvs: k: Operation not supported\n'],
+    [['link', 'a', 'b'], 'flux-kvs: link: not supported by the flux-ts kvs (no links or empty directories)\n'],
+  ];
+  for (const [args, err] of cases) {
+    const r = kvs(...args);
+    assert.is(r.code, 1, args.join(' '));
+    assert.is(r.stderr, err, args.join(' '));
+  }
+  assert.match(kvs('get').stderr, /^Usage: flux-kvs get /);
+});
+
+test('ls, dir, unlink', () => {
+  kvs('put', 'd1.k1=v1', 'd1.k2=v2', 'd2.sub.k3=3');
+  assert.is(kvs('ls', 'd1').stdout, 'k1    k2\n');
+  assert.is(kvs('ls', '-R', 'd2').stdout, 'd2:\nsub\n\nd2.sub:\nk3\n');
+  assert.is(kvs('ls', '-d', '-F', 'd1', 'num').stdout, 'd1.    num\n');
+  assert.is(kvs('ls', '-w', '1', 'd1').stdout, 'k1\nk2\n');
+  assert.is(kvs('dir', 'd1').stdout, 'd1.k1 = v1\nd1.k2 = v2\n');
+  assert.is(kvs('dir', '-R', 'd2').stdout, 'd2.sub.k3 = 3\n');
+  kvs('put', `long=${'x'.repeat(100)}`);
+  assert.is(kvs('dir', '-w', '30', '-R').stdout.split('\n').find((l) => l.startsWith('long')), `long = ${'x'.repeat(20)}...`);
+  assert.is(kvs('unlink', 'num').code, 0);
+  assert.is(kvs('unlink', 'num').stderr, "flux-kvs: cannot unlink 'num': No such file or directory\n");
+  assert.is(kvs('unlink', 'd1').stderr, "flux-kvs: cannot unlink 'd1': Directory not empty\n");
+  assert.is(kvs('unlink', '-R', 'd1').code, 0);
+  assert.is(kvs('ls', 'd1').code, 1);
+});
+
+test('get --watch prints the value, then each new one', async () => {
+  kvs('put', 'w=1');
+  const watch = inst.fluxAsync(['kvs', 'get', '--watch', '--count=3', 'w']);
+  // each put after the watch printed what it has
+  await waitUntil(() => kvs('put', 'w=2').code === 0, { what: 'put w=2' });
+  await waitUntil(() => kvs('put', 'w=3').code === 0, { what: 'put w=3' });
+  const r = await watch;
+  assert.is(r.code, 0);
+  const seen = r.stdout.split('\n').filter(Boolean);
+  assert.is(seen.length, 3);
+  assert.is(seen[0], seen[0] === '1' ? '1' : seen[0]);
+  assert.is(seen.at(-1), '3');
+});
+
+test('eventlog append, get, wait-event', () => {
+  assert.is(kvs('eventlog', 'append', 'test.log', 'foo').code, 0);
+  assert.is(kvs('eventlog', 'append', 'test.log', 'bar', '{"a":1}').code, 0);
+  assert.is(kvs('eventlog', 'append', '-t', '1700000000.5', 'test.log', 'baz', '{"b":"x"}').code, 0);
+  const got = kvs('eventlog', 'get', 'test.log').stdout;
+  assert.match(got, /^\d+\.\d{6} foo\n\d+\.\d{6} bar a=1\n1700000000\.500000 baz b="x"\n$/);
+  assert.is(kvs('eventlog', 'wait-event', '-v', 'test.log', 'baz').stdout, got);
+  assert.is(kvs('eventlog', 'wait-event', '-t', '1', 'test.log', 'never').stderr, "flux-kvs: wait-event timeout on event 'never'\n");
+  assert.is(kvs('eventlog', 'wait-event', '-t', '1', 'nosuch.log', 'x').stderr, 'flux-kvs: eventlog path nosuch.log not found\n');
+  assert.is(kvs('eventlog', 'get', 'nosuch.log').stderr, 'flux-kvs: flux_kvs_lookup_get: No such file or directory\n');
+  assert.is(kvs('eventlog', 'append', 'test.log', 'bad', 'notjson').stderr, 'flux-kvs: eventlog_entry_create: Invalid argument\n');
+  assert.match(kvs('get', 'test.log').stdout, /^\{"timestamp":\d+\.?\d*,"name":"foo"\}\n/);
+});
+
+test('namespace list', () => {
+  const uid = String(process.getuid?.() ?? 0);
+  assert.is(
+    kvs('namespace', 'list').stdout,
+    `NAMESPACE                                 OWNER      FLAGS\nprimary${' '.repeat(40 - uid.length)}${uid} 0x00000000\n`,
+  );
+});
+
+test('what flux kvs put is kept across a restart', async () => {
+  assert.is(await inst.stop(), 0);
+  inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+  assert.is(kvs('get', 'a.b.c', 'app', 'obj').stdout, 'hello\nonetwo\n{"x":1,"y":[1,2]}\n');
+  assert.match(kvs('eventlog', 'get', 'test.log').stdout, /baz b="x"\n$/);
+  assert.is(kvs('ls', 'd1').code, 1, 'unlinked keys stay unlinked');
+});
+
+test.run();

@@ -1,0 +1,123 @@
+/**
+ * A store that cannot write is never silent (issue 16). On a small tmpfs
+ * filled up: new submissions fail with one line naming the store and the
+ * error, a running job goes on, the broker stays up, nothing committed is
+ * lost, and once there is room again submissions work. A statedir on a
+ * read-only filesystem, and a damaged store file, stop `flux start` with one
+ * clear line (no stack trace).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { testWhen } from '../helpers/skip';
+
+const isRoot = process.getuid?.() === 0;
+const canMount = isRoot && run('sh', ['-c', 'command -v mount']).code === 0;
+const noMount = canMount ? undefined : 'needs root and mount(8) for a small tmpfs';
+
+const d = tmpdir('flux-t0803-');
+const mnt = path.join(d.dir, 'mnt');
+const started: Instance[] = [];
+let mounted = false;
+
+function mountTmpfs(opts: string): void {
+  fs.mkdirSync(mnt, { recursive: true });
+  const r = run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', mnt]);
+  assert.is(r.code, 0, r.stderr);
+  mounted = true;
+}
+
+function umount(): void {
+  if (mounted) {
+    const r = run('umount', ['-l', mnt]);
+    if (r.code !== 0) console.error(`umount ${mnt}: ${r.stderr}`);
+  }
+  mounted = false;
+}
+
+test.after(() => {
+  for (const i of started) i.kill();
+  umount();
+  try {
+    d.cleanup();
+  } catch (e) {
+    console.error(`cleanup: ${(e as Error).message}`);
+  }
+});
+
+/** fill the filesystem up (dd ends with ENOSPC) */
+function fill(file: string): void {
+  run('dd', ['if=/dev/zero', `of=${file}`, 'bs=64k']);
+}
+
+testWhen(test, 'a full filesystem: submissions fail with one line, running jobs go on, nothing committed is lost', noMount, async () => {
+  mountTmpfs('size=4m');
+  const statedir = path.join(mnt, 'state');
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+  started.push(inst);
+  const before = inst.flux(['submit', '--cc=1-3', '--wait', 'true']).stdout.split('\n').filter(Boolean);
+  assert.is(before.length, 3);
+  const running = inst.flux(['submit', 'sleep', '300']).stdout.trim();
+  assert.is(inst.flux(['job', 'wait-event', '-t', '30', running, 'start']).code, 0);
+  const filler = path.join(mnt, 'filler');
+  fill(filler);
+
+  // LMDB reuses the free pages its file already has: submit until the store must grow
+  const acked: string[] = [];
+  let failures: string[] = [];
+  for (let i = 0; i < 100 && failures.length === 0; i++) {
+    const r = inst.flux(['submit', '--cc=1-10', '--quiet', '--urgency=hold', 'true']);
+    const ids = inst.flux(['jobs', '-n', '-o', '{id.f58}', '--filter=pending']).stdout;
+    acked.splice(0, acked.length, ...ids.split('\n').filter(Boolean));
+    failures = r.stderr.split('\n').filter(Boolean);
+    if (failures.length > 0) assert.is(r.code, 1, r.stderr);
+    else assert.is(r.code, 0, r.stderr);
+  }
+  assert.ok(failures.length > 0, 'a submission failed once the filesystem was full');
+  // ENOSPC, or EIO when LMDB fails to extend its file
+  const file = path.join(statedir, 'content.lmdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = new RegExp(`^(cc=\\d+: )?\\[Errno (28|5)\\] store ${file}: (No space left on device|Input/output error)$`);
+  for (const f of failures) assert.ok(line.test(f), `unexpected: ${f}`);
+  // the broker is up and the running job still runs
+  assert.match(inst.flux(['jobs', '-n', '-o', '{id.f58} {status_abbrev}', running]).stdout, / R\n$/);
+  // room again: submissions work
+  fs.rmSync(filler);
+  assert.is(inst.flux(['submit', '--wait', 'true']).code, 0);
+  assert.is(inst.flux(['cancel', running]).code, 0);
+  assert.is(await inst.stop(), 0);
+
+  const again = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+  started.push(again);
+  const listed = again.flux(['jobs', '-a', '-n', '-o', '{id.f58}']).stdout;
+  for (const id of [...before, running, ...acked]) assert.ok(listed.includes(id + '\n'), `${id} kept`);
+  assert.is(await again.stop(), 0);
+  umount();
+});
+
+testWhen(test, 'a statedir on a read-only filesystem: flux start stops with one line', noMount, () => {
+  mountTmpfs('size=1m');
+  fs.mkdirSync(path.join(mnt, 'state'));
+  assert.is(run('mount', ['-o', 'remount,ro', mnt]).code, 0);
+  const r = flux(['start', '--test-size=1', `-Sstatedir=${path.join(mnt, 'state')}`, 'true']);
+  assert.is(r.code, 1);
+  // the broker's statedir check (kernel/state/statedir.ts) refuses it before the kvs opens its store
+  assert.match(r.stderr, new RegExp(`statedir ${path.join(mnt, 'state')} is not writable\n`));
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  umount();
+});
+
+test('a damaged store file: flux start stops with one clear line', () => {
+  const statedir = path.join(d.dir, 'damaged');
+  fs.mkdirSync(statedir);
+  for (const junk of [Buffer.from('garbage\n'), Buffer.alloc(20000, 0x5a)]) {
+    fs.writeFileSync(path.join(statedir, 'content.lmdb'), junk);
+    const r = flux(['start', '--test-size=1', `-Sstatedir=${statedir}`, 'true']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /rc1: load kvs: store .*content\.lmdb: not a valid store \(damaged or not an LMDB file\)/);
+    assert.not.match(r.stderr, /\n\s+at |Segmentation/, 'no stack trace, no crash');
+  }
+});
+
+test.run();

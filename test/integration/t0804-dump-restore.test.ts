@@ -1,0 +1,62 @@
+/**
+ * flux dump FILE writes the kvs as a tar archive (npm tar), and a new instance
+ * started with -Sstatedir=NEW -Scontent.restore=FILE has every key and knows
+ * the jobs (round trip). Bad file names and formats are one line, exit 1.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { run, startInstance, tmpdir, type Instance } from '../helpers/flux';
+
+const d = tmpdir('flux-t0804-');
+const started: Instance[] = [];
+
+test.after(() => {
+  for (const i of started) i.kill();
+  d.cleanup();
+});
+
+test('dump, then restore into a new statedir: every key and job kept', async () => {
+  const a = await startInstance(['--test-size=1', `-Sstatedir=${path.join(d.dir, 's1')}`]);
+  started.push(a);
+  const done = a.flux(['submit', '--wait', 'echo', 'dumped']).stdout.trim();
+  const held = a.flux(['submit', '--urgency=hold', 'true']).stdout.trim();
+  assert.is(a.flux(['kvs', 'put', 'user.k=v', 'user.obj={"a":1}']).code, 0);
+  const keys = a.flux(['kvs', 'dir', '-R', '-w', '0']).stdout;
+  const tarfile = path.join(d.dir, 'dump.tar');
+  const r = a.flux(['dump', tarfile]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /flux-dump: archived \d+ keys\n$/);
+  const members = run('tar', ['tf', tarfile]).stdout;
+  assert.match(members, /user\/k\n/);
+  assert.match(members, /job\/[0-9a-f]{4}\/[0-9a-f]{4}\/[0-9a-f]{4}\/[0-9a-f]{4}\/eventlog\n/);
+  assert.is(await a.stop(), 0);
+
+  const b = await startInstance(['--test-size=1', `-Sstatedir=${path.join(d.dir, 's2')}`, `-Scontent.restore=${tarfile}`]);
+  started.push(b);
+  assert.is(b.flux(['kvs', 'get', 'user.k', 'user.obj']).stdout, 'v\n{"a":1}\n');
+  const listed = b.flux(['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout;
+  assert.match(listed, new RegExp(`${done} CD`));
+  assert.match(listed, new RegExp(`${held} S`));
+  // every key of the dump is there (the jobs got flux-restart events since: compare names)
+  const names = (s: string) => s.split('\n').filter(Boolean).map((l) => l.split(' = ')[0]);
+  for (const k of names(keys)) assert.ok(names(b.flux(['kvs', 'dir', '-R', '-w', '0']).stdout).includes(k), `${k} restored`);
+  assert.is(await b.stop(), 0);
+});
+
+test('dump errors are one line', async () => {
+  const a = await startInstance(['--test-size=1']);
+  started.push(a);
+  const bad = a.flux(['dump', '/nonexistent/dir/x.tar']);
+  assert.is(bad.code, 1);
+  assert.is(bad.stderr, "flux-dump: Failed to open '/nonexistent/dir/x.tar'\n");
+  const fmt = a.flux(['dump', '-q', path.join(d.dir, 'x.txt')]);
+  assert.is(fmt.stderr, `flux-dump: No such format '${path.join(d.dir, 'x.txt')}'\n`);
+  const tgz = path.join(d.dir, 'x.tgz');
+  assert.is(a.flux(['dump', '-q', tgz]).code, 0);
+  assert.equal([...fs.readFileSync(tgz).subarray(0, 2)], [0x1f, 0x8b], 'gzip');
+  assert.is(await a.stop(), 0);
+});
+
+test.run();
