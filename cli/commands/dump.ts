@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import * as tar from 'tar';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 
@@ -57,7 +56,8 @@ export class DumpCommand extends FluxCommand {
         else if (!quiet && (n % 100 === 0 || n === keys.length)) process.stderr.write(`\rflux-dump: archived ${n} keys`);
       }
       if (!quiet && !verbose && n > 0) process.stderr.write('\n');
-      if (top.size > 0) await tar.c({ file, cwd: tmp, gzip, portable: true }, [...top].sort());
+      // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load
+      if (top.size > 0) await (await import('tar')).c({ file, cwd: tmp, gzip, portable: true }, [...top].sort());
       else {
         // an empty kvs: an archive of no members is its end marker, two zero blocks
         const end = Buffer.alloc(1024);
