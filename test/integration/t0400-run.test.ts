@@ -60,6 +60,7 @@ test('a missing command: FATAL log, exec exception, exit 127', () => {
         `\\d+\\.\\d{3}s: job\\.exception ƒ\\w+ type=exec severity=0 ${note}\\n` +
         'flux-job: task\\(s\\) exited with exit code 127\\n$',
     ),
+    r.stderr,
   );
 });
 
