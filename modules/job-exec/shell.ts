@@ -96,6 +96,12 @@ interface Task {
   pty?: PtyTask;
   done: boolean;
   code: number;
+  /** known to have started or failed to (flux-task may report an exec failure after the pipes closed) */
+  settled?: boolean;
+  /** eofs of streams whose pipe ended before the task settled, posted once it has */
+  heldEofs?: string[];
+  /** streams whose eof was posted */
+  eofs?: Set<string>;
 }
 
 const errText = sysErrorText;
@@ -278,6 +284,7 @@ export class JobShell {
         settled = true;
         if (proc.pid !== undefined) taskGuard.add(proc.pid);
         spawned();
+        this.settle(t);
       });
       proc.once('error', (e: NodeJS.ErrnoException) => {
         if (settled) return;
@@ -291,6 +298,7 @@ export class JobShell {
       if (proc.stdin) stdinTargets.push(writableTarget(proc.stdin));
       proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         if (proc.pid !== undefined) taskGuard.remove(proc.pid);
+        this.settle(t);
         if (t.done) return;
         const signo = signal ? (os.constants.signals[signal] ?? 0) : 0;
         this.taskDone(t, signal ? 128 + signo : (code ?? 0));
@@ -482,7 +490,9 @@ export class JobShell {
     s.on('end', () => {
       const rest = partial + dec.end();
       if (rest.length > 0) this.emit('data', { stream, rank, data: rest });
-      this.emit('data', { stream, rank, eof: true });
+      // an exec failure's FATAL line must come before the eofs (attach stops at them)
+      if (t.settled) this.postEof(t, stream);
+      else (t.heldEofs ??= []).push(stream);
     });
   }
 
@@ -490,11 +500,27 @@ export class JobShell {
     const code = e.code === 'EACCES' || e.code === 'ENOEXEC' ? 126 : 127;
     const note = `task ${t.rank} (host ${this.spec.hostname}): start failed: ${cmd}: ${errText(e)}`;
     this.fail(note, code);
+    this.settle(t);
     if (!t.done) {
-      // no stdio streams will end: post the eofs ourselves
-      for (const stream of ['stdout', 'stderr']) this.emit('data', { stream, rank: String(t.rank), eof: true });
+      // the streams may never end: post the eofs ourselves
+      for (const stream of ['stdout', 'stderr']) this.postEof(t, stream);
       this.taskDone(t, code);
     }
+  }
+
+  /** the task started (or failed to): post the eofs held until then */
+  private settle(t: Task): void {
+    if (t.settled) return;
+    t.settled = true;
+    for (const stream of t.heldEofs ?? []) this.postEof(t, stream);
+    t.heldEofs = undefined;
+  }
+
+  private postEof(t: Task, stream: string): void {
+    const eofs = (t.eofs ??= new Set());
+    if (eofs.has(stream)) return;
+    eofs.add(stream);
+    this.emit('data', { stream, rank: String(t.rank), eof: true });
   }
 
   private fail(note: string, code: number): void {
