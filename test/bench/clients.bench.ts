@@ -117,5 +117,5 @@ async function main(): Promise<void> {
 
 main().catch((e: Error) => {
   process.stderr.write(`${e.stack ?? e.message}\n`);
-  process.exit(1);
+  process.exitCode = 1; // let the error line drain; nothing else keeps the loop alive
 });

@@ -85,5 +85,5 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(e);
-  process.exit(1);
+  process.exitCode = 1; // let the error line drain; nothing else keeps the loop alive
 });
