@@ -60,8 +60,8 @@ export class ShellServer {
   }
 
   ack(msg: Message): typeof NO_RESPONSE {
-    const p = msg.payload as { id?: number; bytes?: number };
-    if (typeof p?.bytes === 'number') this.shells.get(p.id ?? -1)?.ack(p.bytes);
+    const p = msg.payload as { id?: unknown; bytes?: unknown } | undefined;
+    if (typeof p?.bytes === 'number' && typeof p.id === 'number') this.shells.get(p.id)?.ack(p.bytes);
     return NO_RESPONSE;
   }
 

@@ -155,7 +155,7 @@ export class ResourceModule implements BrokerModule {
 
   /** flux resource reload: replace the described resources with an R document. */
   private reload(msg: Message): unknown {
-    const p = msg.payload as { R?: unknown; force?: boolean };
+    const p = msg.payload as { R?: unknown; force?: unknown } | undefined;
     let ranks: RankResources[];
     try {
       ranks = fromR(p?.R, 'reload');
@@ -163,7 +163,7 @@ export class ResourceModule implements BrokerModule {
       throw einval((e as Error).message);
     }
     const beyond = ranks.filter((r) => r.rank >= this.h.size).map((r) => r.rank);
-    if (beyond.length > 0 && p.force !== true) {
+    if (beyond.length > 0 && p?.force !== true) {
       throw einval(`R has ranks ${idset.encode(beyond)} beyond the instance (size ${this.h.size}); use --force to describe them anyway`);
     }
     this.described = ranks;
