@@ -72,3 +72,18 @@ for (const s of SECTIONS) {
   }
 }
 if (count === 0) throw new Error('gen-man: no pages under docs/man{1,5,7}');
+
+// `node scripts/gen-man.mjs --package-json`: also write the list of pages into
+// package.json's "man" field (what `npm install -g` links into PREFIX/share/man);
+// t1101 fails when the field and docs/ disagree.
+if (process.argv.includes('--package-json')) {
+  const pages = [];
+  for (const s of SECTIONS) {
+    const d = path.join(out, `man${s}`);
+    if (fs.existsSync(d)) for (const f of fs.readdirSync(d).sort()) pages.push(`./dist/man/man${s}/${f}`);
+  }
+  const file = path.join(root, 'package.json');
+  const cur = JSON.parse(fs.readFileSync(file, 'utf8'));
+  cur.man = pages;
+  fs.writeFileSync(file, JSON.stringify(cur, null, 2) + '\n');
+}
