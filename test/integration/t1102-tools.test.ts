@@ -74,6 +74,39 @@ test('hostlist: set operations, order, selection and output forms (no instance n
   assert.is(r.code, 2);
 });
 
+test('resource eventlog: the journal so far; -f json; -w waits for an event still to come', async () => {
+  let r = inst.flux(['resource', 'eventlog']);
+  assert.is(r.code, 0, r.stderr);
+  const names = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[1]);
+  assert.equal(names.slice(0, 2), ['restart', 'resource-define']);
+  assert.match(r.stdout, /^\d+\.\d{6} restart ranks="0-1" online="" nodelist="[^"]+"$/m);
+  assert.match(r.stdout, /^\d+\.\d{6} resource-define method="dynamic-discovery"$/m);
+  const online = r.stdout.match(/ online idset="([^"]+)"/g) ?? [];
+  assert.ok(online.length >= 1, 'online events');
+  // a waiter started before the event: it follows the journal until the drain comes
+  assert.not.match(r.stdout, / drain /, 'no drain yet');
+  let settled = false;
+  const waiter = inst.fluxAsync(['resource', 'eventlog', '-w', 'drain', '-f', 'json']).then((x) => ((settled = true), x));
+  // another reader comes and goes while the waiter is still following
+  assert.is((await inst.fluxAsync(['resource', 'eventlog'])).code, 0);
+  assert.is(settled, false, 'the waiter is still waiting');
+  assert.is(inst.flux(['resource', 'drain', '1', 'for the journal']).code, 0);
+  try {
+    const w = await waiter;
+    assert.is(w.code, 0, w.stderr);
+    const last = JSON.parse(w.stdout.trim().split('\n').pop()!) as { name: string; context: Record<string, unknown> };
+    assert.is(last.name, 'drain');
+    assert.equal(last.context, { idset: '1', nodelist: HOST, reason: 'for the journal', overwrite: 0 });
+  } finally {
+    inst.flux(['resource', 'undrain', '1']);
+  }
+  r = inst.flux(['resource', 'eventlog', '-T', 'offset']);
+  assert.match(r.stdout, /^0\.000000 restart /);
+  assert.match(r.stdout, /^\d+\.\d{6} undrain idset="1" nodelist="[^"]+"$/m);
+  r = inst.flux(['resource', 'eventlog', '-f', 'yaml']);
+  assert.equal([r.code, r.stderr], [1, 'flux-resource: ERROR: Unknown format yaml\n']);
+});
+
 test('hostlist: instance, avail, local and job sources', () => {
   let r = inst.flux(['hostlist', 'instance']);
   assert.equal([r.code, r.stdout], [0, `${HOST},${HOST}\n`], r.stderr);
