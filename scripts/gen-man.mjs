@@ -43,6 +43,30 @@ function takeName(found) {
   };
 }
 
+/**
+ * remark-man writes each table cell on the row's line, so a long description
+ * makes tbl's table wider than the page (and man warns on stderr). Make the
+ * last column expand to the page width and put its cells in text blocks
+ * (T{ ... T}), which tbl wraps. (Tables whose other columns are wide too can
+ * still be wider than 80 columns.)
+ */
+function wrapTables(roff) {
+  return roff.replace(/^\.TS\n([^\n]*\n[^\n]*\n)([^\n]*) \.\n([\s\S]*?)^\.TE$/gm, (_all, head, fmt, rows) => {
+    const cols = fmt.split(' ');
+    cols[cols.length - 1] += 'x';
+    const body = rows
+      .split('\n')
+      .filter((r) => r.length > 0)
+      .map((r, i) => {
+        if (i === 0) return r;
+        const cells = r.split('@');
+        cells[cells.length - 1] = `T{\n${cells[cells.length - 1]}\nT}`;
+        return cells.join('@');
+      });
+    return `.TS\n${head}${cols.join(' ')} .\n${body.join('\n')}\n.TE`;
+  });
+}
+
 /** the build date, or SOURCE_DATE_EPOCH's for a reproducible build */
 const date = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
 
@@ -67,7 +91,7 @@ for (const s of SECTIONS) {
         date,
       })
       .stringify(tree);
-    fs.writeFileSync(path.join(out, `man${s}`, `${page}.${s}`), String(roff));
+    fs.writeFileSync(path.join(out, `man${s}`, `${page}.${s}`), wrapTables(String(roff)));
     count++;
   }
 }

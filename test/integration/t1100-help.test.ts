@@ -105,9 +105,14 @@ testWhen(test, 'every docs/manN page is built to dist/man/manN and man -l reads 
   const page = fs.readFileSync(path.join(MAN, 'man1', 'flux-submit.1'), 'utf8');
   assert.match(page, /^\.TH "FLUX-SUBMIT" "1" /);
   assert.match(page, /^\.SH "NAME"\n\\fBflux-submit\\fR - /m);
-  const r = run('man', ['-l', path.join(MAN, 'man5', 'flux-config-tbon.5')], { env: MANENV });
+  let r = run('man', ['-l', path.join(MAN, 'man5', 'flux-config-tbon.5')], { env: MANENV });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^FLUX-CONFIG-TBON\(5\)/);
+  // an option table's long descriptions wrap inside the page instead of widening it
+  r = run('man', ['-l', path.join(MAN, 'man1', 'flux-jobs.1')], { env: MANENV });
+  assert.is(r.code, 0);
+  assert.not.match(r.stderr, /wider than line width/);
+  assert.ok(r.stdout.split('\n').every((l) => [...l].length <= 80), 'a line wider than MANWIDTH');
 });
 
 testWhen(test, 'flux puts the built pages first on MANPATH for its commands', noMan, () => {
