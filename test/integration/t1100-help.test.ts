@@ -112,7 +112,7 @@ testWhen(test, 'every docs/manN page is built to dist/man/manN and man -l reads 
   r = run('man', ['-l', path.join(MAN, 'man1', 'flux-jobs.1')], { env: MANENV });
   assert.is(r.code, 0);
   assert.not.match(r.stderr, /wider than line width/);
-  const rows = r.stdout.split('\n').filter((l) => /^\s*[│┌├└]/.test(l));
+  const rows = r.stdout.split('\n').filter((l) => /^\s*[│┌├└|+]/.test(l));
   assert.ok(rows.length > 10);
   assert.ok(rows.every((l) => [...l].length <= 80), 'a table row wider than MANWIDTH');
 });
