@@ -3,10 +3,11 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
-import { RESULTS, STATES, parseIdArg, type JobRecord } from '../jobspec/job-info';
+import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
-import { listChildren } from '../uri/children';
+import { instanceExtras, listChildren } from '../uri/children';
+import { usesInstanceFields } from '../jobspec/instance-fields';
 
 export class JobsCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -61,14 +62,9 @@ export class JobsCommand extends FluxCommand {
     if (p.has('all') || p.has('since')) states = STATES['active']! | STATES['inactive']!;
     if (filter !== undefined) {
       if (p.has('all')) process.stderr.write('flux-jobs: WARNING: Both -a and --filter specified, ignoring -a\n');
-      states = 0;
-      for (const f of filter.split(',')) {
-        const k = f.trim().toLowerCase();
-        if (k in STATES) states |= STATES[k]!;
-        else if (k in RESULTS) results |= RESULTS[k]!;
-        else this.fail(`Invalid filter specified: ${f}`);
-      }
-      if (results) states |= STATES['inactive']!;
+      const parsed = parseFilter(filter);
+      if ('bad' in parsed) this.fail(`Invalid filter specified: ${parsed.bad}`);
+      ({ states, results } = parsed);
     }
     let userid = os.userInfo().uid;
     const user = p.str('user');
@@ -165,9 +161,9 @@ export class JobsCommand extends FluxCommand {
       process.stdout.write(JSON.stringify(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
       return 0;
     }
-    const render = (jobs: JobRecord[], noHeader: boolean): string[] => {
+    const render = (jobs: JobRecord[], noHeader: boolean, extras: ReadonlyMap<number, Record<string, unknown>>): string[] => {
       const fields = fmt!.fields();
-      let rows = jobs.map((j) => rowOf(j, fields, Date.now() / 1000));
+      let rows = jobs.map((j) => rowOf(j, fields, Date.now() / 1000, extras.get(j.id)));
       if (sortKeys.length > 0) {
         const keyRows = jobs.map((j, i) => ({ r: rows[i]!, k: rowOf(j, sortKeys.map((k) => k.replace(/^-/, '')), Date.now() / 1000) }));
         keyRows.sort((a, b) => {
@@ -189,7 +185,9 @@ export class JobsCommand extends FluxCommand {
       }
       return lines;
     };
-    const lines = render(jobs, p.has('no-header'));
+    // instance.* fields: asked of the instances among the jobs
+    const extrasOf = (c: Client, js: JobRecord[]) => (usesInstanceFields(fmt!.fields()) ? instanceExtras(c, js, threads) : Promise.resolve(new Map()));
+    const lines = render(jobs, p.has('no-header'), await extrasOf(h, jobs));
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
     if (recursive) {
       await listChildren(h, jobs, {
@@ -199,7 +197,7 @@ export class JobsCommand extends FluxCommand {
         prog: 'flux-jobs',
         list: async (child) => {
           const js = (await fetch(child, false)) ?? [];
-          return { jobs: js, lines: render(js, true) };
+          return { jobs: js, lines: render(js, true, await extrasOf(child, js)) };
         },
       });
     }

@@ -11,6 +11,7 @@ import { Client } from '../api/client';
 import { encodeF58 } from '../../kernel/api/formats';
 import type { JobRecord } from '../jobspec/job-info';
 import { instanceUri, usable } from './resolve';
+import { instanceFields } from '../jobspec/instance-fields';
 
 /** job state RUN: only a running job has an instance to open */
 const RUN = 16;
@@ -78,5 +79,29 @@ async function mapOrdered<T, R>(items: readonly T[], width: number, f: (t: T) =>
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
+}
+
+/**
+ * The instance.* fields of each running job of ours that is a Flux instance
+ * (others get none: their instance.* fields print empty), asked of up to
+ * `threads` instances at a time.
+ */
+export async function instanceExtras(h: Client, jobs: readonly JobRecord[], threads = 4): Promise<Map<number, Record<string, unknown>>> {
+  const out = new Map<number, Record<string, unknown>>();
+  const running = jobs.filter((j) => j.state === RUN);
+  await mapOrdered(running, threads, async (j) => {
+    const r = await instanceUri(h, j.id);
+    if (!('uri' in r)) return;
+    let child: Client | undefined;
+    try {
+      child = await Client.connect(usable(r.uri));
+      out.set(j.id, await instanceFields(child));
+    } catch {
+      /* gone since: its fields stay empty */
+    } finally {
+      child?.close();
+    }
+  });
   return out;
 }
