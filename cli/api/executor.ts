@@ -7,7 +7,7 @@
  *
  * A future is awaitable itself (it resolves as result() does), so
  * `await Promise.all(futures)` collects exit codes. result() resolves with the
- * job's returncode (exit code, or -signal) once its tasks ran; it rejects with
+ * job's returncode (as flux jobs shows it) once its tasks ran; it rejects with
  * a JobException when the job ended by a fatal exception before its tasks ran
  * (canceled while pending, unsatisfiable), and with a FluxError when the
  * submission was refused. No rejection is ever left unhandled by the executor

@@ -130,7 +130,11 @@ export interface JobInfo {
   /** once inactive */
   result?: ResultName;
   success?: boolean;
-  /** exit code, -signal, -128 canceled before it ran, 1 other fatal exception (undefined while active) */
+  /**
+   * as flux jobs shows it: the highest exit code of the job's shells (128+N when
+   * signal N killed a task), -N when a shell was killed by signal N, -128 when
+   * canceled before it ran, 1 for another fatal exception (undefined while active)
+   */
   returncode?: number;
   /** the wait status of the job's tasks, if they ran */
   waitstatus?: number;
