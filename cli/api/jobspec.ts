@@ -204,6 +204,7 @@ export class Jobspec {
   static fromBatchCommand(script: string, opts: BatchOptions = {}): Jobspec {
     const what = 'Jobspec.fromBatchCommand';
     if (typeof script !== 'string') throw einval(what, 'the script must be a string (its text)');
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw einval(what, 'options must be an object');
     const { jobname, args, ...rest } = opts;
     if (jobname !== undefined && typeof jobname !== 'string') throw einval(what, 'jobname must be a string');
     if (args !== undefined && (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))) {

@@ -29,6 +29,7 @@ async function put(h: Client, key: string, value: unknown): Promise<void> {
 
 /** Remove key (and, with recursive, every key below it); resolves with how many were removed. */
 async function unlink(h: Client, key: string, opts: { recursive?: boolean } = {}): Promise<number> {
+  for (const k of Object.keys(opts)) if (k !== 'recursive') throw new FluxError(Errno.EINVAL, `kvs.unlink: unknown option '${k}'`);
   return (await h.rpc<{ count: number }>('kvs.unlink', { key: checkKey('unlink', key), recursive: opts.recursive === true })).count;
 }
 

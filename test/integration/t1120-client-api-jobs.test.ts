@@ -71,17 +71,28 @@ test('Jobspec.fromCommand gives the jobspec flux submit --dry-run prints', () =>
     [['-N1', '-x', '-g1', '--output=o.{{id}}', '--error=e.{{id}}', '-t', '2h'], { numNodes: 1, exclusive: true, gpusPerTask: 1, output: 'o.{{id}}', error: 'e.{{id}}', duration: '2h' }, ['a.out']],
     [['--cores=4', '--tasks-per-core=2', '--requires=host:vm', '--dependency=afterok:ƒ2'], { cores: 4, tasksPerCore: 2, requires: 'host:vm', dependencies: ['afterok:ƒ2'] }, ['true']],
     [['-N2', '--tasks-per-node=3', '--label-io', '--input=in.txt'], { numNodes: 2, tasksPerNode: 3, labelIo: true, input: 'in.txt' }, ['cat']],
+    [['-N2', '--gpus-per-node=1', '-B', 'bank1', '-u', '--env=B=2', '--cwd=sub'], { numNodes: 2, gpusPerNode: 1, bank: 'bank1', unbuffered: true, env: ['B=2'], cwd: path.join(tmp.dir, 'sub') }, ['env']],
   ];
   for (const [cliArgs, opts, argv] of cases) {
     const cli = dryRun(['submit', '--dry-run', ...ENV_ARGS, ...cliArgs, ...argv]);
-    const api = Jobspec.fromCommand(argv, { ...opts, environment: ENV, cwd: tmp.dir }).jobspec;
+    const api = Jobspec.fromCommand(argv, { cwd: tmp.dir, ...opts, environment: ENV }).jobspec;
     assert.equal(api, cli, `flux submit ${cliArgs.join(' ')}`);
   }
 });
 
 test('Jobspec.fromNestCommand and fromBatchCommand give what flux alloc and flux batch --dry-run print', () => {
-  const alloc = dryRun(['alloc', '--dry-run', ...ENV_ARGS, '-N2', '-n4', '-c2', '--broker-opts=-Sbroker.quorum=1', 'flux', 'run', 'hostname']);
-  const nest = Jobspec.fromNestCommand(['flux', 'run', 'hostname'], { numNodes: 2, numSlots: 4, coresPerSlot: 2, brokerOpts: ['-Sbroker.quorum=1'], environment: ENV, cwd: tmp.dir });
+  const alloc = dryRun(['alloc', '--dry-run', ...ENV_ARGS, '-N2', '-n4', '-c2', '-g1', '-x', '--output=i.out', '--broker-opts=-Sbroker.quorum=1', 'flux', 'run', 'hostname']);
+  const nest = Jobspec.fromNestCommand(['flux', 'run', 'hostname'], {
+    numNodes: 2,
+    numSlots: 4,
+    coresPerSlot: 2,
+    gpusPerSlot: 1,
+    exclusive: true,
+    output: 'i.out',
+    brokerOpts: ['-Sbroker.quorum=1'],
+    environment: ENV,
+    cwd: tmp.dir,
+  });
   assert.equal(nest.jobspec, alloc);
   const text = '#!/bin/sh\n#flux: -n2\n#flux: --job-name=study\nflux run -n2 hostname\n';
   fs.writeFileSync(path.join(tmp.dir, 'job.sh'), text);

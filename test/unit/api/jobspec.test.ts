@@ -80,6 +80,16 @@ test('fromCommand: the default environment and cwd are this process\'s', () => {
   assert.equal(js.resources, [{ type: 'slot', count: 1, with: [{ type: 'core', count: 1 }], label: 'task' }]);
 });
 
+test('fromCommand: beginTime becomes a begin-time dependency', () => {
+  const before = Date.now() / 1000;
+  const js = Jobspec.fromCommand(['true'], { beginTime: '+1h', environment: ENV }).jobspec;
+  const deps = js.attributes.system['dependencies'] as Array<{ scheme: string; value: string }>;
+  assert.is(deps.length, 1);
+  assert.is(deps[0]!.scheme, 'begin-time');
+  const t = Number(deps[0]!.value);
+  assert.ok(t >= before + 3600 && t <= Date.now() / 1000 + 3600, `begin-time ${t}`);
+});
+
 test('fromCommand refuses unknown options, wrong types and what flux submit refuses, in one line', () => {
   refused(() => Jobspec.fromCommand(['true'], { nTasks: 2 } as never), /fromCommand: unknown option 'nTasks'/);
   refused(() => Jobspec.fromCommand(['true'], { numTasks: 1.5 }), /numTasks must be an integer/);
