@@ -16,7 +16,7 @@
 import { Errno } from '../../kernel/api/errno';
 import { FluxError } from '../../kernel/api/errors';
 import { Client } from './client';
-import { cancel as cancelJob, result as jobResult, submit as submitJob, jobid as f58, type JobId, type JobInfo, type SubmitOptions } from './job';
+import { cancel as cancelJob, eventWatch, result as jobResult, submit as submitJob, jobid as f58, type EventLogEntry, type JobId, type JobInfo, type SubmitOptions } from './job';
 import type { Jobspec, JobspecV1 } from './jobspec';
 
 /** A job that ended by a fatal exception before its tasks ran. */
@@ -56,6 +56,8 @@ function outcomeOf(info: JobInfo): number {
 
 export class FluxExecutorFuture implements PromiseLike<number> {
   private finished = false;
+  private watching: Promise<void> | undefined;
+  private readonly callbacks = new Map<string, Array<(event: EventLogEntry, future: FluxExecutorFuture) => void>>();
   private readonly idOutcome: Promise<Outcome<JobId>>;
   private readonly infoOutcome: Promise<Outcome<JobInfo>>;
   private readonly resultOutcome: Promise<Outcome<number>>;
@@ -112,6 +114,47 @@ export class FluxExecutorFuture implements PromiseLike<number> {
     }
   }
 
+  /**
+   * Call cb for each event NAME of the job's eventlog (`alloc`, `start`,
+   * `finish`, `exception`, ...), those already posted included, as Python's
+   * add_event_callback. A callback that throws is reported as a process
+   * warning; the others still run.
+   */
+  addEventCallback(name: string, cb: (event: EventLogEntry, future: this) => void): this {
+    if (typeof name !== 'string' || name === '' || typeof cb !== 'function') {
+      throw new FluxError(Errno.EINVAL, 'addEventCallback: an event name and a function are required');
+    }
+    let l = this.callbacks.get(name);
+    if (!l) this.callbacks.set(name, (l = []));
+    l.push(cb as (event: EventLogEntry, future: FluxExecutorFuture) => void);
+    this.watching ??= this.watchEvents();
+    return this;
+  }
+
+  private async watchEvents(): Promise<void> {
+    const o = await this.idOutcome;
+    if (!o.ok) return;
+    try {
+      for await (const e of eventWatch(await this.executor.handle(), o.value)) {
+        for (const cb of this.callbacks.get(e.name) ?? []) {
+          try {
+            cb(e, this);
+          } catch (err) {
+            process.emitWarning(`FluxExecutor: ${e.name} callback of job ${f58(o.value)}: ${(err as Error).message}`);
+          }
+        }
+      }
+    } catch (err) {
+      process.emitWarning(`FluxExecutor: watching job ${f58(o.value)}: ${(err as Error).message}`);
+    }
+  }
+
+  /** @internal resolves once the job is done and its event callbacks have all run */
+  async settled(): Promise<void> {
+    await this.resultOutcome;
+    await this.watching;
+  }
+
   then<A = number, B = never>(onfulfilled?: ((v: number) => A | PromiseLike<A>) | null, onrejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.result().then(onfulfilled, onrejected);
   }
@@ -166,7 +209,7 @@ export class FluxExecutor {
     this.down = true;
     const pending = [...this.futures];
     if (opts.cancelFutures) await Promise.all(pending.map((f) => f.cancel('executor shutdown').catch(() => false)));
-    const all = Promise.all(pending.map((f) => f.exception()));
+    const all = Promise.all(pending.map((f) => f.settled()));
     const close = async () => {
       await all;
       if (!this.owned) return;

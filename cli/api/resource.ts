@@ -4,7 +4,7 @@
  * nodes, cores and GPUs that are up, down, allocated, free, and in all.
  */
 import type { Client } from './client';
-import { listRow, resourcesIn, LIST_STATES, type SchedStatus } from '../commands/resource/common';
+import type { SchedStatus } from '../commands/resource/common';
 
 export interface ResourceSet {
   nnodes: number;
@@ -27,8 +27,10 @@ export interface ResourceList {
 }
 
 export async function resourceList(h: Client): Promise<ResourceList> {
+  // loaded on first use: what flux resource list computes with brings the kernel's formats (a slower require)
+  const { listRow, resourcesIn, LIST_STATES } = await import('../commands/resource/common');
   const st = await h.rpc<SchedStatus>('resource.sched-status', {});
-  const out = {} as Record<(typeof LIST_STATES)[number], ResourceSet>;
+  const out = {} as ResourceList;
   for (const s of LIST_STATES) {
     const row = listRow(s, resourcesIn(st, s));
     out[s] = {

@@ -238,7 +238,9 @@ test('FluxExecutor: 50 jobs, their ids and exit codes; a held job canceled; a re
   const futures = Array.from({ length: 50 }, (_, i) => ex.submit(Jobspec.fromCommand(['sh', '-c', `exit ${i % 4}`])));
   const held = ex.submit(Jobspec.fromCommand(['true']), { urgency: 'hold' });
   const refused = ex.submit(Jobspec.fromCommand(['true'], { numTasks: 1000 }));
+  const started = new Promise<string>((resolve) => futures[0]!.addEventCallback('start', (e, f) => void f.jobid().then((id) => resolve(`${e.name} ${id}`))));
   const codes = await Promise.all(futures);
+  assert.is(await started, `start ${await futures[0]!.jobid()}`);
   const secs = (Date.now() - t0) / 1000;
   assert.equal(codes, Array.from({ length: 50 }, (_, i) => i % 4));
   const ids = await Promise.all(futures.map((f) => f.jobid()));
