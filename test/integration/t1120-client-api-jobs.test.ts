@@ -26,6 +26,9 @@ import {
   kill,
   kvs,
   outputWatch,
+  parseJobId,
+  raise,
+  jobid,
   resourceList,
   result,
   submit,
@@ -189,6 +192,13 @@ test('cancel and kill', async () => {
   assert.equal([rp.result, rp.returncode, rp.exception.type, rp.exception.note], ['CANCELED', -128, 'cancel', 'not today']);
   const running = await submit(h, Jobspec.fromCommand(['sleep', '300']));
   for await (const e of eventWatch(h, running)) if (e.name === 'start') break;
+  // a non-fatal exception is posted and the job goes on; the id in any encoding names the job
+  await raise(h, jobid(running), 'test', 3, 'just so');
+  for await (const e of eventWatch(h, parseJobId(jobid(running, 'dec')))) {
+    if (e.name !== 'exception') continue;
+    assert.equal(e.context, { type: 'test', severity: 3, note: 'just so', userid: process.getuid!() });
+    break;
+  }
   await kill(h, running, 'SIGINT');
   assert.is((await result(h, running)).returncode, 130);
   try {
@@ -211,6 +221,9 @@ test('jobList, getJob, kvs and resourceList', async () => {
   await kvs.put(h, 'user.study.state', { step: 1 });
   assert.equal(await kvs.get(h, 'user.study.state'), { step: 1 });
   assert.ok((await kvs.dir(h, 'user.study')).includes('user.study.state'));
+  await kvs.put(h, 'user.study.tmp', 'x');
+  assert.is(await kvs.unlink(h, 'user.study.tmp'), 1);
+  assert.not.ok((await kvs.dir(h, 'user.study')).includes('user.study.tmp'));
   const seen: unknown[] = [];
   for await (const v of kvs.watch(h, 'user.study.state')) {
     seen.push(v);
