@@ -1,8 +1,8 @@
 /**
  * Every code block of docs/guide/client-api.md runs verbatim against a real
  * instance (two brokers): each ```js block is saved as a script and run with
- * node; each ```ts block is type-checked by the TypeScript compiler (strict)
- * against the package's declarations, then transpiled and run. `flux-ts`
+ * node, each ```mjs block as an ES module; each ```ts block is type-checked
+ * by the TypeScript compiler (strict) against the package's declarations, then transpiled and run. `flux-ts`
  * resolves as it does for a user who installed the package: the snippets sit
  * in a directory whose node_modules/flux-ts links to this checkout (NODE_PATH
  * names that node_modules too). A block must exit 0 with nothing on stderr.
@@ -17,7 +17,7 @@ import { ROOT, run, startInstance, tmpdir, type Instance } from '../helpers/flux
 const GUIDE = path.join(ROOT, 'docs', 'guide', 'client-api.md');
 
 interface Block {
-  lang: 'js' | 'ts';
+  lang: 'js' | 'mjs' | 'ts';
   code: string;
   /** 1-based line of the opening fence */
   line: number;
@@ -27,12 +27,12 @@ function blocks(text: string): Block[] {
   const out: Block[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const m = /^```(js|ts)\s*$/.exec(lines[i]!);
+    const m = /^```(js|mjs|ts)\s*$/.exec(lines[i]!);
     if (!m) continue;
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]!);
-    out.push({ lang: m[1] as 'js' | 'ts', code: body.join('\n') + '\n', line: start + 1 });
+    out.push({ lang: m[1] as Block['lang'], code: body.join('\n') + '\n', line: start + 1 });
   }
   return out;
 }
@@ -85,6 +85,7 @@ test('the guide has runnable blocks', () => {
   const bs = blocks(fs.readFileSync(GUIDE, 'utf8'));
   assert.ok(bs.filter((b) => b.lang === 'js').length >= 7, 'fewer js blocks than the guide should have');
   assert.ok(bs.some((b) => b.lang === 'ts'), 'no ts block');
+  assert.ok(bs.some((b) => b.lang === 'mjs'), 'no mjs block');
 });
 
 for (const b of blocks(fs.readFileSync(GUIDE, 'utf8'))) {
