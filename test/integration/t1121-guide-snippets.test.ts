@@ -2,10 +2,11 @@
  * Every code block of docs/guide/client-api.md runs verbatim against a real
  * instance (two brokers): each ```js block is saved as a script and run with
  * node, each ```mjs block as an ES module; each ```ts block is type-checked
- * by the TypeScript compiler (strict) against the package's declarations, then transpiled and run. `flux-ts`
- * resolves as it does for a user who installed the package: the snippets sit
- * in a directory whose node_modules/flux-ts links to this checkout (NODE_PATH
- * names that node_modules too). A block must exit 0 with nothing on stderr.
+ * by the TypeScript compiler (strict) against the package's declarations,
+ * then transpiled and run. `flux-ts` resolves as it does for a user who
+ * installed the package: the snippets sit in a directory whose
+ * node_modules/flux-ts links to this checkout (NODE_PATH names that
+ * node_modules too). A block must exit 0 with nothing on stderr.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
