@@ -31,7 +31,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
       { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
-      { name: 'color', arg: 'WHEN', optionalArg: true, description: 'Accepted for compatibility: the output is never colored' },
+      { name: 'color', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'never', 'always', or 'auto' (default)" },
       { name: 'recursive', short: 'R', description: 'List jobs recursively' },
       { name: 'level', short: 'L', arg: 'N', description: 'With --recursive, stop recursing at level N' },
       { name: 'recurse-all', description: 'With --recursive, recurse into all jobs, not just jobs owned by the current user' },
@@ -105,6 +105,7 @@ export class JobsCommand extends FluxCommand {
     const levels = intOpt(p.str('level'), '-L/--level', Infinity, (m) => this.usageError(m));
     const threads = intOpt(p.str('threads'), '--threads', 4, (m) => this.usageError(m));
     if (recursive && json) this.fail('--json with -R/--recursive is not supported by flux-ts yet');
+    const color = colorWanted(p.get('color'), (m) => this.usageError(m));
     const fetch = async (h: Client, top: boolean): Promise<JobRecord[] | undefined> => {
       let jobs: JobRecord[];
       // the ids name jobs of this instance: a child instance lists its jobs by the filters
@@ -163,9 +164,10 @@ export class JobsCommand extends FluxCommand {
     }
     const render = (jobs: JobRecord[], noHeader: boolean, extras: ReadonlyMap<number, Record<string, unknown>>): string[] => {
       const fields = fmt!.fields();
+      let order = jobs;
       let rows = jobs.map((j) => rowOf(j, fields, Date.now() / 1000, extras.get(j.id)));
       if (sortKeys.length > 0) {
-        const keyRows = jobs.map((j, i) => ({ r: rows[i]!, k: rowOf(j, sortKeys.map((k) => k.replace(/^-/, '')), Date.now() / 1000) }));
+        const keyRows = jobs.map((j, i) => ({ j, r: rows[i]!, k: rowOf(j, sortKeys.map((k) => k.replace(/^-/, '')), Date.now() / 1000) }));
         keyRows.sort((a, b) => {
           for (const k of sortKeys) {
             const rev = k.startsWith('-');
@@ -176,8 +178,13 @@ export class JobsCommand extends FluxCommand {
           return 0;
         });
         rows = keyRows.map((x) => x.r);
+        order = keyRows.map((x) => x.j);
       }
       let lines = fmt!.render(rows, noHeader);
+      if (color) {
+        const skip = lines.length - order.length;
+        lines = lines.map((l, i) => (i < skip ? l : colorLine(l, order[i - skip]!)));
+      }
       const w = p.str('width');
       if (w !== undefined && /^\d+$/.test(w)) {
         const n = Number(w);
@@ -203,6 +210,20 @@ export class JobsCommand extends FluxCommand {
     }
     return 0;
   }
+}
+
+/** --color[=WHEN]: never, always, or auto (the default: when stdout is a terminal) */
+function colorWanted(opt: { value: string } | undefined, usage: (msg: string) => never): boolean {
+  const when = opt === undefined ? 'auto' : opt.value || 'always';
+  if (when !== 'never' && when !== 'always' && when !== 'auto') usage(`argument --color: invalid choice: '${when}' (choose from 'never', 'always', 'auto')`);
+  return when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
+}
+
+/** an inactive job's row in the color of its result: completed green, failed or timed out red, canceled grey */
+function colorLine(line: string, j: JobRecord): string {
+  if (j.state !== 64) return line;
+  const c = j.result === 1 ? '\u001b[01;32m' : j.result === 4 ? '\u001b[37m' : '\u001b[01;31m';
+  return `${c}${line}\u001b[0;0m`;
 }
 
 /** a whole number option (its default when absent); a bad one is a usage error */
