@@ -1,0 +1,73 @@
+/**
+ * multi-factor: an example priority plugin with fair share by user. A job's
+ * priority is
+ *
+ *     urgency-weight * urgency + fairshare-weight * F(user) + age-weight * hours queued
+ *
+ * where F(user) = 1 / (1 + usage / usage-scale) falls from 1 toward 0 as the
+ * user's recent usage grows. Usage is core-seconds of the user's finished
+ * jobs, halved every `halflife` (an FSD). Urgency 0 still holds a job
+ * (priority 0) and 31 still expedites it (the maximum), as in Flux. When a
+ * job ends, every pending job is prioritized again, so a user who just ran a
+ * lot drops behind one who did not. Load it with `flux jobtap load
+ * multi-factor` (it replaces .priority-default's answer: the last plugin to
+ * answer job.priority.get wins).
+ */
+import { confNumber, defineJobtapPlugin, PRIORITY_MAX, type JobView } from '../../../modules/job-manager/plugin-api';
+import { fsd } from '../../../kernel/api';
+
+interface Usage {
+  value: number;
+  /** epoch seconds of value */
+  at: number;
+}
+
+export default defineJobtapPlugin({
+  name: 'multi-factor',
+  description: 'priority from urgency, fair share by user (decayed core-seconds) and age',
+  options: ['urgency-weight', 'fairshare-weight', 'age-weight', 'usage-scale', 'halflife'],
+  create(ctx, conf) {
+    const wU = confNumber(conf, 'urgency-weight', 1000, 0);
+    const wF = confNumber(conf, 'fairshare-weight', 100000, 0);
+    const wA = confNumber(conf, 'age-weight', 0, 0);
+    const scale = confNumber(conf, 'usage-scale', 3600, Number.MIN_VALUE);
+    const hl = conf['halflife'] === undefined ? 7 * 86400 : typeof conf['halflife'] === 'string' ? fsd.tryParse(conf['halflife']) : undefined;
+    if (hl === undefined || !(hl > 0)) throw new Error(`halflife must be a positive duration (FSD), got ${JSON.stringify(conf['halflife'])}`);
+    const usage = new Map<number, Usage>();
+
+    const usageOf = (userid: number, now: number): number => {
+      const u = usage.get(userid);
+      if (!u) return 0;
+      return Number.isFinite(hl) ? u.value * Math.pow(0.5, (now - u.at) / hl) : u.value;
+    };
+    const fairshare = (userid: number, now: number) => 1 / (1 + usageOf(userid, now) / scale);
+
+    const priority = (job: JobView): number => {
+      if (job.urgency === 0) return 0;
+      if (job.urgency === 31) return PRIORITY_MAX;
+      const now = ctx.now();
+      const ageHours = Math.max(0, now - job.t_submit) / 3600;
+      const p = Math.round(wU * job.urgency + wF * fairshare(job.userid, now) + wA * ageHours);
+      return Math.min(PRIORITY_MAX - 1, Math.max(1, p));
+    };
+
+    return {
+      'job.priority.get': (job) => priority(job),
+      'job.state.inactive': (job) => {
+        if (job.t_run === undefined || job.t_inactive === undefined) return;
+        const now = ctx.now();
+        const used = Math.max(0, job.t_inactive - job.t_run) * Math.max(1, job.ncores);
+        usage.set(job.userid, { value: usageOf(job.userid, now) + used, at: now });
+        ctx.reprioritizeAll();
+      },
+      'plugin.query': () => {
+        const now = ctx.now();
+        return {
+          weights: { urgency: wU, fairshare: wF, age: wA },
+          usage: Object.fromEntries([...usage.keys()].map((u) => [String(u), Math.round(usageOf(u, now) * 1000) / 1000])),
+          fairshare: Object.fromEntries([...usage.keys()].map((u) => [String(u), Math.round(fairshare(u, now) * 1e6) / 1e6])),
+        };
+      },
+    };
+  },
+});
