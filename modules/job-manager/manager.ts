@@ -10,7 +10,7 @@ import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
 import { urgencyPriority } from './plugin-api';
 import { EventPoster, now, type Entry } from './eventlog';
-import { ACTIVE, Flags, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
+import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
