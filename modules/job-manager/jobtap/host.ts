@@ -122,6 +122,14 @@ export class JobtapHost {
     return name;
   }
 
+  /** Load a plugin object already in memory (tests, embedders); listed as not builtin. */
+  loadObject(plugin: JobtapPlugin, conf: Readonly<Obj> = {}, file = 'inline'): string {
+    const name = plugin.name ?? file;
+    if (this.find(name)) throw new FluxError(Errno.EEXIST, `${name} already loaded`);
+    this.add(plugin, name, file, false, conf);
+    return name;
+  }
+
   private add(plugin: JobtapPlugin, name: string, file: string, builtin: boolean, conf: Readonly<Obj>): void {
     const known = plugin.options ?? [];
     for (const k of Object.keys(conf)) {
