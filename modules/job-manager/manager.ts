@@ -145,6 +145,8 @@ export class Manager {
     for (const job of created) {
       this.submitting.delete(job);
       this.jobtap.newJob(job);
+      // the events written with the job (submit, validate ...) as if posted now
+      for (const e of first.get(job.id) ?? []) this.jobtap.event(job.kvsdir, e.name, e.context);
       if (job.state === State.DEPEND) {
         this.jobtap.state(job, State.NEW);
         if (job.dependencies.length === 0) this.dependDone(job);

@@ -148,6 +148,29 @@ test('--dependency=singleton: one active job per user and name, released oldest 
   fails(inst.flux(['submit', '--dependency=singleton:x', 'true']), '[Errno 22] dependency: singleton takes no value (got "x")');
 });
 
+test('job.new, job.state.* and job.event.* follow a job from submit to clean', () => {
+  const tracer = path.join(tmp.dir, 'tracer.js');
+  fs.writeFileSync(
+    tracer,
+    [
+      "module.exports = { jobtapPlugin: 1, name: 'tracer', create: () => {",
+      '  const seen = [];',
+      "  return { 'job.new': () => void seen.push('new'), 'job.state.*': (j, a, t) => void seen.push(t.slice(10)),",
+      "    'job.event.*': (j, a, t) => void seen.push(`ev:${t.slice(10)}`), 'plugin.query': () => ({ seen }) };",
+      '} };',
+      '',
+    ].join('\n'),
+  );
+  ok(jobtap('load', tracer), 'load tracer');
+  const id = submit('true');
+  waitClean(id);
+  const seen = (JSON.parse(ok(jobtap('query', 'tracer'), 'query')) as { seen: string[] }).seen;
+  ok(jobtap('remove', 'tracer'), 'remove tracer');
+  assert.equal(seen.slice(0, 8), ['new', 'ev:submit', 'ev:validate', 'ev:depend', 'ev:priority', 'depend', 'priority', 'sched']);
+  for (const s of ['run', 'ev:alloc', 'ev:start', 'ev:finish', 'cleanup', 'ev:release', 'ev:free', 'ev:clean', 'inactive']) assert.ok(seen.includes(s), `${s} in ${seen.join(' ')}`);
+  assert.ok(seen.indexOf('run') < seen.indexOf('ev:start') && seen.indexOf('ev:clean') < seen.indexOf('inactive'), seen.join(' '));
+});
+
 test('a plugin that throws is logged and the job goes on; a removed builtin refuses its scheme until loaded again', () => {
   const thrower = path.join(tmp.dir, 'thrower.js');
   fs.writeFileSync(

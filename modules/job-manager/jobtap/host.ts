@@ -12,7 +12,7 @@
  * dropped with job.destroy when the submission fails (abandon).
  */
 import { Errno, FluxError, einval, type Handle } from '../../../kernel/api';
-import type { Job, StateBit } from '../job';
+import { State, type Job, type StateBit } from '../job';
 import {
   PRIORITY_MAX,
   urgencyPriority,
@@ -425,7 +425,7 @@ export class JobtapHost {
     const be = this.be;
     const active = (id: number, what: string): Job => {
       const job = be.job(id);
-      if (!job || job.state === 64) throw einval(`${what}: job ${id} is not active`);
+      if (!job || job.state === State.INACTIVE) throw einval(`${what}: job ${id} is not active`);
       return job;
     };
     return {
