@@ -602,20 +602,29 @@ export class Manager {
     job.urgency = urgency;
     this.events.post(job.kvsdir, 'urgency', { urgency, userid });
     // N.B. a job in DEPEND gets its priority when it leaves DEPEND
-    this.reprioritize(job);
+    this.reprioritize([job]);
     return old;
   }
 
-  /** (jobtap) a pending job's priority again: if it changed, post it and tell the scheduler */
-  reprioritize(job: Job): void {
-    if (!(job.state & (State.PRIORITY | State.SCHED))) return;
-    const prio = this.jobtap.priority(job);
-    if (prio === job.priority) return;
-    job.priority = prio;
-    this.events.post(job.kvsdir, 'priority', { priority: prio });
-    if (prio === 0 && job.allocPending) this.h.send('sched.cancel', { id: job.id });
-    else if (job.allocPending) this.h.send('sched.prioritize', { jobs: [[job.id, prio]] });
-    if (job.state === State.SCHED) this.kick();
+  /**
+   * (jobtap) pending jobs' priorities again: each that changed gets a
+   * `priority` event, and the scheduler one sched.prioritize for them all.
+   */
+  reprioritize(jobs: Iterable<Job>): void {
+    const changed: Array<[number, number]> = [];
+    let kick = false;
+    for (const job of jobs) {
+      if (!(job.state & (State.PRIORITY | State.SCHED))) continue;
+      const prio = this.jobtap.priority(job);
+      if (prio === job.priority) continue;
+      job.priority = prio;
+      this.events.post(job.kvsdir, 'priority', { priority: prio });
+      if (prio === 0 && job.allocPending) this.h.send('sched.cancel', { id: job.id });
+      else if (job.allocPending) changed.push([job.id, prio]);
+      if (job.state === State.SCHED) kick = true;
+    }
+    if (changed.length > 0) this.h.send('sched.prioritize', { jobs: changed });
+    if (kick) this.kick();
   }
 
   // ---------------------------------------------------------------- queue

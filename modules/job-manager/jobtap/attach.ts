@@ -19,7 +19,7 @@ export function attachJobtap(m: Manager, h: Handle, config: Readonly<Obj>): Jobt
     dependencyRemove: (job, d) => m.dependencyRemove(job, d),
     postEvent: (job, name, context) => m.events.post(job.kvsdir, name, context),
     raise: (job, type, severity, note) => m.raise(job, type, severity, note),
-    reprioritize: (job) => m.reprioritize(job),
+    reprioritize: (jobs) => m.reprioritize(jobs),
   });
   for (const p of BUILTINS) host.loadBuiltin(p);
   m.events.onPost = (kvsdir, name, context) => host.event(kvsdir, name, context);

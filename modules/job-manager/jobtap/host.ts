@@ -39,7 +39,8 @@ export interface JobtapBackend {
   dependencyRemove(job: Job, description: string): void;
   postEvent(job: Job, name: string, context?: Obj): void;
   raise(job: Job, type: string, severity: number, note: string): void;
-  reprioritize(job: Job): void;
+  /** priorities again for these jobs (pending ones; one message to the scheduler) */
+  reprioritize(jobs: Iterable<Job>): void;
 }
 
 interface Loaded {
@@ -398,7 +399,7 @@ export class JobtapHost {
     this.reprioScheduled = true;
     setImmediate(() => {
       this.reprioScheduled = false;
-      for (const job of this.be.activeJobs()) this.be.reprioritize(job);
+      this.be.reprioritize(this.be.activeJobs());
     });
   }
 

@@ -35,7 +35,9 @@ function setup() {
     },
     postEvent: (j, name) => void calls.push(`event ${j.id} ${name}`),
     raise: (j, type, sev, note) => void calls.push(`raise ${j.id} ${type} ${sev} ${note}`),
-    reprioritize: (j) => void calls.push(`reprioritize ${j.id}`),
+    reprioritize: (js) => {
+      for (const j of js) calls.push(`reprioritize ${j.id}`);
+    },
   } as JobtapBackend;
   const host = new JobtapHost(be);
   for (const p of BUILTINS) host.loadBuiltin(p);

@@ -28,7 +28,7 @@ const job = (o: Partial<JobView>): JobView => ({ id: 1, userid: 1, urgency: 16, 
 test('multi-factor: the user who used more gets the lower priority, and usage decays with the halflife', () => {
   let t = 1000;
   const ctx = fakeCtx(() => t);
-  const h = multiFactor.create(ctx, { 'urgency-weight': 1, 'fairshare-weight': 1000, 'usage-scale': 100, halflife: '1h' });
+  const h = multiFactor.create(ctx, { 'urgency-weight': 1, 'fairshare-weight': 1000, 'usage-scale': 100, halflife: '1h', 'reprioritize-interval': '0' });
   const prio = h['job.priority.get'] as JobtapCallback;
   const inactive = h['job.state.inactive'] as JobtapCallback;
   const alice = job({ userid: 1 });
