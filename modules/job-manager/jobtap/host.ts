@@ -79,6 +79,7 @@ function idOfKvsdir(kvsdir: string): number {
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { then?: unknown } | null)?.then === 'function';
 
 export class JobtapHost {
   private readonly plugins: Loaded[] = [];
@@ -144,7 +145,7 @@ export class JobtapHost {
     } catch (e) {
       throw einval(`${name}: ${errText(e)}`);
     }
-    if (typeof handlers !== 'object' || handlers === null) throw einval(`${name}: create() did not return a table of callbacks`);
+    if (typeof handlers !== 'object' || handlers === null || isThenable(handlers)) throw einval(`${name}: create() must return a table of callbacks (not a promise)`);
     const topics: Loaded['topics'] = [];
     for (const [topic, cb] of Object.entries(handlers)) {
       if (typeof cb !== 'function') throw einval(`${name}: callback for ${topic} is not a function`);
@@ -176,7 +177,7 @@ export class JobtapHost {
     for (const p of sel) {
       this.plugins.splice(this.plugins.indexOf(p), 1);
       try {
-        p.handlers['plugin.remove']?.();
+        this.settle(p, 'plugin.remove', p.handlers['plugin.remove']?.());
       } catch (e) {
         this.be.log('err', `jobtap: ${p.name}: plugin.remove: ${errText(e)}`);
       }
@@ -198,7 +199,10 @@ export class JobtapHost {
     let extra: Obj = {};
     try {
       const q = p.handlers['plugin.query']?.();
-      if (q && typeof q === 'object') extra = q;
+      if (isThenable(q)) {
+        this.settle(p, 'plugin.query', q);
+        extra = { error: 'plugin.query answered asynchronously' };
+      } else if (q && typeof q === 'object') extra = q;
     } catch (e) {
       extra = { error: errText(e) };
     }
@@ -209,7 +213,7 @@ export class JobtapHost {
   shutdown(): void {
     for (const p of [...this.plugins].reverse()) {
       try {
-        p.handlers['plugin.remove']?.();
+        this.settle(p, 'plugin.remove', p.handlers['plugin.remove']?.());
       } catch {
         /* unloading anyway */
       }
@@ -237,11 +241,17 @@ export class JobtapHost {
     const v = viewOf(job);
     for (const { p, cb } of list) {
       try {
-        cb(v, args, topic);
+        this.settle(p, topic, cb(v, args, topic));
       } catch (e) {
         this.be.log('err', `jobtap: ${p.name}: ${topic}: ${errText(e)}`);
       }
     }
+  }
+
+  /** An async callback: its failure is logged (never an unhandled rejection); its answer is not waited for. */
+  private settle(p: Loaded, topic: string, r: unknown): void {
+    if (!isThenable(r)) return;
+    Promise.resolve(r).catch((e: unknown) => this.be.log('err', `jobtap: ${p.name}: ${topic}: ${errText(e)}`));
   }
 
   /** Any plugin listening on topic? (so callers skip building arguments) */
@@ -282,6 +292,11 @@ export class JobtapHost {
         throw einval(errText(e));
       }
       if (typeof r === 'string' && r.length > 0) throw einval(r);
+      if (isThenable(r)) {
+        // a validator must answer at once: an async one would let every job through
+        this.settle(p, 'job.validate', r);
+        throw einval(`job.validate of plugin ${p.name} answered asynchronously: refused (a validator must return at once)`);
+      }
       if (r !== undefined && typeof r !== 'string') this.be.log('warning', `jobtap: ${p.name}: job.validate returned ${typeof r}, not a message: ignored`);
     }
   }
@@ -305,9 +320,9 @@ export class JobtapHost {
       const topic = `job.dependency.${scheme}`;
       const list = this.callbacks(topic);
       if (list.length === 0) throw einval(`dependency scheme "${scheme}" not supported`);
-      for (const { cb } of list) {
+      for (const { p, cb } of list) {
         try {
-          cb(v, o, topic);
+          this.settle(p, topic, cb(v, o, topic));
         } catch (e) {
           throw e instanceof FluxError ? e : einval(errText(e));
         }
@@ -384,6 +399,7 @@ export class JobtapHost {
       try {
         const r = cb(v, {}, 'job.priority.get');
         if (r === undefined) continue;
+        this.settle(p, 'job.priority.get', r);
         if (typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= PRIORITY_MAX) prio = r;
         else this.be.log('err', `jobtap: ${p.name}: job.priority.get returned ${JSON.stringify(r)}: not a priority (0-${PRIORITY_MAX})`);
       } catch (e) {

@@ -161,4 +161,20 @@ test('load refuses unknown conf keys and a second copy; postEvent refuses the ma
   assert.not.throws(() => post!(9, 'site-note'));
 });
 
+test('async callbacks: a failure is logged, never unhandled; an async validator refuses the job', async () => {
+  const { host, mk, logs } = setup();
+  host.loadObject(plugin('slow', { 'job.state.*': async () => { throw new Error('late boom'); } }));
+  const j = mk(1);
+  j.state = State.RUN;
+  host.state(j, State.SCHED);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(logs, ['jobtap: slow: job.state.run: late boom']);
+  host.loadObject(plugin('asyncv', { 'job.validate': async () => 'no' }));
+  assert.throws(() => host.admit([mk(2)]), /job.validate of plugin asyncv answered asynchronously: refused/);
+  assert.throws(
+    () => host.loadObject(defineJobtapPlugin({ name: 'p', create: (() => Promise.resolve({})) as unknown as () => JobtapHandlers })),
+    /create\(\) must return a table of callbacks \(not a promise\)/,
+  );
+});
+
 test.run();
