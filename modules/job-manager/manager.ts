@@ -8,7 +8,6 @@ import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTi
 import { encodeKvs } from '../../kernel/api/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
-import { urgencyPriority } from './plugin-api';
 import { EventPoster, now, type Entry } from './eventlog';
 import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './job';
 import { Waiters } from './waiters';
@@ -33,9 +32,6 @@ export interface SubmitReq {
   flags: number;
   jobspec: Obj;
 }
-
-/** The urgency-based priority (what .priority-default answers). */
-export const priorityOf = urgencyPriority;
 
 export class Manager {
   readonly jobs = new Map<number, Job>();
