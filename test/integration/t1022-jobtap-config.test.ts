@@ -40,6 +40,22 @@ test('plugins from the config are loaded in order with their conf and have their
   assert.is(lines[3], 'ran');
 });
 
+test('limit plugins loaded without conf take their limits from [policy.limits] and [queues]', () => {
+  const toml = [
+    '[policy.limits]',
+    'duration = "2m"',
+    '"job-size".max.ncores = 8',
+    '[job-manager]',
+    'plugins = [ { load = "limit-duration" }, { load = "limit-job-size" } ]',
+    '',
+  ].join('\n');
+  const r = startWith(toml, 'flux jobtap query limit-duration; flux jobtap query limit-job-size');
+  assert.is(r.code, 0, r.stderr);
+  const [d, j] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.is(d!['limit'], 120);
+  assert.equal(j!['limits'], { min: {}, max: { ncores: 8 } });
+});
+
 test('a bad entry is refused with file:line before anything starts', () => {
   const cases: Array<[string, RegExp]> = [
     ['[job-manager]\nplugins = [\n  { lod = "x" },\n]\n', /:2: job-manager\.plugins\[0\]: unknown key 'lod' \(a plugin entry takes load and conf\)\n$/],
