@@ -8,6 +8,7 @@ import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTi
 import { encodeKvs } from '../../kernel/api/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
+import { urgencyPriority } from './plugin-api';
 import { EventPoster, now, type Entry } from './eventlog';
 import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './job';
 import { Waiters } from './waiters';
@@ -32,6 +33,12 @@ export interface SubmitReq {
   flags: number;
   jobspec: Obj;
 }
+
+/**
+ * The urgency-based priority (.priority-default's answer). The job's priority
+ * comes from the plugins: use jobtap.priority(job) (or reprioritize([job])).
+ */
+export const priorityOf = urgencyPriority;
 
 export class Manager {
   readonly jobs = new Map<number, Job>();
