@@ -141,9 +141,9 @@ export function parseFlags(list: readonly Occurrence[]): number {
   return flags;
 }
 
-/** --dependency=scheme:value[?k=v&...] (RFC 26) */
+/** --dependency=scheme:value[?k=v&...] (RFC 26); a bare scheme (`singleton`) has an empty value */
 export function parseDependency(o: Occurrence): Record<string, unknown> {
-  const m = /^([^:]+):([^?]*)(?:\?(.*))?$/.exec(o.value);
+  const m = /^([^:]+):([^?]*)(?:\?(.*))?$/.exec(o.value) ?? /^([a-z][a-z0-9-]*)()$/.exec(o.value);
   if (!m) throw new SubmitOptionError(`${o.typed}: Unable to parse dependency URI`);
   const d: Record<string, unknown> = { scheme: m[1]!, value: m[2]! };
   for (const kv of (m[3] ?? '').split('&')) {
