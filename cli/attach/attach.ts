@@ -45,7 +45,8 @@ interface Entry {
   context?: Record<string, unknown>;
 }
 
-const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', 'NOTICE', 'DEBUG', 'TRACE'];
+/** the job shell's log levels as attach prints them (a notice, 5, has no tag: `flux-shell[0]: signal: ...`) */
+const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', '', 'DEBUG', 'TRACE'];
 
 /** `flux-job: Failed to attach ...` and friends */
 export class AttachError extends Error {}
@@ -176,7 +177,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         break;
       case 'log': {
         const lvl = Number(c['level'] ?? 3);
-        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${LEVELS[lvl] ?? 'ERROR'}: ${String(c['message'] ?? '')}`);
+        const tag = LEVELS[lvl] ?? 'ERROR';
+        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${tag ? `${tag}: ` : ''}${String(c['message'] ?? '')}`);
         break;
       }
     }
