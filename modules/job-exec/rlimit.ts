@@ -34,7 +34,7 @@ let hardCache: Map<string, number> | undefined;
 function hardLimits(): Map<string, number> {
   if (hardCache) return hardCache;
   hardCache = new Map();
-  let text = '';
+  let text: string;
   try {
     // the broker's own /proc entry: not a path a job controls, read once
     text = fs.readFileSync('/proc/self/limits', 'utf8');
