@@ -335,8 +335,12 @@ export class ExecJob {
     for (const e of evs) {
       const c = e.context;
       if (e.name === 'data') {
-        if (c['eof']) this.eofs.add(`${c['stream']}:${c['rank']}`);
-        else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
+        if (c['eof']) {
+          this.eofs.add(`${c['stream']}:${c['rank']}`);
+          // the truncation summary comes before a stream's last eof (attach stops there)
+          const m = this.outLimit && this.allEof(String(c['stream'])) ? this.outLimit.summary(String(c['stream'])) : undefined;
+          if (m !== undefined) keep.push(this.logEvent(m, 4));
+        } else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
         else if (this.outLimit && typeof c['data'] === 'string') {
           const data = this.outLimit.admit(String(c['stream']), c['data']);
           if (data === '') continue;
@@ -354,6 +358,12 @@ export class ExecJob {
     void Promise.all([this.output.flushed(), ...this.sinks.map((k) => k.flushed())]).then(() => {
       if (!s.exited) this.h.send('job-exec.shell-ack', { id: this.id, bytes }, { nodeid: s.p.rank });
     });
+  }
+
+  /** every task's `stream` has ended */
+  private allEof(stream: string): boolean {
+    for (let r = 0; r < this.size; r++) if (!this.eofs.has(`${stream}:${r}`)) return false;
+    return true;
   }
 
   private logEvent(message: string, level: number, rank = '0'): OutEvent {
@@ -454,7 +464,7 @@ export class ExecJob {
         }
       }
     }
-    for (const m of this.outLimit?.summary() ?? []) missing.unshift(this.logEvent(m, 4));
+    for (const m of this.outLimit?.summaries() ?? []) missing.unshift(this.logEvent(m, 4));
     this.output.append(missing);
     for (const hk of this.hooks) hk.close?.();
     // every file has everything, or its error is the job's exception, before the job ends

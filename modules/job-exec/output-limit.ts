@@ -19,6 +19,7 @@ export function parseSize(v: unknown): number | undefined {
 export class OutputLimit {
   private readonly total = new Map<string, number>();
   private readonly dropped = new Map<string, number>();
+  private readonly summarized = new Set<string>();
 
   constructor(
     readonly limit: number,
@@ -38,8 +39,16 @@ export class OutputLimit {
     return room > 0 ? Buffer.from(data).subarray(0, room).toString('utf8') : '';
   }
 
-  /** the warnings of the job's end: how much of each stream was cut */
-  summary(): string[] {
-    return [...this.dropped].map(([stream, n]) => `output: ${stream}: ${n} of ${this.total.get(stream) ?? n} bytes truncated`);
+  /** the warning of a stream's end (once): how much of it was cut, if any */
+  summary(stream: string): string | undefined {
+    const n = this.dropped.get(stream);
+    if (n === undefined || this.summarized.has(stream)) return undefined;
+    this.summarized.add(stream);
+    return `output: ${stream}: ${n} of ${this.total.get(stream) ?? n} bytes truncated`;
+  }
+
+  /** the warnings of the streams not summarized yet (the job ends without their eofs) */
+  summaries(): string[] {
+    return [...this.dropped.keys()].map((s) => this.summary(s)).filter((m): m is string => m !== undefined);
   }
 }
