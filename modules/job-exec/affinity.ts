@@ -4,6 +4,7 @@
  *   on        (the default) every task of a shell is bound to the cores its
  *             shell was given / sees the GPUs its shell was given
  *   off       no binding / CUDA_VISIBLE_DEVICES is left as the job's environment has it
+ *             (with `on` or `per-task`, a shell given no GPUs sets it to -1: none)
  *   per-task  the shell's cores (GPUs) are divided among its tasks, in order
  *   map:LIST  task i of the shell gets the i-th entry of LIST, a `;`-separated
  *             list of idsets (`0-1;2-3`) or hex masks (`0x3;0xc`) of CPUs (GPUs)
@@ -143,7 +144,8 @@ export function taskGpuSets(option: unknown, gpus: string, ntasks: number): Arra
     if (map.length < ntasks) throw new Error(`gpu-affinity: map has ${map.length} entries for ${ntasks} tasks`);
     return map.slice(0, ntasks).map((s) => s.join(','));
   }
-  if (mine.length === 0) return Array.from({ length: ntasks }, () => undefined);
+  // a shell without GPUs: its tasks must not use the node's (as Flux: -1)
+  if (mine.length === 0) return Array.from({ length: ntasks }, () => '-1');
   if (option === 'per-task') return divide(mine, ntasks).map((s) => (s.length > 0 ? s.join(',') : '-1'));
   return Array.from({ length: ntasks }, () => mine.join(','));
 }

@@ -142,6 +142,11 @@ test('--add-file: a file, renamed, and inline content, in $FLUX_JOB_TMPDIR befor
   assert.is(ok(['run', '--add-file=x:0700=#!/bin/sh\necho ran\n', 'sh', '-c', '$FLUX_JOB_TMPDIR/x']).stdout, 'ran\n');
   const js = JSON.parse(ok(['submit', '--dry-run', '--add-file=data.txt', 'true']).stdout) as { attributes: { system: { files: unknown } } };
   assert.equal(js.attributes.system.files, { 'data.txt': { mode: 0o100644, size: 18, data: 'line one\nline two\n', encoding: 'utf-8' } });
+  // flux batch: beside its script, whose name is reserved
+  fs.writeFileSync(path.join(tmp.dir, 'job.sh'), '#!/bin/sh\ntrue\n');
+  const batch = JSON.parse(ok(['batch', '-n1', '--add-file=data.txt', '--dry-run', 'job.sh']).stdout) as { attributes: { system: { files: object } } };
+  assert.equal(Object.keys(batch.attributes.system.files).sort(), ['data.txt', 'script']);
+  refused(['batch', '-n1', '--add-file=script=data.txt', 'job.sh'], "flux-batch: ERROR: --add-file: the name 'script' is reserved");
   refused(['run', '--add-file=nosuch.txt', 'true'], "flux-run: ERROR: --add-file=nosuch.txt: No such file or directory: 'nosuch.txt'");
   fs.writeFileSync(path.join(tmp.dir, 'big'), Buffer.alloc(10 * 1024 * 1024 + 1));
   const big = inst!.flux(['run', '--add-file=big', 'true'], { cwd: tmp.dir });
@@ -193,6 +198,8 @@ test('gpu-affinity: CUDA_VISIBLE_DEVICES per shell (on), per task, by map, or le
   assert.is(cvd(['-o', 'gpu-affinity=per-task']), '0: 0\n1: 1');
   assert.is(cvd(['-o', 'gpu-affinity=map:1;0']), '0: 1\n1: 0');
   assert.is(cvd(['-o', 'gpu-affinity=off']), '0: unset\n1: unset');
+  // a job given no GPUs sees none of the node's
+  assert.is(ok(['run', '-n1', 'sh', '-c', 'echo $CUDA_VISIBLE_DEVICES']).stdout, '-1\n');
 });
 
 test('-o output.limit=10: the kept output stops at 10 bytes a stream, with warnings', () => {

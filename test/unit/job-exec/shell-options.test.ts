@@ -71,7 +71,8 @@ test('affinity: per-task division, maps, gpu sets', () => {
   assert.equal(taskGpuSets('per-task', '0-1', 2), ['0', '1']);
   assert.equal(taskGpuSets('map:1;0', '0-1', 2), ['1', '0']);
   assert.equal(taskGpuSets('off', '0-1', 2), [undefined, undefined]);
-  assert.equal(taskGpuSets(undefined, '', 1), [undefined]);
+  assert.equal(taskGpuSets(undefined, '', 1), ['-1']);
+  assert.equal(taskGpuSets('off', '', 1), [undefined]);
 });
 
 test('rlimit plan: numbers, unlimited clamped to the hard limit with a warning, bad names', () => {
