@@ -1,37 +1,42 @@
 /**
- * Job shell options the instance knows (flux-shell-options(7) plus what our
- * run/submit/batch and job shell use). job-ingest rejects any other top-level
- * name under attributes.system.shell.options.
+ * Job shell options the instance knows and the job shell acts on
+ * (flux-shell-options(7), flux-run(1)). job-ingest rejects any other
+ * top-level name under attributes.system.shell.options; those of
+ * UNSUPPORTED_SHELL_OPTIONS with a line saying flux-ts does not do them.
  */
 export const KNOWN_SHELL_OPTIONS: ReadonlySet<string> = new Set([
   'output',
-  'error',
   'input',
-  'label-io',
   'rlimit',
   'verbose',
-  'nosetpgrp',
   'exit-timeout',
   'exit-on-error',
   'cpu-affinity',
   'gpu-affinity',
   'pmi',
-  'pmi-simple',
   'pty',
   'signal',
+  'mpi',
+  'per-resource',
+  'taskmap',
+]);
+
+/** Flux shell options flux-ts's job shell does not implement: refused at submit, never accepted and ignored. */
+export const UNSUPPORTED_SHELL_OPTIONS: ReadonlySet<string> = new Set([
+  'nosetpgrp',
+  'pmi-simple',
   'initrc',
   'userrc',
   'stage-in',
   'hwloc',
-  'mpi',
-  'per-resource',
-  'taskmap',
-  'batch',
-  'tmpdir',
-  'cwd',
   'stop-tasks-in-exec',
   'sysmon',
   'oom',
+  'batch',
+  'tmpdir',
+  'cwd',
+  'error',
+  'label-io',
 ]);
 
 /** the resource limits a job may set (shell option rlimit) */
@@ -94,6 +99,10 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
     case 'verbose':
       if (v === true || (typeof v === 'number' && Number.isInteger(v) && v >= 0)) return undefined;
       return `shell option verbose: invalid value ${JSON.stringify(v)} (an integer: 1 shows DEBUG lines, 2 TRACE lines too)`;
+    case 'mpi':
+      // flux batch and flux alloc set mpi=none; flux-ts has no MPI plugins (its PMI-1 serves MPI)
+      if (v === 'none') return undefined;
+      return `shell option mpi: only 'none' is supported by flux-ts (MPI bootstraps through the job shell's PMI-1)`;
     case 'output': {
       if (!isObj(v)) return undefined;
       const limit = v['limit'];

@@ -236,6 +236,10 @@ test('bad values of these shell options are refused at submit in one line', () =
   refused(['run', '-o', 'verbose=loud', 'true'], 'flux-run: ERROR: shell option verbose: invalid value "loud" (an integer: 1 shows DEBUG lines, 2 TRACE lines too)');
   refused(['run', '-o', 'signal.signum=0', 'true'], 'flux-run: ERROR: shell option signal: invalid signum 0');
   refused(['run', '-o', 'nosuchoption=1', 'true'], "flux-run: ERROR: unknown shell option 'nosuchoption'");
+  // Flux shell options flux-ts does not implement: refused, not accepted and ignored
+  refused(['run', '-o', 'nosetpgrp', 'true'], "flux-run: ERROR: shell option 'nosetpgrp' is not supported by flux-ts");
+  refused(['run', '-o', 'hwloc.xmlfile=x.xml', 'true'], "flux-run: ERROR: shell option 'hwloc.xmlfile' is not supported by flux-ts");
+  refused(['run', '-o', 'mpi=spectrum', 'true'], "flux-run: ERROR: shell option mpi: only 'none' is supported by flux-ts (MPI bootstraps through the job shell's PMI-1)");
 });
 
 test.run();
