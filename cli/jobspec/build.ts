@@ -11,7 +11,7 @@ import { ConstraintSyntaxError, fsd, parseRequires } from '../../kernel/api/form
 import { jobEnvironment } from './environment';
 import type { Occurrence, ParsedArgs } from '../options';
 import { applyRlimitRules, rlimitValue, RLIMIT_NAMES } from './rlimit';
-import { parseAddFile, parseSignal, parseTaskmap } from './shell-opts';
+import { MAX_ADD_FILE, parseAddFile, parseSignal, parseTaskmap } from './shell-opts';
 import { SubmitOptionError, type JobspecV1, type ResourceVertex, type TaskSpec } from './types';
 
 /** Submit flags (flux-core job.h). */
@@ -296,9 +296,13 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   options['rlimit'] = { ...applyRlimitRules(p.all('rlimit').map((o) => o.value)), ...checkedRlimits(options['rlimit']) };
   system.shell = { options };
   const files: Record<string, unknown> = {};
+  let carried = 0;
   for (const o of p.all('add-file')) {
     const [fname, entry] = parseAddFile(o, ctx.cwd ?? process.cwd());
     files[fname] = entry;
+    // the jobspec travels in one message (16 MiB at most): the files together are bounded
+    carried += entry.data.length;
+    if (carried > MAX_ADD_FILE) throw new SubmitOptionError(`${o.typed}: the files add up to more than ${MAX_ADD_FILE} bytes (as stored in the jobspec)`);
   }
   if (Object.keys(files).length > 0) system['files'] = files;
   const attributes: Record<string, unknown> = { system };

@@ -48,7 +48,7 @@ export function parseTaskmap(o: Occurrence): { scheme: string; value: string } {
   return { scheme, value };
 }
 
-/** the largest file --add-file puts in a jobspec */
+/** the most --add-file puts in a jobspec, all files together (as stored: base64 for binary data) */
 export const MAX_ADD_FILE = 10 * 1024 * 1024;
 
 export interface FileEntry {

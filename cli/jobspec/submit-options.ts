@@ -91,7 +91,7 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
     arg: '[NAME[:PERMS]=]ARG',
     repeatable: true,
     description:
-      'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. ARG is a file (NAME defaults to its name), or, if it contains a newline, the content itself. PERMS sets the octal mode. At most 10 MiB a file. (multiple use OK)',
+      'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. ARG is a file (NAME defaults to its name), or, if it contains a newline, the content itself. PERMS sets the octal mode. At most 10 MiB in all. (multiple use OK)',
   },
   { name: 'debug', description: 'Enable job debug events (as --flags=debug)' },
 ];

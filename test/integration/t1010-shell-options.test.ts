@@ -152,6 +152,11 @@ test('--add-file: a file, renamed, and inline content, in $FLUX_JOB_TMPDIR befor
   const big = inst!.flux(['run', '--add-file=big', 'true'], { cwd: tmp.dir });
   assert.is(big.code, 1);
   assert.match(big.stderr, /^flux-run: ERROR: --add-file=big: 10485761 bytes is more than 10485760: 'big'\n$/);
+  // together too: the jobspec must fit in one message
+  fs.writeFileSync(path.join(tmp.dir, 'half'), 'x'.repeat(6 * 1024 * 1024));
+  const two = inst!.flux(['run', '--add-file=half', '--add-file=again=half', 'true'], { cwd: tmp.dir });
+  assert.is(two.code, 1);
+  assert.is(two.stderr, 'flux-run: ERROR: --add-file=again=half: the files add up to more than 10485760 bytes (as stored in the jobspec)\n');
 });
 
 test('-u: output goes out as the task writes it, not at the newline', async () => {
