@@ -241,6 +241,12 @@ test('bad values of these shell options are refused at submit in one line', () =
   refused(['run', '-o', 'verbose=loud', 'true'], 'flux-run: ERROR: shell option verbose: invalid value "loud" (an integer: 1 shows DEBUG lines, 2 TRACE lines too)');
   refused(['run', '-o', 'signal.signum=0', 'true'], 'flux-run: ERROR: shell option signal: invalid signum 0');
   refused(['run', '-o', 'nosuchoption=1', 'true'], "flux-run: ERROR: unknown shell option 'nosuchoption'");
+  // a jobspec made by hand meets the same checks at ingest
+  const js = JSON.parse(ok(['run', '--dry-run', 'true']).stdout) as { attributes: { system: { shell: { options: Record<string, unknown> } } } };
+  js.attributes.system.shell.options['rlimit'] = { nosuch: 1 };
+  const raw = inst!.flux(['job', 'submit'], { input: JSON.stringify(js) });
+  assert.is(raw.code, 1);
+  assert.is(raw.stderr, 'flux-job: shell option rlimit: invalid rlimit "nosuch"\n');
   // Flux shell options flux-ts does not implement: refused, not accepted and ignored
   refused(['run', '-o', 'nosetpgrp', 'true'], "flux-run: ERROR: shell option 'nosetpgrp' is not supported by flux-ts");
   refused(['run', '-o', 'hwloc.xmlfile=x.xml', 'true'], "flux-run: ERROR: shell option 'hwloc.xmlfile' is not supported by flux-ts");
