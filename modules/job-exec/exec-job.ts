@@ -24,7 +24,7 @@ import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
 import { Doom } from './doom';
 import { ExecEventlog, blockTaskmap } from './exec-eventlog';
-import { TaskmapError, applyTaskmap, placementPmiMapping, placementTaskmap } from './taskmap-scheme';
+import { applyTaskmap, placementPmiMapping, placementTaskmap } from './taskmap-scheme';
 import { OutputLimit, parseSize } from './output-limit';
 import { signalName, signalOption } from './signal-option';
 import { verbosity } from './verbose';
@@ -221,7 +221,8 @@ export class ExecJob {
       }
       signalOption(opts['signal']);
     } catch (e) {
-      if (e instanceof TaskmapError || e instanceof Error) return e.message;
+      // a TaskmapError, or a malformed signal option: the job's exception
+      if (e instanceof Error) return e.message;
       throw e;
     }
     const output = opts['output'] as { limit?: unknown } | undefined;
