@@ -291,6 +291,7 @@ export class ExecJob {
       hostname: s.host,
       counts: this.placements.map((p) => p.count),
       pmiMapping: this.remapped ? placementPmiMapping(this.placements) : undefined,
+      taskmap: (this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements)).map,
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,

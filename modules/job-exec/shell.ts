@@ -74,6 +74,8 @@ export interface ShellSpec {
   lineage?: string;
   /** PMI_process_mapping when a taskmap scheme placed the tasks (else from counts) */
   pmiMapping?: string;
+  /** the job's RFC 34 taskmap blocks: PMI's `flux.taskmap` (a Flux instance the job starts reads its broker.mapping there) */
+  taskmap?: number[][];
 }
 
 export interface ShellSink {
@@ -443,6 +445,7 @@ export class JobShell {
     const counts = spec.counts ?? [spec.placement.count];
     const preput = new Map<string, string>([['PMI_process_mapping', spec.pmiMapping ?? processMapping(counts)]]);
     if (spec.childLevel !== undefined) preput.set('flux.instance-level', String(spec.childLevel));
+    if (spec.taskmap) preput.set('flux.taskmap', JSON.stringify(spec.taskmap));
     let seq = 0;
     const exchange = this.sink.pmiExchange;
     return new PmiServer({

@@ -107,6 +107,12 @@ test('--taskmap=cyclic: ranks alternate between nodes; the exec eventlog and PMI
   assert.is(sorted(c2.stdout), '0: 0\n1: 0\n2: 1\n3: 1');
 });
 
+test('PMI flux.taskmap: a Flux instance the job starts knows where its brokers run (broker.mapping)', () => {
+  assert.is(ok(['run', '-N2', '-n2', 'flux', 'pmi', 'get', 'flux.taskmap']).stdout, '[[0,2,1,1]]\n');
+  assert.is(ok(['run', '--taskmap=cyclic', '-N2', '-n4', 'flux', 'pmi', 'get', 'flux.taskmap']).stdout, '[[0,2,1,2]]\n');
+  assert.is(ok(['run', '-N2', '-n4', 'flux', 'start', 'flux', 'getattr', 'broker.mapping']).stdout, '[[0,2,2,1]]\n');
+});
+
 test('--taskmap=manual: and hostfile:', () => {
   const m = ok(['run', '--taskmap=manual:[[1,1,1,1],[0,1,1,1]]', '-N2', '-n2', '--label-io', 'flux', 'getattr', 'rank']);
   assert.is(sorted(m.stdout), '0: 1\n1: 0');
