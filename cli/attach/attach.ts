@@ -55,7 +55,8 @@ interface Entry {
   context?: Record<string, unknown>;
 }
 
-const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', 'NOTICE', 'DEBUG', 'TRACE'];
+/** the job shell's log levels as attach prints them (a notice, 5, has no tag: `flux-shell[0]: signal: ...`) */
+const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', '', 'DEBUG', 'TRACE'];
 
 /** `flux-job: Failed to attach ...` and friends */
 export class AttachError extends Error {}
@@ -212,8 +213,11 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         break;
       case 'log': {
         const lvl = Number(c['level'] ?? 3);
-        const where = opts.verbose && typeof c['file'] === 'string' ? `: ${c['file']}${typeof c['line'] === 'number' && c['line'] > 0 ? `:${c['line']}` : ''}` : '';
-        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${LEVELS[lvl] ?? 'ERROR'}${where}: ${String(c['message'] ?? '')}`);
+        const tag = LEVELS[lvl] ?? 'ERROR';
+        const where = opts.verbose && typeof c['file'] === 'string' ? `${c['file']}${typeof c['line'] === 'number' && c['line'] > 0 ? `:${c['line']}` : ''}` : '';
+        // `ERROR: file:line: message`; a notice has no tag
+        const head = [tag, where].filter((x) => x !== '').map((x) => `${x}: `).join('');
+        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${head}${String(c['message'] ?? '')}`);
         break;
       }
     }
