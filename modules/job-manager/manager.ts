@@ -71,8 +71,8 @@ export class Manager {
 
   constructor(
     private readonly h: Handle,
-    readonly limits: PurgeLimits = {},
-    readonly policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
+    public limits: PurgeLimits = {},
+    public policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
   ) {
     for (const q of policy.queues) this.queueState.set(q.name, { enable: true, start: false });
     this.events = new EventPoster(h);
@@ -521,8 +521,16 @@ export class Manager {
     job.started = true;
     this.events.post(job.kvsdir, 'start');
     this.deps.started(job.id);
+    this.armExpiration(job);
+  }
+
+  /** (Re)arm a running job's timeout at its expiration (0: none); flux update moves it. */
+  armExpiration(job: Job): void {
     if (job.state !== State.RUN) return;
+    job.timer?.clear();
+    job.timer = undefined;
     let ms = 0;
+    if (job.expiration === 0) return;
     if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
     else if (job.duration > 0) ms = job.duration * 1000;
     if (ms > 0 || job.expiration !== undefined) {
@@ -634,6 +642,12 @@ export class Manager {
       }
     }
     return old;
+  }
+
+  /** A pending job's request changed (flux update): a request the scheduler holds is cancelled and sent again. */
+  resubmitAlloc(job: Job): void {
+    if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
+    else this.kick();
   }
 
   // ---------------------------------------------------------------- queue

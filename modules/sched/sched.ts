@@ -56,7 +56,7 @@ export class SchedModule implements BrokerModule {
       request('free', (m) => this.free(m)),
       request('cancel', (m) => this.cancel(m)),
       request('prioritize', (m) => this.prioritize(m)),
-      request('expiration', () => ({})),
+      request('expiration', (m) => this.expiration(m)),
       request('feasibility', (m) => this.feasibility(m), { ownerOnly: false }),
       request('feasibility.check', (m) => this.feasibility(m), { ownerOnly: false, absolute: true }),
       request('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
@@ -160,6 +160,23 @@ export class SchedModule implements BrokerModule {
     if (R) this.pool.give(R);
     this.running.delete(key);
     this.policy.free(p.id);
+    this.scheduleSoon();
+    return {};
+  }
+
+  /** job-manager.update moved a running job's expiration (0: none): the policy plans with the new end. */
+  private expiration(msg: Message): unknown {
+    const p = msg.payload as { id?: unknown; expiration?: unknown } | undefined;
+    const exp = p?.expiration;
+    if ((typeof p?.id !== 'number' && typeof p?.id !== 'string') || typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0) {
+      throw new FluxError(Errno.EPROTO, 'sched.expiration: malformed request: id and expiration (number >= 0) are required');
+    }
+    const held = this.running.get(String(p.id));
+    if (!held) throw new FluxError(Errno.ENOENT, `sched.expiration: job ${String(p.id)} holds no resources`);
+    held.R = { ...held.R, execution: { ...held.R.execution, expiration: exp } };
+    const end = exp > 0 ? exp : Infinity;
+    if (this.policy.expiration) this.policy.expiration(held.id, end);
+    else this.policy.hello({ id: held.id, R: held.R, end });
     this.scheduleSoon();
     return {};
   }
