@@ -15,6 +15,7 @@ import { jobManagerConfigSchema } from './config-schema';
 import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 import { updateJob } from './update';
+import { jobManagerReload } from './reconfig';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
@@ -265,6 +266,7 @@ export default defineModule({
       async start() {
         await m.restore();
       },
+      configReload: (next, prev) => jobManagerReload(m, next, prev),
       async stop() {
         m.shutdown();
         await m.checkpoint();

@@ -49,7 +49,9 @@ export class SchedModule implements BrokerModule {
 
   constructor(
     private readonly h: Handle,
-    private readonly policy: SchedPolicy,
+    private policy: SchedPolicy,
+    /** the policy a new config asks for (flux config load/reload); throws naming the key */
+    private readonly rebuild?: (config: Readonly<Record<string, unknown>>) => SchedPolicy,
   ) {
     this.handlers = [
       request('alloc', (m) => this.alloc(m)),
@@ -79,6 +81,36 @@ export class SchedModule implements BrokerModule {
 
   stop(): void {
     this.unsubscribe?.();
+  }
+
+  /**
+   * A new [sched] table: its policy is created now (a bad one refuses the
+   * config: `sched.KEY: ...`), and takes over once every module accepted.
+   */
+  configReload(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): (() => void) | undefined {
+    if (JSON.stringify(next['sched']) === JSON.stringify(prev['sched'])) return undefined;
+    if (!this.rebuild) throw einval('sched: this scheduler cannot change its policy on a running instance');
+    let policy: SchedPolicy;
+    try {
+      policy = this.rebuild(next);
+    } catch (e) {
+      const m = (e as Error).message;
+      throw new FluxError(e instanceof FluxError ? e.errno : Errno.EINVAL, m.startsWith('sched.') ? m : `sched.policy: ${m}`);
+    }
+    return () => this.swapPolicy(policy);
+  }
+
+  /** The new policy learns the running jobs and the queue (in the old policy's order), then decides. */
+  private swapPolicy(policy: SchedPolicy): void {
+    const old = this.policy;
+    this.policy = policy;
+    for (const j of this.running.values()) {
+      const exp = j.R.execution?.expiration ?? 0;
+      policy.hello({ id: j.id, R: j.R, end: exp > 0 ? exp : Infinity });
+    }
+    for (const j of old.queue()) policy.enqueue(j);
+    this.h.log('info', `config reload: policy=${policy.name} (was ${old.name})`);
+    this.scheduleSoon();
   }
 
   private describePool(): string {
