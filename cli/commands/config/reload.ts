@@ -14,7 +14,7 @@ export class ConfigReloadCommand extends FluxCommand {
     prog: 'flux-config reload',
     summary: 'Reload the configuration from the files the instance was started with',
     docLine: true,
-    usage: '',
+    usage: '[OPTIONS]',
     options: [],
     operands: [],
   };
