@@ -137,12 +137,17 @@ test('the scheduler plans with the new expiration (backfill)', async () => {
     const long = submit(inst, ['-n1', '-t', '1h', 'sleep', '3600']);
     assert.is(inst.flux(['job', 'wait-event', '-t', '20', long, 'start']).code, 0);
     const big = submit(inst, ['-n2', '-t', '10s', 'true']);
-    // the long job now ends in ~8s: the big job is reserved then, and a 5m job may not backfill
-    assert.is(inst.flux(['update', long, 'duration=8s']).code, 0);
+    // the long job now ends 30s after its start: the big job is reserved then, and a 5m job may not backfill
+    assert.is(inst.flux(['update', long, 'duration=30s']).code, 0);
     const fiveMin = submit(inst, ['-n1', '-t', '5m', 'true']);
     const short = submit(inst, ['-n1', '-t', '1s', 'true']);
     await waitUntil(() => field(inst, short, 'state') === 'INACTIVE', { what: 'the 1s job to backfill' });
     assert.is(field(inst, fiveMin, 'state'), 'SCHED', 'the 5m job would delay the big one: it waits');
+    assert.is(field(inst, big, 'state'), 'SCHED');
+    // a pending job's new duration reaches the scheduler: at 1s it fits before the reservation
+    assert.is(inst.flux(['update', fiveMin, 'duration=1s']).code, 0);
+    await waitUntil(() => field(inst, fiveMin, 'state') === 'INACTIVE', { what: 'the shortened job to backfill', timeoutMs: 20_000 });
+    assert.is(field(inst, long, 'state'), 'RUN', 'it ran before the long job ended');
     assert.is(field(inst, big, 'state'), 'SCHED');
     inst.flux(['cancel', '--all']);
   } finally {
