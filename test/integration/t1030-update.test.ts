@@ -77,6 +77,9 @@ test('pending job: duration, relative duration, name, urgency; dry run; errors a
     assert.is(js.attributes.system.job.name, 'x');
     const base = JSON.parse(inst.flux(['job', 'info', '--base', p, 'jobspec']).stdout) as { attributes: { system: { duration: number } } };
     assert.is(base.attributes.system.duration, 60, '--base: the jobspec as submitted');
+    const orig = JSON.parse(inst.flux(['job', 'info', '--original', p, 'jobspec']).stdout) as { attributes: { system: { duration: number; environment?: object } } };
+    assert.is(orig.attributes.system.duration, 60, '--original: the jobspec as submitted');
+    assert.ok(orig.attributes.system.environment, '--original: with its environment (J)');
 
     // urgency through flux update releases the hold: the job runs
     ok([p, 'urgency=16']);
