@@ -111,6 +111,8 @@ function checkPending(m: Manager, job: Job, updates: Obj, bypassLimits: boolean)
         throw einval(`update of ${key} not supported`);
     }
   }
+  const sysOf = (x: Obj) => ((x['attributes'] as Obj | undefined)?.['system'] ?? {}) as Obj;
+  const before = JSON.stringify(sysOf(js)['constraints'] ?? {});
   if (QUEUE in spec) withoutQueueRequires(m, js);
   for (const [k, v] of Object.entries(spec)) setKey(js, k, v);
   if (DURATION in spec || QUEUE in spec) {
@@ -119,6 +121,10 @@ function checkPending(m: Manager, job: Job, updates: Obj, bypassLimits: boolean)
     } else {
       js = validateJobspec(m.policy, js);
     }
+    // the event records what was applied: a default duration, the new queue's requires
+    if (DURATION in spec) spec[DURATION] = sysOf(js)['duration'] ?? 0;
+    const after = sysOf(js)['constraints'] ?? {};
+    if (JSON.stringify(after) !== before) spec['attributes.system.constraints'] = after;
   }
   return { spec, urgency, jobspec: js };
 }
@@ -163,6 +169,17 @@ export async function updateJob(m: Manager, h: Handle, msg: Message): Promise<Ob
   if (job.state === State.INACTIVE) throw einval('job is inactive');
   const bypassLimits = owner && msg.userid !== job.userid;
   const plan = job.state & PENDING ? checkPending(m, job, updates as Obj, bypassLimits) : checkRunning(m, job, updates as Obj, msg, bypassLimits);
+
+  if (job.state & PENDING && 'attributes.system.constraints' in plan.spec) {
+    // a new queue's requires: the scheduler must still be able to run the job (as at submit)
+    try {
+      await h.rpc('sched.feasibility', { jobspec: plan.jobspec });
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno !== Errno.ENOSYS) throw new FluxError(fe.errno || Errno.EINVAL, `${QUEUE}: ${fe.message}`);
+    }
+    if (!(job.state & PENDING)) throw einval(`update of ${QUEUE} not supported once resources are allocated`);
+  }
 
   // apply: nothing below refuses
   const entries = [];

@@ -192,4 +192,44 @@ test('limits and queues: a duration beyond the limit and a queue change are chec
   }
 });
 
+test("queue: the job takes the new queue's requires, and an unsatisfiable result is refused", async () => {
+  const conf = path.join(tmp.dir, 'req.toml');
+  fs.writeFileSync(
+    conf,
+    [
+      '[resource]',
+      'noverify = true',
+      'config = [',
+      '  { hosts = "node[0-1]", cores = "0-1" },',
+      '  { hosts = "node0", properties = ["debug"] },',
+      '  { hosts = "node1", properties = ["batch"] },',
+      ']',
+      '[queues.debug]',
+      'requires = ["debug"]',
+      '[queues.batch]',
+      'requires = ["batch"]',
+      '[policy.jobspec.defaults.system]',
+      'queue = "batch"',
+      '',
+    ].join('\n'),
+  );
+  const inst = await start(['--test-size=2', '--test-hosts=node[0-1]', '-c', conf]);
+  try {
+    const a = submit(inst, ['flux', 'getattr', 'rank']);
+    const b = submit(inst, ['--requires=batch', 'true']);
+    let r = inst.flux(['update', a, 'queue=debug']);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(inst.flux(['job', 'eventlog', a]).stdout, /jobspec-update attributes\.system\.queue="debug" attributes\.system\.constraints=\{"properties":\["debug"\]\}\n/);
+    r = inst.flux(['update', b, 'queue=debug']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /^flux-update: ERROR: attributes\.system\.queue: unsatisfiable request/);
+    assert.is(inst.flux(['jobs', '-n', '-o', '{queue}', b]).stdout, 'batch\n', 'nothing applied');
+    assert.is(inst.flux(['queue', 'start', '--all']).code, 0);
+    r = inst.flux(['job', 'attach', a]);
+    assert.is(r.stdout, '0\n', 'it ran on the debug queue\'s node (rank 0)');
+  } finally {
+    await inst.stop();
+  }
+});
+
 test.run();
