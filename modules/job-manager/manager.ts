@@ -13,6 +13,7 @@ import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, loadStoredJobs, replay } from './restart';
+import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../kernel/api/formats';
 
 type Obj = Record<string, unknown>;
@@ -424,6 +425,7 @@ export class Manager {
         this.h.send('sched.free', { id: job.id, R, final: true });
         return;
       }
+      reconcileExpiration(this.h, job, R);
       job.setR(R);
       job.holdsR = true;
       void this.events.put(`${job.kvsdir}.R`, R);

@@ -208,3 +208,20 @@ export async function updateJob(m: Manager, h: Handle, msg: Message): Promise<Ob
   }
   return {};
 }
+
+/**
+ * An allocation the scheduler made from a request flux update had already
+ * changed (its answer crossed the cancel): R's expiration follows the job's
+ * duration now, and the scheduler is told.
+ */
+export function reconcileExpiration(h: Handle, job: Job, R: Obj): void {
+  const ex = R['execution'] as Obj | undefined;
+  const start = ex?.['starttime'];
+  if (!ex || typeof start !== 'number') return;
+  const want = job.duration > 0 ? start + job.duration : 0;
+  const got = typeof ex['expiration'] === 'number' ? ex['expiration'] : 0;
+  if (Math.abs(want - got) < 1e-3) return;
+  ex['expiration'] = want;
+  job.expiration = want;
+  h.rpc('sched.expiration', { id: job.id, expiration: want }).catch((e: Error) => h.log('err', `sched.expiration ${job.id}: ${e.message}`));
+}
