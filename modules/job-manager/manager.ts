@@ -814,6 +814,15 @@ export class Manager {
     this.armAgeTimer();
   }
 
+  /** New purge limits (flux config load/reload): purge what they select now, and time the age limit anew. */
+  setPurgeLimits(limits: PurgeLimits): void {
+    this.limits = limits;
+    this.ageTimer?.clear();
+    this.ageTimer = undefined;
+    this.purgeLimits(limits, true);
+    this.armAgeTimer();
+  }
+
   /** With an age limit: wake when the oldest inactive job passes it. */
   private armAgeTimer(): void {
     const age = this.limits.ageLimit;

@@ -36,11 +36,10 @@ export function jobManagerReload(m: Manager, next: Readonly<Obj>, prev: Readonly
     if (job.queue !== undefined && !names.has(job.queue)) throw einval(`queues.${job.queue}: cannot be removed while job ${f58} is active in it`);
   }
   return () => {
-    m.limits = limits;
     m.policy = policy;
     for (const name of [...m.queueState.keys()]) if (!names.has(name)) m.queueState.delete(name);
     for (const q of policy.queues) if (!m.queueState.has(q.name)) m.queueState.set(q.name, { enable: true, start: false });
-    m.purgeLimits(limits, true);
+    m.setPurgeLimits(limits);
     m.kick();
   };
 }

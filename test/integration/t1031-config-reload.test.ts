@@ -107,7 +107,6 @@ test('modules are told: a new sched policy takes over, new purge limits purge; w
     assert.is(r.code, 0, r.stderr);
     await waitUntil(() => inst.flux(['jobs', '-a', '-n', '-o', '{id}']).stdout.trim().split('\n').length === 1 || undefined, { what: 'the purge to keep 1 inactive job' });
     assert.match(inst.flux(['dmesg']).stdout, /sched\.info\[0\]: config reload: policy=backfill \(was fcfs\)/);
-
     // EASY backfill now: a short 1-core job runs ahead of a blocked 2-core job
     const long = inst.flux(['submit', '-n1', '-t', '1h', 'sleep', '3600']).stdout.trim();
     assert.is(inst.flux(['job', 'wait-event', '-t', '20', long, 'start']).code, 0);
@@ -116,6 +115,11 @@ test('modules are told: a new sched policy takes over, new purge limits purge; w
     assert.is(inst.flux(['job', 'wait-event', '-t', '20', small, 'clean']).code, 0);
     assert.is(inst.flux(['jobs', '-n', '-o', '{state}', big]).stdout, 'SCHED\n');
     inst.flux(['cancel', '--all']);
+    // an age limit: the job left goes once it is 2s old (the timer follows the new limit)
+    r = inst.flux(['config', 'load'], { input: '[job-manager]\ninactive-num-limit = 1\ninactive-age-limit = "2s"\n[sched]\npolicy = "backfill"\n' });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(inst.flux(['run', 'true']).code, 0);
+    await waitUntil(() => inst.flux(['jobs', '-a', '-n', '-o', '{id}']).stdout.trim() === '' || undefined, { what: 'the age limit to purge every inactive job' });
 
     const refused = (toml: string, line: string) => {
       const before = inst.flux(['config', 'get']).stdout;
