@@ -79,6 +79,8 @@ export class ExecJob {
   private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
   private expireTimer: LongTimer | undefined;
+  /** start() has read R's expiration (a later change re-arms the timer) */
+  private expiryRead = false;
   private readonly eofs = new Set<string>();
   private hooks: LeaderHooks[] = [];
   private readonly cwd: string;
@@ -188,6 +190,7 @@ export class ExecJob {
     // job-manager raises the timeout at expiration; ours is the backstop, a little later
     // a long timer: a limit of 25 days is longer than one setTimeout can wait
     if (limitMs > 0) this.expireTimer = longTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
+    this.expiryRead = true;
     // every file opens first; an error has raised the job's exception already
     const opened = await Promise.all([this.output.open(), ...this.sinks.map((k) => k.open())]);
     this.preparing = false;
@@ -441,6 +444,16 @@ export class ExecJob {
         this.h.rpc('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank }).catch(() => undefined),
       );
     await Promise.all(sent);
+  }
+
+  /** A new expiration (epoch s, 0: none) for the backstop timer. */
+  setExpiration(expiration: number): void {
+    this.R.execution.expiration = expiration;
+    // before the start read R, it reads the new value itself
+    if (this.ending || !this.expiryRead) return;
+    this.expireTimer?.clear();
+    this.expireTimer = undefined;
+    if (expiration > 0) this.expireTimer = longTimeout(() => this.expire(), Math.max(0, expiration * 1000 - Date.now()) + EXPIRE_GRACE_MS);
   }
 
   private expire(): void {

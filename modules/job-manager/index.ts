@@ -1,7 +1,7 @@
 /**
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
- * submit, list, raise, raiseall, kill, killall, urgency, wait, wait-inactive, drain,
+ * submit, list, raise, raiseall, kill, killall, urgency, update (update.ts), wait, wait-inactive, drain,
  * idle, pending-watch, queue-status, queue-enable, queue-start (each with an optional
  * `queue` name), queue-list, validate (defaults, queue and limits at submit, queues.ts),
  * sched-hello, sched-ready,
@@ -16,6 +16,8 @@ import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 import { jobtapHandlers } from './jobtap/service';
 import { pluginEntries } from './jobtap/config';
+import { updateJob } from './update';
+import { jobManagerReload } from './reconfig';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
@@ -149,6 +151,7 @@ export default defineModule({
           if (!job) throw einval('unknown job');
           return { old_urgency: m.setUrgency(job, urgency, msg.userid) };
         }),
+        request('update', (msg) => updateJob(m, h, msg), { ownerOnly: false }),
         request('wait', (msg) => {
           const p = pl(msg);
           const r = m.waitFor(p['id'] === undefined || p['id'] === null ? undefined : idOf(p), msg);
@@ -274,6 +277,7 @@ export default defineModule({
         }
         await m.restore();
       },
+      configReload: (next, prev) => jobManagerReload(m, next, prev),
       async stop() {
         m.shutdown();
         await m.checkpoint();

@@ -15,6 +15,7 @@ import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, loadStoredJobs, replay } from './restart';
+import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../kernel/api/formats';
 
 type Obj = Record<string, unknown>;
@@ -73,8 +74,8 @@ export class Manager {
 
   constructor(
     private readonly h: Handle,
-    readonly limits: PurgeLimits = {},
-    readonly policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
+    public limits: PurgeLimits = {},
+    public policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
     config: Readonly<Obj> = {},
   ) {
     for (const q of policy.queues) this.queueState.set(q.name, { enable: true, start: false });
@@ -407,6 +408,7 @@ export class Manager {
         this.h.send('sched.free', { id: job.id, R, final: true });
         return;
       }
+      reconcileExpiration(this.h, job, R);
       job.setR(R);
       job.holdsR = true;
       void this.events.put(`${job.kvsdir}.R`, R);
@@ -503,8 +505,16 @@ export class Manager {
     if (job.started) return;
     job.started = true;
     this.events.post(job.kvsdir, 'start');
+    this.armExpiration(job);
+  }
+
+  /** (Re)arm a running job's timeout at its expiration (0: none); flux update moves it. */
+  armExpiration(job: Job): void {
     if (job.state !== State.RUN) return;
+    job.timer?.clear();
+    job.timer = undefined;
     let ms = 0;
+    if (job.expiration === 0) return;
     if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
     else if (job.duration > 0) ms = job.duration * 1000;
     if (ms > 0 || job.expiration !== undefined) {
@@ -628,6 +638,12 @@ export class Manager {
     }
     if (changed.length > 0) this.h.send('sched.prioritize', { jobs: changed });
     if (kick) this.kick();
+  }
+
+  /** A pending job's request changed (flux update): a request the scheduler holds is cancelled and sent again. */
+  resubmitAlloc(job: Job): void {
+    if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
+    else this.kick();
   }
 
   // ---------------------------------------------------------------- queue
@@ -787,6 +803,15 @@ export class Manager {
         this.purgeLimits(this.limits, true);
       });
     }
+    this.armAgeTimer();
+  }
+
+  /** New purge limits (flux config load/reload): purge what they select now, and time the age limit anew. */
+  setPurgeLimits(limits: PurgeLimits): void {
+    this.limits = limits;
+    this.ageTimer?.clear();
+    this.ageTimer = undefined;
+    this.purgeLimits(limits, true);
     this.armAgeTimer();
   }
 
