@@ -33,7 +33,8 @@ test('flux completion bash prints a script that registers _flux for flux', () =>
 });
 
 test('command words, front-end options, and command words after flux help', () => {
-  assert.equal(complete('flux', 'jo'), ['job', 'jobs']);
+  assert.equal(complete('flux', 'jobs'), ['jobs']);
+  assert.ok(complete('flux', 'jo').includes('job'));
   assert.ok(complete('flux', '').includes('submit'));
   assert.ok(complete('flux', '').includes('hostlist'));
   assert.equal(complete('flux', '--v'), ['--verbose', '--version']);
