@@ -195,6 +195,11 @@ export class Backing {
     return this.write(Promise.all(ops));
   }
 
+  /** Remove every record (a checkpoint replacing the store's content). */
+  clear(): Promise<void> {
+    return this.write(this.db.clearAsync());
+  }
+
   /** a value replacing an eventlog: its chunks go */
   private dropChunks(key: string): void {
     // in the same transaction as the put that follows: its failure is the put's

@@ -16,6 +16,7 @@ import {
   defineModule,
   einval,
   eproto,
+  parseArgs,
   request,
   type BrokerModule,
   type Handle,
@@ -60,18 +61,34 @@ function openStore(h: Handle): { store: Store; backing?: Backing } {
   return { store, backing };
 }
 
+/** how an archive is loaded: at start (content.restore), or by `flux restore --checkpoint` (module arguments) */
+export interface RestoreOptions {
+  /** the attribute or argument that named it, for messages */
+  what: string;
+  /** replace what the store holds (a checkpoint), instead of refusing a store that is not empty */
+  replace: boolean;
+  /** members larger than this many bytes are skipped */
+  sizeLimit?: number;
+}
+
 /**
- * `-Scontent.restore=FILE` (flux dump's archive) into an empty store: a
- * member whose text is RFC 18 lines ending in a newline is an eventlog, any
- * other a value (JSON when it parses, else the string).
+ * A flux-dump(1) archive into the store: a member whose text is RFC 18 lines
+ * ending in a newline is an eventlog, any other a value (JSON when it parses,
+ * else the string). Without `replace` the store must be empty
+ * (`-Scontent.restore=FILE`); with it (`flux restore --checkpoint`) what the
+ * store held goes first.
  */
-async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined): Promise<void> {
-  if (store.size > 0) throw new FluxError(Errno.EEXIST, `content.restore: the store in the statedir is not empty`);
+async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined, opts: RestoreOptions): Promise<Store> {
+  if (store.size > 0 && !opts.replace) throw new FluxError(Errno.EEXIST, `${opts.what}: the store in the statedir is not empty`);
   const members: Array<{ key: string; text: string }> = [];
+  let skipped = 0;
   await tar.t({
     file,
+    // a file that is not an archive is an error, not an empty archive
+    strict: true,
     onReadEntry: (e) => {
-      if (e.type !== 'File') {
+      if (e.type !== 'File' || (opts.sizeLimit !== undefined && e.size > opts.sizeLimit)) {
+        if (e.type === 'File') skipped++;
         e.resume();
         return;
       }
@@ -81,8 +98,13 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
       e.on('end', () => members.push({ key, text: Buffer.concat(chunks).toString('utf8') }));
     },
   }).catch((e: Error) => {
-    throw new FluxError(Errno.EINVAL, `content.restore: ${file}: ${e.message}`);
+    throw new FluxError(Errno.EINVAL, `${opts.what}: ${file}: ${e.message.replace(/^TAR_[A-Z_]+: /, '')}`);
   });
+  if (opts.replace && store.size > 0) {
+    if (backing) await backing.clear();
+    store = new Store();
+    store.loaded();
+  }
   const writes: Array<Promise<void>> = [];
   for (const { key, text } of members) {
     const k = checkKey(key);
@@ -101,7 +123,23 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
     }
   }
   await Promise.all(writes);
-  h.log('info', `content.restore: ${members.length} keys from ${file}`);
+  h.log('info', `${opts.what}: ${members.length} keys from ${file}${skipped > 0 ? ` (${skipped} over the size limit skipped)` : ''}`);
+  return store;
+}
+
+/** `restore=FILE [replace] [size-limit=BYTES]`: what flux restore --checkpoint loads the kvs with; anything else is refused */
+function restoreArgs(args: readonly string[]): { file: string; opts: RestoreOptions } | undefined {
+  const a = parseArgs(args);
+  for (const k of a.keys()) if (k !== 'restore' && k !== 'size-limit') throw einval(`kvs: unknown module argument '${k}'`);
+  const file = a.get('restore');
+  if (file === undefined) {
+    if (a.has('size-limit')) throw einval('kvs: size-limit needs restore=FILE');
+    return undefined;
+  }
+  if (!file.startsWith('/')) throw einval(`kvs: restore=${file}: the path must be absolute`);
+  const lim = a.get('size-limit');
+  if (lim !== undefined && !/^\d+$/.test(lim)) throw einval(`kvs: size-limit=${lim}: not a number of bytes`);
+  return { file, opts: { what: 'restore', replace: true, sizeLimit: lim === undefined ? undefined : Number(lim) } };
 }
 
 function isEventlogText(text: string): boolean {
@@ -113,10 +151,19 @@ function isEventlogText(text: string): boolean {
   }
 }
 
-async function leader(h: Handle): Promise<BrokerModule> {
-  const { store, backing } = openStore(h);
+async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule> {
+  const fromArgs = restoreArgs(args);
+  const opened = openStore(h);
+  const backing = opened.backing;
+  let store = opened.store;
   const restore = h.getattr('content.restore');
-  if (restore) await restoreArchive(h, restore, store, backing);
+  try {
+    if (fromArgs) store = await restoreArchive(h, fromArgs.file, store, backing, fromArgs.opts);
+    else if (restore) store = await restoreArchive(h, restore, store, backing, { what: 'content.restore', replace: false });
+  } catch (e) {
+    await backing?.close();
+    throw e;
+  }
   const watchers = new Watchers(h);
   /** the answer once the change is on disk (at once without a backing store) */
   const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
@@ -292,6 +339,7 @@ export default defineModule({
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
-    return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
+    if (scope.handle.rank !== 0 && scope.args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
+    return scope.handle.rank === 0 ? leader(scope.handle, scope.args) : follower(scope.handle);
   },
 });
