@@ -2,7 +2,8 @@
  * flux dump [-q] [-v] FILE: the kvs's content as a tar archive (flux-dump(1)):
  * one member per key, its path the key with `.` as `/`, its content the value
  * as `flux kvs get -r` gives it (eventlogs as their RFC 18 lines). `.tar`,
- * `.tgz` or `.tar.gz`. A new instance loads it with `-Scontent.restore=FILE`.
+ * `.tgz` or `.tar.gz`. flux restore loads it (cli/commands/restore.ts), and so
+ * does a new instance started with `-Scontent.restore=FILE`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

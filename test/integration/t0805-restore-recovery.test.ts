@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { onTerminal } from '../helpers/terminal';
 
 const d = tmpdir('flux-t0805-');
@@ -58,6 +58,11 @@ test('dump a statedir instance', async () => {
   assert.match(v.stderr, /^user\/k$/m);
   assert.match(v.stderr, /^flux-restore: skipping user\/big \(2000 bytes is over the size limit\)$/m);
   assert.is(a.flux(['kvs', 'get', 'old.user.big']).code, 1);
+
+  // from standard input
+  const si = run('sh', ['-c', `flux restore -q --key=fromstdin - < ${tarfile}`], { env: a.env });
+  assert.is(si.code, 0, si.stderr);
+  assert.is(a.flux(['kvs', 'get', 'fromstdin.user.k']).stdout, 'v\n');
 
   // errors: one line, exit 1
   const cases: Array<[string[], string]> = [
