@@ -23,7 +23,9 @@ import {
   type Message,
   type ModuleScope,
 } from '../../kernel/api';
-import { Backing } from './backing';
+import * as path from 'node:path';
+import { BACKING_FILE, Backing, checkHeader } from './backing';
+import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
@@ -46,11 +48,19 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
  * statedir the broker made for this run only (statedir-cleanup=1) is not
  * synced: nothing in it outlives the instance.
  */
-function openStore(h: Handle): { store: Store; backing?: Backing } {
+async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
   if (dir === undefined) return { store };
-  const backing = Backing.open(dir, { sync: h.getattr('statedir-cleanup') !== '1' });
+  // a store from an earlier run is read in a process of its own first: a damaged one cannot crash the broker
+  const file = path.join(dir, BACKING_FILE);
+  checkHeader(file);
+  await checkStore(file);
+  const backing = Backing.open(dir, {
+    sync: h.getattr('statedir-cleanup') !== '1',
+    warn: (msg) => h.log('warning', msg),
+    onState: (failing) => (failing ? h.log('err', `${failing.message}: changes are refused until it can write again`) : h.log('notice', `store ${file}: writing again`)),
+  });
   for (const r of backing.records()) {
     if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
     else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
@@ -153,7 +163,7 @@ function isEventlogText(text: string): boolean {
 
 async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule> {
   const fromArgs = restoreArgs(args);
-  const opened = openStore(h);
+  const opened = await openStore(h);
   const backing = opened.backing;
   let store = opened.store;
   const restore = h.getattr('content.restore');
