@@ -6,8 +6,9 @@
  *
  * Layout: one LMDB key per kvs value and per eventlog chunk, as the ordered
  * pair [kvs key, n]: n = 0 holds the header ('v' + JSON text for a value,
- * 'l' for an open eventlog, 'c' for a closed one), n >= 1 an eventlog's
- * appended lines in order. A directory is the keys below it.
+ * 'l' for an open eventlog, 'c' for a closed one, 'L' + target for a link,
+ * 'd' for a directory made by mkdir, kept when empty), n >= 1 an eventlog's
+ * appended lines in order. Any other directory is the keys below it.
  *
  * Writes go to LMDB's write thread: the writes queued while a commit is in
  * progress commit together in the next transaction (group commit), so the
@@ -258,6 +259,19 @@ export class Backing {
       this.dropChunks(key);
       return this.db.put([key, 0], 'v' + json);
     }, json.length);
+  }
+
+  /** a symbolic link (header 'L' + its target) */
+  putLink(key: string, target: string): Promise<void> {
+    return this.change(() => {
+      this.dropChunks(key);
+      return this.db.put([key, 0], 'L' + target);
+    }, target.length);
+  }
+
+  /** an empty directory made by mkdir (header 'd'): what key held goes first (remove(key, true)) */
+  putDir(key: string): Promise<void> {
+    return this.change(() => this.db.put([key, 0], 'd'));
   }
 
   /** a new eventlog (header), or a closed one */

@@ -4,8 +4,8 @@
  * in memory for reads and in the backing store in the statedir (backing.ts):
  * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
- * streams. Methods: get, put, unlink, dir, eventlog-append, eventlog-close,
- * watch (streaming), watch-cancel.
+ * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
+ * eventlog-append, eventlog-close, watch (streaming), watch-cancel.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -32,6 +32,8 @@ import { Watchers } from './watchers';
 
 interface Req {
   key?: unknown;
+  target?: unknown;
+  extras?: unknown;
   value?: unknown;
   entries?: unknown;
   recursive?: unknown;
@@ -64,6 +66,8 @@ async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }
   for (const r of backing.records()) {
     if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
     else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
+    else if (r.text.startsWith('L')) store.loadLink(r.key, r.text.slice(1));
+    else if (r.text === 'd') store.loadDir(r.key);
     else store.loadLog(r.key, r.text === 'c');
   }
   store.loaded();
@@ -232,7 +236,36 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
-        return { keys: store.keys(k === undefined || k === '' || k === '.' ? '' : checkKey(k)) };
+        const dir = k === undefined || k === '' || k === '.' ? '' : checkKey(k);
+        // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
+        if (payloadOf(msg).extras !== true) return { keys: store.keys(dir) };
+        const kind = store.kind(dir);
+        return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
+      }),
+      request('link', (msg) => {
+        const p = payloadOf(msg);
+        const key = checkKey(p.key);
+        const target = checkKey(p.target);
+        const wasDir = store.isDir(key);
+        const shadowed = store.leafAncestors(key);
+        watchers.end(key);
+        store.link(key, target);
+        return durable(async (b) => {
+          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
+          await Promise.all([...removed, b.putLink(key, target)]);
+        });
+      }),
+      request('readlink', (msg) => ({ target: store.readlink(checkKey(payloadOf(msg).key)) })),
+      request('mkdir', (msg) => {
+        const key = checkKey(payloadOf(msg).key);
+        const shadowed = store.leafAncestors(key);
+        for (const k of store.keys(key)) watchers.end(k);
+        watchers.end(key);
+        store.mkdir(key);
+        return durable(async (b) => {
+          await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
+          await b.putDir(key);
+        });
       }),
       request('eventlog-append', (msg) => {
         const p = payloadOf(msg);
@@ -292,6 +325,9 @@ function follower(h: Handle): BrokerModule {
       forward('put'),
       forward('unlink'),
       forward('dir'),
+      forward('link'),
+      forward('readlink'),
+      forward('mkdir'),
       forward('eventlog-append'),
       forward('eventlog-close'),
       forward('stats-get'),
