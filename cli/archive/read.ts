@@ -12,6 +12,10 @@ export interface Member {
   key: string;
   size: number;
   text: string;
+  /** a symbolic link member: the key it names */
+  link?: string;
+  /** an empty directory (a directory member with nothing below it) */
+  dir?: true;
 }
 
 interface Entry {
@@ -69,6 +73,7 @@ export async function readArchive(file: string, sizeLimit?: number): Promise<{ m
   const tar = await import('tar');
   const members: Member[] = [];
   const skipped: Member[] = [];
+  const dirs: Member[] = [];
   try {
     await tar.t({
       file,
@@ -76,6 +81,12 @@ export async function readArchive(file: string, sizeLimit?: number): Promise<{ m
       onReadEntry: (e) => {
         const p = e.path.replace(/^\.\//, '');
         const key = p.split('/').filter(Boolean).join('.');
+        if (key !== '' && e.type === 'SymbolicLink' && e.linkpath) {
+          members.push({ path: p, key, size: 0, text: '', link: e.linkpath });
+          e.resume();
+          return;
+        }
+        if (key !== '' && e.type === 'Directory') dirs.push({ path: p.replace(/\/$/, ''), key, size: 0, text: '', dir: true });
         if (e.type !== 'File' || key === '') {
           e.resume();
           return;
@@ -96,5 +107,7 @@ export async function readArchive(file: string, sizeLimit?: number): Promise<{ m
     if (err.code === 'EACCES') throw new Error('Permission denied', { cause: e });
     throw new Error(err.message.replace(/^TAR_[A-Z_]+: /, '').split('\n')[0]!, { cause: e });
   }
-  return { members, skipped };
+  // empty directories first (restoring one replaces what its key held)
+  const empty = dirs.filter((d) => !members.some((m) => m.key.startsWith(d.key + '.')) && !dirs.some((o) => o.key.startsWith(d.key + '.')));
+  return { members: [...empty, ...members], skipped };
 }

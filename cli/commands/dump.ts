@@ -41,16 +41,27 @@ export class DumpCommand extends FluxCommand {
       this.fail(`Failed to open '${file}'`);
     }
     const h = await this.connect();
-    const { keys } = await h.rpc<{ keys: string[] }>('kvs.dir', { key: '' });
+    const { keys, links = {}, dirs = [] } = await h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: '', extras: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-'));
     try {
       const top = new Set<string>();
       let n = 0;
+      // empty directories (flux kvs mkdir) are directory members with nothing below them
+      for (const dir of dirs) {
+        fs.mkdirSync(path.join(tmp, ...dir.split('.')), { recursive: true });
+        top.add(dir.split('.')[0]!);
+      }
       for (const key of keys) {
-        const { value } = await h.rpc<{ value: unknown }>('kvs.get', { key });
         const rel = key.split('.').join('/');
         fs.mkdirSync(path.join(tmp, path.dirname(rel)), { recursive: true });
-        fs.writeFileSync(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
+        const target = links[key];
+        if (target !== undefined) {
+          // a link is a symbolic link member whose target is the key it names
+          fs.symlinkSync(target, path.join(tmp, rel));
+        } else {
+          const { value } = await h.rpc<{ value: unknown }>('kvs.get', { key });
+          fs.writeFileSync(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
+        }
         top.add(rel.split('/')[0]!);
         n++;
         if (verbose) process.stderr.write(`${rel}\n`);

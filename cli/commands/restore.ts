@@ -100,7 +100,9 @@ export class RestoreCommand extends FluxCommand {
           members.slice(i, i + WINDOW).map(async (m) => {
             const key = `${root}.${m.key}`;
             const v = archiveValue(m.text);
-            if (v.eventlog) await h.rpc('kvs.eventlog-append', { key, entries: v.entries });
+            if (m.link !== undefined) await h.rpc('kvs.link', { key, target: m.link });
+            else if (m.dir) await h.rpc('kvs.mkdir', { key });
+            else if (v.eventlog) await h.rpc('kvs.eventlog-append', { key, entries: v.entries });
             else await h.rpc('kvs.put', { key, value: v.value });
             this.listKey(m);
             this.progress(++n, members.length);

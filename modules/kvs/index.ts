@@ -94,13 +94,18 @@ export interface RestoreOptions {
  */
 async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined, opts: RestoreOptions): Promise<Store> {
   if (store.size > 0 && !opts.replace) throw new FluxError(Errno.EEXIST, `${opts.what}: the store in the statedir is not empty`);
-  const members: Array<{ key: string; text: string }> = [];
+  const members: Array<{ key: string; text: string; link?: string }> = [];
+  const dirs: string[] = [];
   let skipped = 0;
   await tar.t({
     file,
     // a file that is not an archive is an error, not an empty archive
     strict: true,
     onReadEntry: (e) => {
+      const name = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
+      // a symbolic link member is a kvs link to the key it names; a directory member may be an empty directory
+      if (name !== '' && e.type === 'SymbolicLink' && e.linkpath) members.push({ key: name, text: '', link: e.linkpath });
+      if (name !== '' && e.type === 'Directory') dirs.push(name);
       if (e.type !== 'File' || (opts.sizeLimit !== undefined && e.size > opts.sizeLimit)) {
         if (e.type === 'File') skipped++;
         e.resume();
@@ -120,9 +125,19 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
     store.loaded();
   }
   const writes: Array<Promise<void>> = [];
-  for (const { key, text } of members) {
+  for (const d of dirs) {
+    if (members.some((m) => m.key.startsWith(d + '.')) || dirs.some((o) => o.startsWith(d + '.'))) continue;
+    const k = checkKey(d);
+    store.mkdir(k);
+    if (backing) writes.push(backing.putDir(k));
+  }
+  for (const { key, text, link } of members) {
     const k = checkKey(key);
-    if (isEventlogText(text)) {
+    if (link !== undefined) {
+      const target = checkKey(link);
+      store.link(k, target);
+      if (backing) writes.push(backing.putLink(k, target));
+    } else if (isEventlogText(text)) {
       const { n } = store.append(k, parseLog(text));
       if (backing) writes.push(backing.putLogHeader(k, false), backing.appendLog(k, n, text));
     } else {

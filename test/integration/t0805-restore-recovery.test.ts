@@ -37,15 +37,22 @@ test('dump a statedir instance', async () => {
   doneId = a.flux(['submit', '--wait', 'echo', 'restored']).stdout.trim();
   heldId = a.flux(['submit', '--urgency=hold', 'true']).stdout.trim();
   assert.is(a.flux(['kvs', 'put', 'user.k=v', 'user.obj={"a":1}', `user.big=${'x'.repeat(2000)}`]).code, 0);
+  // a link and an empty directory go into the archive as a symbolic link and a directory member
+  assert.is(a.flux(['kvs', 'link', 'user.k', 'user.ln']).code, 0);
+  assert.is(a.flux(['kvs', 'mkdir', 'user.empty']).code, 0);
   keys = names(a.flux(['kvs', 'dir', '-R', '-w', '0']).stdout);
+  assert.ok(keys.includes('user.ln -> user.k'), keys.join(' '));
   assert.ok(keys.length > 8, keys.join(' '));
   assert.is(a.flux(['dump', '-q', tarfile]).code, 0);
 
   // --key: under a key of the running kvs, every key of the dump
   const r = a.flux(['restore', '--key=old', tarfile]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`\\rflux-restore: restored ${keys.length} keys\\n`));
-  assert.match(r.stderr, new RegExp(`flux-restore: writing ${keys.length} keys to KVS key 'old'\\n$`));
+  // every key, and the empty directory
+  assert.match(r.stderr, new RegExp(`\\rflux-restore: restored ${keys.length + 1} keys\\n`));
+  assert.match(r.stderr, new RegExp(`flux-restore: writing ${keys.length + 1} keys to KVS key 'old'\\n$`));
+  assert.is(a.flux(['kvs', 'readlink', 'old.user.ln']).stdout, 'user.k\n');
+  assert.match(a.flux(['kvs', 'ls', '-F', 'old.user']).stdout, /empty\./);
   const under = names(a.flux(['kvs', 'dir', '-R', '-w', '0', 'old']).stdout);
   assert.equal(under.sort(), keys.map((k) => `old.${k}`).sort());
   assert.is(a.flux(['kvs', 'get', 'old.user.k', 'old.user.obj']).stdout, 'v\n{"a":1}\n');
@@ -106,6 +113,8 @@ test('--checkpoint into a statedir (kvs unloaded): the next start has every key 
   const now = names(b.flux(['kvs', 'dir', '-R', '-w', '0']).stdout);
   for (const k of keys) assert.ok(now.includes(k), `${k} restored`);
   assert.not.ok(now.includes('stale.key'), 'what the store held before is gone');
+  assert.is(b.flux(['kvs', 'readlink', 'user.ln']).stdout, 'user.k\n');
+  assert.match(b.flux(['kvs', 'ls', '-F', 'user']).stdout, /empty\./);
   assert.is(b.flux(['kvs', 'get', 'user.obj']).stdout, '{"a":1}\n');
   const listed = b.flux(['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout;
   assert.match(listed, new RegExp(`${doneId} CD`));
