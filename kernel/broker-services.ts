@@ -4,7 +4,9 @@
  */
 import { Errno } from './api/errno';
 import { FluxError, toFluxError } from './api/errors';
-import { MsgFlag, type Message } from './message/message';
+import { MsgFlag, Role, type Message } from './message/message';
+import { kernelConfigSchema } from './config/kernel-schema';
+import { parseSources, reconfigure, rereadConfig, type Reconfigurable } from './config/reload';
 import type { Broker } from './broker';
 import { routeString } from './module/module-host';
 import type { LogEntry } from './log/log-ring';
@@ -22,6 +24,26 @@ function str(p: unknown, key: string, topic: string): string {
 
 const dmesgWatchers = new Map<string, () => void>();
 
+function ownerOnly(msg: Message): void {
+  if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, `${msg.topic}: Request requires owner credentials`);
+}
+
+/** What a config reload may see and change of the broker (kernel/config/reload.ts). */
+function reconfigurable(b: Broker): Reconfigurable {
+  return {
+    get config() {
+      return b.config;
+    },
+    set config(c) {
+      b.config = c;
+    },
+    configSchema: () => b.configSchema(),
+    loadedModules: () => b.modules.list(),
+    kernelTables: Object.keys(kernelConfigSchema),
+    log: (text) => b.log(3, 'broker', text),
+  };
+}
+
 export const brokerServices: Record<string, Handler> = {
   'broker.ping': (b, msg) => ({ ...(msg.payload as object), route: routeString(msg, b.ctx) }),
 
@@ -32,8 +54,22 @@ export const brokerServices: Record<string, Handler> = {
     return {};
   },
 
-  // flux config get: the configuration in force (as loaded at start)
+  // flux config get: the configuration in force (as loaded at start, or by the last load/reload)
   'config.get': (b) => ({ config: b.config }),
+  // flux config reload: the files (and --conf overrides) the broker started with, read again
+  'config.reload': async (b, msg) => {
+    ownerOnly(msg);
+    const { config, where } = await rereadConfig(b.args.configPath ?? b.attrs.get('config.path'), b.args.confOverrides);
+    await reconfigure(reconfigurable(b), config, where);
+    return {};
+  },
+  // flux config load: documents the client read {sources: [{name, text}]}
+  'config.load': async (b, msg) => {
+    ownerOnly(msg);
+    const { config, where } = parseSources((msg.payload as { sources?: unknown } | undefined)?.sources);
+    await reconfigure(reconfigurable(b), config, where);
+    return {};
+  },
 
   'attr.get': (b, msg) => {
     const name = str(msg.payload, 'name', msg.topic);

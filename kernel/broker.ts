@@ -467,7 +467,8 @@ export class Broker {
    * The shape of the whole config: the kernel's tables and those of every
    * module in the module table (disabled ones too: they may be loaded by hand).
    */
-  private async configSchema(): Promise<ConfigSchema> {
+  /** the kernel's tables and those of every module modprobe.toml names (checked at start and at config reload) */
+  async configSchema(): Promise<ConfigSchema> {
     const schema: Record<string, ConfigSchema[string]> = { ...kernelConfigSchema };
     for (const m of this.moduleTable(false)) {
       let manifest;

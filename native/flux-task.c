@@ -2,7 +2,7 @@
  * flux-task: the parent of one job task, on the job's side of the broker
  * (docs/adr/0007-task-parent-outside-the-broker.md).
  *
- *   flux-task STATUS_FD FLAGS CPUS COMMAND [ARG...]
+ *   flux-task STATUS_FD FLAGS CPUS RLIMITS COMMAND [ARG...]
  *
  * The broker starts it (native/addon.c spawnTask) with the task's stdio,
  * environment and working directory, the PMI socket as fd 3 when the job has
@@ -17,6 +17,10 @@
  * becomes the task's controlling terminal).
  * CPUS: "-", or a comma-separated list of CPUs the task is bound to before it
  * runs (cpu-affinity), so that it never runs a moment unbound.
+ * RLIMITS: "-", or a comma-separated list RESOURCE=VALUE (RESOURCE the
+ * number of an RLIMIT_*, VALUE the soft limit, -1 = unlimited) set in the task
+ * before it runs (shell option rlimit); a value above the hard limit is the
+ * hard limit (the job shell warns about it).
  *
  * The task: a session of its own (its process group is its pid, which is how
  * the broker signals it), signals at their defaults (as this process got
@@ -42,6 +46,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,8 +74,45 @@ static int parse_cpus(const char *s, cpu_set_t *set) {
   return 0;
 }
 
+#define MAX_RLIMITS 16
+
+struct rl_rule {
+  int resource;
+  long long value;
+};
+
+static int parse_rlimits(const char *s, struct rl_rule *rules, int *n) {
+  *n = 0;
+  if (strcmp(s, "-") == 0) return 0;
+  while (*s != '\0') {
+    char *end;
+    long r = strtol(s, &end, 10);
+    if (end == s || *end != '=' || r < 0 || r >= RLIM_NLIMITS || *n >= MAX_RLIMITS) return -1;
+    s = end + 1;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < -1 || (*end != ',' && *end != '\0')) return -1;
+    rules[*n].resource = (int)r;
+    rules[*n].value = v;
+    (*n)++;
+    s = *end == ',' ? end + 1 : end;
+  }
+  return 0;
+}
+
+/* the soft limits, each at most the hard limit (which stays as it is) */
+static void apply_rlimits(const struct rl_rule *rules, int n) {
+  for (int i = 0; i < n; i++) {
+    struct rlimit rl;
+    if (getrlimit(rules[i].resource, &rl) < 0) continue;
+    rlim_t want = rules[i].value < 0 ? RLIM_INFINITY : (rlim_t)rules[i].value;
+    if (rl.rlim_max != RLIM_INFINITY && (want == RLIM_INFINITY || want > rl.rlim_max)) want = rl.rlim_max;
+    rl.rlim_cur = want;
+    (void)setrlimit(rules[i].resource, &rl);
+  }
+}
+
 int main(int argc, char **argv) {
-  if (argc < 5) return 2;
+  if (argc < 6) return 2;
   char *end;
   long fd = strtol(argv[1], &end, 10);
   if (*end != '\0' || fd < 3 || fd > 1024) return 2;
@@ -79,6 +121,9 @@ int main(int argc, char **argv) {
   int bind = strcmp(argv[3], "-") != 0;
   cpu_set_t cpus;
   if (bind && parse_cpus(argv[3], &cpus) < 0) return 2;
+  struct rl_rule rules[MAX_RLIMITS];
+  int nrules = 0;
+  if (parse_rlimits(argv[4], rules, &nrules) < 0) return 2;
   if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) < 0) return 2;
   /* the broker's end: we do not outlive it (the task's fate is the reaper's) */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -109,8 +154,9 @@ int main(int argc, char **argv) {
     /* no go: our parent died before it let go of our descriptors; nothing runs */
     if (g != 1) _exit(127);
     if (pty) ioctl(0, TIOCSCTTY, 0);
+    apply_rlimits(rules, nrules);
     if (bind) sched_setaffinity(0, sizeof cpus, &cpus);
-    execvp(argv[4], argv + 4);
+    execvp(argv[5], argv + 5);
     int e = errno;
     (void)!write(ep[1], &e, sizeof e);
     _exit(127);

@@ -6,7 +6,7 @@
  *   spawnTask(helper, argv, envp, cwd, opts, onEvent)
  *     helper   absolute path of flux-task
  *     argv     the task's command line (argv[0] looked up in the PATH of envp)
- *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string}
+ *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string, rlimits?: string}
  *     onEvent(kind, a, b), kind one of
  *       'F' a = the task's pid (its process exists; it may not have exec'd)
  *       'P' a = the task's pid (it runs)
@@ -187,7 +187,7 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value a[6];
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  char helper[4096], cwd[4096], cpus[4096] = "-";
+  char helper[4096], cwd[4096], cpus[4096] = "-", rlimits[1024] = "-";
   size_t len;
   napi_valuetype t4, t5;
   if (argc < 6 || napi_get_value_string_utf8(env, a[0], helper, sizeof helper, &len) != napi_ok ||
@@ -215,8 +215,14 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     napi_typeof(env, v, &ct);
     if (ct == napi_string) napi_get_value_string_utf8(env, v, cpus, sizeof cpus, &len);
   }
-  /* flux-task STATUS_FD FLAGS CPUS argv... */
-  char **argv = string_vector_at(env, a[1], 4);
+  if (napi_has_named_property(env, a[4], "rlimits", &has) == napi_ok && has &&
+      napi_get_named_property(env, a[4], "rlimits", &v) == napi_ok) {
+    napi_valuetype rt;
+    napi_typeof(env, v, &rt);
+    if (rt == napi_string) napi_get_value_string_utf8(env, v, rlimits, sizeof rlimits, &len);
+  }
+  /* flux-task STATUS_FD FLAGS CPUS RLIMITS argv... */
+  char **argv = string_vector_at(env, a[1], 5);
   char **envp = string_vector_at(env, a[2], 0);
   int status_num = pmi ? 4 : 3;
   char fdarg[16];
@@ -226,12 +232,13 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     argv[1] = fdarg;
     argv[2] = use_pty ? "p" : "-";
     argv[3] = cpus;
+    argv[4] = rlimits;
   }
   /* ours: in[1] out[0] err[0] sp[0] st[0] master; theirs: in[0] out[1] err[1] sp[1] st[1] slave */
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, sp[2] = {-1, -1}, st[2] = {-1, -1};
   int master = -1, slave = -1;
   int rc = 0;
-  if (argv == NULL || envp == NULL || argv[4] == NULL) rc = argv != NULL && envp != NULL ? EINVAL : ENOMEM;
+  if (argv == NULL || envp == NULL || argv[5] == NULL) rc = argv != NULL && envp != NULL ? EINVAL : ENOMEM;
   if (rc == 0 && use_pty) rc = open_pty(&master, &slave, cols, rows);
   if (rc == 0 && !use_pty && (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) rc = errno;
   if (rc == 0 && pmi && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) rc = errno;

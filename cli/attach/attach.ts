@@ -14,6 +14,8 @@ import { readOutput, type OutputEntry } from './output-stream';
 import { SignalForwarder } from './signals';
 import { outputWritable, writeOutput } from '../output';
 import { watchPending } from './pending';
+import { OutputTail } from './tail';
+import { StatusLine } from './status-line';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -37,6 +39,14 @@ export interface AttachOptions {
    * raw mode, keystrokes and window size to task 0, restored at the end
    */
   interactive?: boolean;
+  /** --tail=NUM: of the output written before we attached, only the last NUM lines */
+  tail?: number;
+  /** --show-status: a status line on stderr while the job waits */
+  showStatus?: boolean;
+  /** -w NAME: stop following the job eventlog after event NAME (its exit code is then not ours) */
+  waitEvent?: string;
+  /** -v: shell log lines name the file and line they come from, when known */
+  verbose?: boolean;
 }
 
 interface Entry {
@@ -45,7 +55,8 @@ interface Entry {
   context?: Record<string, unknown>;
 }
 
-const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', 'NOTICE', 'DEBUG', 'TRACE'];
+/** the job shell's log levels as attach prints them (a notice, 5, has no tag: `flux-shell[0]: signal: ...`) */
+const LEVELS = ['FATAL', 'FATAL', 'FATAL', 'ERROR', ' WARN', '', 'DEBUG', 'TRACE'];
 
 /** `flux-job: Failed to attach ...` and friends */
 export class AttachError extends Error {}
@@ -53,7 +64,17 @@ export class AttachError extends Error {}
 export async function attach(client: Client, id: number, opts: AttachOptions = {}): Promise<number> {
   const dir = encodeKvs(id);
   const f58 = encodeF58(id);
-  const err = (s: string) => process.stderr.write(s + '\n');
+  const status = opts.showStatus ? new StatusLine(f58, (s) => process.stderr.write(s)) : undefined;
+  const err = (s: string) => {
+    status?.clear();
+    process.stderr.write(s + '\n');
+  };
+  /** -w: the job eventlog is no longer followed (only the output's start is taken from it) */
+  let detached = false;
+  let tail = opts.tail !== undefined ? new OutputTail(opts.tail) : undefined;
+  /** --tail: where the output ended when we attached, and where the chunk being handled began */
+  let tailCut = Infinity;
+  let chunkStart = 0;
   let t0: number | undefined;
   let started = false;
   let finishStatus: number | undefined;
@@ -108,6 +129,21 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   const onMain = (e: Entry) => {
     t0 ??= e.timestamp;
     const c = e.context ?? {};
+    if (detached) {
+      // after -w's event: only what starts the output and stdin still counts
+      if (e.name === 'alloc' || e.name === 'start') onJobEvent(e, c);
+      return;
+    }
+    status?.event(e.name, e.timestamp, c);
+    onJobEvent(e, c);
+    if (opts.waitEvent !== undefined && e.name === opts.waitEvent && e.name !== 'finish') {
+      detached = true;
+      mainDone = true;
+      checkDone();
+    }
+  };
+
+  const onJobEvent = (e: Entry, c: Record<string, unknown>) => {
     if (opts.showEvents && e.name !== 'exception') {
       err(`${rel(e.timestamp)}: job.${e.name}${e.context && Object.keys(c).length > 0 ? ' ' + JSON.stringify(c) : ''}`);
     }
@@ -154,7 +190,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     }
   };
 
-  const onOutput = (e: OutputEntry) => {
+  const onOutput = (e: OutputEntry, beforeCut: boolean) => {
     const c = e.context ?? {};
     switch (e.name) {
       case 'header': {
@@ -168,7 +204,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
           eofs.add(`${String(c['stream'])}:${String(c['rank'])}`);
           checkDone();
         } else if (typeof c['data'] === 'string') {
-          write(String(c['stream']), String(c['rank']), c['data']);
+          if (beforeCut && tail) tail.add(String(c['stream']), String(c['rank']), c['data']);
+          else write(String(c['stream']), String(c['rank']), c['data']);
         }
         break;
       case 'redirect':
@@ -176,7 +213,11 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         break;
       case 'log': {
         const lvl = Number(c['level'] ?? 3);
-        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${LEVELS[lvl] ?? 'ERROR'}: ${String(c['message'] ?? '')}`);
+        const tag = LEVELS[lvl] ?? 'ERROR';
+        const where = opts.verbose && typeof c['file'] === 'string' ? `${c['file']}${typeof c['line'] === 'number' && c['line'] > 0 ? `:${c['line']}` : ''}` : '';
+        // `ERROR: file:line: message`; a notice has no tag
+        const head = [tag, where].filter((x) => x !== '').map((x) => `${x}: `).join('');
+        err(`${rel(e.timestamp)}: flux-shell[${String(c['rank'] ?? 0)}]: ${head}${String(c['message'] ?? '')}`);
         break;
       }
     }
@@ -211,22 +252,40 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       },
     );
   }
+  /** --tail: print the lines kept from before the cut, once */
+  function flushTail(): void {
+    if (!tail) return;
+    for (const p of tail.drain()) write(p.stream, p.rank, p.text);
+    tail = undefined;
+  }
   // the output is read once the job is allocated (job-exec has it from then on)
   function startOutput(): void {
     if (outputStarted) return;
     outputStarted = true;
-    readOutput(client, id, (entries, offset) => {
-      for (const e of entries) onOutput(e);
+    // --tail: the cut is where the output log ends now (all of it for a job job-exec no longer knows)
+    const cut = tail
+      ? client.rpc<{ size?: number }>('job-exec.output-size', { id }).then(
+          (r) => void (tailCut = typeof r.size === 'number' ? r.size : Infinity),
+          () => undefined,
+        )
+      : Promise.resolve();
+    cut.then(() => readOutput(client, id, (entries, offset) => {
+      const beforeCut = tail !== undefined && chunkStart < tailCut;
+      if (tail && !beforeCut) flushTail();
+      for (const e of entries) onOutput(e, beforeCut);
+      chunkStart = offset;
       outputOffset = offset;
       printWaiting();
       return outputWritable();
-    }).then(
+    })).then(
       () => {
+        flushTail();
         outputDone = true;
         printWaiting();
         checkDone();
       },
       (e: FluxError) => {
+        flushTail();
         err(`flux-job: ${f58}: error reading output: ${e.message}`);
         outputLost = true;
         outputDone = true;
@@ -261,10 +320,13 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   watchPending(client, id, f58);
   try {
     await Promise.race([finished, mainEnded.then(() => finished)]);
+    flushTail();
+    status?.end();
     // the output is over (every stream's eof may come before the log's end):
     // exception lines still waiting for their place in it go out now
     for (const w of waiting.splice(0)) err(w.line);
   } finally {
+    status?.end();
     signals?.uninstall();
     if (terminal) {
       terminal();

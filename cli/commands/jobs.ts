@@ -3,8 +3,11 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
-import { RESULTS, STATES, parseIdArg, type JobRecord } from '../jobspec/job-info';
+import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
+import type { Client } from '../api/client';
+import { instanceExtras, listChildren } from '../uri/children';
+import { usesInstanceFields } from '../jobspec/instance-fields';
 
 export class JobsCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -28,11 +31,11 @@ export class JobsCommand extends FluxCommand {
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
       { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
-      { name: 'color', arg: 'WHEN', optionalArg: true, description: 'Accepted for compatibility: the output is never colored' },
-      { name: 'recursive', short: 'R', description: 'Accepted for compatibility: jobs of sub-instances are not listed' },
-      { name: 'level', short: 'L', arg: 'N', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
-      { name: 'recurse-all', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
-      { name: 'threads', arg: 'N', description: 'Accepted for compatibility (with -R): jobs of sub-instances are not listed' },
+      { name: 'color', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'never', 'always', or 'auto' (default)" },
+      { name: 'recursive', short: 'R', description: 'List jobs recursively' },
+      { name: 'level', short: 'L', arg: 'N', description: 'With --recursive, stop recursing at level N' },
+      { name: 'recurse-all', description: 'With --recursive, recurse into all jobs, not just jobs owned by the current user' },
+      { name: 'threads', arg: 'N', description: 'Set max number of worker threads for recursion (default 4)' },
       { name: 'stats', description: 'Print job statistics before header' },
       { name: 'stats-only', description: 'Print job statistics only and exit. Exits with non-zero exit code with no active jobs.' },
       // not in flux-jobs 0.88: kept for scripts written against flux-ts
@@ -59,14 +62,9 @@ export class JobsCommand extends FluxCommand {
     if (p.has('all') || p.has('since')) states = STATES['active']! | STATES['inactive']!;
     if (filter !== undefined) {
       if (p.has('all')) process.stderr.write('flux-jobs: WARNING: Both -a and --filter specified, ignoring -a\n');
-      states = 0;
-      for (const f of filter.split(',')) {
-        const k = f.trim().toLowerCase();
-        if (k in STATES) states |= STATES[k]!;
-        else if (k in RESULTS) results |= RESULTS[k]!;
-        else this.fail(`Invalid filter specified: ${f}`);
-      }
-      if (results) states |= STATES['inactive']!;
+      const parsed = parseFilter(filter);
+      if ('bad' in parsed) this.fail(`Invalid filter specified: ${parsed.bad}`);
+      ({ states, results } = parsed);
     }
     let userid = os.userInfo().uid;
     const user = p.str('user');
@@ -102,40 +100,51 @@ export class JobsCommand extends FluxCommand {
         this.fail(`Error in user format: ${(e as Error).message}`);
       }
     }
-    const h = await this.connect();
-    let jobs: JobRecord[];
-    if (ids.length > 0) {
-      if (filter !== undefined || p.has('all') || user !== undefined) {
-        process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
-      }
-      const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });
-      const found = new Map(r.jobs.map((j) => [j.id, j]));
-      jobs = [];
-      let missing = 0;
-      for (const x of ids) {
-        const j = found.get(x.id);
-        if (j) jobs.push(j);
-        else {
-          missing++;
-          process.stderr.write(`JobID ${x.typed} unknown\n`);
+    // -R: jobs of the instances among them too (-L: that many levels down; --recurse-all: other users' too)
+    const recursive = p.has('recursive') || p.has('recurse-all') || p.has('level');
+    const levels = intOpt(p.str('level'), '-L/--level', Infinity, (m) => this.usageError(m));
+    const threads = intOpt(p.str('threads'), '--threads', 4, (m) => this.usageError(m));
+    if (recursive && json) this.fail('--json with -R/--recursive is not supported by flux-ts yet');
+    const color = colorWanted(p.get('color'), (m) => this.usageError(m));
+    const fetch = async (h: Client, top: boolean): Promise<JobRecord[] | undefined> => {
+      let jobs: JobRecord[];
+      // the ids name jobs of this instance: a child instance lists its jobs by the filters
+      if (ids.length > 0 && top) {
+        if (top && (filter !== undefined || p.has('all') || user !== undefined)) {
+          process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
         }
+        const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });
+        const found = new Map(r.jobs.map((j) => [j.id, j]));
+        jobs = [];
+        let missing = 0;
+        for (const x of ids) {
+          const j = found.get(x.id);
+          if (j) jobs.push(j);
+          else {
+            missing++;
+            if (top) process.stderr.write(`JobID ${x.typed} unknown\n`);
+          }
+        }
+        if (missing === ids.length) {
+          if (!json && fmt && !p.has('no-header')) process.stdout.write(fmt.render([], false).join('\n') + '\n');
+          return undefined;
+        }
+      } else {
+        const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states, userid });
+        jobs = r.jobs;
+        if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
+        if (results && !(states & ~STATES['inactive']!)) jobs = jobs.filter((j) => j.state === 64);
+        const name = p.str('name');
+        if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
+        const q = p.str('queue');
+        if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
+        if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
       }
-      if (missing === ids.length) {
-        if (!json && fmt && !p.has('no-header')) process.stdout.write(fmt.render([], false).join('\n') + '\n');
-        return 1;
-      }
-    } else {
-      const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states, userid });
-      jobs = r.jobs;
-      if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
-      if (results && !(states & ~STATES['inactive']!)) jobs = jobs.filter((j) => j.state === 64);
-      const name = p.str('name');
-      if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
-      const q = p.str('queue');
-      if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
-      if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
-    }
-    const nowSec = Date.now() / 1000;
+      return jobs;
+    };
+    const h = await this.connect();
+    const jobs = await fetch(h, true);
+    if (jobs === undefined) return 1;
     if (p.has('stats') || p.has('stats-only')) {
       const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: 126, userid: -1 })).jobs;
       const running = all.filter((j) => j.state & 48 && j.state !== 64).length;
@@ -153,30 +162,75 @@ export class JobsCommand extends FluxCommand {
       process.stdout.write(JSON.stringify(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
       return 0;
     }
-    const fields = fmt!.fields();
-    let rows = jobs.map((j) => rowOf(j, fields, nowSec));
-    if (sortKeys.length > 0) {
-      const keyRows = jobs.map((j, i) => ({ r: rows[i]!, k: rowOf(j, sortKeys.map((k) => k.replace(/^-/, '')), nowSec) }));
-      keyRows.sort((a, b) => {
-        for (const k of sortKeys) {
-          const rev = k.startsWith('-');
-          const name = rev ? k.slice(1) : k;
-          const c = cmp(a.k[name], b.k[name]);
-          if (c !== 0) return rev ? -c : c;
-        }
-        return 0;
-      });
-      rows = keyRows.map((x) => x.r);
-    }
-    let lines = fmt!.render(rows, p.has('no-header'));
-    const w = p.str('width');
-    if (w !== undefined && /^\d+$/.test(w)) {
-      const n = Number(w);
-      lines = lines.map((l) => ([...l].length > n ? [...l].slice(0, n - 1).join('') + '+' : l));
-    }
+    const render = (jobs: JobRecord[], noHeader: boolean, extras: ReadonlyMap<number, Record<string, unknown>>): string[] => {
+      const fields = fmt!.fields();
+      let order = jobs;
+      let rows = jobs.map((j) => rowOf(j, fields, Date.now() / 1000, extras.get(j.id)));
+      if (sortKeys.length > 0) {
+        const keyRows = jobs.map((j, i) => ({ j, r: rows[i]!, k: rowOf(j, sortKeys.map((k) => k.replace(/^-/, '')), Date.now() / 1000) }));
+        keyRows.sort((a, b) => {
+          for (const k of sortKeys) {
+            const rev = k.startsWith('-');
+            const name = rev ? k.slice(1) : k;
+            const c = cmp(a.k[name], b.k[name]);
+            if (c !== 0) return rev ? -c : c;
+          }
+          return 0;
+        });
+        rows = keyRows.map((x) => x.r);
+        order = keyRows.map((x) => x.j);
+      }
+      let lines = fmt!.render(rows, noHeader);
+      if (color) {
+        const skip = lines.length - order.length;
+        lines = lines.map((l, i) => (i < skip ? l : colorLine(l, order[i - skip]!)));
+      }
+      const w = p.str('width');
+      if (w !== undefined && /^\d+$/.test(w)) {
+        const n = Number(w);
+        lines = lines.map((l) => ([...l].length > n ? [...l].slice(0, n - 1).join('') + '+' : l));
+      }
+      return lines;
+    };
+    // instance.* fields: asked of the instances among the jobs
+    const extrasOf = (c: Client, js: JobRecord[]) => (usesInstanceFields(fmt!.fields()) ? instanceExtras(c, js, threads) : Promise.resolve(new Map()));
+    const lines = render(jobs, p.has('no-header'), await extrasOf(h, jobs));
     if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+    if (recursive) {
+      await listChildren(h, jobs, {
+        levels,
+        all: p.has('recurse-all'),
+        threads,
+        prog: 'flux-jobs',
+        list: async (child) => {
+          const js = (await fetch(child, false)) ?? [];
+          return { jobs: js, lines: render(js, true, await extrasOf(child, js)) };
+        },
+      });
+    }
     return 0;
   }
+}
+
+/** --color[=WHEN]: never, always, or auto (the default: when stdout is a terminal) */
+function colorWanted(opt: { value: string } | undefined, usage: (msg: string) => never): boolean {
+  const when = opt === undefined ? 'auto' : opt.value || 'always';
+  if (when !== 'never' && when !== 'always' && when !== 'auto') usage(`argument --color: invalid choice: '${when}' (choose from 'never', 'always', 'auto')`);
+  return when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
+}
+
+/** an inactive job's row in the color of its result: completed green, failed or timed out red, canceled grey */
+function colorLine(line: string, j: JobRecord): string {
+  if (j.state !== 64) return line;
+  const c = j.result === 1 ? '\u001b[01;32m' : j.result === 4 ? '\u001b[37m' : '\u001b[01;31m';
+  return `${c}${line}\u001b[0;0m`;
+}
+
+/** a whole number option (its default when absent); a bad one is a usage error */
+function intOpt(v: string | undefined, name: string, dflt: number, usage: (msg: string) => never): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) usage(`argument ${name}: invalid int value: '${v}'`);
+  return Number(v);
 }
 
 function cmp(a: unknown, b: unknown): number {

@@ -80,7 +80,13 @@ export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.Pr
   const system = js.attributes.system as Record<string, unknown>;
   const shell = system['shell'] as { options: Record<string, unknown> };
   shell.options = { ...shell.options, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none' };
-  if (job.files) system['files'] = job.files;
+  if (job.files) {
+    const added = (system['files'] as Record<string, unknown> | undefined) ?? {};
+    for (const name of Object.keys(job.files)) {
+      if (name in added) throw new SubmitOptionError(`--add-file: the name '${name}' is reserved`);
+    }
+    system['files'] = { ...added, ...job.files };
+  }
   return sub;
 }
 

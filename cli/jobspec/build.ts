@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { ConstraintSyntaxError, fsd, parseRequires } from '../../kernel/api/formats';
 import { jobEnvironment } from './environment';
 import type { Occurrence, ParsedArgs } from '../options';
-import { UNSUPPORTED_OPTIONS } from './submit-options';
-import { currentRlimits } from './rlimit';
+import { applyRlimitRules, rlimitValue, RLIMIT_NAMES } from './rlimit';
+import { MAX_ADD_FILE, parseAddFile, parseSignal, parseTaskmap } from './shell-opts';
 import { SubmitOptionError, type JobspecV1, type ResourceVertex, type TaskSpec } from './types';
 
 /** Submit flags (flux-core job.h). */
@@ -141,9 +141,9 @@ export function parseFlags(list: readonly Occurrence[]): number {
   return flags;
 }
 
-/** --dependency=scheme:value[?k=v&...] (RFC 26) */
+/** --dependency=scheme:value[?k=v&...] (RFC 26); a bare scheme (`singleton`) has an empty value */
 export function parseDependency(o: Occurrence): Record<string, unknown> {
-  const m = /^([^:]+):([^?]*)(?:\?(.*))?$/.exec(o.value);
+  const m = /^([^:]+):([^?]*)(?:\?(.*))?$/.exec(o.value) ?? /^([a-z][a-z0-9-]*)()$/.exec(o.value);
   if (!m) throw new SubmitOptionError(`${o.typed}: Unable to parse dependency URI`);
   const d: Record<string, unknown> = { scheme: m[1]!, value: m[2]! };
   for (const kv of (m[3] ?? '').split('&')) {
@@ -245,10 +245,6 @@ function requiresConstraint(o: Occurrence): unknown {
 /** The jobspec plus urgency and flags for job-ingest.submit. */
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
   if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
-  for (const name of UNSUPPORTED_OPTIONS) {
-    const o = p.get(name);
-    if (o) throw new SubmitOptionError(`${o.typed}: not supported by flux-ts yet`);
-  }
   const env = ctx.env ?? process.env;
   const { res, count } = resources(p);
   const system: JobspecV1['attributes']['system'] = { duration: 0 };
@@ -288,9 +284,27 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
       setPath(options, ['input', 'stdin'], { type: 'file', path: inp.value }, inp.typed);
     }
   }
+  const sig = p.get('signal');
+  if (sig) options['signal'] = parseSignal(sig);
+  const tm = p.get('taskmap');
+  if (tm) options['taskmap'] = parseTaskmap(tm);
+  if (p.has('unbuffered')) {
+    // as Flux: the shell sends output as it comes, not a line at a time
+    for (const stream of ['stdout', 'stderr']) setPath(options, ['output', stream, 'buffer', 'type'], 'none', '--unbuffered');
+  }
   for (const o of p.all('setopt')) applySetopt(options, o);
-  options['rlimit'] = { ...currentRlimits(), ...((options['rlimit'] as Record<string, number> | undefined) ?? {}) };
+  options['rlimit'] = { ...applyRlimitRules(p.all('rlimit').map((o) => o.value)), ...checkedRlimits(options['rlimit']) };
   system.shell = { options };
+  const files: Record<string, unknown> = {};
+  let carried = 0;
+  for (const o of p.all('add-file')) {
+    const [fname, entry] = parseAddFile(o, ctx.cwd ?? process.cwd());
+    files[fname] = entry;
+    // the jobspec travels in one message (16 MiB at most): the files together are bounded
+    carried += entry.data.length;
+    if (carried > MAX_ADD_FILE) throw new SubmitOptionError(`${o.typed}: the files add up to more than ${MAX_ADD_FILE} bytes (as stored in the jobspec)`);
+  }
+  if (Object.keys(files).length > 0) system['files'] = files;
   const attributes: Record<string, unknown> = { system };
   for (const o of p.all('setattr')) applySetattr(attributes, o);
   const jobspec: JobspecV1 = {
@@ -299,7 +313,23 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
     attributes: attributes as JobspecV1['attributes'],
     version: 1,
   };
-  return { jobspec, urgency: parseUrgency(p.get('urgency')), flags: parseFlags(p.all('flags')) };
+  // --debug: the job's debug events (as --flags=debug)
+  const flags = parseFlags(p.all('flags')) | (p.has('debug') ? SUBMIT_FLAGS['debug']! : 0);
+  return { jobspec, urgency: parseUrgency(p.get('urgency')), flags };
+}
+
+/** -o rlimit.NAME=VALUE entries: known names, integer (or unlimited) values */
+function checkedRlimits(v: unknown): Record<string, number> {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SubmitOptionError('-o rlimit: give rlimit.NAME=VALUE');
+  const out: Record<string, number> = {};
+  for (const [k, raw] of Object.entries(v as Record<string, unknown>)) {
+    if (!RLIMIT_NAMES.includes(k)) throw new SubmitOptionError(`Invalid rlimit "${k}"`);
+    const n = typeof raw === 'number' && Number.isInteger(raw) && raw >= -1 ? raw : rlimitValue(String(raw));
+    if (n === undefined) throw new SubmitOptionError(`Invalid value in ${k}=${String(raw)}`);
+    out[k] = n;
+  }
+  return out;
 }
 
 /** --env/--env-remove/--env-file rules in command-line order. */

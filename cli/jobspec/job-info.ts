@@ -52,6 +52,24 @@ export const STATES: Record<string, number> = {
 };
 export const RESULTS: Record<string, number> = { completed: 1, failed: 2, canceled: 4, timeout: 8 };
 
+/**
+ * `-f STATE|RESULT,...` of flux jobs and flux pstree: the state mask and the
+ * result mask (a result implies the inactive state), or the word that is
+ * neither.
+ */
+export function parseFilter(filter: string): { states: number; results: number } | { bad: string } {
+  let states = 0;
+  let results = 0;
+  for (const f of filter.split(',')) {
+    const k = f.trim().toLowerCase();
+    if (k in STATES) states |= STATES[k]!;
+    else if (k in RESULTS) results |= RESULTS[k]!;
+    else return { bad: f };
+  }
+  if (results) states |= STATES['inactive']!;
+  return { states, results };
+}
+
 const STATE_NAME: Record<number, string> = { 1: 'NEW', 2: 'DEPEND', 4: 'PRIORITY', 8: 'SCHED', 16: 'RUN', 32: 'CLEANUP', 64: 'INACTIVE' };
 const STATE_SINGLE: Record<number, string> = { 1: 'N', 2: 'D', 4: 'P', 8: 'S', 16: 'R', 32: 'C', 64: 'I' };
 const RESULT_NAME: Record<number, string> = { 1: 'COMPLETED', 2: 'FAILED', 4: 'CANCELED', 8: 'TIMEOUT' };

@@ -18,8 +18,10 @@ import {
   statusAbbrev,
   type JobRecord,
 } from './job-info';
+import { INSTANCE_HEADINGS } from './instance-fields';
 
 export const HEADINGS: Record<string, string> = {
+  ...INSTANCE_HEADINGS,
   id: 'JOBID',
   'id.f58': 'JOBID',
   'id.f58plain': 'JOBID',
@@ -149,7 +151,8 @@ function convert(v: unknown, c: string): unknown {
 }
 
 /** One row of field values for a job. */
-export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number): Record<string, unknown> {
+/** extra: values of fields the job record does not hold (the instance.* fields of an instance) */
+export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const runtime = j.t_run !== undefined ? (j.t_cleanup ?? nowSec) - j.t_run : 0;
   const pending = (j.state & 14) !== 0;
   const info = (): string => {
@@ -216,11 +219,12 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number): 
     contextual_time: () => (pending ? (j.duration ?? 0) : runtime),
     inactive_reason: () => inactiveReason(j),
   };
+  const value = (f: string): unknown => (f in extra ? extra[f] : f.startsWith('instance.') ? '' : base[f]?.());
   const row: Record<string, unknown> = {};
   for (const f of fields) {
     const m = /^(.*)__([FHDP])$/.exec(f);
-    if (m && CONVERSIONS.includes(m[2]!)) row[f] = convert(base[m[1]!]?.(), m[2]!);
-    else row[f] = base[f]?.();
+    if (m && CONVERSIONS.includes(m[2]!)) row[f] = convert(value(m[1]!), m[2]!);
+    else row[f] = value(f);
   }
   return row;
 }

@@ -64,7 +64,7 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'unbuffered',
     short: 'u',
-    description: 'Disable buffering of input and output (flux-ts forwards job output as it comes: no other effect)',
+    description: 'Disable buffering of input and output: the job shell sends output as the tasks write it, not a line at a time (shell options output.stdout.buffer.type=none, output.stderr.buffer.type=none)',
   },
   { name: 'dry-run', description: "Don't actually submit job, just emit jobspec" },
   { name: 'verbose', short: 'v', description: 'Increase verbosity on stderr (multiple use OK)' },
@@ -74,11 +74,26 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
     repeatable: true,
     description: 'Specify a set of allowable properties and other attributes to consider when matching resources for a job',
   },
-  // Flux options flux-ts does not implement: parsed so that using one is one line, not a silent no-op
-  { name: 'rlimit', arg: 'RULE', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
-  { name: 'signal', arg: '[SIG][@TIME]', hidden: true, description: 'not supported by flux-ts yet' },
-  { name: 'add-file', arg: '[NAME=]PATH', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
-  { name: 'debug', hidden: true, description: 'not supported by flux-ts yet' },
+  {
+    name: 'rlimit',
+    arg: 'RULE',
+    repeatable: true,
+    description:
+      "Control how process resource limits are propagated with RULE. Rules are applied in the order in which they are used on the command line. A RULE is a comma-separated list: NAME propagates the current limit NAME (a glob: * for all), -NAME does not, NAME=VALUE sets it (a number, or unlimited). By default cpu, fsize, data, stack, core, nofile, as, rss and nproc are propagated; --rlimit=-* propagates none. (multiple use OK)",
+  },
+  {
+    name: 'signal',
+    arg: '[SIG][@TIME]',
+    description: 'Send signal SIG (default SIGUSR1) to the job TIME (a Flux standard duration, default 60s) before its time limit expires',
+  },
+  {
+    name: 'add-file',
+    arg: '[NAME[:PERMS]=]ARG',
+    repeatable: true,
+    description:
+      'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. ARG is a file (NAME defaults to its name), or, if it contains a newline, the content itself. PERMS sets the octal mode. At most 10 MiB in all. (multiple use OK)',
+  },
+  { name: 'debug', description: 'Enable job debug events (as --flags=debug)' },
 ];
 
 /** Job output and input (run, submit, bulksubmit: batch and alloc have their own defaults). */
@@ -89,14 +104,16 @@ const IO_OPTIONS: readonly OptionSpec[] = [
   { name: 'label-io', short: 'l', description: 'Add rank labels to stdout, stderr lines' },
 ];
 
-/** Flux options that build no part of the jobspec in flux-ts: refused (one line) when used. */
-export const UNSUPPORTED_OPTIONS = ['rlimit', 'signal', 'add-file', 'debug', 'taskmap'];
-
 /** The options of flux run (and the base of submit and bulksubmit). */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   ...JOB_OPTIONS,
   ...IO_OPTIONS,
-  { name: 'taskmap', arg: 'URI', hidden: true, description: 'not supported by flux-ts yet' },
+  {
+    name: 'taskmap',
+    arg: 'URI',
+    description:
+      'Map tasks to nodes by scheme: block (the default: consecutive ranks on each node), cyclic[:N] (N ranks to each node in turn), manual:TASKMAP (an RFC 34 taskmap), hostfile:FILE (task i to the host on line i of FILE)',
+  },
   { name: 'nodes', short: 'N', arg: 'N', group: RES, description: 'Number of nodes to allocate' },
   { name: 'exclusive', short: 'x', group: RES, description: 'With -N, --nodes, allocate nodes exclusively' },
   { name: 'ntasks', short: 'n', arg: 'N', group: PER_TASK, description: 'Number of tasks to start' },

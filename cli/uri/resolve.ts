@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import type { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
-import { encodeKvs, tryParseJobId } from '../../kernel/api/formats';
+import { encodeKvs, tryParseJobId, type JobIdLike } from '../../kernel/api/formats';
 
 export class UriError extends Error {}
 
@@ -37,19 +37,29 @@ export async function resolveTarget(target: string, connect: () => Promise<Clien
   const id = tryParseJobId(word);
   if (id === undefined) throw new UriError(`${target}: not a URI or a job id`);
   const h = await connect();
+  const r = await instanceUri(h, id);
+  if ('uri' in r) return r.uri;
+  throw new UriError(`job ${word} ${r.why}`);
+}
+
+/**
+ * The URI a running job's Flux instance posted (`memo {uri}`), or why there is
+ * none: the job is unknown, not running, or not an instance (yet).
+ */
+export async function instanceUri(h: Client, id: JobIdLike): Promise<{ uri: string } | { why: string }> {
   let text: unknown;
   try {
     text = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${encodeKvs(id)}.eventlog` })).value;
   } catch (e) {
-    if (e instanceof FluxError) throw new UriError(`job ${word} not found`);
+    if (e instanceof FluxError) return { why: 'not found' };
     throw e;
   }
   const entries = String(text)
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Entry);
-  if (entries.some((e) => e.name === 'clean')) throw new UriError(`job ${word} is not running`);
+  if (entries.some((e) => e.name === 'clean')) return { why: 'is not running' };
   const memo = entries.filter((e) => e.name === 'memo' && typeof e.context?.['uri'] === 'string').pop();
-  if (!memo) throw new UriError(`job ${word} has no URI (it is not a Flux instance, or it has not started yet)`);
-  return String(memo.context!['uri']);
+  if (!memo) return { why: 'has no URI (it is not a Flux instance, or it has not started yet)' };
+  return { uri: String(memo.context!['uri']) };
 }

@@ -54,7 +54,19 @@ export interface BrokerModule {
   readonly services?: readonly string[];
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
+  /**
+   * flux config load/reload: the broker's config is about to become `next`.
+   * Throw (a FluxError whose text names the key, `sched.policy: ...`) to
+   * refuse it: then nothing is applied anywhere. Otherwise return what applies
+   * it (or nothing); the broker runs every module's apply only once all of
+   * them accepted. A module without this hook refuses any change to the
+   * tables its manifest declares.
+   */
+  configReload?(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): ConfigApply | Promise<ConfigApply>;
 }
+
+/** What a module's configReload returns: the change, run once every module accepted. */
+export type ConfigApply = (() => void) | undefined | void;
 
 /** What the loader hands to create(): the module's own scope. */
 export interface ModuleScope {

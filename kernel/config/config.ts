@@ -12,16 +12,42 @@ import { locateToml, type Locations } from './locate';
 
 export type Config = Record<string, unknown>;
 
-function parseFile(file: string, shown: string, where?: Locations): Config {
+/** How the loader reaches files: the disk at start; texts read beforehand (without blocking) at reload. */
+export interface ConfigIo {
+  /** 'dir' | 'file', or undefined when it does not exist */
+  stat(p: string): 'dir' | 'file' | undefined;
+  readdir(p: string): string[];
+  /** throws an error with `code` (ENOENT, EACCES) like fs */
+  read(p: string): string;
+}
+
+const diskIo: ConfigIo = {
+  stat: (p) => {
+    try {
+      return fs.statSync(p).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return undefined;
+    }
+  },
+  readdir: (p) => fs.readdirSync(p),
+  read: (p) => fs.readFileSync(p, 'utf8'),
+};
+
+function parseFile(file: string, shown: string, where?: Locations, io: ConfigIo = diskIo): Config {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = io.read(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new FluxError(Errno.ENOENT, `Config file error: ${shown}: ${code === 'EACCES' ? 'Permission denied' : 'No such file or directory'}`);
   }
+  return parseText(text, file.endsWith('.json'), shown, where);
+}
+
+/** One TOML (or JSON) document, its tables and keys located as `shown:LINE` in `where`. */
+export function parseText(text: string, json: boolean, shown: string, where?: Locations): Config {
   try {
-    if (file.endsWith('.json')) {
+    if (json) {
       const doc = JSON.parse(text) as Config;
       for (const k of Object.keys(doc)) where?.set(k, shown);
       return doc;
@@ -38,7 +64,7 @@ function parseFile(file: string, shown: string, where?: Locations): Config {
   }
 }
 
-function merge(into: Config, from: Config): Config {
+export function merge(into: Config, from: Config): Config {
   for (const [k, v] of Object.entries(from)) {
     const cur = into[k];
     if (cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v)) {
@@ -55,22 +81,18 @@ export function loadConfig(configPath: string | undefined, overrides: readonly s
 }
 
 /** The config and where each of its tables and keys was written (for `file:line` in errors). */
-export function loadConfigLocated(configPath: string | undefined, overrides: readonly string[]): { config: Config; where: Locations } {
+export function loadConfigLocated(configPath: string | undefined, overrides: readonly string[], io: ConfigIo = diskIo): { config: Config; where: Locations } {
   const where: Locations = new Map();
   const cfg: Config = {};
   if (configPath !== undefined) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(configPath);
-    } catch {
-      throw new FluxError(Errno.ENOENT, `Config file error: stat: ${configPath}: No such file or directory`);
-    }
-    if (st.isDirectory()) {
-      for (const f of fs.readdirSync(configPath).filter((n) => n.endsWith('.toml')).sort()) {
-        merge(cfg, parseFile(path.join(configPath, f), path.join(configPath, f), where));
+    const st = io.stat(configPath);
+    if (st === undefined) throw new FluxError(Errno.ENOENT, `Config file error: stat: ${configPath}: No such file or directory`);
+    if (st === 'dir') {
+      for (const f of io.readdir(configPath).filter((n) => n.endsWith('.toml')).sort()) {
+        merge(cfg, parseFile(path.join(configPath, f), path.join(configPath, f), where, io));
       }
     } else {
-      merge(cfg, parseFile(configPath, configPath, where));
+      merge(cfg, parseFile(configPath, configPath, where, io));
     }
   }
   for (const o of overrides) {
@@ -111,7 +133,7 @@ export function loadConfigLocated(configPath: string | undefined, overrides: rea
       locateToml(o, '--conf', where);
       merge(cfg, doc);
     } else {
-      merge(cfg, parseFile(o, o, where));
+      merge(cfg, parseFile(o, o, where, io));
     }
   }
   return { config: cfg, where };

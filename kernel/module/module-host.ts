@@ -36,6 +36,8 @@ export interface LoadedModule {
   container: DependencyContainer;
   requests: Map<string, RequestHandler>;
   services: string[];
+  /** the config tables its manifest declares (a config reload checks them) */
+  configTables: readonly string[];
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -152,6 +154,7 @@ export class ModuleHost {
       container: child,
       requests: new Map(),
       services: [],
+      configTables: Object.keys(manifest.config ?? {}),
     };
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);

@@ -13,6 +13,8 @@
  * which is what lets the shell read its tasks' pipes again. An error of any of
  * those files is the job's exception; it is posted before the job finishes.
  */
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
 import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { shellOptions, type LeaderContext, type LeaderHooks, type Stream } from './plugin-api';
 import { FileSink } from './file-sink';
@@ -22,9 +24,15 @@ import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
 import { Doom } from './doom';
 import { ExecEventlog, blockTaskmap } from './exec-eventlog';
+import { applyTaskmap, placementPmiMapping, placementTaskmap } from './taskmap-scheme';
+import { OutputLimit, parseSize } from './output-limit';
+import { signalName, signalOption } from './signal-option';
+import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 
+/** the largest hostfile a --taskmap=hostfile:FILE may name */
+const MAX_HOSTFILE = 1 << 20;
 /** seconds between the first signal and SIGKILL */
 export const KILL_TIMEOUT_MS = 5000;
 /** job-exec's own expiration fires this long after job-manager's */
@@ -71,9 +79,17 @@ export class ExecJob {
   private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
   private expireTimer: LongTimer | undefined;
+  /** start() has read R's expiration (a later change re-arms the timer) */
+  private expiryRead = false;
   private readonly eofs = new Set<string>();
   private hooks: LeaderHooks[] = [];
   private readonly cwd: string;
+  /** shell option output.limit */
+  private outLimit: OutputLimit | undefined;
+  /** shell option signal: its timer */
+  private signalTimer: LongTimer | undefined;
+  /** a taskmap scheme placed the tasks (not block) */
+  private remapped = false;
 
   constructor(
     private readonly h: Handle,
@@ -159,6 +175,14 @@ export class ExecJob {
     for (const hk of this.hooks) {
       for (const ev of hk.startEvents?.() ?? []) out.push({ timestamp: Date.now() / 1000, ...ev });
     }
+    const setupError = await this.setupOptions(opts);
+    if (setupError !== undefined) {
+      out.push(this.logEvent(setupError, 2));
+      this.output.append(out);
+      this.raise('exec', setupError);
+      await this.finish();
+      return;
+    }
     this.output.append(out);
     const expiration = this.R.execution.expiration ?? 0;
     const duration = Number(this.jobspec.attributes?.system?.['duration'] ?? 0);
@@ -166,6 +190,7 @@ export class ExecJob {
     // job-manager raises the timeout at expiration; ours is the backstop, a little later
     // a long timer: a limit of 25 days is longer than one setTimeout can wait
     if (limitMs > 0) this.expireTimer = longTimeout(() => this.expire(), limitMs + EXPIRE_GRACE_MS);
+    this.expiryRead = true;
     // every file opens first; an error has raised the job's exception already
     const opened = await Promise.all([this.output.open(), ...this.sinks.map((k) => k.open())]);
     this.preparing = false;
@@ -182,6 +207,73 @@ export class ExecJob {
       size: this.placements.length,
     });
     for (const s of this.shells.values()) this.startShell(s);
+  }
+
+  /**
+   * The shell options rank 0 applies: `taskmap` (which task ranks each shell
+   * runs), `output.limit`; `signal` is checked here and armed once the tasks
+   * run. Returns the error that fails the job, if any.
+   */
+  private async setupOptions(opts: Record<string, unknown>): Promise<string | undefined> {
+    try {
+      if (opts['taskmap'] !== undefined) {
+        const hosts = [...this.placements].sort((a, b) => a.shellRank - b.shellRank).map((p) => this.shells.get(p.rank)!.host);
+        await applyTaskmap(this.placements, opts['taskmap'], hosts, (file) => this.readHostfile(file));
+        this.remapped = this.placements.some((p) => p.ranks !== undefined);
+        if (this.remapped) this.leaderLog(6, `taskmap: ${JSON.stringify(placementTaskmap(this.placements).map)}`);
+      }
+      signalOption(opts['signal']);
+    } catch (e) {
+      // a TaskmapError, or a malformed signal option: the job's exception
+      if (e instanceof Error) return e.message;
+      throw e;
+    }
+    const output = opts['output'] as { limit?: unknown } | undefined;
+    if (output?.limit !== undefined) {
+      const limit = parseSize(output.limit);
+      if (limit === undefined) return `output.limit: invalid size ${JSON.stringify(output.limit)}`;
+      this.outLimit = new OutputLimit(limit, String(output.limit), (m) => this.output.append([this.logEvent(m, 4)]));
+    }
+    return undefined;
+  }
+
+  /** a hostfile (relative to the job's cwd), read off the loop and bounded */
+  private async readHostfile(file: string): Promise<string> {
+    const full = path.resolve(this.cwd, file);
+    const fh = await fsp.open(full, 'r');
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new Error('not a regular file');
+      if (st.size > MAX_HOSTFILE) throw new Error(`larger than ${MAX_HOSTFILE} bytes`);
+      return await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** a log line of the leader shell (rank 0), shown as the shell's verbosity allows */
+  private leaderLog(level: number, message: string): void {
+    if (level > 5 + verbosity(shellOptions(this.jobspec)['verbose'])) return;
+    this.output.append([this.logEvent(message, level)]);
+  }
+
+  /** shell option signal: SIG goes to the tasks TIME before the time limit */
+  private armSignal(): void {
+    const plan = signalOption(shellOptions(this.jobspec)['signal']);
+    if (!plan) return;
+    const name = signalName(plan.signum);
+    const expiration = this.R.execution.expiration ?? 0;
+    if (!(expiration > 0)) {
+      this.leaderLog(5, `signal: job has no expiration, ${name} will not be sent`);
+      return;
+    }
+    const inMs = Math.max(0, expiration * 1000 - plan.timeleft * 1000 - Date.now());
+    this.signalTimer = longTimeout(() => {
+      this.signalTimer = undefined;
+      if (this.fatal || this.ending) return;
+      this.leaderLog(5, `signal: job will expire in ${plan.timeleft.toFixed(1)}s, sending ${name} to job`);
+      this.kill(plan.signum);
+    }, inMs).unref();
   }
 
   /** a plugin's output file: its errors are the job's exception */
@@ -201,6 +293,8 @@ export class ExecJob {
       nnodes: this.placements.length,
       hostname: s.host,
       counts: this.placements.map((p) => p.count),
+      pmiMapping: this.remapped ? placementPmiMapping(this.placements) : undefined,
+      taskmap: (this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements)).map,
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,
@@ -221,8 +315,9 @@ export class ExecJob {
         if (s.started) return;
         s.started = true;
         if (++this.nstarted === this.shells.size && !this.finished) {
-          this.execlog.post('shell.start', { taskmap: blockTaskmap(this.placements) });
+          this.execlog.post('shell.start', { taskmap: this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements) });
           this.respond('start');
+          this.armSignal();
         }
         return;
       case 'output':
@@ -245,8 +340,20 @@ export class ExecJob {
     for (const e of evs) {
       const c = e.context;
       if (e.name === 'data') {
-        if (c['eof']) this.eofs.add(`${c['stream']}:${c['rank']}`);
-        else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
+        if (c['eof']) {
+          this.eofs.add(`${c['stream']}:${c['rank']}`);
+          // the truncation summary comes before a stream's last eof (attach stops there)
+          const m = this.outLimit && this.allEof(String(c['stream'])) ? this.outLimit.summary(String(c['stream'])) : undefined;
+          if (m !== undefined) keep.push(this.logEvent(m, 4));
+        } else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
+        else if (this.outLimit && typeof c['data'] === 'string') {
+          const data = this.outLimit.admit(String(c['stream']), c['data']);
+          if (data === '') continue;
+          if (data !== c['data']) {
+            keep.push({ ...e, context: { ...c, data } });
+            continue;
+          }
+        }
       }
       keep.push(e);
     }
@@ -256,6 +363,12 @@ export class ExecJob {
     void Promise.all([this.output.flushed(), ...this.sinks.map((k) => k.flushed())]).then(() => {
       if (!s.exited) this.h.send('job-exec.shell-ack', { id: this.id, bytes }, { nodeid: s.p.rank });
     });
+  }
+
+  /** every task's `stream` has ended */
+  private allEof(stream: string): boolean {
+    for (let r = 0; r < this.size; r++) if (!this.eofs.has(`${stream}:${r}`)) return false;
+    return true;
   }
 
   private logEvent(message: string, level: number, rank = '0'): OutEvent {
@@ -333,6 +446,16 @@ export class ExecJob {
     await Promise.all(sent);
   }
 
+  /** A new expiration (epoch s, 0: none) for the backstop timer. */
+  setExpiration(expiration: number): void {
+    this.R.execution.expiration = expiration;
+    // before the start read R, it reads the new value itself
+    if (this.ending || !this.expiryRead) return;
+    this.expireTimer?.clear();
+    this.expireTimer = undefined;
+    if (expiration > 0) this.expireTimer = longTimeout(() => this.expire(), Math.max(0, expiration * 1000 - Date.now()) + EXPIRE_GRACE_MS);
+  }
+
   private expire(): void {
     this.expireTimer = undefined;
     if (this.fatal) return;
@@ -343,6 +466,7 @@ export class ExecJob {
     if (this.ending) return;
     this.ending = true;
     if (this.expireTimer) this.expireTimer.clear();
+    this.signalTimer?.clear();
     for (const s of this.shells.values()) s.cancel?.();
     this.pmi.abort();
     this.doom.stop();
@@ -355,6 +479,7 @@ export class ExecJob {
         }
       }
     }
+    for (const m of this.outLimit?.summaries() ?? []) missing.unshift(this.logEvent(m, 4));
     this.output.append(missing);
     for (const hk of this.hooks) hk.close?.();
     // every file has everything, or its error is the job's exception, before the job ends
@@ -388,3 +513,4 @@ export interface ShellReport {
   /** output: bytes of data in events (acknowledged with shell-ack) */
   bytes?: number;
 }
+

@@ -67,6 +67,17 @@ export class ExecService {
     return {};
   }
 
+  /** flux update moved a running job's expiration (0: none): the backstop timer follows */
+  expiration(msg: Message): unknown {
+    const p = msg.payload as { id?: unknown; expiration?: unknown } | undefined;
+    const exp = p?.expiration;
+    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0) throw new FluxError(Errno.EPROTO, 'job-exec.expiration: malformed request');
+    const job = typeof p?.id === 'number' ? this.jobs.get(p.id) : undefined;
+    if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
+    job.setExpiration(exp);
+    return {};
+  }
+
   async stdin(msg: Message): Promise<unknown> {
     const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: unknown };
     const job = this.jobs.get(p?.id);

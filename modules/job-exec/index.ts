@@ -20,6 +20,7 @@ export default defineModule({
       ? [
           request('start', (m) => exec.start(m)),
           request('kill', (m) => exec.kill(m)),
+          request('expiration', (m) => exec.expiration(m)),
           request('stdin', (m) => exec.stdin(m)),
           request('output-read', (m) => exec.outputRead(m)),
           request('output-size', (m) => exec.outputSize(m)),

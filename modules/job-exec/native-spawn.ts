@@ -44,6 +44,8 @@ export interface SpawnOptions {
   pty?: { cols: number; rows: number };
   /** CPUs the task is bound to before it runs */
   cpus?: readonly number[];
+  /** soft limits set in the task before it runs: [RLIMIT_* number, value (-1 unlimited)] */
+  rlimits?: ReadonlyArray<readonly [number, number]>;
 }
 
 interface SpawnAddon {
@@ -52,7 +54,7 @@ interface SpawnAddon {
     argv: string[],
     envp: string[],
     cwd: string,
-    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string },
+    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
@@ -192,6 +194,9 @@ export class NativeTask extends EventEmitter {
   }
 }
 
+/** Whether tasks start through flux-task (the addon and the helper are there). */
+spawnTask.available = (): boolean => load() !== null;
+
 /** Start argv[0] (PATH search with the task's PATH) or undefined when the addon is not there. */
 export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, opts: SpawnOptions): NativeTask | undefined {
   const a = load();
@@ -230,7 +235,12 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     [...argv],
     envp,
     cwd,
-    { pmi: opts.pmi, pty: opts.pty, cpus: opts.cpus && opts.cpus.length > 0 ? opts.cpus.join(',') : undefined },
+    {
+      pmi: opts.pmi,
+      pty: opts.pty,
+      cpus: opts.cpus && opts.cpus.length > 0 ? opts.cpus.join(',') : undefined,
+      rlimits: opts.rlimits && opts.rlimits.length > 0 ? opts.rlimits.map(([r, v]) => `${r}=${v}`).join(',') : undefined,
+    },
     (kind, x, y) => {
       switch (kind) {
         case 'F':

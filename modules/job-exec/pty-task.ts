@@ -20,6 +20,8 @@ export interface PtyOptions {
   rows?: number;
   /** CPUs the task is bound to before it runs */
   cpus?: readonly number[];
+  /** soft limits set before it runs (native-spawn.ts SpawnOptions.rlimits) */
+  rlimits?: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface PtyTask {
@@ -43,7 +45,7 @@ export interface PtyTask {
 export function spawnPty(argv: readonly string[], o: PtyOptions): PtyTask {
   const cols = o.cols ?? 80;
   const rows = o.rows ?? 25;
-  const t = spawnTask(argv, o.env, o.cwd, { pmi: false, pty: { cols, rows }, cpus: o.cpus });
+  const t = spawnTask(argv, o.env, o.cwd, { pmi: false, pty: { cols, rows }, cpus: o.cpus, rlimits: o.rlimits });
   return t ? nativePty(t) : nodePty(argv, o, cols, rows);
 }
 

@@ -24,10 +24,12 @@ import { shellOptions } from './plugin-api';
 import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
-import { bindTask, taskCpus } from './affinity';
+import { bindTask, taskCpuSets, taskGpuSets } from './affinity';
+import { planRlimits, type RlimitPlan } from './rlimit';
+import { verbosity } from './verbose';
 import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
 import { NativeTask, spawnTask } from './native-spawn';
-import type { Jobspec, ShellPlacement } from './taskmap';
+import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
 
@@ -70,6 +72,10 @@ export interface ShellSpec {
   childLevel?: number;
   /** FLUX_TS_LINEAGE of the tasks: the broker's reaper kills them if it dies */
   lineage?: string;
+  /** PMI_process_mapping when a taskmap scheme placed the tasks (else from counts) */
+  pmiMapping?: string;
+  /** the job's RFC 34 taskmap blocks: PMI's `flux.taskmap` (a Flux instance the job starts reads its broker.mapping there) */
+  taskmap?: number[][];
 }
 
 export interface ShellSink {
@@ -132,6 +138,10 @@ export class JobShell {
   private paused = false;
   /** what to pause and resume: the tasks' output pipes and ptys */
   private readonly sources: Array<{ pause(): void; resume(): void }> = [];
+  /** shell option verbose: log levels above 5 (DEBUG 6, TRACE 7) shown */
+  private verbose = 0;
+  /** streams whose output goes out as it comes, without waiting for a newline (output.STREAM.buffer.type=none, flux run -u) */
+  private readonly unbuffered = new Set<string>();
 
   constructor(
     private readonly spec: ShellSpec,
@@ -167,6 +177,11 @@ export class JobShell {
     const js = spec.jobspec;
     const sys = js.attributes?.system ?? {};
     const opts = shellOptions(js);
+    this.verbose = verbosity(opts['verbose']);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const o = opts.output?.[stream] as { buffer?: { type?: unknown } } | undefined;
+      if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
+    }
     const argv = js.tasks[0]?.command ?? [];
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     try {
@@ -185,8 +200,6 @@ export class JobShell {
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
     if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
-    // gpu-affinity (on by default in Flux): tasks see the GPUs this shell was given
-    if (p.gpus) env['CUDA_VISIBLE_DEVICES'] = idset.decode(p.gpus).join(',');
     if (spec.rundir) {
       const dir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
       try {
@@ -230,14 +243,36 @@ export class JobShell {
       this.maybeExit();
       return;
     }
-    this.spawnAll(argv, cwd, env, opts);
+    let plan: { cpus: Array<number[] | undefined>; gpus: Array<string | undefined>; rlimits: RlimitPlan };
+    try {
+      plan = {
+        cpus: taskCpuSets(opts['cpu-affinity'], p.cores, p.count),
+        gpus: taskGpuSets(opts['gpu-affinity'], p.gpus, p.count),
+        rlimits: planRlimits(opts['rlimit']),
+      };
+    } catch (e) {
+      this.abandon(`host ${spec.hostname}: ${(e as Error).message}`, 1);
+      return;
+    }
+    for (const w of plan.rlimits.warnings) this.log(4, w);
+    this.spawnAll(argv, cwd, env, opts, plan);
   }
 
-  private spawnAll(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, opts: ReturnType<typeof shellOptions>): void {
+  private spawnAll(
+    argv: readonly string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    opts: ReturnType<typeof shellOptions>,
+    plan: { cpus: Array<number[] | undefined>; gpus: Array<string | undefined>; rlimits: RlimitPlan },
+  ): void {
     const { spec } = this;
     const p = spec.placement;
     this.pmi = this.startPmi(opts['pmi']);
-    const cpus = taskCpus(opts['cpu-affinity'], p.cores);
+    const ranks = shellTaskRanks(p);
+    const rlimits = plan.rlimits.rules;
+    const native = spawnTask.available();
+    if (rlimits.length > 0 && !native) this.log(4, 'rlimit: not applied: flux-ts was built without its native helper (flux-task)');
+    this.log(6, `${p.shellRank}: tasks ${idset.encode(ranks, { brackets: true })} on cores ${p.cores || '-'}`);
     const onPty = ptyRanks(opts['pty'], spec.size, (x) => idset.decode(x));
     const stdinTargets: StdinTarget[] = [];
     let waiting = p.count;
@@ -246,23 +281,28 @@ export class JobShell {
     };
     if (waiting === 0) this.reportStarted();
     for (let i = 0; i < p.count; i++) {
-      const t: Task = { rank: p.first + i, local: i, done: false, code: 0 };
+      const t: Task = { rank: ranks[i]!, local: i, done: false, code: 0 };
       this.tasks.push(t);
       this.live++;
-      const tenv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
+      const tenv: NodeJS.ProcessEnv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
+      const cpus = plan.cpus[i];
+      const gpus = plan.gpus[i];
+      if (gpus !== undefined) tenv['CUDA_VISIBLE_DEVICES'] = gpus;
+      if (cpus) this.log(6, `cpu-affinity: task ${t.rank} bound to cpus ${idset.encode(cpus)}`);
+      if (gpus !== undefined) this.log(6, `gpu-affinity: task ${t.rank} CUDA_VISIBLE_DEVICES=${gpus}`);
       if (this.pmi) Object.assign(tenv, { PMI_FD: '3', PMI_RANK: String(t.rank), PMI_SIZE: String(spec.size), PMI_SPAWNED: '0' });
       const targv = argv.map((a) =>
         expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir }),
       );
       if (onPty?.has(t.rank)) {
-        this.startPtyTask(t, targv, cwd, tenv, cpus, spawned);
+        this.startPtyTask(t, targv, cwd, tenv, cpus, rlimits, spawned);
         stdinTargets.push(ptyTarget(t));
         continue;
       }
       let proc: TaskProcess;
       try {
         proc =
-          spawnTask(targv, tenv, cwd, { pmi: this.pmi !== undefined, cpus }) ??
+          spawnTask(targv, tenv, cwd, { pmi: this.pmi !== undefined, cpus, rlimits }) ??
           spawn(targv[0] ?? '', targv.slice(1), {
             cwd,
             env: tenv,
@@ -275,6 +315,7 @@ export class JobShell {
         continue;
       }
       t.proc = proc;
+      this.log(7, `task ${t.rank}: started ${targv[0] ?? ''}`);
       // flux-task binds the task before it runs; child_process tasks are bound once they run
       if (cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, cpus);
       if (this.pmi && proc.stdio[3]) this.pmi.addClient(t.rank, proc.stdio[3] as net.Socket);
@@ -311,14 +352,22 @@ export class JobShell {
    * Start a task on a pseudo-terminal. Its PMI is PMI_PORT (TCP on loopback,
    * hydra's initack): a pty cannot carry the PMI_FD socket.
    */
-  private startPtyTask(t: Task, argv: string[], cwd: string, env: NodeJS.ProcessEnv, cpus: number[] | undefined, spawned: () => void): void {
+  private startPtyTask(
+    t: Task,
+    argv: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    cpus: number[] | undefined,
+    rlimits: RlimitPlan['rules'],
+    spawned: () => void,
+  ): void {
     const go = (port?: number) => {
       const tenv = { ...env };
       delete tenv['PMI_FD'];
       if (port !== undefined) Object.assign(tenv, { PMI_PORT: `127.0.0.1:${port}`, PMI_ID: String(t.rank) });
       let pty: PtyTask;
       try {
-        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus });
+        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus, rlimits });
       } catch (e) {
         spawned();
         this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);
@@ -394,8 +443,9 @@ export class JobShell {
     if (!list.includes('simple') && !list.includes('pmi1')) return undefined;
     const { spec } = this;
     const counts = spec.counts ?? [spec.placement.count];
-    const preput = new Map<string, string>([['PMI_process_mapping', processMapping(counts)]]);
+    const preput = new Map<string, string>([['PMI_process_mapping', spec.pmiMapping ?? processMapping(counts)]]);
     if (spec.childLevel !== undefined) preput.set('flux.instance-level', String(spec.childLevel));
+    if (spec.taskmap) preput.set('flux.taskmap', JSON.stringify(spec.taskmap));
     let seq = 0;
     const exchange = this.sink.pmiExchange;
     return new PmiServer({
@@ -478,8 +528,8 @@ export class JobShell {
     s.on('data', (chunk: Buffer) => {
       const text = partial + dec.write(chunk);
       let cut = text.lastIndexOf('\n') + 1;
-      // a line longer than MAX_PARTIAL goes out in pieces (never split inside a surrogate pair)
-      if (text.length - cut > MAX_PARTIAL) {
+      // a line longer than MAX_PARTIAL goes out in pieces (never split inside a surrogate pair); unbuffered: all of it now
+      if (text.length - cut > MAX_PARTIAL || (this.unbuffered.has(stream) && text.length > cut)) {
         cut = text.length;
         const last = text.charCodeAt(cut - 1);
         if (last >= 0xd800 && last <= 0xdbff) cut--;
@@ -532,6 +582,7 @@ export class JobShell {
 
   private taskDone(t: Task, code: number): void {
     t.done = true;
+    this.log(7, `task ${t.rank}: exited with status ${code}`);
     this.live--;
     // rank 0's job-exec needs the first exit, and the first failure, of a job of several tasks
     if (this.spec.size > 1 && (this.exitsReported === 0 || (code !== 0 && !this.failureReported))) {
@@ -555,7 +606,9 @@ export class JobShell {
     this.sink.exit(this.status);
   }
 
+  /** a shell log line: up to NOTICE (5) always, DEBUG (6) with -o verbose, TRACE (7) with -o verbose=2 */
   private log(level: number, message: string): void {
+    if (level > 5 + this.verbose) return;
     this.emit('log', { level, message, rank: String(this.spec.placement.shellRank), component: 'shell' });
   }
 

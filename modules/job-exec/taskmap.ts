@@ -28,6 +28,13 @@ export interface ShellPlacement {
   cores: string;
   /** GPUs this shell was given (idset, empty if none) */
   gpus: string;
+  /** the task ranks of this shell in local order, when a taskmap (shell option) made them other than first..first+count-1 */
+  ranks?: number[];
+}
+
+/** The task ranks of a shell, in local order. */
+export function shellTaskRanks(p: ShellPlacement): number[] {
+  return p.ranks ?? Array.from({ length: p.count }, (_, i) => p.first + i);
 }
 
 interface Vertex {

@@ -1,35 +1,122 @@
 /**
- * Job shell options the instance knows (flux-shell-options(7) plus what our
- * run/submit/batch and job shell use). job-ingest rejects any other top-level
- * name under attributes.system.shell.options.
+ * Job shell options the instance knows and the job shell acts on
+ * (flux-shell-options(7), flux-run(1)). job-ingest rejects any other
+ * top-level name under attributes.system.shell.options; those of
+ * UNSUPPORTED_SHELL_OPTIONS with a line saying flux-ts does not do them.
  */
 export const KNOWN_SHELL_OPTIONS: ReadonlySet<string> = new Set([
   'output',
-  'error',
   'input',
-  'label-io',
   'rlimit',
   'verbose',
-  'nosetpgrp',
   'exit-timeout',
   'exit-on-error',
   'cpu-affinity',
   'gpu-affinity',
   'pmi',
-  'pmi-simple',
   'pty',
   'signal',
+  'mpi',
+  'per-resource',
+  'taskmap',
+]);
+
+/** Flux shell options flux-ts's job shell does not implement: refused at submit, never accepted and ignored. */
+export const UNSUPPORTED_SHELL_OPTIONS: ReadonlySet<string> = new Set([
+  'nosetpgrp',
+  'pmi-simple',
   'initrc',
   'userrc',
   'stage-in',
   'hwloc',
-  'mpi',
-  'per-resource',
-  'taskmap',
-  'batch',
-  'tmpdir',
-  'cwd',
   'stop-tasks-in-exec',
   'sysmon',
   'oom',
+  'batch',
+  'tmpdir',
+  'cwd',
+  'error',
+  'label-io',
 ]);
+
+/** the resource limits a job may set (shell option rlimit) */
+const RLIMIT_NAMES = new Set([
+  'cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile',
+  'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime',
+]);
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `on|off|per-task|map:LIST` (LIST: `;`-separated idsets or hex masks) */
+function affinityError(name: string, v: unknown): string | undefined {
+  if (v === 'on' || v === 'off' || v === 'per-task') return undefined;
+  if (typeof v === 'string' && v.startsWith('map:')) {
+    const entries = v.slice(4).split(';');
+    if (entries.every((e) => /^\s*(0x[0-9a-fA-F]+|[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*)\s*$/.test(e))) return undefined;
+    return `shell option ${name}: invalid map '${v.slice(4)}' (a ;-separated list of cpu or gpu sets)`;
+  }
+  return `shell option ${name}: invalid value ${JSON.stringify(v)} (on, off, per-task or map:LIST)`;
+}
+
+/** a size: bytes, or a number with k, K, M or G */
+const SIZE = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)[kKMG]?$/;
+
+/**
+ * The values of the shell options whose effect flux-ts implements, checked
+ * at submit: a bad one is refused in one line instead of failing (or being
+ * ignored) in the job shell. Returns the error, or undefined.
+ */
+export function shellOptionError(name: string, v: unknown): string | undefined {
+  switch (name) {
+    case 'rlimit': {
+      if (!isObj(v)) return 'shell option rlimit: must be an object {NAME: VALUE}';
+      for (const [k, x] of Object.entries(v)) {
+        if (!RLIMIT_NAMES.has(k)) return `shell option rlimit: invalid rlimit "${k}"`;
+        const ok = (typeof x === 'number' && Number.isInteger(x) && x >= -1) || x === 'unlimited' || x === 'infinity';
+        if (!ok) return `shell option rlimit: invalid value in ${k}=${JSON.stringify(x)}`;
+      }
+      return undefined;
+    }
+    case 'signal': {
+      if (v === 1 || v === true) return undefined;
+      if (!isObj(v)) return 'shell option signal: must be {signum, timeleft}';
+      for (const k of Object.keys(v)) if (k !== 'signum' && k !== 'timeleft') return `shell option signal: unknown key '${k}'`;
+      const s = v['signum'];
+      if (s !== undefined && !(typeof s === 'number' && Number.isInteger(s) && s >= 1 && s <= 64)) return `shell option signal: invalid signum ${JSON.stringify(s)}`;
+      const t = v['timeleft'];
+      if (t !== undefined && !(typeof t === 'number' && t >= 0 && Number.isFinite(t))) return `shell option signal: invalid timeleft ${JSON.stringify(t)}`;
+      return undefined;
+    }
+    case 'taskmap': {
+      if (!isObj(v) || typeof v['scheme'] !== 'string') return 'shell option taskmap: must be {scheme, value}';
+      if (!['block', 'cyclic', 'manual', 'hostfile'].includes(v['scheme'])) return `shell option taskmap: unknown scheme '${v['scheme']}'`;
+      if (v['value'] !== undefined && typeof v['value'] !== 'string') return 'shell option taskmap: value must be a string';
+      return undefined;
+    }
+    case 'cpu-affinity':
+    case 'gpu-affinity':
+      return affinityError(name, v);
+    case 'verbose':
+      if (v === true || (typeof v === 'number' && Number.isInteger(v) && v >= 0)) return undefined;
+      return `shell option verbose: invalid value ${JSON.stringify(v)} (an integer: 1 shows DEBUG lines, 2 TRACE lines too)`;
+    case 'mpi':
+      // flux batch and flux alloc set mpi=none; flux-ts has no MPI plugins (its PMI-1 serves MPI)
+      if (v === 'none') return undefined;
+      return `shell option mpi: only 'none' is supported by flux-ts (MPI bootstraps through the job shell's PMI-1)`;
+    case 'output': {
+      if (!isObj(v)) return undefined;
+      const limit = v['limit'];
+      if (limit !== undefined && !((typeof limit === 'number' && limit >= 0 && Number.isFinite(limit)) || (typeof limit === 'string' && SIZE.test(limit)))) {
+        return `shell option output.limit: invalid size ${JSON.stringify(limit)}`;
+      }
+      for (const stream of ['stdout', 'stderr']) {
+        const b = (v[stream] as { buffer?: unknown } | undefined)?.buffer;
+        if (b === undefined) continue;
+        const type = isObj(b) ? b['type'] : undefined;
+        if (type !== 'none' && type !== 'line') return `shell option output.${stream}.buffer.type: invalid value ${JSON.stringify(type)} (none or line)`;
+      }
+      return undefined;
+    }
+  }
+  return undefined;
+}

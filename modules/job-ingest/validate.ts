@@ -5,7 +5,7 @@
  * options only. Throws EINVAL with a one-line reason.
  */
 import { einval, fsd } from '../../kernel/api';
-import { KNOWN_SHELL_OPTIONS } from './shell-options';
+import { KNOWN_SHELL_OPTIONS, UNSUPPORTED_SHELL_OPTIONS, shellOptionError } from './shell-options';
 
 type Obj = Record<string, unknown>;
 
@@ -88,7 +88,10 @@ function checkSystem(attrs: unknown): void {
     if (opts !== undefined) {
       if (!isObj(opts)) throw einval('attributes.system.shell.options must be an object');
       for (const [k, v] of Object.entries(opts)) {
+        if (UNSUPPORTED_SHELL_OPTIONS.has(k)) throw einval(`shell option '${leafPath(k, v)}' is not supported by flux-ts`);
         if (!KNOWN_SHELL_OPTIONS.has(k)) throw einval(`unknown shell option '${leafPath(k, v)}'`);
+        const bad = shellOptionError(k, v);
+        if (bad !== undefined) throw einval(bad);
       }
     }
   }

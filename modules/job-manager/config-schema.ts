@@ -1,6 +1,7 @@
 /** The config tables job-manager reads (flux-config-job-manager(5)); checked by the broker at start. */
 import type { ConfigSchema } from '../../kernel/api';
 import { queueConfigSchema } from './queues';
+import { pluginsConfigSpec } from './jobtap/config';
 
 export const jobManagerConfigSchema: ConfigSchema = {
   'job-manager': {
@@ -8,6 +9,7 @@ export const jobManagerConfigSchema: ConfigSchema = {
     keys: {
       'inactive-age-limit': { kind: 'fsd' },
       'inactive-num-limit': { kind: 'integer', min: 0 },
+      plugins: pluginsConfigSpec,
     },
   },
   ...queueConfigSchema,

@@ -17,6 +17,9 @@ export interface Entry {
 }
 
 export class EventPoster {
+  /** told of every event posted (jobtap's job.event.NAME), after it is sent */
+  onPost: ((kvsdir: string, name: string, context?: Record<string, unknown>) => void) | undefined;
+
   constructor(private readonly h: Handle) {}
 
   /** Append entries; resolves once the kvs has them. */
@@ -31,6 +34,7 @@ export class EventPoster {
     const e: Entry = { timestamp, name };
     if (context !== undefined) e.context = context;
     void this.append(kvsdir, [e]);
+    this.onPost?.(kvsdir, name, context);
   }
 
   close(kvsdir: string): void {

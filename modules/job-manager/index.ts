@@ -1,11 +1,11 @@
 /**
  * job-manager: owns job state (RFC 21) and the queue. Services (payloads in
  * docs/guide/internal-contracts.md and modules/job-manager/README.md):
- * submit, list, raise, raiseall, kill, killall, urgency, wait, wait-inactive, drain,
+ * submit, list, raise, raiseall, kill, killall, urgency, update (update.ts), wait, wait-inactive, drain,
  * idle, pending-watch, queue-status, queue-enable, queue-start (each with an optional
  * `queue` name), queue-list, validate (defaults, queue and limits at submit, queues.ts),
  * sched-hello, sched-ready,
- * purge, purge-id, stats-get.
+ * purge, purge-id, stats-get, jobtap, jobtap-query (plugins: jobtap/service.ts).
  */
 import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
@@ -14,6 +14,10 @@ import { purgeConfig } from './purge';
 import { jobManagerConfigSchema } from './config-schema';
 import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
+import { jobtapHandlers } from './jobtap/service';
+import { pluginEntries } from './jobtap/config';
+import { updateJob } from './update';
+import { jobManagerReload } from './reconfig';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
@@ -42,7 +46,7 @@ export default defineModule({
   config: jobManagerConfigSchema,
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
-    const m = new Manager(h, purgeConfig(scope.config), queuePolicy(scope.config));
+    const m = new Manager(h, purgeConfig(scope.config), queuePolicy(scope.config), scope.config);
     /** a named queue from a request, EINVAL when there is no such queue */
     const named = (p: Obj): string | undefined => {
       const q = p['queue'];
@@ -52,6 +56,7 @@ export default defineModule({
     };
     return {
       handlers: [
+        ...jobtapHandlers(m.jobtap),
         request('submit', async (msg) => {
           const jobs = pl(msg)['jobs'];
           if (!Array.isArray(jobs)) throw einval('submit: jobs array is required');
@@ -146,6 +151,7 @@ export default defineModule({
           if (!job) throw einval('unknown job');
           return { old_urgency: m.setUrgency(job, urgency, msg.userid) };
         }),
+        request('update', (msg) => updateJob(m, h, msg), { ownerOnly: false }),
         request('wait', (msg) => {
           const p = pl(msg);
           const r = m.waitFor(p['id'] === undefined || p['id'] === null ? undefined : idOf(p), msg);
@@ -261,8 +267,17 @@ export default defineModule({
         ),
       ],
       async start() {
+        // [job-manager] plugins, in order, before the jobs of an earlier run come back
+        for (const e of pluginEntries(scope.config)) {
+          try {
+            await m.jobtap.load(e.load, e.conf);
+          } catch (err) {
+            throw einval(`[job-manager] plugins: ${(err as Error).message}`);
+          }
+        }
         await m.restore();
       },
+      configReload: (next, prev) => jobManagerReload(m, next, prev),
       async stop() {
         m.shutdown();
         await m.checkpoint();

@@ -6,13 +6,16 @@
  */
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { encodeKvs } from '../../kernel/api/formats';
-import { DependencyTracker, planDependencies, type Plan, type TargetInfo } from './depend';
+import { JobtapHost } from './jobtap/host';
+import { attachJobtap } from './jobtap/attach';
+import { urgencyPriority } from './plugin-api';
 import { EventPoster, now, type Entry } from './eventlog';
-import { ACTIVE, Flags, Job, PENDING, RUNNING, Result, State, type StateBit } from './job';
+import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './job';
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
+import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../kernel/api/formats';
 
 type Obj = Record<string, unknown>;
@@ -32,11 +35,11 @@ export interface SubmitReq {
   jobspec: Obj;
 }
 
-export function priorityOf(urgency: number): number {
-  if (urgency === 0) return 0;
-  if (urgency === 31) return 4294967295;
-  return urgency;
-}
+/**
+ * The urgency-based priority (.priority-default's answer). The job's priority
+ * comes from the plugins: use jobtap.priority(job) (or reprioritize([job])).
+ */
+export const priorityOf = urgencyPriority;
 
 export class Manager {
   readonly jobs = new Map<number, Job>();
@@ -64,28 +67,21 @@ export class Manager {
   nPurged = 0;
   private purgeScheduled = false;
   private ageTimer: LongTimer | undefined;
-  /** dependencies waiting on other jobs or on a begin time */
-  readonly deps: DependencyTracker;
+  /** job-manager plugins (jobtap): dependencies, begin-time, priority, a site's validators */
+  readonly jobtap: JobtapHost;
   /** jobs whose submit is still being written: they leave DEPEND only after */
   private readonly submitting = new Set<Job>();
 
   constructor(
     private readonly h: Handle,
-    readonly limits: PurgeLimits = {},
-    readonly policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
+    public limits: PurgeLimits = {},
+    public policy: QueuePolicy = { queues: [], limits: { min: {}, max: {} } },
+    config: Readonly<Obj> = {},
   ) {
     for (const q of policy.queues) this.queueState.set(q.name, { enable: true, start: false });
     this.events = new EventPoster(h);
     this.waiters = new Waiters(h);
-    this.deps = new DependencyTracker({
-      lookup: (id) => this.targetInfo(id),
-      add: (id, d) => this.dependencyAdd(id, d),
-      remove: (id, d) => this.dependencyRemove(id, d),
-      raise: (id, note) => {
-        const job = this.jobs.get(id);
-        if (job && job.state & ACTIVE) this.raise(job, 'dependency', 0, note);
-      },
-    });
+    this.jobtap = attachJobtap(this, h, config);
   }
 
   // ---------------------------------------------------------------- lookup
@@ -105,7 +101,6 @@ export class Manager {
    */
   async submit(reqs: SubmitReq[]): Promise<void> {
     if (this.queueState.size === 0 && !this.enable) throw einval(`job submission is disabled: ${this.disableReason ?? 'disabled by administrator'}`);
-    const plans = new Map<number, Plan[]>();
     for (const r of reqs) {
       const sys = (((r.jobspec['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
       // job-ingest had job-manager.validate set the queue (queues.ts); a jobspec that skipped it is checked here
@@ -116,47 +111,53 @@ export class Manager {
         if (!st.enable) throw einval(`queue ${String(q)}: job submission is disabled: ${st.reason ?? 'disabled by administrator'}`);
       }
       if (this.jobs.has(r.id)) throw new FluxError(Errno.EEXIST, `job ${r.id} already exists`);
-      plans.set(r.id, planDependencies(sys['dependencies'], r.userid, (id) => this.targetInfo(id)));
     }
+    // plugins (jobtap) validate each job and take its dependencies (RFC 26): a rejection refuses the submission
+    const created = reqs.map((r) => new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec));
+    const held = this.jobtap.admit(created);
     // All or nothing, and durable before the answer: every job's jobspec, J
     // and first events are written in one turn (one commit of the store), and
     // a job exists only once all of it is stored. A submit that fails here
     // leaves no job, no eventlog and no jobspec behind.
     const t = now();
     const first = new Map<number, Entry[]>();
-    for (const r of reqs) {
-      const submit = { timestamp: r.t_submit, name: 'submit', context: { userid: r.userid, urgency: r.urgency, flags: r.flags, version: 1 } };
-      const direct = (plans.get(r.id) ?? []).length === 0;
+    for (const job of created) {
+      const submit = { timestamp: job.t_submit, name: 'submit', context: { userid: job.userid, urgency: job.urgency, flags: job.flags, version: 1 } };
+      if (!held.has(job.id)) job.priority = this.jobtap.priority(job);
       first.set(
-        r.id,
-        direct
-          ? [submit, { timestamp: t, name: 'validate' }, { timestamp: t, name: 'depend' }, { timestamp: t, name: 'priority', context: { priority: priorityOf(r.urgency) } }]
+        job.id,
+        !held.has(job.id)
+          ? [submit, { timestamp: t, name: 'validate' }, { timestamp: t, name: 'depend' }, { timestamp: t, name: 'priority', context: { priority: job.priority } }]
           : [submit, { timestamp: t, name: 'validate' }],
       );
     }
-    await this.storeNewJobs(reqs, first);
-    const created: Job[] = [];
-    for (const r of reqs) {
-      const job = new Job(r.id, r.userid, r.urgency, r.t_submit, r.flags, r.jobspec);
-      created.push(job);
+    try {
+      await this.storeNewJobs(reqs, first);
+    } catch (e) {
+      this.jobtap.abandon(created);
+      throw e;
+    }
+    for (const job of created) {
       this.jobs.set(job.id, job);
       if (job.id > this.maxId) this.maxId = job.id;
       this.nActive++;
       job.t_depend = t;
-      const jobPlans = plans.get(job.id) ?? [];
-      if (jobPlans.length === 0) {
-        job.priority = priorityOf(job.urgency);
-        job.state = State.SCHED;
-      } else {
-        job.state = State.DEPEND;
-        this.submitting.add(job);
-        this.deps.register(job.id, jobPlans);
-      }
+      job.state = held.has(job.id) ? State.DEPEND : State.SCHED;
+      this.submitting.add(job);
+      this.jobtap.commit(job);
     }
     for (const job of created) {
       this.submitting.delete(job);
-      if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
-      else if (job.state === State.SCHED) this.enqueue(job);
+      this.jobtap.newJob(job);
+      // the events written with the job (submit, validate ...) as if posted now
+      for (const e of first.get(job.id) ?? []) this.jobtap.event(job.kvsdir, e.name, e.context);
+      if (job.state === State.DEPEND) {
+        this.jobtap.state(job, State.NEW);
+        if (job.dependencies.length === 0) this.dependDone(job);
+      } else if (job.state === State.SCHED) {
+        this.jobtap.passed(job, State.NEW, [State.DEPEND, State.PRIORITY, State.SCHED]);
+        this.enqueue(job);
+      }
     }
   }
 
@@ -242,21 +243,19 @@ export class Manager {
   private requeue(job: Job): void {
     if (job.state === State.DEPEND || job.state === State.NEW) {
       job.state = State.DEPEND;
-      const sys = (((job.jobspec?.['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
-      let plans: Plan[];
+      this.submitting.add(job);
       try {
-        plans = planDependencies(sys['dependencies'], job.userid, (id) => this.targetInfo(id));
+        this.jobtap.redoDependencies(job);
       } catch (e) {
+        this.submitting.delete(job);
         this.raise(job, 'dependency', 0, (e as Error).message);
         return;
       }
-      this.submitting.add(job);
-      this.deps.register(job.id, plans);
       this.submitting.delete(job);
       if (job.state === State.DEPEND && job.dependencies.length === 0) this.dependDone(job);
       return;
     }
-    job.priority = priorityOf(job.urgency);
+    job.priority = this.jobtap.priority(job);
     this.events.post(job.kvsdir, 'priority', { priority: job.priority });
     job.state = State.SCHED;
     this.enqueue(job);
@@ -299,31 +298,16 @@ export class Manager {
 
   // ---------------------------------------------------------------- dependencies
 
-  /** What a dependency on job `id` needs to know (undefined: unknown or purged). */
-  private targetInfo(id: number): TargetInfo | undefined {
-    const job = this.jobs.get(id);
-    if (!job) return undefined;
-    const inactive = job.state === State.INACTIVE;
-    return {
-      userid: job.userid,
-      inactive,
-      alloc: job.t_run !== undefined,
-      started: job.started,
-      completed: inactive && job.result === Result.COMPLETED,
-      endedByException: job.endedByException,
-    };
-  }
-
-  private dependencyAdd(id: number, description: string): void {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== State.DEPEND || job.dependencies.includes(description)) return;
+  /** (jobtap) hold a job in DEPEND on description */
+  dependencyAdd(job: Job, description: string): void {
+    if (job.state !== State.DEPEND || job.dependencies.includes(description)) return;
     job.dependencies.push(description);
     this.events.post(job.kvsdir, 'dependency-add', { description });
   }
 
-  private dependencyRemove(id: number, description: string): void {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== State.DEPEND) return;
+  /** (jobtap) release one dependency; the last one lets the job go on */
+  dependencyRemove(job: Job, description: string): void {
+    if (job.state !== State.DEPEND) return;
     const i = job.dependencies.indexOf(description);
     if (i < 0) return;
     job.dependencies.splice(i, 1);
@@ -333,10 +317,10 @@ export class Manager {
 
   /** DEPEND with no dependency left: `depend`, then PRIORITY → SCHED. */
   private dependDone(job: Job): void {
-    this.deps.forget(job.id);
     this.events.post(job.kvsdir, 'depend');
-    job.priority = priorityOf(job.urgency);
+    job.priority = this.jobtap.priority(job);
     this.events.post(job.kvsdir, 'priority', { priority: job.priority });
+    this.jobtap.passed(job, State.DEPEND, [State.PRIORITY]);
     this.setState(job, State.SCHED);
     this.enqueue(job);
   }
@@ -435,6 +419,7 @@ export class Manager {
         this.h.send('sched.free', { id: job.id, R, final: true });
         return;
       }
+      reconcileExpiration(this.h, job, R);
       job.setR(R);
       job.holdsR = true;
       void this.events.put(`${job.kvsdir}.R`, R);
@@ -531,9 +516,16 @@ export class Manager {
     if (job.started) return;
     job.started = true;
     this.events.post(job.kvsdir, 'start');
-    this.deps.started(job.id);
+    this.armExpiration(job);
+  }
+
+  /** (Re)arm a running job's timeout at its expiration (0: none); flux update moves it. */
+  armExpiration(job: Job): void {
     if (job.state !== State.RUN) return;
+    job.timer?.clear();
+    job.timer = undefined;
     let ms = 0;
+    if (job.expiration === 0) return;
     if (job.expiration !== undefined) ms = (job.expiration - now()) * 1000;
     else if (job.duration > 0) ms = job.duration * 1000;
     if (ms > 0 || job.expiration !== undefined) {
@@ -634,17 +626,35 @@ export class Manager {
     job.urgency = urgency;
     this.events.post(job.kvsdir, 'urgency', { urgency, userid });
     // N.B. a job in DEPEND gets its priority when it leaves DEPEND
-    if (job.state & (State.PRIORITY | State.SCHED)) {
-      const prio = priorityOf(urgency);
-      if (prio !== job.priority) {
-        job.priority = prio;
-        this.events.post(job.kvsdir, 'priority', { priority: prio });
-        if (prio === 0 && job.allocPending) this.h.send('sched.cancel', { id: job.id });
-        else if (job.allocPending) this.h.send('sched.prioritize', { jobs: [[job.id, prio]] });
-        if (job.state === State.SCHED) this.kick();
-      }
-    }
+    this.reprioritize([job]);
     return old;
+  }
+
+  /**
+   * (jobtap) pending jobs' priorities again: each that changed gets a
+   * `priority` event, and the scheduler one sched.prioritize for them all.
+   */
+  reprioritize(jobs: Iterable<Job>): void {
+    const changed: Array<[number, number]> = [];
+    let kick = false;
+    for (const job of jobs) {
+      if (!(job.state & (State.PRIORITY | State.SCHED))) continue;
+      const prio = this.jobtap.priority(job);
+      if (prio === job.priority) continue;
+      job.priority = prio;
+      this.events.post(job.kvsdir, 'priority', { priority: prio });
+      if (prio === 0 && job.allocPending) this.h.send('sched.cancel', { id: job.id });
+      else if (job.allocPending) changed.push([job.id, prio]);
+      if (job.state === State.SCHED) kick = true;
+    }
+    if (changed.length > 0) this.h.send('sched.prioritize', { jobs: changed });
+    if (kick) this.kick();
+  }
+
+  /** A pending job's request changed (flux update): a request the scheduler holds is cancelled and sent again. */
+  resubmitAlloc(job: Job): void {
+    if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
+    else this.kick();
   }
 
   // ---------------------------------------------------------------- queue
@@ -732,6 +742,7 @@ export class Manager {
       this.onInactive(job);
     }
     if (!(s & ACTIVE) || s === State.CLEANUP) this.checkIdle();
+    this.jobtap.state(job, was);
   }
 
   private onInactive(job: Job): void {
@@ -752,9 +763,6 @@ export class Manager {
       }
     }
     this.checkWaitableExhausted();
-    // last: this may raise on (and so finish) jobs that depended on this one
-    const info = this.targetInfo(job.id);
-    if (info) this.deps.inactive(job.id, info);
   }
 
   // ---------------------------------------------------------------- purge
@@ -806,6 +814,15 @@ export class Manager {
         this.purgeLimits(this.limits, true);
       });
     }
+    this.armAgeTimer();
+  }
+
+  /** New purge limits (flux config load/reload): purge what they select now, and time the age limit anew. */
+  setPurgeLimits(limits: PurgeLimits): void {
+    this.limits = limits;
+    this.ageTimer?.clear();
+    this.ageTimer = undefined;
+    this.purgeLimits(limits, true);
     this.armAgeTimer();
   }
 
@@ -866,7 +883,7 @@ export class Manager {
 
   /** Stop timers (module unload). */
   shutdown(): void {
-    this.deps.shutdown();
+    this.jobtap.shutdown();
     this.ageTimer?.clear();
     this.ageTimer = undefined;
     for (const j of this.jobs.values()) {

@@ -7,6 +7,7 @@
 import type { Handle } from '../../kernel/api';
 import { Job, State } from './job';
 import type { Entry } from './eventlog';
+import { applyJobspecUpdate, refreshSummary } from './update';
 
 type Obj = Record<string, unknown>;
 
@@ -150,6 +151,7 @@ export function replay(s: StoredJob): Job | undefined {
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   const job = new Job(s.id, num(c['userid'], 0), num(c['urgency'], 16), submit.timestamp, num(c['flags'], 0), s.jobspec);
   job.state = State.NEW;
+  let expiration: number | undefined;
   for (const e of events.slice(1)) {
     const ctx = (e.context ?? {}) as Obj;
     switch (e.name) {
@@ -174,6 +176,14 @@ export function replay(s: StoredJob): Job | undefined {
         break;
       case 'urgency':
         job.urgency = num(ctx['urgency'], job.urgency);
+        break;
+      case 'jobspec-update':
+        // flux update: the jobspec as it was last updated
+        if (job.jobspec) job.jobspec = applyJobspecUpdate(job.jobspec, ctx);
+        refreshSummary(job);
+        break;
+      case 'resource-update':
+        if (typeof ctx['expiration'] === 'number') expiration = ctx['expiration'];
         break;
       case 'alloc':
         job.state = State.RUN;
@@ -212,5 +222,9 @@ export function replay(s: StoredJob): Job | undefined {
     }
   }
   if (s.R) job.setR(s.R);
+  if (expiration !== undefined && job.R) {
+    job.R = { ...job.R, execution: { ...((job.R['execution'] ?? {}) as Obj), expiration } };
+    job.expiration = expiration;
+  }
   return job;
 }

@@ -68,18 +68,17 @@ export class Rexec implements BrokerModule {
   private exec(msg: Message): typeof NO_RESPONSE {
     if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
     const req = msg.payload as ExecRequest;
+    // the directory a client names is checked off the event loop (a hung mount must not stall the broker)
+    const checked = req.cwd === undefined ? Promise.resolve(undefined) : fs.promises.stat(req.cwd).then((st) => (st.isDirectory() ? undefined : 'ENOTDIR'), (e: NodeJS.ErrnoException) => e.code ?? 'EIO');
+    void checked.then((code) => {
+      if (code === undefined) this.launch(msg, req, req.cwd, []);
+      else this.launch(msg, req, '/tmp', [`Could not change dir to ${req.cwd}: ${strerror(errnoFromCode(code))}. Going to /tmp instead\n`]);
+    });
+    return NO_RESPONSE;
+  }
+
+  private launch(msg: Message, req: ExecRequest, cwd: string | undefined, notices: string[]): void {
     const send = (r: ExecResponse) => this.h.respond(msg, r);
-    const notices: string[] = [];
-    let cwd = req.cwd;
-    if (cwd !== undefined) {
-      try {
-        if (!fs.statSync(cwd).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
-      } catch (e) {
-        const why = strerror(errnoFromCode((e as NodeJS.ErrnoException).code));
-        notices.push(`Could not change dir to ${cwd}: ${why}. Going to /tmp instead\n`);
-        cwd = '/tmp';
-      }
-    }
     // the process talks to the broker it runs under, whatever instance URI the caller had
     const env: NodeJS.ProcessEnv = { ...(req.env ?? process.env) };
     const uri = this.h.getattr('local-uri');
@@ -101,7 +100,7 @@ export class Rexec implements BrokerModule {
       const errno = errnoFromCode(e.code);
       this.h.respondError(msg, errno, `${req.cmd[0]}: error launching process: ${strerror(errno)}`);
     });
-    if (child.pid === undefined) return NO_RESPONSE; // the error event answers
+    if (child.pid === undefined) return; // the error event answers
     const pid = child.pid;
     this.procs.set(pid, { child, sender: msg.route[0] ?? '' });
     send({ type: 'started', pid });
@@ -122,7 +121,6 @@ export class Rexec implements BrokerModule {
       send({ type: 'exit', status });
       this.h.respondError(msg, Errno.ENODATA);
     });
-    return NO_RESPONSE;
   }
 
   private find(pid: number): Proc {

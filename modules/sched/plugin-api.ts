@@ -85,6 +85,11 @@ export interface SchedPolicy {
   cancel(id: JobId): boolean;
   /** a running job released its resources */
   free(id: JobId): void;
+  /**
+   * a running job's expected end moved (flux update duration; Infinity: none).
+   * Optional: without it the host calls hello() again with the new end.
+   */
+  expiration?(id: JobId, end: number): void;
   /** update priorities of pending jobs */
   prioritize?(updates: ReadonlyArray<readonly [JobId, number]>): void;
   /**
@@ -168,6 +173,11 @@ export abstract class PolicyBase implements SchedPolicy {
 
   free(id: JobId): void {
     this.running.delete(String(id));
+  }
+
+  expiration(id: JobId, end: number): void {
+    const j = this.running.get(String(id));
+    if (j) j.end = end;
   }
 
   prioritize(updates: ReadonlyArray<readonly [JobId, number]>): void {

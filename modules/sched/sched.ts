@@ -49,14 +49,16 @@ export class SchedModule implements BrokerModule {
 
   constructor(
     private readonly h: Handle,
-    private readonly policy: SchedPolicy,
+    private policy: SchedPolicy,
+    /** the policy a new config asks for (flux config load/reload); throws naming the key */
+    private readonly rebuild?: (config: Readonly<Record<string, unknown>>) => SchedPolicy,
   ) {
     this.handlers = [
       request('alloc', (m) => this.alloc(m)),
       request('free', (m) => this.free(m)),
       request('cancel', (m) => this.cancel(m)),
       request('prioritize', (m) => this.prioritize(m)),
-      request('expiration', () => ({})),
+      request('expiration', (m) => this.expiration(m)),
       request('feasibility', (m) => this.feasibility(m), { ownerOnly: false }),
       request('feasibility.check', (m) => this.feasibility(m), { ownerOnly: false, absolute: true }),
       request('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
@@ -80,6 +82,36 @@ export class SchedModule implements BrokerModule {
 
   stop(): void {
     this.unsubscribe?.();
+  }
+
+  /**
+   * A new [sched] table: its policy is created now (a bad one refuses the
+   * config: `sched.KEY: ...`), and takes over once every module accepted.
+   */
+  configReload(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): (() => void) | undefined {
+    if (JSON.stringify(next['sched']) === JSON.stringify(prev['sched'])) return undefined;
+    if (!this.rebuild) throw einval('sched: this scheduler cannot change its policy on a running instance');
+    let policy: SchedPolicy;
+    try {
+      policy = this.rebuild(next);
+    } catch (e) {
+      const m = (e as Error).message;
+      throw new FluxError(e instanceof FluxError ? e.errno : Errno.EINVAL, m.startsWith('sched.') ? m : `sched.policy: ${m}`);
+    }
+    return () => this.swapPolicy(policy);
+  }
+
+  /** The new policy learns the running jobs and the queue (in the old policy's order), then decides. */
+  private swapPolicy(policy: SchedPolicy): void {
+    const old = this.policy;
+    this.policy = policy;
+    for (const j of this.running.values()) {
+      const exp = j.R.execution?.expiration ?? 0;
+      policy.hello({ id: j.id, R: j.R, end: exp > 0 ? exp : Infinity });
+    }
+    for (const j of old.queue()) policy.enqueue(j);
+    this.h.log('info', `config reload: policy=${policy.name} (was ${old.name})`);
+    this.scheduleSoon();
   }
 
   private describePool(): string {
@@ -161,6 +193,23 @@ export class SchedModule implements BrokerModule {
     if (R) this.pool.give(R);
     this.running.delete(key);
     this.policy.free(p.id);
+    this.scheduleSoon();
+    return {};
+  }
+
+  /** job-manager.update moved a running job's expiration (0: none): the policy plans with the new end. */
+  private expiration(msg: Message): unknown {
+    const p = msg.payload as { id?: unknown; expiration?: unknown } | undefined;
+    const exp = p?.expiration;
+    if ((typeof p?.id !== 'number' && typeof p?.id !== 'string') || typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0) {
+      throw new FluxError(Errno.EPROTO, 'sched.expiration: malformed request: id and expiration (number >= 0) are required');
+    }
+    const held = this.running.get(String(p.id));
+    if (!held) throw new FluxError(Errno.ENOENT, `sched.expiration: job ${String(p.id)} holds no resources`);
+    held.R = { ...held.R, execution: { ...held.R.execution, expiration: exp } };
+    const end = exp > 0 ? exp : Infinity;
+    if (this.policy.expiration) this.policy.expiration(held.id, end);
+    else this.policy.hello({ id: held.id, R: held.R, end });
     this.scheduleSoon();
     return {};
   }

@@ -66,3 +66,11 @@ export function waitUntilSync<T>(cond: () => T, opts: WaitOpts): NonNullable<T> 
     Atomics.wait(cell, 0, 0, interval);
   }
 }
+
+/**
+ * waitUntil for a yes/no condition, in the short form most tests use:
+ * `await until(() => ..., 'rank 1 to be lost')` (100 ms between polls).
+ */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(cond, { what, timeoutMs, intervalMs: 100 });
+}

@@ -33,6 +33,11 @@ test('size 3: size, ping, overlay status drawing, lookup, parentof', async () =>
     const vv = i.flux(['overlay', 'status', '-vv', '--no-pretty']);
     assert.match(vv.stdout, new RegExp(`^0 ${host}: full for [0-9.]+m?s \\([0-9]+\\.[0-9]{3} ms\\)\\n1 `));
     assert.is(i.flux(['overlay', 'status', '--summary']).stdout, 'full\n');
+    // -H: the target and its ancestors in reverse video (color turns on for it)
+    const hl = i.flux(['overlay', 'status', '-H', '2']);
+    assert.is(hl.stdout, `\x1b[7m0 ${host}\x1b[27m: full\n├─ 1 ${host}: full\n└─ \x1b[7m2 ${host}\x1b[27m: full\n`);
+    assert.is(i.flux(['overlay', 'status', '-H', '7']).stderr, 'flux-overlay: --highlight: 7: no such rank or host in the tree\n');
+    assert.is(i.flux(['overlay', 'status', '-H', '1', '--color=never']).code, 1);
     assert.is(i.flux(['overlay', 'parentof', '2']).stdout, '0\n');
     const p0 = i.flux(['overlay', 'parentof', '0']);
     assert.is(p0.code, 1);

@@ -6,8 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { processAlive, startInstance, type Instance } from '../helpers/flux';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { until } from '../helpers/wait';
 
 const alive = processAlive;
 
@@ -15,15 +14,6 @@ function pidOf(i: Instance, rundir: string, rank: number): number {
   const r = i.flux(['getattr', 'broker.pid'], { env: { FLUX_URI: `local://${rundir}/local-${rank}` } });
   assert.is(r.code, 0, r.stderr);
   return Number(r.stdout);
-}
-
-/** Poll `cond` (no timed assertion: the test's own limit is the bound). */
-async function until(cond: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 test('kill -9 of a leaf: lost in status and dmesg, the instance keeps working', async () => {

@@ -91,6 +91,16 @@ test('failed jobs: F with the exit code and reason', () => {
   assert.is(j.stdout, 'F 1 256 Exit 1\n');
 });
 
+test('flux jobs --color: rows of finished jobs in the color of their result; never off a terminal by default', () => {
+  const ok = inst.flux(['submit', '--wait', 'true']).stdout.trim();
+  const bad = inst.flux(['submit', '--wait', 'false']).stdout.trim();
+  const c = inst.flux(['jobs', '--color=always', '-n', '-o', '{result}', ok, bad]);
+  assert.is(c.stdout, '\u001b[01;32mCOMPLETED\u001b[0;0m\n\u001b[01;31mFAILED\u001b[0;0m\n');
+  assert.is(inst.flux(['jobs', '-n', '-o', '{result}', ok]).stdout, 'COMPLETED\n');
+  assert.is(inst.flux(['jobs', '--color=never', '-n', '-o', '{result}', ok]).stdout, 'COMPLETED\n');
+  assert.is(inst.flux(['jobs', '--color=bad']).code, 2);
+});
+
 test('bulksubmit: one job per input', () => {
   const r = inst.flux(['bulksubmit', '--quiet', '--watch', 'echo', 'x{}', ':::', 'a', 'b']);
   assert.is(r.code, 0, r.stderr);

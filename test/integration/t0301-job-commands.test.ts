@@ -28,6 +28,17 @@ test('job id converts between encodings', () => {
   assert.is(to.stderr, 'flux-job: Unknown to=bogus\n');
 });
 
+test('job id --from takes ids in that form only', () => {
+  assert.is(inst.flux(['job', 'id', '--from=f58', 'ƒuZZybuNNy']).stdout, '6731191091817518\n');
+  assert.is(inst.flux(['job', 'id', '--from=hex', '--to=dothex', '0x17e9fb8df16c2e']).stdout, '0017.e9fb.8df1.6c2e\n');
+  const other = inst.flux(['job', 'id', '--from=dec', 'ƒuZZybuNNy']);
+  assert.is(other.code, 1);
+  assert.is(other.stderr, 'flux-job: ƒuZZybuNNy: malformed input\n');
+  const bad = inst.flux(['job', 'id', '--from=bogus', '1']);
+  assert.is(bad.code, 1);
+  assert.is(bad.stderr, 'flux-job: Unknown from=bogus\n');
+});
+
 test('job info: usage without a key, raw eventlog, missing key', () => {
   const u = inst.flux(['job', 'info', done]);
   assert.is(u.code, 1);

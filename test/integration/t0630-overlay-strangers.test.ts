@@ -18,16 +18,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FLUX, ROOT, flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { until } from '../helpers/wait';
 
 /** A port nothing listens on right now. */
 function freePort(): Promise<number> {
@@ -125,7 +116,7 @@ test('1100 idle and 30 garbage connections: local commands work, a new broker jo
 
     // a legitimate broker that starts now still joins
     followers.push(follower(toml, 'ov2'));
-    await until(async () => (await inst!.fluxAsync(['overlay', 'status', '--summary'])).stdout === 'full\n', 'ov2 to join');
+    await until(async () => (await inst!.fluxAsync(['overlay', 'status', '--summary'])).stdout === 'full\n', 'ov2 to join', 60_000);
     const ping = await inst.fluxAsync(['ping', '-c', '1', '2']);
     assert.is(ping.code, 0, ping.stderr);
 
@@ -135,7 +126,7 @@ test('1100 idle and 30 garbage connections: local commands work, a new broker jo
 
     // the log names addresses, a handful of lines at a time, and counts the rest
     const dmesg = () => inst!.flux(['dmesg']).stdout.split('\n');
-    await until(() => dmesg().some((l) => /overlay\.err\[0\]: \d+ more failed connections? in the last 10s not logged \(the last from 127\.0\.0\.1:\d+\)$/.test(l)), 'a summary line');
+    await until(() => dmesg().some((l) => /overlay\.err\[0\]: \d+ more failed connections? in the last 10s not logged \(the last from 127\.0\.0\.1:\d+\)$/.test(l)), 'a summary line', 60_000);
     const named = dmesg().filter((l) => /overlay\.err\[0\]: connection from 127\.0\.0\.1:\d+ closed: /.test(l));
     assert.ok(named.length >= 1, 'no line names a stranger');
     assert.ok(named.length <= 30, `${named.length} lines for the strangers: not rate-limited`);
@@ -171,7 +162,7 @@ test('garbage alone is closed at once and logged with the address', async () => 
     s.once('close', () => (closed = true));
     s.write('GET / HTTP/1.1\r\n\r\n');
     await until(() => closed, 'the broker to close the connection', 5000);
-    await until(() => inst!.flux(['dmesg']).stdout.includes(`connection from ${local} closed: protocol error: frame of`), 'the log line');
+    await until(() => inst!.flux(['dmesg']).stdout.includes(`connection from ${local} closed: protocol error: frame of`), 'the log line', 60_000);
     assert.is(await inst.stop(), 0);
   } finally {
     inst?.kill();

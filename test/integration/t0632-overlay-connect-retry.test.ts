@@ -13,16 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FLUX, ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, limitMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { until } from '../helpers/wait';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,8 +70,8 @@ test('a follower retries until rank 0 comes, saying so, then joins', async () =>
   let inst: Instance | undefined;
   try {
     const port = uri.split(':').pop();
-    await until(() => f.stderr().includes(`overlay.info[1]: cannot connect to parent rt0 (rank 0) at ${uri}: connect ECONNREFUSED 127.0.0.1:${port}; retrying`), 'the retry line');
-    await until(() => f.stderr().includes(`overlay.err[1]: connect to parent delayed: rt0 (rank 0) at ${uri}: unreachable for 2s (connect ECONNREFUSED 127.0.0.1:${port}); still trying`), 'the delayed line');
+    await until(() => f.stderr().includes(`overlay.info[1]: cannot connect to parent rt0 (rank 0) at ${uri}: connect ECONNREFUSED 127.0.0.1:${port}; retrying`), 'the retry line', 60_000);
+    await until(() => f.stderr().includes(`overlay.err[1]: connect to parent delayed: rt0 (rank 0) at ${uri}: unreachable for 2s (connect ECONNREFUSED 127.0.0.1:${port}); still trying`), 'the delayed line', 60_000);
     assert.is(f.code(), undefined, f.stderr());
     inst = await startInstance([`-o,--config-path=${toml},-Shostname=rt0`], { timeoutMs: 60_000 });
     const r = inst.flux(['exec', '-r', '1', 'flux', 'getattr', 'hostname']);
@@ -90,7 +81,7 @@ test('a follower retries until rank 0 comes, saying so, then joins', async () =>
     const dmesg = inst.flux(['exec', '-r', '1', 'flux', 'dmesg']);
     assert.match(dmesg.stdout, /overlay\.info\[1\]: connected to parent rt0 \(rank 0\) after \d+ attempts in \d+\.\ds/);
     assert.is(await inst.stop(), 0);
-    await until(() => f.code() !== undefined, 'the follower to exit');
+    await until(() => f.code() !== undefined, 'the follower to exit', 60_000);
     assert.is(f.code(), 0, f.stderr());
   } finally {
     inst?.kill();
@@ -104,7 +95,7 @@ test('SIGTERM ends a follower that is still retrying', async () => {
   const { toml, uri } = await setup(t, 'st');
   const f = follower([`-o,--config-path=${toml},-Shostname=st1,-Slog-stderr-level=6`]);
   try {
-    await until(() => f.stderr().includes(`cannot connect to parent st0 (rank 0) at ${uri}`), 'the retry line');
+    await until(() => f.stderr().includes(`cannot connect to parent st0 (rank 0) at ${uri}`), 'the retry line', 60_000);
     f.proc.kill('SIGTERM');
     await until(() => f.code() !== undefined, 'the follower to exit', 10_000);
     assert.is.not(f.code(), 0);
@@ -131,7 +122,7 @@ test('a follower whose key rank 0 does not know stops at once, and rank 0 names 
     await until(() => f!.code() !== undefined, 'the follower to give up', 20_000);
     assert.is.not(f.code(), 0);
     assert.match(f.stderr(), /broker\.err\[1\]: cannot connect to parent kf0 \(rank 0\) at tcp:\/\/127\.0\.0\.1:\d+: refused by parent: key not authorized/);
-    await until(() => /overlay\.err\[0\]: connection from 127\.0\.0\.1:\d+ closed: refused: unknown key /.test(inst!.flux(['dmesg']).stdout), 'rank 0 to log the refusal');
+    await until(() => /overlay\.err\[0\]: connection from 127\.0\.0\.1:\d+ closed: refused: unknown key /.test(inst!.flux(['dmesg']).stdout), 'rank 0 to log the refusal', 60_000);
     assert.is(await inst.stop(), 0);
   } finally {
     inst?.kill();

@@ -11,17 +11,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll until cond() is true (the bound only turns a hang into a named failure). */
-async function until(cond: () => boolean, what: string, limitMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { until } from '../helpers/wait';
 
 let inst: Instance | undefined;
 let stopped: number | undefined;

@@ -8,16 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startInstance, type Instance } from '../helpers/flux';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, limitMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { until } from '../helpers/wait';
 
 let inst: Instance | undefined;
 let pid1: number | undefined;

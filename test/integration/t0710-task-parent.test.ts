@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, startInstance, type Instance } from '../helpers/flux';
+import { until } from '../helpers/wait';
 import { testWhen } from '../helpers/skip';
 
 let inst: Instance | undefined;
@@ -43,14 +44,6 @@ function findProcess(marker: string): number | undefined {
     }
   }
   return undefined;
-}
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test.after(async () => {
@@ -97,7 +90,7 @@ const why = native ? undefined : "tasks are the broker's children here (FLUX_TS_
     const r = inst!.flux(['run', 'sh', '-c', `kill -TERM $PPID; exec sleep ${marker}`], { timeoutMs: 30_000 });
     assert.is.not(r.code, 0);
     assert.match(r.stderr, /job shell \(pid \d+\) killed by signal 15 \(Terminated\)/);
-    await until('the orphan to be gone', () => findProcess(marker) === undefined);
+    await until(() => findProcess(marker) === undefined, 'the orphan to be gone', 20_000);
   });
 
   testWhen(test, 'a task on a pty that kills its parent: the job fails alone', why, () => {
@@ -108,7 +101,7 @@ const why = native ? undefined : "tasks are the broker's children here (FLUX_TS_
 
   testWhen(test, 'a stopped parent whose task still runs: cancel ends the job', why, async () => {
     const id = inst!.flux(['submit', 'sh', '-c', 'kill -STOP $PPID; exec sleep 300']).stdout.trim();
-    await until('the job to run', () => inst!.flux(['jobs', '-no', '{state}', id]).stdout.trim() === 'RUN');
+    await until(() => inst!.flux(['jobs', '-no', '{state}', id]).stdout.trim() === 'RUN', 'the job to run', 20_000);
     assert.is(inst!.flux(['cancel', id]).code, 0);
     const r = inst!.flux(['job', 'attach', id], { timeoutMs: 30_000 });
     assert.is.not(r.code, 0);

@@ -77,6 +77,31 @@ test('flux resource list and flux queue show the queues as Flux does', () => {
   assert.match(r.stderr, /^flux-queue: ERROR: status: 'nosuch' is not a valid queue$/m);
 });
 
+test('flux queue list -o: any of its fields, in any order; an unknown field is one line', () => {
+  const r = inInstance(
+    BASE,
+    [
+      'flux queue stop -q debug >/dev/null',
+      'flux queue list -o "{queue}|{queuem}|{submission}|{scheduling}|{enabled.ascii}{started.ascii}|{defaults.timelimit!F}|{limits.timelimit}|{limits.min.ncores}-{limits.max.ncores}"',
+      'flux queue list -n -o "{queuem:>8}"',
+      'flux queue list -o "{nosuch}"; echo rc=$?',
+    ].join('; '),
+  );
+  assert.is(
+    r.stdout,
+    [
+      'QUEUE|QUEUE|SUBMIT|SCHED|ENST|TDEFAULT|TLIMIT|MINCORES-MAXCORES',
+      'debug|debug|enabled|stopped|yn|30s|1m|0-2',
+      'batch|batch*|enabled|stopped|yn|30s|1m|0-2',
+      '   debug',
+      '  batch*',
+      'rc=1',
+      '',
+    ].join('\n'),
+  );
+  assert.is(r.stderr, 'flux-queue: ERROR: Error in user format: Unknown format field: nosuch\n');
+});
+
 test('defaults, limits, requires and queue switches at submit and in scheduling', () => {
   const r = inInstance(
     BASE,

@@ -74,6 +74,7 @@ const COVERED: Record<string, string> = {
   'cli-pool.size': 'integration/t0014-cli-pool.test.ts',
   'job-manager.inactive-age-limit': 'integration/t0304-purge.test.ts',
   'job-manager.inactive-num-limit': 'integration/t0304-purge.test.ts',
+  'job-manager.plugins': 'integration/t1022-jobtap-config.test.ts',
   'resource.config[].hosts': 'integration/t1002-resource-config.test.ts',
   'resource.config[].cores': 'integration/t1002-resource-config.test.ts',
   'resource.config[].gpus': 'integration/t1002-resource-config.test.ts',

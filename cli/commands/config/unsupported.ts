@@ -1,7 +1,8 @@
 /**
- * The sub-commands of Flux's flux-config that change a running instance's
- * configuration (set, unset, builtin, load, reload): refused with one line,
- * since flux-ts reads its configuration at start only.
+ * Flux's flux-config sub-commands flux-ts does not offer (set, unset,
+ * builtin): refused with one line. A running instance's configuration is
+ * replaced whole with `flux config load` or `flux config reload` (load.ts,
+ * reload.ts).
  */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
@@ -22,7 +23,7 @@ function refusedSpec(sub: string, summary: string): CommandSpec {
 
 abstract class RefusedConfigCommand extends FluxCommand {
   async run(): Promise<number> {
-    this.fail(`${this.spec.path[1]}: not supported by flux-ts (the configuration is read at start: flux start -c PATH, --conf)`);
+    this.fail(`${this.spec.path[1]}: not supported by flux-ts (change the configuration files, then flux config reload, or flux config load)`);
   }
 }
 
@@ -34,10 +35,4 @@ export class ConfigUnsetCommand extends RefusedConfigCommand {
 }
 export class ConfigBuiltinCommand extends RefusedConfigCommand {
   static override spec = refusedSpec('builtin', 'Print a compiled-in value');
-}
-export class ConfigLoadCommand extends RefusedConfigCommand {
-  static override spec = refusedSpec('load', 'Replace the configuration');
-}
-export class ConfigReloadCommand extends RefusedConfigCommand {
-  static override spec = refusedSpec('reload', 'Reload the configuration from files');
 }

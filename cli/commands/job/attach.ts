@@ -2,6 +2,7 @@
 import { FluxCommand } from '../../base-command';
 import { tryParseJobId } from '../../../kernel/api/formats';
 import { attach, AttachError } from '../../attach/attach';
+import { tailLines } from '../../attach/tail';
 import type { CommandSpec } from '../../options';
 
 export class JobAttachCommand extends FluxCommand {
@@ -49,6 +50,13 @@ export class JobAttachCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
+    if (this.args.has('debug')) this.fail('--debug: not supported by flux-ts yet (no parallel debugger interface)');
+    let tail: number | undefined;
+    try {
+      tail = tailLines(this.args.str('tail'), this.args.has('tail'));
+    } catch (e) {
+      this.fail((e as Error).message);
+    }
     const typed = this.args.operands[0]!;
     const id = tryParseJobId(typed);
     if (id === undefined) this.fail(`error parsing jobid: "${typed}"`);
@@ -62,6 +70,10 @@ export class JobAttachCommand extends FluxCommand {
         showExec: this.showExec,
         quiet: this.quiet,
         typed,
+        tail,
+        showStatus: this.args.has('show-status'),
+        waitEvent: this.args.str('wait-event'),
+        verbose: this.args.has('verbose'),
       });
     } catch (e) {
       if (e instanceof AttachError) this.fail(e.message);

@@ -5,6 +5,17 @@ import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../kernel/
 import type { CommandSpec } from '../../options';
 
 const TO: JobIdEncoding[] = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58', 'f58plain'];
+const FROM = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58'];
+
+/** the form an id is written in (--from takes only that one) */
+function formOf(s: string): string {
+  if (s.startsWith('job.')) return 'kvs';
+  if (s.includes('.')) return 'dothex';
+  if (s.includes('-')) return 'words';
+  if (s.startsWith('ƒ') || s.startsWith('f')) return 'f58';
+  if (s.startsWith('0x')) return 'hex';
+  return 'dec';
+}
 
 export class JobIdCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -30,6 +41,8 @@ export class JobIdCommand extends FluxCommand {
 
   async run(): Promise<number> {
     if (!TO.includes(this.to as JobIdEncoding)) throw new CommandExit(1, `flux-job: Unknown to=${this.to}`);
+    const from = this.args.str('from');
+    if (from !== undefined && !FROM.includes(from)) throw new CommandExit(1, `flux-job: Unknown from=${from}`);
     let inputs: string[] = [...this.ids];
     if (inputs.length === 0) {
       let text: string;
@@ -43,7 +56,7 @@ export class JobIdCommand extends FluxCommand {
     }
     let out = '';
     for (const s of inputs) {
-      const id = tryParseJobId(s.trim());
+      const id = from === undefined || formOf(s.trim()) === from ? tryParseJobId(s.trim()) : undefined;
       if (id === undefined) {
         process.stdout.write(out);
         throw new CommandExit(1, `flux-job: ${s}: malformed input`);

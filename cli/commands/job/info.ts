@@ -52,13 +52,44 @@ export class JobInfoCommand extends JobCommand {
       this.fail('invalid job id');
     }
     let value: unknown;
+    // jobspec: as flux update left it (jobspec-update events applied); --base: as stored; --original: J, as submitted
+    const stored = key === 'jobspec' && this.original ? 'J' : key;
     try {
-      value = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${key}` })).value;
+      value = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${stored}` })).value;
     } catch (e) {
       if ((e as FluxError).errno === 2 || (e as FluxError).errno === 22) this.fail(`${key}: key not found`);
       throw e;
     }
+    if (key === 'jobspec' && !this.original && !this.base && typeof value === 'object' && value !== null) {
+      const log = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.eventlog` })).value;
+      value = withUpdates(value as Record<string, unknown>, typeof log === 'string' ? log : '');
+    }
     process.stdout.write((typeof value === 'string' ? value : pyJson(value)) + '\n');
     return 0;
   }
+}
+
+/** The jobspec with each `jobspec-update` of the eventlog applied in order (flux update). */
+function withUpdates(jobspec: Record<string, unknown>, eventlog: string): Record<string, unknown> {
+  const js = structuredClone(jobspec);
+  for (const line of eventlog.split('\n')) {
+    if (!line.includes('"jobspec-update"')) continue;
+    let e: { name?: unknown; context?: unknown };
+    try {
+      e = JSON.parse(line) as typeof e;
+    } catch {
+      continue;
+    }
+    if (e.name !== 'jobspec-update' || typeof e.context !== 'object' || e.context === null) continue;
+    for (const [k, v] of Object.entries(e.context as Record<string, unknown>)) {
+      const parts = k.split('.');
+      let t = js;
+      for (const part of parts.slice(0, -1)) {
+        const cur = t[part];
+        t = (typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? cur : (t[part] = {})) as Record<string, unknown>;
+      }
+      t[parts[parts.length - 1]!] = v;
+    }
+  }
+  return js;
 }

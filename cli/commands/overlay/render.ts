@@ -6,6 +6,7 @@
  * status (for: the time since it went silent).
  */
 import { formatC } from '../../../kernel/api/formats/fsd';
+import { hostlist, idset } from '../../../kernel/api/formats';
 import type { StatusNode } from '../../../kernel/overlay/factory';
 
 export interface RenderOpts {
@@ -14,6 +15,8 @@ export interface RenderOpts {
   down: boolean;
   ghost: boolean;
   color: boolean;
+  /** -H: ranks to highlight (reverse video), with their ancestors */
+  highlight?: ReadonlySet<number>;
 }
 
 function word(n: StatusNode, color: boolean): string {
@@ -26,7 +29,8 @@ function word(n: StatusNode, color: boolean): string {
 }
 
 export function line(n: StatusNode, o: RenderOpts): string {
-  let s = `${n.rank} ${n.host}: ${word(n, o.color)}`;
+  const who = `${n.rank} ${n.host}`;
+  let s = `${o.highlight?.has(n.rank) ? `\x1b[7m${who}\x1b[27m` : who}: ${word(n, o.color)}`;
   if (o.verbose > 0 && !n.ghost && n.duration !== undefined) s += ` for ${formatC(n.duration)}`;
   if (n.error) s += ` ${n.error}`;
   if (o.verbose > 1 && !n.ghost && n.rtt !== undefined) s += ` (${n.rtt.toFixed(3)} ms)`;
@@ -37,6 +41,38 @@ function keep(n: StatusNode, o: RenderOpts): boolean {
   if (!o.ghost && n.ghost) return false;
   if (o.down && n.status === 'full' && !n.torpid) return false;
   return true;
+}
+
+/**
+ * -H: the ranks of the nodes that match a target (a rank idset or a hostlist)
+ * and of their ancestors; undefined names a target that matches nothing.
+ */
+export function highlighted(root: StatusNode, targets: readonly string[]): { ranks: Set<number> } | { bad: string } {
+  const ranks = new Set<number>();
+  for (const t of targets) {
+    let ids: Set<number> | undefined;
+    let hosts: Set<string> | undefined;
+    try {
+      ids = idset.decodeSet(t);
+    } catch {
+      try {
+        hosts = new Set(hostlist.expand(t));
+      } catch {
+        return { bad: t };
+      }
+    }
+    let found = false;
+    const walk = (n: StatusNode, path: readonly number[]): void => {
+      if (ids?.has(n.rank) || hosts?.has(n.host)) {
+        found = true;
+        for (const r of [...path, n.rank]) ranks.add(r);
+      }
+      for (const c of n.children) walk(c, [...path, n.rank]);
+    };
+    walk(root, []);
+    if (!found) return { bad: t };
+  }
+  return { ranks };
 }
 
 export function render(root: StatusNode, o: RenderOpts): string[] {

@@ -9,7 +9,7 @@ import { Errno } from '../../../kernel/api/errno';
 import type { FluxError } from '../../../kernel/api/errors';
 import { tryParse as parseFsd } from '../../../kernel/api/formats/fsd';
 import type { StatusNode } from '../../../kernel/overlay/factory';
-import { render, type RenderOpts } from './render';
+import { highlighted, render, type RenderOpts } from './render';
 
 const STATES = ['full', 'partial', 'degraded', 'lost', 'offline'];
 
@@ -76,7 +76,7 @@ export class OverlayStatusCommand extends FluxCommand {
       { name: 'no-pretty', description: 'Do not indent entries and use line drawing characters to show overlay tree structure' },
       { name: 'no-ghost', description: 'Do not fill in presumed state of nodes that are inaccessible behind offline/lost overlay parents' },
       { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Use color; WHEN can be 'never', 'always', or 'auto' (default)" },
-      { name: 'highlight', short: 'H', arg: 'TARGET', description: 'Highlight one or more targets and their ancestors.' },
+      { name: 'highlight', short: 'H', arg: 'TARGET', repeatable: true, description: 'Highlight one or more targets and their ancestors.' },
       { name: 'wait', short: 'w', arg: 'STATE', description: 'Wait until subtree enters STATE before reporting (full, partial, offline, degraded, lost)' },
     ],
     // other words are ignored, as Flux's overlay status does
@@ -111,8 +111,16 @@ export class OverlayStatusCommand extends FluxCommand {
       process.stdout.write(`${root.status}\n`);
       return 0;
     }
-    const color = a.color === 'always' || (a.color === 'auto' && process.stdout.isTTY === true);
+    // -H shows itself in color: it turns color on unless --color=never said otherwise
+    const targets = this.args.values('highlight');
+    if (targets.length > 0 && this.args.get('color') !== undefined && a.color === 'never') this.fail('--highlight needs color: not with --color=never');
+    const color = targets.length > 0 || a.color === 'always' || (a.color === 'auto' && process.stdout.isTTY === true);
     const o: RenderOpts = { verbose: a.verbose, pretty: a.pretty, down: a.down, ghost: a.ghost, color };
+    if (targets.length > 0) {
+      const h = highlighted(root, targets);
+      if ('bad' in h) this.fail(`--highlight: ${h.bad}: no such rank or host in the tree`);
+      o.highlight = h.ranks;
+    }
     process.stdout.write(render(root, o).join('\n') + '\n');
     return 0;
   }

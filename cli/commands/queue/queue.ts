@@ -4,6 +4,7 @@ import type { CommandSpec, GroupSpec, OptionSpec } from '../../options';
 import { fsd, rv1Expand, type Rv1 } from '../../../kernel/api/formats';
 import { FluxError } from '../../../kernel/api';
 import type { Client } from '../../api/client';
+import { QUEUE_LIST_FORMAT, queueListFormat, queueRow, type QueueFacts } from './list-format';
 
 export const queueGroup: GroupSpec = {
   kind: 'group',
@@ -173,30 +174,37 @@ abstract class QueueCommand extends FluxCommand {
         return 0;
       }
       case 'list': {
+        let fmt;
+        try {
+          fmt = queueListFormat(p.str('format') ?? QUEUE_LIST_FORMAT);
+        } catch (e) {
+          this.fail(`Error in user format: ${(e as Error).message}`);
+        }
         const s = await rpc<QStatus>('job-manager.queue-status', {});
         const cfg = await h.rpc<QueueList>('job-manager.queue-list', {});
-        const mark = (ok: boolean) => (ok ? '\u001b[01;32m \u2714\u001b[0;0m' : '\u001b[01;31m \u2717\u001b[0;0m');
-        const dur = (d: number) => (d < 0 ? 'inf' : fsd.formatC(d));
+        const facts: QueueFacts[] = [];
         if (!s.queues) {
-          if (!p.has('no-header')) process.stdout.write(' EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
-          const range = (k: 'nnodes' | 'ncores' | 'ngpus') => `${cfg.limits.min[k] ?? 0}-${cfg.limits.max[k] ?? 'inf'}`.padStart(10);
-          process.stdout.write(
-            `${mark(s.enable)}${mark(s.start)} ${dur(cfg.defaultDuration).padStart(8)} ${dur(cfg.limits.duration).padStart(8)} ${range('nnodes')} ${range('ncores')} ${range('ngpus')}\n`,
-          );
-          return 0;
+          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => cfg.limits.max[k] ?? 'inf';
+          facts.push({ name: '', isDefault: false, enable: s.enable, start: s.start, defaultDuration: cfg.defaultDuration, limitDuration: cfg.limits.duration, min: cfg.limits.min, max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') } });
+        } else {
+          const res = await queueResources(h, cfg);
+          for (const q of cfg.queues) {
+            const st = s.queues.find((x) => x.name === q.name)!;
+            const max = (k: 'nnodes' | 'ncores' | 'ngpus') => q.limits.max[k] ?? cfg.limits.max[k] ?? res.get(q.name)![k];
+            const min = (k: 'nnodes' | 'ncores' | 'ngpus') => q.limits.min[k] ?? cfg.limits.min[k] ?? 0;
+            facts.push({
+              name: q.name,
+              isDefault: cfg.default === q.name,
+              enable: st.enable,
+              start: st.start,
+              defaultDuration: q.defaultDuration >= 0 ? q.defaultDuration : cfg.defaultDuration,
+              limitDuration: q.limits.duration >= 0 ? q.limits.duration : cfg.limits.duration,
+              min: { nnodes: min('nnodes'), ncores: min('ncores'), ngpus: min('ngpus') },
+              max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') },
+            });
+          }
         }
-        const res = await queueResources(h, cfg);
-        if (!p.has('no-header')) process.stdout.write('QUEUE    EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS\n');
-        for (const q of cfg.queues) {
-          const st = s.queues.find((x) => x.name === q.name)!;
-          const lim = (k: 'nnodes' | 'ncores' | 'ngpus') => `${q.limits.min[k] ?? cfg.limits.min[k] ?? 0}-${q.limits.max[k] ?? cfg.limits.max[k] ?? res.get(q.name)![k]}`.padStart(10);
-          const tdef = q.defaultDuration >= 0 ? q.defaultDuration : cfg.defaultDuration;
-          const tlim = q.limits.duration >= 0 ? q.limits.duration : cfg.limits.duration;
-          const name = `${q.name}${cfg.default === q.name ? '*' : ''}`.padEnd(8);
-          process.stdout.write(
-            `${name} ${mark(st.enable)} ${mark(st.start)} ${dur(tdef).padStart(8)} ${dur(tlim).padStart(8)} ${lim('nnodes')} ${lim('ncores')} ${lim('ngpus')}\n`,
-          );
-        }
+        process.stdout.write(fmt.render(facts.map(queueRow), p.has('no-header')).map((l) => l + '\n').join(''));
         return 0;
       }
     }
@@ -210,7 +218,7 @@ export class QueueListCommand extends QueueCommand {
     'List queues',
     [
       { name: 'no-header', short: 'n', description: 'Suppress header output' },
-      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Accepted for compatibility: the output format is fixed' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax' },
     ],
     false,
   );

@@ -83,7 +83,8 @@ export class ResourceListCommand extends ResourceCommand {
     const p = this.args;
     const states = this.selectStates(p, 'free,allocated,down', LIST_STATES);
     this.noHeader = p.has('no-header');
-    this.skipEmpty = p.has('skip-empty');
+    // --no-skip-empty wins over --skip-empty
+    this.skipEmpty = p.has('skip-empty') && !p.has('no-skip-empty');
     const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';
     const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, LIST_HEADINGS);
     const h = await this.connect();

@@ -52,6 +52,21 @@ test('backfill: a short job runs ahead, a long one would delay the head and wait
   assert.equal(ranksOf(allocR(ds[0])), [1]);
 });
 
+test('backfill: a running job whose end moves (flux update) moves the reservation', () => {
+  // the running job now ends at 3000: the long job (ends 2000) no longer delays the head
+  const pol = make(Backfill);
+  const s = scenario(pol);
+  pol.cancel(s.short.id);
+  assert.equal(ids(pol.schedule(s.p.clone(), NOW)), [], 'at the old end (1100) the long job waits');
+  pol.expiration?.(s.running.id, 3000);
+  assert.equal(ids(pol.schedule(s.p.clone(), NOW)), [s.long.id]);
+  // and at 1020: even the short one (ends 1050) would delay it
+  const pol2 = make(Backfill);
+  const s2 = scenario(pol2);
+  pol2.expiration?.(s2.running.id, 1020);
+  assert.equal(ids(pol2.schedule(s2.p.clone(), NOW)), []);
+});
+
 test('backfill: the head starts once both nodes are free', () => {
   const pol = make(Backfill);
   const s = scenario(pol);

@@ -1,0 +1,47 @@
+/**
+ * `flux job attach --tail[=NUM]`: of the output the job had written when we
+ * attached, only the last NUM lines are printed (stdout and stderr together,
+ * in the order they were written); what comes after is printed as it comes.
+ * Memory stays bounded by NUM lines, however long the output already is.
+ */
+
+/** one piece of a data entry: a whole line, or the unfinished end of one */
+interface Piece {
+  stream: string;
+  rank: string;
+  text: string;
+}
+
+export class OutputTail {
+  private readonly pieces: Piece[] = [];
+  private complete = 0;
+
+  constructor(private readonly lines: number) {}
+
+  /** keep data written before the cut (split at newlines; older lines dropped past NUM) */
+  add(stream: string, rank: string, data: string): void {
+    for (const text of data.split(/(?<=\n)/)) {
+      if (text === '') continue;
+      this.pieces.push({ stream, rank, text });
+      if (text.endsWith('\n')) this.complete++;
+    }
+    while (this.complete > this.lines && this.pieces.length > 0) {
+      const p = this.pieces.shift()!;
+      if (p.text.endsWith('\n')) this.complete--;
+    }
+  }
+
+  /** what is kept, in order; the tail is empty afterwards */
+  drain(): Piece[] {
+    this.complete = 0;
+    return this.pieces.splice(0);
+  }
+}
+
+/** the NUM of `--tail[=NUM]`: 10 when no value is given; undefined when the option is absent */
+export function tailLines(value: string | undefined, given: boolean): number | undefined {
+  if (!given) return undefined;
+  if (value === undefined || value === '') return 10;
+  if (!/^\d+$/.test(value)) throw new Error(`--tail: invalid value '${value}'`);
+  return Number(value);
+}

@@ -1,0 +1,54 @@
+/**
+ * The shell option `output.limit=SIZE` (flux-shell-options(7)): the job's
+ * stdout and stderr kept in its output log (what `flux job attach` prints; not
+ * what goes to an --output/--error file) stop after SIZE bytes per stream,
+ * with a warning when that happens and one at the end saying how much was cut.
+ * SIZE: a number of bytes, or a number with a k/K, M or G suffix (powers of 1024).
+ */
+
+/** SIZE as bytes, or undefined when it is not a size. */
+export function parseSize(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([kKMG]?)$/.exec(v.trim());
+  if (!m) return undefined;
+  const mult = { '': 1, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!]!;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+export class OutputLimit {
+  private readonly total = new Map<string, number>();
+  private readonly dropped = new Map<string, number>();
+  private readonly summarized = new Set<string>();
+
+  constructor(
+    readonly limit: number,
+    private readonly display: string,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** the part of `data` of `stream` that may still be kept ('' once the limit is reached) */
+  admit(stream: string, data: string): string {
+    const len = Buffer.byteLength(data);
+    const before = this.total.get(stream) ?? 0;
+    this.total.set(stream, before + len);
+    if (before + len <= this.limit) return data;
+    const room = Math.max(0, this.limit - before);
+    if (!this.dropped.has(stream)) this.warn(`output: ${stream} will be truncated, ${this.display} limit exceeded`);
+    this.dropped.set(stream, (this.dropped.get(stream) ?? 0) + len - room);
+    return room > 0 ? Buffer.from(data).subarray(0, room).toString('utf8') : '';
+  }
+
+  /** the warning of a stream's end (once): how much of it was cut, if any */
+  summary(stream: string): string | undefined {
+    const n = this.dropped.get(stream);
+    if (n === undefined || this.summarized.has(stream)) return undefined;
+    this.summarized.add(stream);
+    return `output: ${stream}: ${n} of ${this.total.get(stream) ?? n} bytes truncated`;
+  }
+
+  /** the warnings of the streams not summarized yet (the job ends without their eofs) */
+  summaries(): string[] {
+    return [...this.dropped.keys()].map((s) => this.summary(s)).filter((m): m is string => m !== undefined);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Finds jobtap plugins: by name among the folders of plugins/jobtap/ (no
+ * hand-kept list), or by path for a site's plugin file. Only async file
+ * system calls: the path comes from a client. Errors are Flux's one line
+ * (`NAME not found`).
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { Errno, FluxError, einval } from '../../../kernel/api';
+import { isJobtapPlugin, type JobtapPlugin } from '../plugin-api';
+
+/** dist/plugins/jobtap (this file is dist/modules/job-manager/jobtap/resolve.js) */
+export const pluginDir = path.resolve(__dirname, '..', '..', '..', 'plugins', 'jobtap');
+
+export interface Resolved {
+  plugin: JobtapPlugin;
+  /** the file it came from */
+  path: string;
+  /** the name it is listed under unless it names itself */
+  defaultName: string;
+}
+
+const notFound = (spec: string) => new FluxError(Errno.ENOENT, `${spec} not found`);
+
+async function statOrNull(p: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await fsp.stat(p);
+  } catch {
+    return null;
+  }
+}
+
+/** Names of the plugins in the tree, sorted. */
+export async function availablePlugins(dir = pluginDir): Promise<string[]> {
+  try {
+    const ents = await fsp.readdir(dir, { withFileTypes: true });
+    const out: string[] = [];
+    for (const e of ents) if (e.isDirectory() && (await statOrNull(path.join(dir, e.name, 'index.js')))?.isFile()) out.push(e.name);
+    return out.sort();
+  } catch {
+    return [];
+  }
+}
+
+function importPlugin(file: string, spec: string): JobtapPlugin {
+  let mod: unknown;
+  try {
+    // a site may edit its file between remove and load: read it afresh
+    delete require.cache[require.resolve(file)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file);
+  } catch (e) {
+    throw einval(`${spec}: failed to import: ${String((e as Error).message ?? e).split('\n')[0]}`);
+  }
+  const m = mod as { default?: unknown } | null;
+  const p = isJobtapPlugin(m?.default) ? m.default : isJobtapPlugin(mod) ? mod : undefined;
+  if (!p) throw einval(`${spec}: not a flux-ts jobtap plugin (it must export jobtapPlugin: 1 and create())`);
+  return p;
+}
+
+/** Resolve a plugin by name (plugins/jobtap/NAME) or by path (anything with a `/`). */
+export async function resolvePlugin(spec: string, dir = pluginDir): Promise<Resolved> {
+  if (spec.includes('/')) {
+    const abs = path.resolve(spec);
+    let st = await statOrNull(abs);
+    if (!st) throw notFound(spec);
+    let file = abs;
+    if (st.isDirectory()) {
+      file = path.join(abs, 'index.js');
+      st = await statOrNull(file);
+      if (!st) throw notFound(spec);
+    }
+    if (!st.isFile()) throw einval(`${spec}: not a regular file`);
+    return { plugin: importPlugin(file, spec), path: file, defaultName: path.basename(abs) };
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(spec)) throw notFound(spec);
+  const file = path.join(dir, spec, 'index.js');
+  if (!(await statOrNull(file))?.isFile()) throw notFound(spec);
+  return { plugin: importPlugin(file, spec), path: file, defaultName: spec };
+}

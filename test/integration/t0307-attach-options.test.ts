@@ -1,0 +1,91 @@
+/**
+ * flux job attach's options beyond the basics: --tail[=NUM] (only the last
+ * lines of what was already written), --show-status (a status line while the
+ * job waits), -w/--wait-event (stop following the job eventlog after an
+ * event), --debug refused in one line; and flux resource list
+ * --no-skip-empty over --skip-empty.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startInstance, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+let seq: string;
+
+test.before(async () => {
+  inst = await startInstance();
+  seq = inst.flux(['submit', '--wait', 'sh', '-c', 'seq 1 30; echo oops >&2']).stdout.trim();
+});
+test.after(async () => {
+  await inst.stop().catch(() => inst.kill());
+});
+
+test('--tail prints the last 10 lines (stdout and stderr together) of a finished job', () => {
+  const r = inst.flux(['job', 'attach', '--tail', seq]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, [22, 23, 24, 25, 26, 27, 28, 29, 30].map((n) => `${n}\n`).join(''));
+  assert.is(r.stderr, 'oops\n');
+});
+
+test('--tail=NUM keeps NUM lines; without --tail everything is replayed', () => {
+  const r = inst.flux(['job', 'attach', '--tail=2', seq]);
+  assert.is(r.stdout, '30\n');
+  assert.is(r.stderr, 'oops\n');
+  const all = inst.flux(['job', 'attach', seq]);
+  assert.is(all.stdout.split('\n').length - 1, 30);
+  assert.is(inst.flux(['job', 'attach', '--tail=0', seq]).stdout, '');
+});
+
+test('--tail follows what a running job writes after the attach', () => {
+  const id = inst.flux(['submit', 'sh', '-c', 'seq 1 50; flux job wait-event -t 30 $FLUX_JOB_ID urgency; echo after']).stdout.trim();
+  assert.is(inst.flux(['job', 'wait-event', '-t', '20', id, 'start']).code, 0);
+  // the 50 lines are written before the task waits for the urgency event
+  const out = inst.fluxAsync(['job', 'attach', '--tail=3', id]);
+  setTimeout(() => inst.flux(['job', 'urgency', id, '20']), 1500);
+  return out.then((r) => {
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, '48\n49\n50\nafter\n');
+  });
+});
+
+test('--tail with a bad count is one line and exit 1', () => {
+  const r = inst.flux(['job', 'attach', '--tail=x', seq]);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, "flux-job: --tail: invalid value 'x'\n");
+});
+
+test('--show-status draws the phases of a waiting job on stderr and ends the line at start', async () => {
+  const id = inst.flux(['submit', '--urgency=0', 'true']).stdout.trim();
+  const out = inst.fluxAsync(['job', 'attach', '--show-status', id]);
+  setTimeout(() => inst.flux(['job', 'urgency', id, 'default']), 1500);
+  const r = await out;
+  assert.is(r.code, 0, r.stderr);
+  const f58 = inst.flux(['job', 'id', '--to=f58', id]).stdout.trim();
+  assert.match(r.stderr, new RegExp(`\\rflux-job: ${f58} waiting for resources +00:00:0\\d\\r`));
+  assert.match(r.stderr, new RegExp(`\\rflux-job: ${f58} started +00:00:0\\d\\r\\n$`));
+});
+
+test('-w start detaches from the job eventlog: the output still comes, the exit code is not the job\'s', () => {
+  const id = inst.flux(['submit', 'sh', '-c', 'echo a; exit 3']).stdout.trim();
+  const w = inst.flux(['job', 'attach', '-w', 'start', id]);
+  assert.is(w.stdout, 'a\n');
+  assert.is(w.code, 0, w.stderr);
+  const full = inst.flux(['job', 'attach', id]);
+  assert.is(full.stdout, 'a\n');
+  assert.is(full.code, 3);
+});
+
+test('--debug is refused in one line', () => {
+  const r = inst.flux(['job', 'attach', '--debug', seq]);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, 'flux-job: --debug: not supported by flux-ts yet (no parallel debugger interface)\n');
+});
+
+test('resource list: --no-skip-empty wins over --skip-empty', () => {
+  const skip = inst.flux(['resource', 'list', '--skip-empty', '-no', '{state}']);
+  assert.is(skip.stdout, 'free\n');
+  const both = inst.flux(['resource', 'list', '--skip-empty', '--no-skip-empty', '-no', '{state}']);
+  assert.is(both.stdout, 'free\nallocated\ndown\n');
+});
+
+test.run();
