@@ -204,12 +204,12 @@ export default defineModule({
             st.enable = enable;
             st.reason = reason;
           }
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-start', (msg) => {
           const p = pl(msg);
           m.setStarted(p['start'] !== false, named(p));
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
         // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints

@@ -94,7 +94,8 @@ export class ResourceModule implements BrokerModule {
     this.handlers = [
       request('discover', () => this.local, { ownerOnly: false }),
       request('register', (m) => this.register(m)),
-      request('get', () => this.leader(() => this.R()), leaderOnly),
+      // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
+      request('get', (m) => this.leader(() => ((m.payload as { down?: unknown } | undefined)?.down === true ? { R: this.R(), down: idset.encode(this.down()) } : this.R())), leaderOnly),
       request('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       request('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       request('drain', (m) => this.leader(() => this.drain(m))),
@@ -350,6 +351,8 @@ export class ResourceModule implements BrokerModule {
         this.torpid = [];
       } else return;
     }
+    // flux start --recovery: every resource stays offline, so that no job starts
+    if (this.h.getattr('broker.recovery-mode') === '1') this.online = [];
     await this.pullMissing();
     this.publishIfChanged();
   }
