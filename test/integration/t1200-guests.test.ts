@@ -201,6 +201,10 @@ t('a guest`s job is not run with the owner`s rights: it ends with one exception 
   const ev = as(OWNER, ['job', 'eventlog', id]).stdout;
   assert.match(ev, /exception type="exec" .*note="job-exec: cannot run a job of uid \d+ in an instance owned by uid \d+: running jobs as their submitter needs the IMP, which flux-ts does not have yet"/, ev);
   assert.not.match(ev, 'finish');
+  // flux run by a guest fails in one line (it cannot follow its job yet), and its job fails as above
+  const r = as(ALICE, ['run', 'true']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, /^flux-(run|job): Failed to attach to ƒ\w+: Operation not permitted \(only the instance owner can follow jobs here yet/m, r.stderr);
   // the owner's own jobs run as before
   const mine = as(OWNER, ['run', 'id', '-un']);
   assert.is(mine.code, 0, mine.stderr);
