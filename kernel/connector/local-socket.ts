@@ -214,6 +214,12 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
       if (this.conn.hooks.clientControl?.(this, msg)) return;
       router.fromEndpoint(this, msg);
     } else if (msg.type === MsgType.Response) {
+      // only a client serving a service answers requests, and only the owner may
+      // register one: a guest's response could only be a forged one
+      if (!(this.cred.rolemask & Role.Owner)) {
+        this.drop('a guest sent a response message');
+        return;
+      }
       router.fromEndpoint(this, msg);
     } else {
       this.drop(`unexpected ${msg.type === MsgType.Event ? 'event' : 'control'} message`);
@@ -236,7 +242,7 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
       if (m.flags & MsgFlag.NoResponse) return;
       this.stamp(m);
       this.deliver(errorResponseTo(m, Errno.EPROTO, e.message));
-    } else if (m.type === MsgType.Response) {
+    } else if (m.type === MsgType.Response && this.cred.rolemask & Role.Owner) {
       // the client answered a request with a payload we refuse: its requester gets the error
       this.conn.router.fromEndpoint(this, { ...m, errnum: Errno.EPROTO, errstr: e.message, payload: undefined });
     }

@@ -120,6 +120,36 @@ t('with allow-guest-user the rundir is 0755 and the socket 0777; guests see the 
   assert.is(as(BOB, ['getattr', 'rank']).stdout.trim(), '0');
 });
 
+/** a client that sends one response message, as `user`; prints whether the broker closed it */
+const FORGER = `
+const net = require('net');
+const { encodeFrame } = require(process.argv[1]);
+const s = net.createConnection(process.argv[2]);
+s.once('data', () => s.write(encodeFrame({ type: 2, flags: 0, topic: 'kvs.get', nodeid: 0, matchtag: 1, route: ['forged'], userid: 0, rolemask: 1, errnum: 0, payload: {} })));
+s.on('close', () => { console.log('closed'); process.exit(0); });
+s.on('error', () => undefined);
+setTimeout(() => { console.log('still open'); process.exit(1); }, 10000);
+`;
+
+/** service.add through the client API; prints the error text */
+const SERVICE_ADD = `
+const { Client } = require(process.argv[1]);
+Client.connect().then((c) => c.rpc('service.add', { service: 'mine' })).then(() => console.log('added'), (e) => console.log(e.message)).finally(() => process.exit(0));
+`;
+
+t('a guest cannot answer requests (forge responses) nor register a service', () => {
+  const codec = path.join(ROOT, 'dist', 'kernel', 'message', 'codec.js');
+  const r = run('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--init-groups', process.execPath, '-e', FORGER, codec, uri.slice('local://'.length)], { cwd: tmp.dir });
+  assert.is(r.stdout.trim(), 'closed', r.stderr);
+  const log = run(FLUX, ['dmesg'], { env: { FLUX_URI: uri } }).stdout;
+  assert.match(log, /dropping client-\d+ \(pid \d+\): a guest sent a response message/);
+  const add = run('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--init-groups', process.execPath, '-e', SERVICE_ADD, path.join(ROOT, 'dist', 'cli', 'api', 'client.js')], {
+    env: { FLUX_URI: uri },
+    cwd: tmp.dir,
+  });
+  assert.is(add.stdout.trim(), 'service.add: only the instance owner may register services', add.stderr);
+});
+
 t('allow-root-owner: root acting on the owner`s instance has the owner role', () => {
   const r = run(FLUX, ['module', 'list'], { env: { FLUX_URI: uri } });
   assert.is(r.code, 0, r.stderr);
