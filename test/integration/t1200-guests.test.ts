@@ -118,6 +118,12 @@ t('with allow-guest-user the rundir is 0755 and the socket 0777; guests see the 
   assert.is(up.code, 0, up.stderr);
   assert.match(up.stdout, `owner ${OWNER},  depth 0,  size 1`);
   assert.is(as(BOB, ['getattr', 'rank']).stdout.trim(), '0');
+  // a guest does not reach the owner's warm client pool (its socket is 0600): no warning, its command runs in Node
+  assert.is(up.stderr, '');
+  for (const args of [['resource', 'info'], ['resource', 'list'], ['resource', 'status'], ['overlay', 'status'], ['queue', 'status'], ['config', 'get'], ['jobs', '-A'], ['ping', '-c', '1', 'broker']]) {
+    const r = as(BOB, args);
+    assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
 });
 
 /** a client that sends one response message, as `user`; prints whether the broker closed it */
@@ -167,6 +173,9 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['resource', 'drain', '0', 'mine'], 'resource.drain: requires instance owner'],
     [['exec', '-r', '0', 'true'], 'requires instance owner'],
     [['queue', 'stop'], 'requires instance owner'],
+    [['resource', 'undrain', '0'], 'resource.undrain: requires instance owner'],
+    [['jobtap', 'list'], 'requires instance owner'],
+    [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
   ];
   for (const [args, text] of cases) {
     const r = as(ALICE, args);
