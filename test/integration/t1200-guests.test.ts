@@ -28,6 +28,17 @@ const tmp = tmpdir();
 const live: Array<{ proc: ChildProcess; uri: string }> = [];
 let uri = '';
 
+// whatever happens, nothing of ours outlives the test process
+process.on('exit', () => {
+  for (const { proc } of live) {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
 const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 
 /** `flux ARGS` as `user`, against `at` */
