@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
+import { until } from '../helpers/wait';
 
 const asRoot = process.getuid?.() === 0;
 const haveAddon = fs.existsSync(path.join(ROOT, 'dist', 'native', 'flux-ts.node'));
@@ -101,7 +102,7 @@ test.before(async () => {
 test.after(async () => {
   try {
     for (const { proc } of live) {
-      proc.stdin!.end();
+      proc.stdin?.end();
       const gone = new Promise((r) => proc.once('exit', r));
       const t = setTimeout(() => {
         try {
@@ -259,6 +260,38 @@ t('a guest`s job is not run with the owner`s rights: it ends with one exception 
   const mine = as(OWNER, ['run', 'id', '-un']);
   assert.is(mine.code, 0, mine.stderr);
   assert.is(mine.stdout.trim(), OWNER);
+});
+
+t('the broker command line of docs/examples/flux.service serves guests until the owner shuts it down', async () => {
+  const unit = fs.readFileSync(path.join(ROOT, 'docs', 'examples', 'flux.service'), 'utf8');
+  assert.match(unit, /ExecStart=\/opt\/flux-ts\/bin\/flux broker \\\n\s+--config-path=\/etc\/flux\/system\/conf.d \\\n\s+-Srundir=\/run\/flux \\\n\s+-Sstatedir=\/var\/lib\/flux \\\n\s+-Sbroker.rc2_none=1\n/);
+  const run_ = path.join(tmp.dir, 'run');
+  const state = path.join(tmp.dir, 'state');
+  fs.mkdirSync(run_, { mode: 0o755 });
+  fs.mkdirSync(state, { mode: 0o700 });
+  for (const d of [run_, state]) fs.chownSync(d, uidOf(OWNER), uidOf(OWNER));
+  const confDir = conf('system', '[access]\nallow-guest-user = true\n');
+  const proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'broker', `--config-path=${confDir}`, `-Srundir=${run_}`, `-Sstatedir=${state}`, '-Sbroker.rc2_none=1'], {
+    env: { ...process.env, HOME: tmp.dir, TMPDIR: tmp.dir },
+    cwd: tmp.dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  const sysUri = `local://${run_}/local-0`;
+  live.push({ proc, uri: sysUri });
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  await until(() => as(ALICE, ['uptime'], sysUri).code === 0 || proc.exitCode !== null, 'the system broker serves alice');
+  const up = as(ALICE, ['uptime'], sysUri);
+  assert.match(up.stdout, `owner ${OWNER},  depth 0,  size 1`, err);
+  assert.is((fs.statSync(run_).mode & 0o777).toString(8), '755');
+  assert.is((fs.statSync(state).mode & 0o777).toString(8), '700');
+  const no = as(ALICE, ['shutdown'], sysUri);
+  assert.is.not(no.code, 0);
+  const bye = as(OWNER, ['shutdown'], sysUri);
+  assert.is(bye.code, 0, bye.stderr);
+  assert.is(await exited, 0, err);
 });
 
 t('without allow-guest-user others are refused at the handshake (root too, without allow-root-owner)', async () => {
