@@ -232,9 +232,25 @@ t('a guest submits as itself, sees every job, and acts on its own jobs only', ()
   assert.match(high.stderr, 'guests can only adjust urgency <= 16', high.stderr + high.stdout);
   assert.match(as(BOB, ['jobs', '-A', '-n', '-o', '{id.f58} {status_abbrev}']).stdout, `${id} S`);
 
+  const ownUpdate = as(ALICE, ['update', id, 'duration=1m']);
+  assert.is(ownUpdate.code, 0, ownUpdate.stderr);
   const own = as(ALICE, ['cancel', id]);
   assert.is(own.code, 0, own.stderr);
   assert.match(as(ALICE, ['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout, `${id} CA`);
+});
+
+t('a guest cannot signal or cancel the owner`s running job', () => {
+  const id = as(OWNER, ['submit', 'sleep', '120']).stdout.trim();
+  const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start']);
+  assert.is(w.code, 0, w.stderr);
+  const kill = as(BOB, ['job', 'kill', id]);
+  assert.is.not(kill.code, 0);
+  assert.match(kill.stderr, 'guests can only kill their own jobs', kill.stderr);
+  const cancel = as(BOB, ['cancel', id]);
+  assert.match(cancel.stderr, 'guests can only raise exceptions on their own jobs', cancel.stderr);
+  assert.match(as(BOB, ['jobs', '-A', '-n', '-o', '{id.f58} {status_abbrev}']).stdout, `${id} R`);
+  assert.is(as(OWNER, ['cancel', id]).code, 0);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
 });
 
 t('the owner may cancel a guest`s job', () => {
@@ -246,7 +262,10 @@ t('the owner may cancel a guest`s job', () => {
 });
 
 t('a guest`s job is not run with the owner`s rights: it ends with one exception saying why', () => {
-  const id = as(ALICE, ['submit', 'id', '-un']).stdout.trim();
+  // held, then released by its submitter (a guest may change its own job's urgency)
+  const id = as(ALICE, ['submit', '--urgency=0', 'id', '-un']).stdout.trim();
+  const release = as(ALICE, ['job', 'urgency', id, '16']);
+  assert.is(release.code, 0, release.stderr);
   const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']);
   assert.is(w.code, 0, w.stderr);
   const ev = as(OWNER, ['job', 'eventlog', id]).stdout;
