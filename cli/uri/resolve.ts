@@ -62,8 +62,12 @@ export async function resolveTarget(target: string, connect: () => Promise<Clien
     for (let i = 0; i < ids.length; i++) {
       if (i > 0) {
         const next = usable(uri);
-        if (!next.startsWith('local://')) throw new UriError(`${path.slice(0, i).join('/')}: ${next}: only instances on this host can be descended into`);
-        h = await Client.connect(next);
+        try {
+          h = await Client.connect(next);
+        } catch (e) {
+          if (e instanceof FluxError) throw new UriError(`${path.slice(0, i).join('/')}: ${e.message}`);
+          throw e;
+        }
         opened.push(h);
       }
       const r = opts.wait ? await waitInstanceUri(h, ids[i]!) : await instanceUri(h, ids[i]!);
