@@ -15,7 +15,8 @@ let inst: Instance;
 let tmp: { dir: string; cleanup(): void };
 
 const ok = (args: string[], env?: NodeJS.ProcessEnv): string => {
-  const r = inst.flux(args, { env });
+  // in the temporary folder: batch jobs write flux-ID.out there
+  const r = inst.flux(args, { env, cwd: tmp.dir });
   assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };

@@ -66,7 +66,7 @@ test('from test0: flux proxy ssh://test1/PATH runs commands against the instance
   r = inTest0(['getattr', 'hostname'], { FLUX_URI: uri });
   assert.equal([r.code, r.stdout], [0, 'test1\n'], r.stderr);
   // a job id of the far instance, resolved there: its URI names test1
-  const id = inTest0(['batch', '-N1', '--wrap', 'sleep', '300'], { FLUX_URI: uri }).stdout.trim();
+  const id = inTest0(['batch', '-N1', `--output=${path.join(tmp.dir, 'batch.out')}`, '--wrap', 'sleep', '300'], { FLUX_URI: uri }).stdout.trim();
   r = inTest0(['uri', '--wait', id], { FLUX_URI: uri });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ssh:\/\/test1\/.*\/local-0\n$/);
