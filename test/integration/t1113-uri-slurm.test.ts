@@ -9,13 +9,14 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, run, tmpdir } from '../helpers/flux';
+import { withPeerLock } from '../helpers/peer-lock';
 import { skipped } from '../helpers/skip';
 import { waitUntil } from '../helpers/wait';
 
 const SLURM = path.resolve(ROOT, '..', 'shared', 'peers', 'slurm');
 const NAME = 'slurm:JOBID finds the Flux instance sbatch started; a finished job is one line';
 
-test(NAME, async () => {
+test(NAME, () => withPeerLock('slurm', async () => {
   if (!fs.existsSync(SLURM) || process.getuid?.() !== 0) return skipped(NAME, 'needs root and ../shared/peers/slurm');
   const up = run('bash', [SLURM, 'up', '1'], { timeoutMs: 180_000 });
   if (up.code !== 0) return skipped(NAME, `Slurm could not be started here: ${up.stderr.trim().split('\n').pop()}`);
@@ -44,6 +45,6 @@ test(NAME, async () => {
     run('bash', [SLURM, 'down'], { timeoutMs: 60_000 });
     tmp.cleanup();
   }
-});
+}));
 
 test.run();
