@@ -195,6 +195,7 @@ export default defineModule({
           const enable = p['enable'] !== false;
           const reason = enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
           const q = named(p);
+          m.noteQueueChange(p['nocheckpoint'] === true);
           if (m.queueState.size === 0) {
             m.enable = enable;
             m.disableReason = reason;
@@ -208,6 +209,7 @@ export default defineModule({
         }),
         request('queue-start', (msg) => {
           const p = pl(msg);
+          m.noteQueueChange(p['nocheckpoint'] === true);
           m.setStarted(p['start'] !== false, named(p));
           return m.checkpoint().then(() => ({}));
         }),

@@ -50,6 +50,11 @@ export class Manager {
   /** the anonymous queue (no [queues] configured) */
   enable = true;
   disableReason: string | undefined;
+  /**
+   * The queue state a restart restores when a change was made with
+   * --nocheckpoint (the state before it); undefined: the current state.
+   */
+  savedQueue: { enable: boolean; start: boolean; reason?: string } | undefined;
   started = true;
   /** named queues ([queues.NAME]): each enabled and, as in Flux, stopped until `flux queue start` */
   readonly queueState = new Map<string, { enable: boolean; reason?: string; start: boolean }>();
@@ -279,9 +284,20 @@ export class Manager {
     this.clean(job);
   }
 
+  /** the default queue's state as the checkpoint keeps it */
+  queueSnapshot(): { enable: boolean; start: boolean; reason?: string } {
+    return { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
+  }
+
+  /** before a queue change: --nocheckpoint freezes the state a restart restores, any other change releases it */
+  noteQueueChange(nocheckpoint: boolean): void {
+    if (nocheckpoint) this.savedQueue ??= this.queueSnapshot();
+    else this.savedQueue = undefined;
+  }
+
   /** the largest id ever given, kept in the kvs so that purging every job does not let ids go back */
   checkpoint(): Promise<void> {
-    const queue = { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
+    const queue = this.savedQueue ?? this.queueSnapshot();
     return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, queue }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
   }
 
