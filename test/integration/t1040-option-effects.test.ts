@@ -252,7 +252,7 @@ test('dump --verbose lists the keys it archives; dump --checkpoint archives the 
   const quiet = ok(['dump', 'q.tar']);
   assert.not.match(quiet.stderr, /t1040/);
   const c = ok(['dump', '--checkpoint', 'c.tar']);
-  assert.match(c.stderr, /^flux-dump: archived \d+ keys\n$/);
+  assert.match(c.stderr, /flux-dump: archived \d+ keys\n$/);
   assert.ok(fs.statSync(path.join(tmp.dir, 'c.tar')).size > 0);
 });
 
