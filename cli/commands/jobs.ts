@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
-import { fsd } from '../../kernel/api/formats';
+import { fsd, hostlist, idset } from '../../kernel/api/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
@@ -27,7 +27,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'user', short: 'u', arg: '[USERNAME|UID]', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
       { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
       { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Limit output to specific queue or queues' },
-      { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs on HOSTS or RANKS (not supported by flux-ts yet: refused)' },
+      { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs that were allocated to the specified HOSTS or RANKS provided as a hostlist or idset.' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
       { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
@@ -62,6 +62,12 @@ export class JobsCommand extends FluxCommand {
     return t;
   }
 
+  private includeFilter(arg: string): (j: JobRecord) => boolean {
+    const f = includeTest(arg);
+    if (!f) this.fail(`-i/--include: invalid host or rank list: ${arg}`);
+    return f;
+  }
+
   async run(): Promise<number> {
     const p = this.args;
     const ids: Array<{ typed: string; id: number }> = [];
@@ -70,8 +76,8 @@ export class JobsCommand extends FluxCommand {
       if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push({ typed: a, id });
     }
-    if (p.has('include')) this.fail('--include is not supported by flux-ts yet');
     if (p.has('verbose')) this.fail('--verbose is not supported by flux-ts');
+    const include = p.has('include') ? this.includeFilter(p.str('include')!) : undefined;
     const json = p.has('json');
     if (json && (p.has('stats') || p.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
     // states
@@ -130,7 +136,7 @@ export class JobsCommand extends FluxCommand {
       let jobs: JobRecord[];
       // the ids name jobs of this instance: a child instance lists its jobs by the filters
       if (ids.length > 0 && top) {
-        if (top && (filter !== undefined || p.has('all') || user !== undefined)) {
+        if (top && (filter !== undefined || p.has('all') || user !== undefined || include)) {
           process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
         }
         const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });
@@ -159,6 +165,7 @@ export class JobsCommand extends FluxCommand {
         if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
         const q = p.str('queue');
         if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
+        if (include) jobs = jobs.filter(include);
         if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
       }
       return jobs;
@@ -252,6 +259,44 @@ function intOpt(v: string | undefined, name: string, dflt: number, usage: (msg: 
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) usage(`argument ${name}: invalid int value: '${v}'`);
   return Number(v);
+}
+
+/**
+ * -i/--include: a job passes when its ranks (an idset argument) or its nodes
+ * (a hostlist argument) meet the given ones; a job without resources never does.
+ */
+function includeTest(arg: string): ((j: JobRecord) => boolean) | undefined {
+  let ranks: Set<number> | undefined;
+  try {
+    ranks = idset.decodeSet(arg);
+  } catch {
+    ranks = undefined;
+  }
+  if (ranks) {
+    const want = ranks;
+    return (j) => {
+      if (!j.ranks) return false;
+      try {
+        return idset.decode(j.ranks).some((r) => want.has(r));
+      } catch {
+        return false;
+      }
+    };
+  }
+  let hosts: Set<string>;
+  try {
+    hosts = new Set(hostlist.expand(arg));
+  } catch {
+    return undefined;
+  }
+  return (j) => {
+    if (!j.nodelist) return false;
+    try {
+      return hostlist.expand(j.nodelist).some((h) => hosts.has(h));
+    } catch {
+      return false;
+    }
+  };
 }
 
 function cmp(a: unknown, b: unknown): number {

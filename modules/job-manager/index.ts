@@ -195,7 +195,6 @@ export default defineModule({
           const enable = p['enable'] !== false;
           const reason = enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
           const q = named(p);
-          m.noteQueueChange(p['nocheckpoint'] === true);
           if (m.queueState.size === 0) {
             m.enable = enable;
             m.disableReason = reason;
@@ -205,13 +204,12 @@ export default defineModule({
             st.enable = enable;
             st.reason = reason;
           }
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-start', (msg) => {
           const p = pl(msg);
-          m.noteQueueChange(p['nocheckpoint'] === true);
           m.setStarted(p['start'] !== false, named(p));
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
         // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints

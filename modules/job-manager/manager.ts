@@ -14,7 +14,7 @@ import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './jo
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
-import { CHECKPOINT_KEY, loadStoredJobs, replay } from './restart';
+import { CHECKPOINT_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../kernel/api/formats';
 
@@ -50,11 +50,6 @@ export class Manager {
   /** the anonymous queue (no [queues] configured) */
   enable = true;
   disableReason: string | undefined;
-  /**
-   * The queue state a restart restores when a change was made with
-   * --nocheckpoint (the state before it); undefined: the current state.
-   */
-  savedQueue: { enable: boolean; start: boolean; reason?: string } | undefined;
   started = true;
   /** named queues ([queues.NAME]): each enabled and, as in Flux, stopped until `flux queue start` */
   readonly queueState = new Map<string, { enable: boolean; reason?: string; start: boolean }>();
@@ -197,7 +192,8 @@ export class Manager {
    * were running end with an exception saying the instance restarted.
    */
   async restore(): Promise<void> {
-    const { jobs, maxId, skipped, queue } = await loadStoredJobs(this.h);
+    const { jobs, maxId, skipped, queue, queues } = await loadStoredJobs(this.h);
+    for (const q of restoreQueues(queues, this.queueState)) this.h.log('info', `restart: queue ${q} is no longer configured: its state is dropped`);
     if (maxId > this.maxId) this.maxId = maxId;
     if (queue) {
       // the queue as an administrator left it (flux queue stop/disable)
@@ -205,6 +201,7 @@ export class Manager {
       this.enable = queue['enable'] !== false;
       this.disableReason = this.enable ? undefined : typeof queue['reason'] === 'string' ? queue['reason'] : undefined;
     }
+    this.savedQueues = this.queuesNow();
     for (const d of skipped) this.h.log('err', `restart: ${d}: incomplete job record skipped`);
     const rebuilt: Job[] = [];
     for (const s of jobs) {
@@ -284,21 +281,19 @@ export class Manager {
     this.clean(job);
   }
 
-  /** the default queue's state as the checkpoint keeps it */
-  queueSnapshot(): { enable: boolean; start: boolean; reason?: string } {
-    return { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
-  }
+  /** the queues' state as the last checkpoint that saved it had it */
+  private savedQueues: Obj = {};
 
-  /** before a queue change: --nocheckpoint freezes the state a restart restores, any other change releases it */
-  noteQueueChange(nocheckpoint: boolean): void {
-    if (nocheckpoint) this.savedQueue ??= this.queueSnapshot();
-    else this.savedQueue = undefined;
+  private queuesNow(): Obj {
+    const queue = { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
+    return { queue, ...(this.queueState.size > 0 ? { queues: queuesCheckpoint(this.queueState) } : {}) };
   }
 
   /** the largest id ever given, kept in the kvs so that purging every job does not let ids go back */
-  checkpoint(): Promise<void> {
-    const queue = this.savedQueue ?? this.queueSnapshot();
-    return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, queue }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
+  checkpoint(saveQueues = false): Promise<void> {
+    // flux queue ... --nocheckpoint changes the queues but not what the checkpoint keeps of them
+    if (saveQueues) this.savedQueues = this.queuesNow();
+    return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, ...this.savedQueues }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
   }
 
   // ---------------------------------------------------------------- dependencies

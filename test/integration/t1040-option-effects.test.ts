@@ -9,8 +9,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { spawn, spawnSync } from 'node:child_process';
+import { FLUX, ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance | undefined;
 const tmp = tmpdir('flux-t1040-');
@@ -254,6 +255,50 @@ test('dump --verbose lists the keys it archives; dump --checkpoint archives the 
   const c = ok(['dump', '--checkpoint', 'c.tar']);
   assert.match(c.stderr, /flux-dump: archived \d+ keys\n$/);
   assert.ok(fs.statSync(path.join(tmp.dir, 'c.tar')).size > 0);
+});
+
+test('hostlist --delimiter, --limit, --sort, --union, --exclude, --xor', () => {
+  const h = (args: string[]) => ok(['hostlist', ...args]).stdout;
+  assert.is(h(['-e', '--delimiter=,', 'n[1-3]']), 'n1,n2,n3\n');
+  assert.is(h(['--limit=2', 'n[1-5]']), 'n[1-2]\n');
+  assert.is(h(['--limit=-2', 'n[1-5]']), 'n[4-5]\n');
+  assert.is(h(['n3,n1,n2']), 'n[3,1-2]\n');
+  assert.is(h(['--sort', 'n3,n1,n2']), 'n[1-3]\n');
+  assert.is(h(['n[1-2]', 'n[2-3]']), 'n[1-2,2-3]\n');
+  assert.is(h(['--union', 'n[1-2]', 'n[2-3]']), 'n[1-3]\n');
+  assert.is(h(['--unique', 'n[1-2]', 'n[2-3]']), 'n[1-3]\n');
+  assert.is(h(['--exclude=n2', 'n[1-3]']), 'n[1,3]\n');
+  assert.is(h(['--xor', 'n[1-3]', 'n[2-4]']), 'n[1,4]\n');
+});
+
+test('job taskmap --ntasks, --nodeid; pgrep --all-users, --user, --queue, --max-entries', () => {
+  f(['cancel', '--all']);
+  const id = ok(['submit', '-N2', '-n4', 'sleep', '300']).stdout.trim();
+  ok(['job', 'wait-event', '-t', '30', id, 'start']);
+  assert.is(ok(['job', 'taskmap', '--ntasks=0', id]).stdout, '2\n');
+  assert.is(ok(['job', 'taskmap', '--nodeid=3', id]).stdout, '1\n');
+  const id2 = ok(['submit', 'sleep', '300']).stdout.trim();
+  assert.is(ok(['pgrep', 'sleep']).stdout.trim().split('\n').length, 2);
+  assert.is(ok(['pgrep', '--max-entries=1', 'sleep']).stdout.trim().split('\n').length, 1);
+  assert.is(ok(['pgrep', '--all-users', 'sleep']).stdout.trim().split('\n').length, 2);
+  assert.is(f(['pgrep', '--user=12345', 'sleep']).code, 1);
+  assert.is(f(['pgrep', '--queue=nosuch', 'sleep']).code, 1);
+  ok(['cancel', id, id2]);
+});
+
+test('resource eventlog --follow shows events that come after it started', async () => {
+  const proc = spawn(FLUX, ['resource', 'eventlog', '--follow'], { env: { ...process.env, ...inst!.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  try {
+    await waitUntil(() => out.length > 0, { what: 'the eventlog so far' });
+    ok(['resource', 'drain', '1', 'followed-1040']);
+    await waitUntil(() => out.includes('followed-1040'), { what: 'the drain event' });
+    assert.is(proc.exitCode, null, 'still following');
+  } finally {
+    proc.kill('SIGKILL');
+    f(['resource', 'undrain', '1']);
+  }
 });
 
 test('flux pmi --libpmi-noflux is refused in one line (no libpmi method in flux-ts)', () => {

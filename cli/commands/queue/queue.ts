@@ -70,7 +70,7 @@ const STATE_OPTS: readonly OptionSpec[] = [
 /** disable and stop: the state options and a reason */
 const OFF_OPTS: readonly OptionSpec[] = [
   ...STATE_OPTS,
-  { name: 'nocheckpoint', description: 'Do not checkpoint that the queue has been disabled or stopped: a restart restores the state before' },
+  { name: 'nocheckpoint', description: "Don't save the new state in the checkpoint: a restart finds the queue as it was before" },
   { name: 'message', short: 'm', arg: 'REASON', description: 'Set the reason shown for the queue' },
 ];
 const TIMEOUT: OptionSpec = { name: 'timeout', arg: 'DURATION', description: 'Give up after waiting DURATION (an FSD)' };
