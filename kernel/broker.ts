@@ -25,6 +25,8 @@ import { LogFile } from './log/log-file';
 import { checkStatedir } from './state/statedir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
+import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
+import { canReadPeerCred } from './connector/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from './message/limits';
 import { event as makeEvent, type Message } from './message/message';
@@ -67,6 +69,8 @@ export class Broker {
   tree: Tree = new SingletonTree();
   boot!: BootInfo;
   private connector: LocalConnector | undefined;
+  /** [access]: who the local connector lets in, and as what */
+  private access: AccessPolicy = accessPolicy({});
   private eventSeq = 0;
   private exitCode = 0;
   private rc2: RunningProgram | undefined;
@@ -170,6 +174,8 @@ export class Broker {
     if (this.boot.jobid !== undefined) this.setJobAttrs(this.boot.jobid);
 
     try {
+      this.access = accessPolicy(this.config);
+      checkEnforceable(this.access, canReadPeerCred());
       this.makeDirs();
     } catch (e) {
       this.cleanupDirs();
@@ -212,6 +218,7 @@ export class Broker {
         clientOutbuf: parseSize(this.attrs.get('connector.client-outbuf') ?? ''),
         inflight: parseSize(this.attrs.get('connector.inflight-max') ?? ''),
       },
+      this.access,
     );
     const localPath = this.attrs.get('local-uri')!.slice('local://'.length);
     try {
@@ -270,7 +277,8 @@ export class Broker {
     } else {
       checkOwnerOnlyDir('rundir', rundir);
     }
-    fs.chmodSync(rundir, 0o700);
+    // with guests the socket must be reachable: others may search (never write) the rundir
+    fs.chmodSync(rundir, this.access.allowGuestUser ? 0o755 : 0o700);
     if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
     if (this.attrs.get('rundir-cleanup') === '1') this.createdRundir = rundir;
     if (this.attrs.get('local-uri') === undefined) {
