@@ -55,7 +55,7 @@ test('(a2) every attribute row of flux-broker-attributes(7) names a defined attr
 
 test('(a3) every config table the broker accepts has its flux-config-TABLE(5) page', () => {
   const pages = fs.readdirSync(path.join(ROOT, 'docs', 'man5'));
-  const tables = ['bootstrap', 'tbon', 'modules', 'sched', 'cli-pool', 'job-manager', 'resource', 'queues', 'policy'];
+  const tables = ['access', 'bootstrap', 'tbon', 'modules', 'sched', 'cli-pool', 'job-manager', 'resource', 'queues', 'policy'];
   const missing = tables.filter((t) => !pages.includes(`flux-config-${t}.md`));
   assert.equal(missing, []);
 });
