@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
-import { hostlist, idset } from '../../kernel/api/formats';
+import { fsd, hostlist, idset } from '../../kernel/api/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
@@ -22,7 +22,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'all-users', short: 'A', description: 'List jobs of all users' },
       { name: 'count', short: 'c', arg: 'N', default: '1000', description: 'Limit output to N jobs (default 1000, 0 for all)' },
       { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
-      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs (as -a does)' },
+      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs that have become inactive since WHEN (implies -a). WHEN is -FSD (before now) or a date and time' },
       { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
       { name: 'user', short: 'u', arg: '[USERNAME|UID]', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
       { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
@@ -40,10 +40,27 @@ export class JobsCommand extends FluxCommand {
       { name: 'stats', description: 'Print job statistics before header' },
       { name: 'stats-only', description: 'Print job statistics only and exit. Exits with non-zero exit code with no active jobs.' },
       // not in flux-jobs 0.88: kept for scripts written against flux-ts
-      { name: 'verbose', short: 'v', hidden: true, description: 'Accepted for compatibility: no effect' },
+      { name: 'verbose', short: 'v', hidden: true, description: 'not supported by flux-ts (refused)' },
     ],
     operands: [{ name: 'JOBID', nargs: '*', description: 'Limit output to specific Job IDs' }],
   };
+
+  /** --since=WHEN: `-FSD` before now, `now`, or a date Date.parse() reads; a time to come is refused, as Flux does. */
+  private sinceTime(v: string): number {
+    const now = Date.now() / 1000;
+    let t: number | undefined;
+    if (v === 'now') t = now;
+    else if (v.startsWith('-')) {
+      const d = fsd.tryParse(v.slice(1));
+      if (d !== undefined) t = now - d;
+    } else if (!v.startsWith('+')) {
+      const ms = Date.parse(v);
+      if (Number.isFinite(ms)) t = ms / 1000;
+    }
+    if (t === undefined && !v.startsWith('+')) this.fail(`invalid --since value '${v}'`);
+    if (t === undefined || t > now + 1) this.fail(`--since=${v} appears to be in the future`);
+    return t;
+  }
 
   private includeFilter(arg: string): (j: JobRecord) => boolean {
     const f = includeTest(arg);
@@ -59,6 +76,7 @@ export class JobsCommand extends FluxCommand {
       if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push({ typed: a, id });
     }
+    if (p.has('verbose')) this.fail('--verbose is not supported by flux-ts');
     const include = p.has('include') ? this.includeFilter(p.str('include')!) : undefined;
     const json = p.has('json');
     if (json && (p.has('stats') || p.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
@@ -73,6 +91,7 @@ export class JobsCommand extends FluxCommand {
       if ('bad' in parsed) this.fail(`Invalid filter specified: ${parsed.bad}`);
       ({ states, results } = parsed);
     }
+    const since = p.has('since') ? this.sinceTime(p.str('since')!) : undefined;
     let userid = os.userInfo().uid;
     const user = p.str('user');
     if (p.has('all-users') || user === 'all') userid = -1;
@@ -141,6 +160,7 @@ export class JobsCommand extends FluxCommand {
         jobs = r.jobs;
         if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
         if (results && !(states & ~STATES['inactive']!)) jobs = jobs.filter((j) => j.state === 64);
+        if (since !== undefined) jobs = jobs.filter((j) => j.state !== 64 || (j.t_inactive ?? 0) > since);
         const name = p.str('name');
         if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
         const q = p.str('queue');

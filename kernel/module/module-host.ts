@@ -305,6 +305,9 @@ export class ModuleHost {
         lm.handle.respond(msg, {});
         return;
       case 'stats-clear':
+        // no stats-clear of its own: saying yes would clear nothing (issue 11)
+        lm.handle.respondError(msg, Errno.ENOSYS, `${lm.name} keeps no stats that stats-clear can reset`);
+        return;
       case 'debug':
         lm.handle.respond(msg, {});
         return;

@@ -45,11 +45,11 @@ const COVERED: Record<string, string> = {
   'tbon.topo': 'integration/t0110-overlay.test.ts',
   'tbon.fanout': 'integration/t1001-attr-effects.test.ts',
   'tbon.prefertcp': 'integration/t0630-overlay-strangers.test.ts',
-  'tbon.interface-hint': 'integration/t0630-overlay-strangers.test.ts',
+  'tbon.interface-hint': 'integration/t1042-broker-knobs.test.ts',
   'tbon.torpid_min': 'integration/t0641-tbon-liveness-config.test.ts',
   'tbon.torpid_max': 'integration/t0640-torpid-leaf.test.ts',
   'tbon.tcp_user_timeout': 'integration/t0642-stalled-link-lost.test.ts',
-  'tbon.connect_timeout': 'unit/overlay/transport.test.ts',
+  'tbon.connect_timeout': 'integration/t1042-broker-knobs.test.ts',
   'connector.client-outbuf': 'integration/t0622-client-slow-consumer.test.ts',
   'connector.inflight-max': 'integration/t0621-client-frame-flood.test.ts',
   // config keys (the test file names the key's last word)
