@@ -204,6 +204,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
           eofs.add(`${String(c['stream'])}:${String(c['rank'])}`);
           checkDone();
         } else if (typeof c['data'] === 'string') {
+          // output means tasks run, even if the start event is still on its way: a signal now is theirs
+          signals?.started();
           if (beforeCut && tail) tail.add(String(c['stream']), String(c['rank']), c['data']);
           else write(String(c['stream']), String(c['rank']), c['data']);
         }

@@ -8,7 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as path from 'node:path';
-import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { spawn } from 'node:child_process';
+import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
 const d = tmpdir('flux-t0801-');
@@ -118,16 +119,21 @@ test('link, readlink, mkdir, copy, move', () => {
 
 test('get --watch prints the value, then each new one', async () => {
   kvs('put', 'w=1');
-  const watch = inst.fluxAsync(['kvs', 'get', '--watch', '--count=3', 'w']);
-  // each put after the watch printed what it has
-  await waitUntil(() => kvs('put', 'w=2').code === 0, { what: 'put w=2' });
-  await waitUntil(() => kvs('put', 'w=3').code === 0, { what: 'put w=3' });
-  const r = await watch;
-  assert.is(r.code, 0);
-  const seen = r.stdout.split('\n').filter(Boolean);
-  assert.is(seen.length, 3);
-  assert.is(seen[0], seen[0] === '1' ? '1' : seen[0]);
-  assert.is(seen.at(-1), '3');
+  const watch = spawn(FLUX, ['kvs', 'get', '--watch', '--count=3', 'w'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  watch.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((r) => watch.on('close', (code) => r(code)));
+  try {
+    // each put once the watch has printed what it has so far
+    await waitUntil(() => out === '1\n', { what: 'the watch to print 1' });
+    assert.is(kvs('put', 'w=2').code, 0);
+    await waitUntil(() => out === '1\n2\n', { what: 'the watch to print 2' });
+    assert.is(kvs('put', 'w=3').code, 0);
+    assert.is(await exit, 0);
+    assert.is(out, '1\n2\n3\n');
+  } finally {
+    watch.kill('SIGKILL');
+  }
 });
 
 test('eventlog append, get, wait-event', () => {

@@ -172,7 +172,7 @@ test('flux jobs, resource, queue, cancel, pstree, uri: argparse, no abbreviation
     { argv: ['jobs', '-ano', '{id.f58}', 'ID'], code: 0, out: 'ID\n' },
     { argv: ['jobs', '-ano{id.f58}', '--', 'ID'], code: 0, out: 'ID\n' },
     { argv: ['jobs', '-a', '--no-header', '--format={id.f58}', 'ID'], code: 0, out: 'ID\n' },
-    { argv: ['jobs', '-a', '-i', '0'], code: 1, err: 'flux-jobs: ERROR: --include is not supported by flux-ts yet\n' },
+    { argv: ['jobs', '-a', '-i', 'nosuchhost', '-no', '{id.f58}'], code: 0, out: '' },
     { argv: ['jobs', '--form', '{id}'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'unrecognized arguments: --form') },
     { argv: ['jobs', '--no-head'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'unrecognized arguments: --no-head') },
     { argv: ['jobs', '-o'], code: 2, err: PY_ERR(JOBS, 'flux-jobs', 'argument -o/--format: expected one argument') },
