@@ -71,6 +71,8 @@ export class ResourceModule implements BrokerModule {
   /** resources the site described ([resource] config or path, or flux resource reload); undefined: discovered */
   private described: RankResources[] | undefined;
   private excluded: number[] = [];
+  /** monitor-force-up: ranks that have had a broker online (only those can be offline) */
+  private readonly seen = new Set<number>();
 
   constructor(
     private readonly h: Handle,
@@ -98,6 +100,10 @@ export class ResourceModule implements BrokerModule {
   async start(): Promise<void> {
     if (this.h.rank === 0) {
       if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
+      if (this.cfg.forceUp && !this.described && this.h.size === 1) {
+        throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
+      }
+      if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
       this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
       this.reports.set(0, this.local);
       this.verify(0, this.local);
@@ -271,11 +277,25 @@ export class ResourceModule implements BrokerModule {
     return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });
   }
 
-  /** Ranks of R without a broker online (described ranks beyond the instance never have one). */
+  /**
+   * Ranks of R without a broker online (described ranks beyond the instance
+   * never have one). With monitor-force-up only a rank whose broker was
+   * online and left is offline: the others are up without a broker.
+   */
   private offline(): number[] {
     const on = new Set(this.online);
+    for (const r of on) this.seen.add(r);
     const all = this.described ? this.described.map((r) => r.rank) : [...Array(this.h.size).keys()];
+    if (this.cfg.forceUp) return all.filter((r) => !on.has(r) && this.seen.has(r));
     return all.filter((r) => !on.has(r));
+  }
+
+  /** Ranks shown online: those with a broker, and with monitor-force-up every rank of R not offline. */
+  private upRanks(): number[] {
+    if (!this.cfg.forceUp) return this.online;
+    const off = new Set(this.offline());
+    const all = this.described ? this.described.map((r) => r.rank) : [...Array(this.h.size).keys()];
+    return all.filter((r) => !off.has(r));
   }
 
   /** Ranks the scheduler may not use: drained, offline, torpid or excluded. */
@@ -327,7 +347,7 @@ export class ResourceModule implements BrokerModule {
   private status(): unknown {
     return {
       R: this.R(),
-      online: idset.encode(this.online),
+      online: idset.encode(this.upRanks()),
       offline: idset.encode(this.offline()),
       torpid: idset.encode(this.torpid),
       drain: this.drains.toObject(),
