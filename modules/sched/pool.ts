@@ -43,6 +43,13 @@ export class Pool implements ResourcePool {
     return [...this.nodes.keys()].sort((a, b) => a - b);
   }
 
+  /** every core of the pool (down ranks too) */
+  totalCores(): number {
+    let n = 0;
+    for (const node of this.nodes.values()) n += node.cores.length;
+    return n;
+  }
+
   setDown(down: Iterable<number>): void {
     this.downSet.clear();
     for (const r of down) this.downSet.add(r);
