@@ -10,7 +10,8 @@
  *   passes, ms/pass, max ms   the scheduler's passes and their time (sched.stats)
  * Flux 0.88 with Fluxion reports ~250 jobs/s entering RUN on 4,000 simulated
  * nodes. `node dist/test/bench/bigsched.bench.js [NJOBS] [policy...]` runs a
- * smaller or a single case.
+ * smaller or a single case; BENCH_WRAP=PROG runs the broker under `flux start
+ * --wrap=PROG` (to profile it: a script that adds node --cpu-prof).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -124,7 +125,9 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-bigsched-'));
   const conf = path.join(dir, 'big.toml');
   fs.writeFileSync(conf, `[resource]\nnoverify = true\nconfig = [ { hosts = "sim[0-${NODES - 1}]", cores = "0-${CORES - 1}" } ]\n`);
-  const inst = await startInstance(['-c', conf], { timeoutMs: 60_000 });
+  // BENCH_WRAP=PROG: flux start --wrap=PROG (e.g. a script adding node --cpu-prof to the broker)
+  const wrap = process.env['BENCH_WRAP'] ? [`--wrap=${process.env['BENCH_WRAP']}`] : [];
+  const inst = await startInstance(['-c', conf, ...wrap], { timeoutMs: 60_000 });
   try {
     const flux = (a: string[]) => inst.flux(a, { timeoutMs: 120_000 });
     const r = flux(['module', 'reload', 'resource', 'monitor-force-up']);
