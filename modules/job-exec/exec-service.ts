@@ -63,10 +63,16 @@ export class ExecService {
       return NO_RESPONSE;
     }
     const job = plan
-      ? new TestExecJob(this.h, p.id, msg, p.R, p.jobspec, plan, this.outputDir, (j) => this.jobs.delete(j.id))
+      ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
       : new ExecJob(this.h, p.id, msg, p.R, p.jobspec, this.outputDir, (j) => this.jobs.delete(j.id));
     this.jobs.set(p.id, job);
     this.logs.get(p.id)?.remove();
+    this.logs.delete(p.id);
+    if (job instanceof TestExecJob) {
+      // nothing runs, nothing writes: no output log
+      job.start();
+      return NO_RESPONSE;
+    }
     this.logs.set(p.id, job.output);
     void this.dirReady.then(() => job.start());
     return NO_RESPONSE;

@@ -1,21 +1,20 @@
 /**
  * Test execution (Flux's job-exec "testexec"): a job whose jobspec has
  * `attributes.system.exec.test` spawns nothing. It "starts" at once, "runs"
- * for `run_duration` (an FSD: "0.1s", "2m"; default 0) and finishes with
- * `wait_status` (default 0). A kill or a fatal exception ends it early with
- * the signal as its wait status. `mock_exception` = "init" or "run" raises an
- * exec exception before the start or once it runs. No rank of R is contacted:
- * such a job may "run" on ranks that have no broker (a simulated cluster).
+ * for `run_duration` (an FSD: "0.1s", "2m", or seconds; default 0) and
+ * finishes with `wait_status` (default 0). A kill or a fatal exception ends it
+ * early, terminated by the signal. `mock_exception` = "init" or "run" raises
+ * an exec exception before the start or once it runs. No rank of R is
+ * contacted: such a job may "run" on ranks that have no broker (a simulated
+ * cluster, see the resource module's monitor-force-up).
  *
- * The job still has its exec eventlog (init, starting, complete, done) and an
- * output log (the header and an eof per task stream), so `flux run`, `flux job
- * attach` and `flux job wait-event -p exec` behave as for a real job.
+ * The job has its exec eventlog (init, starting, complete, done), as Flux's
+ * test execution posts it; it has no tasks, so no output log: `flux run` and
+ * `flux job attach` print nothing and exit with the job.
  */
-import { Errno, encodeKvs, fsd, type Handle, type Message } from '../../kernel/api';
+import { Errno, fsd, type Handle, type Message } from '../../kernel/api';
 import { ExecEventlog } from './exec-eventlog';
-import { OutputLog } from './output-log';
-import type { OutEvent } from './shell';
-import { placeTasks, type Jobspec, type R } from './taskmap';
+import type { Jobspec } from './taskmap';
 
 /** keys of system.exec.test this job-exec implements (others are refused with the job's exception) */
 const KNOWN = new Set(['run_duration', 'wait_status', 'mock_exception']);
@@ -33,9 +32,9 @@ export function testExecPlan(jobspec: Jobspec): TestExecPlan | undefined {
   const exec = jobspec.attributes?.system?.['exec'];
   if (exec === undefined) return undefined;
   if (typeof exec !== 'object' || exec === null || Array.isArray(exec)) throw new Error('attributes.system.exec must be an object');
-  const test = (exec as Record<string, unknown>)['test'];
   const others = Object.keys(exec).filter((k) => k !== 'test');
   if (others.length > 0) throw new Error(`attributes.system.exec.${others[0]}: unknown key (only exec.test is supported)`);
+  const test = (exec as Record<string, unknown>)['test'];
   if (test === undefined) return undefined;
   if (typeof test !== 'object' || test === null || Array.isArray(test)) throw new Error('attributes.system.exec.test must be an object');
   const t = test as Record<string, unknown>;
@@ -50,6 +49,7 @@ export function testExecPlan(jobspec: Jobspec): TestExecPlan | undefined {
     if (d === undefined || !Number.isFinite(d)) throw new Error(`attributes.system.exec.test.run_duration: invalid duration "${rd}"`);
     runDuration = d;
   } else if (rd !== undefined) throw new Error('attributes.system.exec.test.run_duration must be a duration ("0.1s", "2m") or seconds');
+  if (runDuration > fsd.MAX_DURATION) throw new Error('attributes.system.exec.test.run_duration is too long');
   const ws = t['wait_status'] ?? 0;
   if (typeof ws !== 'number' || !Number.isInteger(ws) || ws < 0 || ws > 0xffff) {
     throw new Error('attributes.system.exec.test.wait_status must be an integer wait status (0-65535)');
@@ -59,17 +59,14 @@ export function testExecPlan(jobspec: Jobspec): TestExecPlan | undefined {
   return { runDuration, waitStatus: ws, mockException: me };
 }
 
-/** the job's task count on R, as a real run would place them (for the output log's eofs) */
-function taskCount(R: R, jobspec: Jobspec): number {
-  return placeTasks(R, jobspec).reduce((n, p) => n + p.count, 0);
-}
+/** setTimeout's longest wait; a longer run waits in steps */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class TestExecJob {
-  /** nothing runs on any rank: no shells, no placements */
+  /** nothing runs on any rank: no shells, no placements, no tasks */
   readonly shells = new Map<number, never>();
   readonly placements: never[] = [];
-  readonly output: OutputLog;
-  readonly ntasks: number;
+  readonly ntasks = 0;
   stopping = false;
   private readonly execlog: ExecEventlog;
   private timer: NodeJS.Timeout | undefined;
@@ -81,15 +78,10 @@ export class TestExecJob {
     private readonly h: Handle,
     readonly id: number,
     private readonly req: Message,
-    R: R,
-    jobspec: Jobspec,
     private readonly plan: TestExecPlan,
-    outputDir: string,
     private readonly onDone: (job: TestExecJob) => void,
   ) {
-    this.ntasks = taskCount(R, jobspec);
     this.status = plan.waitStatus;
-    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise(note));
     this.execlog = new ExecEventlog(h, id);
   }
 
@@ -99,33 +91,26 @@ export class TestExecJob {
 
   start(): void {
     this.execlog.post('init');
-    const now = Date.now() / 1000;
-    this.output.append([
-      {
-        timestamp: now,
-        name: 'header',
-        context: { version: 1, encoding: { stdout: 'UTF-8', stderr: 'UTF-8' }, count: { stdout: this.ntasks, stderr: this.ntasks }, options: {} },
-      },
-    ]);
     if (this.plan.mockException === 'init') {
       this.raise('mock initialization exception generated');
       return;
     }
-    void this.output.open().then((ok) => {
-      if (this.ending) return;
-      if (!ok) return void this.finish();
-      this.execlog.post('starting');
-      this.started = true;
-      this.respond('start');
-      if (this.plan.mockException === 'run') {
-        this.raise('mock run exception generated');
-        return;
-      }
-      this.timer = setTimeout(() => void this.finish(), this.plan.runDuration * 1000);
-    });
+    this.execlog.post('starting');
+    this.started = true;
+    this.respond('start');
+    if (this.plan.mockException === 'run') {
+      this.raise('mock run exception generated');
+      return;
+    }
+    this.wait(this.plan.runDuration * 1000);
   }
 
-  /** an exec exception for the job (fatal: it ends) */
+  private wait(ms: number): void {
+    const step = Math.min(ms, MAX_TIMER_MS);
+    this.timer = setTimeout(() => (ms > step ? this.wait(ms - step) : void this.finish()), step);
+  }
+
+  /** an exec exception for the job (fatal: it ends, as if killed by SIGTERM) */
   private raise(note: string): void {
     if (this.ending) return;
     this.respond('exception', { type: 'exec', severity: 0, note });
@@ -147,25 +132,17 @@ export class TestExecJob {
   /** there are no tasks: stdin is taken and dropped */
   async stdin(): Promise<void> {}
 
-  /** the run ends after run_duration; job-manager's own timer raises the timeout at expiration */
+  /** the run ends after run_duration; job-manager raises the timeout itself at the expiration */
   setExpiration(): void {}
 
   private async finish(): Promise<void> {
     if (this.ending) return;
     this.ending = true;
     if (this.timer) clearTimeout(this.timer);
-    const eofs: OutEvent[] = [];
-    const ts = Date.now() / 1000;
-    for (let r = 0; r < this.ntasks; r++) {
-      for (const stream of ['stdout', 'stderr']) eofs.push({ timestamp: ts, name: 'data', context: { stream, rank: String(r), eof: true } });
-    }
-    this.output.append(eofs);
-    await this.output.close();
     if (this.started) {
-      // a wait status: a signal in the low 7 bits, an exit code in the high byte (wait_status as given)
-      const status = this.status;
-      this.execlog.post('complete', { status });
-      this.respond('finish', { status });
+      // a wait status: wait_status as given, or the signal in the low 7 bits
+      this.execlog.post('complete', { status: this.status });
+      this.respond('finish', { status: this.status });
     }
     this.execlog.post('done');
     await this.execlog.close();
