@@ -206,8 +206,12 @@ export abstract class PolicyBase implements SchedPolicy {
   protected started(job: PendingJob, R: Rv1, pool: ResourcePool, now: number): Decision {
     pool.take(R);
     this.running.set(String(job.id), { id: job.id, R, end: expectedEnd(now, job.request.duration) });
-    const i = this.pending.indexOf(job);
-    if (i >= 0) this.pending.splice(i, 1);
+    // jobs mostly start from the head of the queue
+    if (this.pending[0] === job) this.pending.shift();
+    else {
+      const i = this.pending.indexOf(job);
+      if (i >= 0) this.pending.splice(i, 1);
+    }
     return { type: 'alloc', id: job.id, R };
   }
 

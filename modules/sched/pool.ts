@@ -87,6 +87,8 @@ export class Pool implements ResourcePool {
   private hist: Int32Array;
   /** up nodes with every core and gpu free */
   private whole = 0;
+  /** request shapes (without constraint) that match() found no room for since the last give() */
+  private failed: Set<string> | undefined;
 
   constructor(all: readonly RankResources[], down: Iterable<number> = [], layout?: Layout) {
     const L = (this.layout = layout ?? new Layout(all));
@@ -120,6 +122,8 @@ export class Pool implements ResourcePool {
   setDown(down: Iterable<number>): void {
     this.downSet.clear();
     for (const r of down) this.downSet.add(r);
+    this.failed = undefined;
+    this.own();
     this.down.fill(0);
     for (const r of this.downSet) {
       const n = this.layout.byRank.get(r);
@@ -143,6 +147,20 @@ export class Pool implements ResourcePool {
     if (f === n.cores.length && this.ngfree[n.i] === n.gpus.length) this.whole += sign;
   }
 
+  /** the arrays may be shared with a clone: copy them before the first change (copy on write) */
+  private shared = false;
+
+  private own(): void {
+    if (!this.shared) return;
+    this.shared = false;
+    this.free = this.free.slice();
+    this.gfree = this.gfree.slice();
+    this.nfree = this.nfree.slice();
+    this.ngfree = this.ngfree.slice();
+    this.down = this.down.slice();
+    this.hist = this.hist.slice();
+  }
+
   clone(): Pool {
     const p = Object.create(Pool.prototype) as Pool;
     const w = p as unknown as {
@@ -155,16 +173,19 @@ export class Pool implements ResourcePool {
       downSet: Set<number>;
       hist: Int32Array;
       whole: number;
+      shared: boolean;
     };
     w.layout = this.layout;
-    w.free = this.free.slice();
-    w.gfree = this.gfree.slice();
-    w.nfree = this.nfree.slice();
-    w.ngfree = this.ngfree.slice();
-    w.down = this.down.slice();
+    w.free = this.free;
+    w.gfree = this.gfree;
+    w.nfree = this.nfree;
+    w.ngfree = this.ngfree;
+    w.down = this.down;
     w.downSet = new Set(this.downSet);
-    w.hist = this.hist.slice();
+    w.hist = this.hist;
     w.whole = this.whole;
+    w.shared = true;
+    this.shared = true;
     return p;
   }
 
@@ -277,6 +298,15 @@ export class Pool implements ResourcePool {
 
   match(req: ResourceRequest, order: NodeOrder = 'low'): Rv1 | undefined {
     if (!this.mightFit(req)) return undefined;
+    // take() only ever shrinks what is free: a shape that did not fit does not fit until a give()
+    const key = req.constraint ? undefined : `${order}/${req.nnodes}/${req.exclusive}/${req.nslots}/${req.coresPerSlot}/${req.gpusPerSlot}`;
+    if (key !== undefined && this.failed?.has(key)) return undefined;
+    const R = this.scan(req, order);
+    if (!R && key !== undefined) (this.failed ??= new Set()).add(key);
+    return R;
+  }
+
+  private scan(req: ResourceRequest, order: NodeOrder): Rv1 | undefined {
     const nodes = this.layout.nodes;
     const c = req.constraint;
     const picked: RankResources[] = [];
@@ -315,6 +345,8 @@ export class Pool implements ResourcePool {
 
   /** mark the cores and gpus of R taken (1 -> 0) or given back (0 -> 1) */
   private mark(R: Rv1, to: 0 | 1): void {
+    if (to === 1) this.failed = undefined;
+    this.own();
     for (const r of rv1Expand(R)) {
       const n = this.layout.byRank.get(r.rank);
       if (!n) continue;

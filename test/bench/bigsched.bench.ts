@@ -10,7 +10,9 @@
  *   passes, ms/pass, max ms   the scheduler's passes and their time (sched.stats)
  * Flux 0.88 with Fluxion reports ~250 jobs/s entering RUN on 4,000 simulated
  * nodes. `node dist/test/bench/bigsched.bench.js [NJOBS] [policy...]` runs a
- * smaller or a single case; BENCH_WRAP=PROG runs the broker under `flux start
+ * smaller or a single case. A second table runs the same queue through the
+ * scheduler alone (bigsched-sim.ts: Pool and policy in this process, virtual
+ * clock) to show what the scheduler itself sustains; BENCH_WRAP=PROG runs the broker under `flux start
  * --wrap=PROG` (to profile it: a script that adds node --cpu-prof).
  */
 import * as fs from 'node:fs';
@@ -18,47 +20,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '../../cli/api/client';
 import { startInstance } from '../helpers/flux';
+import { CORES, NODES, jobspecs } from './bigsched-queue';
+import { simulate } from './bigsched-sim';
+import { resolvePolicy } from '../../modules/sched/registry';
 
-const NODES = 4096;
-const CORES = 64;
 const NJOBS = Number(process.argv[2] ?? 10_000);
 const POLICIES = process.argv.length > 3 ? process.argv.slice(3) : ['fcfs', 'backfill'];
-
-/** a fixed-seed generator, so both policies see the same queue */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** the mixed queue: half single-node core jobs (1-64 cores), the rest 1-64 whole nodes, 0.05-0.5 s each */
-function jobspecs(n: number): unknown[] {
-  const r = rng(13);
-  const out: unknown[] = [];
-  for (let i = 0; i < n; i++) {
-    const u = r();
-    const run = Math.round((0.05 + r() * 0.45) * 1000) / 1000;
-    let resources: unknown[];
-    if (u < 0.5) {
-      const cores = 1 + Math.floor(r() * r() * CORES);
-      resources = [{ type: 'slot', count: 1, label: 'task', with: [{ type: 'core', count: cores }] }];
-    } else {
-      // 1-8 nodes mostly, up to 64
-      const v = r();
-      const nodes = v < 0.6 ? 1 + Math.floor(r() * 8) : v < 0.9 ? 8 + Math.floor(r() * 25) : 32 + Math.floor(r() * 33);
-      resources = [{ type: 'node', count: nodes, exclusive: true, with: [{ type: 'slot', count: 1, label: 'task', with: [{ type: 'core', count: 1 }] }] }];
-    }
-    out.push({
-      version: 1,
-      resources,
-      tasks: [{ command: ['true'], slot: 'task', count: { per_slot: 1 } }],
-      attributes: { system: { duration: 0, cwd: '/tmp', exec: { test: { run_duration: `${run}s` } } } },
-    });
-  }
-  return out;
-}
 
 interface Stats {
   passes: number;
@@ -121,6 +88,15 @@ async function measure(policy: string, uri: string, flux: (a: string[]) => { cod
   }
 }
 
+function table(what: string, rows: readonly Row[]): void {
+  console.log(`${'policy'.padEnd(10)} ${'jobs/s'.padStart(8)} ${'util %'.padStart(7)} ${'passes'.padStart(7)} ${'ms/pass'.padStart(8)} ${'max ms'.padStart(8)}  (${what})`);
+  for (const x of rows) {
+    console.log(
+      `${x.policy.padEnd(10)} ${x.jps.toFixed(0).padStart(8)} ${(x.util * 100).toFixed(1).padStart(7)} ${String(x.passes).padStart(7)} ${x.msPerPass.toFixed(2).padStart(8)} ${x.maxMs.toFixed(1).padStart(8)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-bigsched-'));
   const conf = path.join(dir, 'big.toml');
@@ -135,13 +111,10 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const p of POLICIES) rows.push(await measure(p, inst.uri, flux));
     console.log(`${NJOBS} jobs (1 core .. 64 nodes, 0.05-0.5 s under test execution) on ${NODES} x ${CORES} simulated nodes, size-1 instance`);
-    console.log(`${'policy'.padEnd(10)} ${'jobs/s'.padStart(8)} ${'util %'.padStart(7)} ${'passes'.padStart(7)} ${'ms/pass'.padStart(8)} ${'max ms'.padStart(8)}`);
-    for (const x of rows) {
-      console.log(
-        `${x.policy.padEnd(10)} ${x.jps.toFixed(0).padStart(8)} ${(x.util * 100).toFixed(1).padStart(7)} ${String(x.passes).padStart(7)} ${x.msPerPass.toFixed(2).padStart(8)} ${x.maxMs.toFixed(1).padStart(8)}`,
-      );
-    }
+    table('instance', rows);
     console.log(`${'Flux+Fluxion'.padEnd(10)} ${'~250'.padStart(8)}   (4,000 simulated nodes, reference)`);
+    console.log('\nthe scheduler alone (Pool + policy in one process, virtual clock: only pass time counts)');
+    table('sim', POLICIES.map((p) => simulate(resolvePolicy(p), NJOBS)));
   } finally {
     await inst.stop().catch(() => inst.kill());
     fs.rmSync(dir, { recursive: true, force: true });
