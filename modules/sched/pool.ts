@@ -67,6 +67,18 @@ class Layout {
   }
 }
 
+const shapeKeys = new WeakMap<ResourceRequest, string>();
+
+/** a request's shape as a string (nodes, exclusive, slots, cores and gpus per slot), made once per request */
+function shapeKey(req: ResourceRequest): string {
+  let k = shapeKeys.get(req);
+  if (k === undefined) {
+    k = `${req.nnodes}/${req.exclusive}/${req.nslots}/${req.coresPerSlot}/${req.gpusPerSlot}`;
+    shapeKeys.set(req, k);
+  }
+  return k;
+}
+
 /** position of id in ids (ids are usually 0..n-1), -1 if absent */
 function pos(ids: readonly number[], id: number): number {
   return ids[id] === id ? id : ids.indexOf(id);
@@ -204,7 +216,7 @@ export class Pool implements ResourcePool {
 
   infeasible(req: ResourceRequest): string | undefined {
     if (req.constraint) return this.infeasibleNow(req);
-    const key = `${req.nnodes}/${req.exclusive}/${req.nslots}/${req.coresPerSlot}/${req.gpusPerSlot}`;
+    const key = shapeKey(req);
     const cache = this.layout.infeasibleCache;
     if (cache.has(key)) return cache.get(key);
     const why = this.infeasibleNow(req);
@@ -299,7 +311,7 @@ export class Pool implements ResourcePool {
   match(req: ResourceRequest, order: NodeOrder = 'low'): Rv1 | undefined {
     if (!this.mightFit(req)) return undefined;
     // take() only ever shrinks what is free: a shape that did not fit does not fit until a give()
-    const key = req.constraint ? undefined : `${order}/${req.nnodes}/${req.exclusive}/${req.nslots}/${req.coresPerSlot}/${req.gpusPerSlot}`;
+    const key = req.constraint ? undefined : `${order}/${shapeKey(req)}`;
     if (key !== undefined && this.failed?.has(key)) return undefined;
     const R = this.scan(req, order);
     if (!R && key !== undefined) (this.failed ??= new Set()).add(key);
