@@ -282,8 +282,10 @@ export class SchedModule implements BrokerModule {
   private decide(): void {
     const now = Date.now() / 1000;
     let decisions;
+    const t0 = performance.now();
     try {
       decisions = this.policy.schedule(this.pool.clone(), now);
+      this.stats.policy(performance.now() - t0);
     } catch (e) {
       this.h.log('err', `policy ${this.policy.name}: schedule failed: ${(e as Error).stack ?? String(e)}`);
       return;

@@ -29,6 +29,8 @@ export class SchedStats {
   private passes = 0;
   private passMs = 0;
   private passMaxMs = 0;
+  /** of the pass time, the policy's schedule() alone (the rest: commit and answers to job-manager) */
+  private policyMs = 0;
   private allocs = 0;
   private lastAlloc = 0;
   private allocated = 0;
@@ -46,6 +48,10 @@ export class SchedStats {
     this.passes++;
     this.passMs += ms;
     if (ms > this.passMaxMs) this.passMaxMs = ms;
+  }
+
+  policy(ms: number): void {
+    this.policyMs += ms;
   }
 
   alloc(cores: number): void {
@@ -66,6 +72,7 @@ export class SchedStats {
       passes: this.passes,
       pass_ms: this.passMs,
       pass_max_ms: this.passMaxMs,
+      policy_ms: this.policyMs,
       allocs: this.allocs,
       last_alloc: this.lastAlloc,
       allocated_cores: this.allocated,

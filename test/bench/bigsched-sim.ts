@@ -19,6 +19,7 @@ export interface SimResult {
   util: number;
   passes: number;
   msPerPass: number;
+  policyMsPerPass: number;
   maxMs: number;
 }
 
@@ -44,6 +45,7 @@ export function simulate(plugin: SchedPolicyPlugin, njobs: number): SimResult {
   let started = 0;
   let passes = 0;
   let passMs = 0;
+  let policyMs = 0;
   let maxMs = 0;
   let coreSec = 0;
   let lastStart = 0;
@@ -51,6 +53,7 @@ export function simulate(plugin: SchedPolicyPlugin, njobs: number): SimResult {
   while (started < njobs) {
     const t0 = performance.now();
     const decisions = policy.schedule(pool.clone(), 1e9 + now);
+    policyMs += performance.now() - t0;
     for (const d of decisions) {
       if (d.type !== 'alloc') continue;
       pool.take(d.R);
@@ -80,5 +83,5 @@ export function simulate(plugin: SchedPolicyPlugin, njobs: number): SimResult {
     }
   }
   const span = Math.max(...ends.map((e) => e.at), lastStart);
-  return { policy: plugin.name, jps: njobs / (passMs / 1000), util: coreSec / (total * span), passes, msPerPass: passMs / passes, maxMs };
+  return { policy: plugin.name, jps: njobs / (passMs / 1000), util: coreSec / (total * span), passes, msPerPass: passMs / passes, policyMsPerPass: policyMs / passes, maxMs };
 }
