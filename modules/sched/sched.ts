@@ -14,9 +14,7 @@ import {
   NO_RESPONSE,
   einval,
   request,
-  rlistSummary,
   rv1Build,
-  rv1Expand,
   idset,
   type BrokerModule,
   type Handle,
@@ -28,6 +26,7 @@ import { parseJobspec } from './jobspec';
 import type { JobId, PendingJob, SchedPolicy } from './plugin-api';
 import { Pool } from './pool';
 import { SchedStats, coresOf } from './stats';
+import { allocSummary } from './summary';
 
 interface AllocPayload {
   id: JobId;
@@ -303,7 +302,7 @@ export class SchedModule implements BrokerModule {
         this.running.set(String(d.id), { id: d.id, R });
         this.waiting.delete(String(d.id));
         this.stats.alloc(coresOf(R));
-        const annotations = { sched: { resource_summary: rlistSummary(rv1Expand(R)) } };
+        const annotations = { sched: { resource_summary: allocSummary(R) } };
         this.h.respond(w.msg, { id: w.job.id, type: 'success', R, annotations });
       } else if (d.type === 'deny') {
         this.waiting.delete(String(d.id));
