@@ -12,6 +12,8 @@ import { endCommand, guardStdio } from './exit';
 import { suggest } from './suggest';
 import { HelpRequest, UsageError, parse, renderHelp, renderUsageError, type GroupSpec, type Rendered } from './options';
 import { groupHelp, groupUsageError, isGroupSpec } from './group';
+import { frontEndUsage } from './help/usage';
+import { exportManPath } from './help/manpath';
 
 const here = __dirname;
 
@@ -35,30 +37,6 @@ function loadCommands(files: readonly string[]): Loaded {
     }
   }
   return out;
-}
-
-function frontEndUsage(index: Record<string, string[]>): string {
-  const lines = [
-    'Usage: flux [OPTIONS] COMMAND ARGS',
-    '  -h, --help             Display this message',
-    '  -v, --verbose          Be verbose about environment and command search',
-    '  -V, --version          Display command and component versions',
-    '  -p, --parent           Set environment of parent instead of current instance',
-    '  -r, --root             Set environment of root instance instead of current',
-    '',
-    'Commands (run `flux COMMAND --help` for details):',
-  ];
-  for (const word of Object.keys(index).sort()) {
-    let desc = '';
-    try {
-      const { classes, group } = loadCommands(index[word]!);
-      desc = group?.summary ?? classes.find((c) => c.spec.path.length === 1 && c.spec.path[0] === word)?.spec.summary ?? '';
-    } catch {
-      /* ignore */
-    }
-    lines.push(`  ${word.padEnd(18)} ${desc}`);
-  }
-  return lines.join('\n') + '\n';
 }
 
 /** Run `flux-CMD` from FLUX_EXEC_PATH; undefined if there is none. */
@@ -101,13 +79,14 @@ function exportOwnPath(): void {
 
 export async function main(argv: readonly string[]): Promise<number> {
   exportOwnPath();
+  exportManPath();
   const args = [...argv];
   let verbose = false;
   // front-end options
   while (args.length > 0 && args[0]!.startsWith('-')) {
     const a = args.shift()!;
     if (a === '-h' || a === '--help') {
-      process.stderr.write(frontEndUsage(loadIndex()));
+      process.stderr.write(frontEndUsage(new Set(Object.keys(loadIndex()))));
       return 0;
     } else if (a === '-V' || a === '--version') {
       args.unshift('version');
@@ -123,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const index = loadIndex();
   if (args.length === 0) {
-    process.stderr.write(frontEndUsage(index));
+    process.stderr.write(frontEndUsage(new Set(Object.keys(index))));
     return 1;
   }
   const word = args[0]!;

@@ -176,12 +176,34 @@ export const brokerServices: Record<string, Handler> = {
   'state-machine.get': (b) => ({ state: b.sm.state, duration: b.sm.duration }),
 };
 
+/**
+ * What a guest ([access] allow-guest-user) may ask of the broker itself: reads
+ * that tell nothing private, and its own log lines. Everything else here
+ * (module, attr.set, config load/reload, shutdown, event.pub, dmesg, log.clear,
+ * and any service added later) needs the owner role.
+ */
+const GUEST_TOPICS = new Set([
+  'broker.ping',
+  'attr.get',
+  'attr.list',
+  'config.get',
+  'state-machine.get',
+  'log.append',
+  'log.disconnect',
+  'overlay.status',
+  'groups.get',
+]);
+
 /** Dispatch a request to the broker's own services. */
 export function dispatchBrokerRequest(b: Broker, msg: Message): void {
   const h = brokerServices[msg.topic] ?? b.extraServices.get(msg.topic);
   if (!h) {
     if (msg.topic.endsWith('.disconnect')) return;
     b.self.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
+    return;
+  }
+  if (!(msg.rolemask & Role.Owner) && !GUEST_TOPICS.has(msg.topic)) {
+    b.self.respondError(msg, Errno.EPERM, `${msg.topic}: Request requires owner credentials`);
     return;
   }
   const fail = (e: unknown) => {

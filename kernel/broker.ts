@@ -25,6 +25,8 @@ import { LogFile } from './log/log-file';
 import { checkStatedir } from './state/statedir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
+import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
+import { canReadPeerCred } from './connector/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from './message/limits';
 import { event as makeEvent, type Message } from './message/message';
@@ -35,6 +37,7 @@ import { Router } from './router/router';
 import { dispatchBrokerRequest } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { Reaper } from './state/reaper';
+import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from './api/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
@@ -66,6 +69,8 @@ export class Broker {
   tree: Tree = new SingletonTree();
   boot!: BootInfo;
   private connector: LocalConnector | undefined;
+  /** [access]: who the local connector lets in, and as what */
+  private access: AccessPolicy = accessPolicy({});
   private eventSeq = 0;
   private exitCode = 0;
   private rc2: RunningProgram | undefined;
@@ -169,6 +174,8 @@ export class Broker {
     if (this.boot.jobid !== undefined) this.setJobAttrs(this.boot.jobid);
 
     try {
+      this.access = accessPolicy(this.config);
+      checkEnforceable(this.access, canReadPeerCred());
       this.makeDirs();
     } catch (e) {
       this.cleanupDirs();
@@ -211,6 +218,7 @@ export class Broker {
         clientOutbuf: parseSize(this.attrs.get('connector.client-outbuf') ?? ''),
         inflight: parseSize(this.attrs.get('connector.inflight-max') ?? ''),
       },
+      this.access,
     );
     const localPath = this.attrs.get('local-uri')!.slice('local://'.length);
     try {
@@ -269,7 +277,8 @@ export class Broker {
     } else {
       checkOwnerOnlyDir('rundir', rundir);
     }
-    fs.chmodSync(rundir, 0o700);
+    // with guests the socket must be reachable: others may search (never write) the rundir
+    fs.chmodSync(rundir, this.access.allowGuestUser ? 0o755 : 0o700);
     if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
     if (this.attrs.get('rundir-cleanup') === '1') this.createdRundir = rundir;
     if (this.attrs.get('local-uri') === undefined) {
@@ -340,6 +349,11 @@ export class Broker {
   }
   private rcInteractive = false;
 
+  /** broker.recovery-mode (flux start --recovery): rc1 failures are not fatal, resources stay offline */
+  get recoveryMode(): boolean {
+    return this.attrs.get('broker.recovery-mode') === '1';
+  }
+
   private enter(event: string, s: BrokerState): void {
     this.sm.post(event, s);
     this.tree.stateChanged(s);
@@ -359,13 +373,14 @@ export class Broker {
       return;
     }
     const rc1 = await this.rc1();
-    if (rc1 !== 0) {
+    if (rc1 !== 0 && !this.recoveryMode) {
       this.exitCode = rc1;
       this.enter('rc1-fail', 'shutdown');
       await this.finish();
       return;
     }
-    this.enter('rc1-success', 'quorum');
+    // recovery (flux start --recovery): the owner repairs what failed by hand
+    this.enter(rc1 === 0 ? 'rc1-success' : 'rc1-ignorefail', 'quorum');
     try {
       await this.tree.quorum();
     } catch (e) {
@@ -426,16 +441,18 @@ export class Broker {
     const rc1 = this.attrs.get('broker.rc1_path');
     if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc('rc1', rc1);
     const table = this.moduleTable();
+    let failed = 0;
     for (const m of table) {
       if (m.ranks === 'leader' && this.rank !== 0) continue;
       try {
         await this.modules.load(m.name, m.args ?? []);
       } catch (e) {
         this.log(LogLevel.err, 'broker', `rc1: ${(e as Error).message}`);
-        return 1;
+        if (!this.recoveryMode) return 1;
+        failed = 1;
       }
     }
-    return 0;
+    return failed;
   }
 
   /**
@@ -500,6 +517,7 @@ export class Broker {
       return 1;
     }
     this.rcInteractive = plan.interactive;
+    if (plan.interactive && this.recoveryMode) process.stdout.write(recoveryBanner((n) => this.attrs.get(n)));
     const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'), childLineage(this.uuid));
     this.rc2 = new RunningProgram(plan, env, { detached: !stdinIsTty });
     // its own session: what stays in it dies with the broker (a tty's job-control group is the user's)

@@ -29,8 +29,8 @@
 
 extern char **environ;
 
-/* Node runs these itself: they own the terminal, process groups or brokers. */
-static const char *const direct_only[] = {"start", "broker", "alloc", NULL};
+/* Node runs these itself: they own the terminal (help: man and its pager), process groups or brokers. */
+static const char *const direct_only[] = {"start", "broker", "alloc", "help", NULL};
 
 static volatile sig_atomic_t client_pgid = 0;
 static volatile sig_atomic_t fatal_sig = 0;

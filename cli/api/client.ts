@@ -4,6 +4,7 @@
  * from the package (`require('flux-ts')`).
  */
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { FluxError } from '../../kernel/api/errors';
 import { FrameReader, encodeFrame, decodeMessage } from '../../kernel/message/codec';
@@ -16,6 +17,7 @@ import {
   type Message,
 } from '../../kernel/message/message';
 import { longTimeout, type LongTimer } from '../../kernel/api/long-timer';
+import { SshStream, parseSshUri, sshCommand } from './ssh';
 
 export const DEFAULT_URI = 'local:///run/flux/local';
 
@@ -35,7 +37,7 @@ interface Pending {
 
 /** Path of the unix socket named by a local:// URI (FluxError ENOENT otherwise). */
 export function socketPathOf(uri: string): string {
-  if (!uri.startsWith('local://')) throw new FluxError(Errno.ENOENT, `unsupported URI ${uri}: only local:// is supported`);
+  if (!uri.startsWith('local://')) throw new FluxError(Errno.ENOENT, `unsupported URI ${uri}: only local:// and ssh:// are supported`);
   return uri.slice('local://'.length);
 }
 
@@ -47,20 +49,30 @@ export class Client {
   private closed = false;
 
   private constructor(
-    private readonly sock: net.Socket,
+    private readonly sock: Duplex,
     readonly uri: string,
   ) {}
 
-  /** Connect to FLUX_URI (or the given URI); rejects with a FluxError naming the path. */
+  /**
+   * Connect to FLUX_URI (or the given URI): local://PATH, or ssh://HOST/PATH
+   * through ssh and `flux relay` (./ssh.ts); rejects with a FluxError naming it.
+   */
   static connect(uri: string = process.env['FLUX_URI'] || DEFAULT_URI): Promise<Client> {
-    let path: string;
+    let open: () => Duplex;
+    let ssh: SshStream | undefined;
     try {
-      path = socketPathOf(uri);
+      if (uri.startsWith('ssh://')) {
+        const argv = sshCommand(parseSshUri(uri));
+        open = () => (ssh = new SshStream(argv));
+      } else {
+        const path = socketPathOf(uri);
+        open = () => net.createConnection(path);
+      }
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise<Client>((resolve, reject) => {
-      const sock = net.createConnection(path);
+      const sock = open();
       let client: Client | undefined;
       let handshake = false;
       const reader = new FrameReader();
@@ -104,7 +116,9 @@ export class Client {
       });
       sock.on('close', () => {
         if (!handshake) {
-          reject(new FluxError(Errno.ECONNRESET, `connection to ${uri} closed by the broker`));
+          // ssh (or the relay) gave up: its own words say why
+          if (ssh) reject(new FluxError(Errno.EHOSTUNREACH, `${uri}: ${ssh.why()}`));
+          else reject(new FluxError(Errno.ECONNRESET, `connection to ${uri} closed by the broker`));
           return;
         }
         client?.lose(new FluxError(Errno.ECONNRESET, `lost connection to the broker at ${uri}`));

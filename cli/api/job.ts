@@ -10,6 +10,7 @@ import { Errno } from '../../kernel/api/errno';
 import { FluxError } from '../../kernel/api/errors';
 import { encodeJobId, encodeKvs, tryParseJobId, type JobIdEncoding } from '../../kernel/api/formats';
 import { parseUrgency, SUBMIT_FLAGS } from '../jobspec/build';
+import { STATES } from '../jobspec/job-info';
 import type { Client } from './client';
 import { Jobspec, type JobspecV1 } from './jobspec';
 import { watchKvs, type EventLogEntry } from './watch';
@@ -157,17 +158,6 @@ interface JobRecord {
 
 const STATE_NAMES: Record<number, StateName> = { 1: 'NEW', 2: 'DEPEND', 4: 'PRIORITY', 8: 'SCHED', 16: 'RUN', 32: 'CLEANUP', 64: 'INACTIVE' };
 const RESULT_NAMES: Record<number, ResultName> = { 1: 'COMPLETED', 2: 'FAILED', 4: 'CANCELED', 8: 'TIMEOUT' };
-const STATE_BITS: Record<string, number> = {
-  depend: 2,
-  priority: 4,
-  sched: 8,
-  run: 16,
-  cleanup: 32,
-  inactive: 64,
-  pending: 14,
-  running: 48,
-  active: 62,
-};
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
@@ -351,7 +341,7 @@ function stateMask(what: string, states: unknown): number {
   if (!Array.isArray(states)) throw einval(what, 'states must be an array of state names or a mask');
   let mask = 0;
   for (const s of states) {
-    const bit = typeof s === 'string' ? STATE_BITS[s.toLowerCase()] : undefined;
+    const bit = typeof s === 'string' ? STATES[s.toLowerCase()] : undefined;
     if (bit === undefined) throw einval(what, `invalid state ${JSON.stringify(s)}`);
     mask |= bit;
   }

@@ -2,7 +2,8 @@
  * flux dump [-q] [-v] FILE: the kvs's content as a tar archive (flux-dump(1)):
  * one member per key, its path the key with `.` as `/`, its content the value
  * as `flux kvs get -r` gives it (eventlogs as their RFC 18 lines). `.tar`,
- * `.tgz` or `.tar.gz`. A new instance loads it with `-Scontent.restore=FILE`.
+ * `.tgz` or `.tar.gz`. flux restore loads it (cli/commands/restore.ts), and so
+ * does a new instance started with `-Scontent.restore=FILE`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,16 +41,27 @@ export class DumpCommand extends FluxCommand {
       this.fail(`Failed to open '${file}'`);
     }
     const h = await this.connect();
-    const { keys } = await h.rpc<{ keys: string[] }>('kvs.dir', { key: '' });
+    const { keys, links = {}, dirs = [] } = await h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: '', extras: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-'));
     try {
       const top = new Set<string>();
       let n = 0;
+      // empty directories (flux kvs mkdir) are directory members with nothing below them
+      for (const dir of dirs) {
+        fs.mkdirSync(path.join(tmp, ...dir.split('.')), { recursive: true });
+        top.add(dir.split('.')[0]!);
+      }
       for (const key of keys) {
-        const { value } = await h.rpc<{ value: unknown }>('kvs.get', { key });
         const rel = key.split('.').join('/');
         fs.mkdirSync(path.join(tmp, path.dirname(rel)), { recursive: true });
-        fs.writeFileSync(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
+        const target = links[key];
+        if (target !== undefined) {
+          // a link is a symbolic link member whose target is the key it names
+          fs.symlinkSync(target, path.join(tmp, rel));
+        } else {
+          const { value } = await h.rpc<{ value: unknown }>('kvs.get', { key });
+          fs.writeFileSync(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
+        }
         top.add(rel.split('/')[0]!);
         n++;
         if (verbose) process.stderr.write(`${rel}\n`);

@@ -13,6 +13,7 @@ import { FluxError } from '../../kernel/api/errors';
 import { Errno, strerror } from '../../kernel/api/errno';
 import { decode, encode } from '../../kernel/api/formats/idset';
 import { endCommand } from '../exit';
+import { JobRanksError, jobRanks } from '../exec/job-ranks';
 
 type Response =
   | { type: 'started'; pid: number }
@@ -21,6 +22,8 @@ type Response =
 
 interface Task {
   rank: number;
+  /** the rank printed in labels and messages: the broker rank, or with --jobid the index of the job's node */
+  label: number;
   pid?: number;
   /** wait status once exited */
   status?: number;
@@ -51,6 +54,7 @@ export class ExecCommand extends FluxCommand {
       { name: 'dir', short: 'd', arg: 'PATH', description: 'Set the working directory to PATH' },
       { name: 'rank', short: 'r', arg: 'IDSET', default: 'all', description: 'Specify specific target ranks.  Default is "all"' },
       { name: 'exclude', short: 'x', arg: 'IDSET', description: 'Exclude ranks from target list' },
+      { name: 'jobid', short: 'j', arg: 'JOBID', description: 'Run on the nodes allocated to JOBID; --rank and --exclude index its nodes' },
       { name: 'verbose', short: 'v', description: 'Run with more verbosity.' },
       { name: 'quiet', short: 'q', description: 'Suppress extraneous output (e.g. per-rank error exit status)' },
     ],
@@ -80,20 +84,37 @@ export class ExecCommand extends FluxCommand {
     const vlog = (s: string) => verbose && process.stderr.write(`${(performance.now() - t0).toFixed(6)}ms: ${s}\n`);
 
     this.h = await this.connect();
-    const size = Number(await this.h.getattr('size'));
+    // the targets: all ranks of the instance, or (--jobid) the job's nodes; -r/-x index them
+    let base: number[];
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    const jobArg = p.str('jobid');
+    if (jobArg !== undefined) {
+      try {
+        const j = await jobRanks(this.h, jobArg);
+        base = j.ranks;
+        env['FLUX_JOB_ID'] = String(j.id);
+      } catch (e) {
+        if (e instanceof JobRanksError) this.fail(e.message);
+        throw e;
+      }
+    } else {
+      base = [...Array(Number(await this.h.getattr('size'))).keys()];
+    }
+    const size = base.length;
     const rankArg = p.str('rank');
-    let ranks = rankArg === undefined || rankArg === 'all' ? [...Array(size).keys()] : this.idset(rankArg);
-    const invalid = ranks.filter((r) => r >= size);
+    let idx = rankArg === undefined || rankArg === 'all' ? [...Array(size).keys()] : this.idset(rankArg);
+    const invalid = idx.filter((r) => r >= size);
     if (invalid.length > 0) this.fail(`One or more invalid --ranks specified: ${encode(invalid)}`);
     const exclude = p.str('exclude');
     if (exclude !== undefined) {
       const x = new Set(this.idset(exclude));
-      ranks = ranks.filter((r) => !x.has(r));
+      idx = idx.filter((r) => !x.has(r));
     }
+    const ranks = idx.map((i) => base[i]!);
     if (ranks.length === 0) this.fail('No targets specified');
 
-    const req = { cmd, cwd: p.str('dir') ?? process.cwd(), env: { ...process.env } };
-    this.tasks = ranks.map((rank) => ({ rank, pending: [], partial: { stdout: '', stderr: '' } }));
+    const req = { cmd, cwd: p.str('dir') ?? process.cwd(), env };
+    this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' } }));
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
     if (p.has('noinput')) this.stdinDone = true;
     else this.readStdin();
@@ -116,7 +137,7 @@ export class ExecCommand extends FluxCommand {
       rc = Math.max(rc, code);
       if (code === 0) continue;
       const why = sig ? strsignal(sig) : `Exit ${code}`;
-      groups.set(why, [...(groups.get(why) ?? []), t.rank]);
+      groups.set(why, [...(groups.get(why) ?? []), t.label]);
     }
     if (!quiet) {
       const sorted = [...groups].sort((a, b) => a[1][0]! - b[1][0]!);
@@ -133,7 +154,7 @@ export class ExecCommand extends FluxCommand {
       const fe = e as FluxError;
       const cmd0 = req.cmd[0]!;
       const text = fe.message.startsWith(`${cmd0}:`) ? fe.message : `${cmd0}: ${fe.bare ? strerror(fe.errno) : fe.message}`;
-      process.stderr.write(`flux-exec: Error: rank ${t.rank}: ${text}\n`);
+      process.stderr.write(`flux-exec: Error: rank ${t.label}: ${text}\n`);
       t.failed = launchCode(fe.errno);
     }
     this.flushPartial(t);
@@ -165,12 +186,12 @@ export class ExecCommand extends FluxCommand {
     const text = t.partial[stream] + data.toString('utf8');
     const lines = text.split('\n');
     t.partial[stream] = lines.pop()!;
-    for (const l of lines) out.write(`${t.rank}: ${l}\n`);
+    for (const l of lines) out.write(`${t.label}: ${l}\n`);
   }
 
   private flushPartial(t: Task): void {
     for (const s of ['stdout', 'stderr'] as const) {
-      if (t.partial[s]) (s === 'stdout' ? process.stdout : process.stderr).write(`${t.rank}: ${t.partial[s]}\n`);
+      if (t.partial[s]) (s === 'stdout' ? process.stdout : process.stderr).write(`${t.label}: ${t.partial[s]}\n`);
       t.partial[s] = '';
     }
   }
@@ -213,7 +234,7 @@ export class ExecCommand extends FluxCommand {
       const now = performance.now();
       count++;
       if (count > 2 && now - lastAt < 1000) {
-        const running = this.tasks.filter((t) => t.failed === undefined && t.status === undefined).map((t) => t.rank);
+        const running = this.tasks.filter((t) => t.failed === undefined && t.status === undefined).map((t) => t.label);
         process.stderr.write(`${encode(running, { brackets: true })}: command still running at exit\n`);
         endCommand(1);
       }

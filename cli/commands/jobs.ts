@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../kernel/api/formats/output-format';
+import { fsd, hostlist, idset } from '../../kernel/api/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
@@ -21,12 +22,12 @@ export class JobsCommand extends FluxCommand {
       { name: 'all-users', short: 'A', description: 'List jobs of all users' },
       { name: 'count', short: 'c', arg: 'N', default: '1000', description: 'Limit output to N jobs (default 1000, 0 for all)' },
       { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
-      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs (as -a does)' },
+      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs that have become inactive since WHEN (implies -a). WHEN is -FSD (before now) or a date and time' },
       { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
       { name: 'user', short: 'u', arg: '[USERNAME|UID]', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
       { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
       { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Limit output to specific queue or queues' },
-      { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs on HOSTS or RANKS (not supported by flux-ts yet: refused)' },
+      { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs that were allocated to the specified HOSTS or RANKS provided as a hostlist or idset.' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
       { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
@@ -39,10 +40,33 @@ export class JobsCommand extends FluxCommand {
       { name: 'stats', description: 'Print job statistics before header' },
       { name: 'stats-only', description: 'Print job statistics only and exit. Exits with non-zero exit code with no active jobs.' },
       // not in flux-jobs 0.88: kept for scripts written against flux-ts
-      { name: 'verbose', short: 'v', hidden: true, description: 'Accepted for compatibility: no effect' },
+      { name: 'verbose', short: 'v', hidden: true, description: 'not supported by flux-ts (refused)' },
     ],
     operands: [{ name: 'JOBID', nargs: '*', description: 'Limit output to specific Job IDs' }],
   };
+
+  /** --since=WHEN: `-FSD` before now, `now`, or a date Date.parse() reads; a time to come is refused, as Flux does. */
+  private sinceTime(v: string): number {
+    const now = Date.now() / 1000;
+    let t: number | undefined;
+    if (v === 'now') t = now;
+    else if (v.startsWith('-')) {
+      const d = fsd.tryParse(v.slice(1));
+      if (d !== undefined) t = now - d;
+    } else if (!v.startsWith('+')) {
+      const ms = Date.parse(v);
+      if (Number.isFinite(ms)) t = ms / 1000;
+    }
+    if (t === undefined && !v.startsWith('+')) this.fail(`invalid --since value '${v}'`);
+    if (t === undefined || t > now + 1) this.fail(`--since=${v} appears to be in the future`);
+    return t;
+  }
+
+  private includeFilter(arg: string): (j: JobRecord) => boolean {
+    const f = includeTest(arg);
+    if (!f) this.fail(`-i/--include: invalid host or rank list: ${arg}`);
+    return f;
+  }
 
   async run(): Promise<number> {
     const p = this.args;
@@ -52,7 +76,8 @@ export class JobsCommand extends FluxCommand {
       if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push({ typed: a, id });
     }
-    if (p.has('include')) this.fail('--include is not supported by flux-ts yet');
+    if (p.has('verbose')) this.fail('--verbose is not supported by flux-ts');
+    const include = p.has('include') ? this.includeFilter(p.str('include')!) : undefined;
     const json = p.has('json');
     if (json && (p.has('stats') || p.has('stats-only'))) this.fail('--json incompatible with --stats or --stats-only');
     // states
@@ -66,6 +91,7 @@ export class JobsCommand extends FluxCommand {
       if ('bad' in parsed) this.fail(`Invalid filter specified: ${parsed.bad}`);
       ({ states, results } = parsed);
     }
+    const since = p.has('since') ? this.sinceTime(p.str('since')!) : undefined;
     let userid = os.userInfo().uid;
     const user = p.str('user');
     if (p.has('all-users') || user === 'all') userid = -1;
@@ -110,7 +136,7 @@ export class JobsCommand extends FluxCommand {
       let jobs: JobRecord[];
       // the ids name jobs of this instance: a child instance lists its jobs by the filters
       if (ids.length > 0 && top) {
-        if (top && (filter !== undefined || p.has('all') || user !== undefined)) {
+        if (top && (filter !== undefined || p.has('all') || user !== undefined || include)) {
           process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
         }
         const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });
@@ -134,10 +160,12 @@ export class JobsCommand extends FluxCommand {
         jobs = r.jobs;
         if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
         if (results && !(states & ~STATES['inactive']!)) jobs = jobs.filter((j) => j.state === 64);
+        if (since !== undefined) jobs = jobs.filter((j) => j.state !== 64 || (j.t_inactive ?? 0) > since);
         const name = p.str('name');
         if (name !== undefined) jobs = jobs.filter((j) => j.name === name);
         const q = p.str('queue');
         if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
+        if (include) jobs = jobs.filter(include);
         if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
       }
       return jobs;
@@ -231,6 +259,44 @@ function intOpt(v: string | undefined, name: string, dflt: number, usage: (msg: 
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) usage(`argument ${name}: invalid int value: '${v}'`);
   return Number(v);
+}
+
+/**
+ * -i/--include: a job passes when its ranks (an idset argument) or its nodes
+ * (a hostlist argument) meet the given ones; a job without resources never does.
+ */
+function includeTest(arg: string): ((j: JobRecord) => boolean) | undefined {
+  let ranks: Set<number> | undefined;
+  try {
+    ranks = idset.decodeSet(arg);
+  } catch {
+    ranks = undefined;
+  }
+  if (ranks) {
+    const want = ranks;
+    return (j) => {
+      if (!j.ranks) return false;
+      try {
+        return idset.decode(j.ranks).some((r) => want.has(r));
+      } catch {
+        return false;
+      }
+    };
+  }
+  let hosts: Set<string>;
+  try {
+    hosts = new Set(hostlist.expand(arg));
+  } catch {
+    return undefined;
+  }
+  return (j) => {
+    if (!j.nodelist) return false;
+    try {
+      return hostlist.expand(j.nodelist).some((h) => hosts.has(h));
+    } catch {
+      return false;
+    }
+  };
 }
 
 function cmp(a: unknown, b: unknown): number {

@@ -1,9 +1,9 @@
 /**
  * flux kvs: the instance's key-value store (flux-kvs(1)): get (--watch), put,
- * ls, dir, unlink, eventlog get/append/wait-event, namespace list. Values are
- * kept as given (strings; job data written by the instance are JSON objects,
- * printed as compact JSON). One namespace (primary); links, empty directories
- * and other namespaces are refused with one line.
+ * ls, dir, unlink, link, readlink, mkdir, copy, move, eventlog
+ * get/append/wait-event, namespace list. Values are kept as given (strings;
+ * job data written by the instance are JSON objects, printed as compact
+ * JSON). One namespace (primary); other namespaces are refused with one line.
  */
 import * as fs from 'node:fs';
 import { CommandExit, FluxCommand } from '../base-command';
@@ -23,6 +23,11 @@ Common commands from flux-kvs:
    ls                  List directory
    dir                 Display all keys under directory
    unlink              Remove key
+   link                Create a new name for target
+   readlink            Retrieve the key a link refers to
+   mkdir               Create a directory
+   copy                Copy source key to destination key
+   move                Move source key to destination key
    eventlog            Access eventlogs
    namespace           Perform KVS namespace operations`;
 
@@ -32,6 +37,11 @@ const SUB_USAGE: Record<string, string> = {
   ls: 'Usage: flux-kvs ls [-N ns] [-R] [-d] [-F] [-w COLS] [-1] [key...]\nList directory',
   dir: 'Usage: flux-kvs dir [-N ns] [-R] [-d] [-w COLS] [-a treeobj] [key]\nDisplay all keys under directory',
   unlink: 'Usage: flux-kvs unlink [-N ns] [-O|-b|-s] [-R] [-f] key [key...]\nRemove key',
+  link: 'Usage: flux-kvs link [-N ns] [-T ns] [-O|-b|-s] target linkname\nCreate a new name for target',
+  readlink: 'Usage: flux-kvs readlink [-N ns] [-a treeobj] [ -o | -k ] key [key...]\nRetrieve the key a link refers to',
+  mkdir: 'Usage: flux-kvs mkdir [-N ns] [-O|-b|-s] key [key...]\nCreate a directory',
+  copy: 'Usage: flux-kvs copy [-S src-ns] [-D dst-ns] source destination\nCopy source key to destination key',
+  move: 'Usage: flux-kvs move [-S src-ns] [-D dst-ns] source destination\nMove source key to destination key',
   'eventlog get': 'Usage: flux-kvs eventlog get [-N ns] [-w] [-c COUNT] [-W] [-u] [-H] key\nGet eventlog',
   'eventlog append':
     'Usage: flux-kvs eventlog append [-N ns] [-t SECONDS] key name [context ...]\nAppend to eventlog\n  -h, --help             Display this message.\n  -N, --namespace        Specify KVS namespace to use.\n  -t, --timestamp=SECONDS\n                         Specify timestamp in seconds since epoch',
@@ -69,6 +79,20 @@ const SPECS: Record<string, OptSpec[]> = {
     { long: 'namespace', short: 'N', arg: true },
     { long: 'recursive', short: 'R' },
     { long: 'force', short: 'f' },
+  ],
+  link: [
+    { long: 'namespace', short: 'N', arg: true },
+    { long: 'target-namespace', short: 'T', arg: true },
+  ],
+  readlink: [{ long: 'namespace', short: 'N', arg: true }],
+  mkdir: [{ long: 'namespace', short: 'N', arg: true }],
+  copy: [
+    { long: 'src-namespace', short: 'S', arg: true },
+    { long: 'dst-namespace', short: 'D', arg: true },
+  ],
+  move: [
+    { long: 'src-namespace', short: 'S', arg: true },
+    { long: 'dst-namespace', short: 'D', arg: true },
   ],
   'eventlog get': [
     { long: 'namespace', short: 'N', arg: true },
@@ -145,7 +169,12 @@ export class KvsCommand extends FluxCommand {
       case 'put':
       case 'ls':
       case 'dir':
-      case 'unlink': {
+      case 'unlink':
+      case 'link':
+      case 'readlink':
+      case 'mkdir':
+      case 'copy':
+      case 'move': {
         const p = this.parse(sub, rest);
         this.h = await this.connect();
         return this[sub](p);
@@ -171,13 +200,6 @@ export class KvsCommand extends FluxCommand {
         if (rest[0] === 'create' || rest[0] === 'remove') this.fail(`namespace ${rest[0]}: only the primary namespace exists in flux-ts`);
         throw new CommandExit(1, `flux-kvs namespace: ${rest[0] === undefined ? 'missing subcommand' : `Unknown subcommand: ${rest[0]}`}`);
       }
-      case 'link':
-      case 'readlink':
-      case 'mkdir':
-      case 'copy':
-      case 'move':
-        this.fail(`${sub}: not supported by the flux-ts kvs (no links or empty directories)`);
-      // falls through (fail never returns)
       default:
         throw new CommandExit(1, `flux-kvs: Unknown subcommand: ${sub}\n${KVS_USAGE}`);
     }
@@ -191,8 +213,10 @@ export class KvsCommand extends FluxCommand {
       if (!(e instanceof GetoptError)) throw e;
       throw new CommandExit(1, `flux-kvs ${sub}: ${e.message}\nTry \`flux-kvs ${sub} --help' for more information.`);
     }
-    const ns = p.opts.get('namespace')?.at(-1);
-    if (ns !== undefined && ns !== 'primary') this.fail(`${p.positionals[0] ?? ''}: Operation not supported`);
+    for (const o of ['namespace', 'target-namespace', 'src-namespace', 'dst-namespace']) {
+      const ns = p.opts.get(o)?.at(-1);
+      if (ns !== undefined && ns !== 'primary') this.fail(`${p.positionals[0] ?? ''}: Operation not supported`);
+    }
     return p;
   }
 
@@ -228,8 +252,13 @@ export class KvsCommand extends FluxCommand {
     return (await this.h.rpc<{ keys: string[] }>('kvs.dir', { key })).keys;
   }
 
+  /** what key is (links not followed): 'dir', 'link', 'value', 'log', or undefined */
+  private async kind(key: string): Promise<string | undefined> {
+    return (await this.h.rpc<{ kind?: string }>('kvs.dir', { key, extras: true })).kind;
+  }
+
   private async isDir(key: string): Promise<boolean> {
-    return (await this.listDir(key)).length > 0;
+    return (await this.kind(key)) === 'dir';
   }
 
   // ---------------------------------------------------------------- get / put
@@ -293,15 +322,23 @@ export class KvsCommand extends FluxCommand {
 
   // ---------------------------------------------------------------- ls / dir / unlink
 
-  /** the names directly in dir ('' = root): [name, isDir] */
-  private async children(dir: string): Promise<Map<string, boolean>> {
+  /** the names directly in dir ('' = root): [name, isDir]; the links among them in `links` (name -> target) */
+  private async children(dir: string, links?: Map<string, string>): Promise<Map<string, boolean>> {
     const out = new Map<string, boolean>();
     const prefix = dir === '' ? 0 : dir.length + 1;
-    for (const k of await this.listDir(dir)) {
+    const r = await this.h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: dir, extras: true });
+    for (const k of r.keys) {
       const rest = k.slice(prefix);
       const dot = rest.indexOf('.');
       const name = dot < 0 ? rest : rest.slice(0, dot);
       out.set(name, (out.get(name) ?? false) || dot >= 0);
+      if (dot < 0 && r.links?.[k] !== undefined) links?.set(name, r.links[k]);
+    }
+    // empty directories (flux kvs mkdir): a directory entry with nothing below it
+    for (const k of r.dirs ?? []) {
+      const rest = k.slice(prefix);
+      const dot = rest.indexOf('.');
+      out.set(dot < 0 ? rest : rest.slice(0, dot), true);
     }
     return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
@@ -312,12 +349,13 @@ export class KvsCommand extends FluxCommand {
     const keys = p.positionals.length > 0 ? p.positionals.map((k) => normalizeKey(k)) : [''];
     let rc = 0;
     let out = '';
-    const mark = (n: string, dir: boolean) => (classify && dir ? n + '.' : n);
+    const mark = (n: string, dir: boolean, link = false) => (classify && dir ? n + '.' : classify && link ? n + '@' : n);
     const files: string[] = [];
     const dirs: string[] = [];
     for (const k of keys) {
-      const isDir = k === '' || (await this.isDir(k));
-      if (!isDir) {
+      const kind = k === '' ? 'dir' : await this.kind(k);
+      if (kind === 'link') files.push(mark(k, false, true));
+      else if (kind !== 'dir') {
         try {
           await this.h.rpc('kvs.get', { key: k });
           files.push(k);
@@ -331,9 +369,10 @@ export class KvsCommand extends FluxCommand {
     out += columns(files, width);
     const many = keys.length > 1 || p.opts.has('recursive');
     const section = async (dir: string) => {
-      const ch = await this.children(dir);
+      const links = new Map<string, string>();
+      const ch = await this.children(dir, links);
       if (many) out += `${out.length > 0 ? '\n' : ''}${dir === '' ? '.' : dir}:\n`;
-      out += columns([...ch].map(([n, d]) => mark(n, d)), width);
+      out += columns([...ch].map(([n, d]) => mark(n, d, links.has(n))), width);
       if (p.opts.has('recursive')) for (const [n, d] of ch) if (d) await section(dir === '' ? n : `${dir}.${n}`);
     };
     for (const d of dirs) await section(d);
@@ -353,17 +392,18 @@ export class KvsCommand extends FluxCommand {
       this.fail(`${key}: Not a directory`);
     }
     const fit = (line: string) => (width > 0 && line.length > width ? line.slice(0, Math.max(0, width - 3)) + '...' : line);
+    const entry = async (k: string, link: string | undefined) =>
+      link !== undefined ? `${k} -> ${link}\n` : fit(`${k} = ${valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key: k })).value).split('\n')[0]!}`) + '\n';
     let out = '';
     if (p.opts.has('recursive')) {
-      for (const k of await this.listDir(key)) {
-        const v = valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key: k })).value).split('\n')[0]!;
-        out += fit(`${k} = ${v}`) + '\n';
-      }
+      const r = await this.h.rpc<{ keys: string[]; links?: Record<string, string> }>('kvs.dir', { key, extras: true });
+      for (const k of r.keys) out += await entry(k, r.links?.[k]);
     } else {
-      for (const [n, d] of await this.children(key)) {
+      const links = new Map<string, string>();
+      for (const [n, d] of await this.children(key, links)) {
         const k = key === '' ? n : `${key}.${n}`;
         if (d) out += `${k}.\n`;
-        else out += fit(`${k} = ${valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key: k })).value).split('\n')[0]!}`) + '\n';
+        else out += await entry(k, links.get(n));
       }
     }
     process.stdout.write(out);
@@ -375,11 +415,93 @@ export class KvsCommand extends FluxCommand {
     for (const raw of p.positionals) {
       const key = this.key(raw);
       const isDir = await this.isDir(key);
-      if (isDir && !p.opts.has('recursive')) this.fail(`cannot unlink '${key}': Directory not empty`);
+      if (isDir && !p.opts.has('recursive') && (await this.listDir(key)).length > 0) this.fail(`cannot unlink '${key}': Directory not empty`);
       const r = await this.h.rpc<{ count: number }>('kvs.unlink', { key, recursive: isDir });
       if (r.count === 0 && !p.opts.has('force')) this.fail(`cannot unlink '${key}': No such file or directory`);
     }
     return 0;
+  }
+
+  // ---------------------------------------------------------------- link / readlink / mkdir / copy / move
+
+  private async rpcOrFail(topic: string, payload: object, what: string): Promise<unknown> {
+    try {
+      return await this.h.rpc(topic, payload);
+    } catch (e) {
+      if (e instanceof FluxError) this.fail(`${what}: ${strerror(e.errno)}`);
+      throw e;
+    }
+  }
+
+  private async link(p: Parsed): Promise<number> {
+    if (p.positionals.length !== 2) this.usageExit('link');
+    const target = this.key(p.positionals[0]!);
+    const key = this.key(p.positionals[1]!);
+    await this.rpcOrFail('kvs.link', { key, target }, key);
+    return 0;
+  }
+
+  private async readlink(p: Parsed): Promise<number> {
+    if (p.positionals.length === 0) this.usageExit('readlink');
+    for (const raw of p.positionals) {
+      const key = this.key(raw);
+      const r = (await this.rpcOrFail('kvs.readlink', { key }, key)) as { target: string };
+      process.stdout.write(`${r.target}\n`);
+    }
+    return 0;
+  }
+
+  private async mkdir(p: Parsed): Promise<number> {
+    if (p.positionals.length === 0) this.usageExit('mkdir');
+    for (const raw of p.positionals) {
+      const key = this.key(raw);
+      await this.rpcOrFail('kvs.mkdir', { key }, key);
+    }
+    return 0;
+  }
+
+  /**
+   * copy SRC DST: DST becomes what SRC is (a value, an eventlog with its
+   * entries, a link, or a directory with everything below it), key by key;
+   * move then unlinks SRC. What DST held goes first.
+   */
+  private async copy(p: Parsed, move = false): Promise<number> {
+    const sub = move ? 'move' : 'copy';
+    if (p.positionals.length !== 2) this.usageExit(sub);
+    const src = this.key(p.positionals[0]!);
+    const dst = this.key(p.positionals[1]!);
+    if (dst === src || dst.startsWith(src + '.')) this.fail(`${dst}: Invalid argument`);
+    const kind = await this.kind(src);
+    if (kind === undefined) this.fail(`${src}: No such file or directory`);
+    const one = async (from: string, to: string, k: string | undefined) => {
+      if (k === 'link') {
+        const r = (await this.rpcOrFail('kvs.readlink', { key: from }, from)) as { target: string };
+        await this.rpcOrFail('kvs.link', { key: to, target: r.target }, to);
+      } else if (k === 'log') {
+        const text = (await this.rpcOrFail('kvs.get', { key: from }, from)) as { value: string };
+        const entries = text.value.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+        await this.rpcOrFail('kvs.unlink', { key: to, recursive: true }, to);
+        if (entries.length > 0) await this.rpcOrFail('kvs.eventlog-append', { key: to, entries }, to);
+      } else {
+        const v = (await this.rpcOrFail('kvs.get', { key: from }, from)) as { value: unknown };
+        await this.rpcOrFail('kvs.put', { key: to, value: v.value }, to);
+      }
+    };
+    if (kind === 'dir') {
+      await this.rpcOrFail('kvs.mkdir', { key: dst }, dst);
+      const r = (await this.rpcOrFail('kvs.dir', { key: src, extras: true }, src)) as { keys: string[]; links?: Record<string, string>; dirs?: string[] };
+      for (const d of r.dirs ?? []) await this.rpcOrFail('kvs.mkdir', { key: dst + d.slice(src.length) }, dst);
+      for (const k of r.keys) {
+        const to = dst + k.slice(src.length);
+        await one(k, to, r.links?.[k] !== undefined ? 'link' : await this.kind(k));
+      }
+    } else await one(src, dst, kind);
+    if (move) await this.rpcOrFail('kvs.unlink', { key: src, recursive: true }, src);
+    return 0;
+  }
+
+  private async move(p: Parsed): Promise<number> {
+    return this.copy(p, true);
   }
 
   // ---------------------------------------------------------------- eventlog

@@ -1,11 +1,15 @@
 /**
  * flux proxy TARGET [COMMAND [ARGS...]]: run COMMAND (default: $SHELL) with
  * FLUX_URI set to the instance TARGET names (a job id of an instance running
- * as a job here, or a URI on this host), so its flux commands talk to it.
+ * as a job here, or a URI), so its flux commands talk to it. An instance on
+ * another host (ssh://) is reached through ssh (cli/proxy/remote.ts).
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { runForeground } from '../run-command';
+import { Client } from '../api/client';
+import { FluxError } from '../../kernel/api/errors';
+import { proxyRemote } from '../proxy/remote';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
 export class ProxyCommand extends FluxCommand {
@@ -32,8 +36,20 @@ export class ProxyCommand extends FluxCommand {
       if (e instanceof UriError) this.fail(e.message);
       throw e;
     }
-    if (!uri.startsWith('local://')) this.fail(`${uri}: only instances on this host can be reached (local://)`);
     const argv = command.length > 0 ? command : [process.env['SHELL'] || '/bin/sh'];
+    if (uri.startsWith('ssh://')) {
+      // reach it once first: a host or instance that cannot be reached is one line, as Flux prints it
+      try {
+        (await Client.connect(uri)).close();
+      } catch (e) {
+        if (e instanceof FluxError) this.fail(e.message);
+        throw e;
+      }
+      const r = await proxyRemote(uri, argv, process.env);
+      if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
+      return r.status;
+    }
+    if (!uri.startsWith('local://')) this.fail(`${uri}: unsupported URI scheme (local:// or ssh://)`);
     const r = runForeground(argv, { ...process.env, FLUX_URI: uri });
     if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
     return r.status;

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { postUriMemo } from '../start/uri-memo';
+import { recoveryAttrs } from '../start/recovery';
 
 export class StartCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -29,6 +30,7 @@ export class StartCommand extends FluxCommand {
       { name: 'broker-opts', short: 'o', arg: 'OPTS', repeatable: true, description: 'Add comma-separated broker options, e.g. "-o,-v"' },
       { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Be annoyingly informative by degrees' },
       { name: 'noexec', short: 'X', description: "Don't execute (useful with -v, --verbose)" },
+      { name: 'recovery', short: 'r', arg: '[TARGET]', optionalArg: true, description: 'Start instance in recovery mode with dump file or statedir' },
       { name: 'wrap', arg: 'ARGS,...', description: 'Wrap broker execution in comma-separated arguments' },
       { name: 'test-size', short: 's', arg: 'N', description: 'Start a test instance by launching N brokers locally' },
       { name: 'test-hosts', arg: 'HOSTLIST', description: 'Set FLUX_FAKE_HOSTNAME in environment of each broker' },
@@ -61,6 +63,8 @@ export class StartCommand extends FluxCommand {
   testPmiClique: string | undefined;
   wrap: string | undefined;
   program: string[] = [];
+  /** -S settings --recovery adds (cli/start/recovery.ts) */
+  recoveryAttrs: string[] = [];
 
   /** Take the parsed options into the fields test mode reads. */
   readArgs(): void {
@@ -86,11 +90,16 @@ export class StartCommand extends FluxCommand {
     this.testRundirCleanup = p.has('test-rundir-cleanup');
     this.testPmiClique = p.str('test-pmi-clique');
     this.program = p.operands;
+    if (p.has('recovery')) {
+      const size = this.testSize === undefined ? 1 : Number(this.testSize);
+      if (size !== 1) throw new CommandExit(1, 'flux-start: --recovery starts a size-1 instance: --test-size must be 1');
+      this.recoveryAttrs = recoveryAttrs(p.str('recovery') ?? '');
+    }
   }
 
   /** broker argv: -S..., broker opts, -c, --conf (the program comes after) */
   brokerArgs(): string[] {
-    const out: string[] = [];
+    const out: string[] = this.recoveryAttrs.map((a) => `-S${a}`);
     for (const s of this.setattr) for (const part of s.split(',')) if (part) out.push(`-S${part}`);
     for (const o of this.brokerOpts) for (const part of o.split(',')) if (part) out.push(part);
     if (this.configPath !== undefined) out.push(`-c${this.configPath}`);

@@ -1,11 +1,13 @@
 /**
  * flux version (also `flux -V`): versions of the commands, the library and,
- * inside an instance, the broker, in Flux's exact layout.
+ * inside an instance, the broker, in Flux's layout; flux-ts's own version
+ * (package.json) on its own line after the Flux version it follows.
  */
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { Client } from '../api/client';
 import type { FluxError } from '../../kernel/api/errors';
+import { packageVersion } from '../package-info';
 
 /** The Flux release whose interfaces flux-ts implements. */
 export const FLUX_VERSION = '0.88.0';
@@ -25,6 +27,7 @@ export class VersionCommand extends FluxCommand {
     const out = (s: string) => process.stdout.write(s + '\n');
     out(`commands:    \t\t${FLUX_VERSION}`);
     out(`libflux-core:\t\t${FLUX_VERSION}`);
+    out(`flux-ts:     \t\t${packageVersion()}`);
     const uri = process.env['FLUX_URI'];
     if (uri) {
       let h: Client;

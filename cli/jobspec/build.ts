@@ -207,7 +207,9 @@ function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['cou
     const node: ResourceVertex = { type: 'node', count: n, with: [slot] };
     if (exclusive || cores === undefined) {
       node.exclusive = true;
-      node.with = [{ type: 'slot', count: 1, with: [{ type: 'core', count: 1 }], label: 'task' }];
+      const whole: ResourceVertex[] = [{ type: 'core', count: 1 }];
+      if (gpn) whole.push({ type: 'gpu', count: gpn });
+      node.with = [{ type: 'slot', count: 1, with: whole, label: 'task' }];
     }
     const res: ResourceVertex[] = nodes === undefined && cores !== undefined ? [slot] : [node];
     if (res[0] === slot) slot.count = coresTotal;

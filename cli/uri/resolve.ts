@@ -1,16 +1,26 @@
 /**
  * What `flux uri` and `flux proxy` take as TARGET: a URI (local://, ssh://), or
- * a job id (optionally `jobid:ID`) of a Flux instance running as a job in the
- * current instance, whose rank 0 posted `memo {uri}` on the job
- * (cli/start/uri-memo.ts). An ssh:// URI on this host is turned into the
- * local:// one that flux-ts clients use.
+ * a job id (optionally `jobid:ID`, or a path `ID/ID...` of nested instances)
+ * of a Flux instance running as a job in the current instance, whose rank 0
+ * posted `memo {uri}` on the job (cli/start/uri-memo.ts), or `pid:PID`
+ * (cli/uri/pid.ts) or `slurm:JOBID` (cli/uri/slurm.ts). An ssh:// URI on this
+ * host is turned into the local:// one that flux-ts clients use.
  */
 import * as os from 'node:os';
-import type { Client } from '../api/client';
+import { Client } from '../api/client';
 import { FluxError } from '../../kernel/api/errors';
 import { encodeKvs, tryParseJobId, type JobIdLike } from '../../kernel/api/formats';
+import { eventWatch } from '../api/job';
+import { UriError } from './errors';
+import { resolvePid } from './pid';
+import { resolveSlurm } from './slurm';
 
-export class UriError extends Error {}
+export { UriError };
+
+export interface ResolveOptions {
+  /** a job id: wait until its instance posts its URI (or the job ends) */
+  wait?: boolean;
+}
 
 interface Entry {
   name: string;
@@ -23,6 +33,12 @@ export function toLocal(uri: string): string {
   return m ? `local://${m[1]}` : uri;
 }
 
+/** local://PATH -> ssh://HOST/PATH (this host: --remote) */
+export function toRemote(uri: string, host = os.hostname()): string {
+  const m = /^local:\/\/(\/.*)$/.exec(uri);
+  return m ? `ssh://${host}${m[1]}` : uri;
+}
+
 /** The URI a flux-ts client on this host can use, or the remote one elsewhere. */
 export function usable(uri: string, host = os.hostname()): string {
   const m = /^ssh:\/\/([^/]+)(\/.*)$/.exec(uri);
@@ -30,16 +46,55 @@ export function usable(uri: string, host = os.hostname()): string {
 }
 
 /** The URI of TARGET; `connect` opens the current instance when a job id needs looking up. */
-export async function resolveTarget(target: string, connect: () => Promise<Client>): Promise<string> {
+export async function resolveTarget(target: string, connect: () => Promise<Client>, opts: ResolveOptions = {}): Promise<string> {
   if (/^(local|ssh):\/\//.test(target)) return target;
+  if (target.startsWith('pid:')) return resolvePid(target.slice('pid:'.length));
+  if (target.startsWith('slurm:')) return resolveSlurm(target.slice('slurm:'.length));
   const word = target.startsWith('jobid:') ? target.slice('jobid:'.length) : target;
-  if (/^[a-z]+:/.test(word) && !word.startsWith('jobid:')) throw new UriError(`${target}: unsupported URI scheme (local://, ssh:// or a job id)`);
-  const id = tryParseJobId(word);
-  if (id === undefined) throw new UriError(`${target}: not a URI or a job id`);
-  const h = await connect();
-  const r = await instanceUri(h, id);
-  if ('uri' in r) return r.uri;
-  throw new UriError(`job ${word} ${r.why}`);
+  if (/^[a-z]+:/.test(word) && !word.startsWith('jobid:')) throw new UriError(`${target}: unsupported URI scheme (local://, ssh://, jobid:, pid: or slurm:)`);
+  const path = word.split('/').filter((w) => w.length > 0);
+  const ids = path.map((w) => tryParseJobId(w));
+  if (path.length === 0 || ids.some((id) => id === undefined)) throw new UriError(`${target}: not a URI or a job id`);
+  let h = await connect();
+  const opened: Client[] = [];
+  try {
+    let uri = '';
+    for (let i = 0; i < ids.length; i++) {
+      if (i > 0) {
+        const next = usable(uri);
+        try {
+          h = await Client.connect(next);
+        } catch (e) {
+          if (e instanceof FluxError) throw new UriError(`${path.slice(0, i).join('/')}: ${e.message}`);
+          throw e;
+        }
+        opened.push(h);
+      }
+      const r = opts.wait ? await waitInstanceUri(h, ids[i]!) : await instanceUri(h, ids[i]!);
+      if (!('uri' in r)) throw new UriError(`job ${path[i]} ${r.why}`);
+      uri = r.uri;
+    }
+    return uri;
+  } finally {
+    for (const c of opened) c.close();
+  }
+}
+
+/**
+ * flux uri --wait: the URI once the job's instance posts it (`memo {uri}`),
+ * or why there will be none: the job is unknown, or it ended without one.
+ */
+export async function waitInstanceUri(h: Client, id: JobIdLike): Promise<{ uri: string } | { why: string }> {
+  try {
+    for await (const e of eventWatch(h, Number(id))) {
+      if (e.name === 'memo' && typeof e.context?.['uri'] === 'string') return { uri: e.context['uri'] };
+      if (e.name === 'clean') return { why: 'is not running' };
+    }
+  } catch (e) {
+    if (e instanceof FluxError) return { why: 'not found' };
+    throw e;
+  }
+  return { why: 'is not running' };
 }
 
 /**

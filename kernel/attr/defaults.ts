@@ -79,7 +79,11 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('broker.rc2_pgrp', undefined, IMM | NS);
   a.define('broker.module-nopanic', undefined, RT | NS);
   a.define('broker.exit-restart', undefined, RT | NS);
-  a.define('broker.recovery-mode', undefined, IMM | NS);
+  a.define('broker.recovery-mode', undefined, IMM, {
+    onSet: (v) => {
+      if (v !== '0' && v !== '1') throw new FluxError(Errno.EINVAL, 'Error parsing broker.recovery-mode attribute');
+    },
+  });
   a.define('conf.shell_initrc', undefined, RT | NS);
   a.define('conf.shell_pluginpath', undefined, RT | NS);
   a.define('config.path', undefined, IMM);

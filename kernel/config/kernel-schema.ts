@@ -1,7 +1,7 @@
 /**
  * The config tables the kernel itself reads: [bootstrap] (flux-config-bootstrap(5),
  * also accepted as bare top-level keys), [tbon] (flux-config-tbon(5)) and
- * [modules] (flux-config-modules(5)). Modules declare their own tables on
+ * [modules] (flux-config-modules(5)) and [access] (flux-config-access(5)). Modules declare their own tables on
  * their manifests; the broker checks the config against the union.
  */
 import type { ConfigSchema, ConfigSpec } from '../api/config-schema';
@@ -46,4 +46,6 @@ export const kernelConfigSchema: ConfigSchema = {
     },
   },
   modules: { kind: 'table', keys: { disable: { kind: 'strings' } } },
+  // flux-config-access(5): who may use the local socket (kernel/connector/access.ts)
+  access: { kind: 'table', keys: { 'allow-guest-user': { kind: 'boolean' }, 'allow-root-owner': { kind: 'boolean' } } },
 };

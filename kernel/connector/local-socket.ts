@@ -1,8 +1,10 @@
 /**
- * The local connector: a unix socket at the local-uri path, in a directory only
- * the owner can open (so every client that gets in is the owner). Each client is
- * an endpoint: its requests get its uuid pushed on the route stack and the
- * owner's credentials stamped (never trusted from the client).
+ * The local connector: a unix socket at the local-uri path. Who gets in, and
+ * with which role, is decided from the uid the kernel reports for the client
+ * (SO_PEERCRED) and the [access] table (./access.ts); without guests the
+ * socket and its directory are the owner's alone as well (ADR 0003). Each
+ * client is an endpoint: its requests get its uuid pushed on the route stack
+ * and its credentials stamped (never trusted from the client).
  *
  * What a client may cost the broker is bounded where its bytes enter
  * (docs/man7/flux-broker-attributes.md, LIMITS): a frame over the maximum or an
@@ -24,7 +26,8 @@ import { CLIENT_PAYLOAD_DEPTH, MAX_FRAME, SMALL_FRAME } from '../message/limits'
 import { MsgFlag, MsgType, Role, responseTo, errorResponseTo, type Message } from '../message/message';
 import type { Endpoint, Router } from '../router/router';
 import { InflightBudget, type BudgetWaiter } from './budget';
-import { peerPid } from './native';
+import { peerCred } from './native';
+import { credentialsFor, type AccessPolicy, type Credentials } from './access';
 import { Reclaimer } from './reclaim';
 
 export interface ConnectorHooks {
@@ -73,8 +76,10 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
     readonly sock: net.Socket,
     id: number,
     private readonly conn: LocalConnector,
+    /** who the client is, from the kernel (./access.ts) */
+    readonly cred: Credentials,
+    pid: number | undefined,
   ) {
-    const pid = peerPid(sock);
     this.name = pid === undefined ? `client-${id}` : `client-${id} (pid ${pid})`;
     this.reader = new FrameReader(conn.limits.maxFrame);
   }
@@ -209,6 +214,12 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
       if (this.conn.hooks.clientControl?.(this, msg)) return;
       router.fromEndpoint(this, msg);
     } else if (msg.type === MsgType.Response) {
+      // only a client serving a service answers requests, and only the owner may
+      // register one: a guest's response could only be a forged one
+      if (!(this.cred.rolemask & Role.Owner)) {
+        this.drop('a guest sent a response message');
+        return;
+      }
       router.fromEndpoint(this, msg);
     } else {
       this.drop(`unexpected ${msg.type === MsgType.Event ? 'event' : 'control'} message`);
@@ -216,8 +227,8 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
   }
 
   private stamp(msg: Message): void {
-    msg.userid = this.conn.uid;
-    msg.rolemask = Role.Owner | Role.Local;
+    msg.userid = this.cred.userid;
+    msg.rolemask = this.cred.rolemask;
     msg.route = [];
     // A client cannot know its broker's rank: "upstream of me" means this broker's parent.
     if (msg.flags & MsgFlag.Upstream) msg.nodeid = this.conn.router.rank;
@@ -231,7 +242,7 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
       if (m.flags & MsgFlag.NoResponse) return;
       this.stamp(m);
       this.deliver(errorResponseTo(m, Errno.EPROTO, e.message));
-    } else if (m.type === MsgType.Response) {
+    } else if (m.type === MsgType.Response && this.cred.rolemask & Role.Owner) {
       // the client answered a request with a payload we refuse: its requester gets the error
       this.conn.router.fromEndpoint(this, { ...m, errnum: Errno.EPROTO, errstr: e.message, payload: undefined });
     }
@@ -282,12 +293,15 @@ export class LocalConnector {
   readonly budget: InflightBudget;
   readonly reclaimer: Reclaimer;
   readonly uid = process.getuid?.() ?? 0;
+  readonly access: AccessPolicy;
 
   constructor(
     readonly router: Router,
     readonly hooks: ConnectorHooks,
     limits: Partial<ConnectorLimits> = {},
+    access?: AccessPolicy,
   ) {
+    this.access = access ?? { owner: this.uid, allowGuestUser: false, allowRootOwner: false };
     this.limits = {
       clientOutbuf: limits.clientOutbuf ?? DEFAULT_CLIENT_OUTBUF,
       inflight: limits.inflight ?? DEFAULT_INFLIGHT,
@@ -312,11 +326,21 @@ export class LocalConnector {
         resolve();
       });
     });
-    fs.chmodSync(sockPath, 0o600);
+    // with guests, the credential check is the gate (as Flux's connector-local)
+    fs.chmodSync(sockPath, this.access.allowGuestUser ? 0o777 : 0o600);
   }
 
   private accept(sock: net.Socket): void {
-    const ep = new ClientEndpoint(sock, this.nextId++, this);
+    const peer = peerCred(sock);
+    const cred = credentialsFor(this.access, peer?.uid);
+    if (!cred) {
+      // Handshake: one byte, non-zero = refused with that errno
+      this.hooks.log(LogLevel.info, `refused a client of uid ${peer?.uid ?? 'unknown'}${peer ? ` (pid ${peer.pid})` : ''}: not the instance owner and [access] allows no guests`);
+      sock.on('error', () => sock.destroy());
+      sock.end(Buffer.from([Errno.EPERM]));
+      return;
+    }
+    const ep = new ClientEndpoint(sock, this.nextId++, this, cred, peer?.pid);
     this.clients.add(ep);
     this.router.addEndpoint(ep);
     // Handshake: one byte, 0 = allowed (as Flux's connector-local does).
@@ -406,6 +430,10 @@ export function clientControl(router: Router, ep: ClientEndpoint, msg: Message):
       return true;
     case 'service.add':
     case 'service.remove':
+      if (!(ep.cred.rolemask & Role.Owner)) {
+        fail(new FluxError(Errno.EPERM, `${msg.topic}: only the instance owner may register services`));
+        return true;
+      }
       if (typeof body.service !== 'string' || body.service.includes('.')) {
         fail(new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: service must be a name without '.'`));
         return true;

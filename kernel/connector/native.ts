@@ -1,9 +1,10 @@
 /**
  * The two calls the local connector takes from the flux-ts addon
- * (dist/native/flux-ts.node, ADR 0005): the credentials of the process behind a
- * client socket, for log lines, and malloc_trim. Both are optional: without
- * the addon a client is named by its number only and freed heap pages stay
- * with the process until reused.
+ * (dist/native/flux-ts.node, ADR 0005): the credentials of the process behind
+ * a client socket (log lines, and who the client is: ./access.ts), and
+ * malloc_trim. Both are optional: without the addon a client is named by its
+ * number only, guests cannot be allowed, and freed heap pages stay with the
+ * process until reused.
  */
 import * as path from 'node:path';
 import type * as net from 'node:net';
@@ -27,12 +28,17 @@ function load(): ConnectorAddon | null {
   return addon;
 }
 
-/** pid of the process that connected `sock`, when the addon can tell. */
-export function peerPid(sock: net.Socket): number | undefined {
+/** pid and uid of the process that connected `sock` (SO_PEERCRED), when the addon can tell. */
+export function peerCred(sock: net.Socket): { pid: number; uid: number } | undefined {
   // N.B. _handle.fd is Node's (undocumented, stable) descriptor of a pipe handle.
   const fd = (sock as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return undefined;
-  return load()?.peerCred?.(fd)?.pid;
+  return load()?.peerCred?.(fd);
+}
+
+/** Whether client credentials can be read at all on this build. */
+export function canReadPeerCred(): boolean {
+  return typeof load()?.peerCred === 'function';
 }
 
 /** malloc_trim(0), when the addon is built. */

@@ -240,11 +240,19 @@ export class ModuleHost {
       return;
     }
     const h = lm.requests.get(msg.topic);
+    const owner = (msg.rolemask & Role.Owner) !== 0;
+    // `disconnect` only ever drops the sender's own requests (route[0]); the
+    // router sends it for any client that goes away, guest or owner
+    const isDisconnect = msg.topic.endsWith('.disconnect');
     if (!h) {
+      if (!owner && !isDisconnect && !msg.topic.endsWith('.ping')) {
+        lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
+        return;
+      }
       this.defaultMethod(lm, msg);
       return;
     }
-    if (h.ownerOnly !== false && !(msg.rolemask & Role.Owner)) {
+    if (h.ownerOnly !== false && !owner && !isDisconnect) {
       lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
       return;
     }
@@ -297,6 +305,9 @@ export class ModuleHost {
         lm.handle.respond(msg, {});
         return;
       case 'stats-clear':
+        // no stats-clear of its own: saying yes would clear nothing (issue 11)
+        lm.handle.respondError(msg, Errno.ENOSYS, `${lm.name} keeps no stats that stats-clear can reset`);
+        return;
       case 'debug':
         lm.handle.respond(msg, {});
         return;

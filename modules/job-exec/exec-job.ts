@@ -149,7 +149,9 @@ export class ExecJob {
       },
     ];
     const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
-    const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length };
+    // {{id}} in file names as the submitter saw the id (its locale, from the job's environment)
+    const env = this.jobspec.attributes?.system?.['environment'] as Record<string, string | null> | undefined;
+    const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length, env };
     const lctx: LeaderContext = {
       id: this.id,
       options: opts,

@@ -292,7 +292,7 @@ export class JobShell {
       if (gpus !== undefined) this.log(6, `gpu-affinity: task ${t.rank} CUDA_VISIBLE_DEVICES=${gpus}`);
       if (this.pmi) Object.assign(tenv, { PMI_FD: '3', PMI_RANK: String(t.rank), PMI_SIZE: String(spec.size), PMI_SPAWNED: '0' });
       const targv = argv.map((a) =>
-        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir }),
+        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir, env }),
       );
       if (onPty?.has(t.rank)) {
         this.startPtyTask(t, targv, cwd, tenv, cpus, rlimits, spawned);

@@ -13,6 +13,20 @@ export interface TemplateContext {
   node?: { id: number; name: string; broker_rank: number; cores: string; ncores: number };
   task?: { id: number; index: number };
   tmpdir?: string;
+  /**
+   * the job's environment: `{{id}}` is rendered as the submitter's `flux`
+   * printed it (ƒ or f by its LC_ALL/LC_CTYPE/LANG and FLUX_F58_FORCE_ASCII),
+   * not by the broker's locale; the broker's environment when absent
+   */
+  env?: Readonly<Record<string, string | null | undefined>>;
+}
+
+/** the job environment's strings (null marks a variable the job unsets) */
+function envOf(c: TemplateContext): NodeJS.ProcessEnv {
+  if (!c.env) return process.env;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(c.env)) if (typeof v === 'string') env[k] = v;
+  return env;
 }
 
 const ID_ENC: Record<string, JobIdEncoding> = {
@@ -30,8 +44,8 @@ function lookup(tag: string, c: TemplateContext): string | undefined {
   switch (head) {
     case 'id':
     case 'jobid':
-      if (sub === undefined) return encodeJobId(c.id, 'f58');
-      return ID_ENC[sub] ? encodeJobId(c.id, ID_ENC[sub]) : undefined;
+      if (sub === undefined) return encodeJobId(c.id, 'f58', envOf(c));
+      return ID_ENC[sub] ? encodeJobId(c.id, ID_ENC[sub], envOf(c)) : undefined;
     case 'name':
       return c.name;
     case 'size':

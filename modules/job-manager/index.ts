@@ -7,7 +7,7 @@
  * sched-hello, sched-ready,
  * purge, purge-id, stats-get, jobtap, jobtap-query (plugins: jobtap/service.ts).
  */
-import { NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { Errno, FluxError, NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
 import { Manager, type SubmitReq } from './manager';
 import { purgeConfig } from './purge';
@@ -17,10 +17,13 @@ import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 import { jobtapHandlers } from './jobtap/service';
 import { pluginEntries } from './jobtap/config';
 import { updateJob } from './update';
+import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
 
 type Obj = Record<string, unknown>;
 const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
+/** a handler a guest may call (it checks job ownership itself where it acts: ./guest.ts) */
+const guest = { ownerOnly: false } as const;
 
 function idOf(p: Obj): number {
   const id = p['id'];
@@ -81,19 +84,20 @@ export default defineModule({
             if (max > 0) sel = sel.slice(0, max);
           }
           return { jobs: sel.map((j) => j.summary()) };
-        }),
+        }, guest),
         request('raise', (msg) => {
           const p = pl(msg);
           const sev = severityOf(p, 0);
           const type = exceptionTypeOf(p);
           const job = m.get(idOf(p));
+          checkOwnJob(msg, job, 'raise exceptions on');
           m.raise(job, type, sev, typeof p['note'] === 'string' ? p['note'] : '', msg.userid);
           return {};
-        }),
+        }, guest),
         request('raiseall', (msg) => {
           const p = pl(msg);
           const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE;
-          const userid = typeof p['userid'] === 'number' ? p['userid'] : msg.userid;
+          const userid = guestUserid(msg, typeof p['userid'] === 'number' ? p['userid'] : msg.userid, 'raise exceptions on');
           const sev = severityOf(p, 0);
           const type = exceptionTypeOf(p);
           const note = typeof p['note'] === 'string' ? p['note'] : '';
@@ -109,25 +113,26 @@ export default defineModule({
             }
           }
           return { count: targets.length, errors };
-        }),
+        }, guest),
         request('killall', (msg) => {
           const p = pl(msg);
-          const userid = typeof p['userid'] === 'number' ? p['userid'] : msg.userid;
+          const userid = guestUserid(msg, typeof p['userid'] === 'number' ? p['userid'] : msg.userid, 'kill');
           const signum = signumOf(p);
           const targets = [...m.jobs.values()].filter((j) => j.state & RUNNING && (userid < 0 || j.userid === userid));
           if (p['dry_run'] !== true) for (const j of targets) if (j.execRunning) m.signal(j, signum);
           return { count: targets.length, errors: 0 };
-        }),
+        }, guest),
         request('kill', (msg) => {
           const p = pl(msg);
           const job = m.get(idOf(p));
+          checkOwnJob(msg, job, 'kill');
           const signum = typeof p['signum'] === 'number' ? p['signum'] : 15;
           if (!Number.isInteger(signum) || signum <= 0 || signum >= 65) throw einval(`invalid signal number ${signum}`);
           if (job.state === State.INACTIVE) throw einval('job is inactive');
           if (!(job.state & RUNNING) || !job.execRunning) throw einval('job is not running');
           m.signal(job, signum);
           return {};
-        }),
+        }, guest),
         request('memo', (msg) => {
           // memo {id (number or any encoding), memo: {key: value}}: small facts about
           // a job for tools, e.g. the uri a Flux instance running as the job posts
@@ -149,8 +154,10 @@ export default defineModule({
           const urgency = urgencyOf(p);
           const job = m.jobs.get(idOf(p));
           if (!job) throw einval('unknown job');
+          checkOwnJob(msg, job, 'adjust urgency of');
+          if (!isOwner(msg) && urgency > 16) throw new FluxError(Errno.EPERM, 'guests can only adjust urgency <= 16');
           return { old_urgency: m.setUrgency(job, urgency, msg.userid) };
-        }),
+        }, guest),
         request('update', (msg) => updateJob(m, h, msg), { ownerOnly: false }),
         request('wait', (msg) => {
           const p = pl(msg);
@@ -161,13 +168,13 @@ export default defineModule({
           // streaming: why the scheduler cannot start a pending job ({reason}), until it leaves the queue
           m.watchPending(m.get(idOf(pl(msg))), msg);
           return NO_RESPONSE;
-        }),
+        }, guest),
         request('wait-inactive', (msg) => {
           const job = m.get(idOf(pl(msg)));
           if (job.state === State.INACTIVE) return job.summary();
           m.waiters.addInactive(job.id, msg);
           return NO_RESPONSE;
-        }),
+        }, guest),
         request('drain', (msg) => {
           if (m.nActive === 0) return {};
           m.waiters.drain.push(msg);
@@ -189,7 +196,7 @@ export default defineModule({
               .map(([name, st]) => ({ name, enable: st.enable, start: st.start, ...(st.enable ? {} : { reason: st.reason }) }));
           }
           return o;
-        }),
+        }, guest),
         request('queue-enable', (msg) => {
           const p = pl(msg);
           const enable = p['enable'] !== false;
@@ -204,12 +211,12 @@ export default defineModule({
             st.enable = enable;
             st.reason = reason;
           }
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-start', (msg) => {
           const p = pl(msg);
           m.setStarted(p['start'] !== false, named(p));
-          return m.checkpoint().then(() => ({}));
+          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
         }),
         request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
         // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints

@@ -14,7 +14,7 @@ import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './jo
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
-import { CHECKPOINT_KEY, loadStoredJobs, replay } from './restart';
+import { CHECKPOINT_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../kernel/api/formats';
 
@@ -192,7 +192,8 @@ export class Manager {
    * were running end with an exception saying the instance restarted.
    */
   async restore(): Promise<void> {
-    const { jobs, maxId, skipped, queue } = await loadStoredJobs(this.h);
+    const { jobs, maxId, skipped, queue, queues } = await loadStoredJobs(this.h);
+    for (const q of restoreQueues(queues, this.queueState)) this.h.log('info', `restart: queue ${q} is no longer configured: its state is dropped`);
     if (maxId > this.maxId) this.maxId = maxId;
     if (queue) {
       // the queue as an administrator left it (flux queue stop/disable)
@@ -200,6 +201,7 @@ export class Manager {
       this.enable = queue['enable'] !== false;
       this.disableReason = this.enable ? undefined : typeof queue['reason'] === 'string' ? queue['reason'] : undefined;
     }
+    this.savedQueues = this.queuesNow();
     for (const d of skipped) this.h.log('err', `restart: ${d}: incomplete job record skipped`);
     const rebuilt: Job[] = [];
     for (const s of jobs) {
@@ -279,10 +281,19 @@ export class Manager {
     this.clean(job);
   }
 
-  /** the largest id ever given, kept in the kvs so that purging every job does not let ids go back */
-  checkpoint(): Promise<void> {
+  /** the queues' state as the last checkpoint that saved it had it */
+  private savedQueues: Obj = {};
+
+  private queuesNow(): Obj {
     const queue = { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
-    return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, queue }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
+    return { queue, ...(this.queueState.size > 0 ? { queues: queuesCheckpoint(this.queueState) } : {}) };
+  }
+
+  /** the largest id ever given, kept in the kvs so that purging every job does not let ids go back */
+  checkpoint(saveQueues = false): Promise<void> {
+    // flux queue ... --nocheckpoint changes the queues but not what the checkpoint keeps of them
+    if (saveQueues) this.savedQueues = this.queuesNow();
+    return this.events.put(CHECKPOINT_KEY, { version: 1, max_jobid: this.maxId, ...this.savedQueues }).catch((e: Error) => this.h.log('err', `${CHECKPOINT_KEY}: ${e.message}`));
   }
 
   // ---------------------------------------------------------------- dependencies

@@ -136,3 +136,6 @@ export function confNumber(conf: Readonly<Obj>, key: string, dflt: number, min =
   if (!Number.isFinite(n) || n < min) throw new Error(`${key} must be a number${min > -Infinity ? ` >= ${min}` : ''}, got ${JSON.stringify(v)}`);
   return n;
 }
+
+/** nnodes (when the jobspec has a node level), ncores and ngpus a V1 jobspec asks for */
+export { jobSize } from './queues';

@@ -123,7 +123,7 @@ export function queuePolicy(config: Readonly<Obj>): QueuePolicy {
 }
 
 /** nnodes (if the jobspec has a node level), ncores and ngpus a V1 jobspec asks for. */
-export function jobSize(jobspec: Obj): JobSize {
+export function jobSize(jobspec: Readonly<Obj> | undefined): JobSize {
   const out: JobSize = { ncores: 0, ngpus: 0 };
   const walk = (vs: unknown, mult: number): void => {
     if (!Array.isArray(vs)) return;
@@ -135,7 +135,7 @@ export function jobSize(jobspec: Obj): JobSize {
       walk(v['with'], mult * n);
     }
   };
-  walk(jobspec['resources'], 1);
+  walk(jobspec?.['resources'], 1);
   return out;
 }
 

@@ -50,7 +50,7 @@ export function idOfKvsDir(dir: string): number | undefined {
 }
 
 /** Read every job's eventlog, jobspec (J, the full one, when there) and R from the kvs. */
-export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; maxId: number; skipped: string[]; queue?: Obj }> {
+export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; maxId: number; skipped: string[]; queue?: Obj; queues?: Obj }> {
   const { keys } = await h.rpc<{ keys: string[] }>('kvs.dir', { key: 'job' });
   const dirs = new Map<string, Set<string>>();
   for (const k of keys) {
@@ -63,10 +63,12 @@ export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; ma
   }
   let maxId = 0;
   let queue: Obj | undefined;
+  let queues: Obj | undefined;
   try {
     const ck = (await h.rpc<{ value: Obj }>('kvs.get', { key: CHECKPOINT_KEY })).value;
     if (typeof ck?.['max_jobid'] === 'number') maxId = ck['max_jobid'];
     if (typeof ck?.['queue'] === 'object' && ck['queue'] !== null) queue = ck['queue'] as Obj;
+    if (typeof ck?.['queues'] === 'object' && ck['queues'] !== null) queues = ck['queues'] as Obj;
   } catch {
     /* no checkpoint yet */
   }
@@ -98,7 +100,42 @@ export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; ma
     );
   }
   jobs.sort((a, b) => a.id - b.id);
-  return { jobs, maxId, skipped, queue };
+  return { jobs, maxId, skipped, queue, queues };
+}
+
+/** a named queue's state (flux queue enable/disable, start/stop) */
+export interface NamedQueueState {
+  enable: boolean;
+  reason?: string;
+  start: boolean;
+}
+
+/** The named queues' state as the checkpoint keeps it: {NAME: {enable, start, reason?}}. */
+export function queuesCheckpoint(states: ReadonlyMap<string, NamedQueueState>): Obj {
+  const out: Obj = {};
+  for (const [name, st] of states) out[name] = { enable: st.enable, start: st.start, ...(st.reason !== undefined ? { reason: st.reason } : {}) };
+  return out;
+}
+
+/**
+ * The named queues as an administrator left them (the checkpoint's `queues`),
+ * for the queues still configured; the names of those no longer configured.
+ */
+export function restoreQueues(saved: Obj | undefined, states: Map<string, NamedQueueState>): string[] {
+  const gone: string[] = [];
+  if (!saved) return gone;
+  for (const [name, v] of Object.entries(saved)) {
+    const st = states.get(name);
+    if (!st) {
+      gone.push(name);
+      continue;
+    }
+    const o = (typeof v === 'object' && v !== null ? v : {}) as Obj;
+    st.enable = o['enable'] !== false;
+    st.start = o['start'] === true;
+    st.reason = st.enable ? undefined : typeof o['reason'] === 'string' ? o['reason'] : 'disabled by administrator';
+  }
+  return gone;
 }
 
 /**

@@ -6,8 +6,9 @@
  *
  * Layout: one LMDB key per kvs value and per eventlog chunk, as the ordered
  * pair [kvs key, n]: n = 0 holds the header ('v' + JSON text for a value,
- * 'l' for an open eventlog, 'c' for a closed one), n >= 1 an eventlog's
- * appended lines in order. A directory is the keys below it.
+ * 'l' for an open eventlog, 'c' for a closed one, 'L' + target for a link,
+ * 'd' for a directory made by mkdir, kept when empty), n >= 1 an eventlog's
+ * appended lines in order. Any other directory is the keys below it.
  *
  * Writes go to LMDB's write thread: the writes queued while a commit is in
  * progress commit together in the next transaction (group commit), so the
@@ -18,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { Errno, FluxError } from '../../kernel/api';
+import { Reserve } from './reserve';
 
 /** how long close() waits for queued writes */
 const CLOSE_WAIT_MS = 5000;
@@ -37,6 +39,49 @@ export interface BackingRecord {
 export interface BackingOptions {
   /** fsync every commit (false for a temporary statedir removed at exit) */
   sync: boolean;
+  /** told once when writes start failing, and once when they work again */
+  onState?: (failing: FluxError | undefined) => void;
+  /** a line for the log (no room can be reserved ahead: reserve.ts) */
+  warn?: (msg: string) => void;
+}
+
+/**
+ * lmdb-js prints every failed commit itself, with console.error and a stack
+ * trace, on the broker's stderr. The requests of that commit are answered
+ * with the error already (one line each), and the kvs logs the change of
+ * state once (onState): the library's print is dropped while a store is open.
+ */
+let openStores = 0;
+let consoleError: typeof console.error | undefined;
+const fromLmdb = (e: unknown): boolean => e instanceof Error && /[\\/]lmdb[\\/]/.test(e.stack ?? '');
+
+/**
+ * lmdb-js also rejects a promise of its own for a failed commit
+ * (`commitError`) that nothing may be listening to when the commit's writes
+ * carried no callbacks: unhandled, it would end the broker (seen once a full
+ * filesystem made commits fail). Such rejections are dropped while a store
+ * is open; any other unhandled rejection is thrown as Node would.
+ */
+const onUnhandled = (reason: unknown): void => {
+  if (fromLmdb(reason)) return;
+  throw reason;
+};
+
+function quietLibraryErrors(on: boolean): void {
+  openStores += on ? 1 : -1;
+  if (openStores > 0 && consoleError === undefined) {
+    consoleError = console.error;
+    const orig = consoleError;
+    console.error = (...args: unknown[]) => {
+      if (args.length === 1 && fromLmdb(args[0])) return;
+      orig.apply(console, args);
+    };
+    process.on('unhandledRejection', onUnhandled);
+  } else if (openStores === 0 && consoleError !== undefined) {
+    console.error = consoleError;
+    consoleError = undefined;
+    process.off('unhandledRejection', onUnhandled);
+  }
 }
 
 const errnoOf = (e: unknown): number => {
@@ -83,7 +128,7 @@ const MDB_MAGIC = 0xbeefc0de;
  * page can crash the process instead of failing. A missing or empty file is
  * a new store.
  */
-function checkHeader(file: string): void {
+export function checkHeader(file: string): void {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -111,12 +156,49 @@ export class Backing {
   private readonly db: RootDatabase<string, BackingKey>;
   /** the first write error since the last write that succeeded */
   private failing: FluxError | undefined;
+  private closed = false;
 
   private constructor(
     readonly file: string,
     db: RootDatabase<string, BackingKey>,
+    private readonly onState?: (failing: FluxError | undefined) => void,
+    private readonly warn?: (msg: string) => void,
   ) {
     this.db = db;
+    quietLibraryErrors(true);
+    this.reserve = new Reserve(
+      file,
+      () => {
+        const st = db.getStats() as { lastPageNumber?: number; pageSize?: number };
+        return ((st.lastPageNumber ?? 0) + 1) * (st.pageSize ?? 4096);
+      },
+      (why) => this.warn?.(`store ${file}: no space can be reserved ahead (${why}): a full filesystem may crash the broker`),
+    );
+  }
+
+  private readonly reserve: Reserve;
+
+  /**
+   * A change: refused at once while the filesystem is full and the room
+   * reserved ahead would not hold it (reserve.ts), else queued to LMDB.
+   */
+  private change(op: () => Promise<unknown>, bytes = 0): Promise<void> {
+    const admitted = this.reserve.admit(bytes);
+    const retry = this.reserve.pending;
+    if (admitted instanceof FluxError && retry) {
+      // refused while a top-up is in flight: its answer decides (room may have come back)
+      return retry.then(() => this.change(op, bytes));
+    }
+    if (admitted instanceof FluxError) {
+      if (!this.failing) this.onState?.(admitted);
+      this.failing = admitted;
+      return Promise.reject(admitted);
+    }
+    const cost = admitted.cost;
+    const p = this.write(op());
+    const after = () => this.reserve.done(cost);
+    p.then(after, after);
+    return p;
   }
 
   /**
@@ -153,7 +235,7 @@ export class Backing {
     } catch (e) {
       throw storeError(file, e);
     }
-    return new Backing(file, db);
+    return new Backing(file, db, opts.onState, opts.warn);
   }
 
   /** Every record, in key order (start-up). */
@@ -173,26 +255,45 @@ export class Backing {
   }
 
   putValue(key: string, json: string): Promise<void> {
-    this.dropChunks(key);
-    return this.write(this.db.put([key, 0], 'v' + json));
+    return this.change(() => {
+      this.dropChunks(key);
+      return this.db.put([key, 0], 'v' + json);
+    }, json.length);
+  }
+
+  /** a symbolic link (header 'L' + its target) */
+  putLink(key: string, target: string): Promise<void> {
+    return this.change(() => {
+      this.dropChunks(key);
+      return this.db.put([key, 0], 'L' + target);
+    }, target.length);
+  }
+
+  /** an empty directory made by mkdir (header 'd'): what key held goes first (remove(key, true)) */
+  putDir(key: string): Promise<void> {
+    return this.change(() => this.db.put([key, 0], 'd'));
   }
 
   /** a new eventlog (header), or a closed one */
   putLogHeader(key: string, closed: boolean): Promise<void> {
-    return this.write(this.db.put([key, 0], closed ? 'c' : 'l'));
+    return this.change(() => this.db.put([key, 0], closed ? 'c' : 'l'));
   }
 
   appendLog(key: string, n: number, text: string): Promise<void> {
-    return this.write(this.db.put([key, n], text));
+    return this.change(() => this.db.put([key, n], text), text.length);
   }
 
   /** Remove a key, or with dir every key below it too. */
   remove(key: string, dir: boolean): Promise<void> {
-    const ops: Array<Promise<boolean>> = [];
-    for (const k of this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })) ops.push(this.db.remove(k));
-    if (dir) for (const k of this.db.getKeys({ start: [key + '.'], end: [key + '/'] })) ops.push(this.db.remove(k));
-    if (ops.length === 0) return Promise.resolve();
-    return this.write(Promise.all(ops));
+    const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
+    if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
+    if (keys.length === 0) return Promise.resolve();
+    return this.change(() => Promise.all(keys.map((k) => this.db.remove(k))));
+  }
+
+  /** Remove every record (a checkpoint replacing the store's content). */
+  clear(): Promise<void> {
+    return this.change(() => this.db.clearAsync());
   }
 
   /** a value replacing an eventlog: its chunks go */
@@ -209,10 +310,12 @@ export class Backing {
   private write(p: Promise<unknown>): Promise<void> {
     return p.then(
       () => {
+        if (this.failing) this.onState?.(undefined);
         this.failing = undefined;
       },
       async (e: unknown) => {
         const err = storeError(this.file, await causeOf(e));
+        if (!this.failing) this.onState?.(err);
         this.failing = err;
         throw err;
       },
@@ -242,6 +345,8 @@ export class Backing {
     const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), CLOSE_WAIT_MS)));
     const done = await Promise.race([closing.then(() => true), late]);
     clearTimeout(timer);
+    if (!this.closed) quietLibraryErrors(false);
+    this.closed = true;
     return done;
   }
 }

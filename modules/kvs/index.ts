@@ -4,8 +4,8 @@
  * in memory for reads and in the backing store in the statedir (backing.ts):
  * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
- * streams. Methods: get, put, unlink, dir, eventlog-append, eventlog-close,
- * watch (streaming), watch-cancel.
+ * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
+ * eventlog-append, eventlog-close, watch (streaming), watch-cancel.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -16,19 +16,24 @@ import {
   defineModule,
   einval,
   eproto,
+  parseArgs,
   request,
   type BrokerModule,
   type Handle,
   type Message,
   type ModuleScope,
 } from '../../kernel/api';
-import { Backing } from './backing';
+import * as path from 'node:path';
+import { BACKING_FILE, Backing, checkHeader } from './backing';
+import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
 
 interface Req {
   key?: unknown;
+  target?: unknown;
+  extras?: unknown;
   value?: unknown;
   entries?: unknown;
   recursive?: unknown;
@@ -45,14 +50,24 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
  * statedir the broker made for this run only (statedir-cleanup=1) is not
  * synced: nothing in it outlives the instance.
  */
-function openStore(h: Handle): { store: Store; backing?: Backing } {
+async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
   if (dir === undefined) return { store };
-  const backing = Backing.open(dir, { sync: h.getattr('statedir-cleanup') !== '1' });
+  // a store from an earlier run is read in a process of its own first: a damaged one cannot crash the broker
+  const file = path.join(dir, BACKING_FILE);
+  checkHeader(file);
+  await checkStore(file);
+  const backing = Backing.open(dir, {
+    sync: h.getattr('statedir-cleanup') !== '1',
+    warn: (msg) => h.log('warning', msg),
+    onState: (failing) => (failing ? h.log('err', `${failing.message}: changes are refused until it can write again`) : h.log('notice', `store ${file}: writing again`)),
+  });
   for (const r of backing.records()) {
     if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
     else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
+    else if (r.text.startsWith('L')) store.loadLink(r.key, r.text.slice(1));
+    else if (r.text === 'd') store.loadDir(r.key);
     else store.loadLog(r.key, r.text === 'c');
   }
   store.loaded();
@@ -60,18 +75,39 @@ function openStore(h: Handle): { store: Store; backing?: Backing } {
   return { store, backing };
 }
 
+/** how an archive is loaded: at start (content.restore), or by `flux restore --checkpoint` (module arguments) */
+export interface RestoreOptions {
+  /** the attribute or argument that named it, for messages */
+  what: string;
+  /** replace what the store holds (a checkpoint), instead of refusing a store that is not empty */
+  replace: boolean;
+  /** members larger than this many bytes are skipped */
+  sizeLimit?: number;
+}
+
 /**
- * `-Scontent.restore=FILE` (flux dump's archive) into an empty store: a
- * member whose text is RFC 18 lines ending in a newline is an eventlog, any
- * other a value (JSON when it parses, else the string).
+ * A flux-dump(1) archive into the store: a member whose text is RFC 18 lines
+ * ending in a newline is an eventlog, any other a value (JSON when it parses,
+ * else the string). Without `replace` the store must be empty
+ * (`-Scontent.restore=FILE`); with it (`flux restore --checkpoint`) what the
+ * store held goes first.
  */
-async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined): Promise<void> {
-  if (store.size > 0) throw new FluxError(Errno.EEXIST, `content.restore: the store in the statedir is not empty`);
-  const members: Array<{ key: string; text: string }> = [];
+async function restoreArchive(h: Handle, file: string, store: Store, backing: Backing | undefined, opts: RestoreOptions): Promise<Store> {
+  if (store.size > 0 && !opts.replace) throw new FluxError(Errno.EEXIST, `${opts.what}: the store in the statedir is not empty`);
+  const members: Array<{ key: string; text: string; link?: string }> = [];
+  const dirs: string[] = [];
+  let skipped = 0;
   await tar.t({
     file,
+    // a file that is not an archive is an error, not an empty archive
+    strict: true,
     onReadEntry: (e) => {
-      if (e.type !== 'File') {
+      const name = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
+      // a symbolic link member is a kvs link to the key it names; a directory member may be an empty directory
+      if (name !== '' && e.type === 'SymbolicLink' && e.linkpath) members.push({ key: name, text: '', link: e.linkpath });
+      if (name !== '' && e.type === 'Directory') dirs.push(name);
+      if (e.type !== 'File' || (opts.sizeLimit !== undefined && e.size > opts.sizeLimit)) {
+        if (e.type === 'File') skipped++;
         e.resume();
         return;
       }
@@ -81,12 +117,27 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
       e.on('end', () => members.push({ key, text: Buffer.concat(chunks).toString('utf8') }));
     },
   }).catch((e: Error) => {
-    throw new FluxError(Errno.EINVAL, `content.restore: ${file}: ${e.message}`);
+    throw new FluxError(Errno.EINVAL, `${opts.what}: ${file}: ${e.message.replace(/^TAR_[A-Z_]+: /, '')}`);
   });
+  if (opts.replace && store.size > 0) {
+    if (backing) await backing.clear();
+    store = new Store();
+    store.loaded();
+  }
   const writes: Array<Promise<void>> = [];
-  for (const { key, text } of members) {
+  for (const d of dirs) {
+    if (members.some((m) => m.key.startsWith(d + '.')) || dirs.some((o) => o.startsWith(d + '.'))) continue;
+    const k = checkKey(d);
+    store.mkdir(k);
+    if (backing) writes.push(backing.putDir(k));
+  }
+  for (const { key, text, link } of members) {
     const k = checkKey(key);
-    if (isEventlogText(text)) {
+    if (link !== undefined) {
+      const target = checkKey(link);
+      store.link(k, target);
+      if (backing) writes.push(backing.putLink(k, target));
+    } else if (isEventlogText(text)) {
       const { n } = store.append(k, parseLog(text));
       if (backing) writes.push(backing.putLogHeader(k, false), backing.appendLog(k, n, text));
     } else {
@@ -101,7 +152,23 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
     }
   }
   await Promise.all(writes);
-  h.log('info', `content.restore: ${members.length} keys from ${file}`);
+  h.log('info', `${opts.what}: ${members.length} keys from ${file}${skipped > 0 ? ` (${skipped} over the size limit skipped)` : ''}`);
+  return store;
+}
+
+/** `restore=FILE [replace] [size-limit=BYTES]`: what flux restore --checkpoint loads the kvs with; anything else is refused */
+function restoreArgs(args: readonly string[]): { file: string; opts: RestoreOptions } | undefined {
+  const a = parseArgs(args);
+  for (const k of a.keys()) if (k !== 'restore' && k !== 'size-limit') throw einval(`kvs: unknown module argument '${k}'`);
+  const file = a.get('restore');
+  if (file === undefined) {
+    if (a.has('size-limit')) throw einval('kvs: size-limit needs restore=FILE');
+    return undefined;
+  }
+  if (!file.startsWith('/')) throw einval(`kvs: restore=${file}: the path must be absolute`);
+  const lim = a.get('size-limit');
+  if (lim !== undefined && !/^\d+$/.test(lim)) throw einval(`kvs: size-limit=${lim}: not a number of bytes`);
+  return { file, opts: { what: 'restore', replace: true, sizeLimit: lim === undefined ? undefined : Number(lim) } };
 }
 
 function isEventlogText(text: string): boolean {
@@ -113,10 +180,19 @@ function isEventlogText(text: string): boolean {
   }
 }
 
-async function leader(h: Handle): Promise<BrokerModule> {
-  const { store, backing } = openStore(h);
+async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule> {
+  const fromArgs = restoreArgs(args);
+  const opened = await openStore(h);
+  const backing = opened.backing;
+  let store = opened.store;
   const restore = h.getattr('content.restore');
-  if (restore) await restoreArchive(h, restore, store, backing);
+  try {
+    if (fromArgs) store = await restoreArchive(h, fromArgs.file, store, backing, fromArgs.opts);
+    else if (restore) store = await restoreArchive(h, restore, store, backing, { what: 'content.restore', replace: false });
+  } catch (e) {
+    await backing?.close();
+    throw e;
+  }
   const watchers = new Watchers(h);
   /** the answer once the change is on disk (at once without a backing store) */
   const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
@@ -175,7 +251,36 @@ async function leader(h: Handle): Promise<BrokerModule> {
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
-        return { keys: store.keys(k === undefined || k === '' || k === '.' ? '' : checkKey(k)) };
+        const dir = k === undefined || k === '' || k === '.' ? '' : checkKey(k);
+        // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
+        if (payloadOf(msg).extras !== true) return { keys: store.keys(dir) };
+        const kind = store.kind(dir);
+        return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
+      }),
+      request('link', (msg) => {
+        const p = payloadOf(msg);
+        const key = checkKey(p.key);
+        const target = checkKey(p.target);
+        const wasDir = store.isDir(key);
+        const shadowed = store.leafAncestors(key);
+        watchers.end(key);
+        store.link(key, target);
+        return durable(async (b) => {
+          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
+          await Promise.all([...removed, b.putLink(key, target)]);
+        });
+      }),
+      request('readlink', (msg) => ({ target: store.readlink(checkKey(payloadOf(msg).key)) })),
+      request('mkdir', (msg) => {
+        const key = checkKey(payloadOf(msg).key);
+        const shadowed = store.leafAncestors(key);
+        for (const k of store.keys(key)) watchers.end(k);
+        watchers.end(key);
+        store.mkdir(key);
+        return durable(async (b) => {
+          await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
+          await b.putDir(key);
+        });
       }),
       request('eventlog-append', (msg) => {
         const p = payloadOf(msg);
@@ -235,6 +340,9 @@ function follower(h: Handle): BrokerModule {
       forward('put'),
       forward('unlink'),
       forward('dir'),
+      forward('link'),
+      forward('readlink'),
+      forward('mkdir'),
       forward('eventlog-append'),
       forward('eventlog-close'),
       forward('stats-get'),
@@ -292,6 +400,7 @@ export default defineModule({
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
-    return scope.handle.rank === 0 ? leader(scope.handle) : follower(scope.handle);
+    if (scope.handle.rank !== 0 && scope.args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
+    return scope.handle.rank === 0 ? leader(scope.handle, scope.args) : follower(scope.handle);
   },
 });

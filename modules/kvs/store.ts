@@ -4,7 +4,7 @@
  * (JSON lines text, append-only, optionally closed). No per-key closures or
  * timers. Keys are dotted paths in a tree of directories.
  */
-import { einval, enoent } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent } from '../../kernel/api';
 
 export interface EventEntry {
   timestamp: number;
@@ -57,12 +57,19 @@ interface LogEntry {
   /** appends so far (the backing store keeps each as its own record, numbered from 1) */
   n: number;
 }
-/** A directory; a plain string is a value (its JSON text). */
-type Dir = Map<string, Node>;
-type Node = Dir | LogEntry | string;
+/** A symbolic link (flux kvs link): reads of it, and of keys through it, go to its target. */
+interface LinkEntry {
+  target: string;
+}
+/** A directory; a plain string is a value (its JSON text). A directory made by mkdir is kept when emptied. */
+type Dir = Map<string, Node> & { made?: true };
+type Node = Dir | LogEntry | LinkEntry | string;
 
 const isDir = (n: Node | undefined): n is Dir => n instanceof Map;
-const isLogNode = (n: Node | undefined): n is LogEntry => typeof n === 'object' && !(n instanceof Map);
+const isLinkNode = (n: Node | undefined): n is LinkEntry => typeof n === 'object' && !(n instanceof Map) && 'target' in n;
+const isLogNode = (n: Node | undefined): n is LogEntry => typeof n === 'object' && !(n instanceof Map) && !('target' in n);
+/** links followed in one lookup before it is refused (a loop) */
+const MAX_LINKS = 10;
 
 /** a flat copy of a string (appends and JSON.stringify leave ropes of small pieces) */
 const flat = (s: string): string => (s.length < 16 ? s : Buffer.from(s, 'utf8').toString('utf8'));
@@ -90,13 +97,21 @@ export class Store {
     return this.count;
   }
 
-  private lookup(key: string): Node | undefined {
+  /** the node at key; links on the way are followed, the last one too unless `noFollow` */
+  private lookup(key: string, noFollow = false, depth = 0): Node | undefined {
     let n: Node | undefined = this.root;
-    for (const c of key.split('.')) {
+    const parts = key.split('.');
+    for (let i = 0; i < parts.length; i++) {
+      if (isLinkNode(n)) n = this.follow(n, depth);
       if (!isDir(n)) return undefined;
-      n = n.get(c);
+      n = n.get(parts[i]!);
     }
-    return n;
+    return isLinkNode(n) && !noFollow ? this.follow(n, depth) : n;
+  }
+
+  private follow(l: LinkEntry, depth: number): Node | undefined {
+    if (depth >= MAX_LINKS) throw new FluxError(Errno.ELOOP, `${l.target}: Too many levels of symbolic links`);
+    return this.lookup(l.target, false, depth + 1);
   }
 
   /** The directory holding key's last component (created if needed) and that component. */
@@ -116,7 +131,7 @@ export class Store {
     return [d, leaf];
   }
 
-  private setLeaf(key: string, node: LogEntry | string): void {
+  private setLeaf(key: string, node: LogEntry | LinkEntry | string): void {
     const [d, leaf] = this.parentOf(key);
     const old = d.get(leaf);
     if (old !== undefined) this.count -= countOf(old);
@@ -160,7 +175,7 @@ export class Store {
   /** The value (an eventlog reads as its JSON-lines text). */
   get(key: string): unknown {
     const n = this.lookup(key);
-    if (n === undefined || isDir(n)) throw enoent(`${key}: No such file or directory`);
+    if (n === undefined || isDir(n) || isLinkNode(n)) throw enoent(`${key}: No such file or directory`);
     return isLogNode(n) ? n.text : (JSON.parse(n) as unknown);
   }
 
@@ -185,7 +200,8 @@ export class Store {
    */
   append(key: string, entries: readonly EventEntry[]): { text: string; n: number } {
     const text = entries.map((e) => JSON.stringify(e) + '\n').join('');
-    const n = this.lookup(key);
+    const n = this.lookup(key, true);
+    if (isLinkNode(n)) throw einval(`${key}: not an eventlog`);
     if (n === undefined || isDir(n)) {
       this.setLeaf(key, { text, closed: false, n: 1 });
       return { text, n: 1 };
@@ -198,7 +214,8 @@ export class Store {
 
   /** Close an eventlog (creating an empty closed one); returns whether it was new. */
   close(key: string): boolean {
-    const n = this.lookup(key);
+    const n = this.lookup(key, true);
+    if (isLinkNode(n)) throw einval(`${key}: not an eventlog`);
     if (n === undefined || isDir(n)) {
       this.setLeaf(key, { text: '', closed: true, n: 0 });
       return true;
@@ -210,10 +227,72 @@ export class Store {
     return false;
   }
 
+  /** A symbolic link at key to target (replacing what key held). */
+  link(key: string, target: string): void {
+    this.setLeaf(key, { target });
+  }
+
+  /** The target of the link at key: ENOENT when there is nothing, EINVAL when it is not a link. */
+  readlink(key: string): string {
+    const n = this.lookup(key, true);
+    if (n === undefined) throw enoent(`${key}: No such file or directory`);
+    if (!isLinkNode(n)) throw einval(`${key}: Invalid argument`);
+    return n.target;
+  }
+
+  /** An empty directory at key, replacing what key held (kept when emptied again); how many keys went. */
+  mkdir(key: string): number {
+    const [d, leaf] = this.parentOf(key);
+    const old = d.get(leaf);
+    const removed = old === undefined ? 0 : countOf(old);
+    this.count -= removed;
+    const dir: Dir = new Map();
+    dir.made = true;
+    d.set(intern(leaf), dir);
+    return removed;
+  }
+
+  /** what key is, links not followed */
+  kind(key: string): 'dir' | 'link' | 'log' | 'value' | undefined {
+    const n = key === '' ? this.root : this.lookup(key, true);
+    if (n === undefined) return undefined;
+    return isDir(n) ? 'dir' : isLinkNode(n) ? 'link' : isLogNode(n) ? 'log' : 'value';
+  }
+
+  /** Below dir ('' = all): the links (key -> target) and the empty directories. */
+  extras(dir: string): { links: Record<string, string>; dirs: string[] } {
+    const links: Record<string, string> = {};
+    const dirs: string[] = [];
+    const start = dir === '' ? this.root : this.lookup(dir, true);
+    if (!isDir(start)) return { links, dirs };
+    const walk = (d: Dir, prefix: string) => {
+      for (const [name, n] of d) {
+        const k = prefix + name;
+        if (isLinkNode(n)) links[k] = n.target;
+        else if (isDir(n)) {
+          if (n.size === 0) dirs.push(k);
+          else walk(n, k + '.');
+        }
+      }
+    };
+    walk(start, dir === '' ? '' : dir + '.');
+    return { links, dirs: dirs.sort() };
+  }
+
   // ---------------------------------------------------------------- loading (backing store records, in key order)
 
   loadValue(key: string, json: string): void {
     this.setLeaf(key, json);
+  }
+
+  loadLink(key: string, target: string): void {
+    this.link(key, target);
+  }
+
+  loadDir(key: string): void {
+    const n = this.lookup(key, true);
+    if (isDir(n)) n.made = true;
+    else this.mkdir(key);
   }
 
   loadLog(key: string, closed: boolean): void {
@@ -245,19 +324,20 @@ export class Store {
     const d = parts.length === 0 ? this.root : this.lookup(parts.join('.'));
     if (!isDir(d)) return 0;
     const n = d.get(leaf);
-    if (n === undefined || (isDir(n) && !recursive)) return 0;
+    if (n === undefined || (isDir(n) && !recursive && n.size > 0)) return 0;
     d.delete(leaf);
     const removed = countOf(n);
     this.count -= removed;
     this.prune(parts);
-    return removed;
+    // an empty directory counts as one thing removed
+    return Math.max(removed, 1);
   }
 
   /** drop directories left empty along a path */
   private prune(parts: string[]): void {
     for (let i = parts.length; i > 0; i--) {
       const d = this.lookup(parts.slice(0, i).join('.'));
-      if (!isDir(d) || d.size > 0) return;
+      if (!isDir(d) || d.size > 0 || d.made) return;
       const parent = i === 1 ? this.root : this.lookup(parts.slice(0, i - 1).join('.'));
       if (isDir(parent)) parent.delete(parts[i - 1]!);
     }
@@ -265,7 +345,7 @@ export class Store {
 
   /** Keys directly or indirectly below a directory ('' = all), sorted. */
   keys(dir: string): string[] {
-    const start = dir === '' ? this.root : this.lookup(dir);
+    const start = dir === '' ? this.root : this.lookup(dir, true);
     if (!isDir(start)) return [];
     const out: string[] = [];
     const walk = (d: Dir, prefix: string) => {

@@ -10,6 +10,8 @@
 import {
   Errno,
   FluxError,
+  MsgFlag,
+  NO_RESPONSE,
   einval,
   hostlist,
   idset,
@@ -30,6 +32,7 @@ import type { ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
+import { Journal } from './journal';
 
 const POLL_MS = 1000;
 const POLL_FAST_MS = 100;
@@ -73,11 +76,16 @@ export class ResourceModule implements BrokerModule {
   private excluded: number[] = [];
   /** monitor-force-up: ranks that have had a broker online (only those can be offline) */
   private readonly seen = new Set<number>();
+  /** the resource journal (rank 0): flux resource eventlog */
+  private readonly journal: Journal;
+  /** the online and torpid sets the journal last reported */
+  private journaled = { online: new Set<number>(), torpid: new Set<number>() };
 
   constructor(
     private readonly h: Handle,
     private readonly cfg: ResourceConfig = { noverify: false, norestrict: false },
   ) {
+    this.journal = new Journal(h);
     this.local = discover(h.rank, process.env, cfg.norestrict);
     if (cfg.config !== undefined || cfg.path !== undefined) {
       // a described host is checked by the broker's own name (flux start --test-hosts gives each its own)
@@ -88,12 +96,22 @@ export class ResourceModule implements BrokerModule {
     this.handlers = [
       request('discover', () => this.local, { ownerOnly: false }),
       request('register', (m) => this.register(m)),
-      request('get', () => this.leader(() => this.R()), leaderOnly),
+      // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
+      request('get', (m) => this.leader(() => ((m.payload as { down?: unknown } | undefined)?.down === true ? { R: this.R(), down: idset.encode(this.down()) } : this.R())), leaderOnly),
       request('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       request('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       request('drain', (m) => this.leader(() => this.drain(m))),
       request('undrain', (m) => this.leader(() => this.undrain(m))),
       request('reload', (m) => this.leader(() => this.reload(m))),
+      request('journal', (m) => this.leader(() => this.watchJournal(m)), leaderOnly),
+      request(
+        'disconnect',
+        (m) => {
+          this.journal.disconnect(m.route[0] ?? '');
+          return NO_RESPONSE;
+        },
+        { ownerOnly: false },
+      ),
     ];
   }
 
@@ -105,6 +123,16 @@ export class ResourceModule implements BrokerModule {
       }
       if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
       this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
+      const all = this.ranks();
+      // monitor-force-up: every rank starts up, as Flux's restart event says (online=all)
+      const forced = this.cfg.forceUp ? all.map((r) => r.rank) : [];
+      this.journal.post('restart', {
+        ranks: idset.encode(all.map((r) => r.rank)),
+        online: idset.encode(forced),
+        nodelist: hostlist.compress(all.map((r) => r.hostname)),
+      });
+      this.journaled.online = new Set(forced);
+      this.journal.post('resource-define', { method: this.described ? 'configuration' : 'dynamic-discovery' });
       this.reports.set(0, this.local);
       this.verify(0, this.local);
       this.online = [...Array(this.h.size).keys()];
@@ -157,6 +185,7 @@ export class ResourceModule implements BrokerModule {
     if (why === undefined || this.drains.has(rank)) return;
     this.h.log('err', `draining: ${why}`);
     this.drains.drain([rank], why, 'update');
+    this.journal.post('drain', { idset: String(rank), reason: why, overwrite: 0 });
   }
 
   /** flux resource reload: replace the described resources with an R document. */
@@ -197,7 +226,37 @@ export class ResourceModule implements BrokerModule {
     this.publishIfChanged();
   }
 
+  /** the hosts of ranks, as a hostlist */
+  private nodelistOf(ranks: readonly number[]): string {
+    const byRank = new Map(this.ranks().map((r) => [r.rank, r.hostname]));
+    return hostlist.compress(ranks.map((r) => byRank.get(r) ?? '').filter((h) => h !== ''));
+  }
+
+  /** resource.journal: must be streaming (the backlog, an empty batch, then each new event) */
+  private watchJournal(msg: Message): typeof NO_RESPONSE {
+    if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, 'resource.journal: request must be streaming');
+    this.journal.watch(msg);
+    return NO_RESPONSE;
+  }
+
+  /** post online/offline and torpid/lively for what changed since the journal last said */
+  private journalState(): void {
+    const diff = (now: Set<number>, before: Set<number>) => [...now].filter((r) => !before.has(r)).sort((a, b) => a - b);
+    const online = new Set(this.upRanks());
+    const up = diff(online, this.journaled.online);
+    const gone = diff(this.journaled.online, online);
+    if (up.length > 0) this.journal.post('online', { idset: idset.encode(up) });
+    if (gone.length > 0) this.journal.post('offline', { idset: idset.encode(gone) });
+    const torpid = new Set(this.torpid);
+    const slow = diff(torpid, this.journaled.torpid);
+    const back = diff(this.journaled.torpid, torpid);
+    if (slow.length > 0) this.journal.post('torpid', { idset: idset.encode(slow) });
+    if (back.length > 0) this.journal.post('lively', { idset: idset.encode(back) });
+    this.journaled = { online, torpid };
+  }
+
   stop(): void {
+    this.journal.close();
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -315,6 +374,8 @@ export class ResourceModule implements BrokerModule {
         this.torpid = [];
       } else return;
     }
+    // flux start --recovery: every resource stays offline, so that no job starts
+    if (this.h.getattr('broker.recovery-mode') === '1') this.online = [];
     await this.pullMissing();
     this.publishIfChanged();
   }
@@ -336,6 +397,7 @@ export class ResourceModule implements BrokerModule {
   }
 
   private publishIfChanged(): void {
+    if (this.h.rank === 0) this.journalState();
     const R = this.R();
     const down = idset.encode(this.down());
     const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down]);
@@ -391,6 +453,12 @@ export class ResourceModule implements BrokerModule {
     }
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.drain(ranks, p.reason ?? '', mode);
+    this.journal.post('drain', {
+      idset: idset.encode(ranks),
+      nodelist: this.nodelistOf(ranks),
+      reason: p.reason ?? '',
+      overwrite: mode === 'overwrite' ? 1 : mode === 'force-overwrite' ? 2 : 0,
+    });
     this.h.log('info', `drain ${idset.encode(ranks)}${p.reason ? ` ${p.reason}` : ''}`);
     this.publishIfChanged();
     return {};
@@ -401,6 +469,7 @@ export class ResourceModule implements BrokerModule {
     if (typeof p?.targets !== 'string') throw new FluxError(Errno.EPROTO, 'resource.undrain: targets is required');
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.undrain(ranks, p.mode === 'force' || p.mode === 'update');
+    this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks) });
     this.publishIfChanged();
     return {};
   }

@@ -72,8 +72,9 @@ export class SchedModule implements BrokerModule {
   async start(): Promise<void> {
     this.unsubscribe = this.h.subscribe('resource.update', (m) => this.onUpdate(m.payload as { R: Rv1; down: string }));
     try {
-      const R = await this.h.rpc<Rv1>('resource.get', {}, { nodeid: 0, timeoutMs: 10_000 });
-      this.pool = Pool.fromR(R);
+      // with the ranks that are down already (offline, drained, excluded): resource.update only tells of changes
+      const r = await this.h.rpc<{ R: Rv1; down: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });
+      this.pool = Pool.fromR(r.R, idset.decode(r.down ?? ''));
     } catch (e) {
       this.h.log('err', `resource.get: ${(e as Error).message}; starting with no resources`);
     }

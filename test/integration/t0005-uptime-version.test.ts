@@ -2,8 +2,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as os from 'node:os';
-import { flux, startInstance, type Instance } from '../helpers/flux';
+import { flux, ROOT, startInstance, type Instance } from '../helpers/flux';
 import { Client } from '../../cli/api/client';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** flux-ts's own version, printed by flux version beside the Flux version */
+const PKG_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 let inst: Instance;
 
@@ -53,10 +58,11 @@ test('version inside an instance', () => {
   const lines = r.stdout.split('\n');
   assert.is(lines[0], 'commands:    \t\t0.88.0');
   assert.is(lines[1], 'libflux-core:\t\t0.88.0');
-  assert.is(lines[2], 'broker:  \t\t0.88.0');
-  assert.is(lines[3], `FLUX_URI:\t\t${inst.uri}`);
-  assert.match(lines[4]!, /^build-options:\t\t\+/);
-  assert.is(lines.length, 6);
+  assert.is(lines[2], `flux-ts:     \t\t${PKG_VERSION}`);
+  assert.is(lines[3], 'broker:  \t\t0.88.0');
+  assert.is(lines[4], `FLUX_URI:\t\t${inst.uri}`);
+  assert.match(lines[5]!, /^build-options:\t\t\+/);
+  assert.is(lines.length, 7);
 });
 
 test('flux -V and --version are flux version', () => {
@@ -67,13 +73,13 @@ test('flux -V and --version are flux version', () => {
 test('version outside an instance: no broker or FLUX_URI line', () => {
   const r = flux(['version'], { env: { FLUX_URI: '' } });
   assert.is(r.code, 0);
-  assert.match(r.stdout, /^commands:    \t\t0\.88\.0\nlibflux-core:\t\t0\.88\.0\nbuild-options:\t\t\+.*\n$/);
+  assert.match(r.stdout, /^commands:    \t\t0\.88\.0\nlibflux-core:\t\t0\.88\.0\nflux-ts:     \t\t\d+\.\d+\.\d+\S*\nbuild-options:\t\t\+.*\n$/);
 });
 
-test('version with an unreachable FLUX_URI: two lines, then flux_open, exit 1', () => {
+test('version with an unreachable FLUX_URI: three lines, then flux_open, exit 1', () => {
   const r = flux(['version'], { env: { FLUX_URI: 'local:///nonexistent/sock' } });
   assert.is(r.code, 1);
-  assert.is(r.stdout, 'commands:    \t\t0.88.0\nlibflux-core:\t\t0.88.0\n');
+  assert.is(r.stdout, `commands:    \t\t0.88.0\nlibflux-core:\t\t0.88.0\nflux-ts:     \t\t${PKG_VERSION}\n`);
   assert.is(r.stderr, 'flux: flux_open: cannot connect to local:///nonexistent/sock: No such file or directory\n');
 });
 

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, run } from '../helpers/flux';
+import { withPeerLock } from '../helpers/peer-lock';
 import { skipped } from '../helpers/skip';
 
 const SLURM = path.resolve(ROOT, '..', 'shared', 'peers', 'slurm');
@@ -20,7 +21,7 @@ function available(): string | undefined {
 }
 
 const SRUN = 'srun --mpi=pmi2 -N2 flux start: one instance of size 2';
-test(SRUN, () => {
+test(SRUN, () => withPeerLock('slurm', () => {
   const why = available();
   if (why) {
     skipped(SRUN, why);
@@ -50,6 +51,6 @@ test(SRUN, () => {
   } finally {
     run('bash', [SLURM, 'down'], { timeoutMs: 60_000 });
   }
-});
+}));
 
 test.run();

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { skipped } from '../helpers/skip';
 
 let inst: Instance;
 const tmp = tmpdir('flux-t0701-');
@@ -125,7 +126,8 @@ test('barrier --test-abort=1: the job fails with an exception naming rank 1', ()
 });
 
 if (!hydra) {
-  console.log('# skipped t0701 hydra tests: mpiexec.hydra is not installed (run ../shared/peers/mpich setup DIR)');
+  const name = 'mpiexec.hydra -n 2 flux pmi barrier (PMI_FD, PMI_PORT, through an instance pool)';
+  test(name, () => skipped(name, 'mpiexec.hydra is not installed (run ../shared/peers/mpich setup DIR)'));
 } else {
   test('mpiexec.hydra -n 2 flux pmi barrier: PMI_FD and PMI_PORT, alone and through an instance pool', () => {
     for (const port of [[], ['-pmi-port']]) {

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { skipped } from '../helpers/skip';
 
 const tmp = tmpdir('flux-t0702-');
 let inst: Instance | undefined;
@@ -55,7 +56,7 @@ test.after(async () => {
 });
 
 if (!built.prog) {
-  console.log(`# skipped t0702-mpi-abort: ${built.why}`);
+  test('MPI_Abort in a job raises an exception naming the rank', () => skipped('MPI_Abort in a job raises an exception naming the rank', built.why ?? 'mpicc cannot build the program'));
 } else {
   const prog = built.prog;
 

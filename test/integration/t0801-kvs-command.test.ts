@@ -1,6 +1,7 @@
 /**
  * flux kvs (flux-kvs(1)): put/get (raw, append, stdin), errors as Flux words
- * them, ls (columns, -R, -d -F), dir (-R, truncation), unlink (-R), get
+ * them, ls (columns, -R, -d -F), dir (-R, truncation), unlink (-R), link,
+ * readlink, mkdir, copy, move, get
  * --watch --count, eventlog append/get/wait-event, namespace list, and that
  * what `flux kvs put` wrote is still there after a restart on the statedir.
  */
@@ -53,7 +54,10 @@ test('errors are one line, exit 1', () => {
     [['dir', 'num'], 'flux-kvs: num: Not a directory\n'],
     [['ls', 'nosuch'], 'nosuch: No such file or directory\n'],
     [['get', '-N', 'nosuchns', 'k'], 'flux-kvs: k: Operation not supported\n'],
-    [['link', 'a', 'b'], 'flux-kvs: link: not supported by the flux-ts kvs (no links or empty directories)\n'],
+    [['readlink', 'num'], 'flux-kvs: num: Invalid argument\n'],
+    [['readlink', 'nosuch'], 'flux-kvs: nosuch: No such file or directory\n'],
+    [['copy', 'nosuch', 'x'], 'flux-kvs: nosuch: No such file or directory\n'],
+    [['link', '-T', 'other', 'a', 'b'], 'flux-kvs: a: Operation not supported\n'],
   ];
   for (const [args, err] of cases) {
     const r = kvs(...args);
@@ -78,6 +82,38 @@ test('ls, dir, unlink', () => {
   assert.is(kvs('unlink', 'd1').stderr, "flux-kvs: cannot unlink 'd1': Directory not empty\n");
   assert.is(kvs('unlink', '-R', 'd1').code, 0);
   assert.is(kvs('ls', 'd1').code, 1);
+});
+
+test('link, readlink, mkdir, copy, move', () => {
+  kvs('put', 'lt.dir.v=1', 'lt.val=hello');
+  assert.is(kvs('link', 'lt.val', 'lt.ln').code, 0);
+  assert.is(kvs('link', 'lt.dir', 'lt.dirln').code, 0);
+  assert.is(kvs('readlink', 'lt.ln', 'lt.dirln').stdout, 'lt.val\nlt.dir\n');
+  assert.is(kvs('get', 'lt.ln').stdout, 'hello\n', 'get follows a link');
+  assert.is(kvs('get', 'lt.dirln.v').stdout, '1\n', 'and a link on the way');
+  assert.is(kvs('mkdir', 'lt.empty').code, 0);
+  assert.is(kvs('ls', '-F', 'lt').stdout, 'dir.      dirln@    empty.    ln@       val\n');
+  assert.is(kvs('dir', 'lt').stdout, 'lt.dir.\nlt.dirln -> lt.dir\nlt.empty.\nlt.ln -> lt.val\nlt.val = hello\n');
+  assert.is(kvs('ls', 'lt.empty').stdout, '');
+  // a key put below an empty directory; emptied again it stays (it was made)
+  kvs('put', 'lt.empty.k=x');
+  assert.is(kvs('unlink', 'lt.empty.k').code, 0);
+  assert.match(kvs('ls', '-F', 'lt').stdout, /empty\./);
+  // copy and move: values, links and directories
+  assert.is(kvs('copy', 'lt', 'lt2').code, 0);
+  assert.is(kvs('dir', '-R', 'lt2').stdout, 'lt2.dir.v = 1\nlt2.dirln -> lt.dir\nlt2.ln -> lt.val\nlt2.val = hello\n');
+  assert.match(kvs('ls', '-F', 'lt2').stdout, /empty\./);
+  assert.is(kvs('move', 'lt2.val', 'lt2.moved').code, 0);
+  assert.is(kvs('get', 'lt2.moved').stdout, 'hello\n');
+  assert.is(kvs('get', 'lt2.val').code, 1);
+  // unlinking a link leaves its target; an empty directory goes without -R
+  assert.is(kvs('unlink', 'lt.ln').code, 0);
+  assert.is(kvs('get', 'lt.val').stdout, 'hello\n');
+  assert.is(kvs('unlink', 'lt.empty').code, 0);
+  assert.not.match(kvs('ls', 'lt').stdout, /empty/);
+  assert.is(kvs('mkdir', 'lt.again').code, 0);
+  assert.is(kvs('link', 'lt.loop', 'lt.loop').code, 0);
+  assert.is(kvs('get', 'lt.loop').stderr, 'flux-kvs: lt.loop: Too many levels of symbolic links\n');
 });
 
 test('get --watch prints the value, then each new one', async () => {
@@ -122,6 +158,9 @@ test('what flux kvs put is kept across a restart', async () => {
   assert.is(kvs('get', 'a.b.c', 'app', 'obj').stdout, 'hello\nonetwo\n{"x":1,"y":[1,2]}\n');
   assert.match(kvs('eventlog', 'get', 'test.log').stdout, /baz b="x"\n$/);
   assert.is(kvs('ls', 'd1').code, 1, 'unlinked keys stay unlinked');
+  assert.is(kvs('readlink', 'lt.dirln').stdout, 'lt.dir\n', 'links are kept');
+  assert.is(kvs('get', 'lt.dirln.v').stdout, '1\n');
+  assert.match(kvs('ls', '-F', 'lt').stdout, /again\./, 'empty directories are kept');
 });
 
 test.run();

@@ -53,7 +53,7 @@ function fill(file: string): void {
 }
 
 testWhen(test, 'a full filesystem: submissions fail with one line, running jobs go on, nothing committed is lost', noMount, async () => {
-  mountTmpfs('size=4m');
+  mountTmpfs('size=8m');
   const statedir = path.join(mnt, 'state');
   const inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
   started.push(inst);
@@ -96,6 +96,50 @@ testWhen(test, 'a full filesystem: submissions fail with one line, running jobs 
   umount();
 });
 
+testWhen(test, 'the filesystem fills while submissions stream in: the broker stays up, one line per failure, nothing acked is lost', noMount, async () => {
+  mountTmpfs('size=16m');
+  const statedir = path.join(mnt, 'state');
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+  started.push(inst);
+  // a job writing output into the statedir's output logs as it fills
+  const chatty = inst.flux(['submit', 'sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done; sleep 300']).stdout.trim();
+  assert.is(inst.flux(['job', 'wait-event', '-t', '30', chatty, 'start']).code, 0);
+  const streams = [1, 2, 3, 4].map(() => inst.fluxAsync(['submit', '--cc=1-400', '--urgency=hold', 'true'], { timeoutMs: 120_000 }));
+  fill(path.join(mnt, 'filler'));
+  const results = await Promise.all(streams);
+  const file = path.join(statedir, 'content.lmdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = new RegExp(`^(cc=\\d+: )?\\[Errno (28|5)\\] store ${file}: (No space left on device|Input/output error)$`);
+  const acked: string[] = [];
+  let failed = 0;
+  for (const r of results) {
+    acked.push(...r.stdout.split('\n').filter(Boolean));
+    for (const f of r.stderr.split('\n').filter(Boolean)) {
+      failed++;
+      assert.ok(line.test(f), `unexpected: ${f}`);
+    }
+  }
+  assert.ok(failed > 0, 'some submissions failed once the filesystem was full');
+  // the broker is up (no "lost connection"), the job goes on, no stack trace on its stderr
+  assert.is(inst.flux(['uptime']).code, 0);
+  assert.match(inst.flux(['jobs', '-n', '-o', '{status_abbrev}', chatty]).stdout, /^R\n$/);
+  // nor LMDB's own report of a failed write: the room reserved ahead (modules/kvs/reserve.ts) kept it from one
+  assert.not.match(inst.stderr(), /\n\s+at |Unhandled|lost connection|Write error/);
+  assert.match(inst.flux(['dmesg']).stdout, /kvs\.err\[0\]: store .*: No space left on device: changes are refused until it can write again/);
+  fs.rmSync(path.join(mnt, 'filler'));
+  const after = inst.flux(['submit', '--wait', 'true']);
+  assert.is(after.code, 0, after.stderr);
+  assert.match(inst.flux(['dmesg']).stdout, /store .*: writing again/);
+  assert.is(inst.flux(['cancel', chatty]).code, 0);
+  assert.is(await inst.stop(), 0);
+
+  const again = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
+  started.push(again);
+  const listed = new Set(again.flux(['jobs', '-a', '-n', '-o', '{id.f58}']).stdout.split('\n'));
+  for (const id of [chatty, ...acked]) assert.ok(listed.has(id), `${id} kept`);
+  assert.is(await again.stop(), 0);
+  umount();
+});
+
 testWhen(test, 'a statedir on a read-only filesystem: flux start stops with one line', noMount, () => {
   mountTmpfs('size=1m');
   fs.mkdirSync(path.join(mnt, 'state'));
@@ -118,6 +162,40 @@ test('a damaged store file: flux start stops with one clear line', () => {
     assert.match(r.stderr, /rc1: load kvs: store .*content\.lmdb: not a valid store \(damaged or not an LMDB file\)/);
     assert.not.match(r.stderr, /\n\s+at |Segmentation/, 'no stack trace, no crash');
   }
+});
+
+test('a truncated or garbled store: one line naming it, never a crash of the broker', async () => {
+  // a real store with jobs and keys in it
+  const good = path.join(d.dir, 'good');
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${good}`]);
+  started.push(inst);
+  assert.is(inst.flux(['submit', '--cc=1-5', '--wait', 'true']).code, 0);
+  assert.is(await inst.stop(), 0);
+  const size = fs.statSync(path.join(good, 'content.lmdb')).size;
+  const damage: Record<string, (fd: number) => void> = {
+    // half of it gone (a copy cut short): LMDB maps pages past the end of the file (SIGBUS)
+    truncated: (fd) => fs.ftruncateSync(fd, Math.floor(size / 2)),
+    // meta pages intact, every tree page overwritten
+    garbled: (fd) => fs.writeSync(fd, Buffer.alloc(size - 8192, 0x5a), 0, size - 8192, 8192),
+  };
+  for (const [how, spoil] of Object.entries(damage)) {
+    const dir = path.join(d.dir, how);
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(good, 'content.lmdb'), path.join(dir, 'content.lmdb'));
+    const fd = fs.openSync(path.join(dir, 'content.lmdb'), 'r+');
+    spoil(fd);
+    fs.closeSync(fd);
+    const r = flux(['start', '--test-size=1', `-Sstatedir=${dir}`, 'true']);
+    assert.is(r.code, 1, `${how}: ${r.stderr}`);
+    const file = path.join(dir, 'content.lmdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(r.stderr, new RegExp(`rc1: load kvs: store ${file}: damaged \\(.+\\); move it away or restore it from a dump \\(flux restore\\)\n`), how);
+    assert.not.match(r.stderr, /\n\s+at |Bus error|Segmentation|Killed/, `${how}: no stack trace, no crash`);
+  }
+  // the good one still starts, with its jobs
+  const again = await startInstance(['--test-size=1', `-Sstatedir=${good}`]);
+  started.push(again);
+  assert.is(again.flux(['jobs', '-a', '-n', '-o', '{id}']).stdout.split('\n').filter(Boolean).length, 5);
+  assert.is(await again.stop(), 0);
 });
 
 test.run();

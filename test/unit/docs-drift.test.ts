@@ -5,6 +5,8 @@
  * (b) every top-level command word under cli/commands (file or folder) has
  *     docs/man1/flux-<word>.md;
  * (c) every folder under modules/ has a manifest whose name equals the folder.
+ * (a2) no man7 attribute row names an attribute that does not exist. Config
+ *     keys: test/unit/config-coverage.test.ts checks each is in its man5 page.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -36,6 +38,26 @@ test('(a) every default attribute is documented in flux-broker-attributes(7)', (
   const page = fs.readFileSync(path.join(ROOT, 'docs', 'man7', 'flux-broker-attributes.md'), 'utf8');
   const missing = rec.defined.filter((n) => !new RegExp(`^\\| \`${escape(n)}\` \\|`, 'm').test(page));
   assert.equal(missing, [], `attributes without a table row in docs/man7/flux-broker-attributes.md: ${missing.join(', ')}`);
+});
+
+test('(a2) every attribute row of flux-broker-attributes(7) names a defined attribute', () => {
+  const rec = new Recorder();
+  defineDefaultAttrs(rec);
+  const page = fs.readFileSync(path.join(ROOT, 'docs', 'man7', 'flux-broker-attributes.md'), 'utf8');
+  const rows = [...page.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+  assert.ok(rows.length >= rec.defined.length);
+  // set by the broker only when Flux launched it (kernel/broker.ts setInternal)
+  const broker = fs.readFileSync(path.join(ROOT, 'kernel', 'broker.ts'), 'utf8');
+  const runtime = (n: string) => broker.includes(`setInternal('${n}'`);
+  const stale = rows.filter((n) => !rec.defined.includes(n) && !runtime(n));
+  assert.equal(stale, [], `rows for attributes flux-ts does not define: ${stale.join(', ')}`);
+});
+
+test('(a3) every config table the broker accepts has its flux-config-TABLE(5) page', () => {
+  const pages = fs.readdirSync(path.join(ROOT, 'docs', 'man5'));
+  const tables = ['access', 'bootstrap', 'tbon', 'modules', 'sched', 'cli-pool', 'job-manager', 'resource', 'queues', 'policy'];
+  const missing = tables.filter((t) => !pages.includes(`flux-config-${t}.md`));
+  assert.equal(missing, []);
 });
 
 test('(b) every command word under cli/commands has docs/man1/flux-<word>.md', () => {

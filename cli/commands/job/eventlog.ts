@@ -2,6 +2,7 @@
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../kernel/api/formats';
 import type { CommandSpec } from '../../options';
+import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 
 interface Entry {
   timestamp: number;
@@ -15,17 +16,6 @@ const PATHS: Record<string, string> = {
   output: 'guest.output',
   input: 'guest.input',
 };
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
-
-function isoTime(ts: number): string {
-  const d = new Date(ts * 1000);
-  const us = String(Math.round((ts % 1) * 1e6) % 1e6).padStart(6, '0');
-  const off = -d.getTimezoneOffset();
-  const tz = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
-  return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${us}${tz}`;
-}
 
 /** One eventlog entry as text: `<time> <name>[ key=json]...` */
 export function renderEntry(e: Entry, time: string): string {
@@ -89,28 +79,9 @@ export class JobEventlogCommand extends JobCommand {
       return 0;
     }
     const entries = lines.map((l) => JSON.parse(l) as Entry);
-    const t0 = entries[0]?.timestamp ?? 0;
+    const times = new EntryTimes(this.timeFormat as TimeFormat, this.human);
     let out = '';
-    let anchor = -1;
-    let lastMinute = '';
-    for (const e of entries) {
-      let time: string;
-      if (this.human) {
-        const d = new Date(e.timestamp * 1000);
-        const minute = `${MONTHS[d.getMonth()]}${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
-        if (minute !== lastMinute) {
-          lastMinute = minute;
-          anchor = e.timestamp;
-          time = `[${minute}]`;
-        } else {
-          const off = e.timestamp - anchor;
-          time = `[${(off >= 0 ? '+' : '') + off.toFixed(6)}]`.replace(/^\[/, '[' + ' '.repeat(Math.max(0, 11 - ((off >= 0 ? '+' : '') + off.toFixed(6)).length)));
-        }
-      } else if (this.timeFormat === 'iso') time = isoTime(e.timestamp);
-      else if (this.timeFormat === 'offset') time = (e.timestamp - t0).toFixed(6);
-      else time = e.timestamp.toFixed(6);
-      out += renderEntry(e, time) + '\n';
-    }
+    for (const e of entries) out += renderEntry(e, times.time(e.timestamp)) + '\n';
     process.stdout.write(out);
     return 0;
   }

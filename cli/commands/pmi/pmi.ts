@@ -94,6 +94,7 @@ export class PmiCommand extends FluxCommand {
     const sub = PMI_SUBCOMMANDS.find((s) => s.path[1] === word);
     if (!sub) throw new CommandExit(1, `${this.spec.prog}: unknown command '${word}'\n${usage}`);
     const p = this.parseSub(sub, rest);
+    if (top.has('libpmi-noflux')) this.fail('--libpmi-noflux: the libpmi method is not available in flux-ts');
     if (top.has('libpmi2-cray')) this.fail('--libpmi2-cray: the libpmi2 method is not available in flux-ts');
     const level = verbosity(top);
     const trace = level > 0 ? (line: string) => process.stderr.write(line + '\n') : undefined;

@@ -70,7 +70,7 @@ const STATE_OPTS: readonly OptionSpec[] = [
 /** disable and stop: the state options and a reason */
 const OFF_OPTS: readonly OptionSpec[] = [
   ...STATE_OPTS,
-  { name: 'nocheckpoint', description: 'Accepted for compatibility: the queue state is not checkpointed' },
+  { name: 'nocheckpoint', description: "Don't save the new state in the checkpoint: a restart finds the queue as it was before" },
   { name: 'message', short: 'm', arg: 'REASON', description: 'Set the reason shown for the queue' },
 ];
 const TIMEOUT: OptionSpec = { name: 'timeout', arg: 'DURATION', description: 'Give up after waiting DURATION (an FSD)' };
@@ -134,7 +134,7 @@ abstract class QueueCommand extends FluxCommand {
       case 'enable':
       case 'disable': {
         const reason = sub === 'disable' ? (p.str('message') ?? 'disabled by administrator') : undefined;
-        await rpc('job-manager.queue-enable', { enable: sub === 'enable', reason });
+        await rpc('job-manager.queue-enable', { enable: sub === 'enable', reason, ...(p.has('nocheckpoint') ? { nocheckpoint: true } : {}) });
         const qs = await queues();
         if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(enabledLine(q.enable, q.reason), q);
         else say(enabledLine(sub === 'enable', reason));
@@ -143,7 +143,7 @@ abstract class QueueCommand extends FluxCommand {
       }
       case 'start':
       case 'stop': {
-        await rpc('job-manager.queue-start', { start: sub === 'start' });
+        await rpc('job-manager.queue-start', { start: sub === 'start', ...(p.has('nocheckpoint') ? { nocheckpoint: true } : {}) });
         const line = sub === 'start' ? 'Scheduling is started' : 'Scheduling is stopped';
         const qs = await queues();
         if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(line, q);

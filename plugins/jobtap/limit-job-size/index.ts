@@ -5,29 +5,12 @@
  * instance's [policy.limits.job-size] and each queue's, as Flux's
  * .limit-job-size reads them.
  */
-import { defineJobtapPlugin, confNumber } from '../../../modules/job-manager/plugin-api';
+import { defineJobtapPlugin, confNumber, jobSize } from '../../../modules/job-manager/plugin-api';
 
 type Obj = Record<string, unknown>;
 type Size = Partial<Record<'nnodes' | 'ncores' | 'ngpus', number>>;
 const KEYS = ['nnodes', 'ncores', 'ngpus'] as const;
 const at = (o: unknown, ...p: string[]): unknown => p.reduce<unknown>((x, k) => (typeof x === 'object' && x !== null ? (x as Obj)[k] : undefined), o);
-
-/** nnodes (when the jobspec has a node level), ncores and ngpus a V1 jobspec asks for */
-export function jobSize(jobspec: Readonly<Obj> | undefined): Size {
-  const out: Size = { ncores: 0, ngpus: 0 };
-  const walk = (vs: unknown, mult: number): void => {
-    if (!Array.isArray(vs)) return;
-    for (const v of vs as Obj[]) {
-      const n = typeof v['count'] === 'number' ? v['count'] : 1;
-      if (v['type'] === 'node') out.nnodes = (out.nnodes ?? 0) + mult * n;
-      if (v['type'] === 'core') out.ncores! += mult * n;
-      if (v['type'] === 'gpu') out.ngpus! += mult * n;
-      walk(v['with'], mult * n);
-    }
-  };
-  walk(jobspec?.['resources'], 1);
-  return out;
-}
 
 function fromTable(t: unknown): { min: Size; max: Size } {
   const l = { min: {} as Size, max: {} as Size };

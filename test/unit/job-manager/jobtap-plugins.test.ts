@@ -2,7 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import multiFactor from '../../../plugins/jobtap/multi-factor';
-import limitJobSize, { jobSize } from '../../../plugins/jobtap/limit-job-size';
+import limitJobSize from '../../../plugins/jobtap/limit-job-size';
+import { jobSize } from '../../../modules/job-manager/plugin-api';
 import type { JobtapCallback, JobtapContext, JobView } from '../../../modules/job-manager/plugin-api';
 
 function fakeCtx(now: () => number, config: Record<string, unknown> = {}): JobtapContext & { reprios: number } {

@@ -1,0 +1,70 @@
+/**
+ * flux resource eventlog: the resource journal (`resource.journal`, streamed
+ * by the resource module on rank 0): restart, resource-define, online,
+ * offline, drain, undrain, torpid, lively. Prints what happened so far and
+ * exits; with -F, follows new events; with -w EVENT, waits until one is
+ * posted, then exits.
+ */
+import { ResourceCommand, resourceSpec } from './common';
+import { EntryTimes, type TimeFormat } from '../../eventlog/times';
+import { renderEntry } from '../job/eventlog';
+import type { FluxError } from '../../../kernel/api/errors';
+
+interface JournalEvent {
+  timestamp: number;
+  name: string;
+  context?: Record<string, unknown>;
+}
+
+export class ResourceEventlogCommand extends ResourceCommand {
+  static override spec = resourceSpec('eventlog', 'Show the resource eventlog', [
+    { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
+    { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset' },
+    { name: 'human', short: 'H', description: 'Display human-readable output' },
+    { name: 'follow', short: 'F', description: 'Continue to display new events as they come' },
+    { name: 'wait', short: 'w', arg: 'EVENT', description: 'Wait for a specific event type to be posted, then exit' },
+  ]);
+
+  async run(): Promise<number> {
+    const p = this.args;
+    const format = p.str('format', 'text');
+    const timeFormat = p.str('time-format', 'raw');
+    if (!['text', 'json'].includes(format)) this.fail(`Unknown format ${format}`);
+    if (!['raw', 'iso', 'offset'].includes(timeFormat)) this.fail(`Unknown time format ${timeFormat}`);
+    const wait = p.str('wait');
+    const follow = p.has('follow') || wait !== undefined;
+    const times = new EntryTimes(timeFormat as TimeFormat, p.has('human'));
+    const print = (e: JournalEvent) =>
+      process.stdout.write((format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp))) + '\n');
+    const h = await this.connect();
+    const end = await new Promise<'done' | 'ended' | FluxError>((resolve) => {
+      let settled = false;
+      const settle = (v: 'done' | 'ended' | FluxError) => {
+        if (settled) return;
+        settled = true;
+        resolve(v);
+      };
+      h.rpcStream(
+        'resource.journal',
+        {},
+        (payload) => {
+          if (settled) return;
+          const events = (payload as { events?: JournalEvent[] }).events ?? [];
+          // an empty batch ends the backlog
+          if (events.length === 0 && !follow) return settle('done');
+          for (const e of events) {
+            print(e);
+            if (wait !== undefined && e.name === wait) return settle('done');
+          }
+        },
+        { nodeid: 0 },
+      ).then(
+        () => settle('ended'),
+        (e: FluxError) => settle(e),
+      );
+    });
+    if (end instanceof Error) this.fail(end.message);
+    if (end === 'ended' && wait !== undefined) this.fail(`the resource journal ended before a ${wait} event`);
+    return 0;
+  }
+}

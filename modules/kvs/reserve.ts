@@ -1,0 +1,139 @@
+/**
+ * Room for the store to grow into, allocated ahead (issue 16, ENOSPC).
+ *
+ * LMDB extends its file by writing past the end; when the filesystem is full
+ * that write fails inside LMDB, whose error path in lmdb-js 3.5 formats a
+ * message into a 100-byte buffer that the numbers can overrun: the heap is
+ * damaged and the broker aborts (`malloc(): invalid next size`), about one
+ * full filesystem in six in t0803. So the kvs keeps RESERVE_CHUNK bytes past
+ * what the store uses allocated with `fallocate --keep-size` (blocks owned by
+ * the file, its size unchanged, nothing overwritten), topped up once less than
+ * RESERVE_LOW is left: LMDB's writes land in blocks the file already has.
+ * When the top-up itself fails for lack of space, the store refuses changes
+ * (ENOSPC, one line) before they reach LMDB, and tries again at most once a
+ * second as changes come, until there is room. Without fallocate(1), or on a
+ * filesystem that cannot preallocate, there is no reserve (as before).
+ */
+import { spawn } from 'node:child_process';
+import { Errno, FluxError } from '../../kernel/api';
+
+export const RESERVE_LOW = 2 * 1024 * 1024;
+export const RESERVE_CHUNK = 4 * 1024 * 1024;
+/** the most allocated ahead of the store's real use */
+const MAX_AHEAD = 32 * 1024 * 1024;
+/** what a full filesystem leaves unused of the reserve */
+const SAFETY = 256 * 1024;
+/** between two top-ups while the filesystem is full */
+const RETRY_MS = 200;
+/** the store's real use is looked at (an LMDB stat, ~20 us) after this many commits */
+const STAT_EVERY = 16;
+
+export class Reserve {
+  /** bytes from the file's start that are allocated */
+  private allocated = 0;
+  private topping: Promise<void> | undefined;
+  private lastTry = 0;
+  private disabled = false;
+  /** the store's use at the last stat, and estimates of what was committed since and what is queued */
+  private usedAtStat = 0;
+  private committedSince = 0;
+  private inflight = 0;
+  private commits = 0;
+  /** set while the filesystem has no room for the reserve */
+  full: FluxError | undefined;
+
+  constructor(
+    private readonly file: string,
+    /** bytes the store uses now */
+    private readonly used: () => number,
+    private readonly onDisabled: (why: string) => void,
+  ) {
+    this.stat();
+  }
+
+  /**
+   * Before a change of `bytes` goes to LMDB: its cost (a generous estimate:
+   * twice its bytes and two pages, for the tree pages a commit copies), or the error to refuse it with while the
+   * filesystem is full and the reserve left would not hold it.
+   */
+  admit(bytes: number): { cost: number } | FluxError {
+    const cost = 2 * bytes + 8192;
+    if (this.disabled) return { cost: 0 };
+    const need = this.estimate() + cost;
+    if (need > this.allocated - RESERVE_LOW) this.topUp();
+    if (this.full && need > this.allocated - SAFETY) return this.full;
+    this.inflight += cost;
+    return { cost };
+  }
+
+  /** the top-up in flight (a change refused while full waits for it: the room may be back) */
+  get pending(): Promise<void> | undefined {
+    return this.topping;
+  }
+
+  /** a change admitted with `cost` committed or failed */
+  done(cost: number): void {
+    if (cost === 0) return;
+    this.inflight -= cost;
+    this.committedSince += cost;
+    if (++this.commits >= STAT_EVERY) this.stat();
+  }
+
+  private estimate(): number {
+    return this.usedAtStat + this.committedSince + this.inflight;
+  }
+
+  private stat(): void {
+    this.commits = 0;
+    try {
+      this.usedAtStat = this.used();
+      this.committedSince = 0;
+    } catch {
+      /* keep the estimate */
+    }
+  }
+
+  /** Allocate up to the estimate + RESERVE_CHUNK (one at a time; at most every RETRY_MS while full). */
+  private topUp(): void {
+    if (this.disabled || this.topping) return;
+    if (this.full && Date.now() - this.lastTry < RETRY_MS) return;
+    this.lastTry = Date.now();
+    // at most MAX_AHEAD past what the store really uses: blocks allocated ahead stay the file's
+    const want = Math.min(this.estimate() + RESERVE_CHUNK, this.usedAtStat + MAX_AHEAD);
+    if (want <= this.allocated && !this.full) return;
+    this.topping = fallocate(this.file, want)
+      .then(
+        (err) => {
+          if (err === undefined) {
+            this.allocated = Math.max(this.allocated, want);
+            this.full = undefined;
+          } else if (/No space left/i.test(err)) {
+            this.full = new FluxError(Errno.ENOSPC, `store ${this.file}: No space left on device`);
+          } else {
+            this.disabled = true;
+            this.full = undefined;
+            this.onDisabled(err);
+          }
+        },
+        (e: Error) => {
+          this.disabled = true;
+          this.full = undefined;
+          this.onDisabled(e.message);
+        },
+      )
+      .finally(() => (this.topping = undefined));
+  }
+}
+
+/** `fallocate --keep-size -o 0 -l LEN FILE`: undefined on success, else its error text */
+function fallocate(file: string, len: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('fallocate', ['--keep-size', '-o', '0', '-l', String(len), file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 1024) err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0 ? undefined : err.trim().split('\n')[0] || `fallocate exited ${String(code)}`));
+  });
+}
