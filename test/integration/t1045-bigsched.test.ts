@@ -28,6 +28,8 @@ test('monitor-force-up: 4,096 described nodes are up; a 1000-node job runs on th
     'flux module reload resource monitor-force-up',
     "flux resource list -no '{state} {nnodes} {ncores}'",
     "flux resource status -no '{state} {nnodes}'",
+    // the journal's restart event says every rank is online, as Flux's does with monitor-force-up
+    "flux resource eventlog -f json | head -1 | grep -o '\"online\":\"[^\"]*\"'",
     'flux run --setattr=system.exec.test.run_duration=0.1s -N1000 true; echo rc=$?',
     "flux jobs -a -no '{nnodes} {result}'",
   ].join('; ');
@@ -43,6 +45,7 @@ test('monitor-force-up: 4,096 described nodes are up; a 1000-node job runs on th
       'allocated 0 0',
       'down 0 0',
       'avail 4096',
+      '"online":"0-4095"',
       'rc=0',
       '1000 COMPLETED',
       '',
