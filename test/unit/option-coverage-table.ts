@@ -6,6 +6,17 @@
  * parsing and the jobspec it builds. The test checks each file names the option.
  */
 export const COVERED: Readonly<Record<string, string>> = {
+  'exec --jobid': 'integration/t1111-uri-exec.test.ts',
+  'uri --wait': 'integration/t1111-uri-exec.test.ts',
+  'watch --active': 'integration/t1110-watch.test.ts',
+  'watch --all': 'integration/t1110-watch.test.ts',
+  'watch --count': 'integration/t1110-watch.test.ts',
+  'watch --filter': 'integration/t1110-watch.test.ts',
+  'watch --jps': 'integration/t1110-watch.test.ts',
+  'watch --label-io': 'integration/t1110-watch.test.ts',
+  'watch --progress': 'integration/t1110-watch.test.ts',
+  'watch --since': 'integration/t1110-watch.test.ts',
+  'watch --verbose': 'integration/t1110-watch.test.ts',
   'alloc --bg': 'integration/t0500-batch.test.ts',
   'alloc --broker-opts': 'integration/t1120-client-api-jobs.test.ts',
   'alloc --cores-per-slot': 'integration/t0500-batch.test.ts',
