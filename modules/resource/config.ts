@@ -102,6 +102,19 @@ export interface ResourceConfig {
   exclude?: string;
   noverify: boolean;
   norestrict: boolean;
+  /** module argument monitor-force-up: ranks of R without a broker (yet) count as up */
+  forceUp?: boolean;
+}
+
+/** Module arguments (flux module load resource ARG...): only Flux's `monitor-force-up`, without a value. */
+export function resourceArgs(args: readonly string[]): { forceUp: boolean } {
+  let forceUp = false;
+  for (const a of args) {
+    if (a === 'monitor-force-up') forceUp = true;
+    else if (a.startsWith('monitor-force-up=')) throw new Error('resource: monitor-force-up takes no value');
+    else throw new Error(`resource: unknown module argument "${a}" (it takes: monitor-force-up)`);
+  }
+  return { forceUp };
 }
 
 /** The table, already checked against the schema by the broker. */

@@ -1,7 +1,7 @@
 /** resource: discovers resources on every rank; rank 0 builds R and serves status/drain. */
 import { defineModule, einval } from '../../kernel/api';
 import { ResourceModule } from './resource';
-import { resourceConfig, resourceConfigSchema } from './config';
+import { resourceArgs, resourceConfig, resourceConfigSchema } from './config';
 
 export default defineModule({
   name: 'resource',
@@ -11,7 +11,7 @@ export default defineModule({
   create: (scope) => {
     let cfg;
     try {
-      cfg = resourceConfig(scope.config);
+      cfg = { ...resourceConfig(scope.config), ...resourceArgs(scope.args) };
     } catch (e) {
       throw einval((e as Error).message);
     }

@@ -74,6 +74,8 @@ export class ResourceModule implements BrokerModule {
   /** resources the site described ([resource] config or path, or flux resource reload); undefined: discovered */
   private described: RankResources[] | undefined;
   private excluded: number[] = [];
+  /** monitor-force-up: ranks that have had a broker online (only those can be offline) */
+  private readonly seen = new Set<number>();
   /** the resource journal (rank 0): flux resource eventlog */
   private readonly journal: Journal;
   /** the online and torpid sets the journal last reported */
@@ -116,13 +118,20 @@ export class ResourceModule implements BrokerModule {
   async start(): Promise<void> {
     if (this.h.rank === 0) {
       if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
+      if (this.cfg.forceUp && !this.described && this.h.size === 1) {
+        throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
+      }
+      if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
       this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
       const all = this.ranks();
+      // monitor-force-up: every rank starts up, as Flux's restart event says (online=all)
+      const forced = this.cfg.forceUp ? all.map((r) => r.rank) : [];
       this.journal.post('restart', {
         ranks: idset.encode(all.map((r) => r.rank)),
-        online: '',
+        online: idset.encode(forced),
         nodelist: hostlist.compress(all.map((r) => r.hostname)),
       });
+      this.journaled.online = new Set(forced);
       this.journal.post('resource-define', { method: this.described ? 'configuration' : 'dynamic-discovery' });
       this.reports.set(0, this.local);
       this.verify(0, this.local);
@@ -233,7 +242,7 @@ export class ResourceModule implements BrokerModule {
   /** post online/offline and torpid/lively for what changed since the journal last said */
   private journalState(): void {
     const diff = (now: Set<number>, before: Set<number>) => [...now].filter((r) => !before.has(r)).sort((a, b) => a - b);
-    const online = new Set(this.online);
+    const online = new Set(this.upRanks());
     const up = diff(online, this.journaled.online);
     const gone = diff(this.journaled.online, online);
     if (up.length > 0) this.journal.post('online', { idset: idset.encode(up) });
@@ -327,11 +336,25 @@ export class ResourceModule implements BrokerModule {
     return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });
   }
 
-  /** Ranks of R without a broker online (described ranks beyond the instance never have one). */
+  /**
+   * Ranks of R without a broker online (described ranks beyond the instance
+   * never have one). With monitor-force-up only a rank whose broker was
+   * online and left is offline: the others are up without a broker.
+   */
   private offline(): number[] {
     const on = new Set(this.online);
+    for (const r of on) this.seen.add(r);
     const all = this.described ? this.described.map((r) => r.rank) : [...Array(this.h.size).keys()];
+    if (this.cfg.forceUp) return all.filter((r) => !on.has(r) && this.seen.has(r));
     return all.filter((r) => !on.has(r));
+  }
+
+  /** Ranks shown online: those with a broker, and with monitor-force-up every rank of R not offline. */
+  private upRanks(): number[] {
+    if (!this.cfg.forceUp) return this.online;
+    const off = new Set(this.offline());
+    const all = this.described ? this.described.map((r) => r.rank) : [...Array(this.h.size).keys()];
+    return all.filter((r) => !off.has(r));
   }
 
   /** Ranks the scheduler may not use: drained, offline, torpid or excluded. */
@@ -386,7 +409,7 @@ export class ResourceModule implements BrokerModule {
   private status(): unknown {
     return {
       R: this.R(),
-      online: idset.encode(this.online),
+      online: idset.encode(this.upRanks()),
       offline: idset.encode(this.offline()),
       torpid: idset.encode(this.torpid),
       drain: this.drains.toObject(),

@@ -128,6 +128,7 @@ export const ISchedPolicy = token<SchedPolicy>('flux.sched.policy');
 export function queueOrder(a: PendingJob, b: PendingJob): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   if (a.t_submit !== b.t_submit) return a.t_submit - b.t_submit;
+  if (typeof a.id === 'number' && typeof b.id === 'number') return a.id - b.id;
   const ia = BigInt(a.id);
   const ib = BigInt(b.id);
   return ia < ib ? -1 : ia > ib ? 1 : 0;
@@ -161,8 +162,16 @@ export abstract class PolicyBase implements SchedPolicy {
   }
 
   enqueue(job: PendingJob): void {
-    this.pending.push(job);
-    this.pending.sort(queueOrder);
+    // binary insertion: after every job that goes first (a sort per job would cost O(n) each)
+    const q = this.pending;
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (queueOrder(q[mid]!, job) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, job);
   }
 
   cancel(id: JobId): boolean {
@@ -197,7 +206,12 @@ export abstract class PolicyBase implements SchedPolicy {
   protected started(job: PendingJob, R: Rv1, pool: ResourcePool, now: number): Decision {
     pool.take(R);
     this.running.set(String(job.id), { id: job.id, R, end: expectedEnd(now, job.request.duration) });
-    this.pending = this.pending.filter((j) => j !== job);
+    // jobs mostly start from the head of the queue
+    if (this.pending[0] === job) this.pending.shift();
+    else {
+      const i = this.pending.indexOf(job);
+      if (i >= 0) this.pending.splice(i, 1);
+    }
     return { type: 'alloc', id: job.id, R };
   }
 

@@ -14,9 +14,7 @@ import {
   NO_RESPONSE,
   einval,
   request,
-  rlistSummary,
   rv1Build,
-  rv1Expand,
   idset,
   type BrokerModule,
   type Handle,
@@ -27,6 +25,8 @@ import {
 import { parseJobspec } from './jobspec';
 import type { JobId, PendingJob, SchedPolicy } from './plugin-api';
 import { Pool } from './pool';
+import { SchedStats, coresOf } from './stats';
+import { allocSummary } from './summary';
 
 interface AllocPayload {
   id: JobId;
@@ -45,6 +45,8 @@ export class SchedModule implements BrokerModule {
   /** R of running jobs by id */
   private readonly running = new Map<string, { id: JobId; R: Rv1 }>();
   private passQueued = false;
+  /** passes, their time, allocations and allocated core-seconds (sched.stats, the bench) */
+  private readonly stats = new SchedStats();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -63,6 +65,7 @@ export class SchedModule implements BrokerModule {
       request('feasibility.check', (m) => this.feasibility(m), { ownerOnly: false, absolute: true }),
       request('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
       request('status', () => this.status(), { ownerOnly: false }),
+      request('stats', () => this.stats.report(this.pool.totalCores()), { ownerOnly: false }),
     ];
   }
 
@@ -132,6 +135,7 @@ export class SchedModule implements BrokerModule {
     for (const j of jobs) {
       this.running.set(String(j.id), j);
       this.pool.take(j.R);
+      this.stats.cores(coresOf(j.R));
       const exp = j.R.execution?.expiration ?? 0;
       this.policy.hello({ id: j.id, R: j.R, end: exp > 0 ? exp : Infinity });
     }
@@ -190,7 +194,10 @@ export class SchedModule implements BrokerModule {
     const key = String(p?.id);
     const held = this.running.get(key);
     const R = held?.R ?? p?.R;
-    if (R) this.pool.give(R);
+    if (R) {
+      this.pool.give(R);
+      if (held) this.stats.cores(-coresOf(R));
+    }
     this.running.delete(key);
     this.policy.free(p.id);
     this.scheduleSoon();
@@ -264,10 +271,21 @@ export class SchedModule implements BrokerModule {
 
   /** One scheduling pass: the policy decides on a scratch pool, we commit and answer. */
   private pass(): void {
+    const t0 = performance.now();
+    try {
+      this.decide();
+    } finally {
+      this.stats.pass(performance.now() - t0);
+    }
+  }
+
+  private decide(): void {
     const now = Date.now() / 1000;
     let decisions;
+    const t0 = performance.now();
     try {
       decisions = this.policy.schedule(this.pool.clone(), now);
+      this.stats.policy(performance.now() - t0);
     } catch (e) {
       this.h.log('err', `policy ${this.policy.name}: schedule failed: ${(e as Error).stack ?? String(e)}`);
       return;
@@ -284,7 +302,8 @@ export class SchedModule implements BrokerModule {
         this.pool.take(R);
         this.running.set(String(d.id), { id: d.id, R });
         this.waiting.delete(String(d.id));
-        const annotations = { sched: { resource_summary: rlistSummary(rv1Expand(R)) } };
+        this.stats.alloc(coresOf(R));
+        const annotations = { sched: { resource_summary: allocSummary(R) } };
         this.h.respond(w.msg, { id: w.job.id, type: 'success', R, annotations });
       } else if (d.type === 'deny') {
         this.waiting.delete(String(d.id));

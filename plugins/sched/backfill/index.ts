@@ -57,12 +57,10 @@ export class Backfill extends PolicyBase {
         out.push(this.started(job, R, pool, now));
         continue;
       }
-      const after = shadow.pool.clone();
-      after.take(R);
-      if (this.head && after.match(this.head.request, this.order)) {
-        shadow = { at: shadow.at, pool: after };
-        out.push(this.started(job, R, pool, now));
-      }
+      // would the head job still fit at its reserved start with this job running too?
+      shadow.pool.take(R);
+      if (this.head && shadow.pool.match(this.head.request, this.order)) out.push(this.started(job, R, pool, now));
+      else shadow.pool.give(R);
     }
     return out;
   }
