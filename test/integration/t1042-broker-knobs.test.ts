@@ -10,33 +10,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { FLUX, ROOT, flux, tmpdir } from '../helpers/flux';
 import { until } from '../helpers/wait';
+import { deafListener } from '../helpers/deaf-listener';
 
-/** A listener that never accepts: a stopped process whose accept queue is full, so SYNs go unanswered. */
-async function deafListener(): Promise<{ port: number; close(): void }> {
-  const child = spawn(process.execPath, ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port)})"], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((r) => child.stdout!.once('data', (d) => r(Number(String(d).trim()))));
-  child.kill('SIGSTOP');
-  const fillers: net.Socket[] = [];
-  for (let i = 0; i < 4; i++) {
-    const s = net.createConnection(port, '127.0.0.1');
-    s.on('error', () => {});
-    fillers.push(s);
-  }
-  await new Promise((r) => setTimeout(r, 200));
-  return {
-    port,
-    close: () => {
-      for (const s of fillers) s.destroy();
-      child.kill('SIGKILL');
-    },
-  };
-}
 
 function follower(args: string[]): { proc: ChildProcess; stderr(): string } {
   const proc = spawn(FLUX, ['start', ...args, 'true'], {

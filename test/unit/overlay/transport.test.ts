@@ -1,10 +1,9 @@
 /** tbon.interface-hint: which local address each kind of hint names; connect's time limit and abort. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import { InterfaceHintError, connect, hintAddress, tcpWildcard } from '../../../kernel/overlay/transport';
+import { deafListener } from '../../helpers/deaf-listener';
 
 const loName = Object.entries(os.networkInterfaces()).find(([, a]) => a?.some((x) => x.family === 'IPv4' && x.address === '127.0.0.1'))?.[0];
 
@@ -40,29 +39,6 @@ test('tcpWildcard brackets IPv6', () => {
   assert.is(tcpWildcard('fd00::1'), 'tcp://[fd00::1]:*');
 });
 
-/** A listener that never accepts: a stopped process whose accept queue is full, so SYNs go unanswered. */
-async function deafListener(): Promise<{ port: number; close(): void }> {
-  const child = spawn(process.execPath, ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port)})"], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((r) => child.stdout!.once('data', (d) => r(Number(String(d).trim()))));
-  child.kill('SIGSTOP');
-  const fillers: net.Socket[] = [];
-  // fill the accept queue (backlog 1 holds about 2)
-  for (let i = 0; i < 4; i++) {
-    const s = net.createConnection(port, '127.0.0.1');
-    s.on('error', () => {});
-    fillers.push(s);
-  }
-  await new Promise((r) => setTimeout(r, 200));
-  return {
-    port,
-    close: () => {
-      for (const s of fillers) s.destroy();
-      child.kill('SIGKILL');
-    },
-  };
-}
 
 test('connect: ETIMEDOUT after the limit (tbon.connect_timeout), and an abort stops it', async () => {
   const deaf = await deafListener();
