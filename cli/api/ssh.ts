@@ -47,7 +47,13 @@ export class SshStream extends Duplex {
     this.child.stdout!.on('data', (d: Buffer) => {
       if (!this.push(d)) this.child.stdout!.pause();
     });
-    this.child.stdout!.on('end', () => this.push(null));
+    // the stream ends once ssh's stdout and stderr both have: why() then holds ssh's last word
+    let open = 2;
+    const ended = () => {
+      if (--open === 0) this.push(null);
+    };
+    this.child.stdout!.on('end', ended);
+    this.child.stderr!.on('end', ended);
     this.child.stderr!.on('data', (d: Buffer) => {
       if (this.errText.length < 65536) this.errText += d.toString();
     });

@@ -104,7 +104,7 @@ interface Task {
   code: number;
   /** known to have started or failed to (flux-task may report an exec failure after the pipes closed) */
   settled?: boolean;
-  /** eofs of streams whose pipe ended before the task settled, posted once it has */
+  /** eofs of streams whose pipe ended before the task was done, posted once it is (after its exit line) */
   heldEofs?: string[];
   /** streams whose eof was posted */
   eofs?: Set<string>;
@@ -389,8 +389,10 @@ export class JobShell {
       pty.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
       pty.onExit((status) => {
         if (pty.pid !== undefined) taskGuard.remove(pty.pid);
-        for (const stream of ['stdout', 'stderr']) this.emit('data', { stream, rank, eof: true });
+        // the eofs go out with the task's end, after its exit line
+        (t.heldEofs ??= []).push('stdout', 'stderr');
         if (!t.done) this.taskDone(t, status);
+        else this.releaseEofs(t);
       });
     };
     if (!this.pmi) return go();
@@ -540,8 +542,8 @@ export class JobShell {
     s.on('end', () => {
       const rest = partial + dec.end();
       if (rest.length > 0) this.emit('data', { stream, rank, data: rest });
-      // an exec failure's FATAL line must come before the eofs (attach stops at them)
-      if (t.settled) this.postEof(t, stream);
+      // the task's last shell lines (an exec failure's FATAL, the exit trace) come before its eofs: attach stops at them
+      if (t.done) this.postEof(t, stream);
       else (t.heldEofs ??= []).push(stream);
     });
   }
@@ -552,16 +554,19 @@ export class JobShell {
     this.fail(note, code);
     this.settle(t);
     if (!t.done) {
-      // the streams may never end: post the eofs ourselves
-      for (const stream of ['stdout', 'stderr']) this.postEof(t, stream);
+      // the streams may never end: their eofs go out with the task's end
+      (t.heldEofs ??= []).push('stdout', 'stderr');
       this.taskDone(t, code);
     }
   }
 
-  /** the task started (or failed to): post the eofs held until then */
+  /** the task started (or failed to) */
   private settle(t: Task): void {
-    if (t.settled) return;
     t.settled = true;
+  }
+
+  /** the task is done: post the eofs held until its last lines were out */
+  private releaseEofs(t: Task): void {
     for (const stream of t.heldEofs ?? []) this.postEof(t, stream);
     t.heldEofs = undefined;
   }
@@ -583,6 +588,7 @@ export class JobShell {
   private taskDone(t: Task, code: number): void {
     t.done = true;
     this.log(7, `task ${t.rank}: exited with status ${code}`);
+    this.releaseEofs(t);
     this.live--;
     // rank 0's job-exec needs the first exit, and the first failure, of a job of several tasks
     if (this.spec.size > 1 && (this.exitsReported === 0 || (code !== 0 && !this.failureReported))) {
