@@ -14,6 +14,7 @@ export * from './tokens';
 export * from './strsignal';
 export * from './lineage';
 export * from './long-timer';
+export * from './event-time';
 export {
   MsgType,
   MsgFlag,

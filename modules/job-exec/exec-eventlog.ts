@@ -11,6 +11,7 @@
  */
 import { Errno, FluxError, encodeKvs, type Handle } from '../../kernel/api';
 import type { ShellPlacement } from './taskmap';
+import { eventTime } from '../../kernel/api/event-time';
 
 interface Entry {
   timestamp: number;
@@ -18,7 +19,7 @@ interface Entry {
   context?: Record<string, unknown>;
 }
 
-const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+const now = () => eventTime();
 
 /** RFC 34 taskmap of a block placement: [nodeid, nnodes, ppn, repeat] blocks, nodes with equal counts merged */
 export function blockTaskmap(placements: readonly ShellPlacement[]): { version: 1; map: Array<[number, number, number, number]> } {

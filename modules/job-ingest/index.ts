@@ -7,6 +7,7 @@
 import { Errno, FluxError, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { FluidGenerator } from '../../kernel/api/formats';
 import { validateJobspec } from './validate';
+import { eventTime } from '../../kernel/api/event-time';
 
 type Obj = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ const FLAGS_ALL = 2 | 4 | 8;
 
 /** Epoch seconds with microseconds. */
 function now(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+  return eventTime();
 }
 
 export default defineModule({

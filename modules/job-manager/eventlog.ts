@@ -4,10 +4,11 @@
  * processes them in order); failures are logged.
  */
 import type { Handle } from '../../kernel/api';
+import { eventTime } from '../../kernel/api/event-time';
 
 /** Epoch seconds with microseconds. */
 export function now(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+  return eventTime();
 }
 
 export interface Entry {
