@@ -129,5 +129,6 @@ async function main(): Promise<void> {
 
 main().catch((e: Error) => {
   console.error(e.message);
-  process.exit(1);
+  // exitCode, not exit(): the error line must not be cut short
+  process.exitCode = 1;
 });
