@@ -110,7 +110,7 @@ test("the guide's site plugin, loaded by path, refuses a job with its message an
     path: EXAMPLE,
   });
   // a relative path is the caller's, not the broker's
-  fails(jobtap('load', path.relative(tmp.dir, EXAMPLE)), 'flux-jobtap: ERROR: require-duration already loaded');
+  fails(inst.flux(['jobtap', 'load', path.relative(tmp.dir, EXAMPLE)], { cwd: tmp.dir }), 'flux-jobtap: ERROR: require-duration already loaded');
   const rel = inst.flux(['jobtap', 'load', './nosuch.js'], { cwd: tmp.dir });
   assert.is(rel.stderr, `flux-jobtap: ERROR: ${path.join(tmp.dir, 'nosuch.js')} not found\n`);
   fails(jobtap('load', '-r', 'require-duration', EXAMPLE, 'long=-1'), 'flux-jobtap: ERROR: require-duration: long must be a number of seconds, got -1');
