@@ -3,9 +3,9 @@
 // no-restricted-imports. Import strings are relative, so each folder's rules are
 // generated per directory depth: from a file N levels below its root folder,
 // N+1 "../" reach the root folder's parent, and what comes next decides.
-// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004; cli/start's
-// PMI server shares the PMI-1 wire codec kernel/boot/pmi-wire with the broker's client,
-// and `flux pmi` embeds that client (kernel/boot/pmi-client), as Flux's does.
+// lib/ is what every layer shares (formats, PMI, keys and certificates, tree
+// topology, service payload types) and imports none of them (ADR 0009).
+// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004.
 'use strict';
 const { defineConfig } = require('eslint/config');
 const { builtinRules } = require('eslint/use-at-your-own-risk');
@@ -23,12 +23,13 @@ const notUp = '(?!\\.\\.(?:/|$))';
 const filesAt = (root, depth) => [`${root}/${'*/'.repeat(depth)}${TS}`];
 
 const MSG = {
+  lib: 'lib/ is shared by every layer and imports none of kernel/, modules/, plugins/ or cli/ (ADR 0009)',
   kernel: 'kernel/ must not import modules/, plugins/ or cli/ (STYLE.md §1: the kernel knows no module)',
   module:
-    'modules/<name>/ may import only kernel/api and its own folder: talk to other modules by messages (STYLE.md §1)',
+    'modules/<name>/ may import only kernel/api, lib/ and its own folder: talk to other modules by messages (STYLE.md §1)',
   plugin:
-    'plugins/<kind>/<name>/ may import only kernel/api, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
-  cli: 'cli/ may import only kernel/api, kernel/message, cli/, the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004) and the PMI wire codec and client kernel/boot/pmi-{wire,client}',
+    'plugins/<kind>/<name>/ may import only kernel/api, lib/, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
+  cli: 'cli/ may import only lib/, kernel/api, kernel/message, cli/ and the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004)',
   fenced: "site-module style imports may name only 'flux-ts/kernel/api' (the loader maps nothing else)",
   outside: 'import reaches outside the repository',
 };
@@ -40,6 +41,14 @@ function rule(patterns) {
 function layering() {
   const blocks = [];
   for (let d = 0; d <= MAX_DEPTH; d++) {
+    // lib/<d folders>/file: d+1 "../" is the repository root
+    blocks.push({
+      files: filesAt('lib', d),
+      rules: rule([
+        { regex: `${up(d + 1)}(?:kernel|modules|plugins|cli)(?:/|$)`, message: MSG.lib },
+        { regex: `${up(d + 2)}`, message: MSG.outside },
+      ]),
+    });
     // kernel/<d folders>/file: d+1 "../" is the repository root
     blocks.push({
       files: filesAt('kernel', d),
@@ -50,7 +59,7 @@ function layering() {
       files: filesAt('modules/*', d),
       rules: rule([
         { regex: `${up(d + 1)}${notUp}`, message: MSG.module },
-        { regex: `${up(d + 2)}(?!kernel/api(?:/|$))${notUp}`, message: MSG.module },
+        { regex: `${up(d + 2)}(?!kernel/api(?:/|$)|lib(?:/|$))${notUp}`, message: MSG.module },
         { regex: `${up(d + 3)}`, message: MSG.outside },
         { regex: '^flux-ts(?:/(?!kernel/api$).*)?$', message: MSG.fenced },
       ]),
@@ -62,7 +71,7 @@ function layering() {
         { regex: `${up(d + 1)}${notUp}`, message: MSG.plugin },
         { regex: `${up(d + 2)}${notUp}`, message: MSG.plugin },
         {
-          regex: `${up(d + 3)}(?!kernel/api(?:/|$)|modules/[^/]+/plugin-api(?:\\.[cm]?[jt]s)?$)${notUp}`,
+          regex: `${up(d + 3)}(?!kernel/api(?:/|$)|lib(?:/|$)|modules/[^/]+/plugin-api(?:\\.[cm]?[jt]s)?$)${notUp}`,
           message: MSG.plugin,
         },
         { regex: `${up(d + 4)}`, message: MSG.outside },
@@ -74,7 +83,7 @@ function layering() {
       files: filesAt('cli', d),
       rules: rule([
         {
-          regex: `${up(d + 1)}(?!kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory|boot/pmi-wire|boot/pmi-client)$|cli(?:/|$))${notUp}`,
+          regex: `${up(d + 1)}(?!lib(?:/|$)|kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory)$|cli(?:/|$))${notUp}`,
           message: MSG.cli,
         },
         { regex: `${up(d + 2)}`, message: MSG.outside },

@@ -9,8 +9,8 @@
  * codes. A lost broker is one line and a non-zero exit, never a false success.
  */
 import { Client } from './api/client';
-import { FluxError } from '../kernel/api/errors';
-import { strerror } from '../kernel/api/errno';
+import { FluxError } from '../lib/errors';
+import { strerror } from '../lib/errno';
 import { endCommand, nameCommand } from './exit';
 import { HelpRequest, ParsedArgs, UsageError, errorName, parse, renderHelp, usageErrorText, type CommandSpec } from './options';
 

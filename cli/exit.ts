@@ -18,7 +18,7 @@
  * Once the end is decided, whatever the command still tries to print is
  * dropped: a lost broker or a closed pipe is the last word.
  */
-import { errnoFromCode, strerror } from '../kernel/api/errno';
+import { errnoFromCode, strerror } from '../lib/errno';
 
 /** status of a command whose reader went away: 128 + SIGPIPE, as a shell shows a tool killed by it */
 export const EXIT_BROKEN_PIPE = 141;

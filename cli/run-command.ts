@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
-import { errnoFromCode, strerror } from '../kernel/api/errno';
+import { errnoFromCode, strerror } from '../lib/errno';
 
 export type RunOutcome = { status: number } | { error: string };
 

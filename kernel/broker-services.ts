@@ -2,8 +2,8 @@
  * The services the broker itself answers (broker, attr, log, module, event,
  * state-machine): one handler table, served by the broker's own endpoint.
  */
-import { Errno } from './api/errno';
-import { FluxError, toFluxError } from './api/errors';
+import { Errno } from '../lib/errno';
+import { FluxError, toFluxError } from '../lib/errors';
 import { MsgFlag, Role, type Message } from './message/message';
 import { kernelConfigSchema } from './config/kernel-schema';
 import { parseSources, reconfigure, rereadConfig, type Reconfigurable } from './config/reload';

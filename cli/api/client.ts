@@ -5,8 +5,8 @@
  */
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Errno, strerror } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno, strerror } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { FrameReader, encodeFrame, decodeMessage } from '../../kernel/message/codec';
 import {
   MsgFlag,
@@ -16,7 +16,7 @@ import {
   request as makeRequest,
   type Message,
 } from '../../kernel/message/message';
-import { longTimeout, type LongTimer } from '../../kernel/api/long-timer';
+import { longTimeout, type LongTimer } from '../../lib/long-timer';
 import { SshStream, parseSshUri, sshCommand } from './ssh';
 
 export const DEFAULT_URI = 'local:///run/flux/local';

@@ -13,8 +13,8 @@
  * submission was refused. No rejection is ever left unhandled by the executor
  * itself: a future nobody awaits does not end the process.
  */
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { Client } from './client';
 import { cancel as cancelJob, eventWatch, result as jobResult, submit as submitJob, jobid as f58, type EventLogEntry, type JobId, type JobInfo, type SubmitOptions } from './job';
 import type { Jobspec, JobspecV1 } from './jobspec';

@@ -9,8 +9,8 @@
  *   console.log((await result(h, id)).returncode);
  */
 export { Client, DEFAULT_URI, type RpcOptions } from './client';
-export { FluxError } from '../../kernel/api/errors';
-export { Errno, strerror } from '../../kernel/api/errno';
+export { FluxError } from '../../lib/errors';
+export { Errno, strerror } from '../../lib/errno';
 export { NODEID_ANY, NODEID_UPSTREAM, type Message } from '../../kernel/message/message';
 export { Jobspec, type JobspecV1, type JobOptions, type CommandOptions, type InstanceOptions, type BatchOptions } from './jobspec';
 export {

@@ -6,9 +6,9 @@
  * Errors are FluxError: the service's errno and one-line message.
  */
 import * as os from 'node:os';
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
-import { encodeJobId, encodeKvs, tryParseJobId, type JobIdEncoding } from '../../kernel/api/formats';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
+import { encodeJobId, encodeKvs, tryParseJobId, type JobIdEncoding } from '../../lib/formats';
 import { parseUrgency, SUBMIT_FLAGS } from '../jobspec/build';
 import { STATES } from '../jobspec/job-info';
 import type { Client } from './client';

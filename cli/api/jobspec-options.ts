@@ -4,8 +4,8 @@
  * option of flux submit/batch/alloc. A name that maps to nothing, or a value of
  * the wrong type, is refused with a FluxError (EINVAL) naming it.
  */
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { ParsedArgs } from '../options';
 
 /** What every builder takes (flux submit, batch and alloc alike). */

@@ -7,9 +7,9 @@
  * value of the wrong type or a request the builder refuses is a FluxError
  * (EINVAL) naming it.
  */
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
-import { fsd } from '../../kernel/api/formats';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
+import { fsd } from '../../lib/formats';
 import { ParsedArgs, UsageError, parse } from '../options';
 import { buildSubmission } from '../jobspec/build';
 import { buildBatch, buildInstanceJob, checkScript } from '../jobspec/batch';

@@ -3,8 +3,8 @@
  * keys are dotted paths (`user.myapp.state`); values are JSON. A change is
  * answered once it is stored. watch() follows a key as an async iterator.
  */
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import type { Client } from './client';
 import type { Channel } from './channel';
 import { watchKvs } from './watch';

@@ -6,8 +6,8 @@
  * piles output up in the broker or here. Output redirected to files (--output)
  * is not in the log and does not appear.
  */
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { readOutput, type OutputEntry } from '../attach/output-stream';
 import type { Client } from './client';
 import { Channel } from './channel';

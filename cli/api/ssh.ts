@@ -7,8 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 
 export interface SshTarget {
   user?: string;

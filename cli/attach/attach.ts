@@ -5,9 +5,9 @@
  * print output, shell log lines and exceptions, forward stdin and signals, and
  * return the job's exit code (jobs.md §11).
  */
-import { Errno } from '../../kernel/api/errno';
-import type { FluxError } from '../../kernel/api/errors';
-import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import { Errno } from '../../lib/errno';
+import type { FluxError } from '../../lib/errors';
+import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
 import { readOutput, type OutputEntry } from './output-stream';

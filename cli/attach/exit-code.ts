@@ -2,7 +2,7 @@
  * The exit-code chain's last link (jobs.md §11): a `finish` wait status becomes
  * flux-job attach's exit code and its summary line.
  */
-import { strsignal } from '../../kernel/api/strsignal';
+import { strsignal } from '../../lib/strsignal';
 
 export interface JobResult {
   code: number;

@@ -16,9 +16,9 @@
  * where it was cut.
  */
 import * as fs from 'node:fs';
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
-import { encodeKvs } from '../../kernel/api/formats';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
+import { encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
 
 /** One RFC 18 entry of the output eventlog. */

@@ -6,8 +6,8 @@
  * SIGTERM or SIGHUP cancels it at once and the command exits 128+signal.
  */
 import * as os from 'node:os';
-import { Errno } from '../../kernel/api/errno';
-import { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import type { Client } from '../api/client';
 import { endCommand } from '../exit';
 

@@ -7,7 +7,7 @@
  * attached; the job id is printed once the instance is up.
  */
 import { FluxCommand, CommandExit } from '../base-command';
-import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
 import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../jobspec';
 import { buildInstanceJob } from '../jobspec/batch';

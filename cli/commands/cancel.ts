@@ -2,8 +2,8 @@
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { encodeF58 } from '../../kernel/api/formats';
-import type { FluxError } from '../../kernel/api/errors';
+import { encodeF58 } from '../../lib/formats';
+import type { FluxError } from '../../lib/errors';
 import { parseIdArg } from '../jobspec/job-info';
 
 const CANCEL_STATES: Record<string, number> = { depend: 2, priority: 4, sched: 8, run: 16, pending: 14, running: 48, active: 62 };

@@ -4,14 +4,14 @@
  * scheduler), relay its output and stdin, forward SIGINT/SIGTERM, and exit
  * with the largest remote exit code (launch failures 126/127/68, 128+signal).
  */
-import { strsignal } from '../../kernel/api/strsignal';
+import { strsignal } from '../../lib/strsignal';
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { Errno, strerror } from '../../kernel/api/errno';
-import { decode, encode } from '../../kernel/api/formats/idset';
+import { FluxError } from '../../lib/errors';
+import { Errno, strerror } from '../../lib/errno';
+import { decode, encode } from '../../lib/formats/idset';
 import { endCommand } from '../exit';
 import { JobRanksError, jobRanks } from '../exec/job-ranks';
 

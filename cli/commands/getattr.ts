@@ -1,6 +1,6 @@
 /** flux getattr NAME: print a broker attribute of the local broker. */
 import { FluxCommand } from '../base-command';
-import type { FluxError } from '../../kernel/api/errors';
+import type { FluxError } from '../../lib/errors';
 import type { CommandSpec } from '../options';
 
 export class GetattrCommand extends FluxCommand {

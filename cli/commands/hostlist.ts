@@ -6,7 +6,7 @@
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { hostlist, idset, tryParseJobId } from '../../kernel/api/formats';
+import { hostlist, idset, tryParseJobId } from '../../lib/formats';
 import type { JobRecord } from '../jobspec/job-info';
 import type { StatusReply } from './resource/status-data';
 import { exclude, indices, intersect, limit, minus, sortHosts, uniqueHosts, xor } from '../hostlist/ops';

@@ -2,8 +2,8 @@
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { OutputFormat } from '../../kernel/api/formats/output-format';
-import { fsd, hostlist, idset } from '../../kernel/api/formats';
+import { OutputFormat } from '../../lib/formats/output-format';
+import { fsd, hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';

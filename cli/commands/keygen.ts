@@ -13,9 +13,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { errnoFromCode, strerror } from '../../kernel/api/errno';
+import { errnoFromCode, strerror } from '../../lib/errno';
 import { FLUX_VERSION as VERSION } from './version';
-import { formatCert, generateKeyPair } from '../../kernel/overlay/factory';
+import { formatCert } from '../../lib/crypto/cert';
+import { generateKeyPair } from '../../lib/crypto/keys';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 const EXCL = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;

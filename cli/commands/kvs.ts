@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { strerror } from '../../kernel/api/errno';
+import { FluxError } from '../../lib/errors';
+import { strerror } from '../../lib/errno';
 import { GetoptError, getopt, type OptSpec, type Parsed } from '../getopt';
 import { renderEntry } from './job/eventlog';
 

@@ -1,6 +1,6 @@
 /** flux lsattr [-v]: list the local broker's attributes (with values: `%-40s%s`). */
 import { FluxCommand } from '../base-command';
-import type { FluxError } from '../../kernel/api/errors';
+import type { FluxError } from '../../lib/errors';
 import type { CommandSpec } from '../options';
 
 export class LsattrCommand extends FluxCommand {

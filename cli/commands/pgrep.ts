@@ -1,7 +1,7 @@
 /** flux pgrep: list the jobs whose name matches a pattern or whose id is in a range. */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { OutputFormat } from '../../kernel/api/formats/output-format';
+import { OutputFormat } from '../../lib/formats/output-format';
 import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import { ExpressionError, parseExpressions } from '../pgrep/expression';
 import { SHARED_OPTIONS, SelectError, selectJobs } from '../pgrep/select';

@@ -6,12 +6,12 @@
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { Errno, strerror } from '../../kernel/api/errno';
+import { FluxError } from '../../lib/errors';
+import { Errno, strerror } from '../../lib/errno';
 import { NODEID_ANY, NODEID_UPSTREAM } from '../../kernel/message/message';
-import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
-import { tryParse as parseFsd } from '../../kernel/api/formats/fsd';
-import { longSleep } from '../../kernel/api/long-timer';
+import { expand as expandHostlist } from '../../lib/formats/hostlist';
+import { tryParse as parseFsd } from '../../lib/formats/fsd';
+import { longSleep } from '../../lib/long-timer';
 
 interface Target {
   /** what the header shows before '!': any, upstream, a rank, a host */

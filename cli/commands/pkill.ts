@@ -1,8 +1,8 @@
 /** flux pkill: cancel the jobs whose name matches a pattern or whose id is in a range. */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import type { FluxError } from '../../kernel/api/errors';
-import { encodeF58, encodeKvs } from '../../kernel/api/formats';
+import type { FluxError } from '../../lib/errors';
+import { encodeF58, encodeKvs } from '../../lib/formats';
 import { ExpressionError, parseExpressions } from '../pgrep/expression';
 import { SHARED_OPTIONS, SelectError, selectJobs } from '../pgrep/select';
 

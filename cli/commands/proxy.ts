@@ -8,7 +8,7 @@ import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { runForeground } from '../run-command';
 import { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
+import { FluxError } from '../../lib/errors';
 import { proxyRemote } from '../proxy/remote';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 

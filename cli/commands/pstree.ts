@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { Client } from '../api/client';
 import { Client as FluxClient } from '../api/client';
-import { OutputFormat } from '../../kernel/api/formats/output-format';
+import { OutputFormat } from '../../lib/formats/output-format';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import { INSTANCE_HEADINGS, instanceFields } from '../jobspec/instance-fields';

@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { Errno, strerror } from '../../kernel/api/errno';
+import { Errno, strerror } from '../../lib/errno';
 
 export class RelayCommand extends FluxCommand {
   static override spec: CommandSpec = {

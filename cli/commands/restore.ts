@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
+import { FluxError } from '../../lib/errors';
 import { archiveValue, parseSizeLimit, readArchive, type Member } from '../archive/read';
 
 /** puts in flight at once (--key) */

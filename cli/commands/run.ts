@@ -1,6 +1,6 @@
 /** flux run: submit a job (cli/jobspec), then attach to it like flux job attach. */
 import { FluxCommand, CommandExit } from '../base-command';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
 

@@ -1,6 +1,6 @@
 /** flux setattr [-f] NAME VALUE: set a broker attribute on the local broker. */
 import { FluxCommand } from '../base-command';
-import type { FluxError } from '../../kernel/api/errors';
+import type { FluxError } from '../../lib/errors';
 import type { CommandSpec } from '../options';
 
 export class SetattrCommand extends FluxCommand {

@@ -6,8 +6,8 @@
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { Errno } from '../../kernel/api/errno';
+import { FluxError } from '../../lib/errors';
+import { Errno } from '../../lib/errno';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
 const WAIT_MS = 60_000;

@@ -1,6 +1,6 @@
 /** flux submit: submit one job (or one per --cc/--bcc id) and print its id. */
 import { FluxCommand, CommandExit } from '../base-command';
-import { idset } from '../../kernel/api/formats';
+import { idset } from '../../lib/formats';
 import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, pyJson, submissionSpec } from '../jobspec';
 import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 

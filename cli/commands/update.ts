@@ -8,8 +8,8 @@
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import type { FluxError } from '../../kernel/api/errors';
-import { fsd } from '../../kernel/api/formats';
+import type { FluxError } from '../../lib/errors';
+import { fsd } from '../../lib/formats';
 import { pyJson } from '../jobspec';
 import { parseIdArg } from '../jobspec/job-info';
 

@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { Errno, strerror } from '../../kernel/api/errno';
-import { decode } from '../../kernel/api/formats/idset';
-import { formatC } from '../../kernel/api/formats/fsd';
+import { FluxError } from '../../lib/errors';
+import { Errno, strerror } from '../../lib/errno';
+import { decode } from '../../lib/formats/idset';
+import { formatC } from '../../lib/formats/fsd';
 
 /** User name of a uid from /etc/passwd, else the number. */
 function userName(uid: string): string {

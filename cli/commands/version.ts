@@ -6,7 +6,7 @@
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { Client } from '../api/client';
-import type { FluxError } from '../../kernel/api/errors';
+import type { FluxError } from '../../lib/errors';
 import { packageVersion } from '../package-info';
 
 /** The Flux release whose interfaces flux-ts implements. */

@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import { exitCode, parseFilter, parseIdArg, STATES, type JobRecord } from '../jobspec/job-info';
 import { parseSince, SinceError } from '../watch/since';
 import { followJob } from '../watch/follow';

@@ -4,7 +4,7 @@
  * Only the instance owner's jobs that are running (R) qualify.
  */
 import type { Client } from '../api/client';
-import { decode } from '../../kernel/api/formats/idset';
+import { decode } from '../../lib/formats/idset';
 import { parseIdArg, STATES, type JobRecord } from '../jobspec/job-info';
 
 export class JobRanksError extends Error {}

@@ -4,7 +4,7 @@
  * intersection, difference, symmetric difference, sort, exclusion, index
  * selection. Pure functions; the command does the I/O.
  */
-import { hostlist, idset } from '../../kernel/api/formats';
+import { hostlist, idset } from '../../lib/formats';
 
 /** hostlist order: by prefix, then by the number at the end (`n2` before `n10`) */
 export function hostCompare(a: string, b: string): number {

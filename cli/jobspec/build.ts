@@ -7,7 +7,7 @@
  * SubmitOptionError whose message repeats what the user typed.
  */
 import * as path from 'node:path';
-import { ConstraintSyntaxError, fsd, parseRequires } from '../../kernel/api/formats';
+import { ConstraintSyntaxError, fsd, parseRequires } from '../../lib/formats';
 import { jobEnvironment } from './environment';
 import type { Occurrence, ParsedArgs } from '../options';
 import { applyRlimitRules, rlimitValue, RLIMIT_NAMES } from './rlimit';

@@ -4,7 +4,7 @@
  * and its resources). Empty for a job that is not one.
  */
 import type { Client } from '../api/client';
-import { rv1Expand, type Rv1 } from '../../kernel/api/formats/rv1';
+import { rv1Expand, type Rv1 } from '../../lib/formats/rv1';
 import type { JobRecord } from './job-info';
 
 export const INSTANCE_HEADINGS: Record<string, string> = {

@@ -3,8 +3,8 @@
  * state and result names, exit code, inactive reason, and job id argument
  * parsing.
  */
-import { strsignal } from '../../kernel/api/strsignal';
-import { tryParseJobId } from '../../kernel/api/formats';
+import { strsignal } from '../../lib/strsignal';
+import { tryParseJobId } from '../../lib/formats';
 
 export interface JobRecord {
   id: number;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { encodeJobId, fsd } from '../../kernel/api/formats';
+import { encodeJobId, fsd } from '../../lib/formats';
 import {
   inactiveReason,
   resultAbbrev,

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fsd } from '../../kernel/api/formats';
+import { fsd } from '../../lib/formats';
 import type { Occurrence } from '../options';
 import { SubmitOptionError } from './types';
 

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import type { Client } from '../api/client';
 import { readOutput } from '../attach/output-stream';
-import { encodeF58, encodeKvs } from '../../kernel/api/formats';
-import type { FluxError } from '../../kernel/api/errors';
+import { encodeF58, encodeKvs } from '../../lib/formats';
+import type { FluxError } from '../../lib/errors';
 import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
 import type { ParsedArgs } from '../options';

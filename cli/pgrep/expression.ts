@@ -4,7 +4,7 @@
  * when both sides are valid job ids); `name:WORD` forces a pattern. With both
  * kinds given, a job must match both.
  */
-import { tryParseJobId } from '../../kernel/api/formats';
+import { tryParseJobId } from '../../lib/formats';
 
 export interface Matcher {
   /** name patterns: a job matches when one of them is found in its name */

@@ -1,4 +1,4 @@
-import { decode as decodeIdset } from '../../kernel/api/formats/idset';
+import { decode as decodeIdset } from '../../lib/formats/idset';
 
 /**
  * PMI_process_mapping for --test-pmi-clique (pmi.md §5): `single` (one node of

@@ -10,14 +10,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as net from 'node:net';
-import { expand as expandHostlist } from '../../kernel/api/formats/hostlist';
-import { encode as encodeIdset } from '../../kernel/api/formats/idset';
-import { parse as parseFsd } from '../../kernel/api/formats/fsd';
-import { longTimeout, type LongTimer } from '../../kernel/api/long-timer';
+import { expand as expandHostlist } from '../../lib/formats/hostlist';
+import { encode as encodeIdset } from '../../lib/formats/idset';
+import { parse as parseFsd } from '../../lib/formats/fsd';
+import { longTimeout, type LongTimer } from '../../lib/long-timer';
 import { CommandExit } from '../base-command';
-import { strsignalName } from '../../kernel/api/strsignal';
+import { strsignalName } from '../../lib/strsignal';
 import type { StartCommand } from '../commands/start';
-import { PmiServer } from '../../kernel/api/pmi-server';
+import { PmiServer } from '../../lib/pmi/server';
 import { processMapping } from './pmi-mapping';
 
 export interface TestOptions {

@@ -4,7 +4,7 @@
  * per node, `;` between nodes) and the PMI `(vector,(nodeid,nnodes,ppn),...)`
  * form; decoded to the node of each task, and encoded back.
  */
-import { idset } from '../../kernel/api/formats';
+import { idset } from '../../lib/formats';
 
 export class TaskmapError extends Error {}
 

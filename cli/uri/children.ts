@@ -8,7 +8,7 @@
  */
 import * as os from 'node:os';
 import { Client } from '../api/client';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import type { JobRecord } from '../jobspec/job-info';
 import { instanceUri, usable } from './resolve';
 import { instanceFields } from '../jobspec/instance-fields';

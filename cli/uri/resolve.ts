@@ -8,8 +8,8 @@
  */
 import * as os from 'node:os';
 import { Client } from '../api/client';
-import { FluxError } from '../../kernel/api/errors';
-import { encodeKvs, tryParseJobId, type JobIdLike } from '../../kernel/api/formats';
+import { FluxError } from '../../lib/errors';
+import { encodeKvs, tryParseJobId, type JobIdLike } from '../../lib/formats';
 import { eventWatch } from '../api/job';
 import { UriError } from './errors';
 import { resolvePid } from './pid';

@@ -7,7 +7,7 @@
 import type { Client } from '../api/client';
 import { eventWatch } from '../api/job';
 import { readOutput, type OutputEntry } from '../attach/output-stream';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import type { JobRecord } from '../jobspec/job-info';
 
 export interface FollowHooks {

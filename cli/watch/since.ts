@@ -4,7 +4,7 @@
  * `today` (midnight), `yesterday` (midnight a day before), an epoch number, or
  * a date the JavaScript Date parser reads (2026-06-21, "2026-06-21 06:00").
  */
-import { tryParse as tryParseFsd } from '../../kernel/api/formats/fsd';
+import { tryParse as tryParseFsd } from '../../lib/formats/fsd';
 
 export class SinceError extends Error {}
 

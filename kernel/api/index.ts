@@ -5,16 +5,16 @@
 import 'reflect-metadata';
 export { inject, injectable, singleton } from 'tsyringe';
 export type { DependencyContainer } from 'tsyringe';
-export * from './errno';
-export * from './errors';
+export * from '../../lib/errno';
+export * from '../../lib/errors';
 export * from './handle';
 export * from './module';
-export * from './config-schema';
+export * from '../../lib/config-schema';
 export * from './tokens';
-export * from './strsignal';
-export * from './lineage';
-export * from './long-timer';
-export * from './event-time';
+export * from '../../lib/strsignal';
+export * from '../../lib/lineage';
+export * from '../../lib/long-timer';
+export * from '../../lib/event-time';
 export {
   MsgType,
   MsgFlag,
@@ -24,5 +24,5 @@ export {
   serviceOf,
   type Message,
 } from '../message/message';
-export * from './formats';
-export { PmiServer, pmiAbortNote, type PmiServerOptions } from './pmi-server';
+export * from '../../lib/formats';
+export { PmiServer, pmiAbortNote, type PmiServerOptions } from '../../lib/pmi/server';

@@ -8,7 +8,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Message } from '../message/message';
 import type { Handle } from './handle';
-import type { ConfigSchema } from './config-schema';
+import type { ConfigSchema } from '../../lib/config-schema';
 
 /** What a request handler returns: a payload to answer with, or NO_RESPONSE. */
 export const NO_RESPONSE: unique symbol = Symbol('flux.no-response');

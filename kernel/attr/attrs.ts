@@ -4,8 +4,8 @@
  * set on the command line only, runtime ones by `flux setattr` too. Unknown names
  * are refused everywhere.
  */
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 
 export const AttrFlag = {
   /** set by the broker only (rank, size, version ...) */

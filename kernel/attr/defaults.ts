@@ -3,9 +3,9 @@
  * (flux-broker-attributes(7)). Values that depend on boot (rank, size, rundir ...)
  * are filled in by the broker as it learns them.
  */
-import { FluxError } from '../api/errors';
-import { Errno } from '../api/errno';
-import { tryParse as parseFsd } from '../api/formats/fsd';
+import { FluxError } from '../../lib/errors';
+import { Errno } from '../../lib/errno';
+import { tryParse as parseFsd } from '../../lib/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
 import { parseSize } from '../message/limits';
 

@@ -3,8 +3,8 @@
  * is not one, then the initial program. `-S NAME=VALUE` sets attributes,
  * `-c PATH` the config path, `-v` verbosity; errors name the bad option.
  */
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 
 export interface BrokerArgs {
   setattrs: Array<[string, string]>;

@@ -4,8 +4,8 @@
  * [modules] (flux-config-modules(5)) and [access] (flux-config-access(5)). Modules declare their own tables on
  * their manifests; the broker checks the config against the union.
  */
-import type { ConfigSchema, ConfigSpec } from '../api/config-schema';
-import { makeTopology } from '../overlay/topology';
+import type { ConfigSchema, ConfigSpec } from '../../lib/config-schema';
+import { makeTopology } from '../../lib/tree-topology';
 
 const topo: ConfigSpec = {
   kind: 'string',

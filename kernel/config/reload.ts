@@ -17,13 +17,13 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { Errno } from '../api/errno';
-import { FluxError, toFluxError } from '../api/errors';
-import { checkConfig, type ConfigSchema } from '../api/config-schema';
+import { Errno } from '../../lib/errno';
+import { FluxError, toFluxError } from '../../lib/errors';
+import { checkConfig, type ConfigSchema } from '../../lib/config-schema';
 import type { ConfigApply } from '../api/module';
 import type { LoadedModule } from '../module/module-host';
-import { loadConfigLocated, merge, parseText, type Config, type ConfigIo } from './config';
-import { placeOf, type Locations } from './locate';
+import { loadConfigLocated, merge, parseText, type Config, type ConfigIo } from '../../lib/config/config';
+import { placeOf, type Locations } from '../../lib/config/locate';
 
 /** at most this much text in one `flux config load` (and per file at reload) */
 export const MAX_CONFIG_BYTES = 1 << 20;

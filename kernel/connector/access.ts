@@ -9,8 +9,8 @@
  * Without the addon the uid is unknown; then only the owner-only socket
  * directory keeps others out (ADR 0003), so guests cannot be allowed at all.
  */
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { Role } from '../message/message';
 
 export interface AccessPolicy {

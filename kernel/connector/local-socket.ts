@@ -18,8 +18,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { LogLevel } from '../api/handle';
 import { FrameReader, PayloadError, decodeMessage, encodeFrameParts, partsLength } from '../message/codec';
 import { CLIENT_PAYLOAD_DEPTH, MAX_FRAME, SMALL_FRAME } from '../message/limits';

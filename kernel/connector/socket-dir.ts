@@ -8,8 +8,8 @@
  * rundir_checkdir does for ownership).
  */
 import * as fs from 'node:fs';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 
 const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 

@@ -13,8 +13,8 @@ import type * as avro from 'avsc';
 const { Type } = require('avsc/lib/types') as { Type: typeof avro.Type };
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { MAX_FRAME, jsonDepthExceeds } from './limits';
 import { typeName, type Message, type MsgTypeValue } from './message';
 

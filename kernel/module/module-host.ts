@@ -15,8 +15,8 @@
  * would start empty).
  */
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { Errno } from '../api/errno';
-import { FluxError, toFluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError, toFluxError } from '../../lib/errors';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
 import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';

@@ -11,11 +11,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Broker } from '../broker';
 import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
-import * as hostlist from '../api/formats/hostlist';
-import { CertError, parseCert } from './cert';
+import * as hostlist from '../../lib/formats/hostlist';
+import { CertError, parseCert } from '../../lib/crypto/cert';
 import { Overlay } from './overlay';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
-import { DEFAULT_TOPO, makeTopology } from './topology';
+import { DEFAULT_TOPO, makeTopology } from '../../lib/tree-topology';
 import * as transport from './transport';
 
 export class BootstrapConfigError extends Error {}

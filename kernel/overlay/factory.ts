@@ -11,14 +11,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Broker, TreeFactory } from '../broker';
 import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
-import { LAUNCHER_PREFIXES, type PmiClient } from '../boot/pmi';
-import { pmiConnect } from '../boot/pmi-client';
-import { generateKeyPair, publicKeyFromText, publicKeyText } from './keys';
+import { LAUNCHER_PREFIXES, type PmiClient } from '../../lib/pmi/pmi';
+import { pmiConnect } from '../../lib/pmi/client';
+import { generateKeyPair, publicKeyFromText, publicKeyText } from '../../lib/crypto/keys';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
-import { DEFAULT_TOPO, TopologyError, makeTopology } from './topology';
+import { DEFAULT_TOPO, TopologyError, makeTopology } from '../../lib/tree-topology';
 import { LivenessConfigError, resolveLiveness } from './liveness';
 import * as transport from './transport';
 
@@ -249,9 +249,3 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
 
 export const treeFactory: TreeFactory = makeTreeFactory();
 
-// What `flux overlay` and `flux keygen` share with the overlay (cli/ may import
-// only this entry point of kernel/overlay: STYLE.md §1, ADR 0004).
-export { DEFAULT_TOPO, makeTopology } from './topology';
-export type { StatusNode } from './services';
-export { formatCert, parseCert } from './cert';
-export { generateKeyPair } from './keys';

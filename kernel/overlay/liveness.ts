@@ -15,7 +15,7 @@
  * Each value comes from `-S` on the command line, else the `[tbon]` config
  * table, else the default; the attribute then shows the value in force.
  */
-import { formatC, tryParse } from '../api/formats/fsd';
+import { formatC, tryParse } from '../../lib/formats/fsd';
 import type { AttrStore } from '../attr/attrs';
 
 export interface Liveness {

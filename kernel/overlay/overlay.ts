@@ -11,28 +11,29 @@
  * for tbon.tcp_user_timeout, is lost.
  */
 import type * as net from 'node:net';
-import { Errno } from '../api/errno';
+import { Errno } from '../../lib/errno';
 import { LogLevel } from '../api/handle';
-import * as idset from '../api/formats/idset';
-import * as hostlist from '../api/formats/hostlist';
-import * as fsd from '../api/formats/fsd';
-import { formatC } from '../api/formats/fsd';
+import * as idset from '../../lib/formats/idset';
+import * as hostlist from '../../lib/formats/hostlist';
+import * as fsd from '../../lib/formats/fsd';
+import { formatC } from '../../lib/formats/fsd';
 import type { Broker } from '../broker';
 import type { Tree } from '../boot/boot-info';
 import { MsgFlag, MsgType, errorResponseTo, type Message } from '../message/message';
 import type { OverlayPort } from '../router/router';
 import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
-import type { KeyPair } from './keys';
-import { publicKeyText } from './keys';
+import type { KeyPair } from '../../lib/crypto/keys';
+import { publicKeyText } from '../../lib/crypto/keys';
 import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
 import { connectParent } from './parent-connect';
 import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
-import type { Topology } from './topology';
+import type { Topology } from '../../lib/tree-topology';
 import * as transport from './transport';
 
-export type PeerStatus = 'full' | 'partial' | 'degraded' | 'lost' | 'offline';
+import type { PeerStatus } from '../../lib/protocol/overlay';
+export type { PeerStatus };
 const VERSION = 0x005800; // 0.88.0 as 0xMMmmpp
 const S = STATE_NUMBER;
 

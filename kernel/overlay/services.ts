@@ -5,29 +5,15 @@
  * torpid) and, on rank 0, `groups.get` for the `broker.online` and
  * `broker.torpid` groups.
  */
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import type { Broker } from '../broker';
 import type { Message } from '../message/message';
-import * as idset from '../api/formats/idset';
+import * as idset from '../../lib/formats/idset';
+import type { StatusNode } from '../../lib/protocol/overlay';
 import type { Overlay, PeerStatus } from './overlay';
 
 /** One node of `overlay.status` (see docs/man1/flux-overlay.md). */
-export interface StatusNode {
-  rank: number;
-  host: string;
-  status: PeerStatus;
-  /** seconds in this status; absent for ghosts */
-  duration?: number;
-  error?: string;
-  /** round trip (ms) from the parent that asked; absent at the root and for ghosts */
-  rtt?: number;
-  /** filled in from the topology: the broker could not be asked */
-  ghost?: boolean;
-  /** unresponsive for tbon.torpid_max (its parent says so; duration is time torpid) */
-  torpid?: boolean;
-  children: StatusNode[];
-}
 
 function ghosts(ov: Overlay, rank: number, status: PeerStatus, torpid = false): StatusNode[] {
   return ov.topo.children(rank).map((c) => ({

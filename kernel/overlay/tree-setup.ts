@@ -5,11 +5,11 @@
  * parent (its router exists by then).
  */
 import type { Broker } from '../broker';
-import * as idset from '../api/formats/idset';
+import * as idset from '../../lib/formats/idset';
 import { installLogForwarding } from './log-forward';
 import type { Overlay } from './overlay';
 import { registerOverlayServices } from './services';
-import type { Topology } from './topology';
+import type { Topology } from '../../lib/tree-topology';
 
 /** tbon.level/maxlevel/descendants of a broker alone in its instance. */
 export function singletonTreeAttrs(b: Broker): void {

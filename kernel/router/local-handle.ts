@@ -5,8 +5,8 @@
  * its subscription callbacks. Messages stay objects: nothing is encoded here.
  */
 import { randomUUID } from 'node:crypto';
-import { Errno, strerror } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno, strerror } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { LogLevel, type Handle, type LogLevelName, type RpcOptions, type StreamOptions } from '../api/handle';
 import {
   MsgFlag,
@@ -20,7 +20,7 @@ import {
   type Message,
 } from '../message/message';
 import type { Endpoint, Router } from './router';
-import { longTimeout, type LongTimer } from '../api/long-timer';
+import { longTimeout, type LongTimer } from '../../lib/long-timer';
 
 /** the broker runs as the instance owner; getuid() is a system call, so ask once */
 const OWNER_UID = process.getuid?.() ?? 0;

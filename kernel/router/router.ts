@@ -5,7 +5,7 @@
  * component (ANY: nearest rank up the tree that has it), responses retrace the
  * route stack, events fan out from rank 0 down the tree to subscribers.
  */
-import { Errno, strerror } from '../api/errno';
+import { Errno, strerror } from '../../lib/errno';
 import {
   MsgFlag,
   MsgType,

@@ -9,8 +9,8 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { strsignalName } from '../api/strsignal';
-import { LINEAGE_VAR } from '../api/lineage';
+import { strsignalName } from '../../lib/strsignal';
+import { LINEAGE_VAR } from '../../lib/lineage';
 
 export interface ProgramPlan {
   argv: string[];

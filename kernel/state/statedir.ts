@@ -6,8 +6,8 @@
  * failing later when something is stored there.
  */
 import * as fs from 'node:fs';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { checkOwnerOnlyDir } from '../connector/socket-dir';
 
 /** 'created' when the broker made it (so it removes it at exit unless statedir-cleanup=0). */

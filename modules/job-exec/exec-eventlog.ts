@@ -11,7 +11,7 @@
  */
 import { Errno, FluxError, encodeKvs, type Handle } from '../../kernel/api';
 import type { ShellPlacement } from './taskmap';
-import { eventTime } from '../../kernel/api/event-time';
+import { eventTime } from '../../lib/event-time';
 
 interface Entry {
   timestamp: number;

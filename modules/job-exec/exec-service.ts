@@ -17,7 +17,7 @@ import {
   type Handle,
   type Message,
 } from '../../kernel/api';
-import { encodeKvs } from '../../kernel/api/formats';
+import { encodeKvs } from '../../lib/formats';
 import { ExecJob } from './exec-job';
 import { OutputLog } from './output-log';
 import { TestExecJob, testExecPlan, type TestExecPlan } from './test-exec';

@@ -5,9 +5,9 @@
  * FLUID and hands the job to the job manager.
  */
 import { Errno, FluxError, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
-import { FluidGenerator } from '../../kernel/api/formats';
+import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
-import { eventTime } from '../../kernel/api/event-time';
+import { eventTime } from '../../lib/event-time';
 
 type Obj = Record<string, unknown>;
 

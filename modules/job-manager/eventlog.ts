@@ -4,7 +4,7 @@
  * processes them in order); failures are logged.
  */
 import type { Handle } from '../../kernel/api';
-import { eventTime } from '../../kernel/api/event-time';
+import { eventTime } from '../../lib/event-time';
 
 /** Epoch seconds with microseconds. */
 export function now(): number {

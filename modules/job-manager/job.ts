@@ -3,8 +3,8 @@
  * what listing needs, and — while active only — the jobspec and R. When a job
  * becomes INACTIVE, release() drops everything big so memory stays flat.
  */
-import { encodeKvs, hostlist, idset } from '../../kernel/api/formats';
-import type { LongTimer } from '../../kernel/api/long-timer';
+import { encodeKvs, hostlist, idset } from '../../lib/formats';
+import type { LongTimer } from '../../lib/long-timer';
 
 export const State = {
   NEW: 1,

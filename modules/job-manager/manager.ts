@@ -5,7 +5,7 @@
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
-import { encodeKvs } from '../../kernel/api/formats';
+import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
 import { urgencyPriority } from './plugin-api';
@@ -16,7 +16,7 @@ import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 
 type Obj = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * selection of the inactive jobs a limit purges, oldest first.
  */
 import { einval } from '../../kernel/api';
-import { fsd } from '../../kernel/api/formats';
+import { fsd } from '../../lib/formats';
 import type { Job } from './job';
 
 /** inactive jobs kept when the config sets no inactive-num-limit (memory stays bounded) */

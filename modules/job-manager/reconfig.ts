@@ -8,7 +8,7 @@
  * queues and named queues while jobs are active.
  */
 import { einval, type ConfigApply } from '../../kernel/api';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import { ACTIVE } from './job';
 import type { Manager } from './manager';
 import { purgeConfig } from './purge';

@@ -29,7 +29,7 @@ if (verb === 'exit') process.exit(Number(arg));
 else if (verb === 'sleep') hold();
 else if (verb === 'term') { process.on('SIGTERM', () => process.exit(Number(arg))); hold(); console.log('ready ' + rank); }
 else if (verb === 'abort' || verb === 'pmi') {
-  const { pmiConnect } = require(${JSON.stringify(path.join(ROOT, 'dist', 'kernel', 'boot', 'pmi-client.js'))});
+  const { pmiConnect } = require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'pmi', 'client.js'))});
   pmiConnect().then(async (c) => {
     if (verb === 'abort') { await c.abort(3, arg); hold(); return; }
     await c.put('k' + c.rank, 'v' + c.rank);

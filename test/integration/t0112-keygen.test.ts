@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { flux, tmpdir } from '../helpers/flux';
-import { parseCert } from '../../kernel/overlay/cert';
+import { parseCert } from '../../lib/crypto/cert';
 
 test('writes a valid certificate, mode 0600, with Flux metadata', () => {
   const t = tmpdir();

@@ -7,8 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Client } from '../../cli/api/client';
-import { Errno } from '../../kernel/api/errno';
-import type { FluxError } from '../../kernel/api/errors';
+import { Errno } from '../../lib/errno';
+import type { FluxError } from '../../lib/errors';
 import { startInstance, type Instance } from '../helpers/flux';
 
 let inst: Instance | undefined;

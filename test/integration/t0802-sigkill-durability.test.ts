@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as path from 'node:path';
 import { Client } from '../../cli/api/client';
-import { encodeF58 } from '../../kernel/api/formats';
+import { encodeF58 } from '../../lib/formats';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 

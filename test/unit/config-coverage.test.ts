@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { AttrFlag, AttrStore } from '../../kernel/attr/attrs';
 import { defineDefaultAttrs } from '../../kernel/attr/defaults';
 import { isModuleManifest } from '../../kernel/api/module';
-import { schemaPaths, type ConfigSchema } from '../../kernel/api/config-schema';
+import { schemaPaths, type ConfigSchema } from '../../lib/config-schema';
 import { kernelConfigSchema } from '../../kernel/config/kernel-schema';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -5,7 +5,7 @@
  */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
-import { fsd } from '../../../kernel/api/formats';
+import { fsd } from '../../../lib/formats';
 
 const TYPES = ['string', 'integer', 'real', 'boolean', 'object', 'array', 'fsd', 'fsd-integer', 'fsd-real'];
 

@@ -9,7 +9,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 
 /** what one load may carry (the broker refuses more) */
 const MAX_BYTES = 1 << 20;

@@ -5,7 +5,7 @@
  */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 
 export class ConfigReloadCommand extends FluxCommand {
   static override spec: CommandSpec = {

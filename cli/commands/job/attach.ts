@@ -1,6 +1,6 @@
 /** flux job attach ID: stream a job's output and exceptions; exit with its exit code. */
 import { FluxCommand } from '../../base-command';
-import { tryParseJobId } from '../../../kernel/api/formats';
+import { tryParseJobId } from '../../../lib/formats';
 import { attach, AttachError } from '../../attach/attach';
 import { tailLines } from '../../attach/tail';
 import type { CommandSpec } from '../../options';

@@ -1,7 +1,7 @@
 /** flux job cancel ID... [--] [MESSAGE...]: legacy alias of flux cancel (raises a cancel exception). */
 import { FluxCommand } from '../../base-command';
-import { encodeF58 } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { encodeF58 } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import { parseIdArg } from '../../jobspec';
 import type { CommandSpec } from '../../options';
 

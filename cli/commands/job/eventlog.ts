@@ -1,6 +1,6 @@
 /** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs } from '../../../kernel/api/formats';
+import { encodeKvs } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 

@@ -4,7 +4,7 @@
  * start).
  */
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs, fsd, idset } from '../../../kernel/api/formats';
+import { encodeKvs, fsd, idset } from '../../../lib/formats';
 import type { Client } from '../../api/client';
 import type { CommandSpec } from '../../options';
 

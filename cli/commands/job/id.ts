@@ -1,7 +1,7 @@
 /** flux job id: convert job ids between encodings (default --to=dec); stdin lines when no ids. */
 import * as fs from 'node:fs';
 import { FluxCommand, CommandExit } from '../../base-command';
-import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../kernel/api/formats';
+import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
 
 const TO: JobIdEncoding[] = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58', 'f58plain'];

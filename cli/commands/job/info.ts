@@ -1,8 +1,8 @@
 /** flux job info ID KEY: print a job's raw kvs object (eventlog, jobspec, R, guest.output ...). */
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { encodeKvs } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import { pyJson } from '../../jobspec';
 import type { CommandSpec } from '../../options';
 

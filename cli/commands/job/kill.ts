@@ -1,6 +1,6 @@
 /** flux job kill [-s SIG] ID...: send a signal (default SIGTERM) to running jobs. */
 import { JobCommand } from '../../jobspec/job-command';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import { parseSignal } from './signals';
 import type { CommandSpec } from '../../options';
 

@@ -1,8 +1,8 @@
 /** flux job killall [-s SIG] [-u USER] [-f]: signal all your running jobs (a dry run without -f). */
 import { JobCommand } from '../../jobspec/job-command';
 import { optUser } from '../../jobspec/job-options';
-import { strsignal } from '../../../kernel/api/strsignal';
-import type { FluxError } from '../../../kernel/api/errors';
+import { strsignal } from '../../../lib/strsignal';
+import type { FluxError } from '../../../lib/errors';
 import { parseSignal } from './signals';
 import type { CommandSpec } from '../../options';
 

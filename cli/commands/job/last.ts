@@ -1,7 +1,7 @@
 /** flux job last [N|SLICE]: print your most recent job id(s), newest first. */
 import * as os from 'node:os';
 import { FluxCommand } from '../../base-command';
-import { encodeF58 } from '../../../kernel/api/formats';
+import { encodeF58 } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
 
 /** Python slice [start:stop:step] over a list. */

@@ -1,6 +1,6 @@
 /** flux job memo ID KEY=VALUE...: post small facts about a job (a `memo` event in its eventlog). */
 import { JobCommand } from '../../jobspec/job-command';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 export class JobMemoCommand extends JobCommand {

@@ -4,8 +4,8 @@
  * purge-id). Without -f only counts what would be purged.
  */
 import { JobCommand } from '../../jobspec/job-command';
-import { fsd } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { fsd } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 export class JobPurgeCommand extends JobCommand {

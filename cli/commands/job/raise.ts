@@ -2,7 +2,7 @@
 import { JobCommand } from '../../jobspec/job-command';
 import { parseIdArg } from '../../jobspec/job-info';
 import { optInt } from '../../jobspec/job-options';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 export class JobRaiseCommand extends JobCommand {

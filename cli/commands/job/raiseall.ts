@@ -1,7 +1,7 @@
 /** flux job raiseall TYPE [-s SEV] [-u USER] [-S STATES] [-f] [NOTE...]: raise an exception on many jobs. */
 import { JobCommand } from '../../jobspec/job-command';
 import { isInactiveMask, optInt, optStates, optUser } from '../../jobspec/job-options';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 const ACTIVE = 62;

@@ -1,7 +1,7 @@
 /** flux job status ID...: wait for jobs to finish; exit with the largest exit code. */
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeF58 } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { encodeF58 } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import { exitCode, type JobRecord } from '../../jobspec';
 import type { CommandSpec } from '../../options';
 

@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import { JobCommand } from '../../jobspec/job-command';
 import { optInt } from '../../jobspec/job-options';
-import { encodeF58 } from '../../../kernel/api/formats';
-import { errnoFromCode, strerror } from '../../../kernel/api/errno';
+import { encodeF58 } from '../../../lib/formats';
+import { errnoFromCode, strerror } from '../../../lib/errno';
 import { MAX_FRAME } from '../../../kernel/message/limits';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 /** submit flags by name (RFC 27's FLUX_JOB_*); `signed` is Flux's pre-signed J */

@@ -6,7 +6,7 @@
  */
 import { JobCommand } from '../../jobspec/job-command';
 import type { CommandSpec } from '../../options';
-import { encodeKvs, hostlist, idset, tryParseJobId } from '../../../kernel/api/formats';
+import { encodeKvs, hostlist, idset, tryParseJobId } from '../../../lib/formats';
 import type { JobRecord } from '../../jobspec/job-info';
 import { TaskmapError, decodeTaskmap, encodeJson, encodePmi, encodeRaw, tasksOn, type NodeOfTask } from '../../taskmap/taskmap';
 

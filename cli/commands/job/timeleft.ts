@@ -5,8 +5,8 @@
  */
 import { JobCommand } from '../../jobspec/job-command';
 import { parseIdArg, type JobRecord } from '../../jobspec/job-info';
-import { fsd } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { fsd } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import type { Client } from '../../api/client';
 import type { CommandSpec } from '../../options';
 

@@ -1,6 +1,6 @@
 /** flux job urgency [-v] ID N|hold|default|expedite: change a pending job's urgency. */
 import { JobCommand } from '../../jobspec/job-command';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 const NAMED: Record<string, number> = { hold: 0, default: 16, expedite: 31 };

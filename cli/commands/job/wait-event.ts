@@ -1,8 +1,8 @@
 /** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs, fsd } from '../../../kernel/api/formats';
+import { encodeKvs, fsd } from '../../../lib/formats';
 import { renderEntry } from './eventlog';
-import { longTimeout, type LongTimer } from '../../../kernel/api/long-timer';
+import { longTimeout, type LongTimer } from '../../../lib/long-timer';
 import type { CommandSpec } from '../../options';
 
 interface Entry {

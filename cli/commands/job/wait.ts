@@ -1,8 +1,8 @@
 /** flux job wait [-a] [-v] [ID]: wait for waitable jobs (submitted with --flags=waitable). */
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeF58 } from '../../../kernel/api/formats';
-import type { FluxError } from '../../../kernel/api/errors';
+import { encodeF58 } from '../../../lib/formats';
+import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 
 interface WaitResult {

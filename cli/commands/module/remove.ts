@@ -2,8 +2,8 @@
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
 import type { Client } from '../../api/client';
-import { FluxError } from '../../../kernel/api/errors';
-import { Errno } from '../../../kernel/api/errno';
+import { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 
 /** Send module.remove; with force, a module that is not loaded is fine. */
 export async function removeModule(h: Client, name: string, force: boolean): Promise<void> {

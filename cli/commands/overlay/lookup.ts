@@ -1,8 +1,8 @@
 /** `flux overlay lookup TARGET`: idset -> hostlist, hostlist -> ranks (from the hostlist attribute). */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
-import * as hostlist from '../../../kernel/api/formats/hostlist';
-import * as idset from '../../../kernel/api/formats/idset';
+import * as hostlist from '../../../lib/formats/hostlist';
+import * as idset from '../../../lib/formats/idset';
 
 export class OverlayLookupCommand extends FluxCommand {
   static override spec: CommandSpec = {

@@ -1,7 +1,7 @@
 /** `flux overlay parentof RANK`: the TBON parent of a rank, from tbon.topo and size. */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
-import { DEFAULT_TOPO, makeTopology } from '../../../kernel/overlay/factory';
+import { DEFAULT_TOPO, makeTopology } from '../../../lib/tree-topology';
 
 export class OverlayParentofCommand extends FluxCommand {
   static override spec: CommandSpec = {

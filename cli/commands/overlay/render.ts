@@ -5,9 +5,9 @@
  * --no-ghost, and the colours of `-L`. A torpid broker shows `torpid` as its
  * status (for: the time since it went silent).
  */
-import { formatC } from '../../../kernel/api/formats/fsd';
-import { hostlist, idset } from '../../../kernel/api/formats';
-import type { StatusNode } from '../../../kernel/overlay/factory';
+import { formatC } from '../../../lib/formats/fsd';
+import { hostlist, idset } from '../../../lib/formats';
+import type { StatusNode } from '../../../lib/protocol/overlay';
 
 export interface RenderOpts {
   verbose: number;

@@ -5,10 +5,10 @@
  */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec, ParsedArgs } from '../../options';
-import { Errno } from '../../../kernel/api/errno';
-import type { FluxError } from '../../../kernel/api/errors';
-import { tryParse as parseFsd } from '../../../kernel/api/formats/fsd';
-import type { StatusNode } from '../../../kernel/overlay/factory';
+import { Errno } from '../../../lib/errno';
+import type { FluxError } from '../../../lib/errors';
+import { tryParse as parseFsd } from '../../../lib/formats/fsd';
+import type { StatusNode } from '../../../lib/protocol/overlay';
 import { highlighted, render, type RenderOpts } from './render';
 
 const STATES = ['full', 'partial', 'degraded', 'lost', 'offline'];

@@ -6,7 +6,7 @@
  */
 import { FluxCommand, CommandExit } from '../../base-command';
 import { HelpRequest, ParsedArgs, UsageError, optparseHelp, parse, type CommandSpec } from '../../options';
-import { decodeSet } from '../../../kernel/api/formats/idset';
+import { decodeSet } from '../../../lib/formats/idset';
 import { UpmiError, upmiCreate, type Upmi, type UpmiInfo } from './upmi';
 
 function subSpec(word: string, summary: string, usage: string, options: CommandSpec['options'], operands: CommandSpec['operands']): CommandSpec {

@@ -3,16 +3,16 @@
  * plugins) it can use, with Flux's trace lines (`simple: barrier: success`).
  *
  *   simple   the PMI-1 wire protocol over PMI_FD (or hydra's PMI_PORT): the
- *            broker's own client, kernel/boot/pmi-client
+ *            broker's own client, lib/pmi/client
  *   single   a singleton: rank 0 of 1, a private KVS
  *
  * Flux's libpmi and libpmi2 methods dlopen() a PMI library; Node cannot, so
  * they are refused with one line. Without --method, simple is tried first and
  * single when its variables are absent, as Flux tries its list.
  */
-import { pmiConnect } from '../../../kernel/boot/pmi-client';
-import { FluxError } from '../../../kernel/api/errors';
-import { Errno } from '../../../kernel/api/errno';
+import { pmiConnect } from '../../../lib/pmi/client';
+import { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 
 export interface UpmiInfo {
   rank: number;

@@ -4,7 +4,7 @@
  * by the output-format engine of flux jobs. Durations and ranges are given as
  * text (`inf` for none), so `!F` in a format has nothing more to do.
  */
-import { OutputFormat, fsd, type Row } from '../../../kernel/api/formats';
+import { OutputFormat, fsd, type Row } from '../../../lib/formats';
 
 export const QUEUE_LIST_FORMAT =
   '?:{queuem:<8.8} {color_enabled}{enabled:>2}{color_off} {color_started}{started:>2}{color_off} {defaults.timelimit!F:>8} {limits.timelimit!F:>8} {limits.range.nnodes:>10} {limits.range.ncores:>10} {limits.range.ngpus:>10}';

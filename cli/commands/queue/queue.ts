@@ -1,7 +1,7 @@
 /** flux queue status|enable|disable|start|stop|drain|idle: the job queue's submission and scheduling switches. */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec, GroupSpec, OptionSpec } from '../../options';
-import { fsd, rv1Expand, type Rv1 } from '../../../kernel/api/formats';
+import { fsd, rv1Expand, type Rv1 } from '../../../lib/formats';
 import { FluxError } from '../../../kernel/api';
 import type { Client } from '../../api/client';
 import { QUEUE_LIST_FORMAT, queueListFormat, queueRow, type QueueFacts } from './list-format';

@@ -8,7 +8,7 @@
 import { ResourceCommand, resourceSpec } from './common';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 import { renderEntry } from '../job/eventlog';
-import type { FluxError } from '../../../kernel/api/errors';
+import type { FluxError } from '../../../lib/errors';
 
 interface JournalEvent {
   timestamp: number;

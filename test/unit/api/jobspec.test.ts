@@ -8,8 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Jobspec } from '../../../cli/api/jobspec';
-import { FluxError } from '../../../kernel/api/errors';
-import { Errno } from '../../../kernel/api/errno';
+import { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 
 const ENV = { PATH: '/bin', A: '1' };
 

@@ -5,8 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Errno } from '../../../kernel/api/errno';
-import { FluxError } from '../../../kernel/api/errors';
+import { Errno } from '../../../lib/errno';
+import { FluxError } from '../../../lib/errors';
 import type { Client } from '../../../cli/api/client';
 import { Jobspec } from '../../../cli/api/jobspec';
 import { eventWatch, jobList, kill, parseJobId, raise, submit, wait } from '../../../cli/api/job';

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'node:net';
-import { pmiConnect } from '../../../kernel/boot/pmi-client';
+import { pmiConnect } from '../../../lib/pmi/client';
 
 type Script = (cmd: string, line: string) => string[];
 

@@ -8,11 +8,11 @@ import * as assert from 'uvu/assert';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type * as net from 'node:net';
-import { PmiServer, pmiAbortNote } from '../../../kernel/api/pmi-server';
+import { PmiServer, pmiAbortNote } from '../../../lib/pmi/server';
 import { processMapping } from '../../../cli/start/pmi-mapping';
-import { pmiConnect } from '../../../kernel/boot/pmi-client';
-import type { PmiClient } from '../../../kernel/boot/pmi';
-import { FluxError } from '../../../kernel/api/errors';
+import { pmiConnect } from '../../../lib/pmi/client';
+import type { PmiClient } from '../../../lib/pmi/pmi';
+import { FluxError } from '../../../lib/errors';
 import { waitUntil } from '../../helpers/wait';
 
 async function cluster(n: number, extra: Partial<ConstructorParameters<typeof PmiServer>[0]> = {}) {
@@ -133,7 +133,7 @@ test('only the first abort is reported (the job is ending); its note names the r
 test('PMI_FD: child processes over inherited socketpairs', async () => {
   const n = 3;
   const server = new PmiServer({ size: n, preput: new Map([['PMI_process_mapping', processMapping('per-broker', n)!]]) });
-  const clientJs = path.resolve(__dirname, '..', '..', '..', 'kernel', 'boot', 'pmi-client.js');
+  const clientJs = path.resolve(__dirname, '..', '..', '..', 'lib', 'pmi', 'client.js');
   const script = `
     const { pmiConnect } = require(${JSON.stringify(clientJs)});
     (async () => {

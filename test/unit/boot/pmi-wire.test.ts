@@ -1,7 +1,7 @@
 /** PMI-1 wire parsing/formatting: the Slurm and hydra reply shapes from PMI1-TRANSCRIPTS.md. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PmiLineReader, formatPmiLine, parsePmiLine, pmiInt, pmiRc } from '../../../kernel/boot/pmi-wire';
+import { PmiLineReader, formatPmiLine, parsePmiLine, pmiInt, pmiRc } from '../../../lib/pmi/wire';
 
 const obj = (line: string) => Object.fromEntries(parsePmiLine(line) ?? []);
 

@@ -1,7 +1,7 @@
 /** RFC 31 constraints: the --requires syntax, checking, and matching a node. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkConstraint, constraintHosts, matchConstraint, parseRequires, parseRequiresAll } from '../../../kernel/api/formats/constraint';
+import { checkConstraint, constraintHosts, matchConstraint, parseRequires, parseRequiresAll } from '../../../lib/formats/constraint';
 
 test('parseRequires: terms, operators, negation, precedence', () => {
   assert.equal(parseRequires('gpu'), { properties: ['gpu'] });

@@ -12,7 +12,7 @@ import {
   fluidFields,
   fluidOf,
   parseJobId,
-} from '../../../kernel/api/formats';
+} from '../../../lib/formats';
 
 const UTF8 = { LANG: 'C.UTF-8' };
 

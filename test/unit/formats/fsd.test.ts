@@ -1,7 +1,7 @@
 /** RFC 23 FSD parse and the C / Python formatters. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fsd } from '../../../kernel/api/formats';
+import { fsd } from '../../../lib/formats';
 
 test('parse test vectors', () => {
   const v: Array<[string, number]> = [

@@ -1,7 +1,7 @@
 /** RFC 29 hostlist expand/compress against flux-core's computed examples. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hostlist } from '../../../kernel/api/formats';
+import { hostlist } from '../../../lib/formats';
 
 test('expand', () => {
   assert.equal(hostlist.expand('foo[1-5]'), ['foo1', 'foo2', 'foo3', 'foo4', 'foo5']);

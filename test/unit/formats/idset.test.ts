@@ -1,7 +1,7 @@
 /** RFC 22 idset encode/decode against flux-core's computed examples. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { idset } from '../../../kernel/api/formats';
+import { idset } from '../../../lib/formats';
 
 test('decodes ranges, brackets, empty elements', () => {
   assert.equal(idset.decode('1,2,3,5'), [1, 2, 3, 5]);

@@ -1,7 +1,7 @@
 /** Flux output formats: widths, ?: and +: prefixes, truncation, headers, unknown fields. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { OutputFormat, formatValue } from '../../../kernel/api/formats';
+import { OutputFormat, formatValue } from '../../../lib/formats';
 
 const H = { state: 'STATE', nnodes: 'NNODES', queue: 'QUEUE', ngpus: 'NGPUS', nodelist: 'NODELIST', reason: 'REASON' };
 

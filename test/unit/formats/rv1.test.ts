@@ -1,7 +1,7 @@
 /** RFC 20 R: build, expand, counts and the rlist short form. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rlistSummary, rv1Build, rv1Counts, rv1Expand, rv1Summary } from '../../../kernel/api/formats';
+import { rlistSummary, rv1Build, rv1Counts, rv1Expand, rv1Summary } from '../../../lib/formats';
 
 const ranks = [0, 1, 2].map((rank) => ({ rank, hostname: 'vm', cores: [0, 1], gpus: rank === 2 ? [0] : [] }));
 

@@ -45,7 +45,7 @@ test('the same module importing kernel/api passes', async () => {
   const eslint = new ESLint({ cwd: ROOT });
   const ok = "import { defineModule } from '../../kernel/api';\nexport default defineModule;\n";
   assert.equal(await ruleHits(eslint, 'modules/selftest/index.ts', ok), []);
-  const deep = "import { einval } from '../../../kernel/api/errors';\nexport default einval;\n";
+  const deep = "import { einval } from '../../../lib/errors';\nexport default einval;\n";
   assert.equal(await ruleHits(eslint, 'modules/selftest/sub/x.ts', deep), []);
 });
 
@@ -66,6 +66,11 @@ test('the other layering rules fire where they should', async () => {
     ['cli/commands/x.ts', '../../kernel/router/router'],
     ['cli/commands/x.ts', '../../modules/kvs/kvs'],
     ['cli/commands/x.ts', '../../plugins/sched/fifo'],
+    ['cli/commands/x.ts', '../../kernel/boot/boot-info'],
+    ['lib/formats/idset.ts', '../../kernel/api'],
+    ['lib/pmi/server.ts', '../../kernel/message/codec'],
+    ['lib/errors.ts', '../cli/api/client'],
+    ['lib/errors.ts', '../modules/kvs/kvs'],
   ];
   for (const [file, spec] of refused) {
     assert.is((await ruleHits(eslint, file, imp(spec))).length, 1, `${file}: ${spec} should be refused`);
@@ -82,6 +87,12 @@ test('the other layering rules fire where they should', async () => {
     ['cli/main.ts', '../kernel/broker'],
     ['cli/main.ts', '../kernel/overlay/factory'],
     ['cli/commands/x.ts', '../base-command'],
+    ['cli/commands/x.ts', '../../lib/pmi/client'],
+    ['modules/kvs/index.ts', '../../lib/formats/idset'],
+    ['plugins/sched/fifo/index.ts', '../../../lib/formats'],
+    ['kernel/broker.ts', '../lib/crypto/keys'],
+    ['lib/pmi/server.ts', './wire'],
+    ['lib/formats/mnemonic.ts', '../errors'],
   ];
   for (const [file, spec] of allowed) {
     assert.equal(await ruleHits(eslint, file, imp(spec)), [], `${file}: ${spec} should be allowed`);

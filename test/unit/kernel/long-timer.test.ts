@@ -1,7 +1,7 @@
 /** longTimeout: fires after short delays, never early after long ones (beyond setTimeout's 2^31-1 ms). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_TIMER_MS, longTimeout } from '../../../kernel/api/long-timer';
+import { MAX_TIMER_MS, longTimeout } from '../../../lib/long-timer';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,9 +1,9 @@
 /** Z85 (ZMQ RFC 32) and the zcert certificate text of `flux keygen`. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { z85Decode, z85Encode } from '../../../kernel/overlay/z85';
-import { CertError, formatCert, parseCert } from '../../../kernel/overlay/cert';
-import { generateKeyPair } from '../../../kernel/overlay/keys';
+import { z85Decode, z85Encode } from '../../../lib/crypto/z85';
+import { CertError, formatCert, parseCert } from '../../../lib/crypto/cert';
+import { generateKeyPair } from '../../../lib/crypto/keys';
 
 test('Z85 test vector from RFC 32', () => {
   const bytes = Buffer.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);

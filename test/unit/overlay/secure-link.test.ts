@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateKeyPair, publicKeyText, type KeyPair } from '../../../kernel/overlay/keys';
+import { generateKeyPair, publicKeyText, type KeyPair } from '../../../lib/crypto/keys';
 import { secureAccept, secureConnect, type SecureLink } from '../../../kernel/overlay/secure-link';
 import { request, type Message } from '../../../kernel/message/message';
-import { Errno } from '../../../kernel/api/errno';
-import { FluxError } from '../../../kernel/api/errors';
+import { Errno } from '../../../lib/errno';
+import { FluxError } from '../../../lib/errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seclink-'));
 let n = 0;

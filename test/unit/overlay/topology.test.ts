@@ -1,7 +1,7 @@
 /** TBON shapes (broker.md §3): kary, binomial, mincrit, routing down, derived attributes. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeTopology, TopologyError } from '../../../kernel/overlay/topology';
+import { makeTopology, TopologyError } from '../../../lib/tree-topology';
 
 test('kary:32 at size 3: 1 and 2 are children of 0', () => {
   const t = makeTopology('kary:32', 3);

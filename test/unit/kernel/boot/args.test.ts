@@ -5,8 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Errno } from '../../../../kernel/api/errno';
-import { FluxError } from '../../../../kernel/api/errors';
+import { Errno } from '../../../../lib/errno';
+import { FluxError } from '../../../../lib/errors';
 import { parseBrokerArgs } from '../../../../kernel/boot/args';
 
 function thrown(fn: () => unknown): FluxError {

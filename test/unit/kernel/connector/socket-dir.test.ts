@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Errno } from '../../../../kernel/api/errno';
-import { FluxError } from '../../../../kernel/api/errors';
+import { Errno } from '../../../../lib/errno';
+import { FluxError } from '../../../../lib/errors';
 import { checkOwnerOnlyDir } from '../../../../kernel/connector/socket-dir';
 
 const uid = process.getuid?.() ?? 0;

@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import * as avro from 'avsc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Errno } from '../../../../kernel/api/errno';
-import { FluxError } from '../../../../kernel/api/errors';
+import { Errno } from '../../../../lib/errno';
+import { FluxError } from '../../../../lib/errors';
 import {
   FrameReader,
   MAX_FRAME,

@@ -6,8 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Errno } from '../../../../kernel/api/errno';
-import { FluxError } from '../../../../kernel/api/errors';
+import { Errno } from '../../../../lib/errno';
+import { FluxError } from '../../../../lib/errors';
 import {
   MsgFlag,
   MsgType,

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planInitialProgram, programEnv } from '../../../../kernel/state/initial-program';
-import { childLineage } from '../../../../kernel/api/lineage';
-import { strsignalName as strsignal } from '../../../../kernel/api/strsignal';
+import { childLineage } from '../../../../lib/lineage';
+import { strsignalName as strsignal } from '../../../../lib/strsignal';
 
 const Plan = suite('planInitialProgram');
 

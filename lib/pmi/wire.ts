@@ -1,7 +1,7 @@
 /**
  * The PMI-1 "simple" wire protocol (pmi.md §2): one `key=value` line per message.
  * Shared by the broker's client (pmi-client.ts) and `flux start`'s server
- * (kernel/api/pmi-server.ts). Tolerant parser: tuples in any order, extra
+ * (lib/pmi/server.ts). Tolerant parser: tuples in any order, extra
  * whitespace, unknown keys; `value`/`error_msg` run to the end of the line,
  * `msg` to the next ` word=` (Hydra sends it before `value`).
  */

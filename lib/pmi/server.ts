@@ -12,7 +12,7 @@
  * reported once, the first: the job is ending.
  */
 import * as net from 'node:net';
-import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from '../boot/pmi-wire';
+import { PmiLineReader, PmiRc, formatPmiLine, parsePmiLine, pmiInt, type PmiFields } from './wire';
 
 export interface PmiServerOptions {
   /** all ranks (PMI size) */

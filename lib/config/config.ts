@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../errno';
+import { FluxError } from '../errors';
 import { locateToml, type Locations } from './locate';
 
 export type Config = Record<string, unknown>;

@@ -10,10 +10,10 @@
  * and `<key>` holds `@pmi-chunks@<count>`; get() reassembles them.
  */
 import * as net from 'node:net';
-import { Errno } from '../api/errno';
-import { FluxError } from '../api/errors';
+import { Errno } from '../errno';
+import { FluxError } from '../errors';
 import type { PmiClient } from './pmi';
-import { PmiLineReader, formatPmiLine, parsePmiLine, pmiInt, pmiRc, type PmiFields } from './pmi-wire';
+import { PmiLineReader, formatPmiLine, parsePmiLine, pmiInt, pmiRc, type PmiFields } from './wire';
 
 export interface PmiConnectOptions {
   /** ms to wait for any reply but a barrier's (default 30 s) */
