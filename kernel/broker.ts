@@ -28,8 +28,8 @@ import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
 import { canReadPeerCred } from './connector/native';
 import { LogRing } from './log/log-ring';
-import { parseSize } from './message/limits';
-import { event as makeEvent, type Message } from './message/message';
+import { parseSize } from '../lib/formats/size';
+import { event as makeEvent } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import { LocalHandle, type BrokerContext } from './router/local-handle';
@@ -41,8 +41,8 @@ import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
-/** How the tree gets made: set by the overlay when PMI or config says we are not alone. */
-export type TreeFactory = (b: Broker) => Promise<{ boot: BootInfo; tree: Tree } | undefined>;
+import type { TreeFactory, TreeService } from './tree-host';
+export type { TreeFactory } from './tree-host';
 
 export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
@@ -58,7 +58,7 @@ export class Broker {
   readonly logRing = new LogRing();
   readonly uuid = randomUUID();
   readonly sm: StateMachine;
-  readonly extraServices = new Map<string, (b: Broker, msg: Message) => unknown>();
+  readonly extraServices = new Map<string, TreeService>();
   config: Config = {};
   rank = 0;
   size = 1;

@@ -7,7 +7,7 @@ import { FluxError } from '../../lib/errors';
 import { Errno } from '../../lib/errno';
 import { tryParse as parseFsd } from '../../lib/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
-import { parseSize } from '../message/limits';
+import { parseSize } from '../../lib/formats/size';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU, Unsupported: NS } = AttrFlag;
 
