@@ -175,7 +175,7 @@ async function bundle(name, served, elsewhere = {}) {
     target: 'node20',
     format: 'cjs',
     outfile: path.join(out, `${name}.js`),
-    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar'],
+    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar', 'terminal-kit'],
     banner: { js: 'var __fluxDist = require("path").join(__dirname, "..");' },
     plugins: [fromBundle(elsewhere), trimDeps(sodiumAddon()), keepPaths],
     logLevel: 'error',
