@@ -22,11 +22,12 @@ import { checkConfig, type ConfigSchema } from '../lib/config-schema';
 import { kernelConfigSchema } from './config/kernel-schema';
 import { placeOf } from '../lib/config/locate';
 import { LogFile } from './log/log-file';
+import { installSyslog } from './log/log-syslog';
 import { checkStatedir } from './state/statedir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
-import { canReadPeerCred } from './connector/native';
+import { canReadPeerCred } from '../lib/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from '../lib/formats/size';
 import { event as makeEvent } from './message/message';
@@ -81,6 +82,7 @@ export class Broker {
   private abortRun: (() => void) | undefined;
   private startTime = Date.now() / 1000;
   private logFile: LogFile | undefined;
+  private stopSyslog: (() => void) | undefined;
 
   constructor(
     readonly args: BrokerArgs,
@@ -190,6 +192,8 @@ export class Broker {
         return this.crit(`log-filename ${logFilename}: ${(e as Error).message}`);
       }
     }
+
+    this.stopSyslog = installSyslog(this.logRing, this.attrs, () => this.rank);
 
     this.router = new Router(this.rank, this.uuid);
     this.router.overlay = this.tree.port;
@@ -430,6 +434,7 @@ export class Broker {
     await this.reaper?.finish();
     this.cleanupDirs();
     await this.logFile?.close();
+    this.stopSyslog?.();
     this.enter('builtins-done', 'exit');
   }
 
