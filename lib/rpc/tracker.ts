@@ -73,6 +73,12 @@ export class StreamCall implements PromiseLike<void> {
      * A bound function (`s.cancel` may be passed around on its own).
      */
     readonly cancel: () => Promise<void>,
+    /**
+     * Stop listening without telling the server, for a protocol whose last
+     * response is not an error (RFC 27's sched.alloc ends at success or deny):
+     * done resolves, the tag is retired. Bound, as cancel.
+     */
+    readonly forget: () => void,
   ) {}
 
   // the reason is typed `any` as in Promise's own then/catch: callers name it (e: FluxError) as they did
@@ -127,9 +133,14 @@ export class RpcTracker {
       call = { stream: true, topic, nodeid: opts.nodeid, resolve: () => resolve(), reject, onResponse };
     });
     const tag = this.start(call, opts.timeoutMs);
-    if (tag === undefined) return new StreamCall(0, done, () => Promise.resolve());
+    if (tag === undefined) return new StreamCall(0, done, () => Promise.resolve(), noop);
     this.transmit(tag, call, 'stream', payload);
-    return new StreamCall(tag, done, () => this.stop(tag, call, () => call.resolve(undefined)));
+    return new StreamCall(
+      tag,
+      done,
+      () => this.stop(tag, call, () => call.resolve(undefined)),
+      () => this.forget(tag, call),
+    );
   }
 
   /** Send a request that gets no answer. */
@@ -224,6 +235,15 @@ export class RpcTracker {
       call.timer?.clear();
       call.reject(toFluxError(e));
     }
+  }
+
+  /** Drop a stream the caller knows is over: resolve it, retire its tag, send nothing. */
+  private forget(tag: number, call: Call): void {
+    if (this.calls.get(tag) !== call) return;
+    this.calls.delete(tag);
+    this.tags.retire(tag);
+    call.timer?.clear();
+    call.resolve(undefined);
   }
 
   /**

@@ -16,8 +16,6 @@ function fake(): { t: RpcTracker; sent: OutgoingRequest[]; answer: (tag: number,
   return { t, sent, answer: (matchtag, payload, errnum = 0, errstr) => t.receive({ matchtag, payload, errnum, errstr }) };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
-
 async function rejection(p: PromiseLike<unknown>): Promise<FluxError> {
   try {
     await p;
@@ -144,6 +142,20 @@ test('cancel of a stream whose server has no stream-cancel: the tag is retired o
   assert.is(t.outstanding, 0);
   assert.equal(t.tagStats, { reusable: 1, retired: 1 });
   assert.not.ok(answer(s.matchtag, 'late'));
+});
+
+test('forget: a stream whose protocol is over resolves, sends nothing, and retires its tag', async () => {
+  const { t, sent, answer } = fake();
+  const got: unknown[] = [];
+  const s = t.stream('sched.alloc', {}, (p) => got.push(p));
+  answer(s.matchtag, { type: 'success' });
+  s.forget();
+  await s;
+  assert.is(sent.length, 1);
+  assert.is(t.outstanding, 0);
+  assert.equal(t.tagStats, { reusable: 0, retired: 1 });
+  assert.not.ok(answer(s.matchtag, 'late'));
+  assert.equal(got, [{ type: 'success' }]);
 });
 
 test('cancel after the stream ended sends nothing', async () => {
