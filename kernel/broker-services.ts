@@ -125,7 +125,7 @@ export const brokerServices: Record<string, Handler> = {
   // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
   'log.stream-cancel': (b, msg) => {
     const tag = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
-    if (typeof tag !== 'number') throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: matchtag must be a number`);
+    if (typeof tag !== 'number' || !Number.isInteger(tag)) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: matchtag must be an integer`);
     const key = `${msg.route[0]}:${tag}`;
     const stop = dmesgWatchers.get(key);
     const req = dmesgRequests.get(key);

@@ -48,7 +48,7 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 const cancelledTag = (msg: Message): number => {
   const t = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
-  if (typeof t !== 'number' || !Number.isInteger(t)) throw einval('stream-cancel: matchtag must be an integer');
+  if (typeof t !== 'number' || !Number.isInteger(t)) throw eproto(`${msg.topic}: malformed request: matchtag must be an integer`);
   return t;
 };
 

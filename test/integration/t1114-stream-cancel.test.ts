@@ -106,6 +106,22 @@ test('dmesg --follow: a cancel through the client API ends the stream and frees 
   }
 });
 
+test('stream-cancel without a matchtag is EPROTO naming it; one naming no stream is a no-op', async () => {
+  const h = await Client.connect(inst.uri);
+  try {
+    for (const topic of ['kvs.stream-cancel', 'log.stream-cancel']) {
+      const e = await h.rpc(topic, { matchtag: 'x' }).then(
+        () => undefined,
+        (err: Error & { errno: number }) => err,
+      );
+      assert.is(e?.message, `${topic}: malformed request: matchtag must be an integer`);
+      assert.equal(await h.rpc(topic, { matchtag: 4242 }), {});
+    }
+  } finally {
+    h.close();
+  }
+});
+
 test('dmesg --follow killed: the broker drops its follower', async () => {
   const d = background(['dmesg', '--follow', '--new']);
   await waitUntil(() => stats('log')['followers'] === 1, { what: 'the broker to hold the follower' });
