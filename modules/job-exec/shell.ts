@@ -19,13 +19,12 @@
  * task's spawn, shell.start once all started, task.exit for each, shell.exit
  * before the shell reports its status.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
-import type * as net from 'node:net';
 import { LINEAGE_VAR, encodeF58, encodeF58Plain, idset, strsignal } from '../../kernel/api';
 import { shellOptions, type ShellCallbacks, type ShellContext, type ShellOptions, type ShellPlugin, type ShellTask, type TaskLauncher } from './plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
@@ -34,6 +33,8 @@ import { taskGuard } from './guard';
 import { bindTask } from './bind-cpus';
 import { verbosity } from './verbose';
 import type { PtyTask } from './pty-task';
+import { Task, runTarget, type TaskProcess } from './shell-task';
+import { writeFiles } from './job-files';
 import { NativeTask, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
@@ -97,47 +98,6 @@ export interface ShellSink {
   taskExit?(rank: number, status: number): void;
   /** PMI barrier of a job on several shells: trade this shell's puts for everyone's */
   pmiExchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
-}
-
-/** a task's process: the addon's posix_spawn, or child_process as the fallback */
-type TaskProcess = ChildProcess | NativeTask;
-
-/** A task of this shell: what the plugins see (ShellTask) and what the host keeps. */
-class Task implements ShellTask {
-  env: NodeJS.ProcessEnv;
-  cpus?: number[];
-  rlimits: Array<[number, number]> = [];
-  wantFd3 = false;
-  launch?: TaskLauncher;
-  status?: number;
-  proc?: TaskProcess;
-  /** a task a plugin's launcher started (the pty plugin: on a pseudo-terminal) */
-  run?: PtyTask;
-  done = false;
-  code = 0;
-  /** known to have started or failed to (flux-task may report an exec failure after the pipes closed) */
-  settled?: boolean;
-  /** eofs of streams whose pipe ended before the task was done, posted once it is (after its exit line) */
-  heldEofs?: string[];
-  /** streams whose eof was posted */
-  eofs?: Set<string>;
-
-  constructor(
-    readonly rank: number,
-    readonly local: number,
-    public argv: string[],
-    env: NodeJS.ProcessEnv,
-  ) {
-    this.env = env;
-  }
-
-  get pid(): number | undefined {
-    return this.proc?.pid ?? this.run?.pid;
-  }
-
-  get fd3(): net.Socket | undefined {
-    return (this.proc?.stdio[3] as net.Socket | null | undefined) ?? undefined;
-  }
 }
 
 const errText = sysErrorText;
@@ -698,36 +658,5 @@ export class JobShell {
       this.paused = false;
       for (const src of this.sources) src.resume();
     }
-  }
-}
-
-/** a launched (pty) task's input as a StdinTarget (a terminal takes what it is given; ^D ends it) */
-function runTarget(t: Task): StdinTarget {
-  return {
-    write(chunk) {
-      if (t.run && !t.done) t.run.write(chunk.toString('utf8'));
-      return true;
-    },
-    end() {
-      if (t.run && !t.done) t.run.write('\x04');
-    },
-    whenReady: (cb) => setImmediate(cb),
-    get done() {
-      return t.done;
-    },
-  };
-}
-
-/**
- * The jobspec's file archive (attributes.system.files: name -> {data, mode?,
- * encoding?}; `flux batch` puts its script there) written into the job tmpdir.
- */
-async function writeFiles(dir: string, files: unknown): Promise<void> {
-  if (typeof files !== 'object' || files === null) return;
-  for (const [name, f] of Object.entries(files as Record<string, { data?: unknown; mode?: unknown; encoding?: unknown }>)) {
-    if (name.includes('/') || name === '..' || typeof f?.data !== 'string') throw new Error(`bad entry ${JSON.stringify(name)}`);
-    const data = f.encoding === 'base64' ? Buffer.from(f.data, 'base64') : f.data;
-    const mode = typeof f.mode === 'number' ? f.mode & 0o7777 : 0o600;
-    await fsp.writeFile(path.join(dir, name), data, { mode });
   }
 }
