@@ -274,10 +274,11 @@ export class ExecJob {
    * log line and the job's fatal exception.
    */
   private call(topic: keyof LeaderCallbacks, arg?: unknown): void {
+    // a callback's failure, or a bug of ours: the job's exception, never a throw
     const failed = (e: unknown) => {
-      if (!(e instanceof PluginFailure)) throw e;
-      this.output.append([this.logEvent(e.message, 2)]);
-      this.raise('exec', e.message);
+      const note = e instanceof PluginFailure ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      this.output.append([this.logEvent(note, 2)]);
+      this.raise('exec', note);
     };
     try {
       callTopic(this.stack, topic, arg)?.catch(failed);

@@ -188,9 +188,10 @@ export class JobShell {
     this.busy = all;
   }
 
+  /** a callback failed (a PluginFailure), or the host did (a bug): this job's exception either way, never a throw */
   private pluginFailed(e: unknown): void {
-    if (!(e instanceof PluginFailure)) throw e;
-    this.fail(`host ${this.spec.hostname}: ${e.message}`, 1);
+    const why = e instanceof PluginFailure ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    this.fail(`host ${this.spec.hostname}: ${why}`, 1);
   }
 
   private async run(): Promise<void> {
@@ -331,11 +332,11 @@ export class JobShell {
         continue;
       }
       if (!r) go();
-      else late.push(r.then(go, failed));
+      else late.push(r.then(go, failed).catch((e: unknown) => this.pluginFailed(e)));
     }
     const pipe = () => this.input?.pipeTo(stdinTargets, (note) => this.fail(`host ${spec.hostname}: ${note}`, 1));
     if (late.length === 0) pipe();
-    else this.track(Promise.all(late).then(pipe));
+    else this.track(Promise.all(late).then(pipe).catch((e: unknown) => this.pluginFailed(e)));
   }
 
   /** start one task: its plugin's launcher, or a spawn through flux-task (child_process without the addon) */
@@ -610,7 +611,7 @@ export class JobShell {
     this.exited = true;
     this.call('shell.exit');
     const busy = this.busy;
-    if (busy) void busy.then(() => this.exitNow());
+    if (busy) void busy.finally(() => this.exitNow());
     else this.exitNow();
   }
 
