@@ -22,7 +22,9 @@ function str(p: unknown, key: string, topic: string): string {
   return v;
 }
 
+/** `flux dmesg --follow` streams by `${sender}:${matchtag}`: how to stop each, and its request */
 const dmesgWatchers = new Map<string, () => void>();
+const dmesgRequests = new Map<string, Message>();
 
 function ownerOnly(msg: Message): void {
   if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, `${msg.topic}: Request requires owner credentials`);
@@ -117,8 +119,24 @@ export const brokerServices: Record<string, Handler> = {
       key,
       b.logRing.listen((e) => b.self.respond(msg, { entry: e })),
     );
+    dmesgRequests.set(key, msg);
     return HANDLED;
   },
+  // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
+  'log.stream-cancel': (b, msg) => {
+    const tag = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
+    if (typeof tag !== 'number' || !Number.isInteger(tag)) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: matchtag must be an integer`);
+    const key = `${msg.route[0]}:${tag}`;
+    const stop = dmesgWatchers.get(key);
+    const req = dmesgRequests.get(key);
+    dmesgWatchers.delete(key);
+    dmesgRequests.delete(key);
+    stop?.();
+    if (req) b.self.respondError(req, Errno.ENODATA);
+    return {};
+  },
+  // `flux module stats log`: the log ring and its followers
+  'log.stats-get': (b) => ({ entries: b.logRing.all().length, followers: dmesgWatchers.size }),
   'log.clear': (b) => {
     b.logRing.clear();
     return {};
@@ -129,6 +147,7 @@ export const brokerServices: Record<string, Handler> = {
       if (k.startsWith(`${who}:`)) {
         stop();
         dmesgWatchers.delete(k);
+        dmesgRequests.delete(k);
       }
     }
     return HANDLED;

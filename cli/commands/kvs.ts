@@ -276,19 +276,18 @@ export class KvsCommand extends FluxCommand {
       if (!p.opts.has('waitcreate')) await this.lookup(key);
       let n = 0;
       let last: string | undefined;
-      await new Promise<void>((resolve, reject) => {
-        this.h
-          .rpcStream('kvs.watch', { key, values: true, waitcreate: true }, (r) => {
-            const v = (r as { value?: unknown }).value;
-            if (v === undefined) return;
-            const t = valueText(v);
-            if (p.opts.has('uniq') && t === last) return;
-            last = t;
-            print(v);
-            if (count > 0 && ++n >= count) resolve();
-          })
-          .then(resolve, reject);
+      // --count reached: the watch is cancelled (kvs frees it) before the command exits
+      const stream = this.h.rpcStream('kvs.watch', { key, values: true, waitcreate: true }, (r) => {
+        const v = (r as { value?: unknown }).value;
+        if (v === undefined) return;
+        const t = valueText(v);
+        if (p.opts.has('uniq') && t === last) return;
+        last = t;
+        print(v);
+        if (count > 0 && ++n >= count) void stream.cancel();
       });
+      await stream;
+      await stream.cancel();
       return 0;
     }
     for (const k of p.positionals) print(await this.lookup(this.key(k)));
@@ -524,21 +523,16 @@ export class KvsCommand extends FluxCommand {
 
   /** stream an eventlog's entries to each(); resolves when each() returns false or the log ends */
   private follow(key: string, waitcreate: boolean, each: (e: Entry) => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let done = false;
-      this.h
-        .rpcStream('kvs.watch', { key, waitcreate }, (r) => {
-          if (done) return;
-          for (const e of (r as { entries?: Entry[] }).entries ?? []) {
-            if (!each(e)) {
-              done = true;
-              resolve();
-              return;
-            }
-          }
-        })
-        .then(resolve, reject);
+    // each() said stop: the watch is cancelled (kvs frees it); done resolves at once
+    const stream = this.h.rpcStream('kvs.watch', { key, waitcreate }, (r) => {
+      for (const e of (r as { entries?: Entry[] }).entries ?? []) {
+        if (!each(e)) {
+          void stream.cancel();
+          return;
+        }
+      }
     });
+    return stream.then(() => stream.cancel());
   }
 
   private async eventlogGet(p: Parsed): Promise<number> {

@@ -5,7 +5,8 @@
  * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
- * eventlog-append, eventlog-close, watch (streaming), watch-cancel.
+ * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
+ * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -44,6 +45,12 @@ interface Req {
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
+/** the matchtag a `stream-cancel` names */
+const cancelledTag = (msg: Message): number => {
+  const t = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
+  if (typeof t !== 'number' || !Number.isInteger(t)) throw eproto(`${msg.topic}: malformed request: matchtag must be an integer`);
+  return t;
+};
 
 /**
  * Open the backing store in the statedir and load the tree from it. A
@@ -307,7 +314,11 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
+      request('stream-cancel', (msg) => {
+        watchers.cancelStream(senderOf(msg), cancelledTag(msg));
+        return {};
+      }),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file } : {}) })),
       request(
         'disconnect',
         (msg) => {
@@ -326,6 +337,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 /** Followers: forward everything to rank 0, relaying watch streams. */
 function follower(h: Handle): BrokerModule {
   const relays = new Map<string, Map<string, () => void>>();
+  /** `${sender}:${matchtag}` of a relayed watch -> its tag in relays (kvs.stream-cancel) */
+  const relayTags = new Map<string, string>();
   const forward = (method: string) =>
     request(method, (msg) => h.rpc(`kvs.${method}`, msg.payload ?? {}, { nodeid: 0 }));
   const stopAll = (sender: string) => {
@@ -357,11 +370,11 @@ function follower(h: Handle): BrokerModule {
         });
         let m = relays.get(sender);
         if (!m) relays.set(sender, (m = new Map()));
-        const stop = () => {
-          s.cancel();
-          h.send('kvs.watch-cancel', { tag: upTag }, { nodeid: 0 });
-        };
+        // the stream's own cancel tells rank 0 (kvs.stream-cancel); done then answers the client ENODATA
+        const stop = () => void s.cancel();
         m.set(userTag, stop);
+        relayTags.set(`${sender}:${msg.matchtag}`, userTag);
+        void s.done.finally(() => relayTags.delete(`${sender}:${msg.matchtag}`)).catch(() => undefined);
         s.done.then(
           () => {
             relays.get(sender)?.delete(userTag);
@@ -380,6 +393,16 @@ function follower(h: Handle): BrokerModule {
         if (typeof tag === 'string' && m?.has(tag)) {
           m.get(tag)!();
           m.delete(tag);
+        }
+        return {};
+      }),
+      request('stream-cancel', (msg) => {
+        const sender = senderOf(msg);
+        const tag = relayTags.get(`${sender}:${cancelledTag(msg)}`);
+        const stop = tag === undefined ? undefined : relays.get(sender)?.get(tag);
+        if (stop) {
+          relays.get(sender)!.delete(tag!);
+          stop();
         }
         return {};
       }),

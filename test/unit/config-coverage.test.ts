@@ -42,6 +42,8 @@ const COVERED: Record<string, string> = {
   'log-stderr-level': 'integration/t0002-attr.test.ts',
   'log-stderr-mode': 'integration/t1001-attr-effects.test.ts',
   'log-filename': 'integration/t1000-config-strict.test.ts',
+  'log-syslog-enable': 'integration/t1042-broker-knobs.test.ts',
+  'log-syslog-level': 'integration/t1042-broker-knobs.test.ts',
   'tbon.topo': 'integration/t0110-overlay.test.ts',
   'tbon.fanout': 'integration/t1001-attr-effects.test.ts',
   'tbon.prefertcp': 'integration/t0630-overlay-strangers.test.ts',

@@ -211,6 +211,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'pmi barrier --test-timing': 'integration/t0701-pmi.test.ts',
   'pmi exchange --count': 'integration/t0701-pmi.test.ts',
   'pmi get --ranks': 'integration/t0701-pmi.test.ts',
+  'top --queue': 'integration/t1105-top.test.ts',
   'pstree --all': 'integration/t0308-nested-instances.test.ts',
   'pstree --ascii': 'integration/t0308-nested-instances.test.ts',
   'pstree --compact': 'integration/t0308-nested-instances.test.ts',

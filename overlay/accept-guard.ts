@@ -9,7 +9,7 @@
  * summed up in one line when the window ends.
  */
 import type * as net from 'node:net';
-import { LogLevel } from '../api/handle';
+import { LogLevel } from '../kernel/api/handle';
 
 /** connections waiting to authenticate, per listening broker */
 export const MAX_STRANGERS = 64;

@@ -11,13 +11,13 @@
  * anything is buffered. An empty sealed frame is a keepalive.
  */
 import type { Duplex } from 'node:stream';
-import { sodium } from '../../lib/crypto/sodium';
-import { MAX_FRAME, decodeMessage, encodeMessage } from '../message/codec';
+import { sodium } from '../lib/crypto/sodium';
+import { MAX_FRAME, decodeMessage, encodeMessage } from '../kernel/message/codec';
 import { FrameSplitter } from './frames';
-import { Errno } from '../../lib/errno';
-import { FluxError } from '../../lib/errors';
-import type { Message } from '../message/message';
-import type { KeyPair } from '../../lib/crypto/keys';
+import { Errno } from '../lib/errno';
+import { FluxError } from '../lib/errors';
+import type { Message } from '../kernel/message/message';
+import type { KeyPair } from '../lib/crypto/keys';
 
 const MAGIC = Buffer.from('FLUXOV1\0', 'latin1');
 const REFUSE = Buffer.from('FLUXNO1\0', 'latin1');

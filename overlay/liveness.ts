@@ -15,8 +15,8 @@
  * Each value comes from `-S` on the command line, else the `[tbon]` config
  * table, else the default; the attribute then shows the value in force.
  */
-import { formatC, tryParse } from '../../lib/formats/fsd';
-import type { AttrStore } from '../attr/attrs';
+import { formatC, tryParse } from '../lib/formats/fsd';
+import type { AttrStore } from '../kernel/tree-host';
 
 export interface Liveness {
   /** idle time before a keepalive goes to the parent (ms, > 0) */

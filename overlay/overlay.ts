@@ -11,28 +11,28 @@
  * for tbon.tcp_user_timeout, is lost.
  */
 import type * as net from 'node:net';
-import { Errno } from '../../lib/errno';
-import { LogLevel } from '../api/handle';
-import * as idset from '../../lib/formats/idset';
-import * as hostlist from '../../lib/formats/hostlist';
-import * as fsd from '../../lib/formats/fsd';
-import { formatC } from '../../lib/formats/fsd';
-import type { Broker } from '../broker';
-import type { Tree } from '../boot/boot-info';
-import { MsgFlag, MsgType, errorResponseTo, type Message } from '../message/message';
-import type { OverlayPort } from '../router/router';
-import { STATE_NUMBER, type BrokerState } from '../state/state-machine';
-import type { KeyPair } from '../../lib/crypto/keys';
-import { publicKeyText } from '../../lib/crypto/keys';
+import { Errno } from '../lib/errno';
+import { LogLevel } from '../kernel/api/handle';
+import * as idset from '../lib/formats/idset';
+import * as hostlist from '../lib/formats/hostlist';
+import * as fsd from '../lib/formats/fsd';
+import { formatC } from '../lib/formats/fsd';
+import type { TreeHost } from '../kernel/tree-host';
+import type { Tree } from '../kernel/tree-host';
+import { MsgFlag, MsgType, errorResponseTo, type Message } from '../kernel/message/message';
+import type { OverlayPort } from '../kernel/tree-host';
+import { STATE_NUMBER, type BrokerState } from '../kernel/tree-host';
+import type { KeyPair } from '../lib/crypto/keys';
+import { publicKeyText } from '../lib/crypto/keys';
 import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
 import { connectParent } from './parent-connect';
 import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
-import type { Topology } from '../../lib/tree-topology';
+import type { Topology } from '../lib/tree-topology';
 import * as transport from './transport';
 
-import type { PeerStatus } from '../../lib/protocol/overlay';
+import type { PeerStatus } from '../lib/protocol/overlay';
 export type { PeerStatus };
 const VERSION = 0x005800; // 0.88.0 as 0xMMmmpp
 const S = STATE_NUMBER;
@@ -123,7 +123,7 @@ export class Overlay implements OverlayPort, Tree {
   private readonly guard = new AcceptGuard((sev, text) => this.log(sev, text));
 
   constructor(
-    readonly broker: Broker,
+    readonly broker: TreeHost,
     init: OverlayInit,
   ) {
     this.rank = init.rank;

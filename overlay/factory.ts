@@ -9,16 +9,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Broker, TreeFactory } from '../broker';
-import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
-import { LAUNCHER_PREFIXES, type PmiClient } from '../../lib/pmi/pmi';
-import { pmiConnect } from '../../lib/pmi/client';
-import { generateKeyPair, publicKeyFromText, publicKeyText } from '../../lib/crypto/keys';
+import type { TreeHost, TreeFactory } from '../kernel/tree-host';
+import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
+import { LAUNCHER_PREFIXES, type PmiClient } from '../lib/pmi/pmi';
+import { pmiConnect } from '../lib/pmi/client';
+import { generateKeyPair, publicKeyFromText, publicKeyText } from '../lib/crypto/keys';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
-import { DEFAULT_TOPO, TopologyError, makeTopology } from '../../lib/tree-topology';
+import { DEFAULT_TOPO, TopologyError, makeTopology } from '../lib/tree-topology';
 import { LivenessConfigError, resolveLiveness } from './liveness';
 import * as transport from './transport';
 
@@ -62,7 +62,7 @@ async function optionalGet(pmi: PmiClient, key: string): Promise<string | undefi
 }
 
 /** Make sure the rundir exists before binding in it; the broker removes it at exit if we made it. */
-function ensureRundir(b: Broker): string {
+function ensureRundir(b: TreeHost): string {
   let dir = b.attrs.get('rundir');
   const made = () => {
     if (b.attrs.get('rundir-cleanup') === undefined) b.attrs.setInternal('rundir-cleanup', '1');
@@ -84,7 +84,7 @@ function ensureRundir(b: Broker): string {
  * shows the hint in use. Every rank reads the same config, so a bad value
  * fails everywhere alike.
  */
-function interfaceHint(b: Broker): string {
+function interfaceHint(b: TreeHost): string {
   const onCommandLine = b.args.setattrs.some(([k]) => k === 'tbon.interface-hint');
   const fromConfig = (b.config['tbon'] as Record<string, unknown> | undefined)?.['interface-hint'];
   if (!onCommandLine && fromConfig !== undefined) {
@@ -98,18 +98,18 @@ function interfaceHint(b: Broker): string {
  * tbon.connect_timeout: the attribute when given on the command line, else
  * `[tbon] connect_timeout` (already checked to be an FSD by the config schema).
  */
-function connectTimeout(b: Broker): void {
+function connectTimeout(b: TreeHost): void {
   if (b.args.setattrs.some(([k]) => k === 'tbon.connect_timeout')) return;
   const v = (b.config['tbon'] as Record<string, unknown> | undefined)?.['connect_timeout'];
   if (typeof v === 'string') b.attrs.setInternal('tbon.connect_timeout', v);
 }
 
-function configTopo(b: Broker): string | undefined {
+function configTopo(b: TreeHost): string | undefined {
   const t = (b.config['tbon'] as { topo?: unknown } | undefined)?.topo;
   return typeof t === 'string' ? t : undefined;
 }
 
-async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; tree: Tree }> {
+async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo; tree: Tree }> {
   const { rank, size } = pmi;
   // from here on our log lines carry the rank, as Flux's do once PMI has answered
   b.logRing.hostname = String(rank);
@@ -212,7 +212,7 @@ async function bootstrap(b: Broker, pmi: PmiClient): Promise<{ boot: BootInfo; t
 
 /** A tree factory using `connect` to find PMI (tests pass a fake). */
 export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env), env: NodeJS.ProcessEnv = process.env): TreeFactory {
-  return async (b: Broker) => {
+  return async (b: TreeHost) => {
     try {
       // the torpid/lost timeouts are checked even for a singleton: a bad value never passes silently
       resolveLiveness(b.attrs, b.config, new Set(b.args.setattrs.map(([k]) => k)));

@@ -3,8 +3,8 @@
  * an adjustable maximum checked before the body is buffered: a handshake reads
  * one small frame and leaves whatever follows for the established link.
  */
-import { Errno } from '../../lib/errno';
-import { FluxError } from '../../lib/errors';
+import { Errno } from '../lib/errno';
+import { FluxError } from '../lib/errors';
 
 export class FrameSplitter {
   private chunks: Buffer[] = [];

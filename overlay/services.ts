@@ -5,12 +5,12 @@
  * torpid) and, on rank 0, `groups.get` for the `broker.online` and
  * `broker.torpid` groups.
  */
-import { Errno } from '../../lib/errno';
-import { FluxError } from '../../lib/errors';
-import type { Broker } from '../broker';
-import type { Message } from '../message/message';
-import * as idset from '../../lib/formats/idset';
-import type { StatusNode } from '../../lib/protocol/overlay';
+import { Errno } from '../lib/errno';
+import { FluxError } from '../lib/errors';
+import type { TreeHost } from '../kernel/tree-host';
+import type { Message } from '../kernel/message/message';
+import * as idset from '../lib/formats/idset';
+import type { StatusNode } from '../lib/protocol/overlay';
 import type { Overlay, PeerStatus } from './overlay';
 
 /** One node of `overlay.status` (see docs/man1/flux-overlay.md). */
@@ -26,7 +26,7 @@ function ghosts(ov: Overlay, rank: number, status: PeerStatus, torpid = false): 
   }));
 }
 
-export async function subtreeStatus(ov: Overlay, b: Broker, timeoutMs: number): Promise<StatusNode> {
+export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number): Promise<StatusNode> {
   const now = Date.now();
   const children = await Promise.all(
     ov.childInfo().map(async (c): Promise<StatusNode> => {
@@ -53,14 +53,14 @@ export async function subtreeStatus(ov: Overlay, b: Broker, timeoutMs: number): 
 }
 
 /** Register the services with the broker (call once the router exists). */
-export function registerOverlayServices(b: Broker, ov: Overlay): void {
-  b.extraServices.set('overlay.status', (_b: Broker, msg: Message) => {
+export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
+  b.extraServices.set('overlay.status', (_b: TreeHost, msg: Message) => {
     const t = Number((msg.payload as { timeout?: unknown } | undefined)?.timeout ?? 0.5);
     return subtreeStatus(ov, b, Number.isFinite(t) && t > 0 ? t * 1000 : 500);
   });
   b.router.addService('overlay', b.uuid);
   if (ov.rank === 0) {
-    b.extraServices.set('groups.get', (_b: Broker, msg: Message) => {
+    b.extraServices.set('groups.get', (_b: TreeHost, msg: Message) => {
       const name = (msg.payload as { name?: unknown } | undefined)?.name;
       if (name === 'broker.torpid') return { members: idset.encode([...ov.torpidSet].sort((a, b) => a - b)) };
       if (name !== 'broker.online') throw new FluxError(Errno.ENOENT, `${String(name)}: no such group`);

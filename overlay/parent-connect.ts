@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as net from 'node:net';
-import { LogLevel } from '../api/handle';
+import { LogLevel } from '../kernel/api/handle';
 import { LinkError } from './secure-link';
 import * as transport from './transport';
 

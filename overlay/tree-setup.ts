@@ -4,22 +4,22 @@
  * overlay services and log forwarding hooked in when the broker asks for the
  * parent (its router exists by then).
  */
-import type { Broker } from '../broker';
-import * as idset from '../../lib/formats/idset';
+import type { TreeHost } from '../kernel/tree-host';
+import * as idset from '../lib/formats/idset';
 import { installLogForwarding } from './log-forward';
 import type { Overlay } from './overlay';
 import { registerOverlayServices } from './services';
-import type { Topology } from '../../lib/tree-topology';
+import type { Topology } from '../lib/tree-topology';
 
 /** tbon.level/maxlevel/descendants of a broker alone in its instance. */
-export function singletonTreeAttrs(b: Broker): void {
+export function singletonTreeAttrs(b: TreeHost): void {
   b.attrs.setInternal('tbon.level', '0');
   b.attrs.setInternal('tbon.maxlevel', '0');
   b.attrs.setInternal('tbon.descendants', '0');
 }
 
 /** The tbon.* attributes of `rank` in `topo`, and its endpoints. */
-export function treeAttrs(b: Broker, topo: Topology, rank: number, endpoint?: string, parentEndpoint?: string): void {
+export function treeAttrs(b: TreeHost, topo: Topology, rank: number, endpoint?: string, parentEndpoint?: string): void {
   b.attrs.setInternal('tbon.level', String(topo.level(rank)));
   b.attrs.setInternal('tbon.maxlevel', String(topo.maxLevel()));
   b.attrs.setInternal('tbon.descendants', String(topo.descendants(rank)));
@@ -29,7 +29,7 @@ export function treeAttrs(b: Broker, topo: Topology, rank: number, endpoint?: st
 }
 
 /** Register the overlay services and log forwarding when the broker first asks for the parent. */
-export function hookServices(b: Broker, ov: Overlay): void {
+export function hookServices(b: TreeHost, ov: Overlay): void {
   const parentReady = ov.parentReady.bind(ov);
   ov.parentReady = async () => {
     registerOverlayServices(b, ov);

@@ -4,10 +4,10 @@
  * dmesg show followers' errors. While no parent link is up (early boot, lost
  * parent) entries are printed locally instead, so nothing is silently lost.
  */
-import type { Broker } from '../broker';
+import type { TreeHost } from '../kernel/tree-host';
 import type { Overlay } from './overlay';
 
-export function installLogForwarding(b: Broker, ov: Overlay): void {
+export function installLogForwarding(b: TreeHost, ov: Overlay): void {
   if (b.rank === 0) return;
   const ring = b.logRing;
   const printLocally = ring.printer;

@@ -1,10 +1,10 @@
 /**
- * The two calls the local connector takes from the flux-ts addon
- * (dist/native/flux-ts.node, ADR 0005): the credentials of the process behind
- * a client socket (log lines, and who the client is: ./access.ts), and
- * malloc_trim. Both are optional: without the addon a client is named by its
- * number only, guests cannot be allowed, and freed heap pages stay with the
- * process until reused.
+ * The calls the broker takes from the flux-ts addon (dist/native/flux-ts.node,
+ * ADR 0005): the credentials of the process behind a client socket (log lines,
+ * and who the client is: kernel/connector/access.ts), malloc_trim, and a
+ * syslog datagram that never blocks. All are optional: without the addon a
+ * client is named by its number only, guests cannot be allowed, freed heap
+ * pages stay with the process until reused, and syslog is refused.
  */
 import * as path from 'node:path';
 import type * as net from 'node:net';
@@ -12,6 +12,7 @@ import type * as net from 'node:net';
 interface ConnectorAddon {
   peerCred?(fd: number): { pid: number; uid: number } | undefined;
   trimMemory?(): boolean;
+  syslogSend?(pri: number, text: string): boolean;
 }
 
 let addon: ConnectorAddon | null | undefined;
@@ -20,7 +21,7 @@ function load(): ConnectorAddon | null {
   if (addon === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      addon = require(path.join(__dirname, '..', '..', 'native', 'flux-ts.node')) as ConnectorAddon;
+      addon = require(path.join(__dirname, '..', 'native', 'flux-ts.node')) as ConnectorAddon;
     } catch {
       addon = null;
     }
@@ -44,4 +45,14 @@ export function canReadPeerCred(): boolean {
 /** malloc_trim(0), when the addon is built. */
 export function trimMemory(): void {
   load()?.trimMemory?.();
+}
+
+/** Whether this build can send to syslog (the addon has syslogSend). */
+export function canSyslog(): boolean {
+  return typeof load()?.syslogSend === 'function';
+}
+
+/** One message to /dev/log at priority `pri` (facility | severity); false when it was lost. */
+export function syslogSend(pri: number, text: string): boolean {
+  return load()?.syslogSend?.(pri, text) ?? false;
 }

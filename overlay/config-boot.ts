@@ -9,13 +9,13 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { Broker } from '../broker';
-import { SingletonTree, type BootInfo, type Tree } from '../boot/boot-info';
-import * as hostlist from '../../lib/formats/hostlist';
-import { CertError, parseCert } from '../../lib/crypto/cert';
+import type { TreeHost } from '../kernel/tree-host';
+import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
+import * as hostlist from '../lib/formats/hostlist';
+import { CertError, parseCert } from '../lib/crypto/cert';
 import { Overlay } from './overlay';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
-import { DEFAULT_TOPO, makeTopology } from '../../lib/tree-topology';
+import { DEFAULT_TOPO, makeTopology } from '../lib/tree-topology';
 import * as transport from './transport';
 
 export class BootstrapConfigError extends Error {}
@@ -131,7 +131,7 @@ function loadCert(path: string | undefined): ReturnType<typeof parseCert> {
   }
 }
 
-export async function bootstrapFromConfig(b: Broker, cfg: BootstrapConfig): Promise<{ boot: BootInfo; tree: Tree }> {
+export async function bootstrapFromConfig(b: TreeHost, cfg: BootstrapConfig): Promise<{ boot: BootInfo; tree: Tree }> {
   const host = b.attrs.get('hostname') ?? os.hostname();
   const rank = cfg.hosts.findIndex((h) => h.host === host);
   if (rank < 0) throw new BootstrapConfigError(`bootstrap: ${host} is not in bootstrap.hosts (${hostlist.compress(cfg.hosts.map((h) => h.host))})`);
