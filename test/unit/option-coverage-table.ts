@@ -356,3 +356,27 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
 };
+
+/**
+ * Job shell options (`-o NAME`, flux-shell-options(7)): every name job-ingest
+ * accepts (KNOWN_SHELL_OPTIONS) -> the test file that shows its effect (and
+ * names it). The plugin that acts on each is in plugins/shell/ (docs/guide/architecture.md).
+ */
+export const SHELL_OPTIONS_COVERED: Readonly<Record<string, string>> = {
+  output: 'integration/t0610-output-sinks.test.ts',
+  input: 'integration/t0610-output-sinks.test.ts',
+  rlimit: 'integration/t1010-shell-options.test.ts',
+  verbose: 'integration/t1010-shell-options.test.ts',
+  'exit-timeout': 'integration/t0401-signals.test.ts',
+  'exit-on-error': 'integration/t0401-signals.test.ts',
+  'cpu-affinity': 'integration/t1010-shell-options.test.ts',
+  'gpu-affinity': 'integration/t1010-shell-options.test.ts',
+  pmi: 'integration/t0701-pmi.test.ts',
+  pty: 'integration/t0501-pty.test.ts',
+  signal: 'integration/t1010-shell-options.test.ts',
+  mpi: 'integration/t1010-shell-options.test.ts',
+  // the jobspec's task placement (flux batch/alloc set it): no shell plugin acts on it
+  'per-resource': 'unit/api/jobspec.test.ts',
+  taskmap: 'integration/t1010-shell-options.test.ts',
+  plugin: 'integration/t1023-shell-plugins.test.ts',
+};
