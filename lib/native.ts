@@ -15,19 +15,26 @@ interface ConnectorAddon {
   syslogSend?(pri: number, text: string): boolean;
 }
 
-let addon: ConnectorAddon | null | undefined;
+let addon: object | null | undefined;
 
-function load(): ConnectorAddon | null {
+/**
+ * The addon's exports (loaded once), typed as what the caller uses of them —
+ * every call optional, as another build may lack one — or null without a
+ * build. The job shell's spawn and CPU binding take theirs through this too.
+ */
+export function nativeAddon<T extends object>(): Partial<T> | null {
   if (addon === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      addon = require(path.join(__dirname, '..', 'native', 'flux-ts.node')) as ConnectorAddon;
+      addon = require(path.join(__dirname, '..', 'native', 'flux-ts.node')) as object;
     } catch {
       addon = null;
     }
   }
-  return addon;
+  return addon as Partial<T> | null;
 }
+
+const load = () => nativeAddon<ConnectorAddon>();
 
 /** pid and uid of the process that connected `sock` (SO_PEERCRED), when the addon can tell. */
 export function peerCred(sock: net.Socket): { pid: number; uid: number } | undefined {

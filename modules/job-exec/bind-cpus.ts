@@ -6,26 +6,18 @@
  * right after its spawn, through bindTask.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { idset } from '../../kernel/api';
+import { nativeAddon } from '../../lib/native';
 
 interface AffinityAddon {
   setAffinity(pid: number, cpus: number[]): void;
 }
 
-let addon: AffinityAddon | null | undefined;
 let brokerCpus: number[] | undefined;
 
 function loadAddon(): AffinityAddon | null {
-  if (addon === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      addon = require(path.join(__dirname, '..', '..', 'native', 'flux-ts.node')) as AffinityAddon;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
+  const a = nativeAddon<AffinityAddon>();
+  return typeof a?.setAffinity === 'function' ? (a as AffinityAddon) : null;
 }
 
 /** The CPUs this process may run on (Cpus_allowed_list), in order. */

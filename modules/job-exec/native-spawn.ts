@@ -26,6 +26,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
+import { nativeAddon } from '../../lib/native';
 
 interface SpawnResult {
   pid?: number;
@@ -68,14 +69,9 @@ function load(): SpawnAddon | null {
   if (addon === undefined) {
     addon = null;
     if (process.env['FLUX_TS_SPAWN'] !== 'node') {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const a = require(path.join(__dirname, '..', '..', 'native', 'flux-ts.node')) as Partial<SpawnAddon>;
-        // without the helper the addon is of another build: the fallback is honest
-        if (typeof a.spawnTask === 'function' && typeof a.setWinsize === 'function' && fs.existsSync(HELPER)) addon = a as SpawnAddon;
-      } catch {
-        addon = null;
-      }
+      const a = nativeAddon<SpawnAddon>();
+      // without the helper the addon is of another build: the fallback is honest
+      if (typeof a?.spawnTask === 'function' && typeof a.setWinsize === 'function' && fs.existsSync(HELPER)) addon = a as SpawnAddon;
     }
   }
   return addon;

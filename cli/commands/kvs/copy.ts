@@ -8,16 +8,7 @@ import { KvsCommand } from './kvs-command';
 import type { Entry } from './format';
 
 export class KvsCopyCommand extends KvsCommand {
-  static override spec = opt.kvsSpec(
-    ['copy'],
-    'Copy source key to destination key',
-    '[-S src-ns] [-D dst-ns] source destination',
-    [opt.SRC_NS, opt.DST_NS],
-    [
-      { name: 'source', nargs: '1' },
-      { name: 'destination', nargs: '1' },
-    ],
-  );
+  static override spec = opt.copySpec('copy', 'Copy source key to destination key');
 
   /** move.ts: unlink the source once it is copied */
   protected readonly removeSource: boolean = false;

@@ -21,3 +21,11 @@ export const DST_NS: OptionSpec = { name: 'dst-namespace', short: 'D', arg: 'NAM
 export function kvsSpec(words: string[], summary: string, usage: string, options: OptionSpec[], operands: OperandSpec[]): CommandSpec {
   return { path: ['kvs', ...words], grammar: 'getopt', prog: `flux-kvs ${words.join(' ')}`, summary, docLine: true, usage, options, operands };
 }
+
+/** copy and move: the same operands and options */
+export function copySpec(word: 'copy' | 'move', summary: string): CommandSpec {
+  return kvsSpec([word], summary, '[-S src-ns] [-D dst-ns] source destination', [SRC_NS, DST_NS], [
+    { name: 'source', nargs: '1' },
+    { name: 'destination', nargs: '1' },
+  ]);
+}
