@@ -2,7 +2,9 @@
  * kvs: the key-value store with RFC 18 eventlogs and watches
  * (internal-contracts.md "Job execution and output"). Rank 0 holds the data,
  * in memory for reads and in the backing store in the statedir (backing.ts):
- * a request that changes something is answered once the change is on disk.
+ * a request that changes something is answered once the change is on disk,
+ * or with {durable: false} once it is in the tree and queued for the disk
+ * (docs/adr/0013-group-commit.md).
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
  * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
@@ -41,9 +43,16 @@ interface Req {
   waitcreate?: unknown;
   tag?: unknown;
   values?: unknown;
+  durable?: unknown;
 }
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
+/** {durable: false}: answer once queued for the disk, not once on it (ADR 0013) */
+const lazy = (msg: Message): boolean => {
+  const d = payloadOf(msg).durable;
+  if (d !== undefined && typeof d !== 'boolean') throw eproto(`${msg.topic}: malformed request: durable must be a boolean`);
+  return d === false;
+};
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 const cancelledTag = (msg: Message): number => {
@@ -201,9 +210,21 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     throw e;
   }
   const watchers = new Watchers(h);
-  /** the answer once the change is on disk (at once without a backing store) */
-  const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
-    backing ? write(backing).then(() => ({})) : {};
+  /**
+   * The answer once the change is on disk (at once without a backing store).
+   * A request with {durable: false} is answered once the change is queued:
+   * it reaches the disk in order, with the next commit (ADR 0013); a write
+   * that fails then is logged once by the store's state change (onState).
+   */
+  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<object> | object => {
+    if (!backing) return {};
+    const p = write(backing);
+    if (queued) {
+      p.catch(() => undefined);
+      return {};
+    }
+    return p.then(() => ({}));
+  };
 
   const watch = (msg: Message) => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
@@ -236,6 +257,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       request('get', (msg) => ({ value: store.get(checkKey(payloadOf(msg).key)) })),
       request('put', (msg) => {
         const p = payloadOf(msg);
+        const quick = lazy(msg);
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
         const shadowed = store.leafAncestors(key);
@@ -244,7 +266,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         return durable(async (b) => {
           const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
           await Promise.all([...removed, b.putValue(key, json)]);
-        });
+        }, quick);
       }),
       request('unlink', (msg) => {
         const p = payloadOf(msg);
@@ -291,6 +313,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       }),
       request('eventlog-append', (msg) => {
         const p = payloadOf(msg);
+        const quick = lazy(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
         const shadowed = store.leafAncestors(key);
@@ -299,13 +322,14 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         return durable(async (b) => {
           const header = n === 1 ? b.putLogHeader(key, false) : undefined;
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
-        });
+        }, quick);
       }),
       request('eventlog-close', (msg) => {
         const key = checkKey(payloadOf(msg).key);
+        const quick = lazy(msg);
         store.close(key);
         watchers.end(key);
-        return durable((b) => b.putLogHeader(key, true));
+        return durable((b) => b.putLogHeader(key, true), quick);
       }),
       request('watch', watch),
       request('watch-cancel', (msg) => {
