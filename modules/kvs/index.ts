@@ -28,6 +28,7 @@ import {
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
+import { answerWhen } from './answer';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -168,6 +169,7 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
     }
   }
   await Promise.all(writes);
+  if (backing) await backing.synced();
   h.log('info', `${opts.what}: ${members.length} keys from ${file}${skipped > 0 ? ` (${skipped} over the size limit skipped)` : ''}`);
   return store;
 }
@@ -212,18 +214,14 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
   const watchers = new Watchers(h);
   /**
    * The answer once the change is on disk (at once without a backing store).
-   * A request with {durable: false} is answered once the change is queued:
-   * it reaches the disk in order, with the next commit (ADR 0013); a write
-   * that fails then is logged once by the store's state change (onState).
+   * A request with {durable: false} is answered once the change is queued
+   * (answer.ts, ADR 0013).
    */
   const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<object> | object => {
     if (!backing) return {};
     const p = write(backing);
-    if (queued) {
-      p.catch(() => undefined);
-      return {};
-    }
-    return p.then(() => ({}));
+    // after the write: a change the store refused at once (no room) has set the error
+    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c));
   };
 
   const watch = (msg: Message) => {
@@ -276,7 +274,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         const count = store.unlink(key, recursive);
         if (count === 0 || !backing) return { count };
-        return backing.remove(key, recursive).then(() => ({ count }));
+        return backing.durable(backing.remove(key, recursive)).then(() => ({ count }));
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
@@ -342,7 +340,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.cancelStream(senderOf(msg), cancelledTag(msg));
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file } : {}) })),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
       request(
         'disconnect',
         (msg) => {
