@@ -337,6 +337,8 @@ export class Backing {
   /** the fdatasync in flight, and the one that follows it for the callers that came meanwhile */
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
+  /** the environment is being closed */
+  private syncOff = false;
 
   /**
    * Everything committed so far is on disk, meta page included: one
@@ -345,7 +347,7 @@ export class Backing {
    * come after the flush began); all of them share it. At once without sync.
    */
   synced(): Promise<void> {
-    if (!this.sync || this.closed) return Promise.resolve();
+    if (!this.sync || this.syncOff) return Promise.resolve();
     if (!this.syncing) return this.startSync();
     if (!this.nextSync) {
       const after = () => {
@@ -358,6 +360,7 @@ export class Backing {
   }
 
   private startSync(): Promise<void> {
+    if (this.syncOff) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => {
       const fail = (e: unknown) => {
         const err = storeError(this.file, e);
@@ -424,6 +427,9 @@ export class Backing {
       } catch (e) {
         await causeOf(e); // reported to the requests that made them
       }
+      // no sync may start on the environment being closed (its own commit covered what came before)
+      this.syncOff = true;
+      await this.syncing?.catch(() => undefined);
       await this.db.close().catch(causeOf);
     })();
     let timer: NodeJS.Timeout | undefined;
