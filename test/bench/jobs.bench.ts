@@ -68,7 +68,7 @@ async function storeStats(uri: string): Promise<StoreStats> {
  * after its fsync; a job's end waited on several), measured on the same
  * 2-core machine under other builds' load: a range, as the load varies
  */
-const BEFORE: Record<Row['store'], string> = { temporary: '74-172', statedir: '35-171' };
+const BEFORE: Record<Row['store'], string> = { temporary: '31-203', statedir: '17-171' };
 
 async function measure(size: number, persistent = false): Promise<Row> {
   const dir = persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-state-')) : undefined;
