@@ -1,8 +1,10 @@
+import { eproto } from '../../kernel/api';
+
 /**
  * When the kvs answers a change (docs/adr/0013-group-commit.md): by default
  * once its write is on disk (onDisk: committed, then the file synced with a
- * persistent statedir, backing.ts); with {durable: false} once the write is queued for the disk,
- * behind every write before it. A queued write reaches the disk with the
+ * persistent statedir, backing.ts); with {durable: false} once the write is
+ * queued for the disk, behind every write before it. A queued write reaches the disk with the
  * next commit, in order, so a durable answer given later covers it too.
  *
  * While the store is failing (its last write failed, or it refuses changes
@@ -17,4 +19,12 @@ export function answerWhen(write: Promise<void>, queued: boolean, failing: boole
     return {};
   }
   return onDisk(write).then(() => ({}));
+}
+
+/** A request's `durable` (absent: true); anything but a boolean is EPROTO naming it. */
+export function durableField(topic: string, payload: unknown): boolean {
+  const d = (payload as { durable?: unknown } | null | undefined)?.durable;
+  if (d === undefined) return true;
+  if (typeof d !== 'boolean') throw eproto(`${topic}: malformed request: durable must be a boolean`);
+  return d;
 }

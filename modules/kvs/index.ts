@@ -28,7 +28,7 @@ import {
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
-import { answerWhen } from './answer';
+import { answerWhen, durableField } from './answer';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -44,16 +44,11 @@ interface Req {
   waitcreate?: unknown;
   tag?: unknown;
   values?: unknown;
-  durable?: unknown;
 }
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013) */
-const lazy = (msg: Message): boolean => {
-  const d = payloadOf(msg).durable;
-  if (d !== undefined && typeof d !== 'boolean') throw eproto(`${msg.topic}: malformed request: durable must be a boolean`);
-  return d === false;
-};
+const lazy = (msg: Message): boolean => !durableField(msg.topic, msg.payload);
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 const cancelledTag = (msg: Message): number => {

@@ -1,7 +1,7 @@
 /** When the kvs answers a change: on disk by default, queued with {durable: false} (ADR 0013). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { answerWhen } from '../../../modules/kvs/answer';
+import { answerWhen, durableField } from '../../../modules/kvs/answer';
 
 /** a write that is still in flight, settled by hand */
 function pending(): { write: Promise<void>; done: () => void; fail: (e: Error) => void } {
@@ -44,6 +44,14 @@ test('while the store is failing, a queued change gets the write\'s error', asyn
   const a = answerWhen(w.write, true, true, onDisk);
   w.fail(new Error('store X: No space left on device'));
   assert.is(await settled(a), 'error: store X: No space left on device');
+});
+
+test('durable: absent is true, a boolean is itself, anything else is one EPROTO line naming it', () => {
+  assert.is(durableField('kvs.put', { key: 'a' }), true);
+  assert.is(durableField('kvs.put', undefined), true);
+  assert.is(durableField('kvs.put', { durable: false }), false);
+  assert.is(durableField('kvs.put', { durable: true }), true);
+  assert.throws(() => durableField('kvs.eventlog-append', { durable: 'no' }), /^kvs\.eventlog-append: malformed request: durable must be a boolean$/);
 });
 
 test.run();
