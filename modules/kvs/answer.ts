@@ -1,5 +1,3 @@
-import { eproto } from '../../kernel/api';
-
 /**
  * When the kvs answers a change (docs/adr/0013-group-commit.md): by default
  * once its write is on disk (onDisk: committed, then the file synced with a
@@ -12,6 +10,9 @@ import { eproto } from '../../kernel/api';
  * a durable one is: the error is known, and nothing is answered as written
  * that the store is refusing.
  */
+import { eproto } from '../../kernel/api';
+
+/** The answer to a change whose write is `write` (see above); onDisk waits for a commit to be on disk. */
 export function answerWhen(write: Promise<void>, queued: boolean, failing: boolean, onDisk: (commit: Promise<void>) => Promise<void>): Promise<object> | object {
   if (queued && !failing) {
     // its failure, if it comes, is the store's state change (logged once), not this request's
