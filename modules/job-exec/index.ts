@@ -6,6 +6,7 @@
  */
 import { defineModule, event, request } from '../../kernel/api';
 import { ExecService } from './exec-service';
+import { execConfigSchema, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 
@@ -13,9 +14,11 @@ export default defineModule({
   name: 'job-exec',
   description: 'run jobs: job shells hosted in-process on every rank',
   ranks: 'all',
-  create({ handle }) {
+  config: execConfigSchema,
+  create({ handle, config }) {
+    let site = sitePlugins(config);
     const shells = new ShellServer(handle);
-    const exec = handle.rank === 0 ? new ExecService(handle) : undefined;
+    const exec = handle.rank === 0 ? new ExecService(handle, () => site) : undefined;
     const leaderOnly = exec
       ? [
           request('start', (m) => exec.start(m)),
@@ -41,6 +44,13 @@ export default defineModule({
         request('shell-ack', (m) => shells.ack(m)),
         ...leaderOnly,
       ],
+      // [exec] shell-plugins applies to the jobs that start after the change
+      configReload(next) {
+        const list = sitePlugins(next);
+        return () => {
+          site = list;
+        };
+      },
       async stop() {
         exec?.shutdown();
         shells.killAll();

@@ -104,6 +104,7 @@ const COVERED: Record<string, string> = {
   'policy.limits.job-size.max.ngpus': 'integration/t1004-queues.test.ts',
   'policy.jobspec.defaults.system.duration': 'integration/t1004-queues.test.ts',
   'policy.jobspec.defaults.system.queue': 'integration/t1004-queues.test.ts',
+  'exec.shell-plugins': 'integration/t1023-shell-plugins.test.ts',
 };
 
 /** config table -> its man page (docs/man5) */
@@ -123,6 +124,7 @@ const PAGE: Record<string, string> = {
   resource: 'flux-config-resource.md',
   queues: 'flux-config-queues.md',
   policy: 'flux-config-policy.md',
+  exec: 'flux-config-exec.md',
 };
 
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');

@@ -9,60 +9,13 @@
  *   hostfile:FILE   one hostname a line, task i to the host of line i
  *
  * A map that does not give each node the number of tasks it runs is refused.
- * Also the RFC 34 encoding of a placement and its PMI_process_mapping.
+ * (The RFC 34 encoding of a placement is the host's: modules/job-exec/rfc34.ts.)
  */
-import { idset } from '../../kernel/api';
-import { shellTaskRanks, type ShellPlacement } from './taskmap';
-
-export type Rfc34Block = [number, number, number, number];
+import { idset } from '../../../kernel/api';
+import { ShellError, type ShellPlacement } from '../../../modules/job-exec/plugin-api';
 
 /** A taskmap error: the job's exec exception. */
-export class TaskmapError extends Error {}
-
-/** node id (shell rank) of each task rank */
-function nodeOfTask(placements: readonly ShellPlacement[]): number[] {
-  const out: number[] = [];
-  for (const p of placements) for (const r of shellTaskRanks(p)) out[r] = p.shellRank;
-  return out;
-}
-
-/** RFC 34 blocks [nodeid, nnodes, ppn, repeat] of a task-to-node list. */
-export function encodeRfc34(nodeOf: readonly number[]): Rfc34Block[] {
-  // runs of consecutive tasks on one node
-  const runs: Array<[number, number]> = [];
-  for (const n of nodeOf) {
-    const last = runs[runs.length - 1];
-    if (last && last[0] === n) last[1]++;
-    else runs.push([n, 1]);
-  }
-  // runs of equal size on consecutive nodes form a block
-  const blocks: Array<[number, number, number]> = [];
-  for (const [n, c] of runs) {
-    const last = blocks[blocks.length - 1];
-    if (last && last[2] === c && last[0] + last[1] === n) last[1]++;
-    else blocks.push([n, 1, c]);
-  }
-  // equal consecutive blocks repeat
-  const out: Rfc34Block[] = [];
-  for (const [a, b, c] of blocks) {
-    const last = out[out.length - 1];
-    if (last && last[0] === a && last[1] === b && last[2] === c) last[3]++;
-    else out.push([a, b, c, 1]);
-  }
-  return out;
-}
-
-/** The RFC 34 taskmap of a placement (tasks as the shells run them). */
-export function placementTaskmap(placements: readonly ShellPlacement[]): { version: 1; map: Rfc34Block[] } {
-  return { version: 1, map: encodeRfc34(nodeOfTask(placements)) };
-}
-
-/** PMI_process_mapping of a placement: the RFC 34 blocks, repeats written out. */
-export function placementPmiMapping(placements: readonly ShellPlacement[]): string {
-  const parts: string[] = [];
-  for (const [a, b, c, rep] of placementTaskmap(placements).map) for (let i = 0; i < rep; i++) parts.push(`(${a},${b},${c})`);
-  return `(vector,${parts.join(',')})`;
-}
+export class TaskmapError extends ShellError {}
 
 /** Decode an RFC 34 taskmap (JSON, wrapped or not) or a raw one (`0-1;2,3`): the node of each task. */
 export function decodeTaskmap(text: string): number[] {

@@ -7,7 +7,7 @@
  * flux batch and flux alloc set exit-timeout=none: an instance survives a lost
  * leaf.
  */
-import { fsd, longTimeout, type LongTimer } from '../../kernel/api';
+import { fsd, longTimeout, type LongTimer } from '../../../kernel/api';
 
 const DEFAULT_TIMEOUT_S = 30;
 

@@ -9,47 +9,11 @@
  *   map:LIST  task i of the shell gets the i-th entry of LIST, a `;`-separated
  *             list of idsets (`0-1;2-3`) or hex masks (`0x3;0xc`) of CPUs (GPUs)
  *
- * Core i of R is the i-th CPU this broker may use (Cpus_allowed_list). The
- * binding itself is made by flux-task (native/flux-task.c) before the task's
- * exec, so a task never runs a moment unbound; without the addon (no C
- * compiler at build time) the task is bound right after its spawn.
+ * Core i of R is the i-th CPU this broker may use (Cpus_allowed_list). This
+ * file is the policy; the binding is the host's (modules/job-exec/bind-cpus.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { idset } from '../../kernel/api';
-
-interface AffinityAddon {
-  setAffinity(pid: number, cpus: number[]): void;
-}
-
-let addon: AffinityAddon | null | undefined;
-let brokerCpus: number[] | undefined;
-
-function loadAddon(): AffinityAddon | null {
-  if (addon === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      addon = require(path.join(__dirname, '..', '..', 'native', 'flux-ts.node')) as AffinityAddon;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
-}
-
-/** The CPUs this process may run on (Cpus_allowed_list), in order. */
-export function allowedCpus(): number[] {
-  if (brokerCpus === undefined) {
-    try {
-      // the broker's own /proc entry, read once
-      const m = /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-      brokerCpus = m ? idset.decode(m[1]!) : [];
-    } catch {
-      brokerCpus = [];
-    }
-  }
-  return brokerCpus;
-}
+import { idset } from '../../../kernel/api';
+import { allowedCpus, cpuBindingAvailable } from '../../../modules/job-exec/plugin-api';
 
 /** Whether an affinity option's value is one the shell knows (job-ingest checks the same). */
 export function affinitySyntaxError(name: string, v: unknown): string | undefined {
@@ -109,7 +73,7 @@ export function divide(ids: readonly number[], ntasks: number): number[][] {
 export function taskCpuSets(option: unknown, cores: string, ntasks: number): Array<number[] | undefined> {
   const none = () => Array.from({ length: ntasks }, () => undefined);
   if (option === 'off') return none();
-  if (loadAddon() === null) {
+  if (!cpuBindingAvailable()) {
     if (option === undefined || option === 'on') return none();
     throw new Error(`cpu-affinity=${String(option)}: not available: flux-ts was built without its native addon`);
   }
@@ -150,11 +114,3 @@ export function taskGpuSets(option: unknown, gpus: string, ntasks: number): Arra
   return Array.from({ length: ntasks }, () => mine.join(','));
 }
 
-/** Bind a task; a task that already exited is no error. */
-export function bindTask(pid: number, cpus: readonly number[]): void {
-  try {
-    loadAddon()?.setAffinity(pid, [...cpus]);
-  } catch {
-    /* gone already */
-  }
-}
