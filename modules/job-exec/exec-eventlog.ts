@@ -8,6 +8,8 @@
  *
  * Entries are appended in order, one kvs.eventlog-append in flight and the
  * ones posted meanwhile batched behind it; nothing waits for them but close().
+ * The kvs answers them once queued for the disk ({durable: false}, ADR 0013):
+ * the job's end does not wait for an fsync.
  */
 import { Errno, FluxError, encodeKvs, type Handle } from '../../kernel/api';
 import type { ShellPlacement } from './taskmap';
@@ -60,7 +62,7 @@ export class ExecEventlog {
     this.queue = [];
     this.inflight = true;
     this.h
-      .rpc('kvs.eventlog-append', { key: this.key, entries })
+      .rpc('kvs.eventlog-append', { key: this.key, entries, durable: false })
       .then(
         () => undefined,
         (e: unknown) => {
@@ -84,6 +86,6 @@ export class ExecEventlog {
     this.closed = true;
     if (this.inflight || this.queue.length > 0) await new Promise<void>((r) => this.idle.push(r));
     if (this.off) return;
-    await this.h.rpc('kvs.eventlog-close', { key: this.key }).catch(() => undefined);
+    await this.h.rpc('kvs.eventlog-close', { key: this.key, durable: false }).catch(() => undefined);
   }
 }

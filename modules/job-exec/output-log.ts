@@ -60,7 +60,10 @@ interface HeldRead {
   direct: boolean;
 }
 
-/** the kvs copy: appended in order, one kvs.eventlog-append in flight, later events batched behind it */
+/**
+ * the kvs copy: appended in order, one kvs.eventlog-append in flight, later
+ * events batched behind it; answered once queued for the disk ({durable: false}, ADR 0013)
+ */
 class KvsCopy {
   private queue: OutEvent[] = [];
   private inflight = false;
@@ -96,7 +99,7 @@ class KvsCopy {
     this.queue = [];
     this.inflight = true;
     this.h
-      .rpc('kvs.eventlog-append', { key: this.key, entries: batch })
+      .rpc('kvs.eventlog-append', { key: this.key, entries: batch, durable: false })
       .then(
         () => undefined,
         (e: unknown) => {
@@ -121,7 +124,7 @@ class KvsCopy {
   }
 
   close(): void {
-    if (kvsState.available) this.h.send('kvs.eventlog-close', { key: this.key });
+    if (kvsState.available) this.h.send('kvs.eventlog-close', { key: this.key, durable: false });
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * Posting job events: appends RFC 18 entries to `job.<id>.eventlog` in the kvs.
  * Appends are sent in order and never awaited by the state machine (the kvs
- * processes them in order); failures are logged.
+ * processes them in order); failures are logged. The state machine's events
+ * are answered once queued for the disk, not once on it ({durable: false}):
+ * a crash may lose the last of them, as Flux loses what came after its last
+ * checkpoint (docs/adr/0013-group-commit.md); a submit is durable.
  */
 import type { Handle } from '../../kernel/api';
 import { eventTime } from '../../lib/event-time';
@@ -23,9 +26,9 @@ export class EventPoster {
 
   constructor(private readonly h: Handle) {}
 
-  /** Append entries; resolves once the kvs has them. */
-  append(kvsdir: string, entries: Entry[]): Promise<void> {
-    return this.h.rpc('kvs.eventlog-append', { key: `${kvsdir}.eventlog`, entries }).then(
+  /** Append entries; resolves once the kvs has them (with durable, once they are on disk). */
+  append(kvsdir: string, entries: Entry[], durable = true): Promise<void> {
+    return this.h.rpc('kvs.eventlog-append', { key: `${kvsdir}.eventlog`, entries, ...(durable ? {} : { durable: false }) }).then(
       () => undefined,
       (e: Error) => this.h.log('err', `${kvsdir}.eventlog: append failed: ${e.message}`),
     );
@@ -34,12 +37,12 @@ export class EventPoster {
   post(kvsdir: string, name: string, context?: Record<string, unknown>, timestamp = now()): void {
     const e: Entry = { timestamp, name };
     if (context !== undefined) e.context = context;
-    void this.append(kvsdir, [e]);
+    void this.append(kvsdir, [e], false);
     this.onPost?.(kvsdir, name, context);
   }
 
   close(kvsdir: string): void {
-    this.h.rpc('kvs.eventlog-close', { key: `${kvsdir}.eventlog` }).catch((e: Error) => this.h.log('err', `${kvsdir}.eventlog: close failed: ${e.message}`));
+    this.h.rpc('kvs.eventlog-close', { key: `${kvsdir}.eventlog`, durable: false }).catch((e: Error) => this.h.log('err', `${kvsdir}.eventlog: close failed: ${e.message}`));
   }
 
   put(key: string, value: unknown): Promise<void> {

@@ -12,8 +12,11 @@
  *
  * Writes go to LMDB's write thread: the writes queued while a commit is in
  * progress commit together in the next transaction (group commit), so the
- * event loop never waits on the disk, and acknowledging after the commit
- * costs one fsync per batch, not per request.
+ * event loop never waits on the disk. Each commit flushes its pages with one
+ * fdatasync but not its meta page (MDB_NOMETASYNC: a system crash may undo
+ * the last commit, never damage the file); a change that must be durable
+ * waits for its commit and then for synced(), one more fdatasync shared by
+ * every change waiting at the time (docs/adr/0013-group-commit.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -152,6 +155,15 @@ export function checkHeader(file: string): void {
   }
 }
 
+export interface BackingStats {
+  txns: number;
+  puts: number;
+  deletes: number;
+  commitSeconds: number;
+  /** commits are fsynced (false for a temporary statedir) */
+  sync: boolean;
+}
+
 export class Backing {
   private readonly db: RootDatabase<string, BackingKey>;
   /** the first write error since the last write that succeeded */
@@ -163,6 +175,7 @@ export class Backing {
     db: RootDatabase<string, BackingKey>,
     private readonly onState?: (failing: FluxError | undefined) => void,
     private readonly warn?: (msg: string) => void,
+    private readonly sync = true,
   ) {
     this.db = db;
     quietLibraryErrors(true);
@@ -217,11 +230,15 @@ export class Backing {
     checkHeader(file);
     let db: RootDatabase<string, BackingKey>;
     try {
-      db = open<string, BackingKey>({
+      // trackMetrics is an option of lmdb-js's open that its typings do not list
+      const options: Parameters<typeof open>[0] & { trackMetrics: boolean } = {
         path: file,
         encoding: 'string',
         compression: false,
         noSync: !opts.sync,
+        // one fdatasync per commit (its pages), not two: the meta page is
+        // flushed by the next commit or by synced(), which a durable answer waits for
+        noMetaSync: opts.sync,
         overlappingSync: false,
         // the cache holds decoded values: the kvs keeps its own tree
         cache: false,
@@ -229,13 +246,16 @@ export class Backing {
         // commit). Event-turn batching adds an internal promise per turn that
         // is rejected unhandled when a commit fails (ENOSPC): it would end the broker.
         eventTurnBatching: false,
-      });
+        // counts of transactions and time spent in fsync, for kvs.stats-get (the bench's per-job figures)
+        trackMetrics: true,
+      };
+      db = open<string, BackingKey>(options);
       // read something: a damaged file fails here, not later
       db.getKeysCount({ limit: 1 });
     } catch (e) {
       throw storeError(file, e);
     }
-    return new Backing(file, db, opts.onState, opts.warn);
+    return new Backing(file, db, opts.onState, opts.warn, opts.sync);
   }
 
   /** Every record, in key order (start-up). */
@@ -302,6 +322,72 @@ export class Backing {
     for (const k of this.db.getKeys({ start: [key, 1], end: [key, Number.MAX_SAFE_INTEGER] })) void this.db.remove(k).catch(causeOf);
   }
 
+  /**
+   * What the store did so far (LMDB's metrics): write transactions (each
+   * one commit, flushed to disk when syncing), records put and removed, and
+   * the seconds the write thread spent committing (writing pages and
+   * syncing them).
+   */
+  stats(): BackingStats {
+    const st = this.db.getStats() as Partial<Record<'txns' | 'puts' | 'deletes' | 'timeDuringTxns' | 'timePageFlushes' | 'timeSync', number>>;
+    const commitSeconds = (st.timeDuringTxns ?? 0) + (st.timePageFlushes ?? 0) + (st.timeSync ?? 0);
+    return { txns: st.txns ?? 0, puts: st.puts ?? 0, deletes: st.deletes ?? 0, commitSeconds, sync: this.sync };
+  }
+
+  /** the fdatasync in flight, and the one that follows it for the callers that came meanwhile */
+  private syncing: Promise<void> | undefined;
+  private nextSync: Promise<void> | undefined;
+  /** the environment is being closed */
+  private syncOff = false;
+
+  /**
+   * Everything committed so far is on disk, meta page included: one
+   * fdatasync of the file on the threadpool (LMDB's env sync). A caller that
+   * comes while one is in flight waits for the next one (its commit may have
+   * come after the flush began); all of them share it. At once without sync.
+   */
+  synced(): Promise<void> {
+    if (!this.sync || this.syncOff) return Promise.resolve();
+    if (!this.syncing) return this.startSync();
+    if (!this.nextSync) {
+      const after = () => {
+        this.nextSync = undefined;
+        return this.startSync();
+      };
+      this.nextSync = this.syncing.then(after, after);
+    }
+    return this.nextSync;
+  }
+
+  private startSync(): Promise<void> {
+    if (this.syncOff) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => {
+      const fail = (e: unknown) => {
+        const err = storeError(this.file, e);
+        if (!this.failing) this.onState?.(err);
+        this.failing = err;
+        reject(err);
+      };
+      try {
+        // lmdb-js's RootDatabase.sync(callback), which its typings do not list
+        (this.db as unknown as { sync(cb: (err?: unknown) => void): void }).sync((err) => (err ? fail(err) : resolve()));
+      } catch (e) {
+        fail(e);
+      }
+    });
+    this.syncing = p;
+    const done = () => {
+      if (this.syncing === p) this.syncing = undefined;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /** A change's promise (resolved at its commit), then on disk: synced(). */
+  durable(commit: Promise<void>): Promise<void> {
+    return commit.then(() => this.synced());
+  }
+
   /** the last write failed and none has succeeded since */
   get error(): FluxError | undefined {
     return this.failing;
@@ -336,9 +422,14 @@ export class Backing {
     const closing = (async () => {
       try {
         await this.db.flushed;
+        // the last commit's meta page (noMetaSync)
+        await this.synced();
       } catch (e) {
         await causeOf(e); // reported to the requests that made them
       }
+      // no sync may start on the environment being closed (its own commit covered what came before)
+      this.syncOff = true;
+      await this.syncing?.catch(() => undefined);
       await this.db.close().catch(causeOf);
     })();
     let timer: NodeJS.Timeout | undefined;

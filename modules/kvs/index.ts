@@ -2,7 +2,9 @@
  * kvs: the key-value store with RFC 18 eventlogs and watches
  * (internal-contracts.md "Job execution and output"). Rank 0 holds the data,
  * in memory for reads and in the backing store in the statedir (backing.ts):
- * a request that changes something is answered once the change is on disk.
+ * a request that changes something is answered once the change is on disk,
+ * or with {durable: false} once it is in the tree and queued for the disk
+ * (docs/adr/0013-group-commit.md).
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
  * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
@@ -26,6 +28,7 @@ import {
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
+import { answerWhen, durableField } from './answer';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -44,6 +47,8 @@ interface Req {
 }
 
 const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
+/** {durable: false}: answer once queued for the disk, not once on it (ADR 0013) */
+const lazy = (msg: Message): boolean => !durableField(msg.topic, msg.payload);
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 const cancelledTag = (msg: Message): number => {
@@ -159,6 +164,7 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
     }
   }
   await Promise.all(writes);
+  if (backing) await backing.synced();
   h.log('info', `${opts.what}: ${members.length} keys from ${file}${skipped > 0 ? ` (${skipped} over the size limit skipped)` : ''}`);
   return store;
 }
@@ -201,9 +207,17 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     throw e;
   }
   const watchers = new Watchers(h);
-  /** the answer once the change is on disk (at once without a backing store) */
-  const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
-    backing ? write(backing).then(() => ({})) : {};
+  /**
+   * The answer once the change is on disk (at once without a backing store).
+   * A request with {durable: false} is answered once the change is queued
+   * (answer.ts, ADR 0013).
+   */
+  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<object> | object => {
+    if (!backing) return {};
+    const p = write(backing);
+    // after the write: a change the store refused at once (no room) has set the error
+    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c));
+  };
 
   const watch = (msg: Message) => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
@@ -236,6 +250,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       request('get', (msg) => ({ value: store.get(checkKey(payloadOf(msg).key)) })),
       request('put', (msg) => {
         const p = payloadOf(msg);
+        const quick = lazy(msg);
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
         const shadowed = store.leafAncestors(key);
@@ -244,7 +259,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         return durable(async (b) => {
           const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
           await Promise.all([...removed, b.putValue(key, json)]);
-        });
+        }, quick);
       }),
       request('unlink', (msg) => {
         const p = payloadOf(msg);
@@ -254,7 +269,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         const count = store.unlink(key, recursive);
         if (count === 0 || !backing) return { count };
-        return backing.remove(key, recursive).then(() => ({ count }));
+        return backing.durable(backing.remove(key, recursive)).then(() => ({ count }));
       }),
       request('dir', (msg) => {
         const k = payloadOf(msg).key;
@@ -291,6 +306,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       }),
       request('eventlog-append', (msg) => {
         const p = payloadOf(msg);
+        const quick = lazy(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
         const shadowed = store.leafAncestors(key);
@@ -299,13 +315,14 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         return durable(async (b) => {
           const header = n === 1 ? b.putLogHeader(key, false) : undefined;
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
-        });
+        }, quick);
       }),
       request('eventlog-close', (msg) => {
         const key = checkKey(payloadOf(msg).key);
+        const quick = lazy(msg);
         store.close(key);
         watchers.end(key);
-        return durable((b) => b.putLogHeader(key, true));
+        return durable((b) => b.putLogHeader(key, true), quick);
       }),
       request('watch', watch),
       request('watch-cancel', (msg) => {
@@ -318,7 +335,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.cancelStream(senderOf(msg), cancelledTag(msg));
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file } : {}) })),
+      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
       request(
         'disconnect',
         (msg) => {
