@@ -16,6 +16,7 @@ import {
   defineModule,
   einval,
   eproto,
+  methods,
   parseArgs,
   request,
   type BrokerModule,
@@ -29,20 +30,10 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
-interface Req {
-  key?: unknown;
-  target?: unknown;
-  extras?: unknown;
-  value?: unknown;
-  entries?: unknown;
-  recursive?: unknown;
-  waitcreate?: unknown;
-  tag?: unknown;
-  values?: unknown;
-}
-
-const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
+/** handler entries checked against modules/kvs/protocol.avsc */
+const method = methods<KvsProtocol>();
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 
 /**
@@ -195,14 +186,13 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
   }
   const watchers = new Watchers(h);
   /** the answer once the change is on disk (at once without a backing store) */
-  const durable = (write: (b: Backing) => Promise<void>): Promise<object> | object =>
+  const durable = (write: (b: Backing) => Promise<void>): Promise<Empty> | Empty =>
     backing ? write(backing).then(() => ({})) : {};
 
-  const watch = (msg: Message) => {
+  const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
-    const p = payloadOf(msg);
     const key = checkKey(p.key);
-    const tag = typeof p.tag === 'string' ? p.tag : undefined;
+    const tag = p.tag ?? undefined;
     if (store.has(key)) {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
@@ -226,9 +216,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 
   return {
     handlers: [
-      request('get', (msg) => ({ value: store.get(checkKey(payloadOf(msg).key)) })),
-      request('put', (msg) => {
-        const p = payloadOf(msg);
+      method('get', (p) => ({ value: store.get(checkKey(p.key)) })),
+      method('put', (p) => {
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
         const shadowed = store.leafAncestors(key);
@@ -239,8 +228,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...removed, b.putValue(key, json)]);
         });
       }),
-      request('unlink', (msg) => {
-        const p = payloadOf(msg);
+      method('unlink', (p) => {
         const key = checkKey(p.key);
         const recursive = p.recursive === true;
         if (recursive) for (const k of store.keys(key)) watchers.end(k);
@@ -249,16 +237,15 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         if (count === 0 || !backing) return { count };
         return backing.remove(key, recursive).then(() => ({ count }));
       }),
-      request('dir', (msg) => {
-        const k = payloadOf(msg).key;
-        const dir = k === undefined || k === '' || k === '.' ? '' : checkKey(k);
+      method('dir', (p) => {
+        const k = p.key;
+        const dir = k === undefined || k === null || k === '' || k === '.' ? '' : checkKey(k);
         // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
-        if (payloadOf(msg).extras !== true) return { keys: store.keys(dir) };
+        if (p.extras !== true) return { keys: store.keys(dir) };
         const kind = store.kind(dir);
         return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
       }),
-      request('link', (msg) => {
-        const p = payloadOf(msg);
+      method('link', (p) => {
         const key = checkKey(p.key);
         const target = checkKey(p.target);
         const wasDir = store.isDir(key);
@@ -270,9 +257,9 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...removed, b.putLink(key, target)]);
         });
       }),
-      request('readlink', (msg) => ({ target: store.readlink(checkKey(payloadOf(msg).key)) })),
-      request('mkdir', (msg) => {
-        const key = checkKey(payloadOf(msg).key);
+      method('readlink', (p) => ({ target: store.readlink(checkKey(p.key)) })),
+      method('mkdir', (p) => {
+        const key = checkKey(p.key);
         const shadowed = store.leafAncestors(key);
         for (const k of store.keys(key)) watchers.end(k);
         watchers.end(key);
@@ -282,8 +269,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await b.putDir(key);
         });
       }),
-      request('eventlog-append', (msg) => {
-        const p = payloadOf(msg);
+      method('eventlog-append', (p) => {
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
         const shadowed = store.leafAncestors(key);
@@ -294,23 +280,23 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
         });
       }),
-      request('eventlog-close', (msg) => {
-        const key = checkKey(payloadOf(msg).key);
+      method('eventlog-close', (p) => {
+        const key = checkKey(p.key);
         store.close(key);
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true));
       }),
-      request('watch', watch),
-      request('watch-cancel', (msg) => {
-        const tag = payloadOf(msg).tag;
+      method('watch', watch),
+      method('watch-cancel', (p, msg) => {
+        const tag = p.tag;
         if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
-      request(
+      method('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
+      method(
         'disconnect',
-        (msg) => {
+        (_p, msg) => {
           watchers.cancel(senderOf(msg));
           return NO_RESPONSE;
         },
@@ -326,8 +312,9 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 /** Followers: forward everything to rank 0, relaying watch streams. */
 function follower(h: Handle): BrokerModule {
   const relays = new Map<string, Map<string, () => void>>();
-  const forward = (method: string) =>
-    request(method, (msg) => h.rpc(`kvs.${method}`, msg.payload ?? {}, { nodeid: 0 }));
+  /** forwarded as it came (rank 0 answers with the method's response) */
+  const forward = (name: keyof KvsProtocol & string) =>
+    request(name, (msg, req) => h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
   const stopAll = (sender: string) => {
     const m = relays.get(sender);
     if (!m) return;
@@ -346,12 +333,12 @@ function follower(h: Handle): BrokerModule {
       forward('eventlog-append'),
       forward('eventlog-close'),
       forward('stats-get'),
-      request('watch', (msg) => {
+      method('watch', (p, msg) => {
         if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
         const sender = senderOf(msg);
-        const userTag = typeof payloadOf(msg).tag === 'string' ? (payloadOf(msg).tag as string) : randomUUID();
+        const userTag = p.tag ?? randomUUID();
         const upTag = randomUUID();
-        const s = h.rpcStream('kvs.watch', { ...(msg.payload as object), tag: upTag }, {
+        const s = h.rpcStream('kvs.watch', { ...p, tag: upTag }, {
           nodeid: 0,
           onResponse: (p) => h.respond(msg, p),
         });
@@ -374,8 +361,8 @@ function follower(h: Handle): BrokerModule {
         );
         return NO_RESPONSE;
       }),
-      request('watch-cancel', (msg) => {
-        const tag = payloadOf(msg).tag;
+      method('watch-cancel', (p, msg) => {
+        const tag = p.tag;
         const m = relays.get(senderOf(msg));
         if (typeof tag === 'string' && m?.has(tag)) {
           m.get(tag)!();
@@ -383,9 +370,9 @@ function follower(h: Handle): BrokerModule {
         }
         return {};
       }),
-      request(
+      method(
         'disconnect',
-        (msg) => {
+        (_p, msg) => {
           stopAll(senderOf(msg));
           return NO_RESPONSE;
         },
@@ -399,6 +386,7 @@ export default defineModule({
   name: 'kvs',
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
+  protocol: kvsProtocol,
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
     if (scope.handle.rank !== 0 && scope.args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
     return scope.handle.rank === 0 ? leader(scope.handle, scope.args) : follower(scope.handle);
