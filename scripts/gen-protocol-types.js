@@ -62,6 +62,7 @@ class Gen {
     if (Array.isArray(s)) return [...new Set(s.map((b) => this.type(b)))].join(' | ');
     if (s.logicalType === 'json') return 'unknown';
     if (s.logicalType === 'json-object') return '{ [key: string]: unknown }';
+    if (s.logicalType === 'jobid') return 'number';
     switch (s.type) {
       case 'record':
         this.record(s.name, s.fields, s.doc);

@@ -14,6 +14,10 @@ import { STATES } from '../jobspec/job-info';
 import type { Client } from './client';
 import { Jobspec, type JobspecV1 } from './jobspec';
 import { watchKvs, type EventLogEntry } from './watch';
+import { service } from './protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export type { EventLogEntry } from './watch';
 
@@ -79,7 +83,7 @@ export async function submit(h: Client, jobspec: Jobspec | JobspecV1 | string, o
     if (typeof v !== 'boolean') throw einval(what, `${f} must be true or false`);
     if (v) flags |= SUBMIT_FLAGS[f]!;
   }
-  const r = await h.rpc<{ id: number }>('job-ingest.submit', { jobspec: js.jobspec, urgency, flags });
+  const r = await ingest.call(h, 'submit', { jobspec: js.jobspec, urgency, flags });
   return r.id;
 }
 

@@ -13,6 +13,10 @@ import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../
 import { buildInstanceJob } from '../jobspec/batch';
 import { attach, AttachError } from '../attach/attach';
 import { endCommand } from '../exit';
+import { service } from '../api/protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export class AllocCommand extends FluxCommand {
   static override spec = submissionSpec(
@@ -61,7 +65,7 @@ export class AllocCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      id = (await h.rpc<{ id: number }>('job-ingest.submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
+      id = (await ingest.call(h, 'submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
     } catch (e) {
       this.fail((e as Error).message);
     }

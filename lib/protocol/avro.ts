@@ -13,6 +13,8 @@
  *   type `{"type": "string", "logicalType": "json"}` (any JSON value) or
  *   `"json-object"` (a JSON object), encoded as its JSON text when Avro
  *   encodes it;
+ * - a job id: `{"type": "double", "logicalType": "jobid"}` (a non-negative
+ *   integer that may exceed 2^53, which avsc's long refuses);
  * - maps with string keys: Avro maps; fields the schema does not name are
  *   ignored (lenient, as Flux's services are).
  */
@@ -84,7 +86,21 @@ class JsonObjectType extends JsonType {
   }
 }
 
-const logicalTypes = { json: JsonType, 'json-object': JsonObjectType } as unknown as Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType>;
+/**
+ * A job id (RFC 19 FLUID) as JSON carries it: a non-negative integer number,
+ * which exceeds 2^53 (Avro's long in avsc refuses unsafe integers) after about
+ * six days of instance uptime. Its underlying type is a double.
+ */
+class JobIdType extends types.LogicalType {
+  protected override _fromValue(v: number): number {
+    return v;
+  }
+  protected override _toValue(v: unknown): number | undefined {
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  }
+}
+
+const logicalTypes = { json: JsonType, 'json-object': JsonObjectType, jobid: JobIdType } as unknown as Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType>;
 
 /** `eventlog-append` -> `EventlogAppend`, `attr.get` -> `AttrGet` (Avro record names). */
 export function pascal(method: string): string {
@@ -122,6 +138,7 @@ export function expected(t: avro.Type): string {
   const tt = t as avro.Type & { types?: avro.Type[]; symbols?: string[]; typeName: string };
   if (t instanceof JsonObjectType) return 'object';
   if (t instanceof JsonType) return 'JSON value';
+  if (t instanceof JobIdType) return 'job id';
   switch (tt.typeName) {
     case 'record':
     case 'map':
