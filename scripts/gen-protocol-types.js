@@ -61,7 +61,7 @@ class Gen {
     }
     if (Array.isArray(s)) return [...new Set(s.map((b) => this.type(b)))].join(' | ');
     if (s.logicalType === 'json') return 'unknown';
-    if (s.logicalType === 'json-object') return '{ [key: string]: unknown }';
+    if (s.logicalType === 'json-object') return 'object';
     if (s.logicalType === 'jobid') return 'number';
     switch (s.type) {
       case 'record':

@@ -469,7 +469,7 @@ export interface ModuleInfo {
 /** broker.ping: the payload comes back with the route it took */
 export type BrokerPingRequest = Record<string, never>;
 
-export type BrokerPingResponse = { [key: string]: unknown };
+export type BrokerPingResponse = object;
 
 /** broker.shutdown: rank 0 leaves RUN */
 export type BrokerShutdownRequest = Record<string, never>;
@@ -479,7 +479,7 @@ export type BrokerShutdownResponse = Empty;
 export type BrokerConfigGetRequest = Record<string, never>;
 
 export interface BrokerConfigGetResponse {
-  config: { [key: string]: unknown };
+  config: object;
 }
 
 /** config.reload: read the config files again */

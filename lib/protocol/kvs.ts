@@ -342,7 +342,7 @@ export type Empty = Record<string, never>;
 /** one answer of a watch: the value (a value's watch) or new entries (an eventlog's) */
 export interface KvsWatchResponse {
   value?: unknown;
-  entries?: null | Array<{ [key: string]: unknown }>;
+  entries?: null | Array<object>;
 }
 
 export interface KvsGetRequest {
@@ -411,7 +411,7 @@ export type KvsMkdirResponse = Empty;
 /** eventlog-append: RFC 18 entries {timestamp, name, context?}, checked further by the store (store.ts checkEntries) */
 export interface KvsEventlogAppendRequest {
   key: string;
-  entries: Array<{ [key: string]: unknown }>;
+  entries: Array<object>;
 }
 
 export type KvsEventlogAppendResponse = Empty;
