@@ -3,8 +3,8 @@ import { JobCommand } from '../../jobspec/job-command';
 import { isInactiveMask, optInt, optStates, optUser } from '../../jobspec/job-options';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { JobStates } from '../../../lib/protocol/job-states';
 
-const ACTIVE = 62;
 
 export class JobRaiseallCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -30,7 +30,7 @@ export class JobRaiseallCommand extends JobCommand {
     const p = this.args;
     const severity = optInt('raiseall', p, 'severity', 7);
     const [type, ...words] = p.operands as [string, ...string[]];
-    const states = optStates(p, 'states') ?? ACTIVE;
+    const states = optStates(p, 'states') ?? JobStates.ACTIVE;
     if (isInactiveMask(states)) this.fail('Exceptions cannot be raised on inactive jobs');
     const userid = optUser(p, 'user');
     const dry = !p.has('force');
