@@ -127,7 +127,7 @@ export function compileProtocol(doc: ProtocolDoc): Protocol {
       const response = Type.forSchema(m.response as avro.Schema, opts);
       methods.set(name, { name, request, response, stream: m.stream === true });
     } catch (e) {
-      throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`);
+      throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`, { cause: e });
     }
   }
   return { name: doc.protocol, methods };
