@@ -2,7 +2,7 @@
  * Service protocols through the real socket (ADR 0010). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
- *   job-ingest): each
+ *   job-ingest, resource): each
  *   is answered EPROTO with one line naming the field, on rank 0 and rank 1,
  *   and the handler never ran (the store is unchanged);
  * - random JSON payloads (seeded; FUZZ_SEED=<seed> replays) for every method
@@ -22,6 +22,7 @@ import { kvsProtocol } from '../../lib/protocol/kvs';
 import { rexecProtocol } from '../../lib/protocol/rexec';
 import { schedProtocol } from '../../lib/protocol/sched';
 import { jobIngestProtocol } from '../../lib/protocol/job-ingest';
+import { resourceProtocol } from '../../lib/protocol/resource';
 
 const EPROTO = 71;
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
@@ -32,6 +33,7 @@ const protocols: Record<string, Protocol> = {
   rexec: compileProtocol(rexecProtocol),
   sched: compileProtocol(schedProtocol),
   'job-ingest': compileProtocol(jobIngestProtocol),
+  resource: compileProtocol(resourceProtocol),
 };
 
 const JOBSPEC = {
@@ -79,6 +81,9 @@ const MALFORMED: Array<[string, string, string]> = [
   ['sched.expiration', '{"id":1}', 'expiration: expected number, got nothing'],
   ['sched.prioritize', '{"jobs":[[1,"x",{}]]}', 'jobs.0.2: expected job id or string, got {}'],
   ['job-ingest.submit', '{"jobspec":{},"urgency":"high"}', 'urgency: expected null or integer, got "high"'],
+  ['resource.drain', '{"targets":1,"reason":"x"}', 'targets: expected string, got 1'],
+  ['resource.undrain', '{}', 'targets: expected string, got nothing'],
+  ['resource.get', '{"down":"yes"}', 'down: expected null or boolean, got "yes"'],
 ];
 
 test('malformed requests are answered EPROTO naming the field, on rank 0 and rank 1; the handler never ran', async () => {
@@ -250,6 +255,14 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['sched', 'prioritize', { jobs: [] }],
   ['sched', 'feasibility', { jobspec: JOBSPEC }],
   ['sched', 'feasibility.check', { jobspec: JOBSPEC }],
+  ['resource', 'discover', {}, 1],
+  ['resource', 'get', {}],
+  ['resource', 'get', { down: true }],
+  ['resource', 'status', {}],
+  ['resource', 'sched-status', {}],
+  ['resource', 'drain', { targets: '1', reason: 'protocol test' }],
+  ['resource', 'status', {}],
+  ['resource', 'undrain', { targets: '1' }],
 ];
 
 /** methods not called above, and why */
@@ -268,6 +281,10 @@ const NOT_CALLED = new Set([
   'rexec.disconnect',
   'sched.expiration', // needs a running job with resources: t1030 (flux update duration)
   'job-ingest.feasibility-disable', // changes what every later submit is checked for
+  'resource.register', // each rank's own report at its start
+  'resource.reload', // t1002 (replaces the instance's resources)
+  'resource.journal', // a stream that never ends: flux resource eventlog in t0200
+  'resource.disconnect',
 ]);
 
 test('each converted method answers what its response schema says', async () => {
