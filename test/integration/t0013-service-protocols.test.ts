@@ -2,7 +2,7 @@
  * Service protocols through the real socket (ADR 0010). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
- *   job-ingest, resource): each
+ *   job-ingest, resource, job-exec): each
  *   is answered EPROTO with one line naming the field, on rank 0 and rank 1,
  *   and the handler never ran (the store is unchanged);
  * - random JSON payloads (seeded; FUZZ_SEED=<seed> replays) for every method
@@ -23,6 +23,7 @@ import { rexecProtocol } from '../../lib/protocol/rexec';
 import { schedProtocol } from '../../lib/protocol/sched';
 import { jobIngestProtocol } from '../../lib/protocol/job-ingest';
 import { resourceProtocol } from '../../lib/protocol/resource';
+import { jobExecProtocol } from '../../lib/protocol/job-exec';
 
 const EPROTO = 71;
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
@@ -34,6 +35,7 @@ const protocols: Record<string, Protocol> = {
   sched: compileProtocol(schedProtocol),
   'job-ingest': compileProtocol(jobIngestProtocol),
   resource: compileProtocol(resourceProtocol),
+  'job-exec': compileProtocol(jobExecProtocol),
 };
 
 const JOBSPEC = {
@@ -84,6 +86,9 @@ const MALFORMED: Array<[string, string, string]> = [
   ['resource.drain', '{"targets":1,"reason":"x"}', 'targets: expected string, got 1'],
   ['resource.undrain', '{}', 'targets: expected string, got nothing'],
   ['resource.get', '{"down":"yes"}', 'down: expected null or boolean, got "yes"'],
+  ['job-exec.kill', '{"id":"f1"}', 'id: expected job id, got "f1"'],
+  ['job-exec.output-read', '{"id":1,"offset":"end"}', 'offset: expected null or number, got "end"'],
+  ['job-exec.start', '{"id":1,"R":[],"jobspec":{}}', 'R: expected object, got []'],
 ];
 
 test('malformed requests are answered EPROTO naming the field, on rank 0 and rank 1; the handler never ran', async () => {
@@ -94,7 +99,7 @@ test('malformed requests are answered EPROTO naming the field, on rank 0 and ran
     for (const nodeid of [0, 1]) {
       for (const [topic, payload, text] of MALFORMED) {
         // leader-only services (sched, job-ingest) are on rank 0 only
-        if (nodeid === 1 && (topic.startsWith('sched.') || topic.startsWith('job-ingest.'))) continue;
+        if (nodeid === 1 && (topic.startsWith('sched.') || topic.startsWith('job-ingest.') || topic.startsWith('job-exec.'))) continue;
         c.send(requestBody(topic, payload, { nodeid, matchtag: tag }));
         const r = await c.reply(tag++);
         assert.is(r.errnum, EPROTO, `${topic} ${payload} on rank ${nodeid}: ${r.errstr}`);
@@ -263,6 +268,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['resource', 'drain', { targets: '1', reason: 'protocol test' }],
   ['resource', 'status', {}],
   ['resource', 'undrain', { targets: '1' }],
+  ['job-exec', 'list', {}],
 ];
 
 /** methods not called above, and why */
@@ -285,6 +291,22 @@ const NOT_CALLED = new Set([
   'resource.reload', // t1002 (replaces the instance's resources)
   'resource.journal', // a stream that never ends: flux resource eventlog in t0200
   'resource.disconnect',
+  // job-exec's job methods need a job job-manager started: every job test drives them
+  // (t0400 run, t0401 signals, t0600 output, t0701 pmi, t1030 expiration, t0307 attach stdin)
+  'job-exec.start',
+  'job-exec.kill',
+  'job-exec.expiration',
+  'job-exec.stdin',
+  'job-exec.output-read',
+  'job-exec.output-size',
+  'job-exec.pmi-exchange',
+  'job-exec.hostpids',
+  'job-exec.disconnect',
+  'job-exec.shell-start',
+  'job-exec.shell-kill',
+  'job-exec.shell-stdin',
+  'job-exec.shell-pids',
+  'job-exec.shell-ack',
 ]);
 
 test('each converted method answers what its response schema says', async () => {
