@@ -9,11 +9,16 @@
  *   that is safe to call with anything: never a crash, every EPROTO names a
  *   field, and the broker still answers afterwards;
  * - one valid call of each converted method, whose answers are checked
- *   against the method's response schema.
+ *   against the method's response schema;
+ * - a site module that names its protocol file by path: its requests are
+ *   checked the same way, and a module whose handler its protocol does not
+ *   declare is refused at load, naming the method.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { RawClient, requestBody } from '../helpers/raw-client';
 import { Client } from '../../cli/api/client';
 import { compileProtocol, why, type Protocol } from '../../lib/protocol/avro';
@@ -24,6 +29,7 @@ import { schedProtocol } from '../../lib/protocol/sched';
 import { jobIngestProtocol } from '../../lib/protocol/job-ingest';
 import { resourceProtocol } from '../../lib/protocol/resource';
 import { jobExecProtocol } from '../../lib/protocol/job-exec';
+import { cliPoolProtocol } from '../../lib/protocol/cli-pool';
 
 const EPROTO = 71;
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
@@ -36,6 +42,7 @@ const protocols: Record<string, Protocol> = {
   'job-ingest': compileProtocol(jobIngestProtocol),
   resource: compileProtocol(resourceProtocol),
   'job-exec': compileProtocol(jobExecProtocol),
+  'cli-pool': compileProtocol(cliPoolProtocol),
 };
 
 const JOBSPEC = {
@@ -269,6 +276,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['resource', 'status', {}],
   ['resource', 'undrain', { targets: '1' }],
   ['job-exec', 'list', {}],
+  ['cli-pool', 'stats-get', {}],
 ];
 
 /** methods not called above, and why */
@@ -334,6 +342,61 @@ test('each converted method answers what its response schema says', async () => 
     }
   } finally {
     h.close();
+  }
+});
+
+const SITE_PROTOCOL = {
+  protocol: 'greeter',
+  messages: {
+    hello: {
+      request: [
+        { name: 'who', type: 'string' },
+        { name: 'times', type: ['null', 'int'], default: null },
+      ],
+      response: { type: 'record', name: 'GreeterHello', fields: [{ name: 'text', type: 'string' }] },
+    },
+  },
+};
+
+function siteModule(methodName: string): string {
+  return `'use strict';
+const { defineModule, methods } = require('flux-ts/kernel/api');
+const method = methods();
+module.exports = defineModule({
+  name: 'greeter',
+  protocol: './protocol.avsc',
+  create: () => ({ handlers: [method(${JSON.stringify(methodName)}, (req) => ({ text: ('hello ' + req.who + ' ').repeat(req.times ?? 1).trim() }))] }),
+});
+`;
+}
+
+test('a site module names its protocol file: its requests are checked; an undeclared method fails the load', async () => {
+  const i = inst!;
+  const t = tmpdir();
+  try {
+    fs.writeFileSync(path.join(t.dir, 'protocol.avsc'), JSON.stringify(SITE_PROTOCOL));
+    fs.writeFileSync(path.join(t.dir, 'greeter.js'), siteModule('hello'));
+    fs.writeFileSync(path.join(t.dir, 'bad.js'), siteModule('goodbye').replace("name: 'greeter'", "name: 'bad'"));
+    const load = i.flux(['module', 'load', path.join(t.dir, 'greeter.js')]);
+    assert.is(load.code, 0, load.stderr);
+    const h = await Client.connect(i.uri);
+    try {
+      assert.equal(await h.rpc('greeter.hello', { who: 'ada', times: 2 }), { text: 'hello ada hello ada' });
+      const e = await h.rpc('greeter.hello', { who: 7 }).then(
+        () => undefined,
+        (err: { errno: number; message: string }) => err,
+      );
+      assert.is(e?.errno, EPROTO);
+      assert.is(e?.message, 'greeter.hello: malformed request: who: expected string, got 7');
+    } finally {
+      h.close();
+    }
+    const bad = i.flux(['module', 'load', path.join(t.dir, 'bad.js')]);
+    assert.is(bad.code, 1);
+    assert.match(bad.stderr, /load bad: protocol greeter declares no method goodbye/);
+    assert.is(i.flux(['module', 'remove', 'greeter']).code, 0);
+  } finally {
+    t.cleanup();
   }
 });
 
