@@ -2,7 +2,7 @@
  * Service protocols through the real socket (ADR 0010). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
- *   job-ingest, resource, job-exec): each
+ *   job-ingest, resource, job-exec, cli-pool, job-manager): each
  *   is answered EPROTO with one line naming the field, on rank 0 and rank 1,
  *   and the handler never ran (the store is unchanged);
  * - random JSON payloads (seeded; FUZZ_SEED=<seed> replays) for every method
@@ -30,6 +30,8 @@ import { jobIngestProtocol } from '../../lib/protocol/job-ingest';
 import { resourceProtocol } from '../../lib/protocol/resource';
 import { jobExecProtocol } from '../../lib/protocol/job-exec';
 import { cliPoolProtocol } from '../../lib/protocol/cli-pool';
+import { jobManagerProtocol } from '../../lib/protocol/job-manager';
+import { JobStates } from '../../lib/protocol/job-states';
 
 const EPROTO = 71;
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
@@ -43,6 +45,7 @@ const protocols: Record<string, Protocol> = {
   resource: compileProtocol(resourceProtocol),
   'job-exec': compileProtocol(jobExecProtocol),
   'cli-pool': compileProtocol(cliPoolProtocol),
+  'job-manager': compileProtocol(jobManagerProtocol),
 };
 
 const JOBSPEC = {
@@ -96,6 +99,10 @@ const MALFORMED: Array<[string, string, string]> = [
   ['job-exec.kill', '{"id":"f1"}', 'id: expected job id, got "f1"'],
   ['job-exec.output-read', '{"id":1,"offset":"end"}', 'offset: expected null or number, got "end"'],
   ['job-exec.start', '{"id":1,"R":[],"jobspec":{}}', 'R: expected object, got []'],
+  ['job-manager.list', '{"states":"all"}', 'states: expected null or integer, got "all"'],
+  ['job-manager.raise', '{"id":1,"severity":"0"}', 'severity: expected null or integer, got "0"'],
+  ['job-manager.urgency', '{"id":1}', 'urgency: expected integer, got nothing'],
+  ['job-manager.update', '{"id":1,"updates":"x"}', 'updates: expected object, got "x"'],
 ];
 
 test('malformed requests are answered EPROTO naming the field, on rank 0 and rank 1; the handler never ran', async () => {
@@ -106,7 +113,7 @@ test('malformed requests are answered EPROTO naming the field, on rank 0 and ran
     for (const nodeid of [0, 1]) {
       for (const [topic, payload, text] of MALFORMED) {
         // leader-only services (sched, job-ingest) are on rank 0 only
-        if (nodeid === 1 && (topic.startsWith('sched.') || topic.startsWith('job-ingest.') || topic.startsWith('job-exec.'))) continue;
+        if (nodeid === 1 && /^(sched|job-ingest|job-exec|job-manager)\./.test(topic)) continue;
         c.send(requestBody(topic, payload, { nodeid, matchtag: tag }));
         const r = await c.reply(tag++);
         assert.is(r.errnum, EPROTO, `${topic} ${payload} on rank ${nodeid}: ${r.errstr}`);
@@ -277,6 +284,18 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['resource', 'undrain', { targets: '1' }],
   ['job-exec', 'list', {}],
   ['cli-pool', 'stats-get', {}],
+  ['job-manager', 'list', { states: JobStates.ALL, userid: -1 }],
+  ['job-manager', 'getinfo', {}],
+  ['job-manager', 'idle', {}],
+  ['job-manager', 'drain', {}],
+  ['job-manager', 'queue-status', {}],
+  ['job-manager', 'queue-list', {}],
+  ['job-manager', 'validate', { jobspec: JOBSPEC }],
+  ['job-manager', 'stats-get', {}],
+  ['job-manager', 'killall', { dry_run: true, userid: -1 }],
+  ['job-manager', 'raiseall', { dry_run: true, userid: -1, type: 'cancel' }],
+  ['job-manager', 'jobtap', {}],
+  ['job-manager', 'purge', {}],
 ];
 
 /** methods not called above, and why */
@@ -315,6 +334,24 @@ const NOT_CALLED = new Set([
   'job-exec.shell-stdin',
   'job-exec.shell-pids',
   'job-exec.shell-ack',
+  // job-manager's methods on one job, and those that change the queue or the
+  // scheduler's view: the job tests drive each (t0300-t0306, t1004, t1020, t1030)
+  'job-manager.submit',
+  'job-manager.raise',
+  'job-manager.kill',
+  'job-manager.memo',
+  'job-manager.urgency',
+  'job-manager.update',
+  'job-manager.wait',
+  'job-manager.pending-watch',
+  'job-manager.wait-inactive',
+  'job-manager.queue-enable',
+  'job-manager.queue-start',
+  'job-manager.sched-hello',
+  'job-manager.sched-ready',
+  'job-manager.purge-id',
+  'job-manager.jobtap-query',
+  'job-manager.disconnect',
 ]);
 
 test('each converted method answers what its response schema says', async () => {
