@@ -16,6 +16,9 @@ import { Jobspec, type JobspecV1 } from './jobspec';
 import { watchKvs, type EventLogEntry } from './watch';
 import { service } from './protocol';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 const ingest = service<JobIngestProtocol>('job-ingest');
 
@@ -232,19 +235,19 @@ export async function result(h: Client, id: JobId | string): Promise<JobInfo> {
 /** Cancel a job (a fatal `cancel` exception, as flux cancel). */
 export async function cancel(h: Client, id: JobId | string, reason = ''): Promise<void> {
   if (typeof reason !== 'string') throw einval('cancel', 'reason must be a string');
-  await h.rpc('job-manager.raise', { id: checkId('cancel', id), type: 'cancel', severity: 0, note: reason });
+  await jobManager.call(h, 'raise', { id: checkId('cancel', id), type: 'cancel', severity: 0, note: reason });
 }
 
 /** Raise an exception on a job (severity 0 is fatal), as flux job raise. */
 export async function raise(h: Client, id: JobId | string, type: string, severity = 0, note = ''): Promise<void> {
   if (typeof type !== 'string' || type === '' || /\s|=/.test(type)) throw einval('raise', 'type must be a word');
   if (!Number.isInteger(severity) || severity < 0 || severity > 7) throw einval('raise', 'severity must be 0-7');
-  await h.rpc('job-manager.raise', { id: checkId('raise', id), type, severity, note: String(note) });
+  await jobManager.call(h, 'raise', { id: checkId('raise', id), type, severity, note: String(note) });
 }
 
 /** Send a signal (a number, or a name such as 'SIGINT' or 'INT') to a running job's tasks. */
 export async function kill(h: Client, id: JobId | string, signal: number | string = 'SIGTERM'): Promise<void> {
-  await h.rpc('job-manager.kill', { id: checkId('kill', id), signum: signalNumber(signal) });
+  await jobManager.call(h, 'kill', { id: checkId('kill', id), signum: signalNumber(signal) });
 }
 
 function signalNumber(signal: number | string): number {

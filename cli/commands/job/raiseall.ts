@@ -4,6 +4,10 @@ import { isInactiveMask, optInt, optStates, optUser } from '../../jobspec/job-op
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 import { JobStates } from '../../../lib/protocol/job-states';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 
 export class JobRaiseallCommand extends JobCommand {
@@ -37,7 +41,7 @@ export class JobRaiseallCommand extends JobCommand {
     const h = await this.connect();
     let r: { count: number; errors: number };
     try {
-      r = await h.rpc('job-manager.raiseall', { dry_run: dry, userid, states, severity, type, note: words.join(' ') });
+      r = await jobManager.call(h, 'raiseall', { dry_run: dry, userid, states, severity, type, note: words.join(' ') });
     } catch (e) {
       this.fail(`raiseall: ${(e as FluxError).message}`);
     }
