@@ -5,7 +5,9 @@
 // N+1 "../" reach the root folder's parent, and what comes next decides.
 // lib/ is what every layer shares (formats, PMI, keys and certificates, tree
 // topology, service payload types) and imports none of them (ADR 0009).
-// The cli/ -> kernel/{main,broker,overlay/factory} exception is ADR 0004.
+// overlay/ is the TBON the broker is handed as its TreeFactory: it sees the
+// kernel through kernel/tree-host only (ADR 0010). The cli/ -> kernel/{main,broker}
+// and overlay/factory exception is ADR 0004.
 'use strict';
 const { defineConfig } = require('eslint/config');
 const { builtinRules } = require('eslint/use-at-your-own-risk');
@@ -24,12 +26,13 @@ const filesAt = (root, depth) => [`${root}/${'*/'.repeat(depth)}${TS}`];
 
 const MSG = {
   lib: 'lib/ is shared by every layer and imports none of kernel/, modules/, plugins/ or cli/ (ADR 0009)',
-  kernel: 'kernel/ must not import modules/, plugins/ or cli/ (STYLE.md §1: the kernel knows no module)',
+  kernel: 'kernel/ must not import overlay/, modules/, plugins/ or cli/ (STYLE.md §1: the kernel knows no module)',
+  overlay: 'overlay/ may import only lib/, kernel/api, kernel/message, kernel/tree-host and its own folder (ADR 0010)',
   module:
     'modules/<name>/ may import only kernel/api, lib/ and its own folder: talk to other modules by messages (STYLE.md §1)',
   plugin:
     'plugins/<kind>/<name>/ may import only kernel/api, lib/, modules/<host>/plugin-api and its own folder (STYLE.md §1)',
-  cli: 'cli/ may import only lib/, kernel/api, kernel/message, cli/ and the broker entry points kernel/{main,broker,overlay/factory} (STYLE.md §1, ADR 0004)',
+  cli: 'cli/ may import only lib/, kernel/api, kernel/message, cli/ and the broker entry points kernel/{main,broker} and overlay/factory (STYLE.md §1, ADR 0004)',
   fenced: "site-module style imports may name only 'flux-ts/kernel/api' (the loader maps nothing else)",
   outside: 'import reaches outside the repository',
 };
@@ -45,14 +48,22 @@ function layering() {
     blocks.push({
       files: filesAt('lib', d),
       rules: rule([
-        { regex: `${up(d + 1)}(?:kernel|modules|plugins|cli)(?:/|$)`, message: MSG.lib },
+        { regex: `${up(d + 1)}(?:kernel|overlay|modules|plugins|cli)(?:/|$)`, message: MSG.lib },
         { regex: `${up(d + 2)}`, message: MSG.outside },
       ]),
     });
     // kernel/<d folders>/file: d+1 "../" is the repository root
     blocks.push({
       files: filesAt('kernel', d),
-      rules: rule([{ regex: `${up(d + 1)}(?:modules|plugins|cli)(?:/|$)`, message: MSG.kernel }]),
+      rules: rule([{ regex: `${up(d + 1)}(?:overlay|modules|plugins|cli)(?:/|$)`, message: MSG.kernel }]),
+    });
+    // overlay/<d folders>/file: d+1 "../" is the repository root
+    blocks.push({
+      files: filesAt('overlay', d),
+      rules: rule([
+        { regex: `${up(d + 1)}(?!lib(?:/|$)|kernel/(?:api|message)(?:/|$)|kernel/tree-host$|overlay(?:/|$))${notUp}`, message: MSG.overlay },
+        { regex: `${up(d + 2)}`, message: MSG.outside },
+      ]),
     });
     // modules/<name>/<d folders>/file: d+1 "../" is modules/, d+2 the root
     blocks.push({
@@ -83,7 +94,7 @@ function layering() {
       files: filesAt('cli', d),
       rules: rule([
         {
-          regex: `${up(d + 1)}(?!lib(?:/|$)|kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker|overlay/factory)$|cli(?:/|$))${notUp}`,
+          regex: `${up(d + 1)}(?!lib(?:/|$)|kernel/(?:api|message)(?:/|$)|kernel/(?:main|broker)$|overlay/factory$|cli(?:/|$))${notUp}`,
           message: MSG.cli,
         },
         { regex: `${up(d + 2)}`, message: MSG.outside },

@@ -110,7 +110,10 @@ export abstract class FluxCommand {
     try {
       return parse(this.spec, argv);
     } catch (e) {
-      if (e instanceof UsageError) this.usageError(e.message);
+      if (e instanceof UsageError) {
+        if (e.bare && this.spec.grammar === 'getopt') throw new CommandExit(1, `${this.spec.prog}: ${e.message}`);
+        this.usageError(e.message);
+      }
       if (e instanceof HelpRequest) {
         const r = renderHelp(this.spec);
         (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);

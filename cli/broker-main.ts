@@ -4,7 +4,7 @@
  * code).
  */
 import { brokerMain, exitWhenDrained } from '../kernel/main';
-import { treeFactory } from '../kernel/overlay/factory';
+import { treeFactory } from '../overlay/factory';
 import { postUriMemo } from './start/uri-memo';
 
 // The front end put flux's bin/ on PATH before spawning us; keep it so.

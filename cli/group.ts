@@ -25,8 +25,12 @@ function resolve(word: string, group: GroupSpec | undefined, subs: readonly Comm
 
 const names = (subs: readonly CommandSpec[]): string[] => subs.map((s) => s.path.slice(1).join(' ')).sort();
 
+/** the sub-commands one level down (`flux kvs eventlog`, not `flux kvs eventlog get`) */
+const direct = (subs: readonly CommandSpec[]): CommandSpec[] => subs.filter((s) => s.path.length === 2);
+
 /** `flux WORD --help`: the sub-commands and what each does. */
-export function groupHelp(word: string, _group: GroupSpec | undefined, subs: readonly CommandSpec[]): Rendered {
+export function groupHelp(word: string, _group: GroupSpec | undefined, all: readonly CommandSpec[]): Rendered {
+  const subs = direct(all);
   const rows = [...subs].sort((a, b) => (a.path.join(' ') < b.path.join(' ') ? -1 : 1)).map((s) => [s.path.slice(1).join(' '), s.summary] as const);
   const width = Math.max(...rows.map((r) => r[0].length), 8);
   const text =
@@ -37,7 +41,8 @@ export function groupHelp(word: string, _group: GroupSpec | undefined, subs: rea
 }
 
 /** A missing (sub undefined) or unknown sub-command: the grammar's usage error. */
-export function groupUsageError(word: string, group: GroupSpec | undefined, subs: readonly CommandSpec[], sub: string | undefined): Rendered {
+export function groupUsageError(word: string, group: GroupSpec | undefined, all: readonly CommandSpec[], sub: string | undefined): Rendered {
+  const subs = direct(all);
   const g = resolve(word, group, subs);
   const list = names(subs);
   if (g.grammar === 'argparse') {

@@ -182,11 +182,11 @@ async function switchToParent(root: boolean): Promise<void> {
   }
 }
 
-/** The overlay's tree factory, if the overlay is built (it lives in kernel/overlay). */
+/** The overlay's tree factory, if the overlay is built (it lives in overlay/). */
 function loadTreeFactory(): import('../kernel/broker').TreeFactory | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../kernel/overlay/factory') as { treeFactory: import('../kernel/broker').TreeFactory }).treeFactory;
+    return (require('../overlay/factory') as { treeFactory: import('../kernel/broker').TreeFactory }).treeFactory;
   } catch {
     return undefined;
   }

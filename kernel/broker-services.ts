@@ -25,7 +25,9 @@ type Res<M extends Method> = BrokerProtocol[M]['response'] | typeof HANDLED;
  */
 type Handler<M extends Method> = (b: Broker, req: Req<M>, msg: Message) => Res<M> | Promise<Res<M>>;
 
+/** `flux dmesg --follow` streams by `${sender}:${matchtag}`: how to stop each, and its request */
 const dmesgWatchers = new Map<string, () => void>();
+const dmesgRequests = new Map<string, Message>();
 
 function ownerOnly(msg: Message): void {
   if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, `${msg.topic}: Request requires owner credentials`);
@@ -106,8 +108,22 @@ export const brokerServices: { readonly [M in Method]: Handler<M> } = {
       key,
       b.logRing.listen((e) => b.self.respond(msg, { entry: e })),
     );
+    dmesgRequests.set(key, msg);
     return HANDLED;
   },
+  // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
+  'log.stream-cancel': (b, req, msg) => {
+    const key = `${msg.route[0]}:${req.matchtag}`;
+    const stop = dmesgWatchers.get(key);
+    const stream = dmesgRequests.get(key);
+    dmesgWatchers.delete(key);
+    dmesgRequests.delete(key);
+    stop?.();
+    if (stream) b.self.respondError(stream, Errno.ENODATA);
+    return {};
+  },
+  // `flux module stats log`: the log ring and its followers
+  'log.stats-get': (b) => ({ entries: b.logRing.all().length, followers: dmesgWatchers.size }),
   'log.clear': (b) => {
     b.logRing.clear();
     return {};
@@ -118,6 +134,7 @@ export const brokerServices: { readonly [M in Method]: Handler<M> } = {
       if (k.startsWith(`${who}:`)) {
         stop();
         dmesgWatchers.delete(k);
+        dmesgRequests.delete(k);
       }
     }
     return HANDLED;

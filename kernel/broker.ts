@@ -22,14 +22,15 @@ import { checkConfig, type ConfigSchema } from '../lib/config-schema';
 import { kernelConfigSchema } from './config/kernel-schema';
 import { placeOf } from '../lib/config/locate';
 import { LogFile } from './log/log-file';
+import { installSyslog } from './log/log-syslog';
 import { checkStatedir } from './state/statedir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
-import { canReadPeerCred } from './connector/native';
+import { canReadPeerCred } from '../lib/native';
 import { LogRing } from './log/log-ring';
-import { parseSize } from './message/limits';
-import { event as makeEvent, type Message } from './message/message';
+import { parseSize } from '../lib/formats/size';
+import { event as makeEvent } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import { LocalHandle, type BrokerContext } from './router/local-handle';
@@ -41,8 +42,8 @@ import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
-/** How the tree gets made: set by the overlay when PMI or config says we are not alone. */
-export type TreeFactory = (b: Broker) => Promise<{ boot: BootInfo; tree: Tree } | undefined>;
+import type { TreeFactory, TreeService } from './tree-host';
+export type { TreeFactory } from './tree-host';
 
 export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
@@ -58,7 +59,7 @@ export class Broker {
   readonly logRing = new LogRing();
   readonly uuid = randomUUID();
   readonly sm: StateMachine;
-  readonly extraServices = new Map<string, (b: Broker, msg: Message) => unknown>();
+  readonly extraServices = new Map<string, TreeService>();
   config: Config = {};
   rank = 0;
   size = 1;
@@ -81,6 +82,7 @@ export class Broker {
   private abortRun: (() => void) | undefined;
   private startTime = Date.now() / 1000;
   private logFile: LogFile | undefined;
+  private stopSyslog: (() => void) | undefined;
 
   constructor(
     readonly args: BrokerArgs,
@@ -190,6 +192,8 @@ export class Broker {
         return this.crit(`log-filename ${logFilename}: ${(e as Error).message}`);
       }
     }
+
+    this.stopSyslog = installSyslog(this.logRing, this.attrs, () => this.rank);
 
     this.router = new Router(this.rank, this.uuid);
     this.router.overlay = this.tree.port;
@@ -430,6 +434,7 @@ export class Broker {
     await this.reaper?.finish();
     this.cleanupDirs();
     await this.logFile?.close();
+    this.stopSyslog?.();
     this.enter('builtins-done', 'exit');
   }
 

@@ -35,6 +35,14 @@
  *                           line can name the process behind a client
  *   trimMemory() -> bool    malloc_trim(0): hand freed heap pages back to the
  *                           system once a burst of large messages is over
+ *
+ * For the broker's log (log-syslog-enable):
+ *
+ *   syslogSend(pri, text) -> bool
+ *                           one datagram to /dev/log as syslog(3) writes it
+ *                           (`<PRI>Mmm dd hh:mm:ss flux[PID]: text`), never
+ *                           blocking: a daemon that does not keep up loses the
+ *                           message (false) instead of stalling the broker
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +65,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pool-wire.h"
@@ -320,6 +329,59 @@ static napi_value js_trim_memory(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ------------------------------------------------------------ syslog */
+
+static int syslog_fd = -1;
+
+static int syslog_connect(void) {
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  strncpy(sa.sun_path, "/dev/log", sizeof sa.sun_path - 1);
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static napi_value js_syslog_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  int32_t pri = 0;
+  char text[2048];
+  size_t tlen = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &pri) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], text, sizeof text, &tlen) != napi_ok) {
+    napi_throw_type_error(env, NULL, "syslogSend(pri, text): a number and a string");
+    return NULL;
+  }
+  char stamp[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%b %e %T", &tm);
+  char buf[2200];
+  int n = snprintf(buf, sizeof buf, "<%d>%s flux[%d]: %s", (int)pri, stamp, (int)getpid(), text);
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
+  int sent = 0;
+  /* a second try reconnects: the daemon may have restarted since */
+  for (int attempt = 0; attempt < 2 && !sent; attempt++) {
+    if (syslog_fd < 0) syslog_fd = syslog_connect();
+    if (syslog_fd < 0) break;
+    if (send(syslog_fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n) sent = 1;
+    else if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    else {
+      close(syslog_fd);
+      syslog_fd = -1;
+    }
+  }
+  napi_get_boolean(env, sent, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
@@ -331,6 +393,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
+      {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -101,8 +101,17 @@ function fromBundle(elsewhere) {
   };
 }
 
-/** The sodium-native addon file that require-addon picks here, relative to the package. */
+/**
+ * The sodium-native addon file that require-addon picks here, relative to the
+ * package. Found once: a second look would hit the require cache and see no load.
+ */
+let sodiumAddonFile;
 function sodiumAddon() {
+  if (sodiumAddonFile !== undefined) return sodiumAddonFile;
+  sodiumAddonFile = findSodiumAddon();
+  return sodiumAddonFile;
+}
+function findSodiumAddon() {
   const Module = require('module');
   const dir = path.dirname(require.resolve('sodium-native/package.json'));
   let found;
@@ -166,7 +175,7 @@ async function bundle(name, served, elsewhere = {}) {
     target: 'node20',
     format: 'cjs',
     outfile: path.join(out, `${name}.js`),
-    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar'],
+    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar', 'terminal-kit'],
     banner: { js: 'var __fluxDist = require("path").join(__dirname, "..");' },
     plugins: [fromBundle(elsewhere), trimDeps(sodiumAddon()), keepPaths],
     logLevel: 'error',
@@ -182,10 +191,10 @@ async function main() {
   const commands = Object.values(index).flat().map((f) => `cli/${f}`);
   // The broker: kernel, overlay, in-tree modules and plugins (loaded by path at
   // run time), and the kernel API that site modules get (kernel/module/resolve).
-  const brokerEntries = ['cli/broker-main.js', 'kernel/main.js', 'kernel/overlay/factory.js', 'kernel/api/index.js'];
+  const brokerEntries = ['cli/broker-main.js', 'kernel/main.js', 'overlay/factory.js', 'kernel/api/index.js'];
   await bundle('broker', [...brokerEntries, ...jsFiles('modules'), ...jsFiles('plugins')]);
   // The front end and every command of the command index.
-  await bundle('flux', ['cli/main.js', 'cli/pool/worker.js', ...commands], { 'kernel/main.js': 'broker', 'kernel/overlay/factory.js': 'broker' });
+  await bundle('flux', ['cli/main.js', 'cli/pool/worker.js', ...commands], { 'kernel/main.js': 'broker', 'overlay/factory.js': 'broker' });
 }
 
 main().catch((e) => {

@@ -1,7 +1,9 @@
 /**
  * The typed client API: connect to an instance's local socket, send requests,
  * receive responses and events. The `flux` command uses it, and scripts import it
- * from the package (`require('flux-ts')`).
+ * from the package (`require('flux-ts')`). It is a thin transport over the one
+ * RPC tracker (lib/rpc, ADR 0011) that modules' handles use too: the same
+ * matchtags, timeouts, stream ends and stream cancels.
  */
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -16,24 +18,20 @@ import {
   request as makeRequest,
   type Message,
 } from '../../kernel/message/message';
-import { longTimeout, type LongTimer } from '../../lib/long-timer';
+import { EventSubscriptions, RpcTracker, type CallOptions, type OutgoingRequest, type StreamCall } from '../../lib/rpc';
 import { SshStream, parseSshUri, sshCommand } from './ssh';
 
 export const DEFAULT_URI = 'local:///run/flux/local';
 
-export interface RpcOptions {
-  /** target rank (default: any rank that offers the service, nearest first) */
-  nodeid?: number;
-  /** reject with ETIMEDOUT after this many ms */
-  timeoutMs?: number;
-}
+/**
+ * nodeid: target rank (default: any rank that offers the service, nearest
+ * first); timeoutMs: reject with ETIMEDOUT after this many ms without an answer
+ * (a stream: without its first response).
+ */
+export type RpcOptions = CallOptions;
+export type { StreamCall } from '../../lib/rpc';
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  stream?: (payload: unknown) => void;
-  timer?: LongTimer;
-}
+const FLAGS = { rpc: 0, stream: MsgFlag.Streaming, oneway: MsgFlag.NoResponse } as const;
 
 /** Path of the unix socket named by a local:// URI (FluxError ENOENT otherwise). */
 export function socketPathOf(uri: string): string {
@@ -42,9 +40,8 @@ export function socketPathOf(uri: string): string {
 }
 
 export class Client {
-  private readonly pending = new Map<number, Pending>();
-  private nextTag = 1;
-  private readonly eventCbs = new Map<string, Set<(m: Message) => void>>();
+  private readonly tracker = new RpcTracker((r) => this.transmit(r));
+  private readonly events = new EventSubscriptions<Message>();
   private lostHandlers = new Set<(e: FluxError) => void>();
   private closed = false;
 
@@ -129,11 +126,7 @@ export class Client {
   private lose(err: FluxError): void {
     if (this.closed) return;
     this.closed = true;
-    for (const [tag, p] of this.pending) {
-      this.pending.delete(tag);
-      p.timer?.clear();
-      p.reject(err);
-    }
+    this.tracker.failAll(err);
     for (const h of this.lostHandlers) h(err);
   }
 
@@ -144,89 +137,58 @@ export class Client {
   }
 
   private onMessage(m: Message): void {
-    if (m.type === MsgType.Response) {
-      const p = this.pending.get(m.matchtag);
-      if (!p) return;
-      if (p.stream && m.errnum === 0) {
-        p.stream(m.payload);
-        return;
-      }
-      this.pending.delete(m.matchtag);
-      p.timer?.clear();
-      if (m.errnum === 0) p.resolve(m.payload);
-      else if (p.stream && m.errnum === Errno.ENODATA) p.resolve(undefined);
-      else p.reject(new FluxError(m.errnum, m.errstr));
-    } else if (m.type === MsgType.Event) {
-      for (const [prefix, cbs] of this.eventCbs) {
-        if (m.topic.startsWith(prefix)) for (const cb of cbs) cb(m);
-      }
-    }
+    if (m.type === MsgType.Response) this.tracker.receive(m);
+    else if (m.type === MsgType.Event) this.events.dispatch(m);
   }
 
-  private build(topic: string, payload: unknown, opts: RpcOptions | undefined, flags: number): Message {
-    let nodeid = opts?.nodeid ?? NODEID_ANY;
+  /** The tracker's request as a frame on the socket. */
+  private transmit(r: OutgoingRequest): void {
+    if (this.closed) throw new FluxError(Errno.ECONNRESET, `lost connection to the broker at ${this.uri}`);
+    let nodeid = r.nodeid ?? NODEID_ANY;
+    let flags: number = FLAGS[r.kind];
     if (nodeid === NODEID_UPSTREAM) {
       nodeid = NODEID_ANY;
       flags |= MsgFlag.Upstream;
     }
-    return makeRequest(topic, { nodeid, flags, payload });
-  }
-
-  private send(m: Message, p: Pending): void {
-    if (this.closed) {
-      p.reject(new FluxError(Errno.ECONNRESET, `lost connection to the broker at ${this.uri}`));
-      return;
-    }
-    const tag = this.nextTag++;
-    m.matchtag = tag;
-    this.pending.set(tag, p);
-    this.sock.write(encodeFrame(m));
+    this.sock.write(encodeFrame(makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag })));
   }
 
   /** Send a request; resolve with the response payload or reject with FluxError. */
   rpc<T = unknown>(topic: string, payload?: unknown, opts?: RpcOptions): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const p: Pending = { resolve: resolve as (v: unknown) => void, reject };
-      if (opts?.timeoutMs !== undefined) {
-        // a user's --timeout may be longer than one setTimeout can wait
-        p.timer = longTimeout(() => {
-          for (const [t, q] of this.pending) if (q === p) this.pending.delete(t);
-          reject(new FluxError(Errno.ETIMEDOUT, `${topic}: ${strerror(Errno.ETIMEDOUT)}`));
-        }, opts.timeoutMs);
-      }
-      this.send(this.build(topic, payload, opts, 0), p);
-    });
+    return this.tracker.rpc<T>(topic, payload, opts);
   }
 
   /**
-   * Streaming request: onResponse runs for each response; resolves at the end of
-   * the stream (ENODATA), rejects on any other error.
+   * Streaming request: onResponse runs for each response. Awaiting the result
+   * (or its `done`) resolves at the end of the stream (ENODATA) and rejects on
+   * any other error; its cancel() stops the stream and tells the server.
    */
-  rpcStream(topic: string, payload: unknown, onResponse: (payload: unknown) => void, opts?: RpcOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.send(this.build(topic, payload, opts, MsgFlag.Streaming), {
-        resolve: () => resolve(),
-        reject,
-        stream: onResponse,
-      });
-    });
+  rpcStream(topic: string, payload: unknown, onResponse: (payload: unknown) => void, opts?: RpcOptions): StreamCall {
+    return this.tracker.stream(topic, payload, onResponse, opts);
+  }
+
+  /** Send a request that gets no response. */
+  send(topic: string, payload?: unknown, opts?: RpcOptions): void {
+    this.tracker.send(topic, payload, opts);
+  }
+
+  /** calls waiting for responses (streams included) */
+  get outstanding(): number {
+    return this.tracker.outstanding;
   }
 
   /** Subscribe to events whose topic starts with prefix. */
   async subscribe(prefix: string, cb: (m: Message) => void): Promise<() => Promise<void>> {
-    let s = this.eventCbs.get(prefix);
-    if (!s) {
-      this.eventCbs.set(prefix, (s = new Set()));
-      await this.rpc('event.subscribe', { topic: prefix });
-    }
-    s.add(cb);
-    return async () => {
-      const set = this.eventCbs.get(prefix);
-      set?.delete(cb);
-      if (set && set.size === 0) {
-        this.eventCbs.delete(prefix);
-        if (!this.closed) await this.rpc('event.unsubscribe', { topic: prefix });
+    if (this.events.add(prefix, cb)) {
+      try {
+        await this.rpc('event.subscribe', { topic: prefix });
+      } catch (e) {
+        this.events.remove(prefix, cb);
+        throw e;
       }
+    }
+    return async () => {
+      if (this.events.remove(prefix, cb) && !this.closed) await this.rpc('event.unsubscribe', { topic: prefix });
     };
   }
 

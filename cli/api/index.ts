@@ -8,7 +8,7 @@
  *   const id = await submit(h, Jobspec.fromCommand(['hostname'], { numTasks: 2 }));
  *   console.log((await result(h, id)).returncode);
  */
-export { Client, DEFAULT_URI, type RpcOptions } from './client';
+export { Client, DEFAULT_URI, type RpcOptions, type StreamCall } from './client';
 export { FluxError } from '../../lib/errors';
 export { Errno, strerror } from '../../lib/errno';
 export { NODEID_ANY, NODEID_UPSTREAM, type Message } from '../../kernel/message/message';

@@ -1,11 +1,10 @@
 /**
- * A `kvs.watch` stream as an async iterator: the watch carries a tag, so that
- * leaving the loop early sends `kvs.watch-cancel` and the stream ends; the
- * loop ends where the stream ends (ENODATA: the eventlog was closed) and
- * throws the stream's error (a FluxError) otherwise.
+ * A `kvs.watch` stream as an async iterator: leaving the loop early cancels the
+ * stream (the tracker tells kvs, which frees the watch); the loop ends where the
+ * stream ends (ENODATA: the eventlog was closed) and throws the stream's error
+ * (a FluxError) otherwise.
  */
-import { randomUUID } from 'node:crypto';
-import type { Client } from './client';
+import type { Client, StreamCall } from './client';
 import { Channel } from './channel';
 
 /** One RFC 18 eventlog entry. */
@@ -29,29 +28,25 @@ export interface WatchKvsOptions<T> {
 }
 
 export function watchKvs<T>(h: Client, key: string, o: WatchKvsOptions<T>): Channel<T> {
-  const tag = randomUUID();
-  let live = false;
+  let stream: StreamCall | undefined;
   const cancel = async (): Promise<void> => {
-    if (live) await h.rpc('kvs.watch-cancel', { tag }).catch(() => undefined);
+    await stream?.cancel();
   };
   const ch = new Channel<T>(cancel);
   void (async () => {
     try {
       if (o.before) await o.before();
       if (ch.closed) return;
-      const payload: Record<string, unknown> = { key, tag, waitcreate: o.waitcreate === true };
+      const payload: Record<string, unknown> = { key, waitcreate: o.waitcreate === true };
       if (o.values) payload['values'] = true;
-      live = true;
-      const stream = h.rpcStream('kvs.watch', payload, (p) => void ch.push(...o.unpack(p)));
+      stream = h.rpcStream('kvs.watch', payload, (p) => void ch.push(...o.unpack(p)));
       o.giveUpWhen?.().then(
         (give) => (give ? cancel() : undefined),
         () => undefined,
       );
       await stream;
-      live = false;
       ch.end();
     } catch (e) {
-      live = false;
       ch.fail(e as Error);
     }
   })();

@@ -148,7 +148,7 @@ export class StartCommand extends FluxCommand {
     let treeFactory;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      treeFactory = (require('../../kernel/overlay/factory') as { treeFactory: import('../../kernel/broker').TreeFactory }).treeFactory;
+      treeFactory = (require('../../overlay/factory') as { treeFactory: import('../../kernel/broker').TreeFactory }).treeFactory;
     } catch {
       treeFactory = undefined;
     }

@@ -39,7 +39,7 @@ export function usesInstanceFields(fields: readonly string[]): boolean {
   return fields.some((f) => f.startsWith('instance.'));
 }
 
-function counts(r: Rv1 | undefined): { nnodes: number; ncores: number; ngpus: number } {
+export function resourceCounts(r: Rv1 | undefined): { nnodes: number; ncores: number; ngpus: number } {
   const rs = r ? rv1Expand(r) : [];
   return { nnodes: rs.length, ncores: rs.reduce((s, x) => s + x.cores.length, 0), ngpus: rs.reduce((s, x) => s + x.gpus.length, 0) };
 }
@@ -57,9 +57,9 @@ export async function instanceFields(child: Client): Promise<Record<string, unkn
   const successful = inactive.filter((j) => j.result === 1).length;
   const failed = inactive.length - successful;
   const total = jobs.length;
-  const all = counts(st.all);
-  const allocated = counts(st.allocated);
-  const down = counts(st.down);
+  const all = resourceCounts(st.all);
+  const allocated = resourceCounts(st.allocated);
+  const down = resourceCounts(st.down);
   const out: Record<string, unknown> = {
     'instance.stats': `PD:${pending} R:${running} CD:${successful} F:${failed}`,
     'instance.stats.total': total,

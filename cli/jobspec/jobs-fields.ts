@@ -84,7 +84,7 @@ export const NAMED_FORMATS: Record<string, string> = {
 };
 
 const users = new Map<number, string>();
-function username(uid: number): string {
+export function username(uid: number): string {
   const c = users.get(uid);
   if (c !== undefined) return c;
   let name = String(uid);

@@ -12,10 +12,15 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly operands = false,
+    /** getopt: liboptparse prints this one without its `Try ... --help` line (a missing argument) */
+    readonly bare = false,
   ) {
     super(message);
   }
 }
+
+/** liboptparse's line for an option given last without its argument: the word as typed */
+const missingArgument = (word: string) => new UsageError(`'${word}' missing argument`, false, true);
 
 /** `-h` or `--help` was given (in the option region, before any error). */
 export class HelpRequest extends Error {
@@ -39,11 +44,13 @@ export function parse(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
  * word (`-t5`) or the next word (`-t 5`) as its argument.
  *
  * liboptparse runs getopt with its messages off and prints one of its own for
- * every error: `unrecognized option '-c'` when getopt names an option (an
- * unknown short one, one missing its argument, a long one given an argument it
- * does not take: its short letter), else `unrecognized option 'WORD'` (an
- * unknown or ambiguous long option). Where Flux would print the key of a long
- * option that has no short letter (a meaningless byte), the word is named.
+ * every error: `'WORD' missing argument` (the word as typed, no `Try` line)
+ * for an option given last without its argument; `unrecognized option '-c'`
+ * when getopt names an option (an unknown short one, a long one given an
+ * argument it does not take: its short letter), else `unrecognized option
+ * 'WORD'` (an unknown or ambiguous long option). Where Flux would print the
+ * key of a long option that has no short letter (a meaningless byte), the word
+ * is named.
  */
 function parseGetopt(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const opts = [HELP, ...spec.options];
@@ -83,7 +90,7 @@ function parseGetopt(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
       else if (i + 1 < argv.length) {
         const v = argv[++i]!;
         out.add(o.name, { value: v, typed: `-${c} ${v}` });
-      } else throw new UsageError(`unrecognized option '-${c}'`);
+      } else throw missingArgument(a);
       break;
     }
   }
@@ -118,7 +125,7 @@ function getoptLong(opts: readonly OptionSpec[], argv: readonly string[], i: num
     const v = argv[++i]!;
     out.add(o.name, { value: v, typed: `${a} ${v}` });
   } else {
-    throw new UsageError(named);
+    throw missingArgument(a);
   }
   return i;
 }

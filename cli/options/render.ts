@@ -24,7 +24,8 @@ export function renderHelp(spec: CommandSpec): Rendered {
 }
 
 export function renderUsageError(spec: CommandSpec, e: UsageError): Rendered {
-  return { text: usageErrorText(spec, e.message, e.operands), stream: 'stderr', code: spec.grammar === 'getopt' ? 1 : 2 };
+  const text = spec.grammar === 'getopt' && e.bare ? `${spec.prog}: ${e.message}\n` : usageErrorText(spec, e.message, e.operands);
+  return { text, stream: 'stderr', code: spec.grammar === 'getopt' ? 1 : 2 };
 }
 
 /** The text of a usage error (without exiting): for commands that find one after parsing. */

@@ -4,16 +4,19 @@
  * carry the module's identity on the route stack.
  */
 import type { Message } from '../message/message';
+import type { CallOptions, StreamCall } from '../../lib/rpc';
 
-export interface RpcOptions {
-  /** target rank, NODEID_ANY (default) or NODEID_UPSTREAM */
-  nodeid?: number;
-  /** reject with ETIMEDOUT after this many ms (default: never) */
-  timeoutMs?: number;
-}
+export { StreamCall, cancelTopicOf, STREAM_CANCEL_METHOD } from '../../lib/rpc';
+
+/**
+ * nodeid: target rank, NODEID_ANY (default) or NODEID_UPSTREAM; timeoutMs:
+ * reject with ETIMEDOUT after this many ms without an answer (a stream: without
+ * its first response), default never.
+ */
+export type RpcOptions = CallOptions;
 
 export interface StreamOptions extends RpcOptions {
-  /** called for each response; return false to stop listening */
+  /** called for each response until the stream ends; a callback that throws ends the stream with its error */
   onResponse: (payload: unknown) => void;
 }
 
@@ -38,8 +41,11 @@ export interface Handle {
   readonly name: string;
   /** send a request and resolve with the response payload; rejects with FluxError */
   rpc<T = unknown>(topic: string, payload?: unknown, opts?: RpcOptions): Promise<T>;
-  /** streaming request: resolves when the stream ends (ENODATA), rejects on error */
-  rpcStream(topic: string, payload: unknown, opts: StreamOptions): { done: Promise<void>; cancel(): void };
+  /**
+   * streaming request: done resolves when the stream ends (ENODATA), rejects on
+   * error; cancel() stops it and tells the server (`<service>.stream-cancel`)
+   */
+  rpcStream(topic: string, payload: unknown, opts: StreamOptions): StreamCall;
   /** send a request that expects no response */
   send(topic: string, payload?: unknown, opts?: RpcOptions): void;
   /** answer a request (no-op for requests sent with the no-response flag) */

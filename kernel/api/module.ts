@@ -136,7 +136,7 @@ export interface ModuleManifest {
    */
   readonly config?: ConfigSchema;
   /**
-   * The module's protocol (ADR 0010): the document of its protocol file
+   * The module's protocol (ADR 0013): the document of its protocol file
    * (modules/<name>/protocol.avsc, embedded in lib/protocol/<name>.ts by
    * scripts/gen-protocol-types.js), or the path of a protocol file (relative
    * to the module's file). The host compiles it at load (a bad one fails the

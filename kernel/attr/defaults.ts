@@ -7,11 +7,17 @@ import { FluxError } from '../../lib/errors';
 import { Errno } from '../../lib/errno';
 import { tryParse as parseFsd } from '../../lib/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
-import { parseSize } from '../message/limits';
+import { parseSize } from '../../lib/formats/size';
+import { canSyslog } from '../../lib/native';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU, Unsupported: NS } = AttrFlag;
 
 export const VERSION = '0.88.0';
+
+function syslogEnable(v: string): void {
+  if (v !== '0' && v !== '1') throw new FluxError(Errno.EINVAL, 'Error parsing log-syslog-enable attribute (0 or 1)');
+  if (v === '1' && !canSyslog()) throw new FluxError(Errno.EINVAL, 'log-syslog-enable: this build has no native addon (dist/native/flux-ts.node): no syslog');
+}
 
 function intIn(name: string, lo: number, hi: number) {
   return (v: string) => {
@@ -98,8 +104,8 @@ export function defineDefaultAttrs(a: AttrStore): void {
     },
   });
   a.define('log-filename', undefined, IMM);
-  a.define('log-syslog-enable', '0', IMM | NS);
-  a.define('log-syslog-level', '3', IMM | NS);
+  a.define('log-syslog-enable', '0', RT, { onSet: syslogEnable });
+  a.define('log-syslog-level', '3', RT, { onSet: intIn('log-syslog-level', -1, 7) });
   a.define('tbon.topo', undefined, IMM);
   a.define('tbon.fanout', undefined, IMM);
   a.define('tbon.level', undefined, RO);

@@ -26,7 +26,7 @@ import { CLIENT_PAYLOAD_DEPTH, MAX_FRAME, SMALL_FRAME } from '../message/limits'
 import { MsgFlag, MsgType, Role, responseTo, errorResponseTo, type Message } from '../message/message';
 import type { Endpoint, Router } from '../router/router';
 import { InflightBudget, type BudgetWaiter } from './budget';
-import { peerCred } from './native';
+import { peerCred } from '../../lib/native';
 import { credentialsFor, type AccessPolicy, type Credentials } from './access';
 import { Reclaimer } from './reclaim';
 

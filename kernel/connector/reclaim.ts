@@ -9,7 +9,7 @@
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { trimMemory } from './native';
+import { trimMemory } from '../../lib/native';
 
 /**
  * V8's gc(). N.B. called without arguments: that is a full, synchronous

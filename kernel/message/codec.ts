@@ -15,7 +15,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
-import { MAX_FRAME, jsonDepthExceeds } from './limits';
+import { MAX_FRAME } from './limits';
+import { jsonDepthExceeds } from '../../lib/json-depth';
 import { typeName, type Message, type MsgTypeValue } from './message';
 
 export const PROTO_VERSION = 1;

@@ -15,7 +15,7 @@
  * would start empty).
  *
  * Where a request is validated: dispatch() below. A module with a protocol
- * (manifest.protocol, ADR 0010) has each method's request schema compiled at
+ * (manifest.protocol, ADR 0013) has each method's request schema compiled at
  * load; every request is checked against it before the handler runs and a
  * malformed one is answered EPROTO `<topic>: malformed request: <field>: ...`
  * without the handler ever seeing it.

@@ -1,12 +1,15 @@
 /**
  * LocalHandle: an in-process endpoint that implements the Handle API for one
- * party inside the broker (a module, or the broker's own services). Requests it
- * receives go to its dispatcher; responses complete its pending RPCs; events go to
- * its subscription callbacks. Messages stay objects: nothing is encoded here.
+ * party inside the broker (a module, or the broker's own services). It is a
+ * thin transport over the one RPC tracker (lib/rpc, ADR 0011): requests it
+ * sends go to the router, responses it receives go to the tracker, events to
+ * its subscription callbacks, and requests addressed to its services to its
+ * dispatcher. Messages stay objects: nothing is encoded here.
  */
 import { randomUUID } from 'node:crypto';
-import { Errno, strerror } from '../../lib/errno';
+import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
+import { EventSubscriptions, RpcTracker, type OutgoingRequest, type StreamCall } from '../../lib/rpc';
 import { LogLevel, type Handle, type LogLevelName, type RpcOptions, type StreamOptions } from '../api/handle';
 import {
   MsgFlag,
@@ -20,17 +23,11 @@ import {
   type Message,
 } from '../message/message';
 import type { Endpoint, Router } from './router';
-import { longTimeout, type LongTimer } from '../../lib/long-timer';
 
 /** the broker runs as the instance owner; getuid() is a system call, so ask once */
 const OWNER_UID = process.getuid?.() ?? 0;
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  stream?: (payload: unknown) => void;
-  timer?: LongTimer;
-}
+const FLAGS = { rpc: 0, stream: MsgFlag.Streaming, oneway: MsgFlag.NoResponse } as const;
 
 export interface BrokerContext {
   readonly router: Router;
@@ -43,9 +40,8 @@ export interface BrokerContext {
 }
 
 export class LocalHandle implements Handle, Endpoint {
-  private readonly pending = new Map<number, Pending>();
-  private nextTag = 1;
-  private readonly eventCbs = new Map<string, Set<(m: Message) => void>>();
+  private readonly tracker = new RpcTracker((r) => this.transmit(r));
+  private readonly events = new EventSubscriptions<Message>();
   /** receives requests addressed to this endpoint's services */
   onRequest: (msg: Message) => void = (msg) => this.respondError(msg, Errno.ENOSYS);
   /** last time a message was sent or received (for `flux module list` Idle) */
@@ -64,91 +60,51 @@ export class LocalHandle implements Handle, Endpoint {
     return this.ctx.size;
   }
 
+  /** calls waiting for responses (tests) */
+  get outstanding(): number {
+    return this.tracker.outstanding;
+  }
+
   deliver(msg: Message): void {
     this.lastActivity = Date.now();
     switch (msg.type) {
       case MsgType.Response:
-        this.onResponse(msg);
+        this.tracker.receive(msg);
         break;
       case MsgType.Request:
         this.onRequest(msg);
         break;
       case MsgType.Event:
-        for (const [prefix, cbs] of this.eventCbs) {
-          if (msg.topic.startsWith(prefix)) for (const cb of cbs) cb(msg);
-        }
+        this.events.dispatch(msg);
         break;
     }
   }
 
-  private onResponse(msg: Message): void {
-    const p = this.pending.get(msg.matchtag);
-    if (!p) return;
-    if (p.stream && msg.errnum === 0) {
-      p.stream(msg.payload);
-      return;
-    }
-    this.pending.delete(msg.matchtag);
-    p.timer?.clear();
-    if (msg.errnum === 0) p.resolve(msg.payload);
-    else if (p.stream && msg.errnum === Errno.ENODATA) p.resolve(undefined);
-    else p.reject(new FluxError(msg.errnum, msg.errstr));
-  }
-
-  private build(topic: string, payload: unknown, opts: RpcOptions | undefined, flags: number): Message {
-    let nodeid = opts?.nodeid ?? NODEID_ANY;
+  /** The tracker's request as a message from this endpoint, into the router. */
+  private transmit(r: OutgoingRequest): void {
+    let nodeid = r.nodeid ?? NODEID_ANY;
+    let flags: number = FLAGS[r.kind];
     if (nodeid === NODEID_UPSTREAM) {
       nodeid = this.ctx.rank;
       flags |= MsgFlag.Upstream;
     }
-    const m = makeRequest(topic, { nodeid, flags, payload });
+    const m = makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag });
     m.userid = OWNER_UID;
     m.rolemask = Role.Owner | Role.Local;
-    return m;
+    this.lastActivity = Date.now();
+    this.ctx.router.fromEndpoint(this, m);
   }
 
   rpc<T = unknown>(topic: string, payload?: unknown, opts?: RpcOptions): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const tag = this.nextTag++;
-      const m = this.build(topic, payload, opts, 0);
-      m.matchtag = tag;
-      const p: Pending = { resolve: resolve as (v: unknown) => void, reject };
-      if (opts?.timeoutMs !== undefined) {
-        // a timeout is the caller's choice (flux overlay status -t): any length
-        p.timer = longTimeout(() => {
-          this.pending.delete(tag);
-          reject(new FluxError(Errno.ETIMEDOUT, `${topic}: ${strerror(Errno.ETIMEDOUT)}`));
-        }, opts.timeoutMs);
-      }
-      this.pending.set(tag, p);
-      this.lastActivity = Date.now();
-      this.ctx.router.fromEndpoint(this, m);
-    });
+    return this.tracker.rpc<T>(topic, payload, opts);
   }
 
-  rpcStream(topic: string, payload: unknown, opts: StreamOptions): { done: Promise<void>; cancel(): void } {
-    const tag = this.nextTag++;
-    const done = new Promise<void>((resolve, reject) => {
-      const m = this.build(topic, payload, opts, MsgFlag.Streaming);
-      m.matchtag = tag;
-      this.pending.set(tag, { resolve: () => resolve(), reject, stream: opts.onResponse });
-      this.ctx.router.fromEndpoint(this, m);
-    });
-    return {
-      done,
-      cancel: () => {
-        const p = this.pending.get(tag);
-        if (p) {
-          this.pending.delete(tag);
-          p.resolve(undefined);
-        }
-      },
-    };
+  rpcStream(topic: string, payload: unknown, opts: StreamOptions): StreamCall {
+    return this.tracker.stream(topic, payload, opts.onResponse, opts);
   }
 
   send(topic: string, payload?: unknown, opts?: RpcOptions): void {
-    const m = this.build(topic, payload, opts, MsgFlag.NoResponse);
-    this.ctx.router.fromEndpoint(this, m);
+    this.tracker.send(topic, payload, opts);
   }
 
   respond(req: Message, payload?: unknown): void {
@@ -167,17 +123,9 @@ export class LocalHandle implements Handle, Endpoint {
   }
 
   subscribe(prefix: string, cb: (msg: Message) => void): () => void {
-    let s = this.eventCbs.get(prefix);
-    if (!s) this.eventCbs.set(prefix, (s = new Set()));
-    s.add(cb);
-    this.ctx.router.subscribe(this.uuid, prefix);
+    if (this.events.add(prefix, cb)) this.ctx.router.subscribe(this.uuid, prefix);
     return () => {
-      const set = this.eventCbs.get(prefix);
-      set?.delete(cb);
-      if (set && set.size === 0) {
-        this.eventCbs.delete(prefix);
-        this.ctx.router.unsubscribe(this.uuid, prefix);
-      }
+      if (this.events.remove(prefix, cb)) this.ctx.router.unsubscribe(this.uuid, prefix);
     };
   }
 
@@ -191,10 +139,6 @@ export class LocalHandle implements Handle, Endpoint {
 
   /** Fail every pending RPC (the endpoint is going away). */
   abortAll(errnum: number, text?: string): void {
-    for (const [tag, p] of this.pending) {
-      this.pending.delete(tag);
-      p.timer?.clear();
-      p.reject(new FluxError(errnum, text));
-    }
+    this.tracker.failAll(new FluxError(errnum, text));
   }
 }

@@ -12,3 +12,4 @@ export * from './fluid';
 export * from './rv1';
 export * from './output-format';
 export * from './constraint';
+export { parseSize } from './size';

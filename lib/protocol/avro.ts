@@ -1,5 +1,5 @@
 /**
- * Service protocols (ADR 0010): a protocol file (`modules/<name>/protocol.avsc`,
+ * Service protocols (ADR 0013): a protocol file (`modules/<name>/protocol.avsc`,
  * `kernel/protocol.avsc` for the broker's own services) is an Avro protocol
  * document: `{protocol, types?, messages: {method: {request: [fields],
  * response: type, stream?}}}`. compileProtocol() turns it into avsc types, and

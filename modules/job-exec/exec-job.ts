@@ -12,27 +12,28 @@
  * shell sends is acknowledged (`job-exec.shell-ack`) once every file has it,
  * which is what lets the shell read its tasks' pipes again. An error of any of
  * those files is the job's exception; it is posted before the job finishes.
+ *
+ * This is the leader side of the job shell's plugin host (plugin-host.ts): the
+ * plugins' leader callbacks run here (shell.init before any file opens,
+ * shell.start, task.exit, shell.exit, job.event; output for redirection);
+ * taskmap, doom (exit-timeout) and signal are such plugins.
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
-import { shellOptions, type LeaderContext, type LeaderHooks, type Stream } from './plugin-api';
+import { shellOptions, ShellError, type LeaderCallbacks, type LeaderContext, type ShellPlugin, type Stream } from './plugin-api';
+import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
 import { FileSink } from './file-sink';
-import { shellPlugins } from './plugins';
 import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
-import { Doom } from './doom';
 import { ExecEventlog, blockTaskmap } from './exec-eventlog';
-import { applyTaskmap, placementPmiMapping, placementTaskmap } from './taskmap-scheme';
+import { placementPmiMapping, placementTaskmap } from './rfc34';
 import { OutputLimit, parseSize } from './output-limit';
-import { signalName, signalOption } from './signal-option';
 import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 
-/** the largest hostfile a --taskmap=hostfile:FILE may name */
-const MAX_HOSTFILE = 1 << 20;
 /** seconds between the first signal and SIGKILL */
 export const KILL_TIMEOUT_MS = 5000;
 /** job-exec's own expiration fires this long after job-manager's */
@@ -57,8 +58,6 @@ export class ExecJob {
   private readonly execlog: ExecEventlog;
   /** PMI barriers across this job's shells */
   readonly pmi: PmiExchange;
-  /** exit-timeout / exit-on-error */
-  private readonly doom: Doom;
   private readonly size: number;
   private nstarted = 0;
   private nexited = 0;
@@ -82,12 +81,13 @@ export class ExecJob {
   /** start() has read R's expiration (a later change re-arms the timer) */
   private expiryRead = false;
   private readonly eofs = new Set<string>();
-  private hooks: LeaderHooks[] = [];
+  /** this job's plugins, leader side, in call order */
+  private stack: Array<Bound<LeaderCallbacks>> = [];
+  /** a job.event callback is running (its failure is raised without another job.event) */
+  private inJobEvent = false;
   private readonly cwd: string;
   /** shell option output.limit */
   private outLimit: OutputLimit | undefined;
-  /** shell option signal: its timer */
-  private signalTimer: LongTimer | undefined;
   /** a taskmap scheme placed the tasks (not block) */
   private remapped = false;
 
@@ -99,6 +99,8 @@ export class ExecJob {
     readonly jobspec: Jobspec,
     outputDir: string,
     private readonly onDone: (job: ExecJob) => void,
+    /** the site's shell plugin files (`[exec] shell-plugins`) */
+    private readonly sitePlugins: readonly string[] = [],
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -110,7 +112,6 @@ export class ExecJob {
     this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note));
     this.pmi = new PmiExchange(h, this.placements.length);
     this.execlog = new ExecEventlog(h, id);
-    this.doom = new Doom(shellOptions(jobspec), (note) => this.raise('exec', note));
     const sys = jobspec.attributes?.system ?? {};
     this.cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : '/tmp';
   }
@@ -134,7 +135,7 @@ export class ExecJob {
   }
 
   private async run(): Promise<void> {
-    this.execlog.post('init');
+    this.post('init');
     const opts = shellOptions(this.jobspec);
     const out: OutEvent[] = [
       {
@@ -152,6 +153,7 @@ export class ExecJob {
     // {{id}} in file names as the submitter saw the id (its locale, from the job's environment)
     const env = this.jobspec.attributes?.system?.['environment'] as Record<string, string | null> | undefined;
     const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length, env };
+    const sorted = [...this.placements].sort((a, b) => a.shellRank - b.shellRank);
     const lctx: LeaderContext = {
       id: this.id,
       options: opts,
@@ -159,25 +161,39 @@ export class ExecJob {
       ntasks: this.size,
       nnodes: this.placements.length,
       allRanks: idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true }),
+      placements: this.placements,
+      hosts: sorted.map((p) => this.shells.get(p.rank)!.host),
       expand: (t: string) => expandTemplate(t, tctx),
       openOutput: (file, o) => this.openSink(file, o.append, o.display),
+      readFile: (file, max) => this.readSmallFile(file, max),
+      log: (level, message) => this.leaderLog(level, message),
+      raise: (note) => this.raise('exec', note),
+      kill: (signum) => {
+        if (!this.fatal && !this.ending) this.kill(signum);
+      },
+      expiration: () => this.R.execution.expiration ?? 0,
     };
     try {
-      for (const pl of shellPlugins()) {
-        const hk = pl.leader?.(lctx);
-        if (hk) this.hooks.push(hk);
-      }
+      const files = [...this.sitePlugins, ...pluginOption(opts['plugin'])];
+      // the site's plugins are the owner's; a job's own are its owner's code
+      if (files.length > this.sitePlugins.length) this.checkOwner();
+      const extra: ShellPlugin[] = [];
+      for (const file of files) extra.push(await loadPluginFile(file, this.cwd));
+      this.stack = bindStack(pluginStack(extra), (pl) => pl.leader?.(lctx), 'leader');
+      await callTopic(this.stack, 'shell.init');
     } catch (e) {
-      out.push(this.logEvent((e as Error).message, 2));
+      if (!(e instanceof PluginFailure) && !(e instanceof ShellError)) throw e;
+      out.push(this.logEvent(e.message, 2));
       this.output.append(out);
-      this.raise('exec', (e as Error).message);
+      this.raise('exec', e.message);
       await this.finish();
       return;
     }
-    for (const hk of this.hooks) {
-      for (const ev of hk.startEvents?.() ?? []) out.push({ timestamp: Date.now() / 1000, ...ev });
+    this.remapped = this.placements.some((p) => p.ranks !== undefined);
+    for (const b of this.stack) {
+      for (const ev of b.cbs.startEvents?.() ?? []) out.push({ timestamp: Date.now() / 1000, ...ev });
     }
-    const setupError = await this.setupOptions(opts);
+    const setupError = this.setupOptions(opts);
     if (setupError !== undefined) {
       out.push(this.logEvent(setupError, 2));
       this.output.append(out);
@@ -200,10 +216,10 @@ export class ExecJob {
       await this.finish();
       return;
     }
-    this.execlog.post('starting');
+    this.post('starting');
     // the shells run in their brokers: each is set up as its shell-start request arrives
     const userid = Number((this.req.payload as { userid?: unknown } | undefined)?.userid ?? process.getuid?.() ?? 0);
-    this.execlog.post('shell.init', {
+    this.post('shell.init', {
       service: `${userid}-shell-${encodeF58Plain(this.id)}`,
       'leader-rank': this.placements[0]?.rank ?? 0,
       size: this.placements.length,
@@ -211,25 +227,8 @@ export class ExecJob {
     for (const s of this.shells.values()) this.startShell(s);
   }
 
-  /**
-   * The shell options rank 0 applies: `taskmap` (which task ranks each shell
-   * runs), `output.limit`; `signal` is checked here and armed once the tasks
-   * run. Returns the error that fails the job, if any.
-   */
-  private async setupOptions(opts: Record<string, unknown>): Promise<string | undefined> {
-    try {
-      if (opts['taskmap'] !== undefined) {
-        const hosts = [...this.placements].sort((a, b) => a.shellRank - b.shellRank).map((p) => this.shells.get(p.rank)!.host);
-        await applyTaskmap(this.placements, opts['taskmap'], hosts, (file) => this.readHostfile(file));
-        this.remapped = this.placements.some((p) => p.ranks !== undefined);
-        if (this.remapped) this.leaderLog(6, `taskmap: ${JSON.stringify(placementTaskmap(this.placements).map)}`);
-      }
-      signalOption(opts['signal']);
-    } catch (e) {
-      // a TaskmapError, or a malformed signal option: the job's exception
-      if (e instanceof Error) return e.message;
-      throw e;
-    }
+  /** The shell option rank 0 applies itself: `output.limit`. Returns the error that fails the job, if any. */
+  private setupOptions(opts: Record<string, unknown>): string | undefined {
     const output = opts['output'] as { limit?: unknown } | undefined;
     if (output?.limit !== undefined) {
       const limit = parseSize(output.limit);
@@ -239,14 +238,25 @@ export class ExecJob {
     return undefined;
   }
 
-  /** a hostfile (relative to the job's cwd), read off the loop and bounded */
-  private async readHostfile(file: string): Promise<string> {
+  /**
+   * Loading a plugin by path runs its code in this broker (the shell is
+   * in-process), so only the instance owner's jobs may: a guest's job is
+   * refused, as it would gain the owner's rights.
+   */
+  private checkOwner(): void {
+    const userid = Number((this.req.payload as { userid?: unknown } | undefined)?.userid ?? process.getuid?.() ?? 0);
+    const owner = process.getuid?.() ?? userid;
+    if (userid !== owner) throw new ShellError(`plugin: loading shell plugins by path is for the instance owner's jobs (the shell runs in the broker)`);
+  }
+
+  /** a small file a plugin names (relative to the job's cwd: a hostfile), read off the loop and bounded */
+  private async readSmallFile(file: string, max: number): Promise<string> {
     const full = path.resolve(this.cwd, file);
     const fh = await fsp.open(full, 'r');
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw new Error('not a regular file');
-      if (st.size > MAX_HOSTFILE) throw new Error(`larger than ${MAX_HOSTFILE} bytes`);
+      if (st.size > max) throw new Error(`larger than ${max} bytes`);
       return await fh.readFile('utf8');
     } finally {
       await fh.close();
@@ -259,23 +269,38 @@ export class ExecJob {
     this.output.append([this.logEvent(message, level)]);
   }
 
-  /** shell option signal: SIG goes to the tasks TIME before the time limit */
-  private armSignal(): void {
-    const plan = signalOption(shellOptions(this.jobspec)['signal']);
-    if (!plan) return;
-    const name = signalName(plan.signum);
-    const expiration = this.R.execution.expiration ?? 0;
-    if (!(expiration > 0)) {
-      this.leaderLog(5, `signal: job has no expiration, ${name} will not be sent`);
-      return;
+  /**
+   * Call a leader topic on the plugins; a failure (thrown or rejected) is a
+   * log line and the job's fatal exception.
+   */
+  private call(topic: keyof LeaderCallbacks, arg?: unknown): void {
+    // a callback's failure, or a bug of ours: the job's exception, never a throw
+    const failed = (e: unknown) => {
+      const note = e instanceof PluginFailure ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      this.output.append([this.logEvent(note, 2)]);
+      this.raise('exec', note);
+    };
+    try {
+      callTopic(this.stack, topic, arg)?.catch(failed);
+    } catch (e) {
+      failed(e);
     }
-    const inMs = Math.max(0, expiration * 1000 - plan.timeleft * 1000 - Date.now());
-    this.signalTimer = longTimeout(() => {
-      this.signalTimer = undefined;
-      if (this.fatal || this.ending) return;
-      this.leaderLog(5, `signal: job will expire in ${plan.timeleft.toFixed(1)}s, sending ${name} to job`);
-      this.kill(plan.signum);
-    }, inMs).unref();
+  }
+
+  /** an entry of the exec eventlog, also to the plugins' job.event */
+  private post(name: string, context?: Record<string, unknown>): void {
+    this.execlog.post(name, context);
+    this.jobEvent(name, context ?? {});
+  }
+
+  private jobEvent(name: string, context: Record<string, unknown>): void {
+    if (this.inJobEvent) return;
+    this.inJobEvent = true;
+    try {
+      this.call('job.event', { name, context });
+    } finally {
+      this.inJobEvent = false;
+    }
   }
 
   /** a plugin's output file: its errors are the job's exception */
@@ -297,6 +322,7 @@ export class ExecJob {
       counts: this.placements.map((p) => p.count),
       pmiMapping: this.remapped ? placementPmiMapping(this.placements) : undefined,
       taskmap: (this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements)).map,
+      sitePlugins: this.sitePlugins.length > 0 ? this.sitePlugins : undefined,
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,
@@ -317,9 +343,9 @@ export class ExecJob {
         if (s.started) return;
         s.started = true;
         if (++this.nstarted === this.shells.size && !this.finished) {
-          this.execlog.post('shell.start', { taskmap: this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements) });
+          this.post('shell.start', { taskmap: this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements) });
           this.respond('start');
-          this.armSignal();
+          this.call('shell.start');
         }
         return;
       case 'output':
@@ -332,7 +358,7 @@ export class ExecJob {
         this.shellExited(s, r.status ?? 0);
         return;
       case 'task-exit':
-        this.doom.taskExit(r.rank ?? 0, s.host, r.status ?? 0);
+        this.call('task.exit', { rank: r.rank ?? 0, host: s.host, status: r.status ?? 0 });
         return;
     }
   }
@@ -347,7 +373,7 @@ export class ExecJob {
           // the truncation summary comes before a stream's last eof (attach stops there)
           const m = this.outLimit && this.allEof(String(c['stream'])) ? this.outLimit.summary(String(c['stream'])) : undefined;
           if (m !== undefined) keep.push(this.logEvent(m, 4));
-        } else if (this.hooks.some((hk) => hk.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
+        } else if (this.stack.some((b) => b.cbs.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
         else if (this.outLimit && typeof c['data'] === 'string') {
           const data = this.outLimit.admit(String(c['stream']), c['data']);
           if (data === '') continue;
@@ -399,6 +425,7 @@ export class ExecJob {
   /** tell job-manager about an exception; a fatal one kills the job */
   raise(type: string, note: string, severity = 0): void {
     if (this.finished) return;
+    this.jobEvent('exception', { type, severity, note });
     // after the output so far (the shell's FATAL log line comes first), and before the job's end
     const flushed = this.output.flushed();
     this.exceptions = Promise.all([this.exceptions, flushed]).then(() => {
@@ -468,10 +495,8 @@ export class ExecJob {
     if (this.ending) return;
     this.ending = true;
     if (this.expireTimer) this.expireTimer.clear();
-    this.signalTimer?.clear();
     for (const s of this.shells.values()) s.cancel?.();
     this.pmi.abort();
-    this.doom.stop();
     // eofs for tasks whose shell never sent them (lost rank, launch failure)
     const missing: OutEvent[] = [];
     for (let r = 0; r < this.size; r++) {
@@ -483,7 +508,7 @@ export class ExecJob {
     }
     for (const m of this.outLimit?.summaries() ?? []) missing.unshift(this.logEvent(m, 4));
     this.output.append(missing);
-    for (const hk of this.hooks) hk.close?.();
+    this.call('shell.exit');
     // every file has everything, or its error is the job's exception, before the job ends
     await Promise.race([Promise.all(this.sinks.map((k) => k.close())), this.giveUp]);
     await this.output.close();
@@ -492,10 +517,10 @@ export class ExecJob {
     this.finished = true;
     if (this.nstarted < this.shells.size && this.nstarted > 0) this.respond('start');
     if (this.nstarted > 0) {
-      this.execlog.post('complete', { status: this.status << 8 });
+      this.post('complete', { status: this.status << 8 });
       this.respond('finish', { status: this.status << 8 });
     }
-    this.execlog.post('done');
+    this.post('done');
     // the whole exec eventlog is there, and closed, before the job can be inactive
     await this.execlog.close();
     this.respond('release', { ranks: 'all', final: true });

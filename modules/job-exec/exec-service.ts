@@ -62,7 +62,11 @@ export class ExecService {
   /** the instance owner: the uid jobs run as */
   private readonly owner = process.getuid?.() ?? 0;
 
-  constructor(private readonly h: Handle) {
+  constructor(
+    private readonly h: Handle,
+    /** the site's shell plugin files (`[exec] shell-plugins`), as the config has them now */
+    private readonly sitePlugins: () => readonly string[] = () => [],
+  ) {
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
@@ -99,7 +103,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, this.outputDir, (j) => this.jobs.delete(j.id));
+      : new ExecJob(this.h, p.id, msg, R, jobspec, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
     this.jobs.set(p.id, job);
     this.logs.get(p.id)?.remove();
     this.logs.delete(p.id);

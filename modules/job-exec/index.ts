@@ -7,6 +7,7 @@
 import { defineModule, event, methods, request } from '../../kernel/api';
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
+import { execConfigSchema, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 
@@ -17,10 +18,12 @@ export default defineModule({
   name: 'job-exec',
   description: 'run jobs: job shells hosted in-process on every rank',
   ranks: 'all',
+  config: execConfigSchema,
   protocol: jobExecProtocol,
-  create({ handle }) {
+  create({ handle, config }) {
+    let site = sitePlugins(config);
     const shells = new ShellServer(handle);
-    const exec = handle.rank === 0 ? new ExecService(handle) : undefined;
+    const exec = handle.rank === 0 ? new ExecService(handle, () => site) : undefined;
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
@@ -46,6 +49,13 @@ export default defineModule({
         request('shell-ack', (m) => shells.ack(m)),
         ...leaderOnly,
       ],
+      // [exec] shell-plugins applies to the jobs that start after the change
+      configReload(next) {
+        const list = sitePlugins(next);
+        return () => {
+          site = list;
+        };
+      },
       async stop() {
         exec?.shutdown();
         shells.killAll();

@@ -1,6 +1,6 @@
 /**
- * Finds the job-shell plugins: every folder of plugins/shell/ with an index.js
- * (no hand-kept list), loaded once per broker.
+ * Finds the built-in job-shell plugins: every folder of plugins/shell/ with an
+ * index.js (no hand-kept list), in folder-name order, loaded once per broker.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ export const shellPluginDir = path.resolve(__dirname, '..', '..', 'plugins', 'sh
 
 let cache: ShellPlugin[] | undefined;
 
-export function shellPlugins(dir = shellPluginDir): ShellPlugin[] {
+export function builtinShellPlugins(dir = shellPluginDir): ShellPlugin[] {
   if (cache) return cache;
   const out: ShellPlugin[] = [];
   let names: string[];

@@ -1,7 +1,6 @@
 /**
- * A task on a pseudo-terminal (shell option `pty`: `-o pty` for rank 0,
- * `-o pty.ranks=IDSET|all`, `-o pty.interactive` for `flux alloc` and
- * `flux run -o pty.interactive`): a new terminal whose master the shell reads
+ * A task on a pseudo-terminal, the mechanism (the pty plugin,
+ * plugins/shell/pty, decides which tasks: shell option `pty`): a new terminal whose master the shell reads
  * and writes, the task in a session of its own with the terminal as its
  * controlling one, its window size set by the attached client. It is started
  * like every task, through its own parent flux-task (native-spawn.ts); a build
@@ -115,14 +114,4 @@ function nodePty(argv: readonly string[], o: PtyOptions, cols: number, rows: num
     onParentLost: () => undefined,
     reviveParent: () => undefined,
   };
-}
-
-/** The task ranks of the `pty` shell option, or undefined when there is none. */
-export function ptyRanks(opt: unknown, size: number, decode: (s: string) => number[]): Set<number> | undefined {
-  if (opt === undefined || opt === false || opt === null) return undefined;
-  const ranks = typeof opt === 'object' ? (opt as { ranks?: unknown }).ranks : undefined;
-  if (ranks === 'all') return new Set(Array.from({ length: size }, (_, i) => i));
-  if (typeof ranks === 'string') return new Set(decode(ranks));
-  if (typeof ranks === 'number') return new Set([ranks]);
-  return new Set([0]);
 }

@@ -10,24 +10,31 @@
  * output is in the job's output log and files); beyond that it stops reading
  * the tasks' pipes, so a task that prints faster than the output can be stored
  * blocks in write() instead of growing the broker. Set-up I/O on paths the job
- * names (its cwd, an input file) is asynchronous.
+ * names (its cwd, an input file, a plugin file) is asynchronous.
+ *
+ * This file is the shell's host only: every feature a shell option turns on
+ * (affinity, pmi, pty, rlimit, input ...) is a plugin under plugins/shell/,
+ * called at Flux's callback points (plugin-api.ts): shell.init and
+ * shell.post-init once set up, task.init / task.exec / task.fork around each
+ * task's spawn, shell.start once all started, task.exit for each, shell.exit
+ * before the shell reports its status.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
-import type * as net from 'node:net';
-import { LINEAGE_VAR, PmiServer, encodeF58, encodeF58Plain, idset, pmiAbortNote, strsignal } from '../../kernel/api';
-import { shellOptions } from './plugin-api';
-import { shellPlugins } from './plugins';
+import { LINEAGE_VAR, encodeF58, encodeF58Plain, idset, strsignal } from '../../kernel/api';
+import { shellOptions, type ShellCallbacks, type ShellContext, type ShellOptions, type ShellPlugin, type ShellTask, type TaskLauncher } from './plugin-api';
+import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
-import { bindTask, taskCpuSets, taskGpuSets } from './affinity';
-import { planRlimits, type RlimitPlan } from './rlimit';
+import { bindTask } from './bind-cpus';
 import { verbosity } from './verbose';
-import { ptyRanks, spawnPty, type PtyTask } from './pty-task';
+import type { PtyTask } from './pty-task';
+import { Task, runTarget, type TaskProcess } from './shell-task';
+import { writeFiles } from './job-files';
 import { NativeTask, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
@@ -76,6 +83,8 @@ export interface ShellSpec {
   pmiMapping?: string;
   /** the job's RFC 34 taskmap blocks: PMI's `flux.taskmap` (a Flux instance the job starts reads its broker.mapping there) */
   taskmap?: number[][];
+  /** the site's plugin files (`[exec] shell-plugins`), loaded after the built-ins */
+  sitePlugins?: string[];
 }
 
 export interface ShellSink {
@@ -91,25 +100,6 @@ export interface ShellSink {
   pmiExchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
 }
 
-/** a task's process: the addon's posix_spawn, or child_process as the fallback */
-type TaskProcess = ChildProcess | NativeTask;
-
-interface Task {
-  rank: number;
-  local: number;
-  proc?: TaskProcess;
-  /** a task on a pseudo-terminal (shell option pty) */
-  pty?: PtyTask;
-  done: boolean;
-  code: number;
-  /** known to have started or failed to (flux-task may report an exec failure after the pipes closed) */
-  settled?: boolean;
-  /** eofs of streams whose pipe ended before the task was done, posted once it is (after its exit line) */
-  heldEofs?: string[];
-  /** streams whose eof was posted */
-  eofs?: Set<string>;
-}
-
 const errText = sysErrorText;
 
 const now = () => Date.now() / 1000;
@@ -123,12 +113,10 @@ export class JobShell {
   private exited = false;
   private tmpdir: string | undefined;
   private stdinClosed = false;
-  private pmi: PmiServer | undefined;
   private exitsReported = 0;
   private failureReported = false;
-  private pmiPort: Promise<number> | undefined;
   private winsize: { cols: number; rows: number } | undefined;
-  /** the tasks' stdin from a file (input-file plugin) */
+  /** the tasks' stdin from a file (a plugin's setStdin: input-file) */
   private input: FileInput | undefined;
   private startedSent = false;
   /** a signal that came before the tasks were spawned */
@@ -142,6 +130,11 @@ export class JobShell {
   private verbose = 0;
   /** streams whose output goes out as it comes, without waiting for a newline (output.STREAM.buffer.type=none, flux run -u) */
   private readonly unbuffered = new Set<string>();
+  /** this job's plugins, shell side, in call order */
+  private stack: Array<Bound<ShellCallbacks>> = [];
+  /** plugin callbacks still running (task.init of a task, task.exit ...): shell.exit waits for them */
+  private busy: Promise<void> | undefined;
+  private warnedRlimit = false;
 
   constructor(
     private readonly spec: ShellSpec,
@@ -162,6 +155,7 @@ export class JobShell {
     if (this.startedSent) return;
     this.startedSent = true;
     this.sink.started();
+    this.call('shell.start');
   }
 
   /** the shell could not set up: report it and exit without tasks */
@@ -169,6 +163,35 @@ export class JobShell {
     this.fail(note, code);
     this.reportStarted();
     this.maybeExit();
+  }
+
+  /**
+   * Call a topic on the plugins. A failure is the job's exception (the shell
+   * goes on: the exception kills the tasks); async work is waited for at exit.
+   */
+  private call(topic: keyof ShellCallbacks, arg?: ShellTask): void {
+    let r: Promise<void> | undefined;
+    try {
+      r = callTopic(this.stack, topic, arg);
+    } catch (e) {
+      this.pluginFailed(e);
+      return;
+    }
+    if (r) this.track(r.catch((e: unknown) => this.pluginFailed(e)));
+  }
+
+  private track(p: Promise<void>): void {
+    const prev = this.busy;
+    const all: Promise<void> = (prev ? Promise.all([prev, p]).then(() => undefined) : p).finally(() => {
+      if (this.busy === all) this.busy = undefined;
+    });
+    this.busy = all;
+  }
+
+  /** a callback failed (a PluginFailure), or the host did (a bug): this job's exception either way, never a throw */
+  private pluginFailed(e: unknown): void {
+    const why = e instanceof PluginFailure ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    this.fail(`host ${this.spec.hostname}: ${why}`, 1);
   }
 
   private async run(): Promise<void> {
@@ -182,7 +205,6 @@ export class JobShell {
       const o = opts.output?.[stream] as { buffer?: { type?: unknown } } | undefined;
       if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
     }
-    const argv = js.tasks[0]?.command ?? [];
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     try {
       if (!(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
@@ -219,17 +241,12 @@ export class JobShell {
       }
     }
     try {
-      for (const pl of shellPlugins()) {
-        const hooks = pl.shell?.({
-          id: spec.id,
-          options: opts,
-          cwd,
-          hostname: spec.hostname,
-          openInput: (file, display) => new FileInput(file, display),
-        });
-        const src = hooks?.stdin?.();
-        if (src instanceof FileInput) this.input = src;
-      }
+      const extra: ShellPlugin[] = [];
+      for (const file of [...(spec.sitePlugins ?? []), ...pluginOption(opts['plugin'])]) extra.push(await loadPluginFile(file, cwd));
+      const ctx = this.context(opts, cwd, env);
+      this.stack = bindStack(pluginStack(extra), (pl) => pl.shell?.(ctx), 'shell');
+      await callTopic(this.stack, 'shell.init');
+      await callTopic(this.stack, 'shell.post-init');
       await this.input?.open();
     } catch (e) {
       this.abandon(`host ${spec.hostname}: ${(e as Error).message}`, 1);
@@ -243,160 +260,177 @@ export class JobShell {
       this.maybeExit();
       return;
     }
-    let plan: { cpus: Array<number[] | undefined>; gpus: Array<string | undefined>; rlimits: RlimitPlan };
-    try {
-      plan = {
-        cpus: taskCpuSets(opts['cpu-affinity'], p.cores, p.count),
-        gpus: taskGpuSets(opts['gpu-affinity'], p.gpus, p.count),
-        rlimits: planRlimits(opts['rlimit']),
-      };
-    } catch (e) {
-      this.abandon(`host ${spec.hostname}: ${(e as Error).message}`, 1);
-      return;
-    }
-    for (const w of plan.rlimits.warnings) this.log(4, w);
-    this.spawnAll(argv, cwd, env, opts, plan);
+    this.spawnAll(js.tasks[0]?.command ?? [], cwd, env);
   }
 
-  private spawnAll(
-    argv: readonly string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv,
-    opts: ReturnType<typeof shellOptions>,
-    plan: { cpus: Array<number[] | undefined>; gpus: Array<string | undefined>; rlimits: RlimitPlan },
-  ): void {
+  /** what the plugins of this shell see */
+  private context(options: ShellOptions, cwd: string, env: NodeJS.ProcessEnv): ShellContext {
+    const { spec } = this;
+    const sink = this.sink;
+    return {
+      id: spec.id,
+      options,
+      cwd,
+      hostname: spec.hostname,
+      shellRank: spec.placement.shellRank,
+      size: spec.size,
+      nnodes: spec.nnodes,
+      placement: spec.placement,
+      env,
+      pmi: {
+        counts: spec.counts ?? [spec.placement.count],
+        mapping: spec.pmiMapping,
+        taskmap: spec.taskmap,
+        childLevel: spec.childLevel,
+        exchange: sink.pmiExchange ? (seq, puts) => sink.pmiExchange!(seq, puts) : undefined,
+      },
+      log: (level, message) => this.log(level, message),
+      raise: (note) => this.sink.exception(note),
+      openInput: (file, display) => new FileInput(file, display),
+      setStdin: (src) => {
+        if (!(src instanceof FileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
+        this.input = src;
+      },
+    };
+  }
+
+  private spawnAll(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): void {
     const { spec } = this;
     const p = spec.placement;
-    this.pmi = this.startPmi(opts['pmi']);
     const ranks = shellTaskRanks(p);
-    const rlimits = plan.rlimits.rules;
-    const native = spawnTask.available();
-    if (rlimits.length > 0 && !native) this.log(4, 'rlimit: not applied: flux-ts was built without its native helper (flux-task)');
     this.log(6, `${p.shellRank}: tasks ${idset.encode(ranks, { brackets: true })} on cores ${p.cores || '-'}`);
-    const onPty = ptyRanks(opts['pty'], spec.size, (x) => idset.decode(x));
     const stdinTargets: StdinTarget[] = [];
     let waiting = p.count;
     const spawned = () => {
       if (--waiting === 0) this.reportStarted();
     };
     if (waiting === 0) this.reportStarted();
+    const late: Array<Promise<void>> = [];
     for (let i = 0; i < p.count; i++) {
-      const t: Task = { rank: ranks[i]!, local: i, done: false, code: 0 };
+      const rank = ranks[i]!;
+      const tenv: NodeJS.ProcessEnv = { ...env, FLUX_TASK_RANK: String(rank), FLUX_TASK_LOCAL_ID: String(i) };
+      const targv = argv.map((a) =>
+        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: rank, index: i }, tmpdir: this.tmpdir, env }),
+      );
+      const t = new Task(rank, i, targv, tenv);
       this.tasks.push(t);
       this.live++;
-      const tenv: NodeJS.ProcessEnv = { ...env, FLUX_TASK_RANK: String(t.rank), FLUX_TASK_LOCAL_ID: String(i) };
-      const cpus = plan.cpus[i];
-      const gpus = plan.gpus[i];
-      if (gpus !== undefined) tenv['CUDA_VISIBLE_DEVICES'] = gpus;
-      if (cpus) this.log(6, `cpu-affinity: task ${t.rank} bound to cpus ${idset.encode(cpus)}`);
-      if (gpus !== undefined) this.log(6, `gpu-affinity: task ${t.rank} CUDA_VISIBLE_DEVICES=${gpus}`);
-      if (this.pmi) Object.assign(tenv, { PMI_FD: '3', PMI_RANK: String(t.rank), PMI_SIZE: String(spec.size), PMI_SPAWNED: '0' });
-      const targv = argv.map((a) =>
-        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: t.rank, index: i }, tmpdir: this.tmpdir, env }),
-      );
-      if (onPty?.has(t.rank)) {
-        this.startPtyTask(t, targv, cwd, tenv, cpus, rlimits, spawned);
-        stdinTargets.push(ptyTarget(t));
-        continue;
-      }
-      let proc: TaskProcess;
+      const go = () => this.launch(t, cwd, spawned, stdinTargets);
+      const failed = (e: unknown) => {
+        spawned();
+        this.pluginFailed(e);
+        this.settle(t);
+        (t.heldEofs ??= []).push('stdout', 'stderr');
+        this.taskDone(t, 1);
+      };
+      let r: Promise<void> | undefined;
       try {
-        proc =
-          spawnTask(targv, tenv, cwd, { pmi: this.pmi !== undefined, cpus, rlimits }) ??
-          spawn(targv[0] ?? '', targv.slice(1), {
-            cwd,
-            env: tenv,
-            detached: true,
-            stdio: this.pmi ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-          });
+        r = callTopic(this.stack, 'task.init', t);
+        r = r ? r.then(() => callTopic(this.stack, 'task.exec', t)) : callTopic(this.stack, 'task.exec', t);
       } catch (e) {
-        spawned();
-        this.launchFailed(t, targv[0] ?? '', e as NodeJS.ErrnoException);
+        failed(e);
         continue;
       }
-      t.proc = proc;
-      this.log(7, `task ${t.rank}: started ${targv[0] ?? ''}`);
-      // flux-task binds the task before it runs; child_process tasks are bound once they run
-      if (cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, cpus);
-      if (this.pmi && proc.stdio[3]) this.pmi.addClient(t.rank, proc.stdio[3] as net.Socket);
-      if (proc instanceof NativeTask) proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
-      let settled = false;
-      proc.once('spawn', () => {
-        settled = true;
-        if (proc.pid !== undefined) taskGuard.add(proc.pid);
-        spawned();
-        this.settle(t);
-      });
-      proc.once('error', (e: NodeJS.ErrnoException) => {
-        if (settled) return;
-        settled = true;
-        spawned();
-        this.launchFailed(t, targv[0] ?? '', e);
-      });
-      this.capture(t, proc, 'stdout');
-      this.capture(t, proc, 'stderr');
-      proc.stdin?.on('error', () => {});
-      if (proc.stdin) stdinTargets.push(writableTarget(proc.stdin));
-      proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
-        if (proc.pid !== undefined) taskGuard.remove(proc.pid);
-        this.settle(t);
-        if (t.done) return;
-        const signo = signal ? (os.constants.signals[signal] ?? 0) : 0;
-        this.taskDone(t, signal ? 128 + signo : (code ?? 0));
-      });
+      if (!r) go();
+      else late.push(r.then(go, failed).catch((e: unknown) => this.pluginFailed(e)));
     }
-    this.input?.pipeTo(stdinTargets, (note) => this.fail(`host ${spec.hostname}: ${note}`, 1));
+    const pipe = () => this.input?.pipeTo(stdinTargets, (note) => this.fail(`host ${spec.hostname}: ${note}`, 1));
+    if (late.length === 0) pipe();
+    else this.track(Promise.all(late).then(pipe).catch((e: unknown) => this.pluginFailed(e)));
   }
 
-  /**
-   * Start a task on a pseudo-terminal. Its PMI is PMI_PORT (TCP on loopback,
-   * hydra's initack): a pty cannot carry the PMI_FD socket.
-   */
-  private startPtyTask(
-    t: Task,
-    argv: string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv,
-    cpus: number[] | undefined,
-    rlimits: RlimitPlan['rules'],
-    spawned: () => void,
-  ): void {
-    const go = (port?: number) => {
-      const tenv = { ...env };
-      delete tenv['PMI_FD'];
-      if (port !== undefined) Object.assign(tenv, { PMI_PORT: `127.0.0.1:${port}`, PMI_ID: String(t.rank) });
-      let pty: PtyTask;
-      try {
-        pty = spawnPty(argv, { cwd, env: tenv, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus, rlimits });
-      } catch (e) {
-        spawned();
-        this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);
+  /** start one task: its plugin's launcher, or a spawn through flux-task (child_process without the addon) */
+  private launch(t: Task, cwd: string, spawned: () => void, stdinTargets: StdinTarget[]): void {
+    const argv = t.argv;
+    if (t.rlimits.length > 0 && !this.warnedRlimit && !spawnTask.available()) {
+      this.warnedRlimit = true;
+      this.log(4, 'rlimit: not applied: flux-ts was built without its native helper (flux-task)');
+    }
+    if (t.launch) {
+      this.startLaunched(t, t.launch, cwd, spawned);
+      stdinTargets.push(runTarget(t));
+      return;
+    }
+    let proc: TaskProcess;
+    try {
+      proc =
+        spawnTask(argv, t.env, cwd, { pmi: t.wantFd3, cpus: t.cpus, rlimits: t.rlimits }) ??
+        spawn(argv[0] ?? '', argv.slice(1), {
+          cwd,
+          env: t.env,
+          detached: true,
+          stdio: t.wantFd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+        });
+    } catch (e) {
+      spawned();
+      this.launchFailed(t, argv[0] ?? '', e as NodeJS.ErrnoException);
+      return;
+    }
+    t.proc = proc;
+    this.log(7, `task ${t.rank}: started ${argv[0] ?? ''}`);
+    // flux-task binds the task before it runs; child_process tasks are bound once they run
+    if (t.cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, t.cpus);
+    this.call('task.fork', t);
+    if (proc instanceof NativeTask) proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
+    let settled = false;
+    proc.once('spawn', () => {
+      settled = true;
+      if (proc.pid !== undefined) taskGuard.add(proc.pid);
+      spawned();
+      this.settle(t);
+    });
+    proc.once('error', (e: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      spawned();
+      this.launchFailed(t, argv[0] ?? '', e);
+    });
+    this.capture(t, proc, 'stdout');
+    this.capture(t, proc, 'stderr');
+    proc.stdin?.on('error', () => {});
+    if (proc.stdin) stdinTargets.push(writableTarget(proc.stdin));
+    proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (proc.pid !== undefined) taskGuard.remove(proc.pid);
+      this.settle(t);
+      if (t.done) return;
+      const signo = signal ? (os.constants.signals[signal] ?? 0) : 0;
+      this.taskDone(t, signal ? 128 + signo : (code ?? 0));
+    });
+  }
+
+  /** A task a plugin starts itself (the pty plugin: on a pseudo-terminal, output on its stdout). */
+  private startLaunched(t: Task, launcher: TaskLauncher, cwd: string, spawned: () => void): void {
+    const argv = t.argv;
+    let run: PtyTask;
+    try {
+      run = launcher(argv, { cwd, env: t.env, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus: t.cpus, rlimits: t.rlimits });
+    } catch (e) {
+      spawned();
+      this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);
+      return;
+    }
+    t.run = run;
+    this.call('task.fork', t);
+    run.onSpawn((err) => {
+      spawned();
+      if (err) {
+        this.launchFailed(t, argv[0] ?? '', err);
         return;
       }
-      t.pty = pty;
-      pty.onSpawn((err) => {
-        spawned();
-        if (err) {
-          this.launchFailed(t, argv[0] ?? '', err);
-          return;
-        }
-        if (pty.pid !== undefined) taskGuard.add(pty.pid);
-        // a window size that came while it was starting
-        if (this.winsize) pty.resize(this.winsize.cols, this.winsize.rows);
-      });
-      pty.onParentLost((parentPid, code, signo) => this.parentLost(t, parentPid, code, signo));
-      const rank = String(t.rank);
-      pty.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
-      pty.onExit((status) => {
-        if (pty.pid !== undefined) taskGuard.remove(pty.pid);
-        // the eofs go out with the task's end, after its exit line
-        (t.heldEofs ??= []).push('stdout', 'stderr');
-        if (!t.done) this.taskDone(t, status);
-        else this.releaseEofs(t);
-      });
-    };
-    if (!this.pmi) return go();
-    (this.pmiPort ??= this.pmi.listenTcp('127.0.0.1')).then(go, () => go());
+      if (run.pid !== undefined) taskGuard.add(run.pid);
+      // a window size that came while it was starting
+      if (this.winsize) run.resize(this.winsize.cols, this.winsize.rows);
+    });
+    run.onParentLost((parentPid, code, signo) => this.parentLost(t, parentPid, code, signo));
+    const rank = String(t.rank);
+    run.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
+    run.onExit((status) => {
+      if (run.pid !== undefined) taskGuard.remove(run.pid);
+      // the eofs go out with the task's end, after its exit line
+      (t.heldEofs ??= []).push('stdout', 'stderr');
+      if (!t.done) this.taskDone(t, status);
+      else this.releaseEofs(t);
+    });
   }
 
   /**
@@ -422,7 +456,7 @@ export class JobShell {
   pids(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     for (const t of this.tasks) {
-      const pid = t.proc?.pid ?? t.pty?.pid;
+      const pid = t.pid;
       if (!t.done && pid !== undefined) out.push([t.rank, pid]);
     }
     return out;
@@ -431,37 +465,7 @@ export class JobShell {
   /** the attached client's terminal size: the size of pty tasks */
   resize(cols: number, rows: number): void {
     this.winsize = { cols, rows };
-    for (const t of this.tasks) if (t.pty && !t.done) t.pty.resize(cols, rows);
-  }
-
-  /**
-   * The simple PMI-1 server of this shell's tasks (shell option `pmi`, on unless
-   * `none`/`off`): PMI_FD=3, PMI_RANK, PMI_SIZE; PMI_process_mapping and
-   * `flux.instance-level` preput (so a Flux instance the job starts knows its
-   * depth). A job on several shells trades puts at each barrier through rank 0.
-   */
-  private startPmi(opt: unknown): PmiServer | undefined {
-    const list = typeof opt === 'string' ? opt.split(',') : ['simple'];
-    if (!list.includes('simple') && !list.includes('pmi1')) return undefined;
-    const { spec } = this;
-    const counts = spec.counts ?? [spec.placement.count];
-    const preput = new Map<string, string>([['PMI_process_mapping', spec.pmiMapping ?? processMapping(counts)]]);
-    if (spec.childLevel !== undefined) preput.set('flux.instance-level', String(spec.childLevel));
-    if (spec.taskmap) preput.set('flux.taskmap', JSON.stringify(spec.taskmap));
-    let seq = 0;
-    const exchange = this.sink.pmiExchange;
-    return new PmiServer({
-      size: spec.size,
-      local: spec.placement.count,
-      kvsname: encodeF58Plain(spec.id),
-      preput,
-      // MPI_Abort: a fatal exec exception naming the rank (the shell's exception path)
-      onAbort: (rank, code, msg) => this.sink.exception(pmiAbortNote(rank, code, msg)),
-      exchange:
-        counts.length > 1 && exchange
-          ? async (puts) => new Map(Object.entries(await exchange.call(this.sink, seq++, Object.fromEntries(puts))))
-          : undefined,
-    });
+    for (const t of this.tasks) if (t.run && !t.done) t.run.resize(cols, rows);
   }
 
   /** send a signal to every live task's process group */
@@ -470,9 +474,9 @@ export class JobShell {
     if (this.tasks.length === 0) this.killedBefore ??= signum;
     for (const t of this.tasks) {
       if (t.done) continue;
-      if (t.pty) {
-        t.pty.kill(signum);
-        if (signum === 9) t.pty.reviveParent();
+      if (t.run) {
+        t.run.kill(signum);
+        if (signum === 9) t.run.reviveParent();
         continue;
       }
       if (t.proc instanceof NativeTask) {
@@ -505,9 +509,9 @@ export class JobShell {
     const full: Array<Promise<void>> = [];
     for (const t of this.tasks) {
       const mine = !ranks || ranks.has(t.rank);
-      if (t.pty) {
+      if (t.run) {
         // a terminal's end of input is ^D
-        if (mine && !t.done) t.pty.write((data ?? '') + (eof ? '\x04' : ''));
+        if (mine && !t.done) t.run.write((data ?? '') + (eof ? '\x04' : ''));
         continue;
       }
       const s = t.proc?.stdin;
@@ -587,6 +591,7 @@ export class JobShell {
 
   private taskDone(t: Task, code: number): void {
     t.done = true;
+    t.status = code;
     this.log(7, `task ${t.rank}: exited with status ${code}`);
     this.releaseEofs(t);
     this.live--;
@@ -597,13 +602,20 @@ export class JobShell {
       this.sink.taskExit?.(t.rank, code);
     }
     this.status = Math.max(this.status, code);
+    this.call('task.exit', t);
     this.maybeExit();
   }
 
   private maybeExit(): void {
     if (this.live > 0 || this.exited) return;
     this.exited = true;
-    this.pmi?.close();
+    this.call('shell.exit');
+    const busy = this.busy;
+    if (busy) void busy.finally(() => this.exitNow());
+    else this.exitNow();
+  }
+
+  private exitNow(): void {
     this.input?.close();
     this.flush();
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
@@ -647,47 +659,5 @@ export class JobShell {
       this.paused = false;
       for (const src of this.sources) src.resume();
     }
-  }
-}
-
-/** a pty task's input as a StdinTarget (a terminal takes what it is given; ^D ends it) */
-function ptyTarget(t: Task): StdinTarget {
-  return {
-    write(chunk) {
-      if (t.pty && !t.done) t.pty.write(chunk.toString('utf8'));
-      return true;
-    },
-    end() {
-      if (t.pty && !t.done) t.pty.write('\x04');
-    },
-    whenReady: (cb) => setImmediate(cb),
-    get done() {
-      return t.done;
-    },
-  };
-}
-
-/** PMI_process_mapping (vector form) of tasks laid out on shells in order: `(vector,(0,2,4))` = 2 nodes of 4. */
-export function processMapping(counts: readonly number[]): string {
-  const blocks: Array<[number, number, number]> = [];
-  counts.forEach((n, node) => {
-    const last = blocks[blocks.length - 1];
-    if (last && last[2] === n && last[0] + last[1] === node) last[1]++;
-    else blocks.push([node, 1, n]);
-  });
-  return `(vector${blocks.map(([a, b, c]) => `,(${a},${b},${c})`).join('')})`;
-}
-
-/**
- * The jobspec's file archive (attributes.system.files: name -> {data, mode?,
- * encoding?}; `flux batch` puts its script there) written into the job tmpdir.
- */
-async function writeFiles(dir: string, files: unknown): Promise<void> {
-  if (typeof files !== 'object' || files === null) return;
-  for (const [name, f] of Object.entries(files as Record<string, { data?: unknown; mode?: unknown; encoding?: unknown }>)) {
-    if (name.includes('/') || name === '..' || typeof f?.data !== 'string') throw new Error(`bad entry ${JSON.stringify(name)}`);
-    const data = f.encoding === 'base64' ? Buffer.from(f.data, 'base64') : f.data;
-    const mode = typeof f.mode === 'number' ? f.mode & 0o7777 : 0o600;
-    await fsp.writeFile(path.join(dir, name), data, { mode });
   }
 }

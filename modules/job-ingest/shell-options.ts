@@ -19,6 +19,7 @@ export const KNOWN_SHELL_OPTIONS: ReadonlySet<string> = new Set([
   'mpi',
   'per-resource',
   'taskmap',
+  'plugin',
 ]);
 
 /** Flux shell options flux-ts's job shell does not implement: refused at submit, never accepted and ignored. */
@@ -91,6 +92,12 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
       if (!isObj(v) || typeof v['scheme'] !== 'string') return 'shell option taskmap: must be {scheme, value}';
       if (!['block', 'cyclic', 'manual', 'hostfile'].includes(v['scheme'])) return `shell option taskmap: unknown scheme '${v['scheme']}'`;
       if (v['value'] !== undefined && typeof v['value'] !== 'string') return 'shell option taskmap: value must be a string';
+      return undefined;
+    }
+    case 'plugin': {
+      // a shell plugin file (or a list): loaded by the job shell, which says why one does not load
+      const list = Array.isArray(v) ? v : [v];
+      if (list.length === 0 || list.some((x) => typeof x !== 'string' || x === '')) return 'shell option plugin: must be a file name or a list of file names';
       return undefined;
     }
     case 'cpu-affinity':

@@ -373,14 +373,15 @@ export class Manager {
         }
         if (settled) return;
         settled = true;
-        stream.cancel();
+        // success or deny is the stream's last word (RFC 27): nothing to tell sched
+        stream.forget();
         job.allocPending = false;
         this.allocOutstanding--;
         this.onAllocResponse(job, resp);
         this.kick();
       },
     });
-    if (settled) stream.cancel();
+    if (settled) stream.forget();
     stream.done.then(
       () => {
         if (settled) return;

@@ -5,7 +5,8 @@
  * a request that changes something is answered once the change is on disk.
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
- * eventlog-append, eventlog-close, watch (streaming), watch-cancel.
+ * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
+ * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -35,7 +36,7 @@ import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from 
 /** handler entries checked against modules/kvs/protocol.avsc */
 const method = methods<KvsProtocol>();
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
-
+/** the matchtag a `stream-cancel` names */
 /**
  * Open the backing store in the statedir and load the tree from it. A
  * statedir the broker made for this run only (statedir-cleanup=1) is not
@@ -293,7 +294,11 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      method('stats-get', () => ({ keys: store.size, watchers: watchers.count, ...(backing ? { backing: backing.file } : {}) })),
+      method('stream-cancel', (p, msg) => {
+        watchers.cancelStream(senderOf(msg), p.matchtag);
+        return {};
+      }),
+      method('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file } : {}) })),
       method(
         'disconnect',
         (_p, msg) => {
@@ -312,6 +317,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 /** Followers: forward everything to rank 0, relaying watch streams. */
 function follower(h: Handle): BrokerModule {
   const relays = new Map<string, Map<string, () => void>>();
+  /** `${sender}:${matchtag}` of a relayed watch -> its tag in relays (kvs.stream-cancel) */
+  const relayTags = new Map<string, string>();
   /** forwarded as it came (rank 0 answers with the method's response) */
   const forward = (name: keyof KvsProtocol & string) =>
     request(name, (msg, req) => h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
@@ -344,11 +351,11 @@ function follower(h: Handle): BrokerModule {
         });
         let m = relays.get(sender);
         if (!m) relays.set(sender, (m = new Map()));
-        const stop = () => {
-          s.cancel();
-          h.send('kvs.watch-cancel', { tag: upTag }, { nodeid: 0 });
-        };
+        // the stream's own cancel tells rank 0 (kvs.stream-cancel); done then answers the client ENODATA
+        const stop = () => void s.cancel();
         m.set(userTag, stop);
+        relayTags.set(`${sender}:${msg.matchtag}`, userTag);
+        void s.done.finally(() => relayTags.delete(`${sender}:${msg.matchtag}`)).catch(() => undefined);
         s.done.then(
           () => {
             relays.get(sender)?.delete(userTag);
@@ -367,6 +374,16 @@ function follower(h: Handle): BrokerModule {
         if (typeof tag === 'string' && m?.has(tag)) {
           m.get(tag)!();
           m.delete(tag);
+        }
+        return {};
+      }),
+      method('stream-cancel', (p, msg) => {
+        const sender = senderOf(msg);
+        const tag = relayTags.get(`${sender}:${p.matchtag}`);
+        const stop = tag === undefined ? undefined : relays.get(sender)?.get(tag);
+        if (stop) {
+          relays.get(sender)!.delete(tag!);
+          stop();
         }
         return {};
       }),

@@ -1,6 +1,7 @@
 /**
  * Eventlog watchers: streaming `kvs.watch` requests by key, and by the sender that
- * made them (so a disconnect or a `kvs.watch-cancel` ends them).
+ * made them (so a disconnect, a `kvs.stream-cancel` naming the stream's matchtag
+ * or a `kvs.watch-cancel` naming its tag ends them).
  */
 import { Errno, type Handle, type Message } from '../../kernel/api';
 import type { EventEntry } from './store';
@@ -15,6 +16,8 @@ export interface Watch {
 export class Watchers {
   private readonly byKey = new Map<string, Set<Watch>>();
   private readonly bySender = new Map<string, Set<Watch>>();
+  /** watches their clients cancelled (`flux module stats kvs`: cancelled) */
+  cancelled = 0;
 
   constructor(private readonly h: Handle) {}
 
@@ -73,7 +76,21 @@ export class Watchers {
     for (const w of [...s]) {
       if (tag !== undefined && w.tag !== tag) continue;
       this.remove(w);
-      if (tag !== undefined) this.h.respondError(w.msg, Errno.ENODATA);
+      if (tag !== undefined) {
+        this.cancelled++;
+        this.h.respondError(w.msg, Errno.ENODATA);
+      }
+    }
+  }
+
+  /** `kvs.stream-cancel`: end the sender's watch whose request had matchtag (ENODATA). */
+  cancelStream(sender: string, matchtag: number): void {
+    for (const w of this.bySender.get(sender) ?? []) {
+      if (w.msg.matchtag !== matchtag) continue;
+      this.remove(w);
+      this.cancelled++;
+      this.h.respondError(w.msg, Errno.ENODATA);
+      return;
     }
   }
 }

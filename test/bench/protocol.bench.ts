@@ -1,5 +1,5 @@
 /**
- * protocol bench (ADR 0011): what a typical hot-path payload costs to encode
+ * protocol bench (ADR 0014): what a typical hot-path payload costs to encode
  * and decode as JSON text inside the Avro envelope (what the wire carries),
  * against Avro binary with (a) the schema as the protocol file writes it
  * (free-form parts, jobspec and R, stay JSON text inside: logicalType json)

@@ -1,5 +1,5 @@
 /**
- * Service protocols through the real socket (ADR 0010). A singleton-plus-one
+ * Service protocols through the real socket (ADR 0013). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
  *   job-ingest, resource, job-exec, cli-pool, job-manager): each
@@ -246,6 +246,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['broker', 'module.list', {}],
   ['broker', 'event.pub', { topic: 'protocol-test', payload: { a: 1 } }],
   ['broker', 'state-machine.get', {}],
+  ['broker', 'log.stats-get', {}],
+  ['broker', 'log.stream-cancel', { matchtag: 4242 }],
   ['kvs', 'put', { key: 'resp.a', value: { x: [1] } }],
   ['kvs', 'get', { key: 'resp.a' }],
   ['kvs', 'get', { key: 'resp.a' }, 1],
@@ -260,6 +262,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['kvs', 'watch', { key: 'resp.a' }, 1],
   ['kvs', 'watch-cancel', { tag: 'none' }],
   ['kvs', 'stats-get', {}],
+  ['kvs', 'stream-cancel', { matchtag: 4242 }],
   ['kvs', 'unlink', { key: 'resp', recursive: true }],
   ['rexec', 'exec', { cmd: ['sh', '-c', 'echo hi; echo err >&2; exit 3'] }],
   ['rexec', 'exec', { cmd: ['true'] }, 1],

@@ -3,7 +3,7 @@
  * codes and death messages (commands.md §1.3/§1.4), exit timeout, PMI_Abort,
  * signal forwarding, rundir cleanup. Fault cases use --wrap to put a small fake
  * broker in front of (or instead of) the real one, so they do not depend on the
- * overlay; the size>1 cases with real brokers need kernel/overlay/factory.
+ * overlay; the size>1 cases with real brokers need overlay/factory.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,8 +14,8 @@ import { FLUX, ROOT, flux, tmpdir, type Result } from '../helpers/flux';
 import { testWhen } from '../helpers/skip';
 
 const tmp = tmpdir('flux-t0100-');
-const hasOverlay = fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'overlay', 'factory.js'));
-const noOverlay = hasOverlay ? undefined : 'kernel/overlay/factory is not built';
+const hasOverlay = fs.existsSync(path.join(ROOT, 'dist', 'overlay', 'factory.js'));
+const noOverlay = hasOverlay ? undefined : 'overlay/factory is not built';
 
 /** A fake broker: behaviour from FAKE_<rank> (exit:N, sleep, abort:MSG, term:N, pmi). */
 const FAKE = path.join(tmp.dir, 'fake-broker.js');

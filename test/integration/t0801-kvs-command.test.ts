@@ -150,6 +150,55 @@ test('eventlog append, get, wait-event', () => {
   assert.match(kvs('get', 'test.log').stdout, /^\{"timestamp":\d+\.?\d*,"name":"foo"\}\n/);
 });
 
+test('the other options: -S/-D refused, -W, --uniq, -u, -H, -q, -1, -f, help and usage', async () => {
+  assert.is(kvs('copy', '-S', 'other', 'num', 'x').stderr, 'flux-kvs: num: Operation not supported\n');
+  assert.is(kvs('move', '-D', 'other', 'num', 'x').stderr, 'flux-kvs: num: Operation not supported\n');
+  // --waitcreate: the watch waits for a key that does not exist yet
+  const later = inst.fluxAsync(['kvs', 'get', '--watch', '--waitcreate', '--count=1', 'later.key']);
+  assert.is(kvs('put', 'later.key=made').code, 0);
+  assert.is((await later).stdout, 'made\n');
+  assert.is(kvs('get', '--watch', 'never.made').stderr, 'flux-kvs: never.made: No such file or directory\n');
+  // --uniq: a value put again unchanged is not printed again
+  kvs('put', 'u=1');
+  const uniq = spawn(FLUX, ['kvs', 'get', '--watch', '--uniq', '--count=2', 'u'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  uniq.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  const done = new Promise<number | null>((r) => uniq.on('close', (code) => r(code)));
+  try {
+    await waitUntil(() => out === '1\n', { what: 'the watch to print 1' });
+    assert.is(kvs('put', 'u=1').code, 0);
+    assert.is(kvs('put', 'u=2').code, 0);
+    assert.is(await done, 0);
+    assert.is(out, '1\n2\n');
+  } finally {
+    uniq.kill('SIGKILL');
+  }
+  const json = kvs('eventlog', 'get', '-u', 'test.log').stdout.trim().split('\n');
+  assert.equal(JSON.parse(json[2]!), { timestamp: 1700000000.5, name: 'baz', context: { b: 'x' } });
+  const human = kvs('eventlog', 'get', '-H', 'test.log').stdout.split('\n');
+  assert.match(human[0]!, /^\[[A-Z][a-z]{2}\d\d \d\d:\d\d\] foo$/);
+  assert.match(human[1]!, /^\[ *\+\d+\.\d{6}\] bar a=1$/);
+  assert.is(kvs('eventlog', 'wait-event', '-q', 'test.log', 'baz').stdout, '');
+  assert.match(kvs('eventlog', 'wait-event', '-u', 'test.log', 'foo').stdout, /^\{"timestamp":[\d.]+,"name":"foo"\}\n$/);
+  const waited = inst.fluxAsync(['kvs', 'eventlog', 'get', '--watch', '-W', '--count=1', 'new.log']);
+  assert.is(kvs('eventlog', 'append', 'new.log', 'first').code, 0);
+  assert.match((await waited).stdout, /^\d+\.\d{6} first\n$/);
+  kvs('put', 'one.a=1', 'one.b=2');
+  assert.is(kvs('ls', '-1', 'one').stdout, 'a\nb\n');
+  assert.is(kvs('unlink', 'nosuch.key').code, 1);
+  const f = kvs('unlink', '-f', 'nosuch.key');
+  assert.equal([f.code, f.stderr], [0, '']);
+  // every sub-command has its own --help and usage
+  assert.match(kvs('get', '--help').stdout + kvs('get', '--help').stderr, /^Usage: flux-kvs get .*\nRetrieve value\(s\) for key\(s\)\n {2}-h, --help/);
+  const missing = kvs('eventlog', 'append', 'k');
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /^Usage: flux-kvs eventlog append \[-N ns\] \[-t SECONDS\] key name \[context \.\.\.\]\nAppend to eventlog\n/);
+  const top = kvs();
+  assert.is(top.code, 1);
+  assert.match(top.stderr, /^Usage: flux-kvs \[OPTIONS\] COMMAND ARGS\n(.*\n)*Common commands from flux-kvs:\n(.*\n)* {3}eventlog +Access eventlogs\n/);
+  assert.is(kvs('eventlog').stderr, 'flux-kvs eventlog: missing subcommand\nUsage: flux-kvs eventlog [get|append|wait-event] ...\n');
+});
+
 test('namespace list', () => {
   const uid = String(process.getuid?.() ?? 0);
   assert.is(

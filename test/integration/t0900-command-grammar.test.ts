@@ -7,7 +7,8 @@
  *   options with attached or detached arguments (`-vt 5`, `-t5`, `-vt5`),
  *   unique prefixes of long options accepted, options end at the first operand
  *   and at `--`; a usage error is `PROG: unrecognized option 'X'` and a `Try`
- *   line, or the usage for a wrong operand count: exit 1.
+ *   line, `PROG: 'WORD' missing argument` alone, or the usage for a wrong
+ *   operand count: exit 1.
  * - Python commands (argparse, allow_abbrev=False): bundled flags, `-oV`,
  *   `--opt=V` and `--opt V`, no abbreviated long options, `--`; a usage error
  *   is the usage line and `PROG: error: MESSAGE`: exit 2.
@@ -56,6 +57,8 @@ function check(rows: readonly Row[]): void {
 }
 
 const TRY = (prog: string, what: string): string => `${prog}: unrecognized option '${what}'\nTry \`${prog} --help' for more information.\n`;
+/** liboptparse's line for an option given last without its argument (flux-top -q in the reference): the word as typed */
+const MISSING = (prog: string, word: string): string => `${prog}: '${word}' missing argument\n`;
 const CLEAN = /^\d+\.\d+ clean\n$/;
 
 test('job wait-event: bundled short options, attached and detached arguments, prefixes, --', () => {
@@ -71,9 +74,9 @@ test('job wait-event: bundled short options, attached and detached arguments, pr
     { argv: ['job', 'wait-event', '-t', '5', '--', 'ID', 'clean'], code: 0, out: CLEAN },
     { argv: ['job', 'wait-event', '-fjson', 'ID', 'clean'], code: 0, out: /^\{"timestamp":[\d.]+,"name":"clean"/ },
     // errors: getopt's, in liboptparse's words, exit 1
-    { argv: ['job', 'wait-event', '-t'], code: 1, err: TRY('flux-job wait-event', '-t') },
-    { argv: ['job', 'wait-event', '-vt'], code: 1, err: TRY('flux-job wait-event', '-t') },
-    { argv: ['job', 'wait-event', '--timeout'], code: 1, err: TRY('flux-job wait-event', '-t') },
+    { argv: ['job', 'wait-event', '-t'], code: 1, err: MISSING('flux-job wait-event', '-t') },
+    { argv: ['job', 'wait-event', '-vt'], code: 1, err: MISSING('flux-job wait-event', '-vt') },
+    { argv: ['job', 'wait-event', '--timeout'], code: 1, err: MISSING('flux-job wait-event', '--timeout') },
     { argv: ['job', 'wait-event', '-vz', 'ID', 'clean'], code: 1, err: TRY('flux-job wait-event', '-z') },
     { argv: ['job', 'wait-event', '--bogus', 'ID', 'clean'], code: 1, err: TRY('flux-job wait-event', '--bogus') },
     { argv: ['job', 'wait-event', '--quiet=1', 'ID', 'clean'], code: 1, err: TRY('flux-job wait-event', '-q') },
@@ -93,7 +96,7 @@ test('the other job sub-commands', () => {
     { argv: ['job', 'eventlog', '-peventlog', '-fjson', 'ID'], code: 0, out: /^\{"timestamp"/ },
     { argv: ['job', 'status', '-vj', 'ID'], code: 0, out: /"waitstatus":0/ },
     { argv: ['job', 'info', '-o', 'ID', 'jobspec'], code: 0, out: /^\{"resources"/ },
-    { argv: ['job', 'kill', '-s'], code: 1, err: TRY('flux-job kill', '-s') },
+    { argv: ['job', 'kill', '-s'], code: 1, err: MISSING('flux-job kill', '-s') },
     { argv: ['job', 'purge', '--age=1', '--bogus'], code: 1, err: TRY('flux-job purge', '--bogus') },
     // flux-job's usage(): the same text for a missing and an unknown sub-command
     { argv: ['job'], code: 1, err: /^Usage: flux-job \[OPTIONS\] COMMAND ARGS\n {2}-h, --help +Display this message\.\n\nCommon commands from flux-job:\n(.*\n)* {3}submit +Run job\n/ },
@@ -116,7 +119,7 @@ test('the broker-level C commands: getattr, setattr, lsattr, module, ping, dmesg
     { argv: ['ping', '-bc1', '0'], code: 0, out: /^flux-ping 0!broker\n0!broker\.ping pad=0 seq=0 /m },
     { argv: ['ping', '-bc', '1', '-p8', '0'], code: 0, out: /^0!broker\.ping pad=8 seq=0 /m },
     { argv: ['ping', '--coun=1', '--', '0'], code: 0, out: /^0!broker\.ping pad=0 seq=0 /m },
-    { argv: ['ping', '-c'], code: 1, err: TRY('flux-ping', '-c') },
+    { argv: ['ping', '-c'], code: 1, err: MISSING('flux-ping', '-c') },
     { argv: ['ping', '0', '-c', '1'], code: 1, err: /^Usage: flux-ping \[OPTIONS\] TARGET\n/ },
     { argv: ['logger', '-serr', '--', '-a dashed message'], code: 0 },
     { argv: ['logger', '--sev=err', '--app=grammar', 'prefixes work'], code: 0 },
@@ -125,11 +128,11 @@ test('the broker-level C commands: getattr, setattr, lsattr, module, ping, dmesg
     { argv: ['exec', '-nr0', 'true'], code: 0 },
     { argv: ['exec', '-lr', '0', '--', 'echo', 'hi'], code: 0, out: '0: hi\n' },
     { argv: ['exec', '--rank=0', '--lab', 'echo', '-r'], code: 0, out: '0: -r\n' },
-    { argv: ['exec', '-r'], code: 1, err: TRY('flux-exec', '-r') },
+    { argv: ['exec', '-r'], code: 1, err: MISSING('flux-exec', '-r') },
     { argv: ['overlay', 'status', '-Lnever', '--no-pr'], code: 0, out: /^0 \S+: full\n$/ },
     // an optional argument is taken only attached: `never` is an extra operand, ignored as Flux does
     { argv: ['overlay', 'status', '-L', 'never', '--no-pretty'], code: 0, out: /^0 \S+: full\n$/ },
-    { argv: ['keygen', '-n'], code: 1, err: TRY('flux-keygen', '-n') },
+    { argv: ['keygen', '-n'], code: 1, err: MISSING('flux-keygen', '-n') },
     { argv: ['keygen', '--bogus'], code: 1, err: TRY('flux-keygen', '--bogus') },
   ]);
 });
@@ -137,7 +140,7 @@ test('the broker-level C commands: getattr, setattr, lsattr, module, ping, dmesg
 test('flux start: getopt too', () => {
   check([
     { argv: ['start', '--bogus', 'true'], code: 1, err: TRY('flux-start', '--bogus') },
-    { argv: ['start', '-s'], code: 1, err: TRY('flux-start', '-s') },
+    { argv: ['start', '-s'], code: 1, err: MISSING('flux-start', '-s') },
     { argv: ['start', '--test-siz=1', 'true'], code: 0 },
     { argv: ['start', '-s1', '--', 'sh', '-c', 'exit 3'], code: 3 },
   ]);

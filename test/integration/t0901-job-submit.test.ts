@@ -106,7 +106,7 @@ test('bad options and files: one line, exit 1; usage for too many operands', () 
   r(['--urgency=32'], 'flux-job: urgency range is [0:31]\n');
   r(['--flags=signed'], 'flux-job: --flags=signed: flux-ts has no flux-security: jobspecs are not signed\n');
   r(['--sign-type=curve'], 'flux-job: --sign-type: flux-ts has no flux-security: jobspecs are not signed\n');
-  r(['-u'], "flux-job submit: unrecognized option '-u'\nTry `flux-job submit --help' for more information.\n");
+  r(['-u'], "flux-job submit: '-u' missing argument\n");
   r(['a', 'b'], /^Usage: flux-job submit \[OPTIONS\] \[jobspec\]\nRun job\n {2}-h, --help +Display this message\.\n {2}-u, --urgency=N +Set job urgency/);
 });
 

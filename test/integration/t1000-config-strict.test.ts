@@ -157,7 +157,7 @@ test('log-filename: the leader writes its log there; a path it cannot open is re
 test('attributes flux-ts does not implement are refused, not ignored', () => {
   for (const [kv, stays] of [
     ['broker.shutdown-timeout=10s', ' (it stays "none")'],
-    ['log-syslog-enable=1', ' (it stays "0")'],
+    ['broker.cleanup-timeout=10s', ' (it stays "none")'],
     ['broker.exit-restart=42', ''],
   ]) {
     const r = flux(['start', `-S${kv}`, 'true']);
@@ -166,7 +166,7 @@ test('attributes flux-ts does not implement are refused, not ignored', () => {
     assert.is(r.stderr, `flux-broker: ${name}: setting this attribute is not supported by flux-ts${stays}\n`);
   }
   // the value shown is accepted (a site config that spells out the default keeps working)
-  assert.is(flux(['start', '-Slog-syslog-enable=0', 'true']).code, 0);
+  assert.is(flux(['start', '-Sbroker.shutdown-timeout=none', 'true']).code, 0);
   const bm = flux(['start', '-Sbroker.boot-method=config', 'true']);
   assert.is(bm.stderr, 'flux-broker: broker.boot-method: attribute may not be set on the command line\n');
 });

@@ -42,6 +42,8 @@ const COVERED: Record<string, string> = {
   'log-stderr-level': 'integration/t0002-attr.test.ts',
   'log-stderr-mode': 'integration/t1001-attr-effects.test.ts',
   'log-filename': 'integration/t1000-config-strict.test.ts',
+  'log-syslog-enable': 'integration/t1042-broker-knobs.test.ts',
+  'log-syslog-level': 'integration/t1042-broker-knobs.test.ts',
   'tbon.topo': 'integration/t0110-overlay.test.ts',
   'tbon.fanout': 'integration/t1001-attr-effects.test.ts',
   'tbon.prefertcp': 'integration/t0630-overlay-strangers.test.ts',
@@ -102,6 +104,7 @@ const COVERED: Record<string, string> = {
   'policy.limits.job-size.max.ngpus': 'integration/t1004-queues.test.ts',
   'policy.jobspec.defaults.system.duration': 'integration/t1004-queues.test.ts',
   'policy.jobspec.defaults.system.queue': 'integration/t1004-queues.test.ts',
+  'exec.shell-plugins': 'integration/t1023-shell-plugins.test.ts',
 };
 
 /** config table -> its man page (docs/man5) */
@@ -121,6 +124,7 @@ const PAGE: Record<string, string> = {
   resource: 'flux-config-resource.md',
   queues: 'flux-config-queues.md',
   policy: 'flux-config-policy.md',
+  exec: 'flux-config-exec.md',
 };
 
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');

@@ -211,6 +211,30 @@ export const COVERED: Readonly<Record<string, string>> = {
   'pmi barrier --test-timing': 'integration/t0701-pmi.test.ts',
   'pmi exchange --count': 'integration/t0701-pmi.test.ts',
   'pmi get --ranks': 'integration/t0701-pmi.test.ts',
+  'kvs copy --src-namespace': 'integration/t0801-kvs-command.test.ts',
+  'kvs copy --dst-namespace': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --namespace': 'integration/t0801-kvs-command.test.ts',
+  'kvs ls --recursive': 'integration/t0801-kvs-command.test.ts',
+  'kvs ls --width': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog append --timestamp': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog get --watch': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --waitcreate': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --count': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog get --unformatted': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog get --human': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog wait-event --timeout': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog wait-event --quiet': 'integration/t0801-kvs-command.test.ts',
+  'kvs eventlog wait-event --verbose': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --raw': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --watch': 'integration/t0801-kvs-command.test.ts',
+  'kvs get --uniq': 'integration/t0801-kvs-command.test.ts',
+  'kvs link --target-namespace': 'integration/t0801-kvs-command.test.ts',
+  'kvs ls --directory': 'integration/t0801-kvs-command.test.ts',
+  'kvs ls --classify': 'integration/t0801-kvs-command.test.ts',
+  'kvs ls --1': 'integration/t0801-kvs-command.test.ts',
+  'kvs put --append': 'integration/t0801-kvs-command.test.ts',
+  'kvs unlink --force': 'integration/t0801-kvs-command.test.ts',
+  'top --queue': 'integration/t1105-top.test.ts',
   'pstree --all': 'integration/t0308-nested-instances.test.ts',
   'pstree --ascii': 'integration/t0308-nested-instances.test.ts',
   'pstree --compact': 'integration/t0308-nested-instances.test.ts',
@@ -331,4 +355,28 @@ export const COVERED: Readonly<Record<string, string>> = {
 export const REFUSED: Readonly<Record<string, string>> = {
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
+};
+
+/**
+ * Job shell options (`-o NAME`, flux-shell-options(7)): every name job-ingest
+ * accepts (KNOWN_SHELL_OPTIONS) -> the test file that shows its effect (and
+ * names it). The plugin that acts on each is in plugins/shell/ (docs/guide/architecture.md).
+ */
+export const SHELL_OPTIONS_COVERED: Readonly<Record<string, string>> = {
+  output: 'integration/t0610-output-sinks.test.ts',
+  input: 'integration/t0610-output-sinks.test.ts',
+  rlimit: 'integration/t1010-shell-options.test.ts',
+  verbose: 'integration/t1010-shell-options.test.ts',
+  'exit-timeout': 'integration/t0401-signals.test.ts',
+  'exit-on-error': 'integration/t0401-signals.test.ts',
+  'cpu-affinity': 'integration/t1010-shell-options.test.ts',
+  'gpu-affinity': 'integration/t1010-shell-options.test.ts',
+  pmi: 'integration/t0701-pmi.test.ts',
+  pty: 'integration/t0501-pty.test.ts',
+  signal: 'integration/t1010-shell-options.test.ts',
+  mpi: 'integration/t1010-shell-options.test.ts',
+  // the jobspec's task placement (flux batch/alloc set it): no shell plugin acts on it
+  'per-resource': 'unit/api/jobspec.test.ts',
+  taskmap: 'integration/t1010-shell-options.test.ts',
+  plugin: 'integration/t1023-shell-plugins.test.ts',
 };

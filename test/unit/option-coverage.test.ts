@@ -15,7 +15,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandSpec, OptionSpec } from '../../cli/options';
-import { COVERED, REFUSED } from './option-coverage-table';
+import { COVERED, REFUSED, SHELL_OPTIONS_COVERED } from './option-coverage-table';
+import { KNOWN_SHELL_OPTIONS } from '../../modules/job-ingest/shell-options';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli');
@@ -102,6 +103,20 @@ test('a hidden option that is not an alias is refused, not ignored', () => {
     s.options.filter((o) => o.hidden && !unsupported(o) && !/^(Old name of|Same as) --/.test(o.description)).map((o) => `${s.path.join(' ')} --${o.name}: ${o.description}`),
   );
   assert.equal(quiet, []);
+});
+
+test('every shell option job-ingest accepts is documented and has a test that names it', () => {
+  const man = fs.readFileSync(path.join(ROOT, 'docs', 'man7', 'flux-shell-options.md'), 'utf8');
+  const problems: string[] = [];
+  for (const name of KNOWN_SHELL_OPTIONS) {
+    const file = SHELL_OPTIONS_COVERED[name];
+    if (!man.includes(`\`${name}`)) problems.push(`-o ${name}: not in docs/man7/flux-shell-options.md`);
+    if (file === undefined) problems.push(`-o ${name}: no test in SHELL_OPTIONS_COVERED`);
+    else if (!fs.existsSync(path.join(ROOT, 'test', file))) problems.push(`-o ${name}: ${file} does not exist`);
+    else if (!fs.readFileSync(path.join(ROOT, 'test', file), 'utf8').includes(name)) problems.push(`-o ${name}: ${file} does not name it`);
+  }
+  const stale = Object.keys(SHELL_OPTIONS_COVERED).filter((k) => !KNOWN_SHELL_OPTIONS.has(k));
+  assert.equal([...problems, ...stale.map((k) => `-o ${k}: not an option job-ingest knows`)], []);
 });
 
 test.run();

@@ -11,7 +11,8 @@ export default defineShellPlugin({
   shell(ctx) {
     const i = ctx.options.input?.stdin;
     if (!i || !i.path || (i.type !== undefined && i.type !== 'file')) return undefined;
-    const source = ctx.openInput(path.resolve(ctx.cwd, i.path), i.path);
-    return { stdin: () => source };
+    return {
+      'shell.init': () => ctx.setStdin(ctx.openInput(path.resolve(ctx.cwd, i.path!), i.path!)),
+    };
   },
 });

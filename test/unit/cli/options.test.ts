@@ -108,13 +108,20 @@ test('getopt: usage errors in getopt_long words, exit 1', () => {
   assert.is(usageError(C, ['-vz', 'ƒ1', 'clean']), "unrecognized option '-z'");
   assert.is(usageError(C, ['--bogus', 'ƒ1', 'clean']), "unrecognized option '--bogus'");
   assert.is(usageError(C, ['ƒ1', 'clean', '-t']), 'wrong operand count');
-  // getopt names the option by its short letter, whatever was typed
-  assert.is(usageError(C, ['-t']), "unrecognized option '-t'");
-  assert.is(usageError(C, ['-vt']), "unrecognized option '-t'");
-  assert.is(usageError(C, ['--timeout']), "unrecognized option '-t'");
+  // a missing argument names the word as typed (flux-top -q in the reference)
+  assert.is(usageError(C, ['-t']), "'-t' missing argument");
+  assert.is(usageError(C, ['-vt']), "'-vt' missing argument");
+  assert.is(usageError(C, ['--timeout']), "'--timeout' missing argument");
+  assert.is(usageError(C, ['--time']), "'--time' missing argument");
+  assert.equal(renderUsageError(C, new UsageError("'-t' missing argument", false, true)), {
+    text: "flux-job wait-event: '-t' missing argument\n",
+    stream: 'stderr',
+    code: 1,
+  });
+  // getopt names a long option given an argument it does not take by its short letter
   assert.is(usageError(C, ['--quiet=1', 'ƒ1', 'clean']), "unrecognized option '-q'");
   assert.is(usageError(C, ['--help=1']), "unrecognized option '-h'");
-  assert.is(usageError(C, ['--verbosity']), "unrecognized option '--verbosity'");
+  assert.is(usageError(C, ['--verbosity']), "'--verbosity' missing argument");
   assert.is(usageError(C, ['--bogus=1', 'ƒ1', 'clean']), "unrecognized option '--bogus=1'");
   const r = renderUsageError(C, new UsageError("unrecognized option '-z'"));
   assert.equal(r, {

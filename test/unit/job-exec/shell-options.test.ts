@@ -1,10 +1,11 @@
 /** The job shell's option logic: taskmap schemes and RFC 34 encoding, affinity sets, rlimit plans, signal, output.limit. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyTaskmap, decodeTaskmap, encodeRfc34, placementPmiMapping, placementTaskmap } from '../../../modules/job-exec/taskmap-scheme';
-import { divide, parseMap, taskGpuSets } from '../../../modules/job-exec/affinity';
-import { planRlimits } from '../../../modules/job-exec/rlimit';
-import { signalName, signalOption } from '../../../modules/job-exec/signal-option';
+import { encodeRfc34, placementPmiMapping, placementTaskmap } from '../../../modules/job-exec/rfc34';
+import { applyTaskmap, decodeTaskmap } from '../../../plugins/shell/taskmap/scheme';
+import { divide, parseMap, taskGpuSets } from '../../../plugins/shell/affinity/sets';
+import { planRlimits } from '../../../plugins/shell/rlimit/limits';
+import { signalName, signalOption } from '../../../plugins/shell/signal/option';
 import { OutputLimit, parseSize } from '../../../modules/job-exec/output-limit';
 import { shellOptionError } from '../../../modules/job-ingest/shell-options';
 import type { ShellPlacement } from '../../../modules/job-exec/taskmap';

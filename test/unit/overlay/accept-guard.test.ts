@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'node:net';
-import { AcceptGuard, peerAddress } from '../../../kernel/overlay/accept-guard';
+import { AcceptGuard, peerAddress } from '../../../overlay/accept-guard';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 /** The [bootstrap] table: hosts expanded in rank order, defaults, and the errors that name the key. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bindAddress, parseBootstrap } from '../../../kernel/overlay/config-boot';
+import { bindAddress, parseBootstrap } from '../../../overlay/config-boot';
 import { thrownMessage } from '../../helpers/errors';
 
 const error = thrownMessage;

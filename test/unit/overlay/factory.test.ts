@@ -21,8 +21,8 @@ import { LogRing } from '../../../kernel/log/log-ring';
 import { LocalHandle } from '../../../kernel/router/local-handle';
 import { Router } from '../../../kernel/router/router';
 import { dispatchBrokerRequest } from '../../../kernel/broker-services';
-import { makeTreeFactory, singletonWarning } from '../../../kernel/overlay/factory';
-import type { Overlay } from '../../../kernel/overlay/overlay';
+import { makeTreeFactory, singletonWarning } from '../../../overlay/factory';
+import type { Overlay } from '../../../overlay/overlay';
 
 /** A PMI-1 job of `size` ranks held in memory (barrier releases when all entered). */
 function fakePmi(size: number, preload: Record<string, string> = {}): PmiClient[] {

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { AttrStore } from '../../../kernel/attr/attrs';
 import { defineDefaultAttrs } from '../../../kernel/attr/defaults';
-import { LivenessConfigError, livenessOf, resolveLiveness } from '../../../kernel/overlay/liveness';
-import { SendStall } from '../../../kernel/overlay/send-stall';
+import { LivenessConfigError, livenessOf, resolveLiveness } from '../../../overlay/liveness';
+import { SendStall } from '../../../overlay/send-stall';
 
 function attrs(set: Record<string, string> = {}): AttrStore {
   const a = new AttrStore();

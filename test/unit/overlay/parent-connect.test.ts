@@ -6,8 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'node:net';
-import { connectParent, isTransient } from '../../../kernel/overlay/parent-connect';
-import { LinkError } from '../../../kernel/overlay/secure-link';
+import { connectParent, isTransient } from '../../../overlay/parent-connect';
+import { LinkError } from '../../../overlay/secure-link';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

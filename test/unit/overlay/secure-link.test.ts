@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateKeyPair, publicKeyText, type KeyPair } from '../../../lib/crypto/keys';
-import { secureAccept, secureConnect, type SecureLink } from '../../../kernel/overlay/secure-link';
+import { secureAccept, secureConnect, type SecureLink } from '../../../overlay/secure-link';
 import { request, type Message } from '../../../kernel/message/message';
 import { Errno } from '../../../lib/errno';
 import { FluxError } from '../../../lib/errors';

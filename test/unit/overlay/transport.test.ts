@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as os from 'node:os';
-import { InterfaceHintError, connect, hintAddress, tcpWildcard } from '../../../kernel/overlay/transport';
+import { InterfaceHintError, connect, hintAddress, tcpWildcard } from '../../../overlay/transport';
 import { deafListener } from '../../helpers/deaf-listener';
 
 const loName = Object.entries(os.networkInterfaces()).find(([, a]) => a?.some((x) => x.family === 'IPv4' && x.address === '127.0.0.1'))?.[0];

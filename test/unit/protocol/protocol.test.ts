@@ -1,5 +1,5 @@
 /**
- * Service protocols (ADR 0010): every protocol file compiles, the generated
+ * Service protocols (ADR 0013): every protocol file compiles, the generated
  * lib/protocol/<name>.ts files are what the protocol files give, the request
  * check names the offending field in one line, and the JSON-to-Avro mapping
  * (optional fields, unions with null, maps, free-form JSON) accepts what

@@ -21,7 +21,9 @@ import {
   encodeFrameParts,
   encodeMessage,
 } from '../../../../kernel/message/codec';
-import { CLIENT_PAYLOAD_DEPTH, jsonDepthExceeds, parseSize } from '../../../../kernel/message/limits';
+import { CLIENT_PAYLOAD_DEPTH } from '../../../../kernel/message/limits';
+import { jsonDepthExceeds } from '../../../../lib/json-depth';
+import { parseSize } from '../../../../lib/formats/size';
 import {
   MsgFlag,
   MsgType,

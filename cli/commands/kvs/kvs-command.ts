@@ -1,0 +1,112 @@
+/**
+ * What every flux-kvs sub-command shares: the namespace check, the
+ * connection, key normalization, lookups that fail with Flux's one line, and
+ * the directory listing the ls/dir/copy commands walk.
+ */
+import { CommandExit, FluxCommand } from '../../base-command';
+import type { Client } from '../../api/client';
+import { FluxError } from '../../../lib/errors';
+import { strerror } from '../../../lib/errno';
+import { normalizeKey } from './format';
+import type { Entry } from './format';
+
+const NS_OPTIONS = ['namespace', 'target-namespace', 'src-namespace', 'dst-namespace'];
+
+export abstract class KvsCommand extends FluxCommand {
+  protected h!: Client;
+
+  async run(): Promise<number> {
+    for (const o of NS_OPTIONS) {
+      const ns = this.args.str(o);
+      if (ns !== undefined && ns !== 'primary') this.fail(`${this.args.operands[0] ?? ''}: Operation not supported`);
+    }
+    this.h = await this.connect();
+    return this.main();
+  }
+
+  protected abstract main(): Promise<number>;
+
+  /** a non-negative integer option, with Flux's message for anything else */
+  protected intOpt(name: string, dflt: number): number {
+    const v = this.args.str(name);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v)) throw new CommandExit(1, `${this.spec.prog}: ${this.spec.path[this.spec.path.length - 1]}: Option '${name}' requires an integer argument`);
+    return Number(v);
+  }
+
+  /** key for a request; '' is EINVAL as Flux says it */
+  protected key(raw: string): string {
+    const k = normalizeKey(raw);
+    if (k === '') this.fail(`${raw}: Invalid argument`);
+    return k;
+  }
+
+  protected async lookup(key: string): Promise<unknown> {
+    try {
+      return (await this.h.rpc<{ value: unknown }>('kvs.get', { key })).value;
+    } catch (e) {
+      if (e instanceof FluxError && e.errno === 2 && (await this.isDir(key))) this.fail(`${key}: Is a directory`);
+      if (e instanceof FluxError) this.fail(`${key}: ${strerror(e.errno)}`);
+      throw e;
+    }
+  }
+
+  protected async listDir(key: string): Promise<string[]> {
+    return (await this.h.rpc<{ keys: string[] }>('kvs.dir', { key })).keys;
+  }
+
+  /** what key is (links not followed): 'dir', 'link', 'value', 'log', or undefined */
+  protected async kind(key: string): Promise<string | undefined> {
+    return (await this.h.rpc<{ kind?: string }>('kvs.dir', { key, extras: true })).kind;
+  }
+
+  protected async isDir(key: string): Promise<boolean> {
+    return (await this.kind(key)) === 'dir';
+  }
+
+  protected async rpcOrFail(topic: string, payload: object, what: string): Promise<unknown> {
+    try {
+      return await this.h.rpc(topic, payload);
+    } catch (e) {
+      if (e instanceof FluxError) this.fail(`${what}: ${strerror(e.errno)}`);
+      throw e;
+    }
+  }
+
+  /** the names directly in dir ('' = root): [name, isDir]; the links among them in `links` (name -> target) */
+  protected async children(dir: string, links?: Map<string, string>): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    const prefix = dir === '' ? 0 : dir.length + 1;
+    const r = await this.h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: dir, extras: true });
+    for (const k of r.keys) {
+      const rest = k.slice(prefix);
+      const dot = rest.indexOf('.');
+      const name = dot < 0 ? rest : rest.slice(0, dot);
+      out.set(name, (out.get(name) ?? false) || dot >= 0);
+      if (dot < 0 && r.links?.[k] !== undefined) links?.set(name, r.links[k]);
+    }
+    // empty directories (flux kvs mkdir): a directory entry with nothing below it
+    for (const k of r.dirs ?? []) {
+      const rest = k.slice(prefix);
+      const dot = rest.indexOf('.');
+      out.set(dot < 0 ? rest : rest.slice(0, dot), true);
+    }
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * Stream an eventlog's entries to each(); resolves when each() returns
+   * false (the watch is then cancelled: kvs frees it) or the log ends.
+   */
+  protected follow(key: string, waitcreate: boolean, each: (e: Entry) => boolean): Promise<void> {
+    const stream = this.h.rpcStream('kvs.watch', { key, waitcreate }, (r) => {
+      for (const e of (r as { entries?: Entry[] }).entries ?? []) {
+        if (!each(e)) {
+          void stream.cancel();
+          return;
+        }
+      }
+    });
+    return stream.then(() => stream.cancel());
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the kernel shows the overlay (overlay/, the TBON plug-in handed to the
+ * broker as its TreeFactory): this interface and the types it names, nothing
+ * else of the Broker. The overlay routes through the router's OverlayPort,
+ * registers its services, reads and sets attributes, logs and publishes.
+ */
+import type { AttrStore } from './attr/attrs';
+import type { BrokerArgs } from './boot/args';
+import type { BootInfo, Tree } from './boot/boot-info';
+import type { LogRing } from './log/log-ring';
+import type { Message } from './message/message';
+import type { Router } from './router/router';
+import type { Handle } from './api/handle';
+
+export type { AttrStore } from './attr/attrs';
+export { SingletonTree, type BootInfo, type Tree } from './boot/boot-info';
+export type { OverlayPort } from './router/router';
+export { STATE_NUMBER, type BrokerState } from './state/state-machine';
+
+/** A broker service the overlay answers (`overlay.status`, `groups.get`). */
+export type TreeService = (host: TreeHost, msg: Message) => unknown;
+
+export interface TreeHost {
+  readonly uuid: string;
+  readonly rank: number;
+  readonly attrs: AttrStore;
+  /** the broker's TOML config (whole document) */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** attributes set on the command line (they win over config) */
+  readonly args: Pick<BrokerArgs, 'setattrs'>;
+  readonly logRing: LogRing;
+  /** where the overlay delivers what arrives from peers and registers its services */
+  readonly router: Pick<Router, 'routeRequest' | 'routeResponse' | 'dispatchEvent' | 'addService'>;
+  /** the broker's own handle (rpc to peers' services) */
+  readonly self: Handle;
+  /** services the broker endpoint answers besides its own (topic -> handler) */
+  readonly extraServices: Map<string, TreeService>;
+  log(severity: number, appname: string, text: string): void;
+  publish(topic: string, payload: unknown): Promise<void>;
+}
+
+/** Boot the tree for this broker: undefined means a singleton. */
+export type TreeFactory = (host: TreeHost) => Promise<{ boot: BootInfo; tree: Tree } | undefined>;

@@ -1,0 +1,58 @@
+/**
+ * The calls the broker takes from the flux-ts addon (dist/native/flux-ts.node,
+ * ADR 0005): the credentials of the process behind a client socket (log lines,
+ * and who the client is: kernel/connector/access.ts), malloc_trim, and a
+ * syslog datagram that never blocks. All are optional: without the addon a
+ * client is named by its number only, guests cannot be allowed, freed heap
+ * pages stay with the process until reused, and syslog is refused.
+ */
+import * as path from 'node:path';
+import type * as net from 'node:net';
+
+interface ConnectorAddon {
+  peerCred?(fd: number): { pid: number; uid: number } | undefined;
+  trimMemory?(): boolean;
+  syslogSend?(pri: number, text: string): boolean;
+}
+
+let addon: ConnectorAddon | null | undefined;
+
+function load(): ConnectorAddon | null {
+  if (addon === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      addon = require(path.join(__dirname, '..', 'native', 'flux-ts.node')) as ConnectorAddon;
+    } catch {
+      addon = null;
+    }
+  }
+  return addon;
+}
+
+/** pid and uid of the process that connected `sock` (SO_PEERCRED), when the addon can tell. */
+export function peerCred(sock: net.Socket): { pid: number; uid: number } | undefined {
+  // N.B. _handle.fd is Node's (undocumented, stable) descriptor of a pipe handle.
+  const fd = (sock as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return undefined;
+  return load()?.peerCred?.(fd);
+}
+
+/** Whether client credentials can be read at all on this build. */
+export function canReadPeerCred(): boolean {
+  return typeof load()?.peerCred === 'function';
+}
+
+/** malloc_trim(0), when the addon is built. */
+export function trimMemory(): void {
+  load()?.trimMemory?.();
+}
+
+/** Whether this build can send to syslog (the addon has syslogSend). */
+export function canSyslog(): boolean {
+  return typeof load()?.syslogSend === 'function';
+}
+
+/** One message to /dev/log at priority `pri` (facility | severity); false when it was lost. */
+export function syslogSend(pri: number, text: string): boolean {
+  return load()?.syslogSend?.(pri, text) ?? false;
+}

@@ -1,0 +1,33 @@
+/**
+ * job-exec's config table, `[exec]` (flux-config-exec(5)):
+ *
+ *   shell-plugins = ["/site/shell/plugin.js", ...]
+ *
+ * job-shell plugins every job of the instance loads after the built-ins (and
+ * before a job's own `-o plugin`), in order; absolute paths. A file that does
+ * not load fails each job with that one line, as `-o plugin` does.
+ */
+import type { ConfigSchema } from '../../kernel/api';
+
+export const execConfigSchema: ConfigSchema = {
+  exec: {
+    kind: 'table',
+    keys: {
+      'shell-plugins': {
+        kind: 'custom',
+        what: 'a list of absolute paths of shell plugin files',
+        check: (v) =>
+          Array.isArray(v) && v.every((x) => typeof x === 'string' && x.startsWith('/'))
+            ? undefined
+            : 'must be a list of absolute paths of shell plugin files',
+      },
+    },
+  },
+};
+
+/** the site's shell plugin files of a config document */
+export function sitePlugins(config: Readonly<Record<string, unknown>>): string[] {
+  const exec = config['exec'] as { 'shell-plugins'?: unknown } | undefined;
+  const v = exec?.['shell-plugins'];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}

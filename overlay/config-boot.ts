@@ -1,0 +1,172 @@
+/**
+ * Bootstrap from the broker config instead of PMI (flux-config-bootstrap(5),
+ * the walkthrough's "Starting with Static Configuration"): `[bootstrap]` lists
+ * every host in rank order with the URI it binds and the URI its children
+ * connect to, and names one shared CURVE certificate (`flux keygen`) that every
+ * broker authenticates with. A broker finds its rank by its hostname, binds if
+ * it has children, and connects to its parent (retrying while the parent
+ * starts). No barrier: brokers may start in any order.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { TreeHost } from '../kernel/tree-host';
+import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
+import * as hostlist from '../lib/formats/hostlist';
+import { CertError, parseCert } from '../lib/crypto/cert';
+import { Overlay } from './overlay';
+import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
+import { DEFAULT_TOPO, makeTopology } from '../lib/tree-topology';
+import * as transport from './transport';
+
+export class BootstrapConfigError extends Error {}
+
+export interface BootHost {
+  host: string;
+  bind?: string;
+  connect?: string;
+}
+
+export interface BootstrapConfig {
+  hosts: BootHost[];
+  curveCert?: string;
+  defaultPort?: number;
+  defaultBind: string;
+  defaultConnect: string;
+}
+
+type Obj = Record<string, unknown>;
+
+function str(t: Obj, key: string, where: string): string | undefined {
+  const v = t[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new BootstrapConfigError(`${where}.${key}: must be a string`);
+  return v;
+}
+
+/** The `[bootstrap]` table, validated; undefined when there is none (or no hosts). */
+export function parseBootstrap(config: Readonly<Obj>): BootstrapConfig | undefined {
+  let t = config['bootstrap'];
+  // The walkthrough's test.toml shows the keys without their [bootstrap] header: read them too.
+  if (t === undefined && Array.isArray(config['hosts'])) {
+    t = Object.fromEntries(Object.entries(config).filter(([k]) => ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect'].includes(k)));
+  }
+  if (t === undefined) return undefined;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new BootstrapConfigError('[bootstrap] must be a table');
+  const b = t as Obj;
+  const known = ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect'];
+  for (const k of Object.keys(b)) if (!known.includes(k)) throw new BootstrapConfigError(`bootstrap.${k}: unknown key`);
+  const port = b['default_port'];
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new BootstrapConfigError(`bootstrap.default_port: must be a port number, got ${JSON.stringify(port)}`);
+  }
+  const out: BootstrapConfig = {
+    hosts: [],
+    curveCert: str(b, 'curve_cert', 'bootstrap'),
+    defaultPort: port as number | undefined,
+    defaultBind: str(b, 'default_bind', 'bootstrap') ?? 'tcp://*:%p',
+    defaultConnect: str(b, 'default_connect', 'bootstrap') ?? 'tcp://%h:%p',
+  };
+  const hosts = b['hosts'];
+  if (hosts === undefined) return undefined;
+  if (!Array.isArray(hosts)) throw new BootstrapConfigError('bootstrap.hosts: must be an array of tables');
+  hosts.forEach((h, i) => {
+    const where = `bootstrap.hosts[${i}]`;
+    if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new BootstrapConfigError(`${where}: must be a table`);
+    const e = h as Obj;
+    for (const k of Object.keys(e)) if (!['host', 'bind', 'connect', 'parent'].includes(k)) throw new BootstrapConfigError(`${where}.${k}: unknown key`);
+    const name = str(e, 'host', where);
+    if (name === undefined) throw new BootstrapConfigError(`${where}: host is required`);
+    let names: string[];
+    try {
+      names = hostlist.expand(name);
+    } catch (err) {
+      throw new BootstrapConfigError(`${where}.host: ${(err as Error).message}`);
+    }
+    for (const n of names) out.hosts.push({ host: n, bind: str(e, 'bind', where), connect: str(e, 'connect', where) });
+  });
+  const seen = new Set<string>();
+  for (const h of out.hosts) {
+    if (seen.has(h.host)) throw new BootstrapConfigError(`bootstrap.hosts: ${h.host} is listed twice`);
+    seen.add(h.host);
+  }
+  return out.hosts.length > 0 ? out : undefined;
+}
+
+/** %h (host) and %p (port) in a URI template. */
+function expandUri(template: string, host: string, port: number | undefined, what: string): string {
+  if (template.includes('%p') && port === undefined) throw new BootstrapConfigError(`${what} ${template} uses %p but bootstrap.default_port is not set`);
+  return template.replace(/%h/g, host).replace(/%p/g, String(port));
+}
+
+/** tcp://IFACE:PORT -> the interface's IPv4 address; tcp://*:PORT -> every address. */
+export function bindAddress(uri: string): string {
+  const m = /^tcp:\/\/([^:/]+):(\d+)$/.exec(uri);
+  if (!m) return uri;
+  const [, where, port] = m as unknown as [string, string, string];
+  if (where === '*') return `tcp://0.0.0.0:${port}`;
+  const iface = os.networkInterfaces()[where];
+  if (iface === undefined) return uri;
+  const v4 = iface.find((a) => a.family === 'IPv4');
+  if (!v4) throw new BootstrapConfigError(`bind ${uri}: interface ${where} has no IPv4 address`);
+  return `tcp://${v4.address}:${port}`;
+}
+
+/** The shared certificate: owner-only, well-formed. */
+function loadCert(path: string | undefined): ReturnType<typeof parseCert> {
+  if (path === undefined) throw new BootstrapConfigError('bootstrap.curve_cert is required when bootstrap.hosts has more than one host');
+  let st: fs.Stats;
+  let text: string;
+  try {
+    st = fs.statSync(path);
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BootstrapConfigError(`bootstrap.curve_cert ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+  }
+  if ((st.mode & 0o077) !== 0) throw new BootstrapConfigError(`bootstrap.curve_cert ${path}: readable by others (mode ${(st.mode & 0o777).toString(8)}): it must be private to the instance owner`);
+  try {
+    return parseCert(text);
+  } catch (e) {
+    if (e instanceof CertError) throw new BootstrapConfigError(`bootstrap.curve_cert ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function bootstrapFromConfig(b: TreeHost, cfg: BootstrapConfig): Promise<{ boot: BootInfo; tree: Tree }> {
+  const host = b.attrs.get('hostname') ?? os.hostname();
+  const rank = cfg.hosts.findIndex((h) => h.host === host);
+  if (rank < 0) throw new BootstrapConfigError(`bootstrap: ${host} is not in bootstrap.hosts (${hostlist.compress(cfg.hosts.map((h) => h.host))})`);
+  const size = cfg.hosts.length;
+  b.logRing.hostname = String(rank);
+  const hosts = cfg.hosts.map((h) => h.host);
+  const boot: BootInfo = { rank, size, method: 'config', hostlist: hosts, instanceLevel: 0 };
+  if (size === 1) {
+    singletonTreeAttrs(b);
+    return { boot, tree: new SingletonTree() };
+  }
+  const cert = loadCert(cfg.curveCert);
+  const keys = { publicKey: cert.publicKey, secretKey: cert.secretKey };
+  const topoUri = b.attrs.get('tbon.topo') ?? ((b.config['tbon'] as { topo?: string } | undefined)?.topo ?? DEFAULT_TOPO);
+  const topo = makeTopology(topoUri, size);
+  b.attrs.setInternal('tbon.topo', topoUri);
+  const kids = topo.children(rank);
+  const ov = new Overlay(b, { rank, size, topo, hosts, keys, childKeys: new Map(kids.map((k) => [k, cert.publicKey])) });
+  const me = cfg.hosts[rank]!;
+  if (kids.length > 0) {
+    const uri = bindAddress(expandUri(me.bind ?? cfg.defaultBind, host, cfg.defaultPort, `bootstrap.hosts[${rank}].bind`));
+    try {
+      ov.listener = await transport.listen(uri, (s) => ov.acceptConnection(s));
+    } catch (e) {
+      throw new BootstrapConfigError(`cannot bind ${uri}: ${(e as Error).message}`);
+    }
+    b.log(7, 'overlay', `listening on ${ov.listener.uri}`);
+  }
+  const parent = topo.parentOf(rank);
+  if (parent !== undefined) {
+    const ph = cfg.hosts[parent]!;
+    ov.parentKey = cert.publicKey;
+    ov.parentUri = expandUri(ph.connect ?? cfg.defaultConnect, ph.host, cfg.defaultPort, `bootstrap.hosts[${parent}].connect`);
+  }
+  treeAttrs(b, topo, rank, ov.listener?.uri, ov.parentUri);
+  hookServices(b, ov);
+  return { boot, tree: ov };
+}

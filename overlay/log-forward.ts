@@ -1,0 +1,24 @@
+/**
+ * Log forwarding on followers (log-stderr-mode=leader): entries at or below
+ * log-forward-level go to rank 0 as `log.append`, so the leader's stderr and
+ * dmesg show followers' errors. While no parent link is up (early boot, lost
+ * parent) entries are printed locally instead, so nothing is silently lost.
+ */
+import type { TreeHost } from '../kernel/tree-host';
+import type { Overlay } from './overlay';
+
+export function installLogForwarding(b: TreeHost, ov: Overlay): void {
+  if (b.rank === 0) return;
+  const ring = b.logRing;
+  const printLocally = ring.printer;
+  const level = Number(b.attrs.get('log-forward-level') ?? 3);
+  const me = String(b.rank);
+  ring.printer = (e) => {
+    if (ring.stderrMode === 'local' || !ov.parentUp) printLocally(e);
+  };
+  ring.listen((e) => {
+    if (ring.stderrMode !== 'leader' || !ov.parentUp || e.severity > level || e.hostname !== me) return;
+    const entry = { severity: e.severity, appname: e.appname, text: e.text, hostname: e.hostname, timestamp: e.timestamp };
+    b.self.send('log.append', { entries: [entry] }, { nodeid: 0 });
+  });
+}

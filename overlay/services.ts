@@ -1,0 +1,71 @@
+/**
+ * The overlay's broker-level services: `overlay.status` on every rank (this
+ * broker's subtree, asking online children for theirs, ghost-filling lost or
+ * offline ones from the topology; a torpid child is not asked, it is shown
+ * torpid) and, on rank 0, `groups.get` for the `broker.online` and
+ * `broker.torpid` groups.
+ */
+import { Errno } from '../lib/errno';
+import { FluxError } from '../lib/errors';
+import type { TreeHost } from '../kernel/tree-host';
+import type { Message } from '../kernel/message/message';
+import * as idset from '../lib/formats/idset';
+import type { StatusNode } from '../lib/protocol/overlay';
+import type { Overlay, PeerStatus } from './overlay';
+
+/** One node of `overlay.status` (see docs/man1/flux-overlay.md). */
+
+function ghosts(ov: Overlay, rank: number, status: PeerStatus, torpid = false): StatusNode[] {
+  return ov.topo.children(rank).map((c) => ({
+    rank: c,
+    host: ov.hostOf(c),
+    status,
+    ghost: true,
+    ...(torpid ? { torpid } : {}),
+    children: ghosts(ov, c, status, torpid),
+  }));
+}
+
+export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number): Promise<StatusNode> {
+  const now = Date.now();
+  const children = await Promise.all(
+    ov.childInfo().map(async (c): Promise<StatusNode> => {
+      const base = { rank: c.rank, host: ov.hostOf(c.rank) };
+      if (!c.connected) {
+        const node: StatusNode = { ...base, status: c.status, duration: (now - c.since) / 1000, children: ghosts(ov, c.rank, c.status === 'lost' ? 'lost' : 'offline') };
+        if (c.error && c.status === 'lost') node.error = c.error;
+        return node;
+      }
+      if (c.torpidSince !== undefined) {
+        // asking would only time out: what it routes to is out of reach too
+        return { ...base, status: c.status, torpid: true, duration: (now - c.torpidSince) / 1000, children: ghosts(ov, c.rank, c.status, true) };
+      }
+      const t0 = performance.now();
+      try {
+        const sub = await b.self.rpc<StatusNode>('overlay.status', { timeout: timeoutMs / 1000 }, { nodeid: c.rank, timeoutMs });
+        return { ...sub, rtt: performance.now() - t0 };
+      } catch (e) {
+        return { ...base, status: c.status, duration: (now - c.since) / 1000, error: (e as Error).message, children: [] };
+      }
+    }),
+  );
+  return { rank: ov.rank, host: ov.hostOf(ov.rank), status: ov.status, duration: ov.statusDuration, children };
+}
+
+/** Register the services with the broker (call once the router exists). */
+export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
+  b.extraServices.set('overlay.status', (_b: TreeHost, msg: Message) => {
+    const t = Number((msg.payload as { timeout?: unknown } | undefined)?.timeout ?? 0.5);
+    return subtreeStatus(ov, b, Number.isFinite(t) && t > 0 ? t * 1000 : 500);
+  });
+  b.router.addService('overlay', b.uuid);
+  if (ov.rank === 0) {
+    b.extraServices.set('groups.get', (_b: TreeHost, msg: Message) => {
+      const name = (msg.payload as { name?: unknown } | undefined)?.name;
+      if (name === 'broker.torpid') return { members: idset.encode([...ov.torpidSet].sort((a, b) => a - b)) };
+      if (name !== 'broker.online') throw new FluxError(Errno.ENOENT, `${String(name)}: no such group`);
+      return { members: idset.encode(ov.onlineRanks) };
+    });
+    b.router.addService('groups', b.uuid);
+  }
+}
