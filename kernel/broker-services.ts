@@ -9,18 +9,21 @@ import { kernelConfigSchema } from './config/kernel-schema';
 import { parseSources, reconfigure, rereadConfig, type Reconfigurable } from './config/reload';
 import type { Broker } from './broker';
 import { routeString } from './module/module-host';
-import type { LogEntry } from './log/log-ring';
-
-type Handler = (b: Broker, msg: Message) => unknown | Promise<unknown>;
+import { checkRequest, compileProtocol } from '../lib/protocol/avro';
+import { brokerProtocol, type BrokerProtocol } from '../lib/protocol/broker';
 
 /** marker: the handler answered (or will answer) by itself */
 export const HANDLED = Symbol('handled');
 
-function str(p: unknown, key: string, topic: string): string {
-  const v = (p as Record<string, unknown> | undefined)?.[key];
-  if (typeof v !== 'string') throw new FluxError(Errno.EPROTO, `${topic}: malformed request: ${key} must be a string`);
-  return v;
-}
+type Method = keyof BrokerProtocol;
+type Req<M extends Method> = BrokerProtocol[M]['request'];
+type Res<M extends Method> = BrokerProtocol[M]['response'] | typeof HANDLED;
+
+/**
+ * A broker service: `req` is the payload once dispatchBrokerRequest has checked
+ * it against the method's request schema (kernel/protocol.avsc).
+ */
+type Handler<M extends Method> = (b: Broker, req: Req<M>, msg: Message) => Res<M> | Promise<Res<M>>;
 
 /** `flux dmesg --follow` streams by `${sender}:${matchtag}`: how to stop each, and its request */
 const dmesgWatchers = new Map<string, () => void>();
@@ -46,8 +49,8 @@ function reconfigurable(b: Broker): Reconfigurable {
   };
 }
 
-export const brokerServices: Record<string, Handler> = {
-  'broker.ping': (b, msg) => ({ ...(msg.payload as object), route: routeString(msg, b.ctx) }),
+export const brokerServices: { readonly [M in Method]: Handler<M> } = {
+  'broker.ping': (b, req, msg) => ({ ...req, route: routeString(msg, b.ctx) }),
 
   // flux shutdown: rank 0 leaves RUN (the instance then shuts down as after its initial program)
   'broker.shutdown': (b) => {
@@ -59,58 +62,44 @@ export const brokerServices: Record<string, Handler> = {
   // flux config get: the configuration in force (as loaded at start, or by the last load/reload)
   'config.get': (b) => ({ config: b.config }),
   // flux config reload: the files (and --conf overrides) the broker started with, read again
-  'config.reload': async (b, msg) => {
+  'config.reload': async (b, _req, msg) => {
     ownerOnly(msg);
     const { config, where } = await rereadConfig(b.args.configPath ?? b.attrs.get('config.path'), b.args.confOverrides);
     await reconfigure(reconfigurable(b), config, where);
     return {};
   },
   // flux config load: documents the client read {sources: [{name, text}]}
-  'config.load': async (b, msg) => {
+  'config.load': async (b, req, msg) => {
     ownerOnly(msg);
-    const { config, where } = parseSources((msg.payload as { sources?: unknown } | undefined)?.sources);
+    const { config, where } = parseSources(req.sources);
     await reconfigure(reconfigurable(b), config, where);
     return {};
   },
 
-  'attr.get': (b, msg) => {
-    const name = str(msg.payload, 'name', msg.topic);
-    const value = b.attrs.get(name);
-    if (value === undefined) throw new FluxError(Errno.ENOENT, `${name}: No such file or directory`);
-    return { value, flags: b.attrs.flags(name) };
+  'attr.get': (b, req) => {
+    const value = b.attrs.get(req.name);
+    if (value === undefined) throw new FluxError(Errno.ENOENT, `${req.name}: No such file or directory`);
+    return { value, flags: b.attrs.flags(req.name) };
   },
-  'attr.set': (b, msg) => {
-    const name = str(msg.payload, 'name', msg.topic);
-    const value = str(msg.payload, 'value', msg.topic);
-    const force = (msg.payload as { force?: unknown }).force === true;
-    b.attrs.setAtRuntime(name, value, force);
-    b.applyAttr(name);
+  'attr.set': (b, req) => {
+    b.attrs.setAtRuntime(req.name, req.value, req.force === true);
+    b.applyAttr(req.name);
     return {};
   },
   'attr.list': (b) => ({
     attrs: b.attrs.names().map((n) => [n, b.attrs.get(n) ?? null]),
   }),
 
-  'log.append': (b, msg) => {
-    const entries = (msg.payload as { entries?: unknown }).entries;
-    if (!Array.isArray(entries)) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: entries must be an array`);
-    for (const e of entries as Partial<LogEntry>[]) {
-      if (typeof e.text !== 'string') continue;
-      b.logRing.append(
-        typeof e.severity === 'number' ? e.severity : 5,
-        typeof e.appname === 'string' ? e.appname : 'logger',
-        e.text,
-        typeof e.hostname === 'string' ? e.hostname : String(b.rank),
-        typeof e.timestamp === 'number' ? e.timestamp : undefined,
-      );
+  'log.append': (b, req) => {
+    for (const e of req.entries) {
+      b.logRing.append(e.severity ?? 5, e.appname ?? 'logger', e.text, e.hostname ?? String(b.rank), e.timestamp ?? undefined);
     }
     return {};
   },
-  'log.dmesg': (b, msg) => {
+  'log.dmesg': (b, req, msg) => {
     if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
-    const p = (msg.payload ?? {}) as { follow?: boolean; nobacklog?: boolean };
-    if (!p.nobacklog) for (const e of b.logRing.all()) b.self.respond(msg, { entry: e });
-    if (!p.follow) {
+    if (!req.nobacklog) for (const e of b.logRing.all()) b.self.respond(msg, { entry: e });
+    if (!req.follow) {
       b.self.respondError(msg, Errno.ENODATA);
       return HANDLED;
     }
@@ -123,16 +112,14 @@ export const brokerServices: Record<string, Handler> = {
     return HANDLED;
   },
   // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
-  'log.stream-cancel': (b, msg) => {
-    const tag = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
-    if (typeof tag !== 'number' || !Number.isInteger(tag)) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: matchtag must be an integer`);
-    const key = `${msg.route[0]}:${tag}`;
+  'log.stream-cancel': (b, req, msg) => {
+    const key = `${msg.route[0]}:${req.matchtag}`;
     const stop = dmesgWatchers.get(key);
-    const req = dmesgRequests.get(key);
+    const stream = dmesgRequests.get(key);
     dmesgWatchers.delete(key);
     dmesgRequests.delete(key);
     stop?.();
-    if (req) b.self.respondError(req, Errno.ENODATA);
+    if (stream) b.self.respondError(stream, Errno.ENODATA);
     return {};
   },
   // `flux module stats log`: the log ring and its followers
@@ -141,7 +128,7 @@ export const brokerServices: Record<string, Handler> = {
     b.logRing.clear();
     return {};
   },
-  'log.disconnect': (_b, msg) => {
+  'log.disconnect': (_b, _req, msg) => {
     const who = msg.route[0];
     for (const [k, stop] of dmesgWatchers) {
       if (k.startsWith(`${who}:`)) {
@@ -153,25 +140,17 @@ export const brokerServices: Record<string, Handler> = {
     return HANDLED;
   },
 
-  'module.load': async (b, msg) => {
-    const p = (msg.payload ?? {}) as { path?: unknown; name?: unknown; args?: unknown };
-    const spec = str(p, 'path', msg.topic);
-    const args = Array.isArray(p.args) ? p.args.map(String) : [];
-    const name = typeof p.name === 'string' && p.name.length > 0 ? p.name : undefined;
-    await b.modules.load(spec, args, name);
+  'module.load': async (b, req) => {
+    await b.modules.load(req.path, req.args ?? [], req.name || undefined);
     return {};
   },
   // one request, so that a reload that fails leaves the old module running
-  'module.reload': async (b, msg) => {
-    const p = (msg.payload ?? {}) as { path?: unknown; name?: unknown; args?: unknown; force?: unknown };
-    const spec = str(p, 'path', msg.topic);
-    const args = Array.isArray(p.args) ? p.args.map(String) : [];
-    const name = typeof p.name === 'string' && p.name.length > 0 ? p.name : undefined;
-    await b.modules.reload(spec, args, name, p.force === true);
+  'module.reload': async (b, req) => {
+    await b.modules.reload(req.path, req.args ?? [], req.name || undefined, req.force === true);
     return {};
   },
-  'module.remove': async (b, msg) => {
-    await b.modules.remove(str(msg.payload, 'name', msg.topic));
+  'module.remove': async (b, req) => {
+    await b.modules.remove(req.name);
     return {};
   },
   'module.list': (b) => ({
@@ -186,14 +165,16 @@ export const brokerServices: Record<string, Handler> = {
     })),
   }),
 
-  'event.pub': async (b, msg) => {
-    const topic = str(msg.payload, 'topic', msg.topic);
-    await b.publish(topic, (msg.payload as { payload?: unknown }).payload);
+  'event.pub': async (b, req) => {
+    await b.publish(req.topic, req.payload);
     return {};
   },
 
   'state-machine.get': (b) => ({ state: b.sm.state, duration: b.sm.duration }),
 };
+
+/** The broker's protocol, compiled once: what dispatchBrokerRequest checks each request against. */
+const protocol = compileProtocol(brokerProtocol);
 
 /**
  * What a guest ([access] allow-guest-user) may ask of the broker itself: reads
@@ -213,10 +194,19 @@ const GUEST_TOPICS = new Set([
   'groups.get',
 ]);
 
-/** Dispatch a request to the broker's own services. */
+/** A broker service whatever its method (dispatch has checked `req` against the method's schema). */
+type AnyHandler = (b: Broker, req: unknown, msg: Message) => unknown;
+
+/**
+ * Dispatch a request to the broker's own services. Where a request is
+ * validated: here, against kernel/protocol.avsc, before its handler runs; a
+ * malformed one is answered EPROTO `<topic>: malformed request: <field>: ...`.
+ */
 export function dispatchBrokerRequest(b: Broker, msg: Message): void {
-  const h = brokerServices[msg.topic] ?? b.extraServices.get(msg.topic);
-  if (!h) {
+  const method = protocol.methods.get(msg.topic);
+  const own = method ? (brokerServices as Readonly<Record<string, AnyHandler>>)[msg.topic] : undefined;
+  const extra = b.extraServices.get(msg.topic);
+  if (!own && !extra) {
     if (msg.topic.endsWith('.disconnect')) return;
     b.self.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
     return;
@@ -230,7 +220,14 @@ export function dispatchBrokerRequest(b: Broker, msg: Message): void {
     b.self.respondError(msg, fe.errno, fe.bare ? undefined : fe.message);
   };
   try {
-    const r = h(b, msg);
+    let r: unknown;
+    if (own && method) {
+      const c = checkRequest(method, msg.payload);
+      if (!c.ok) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: ${c.why}`);
+      r = own(b, c.value, msg);
+    } else {
+      r = extra!(b, msg);
+    }
     if (r instanceof Promise) r.then((v) => v !== HANDLED && b.self.respond(msg, v), fail);
     else if (r !== HANDLED) b.self.respond(msg, r);
   } catch (e) {

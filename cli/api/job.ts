@@ -14,6 +14,13 @@ import { STATES } from '../jobspec/job-info';
 import type { Client } from './client';
 import { Jobspec, type JobspecV1 } from './jobspec';
 import { watchKvs, type EventLogEntry } from './watch';
+import { service } from './protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export type { EventLogEntry } from './watch';
 
@@ -79,7 +86,7 @@ export async function submit(h: Client, jobspec: Jobspec | JobspecV1 | string, o
     if (typeof v !== 'boolean') throw einval(what, `${f} must be true or false`);
     if (v) flags |= SUBMIT_FLAGS[f]!;
   }
-  const r = await h.rpc<{ id: number }>('job-ingest.submit', { jobspec: js.jobspec, urgency, flags });
+  const r = await ingest.call(h, 'submit', { jobspec: js.jobspec, urgency, flags });
   return r.id;
 }
 
@@ -228,19 +235,19 @@ export async function result(h: Client, id: JobId | string): Promise<JobInfo> {
 /** Cancel a job (a fatal `cancel` exception, as flux cancel). */
 export async function cancel(h: Client, id: JobId | string, reason = ''): Promise<void> {
   if (typeof reason !== 'string') throw einval('cancel', 'reason must be a string');
-  await h.rpc('job-manager.raise', { id: checkId('cancel', id), type: 'cancel', severity: 0, note: reason });
+  await jobManager.call(h, 'raise', { id: checkId('cancel', id), type: 'cancel', severity: 0, note: reason });
 }
 
 /** Raise an exception on a job (severity 0 is fatal), as flux job raise. */
 export async function raise(h: Client, id: JobId | string, type: string, severity = 0, note = ''): Promise<void> {
   if (typeof type !== 'string' || type === '' || /\s|=/.test(type)) throw einval('raise', 'type must be a word');
   if (!Number.isInteger(severity) || severity < 0 || severity > 7) throw einval('raise', 'severity must be 0-7');
-  await h.rpc('job-manager.raise', { id: checkId('raise', id), type, severity, note: String(note) });
+  await jobManager.call(h, 'raise', { id: checkId('raise', id), type, severity, note: String(note) });
 }
 
 /** Send a signal (a number, or a name such as 'SIGINT' or 'INT') to a running job's tasks. */
 export async function kill(h: Client, id: JobId | string, signal: number | string = 'SIGTERM'): Promise<void> {
-  await h.rpc('job-manager.kill', { id: checkId('kill', id), signum: signalNumber(signal) });
+  await jobManager.call(h, 'kill', { id: checkId('kill', id), signum: signalNumber(signal) });
 }
 
 function signalNumber(signal: number | string): number {

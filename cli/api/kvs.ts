@@ -8,6 +8,10 @@ import { FluxError } from '../../lib/errors';
 import type { Client } from './client';
 import type { Channel } from './channel';
 import { watchKvs } from './watch';
+import { service } from './protocol';
+import type { KvsProtocol } from '../../lib/protocol/kvs';
+
+const kvsService = service<KvsProtocol>('kvs');
 
 function checkKey(what: string, key: unknown): string {
   if (typeof key !== 'string' || key === '' || key.split('.').some((w) => w === '')) {
@@ -18,25 +22,26 @@ function checkKey(what: string, key: unknown): string {
 
 /** The value at key (ENOENT if there is none). */
 async function get<T = unknown>(h: Client, key: string): Promise<T> {
-  return (await h.rpc<{ value: T }>('kvs.get', { key: checkKey('get', key) })).value;
+  // T is the caller's word for what it stored (the protocol says any JSON)
+  return (await kvsService.call(h, 'get', { key: checkKey('get', key) })).value as T;
 }
 
 /** Store value (any JSON) at key, replacing what was there. */
 async function put(h: Client, key: string, value: unknown): Promise<void> {
   if (value === undefined) throw new FluxError(Errno.EINVAL, 'kvs.put: a value is required');
-  await h.rpc('kvs.put', { key: checkKey('put', key), value });
+  await kvsService.call(h, 'put', { key: checkKey('put', key), value });
 }
 
 /** Remove key (and, with recursive, every key below it); resolves with how many were removed. */
 async function unlink(h: Client, key: string, opts: { recursive?: boolean } = {}): Promise<number> {
   for (const k of Object.keys(opts)) if (k !== 'recursive') throw new FluxError(Errno.EINVAL, `kvs.unlink: unknown option '${k}'`);
-  return (await h.rpc<{ count: number }>('kvs.unlink', { key: checkKey('unlink', key), recursive: opts.recursive === true })).count;
+  return (await kvsService.call(h, 'unlink', { key: checkKey('unlink', key), recursive: opts.recursive === true })).count;
 }
 
 /** The keys below key ('' or '.': the whole store). */
 async function dir(h: Client, key = ''): Promise<string[]> {
   const k = key === '' || key === '.' ? '' : checkKey('dir', key);
-  return (await h.rpc<{ keys: string[] }>('kvs.dir', { key: k })).keys;
+  return (await kvsService.call(h, 'dir', { key: k })).keys;
 }
 
 export interface KvsWatchOptions {

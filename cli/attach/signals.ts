@@ -10,6 +10,10 @@ import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
 import type { Client } from '../api/client';
 import { endCommand } from '../exit';
+import { service } from '../api/protocol';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 const FORWARD: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGUSR2'];
 
@@ -54,7 +58,7 @@ export class SignalForwarder {
     if (this.canceledBy !== undefined) return;
     this.canceledBy = os.constants.signals[s];
     const note = s === 'SIGINT' ? 'interrupted by ctrl-C' : `interrupted by ${s}`;
-    this.client.rpc('job-manager.raise', { id: this.id, type: 'cancel', severity: 0, note }).catch((e: Error) => {
+    jobManager.call(this.client, 'raise', { id: this.id, type: 'cancel', severity: 0, note }).catch((e: Error) => {
       process.stderr.write(`flux-job: cancel: ${e.message}
 `);
       // nothing will end the attach: leave as the signal would have made us
@@ -87,7 +91,7 @@ export class SignalForwarder {
 
   private async forward(signum: number): Promise<void> {
     try {
-      await this.client.rpc('job-manager.kill', { id: this.id, signum });
+      await jobManager.call(this.client, 'kill', { id: this.id, signum });
     } catch (e) {
       const fe = e as FluxError;
       if (fe.errno === Errno.ENOSYS) {

@@ -13,6 +13,13 @@ import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../
 import { buildInstanceJob } from '../jobspec/batch';
 import { attach, AttachError } from '../attach/attach';
 import { endCommand } from '../exit';
+import { service } from '../api/protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export class AllocCommand extends FluxCommand {
   static override spec = submissionSpec(
@@ -61,7 +68,7 @@ export class AllocCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      id = (await h.rpc<{ id: number }>('job-ingest.submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
+      id = (await ingest.call(h, 'submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
     } catch (e) {
       this.fail((e as Error).message);
     }
@@ -101,7 +108,7 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
   });
   const cancel = () => {
     process.stderr.write(`${f58}: Interrupt: canceling job\n`);
-    void h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => endCommand(1));
+    void jobManager.call(h, 'raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => endCommand(1));
   };
   process.once('SIGINT', cancel);
   // the client's socket does not keep Node alive by itself

@@ -5,6 +5,10 @@ import type { CommandSpec } from '../options';
 import { encodeF58 } from '../../lib/formats';
 import type { FluxError } from '../../lib/errors';
 import { parseIdArg } from '../jobspec/job-info';
+import { service } from '../api/protocol';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 const CANCEL_STATES: Record<string, number> = { depend: 2, priority: 4, sched: 8, run: 16, pending: 14, running: 48, active: 62 };
 
@@ -56,7 +60,7 @@ export class CancelCommand extends FluxCommand {
         if (/^\d+$/.test(u)) userid = Number(u);
         else if (u !== os.userInfo().username) this.fail(`Invalid user ${u} specified`);
       }
-      const r = await h.rpc<{ count: number; errors: number }>('job-manager.raiseall', {
+      const r = await jobManager.call(h, 'raiseall', {
         states,
         userid,
         type: 'cancel',
@@ -79,7 +83,7 @@ export class CancelCommand extends FluxCommand {
     }
     const results = await Promise.all(
       ids.map((id) =>
-        h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note }).then(
+        jobManager.call(h, 'raise', { id, type: 'cancel', severity: 0, note }).then(
           () => undefined,
           (e: FluxError) => `flux-cancel: ERROR: ${encodeF58(id)}: ${e.message}`,
         ),

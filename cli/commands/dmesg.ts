@@ -4,17 +4,13 @@
  */
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
+import { service } from '../api/protocol';
+import type { BrokerLogDmesgResponse, BrokerProtocol } from '../../lib/protocol/broker';
+
+const broker = service<BrokerProtocol>('');
 
 const SEV = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-export interface DmesgEntry {
-  timestamp: number;
-  severity: number;
-  appname: string;
-  hostname: string;
-  text: string;
-}
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -79,19 +75,18 @@ export class DmesgCommand extends FluxCommand {
     if (o.has('delta') && !o.has('human')) throw new CommandExit(1, 'flux-dmesg: --delta can only be used with --human');
     const h = await this.connect();
     if (o.has('clear')) {
-      await h.rpc('log.clear', {});
+      await broker.call(h, 'log.clear', {});
       return 0;
     }
     const stamp = o.has('human') ? new HumanStamp(o.has('delta')) : undefined;
-    const print = (p: unknown) => {
-      const e = (p as { entry?: DmesgEntry }).entry;
-      if (!e) return;
+    const print = (p: BrokerLogDmesgResponse) => {
+      const e = p.entry;
       const sev = SEV[e.severity] ?? String(e.severity);
       const ts = stamp ? stamp.next(e.timestamp) : `${isoStamp(e.timestamp)} `;
       process.stdout.write(`${ts}${e.appname}.${sev}[${e.hostname}]: ${e.text}\n`);
     };
-    await h.rpcStream('log.dmesg', { follow: o.has('follow'), nobacklog: o.has('new') }, print);
-    if (o.has('read-clear')) await h.rpc('log.clear', {});
+    await broker.stream(h, 'log.dmesg', { follow: o.has('follow'), nobacklog: o.has('new') }, print);
+    if (o.has('read-clear')) await broker.call(h, 'log.clear', {});
     return 0;
   }
 }

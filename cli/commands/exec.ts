@@ -15,10 +15,10 @@ import { decode, encode } from '../../lib/formats/idset';
 import { endCommand } from '../exit';
 import { JobRanksError, jobRanks } from '../exec/job-ranks';
 
-type Response =
-  | { type: 'started'; pid: number }
-  | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; status: number };
+import { service } from '../api/protocol';
+import type { RexecExecRequest, RexecExecResponse, RexecProtocol } from '../../lib/protocol/rexec';
+
+const rexec = service<RexecProtocol>('rexec');
 
 interface Task {
   rank: number;
@@ -31,6 +31,13 @@ interface Task {
   failed?: number;
   pending: Buffer[];
   partial: { stdout: string; stderr: string };
+}
+
+/** An environment without its unset names (rexec.exec's env is a map of strings). */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 function launchCode(errno: number): number {
@@ -113,7 +120,7 @@ export class ExecCommand extends FluxCommand {
     const ranks = idx.map((i) => base[i]!);
     if (ranks.length === 0) this.fail('No targets specified');
 
-    const req = { cmd, cwd: p.str('dir') ?? process.cwd(), env };
+    const req: RexecExecRequest = { cmd, cwd: p.str('dir') ?? process.cwd(), env: definedOnly(env) };
     this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' } }));
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
     if (p.has('noinput')) this.stdinDone = true;
@@ -147,9 +154,9 @@ export class ExecCommand extends FluxCommand {
     return rc;
   }
 
-  private async runOne(t: Task, req: { cmd: string[] }): Promise<void> {
+  private async runOne(t: Task, req: RexecExecRequest): Promise<void> {
     try {
-      await this.h.rpcStream('rexec.exec', req, (payload) => this.onResponse(t, payload as Response), { nodeid: t.rank });
+      await rexec.stream(this.h, 'exec', req, (r) => this.onResponse(t, r), { nodeid: t.rank });
     } catch (e) {
       const fe = e as FluxError;
       const cmd0 = req.cmd[0]!;
@@ -160,19 +167,19 @@ export class ExecCommand extends FluxCommand {
     this.flushPartial(t);
   }
 
-  private onResponse(t: Task, r: Response): void {
+  private onResponse(t: Task, r: RexecExecResponse): void {
     switch (r.type) {
       case 'started':
-        t.pid = r.pid;
+        t.pid = r.pid ?? undefined;
         for (const b of t.pending) this.write(t, b);
         t.pending = [];
         if (this.stdinDone) this.eof(t);
         break;
       case 'output':
-        this.output(t, r.stream, Buffer.from(r.data, 'base64'));
+        this.output(t, r.stream ?? 'stdout', Buffer.from(r.data ?? '', 'base64'));
         break;
       case 'exit':
-        t.status = r.status;
+        t.status = r.status ?? undefined;
         break;
     }
   }
@@ -197,11 +204,13 @@ export class ExecCommand extends FluxCommand {
   }
 
   private write(t: Task, data: Buffer): void {
-    this.h.rpc('rexec.write', { pid: t.pid, data: data.toString('base64') }, { nodeid: t.rank }).catch(() => {});
+    if (t.pid === undefined) return;
+    rexec.call(this.h, 'write', { pid: t.pid, data: data.toString('base64') }, { nodeid: t.rank }).catch(() => {});
   }
 
   private eof(t: Task): void {
-    this.h.rpc('rexec.write', { pid: t.pid, eof: true }, { nodeid: t.rank }).catch(() => {});
+    if (t.pid === undefined) return;
+    rexec.call(this.h, 'write', { pid: t.pid, eof: true }, { nodeid: t.rank }).catch(() => {});
   }
 
   private readStdin(): void {
@@ -225,7 +234,7 @@ export class ExecCommand extends FluxCommand {
       const signum = os.constants.signals[sig];
       for (const t of this.tasks) {
         if (t.pid !== undefined && t.status === undefined) {
-          this.h.rpc('rexec.kill', { pid: t.pid, signum }, { nodeid: t.rank }).catch(() => {});
+          rexec.call(this.h, 'kill', { pid: t.pid, signum }, { nodeid: t.rank }).catch(() => {});
         }
       }
     };

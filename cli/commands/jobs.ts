@@ -9,6 +9,7 @@ import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields
 import type { Client } from '../api/client';
 import { instanceExtras, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
+import { JobStates } from '../../lib/protocol/job-states';
 
 export class JobsCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -174,7 +175,7 @@ export class JobsCommand extends FluxCommand {
     const jobs = await fetch(h, true);
     if (jobs === undefined) return 1;
     if (p.has('stats') || p.has('stats-only')) {
-      const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: 126, userid: -1 })).jobs;
+      const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
       const running = all.filter((j) => j.state & 48 && j.state !== 64).length;
       const pending = all.filter((j) => j.state & 14).length;
       const completed = all.filter((j) => j.state === 64 && j.result === 1).length;

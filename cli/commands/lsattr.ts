@@ -2,6 +2,10 @@
 import { FluxCommand } from '../base-command';
 import type { FluxError } from '../../lib/errors';
 import type { CommandSpec } from '../options';
+import { service } from '../api/protocol';
+import type { BrokerProtocol } from '../../lib/protocol/broker';
+
+const broker = service<BrokerProtocol>('');
 
 export class LsattrCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -22,8 +26,9 @@ export class LsattrCommand extends FluxCommand {
   async run(): Promise<number> {
     const values = this.args.has('values');
     const h = await this.connect();
-    const r = await h.rpc<{ attrs: Array<[string, string | null]> }>('attr.list', {});
-    const out = r.attrs.map(([name, value]) => (values ? `${name.padEnd(40)}${value ?? '-'}` : name));
+    const r = await broker.call(h, 'attr.list', {});
+    // each pair is [name, value or null]
+    const out = r.attrs.map(([name, value]) => (values ? `${String(name).padEnd(40)}${value ?? '-'}` : String(name)));
     process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
     return 0;
   }

@@ -5,6 +5,10 @@ import type { FluxError } from '../../lib/errors';
 import { encodeF58, encodeKvs } from '../../lib/formats';
 import { ExpressionError, parseExpressions } from '../pgrep/expression';
 import { SHARED_OPTIONS, SelectError, selectJobs } from '../pgrep/select';
+import { service } from '../api/protocol';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 const jobs = (n: number) => `${n} job${n === 1 ? '' : 's'}`;
 
@@ -53,7 +57,7 @@ export class PkillCommand extends FluxCommand {
     const errors: string[] = [];
     const canceled = await Promise.all(
       targets.map((j) =>
-        h.rpc('job-manager.raise', { id: j.id, type: 'cancel', severity: 0, note: '' }).then(
+        jobManager.call(h, 'raise', { id: j.id, type: 'cancel', severity: 0, note: '' }).then(
           () => true,
           (e: FluxError) => (errors.push(`${encodeF58(j.id)}: ${e.message}`), false),
         ),

@@ -3,6 +3,10 @@ import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
+import { service } from '../api/protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export class RunCommand extends FluxCommand {
   static override spec = submissionSpec('run', 'Run a job interactively', 'flux run [OPTIONS...] COMMAND [ARGS...]', COMMON_OPTIONS);
@@ -23,7 +27,7 @@ export class RunCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      const r = await h.rpc<{ id: number }>('job-ingest.submit', {
+      const r = await ingest.call(h, 'submit', {
         jobspec: sub.jobspec,
         urgency: sub.urgency,
         flags: sub.flags,

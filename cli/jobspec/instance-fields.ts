@@ -6,6 +6,7 @@
 import type { Client } from '../api/client';
 import { rv1Expand, type Rv1 } from '../../lib/formats/rv1';
 import type { JobRecord } from './job-info';
+import { JobStates } from '../../lib/protocol/job-states';
 
 export const INSTANCE_HEADINGS: Record<string, string> = {
   'instance.stats': 'STATS',
@@ -46,7 +47,7 @@ export function resourceCounts(r: Rv1 | undefined): { nnodes: number; ncores: nu
 /** the instance.* fields of the instance `child` (a job of ours that runs Flux) */
 export async function instanceFields(child: Client): Promise<Record<string, unknown>> {
   const [list, st] = await Promise.all([
-    child.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: 126, userid: -1 }),
+    child.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 }),
     child.rpc<{ all?: Rv1; allocated?: Rv1; down?: Rv1 }>('resource.sched-status', {}),
   ]);
   const jobs = list.jobs;

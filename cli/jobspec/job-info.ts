@@ -5,6 +5,7 @@
  */
 import { strsignal } from '../../lib/strsignal';
 import { tryParseJobId } from '../../lib/formats';
+import { JobResult, JobState, JobStates } from '../../lib/protocol/job-states';
 
 export interface JobRecord {
   id: number;
@@ -40,17 +41,17 @@ export interface JobRecord {
 }
 
 export const STATES: Record<string, number> = {
-  depend: 2,
-  priority: 4,
-  sched: 8,
-  run: 16,
-  cleanup: 32,
-  inactive: 64,
-  pending: 14,
-  running: 48,
-  active: 62,
+  depend: JobState.DEPEND,
+  priority: JobState.PRIORITY,
+  sched: JobState.SCHED,
+  run: JobState.RUN,
+  cleanup: JobState.CLEANUP,
+  inactive: JobState.INACTIVE,
+  pending: JobStates.PENDING,
+  running: JobStates.RUNNING,
+  active: JobStates.ACTIVE,
 };
-export const RESULTS: Record<string, number> = { completed: 1, failed: 2, canceled: 4, timeout: 8 };
+export const RESULTS: Record<string, number> = { completed: JobResult.COMPLETED, failed: JobResult.FAILED, canceled: JobResult.CANCELED, timeout: JobResult.TIMEOUT };
 
 /**
  * `-f STATE|RESULT,...` of flux jobs and flux pstree: the state mask and the

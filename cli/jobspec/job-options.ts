@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import { CommandExit } from '../base-command';
 import type { ParsedArgs } from '../options';
 import { STATES } from './job-info';
+import { JobState } from '../../lib/protocol/job-states';
 
-const INACTIVE = 64;
 
 /** optparse_get_int: the last value of an integer option, or `def`. */
 export function optInt(sub: string, p: ParsedArgs, name: string, def: number): number {
@@ -63,4 +63,4 @@ function passwdUid(name: string): number | undefined {
 }
 
 /** Is `state` (a job-manager state bit) one of the inactive ones? */
-export const isInactiveMask = (mask: number): boolean => (mask & INACTIVE) !== 0;
+export const isInactiveMask = (mask: number): boolean => (mask & JobState.INACTIVE) !== 0;

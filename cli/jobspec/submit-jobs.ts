@@ -11,6 +11,10 @@ import type { FluxError } from '../../lib/errors';
 import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
 import type { ParsedArgs } from '../options';
+import { service } from '../api/protocol';
+import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+
+const ingest = service<JobIngestProtocol>('job-ingest');
 
 export interface Pending {
   /** `cc=3: ` or '' */
@@ -58,7 +62,7 @@ export async function submitAll(h: Client, jobs: readonly Pending[], o: FollowOp
   const t0 = Date.now();
   const results = await Promise.all(
     jobs.map((j) =>
-      h.rpc<{ id: number }>('job-ingest.submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags }).then(
+      ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags }).then(
         (r) => ({ id: r.id, error: undefined as FluxError | undefined }),
         (e: FluxError) => ({ id: undefined, error: e }),
       ),

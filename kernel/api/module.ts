@@ -9,6 +9,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Message } from '../message/message';
 import type { Handle } from './handle';
 import type { ConfigSchema } from '../../lib/config-schema';
+import type { ProtocolDoc } from '../../lib/protocol/avro';
 
 /** What a request handler returns: a payload to answer with, or NO_RESPONSE. */
 export const NO_RESPONSE: unique symbol = Symbol('flux.no-response');
@@ -19,11 +20,21 @@ export interface RequestHandler {
   /** method name without the service prefix, or a full topic when absolute */
   method: string;
   absolute?: boolean;
-  /** validate the payload before the handler runs; return an error text to refuse with EPROTO */
+  /**
+   * validate the payload before the handler runs; return an error text to refuse with EPROTO.
+   * Runs after the protocol's schema check (a module with a protocol rarely needs it).
+   */
   check?: (payload: unknown) => string | undefined;
   /** only the instance owner may call it (default true) */
   ownerOnly?: boolean;
-  fn: (msg: Message) => HandlerResult | Promise<HandlerResult>;
+  /**
+   * `req` is the payload once the module's protocol has checked it against the
+   * method's request schema (an absent payload is `{}`); undefined for a
+   * module without a protocol.
+   */
+  fn: (msg: Message, req?: unknown) => HandlerResult | Promise<HandlerResult>;
+  /** written with method(): the module must declare the method in its protocol */
+  typed?: boolean;
 }
 
 export interface EventHandler {
@@ -37,10 +48,42 @@ export type HandlerTable = ReadonlyArray<RequestHandler | EventHandler>;
 /** A request handler entry: `request('list', this.list)`. */
 export function request(
   method: string,
-  fn: (msg: Message) => HandlerResult | Promise<HandlerResult>,
+  fn: (msg: Message, req?: unknown) => HandlerResult | Promise<HandlerResult>,
   opts: Omit<RequestHandler, 'kind' | 'method' | 'fn'> = {},
 ): RequestHandler {
   return { kind: 'request', method, fn, ...opts };
+}
+
+/** One method's types, as scripts/gen-protocol-types.js writes them into lib/protocol/<module>.ts. */
+export interface MethodTypes {
+  request: unknown;
+  response: unknown;
+}
+
+/** What a typed handler returns: its response, or NO_RESPONSE (it answers by itself: streams, forwarding). */
+export type TypedResult<R> = R | typeof NO_RESPONSE | Promise<R | typeof NO_RESPONSE>;
+
+/**
+ * Typed handler entries for a module with a protocol:
+ * `const method = methods<KvsProtocol>();` then
+ * `method('get', (req) => ({ value: store.get(req.key) }))`. The host checks
+ * the payload against the method's request schema before `fn` runs, so `req`
+ * has the request type and the handler casts nothing; returning something
+ * else than the response type is a type error.
+ */
+export function methods<P extends { [M in keyof P]: MethodTypes }>() {
+  return <M extends keyof P & string>(
+    method: M,
+    fn: (req: P[M]['request'], msg: Message) => TypedResult<P[M]['response']>,
+    opts: Omit<RequestHandler, 'kind' | 'method' | 'fn' | 'typed'> = {},
+  ): RequestHandler => ({
+    kind: 'request',
+    method,
+    typed: true,
+    // the host calls typed handlers only with a checked payload (module-host.ts dispatch)
+    fn: (msg, req) => fn(req as P[M]['request'], msg),
+    ...opts,
+  });
 }
 
 /** An event handler entry: `event('heartbeat.pulse', this.onPulse)`. */
@@ -92,6 +135,16 @@ export interface ModuleManifest {
    * that does not fit, before anything is loaded.
    */
   readonly config?: ConfigSchema;
+  /**
+   * The module's protocol (ADR 0014): the document of its protocol file
+   * (modules/<name>/protocol.avsc, embedded in lib/protocol/<name>.ts by
+   * scripts/gen-protocol-types.js), or the path of a protocol file (relative
+   * to the module's file). The host compiles it at load (a bad one fails the
+   * load), and checks every request against its method's request schema
+   * before the handler runs: EPROTO `<topic>: malformed request: <field>: ...`.
+   * With a protocol, every method of the handler table must be declared in it.
+   */
+  readonly protocol?: ProtocolDoc | string;
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule>;
 }
 

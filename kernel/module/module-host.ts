@@ -13,10 +13,19 @@
  * in memory does not survive a reload either way: a restored module starts
  * afresh, as after any reload (sched gets its jobs back from job-manager; kvs
  * would start empty).
+ *
+ * Where a request is validated: dispatch() below. A module with a protocol
+ * (manifest.protocol, ADR 0014) has each method's request schema compiled at
+ * load; every request is checked against it before the handler runs and a
+ * malformed one is answered EPROTO `<topic>: malformed request: <field>: ...`
+ * without the handler ever seeing it.
  */
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { readFile } from 'node:fs/promises';
+import * as nodePath from 'node:path';
 import { Errno } from '../../lib/errno';
 import { FluxError, toFluxError } from '../../lib/errors';
+import { checkRequest, compileProtocol, type CompiledMethod, type Protocol, type ProtocolDoc } from '../../lib/protocol/avro';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
 import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
@@ -35,6 +44,8 @@ export interface LoadedModule {
   module?: BrokerModule;
   container: DependencyContainer;
   requests: Map<string, RequestHandler>;
+  /** topic -> the method's schemas, for a module with a protocol */
+  schemas: Map<string, CompiledMethod>;
   services: string[];
   /** the config tables its manifest declares (a config reload checks them) */
   configTables: readonly string[];
@@ -153,13 +164,16 @@ export class ModuleHost {
       handle,
       container: child,
       requests: new Map(),
+      schemas: new Map(),
       services: [],
       configTables: Object.keys(manifest.config ?? {}),
     };
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);
     try {
+      const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path);
       lm.module = await manifest.create({ container: child, handle, name, args, config: this.config() });
+      bindSchemas(lm, protocol);
     } catch (e) {
       this.teardown(lm);
       const fe = toFluxError(e);
@@ -256,6 +270,16 @@ export class ModuleHost {
       lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
       return;
     }
+    let req: unknown;
+    const schema = lm.schemas.get(msg.topic);
+    if (schema) {
+      const c = checkRequest(schema, msg.payload);
+      if (!c.ok) {
+        lm.handle.respondError(msg, Errno.EPROTO, `${msg.topic}: malformed request: ${c.why}`);
+        return;
+      }
+      req = c.value;
+    }
     if (h.check) {
       const why = h.check(msg.payload);
       if (why !== undefined) {
@@ -265,7 +289,7 @@ export class ModuleHost {
     }
     let result: unknown;
     try {
-      result = h.fn.call(lm.module, msg);
+      result = h.fn.call(lm.module, msg, req);
     } catch (e) {
       this.answerError(lm, msg, e);
       return;
@@ -320,6 +344,44 @@ export class ModuleHost {
         if (msg.flags & MsgFlag.NoResponse) return;
         lm.handle.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
     }
+  }
+}
+
+/** A manifest's protocol: the document, or a protocol file relative to the module's file. */
+async function loadProtocol(p: ProtocolDoc | string, modulePath: string): Promise<Protocol> {
+  let doc: ProtocolDoc;
+  if (typeof p === 'string') {
+    const file = nodePath.resolve(nodePath.dirname(modulePath), p);
+    try {
+      doc = JSON.parse(await readFile(file, 'utf8')) as ProtocolDoc;
+    } catch (e) {
+      throw new FluxError(Errno.EINVAL, `protocol ${file}: ${(e as Error).message}`);
+    }
+  } else {
+    doc = p;
+  }
+  try {
+    return compileProtocol(doc);
+  } catch (e) {
+    throw new FluxError(Errno.EINVAL, `protocol: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Each request handler's schemas, by the topic it will answer: with a
+ * protocol, every method must be declared in it; a typed handler (methods())
+ * needs one.
+ */
+function bindSchemas(lm: LoadedModule, protocol: Protocol | undefined): void {
+  for (const h of lm.module?.handlers ?? []) {
+    if (h.kind !== 'request') continue;
+    const m = protocol?.methods.get(h.method);
+    if (protocol && !m) throw new FluxError(Errno.EINVAL, `protocol ${protocol.name} declares no method ${h.method}`);
+    if (!m) {
+      if (h.typed) throw new FluxError(Errno.EINVAL, `${h.method}: a typed handler needs the module's protocol`);
+      continue;
+    }
+    lm.schemas.set(h.absolute ? h.method : `${lm.name}.${h.method}`, m);
   }
 }
 

@@ -15,7 +15,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { request, type BrokerModule, type Handle } from '../../kernel/api';
+import { methods, type BrokerModule, type Handle } from '../../kernel/api';
+import type { CliPoolProtocol, CliPoolStatsGetResponse } from '../../lib/protocol/cli-pool';
+
+/** handler entries checked against modules/cli-pool/protocol.avsc */
+const method = methods<CliPoolProtocol>();
 
 interface ListenAddon {
   listen(path: string): number;
@@ -28,23 +32,11 @@ const FIRST_SPAWN_MS = 500;
 
 const distDir = path.join(__dirname, '..', '..');
 
-export interface PoolStats {
-  size: number;
-  /** clients ready for a command */
-  idle: number;
-  /** their pids */
-  pids: number[];
-  /** clients still loading */
-  starting: number;
-  served: number;
-  started: number;
-  failed: number;
-  /** where launchers connect ('' until the first client is ready, or with no pool) */
-  socket: string;
-}
+/** what stats-get answers (modules/cli-pool/protocol.avsc) */
+export type PoolStats = CliPoolStatsGetResponse;
 
 export class CliPool implements BrokerModule {
-  readonly handlers = [request('stats-get', () => this.stats())];
+  readonly handlers = [method('stats-get', () => this.stats())];
   private listenFd = -1;
   private boundPath = '';
   private socketPath = '';

@@ -22,6 +22,31 @@ import { ExecJob } from './exec-job';
 import { OutputLog } from './output-log';
 import { TestExecJob, testExecPlan, type TestExecPlan } from './test-exec';
 import type { Jobspec, R } from './taskmap';
+import type {
+  Empty,
+  JobExecExpirationRequest,
+  JobExecHostpidsRequest,
+  JobExecHostpidsResponse,
+  JobExecKillRequest,
+  JobExecListResponse,
+  JobExecOutputReadRequest,
+  JobExecOutputSizeRequest,
+  JobExecOutputSizeResponse,
+  JobExecPmiExchangeRequest,
+  JobExecStartRequest,
+  JobExecStdinRequest,
+} from '../../lib/protocol/job-exec';
+
+/** R as job-exec needs it: RFC 20 with execution.R_lite */
+function isExecR(R: object): R is R {
+  const e = (R as { execution?: { R_lite?: unknown } }).execution;
+  return typeof e === 'object' && e !== null && Array.isArray(e.R_lite);
+}
+
+/** a jobspec with its tasks */
+function isExecJobspec(js: object): js is Jobspec {
+  return Array.isArray((js as { tasks?: unknown }).tasks);
+}
 
 export class ExecService {
   private readonly jobs = new Map<number, ExecJob | TestExecJob>();
@@ -55,20 +80,20 @@ export class ExecService {
       );
   }
 
-  start(msg: Message): typeof NO_RESPONSE {
-    const p = msg.payload as { id?: number; R?: R; jobspec?: Jobspec };
-    if (typeof p?.id !== 'number' || !p.R?.execution || !p.jobspec?.tasks) throw einval('job-exec.start: malformed request');
+  start(p: JobExecStartRequest, msg: Message): typeof NO_RESPONSE {
+    const { R, jobspec } = p;
+    if (!isExecR(R) || !isExecJobspec(jobspec)) throw einval('job-exec.start: malformed request');
     if (this.jobs.has(p.id)) throw new FluxError(Errno.EEXIST, `job ${p.id} is already running`);
     // Jobs run as the instance owner; a guest's job would run with the owner's
     // rights. Running it as its submitter needs the privileged helper (issue 12,
     // not built yet), so it is refused: the job ends with this exception.
-    const userid = (p as { userid?: unknown }).userid;
+    const userid = p.userid;
     if (typeof userid === 'number' && userid !== this.owner) {
       throw new FluxError(Errno.EPERM, `cannot run a job of uid ${userid} in an instance owned by uid ${this.owner}: running jobs as their submitter needs the IMP, which flux-ts does not have yet`);
     }
     let plan: TestExecPlan | undefined;
     try {
-      plan = testExecPlan(p.jobspec);
+      plan = testExecPlan(jobspec);
     } catch (e) {
       // a malformed system.exec: the job's exception, before anything starts
       this.h.respond(msg, { id: p.id, type: 'exception', data: { type: 'exec', severity: 0, note: (e as Error).message } });
@@ -78,7 +103,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, p.R, p.jobspec, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
+      : new ExecJob(this.h, p.id, msg, R, jobspec, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
     this.jobs.set(p.id, job);
     this.logs.get(p.id)?.remove();
     this.logs.delete(p.id);
@@ -92,30 +117,27 @@ export class ExecService {
     return NO_RESPONSE;
   }
 
-  kill(msg: Message): unknown {
-    const p = msg.payload as { id: number; signum?: number };
-    const job = this.jobs.get(p?.id);
+  kill(p: JobExecKillRequest): Empty {
+    const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     job.kill(p.signum ?? 15);
     return {};
   }
 
   /** flux update moved a running job's expiration (0: none): the backstop timer follows */
-  expiration(msg: Message): unknown {
-    const p = msg.payload as { id?: unknown; expiration?: unknown } | undefined;
-    const exp = p?.expiration;
-    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0) throw new FluxError(Errno.EPROTO, 'job-exec.expiration: malformed request');
-    const job = typeof p?.id === 'number' ? this.jobs.get(p.id) : undefined;
+  expiration(p: JobExecExpirationRequest): Empty {
+    const exp = p.expiration;
+    if (!Number.isFinite(exp) || exp < 0) throw new FluxError(Errno.EPROTO, `job-exec.expiration: malformed request: expiration: expected a number >= 0, got ${exp}`);
+    const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     job.setExpiration(exp);
     return {};
   }
 
-  async stdin(msg: Message): Promise<unknown> {
-    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: unknown };
-    const job = this.jobs.get(p?.id);
+  async stdin(p: JobExecStdinRequest): Promise<Empty> {
+    const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    await job.stdin(p.data, !!p.eof, p.ranks, p.winsize);
+    await job.stdin(p.data ?? undefined, !!p.eof, p.ranks ?? undefined, p.winsize);
     return {};
   }
 
@@ -126,11 +148,8 @@ export class ExecService {
    * direct, no lines but `{path, dev, ino, size}`: the reader reads the file
    * itself up to size. ENOENT for a job not run by this job-exec (or purged).
    */
-  outputRead(msg: Message): typeof NO_RESPONSE {
-    const p = msg.payload as { id?: unknown; offset?: unknown; wait?: unknown; direct?: unknown } | undefined;
-    if (typeof p?.id !== 'number') throw einval('output-read: id must be a number');
+  outputRead(p: JobExecOutputReadRequest, msg: Message): typeof NO_RESPONSE {
     const offset = p.offset ?? 0;
-    if (typeof offset !== 'number') throw einval('output-read: offset must be a number');
     const log = this.logs.get(p.id);
     const id = p.id;
     if (log) log.read(msg, offset, p.wait === true, p.direct === true);
@@ -159,9 +178,8 @@ export class ExecService {
    * now (attach prints an exception once it has read that far: after the output
    * written before it)
    */
-  outputSize(msg: Message): unknown {
-    const id = (msg.payload as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'number') throw einval('output-size: id must be a number');
+  outputSize(p: JobExecOutputSizeRequest): JobExecOutputSizeResponse | Promise<JobExecOutputSizeResponse> {
+    const id = p.id;
     const log = this.logs.get(id);
     if (log) return log.sizeNow();
     if (!this.persistent) throw new FluxError(Errno.ENOENT, 'No such job');
@@ -184,8 +202,8 @@ export class ExecService {
     }
   }
 
-  pmiExchange(msg: Message): typeof NO_RESPONSE {
-    const job = this.jobs.get((msg.payload as { id?: number } | undefined)?.id ?? -1);
+  pmiExchange(p: JobExecPmiExchangeRequest, msg: Message): typeof NO_RESPONSE {
+    const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     if (job instanceof TestExecJob) throw einval('job runs under test execution: it has no tasks');
     job.pmi.add(msg);
@@ -193,8 +211,8 @@ export class ExecService {
   }
 
   /** `hostpids {id}` -> {tasks: [{rank, host, pid}]} of a running job, in task rank order */
-  async hostpids(msg: Message): Promise<unknown> {
-    const job = this.jobs.get((msg.payload as { id?: number } | undefined)?.id ?? -1);
+  async hostpids(p: JobExecHostpidsRequest): Promise<JobExecHostpidsResponse> {
+    const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     if (job instanceof TestExecJob) return { tasks: [] };
     const parts = await Promise.all(
@@ -207,11 +225,11 @@ export class ExecService {
     return { tasks: parts.flat().sort((a, b) => a.rank - b.rank) };
   }
 
-  list(): unknown {
+  list(): JobExecListResponse {
     return { jobs: [...this.jobs.values()].map((j) => ({ id: j.id, ntasks: j.ntasks, nnodes: j.placements.length })) };
   }
 
-  disconnect(msg: Message): unknown {
+  disconnect(msg: Message): typeof NO_RESPONSE {
     const sender = msg.route[0];
     for (const log of this.logs.values()) log.unwatch((w) => w.route[0] === sender);
     return NO_RESPONSE;

@@ -4,33 +4,38 @@
  * hosts the job shells of its tasks in-process (no process per job besides the
  * tasks themselves).
  */
-import { defineModule, event, request } from '../../kernel/api';
+import { defineModule, event, methods, request } from '../../kernel/api';
+import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
 import { execConfigSchema, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
+
+/** handler entries checked against modules/job-exec/protocol.avsc */
+const method = methods<JobExecProtocol>();
 
 export default defineModule({
   name: 'job-exec',
   description: 'run jobs: job shells hosted in-process on every rank',
   ranks: 'all',
   config: execConfigSchema,
+  protocol: jobExecProtocol,
   create({ handle, config }) {
     let site = sitePlugins(config);
     const shells = new ShellServer(handle);
     const exec = handle.rank === 0 ? new ExecService(handle, () => site) : undefined;
     const leaderOnly = exec
       ? [
-          request('start', (m) => exec.start(m)),
-          request('kill', (m) => exec.kill(m)),
-          request('expiration', (m) => exec.expiration(m)),
-          request('stdin', (m) => exec.stdin(m)),
-          request('output-read', (m) => exec.outputRead(m)),
-          request('output-size', (m) => exec.outputSize(m)),
-          request('list', () => exec.list()),
-          request('pmi-exchange', (m) => exec.pmiExchange(m)),
-          request('hostpids', (m) => exec.hostpids(m)),
-          request('disconnect', (m) => exec.disconnect(m)),
+          method('start', (req, m) => exec.start(req, m)),
+          method('kill', (req) => exec.kill(req)),
+          method('expiration', (req) => exec.expiration(req)),
+          method('stdin', (req) => exec.stdin(req)),
+          method('output-read', (req, m) => exec.outputRead(req, m)),
+          method('output-size', (req) => exec.outputSize(req)),
+          method('list', () => exec.list()),
+          method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
+          method('hostpids', (req) => exec.hostpids(req)),
+          method('disconnect', (_req, m) => exec.disconnect(m)),
           event('job-exception', (m) => exec.onJobException(m)),
           event('job-purge-inactive', (m) => exec.onPurge(m)),
         ]

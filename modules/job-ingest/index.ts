@@ -4,7 +4,8 @@
  * feasibility with the scheduler (`sched.feasibility`; ENOSYS = skip), assigns a
  * FLUID and hands the job to the job manager.
  */
-import { Errno, FluxError, defineModule, einval, request, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { Errno, FluxError, defineModule, einval, methods, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { jobIngestProtocol, type JobIngestProtocol, type JobIngestSubmitRequest, type JobIngestSubmitResponse } from '../../lib/protocol/job-ingest';
 import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
 import { eventTime } from '../../lib/event-time';
@@ -12,6 +13,9 @@ import { eventTime } from '../../lib/event-time';
 type Obj = Record<string, unknown>;
 
 const FLAGS_ALL = 2 | 4 | 8;
+
+/** handler entries checked against modules/job-ingest/protocol.avsc */
+const method = methods<JobIngestProtocol>();
 
 /** Epoch seconds with microseconds. */
 function now(): number {
@@ -22,6 +26,7 @@ export default defineModule({
   name: 'job-ingest',
   description: 'Validate jobspecs, assign job ids, hand jobs to the job manager',
   ranks: 'leader',
+  protocol: jobIngestProtocol,
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
     let gen = new FluidGenerator(h.rank);
@@ -48,18 +53,15 @@ export default defineModule({
       }
     };
 
-    const submit = async (msg: Message): Promise<Obj> => {
-      const p = (msg.payload ?? {}) as Obj;
-      const jobspec = p['jobspec'];
+    const submit = async (p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> => {
+      const jobspec = p.jobspec;
       validateJobspec(jobspec);
-      const urgency = p['urgency'] === undefined ? 16 : p['urgency'];
-      if (typeof urgency !== 'number' || !Number.isInteger(urgency) || urgency < 0 || urgency > 31) {
-        throw einval('urgency range is [0:31]');
-      }
-      const flags = p['flags'] === undefined ? 0 : p['flags'];
-      if (typeof flags !== 'number' || (flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
+      const urgency = p.urgency ?? 16;
+      if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
+      const flags = p.flags ?? 0;
+      if ((flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
       // queue, defaults, limits and the queue's constraint (job-manager owns [queues] and [policy])
-      const ready = await applyPolicy(jobspec as Obj);
+      const ready = await applyPolicy(jobspec);
       await checkFeasible(ready);
       const id = Number(gen.next());
       const t_submit = now();
@@ -69,10 +71,10 @@ export default defineModule({
 
     return {
       handlers: [
-        request('submit', submit, { ownerOnly: false }),
-        request('getinfo', () => ({ generator: h.rank })),
-        request('feasibility-disable', (msg) => {
-          feasibility = (msg.payload as Obj | undefined)?.['enable'] === true;
+        method('submit', submit, { ownerOnly: false }),
+        method('getinfo', () => ({ generator: h.rank })),
+        method('feasibility-disable', (p) => {
+          feasibility = p.enable === true;
           return {};
         }),
       ],

@@ -7,9 +7,10 @@
  * sched-hello, sched-ready,
  * purge, purge-id, stats-get, jobtap, jobtap-query (plugins: jobtap/service.ts).
  */
-import { Errno, FluxError, NO_RESPONSE, defineModule, einval, request, tryParseJobId, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { Errno, FluxError, NO_RESPONSE, defineModule, einval, methods, tryParseJobId, type BrokerModule, type ModuleScope } from '../../kernel/api';
+import { jobManagerProtocol, type JobManagerProtocol } from '../../lib/protocol/job-manager';
 import { ACTIVE, PENDING, RUNNING, State, type Job } from './job';
-import { Manager, type SubmitReq } from './manager';
+import { Manager } from './manager';
 import { purgeConfig } from './purge';
 import { jobManagerConfigSchema } from './config-schema';
 import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
@@ -21,13 +22,16 @@ import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
 
 type Obj = Record<string, unknown>;
-const pl = (msg: Message): Obj => (msg.payload ?? {}) as Obj;
+/** handler entries checked against modules/job-manager/protocol.avsc */
+const method = methods<JobManagerProtocol>();
+/** a JSON object's fields (a shallow copy: the schema says only that it is an object) */
+const fields = (o: object): Obj => Object.fromEntries(Object.entries(o));
 /** a handler a guest may call (it checks job ownership itself where it acts: ./guest.ts) */
 const guest = { ownerOnly: false } as const;
 
-function idOf(p: Obj): number {
-  const id = p['id'];
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw einval('malformed job id');
+/** a job id the job manager can hold (the schema checked it is a non-negative integer) */
+function idOf(id: number): number {
+  if (!Number.isSafeInteger(id)) throw einval('malformed job id');
   return id;
 }
 
@@ -47,35 +51,32 @@ export default defineModule({
   description: 'Job state machine, queue and eventlog writer',
   ranks: 'leader',
   config: jobManagerConfigSchema,
+  protocol: jobManagerProtocol,
   create(scope: ModuleScope): BrokerModule {
     const h = scope.handle;
     const m = new Manager(h, purgeConfig(scope.config), queuePolicy(scope.config), scope.config);
     /** a named queue from a request, EINVAL when there is no such queue */
-    const named = (p: Obj): string | undefined => {
-      const q = p['queue'];
+    const named = (q: string | null | undefined): string | undefined => {
       if (q === undefined || q === null) return undefined;
-      if (typeof q !== 'string' || !m.queueState.has(q)) throw einval(`'${String(q)}' is not a valid queue`);
+      if (!m.queueState.has(q)) throw einval(`'${q}' is not a valid queue`);
       return q;
     };
     return {
       handlers: [
         ...jobtapHandlers(m.jobtap),
-        request('submit', async (msg) => {
-          const jobs = pl(msg)['jobs'];
-          if (!Array.isArray(jobs)) throw einval('submit: jobs array is required');
-          await m.submit(jobs as SubmitReq[]);
+        method('submit', async (p) => {
+          await m.submit(p.jobs.map((j) => ({ ...j, jobspec: fields(j.jobspec) })));
           return {};
         }),
-        request('list', (msg) => {
-          const p = pl(msg);
-          const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE | State.INACTIVE;
-          const userid = typeof p['userid'] === 'number' ? p['userid'] : -1;
-          const max = typeof p['max'] === 'number' && p['max'] > 0 ? p['max'] : 0;
+        method('list', (p) => {
+          const states = p.states ? p.states : ACTIVE | State.INACTIVE;
+          const userid = p.userid ?? -1;
+          const max = p.max && p.max > 0 ? p.max : 0;
           let sel: Job[];
-          if (Array.isArray(p['ids'])) {
+          if (p.ids) {
             sel = [];
-            for (const id of p['ids']) {
-              const j = typeof id === 'number' ? m.jobs.get(id) : undefined;
+            for (const id of p.ids) {
+              const j = m.jobs.get(id);
               if (j) sel.push(j);
             }
           } else {
@@ -85,25 +86,23 @@ export default defineModule({
           }
           return { jobs: sel.map((j) => j.summary()) };
         }, guest),
-        request('raise', (msg) => {
-          const p = pl(msg);
-          const sev = severityOf(p, 0);
-          const type = exceptionTypeOf(p);
-          const job = m.get(idOf(p));
+        method('raise', (p, msg) => {
+          const sev = severityOf(p.severity, 0);
+          const type = exceptionTypeOf(p.type);
+          const job = m.get(idOf(p.id));
           checkOwnJob(msg, job, 'raise exceptions on');
-          m.raise(job, type, sev, typeof p['note'] === 'string' ? p['note'] : '', msg.userid);
+          m.raise(job, type, sev, p.note ?? '', msg.userid);
           return {};
         }, guest),
-        request('raiseall', (msg) => {
-          const p = pl(msg);
-          const states = typeof p['states'] === 'number' && p['states'] !== 0 ? p['states'] : ACTIVE;
-          const userid = guestUserid(msg, typeof p['userid'] === 'number' ? p['userid'] : msg.userid, 'raise exceptions on');
-          const sev = severityOf(p, 0);
-          const type = exceptionTypeOf(p);
-          const note = typeof p['note'] === 'string' ? p['note'] : '';
+        method('raiseall', (p, msg) => {
+          const states = p.states ? p.states : ACTIVE;
+          const userid = guestUserid(msg, p.userid ?? msg.userid, 'raise exceptions on');
+          const sev = severityOf(p.severity, 0);
+          const type = exceptionTypeOf(p.type);
+          const note = p.note ?? '';
           const targets = [...m.jobs.values()].filter((j) => j.state & states && j.state & ACTIVE && (userid < 0 || j.userid === userid));
           let errors = 0;
-          if (p['dry_run'] !== true) {
+          if (p.dry_run !== true) {
             for (const j of targets) {
               try {
                 m.raise(j, type, sev, note, msg.userid);
@@ -114,31 +113,28 @@ export default defineModule({
           }
           return { count: targets.length, errors };
         }, guest),
-        request('killall', (msg) => {
-          const p = pl(msg);
-          const userid = guestUserid(msg, typeof p['userid'] === 'number' ? p['userid'] : msg.userid, 'kill');
-          const signum = signumOf(p);
+        method('killall', (p, msg) => {
+          const userid = guestUserid(msg, p.userid ?? msg.userid, 'kill');
+          const signum = signumOf(p.signum);
           const targets = [...m.jobs.values()].filter((j) => j.state & RUNNING && (userid < 0 || j.userid === userid));
-          if (p['dry_run'] !== true) for (const j of targets) if (j.execRunning) m.signal(j, signum);
+          if (p.dry_run !== true) for (const j of targets) if (j.execRunning) m.signal(j, signum);
           return { count: targets.length, errors: 0 };
         }, guest),
-        request('kill', (msg) => {
-          const p = pl(msg);
-          const job = m.get(idOf(p));
+        method('kill', (p, msg) => {
+          const job = m.get(idOf(p.id));
           checkOwnJob(msg, job, 'kill');
-          const signum = typeof p['signum'] === 'number' ? p['signum'] : 15;
-          if (!Number.isInteger(signum) || signum <= 0 || signum >= 65) throw einval(`invalid signal number ${signum}`);
+          const signum = p.signum ?? 15;
+          if (signum <= 0 || signum >= 65) throw einval(`invalid signal number ${signum}`);
           if (job.state === State.INACTIVE) throw einval('job is inactive');
           if (!(job.state & RUNNING) || !job.execRunning) throw einval('job is not running');
           m.signal(job, signum);
           return {};
         }, guest),
-        request('memo', (msg) => {
+        method('memo', (p) => {
           // memo {id (number or any encoding), memo: {key: value}}: small facts about
           // a job for tools, e.g. the uri a Flux instance running as the job posts
-          const p = pl(msg);
-          const id = typeof p['id'] === 'string' ? tryParseJobId(p['id']) : idOf(p);
-          const memo = p['memo'];
+          const id = typeof p.id === 'string' ? tryParseJobId(p.id) : idOf(p.id);
+          const memo = p.memo;
           if (id === undefined) throw einval('malformed job id');
           if (typeof memo !== 'object' || memo === null || Array.isArray(memo) || JSON.stringify(memo).length > 1024) {
             throw einval('memo must be an object of at most 1 KiB');
@@ -146,50 +142,48 @@ export default defineModule({
           const job = m.jobs.get(Number(id));
           if (!job) throw einval('unknown job');
           if (job.state === State.INACTIVE) throw einval('job is inactive');
-          m.events.post(job.kvsdir, 'memo', memo as Record<string, unknown>);
+          m.events.post(job.kvsdir, 'memo', fields(memo));
           return {};
         }),
-        request('urgency', (msg) => {
-          const p = pl(msg);
-          const urgency = urgencyOf(p);
-          const job = m.jobs.get(idOf(p));
+        method('urgency', (p, msg) => {
+          const urgency = urgencyOf(p.urgency);
+          const job = m.jobs.get(idOf(p.id));
           if (!job) throw einval('unknown job');
           checkOwnJob(msg, job, 'adjust urgency of');
           if (!isOwner(msg) && urgency > 16) throw new FluxError(Errno.EPERM, 'guests can only adjust urgency <= 16');
           return { old_urgency: m.setUrgency(job, urgency, msg.userid) };
         }, guest),
-        request('update', (msg) => updateJob(m, h, msg), { ownerOnly: false }),
-        request('wait', (msg) => {
-          const p = pl(msg);
-          const r = m.waitFor(p['id'] === undefined || p['id'] === null ? undefined : idOf(p), msg);
+        method('update', (p, msg) => updateJob(m, h, p.id, fields(p.updates), msg), { ownerOnly: false }),
+        method('wait', (p, msg) => {
+          const r = m.waitFor(p.id === undefined || p.id === null ? undefined : idOf(p.id), msg);
           return r ?? NO_RESPONSE;
         }),
-        request('pending-watch', (msg) => {
+        method('pending-watch', (p, msg) => {
           // streaming: why the scheduler cannot start a pending job ({reason}), until it leaves the queue
-          m.watchPending(m.get(idOf(pl(msg))), msg);
+          m.watchPending(m.get(idOf(p.id)), msg);
           return NO_RESPONSE;
         }, guest),
-        request('wait-inactive', (msg) => {
-          const job = m.get(idOf(pl(msg)));
+        method('wait-inactive', (p, msg) => {
+          const job = m.get(idOf(p.id));
           if (job.state === State.INACTIVE) return job.summary();
           m.waiters.addInactive(job.id, msg);
           return NO_RESPONSE;
         }, guest),
-        request('drain', (msg) => {
+        method('drain', (_p, msg) => {
           if (m.nActive === 0) return {};
           m.waiters.drain.push(msg);
           return NO_RESPONSE;
         }),
-        request('idle', (msg) => {
+        method('idle', (_p, msg) => {
           if (m.nRunning === 0) return { pending: m.counts().pending };
           m.waiters.idle.push(msg);
           return NO_RESPONSE;
         }),
-        request('queue-status', (msg) => {
+        method('queue-status', (p) => {
           const c = m.counts();
           const o: Obj = { enable: m.enable, start: m.started, queued: c.queued, pending: c.allocPending, running: c.running };
           if (!m.enable) o['reason'] = m.disableReason ?? 'disabled by administrator';
-          const q = named(pl(msg));
+          const q = named(p.queue);
           if (m.queueState.size > 0) {
             o['queues'] = [...m.queueState]
               .filter(([name]) => q === undefined || q === name)
@@ -197,11 +191,10 @@ export default defineModule({
           }
           return o;
         }, guest),
-        request('queue-enable', (msg) => {
-          const p = pl(msg);
-          const enable = p['enable'] !== false;
-          const reason = enable ? undefined : typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : 'disabled by administrator';
-          const q = named(p);
+        method('queue-enable', (p) => {
+          const enable = p.enable !== false;
+          const reason = enable ? undefined : p.reason ? p.reason : 'disabled by administrator';
+          const q = named(p.queue);
           if (m.queueState.size === 0) {
             m.enable = enable;
             m.disableReason = reason;
@@ -211,42 +204,38 @@ export default defineModule({
             st.enable = enable;
             st.reason = reason;
           }
-          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
+          return m.checkpoint(p.nocheckpoint !== true).then(() => ({}));
         }),
-        request('queue-start', (msg) => {
-          const p = pl(msg);
-          m.setStarted(p['start'] !== false, named(p));
-          return m.checkpoint(p['nocheckpoint'] !== true).then(() => ({}));
+        method('queue-start', (p) => {
+          m.setStarted(p.start !== false, named(p.queue));
+          return m.checkpoint(p.nocheckpoint !== true).then(() => ({}));
         }),
-        request('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
+        method('queue-list', () => listQueues(m.policy), { ownerOnly: false }),
         // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints
-        request('validate', (msg) => ({ jobspec: validateJobspec(m.policy, (pl(msg)['jobspec'] ?? {}) as Obj) }), { ownerOnly: false }),
-        request('sched-hello', () => m.schedHello()),
-        request('sched-ready', (msg) => m.schedReady(pl(msg)['mode'], pl(msg)['limit'])),
-        request('getinfo', () => ({ max_jobid: m.maxId })),
-        request('purge', (msg) => {
-          const p = pl(msg);
-          const num = (k: string): number | undefined => {
-            const v = p[k];
-            if (v === undefined || v === null || (typeof v === 'number' && v < 0)) return undefined;
-            if (typeof v !== 'number' || !Number.isFinite(v)) throw einval(`purge: ${k} must be a number`);
+        method('validate', (p) => ({ jobspec: validateJobspec(m.policy, fields(p.jobspec ?? {})) }), { ownerOnly: false }),
+        method('sched-hello', () => m.schedHello()),
+        method('sched-ready', (p) => m.schedReady(p.mode, p.limit)),
+        method('getinfo', () => ({ max_jobid: m.maxId })),
+        method('purge', (p) => {
+          const num = (k: string, v: number | null | undefined): number | undefined => {
+            if (v === undefined || v === null || v < 0) return undefined;
+            if (!Number.isFinite(v)) throw einval(`purge: ${k} must be a number`);
             return v;
           };
-          const ageLimit = num('age_limit');
-          const numLimit = num('num_limit');
+          const ageLimit = num('age_limit', p.age_limit);
+          const numLimit = num('num_limit', p.num_limit);
           if (numLimit !== undefined && !Number.isInteger(numLimit)) throw einval('purge: num_limit must be an integer');
-          const batch = num('batch') ?? 0;
+          const batch = num('batch', p.batch) ?? 0;
           if (ageLimit === undefined && numLimit === undefined) return { count: 0 };
-          return { count: m.purgeLimits({ ageLimit, numLimit }, p['force'] === true || p['force'] === 1, Math.floor(batch)) };
+          return { count: m.purgeLimits({ ageLimit, numLimit }, p.force === true || p.force === 1, Math.floor(batch)) };
         }),
-        request('purge-id', (msg) => {
-          const p = pl(msg);
-          const job = m.get(idOf(p));
+        method('purge-id', (p) => {
+          const job = m.get(idOf(p.id));
           if (job.state !== State.INACTIVE) throw einval('cannot purge active job');
-          if (p['force'] === true || p['force'] === 1) m.purge(job);
+          if (p.force === true || p.force === 1) m.purge(job);
           return { count: 1 };
         }),
-        request('stats-get', (msg) => {
+        method('stats-get', (p) => {
           const o: Obj = {
             active_jobs: m.nActive,
             inactive_jobs: m.inactive.size,
@@ -257,16 +246,15 @@ export default defineModule({
           };
           // debug: {memory: true} adds the broker's process.memoryUsage(), after a
           // full GC when {gc: true} and the broker runs with node --expose-gc
-          const p = pl(msg);
-          if (p['memory'] === true) {
-            if (p['gc'] === true) (globalThis as { gc?: () => void }).gc?.();
+          if (p.memory === true) {
+            if (p.gc === true) (globalThis as { gc?: () => void }).gc?.();
             o['memory'] = process.memoryUsage();
           }
           return o;
         }),
-        request(
+        method(
           'disconnect',
-          (msg) => {
+          (_p, msg) => {
             m.waiters.disconnect(msg.route[0] ?? '');
             return NO_RESPONSE;
           },

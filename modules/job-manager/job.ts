@@ -5,22 +5,15 @@
  */
 import { encodeKvs, hostlist, idset } from '../../lib/formats';
 import type { LongTimer } from '../../lib/long-timer';
+import { JobResult, JobState, JobStates, type JobStateBit } from '../../lib/protocol/job-states';
 
-export const State = {
-  NEW: 1,
-  DEPEND: 2,
-  PRIORITY: 4,
-  SCHED: 8,
-  RUN: 16,
-  CLEANUP: 32,
-  INACTIVE: 64,
-} as const;
-export type StateBit = (typeof State)[keyof typeof State];
-export const PENDING = State.DEPEND | State.PRIORITY | State.SCHED;
-export const RUNNING = State.RUN | State.CLEANUP;
-export const ACTIVE = PENDING | RUNNING;
-
-export const Result = { COMPLETED: 1, FAILED: 2, CANCELED: 4, TIMEOUT: 8 } as const;
+/** RFC 21 state bits and results: shared with the clients (lib/protocol/job-states.ts) */
+export const State = JobState;
+export type StateBit = JobStateBit;
+export const Result = JobResult;
+export const PENDING = JobStates.PENDING;
+export const RUNNING = JobStates.RUNNING;
+export const ACTIVE = JobStates.ACTIVE;
 
 export const Flags = { DEBUG: 2, WAITABLE: 4, NOVALIDATE: 8 } as const;
 

@@ -154,21 +154,16 @@ function durationOf(v: unknown): number {
 }
 
 /** The update service: check everything, then apply (see the file comment). */
-export async function updateJob(m: Manager, h: Handle, msg: Message): Promise<Obj> {
-  const p = (msg.payload ?? {}) as Obj;
-  const id = p['id'];
-  const updates = p['updates'];
-  if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw einval('malformed job id');
-  if (typeof updates !== 'object' || updates === null || Array.isArray(updates) || Object.keys(updates).length === 0) {
-    throw einval('updates must be an object with at least one key');
-  }
+export async function updateJob(m: Manager, h: Handle, id: number, updates: Obj, msg: Message): Promise<Obj> {
+  if (!Number.isSafeInteger(id)) throw einval('malformed job id');
+  if (Object.keys(updates).length === 0) throw einval('updates must be an object with at least one key');
   const job = m.jobs.get(id);
   if (!job) throw new FluxError(Errno.ENOENT, 'unknown job id');
   const owner = (msg.rolemask & Role.Owner) !== 0;
   if (msg.userid !== job.userid && !owner) throw new FluxError(Errno.EPERM, 'guests may only update their own jobs');
   if (job.state === State.INACTIVE) throw einval('job is inactive');
   const bypassLimits = owner && msg.userid !== job.userid;
-  const plan = job.state & PENDING ? checkPending(m, job, updates as Obj, bypassLimits) : checkRunning(m, job, updates as Obj, msg, bypassLimits);
+  const plan = job.state & PENDING ? checkPending(m, job, updates, bypassLimits) : checkRunning(m, job, updates, msg, bypassLimits);
 
   if (job.state & PENDING && 'attributes.system.constraints' in plan.spec) {
     // a new queue's requires: the scheduler must still be able to run the job (as at submit)

@@ -19,6 +19,7 @@ import {
   defineModule,
   einval,
   eproto,
+  methods,
   parseArgs,
   request,
   type BrokerModule,
@@ -33,30 +34,14 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
-interface Req {
-  key?: unknown;
-  target?: unknown;
-  extras?: unknown;
-  value?: unknown;
-  entries?: unknown;
-  recursive?: unknown;
-  waitcreate?: unknown;
-  tag?: unknown;
-  values?: unknown;
-}
-
-const payloadOf = (msg: Message): Req => (msg.payload ?? {}) as Req;
+/** handler entries checked against modules/kvs/protocol.avsc */
+const method = methods<KvsProtocol>();
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013) */
 const lazy = (msg: Message): boolean => !durableField(msg.topic, msg.payload);
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
-const cancelledTag = (msg: Message): number => {
-  const t = (msg.payload as { matchtag?: unknown } | undefined)?.matchtag;
-  if (typeof t !== 'number' || !Number.isInteger(t)) throw eproto(`${msg.topic}: malformed request: matchtag must be an integer`);
-  return t;
-};
-
 /**
  * Open the backing store in the statedir and load the tree from it. A
  * statedir the broker made for this run only (statedir-cleanup=1) is not
@@ -212,18 +197,17 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
    * A request with {durable: false} is answered once the change is queued
    * (answer.ts, ADR 0013).
    */
-  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<object> | object => {
+  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
     if (!backing) return {};
     const p = write(backing);
     // after the write: a change the store refused at once (no room) has set the error
-    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c));
+    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
   };
 
-  const watch = (msg: Message) => {
+  const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
-    const p = payloadOf(msg);
     const key = checkKey(p.key);
-    const tag = typeof p.tag === 'string' ? p.tag : undefined;
+    const tag = p.tag ?? undefined;
     if (store.has(key)) {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
@@ -247,9 +231,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 
   return {
     handlers: [
-      request('get', (msg) => ({ value: store.get(checkKey(payloadOf(msg).key)) })),
-      request('put', (msg) => {
-        const p = payloadOf(msg);
+      method('get', (p) => ({ value: store.get(checkKey(p.key)) })),
+      method('put', (p, msg) => {
         const quick = lazy(msg);
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
@@ -261,8 +244,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...removed, b.putValue(key, json)]);
         }, quick);
       }),
-      request('unlink', (msg) => {
-        const p = payloadOf(msg);
+      method('unlink', (p) => {
         const key = checkKey(p.key);
         const recursive = p.recursive === true;
         if (recursive) for (const k of store.keys(key)) watchers.end(k);
@@ -271,16 +253,15 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         if (count === 0 || !backing) return { count };
         return backing.durable(backing.remove(key, recursive)).then(() => ({ count }));
       }),
-      request('dir', (msg) => {
-        const k = payloadOf(msg).key;
-        const dir = k === undefined || k === '' || k === '.' ? '' : checkKey(k);
+      method('dir', (p) => {
+        const k = p.key;
+        const dir = k === undefined || k === null || k === '' || k === '.' ? '' : checkKey(k);
         // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
-        if (payloadOf(msg).extras !== true) return { keys: store.keys(dir) };
+        if (p.extras !== true) return { keys: store.keys(dir) };
         const kind = store.kind(dir);
         return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
       }),
-      request('link', (msg) => {
-        const p = payloadOf(msg);
+      method('link', (p) => {
         const key = checkKey(p.key);
         const target = checkKey(p.target);
         const wasDir = store.isDir(key);
@@ -292,9 +273,9 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...removed, b.putLink(key, target)]);
         });
       }),
-      request('readlink', (msg) => ({ target: store.readlink(checkKey(payloadOf(msg).key)) })),
-      request('mkdir', (msg) => {
-        const key = checkKey(payloadOf(msg).key);
+      method('readlink', (p) => ({ target: store.readlink(checkKey(p.key)) })),
+      method('mkdir', (p) => {
+        const key = checkKey(p.key);
         const shadowed = store.leafAncestors(key);
         for (const k of store.keys(key)) watchers.end(k);
         watchers.end(key);
@@ -304,8 +285,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await b.putDir(key);
         });
       }),
-      request('eventlog-append', (msg) => {
-        const p = payloadOf(msg);
+      method('eventlog-append', (p, msg) => {
         const quick = lazy(msg);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
@@ -317,28 +297,28 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
         }, quick);
       }),
-      request('eventlog-close', (msg) => {
-        const key = checkKey(payloadOf(msg).key);
+      method('eventlog-close', (p, msg) => {
+        const key = checkKey(p.key);
         const quick = lazy(msg);
         store.close(key);
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);
       }),
-      request('watch', watch),
-      request('watch-cancel', (msg) => {
-        const tag = payloadOf(msg).tag;
+      method('watch', watch),
+      method('watch-cancel', (p, msg) => {
+        const tag = p.tag;
         if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
         watchers.cancel(senderOf(msg), tag);
         return {};
       }),
-      request('stream-cancel', (msg) => {
-        watchers.cancelStream(senderOf(msg), cancelledTag(msg));
+      method('stream-cancel', (p, msg) => {
+        watchers.cancelStream(senderOf(msg), p.matchtag);
         return {};
       }),
-      request('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
-      request(
+      method('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
+      method(
         'disconnect',
-        (msg) => {
+        (_p, msg) => {
           watchers.cancel(senderOf(msg));
           return NO_RESPONSE;
         },
@@ -356,8 +336,9 @@ function follower(h: Handle): BrokerModule {
   const relays = new Map<string, Map<string, () => void>>();
   /** `${sender}:${matchtag}` of a relayed watch -> its tag in relays (kvs.stream-cancel) */
   const relayTags = new Map<string, string>();
-  const forward = (method: string) =>
-    request(method, (msg) => h.rpc(`kvs.${method}`, msg.payload ?? {}, { nodeid: 0 }));
+  /** forwarded as it came (rank 0 answers with the method's response) */
+  const forward = (name: keyof KvsProtocol & string) =>
+    request(name, (msg, req) => h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
   const stopAll = (sender: string) => {
     const m = relays.get(sender);
     if (!m) return;
@@ -376,12 +357,12 @@ function follower(h: Handle): BrokerModule {
       forward('eventlog-append'),
       forward('eventlog-close'),
       forward('stats-get'),
-      request('watch', (msg) => {
+      method('watch', (p, msg) => {
         if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
         const sender = senderOf(msg);
-        const userTag = typeof payloadOf(msg).tag === 'string' ? (payloadOf(msg).tag as string) : randomUUID();
+        const userTag = p.tag ?? randomUUID();
         const upTag = randomUUID();
-        const s = h.rpcStream('kvs.watch', { ...(msg.payload as object), tag: upTag }, {
+        const s = h.rpcStream('kvs.watch', { ...p, tag: upTag }, {
           nodeid: 0,
           onResponse: (p) => h.respond(msg, p),
         });
@@ -404,8 +385,8 @@ function follower(h: Handle): BrokerModule {
         );
         return NO_RESPONSE;
       }),
-      request('watch-cancel', (msg) => {
-        const tag = payloadOf(msg).tag;
+      method('watch-cancel', (p, msg) => {
+        const tag = p.tag;
         const m = relays.get(senderOf(msg));
         if (typeof tag === 'string' && m?.has(tag)) {
           m.get(tag)!();
@@ -413,9 +394,9 @@ function follower(h: Handle): BrokerModule {
         }
         return {};
       }),
-      request('stream-cancel', (msg) => {
+      method('stream-cancel', (p, msg) => {
         const sender = senderOf(msg);
-        const tag = relayTags.get(`${sender}:${cancelledTag(msg)}`);
+        const tag = relayTags.get(`${sender}:${p.matchtag}`);
         const stop = tag === undefined ? undefined : relays.get(sender)?.get(tag);
         if (stop) {
           relays.get(sender)!.delete(tag!);
@@ -423,9 +404,9 @@ function follower(h: Handle): BrokerModule {
         }
         return {};
       }),
-      request(
+      method(
         'disconnect',
-        (msg) => {
+        (_p, msg) => {
           stopAll(senderOf(msg));
           return NO_RESPONSE;
         },
@@ -439,6 +420,7 @@ export default defineModule({
   name: 'kvs',
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
+  protocol: kvsProtocol,
   create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
     if (scope.handle.rank !== 0 && scope.args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
     return scope.handle.rank === 0 ? leader(scope.handle, scope.args) : follower(scope.handle);

@@ -1,5 +1,6 @@
 /** resource: discovers resources on every rank; rank 0 builds R and serves status/drain. */
 import { defineModule, einval } from '../../kernel/api';
+import { resourceProtocol } from '../../lib/protocol/resource';
 import { ResourceModule } from './resource';
 import { resourceArgs, resourceConfig, resourceConfigSchema } from './config';
 
@@ -8,6 +9,7 @@ export default defineModule({
   description: 'resource discovery, inventory (R), drain state',
   ranks: 'all',
   config: resourceConfigSchema,
+  protocol: resourceProtocol,
   create: (scope) => {
     let cfg;
     try {

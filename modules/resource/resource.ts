@@ -15,7 +15,7 @@ import {
   einval,
   hostlist,
   idset,
-  request,
+  methods,
   rlistSummary,
   rv1Build,
   rv1Expand,
@@ -33,6 +33,26 @@ import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 import { Journal } from './journal';
+import type {
+  Empty,
+  ResourceDrainRequest,
+  ResourceProtocol,
+  ResourceRegisterRequest,
+  ResourceReloadRequest,
+  ResourceSchedStatusResponse,
+  ResourceStatusResponse,
+  ResourceUndrainRequest,
+} from '../../lib/protocol/resource';
+
+/** handler entries checked against modules/resource/protocol.avsc */
+const method = methods<ResourceProtocol>();
+
+/** a drain request's mode, EINVAL naming it when it is none of them */
+function drainMode(mode: string | null | undefined): DrainMode {
+  if (mode === undefined || mode === null) return undefined;
+  if (mode === 'overwrite' || mode === 'force-overwrite' || mode === 'update') return mode;
+  throw einval(`invalid drain mode ${mode}`);
+}
 
 const POLL_MS = 1000;
 const POLL_FAST_MS = 100;
@@ -94,19 +114,19 @@ export class ResourceModule implements BrokerModule {
     if (cfg.config !== undefined) this.described = fromConfigEntries(cfg.config);
     const leaderOnly = { ownerOnly: false };
     this.handlers = [
-      request('discover', () => this.local, { ownerOnly: false }),
-      request('register', (m) => this.register(m)),
+      method('discover', () => this.local, { ownerOnly: false }),
+      method('register', (req) => this.register(req)),
       // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
-      request('get', (m) => this.leader(() => ((m.payload as { down?: unknown } | undefined)?.down === true ? { R: this.R(), down: idset.encode(this.down()) } : this.R())), leaderOnly),
-      request('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
-      request('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
-      request('drain', (m) => this.leader(() => this.drain(m))),
-      request('undrain', (m) => this.leader(() => this.undrain(m))),
-      request('reload', (m) => this.leader(() => this.reload(m))),
-      request('journal', (m) => this.leader(() => this.watchJournal(m)), leaderOnly),
-      request(
+      method('get', (req) => this.leader(() => (req.down === true ? { R: this.R(), down: idset.encode(this.down()) } : this.R())), leaderOnly),
+      method('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
+      method('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
+      method('drain', (req) => this.leader(() => this.drain(req))),
+      method('undrain', (req) => this.leader(() => this.undrain(req))),
+      method('reload', (req) => this.leader(() => this.reload(req))),
+      method('journal', (_req, m) => this.leader(() => this.watchJournal(m)), leaderOnly),
+      method(
         'disconnect',
-        (m) => {
+        (_req, m) => {
           this.journal.disconnect(m.route[0] ?? '');
           return NO_RESPONSE;
         },
@@ -189,16 +209,15 @@ export class ResourceModule implements BrokerModule {
   }
 
   /** flux resource reload: replace the described resources with an R document. */
-  private reload(msg: Message): unknown {
-    const p = msg.payload as { R?: unknown; force?: unknown } | undefined;
+  private reload(p: ResourceReloadRequest): Empty {
     let ranks: RankResources[];
     try {
-      ranks = fromR(p?.R, 'reload');
+      ranks = fromR(p.R, 'reload');
     } catch (e) {
       throw einval((e as Error).message);
     }
     const beyond = ranks.filter((r) => r.rank >= this.h.size).map((r) => r.rank);
-    if (beyond.length > 0 && p?.force !== true) {
+    if (beyond.length > 0 && p.force !== true) {
       throw einval(`R has ranks ${idset.encode(beyond)} beyond the instance (size ${this.h.size}); use --force to describe them anyway`);
     }
     this.described = ranks;
@@ -293,9 +312,8 @@ export class ResourceModule implements BrokerModule {
     return fn();
   }
 
-  private register(msg: Message): unknown {
-    const r = msg.payload as LocalReport;
-    if (typeof r?.rank !== 'number' || r.rank < 0 || r.rank >= this.h.size) throw einval('resource.register: bad rank');
+  private register(r: ResourceRegisterRequest): Empty {
+    if (r.rank < 0 || r.rank >= this.h.size) throw einval('resource.register: bad rank');
     this.reports.set(r.rank, r);
     this.verify(r.rank, r);
     this.publishIfChanged();
@@ -406,7 +424,7 @@ export class ResourceModule implements BrokerModule {
     void this.h.publish('resource.update', { R, down }).catch(() => {});
   }
 
-  private status(): unknown {
+  private status(): ResourceStatusResponse {
     return {
       R: this.R(),
       online: idset.encode(this.upRanks()),
@@ -427,7 +445,7 @@ export class ResourceModule implements BrokerModule {
     }
   }
 
-  private async schedStatus(): Promise<unknown> {
+  private async schedStatus(): Promise<ResourceSchedStatusResponse> {
     const all = this.ranks();
     const downSet = new Set(this.down());
     const allocated = await this.allocatedRanks();
@@ -444,13 +462,8 @@ export class ResourceModule implements BrokerModule {
     };
   }
 
-  private async drain(msg: Message): Promise<unknown> {
-    const p = msg.payload as { targets?: string; reason?: string; mode?: string };
-    if (typeof p?.targets !== 'string') throw new FluxError(Errno.EPROTO, 'resource.drain: targets is required');
-    const mode = p.mode as DrainMode;
-    if (mode !== undefined && !['overwrite', 'force-overwrite', 'update'].includes(mode)) {
-      throw einval(`invalid drain mode ${String(p.mode)}`);
-    }
+  private async drain(p: ResourceDrainRequest): Promise<Empty> {
+    const mode = drainMode(p.mode);
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.drain(ranks, p.reason ?? '', mode);
     this.journal.post('drain', {
@@ -464,9 +477,7 @@ export class ResourceModule implements BrokerModule {
     return {};
   }
 
-  private async undrain(msg: Message): Promise<unknown> {
-    const p = msg.payload as { targets?: string; mode?: string };
-    if (typeof p?.targets !== 'string') throw new FluxError(Errno.EPROTO, 'resource.undrain: targets is required');
+  private async undrain(p: ResourceUndrainRequest): Promise<Empty> {
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.undrain(ranks, p.mode === 'force' || p.mode === 'update');
     this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks) });

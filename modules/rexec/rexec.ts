@@ -16,13 +16,16 @@ import {
   NO_RESPONSE,
   errnoFromCode,
   event,
-  request,
+  methods,
   strerror,
   type BrokerModule,
   type Handle,
   type Message,
 } from '../../kernel/api';
-import type { ExecRequest, ExecResponse, KillRequest, WriteRequest } from './types';
+import type { Empty, RexecExecRequest, RexecExecResponse, RexecKillRequest, RexecProtocol, RexecWriteRequest } from '../../lib/protocol/rexec';
+
+/** handler entries checked against modules/rexec/protocol.avsc */
+const method = methods<RexecProtocol>();
 
 interface Proc {
   child: ChildProcess;
@@ -30,30 +33,15 @@ interface Proc {
   sender: string;
 }
 
-function checkExec(p: unknown): string | undefined {
-  const r = p as Partial<ExecRequest> | undefined;
-  if (!r || !Array.isArray(r.cmd) || r.cmd.length === 0 || !r.cmd.every((w) => typeof w === 'string')) {
-    return 'cmd must be a non-empty array of strings';
-  }
-  if (r.cwd !== undefined && typeof r.cwd !== 'string') return 'cwd must be a string';
-  if (r.env !== undefined && (typeof r.env !== 'object' || r.env === null)) return 'env must be an object';
-  return undefined;
-}
-
-function checkPid(p: unknown): string | undefined {
-  const r = p as { pid?: unknown } | undefined;
-  return typeof r?.pid === 'number' ? undefined : 'pid must be a number';
-}
-
 export class Rexec implements BrokerModule {
   private readonly procs = new Map<number, Proc>();
 
   readonly handlers = [
-    request('exec', (m) => this.exec(m), { check: checkExec }),
-    request('write', (m) => this.write(m), { check: checkPid }),
-    request('kill', (m) => this.kill(m), { check: checkPid }),
+    method('exec', (req, m) => this.exec(req, m)),
+    method('write', (req) => this.write(req)),
+    method('kill', (req) => this.kill(req)),
     // sent by the router (rolemask 0) when a client goes away
-    request('disconnect', (m) => this.disconnect(m), { ownerOnly: false }),
+    method('disconnect', (_req, m) => this.disconnect(m), { ownerOnly: false }),
     // a client's own broker tells the other ranks that it went away
     event('rexec.client-gone', (m) => this.killSender((m.payload as { sender?: string } | undefined)?.sender)),
   ];
@@ -65,20 +53,21 @@ export class Rexec implements BrokerModule {
     this.procs.clear();
   }
 
-  private exec(msg: Message): typeof NO_RESPONSE {
+  private exec(req: RexecExecRequest, msg: Message): typeof NO_RESPONSE {
     if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
-    const req = msg.payload as ExecRequest;
+    if (req.cmd.length === 0) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: cmd: expected a non-empty array, got []`);
     // the directory a client names is checked off the event loop (a hung mount must not stall the broker)
-    const checked = req.cwd === undefined ? Promise.resolve(undefined) : fs.promises.stat(req.cwd).then((st) => (st.isDirectory() ? undefined : 'ENOTDIR'), (e: NodeJS.ErrnoException) => e.code ?? 'EIO');
+    const cwd = req.cwd ?? undefined;
+    const checked = cwd === undefined ? Promise.resolve(undefined) : fs.promises.stat(cwd).then((st) => (st.isDirectory() ? undefined : 'ENOTDIR'), (e: NodeJS.ErrnoException) => e.code ?? 'EIO');
     void checked.then((code) => {
-      if (code === undefined) this.launch(msg, req, req.cwd, []);
-      else this.launch(msg, req, '/tmp', [`Could not change dir to ${req.cwd}: ${strerror(errnoFromCode(code))}. Going to /tmp instead\n`]);
+      if (code === undefined) this.launch(msg, req, cwd, []);
+      else this.launch(msg, req, '/tmp', [`Could not change dir to ${cwd}: ${strerror(errnoFromCode(code))}. Going to /tmp instead\n`]);
     });
     return NO_RESPONSE;
   }
 
-  private launch(msg: Message, req: ExecRequest, cwd: string | undefined, notices: string[]): void {
-    const send = (r: ExecResponse) => this.h.respond(msg, r);
+  private launch(msg: Message, req: RexecExecRequest, cwd: string | undefined, notices: string[]): void {
+    const send = (r: RexecExecResponse) => this.h.respond(msg, r);
     // the process talks to the broker it runs under, whatever instance URI the caller had
     const env: NodeJS.ProcessEnv = { ...(req.env ?? process.env) };
     const uri = this.h.getattr('local-uri');
@@ -129,8 +118,7 @@ export class Rexec implements BrokerModule {
     return p;
   }
 
-  private write(msg: Message): object {
-    const req = msg.payload as WriteRequest;
+  private write(req: RexecWriteRequest): Empty {
     const p = this.find(req.pid);
     const stdin = p.child.stdin!;
     if (typeof req.data === 'string' && req.data.length > 0 && !stdin.writableEnded) {
@@ -140,8 +128,7 @@ export class Rexec implements BrokerModule {
     return {};
   }
 
-  private kill(msg: Message): object {
-    const req = msg.payload as KillRequest;
+  private kill(req: RexecKillRequest): Empty {
     this.find(req.pid);
     if (!this.signal(req.pid, req.signum)) throw new FluxError(Errno.EINVAL, `invalid signal ${req.signum}`);
     return {};

@@ -4,12 +4,14 @@ import { checkPolicyOptions, schedConfig, schedConfigSchema, type SchedConfig } 
 import type { SchedPolicy } from './plugin-api';
 import { resolvePolicy } from './registry';
 import { SchedModule } from './sched';
+import { schedProtocol } from '../../lib/protocol/sched';
 
 export default defineModule({
   name: 'sched',
   description: 'scheduler: RFC 27 with job-manager, policy from plugins/sched',
   ranks: 'leader',
   config: schedConfigSchema,
+  protocol: schedProtocol,
   create: (scope) => {
     // flux config load/reload with a new [sched]: a new policy takes over the queue (SchedModule.configReload)
     const rebuild = (config: Readonly<Record<string, unknown>>) => makePolicy(schedConfig(config, scope.args));

@@ -13,7 +13,7 @@ import {
   MsgFlag,
   NO_RESPONSE,
   einval,
-  request,
+  methods,
   rv1Build,
   idset,
   type BrokerModule,
@@ -28,12 +28,27 @@ import { Pool } from './pool';
 import { SchedStats, coresOf } from './stats';
 import { allocSummary } from './summary';
 
-interface AllocPayload {
-  id: JobId;
-  priority?: number;
-  userid?: number;
-  t_submit?: number;
-  jobspec: unknown;
+import type {
+  Empty,
+  SchedAllocRequest,
+  SchedAllocResponse,
+  SchedCancelRequest,
+  SchedExpirationRequest,
+  SchedFeasibilityRequest,
+  SchedFreeRequest,
+  SchedPrioritizeRequest,
+  SchedProtocol,
+  SchedResourceStatusResponse,
+  SchedStatusResponse,
+} from '../../lib/protocol/sched';
+
+/** handler entries checked against modules/sched/protocol.avsc */
+const method = methods<SchedProtocol>();
+
+/** An R a request carries, when it is RFC 20 R version 1 (what the pool can take back). */
+function isRv1(R: unknown): R is Rv1 {
+  const r = R as { version?: unknown; execution?: { R_lite?: unknown } } | null;
+  return typeof r === 'object' && r !== null && r.version === 1 && Array.isArray(r.execution?.R_lite);
 }
 
 export class SchedModule implements BrokerModule {
@@ -56,16 +71,16 @@ export class SchedModule implements BrokerModule {
     private readonly rebuild?: (config: Readonly<Record<string, unknown>>) => SchedPolicy,
   ) {
     this.handlers = [
-      request('alloc', (m) => this.alloc(m)),
-      request('free', (m) => this.free(m)),
-      request('cancel', (m) => this.cancel(m)),
-      request('prioritize', (m) => this.prioritize(m)),
-      request('expiration', (m) => this.expiration(m)),
-      request('feasibility', (m) => this.feasibility(m), { ownerOnly: false }),
-      request('feasibility.check', (m) => this.feasibility(m), { ownerOnly: false, absolute: true }),
-      request('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
-      request('status', () => this.status(), { ownerOnly: false }),
-      request('stats', () => this.stats.report(this.pool.totalCores()), { ownerOnly: false }),
+      method('alloc', (req, m) => this.alloc(req, m)),
+      method('free', (req) => this.free(req)),
+      method('cancel', (req) => this.cancel(req)),
+      method('prioritize', (req) => this.prioritize(req)),
+      method('expiration', (req, m) => this.expiration(req, m)),
+      method('feasibility', (req) => this.feasibility(req), { ownerOnly: false }),
+      method('feasibility.check', (req) => this.feasibility(req), { ownerOnly: false, absolute: true }),
+      method('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
+      method('status', () => this.status(), { ownerOnly: false }),
+      method('stats', () => this.stats.report(this.pool.totalCores()), { ownerOnly: false }),
     ];
   }
 
@@ -163,9 +178,7 @@ export class SchedModule implements BrokerModule {
     }
   }
 
-  private alloc(msg: Message): unknown {
-    const p = msg.payload as AllocPayload;
-    if (p?.id === undefined) throw new FluxError(Errno.EPROTO, 'sched.alloc: malformed request: id is required');
+  private alloc(p: SchedAllocRequest, msg: Message): SchedAllocResponse | typeof NO_RESPONSE {
     let job: PendingJob;
     try {
       job = {
@@ -189,11 +202,11 @@ export class SchedModule implements BrokerModule {
     return NO_RESPONSE;
   }
 
-  private free(msg: Message): unknown {
-    const p = msg.payload as { id: JobId; R?: Rv1 };
-    const key = String(p?.id);
+  private free(p: SchedFreeRequest): Empty {
+    const key = String(p.id);
     const held = this.running.get(key);
-    const R = held?.R ?? p?.R;
+    if (!held && p.R !== undefined && !isRv1(p.R)) throw new FluxError(Errno.EPROTO, 'sched.free: malformed request: R: expected RFC 20 R version 1');
+    const R = held?.R ?? (isRv1(p.R) ? p.R : undefined);
     if (R) {
       this.pool.give(R);
       if (held) this.stats.cores(-coresOf(R));
@@ -205,12 +218,9 @@ export class SchedModule implements BrokerModule {
   }
 
   /** job-manager.update moved a running job's expiration (0: none): the policy plans with the new end. */
-  private expiration(msg: Message): unknown {
-    const p = msg.payload as { id?: unknown; expiration?: unknown } | undefined;
-    const exp = p?.expiration;
-    if ((typeof p?.id !== 'number' && typeof p?.id !== 'string') || typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0) {
-      throw new FluxError(Errno.EPROTO, 'sched.expiration: malformed request: id and expiration (number >= 0) are required');
-    }
+  private expiration(p: SchedExpirationRequest, msg: Message): Empty {
+    const exp = p.expiration;
+    if (!Number.isFinite(exp) || exp < 0) throw new FluxError(Errno.EPROTO, `${msg.topic}: malformed request: expiration: expected a number >= 0, got ${exp}`);
     const held = this.running.get(String(p.id));
     if (!held) throw new FluxError(Errno.ENOENT, `sched.expiration: job ${String(p.id)} holds no resources`);
     held.R = { ...held.R, execution: { ...held.R.execution, expiration: exp } };
@@ -221,9 +231,8 @@ export class SchedModule implements BrokerModule {
     return {};
   }
 
-  private cancel(msg: Message): unknown {
-    const p = msg.payload as { id: JobId };
-    const w = this.waiting.get(String(p?.id));
+  private cancel(p: SchedCancelRequest): Empty {
+    const w = this.waiting.get(String(p.id));
     if (w) {
       this.policy.cancel(p.id);
       this.waiting.delete(String(p.id));
@@ -233,26 +242,27 @@ export class SchedModule implements BrokerModule {
     return {};
   }
 
-  private prioritize(msg: Message): unknown {
-    const p = msg.payload as { jobs?: Array<[JobId, number]> };
-    this.policy.prioritize?.(p?.jobs ?? []);
+  private prioritize(p: SchedPrioritizeRequest): Empty {
+    // each entry is [id, priority]; what is not is no priority to give
+    const updates: Array<readonly [JobId, number]> = [];
+    for (const [id, prio] of p.jobs ?? []) if (id !== undefined && typeof prio === 'number') updates.push([id, prio]);
+    this.policy.prioritize?.(updates);
     this.scheduleSoon();
     return {};
   }
 
-  private feasibility(msg: Message): unknown {
-    const p = msg.payload as { jobspec?: unknown };
-    const req = parseJobspec(p?.jobspec);
+  private feasibility(p: SchedFeasibilityRequest): Empty {
+    const req = parseJobspec(p.jobspec);
     const why = this.pool.infeasible(req);
     if (why) throw einval(why);
     return {};
   }
 
-  private resourceStatus(): unknown {
+  private resourceStatus(): SchedResourceStatusResponse {
     return { allocated: rv1Build(this.pool.allocated()) };
   }
 
-  private status(): unknown {
+  private status(): SchedStatusResponse {
     return {
       policy: this.policy.name,
       pending: this.policy.queue().map((j) => j.id),

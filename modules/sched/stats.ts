@@ -3,6 +3,7 @@
  * they took, how many jobs were allocated and when the last one was, and the
  * allocated core-seconds (utilisation = core-seconds / (cores x seconds)).
  */
+import type { SchedStatsResponse } from '../../lib/protocol/sched';
 import type { Rv1 } from '../../kernel/api';
 
 /** members of an idset string ("0-3,7") without expanding it */
@@ -66,7 +67,7 @@ export class SchedStats {
     this.allocated = Math.max(0, this.allocated + delta);
   }
 
-  report(totalCores: number): Record<string, number> {
+  report(totalCores: number): SchedStatsResponse {
     this.tick();
     return {
       passes: this.passes,

@@ -114,7 +114,8 @@ test('stream-cancel without a matchtag is EPROTO naming it; one naming no stream
         () => undefined,
         (err: Error & { errno: number }) => err,
       );
-      assert.is(e?.message, `${topic}: malformed request: matchtag must be an integer`);
+      // the service's protocol names the field (ADR 0014)
+      assert.is(e?.message, `${topic}: malformed request: matchtag: expected integer, got "x"`);
       assert.equal(await h.rpc(topic, { matchtag: 4242 }), {});
     }
   } finally {

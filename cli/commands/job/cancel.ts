@@ -4,6 +4,10 @@ import { encodeF58 } from '../../../lib/formats';
 import type { FluxError } from '../../../lib/errors';
 import { parseIdArg } from '../../jobspec';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobCancelCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -39,7 +43,7 @@ export class JobCancelCommand extends FluxCommand {
     let rc = 0;
     for (const id of ids) {
       try {
-        await h.rpc('job-manager.raise', { id, type: 'cancel', severity: 0, note });
+        await jobManager.call(h, 'raise', { id, type: 'cancel', severity: 0, note });
       } catch (e) {
         process.stderr.write(`flux-job: cancel ${encodeF58(id)}: ${(e as FluxError).message}\n`);
         rc = 1;

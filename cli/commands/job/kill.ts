@@ -3,6 +3,10 @@ import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../lib/errors';
 import { parseSignal } from './signals';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobKillCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -35,7 +39,7 @@ export class JobKillCommand extends JobCommand {
     let rc = 0;
     for (const [typed, id] of parsed) {
       try {
-        await h.rpc('job-manager.kill', { id, signum });
+        await jobManager.call(h, 'kill', { id, signum });
       } catch (e) {
         process.stderr.write(`flux-job: kill ${typed}: ${(e as FluxError).message}\n`);
         rc = 1;

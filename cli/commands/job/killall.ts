@@ -5,6 +5,10 @@ import { strsignal } from '../../../lib/strsignal';
 import type { FluxError } from '../../../lib/errors';
 import { parseSignal } from './signals';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobKillallCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -32,7 +36,7 @@ export class JobKillallCommand extends JobCommand {
     const h = await this.connect();
     let r: { count: number; errors: number };
     try {
-      r = await h.rpc('job-manager.killall', { dry_run: dry, userid, signum });
+      r = await jobManager.call(h, 'killall', { dry_run: dry, userid, signum });
     } catch (e) {
       this.fail(`killall: ${(e as FluxError).message}`);
     }

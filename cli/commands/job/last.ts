@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../../base-command';
 import { encodeF58 } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
+import { JobStates } from '../../../lib/protocol/job-states';
 
 /** Python slice [start:stop:step] over a list. */
 function pySlice<T>(l: readonly T[], spec: string): T[] | undefined {
@@ -45,7 +46,7 @@ export class JobLastCommand extends FluxCommand {
   async run(): Promise<number> {
     const arg = this.args.operands[0] ?? '1';
     const h = await this.connect();
-    const r = await h.rpc<{ jobs: Array<{ id: number }> }>('job-manager.list', { states: 126, userid: os.userInfo().uid });
+    const r = await h.rpc<{ jobs: Array<{ id: number }> }>('job-manager.list', { states: JobStates.ALL, userid: os.userInfo().uid });
     const ids = r.jobs.map((j) => j.id).sort((a, b) => b - a);
     let sel: number[] | undefined;
     if (/^\d+$/.test(arg)) sel = ids.slice(0, Number(arg));

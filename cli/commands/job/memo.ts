@@ -2,6 +2,10 @@
 import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobMemoCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -39,7 +43,7 @@ export class JobMemoCommand extends JobCommand {
     }
     const h = await this.connect();
     try {
-      await h.rpc('job-manager.memo', { id, memo });
+      await jobManager.call(h, 'memo', { id, memo });
     } catch (e) {
       this.fail(`memo: ${(e as FluxError).message}`);
     }

@@ -7,6 +7,10 @@ import { JobCommand } from '../../jobspec/job-command';
 import { fsd } from '../../../lib/formats';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobPurgeCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -54,7 +58,7 @@ export class JobPurgeCommand extends JobCommand {
       const h = await this.connect();
       for (const id of parsed) {
         try {
-          total += (await h.rpc<{ count: number }>('job-manager.purge-id', { id, force: this.force })).count;
+          total += (await jobManager.call(h, 'purge-id', { id, force: this.force })).count;
         } catch (e) {
           this.fail(`purge: ${(e as FluxError).message}`);
         }
@@ -71,7 +75,7 @@ export class JobPurgeCommand extends JobCommand {
       for (;;) {
         let count: number;
         try {
-          count = (await h.rpc<{ count: number }>('job-manager.purge', { age_limit: age, num_limit: num, batch, force: this.force })).count;
+          count = (await jobManager.call(h, 'purge', { age_limit: age, num_limit: num, batch, force: this.force })).count;
         } catch (e) {
           this.fail(`purge: ${(e as FluxError).message}`);
         }

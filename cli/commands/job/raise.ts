@@ -4,6 +4,10 @@ import { parseIdArg } from '../../jobspec/job-info';
 import { optInt } from '../../jobspec/job-options';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export class JobRaiseCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -46,7 +50,7 @@ export class JobRaiseCommand extends JobCommand {
     const h = await this.connect();
     const errors = await Promise.all(
       ids.map(([typed, id]) =>
-        h.rpc('job-manager.raise', { id, type, severity, note }).then(
+        jobManager.call(h, 'raise', { id, type, severity, note }).then(
           () => undefined,
           (e: FluxError) => `flux-job: raise ${typed}: ${e.message}\n`,
         ),

@@ -3,8 +3,12 @@ import { JobCommand } from '../../jobspec/job-command';
 import { isInactiveMask, optInt, optStates, optUser } from '../../jobspec/job-options';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { JobStates } from '../../../lib/protocol/job-states';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
 
-const ACTIVE = 62;
+const jobManager = service<JobManagerProtocol>('job-manager');
+
 
 export class JobRaiseallCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -30,14 +34,14 @@ export class JobRaiseallCommand extends JobCommand {
     const p = this.args;
     const severity = optInt('raiseall', p, 'severity', 7);
     const [type, ...words] = p.operands as [string, ...string[]];
-    const states = optStates(p, 'states') ?? ACTIVE;
+    const states = optStates(p, 'states') ?? JobStates.ACTIVE;
     if (isInactiveMask(states)) this.fail('Exceptions cannot be raised on inactive jobs');
     const userid = optUser(p, 'user');
     const dry = !p.has('force');
     const h = await this.connect();
     let r: { count: number; errors: number };
     try {
-      r = await h.rpc('job-manager.raiseall', { dry_run: dry, userid, states, severity, type, note: words.join(' ') });
+      r = await jobManager.call(h, 'raiseall', { dry_run: dry, userid, states, severity, type, note: words.join(' ') });
     } catch (e) {
       this.fail(`raiseall: ${(e as FluxError).message}`);
     }

@@ -2,6 +2,10 @@
 import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
+
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 const NAMED: Record<string, number> = { hold: 0, default: 16, expedite: 31 };
 
@@ -29,7 +33,7 @@ export class JobUrgencyCommand extends JobCommand {
     if (urgency === undefined) this.fail(`error parsing urgency: "${value}"`);
     let old: number;
     try {
-      old = (await h.rpc<{ old_urgency: number }>('job-manager.urgency', { id, urgency })).old_urgency;
+      old = (await jobManager.call(h, 'urgency', { id, urgency })).old_urgency;
     } catch (e) {
       this.fail(`${typed}: ${(e as FluxError).message}`);
     }

@@ -1,16 +1,10 @@
 /** flux module list [-l]: the local broker's modules in Flux's table layout. */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
+import { service } from '../../api/protocol';
+import type { BrokerProtocol } from '../../../lib/protocol/broker';
 
-interface ModInfo {
-  name: string;
-  path: string;
-  idle: number;
-  status: string;
-  services: string[];
-  sendqueue: number;
-  recvqueue: number;
-}
+const broker = service<BrokerProtocol>('');
 
 const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w) : s.padEnd(w));
 
@@ -32,7 +26,7 @@ export class ModuleListCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const h = await this.connect();
-    const r = await h.rpc<{ mods: ModInfo[] }>('module.list', {});
+    const r = await broker.call(h, 'module.list', {});
     const lines: string[] = [];
     const head = `${'Module'.padEnd(25)} ${'Idle'.padStart(4)}  S Sendq Recvq Service`;
     lines.push(this.long ? `${head}  Path` : head);

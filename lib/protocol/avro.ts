@@ -1,0 +1,196 @@
+/**
+ * Service protocols (ADR 0014): a protocol file (`modules/<name>/protocol.avsc`,
+ * `kernel/protocol.avsc` for the broker's own services) is an Avro protocol
+ * document: `{protocol, types?, messages: {method: {request: [fields],
+ * response: type, stream?}}}`. compileProtocol() turns it into avsc types, and
+ * checkRequest() is what the module host runs on every request before its
+ * handler: the payload is valid, or the answer is one line naming the field.
+ *
+ * JSON payloads map onto Avro so (docs/guide/writing-a-module.md):
+ * - optional field: a union with null and `"default": null` (or any field
+ *   with a default): it may be absent;
+ * - free-form JSON (a value of the kvs, jobspec, R, annotations): the logical
+ *   type `{"type": "string", "logicalType": "json"}` (any JSON value) or
+ *   `"json-object"` (a JSON object), encoded as its JSON text when Avro
+ *   encodes it;
+ * - a job id: `{"type": "double", "logicalType": "jobid"}` (a non-negative
+ *   integer that may exceed 2^53, which avsc's long refuses);
+ * - maps with string keys: Avro maps; fields the schema does not name are
+ *   ignored (lenient, as Flux's services are).
+ */
+import type * as avro from 'avsc';
+
+// Only avsc's type system (as kernel/message/codec.ts): the index loads much more.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Type, builtins: types } = require('avsc/lib/types') as { Type: typeof avro.Type; builtins: typeof avro.types };
+
+/** A protocol document as written in a protocol file. */
+export interface ProtocolDoc {
+  readonly protocol: string;
+  readonly doc?: string;
+  readonly namespace?: string;
+  readonly types?: readonly unknown[];
+  readonly messages: Readonly<Record<string, MessageDoc>>;
+}
+
+export interface MessageDoc {
+  readonly doc?: string;
+  /** the request's fields (a record) */
+  readonly request: readonly unknown[];
+  /** the response's type (each response, for a streaming method) */
+  readonly response: unknown;
+  /** answered by a stream of responses */
+  readonly stream?: boolean;
+}
+
+export interface CompiledMethod {
+  readonly name: string;
+  readonly request: avro.Type;
+  readonly response: avro.Type;
+  readonly stream: boolean;
+}
+
+export interface Protocol {
+  readonly name: string;
+  readonly methods: ReadonlyMap<string, CompiledMethod>;
+}
+
+/** The hook signature avsc's _check passes internally (not the public (path, any, type) one). */
+type CheckHook = (any: unknown, type: avro.Type) => void;
+
+/**
+ * Any JSON value. N.B. validation overrides avsc's _check (5.7) so that a large
+ * value is not turned into text only to be checked: a parsed payload is JSON.
+ */
+class JsonType extends types.LogicalType {
+  protected override _fromValue(v: string): unknown {
+    return JSON.parse(v);
+  }
+  protected override _toValue(v: unknown): string | undefined {
+    return v === undefined ? undefined : JSON.stringify(v);
+  }
+  protected accepts(v: unknown): boolean {
+    return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol' && typeof v !== 'bigint';
+  }
+  _check(v: unknown, _flags: unknown, hook?: CheckHook): boolean {
+    if (this.accepts(v)) return true;
+    hook?.(v, this as unknown as avro.Type);
+    return false;
+  }
+}
+
+/** A JSON object (not null, not an array). */
+class JsonObjectType extends JsonType {
+  protected override accepts(v: unknown): boolean {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  }
+}
+
+/**
+ * A job id (RFC 19 FLUID) as JSON carries it: a non-negative integer number,
+ * which exceeds 2^53 (Avro's long in avsc refuses unsafe integers) after about
+ * six days of instance uptime. Its underlying type is a double.
+ */
+class JobIdType extends types.LogicalType {
+  protected override _fromValue(v: number): number {
+    return v;
+  }
+  protected override _toValue(v: unknown): number | undefined {
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  }
+}
+
+const logicalTypes = { json: JsonType, 'json-object': JsonObjectType, jobid: JobIdType } as unknown as Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType>;
+
+/** `eventlog-append` -> `EventlogAppend`, `attr.get` -> `AttrGet` (Avro record names). */
+export function pascal(method: string): string {
+  return method
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** Compile a protocol document; throws an Error naming the method whose schema is wrong. */
+export function compileProtocol(doc: ProtocolDoc): Protocol {
+  if (typeof doc?.protocol !== 'string' || typeof doc.messages !== 'object' || doc.messages === null) {
+    throw new Error('a protocol needs "protocol" (its name) and "messages"');
+  }
+  const registry: Record<string, avro.Type> = {};
+  const opts = { registry, logicalTypes, namespace: doc.namespace } as unknown as avro.ForSchemaOptions;
+  for (const t of doc.types ?? []) Type.forSchema(t as avro.Schema, opts);
+  const methods = new Map<string, CompiledMethod>();
+  for (const [name, m] of Object.entries(doc.messages)) {
+    try {
+      if (!Array.isArray(m.request)) throw new Error('request must be a list of fields');
+      const request = Type.forSchema({ type: 'record', name: `${pascal(name)}Request`, fields: m.request } as avro.Schema, opts);
+      const response = Type.forSchema(m.response as avro.Schema, opts);
+      methods.set(name, { name, request, response, stream: m.stream === true });
+    } catch (e) {
+      throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { name: doc.protocol, methods };
+}
+
+/** What a schema expects, in words: `string`, `null or string`, `object`, `one of a, b`. */
+export function expected(t: avro.Type): string {
+  const tt = t as avro.Type & { types?: avro.Type[]; symbols?: string[]; typeName: string };
+  if (t instanceof JsonObjectType) return 'object';
+  if (t instanceof JsonType) return 'JSON value';
+  if (t instanceof JobIdType) return 'job id';
+  switch (tt.typeName) {
+    case 'record':
+    case 'map':
+      return 'object';
+    case 'enum':
+      return `one of ${(tt.symbols ?? []).join(', ')}`;
+    case 'union:unwrapped':
+    case 'union:wrapped':
+      return (tt.types ?? []).map(expected).join(' or ');
+    case 'int':
+    case 'long':
+      return 'integer';
+    case 'float':
+    case 'double':
+      return 'number';
+    default:
+      return tt.typeName;
+  }
+}
+
+/** A value as a message shows it: JSON, cut at 40 characters; `nothing` when absent. */
+export function shown(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/**
+ * Check a value against a type: undefined when valid, else the first offending
+ * field as `key: expected string, got 5` (`payload: ...` for the value itself).
+ */
+export function why(t: avro.Type, v: unknown): string | undefined {
+  let first: string | undefined;
+  const ok = t.isValid(v, {
+    errorHook: (path: string[], any: unknown, type: avro.Type) => {
+      if (first === undefined) first = `${path.length > 0 ? path.join('.') : 'payload'}: expected ${expected(type)}, got ${shown(any)}`;
+    },
+  });
+  return ok ? undefined : (first ?? 'payload: does not match its schema');
+}
+
+/**
+ * The request check the host runs: an absent payload is the empty object (a
+ * request without a payload is valid when every field is optional).
+ */
+export function checkRequest(m: CompiledMethod, payload: unknown): { ok: true; value: unknown } | { ok: false; why: string } {
+  const value = payload ?? {};
+  const w = why(m.request, value);
+  return w === undefined ? { ok: true, value } : { ok: false, why: w };
+}
