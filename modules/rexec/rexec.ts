@@ -12,10 +12,13 @@ import {
   childLineage,
   Errno,
   FluxError,
+  IHandle,
   MsgFlag,
   NO_RESPONSE,
   errnoFromCode,
   event,
+  inject,
+  injectable,
   methods,
   strerror,
   type BrokerModule,
@@ -33,6 +36,7 @@ interface Proc {
   sender: string;
 }
 
+@injectable()
 export class Rexec implements BrokerModule {
   private readonly procs = new Map<number, Proc>();
 
@@ -46,7 +50,7 @@ export class Rexec implements BrokerModule {
     event('rexec.client-gone', (m) => this.killSender((m.payload as { sender?: string } | undefined)?.sender)),
   ];
 
-  constructor(private readonly h: Handle) {}
+  constructor(@inject(IHandle) private readonly h: Handle) {}
 
   stop(): void {
     for (const pid of this.procs.keys()) this.signal(pid, 'SIGKILL');
