@@ -277,6 +277,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
       for (const e of entries) onOutput(e, beforeCut);
       chunkStart = offset;
       outputOffset = offset;
+      // everything written before we attached is in: show its tail now, not when the job next writes
+      if (tail && offset >= tailCut) flushTail();
       printWaiting();
       return outputWritable();
     })).then(

@@ -7,10 +7,25 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { until } from '../helpers/wait';
 
 let inst: Instance;
 let seq: string;
+const tmp = tmpdir('flux-t0307-');
+
+/** `flux ARGS` running, its output as it comes, and its end */
+function running(args: string[]): { out: () => string; err: () => string; done: Promise<number | null> } {
+  const p = spawn(FLUX, args, { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { out: () => out, err: () => err, done: new Promise((r) => p.on('close', (code) => r(code))) };
+}
 
 test.before(async () => {
   inst = await startInstance();
@@ -18,6 +33,7 @@ test.before(async () => {
 });
 test.after(async () => {
   await inst.stop().catch(() => inst.kill());
+  tmp.cleanup();
 });
 
 test('--tail prints the last 10 lines (stdout and stderr together) of a finished job', () => {
@@ -36,16 +52,17 @@ test('--tail=NUM keeps NUM lines; without --tail everything is replayed', () => 
   assert.is(inst.flux(['job', 'attach', '--tail=0', seq]).stdout, '');
 });
 
-test('--tail follows what a running job writes after the attach', () => {
-  const id = inst.flux(['submit', 'sh', '-c', 'seq 1 50; flux job wait-event -t 30 $FLUX_JOB_ID urgency; echo after']).stdout.trim();
+test('--tail follows what a running job writes after the attach', async () => {
+  const go = path.join(tmp.dir, 'go');
+  const id = inst.flux(['submit', 'sh', '-c', `seq 1 50; while [ ! -e ${go} ]; do sleep 0.1; done; echo after`]).stdout.trim();
   assert.is(inst.flux(['job', 'wait-event', '-t', '20', id, 'start']).code, 0);
-  // the 50 lines are written before the task waits for the urgency event
-  const out = inst.fluxAsync(['job', 'attach', '--tail=3', id]);
-  setTimeout(() => inst.flux(['job', 'urgency', id, '20']), 1500);
-  return out.then((r) => {
-    assert.is(r.code, 0, r.stderr);
-    assert.is(r.stdout, '48\n49\n50\nafter\n');
-  });
+  // the 50 lines are written before the task waits for the file
+  const a = running(['job', 'attach', '--tail=3', id]);
+  // the tail shows at once, before the job writes anything more; then it follows
+  await until(() => a.out() === '48\n49\n50\n', 'attach to print the last 3 lines');
+  fs.writeFileSync(go, '');
+  assert.is(await a.done, 0, a.err());
+  assert.is(a.out(), '48\n49\n50\nafter\n');
 });
 
 test('--tail with a bad count is one line and exit 1', () => {
@@ -56,9 +73,10 @@ test('--tail with a bad count is one line and exit 1', () => {
 
 test('--show-status draws the phases of a waiting job on stderr and ends the line at start', async () => {
   const id = inst.flux(['submit', '--urgency=0', 'true']).stdout.trim();
-  const out = inst.fluxAsync(['job', 'attach', '--show-status', id]);
-  setTimeout(() => inst.flux(['job', 'urgency', id, 'default']), 1500);
-  const r = await out;
+  const a = running(['job', 'attach', '--show-status', id]);
+  await until(() => a.err().includes('waiting for resources'), 'the status line');
+  assert.is(inst.flux(['job', 'urgency', id, 'default']).code, 0);
+  const r = { code: await a.done, stderr: a.err() };
   assert.is(r.code, 0, r.stderr);
   const f58 = inst.flux(['job', 'id', '--to=f58', id]).stdout.trim();
   assert.match(r.stderr, new RegExp(`\\rflux-job: ${f58} waiting for resources +00:00:0\\d\\r`));
