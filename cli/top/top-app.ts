@@ -54,7 +54,12 @@ export class TopApp {
   run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.finish = resolve));
     this.screen.start(
-      (k) => void this.onKey(k),
+      // a key's work that fails (an instance gone mid-descent) ends top with its line, the terminal restored
+      (k) =>
+        void this.onKey(k).catch((e: Error) => {
+          this.failure = e.message;
+          this.finish(1);
+        }),
       () => this.draw(),
     );
     void this.refresh();

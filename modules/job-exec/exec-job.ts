@@ -97,6 +97,8 @@ export class ExecJob {
     private readonly req: Message,
     readonly R: R,
     readonly jobspec: Jobspec,
+    /** the submitter (checked by exec-service: the instance owner until there is an IMP) */
+    private readonly userid: number,
     outputDir: string,
     private readonly onDone: (job: ExecJob) => void,
     /** the site's shell plugin files (`[exec] shell-plugins`) */
@@ -218,7 +220,7 @@ export class ExecJob {
     }
     this.post('starting');
     // the shells run in their brokers: each is set up as its shell-start request arrives
-    const userid = Number((this.req.payload as { userid?: unknown } | undefined)?.userid ?? process.getuid?.() ?? 0);
+    const userid = this.userid;
     this.post('shell.init', {
       service: `${userid}-shell-${encodeF58Plain(this.id)}`,
       'leader-rank': this.placements[0]?.rank ?? 0,
@@ -244,9 +246,7 @@ export class ExecJob {
    * refused, as it would gain the owner's rights.
    */
   private checkOwner(): void {
-    const userid = Number((this.req.payload as { userid?: unknown } | undefined)?.userid ?? process.getuid?.() ?? 0);
-    const owner = process.getuid?.() ?? userid;
-    if (userid !== owner) throw new ShellError(`plugin: loading shell plugins by path is for the instance owner's jobs (the shell runs in the broker)`);
+    if (this.userid !== (process.getuid?.() ?? this.userid)) throw new ShellError(`plugin: loading shell plugins by path is for the instance owner's jobs (the shell runs in the broker)`);
   }
 
   /** a small file a plugin names (relative to the job's cwd: a hostfile), read off the loop and bounded */

@@ -103,7 +103,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
     this.jobs.set(p.id, job);
     this.logs.get(p.id)?.remove();
     this.logs.delete(p.id);

@@ -10,7 +10,6 @@
  * a durable one is: the error is known, and nothing is answered as written
  * that the store is refusing.
  */
-import { eproto } from '../../kernel/api';
 
 /** The answer to a change whose write is `write` (see above); onDisk waits for a commit to be on disk. */
 export function answerWhen(write: Promise<void>, queued: boolean, failing: boolean, onDisk: (commit: Promise<void>) => Promise<void>): Promise<object> | object {
@@ -20,12 +19,4 @@ export function answerWhen(write: Promise<void>, queued: boolean, failing: boole
     return {};
   }
   return onDisk(write).then(() => ({}));
-}
-
-/** A request's `durable` (absent: true); anything but a boolean is EPROTO naming it. */
-export function durableField(topic: string, payload: unknown): boolean {
-  const d = (payload as { durable?: unknown } | null | undefined)?.durable;
-  if (d === undefined) return true;
-  if (typeof d !== 'boolean') throw eproto(`${topic}: malformed request: durable must be a boolean`);
-  return d;
 }

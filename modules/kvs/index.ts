@@ -29,7 +29,7 @@ import {
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
-import { answerWhen, durableField } from './answer';
+import { answerWhen } from './answer';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -38,8 +38,8 @@ import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from 
 
 /** handler entries checked against modules/kvs/protocol.avsc */
 const method = methods<KvsProtocol>();
-/** {durable: false}: answer once queued for the disk, not once on it (ADR 0013) */
-const lazy = (msg: Message): boolean => !durableField(msg.topic, msg.payload);
+/** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
+const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 /**
@@ -232,8 +232,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
   return {
     handlers: [
       method('get', (p) => ({ value: store.get(checkKey(p.key)) })),
-      method('put', (p, msg) => {
-        const quick = lazy(msg);
+      method('put', (p) => {
+        const quick = lazy(p);
         const key = checkKey(p.key);
         const wasDir = store.isDir(key);
         const shadowed = store.leafAncestors(key);
@@ -285,8 +285,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await b.putDir(key);
         });
       }),
-      method('eventlog-append', (p, msg) => {
-        const quick = lazy(msg);
+      method('eventlog-append', (p) => {
+        const quick = lazy(p);
         const key = checkKey(p.key);
         const entries = checkEntries(p.entries);
         const shadowed = store.leafAncestors(key);
@@ -297,9 +297,9 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
         }, quick);
       }),
-      method('eventlog-close', (p, msg) => {
+      method('eventlog-close', (p) => {
         const key = checkKey(p.key);
-        const quick = lazy(msg);
+        const quick = lazy(p);
         store.close(key);
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);

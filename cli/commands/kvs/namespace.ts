@@ -2,14 +2,13 @@
  * flux kvs namespace list: the namespaces (only `primary` in flux-ts);
  * create and remove are refused in one line.
  */
-import { CommandExit } from '../../base-command';
+import { CommandExit, FluxCommand } from '../../base-command';
 import { kvsSpec } from './options';
-import { KvsCommand } from './kvs-command';
 
-export class KvsNamespaceCommand extends KvsCommand {
+export class KvsNamespaceCommand extends FluxCommand {
   static override spec = { ...kvsSpec(['namespace'], 'Perform KVS namespace operations', 'list', [], []), freeOperands: true };
 
-  override async run(): Promise<number> {
+  async run(): Promise<number> {
     const what = this.args.operands[0];
     if (what === 'list') {
       process.stdout.write(`${'NAMESPACE'.padEnd(36)}${'OWNER'.padStart(11)} ${'FLAGS'.padStart(10)}\n`);
@@ -18,9 +17,5 @@ export class KvsNamespaceCommand extends KvsCommand {
     }
     if (what === 'create' || what === 'remove') this.fail(`namespace ${what}: only the primary namespace exists in flux-ts`);
     throw new CommandExit(1, `flux-kvs namespace: ${what === undefined ? 'missing subcommand' : `Unknown subcommand: ${what}`}`);
-  }
-
-  protected async main(): Promise<number> {
-    return 0;
   }
 }

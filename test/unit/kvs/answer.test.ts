@@ -1,7 +1,9 @@
 /** When the kvs answers a change: on disk by default, queued with {durable: false} (ADR 0013). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { answerWhen, durableField } from '../../../modules/kvs/answer';
+import { answerWhen } from '../../../modules/kvs/answer';
+import { checkRequest, compileProtocol } from '../../../lib/protocol/avro';
+import { kvsProtocol } from '../../../lib/protocol/kvs';
 
 /** a write that is still in flight, settled by hand */
 function pending(): { write: Promise<void>; done: () => void; fail: (e: Error) => void } {
@@ -46,12 +48,14 @@ test('while the store is failing, a queued change gets the write\'s error', asyn
   assert.is(await settled(a), 'error: store X: No space left on device');
 });
 
-test('durable: absent is true, a boolean is itself, anything else is one EPROTO line naming it', () => {
-  assert.is(durableField('kvs.put', { key: 'a' }), true);
-  assert.is(durableField('kvs.put', undefined), true);
-  assert.is(durableField('kvs.put', { durable: false }), false);
-  assert.is(durableField('kvs.put', { durable: true }), true);
-  assert.throws(() => durableField('kvs.eventlog-append', { durable: 'no' }), /^kvs\.eventlog-append: malformed request: durable must be a boolean$/);
+test('durable: absent, null or a boolean passes the protocol; anything else is one line naming it', () => {
+  const kvs = compileProtocol(kvsProtocol);
+  const m = (name: string) => kvs.methods.get(name)!;
+  assert.is(checkRequest(m('put'), { key: 'a', value: 1 }).ok, true);
+  assert.is(checkRequest(m('put'), { key: 'a', value: 1, durable: false }).ok, true);
+  assert.is(checkRequest(m('eventlog-close'), { key: 'a', durable: true }).ok, true);
+  const bad = checkRequest(m('eventlog-append'), { key: 'a', entries: [], durable: 'no' });
+  assert.equal(bad, { ok: false, why: 'durable: expected null or boolean, got "no"' });
 });
 
 test.run();
