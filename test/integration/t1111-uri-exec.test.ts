@@ -62,22 +62,28 @@ test('uri --wait: waits for a held batch job to start and post its URI; nested I
   ok(['cancel', outer]);
 });
 
-test('pid: a job process gives its instance; a broker gives the instance it serves; errors', async () => {
+test('pid: a job process gives the instance it runs in (its FLUX_URI); a broker gives the instance it serves; errors', async () => {
   const pidfile = path.join(tmp.dir, 'pid');
-  const id = ok(['submit', 'sh', '-c', `echo $$ > ${pidfile}; exec sleep 300`]);
-  await waitUntil(() => fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').endsWith('\n'), { what: 'the job wrote its pid' });
-  const jobPid = fs.readFileSync(pidfile, 'utf8').trim();
-  assert.is(ok(['uri', `pid:${jobPid}`]), inst.uri);
-  const brokerPid = ok(['getattr', 'broker.pid']);
-  assert.is(ok(['uri', `pid:${brokerPid}`], { FLUX_URI: '' }), inst.uri);
-  let r = inst.flux(['uri', 'pid:999999999']);
-  assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: pid:999999999: no such process\n']);
-  r = inst.flux(['uri', 'pid:abc']);
-  assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: pid:abc: PID must be a process id\n']);
-  // a process outside any instance
-  r = inst.flux(['uri', `pid:${process.pid}`], { env: {} });
-  if (!process.env['FLUX_URI']) assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: pid:${process.pid}: process ${process.pid} has no FLUX_URI in its environment\n`]);
-  ok(['cancel', id]);
+  // the job may run on any rank: pid: answers with the URI the job itself was given
+  const id = ok(['submit', 'sh', '-c', `echo $$ $FLUX_URI > ${pidfile}; exec sleep 300`]);
+  try {
+    await waitUntil(() => fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').endsWith('\n'), { what: 'the job wrote its pid' });
+    const [jobPid, jobUri] = fs.readFileSync(pidfile, 'utf8').trim().split(' ');
+    assert.match(jobUri!, /^local:\/\/\/.*\/local-[0-2]$/);
+    assert.is(ok(['uri', `pid:${jobPid}`]), jobUri);
+    const brokerPid = ok(['getattr', 'broker.pid']);
+    assert.is(ok(['uri', `pid:${brokerPid}`], { FLUX_URI: '' }), inst.uri);
+    let r = inst.flux(['uri', 'pid:999999999']);
+    assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: pid:999999999: no such process\n']);
+    r = inst.flux(['uri', 'pid:abc']);
+    assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: pid:abc: PID must be a process id\n']);
+    // a process outside any instance
+    r = inst.flux(['uri', `pid:${process.pid}`], { env: {} });
+    if (!process.env['FLUX_URI']) assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: pid:${process.pid}: process ${process.pid} has no FLUX_URI in its environment\n`]);
+  } finally {
+    // a failed assertion must not leave the job holding its node for the next test
+    inst.flux(['cancel', id]);
+  }
 });
 
 test('slurm: refused with one line naming why when Slurm is not there', () => {
@@ -96,21 +102,24 @@ test('slurm: refused with one line naming why when Slurm is not there', () => {
 
 test('exec --jobid: runs on the nodes of the job, -r/-x index them, -l labels job ranks; errors', async () => {
   const id = ok(['submit', '-N2', '--requires=rank:1-2', 'sleep', '300']);
-  ok(['job', 'wait-event', '-t', '30', id, 'start']);
-  let r = inst.flux(['exec', '-l', '--jobid', id, 'sh', '-c', 'echo $(flux getattr rank) $FLUX_JOB_ID']);
-  assert.is(r.code, 0, r.stderr);
-  const dec = ok(['job', 'id', '--to=dec', id]);
-  assert.equal(r.stdout.split('\n').filter(Boolean).sort(), [`0: 1 ${dec}`, `1: 2 ${dec}`]);
-  assert.is(ok(['exec', '-j', id, '-r', '1', 'flux', 'getattr', 'rank']), '2');
-  assert.is(ok(['exec', '-j', id, '-x', '1', 'flux', 'getattr', 'rank']), '1');
-  r = inst.flux(['exec', '-j', id, '-r', '2', 'true']);
-  assert.equal([r.code, r.stderr], [1, 'flux-exec: One or more invalid --ranks specified: 2\n']);
-  r = inst.flux(['exec', '-j', 'f1234', 'true']);
-  assert.equal([r.code, r.stderr], [1, 'flux-exec: job f1234 not found\n']);
-  const done = ok(['submit', '--wait', 'true']);
-  r = inst.flux(['exec', '-j', done, 'true']);
-  assert.equal([r.code, r.stderr], [1, `flux-exec: job ${done} is not running\n`]);
-  ok(['cancel', id]);
+  try {
+    ok(['job', 'wait-event', '-t', '30', id, 'start']);
+    let r = inst.flux(['exec', '-l', '--jobid', id, 'sh', '-c', 'echo $(flux getattr rank) $FLUX_JOB_ID']);
+    assert.is(r.code, 0, r.stderr);
+    const dec = ok(['job', 'id', '--to=dec', id]);
+    assert.equal(r.stdout.split('\n').filter(Boolean).sort(), [`0: 1 ${dec}`, `1: 2 ${dec}`]);
+    assert.is(ok(['exec', '-j', id, '-r', '1', 'flux', 'getattr', 'rank']), '2');
+    assert.is(ok(['exec', '-j', id, '-x', '1', 'flux', 'getattr', 'rank']), '1');
+    r = inst.flux(['exec', '-j', id, '-r', '2', 'true']);
+    assert.equal([r.code, r.stderr], [1, 'flux-exec: One or more invalid --ranks specified: 2\n']);
+    r = inst.flux(['exec', '-j', 'f1234', 'true']);
+    assert.equal([r.code, r.stderr], [1, 'flux-exec: job f1234 not found\n']);
+    const done = ok(['submit', '--wait', 'true']);
+    r = inst.flux(['exec', '-j', done, 'true']);
+    assert.equal([r.code, r.stderr], [1, `flux-exec: job ${done} is not running\n`]);
+  } finally {
+    inst.flux(['cancel', id]);
+  }
 });
 
 test.run();
