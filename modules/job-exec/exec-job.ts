@@ -97,12 +97,14 @@ export class ExecJob {
     private readonly req: Message,
     readonly R: R,
     readonly jobspec: Jobspec,
-    /** the submitter (checked by exec-service: the instance owner until there is an IMP) */
+    /** the submitter (exec-service: the instance owner, or a guest when [exec] imp is set) */
     private readonly userid: number,
     outputDir: string,
     private readonly onDone: (job: ExecJob) => void,
     /** the site's shell plugin files (`[exec] shell-plugins`) */
     private readonly sitePlugins: readonly string[] = [],
+    /** the job's signed jobspec, for the IMP (a guest's job) */
+    private readonly J?: string,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -323,6 +325,8 @@ export class ExecJob {
       pmiMapping: this.remapped ? placementPmiMapping(this.placements) : undefined,
       taskmap: (this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements)).map,
       sitePlugins: this.sitePlugins.length > 0 ? this.sitePlugins : undefined,
+      userid: this.userid,
+      J: this.J,
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,

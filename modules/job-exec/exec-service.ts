@@ -66,6 +66,8 @@ export class ExecService {
     private readonly h: Handle,
     /** the site's shell plugin files (`[exec] shell-plugins`), as the config has them now */
     private readonly sitePlugins: () => readonly string[] = () => [],
+    /** `[exec] imp` (flux-imp(8)) as the config has it now */
+    private readonly imp: () => string | undefined = () => undefined,
   ) {
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
@@ -84,12 +86,12 @@ export class ExecService {
     const { R, jobspec } = p;
     if (!isExecR(R) || !isExecJobspec(jobspec)) throw einval('job-exec.start: malformed request');
     if (this.jobs.has(p.id)) throw new FluxError(Errno.EEXIST, `job ${p.id} is already running`);
-    // Jobs run as the instance owner; a guest's job would run with the owner's
-    // rights. Running it as its submitter needs the privileged helper (issue 12,
-    // not built yet), so it is refused: the job ends with this exception.
+    // A guest's job runs as its submitter through the IMP ([exec] imp,
+    // flux-imp(8)); without one it would run with the owner's rights, so it is
+    // refused: the job ends with this exception.
     const userid = p.userid;
-    if (typeof userid === 'number' && userid !== this.owner) {
-      throw new FluxError(Errno.EPERM, `cannot run a job of uid ${userid} in an instance owned by uid ${this.owner}: running jobs as their submitter needs the IMP, which flux-ts does not have yet`);
+    if (typeof userid === 'number' && userid !== this.owner && this.imp() === undefined) {
+      throw new FluxError(Errno.EPERM, `cannot run a job of uid ${userid} in an instance owned by uid ${this.owner}: running jobs as their submitter needs the IMP ([exec] imp, flux-imp(8))`);
     }
     let plan: TestExecPlan | undefined;
     try {

@@ -7,7 +7,7 @@
 import { defineModule, event, methods, request } from '../../kernel/api';
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
-import { execConfigSchema, sitePlugins } from './config';
+import { execConfigSchema, impPath, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 
@@ -22,8 +22,9 @@ export default defineModule({
   protocol: jobExecProtocol,
   create({ handle, config }) {
     let site = sitePlugins(config);
-    const shells = new ShellServer(handle);
-    const exec = handle.rank === 0 ? new ExecService(handle, () => site) : undefined;
+    let imp = impPath(config);
+    const shells = new ShellServer(handle, () => imp);
+    const exec = handle.rank === 0 ? new ExecService(handle, () => site, () => imp) : undefined;
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
@@ -49,11 +50,13 @@ export default defineModule({
         request('shell-ack', (m) => shells.ack(m)),
         ...leaderOnly,
       ],
-      // [exec] shell-plugins applies to the jobs that start after the change
+      // [exec] shell-plugins and imp apply to the jobs that start after the change
       configReload(next) {
         const list = sitePlugins(next);
+        const nextImp = impPath(next);
         return () => {
           site = list;
+          imp = nextImp;
         };
       },
       async stop() {

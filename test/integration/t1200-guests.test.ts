@@ -269,7 +269,7 @@ t('a guest`s job is not run with the owner`s rights: it ends with one exception 
   const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']);
   assert.is(w.code, 0, w.stderr);
   const ev = as(OWNER, ['job', 'eventlog', id]).stdout;
-  assert.match(ev, /exception type="exec" .*note="job-exec: cannot run a job of uid \d+ in an instance owned by uid \d+: running jobs as their submitter needs the IMP, which flux-ts does not have yet"/, ev);
+  assert.match(ev, /exception type="exec" .*note="job-exec: cannot run a job of uid \d+ in an instance owned by uid \d+: running jobs as their submitter needs the IMP \(\[exec\] imp, flux-imp\(8\)\)"/, ev);
   assert.not.match(ev, 'finish');
   // flux run by a guest fails in one line (it cannot follow its job yet), and its job fails as above
   const r = as(ALICE, ['run', 'true']);

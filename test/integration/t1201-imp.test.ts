@@ -1,0 +1,229 @@
+/**
+ * The IMP (issue 12, part 2; flux-imp(8), ADR 0017): installed setuid root by
+ * `npm run install-imp` into a private prefix, named by `[exec] imp` in an
+ * instance started by an unprivileged owner with guests allowed. A guest's job
+ * runs as the guest (uid, groups, HOME, its environment and cwd; the files it
+ * writes are the guest's); cancel and time limits reach its tasks through
+ * `flux-imp kill`; another guest cannot cancel it. Each refusal of the IMP is
+ * one line. Runs only as root (it creates the users fluxtst-impowner,
+ * fluxtst-impalice, fluxtst-impbob and the group fluxtst-impgrp, and removes
+ * them after, on failure too).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
+import { until } from '../helpers/wait';
+
+const asRoot = process.getuid?.() === 0;
+const native = path.join(ROOT, 'dist', 'native');
+const built = fs.existsSync(path.join(native, 'flux-ts.node')) && fs.existsSync(path.join(native, 'flux-imp'));
+const usable = asRoot && built;
+if (!usable) console.log(`t1201: SKIP: ${asRoot ? 'flux-imp is not built (it needs libmunge-dev)' : 'needs root (creates users, installs a setuid program)'}`);
+
+const OWNER = 'fluxtst-impowner';
+const ALICE = 'fluxtst-impalice';
+const BOB = 'fluxtst-impbob';
+const GROUP = 'fluxtst-impgrp';
+const USERS = [OWNER, ALICE, BOB];
+const tmp = tmpdir();
+const prefix = path.join(tmp.dir, 'prefix');
+const IMP = path.join(prefix, 'libexec', 'flux-ts', 'flux-imp');
+const CONF = path.join(prefix, 'etc', 'flux-ts', 'imp.conf');
+const aliceDir = path.join(tmp.dir, 'alice');
+let proc: ChildProcess | undefined;
+let uri = '';
+
+// whatever happens, the instance does not outlive the test process
+process.on('exit', () => {
+  try {
+    if (proc?.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+});
+
+const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
+
+/** ARGS as `user` (setpriv), in `cwd` */
+function asUser(user: string, cmd: string, args: readonly string[], cwd = tmp.dir, env: Record<string, string> = {}): Result {
+  return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', cmd, ...args], {
+    env: { FLUX_URI: uri, HOME: tmp.dir, TMPDIR: tmp.dir, ...env },
+    cwd,
+  });
+}
+
+const as = (user: string, args: readonly string[], cwd?: string, env?: Record<string, string>) => asUser(user, FLUX, args, cwd, env);
+
+function removeUsers(): void {
+  for (const u of USERS) run('userdel', [u]);
+  run('groupdel', [GROUP]);
+}
+
+/** the job's output, read by the owner once it is clean */
+function outputOf(id: string): string {
+  const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']);
+  assert.is(w.code, 0, w.stderr);
+  return as(OWNER, ['job', 'attach', id]).stdout;
+}
+
+function eventlog(id: string): string {
+  return as(OWNER, ['job', 'eventlog', id]).stdout;
+}
+
+test.before(async () => {
+  if (!usable) return;
+  removeUsers();
+  run('groupadd', [GROUP]);
+  for (const u of USERS) {
+    const r = run('useradd', ['-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', u]);
+    if (r.code !== 0) throw new Error(`useradd ${u}: ${r.stderr}`);
+  }
+  run('usermod', ['-aG', GROUP, ALICE]);
+  fs.chmodSync(tmp.dir, 0o755);
+  const inst = run(process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${prefix}`, `--owner=${OWNER}`, '--allow-unsigned']);
+  if (inst.code !== 0) throw new Error(`install-imp: ${inst.stderr}`);
+  fs.mkdirSync(aliceDir, { mode: 0o755 });
+  fs.chownSync(aliceDir, uidOf(ALICE), uidOf(ALICE));
+  const confDir = path.join(tmp.dir, 'conf');
+  fs.mkdirSync(confDir, { mode: 0o755 });
+  fs.writeFileSync(path.join(confDir, 'instance.toml'), `[access]\nallow-guest-user = true\nallow-root-owner = true\n[exec]\nimp = "${IMP}"\n`, { mode: 0o644 });
+  const home = path.join(tmp.dir, 'owner');
+  fs.mkdirSync(home, { mode: 0o755 });
+  fs.chownSync(home, uidOf(OWNER), uidOf(OWNER));
+  proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'start', '-c', confDir, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
+    env: { ...process.env, HOME: home, TMPDIR: home, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
+    cwd: home,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  proc.stdout!.on('data', (d) => (out += d));
+  await until(() => out.includes('\n') || proc!.exitCode !== null, 'the instance starts');
+  if (!out.includes('\n')) throw new Error(`flux start: ${err}`);
+  uri = out.trim();
+});
+
+test.after(async () => {
+  try {
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise((r) => proc!.once('exit', r));
+      proc.stdin?.end();
+      const t = setTimeout(() => {
+        try {
+          process.kill(-proc!.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 20_000);
+      await gone;
+      clearTimeout(t);
+    }
+  } finally {
+    if (usable) {
+      for (const u of USERS) run('pkill', ['-KILL', '-u', u]);
+      removeUsers();
+    }
+    tmp.cleanup();
+  }
+});
+
+const t = usable ? test : test.skip;
+
+t('install-imp: the IMP is setuid root, its config root-owned', () => {
+  const st = fs.statSync(IMP);
+  assert.is(st.uid, 0);
+  assert.is((st.mode & 0o7777).toString(8), '4755');
+  const c = fs.statSync(CONF);
+  assert.is(c.uid, 0);
+  assert.is((c.mode & 0o777).toString(8), '644');
+  assert.match(fs.readFileSync(CONF, 'utf8'), `allowed-users = ${OWNER}\n`);
+  const notRoot = asUser(ALICE, process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${path.join(tmp.dir, 'nope')}`, `--owner=${ALICE}`]);
+  assert.is(notRoot.code, 1);
+  assert.is(notRoot.stderr, 'install-imp: must run as root (it installs a setuid-root program)\n');
+});
+
+t('a guest`s job runs as the guest: uid, groups, HOME/USER, its environment and cwd; its files are the guest`s', () => {
+  const script = 'id -u; id -G; echo "$HOME $USER $LOGNAME $MYVAR"; pwd; echo hi > made-by-job';
+  const sub = as(ALICE, ['submit', 'sh', '-c', script], aliceDir, { MYVAR: 'from-alice' });
+  assert.is(sub.code, 0, sub.stderr);
+  const id = sub.stdout.trim();
+  const out = outputOf(id).split('\n');
+  const ev = eventlog(id);
+  assert.match(ev, 'finish status=0', ev);
+  assert.is(out[0], String(uidOf(ALICE)), out.join('\n'));
+  const groups = run('getent', ['group', GROUP]).stdout.split(':')[2];
+  assert.ok(out[1]!.split(' ').includes(groups!), `groups ${out[1]} lack ${GROUP} (${groups})`);
+  assert.is(out[2], `/nonexistent ${ALICE} ${ALICE} from-alice`);
+  assert.is(out[3], aliceDir);
+  const made = fs.statSync(path.join(aliceDir, 'made-by-job'));
+  assert.is(made.uid, uidOf(ALICE));
+  // the owner's own jobs run as the owner, without the IMP
+  const mine = as(OWNER, ['run', 'id', '-un']);
+  assert.is(mine.stdout.trim(), OWNER, mine.stderr);
+});
+
+t('flux cancel reaches a guest`s tasks (through flux-imp kill); another guest cannot cancel', async () => {
+  const id = as(ALICE, ['submit', 'sleep', '300'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start']).code, 0);
+  await until(() => run('pgrep', ['-u', ALICE, '-x', 'sleep']).code === 0, 'alice`s sleep runs');
+  const bob = as(BOB, ['cancel', id]);
+  assert.is.not(bob.code, 0);
+  assert.match(bob.stderr, 'guests can only raise exceptions on their own jobs');
+  const c = as(ALICE, ['cancel', id]);
+  assert.is(c.code, 0, c.stderr);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  assert.is(run('pgrep', ['-u', ALICE, '-x', 'sleep']).code, 1, 'the sleep outlived its job');
+  assert.match(as(ALICE, ['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout, `${id} CA`);
+});
+
+t('a time limit reaches a guest`s tasks', () => {
+  const id = as(ALICE, ['submit', '-t', '2s', 'sleep', '300'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '40', id, 'clean']).code, 0);
+  assert.match(eventlog(id), 'type="timeout"');
+  assert.is(run('pgrep', ['-u', ALICE, '-x', 'sleep']).code, 1, 'the sleep outlived its job');
+});
+
+t('the IMP refuses, in one line: another caller, uid 0, a signal to root`s processes, a bad signature', () => {
+  const cases: Array<[string, string[], string]> = [
+    [BOB, ['exec', String(uidOf(ALICE)), '-', '3', '-', '-', '-', 'true'], `flux-imp: uid ${uidOf(BOB)} may not use the IMP (not in allowed-users)\n`],
+    [OWNER, ['exec', '0', '-', '3', '-', '-', '-', 'true'], 'flux-imp: running a job as uid 0 is not allowed (allow-root is false)\n'],
+    [OWNER, ['kill', '0', '1'], 'flux-imp: PID: 1 is not a process or a process group\n'],
+    [OWNER, ['kill', '0', String(process.pid)], `flux-imp: process ${process.pid} belongs to root: not signalled (allow-root is false)\n`],
+    [OWNER, ['exec', String(uidOf(ALICE)), 'MUNGE:not-a-credential:', '3', '-', '-', '-', 'true'], ''],
+  ];
+  for (const [user, args, line] of cases) {
+    const r = asUser(user, IMP, args);
+    assert.is(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    if (line) assert.is(r.stderr, line);
+    else assert.match(r.stderr, /^flux-imp: the job's signature does not verify: .+\n$/);
+  }
+});
+
+t('a config writable by others: the IMP refuses and the guest`s job fails with that one line', () => {
+  fs.chmodSync(CONF, 0o666);
+  try {
+    const id = as(ALICE, ['submit', 'true'], aliceDir).stdout.trim();
+    assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+    const ev = eventlog(id);
+    assert.match(ev, `exception type="exec" severity=0 note="task 0 (host `, ev);
+    assert.match(ev, `start failed: true: flux-imp: ${CONF}: writable by others than root"`, ev);
+  } finally {
+    fs.chmodSync(CONF, 0o644);
+  }
+});
+
+t('[exec] imp must be an absolute path: refused at start in one line', () => {
+  const dir = path.join(tmp.dir, 'relative');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'exec.toml'), '[exec]\nimp = "flux-imp"\n');
+  const r = run(FLUX, ['start', '-c', dir, 'true']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, 'exec.imp: must be the absolute path of flux-imp (npm run install-imp)', r.stderr);
+});
+
+test.run();
