@@ -16,9 +16,10 @@
  *   allow-unsigned = true|false      may `exec` run with J "-" (no signature)
  *   munge-socket = /ABS/PATH         munged's socket (default: libmunge's)
  *
- * J is a MUNGE credential made by the job's submitter whose payload starts
- * with the line "flux-ts-J1 owner=UID instance=ID": the credential's uid must
- * be USERID and the owner the caller. Every refusal is one line on stderr,
+ * J is the job's signed jobspec, HEADER.PAYLOAD.CRED (lib/signed-jobspec.ts):
+ * CRED, a MUNGE credential, must be USERID's and carry HEADER.PAYLOAD as its
+ * payload, and HEADER (base64url JSON) must name the caller as the owner of
+ * the instance it was signed for. Every refusal is one line on stderr,
  * "flux-imp: ...", and exit status 1; a bad command line exits 2.
  */
 #define _GNU_SOURCE
@@ -143,12 +144,44 @@ static long parse_long(const char *what, const char *s) {
   return v;
 }
 
-/* J: a MUNGE credential of USERID signed for an instance of the caller */
+static int b64val(int c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+/* base64url s[0..n) into out, NUL-terminated; -1 if malformed or too long */
+static int b64url_decode(const char *s, size_t n, char *out, size_t size) {
+  size_t o = 0;
+  unsigned bits = 0;
+  int have = 0;
+  for (size_t i = 0; i < n; i++) {
+    int v = b64val((unsigned char)s[i]);
+    if (v < 0) return -1;
+    bits = (bits << 6) | (unsigned)v;
+    have += 6;
+    if (have >= 8) {
+      have -= 8;
+      if (o + 1 >= size) return -1;
+      out[o++] = (char)((bits >> have) & 0xff);
+    }
+  }
+  out[o] = '\0';
+  return 0;
+}
+
+/* J = HEADER.PAYLOAD.CRED: CRED made by USERID, its payload HEADER.PAYLOAD, HEADER naming the caller as owner */
 static void verify_j(const struct config *c, uid_t userid, const char *j) {
   if (strcmp(j, "-") == 0) {
     if (!c->allow_unsigned) die("the job is not signed (allow-unsigned is false)");
     return;
   }
+  const char *cred = strstr(j, ".MUNGE:");
+  const char *dot = strchr(j, '.');
+  if (cred == NULL || dot == cred) die("the job's signature does not verify: malformed signed jobspec");
   munge_ctx_t ctx = munge_ctx_create();
   if (ctx == NULL) die("munge: out of memory");
   if (c->socket[0] != '\0' && munge_ctx_set(ctx, MUNGE_OPT_SOCKET, c->socket) != EMUNGE_SUCCESS) die("munge: %s", munge_ctx_strerror(ctx));
@@ -156,17 +189,19 @@ static void verify_j(const struct config *c, uid_t userid, const char *j) {
   int len = 0;
   uid_t signer;
   gid_t gid;
-  munge_err_t e = munge_decode(j, ctx, &payload, &len, &signer, &gid);
+  munge_err_t e = munge_decode(cred + 1, ctx, &payload, &len, &signer, &gid);
   /* a signature, not a one-time token: every task verifies it, a job may wait long to run */
   if (e != EMUNGE_SUCCESS && e != EMUNGE_CRED_REPLAYED && e != EMUNGE_CRED_EXPIRED)
     die("the job's signature does not verify: %s", munge_ctx_strerror(ctx) ? munge_ctx_strerror(ctx) : munge_strerror(e));
   munge_ctx_destroy(ctx);
-  if (signer != userid) die("the job was signed by uid %u, not by its submitter uid %u", (unsigned)signer, (unsigned)userid);
-  char head[64];
-  snprintf(head, sizeof head, "flux-ts-J1 owner=%u ", (unsigned)getuid());
-  if (payload == NULL || len < (int)strlen(head) || memcmp(payload, head, strlen(head)) != 0)
-    die("the job was signed for another instance (not one owned by uid %u)", (unsigned)getuid());
+  if (payload == NULL || len != cred - j || memcmp(payload, j, (size_t)len) != 0)
+    die("the job's signature does not verify: the jobspec was altered after it was signed");
   free(payload);
+  if (signer != userid) die("the job was signed by uid %u, not by its submitter uid %u", (unsigned)signer, (unsigned)userid);
+  char header[1024], owner[64];
+  if (b64url_decode(j, (size_t)(dot - j), header, sizeof header) < 0) die("the job's signature does not verify: malformed header");
+  snprintf(owner, sizeof owner, "\"owner\":%u,", (unsigned)getuid());
+  if (strstr(header, owner) == NULL) die("the job was signed for another instance (not one owned by uid %u)", (unsigned)getuid());
 }
 
 static void set_env(const char *k, const char *v) {

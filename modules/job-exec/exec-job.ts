@@ -91,6 +91,9 @@ export class ExecJob {
   /** a taskmap scheme placed the tasks (not block) */
   private remapped = false;
 
+  /** the job's signed jobspec (a guest's job: the IMP verifies it), set before start() */
+  J: string | undefined;
+
   constructor(
     private readonly h: Handle,
     readonly id: number,
@@ -103,8 +106,6 @@ export class ExecJob {
     private readonly onDone: (job: ExecJob) => void,
     /** the site's shell plugin files (`[exec] shell-plugins`) */
     private readonly sitePlugins: readonly string[] = [],
-    /** the job's signed jobspec, for the IMP (a guest's job) */
-    private readonly J?: string,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);

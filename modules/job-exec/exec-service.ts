@@ -115,8 +115,18 @@ export class ExecService {
       return NO_RESPONSE;
     }
     this.logs.set(p.id, job.output);
-    void this.dirReady.then(() => job.start());
+    // a guest's job runs through the IMP, which needs its signed jobspec (J, when it has one)
+    const ready = userid !== undefined && userid !== this.owner ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => void (job.J = J)) : this.dirReady;
+    void ready.then(() => job.start());
     return NO_RESPONSE;
+  }
+
+  /** the job's J when it is a signed one (a string), else undefined */
+  private signedJ(id: number): Promise<string | undefined> {
+    return this.h.rpc<{ value: unknown }>('kvs.get', { key: `${encodeKvs(id)}.J` }).then(
+      (r) => (typeof r.value === 'string' ? r.value : undefined),
+      () => undefined,
+    );
   }
 
   kill(p: JobExecKillRequest): Empty {

@@ -4,8 +4,11 @@
  * instance started by an unprivileged owner with guests allowed. A guest's job
  * runs as the guest (uid, groups, HOME, its environment and cwd; the files it
  * writes are the guest's); cancel and time limits reach its tasks through
- * `flux-imp kill`; another guest cannot cancel it. Each refusal of the IMP is
- * one line. Runs only as root (it creates the users fluxtst-impowner,
+ * `flux-imp kill`; another guest cannot cancel it. The guest's client signs
+ * its jobspec with MUNGE (a munged of the test's own, on a private socket and
+ * key); the instance stores the signed J; the IMP verifies it. Each refusal
+ * (of the IMP, or job-ingest's for a J of another user or instance) is one
+ * line. Runs only as root (it creates the users fluxtst-impowner,
  * fluxtst-impalice, fluxtst-impbob and the group fluxtst-impgrp, and removes
  * them after, on failure too).
  */
@@ -13,15 +16,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { signingInput, type JHeader } from '../../lib/signed-jobspec';
 import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
 import { until } from '../helpers/wait';
 
 const asRoot = process.getuid?.() === 0;
 const native = path.join(ROOT, 'dist', 'native');
 const built = fs.existsSync(path.join(native, 'flux-ts.node')) && fs.existsSync(path.join(native, 'flux-imp'));
-const usable = asRoot && built;
-if (!usable) console.log(`t1201: SKIP: ${asRoot ? 'flux-imp is not built (it needs libmunge-dev)' : 'needs root (creates users, installs a setuid program)'}`);
+const haveMunged = run('sh', ['-c', 'command -v munged && command -v munge']).code === 0;
+const usable = asRoot && built && haveMunged;
+if (!usable) {
+  const why = !asRoot ? 'needs root (creates users, installs a setuid program)' : !built ? 'flux-imp is not built (it needs libmunge-dev)' : 'needs munge and munged (apt-get install munge)';
+  console.log(`t1201: SKIP: ${why}`);
+}
 
 const OWNER = 'fluxtst-impowner';
 const ALICE = 'fluxtst-impalice';
@@ -33,15 +42,20 @@ const prefix = path.join(tmp.dir, 'prefix');
 const IMP = path.join(prefix, 'libexec', 'flux-ts', 'flux-imp');
 const CONF = path.join(prefix, 'etc', 'flux-ts', 'imp.conf');
 const aliceDir = path.join(tmp.dir, 'alice');
+const mungeDir = path.join(tmp.dir, 'munge');
+const SOCK = path.join(mungeDir, 'socket');
 let proc: ChildProcess | undefined;
+let munged: ChildProcess | undefined;
 let uri = '';
 
 // whatever happens, the instance does not outlive the test process
 process.on('exit', () => {
-  try {
-    if (proc?.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
-  } catch {
-    /* gone */
+  for (const p of [proc, munged]) {
+    try {
+      if (p?.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 });
 
@@ -50,7 +64,7 @@ const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 /** ARGS as `user` (setpriv), in `cwd` */
 function asUser(user: string, cmd: string, args: readonly string[], cwd = tmp.dir, env: Record<string, string> = {}): Result {
   return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', cmd, ...args], {
-    env: { FLUX_URI: uri, HOME: tmp.dir, TMPDIR: tmp.dir, ...env },
+    env: { FLUX_URI: uri, HOME: tmp.dir, TMPDIR: tmp.dir, FLUX_MUNGE_SOCKET: SOCK, ...env },
     cwd,
   });
 }
@@ -83,7 +97,16 @@ test.before(async () => {
   }
   run('usermod', ['-aG', GROUP, ALICE]);
   fs.chmodSync(tmp.dir, 0o755);
-  const inst = run(process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${prefix}`, `--owner=${OWNER}`, '--allow-unsigned']);
+  fs.mkdirSync(mungeDir, { mode: 0o755 });
+  fs.writeFileSync(path.join(mungeDir, 'key'), crypto.randomBytes(1024), { mode: 0o400 });
+  munged = spawn(
+    'munged',
+    ['-F', '--force', `--socket=${SOCK}`, ...['key-file=key', 'pid-file=pid', 'seed-file=seed', 'log-file=log'].map((o) => `--${o.replace('=', `=${mungeDir}/`)}`)],
+    { stdio: 'ignore', detached: true },
+  );
+  await until(() => fs.existsSync(SOCK) || munged!.exitCode !== null, 'munged starts');
+  if (!fs.existsSync(SOCK)) throw new Error('munged did not start');
+  const inst = run(process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${prefix}`, `--owner=${OWNER}`, `--munge-socket=${SOCK}`]);
   if (inst.code !== 0) throw new Error(`install-imp: ${inst.stderr}`);
   fs.mkdirSync(aliceDir, { mode: 0o755 });
   fs.chownSync(aliceDir, uidOf(ALICE), uidOf(ALICE));
@@ -124,6 +147,7 @@ test.after(async () => {
       clearTimeout(t);
     }
   } finally {
+    if (munged?.pid !== undefined && munged.exitCode === null) process.kill(munged.pid, 'SIGTERM');
     if (usable) {
       for (const u of USERS) run('pkill', ['-KILL', '-u', u]);
       removeUsers();
@@ -202,6 +226,70 @@ t('the IMP refuses, in one line: another caller, uid 0, a signal to root`s proce
     if (line) assert.is(r.stderr, line);
     else assert.match(r.stderr, /^flux-imp: the job's signature does not verify: .+\n$/);
   }
+});
+
+/** HEADER.PAYLOAD signed by `user` with the test's munged */
+function signAs(user: string, header: JHeader, jobspec: unknown): string {
+  const input = signingInput(header, jobspec);
+  const r = run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', 'munge', '--socket', SOCK], { input });
+  assert.is(r.code, 0, r.stderr);
+  return `${input}.${r.stdout.trim()}`;
+}
+
+/** job-ingest.submit {jobspec, J} as `user`; prints the id or `error: MESSAGE` */
+const SUBMIT_J = `
+const { Client } = require(process.argv[1]);
+Client.connect().then((c) => c.rpc('job-ingest.submit', { jobspec: JSON.parse(process.argv[2]), J: process.argv[3] }))
+  .then((r) => console.log(r.id), (e) => console.log('error: ' + e.message)).finally(() => process.exit(0));
+`;
+
+function submitJ(user: string, jobspec: unknown, J: string): string {
+  const client = path.join(ROOT, 'dist', 'cli', 'api', 'client.js');
+  const r = asUser(user, process.execPath, ['-e', SUBMIT_J, client, JSON.stringify(jobspec), J], aliceDir);
+  return r.stdout.trim() || r.stderr;
+}
+
+t('a guest`s jobspec is signed: the instance stores J, the signed form', () => {
+  const id = as(ALICE, ['submit', 'true'], aliceDir).stdout.trim();
+  outputOf(id);
+  assert.match(eventlog(id), 'finish status=0');
+  const J = as(OWNER, ['job', 'info', id, 'J']).stdout.trim();
+  const [h, , cred] = J.split('.');
+  assert.ok(cred?.startsWith('MUNGE:'), J);
+  const header = JSON.parse(Buffer.from(h!, 'base64url').toString()) as JHeader;
+  assert.equal(header, { version: 1, mechanism: 'munge', userid: uidOf(ALICE), owner: uidOf(OWNER), instance: as(OWNER, ['getattr', 'broker.uuid']).stdout.trim() });
+  // the owner's own jobs are not signed: their J is the jobspec
+  const mine = as(OWNER, ['submit', 'true']).stdout.trim();
+  assert.match(as(OWNER, ['job', 'info', mine, 'J']).stdout, /^\{/);
+});
+
+t('a J altered after signing, replayed by another user, or signed for another instance is refused in one line', () => {
+  const jobspec = JSON.parse(as(ALICE, ['submit', '--dry-run', 'true'], aliceDir).stdout) as { tasks: Array<{ command: string[] }> };
+  const instance = as(OWNER, ['getattr', 'broker.uuid']).stdout.trim();
+  const header: JHeader = { version: 1, mechanism: 'munge', userid: uidOf(ALICE), owner: uidOf(OWNER), instance };
+  const good = signAs(ALICE, header, jobspec);
+  // altered: the payload is another jobspec, the credential the one alice made
+  const evil = { ...jobspec, tasks: [{ ...jobspec.tasks[0]!, command: ['sh', '-c', 'echo evil'] }] };
+  const altered = `${signingInput(header, evil)}.${good.split('.')[2]}`;
+  const id = submitJ(ALICE, evil, altered);
+  assert.match(id, /^\d+$/, id);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const ev = eventlog(id);
+  assert.match(ev, `start failed: sh: flux-imp: the job's signature does not verify: the jobspec was altered after it was signed"`, ev);
+  // nothing of it ran: the start failed as a command not found does (127)
+  assert.match(ev, 'finish status=32512', ev);
+  assert.is(ev.split('\n').filter((l) => l.includes('exception')).length, 1, ev);
+  // replayed by bob: job-ingest refuses it
+  assert.is(submitJ(BOB, jobspec, good), `error: signed jobspec: signed by uid ${uidOf(ALICE)}, submitted by uid ${uidOf(BOB)}`);
+  // signed for another instance
+  const other = signAs(ALICE, { ...header, instance: 'another-instance' }, jobspec);
+  assert.is(submitJ(ALICE, jobspec, other), 'error: signed jobspec: signed for another instance');
+  // and the IMP's own checks, called directly by the owner
+  const imp = (uid: number, J: string) => asUser(OWNER, IMP, ['exec', String(uid), J, '3', '-', '-', '-', 'true']).stderr;
+  assert.is(imp(uidOf(BOB), good), `flux-imp: the job was signed by uid ${uidOf(ALICE)}, not by its submitter uid ${uidOf(BOB)}\n`);
+  const foreign = signAs(ALICE, { ...header, owner: uidOf(BOB) }, jobspec);
+  assert.is(imp(uidOf(ALICE), foreign), `flux-imp: the job was signed for another instance (not one owned by uid ${uidOf(OWNER)})\n`);
+  assert.is(imp(uidOf(ALICE), '-'), 'flux-imp: the job is not signed (allow-unsigned is false)\n');
 });
 
 t('a config writable by others: the IMP refuses and the guest`s job fails with that one line', () => {
