@@ -3,9 +3,9 @@
  * docs/man8/flux-imp.md, docs/adr/0017-imp-security-model.md). Installed
  * setuid root by `npm run install-imp` only; built here without any privilege.
  *
- *   flux-imp exec USERID J ARG...   run the configured program as USERID
- *   flux-imp kill SIGNUM PID        signal a process (PID > 1) or a process
- *                                   group (PID < -1) of a non-root user
+ *   flux-imp exec USERID J CWD ARG...  run the configured program as USERID in CWD
+ *   flux-imp kill SIGNUM PID           signal a process (PID > 1) or a process
+ *                                      group (PID < -1) of a non-root user
  *
  * The configuration is PREFIX/etc/flux-ts/imp.conf, found from where this
  * program is installed (PREFIX/libexec/flux-ts/flux-imp). It must be owned by
@@ -209,8 +209,8 @@ static void set_env(const char *k, const char *v) {
 }
 
 static int do_exec(struct config *c, int argc, char **argv) {
-  if (argc < 5) {
-    fputs("Usage: flux-imp exec USERID J ARG...\n", stderr);
+  if (argc < 6) {
+    fputs("Usage: flux-imp exec USERID J CWD ARG...\n", stderr);
     return 2;
   }
   long id = parse_long("USERID", argv[2]);
@@ -229,8 +229,10 @@ static int do_exec(struct config *c, int argc, char **argv) {
   set_env("HOME", pw->pw_dir);
   set_env("USER", pw->pw_name);
   set_env("LOGNAME", pw->pw_name);
-  argv[3] = c->shell;
-  execv(c->shell, argv + 3);
+  /* as the user: a directory only the user may enter is fine */
+  if (chdir(argv[4]) < 0) die("cannot change to the job's working directory %s: %s", argv[4], strerror(errno));
+  argv[4] = c->shell;
+  execv(c->shell, argv + 4);
   die("%s: %s", c->shell, strerror(errno));
   return 1;
 }
@@ -300,7 +302,7 @@ static int do_kill(const struct config *c, int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc < 2 || (strcmp(argv[1], "exec") != 0 && strcmp(argv[1], "kill") != 0)) {
-    fputs("Usage: flux-imp exec USERID J ARG... | flux-imp kill SIGNUM PID\n", stderr);
+    fputs("Usage: flux-imp exec USERID J CWD ARG... | flux-imp kill SIGNUM PID\n", stderr);
     return 2;
   }
   if (geteuid() != 0) die("not installed setuid root (npm run install-imp)");

@@ -237,14 +237,15 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     as ? as.imp : HELPER,
     [...argv],
     envp,
-    cwd,
+    // through the IMP, the user's cwd is entered by the IMP as the user (the owner may not reach it)
+    as ? '/' : cwd,
     {
       pmi: opts.pmi,
       pty: opts.pty,
       cpus: opts.cpus && opts.cpus.length > 0 ? opts.cpus.join(',') : undefined,
       rlimits: opts.rlimits && opts.rlimits.length > 0 ? opts.rlimits.map(([r, v]) => `${r}=${v}`).join(',') : undefined,
-      // flux-imp exec USERID J: it runs its configured flux-task as the user
-      via: as ? ['exec', String(as.userid), as.J] : undefined,
+      // flux-imp exec USERID J CWD: it runs its configured flux-task as the user, in cwd
+      via: as ? ['exec', String(as.userid), as.J, cwd] : undefined,
     },
     (kind, x, y) => {
       switch (kind) {

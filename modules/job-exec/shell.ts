@@ -222,7 +222,8 @@ export class JobShell {
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     try {
-      if (!(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
+      // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
+      if (!this.asUser && !(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
     } catch (e) {
       this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(e as NodeJS.ErrnoException)}. Going to /tmp instead`);
       cwd = '/tmp';

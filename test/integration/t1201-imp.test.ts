@@ -108,7 +108,8 @@ test.before(async () => {
   if (!fs.existsSync(SOCK)) throw new Error('munged did not start');
   const inst = run(process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${prefix}`, `--owner=${OWNER}`, `--munge-socket=${SOCK}`]);
   if (inst.code !== 0) throw new Error(`install-imp: ${inst.stderr}`);
-  fs.mkdirSync(aliceDir, { mode: 0o755 });
+  // alice's alone: the IMP enters it as alice
+  fs.mkdirSync(aliceDir, { mode: 0o700 });
   fs.chownSync(aliceDir, uidOf(ALICE), uidOf(ALICE));
   const confDir = path.join(tmp.dir, 'conf');
   fs.mkdirSync(confDir, { mode: 0o755 });
@@ -214,11 +215,11 @@ t('a time limit reaches a guest`s tasks', () => {
 
 t('the IMP refuses, in one line: another caller, uid 0, a signal to root`s processes, a bad signature', () => {
   const cases: Array<[string, string[], string]> = [
-    [BOB, ['exec', String(uidOf(ALICE)), '-', '3', '-', '-', '-', 'true'], `flux-imp: uid ${uidOf(BOB)} may not use the IMP (not in allowed-users)\n`],
-    [OWNER, ['exec', '0', '-', '3', '-', '-', '-', 'true'], 'flux-imp: running a job as uid 0 is not allowed (allow-root is false)\n'],
+    [BOB, ['exec', String(uidOf(ALICE)), '-', '/', '3', '-', '-', '-', 'true'], `flux-imp: uid ${uidOf(BOB)} may not use the IMP (not in allowed-users)\n`],
+    [OWNER, ['exec', '0', '-', '/', '3', '-', '-', '-', 'true'], 'flux-imp: running a job as uid 0 is not allowed (allow-root is false)\n'],
     [OWNER, ['kill', '0', '1'], 'flux-imp: PID: 1 is not a process or a process group\n'],
     [OWNER, ['kill', '0', String(process.pid)], `flux-imp: process ${process.pid} belongs to root: not signalled (allow-root is false)\n`],
-    [OWNER, ['exec', String(uidOf(ALICE)), 'MUNGE:not-a-credential:', '3', '-', '-', '-', 'true'], ''],
+    [OWNER, ['exec', String(uidOf(ALICE)), 'a.b.MUNGE:not-a-credential:', '/', '3', '-', '-', '-', 'true'], ''],
   ];
   for (const [user, args, line] of cases) {
     const r = asUser(user, IMP, args);
@@ -285,11 +286,18 @@ t('a J altered after signing, replayed by another user, or signed for another in
   const other = signAs(ALICE, { ...header, instance: 'another-instance' }, jobspec);
   assert.is(submitJ(ALICE, jobspec, other), 'error: signed jobspec: signed for another instance');
   // and the IMP's own checks, called directly by the owner
-  const imp = (uid: number, J: string) => asUser(OWNER, IMP, ['exec', String(uid), J, '3', '-', '-', '-', 'true']).stderr;
+  const imp = (uid: number, J: string) => asUser(OWNER, IMP, ['exec', String(uid), J, '/', '3', '-', '-', '-', 'true']).stderr;
   assert.is(imp(uidOf(BOB), good), `flux-imp: the job was signed by uid ${uidOf(ALICE)}, not by its submitter uid ${uidOf(BOB)}\n`);
   const foreign = signAs(ALICE, { ...header, owner: uidOf(BOB) }, jobspec);
   assert.is(imp(uidOf(ALICE), foreign), `flux-imp: the job was signed for another instance (not one owned by uid ${uidOf(OWNER)})\n`);
   assert.is(imp(uidOf(ALICE), '-'), 'flux-imp: the job is not signed (allow-unsigned is false)\n');
+});
+
+t('a guest`s working directory the IMP cannot enter as the guest fails the job in one line', () => {
+  const id = as(ALICE, ['submit', `--cwd=${path.join(aliceDir, 'gone')}`, 'true'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const ev = eventlog(id);
+  assert.match(ev, `start failed: true: flux-imp: cannot change to the job's working directory ${path.join(aliceDir, 'gone')}: No such file or directory"`, ev);
 });
 
 t('a config writable by others: the IMP refuses and the guest`s job fails with that one line', () => {
