@@ -300,6 +300,53 @@ t('a guest`s working directory the IMP cannot enter as the guest fails the job i
   assert.match(ev, `start failed: true: flux-imp: cannot change to the job's working directory ${path.join(aliceDir, 'gone')}: No such file or directory"`, ev);
 });
 
+/** `flux broker` as the owner on a statedir (docs/examples/flux.service); resolves once alice reaches it */
+async function systemBroker(runDir: string, stateDir: string): Promise<{ proc: ChildProcess; uri: string; exited: Promise<number | null> }> {
+  const p = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'broker', `--config-path=${path.join(tmp.dir, 'conf')}`, `-Srundir=${runDir}`, `-Sstatedir=${stateDir}`, '-Sbroker.rc2_none=1'], {
+    env: { ...process.env, HOME: tmp.dir, TMPDIR: tmp.dir },
+    cwd: tmp.dir,
+    stdio: ['ignore', 'ignore', 'ignore'],
+    detached: true,
+  });
+  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+  const at = `local://${runDir}/local-0`;
+  await until(() => p.exitCode !== null || as(ALICE, ['uptime'], aliceDir, { FLUX_URI: at }).code === 0, 'the system broker serves alice');
+  return { proc: p, uri: at, exited };
+}
+
+t('a guest`s signed job pending across a restart runs as the guest, with its environment', async () => {
+  const runDir = path.join(tmp.dir, 'run2');
+  const stateDir = path.join(tmp.dir, 'state2');
+  fs.mkdirSync(runDir, { mode: 0o755 });
+  fs.mkdirSync(stateDir, { mode: 0o700 });
+  for (const d of [runDir, stateDir]) fs.chownSync(d, uidOf(OWNER), uidOf(OWNER));
+  const first = await systemBroker(runDir, stateDir);
+  try {
+    const env = { FLUX_URI: first.uri, MYVAR: 'kept-across-restart' };
+    const id = as(ALICE, ['submit', '--urgency=0', 'sh', '-c', 'echo "$MYVAR"; id -u'], aliceDir, env).stdout.trim();
+    assert.ok(id, 'no job id');
+    const J = as(OWNER, ['job', 'info', id, 'J'], tmp.dir, { FLUX_URI: first.uri }).stdout.trim();
+    assert.match(J, '.MUNGE:');
+    assert.is(as(OWNER, ['shutdown'], tmp.dir, { FLUX_URI: first.uri }).code, 0);
+    assert.is(await first.exited, 0);
+    const again = await systemBroker(runDir, stateDir);
+    try {
+      const at = { FLUX_URI: again.uri };
+      assert.is(as(OWNER, ['job', 'info', id, 'J'], tmp.dir, at).stdout.trim(), J);
+      const rel = as(ALICE, ['job', 'urgency', id, '16'], aliceDir, at);
+      assert.is(rel.code, 0, rel.stderr);
+      assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean'], tmp.dir, at).code, 0);
+      assert.is(as(OWNER, ['job', 'attach', id], tmp.dir, at).stdout, `kept-across-restart\n${uidOf(ALICE)}\n`);
+      assert.is(as(OWNER, ['shutdown'], tmp.dir, at).code, 0);
+      assert.is(await again.exited, 0);
+    } finally {
+      if (again.proc.exitCode === null) process.kill(-again.proc.pid!, 'SIGKILL');
+    }
+  } finally {
+    if (first.proc.exitCode === null) process.kill(-first.proc.pid!, 'SIGKILL');
+  }
+});
+
 t('a config writable by others: the IMP refuses and the guest`s job fails with that one line', () => {
   fs.chmodSync(CONF, 0o666);
   try {
