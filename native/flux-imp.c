@@ -8,8 +8,9 @@
  *                                      group (PID < -1) of a non-root user
  *
  * The configuration is PREFIX/etc/flux-ts/imp.conf, found from where this
- * program is installed (PREFIX/libexec/flux-ts/flux-imp). It must be owned by
- * root and writable by nobody else, as must its directory. Lines KEY = VALUE:
+ * program is installed (PREFIX/libexec/flux-ts/flux-imp). It and every
+ * directory above it must be owned by root and writable by nobody else (a
+ * sticky directory such as /tmp excepted). Lines KEY = VALUE:
  *   allowed-users = NAME[,NAME...]   who may call this program (instance owners)
  *   allowed-shell = /ABS/PATH        the only program `exec` runs (flux-task)
  *   allow-root = true|false          may a job run as (or signal) uid 0
@@ -46,7 +47,7 @@ struct config {
   int allow_unsigned;
 };
 
-static void die(const char *fmt, ...) {
+__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("flux-imp: ", stderr);
@@ -56,12 +57,20 @@ static void die(const char *fmt, ...) {
   exit(1);
 }
 
-/* root's, and writable by root alone */
+/* path (symbolic links resolved) and each directory above it: root's, writable by root alone (or sticky, as /tmp) */
 static void check_owned(const char *path) {
+  char real[PATH_MAX];
   struct stat st;
-  if (stat(path, &st) < 0) die("%s: %s", path, strerror(errno));
-  if (st.st_uid != 0) die("%s: not owned by root", path);
-  if (st.st_mode & (S_IWGRP | S_IWOTH)) die("%s: writable by others than root", path);
+  if (realpath(path, real) == NULL) die("%s: %s", path, strerror(errno));
+  for (int first = 1;; first = 0) {
+    const char *at = real[0] != '\0' ? real : "/";
+    if (stat(at, &st) < 0) die("%s: %s", at, strerror(errno));
+    if (st.st_uid != 0) die("%s: not owned by root", at);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (first || !(st.st_mode & S_ISVTX))) die("%s: writable by others than root", at);
+    char *slash = strrchr(real, '/');
+    if (slash == NULL) break;
+    *slash = '\0';
+  }
 }
 
 /* PREFIX/etc/flux-ts/imp.conf for this program at PREFIX/libexec/flux-ts/flux-imp */
@@ -82,7 +91,6 @@ static int parse_bool(const char *key, const char *v) {
   if (strcmp(v, "true") == 0) return 1;
   if (strcmp(v, "false") == 0) return 0;
   die("imp.conf: %s: expected true or false, got '%s'", key, v);
-  return 0;
 }
 
 static void copy_value(char *dst, size_t size, const char *key, const char *v) {
@@ -91,12 +99,9 @@ static void copy_value(char *dst, size_t size, const char *key, const char *v) {
 }
 
 static void read_config(struct config *c) {
-  char path[PATH_MAX], dir[PATH_MAX], line[2048];
+  char path[PATH_MAX], line[2048];
   memset(c, 0, sizeof *c);
   config_path(path, sizeof path);
-  strcpy(dir, path);
-  *strrchr(dir, '/') = '\0';
-  check_owned(dir);
   check_owned(path);
   FILE *f = fopen(path, "r");
   if (f == NULL) die("%s: %s", path, strerror(errno));
@@ -144,14 +149,7 @@ static long parse_long(const char *what, const char *s) {
   return v;
 }
 
-static int b64val(int c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* base64url s[0..n) into out, NUL-terminated; -1 if malformed or too long */
 static int b64url_decode(const char *s, size_t n, char *out, size_t size) {
@@ -159,9 +157,9 @@ static int b64url_decode(const char *s, size_t n, char *out, size_t size) {
   unsigned bits = 0;
   int have = 0;
   for (size_t i = 0; i < n; i++) {
-    int v = b64val((unsigned char)s[i]);
-    if (v < 0) return -1;
-    bits = (bits << 6) | (unsigned)v;
+    const char *v = s[i] != '\0' ? strchr(B64URL, s[i]) : NULL;
+    if (v == NULL) return -1;
+    bits = (bits << 6) | (unsigned)(v - B64URL);
     have += 6;
     if (have >= 8) {
       have -= 8;
@@ -208,11 +206,7 @@ static void set_env(const char *k, const char *v) {
   if (setenv(k, v, 1) < 0) die("setenv %s: %s", k, strerror(errno));
 }
 
-static int do_exec(struct config *c, int argc, char **argv) {
-  if (argc < 6) {
-    fputs("Usage: flux-imp exec USERID J CWD ARG...\n", stderr);
-    return 2;
-  }
+static int do_exec(struct config *c, char **argv) {
   long id = parse_long("USERID", argv[2]);
   if (id < 0 || id > (long)UINT_MAX - 1) die("USERID: out of range: %ld", id);
   uid_t uid = (uid_t)id;
@@ -234,7 +228,6 @@ static int do_exec(struct config *c, int argc, char **argv) {
   argv[4] = c->shell;
   execv(c->shell, argv + 4);
   die("%s: %s", c->shell, strerror(errno));
-  return 1;
 }
 
 /* the real uid of process pid, or -1 when it is gone */
@@ -265,15 +258,11 @@ static void check_target(const struct config *c, long pid, long uid) {
   if (uid == 0 && !c->allow_root) die("process %ld belongs to root: not signalled (allow-root is false)", pid);
 }
 
-static int do_kill(const struct config *c, int argc, char **argv) {
-  if (argc != 4) {
-    fputs("Usage: flux-imp kill SIGNUM PID\n", stderr);
-    return 2;
-  }
+static int do_kill(const struct config *c, char **argv) {
   long sig = parse_long("SIGNUM", argv[2]);
   long pid = parse_long("PID", argv[3]);
   if (sig < 0 || sig > 64) die("SIGNUM: out of range: %ld", sig);
-  if (pid >= -1 && pid <= 1) die("PID: %ld is not a process or a process group", pid);
+  if ((pid >= -1 && pid <= 1) || pid < -(long)INT_MAX || pid > (long)INT_MAX) die("PID: %ld is not a process or a process group", pid);
   if (pid > 0) {
     long uid = uid_of(pid);
     if (uid < 0) die("process %ld: %s", pid, strerror(ESRCH));
@@ -301,7 +290,8 @@ static int do_kill(const struct config *c, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || (strcmp(argv[1], "exec") != 0 && strcmp(argv[1], "kill") != 0)) {
+  int exec = argc >= 6 && strcmp(argv[1], "exec") == 0;
+  if (!exec && !(argc == 4 && strcmp(argv[1], "kill") == 0)) {
     fputs("Usage: flux-imp exec USERID J CWD ARG... | flux-imp kill SIGNUM PID\n", stderr);
     return 2;
   }
@@ -309,5 +299,5 @@ int main(int argc, char **argv) {
   struct config c;
   read_config(&c);
   check_caller(&c);
-  return strcmp(argv[1], "exec") == 0 ? do_exec(&c, argc, argv) : do_kill(&c, argc, argv);
+  return exec ? do_exec(&c, argv) : do_kill(&c, argv);
 }

@@ -227,6 +227,17 @@ t('the IMP refuses, in one line: another caller, uid 0, a signal to root`s proce
     if (line) assert.is(r.stderr, line);
     else assert.match(r.stderr, /^flux-imp: the job's signature does not verify: .+\n$/);
   }
+  // a directory above the config that others may write (not sticky)
+  const etc = path.join(prefix, 'etc');
+  fs.chmodSync(etc, 0o777);
+  try {
+    assert.is(asUser(OWNER, IMP, ['kill', '0', '-99999']).stderr, `flux-imp: ${etc}: writable by others than root\n`);
+  } finally {
+    fs.chmodSync(etc, 0o755);
+  }
+  // and one run as the owner, not setuid: it says so
+  const plain = asUser(OWNER, path.join(native, 'flux-imp'), ['kill', '0', '-99999']);
+  assert.is(plain.stderr, 'flux-imp: not installed setuid root (npm run install-imp)\n');
 });
 
 /** HEADER.PAYLOAD signed by `user` with the test's munged */
@@ -344,6 +355,26 @@ t('a guest`s signed job pending across a restart runs as the guest, with its env
     }
   } finally {
     if (first.proc.exitCode === null) process.kill(-first.proc.pid!, 'SIGKILL');
+  }
+});
+
+t('the owner`s shutdown ends a guest`s running job: none of its processes stays', async () => {
+  const runDir = path.join(tmp.dir, 'run3');
+  const stateDir = path.join(tmp.dir, 'state3');
+  fs.mkdirSync(runDir, { mode: 0o755 });
+  fs.mkdirSync(stateDir, { mode: 0o700 });
+  for (const d of [runDir, stateDir]) fs.chownSync(d, uidOf(OWNER), uidOf(OWNER));
+  const b = await systemBroker(runDir, stateDir);
+  try {
+    const at = { FLUX_URI: b.uri };
+    const id = as(ALICE, ['submit', 'sleep', '301'], aliceDir, at).stdout.trim();
+    assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start'], tmp.dir, at).code, 0);
+    await until(() => run('pgrep', ['-u', ALICE, '-f', 'sleep 301']).code === 0, 'alice`s sleep runs');
+    assert.is(as(OWNER, ['shutdown'], tmp.dir, at).code, 0);
+    assert.is(await b.exited, 0);
+    await until(() => run('pgrep', ['-u', ALICE, '-f', 'sleep 301']).code === 1, 'alice`s sleep ends with the instance', 10_000);
+  } finally {
+    if (b.proc.exitCode === null) process.kill(-b.proc.pid!, 'SIGKILL');
   }
 });
 
