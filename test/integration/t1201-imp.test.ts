@@ -117,7 +117,7 @@ test.before(async () => {
   const home = path.join(tmp.dir, 'owner');
   fs.mkdirSync(home, { mode: 0o755 });
   fs.chownSync(home, uidOf(OWNER), uidOf(OWNER));
-  proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'start', '-c', confDir, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
+  proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'start', '-s', '2', '-c', confDir, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
     env: { ...process.env, HOME: home, TMPDIR: home, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
     cwd: home,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -190,6 +190,12 @@ t('a guest`s job runs as the guest: uid, groups, HOME/USER, its environment and 
   // the owner's own jobs run as the owner, without the IMP
   const mine = as(OWNER, ['run', 'id', '-un']);
   assert.is(mine.stdout.trim(), OWNER, mine.stderr);
+});
+
+t('every broker of a guest`s job runs its tasks as the guest (each through its own [exec] imp)', () => {
+  const id = as(ALICE, ['submit', '-N2', '-n2', 'sh', '-c', 'echo $(id -u) $(flux getattr rank)'], aliceDir).stdout.trim();
+  const out = outputOf(id).split('\n').filter(Boolean).sort();
+  assert.equal(out, [`${uidOf(ALICE)} 0`, `${uidOf(ALICE)} 1`], out.join('\n'));
 });
 
 t('flux cancel reaches a guest`s tasks (through flux-imp kill); another guest cannot cancel', async () => {
