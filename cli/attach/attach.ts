@@ -16,6 +16,7 @@ import { outputWritable, writeOutput } from '../output';
 import { watchPending } from './pending';
 import { OutputTail } from './tail';
 import { StatusLine } from './status-line';
+import { whenForeground } from '../foreground';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -159,7 +160,9 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
           started = true;
           if (!opts.readOnly && !opts.noStdin) {
             if (opts.interactive) terminal = forwardTerminal(client, id);
-            else forwardStdin(client, id, opts.stdinRanks);
+            // after this batch of replayed events: a job that has already
+            // finished reads nothing, and our stdin is left alone
+            else setImmediate(() => finishStatus === undefined && !mainDone && whenForeground(() => forwardStdin(client, id, opts.stdinRanks)));
           }
         }
         break;
