@@ -310,14 +310,14 @@ t('a guest`s job is not run with the owner`s rights: it ends with one exception 
 
 t('the broker command line of docs/examples/flux.service serves guests until the owner shuts it down', async () => {
   const unit = fs.readFileSync(path.join(ROOT, 'docs', 'examples', 'flux.service'), 'utf8');
-  assert.match(unit, /ExecStart=\/opt\/flux-ts\/bin\/flux broker \\\n\s+--config-path=\/etc\/flux\/system\/conf.d \\\n\s+-Srundir=\/run\/flux \\\n\s+-Sstatedir=\/var\/lib\/flux \\\n\s+-Sbroker.rc2_none=1\n/);
+  assert.match(unit, /ExecStart=\/opt\/flux-ts\/bin\/flux broker \\\n\s+--config-path=\/etc\/flux\/system\/conf.d \\\n\s+-Srundir=\/run\/flux \\\n\s+-Sstatedir=\/var\/lib\/flux \\\n\s+-Sbroker.rc2_none=1 \\\n\s+-Sbroker.quorum=1\n/);
   const run_ = path.join(tmp.dir, 'run');
   const state = path.join(tmp.dir, 'state');
   fs.mkdirSync(run_, { mode: 0o755 });
   fs.mkdirSync(state, { mode: 0o700 });
   for (const d of [run_, state]) fs.chownSync(d, uidOf(OWNER), uidOf(OWNER));
   const confDir = conf('system', '[access]\nallow-guest-user = true\n');
-  const proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'broker', `--config-path=${confDir}`, `-Srundir=${run_}`, `-Sstatedir=${state}`, '-Sbroker.rc2_none=1'], {
+  const proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'broker', `--config-path=${confDir}`, `-Srundir=${run_}`, `-Sstatedir=${state}`, '-Sbroker.rc2_none=1', '-Sbroker.quorum=1'], {
     env: { ...process.env, HOME: tmp.dir, TMPDIR: tmp.dir },
     cwd: tmp.dir,
     stdio: ['ignore', 'ignore', 'pipe'],
