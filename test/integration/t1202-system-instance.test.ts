@@ -33,6 +33,7 @@ const created: string[] = [];
 const brokers: ChildProcess[] = [];
 const runDir = (h: string) => path.join(tmp.dir, 'run', h);
 const sysUri = `local://${runDir('test0')}/local-0`;
+const confDir = path.join(tmp.dir, 'conf.d');
 
 process.on('exit', () => {
   for (const p of brokers) {
@@ -110,7 +111,6 @@ test.before(async () => {
   const k = run(FLUX, ['keygen', cert]);
   assert.is(k.code, 0, k.stderr);
   fs.chownSync(cert, uidOf(OWNER), uidOf(OWNER));
-  const confDir = path.join(tmp.dir, 'conf.d');
   fs.mkdirSync(confDir, { mode: 0o755 });
   const entries = [...HOSTNAMES, DOWN].map((h) => `  { host = "${h}", bind = "tcp://eth0:8050", connect = "tcp://${h}:8050" },`);
   fs.writeFileSync(
@@ -118,10 +118,26 @@ test.before(async () => {
     `[bootstrap]\ncurve_cert = "${cert}"\nhosts = [\n${entries.join('\n')}\n]\n\n[access]\nallow-guest-user = true\nallow-root-owner = true\n`,
     { mode: 0o644 },
   );
-  for (const h of HOSTNAMES) startBroker(confDir, h);
-  // up when alice sees the three brokers online (the fourth never comes)
-  await until(() => /size 4,  1 offline$/m.test(as(ALICE, ['uptime']).stdout), 'the system instance with 3 of 4 brokers online, as alice', 90_000);
+  await bootSystem();
 });
+
+/** start a broker per host, as systemd would; ready when alice sees the three online (the fourth never comes) */
+async function bootSystem(): Promise<void> {
+  for (const h of HOSTNAMES) startBroker(confDir, h);
+  await until(() => /size 4,(?:  1 drained,)?  1 offline$/m.test(as(ALICE, ['uptime']).stdout), 'the system instance with 3 of 4 brokers online, as alice', 90_000);
+}
+
+/** `flux shutdown` by the owner (as `systemctl stop flux` runs it); every broker exits 0 */
+async function stopSystem(): Promise<void> {
+  const r = as(OWNER, ['shutdown']);
+  assert.is(r.code, 0, r.stderr);
+  await until(() => brokers.every((p) => p.exitCode !== null || p.signalCode !== null), 'the brokers to exit', 60_000);
+  assert.equal(
+    brokers.map((p) => p.exitCode),
+    brokers.map(() => 0),
+  );
+  brokers.length = 0;
+}
 
 test.after(async () => {
   try {
@@ -183,6 +199,27 @@ test(NAME2, () => {
   const l = as(BOB, ['jobs', '-A', '-n', '-o', '{id.f58} {username} {status_abbrev}']);
   assert.match(l.stdout, `${id} ${ALICE} S`);
   assert.is(as(ALICE, ['cancel', id]).code, 0);
+});
+
+const NAME3 = 'restart (an upgrade): alice`s held job is still queued, the drained node still drained with its reason';
+test(NAME3, async () => {
+  if (!usable) return skipped(NAME3, WHY);
+  const held = as(ALICE, ['submit', '--urgency=hold', 'hostname']);
+  assert.is(held.code, 0, held.stderr);
+  const id = held.stdout.trim();
+  assert.is(as(OWNER, ['resource', 'drain', 'test1', 'disk replaced']).code, 0);
+  const before = as(OWNER, ['resource', 'drain', '-n', '-o', '{nodelist} {reason} {timestamp}']).stdout;
+  assert.match(before, /^test1 disk replaced \S+/m);
+  await stopSystem();
+  await bootSystem();
+  const jobs = as(ALICE, ['jobs', '-n', '-o', '{id.f58} {username} {status_abbrev}']);
+  assert.is(jobs.code, 0, jobs.stderr);
+  assert.is(jobs.stdout, `${id} ${ALICE} S\n`);
+  // the same reason and time: the drain was restored, not made again
+  assert.is(as(ALICE, ['resource', 'drain', '-n', '-o', '{nodelist} {reason} {timestamp}']).stdout, before);
+  assert.match(as(ALICE, ['uptime']).stdout, /size 4,  1 drained,  1 offline\n$/);
+  assert.is(as(ALICE, ['cancel', id]).code, 0);
+  assert.is(as(OWNER, ['resource', 'undrain', 'test1']).code, 0);
 });
 
 test.run();
