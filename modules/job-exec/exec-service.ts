@@ -20,6 +20,7 @@ import {
 import { encodeKvs } from '../../lib/formats';
 import { ExecJob } from './exec-job';
 import { OutputLog } from './output-log';
+import { JobOwners } from './job-owners';
 import { TestExecJob, testExecPlan, type TestExecPlan } from './test-exec';
 import type { Jobspec, R } from './taskmap';
 import type {
@@ -59,6 +60,9 @@ export class ExecService {
   /** the directory is there (emptied of what an earlier job-exec left, outside a statedir) */
   private readonly dirReady: Promise<void>;
 
+  /** who submitted each job: a guest may act on its own (job-owners.ts) */
+  readonly owners: JobOwners;
+
   /** the instance owner: the uid jobs run as */
   private readonly owner = process.getuid?.() ?? 0;
 
@@ -69,6 +73,7 @@ export class ExecService {
     /** `[exec] imp` (flux-imp(8)) as the config has it now */
     private readonly imp: () => string | undefined = () => undefined,
   ) {
+    this.owners = new JobOwners(h);
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
@@ -107,6 +112,7 @@ export class ExecService {
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
       : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
     this.jobs.set(p.id, job);
+    this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
     this.logs.delete(p.id);
     if (job instanceof TestExecJob) {
@@ -207,6 +213,7 @@ export class ExecService {
     if (!Array.isArray(jobs)) return;
     for (const id of jobs) {
       if (typeof id !== 'number' || this.jobs.has(id)) continue;
+      this.owners.delete(id);
       const log = this.logs.get(id);
       this.logs.delete(id);
       if (log) void log.remove();

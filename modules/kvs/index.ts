@@ -34,6 +34,7 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
 /** handler entries checked against modules/kvs/protocol.avsc */
@@ -207,6 +208,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
   const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
     const key = checkKey(p.key);
+    checkGuestRead(store, msg, 'kvs.watch', key);
     const tag = p.tag ?? undefined;
     if (store.has(key)) {
       if (!store.isLog(key)) {
@@ -231,7 +233,15 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 
   return {
     handlers: [
-      method('get', (p) => ({ value: store.get(checkKey(p.key)) })),
+      method(
+        'get',
+        (p, msg) => {
+          const key = checkKey(p.key);
+          checkGuestRead(store, msg, 'kvs.get', key);
+          return { value: store.get(key) };
+        },
+        { ownerOnly: false },
+      ),
       method('put', (p) => {
         const quick = lazy(p);
         const key = checkKey(p.key);
@@ -304,17 +314,26 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);
       }),
-      method('watch', watch),
-      method('watch-cancel', (p, msg) => {
-        const tag = p.tag;
-        if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
-        watchers.cancel(senderOf(msg), tag);
-        return {};
-      }),
-      method('stream-cancel', (p, msg) => {
-        watchers.cancelStream(senderOf(msg), p.matchtag);
-        return {};
-      }),
+      method('watch', watch, { ownerOnly: false }),
+      // a guest's cancels reach only its own watches (by sender)
+      method(
+        'watch-cancel',
+        (p, msg) => {
+          const tag = p.tag;
+          if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
+          watchers.cancel(senderOf(msg), tag);
+          return {};
+        },
+        { ownerOnly: false },
+      ),
+      method(
+        'stream-cancel',
+        (p, msg) => {
+          watchers.cancelStream(senderOf(msg), p.matchtag);
+          return {};
+        },
+        { ownerOnly: false },
+      ),
       method('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
       method(
         'disconnect',

@@ -192,6 +192,14 @@ t('a guest`s job runs as the guest: uid, groups, HOME/USER, its environment and 
   assert.is(mine.stdout.trim(), OWNER, mine.stderr);
 });
 
+t('flux run by a guest prints what its job, run as the guest, writes', () => {
+  const r = as(ALICE, ['run', '-N2', '-n2', '--label-io', 'sh', '-c', 'echo $(id -un) $(flux getattr rank)'], aliceDir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split('\n').filter(Boolean).sort(), [`0: ${ALICE} 0`, `1: ${ALICE} 1`], r.stdout);
+  const fail = as(ALICE, ['run', 'sh', '-c', 'exit 3'], aliceDir);
+  assert.is(fail.code, 3, fail.stderr);
+});
+
 t('every broker of a guest`s job runs its tasks as the guest (each through its own [exec] imp)', () => {
   const id = as(ALICE, ['submit', '-N2', '-n2', 'sh', '-c', 'echo $(id -u) $(flux getattr rank)'], aliceDir).stdout.trim();
   const out = outputOf(id).split('\n').filter(Boolean).sort();
