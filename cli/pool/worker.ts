@@ -80,6 +80,8 @@ installStdio();
 /** the command being served */
 interface Current {
   req: Request;
+  /** FLUX_CLI_POOL_DEBUG=2: when each step was reached (ms, performance.now()) */
+  times: number[];
   launcher: net.Socket;
   started: number;
   returned: boolean;
@@ -87,6 +89,8 @@ interface Current {
 }
 let current: Current | undefined;
 let served = 0;
+/** how long the last reset took, from the status written to ready again (ms) */
+let lastReset = 0;
 
 // However the process ends (a command that exits itself, an uncaught
 // exception, a client that does not serve again), the launcher gets the status.
@@ -117,6 +121,7 @@ const base = new Baseline();
 function serveNext(): void {
   const req = addon.serve(LISTEN_FD, STATE_FD);
   if (!req) process.exit(0); // the pool has one client too many, or the broker is gone
+  const taken = performance.now();
   addon.parentDeath(0);
   served++;
   const [mask = '22', argc = '0', ...rest] = req.strings;
@@ -137,7 +142,7 @@ function serveNext(): void {
   // with SIGKILL, which it cannot pass on), so is the command. What it sends is
   // a notice that it passed a signal on.
   const launcher = new net.Socket({ fd: req.conn, readable: true, writable: false });
-  const cur: Current = { req, launcher, started: Date.now(), returned: false, signalled: false };
+  const cur: Current = { req, launcher, started: Date.now(), returned: false, signalled: false, times: [taken] };
   current = cur;
   launcher.on('data', () => {
     cur.signalled = true;
@@ -150,8 +155,10 @@ function serveNext(): void {
     const kinds = [0, 1, 2].map((fd) => stdioKind(fd)).join(',');
     fs.writeSync(2, `flux: cli-pool: client ${process.pid} command ${served} stdio ${kinds}\n`);
   }
+  cur.times.push(performance.now());
   front.runMain(args, () => {
     cur.returned = true;
+    cur.times.push(performance.now());
   });
 }
 
@@ -183,6 +190,7 @@ function tick(): Promise<void> {
 /** The command is over and its output drained: serve the next one, or exit. */
 async function finish(code: number): Promise<void> {
   const cur = current!;
+  cur.times.push(performance.now());
   const verdict = commandVerdict(cur);
   if (verdict !== undefined) lastCommand(code, verdict);
   await closeStdio();
@@ -196,6 +204,12 @@ async function finish(code: number): Promise<void> {
   await resetCommandState();
   const leaked = base.leakedFd([...cur.req.extras, cur.req.conn]);
   if (leaked !== undefined) lastCommand(code, leaked);
+  if (process.env['FLUX_CLI_POOL_DEBUG'] === '2') {
+    // the profile of this command: hand-over, command, drain, checks; and the last reset
+    const t = [...cur.times, performance.now()];
+    const d = t.slice(1).map((v, i) => (v - t[i]!).toFixed(2));
+    fs.writeSync(2, `flux: cli-pool: ms take ${d[0]} run ${d[1]} drain ${d[2]} check ${d[3]} (reset before ${lastReset.toFixed(2)})\n`);
+  }
   // Let go of the launcher's descriptors before it learns the status: a reader
   // of its stdout sees end-of-file once it exits, not once we do.
   addon.release(cur.req.extras);
@@ -207,6 +221,7 @@ async function finish(code: number): Promise<void> {
   } catch {
     /* gone: its status goes nowhere */
   }
+  const wrote = performance.now();
   current = undefined;
   base.restore();
   setOriginPid(process.pid);
@@ -229,6 +244,7 @@ async function finish(code: number): Promise<void> {
   } catch {
     process.exit(0); // the module is gone
   }
+  lastReset = performance.now() - wrote;
   // from a fresh stack, not inside the promise chain of the last command
   setImmediate(serveNext);
 }

@@ -34,7 +34,13 @@ interface ListenAddon {
 const MAX_FAILURES = 3;
 /** How long after the module starts the first clients are started. */
 const FIRST_SPAWN_MS = 500;
-/** How long a client may be busy before the pool starts another in its place. */
+/**
+ * How long the pool may be short of idle clients before it starts more: with
+ * none idle, a moment (the busy one is most likely back by then, and a
+ * launcher that comes meanwhile waits for it or for the new one); short of
+ * `size`, longer.
+ */
+const EMPTY_MS = 250;
 const REFILL_MS = 1000;
 
 type State = 'starting' | 'idle' | 'busy' | 'leaving';
@@ -68,6 +74,7 @@ export class CliPool implements BrokerModule {
   private stopping = false;
   private firstTimer: NodeJS.Timeout | undefined;
   private refillTimer: NodeJS.Timeout | undefined;
+  private refillDue = 0;
 
   constructor(
     private readonly h: Handle,
@@ -150,28 +157,28 @@ export class CliPool implements BrokerModule {
 
   /**
    * `size` idle clients, no more: one too many is told to leave (the one that
-   * served most); too few, and a new one starts at once if none is left, else
-   * after REFILL_MS if the busy ones are still busy then.
+   * served least: the others have more of their code loaded and compiled);
+   * too few, and new ones start if the busy ones are still busy a while later
+   * (EMPTY_MS with none idle, else REFILL_MS).
    */
   private balance(): void {
     if (this.stopping || this.listenFd < 0) return;
-    const idle = [...this.clients].filter((c) => c.state === 'idle').sort((a, b) => b.taken - a.taken);
+    const idle = [...this.clients].filter((c) => c.state === 'idle').sort((a, b) => a.taken - b.taken);
     for (let i = 0; i < idle.length - this.size; i++) {
       idle[i]!.state = 'leaving';
       idle[i]!.ctl.write('q');
     }
     const have = Math.min(idle.length, this.size) + this.count('starting');
     if (have >= this.size) return;
-    if (have === 0) {
-      this.spawnOne();
-      return;
-    }
-    if (this.refillTimer !== undefined) return;
+    const ms = have === 0 ? EMPTY_MS : REFILL_MS;
+    if (this.refillTimer !== undefined && this.refillDue <= Date.now() + ms) return;
+    clearTimeout(this.refillTimer);
+    this.refillDue = Date.now() + ms;
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
       if (this.stopping || this.listenFd < 0) return;
       for (let n = this.count('idle') + this.count('starting'); n < this.size; n++) this.spawnOne();
-    }, REFILL_MS);
+    }, ms);
     this.refillTimer.unref();
   }
 
