@@ -17,8 +17,8 @@
  *                           environment, umask and the extra numbers
  *   release(numbers)        the command is over: /dev/null onto 0-2, the
  *                           launcher's other numbers closed
- *   relocate(fd) -> fd      move a descriptor of ours high, close-on-exec, out
- *                           of the numbers launchers pass
+ *   relocate(fd) -> fd      move a descriptor of ours high (from 1000),
+ *                           close-on-exec, out of the numbers launchers pass
  *   pending(fd) -> bool     is a launcher waiting (poll, no wait)?
  *   parentDeath(sig)        prctl(PR_SET_PDEATHSIG): an idle client dies with
  *                           its broker; 0 clears it once it serves a command
@@ -331,12 +331,13 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Move fd to a high number, close-on-exec (floor 200, or below the limit). */
+/* Move fd to a high number, close-on-exec (from 1000, or just below the limit):
+ far from the numbers shells hand out (3-9, {var}< from 10, <(...) at 63). */
 static napi_value js_relocate(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
   if (int_arg(env, info, "relocate(fd): fd must be a number", &fd) < 0) return NULL;
   struct rlimit rl;
-  long floor = 200;
+  long floor = 1000;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur - 16 < floor) floor = (long)rl.rlim_cur - 16;
   if (floor < 3) floor = 3;
   int m = fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);

@@ -53,6 +53,19 @@ const parent = process.env['FLUX_CLI_POOL_PARENT'];
 // An idle client dies with its broker; one that runs a command no longer does.
 addon.parentDeath(15);
 if (String(process.ppid) !== parent) process.exit(0);
+// libuv opens descriptors of its own on first need and keeps them: its
+// signal pipe (the first signal handler) and a spare for accept()'s EMFILE
+// (the first stream handle). Open them now, so that they are part of the idle
+// client's descriptors, not something the first command seems to leave; and
+// before 3 and 4 are free, so that they do not take those common numbers.
+const noop = (): void => undefined;
+process.on('SIGWINCH', noop);
+process.removeListener('SIGWINCH', noop);
+{
+  // the handle class itself: a net.Socket would need a descriptor to wrap
+  const wrap = (process as unknown as { binding(name: 'pipe_wrap'): { Pipe: new (type: number) => { close(): void }; constants: { SOCKET: number } } }).binding('pipe_wrap');
+  new wrap.Pipe(wrap.constants.SOCKET).close();
+}
 const LISTEN_FD = addon.relocate(3);
 const STATE_FD = addon.relocate(4);
 
@@ -104,18 +117,6 @@ process.on('exit', (code) => {
 });
 setCommandExit((code) => void finish(code));
 
-// libuv opens descriptors of its own on first need and keeps them: its
-// signal pipe (the first signal handler) and a spare for accept()'s EMFILE
-// (the first stream handle). Open them now, so that they are part of the idle
-// client's descriptors, not something the first command seems to leave.
-const noop = (): void => undefined;
-process.on('SIGWINCH', noop);
-process.removeListener('SIGWINCH', noop);
-{
-  // the handle class itself: a net.Socket would need a descriptor to wrap
-  const wrap = (process as unknown as { binding(name: 'pipe_wrap'): { Pipe: new (type: number) => { close(): void }; constants: { SOCKET: number } } }).binding('pipe_wrap');
-  new wrap.Pipe(wrap.constants.SOCKET).close();
-}
 const base = new Baseline();
 
 function serveNext(): void {
