@@ -115,7 +115,9 @@ process.on('exit', (code) => {
     /* the launcher is gone: nobody to tell */
   }
 });
-setCommandExit((code) => void finish(code));
+setCommandExit((code) => {
+  finish(code).catch((e: unknown) => lastCommand(code, `reset failed: ${(e as Error).message}`));
+});
 
 const base = new Baseline();
 

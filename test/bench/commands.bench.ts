@@ -39,11 +39,11 @@ function envOf(inst: Instance): NodeJS.ProcessEnv {
   return env;
 }
 
-function times(env: NodeJS.ProcessEnv, args: string[]): number[] {
+function times(env: NodeJS.ProcessEnv, args: string[], cmd = FLUX): number[] {
   const t: number[] = [];
   for (let i = 0; i < N + WARMUP; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(FLUX, args, { stdio: ['ignore', 'pipe', 'pipe'], env, encoding: 'utf8' });
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`flux ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 300)}`);
     if (i >= WARMUP) t.push(ms);
@@ -76,6 +76,10 @@ async function main(): Promise<void> {
         `${name.padEnd(22)} ${med.toFixed(1).padStart(9)} ${mean.toFixed(1).padStart(8)} ${String(r.flux).padStart(8)} ${(med / r.flux).toFixed(2).padStart(6)} ${r.goal.toFixed(1).padStart(5)}`,
       );
     }
+    // what any command costs here before it does anything: this harness's
+    // spawn and a shell (bin/flux is a shell script that execs the launcher)
+    const floor = times(env, ['-c', 'exit 0'], '/bin/sh');
+    console.log(`${'(sh -c "exit 0")'.padEnd(22)} ${median(floor).toFixed(1).padStart(9)} ${(floor.reduce((a, b) => a + b, 0) / floor.length).toFixed(1).padStart(8)}   spawn floor of this harness`);
     const stats = spawnSync(FLUX, ['module', 'stats', 'cli-pool'], { env, encoding: 'utf8' });
     console.log(`cli-pool: ${stats.stdout.replace(/\s+/g, ' ').trim()}`);
   } finally {
