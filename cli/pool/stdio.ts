@@ -5,7 +5,8 @@
  * commands gets a tty, then a pipe, then a file on the same numbers. So the
  * client defines the three itself: each is made on first use as Node makes it
  * (the same classes, as lib/internal/bootstrap/switches/is_main_thread.js of
- * Node 20 does), and closeStdio() ends them when the command is over. libuv
+ * Node 20 does), and closeStdio() ends them when the command is over
+ * (until openStdio(), what is written goes nowhere). libuv
  * never closes fds 0-2 when a handle on them closes; a tty's handle is on a
  * descriptor of its own, which it closes.
  */
@@ -163,7 +164,14 @@ interface Made {
 }
 
 const made = new Map<Name, Made>();
-let hidden = false;
+/**
+ * Between the end of one command and the start of the next: what the last
+ * command's leftover callbacks write goes nowhere (as after its end was
+ * decided, cli/exit.ts), and nothing is made on fds 0-2, which are still the
+ * launcher's until release or /dev/null after.
+ */
+let between = false;
+const nowhere = { stdin: emptyInput(), stdout: blackHole(), stderr: blackHole() };
 
 function make(name: Name): Stdio {
   if (name === 'stdin') return readable(0);
@@ -194,7 +202,7 @@ export function installStdio(): void {
       configurable: true,
       enumerable: true,
       get: () => {
-        if (hidden) return undefined;
+        if (between) return nowhere[name];
         const m = made.get(name);
         if (m) return m.stream;
         const s = make(name);
@@ -226,7 +234,7 @@ export function madeKinds(): string {
  * close. Resolves once every one has closed; the next command makes new ones.
  */
 export async function closeStdio(): Promise<void> {
-  hidden = true;
+  between = true;
   const waits: Promise<void>[] = [];
   for (const [name, m] of made) {
     const s = m.stream;
@@ -243,5 +251,9 @@ export async function closeStdio(): Promise<void> {
   const c = console as unknown as { _stdout: unknown; _stderr: unknown };
   c._stdout = undefined;
   c._stderr = undefined;
-  hidden = false;
+}
+
+/** A command starts: the three are made for what fds 0-2 are now. */
+export function openStdio(): void {
+  between = false;
 }

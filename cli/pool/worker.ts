@@ -20,7 +20,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { distDir } from '../bundle-loader';
 import { setOriginPid } from './origin';
-import { installStdio, withoutStdio, closeStdio, stdioKind } from './stdio';
+import { installStdio, withoutStdio, closeStdio, openStdio, stdioKind } from './stdio';
 import { Baseline, LONG_MS, MAX_COMMANDS } from './recycle';
 import { setCommandExit } from '../exit';
 import { resetCommandState } from '../command-reset';
@@ -45,6 +45,8 @@ interface PoolAddon {
 const HOT = ['run', 'submit', 'jobs', 'job', 'cancel', 'getattr', 'uptime', 'resource'];
 /** a launcher that has not gone away this long after its status: the client does not serve again */
 const LAUNCHER_GONE_MS = 2000;
+/** how long what the command closed may take to be closed */
+const SETTLE_MS = 50;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const addon = require(path.join(distDir, 'native', 'flux-ts.node')) as PoolAddon;
@@ -141,6 +143,7 @@ function serveNext(): void {
   setOriginPid(req.pid);
   process.argv = [process.argv[0]!, path.join(distDir, 'cli', 'entry.js'), ...args];
   process.title = 'flux';
+  openStdio();
   // The launcher is the command's process for the shell: when it is gone (killed
   // with SIGKILL, which it cannot pass on), so is the command. What it sends is
   // a notice that it passed a signal on.
@@ -190,6 +193,10 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The command is over and its output drained: serve the next one, or exit. */
 async function finish(code: number): Promise<void> {
   const cur = current!;
@@ -197,10 +204,12 @@ async function finish(code: number): Promise<void> {
   const verdict = commandVerdict(cur);
   if (verdict !== undefined) lastCommand(code, verdict);
   await closeStdio();
-  // let the handles the command closed finish closing (uv's close callbacks)
+  // let what the command closed finish closing (uv's close callbacks, a file's
+  // close in the thread pool): a few turns of the loop, 50 ms at most
   let why = base.mustExit();
-  for (let i = 0; why !== undefined && i < 4; i++) {
-    await tick();
+  const until = Date.now() + SETTLE_MS;
+  for (let i = 0; why !== undefined && Date.now() < until; i++) {
+    await (i < 3 ? tick() : pause(1));
     why = base.mustExit();
   }
   if (why !== undefined) lastCommand(code, why);
