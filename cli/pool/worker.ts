@@ -157,7 +157,7 @@ function serveNext(): void {
   launcher.on('close', () => process.kill(process.pid, 'SIGKILL'));
   launcher.unref();
   base.startCommand();
-  if (process.env['FLUX_CLI_POOL_DEBUG'] === '1') {
+  if (debugging()) {
     const kinds = [0, 1, 2].map((fd) => stdioKind(fd)).join(',');
     fs.writeSync(2, `flux: cli-pool: client ${process.pid} command ${served} stdio ${kinds}\n`);
   }
@@ -166,6 +166,12 @@ function serveNext(): void {
     cur.returned = true;
     cur.times.push(performance.now());
   });
+}
+
+/** FLUX_CLI_POOL_DEBUG=1 or 2 (the command's environment): the client's lines on its stderr */
+function debugging(): boolean {
+  const d = process.env['FLUX_CLI_POOL_DEBUG'];
+  return d === '1' || d === '2';
 }
 
 /** Why this client must not serve again after `cur`, looking at the command itself. */
@@ -179,7 +185,7 @@ function commandVerdict(cur: Current): string | undefined {
 
 /** This client serves no more: it exits with the command's status, as a fresh process would. */
 function lastCommand(code: number, why: string): never {
-  if (process.env['FLUX_CLI_POOL_DEBUG'] === '1') {
+  if (debugging()) {
     try {
       fs.writeSync(2, `flux: cli-pool: client ${process.pid} exits: ${why}\n`);
     } catch {
