@@ -277,6 +277,22 @@ export const kvsProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "commit": {
+      "doc": "a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer",
+      "request": [
+        {
+          "name": "ops",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          }
+        }
+      ],
+      "response": "Empty"
+    },
     "watch": {
       "doc": "streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it",
       "stream": true,
@@ -481,6 +497,13 @@ export interface KvsEventlogCloseRequest {
 
 export type KvsEventlogCloseResponse = Empty;
 
+/** commit: a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer */
+export interface KvsCommitRequest {
+  ops: Array<object>;
+}
+
+export type KvsCommitResponse = Empty;
+
 /** watch: streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it */
 export interface KvsWatchRequest {
   key: string;
@@ -535,6 +558,7 @@ export interface KvsProtocol {
   'mkdir': { request: KvsMkdirRequest; response: KvsMkdirResponse };
   'eventlog-append': { request: KvsEventlogAppendRequest; response: KvsEventlogAppendResponse };
   'eventlog-close': { request: KvsEventlogCloseRequest; response: KvsEventlogCloseResponse };
+  'commit': { request: KvsCommitRequest; response: KvsCommitResponse };
   'watch': { request: KvsWatchRequest; response: KvsWatchResponse };
   'watch-cancel': { request: KvsWatchCancelRequest; response: KvsWatchCancelResponse };
   'stream-cancel': { request: KvsStreamCancelRequest; response: KvsStreamCancelResponse };

@@ -311,6 +311,29 @@ export class Backing {
     return this.change(() => Promise.all(keys.map((k) => this.db.remove(k))));
   }
 
+  /**
+   * One transaction (kvs.commit: all or nothing on disk too): each of
+   * `replace` is removed with every key below it, each of `drop` alone (a
+   * value a directory replaced), then `records` [key, n, text] are written.
+   */
+  transact(replace: readonly string[], drop: readonly string[], records: ReadonlyArray<[string, number, string]>): Promise<void> {
+    const bytes = records.reduce((a, r) => a + r[0].length + r[2].length, 0);
+    return this.change(
+      () =>
+        this.db.transaction(() => {
+          const gone: BackingKey[] = [];
+          for (const key of replace) {
+            gone.push(...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] }));
+            gone.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
+          }
+          for (const key of drop) gone.push(...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] }));
+          for (const k of gone) void this.db.remove(k);
+          for (const [key, n, text] of records) void this.db.put([key, n], text);
+        }),
+      bytes,
+    );
+  }
+
   /** Remove every record (a checkpoint replacing the store's content). */
   clear(): Promise<void> {
     return this.change(() => this.db.clearAsync());

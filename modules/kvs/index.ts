@@ -7,7 +7,8 @@
  * (docs/adr/0013-group-commit.md).
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
- * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
+ * eventlog-append, eventlog-close, commit (several changes, all or nothing:
+ * commit.ts), watch (streaming), watch-cancel,
  * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,7 @@ import {
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
 import { answerWhen } from './answer';
+import { commit } from './commit';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -304,6 +306,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);
       }),
+      method('commit', (p) => commit(p.ops, store, watchers, backing)),
       method('watch', watch),
       method('watch-cancel', (p, msg) => {
         const tag = p.tag;
@@ -356,6 +359,7 @@ function follower(h: Handle): BrokerModule {
       forward('mkdir'),
       forward('eventlog-append'),
       forward('eventlog-close'),
+      forward('commit'),
       forward('stats-get'),
       method('watch', (p, msg) => {
         if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
