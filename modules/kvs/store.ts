@@ -364,7 +364,7 @@ export class Store {
     if (n === undefined) return;
     if (isDir(n)) {
       if (n.made) yield [key, 0, 'd'];
-      for (const [name, c] of n) yield* this.records(`${key}.${name}`);
+      for (const name of n.keys()) yield* this.records(`${key}.${name}`);
     } else if (isLinkNode(n)) yield [key, 0, 'L' + n.target];
     else if (isLogNode(n)) {
       yield [key, 0, n.closed ? 'c' : 'l'];
