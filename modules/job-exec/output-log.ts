@@ -182,7 +182,7 @@ export class OutputLog {
     onError: (note: string) => void,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
-    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, onProgress: () => this.serveHeld() });
+    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, ownFile: true, onProgress: () => this.serveHeld() });
     this.sink.onError(onError);
     this.kvs = new KvsCopy(h, kvsKey);
   }
