@@ -26,6 +26,12 @@ import { Reserve } from './reserve';
 
 /** how long close() waits for queued writes */
 const CLOSE_WAIT_MS = 5000;
+/**
+ * a change nobody waits on (lazily(): {durable: false}) is held this long
+ * for others to share its commit; a change that must be durable takes every
+ * held one with it at once (docs/adr/0013-group-commit.md, addendum)
+ */
+export const LAZY_MS = 5;
 
 /** the file's name in the statedir */
 export const BACKING_FILE = 'content.lmdb';
@@ -190,17 +196,47 @@ export class Backing {
   }
 
   private readonly reserve: Reserve;
+  /** inside lazily(): changes are held (LAZY_MS) */
+  private lazyMode = false;
+  /** held changes, in order: each queues its write to LMDB when run */
+  private held: Array<() => void> = [];
+  private heldTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The changes `fn` makes (synchronously) are held up to LAZY_MS before they
+   * go to LMDB, so that the changes nobody waits on share one commit (and one
+   * fsync) instead of one each per event-loop turn. Order is kept: any other
+   * change first queues every held one.
+   */
+  lazily<T>(fn: () => T): T {
+    this.lazyMode = true;
+    try {
+      return fn();
+    } finally {
+      this.lazyMode = false;
+    }
+  }
+
+  /** queue every held change to LMDB, in order */
+  private releaseHeld(): void {
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const run = this.held;
+    this.held = [];
+    for (const f of run) f();
+  }
 
   /**
    * A change: refused at once while the filesystem is full and the room
-   * reserved ahead would not hold it (reserve.ts), else queued to LMDB.
+   * reserved ahead would not hold it (reserve.ts), else queued to LMDB (or
+   * held first, inside lazily()).
    */
-  private change(op: () => Promise<unknown>, bytes = 0): Promise<void> {
+  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode): Promise<void> {
     const admitted = this.reserve.admit(bytes);
     const retry = this.reserve.pending;
     if (admitted instanceof FluxError && retry) {
       // refused while a top-up is in flight: its answer decides (room may have come back)
-      return retry.then(() => this.change(op, bytes));
+      return retry.then(() => this.change(op, bytes, lazy));
     }
     if (admitted instanceof FluxError) {
       if (!this.failing) this.onState?.(admitted);
@@ -208,10 +244,20 @@ export class Backing {
       return Promise.reject(admitted);
     }
     const cost = admitted.cost;
-    const p = this.write(op());
-    const after = () => this.reserve.done(cost);
-    p.then(after, after);
-    return p;
+    const queue = (): Promise<void> => {
+      const p = this.write(op());
+      const after = () => this.reserve.done(cost);
+      p.then(after, after);
+      return p;
+    };
+    if (!lazy) {
+      this.releaseHeld();
+      return queue();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.held.push(() => queue().then(resolve, reject));
+      this.heldTimer ??= setTimeout(() => this.releaseHeld(), LAZY_MS);
+    });
   }
 
   /**
@@ -305,6 +351,8 @@ export class Backing {
 
   /** Remove a key, or with dir every key below it too. */
   remove(key: string, dir: boolean): Promise<void> {
+    // what is held goes first: the keys are read from what LMDB has
+    this.releaseHeld();
     const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
     if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
     if (keys.length === 0) return Promise.resolve();
@@ -433,6 +481,7 @@ export class Backing {
 
   /** Everything written so far is committed (and synced). */
   flushed(): Promise<void> {
+    this.releaseHeld();
     return this.write(this.db.flushed);
   }
 
@@ -442,6 +491,7 @@ export class Backing {
    * answering cannot hold the broker's shutdown.
    */
   async close(): Promise<boolean> {
+    this.releaseHeld();
     const closing = (async () => {
       try {
         await this.db.flushed;

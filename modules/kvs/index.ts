@@ -203,7 +203,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
    */
   const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
     if (!backing) return {};
-    const p = write(backing);
+    // a change nobody waits on is held a few ms to share a commit with others (backing.ts lazily)
+    const p = queued ? backing.lazily(() => write(backing)) : write(backing);
     // after the write: a change the store refused at once (no room) has set the error
     return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
   };

@@ -123,7 +123,9 @@ export async function profiledRun(jobs: number, persistent: boolean): Promise<Br
   try {
     const inst = await startInstance(['--test-size=1', `--wrap=${wrap}`, ...state]);
     let secs = 0;
+    let pid = '';
     try {
+      pid = inst.flux(['getattr', 'broker.pid']).stdout.trim();
       inst.flux(['submit', '--cc=1-20', '--quiet', '--wait', 'true'], { timeoutMs: 120_000 });
       const t0 = process.hrtime.bigint();
       const r = inst.flux(['submit', `--cc=1-${jobs}`, '--quiet', '--wait', 'true'], { timeoutMs: 300_000 });
@@ -132,8 +134,9 @@ export async function profiledRun(jobs: number, persistent: boolean): Promise<Br
     } finally {
       await inst.stop().catch(() => inst.kill());
     }
-    const prof = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!prof) throw new Error('the broker wrote no profile');
+    // the broker's (processes it starts with node's options, the cli pool's clients, write their own)
+    const prof = fs.readdirSync(profDir).find((f) => f.endsWith(`.${pid}.0.001.cpuprofile`));
+    if (!prof) throw new Error(`the broker (pid ${pid}) wrote no profile: ${fs.readdirSync(profDir).join(' ')}`);
     const { ms, idle } = breakdown(path.join(profDir, prof), jobs + 20);
     return { jobs, jps: jobs / secs, ms, idle, floor: spawnFloor() };
   } finally {
