@@ -41,7 +41,7 @@ export interface Breakdown {
 
 interface ProfNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -68,9 +68,40 @@ function partOf(url: string, fn: string): Part | 'idle' | undefined {
   return undefined;
 }
 
+/**
+ * The source file of a line of a build's bundle (dist/bundle/*.js,
+ * scripts/bundle.js): esbuild puts `// dist/...` before each file it holds.
+ */
+const bundles = new Map<string, Array<[number, string]>>();
+export function sourceOf(url: string, line: number): string {
+  if (!/\/dist\/bundle\/[^/]+\.js$/.test(url)) return url;
+  let table = bundles.get(url);
+  if (!table) {
+    table = [];
+    const lines = fs.readFileSync(new URL(url), 'utf8').split('\n');
+    lines.forEach((l, i) => {
+      const m = /^\/\/ ((?:dist|node_modules)\/\S+)$/.exec(l);
+      if (m) table!.push([i, `/${m[1]!.replace(/^dist\//, 'dist/')}`]);
+    });
+    bundles.set(url, table);
+  }
+  let lo = 0;
+  let hi = table.length - 1;
+  let found = url;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (table[mid]![0] <= line) {
+      found = table[mid]![1];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /** ms per part over `jobs` jobs: each sample charged to the nearest frame that has a part */
 export function breakdown(file: string, jobs: number): { ms: Record<Part, number>; idle: number } {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  for (const n of p.nodes) n.callFrame.url = sourceOf(n.callFrame.url, n.callFrame.lineNumber);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
