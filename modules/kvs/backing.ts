@@ -31,7 +31,7 @@ const CLOSE_WAIT_MS = 5000;
  * for others to share its commit; a change that must be durable takes every
  * held one with it at once (docs/adr/0013-group-commit.md, addendum)
  */
-export const LAZY_MS = 5;
+export const LAZY_MS = 20;
 
 /** the file's name in the statedir */
 export const BACKING_FILE = 'content.lmdb';
