@@ -349,14 +349,20 @@ export class Backing {
     return this.change(() => this.db.put([key, n], text), text.length);
   }
 
-  /** Remove a key, or with dir every key below it too. */
+  /**
+   * Remove a key, or with dir every key below it too. The records are
+   * looked up inside the write transaction, so the writes queued before it
+   * (and the held ones, queued first) are among them.
+   */
   remove(key: string, dir: boolean): Promise<void> {
-    // what is held goes first: the keys are read from what LMDB has
     this.releaseHeld();
-    const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
-    if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
-    if (keys.length === 0) return Promise.resolve();
-    return this.change(() => Promise.all(keys.map((k) => this.db.remove(k))));
+    return this.change(() =>
+      this.db.transaction(() => {
+        const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
+        if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
+        for (const k of keys) void this.db.remove(k);
+      }),
+    );
   }
 
   /**
