@@ -178,7 +178,7 @@ function printFlat(rows: MemRow[]): void {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'store') {
-    // the kvs store alone: size 1, temporary (no fsync) vs persistent statedir (fsync before every ack)
+    // the kvs store alone: size 1, temporary statedir (kvs in memory only) vs persistent statedir (fsync before every ack)
     printStore([await measure(1), await measure(1, true)]);
     return;
   }
