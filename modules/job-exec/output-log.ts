@@ -213,9 +213,11 @@ export class OutputLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // the file and the kvs copy are flushed at the same time
+    const copied = this.kvs.flushed();
     await this.sink.close();
     this.complete = true;
-    await this.kvs.flushed();
+    await copied;
     this.kvs.close();
     this.serveHeld();
   }
