@@ -15,6 +15,9 @@ import type { Client } from '../api/client';
 import { FluxError } from '../../lib/errors';
 import { archiveValue, parseSizeLimit, readArchive, type Member } from '../archive/read';
 
+/** JSON bytes of kvs.commit ops per message (--key): well below the 16 MiB a message may hold */
+const PART_BYTES = 4 * 1024 * 1024;
+
 export class RestoreCommand extends FluxCommand {
   static override spec: CommandSpec = {
     path: ['restore'],
@@ -105,7 +108,20 @@ export class RestoreCommand extends FluxCommand {
       this.progress(i + 1, members.length);
     }
     try {
-      await h.rpc('kvs.commit', { ops });
+      // in parts of at most PART_BYTES of JSON (a message holds 16 MiB), committed as one by the last
+      const txn = `restore-${process.pid}-${Date.now()}`;
+      let part: object[] = [];
+      let bytes = 0;
+      for (const [i, op] of ops.entries()) {
+        part.push(op);
+        bytes += JSON.stringify(op).length;
+        const last = i === ops.length - 1;
+        if (last || bytes >= PART_BYTES) {
+          await h.rpc('kvs.commit', { ops: part, txn, final: last });
+          part = [];
+          bytes = 0;
+        }
+      }
     } catch (e) {
       if (e instanceof FluxError) this.fail(e.message);
       throw e;

@@ -289,6 +289,24 @@ export const kvsProtocol: ProtocolDoc = {
               "logicalType": "json-object"
             }
           }
+        },
+        {
+          "name": "txn",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "a transaction sent in parts (more than one message holds): the ops are kept under this name (per client) until the part with final"
+        },
+        {
+          "name": "final",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "with txn: this part ends it, and the whole is committed"
         }
       ],
       "response": "Empty"
@@ -500,6 +518,10 @@ export type KvsEventlogCloseResponse = Empty;
 /** commit: a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer */
 export interface KvsCommitRequest {
   ops: Array<object>;
+  /** a transaction sent in parts (more than one message holds): the ops are kept under this name (per client) until the part with final */
+  txn?: null | string;
+  /** with txn: this part ends it, and the whole is committed */
+  final?: null | boolean;
 }
 
 export type KvsCommitResponse = Empty;

@@ -16,6 +16,35 @@ import type { Empty } from '../../lib/protocol/kvs';
 
 /** the most ops in one commit (a restore of a large archive is a few hundred thousand keys at most) */
 export const COMMIT_MAX_OPS = 1_000_000;
+/** transactions being sent in parts at once (all clients); the oldest is dropped past this */
+const STAGED_MAX = 64;
+
+/**
+ * Transactions sent in parts (kvs.commit {txn, final}): a message holds at
+ * most 16 MiB, a restored archive can be larger. The parts are kept, by
+ * client and name, until the final one; a client that goes away drops its.
+ */
+export class Staged {
+  private readonly parts = new Map<string, object[]>();
+
+  /** add a part; the whole transaction once `final` (else undefined) */
+  add(sender: string, txn: string, ops: readonly object[], final: boolean): object[] | undefined {
+    const k = `${sender}:${txn}`;
+    const have = this.parts.get(k) ?? [];
+    this.parts.delete(k);
+    for (const o of ops) have.push(o);
+    if (final) return have;
+    if (have.length > COMMIT_MAX_OPS) throw einval(`commit: more than ${COMMIT_MAX_OPS} ops`);
+    this.parts.set(k, have);
+    if (this.parts.size > STAGED_MAX) this.parts.delete(this.parts.keys().next().value!);
+    return undefined;
+  }
+
+  /** the client went away */
+  drop(sender: string): void {
+    for (const k of [...this.parts.keys()]) if (k.startsWith(`${sender}:`)) this.parts.delete(k);
+  }
+}
 
 type Op =
   | { op: 'put'; key: string; value: unknown }

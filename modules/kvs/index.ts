@@ -31,7 +31,7 @@ import {
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
 import { answerWhen } from './answer';
-import { commit } from './commit';
+import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -196,6 +196,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     throw e;
   }
   const watchers = new Watchers(h);
+  /** kvs.commit transactions sent in parts */
+  const staged = new Staged();
   /**
    * The answer once the change is on disk (at once without a backing store).
    * A request with {durable: false} is answered once the change is queued
@@ -309,7 +311,11 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);
       }),
-      method('commit', (p) => commit(p.ops, store, watchers, backing)),
+      method('commit', (p, msg) => {
+        if (p.txn === undefined || p.txn === null) return commit(p.ops, store, watchers, backing);
+        const whole = staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
+        return whole ? commit(whole, store, watchers, backing) : {};
+      }),
       method('watch', watch),
       method('watch-cancel', (p, msg) => {
         const tag = p.tag;
@@ -326,6 +332,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         'disconnect',
         (_p, msg) => {
           watchers.cancel(senderOf(msg));
+          staged.drop(senderOf(msg));
           return NO_RESPONSE;
         },
         { ownerOnly: false },

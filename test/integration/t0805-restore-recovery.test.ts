@@ -98,6 +98,9 @@ test('restore --key is one transaction: a key the kvs refuses leaves NAME as it 
   // under the longer NAME the second key is over 1024 bytes (its parts are short enough for a dump's file names)
   const long = `r.${Array.from({ length: 5 }, () => 'z'.repeat(199)).join('.')}`;
   assert.is(c.flux(['kvs', 'put', 'r.a=1', `${long}=2`]).code, 0);
+  // more than one message holds (4 MiB parts): the kvs keeps the parts and commits them as one
+  const big = 'b'.repeat(3 * 1024 * 1024);
+  for (const k of ['r.big1', 'r.big2']) assert.is(c.flux(['kvs', 'put', '-r', `${k}=-`], { input: big }).code, 0);
   assert.is(c.flux(['dump', '-q', tar]).code, 0);
   const name = `t${'x'.repeat(40)}`;
   assert.is(c.flux(['kvs', 'put', `${name}.old=kept`]).code, 0);
@@ -106,8 +109,10 @@ test('restore --key is one transaction: a key the kvs refuses leaves NAME as it 
   assert.is(r.stderr, 'flux-restore: key is longer than 1024 bytes\n');
   assert.is(c.flux(['kvs', 'get', `${name}.old`]).stdout, 'kept\n', 'NAME is as it was');
   assert.is(c.flux(['kvs', 'get', `${name}.r.a`]).code, 1, 'nothing of the archive is there');
+  assert.is(c.flux(['kvs', 'get', `${name}.r.big1`]).code, 1, 'nor of its first parts');
   assert.is(c.flux(['restore', '-q', '--key=short', tar]).code, 0);
   assert.is(c.flux(['kvs', 'get', 'short.r.a', `short.${long}`]).stdout, '1\n2\n');
+  assert.is(run('sh', ['-c', 'flux kvs get short.r.big2 | wc -c'], { env: c.env }).stdout.trim(), String(big.length + 1), 'every part');
   assert.is(await c.stop(), 0);
 });
 
