@@ -6,7 +6,9 @@
  *   spawnTask(helper, argv, envp, cwd, opts, onEvent)
  *     helper   absolute path of flux-task
  *     argv     the task's command line (argv[0] looked up in the PATH of envp)
- *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string, rlimits?: string}
+ *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string, rlimits?: string, via?: string[]}
+ *              via: helper is the IMP (flux-imp(8)), run as `helper VIA... STATUS_FD ...`;
+ *              it runs flux-task as the job's user
  *     onEvent(kind, a, b), kind one of
  *       'F' a = the task's pid (its process exists; it may not have exec'd)
  *       'P' a = the task's pid (it runs)
@@ -221,24 +223,35 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     napi_typeof(env, v, &rt);
     if (rt == napi_string) napi_get_value_string_utf8(env, v, rlimits, sizeof rlimits, &len);
   }
-  /* flux-task STATUS_FD FLAGS CPUS RLIMITS argv... */
-  char **argv = string_vector_at(env, a[1], 5);
+  /* opts.via: helper is the IMP, these its arguments before flux-task's (flux-imp(8)) */
+  char **via = NULL;
+  uint32_t nvia = 0;
+  bool via_array = false;
+  if (napi_has_named_property(env, a[4], "via", &has) == napi_ok && has && napi_get_named_property(env, a[4], "via", &v) == napi_ok &&
+      napi_is_array(env, v, &via_array) == napi_ok && via_array) {
+    napi_get_array_length(env, v, &nvia);
+    via = string_vector_at(env, v, 0);
+  }
+  /* [IMP VIA...] flux-task STATUS_FD FLAGS CPUS RLIMITS argv... */
+  char **argv = string_vector_at(env, a[1], 5 + nvia);
   char **envp = string_vector_at(env, a[2], 0);
   int status_num = pmi ? 4 : 3;
   char fdarg[16];
   snprintf(fdarg, sizeof fdarg, "%d", status_num);
   if (argv != NULL) {
     argv[0] = helper;
-    argv[1] = fdarg;
-    argv[2] = use_pty ? "p" : "-";
-    argv[3] = cpus;
-    argv[4] = rlimits;
+    for (uint32_t i = 0; i < nvia && via != NULL; i++) argv[1 + i] = via[i];
+    argv[1 + nvia] = fdarg;
+    argv[2 + nvia] = use_pty ? "p" : "-";
+    argv[3 + nvia] = cpus;
+    argv[4 + nvia] = rlimits;
   }
   /* ours: in[1] out[0] err[0] sp[0] st[0] master; theirs: in[0] out[1] err[1] sp[1] st[1] slave */
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, sp[2] = {-1, -1}, st[2] = {-1, -1};
   int master = -1, slave = -1;
   int rc = 0;
-  if (argv == NULL || envp == NULL || argv[5] == NULL) rc = argv != NULL && envp != NULL ? EINVAL : ENOMEM;
+  if (argv == NULL || envp == NULL || (nvia > 0 && via == NULL) || argv[5 + nvia] == NULL)
+    rc = argv != NULL && envp != NULL && (nvia == 0 || via != NULL) ? EINVAL : ENOMEM;
   if (rc == 0 && use_pty) rc = open_pty(&master, &slave, cols, rows);
   if (rc == 0 && !use_pty && (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) rc = errno;
   if (rc == 0 && pmi && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) rc = errno;
@@ -267,6 +280,7 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   }
   free(argv);
   free(envp);
+  free(via);
   int theirs[6] = {in[0], out[1], err[1], sp[1], st[1], slave};
   close_all(theirs, 6);
   int mine[6] = {in[1], out[0], err[0], sp[0], st[0], master};

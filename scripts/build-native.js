@@ -56,6 +56,9 @@ function main() {
   // the reaper: without it, what a broker started may outlive a broker killed with SIGKILL
   const errR = cc(['-o', path.join(out, 'flux-reaper'), path.join(src, 'flux-reaper.c')]);
   if (errR !== undefined) process.stderr.write(`build-native: ${errR}\nbuild-native: no flux-reaper: processes may outlive a broker killed with SIGKILL\n`);
+  // the IMP (docs/man8/flux-imp.md): built unprivileged; only `npm run install-imp` makes it setuid root
+  const errI = cc(['-o', path.join(out, 'flux-imp'), path.join(src, 'flux-imp.c'), '-lmunge'], true);
+  if (errI !== undefined) process.stderr.write(`build-native: no flux-imp (needs libmunge-dev): jobs of guests cannot run as their submitter\n`);
 }
 
 main();

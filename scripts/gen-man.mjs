@@ -19,7 +19,7 @@ import remarkMan from 'remark-man';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const out = path.join(root, 'dist', 'man');
-const SECTIONS = ['1', '5', '7'];
+const SECTIONS = ['1', '5', '7', '8'];
 
 /** the text of an mdast node */
 const text = (n) => (typeof n.value === 'string' ? n.value : (n.children ?? []).map(text).join(''));
@@ -95,7 +95,7 @@ for (const s of SECTIONS) {
     count++;
   }
 }
-if (count === 0) throw new Error('gen-man: no pages under docs/man{1,5,7}');
+if (count === 0) throw new Error('gen-man: no pages under docs/man{1,5,7,8}');
 
 // `node scripts/gen-man.mjs --package-json`: also write the list of pages into
 // package.json's "man" field (what `npm install -g` links into PREFIX/share/man);

@@ -16,6 +16,7 @@ import { outputWritable, writeOutput } from '../output';
 import { watchPending } from './pending';
 import { OutputTail } from './tail';
 import { StatusLine } from './status-line';
+import { whenForeground } from '../foreground';
 
 export interface AttachOptions {
   /** prefix output lines with `<rank>: ` */
@@ -159,7 +160,9 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
           started = true;
           if (!opts.readOnly && !opts.noStdin) {
             if (opts.interactive) terminal = forwardTerminal(client, id);
-            else forwardStdin(client, id, opts.stdinRanks);
+            // after this batch of replayed events: a job that has already
+            // finished reads nothing, and our stdin is left alone
+            else setImmediate(() => finishStatus === undefined && !mainDone && whenForeground(() => forwardStdin(client, id, opts.stdinRanks)));
           }
         }
         break;
@@ -313,12 +316,12 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     (e: unknown) => {
       if (!sawEntry) {
         const fe = e as FluxError;
-        // a guest (flux-config-access(5)) may not read the KVS yet, so not even its own job's eventlog
+        // a guest (flux-config-access(5)) reads the eventlogs of its own jobs only
         const why =
           fe.errno === Errno.ENOENT
             ? 'No such job'
             : fe.errno === Errno.EPERM
-              ? 'Operation not permitted (only the instance owner can follow jobs here yet: flux-config-access(5))'
+              ? 'Operation not permitted (guests can only follow their own jobs)'
               : fe.message;
         throw new AttachError(`Failed to attach to ${opts.typed ?? f58}: ${why}`);
       }

@@ -14,6 +14,7 @@ import { buildInstanceJob } from '../jobspec/batch';
 import { attach, AttachError } from '../attach/attach';
 import { endCommand } from '../exit';
 import { service } from '../api/protocol';
+import { signJobspec } from '../api/sign';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 
@@ -68,7 +69,7 @@ export class AllocCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      id = (await ingest.call(h, 'submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
+      id = (await ingest.call(h, 'submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags, J: await signJobspec(h, sub.jobspec) })).id;
     } catch (e) {
       this.fail((e as Error).message);
     }

@@ -13,6 +13,7 @@ import { FluxError } from '../../lib/errors';
 import { Errno, strerror } from '../../lib/errno';
 import { decode, encode } from '../../lib/formats/idset';
 import { endCommand } from '../exit';
+import { whenForeground } from '../foreground';
 import { JobRanksError, jobRanks } from '../exec/job-ranks';
 
 import { service } from '../api/protocol';
@@ -124,7 +125,7 @@ export class ExecCommand extends FluxCommand {
     this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' } }));
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
     if (p.has('noinput')) this.stdinDone = true;
-    else this.readStdin();
+    else whenForeground(() => this.readStdin());
     this.forwardSignals();
     const runs = this.tasks.map((t) => this.runOne(t, req));
     vlog('Sent all requests');

@@ -4,6 +4,7 @@ import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
 import { service } from '../api/protocol';
+import { signJobspec } from '../api/sign';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 
 const ingest = service<JobIngestProtocol>('job-ingest');
@@ -31,6 +32,7 @@ export class RunCommand extends FluxCommand {
         jobspec: sub.jobspec,
         urgency: sub.urgency,
         flags: sub.flags,
+        J: await signJobspec(h, sub.jobspec),
       });
       id = r.id;
     } catch (e) {

@@ -12,6 +12,7 @@ import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
 import type { ParsedArgs } from '../options';
 import { service } from '../api/protocol';
+import { signJobspec } from '../api/sign';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 
 const ingest = service<JobIngestProtocol>('job-ingest');
@@ -62,7 +63,9 @@ export async function submitAll(h: Client, jobs: readonly Pending[], o: FollowOp
   const t0 = Date.now();
   const results = await Promise.all(
     jobs.map((j) =>
-      ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags }).then(
+      signJobspec(h, j.sub.jobspec)
+        .then((J) => ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags, J }))
+        .then(
         (r) => ({ id: r.id, error: undefined as FluxError | undefined }),
         (e: FluxError) => ({ id: undefined, error: e }),
       ),

@@ -34,6 +34,15 @@ export const jobIngestProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "submit flags: 2 debug, 4 waitable, 8 novalidate"
+        },
+        {
+          "name": "J",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the jobspec signed by its submitter (lib/signed-jobspec.ts, flux-imp(8)); its payload must be jobspec"
         }
       ],
       "response": {
@@ -93,6 +102,8 @@ export interface JobIngestSubmitRequest {
   urgency?: null | number;
   /** submit flags: 2 debug, 4 waitable, 8 novalidate */
   flags?: null | number;
+  /** the jobspec signed by its submitter (lib/signed-jobspec.ts, flux-imp(8)); its payload must be jobspec */
+  J?: null | string;
 }
 
 export interface JobIngestSubmitResponse {

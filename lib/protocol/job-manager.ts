@@ -60,6 +60,15 @@ export const jobManagerProtocol: ProtocolDoc = {
             "type": "string",
             "logicalType": "json-object"
           }
+        },
+        {
+          "name": "J",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the signed jobspec (job-ingest checked its header), stored as the job's J"
         }
       ]
     }
@@ -775,6 +784,8 @@ export interface JobManagerSubmitJob {
   t_submit: number;
   flags: number;
   jobspec: object;
+  /** the signed jobspec (job-ingest checked its header), stored as the job's J */
+  J?: null | string;
 }
 
 export interface JobManagerSubmitRequest {

@@ -2,10 +2,13 @@
  * job-exec's config table, `[exec]` (flux-config-exec(5)):
  *
  *   shell-plugins = ["/site/shell/plugin.js", ...]
+ *   imp = "/usr/local/libexec/flux-ts/flux-imp"
  *
- * job-shell plugins every job of the instance loads after the built-ins (and
- * before a job's own `-o plugin`), in order; absolute paths. A file that does
- * not load fails each job with that one line, as `-o plugin` does.
+ * shell-plugins: job-shell plugins every job of the instance loads after the
+ * built-ins (and before a job's own `-o plugin`), in order; absolute paths. A
+ * file that does not load fails each job with that one line, as `-o plugin` does.
+ * imp: the IMP (flux-imp(8)) through which a guest's job runs as its submitter;
+ * without it such a job is refused.
  */
 import type { ConfigSchema } from '../../kernel/api';
 
@@ -21,9 +24,20 @@ export const execConfigSchema: ConfigSchema = {
             ? undefined
             : 'must be a list of absolute paths of shell plugin files',
       },
+      imp: {
+        kind: 'custom',
+        what: 'the absolute path of flux-imp',
+        check: (v) => (typeof v === 'string' && v.startsWith('/') ? undefined : 'must be the absolute path of flux-imp (npm run install-imp)'),
+      },
     },
   },
 };
+
+/** `[exec] imp` of a config document */
+export function impPath(config: Readonly<Record<string, unknown>>): string | undefined {
+  const v = (config['exec'] as { imp?: unknown } | undefined)?.imp;
+  return typeof v === 'string' ? v : undefined;
+}
 
 /** the site's shell plugin files of a config document */
 export function sitePlugins(config: Readonly<Record<string, unknown>>): string[] {

@@ -91,13 +91,16 @@ export class ExecJob {
   /** a taskmap scheme placed the tasks (not block) */
   private remapped = false;
 
+  /** the job's signed jobspec (a guest's job: the IMP verifies it), set before start() */
+  J: string | undefined;
+
   constructor(
     private readonly h: Handle,
     readonly id: number,
     private readonly req: Message,
     readonly R: R,
     readonly jobspec: Jobspec,
-    /** the submitter (checked by exec-service: the instance owner until there is an IMP) */
+    /** the submitter (exec-service: the instance owner, or a guest when [exec] imp is set) */
     private readonly userid: number,
     outputDir: string,
     private readonly onDone: (job: ExecJob) => void,
@@ -323,6 +326,8 @@ export class ExecJob {
       pmiMapping: this.remapped ? placementPmiMapping(this.placements) : undefined,
       taskmap: (this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements)).map,
       sitePlugins: this.sitePlugins.length > 0 ? this.sitePlugins : undefined,
+      userid: this.userid,
+      J: this.J,
     };
     const stream = this.h.rpcStream('job-exec.shell-start', payload, {
       nodeid: s.p.rank,

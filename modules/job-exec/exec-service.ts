@@ -20,6 +20,7 @@ import {
 import { encodeKvs } from '../../lib/formats';
 import { ExecJob } from './exec-job';
 import { OutputLog } from './output-log';
+import { JobOwners } from './job-owners';
 import { TestExecJob, testExecPlan, type TestExecPlan } from './test-exec';
 import type { Jobspec, R } from './taskmap';
 import type {
@@ -59,6 +60,9 @@ export class ExecService {
   /** the directory is there (emptied of what an earlier job-exec left, outside a statedir) */
   private readonly dirReady: Promise<void>;
 
+  /** who submitted each job: a guest may act on its own (job-owners.ts) */
+  readonly owners: JobOwners;
+
   /** the instance owner: the uid jobs run as */
   private readonly owner = process.getuid?.() ?? 0;
 
@@ -66,7 +70,10 @@ export class ExecService {
     private readonly h: Handle,
     /** the site's shell plugin files (`[exec] shell-plugins`), as the config has them now */
     private readonly sitePlugins: () => readonly string[] = () => [],
+    /** `[exec] imp` (flux-imp(8)) as the config has it now */
+    private readonly imp: () => string | undefined = () => undefined,
   ) {
+    this.owners = new JobOwners(h);
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
@@ -84,12 +91,12 @@ export class ExecService {
     const { R, jobspec } = p;
     if (!isExecR(R) || !isExecJobspec(jobspec)) throw einval('job-exec.start: malformed request');
     if (this.jobs.has(p.id)) throw new FluxError(Errno.EEXIST, `job ${p.id} is already running`);
-    // Jobs run as the instance owner; a guest's job would run with the owner's
-    // rights. Running it as its submitter needs the privileged helper (issue 12,
-    // not built yet), so it is refused: the job ends with this exception.
+    // A guest's job runs as its submitter through the IMP ([exec] imp,
+    // flux-imp(8)); without one it would run with the owner's rights, so it is
+    // refused: the job ends with this exception.
     const userid = p.userid;
-    if (typeof userid === 'number' && userid !== this.owner) {
-      throw new FluxError(Errno.EPERM, `cannot run a job of uid ${userid} in an instance owned by uid ${this.owner}: running jobs as their submitter needs the IMP, which flux-ts does not have yet`);
+    if (typeof userid === 'number' && userid !== this.owner && this.imp() === undefined) {
+      throw new FluxError(Errno.EPERM, `cannot run a job of uid ${userid} in an instance owned by uid ${this.owner}: running jobs as their submitter needs the IMP ([exec] imp, flux-imp(8))`);
     }
     let plan: TestExecPlan | undefined;
     try {
@@ -105,6 +112,7 @@ export class ExecService {
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
       : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins());
     this.jobs.set(p.id, job);
+    this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
     this.logs.delete(p.id);
     if (job instanceof TestExecJob) {
@@ -113,8 +121,18 @@ export class ExecService {
       return NO_RESPONSE;
     }
     this.logs.set(p.id, job.output);
-    void this.dirReady.then(() => job.start());
+    // a guest's job runs through the IMP, which needs its signed jobspec (J, when it has one)
+    const ready = userid !== undefined && userid !== this.owner ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => void (job.J = J)) : this.dirReady;
+    void ready.then(() => job.start());
     return NO_RESPONSE;
+  }
+
+  /** the job's J when it is a signed one (a string), else undefined */
+  private signedJ(id: number): Promise<string | undefined> {
+    return this.h.rpc<{ value: unknown }>('kvs.get', { key: `${encodeKvs(id)}.J` }).then(
+      (r) => (typeof r.value === 'string' ? r.value : undefined),
+      () => undefined,
+    );
   }
 
   kill(p: JobExecKillRequest): Empty {
@@ -195,6 +213,7 @@ export class ExecService {
     if (!Array.isArray(jobs)) return;
     for (const id of jobs) {
       if (typeof id !== 'number' || this.jobs.has(id)) continue;
+      this.owners.delete(id);
       const log = this.logs.get(id);
       this.logs.delete(id);
       if (log) void log.remove();

@@ -4,10 +4,13 @@
  * hosts the job shells of its tasks in-process (no process per job besides the
  * tasks themselves).
  */
-import { defineModule, event, methods, request } from '../../kernel/api';
+import { defineModule, event, methods, request, type Message } from '../../kernel/api';
+
+/** methods a guest may call, for its own jobs */
+const guest = { ownerOnly: false } as const;
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
-import { execConfigSchema, sitePlugins } from './config';
+import { execConfigSchema, impPath, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 
@@ -22,16 +25,23 @@ export default defineModule({
   protocol: jobExecProtocol,
   create({ handle, config }) {
     let site = sitePlugins(config);
-    const shells = new ShellServer(handle);
-    const exec = handle.rank === 0 ? new ExecService(handle, () => site) : undefined;
+    let imp = impPath(config);
+    const shells = new ShellServer(handle, () => imp);
+    const exec = handle.rank === 0 ? new ExecService(handle, () => site, () => imp) : undefined;
+    /** run `fn` once the sender may act on job `id` (the owner at once) */
+    const ownJob = <R>(m: Message, id: number, what: string, fn: () => R): R | Promise<Awaited<R>> => {
+      const wait = exec?.owners.check(m, id, what);
+      return wait ? wait.then(async (): Promise<Awaited<R>> => await fn()) : fn();
+    };
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
-          method('kill', (req) => exec.kill(req)),
+          // a guest's own jobs: signal, stdin, output (job-owners.ts)
+          method('kill', (req, m) => ownJob(m, req.id, 'signal', () => exec.kill(req)), guest),
           method('expiration', (req) => exec.expiration(req)),
-          method('stdin', (req) => exec.stdin(req)),
-          method('output-read', (req, m) => exec.outputRead(req, m)),
-          method('output-size', (req) => exec.outputSize(req)),
+          method('stdin', (req, m) => ownJob(m, req.id, 'send input to', () => exec.stdin(req)), guest),
+          method('output-read', (req, m) => ownJob(m, req.id, 'read the output of', () => exec.outputRead(req, m)), guest),
+          method('output-size', (req, m) => ownJob(m, req.id, 'read the output of', () => exec.outputSize(req)), guest),
           method('list', () => exec.list()),
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
@@ -49,11 +59,13 @@ export default defineModule({
         request('shell-ack', (m) => shells.ack(m)),
         ...leaderOnly,
       ],
-      // [exec] shell-plugins applies to the jobs that start after the change
+      // [exec] shell-plugins and imp apply to the jobs that start after the change
       configReload(next) {
         const list = sitePlugins(next);
+        const nextImp = impPath(next);
         return () => {
           site = list;
+          imp = nextImp;
         };
       },
       async stop() {

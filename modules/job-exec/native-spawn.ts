@@ -27,6 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
 import { nativeAddon } from '../../lib/native';
+import { impKill, type ImpUser } from './imp';
 
 interface SpawnResult {
   pid?: number;
@@ -47,6 +48,8 @@ export interface SpawnOptions {
   cpus?: readonly number[];
   /** soft limits set in the task before it runs: [RLIMIT_* number, value (-1 unlimited)] */
   rlimits?: ReadonlyArray<readonly [number, number]>;
+  /** run as this user through the IMP (flux-imp(8)); its processes are signalled through it too */
+  asUser?: ImpUser;
 }
 
 interface SpawnAddon {
@@ -55,7 +58,7 @@ interface SpawnAddon {
     argv: string[],
     envp: string[],
     cwd: string,
-    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string },
+    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[] },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
@@ -101,6 +104,27 @@ export class NativeTask extends EventEmitter {
   /** flux-task is gone */
   private parentGone = false;
   private terminalFd = -1;
+  /** the IMP that started flux-task as another user: signals go through it */
+  imp: string | undefined;
+  /** the first refusal of a `flux-imp kill` (the shell logs it) */
+  impError: string | undefined;
+
+  /** signal pid (negative: a group), through the IMP when it runs as another user */
+  private signal(pid: number, signum: number): boolean {
+    try {
+      process.kill(pid, signum);
+      return true;
+    } catch (e) {
+      if (this.imp === undefined || (e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+      void impKill(this.imp, pid, signum).then((err) => {
+        if (err !== undefined && this.impError === undefined) {
+          this.impError = err;
+          this.emit('imp-error', err);
+        }
+      });
+      return true;
+    }
+  }
 
   /** kill(signum): the task's process group (what it started with it), as the shell signals tasks */
   kill(signal: number | NodeJS.Signals = 'SIGTERM'): boolean {
@@ -109,17 +133,7 @@ export class NativeTask extends EventEmitter {
       if (!this.parentGone) this.pendingSignals.push(signum);
       return true;
     }
-    try {
-      process.kill(-this.pid, signum);
-      return true;
-    } catch {
-      try {
-        process.kill(this.pid, signum);
-        return true;
-      } catch {
-        return false;
-      }
-    }
+    return this.signal(-this.pid, signum) || this.signal(this.pid, signum);
   }
 
   /**
@@ -130,20 +144,10 @@ export class NativeTask extends EventEmitter {
   reviveParent(): void {
     if (this.parentGone || this.parentPid === undefined) return;
     const pid = this.parentPid;
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      return;
-    }
+    if (!this.signal(pid, os.constants.signals.SIGCONT)) return;
     setTimeout(() => {
       // N.B. still our unreaped child while parentGone is false: the pid cannot be another's
-      if (!this.parentGone) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
+      if (!this.parentGone) this.signal(pid, os.constants.signals.SIGKILL);
     }, ORPHAN_GRACE_MS).unref();
   }
 
@@ -154,11 +158,12 @@ export class NativeTask extends EventEmitter {
   killStoppedParent(): void {
     if (this.parentGone || this.parentPid === undefined) return;
     this.parentStopped = true;
-    try {
-      process.kill(this.parentPid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    this.signal(this.parentPid, os.constants.signals.SIGKILL);
+  }
+
+  /** internal: SIGKILL to the task's group (an orphan) */
+  killGroup(): void {
+    if (this.pid !== undefined) this.signal(-this.pid, os.constants.signals.SIGKILL);
   }
 
   /** the terminal's size (a task on a pty) */
@@ -201,6 +206,8 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') envp.push(`${k}=${v}`);
   const file = argv[0] ?? '';
   const t = new NativeTask();
+  const as = opts.asUser;
+  t.imp = as?.imp;
   let status: number | undefined;
   let parentExit: [number, number] | undefined;
   let open = 0;
@@ -227,15 +234,18 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   let failed = false;
   let spawnEmitted = false;
   const r = a.spawnTask(
-    HELPER,
+    as ? as.imp : HELPER,
     [...argv],
     envp,
-    cwd,
+    // through the IMP, the user's cwd is entered by the IMP as the user (the owner may not reach it)
+    as ? '/' : cwd,
     {
       pmi: opts.pmi,
       pty: opts.pty,
       cpus: opts.cpus && opts.cpus.length > 0 ? opts.cpus.join(',') : undefined,
       rlimits: opts.rlimits && opts.rlimits.length > 0 ? opts.rlimits.map(([r, v]) => `${r}=${v}`).join(',') : undefined,
+      // flux-imp exec USERID J CWD: it runs its configured flux-task as the user, in cwd
+      via: as ? ['exec', String(as.userid), as.J, cwd] : undefined,
     },
     (kind, x, y) => {
       switch (kind) {
@@ -263,6 +273,12 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
           if (failed) {
             // nothing ran: no output will come
             for (const s of [t.stdout, t.stderr, t.terminal]) s?.destroy();
+            return;
+          }
+          if (as && t.pid === undefined && status === undefined) {
+            // the IMP refused (or could not run flux-task): its one line is on the task's stderr
+            failed = true;
+            impRefused(t, x, y, () => refusal);
             return;
           }
           if (status === undefined) {
@@ -307,8 +323,36 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       });
     }
   }
+  // what the IMP says before flux-task runs (a refusal), a little of it
+  let refusal = '';
+  if (as) {
+    const keep = (b: Buffer) => {
+      if (t.pid === undefined && refusal.length < 1024) refusal += b.toString('utf8', 0, Math.min(b.length, 1024));
+    };
+    (t.stderr ?? t.terminal)?.on('data', keep);
+  }
   t.stdio.push(t.stdin, t.stdout, t.stderr, r.pmi !== undefined && r.pmi >= 0 ? new net.Socket({ fd: r.pmi }) : null);
   return t;
+}
+
+/**
+ * flux-imp ended before flux-task forked the task: it refused (its reason is
+ * one line on the task's stderr, read to its end first) or failed to run
+ * flux-task. The task's start fails with that line ('error'), then 'close'.
+ */
+function impRefused(t: NativeTask, code: number, signo: number, said: () => string): void {
+  const s = t.stderr ?? t.terminal;
+  const done = () => {
+    const line = said().split('\n').find((l) => l.startsWith('flux-imp: '));
+    const why = line ?? (signo > 0 ? `flux-imp killed by signal ${signo}` : `flux-imp exited with status ${code}`);
+    t.emit('error', Object.assign(new Error(why), { code: 'EIMP' }));
+    for (const x of [t.stdout, t.stderr, t.terminal]) x?.destroy();
+  };
+  if (!s || s.destroyed || s.readableEnded) done();
+  else {
+    s.once('close', done);
+    setTimeout(() => s.destroy(), ORPHAN_GRACE_MS).unref();
+  }
 }
 
 /** how often a parent that outlived its task's output is checked for a stop */
@@ -359,13 +403,7 @@ function watchStoppedParent(t: NativeTask, settled: () => boolean): void {
  * group and still holds them), and the shell fails the job.
  */
 function orphaned(t: NativeTask, code: number, signo: number): void {
-  if (t.pid !== undefined) {
-    try {
-      process.kill(-t.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  t.killGroup();
   t.emit('parent-lost', code, signo);
   const streams = [t.stdout, t.stderr, t.terminal].filter((s): s is net.Socket => s !== null && !s.destroyed);
   if (streams.length === 0) return;

@@ -179,7 +179,19 @@ export interface PmiFacts {
 }
 
 /** Starts a task some other way than a plain spawn (the pty plugin: on a terminal). */
-export type TaskLauncher = (argv: readonly string[], o: { cwd: string; env: NodeJS.ProcessEnv; cols?: number; rows?: number; cpus?: readonly number[]; rlimits?: ReadonlyArray<readonly [number, number]> }) => PtyTask;
+export type TaskLauncher = (
+  argv: readonly string[],
+  o: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    cols?: number;
+    rows?: number;
+    cpus?: readonly number[];
+    rlimits?: ReadonlyArray<readonly [number, number]>;
+    /** the job runs as its submitter through the IMP (only the host's spawnPty may launch such a task) */
+    asUser?: import('./imp').ImpUser;
+  },
+) => PtyTask;
 
 /** One task of this shell, as the callbacks see it. */
 export interface ShellTask {

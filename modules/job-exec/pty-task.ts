@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { IPty } from '@lydell/node-pty';
 import { spawnTask, type NativeTask } from './native-spawn';
+import type { ImpUser } from './imp';
 
 export interface PtyOptions {
   cwd: string;
@@ -21,6 +22,8 @@ export interface PtyOptions {
   cpus?: readonly number[];
   /** soft limits set before it runs (native-spawn.ts SpawnOptions.rlimits) */
   rlimits?: ReadonlyArray<readonly [number, number]>;
+  /** run as the job's submitter through the IMP (native-spawn.ts) */
+  asUser?: ImpUser;
 }
 
 export interface PtyTask {
@@ -44,7 +47,7 @@ export interface PtyTask {
 export function spawnPty(argv: readonly string[], o: PtyOptions): PtyTask {
   const cols = o.cols ?? 80;
   const rows = o.rows ?? 25;
-  const t = spawnTask(argv, o.env, o.cwd, { pmi: false, pty: { cols, rows }, cpus: o.cpus, rlimits: o.rlimits });
+  const t = spawnTask(argv, o.env, o.cwd, { pmi: false, pty: { cols, rows }, cpus: o.cpus, rlimits: o.rlimits, asUser: o.asUser });
   return t ? nativePty(t) : nodePty(argv, o, cols, rows);
 }
 

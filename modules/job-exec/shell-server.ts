@@ -11,7 +11,11 @@ import { JobShell, type ShellSpec } from './shell';
 export class ShellServer {
   private readonly shells = new Map<number, JobShell>();
 
-  constructor(private readonly h: Handle) {}
+  constructor(
+    private readonly h: Handle,
+    /** `[exec] imp` as this broker's config has it now */
+    private readonly imp: () => string | undefined = () => undefined,
+  ) {}
 
   start(msg: Message): typeof NO_RESPONSE {
     const p = msg.payload as Omit<ShellSpec, 'uri'>;
@@ -24,6 +28,7 @@ export class ShellServer {
       rundir: this.h.getattr('rundir'),
       childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
       lineage: uuid !== undefined ? childLineage(uuid) : undefined,
+      imp: this.imp(),
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),

@@ -32,7 +32,8 @@ import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import { bindTask } from './bind-cpus';
 import { verbosity } from './verbose';
-import type { PtyTask } from './pty-task';
+import { spawnPty, type PtyTask } from './pty-task';
+import type { ImpUser } from './imp';
 import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
 import { NativeTask, spawnTask } from './native-spawn';
@@ -85,6 +86,12 @@ export interface ShellSpec {
   taskmap?: number[][];
   /** the site's plugin files (`[exec] shell-plugins`), loaded after the built-ins */
   sitePlugins?: string[];
+  /** the job's submitter (absent: the instance owner) */
+  userid?: number;
+  /** its signed jobspec (a MUNGE credential), when it has one */
+  J?: string;
+  /** this broker's IMP (`[exec] imp`): how a job of another user runs as that user */
+  imp?: string;
 }
 
 export interface ShellSink {
@@ -194,10 +201,18 @@ export class JobShell {
     this.fail(`host ${this.spec.hostname}: ${why}`, 1);
   }
 
+  /** a job of another user than the broker's: its tasks run through the IMP as that user */
+  private asUser: ImpUser | undefined;
+
   private async run(): Promise<void> {
     const { spec } = this;
     const p = spec.placement;
     const js = spec.jobspec;
+    if (spec.userid !== undefined && spec.userid !== process.getuid?.()) {
+      if (spec.imp === undefined) return this.abandon(`host ${spec.hostname}: cannot run a job of uid ${spec.userid}: [exec] imp is not set on this broker`, 1);
+      if (!spawnTask.available()) return this.abandon(`host ${spec.hostname}: cannot run a job of uid ${spec.userid}: [exec] imp needs flux-ts's native helpers (flux-task), not built here`, 1);
+      this.asUser = { imp: spec.imp, userid: spec.userid, J: spec.J ?? '-' };
+    }
     const sys = js.attributes?.system ?? {};
     const opts = shellOptions(js);
     this.verbose = verbosity(opts['verbose']);
@@ -210,7 +225,8 @@ export class JobShell {
     const tmpdir = spec.rundir ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
     const madeTmp = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : undefined;
     try {
-      if (!(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
+      // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
+      if (!this.asUser && !(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
     } catch (e) {
       this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(e as NodeJS.ErrnoException)}. Going to /tmp instead`);
       cwd = '/tmp';
@@ -351,7 +367,7 @@ export class JobShell {
     let proc: TaskProcess;
     try {
       proc =
-        spawnTask(argv, t.env, cwd, { pmi: t.wantFd3, cpus: t.cpus, rlimits: t.rlimits }) ??
+        spawnTask(argv, t.env, cwd, { pmi: t.wantFd3, cpus: t.cpus, rlimits: t.rlimits, asUser: this.asUser }) ??
         spawn(argv[0] ?? '', argv.slice(1), {
           cwd,
           env: t.env,
@@ -368,7 +384,10 @@ export class JobShell {
     // flux-task binds the task before it runs; child_process tasks are bound once they run
     if (t.cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, t.cpus);
     this.call('task.fork', t);
-    if (proc instanceof NativeTask) proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
+    if (proc instanceof NativeTask) {
+      proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
+      proc.once('imp-error', (line: string) => this.log(2, `task ${t.rank} (host ${this.spec.hostname}): signal not delivered: ${line}`));
+    }
     let settled = false;
     proc.once('spawn', () => {
       settled = true;
@@ -400,7 +419,9 @@ export class JobShell {
     const argv = t.argv;
     let run: PtyTask;
     try {
-      run = launcher(argv, { cwd, env: t.env, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus: t.cpus, rlimits: t.rlimits });
+      // a plugin's own launcher would run the task as the instance owner
+      if (this.asUser && launcher !== spawnPty) throw new Error('a plugin task launcher cannot run a job as its submitter (only the pty one can)');
+      run = launcher(argv, { cwd, env: t.env, cols: this.winsize?.cols, rows: this.winsize?.rows, cpus: t.cpus, rlimits: t.rlimits, asUser: this.asUser });
     } catch (e) {
       spawned();
       this.launchFailed(t, argv[0] ?? '', Object.assign(e as Error, { code: 'ENOENT' }) as NodeJS.ErrnoException);

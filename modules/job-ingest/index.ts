@@ -2,13 +2,16 @@
  * job-ingest: `job-ingest.submit {jobspec, urgency?, flags?}` -> `{id}`.
  * Validates the jobspec (V1 rules, known shell options, urgency range), checks
  * feasibility with the scheduler (`sched.feasibility`; ENOSYS = skip), assigns a
- * FLUID and hands the job to the job manager.
+ * FLUID and hands the job to the job manager. A signed jobspec (J, from a
+ * guest's client: lib/signed-jobspec.ts) must be the jobspec, signed by its
+ * submitter for this instance; its signature is the IMP's to verify.
  */
 import { Errno, FluxError, defineModule, einval, methods, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
 import { jobIngestProtocol, type JobIngestProtocol, type JobIngestSubmitRequest, type JobIngestSubmitResponse } from '../../lib/protocol/job-ingest';
 import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
 import { eventTime } from '../../lib/event-time';
+import { parseJ } from '../../lib/signed-jobspec';
 
 type Obj = Record<string, unknown>;
 
@@ -53,9 +56,27 @@ export default defineModule({
       }
     };
 
+    /** J's header names this submitter and this instance, and its payload is the jobspec */
+    const checkSigned = (J: string, jobspec: unknown, userid: number): void => {
+      let parsed;
+      try {
+        parsed = parseJ(J);
+      } catch (e) {
+        throw einval((e as Error).message);
+      }
+      const { header } = parsed;
+      if (header.userid !== userid) throw new FluxError(Errno.EPERM, `signed jobspec: signed by uid ${header.userid}, submitted by uid ${userid}`);
+      if (header.owner !== process.getuid?.() || header.instance !== h.getattr('broker.uuid')) {
+        throw new FluxError(Errno.EPERM, 'signed jobspec: signed for another instance');
+      }
+      if (JSON.stringify(parsed.jobspec) !== JSON.stringify(jobspec)) throw einval('signed jobspec: its payload is not the jobspec submitted');
+    };
+
     const submit = async (p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> => {
       const jobspec = p.jobspec;
       validateJobspec(jobspec);
+      const J = p.J ?? undefined;
+      if (J !== undefined) checkSigned(J, jobspec, msg.userid);
       const urgency = p.urgency ?? 16;
       if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
       const flags = p.flags ?? 0;
@@ -65,7 +86,7 @@ export default defineModule({
       await checkFeasible(ready);
       const id = Number(gen.next());
       const t_submit = now();
-      await h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready }] });
+      await h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready, J }] });
       return { id };
     };
 

@@ -33,6 +33,8 @@ export interface SubmitReq {
   t_submit: number;
   flags: number;
   jobspec: Obj;
+  /** the signed jobspec (a guest's: lib/signed-jobspec.ts), stored as J */
+  J?: string | null;
 }
 
 /**
@@ -163,15 +165,16 @@ export class Manager {
 
   /**
    * Store each new job's jobspec (as listed and shown: no environment), J
-   * (all of it, for a job still pending when the instance restarts) and first
-   * events; on any failure remove what was stored and throw.
+   * (all of it, for a job still pending when the instance restarts; a signed
+   * job's signed form, whose payload has the environment) and first events;
+   * on any failure remove what was stored and throw.
    */
   private async storeNewJobs(reqs: SubmitReq[], first: Map<number, Entry[]>): Promise<void> {
     const writes = reqs.flatMap((r) => {
       const dir = encodeKvs(r.id);
       return [
         this.events.put(`${dir}.jobspec`, stripEnvironment(r.jobspec)),
-        this.events.put(`${dir}.J`, r.jobspec),
+        this.events.put(`${dir}.J`, typeof r.J === 'string' ? r.J : r.jobspec),
         this.h.rpc('kvs.eventlog-append', { key: `${dir}.eventlog`, entries: first.get(r.id) ?? [] }),
       ];
     });

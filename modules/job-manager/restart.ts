@@ -8,6 +8,7 @@ import type { Handle } from '../../kernel/api';
 import { Job, State } from './job';
 import type { Entry } from './eventlog';
 import { applyJobspecUpdate, refreshSummary } from './update';
+import { parseJ } from '../../lib/signed-jobspec';
 
 type Obj = Record<string, unknown>;
 
@@ -85,11 +86,13 @@ export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; ma
           return;
         }
         try {
-          const [eventlog, jobspec, R] = await Promise.all([
+          const [eventlog, stored, R] = await Promise.all([
             get(`${dir}.eventlog`),
             get(`${dir}.${names.has('J') ? 'J' : 'jobspec'}`),
             names.has('R') ? get(`${dir}.R`) : undefined,
           ]);
+          // a signed J: the jobspec as stored (after policy), with the environment J signed
+          const jobspec = typeof stored === 'string' ? withEnvironment(await get(`${dir}.jobspec`), parseJ(stored).jobspec) : stored;
           if (typeof eventlog !== 'string' || typeof jobspec !== 'object' || jobspec === null) throw new Error('malformed');
           jobs.push({ id, eventlog, jobspec: jobspec as Obj, R: (R ?? undefined) as Obj | undefined });
           if (id > maxId) maxId = id;
@@ -227,4 +230,14 @@ export function replay(s: StoredJob): Job | undefined {
     job.expiration = expiration;
   }
   return job;
+}
+
+/** the stored jobspec (no environment) with the environment of the signed one */
+function withEnvironment(stored: unknown, signed: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  const env = ((signed as Obj)?.['attributes'] as Obj | undefined)?.['system'] as Obj | undefined;
+  if (env?.['environment'] === undefined) return stored;
+  const attrs = ((stored as Obj)['attributes'] ?? {}) as Obj;
+  const system = (attrs['system'] ?? {}) as Obj;
+  return { ...(stored as Obj), attributes: { ...attrs, system: { ...system, environment: env['environment'] } } };
 }

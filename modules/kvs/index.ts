@@ -36,6 +36,7 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
 /** handler entries checked against modules/kvs/protocol.avsc */
@@ -214,6 +215,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
   const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
     const key = checkKey(p.key);
+    checkGuestRead(store, msg, 'kvs.watch', key);
     const tag = p.tag ?? undefined;
     if (store.has(key)) {
       if (!store.isLog(key)) {
@@ -238,7 +240,15 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
 
   return {
     handlers: [
-      method('get', (p) => ({ value: store.get(checkKey(p.key)) })),
+      method(
+        'get',
+        (p, msg) => {
+          const key = checkKey(p.key);
+          checkGuestRead(store, msg, 'kvs.get', key);
+          return { value: store.get(key) };
+        },
+        { ownerOnly: false },
+      ),
       method('put', (p) => {
         const quick = lazy(p);
         const key = checkKey(p.key);
@@ -316,17 +326,26 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         const whole = staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
         return whole ? commit(whole, store, watchers, backing) : {};
       }),
-      method('watch', watch),
-      method('watch-cancel', (p, msg) => {
-        const tag = p.tag;
-        if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
-        watchers.cancel(senderOf(msg), tag);
-        return {};
-      }),
-      method('stream-cancel', (p, msg) => {
-        watchers.cancelStream(senderOf(msg), p.matchtag);
-        return {};
-      }),
+      method('watch', watch, { ownerOnly: false }),
+      // a guest's cancels reach only its own watches (by sender)
+      method(
+        'watch-cancel',
+        (p, msg) => {
+          const tag = p.tag;
+          if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
+          watchers.cancel(senderOf(msg), tag);
+          return {};
+        },
+        { ownerOnly: false },
+      ),
+      method(
+        'stream-cancel',
+        (p, msg) => {
+          watchers.cancelStream(senderOf(msg), p.matchtag);
+          return {};
+        },
+        { ownerOnly: false },
+      ),
       method('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
       method(
         'disconnect',

@@ -33,6 +33,7 @@ import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 import { Journal } from './journal';
+import { DrainWriter, loadDrains } from './drain-store';
 import type {
   Empty,
   ResourceDrainRequest,
@@ -84,6 +85,8 @@ export class ResourceModule implements BrokerModule {
   private readonly local: LocalReport;
   private readonly reports = new Map<number, LocalReport>();
   private readonly drains = new DrainSet();
+  /** rank 0 keeps the drain set in the kvs (drain-store.ts) */
+  private readonly drainWriter: DrainWriter;
   private online: number[] = [];
   private torpid: number[] = [];
   private readonly starttime = Date.now() / 1000;
@@ -105,6 +108,7 @@ export class ResourceModule implements BrokerModule {
     private readonly h: Handle,
     private readonly cfg: ResourceConfig = { noverify: false, norestrict: false },
   ) {
+    this.drainWriter = new DrainWriter(h);
     this.journal = new Journal(h);
     this.local = discover(h.rank, process.env, cfg.norestrict);
     if (cfg.config !== undefined || cfg.path !== undefined) {
@@ -144,6 +148,8 @@ export class ResourceModule implements BrokerModule {
       if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
       this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
       const all = this.ranks();
+      // drained before a restart: still drained, with the same reason and time
+      await loadDrains(this.h, this.drains, Math.max(this.h.size, ...all.map((r) => r.rank + 1)));
       // monitor-force-up: every rank starts up, as Flux's restart event says (online=all)
       const forced = this.cfg.forceUp ? all.map((r) => r.rank) : [];
       this.journal.post('restart', {
@@ -205,6 +211,7 @@ export class ResourceModule implements BrokerModule {
     if (why === undefined || this.drains.has(rank)) return;
     this.h.log('err', `draining: ${why}`);
     this.drains.drain([rank], why, 'update');
+    this.drainWriter.save(this.drains);
     this.journal.post('drain', { idset: String(rank), reason: why, overwrite: 0 });
   }
 
@@ -466,6 +473,7 @@ export class ResourceModule implements BrokerModule {
     const mode = drainMode(p.mode);
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.drain(ranks, p.reason ?? '', mode);
+    this.drainWriter.save(this.drains);
     this.journal.post('drain', {
       idset: idset.encode(ranks),
       nodelist: this.nodelistOf(ranks),
@@ -480,6 +488,7 @@ export class ResourceModule implements BrokerModule {
   private async undrain(p: ResourceUndrainRequest): Promise<Empty> {
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.undrain(ranks, p.mode === 'force' || p.mode === 'update');
+    this.drainWriter.save(this.drains);
     this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks) });
     this.publishIfChanged();
     return {};

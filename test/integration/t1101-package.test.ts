@@ -122,7 +122,7 @@ test("inside the checkout, require('flux-ts') resolves to the package itself", (
 
 test('package.json "man" lists exactly the pages built from docs/', () => {
   const built: string[] = [];
-  for (const s of ['1', '5', '7']) {
+  for (const s of ['1', '5', '7', '8']) {
     for (const f of fs.readdirSync(path.join(ROOT, 'docs', `man${s}`)).filter((f) => f.endsWith('.md'))) built.push(`./dist/man/man${s}/${f.slice(0, -3)}.${s}`);
   }
   assert.equal([...PKG.man].sort(), built.sort(), 'run: npm run build && node scripts/gen-man.mjs --package-json');

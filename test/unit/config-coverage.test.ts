@@ -105,6 +105,7 @@ const COVERED: Record<string, string> = {
   'policy.jobspec.defaults.system.duration': 'integration/t1004-queues.test.ts',
   'policy.jobspec.defaults.system.queue': 'integration/t1004-queues.test.ts',
   'exec.shell-plugins': 'integration/t1023-shell-plugins.test.ts',
+  'exec.imp': 'integration/t1201-imp.test.ts',
 };
 
 /** config table -> its man page (docs/man5) */

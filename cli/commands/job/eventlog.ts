@@ -1,4 +1,6 @@
 /** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
+import type { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
@@ -63,7 +65,9 @@ export class JobEventlogCommand extends JobCommand {
     const dir = encodeKvs(id);
     try {
       await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch {
+    } catch (e) {
+      // a guest asking for another user's job (flux-config-access(5))
+      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
       this.fail(`job ${typed} not found`);
     }
     let text: unknown;

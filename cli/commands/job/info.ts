@@ -1,4 +1,5 @@
 /** flux job info ID KEY: print a job's raw kvs object (eventlog, jobspec, R, guest.output ...). */
+import { Errno } from '../../../lib/errno';
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs } from '../../../lib/formats';
@@ -48,7 +49,9 @@ export class JobInfoCommand extends JobCommand {
     const dir = encodeKvs(id);
     try {
       await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch {
+    } catch (e) {
+      // a guest asking for another user's job (flux-config-access(5))
+      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
       this.fail('invalid job id');
     }
     let value: unknown;

@@ -11,6 +11,7 @@ import { MAX_FRAME } from '../../../kernel/message/limits';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 import { service } from '../../api/protocol';
+import { signJobspec } from '../../api/sign';
 import type { JobIngestProtocol } from '../../../lib/protocol/job-ingest';
 
 const ingest = service<JobIngestProtocol>('job-ingest');
@@ -60,7 +61,7 @@ export class JobSubmitCommand extends JobCommand {
     }
     let id: number;
     try {
-      id = (await ingest.call(h, 'submit', { jobspec, urgency, flags })).id;
+      id = (await ingest.call(h, 'submit', { jobspec, urgency, flags, J: await signJobspec(h, jobspec) })).id;
     } catch (e) {
       this.fail((e as FluxError).message);
     }

@@ -1,4 +1,6 @@
 /** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
+import type { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 import { JobCommand } from '../../jobspec/job-command';
 import { encodeKvs, fsd } from '../../../lib/formats';
 import { renderEntry } from './eventlog';
@@ -63,7 +65,9 @@ export class JobWaitEventCommand extends JobCommand {
     const dir = encodeKvs(id);
     try {
       await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch {
+    } catch (e) {
+      // a guest asking for another user's job (flux-config-access(5))
+      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
       this.fail(`job ${typed} not found`);
     }
     const print = (e: Entry) =>

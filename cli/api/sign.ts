@@ -1,0 +1,82 @@
+/**
+ * Signing a guest's jobspec at submit (J, lib/signed-jobspec.ts; flux-imp(8)):
+ * a client that is not the instance owner signs each jobspec with MUNGE (the
+ * `munge` command, a child process), for the instance it submits to. The IMP
+ * verifies the signature before it runs the job as the signer. The owner's
+ * own jobs are not signed (they never go through the IMP). MUNGE's socket is
+ * munge's default, or $FLUX_MUNGE_SOCKET.
+ */
+import { spawn } from 'node:child_process';
+import { signingInput } from '../../lib/signed-jobspec';
+import type { Client } from './client';
+
+interface Target {
+  owner: number;
+  instance: string;
+}
+
+/** per client: the instance to sign for, undefined when this client is its owner */
+const targets = new WeakMap<Client, Promise<Target | undefined>>();
+
+/** at most this many munge processes at once (a bulk submission) */
+const MAX_MUNGE = 8;
+let running = 0;
+const queue: Array<() => void> = [];
+let warned = false;
+
+async function target(h: Client): Promise<Target | undefined> {
+  const owner = Number(await h.getattr('security.owner'));
+  if (owner === process.getuid?.()) return undefined;
+  const r = await h.rpc<{ value: string }>('attr.get', { name: 'broker.uuid' }, { nodeid: 0 });
+  return { owner, instance: r.value };
+}
+
+/** the credential of `input` from `munge`, or the reason there is none */
+function munge(input: string): Promise<{ cred?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = process.env['FLUX_MUNGE_SOCKET'];
+    const p = spawn('munge', socket ? ['--socket', socket] : [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', (e) => resolve({ error: e.message }));
+    p.on('close', (code) => resolve(code === 0 ? { cred: out.trim() } : { error: err.trim().split('\n')[0] || `exit ${code}` }));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input);
+  });
+}
+
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_MUNGE) await new Promise<void>((r) => queue.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+/**
+ * J for this jobspec when the client is a guest of h's instance, else
+ * undefined. If MUNGE cannot sign, the job goes unsigned (one warning): an
+ * IMP that requires signatures then refuses it in one line.
+ */
+export async function signJobspec(h: Client, jobspec: unknown): Promise<string | undefined> {
+  let t = targets.get(h);
+  if (t === undefined) {
+    t = target(h).catch(() => undefined);
+    targets.set(h, t);
+  }
+  const to = await t;
+  if (to === undefined) return undefined;
+  const input = signingInput({ version: 1, mechanism: 'munge', userid: process.getuid?.() ?? 0, owner: to.owner, instance: to.instance }, jobspec);
+  const r = await limited(() => munge(input));
+  if (r.cred !== undefined) return `${input}.${r.cred}`;
+  if (!warned) {
+    warned = true;
+    process.stderr.write(`flux: warning: the jobspec is not signed (munge: ${r.error}): the instance's IMP may refuse the job\n`);
+  }
+  return undefined;
+}
