@@ -221,6 +221,9 @@ export class JobShell {
       if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
+    // the job tmpdir is made while the cwd is checked (two threadpool round trips at once, not one after the other)
+    const tmpdir = spec.rundir ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
+    const madeTmp = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : undefined;
     try {
       // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
       if (!this.asUser && !(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
@@ -238,16 +241,10 @@ export class JobShell {
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
     if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
-    if (spec.rundir) {
-      const dir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
-      try {
-        await fsp.mkdir(dir, { mode: 0o700 });
-        this.tmpdir = dir;
-        env['FLUX_JOB_TMPDIR'] = dir;
-      } catch {
-        this.tmpdir = undefined;
-      }
-    }
+    if (tmpdir && (await madeTmp)) {
+      this.tmpdir = tmpdir;
+      env['FLUX_JOB_TMPDIR'] = tmpdir;
+    } else this.tmpdir = undefined;
     if (this.tmpdir) {
       try {
         await writeFiles(this.tmpdir, sys['files']);
