@@ -263,6 +263,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['kvs', 'watch-cancel', { tag: 'none' }],
   ['kvs', 'stats-get', {}],
   ['kvs', 'stream-cancel', { matchtag: 4242 }],
+  ['kvs', 'commit', { ops: [{ op: 'put', key: 'resp.commit', value: 1 }, { op: 'unlink', key: 'resp.commit' }] }],
   ['kvs', 'unlink', { key: 'resp', recursive: true }],
   ['rexec', 'exec', { cmd: ['sh', '-c', 'echo hi; echo err >&2; exit 3'] }],
   ['rexec', 'exec', { cmd: ['true'] }, 1],

@@ -1,11 +1,15 @@
 /**
  * Finds jobtap plugins: by name among the folders of plugins/jobtap/ (no
  * hand-kept list), or by path for a site's plugin file. Only async file
- * system calls: the path comes from a client. Errors are Flux's one line
- * (`NAME not found`).
+ * system calls: the path comes from a client, so a site's file is read off
+ * the event loop (bounded, O_NONBLOCK: a FIFO cannot stall the broker) and
+ * compiled here, with a require() of its own folder for what it needs.
+ * Errors are Flux's one line (`NAME not found`).
  */
 import { promises as fsp } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { Errno, FluxError, einval } from '../../../kernel/api';
 import { isJobtapPlugin, type JobtapPlugin } from '../plugin-api';
 
@@ -42,20 +46,55 @@ export async function availablePlugins(dir = pluginDir): Promise<string[]> {
   }
 }
 
-function importPlugin(file: string, spec: string): JobtapPlugin {
-  let mod: unknown;
-  try {
-    // a site may edit its file between remove and load: read it afresh
-    delete require.cache[require.resolve(file)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(file);
-  } catch (e) {
-    throw einval(`${spec}: failed to import: ${String((e as Error).message ?? e).split('\n')[0]}`);
-  }
+/** a site's plugin file larger than this is refused (a plugin is code, not data) */
+const MAX_PLUGIN_FILE = 4 << 20;
+
+/** the module's exports as a plugin, or the one line saying why not */
+function asPlugin(mod: unknown, spec: string): JobtapPlugin {
   const m = mod as { default?: unknown } | null;
   const p = isJobtapPlugin(m?.default) ? m.default : isJobtapPlugin(mod) ? mod : undefined;
   if (!p) throw einval(`${spec}: not a flux-ts jobtap plugin (it must export jobtapPlugin: 1 and create())`);
   return p;
+}
+
+const importFailed = (spec: string, e: unknown) => einval(`${spec}: failed to import: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+
+/** one of ours (plugins/jobtap/NAME): built with the broker */
+function importBuiltin(file: string, spec: string): JobtapPlugin {
+  let mod: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file);
+  } catch (e) {
+    throw importFailed(spec, e);
+  }
+  return asPlugin(mod, spec);
+}
+
+/** a site's file (CommonJS), read afresh at each load: a site may edit it between remove and load */
+async function importFile(file: string, spec: string): Promise<JobtapPlugin> {
+  let code: string;
+  try {
+    const fh = await fsp.open(file, fsp.constants.O_RDONLY | fsp.constants.O_NONBLOCK);
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new Error('not a regular file');
+      if (st.size > MAX_PLUGIN_FILE) throw new Error(`larger than ${MAX_PLUGIN_FILE} bytes`);
+      code = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw importFailed(spec, e);
+  }
+  const mod: { exports: unknown } = { exports: {} };
+  try {
+    const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    fn(mod.exports, createRequire(file), mod, file, path.dirname(file));
+  } catch (e) {
+    throw importFailed(spec, e);
+  }
+  return asPlugin(mod.exports, spec);
 }
 
 /** Resolve a plugin by name (plugins/jobtap/NAME) or by path (anything with a `/`). */
@@ -71,10 +110,10 @@ export async function resolvePlugin(spec: string, dir = pluginDir): Promise<Reso
       if (!st) throw notFound(spec);
     }
     if (!st.isFile()) throw einval(`${spec}: not a regular file`);
-    return { plugin: importPlugin(file, spec), path: file, defaultName: path.basename(abs) };
+    return { plugin: await importFile(file, spec), path: file, defaultName: path.basename(abs) };
   }
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(spec)) throw notFound(spec);
   const file = path.join(dir, spec, 'index.js');
   if (!(await statOrNull(file))?.isFile()) throw notFound(spec);
-  return { plugin: importPlugin(file, spec), path: file, defaultName: spec };
+  return { plugin: importBuiltin(file, spec), path: file, defaultName: spec };
 }
