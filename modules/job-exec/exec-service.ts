@@ -122,7 +122,10 @@ export class ExecService {
     }
     this.logs.set(p.id, job.output);
     // a guest's job runs through the IMP, which needs its signed jobspec (J, when it has one)
-    const ready = userid !== undefined && userid !== this.owner ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => void (job.J = J)) : this.dirReady;
+    const ready = userid !== undefined && userid !== this.owner ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => {
+            job.J = J;
+            job.imp = this.imp();
+          }) : this.dirReady;
     void ready.then(() => job.start());
     return NO_RESPONSE;
   }

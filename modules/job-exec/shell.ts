@@ -36,6 +36,7 @@ import { spawnPty, type PtyTask } from './pty-task';
 import type { ImpUser } from './imp';
 import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
+import { removeAsUser, stageAsUser } from './user-files';
 import { NativeTask, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
@@ -238,7 +239,14 @@ export class JobShell {
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
     if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
-    if (spec.rundir) {
+    if (this.asUser) {
+      // a guest's tmpdir and file archive are made by the guest (user-files.ts), where the guest may write
+      const staged = await stageAsUser(this.asUser, `${p.shellRank}-${encodeF58Plain(spec.id)}`, env['TMPDIR'], sys['files']);
+      // an IMP refusal: nothing ran, as a command that cannot start (127)
+      if ('error' in staged) return this.abandon(`host ${spec.hostname}: ${staged.error}`, staged.refused ? 127 : 1);
+      this.tmpdir = staged.dir;
+      env['FLUX_JOB_TMPDIR'] = staged.dir;
+    } else if (spec.rundir) {
       const dir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
       try {
         await fsp.mkdir(dir, { mode: 0o700 });
@@ -248,7 +256,7 @@ export class JobShell {
         this.tmpdir = undefined;
       }
     }
-    if (this.tmpdir) {
+    if (this.tmpdir && !this.asUser) {
       try {
         await writeFiles(this.tmpdir, sys['files']);
       } catch (e) {
@@ -641,7 +649,8 @@ export class JobShell {
     this.flush();
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
-    if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
+    if (dir && this.asUser) removeAsUser(this.asUser, dir);
+    else if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
     this.sink.exit(this.status);
   }
 
