@@ -3,7 +3,7 @@
  * written by a process running as the guest (user-proc.ts) so that the file
  * is the guest's, created where the guest may create it and nowhere else:
  *
- *     exec 3>"$1" (3>>"$1" with output.mode=append) ; echo ok ; exec cat >&3
+ *     exec 3>"$1" (3>>"$1" with output.mode=append); echo ok; exec cat >&3
  *
  * `ok` on its stdout says the file is open (the job may start); the output
  * goes to cat's stdin, a pipe (never blocking the loop: net.Socket). A failed
@@ -20,8 +20,9 @@ import type { NativeTask } from './native-spawn';
 import type { ImpUser } from './imp';
 import { reasonOf, spawnAsUser } from './user-proc';
 
-const SCRIPT_TRUNC = 'umask 022; exec 3>"$1" 2>/dev/null || exec tee -- "$1" </dev/null >/dev/null; echo ok; exec cat >&3 3>&-';
-const SCRIPT_APPEND = 'umask 022; exec 3>>"$1" 2>/dev/null || exec tee -a -- "$1" </dev/null >/dev/null; echo ok; exec cat >&3 3>&-';
+// `command exec`: a failed redirection does not end the shell; `{ } 2>/dev/null`: only for the open
+const SCRIPT_TRUNC = 'umask 022; { command exec 3>"$1"; } 2>/dev/null || exec tee -- "$1" </dev/null >/dev/null; echo ok; exec cat >&3 3>&-';
+const SCRIPT_APPEND = 'umask 022; { command exec 3>>"$1"; } 2>/dev/null || exec tee -a -- "$1" </dev/null >/dev/null; echo ok; exec cat >&3 3>&-';
 /** the most of the helper's stderr kept */
 const KEEP = 4096;
 

@@ -360,6 +360,10 @@ t('a guest`s --output=FILE is the guest`s; a file only the owner may create fail
   const file = path.join(aliceDir, 'mine.out');
   assert.is(fs.statSync(file).uid, uidOf(ALICE));
   assert.is(fs.readFileSync(file, 'utf8'), `${ALICE}\n`);
+  // output.mode=append: the guest's writer appends
+  const again = as(ALICE, ['submit', '--output=mine.out', '-o', 'output.mode=append', 'echo', 'more'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', again, 'clean']).code, 0);
+  assert.is(fs.readFileSync(file, 'utf8'), `${ALICE}\nmore\n`);
   // the owner's home: the broker could write there, alice cannot
   const theirs = path.join(tmp.dir, 'owner', 'not-alices.out');
   const bad = as(ALICE, ['submit', `--output=${theirs}`, 'true'], aliceDir).stdout.trim();
@@ -368,6 +372,23 @@ t('a guest`s --output=FILE is the guest`s; a file only the owner may create fail
   assert.match(ev, `exception type="exec" severity=0 note="error opening output file '${theirs}': Permission denied"`, ev);
   assert.is(ev.split('\n').filter((l) => l.includes('exception')).length, 1, ev);
   assert.not.ok(fs.existsSync(theirs));
+  // a write error of the guest's writer is the job's exception, in one line
+  const full = as(ALICE, ['submit', '--output=/dev/full', 'echo', 'hi'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', full, 'clean']).code, 0);
+  const fev = eventlog(full);
+  assert.match(fev, `note="error writing output file '/dev/full': No space left on device"`, fev);
+});
+
+t('a guest`s --output FIFO nobody reads: the job waits for a reader; a cancel ends it and its writer', async () => {
+  const fifo = path.join(aliceDir, 'fifo');
+  assert.is(asUser(ALICE, 'mkfifo', [fifo]).code, 0);
+  const id = as(ALICE, ['submit', `--output=${fifo}`, 'echo', 'never'], aliceDir).stdout.trim();
+  // the writer, `sh` as alice, blocks in its open of the FIFO
+  await until(() => run('pgrep', ['-u', ALICE, '-x', 'sh']).code === 0, 'alice`s writer waits on the FIFO');
+  assert.is(as(ALICE, ['cancel', id]).code, 0);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  assert.not.match(eventlog(id), 'shell.start');
+  await until(() => run('pgrep', ['-u', ALICE]).code === 1, 'no process of alice stays');
 });
 
 /** `flux broker` as the owner on a statedir (docs/examples/flux.service); resolves once alice reaches it */
