@@ -352,6 +352,10 @@ t('a guest`s flux alloc CMD: an instance owned by the guest, at depth 1', () => 
   const r = as(ALICE, ['alloc', '-N1', 'flux', 'uptime'], aliceDir, { TMPDIR: aliceDir });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, `owner ${ALICE},  depth 1,  size 1`, r.stdout);
+  // on both brokers: each stages its own tmpdir as alice
+  const two = as(ALICE, ['alloc', '-N2', 'flux', 'uptime'], aliceDir, { TMPDIR: aliceDir });
+  assert.is(two.code, 0, two.stderr);
+  assert.match(two.stdout, `owner ${ALICE},  depth 1,  size 2`, two.stdout);
 });
 
 t('a guest`s --output=FILE is the guest`s; a file only the owner may create fails the job in one line', () => {
