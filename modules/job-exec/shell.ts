@@ -37,6 +37,7 @@ import type { ImpUser } from './imp';
 import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
 import { removeAsUser, stageAsUser } from './user-files';
+import { UserFileInput } from './user-input';
 import { NativeTask, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
@@ -125,7 +126,7 @@ export class JobShell {
   private failureReported = false;
   private winsize: { cols: number; rows: number } | undefined;
   /** the tasks' stdin from a file (a plugin's setStdin: input-file) */
-  private input: FileInput | undefined;
+  private input: FileInput | UserFileInput | undefined;
   private startedSent = false;
   /** a signal that came before the tasks were spawned */
   private killedBefore: number | undefined;
@@ -310,9 +311,10 @@ export class JobShell {
       },
       log: (level, message) => this.log(level, message),
       raise: (note) => this.sink.exception(note),
-      openInput: (file, display) => new FileInput(file, display),
+      // a guest's input file is read as the guest (user-input.ts): it reads only what the guest may
+      openInput: (file, display) => (this.asUser ? new UserFileInput(file, display, this.asUser) : new FileInput(file, display)),
       setStdin: (src) => {
-        if (!(src instanceof FileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
+        if (!(src instanceof FileInput) && !(src instanceof UserFileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
         this.input = src;
       },
     };

@@ -383,6 +383,24 @@ t('a guest`s --output=FILE is the guest`s; a file only the owner may create fail
   assert.match(fev, `note="error writing output file '/dev/full': No space left on device"`, fev);
 });
 
+t('a guest`s --input=FILE is read as the guest: hers works, one only the owner may read fails in one line', () => {
+  const mine = path.join(aliceDir, 'in.txt');
+  fs.writeFileSync(mine, 'from alice\n', { mode: 0o600 });
+  fs.chownSync(mine, uidOf(ALICE), uidOf(ALICE));
+  const r = as(ALICE, ['run', `--input=${mine}`, 'cat'], aliceDir);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'from alice\n');
+  // the owner's: the broker could read it, alice cannot
+  const secret = path.join(tmp.dir, 'owner', 'secret.txt');
+  fs.writeFileSync(secret, 'owner only\n', { mode: 0o600 });
+  fs.chownSync(secret, uidOf(OWNER), uidOf(OWNER));
+  const id = as(ALICE, ['submit', `--input=${secret}`, 'cat'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const ev = eventlog(id);
+  assert.match(ev, `note="host ${HOST}: error opening input file '${secret}': Permission denied"`, ev);
+  assert.not.match(outputOf(id), 'owner only');
+});
+
 t('a guest`s --output FIFO nobody reads: the job waits for a reader; a cancel ends it and its writer', async () => {
   const fifo = path.join(aliceDir, 'fifo');
   assert.is(asUser(ALICE, 'mkfifo', [fifo]).code, 0);

@@ -14,6 +14,8 @@ import { spawnTask } from '../../../modules/job-exec/native-spawn';
 import { UserFileSink } from '../../../modules/job-exec/user-sink';
 import { removeAsUser, stageAsUser } from '../../../modules/job-exec/user-files';
 import { reasonOf } from '../../../modules/job-exec/user-proc';
+import { UserFileInput } from '../../../modules/job-exec/user-input';
+import type { StdinTarget } from '../../../modules/job-exec/input-source';
 import { until } from '../../helpers/wait';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-user-files-'));
@@ -97,6 +99,48 @@ t('staging: a 0700 tmpdir under TMPDIR (else /tmp), the archive in it with its m
   removeAsUser(as, (t2 as { dir: string }).dir);
   const bad = await stageAsUser(as, '0-fTest', dir, { '../x': { data: 'x' } });
   assert.equal(bad, { error: 'file archive: bad entry "../x"' });
+});
+
+/** a task's stdin that keeps what it gets */
+function collector(): StdinTarget & { got: Buffer[]; ended: Promise<void> } {
+  let end!: () => void;
+  const ended = new Promise<void>((r) => (end = r));
+  const got: Buffer[] = [];
+  let done = false;
+  return {
+    got,
+    ended,
+    write: (c) => (got.push(c), true),
+    end: () => ((done = true), end()),
+    whenReady: (cb) => cb(),
+    get done() {
+      return done;
+    },
+  };
+}
+
+t('an input file read as the user: its data to every task, then end of file; a missing one in one line', async () => {
+  const file = path.join(dir, 'in');
+  const data = Buffer.alloc(300 * 1024, 'x');
+  fs.writeFileSync(file, data);
+  const i = new UserFileInput(file, 'in', as);
+  await i.open();
+  const a = collector();
+  const b = collector();
+  const notes: string[] = [];
+  i.pipeTo([a, b], (n) => notes.push(n));
+  await Promise.all([a.ended, b.ended]);
+  assert.ok(Buffer.concat(a.got).equals(data));
+  assert.ok(Buffer.concat(b.got).equals(data));
+  i.close();
+  assert.equal(notes, []);
+  const missing = new UserFileInput(path.join(dir, 'nope'), 'nope', as);
+  try {
+    await missing.open();
+    assert.unreachable('opened');
+  } catch (e) {
+    assert.is((e as Error).message, "error opening input file 'nope': No such file or directory");
+  }
 });
 
 test.run();
