@@ -19,6 +19,7 @@
  * dropped: a lost broker or a closed pipe is the last word.
  */
 import { errnoFromCode, strerror } from '../lib/errno';
+import { onCommandReset } from './command-reset';
 
 /** status of a command whose reader went away: 128 + SIGPIPE, as a shell shows a tool killed by it */
 export const EXIT_BROKEN_PIPE = 141;
@@ -31,6 +32,17 @@ let guarded = false;
 let prog = 'flux';
 /** the streams' own write(), kept when later writes are muted */
 const realWrite = new Map<Out, Out['write']>();
+/** what ends the process once the output is drained (a warm client serves the next command instead) */
+let exitWith: (code: number) => void = (code) => process.exit(code);
+
+/**
+ * How the command's end is carried out once stdout and stderr are drained: by
+ * default process.exit(); a warm client (cli/pool/worker.ts) that may serve
+ * another command hands in its own.
+ */
+export function setCommandExit(fn: (code: number) => void): void {
+  exitWith = fn;
+}
 
 /** The name used in a write-error line (the running command's, e.g. `flux-jobs`). */
 export function nameCommand(name: string): void {
@@ -100,9 +112,19 @@ function finish(): void {
   void Promise.all(streams().map(drained)).then(() => {
     // a write that failed just now may not have emitted its 'error' yet
     for (const s of streams()) if (s.errored) onWriteError(s, s.errored as NodeJS.ErrnoException);
-    process.exit(ending);
+    exitWith(ending!);
   });
 }
+
+// a warm client's next command starts with none of this
+onCommandReset(() => {
+  ending = undefined;
+  guarded = false;
+  prog = 'flux';
+  realWrite.clear();
+  failed.clear();
+  finishing = false;
+});
 
 function streams(): Out[] {
   return [process.stdout, process.stderr];

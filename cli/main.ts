@@ -194,12 +194,17 @@ function loadTreeFactory(): import('../kernel/broker').TreeFactory | undefined {
 
 /**
  * Run the front end as this process's command and exit with its status, once
- * its output has been taken by the kernel (cli/exit.ts).
+ * its output has been taken by the kernel (cli/exit.ts). onReturn runs when
+ * main() returned a status (not when it threw).
  */
-export function runMain(argv: readonly string[]): void {
+export function runMain(argv: readonly string[], onReturn?: () => void): void {
   guardStdio();
   main(argv).then(
-    (rc) => endCommand(rc),
+    (rc) => {
+      // the command returned (a warm client may serve another only then, cli/pool/recycle.ts)
+      onReturn?.();
+      endCommand(rc);
+    },
     (e) => {
       process.stderr.write(`flux: ${(e as Error).stack ?? String(e)}\n`);
       endCommand(1);

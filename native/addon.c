@@ -5,14 +5,20 @@
  *
  *   listen(path) -> fd      a listening unix socket (mode 0600) that the broker
  *                           hands to its warm clients but never accepts on itself
- *   serve(fd, stateFd) -> request
- *                           blocks in accept() until a `flux` launcher connects,
- *                           then takes the launcher's stdin/stdout/stderr, the
- *                           other descriptors it inherited and its working
- *                           directory (SCM_RIGHTS), makes them this process's
- *                           own at the launcher's numbers (pool-adopt.h: dup2,
- *                           fchdir), writes "b" on stateFd, closes it and fd,
- *                           and returns its command line, environment and umask
+ *   serve(fd, stateFd) -> request | undefined
+ *                           waits until a `flux` launcher connects (accept), or
+ *                           the pool writes "q" on stateFd (or closes it):
+ *                           undefined, the client exits. Takes the launcher's
+ *                           stdin/stdout/stderr, the other descriptors it
+ *                           inherited and its working directory (SCM_RIGHTS),
+ *                           makes them this process's own at the launcher's
+ *                           numbers (pool-adopt.h: dup2, fchdir), writes "b"
+ *                           on stateFd and returns its command line,
+ *                           environment, umask and the extra numbers
+ *   release(numbers)        the command is over: /dev/null onto 0-2, the
+ *                           launcher's other numbers closed
+ *   relocate(fd) -> fd      move a descriptor of ours high (from 1000),
+ *                           close-on-exec, out of the numbers launchers pass
  *   pending(fd) -> bool     is a launcher waiting (poll, no wait)?
  *   parentDeath(sig)        prctl(PR_SET_PDEATHSIG): an idle client dies with
  *                           its broker; 0 clears it once it serves a command
@@ -198,10 +204,26 @@ static int two_int_args(napi_env env, napi_callback_info info, int32_t *a, int32
 static napi_value js_serve(napi_env env, napi_callback_info info) {
   int32_t lfd = -1, state_fd = -1;
   if (two_int_args(env, info, &lfd, &state_fd) < 0) return NULL;
+  /* several idle clients wait on one socket: poll, then accept without blocking (another may win) */
+  int fl = fcntl(lfd, F_GETFL);
+  if (fl >= 0 && !(fl & O_NONBLOCK)) fcntl(lfd, F_SETFL, fl | O_NONBLOCK);
   for (;;) {
+    struct pollfd p[2] = {{lfd, POLLIN, 0}, {state_fd, POLLIN, 0}};
+    int pr = poll(p, 2, -1);
+    if (pr < 0) {
+      if (errno == EINTR) continue;
+      return throw_errno(env, "poll");
+    }
+    if (p[1].revents != 0) {
+      /* the pool's word ("q": one client too many) or the broker gone: stop */
+      napi_value undef;
+      napi_get_undefined(env, &undef);
+      return undef;
+    }
+    if (!(p[0].revents & POLLIN)) continue;
     int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN || errno == EWOULDBLOCK) continue;
       return throw_errno(env, "accept");
     }
     struct adopt a;
@@ -239,6 +261,13 @@ static napi_value js_serve(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, out, "pid", v);
     napi_get_boolean(env, cwd_ok, &v);
     napi_set_named_property(env, out, "cwdOk", v);
+    napi_value nums;
+    napi_create_array(env, &nums);
+    for (int i = 0; i < a.nextra; i++) {
+      napi_create_int32(env, a.numbers[i], &v);
+      napi_set_element(env, nums, (uint32_t)i, v);
+    }
+    napi_set_named_property(env, out, "extras", nums);
     /* the body: NUL-terminated strings */
     napi_create_array(env, &list);
     uint32_t n = 0;
@@ -264,6 +293,58 @@ static napi_value js_pending(napi_env env, napi_callback_info info) {
   while (r < 0 && errno == EINTR);
   napi_value out;
   napi_get_boolean(env, r > 0 && (p.revents & POLLIN), &out);
+  return out;
+}
+
+/*
+ * The command is over: the launcher's descriptors are no longer ours (a reader
+ * of its stdout sees end-of-file once the launcher exits too). /dev/null goes
+ * onto 0-2, as the client started; the numbers it passed are closed.
+ */
+static napi_value js_release(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool is_array = false;
+  uint32_t n = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array) {
+    napi_throw_type_error(env, NULL, "release(numbers): numbers must be an array");
+    return NULL;
+  }
+  int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (nul < 0) return throw_errno(env, "/dev/null");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(nul, fd) < 0) {
+      int e = errno;
+      close(nul);
+      errno = e;
+      return throw_errno(env, "dup2");
+    }
+  close(nul);
+  napi_get_array_length(env, argv[0], &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    int32_t fd = -1;
+    napi_get_element(env, argv[0], i, &v);
+    if (napi_get_value_int32(env, v, &fd) == napi_ok && fd > 2) close(fd);
+  }
+  return NULL;
+}
+
+/* Move fd to a high number, close-on-exec (from 1000, or just below the limit):
+ far from the numbers shells hand out (3-9, {var}< from 10, <(...) at 63). */
+static napi_value js_relocate(napi_env env, napi_callback_info info) {
+  int32_t fd = -1;
+  if (int_arg(env, info, "relocate(fd): fd must be a number", &fd) < 0) return NULL;
+  struct rlimit rl;
+  long floor = 1000;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur - 16 < floor) floor = (long)rl.rlim_cur - 16;
+  if (floor < 3) floor = 3;
+  int m = fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
+  if (m < 0) return throw_errno(env, "relocate");
+  close(fd);
+  napi_value out;
+  napi_create_int32(env, m, &out);
   return out;
 }
 
@@ -387,6 +468,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
       {"serve", NULL, js_serve, NULL, NULL, NULL, napi_default, NULL},
       {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
+      {"release", NULL, js_release, NULL, NULL, NULL, napi_default, NULL},
+      {"relocate", NULL, js_relocate, NULL, NULL, NULL, napi_default, NULL},
       {"parentDeath", NULL, js_parent_death, NULL, NULL, NULL, napi_default, NULL},
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},

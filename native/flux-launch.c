@@ -33,6 +33,8 @@ extern char **environ;
 static const char *const direct_only[] = {"start", "broker", "alloc", "help", NULL};
 
 static volatile sig_atomic_t client_pgid = 0;
+/* the connection to the client, for the signal notice (-1: none) */
+static volatile sig_atomic_t client_conn = -1;
 static volatile sig_atomic_t fatal_sig = 0;
 
 static void run_node(char **argv) {
@@ -274,8 +276,14 @@ static void restore_flags(void) {
 }
 
 static void forward(int sig) {
+  int e = errno;
+  if (sig != SIGWINCH && sig != SIGCONT) {
+    fatal_sig = sig;
+    /* first the notice, then the signal: the client sees it before the command can end */
+    if (client_conn >= 0) (void)!send(client_conn, "s", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
   if (client_pgid > 0) kill(-client_pgid, sig);
-  if (sig != SIGWINCH && sig != SIGCONT) fatal_sig = sig;
+  errno = e;
 }
 
 static void forward_signals(void) {
@@ -313,6 +321,7 @@ static int wait_status(int c) {
 /* The client ran nothing: start the command in Node ourselves, as if the pool
  had not answered (unless a signal we passed on asked us to stop). */
 static void run_node_instead(int c, char **argv) {
+  client_conn = -1;
   close(c);
   client_pgid = 0;
   if (fatal_sig != 0) {
@@ -337,7 +346,14 @@ int main(int argc, char **argv) {
   save_flags();
   /* the client took nothing it can run: start the command ourselves */
   if (send_command(c, argv, extra, nextra) < 0) run_node_instead(c, argv);
+  /* from here on the stream to the client carries nothing else: signal notices may go on it */
+  client_conn = c;
+  if (fatal_sig != 0) (void)!send(c, "s", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   int status = wait_status(c);
+  /* the command is over: a signal from now on is not passed on (the client
+   may serve another command next; it waits until we are gone, cli/pool/recycle.ts) */
+  client_pgid = 0;
+  client_conn = -1;
   restore_flags();
   if (status == STATUS_REFUSED) run_node_instead(c, argv);
   if (status >= 0) return status;

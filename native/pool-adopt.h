@@ -10,9 +10,11 @@
  * the launcher's numbers is one of those, the client cannot take the command
  * and says so before it changes anything that matters (adopt_prepare); the
  * launcher then starts a fresh Node. Descriptors it merely inherited (not
- * close-on-exec: its listening socket, its state pipe, anything its broker
- * inherited) are not the command's: they are closed (adopt_commit), so that
- * the command has exactly the launcher's set, as in a fresh process.
+ * close-on-exec: anything its broker inherited, anything a previous command
+ * left without the flag) are not the command's: they are closed
+ * (adopt_commit), so that the command has exactly the launcher's set, as in a
+ * fresh process. The client's listening socket and state socket stay open,
+ * close-on-exec, for the next command (a client serves several in turn).
  *
  * Included by addon.c only (the build compiles one file per target).
  */
@@ -100,7 +102,6 @@ static int adopt_prepare(struct adopt *a, int *conn, int lfd, int state_fd) {
   if (d == NULL) {
     /* cannot tell ours from the launcher's numbers: only a command without extras */
     if (a->nextra > 0) return -1;
-    if (adopt_add_junk(a, lfd) < 0 || adopt_add_junk(a, state_fd) < 0) return -1;
   } else {
     struct dirent *e;
     int rc = 0;
@@ -111,8 +112,14 @@ static int adopt_prepare(struct adopt *a, int *conn, int lfd, int state_fd) {
       if (*end != '\0' || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd == *conn || adopt_has(a->fds, a->nfds, fd)) continue;
       int fl = fcntl(fd, F_GETFD);
       if (fl < 0) continue;
-      if (fd == lfd || fd == state_fd || !(fl & FD_CLOEXEC)) rc = adopt_add_junk(a, fd);
-      else if (adopt_is_number(a, fd)) rc = -1; /* Node's own */
+      if (fd == lfd || fd == state_fd) {
+        /* kept for the next command (close-on-exec, moved high: cli/pool/worker.ts) */
+        if (adopt_is_number(a, fd)) rc = -1;
+      } else if (!(fl & FD_CLOEXEC)) {
+        rc = adopt_add_junk(a, fd);
+      } else if (adopt_is_number(a, fd)) {
+        rc = -1; /* Node's own */
+      }
     }
     closedir(d);
     if (rc < 0) return -1;

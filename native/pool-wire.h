@@ -14,8 +14,13 @@
  *                        umask (octal), argc, argv[1..argc], then environ
  *   client -> launcher   "n\n" if it cannot give the command those numbers
  *                        (one is its own): it took nothing, the launcher
- *                        starts Node itself; else, when the command exits,
- *                        "x<status>\n"
+ *                        starts Node itself; else, when the command is over
+ *                        (and the client has let go of the launcher's
+ *                        descriptors), "x<status>\n"
+ *   launcher -> client   "s" each time it passes a signal on (not SIGWINCH or
+ *                        SIGCONT), before it does: a client that serves
+ *                        commands in turn does not serve again after one that
+ *                        was signalled (cli/pool/recycle.ts)
  *
  * The launcher forwards the signals it gets to the client's process group.
  */
@@ -27,11 +32,11 @@
 #include <unistd.h>
 
 #define POOL_MAGIC 0x50584c46u /* "FLXP" */
-#define POOL_VERSION 2u
-/* The hello of version 2 ("FLX2"; version 1 said "FLXP"): a launcher and a
- client of different builds (an instance that runs across an upgrade) know
- each other at once, and the launcher starts Node instead. */
-#define POOL_HELLO_MAGIC 0x32584c46u
+#define POOL_VERSION 3u
+/* The hello of version 3 ("FLX3"; version 2 said "FLX2", version 1 "FLXP"): a
+ launcher and a client of different builds (an instance that runs across an
+ upgrade) know each other at once, and the launcher starts Node instead. */
+#define POOL_HELLO_MAGIC 0x33584c46u
 /* stdin, stdout, stderr, cwd */
 #define POOL_NFDS 4
 /* the kernel takes at most 253 descriptors in one message (SCM_MAX_FD) */
@@ -52,6 +57,8 @@ struct pool_header {
 
 /* the client's answer when it cannot take the command (it took nothing) */
 #define POOL_REFUSED 'n'
+/* the launcher's notice that it passes a signal on to the command */
+#define POOL_SIGNALLED 's'
 
 /* read or write exactly n bytes (retrying EINTR); 0 on success, -1 otherwise */
 static inline int pool_full_io(int fd, void *buf, size_t n, int writing) {

@@ -20,6 +20,7 @@ import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
 import { encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
+import { onCommandReset } from '../command-reset';
 
 /** One RFC 18 entry of the output eventlog. */
 export interface OutputEntry {
@@ -91,9 +92,22 @@ export async function readOutput(client: Client, id: number, onEntries: (entries
       if (r.eof) return;
     }
   } finally {
+    if (file) openLogs.delete(file);
     await file?.close().catch(() => undefined);
   }
 }
+
+/**
+ * Output logs open now. A command may be over before its reader is (flux run
+ * ends once every task's EOF is in, while a read waits for more): a fresh
+ * process closes them as it exits, a warm client before its next command.
+ */
+const openLogs = new Set<fs.promises.FileHandle>();
+onCommandReset(async () => {
+  const all = [...openLogs];
+  openLogs.clear();
+  await Promise.all(all.map((fh) => fh.close().catch(() => undefined)));
+});
 
 /** the output log file named by the broker, if we can open it and it is the same file (device, inode) */
 async function openSame(r: Chunk): Promise<fs.promises.FileHandle | undefined> {
@@ -101,7 +115,10 @@ async function openSame(r: Chunk): Promise<fs.promises.FileHandle | undefined> {
   try {
     fh = await fs.promises.open(r.path!, 'r');
     const st = await fh.stat();
-    if (st.dev === r.dev && st.ino === r.ino) return fh;
+    if (st.dev === r.dev && st.ino === r.ino) {
+      openLogs.add(fh);
+      return fh;
+    }
   } catch {
     /* not here, or not ours */
   }

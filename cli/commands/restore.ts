@@ -15,8 +15,8 @@ import type { Client } from '../api/client';
 import { FluxError } from '../../lib/errors';
 import { archiveValue, parseSizeLimit, readArchive, type Member } from '../archive/read';
 
-/** puts in flight at once (--key) */
-const WINDOW = 64;
+/** JSON bytes of kvs.commit ops per message (--key): well below the 16 MiB a message may hold */
+const PART_BYTES = 4 * 1024 * 1024;
 
 export class RestoreCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -88,26 +88,39 @@ export class RestoreCommand extends FluxCommand {
     if (this.verbose) process.stderr.write(`${m.path}\n`);
   }
 
-  /** under NAME in the running kvs: what NAME held goes, each member becomes NAME.KEY */
+  /**
+   * under NAME in the running kvs: what NAME held goes, each member becomes
+   * NAME.KEY; one kvs transaction (kvs.commit), so a member the kvs refuses
+   * leaves NAME as it was
+   */
   private async toKey(h: Client, name: string, members: Member[]): Promise<void> {
     const root = name.split('.').filter(Boolean).join('.');
     if (root === '') this.fail(`${name}: Invalid argument`);
+    const ops: object[] = [{ op: 'unlink', key: root, recursive: true }];
+    for (const [i, m] of members.entries()) {
+      const key = `${root}.${m.key}`;
+      const v = archiveValue(m.text);
+      if (m.link !== undefined) ops.push({ op: 'link', key, target: m.link });
+      else if (m.dir) ops.push({ op: 'mkdir', key });
+      else if (v.eventlog) ops.push({ op: 'append', key, entries: v.entries });
+      else ops.push({ op: 'put', key, value: v.value });
+      this.listKey(m);
+      this.progress(i + 1, members.length);
+    }
     try {
-      await h.rpc('kvs.unlink', { key: root, recursive: true });
-      let n = 0;
-      for (let i = 0; i < members.length; i += WINDOW) {
-        await Promise.all(
-          members.slice(i, i + WINDOW).map(async (m) => {
-            const key = `${root}.${m.key}`;
-            const v = archiveValue(m.text);
-            if (m.link !== undefined) await h.rpc('kvs.link', { key, target: m.link });
-            else if (m.dir) await h.rpc('kvs.mkdir', { key });
-            else if (v.eventlog) await h.rpc('kvs.eventlog-append', { key, entries: v.entries });
-            else await h.rpc('kvs.put', { key, value: v.value });
-            this.listKey(m);
-            this.progress(++n, members.length);
-          }),
-        );
+      // in parts of at most PART_BYTES of JSON (a message holds 16 MiB), committed as one by the last
+      const txn = `restore-${process.pid}-${Date.now()}`;
+      let part: object[] = [];
+      let bytes = 0;
+      for (const [i, op] of ops.entries()) {
+        part.push(op);
+        bytes += JSON.stringify(op).length;
+        const last = i === ops.length - 1;
+        if (last || bytes >= PART_BYTES) {
+          await h.rpc('kvs.commit', { ops: part, txn, final: last });
+          part = [];
+          bytes = 0;
+        }
       }
     } catch (e) {
       if (e instanceof FluxError) this.fail(e.message);

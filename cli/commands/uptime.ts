@@ -27,6 +27,13 @@ function userName(uid: string): string {
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
+/** the answers runCounts() reads, asked for all at once */
+interface Counts {
+  rs: Promise<{ drain?: Record<string, unknown> } | undefined>;
+  online: Promise<{ members: string } | undefined>;
+  qs: Promise<{ enable?: boolean; start?: boolean } | undefined>;
+}
+
 export class UptimeCommand extends FluxCommand {
   static override spec: CommandSpec = {
     path: ['uptime'],
@@ -69,17 +76,28 @@ export class UptimeCommand extends FluxCommand {
     const h = await this.connect();
     const attr = (name: string, nodeid?: number) =>
       this.get(`${name} attribute`, h.rpc<{ value: string }>('attr.get', { name }, nodeid === undefined ? {} : { nodeid }).then((r) => r.value));
-    const sm = await this.get('broker state', h.rpc<{ state: string; duration: number }>('state-machine.get', {}));
-    const owner = await attr('security.owner');
-    const depth = await attr('instance-level');
-    const size = Number(await attr('size'));
+    // every request at once (one round trip, not eight), each answer awaited
+    // in the order Flux asks, so that the first failure named is the same
+    const asked = {
+      sm: this.get('broker state', h.rpc<{ state: string; duration: number }>('state-machine.get', {})),
+      owner: attr('security.owner'),
+      depth: attr('instance-level'),
+      size: attr('size'),
+      start: attr('broker.starttime', 0),
+      counts: this.askCounts(h),
+    };
+    for (const p of Object.values(asked)) p.catch(() => undefined); // not awaited if an earlier one fails
+    const sm = await asked.sm;
+    const owner = await asked.owner;
+    const depth = await asked.depth;
+    const size = Number(await asked.size);
     let elapsed = sm.duration;
     const extras: string[] = [];
     const flags: string[] = [];
     if (sm.state === 'run') {
-      const start = Number(await attr('broker.starttime', 0));
+      const start = Number(await asked.start);
       elapsed = Math.max(0, Date.now() / 1000 - start);
-      await this.runCounts(h, size, extras, flags);
+      await this.runCounts(await asked.counts, size, extras, flags);
     }
     const now = new Date();
     const clock = `${pad2(now.getHours())}:${pad2(now.getMinutes())}:${pad2(now.getSeconds())}`;
@@ -90,13 +108,24 @@ export class UptimeCommand extends FluxCommand {
     return 0;
   }
 
-  private async runCounts(h: Client, size: number, extras: string[], flags: string[]): Promise<void> {
-    const rs = await this.optional('resource status', h.rpc<{ drain?: Record<string, unknown> }>('resource.status', {}, { nodeid: 0 }));
+  /** the requests of a running instance's counts, sent now */
+  private askCounts(h: Client): Promise<Counts> {
+    const c: Counts = {
+      rs: this.optional('resource status', h.rpc<{ drain?: Record<string, unknown> }>('resource.status', {}, { nodeid: 0 })),
+      online: this.optional('broker.online group', h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0 })),
+      qs: this.optional('queue status', h.rpc<{ enable?: boolean; start?: boolean }>('job-manager.queue-status', {})),
+    };
+    for (const p of Object.values(c)) (p as Promise<unknown>).catch(() => undefined);
+    return Promise.resolve(c);
+  }
+
+  private async runCounts(c: Counts, size: number, extras: string[], flags: string[]): Promise<void> {
+    const rs = await c.rs;
     let drained = 0;
     for (const key of Object.keys(rs?.drain ?? {})) drained += decode(key).length;
-    const online = await this.optional('broker.online group', h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0 }));
+    const online = await c.online;
     const offline = online ? Math.max(0, size - decode(online.members).length) : 0;
-    const qs = await this.optional('queue status', h.rpc<{ enable?: boolean; start?: boolean }>('job-manager.queue-status', {}));
+    const qs = await c.qs;
     if (drained > 0) extras.push(`${drained} drained`);
     if (offline > 0) extras.push(`${offline} offline`);
     if (qs && qs.enable === false) flags.push('submit disabled');

@@ -19,6 +19,7 @@ import {
   type JobRecord,
 } from './job-info';
 import { INSTANCE_HEADINGS } from './instance-fields';
+import { onCommandReset } from '../command-reset';
 
 export const HEADINGS: Record<string, string> = {
   ...INSTANCE_HEADINGS,
@@ -84,6 +85,7 @@ export const NAMED_FORMATS: Record<string, string> = {
 };
 
 const users = new Map<number, string>();
+onCommandReset(() => users.clear());
 export function username(uid: number): string {
   const c = users.get(uid);
   if (c !== undefined) return c;

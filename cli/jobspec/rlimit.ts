@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { originPid } from '../pool/origin';
 import { SubmitOptionError } from './types';
+import { onCommandReset } from '../command-reset';
 
 /** every limit a job may have, with its /proc/PID/limits label */
 const NAMES: ReadonlyArray<readonly [string, string]> = [
@@ -36,6 +37,10 @@ const DEFAULT_PROPAGATED = ['cpu', 'fsize', 'data', 'stack', 'core', 'nofile', '
 export const RLIMIT_NAMES: readonly string[] = NAMES.map(([n]) => n);
 
 let cached: Record<string, number> | undefined;
+// the limits are the submitter's: the next command may come from another process
+onCommandReset(() => {
+  cached = undefined;
+});
 
 /** every soft limit of the submitter */
 function allRlimits(): Record<string, number> {

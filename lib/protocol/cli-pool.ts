@@ -35,8 +35,19 @@ export const cliPoolProtocol: ProtocolDoc = {
             "doc": "clients still loading"
           },
           {
+            "name": "busy",
+            "type": "long",
+            "doc": "clients running a command (each serves the next one after it, docs/guide/cli-pool.md)"
+          },
+          {
             "name": "served",
-            "type": "long"
+            "type": "long",
+            "doc": "commands served"
+          },
+          {
+            "name": "retired",
+            "type": "long",
+            "doc": "clients that served and then exited (a command they could not undo, their share served, or one too many)"
           },
           {
             "name": "started",
@@ -67,7 +78,12 @@ export interface CliPoolStatsGetResponse {
   pids: Array<number>;
   /** clients still loading */
   starting: number;
+  /** clients running a command (each serves the next one after it, docs/guide/cli-pool.md) */
+  busy: number;
+  /** commands served */
   served: number;
+  /** clients that served and then exited (a command they could not undo, their share served, or one too many) */
+  retired: number;
   started: number;
   failed: number;
   /** where launchers connect ('' until the first client is ready, or with no pool) */

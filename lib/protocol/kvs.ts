@@ -277,6 +277,40 @@ export const kvsProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "commit": {
+      "doc": "a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer",
+      "request": [
+        {
+          "name": "ops",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          }
+        },
+        {
+          "name": "txn",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "a transaction sent in parts (more than one message holds): the ops are kept under this name (per client) until the part with final"
+        },
+        {
+          "name": "final",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "with txn: this part ends it, and the whole is committed"
+        }
+      ],
+      "response": "Empty"
+    },
     "watch": {
       "doc": "streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it",
       "stream": true,
@@ -481,6 +515,17 @@ export interface KvsEventlogCloseRequest {
 
 export type KvsEventlogCloseResponse = Empty;
 
+/** commit: a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer */
+export interface KvsCommitRequest {
+  ops: Array<object>;
+  /** a transaction sent in parts (more than one message holds): the ops are kept under this name (per client) until the part with final */
+  txn?: null | string;
+  /** with txn: this part ends it, and the whole is committed */
+  final?: null | boolean;
+}
+
+export type KvsCommitResponse = Empty;
+
 /** watch: streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it */
 export interface KvsWatchRequest {
   key: string;
@@ -535,6 +580,7 @@ export interface KvsProtocol {
   'mkdir': { request: KvsMkdirRequest; response: KvsMkdirResponse };
   'eventlog-append': { request: KvsEventlogAppendRequest; response: KvsEventlogAppendResponse };
   'eventlog-close': { request: KvsEventlogCloseRequest; response: KvsEventlogCloseResponse };
+  'commit': { request: KvsCommitRequest; response: KvsCommitResponse };
   'watch': { request: KvsWatchRequest; response: KvsWatchResponse };
   'watch-cancel': { request: KvsWatchCancelRequest; response: KvsWatchCancelResponse };
   'stream-cancel': { request: KvsStreamCancelRequest; response: KvsStreamCancelResponse };

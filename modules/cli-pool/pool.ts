@@ -5,16 +5,21 @@
  * client is ready: until then a launcher finds nothing and starts Node at once
  * instead of waiting. The first clients start a moment after the module (an
  * instance that only runs `true` never pays for them, and brokers starting
- * beside it keep the CPU). A client says "ready" and later "taken" on a pipe;
- * when one is taken the pool starts the next at once, and the client belongs to
- * the command (it exits with it). Idle clients die with the broker
- * (PR_SET_PDEATHSIG) and are stopped when the module is removed. Without the
+ * beside it keep the CPU). A client serves commands in turn: it says "ready"
+ * when it waits for one and "taken" when it has one, on a socket to the
+ * module. A command that is over in a moment (most are) gives its client
+ * back before anyone needs another, so the pool starts a new client only
+ * when none is left (at once) or one has been busy a while (REFILL_MS); a
+ * client coming back to a pool that has `size` idle ones already is told to
+ * exit ("q"). Idle clients die with the broker (PR_SET_PDEATHSIG, or the end
+ * of that socket) and are stopped when the module is removed. Without the
  * native parts (no C compiler at build time) the pool stays off and `flux`
  * starts Node for every command, as before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { methods, type BrokerModule, type Handle } from '../../kernel/api';
 import type { CliPoolProtocol, CliPoolStatsGetResponse } from '../../lib/protocol/cli-pool';
 
@@ -29,6 +34,25 @@ interface ListenAddon {
 const MAX_FAILURES = 3;
 /** How long after the module starts the first clients are started. */
 const FIRST_SPAWN_MS = 500;
+/**
+ * How long the pool may be short of idle clients before it starts more: with
+ * none idle, a moment (the busy one is most likely back by then, and a
+ * launcher that comes meanwhile waits for it or for the new one); short of
+ * `size`, longer.
+ */
+const EMPTY_MS = 250;
+const REFILL_MS = 1000;
+
+type State = 'starting' | 'idle' | 'busy' | 'leaving';
+
+interface Client {
+  proc: ChildProcess;
+  state: State;
+  /** commands it took */
+  taken: number;
+  /** the socket to it ("r", "b" from it; "q" to it) */
+  ctl: Duplex;
+}
 
 const distDir = path.join(__dirname, '..', '..');
 
@@ -41,14 +65,16 @@ export class CliPool implements BrokerModule {
   private boundPath = '';
   private socketPath = '';
   private published = false;
-  private readonly starting = new Set<ChildProcess>();
-  private readonly ready = new Set<ChildProcess>();
+  private readonly clients = new Set<Client>();
   private served = 0;
   private started = 0;
   private failed = 0;
+  private retired = 0;
   private failures = 0;
   private stopping = false;
   private firstTimer: NodeJS.Timeout | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
+  private refillDue = 0;
 
   constructor(
     private readonly h: Handle,
@@ -79,21 +105,35 @@ export class CliPool implements BrokerModule {
   stop(): void {
     this.stopping = true;
     clearTimeout(this.firstTimer);
+    clearTimeout(this.refillTimer);
     this.close();
-    for (const c of [...this.starting, ...this.ready]) c.kill('SIGTERM');
-    this.starting.clear();
-    this.ready.clear();
+    for (const c of this.clients) {
+      // idle ones leave at once; busy ones finish their command, then find the socket closed and leave
+      if (c.state === 'starting') c.proc.kill('SIGTERM');
+      else if (c.state === 'idle') c.ctl.write('q');
+      c.ctl.end();
+    }
+    this.clients.clear();
+  }
+
+  private count(state: State): number {
+    let n = 0;
+    for (const c of this.clients) if (c.state === state) n++;
+    return n;
   }
 
   private stats(): PoolStats {
+    const idle = [...this.clients].filter((c) => c.state === 'idle');
     return {
       size: this.size,
-      idle: this.ready.size,
-      pids: [...this.ready].map((c) => c.pid ?? 0),
-      starting: this.starting.size,
+      idle: idle.length,
+      pids: idle.map((c) => c.proc.pid ?? 0),
+      starting: this.count('starting'),
+      busy: this.count('busy'),
       served: this.served,
       started: this.started,
       failed: this.failed,
+      retired: this.retired,
       socket: this.published ? this.socketPath : '',
     };
   }
@@ -115,43 +155,77 @@ export class CliPool implements BrokerModule {
     this.published = false;
   }
 
+  /**
+   * `size` idle clients, no more: one too many is told to leave (the one that
+   * served least: the others have more of their code loaded and compiled);
+   * too few, and new ones start if the busy ones are still busy a while later
+   * (EMPTY_MS with none idle, else REFILL_MS).
+   */
+  private balance(): void {
+    if (this.stopping || this.listenFd < 0) return;
+    const idle = [...this.clients].filter((c) => c.state === 'idle').sort((a, b) => a.taken - b.taken);
+    for (let i = 0; i < idle.length - this.size; i++) {
+      idle[i]!.state = 'leaving';
+      idle[i]!.ctl.write('q');
+    }
+    const have = Math.min(idle.length, this.size) + this.count('starting');
+    if (have >= this.size) return;
+    const ms = have === 0 ? EMPTY_MS : REFILL_MS;
+    if (this.refillTimer !== undefined && this.refillDue <= Date.now() + ms) return;
+    clearTimeout(this.refillTimer);
+    this.refillDue = Date.now() + ms;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      if (this.stopping || this.listenFd < 0) return;
+      for (let n = this.count('idle') + this.count('starting'); n < this.size; n++) this.spawnOne();
+    }, ms);
+    this.refillTimer.unref();
+  }
+
   private spawnOne(): void {
     if (this.stopping || this.listenFd < 0) return;
-    const child = spawn(process.execPath, [path.join(distDir, 'cli', 'pool', 'worker-entry.js')], {
+    const proc = spawn(process.execPath, [path.join(distDir, 'cli', 'pool', 'worker-entry.js')], {
       stdio: ['ignore', 'ignore', 'pipe', this.listenFd, 'pipe'],
       detached: true,
       env: { ...process.env, FLUX_CLI_POOL_PARENT: String(process.pid) },
     });
     this.started++;
-    this.starting.add(child);
+    const c: Client = { proc, state: 'starting', taken: 0, ctl: proc.stdio[4] as unknown as Duplex };
+    this.clients.add(c);
     let errText = '';
-    let taken = false;
-    child.stderr!.on('data', (d: Buffer) => {
+    proc.stderr!.on('data', (d: Buffer) => {
       if (errText.length < 2000) errText += d.toString();
     });
-    const pipe = child.stdio[4] as NodeJS.ReadableStream;
-    pipe.on('data', (d: Buffer) => {
+    c.ctl.on('data', (d: Buffer) => {
       for (const ch of d.toString()) {
-        if (ch === 'r' && this.starting.delete(child)) {
-          this.ready.add(child);
+        if (ch === 'r' && (c.state === 'starting' || c.state === 'busy')) {
+          c.state = 'idle';
           this.publish();
-        } else if (ch === 'b' && !taken) {
-          taken = true;
-          this.starting.delete(child);
-          this.ready.delete(child);
+          this.balance();
+        } else if (ch === 'b' && c.state !== 'busy') {
+          // a client told to leave may have taken a command first: it leaves after it
+          const leaving = c.state === 'leaving';
+          c.state = leaving ? 'leaving' : 'busy';
+          c.taken++;
           this.served++;
           this.failures = 0;
-          this.spawnOne();
+          this.balance();
         }
       }
     });
-    pipe.on('error', () => undefined);
-    child.on('error', (e) => {
+    c.ctl.on('error', () => undefined);
+    proc.on('error', (e) => {
       this.h.log('err', `cli-pool: cannot start a warm client: ${e.message}`);
     });
-    child.on('exit', (code, sig) => {
-      const wasIdle = this.starting.delete(child) || this.ready.delete(child);
-      if (taken || !wasIdle || this.stopping) return;
+    proc.on('exit', (code, sig) => {
+      const known = this.clients.delete(c);
+      if (!known || this.stopping) return;
+      if (c.taken > 0) {
+        this.retired++;
+        this.balance();
+        return;
+      }
+      if (c.state === 'leaving') return;
       this.failed++;
       this.failures++;
       const why = sig !== null ? `signal ${sig}` : `exit ${code}`;
@@ -163,6 +237,6 @@ export class CliPool implements BrokerModule {
       }
       setTimeout(() => this.spawnOne(), 100 * this.failures).unref();
     });
-    child.unref();
+    proc.unref();
   }
 }

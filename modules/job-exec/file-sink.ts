@@ -44,6 +44,12 @@ export interface FileSinkOptions {
   mode?: number;
   /** called after each completed write (readers of the file may read further) */
   onProgress?: () => void;
+  /**
+   * a file in a directory of the instance owner's that the broker names itself
+   * (the job's output log): written as a file without asking what it is (no
+   * fstat: one threadpool round trip less per job)
+   */
+  ownFile?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -141,15 +147,15 @@ export class FileSink {
         fs.close(fd, () => {});
         return false;
       }
-      let st: fs.Stats;
+      let st: fs.Stats | undefined;
       try {
-        st = await fstat(fd);
+        st = this.opts.ownFile ? undefined : await fstat(fd);
       } catch (e) {
         fs.close(fd, () => {});
         this.fail('opening', e);
         return false;
       }
-      if (st.isFIFO() || st.isSocket()) {
+      if (st && (st.isFIFO() || st.isSocket())) {
         const pipe = new net.Socket({ fd, readable: false, writable: true });
         pipe.on('error', (e) => this.fail('writing', e));
         this.pipe = pipe;

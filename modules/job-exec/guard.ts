@@ -3,7 +3,10 @@
  * goes away, by exit or by SIGKILL, those groups are killed. Normal exits are
  * handled with process.on('exit'); for SIGKILL a tiny awk watchdog (one per
  * broker, in its own process group) holds a pipe from the broker and kills the
- * groups still registered when the pipe reaches end of file.
+ * groups still registered when the pipe reaches end of file. What it is told
+ * is written once per event-loop turn (one pipe write, one wake-up of the
+ * watchdog, for every task that started or ended in it), and a group added
+ * and removed in the same turn is not written at all.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -15,15 +18,18 @@ class TaskGuard {
   private readonly groups = new Set<number>();
   private watchdog: ChildProcess | undefined;
   private hooked = false;
+  /** what the watchdog is told at the end of this turn: pgid -> added (true) or removed (false) */
+  private readonly changes = new Map<number, boolean>();
+  private flushing = false;
 
   add(pgid: number): void {
     this.groups.add(pgid);
     this.hook();
-    this.tell(`+ ${pgid}\n`);
+    this.tell(pgid, true);
   }
 
   remove(pgid: number): void {
-    if (this.groups.delete(pgid)) this.tell(`- ${pgid}\n`);
+    if (this.groups.delete(pgid)) this.tell(pgid, false);
   }
 
   /** SIGKILL every registered group now. */
@@ -38,9 +44,22 @@ class TaskGuard {
     this.groups.clear();
   }
 
-  private tell(line: string): void {
+  private tell(pgid: number, added: boolean): void {
+    // added then removed in one turn: the watchdog never needs to know
+    if (!added && this.changes.get(pgid) === true) this.changes.delete(pgid);
+    else this.changes.set(pgid, added);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    let text = '';
+    for (const [pgid, added] of this.changes) text += `${added ? '+' : '-'} ${pgid}\n`;
+    this.changes.clear();
     const w = this.watchdog?.stdin;
-    if (w && w.writable) w.write(line);
+    if (text !== '' && w && w.writable) w.write(text);
   }
 
   private hook(): void {

@@ -182,7 +182,7 @@ export class OutputLog {
     onError: (note: string) => void,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
-    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, onProgress: () => this.serveHeld() });
+    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, ownFile: true, onProgress: () => this.serveHeld() });
     this.sink.onError(onError);
     this.kvs = new KvsCopy(h, kvsKey);
   }
@@ -213,9 +213,11 @@ export class OutputLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // the file and the kvs copy are flushed at the same time
+    const copied = this.kvs.flushed();
     await this.sink.close();
     this.complete = true;
-    await this.kvs.flushed();
+    await copied;
     this.kvs.close();
     this.serveHeld();
   }

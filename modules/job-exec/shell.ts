@@ -223,6 +223,10 @@ export class JobShell {
       if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
+    // the job tmpdir is made while the cwd is checked (two threadpool round trips at once, not one after the other)
+    // (a guest's is made as the guest, below)
+    const tmpdir = spec.rundir && !this.asUser ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
+    const madeTmp = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : undefined;
     try {
       // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
       if (!this.asUser && !(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
@@ -247,16 +251,10 @@ export class JobShell {
       if ('error' in staged) return this.abandon(`host ${spec.hostname}: ${staged.error}`, staged.refused ? 127 : 1);
       this.tmpdir = staged.dir;
       env['FLUX_JOB_TMPDIR'] = staged.dir;
-    } else if (spec.rundir) {
-      const dir = path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`);
-      try {
-        await fsp.mkdir(dir, { mode: 0o700 });
-        this.tmpdir = dir;
-        env['FLUX_JOB_TMPDIR'] = dir;
-      } catch {
-        this.tmpdir = undefined;
-      }
-    }
+    } else if (tmpdir && (await madeTmp)) {
+      this.tmpdir = tmpdir;
+      env['FLUX_JOB_TMPDIR'] = tmpdir;
+    } else this.tmpdir = undefined;
     if (this.tmpdir && !this.asUser) {
       try {
         await writeFiles(this.tmpdir, sys['files']);

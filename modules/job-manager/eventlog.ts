@@ -45,7 +45,8 @@ export class EventPoster {
     this.h.rpc('kvs.eventlog-close', { key: `${kvsdir}.eventlog`, durable: false }).catch((e: Error) => this.h.log('err', `${kvsdir}.eventlog: close failed: ${e.message}`));
   }
 
-  put(key: string, value: unknown): Promise<void> {
-    return this.h.rpc('kvs.put', { key, value }).then(() => undefined);
+  /** Put a value; resolves once it is on disk (durable: false, once queued: a value written with the job's events, R) */
+  put(key: string, value: unknown, durable = true): Promise<void> {
+    return this.h.rpc('kvs.put', { key, value, ...(durable ? {} : { durable: false }) }).then(() => undefined);
   }
 }

@@ -426,7 +426,8 @@ export class Manager {
       reconcileExpiration(this.h, job, R);
       job.setR(R);
       job.holdsR = true;
-      void this.events.put(`${job.kvsdir}.R`, R);
+      // queued before the alloc event, like it not waited for (ADR 0013: a state-machine change)
+      this.events.put(`${job.kvsdir}.R`, R, false).catch((e: Error) => this.h.log('err', `${job.kvsdir}.R: ${e.message}`));
       const ann = resp['annotations'];
       this.annotate(job, { sched: { reason_pending: null } });
       if (ann && typeof ann === 'object') job.annotations = ann as Obj;

@@ -26,6 +26,12 @@ import { Reserve } from './reserve';
 
 /** how long close() waits for queued writes */
 const CLOSE_WAIT_MS = 5000;
+/**
+ * a change nobody waits on (lazily(): {durable: false}) is held this long
+ * for others to share its commit; a change that must be durable takes every
+ * held one with it at once (docs/adr/0013-group-commit.md, addendum)
+ */
+export const LAZY_MS = 20;
 
 /** the file's name in the statedir */
 export const BACKING_FILE = 'content.lmdb';
@@ -190,17 +196,47 @@ export class Backing {
   }
 
   private readonly reserve: Reserve;
+  /** inside lazily(): changes are held (LAZY_MS) */
+  private lazyMode = false;
+  /** held changes, in order: each queues its write to LMDB when run */
+  private held: Array<() => void> = [];
+  private heldTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The changes `fn` makes (synchronously) are held up to LAZY_MS before they
+   * go to LMDB, so that the changes nobody waits on share one commit (and one
+   * fsync) instead of one each per event-loop turn. Order is kept: any other
+   * change first queues every held one.
+   */
+  lazily<T>(fn: () => T): T {
+    this.lazyMode = true;
+    try {
+      return fn();
+    } finally {
+      this.lazyMode = false;
+    }
+  }
+
+  /** queue every held change to LMDB, in order */
+  private releaseHeld(): void {
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const run = this.held;
+    this.held = [];
+    for (const f of run) f();
+  }
 
   /**
    * A change: refused at once while the filesystem is full and the room
-   * reserved ahead would not hold it (reserve.ts), else queued to LMDB.
+   * reserved ahead would not hold it (reserve.ts), else queued to LMDB (or
+   * held first, inside lazily()).
    */
-  private change(op: () => Promise<unknown>, bytes = 0): Promise<void> {
+  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode): Promise<void> {
     const admitted = this.reserve.admit(bytes);
     const retry = this.reserve.pending;
     if (admitted instanceof FluxError && retry) {
       // refused while a top-up is in flight: its answer decides (room may have come back)
-      return retry.then(() => this.change(op, bytes));
+      return retry.then(() => this.change(op, bytes, lazy));
     }
     if (admitted instanceof FluxError) {
       if (!this.failing) this.onState?.(admitted);
@@ -208,10 +244,20 @@ export class Backing {
       return Promise.reject(admitted);
     }
     const cost = admitted.cost;
-    const p = this.write(op());
-    const after = () => this.reserve.done(cost);
-    p.then(after, after);
-    return p;
+    const queue = (): Promise<void> => {
+      const p = this.write(op());
+      const after = () => this.reserve.done(cost);
+      p.then(after, after);
+      return p;
+    };
+    if (!lazy) {
+      this.releaseHeld();
+      return queue();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.held.push(() => queue().then(resolve, reject));
+      this.heldTimer ??= setTimeout(() => this.releaseHeld(), LAZY_MS);
+    });
   }
 
   /**
@@ -303,12 +349,43 @@ export class Backing {
     return this.change(() => this.db.put([key, n], text), text.length);
   }
 
-  /** Remove a key, or with dir every key below it too. */
+  /**
+   * Remove a key, or with dir every key below it too. The records are
+   * looked up inside the write transaction, so the writes queued before it
+   * (and the held ones, queued first) are among them.
+   */
   remove(key: string, dir: boolean): Promise<void> {
-    const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
-    if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
-    if (keys.length === 0) return Promise.resolve();
-    return this.change(() => Promise.all(keys.map((k) => this.db.remove(k))));
+    this.releaseHeld();
+    return this.change(() =>
+      this.db.transaction(() => {
+        const keys = [...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] })];
+        if (dir) keys.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
+        for (const k of keys) void this.db.remove(k);
+      }),
+    );
+  }
+
+  /**
+   * One transaction (kvs.commit: all or nothing on disk too): each of
+   * `replace` is removed with every key below it, each of `drop` alone (a
+   * value a directory replaced), then `records` [key, n, text] are written.
+   */
+  transact(replace: readonly string[], drop: readonly string[], records: ReadonlyArray<[string, number, string]>): Promise<void> {
+    const bytes = records.reduce((a, r) => a + r[0].length + r[2].length, 0);
+    return this.change(
+      () =>
+        this.db.transaction(() => {
+          const gone: BackingKey[] = [];
+          for (const key of replace) {
+            gone.push(...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] }));
+            gone.push(...this.db.getKeys({ start: [key + '.'], end: [key + '/'] }));
+          }
+          for (const key of drop) gone.push(...this.db.getKeys({ start: [key, 0], end: [key, Number.MAX_SAFE_INTEGER] }));
+          for (const k of gone) void this.db.remove(k);
+          for (const [key, n, text] of records) void this.db.put([key, n], text);
+        }),
+      bytes,
+    );
   }
 
   /** Remove every record (a checkpoint replacing the store's content). */
@@ -410,6 +487,7 @@ export class Backing {
 
   /** Everything written so far is committed (and synced). */
   flushed(): Promise<void> {
+    this.releaseHeld();
     return this.write(this.db.flushed);
   }
 
@@ -419,6 +497,7 @@ export class Backing {
    * answering cannot hold the broker's shutdown.
    */
   async close(): Promise<boolean> {
+    this.releaseHeld();
     const closing = (async () => {
       try {
         await this.db.flushed;

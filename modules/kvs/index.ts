@@ -7,7 +7,8 @@
  * (docs/adr/0013-group-commit.md).
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
- * eventlog-append, eventlog-close, watch (streaming), watch-cancel,
+ * eventlog-append, eventlog-close, commit (several changes, all or nothing:
+ * commit.ts), watch (streaming), watch-cancel,
  * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,7 @@ import {
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
 import { answerWhen } from './answer';
+import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
@@ -45,19 +47,21 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** the matchtag a `stream-cancel` names */
 /**
  * Open the backing store in the statedir and load the tree from it. A
- * statedir the broker made for this run only (statedir-cleanup=1) is not
- * synced: nothing in it outlives the instance.
+ * statedir the broker made for this run only (statedir-cleanup=1) gets no
+ * store: nothing in it would outlive the instance, and the tree in memory is
+ * what every read is served from anyway (writing it to LMDB cost about 0.8 ms
+ * of the broker's time per job: docs/notes/throughput.md).
  */
 async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
-  if (dir === undefined) return { store };
+  if (dir === undefined || h.getattr('statedir-cleanup') === '1') return { store };
   // a store from an earlier run is read in a process of its own first: a damaged one cannot crash the broker
   const file = path.join(dir, BACKING_FILE);
   checkHeader(file);
   await checkStore(file);
   const backing = Backing.open(dir, {
-    sync: h.getattr('statedir-cleanup') !== '1',
+    sync: true,
     warn: (msg) => h.log('warning', msg),
     onState: (failing) => (failing ? h.log('err', `${failing.message}: changes are refused until it can write again`) : h.log('notice', `store ${file}: writing again`)),
   });
@@ -193,6 +197,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     throw e;
   }
   const watchers = new Watchers(h);
+  /** kvs.commit transactions sent in parts */
+  const staged = new Staged();
   /**
    * The answer once the change is on disk (at once without a backing store).
    * A request with {durable: false} is answered once the change is queued
@@ -200,7 +206,8 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
    */
   const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
     if (!backing) return {};
-    const p = write(backing);
+    // a change nobody waits on is held a few ms to share a commit with others (backing.ts lazily)
+    const p = queued ? backing.lazily(() => write(backing)) : write(backing);
     // after the write: a change the store refused at once (no room) has set the error
     return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
   };
@@ -314,6 +321,11 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         return durable((b) => b.putLogHeader(key, true), quick);
       }),
+      method('commit', (p, msg) => {
+        if (p.txn === undefined || p.txn === null) return commit(p.ops, store, watchers, backing);
+        const whole = staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
+        return whole ? commit(whole, store, watchers, backing) : {};
+      }),
       method('watch', watch, { ownerOnly: false }),
       // a guest's cancels reach only its own watches (by sender)
       method(
@@ -339,6 +351,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         'disconnect',
         (_p, msg) => {
           watchers.cancel(senderOf(msg));
+          staged.drop(senderOf(msg));
           return NO_RESPONSE;
         },
         { ownerOnly: false },
@@ -375,6 +388,7 @@ function follower(h: Handle): BrokerModule {
       forward('mkdir'),
       forward('eventlog-append'),
       forward('eventlog-close'),
+      forward('commit'),
       forward('stats-get'),
       method('watch', (p, msg) => {
         if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');

@@ -91,6 +91,46 @@ function intern(s: string): string {
 export class Store {
   private readonly root: Dir = new Map();
   private count = 0;
+  /** while a transaction is open (begin): how to undo each change made since, newest last */
+  private journal: Array<() => void> | undefined;
+
+  /**
+   * Open a transaction: every change from now on can be undone by
+   * rollback() until end() (kvs.commit: all or nothing).
+   */
+  begin(): void {
+    const count = this.count;
+    this.journal = [() => (this.count = count)];
+  }
+
+  /** undo every change since begin(), newest first */
+  rollback(): void {
+    const j = this.journal ?? [];
+    this.journal = undefined;
+    for (let i = j.length - 1; i >= 0; i--) j[i]!();
+  }
+
+  /** keep the changes since begin() */
+  end(): void {
+    this.journal = undefined;
+  }
+
+  /** d.set / d.delete, undoable inside a transaction */
+  private setChild(d: Dir, name: string, n: Node | undefined): void {
+    if (this.journal) {
+      const old = d.get(name);
+      this.journal.push(() => (old === undefined ? d.delete(name) : d.set(name, old)));
+    }
+    if (n === undefined) d.delete(name);
+    else d.set(intern(name), n);
+  }
+
+  /** before an eventlog is changed in place: undoable inside a transaction */
+  private touchLog(n: LogEntry): void {
+    if (!this.journal) return;
+    const { text, closed, n: count } = n;
+    this.journal.push(() => Object.assign(n, { text, closed, n: count }));
+  }
 
   /** number of values and eventlogs */
   get size(): number {
@@ -124,7 +164,7 @@ export class Store {
       if (!isDir(n)) {
         // a value or eventlog in the way is replaced by the directory (as Flux)
         if (n !== undefined) this.count -= countOf(n);
-        d.set(intern(c), (n = new Map()));
+        this.setChild(d, c, (n = new Map()));
       }
       d = n;
     }
@@ -135,7 +175,7 @@ export class Store {
     const [d, leaf] = this.parentOf(key);
     const old = d.get(leaf);
     if (old !== undefined) this.count -= countOf(old);
-    d.set(intern(leaf), node);
+    this.setChild(d, leaf, node);
     this.count++;
   }
 
@@ -208,6 +248,7 @@ export class Store {
     }
     if (!isLogNode(n)) throw einval(`${key}: not an eventlog`);
     if (n.closed) throw einval(`${key}: eventlog is closed`);
+    this.touchLog(n);
     n.text += text;
     return { text, n: ++n.n };
   }
@@ -221,6 +262,7 @@ export class Store {
       return true;
     }
     if (isLogNode(n)) {
+      this.touchLog(n);
       n.closed = true;
       n.text = flat(n.text);
     }
@@ -248,7 +290,7 @@ export class Store {
     this.count -= removed;
     const dir: Dir = new Map();
     dir.made = true;
-    d.set(intern(leaf), dir);
+    this.setChild(d, leaf, dir);
     return removed;
   }
 
@@ -277,6 +319,57 @@ export class Store {
     };
     walk(start, dir === '' ? '' : dir + '.');
     return { links, dirs: dirs.sort() };
+  }
+
+  /**
+   * dst becomes a copy of what src is (links not followed at src): a value,
+   * an eventlog with its entries (open or closed), a link, or a directory
+   * with everything below it. What dst held goes. Every key the copy makes
+   * is checked (a longer prefix can make one too long). Returns the keys made.
+   */
+  copy(src: string, dst: string): string[] {
+    if (dst === src || dst.startsWith(src + '.')) throw einval(`${dst}: Invalid argument`);
+    const from = this.lookup(src, true);
+    if (from === undefined) throw enoent(`${src}: No such file or directory`);
+    const made: string[] = [];
+    const clone = (n: Node, key: string): Node => {
+      if (isDir(n)) {
+        const d: Dir = new Map();
+        if (n.made || n.size === 0) d.made = true;
+        for (const [name, c] of n) d.set(name, clone(c, `${key}.${name}`));
+        return d;
+      }
+      checkKey(key);
+      made.push(key);
+      if (isLinkNode(n)) return { target: n.target };
+      if (isLogNode(n)) return { text: n.text, closed: n.closed, n: n.text === '' ? 0 : 1 };
+      return n;
+    };
+    const copied = clone(from, dst);
+    const [d, leaf] = this.parentOf(dst);
+    const old = d.get(leaf);
+    if (old !== undefined) this.count -= countOf(old);
+    this.setChild(d, leaf, copied);
+    this.count += made.length;
+    return made;
+  }
+
+  /**
+   * What the backing store keeps for key and everything below it (links not
+   * followed), as records [key, n, text] in its layout (backing.ts): an
+   * eventlog's text as one chunk.
+   */
+  *records(key: string): Generator<[string, number, string]> {
+    const n = this.lookup(key, true);
+    if (n === undefined) return;
+    if (isDir(n)) {
+      if (n.made) yield [key, 0, 'd'];
+      for (const name of n.keys()) yield* this.records(`${key}.${name}`);
+    } else if (isLinkNode(n)) yield [key, 0, 'L' + n.target];
+    else if (isLogNode(n)) {
+      yield [key, 0, n.closed ? 'c' : 'l'];
+      if (n.text !== '') yield [key, n.n, n.text];
+    } else yield [key, 0, 'v' + n];
   }
 
   // ---------------------------------------------------------------- loading (backing store records, in key order)
@@ -325,7 +418,7 @@ export class Store {
     if (!isDir(d)) return 0;
     const n = d.get(leaf);
     if (n === undefined || (isDir(n) && !recursive && n.size > 0)) return 0;
-    d.delete(leaf);
+    this.setChild(d, leaf, undefined);
     const removed = countOf(n);
     this.count -= removed;
     this.prune(parts);
@@ -339,7 +432,7 @@ export class Store {
       const d = this.lookup(parts.slice(0, i).join('.'));
       if (!isDir(d) || d.size > 0 || d.made) return;
       const parent = i === 1 ? this.root : this.lookup(parts.slice(0, i - 1).join('.'));
-      if (isDir(parent)) parent.delete(parts[i - 1]!);
+      if (isDir(parent)) this.setChild(parent, parts[i - 1]!, undefined);
     }
   }
 

@@ -11,19 +11,29 @@
  * later events are committed in order behind it, ADR 0013), with what the
  * store did per job (write transactions, write-thread time committing: kvs.stats-get) and the
  * figures measured before group commit; `node dist/test/bench/jobs.bench.js
- * store` prints only the two size-1 rows.
+ * store` prints only the two size-1 rows. Then where a job's time goes in
+ * the broker (job-time.ts: spawn, shell, store, messages, jobs, against the
+ * floor of spawning /bin/true; `jobs.bench.js time` prints only that table).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '../../cli/api/client';
 import { startInstance, type Instance } from '../helpers/flux';
+import { printBreakdown, profiledRun } from './job-time';
 
 const N = 1000;
 
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
+}
+
+/** CPU seconds (user + system) the process has used so far */
+function cpuSecs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // fields 14 and 15 (utime, stime) are the 12th and 13th after the command name
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 function timed(inst: Instance, args: string[]): number {
@@ -46,6 +56,8 @@ interface Row {
   txnsPerJob: number;
   /** milliseconds per job the store's write thread spent committing (pages and fsync) */
   commitMsPerJob: number;
+  /** rank 0 broker's CPU (user + system, all its threads) per job in the timed run, ms */
+  cpuMsPerJob: number;
 }
 
 interface StoreStats {
@@ -80,7 +92,9 @@ async function measure(size: number, persistent = false): Promise<Row> {
     timed(inst, ['submit', '--cc=1-20', '--quiet', '--wait', ...shape, 'true']);
     const rssBefore = rssKiB(pid);
     const st0 = await storeStats(inst.uri);
+    const cpu0 = cpuSecs(pid);
     const secs = timed(inst, ['submit', `--cc=1-${N}`, '--quiet', '--wait', ...shape, 'true']);
+    const cpu1 = cpuSecs(pid);
     const st1 = await storeStats(inst.uri);
     const rssAfter = rssKiB(pid);
     inst.flux(['queue', 'stop', '--quiet']);
@@ -96,6 +110,7 @@ async function measure(size: number, persistent = false): Promise<Row> {
       rssAfter,
       txnsPerJob: (st1.txns - st0.txns) / N,
       commitMsPerJob: ((st1.commitSeconds - st0.commitSeconds) * 1000) / N,
+      cpuMsPerJob: ((cpu1 - cpu0) * 1000) / N,
     };
   } finally {
     await inst.stop().catch(() => inst.kill());
@@ -141,10 +156,10 @@ async function flatMemory(label: string, toml: string | undefined): Promise<MemR
 /** the store's table: jobs/s now, before ADR 0013 and Flux's, and what the store did per job */
 function printStore(rows: Row[]): void {
   console.log(`\nstore: size 1, ${N} jobs (submit --cc --wait true); goal with a statedir: >= 5 x flux = 333 jobs/s, every acknowledged job durable`);
-  console.log('store      jobs/s (now)  jobs/s (before 0013)  jobs/s (flux 0.88)  submit jobs/s  txns/job  commit ms/job');
+  console.log('store      jobs/s (now)  jobs/s (before 0013)  jobs/s (flux 0.88)  submit jobs/s  txns/job  commit ms/job  broker cpu ms/job');
   for (const r of rows) {
     console.log(
-      `${r.store.padEnd(9)}  ${r.jps.toFixed(1).padStart(12)}  ${BEFORE[r.store].padStart(20)}  ${'66.6'.padStart(18)}  ${r.submitJps.toFixed(0).padStart(13)}  ${r.txnsPerJob.toFixed(2).padStart(8)}  ${r.commitMsPerJob.toFixed(2).padStart(13)}`,
+      `${r.store.padEnd(9)}  ${r.jps.toFixed(1).padStart(12)}  ${BEFORE[r.store].padStart(20)}  ${'66.6'.padStart(18)}  ${r.submitJps.toFixed(0).padStart(13)}  ${r.txnsPerJob.toFixed(2).padStart(8)}  ${r.commitMsPerJob.toFixed(2).padStart(13)}  ${r.cpuMsPerJob.toFixed(2).padStart(17)}`,
     );
   }
 }
@@ -163,8 +178,16 @@ function printFlat(rows: MemRow[]): void {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'store') {
-    // the kvs store alone: size 1, temporary (no fsync) vs persistent statedir (fsync before every ack)
+    // the kvs store alone: size 1, temporary statedir (kvs in memory only) vs persistent statedir (fsync before every ack)
     printStore([await measure(1), await measure(1, true)]);
+    return;
+  }
+  if (process.argv[2] === 'time') {
+    // where a job's time goes (profiled broker), without and with a statedir
+    printBreakdown([
+      { label: 'temporary', b: await profiledRun(N, false) },
+      { label: 'statedir', b: await profiledRun(N, true) },
+    ]);
     return;
   }
   if (process.argv[2] === 'flat') {
@@ -186,6 +209,10 @@ async function main(): Promise<void> {
     );
   }
   printStore(rows.filter((r) => r.size === 1));
+  printBreakdown([
+    { label: 'temporary', b: await profiledRun(N, false) },
+    { label: 'statedir', b: await profiledRun(N, true) },
+  ]);
   printFlat([
     await flatMemory('default (num-limit 10000, unreached)', undefined),
     await flatMemory('inactive-num-limit = 1000', '[job-manager]\ninactive-num-limit = 1000\n'),

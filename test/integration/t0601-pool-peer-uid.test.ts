@@ -27,7 +27,7 @@ const net = require('net'), fs = require('fs');
 const [sock, log] = process.argv.slice(1);
 net.createServer((c) => {
   const hello = Buffer.alloc(8);
-  hello.writeUInt32LE(0x32584c46, 0); // "FLX2": protocol version 2
+  hello.writeUInt32LE(0x33584c46, 0); // "FLX3": protocol version 3
   hello.writeUInt32LE(process.pid, 4);
   c.write(hello);
   let got = Buffer.alloc(0);

@@ -5,7 +5,8 @@
  * was running when rank 0 died ends with an exception saying the instance
  * restarted, new ids never reuse old ones (even after every job was purged),
  * and flux job info / eventlog / attach of old jobs work. Without a statedir
- * the temporary one is removed at exit.
+ * the kvs has no store file (memory only) and the temporary statedir is
+ * removed at exit; one kept at exit (statedir-cleanup=0) has its store.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -120,14 +121,27 @@ test('ids never go back, even when every job was purged', async () => {
   assert.is(await b.stop(), 0);
 });
 
-test('without a statedir the temporary store is removed at exit', async () => {
+test('without a statedir the kvs is kept in memory and the temporary statedir is removed at exit', async () => {
   const inst = await startInstance(['--test-size=1']);
   started.push(inst);
   const statedir = inst.flux(['getattr', 'statedir']).stdout.trim();
   assert.is(inst.flux(['submit', '--wait', 'true']).code, 0);
-  assert.ok(fs.existsSync(path.join(statedir, 'content.lmdb')), 'the store is in the temporary statedir');
+  assert.is(inst.flux(['kvs', 'put', 'k=v']).code, 0);
+  assert.is(inst.flux(['kvs', 'get', 'k']).stdout, 'v\n');
+  assert.not.ok(fs.existsSync(path.join(statedir, 'content.lmdb')), 'no store file in a statedir removed at exit');
   assert.is(await inst.stop(), 0);
   assert.not.ok(fs.existsSync(statedir), `${statedir} removed`);
+  // one kept at exit (statedir-cleanup=0) has its store: a later start can use it
+  const kept = await startInstance(['--test-size=1', '-Sstatedir-cleanup=0']);
+  started.push(kept);
+  const dir = kept.flux(['getattr', 'statedir']).stdout.trim();
+  try {
+    assert.is(kept.flux(['kvs', 'put', 'k=v']).code, 0);
+    assert.ok(fs.existsSync(path.join(dir, 'content.lmdb')), 'the store of a statedir kept at exit');
+    assert.is(await kept.stop(), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

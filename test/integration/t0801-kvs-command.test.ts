@@ -1,7 +1,7 @@
 /**
  * flux kvs (flux-kvs(1)): put/get (raw, append, stdin), errors as Flux words
  * them, ls (columns, -R, -d -F), dir (-R, truncation), unlink (-R), link,
- * readlink, mkdir, copy, move, get
+ * readlink, mkdir, copy, move (one transaction: a failure changes nothing), get
  * --watch --count, eventlog append/get/wait-event, namespace list, and that
  * what `flux kvs put` wrote is still there after a restart on the statedir.
  */
@@ -117,6 +117,29 @@ test('link, readlink, mkdir, copy, move', () => {
   assert.is(kvs('get', 'lt.loop').stderr, 'flux-kvs: lt.loop: Too many levels of symbolic links\n');
 });
 
+test('copy and move are one transaction: a failure leaves source and destination as they were', () => {
+  // the copy's last key would be too long under the destination (1024 bytes at most)
+  const long = 'z'.repeat(1000);
+  const dst = `tx.${'d'.repeat(40)}`;
+  assert.is(kvs('put', 'tx.src.a=1', `tx.src.${long}=2`, `${dst}.old=kept`).code, 0);
+  assert.is(kvs('eventlog', 'append', 'tx.src.log', 'ev').code, 0);
+  for (const cmd of ['copy', 'move']) {
+    const r = kvs(cmd, 'tx.src', dst);
+    assert.is(r.code, 1, cmd);
+    assert.is(r.stderr, `flux-kvs: ${dst}: Invalid argument\n`, cmd);
+    assert.is(kvs('get', `${dst}.old`).stdout, 'kept\n', `${cmd}: the destination is as it was`);
+    assert.is(kvs('get', `${dst}.a`).code, 1, `${cmd}: nothing of the source is in the destination`);
+    assert.is(kvs('dir', '-R', 'tx.src').stdout.split('\n').filter(Boolean).length, 3, `${cmd}: the source is intact`);
+  }
+  // a move that works: the destination is the source (eventlog included), the source is gone, in one step
+  assert.is(kvs('unlink', `tx.src.${long}`).code, 0);
+  assert.is(kvs('move', 'tx.src', 'tx.moved').code, 0);
+  assert.is(kvs('get', 'tx.moved.a').stdout, '1\n');
+  assert.match(kvs('eventlog', 'get', 'tx.moved.log').stdout, / ev\n$/);
+  assert.is(kvs('eventlog', 'append', 'tx.moved.log', 'ev2').code, 0, 'the moved eventlog takes appends');
+  assert.is(kvs('ls', 'tx.src').code, 1);
+});
+
 test('get --watch prints the value, then each new one', async () => {
   kvs('put', 'w=1');
   const watch = spawn(FLUX, ['kvs', 'get', '--watch', '--count=3', 'w'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -216,6 +239,11 @@ test('what flux kvs put is kept across a restart', async () => {
   assert.is(kvs('readlink', 'lt.dirln').stdout, 'lt.dir\n', 'links are kept');
   assert.is(kvs('get', 'lt.dirln.v').stdout, '1\n');
   assert.match(kvs('ls', '-F', 'lt').stdout, /again\./, 'empty directories are kept');
+  // what a transaction (kvs.commit) wrote and removed
+  assert.is(kvs('get', 'lt2.moved').stdout, 'hello\n', 'copies and moves are kept');
+  assert.is(kvs('get', 'lt2.val').code, 1);
+  assert.match(kvs('eventlog', 'get', 'tx.moved.log').stdout, / ev\n.* ev2\n$/);
+  assert.is(kvs('ls', 'tx.src').code, 1);
 });
 
 test.run();

@@ -2,6 +2,7 @@
  * flux restore (flux-restore(1)) and flux start --recovery (flux-start(1)):
  * a dump restored under a key of a running instance, and with --checkpoint
  * (kvs unloaded) into a statedir that a later start runs on, keeps every key;
+ * --key is one transaction (a refused key leaves NAME as it was);
  * --checkpoint replaces what the store held; --size-limit skips big keys;
  * errors are one line. --recovery starts a size-1 instance on a statedir or a
  * dump with its jobs listed, the recovery-mode attribute set, every resource
@@ -88,6 +89,31 @@ test('dump a statedir instance', async () => {
     assert.is(e.stderr, err, args.join(' '));
   }
   assert.is(await a.stop(), 0);
+});
+
+test('restore --key is one transaction: a key the kvs refuses leaves NAME as it was', async () => {
+  const c = await startInstance(['--test-size=1']);
+  started.push(c);
+  const tar = path.join(d.dir, 'long.tar');
+  // under the longer NAME the second key is over 1024 bytes (its parts are short enough for a dump's file names)
+  const long = `r.${Array.from({ length: 5 }, () => 'z'.repeat(199)).join('.')}`;
+  assert.is(c.flux(['kvs', 'put', 'r.a=1', `${long}=2`]).code, 0);
+  // more than one message holds (4 MiB parts): the kvs keeps the parts and commits them as one
+  const big = 'b'.repeat(3 * 1024 * 1024);
+  for (const k of ['r.big1', 'r.big2']) assert.is(c.flux(['kvs', 'put', '-r', `${k}=-`], { input: big }).code, 0);
+  assert.is(c.flux(['dump', '-q', tar]).code, 0);
+  const name = `t${'x'.repeat(40)}`;
+  assert.is(c.flux(['kvs', 'put', `${name}.old=kept`]).code, 0);
+  const r = c.flux(['restore', '-q', `--key=${name}`, tar]);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, 'flux-restore: key is longer than 1024 bytes\n');
+  assert.is(c.flux(['kvs', 'get', `${name}.old`]).stdout, 'kept\n', 'NAME is as it was');
+  assert.is(c.flux(['kvs', 'get', `${name}.r.a`]).code, 1, 'nothing of the archive is there');
+  assert.is(c.flux(['kvs', 'get', `${name}.r.big1`]).code, 1, 'nor of its first parts');
+  assert.is(c.flux(['restore', '-q', '--key=short', tar]).code, 0);
+  assert.is(c.flux(['kvs', 'get', 'short.r.a', `short.${long}`]).stdout, '1\n2\n');
+  assert.is(run('sh', ['-c', 'flux kvs get short.r.big2 | wc -c'], { env: c.env }).stdout.trim(), String(big.length + 1), 'every part');
+  assert.is(await c.stop(), 0);
 });
 
 test('--checkpoint into a statedir (kvs unloaded): the next start has every key and job', async () => {

@@ -5,7 +5,8 @@
  * of docs/examples/flux.service and a static configuration that names a
  * fourth host which never comes up, with `[access] allow-guest-user`. alice,
  * not the owner, then types the walkthrough's commands on the "login node"
- * (the root namespace, through rank 0's socket). Runs only as root with the
+ * (the root namespace, through rank 0's socket); with the IMP installed
+ * (flux-imp(8), a munged of the test's own) her jobs run as alice. Runs only as root with the
  * hosts usable; creates the users flux, alice and bob (if they do not exist)
  * and removes those it created, on failure too.
  */
@@ -17,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
 import { skipped } from '../helpers/skip';
 import { HOSTS, hosts, hostsUsable, lockHosts, unlockHosts, until } from '../helpers/hosts-peer';
+import { impMissing, installImp, startMunged, type Munged } from '../helpers/imp';
 
 const haveAddon = fs.existsSync(path.join(ROOT, 'dist', 'native', 'flux-ts.node'));
 const usable = hostsUsable && haveAddon;
@@ -34,6 +36,7 @@ const brokers: ChildProcess[] = [];
 const runDir = (h: string) => path.join(tmp.dir, 'run', h);
 const sysUri = `local://${runDir('test0')}/local-0`;
 const confDir = path.join(tmp.dir, 'conf.d');
+let munged: Munged | undefined;
 
 process.on('exit', () => {
   for (const p of brokers) {
@@ -50,7 +53,7 @@ const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 /** `flux ARGS` as `user` on the login node (the root namespace), against the system instance */
 function as(user: string, args: readonly string[]): Result {
   return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', FLUX, ...args], {
-    env: { FLUX_URI: sysUri, HOME: tmp.dir, TMPDIR: tmp.dir, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
+    env: { FLUX_URI: sysUri, HOME: tmp.dir, TMPDIR: tmp.dir, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...(munged ? { FLUX_MUNGE_SOCKET: munged.socket } : {}) },
     cwd: tmp.dir,
   });
 }
@@ -112,10 +115,16 @@ test.before(async () => {
   assert.is(k.code, 0, k.stderr);
   fs.chownSync(cert, uidOf(OWNER), uidOf(OWNER));
   fs.mkdirSync(confDir, { mode: 0o755 });
+  // the IMP, when it can be installed here: guests' jobs then run as the guests
+  let exec = '';
+  if (!impMissing) {
+    munged = await startMunged(path.join(tmp.dir, 'munge'));
+    exec = `\n[exec]\nimp = "${installImp(path.join(tmp.dir, 'prefix'), OWNER, munged.socket)}"\n`;
+  } else console.log(`t1202: without the IMP (${impMissing}): alice's jobs are not run`);
   const entries = [...HOSTNAMES, DOWN].map((h) => `  { host = "${h}", bind = "tcp://eth0:8050", connect = "tcp://${h}:8050" },`);
   fs.writeFileSync(
     path.join(confDir, 'system.toml'),
-    `[bootstrap]\ncurve_cert = "${cert}"\nhosts = [\n${entries.join('\n')}\n]\n\n[access]\nallow-guest-user = true\nallow-root-owner = true\n`,
+    `[bootstrap]\ncurve_cert = "${cert}"\nhosts = [\n${entries.join('\n')}\n]\n\n[access]\nallow-guest-user = true\nallow-root-owner = true\n${exec}`,
     { mode: 0o644 },
   );
   await bootSystem();
@@ -157,6 +166,7 @@ test.after(async () => {
     if (usable) {
       hosts(['down']);
       unlockHosts();
+      munged?.stop();
       for (const u of created) run('userdel', [u]);
     }
     tmp.cleanup();
@@ -220,6 +230,21 @@ test(NAME3, async () => {
   assert.match(as(ALICE, ['uptime']).stdout, /size 4,  1 drained,  1 offline\n$/);
   assert.is(as(ALICE, ['cancel', id]).code, 0);
   assert.is(as(OWNER, ['resource', 'undrain', 'test1']).code, 0);
+});
+
+const NAME4 = 'as alice: flux run -N2 --label-io hostname runs on two hosts, as alice';
+test(NAME4, () => {
+  if (!usable || impMissing) return skipped(NAME4, impMissing ?? WHY);
+  const r = as(ALICE, ['run', '-N2', '--label-io', 'hostname']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter(Boolean).sort();
+  assert.is(lines.length, 2, r.stdout);
+  assert.match(lines[0]!, /^0: test[0-2]$/);
+  assert.match(lines[1]!, /^1: test[0-2]$/);
+  assert.is.not(lines[0]!.slice(3), lines[1]!.slice(3));
+  const who = as(ALICE, ['run', '-N2', 'id', '-un']);
+  assert.is(who.code, 0, who.stderr);
+  assert.is(who.stdout, `${ALICE}\n${ALICE}\n`);
 });
 
 test.run();
