@@ -24,6 +24,7 @@ import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeo
 import { shellOptions, ShellError, type LeaderCallbacks, type LeaderContext, type ShellPlugin, type Stream } from './plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
 import { FileSink } from './file-sink';
+import { UserFileSink } from './user-sink';
 import { expandTemplate } from './template';
 import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
@@ -70,7 +71,7 @@ export class ExecJob {
   /** files are opening: no shell has started yet */
   private preparing = true;
   /** the plugins' output files */
-  private readonly sinks: FileSink[] = [];
+  private readonly sinks: Array<FileSink | UserFileSink> = [];
   /** exception responses, in order, each after the output before it */
   private exceptions: Promise<void> = Promise.resolve();
   /** resolves KILL_TIMEOUT_MS after a fatal exception: output files still not written are given up */
@@ -93,6 +94,8 @@ export class ExecJob {
 
   /** the job's signed jobspec (a guest's job: the IMP verifies it), set before start() */
   J: string | undefined;
+  /** rank 0's IMP (`[exec] imp`) for a guest's job: its output files are written as the guest (user-sink.ts) */
+  imp: string | undefined;
 
   constructor(
     private readonly h: Handle,
@@ -307,8 +310,12 @@ export class ExecJob {
   }
 
   /** a plugin's output file: its errors are the job's exception */
-  private openSink(file: string, append: boolean, display: string): FileSink {
-    const k = new FileSink(file, { what: 'output file', display, append });
+  private openSink(file: string, append: boolean, display: string): FileSink | UserFileSink {
+    // a guest's file is created and written by a process running as the guest; the owner's by the broker
+    const guest = this.imp !== undefined && this.userid !== process.getuid?.();
+    const k = guest
+      ? new UserFileSink(file, { imp: this.imp!, userid: this.userid, J: this.J ?? '-' }, { what: 'output file', display, append })
+      : new FileSink(file, { what: 'output file', display, append });
     k.onError((note) => this.raise('exec', note));
     this.sinks.push(k);
     return k;

@@ -122,7 +122,14 @@ export class ExecService {
     }
     this.logs.set(p.id, job.output);
     // a guest's job runs through the IMP, which needs its signed jobspec (J, when it has one)
-    const ready = userid !== undefined && userid !== this.owner ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => void (job.J = J)) : this.dirReady;
+    // and its files are written as the guest through rank 0's IMP (user-sink.ts)
+    const guest = userid !== undefined && userid !== this.owner;
+    const ready = guest
+      ? Promise.all([this.dirReady, this.signedJ(p.id)]).then(([, J]) => {
+          job.J = J;
+          job.imp = this.imp();
+        })
+      : this.dirReady;
     void ready.then(() => job.start());
     return NO_RESPONSE;
   }

@@ -36,6 +36,8 @@ import { spawnPty, type PtyTask } from './pty-task';
 import type { ImpUser } from './imp';
 import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
+import { removeAsUser, stageAsUser } from './user-files';
+import { UserFileInput } from './user-input';
 import { NativeTask, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
@@ -124,7 +126,7 @@ export class JobShell {
   private failureReported = false;
   private winsize: { cols: number; rows: number } | undefined;
   /** the tasks' stdin from a file (a plugin's setStdin: input-file) */
-  private input: FileInput | undefined;
+  private input: FileInput | UserFileInput | undefined;
   private startedSent = false;
   /** a signal that came before the tasks were spawned */
   private killedBefore: number | undefined;
@@ -222,7 +224,8 @@ export class JobShell {
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     // the job tmpdir is made while the cwd is checked (two threadpool round trips at once, not one after the other)
-    const tmpdir = spec.rundir ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
+    // (a guest's is made as the guest, below)
+    const tmpdir = spec.rundir && !this.asUser ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
     const madeTmp = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : undefined;
     try {
       // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
@@ -241,11 +244,18 @@ export class JobShell {
     env['FLUX_URI'] = spec.uri;
     env['HOSTNAME'] = spec.hostname;
     if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
-    if (tmpdir && (await madeTmp)) {
+    if (this.asUser) {
+      // a guest's tmpdir and file archive are made by the guest (user-files.ts), where the guest may write
+      const staged = await stageAsUser(this.asUser, `${p.shellRank}-${encodeF58Plain(spec.id)}`, env['TMPDIR'], sys['files']);
+      // an IMP refusal: nothing ran, as a command that cannot start (127)
+      if ('error' in staged) return this.abandon(`host ${spec.hostname}: ${staged.error}`, staged.refused ? 127 : 1);
+      this.tmpdir = staged.dir;
+      env['FLUX_JOB_TMPDIR'] = staged.dir;
+    } else if (tmpdir && (await madeTmp)) {
       this.tmpdir = tmpdir;
       env['FLUX_JOB_TMPDIR'] = tmpdir;
     } else this.tmpdir = undefined;
-    if (this.tmpdir) {
+    if (this.tmpdir && !this.asUser) {
       try {
         await writeFiles(this.tmpdir, sys['files']);
       } catch (e) {
@@ -299,9 +309,10 @@ export class JobShell {
       },
       log: (level, message) => this.log(level, message),
       raise: (note) => this.sink.exception(note),
-      openInput: (file, display) => new FileInput(file, display),
+      // a guest's input file is read as the guest (user-input.ts): it reads only what the guest may
+      openInput: (file, display) => (this.asUser ? new UserFileInput(file, display, this.asUser) : new FileInput(file, display)),
       setStdin: (src) => {
-        if (!(src instanceof FileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
+        if (!(src instanceof FileInput) && !(src instanceof UserFileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
         this.input = src;
       },
     };
@@ -638,7 +649,8 @@ export class JobShell {
     this.flush();
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
-    if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
+    if (dir && this.asUser) removeAsUser(this.asUser, dir);
+    else if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
     this.sink.exit(this.status);
   }
 

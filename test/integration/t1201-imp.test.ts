@@ -15,6 +15,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -59,6 +60,8 @@ process.on('exit', () => {
   }
 });
 
+/** the broker's hostname, as the shell's notes name it */
+const HOST = os.hostname();
 const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 
 /** ARGS as `user` (setpriv), in `cwd` */
@@ -301,7 +304,8 @@ t('a J altered after signing, replayed by another user, or signed for another in
   assert.match(id, /^\d+$/, id);
   assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
   const ev = eventlog(id);
-  assert.match(ev, `start failed: sh: flux-imp: the job's signature does not verify: the jobspec was altered after it was signed"`, ev);
+  // the IMP refuses the first thing run as alice (staging the job's tmpdir), before any task
+  assert.match(ev, `note="host ${HOST}: flux-imp: the job's signature does not verify: the jobspec was altered after it was signed"`, ev);
   // nothing of it ran: the start failed as a command not found does (127)
   assert.match(ev, 'finish status=32512', ev);
   assert.is(ev.split('\n').filter((l) => l.includes('exception')).length, 1, ev);
@@ -323,6 +327,90 @@ t('a guest`s working directory the IMP cannot enter as the guest fails the job i
   assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
   const ev = eventlog(id);
   assert.match(ev, `start failed: true: flux-imp: cannot change to the job's working directory ${path.join(aliceDir, 'gone')}: No such file or directory"`, ev);
+});
+
+t('a guest`s flux batch: its script is staged as the guest; flux-ID.out is the guest`s', async () => {
+  const script = path.join(aliceDir, 'batch.sh');
+  fs.writeFileSync(script, '#!/bin/sh\necho "batch as $(id -un)"\nflux run id -un\n', { mode: 0o755 });
+  fs.chownSync(script, uidOf(ALICE), uidOf(ALICE));
+  // alice's TMPDIR is alice's (the batch instance's rundir goes there)
+  const b = as(ALICE, ['batch', '-N1', 'batch.sh'], aliceDir, { TMPDIR: aliceDir });
+  assert.is(b.code, 0, b.stderr);
+  const id = b.stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '60', id, 'clean']).code, 0);
+  assert.match(eventlog(id), 'finish status=0', eventlog(id));
+  const out = path.join(aliceDir, `flux-${id}.out`);
+  assert.is(fs.statSync(out).uid, uidOf(ALICE));
+  const lines = fs.readFileSync(out, 'utf8').split('\n');
+  assert.is(lines[0], `batch as ${ALICE}`, lines.join('\n'));
+  assert.is(lines[1], ALICE, lines.join('\n'));
+  // the job's tmpdir (made by alice in her TMPDIR, the script in it) goes with the job, removed as alice
+  await until(() => !fs.readdirSync(aliceDir).some((f) => f.startsWith('jobtmp-')), 'the job tmpdir is removed');
+});
+
+t('a guest`s flux alloc CMD: an instance owned by the guest, at depth 1', () => {
+  const r = as(ALICE, ['alloc', '-N1', 'flux', 'uptime'], aliceDir, { TMPDIR: aliceDir });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, `owner ${ALICE},  depth 1,  size 1`, r.stdout);
+  // on both brokers: each stages its own tmpdir as alice
+  const two = as(ALICE, ['alloc', '-N2', 'flux', 'uptime'], aliceDir, { TMPDIR: aliceDir });
+  assert.is(two.code, 0, two.stderr);
+  assert.match(two.stdout, `owner ${ALICE},  depth 1,  size 2`, two.stdout);
+});
+
+t('a guest`s --output=FILE is the guest`s; a file only the owner may create fails the job in one line', () => {
+  const id = as(ALICE, ['submit', '--output=mine.out', 'sh', '-c', 'id -un'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const file = path.join(aliceDir, 'mine.out');
+  assert.is(fs.statSync(file).uid, uidOf(ALICE));
+  assert.is(fs.readFileSync(file, 'utf8'), `${ALICE}\n`);
+  // output.mode=append: the guest's writer appends
+  const again = as(ALICE, ['submit', '--output=mine.out', '-o', 'output.mode=append', 'echo', 'more'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', again, 'clean']).code, 0);
+  assert.is(fs.readFileSync(file, 'utf8'), `${ALICE}\nmore\n`);
+  // the owner's home: the broker could write there, alice cannot
+  const theirs = path.join(tmp.dir, 'owner', 'not-alices.out');
+  const bad = as(ALICE, ['submit', `--output=${theirs}`, 'true'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', bad, 'clean']).code, 0);
+  const ev = eventlog(bad);
+  assert.match(ev, `exception type="exec" severity=0 note="error opening output file '${theirs}': Permission denied"`, ev);
+  assert.is(ev.split('\n').filter((l) => l.includes('exception')).length, 1, ev);
+  assert.not.ok(fs.existsSync(theirs));
+  // a write error of the guest's writer is the job's exception, in one line
+  const full = as(ALICE, ['submit', '--output=/dev/full', 'echo', 'hi'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', full, 'clean']).code, 0);
+  const fev = eventlog(full);
+  assert.match(fev, `note="error writing output file '/dev/full': No space left on device"`, fev);
+});
+
+t('a guest`s --input=FILE is read as the guest: hers works, one only the owner may read fails in one line', () => {
+  const mine = path.join(aliceDir, 'in.txt');
+  fs.writeFileSync(mine, 'from alice\n', { mode: 0o600 });
+  fs.chownSync(mine, uidOf(ALICE), uidOf(ALICE));
+  const r = as(ALICE, ['run', `--input=${mine}`, 'cat'], aliceDir);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'from alice\n');
+  // the owner's: the broker could read it, alice cannot
+  const secret = path.join(tmp.dir, 'owner', 'secret.txt');
+  fs.writeFileSync(secret, 'owner only\n', { mode: 0o600 });
+  fs.chownSync(secret, uidOf(OWNER), uidOf(OWNER));
+  const id = as(ALICE, ['submit', `--input=${secret}`, 'cat'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const ev = eventlog(id);
+  assert.match(ev, `note="host ${HOST}: error opening input file '${secret}': Permission denied"`, ev);
+  assert.not.match(outputOf(id), 'owner only');
+});
+
+t('a guest`s --output FIFO nobody reads: the job waits for a reader; a cancel ends it and its writer', async () => {
+  const fifo = path.join(aliceDir, 'fifo');
+  assert.is(asUser(ALICE, 'mkfifo', [fifo]).code, 0);
+  const id = as(ALICE, ['submit', `--output=${fifo}`, 'echo', 'never'], aliceDir).stdout.trim();
+  // the writer, `sh` as alice, blocks in its open of the FIFO
+  await until(() => run('pgrep', ['-u', ALICE, '-x', 'sh']).code === 0, 'alice`s writer waits on the FIFO');
+  assert.is(as(ALICE, ['cancel', id]).code, 0);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  assert.not.match(eventlog(id), 'shell.start');
+  await until(() => run('pgrep', ['-u', ALICE]).code === 1, 'no process of alice stays');
 });
 
 /** `flux broker` as the owner on a statedir (docs/examples/flux.service); resolves once alice reaches it */
@@ -398,8 +486,7 @@ t('a config writable by others: the IMP refuses and the guest`s job fails with t
     const id = as(ALICE, ['submit', 'true'], aliceDir).stdout.trim();
     assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
     const ev = eventlog(id);
-    assert.match(ev, `exception type="exec" severity=0 note="task 0 (host `, ev);
-    assert.match(ev, `start failed: true: flux-imp: ${CONF}: writable by others than root"`, ev);
+    assert.match(ev, `exception type="exec" severity=0 note="host ${HOST}: flux-imp: ${CONF}: writable by others than root"`, ev);
   } finally {
     fs.chmodSync(CONF, 0o644);
   }
