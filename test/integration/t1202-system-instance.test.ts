@@ -51,10 +51,10 @@ process.on('exit', () => {
 const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 
 /** `flux ARGS` as `user` on the login node (the root namespace), against the system instance */
-function as(user: string, args: readonly string[]): Result {
+function as(user: string, args: readonly string[], dir = tmp.dir): Result {
   return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', FLUX, ...args], {
-    env: { FLUX_URI: sysUri, HOME: tmp.dir, TMPDIR: tmp.dir, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...(munged ? { FLUX_MUNGE_SOCKET: munged.socket } : {}) },
-    cwd: tmp.dir,
+    env: { FLUX_URI: sysUri, HOME: dir, TMPDIR: dir, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...(munged ? { FLUX_MUNGE_SOCKET: munged.socket } : {}) },
+    cwd: dir,
   });
 }
 
@@ -245,6 +245,32 @@ test(NAME4, () => {
   const who = as(ALICE, ['run', '-N2', 'id', '-un']);
   assert.is(who.code, 0, who.stderr);
   assert.is(who.stdout, `${ALICE}\n${ALICE}\n`);
+});
+
+const NAME5 = 'as alice: flux alloc -N2 gives alice an instance of her own at depth 1; flux batch -N2 writes flux-ID.out, hers';
+test(NAME5, async () => {
+  if (!usable || impMissing) return skipped(NAME5, impMissing ?? WHY);
+  // alice's own folder: her batch output and her instances' rundirs go there
+  const home = path.join(tmp.dir, 'alice');
+  fs.mkdirSync(home, { mode: 0o700 });
+  fs.chownSync(home, uidOf(ALICE), uidOf(ALICE));
+  const alloc = as(ALICE, ['alloc', '-N2', 'flux', 'uptime'], home);
+  assert.is(alloc.code, 0, alloc.stderr);
+  assert.match(alloc.stdout, /^ \d\d:\d\d:\d\d run [0-9.]+(?:ms|s|m|h|d),  owner alice,  depth 1,  size 2\n$/);
+  const script = path.join(home, 'workload.sh');
+  fs.writeFileSync(script, '#!/bin/sh\nflux uptime\nflux resource info\nflux run --label-io -N2 hostname\n', { mode: 0o755 });
+  fs.chownSync(script, uidOf(ALICE), uidOf(ALICE));
+  const b = as(ALICE, ['batch', '-N2', './workload.sh'], home);
+  assert.is(b.code, 0, b.stderr);
+  const id = b.stdout.trim();
+  const w = as(ALICE, ['job', 'wait-event', '-t', '60', id, 'clean'], home);
+  assert.is(w.code, 0, w.stderr);
+  const out = path.join(home, `flux-${id}.out`);
+  assert.is(fs.statSync(out).uid, uidOf(ALICE));
+  const lines = fs.readFileSync(out, 'utf8').split('\n');
+  assert.match(lines[0]!, /^ \d\d:\d\d:\d\d run [0-9.]+(?:ms|s|m|h|d),  owner alice,  depth 1,  size 2$/);
+  assert.match(lines[1]!, /^2 Nodes, \d+ Cores, 0 GPUs$/);
+  assert.equal(lines.slice(2).filter(Boolean).map((l) => l.slice(0, 3)).sort(), ['0: ', '1: ']);
 });
 
 test.run();
