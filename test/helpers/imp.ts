@@ -24,6 +24,8 @@ export const impMissing: string | undefined =
 export interface Munged {
   /** the socket clients and the IMP use (FLUX_MUNGE_SOCKET, --munge-socket) */
   socket: string;
+  /** munged's pid (a test's exit handler may kill it) */
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -38,6 +40,7 @@ export async function startMunged(dir: string): Promise<Munged> {
   if (!fs.existsSync(socket)) throw new Error('munged did not start');
   return {
     socket,
+    pid: p.pid,
     stop: () => {
       if (p.pid !== undefined && p.exitCode === null) process.kill(p.pid, 'SIGTERM');
     },

@@ -17,11 +17,11 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { signingInput, type JHeader } from '../../lib/signed-jobspec';
 import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
 import { until } from '../helpers/wait';
+import { installImp, startMunged, type Munged } from '../helpers/imp';
 
 const asRoot = process.getuid?.() === 0;
 const native = path.join(ROOT, 'dist', 'native');
@@ -46,7 +46,7 @@ const aliceDir = path.join(tmp.dir, 'alice');
 const mungeDir = path.join(tmp.dir, 'munge');
 const SOCK = path.join(mungeDir, 'socket');
 let proc: ChildProcess | undefined;
-let munged: ChildProcess | undefined;
+let munged: Munged | undefined;
 let uri = '';
 
 // whatever happens, the instance does not outlive the test process
@@ -100,17 +100,8 @@ test.before(async () => {
   }
   run('usermod', ['-aG', GROUP, ALICE]);
   fs.chmodSync(tmp.dir, 0o755);
-  fs.mkdirSync(mungeDir, { mode: 0o755 });
-  fs.writeFileSync(path.join(mungeDir, 'key'), crypto.randomBytes(1024), { mode: 0o400 });
-  munged = spawn(
-    'munged',
-    ['-F', '--force', `--socket=${SOCK}`, ...['key-file=key', 'pid-file=pid', 'seed-file=seed', 'log-file=log'].map((o) => `--${o.replace('=', `=${mungeDir}/`)}`)],
-    { stdio: 'ignore', detached: true },
-  );
-  await until(() => fs.existsSync(SOCK) || munged!.exitCode !== null, 'munged starts');
-  if (!fs.existsSync(SOCK)) throw new Error('munged did not start');
-  const inst = run(process.execPath, [path.join(ROOT, 'scripts', 'install-imp.js'), `--prefix=${prefix}`, `--owner=${OWNER}`, `--munge-socket=${SOCK}`]);
-  if (inst.code !== 0) throw new Error(`install-imp: ${inst.stderr}`);
+  munged = await startMunged(mungeDir);
+  installImp(prefix, OWNER, munged.socket);
   // alice's alone: the IMP enters it as alice
   fs.mkdirSync(aliceDir, { mode: 0o700 });
   fs.chownSync(aliceDir, uidOf(ALICE), uidOf(ALICE));
@@ -151,7 +142,7 @@ test.after(async () => {
       clearTimeout(t);
     }
   } finally {
-    if (munged?.pid !== undefined && munged.exitCode === null) process.kill(munged.pid, 'SIGTERM');
+    munged?.stop();
     if (usable) {
       for (const u of USERS) run('pkill', ['-KILL', '-u', u]);
       removeUsers();

@@ -39,7 +39,7 @@ const confDir = path.join(tmp.dir, 'conf.d');
 let munged: Munged | undefined;
 
 process.on('exit', () => {
-  for (const p of brokers) {
+  for (const p of [...brokers, ...(munged ? [munged] : [])]) {
     try {
       process.kill(-p.pid!, 'SIGKILL');
     } catch {
