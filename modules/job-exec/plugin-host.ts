@@ -13,7 +13,7 @@
  * that returns a promise makes the rest wait for it. A throw or a rejection
  * ends the call with a PluginFailure: one line naming the plugin and topic.
  */
-import * as fsp from 'node:fs/promises';
+import { readBoundedFile } from '../../lib/read-bounded';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { isBuiltin } from 'node:module';
@@ -132,15 +132,7 @@ export async function loadPluginFile(file: string, cwd: string): Promise<ShellPl
   const abs = path.resolve(cwd, file);
   let code: string;
   try {
-    const fh = await fsp.open(abs, fsp.constants.O_RDONLY | fsp.constants.O_NONBLOCK);
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) throw new Error('not a regular file');
-      if (st.size > MAX_PLUGIN_FILE) throw new Error(`larger than ${MAX_PLUGIN_FILE} bytes`);
-      code = await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
+    code = await readBoundedFile(abs, MAX_PLUGIN_FILE);
   } catch (e) {
     throw new ShellError(`plugin: cannot load ${file}: ${sysErrorText(e as NodeJS.ErrnoException)}`);
   }

@@ -10,6 +10,7 @@ import { promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { readBoundedFile } from '../../../lib/read-bounded';
 import { Errno, FluxError, einval } from '../../../kernel/api';
 import { isJobtapPlugin, type JobtapPlugin } from '../plugin-api';
 
@@ -75,15 +76,7 @@ function importBuiltin(file: string, spec: string): JobtapPlugin {
 async function importFile(file: string, spec: string): Promise<JobtapPlugin> {
   let code: string;
   try {
-    const fh = await fsp.open(file, fsp.constants.O_RDONLY | fsp.constants.O_NONBLOCK);
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) throw new Error('not a regular file');
-      if (st.size > MAX_PLUGIN_FILE) throw new Error(`larger than ${MAX_PLUGIN_FILE} bytes`);
-      code = await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
+    code = await readBoundedFile(file, MAX_PLUGIN_FILE);
   } catch (e) {
     throw importFailed(spec, e);
   }
