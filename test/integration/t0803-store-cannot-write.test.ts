@@ -135,7 +135,13 @@ testWhen(test, 'the filesystem fills while submissions stream in: the broker sta
   const again = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`]);
   started.push(again);
   const listed = new Set(again.flux(['jobs', '-a', '-n', '-o', '{id.f58}']).stdout.split('\n'));
-  for (const id of [chatty, ...acked]) assert.ok(listed.has(id), `${id} kept`);
+  for (const id of [chatty, ...acked]) {
+    if (listed.has(id)) continue;
+    // what the store kept of it, for the failure message
+    const dir = again.flux(['job', 'id', '--to=kvs', id]).stdout.trim();
+    const kept = again.flux(['kvs', 'ls', '-R', dir]);
+    assert.ok(false, `${id}${id === chatty ? ' (the running job)' : ''} kept; the store has of ${dir}: ${kept.stdout}${kept.stderr}; dmesg: ${again.flux(['dmesg']).stdout.split('\n').filter((l) => /job-manager|kvs/.test(l)).join(' | ')}`);
+  }
   assert.is(await again.stop(), 0);
   umount();
 });
