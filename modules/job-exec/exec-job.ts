@@ -18,7 +18,7 @@
  * shell.start, task.exit, shell.exit, job.event; output for redirection);
  * taskmap, doom (exit-timeout) and signal are such plugins.
  */
-import * as fsp from 'node:fs/promises';
+import { readBoundedFile } from '../../lib/read-bounded';
 import * as path from 'node:path';
 import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { shellOptions, ShellError, type LeaderCallbacks, type LeaderContext, type ShellPlugin, type Stream } from './plugin-api';
@@ -256,17 +256,9 @@ export class ExecJob {
   }
 
   /** a small file a plugin names (relative to the job's cwd: a hostfile), read off the loop and bounded */
-  private async readSmallFile(file: string, max: number): Promise<string> {
-    const full = path.resolve(this.cwd, file);
-    const fh = await fsp.open(full, 'r');
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) throw new Error('not a regular file');
-      if (st.size > max) throw new Error(`larger than ${max} bytes`);
-      return await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
+  private readSmallFile(file: string, max: number): Promise<string> {
+    // O_NONBLOCK: a FIFO named as a hostfile cannot hold a threadpool thread in open()
+    return readBoundedFile(path.resolve(this.cwd, file), max);
   }
 
   /** a log line of the leader shell (rank 0), shown as the shell's verbosity allows */

@@ -79,6 +79,13 @@ function stats(): Stats {
   return JSON.parse(r.stdout) as Stats;
 }
 
+/** watches the kvs holds now (flux job wait-event keeps one while it waits) */
+function kvsWatchers(): number {
+  const r = inst.flux(['module', 'stats', 'kvs'], { env: { FLUX_CLI_POOL: '0' } });
+  assert.is(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { watchers: number }).watchers;
+}
+
 /** the pool's one client, idle */
 function idleClient(): Promise<number> {
   return waitUntil(
@@ -196,9 +203,11 @@ async function handlersDoNotCarryOver(): Promise<void> {
     return { child, exited };
   };
   // without the pool: what SIGTERM does to `flux job wait-event`
+  const watching = kvsWatchers();
   const cold = waiter('0');
   await waitUntil(() => processAlive(cold.child.pid!) && stats().busy === 0, { what: 'the cold waiter to start' });
-  await new Promise((r) => setTimeout(r, 300)); // let it subscribe (a fresh Node: nothing to poll for)
+  // it has subscribed: its watch of the job's eventlog is the kvs's
+  await waitUntil(() => kvsWatchers() > watching, { what: 'the cold waiter to watch the eventlog' });
   cold.child.kill('SIGTERM');
   const [cc, cs] = await cold.exited;
   // through the pool, in the client that ran flux run

@@ -14,6 +14,26 @@ import { spawnTask } from '../../../modules/job-exec/native-spawn';
 import { UserFileSink } from '../../../modules/job-exec/user-sink';
 import { removeAsUser, stageAsUser } from '../../../modules/job-exec/user-files';
 import { reasonOf } from '../../../modules/job-exec/user-proc';
+import { waitUntil } from '../../helpers/wait';
+
+/**
+ * Is a process naming `file` asleep in open(2) of a FIFO? Its wchan says
+ * wait_for_partner; a kernel that hides wchan ("0") shows it sleeping.
+ */
+function blockedOpening(file: string): boolean {
+  return fs.readdirSync('/proc').some((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(file)) return false;
+      const wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+      if (wchan === 'wait_for_partner') return true;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return wchan === '0' && stat.slice(stat.lastIndexOf(')') + 2).startsWith('S');
+    } catch {
+      return false;
+    }
+  });
+}
 import { UserFileInput } from '../../../modules/job-exec/user-input';
 import type { StdinTarget } from '../../../modules/job-exec/input-source';
 import { until } from '../../helpers/wait';
@@ -73,7 +93,8 @@ t('a FIFO without a reader: open() waits; abort() ends the writer', async () => 
   const k = new UserFileSink(fifo, as, { what: 'output file' });
   let settled: boolean | undefined;
   const opening = k.open().then((ok) => (settled = ok));
-  await new Promise((r) => setTimeout(r, 200));
+  // the writer is in open(2) of the FIFO, waiting for a reader
+  await waitUntil(() => blockedOpening(fifo), { what: `a writer blocked opening ${fifo}` });
   assert.is(settled, undefined);
   k.abort();
   assert.is(await opening, false);
