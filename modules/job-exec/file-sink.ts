@@ -18,6 +18,7 @@
  * which is what the job's output acknowledgements wait for: a slow sink slows
  * the tasks (their pipes fill) instead of growing the broker's memory.
  */
+import { ByteLedger } from './byte-ledger';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { sysErrorText } from './sys-error';
@@ -75,10 +76,8 @@ export class FileSink {
    * ArrayBuffer that lingers until the next GC (tens of MiB at a GiB of output)
    */
   private readonly queue: Array<{ text: string; bytes: number }> = [];
-  /** bytes given to write() */
-  private accepted = 0;
-  /** bytes written, or dropped after a failure */
-  private settled = 0;
+  /** bytes given to write(), and written or dropped after a failure */
+  private readonly ledger = new ByteLedger();
   private busy = false;
   private opening: Promise<boolean> | undefined;
   private failure: string | undefined;
@@ -86,7 +85,6 @@ export class FileSink {
   private closed = false;
   private released = false;
   private dropped = false;
-  private readonly waiters: Array<{ mark: number; resolve: () => void }> = [];
   private readonly errorCbs: Array<(note: string) => void> = [];
   /** bytes actually in the file (from its start, for a file opened with O_TRUNC) */
   bytesWritten = 0;
@@ -98,7 +96,7 @@ export class FileSink {
 
   /** queued and not yet written */
   get pending(): number {
-    return this.accepted - this.settled;
+    return this.ledger.pending;
   }
 
   /** the error line, once the sink failed */
@@ -176,14 +174,13 @@ export class FileSink {
     if (this.failure !== undefined || this.aborted || this.closed || text.length === 0) return;
     const bytes = Buffer.byteLength(text, 'utf8');
     this.queue.push({ text, bytes });
-    this.accepted += bytes;
+    this.ledger.accept(bytes);
     this.pump();
   }
 
   /** resolves once everything written so far is written (or dropped by a failure) */
   flushed(): Promise<void> {
-    if (this.settled >= this.accepted) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ mark: this.accepted, resolve }));
+    return this.ledger.flushed();
   }
 
   /** flush, then close; a sink still waiting to open (a FIFO without a reader) gives up */
@@ -256,32 +253,18 @@ export class FileSink {
     else {
       this.bytesWritten += n;
       // after a drop() (abort) those bytes already count as settled
-      if (!this.dropped) {
-        this.settled += n;
-        this.wake();
-      }
+      if (!this.dropped) this.ledger.settle(n);
       this.opts.onProgress?.();
     }
     if (this.released) this.release();
     else this.pump();
   }
 
-  private wake(): void {
-    if (this.waiters.length === 0) return;
-    const keep = [];
-    for (const w of this.waiters) {
-      if (w.mark <= this.settled) w.resolve();
-      else keep.push(w);
-    }
-    this.waiters.splice(0, this.waiters.length, ...keep);
-  }
-
   /** drop what is queued: it counts as settled */
   private drop(): void {
     this.dropped = true;
     this.queue.length = 0;
-    this.settled = this.accepted;
-    this.wake();
+    this.ledger.settleAll();
   }
 
   private fail(op: 'opening' | 'writing', e: unknown): void {

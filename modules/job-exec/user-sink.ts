@@ -16,6 +16,7 @@
  * flushed() resolves once what was written is in the pipe to cat; close()
  * once cat has written everything and exited (the job finishes after that).
  */
+import { ByteLedger } from './byte-ledger';
 import type { NativeTask } from './native-spawn';
 import type { ImpUser } from './imp';
 import { reasonOf, spawnAsUser } from './user-proc';
@@ -33,10 +34,9 @@ export class UserFileSink {
   private failure: string | undefined;
   private aborted = false;
   private closed = false;
-  private accepted = 0;
-  private settled = 0;
+  /** bytes given to write(), and taken by cat's stdin or dropped */
+  private readonly ledger = new ByteLedger();
   private stderr = '';
-  private readonly waiters: Array<{ mark: number; resolve: () => void }> = [];
   private readonly errorCbs: Array<(note: string) => void> = [];
   private exited: Promise<void> | undefined;
 
@@ -105,16 +105,12 @@ export class UserFileSink {
     const stdin = this.proc?.stdin;
     if (!stdin || stdin.destroyed) return;
     const bytes = Buffer.byteLength(text, 'utf8');
-    this.accepted += bytes;
-    stdin.write(text, 'utf8', () => {
-      this.settled += bytes;
-      this.wake();
-    });
+    this.ledger.accept(bytes);
+    stdin.write(text, 'utf8', () => this.ledger.settle(bytes));
   }
 
   flushed(): Promise<void> {
-    if (this.settled >= this.accepted) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ mark: this.accepted, resolve }));
+    return this.ledger.flushed();
   }
 
   /** end cat's input and wait for it to write the rest and exit */
@@ -138,18 +134,8 @@ export class UserFileSink {
     this.proc?.kill('SIGKILL');
   }
 
-  private wake(): void {
-    const keep = [];
-    for (const w of this.waiters) {
-      if (w.mark <= this.settled) w.resolve();
-      else keep.push(w);
-    }
-    this.waiters.splice(0, this.waiters.length, ...keep);
-  }
-
   private drop(): void {
-    this.settled = this.accepted;
-    this.wake();
+    this.ledger.settleAll();
   }
 
   private fail(op: 'opening' | 'writing', why: string): void {
