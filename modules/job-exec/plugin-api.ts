@@ -21,7 +21,7 @@
  * (flux-shell-options(7)); unknown ones are ignored, as Flux does.
  */
 import type { ShellPlacement } from './taskmap';
-import type { PtyTask } from './pty-task';
+import type { PtyOptions, PtyTask } from './pty-task';
 
 /** the host's terminal launcher (the pty plugin's TaskLauncher) */
 export { spawnPty, type PtyTask, type PtyOptions } from './pty-task';
@@ -179,19 +179,7 @@ export interface PmiFacts {
 }
 
 /** Starts a task some other way than a plain spawn (the pty plugin: on a terminal). */
-export type TaskLauncher = (
-  argv: readonly string[],
-  o: {
-    cwd: string;
-    env: NodeJS.ProcessEnv;
-    cols?: number;
-    rows?: number;
-    cpus?: readonly number[];
-    rlimits?: ReadonlyArray<readonly [number, number]>;
-    /** the job runs as its submitter through the IMP (only the host's spawnPty may launch such a task) */
-    asUser?: import('./imp').ImpUser;
-  },
-) => PtyTask;
+export type TaskLauncher = (argv: readonly string[], o: PtyOptions) => PtyTask;
 
 /** One task of this shell, as the callbacks see it. */
 export interface ShellTask {

@@ -1,8 +1,5 @@
 /** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
-import type { FluxError } from '../../../lib/errors';
-import { Errno } from '../../../lib/errno';
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 
@@ -62,14 +59,7 @@ export class JobEventlogCommand extends JobCommand {
     const typed = this.args.operands[0]!;
     const id = this.jobId(typed);
     const h = await this.connect();
-    const dir = encodeKvs(id);
-    try {
-      await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch (e) {
-      // a guest asking for another user's job (flux-config-access(5))
-      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
-      this.fail(`job ${typed} not found`);
-    }
+    const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
     let text: unknown;
     try {
       text = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${PATHS[this.logPath] ?? this.logPath}` })).value;

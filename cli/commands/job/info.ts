@@ -2,7 +2,6 @@
 import { Errno } from '../../../lib/errno';
 import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs } from '../../../lib/formats';
 import type { FluxError } from '../../../lib/errors';
 import { pyJson } from '../../jobspec';
 import type { CommandSpec } from '../../options';
@@ -46,21 +45,14 @@ export class JobInfoCommand extends JobCommand {
     const [typed, key] = this.args.operands as [string, string];
     const id = this.jobId(typed);
     const h = await this.connect();
-    const dir = encodeKvs(id);
-    try {
-      await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch (e) {
-      // a guest asking for another user's job (flux-config-access(5))
-      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
-      this.fail('invalid job id');
-    }
+    const dir = await this.jobDir(h, id, typed, 'invalid job id');
     let value: unknown;
     // jobspec: as flux update left it (jobspec-update events applied); --base: as stored; --original: J, as submitted
     const stored = key === 'jobspec' && this.original ? 'J' : key;
     try {
       value = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${stored}` })).value;
     } catch (e) {
-      if ((e as FluxError).errno === 2 || (e as FluxError).errno === 22) this.fail(`${key}: key not found`);
+      if ((e as FluxError).errno === Errno.ENOENT || (e as FluxError).errno === Errno.EINVAL) this.fail(`${key}: key not found`);
       throw e;
     }
     if (key === 'jobspec' && !this.original && !this.base && typeof value === 'object' && value !== null) {

@@ -1,8 +1,6 @@
 /** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
-import type { FluxError } from '../../../lib/errors';
-import { Errno } from '../../../lib/errno';
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeKvs, fsd } from '../../../lib/formats';
+import { fsd } from '../../../lib/formats';
 import { renderEntry } from './eventlog';
 import { longTimeout, type LongTimer } from '../../../lib/long-timer';
 import type { CommandSpec } from '../../options';
@@ -62,14 +60,7 @@ export class JobWaitEventCommand extends JobCommand {
       ms = t === Infinity ? undefined : t * 1000;
     }
     const h = await this.connect();
-    const dir = encodeKvs(id);
-    try {
-      await h.rpc('kvs.get', { key: `${dir}.eventlog` });
-    } catch (e) {
-      // a guest asking for another user's job (flux-config-access(5))
-      if ((e as FluxError).errno === Errno.EPERM) this.fail(`job ${typed}: Operation not permitted (guests can only read their own jobs)`);
-      this.fail(`job ${typed} not found`);
-    }
+    const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
     const print = (e: Entry) =>
       process.stdout.write((this.format === 'json' ? JSON.stringify(e) : renderEntry(e, e.timestamp.toFixed(6))) + '\n');
     let found = false;
