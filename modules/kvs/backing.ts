@@ -231,12 +231,11 @@ export class Backing {
    * reserved ahead would not hold it (reserve.ts), else queued to LMDB (or
    * held first, inside lazily()).
    */
-  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode): Promise<void> {
+  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode, retried = false): Promise<void> {
     const admitted = this.reserve.admit(bytes);
-    const retry = this.reserve.pending;
-    if (admitted instanceof FluxError && retry) {
-      // refused while a top-up is in flight: its answer decides (room may have come back)
-      return retry.then(() => this.change(op, bytes, lazy));
+    if (admitted instanceof FluxError && !retried) {
+      // refused: a try at the reserve that starts after now decides (room may have come back)
+      return this.reserve.retry().then(() => this.change(op, bytes, lazy, true));
     }
     if (admitted instanceof FluxError) {
       if (!this.failing) this.onState?.(admitted);

@@ -10,8 +10,10 @@
  * the file, its size unchanged, nothing overwritten), topped up once less than
  * RESERVE_LOW is left: LMDB's writes land in blocks the file already has.
  * When the top-up itself fails for lack of space, the store refuses changes
- * (ENOSPC, one line) before they reach LMDB, and tries again at most once a
- * second as changes come, until there is room. Without fallocate(1), or on a
+ * (ENOSPC, one line) before they reach LMDB. A change that would be refused
+ * first waits for a try that starts after it came (retry(): tries at most
+ * every RETRY_MS while full, shared by all that wait), so a change made just
+ * after room came back is never refused on an older try's answer. Without fallocate(1), or on a
  * filesystem that cannot preallocate, there is no reserve (as before).
  */
 import { spawn } from 'node:child_process';
@@ -33,6 +35,10 @@ export class Reserve {
   private allocated = 0;
   private topping: Promise<void> | undefined;
   private lastTry = 0;
+  /** tries started so far, and the changes waiting for one that starts after they came */
+  private tries = 0;
+  private waiters: Array<{ after: number; resolve: () => void }> = [];
+  private retryTimer: NodeJS.Timeout | undefined;
   private disabled = false;
   /** the store's use at the last stat, and estimates of what was committed since and what is queued */
   private usedAtStat = 0;
@@ -66,9 +72,36 @@ export class Reserve {
     return { cost };
   }
 
-  /** the top-up in flight (a change refused while full waits for it: the room may be back) */
-  get pending(): Promise<void> | undefined {
-    return this.topping;
+  /**
+   * Resolved once a top-up that started after this call has ended: a change
+   * refused while full tries once more after it (the room may be back).
+   */
+  retry(): Promise<void> {
+    if (this.disabled) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ after: this.tries, resolve });
+      this.kick();
+    });
+  }
+
+  /** start the next try for the waiters: after the one in flight, and RETRY_MS after the last */
+  private kick(): void {
+    if (this.waiters.length === 0 || this.topping || this.retryTimer) return;
+    const wait = Math.max(0, this.lastTry + RETRY_MS - Date.now());
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.topping) this.topUp(true);
+      // nothing to try (disabled, or nothing wanted): let the waiters go
+      if (!this.topping) this.release(Infinity);
+    }, wait);
+  }
+
+  /** the waiters whose try (number `started`, counted from 1) has ended */
+  private release(started: number): void {
+    const ready = this.waiters.filter((w) => w.after < started);
+    this.waiters = this.waiters.filter((w) => w.after >= started);
+    for (const w of ready) w.resolve();
+    this.kick();
   }
 
   /** a change admitted with `cost` committed or failed */
@@ -93,14 +126,15 @@ export class Reserve {
     }
   }
 
-  /** Allocate up to the estimate + RESERVE_CHUNK (one at a time; at most every RETRY_MS while full). */
-  private topUp(): void {
+  /** Allocate up to the estimate + RESERVE_CHUNK (one at a time; at most every RETRY_MS while full, unless `now`). */
+  private topUp(now = false): void {
     if (this.disabled || this.topping) return;
-    if (this.full && Date.now() - this.lastTry < RETRY_MS) return;
-    this.lastTry = Date.now();
+    if (this.full && !now && Date.now() - this.lastTry < RETRY_MS) return;
     // at most MAX_AHEAD past what the store really uses: blocks allocated ahead stay the file's
     const want = Math.min(this.estimate() + RESERVE_CHUNK, this.usedAtStat + MAX_AHEAD);
     if (want <= this.allocated && !this.full) return;
+    this.lastTry = Date.now();
+    const number = ++this.tries;
     this.topping = fallocate(this.file, want)
       .then(
         (err) => {
@@ -121,7 +155,10 @@ export class Reserve {
           this.onDisabled(e.message);
         },
       )
-      .finally(() => (this.topping = undefined));
+      .finally(() => {
+        this.topping = undefined;
+        this.release(number);
+      });
   }
 }
 
