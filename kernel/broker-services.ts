@@ -25,9 +25,13 @@ type Res<M extends Method> = BrokerProtocol[M]['response'] | typeof HANDLED;
  */
 type Handler<M extends Method> = (b: Broker, req: Req<M>, msg: Message) => Res<M> | Promise<Res<M>>;
 
-/** `flux dmesg --follow` streams by `${sender}:${matchtag}`: how to stop each, and its request */
-const dmesgWatchers = new Map<string, () => void>();
-const dmesgRequests = new Map<string, Message>();
+/** `flux dmesg --follow` streams of each broker (several may share a process) by `${sender}:${matchtag}`: how to stop each, and its request */
+const follows = new WeakMap<Broker, { watchers: Map<string, () => void>; requests: Map<string, Message> }>();
+function dmesgOf(b: Broker): { watchers: Map<string, () => void>; requests: Map<string, Message> } {
+  let f = follows.get(b);
+  if (!f) follows.set(b, (f = { watchers: new Map(), requests: new Map() }));
+  return f;
+}
 
 function ownerOnly(msg: Message): void {
   if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, `${msg.topic}: Request requires owner credentials`);
@@ -104,6 +108,7 @@ export const brokerServices: { readonly [M in Method]: Handler<M> } = {
       return HANDLED;
     }
     const key = `${msg.route[0]}:${msg.matchtag}`;
+    const { watchers: dmesgWatchers, requests: dmesgRequests } = dmesgOf(b);
     dmesgWatchers.set(
       key,
       b.logRing.listen((e) => b.self.respond(msg, { entry: e })),
@@ -114,6 +119,7 @@ export const brokerServices: { readonly [M in Method]: Handler<M> } = {
   // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
   'log.stream-cancel': (b, req, msg) => {
     const key = `${msg.route[0]}:${req.matchtag}`;
+    const { watchers: dmesgWatchers, requests: dmesgRequests } = dmesgOf(b);
     const stop = dmesgWatchers.get(key);
     const stream = dmesgRequests.get(key);
     dmesgWatchers.delete(key);
@@ -123,13 +129,14 @@ export const brokerServices: { readonly [M in Method]: Handler<M> } = {
     return {};
   },
   // `flux module stats log`: the log ring and its followers
-  'log.stats-get': (b) => ({ entries: b.logRing.all().length, followers: dmesgWatchers.size }),
+  'log.stats-get': (b) => ({ entries: b.logRing.all().length, followers: dmesgOf(b).watchers.size }),
   'log.clear': (b) => {
     b.logRing.clear();
     return {};
   },
-  'log.disconnect': (_b, _req, msg) => {
+  'log.disconnect': (b, _req, msg) => {
     const who = msg.route[0];
+    const { watchers: dmesgWatchers, requests: dmesgRequests } = dmesgOf(b);
     for (const [k, stop] of dmesgWatchers) {
       if (k.startsWith(`${who}:`)) {
         stop();

@@ -43,13 +43,19 @@ import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
 import type { TreeFactory, TreeService } from './tree-host';
+import { compressHostlist } from '../lib/formats/hostlist-attr';
+import type { SharedProcess } from './state/shared-process';
 export type { TreeFactory } from './tree-host';
+export { compressHostlist };
+export { SharedProcess } from './state/shared-process';
 
 export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
   treeFactory?: TreeFactory;
   /** rank 0 entered RUN (the front end uses it to tell an enclosing instance where we are) */
   onRun?: (b: Broker) => void;
+  /** one of many brokers in this process (flux start --test-in-process): its signals and reaper */
+  shared?: SharedProcess;
 }
 
 const DEADLY: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'];
@@ -233,8 +239,8 @@ export class Broker {
     }
     this.installSignals();
     // nothing this broker starts outlives it, even when it is killed with SIGKILL
-    this.reaper = new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
-    this.reaper.start();
+    this.reaper = this.opts.shared?.reaper ?? new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
+    if (!this.opts.shared) this.reaper.start();
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
     await this.lifeCycle();
@@ -328,10 +334,9 @@ export class Broker {
   }
 
   private installSignals(): void {
-    for (const sig of DEADLY) {
-      process.on(sig, () => this.onDeadlySignal(sig));
-    }
-    process.on('SIGPIPE', () => {});
+    const from = this.opts.shared?.signals ?? process;
+    for (const sig of DEADLY) from.on(sig, () => this.onDeadlySignal(sig));
+    if (!this.opts.shared) process.on('SIGPIPE', () => {});
   }
 
   /**
@@ -431,7 +436,7 @@ export class Broker {
     await this.connector?.close();
     await this.tree.close();
     this.rc2?.reapGroup();
-    await this.reaper?.finish();
+    if (!this.opts.shared) await this.reaper?.finish();
     this.cleanupDirs();
     await this.logFile?.close();
     this.stopSyslog?.();
@@ -533,37 +538,3 @@ export class Broker {
     return r.rc;
   }
 }
-
-/** Compress a list of hosts as Flux prints hostlist: runs of identical prefix+number. */
-export function compressHostlist(hosts: readonly string[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < hosts.length) {
-    const m = /^(.*?)(\d+)$/.exec(hosts[i]!);
-    if (!m) {
-      out.push(hosts[i]!);
-      i++;
-      continue;
-    }
-    const prefix = m[1]!;
-    const width = m[2]!.length;
-    const ranges: Array<[number, number]> = [];
-    let j = i;
-    while (j < hosts.length) {
-      const n = /^(.*?)(\d+)$/.exec(hosts[j]!);
-      if (!n || n[1] !== prefix || (n[2]!.length !== width && n[2]![0] === '0')) break;
-      const v = Number(n[2]);
-      const last = ranges[ranges.length - 1];
-      if (last && v === last[1] + 1) last[1] = v;
-      else if (last && v <= last[1]) break;
-      else ranges.push([v, v]);
-      j++;
-    }
-    const fmt = (v: number) => String(v).padStart(width, '0');
-    const body = ranges.map(([a, b]) => (a === b ? fmt(a) : `${fmt(a)}-${fmt(b)}`)).join(',');
-    out.push(j - i === 1 ? hosts[i]! : `${prefix}[${body}]`);
-    i = j;
-  }
-  return out.join(',');
-}
-

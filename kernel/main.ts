@@ -7,7 +7,9 @@ import { parseBrokerArgs } from './boot/args';
 import { Broker, type BrokerOptions } from './broker';
 import { exitWhenDrained, guardBrokerStdio } from './exit';
 
-export { exitWhenDrained };
+export { exitWhenDrained, guardBrokerStdio, parseBrokerArgs };
+// flux start --test-in-process builds its brokers from the same bundle as this file
+export { Broker, SharedProcess } from './broker';
 
 export async function brokerMain(argv: readonly string[], opts: BrokerOptions = {}): Promise<number> {
   guardBrokerStdio();

@@ -37,11 +37,16 @@ export class Topology {
     return n;
   }
 
+  /** the depth of the tree (computed once: every broker of a process may ask) */
   maxLevel(): number {
-    let m = 0;
-    for (let r = 0; r < this.size; r++) m = Math.max(m, this.level(r));
-    return m;
+    if (this.depth === undefined) {
+      let m = 0;
+      for (let r = 0; r < this.size; r++) m = Math.max(m, this.level(r));
+      this.depth = m;
+    }
+    return this.depth;
   }
+  private depth: number | undefined;
 
   /** subtree size excluding the rank itself */
   descendants(rank: number): number {
@@ -82,10 +87,13 @@ export class Topology {
 
   /** rank 0 plus every rank that has children */
   criticalRanks(): number[] {
-    const out = [0];
-    for (let r = 1; r < this.size; r++) if (this.children(r).length > 0) out.push(r);
-    return out;
+    if (this.critical === undefined) {
+      this.critical = [0];
+      for (let r = 1; r < this.size; r++) if (this.children(r).length > 0) this.critical.push(r);
+    }
+    return this.critical.slice();
   }
+  private critical: number[] | undefined;
 }
 
 function kary(size: number, k: number): Int32Array {

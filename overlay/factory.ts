@@ -249,3 +249,6 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
 
 export const treeFactory: TreeFactory = makeTreeFactory();
 
+/** many brokers in one process (flux start --test-in-process): the tree factory of each rank */
+export { InprocHub } from './inproc-hub';
+

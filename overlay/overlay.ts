@@ -24,7 +24,8 @@ import type { OverlayPort } from '../kernel/tree-host';
 import { STATE_NUMBER, type BrokerState } from '../kernel/tree-host';
 import type { KeyPair } from '../lib/crypto/keys';
 import { publicKeyText } from '../lib/crypto/keys';
-import { LinkError, secureAccept, secureConnect, type SecureLink } from './secure-link';
+import { LinkError, secureAccept, secureConnect } from './secure-link';
+import type { PeerLink, Stall } from './peer-link';
 import { connectParent } from './parent-connect';
 import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
@@ -57,12 +58,18 @@ export interface OverlayInit {
   /** rank > 0: the parent's key and the URI to reach it */
   parentKey?: Buffer;
   parentUri?: string;
+  /**
+   * Brokers sharing one process (overlay/inproc-*): how to reach the parent
+   * instead of a socket and a handshake, and where deadly signals come from.
+   */
+  dialParent?: () => Promise<PeerLink>;
+  signals?: NodeJS.EventEmitter;
 }
 
 interface Child {
   rank: number;
   uuid?: string;
-  link?: SecureLink;
+  link?: PeerLink;
   status: PeerStatus;
   /** the child's own report of its subtree */
   subtree: PeerStatus;
@@ -78,7 +85,7 @@ interface Child {
   subtreeTorpid: Set<number>;
   /** silence before this is not the child's fault (our loop was blocked) */
   graceAt: number;
-  stall?: SendStall;
+  stall?: Stall;
 }
 
 function control(topic: string, payload?: unknown, errnum = 0, errstr?: string): Message {
@@ -101,7 +108,7 @@ export class Overlay implements OverlayPort, Tree {
 
   private readonly children = new Map<number, Child>();
   private readonly byUuid = new Map<string, Child>();
-  private parentLink: SecureLink | undefined;
+  private parentLink: PeerLink | undefined;
   private parentId: string | undefined;
   private parentState = -1;
   private parentLost: string | undefined;
@@ -116,11 +123,13 @@ export class Overlay implements OverlayPort, Tree {
   readonly liveness: Liveness;
   private livenessTimer: NodeJS.Timeout | undefined;
   private lastTick = 0;
-  private parentStall: SendStall | undefined;
+  private parentStall: Stall | undefined;
   private lastEventSeq = 0;
   private readonly waiters = new Set<() => void>();
   /** bounds connections on our listening socket until they authenticate */
   private readonly guard = new AcceptGuard((sev, text) => this.log(sev, text));
+  private readonly dialParent: (() => Promise<PeerLink>) | undefined;
+  private readonly signals: NodeJS.EventEmitter;
 
   constructor(
     readonly broker: TreeHost,
@@ -134,6 +143,8 @@ export class Overlay implements OverlayPort, Tree {
     this.childKeys = init.childKeys;
     this.parentKey = init.parentKey;
     this.parentUri = init.parentUri;
+    this.dialParent = init.dialParent;
+    this.signals = init.signals ?? process;
     for (const c of this.topo.children(this.rank)) {
       this.children.set(c, {
         rank: c,
@@ -258,20 +269,24 @@ export class Overlay implements OverlayPort, Tree {
     const opts = this.linkOpts;
     void this.guard.admit(sock, (s) => secureAccept(s, this.keys, allow, publicKeyText, opts)).then(
       (link) => {
-        if (!link) return;
-        link.onClose = () => {};
-        link.onMessage = (m) => {
-          if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m, sock);
-          else {
-            this.log(LogLevel.err, `${link.peerName}: message before hello dropped`);
-            link.close();
-          }
-        };
+        if (link) this.acceptLink(link, new SendStall(sock));
       },
     );
   }
 
-  private onHello(link: SecureLink, m: Message, sock: net.Socket): void {
+  /** An authenticated link from a would-be child: wait for its hello. */
+  acceptLink(link: PeerLink, stall?: Stall): void {
+    link.onClose = () => {};
+    link.onMessage = (m) => {
+      if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m, stall);
+      else {
+        this.log(LogLevel.err, `${link.peerName}: message before hello dropped`);
+        link.close();
+      }
+    };
+  }
+
+  private onHello(link: PeerLink, m: Message, stall: Stall | undefined): void {
     const p = (m.payload ?? {}) as { rank?: number; version?: number; uuid?: string; hostname?: string; status?: string };
     const rank = link.peerName === '*' ? Number(p.rank) : Number(link.peerName);
     const refuse = (text: string) => {
@@ -296,7 +311,7 @@ export class Overlay implements OverlayPort, Tree {
     c.link = link;
     c.leaving = false;
     c.error = undefined;
-    c.stall = new SendStall(sock);
+    c.stall = stall;
     c.graceAt = Date.now();
     this.setTorpid(c, false);
     this.byUuid.set(p.uuid!, c);
@@ -310,7 +325,7 @@ export class Overlay implements OverlayPort, Tree {
     link.send(control('state', { state: S[this.state] }));
   }
 
-  private fromChild(c: Child, link: SecureLink, m: Message): void {
+  private fromChild(c: Child, link: PeerLink, m: Message): void {
     if (m.type !== MsgType.Control) {
       this.fromPeer(m, c.tracked, false);
       return;
@@ -320,7 +335,7 @@ export class Overlay implements OverlayPort, Tree {
       case 'status':
         c.online = new Set(p.online ? idset.decode(p.online) : []);
         c.subtreeTorpid = new Set(p.torpid ? idset.decode(p.torpid) : []);
-        this.setChild(c, 'full', p.status ?? c.subtree);
+        this.setChild(c, 'full', p.status ?? c.subtree, true);
         break;
       case 'goodbye':
         c.leaving = true;
@@ -355,13 +370,28 @@ export class Overlay implements OverlayPort, Tree {
   }
 
   /** Child c is connected (`full` = link ok) or not; record its subtree report and re-evaluate. */
-  private setChild(c: Child, link: PeerStatus, subtree: PeerStatus): void {
+  private setChild(c: Child, link: PeerStatus, subtree: PeerStatus, soon = false): void {
     const st: PeerStatus = link === 'full' ? (subtree === 'full' ? 'full' : subtree === 'offline' ? 'partial' : subtree) : link;
     if (st !== c.status) c.since = Date.now();
     c.status = st;
     c.subtree = subtree;
-    this.changed();
+    if (soon) this.changedSoon();
+    else this.changed();
   }
+
+  /**
+   * A child's report: re-evaluate once the reports that came together are in
+   * (when a thousand brokers join, one pass per turn instead of one per report).
+   */
+  private changedSoon(): void {
+    if (this.changePending) return;
+    this.changePending = true;
+    setImmediate(() => {
+      this.changePending = false;
+      this.changed();
+    });
+  }
+  private changePending = false;
 
   private computeStatus(): PeerStatus {
     let word: PeerStatus = 'full';
@@ -405,11 +435,7 @@ export class Overlay implements OverlayPort, Tree {
     const torpid = idset.encode([...this.torpidRanks].sort((a, b) => a - b));
     if (this.rank === 0) {
       const gone = [...before].filter((r) => !this.online.has(r));
-      if (gone.length > 0 || [...this.online].some((r) => !before.has(r))) {
-        // modules that track liveness (resource) react at once instead of polling
-        void this.broker.publish('overlay.online', { members: idset.encode([...this.online].sort((a, b) => a - b)) }).catch(() => {});
-      }
-      if (torpid !== torpidBefore) void this.broker.publish('overlay.torpid', { members: torpid }).catch(() => {});
+      if (gone.length > 0 || [...this.online].some((r) => !before.has(r)) || torpid !== torpidBefore) this.announce();
       if (gone.length > 0 && (this.state === 'run' || this.state === 'cleanup')) {
         const hosts = hostlist.compress(gone.map((r) => this.hostOf(r)));
         this.broker.log(LogLevel.err, 'broker', `dead to Flux: ${hosts} (rank ${idset.encode(gone)})`);
@@ -423,6 +449,27 @@ export class Overlay implements OverlayPort, Tree {
     }
     for (const w of [...this.waiters]) w();
   }
+
+  /**
+   * Rank 0: publish overlay.online / overlay.torpid once the changes of this
+   * turn of the loop are in (modules that track liveness, e.g. resource, then
+   * react at once instead of polling). While a thousand brokers join, one
+   * event per turn instead of one per broker reaches every rank.
+   */
+  private announce(): void {
+    if (this.announcing) return;
+    this.announcing = true;
+    setImmediate(() => {
+      this.announcing = false;
+      const online = idset.encode([...this.online].sort((a, b) => a - b));
+      const torpid = idset.encode([...this.torpidRanks].sort((a, b) => a - b));
+      if (online !== this.announced.online) void this.broker.publish('overlay.online', { members: online }).catch(() => {});
+      if (torpid !== this.announced.torpid) void this.broker.publish('overlay.torpid', { members: torpid }).catch(() => {});
+      this.announced = { online, torpid };
+    });
+  }
+  private announcing = false;
+  private announced = { online: '', torpid: '' };
 
   /** Resolve when pred() holds, reject when fail() returns a reason. */
   private until(pred: () => boolean, fail: () => string | undefined): Promise<void> {
@@ -542,6 +589,12 @@ export class Overlay implements OverlayPort, Tree {
 
   /** Connect to the parent, retrying while it is not there yet (parent-connect.ts), then say hello. */
   private async connectParent(): Promise<void> {
+    if (this.dialParent) {
+      await this.helloOver(await this.dialParent(), undefined);
+      this.reported = '';
+      this.changed();
+      return;
+    }
     const p = this.topo.parentOf(this.rank)!;
     const warnSecs = this.warnEverySecs();
     await connectParent({
@@ -559,6 +612,11 @@ export class Overlay implements OverlayPort, Tree {
 
   private async helloParent(sock: net.Socket): Promise<void> {
     const link = await secureConnect(sock, this.keys, this.parentKey!, this.linkOpts);
+    await this.helloOver(link, new SendStall(sock));
+  }
+
+  /** Say hello on a fresh link to the parent; it is our parent link once answered. */
+  private async helloOver(link: PeerLink, stall: Stall | undefined): Promise<void> {
     const hello = await new Promise<Message>((resolve, reject) => {
       link.onMessage = (m) => {
         if (m.type !== MsgType.Control || m.topic !== 'hello') return;
@@ -566,7 +624,7 @@ export class Overlay implements OverlayPort, Tree {
           // Switch handlers now: the parent's next frames may be in this same chunk.
           this.parentId = (m.payload as { uuid: string }).uuid;
           this.parentLink = link;
-          this.parentStall = new SendStall(sock);
+          this.parentStall = stall;
           link.onMessage = (msg) => this.fromParent(msg);
           link.onClose = (why) => this.onParentLost(why);
         }
@@ -626,7 +684,7 @@ export class Overlay implements OverlayPort, Tree {
   /** A deadly signal while waiting in JOIN or QUORUM fails the wait (broker.md §2.2). */
   private watchSignals(): void {
     for (const sig of ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'] as const) {
-      process.once(sig, () => {
+      this.signals.once(sig, () => {
         this.interrupted = `received ${sig}`;
         this.connectAbort.abort(new Error(this.interrupted));
         for (const w of [...this.waiters]) w();

@@ -41,6 +41,7 @@ export class StartCommand extends FluxCommand {
       { name: 'test-rundir', arg: 'DIR', description: 'Use DIR as broker run directory' },
       { name: 'test-rundir-cleanup', description: 'Recursively remove DIR when --test-rundir is used' },
       { name: 'test-pmi-clique', arg: 'single|per-broker|none', description: 'Set PMI_process_mapping mode (default single)' },
+      { name: 'test-in-process', description: 'Run the --test-size brokers in this one process (in-process overlay)' },
     ],
     // options end at the initial program
     operands: [{ name: 'command', nargs: '*' }],
@@ -61,6 +62,7 @@ export class StartCommand extends FluxCommand {
   testRundir: string | undefined;
   testRundirCleanup = false;
   testPmiClique: string | undefined;
+  testInProcess = false;
   wrap: string | undefined;
   program: string[] = [];
   /** -S settings --recovery adds (cli/start/recovery.ts) */
@@ -89,6 +91,7 @@ export class StartCommand extends FluxCommand {
     this.testRundir = p.str('test-rundir');
     this.testRundirCleanup = p.has('test-rundir-cleanup');
     this.testPmiClique = p.str('test-pmi-clique');
+    this.testInProcess = p.has('test-in-process');
     this.program = p.operands;
     if (p.has('recovery')) {
       const size = this.testSize === undefined ? 1 : Number(this.testSize);
@@ -125,6 +128,7 @@ export class StartCommand extends FluxCommand {
     if (this.testSize === undefined) {
       for (const [name, v] of testOpts) if (v !== undefined) throw new CommandExit(1, `flux-start: ${name} only works with --test-size`);
       if (this.testRundirCleanup) throw new CommandExit(1, 'flux-start: --test-rundir-cleanup only works with --test-size');
+      if (this.testInProcess) throw new CommandExit(1, 'flux-start: --test-in-process only works with --test-size');
       return this.normalMode();
     }
     if (!/^\s*[-+]?\d+$/.test(this.testSize)) {
@@ -132,6 +136,11 @@ export class StartCommand extends FluxCommand {
     }
     const n = Number(this.testSize);
     if (n <= 0) throw new CommandExit(1, 'flux-start: --test-size argument must be > 0');
+    if (this.testInProcess) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const inProcess = require('../start/in-process') as typeof import('../start/in-process');
+      return inProcess.runInProcess(this, n);
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const testMode = require('../start/test-mode') as typeof import('../start/test-mode');
     return testMode.runTestInstance(this, n);

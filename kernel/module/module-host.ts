@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { Errno } from '../../lib/errno';
 import { FluxError, toFluxError } from '../../lib/errors';
-import { checkRequest, compileProtocol, type CompiledMethod, type Protocol, type ProtocolDoc } from '../../lib/protocol/avro';
+import { checkRequest, compileProtocol, compileProtocolFile, type CompiledMethod, type Protocol, type ProtocolDoc } from '../../lib/protocol/avro';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
 import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
@@ -353,9 +353,11 @@ async function loadProtocol(p: ProtocolDoc | string, modulePath: string): Promis
   if (typeof p === 'string') {
     const file = nodePath.resolve(nodePath.dirname(modulePath), p);
     try {
-      doc = JSON.parse(await readFile(file, 'utf8')) as ProtocolDoc;
+      // compiled once per file and text: many brokers may share this process
+      return compileProtocolFile(file, await readFile(file, 'utf8'));
     } catch (e) {
-      throw new FluxError(Errno.EINVAL, `protocol ${file}: ${(e as Error).message}`);
+      const unread = e instanceof SyntaxError || (e as NodeJS.ErrnoException).code !== undefined;
+      throw new FluxError(Errno.EINVAL, `protocol${unread ? ` ${file}` : ''}: ${(e as Error).message}`);
     }
   } else {
     doc = p;

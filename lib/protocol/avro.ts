@@ -111,8 +111,38 @@ export function pascal(method: string): string {
     .join('');
 }
 
-/** Compile a protocol document; throws an Error naming the method whose schema is wrong. */
+/**
+ * Compiled protocols by file: brokers sharing a process (flux start
+ * --test-in-process) load the same modules many times, and a compiled
+ * protocol is never changed once made. A file whose text changed is compiled
+ * again. Bounded: the oldest goes first.
+ */
+const compiled = new Map<string, { text: string; protocol: Protocol }>();
+const COMPILED_MAX = 128;
+
+/** Compile the protocol in `text`, read from `file` (once per file and text); throws as compileProtocol does, or SyntaxError. */
+export function compileProtocolFile(file: string, text: string): Protocol {
+  const have = compiled.get(file);
+  if (have && have.text === text) return have.protocol;
+  const protocol = compileProtocol(JSON.parse(text) as ProtocolDoc);
+  if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+  compiled.set(file, { text, protocol });
+  return protocol;
+}
+
+/** compiled documents (a module's manifest holds its own, one object however often it is loaded) */
+const compiledDocs = new WeakMap<ProtocolDoc, Protocol>();
+
+/** Compile a protocol document (once per document object); throws an Error naming the method whose schema is wrong. */
 export function compileProtocol(doc: ProtocolDoc): Protocol {
+  const have = doc !== null && typeof doc === 'object' ? compiledDocs.get(doc) : undefined;
+  if (have) return have;
+  const p = compileDoc(doc);
+  compiledDocs.set(doc, p);
+  return p;
+}
+
+function compileDoc(doc: ProtocolDoc): Protocol {
   if (typeof doc?.protocol !== 'string' || typeof doc.messages !== 'object' || doc.messages === null) {
     throw new Error('a protocol needs "protocol" (its name) and "messages"');
   }

@@ -33,7 +33,15 @@ function onPath(name: string): boolean {
   return false;
 }
 
+/** the host's GPUs, counted once per process (brokers sharing a process share the host) */
+let gpusSeen: number | undefined;
+
 export function countGpus(): number {
+  gpusSeen ??= countGpusNow();
+  return gpusSeen;
+}
+
+function countGpusNow(): number {
   try {
     const ents = fs.readdirSync('/proc/driver/nvidia/gpus');
     if (ents.length > 0) return ents.length;

@@ -323,9 +323,20 @@ export class ResourceModule implements BrokerModule {
     if (r.rank < 0 || r.rank >= this.h.size) throw einval('resource.register: bad rank');
     this.reports.set(r.rank, r);
     this.verify(r.rank, r);
-    this.publishIfChanged();
+    this.publishSoon();
     return {};
   }
+
+  /** Followers register together (a thousand brokers starting): one update for all of this turn's. */
+  private publishSoon(): void {
+    if (this.publishPending) return;
+    this.publishPending = true;
+    setImmediate(() => {
+      this.publishPending = false;
+      if (!this.stopped) this.publishIfChanged();
+    });
+  }
+  private publishPending = false;
 
   /**
    * Per-rank resources; ranks that have not reported yet take rank 0's shape,
