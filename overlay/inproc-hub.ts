@@ -45,8 +45,8 @@ export class InprocHub {
   private topology(b: TreeHost): Topology {
     const fromConfig = (b.config['tbon'] as { topo?: unknown } | undefined)?.topo;
     const uri = b.attrs.get('tbon.topo') ?? (typeof fromConfig === 'string' ? fromConfig : DEFAULT_TOPO);
-    if (this.topo?.uri !== uri) this.topo = { uri, topo: makeTopology(uri, this.init.size) };
     b.attrs.setInternal('tbon.topo', uri);
+    if (this.topo?.uri !== uri) this.topo = { uri, topo: makeTopology(uri, this.init.size) };
     return this.topo.topo;
   }
 
@@ -57,7 +57,7 @@ export class InprocHub {
       try {
         resolveLiveness(b.attrs, b.config, new Set(b.args.setattrs.map(([k]) => k)));
       } catch (e) {
-        if (e instanceof LivenessConfigError) throw new Error(e.message);
+        if (e instanceof LivenessConfigError) throw new Error(e.message, { cause: e });
         throw e;
       }
       b.logRing.hostname = String(rank);
@@ -70,7 +70,7 @@ export class InprocHub {
       try {
         topo = this.topology(b);
       } catch (e) {
-        if (e instanceof TopologyError) throw new Error(`error creating '${b.attrs.get('tbon.topo')}' topology: ${e.message}`);
+        if (e instanceof TopologyError) throw new Error(`error creating '${b.attrs.get('tbon.topo')}' topology: ${e.message}`, { cause: e });
         throw e;
       }
       const parent = topo.parentOf(rank);
