@@ -29,6 +29,9 @@ const NO_KEYS = { publicKey: Buffer.alloc(32), secretKey: Buffer.alloc(32) };
 
 export class InprocHub {
   readonly fabric = new Fabric();
+  /** when (hrtime ms) the last child's link to its parent was made */
+  linkedAt: number | undefined;
+  private links = 0;
   private topo: { uri: string; topo: Topology } | undefined;
   private readonly overlays = new Map<number, Overlay>();
   private readonly ended = new Set<number>();
@@ -125,6 +128,7 @@ export class InprocHub {
     }
     const [mine, theirs] = InprocLink.pair(this.fabric, String(rank), String(parent));
     ov.acceptLink(theirs);
+    if (++this.links === this.init.size - 1) this.linkedAt = Number(process.hrtime.bigint()) / 1e6;
     return mine;
   }
 }

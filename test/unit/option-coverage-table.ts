@@ -325,6 +325,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'start --test-exit-timeout': 'integration/t0100-start-test-size.test.ts',
   'start --test-hosts': 'integration/t0100-start-test-size.test.ts',
   'start --test-pmi-clique': 'integration/t0100-start-test-size.test.ts',
+  'start --test-in-process': 'integration/t0103-start-in-process.test.ts',
   'start --test-rundir': 'integration/t0100-start-test-size.test.ts',
   'start --test-rundir-cleanup': 'integration/t0100-start-test-size.test.ts',
   'start --test-size': 'integration/t0011-client-api.test.ts',
