@@ -14,6 +14,9 @@ import { execConfigSchema, impPath, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 
+/** job-exec modules loaded in this process (flux start --test-in-process: one per broker) */
+let instances = 0;
+
 /** handler entries checked against modules/job-exec/protocol.avsc */
 const method = methods<JobExecProtocol>();
 
@@ -24,6 +27,7 @@ export default defineModule({
   config: execConfigSchema,
   protocol: jobExecProtocol,
   create({ handle, config }) {
+    instances++;
     let site = sitePlugins(config);
     let imp = impPath(config);
     const shells = new ShellServer(handle, () => imp);
@@ -71,7 +75,8 @@ export default defineModule({
       async stop() {
         exec?.shutdown();
         shells.killAll();
-        taskGuard.killAll();
+        // the process-wide backstop, once no job-exec is left (brokers may share this process)
+        if (--instances === 0) taskGuard.killAll();
         await exec?.removeLogs();
       },
     };
