@@ -3,7 +3,17 @@
  * compressed as Flux prints it (a run of one prefix and consecutive numbers
  * becomes prefix[a-b]; order is kept, so nothing is sorted or merged).
  */
+/** the last list compressed: brokers sharing a process (flux start --test-in-process) share one host list */
+let last: { hosts: readonly string[]; length: number; text: string } | undefined;
+
 export function compressHostlist(hosts: readonly string[]): string {
+  if (last && last.hosts === hosts && last.length === hosts.length) return last.text;
+  const text = compressNow(hosts);
+  last = { hosts, length: hosts.length, text };
+  return text;
+}
+
+function compressNow(hosts: readonly string[]): string {
   const out: string[] = [];
   let i = 0;
   while (i < hosts.length) {

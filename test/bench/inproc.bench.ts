@@ -9,7 +9,9 @@
  *    (broker.ping to a rank at each level, kary:2 and kary:32, N = 1024);
  *  - through the flux command: `flux start --test-size=N --test-in-process`
  *    running `flux exec -r all true`, timed inside the initial program.
- * INPROC_SIZES=64,256 picks the sizes (the default is 64,256,1024).
+ * INPROC_SIZES=64,256 picks the sizes (the default is 64,256,1024). Rundirs go
+ * to /dev/shm when there is one: binding a thousand unix sockets (one local
+ * connector per rank) costs ~2.7 ms each on a VM's ext4 /tmp, ~0.1 ms on tmpfs.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,6 +25,14 @@ const SIZES = (process.env['INPROC_SIZES'] ?? '64,256,1024').split(',').map(Numb
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
+const TMP = ((): string => {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return os.tmpdir();
+  }
+})();
 
 interface Up {
   brokers: Broker[];
@@ -31,16 +41,19 @@ interface Up {
   rundir: string;
   linkedMs: number;
   runMs: number;
+  /** CPU (user + system) this process spent until rank 0 was in RUN */
+  cpuMs: number;
   done: Promise<number[]>;
 }
 
 /** Start n brokers here (as flux start --test-in-process does), without an initial program. */
 async function up(n: number, topo: string): Promise<Up> {
-  const rundir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-'));
+  const rundir = fs.mkdtempSync(path.join(TMP, 'flux-bench-'));
   const shared = new SharedProcess(() => {});
   const hub = new InprocHub({ size: n, hosts: Array(n).fill(os.hostname()) as string[], signals: shared.signals });
   const base = parseBrokerArgs([`-Stbon.topo=${topo}`, '-Sbroker.rc2_none=1', `-Srundir=${rundir}`, '-Slog-stderr-level=3']);
   const t0 = now();
+  const c0 = process.cpuUsage();
   let ran: () => void = () => {};
   const running = new Promise<void>((resolve) => (ran = resolve));
   const brokers: Broker[] = [];
@@ -52,7 +65,9 @@ async function up(n: number, topo: string): Promise<Up> {
   }
   await running;
   const runMs = now() - t0;
-  return { brokers, hub, shared, rundir, linkedMs: hub.linkedAt !== undefined ? hub.linkedAt - t0 : NaN, runMs, done: Promise.all(runs) };
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
+  return { brokers, hub, shared, rundir, linkedMs: hub.linkedAt !== undefined ? hub.linkedAt - t0 : NaN, runMs, cpuMs, done: Promise.all(runs) };
 }
 
 async function down(u: Up): Promise<void> {
@@ -119,29 +134,31 @@ async function perLevel(u: Up, n: number, k: number): Promise<{ levels: Array<[n
 }
 
 /** `flux exec -r all true` inside `flux start --test-size=n --test-in-process` (ms, timed by the initial program), and the whole run. */
-function execAll(n: number): { execMs: number; totalMs: number } {
-  const script = 'a=$(date +%s%N); flux exec -r all true || exit 1; b=$(date +%s%N); echo $(( (b - a) / 1000000 ))';
+function execAll(n: number): { execMs: number; totalMs: number; hwmMiB: number } {
+  // flux start is the initial program's parent: its peak RSS once every rank has run a process
+  const script = "a=$(date +%s%N); flux exec -r all true || exit 1; b=$(date +%s%N); echo $(( (b - a) / 1000000 )) $(awk '/^VmHWM/ {print $2}' /proc/$PPID/status)";
   const t0 = now();
   const r = spawnSync(FLUX, ['start', `--test-size=${n}`, '--test-in-process', 'sh', '-c', script], {
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
+    env: { ...process.env, TMPDIR: TMP, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
     timeout: 300_000,
   });
   const totalMs = now() - t0;
   if (r.status !== 0) throw new Error(`flux start --test-size=${n} --test-in-process: exit ${r.status}: ${r.stderr}`);
-  return { execMs: Number(r.stdout.trim()), totalMs };
+  const [exec, hwm] = r.stdout.trim().split(' ');
+  return { execMs: Number(exec), totalMs, hwmMiB: Number(hwm) / 1024 };
 }
 
 async function main(): Promise<void> {
-  console.log(`in-process brokers (${os.cpus().length} CPUs; node ${process.version})`);
+  console.log(`in-process brokers (${os.cpus().length} CPUs; node ${process.version}; rundirs in ${TMP})`);
   console.log('');
-  console.log('     N  links made  rank 0 in RUN  RSS/broker  event to all (median of 5)');
+  console.log('     N  links made  rank 0 in RUN  CPU until RUN  RSS growth/broker  event to all (median of 5)');
   for (const n of SIZES) {
     const before = rssMiB();
     const u = await up(n, 'kary:32');
     const per = ((rssMiB() - before) * 1024) / n;
     const ev = await fanout(u, 5);
-    console.log(`${String(n).padStart(6)}  ${u.linkedMs.toFixed(0).padStart(7)} ms  ${u.runMs.toFixed(0).padStart(10)} ms  ${per.toFixed(0).padStart(6)} KiB  ${ev.toFixed(2).padStart(8)} ms`);
+    console.log(`${String(n).padStart(6)}  ${u.linkedMs.toFixed(0).padStart(7)} ms  ${u.runMs.toFixed(0).padStart(10)} ms  ${u.cpuMs.toFixed(0).padStart(10)} ms  ${per.toFixed(0).padStart(13)} KiB  ${ev.toFixed(2).padStart(8)} ms`);
     await down(u);
     (globalThis as { gc?: () => void }).gc?.();
   }
@@ -157,8 +174,10 @@ async function main(): Promise<void> {
   console.log('');
   console.log('through the flux command: flux start --test-size=N --test-in-process sh -c "flux exec -r all true"');
   for (const n of SIZES) {
-    const { execMs, totalMs } = execAll(n);
-    console.log(`${String(n).padStart(6)}  flux exec -r all true ${String(execMs).padStart(6)} ms   whole flux start ${totalMs.toFixed(0).padStart(6)} ms`);
+    const { execMs, totalMs, hwmMiB } = execAll(n);
+    console.log(
+      `${String(n).padStart(6)}  flux exec -r all true ${String(execMs).padStart(6)} ms   whole flux start ${totalMs.toFixed(0).padStart(6)} ms   peak RSS ${hwmMiB.toFixed(0)} MiB (${((hwmMiB * 1024) / n).toFixed(0)} KiB/broker)`,
+    );
   }
 }
 
