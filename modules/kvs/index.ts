@@ -36,6 +36,7 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
@@ -52,7 +53,7 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
  * what every read is served from anyway (writing it to LMDB cost about 0.8 ms
  * of the broker's time per job: docs/notes/throughput.md).
  */
-async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }> {
+async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
   if (dir === undefined || h.getattr('statedir-cleanup') === '1') return { store };
@@ -63,7 +64,13 @@ async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }
   const backing = Backing.open(dir, {
     sync: true,
     warn: (msg) => h.log('warning', msg),
-    onState: (failing) => (failing ? h.log('err', `${failing.message}: changes are refused until it can write again`) : h.log('notice', `store ${file}: writing again`)),
+    onState: (failing) => {
+      if (failing) h.log('err', `${failing.message}: changes are refused until it can write again`);
+      else {
+        h.log('notice', `store ${file}: writing again`);
+        writingAgain();
+      }
+    },
   });
   for (const r of backing.records()) {
     if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
@@ -185,7 +192,8 @@ function isEventlogText(text: string): boolean {
 
 async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule> {
   const fromArgs = restoreArgs(args);
-  const opened = await openStore(h);
+  let repairs: Repairs | undefined;
+  const opened = await openStore(h, () => repairs?.writingAgain());
   const backing = opened.backing;
   let store = opened.store;
   const restore = h.getattr('content.restore');
@@ -196,6 +204,12 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     await backing?.close();
     throw e;
   }
+  // what the store failed to take is written again from the tree once it writes again (repair.ts)
+  if (backing) repairs = new Repairs(() => store, backing, (sev, msg) => h.log(sev, msg));
+  const failed = (keys: readonly string[]) => (e: unknown) => {
+    repairs?.failed(keys);
+    throw e;
+  };
   const watchers = new Watchers(h);
   /** kvs.commit transactions sent in parts */
   const staged = new Staged();
@@ -204,15 +218,15 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
    * A request with {durable: false} is answered once the change is queued
    * (answer.ts, ADR 0013).
    */
-  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
+  const durable = (keys: readonly string[], write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
     if (!backing) return {};
-    // Holding a change nobody waits on for a few ms (backing.ts lazily) is off:
-    // with it a job's keys were lost when the store filled (t0803, 3 runs in
-    // 14 under load: a running job's directory came back empty). Group commit
-    // still shares each LMDB commit among the writes queued meanwhile.
-    const p = write(backing);
+    // a change nobody waits on is held a few ms to share a commit with others (backing.ts lazily)
+    const p = queued ? backing.lazily(() => write(backing)) : write(backing);
     // after the write: a change the store refused at once (no room) has set the error
-    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
+    const answer = answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
+    // answered before its write failed: the disk gets it once the store writes again (repair.ts)
+    if (!(answer instanceof Promise)) p.catch(failed(keys)).catch(() => undefined);
+    return answer;
   };
 
   const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
@@ -259,7 +273,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         const shadowed = store.leafAncestors(key);
         const json = store.put(key, p.value);
         watchers.notifyValue(key, p.value);
-        return durable(async (b) => {
+        return durable([key, ...shadowed], async (b) => {
           const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
           await Promise.all([...removed, b.putValue(key, json)]);
         }, quick);
@@ -271,7 +285,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         watchers.end(key);
         const count = store.unlink(key, recursive);
         if (count === 0 || !backing) return { count };
-        return backing.durable(backing.remove(key, recursive)).then(() => ({ count }));
+        return backing.durable(backing.remove(key, recursive).catch(failed([key]))).then(() => ({ count }));
       }),
       method('dir', (p) => {
         const k = p.key;
@@ -288,7 +302,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         const shadowed = store.leafAncestors(key);
         watchers.end(key);
         store.link(key, target);
-        return durable(async (b) => {
+        return durable([key, ...shadowed], async (b) => {
           const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
           await Promise.all([...removed, b.putLink(key, target)]);
         });
@@ -300,7 +314,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         for (const k of store.keys(key)) watchers.end(k);
         watchers.end(key);
         store.mkdir(key);
-        return durable(async (b) => {
+        return durable([key, ...shadowed], async (b) => {
           await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
           await b.putDir(key);
         });
@@ -312,7 +326,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         const shadowed = store.leafAncestors(key);
         const { text, n } = store.append(key, entries);
         watchers.notify(key, entries);
-        return durable(async (b) => {
+        return durable([key, ...shadowed], async (b) => {
           const header = n === 1 ? b.putLogHeader(key, false) : undefined;
           await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
         }, quick);
@@ -322,7 +336,7 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
         const quick = lazy(p);
         store.close(key);
         watchers.end(key);
-        return durable((b) => b.putLogHeader(key, true), quick);
+        return durable([key], (b) => b.putLogHeader(key, true), quick);
       }),
       method('commit', (p, msg) => {
         if (p.txn === undefined || p.txn === null) return commit(p.ops, store, watchers, backing);
@@ -361,7 +375,11 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
       ),
     ],
     async stop() {
-      if (backing && !(await backing.close())) h.log('err', `${backing.file}: close did not finish in time`);
+      if (!backing) return;
+      // a last try for what the store could not take; what is still left is said, not dropped silently
+      if (repairs && repairs.size > 0) await repairs.flush();
+      if (repairs && repairs.size > 0) h.log('err', `store ${backing.file}: ${repairs.size} keys changed while it could not write are not on disk: a restart will not have them`);
+      if (!(await backing.close())) h.log('err', `${backing.file}: close did not finish in time`);
     },
   };
 }
