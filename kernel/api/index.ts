@@ -11,6 +11,7 @@ export * from './handle';
 export * from './module';
 export * from '../../lib/config-schema';
 export * from './tokens';
+export * from '../../lib/registry';
 export * from '../../lib/strsignal';
 export * from '../../lib/lineage';
 export * from '../../lib/long-timer';

@@ -95,6 +95,12 @@ export interface BrokerModule {
   readonly handlers: HandlerTable;
   /** extra service names this module registers (besides its load name) */
   readonly services?: readonly string[];
+  /**
+   * What must be ready before the module takes its service (open a store):
+   * run right after the class is built, while on reload the old module still
+   * runs; a failure fails the load and changes nothing.
+   */
+  init?(): Promise<void> | void;
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   /**
@@ -145,7 +151,14 @@ export interface ModuleManifest {
    * With a protocol, every method of the handler table must be declared in it.
    */
   readonly protocol?: ProtocolDoc | string;
-  create(scope: ModuleScope): BrokerModule | Promise<BrokerModule>;
+  /**
+   * The module's class, resolved from its child container (the modules in the
+   * tree): its constructor names what it needs with @inject(TOKEN).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tsyringe resolves a constructor of any parameters (its constructor<T>)
+  readonly module?: new (...deps: any[]) => BrokerModule;
+  /** Or a factory (a site module in plain JavaScript): called once per load. */
+  create?(scope: ModuleScope): BrokerModule | Promise<BrokerModule>;
 }
 
 export function defineModule(m: Omit<ModuleManifest, 'fluxModule'>): ModuleManifest {
@@ -154,7 +167,7 @@ export function defineModule(m: Omit<ModuleManifest, 'fluxModule'>): ModuleManif
 
 export function isModuleManifest(x: unknown): x is ModuleManifest {
   const m = x as Partial<ModuleManifest> | null;
-  return !!m && m.fluxModule === 1 && typeof m.name === 'string' && typeof m.create === 'function';
+  return !!m && m.fluxModule === 1 && typeof m.name === 'string' && (typeof m.create === 'function' || typeof m.module === 'function');
 }
 
 /** key=value module arguments as a map (later ones win) */

@@ -21,13 +21,13 @@
  * without the handler ever seeing it.
  */
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { readFile } from 'node:fs/promises';
-import * as nodePath from 'node:path';
 import { Errno } from '../../lib/errno';
 import { FluxError, toFluxError } from '../../lib/errors';
-import { checkRequest, compileProtocol, compileProtocolFile, type CompiledMethod, type Protocol, type ProtocolDoc } from '../../lib/protocol/avro';
+import { checkRequest, type CompiledMethod, type Protocol } from '../../lib/protocol/avro';
+import { loadProtocol } from '../../lib/protocol/load';
+import { ModuleRegistries, Registries } from '../../lib/registry';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
-import { IConfig, IHandle, IModuleArgs, IModuleName } from '../api/tokens';
+import { IAttributes, IConfig, IHandle, ILog, IModuleArgs, IModuleName, IRegistries } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
 import { LocalHandle, type BrokerContext } from '../router/local-handle';
 import { importManifest, resolveModule } from './resolve';
@@ -55,6 +55,10 @@ const START_TIMEOUT_MS = 30_000;
 
 export class ModuleHost {
   private readonly mods = new Map<string, LoadedModule>();
+  /** this broker's container, parent of every module's: what it holds, each module resolves (ADR 0018) */
+  readonly instance = rootContainer.createChildContainer();
+  /** the broker's named registries (sched policies, shell plugins), withdrawn per module at unload */
+  readonly registries = new Registries();
   /** called when a module fails after RUNNING (panic policy lives in the broker) */
   onModuleFailure: (name: string, err: Error) => void = () => {};
 
@@ -151,11 +155,10 @@ export class ModuleHost {
    */
   private async create(path: string, manifest: ModuleManifest, name: string, args: readonly string[], verb: string): Promise<LoadedModule> {
     const handle = new LocalHandle(this.ctx, name);
-    const child = rootContainer.createChildContainer();
-    child.register(IHandle, { useValue: handle });
-    child.register(IModuleArgs, { useValue: args });
-    child.register(IModuleName, { useValue: name });
-    child.register(IConfig, { useValue: this.config() });
+    const child = this.instance.createChildContainer();
+    const tokens: Array<[symbol, unknown]> = [[IHandle, handle], [IModuleArgs, args], [IModuleName, name], [IConfig, this.config()],
+      [IAttributes, { get: (n: string) => handle.getattr(n) }], [ILog, handle.log.bind(handle)], [IRegistries, new ModuleRegistries(this.registries, handle)]];
+    for (const [t, v] of tokens) child.register(t, { useValue: v });
     const lm: LoadedModule = {
       name,
       path,
@@ -172,8 +175,10 @@ export class ModuleHost {
     handle.onRequest = (msg) => this.dispatch(lm, msg);
     try {
       const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path);
-      lm.module = await manifest.create({ container: child, handle, name, args, config: this.config() });
+      // the module class from its child container (writing-a-module.md), or a site module's factory
+      lm.module = manifest.module ? child.resolve(manifest.module) : await manifest.create!({ container: child, handle, name, args, config: this.config() });
       bindSchemas(lm, protocol);
+      await lm.module.init?.();
     } catch (e) {
       this.teardown(lm);
       const fe = toFluxError(e);
@@ -244,6 +249,7 @@ export class ModuleHost {
     lm.state = 'X';
     lm.handle.abortAll(Errno.ENOSYS, `module ${lm.name} is unloading`);
     this.ctx.router.removeEndpoint(lm.handle.uuid);
+    this.registries.withdraw(lm.handle);
     if (this.mods.get(lm.name) === lm) this.mods.delete(lm.name);
     void lm.container.dispose();
   }
@@ -344,28 +350,6 @@ export class ModuleHost {
         if (msg.flags & MsgFlag.NoResponse) return;
         lm.handle.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
     }
-  }
-}
-
-/** A manifest's protocol: the document, or a protocol file relative to the module's file. */
-async function loadProtocol(p: ProtocolDoc | string, modulePath: string): Promise<Protocol> {
-  let doc: ProtocolDoc;
-  if (typeof p === 'string') {
-    const file = nodePath.resolve(nodePath.dirname(modulePath), p);
-    try {
-      // compiled once per file and text: many brokers may share this process
-      return compileProtocolFile(file, await readFile(file, 'utf8'));
-    } catch (e) {
-      const unread = e instanceof SyntaxError || (e as NodeJS.ErrnoException).code !== undefined;
-      throw new FluxError(Errno.EINVAL, `protocol${unread ? ` ${file}` : ''}: ${(e as Error).message}`);
-    }
-  } else {
-    doc = p;
-  }
-  try {
-    return compileProtocol(doc);
-  } catch (e) {
-    throw new FluxError(Errno.EINVAL, `protocol: ${(e as Error).message}`);
   }
 }
 

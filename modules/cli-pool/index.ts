@@ -3,10 +3,18 @@
  * (bin/flux -> dist/native/flux-launch) hands commands to, so that a command
  * does not wait for Node to start. docs/guide/cli-pool.md
  */
-import { defineModule, parseArgs } from '../../kernel/api';
+import { defineModule, IConfig, IHandle, IModuleArgs, inject, injectable, parseArgs, type Handle } from '../../kernel/api';
 import { poolSize } from './config';
 import { CliPool } from './pool';
 import { cliPoolProtocol } from '../../lib/protocol/cli-pool';
+
+/** The pool as the module's child container builds it: its size from [cli-pool] and the module arguments. */
+@injectable()
+export class CliPoolModule extends CliPool {
+  constructor(@inject(IHandle) h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>, @inject(IModuleArgs) args: readonly string[]) {
+    super(h, poolSize(config, parseArgs(args)));
+  }
+}
 
 export default defineModule({
   name: 'cli-pool',
@@ -14,5 +22,5 @@ export default defineModule({
   ranks: 'leader',
   protocol: cliPoolProtocol,
   config: { 'cli-pool': { kind: 'table', keys: { size: { kind: 'integer', min: 0, max: 64 } } } },
-  create: (scope) => new CliPool(scope.handle, poolSize(scope.config, parseArgs(scope.args))),
+  module: CliPoolModule,
 });

@@ -109,6 +109,8 @@ export class ExecJob {
     private readonly onDone: (job: ExecJob) => void,
     /** the site's shell plugin files (`[exec] shell-plugins`) */
     private readonly sitePlugins: readonly string[] = [],
+    /** the shell plugins modules provide on this broker (IShellPlugins) */
+    private readonly provided: readonly ShellPlugin[] = [],
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -187,7 +189,7 @@ export class ExecJob {
       if (files.length > this.sitePlugins.length) this.checkOwner();
       const extra: ShellPlugin[] = [];
       for (const file of files) extra.push(await loadPluginFile(file, this.cwd));
-      this.stack = bindStack(pluginStack(extra), (pl) => pl.leader?.(lctx), 'leader');
+      this.stack = bindStack(pluginStack(extra, this.provided), (pl) => pl.leader?.(lctx), 'leader');
       await callTopic(this.stack, 'shell.init');
     } catch (e) {
       if (!(e instanceof PluginFailure) && !(e instanceof ShellError)) throw e;

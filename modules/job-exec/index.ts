@@ -2,12 +2,26 @@
  * job-exec: the exec service (RFC 32 in our words, see docs/guide/internal-contracts.md).
  * Rank 0 answers job-manager's `job-exec.start` and drives the job; every rank
  * hosts the job shells of its tasks in-process (no process per job besides the
- * tasks themselves).
+ * tasks themselves). The shell plugins a module provides on this broker
+ * (IShellPlugins, ADR 0018) join every job's plugin stack.
  */
-import { defineModule, event, methods, request, type Message } from '../../kernel/api';
-
-/** methods a guest may call, for its own jobs */
-const guest = { ownerOnly: false } as const;
+import {
+  defineModule,
+  event,
+  IConfig,
+  IHandle,
+  inject,
+  injectable,
+  IRegistries,
+  methods,
+  request,
+  type BrokerModule,
+  type ConfigApply,
+  type Handle,
+  type HandlerTable,
+  type Message,
+  type ModuleRegistries,
+} from '../../kernel/api';
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
 import { execConfigSchema, impPath, sitePlugins } from './config';
@@ -16,36 +30,40 @@ import { taskGuard } from './guard';
 
 /** job-exec modules loaded in this process (flux start --test-in-process: one per broker) */
 let instances = 0;
+import { IShellPlugins, isShellPlugin, type ShellPlugin } from './plugin-api';
 
+/** methods a guest may call, for its own jobs */
+const guest = { ownerOnly: false } as const;
 /** handler entries checked against modules/job-exec/protocol.avsc */
 const method = methods<JobExecProtocol>();
 
-export default defineModule({
-  name: 'job-exec',
-  description: 'run jobs: job shells hosted in-process on every rank',
-  ranks: 'all',
-  config: execConfigSchema,
-  protocol: jobExecProtocol,
-  create({ handle, config }) {
+@injectable()
+export class JobExec implements BrokerModule {
+  readonly handlers: HandlerTable;
+  /** `[exec] shell-plugins` and `[exec] imp`: they apply to the jobs that start after a change */
+  private site: string[];
+  private imp: string | undefined;
+  private readonly shells: ShellServer;
+  /** rank 0 only */
+  private readonly exec: ExecService | undefined;
+
+  constructor(@inject(IHandle) h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>, @inject(IRegistries) registries: ModuleRegistries) {
     instances++;
-    let site = sitePlugins(config);
-    let imp = impPath(config);
-    const shells = new ShellServer(handle, () => imp);
-    const exec = handle.rank === 0 ? new ExecService(handle, () => site, () => imp) : undefined;
-    /** run `fn` once the sender may act on job `id` (the owner at once) */
-    const ownJob = <R>(m: Message, id: number, what: string, fn: () => R): R | Promise<Awaited<R>> => {
-      const wait = exec?.owners.check(m, id, what);
-      return wait ? wait.then(async (): Promise<Awaited<R>> => await fn()) : fn();
-    };
+    this.site = sitePlugins(config);
+    this.imp = impPath(config);
+    const plugins = registries.of(IShellPlugins);
+    const provided = (): ShellPlugin[] => plugins.active().map((e) => e.value).filter(isShellPlugin);
+    this.shells = new ShellServer(h, () => this.imp, provided);
+    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, provided) : undefined);
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
           // a guest's own jobs: signal, stdin, output (job-owners.ts)
-          method('kill', (req, m) => ownJob(m, req.id, 'signal', () => exec.kill(req)), guest),
+          method('kill', (req, m) => this.ownJob(m, req.id, 'signal', () => exec.kill(req)), guest),
           method('expiration', (req) => exec.expiration(req)),
-          method('stdin', (req, m) => ownJob(m, req.id, 'send input to', () => exec.stdin(req)), guest),
-          method('output-read', (req, m) => ownJob(m, req.id, 'read the output of', () => exec.outputRead(req, m)), guest),
-          method('output-size', (req, m) => ownJob(m, req.id, 'read the output of', () => exec.outputSize(req)), guest),
+          method('stdin', (req, m) => this.ownJob(m, req.id, 'send input to', () => exec.stdin(req)), guest),
+          method('output-read', (req, m) => this.ownJob(m, req.id, 'read the output of', () => exec.outputRead(req, m)), guest),
+          method('output-size', (req, m) => this.ownJob(m, req.id, 'read the output of', () => exec.outputSize(req)), guest),
           method('list', () => exec.list()),
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
@@ -54,31 +72,45 @@ export default defineModule({
           event('job-purge-inactive', (m) => exec.onPurge(m)),
         ]
       : [];
-    return {
-      handlers: [
-        request('shell-start', (m) => shells.start(m)),
-        request('shell-kill', (m) => shells.kill(m)),
-        request('shell-stdin', (m) => shells.stdin(m)),
-        request('shell-pids', (m) => shells.pids(m)),
-        request('shell-ack', (m) => shells.ack(m)),
-        ...leaderOnly,
-      ],
-      // [exec] shell-plugins and imp apply to the jobs that start after the change
-      configReload(next) {
-        const list = sitePlugins(next);
-        const nextImp = impPath(next);
-        return () => {
-          site = list;
-          imp = nextImp;
-        };
-      },
-      async stop() {
-        exec?.shutdown();
-        shells.killAll();
-        // the process-wide backstop, once no job-exec is left (brokers may share this process)
-        if (--instances === 0) taskGuard.killAll();
-        await exec?.removeLogs();
-      },
+    this.handlers = [
+      request('shell-start', (m) => this.shells.start(m)),
+      request('shell-kill', (m) => this.shells.kill(m)),
+      request('shell-stdin', (m) => this.shells.stdin(m)),
+      request('shell-pids', (m) => this.shells.pids(m)),
+      request('shell-ack', (m) => this.shells.ack(m)),
+      ...leaderOnly,
+    ];
+  }
+
+  /** run `fn` once the sender may act on job `id` (the owner at once) */
+  private ownJob<R>(m: Message, id: number, what: string, fn: () => R): R | Promise<Awaited<R>> {
+    const wait = this.exec?.owners.check(m, id, what);
+    return wait ? wait.then(async (): Promise<Awaited<R>> => await fn()) : fn();
+  }
+
+  configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
+    const list = sitePlugins(next);
+    const nextImp = impPath(next);
+    return () => {
+      this.site = list;
+      this.imp = nextImp;
     };
-  },
+  }
+
+  async stop(): Promise<void> {
+    this.exec?.shutdown();
+    this.shells.killAll();
+    // the process-wide backstop, once no job-exec is left (brokers may share this process)
+    if (--instances === 0) taskGuard.killAll();
+    await this.exec?.removeLogs();
+  }
+}
+
+export default defineModule({
+  name: 'job-exec',
+  description: 'run jobs: job shells hosted in-process on every rank',
+  ranks: 'all',
+  config: execConfigSchema,
+  protocol: jobExecProtocol,
+  module: JobExec,
 });

@@ -21,6 +21,7 @@
  * (flux-shell-options(7)); unknown ones are ignored, as Flux does.
  */
 import type { ShellPlacement } from './taskmap';
+import { token, type Registry } from '../../kernel/api';
 import type { PtyOptions, PtyTask } from './pty-task';
 
 /** the host's terminal launcher (the pty plugin's TaskLauncher) */
@@ -234,6 +235,15 @@ export interface ShellPlugin {
   /** shell side, once per job per rank */
   shell?(ctx: ShellContext): ShellCallbacks | undefined | void;
 }
+
+/**
+ * The broker's registry of shell plugins that modules provide (ADR 0018): a
+ * site module calls `scope.container.resolve(IRegistries).provide(IShellPlugins,
+ * NAME, plugin)` and every job on that broker gets the plugin after the
+ * built-ins (a built-in of its name is replaced), before the `[exec]
+ * shell-plugins` and `-o plugin=FILE` files. Withdrawn when the module unloads.
+ */
+export const IShellPlugins = token<Registry<ShellPlugin>>('flux.shell.plugins');
 
 export function defineShellPlugin(p: Omit<ShellPlugin, 'fluxShellPlugin'>): ShellPlugin {
   return { fluxShellPlugin: 1, ...p };

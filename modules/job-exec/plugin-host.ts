@@ -3,8 +3,9 @@
  * callbacks (plugin-api.ts is the contract).
  *
  * Order: the built-in plugins (plugins/shell/<name>/, by folder name), then
- * the site's (`[exec] shell-plugins`), then the job's (`-o plugin=FILE`), in
- * the order given. A plugin whose name is already in the stack replaces that
+ * those modules provide in the broker's registry (IShellPlugins, ADR 0018),
+ * then the site's files (`[exec] shell-plugins`), then the job's
+ * (`-o plugin=FILE`), in the order given. A plugin whose name is already in the stack replaces that
  * one and takes its place at the end (the last loaded name wins, as in Flux).
  *
  * A topic's callbacks run one after the other, in stack order. While they
@@ -101,10 +102,13 @@ export function bindStack<C extends object>(
   return out;
 }
 
-/** The job's plugin stack: built-ins, then `extra` (loaded by path), a later name replacing an earlier one. */
-export function pluginStack(extra: readonly ShellPlugin[]): Array<{ plugin: ShellPlugin; builtin: boolean }> {
+/**
+ * The job's plugin stack: built-ins, then `provided` (by modules, through
+ * IShellPlugins), then `extra` (loaded by path), a later name replacing an earlier one.
+ */
+export function pluginStack(extra: readonly ShellPlugin[], provided: readonly ShellPlugin[] = []): Array<{ plugin: ShellPlugin; builtin: boolean }> {
   const out: Array<{ plugin: ShellPlugin; builtin: boolean }> = builtinShellPlugins().map((plugin) => ({ plugin, builtin: true }));
-  for (const plugin of extra) {
+  for (const plugin of [...provided, ...extra]) {
     const i = out.findIndex((x) => x.plugin.name === plugin.name);
     if (i >= 0) out.splice(i, 1);
     out.push({ plugin, builtin: false });

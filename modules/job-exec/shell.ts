@@ -88,6 +88,8 @@ export interface ShellSpec {
   taskmap?: number[][];
   /** the site's plugin files (`[exec] shell-plugins`), loaded after the built-ins */
   sitePlugins?: string[];
+  /** the plugins modules provide on this broker (IShellPlugins; set by shell-server, never sent) */
+  provided?: readonly ShellPlugin[];
   /** the job's submitter (absent: the instance owner) */
   userid?: number;
   /** its signed jobspec (a MUNGE credential), when it has one */
@@ -267,7 +269,7 @@ export class JobShell {
       const extra: ShellPlugin[] = [];
       for (const file of [...(spec.sitePlugins ?? []), ...pluginOption(opts['plugin'])]) extra.push(await loadPluginFile(file, cwd));
       const ctx = this.context(opts, cwd, env);
-      this.stack = bindStack(pluginStack(extra), (pl) => pl.shell?.(ctx), 'shell');
+      this.stack = bindStack(pluginStack(extra, spec.provided), (pl) => pl.shell?.(ctx), 'shell');
       await callTopic(this.stack, 'shell.init');
       await callTopic(this.stack, 'shell.post-init');
       await this.input?.open();

@@ -6,7 +6,7 @@
  * guest's client: lib/signed-jobspec.ts) must be the jobspec, signed by its
  * submitter for this instance; its signature is the IMP's to verify.
  */
-import { Errno, FluxError, defineModule, einval, methods, type BrokerModule, type Message, type ModuleScope } from '../../kernel/api';
+import { Errno, FluxError, IHandle, defineModule, einval, inject, injectable, methods, type BrokerModule, type Handle, type HandlerTable, type Message } from '../../kernel/api';
 import { jobIngestProtocol, type JobIngestProtocol, type JobIngestSubmitRequest, type JobIngestSubmitResponse } from '../../lib/protocol/job-ingest';
 import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
@@ -25,90 +25,95 @@ function now(): number {
   return eventTime();
 }
 
+/** The service: submit, getinfo, feasibility-disable. */
+@injectable()
+export class JobIngest implements BrokerModule {
+  private gen: FluidGenerator;
+  private feasibility = true;
+  readonly handlers: HandlerTable = [
+    method('submit', (p, msg) => this.submit(p, msg), { ownerOnly: false }),
+    method('getinfo', () => ({ generator: this.h.rank })),
+    method('feasibility-disable', (p) => {
+      this.feasibility = p.enable === true;
+      return {};
+    }),
+  ];
+
+  constructor(@inject(IHandle) private readonly h: Handle) {
+    this.gen = new FluidGenerator(h.rank);
+  }
+
+  async start(): Promise<void> {
+    // continue above the largest id the job manager knows (module reload)
+    try {
+      const r = await this.h.rpc<{ max_jobid?: number }>('job-manager.getinfo', {});
+      const max = r.max_jobid ?? 0;
+      if (max > 0) this.gen = new FluidGenerator(this.h.rank, Number(BigInt(max) >> 24n) + 1);
+    } catch {
+      /* no job manager yet: fresh ids */
+    }
+  }
+
+  private async checkFeasible(jobspec: Obj): Promise<void> {
+    if (!this.feasibility) return;
+    try {
+      await this.h.rpc('sched.feasibility', { jobspec });
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno === Errno.ENOSYS) return;
+      throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
+    }
+  }
+
+  private async applyPolicy(jobspec: Obj): Promise<Obj> {
+    try {
+      return (await this.h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno === Errno.ENOSYS) return jobspec;
+      throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
+    }
+  }
+
+  /** J's header names this submitter and this instance, and its payload is the jobspec */
+  private checkSigned(J: string, jobspec: unknown, userid: number): void {
+    let parsed;
+    try {
+      parsed = parseJ(J);
+    } catch (e) {
+      throw einval((e as Error).message);
+    }
+    const { header } = parsed;
+    if (header.userid !== userid) throw new FluxError(Errno.EPERM, `signed jobspec: signed by uid ${header.userid}, submitted by uid ${userid}`);
+    if (header.owner !== process.getuid?.() || header.instance !== this.h.getattr('broker.uuid')) {
+      throw new FluxError(Errno.EPERM, 'signed jobspec: signed for another instance');
+    }
+    if (JSON.stringify(parsed.jobspec) !== JSON.stringify(jobspec)) throw einval('signed jobspec: its payload is not the jobspec submitted');
+  }
+
+  private async submit(p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> {
+    const jobspec = p.jobspec;
+    validateJobspec(jobspec);
+    const J = p.J ?? undefined;
+    if (J !== undefined) this.checkSigned(J, jobspec, msg.userid);
+    const urgency = p.urgency ?? 16;
+    if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
+    const flags = p.flags ?? 0;
+    if ((flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
+    // queue, defaults, limits and the queue's constraint (job-manager owns [queues] and [policy])
+    const ready = await this.applyPolicy(jobspec);
+    await this.checkFeasible(ready);
+    const id = Number(this.gen.next());
+    const t_submit = now();
+    await this.h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready, J }] });
+    return { id };
+  }
+}
+
 export default defineModule({
   name: 'job-ingest',
   description: 'Validate jobspecs, assign job ids, hand jobs to the job manager',
   ranks: 'leader',
   protocol: jobIngestProtocol,
-  create(scope: ModuleScope): BrokerModule {
-    const h = scope.handle;
-    let gen = new FluidGenerator(h.rank);
-    let feasibility = true;
-
-    const checkFeasible = async (jobspec: Obj): Promise<void> => {
-      if (!feasibility) return;
-      try {
-        await h.rpc('sched.feasibility', { jobspec });
-      } catch (e) {
-        const fe = e as FluxError;
-        if (fe.errno === Errno.ENOSYS) return;
-        throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
-      }
-    };
-
-    const applyPolicy = async (jobspec: Obj): Promise<Obj> => {
-      try {
-        return (await h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
-      } catch (e) {
-        const fe = e as FluxError;
-        if (fe.errno === Errno.ENOSYS) return jobspec;
-        throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
-      }
-    };
-
-    /** J's header names this submitter and this instance, and its payload is the jobspec */
-    const checkSigned = (J: string, jobspec: unknown, userid: number): void => {
-      let parsed;
-      try {
-        parsed = parseJ(J);
-      } catch (e) {
-        throw einval((e as Error).message);
-      }
-      const { header } = parsed;
-      if (header.userid !== userid) throw new FluxError(Errno.EPERM, `signed jobspec: signed by uid ${header.userid}, submitted by uid ${userid}`);
-      if (header.owner !== process.getuid?.() || header.instance !== h.getattr('broker.uuid')) {
-        throw new FluxError(Errno.EPERM, 'signed jobspec: signed for another instance');
-      }
-      if (JSON.stringify(parsed.jobspec) !== JSON.stringify(jobspec)) throw einval('signed jobspec: its payload is not the jobspec submitted');
-    };
-
-    const submit = async (p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> => {
-      const jobspec = p.jobspec;
-      validateJobspec(jobspec);
-      const J = p.J ?? undefined;
-      if (J !== undefined) checkSigned(J, jobspec, msg.userid);
-      const urgency = p.urgency ?? 16;
-      if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
-      const flags = p.flags ?? 0;
-      if ((flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
-      // queue, defaults, limits and the queue's constraint (job-manager owns [queues] and [policy])
-      const ready = await applyPolicy(jobspec);
-      await checkFeasible(ready);
-      const id = Number(gen.next());
-      const t_submit = now();
-      await h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready, J }] });
-      return { id };
-    };
-
-    return {
-      handlers: [
-        method('submit', submit, { ownerOnly: false }),
-        method('getinfo', () => ({ generator: h.rank })),
-        method('feasibility-disable', (p) => {
-          feasibility = p.enable === true;
-          return {};
-        }),
-      ],
-      async start() {
-        // continue above the largest id the job manager knows (module reload)
-        try {
-          const r = await h.rpc<{ max_jobid?: number }>('job-manager.getinfo', {});
-          const max = r.max_jobid ?? 0;
-          if (max > 0) gen = new FluidGenerator(h.rank, Number(BigInt(max) >> 24n) + 1);
-        } catch {
-          /* no job manager yet: fresh ids */
-        }
-      },
-    };
-  },
+  module: JobIngest,
 });

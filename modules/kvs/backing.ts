@@ -227,22 +227,53 @@ export class Backing {
   }
 
   /**
-   * A change: refused at once while the filesystem is full and the room
-   * reserved ahead would not hold it (reserve.ts), else queued to LMDB (or
-   * held first, inside lazily()).
+   * Set while a change refused for want of room waits for a try at the
+   * reserve: every change after it waits behind it, so that the disk gets
+   * them in the order the tree did (a later put of the same key must not be
+   * overwritten by the earlier one). Resolved once it is queued or refused.
    */
-  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode, retried = false): Promise<void> {
+  private gate: Promise<void> | undefined;
+
+  /**
+   * A change: queued to LMDB (or held first, inside lazily()); while the
+   * filesystem is full and the room reserved ahead would not hold it
+   * (reserve.ts), it first waits for a try at the reserve that starts after
+   * it came, then is refused if there is still no room.
+   */
+  private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode): Promise<void> {
+    if (this.gate) return this.behind(this.gate, () => this.attempt(op, bytes, lazy));
     const admitted = this.reserve.admit(bytes);
-    if (admitted instanceof FluxError && !retried) {
-      // refused: a try at the reserve that starts after now decides (room may have come back)
-      return this.reserve.retry().then(() => this.change(op, bytes, lazy, true));
-    }
+    if (admitted instanceof FluxError) return this.behind(this.reserve.retry(), () => this.attempt(op, bytes, lazy));
+    return this.queue(op, admitted.cost, lazy);
+  }
+
+  /** run `next` (it queues or refuses at once) after `first`, with every later change behind it */
+  private behind(first: Promise<void>, next: () => Promise<void>): Promise<void> {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    this.gate = gate;
+    return first.then(() => {
+      try {
+        return next();
+      } finally {
+        release();
+        if (this.gate === gate) this.gate = undefined;
+      }
+    });
+  }
+
+  /** queue the change, or refuse it if there is no room yet */
+  private attempt(op: () => Promise<unknown>, bytes: number, lazy: boolean): Promise<void> {
+    const admitted = this.reserve.admit(bytes);
     if (admitted instanceof FluxError) {
       if (!this.failing) this.onState?.(admitted);
       this.failing = admitted;
       return Promise.reject(admitted);
     }
-    const cost = admitted.cost;
+    return this.queue(op, admitted.cost, lazy);
+  }
+
+  private queue(op: () => Promise<unknown>, cost: number, lazy: boolean): Promise<void> {
     const queue = (): Promise<void> => {
       const p = this.write(op());
       const after = () => this.reserve.done(cost);

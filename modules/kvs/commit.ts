@@ -12,6 +12,7 @@ import { einval } from '../../kernel/api';
 import type { Backing } from './backing';
 import { checkEntries, checkKey, type Store } from './store';
 import type { Watchers } from './watchers';
+import { tops } from './repair';
 import type { Empty } from '../../lib/protocol/kvs';
 
 /** the most ops in one commit (a restore of a large archive is a few hundred thousand keys at most) */
@@ -72,18 +73,6 @@ function checkOp(o: Record<string, unknown>): Op {
     default:
       throw einval(`commit: unknown op ${JSON.stringify(o.op)}`);
   }
-}
-
-/** the keys in `keys` that no other one of them is below (or equal to, earlier) */
-function tops(keys: Iterable<string>): string[] {
-  const sorted = [...new Set(keys)].sort();
-  const out: string[] = [];
-  for (const k of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && k.startsWith(last + '.')) continue;
-    out.push(k);
-  }
-  return out;
 }
 
 export function commit(ops: readonly object[], store: Store, watchers: Watchers, backing: Backing | undefined): Promise<Empty> | Empty {

@@ -24,9 +24,14 @@ import {
   parseArgs,
   request,
   type BrokerModule,
+  IHandle,
+  IModuleArgs,
+  inject,
+  injectable,
   type Handle,
   type Message,
-  type ModuleScope,
+  type HandlerTable,
+  type RequestHandler,
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
@@ -36,11 +41,16 @@ import { checkStore } from './store-check';
 import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 
 /** handler entries checked against modules/kvs/protocol.avsc */
 const method = methods<KvsProtocol>();
+/** a method's request, as the protocol has checked it */
+type Req<M extends keyof KvsProtocol> = KvsProtocol[M]['request'];
+/** what a method answers: its response, or NO_RESPONSE when it answers later (a stream) */
+type Res<M extends keyof KvsProtocol> = KvsProtocol[M]['response'] | typeof NO_RESPONSE;
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
 const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
@@ -52,7 +62,7 @@ const senderOf = (msg: Message): string => msg.route[0] ?? '';
  * what every read is served from anyway (writing it to LMDB cost about 0.8 ms
  * of the broker's time per job: docs/notes/throughput.md).
  */
-async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }> {
+async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
   if (dir === undefined || h.getattr('statedir-cleanup') === '1') return { store };
@@ -63,7 +73,13 @@ async function openStore(h: Handle): Promise<{ store: Store; backing?: Backing }
   const backing = Backing.open(dir, {
     sync: true,
     warn: (msg) => h.log('warning', msg),
-    onState: (failing) => (failing ? h.log('err', `${failing.message}: changes are refused until it can write again`) : h.log('notice', `store ${file}: writing again`)),
+    onState: (failing) => {
+      if (failing) h.log('err', `${failing.message}: changes are refused until it can write again`);
+      else {
+        h.log('notice', `store ${file}: writing again`);
+        writingAgain();
+      }
+    },
   });
   for (const r of backing.records()) {
     if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
@@ -183,39 +199,98 @@ function isEventlogText(text: string): boolean {
   }
 }
 
-async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule> {
-  const fromArgs = restoreArgs(args);
-  const opened = await openStore(h);
-  const backing = opened.backing;
-  let store = opened.store;
-  const restore = h.getattr('content.restore');
-  try {
-    if (fromArgs) store = await restoreArchive(h, fromArgs.file, store, backing, fromArgs.opts);
-    else if (restore) store = await restoreArchive(h, restore, store, backing, { what: 'content.restore', replace: false });
-  } catch (e) {
-    await backing?.close();
-    throw e;
-  }
-  const watchers = new Watchers(h);
+/**
+ * Rank 0: the store in memory and its backing store. init() opens the backing
+ * store and loads any archive before the module takes the kvs service.
+ */
+export class KvsLeader implements BrokerModule {
+  private store = new Store();
+  private backing: Backing | undefined;
+  /** what the store failed to take after it was answered, written again from the tree once it writes again (repair.ts) */
+  private repairs: Repairs | undefined;
+  private readonly watchers: Watchers;
   /** kvs.commit transactions sent in parts */
-  const staged = new Staged();
+  private readonly staged = new Staged();
+  readonly handlers: HandlerTable = [
+    method('get', (p, msg) => this.getMethod(p, msg), { ownerOnly: false }),
+    method('put', (p) => this.put(p)),
+    method('unlink', (p) => this.unlink(p)),
+    method('dir', (p) => this.dir(p)),
+    method('link', (p) => this.link(p)),
+    method('readlink', (p) => this.readlink(p)),
+    method('mkdir', (p) => this.mkdir(p)),
+    method('eventlog-append', (p) => this.eventlogAppend(p)),
+    method('eventlog-close', (p) => this.eventlogClose(p)),
+    method('commit', (p, msg) => this.commit(p, msg)),
+    method('watch', (p, msg) => this.watch(p, msg), { ownerOnly: false }),
+    // a guest's cancels reach only its own watches (by sender)
+    method('watch-cancel', (p, msg) => this.watchCancel(p, msg), { ownerOnly: false }),
+    method('stream-cancel', (p, msg) => this.streamCancel(p, msg), { ownerOnly: false }),
+    method('stats-get', () => this.statsGet()),
+    method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
+  ];
+
+  constructor(
+    private readonly h: Handle,
+    private readonly args: readonly string[],
+  ) {
+    this.watchers = new Watchers(h);
+  }
+
+  async init(): Promise<void> {
+    const h = this.h;
+    const fromArgs = restoreArgs(this.args);
+    const opened = await openStore(h, () => this.repairs?.writingAgain());
+    const backing = (this.backing = opened.backing);
+    let store = opened.store;
+    const restore = h.getattr('content.restore');
+    try {
+      if (fromArgs) store = await restoreArchive(h, fromArgs.file, store, backing, fromArgs.opts);
+      else if (restore) store = await restoreArchive(h, restore, store, backing, { what: 'content.restore', replace: false });
+    } catch (e) {
+      await backing?.close();
+      throw e;
+    }
+    this.store = store;
+    if (backing) this.repairs = new Repairs(() => this.store, backing, (sev, msg) => h.log(sev, msg));
+  }
+
+  /** a change's write to `keys` failed after it was answered: repair it */
+  private failed(keys: readonly string[]): (e: unknown) => never {
+    return (e: unknown) => {
+      this.repairs?.failed(keys);
+      throw e;
+    };
+  }
+
+  async stop(): Promise<void> {
+    const { backing, repairs } = this;
+    if (!backing) return;
+    // a last try for what the store could not take; what is still left is said, not dropped silently
+    if (repairs && repairs.size > 0) await repairs.flush();
+    if (repairs && repairs.size > 0) this.h.log('err', `store ${backing.file}: ${repairs.size} keys changed while it could not write are not on disk: a restart will not have them`);
+    if (!(await backing.close())) this.h.log('err', `${backing.file}: close did not finish in time`);
+  }
+
   /**
    * The answer once the change is on disk (at once without a backing store).
    * A request with {durable: false} is answered once the change is queued
    * (answer.ts, ADR 0013).
    */
-  const durable = (write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty => {
+  private durable(keys: readonly string[], write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty {
+    const backing = this.backing;
     if (!backing) return {};
-    // Holding a change nobody waits on for a few ms (backing.ts lazily) is off:
-    // with it a job's keys were lost when the store filled (t0803, 3 runs in
-    // 14 under load: a running job's directory came back empty). Group commit
-    // still shares each LMDB commit among the writes queued meanwhile.
-    const p = write(backing);
+    // a change nobody waits on is held a few ms to share a commit with others (backing.ts lazily)
+    const p = queued ? backing.lazily(() => write(backing)) : write(backing);
     // after the write: a change the store refused at once (no room) has set the error
-    return answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
-  };
+    const answer = answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
+    // answered before its write failed: the disk gets it once the store writes again (repair.ts)
+    if (!(answer instanceof Promise)) p.catch(this.failed(keys)).catch(() => undefined);
+    return answer;
+  }
 
-  const watch = (p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE => {
+  private watch(p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE {
+    const { store, watchers, h } = this;
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
     const key = checkKey(p.key);
     checkGuestRead(store, msg, 'kvs.watch', key);
@@ -239,217 +314,239 @@ async function leader(h: Handle, args: readonly string[]): Promise<BrokerModule>
     }
     watchers.add({ key, msg, sender: senderOf(msg), tag });
     return NO_RESPONSE;
-  };
+  }
 
-  return {
-    handlers: [
-      method(
-        'get',
-        (p, msg) => {
-          const key = checkKey(p.key);
-          checkGuestRead(store, msg, 'kvs.get', key);
-          return { value: store.get(key) };
-        },
-        { ownerOnly: false },
-      ),
-      method('put', (p) => {
-        const quick = lazy(p);
-        const key = checkKey(p.key);
-        const wasDir = store.isDir(key);
-        const shadowed = store.leafAncestors(key);
-        const json = store.put(key, p.value);
-        watchers.notifyValue(key, p.value);
-        return durable(async (b) => {
-          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
-          await Promise.all([...removed, b.putValue(key, json)]);
-        }, quick);
-      }),
-      method('unlink', (p) => {
-        const key = checkKey(p.key);
-        const recursive = p.recursive === true;
-        if (recursive) for (const k of store.keys(key)) watchers.end(k);
-        watchers.end(key);
-        const count = store.unlink(key, recursive);
-        if (count === 0 || !backing) return { count };
-        return backing.durable(backing.remove(key, recursive)).then(() => ({ count }));
-      }),
-      method('dir', (p) => {
-        const k = p.key;
-        const dir = k === undefined || k === null || k === '' || k === '.' ? '' : checkKey(k);
-        // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
-        if (p.extras !== true) return { keys: store.keys(dir) };
-        const kind = store.kind(dir);
-        return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
-      }),
-      method('link', (p) => {
-        const key = checkKey(p.key);
-        const target = checkKey(p.target);
-        const wasDir = store.isDir(key);
-        const shadowed = store.leafAncestors(key);
-        watchers.end(key);
-        store.link(key, target);
-        return durable(async (b) => {
-          const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
-          await Promise.all([...removed, b.putLink(key, target)]);
-        });
-      }),
-      method('readlink', (p) => ({ target: store.readlink(checkKey(p.key)) })),
-      method('mkdir', (p) => {
-        const key = checkKey(p.key);
-        const shadowed = store.leafAncestors(key);
-        for (const k of store.keys(key)) watchers.end(k);
-        watchers.end(key);
-        store.mkdir(key);
-        return durable(async (b) => {
-          await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
-          await b.putDir(key);
-        });
-      }),
-      method('eventlog-append', (p) => {
-        const quick = lazy(p);
-        const key = checkKey(p.key);
-        const entries = checkEntries(p.entries);
-        const shadowed = store.leafAncestors(key);
-        const { text, n } = store.append(key, entries);
-        watchers.notify(key, entries);
-        return durable(async (b) => {
-          const header = n === 1 ? b.putLogHeader(key, false) : undefined;
-          await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
-        }, quick);
-      }),
-      method('eventlog-close', (p) => {
-        const key = checkKey(p.key);
-        const quick = lazy(p);
-        store.close(key);
-        watchers.end(key);
-        return durable((b) => b.putLogHeader(key, true), quick);
-      }),
-      method('commit', (p, msg) => {
-        if (p.txn === undefined || p.txn === null) return commit(p.ops, store, watchers, backing);
-        const whole = staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
-        return whole ? commit(whole, store, watchers, backing) : {};
-      }),
-      method('watch', watch, { ownerOnly: false }),
-      // a guest's cancels reach only its own watches (by sender)
-      method(
-        'watch-cancel',
-        (p, msg) => {
-          const tag = p.tag;
-          if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
-          watchers.cancel(senderOf(msg), tag);
-          return {};
-        },
-        { ownerOnly: false },
-      ),
-      method(
-        'stream-cancel',
-        (p, msg) => {
-          watchers.cancelStream(senderOf(msg), p.matchtag);
-          return {};
-        },
-        { ownerOnly: false },
-      ),
-      method('stats-get', () => ({ keys: store.size, watchers: watchers.count, cancelled: watchers.cancelled, ...(backing ? { backing: backing.file, store: backing.stats() } : {}) })),
-      method(
-        'disconnect',
-        (_p, msg) => {
-          watchers.cancel(senderOf(msg));
-          staged.drop(senderOf(msg));
-          return NO_RESPONSE;
-        },
-        { ownerOnly: false },
-      ),
-    ],
-    async stop() {
-      if (backing && !(await backing.close())) h.log('err', `${backing.file}: close did not finish in time`);
-    },
-  };
+  private getMethod(p: Req<'get'>, msg: Message) {
+    const key = checkKey(p.key);
+    checkGuestRead(this.store, msg, 'kvs.get', key);
+    return { value: this.store.get(key) };
+  }
+
+  private put(p: Req<'put'>) {
+    const quick = lazy(p);
+    const key = checkKey(p.key);
+    const wasDir = this.store.isDir(key);
+    const shadowed = this.store.leafAncestors(key);
+    const json = this.store.put(key, p.value);
+    this.watchers.notifyValue(key, p.value);
+    return this.durable([key, ...shadowed], async (b) => {
+      const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
+      await Promise.all([...removed, b.putValue(key, json)]);
+    }, quick);
+  }
+
+  private unlink(p: Req<'unlink'>) {
+    const key = checkKey(p.key);
+    const recursive = p.recursive === true;
+    if (recursive) for (const k of this.store.keys(key)) this.watchers.end(k);
+    this.watchers.end(key);
+    const count = this.store.unlink(key, recursive);
+    if (count === 0 || !this.backing) return { count };
+    return this.backing.durable(this.backing.remove(key, recursive).catch(this.failed([key]))).then(() => ({ count }));
+  }
+
+  private dir(p: Req<'dir'>) {
+    const k = p.key;
+    const dir = k === undefined || k === null || k === '' || k === '.' ? '' : checkKey(k);
+    // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
+    if (p.extras !== true) return { keys: this.store.keys(dir) };
+    const kind = this.store.kind(dir);
+    return { keys: this.store.keys(dir), ...this.store.extras(dir), ...(kind ? { kind } : {}) };
+  }
+
+  private link(p: Req<'link'>) {
+    const key = checkKey(p.key);
+    const target = checkKey(p.target);
+    const wasDir = this.store.isDir(key);
+    const shadowed = this.store.leafAncestors(key);
+    this.watchers.end(key);
+    this.store.link(key, target);
+    return this.durable([key, ...shadowed], async (b) => {
+      const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
+      await Promise.all([...removed, b.putLink(key, target)]);
+    });
+  }
+
+  private readlink(p: Req<'readlink'>) {
+    return ({ target: this.store.readlink(checkKey(p.key)) });
+  }
+
+  private mkdir(p: Req<'mkdir'>) {
+    const key = checkKey(p.key);
+    const shadowed = this.store.leafAncestors(key);
+    for (const k of this.store.keys(key)) this.watchers.end(k);
+    this.watchers.end(key);
+    this.store.mkdir(key);
+    return this.durable([key, ...shadowed], async (b) => {
+      await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
+      await b.putDir(key);
+    });
+  }
+
+  private eventlogAppend(p: Req<'eventlog-append'>) {
+    const quick = lazy(p);
+    const key = checkKey(p.key);
+    const entries = checkEntries(p.entries);
+    const shadowed = this.store.leafAncestors(key);
+    const { text, n } = this.store.append(key, entries);
+    this.watchers.notify(key, entries);
+    return this.durable([key, ...shadowed], async (b) => {
+      const header = n === 1 ? b.putLogHeader(key, false) : undefined;
+      await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
+    }, quick);
+  }
+
+  private eventlogClose(p: Req<'eventlog-close'>) {
+    const key = checkKey(p.key);
+    const quick = lazy(p);
+    this.store.close(key);
+    this.watchers.end(key);
+    return this.durable([key], (b) => b.putLogHeader(key, true), quick);
+  }
+
+  private commit(p: Req<'commit'>, msg: Message) {
+    if (p.txn === undefined || p.txn === null) return commit(p.ops, this.store, this.watchers, this.backing);
+    const whole = this.staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
+    return whole ? commit(whole, this.store, this.watchers, this.backing) : {};
+  }
+
+  private watchCancel(p: Req<'watch-cancel'>, msg: Message) {
+      const tag = p.tag;
+      if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
+      this.watchers.cancel(senderOf(msg), tag);
+      return {};
+    }
+
+  private streamCancel(p: Req<'stream-cancel'>, msg: Message) {
+      this.watchers.cancelStream(senderOf(msg), p.matchtag);
+      return {};
+    }
+
+  private statsGet() {
+    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
+  }
+
+  private disconnect(msg: Message): Res<'disconnect'> {
+      this.watchers.cancel(senderOf(msg));
+      this.staged.drop(senderOf(msg));
+      return NO_RESPONSE;
+    }
 }
 
 /** Followers: forward everything to rank 0, relaying watch streams. */
-function follower(h: Handle): BrokerModule {
-  const relays = new Map<string, Map<string, () => void>>();
+export class KvsFollower implements BrokerModule {
+  private readonly relays = new Map<string, Map<string, () => void>>();
   /** `${sender}:${matchtag}` of a relayed watch -> its tag in relays (kvs.stream-cancel) */
-  const relayTags = new Map<string, string>();
+  private readonly relayTags = new Map<string, string>();
+  readonly handlers: HandlerTable = [
+    this.forward('get'),
+    this.forward('put'),
+    this.forward('unlink'),
+    this.forward('dir'),
+    this.forward('link'),
+    this.forward('readlink'),
+    this.forward('mkdir'),
+    this.forward('eventlog-append'),
+    this.forward('eventlog-close'),
+    this.forward('commit'),
+    this.forward('stats-get'),
+    method('watch', (p, msg) => this.watch(p, msg)),
+    method('watch-cancel', (p, msg) => this.watchCancel(p, msg)),
+    method('stream-cancel', (p, msg) => this.streamCancel(p, msg)),
+    method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
+  ];
+
+  constructor(private readonly h: Handle) {}
+
   /** forwarded as it came (rank 0 answers with the method's response) */
-  const forward = (name: keyof KvsProtocol & string) =>
-    request(name, (msg, req) => h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
-  const stopAll = (sender: string) => {
-    const m = relays.get(sender);
+  private forward(name: keyof KvsProtocol & string): RequestHandler {
+    return request(name, (_msg, req) => this.h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
+  }
+
+  private stopAll(sender: string): void {
+    const m = this.relays.get(sender);
     if (!m) return;
-    relays.delete(sender);
+    this.relays.delete(sender);
     for (const stop of m.values()) stop();
-  };
-  return {
-    handlers: [
-      forward('get'),
-      forward('put'),
-      forward('unlink'),
-      forward('dir'),
-      forward('link'),
-      forward('readlink'),
-      forward('mkdir'),
-      forward('eventlog-append'),
-      forward('eventlog-close'),
-      forward('commit'),
-      forward('stats-get'),
-      method('watch', (p, msg) => {
-        if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
-        const sender = senderOf(msg);
-        const userTag = p.tag ?? randomUUID();
-        const upTag = randomUUID();
-        const s = h.rpcStream('kvs.watch', { ...p, tag: upTag }, {
-          nodeid: 0,
-          onResponse: (p) => h.respond(msg, p),
-        });
-        let m = relays.get(sender);
-        if (!m) relays.set(sender, (m = new Map()));
-        // the stream's own cancel tells rank 0 (kvs.stream-cancel); done then answers the client ENODATA
-        const stop = () => void s.cancel();
-        m.set(userTag, stop);
-        relayTags.set(`${sender}:${msg.matchtag}`, userTag);
-        void s.done.finally(() => relayTags.delete(`${sender}:${msg.matchtag}`)).catch(() => undefined);
-        s.done.then(
-          () => {
-            relays.get(sender)?.delete(userTag);
-            h.respondError(msg, Errno.ENODATA);
-          },
-          (e: { errno?: number; message?: string }) => {
-            relays.get(sender)?.delete(userTag);
-            h.respondError(msg, e.errno ?? Errno.EIO, e.message);
-          },
-        );
-        return NO_RESPONSE;
-      }),
-      method('watch-cancel', (p, msg) => {
-        const tag = p.tag;
-        const m = relays.get(senderOf(msg));
-        if (typeof tag === 'string' && m?.has(tag)) {
-          m.get(tag)!();
-          m.delete(tag);
-        }
-        return {};
-      }),
-      method('stream-cancel', (p, msg) => {
-        const sender = senderOf(msg);
-        const tag = relayTags.get(`${sender}:${p.matchtag}`);
-        const stop = tag === undefined ? undefined : relays.get(sender)?.get(tag);
-        if (stop) {
-          relays.get(sender)!.delete(tag!);
-          stop();
-        }
-        return {};
-      }),
-      method(
-        'disconnect',
-        (_p, msg) => {
-          stopAll(senderOf(msg));
-          return NO_RESPONSE;
-        },
-        { ownerOnly: false },
-      ),
-    ],
-  };
+  }
+
+  private watch(p: Req<'watch'>, msg: Message): Res<'watch'> {
+    if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
+    const sender = senderOf(msg);
+    const userTag = p.tag ?? randomUUID();
+    const upTag = randomUUID();
+    const s = this.h.rpcStream('kvs.watch', { ...p, tag: upTag }, {
+      nodeid: 0,
+      onResponse: (p) => this.h.respond(msg, p),
+    });
+    let m = this.relays.get(sender);
+    if (!m) this.relays.set(sender, (m = new Map()));
+    // the stream's own cancel tells rank 0 (kvs.stream-cancel); done then answers the client ENODATA
+    const stop = () => void s.cancel();
+    m.set(userTag, stop);
+    this.relayTags.set(`${sender}:${msg.matchtag}`, userTag);
+    void s.done.finally(() => this.relayTags.delete(`${sender}:${msg.matchtag}`)).catch(() => undefined);
+    s.done.then(
+      () => {
+        this.relays.get(sender)?.delete(userTag);
+        this.h.respondError(msg, Errno.ENODATA);
+      },
+      (e: { errno?: number; message?: string }) => {
+        this.relays.get(sender)?.delete(userTag);
+        this.h.respondError(msg, e.errno ?? Errno.EIO, e.message);
+      },
+    );
+    return NO_RESPONSE;
+  }
+
+  private watchCancel(p: Req<'watch-cancel'>, msg: Message) {
+    const tag = p.tag;
+    const m = this.relays.get(senderOf(msg));
+    if (typeof tag === 'string' && m?.has(tag)) {
+      m.get(tag)!();
+      m.delete(tag);
+    }
+    return {};
+  }
+
+  private streamCancel(p: Req<'stream-cancel'>, msg: Message) {
+    const sender = senderOf(msg);
+    const tag = this.relayTags.get(`${sender}:${p.matchtag}`);
+    const stop = tag === undefined ? undefined : this.relays.get(sender)?.get(tag);
+    if (stop) {
+      this.relays.get(sender)!.delete(tag!);
+      stop();
+    }
+    return {};
+  }
+
+  private disconnect(msg: Message): Res<'disconnect'> {
+      this.stopAll(senderOf(msg));
+      return NO_RESPONSE;
+    }
+}
+
+/** The kvs as its child container builds it: rank 0's store, or a follower that forwards to it. */
+@injectable()
+export class Kvs implements BrokerModule {
+  private readonly role: BrokerModule;
+
+  constructor(@inject(IHandle) h: Handle, @inject(IModuleArgs) args: readonly string[]) {
+    if (h.rank !== 0 && args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
+    this.role = h.rank === 0 ? new KvsLeader(h, args) : new KvsFollower(h);
+  }
+
+  get handlers(): HandlerTable {
+    return this.role.handlers;
+  }
+
+  init(): Promise<void> | void {
+    return this.role.init?.();
+  }
+
+  stop(): Promise<void> | void {
+    return this.role.stop?.();
+  }
 }
 
 export default defineModule({
@@ -457,8 +554,5 @@ export default defineModule({
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
   protocol: kvsProtocol,
-  create(scope: ModuleScope): BrokerModule | Promise<BrokerModule> {
-    if (scope.handle.rank !== 0 && scope.args.length > 0) throw einval('kvs: module arguments are for rank 0 only');
-    return scope.handle.rank === 0 ? leader(scope.handle, scope.args) : follower(scope.handle);
-  },
+  module: Kvs,
 });

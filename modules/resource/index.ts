@@ -1,8 +1,24 @@
 /** resource: discovers resources on every rank; rank 0 builds R and serves status/drain. */
-import { defineModule, einval } from '../../kernel/api';
+import { defineModule, einval, IConfig, IHandle, IModuleArgs, inject, injectable, type Handle } from '../../kernel/api';
 import { resourceProtocol } from '../../lib/protocol/resource';
 import { ResourceModule } from './resource';
-import { resourceArgs, resourceConfig, resourceConfigSchema } from './config';
+import { resourceArgs, resourceConfig, resourceConfigSchema, type ResourceConfig } from './config';
+
+/** The service as the module's child container builds it: [resource], overridden by the module arguments. */
+@injectable()
+export class Resource extends ResourceModule {
+  constructor(@inject(IHandle) h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>, @inject(IModuleArgs) args: readonly string[]) {
+    super(h, options(config, args));
+  }
+}
+
+function options(config: Readonly<Record<string, unknown>>, args: readonly string[]): ResourceConfig {
+  try {
+    return { ...resourceConfig(config), ...resourceArgs(args) };
+  } catch (e) {
+    throw einval((e as Error).message);
+  }
+}
 
 export default defineModule({
   name: 'resource',
@@ -10,13 +26,5 @@ export default defineModule({
   ranks: 'all',
   config: resourceConfigSchema,
   protocol: resourceProtocol,
-  create: (scope) => {
-    let cfg;
-    try {
-      cfg = { ...resourceConfig(scope.config), ...resourceArgs(scope.args) };
-    } catch (e) {
-      throw einval((e as Error).message);
-    }
-    return new ResourceModule(scope.handle, cfg);
-  },
+  module: Resource,
 });

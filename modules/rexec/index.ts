@@ -11,6 +11,6 @@ export default defineModule({
   description: 'run subprocesses on this broker for flux exec',
   ranks: 'all',
   protocol: rexecProtocol,
-  // the class is resolved from the module's child container: its handle is the IHandle token (writing-a-module.md)
-  create: (scope) => scope.container.resolve(Rexec),
+  // the host resolves the class from the module's child container: its handle is the IHandle token (writing-a-module.md)
+  module: Rexec,
 });

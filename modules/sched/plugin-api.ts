@@ -5,7 +5,7 @@
  * gets a scratch copy of the pool and the time, and returns decisions. The host
  * commits them. Plugins import only kernel/api and this file.
  */
-import { token, type Constraint, type Rv1 } from '../../kernel/api';
+import { token, type Constraint, type Registry, type Rv1 } from '../../kernel/api';
 
 /** Job id as the job-manager sent it (number or decimal string); keep it as is. */
 export type JobId = number | string;
@@ -121,8 +121,12 @@ export function isSchedPolicyPlugin(x: unknown): x is SchedPolicyPlugin {
   return !!p && p.schedPolicy === 1 && typeof p.name === 'string' && typeof p.create === 'function';
 }
 
-/** DI token under which the sched module registers the loaded policy. */
-export const ISchedPolicy = token<SchedPolicy>('flux.sched.policy');
+/**
+ * The broker's registry of policies, by name (ADR 0018): plugins/sched/<name>
+ * are its built-ins; a site module provides more (or overrides one) through
+ * IRegistries, and `[sched] policy = "NAME"` picks one.
+ */
+export const ISchedPolicies = token<Registry<SchedPolicyPlugin>>('flux.sched.policies');
 
 /** Queue order shared by the policies: priority desc, then submit time, then id. */
 export function queueOrder(a: PendingJob, b: PendingJob): number {

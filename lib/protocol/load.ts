@@ -1,0 +1,32 @@
+/**
+ * A module manifest's protocol (ADR 0014), compiled: the document itself, or a
+ * protocol file named relative to the module's file (a site module). A bad one
+ * is EINVAL naming the file or the fault.
+ */
+import { readFile } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { Errno } from '../errno';
+import { FluxError } from '../errors';
+import { compileProtocol, compileProtocolFile, type Protocol, type ProtocolDoc } from './avro';
+
+/** A manifest's protocol: the document, or a protocol file relative to the module's file. */
+export async function loadProtocol(p: ProtocolDoc | string, modulePath: string): Promise<Protocol> {
+  let doc: ProtocolDoc;
+  if (typeof p === 'string') {
+    const file = nodePath.resolve(nodePath.dirname(modulePath), p);
+    try {
+      // compiled once per file and text: many brokers may share this process
+      return compileProtocolFile(file, await readFile(file, 'utf8'));
+    } catch (e) {
+      const unread = e instanceof SyntaxError || (e as NodeJS.ErrnoException).code !== undefined;
+      throw new FluxError(Errno.EINVAL, `protocol${unread ? ` ${file}` : ''}: ${(e as Error).message}`);
+    }
+  } else {
+    doc = p;
+  }
+  try {
+    return compileProtocol(doc);
+  } catch (e) {
+    throw new FluxError(Errno.EINVAL, `protocol: ${(e as Error).message}`);
+  }
+}
