@@ -55,7 +55,7 @@ export interface BrokerOptions {
   /** rank 0 entered RUN (the front end uses it to tell an enclosing instance where we are) */
   onRun?: (b: Broker) => void;
   /** one of many brokers in this process (flux start --test-in-process): its signals and reaper */
-  shared?: SharedProcess;
+  shared?: Pick<SharedProcess, 'signals' | 'reaper'>;
 }
 
 const DEADLY: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'];

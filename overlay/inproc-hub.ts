@@ -22,6 +22,8 @@ export interface InprocInit {
   hosts: string[];
   /** where deadly signals come from (the process's, relayed once) */
   signals: NodeJS.EventEmitter;
+  /** a rank's own source of deadly signals, when not `signals` */
+  signalsOf?: (rank: number) => NodeJS.EventEmitter;
 }
 
 /** never used: an in-process link has no handshake */
@@ -84,7 +86,7 @@ export class InprocHub {
         hosts,
         keys: NO_KEYS,
         childKeys: new Map(),
-        signals: this.init.signals,
+        signals: this.init.signalsOf?.(rank) ?? this.init.signals,
         dialParent: parent === undefined ? undefined : () => this.dial(rank, parent),
       });
       this.register(rank, ov);

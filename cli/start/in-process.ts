@@ -5,11 +5,13 @@
  * process: rank 0 serves the local socket at local-uri and runs the initial
  * program, every rank loads its modules (modprobe.toml) and has its own
  * local-<rank> socket, so every `flux` command works on any rank. The brokers
- * share this process's signals and one reaper (kernel/state/shared-process).
+ * share one reaper (kernel/state/shared-process); a deadly signal to the
+ * process reaches rank 0, which ends the instance in order.
  * The instance exits with the largest exit code (any) or rank 0's (leader);
  * after the first broker (any) or rank 0 (leader) ends, those that do not
  * follow within --test-exit-timeout are abandoned and named.
  */
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,7 +58,10 @@ export async function runInProcess(cmd: StartCommand, n: number): Promise<number
   const named = base.setattrs.filter(([k]) => k === 'hostname').pop()?.[1];
   const hosts = Array.from({ length: n }, (_, r) => o.hosts?.[r] ?? named ?? os.hostname());
   const shared = new SharedProcess((text) => say(text));
-  const hub = new InprocHub({ size: n, hosts, signals: shared.signals });
+  // a signal to the process is a signal to the instance: rank 0 acts on it (its
+  // initial program gets SIGHUP) and the tree shuts down in order behind it
+  const quiet = new EventEmitter().setMaxListeners(0);
+  const hub = new InprocHub({ size: n, hosts, signals: quiet, signalsOf: (r) => (r === 0 ? shared.signals : quiet) });
   const rcs: Array<number | undefined> = new Array(n).fill(undefined);
   const live = new Set<number>();
   let timer: LongTimer | undefined;
@@ -80,7 +85,8 @@ export async function runInProcess(cmd: StartCommand, n: number): Promise<number
     const setattrs: Array<[string, string]> = [...base.setattrs, ['rundir', rundir]];
     if (o.hosts) setattrs.push(['hostname', o.hosts[r]!]);
     const args = { ...base, setattrs, program: r === 0 ? base.program : [] };
-    const broker = new Broker(args, { treeFactory: hub.factory(r), onRun: r === 0 ? postUriMemo : undefined, shared });
+    const own = { signals: r === 0 ? shared.signals : quiet, reaper: shared.reaper };
+    const broker = new Broker(args, { treeFactory: hub.factory(r), onRun: r === 0 ? postUriMemo : undefined, shared: own });
     live.add(r);
     broker.run().then(
       (rc) => ended(r, rc),

@@ -89,6 +89,14 @@ test('the initial program exit code is the instance exit code', () => {
   assert.match(r.stderr, /rc2\.0: sh -c flux exec -r 3 true && exit 3 Exited \(rc=3\)/);
 });
 
+test('SIGINT to flux start ends the instance in order: the initial program gets SIGHUP', async () => {
+  const small = await startInstance(['--test-size=8', '--test-in-process'], { env: { TMPDIR: tmp.dir } });
+  const exited = new Promise<number>((resolve) => small.proc.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1))));
+  small.proc.kill('SIGINT');
+  assert.is(await exited, 129, small.stderr());
+  assert.not.match(small.stderr(), /dead to Flux|failed/);
+});
+
 test('options that need broker processes are refused in one line', () => {
   const cases: Array<[string[], string]> = [
     [['--test-in-process', 'true'], 'flux-start: --test-in-process only works with --test-size\n'],
