@@ -2,8 +2,10 @@
  * Start a task through its own parent, flux-task (native/flux-task.c), with
  * the flux-ts addon (native/task-spawn.h): the broker posix_spawns flux-task
  * (vfork: the cost does not grow with the broker's memory, as a fork of the
- * broker does), which forks and execs the task and waits for it. So the
- * task's parent ($PPID) is never the broker: a task that kills or stops its
+ * broker does) on a thread of Node's pool, so that the loop does not wait
+ * the 1-2 ms of its exec: the task's pipes are there at once, flux-task's pid
+ * (parentPid) once it runs. flux-task forks and execs the task and waits for
+ * it. So the task's parent ($PPID) is never the broker: a task that kills or stops its
  * parent reaches only its own job (ADR 0007). flux-task reports the task's
  * pid, a failed start (errno) and the task's wait status on a status pipe; if
  * it dies before it reported the status, the task is an orphan: 'parent-lost'
@@ -30,7 +32,6 @@ import { nativeAddon } from '../../lib/native';
 import { impKill, type ImpUser } from './imp';
 
 interface SpawnResult {
-  pid?: number;
   stdin?: number;
   stdout?: number;
   stderr?: number;
@@ -249,6 +250,10 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     },
     (kind, x, y) => {
       switch (kind) {
+        case 'S':
+          // flux-task was spawned (off the loop, on a pool thread): it is watched from now on
+          t.parentPid = x;
+          return;
         case 'F':
           // the task's own report, before its exec: its group can be killed from now on
           t.started(x);
@@ -272,7 +277,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
           parentExit = [x, y];
           if (failed) {
             // nothing ran: no output will come
-            for (const s of [t.stdout, t.stderr, t.terminal]) s?.destroy();
+            for (const s of [t.stdin, t.stdout, t.stderr, t.terminal]) s?.destroy();
             return;
           }
           if (as && t.pid === undefined && status === undefined) {
@@ -296,8 +301,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       }
     },
   );
-  t.parentPid = r.pid;
-  if (r.errno !== undefined || r.pid === undefined) {
+  if (r.errno !== undefined) {
     const errno = r.errno ?? 0;
     setImmediate(() => fail(errno));
     return t;
