@@ -35,6 +35,8 @@
  * both polled on Node's loop; no record is read before 'S'.
  *
  *   setWinsize(fd, cols, rows)   TIOCSWINSZ on a terminal's master
+ *   jobDirs(tmpdir, cwd, cb)     mkdir of a job's tmpdir and the check of its
+ *                                cwd, in one trip to Node's pool
  */
 #include <termios.h>
 
@@ -438,6 +440,91 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   }
   set_fd(env, out_obj, "pmi", sp[0]);
   return out_obj;
+}
+
+/*
+ * jobDirs(tmpdir | null, cwd | null, cb(mkdirErrno, cwdErrno)): a job shell's
+ * two checks before its tasks, in one trip to Node's pool: mkdir(tmpdir,
+ * 0700) and whether cwd is a directory (0, or the errno: ENOTDIR for another
+ * kind of file). A null path is not looked at (its errno is 0).
+ */
+struct dirs_job {
+  napi_async_work work;
+  napi_ref cb;
+  char *tmpdir;
+  char *cwd;
+  int mkdir_errno;
+  int cwd_errno;
+};
+
+static void dirs_execute(napi_env env, void *data) {
+  (void)env;
+  struct dirs_job *j = data;
+  if (j->tmpdir != NULL && mkdir(j->tmpdir, 0700) < 0) j->mkdir_errno = errno;
+  struct stat st;
+  if (j->cwd != NULL) {
+    if (stat(j->cwd, &st) < 0) j->cwd_errno = errno;
+    else if (!S_ISDIR(st.st_mode)) j->cwd_errno = ENOTDIR;
+  }
+}
+
+static void dirs_complete(napi_env env, napi_status status, void *data) {
+  struct dirs_job *j = data;
+  napi_value fn, global, argv[2], result;
+  if (status != napi_ok && j->mkdir_errno == 0 && j->cwd_errno == 0) j->mkdir_errno = j->cwd_errno = ECANCELED;
+  napi_get_reference_value(env, j->cb, &fn);
+  napi_get_global(env, &global);
+  napi_create_int32(env, j->mkdir_errno, &argv[0]);
+  napi_create_int32(env, j->cwd_errno, &argv[1]);
+  napi_delete_reference(env, j->cb);
+  napi_delete_async_work(env, j->work);
+  free(j->tmpdir);
+  free(j->cwd);
+  free(j);
+  napi_call_function(env, global, fn, 2, argv, &result);
+}
+
+/* a string argument copied (NULL for null/undefined); -1 when it is neither */
+static int opt_string(napi_env env, napi_value v, char **out) {
+  napi_valuetype t;
+  *out = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t == napi_null || t == napi_undefined) return 0;
+  size_t len = 0;
+  if (t != napi_string || napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return -1;
+  *out = malloc(len + 1);
+  if (*out == NULL) return -1;
+  napi_get_value_string_utf8(env, v, *out, len + 1, &len);
+  return 0;
+}
+
+static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value a[3], name;
+  napi_valuetype t2;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  struct dirs_job *j = calloc(1, sizeof *j);
+  if (j == NULL || argc < 3 || napi_typeof(env, a[2], &t2) != napi_ok || t2 != napi_function || opt_string(env, a[0], &j->tmpdir) < 0 ||
+      opt_string(env, a[1], &j->cwd) < 0) {
+    if (j != NULL) {
+      free(j->tmpdir);
+      free(j);
+    }
+    napi_throw_type_error(env, NULL, "jobDirs(tmpdir, cwd, cb): two strings (or null) and a function");
+    return NULL;
+  }
+  napi_create_reference(env, a[2], 1, &j->cb);
+  napi_create_string_utf8(env, "flux-ts:job-dirs", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, dirs_execute, dirs_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->cb);
+    free(j->tmpdir);
+    free(j->cwd);
+    free(j);
+    napi_throw_error(env, NULL, "jobDirs: cannot queue the work");
+    return NULL;
+  }
+  return NULL;
 }
 
 static napi_value js_set_winsize(napi_env env, napi_callback_info info) {

@@ -63,6 +63,7 @@ interface SpawnAddon {
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
+  jobDirs?(tmpdir: string | null, cwd: string | null, cb: (mkdirErrno: number, cwdErrno: number) => void): void;
 }
 
 const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
@@ -194,6 +195,28 @@ export class NativeTask extends EventEmitter {
     this.terminalFd = fd;
     this.terminal = new tty.ReadStream(fd);
   }
+}
+
+/** an errno as Node's error for it (code ENOENT ...) */
+function errnoError(errno: number, what: string): NodeJS.ErrnoException {
+  const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
+  return Object.assign(new Error(`${code}: ${what}`), { code, errno: -errno });
+}
+
+/**
+ * A job shell's checks before its tasks, in one trip to Node's pool (the
+ * addon's jobDirs): mkdir(tmpdir, 0700) and whether cwd is a directory.
+ * Undefined without the addon (the caller uses fs).
+ */
+export function jobDirs(tmpdir: string | undefined, cwd: string | undefined): Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> | undefined {
+  const a = load();
+  if (a === null || typeof a.jobDirs !== 'function') return undefined;
+  const fn = a.jobDirs.bind(a);
+  return new Promise((resolve) =>
+    fn(tmpdir ?? null, cwd ?? null, (mk, cw) =>
+      resolve({ made: tmpdir !== undefined && mk === 0, cwdError: cw === 0 ? undefined : errnoError(cw, cwd ?? '') }),
+    ),
+  );
 }
 
 /** Whether tasks start through flux-task (the addon and the helper are there). */

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnTask, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { jobDirs, spawnTask, type NativeTask } from '../../../modules/job-exec/native-spawn';
 
 const t = spawnTask.available() ? test : test.skip;
 
@@ -94,6 +94,28 @@ t('tasks spawned at once inherit no descriptor of another (every one made close-
     const fds = r.out.trim().split('\n').map(Number).sort((x, y) => x - y);
     assert.equal(fds, want(ks[i]!.pmi), `task ${i}: ${r.out}`);
   });
+});
+
+t('jobDirs: the tmpdir made (0700) and the cwd checked in one trip', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-job-dirs-'));
+  try {
+    const dir = path.join(base, 'jobtmp');
+    const file = path.join(base, 'file');
+    fs.writeFileSync(file, '');
+    const made = await jobDirs(dir, base)!;
+    assert.equal(made, { made: true, cwdError: undefined });
+    assert.is(fs.statSync(dir).mode & 0o777, 0o700);
+    // made already, and a cwd that is a file
+    const again = await jobDirs(dir, file)!;
+    assert.is(again.made, false);
+    assert.is(again.cwdError?.code, 'ENOTDIR');
+    const gone = await jobDirs(undefined, path.join(base, 'gone'))!;
+    assert.is(gone.made, false);
+    assert.is(gone.cwdError?.code, 'ENOENT');
+    assert.equal(await jobDirs(undefined, undefined)!, { made: false, cwdError: undefined });
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test.run();
