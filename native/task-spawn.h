@@ -6,6 +6,7 @@
  *   spawnTask(helper, argv, envp, cwd, opts, onEvent)
  *     helper   absolute path of flux-task
  *     argv     the task's command line (argv[0] looked up in the PATH of envp)
+ *     envp     an array of "NAME=value", or one string of them joined by NULs
  *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string, rlimits?: string, via?: string[]}
  *              via: helper is the IMP (flux-imp(8)), run as `helper VIA... STATUS_FD ...`;
  *              it runs flux-task as the job's user
@@ -153,6 +154,35 @@ static char **string_vector_at(napi_env env, napi_value arr, uint32_t skip) {
     total -= len + 1;
   }
   vec[skip + n] = NULL;
+  return vec;
+}
+
+/* A JS string of NUL-separated strings ("A=1\0B=2") as a NULL-terminated vector (one allocation, one copy). */
+static char **string_vector_joined(napi_env env, napi_value str) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, str, NULL, 0, &len) != napi_ok) return NULL;
+  size_t n = len > 0 ? 1 : 0;
+  /* count after the copy: the separators are the NULs in it */
+  char *tmp = malloc(len + 1);
+  if (tmp == NULL) return NULL;
+  napi_get_value_string_utf8(env, str, tmp, len + 1, &len);
+  for (size_t i = 0; i < len; i++)
+    if (tmp[i] == '\0') n++;
+  char **vec = malloc((n + 1) * sizeof(char *) + len + 1);
+  if (vec == NULL) {
+    free(tmp);
+    return NULL;
+  }
+  char *p = (char *)(vec + n + 1);
+  memcpy(p, tmp, len + 1);
+  free(tmp);
+  size_t k = 0;
+  if (len > 0) {
+    vec[k++] = p;
+    for (size_t i = 0; i < len; i++)
+      if (p[i] == '\0') vec[k++] = p + i + 1;
+  }
+  vec[k] = NULL;
   return vec;
 }
 
@@ -358,7 +388,10 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   }
   /* [IMP VIA...] flux-task STATUS_FD FLAGS CPUS RLIMITS argv... */
   j->argv = string_vector_at(env, a[1], 5 + nvia);
-  j->envp = string_vector_at(env, a[2], 0);
+  /* envp: an array of strings, or one string of them joined by NULs (one conversion instead of one per variable) */
+  napi_valuetype et;
+  napi_typeof(env, a[2], &et);
+  j->envp = et == napi_string ? string_vector_joined(env, a[2]) : string_vector_at(env, a[2], 0);
   j->pmi = pmi;
   j->use_pty = use_pty;
   j->status_num = pmi ? 4 : 3;

@@ -57,7 +57,7 @@ interface SpawnAddon {
   spawnTask(
     helper: string,
     argv: string[],
-    envp: string[],
+    envp: string[] | string,
     cwd: string,
     opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[] },
     onEvent: (kind: string, a: number, b: number) => void,
@@ -226,8 +226,16 @@ spawnTask.available = (): boolean => load() !== null;
 export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, opts: SpawnOptions): NativeTask | undefined {
   const a = load();
   if (a === null) return undefined;
-  const envp: string[] = [];
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') envp.push(`${k}=${v}`);
+  // one string, NUL-separated: the addon converts it at once (a NUL cannot be in a variable)
+  let envp = '';
+  for (const k in env) {
+    let v = env[k];
+    if (typeof v !== 'string') continue;
+    // as a C string ends there (what an array of them did)
+    const nul = v.indexOf('\0');
+    if (nul >= 0) v = v.slice(0, nul);
+    envp += envp === '' ? `${k}=${v}` : `\0${k}=${v}`;
+  }
   const file = argv[0] ?? '';
   const t = new NativeTask();
   const as = opts.asUser;

@@ -46,6 +46,15 @@ t('the spawn is not on the loop: pipes at once, flux-task`s pid once it runs', a
   assert.is.not(k.pid, k.parentPid);
 });
 
+t('the task`s environment is the one given, whole', async () => {
+  const env = { PATH: process.env['PATH'], A: '1', EMPTY: '', EQ: 'x=y=z', UTF: 'é€𝄞', CUT: 'before\0after' };
+  const k = spawnTask(['/usr/bin/env'], env, '/', { pmi: false })!;
+  const r = await ended(k);
+  assert.is(r.code, 0);
+  const got = r.out.trim().split('\n').sort();
+  assert.equal(got, [`A=1`, `CUT=before`, `EMPTY=`, `EQ=x=y=z`, `PATH=${process.env['PATH']}`, `UTF=é€𝄞`]);
+});
+
 t('flux-task cannot start (its cwd is gone): an error event with the errno, no close', async () => {
   const k = spawnTask(['true'], { PATH: process.env['PATH'] }, path.join(os.tmpdir(), `no-such-dir-${process.pid}`), { pmi: false })!;
   let closed = false;
