@@ -36,6 +36,8 @@
  *   jobDirs(tmpdir, cwd, cb)
  *                           a job's tmpdir made and its cwd checked, in one
  *                           trip to Node's pool (task-spawn.h)
+ *   writeWhole(path, text, mode, cb)
+ *                           a held output log's file, whole, in one trip
  *
  * For the local connector's client limits:
  *
@@ -478,6 +480,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
       {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
       {"jobDirs", NULL, js_job_dirs, NULL, NULL, NULL, napi_default, NULL},
+      {"writeWhole", NULL, js_write_whole, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
       {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},

@@ -38,6 +38,9 @@
  *   setWinsize(fd, cols, rows)   TIOCSWINSZ on a terminal's master
  *   jobDirs(tmpdir, cwd, cb)     mkdir of a job's tmpdir and the check of its
  *                                cwd, in one trip to Node's pool
+ *   writeWhole(path, text, mode, cb)
+ *                                a small file written whole (open, write, close)
+ *                                in one trip to Node's pool
  */
 #include <termios.h>
 
@@ -555,6 +558,96 @@ static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
     free(j->cwd);
     free(j);
     napi_throw_error(env, NULL, "jobDirs: cannot queue the work");
+    return NULL;
+  }
+  return NULL;
+}
+
+/*
+ * writeWhole(path, text, mode, cb(errno, op)): a small file written whole in
+ * one trip to Node's pool (open O_CREAT|O_TRUNC, write all, close); errno 0,
+ * or the first error and op 'opening' or 'writing'. The file is the broker's
+ * own (a held output log): O_NONBLOCK and O_NOCTTY all the same.
+ */
+struct whole_job {
+  napi_async_work work;
+  napi_ref cb;
+  char *path;
+  char *text;
+  size_t len;
+  int mode;
+  int err;
+  int writing;
+};
+
+static void whole_execute(napi_env env, void *data) {
+  (void)env;
+  struct whole_job *j = data;
+  int fd;
+  do fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, (mode_t)j->mode);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    j->err = errno;
+    return;
+  }
+  j->writing = 1;
+  for (size_t off = 0; off < j->len;) {
+    ssize_t n = write(fd, j->text + off, j->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      j->err = n < 0 ? errno : EIO;
+      break;
+    }
+    off += (size_t)n;
+  }
+  if (close(fd) < 0 && j->err == 0 && errno != EINTR) j->err = errno;
+}
+
+static void whole_complete(napi_env env, napi_status status, void *data) {
+  struct whole_job *j = data;
+  napi_value fn, global, argv[2], result;
+  if (status != napi_ok && j->err == 0) j->err = ECANCELED;
+  napi_get_reference_value(env, j->cb, &fn);
+  napi_get_global(env, &global);
+  napi_create_int32(env, j->err, &argv[0]);
+  napi_create_string_utf8(env, j->writing ? "writing" : "opening", NAPI_AUTO_LENGTH, &argv[1]);
+  napi_delete_reference(env, j->cb);
+  napi_delete_async_work(env, j->work);
+  free(j->path);
+  free(j->text);
+  free(j);
+  napi_call_function(env, global, fn, 2, argv, &result);
+}
+
+static napi_value js_write_whole(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4], name;
+  napi_valuetype t3;
+  int32_t mode = 0600;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  struct whole_job *j = calloc(1, sizeof *j);
+  size_t len = 0;
+  if (j == NULL || argc < 4 || opt_string(env, a[0], &j->path) < 0 || j->path == NULL ||
+      napi_get_value_string_utf8(env, a[1], NULL, 0, &len) != napi_ok || napi_get_value_int32(env, a[2], &mode) != napi_ok ||
+      napi_typeof(env, a[3], &t3) != napi_ok || t3 != napi_function || (j->text = malloc(len + 1)) == NULL) {
+    if (j != NULL) {
+      free(j->path);
+      free(j);
+    }
+    napi_throw_type_error(env, NULL, "writeWhole(path, text, mode, cb): two strings, a number and a function");
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, a[1], j->text, len + 1, &j->len);
+  j->mode = mode;
+  napi_create_reference(env, a[3], 1, &j->cb);
+  napi_create_string_utf8(env, "flux-ts:write-whole", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, whole_execute, whole_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->cb);
+    free(j->path);
+    free(j->text);
+    free(j);
+    napi_throw_error(env, NULL, "writeWhole: cannot queue the work");
     return NULL;
   }
   return NULL;

@@ -64,6 +64,7 @@ interface SpawnAddon {
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
   jobDirs?(tmpdir: string | null, cwd: string | null, cb: (mkdirErrno: number, cwdErrno: number) => void): void;
+  writeWhole?(path: string, text: string, mode: number, cb: (errno: number, op: 'opening' | 'writing') => void): void;
 }
 
 const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
@@ -217,6 +218,18 @@ export function jobDirs(tmpdir: string | undefined, cwd: string | undefined): Pr
       resolve({ made: tmpdir !== undefined && mk === 0, cwdError: cw === 0 ? undefined : errnoError(cw, cwd ?? '') }),
     ),
   );
+}
+
+/**
+ * A small file of the broker's own written whole in one trip to Node's pool
+ * (the addon's writeWhole: open, write, close): undefined when written, else
+ * the failed step and its error. Undefined without the addon (the caller uses fs).
+ */
+export function writeWhole(file: string, text: string, mode: number): Promise<{ op: 'opening' | 'writing'; error: NodeJS.ErrnoException } | undefined> | undefined {
+  const a = load();
+  if (a === null || typeof a.writeWhole !== 'function') return undefined;
+  const fn = a.writeWhole.bind(a);
+  return new Promise((resolve) => fn(file, text, mode, (errno, op) => resolve(errno === 0 ? undefined : { op, error: errnoError(errno, file) })));
 }
 
 /** Whether tasks start through flux-task (the addon and the helper are there). */

@@ -33,6 +33,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, FluxError, type Handle, type Message } from '../../kernel/api';
 import { FileSink } from './file-sink';
+import { writeWhole } from './native-spawn';
+import { sysErrorText } from './sys-error';
 import type { OutEvent } from './shell';
 
 /** shared switch: false once the kvs answered ENOSYS (not loaded) */
@@ -170,6 +172,8 @@ export class OutputLog {
   private hold: { lines: string[]; bytes: number } | undefined;
   /** what spill() gave the file, served from here until the file has all of it */
   private spilled: Buffer | undefined;
+  /** bytes of a held log written whole at its end (writeHeld) */
+  private written = 0;
   /** the file's open that spill() started (close() waits for it: a sink closed while opening gives up) */
   private spillOpen: Promise<boolean> | undefined;
 
@@ -198,7 +202,7 @@ export class OutputLog {
     readonly id: number,
     dir: string,
     kvsKey: string,
-    onError: (note: string) => void,
+    private readonly onError: (note: string) => void,
     hold = false,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
@@ -246,6 +250,36 @@ export class OutputLog {
     this.kvs.append(evs);
   }
 
+  /**
+   * A held log at its job's end: its file written whole in one trip to the
+   * pool (the addon's writeWhole), served from memory meanwhile (and after a
+   * failure, which is the job's exception as the sink's would be). False
+   * when it goes through the sink instead (nothing held, or no addon).
+   */
+  private async writeHeld(): Promise<boolean> {
+    const held = this.hold;
+    if (!held || held.bytes === 0) return false;
+    const text = held.lines.join('');
+    const written = writeWhole(this.path, text, 0o600);
+    if (!written) return false;
+    this.hold = undefined;
+    heldTotal -= held.bytes;
+    const mem = Buffer.from(text, 'utf8');
+    this.spilled = mem;
+    const failed = await written;
+    if (this.removed) {
+      // purged (or unloaded) meanwhile: the file it made goes too
+      if (!failed) await fs.promises.rm(this.path, { force: true }).catch(() => undefined);
+      return true;
+    }
+    if (failed) this.onError(`error ${failed.op} output log '${this.path}': ${sysErrorText(failed.error)}`);
+    else {
+      this.written = mem.length;
+      this.spilled = undefined;
+    }
+    return true;
+  }
+
   /** what is held goes to the file, which is opened now; later lines follow it there */
   private spill(): void {
     const held = this.hold;
@@ -270,9 +304,11 @@ export class OutputLog {
     this.closed = true;
     // the file and the kvs copy are flushed at the same time
     const copied = this.kvs.flushed();
-    this.spill();
-    if (this.spillOpen) await this.spillOpen;
-    await this.sink.close();
+    if (!(await this.writeHeld())) {
+      this.spill();
+      if (this.spillOpen) await this.spillOpen;
+      await this.sink.close();
+    }
     this.complete = true;
     await copied;
     this.kvs.close();
@@ -288,7 +324,7 @@ export class OutputLog {
   private get size(): number {
     if (this.adoptedSize !== undefined) return this.adoptedSize;
     if (this.hold) return this.hold.bytes;
-    return Math.max(this.sink.bytesWritten, this.spilled?.length ?? 0);
+    return Math.max(this.sink.bytesWritten, this.spilled?.length ?? 0, this.written);
   }
 
   /** the lines from the start that are served from memory (held, or spilled and not yet all written) */

@@ -2,7 +2,8 @@
  * The output log of a small job in a temporary statedir is held in memory
  * while the job runs (modules/job-exec/output-log.ts: no file operation on
  * the broker's loop until its end) and served from there; the file has all
- * of it once the job ends. Output past the hold goes to the file at once; a
+ * of it once the job ends (written whole: an error is the job's exception).
+ * Output past the hold goes to the file at once; a
  * persistent statedir's log is in its file while the job runs (a restart
  * adopts it).
  */
@@ -87,6 +88,23 @@ test('output past the hold goes to the file while the job runs', async () => {
   assert.is(out[0], '1');
   assert.is(out[5999], '6000');
   assert.is(out[6000], 'second');
+});
+
+test('a held log whose file cannot be written: the job`s exception names it, its output is still served', () => {
+  const inst = started[0]!;
+  const dir = path.join(inst.flux(['getattr', 'statedir']).stdout.trim(), 'job-output');
+  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const r = inst.flux(['run', 'echo', 'kept']);
+    assert.is(r.code, 1);
+    assert.is(r.stdout, 'kept\n');
+    const id = inst.flux(['job', 'last']).stdout.trim();
+    const dec = inst.flux(['job', 'id', '--to=dec', id]).stdout.trim();
+    assert.match(r.stderr, `error opening output log '${dir}/${dec}.eventlog': No such file or directory`);
+    assert.is(inst.flux(['job', 'attach', id]).stdout, 'kept\n');
+  } finally {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
 });
 
 test('with a persistent statedir the file is written while the job runs', async () => {

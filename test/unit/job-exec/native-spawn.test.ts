@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { jobDirs, spawnTask, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { jobDirs, spawnTask, writeWhole, type NativeTask } from '../../../modules/job-exec/native-spawn';
 
 const t = spawnTask.available() ? test : test.skip;
 
@@ -122,6 +122,28 @@ t('jobDirs: the tmpdir made (0700) and the cwd checked in one trip', async () =>
     assert.is(gone.made, false);
     assert.is(gone.cwdError?.code, 'ENOENT');
     assert.equal(await jobDirs(undefined, undefined)!, { made: false, cwdError: undefined });
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+t('writeWhole: a file written whole (0600, replaced), or the step that failed', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-write-whole-'));
+  try {
+    const file = path.join(base, 'log');
+    fs.writeFileSync(file, 'old and longer than the new text\n');
+    const text = '{"name":"header"}\né€𝄞\n';
+    assert.is(await writeWhole(file, text, 0o600)!, undefined);
+    assert.is(fs.readFileSync(file, 'utf8'), text);
+    const fresh = path.join(base, 'fresh');
+    assert.is(await writeWhole(fresh, '', 0o600)!, undefined);
+    assert.is(fs.statSync(fresh).mode & 0o777, 0o600);
+    const failed = await writeWhole(path.join(base, 'gone', 'log'), text, 0o600)!;
+    assert.is(failed?.op, 'opening');
+    assert.is(failed?.error.code, 'ENOENT');
+    const full = await writeWhole('/dev/full', text, 0o600)!;
+    assert.is(full?.op, 'writing');
+    assert.is(full?.error.code, 'ENOSPC');
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
