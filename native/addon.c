@@ -33,6 +33,11 @@
  *                           on pipes or a pseudo-terminal (task-spawn.h)
  *   setWinsize(fd, cols, rows)
  *                           the size of a pty task's terminal
+ *   jobDirs(tmpdir, cwd, cb)
+ *                           a job's tmpdir made and its cwd checked, in one
+ *                           trip to Node's pool (task-spawn.h)
+ *   writeWhole(path, text, mode, cb)
+ *                           a held output log's file, whole, in one trip
  *
  * For the local connector's client limits:
  *
@@ -474,6 +479,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
       {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
+      {"jobDirs", NULL, js_job_dirs, NULL, NULL, NULL, napi_default, NULL},
+      {"writeWhole", NULL, js_write_whole, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
       {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},

@@ -6,28 +6,41 @@
  *   spawnTask(helper, argv, envp, cwd, opts, onEvent)
  *     helper   absolute path of flux-task
  *     argv     the task's command line (argv[0] looked up in the PATH of envp)
+ *     envp     an array of "NAME=value", or one string of them joined by NULs
  *     opts     {pmi: bool, pty?: {cols, rows}, cpus?: string, rlimits?: string, via?: string[]}
  *              via: helper is the IMP (flux-imp(8)), run as `helper VIA... STATUS_FD ...`;
  *              it runs flux-task as the job's user
  *     onEvent(kind, a, b), kind one of
+ *       'S' a = flux-task's pid (it was spawned and is watched); first, once
  *       'F' a = the task's pid (its process exists; it may not have exec'd)
  *       'P' a = the task's pid (it runs)
- *       'E' a = errno (it could not be started; nothing runs)
+ *       'E' a = errno (it could not be started; nothing runs): flux-task's
+ *           own spawn failed (instead of 'S', then 'Z' -1), or its exec of the task
  *       'X' a = the task's wait status
  *       'Z' flux-task itself ended: a = exit code or -1, b = signal or 0;
  *           always last. Without an 'X' (or 'E') before it, the task's parent
  *           was killed and its task is an orphan: the caller kills its group.
- *   -> {pid, stdin, stdout, stderr, pmi, pty} (descriptors the caller owns:
- *      pipes, or pty = the terminal's master for a task on a pseudo-terminal)
- *      or {errno}
+ *   -> {stdin, stdout, stderr, pmi, pty} (descriptors the caller owns at
+ *      once: pipes, or pty = the terminal's master for a task on a
+ *      pseudo-terminal) or {errno} (they could not be made: no event follows)
  *
  * flux-task is spawned with posix_spawn (vfork: its cost does not grow with
  * the broker's memory), in a session of its own, signals at default, the
  * task's stdio on fds 0-2, the PMI socketpair's end as fd 3 with pmi, and the
- * status pipe after those. Its exit is watched through a pidfd, its records
- * through the status pipe, both polled on Node's loop.
+ * status pipe after those. The spawn runs on a thread of Node's pool (napi
+ * async work): posix_spawn returns only once flux-task has exec'd (1-2 ms),
+ * and the loop goes on meanwhile. Every descriptor is made on the loop's
+ * thread before, close-on-exec, so a spawn on another thread inherits none
+ * but its own dup2s; the task's ends are closed when the spawn is over. Its
+ * exit is then watched through a pidfd, its records through the status pipe,
+ * both polled on Node's loop; no record is read before 'S'.
  *
  *   setWinsize(fd, cols, rows)   TIOCSWINSZ on a terminal's master
+ *   jobDirs(tmpdir, cwd, cb)     mkdir of a job's tmpdir and the check of its
+ *                                cwd, in one trip to Node's pool
+ *   writeWhole(path, text, mode, cb)
+ *                                a small file written whole (open, write, close)
+ *                                in one trip to Node's pool
  */
 #include <termios.h>
 
@@ -147,6 +160,35 @@ static char **string_vector_at(napi_env env, napi_value arr, uint32_t skip) {
   return vec;
 }
 
+/* A JS string of NUL-separated strings ("A=1\0B=2") as a NULL-terminated vector (one allocation, one copy). */
+static char **string_vector_joined(napi_env env, napi_value str) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, str, NULL, 0, &len) != napi_ok) return NULL;
+  size_t n = len > 0 ? 1 : 0;
+  /* count after the copy: the separators are the NULs in it */
+  char *tmp = malloc(len + 1);
+  if (tmp == NULL) return NULL;
+  napi_get_value_string_utf8(env, str, tmp, len + 1, &len);
+  for (size_t i = 0; i < len; i++)
+    if (tmp[i] == '\0') n++;
+  char **vec = malloc((n + 1) * sizeof(char *) + len + 1);
+  if (vec == NULL) {
+    free(tmp);
+    return NULL;
+  }
+  char *p = (char *)(vec + n + 1);
+  memcpy(p, tmp, len + 1);
+  free(tmp);
+  size_t k = 0;
+  if (len > 0) {
+    vec[k++] = p;
+    for (size_t i = 0; i < len; i++)
+      if (p[i] == '\0') vec[k++] = p + i + 1;
+  }
+  vec[k] = NULL;
+  return vec;
+}
+
 static void set_fd(napi_env env, napi_value obj, const char *name, int fd) {
   napi_value v;
   napi_create_int32(env, fd, &v);
@@ -185,16 +227,132 @@ static int open_pty(int *master, int *slave, int cols, int rows) {
   return 0;
 }
 
+/*
+ * One spawn in flight: what the worker thread needs (all of it copied out of
+ * JS on the loop thread: no napi call off it) and what it found.
+ */
+struct spawn_job {
+  napi_async_work work;
+  struct task_watch *w;
+  uv_loop_t *loop;
+  char **argv;
+  char **envp;
+  char **via;
+  char helper[4096];
+  char cwd[4096];
+  char cpus[4096];
+  char rlimits[1024];
+  char fdarg[16];
+  int use_pty;
+  int pmi;
+  int status_num;
+  /* theirs: in[0] out[1] err[1] sp[1] st[1] slave (closed once the spawn is over) */
+  int theirs[6];
+  /* the status pipe's read end (ours: the caller owns the other ones at once) */
+  int status_fd;
+  pid_t pid;
+  int pidfd;
+  int rc;
+};
+
+/* on a threadpool thread: posix_spawn (it returns once flux-task has exec'd) and its pidfd */
+static void spawn_execute(napi_env env, void *data) {
+  (void)env;
+  struct spawn_job *j = data;
+  int *th = j->theirs;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&at);
+  posix_spawn_file_actions_adddup2(&fa, j->use_pty ? th[5] : th[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, j->use_pty ? th[5] : th[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, j->use_pty ? th[5] : th[2], 2);
+  if (j->pmi) posix_spawn_file_actions_adddup2(&fa, th[3], 3);
+  posix_spawn_file_actions_adddup2(&fa, th[4], j->status_num);
+  posix_spawn_file_actions_addchdir_np(&fa, j->cwd);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  j->rc = posix_spawn(&j->pid, j->helper, &fa, &at, j->argv, j->envp);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  if (j->rc != 0) return;
+  j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+  if (j->pidfd < 0) {
+    /* cannot watch it: it must not run unwatched */
+    j->rc = errno;
+    kill(j->pid, SIGKILL);
+    waitpid(j->pid, NULL, 0);
+  }
+}
+
+static void spawn_job_free(struct spawn_job *j) {
+  free(j->argv);
+  free(j->envp);
+  free(j->via);
+  free(j);
+}
+
+/* back on the loop: watch flux-task ('S' its pid), or report why it did not start ('E', then 'Z') */
+static void spawn_complete(napi_env env, napi_status status, void *data) {
+  struct spawn_job *j = data;
+  struct task_watch *w = j->w;
+  close_all(j->theirs, 6);
+  if (status != napi_ok && j->rc == 0) {
+    /* never ran (cancelled): nothing to watch */
+    j->rc = ECANCELED;
+    if (j->pidfd >= 0) {
+      kill(j->pid, SIGKILL);
+      waitpid(j->pid, NULL, 0);
+      close(j->pidfd);
+    }
+  }
+  napi_delete_async_work(env, j->work);
+  if (j->rc != 0) {
+    close(j->status_fd);
+    task_event(w, 'E', j->rc, 0);
+    task_event(w, 'Z', -1, 0);
+    napi_delete_reference(env, w->cb);
+    napi_async_destroy(env, w->ctx);
+    free(w);
+    spawn_job_free(j);
+    return;
+  }
+  w->pidfd = j->pidfd;
+  w->status_fd = j->status_fd;
+  w->status_open = 1;
+  w->handles = 2;
+  uv_poll_init(j->loop, &w->exit_poll, j->pidfd);
+  uv_poll_init(j->loop, &w->status_poll, j->status_fd);
+  w->exit_poll.data = w;
+  w->status_poll.data = w;
+  uv_poll_start(&w->status_poll, UV_READABLE, on_task_status);
+  uv_poll_start(&w->exit_poll, UV_READABLE, on_task_exit);
+  pid_t pid = j->pid;
+  spawn_job_free(j);
+  task_event(w, 'S', pid, 0);
+}
+
 static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value a[6];
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  char helper[4096], cwd[4096], cpus[4096] = "-", rlimits[1024] = "-";
+  struct spawn_job *j = calloc(1, sizeof *j);
+  if (j == NULL) {
+    napi_throw_error(env, NULL, "spawnTask: out of memory");
+    return NULL;
+  }
+  strcpy(j->cpus, "-");
+  strcpy(j->rlimits, "-");
   size_t len;
   napi_valuetype t4, t5;
-  if (argc < 6 || napi_get_value_string_utf8(env, a[0], helper, sizeof helper, &len) != napi_ok ||
-      napi_get_value_string_utf8(env, a[3], cwd, sizeof cwd, &len) != napi_ok || napi_typeof(env, a[4], &t4) != napi_ok ||
+  if (argc < 6 || napi_get_value_string_utf8(env, a[0], j->helper, sizeof j->helper, &len) != napi_ok ||
+      napi_get_value_string_utf8(env, a[3], j->cwd, sizeof j->cwd, &len) != napi_ok || napi_typeof(env, a[4], &t4) != napi_ok ||
       t4 != napi_object || napi_typeof(env, a[5], &t5) != napi_ok || t5 != napi_function) {
+    free(j);
     napi_throw_type_error(env, NULL, "spawnTask(helper, argv, envp, cwd, opts, onEvent): bad arguments");
     return NULL;
   }
@@ -215,110 +373,100 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   if (napi_has_named_property(env, a[4], "cpus", &has) == napi_ok && has && napi_get_named_property(env, a[4], "cpus", &v) == napi_ok) {
     napi_valuetype ct;
     napi_typeof(env, v, &ct);
-    if (ct == napi_string) napi_get_value_string_utf8(env, v, cpus, sizeof cpus, &len);
+    if (ct == napi_string) napi_get_value_string_utf8(env, v, j->cpus, sizeof j->cpus, &len);
   }
   if (napi_has_named_property(env, a[4], "rlimits", &has) == napi_ok && has &&
       napi_get_named_property(env, a[4], "rlimits", &v) == napi_ok) {
     napi_valuetype rt;
     napi_typeof(env, v, &rt);
-    if (rt == napi_string) napi_get_value_string_utf8(env, v, rlimits, sizeof rlimits, &len);
+    if (rt == napi_string) napi_get_value_string_utf8(env, v, j->rlimits, sizeof j->rlimits, &len);
   }
   /* opts.via: helper is the IMP, these its arguments before flux-task's (flux-imp(8)) */
-  char **via = NULL;
   uint32_t nvia = 0;
   bool via_array = false;
   if (napi_has_named_property(env, a[4], "via", &has) == napi_ok && has && napi_get_named_property(env, a[4], "via", &v) == napi_ok &&
       napi_is_array(env, v, &via_array) == napi_ok && via_array) {
     napi_get_array_length(env, v, &nvia);
-    via = string_vector_at(env, v, 0);
+    j->via = string_vector_at(env, v, 0);
   }
   /* [IMP VIA...] flux-task STATUS_FD FLAGS CPUS RLIMITS argv... */
-  char **argv = string_vector_at(env, a[1], 5 + nvia);
-  char **envp = string_vector_at(env, a[2], 0);
-  int status_num = pmi ? 4 : 3;
-  char fdarg[16];
-  snprintf(fdarg, sizeof fdarg, "%d", status_num);
-  if (argv != NULL) {
-    argv[0] = helper;
-    for (uint32_t i = 0; i < nvia && via != NULL; i++) argv[1 + i] = via[i];
-    argv[1 + nvia] = fdarg;
-    argv[2 + nvia] = use_pty ? "p" : "-";
-    argv[3 + nvia] = cpus;
-    argv[4 + nvia] = rlimits;
+  j->argv = string_vector_at(env, a[1], 5 + nvia);
+  /* envp: an array of strings, or one string of them joined by NULs (one conversion instead of one per variable) */
+  napi_valuetype et;
+  napi_typeof(env, a[2], &et);
+  j->envp = et == napi_string ? string_vector_joined(env, a[2]) : string_vector_at(env, a[2], 0);
+  j->pmi = pmi;
+  j->use_pty = use_pty;
+  j->status_num = pmi ? 4 : 3;
+  snprintf(j->fdarg, sizeof j->fdarg, "%d", j->status_num);
+  if (j->argv != NULL) {
+    j->argv[0] = j->helper;
+    for (uint32_t i = 0; i < nvia && j->via != NULL; i++) j->argv[1 + i] = j->via[i];
+    j->argv[1 + nvia] = j->fdarg;
+    j->argv[2 + nvia] = use_pty ? "p" : "-";
+    j->argv[3 + nvia] = j->cpus;
+    j->argv[4 + nvia] = j->rlimits;
   }
-  /* ours: in[1] out[0] err[0] sp[0] st[0] master; theirs: in[0] out[1] err[1] sp[1] st[1] slave */
+  /*
+   * Every descriptor is made here, close-on-exec (so no other spawn, ours on
+   * another thread or Node's, inherits one), and only the spawn's dup2s put
+   * theirs on flux-task's 0-4.
+   * ours: in[1] out[0] err[0] sp[0] st[0] master; theirs: in[0] out[1] err[1] sp[1] st[1] slave
+   */
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, sp[2] = {-1, -1}, st[2] = {-1, -1};
   int master = -1, slave = -1;
   int rc = 0;
-  if (argv == NULL || envp == NULL || (nvia > 0 && via == NULL) || argv[5 + nvia] == NULL)
-    rc = argv != NULL && envp != NULL && (nvia == 0 || via != NULL) ? EINVAL : ENOMEM;
+  if (j->argv == NULL || j->envp == NULL || (nvia > 0 && j->via == NULL) || j->argv[5 + nvia] == NULL)
+    rc = j->argv != NULL && j->envp != NULL && (nvia == 0 || j->via != NULL) ? EINVAL : ENOMEM;
   if (rc == 0 && use_pty) rc = open_pty(&master, &slave, cols, rows);
   if (rc == 0 && !use_pty && (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) rc = errno;
   if (rc == 0 && pmi && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) rc = errno;
-  if (rc == 0 && pipe2(st, O_CLOEXEC) < 0) rc = errno;
-  pid_t pid = -1;
-  if (rc == 0) {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    posix_spawn_file_actions_adddup2(&fa, use_pty ? slave : in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, use_pty ? slave : out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, use_pty ? slave : err[1], 2);
-    if (pmi) posix_spawn_file_actions_adddup2(&fa, sp[1], 3);
-    posix_spawn_file_actions_adddup2(&fa, st[1], status_num);
-    posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    rc = posix_spawn(&pid, helper, &fa, &at, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-  }
-  free(argv);
-  free(envp);
-  free(via);
+  if (rc == 0 && pipe2(st, O_CLOEXEC | O_NONBLOCK) < 0) rc = errno;
+  /* the write end blocks as a pipe's writer expects */
+  if (rc == 0 && fcntl(st[1], F_SETFL, 0) < 0) rc = errno;
+  uv_loop_t *loop = NULL;
+  if (rc == 0 && (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == NULL)) rc = EINVAL;
+  struct task_watch *w = rc == 0 ? calloc(1, sizeof *w) : NULL;
+  if (rc == 0 && w == NULL) rc = ENOMEM;
+  napi_value name;
+  if (rc == 0 && (napi_create_string_utf8(env, "flux-ts:task-spawn", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+                  napi_create_async_work(env, NULL, name, spawn_execute, spawn_complete, j, &j->work) != napi_ok))
+    rc = EINVAL;
   int theirs[6] = {in[0], out[1], err[1], sp[1], st[1], slave};
-  close_all(theirs, 6);
   int mine[6] = {in[1], out[0], err[0], sp[0], st[0], master};
   napi_value out_obj;
   napi_create_object(env, &out_obj);
-  int pidfd = rc == 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-  struct task_watch *w = rc == 0 && pidfd >= 0 ? calloc(1, sizeof *w) : NULL;
-  uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  if (rc == 0 && (w == NULL || loop == NULL || fcntl(st[0], F_SETFL, O_NONBLOCK) < 0)) {
-    /* cannot watch it: it must not run unwatched */
-    rc = pidfd < 0 ? errno : ENOMEM;
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    free(w);
-    if (pidfd >= 0) close(pidfd);
-  }
   if (rc != 0) {
+    close_all(theirs, 6);
     close_all(mine, 6);
+    free(w);
+    spawn_job_free(j);
     set_fd(env, out_obj, "errno", rc);
     return out_obj;
   }
-  w->pidfd = pidfd;
-  w->status_fd = st[0];
-  w->status_open = 1;
-  w->handles = 2;
+  memcpy(j->theirs, theirs, sizeof theirs);
+  j->status_fd = st[0];
+  j->pidfd = -1;
+  j->loop = loop;
+  j->w = w;
   w->env = env;
+  w->pidfd = -1;
+  w->status_fd = -1;
   napi_create_reference(env, a[5], 1, &w->cb);
-  napi_value name;
-  napi_create_string_utf8(env, "flux-ts:task", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &w->ctx);
-  uv_poll_init(loop, &w->exit_poll, pidfd);
-  uv_poll_init(loop, &w->status_poll, st[0]);
-  w->exit_poll.data = w;
-  w->status_poll.data = w;
-  uv_poll_start(&w->status_poll, UV_READABLE, on_task_status);
-  uv_poll_start(&w->exit_poll, UV_READABLE, on_task_exit);
-  set_fd(env, out_obj, "pid", pid);
+  napi_value wname;
+  napi_create_string_utf8(env, "flux-ts:task", NAPI_AUTO_LENGTH, &wname);
+  napi_async_init(env, NULL, wname, &w->ctx);
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    napi_delete_reference(env, w->cb);
+    napi_async_destroy(env, w->ctx);
+    close_all(theirs, 6);
+    close_all(mine, 6);
+    free(w);
+    spawn_job_free(j);
+    set_fd(env, out_obj, "errno", EAGAIN);
+    return out_obj;
+  }
   if (use_pty) {
     set_fd(env, out_obj, "pty", master);
   } else {
@@ -328,6 +476,181 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   }
   set_fd(env, out_obj, "pmi", sp[0]);
   return out_obj;
+}
+
+/*
+ * jobDirs(tmpdir | null, cwd | null, cb(mkdirErrno, cwdErrno)): a job shell's
+ * two checks before its tasks, in one trip to Node's pool: mkdir(tmpdir,
+ * 0700) and whether cwd is a directory (0, or the errno: ENOTDIR for another
+ * kind of file). A null path is not looked at (its errno is 0).
+ */
+struct dirs_job {
+  napi_async_work work;
+  napi_ref cb;
+  char *tmpdir;
+  char *cwd;
+  int mkdir_errno;
+  int cwd_errno;
+};
+
+static void dirs_execute(napi_env env, void *data) {
+  (void)env;
+  struct dirs_job *j = data;
+  if (j->tmpdir != NULL && mkdir(j->tmpdir, 0700) < 0) j->mkdir_errno = errno;
+  struct stat st;
+  if (j->cwd != NULL) {
+    if (stat(j->cwd, &st) < 0) j->cwd_errno = errno;
+    else if (!S_ISDIR(st.st_mode)) j->cwd_errno = ENOTDIR;
+  }
+}
+
+static void dirs_complete(napi_env env, napi_status status, void *data) {
+  struct dirs_job *j = data;
+  napi_value fn, global, argv[2], result;
+  if (status != napi_ok && j->mkdir_errno == 0 && j->cwd_errno == 0) j->mkdir_errno = j->cwd_errno = ECANCELED;
+  napi_get_reference_value(env, j->cb, &fn);
+  napi_get_global(env, &global);
+  napi_create_int32(env, j->mkdir_errno, &argv[0]);
+  napi_create_int32(env, j->cwd_errno, &argv[1]);
+  napi_delete_reference(env, j->cb);
+  napi_delete_async_work(env, j->work);
+  free(j->tmpdir);
+  free(j->cwd);
+  free(j);
+  napi_call_function(env, global, fn, 2, argv, &result);
+}
+
+/* a string argument copied (NULL for null/undefined); -1 when it is neither */
+static int opt_string(napi_env env, napi_value v, char **out) {
+  napi_valuetype t;
+  *out = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t == napi_null || t == napi_undefined) return 0;
+  size_t len = 0;
+  if (t != napi_string || napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return -1;
+  *out = malloc(len + 1);
+  if (*out == NULL) return -1;
+  napi_get_value_string_utf8(env, v, *out, len + 1, &len);
+  return 0;
+}
+
+static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value a[3], name;
+  napi_valuetype t2;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  struct dirs_job *j = calloc(1, sizeof *j);
+  if (j == NULL || argc < 3 || napi_typeof(env, a[2], &t2) != napi_ok || t2 != napi_function || opt_string(env, a[0], &j->tmpdir) < 0 ||
+      opt_string(env, a[1], &j->cwd) < 0) {
+    if (j != NULL) {
+      free(j->tmpdir);
+      free(j);
+    }
+    napi_throw_type_error(env, NULL, "jobDirs(tmpdir, cwd, cb): two strings (or null) and a function");
+    return NULL;
+  }
+  napi_create_reference(env, a[2], 1, &j->cb);
+  napi_create_string_utf8(env, "flux-ts:job-dirs", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, dirs_execute, dirs_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->cb);
+    free(j->tmpdir);
+    free(j->cwd);
+    free(j);
+    napi_throw_error(env, NULL, "jobDirs: cannot queue the work");
+    return NULL;
+  }
+  return NULL;
+}
+
+/*
+ * writeWhole(path, text, mode, cb(errno, op)): a small file written whole in
+ * one trip to Node's pool (open O_CREAT|O_TRUNC, write all, close); errno 0,
+ * or the first error and op 'opening' or 'writing'. The file is the broker's
+ * own (a held output log): O_NONBLOCK and O_NOCTTY all the same.
+ */
+struct whole_job {
+  napi_async_work work;
+  napi_ref cb;
+  char *path;
+  char *text;
+  size_t len;
+  int mode;
+  int err;
+  int writing;
+};
+
+static void whole_execute(napi_env env, void *data) {
+  (void)env;
+  struct whole_job *j = data;
+  int fd;
+  do fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, (mode_t)j->mode);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    j->err = errno;
+    return;
+  }
+  j->writing = 1;
+  for (size_t off = 0; off < j->len;) {
+    ssize_t n = write(fd, j->text + off, j->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      j->err = n < 0 ? errno : EIO;
+      break;
+    }
+    off += (size_t)n;
+  }
+  if (close(fd) < 0 && j->err == 0 && errno != EINTR) j->err = errno;
+}
+
+static void whole_complete(napi_env env, napi_status status, void *data) {
+  struct whole_job *j = data;
+  napi_value fn, global, argv[2], result;
+  if (status != napi_ok && j->err == 0) j->err = ECANCELED;
+  napi_get_reference_value(env, j->cb, &fn);
+  napi_get_global(env, &global);
+  napi_create_int32(env, j->err, &argv[0]);
+  napi_create_string_utf8(env, j->writing ? "writing" : "opening", NAPI_AUTO_LENGTH, &argv[1]);
+  napi_delete_reference(env, j->cb);
+  napi_delete_async_work(env, j->work);
+  free(j->path);
+  free(j->text);
+  free(j);
+  napi_call_function(env, global, fn, 2, argv, &result);
+}
+
+static napi_value js_write_whole(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4], name;
+  napi_valuetype t3;
+  int32_t mode = 0600;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  struct whole_job *j = calloc(1, sizeof *j);
+  size_t len = 0;
+  if (j == NULL || argc < 4 || opt_string(env, a[0], &j->path) < 0 || j->path == NULL ||
+      napi_get_value_string_utf8(env, a[1], NULL, 0, &len) != napi_ok || napi_get_value_int32(env, a[2], &mode) != napi_ok ||
+      napi_typeof(env, a[3], &t3) != napi_ok || t3 != napi_function || (j->text = malloc(len + 1)) == NULL) {
+    if (j != NULL) {
+      free(j->path);
+      free(j);
+    }
+    napi_throw_type_error(env, NULL, "writeWhole(path, text, mode, cb): two strings, a number and a function");
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, a[1], j->text, len + 1, &j->len);
+  j->mode = mode;
+  napi_create_reference(env, a[3], 1, &j->cb);
+  napi_create_string_utf8(env, "flux-ts:write-whole", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, whole_execute, whole_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->cb);
+    free(j->path);
+    free(j->text);
+    free(j);
+    napi_throw_error(env, NULL, "writeWhole: cannot queue the work");
+    return NULL;
+  }
+  return NULL;
 }
 
 static napi_value js_set_winsize(napi_env env, napi_callback_info info) {

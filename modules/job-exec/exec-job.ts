@@ -111,6 +111,8 @@ export class ExecJob {
     private readonly sitePlugins: readonly string[] = [],
     /** the shell plugins modules provide on this broker (IShellPlugins) */
     private readonly provided: readonly ShellPlugin[] = [],
+    /** small output is held in memory while the job runs (a temporary statedir: output-log.ts) */
+    holdOutput = false,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -119,7 +121,7 @@ export class ExecJob {
       this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
     }
     this.giveUp = new Promise((r) => (this.giveUpNow = r));
-    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note));
+    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note), holdOutput);
     this.pmi = new PmiExchange(h, this.placements.length);
     this.execlog = new ExecEventlog(h, id);
     const sys = jobspec.attributes?.system ?? {};

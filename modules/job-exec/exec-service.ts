@@ -58,6 +58,8 @@ export class ExecService {
   readonly outputDir: string;
   /** in the statedir: the files outlive this job-exec */
   private readonly persistent: boolean;
+  /** the output logs go with this run of the instance: small ones are held in memory while their job runs */
+  private readonly temporary: boolean;
   /** the directory is there (emptied of what an earlier job-exec left, outside a statedir) */
   private readonly dirReady: Promise<void>;
 
@@ -79,6 +81,8 @@ export class ExecService {
     this.owners = new JobOwners(h);
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
+    // a statedir made for this run only (removed at exit): nothing in it outlives the broker
+    this.temporary = !this.persistent || h.getattr('statedir-cleanup') === '1';
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
     const dir = this.outputDir;
     const emptied = this.persistent ? Promise.resolve() : fs.promises.rm(dir, { recursive: true, force: true });
@@ -113,7 +117,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.provided());
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.provided(), this.temporary);
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();

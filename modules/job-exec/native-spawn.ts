@@ -2,8 +2,10 @@
  * Start a task through its own parent, flux-task (native/flux-task.c), with
  * the flux-ts addon (native/task-spawn.h): the broker posix_spawns flux-task
  * (vfork: the cost does not grow with the broker's memory, as a fork of the
- * broker does), which forks and execs the task and waits for it. So the
- * task's parent ($PPID) is never the broker: a task that kills or stops its
+ * broker does) on a thread of Node's pool, so that the loop does not wait
+ * the 1-2 ms of its exec: the task's pipes are there at once, flux-task's pid
+ * (parentPid) once it runs. flux-task forks and execs the task and waits for
+ * it. So the task's parent ($PPID) is never the broker: a task that kills or stops its
  * parent reaches only its own job (ADR 0007). flux-task reports the task's
  * pid, a failed start (errno) and the task's wait status on a status pipe; if
  * it dies before it reported the status, the task is an orphan: 'parent-lost'
@@ -30,7 +32,6 @@ import { nativeAddon } from '../../lib/native';
 import { impKill, type ImpUser } from './imp';
 
 interface SpawnResult {
-  pid?: number;
   stdin?: number;
   stdout?: number;
   stderr?: number;
@@ -56,12 +57,14 @@ interface SpawnAddon {
   spawnTask(
     helper: string,
     argv: string[],
-    envp: string[],
+    envp: string[] | string,
     cwd: string,
     opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[] },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
+  jobDirs?(tmpdir: string | null, cwd: string | null, cb: (mkdirErrno: number, cwdErrno: number) => void): void;
+  writeWhole?(path: string, text: string, mode: number, cb: (errno: number, op: 'opening' | 'writing') => void): void;
 }
 
 const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
@@ -195,6 +198,40 @@ export class NativeTask extends EventEmitter {
   }
 }
 
+/** an errno as Node's error for it (code ENOENT ...) */
+function errnoError(errno: number, what: string): NodeJS.ErrnoException {
+  const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
+  return Object.assign(new Error(`${code}: ${what}`), { code, errno: -errno });
+}
+
+/**
+ * A job shell's checks before its tasks, in one trip to Node's pool (the
+ * addon's jobDirs): mkdir(tmpdir, 0700) and whether cwd is a directory.
+ * Undefined without the addon (the caller uses fs).
+ */
+export function jobDirs(tmpdir: string | undefined, cwd: string | undefined): Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> | undefined {
+  const a = load();
+  if (a === null || typeof a.jobDirs !== 'function') return undefined;
+  const fn = a.jobDirs.bind(a);
+  return new Promise((resolve) =>
+    fn(tmpdir ?? null, cwd ?? null, (mk, cw) =>
+      resolve({ made: tmpdir !== undefined && mk === 0, cwdError: cw === 0 ? undefined : errnoError(cw, cwd ?? '') }),
+    ),
+  );
+}
+
+/**
+ * A small file of the broker's own written whole in one trip to Node's pool
+ * (the addon's writeWhole: open, write, close): undefined when written, else
+ * the failed step and its error. Undefined without the addon (the caller uses fs).
+ */
+export function writeWhole(file: string, text: string, mode: number): Promise<{ op: 'opening' | 'writing'; error: NodeJS.ErrnoException } | undefined> | undefined {
+  const a = load();
+  if (a === null || typeof a.writeWhole !== 'function') return undefined;
+  const fn = a.writeWhole.bind(a);
+  return new Promise((resolve) => fn(file, text, mode, (errno, op) => resolve(errno === 0 ? undefined : { op, error: errnoError(errno, file) })));
+}
+
 /** Whether tasks start through flux-task (the addon and the helper are there). */
 spawnTask.available = (): boolean => load() !== null;
 
@@ -202,8 +239,16 @@ spawnTask.available = (): boolean => load() !== null;
 export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, opts: SpawnOptions): NativeTask | undefined {
   const a = load();
   if (a === null) return undefined;
-  const envp: string[] = [];
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') envp.push(`${k}=${v}`);
+  // one string, NUL-separated: the addon converts it at once (a NUL cannot be in a variable)
+  let envp = '';
+  for (const k in env) {
+    let v = env[k];
+    if (typeof v !== 'string') continue;
+    // as a C string ends there (what an array of them did)
+    const nul = v.indexOf('\0');
+    if (nul >= 0) v = v.slice(0, nul);
+    envp += envp === '' ? `${k}=${v}` : `\0${k}=${v}`;
+  }
   const file = argv[0] ?? '';
   const t = new NativeTask();
   const as = opts.asUser;
@@ -249,6 +294,10 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     },
     (kind, x, y) => {
       switch (kind) {
+        case 'S':
+          // flux-task was spawned (off the loop, on a pool thread): it is watched from now on
+          t.parentPid = x;
+          return;
         case 'F':
           // the task's own report, before its exec: its group can be killed from now on
           t.started(x);
@@ -272,7 +321,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
           parentExit = [x, y];
           if (failed) {
             // nothing ran: no output will come
-            for (const s of [t.stdout, t.stderr, t.terminal]) s?.destroy();
+            for (const s of [t.stdin, t.stdout, t.stderr, t.terminal]) s?.destroy();
             return;
           }
           if (as && t.pid === undefined && status === undefined) {
@@ -296,8 +345,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       }
     },
   );
-  t.parentPid = r.pid;
-  if (r.errno !== undefined || r.pid === undefined) {
+  if (r.errno !== undefined) {
     const errno = r.errno ?? 0;
     setImmediate(() => fail(errno));
     return t;

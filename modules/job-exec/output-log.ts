@@ -18,6 +18,13 @@
  *   bytes: past that, data events stay out of the copy and one warning entry
  *   says so (Flux's output.limit truncation, but the file keeps everything).
  *
+ * A job of a temporary statedir (the file goes with the instance, nothing
+ * survives a restart) whose output is small never waits on the file while it
+ * runs: its lines are held in memory (HOLD_LIMIT bytes a job, HOLD_TOTAL for
+ * all) and served from there, and the file is written once, at its end, or as
+ * soon as it outgrows the hold: three threadpool round trips (open, write,
+ * close) instead of one per batch of output, with the open before its start.
+ *
  * Memory: what is queued for the file is bounded by the shells' output windows
  * (they stop reading their tasks' pipes until rank 0 acknowledges), the kvs
  * copy by its limit, a read by READ_CHUNK.
@@ -26,6 +33,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, FluxError, type Handle, type Message } from '../../kernel/api';
 import { FileSink } from './file-sink';
+import { writeWhole } from './native-spawn';
+import { sysErrorText } from './sys-error';
 import type { OutEvent } from './shell';
 
 /** shared switch: false once the kvs answered ENOSYS (not loaded) */
@@ -36,6 +45,11 @@ export const KVS_COPY_LIMIT = 1024 * 1024;
 const KVS_COPY_LIMIT_TEXT = '1M';
 /** the most a read returns (complete lines) */
 export const READ_CHUNK = 1024 * 1024;
+/** bytes of a running job's log held in memory before its file is written (a temporary statedir) */
+export const HOLD_LIMIT = 16 * 1024;
+/** bytes all the held logs together may have: past that, a log goes to its file at once */
+export const HOLD_TOTAL = 4 * 1024 * 1024;
+let heldTotal = 0;
 /** a line longer than this is not ours: the file is damaged */
 const MAX_LINE = 16 * READ_CHUNK;
 
@@ -154,6 +168,14 @@ export class OutputLog {
   private readonly held = new Set<HeldRead>();
   /** an adopted file (an earlier run's): its size, fixed */
   private adoptedSize: number | undefined;
+  /** the lines held in memory, not yet given to the file (hold mode, until spill()) */
+  private hold: { lines: string[]; bytes: number } | undefined;
+  /** what spill() gave the file, served from here until the file has all of it */
+  private spilled: Buffer | undefined;
+  /** bytes of a held log written whole at its end (writeHeld) */
+  private written = 0;
+  /** the file's open that spill() started (close() waits for it: a sink closed while opening gives up) */
+  private spillOpen: Promise<boolean> | undefined;
 
   /**
    * The output log of a job an earlier run of the instance ran: the file as
@@ -161,7 +183,7 @@ export class OutputLog {
    * can leave a partial one). Undefined when there is no such file.
    */
   static async adopt(h: Handle, id: number, dir: string, kvsKey: string): Promise<OutputLog | undefined> {
-    const log = new OutputLog(h, id, dir, kvsKey, () => undefined);
+    const log = new OutputLog(h, id, dir, kvsKey, () => undefined, false);
     const size = await completeLength(log.path);
     if (size === undefined) return undefined;
     log.adoptedSize = size;
@@ -172,36 +194,103 @@ export class OutputLog {
 
   /**
    * dir: the directory of the job's file; onError(note): the file failed (the
-   * job's exception)
+   * job's exception); hold: small output is held in memory until the job ends
+   * (a temporary statedir: a broker that dies takes its files with it anyway)
    */
   constructor(
     private readonly h: Handle,
     readonly id: number,
     dir: string,
     kvsKey: string,
-    onError: (note: string) => void,
+    private readonly onError: (note: string) => void,
+    hold = false,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
-    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, ownFile: true, onProgress: () => this.serveHeld() });
+    if (hold) this.hold = { lines: [], bytes: 0 };
+    const progress = () => {
+      if (this.spilled !== undefined && this.sink.bytesWritten >= this.spilled.length) this.spilled = undefined;
+      this.serveHeld();
+    };
+    this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, ownFile: true, onProgress: progress });
     this.sink.onError(onError);
     this.kvs = new KvsCopy(h, kvsKey);
   }
 
   /** open the file (before the job's tasks start); false: it failed (onError said why) */
   open(): Promise<boolean> {
-    return this.sink.open();
+    // held: the file is opened when it is written
+    return this.hold ? Promise.resolve(true) : this.sink.open();
   }
 
   /** the job ends before it started: stop an open in progress */
   abortOpen(): void {
-    if (!this.sink.isOpen) this.sink.abort();
+    if (!this.hold && !this.sink.isOpen) this.sink.abort();
   }
 
   append(evs: readonly OutEvent[]): void {
     if (evs.length === 0 || this.closed) return;
+    let i = 0;
+    const held = this.hold;
+    if (held) {
+      for (; i < evs.length; i++) {
+        const line = JSON.stringify(evs[i]) + '\n';
+        const bytes = Buffer.byteLength(line);
+        if (held.bytes + bytes > HOLD_LIMIT || heldTotal + bytes > HOLD_TOTAL) {
+          this.spill();
+          break;
+        }
+        held.lines.push(line);
+        held.bytes += bytes;
+        heldTotal += bytes;
+      }
+      if (this.hold) this.serveHeld();
+    }
     // one write per line: joining them would copy every byte of output once more
-    for (const e of evs) this.sink.write(JSON.stringify(e) + '\n');
+    for (; i < evs.length; i++) this.sink.write(JSON.stringify(evs[i]) + '\n');
     this.kvs.append(evs);
+  }
+
+  /**
+   * A held log at its job's end: its file written whole in one trip to the
+   * pool (the addon's writeWhole), served from memory meanwhile (and after a
+   * failure, which is the job's exception as the sink's would be). False
+   * when it goes through the sink instead (nothing held, or no addon).
+   */
+  private async writeHeld(): Promise<boolean> {
+    const held = this.hold;
+    if (!held || held.bytes === 0) return false;
+    const text = held.lines.join('');
+    const written = writeWhole(this.path, text, 0o600);
+    if (!written) return false;
+    this.hold = undefined;
+    heldTotal -= held.bytes;
+    const mem = Buffer.from(text, 'utf8');
+    this.spilled = mem;
+    const failed = await written;
+    if (this.removed) {
+      // purged (or unloaded) meanwhile: the file it made goes too
+      if (!failed) await fs.promises.rm(this.path, { force: true }).catch(() => undefined);
+      return true;
+    }
+    if (failed) this.onError(`error ${failed.op} output log '${this.path}': ${sysErrorText(failed.error)}`);
+    else {
+      this.written = mem.length;
+      this.spilled = undefined;
+    }
+    return true;
+  }
+
+  /** what is held goes to the file, which is opened now; later lines follow it there */
+  private spill(): void {
+    const held = this.hold;
+    if (!held) return;
+    this.hold = undefined;
+    heldTotal -= held.bytes;
+    if (held.bytes === 0) return;
+    const text = held.lines.join('');
+    this.spilled = Buffer.from(text, 'utf8');
+    this.spillOpen = this.sink.open();
+    this.sink.write(text);
   }
 
   /** resolves when everything appended so far is in the file and the kvs copy */
@@ -215,7 +304,11 @@ export class OutputLog {
     this.closed = true;
     // the file and the kvs copy are flushed at the same time
     const copied = this.kvs.flushed();
-    await this.sink.close();
+    if (!(await this.writeHeld())) {
+      this.spill();
+      if (this.spillOpen) await this.spillOpen;
+      await this.sink.close();
+    }
     this.complete = true;
     await copied;
     this.kvs.close();
@@ -229,7 +322,15 @@ export class OutputLog {
 
   /** bytes of complete lines in the file */
   private get size(): number {
-    return this.adoptedSize ?? this.sink.bytesWritten;
+    if (this.adoptedSize !== undefined) return this.adoptedSize;
+    if (this.hold) return this.hold.bytes;
+    return Math.max(this.sink.bytesWritten, this.spilled?.length ?? 0, this.written);
+  }
+
+  /** the lines from the start that are served from memory (held, or spilled and not yet all written) */
+  private inMemory(): Buffer | undefined {
+    if (this.hold) return Buffer.from(this.hold.lines.join(''), 'utf8');
+    return this.spilled;
   }
 
   /**
@@ -260,6 +361,9 @@ export class OutputLog {
     this.closed = true;
     this.complete = true;
     this.sink.abort();
+    if (this.hold) heldTotal -= this.hold.bytes;
+    this.hold = undefined;
+    this.spilled = undefined;
     for (const r of this.held) this.h.respondError(r.msg, Errno.ENOENT, 'No such job');
     this.held.clear();
     if (keepFile) return Promise.resolve();
@@ -269,7 +373,14 @@ export class OutputLog {
   /** device and inode of the file (a direct reader checks it opened this very file) */
   private ident: Promise<{ dev: number; ino: number }> | undefined;
   private identity(): Promise<{ dev: number; ino: number }> {
-    return (this.ident ??= fs.promises.stat(this.path).then((st) => ({ dev: st.dev, ino: st.ino })));
+    // a failure is not kept: the file of a held log exists once it is written
+    return (this.ident ??= fs.promises.stat(this.path).then(
+      (st) => ({ dev: st.dev, ino: st.ino }),
+      (e: unknown) => {
+        this.ident = undefined;
+        throw e;
+      },
+    ));
   }
 
   private serveHeld(): void {
@@ -283,6 +394,14 @@ export class OutputLog {
 
   private serve(msg: Message, offset: number, direct: boolean): void {
     const end = this.size;
+    const mem = offset < end ? this.inMemory() : undefined;
+    if (mem !== undefined && offset < mem.length) {
+      // held lines are whole and fewer than READ_CHUNK bytes: all of them from offset
+      const log = mem.toString('utf8', offset);
+      const next = mem.length;
+      this.h.respond(msg, { log, offset: next, eof: this.complete && next >= this.size } satisfies OutputChunk);
+      return;
+    }
     if (direct && offset < end) {
       this.identity().then(
         (id) => this.h.respond(msg, { log: '', offset, eof: false, size: end, path: this.path, ...id } satisfies OutputChunk),

@@ -38,7 +38,7 @@ import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
 import { removeAsUser, stageAsUser } from './user-files';
 import { UserFileInput } from './user-input';
-import { NativeTask, spawnTask } from './native-spawn';
+import { NativeTask, jobDirs, spawnTask } from './native-spawn';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
@@ -112,6 +112,25 @@ export interface ShellSink {
 }
 
 const errText = sysErrorText;
+
+/**
+ * mkdir of the job's tmpdir (made: false when it failed) and the check that
+ * its cwd is a directory: one trip to Node's pool with the addon, two at once
+ * with fs.
+ */
+function checkDirs(tmpdir: string | undefined, cwd: string | undefined): Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> {
+  const native = jobDirs(tmpdir, cwd);
+  if (native) return native;
+  const made = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : Promise.resolve(false);
+  const cwdError =
+    cwd === undefined
+      ? Promise.resolve(undefined)
+      : fsp.stat(cwd).then(
+          (st) => (st.isDirectory() ? undefined : Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' })),
+          (e: NodeJS.ErrnoException) => e,
+        );
+  return Promise.all([made, cwdError]).then(([m, c]) => ({ made: m, cwdError: c }));
+}
 
 const now = () => Date.now() / 1000;
 
@@ -228,14 +247,13 @@ export class JobShell {
     // the job tmpdir is made while the cwd is checked (two threadpool round trips at once, not one after the other)
     // (a guest's is made as the guest, below)
     const tmpdir = spec.rundir && !this.asUser ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
-    const madeTmp = tmpdir ? fsp.mkdir(tmpdir, { mode: 0o700 }).then(() => true, () => false) : undefined;
-    try {
-      // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
-      if (!this.asUser && !(await fsp.stat(cwd)).isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
-    } catch (e) {
-      this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(e as NodeJS.ErrnoException)}. Going to /tmp instead`);
+    // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
+    const checked = await checkDirs(tmpdir, this.asUser ? undefined : cwd);
+    if (checked.cwdError) {
+      this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(checked.cwdError)}. Going to /tmp instead`);
       cwd = '/tmp';
     }
+    const madeTmp = checked.made;
     const jobenv = (sys['environment'] as Record<string, string | null> | undefined) ?? { ...process.env };
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(jobenv)) if (typeof v === 'string') env[k] = v;
@@ -253,7 +271,7 @@ export class JobShell {
       if ('error' in staged) return this.abandon(`host ${spec.hostname}: ${staged.error}`, staged.refused ? 127 : 1);
       this.tmpdir = staged.dir;
       env['FLUX_JOB_TMPDIR'] = staged.dir;
-    } else if (tmpdir && (await madeTmp)) {
+    } else if (tmpdir && madeTmp) {
       this.tmpdir = tmpdir;
       env['FLUX_JOB_TMPDIR'] = tmpdir;
     } else this.tmpdir = undefined;

@@ -1,0 +1,122 @@
+/**
+ * The output log of a small job in a temporary statedir is held in memory
+ * while the job runs (modules/job-exec/output-log.ts: no file operation on
+ * the broker's loop until its end) and served from there; the file has all
+ * of it once the job ends (written whole: an error is the job's exception).
+ * Output past the hold goes to the file at once; a
+ * persistent statedir's log is in its file while the job runs (a restart
+ * adopts it).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from '../../cli/api/client';
+import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
+
+const tmp = tmpdir('flux-t0613-');
+const started: Instance[] = [];
+
+test.after(async () => {
+  for (const i of started) await i.stop().catch(() => i.kill());
+  tmp.cleanup();
+});
+
+interface Chunk {
+  log: string;
+  offset: number;
+  eof: boolean;
+  path?: string;
+}
+
+/** a job that prints `first` (or what `print` prints), then waits for the file `go` before it prints `second` */
+function submitWaiting(inst: Instance, go: string, print = 'echo first'): { id: string; dec: number; log: string } {
+  const id = inst.flux(['submit', 'sh', '-c', `${print}; while [ ! -e ${go} ]; do sleep 0.05; done; echo second`]).stdout.trim();
+  const dec = Number(inst.flux(['job', 'id', '--to=dec', id]).stdout.trim());
+  const log = path.join(inst.flux(['getattr', 'statedir']).stdout.trim(), 'job-output', `${dec}.eventlog`);
+  return { id, dec, log };
+}
+
+async function read(inst: Instance, dec: number, direct: boolean): Promise<Chunk> {
+  const h = await Client.connect(inst.uri);
+  try {
+    return await h.rpc<Chunk>('job-exec.output-read', { id: dec, offset: 0, wait: false, direct });
+  } finally {
+    h.close();
+  }
+}
+
+test('a small job`s output is served from memory while it runs, and in its file once it ends', async () => {
+  const inst = await startInstance();
+  started.push(inst);
+  const go = path.join(tmp.dir, 'go-small');
+  const { id, dec, log } = submitWaiting(inst, go);
+  // what a reader gets while the job runs: its first line, with no file yet (a direct reader gets the lines too)
+  const first = await waitUntil(async () => ((await read(inst, dec, false)).log.includes('"data":"first\\n"') ? true : undefined), { what: 'first line' });
+  assert.ok(first);
+  const direct = await read(inst, dec, true);
+  assert.match(direct.log, /"data":"first\\n"/);
+  assert.is(direct.path, undefined);
+  assert.not.ok(fs.existsSync(log), 'the file is written at the job`s end');
+  fs.writeFileSync(go, '');
+  const a = inst.flux(['job', 'attach', id]);
+  assert.is(a.code, 0, a.stderr);
+  assert.is(a.stdout, 'first\nsecond\n');
+  inst.flux(['job', 'wait-event', id, 'clean']);
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  assert.is(JSON.parse(lines[0]!).name, 'header');
+  assert.equal(
+    lines.filter((l) => l.includes('"data":"')).map((l) => (JSON.parse(l) as { context: { data: string } }).context.data),
+    ['first\n', 'second\n'],
+  );
+  // a later attach reads the file (directly: the reader's own copy)
+  assert.is(inst.flux(['job', 'attach', id]).stdout, 'first\nsecond\n');
+  const after = await read(inst, dec, true);
+  assert.is(after.path, log);
+});
+
+test('output past the hold goes to the file while the job runs', async () => {
+  const inst = started[0]!;
+  const go = path.join(tmp.dir, 'go-big');
+  const { id, log } = submitWaiting(inst, go, 'seq 1 6000');
+  await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"data":"'), { what: 'the output log file' });
+  fs.writeFileSync(go, '');
+  const a = inst.flux(['job', 'attach', id]);
+  assert.is(a.code, 0, a.stderr);
+  const out = a.stdout.split('\n');
+  assert.is(out[0], '1');
+  assert.is(out[5999], '6000');
+  assert.is(out[6000], 'second');
+});
+
+test('a held log whose file cannot be written: the job`s exception names it, its output is still served', () => {
+  const inst = started[0]!;
+  const dir = path.join(inst.flux(['getattr', 'statedir']).stdout.trim(), 'job-output');
+  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const r = inst.flux(['run', 'echo', 'kept']);
+    assert.is(r.code, 1);
+    assert.is(r.stdout, 'kept\n');
+    const id = inst.flux(['job', 'last']).stdout.trim();
+    const dec = inst.flux(['job', 'id', '--to=dec', id]).stdout.trim();
+    assert.match(r.stderr, `error opening output log '${dir}/${dec}.eventlog': No such file or directory`);
+    assert.is(inst.flux(['job', 'attach', id]).stdout, 'kept\n');
+  } finally {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+});
+
+test('with a persistent statedir the file is written while the job runs', async () => {
+  const state = path.join(tmp.dir, 'state');
+  fs.mkdirSync(state, { mode: 0o700 });
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${state}`]);
+  started.push(inst);
+  const go = path.join(tmp.dir, 'go-persistent');
+  const { id, log } = submitWaiting(inst, go);
+  await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"data":"first\\n"'), { what: 'first line in the file' });
+  fs.writeFileSync(go, '');
+  assert.is(inst.flux(['job', 'attach', id]).stdout, 'first\nsecond\n');
+});
+
+test.run();

@@ -1,0 +1,152 @@
+/**
+ * The addon's spawnTask (native/task-spawn.h through native-spawn.ts): flux-task
+ * is posix_spawned on a thread of Node's pool, never on the loop; its
+ * failures come as events; tasks spawned at the same time each get their own
+ * descriptors and none of another's.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { jobDirs, spawnTask, writeWhole, type NativeTask } from '../../../modules/job-exec/native-spawn';
+
+const t = spawnTask.available() ? test : test.skip;
+
+interface Ended {
+  out: string;
+  code: number | null;
+  error?: NodeJS.ErrnoException;
+}
+
+/** what the task wrote on stdout and how it ended ('close'), or its start's 'error' */
+function ended(k: NativeTask): Promise<Ended> {
+  return new Promise((resolve) => {
+    let out = '';
+    k.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    k.once('error', (error: NodeJS.ErrnoException) => resolve({ out, code: null, error }));
+    k.once('close', (code: number | null) => resolve({ out, code }));
+  });
+}
+
+t('the spawn is not on the loop: pipes at once, flux-task`s pid once it runs', async () => {
+  const k = spawnTask(['echo', 'hello'], { PATH: process.env['PATH'] }, os.tmpdir(), { pmi: false })!;
+  // the pipes are the caller's before the spawn is over
+  assert.ok(k.stdout !== null && k.stdin !== null);
+  // the spawn completes on the loop, after this turn: nothing is known yet
+  assert.is(k.parentPid, undefined);
+  assert.is(k.pid, undefined);
+  let parentAtSpawn: number | undefined;
+  k.once('spawn', () => (parentAtSpawn = k.parentPid));
+  const r = await ended(k);
+  assert.is(r.out, 'hello\n');
+  assert.is(r.code, 0);
+  assert.type(parentAtSpawn, 'number');
+  assert.type(k.pid, 'number');
+  assert.is.not(k.pid, k.parentPid);
+});
+
+t('the task`s environment is the one given, whole', async () => {
+  const env = { PATH: process.env['PATH'], A: '1', EMPTY: '', EQ: 'x=y=z', UTF: 'é€𝄞', CUT: 'before\0after' };
+  const k = spawnTask(['/usr/bin/env'], env, '/', { pmi: false })!;
+  const r = await ended(k);
+  assert.is(r.code, 0);
+  const got = r.out.trim().split('\n').sort();
+  assert.equal(got, [`A=1`, `CUT=before`, `EMPTY=`, `EQ=x=y=z`, `PATH=${process.env['PATH']}`, `UTF=é€𝄞`]);
+});
+
+t('flux-task cannot start (its cwd is gone): an error event with the errno, no close', async () => {
+  const k = spawnTask(['true'], { PATH: process.env['PATH'] }, path.join(os.tmpdir(), `no-such-dir-${process.pid}`), { pmi: false })!;
+  let closed = false;
+  k.once('close', () => (closed = true));
+  const r = await ended(k);
+  assert.is(r.error?.code, 'ENOENT');
+  assert.match(r.error?.message ?? '', /^spawn true ENOENT$/);
+  // its streams are closed: nothing will come
+  await new Promise((res) => setImmediate(res));
+  assert.ok(k.stdout?.destroyed && k.stderr?.destroyed && k.stdin?.destroyed);
+  assert.is(k.parentPid, undefined);
+  assert.not.ok(closed);
+});
+
+/** descriptors above 2 this process has without close-on-exec (what it inherited that way): every child gets them */
+function inheritable(): number[] {
+  const out: number[] = [];
+  for (const f of fs.readdirSync('/proc/self/fd')) {
+    const n = Number(f);
+    try {
+      const flags = /flags:\s+([0-7]+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${f}`, 'utf8'))?.[1];
+      if (n > 2 && flags !== undefined && (parseInt(flags, 8) & 0o2000000) === 0) out.push(n);
+    } catch {
+      /* the directory's own */
+    }
+  }
+  return out;
+}
+
+t('tasks spawned at once inherit no descriptor of another (every one made close-on-exec)', async () => {
+  const passed = inheritable();
+  // the task's own (0-2, 3 with PMI), what this process passes to every child, and ls's /proc/self/fd (the lowest free)
+  const want = (pmi: boolean): number[] => {
+    const s = new Set([0, 1, 2, ...(pmi ? [3] : []), ...passed]);
+    let free = 0;
+    while (s.has(free)) free++;
+    return [...s, free].sort((x, y) => x - y);
+  };
+  const ks = Array.from({ length: 24 }, (_, i) => {
+    const pmi = i % 2 === 1;
+    return { pmi, k: spawnTask(['ls', '/proc/self/fd'], { PATH: process.env['PATH'] }, '/', { pmi })! };
+  });
+  const rs = await Promise.all(ks.map(({ k }) => ended(k)));
+  rs.forEach((r, i) => {
+    assert.is(r.code, 0);
+    const fds = r.out.trim().split('\n').map(Number).sort((x, y) => x - y);
+    assert.equal(fds, want(ks[i]!.pmi), `task ${i}: ${r.out}`);
+  });
+});
+
+t('jobDirs: the tmpdir made (0700) and the cwd checked in one trip', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-job-dirs-'));
+  try {
+    const dir = path.join(base, 'jobtmp');
+    const file = path.join(base, 'file');
+    fs.writeFileSync(file, '');
+    const made = await jobDirs(dir, base)!;
+    assert.equal(made, { made: true, cwdError: undefined });
+    assert.is(fs.statSync(dir).mode & 0o777, 0o700);
+    // made already, and a cwd that is a file
+    const again = await jobDirs(dir, file)!;
+    assert.is(again.made, false);
+    assert.is(again.cwdError?.code, 'ENOTDIR');
+    const gone = await jobDirs(undefined, path.join(base, 'gone'))!;
+    assert.is(gone.made, false);
+    assert.is(gone.cwdError?.code, 'ENOENT');
+    assert.equal(await jobDirs(undefined, undefined)!, { made: false, cwdError: undefined });
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+t('writeWhole: a file written whole (0600, replaced), or the step that failed', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-write-whole-'));
+  try {
+    const file = path.join(base, 'log');
+    fs.writeFileSync(file, 'old and longer than the new text\n');
+    const text = '{"name":"header"}\né€𝄞\n';
+    assert.is(await writeWhole(file, text, 0o600)!, undefined);
+    assert.is(fs.readFileSync(file, 'utf8'), text);
+    const fresh = path.join(base, 'fresh');
+    assert.is(await writeWhole(fresh, '', 0o600)!, undefined);
+    assert.is(fs.statSync(fresh).mode & 0o777, 0o600);
+    const failed = await writeWhole(path.join(base, 'gone', 'log'), text, 0o600)!;
+    assert.is(failed?.op, 'opening');
+    assert.is(failed?.error.code, 'ENOENT');
+    const full = await writeWhole('/dev/full', text, 0o600)!;
+    assert.is(full?.op, 'writing');
+    assert.is(full?.error.code, 'ENOSPC');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test.run();
