@@ -47,6 +47,10 @@ export class Reserve {
   private commits = 0;
   /** set while the filesystem has no room for the reserve */
   full: FluxError | undefined;
+  /** what a change past the allocation is refused with until a top-up answers */
+  private readonly short: FluxError;
+  /** the most a refused change needed allocated (the next top-up covers it) */
+  private wanted = 0;
 
   constructor(
     private readonly file: string,
@@ -54,6 +58,7 @@ export class Reserve {
     private readonly used: () => number,
     private readonly onDisabled: (why: string) => void,
   ) {
+    this.short = new FluxError(Errno.ENOSPC, `store ${file}: No space left on device`);
     this.stat();
   }
 
@@ -66,8 +71,15 @@ export class Reserve {
     const cost = 2 * bytes + 8192;
     if (this.disabled) return { cost: 0 };
     const need = this.estimate() + cost;
-    if (need > this.allocated - RESERVE_LOW) this.topUp();
-    if (this.full && need > this.allocated - SAFETY) return this.full;
+    if (need > this.allocated - RESERVE_LOW) this.topUp(false, need);
+    // Past what is allocated (less a margin) it must not reach LMDB, even
+    // while a top-up is in flight (a burst under load outran one: LMDB's own
+    // "Write error" in t0803): refused here, the caller waits for a try
+    // (retry()) and asks again.
+    if (need > this.allocated - SAFETY) {
+      this.wanted = Math.max(this.wanted, need);
+      return this.full ?? this.short;
+    }
     this.inflight += cost;
     return { cost };
   }
@@ -87,7 +99,8 @@ export class Reserve {
   /** start the next try for the waiters: after the one in flight, and RETRY_MS after the last */
   private kick(): void {
     if (this.waiters.length === 0 || this.topping || this.retryTimer) return;
-    const wait = Math.max(0, this.lastTry + RETRY_MS - Date.now());
+    // while full, at most a try every RETRY_MS; else at once
+    const wait = this.full ? Math.max(0, this.lastTry + RETRY_MS - Date.now()) : 0;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.topping) this.topUp(true);
@@ -127,11 +140,12 @@ export class Reserve {
   }
 
   /** Allocate up to the estimate + RESERVE_CHUNK (one at a time; at most every RETRY_MS while full, unless `now`). */
-  private topUp(now = false): void {
+  private topUp(now = false, need = 0): void {
     if (this.disabled || this.topping) return;
     if (this.full && !now && Date.now() - this.lastTry < RETRY_MS) return;
-    // at most MAX_AHEAD past what the store really uses: blocks allocated ahead stay the file's
-    const want = Math.min(this.estimate() + RESERVE_CHUNK, this.usedAtStat + MAX_AHEAD);
+    // at most MAX_AHEAD past what the store really uses (blocks allocated ahead stay the file's),
+    // but always what the changes waiting need
+    const want = Math.max(Math.min(this.estimate() + RESERVE_CHUNK, this.usedAtStat + MAX_AHEAD), Math.max(need, this.wanted) + RESERVE_LOW);
     if (want <= this.allocated && !this.full) return;
     this.lastTry = Date.now();
     const number = ++this.tries;
@@ -141,6 +155,7 @@ export class Reserve {
           if (err === undefined) {
             this.allocated = Math.max(this.allocated, want);
             this.full = undefined;
+            if (this.wanted <= want - RESERVE_LOW) this.wanted = 0;
           } else if (/No space left/i.test(err)) {
             this.full = new FluxError(Errno.ENOSPC, `store ${this.file}: No space left on device`);
           } else {
