@@ -227,50 +227,51 @@ export class Backing {
   }
 
   /**
-   * Set while a change refused for want of room waits for a try at the
-   * reserve: every change after it waits behind it, so that the disk gets
-   * them in the order the tree did (a later put of the same key must not be
-   * overwritten by the earlier one). Resolved once it is queued or refused.
+   * Changes waiting for room, in the order they came: while one waits, every
+   * later change waits behind it, so that the disk gets them in the order the
+   * tree did (a later put of a key must not be overwritten by the earlier).
    */
-  private gate: Promise<void> | undefined;
+  private waiting: Array<{ op: () => Promise<unknown>; bytes: number; lazy: boolean; since: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private pumping = false;
 
   /**
-   * A change: queued to LMDB (or held first, inside lazily()); while the
-   * filesystem is full and the room reserved ahead would not hold it
-   * (reserve.ts), it first waits for a try at the reserve that starts after
-   * it came, then is refused if there is still no room.
+   * A change: queued to LMDB (or held first, inside lazily()) when the room
+   * reserved ahead holds it (reserve.ts); else it waits for a top-up, and is
+   * refused only once a try that started after it came found the filesystem
+   * full.
    */
   private change(op: () => Promise<unknown>, bytes = 0, lazy = this.lazyMode): Promise<void> {
-    if (this.gate) return this.behind(this.gate, () => this.attempt(op, bytes, lazy));
-    const admitted = this.reserve.admit(bytes);
-    if (admitted instanceof FluxError) return this.behind(this.reserve.retry(), () => this.attempt(op, bytes, lazy));
-    return this.queue(op, admitted.cost, lazy);
-  }
-
-  /** run `next` (it queues or refuses at once) after `first`, with every later change behind it */
-  private behind(first: Promise<void>, next: () => Promise<void>): Promise<void> {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    this.gate = gate;
-    return first.then(() => {
-      try {
-        return next();
-      } finally {
-        release();
-        if (this.gate === gate) this.gate = undefined;
-      }
+    if (this.waiting.length === 0) {
+      const admitted = this.reserve.admit(bytes);
+      if (!(admitted instanceof FluxError)) return this.queue(op, admitted.cost, lazy);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ op, bytes, lazy, since: this.reserve.started, resolve, reject });
+      this.pump();
     });
   }
 
-  /** queue the change, or refuse it if there is no room yet */
-  private attempt(op: () => Promise<unknown>, bytes: number, lazy: boolean): Promise<void> {
-    const admitted = this.reserve.admit(bytes);
-    if (admitted instanceof FluxError) {
-      if (!this.failing) this.onState?.(admitted);
-      this.failing = admitted;
-      return Promise.reject(admitted);
+  /** queue (or refuse) the waiting changes in order, until one must wait for a top-up */
+  private pump(): void {
+    if (this.pumping) return;
+    while (this.waiting.length > 0) {
+      const w = this.waiting[0]!;
+      const admitted = this.reserve.admit(w.bytes);
+      if (admitted instanceof FluxError && !this.reserve.fullSince(w.since)) {
+        this.pumping = true;
+        void this.reserve.retry().then(() => {
+          this.pumping = false;
+          this.pump();
+        });
+        return;
+      }
+      this.waiting.shift();
+      if (admitted instanceof FluxError) {
+        if (!this.failing) this.onState?.(admitted);
+        this.failing = admitted;
+        w.reject(admitted);
+      } else this.queue(w.op, admitted.cost, w.lazy).then(w.resolve, w.reject);
     }
-    return this.queue(op, admitted.cost, lazy);
   }
 
   private queue(op: () => Promise<unknown>, cost: number, lazy: boolean): Promise<void> {

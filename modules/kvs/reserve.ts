@@ -37,6 +37,8 @@ export class Reserve {
   private lastTry = 0;
   /** tries started so far, and the changes waiting for one that starts after they came */
   private tries = 0;
+  /** the number of the last try that ended (what `full` was last decided by) */
+  private ended = 0;
   private waiters: Array<{ after: number; resolve: () => void }> = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private disabled = false;
@@ -82,6 +84,16 @@ export class Reserve {
     }
     this.inflight += cost;
     return { cost };
+  }
+
+  /** tries started so far: a change notes it when it comes */
+  get started(): number {
+    return this.tries;
+  }
+
+  /** true when a try that started after `since` (a count of started()) found the filesystem full */
+  fullSince(since: number): boolean {
+    return this.full !== undefined && this.ended > since;
   }
 
   /**
@@ -172,6 +184,7 @@ export class Reserve {
       )
       .finally(() => {
         this.topping = undefined;
+        this.ended = number;
         this.release(number);
       });
   }

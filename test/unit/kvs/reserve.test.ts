@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FluxError } from '../../../kernel/api';
 import { RESERVE_CHUNK, Reserve } from '../../../modules/kvs/reserve';
+import { Backing } from '../../../modules/kvs/backing';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-reserve-'));
 const file = path.join(dir, 'store');
@@ -44,6 +45,29 @@ test('a change past the allocation waits for the top-up in flight; a burst never
   // the blocks are the file's, its size unchanged
   assert.is(fs.statSync(file).size, 0);
   assert.ok(fs.statSync(file).blocks * 512 >= RESERVE_CHUNK);
+});
+
+test('a burst far past the reserve, with room on the filesystem: every change is written, in order, none refused', async () => {
+  if (!canAllocate) {
+    console.log('# SKIP "burst": fallocate(1) cannot preallocate here');
+    return;
+  }
+  const store = fs.mkdtempSync(path.join(dir, 'burst-'));
+  const b = Backing.open(store, { sync: false });
+  try {
+    // 200 changes of 64 KiB in one turn: about 27 MB of estimated cost, several top-ups
+    const value = JSON.stringify('x'.repeat(64 * 1024));
+    const writes = Array.from({ length: 200 }, (_v, i) => b.putValue(`k${i % 50}`, JSON.stringify(`${i}:${value}`)));
+    const outcomes = await Promise.allSettled(writes);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+    assert.equal(refused, [], 'none refused');
+    // the last put of each key is what the disk has (order kept)
+    const last = new Map<string, string>();
+    for (const r of b.records()) last.set(r.key, r.text.slice(2, 8));
+    for (let k = 0; k < 50; k++) assert.ok(last.get(`k${k}`)?.startsWith(`${150 + k}:`), `k${k}: ${last.get(`k${k}`)}`);
+  } finally {
+    await b.close();
+  }
 });
 
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
