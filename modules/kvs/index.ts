@@ -81,13 +81,7 @@ async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: 
       }
     },
   });
-  for (const r of backing.records()) {
-    if (r.n > 0) store.loadChunk(r.key, r.n, r.text);
-    else if (r.text.startsWith('v')) store.loadValue(r.key, r.text.slice(1));
-    else if (r.text.startsWith('L')) store.loadLink(r.key, r.text.slice(1));
-    else if (r.text === 'd') store.loadDir(r.key);
-    else store.loadLog(r.key, r.text === 'c');
-  }
+  for (const r of backing.records()) store.loadRecord(r.key, r.n, r.text);
   store.loaded();
   if (store.size > 0) h.log('info', `restored ${store.size} keys from ${backing.file}`);
   return { store, backing };

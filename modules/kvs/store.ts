@@ -374,6 +374,15 @@ export class Store {
 
   // ---------------------------------------------------------------- loading (backing store records, in key order)
 
+  /** one backing-store record [key, n, text] (backing.ts's layout: a chunk, or a header 'v' value, 'L' link, 'd' directory, 'l'/'c' eventlog) */
+  loadRecord(key: string, n: number, text: string): void {
+    if (n > 0) this.loadChunk(key, n, text);
+    else if (text.startsWith('v')) this.loadValue(key, text.slice(1));
+    else if (text.startsWith('L')) this.loadLink(key, text.slice(1));
+    else if (text === 'd') this.loadDir(key);
+    else this.loadLog(key, text === 'c');
+  }
+
   loadValue(key: string, json: string): void {
     this.setLeaf(key, json);
   }

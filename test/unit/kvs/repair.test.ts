@@ -17,13 +17,7 @@ const ev = (name: string, t: number) => ({ timestamp: t, name });
 /** what a restart would read back from the backing store */
 function reload(b: Backing): Store {
   const s = new Store();
-  for (const r of b.records()) {
-    if (r.n > 0) s.loadChunk(r.key, r.n, r.text);
-    else if (r.text.startsWith('v')) s.loadValue(r.key, r.text.slice(1));
-    else if (r.text.startsWith('L')) s.loadLink(r.key, r.text.slice(1));
-    else if (r.text === 'd') s.loadDir(r.key);
-    else s.loadLog(r.key, r.text === 'c');
-  }
+  for (const r of b.records()) s.loadRecord(r.key, r.n, r.text);
   s.loaded();
   return s;
 }
