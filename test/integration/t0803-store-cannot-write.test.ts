@@ -23,6 +23,8 @@ const started: Instance[] = [];
 let mounted = false;
 
 function mountTmpfs(opts: string): void {
+  // an earlier test that failed before its umount left its tmpfs: not stacked under this one (never unmounted then)
+  umount();
   fs.mkdirSync(mnt, { recursive: true });
   const r = run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', mnt]);
   assert.is(r.code, 0, r.stderr);
