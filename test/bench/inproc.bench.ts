@@ -181,10 +181,10 @@ async function main(): Promise<void> {
   }
 }
 
+// the brokers of the in-process runs leave handles: exit, but only once the table (and any error) is written out
 main().then(
-  () => process.exit(0),
+  () => process.stdout.write('', () => process.exit(0)),
   (e: Error) => {
-    console.error(e.stack ?? e.message);
-    process.exit(1);
+    process.stderr.write(`${e.stack ?? e.message}\n`, () => process.exit(1));
   },
 );
