@@ -279,7 +279,7 @@ export class KvsLeader implements BrokerModule {
     // after the write: a change the store refused at once (no room) has set the error
     const answer = answerWhen(p, queued, backing.error !== undefined, (c) => backing.durable(c)) as Promise<Empty> | Empty;
     // answered before its write failed: the disk gets it once the store writes again (repair.ts)
-    if (!(answer instanceof Promise)) p.catch(this.failed(keys)).catch(() => undefined);
+    if (!(answer instanceof Promise)) p.catch(() => this.repairs?.failed(keys));
     return answer;
   }
 
