@@ -2,8 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { flux, FLUX, ROOT } from '../helpers/flux';
+import { flux, FLUX, OWN_BIN, ROOT } from '../helpers/flux';
 
 test('runs the initial program with FLUX_URI set and exits with its code', () => {
   const r = flux(['start', 'sh', '-c', 'echo "uri=$FLUX_URI"; exit 3']);
@@ -66,8 +65,7 @@ test('the instance finds this flux even when it is not on PATH', () => {
   const r = flux(['start', 'sh', '-c', 'command -v flux; flux getattr size'], { env: { PATH: '/usr/bin:/bin' } });
   assert.is(r.code, 0, r.stderr);
   // the launcher itself where the build made it (dist/bin/flux), else the script
-  const own = fs.existsSync(path.join(ROOT, 'dist', 'bin', 'flux')) ? `${ROOT}/dist/bin/flux` : `${ROOT}/bin/flux`;
-  assert.is(r.stdout, `${own}\n1\n`);
+  assert.is(r.stdout, `${OWN_BIN}/flux\n1\n`);
   assert.ok(FLUX.startsWith(ROOT));
 });
 
