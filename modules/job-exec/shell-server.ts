@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import { Errno, childLineage, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
 import { JobShell, type ShellSpec } from './shell';
-import type { ShellPlugin } from './plugin-api';
+import type { StackEntry } from './plugins';
 
 export class ShellServer {
   private readonly shells = new Map<number, JobShell>();
@@ -16,8 +16,8 @@ export class ShellServer {
     private readonly h: Handle,
     /** `[exec] imp` as this broker's config has it now */
     private readonly imp: () => string | undefined = () => undefined,
-    /** the shell plugins modules provide on this broker (IShellPlugins), as they are now */
-    private readonly provided: () => readonly ShellPlugin[] = () => [],
+    /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
+    private readonly registered: () => readonly StackEntry[],
   ) {}
 
   start(msg: Message): typeof NO_RESPONSE {
@@ -32,7 +32,7 @@ export class ShellServer {
       childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
       lineage: uuid !== undefined ? childLineage(uuid) : undefined,
       imp: this.imp(),
-      provided: this.provided(),
+      registered: this.registered(),
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),
