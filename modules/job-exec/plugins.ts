@@ -2,7 +2,7 @@
  * The job shell's plugins come from one place: the broker's IShellPlugins
  * registry (ADR 0018). Every folder of plugins/shell/ with an index.js puts
  * its plugin there as a built-in (a fallback entry, by its name; no hand-kept
- * list), once per broker, when job-exec loads. A site module provides its own
+ * list), once per broker, before its first job. A site module provides its own
  * names there, or a built-in's name to replace it while it is loaded.
  * `registeredStack` is what a job starts with: the entry that answers for
  * each name, built-ins first.
@@ -21,7 +21,7 @@ export interface StackEntry {
   builtin: boolean;
 }
 
-/** The built-in plugins in the tree, in folder-name order (read when job-exec loads, never on a job's path). */
+/** The built-in plugins in the tree, in folder-name order (read once, before the first job starts). */
 export function builtinShellPlugins(dir = shellPluginDir): ShellPlugin[] {
   let names: string[];
   try {
