@@ -33,16 +33,16 @@ import { parseSize } from '../lib/formats/size';
 import { event as makeEvent } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
-import { LocalHandle, type BrokerContext } from './router/local-handle';
+import type { BrokerContext, LocalHandle } from './router/local-handle';
 import { Router } from './router/router';
-import { dispatchBrokerRequest } from './broker-services';
+import { IBrokerCore, brokerModule, treeService } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
-import type { TreeFactory, TreeService } from './tree-host';
+import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
 export type { TreeFactory } from './tree-host';
@@ -65,7 +65,6 @@ export class Broker {
   readonly logRing = new LogRing();
   readonly uuid = randomUUID();
   readonly sm: StateMachine;
-  readonly extraServices = new Map<string, TreeService>();
   config: Config = {};
   rank = 0;
   size = 1;
@@ -155,7 +154,7 @@ export class Broker {
     // Bootstrap: the overlay's factory (PMI, config) or a singleton.
     let booted: { boot: BootInfo; tree: Tree } | undefined;
     try {
-      booted = await this.opts.treeFactory?.(this);
+      booted = await this.opts.treeFactory?.(treeHost(this));
     } catch (e) {
       return this.crit(`bootstrap failed: ${(e as Error).message}`);
     }
@@ -212,11 +211,9 @@ export class Broker {
       log: (s, a, t) => this.log(s, a, t),
       publish: (t, p) => this.publish(t, p),
     };
-    this.self = new LocalHandle(this.ctx, 'broker', this.uuid);
-    this.self.onRequest = (m) => dispatchBrokerRequest(this, m);
-    this.router.addEndpoint(this.self);
-    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine', 'config']) this.router.addService(s, this.uuid);
     this.modules = new ModuleHost(this.ctx, () => this.config);
+    // the broker's own services: the built-in module `broker` (kernel/broker-services.ts), first, on the broker's endpoint
+    this.self = (await this.modules.loadBuiltin(brokerModule, this.uuid, [[IBrokerCore, this]])).handle;
 
     this.connector = new LocalConnector(
       this.router,
@@ -537,4 +534,23 @@ export class Broker {
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
     return r.rc;
   }
+}
+
+/** All the overlay sees of a broker (kernel/tree-host.ts): a view that reads through, never the Broker itself. */
+function treeHost(b: Broker): TreeHost {
+  const host: TreeHost = {
+    uuid: b.uuid,
+    attrs: b.attrs,
+    args: b.args,
+    logRing: b.logRing,
+    get rank() { return b.rank; },
+    get config() { return b.config; },
+    get router() { return b.router; },
+    get self() { return b.self; },
+    // the overlay's services (overlay.status, groups.get) become handlers of the broker module
+    extraServices: { set: (topic, fn) => b.modules.serveBuiltin(treeService(topic, (msg) => fn(host, msg))) },
+    log: (severity, appname, text) => b.log(severity, appname, text),
+    publish: (topic, payload) => b.publish(topic, payload),
+  };
+  return host;
 }
