@@ -1,7 +1,8 @@
 /**
- * The broker: the composition root. It boots (singleton or through the tree),
- * sets attributes, opens the local connector, serves its own services, loads
- * modules (rc1), runs the initial program on rank 0 (rc2), unloads (rc3) and
+ * The broker: the composition root. It boots (singleton or through the tree,
+ * handing the overlay a TreeHost view of itself), sets attributes, opens the
+ * local connector, serves its own services (the built-in module `broker`,
+ * kernel/broker-services.ts), loads modules (rc1), runs the initial program on rank 0 (rc2), unloads (rc3) and
  * exits with the initial program's status. It knows nothing of jobs.
  */
 import 'reflect-metadata';
@@ -480,9 +481,9 @@ export class Broker {
 
   /**
    * The shape of the whole config: the kernel's tables and those of every
-   * module in the module table (disabled ones too: they may be loaded by hand).
+   * module in the module table (disabled ones too: they may be loaded by hand),
+   * checked at start and at config reload.
    */
-  /** the kernel's tables and those of every module modprobe.toml names (checked at start and at config reload) */
   async configSchema(): Promise<ConfigSchema> {
     const schema: Record<string, ConfigSchema[string]> = { ...kernelConfigSchema };
     for (const m of this.moduleTable(false)) {
