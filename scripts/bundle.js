@@ -188,7 +188,7 @@ async function bundle(name, served, elsewhere = {}) {
   // what charset leaves is in comments (it escapes strings, templates and regexps): ASCII there too
   const file = path.join(out, `${name}.js`);
   const text = fs.readFileSync(file, 'utf8');
-  if (/[^\x00-\x7f]/.test(text)) fs.writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (/[^ -~\t\n\r]/.test(text)) fs.writeFileSync(file, text.replace(/[^ -~\t\n\r]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   return r;
 }
 
