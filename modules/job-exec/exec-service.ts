@@ -117,7 +117,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.registered(), this.temporary);
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.registered(), this.temporary || 'through');
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();

@@ -232,6 +232,12 @@ export function writeWhole(file: string, text: string, mode: number): Promise<{ 
   return new Promise((resolve) => fn(file, text, mode, (errno, op) => resolve(errno === 0 ? undefined : { op, error: errnoError(errno, file) })));
 }
 
+/** Whether writeWhole is there (the addon is) */
+writeWhole.available = (): boolean => {
+  const a = load() as { writeWhole?: unknown } | null;
+  return a !== null && typeof a.writeWhole === 'function';
+};
+
 /** Whether tasks start through flux-task (the addon and the helper are there). */
 spawnTask.available = (): boolean => load() !== null;
 

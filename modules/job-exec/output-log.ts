@@ -22,8 +22,15 @@
  * survives a restart) whose output is small never waits on the file while it
  * runs: its lines are held in memory (HOLD_LIMIT bytes a job, HOLD_TOTAL for
  * all) and served from there, and the file is written once, at its end, or as
- * soon as it outgrows the hold: three threadpool round trips (open, write,
- * close) instead of one per batch of output, with the open before its start.
+ * soon as it outgrows the hold: one threadpool round trip (the addon's
+ * writeWhole) instead of open, a write per batch of output, and close.
+ *
+ * With a persistent statedir a small log is held too, but written through:
+ * whole, once before the job's tasks start (its header: a job that started
+ * has its file, as before) and again at most CHECKPOINT_MS after new lines
+ * come (a crash keeps what is older), and at the job's end. The writes of a
+ * log are one after the other (a later one never lands first). A short job
+ * then costs two trips to the pool, not five (issue 16's throughput).
  *
  * Memory: what is queued for the file is bounded by the shells' output windows
  * (they stop reading their tasks' pipes until rank 0 acknowledges), the kvs
@@ -47,6 +54,8 @@ const KVS_COPY_LIMIT_TEXT = '1M';
 export const READ_CHUNK = 1024 * 1024;
 /** bytes of a running job's log held in memory before its file is written (a temporary statedir) */
 export const HOLD_LIMIT = 16 * 1024;
+/** how soon new lines of a held log of a persistent statedir are on disk */
+export const CHECKPOINT_MS = 250;
 /** bytes all the held logs together may have: past that, a log goes to its file at once */
 export const HOLD_TOTAL = 4 * 1024 * 1024;
 let heldTotal = 0;
@@ -176,6 +185,12 @@ export class OutputLog {
   private written = 0;
   /** the file's open that spill() started (close() waits for it: a sink closed while opening gives up) */
   private spillOpen: Promise<boolean> | undefined;
+  /** a held log written through (persistent statedir): its writes, one after the other */
+  private readonly through: boolean;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** bytes of the held lines that are on disk */
+  private checkpointed = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   /**
    * The output log of a job an earlier run of the instance ran: the file as
@@ -195,7 +210,8 @@ export class OutputLog {
   /**
    * dir: the directory of the job's file; onError(note): the file failed (the
    * job's exception); hold: small output is held in memory until the job ends
-   * (a temporary statedir: a broker that dies takes its files with it anyway)
+   * (a temporary statedir: a broker that dies takes its files with it anyway);
+   * 'through': held and written through (a persistent statedir)
    */
   constructor(
     private readonly h: Handle,
@@ -203,10 +219,12 @@ export class OutputLog {
     dir: string,
     kvsKey: string,
     private readonly onError: (note: string) => void,
-    hold = false,
+    hold: boolean | 'through' = false,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
-    if (hold) this.hold = { lines: [], bytes: 0 };
+    // written through needs the addon's writeWhole: without it, the file is written as output comes
+    this.through = hold === 'through' && writeWhole.available();
+    if (hold === true || this.through) this.hold = { lines: [], bytes: 0 };
     const progress = () => {
       if (this.spilled !== undefined && this.sink.bytesWritten >= this.spilled.length) this.spilled = undefined;
       this.serveHeld();
@@ -218,8 +236,33 @@ export class OutputLog {
 
   /** open the file (before the job's tasks start); false: it failed (onError said why) */
   open(): Promise<boolean> {
-    // held: the file is opened when it is written
+    // held: the file is opened when it is written; written through: now, with what is held (the header)
+    if (this.through) return this.checkpoint();
     return this.hold ? Promise.resolve(true) : this.sink.open();
+  }
+
+  /**
+   * A log written through: what is held is written whole now, after the
+   * writes before it. False when it failed (onError said why).
+   */
+  private checkpoint(): Promise<boolean> {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    const held = this.hold;
+    if (!held || held.bytes === this.checkpointed || this.removed) return Promise.resolve(true);
+    const text = held.lines.join('');
+    const bytes = held.bytes;
+    const done = this.chain.then(async () => {
+      const failed = await writeWhole(this.path, text, 0o600);
+      if (failed) {
+        this.onError(`error ${failed.op} output log '${this.path}': ${sysErrorText(failed.error)}`);
+        return false;
+      }
+      this.checkpointed = Math.max(this.checkpointed, bytes);
+      return true;
+    });
+    this.chain = done;
+    return done;
   }
 
   /** the job ends before it started: stop an open in progress */
@@ -244,6 +287,10 @@ export class OutputLog {
         heldTotal += bytes;
       }
       if (this.hold) this.serveHeld();
+      if (this.hold && this.through && this.checkpointTimer === undefined) {
+        this.checkpointTimer = setTimeout(() => void this.checkpoint(), CHECKPOINT_MS);
+        this.checkpointTimer.unref();
+      }
     }
     // one write per line: joining them would copy every byte of output once more
     for (; i < evs.length; i++) this.sink.write(JSON.stringify(evs[i]) + '\n');
@@ -257,8 +304,17 @@ export class OutputLog {
    * when it goes through the sink instead (nothing held, or no addon).
    */
   private async writeHeld(): Promise<boolean> {
+    clearTimeout(this.checkpointTimer);
+    await this.chain;
     const held = this.hold;
     if (!held || held.bytes === 0) return false;
+    if (this.through && held.bytes === this.checkpointed) {
+      // all of it is on disk already
+      this.hold = undefined;
+      heldTotal -= held.bytes;
+      this.written = held.bytes;
+      return true;
+    }
     const text = held.lines.join('');
     const written = writeWhole(this.path, text, 0o600);
     if (!written) return false;
@@ -282,6 +338,7 @@ export class OutputLog {
 
   /** what is held goes to the file, which is opened now; later lines follow it there */
   private spill(): void {
+    clearTimeout(this.checkpointTimer);
     const held = this.hold;
     if (!held) return;
     this.hold = undefined;
@@ -289,7 +346,8 @@ export class OutputLog {
     if (held.bytes === 0) return;
     const text = held.lines.join('');
     this.spilled = Buffer.from(text, 'utf8');
-    this.spillOpen = this.sink.open();
+    // the sink truncates the file: after any whole write still in flight
+    this.spillOpen = this.through ? this.chain.then(() => this.sink.open()) : this.sink.open();
     this.sink.write(text);
   }
 

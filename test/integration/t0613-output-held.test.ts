@@ -4,8 +4,9 @@
  * the broker's loop until its end) and served from there; the file has all
  * of it once the job ends (written whole: an error is the job's exception).
  * Output past the hold goes to the file at once; a
- * persistent statedir's log is in its file while the job runs (a restart
- * adopts it).
+ * persistent statedir's log is in its file while the job runs (written
+ * through: its header before the tasks start, new lines within
+ * CHECKPOINT_MS; a restart adopts it).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -114,9 +115,36 @@ test('with a persistent statedir the file is written while the job runs', async 
   started.push(inst);
   const go = path.join(tmp.dir, 'go-persistent');
   const { id, log } = submitWaiting(inst, go);
+  // the file with its header is there before the tasks start
+  assert.is(inst.flux(['job', 'wait-event', '-t', '30', id, 'start']).code, 0);
+  assert.match(fs.readFileSync(log, 'utf8').split('\n')[0]!, /"name":"header"/);
   await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"data":"first\\n"'), { what: 'first line in the file' });
   fs.writeFileSync(go, '');
   assert.is(inst.flux(['job', 'attach', id]).stdout, 'first\nsecond\n');
+  // all of it in the file once the job is over, in order, each line once
+  assert.is(inst.flux(['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; context?: { data?: string } });
+  assert.is(lines[0]!.name, 'header');
+  assert.equal(lines.filter((l) => l.name === 'data' && l.context?.data !== undefined).map((l) => l.context?.data), ['first\n', 'second\n']);
+});
+
+test('with a persistent statedir, 200 short jobs each leave their whole output log', async () => {
+  const state = path.join(tmp.dir, 'state-many');
+  fs.mkdirSync(state, { mode: 0o700 });
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${state}`]);
+  started.push(inst);
+  const r = inst.flux(['submit', '--cc=1-200', '--quiet', '--wait', 'sh', '-c', 'echo out {cc}; echo err {cc} >&2'], { timeoutMs: 120_000 });
+  assert.is(r.code, 0, r.stderr);
+  const dir = path.join(state, 'job-output');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eventlog'));
+  assert.is(files.length, 200);
+  for (const f of files) {
+    const events = fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; context?: { data?: string; eof?: boolean } });
+    assert.is(events[0]!.name, 'header', f);
+    // a line on stdout and one on stderr, then the eof of each
+    assert.is(events.filter((e) => e.name === 'data' && e.context?.data !== undefined).length, 2, f);
+    assert.is(events.filter((e) => e.name === 'data' && e.context?.eof === true).length, 2, f);
+  }
 });
 
 test.run();
