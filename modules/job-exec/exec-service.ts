@@ -239,7 +239,7 @@ export class ExecService {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     if (job instanceof TestExecJob) throw einval('job runs under test execution: it has no tasks');
-    job.pmi.add(msg);
+    job.pmi.add(p, msg);
     return NO_RESPONSE;
   }
 

@@ -14,7 +14,6 @@ import {
   injectable,
   IRegistries,
   methods,
-  request,
   type BrokerModule,
   type ConfigApply,
   type Handle,
@@ -73,11 +72,11 @@ export class JobExec implements BrokerModule {
         ]
       : [];
     this.handlers = [
-      request('shell-start', (m) => this.shells.start(m)),
-      request('shell-kill', (m) => this.shells.kill(m)),
-      request('shell-stdin', (m) => this.shells.stdin(m)),
-      request('shell-pids', (m) => this.shells.pids(m)),
-      request('shell-ack', (m) => this.shells.ack(m)),
+      method('shell-start', (req, m) => this.shells.start(req, m)),
+      method('shell-kill', (req) => this.shells.kill(req)),
+      method('shell-stdin', (req) => this.shells.stdin(req)),
+      method('shell-pids', (req) => this.shells.pids(req)),
+      method('shell-ack', (req) => this.shells.ack(req)),
       ...leaderOnly,
     ];
   }
