@@ -518,17 +518,8 @@ export const jobExecProtocol: ProtocolDoc = {
         "fields": [
           {
             "name": "type",
-            "type": {
-              "type": "enum",
-              "name": "JobExecShellReportType",
-              "symbols": [
-                "started",
-                "output",
-                "exception",
-                "exit",
-                "task-exit"
-              ]
-            }
+            "type": "string",
+            "doc": "started, output, exception, exit or task-exit"
           },
           {
             "name": "events",
@@ -851,11 +842,10 @@ export interface JobExecShellStartRequest {
   J?: null | string;
 }
 
-export type JobExecShellReportType = 'started' | 'output' | 'exception' | 'exit' | 'task-exit';
-
 /** one report of the shell (exec-job.ts ShellReport) */
 export interface JobExecShellReport {
-  type: JobExecShellReportType;
+  /** started, output, exception, exit or task-exit */
+  type: string;
   /** output: RFC 24 events */
   events?: unknown;
   /** output: bytes of data in events (acknowledged with shell-ack) */

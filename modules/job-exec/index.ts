@@ -67,8 +67,8 @@ export class JobExec implements BrokerModule {
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
           method('disconnect', (_req, m) => exec.disconnect(m)),
-          event('job-exception', (m) => exec.onJobException(m)),
-          event('job-purge-inactive', (m) => exec.onPurge(m)),
+          event('job-exception', (_m, ev) => exec.onJobException(ev)),
+          event('job-purge-inactive', (_m, ev) => exec.onPurge(ev)),
         ]
       : [];
     this.handlers = [
