@@ -11,7 +11,7 @@
  * - one valid call of each converted method, whose answers are checked
  *   against the method's response schema;
  * - a site module that names its protocol file by path: its requests are
- *   checked the same way, and a module whose handler its protocol does not
+ *   checked the same way (and the events it declares), and a module whose handler its protocol does not
  *   declare is refused at load, naming the method;
  * - the declared events (ADR 0019) as the real publishers send them, each
  *   checked against its schema, and a malformed one published by hand is
@@ -490,22 +490,41 @@ const SITE_PROTOCOL = {
       ],
       response: { type: 'record', name: 'GreeterHello', fields: [{ name: 'text', type: 'string' }] },
     },
+    greetings: {
+      request: [],
+      response: { type: 'record', name: 'GreeterGreetings', fields: [{ name: 'who', type: { type: 'array', items: 'string' } }] },
+    },
+  },
+  events: {
+    'greeter.greeted': { payload: [{ name: 'who', type: 'string' }] },
   },
 };
 
 function siteModule(methodName: string): string {
   return `'use strict';
-const { defineModule, methods } = require('flux-ts/kernel/api');
+const { defineModule, methods, event } = require('flux-ts/kernel/api');
 const method = methods();
 module.exports = defineModule({
   name: 'greeter',
   protocol: './protocol.avsc',
-  create: () => ({ handlers: [method(${JSON.stringify(methodName)}, (req) => ({ text: ('hello ' + req.who + ' ').repeat(req.times ?? 1).trim() }))] }),
+  create: ({ handle }) => {
+    const greeted = [];
+    return {
+      handlers: [
+        method(${JSON.stringify(methodName)}, async (req) => {
+          await handle.publish('greeter.greeted', { who: req.who });
+          return { text: ('hello ' + req.who + ' ').repeat(req.times ?? 1).trim() };
+        }),
+        method('greetings', () => ({ who: greeted })),
+        event('greeter.greeted', (_msg, ev) => greeted.push(ev.who)),
+      ],
+    };
+  },
 });
 `;
 }
 
-test('a site module names its protocol file: its requests are checked; an undeclared method fails the load', async () => {
+test('a site module names its protocol file: its requests and events are checked; an undeclared method fails the load', async () => {
   const i = inst!;
   const t = tmpdir();
   try {
@@ -523,6 +542,13 @@ test('a site module names its protocol file: its requests are checked; an undecl
       );
       assert.is(e?.errno, EPROTO);
       assert.is(e?.message, 'greeter.hello: malformed request: who: expected string, got 7');
+      // its protocol's event: checked on delivery while the module is loaded
+      await h.rpc('event.pub', { topic: 'greeter.greeted', payload: { who: 9 } });
+      await h.rpc('event.pub', { topic: 'greeter.greeted', payload: { who: 'bob' } });
+      await until(async () => (await h.rpc<{ who: string[] }>('greeter.greetings', {})).who.includes('bob'), 'bob greeted');
+      assert.equal((await h.rpc<{ who: string[] }>('greeter.greetings', {})).who, ['ada', 'bob']);
+      const drops = i.flux(['dmesg']).stdout.split('\n').filter((l) => l.includes('greeter.greeted'));
+      assert.ok(drops.some((l) => /greeter.greeted: malformed event dropped: who: expected string, got 9/.test(l)), drops.join('\n'));
     } finally {
       h.close();
     }

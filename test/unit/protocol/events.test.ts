@@ -15,7 +15,8 @@ import { event as makeEvent, type Message } from '../../../kernel/message/messag
 import { Router } from '../../../kernel/router/router';
 import { LocalHandle, type BrokerContext } from '../../../kernel/router/local-handle';
 import { event, type Handle } from '../../../kernel/api';
-import { checkEvent, isDeclaredEvent } from '../../../lib/protocol/event-check';
+import { checkEvent, declareEvents, isDeclaredEvent } from '../../../lib/protocol/event-check';
+import { compileProtocol, type ProtocolDoc } from '../../../lib/protocol/avro';
 import { eventProtocols } from '../../../lib/protocol/events';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -74,6 +75,27 @@ test('a module handler entry (event()) receives the checked payload, typed; a ma
   router.dispatchEvent(makeEvent('job-exception', { id: 8, type: 'cancel', severity: 0 }, 2));
   assert.equal(ids, [8]);
   assert.equal(logs, ['3 sched: job-exception: malformed event dropped: severity: expected integer, got "0"']);
+});
+
+function siteProtocol(name: string, topic: string, type: string): ProtocolDoc {
+  return { protocol: name, messages: {}, events: { [topic]: { payload: [{ name: 'who', type }] } } };
+}
+
+test('a site protocol declares its events while its module is loaded; a clash with another declaration fails', () => {
+  const greeter = compileProtocol(siteProtocol('greeter', 'greeter.greeted', 'string'));
+  assert.equal(checkEvent('greeter.greeted', { who: 1 }), { ok: true }, 'undeclared before the load');
+  const withdraw = declareEvents(greeter);
+  assert.equal(checkEvent('greeter.greeted', { who: 1 }), { ok: false, why: 'who: expected string, got 1' });
+  // another broker of this process loads it too; a reload of the same protocol may change the schema
+  const again = declareEvents(compileProtocol(siteProtocol('greeter', 'greeter.greeted', 'int')));
+  assert.throws(() => declareEvents(compileProtocol(siteProtocol('other', 'greeter.greeted', 'long'))), /event greeter.greeted is declared by protocol greeter too/);
+  assert.throws(() => declareEvents(compileProtocol(siteProtocol('other', 'resource.update', 'string'))), /event resource.update is declared by the tree/);
+  withdraw();
+  withdraw();
+  assert.ok(isDeclaredEvent('greeter.greeted'), 'still loaded once');
+  again();
+  assert.not.ok(isDeclaredEvent('greeter.greeted'), 'withdrawn with its last load');
+  assert.equal(checkEvent('greeter.greeted', { who: 1 }), { ok: true });
 });
 
 /** never called: the lines under @ts-expect-error must not type-check, or the build fails */
