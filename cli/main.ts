@@ -68,11 +68,18 @@ function emit(r: Rendered): number {
 }
 
 /**
+ * The directory of this build's `flux`: dist/bin, where the build puts the
+ * native launcher itself (no shell script before it: ~1 ms less a command),
+ * else the repository's bin/ (the script that runs Node).
+ */
+const ownBin = fs.existsSync(path.join(here, '..', 'bin', 'flux')) ? path.resolve(here, '..', 'bin') : path.resolve(here, '..', '..', 'bin');
+
+/**
  * Like Flux's front end, make sure what we start (initial programs, job tasks,
  * `flux exec`) finds this same `flux`: put its bin/ directory first on PATH.
  */
 function exportOwnPath(): void {
-  const bin = path.resolve(here, '..', '..', 'bin');
+  const bin = ownBin;
   const cur = (process.env['PATH'] ?? '').split(':');
   if (cur[0] !== bin) process.env['PATH'] = [bin, ...cur.filter((d) => d !== bin && d.length > 0)].join(':');
 }

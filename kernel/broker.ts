@@ -1,7 +1,8 @@
 /**
- * The broker: the composition root. It boots (singleton or through the tree),
- * sets attributes, opens the local connector, serves its own services, loads
- * modules (rc1), runs the initial program on rank 0 (rc2), unloads (rc3) and
+ * The broker: the composition root. It boots (singleton or through the tree,
+ * handing the overlay a TreeHost view of itself), sets attributes, opens the
+ * local connector, serves its own services (the built-in module `broker`,
+ * kernel/broker-services.ts), loads modules (rc1), runs the initial program on rank 0 (rc2), unloads (rc3) and
  * exits with the initial program's status. It knows nothing of jobs.
  */
 import 'reflect-metadata';
@@ -33,16 +34,16 @@ import { parseSize } from '../lib/formats/size';
 import { event as makeEvent } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
-import { LocalHandle, type BrokerContext } from './router/local-handle';
+import type { BrokerContext, LocalHandle } from './router/local-handle';
 import { Router } from './router/router';
-import { dispatchBrokerRequest } from './broker-services';
+import { IBrokerCore, brokerModule, treeService } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 
-import type { TreeFactory, TreeService } from './tree-host';
+import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
 export type { TreeFactory } from './tree-host';
@@ -65,7 +66,6 @@ export class Broker {
   readonly logRing = new LogRing();
   readonly uuid = randomUUID();
   readonly sm: StateMachine;
-  readonly extraServices = new Map<string, TreeService>();
   config: Config = {};
   rank = 0;
   size = 1;
@@ -155,7 +155,7 @@ export class Broker {
     // Bootstrap: the overlay's factory (PMI, config) or a singleton.
     let booted: { boot: BootInfo; tree: Tree } | undefined;
     try {
-      booted = await this.opts.treeFactory?.(this);
+      booted = await this.opts.treeFactory?.(treeHost(this));
     } catch (e) {
       return this.crit(`bootstrap failed: ${(e as Error).message}`);
     }
@@ -212,11 +212,9 @@ export class Broker {
       log: (s, a, t) => this.log(s, a, t),
       publish: (t, p) => this.publish(t, p),
     };
-    this.self = new LocalHandle(this.ctx, 'broker', this.uuid);
-    this.self.onRequest = (m) => dispatchBrokerRequest(this, m);
-    this.router.addEndpoint(this.self);
-    for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine', 'config']) this.router.addService(s, this.uuid);
     this.modules = new ModuleHost(this.ctx, () => this.config);
+    // the broker's own services: the built-in module `broker` (kernel/broker-services.ts), first, on the broker's endpoint
+    this.self = (await this.modules.loadBuiltin(brokerModule, this.uuid, [[IBrokerCore, this]])).handle;
 
     this.connector = new LocalConnector(
       this.router,
@@ -483,9 +481,9 @@ export class Broker {
 
   /**
    * The shape of the whole config: the kernel's tables and those of every
-   * module in the module table (disabled ones too: they may be loaded by hand).
+   * module in the module table (disabled ones too: they may be loaded by hand),
+   * checked at start and at config reload.
    */
-  /** the kernel's tables and those of every module modprobe.toml names (checked at start and at config reload) */
   async configSchema(): Promise<ConfigSchema> {
     const schema: Record<string, ConfigSchema[string]> = { ...kernelConfigSchema };
     for (const m of this.moduleTable(false)) {
@@ -537,4 +535,23 @@ export class Broker {
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
     return r.rc;
   }
+}
+
+/** All the overlay sees of a broker (kernel/tree-host.ts): a view that reads through, never the Broker itself. */
+function treeHost(b: Broker): TreeHost {
+  const host: TreeHost = {
+    uuid: b.uuid,
+    attrs: b.attrs,
+    args: b.args,
+    logRing: b.logRing,
+    get rank() { return b.rank; },
+    get config() { return b.config; },
+    get router() { return b.router; },
+    get self() { return b.self; },
+    // the overlay's services (overlay.status, groups.get) become handlers of the broker module
+    extraServices: { set: (topic, fn) => b.modules.serveBuiltin(treeService(topic, (msg) => fn(host, msg))) },
+    log: (severity, appname, text) => b.log(severity, appname, text),
+    publish: (topic, payload) => b.publish(topic, payload),
+  };
+  return host;
 }

@@ -12,7 +12,8 @@ import type { Message } from './message/message';
 import type { Router } from './router/router';
 import type { EventPayload, Handle } from './api/handle';
 
-export type { AttrStore } from './attr/attrs';
+/** The attributes as the overlay may use them: read, and set those it owns (tbon.*). */
+export type TreeAttrs = Pick<AttrStore, 'get' | 'setInternal'>;
 export { SingletonTree, type BootInfo, type Tree } from './boot/boot-info';
 export type { OverlayPort } from './router/router';
 export { STATE_NUMBER, type BrokerState } from './state/state-machine';
@@ -23,18 +24,19 @@ export type TreeService = (host: TreeHost, msg: Message) => unknown;
 export interface TreeHost {
   readonly uuid: string;
   readonly rank: number;
-  readonly attrs: AttrStore;
+  readonly attrs: TreeAttrs;
   /** the broker's TOML config (whole document) */
   readonly config: Readonly<Record<string, unknown>>;
   /** attributes set on the command line (they win over config) */
   readonly args: Pick<BrokerArgs, 'setattrs'>;
-  readonly logRing: LogRing;
+  /** the log ring: its hostname once the rank is known, and forwarding (log-forward.ts) */
+  readonly logRing: Pick<LogRing, 'hostname' | 'printer' | 'stderrMode' | 'listen'>;
   /** where the overlay delivers what arrives from peers and registers its services */
   readonly router: Pick<Router, 'routeRequest' | 'routeResponse' | 'dispatchEvent' | 'addService'>;
   /** the broker's own handle (rpc to peers' services) */
-  readonly self: Handle;
-  /** services the broker endpoint answers besides its own (topic -> handler) */
-  readonly extraServices: Map<string, TreeService>;
+  readonly self: Pick<Handle, 'rpc' | 'send'>;
+  /** services the broker endpoint answers besides its own (topic -> handler): handlers of the broker module */
+  readonly extraServices: { set(topic: string, fn: TreeService): void };
   log(severity: number, appname: string, text: string): void;
   /** publish an event; a declared one (ADR 0019) takes its payload type */
   publish<T extends string>(topic: T, payload: EventPayload<T>): Promise<void>;

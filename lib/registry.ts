@@ -57,19 +57,15 @@ export class Registry<T> {
     return [...new Set(this.entries.map((e) => e.name))].sort();
   }
 
-  /** The answering entry of each name: built-ins first (in the order given), then the others in the order provided. */
+  /**
+   * The answering entry of each name: built-ins first (in the order given),
+   * then the others in the order their answering entries were provided (a
+   * replaced built-in moves to where its replacement was provided).
+   */
   active(): Array<RegistryEntry<T>> {
-    const out: Array<RegistryEntry<T>> = [];
-    const seen = new Set<string>();
-    const order = [...this.entries.filter((e) => e.fallback), ...this.entries.filter((e) => !e.fallback)];
-    for (const e of order) {
-      if (seen.has(e.name)) continue;
-      seen.add(e.name);
-      const win = this.entry(e.name)!;
-      out.push(win);
-    }
-    // an overridden built-in moves to where its overrider was provided
-    return out.filter((e) => e.fallback).concat(out.filter((e) => !e.fallback));
+    const wins = new Set(this.names().map((n) => this.entry(n)!));
+    const inOrder = this.entries.filter((e) => wins.has(e));
+    return inOrder.filter((e) => e.fallback).concat(inOrder.filter((e) => !e.fallback));
   }
 
   /** Drop everything `owner` provided; returns how many. */

@@ -256,7 +256,24 @@ struct spawn_job {
 };
 
 /* on a threadpool thread: posix_spawn (it returns once flux-task has exec'd) and its pidfd */
+/*
+ * A pool thread that runs our work is made SCHED_BATCH, once: when the loop
+ * queues work while the machine is busy, the woken thread no longer preempts
+ * the loop thread that woke it (CFS wake-up preemption). Measured on the
+ * 2-core VM at load 5-8, 1000 jobs: the loop's time in napi_queue_async_work
+ * went from ~120 to ~55 us a call. What such a thread spawns (flux-task, and
+ * so every job task) is set back to SCHED_OTHER (spawn_execute).
+ */
+static void pool_thread_batch(void) {
+  static __thread int done;
+  if (done) return;
+  done = 1;
+  struct sched_param sp = {0};
+  (void)sched_setscheduler(0, SCHED_BATCH, &sp);
+}
+
 static void spawn_execute(napi_env env, void *data) {
+  pool_thread_batch();
   (void)env;
   struct spawn_job *j = data;
   int *th = j->theirs;
@@ -273,7 +290,11 @@ static void spawn_execute(napi_env env, void *data) {
   if (j->pmi) posix_spawn_file_actions_adddup2(&fa, th[3], 3);
   posix_spawn_file_actions_adddup2(&fa, th[4], j->status_num);
   posix_spawn_file_actions_addchdir_np(&fa, j->cwd);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  /* SCHED_OTHER: this pool thread is SCHED_BATCH (pool_thread_batch), which a child would inherit */
+  struct sched_param other = {0};
+  posix_spawnattr_setschedpolicy(&at, SCHED_OTHER);
+  posix_spawnattr_setschedparam(&at, &other);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSCHEDULER);
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setsigdefault(&at, &all);
   j->rc = posix_spawn(&j->pid, j->helper, &fa, &at, j->argv, j->envp);
@@ -494,6 +515,7 @@ struct dirs_job {
 };
 
 static void dirs_execute(napi_env env, void *data) {
+  pool_thread_batch();
   (void)env;
   struct dirs_job *j = data;
   if (j->tmpdir != NULL && mkdir(j->tmpdir, 0700) < 0) j->mkdir_errno = errno;
@@ -581,6 +603,7 @@ struct whole_job {
 };
 
 static void whole_execute(napi_env env, void *data) {
+  pool_thread_batch();
   (void)env;
   struct whole_job *j = data;
   int fd;

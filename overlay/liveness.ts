@@ -16,7 +16,7 @@
  * table, else the default; the attribute then shows the value in force.
  */
 import { formatC, tryParse } from '../lib/formats/fsd';
-import type { AttrStore } from '../kernel/tree-host';
+import type { TreeAttrs } from '../kernel/tree-host';
 
 export interface Liveness {
   /** idle time before a keepalive goes to the parent (ms, > 0) */
@@ -43,7 +43,7 @@ function seconds(v: unknown): number | undefined {
  * the config, then the default. Each is checked and written back in Flux's
  * duration form (`60s` becomes `1m`). Throws LivenessConfigError.
  */
-export function resolveLiveness(attrs: AttrStore, config: Record<string, unknown>, fromCommandLine: ReadonlySet<string>): Liveness {
+export function resolveLiveness(attrs: TreeAttrs, config: Record<string, unknown>, fromCommandLine: ReadonlySet<string>): Liveness {
   const table = config['tbon'];
   const tbon = typeof table === 'object' && table !== null ? (table as Record<string, unknown>) : {};
   const secs = {} as Record<Key, number>;
@@ -70,7 +70,7 @@ export function resolveLiveness(attrs: AttrStore, config: Record<string, unknown
 }
 
 /** The values in force, read back from the (settled) attributes. */
-export function livenessOf(attrs: AttrStore): Liveness {
+export function livenessOf(attrs: TreeAttrs): Liveness {
   const secs = {} as Record<Key, number>;
   const dflt: Record<Key, number> = { torpid_min: 5, torpid_max: 30, tcp_user_timeout: 20 };
   for (const key of KEYS) secs[key] = seconds(attrs.get(`tbon.${key}`)) ?? dflt[key];

@@ -12,6 +12,8 @@ const { spawnSync } = require('child_process');
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'native');
 const out = path.join(root, 'dist', 'native');
+// dist/bin/flux: the launcher under the command's own name, which the front end puts first on PATH
+const binOut = path.join(root, 'dist', 'bin');
 
 function nodeHeaders() {
   const dirs = [
@@ -33,6 +35,7 @@ function cc(args, quiet = false) {
 
 function main() {
   fs.rmSync(out, { recursive: true, force: true });
+  fs.rmSync(binOut, { recursive: true, force: true });
   if (process.env.FLUX_NO_NATIVE === '1') return;
   fs.mkdirSync(out, { recursive: true });
   const headers = nodeHeaders();
@@ -53,6 +56,10 @@ function main() {
     fs.rmSync(out, { recursive: true, force: true });
     return;
   }
+  // the commands an instance starts run the launcher directly, not bin/flux's shell first
+  fs.mkdirSync(binOut, { recursive: true });
+  fs.copyFileSync(path.join(out, 'flux-launch'), path.join(binOut, 'flux'));
+  fs.chmodSync(path.join(binOut, 'flux'), 0o755);
   // the reaper: without it, what a broker started may outlive a broker killed with SIGKILL
   const errR = cc(['-o', path.join(out, 'flux-reaper'), path.join(src, 'flux-reaper.c')]);
   if (errR !== undefined) process.stderr.write(`build-native: ${errR}\nbuild-native: no flux-reaper: processes may outlive a broker killed with SIGKILL\n`);

@@ -3,6 +3,9 @@
  * `flux.<owner>.<thing>`; modules inject them explicitly with @inject(TOKEN).
  * A token is `Symbol.for(id)`, so a site module written in plain JavaScript
  * names the same token with `token('flux.sched.policies')`.
+ *
+ * Not here on purpose: IBrokerCore (kernel/broker-services.ts), which lends the
+ * Broker to the built-in `broker` module alone (ADR 0018).
  */
 import type { Handle, LogLevelName } from './handle';
 import type { ModuleRegistries } from '../../lib/registry';

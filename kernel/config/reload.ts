@@ -22,6 +22,7 @@ import { FluxError, toFluxError } from '../../lib/errors';
 import { checkConfig, type ConfigSchema } from '../../lib/config-schema';
 import type { ConfigApply } from '../api/module';
 import type { LoadedModule } from '../module/module-host';
+import { kernelConfigSchema } from './kernel-schema';
 import { loadConfigLocated, merge, parseText, type Config, type ConfigIo } from '../../lib/config/config';
 import { placeOf, type Locations } from '../../lib/config/locate';
 
@@ -33,10 +34,8 @@ const MAX_FILES = 256;
 export interface Reconfigurable {
   config: Config;
   configSchema(): Promise<ConfigSchema>;
-  loadedModules(): LoadedModule[];
-  /** the kernel's own tables (fixed while the broker runs) */
-  readonly kernelTables: readonly string[];
-  log(text: string): void;
+  readonly modules: { list(): LoadedModule[] };
+  log(severity: number, appname: string, text: string): void;
 }
 
 const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -143,12 +142,13 @@ async function apply(b: Reconfigurable, next: Config, where: Locations): Promise
     throw new FluxError(Errno.EINVAL, `Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
   }
   const prev = b.config;
-  for (const t of b.kernelTables) {
+  // the kernel's own tables are fixed while the broker runs
+  for (const t of Object.keys(kernelConfigSchema)) {
     const d = firstDiff(prev[t], next[t], t);
     if (d !== undefined) throw new FluxError(Errno.EINVAL, `${d}: cannot be changed on a running instance (restart it with the new configuration)`);
   }
   const applies: Array<() => void> = [];
-  for (const lm of b.loadedModules()) {
+  for (const lm of b.modules.list()) {
     if (lm.state !== 'R' || !lm.module) continue;
     const hook = lm.module.configReload;
     if (!hook) {
@@ -172,7 +172,7 @@ async function apply(b: Reconfigurable, next: Config, where: Locations): Promise
     try {
       fn();
     } catch (e) {
-      b.log(`config reload: a module failed to apply the new configuration: ${(e as Error).message}`);
+      b.log(3, 'broker', `config reload: a module failed to apply the new configuration: ${(e as Error).message}`);
     }
   }
 }

@@ -64,6 +64,8 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
   /** bytes written to the socket and not yet flushed to the kernel */
   private held = 0;
   private closed = false;
+  /** the socket is corked until the end of this loop turn */
+  private corked = false;
   /** body bytes of the reserved frame when the stall check was armed */
   progressMark = -1;
   /** bytes of replies taken by this client (handed to the kernel), ever */
@@ -123,11 +125,24 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
     this.held += n;
     this.conn.budget.addOut(n);
     if (n > SMALL_FRAME) this.conn.reclaimer.note(n);
-    this.sock.cork();
+    this.corkForTurn();
     for (let i = 0; i < parts.length - 1; i++) this.sock.write(parts[i]!);
     this.sock.write(parts[parts.length - 1]!, () => this.flushed(n));
-    this.sock.uncork();
     if (this.conn.budget.out > this.conn.limits.inflight) this.conn.evictSlowest();
+  }
+
+  /**
+   * What this client is sent in one loop turn leaves in one write at its end:
+   * one system call and one wake-up of the client, not one per message.
+   */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.sock.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.sock.uncork();
+    });
   }
 
   /**

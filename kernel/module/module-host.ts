@@ -14,6 +14,11 @@
  * afresh, as after any reload (sched gets its jobs back from job-manager; kvs
  * would start empty).
  *
+ * The broker's own services are the built-in module `broker`
+ * (kernel/broker-services.ts): loadBuiltin() serves it first, on the broker's
+ * endpoint, with tokens only its container holds; it is not listed, and
+ * `flux module remove/reload broker` are refused.
+ *
  * Where a request is validated: dispatch() below. A module with a protocol
  * (manifest.protocol, ADR 0014) has each method's request schema compiled at
  * load; every request is checked against it before the handler runs and a
@@ -58,6 +63,8 @@ const START_TIMEOUT_MS = 30_000;
 
 export class ModuleHost {
   private readonly mods = new Map<string, LoadedModule>();
+  /** the broker's own services (loadBuiltin): served first, never unloaded, not in mods */
+  private builtin: LoadedModule | undefined;
   /** this broker's container, parent of every module's: what it holds, each module resolves (ADR 0018) */
   readonly instance = rootContainer.createChildContainer();
   /** the broker's named registries (sched policies, shell plugins), withdrawn per module at unload */
@@ -76,6 +83,25 @@ export class ModuleHost {
 
   get(name: string): LoadedModule | undefined {
     return this.mods.get(name);
+  }
+
+  /**
+   * The built-in module (kernel/broker-services.ts), on the endpoint `uuid`
+   * (the broker's own), with `tokens` registered in its container alone.
+   */
+  async loadBuiltin(manifest: ModuleManifest, uuid: string, tokens: Array<[symbol, unknown]>): Promise<LoadedModule> {
+    this.builtin = await this.create(`builtin:${manifest.name}`, manifest, manifest.name, [], 'load', { uuid, tokens });
+    return this.activate(this.builtin, 'load');
+  }
+
+  /** Answer one more topic on the built-in module's endpoint (the overlay's services: TreeHost). */
+  serveBuiltin(h: RequestHandler): void {
+    this.builtin?.requests.set(h.method, h);
+  }
+
+  /** `flux module remove/reload broker`: the broker's own services stay. */
+  private refuseBuiltin(verb: string, name: string): void {
+    if (name === this.builtin?.name) throw new FluxError(Errno.EINVAL, `${verb} ${name}: the broker's own services are built in and cannot be unloaded`);
   }
 
   /** Load a module by name or path; resolves when it is RUNNING. */
@@ -100,6 +126,7 @@ export class ModuleHost {
    * file comment). With force, a module that is not loaded is simply loaded.
    */
   async reload(spec: string, args: readonly string[], nameOverride: string | undefined, force: boolean): Promise<LoadedModule> {
+    this.refuseBuiltin('reload', nameOverride ?? spec);
     const { path, manifest, name } = await this.find(spec, nameOverride, 'reload');
     const old = this.mods.get(name);
     if (old === undefined) {
@@ -156,11 +183,11 @@ export class ModuleHost {
    * no service yet: what create() throws (bad arguments, bad config) changes
    * nothing else.
    */
-  private async create(path: string, manifest: ModuleManifest, name: string, args: readonly string[], verb: string): Promise<LoadedModule> {
-    const handle = new LocalHandle(this.ctx, name);
+  private async create(path: string, manifest: ModuleManifest, name: string, args: readonly string[], verb: string, builtin?: { uuid: string; tokens: Array<[symbol, unknown]> }): Promise<LoadedModule> {
+    const handle = new LocalHandle(this.ctx, name, builtin?.uuid);
     const child = this.instance.createChildContainer();
     const tokens: Array<[symbol, unknown]> = [[IHandle, handle], [IModuleArgs, args], [IModuleName, name], [IConfig, this.config()],
-      [IAttributes, { get: (n: string) => handle.getattr(n) }], [ILog, handle.log.bind(handle)], [IRegistries, new ModuleRegistries(this.registries, handle)]];
+      [IAttributes, { get: (n: string) => handle.getattr(n) }], [ILog, handle.log.bind(handle)], [IRegistries, new ModuleRegistries(this.registries, handle)], ...(builtin?.tokens ?? [])];
     for (const [t, v] of tokens) child.register(t, { useValue: v });
     const lm: LoadedModule = {
       name,
@@ -221,7 +248,7 @@ export class ModuleHost {
         ]).finally(() => clearTimeout(timer));
       }
       lm.state = 'R';
-      this.ctx.log(7, 'broker', `insmod ${name}`);
+      if (lm !== this.builtin) this.ctx.log(7, 'broker', `insmod ${name}`);
       return lm;
     } catch (e) {
       this.teardown(lm);
@@ -232,6 +259,7 @@ export class ModuleHost {
 
   /** Unload a module: FINALIZING (new requests get ENOSYS), stop(), dispose. */
   async remove(name: string): Promise<void> {
+    this.refuseBuiltin('remove', name);
     const lm = this.mods.get(name);
     if (!lm) throw new FluxError(Errno.ENOENT, `remove ${name}: No such file or directory`);
     lm.state = 'F';
@@ -266,19 +294,21 @@ export class ModuleHost {
     }
     const h = lm.requests.get(msg.topic);
     const owner = (msg.rolemask & Role.Owner) !== 0;
+    // the broker's own services say it as Flux's broker does
+    const denied = lm === this.builtin ? 'Request requires owner credentials' : 'requires instance owner';
     // `disconnect` only ever drops the sender's own requests (route[0]); the
     // router sends it for any client that goes away, guest or owner
     const isDisconnect = msg.topic.endsWith('.disconnect');
     if (!h) {
       if (!owner && !isDisconnect && !msg.topic.endsWith('.ping')) {
-        lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
+        lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: ${denied}`);
         return;
       }
       this.defaultMethod(lm, msg);
       return;
     }
     if (h.ownerOnly !== false && !owner && !isDisconnect) {
-      lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: requires instance owner`);
+      lm.handle.respondError(msg, Errno.EPERM, `${msg.topic}: ${denied}`);
       return;
     }
     let req: unknown;
@@ -334,7 +364,7 @@ export class ModuleHost {
     const method = msg.topic.slice(msg.topic.indexOf('.') + 1);
     switch (method) {
       case 'ping':
-        lm.handle.respond(msg, { ...(msg.payload as object), route: routeString(msg, this.ctx) });
+        lm.handle.respond(msg, { ...(msg.payload as object), route: routeString(msg, this.ctx.router.uuid) });
         return;
       case 'stats-get':
         lm.handle.respond(msg, {});
@@ -347,7 +377,7 @@ export class ModuleHost {
         lm.handle.respond(msg, {});
         return;
       case 'shutdown':
-        void this.remove(lm.name);
+        this.remove(lm.name).catch((e) => this.answerError(lm, msg, e));
         return;
       case 'disconnect':
         return;
@@ -377,6 +407,6 @@ function bindSchemas(lm: LoadedModule, protocol: Protocol | undefined): void {
 }
 
 /** The route a request took, as uuid prefixes joined by '!' (flux ping). */
-export function routeString(msg: Message, ctx: BrokerContext): string {
-  return [...msg.route, ctx.router.uuid].map((u) => u.slice(0, 8)).join('!');
+export function routeString(msg: Message, brokerUuid: string): string {
+  return [...msg.route, brokerUuid].map((u) => u.slice(0, 8)).join('!');
 }

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { Errno, encodeF58, encodeF58Plain, encodeKvs, hostlist, idset, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
 import { shellOptions, ShellError, type LeaderCallbacks, type LeaderContext, type ShellPlugin, type Stream } from './plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
+import type { StackEntry } from './plugins';
 import { FileSink } from './file-sink';
 import { UserFileSink } from './user-sink';
 import { expandTemplate } from './template';
@@ -109,8 +110,8 @@ export class ExecJob {
     private readonly onDone: (job: ExecJob) => void,
     /** the site's shell plugin files (`[exec] shell-plugins`) */
     private readonly sitePlugins: readonly string[] = [],
-    /** the shell plugins modules provide on this broker (IShellPlugins) */
-    private readonly provided: readonly ShellPlugin[] = [],
+    /** this broker's IShellPlugins registry as the job starts: built-ins and what modules provide */
+    private readonly registered: readonly StackEntry[],
     /** small output is held in memory while the job runs (a temporary statedir: output-log.ts) */
     holdOutput = false,
   ) {
@@ -191,7 +192,7 @@ export class ExecJob {
       if (files.length > this.sitePlugins.length) this.checkOwner();
       const extra: ShellPlugin[] = [];
       for (const file of files) extra.push(await loadPluginFile(file, this.cwd));
-      this.stack = bindStack(pluginStack(extra, this.provided), (pl) => pl.leader?.(lctx), 'leader');
+      this.stack = bindStack(pluginStack(this.registered, extra), (pl) => pl.leader?.(lctx), 'leader');
       await callTopic(this.stack, 'shell.init');
     } catch (e) {
       if (!(e instanceof PluginFailure) && !(e instanceof ShellError)) throw e;

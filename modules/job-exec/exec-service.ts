@@ -19,7 +19,7 @@ import {
 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { ExecJob } from './exec-job';
-import type { ShellPlugin } from './plugin-api';
+import type { StackEntry } from './plugins';
 import { OutputLog } from './output-log';
 import { JobOwners } from './job-owners';
 import { TestExecJob, testExecPlan, type TestExecPlan } from './test-exec';
@@ -76,8 +76,8 @@ export class ExecService {
     private readonly sitePlugins: () => readonly string[] = () => [],
     /** `[exec] imp` (flux-imp(8)) as the config has it now */
     private readonly imp: () => string | undefined = () => undefined,
-    /** the shell plugins modules provide on this broker (IShellPlugins), as they are now */
-    private readonly provided: () => readonly ShellPlugin[] = () => [],
+    /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
+    private readonly registered: () => readonly StackEntry[],
   ) {
     this.owners = new JobOwners(h);
     const statedir = h.getattr('statedir');
@@ -118,7 +118,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.provided(), this.temporary);
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.registered(), this.temporary);
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();

@@ -4,9 +4,14 @@
  * handled with process.on('exit'); for SIGKILL a tiny awk watchdog (one per
  * broker, in its own process group) holds a pipe from the broker and kills the
  * groups still registered when the pipe reaches end of file. What it is told
- * is written once per event-loop turn (one pipe write, one wake-up of the
- * watchdog, for every task that started or ended in it), and a group added
- * and removed in the same turn is not written at all.
+ * is written at most every FLUSH_MS (one pipe write, one wake-up of the
+ * watchdog, for every task that started or ended meanwhile: at hundreds of
+ * jobs a second, a write and a wake-up per task cost the broker more than
+ * the rest of the task's start), and a group added and removed meanwhile,
+ * as most short tasks are, is not written at all. A task younger than that
+ * when the broker is killed is still found by the broker's reaper through
+ * its FLUX_TS_LINEAGE (kernel/state/reaper.ts), unless it cleared its
+ * environment too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -14,11 +19,14 @@ const WATCHDOG =
   '{ if ($1 == "+") s[$2] = 1; else delete s[$2] } ' +
   'END { for (p in s) system("kill -9 -" p " 2>/dev/null") }';
 
+/** the longest a new task's group waits to be written to the watchdog */
+const FLUSH_MS = 50;
+
 class TaskGuard {
   private readonly groups = new Set<number>();
   private watchdog: ChildProcess | undefined;
   private hooked = false;
-  /** what the watchdog is told at the end of this turn: pgid -> added (true) or removed (false) */
+  /** what the watchdog is told at the next flush: pgid -> added (true) or removed (false) */
   private readonly changes = new Map<number, boolean>();
   private flushing = false;
 
@@ -45,12 +53,12 @@ class TaskGuard {
   }
 
   private tell(pgid: number, added: boolean): void {
-    // added then removed in one turn: the watchdog never needs to know
+    // added then removed before a flush: the watchdog never needs to know
     if (!added && this.changes.get(pgid) === true) this.changes.delete(pgid);
     else this.changes.set(pgid, added);
     if (this.flushing) return;
     this.flushing = true;
-    setImmediate(() => this.flush());
+    setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
   private flush(): void {

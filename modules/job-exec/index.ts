@@ -2,8 +2,9 @@
  * job-exec: the exec service (RFC 32 in our words, see docs/guide/internal-contracts.md).
  * Rank 0 answers job-manager's `job-exec.start` and drives the job; every rank
  * hosts the job shells of its tasks in-process (no process per job besides the
- * tasks themselves). The shell plugins a module provides on this broker
- * (IShellPlugins, ADR 0018) join every job's plugin stack.
+ * tasks themselves). Every job's shell plugins come from this broker's
+ * IShellPlugins registry (ADR 0018): the built-ins of plugins/shell/ are its
+ * fallbacks, and a module's plugin of a built-in's name replaces it.
  */
 import {
   defineModule,
@@ -26,10 +27,11 @@ import { ExecService } from './exec-service';
 import { execConfigSchema, impPath, sitePlugins } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
+import { IShellPlugins } from './plugin-api';
+import { provideBuiltinShellPlugins, registeredStack } from './plugins';
 
 /** job-exec modules loaded in this process (flux start --test-in-process: one per broker) */
 let instances = 0;
-import { IShellPlugins, isShellPlugin, type ShellPlugin } from './plugin-api';
 
 /** methods a guest may call, for its own jobs */
 const guest = { ownerOnly: false } as const;
@@ -50,10 +52,17 @@ export class JobExec implements BrokerModule {
     instances++;
     this.site = sitePlugins(config);
     this.imp = impPath(config);
+    // every job's plugins come from the registry: the built-ins are its fallbacks (plugins.ts)
     const plugins = registries.of(IShellPlugins);
-    const provided = (): ShellPlugin[] => plugins.active().map((e) => e.value).filter(isShellPlugin);
-    this.shells = new ShellServer(h, () => this.imp, provided);
-    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, provided) : undefined);
+    // read at the first job, not at load: every broker loads job-exec while the instance starts (~56 ms of requires)
+    let builtins = false;
+    const registered = () => {
+      if (!builtins) provideBuiltinShellPlugins(plugins);
+      builtins = true;
+      return registeredStack(plugins);
+    };
+    this.shells = new ShellServer(h, () => this.imp, registered);
+    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, registered) : undefined);
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),

@@ -237,11 +237,14 @@ export interface ShellPlugin {
 }
 
 /**
- * The broker's registry of shell plugins that modules provide (ADR 0018): a
- * site module calls `scope.container.resolve(IRegistries).provide(IShellPlugins,
- * NAME, plugin)` and every job on that broker gets the plugin after the
- * built-ins (a built-in of its name is replaced), before the `[exec]
- * shell-plugins` and `-o plugin=FILE` files. Withdrawn when the module unloads.
+ * The broker's registry of shell plugins (ADR 0018), where every job's stack
+ * comes from: the built-ins of plugins/shell/ are its fallback entries
+ * (plugins.ts). A site module calls `scope.container.resolve(IRegistries)
+ * .provide(IShellPlugins, NAME, plugin)` and every job that starts on that
+ * broker gets the plugin after the built-ins (a built-in of its name is
+ * replaced), before the `[exec] shell-plugins` and `-o plugin=FILE` files.
+ * Withdrawn when the module unloads (a built-in it replaced answers again);
+ * a job already running keeps the stack it started with.
  */
 export const IShellPlugins = token<Registry<ShellPlugin>>('flux.shell.plugins');
 

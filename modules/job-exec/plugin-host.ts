@@ -2,11 +2,13 @@
  * The job shell's plugin host: the plugin stack of a job and the calls of its
  * callbacks (plugin-api.ts is the contract).
  *
- * Order: the built-in plugins (plugins/shell/<name>/, by folder name), then
- * those modules provide in the broker's registry (IShellPlugins, ADR 0018),
- * then the site's files (`[exec] shell-plugins`), then the job's
- * (`-o plugin=FILE`), in the order given. A plugin whose name is already in the stack replaces that
- * one and takes its place at the end (the last loaded name wins, as in Flux).
+ * Order: the broker's registry (IShellPlugins, ADR 0018; plugins.ts): the
+ * built-ins (plugins/shell/<name>/, by folder name), then those modules
+ * provide; then the site's files (`[exec] shell-plugins`), then the job's
+ * (`-o plugin=FILE`), in the order given. A plugin whose name is already in
+ * the stack replaces that one and takes its place at the end (the last loaded
+ * name wins, as in Flux; in the registry a module's entry replaces a built-in
+ * of its name the same way).
  *
  * A topic's callbacks run one after the other, in stack order. While they
  * return nothing the call is synchronous (the built-in plugins' usual case, so
@@ -19,7 +21,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { isBuiltin } from 'node:module';
 import { isShellPlugin, ShellError, type ShellPlugin } from './plugin-api';
-import { builtinShellPlugins } from './plugins';
+import type { StackEntry } from './plugins';
 import { sysErrorText } from './sys-error';
 
 /** the largest plugin file loaded by path */
@@ -85,7 +87,7 @@ export async function callTopicAsync<C extends object>(stack: ReadonlyArray<Boun
 
 /** Bind each plugin's side for one job: `side` returns its callbacks (or nothing). A throw is a PluginFailure. */
 export function bindStack<C extends object>(
-  plugins: ReadonlyArray<{ plugin: ShellPlugin; builtin: boolean }>,
+  plugins: readonly StackEntry[],
   side: (p: ShellPlugin) => C | undefined | void,
   sideName: string,
 ): Array<Bound<C>> {
@@ -103,12 +105,13 @@ export function bindStack<C extends object>(
 }
 
 /**
- * The job's plugin stack: built-ins, then `provided` (by modules, through
- * IShellPlugins), then `extra` (loaded by path), a later name replacing an earlier one.
+ * The job's plugin stack: `registered` (the registry's, as the job started:
+ * plugins.ts registeredStack), then `extra` (loaded by path), a later name
+ * replacing an earlier one.
  */
-export function pluginStack(extra: readonly ShellPlugin[], provided: readonly ShellPlugin[] = []): Array<{ plugin: ShellPlugin; builtin: boolean }> {
-  const out: Array<{ plugin: ShellPlugin; builtin: boolean }> = builtinShellPlugins().map((plugin) => ({ plugin, builtin: true }));
-  for (const plugin of [...provided, ...extra]) {
+export function pluginStack(registered: readonly StackEntry[], extra: readonly ShellPlugin[]): StackEntry[] {
+  const out: StackEntry[] = [...registered];
+  for (const plugin of extra) {
     const i = out.findIndex((x) => x.plugin.name === plugin.name);
     if (i >= 0) out.splice(i, 1);
     out.push({ plugin, builtin: false });

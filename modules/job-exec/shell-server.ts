@@ -17,7 +17,7 @@ import type {
   JobExecPmiExchangeResponse,
 } from '../../lib/protocol/job-exec';
 import { JobShell, type ShellSpec } from './shell';
-import type { ShellPlugin } from './plugin-api';
+import type { StackEntry } from './plugins';
 import type { Jobspec } from './taskmap';
 
 /** a jobspec with its tasks (the schema says only that it is an object) */
@@ -38,8 +38,8 @@ export class ShellServer {
     private readonly h: Handle,
     /** `[exec] imp` as this broker's config has it now */
     private readonly imp: () => string | undefined = () => undefined,
-    /** the shell plugins modules provide on this broker (IShellPlugins), as they are now */
-    private readonly provided: () => readonly ShellPlugin[] = () => [],
+    /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
+    private readonly registered: () => readonly StackEntry[],
   ) {}
 
   /** `shell-start` (checked against modules/job-exec/protocol.avsc by the module host) */
@@ -65,7 +65,7 @@ export class ShellServer {
       userid: p.userid ?? undefined,
       J: p.J ?? undefined,
       imp: this.imp(),
-      provided: this.provided(),
+      registered: this.registered(),
     };
     const shell = new JobShell(spec, {
       started: () => this.h.respond(msg, { type: 'started' }),

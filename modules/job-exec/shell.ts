@@ -28,6 +28,7 @@ import * as os from 'node:os';
 import { LINEAGE_VAR, encodeF58, encodeF58Plain, idset, strsignal } from '../../kernel/api';
 import { shellOptions, type ShellCallbacks, type ShellContext, type ShellOptions, type ShellPlugin, type ShellTask, type TaskLauncher } from './plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
+import type { StackEntry } from './plugins';
 import { expandTemplate } from './template';
 import { taskGuard } from './guard';
 import { bindTask } from './bind-cpus';
@@ -88,8 +89,8 @@ export interface ShellSpec {
   taskmap?: number[][];
   /** the site's plugin files (`[exec] shell-plugins`), loaded after the built-ins */
   sitePlugins?: string[];
-  /** the plugins modules provide on this broker (IShellPlugins; set by shell-server, never sent) */
-  provided?: readonly ShellPlugin[];
+  /** this broker's IShellPlugins registry as the shell starts: built-ins and what modules provide (set by shell-server, never sent) */
+  registered: readonly StackEntry[];
   /** the job's submitter (absent: the instance owner) */
   userid?: number;
   /** its signed jobspec (a MUNGE credential), when it has one */
@@ -287,7 +288,7 @@ export class JobShell {
       const extra: ShellPlugin[] = [];
       for (const file of [...(spec.sitePlugins ?? []), ...pluginOption(opts['plugin'])]) extra.push(await loadPluginFile(file, cwd));
       const ctx = this.context(opts, cwd, env);
-      this.stack = bindStack(pluginStack(extra, spec.provided), (pl) => pl.shell?.(ctx), 'shell');
+      this.stack = bindStack(pluginStack(spec.registered, extra), (pl) => pl.shell?.(ctx), 'shell');
       await callTopic(this.stack, 'shell.init');
       await callTopic(this.stack, 'shell.post-init');
       await this.input?.open();

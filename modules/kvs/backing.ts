@@ -20,7 +20,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+
+/** lmdb (and its native parts) is loaded only when a store opens: an instance without a statedir never pays its memory (issue 13). */
+function lmdb(): typeof import('lmdb') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('lmdb') as typeof import('lmdb');
+}
 import { Errno, FluxError } from '../../kernel/api';
 import { Reserve } from './reserve';
 
@@ -308,7 +314,7 @@ export class Backing {
     let db: RootDatabase<string, BackingKey>;
     try {
       // trackMetrics is an option of lmdb-js's open that its typings do not list
-      const options: Parameters<typeof open>[0] & { trackMetrics: boolean } = {
+      const options: Parameters<typeof import('lmdb').open>[0] & { trackMetrics: boolean } = {
         path: file,
         encoding: 'string',
         compression: false,
@@ -326,7 +332,7 @@ export class Backing {
         // counts of transactions and time spent in fsync, for kvs.stats-get (the bench's per-job figures)
         trackMetrics: true,
       };
-      db = open<string, BackingKey>(options);
+      db = lmdb().open<string, BackingKey>(options);
       // read something: a damaged file fails here, not later
       db.getKeysCount({ limit: 1 });
     } catch (e) {

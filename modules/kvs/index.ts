@@ -38,7 +38,6 @@ import { BACKING_FILE, Backing, checkHeader } from './backing';
 import { answerWhen } from './answer';
 import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
-import * as tar from 'tar';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
 import { Repairs } from './repair';
@@ -109,6 +108,9 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
   const members: Array<{ key: string; text: string; link?: string }> = [];
   const dirs: string[] = [];
   let skipped = 0;
+  // tar is loaded only for a restore, not by every broker
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tar = require('tar') as typeof import('tar');
   await tar.t({
     file,
     // a file that is not an archive is an error, not an empty archive

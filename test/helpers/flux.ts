@@ -9,6 +9,8 @@ import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FLUX = path.join(ROOT, 'bin', 'flux');
+/** where the `flux` that an instance's commands find lives: the launcher itself (dist/bin) when the build made it, else bin/ */
+export const OWN_BIN = fs.existsSync(path.join(ROOT, 'dist', 'bin', 'flux')) ? path.join(ROOT, 'dist', 'bin') : path.join(ROOT, 'bin');
 
 export interface Result {
   stdout: string;

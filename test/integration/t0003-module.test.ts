@@ -108,6 +108,16 @@ test('a file that is not a module, and a module whose start() throws', () => {
   assert.is(inst.flux(['getattr', 'size']).stdout, '1\n');
 });
 
+test("the broker's own services: not listed, and remove or reload is refused in one line; they keep serving", () => {
+  assert.not.match(inst.flux(['module', 'list']).stdout, /^broker /m);
+  const why = "the broker's own services are built in and cannot be unloaded";
+  for (const [args, verb] of [[['remove', 'broker'], 'remove'], [['remove', '-f', 'broker'], 'remove'], [['reload', 'broker'], 'reload']] as const) {
+    const r = inst.flux(['module', ...args]);
+    assert.equal([r.code, r.stderr], [1, `flux-module: ${verb} broker: ${why}\n`], args.join(' '));
+  }
+  assert.equal([inst.flux(['getattr', 'size']).stdout, inst.flux(['module', 'stats', 'log']).code], ['1\n', 0]);
+});
+
 test('usage errors', () => {
   let r = inst.flux(['module', 'load']);
   // as Flux's optparse_print_usage(): the usage line, the summary and the options

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { flux, ROOT, tmpdir } from '../helpers/flux';
+import { flux, OWN_BIN, ROOT, tmpdir } from '../helpers/flux';
 
 test('flux --help lists the commands by group as Flux does, exit 0 (t1100 has the details)', () => {
   const r = flux(['--help']);
@@ -93,9 +93,9 @@ test('every command answers --help with exit 0, sub-command groups list their su
 test('flux env prints the front end environment and runs a command in it', () => {
   const r = flux(['env'], { env: { PATH: '/usr/bin:/bin', FLUX_URI: 'local:///nowhere/local-0', FLUX_EXEC_PATH: '' } });
   assert.is(r.code, 0, r.stderr);
-  assert.is(r.stdout, `export PATH="${ROOT}/bin:/usr/bin:/bin"\nexport FLUX_URI="local:///nowhere/local-0"\n`);
+  assert.is(r.stdout, `export PATH="${OWN_BIN}:/usr/bin:/bin"\nexport FLUX_URI="local:///nowhere/local-0"\n`);
   const q = flux(['env', 'sh', '-c', 'echo "$PATH"; exit 5'], { env: { PATH: '/usr/bin:/bin' } });
-  assert.equal([q.code, q.stdout], [5, `${ROOT}/bin:/usr/bin:/bin\n`]);
+  assert.equal([q.code, q.stdout], [5, `${OWN_BIN}:/usr/bin:/bin\n`]);
   const bad = flux(['env', 'no-such-command-here']);
   assert.equal([bad.code, bad.stderr], [1, 'flux: execvp (no-such-command-here): No such file or directory\n']);
 });

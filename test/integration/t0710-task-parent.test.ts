@@ -68,6 +68,14 @@ const why = native ? undefined : "tasks are the broker's children here (FLUX_TS_
     assert.is(comm, 'flux-task');
   });
 
+  testWhen(test, "tasks run under the normal scheduling policy, whatever the broker's spawning threads use", why, () => {
+    // the addon's pool threads are SCHED_BATCH (native/task-spawn.h): a task must not inherit it
+    assert.is(inst!.flux(['submit', '--cc=1-8', '--quiet', '--wait', 'true']).code, 0);
+    const r = inst!.flux(['run', '-n2', '--label-io', 'sh', '-c', 'chrt -p $$ | head -1 | sed "s/.*: //"']);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout.split('\n').sort().join('\n'), ['', '0: SCHED_OTHER', '1: SCHED_OTHER'].join('\n'));
+  });
+
   for (const [n, name] of SIGNALS) {
     testWhen(test, `kill -${n} $PPID (${name}): only that job is affected`, why, () => {
       const r = inst!.flux(['run', 'sh', '-c', `kill -${n} $PPID && sleep 0.2 && echo after`], { timeoutMs: 30_000 });

@@ -31,6 +31,13 @@ test('a built-in answers only while nobody else provides its name', () => {
   assert.is(r.get('fcfs'), 'site', 'a built-in provided later stays below');
   assert.ok(r.hasFallback('fcfs'));
   assert.equal(r.active().map((e) => e.value), ['builtin-bf', 'site']);
+  r.provide('backfill', 'site-bf', { owner: 'm' });
+  r.provide('extra', 'site-extra', { owner: 'm' });
+  r.provide('fcfs', 'site-2', { owner: 'n' });
+  assert.equal(r.active().map((e) => e.value), ['site-bf', 'site-extra', 'site-2'], 'the others in the order their answering entries came');
+  r.withdraw('n');
+  r.withdraw('m');
+  r.provide('fcfs', 'site', { owner: 'm' });
   r.withdraw('m');
   assert.is(r.get('fcfs'), 'builtin');
   assert.equal(r.names(), ['backfill', 'fcfs']);

@@ -12,7 +12,9 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ShellError, defineShellPlugin, type ShellCallbacks } from '../../../modules/job-exec/plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from '../../../modules/job-exec/plugin-host';
-import { builtinShellPlugins } from '../../../modules/job-exec/plugins';
+import { builtinShellPlugins, provideBuiltinShellPlugins, registeredStack } from '../../../modules/job-exec/plugins';
+import { Registry } from '../../../kernel/api';
+import type { ShellPlugin } from '../../../modules/job-exec/plugin-api';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-shell-plugins-'));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,13 +61,47 @@ test('a throw or a rejection: one line naming plugin and topic; a built-in Shell
   assert.throws(() => bindStack([{ plugin: defineShellPlugin({ name: 'x', shell: () => { throw new Error('at bind'); } }), builtin: false }], (p) => p.shell?.({} as never), 'shell'), /^shell plugin x: shell: at bind$/);
 });
 
-test('the built-ins in folder order; a later name replaces an earlier one, at the end', () => {
-  const names = builtinShellPlugins().map((p) => p.name);
-  assert.equal(names, ['affinity', 'doom', 'input-file', 'output-file', 'pmi', 'pty', 'rlimit', 'signal', 'taskmap']);
+const BUILTINS = ['affinity', 'doom', 'input-file', 'output-file', 'pmi', 'pty', 'rlimit', 'signal', 'taskmap'];
+const names = (stack: ReadonlyArray<{ plugin: ShellPlugin; builtin: boolean }>) => stack.map((x) => `${x.plugin.name}${x.builtin ? '' : '*'}`);
+
+test('the built-ins are the registry\'s fallbacks, in folder order, provided once', () => {
+  assert.equal(builtinShellPlugins().map((p) => p.name), BUILTINS);
+  const reg = new Registry<ShellPlugin>();
+  provideBuiltinShellPlugins(reg);
+  provideBuiltinShellPlugins(reg); // a second job-exec on the broker (reload) adds nothing
+  assert.equal(names(registeredStack(reg)), BUILTINS);
+  assert.ok(BUILTINS.every((n) => reg.entry(n)?.fallback));
+});
+
+test('a module\'s plugin of a built-in\'s name replaces it until withdrawn; a started stack keeps what it had', () => {
+  const reg = new Registry<ShellPlugin>();
+  const site = defineShellPlugin({ name: 'pmi', shell: () => undefined });
+  const owner = {};
+  reg.provide('stamp', defineShellPlugin({ name: 'stamp', shell: () => undefined }), { owner });
+  reg.provide('pmi', site, { owner });
+  provideBuiltinShellPlugins(reg); // job-exec may load after the provider
+  const started = registeredStack(reg);
+  assert.equal(names(started), ['affinity', 'doom', 'input-file', 'output-file', 'pty', 'rlimit', 'signal', 'taskmap', 'stamp*', 'pmi*']);
+  assert.is(started.find((x) => x.plugin.name === 'pmi')!.plugin, site);
+  reg.withdraw(owner);
+  assert.equal(names(registeredStack(reg)), BUILTINS);
+  assert.is(started.find((x) => x.plugin.name === 'pmi')!.plugin, site);
+});
+
+test('what a module provides that is not a plugin fails the job naming it', () => {
+  const reg = new Registry<ShellPlugin>();
+  reg.provide('bogus', { name: 'bogus' } as unknown as ShellPlugin);
+  const stack = registeredStack(reg);
+  assert.throws(() => bindStack(stack, (p) => p.leader?.({} as never), 'leader'), /^shell plugin bogus: leader: what a module provided under this name is not a shell plugin$/);
+});
+
+test('a plugin file after the registry\'s: a later name replaces an earlier one, at the end', () => {
+  const reg = new Registry<ShellPlugin>();
+  provideBuiltinShellPlugins(reg);
   const mine = defineShellPlugin({ name: 'affinity', shell: () => undefined });
   const extra = defineShellPlugin({ name: 'extra', shell: () => undefined });
-  const stack = pluginStack([mine, extra]);
-  assert.equal(stack.map((x) => `${x.plugin.name}${x.builtin ? '' : '*'}`), ['doom', 'input-file', 'output-file', 'pmi', 'pty', 'rlimit', 'signal', 'taskmap', 'affinity*', 'extra*']);
+  const stack = pluginStack(registeredStack(reg), [mine, extra]);
+  assert.equal(names(stack), ['doom', 'input-file', 'output-file', 'pmi', 'pty', 'rlimit', 'signal', 'taskmap', 'affinity*', 'extra*']);
 });
 
 test('-o plugin: a file or a list of files; anything else refused', () => {

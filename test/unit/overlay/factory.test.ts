@@ -15,12 +15,13 @@ import { Errno } from '../../../lib/errno';
 import { FluxError } from '../../../lib/errors';
 import { AttrStore } from '../../../kernel/attr/attrs';
 import { defineDefaultAttrs } from '../../../kernel/attr/defaults';
-import type { Broker } from '../../../kernel/broker';
 import type { PmiClient } from '../../../lib/pmi/pmi';
 import { LogRing } from '../../../kernel/log/log-ring';
 import { LocalHandle } from '../../../kernel/router/local-handle';
 import { Router } from '../../../kernel/router/router';
-import { dispatchBrokerRequest } from '../../../kernel/broker-services';
+import { IBrokerCore, brokerModule, treeService, type BrokerCore } from '../../../kernel/broker-services';
+import { ModuleHost } from '../../../kernel/module/module-host';
+import type { TreeHost } from '../../../kernel/tree-host';
 import { makeTreeFactory, singletonWarning } from '../../../overlay/factory';
 import type { Overlay } from '../../../overlay/overlay';
 
@@ -52,8 +53,10 @@ function fakePmi(size: number, preload: Record<string, string> = {}): PmiClient[
   }));
 }
 
-/** Just enough of a Broker for the overlay: attrs, log, router, its own handle. */
-function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record<string, string> = {}): Broker {
+type FakeBroker = TreeHost & { router: Router; self: LocalHandle; attrs: AttrStore };
+
+/** Just enough of a broker for the overlay: attrs, log, router, and the broker module on the broker's endpoint. */
+async function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record<string, string> = {}): Promise<FakeBroker> {
   const attrs = new AttrStore();
   defineDefaultAttrs(attrs);
   attrs.setInternal('hostname', `node${rank}`);
@@ -61,32 +64,33 @@ function fakeBroker(rank: number, size: number, rundir: string, setattrs: Record
   for (const [k, v] of Object.entries(setattrs)) attrs.setFromCommandLine(k, v);
   const logRing = new LogRing();
   logRing.printer = () => {};
-  const b = {
+  const uuid = randomUUID();
+  const log = (sev: number, app: string, text: string) => logRing.append(sev, app, text, String(rank));
+  const router = new Router(rank, uuid);
+  const modules = new ModuleHost({ router, rank, size, getattr: (n: string) => attrs.get(n), log, publish: async () => {} }, () => ({}));
+  const core = { uuid, rank, attrs, logRing, log, modules } as unknown as BrokerCore;
+  const self = (await modules.loadBuiltin(brokerModule, uuid, [[IBrokerCore, core]])).handle;
+  const host: FakeBroker = {
     attrs,
     logRing,
-    uuid: randomUUID(),
+    uuid,
     config: {},
     // the factory settles the tbon liveness attributes: -S values win over [tbon]
     args: { setattrs: Object.entries(setattrs) },
     rank,
-    size,
-    extraServices: new Map(),
-    log: (sev: number, app: string, text: string) => logRing.append(sev, app, text, String(rank)),
+    router,
+    self,
+    extraServices: { set: (topic, fn) => modules.serveBuiltin(treeService(topic, (m) => fn(host, m))) },
+    log,
     // rank 0 announces online-set changes; the fake broker has no event fan-out
     publish: (): Promise<void> => Promise.resolve(),
-  } as unknown as Broker & { router: Router; self: LocalHandle };
-  b.router = new Router(rank, b.uuid);
-  const ctx = { router: b.router, rank, size, getattr: (n: string) => attrs.get(n), log: b.log, publish: async () => {} };
-  b.self = new LocalHandle(ctx, 'broker', b.uuid);
-  b.self.onRequest = (m) => dispatchBrokerRequest(b, m);
-  b.router.addEndpoint(b.self);
-  for (const s of ['broker', 'attr', 'log']) b.router.addService(s, b.uuid);
-  return b;
+  };
+  return host;
 }
 
 test('no PMI: singleton, and a reason on stderr only when a launcher was there', async () => {
   const f = makeTreeFactory(async () => undefined, {});
-  assert.is(await f(fakeBroker(0, 1, os.tmpdir())), undefined);
+  assert.is(await f(await fakeBroker(0, 1, os.tmpdir())), undefined);
   assert.is(singletonWarning({ HOME: '/root' }), undefined);
   assert.is(
     singletonWarning({ SLURM_JOB_ID: '12', SLURM_NODEID: '0' }),
@@ -100,7 +104,7 @@ test('an unknown topology scheme is a clear error', async () => {
   try {
     const pmi = fakePmi(2);
     const f = makeTreeFactory(async () => pmi[0]);
-    const err = await f(fakeBroker(0, 2, dir, { 'tbon.topo': 'bogus' })).then(
+    const err = await f(await fakeBroker(0, 2, dir, { 'tbon.topo': 'bogus' })).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -113,7 +117,7 @@ test('an unknown topology scheme is a clear error', async () => {
 test('three brokers: tree attributes, join/quorum rules, routing, broker.online', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovf-'));
   const pmi = fakePmi(3, { PMI_process_mapping: '(vector,(0,1,3))' });
-  const brokers = [0, 1, 2].map((r) => fakeBroker(r, 3, dir) as Broker & { router: Router; self: LocalHandle });
+  const brokers = await Promise.all([0, 1, 2].map((r) => fakeBroker(r, 3, dir)));
   const trees: Overlay[] = [];
   try {
     const booted = await Promise.all(brokers.map((b, r) => makeTreeFactory(async () => pmi[r])(b)));
