@@ -4,12 +4,13 @@
  * malformed one is refused with the offending field, never read as if it fit).
  */
 import { compileProtocol, why } from '../lib/protocol/avro';
-import { overlayProtocol, type OverlayHelloAnswer, type OverlayStateControl } from '../lib/protocol/overlay';
+import { overlayProtocol, type OverlayHelloAnswer, type OverlayStateControl, type OverlayStatusControl } from '../lib/protocol/overlay';
 
 /** control payload type name (as in overlay/protocol.avsc) -> its TypeScript type */
 export interface ControlPayloads {
   OverlayHelloAnswer: OverlayHelloAnswer;
   OverlayStateControl: OverlayStateControl;
+  OverlayStatusControl: OverlayStatusControl;
 }
 
 /** `payload` as control type `name`, or `{why}` naming the field that does not fit. */

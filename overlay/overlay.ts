@@ -331,13 +331,19 @@ export class Overlay implements OverlayPort, Tree {
       this.fromPeer(m, c.tracked, false);
       return;
     }
-    const p = (m.payload ?? {}) as { status?: PeerStatus; online?: string; torpid?: string };
     switch (m.topic) {
-      case 'status':
+      case 'status': {
+        const ck = controlPayload('OverlayStatusControl', m.payload);
+        if (!ck.ok) {
+          this.log(LogLevel.err, `overlay.status from ${this.hostOf(c.rank)} (rank ${c.rank}): malformed: ${ck.why}`);
+          break;
+        }
+        const p = ck.value;
         c.online = new Set(p.online ? idset.decode(p.online) : []);
         c.subtreeTorpid = new Set(p.torpid ? idset.decode(p.torpid) : []);
         this.setChild(c, 'full', p.status ?? c.subtree, true);
         break;
+      }
       case 'goodbye':
         c.leaving = true;
         c.online = new Set();

@@ -4,7 +4,7 @@ import type { ProtocolDoc } from './avro';
 /** The protocol document: the module's manifest names it; the module host checks each request against it. */
 export const overlayProtocol: ProtocolDoc = {
   "protocol": "overlay",
-  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello, state), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
+  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello answer, status, state; a child's hello is checked field by field in overlay.ts, its version first), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
   "types": [
     {
       "type": "enum",
@@ -83,6 +83,40 @@ export const overlayProtocol: ProtocolDoc = {
           "name": "uuid",
           "type": "string",
           "doc": "the parent broker's uuid"
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "OverlayStatusControl",
+      "doc": "control status, child to parent: the child's subtree status word, its online ranks and its torpid ranks",
+      "fields": [
+        {
+          "name": "status",
+          "type": [
+            "null",
+            "PeerStatus"
+          ],
+          "default": null,
+          "doc": "absent: unchanged"
+        },
+        {
+          "name": "online",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "idset; absent: none"
+        },
+        {
+          "name": "torpid",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "idset; absent: none"
         }
       ]
     },
@@ -184,6 +218,16 @@ export interface StatusNode {
 export interface OverlayHelloAnswer {
   /** the parent broker's uuid */
   uuid: string;
+}
+
+/** control status, child to parent: the child's subtree status word, its online ranks and its torpid ranks */
+export interface OverlayStatusControl {
+  /** absent: unchanged */
+  status?: null | PeerStatus;
+  /** idset; absent: none */
+  online?: null | string;
+  /** idset; absent: none */
+  torpid?: null | string;
 }
 
 /** control state, parent to child: the parent broker's state (its number in the state machine) */
