@@ -46,6 +46,10 @@ import { StateMachine, type BrokerState } from './state/state-machine';
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
+
+type ModprobeDoc = { module?: Array<{ name: string; ranks?: string; args?: string[] }> };
+/** modules/modprobe.toml of this build, parsed */
+let modprobe: ModprobeDoc | undefined;
 export type { TreeFactory } from './tree-host';
 export { compressHostlist };
 export { SharedProcess } from './state/shared-process';
@@ -500,9 +504,10 @@ export class Broker {
 
   private moduleTable(honourDisable = true): Array<{ name: string; ranks?: string; args?: string[] }> {
     const file = path.join(builtinModuleDir, '..', '..', 'modules', 'modprobe.toml');
-    let doc: { module?: Array<{ name: string; ranks?: string; args?: string[] }> } = {};
+    let doc: ModprobeDoc = modprobe ?? {};
     try {
-      doc = parseToml(fs.readFileSync(file, 'utf8')) as typeof doc;
+      // the build's own file: read once per process (a thousand in-process brokers read it twice each)
+      doc = modprobe ??= parseToml(fs.readFileSync(file, 'utf8')) as ModprobeDoc;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
@@ -555,3 +560,4 @@ function treeHost(b: Broker): TreeHost {
   };
   return host;
 }
+

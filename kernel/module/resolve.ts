@@ -21,7 +21,16 @@ export interface Resolved {
   name: string;
 }
 
+/** entryOf's answers in the build's own modules/ (it does not change while brokers run: in-process brokers share them) */
+const builtinEntries = new Map<string, string | undefined>();
+
 function entryOf(p: string): string | undefined {
+  if (path.dirname(p) !== builtinModuleDir) return findEntry(p);
+  if (!builtinEntries.has(p)) builtinEntries.set(p, findEntry(p));
+  return builtinEntries.get(p);
+}
+
+function findEntry(p: string): string | undefined {
   try {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
@@ -57,7 +66,7 @@ export function resolveModule(spec: string, searchPath: string | undefined): Res
   for (const d of dirs) {
     for (const cand of [path.join(d, spec), path.join(d, `${spec}.js`)]) {
       const entry = entryOf(cand);
-      if (entry && fs.existsSync(entry)) return { path: entry, name: spec };
+      if (entry) return { path: entry, name: spec };
     }
   }
   throw new FluxError(Errno.ENOENT, `load ${spec}: module not found in search path`);

@@ -4,14 +4,19 @@
  * instance, the way a script or a workflow tool calls them. Wall time per
  * command as the caller sees it (spawn to exit), median and mean, beside Flux
  * 0.88's figures on this machine kind (issue 13; C tools: getattr, uptime, job
- * status; Python: jobs, resource info; run true) and the ratio.
+ * status; Python: jobs, resource info; run true) and the ratio. The command
+ * run is the `flux` that commands inside an instance find first on PATH: the
+ * launcher itself (dist/bin/flux) when the build made it, else bin/flux.
  *
  *   npm run bench commands            (N=40; BENCH_N=... to change)
  *   BENCH_POOL=0 npm run bench commands   every command in a fresh Node
  */
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FLUX, ROOT, startInstance, type Instance } from '../helpers/flux';
+import { FLUX, OWN_BIN, ROOT, startInstance, type Instance } from '../helpers/flux';
+
+/** what `flux` is inside an instance (PATH starts with its directory) */
+const INSIDE = path.join(OWN_BIN, 'flux');
 
 const N = Number(process.env['BENCH_N'] ?? 40);
 const WARMUP = 3;
@@ -39,7 +44,7 @@ function envOf(inst: Instance): NodeJS.ProcessEnv {
   return env;
 }
 
-function times(env: NodeJS.ProcessEnv, args: string[], cmd = FLUX): number[] {
+function times(env: NodeJS.ProcessEnv, args: string[], cmd = INSIDE): number[] {
   const t: number[] = [];
   for (let i = 0; i < N + WARMUP; i++) {
     const t0 = process.hrtime.bigint();
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
     if (sub.status !== 0 || jobid === '') throw new Error(`flux submit true failed: ${sub.stderr}`);
     spawnSync(FLUX, ['job', 'wait-event', jobid, 'clean'], { env });
     const head = `${'command'.padEnd(22)} ${'median ms'.padStart(9)} ${'mean ms'.padStart(8)} ${'flux ms'.padStart(8)} ${'ratio'.padStart(6)} ${'goal'.padStart(5)}`;
-    console.log(`N=${N} back to back, size 1${env['FLUX_CLI_POOL'] === '0' ? ', no pool' : ''}`);
+    console.log(`N=${N} back to back, size 1, ${path.relative(ROOT, INSIDE)}${env['FLUX_CLI_POOL'] === '0' ? ', no pool' : ''}`);
     console.log(head);
     for (const r of rows(jobid)) {
       const t = times(env, r.args);
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
       );
     }
     // what any command costs here before it does anything: this harness's
-    // spawn and a shell (bin/flux is a shell script that execs the launcher)
+    // spawn and a shell
     const floor = times(env, ['-c', 'exit 0'], '/bin/sh');
     console.log(`${'(sh -c "exit 0")'.padEnd(22)} ${median(floor).toFixed(1).padStart(9)} ${(floor.reduce((a, b) => a + b, 0) / floor.length).toFixed(1).padStart(8)}   spawn floor of this harness`);
     const stats = spawnSync(FLUX, ['module', 'stats', 'cli-pool'], { env, encoding: 'utf8' });
