@@ -10,7 +10,7 @@ import type { BootInfo, Tree } from './boot/boot-info';
 import type { LogRing } from './log/log-ring';
 import type { Message } from './message/message';
 import type { Router } from './router/router';
-import type { Handle } from './api/handle';
+import type { EventPayload, Handle } from './api/handle';
 
 /** The attributes as the overlay may use them: read, and set those it owns (tbon.*). */
 export type TreeAttrs = Pick<AttrStore, 'get' | 'setInternal'>;
@@ -38,7 +38,8 @@ export interface TreeHost {
   /** services the broker endpoint answers besides its own (topic -> handler): handlers of the broker module */
   readonly extraServices: { set(topic: string, fn: TreeService): void };
   log(severity: number, appname: string, text: string): void;
-  publish(topic: string, payload: unknown): Promise<void>;
+  /** publish an event; a declared one (ADR 0019) takes its payload type */
+  publish<T extends string>(topic: T, payload: EventPayload<T>): Promise<void>;
 }
 
 /** Boot the tree for this broker: undefined means a singleton. */

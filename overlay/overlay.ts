@@ -30,6 +30,7 @@ import { connectParent } from './parent-connect';
 import { AcceptGuard } from './accept-guard';
 import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
+import { controlPayload } from './control-payload';
 import type { Topology } from '../lib/tree-topology';
 import * as transport from './transport';
 
@@ -330,13 +331,19 @@ export class Overlay implements OverlayPort, Tree {
       this.fromPeer(m, c.tracked, false);
       return;
     }
-    const p = (m.payload ?? {}) as { status?: PeerStatus; online?: string; torpid?: string };
     switch (m.topic) {
-      case 'status':
+      case 'status': {
+        const ck = controlPayload('OverlayStatusControl', m.payload);
+        if (!ck.ok) {
+          this.log(LogLevel.err, `overlay.status from ${this.hostOf(c.rank)} (rank ${c.rank}): malformed: ${ck.why}`);
+          break;
+        }
+        const p = ck.value;
         c.online = new Set(p.online ? idset.decode(p.online) : []);
         c.subtreeTorpid = new Set(p.torpid ? idset.decode(p.torpid) : []);
         this.setChild(c, 'full', p.status ?? c.subtree, true);
         break;
+      }
       case 'goodbye':
         c.leaving = true;
         c.online = new Set();
@@ -621,8 +628,14 @@ export class Overlay implements OverlayPort, Tree {
       link.onMessage = (m) => {
         if (m.type !== MsgType.Control || m.topic !== 'hello') return;
         if (m.errnum === 0) {
+          const c = controlPayload('OverlayHelloAnswer', m.payload);
+          if (!c.ok) {
+            link.close();
+            reject(new Error(`overlay.hello: malformed answer: ${c.why}`));
+            return;
+          }
           // Switch handlers now: the parent's next frames may be in this same chunk.
-          this.parentId = (m.payload as { uuid: string }).uuid;
+          this.parentId = c.value.uuid;
           this.parentLink = link;
           this.parentStall = stall;
           link.onMessage = (msg) => this.fromParent(msg);
@@ -648,7 +661,12 @@ export class Overlay implements OverlayPort, Tree {
       return;
     }
     if (m.topic === 'state') {
-      this.parentState = Number((m.payload as { state?: number }).state);
+      const c = controlPayload('OverlayStateControl', m.payload);
+      if (!c.ok) {
+        this.log(LogLevel.err, `overlay.state from parent: malformed: ${c.why}`);
+        return;
+      }
+      this.parentState = c.value.state;
       for (const w of [...this.waiters]) w();
     } else if (m.topic === 'disconnect') {
       this.onParentLost('disconnected by parent');

@@ -4,14 +4,33 @@
  * offline ones from the topology; a torpid child is not asked, it is shown
  * torpid) and, on rank 0, `groups.get` for the `broker.online` and
  * `broker.torpid` groups.
+ *
+ * Both are declared in overlay/protocol.avsc; where their requests are
+ * validated: serve() below, before the handler runs (EPROTO naming the field,
+ * as the module host answers a module's).
  */
 import { Errno } from '../lib/errno';
 import { FluxError } from '../lib/errors';
 import type { TreeHost } from '../kernel/tree-host';
-import type { Message } from '../kernel/message/message';
 import * as idset from '../lib/formats/idset';
-import type { StatusNode } from '../lib/protocol/overlay';
+import { checkRequest, compileProtocol } from '../lib/protocol/avro';
+import { overlayProtocol, type OverlayProtocol, type StatusNode } from '../lib/protocol/overlay';
 import type { Overlay, PeerStatus } from './overlay';
+
+type Method = keyof OverlayProtocol;
+type Result<M extends Method> = OverlayProtocol[M]['response'] | Promise<OverlayProtocol[M]['response']>;
+
+/** Answer `method` with `fn`, once the request fits its schema in overlay/protocol.avsc. */
+function serve<M extends Method>(b: TreeHost, method: M, fn: (req: OverlayProtocol[M]['request']) => Result<M>): void {
+  const m = compileProtocol(overlayProtocol).methods.get(method);
+  if (m === undefined) throw new Error(`overlay/protocol.avsc declares no method ${method}`);
+  b.extraServices.set(method, (_b, msg) => {
+    const c = checkRequest(m, msg.payload);
+    if (!c.ok) throw new FluxError(Errno.EPROTO, `${method}: malformed request: ${c.why}`);
+    // checked against the method's request schema just above
+    return fn(c.value as OverlayProtocol[M]['request']);
+  });
+}
 
 /** One node of `overlay.status` (see docs/man1/flux-overlay.md). */
 
@@ -54,16 +73,15 @@ export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number)
 
 /** Register the services with the broker (call once the router exists). */
 export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
-  b.extraServices.set('overlay.status', (_b: TreeHost, msg: Message) => {
-    const t = Number((msg.payload as { timeout?: unknown } | undefined)?.timeout ?? 0.5);
+  serve(b, 'overlay.status', (req) => {
+    const t = req.timeout ?? 0.5;
     return subtreeStatus(ov, b, Number.isFinite(t) && t > 0 ? t * 1000 : 500);
   });
   b.router.addService('overlay', b.uuid);
   if (ov.rank === 0) {
-    b.extraServices.set('groups.get', (_b: TreeHost, msg: Message) => {
-      const name = (msg.payload as { name?: unknown } | undefined)?.name;
+    serve(b, 'groups.get', ({ name }) => {
       if (name === 'broker.torpid') return { members: idset.encode([...ov.torpidSet].sort((a, b) => a - b)) };
-      if (name !== 'broker.online') throw new FluxError(Errno.ENOENT, `${String(name)}: no such group`);
+      if (name !== 'broker.online') throw new FluxError(Errno.ENOENT, `${name}: no such group`);
       return { members: idset.encode(ov.onlineRanks) };
     });
     b.router.addService('groups', b.uuid);

@@ -17,10 +17,18 @@ import { service } from '../api/protocol';
 import { signJobspec } from '../api/sign';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
+import type { KvsProtocol } from '../../lib/protocol/kvs';
 
 const jobManager = service<JobManagerProtocol>('job-manager');
 
 const ingest = service<JobIngestProtocol>('job-ingest');
+const kvsService = service<KvsProtocol>('kvs');
+
+/** an RFC 18 eventlog entry's name and context (kvs.watch says only that entries are objects) */
+function isEntry(e: object): e is { name: string; context?: Record<string, unknown> } {
+  if (!('name' in e) || typeof e.name !== 'string') return false;
+  return !('context' in e) || (typeof e.context === 'object' && e.context !== null);
+}
 
 export class AllocCommand extends FluxCommand {
   static override spec = submissionSpec(
@@ -96,9 +104,10 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
   let outcome: 'ready' | string | undefined;
   let decide!: () => void;
   const decided = new Promise<void>((resolve) => (decide = resolve));
-  const stream = h.rpcStream('kvs.watch', { key: `${encodeKvs(id)}.eventlog` }, (payload) => {
-    for (const e of (payload as { entries?: Array<{ name: string; context?: Record<string, unknown> }> }).entries ?? []) {
+  const stream = kvsService.stream(h, 'watch', { key: `${encodeKvs(id)}.eventlog` }, (r) => {
+    for (const e of r.entries ?? []) {
       if (outcome !== undefined) return;
+      if (!isEntry(e)) continue;
       if (e.name === 'alloc') say('resources allocated');
       else if (e.name === 'start') say('waiting for instance');
       else if (e.name === 'memo' && typeof e.context?.['uri'] === 'string') outcome = 'ready';

@@ -11,6 +11,8 @@ import { FluxError } from '../../lib/errors';
 import { Errno, strerror } from '../../lib/errno';
 import { decode } from '../../lib/formats/idset';
 import { formatC } from '../../lib/formats/fsd';
+import { service } from '../api/protocol';
+import type { OverlayProtocol } from '../../lib/protocol/overlay';
 
 /** User name of a uid from /etc/passwd, else the number. */
 function userName(uid: string): string {
@@ -26,6 +28,8 @@ function userName(uid: string): string {
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
+/** groups.get (overlay/protocol.avsc: whole topics) */
+const overlay = service<OverlayProtocol>('');
 
 /** the answers runCounts() reads, asked for all at once */
 interface Counts {
@@ -112,7 +116,7 @@ export class UptimeCommand extends FluxCommand {
   private askCounts(h: Client): Promise<Counts> {
     const c: Counts = {
       rs: this.optional('resource status', h.rpc<{ drain?: Record<string, unknown> }>('resource.status', {}, { nodeid: 0 })),
-      online: this.optional('broker.online group', h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0 })),
+      online: this.optional('broker.online group', overlay.call(h, 'groups.get', { name: 'broker.online' }, { nodeid: 0 })),
       qs: this.optional('queue status', h.rpc<{ enable?: boolean; start?: boolean }>('job-manager.queue-status', {})),
     };
     for (const p of Object.values(c)) (p as Promise<unknown>).catch(() => undefined);

@@ -5,6 +5,10 @@
  */
 import type { Message } from '../message/message';
 import type { CallOptions, StreamCall } from '../../lib/rpc';
+import type { EventPayload, PublishArgs } from '../../lib/protocol/event-check';
+
+export type { EventPayload, EventTopic, PublishArgs } from '../../lib/protocol/event-check';
+export type { Events } from '../../lib/protocol/events';
 
 export { StreamCall, cancelTopicOf, STREAM_CANCEL_METHOD } from '../../lib/rpc';
 
@@ -52,10 +56,17 @@ export interface Handle {
   respond(req: Message, payload?: unknown): void;
   /** answer a request with an error */
   respondError(req: Message, errnum: number, errstr?: string): void;
-  /** publish an event to every rank (sequenced by rank 0) */
-  publish(topic: string, payload?: unknown): Promise<void>;
-  /** receive events whose topic starts with prefix */
-  subscribe(prefix: string, cb: (msg: Message) => void): () => void;
+  /**
+   * publish an event to every rank (sequenced by rank 0); a declared event
+   * (lib/protocol/events.ts, ADR 0019) takes its payload type
+   */
+  publish<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void>;
+  /**
+   * receive events whose topic starts with prefix; a declared event is checked
+   * against its schema first (a malformed one is dropped with a log line naming
+   * the topic and field) and `payload` has its type (unknown for other topics)
+   */
+  subscribe<T extends string>(prefix: T, cb: (msg: Message, payload: EventPayload<T>) => void): () => void;
   /** read a broker attribute (undefined if unset) */
   getattr(name: string): string | undefined;
   /** write to the broker log ring (appname = handle name) */

@@ -7,7 +7,7 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import type { Message } from '../message/message';
-import type { Handle } from './handle';
+import type { EventPayload, Handle } from './handle';
 import type { ConfigSchema } from '../../lib/config-schema';
 import type { ProtocolDoc } from '../../lib/protocol/avro';
 
@@ -39,8 +39,10 @@ export interface RequestHandler {
 
 export interface EventHandler {
   kind: 'event';
+  /** a topic prefix, as Handle.subscribe takes */
   topic: string;
-  fn: (msg: Message) => void;
+  /** `payload`: a declared event's, checked against its schema (ADR 0019); a malformed event never gets here */
+  fn: (msg: Message, payload: unknown) => void;
 }
 
 export type HandlerTable = ReadonlyArray<RequestHandler | EventHandler>;
@@ -86,9 +88,16 @@ export function methods<P extends { [M in keyof P]: MethodTypes }>() {
   });
 }
 
-/** An event handler entry: `event('heartbeat.pulse', this.onPulse)`. */
-export function event(topic: string, fn: (msg: Message) => void): EventHandler {
-  return { kind: 'event', topic, fn };
+/**
+ * An event handler entry: `event('resource.update', (msg, ev) => ...)`. For
+ * a declared event (lib/protocol/events.ts) `ev` has its payload type and was
+ * checked against its schema before the handler runs (a malformed one is
+ * dropped with one log line naming the topic and the field); for another
+ * topic it is the payload unchecked.
+ */
+export function event<T extends string>(topic: T, fn: (msg: Message, payload: EventPayload<T>) => void): EventHandler {
+  // the handle delivers a declared topic's payload only once it fits the schema (local-handle.ts deliver)
+  return { kind: 'event', topic, fn: (msg, payload) => fn(msg, payload as EventPayload<T>) };
 }
 
 export interface BrokerModule {

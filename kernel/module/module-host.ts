@@ -29,6 +29,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Errno } from '../../lib/errno';
 import { FluxError, toFluxError } from '../../lib/errors';
 import { checkRequest, type CompiledMethod, type Protocol } from '../../lib/protocol/avro';
+import { declareEvents } from '../../lib/protocol/event-check';
 import { loadProtocol } from '../../lib/protocol/load';
 import { ModuleRegistries, Registries } from '../../lib/registry';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
@@ -54,6 +55,8 @@ export interface LoadedModule {
   services: string[];
   /** the config tables its manifest declares (a config reload checks them) */
   configTables: readonly string[];
+  /** withdraws the events its protocol declared (a site module's, ADR 0019) */
+  withdrawEvents?: () => void;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -205,6 +208,7 @@ export class ModuleHost {
       // the module class from its child container (writing-a-module.md), or a site module's factory
       lm.module = manifest.module ? child.resolve(manifest.module) : await manifest.create!({ container: child, handle, name, args, config: this.config() });
       bindSchemas(lm, protocol);
+      if (protocol) lm.withdrawEvents = declareEvents(protocol);
       await lm.module.init?.();
     } catch (e) {
       this.teardown(lm);
@@ -278,6 +282,7 @@ export class ModuleHost {
     lm.handle.abortAll(Errno.ENOSYS, `module ${lm.name} is unloading`);
     this.ctx.router.removeEndpoint(lm.handle.uuid);
     this.registries.withdraw(lm.handle);
+    lm.withdrawEvents?.();
     if (this.mods.get(lm.name) === lm) this.mods.delete(lm.name);
     void lm.container.dispose();
   }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
+import { checkEventOnce, type EventPayload, type PublishArgs } from '../../lib/protocol/event-check';
 import { EventSubscriptions, RpcTracker, type OutgoingRequest, type StreamCall } from '../../lib/rpc';
 import { LogLevel, type Handle, type LogLevelName, type RpcOptions, type StreamOptions } from '../api/handle';
 import {
@@ -74,9 +75,13 @@ export class LocalHandle implements Handle, Endpoint {
       case MsgType.Request:
         this.onRequest(msg);
         break;
-      case MsgType.Event:
-        this.events.dispatch(msg);
+      case MsgType.Event: {
+        // a declared event reaches subscribers only once its payload fits its schema (ADR 0019)
+        const c = checkEventOnce(msg);
+        if (c.ok) this.events.dispatch(msg);
+        else if (c.first) this.ctx.log(3, this.name, `${msg.topic}: malformed event dropped: ${c.why}`);
         break;
+      }
     }
   }
 
@@ -118,14 +123,16 @@ export class LocalHandle implements Handle, Endpoint {
     this.ctx.router.fromEndpoint(this, errorResponseTo(req, errnum, errstr));
   }
 
-  publish(topic: string, payload?: unknown): Promise<void> {
-    return this.ctx.publish(topic, payload);
+  publish<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void> {
+    return this.ctx.publish(topic, payload[0]);
   }
 
-  subscribe(prefix: string, cb: (msg: Message) => void): () => void {
-    if (this.events.add(prefix, cb)) this.ctx.router.subscribe(this.uuid, prefix);
+  subscribe<T extends string>(prefix: T, cb: (msg: Message, payload: EventPayload<T>) => void): () => void {
+    // deliver() has checked a declared event against its schema; an absent payload is {} as for a request
+    const each = (m: Message): void => cb(m, (m.payload ?? {}) as EventPayload<T>);
+    if (this.events.add(prefix, each)) this.ctx.router.subscribe(this.uuid, prefix);
     return () => {
-      if (this.events.remove(prefix, cb)) this.ctx.router.unsubscribe(this.uuid, prefix);
+      if (this.events.remove(prefix, each)) this.ctx.router.unsubscribe(this.uuid, prefix);
     };
   }
 

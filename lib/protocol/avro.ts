@@ -31,6 +31,14 @@ export interface ProtocolDoc {
   readonly namespace?: string;
   readonly types?: readonly unknown[];
   readonly messages: Readonly<Record<string, MessageDoc>>;
+  /** the events its service publishes: whole topics (ADR 0019) */
+  readonly events?: Readonly<Record<string, EventDoc>>;
+}
+
+export interface EventDoc {
+  readonly doc?: string;
+  /** the payload's fields (a record) */
+  readonly payload: readonly unknown[];
 }
 
 export interface MessageDoc {
@@ -53,6 +61,10 @@ export interface CompiledMethod {
 export interface Protocol {
   readonly name: string;
   readonly methods: ReadonlyMap<string, CompiledMethod>;
+  /** each declared event's payload type, by topic */
+  readonly events: ReadonlyMap<string, avro.Type>;
+  /** the named types of `types`, by name (a control payload's, say) */
+  readonly types: ReadonlyMap<string, avro.Type>;
 }
 
 /** The hook signature avsc's _check passes internally (not the public (path, any, type) one). */
@@ -148,7 +160,11 @@ function compileDoc(doc: ProtocolDoc): Protocol {
   }
   const registry: Record<string, avro.Type> = {};
   const opts = { registry, logicalTypes, namespace: doc.namespace } as unknown as avro.ForSchemaOptions;
-  for (const t of doc.types ?? []) Type.forSchema(t as avro.Schema, opts);
+  const types = new Map<string, avro.Type>();
+  for (const t of doc.types ?? []) {
+    const c = Type.forSchema(t as avro.Schema, opts);
+    if (c.name !== undefined) types.set(c.name.slice(c.name.lastIndexOf('.') + 1), c);
+  }
   const methods = new Map<string, CompiledMethod>();
   for (const [name, m] of Object.entries(doc.messages)) {
     try {
@@ -160,7 +176,16 @@ function compileDoc(doc: ProtocolDoc): Protocol {
       throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`, { cause: e });
     }
   }
-  return { name: doc.protocol, methods };
+  const events = new Map<string, avro.Type>();
+  for (const [topic, e] of Object.entries(doc.events ?? {})) {
+    try {
+      if (!Array.isArray(e.payload)) throw new Error('payload must be a list of fields');
+      events.set(topic, Type.forSchema({ type: 'record', name: `${pascal(topic)}Event`, fields: e.payload } as avro.Schema, opts));
+    } catch (err) {
+      throw new Error(`${doc.protocol}: event ${topic}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return { name: doc.protocol, methods, events, types };
 }
 
 /** What a schema expects, in words: `string`, `null or string`, `object`, `one of a, b`. */

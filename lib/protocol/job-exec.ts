@@ -4,7 +4,7 @@ import type { ProtocolDoc } from './avro';
 /** The protocol document: the module's manifest names it; the module host checks each request against it. */
 export const jobExecProtocol: ProtocolDoc = {
   "protocol": "job-exec",
-  "doc": "Job execution (modules/job-exec). Rank 0 answers start, kill, expiration, stdin, output-read, output-size, list, pmi-exchange, hostpids; every rank answers the shell-* methods that rank 0's job drives (their payloads are checked by shell-server.ts, declared here without fields). R and the jobspec are JSON objects here, checked by exec-service.ts. Fields a schema does not name are ignored (ADR 0014).",
+  "doc": "Job execution (modules/job-exec). Rank 0 answers start, kill, expiration, stdin, output-read, output-size, list, pmi-exchange, hostpids; every rank answers the shell-* methods that rank 0's job drives. R and the jobspec are JSON objects here, checked by exec-service.ts. Fields a schema does not name are ignored (ADR 0014).",
   "types": [
     {
       "type": "record",
@@ -267,7 +267,7 @@ export const jobExecProtocol: ProtocolDoc = {
       }
     },
     "pmi-exchange": {
-      "doc": "a job shell's PMI exchange step ({id, shell, seq, kvs}: checked by pmi-exchange.ts); answered once every shell has sent it",
+      "doc": "a job shell's PMI exchange step: answered, with every shell's puts, once every shell of the job has sent it",
       "request": [
         {
           "name": "id",
@@ -275,11 +275,39 @@ export const jobExecProtocol: ProtocolDoc = {
             "type": "double",
             "logicalType": "jobid"
           }
+        },
+        {
+          "name": "shell",
+          "type": "long",
+          "doc": "the shell's rank in the job"
+        },
+        {
+          "name": "seq",
+          "type": "long",
+          "doc": "the barrier's number"
+        },
+        {
+          "name": "kvs",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "doc": "this shell's puts"
         }
       ],
       "response": {
-        "type": "string",
-        "logicalType": "json-object"
+        "type": "record",
+        "name": "JobExecPmiExchangeResponse",
+        "fields": [
+          {
+            "name": "kvs",
+            "type": {
+              "type": "map",
+              "values": "string"
+            },
+            "doc": "every shell's puts"
+          }
+        ]
       }
     },
     "hostpids": {
@@ -328,45 +356,329 @@ export const jobExecProtocol: ProtocolDoc = {
       "response": "null"
     },
     "shell-start": {
-      "doc": "rank 0's job starts its shell here (streaming; shell-server.ts)",
+      "doc": "rank 0's job starts its shell on this rank (streaming; shell-server.ts): started, output, task-exit, exception and exit reports, then ENODATA",
       "stream": true,
-      "request": [],
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "jobspec",
+          "type": {
+            "type": "string",
+            "logicalType": "json-object"
+          },
+          "doc": "RFC 14 jobspec: tasks is required"
+        },
+        {
+          "name": "placement",
+          "type": {
+            "type": "record",
+            "name": "JobExecShellPlacement",
+            "doc": "this shell's part of the job (taskmap.ts ShellPlacement)",
+            "fields": [
+              {
+                "name": "rank",
+                "type": "long",
+                "doc": "broker rank"
+              },
+              {
+                "name": "shellRank",
+                "type": "long",
+                "doc": "node index"
+              },
+              {
+                "name": "first",
+                "type": "long",
+                "doc": "first global task rank on this shell"
+              },
+              {
+                "name": "count",
+                "type": "long",
+                "doc": "tasks on this shell"
+              },
+              {
+                "name": "cores",
+                "type": "string",
+                "doc": "cores given (idset)"
+              },
+              {
+                "name": "gpus",
+                "type": "string",
+                "doc": "GPUs given (idset, empty if none)"
+              },
+              {
+                "name": "ranks",
+                "type": [
+                  "null",
+                  {
+                    "type": "array",
+                    "items": "long"
+                  }
+                ],
+                "default": null,
+                "doc": "task ranks in local order, when a taskmap reordered them"
+              }
+            ]
+          }
+        },
+        {
+          "name": "size",
+          "type": "long",
+          "doc": "tasks in the job"
+        },
+        {
+          "name": "nnodes",
+          "type": "long"
+        },
+        {
+          "name": "hostname",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "absent: this broker's"
+        },
+        {
+          "name": "counts",
+          "type": [
+            "null",
+            {
+              "type": "array",
+              "items": "long"
+            }
+          ],
+          "default": null,
+          "doc": "tasks on each shell, by shell rank"
+        },
+        {
+          "name": "pmiMapping",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "PMI_process_mapping when a taskmap placed the tasks"
+        },
+        {
+          "name": "taskmap",
+          "type": [
+            "null",
+            {
+              "type": "array",
+              "items": {
+                "type": "array",
+                "items": "long"
+              }
+            }
+          ],
+          "default": null,
+          "doc": "RFC 34 taskmap blocks"
+        },
+        {
+          "name": "sitePlugins",
+          "type": [
+            "null",
+            {
+              "type": "array",
+              "items": "string"
+            }
+          ],
+          "default": null,
+          "doc": "the site's shell plugin files"
+        },
+        {
+          "name": "userid",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "the submitter (absent: the instance owner)"
+        },
+        {
+          "name": "J",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the signed jobspec"
+        }
+      ],
       "response": {
-        "type": "string",
-        "logicalType": "json-object"
+        "type": "record",
+        "name": "JobExecShellReport",
+        "doc": "one report of the shell (exec-job.ts ShellReport)",
+        "fields": [
+          {
+            "name": "type",
+            "type": "string",
+            "doc": "started, output, exception, exit or task-exit"
+          },
+          {
+            "name": "events",
+            "type": {
+              "type": "string",
+              "logicalType": "json"
+            },
+            "default": "null",
+            "doc": "output: RFC 24 events"
+          },
+          {
+            "name": "bytes",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null,
+            "doc": "output: bytes of data in events (acknowledged with shell-ack)"
+          },
+          {
+            "name": "note",
+            "type": [
+              "null",
+              "string"
+            ],
+            "default": null,
+            "doc": "exception"
+          },
+          {
+            "name": "status",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null,
+            "doc": "exit, task-exit: wait status"
+          },
+          {
+            "name": "rank",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null,
+            "doc": "task-exit: the task's rank"
+          }
+        ]
       }
     },
     "shell-kill": {
-      "doc": "shell-server.ts",
-      "request": [],
-      "response": {
-        "type": "string",
-        "logicalType": "json-object"
-      }
+      "doc": "signal this rank's tasks of a job (no answer expected)",
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "signum",
+          "type": "int"
+        }
+      ],
+      "response": "Empty"
     },
     "shell-stdin": {
-      "doc": "shell-server.ts",
-      "request": [],
-      "response": {
-        "type": "string",
-        "logicalType": "json-object"
-      }
+      "doc": "input for this rank's tasks of a job, answered once their stdin pipes took it",
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "data",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "base64 bytes"
+        },
+        {
+          "name": "eof",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null
+        },
+        {
+          "name": "ranks",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "task ranks (idset) or all"
+        },
+        {
+          "name": "winsize",
+          "type": {
+            "type": "string",
+            "logicalType": "json"
+          },
+          "default": "null",
+          "doc": "a pty's new size {cols, rows}: anything else is ignored"
+        }
+      ],
+      "response": "Empty"
     },
     "shell-pids": {
-      "doc": "shell-server.ts",
-      "request": [],
+      "doc": "this rank's tasks of a job",
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        }
+      ],
       "response": {
-        "type": "string",
-        "logicalType": "json-object"
+        "type": "record",
+        "name": "JobExecShellPidsResponse",
+        "fields": [
+          {
+            "name": "pids",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "array",
+                "items": "long"
+              }
+            },
+            "doc": "[task rank, pid] pairs"
+          }
+        ]
       }
     },
     "shell-ack": {
-      "doc": "shell-server.ts",
-      "request": [],
-      "response": {
-        "type": "string",
-        "logicalType": "json-object"
-      }
+      "doc": "rank 0 has stored that much of the shell's output (flow control; sent without an answer)",
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "bytes",
+          "type": "long"
+        }
+      ],
+      "response": "null"
     }
   }
 };
@@ -453,12 +765,21 @@ export interface JobExecListResponse {
   jobs: Array<JobExecRunning>;
 }
 
-/** pmi-exchange: a job shell's PMI exchange step ({id, shell, seq, kvs}: checked by pmi-exchange.ts); answered once every shell has sent it */
+/** pmi-exchange: a job shell's PMI exchange step: answered, with every shell's puts, once every shell of the job has sent it */
 export interface JobExecPmiExchangeRequest {
   id: number;
+  /** the shell's rank in the job */
+  shell: number;
+  /** the barrier's number */
+  seq: number;
+  /** this shell's puts */
+  kvs: { [key: string]: string };
 }
 
-export type JobExecPmiExchangeResponse = object;
+export interface JobExecPmiExchangeResponse {
+  /** every shell's puts */
+  kvs: { [key: string]: string };
+}
 
 export interface JobExecHostpidsRequest {
   id: number;
@@ -478,30 +799,106 @@ export type JobExecDisconnectRequest = Record<string, never>;
 
 export type JobExecDisconnectResponse = null;
 
-/** shell-start: rank 0's job starts its shell here (streaming; shell-server.ts) */
-export type JobExecShellStartRequest = Record<string, never>;
+/** this shell's part of the job (taskmap.ts ShellPlacement) */
+export interface JobExecShellPlacement {
+  /** broker rank */
+  rank: number;
+  /** node index */
+  shellRank: number;
+  /** first global task rank on this shell */
+  first: number;
+  /** tasks on this shell */
+  count: number;
+  /** cores given (idset) */
+  cores: string;
+  /** GPUs given (idset, empty if none) */
+  gpus: string;
+  /** task ranks in local order, when a taskmap reordered them */
+  ranks?: null | Array<number>;
+}
 
-export type JobExecShellStartResponse = object;
+/** shell-start: rank 0's job starts its shell on this rank (streaming; shell-server.ts): started, output, task-exit, exception and exit reports, then ENODATA */
+export interface JobExecShellStartRequest {
+  id: number;
+  /** RFC 14 jobspec: tasks is required */
+  jobspec: object;
+  placement: JobExecShellPlacement;
+  /** tasks in the job */
+  size: number;
+  nnodes: number;
+  /** absent: this broker's */
+  hostname?: null | string;
+  /** tasks on each shell, by shell rank */
+  counts?: null | Array<number>;
+  /** PMI_process_mapping when a taskmap placed the tasks */
+  pmiMapping?: null | string;
+  /** RFC 34 taskmap blocks */
+  taskmap?: null | Array<Array<number>>;
+  /** the site's shell plugin files */
+  sitePlugins?: null | Array<string>;
+  /** the submitter (absent: the instance owner) */
+  userid?: null | number;
+  /** the signed jobspec */
+  J?: null | string;
+}
 
-/** shell-kill: shell-server.ts */
-export type JobExecShellKillRequest = Record<string, never>;
+/** one report of the shell (exec-job.ts ShellReport) */
+export interface JobExecShellReport {
+  /** started, output, exception, exit or task-exit */
+  type: string;
+  /** output: RFC 24 events */
+  events?: unknown;
+  /** output: bytes of data in events (acknowledged with shell-ack) */
+  bytes?: null | number;
+  /** exception */
+  note?: null | string;
+  /** exit, task-exit: wait status */
+  status?: null | number;
+  /** task-exit: the task's rank */
+  rank?: null | number;
+}
 
-export type JobExecShellKillResponse = object;
+export type JobExecShellStartResponse = JobExecShellReport;
 
-/** shell-stdin: shell-server.ts */
-export type JobExecShellStdinRequest = Record<string, never>;
+/** shell-kill: signal this rank's tasks of a job (no answer expected) */
+export interface JobExecShellKillRequest {
+  id: number;
+  signum: number;
+}
 
-export type JobExecShellStdinResponse = object;
+export type JobExecShellKillResponse = Empty;
 
-/** shell-pids: shell-server.ts */
-export type JobExecShellPidsRequest = Record<string, never>;
+/** shell-stdin: input for this rank's tasks of a job, answered once their stdin pipes took it */
+export interface JobExecShellStdinRequest {
+  id: number;
+  /** base64 bytes */
+  data?: null | string;
+  eof?: null | boolean;
+  /** task ranks (idset) or all */
+  ranks?: null | string;
+  /** a pty's new size {cols, rows}: anything else is ignored */
+  winsize?: unknown;
+}
 
-export type JobExecShellPidsResponse = object;
+export type JobExecShellStdinResponse = Empty;
 
-/** shell-ack: shell-server.ts */
-export type JobExecShellAckRequest = Record<string, never>;
+/** shell-pids: this rank's tasks of a job */
+export interface JobExecShellPidsRequest {
+  id: number;
+}
 
-export type JobExecShellAckResponse = object;
+export interface JobExecShellPidsResponse {
+  /** [task rank, pid] pairs */
+  pids: Array<Array<number>>;
+}
+
+/** shell-ack: rank 0 has stored that much of the shell's output (flow control; sent without an answer) */
+export interface JobExecShellAckRequest {
+  id: number;
+  bytes: number;
+}
+
+export type JobExecShellAckResponse = null;
 
 /** Every method's request and response types (kernel/api methods<JobExecProtocol>()). */
 export interface JobExecProtocol {

@@ -765,6 +765,45 @@ export const jobManagerProtocol: ProtocolDoc = {
       "request": [],
       "response": "null"
     }
+  },
+  "events": {
+    "job-exception": {
+      "doc": "an exception was raised on a job (job-exec kills a running job on a fatal one)",
+      "payload": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "doc": "cancel, timeout, exec ..."
+        },
+        {
+          "name": "severity",
+          "type": "int",
+          "doc": "0: fatal"
+        }
+      ]
+    },
+    "job-purge-inactive": {
+      "doc": "inactive jobs were purged (job-exec removes their output logs)",
+      "payload": [
+        {
+          "name": "jobs",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "double",
+              "logicalType": "jobid"
+            }
+          }
+        }
+      ]
+    }
   }
 };
 
@@ -1014,6 +1053,20 @@ export type JobManagerDisconnectRequest = Record<string, never>;
 
 export type JobManagerDisconnectResponse = null;
 
+/** job-exception: an exception was raised on a job (job-exec kills a running job on a fatal one) */
+export interface JobExceptionEvent {
+  id: number;
+  /** cancel, timeout, exec ... */
+  type: string;
+  /** 0: fatal */
+  severity: number;
+}
+
+/** job-purge-inactive: inactive jobs were purged (job-exec removes their output logs) */
+export interface JobPurgeInactiveEvent {
+  jobs: Array<number>;
+}
+
 /** Every method's request and response types (kernel/api methods<JobManagerProtocol>()). */
 export interface JobManagerProtocol {
   'submit': { request: JobManagerSubmitRequest; response: JobManagerSubmitResponse };
@@ -1044,4 +1097,10 @@ export interface JobManagerProtocol {
   'jobtap': { request: JobManagerJobtapRequest; response: JobManagerJobtapResponse };
   'jobtap-query': { request: JobManagerJobtapQueryRequest; response: JobManagerJobtapQueryResponse };
   'disconnect': { request: JobManagerDisconnectRequest; response: JobManagerDisconnectResponse };
+}
+
+/** Every event this protocol declares: topic -> payload (kernel/api publish/subscribe, ADR 0019). */
+export interface JobManagerEvents {
+  'job-exception': JobExceptionEvent;
+  'job-purge-inactive': JobPurgeInactiveEvent;
 }

@@ -246,13 +246,66 @@ export const resourceProtocol: ProtocolDoc = {
       "stream": true,
       "request": [],
       "response": {
-        "type": "string",
-        "logicalType": "json-object"
+        "type": "record",
+        "name": "ResourceJournalBatch",
+        "fields": [
+          {
+            "name": "events",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "record",
+                "name": "ResourceJournalEvent",
+                "doc": "one RFC 18 entry: restart, resource-define, online, offline, drain, undrain, torpid, lively",
+                "fields": [
+                  {
+                    "name": "timestamp",
+                    "type": "double"
+                  },
+                  {
+                    "name": "name",
+                    "type": "string"
+                  },
+                  {
+                    "name": "context",
+                    "type": {
+                      "type": "map",
+                      "values": {
+                        "type": "string",
+                        "logicalType": "json"
+                      }
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        ]
       }
     },
     "disconnect": {
       "request": [],
       "response": "null"
+    }
+  },
+  "events": {
+    "resource.update": {
+      "doc": "rank 0: R or the ranks the scheduler may not use changed (sched takes it at once)",
+      "payload": [
+        {
+          "name": "R",
+          "type": {
+            "type": "string",
+            "logicalType": "json-object"
+          },
+          "doc": "RFC 20 R of the instance"
+        },
+        {
+          "name": "down",
+          "type": "string",
+          "doc": "ranks down: offline, drained, excluded or torpid (idset)"
+        }
+      ]
     }
   }
 };
@@ -351,11 +404,30 @@ export type ResourceReloadResponse = Empty;
 /** journal: streaming: the backlog of resource events, an empty batch, then each new one */
 export type ResourceJournalRequest = Record<string, never>;
 
-export type ResourceJournalResponse = object;
+/** one RFC 18 entry: restart, resource-define, online, offline, drain, undrain, torpid, lively */
+export interface ResourceJournalEvent {
+  timestamp: number;
+  name: string;
+  context: { [key: string]: unknown };
+}
+
+export interface ResourceJournalBatch {
+  events: Array<ResourceJournalEvent>;
+}
+
+export type ResourceJournalResponse = ResourceJournalBatch;
 
 export type ResourceDisconnectRequest = Record<string, never>;
 
 export type ResourceDisconnectResponse = null;
+
+/** resource.update: rank 0: R or the ranks the scheduler may not use changed (sched takes it at once) */
+export interface ResourceUpdateEvent {
+  /** RFC 20 R of the instance */
+  R: object;
+  /** ranks down: offline, drained, excluded or torpid (idset) */
+  down: string;
+}
 
 /** Every method's request and response types (kernel/api methods<ResourceProtocol>()). */
 export interface ResourceProtocol {
@@ -369,4 +441,9 @@ export interface ResourceProtocol {
   'reload': { request: ResourceReloadRequest; response: ResourceReloadResponse };
   'journal': { request: ResourceJournalRequest; response: ResourceJournalResponse };
   'disconnect': { request: ResourceDisconnectRequest; response: ResourceDisconnectResponse };
+}
+
+/** Every event this protocol declares: topic -> payload (kernel/api publish/subscribe, ADR 0019). */
+export interface ResourceEvents {
+  'resource.update': ResourceUpdateEvent;
 }

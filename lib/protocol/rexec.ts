@@ -164,6 +164,18 @@ export const rexecProtocol: ProtocolDoc = {
       "request": [],
       "response": "null"
     }
+  },
+  "events": {
+    "rexec.client-gone": {
+      "doc": "a client of rexec disconnected: every rank kills the processes it started there",
+      "payload": [
+        {
+          "name": "sender",
+          "type": "string",
+          "doc": "the client (route[0] of its requests)"
+        }
+      ]
+    }
   }
 };
 
@@ -220,10 +232,21 @@ export type RexecDisconnectRequest = Record<string, never>;
 
 export type RexecDisconnectResponse = null;
 
+/** rexec.client-gone: a client of rexec disconnected: every rank kills the processes it started there */
+export interface RexecClientGoneEvent {
+  /** the client (route[0] of its requests) */
+  sender: string;
+}
+
 /** Every method's request and response types (kernel/api methods<RexecProtocol>()). */
 export interface RexecProtocol {
   'exec': { request: RexecExecRequest; response: RexecExecResponse };
   'write': { request: RexecWriteRequest; response: RexecWriteResponse };
   'kill': { request: RexecKillRequest; response: RexecKillResponse };
   'disconnect': { request: RexecDisconnectRequest; response: RexecDisconnectResponse };
+}
+
+/** Every event this protocol declares: topic -> payload (kernel/api publish/subscribe, ADR 0019). */
+export interface RexecEvents {
+  'rexec.client-gone': RexecClientGoneEvent;
 }

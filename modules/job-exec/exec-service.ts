@@ -38,6 +38,7 @@ import type {
   JobExecStartRequest,
   JobExecStdinRequest,
 } from '../../lib/protocol/job-exec';
+import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
 
 /** R as job-exec needs it: RFC 20 with execution.R_lite */
 function isExecR(R: object): R is R {
@@ -222,11 +223,10 @@ export class ExecService {
   }
 
   /** `job-purge-inactive {jobs}` (job-manager): those jobs' output logs go */
-  onPurge(msg: Message): void {
-    const jobs = (msg.payload as { jobs?: unknown } | undefined)?.jobs;
-    if (!Array.isArray(jobs)) return;
-    for (const id of jobs) {
-      if (typeof id !== 'number' || this.jobs.has(id)) continue;
+  /** `job-purge-inactive` (checked against its schema: modules/job-manager/protocol.avsc) */
+  onPurge(ev: JobPurgeInactiveEvent): void {
+    for (const id of ev.jobs) {
+      if (this.jobs.has(id)) continue;
       this.owners.delete(id);
       const log = this.logs.get(id);
       this.logs.delete(id);
@@ -239,7 +239,7 @@ export class ExecService {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     if (job instanceof TestExecJob) throw einval('job runs under test execution: it has no tasks');
-    job.pmi.add(msg);
+    job.pmi.add(p, msg);
     return NO_RESPONSE;
   }
 
@@ -282,9 +282,9 @@ export class ExecService {
   }
 
   /** job-manager's `job-exception {id, type, severity}`: a fatal one kills the job */
-  onJobException(msg: Message): void {
-    const p = msg.payload as { id?: number; severity?: number; type?: string };
-    if (typeof p?.id !== 'number' || p.severity !== 0) return;
-    this.jobs.get(p.id)?.fatalKill(p.type === 'timeout' ? 14 : 15);
+  /** `job-exception` (checked against its schema): a fatal one kills the job's tasks */
+  onJobException(ev: JobExceptionEvent): void {
+    if (ev.severity !== 0) return;
+    this.jobs.get(ev.id)?.fatalKill(ev.type === 'timeout' ? 14 : 15);
   }
 }

@@ -15,7 +15,6 @@ import {
   injectable,
   IRegistries,
   methods,
-  request,
   type BrokerModule,
   type ConfigApply,
   type Handle,
@@ -77,16 +76,16 @@ export class JobExec implements BrokerModule {
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
           method('disconnect', (_req, m) => exec.disconnect(m)),
-          event('job-exception', (m) => exec.onJobException(m)),
-          event('job-purge-inactive', (m) => exec.onPurge(m)),
+          event('job-exception', (_m, ev) => exec.onJobException(ev)),
+          event('job-purge-inactive', (_m, ev) => exec.onPurge(ev)),
         ]
       : [];
     this.handlers = [
-      request('shell-start', (m) => this.shells.start(m)),
-      request('shell-kill', (m) => this.shells.kill(m)),
-      request('shell-stdin', (m) => this.shells.stdin(m)),
-      request('shell-pids', (m) => this.shells.pids(m)),
-      request('shell-ack', (m) => this.shells.ack(m)),
+      method('shell-start', (req, m) => this.shells.start(req, m)),
+      method('shell-kill', (req) => this.shells.kill(req)),
+      method('shell-stdin', (req) => this.shells.stdin(req)),
+      method('shell-pids', (req) => this.shells.pids(req)),
+      method('shell-ack', (req) => this.shells.ack(req)),
       ...leaderOnly,
     ];
   }

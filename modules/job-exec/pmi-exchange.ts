@@ -5,6 +5,7 @@
  * (`{kvs}`) and releases its tasks.
  */
 import { Errno, einval, type Handle, type Message } from '../../kernel/api';
+import type { JobExecPmiExchangeRequest, JobExecPmiExchangeResponse } from '../../lib/protocol/job-exec';
 
 interface Barrier {
   kvs: Record<string, string>;
@@ -20,11 +21,8 @@ export class PmiExchange {
     private readonly nshells: number,
   ) {}
 
-  add(msg: Message): void {
-    const p = msg.payload as { shell?: unknown; seq?: unknown; kvs?: unknown };
-    if (typeof p?.shell !== 'number' || typeof p.seq !== 'number' || typeof p.kvs !== 'object' || p.kvs === null) {
-      throw einval('pmi-exchange: malformed request');
-    }
+  /** one shell's step `p` (checked against modules/job-exec/protocol.avsc by the module host), answered on `msg` */
+  add(p: JobExecPmiExchangeRequest, msg: Message): void {
     let b = this.barriers.get(p.seq);
     if (!b) {
       b = { kvs: {}, reqs: [], shells: new Set() };
@@ -32,11 +30,12 @@ export class PmiExchange {
     }
     if (b.shells.has(p.shell)) throw einval(`pmi-exchange: shell ${p.shell} entered barrier ${p.seq} twice`);
     b.shells.add(p.shell);
-    Object.assign(b.kvs, p.kvs as Record<string, string>);
+    Object.assign(b.kvs, p.kvs);
     b.reqs.push(msg);
     if (b.shells.size < this.nshells) return;
     this.barriers.delete(p.seq);
-    for (const r of b.reqs) this.h.respond(r, { kvs: b.kvs });
+    const answer: JobExecPmiExchangeResponse = { kvs: b.kvs };
+    for (const r of b.reqs) this.h.respond(r, answer);
   }
 
   /** the job ended: no barrier will complete */

@@ -6,8 +6,30 @@
  */
 import * as os from 'node:os';
 import { Errno, childLineage, einval, idset, NO_RESPONSE, type Handle, type Message } from '../../kernel/api';
+import type {
+  Empty,
+  JobExecShellAckRequest,
+  JobExecShellKillRequest,
+  JobExecShellPidsRequest,
+  JobExecShellPidsResponse,
+  JobExecShellStartRequest,
+  JobExecShellStdinRequest,
+  JobExecPmiExchangeResponse,
+} from '../../lib/protocol/job-exec';
 import { JobShell, type ShellSpec } from './shell';
 import type { StackEntry } from './plugins';
+import type { Jobspec } from './taskmap';
+
+/** a jobspec with its tasks (the schema says only that it is an object) */
+function hasTasks(js: object): js is Jobspec {
+  return 'tasks' in js && Array.isArray(js.tasks);
+}
+
+/** a pty's new size, if `ws` is one (shell-stdin's winsize is free-form) */
+function winsize(ws: unknown): { cols: number; rows: number } | undefined {
+  if (typeof ws !== 'object' || ws === null || !('cols' in ws) || !('rows' in ws)) return undefined;
+  return typeof ws.cols === 'number' && typeof ws.rows === 'number' ? { cols: ws.cols, rows: ws.rows } : undefined;
+}
 
 export class ShellServer {
   private readonly shells = new Map<number, JobShell>();
@@ -20,17 +42,28 @@ export class ShellServer {
     private readonly registered: () => readonly StackEntry[],
   ) {}
 
-  start(msg: Message): typeof NO_RESPONSE {
-    const p = msg.payload as Omit<ShellSpec, 'uri'>;
-    if (typeof p?.id !== 'number' || !p.jobspec || !p.placement) throw einval('shell-start: malformed request');
+  /** `shell-start` (checked against modules/job-exec/protocol.avsc by the module host) */
+  start(p: JobExecShellStartRequest, msg: Message): typeof NO_RESPONSE {
+    const { jobspec } = p;
+    if (!hasTasks(jobspec)) throw einval('shell-start: malformed request: jobspec: expected tasks');
     const uuid = this.h.getattr('broker.uuid');
     const spec: ShellSpec = {
-      ...p,
+      id: p.id,
+      jobspec,
+      placement: { ...p.placement, ranks: p.placement.ranks ?? undefined },
+      size: p.size,
+      nnodes: p.nnodes,
       hostname: p.hostname || this.h.getattr('hostname') || os.hostname(),
       uri: this.h.getattr('local-uri') ?? '',
       rundir: this.h.getattr('rundir'),
+      counts: p.counts ?? undefined,
       childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
       lineage: uuid !== undefined ? childLineage(uuid) : undefined,
+      pmiMapping: p.pmiMapping ?? undefined,
+      taskmap: p.taskmap ?? undefined,
+      sitePlugins: p.sitePlugins ?? undefined,
+      userid: p.userid ?? undefined,
+      J: p.J ?? undefined,
       imp: this.imp(),
       registered: this.registered(),
     };
@@ -45,39 +78,35 @@ export class ShellServer {
       },
       taskExit: (rank, status) => this.h.respond(msg, { type: 'task-exit', rank, status }),
       pmiExchange: (seq, kvs) =>
-        this.h.rpc<{ kvs: Record<string, string> }>('job-exec.pmi-exchange', { id: p.id, shell: p.placement.shellRank, seq, kvs }, { nodeid: 0 }).then((r) => r.kvs),
+        this.h.rpc<JobExecPmiExchangeResponse>('job-exec.pmi-exchange', { id: p.id, shell: p.placement.shellRank, seq, kvs }, { nodeid: 0 }).then((r) => r.kvs),
     });
     this.shells.set(p.id, shell);
     shell.start();
     return NO_RESPONSE;
   }
 
-  kill(msg: Message): unknown {
-    const p = msg.payload as { id: number; signum: number };
+  kill(p: JobExecShellKillRequest): Empty {
     this.shells.get(p.id)?.kill(p.signum);
     return {};
   }
 
-  async stdin(msg: Message): Promise<unknown> {
-    const p = msg.payload as { id: number; data?: string; eof?: boolean; ranks?: string; winsize?: { cols?: unknown; rows?: unknown } };
+  async stdin(p: JobExecShellStdinRequest): Promise<Empty> {
     const ranks = p.ranks && p.ranks !== 'all' ? idset.decodeSet(p.ranks) : undefined;
     const shell = this.shells.get(p.id);
-    const ws = p.winsize;
-    if (ws && typeof ws.cols === 'number' && typeof ws.rows === 'number') shell?.resize(ws.cols, ws.rows);
-    if (p.data !== undefined || p.eof) await shell?.stdin(p.data, !!p.eof, ranks);
+    const ws = winsize(p.winsize);
+    if (ws) shell?.resize(ws.cols, ws.rows);
+    if (p.data != null || p.eof) await shell?.stdin(p.data ?? undefined, !!p.eof, ranks);
     return {};
   }
 
-  ack(msg: Message): typeof NO_RESPONSE {
-    const p = msg.payload as { id?: unknown; bytes?: unknown } | undefined;
-    if (typeof p?.bytes === 'number' && typeof p.id === 'number') this.shells.get(p.id)?.ack(p.bytes);
+  ack(p: JobExecShellAckRequest): typeof NO_RESPONSE {
+    this.shells.get(p.id)?.ack(p.bytes);
     return NO_RESPONSE;
   }
 
   /** `shell-pids {id}` -> {pids: [[task rank, pid], ...]} of this rank's tasks */
-  pids(msg: Message): unknown {
-    const p = msg.payload as { id?: number };
-    return { pids: this.shells.get(p?.id ?? -1)?.pids() ?? [] };
+  pids(p: JobExecShellPidsRequest): JobExecShellPidsResponse {
+    return { pids: this.shells.get(p.id)?.pids() ?? [] };
   }
 
   /** kill every task (module unload) */

@@ -295,7 +295,7 @@ export class KvsLeader implements BrokerModule {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
         // {values: true}: every later put of the key too (flux kvs get --watch)
-        if (p.values === true) watchers.add({ key, msg, sender: senderOf(msg), tag });
+        if (p.values === true) watchers.add({ key, msg, sender: senderOf(msg), tag, values: true });
         else h.respondError(msg, Errno.ENODATA);
         return NO_RESPONSE;
       }
@@ -308,7 +308,7 @@ export class KvsLeader implements BrokerModule {
     } else if (p.waitcreate === false) {
       throw new FluxError(Errno.ENOENT, `${key}: No such file or directory`);
     }
-    watchers.add({ key, msg, sender: senderOf(msg), tag });
+    watchers.add({ key, msg, sender: senderOf(msg), tag, values: p.values === true });
     return NO_RESPONSE;
   }
 

@@ -11,6 +11,8 @@ export interface Watch {
   msg: Message;
   sender: string;
   tag?: string;
+  /** the watch asked for every later put of a value (`values: true`) */
+  values?: boolean;
 }
 
 export class Watchers {
@@ -56,7 +58,7 @@ export class Watchers {
   notifyValue(key: string, value: unknown): void {
     const k = this.byKey.get(key);
     if (!k) return;
-    for (const w of k) if ((w.msg.payload as { values?: unknown } | null)?.values === true) this.h.respond(w.msg, { value });
+    for (const w of k) if (w.values === true) this.h.respond(w.msg, { value });
   }
 
   /** End every watch of key (eventlog closed or removed). */

@@ -44,6 +44,7 @@ import type {
   ResourceStatusResponse,
   ResourceUndrainRequest,
 } from '../../lib/protocol/resource';
+import type { OverlayOnlineEvent, OverlayTorpidEvent } from '../../lib/protocol/overlay';
 
 /** handler entries checked against modules/resource/protocol.avsc */
 const method = methods<ResourceProtocol>();
@@ -165,8 +166,8 @@ export class ResourceModule implements BrokerModule {
       await this.refreshOnline();
       if (this.h.size > 1) {
         // the overlay announces every change of the online set; polling stays as a backstop
-        const offOnline = this.h.subscribe('overlay.online', (m) => this.onOnline(m.payload));
-        const offTorpid = this.h.subscribe('overlay.torpid', (m) => this.onTorpid(m.payload));
+        const offOnline = this.h.subscribe('overlay.online', (_m, ev) => this.onOnline(ev));
+        const offTorpid = this.h.subscribe('overlay.torpid', (_m, ev) => this.onTorpid(ev));
         this.unsubscribe = () => {
           offOnline();
           offTorpid();
@@ -236,19 +237,15 @@ export class ResourceModule implements BrokerModule {
   }
 
   /** overlay.online event: take the new online set at once (no await: before anything is rescheduled). */
-  private onOnline(payload: unknown): void {
-    const members = (payload as { members?: unknown } | undefined)?.members;
-    if (typeof members !== 'string') return;
-    this.online = idset.decode(members).filter((x) => x < this.h.size);
+  private onOnline(ev: OverlayOnlineEvent): void {
+    this.online = idset.decode(ev.members).filter((x) => x < this.h.size);
     this.publishIfChanged();
     if (this.online.some((r) => !this.reports.has(r))) void this.pullMissing().then(() => this.publishIfChanged());
   }
 
   /** overlay.torpid event: ranks silent for tbon.torpid_max leave (or rejoin) the schedulable set at once */
-  private onTorpid(payload: unknown): void {
-    const members = (payload as { members?: unknown } | undefined)?.members;
-    if (typeof members !== 'string') return;
-    this.torpid = idset.decode(members).filter((x) => x < this.h.size);
+  private onTorpid(ev: OverlayTorpidEvent): void {
+    this.torpid = idset.decode(ev.members).filter((x) => x < this.h.size);
     this.publishIfChanged();
   }
 

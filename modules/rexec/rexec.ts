@@ -47,7 +47,7 @@ export class Rexec implements BrokerModule {
     // sent by the router (rolemask 0) when a client goes away
     method('disconnect', (_req, m) => this.disconnect(m), { ownerOnly: false }),
     // a client's own broker tells the other ranks that it went away
-    event('rexec.client-gone', (m) => this.killSender((m.payload as { sender?: string } | undefined)?.sender)),
+    event('rexec.client-gone', (_m, ev) => this.killSender(ev.sender)),
   ];
 
   constructor(@inject(IHandle) private readonly h: Handle) {}

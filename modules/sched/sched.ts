@@ -41,6 +41,7 @@ import type {
   SchedResourceStatusResponse,
   SchedStatusResponse,
 } from '../../lib/protocol/sched';
+import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
 
 /** handler entries checked against modules/sched/protocol.avsc */
 const method = methods<SchedProtocol>();
@@ -85,7 +86,7 @@ export class SchedModule implements BrokerModule {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.h.subscribe('resource.update', (m) => this.onUpdate(m.payload as { R: Rv1; down: string }));
+    this.unsubscribe = this.h.subscribe('resource.update', (_m, ev) => this.onUpdate(ev));
     try {
       // with the ranks that are down already (offline, drained, excluded): resource.update only tells of changes
       const r = await this.h.rpc<{ R: Rv1; down: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });
@@ -156,9 +157,10 @@ export class SchedModule implements BrokerModule {
     }
   }
 
-  private onUpdate(p: { R: Rv1; down: string }): void {
-    if (!p?.R) return;
-    const pool = Pool.fromR(p.R, idset.decode(p.down ?? ''));
+  /** `resource.update` (checked against its schema: modules/resource/protocol.avsc) */
+  private onUpdate(p: ResourceUpdateEvent): void {
+    if (!isRv1(p.R)) return;
+    const pool = Pool.fromR(p.R, idset.decode(p.down));
     for (const j of this.running.values()) pool.take(j.R);
     this.pool = pool;
     for (const w of this.waiting.values()) this.explain(w);

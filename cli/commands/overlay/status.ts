@@ -8,10 +8,13 @@ import type { CommandSpec, ParsedArgs } from '../../options';
 import { Errno } from '../../../lib/errno';
 import type { FluxError } from '../../../lib/errors';
 import { tryParse as parseFsd } from '../../../lib/formats/fsd';
-import type { StatusNode } from '../../../lib/protocol/overlay';
+import type { OverlayProtocol, StatusNode } from '../../../lib/protocol/overlay';
+import { service } from '../../api/protocol';
 import { highlighted, render, type RenderOpts } from './render';
 
 const STATES = ['full', 'partial', 'degraded', 'lost', 'offline'];
+/** overlay.status (overlay/protocol.avsc: its methods are whole topics) */
+const overlay = service<OverlayProtocol>('');
 
 interface StatusArgs {
   verbose: number;
@@ -89,7 +92,7 @@ export class OverlayStatusCommand extends FluxCommand {
     const ask = async (): Promise<StatusNode> => {
       const t0 = performance.now();
       try {
-        const node = await h.rpc<StatusNode>('overlay.status', { timeout: a.timeout }, { nodeid: a.rank });
+        const node = await overlay.call(h, 'overlay.status', { timeout: a.timeout }, { nodeid: a.rank });
         return { ...node, rtt: performance.now() - t0 };
       } catch (e) {
         const fe = e as FluxError;

@@ -9,12 +9,10 @@ import { ResourceCommand, resourceSpec } from './common';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 import { renderEntry } from '../job/eventlog';
 import type { FluxError } from '../../../lib/errors';
+import { service } from '../../api/protocol';
+import type { ResourceJournalEvent as JournalEvent, ResourceProtocol } from '../../../lib/protocol/resource';
 
-interface JournalEvent {
-  timestamp: number;
-  name: string;
-  context?: Record<string, unknown>;
-}
+const resource = service<ResourceProtocol>('resource');
 
 export class ResourceEventlogCommand extends ResourceCommand {
   static override spec = resourceSpec('eventlog', 'Show the resource eventlog', [
@@ -44,12 +42,12 @@ export class ResourceEventlogCommand extends ResourceCommand {
         settled = true;
         resolve(v);
       };
-      h.rpcStream(
-        'resource.journal',
+      resource.stream(
+        h,
+        'journal',
         {},
-        (payload) => {
+        ({ events }) => {
           if (settled) return;
-          const events = (payload as { events?: JournalEvent[] }).events ?? [];
           // an empty batch ends the backlog
           if (events.length === 0 && !follow) return settle('done');
           for (const e of events) {

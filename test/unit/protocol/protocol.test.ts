@@ -18,7 +18,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 function protocolFiles(): string[] {
   const mods = fs.readdirSync(path.join(ROOT, 'modules')).map((d) => path.join(ROOT, 'modules', d, 'protocol.avsc'));
-  return [path.join(ROOT, 'kernel', 'protocol.avsc'), ...mods].filter((f) => fs.existsSync(f));
+  return [path.join(ROOT, 'kernel', 'protocol.avsc'), path.join(ROOT, 'overlay', 'protocol.avsc'), ...mods].filter((f) => fs.existsSync(f));
 }
 
 test('every protocol file compiles, and its generated types are current', () => {
