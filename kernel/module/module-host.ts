@@ -36,7 +36,7 @@ import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandle
 import { IAttributes, IConfig, IHandle, ILog, IModuleArgs, IModuleName, IRegistries } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
 import { LocalHandle, type BrokerContext } from '../router/local-handle';
-import { importManifest, resolveModule } from './resolve';
+import { builtinModuleDir, importManifest, resolveModule } from './resolve';
 
 export type ModuleState = 'I' | 'R' | 'F' | 'X';
 
@@ -204,7 +204,7 @@ export class ModuleHost {
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);
     try {
-      const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path);
+      const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path, builtin !== undefined || path.startsWith(`${builtinModuleDir}/`));
       // the module class from its child container (writing-a-module.md), or a site module's factory
       lm.module = manifest.module ? child.resolve(manifest.module) : await manifest.create!({ container: child, handle, name, args, config: this.config() });
       bindSchemas(lm, protocol);

@@ -145,47 +145,147 @@ export function compileProtocolFile(file: string, text: string): Protocol {
 /** compiled documents (a module's manifest holds its own, one object however often it is loaded) */
 const compiledDocs = new WeakMap<ProtocolDoc, Protocol>();
 
-/** Compile a protocol document (once per document object); throws an Error naming the method whose schema is wrong. */
-export function compileProtocol(doc: ProtocolDoc): Protocol {
-  const have = doc !== null && typeof doc === 'object' ? compiledDocs.get(doc) : undefined;
-  if (have) return have;
-  const p = compileDoc(doc);
-  compiledDocs.set(doc, p);
+/**
+ * Compile a protocol document (once per document object); throws an Error
+ * naming the method whose schema is wrong. `lazy`: each method's types (and
+ * the events, and the named types) are compiled on first use instead, and
+ * only the document's shape is checked now: the tree's own protocols, whose
+ * every schema a unit test compiles. A broker answers few of its methods, and
+ * avsc generates several functions per record type: compiling all of them was
+ * a fifth of a broker's start-up CPU, paid by each of the 64 brokers of a
+ * `--test-size=64` instance.
+ */
+export function compileProtocol(doc: ProtocolDoc, opts: { lazy?: boolean } = {}): Protocol {
+  let p = doc !== null && typeof doc === 'object' ? compiledDocs.get(doc) : undefined;
+  if (!p) {
+    p = compileDoc(doc);
+    compiledDocs.set(doc, p);
+  }
+  if (!opts.lazy) {
+    // every schema now: an error is the loader's, not a first request's
+    for (const m of p.methods.values()) void [m.request, m.response];
+    void [p.events, p.types];
+  }
   return p;
 }
 
 function compileDoc(doc: ProtocolDoc): Protocol {
+  const p = compileDocLazily(doc);
+  /** the whole document compiled in order, once: for a method that names a type another method defines inline */
+  let whole: Protocol | undefined;
+  const all = (): Protocol => {
+    if (whole === undefined) {
+      const w = compileDocLazily(doc);
+      for (const m of w.methods.values()) void [m.request, m.response];
+      whole = w;
+    }
+    return whole;
+  };
+  const orAll = <T>(lazy: () => T, eager: (w: Protocol) => T): T => {
+    try {
+      return lazy();
+    } catch (e) {
+      if (!/undefined type name/.test((e as Error).message)) throw e;
+      return eager(all());
+    }
+  };
+  const methods = new Map<string, CompiledMethod>();
+  // each answer kept: a lazy attempt that failed is not made again (its record name is taken)
+  for (const [name, m] of p.methods) {
+    let request: avro.Type | undefined;
+    let response: avro.Type | undefined;
+    methods.set(name, {
+      name,
+      stream: m.stream,
+      get request() {
+        return (request ??= orAll(() => m.request, (w) => w.methods.get(name)!.request));
+      },
+      get response() {
+        return (response ??= orAll(() => m.response, (w) => w.methods.get(name)!.response));
+      },
+    });
+  }
+  let events: ReadonlyMap<string, avro.Type> | undefined;
+  let types: ReadonlyMap<string, avro.Type> | undefined;
+  return {
+    name: p.name,
+    methods,
+    get events() {
+      return (events ??= orAll(() => p.events, (w) => w.events));
+    },
+    get types() {
+      return (types ??= orAll(() => p.types, (w) => w.types));
+    },
+  };
+}
+
+function compileDocLazily(doc: ProtocolDoc): Protocol {
   if (typeof doc?.protocol !== 'string' || typeof doc.messages !== 'object' || doc.messages === null) {
     throw new Error('a protocol needs "protocol" (its name) and "messages"');
   }
   const registry: Record<string, avro.Type> = {};
   const opts = { registry, logicalTypes, namespace: doc.namespace } as unknown as avro.ForSchemaOptions;
-  const types = new Map<string, avro.Type>();
-  for (const t of doc.types ?? []) {
-    const c = Type.forSchema(t as avro.Schema, opts);
-    if (c.name !== undefined) types.set(c.name.slice(c.name.lastIndexOf('.') + 1), c);
-  }
+  let types: Map<string, avro.Type> | undefined;
+  /** the named types first: the methods' and events' schemas name them */
+  const named = (): Map<string, avro.Type> => {
+    if (types === undefined) {
+      const made = new Map<string, avro.Type>();
+      for (const t of doc.types ?? []) {
+        const c = Type.forSchema(t as avro.Schema, opts);
+        if (c.name !== undefined) made.set(c.name.slice(c.name.lastIndexOf('.') + 1), c);
+      }
+      types = made;
+    }
+    return types;
+  };
   const methods = new Map<string, CompiledMethod>();
   for (const [name, m] of Object.entries(doc.messages)) {
-    try {
-      if (!Array.isArray(m.request)) throw new Error('request must be a list of fields');
-      const request = Type.forSchema({ type: 'record', name: `${pascal(name)}Request`, fields: m.request } as avro.Schema, opts);
-      const response = Type.forSchema(m.response as avro.Schema, opts);
-      methods.set(name, { name, request, response, stream: m.stream === true });
-    } catch (e) {
-      throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`, { cause: e });
-    }
+    if (!Array.isArray(m.request)) throw new Error(`${doc.protocol}.${name}: request must be a list of fields`);
+    const compile = (schema: unknown): avro.Type => {
+      try {
+        named();
+        return Type.forSchema(schema as avro.Schema, opts);
+      } catch (e) {
+        throw new Error(`${doc.protocol}.${name}: ${(e as Error).message}`, { cause: e });
+      }
+    };
+    let request: avro.Type | undefined;
+    let response: avro.Type | undefined;
+    methods.set(name, {
+      name,
+      stream: m.stream === true,
+      get request() {
+        return (request ??= compile({ type: 'record', name: `${pascal(name)}Request`, fields: m.request }));
+      },
+      get response() {
+        return (response ??= compile(m.response));
+      },
+    });
   }
-  const events = new Map<string, avro.Type>();
-  for (const [topic, e] of Object.entries(doc.events ?? {})) {
-    try {
-      if (!Array.isArray(e.payload)) throw new Error('payload must be a list of fields');
-      events.set(topic, Type.forSchema({ type: 'record', name: `${pascal(topic)}Event`, fields: e.payload } as avro.Schema, opts));
-    } catch (err) {
-      throw new Error(`${doc.protocol}: event ${topic}: ${(err as Error).message}`, { cause: err });
+  let events: Map<string, avro.Type> | undefined;
+  const compileEvents = (): Map<string, avro.Type> => {
+    const made = new Map<string, avro.Type>();
+    for (const [topic, e] of Object.entries(doc.events ?? {})) {
+      try {
+        if (!Array.isArray(e.payload)) throw new Error('payload must be a list of fields');
+        named();
+        made.set(topic, Type.forSchema({ type: 'record', name: `${pascal(topic)}Event`, fields: e.payload } as avro.Schema, opts));
+      } catch (err) {
+        throw new Error(`${doc.protocol}: event ${topic}: ${(err as Error).message}`, { cause: err });
+      }
     }
-  }
-  return { name: doc.protocol, methods, events, types };
+    return made;
+  };
+  return {
+    name: doc.protocol,
+    methods,
+    get events() {
+      return (events ??= compileEvents());
+    },
+    get types() {
+      return named();
+    },
+  };
 }
 
 /** What a schema expects, in words: `string`, `null or string`, `object`, `one of a, b`. */

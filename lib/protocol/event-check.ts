@@ -32,7 +32,7 @@ function eventSchemas(): ReadonlyMap<string, avro.Type> {
   if (schemas === undefined) {
     const all = new Map<string, avro.Type>();
     for (const doc of eventProtocols) {
-      for (const [topic, t] of compileProtocol(doc).events) {
+      for (const [topic, t] of compileProtocol(doc, { lazy: true }).events) {
         all.set(topic, t);
         treeOwner.set(topic, doc.protocol);
       }

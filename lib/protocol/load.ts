@@ -9,8 +9,13 @@ import { Errno } from '../errno';
 import { FluxError } from '../errors';
 import { compileProtocol, compileProtocolFile, type Protocol, type ProtocolDoc } from './avro';
 
-/** A manifest's protocol: the document, or a protocol file relative to the module's file. */
-export async function loadProtocol(p: ProtocolDoc | string, modulePath: string): Promise<Protocol> {
+/**
+ * A manifest's protocol: the document, or a protocol file relative to the
+ * module's file. `lazy`: a document of the tree, whose schemas compile on
+ * first use (compileProtocol); a site module's are all compiled now, so that
+ * a bad one fails its load.
+ */
+export async function loadProtocol(p: ProtocolDoc | string, modulePath: string, lazy = false): Promise<Protocol> {
   let doc: ProtocolDoc;
   if (typeof p === 'string') {
     const file = nodePath.resolve(nodePath.dirname(modulePath), p);
@@ -25,7 +30,7 @@ export async function loadProtocol(p: ProtocolDoc | string, modulePath: string):
     doc = p;
   }
   try {
-    return compileProtocol(doc);
+    return compileProtocol(doc, { lazy });
   } catch (e) {
     throw new FluxError(Errno.EINVAL, `protocol: ${(e as Error).message}`);
   }

@@ -33,6 +33,22 @@ test('every protocol file compiles, and its generated types are current', () => 
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-protocol-types.js'), '--check'], { stdio: 'pipe' });
 });
 
+test('compiled lazily (the modules of the tree), each method and the events compile alone, in any order', () => {
+  for (const f of protocolFiles()) {
+    const text = fs.readFileSync(f, 'utf8');
+    const names = Object.keys((JSON.parse(text) as ProtocolDoc).messages);
+    for (const name of names) {
+      // a fresh document each time: nothing compiled before this method
+      const m = compileProtocol(JSON.parse(text) as ProtocolDoc, { lazy: true }).methods.get(name)!;
+      assert.ok(m.request.isValid !== undefined && m.response.isValid !== undefined, `${f}: ${name}`);
+    }
+    assert.ok(compileProtocol(JSON.parse(text) as ProtocolDoc, { lazy: true }).events instanceof Map, f);
+  }
+  // a bad schema: lazily, only the document's shape is checked now; the method's first use throws naming it
+  const bad = compileProtocol({ protocol: 'x', messages: { get: { request: [{ name: 'k', type: 'strin' }], response: 'null' } } }, { lazy: true });
+  assert.throws(() => bad.methods.get('get')!.request, /x\.get: /);
+});
+
 test('a malformed request is one line naming the field', () => {
   const kvs = compileProtocol(kvsProtocol);
   const broker = compileProtocol(brokerProtocol);
