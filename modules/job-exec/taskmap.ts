@@ -4,6 +4,7 @@
  * Flux shell does: shells in broker-rank order, task ranks contiguous per shell.
  */
 import { idset } from '../../kernel/api';
+import type { JobExecShellPlacement } from '../../lib/protocol/job-exec';
 
 export interface R {
   version: number;
@@ -15,22 +16,8 @@ export interface R {
   };
 }
 
-export interface ShellPlacement {
-  /** broker rank */
-  rank: number;
-  /** node index (shell rank) */
-  shellRank: number;
-  /** first global task rank on this shell */
-  first: number;
-  /** number of tasks on this shell */
-  count: number;
-  /** cores this shell was given (idset) */
-  cores: string;
-  /** GPUs this shell was given (idset, empty if none) */
-  gpus: string;
-  /** the task ranks of this shell in local order, when a taskmap (shell option) made them other than first..first+count-1 */
-  ranks?: number[];
-}
+/** this shell's part of the job: the shape job-exec's protocol declares for shell-start (protocol.avsc) */
+export type ShellPlacement = JobExecShellPlacement;
 
 /** The task ranks of a shell, in local order. */
 export function shellTaskRanks(p: ShellPlacement): number[] {

@@ -27,8 +27,8 @@ async function schedStatus(inst: Instance): Promise<{ pending: number[]; running
 async function scenario(policy: string): Promise<{ big: string; small: string }> {
   const inst = await startInstance([`--conf=sched.policy="${policy}"`], { env: { FLUX_RESOURCE_FAKE_CORES: '2' } });
   try {
-    const ncores = inst.flux(['resource', 'list', '-no', '{ncores}']).stdout.trim();
-    assert.is(ncores, '2', 'FLUX_RESOURCE_FAKE_CORES=2 gives the node 2 cores');
+    const rl = inst.flux(['resource', 'list', '-no', '{ncores}']);
+    assert.is(rl.stdout.trim(), '2', `FLUX_RESOURCE_FAKE_CORES=2 gives the node 2 cores (exit ${rl.code}: ${rl.stderr})`);
     const run = (args: string[]) => {
       const r = inst.flux(['submit', ...args]);
       assert.is(r.code, 0, r.stderr);
