@@ -218,7 +218,7 @@ export class OutputLog {
     readonly id: number,
     dir: string,
     kvsKey: string,
-    private readonly onError: (note: string) => void,
+    private onError: (note: string) => void,
     hold: boolean | 'through' = false,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
@@ -230,7 +230,7 @@ export class OutputLog {
       this.serveHeld();
     };
     this.sink = new FileSink(this.path, { what: 'output log', mode: 0o600, ownFile: true, onProgress: progress });
-    this.sink.onError(onError);
+    this.sink.onError((note) => this.onError(note));
     this.kvs = new KvsCopy(h, kvsKey);
   }
 
@@ -371,6 +371,8 @@ export class OutputLog {
     await copied;
     this.kvs.close();
     this.serveHeld();
+    // the log outlives its job (reads, until the purge): it must not keep the job alive through this callback
+    this.onError = () => {};
   }
 
   /** `output-size`: bytes of complete lines in the file so far, and whether that is all */
