@@ -500,14 +500,52 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * A trip to Node's pool that ends in a JS callback (jobDirs, writeWhole): the
+ * job struct starts with one. trip_queue() holds the callback and queues the
+ * work (false, holding nothing, when it cannot); trip_end() at completion
+ * releases both and returns the callback, which the caller calls once it has
+ * freed its job.
+ */
+struct pool_trip {
+  napi_async_work work;
+  napi_ref cb;
+};
+
+static bool trip_queue(napi_env env, struct pool_trip *t, napi_value cb, const char *name, napi_async_execute_callback execute,
+                       napi_async_complete_callback complete) {
+  napi_value n;
+  if (napi_create_reference(env, cb, 1, &t->cb) != napi_ok) return false;
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &n) == napi_ok &&
+      napi_create_async_work(env, NULL, n, execute, complete, t, &t->work) == napi_ok) {
+    if (napi_queue_async_work(env, t->work) == napi_ok) return true;
+    napi_delete_async_work(env, t->work);
+  }
+  napi_delete_reference(env, t->cb);
+  return false;
+}
+
+static napi_value trip_end(napi_env env, struct pool_trip *t) {
+  napi_value fn;
+  napi_get_reference_value(env, t->cb, &fn);
+  napi_delete_reference(env, t->cb);
+  napi_delete_async_work(env, t->work);
+  return fn;
+}
+
+static void call_back(napi_env env, napi_value fn, size_t argc, const napi_value *argv) {
+  napi_value global, result;
+  napi_get_global(env, &global);
+  napi_call_function(env, global, fn, argc, argv, &result);
+}
+
+/*
  * jobDirs(tmpdir | null, cwd | null, cb(mkdirErrno, cwdErrno)): a job shell's
  * two checks before its tasks, in one trip to Node's pool: mkdir(tmpdir,
  * 0700) and whether cwd is a directory (0, or the errno: ENOTDIR for another
  * kind of file). A null path is not looked at (its errno is 0).
  */
 struct dirs_job {
-  napi_async_work work;
-  napi_ref cb;
+  struct pool_trip trip;
   char *tmpdir;
   char *cwd;
   int mkdir_errno;
@@ -528,18 +566,15 @@ static void dirs_execute(napi_env env, void *data) {
 
 static void dirs_complete(napi_env env, napi_status status, void *data) {
   struct dirs_job *j = data;
-  napi_value fn, global, argv[2], result;
+  napi_value argv[2];
   if (status != napi_ok && j->mkdir_errno == 0 && j->cwd_errno == 0) j->mkdir_errno = j->cwd_errno = ECANCELED;
-  napi_get_reference_value(env, j->cb, &fn);
-  napi_get_global(env, &global);
   napi_create_int32(env, j->mkdir_errno, &argv[0]);
   napi_create_int32(env, j->cwd_errno, &argv[1]);
-  napi_delete_reference(env, j->cb);
-  napi_delete_async_work(env, j->work);
+  napi_value fn = trip_end(env, &j->trip);
   free(j->tmpdir);
   free(j->cwd);
   free(j);
-  napi_call_function(env, global, fn, 2, argv, &result);
+  call_back(env, fn, 2, argv);
 }
 
 /* a string argument copied (NULL for null/undefined); -1 when it is neither */
@@ -558,7 +593,7 @@ static int opt_string(napi_env env, napi_value v, char **out) {
 
 static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value a[3], name;
+  napi_value a[3];
   napi_valuetype t2;
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
   struct dirs_job *j = calloc(1, sizeof *j);
@@ -571,11 +606,7 @@ static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "jobDirs(tmpdir, cwd, cb): two strings (or null) and a function");
     return NULL;
   }
-  napi_create_reference(env, a[2], 1, &j->cb);
-  napi_create_string_utf8(env, "flux-ts:job-dirs", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, dirs_execute, dirs_complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_delete_reference(env, j->cb);
+  if (!trip_queue(env, &j->trip, a[2], "flux-ts:job-dirs", dirs_execute, dirs_complete)) {
     free(j->tmpdir);
     free(j->cwd);
     free(j);
@@ -592,8 +623,7 @@ static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
  * own (a held output log): O_NONBLOCK and O_NOCTTY all the same.
  */
 struct whole_job {
-  napi_async_work work;
-  napi_ref cb;
+  struct pool_trip trip;
   char *path;
   char *text;
   size_t len;
@@ -628,23 +658,20 @@ static void whole_execute(napi_env env, void *data) {
 
 static void whole_complete(napi_env env, napi_status status, void *data) {
   struct whole_job *j = data;
-  napi_value fn, global, argv[2], result;
+  napi_value argv[2];
   if (status != napi_ok && j->err == 0) j->err = ECANCELED;
-  napi_get_reference_value(env, j->cb, &fn);
-  napi_get_global(env, &global);
   napi_create_int32(env, j->err, &argv[0]);
   napi_create_string_utf8(env, j->writing ? "writing" : "opening", NAPI_AUTO_LENGTH, &argv[1]);
-  napi_delete_reference(env, j->cb);
-  napi_delete_async_work(env, j->work);
+  napi_value fn = trip_end(env, &j->trip);
   free(j->path);
   free(j->text);
   free(j);
-  napi_call_function(env, global, fn, 2, argv, &result);
+  call_back(env, fn, 2, argv);
 }
 
 static napi_value js_write_whole(napi_env env, napi_callback_info info) {
   size_t argc = 4;
-  napi_value a[4], name;
+  napi_value a[4];
   napi_valuetype t3;
   int32_t mode = 0600;
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
@@ -662,11 +689,7 @@ static napi_value js_write_whole(napi_env env, napi_callback_info info) {
   }
   napi_get_value_string_utf8(env, a[1], j->text, len + 1, &j->len);
   j->mode = mode;
-  napi_create_reference(env, a[3], 1, &j->cb);
-  napi_create_string_utf8(env, "flux-ts:write-whole", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, whole_execute, whole_complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_delete_reference(env, j->cb);
+  if (!trip_queue(env, &j->trip, a[3], "flux-ts:write-whole", whole_execute, whole_complete)) {
     free(j->path);
     free(j->text);
     free(j);
