@@ -3,7 +3,7 @@
  * their types in overlay/protocol.avsc before the overlay reads them (a
  * malformed one is refused with the offending field, never read as if it fit).
  */
-import { compileProtocol, why } from '../lib/protocol/avro';
+import { compileProtocol, fits, why } from '../lib/protocol/avro';
 import { overlayProtocol, type OverlayHelloAnswer, type OverlayStateControl, type OverlayStatusControl } from '../lib/protocol/overlay';
 
 /** control payload type name (as in overlay/protocol.avsc) -> its TypeScript type */
@@ -17,7 +17,7 @@ export interface ControlPayloads {
 export function controlPayload<K extends keyof ControlPayloads>(name: K, payload: unknown): { ok: true; value: ControlPayloads[K] } | { ok: false; why: string } {
   const t = compileProtocol(overlayProtocol).types.get(name);
   if (t === undefined) throw new Error(`overlay/protocol.avsc declares no type ${name}`);
-  const w = why(t, payload ?? {});
-  // checked against the type just above
-  return w === undefined ? { ok: true, value: payload as ControlPayloads[K] } : { ok: false, why: w };
+  const v = payload ?? {};
+  if (fits<ControlPayloads[K]>(t, v)) return { ok: true, value: v };
+  return { ok: false, why: why(t, v) ?? 'payload: does not match its schema' };
 }

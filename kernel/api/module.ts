@@ -10,6 +10,7 @@ import type { Message } from '../message/message';
 import type { EventPayload, Handle } from './handle';
 import type { ConfigSchema } from '../../lib/config-schema';
 import type { ProtocolDoc } from '../../lib/protocol/avro';
+import { isEventPayload } from '../../lib/protocol/event-check';
 
 /** What a request handler returns: a payload to answer with, or NO_RESPONSE. */
 export const NO_RESPONSE: unique symbol = Symbol('flux.no-response');
@@ -97,7 +98,7 @@ export function methods<P extends { [M in keyof P]: MethodTypes }>() {
  */
 export function event<T extends string>(topic: T, fn: (msg: Message, payload: EventPayload<T>) => void): EventHandler {
   // the handle delivers a declared topic's payload only once it fits the schema (local-handle.ts deliver)
-  return { kind: 'event', topic, fn: (msg, payload) => fn(msg, payload as EventPayload<T>) };
+  return { kind: 'event', topic, fn: (msg, payload) => isEventPayload(topic, payload) && fn(msg, payload) };
 }
 
 export interface BrokerModule {

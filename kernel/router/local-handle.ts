@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
-import { checkEventOnce, type EventPayload, type PublishArgs } from '../../lib/protocol/event-check';
+import { checkEventOnce, isEventPayload, type EventPayload, type PublishArgs } from '../../lib/protocol/event-check';
 import { EventSubscriptions, RpcTracker, type OutgoingRequest, type StreamCall } from '../../lib/rpc';
 import { LogLevel, type Handle, type LogLevelName, type RpcOptions, type StreamOptions } from '../api/handle';
 import {
@@ -128,8 +128,11 @@ export class LocalHandle implements Handle, Endpoint {
   }
 
   subscribe<T extends string>(prefix: T, cb: (msg: Message, payload: EventPayload<T>) => void): () => void {
-    // deliver() has checked a declared event against its schema; an absent payload is {} as for a request
-    const each = (m: Message): void => cb(m, (m.payload ?? {}) as EventPayload<T>);
+    // deliver() has dropped a malformed declared event; an absent payload is {} as for a request
+    const each = (m: Message): void => {
+      const payload = m.payload ?? {};
+      if (isEventPayload(prefix, payload)) cb(m, payload);
+    };
     if (this.events.add(prefix, each)) this.ctx.router.subscribe(this.uuid, prefix);
     return () => {
       if (this.events.remove(prefix, each)) this.ctx.router.unsubscribe(this.uuid, prefix);

@@ -330,6 +330,11 @@ export function shown(v: unknown): string {
  * Check a value against a type: undefined when valid, else the first offending
  * field as `key: expected string, got 5` (`payload: ...` for the value itself).
  */
+/** Whether `v` fits `t`: where a checked value takes the type generated from its schema. */
+export function fits<T>(t: avro.Type, v: unknown): v is T {
+  return t.isValid(v);
+}
+
 export function why(t: avro.Type, v: unknown): string | undefined {
   let first: string | undefined;
   const ok = t.isValid(v, {

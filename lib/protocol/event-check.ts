@@ -106,6 +106,17 @@ export function checkEvent(topic: string, payload: unknown): EventCheck {
   return { ok: false, why: why(t, v) ?? 'payload: does not match its schema' };
 }
 
+/**
+ * Whether `payload` is what an event of `topic` carries: its declared schema,
+ * anything for an undeclared topic (or a prefix). The handle has dropped a
+ * malformed event already (checkEventOnce); this says so to the type system
+ * where a subscriber is called.
+ */
+export function isEventPayload<T extends string>(topic: T, payload: unknown): payload is EventPayload<T> {
+  const t = schemaOf(topic);
+  return t === undefined || t.isValid(payload);
+}
+
 /** malformed event messages already reported: a broker hands one message object to each of its subscribers */
 const reported = new WeakSet<object>();
 
