@@ -67,12 +67,12 @@ test('an event published at rank 0 reaches a subscriber on every rank', () => {
       })));
       await Promise.all(hs.map((h) => h.rpc('attr.get', { name: 'rank' })));
       await hs[0].rpc('event.pub', { topic: 't0103.hello', payload: { n: 7 } });
-      const t = setTimeout(() => { console.log('only ' + got.size); process.exit(1); }, 20000);
+      const t = setTimeout(() => process.stdout.write('only ' + got.size + '\\n', () => process.exit(1)), 20000);
       await all;
       clearTimeout(t);
       console.log('all ' + got.size);
       hs.forEach((h) => h.close());
-    })().catch((e) => { console.error(e.message); process.exit(1); });`;
+    })().catch((e) => process.stderr.write(e.message + '\\n', () => process.exit(1)));`;
   const r = inst.flux(['env', process.execPath, '-e', script]);
   assert.equal([r.code, r.stdout, r.stderr], [0, `all ${SIZE}\n`, '']);
 });
