@@ -64,8 +64,6 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
   /** bytes written to the socket and not yet flushed to the kernel */
   private held = 0;
   private closed = false;
-  /** the socket is corked until the end of this loop turn */
-  private corked = false;
   /** body bytes of the reserved frame when the stall check was armed */
   progressMark = -1;
   /** bytes of replies taken by this client (handed to the kernel), ever */
@@ -136,13 +134,9 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
    * one system call and one wake-up of the client, not one per message.
    */
   private corkForTurn(): void {
-    if (this.corked) return;
-    this.corked = true;
+    if (this.sock.writableCorked > 0) return;
     this.sock.cork();
-    setImmediate(() => {
-      this.corked = false;
-      this.sock.uncork();
-    });
+    setImmediate(() => this.sock.uncork());
   }
 
   /**
