@@ -20,6 +20,7 @@ import type { Broker } from './broker';
 import { reconfigure, parseSources, rereadConfig } from './config/reload';
 import { MsgFlag, type Message } from './message/message';
 import { routeString } from './module/module-host';
+import { idleReducer } from './idle-reduce';
 
 /** What the broker module may use of the Broker (and nothing else may). */
 export type BrokerCore = Pick<Broker, 'uuid' | 'rank' | 'args' | 'attrs' | 'applyAttr' | 'config' | 'configSchema' | 'logRing' | 'log' | 'modules' | 'publish' | 'requestShutdown' | 'sm'>;
@@ -157,6 +158,20 @@ export class BrokerServices implements BrokerModule {
     }),
 
     method('state-machine.get', () => ({ state: this.b.sm.state, duration: this.b.sm.duration })),
+
+    // flux module stats broker: the process's memory and what broker.idle-reduce did
+    method('broker.stats-get', () => {
+      const m = process.memoryUsage();
+      const last = idleReducer.last;
+      return {
+        memory: { rss: m.rss, heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external },
+        idle_reduce: {
+          quiet: this.b.attrs.get('broker.idle-reduce') ?? 'none',
+          count: idleReducer.count,
+          last: last === undefined ? null : { time: last.time, method: last.method, rss_before: last.rssBefore, rss_after: last.rssAfter, ms: last.ms },
+        },
+      };
+    }),
   ];
 }
 

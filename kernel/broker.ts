@@ -42,6 +42,7 @@ import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
+import { idleReduceMs, idleReducer } from './idle-reduce';
 
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
@@ -245,6 +246,8 @@ export class Broker {
     if (!this.opts.shared) this.reaper.start();
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
+    const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
+    if (quiet !== undefined) idleReducer.watch(this.router, quiet);
     await this.lifeCycle();
     return this.exitCode;
   }
@@ -436,6 +439,7 @@ export class Broker {
     await this.tree.goodbye();
     this.enter('goodbye', 'unload-builtins');
     await this.connector?.close();
+    idleReducer.unwatch(this.router);
     await this.tree.close();
     this.rc2?.reapGroup();
     if (!this.opts.shared) await this.reaper?.finish();

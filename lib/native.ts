@@ -1,7 +1,8 @@
 /**
  * The calls the broker takes from the flux-ts addon (dist/native/flux-ts.node,
  * ADR 0005): the credentials of the process behind a client socket (log lines,
- * and who the client is: kernel/connector/access.ts), malloc_trim, and a
+ * and who the client is: kernel/connector/access.ts), malloc_trim, V8's
+ * memory-reducing collection (kernel/idle-reduce.ts), and a
  * syslog datagram that never blocks. All are optional: without the addon a
  * client is named by its number only, guests cannot be allowed, freed heap
  * pages stay with the process until reused, and syslog is refused.
@@ -12,6 +13,7 @@ import type * as net from 'node:net';
 interface ConnectorAddon {
   peerCred?(fd: number): { pid: number; uid: number } | undefined;
   trimMemory?(): boolean;
+  lowMemory?(flushAll: boolean): boolean;
   syslogSend?(pri: number, text: string): boolean;
 }
 
@@ -52,6 +54,18 @@ export function canReadPeerCred(): boolean {
 /** malloc_trim(0), when the addon is built. */
 export function trimMemory(): void {
   load()?.trimMemory?.();
+}
+
+/**
+ * V8's memory-reducing collection (LowMemoryNotification) and malloc_trim(0);
+ * `flushAll`: the bytecode of every function not running goes too. False when
+ * this build's addon lacks it (kernel/idle-reduce.ts falls back).
+ */
+export function lowMemory(flushAll: boolean): boolean {
+  const f = load()?.lowMemory;
+  if (typeof f !== 'function') return false;
+  f(flushAll);
+  return true;
 }
 
 /** Whether this build can send to syslog (the addon has syslogSend). */

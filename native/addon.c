@@ -47,6 +47,17 @@
  *   trimMemory() -> bool    malloc_trim(0): hand freed heap pages back to the
  *                           system once a burst of large messages is over
  *
+ * For the broker when it goes idle (kernel/idle-reduce.ts):
+ *
+ *   lowMemory(flushAll) -> bool
+ *                           V8's LowMemoryNotification (native/low-memory.cc:
+ *                           full collections that compact and shrink the young
+ *                           generation; with flushAll the bytecode of every
+ *                           function not running goes too), then
+ *                           malloc_trim(0). Exported only
+ *                           when the build compiled low-memory.cc (C++):
+ *                           FLUX_LOW_MEMORY
+ *
  * For the broker's log (log-syslog-enable):
  *
  *   syslogSend(pri, text) -> bool
@@ -415,6 +426,22 @@ static napi_value js_trim_memory(napi_env env, napi_callback_info info) {
   return out;
 }
 
+#ifdef FLUX_LOW_MEMORY
+int flux_low_memory(int flush_all); /* native/low-memory.cc */
+
+static napi_value js_low_memory(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  bool flush_all = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &flush_all);
+  int done = flux_low_memory(flush_all ? 1 : 0);
+  malloc_trim(0);
+  napi_get_boolean(env, done != 0, &out);
+  return out;
+}
+#endif
+
 /* ------------------------------------------------------------ syslog */
 
 static int syslog_fd = -1;
@@ -484,6 +511,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
       {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},
+#ifdef FLUX_LOW_MEMORY
+      {"lowMemory", NULL, js_low_memory, NULL, NULL, NULL, napi_default, NULL},
+#endif
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

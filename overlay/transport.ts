@@ -3,7 +3,7 @@
  * `tcp://ADDR:PORT`. Both hand the secure link a plain byte stream, so another
  * transport only needs a listen and a connect here.
  */
-import * as dns from 'node:dns/promises';
+import type * as Dns from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -42,6 +42,9 @@ async function defaultRouteInterface(): Promise<string | undefined> {
 /** The address this host's name resolves to (IPv4 preferred). */
 async function hostnameAddress(): Promise<string | undefined> {
   const name = os.hostname();
+  // loaded here, not at start: a broker without tcp never resolves a name (~0.3 MiB of Node's own)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dns = require('node:dns/promises') as typeof Dns;
   try {
     return (await dns.lookup(name, { family: 4 })).address;
   } catch {

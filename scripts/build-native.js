@@ -33,6 +33,21 @@ function cc(args, quiet = false) {
   return undefined;
 }
 
+/**
+ * native/low-memory.cc compiled to an object file for the addon, or undefined
+ * (with a warning) where it does not compile: the broker then reduces its
+ * memory when idle with a plain full collection (kernel/idle-reduce.ts).
+ */
+function lowMemoryObject(headers) {
+  const obj = path.join(out, 'low-memory.o');
+  const args = ['-O2', '-fPIC', '-std=c++17', '-fno-exceptions', '-fno-rtti', `-I${headers}`, '-c', '-o', obj, path.join(src, 'low-memory.cc')];
+  const r = spawnSync(process.env.CXX || 'c++', args, { encoding: 'utf8' });
+  if (r.error === undefined && r.status === 0) return obj;
+  const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n')[0] || `exit ${r.status}`;
+  process.stderr.write(`build-native: native/low-memory.cc: ${why}\nbuild-native: no lowMemory(): an idle broker reduces its memory with a full collection only\n`);
+  return undefined;
+}
+
 function main() {
   fs.rmSync(out, { recursive: true, force: true });
   fs.rmSync(binOut, { recursive: true, force: true });
@@ -44,8 +59,21 @@ function main() {
     fs.rmSync(out, { recursive: true, force: true });
     return;
   }
-  // the addon first: a launcher without it would only ever fall back to Node
-  const errA = cc(['-shared', '-fPIC', `-I${headers}`, '-DNODE_GYP_MODULE_NAME=flux_ts', '-o', path.join(out, 'flux-ts.node'), path.join(src, 'addon.c')]);
+  // the addon first: a launcher without it would only ever fall back to Node;
+  // with V8's lowMemory() when the C++ part compiles (a C++ compiler and v8.h)
+  const lowMem = lowMemoryObject(headers);
+  const errA = cc([
+    '-shared',
+    '-fPIC',
+    `-I${headers}`,
+    '-DNODE_GYP_MODULE_NAME=flux_ts',
+    ...(lowMem !== undefined ? ['-DFLUX_LOW_MEMORY'] : []),
+    '-o',
+    path.join(out, 'flux-ts.node'),
+    path.join(src, 'addon.c'),
+    ...(lowMem !== undefined ? [lowMem] : []),
+  ]);
+  if (lowMem !== undefined) fs.rmSync(lowMem, { force: true });
   const errL = errA ?? cc(['-o', path.join(out, 'flux-launch'), path.join(src, 'flux-launch.c')]);
   // the parent of every job task (the addon spawns tasks through it, never as the broker's children)
   // static where the C library allows it: no dynamic loader on every task's start (~0.8 ms CPU a task)

@@ -180,6 +180,12 @@ async function bundle(name, served, elsewhere = {}) {
     plugins: [fromBundle(elsewhere), trimDeps(sodiumAddon()), keepPaths],
     logLevel: 'error',
     legalComments: 'none',
+    // no whitespace: V8 keeps a bundle's whole source for as long as the process
+    // runs (lazy compilation, Function.prototype.toString): 1.47 MB -> 0.98 MB
+    // for the broker's, ~0.5 MiB less resident in every broker and client.
+    // Names are kept (identifiers are not minified), so stack traces still
+    // name their functions; their positions are columns of long lines.
+    minifyWhitespace: true,
     // ASCII only: one character above Latin-1 anywhere makes V8 keep the whole
     // source (1.4 MB, held for lazy compilation) as two-byte text, twice the memory
     charset: 'ascii',

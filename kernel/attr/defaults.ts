@@ -44,6 +44,12 @@ export function fsdOrNone(name: string) {
   };
 }
 
+/** broker.idle-reduce: `none`, or an FSD of at most a day (0 is off too) */
+function idleReduceCheck(v: string): void {
+  fsdOrNone('broker.idle-reduce')(v);
+  if (v !== 'none' && !((parseFsd(v) ?? Infinity) <= 86400)) throw new FluxError(Errno.EINVAL, 'Error parsing broker.idle-reduce attribute (none, or at most 1d)');
+}
+
 /** an FSD (the tbon liveness timeouts; their limits are checked once the config is read) */
 function fsdOnly(name: string) {
   return (v: string) => {
@@ -75,6 +81,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('broker.critical-ranks', undefined, IMM | NS);
   a.define('broker.quorum', undefined, IMM, { onSet: quorumCheck });
   a.define('broker.quorum-warn', '1m', IMM, { onSet: fsdOrNone('broker.quorum-warn') });
+  a.define('broker.idle-reduce', '2s', IMM, { onSet: idleReduceCheck });
   a.define('broker.shutdown-warn', '1m', IMM | NS);
   a.define('broker.shutdown-timeout', 'none', IMM | NS);
   a.define('broker.cleanup-timeout', 'none', IMM | NS);

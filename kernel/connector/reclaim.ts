@@ -7,39 +7,8 @@
  * passed and the connector has then been quiet for `quietMs`, this runs one
  * full collection and malloc_trim (N.B. a few ms of pause, once per burst).
  */
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { trimMemory } from '../../lib/native';
-
-/**
- * V8's gc(). N.B. called without arguments: that is a full, synchronous
- * collection; Node 20's V8 takes an options object as a request for a minor
- * or asynchronous one (it collects none of a burst's large strings).
- */
-type Collector = () => void;
-
-let collector: Collector | null | undefined;
-
-/**
- * V8's full collection. `gc` is not exposed to the broker's own context; the
- * flag exposes it to contexts made afterwards, so a fresh one hands it over.
- */
-function fullCollection(): Collector | null {
-  if (collector === undefined) {
-    const g = (globalThis as { gc?: Collector }).gc;
-    if (typeof g === 'function') {
-      collector = g;
-    } else {
-      try {
-        v8.setFlagsFromString('--expose-gc');
-        collector = vm.runInNewContext('gc') as Collector;
-      } catch {
-        collector = null;
-      }
-    }
-  }
-  return collector;
-}
+import { fullCollection } from '../idle-reduce';
 
 export class Reclaimer {
   /** large-frame bytes since the last reclaim */

@@ -45,6 +45,10 @@ export class Router {
   overlay: OverlayPort | undefined;
   /** called for dropped messages (debug log) */
   onDrop: (msg: Message, why: string) => void = () => {};
+  /** requests, responses and events routed so far: how kernel/idle-reduce.ts tells the broker is idle */
+  traffic = 0;
+  /** set by kernel/idle-reduce.ts once it has reduced: called on the next message */
+  wake: (() => void) | undefined;
 
   constructor(
     readonly rank: number,
@@ -141,6 +145,8 @@ export class Router {
 
   /** Route a request (from a local endpoint or a peer). */
   routeRequest(msg: Message): void {
+    this.traffic++;
+    if (this.wake !== undefined) this.wake();
     const upstream = (msg.flags & MsgFlag.Upstream) !== 0;
     const nodeid = msg.nodeid;
     if (upstream && nodeid === this.rank) {
@@ -214,6 +220,8 @@ export class Router {
 
   /** Route a response by popping the route stack. */
   routeResponse(msg: Message): void {
+    this.traffic++;
+    if (this.wake !== undefined) this.wake();
     const hop = msg.route.pop();
     if (hop === undefined) {
       this.onDrop(msg, 'response with an empty route');
@@ -252,6 +260,8 @@ export class Router {
    * every rank and every subscriber sees events in sequence order.
    */
   dispatchEvent(msg: Message): void {
+    this.traffic++;
+    if (this.wake !== undefined) this.wake();
     this.eventQueue.push(msg);
     if (this.dispatching) return;
     this.dispatching = true;

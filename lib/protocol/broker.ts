@@ -143,6 +143,97 @@ export const brokerProtocol: ProtocolDoc = {
       "request": [],
       "response": "Empty"
     },
+    "broker.stats-get": {
+      "doc": "flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, kernel/idle-reduce.ts)",
+      "request": [],
+      "response": {
+        "type": "record",
+        "name": "BrokerStatsGetResponse",
+        "fields": [
+          {
+            "name": "memory",
+            "type": {
+              "type": "record",
+              "name": "BrokerMemory",
+              "doc": "bytes, as process.memoryUsage() and /proc give them",
+              "fields": [
+                {
+                  "name": "rss",
+                  "type": "long"
+                },
+                {
+                  "name": "heap_used",
+                  "type": "long"
+                },
+                {
+                  "name": "heap_total",
+                  "type": "long"
+                },
+                {
+                  "name": "external",
+                  "type": "long"
+                }
+              ]
+            }
+          },
+          {
+            "name": "idle_reduce",
+            "type": {
+              "type": "record",
+              "name": "BrokerIdleReduce",
+              "fields": [
+                {
+                  "name": "quiet",
+                  "type": "string",
+                  "doc": "the broker.idle-reduce attribute in force (none: off)"
+                },
+                {
+                  "name": "count",
+                  "type": "long",
+                  "doc": "reductions so far (process-wide)"
+                },
+                {
+                  "name": "last",
+                  "type": [
+                    "null",
+                    {
+                      "type": "record",
+                      "name": "BrokerIdleReduction",
+                      "fields": [
+                        {
+                          "name": "time",
+                          "type": "double",
+                          "doc": "seconds since the epoch"
+                        },
+                        {
+                          "name": "method",
+                          "type": "string",
+                          "doc": "v8-low-memory (the addon's lowMemory) or full-gc (a build without it)"
+                        },
+                        {
+                          "name": "rss_before",
+                          "type": "long"
+                        },
+                        {
+                          "name": "rss_after",
+                          "type": "long"
+                        },
+                        {
+                          "name": "ms",
+                          "type": "double",
+                          "doc": "how long the reduction took"
+                        }
+                      ]
+                    }
+                  ],
+                  "default": null
+                }
+              ]
+            }
+          }
+        ]
+      }
+    },
     "config.get": {
       "request": [],
       "response": {
@@ -503,6 +594,41 @@ export type BrokerShutdownRequest = Record<string, never>;
 
 export type BrokerShutdownResponse = Empty;
 
+/** broker.stats-get: flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, kernel/idle-reduce.ts) */
+export type BrokerStatsGetRequest = Record<string, never>;
+
+/** bytes, as process.memoryUsage() and /proc give them */
+export interface BrokerMemory {
+  rss: number;
+  heap_used: number;
+  heap_total: number;
+  external: number;
+}
+
+export interface BrokerIdleReduction {
+  /** seconds since the epoch */
+  time: number;
+  /** v8-low-memory (the addon's lowMemory) or full-gc (a build without it) */
+  method: string;
+  rss_before: number;
+  rss_after: number;
+  /** how long the reduction took */
+  ms: number;
+}
+
+export interface BrokerIdleReduce {
+  /** the broker.idle-reduce attribute in force (none: off) */
+  quiet: string;
+  /** reductions so far (process-wide) */
+  count: number;
+  last?: null | BrokerIdleReduction;
+}
+
+export interface BrokerStatsGetResponse {
+  memory: BrokerMemory;
+  idle_reduce: BrokerIdleReduce;
+}
+
 export type BrokerConfigGetRequest = Record<string, never>;
 
 export interface BrokerConfigGetResponse {
@@ -637,6 +763,7 @@ export interface BrokerStateMachineGetResponse {
 export interface BrokerProtocol {
   'broker.ping': { request: BrokerPingRequest; response: BrokerPingResponse };
   'broker.shutdown': { request: BrokerShutdownRequest; response: BrokerShutdownResponse };
+  'broker.stats-get': { request: BrokerStatsGetRequest; response: BrokerStatsGetResponse };
   'config.get': { request: BrokerConfigGetRequest; response: BrokerConfigGetResponse };
   'config.reload': { request: BrokerConfigReloadRequest; response: BrokerConfigReloadResponse };
   'config.load': { request: BrokerConfigLoadRequest; response: BrokerConfigLoadResponse };

@@ -1,0 +1,29 @@
+/*
+ * lowMemory() for flux-ts.node (addon.c): the one call the addon makes into V8
+ * itself, which Node-API does not offer. Isolate::LowMemoryNotification() runs
+ * V8's full collections in memory-reducing mode: it compacts, releases the
+ * pages the collections emptied and shrinks the young generation back to its
+ * initial size (a broker's start-up grows it to 8 MiB, of which an idle broker
+ * uses little). A pause of tens of milliseconds: the broker calls it only once
+ * it has gone idle (kernel/idle-reduce.ts), never on a hot path.
+ *
+ * Built as C++ (V8's API is C++) and linked into the addon; a machine without
+ * a C++ compiler builds the addon without it (no lowMemory export).
+ */
+#include <v8.h>
+
+/*
+ * flush_all: the bytecode of every function not running is dropped too
+ * (V8's --stress-flush-code, for these collections only): right after
+ * start-up most compiled code will never run again, and whatever does
+ * compiles again when it is called. Otherwise V8 flushes only bytecode
+ * that has not run for several collections.
+ */
+extern "C" int flux_low_memory(int flush_all) {
+  v8::Isolate *isolate = v8::Isolate::GetCurrent();
+  if (isolate == nullptr) return 0;
+  if (flush_all) v8::V8::SetFlagsFromString("--stress-flush-code");
+  isolate->LowMemoryNotification();
+  if (flush_all) v8::V8::SetFlagsFromString("--no-stress-flush-code");
+  return 1;
+}
