@@ -20,7 +20,7 @@ import type { Broker } from './broker';
 import { reconfigure, parseSources, rereadConfig } from './config/reload';
 import { MsgFlag, type Message } from './message/message';
 import { routeString } from './module/module-host';
-import { idleReducer } from './idle-reduce';
+import { idleReducer } from '../lib/idle-reduce';
 
 /** What the broker module may use of the Broker (and nothing else may). */
 export type BrokerCore = Pick<Broker, 'uuid' | 'rank' | 'args' | 'attrs' | 'applyAttr' | 'config' | 'configSchema' | 'logRing' | 'log' | 'modules' | 'publish' | 'requestShutdown' | 'sm'>;

@@ -42,7 +42,7 @@ import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
-import { idleReduceMs, idleReducer } from './idle-reduce';
+import { idleReduceMs, idleReducer } from '../lib/idle-reduce';
 
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';

@@ -2,7 +2,7 @@
  * The calls the broker takes from the flux-ts addon (dist/native/flux-ts.node,
  * ADR 0005): the credentials of the process behind a client socket (log lines,
  * and who the client is: kernel/connector/access.ts), malloc_trim, V8's
- * memory-reducing collection (kernel/idle-reduce.ts), and a
+ * memory-reducing collection (lib/idle-reduce.ts), and a
  * syslog datagram that never blocks. All are optional: without the addon a
  * client is named by its number only, guests cannot be allowed, freed heap
  * pages stay with the process until reused, and syslog is refused.
@@ -59,7 +59,7 @@ export function trimMemory(): void {
 /**
  * V8's memory-reducing collection (LowMemoryNotification) and malloc_trim(0);
  * `flushAll`: the bytecode of every function not running goes too. False when
- * this build's addon lacks it (kernel/idle-reduce.ts falls back).
+ * this build's addon lacks it (lib/idle-reduce.ts falls back).
  */
 export function lowMemory(flushAll: boolean): boolean {
   const f = load()?.lowMemory;

@@ -47,7 +47,7 @@
  *   trimMemory() -> bool    malloc_trim(0): hand freed heap pages back to the
  *                           system once a burst of large messages is over
  *
- * For the broker when it goes idle (kernel/idle-reduce.ts):
+ * For the broker when it goes idle (lib/idle-reduce.ts):
  *
  *   lowMemory(flushAll) -> bool
  *                           V8's LowMemoryNotification (native/low-memory.cc:

@@ -5,7 +5,7 @@
  * pages the collections emptied and shrinks the young generation back to its
  * initial size (a broker's start-up grows it to 8 MiB, of which an idle broker
  * uses little). A pause of tens of milliseconds: the broker calls it only once
- * it has gone idle (kernel/idle-reduce.ts), never on a hot path.
+ * it has gone idle (lib/idle-reduce.ts), never on a hot path.
  *
  * Built as C++ (V8's API is C++) and linked into the addon; a machine without
  * a C++ compiler builds the addon without it (no lowMemory export).

@@ -36,7 +36,7 @@ function cc(args, quiet = false) {
 /**
  * native/low-memory.cc compiled to an object file for the addon, or undefined
  * (with a warning) where it does not compile: the broker then reduces its
- * memory when idle with a plain full collection (kernel/idle-reduce.ts).
+ * memory when idle with a plain full collection (lib/idle-reduce.ts).
  */
 function lowMemoryObject(headers) {
   const obj = path.join(out, 'low-memory.o');

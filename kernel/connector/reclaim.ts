@@ -8,7 +8,7 @@
  * full collection and malloc_trim (N.B. a few ms of pause, once per burst).
  */
 import { trimMemory } from '../../lib/native';
-import { fullCollection } from '../idle-reduce';
+import { fullCollection } from '../../lib/idle-reduce';
 
 export class Reclaimer {
   /** large-frame bytes since the last reclaim */

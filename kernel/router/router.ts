@@ -45,9 +45,9 @@ export class Router {
   overlay: OverlayPort | undefined;
   /** called for dropped messages (debug log) */
   onDrop: (msg: Message, why: string) => void = () => {};
-  /** requests, responses and events routed so far: how kernel/idle-reduce.ts tells the broker is idle */
+  /** requests, responses and events routed so far: how lib/idle-reduce.ts tells the broker is idle */
   traffic = 0;
-  /** set by kernel/idle-reduce.ts once it has reduced: called on the next message */
+  /** set by lib/idle-reduce.ts once it has reduced: called on the next message */
   wake: (() => void) | undefined;
 
   constructor(

@@ -144,7 +144,7 @@ export const brokerProtocol: ProtocolDoc = {
       "response": "Empty"
     },
     "broker.stats-get": {
-      "doc": "flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, kernel/idle-reduce.ts)",
+      "doc": "flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, lib/idle-reduce.ts)",
       "request": [],
       "response": {
         "type": "record",
@@ -594,7 +594,7 @@ export type BrokerShutdownRequest = Record<string, never>;
 
 export type BrokerShutdownResponse = Empty;
 
-/** broker.stats-get: flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, kernel/idle-reduce.ts) */
+/** broker.stats-get: flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, lib/idle-reduce.ts) */
 export type BrokerStatsGetRequest = Record<string, never>;
 
 /** bytes, as process.memoryUsage() and /proc give them */

@@ -31,6 +31,7 @@ const COVERED: Record<string, string> = {
   'local-uri': 'integration/t0623-rundir-owner.test.ts',
   'broker.quorum': 'integration/t0114-multi-host.test.ts',
   'broker.quorum-warn': 'integration/t0632-overlay-connect-retry.test.ts',
+  'broker.idle-reduce': 'integration/t1130-broker-idle-reduce.test.ts',
   'broker.rc1_path': 'integration/t1000-config-strict.test.ts',
   'broker.rc3_path': 'integration/t1000-config-strict.test.ts',
   'broker.rc2_none': 'integration/t0002-attr.test.ts',

@@ -100,6 +100,7 @@ Flags('validators refuse bad values and keep the old one', () => {
     ['log-ring-size', '0'],
     ['broker.quorum', '0'],
     ['broker.quorum-warn', 'soon'],
+    ['broker.idle-reduce', 'soon'],
     ['tbon.connect_timeout', 'soon'],
     ['log-stderr-mode', 'everywhere'],
   ] as const) {
@@ -110,6 +111,10 @@ Flags('validators refuse bad values and keep the old one', () => {
     assert.is(a.get(name), before);
   }
   a.setFromCommandLine('broker.quorum-warn', 'none');
+  a.setFromCommandLine('broker.idle-reduce', 'none');
+  a.setFromCommandLine('broker.idle-reduce', '500ms');
+  assert.is(thrown(() => a.setFromCommandLine('broker.idle-reduce', '2d')).errno, Errno.EINVAL);
+  assert.is(a.get('broker.idle-reduce'), '500ms');
   a.setFromCommandLine('tbon.connect_timeout', '1.5m');
   a.setFromCommandLine('log-level', '-1');
   a.setFromCommandLine('log-stderr-mode', 'local');
@@ -156,6 +161,7 @@ Flags('defaults match flux-broker-attributes(7)', () => {
     'instance-level': '0',
     'jobid-path': '/',
     'broker.quorum-warn': '1m',
+    'broker.idle-reduce': '2s',
     'broker.shutdown-warn': '1m',
     'broker.shutdown-timeout': 'none',
     'broker.cleanup-timeout': 'none',

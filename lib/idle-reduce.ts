@@ -16,8 +16,8 @@
  */
 import type * as V8 from 'node:v8';
 import type * as Vm from 'node:vm';
-import { lowMemory, trimMemory } from '../lib/native';
-import { tryParse as parseFsd } from '../lib/formats/fsd';
+import { lowMemory, trimMemory } from './native';
+import { tryParse as parseFsd } from './formats/fsd';
 
 /** broker.idle-reduce (checked when set: none, or an FSD up to 1d) in ms; undefined when off (none, 0) */
 export function idleReduceMs(text: string | undefined): number | undefined {
