@@ -1,7 +1,7 @@
 /**
  * Idle memory bench (issue 13: rank 0 idle at most 48 MiB; Flux's broker 14):
  * rank 0 of `flux start --test-size=1`, once it is idle (its CPU time has not
- * moved for 3 s, and at least 8 s after start), read from /proc/PID/status and
+ * moved for 5 s, and at least 8 s after start), read from /proc/PID/status and
  * smaps_rollup: VmRSS, RssAnon, RssFile and Pss. Rows: a bare `node -e` (Node's
  * own floor), the broker with broker.idle-reduce=none (no reduction when idle:
  * what it was before), the broker as built (the default), and the same broker
@@ -39,7 +39,7 @@ function cpuTicks(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Wait until `pid` has used no CPU for 3 s in a row, and `minMs` have passed (at most 30 s). */
+/** Wait until `pid` has used no CPU for 5 s in a row (over twice the 2 s broker.idle-reduce), and `minMs` have passed (at most 30 s). */
 async function idle(pid: number, minMs: number): Promise<void> {
   const t0 = Date.now();
   let last = cpuTicks(pid);
@@ -49,7 +49,7 @@ async function idle(pid: number, minMs: number): Promise<void> {
     const now = cpuTicks(pid);
     still = now === last ? still + 500 : 0;
     last = now;
-    if (still >= 3000 && Date.now() - t0 >= minMs) return;
+    if (still >= 5000 && Date.now() - t0 >= minMs) return;
   }
 }
 
