@@ -4,12 +4,15 @@
  * which an idle broker uses little) and leave garbage in the old one; V8
  * collects only when JavaScript allocates, and an idle broker allocates next
  * to nothing, so all of it would stay resident for as long as it stays idle.
- * Once no message has passed through the broker's router for the quiet period,
+ * Once the broker's router has passed fewer than 10 messages a second for the
+ * quiet period (none at all, a module's background poll, a command now and then),
  * this runs V8's memory-reducing collection (the addon's lowMemory(): V8's
  * LowMemoryNotification, then malloc_trim) — or a plain full collection and
- * malloc_trim on a build without it — once, then waits for traffic before it
- * watches again. The pause (tens of ms) falls on an idle broker, never on a
- * message's path; the router's only cost is one counter increment a message.
+ * malloc_trim on a build without it — once, and not again until the broker has
+ * been busy (more traffic than that) and gone idle again. With no traffic at
+ * all its timer stops until the next message. The pause (tens of ms) falls on
+ * an idle broker, never on a message's path; the router's only cost is one
+ * counter increment a message.
  *
  * One reducer serves the whole process: the brokers of `flux start
  * --test-in-process` share one V8 heap, which is idle only when all of them are.
@@ -74,11 +77,20 @@ export function fullCollection(): Collector | null {
   return collector;
 }
 
+/**
+ * Messages a second (per watched broker) below which a broker counts as idle:
+ * rank 0's resource module polls broker.online every second (4 messages), and
+ * a command every few seconds is not work worth keeping memory for.
+ */
+const IDLE_RATE = 10;
+
 class IdleReducer {
   private readonly watched = new Map<Watched, number>();
   /** traffic summed over the watched routers at the last look */
   private seen = -1;
   private timer: NodeJS.Timeout | undefined;
+  /** reduced since the last busy period: not again until traffic has been busy */
+  private reduced = false;
   count = 0;
   last: Reduction | undefined;
 
@@ -114,19 +126,29 @@ class IdleReducer {
     const q = this.quietMs();
     if (this.timer !== undefined || q === undefined) return;
     this.seen = this.traffic();
-    this.timer = setTimeout(() => this.check(), q);
+    this.timer = setTimeout(() => this.check(q), q);
     this.timer.unref();
   }
 
-  private check(): void {
+  /**
+   * Every quiet period while there is traffic: fewer than IDLE_RATE messages a
+   * second (per broker) is idle — a module's background poll, a command now
+   * and then — and the first idle period after activity reduces. With no
+   * message at all the timer stops until the next one (Router.wake).
+   */
+  private check(quietMs: number): void {
     this.timer = undefined;
-    const now = this.traffic();
-    if (now !== this.seen) {
+    const delta = this.traffic() - this.seen;
+    const idle = delta <= (IDLE_RATE * quietMs * this.watched.size) / 1000;
+    if (!idle) this.reduced = false;
+    else if (!this.reduced) {
+      this.reduce();
+      this.reduced = true;
+    }
+    if (delta > 0 || !idle) {
       this.arm();
       return;
     }
-    this.reduce();
-    // quiet until the next message through any watched router
     const wake = () => {
       for (const w of this.watched.keys()) w.wake = undefined;
       this.arm();
