@@ -16,6 +16,9 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module from 'node:module';
 
+/** the process event lib/idle-reduce.ts emits before it first drops compiled code */
+const BEFORE_IDLE_FLUSH = 'flux:before-idle-flush';
+
 /** dist/, the root the bundles' tables are relative to */
 export const distDir = path.resolve(__dirname, '..');
 
@@ -56,8 +59,12 @@ export function loadBundle(name: string, entry?: string): boolean {
   }
   const script = new vm.Script(Module.wrap(src), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    // After the run, so the functions this command compiled are in it too.
-    process.once('exit', () => {
+    // After the run, so the functions this command compiled are in it too; a
+    // broker writes it before it first goes idle (lib/idle-reduce.ts), since
+    // that drops the compiled code of its start-up, which the cache is for.
+    const write = () => {
+      process.removeListener('exit', write);
+      process.removeListener(BEFORE_IDLE_FLUSH, write);
       const tmp = `${cacheFile}.${process.pid}`;
       try {
         fs.writeFileSync(tmp, script.createCachedData());
@@ -69,7 +76,9 @@ export function loadBundle(name: string, entry?: string): boolean {
           /* read-only tree: no cache */
         }
       }
-    });
+    };
+    process.once('exit', write);
+    process.once(BEFORE_IDLE_FLUSH, write);
   }
   const mod = new Module(file, module);
   mod.filename = file;

@@ -84,6 +84,9 @@ export function fullCollection(): Collector | null {
  */
 const IDLE_RATE = 10;
 
+/** emitted on the process before the first reduction drops compiled code (cli/bundle-loader.ts listens) */
+const BEFORE_IDLE_FLUSH = 'flux:before-idle-flush';
+
 class IdleReducer {
   private readonly watched = new Map<Watched, number>();
   /** traffic summed over the watched routers at the last look */
@@ -165,6 +168,8 @@ class IdleReducer {
     // and a function called later compiles again (microseconds). After a
     // burst, V8's own ageing flushes only what has not run for a while, so the
     // next burst starts with its hot functions compiled and optimised.
+    // a code cache still to be written (cli/bundle-loader.ts) is written first: it is for start-up
+    if (this.count === 0) (process as NodeJS.EventEmitter).emit(BEFORE_IDLE_FLUSH);
     if (!lowMemory(this.count === 0)) {
       method = 'full-gc';
       fullCollection()?.();
