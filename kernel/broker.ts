@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../lib/uuid';
 import { parse as parseToml } from 'smol-toml';
 import { Errno } from '../lib/errno';
 import { FluxError } from '../lib/errors';

@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../lib/uuid';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
 import { LogLevel } from '../api/handle';

@@ -6,7 +6,7 @@
  * its subscription callbacks, and requests addressed to its services to its
  * dispatcher. Messages stay objects: nothing is encoded here.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../lib/uuid';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
 import { checkEventOnce, isEventPayload, type EventPayload, type PublishArgs } from '../../lib/protocol/event-check';

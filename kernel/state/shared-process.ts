@@ -5,7 +5,7 @@
  * broker's, so whatever any of them starts names it and the one reaper finds it.
  */
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../lib/uuid';
 import { LINEAGE_VAR, childLineage } from '../../lib/lineage';
 import { Reaper } from './reaper';
 

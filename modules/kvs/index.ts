@@ -11,7 +11,7 @@
  * commit.ts), watch (streaming), watch-cancel,
  * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../lib/uuid';
 import {
   Errno,
   FluxError,
