@@ -167,8 +167,9 @@ class IdleReducer {
     // too: most of what exists then is start-up code that will not run again,
     // and a function called later compiles again (microseconds). After a
     // burst, V8's own ageing flushes only what has not run for a while, so the
-    // next burst starts with its hot functions compiled and optimised.
-    // a code cache still to be written (cli/bundle-loader.ts) is written first: it is for start-up
+    // next burst starts with its hot functions compiled and optimised. A code
+    // cache still to be written (cli/bundle-loader.ts) is written before that:
+    // it is for start-up.
     if (this.count === 0) (process as NodeJS.EventEmitter).emit(BEFORE_IDLE_FLUSH);
     if (!lowMemory(this.count === 0)) {
       method = 'full-gc';
