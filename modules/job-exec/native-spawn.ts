@@ -63,9 +63,11 @@ interface SpawnAddon {
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
-  jobDirs?(tmpdir: string | null, cwd: string | null, cb: (mkdirErrno: number, cwdErrno: number) => void): void;
-  writeWhole?(path: string, text: string, mode: number, cb: (errno: number, op: 'opening' | 'writing') => void): void;
+  fileOps?: FileOpsFn;
 }
+
+/** the addon's fileOps (native/file-ops.h): [kind, path, text | null, mode] ... in one trip, one result each */
+export type FileOpsFn = (ops: Array<string | number | null>, cb: (results: number[]) => void) => void;
 
 const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
 
@@ -199,44 +201,16 @@ export class NativeTask extends EventEmitter {
 }
 
 /** an errno as Node's error for it (code ENOENT ...) */
-function errnoError(errno: number, what: string): NodeJS.ErrnoException {
+export function errnoError(errno: number, what: string): NodeJS.ErrnoException {
   const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
   return Object.assign(new Error(`${code}: ${what}`), { code, errno: -errno });
 }
 
-/**
- * A job shell's checks before its tasks, in one trip to Node's pool (the
- * addon's jobDirs): mkdir(tmpdir, 0700) and whether cwd is a directory.
- * Undefined without the addon (the caller uses fs).
- */
-export function jobDirs(tmpdir: string | undefined, cwd: string | undefined): Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> | undefined {
+/** The addon's fileOps, or undefined without it (or with FLUX_TS_SPAWN=node): file-ops.ts batches through it. */
+export function addonFileOps(): FileOpsFn | undefined {
   const a = load();
-  if (a === null || typeof a.jobDirs !== 'function') return undefined;
-  const fn = a.jobDirs.bind(a);
-  return new Promise((resolve) =>
-    fn(tmpdir ?? null, cwd ?? null, (mk, cw) =>
-      resolve({ made: tmpdir !== undefined && mk === 0, cwdError: cw === 0 ? undefined : errnoError(cw, cwd ?? '') }),
-    ),
-  );
+  return a !== null && typeof a.fileOps === 'function' ? a.fileOps.bind(a) : undefined;
 }
-
-/**
- * A small file of the broker's own written whole in one trip to Node's pool
- * (the addon's writeWhole: open, write, close): undefined when written, else
- * the failed step and its error. Undefined without the addon (the caller uses fs).
- */
-export function writeWhole(file: string, text: string, mode: number): Promise<{ op: 'opening' | 'writing'; error: NodeJS.ErrnoException } | undefined> | undefined {
-  const a = load();
-  if (a === null || typeof a.writeWhole !== 'function') return undefined;
-  const fn = a.writeWhole.bind(a);
-  return new Promise((resolve) => fn(file, text, mode, (errno, op) => resolve(errno === 0 ? undefined : { op, error: errnoError(errno, file) })));
-}
-
-/** Whether writeWhole is there (the addon is) */
-writeWhole.available = (): boolean => {
-  const a = load() as { writeWhole?: unknown } | null;
-  return a !== null && typeof a.writeWhole === 'function';
-};
 
 /** Whether tasks start through flux-task (the addon and the helper are there). */
 spawnTask.available = (): boolean => load() !== null;

@@ -40,7 +40,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, FluxError, type Handle, type Message } from '../../kernel/api';
 import { FileSink } from './file-sink';
-import { writeWhole } from './native-spawn';
+import { writeWhole } from './file-ops';
 import { sysErrorText } from './sys-error';
 import type { OutEvent } from './shell';
 

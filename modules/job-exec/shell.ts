@@ -39,7 +39,8 @@ import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
 import { removeAsUser, stageAsUser } from './user-files';
 import { UserFileInput } from './user-input';
-import { NativeTask, jobDirs, spawnTask } from './native-spawn';
+import { NativeTask, spawnTask } from './native-spawn';
+import { jobDirs, removeDir } from './file-ops';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
@@ -131,6 +132,14 @@ function checkDirs(tmpdir: string | undefined, cwd: string | undefined): Promise
           (e: NodeJS.ErrnoException) => e,
         );
   return Promise.all([made, cwdError]).then(([m, c]) => ({ made: m, cwdError: c }));
+}
+
+/** a job's tmpdir at its end: most jobs leave it empty (one rmdir); the recursive walk only when it is not */
+function removeTmpdir(dir: string): void {
+  const rmAll = () => fs.rm(dir, { recursive: true, force: true }, () => {});
+  const native = removeDir(dir);
+  if (native) void native.then((e) => e !== 0 && e !== os.constants.errno.ENOENT && rmAll());
+  else fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && rmAll());
 }
 
 const now = () => Date.now() / 1000;
@@ -671,7 +680,7 @@ export class JobShell {
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
     if (dir && this.asUser) removeAsUser(this.asUser, dir);
-    else if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
+    else if (dir) removeTmpdir(dir);
     this.sink.exit(this.status);
   }
 

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { jobDirs, spawnTask, writeWhole, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { spawnTask, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { jobDirs, removeDir, writeWhole } from '../../../modules/job-exec/file-ops';
 
 const t = spawnTask.available() ? test : test.skip;
 
@@ -144,6 +145,27 @@ t('writeWhole: a file written whole (0600, replaced), or the step that failed', 
     const full = await writeWhole('/dev/full', text, 0o600)!;
     assert.is(full?.op, 'writing');
     assert.is(full?.error.code, 'ENOSPC');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+t('fileOps: the operations of a turn go together and run in the order they were asked for', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-file-ops-'));
+  try {
+    const dir = path.join(base, 'jobtmp');
+    // one turn: the file can be written only if the mkdir ran before it, and the rmdir after both
+    const made = jobDirs(dir, base)!;
+    const wrote = writeWhole(path.join(dir, 'f'), 'x', 0o600)!;
+    const removed = removeDir(dir)!;
+    assert.equal(await made, { made: true, cwdError: undefined });
+    assert.is(await wrote, undefined);
+    assert.is(await removed, os.constants.errno.ENOTEMPTY);
+    assert.is(fs.readFileSync(path.join(dir, 'f'), 'utf8'), 'x');
+    fs.rmSync(path.join(dir, 'f'));
+    assert.is(await removeDir(dir)!, 0);
+    assert.not.ok(fs.existsSync(dir));
+    assert.is(await removeDir(dir)!, os.constants.errno.ENOENT);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
