@@ -242,6 +242,12 @@ struct spawn_job {
   char cwd[4096];
   char cpus[4096];
   char rlimits[1024];
+  /* opts.tmpdir: made (0700) before the spawn, on this trip; EEXIST is no error */
+  char tmpdir[4096];
+  /* opts.cwdFallback: where the task runs when cwd is not a directory */
+  char fallback[4096];
+  int tmpdir_errno;
+  int cwd_errno;
   char fdarg[16];
   int use_pty;
   int pmi;
@@ -254,6 +260,13 @@ struct spawn_job {
   int pidfd;
   int rc;
 };
+
+/* remove the variable that starts with `prefix` ("NAME=") from a NULL-ended environment */
+static void drop_env(char **envp, const char *prefix) {
+  size_t n = strlen(prefix), i = 0;
+  while (envp[i] != NULL && strncmp(envp[i], prefix, n) != 0) i++;
+  for (; envp[i] != NULL; i++) envp[i] = envp[i + 1];
+}
 
 /* on a threadpool thread: posix_spawn (it returns once flux-task has exec'd) and its pidfd */
 /*
@@ -289,7 +302,24 @@ static void spawn_execute(napi_env env, void *data) {
   posix_spawn_file_actions_adddup2(&fa, j->use_pty ? th[5] : th[2], 2);
   if (j->pmi) posix_spawn_file_actions_adddup2(&fa, th[3], 3);
   posix_spawn_file_actions_adddup2(&fa, th[4], j->status_num);
-  posix_spawn_file_actions_addchdir_np(&fa, j->cwd);
+  /*
+   * The job's tmpdir and its cwd check ride on this trip (one hand-off to the
+   * pool a task, not two): a tmpdir that cannot be made leaves the task
+   * without FLUX_JOB_TMPDIR, a cwd that is not a directory sends it to the
+   * fallback; both are told to the loop ('D') before the spawn's outcome.
+   */
+  if (j->tmpdir[0] != '\0' && mkdir(j->tmpdir, 0700) < 0 && errno != EEXIST) {
+    j->tmpdir_errno = errno;
+    drop_env(j->envp, "FLUX_JOB_TMPDIR=");
+  }
+  const char *cwd = j->cwd;
+  if (j->fallback[0] != '\0') {
+    struct stat st;
+    if (stat(j->cwd, &st) < 0) j->cwd_errno = errno;
+    else if (!S_ISDIR(st.st_mode)) j->cwd_errno = ENOTDIR;
+    if (j->cwd_errno != 0) cwd = j->fallback;
+  }
+  posix_spawn_file_actions_addchdir_np(&fa, cwd);
   /* SCHED_OTHER: this pool thread is SCHED_BATCH (pool_thread_batch), which a child would inherit */
   struct sched_param other = {0};
   posix_spawnattr_setschedpolicy(&at, SCHED_OTHER);
@@ -332,6 +362,7 @@ static void spawn_complete(napi_env env, napi_status status, void *data) {
     }
   }
   napi_delete_async_work(env, j->work);
+  if (j->tmpdir_errno != 0 || j->cwd_errno != 0) task_event(w, 'D', j->tmpdir_errno, j->cwd_errno);
   if (j->rc != 0) {
     close(j->status_fd);
     task_event(w, 'E', j->rc, 0);
@@ -401,6 +432,17 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     napi_valuetype rt;
     napi_typeof(env, v, &rt);
     if (rt == napi_string) napi_get_value_string_utf8(env, v, j->rlimits, sizeof j->rlimits, &len);
+  }
+  if (napi_has_named_property(env, a[4], "tmpdir", &has) == napi_ok && has && napi_get_named_property(env, a[4], "tmpdir", &v) == napi_ok) {
+    napi_valuetype tt;
+    napi_typeof(env, v, &tt);
+    if (tt == napi_string) napi_get_value_string_utf8(env, v, j->tmpdir, sizeof j->tmpdir, &len);
+  }
+  if (napi_has_named_property(env, a[4], "cwdFallback", &has) == napi_ok && has &&
+      napi_get_named_property(env, a[4], "cwdFallback", &v) == napi_ok) {
+    napi_valuetype ft;
+    napi_typeof(env, v, &ft);
+    if (ft == napi_string) napi_get_value_string_utf8(env, v, j->fallback, sizeof j->fallback, &len);
   }
   /* opts.via: helper is the IMP, these its arguments before flux-task's (flux-imp(8)) */
   uint32_t nvia = 0;

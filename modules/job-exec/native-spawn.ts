@@ -51,6 +51,14 @@ export interface SpawnOptions {
   rlimits?: ReadonlyArray<readonly [number, number]>;
   /** run as this user through the IMP (flux-imp(8)); its processes are signalled through it too */
   asUser?: ImpUser;
+  /**
+   * made (0700, EEXIST is fine) on the spawn's own trip to the pool, before
+   * the task starts; if it cannot be, the task runs without FLUX_JOB_TMPDIR
+   * ('prepared' event). Not with asUser (the guest makes it).
+   */
+  tmpdir?: string;
+  /** where the task runs if cwd is not a directory (checked on the spawn's trip; 'prepared' event) */
+  cwdFallback?: string;
 }
 
 interface SpawnAddon {
@@ -59,7 +67,7 @@ interface SpawnAddon {
     argv: string[],
     envp: string[] | string,
     cwd: string,
-    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[] },
+    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[]; tmpdir?: string; cwdFallback?: string },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
@@ -271,9 +279,15 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       rlimits: opts.rlimits && opts.rlimits.length > 0 ? opts.rlimits.map(([r, v]) => `${r}=${v}`).join(',') : undefined,
       // flux-imp exec USERID J CWD: it runs its configured flux-task as the user, in cwd
       via: as ? ['exec', String(as.userid), as.J, cwd] : undefined,
+      tmpdir: as ? undefined : opts.tmpdir,
+      cwdFallback: as ? undefined : opts.cwdFallback,
     },
     (kind, x, y) => {
       switch (kind) {
+        case 'D':
+          // the tmpdir could not be made (x) or cwd is not a directory (y): errnos, 0 when fine
+          t.emit('prepared', x === 0 ? undefined : errnoError(x, opts.tmpdir ?? ''), y === 0 ? undefined : errnoError(y, cwd));
+          return;
         case 'S':
           // flux-task was spawned (off the loop, on a pool thread): it is watched from now on
           t.parentPid = x;

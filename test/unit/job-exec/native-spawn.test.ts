@@ -56,6 +56,36 @@ t('the task`s environment is the one given, whole', async () => {
   assert.equal(got, [`A=1`, `CUT=before`, `EMPTY=`, `EQ=x=y=z`, `PATH=${process.env['PATH']}`, `UTF=é€𝄞`]);
 });
 
+t('tmpdir and cwdFallback: made and checked on the spawn`s own trip, what failed told before the spawn', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-spawn-dirs-'));
+  try {
+    const tmp = path.join(base, 'jobtmp');
+    const show = ['sh', '-c', 'pwd; echo "tmp=${FLUX_JOB_TMPDIR-unset}"; test -d "$FLUX_JOB_TMPDIR" && echo made'];
+    const env = { PATH: process.env['PATH'], FLUX_JOB_TMPDIR: tmp };
+    // all is well: no prepared event, the dir is there (0700) before the task runs
+    const k = spawnTask(show, env, base, { pmi: false, tmpdir: tmp, cwdFallback: '/tmp' })!;
+    let told = false;
+    k.once('prepared', () => (told = true));
+    const r = await ended(k);
+    assert.is(r.out, `${fs.realpathSync(base)}\ntmp=${tmp}\nmade\n`);
+    assert.not.ok(told);
+    assert.is(fs.statSync(tmp).mode & 0o777, 0o700);
+    // made already (a second task of the shell): still fine
+    assert.is((await ended(spawnTask(show, env, base, { pmi: false, tmpdir: tmp })!)).out.endsWith('made\n'), true);
+    // a tmpdir that cannot be made and a cwd that is not there: the task runs in the fallback, without FLUX_JOB_TMPDIR
+    const bad = path.join(base, 'gone', 'jobtmp');
+    const k2 = spawnTask(show, { ...env, FLUX_JOB_TMPDIR: bad }, path.join(base, 'nodir'), { pmi: false, tmpdir: bad, cwdFallback: '/tmp' })!;
+    const prepared = new Promise<Array<NodeJS.ErrnoException | undefined>>((res) => k2.once('prepared', (a?: NodeJS.ErrnoException, b?: NodeJS.ErrnoException) => res([a, b])));
+    const r2 = await ended(k2);
+    assert.is(r2.out, '/tmp\ntmp=unset\n');
+    const [tmpError, cwdError] = await prepared;
+    assert.is(tmpError?.code, 'ENOENT');
+    assert.is(cwdError?.code, 'ENOENT');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
 t('flux-task cannot start (its cwd is gone): an error event with the errno, no close', async () => {
   const k = spawnTask(['true'], { PATH: process.env['PATH'] }, path.join(os.tmpdir(), `no-such-dir-${process.pid}`), { pmi: false })!;
   let closed = false;
