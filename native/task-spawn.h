@@ -87,7 +87,7 @@ static int task_read_records(struct task_watch *w) {
       struct task_record r;
       memcpy(&r, w->buf, sizeof r);
       w->have = 0;
-      if (r.type == 'F' || r.type == 'P' || r.type == 'E' || r.type == 'X') task_event(w, (char)r.type, r.value, 0);
+      if (r.type == 'F' || r.type == 'P' || r.type == 'E' || r.type == 'R' || r.type == 'X') task_event(w, (char)r.type, r.value, 0);
     }
   }
 }
@@ -249,6 +249,8 @@ struct spawn_job {
   int tmpdir_errno;
   int cwd_errno;
   char fdarg[16];
+  /* flux-task's FLAGS: "-", or p (pty) and r (remove the tmpdir after the task) */
+  char flags[4];
   int use_pty;
   int pmi;
   int status_num;
@@ -444,6 +446,12 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     napi_typeof(env, v, &ft);
     if (ft == napi_string) napi_get_value_string_utf8(env, v, j->fallback, sizeof j->fallback, &len);
   }
+  bool remove_tmp = false;
+  if (napi_has_named_property(env, a[4], "removeTmpdir", &has) == napi_ok && has &&
+      napi_get_named_property(env, a[4], "removeTmpdir", &v) == napi_ok)
+    napi_get_value_bool(env, v, &remove_tmp);
+  snprintf(j->flags, sizeof j->flags, "%s%s", use_pty ? "p" : "", remove_tmp ? "r" : "");
+  if (j->flags[0] == '\0') strcpy(j->flags, "-");
   /* opts.via: helper is the IMP, these its arguments before flux-task's (flux-imp(8)) */
   uint32_t nvia = 0;
   bool via_array = false;
@@ -466,7 +474,7 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     j->argv[0] = j->helper;
     for (uint32_t i = 0; i < nvia && j->via != NULL; i++) j->argv[1 + i] = j->via[i];
     j->argv[1 + nvia] = j->fdarg;
-    j->argv[2 + nvia] = use_pty ? "p" : "-";
+    j->argv[2 + nvia] = j->flags;
     j->argv[3 + nvia] = j->cpus;
     j->argv[4 + nvia] = j->rlimits;
   }

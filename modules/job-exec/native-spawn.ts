@@ -59,6 +59,12 @@ export interface SpawnOptions {
   tmpdir?: string;
   /** where the task runs if cwd is not a directory (checked on the spawn's trip; 'prepared' event) */
   cwdFallback?: string;
+  /**
+   * the shell's only task: flux-task removes $FLUX_JOB_TMPDIR (rmdir) once
+   * the task ended, before it reports the status ('tmpdir-removed' event,
+   * with 0 or the errno: ENOTEMPTY when the job left files there)
+   */
+  removeTmpdir?: boolean;
 }
 
 interface SpawnAddon {
@@ -67,7 +73,16 @@ interface SpawnAddon {
     argv: string[],
     envp: string[] | string,
     cwd: string,
-    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[]; tmpdir?: string; cwdFallback?: string },
+    opts: {
+      pmi: boolean;
+      pty?: { cols: number; rows: number };
+      cpus?: string;
+      rlimits?: string;
+      via?: string[];
+      tmpdir?: string;
+      cwdFallback?: string;
+      removeTmpdir?: boolean;
+    },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
@@ -281,6 +296,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       via: as ? ['exec', String(as.userid), as.J, cwd] : undefined,
       tmpdir: as ? undefined : opts.tmpdir,
       cwdFallback: as ? undefined : opts.cwdFallback,
+      removeTmpdir: as ? undefined : opts.removeTmpdir,
     },
     (kind, x, y) => {
       switch (kind) {
@@ -304,6 +320,9 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
         case 'E':
           failed = true;
           fail(x);
+          return;
+        case 'R':
+          t.emit('tmpdir-removed', x);
           return;
         case 'X':
           status = x;

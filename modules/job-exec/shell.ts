@@ -469,6 +469,8 @@ export class JobShell {
           asUser: this.asUser,
           tmpdir: this.deferredDirs?.tmpdir,
           cwdFallback: this.deferredDirs ? '/tmp' : undefined,
+          // the shell's only task: its flux-task removes the tmpdir as it ends (no trip for the broker's loop)
+          removeTmpdir: this.deferredDirs !== undefined && this.spec.placement.count === 1,
         }) ??
         spawn(argv[0] ?? '', argv.slice(1), {
           cwd,
@@ -487,6 +489,10 @@ export class JobShell {
     if (t.cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, t.cpus);
     this.call('task.fork', t);
     if (proc instanceof NativeTask) {
+      proc.once('tmpdir-removed', (errno: number) => {
+        // gone (or never made): nothing left for exitNow; ENOTEMPTY and the like: exitNow removes it
+        if (errno === 0 || errno === os.constants.errno.ENOENT) this.tmpdir = undefined;
+      });
       if (this.deferredDirs) proc.once('prepared', (tmpError?: NodeJS.ErrnoException, cwdError?: NodeJS.ErrnoException) => this.onPrepared(cwd, tmpError, cwdError));
       proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
       proc.once('imp-error', (line: string) => this.log(2, `task ${t.rank} (host ${this.spec.hostname}): signal not delivered: ${line}`));

@@ -50,6 +50,16 @@ test('a cwd that is not a directory: one line says so, the tasks run in /tmp wit
   await until(() => !fs.readdirSync(rundir).some((f) => f.startsWith('jobtmp-')), 'the job tmpdir to be removed', 10_000);
 });
 
+test('a job tmpdir is removed with the job, empty or not', async () => {
+  const rundir = inst!.flux(['getattr', 'rundir']).stdout.trim();
+  // one task: its parent (flux-task) removes the empty dir; one that left a file: the broker removes it whole
+  for (const script of ['test -d "$FLUX_JOB_TMPDIR"', 'mkdir "$FLUX_JOB_TMPDIR/sub" && touch "$FLUX_JOB_TMPDIR/sub/left"']) {
+    const r = inst!.flux(['run', 'sh', '-c', script]);
+    assert.is(r.code, 0, r.stderr);
+    await until(() => !fs.readdirSync(rundir).some((f) => f.startsWith('jobtmp-')), `the job tmpdir to be removed (${script})`, 10_000);
+  }
+});
+
 test('a task exit code becomes the exit code', () => {
   const r = inst!.flux(['run', 'sh', '-c', 'exit 3']);
   assert.is(r.code, 3);

@@ -86,6 +86,30 @@ t('tmpdir and cwdFallback: made and checked on the spawn`s own trip, what failed
   }
 });
 
+t('removeTmpdir: flux-task removes the tmpdir once its task ended, and says how it went', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-spawn-rm-'));
+  try {
+    const run = async (script: string) => {
+      const tmp = path.join(base, `jobtmp-${Math.random().toString(36).slice(2)}`);
+      const k = spawnTask(['sh', '-c', script], { PATH: process.env['PATH'], FLUX_JOB_TMPDIR: tmp }, base, { pmi: false, tmpdir: tmp, removeTmpdir: true })!;
+      const removed = new Promise<number>((res) => k.once('tmpdir-removed', res));
+      const r = await ended(k);
+      return { r, tmp, errno: await removed };
+    };
+    // the task used it and left it empty: gone before the status came
+    const a = await run('test -d "$FLUX_JOB_TMPDIR" && echo there');
+    assert.is(a.r.out, 'there\n');
+    assert.is(a.errno, 0);
+    assert.not.ok(fs.existsSync(a.tmp));
+    // a file left in it: kept, ENOTEMPTY told (the broker removes what is in it)
+    const b = await run('touch "$FLUX_JOB_TMPDIR/left"');
+    assert.is(b.errno, os.constants.errno.ENOTEMPTY);
+    assert.ok(fs.existsSync(path.join(b.tmp, 'left')));
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
 t('flux-task cannot start (its cwd is gone): an error event with the errno, no close', async () => {
   const k = spawnTask(['true'], { PATH: process.env['PATH'] }, path.join(os.tmpdir(), `no-such-dir-${process.pid}`), { pmi: false })!;
   let closed = false;
