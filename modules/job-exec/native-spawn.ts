@@ -12,6 +12,11 @@
  * is emitted (flux-task's exit code or signal), the task's process group is
  * killed and the job gets an exception (shell.ts).
  *
+ * The same trip to the pool can make the job's tmpdir (opts.tmpdir) and check
+ * its cwd (opts.cwdFallback): what went wrong comes as a 'prepared' event
+ * (tmpdir error, cwd error) before the spawn's outcome. With opts.removeTmpdir
+ * flux-task removes the tmpdir once its task ended ('tmpdir-removed', errno).
+ *
  * The object looks like the part of a ChildProcess the job shell uses: pid
  * (the task's, once it runs), stdin/stdout/stderr streams, stdio[3] (PMI), and
  * the 'spawn', 'error' and 'close' events ('close' after the exit and the end
