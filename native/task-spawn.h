@@ -390,6 +390,16 @@ static void spawn_complete(napi_env env, napi_status status, void *data) {
   task_event(w, 'S', pid, 0);
 }
 
+/* opts[name], when it is a string, copied into buf (left as it is otherwise) */
+static void opt_string_into(napi_env env, napi_value opts, const char *name, char *buf, size_t size) {
+  bool has = false;
+  napi_value v;
+  napi_valuetype t;
+  size_t len;
+  if (napi_has_named_property(env, opts, name, &has) != napi_ok || !has || napi_get_named_property(env, opts, name, &v) != napi_ok) return;
+  if (napi_typeof(env, v, &t) == napi_ok && t == napi_string) napi_get_value_string_utf8(env, v, buf, size, &len);
+}
+
 static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value a[6];
@@ -424,28 +434,10 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
       rows = opt_int(env, v, "rows");
     }
   }
-  if (napi_has_named_property(env, a[4], "cpus", &has) == napi_ok && has && napi_get_named_property(env, a[4], "cpus", &v) == napi_ok) {
-    napi_valuetype ct;
-    napi_typeof(env, v, &ct);
-    if (ct == napi_string) napi_get_value_string_utf8(env, v, j->cpus, sizeof j->cpus, &len);
-  }
-  if (napi_has_named_property(env, a[4], "rlimits", &has) == napi_ok && has &&
-      napi_get_named_property(env, a[4], "rlimits", &v) == napi_ok) {
-    napi_valuetype rt;
-    napi_typeof(env, v, &rt);
-    if (rt == napi_string) napi_get_value_string_utf8(env, v, j->rlimits, sizeof j->rlimits, &len);
-  }
-  if (napi_has_named_property(env, a[4], "tmpdir", &has) == napi_ok && has && napi_get_named_property(env, a[4], "tmpdir", &v) == napi_ok) {
-    napi_valuetype tt;
-    napi_typeof(env, v, &tt);
-    if (tt == napi_string) napi_get_value_string_utf8(env, v, j->tmpdir, sizeof j->tmpdir, &len);
-  }
-  if (napi_has_named_property(env, a[4], "cwdFallback", &has) == napi_ok && has &&
-      napi_get_named_property(env, a[4], "cwdFallback", &v) == napi_ok) {
-    napi_valuetype ft;
-    napi_typeof(env, v, &ft);
-    if (ft == napi_string) napi_get_value_string_utf8(env, v, j->fallback, sizeof j->fallback, &len);
-  }
+  opt_string_into(env, a[4], "cpus", j->cpus, sizeof j->cpus);
+  opt_string_into(env, a[4], "rlimits", j->rlimits, sizeof j->rlimits);
+  opt_string_into(env, a[4], "tmpdir", j->tmpdir, sizeof j->tmpdir);
+  opt_string_into(env, a[4], "cwdFallback", j->fallback, sizeof j->fallback);
   bool remove_tmp = false;
   if (napi_has_named_property(env, a[4], "removeTmpdir", &has) == napi_ok && has &&
       napi_get_named_property(env, a[4], "removeTmpdir", &v) == napi_ok)
