@@ -78,6 +78,11 @@ export class EventPoster {
     );
   }
 
+  /** an inactive job's directory changes little from now on: the kvs keeps it packed once cold (kvs.pack, a hint) */
+  cold(kvsdir: string): void {
+    this.h.send('kvs.pack', { key: kvsdir });
+  }
+
   /** Put a value; resolves once it is on disk (durable: false, once queued: a value written with the job's events, R) */
   put(key: string, value: unknown, durable = true): Promise<void> {
     return this.h.rpc('kvs.put', { key, value, ...(durable ? {} : { durable: false }) }).then(() => undefined);

@@ -221,6 +221,7 @@ export class Manager {
       j.waitable = false;
       j.release();
       this.inactive.add(j);
+      this.events.cold(j.kvsdir);
     }
     let running = 0;
     for (const job of rebuilt) {
@@ -757,6 +758,7 @@ export class Manager {
     this.inactive.add(job);
     this.schedulePurge();
     this.events.close(job.kvsdir);
+    this.events.cold(job.kvsdir);
     const summary = job.summary();
     this.waiters.fireInactive(job.id, summary);
     if (job.waitable) {
