@@ -25,6 +25,25 @@ export interface ExceptionInfo {
 
 type Obj = Record<string, unknown>;
 
+/** an inactive job's dependencies: none, one shared array for all (an inactive job takes none) */
+export const NO_DEPENDENCIES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * One shared copy of the strings many jobs have alike (name, cwd, queue,
+ * ranks, nodelist): an inactive job is kept until purged, and a copy of each
+ * per job was a good part of its record. Bounded: past COMMON_MAX distinct
+ * ones, a string is kept as it is.
+ */
+const common = new Map<string, string>();
+const COMMON_MAX = 4096;
+export function shared<T extends string | undefined>(s: T): T {
+  if (s === undefined || s.length > 256) return s;
+  const have = common.get(s);
+  if (have !== undefined) return have as T;
+  if (common.size < COMMON_MAX) common.set(s, s);
+  return s;
+}
+
 /** RFC 20 R: ranks idset, nodelist and core count. */
 export function summarizeR(R: unknown): { ranks: string; nodelist: string; nnodes: number; ncores: number } {
   const ex = ((R as Obj | undefined)?.['execution'] ?? {}) as Obj;
@@ -150,13 +169,13 @@ export class Job {
   ) {
     this.jobspec = jobspec;
     const s = summarizeJobspec(jobspec);
-    this.name = s.name;
+    this.name = shared(s.name);
     this.ntasks = s.ntasks;
     this.nnodes = s.nnodes;
     this.ncores = s.ncores;
     this.duration = s.duration;
-    this.cwd = s.cwd;
-    this.queue = s.queue;
+    this.cwd = shared(s.cwd);
+    this.queue = shared(s.queue);
     this.waitable = (flags & Flags.WAITABLE) !== 0;
   }
 
@@ -167,8 +186,8 @@ export class Job {
   setR(R: Obj): void {
     this.R = R;
     const s = summarizeR(R);
-    this.ranks = s.ranks;
-    this.nodelist = s.nodelist;
+    this.ranks = shared(s.ranks);
+    this.nodelist = shared(s.nodelist);
     this.nnodes = s.nnodes;
     if (s.ncores > 0) this.ncores = s.ncores;
     const exp = ((R['execution'] ?? {}) as Obj)['expiration'];
@@ -186,6 +205,7 @@ export class Job {
 
   /** Drop what an INACTIVE job no longer needs (no timers, no big objects). */
   release(): void {
+    this.dependencies = NO_DEPENDENCIES;
     this.timer?.clear();
     this.timer = undefined;
     this.jobspec = undefined;

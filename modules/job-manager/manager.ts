@@ -753,7 +753,6 @@ export class Manager {
 
   private onInactive(job: Job): void {
     this.schedQueue.delete(job);
-    job.dependencies = [];
     job.release();
     this.inactive.add(job);
     this.schedulePurge();

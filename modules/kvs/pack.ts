@@ -5,20 +5,21 @@
  * The serialization is binary: a directory is its `made` flag, its number of
  * children and each child as name, kind and payload (a value's JSON text, an
  * eventlog's appends count and text, a link's target, or a directory the same
- * way again); lengths and counts are LEB128 varints. It is deflated (raw
- * deflate, zlib level 9) with a dictionary: the serialization of an earlier
- * packed directory, so what one job's directory shares with the one before
- * (the same environment in J, the same event names and keys) costs a few
- * bytes. A `true` job's 4 KiB pack into ~200 bytes (docs/notes/rank0-idle-rss.md).
+ * way again); lengths and counts are LEB128 varints. It is compressed
+ * (lz.ts, LZ77 in JavaScript: zlib's native churn grew the RSS) against a
+ * dictionary: the serialization of an earlier packed directory, so what one
+ * job's directory shares with the one before (the same environment in J,
+ * the same event names and keys) costs a few bytes. A `true` job's 4 KiB
+ * pack into ~260 bytes (docs/notes/rank0-idle-rss.md).
  *
  * Only directories whose serialization is at most PACK_LIMIT bytes are
- * packed, and both ways are synchronous: at most ~0.1 ms of the loop (a
+ * packed, and both ways are synchronous: at most ~0.5 ms of the loop (a
  * larger directory, a job with much output, stays as it is).
  */
-import * as zlib from 'node:zlib';
-import { Packed, intern, isDir, isLinkNode, isLogNode, isPacked, type Dir, type Node, type PackDict } from './tree';
+import { LzDict, compress, decompress } from './lz';
+import { Packed, intern, isDir, isLinkNode, isLogNode, isPacked, type Dir, type Node } from './tree';
 
-/** the largest serialization packed (bytes): deflating it takes ~0.1-0.3 ms */
+/** the largest serialization packed (bytes): compressing it takes ~0.5 ms */
 export const PACK_LIMIT = 64 * 1024;
 /** a dictionary is at most the deflate window */
 const DICT_MAX = 32 * 1024;
@@ -35,18 +36,21 @@ const enum Kind {
   Dir = 4,
 }
 
-/** a growable byte buffer */
+/** the serializer's buffer, kept between calls (a new one each time is native memory until a GC) */
+let scratch = Buffer.allocUnsafeSlow(8192);
+
+/** a growable byte buffer (the scratch one: what bytes() returns is valid until the next serialize) */
 class Writer {
-  buf = Buffer.allocUnsafe(4096);
+  buf = scratch;
   len = 0;
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
-    const b = Buffer.allocUnsafe(size);
+    const b = Buffer.allocUnsafeSlow(size);
     this.buf.copy(b, 0, 0, this.len);
-    this.buf = b;
+    this.buf = scratch = b;
   }
 
   byte(b: number): void {
@@ -180,9 +184,9 @@ export function deserialize(bytes: Buffer): Dir {
   return d;
 }
 
-/** Packs and unpacks directories, keeping the dictionary it deflates with. */
+/** Packs and unpacks directories, keeping the dictionary it compresses with. */
 export class Packer {
-  private dict: PackDict | undefined;
+  private dict: LzDict | undefined;
   /** the packs of the current window: their inputs' and outputs' bytes */
   private window = { packs: 0, raw: 0, packed: 0 };
   /** packs made, bytes in and out: kvs.stats-get */
@@ -193,31 +197,30 @@ export class Packer {
     const { bytes, count } = serialize(d, (p) => this.unpack(p));
     if (bytes.length > PACK_LIMIT) return undefined;
     const dict = this.dictFor(bytes);
-    const z = zlib.deflateRawSync(bytes, { dictionary: dict.bytes, level: 9 });
+    const z = compress(bytes, dict);
     this.stats.packs++;
     this.stats.raw += bytes.length;
     this.stats.packed += z.length;
     this.watch(bytes, z.length);
-    return new Packed(z.toString('latin1'), count, dict);
+    return new Packed(z, count, dict);
   }
 
   /** the directory p holds (fresh nodes: the caller puts it in the tree or reads it) */
   unpack(p: Packed): Dir {
     this.stats.unpacks++;
-    const raw = zlib.inflateRawSync(Buffer.from(p.data, 'latin1'), { dictionary: p.dict.bytes });
-    return deserialize(raw);
+    return deserialize(decompress(p.data, p.dict.bytes));
   }
 
   /** the dictionary: the first input's own bytes until there is one */
-  private dictFor(bytes: Buffer): PackDict {
+  private dictFor(bytes: Buffer): LzDict {
     if (!this.dict) this.dict = this.newDict(bytes);
     return this.dict;
   }
 
-  private newDict(bytes: Buffer): PackDict {
+  private newDict(bytes: Buffer): LzDict {
     this.stats.dicts++;
-    // a copy: the writer's buffer is not kept
-    return { bytes: Buffer.from(bytes.subarray(Math.max(0, bytes.length - DICT_MAX))) };
+    // a copy: the writer's buffer is scratch
+    return new LzDict(Buffer.from(bytes.subarray(Math.max(0, bytes.length - DICT_MAX))));
   }
 
   /** a window of poor packs (the instance's jobs changed): the next packs use this input as their dictionary */

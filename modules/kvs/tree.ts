@@ -24,9 +24,9 @@ export interface LinkEntry {
  */
 export type Dir = Map<string, Node> & { made?: true; w?: number };
 
-/** a zlib dictionary that packed directories were compressed with (pack.ts) */
+/** the dictionary packed directories were compressed with (pack.ts, lz.ts LzDict) */
 export interface PackDict {
-  readonly bytes: Buffer;
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface PackDict {
  */
 export class Packed {
   constructor(
-    /** the deflated serialization, one char a byte */
+    /** the compressed serialization, one char a byte (latin1) */
     readonly data: string,
     /** values, eventlogs and links below it (store.ts size) */
     readonly count: number,
