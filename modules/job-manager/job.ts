@@ -119,6 +119,18 @@ export function summarizeJobspec(js: Obj): { ntasks: number; nnodes?: number; nc
   };
 }
 
+/** the fields only an active job needs (Job.live) */
+class Live {
+  allocPending = false;
+  execRunning = false;
+  holdsR = false;
+  killCount = 0;
+  annotations?: Obj;
+  jobspec?: Obj;
+  R?: Obj;
+  timer?: LongTimer;
+}
+
 export class Job {
   state: StateBit = State.NEW;
   priority = -1;
@@ -143,21 +155,72 @@ export class Job {
   /** outstanding dependency descriptions (RFC 26), in dependency-add order */
   dependencies: string[] = [];
   waitstatus?: number;
-  /** scheduler alloc request outstanding */
-  allocPending = false;
-  /** exec stream running */
-  execRunning = false;
   started = false;
-  /** resources still held (alloc succeeded, not freed) */
-  holdsR = false;
   /** waitable job not yet reaped by job-manager.wait */
   waitable: boolean;
-  annotations?: Obj;
-  /** active only */
-  jobspec?: Obj;
-  R?: Obj;
-  timer?: LongTimer;
-  killCount = 0;
+  /**
+   * What only an active job has (release() drops it: an inactive job is
+   * kept until purged, and each field is 8 bytes of every kept record). The
+   * accessors below read it as fields; a setter given the default value
+   * does not make it again for an inactive job.
+   */
+  private live: Live | undefined = new Live();
+
+  private own(): Live {
+    return (this.live ??= new Live());
+  }
+
+  /** scheduler alloc request outstanding */
+  get allocPending(): boolean {
+    return this.live?.allocPending ?? false;
+  }
+  set allocPending(v: boolean) {
+    if (v || this.live) this.own().allocPending = v;
+  }
+  /** exec stream running */
+  get execRunning(): boolean {
+    return this.live?.execRunning ?? false;
+  }
+  set execRunning(v: boolean) {
+    if (v || this.live) this.own().execRunning = v;
+  }
+  /** resources still held (alloc succeeded, not freed) */
+  get holdsR(): boolean {
+    return this.live?.holdsR ?? false;
+  }
+  set holdsR(v: boolean) {
+    if (v || this.live) this.own().holdsR = v;
+  }
+  get annotations(): Obj | undefined {
+    return this.live?.annotations;
+  }
+  set annotations(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().annotations = v;
+  }
+  get jobspec(): Obj | undefined {
+    return this.live?.jobspec;
+  }
+  set jobspec(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().jobspec = v;
+  }
+  get R(): Obj | undefined {
+    return this.live?.R;
+  }
+  set R(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().R = v;
+  }
+  get timer(): LongTimer | undefined {
+    return this.live?.timer;
+  }
+  set timer(v: LongTimer | undefined) {
+    if (v !== undefined || this.live) this.own().timer = v;
+  }
+  get killCount(): number {
+    return this.live?.killCount ?? 0;
+  }
+  set killCount(v: number) {
+    if (v !== 0 || this.live) this.own().killCount = v;
+  }
 
   constructor(
     readonly id: number,
@@ -203,14 +266,11 @@ export class Job {
     return this.waitstatus === 0 ? Result.COMPLETED : Result.FAILED;
   }
 
-  /** Drop what an INACTIVE job no longer needs (no timers, no big objects). */
+  /** Drop what an INACTIVE job no longer needs (no timers, no big objects, no live-only fields). */
   release(): void {
     this.dependencies = NO_DEPENDENCIES;
     this.timer?.clear();
-    this.timer = undefined;
-    this.jobspec = undefined;
-    this.R = undefined;
-    this.annotations = undefined;
+    this.live = undefined;
   }
 
   /** The record job-manager.list returns (job-list field names). */
