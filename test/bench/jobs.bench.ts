@@ -3,9 +3,10 @@
  * `flux submit --cc=1-1000 --quiet --wait true` (jobs/s), the submit-only rate
  * (queue stopped), and rank 0 broker RSS before/after 1000 completed jobs,
  * beside flux-core 0.88's figures; then the "flat memory" table: rank 0 RSS
- * (after a full GC, via job-manager.stats-get {memory, gc} with node --expose-gc)
- * after each of 5 rounds of 1000 jobs in a size-1 instance, with the default
- * inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
+ * and V8 heap in use (after a full GC, via job-manager.stats-get {memory, gc}
+ * with node --expose-gc, once the kvs has packed the inactive jobs' directories:
+ * ADR 0020) after each of 5 rounds of 1000 jobs in a size-1 instance, with the
+ * default inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
  * A third row measures size 1 with a persistent statedir (a submit is
  * acknowledged once it is on disk: every printed id is durable; the job's
  * later events are committed in order behind it, ADR 0013), with what the
