@@ -255,6 +255,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "false: answered once queued for the disk, not once on it (ADR 0013)"
+        },
+        {
+          "name": "close",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two)"
         }
       ],
       "response": "Empty"
@@ -525,6 +534,8 @@ export interface KvsEventlogAppendRequest {
   entries: Array<object>;
   /** false: answered once queued for the disk, not once on it (ADR 0013) */
   durable?: null | boolean;
+  /** true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two) */
+  close?: null | boolean;
 }
 
 export type KvsEventlogAppendResponse = Empty;

@@ -399,9 +399,17 @@ export class KvsLeader implements BrokerModule {
     const shadowed = this.store.leafAncestors(key);
     const { text, n } = this.store.append(key, entries);
     this.watchers.notify(key, entries);
+    const close = p.close === true;
+    if (close) {
+      this.store.close(key);
+      this.watchers.end(key);
+    }
     return this.durable([key, ...shadowed], async (b) => {
-      const header = n === 1 ? b.putLogHeader(key, false) : undefined;
-      await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
+      const header = n === 1 && !close ? b.putLogHeader(key, false) : undefined;
+      const lines = b.appendLog(key, n, text);
+      // queued after the lines: a log on disk is never closed before its last entries
+      const closed = close ? b.putLogHeader(key, true) : undefined;
+      await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, lines, closed]);
     }, quick);
   }
 
