@@ -216,13 +216,27 @@ export class OutputLog {
    * can leave a partial one). Undefined when there is no such file.
    */
   static async adopt(h: Handle, id: number, dir: string, kvsKey: string): Promise<OutputLog | undefined> {
+    const size = await completeLength(path.join(dir, `${id}.eventlog`));
+    return size === undefined ? undefined : OutputLog.closedFile(h, id, dir, kvsKey, size);
+  }
+
+  /** The log of a job that ended, as its file holds it (size bytes of complete lines). */
+  static closedFile(h: Handle, id: number, dir: string, kvsKey: string, size: number): OutputLog {
     const log = new OutputLog(h, id, dir, kvsKey, () => undefined, false);
-    const size = await completeLength(log.path);
-    if (size === undefined) return undefined;
     log.adoptedSize = size;
     log.closed = true;
     log.complete = true;
     return log;
+  }
+
+  /**
+   * Closed, all of it in its file and no read waiting: the size of the file,
+   * and the log need not be kept (adopt() serves it again). Undefined
+   * while the log still has something only in memory or a read to answer.
+   */
+  settledSize(): number | undefined {
+    if (!this.complete || this.removed || this.hold || this.spilled !== undefined || this.held.size > 0) return undefined;
+    return this.size;
   }
 
   /**

@@ -106,6 +106,15 @@ export class EventPoster {
     );
   }
 
+  /**
+   * an inactive job's directory changes little from now on: the kvs keeps it
+   * packed once cold (kvs.pack, a hint), after the job's last posts
+   */
+  cold(kvsdir: string): void {
+    this.send(kvsdir);
+    this.h.send('kvs.pack', { key: kvsdir });
+  }
+
   /** send one job's gathered posts now */
   private send(kvsdir: string): void {
     const p = this.pending.get(kvsdir);

@@ -217,6 +217,7 @@ export class Manager {
       j.waitable = false;
       j.release();
       this.inactive.add(j);
+      this.events.cold(j.kvsdir);
     }
     let running = 0;
     for (const job of rebuilt) {
@@ -748,11 +749,11 @@ export class Manager {
 
   private onInactive(job: Job): void {
     this.schedQueue.delete(job);
-    job.dependencies = [];
     job.release();
     this.inactive.add(job);
     this.schedulePurge();
     this.events.close(job.kvsdir);
+    this.events.cold(job.kvsdir);
     const summary = job.summary();
     this.waiters.fireInactive(job.id, summary);
     if (job.waitable) {
