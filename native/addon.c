@@ -33,11 +33,10 @@
  *                           on pipes or a pseudo-terminal (task-spawn.h)
  *   setWinsize(fd, cols, rows)
  *                           the size of a pty task's terminal
- *   jobDirs(tmpdir, cwd, cb)
- *                           a job's tmpdir made and its cwd checked, in one
- *                           trip to Node's pool (task-spawn.h)
- *   writeWhole(path, text, mode, cb)
- *                           a held output log's file, whole, in one trip
+ *   fileOps(ops, cb)        a turn's small file operations (a job's tmpdir
+ *                           made and removed, its cwd checked, a held output
+ *                           log written whole) in one trip to Node's pool
+ *                           (file-ops.h)
  *
  * For the local connector's client limits:
  *
@@ -402,6 +401,7 @@ static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
 /* ------------------------------------------------------------ spawnTask */
 
 #include "task-spawn.h"
+#include "file-ops.h"
 
 static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
@@ -506,8 +506,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
       {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
-      {"jobDirs", NULL, js_job_dirs, NULL, NULL, NULL, napi_default, NULL},
-      {"writeWhole", NULL, js_write_whole, NULL, NULL, NULL, napi_default, NULL},
+      {"fileOps", NULL, js_file_ops, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
       {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},

@@ -13,8 +13,10 @@
  * task's status, the job gets an exception naming the signal and the task's
  * process group is killed.
  *
- * FLAGS: "-", or "p": the task runs on the terminal given as fds 0-2 (it
- * becomes the task's controlling terminal).
+ * FLAGS: "-", or letters: "p": the task runs on the terminal given as fds
+ * 0-2 (it becomes the task's controlling terminal); "r": once the task ended,
+ * remove the job's tmpdir ($FLUX_JOB_TMPDIR, the shell's only task: most
+ * jobs leave it empty, and this is one hand-off less for the broker's loop).
  * CPUS: "-", or a comma-separated list of CPUs the task is bound to before it
  * runs (cpu-affinity), so that it never runs a moment unbound.
  * RLIMITS: "-", or a comma-separated list RESOURCE=VALUE (RESOURCE the
@@ -33,6 +35,8 @@
  *                when the task kills this process at once)
  *   'P' pid      the task runs (it has exec'd COMMAND)
  *   'E' errno    COMMAND could not be started (nothing runs)
+ *   'R' errno    with FLAGS "r": rmdir of $FLUX_JOB_TMPDIR after the task
+ *                ended (0, or ENOTEMPTY: the broker removes what is in it)
  *   'X' status   the task ended, with this wait status
  * then this process exits 0. Exit status 2: bad arguments, 3: fork failed.
  */
@@ -111,6 +115,12 @@ static void apply_rlimits(const struct rl_rule *rules, int n) {
   }
 }
 
+/* FLAGS "r": the job's tmpdir once its only task is over ('R': 0 or the errno) */
+static void remove_tmpdir(const char *dir) {
+  if (dir == NULL || *dir == '\0') return;
+  report('R', rmdir(dir) < 0 ? errno : 0);
+}
+
 int main(int argc, char **argv) {
   if (argc < 6) return 2;
   char *end;
@@ -118,6 +128,7 @@ int main(int argc, char **argv) {
   if (*end != '\0' || fd < 3 || fd > 1024) return 2;
   status_fd = (int)fd;
   int pty = strchr(argv[2], 'p') != NULL;
+  const char *tmpdir = strchr(argv[2], 'r') != NULL ? getenv("FLUX_JOB_TMPDIR") : NULL;
   int bind = strcmp(argv[3], "-") != 0;
   cpu_set_t cpus;
   if (bind && parse_cpus(argv[3], &cpus) < 0) return 2;
@@ -184,6 +195,7 @@ int main(int argc, char **argv) {
   close(ep[0]);
   if (n == (ssize_t)sizeof e) {
     waitpid(pid, NULL, 0);
+    remove_tmpdir(tmpdir);
     report('E', e);
     return 0;
   }
@@ -192,6 +204,7 @@ int main(int argc, char **argv) {
   pid_t w;
   do w = waitpid(pid, &st, 0);
   while (w < 0 && errno == EINTR);
+  remove_tmpdir(tmpdir);
   report('X', w == pid ? st : (int32_t)(128 + SIGKILL) << 8);
   return 0;
 }

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 struct task_record {
-  /* 'F' the task's pid (before exec), 'P' the task's pid (it runs), 'E' errno of a failed start, 'X' the task's wait status */
+  /* 'F' the task's pid (before exec), 'P' the task's pid (it runs), 'E' errno of a failed start,
+   * 'R' errno of the rmdir of the job's tmpdir (FLAGS "r"), 'X' the task's wait status */
   uint32_t type;
   int32_t value;
 };

@@ -87,7 +87,7 @@ static int task_read_records(struct task_watch *w) {
       struct task_record r;
       memcpy(&r, w->buf, sizeof r);
       w->have = 0;
-      if (r.type == 'F' || r.type == 'P' || r.type == 'E' || r.type == 'X') task_event(w, (char)r.type, r.value, 0);
+      if (r.type == 'F' || r.type == 'P' || r.type == 'E' || r.type == 'R' || r.type == 'X') task_event(w, (char)r.type, r.value, 0);
     }
   }
 }
@@ -242,7 +242,15 @@ struct spawn_job {
   char cwd[4096];
   char cpus[4096];
   char rlimits[1024];
+  /* opts.tmpdir: made (0700) before the spawn, on this trip; EEXIST is no error */
+  char tmpdir[4096];
+  /* opts.cwdFallback: where the task runs when cwd is not a directory */
+  char fallback[4096];
+  int tmpdir_errno;
+  int cwd_errno;
   char fdarg[16];
+  /* flux-task's FLAGS: "-", or p (pty) and r (remove the tmpdir after the task) */
+  char flags[4];
   int use_pty;
   int pmi;
   int status_num;
@@ -254,6 +262,13 @@ struct spawn_job {
   int pidfd;
   int rc;
 };
+
+/* remove the variable that starts with `prefix` ("NAME=") from a NULL-ended environment */
+static void drop_env(char **envp, const char *prefix) {
+  size_t n = strlen(prefix), i = 0;
+  while (envp[i] != NULL && strncmp(envp[i], prefix, n) != 0) i++;
+  for (; envp[i] != NULL; i++) envp[i] = envp[i + 1];
+}
 
 /* on a threadpool thread: posix_spawn (it returns once flux-task has exec'd) and its pidfd */
 /*
@@ -289,7 +304,24 @@ static void spawn_execute(napi_env env, void *data) {
   posix_spawn_file_actions_adddup2(&fa, j->use_pty ? th[5] : th[2], 2);
   if (j->pmi) posix_spawn_file_actions_adddup2(&fa, th[3], 3);
   posix_spawn_file_actions_adddup2(&fa, th[4], j->status_num);
-  posix_spawn_file_actions_addchdir_np(&fa, j->cwd);
+  /*
+   * The job's tmpdir and its cwd check ride on this trip (one hand-off to the
+   * pool a task, not two): a tmpdir that cannot be made leaves the task
+   * without FLUX_JOB_TMPDIR, a cwd that is not a directory sends it to the
+   * fallback; both are told to the loop ('D') before the spawn's outcome.
+   */
+  if (j->tmpdir[0] != '\0' && mkdir(j->tmpdir, 0700) < 0 && errno != EEXIST) {
+    j->tmpdir_errno = errno;
+    drop_env(j->envp, "FLUX_JOB_TMPDIR=");
+  }
+  const char *cwd = j->cwd;
+  if (j->fallback[0] != '\0') {
+    struct stat st;
+    if (stat(j->cwd, &st) < 0) j->cwd_errno = errno;
+    else if (!S_ISDIR(st.st_mode)) j->cwd_errno = ENOTDIR;
+    if (j->cwd_errno != 0) cwd = j->fallback;
+  }
+  posix_spawn_file_actions_addchdir_np(&fa, cwd);
   /* SCHED_OTHER: this pool thread is SCHED_BATCH (pool_thread_batch), which a child would inherit */
   struct sched_param other = {0};
   posix_spawnattr_setschedpolicy(&at, SCHED_OTHER);
@@ -332,6 +364,7 @@ static void spawn_complete(napi_env env, napi_status status, void *data) {
     }
   }
   napi_delete_async_work(env, j->work);
+  if (j->tmpdir_errno != 0 || j->cwd_errno != 0) task_event(w, 'D', j->tmpdir_errno, j->cwd_errno);
   if (j->rc != 0) {
     close(j->status_fd);
     task_event(w, 'E', j->rc, 0);
@@ -355,6 +388,16 @@ static void spawn_complete(napi_env env, napi_status status, void *data) {
   pid_t pid = j->pid;
   spawn_job_free(j);
   task_event(w, 'S', pid, 0);
+}
+
+/* opts[name], when it is a string, copied into buf (left as it is otherwise) */
+static void opt_string_into(napi_env env, napi_value opts, const char *name, char *buf, size_t size) {
+  bool has = false;
+  napi_value v;
+  napi_valuetype t;
+  size_t len;
+  if (napi_has_named_property(env, opts, name, &has) != napi_ok || !has || napi_get_named_property(env, opts, name, &v) != napi_ok) return;
+  if (napi_typeof(env, v, &t) == napi_ok && t == napi_string) napi_get_value_string_utf8(env, v, buf, size, &len);
 }
 
 static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
@@ -391,17 +434,16 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
       rows = opt_int(env, v, "rows");
     }
   }
-  if (napi_has_named_property(env, a[4], "cpus", &has) == napi_ok && has && napi_get_named_property(env, a[4], "cpus", &v) == napi_ok) {
-    napi_valuetype ct;
-    napi_typeof(env, v, &ct);
-    if (ct == napi_string) napi_get_value_string_utf8(env, v, j->cpus, sizeof j->cpus, &len);
-  }
-  if (napi_has_named_property(env, a[4], "rlimits", &has) == napi_ok && has &&
-      napi_get_named_property(env, a[4], "rlimits", &v) == napi_ok) {
-    napi_valuetype rt;
-    napi_typeof(env, v, &rt);
-    if (rt == napi_string) napi_get_value_string_utf8(env, v, j->rlimits, sizeof j->rlimits, &len);
-  }
+  opt_string_into(env, a[4], "cpus", j->cpus, sizeof j->cpus);
+  opt_string_into(env, a[4], "rlimits", j->rlimits, sizeof j->rlimits);
+  opt_string_into(env, a[4], "tmpdir", j->tmpdir, sizeof j->tmpdir);
+  opt_string_into(env, a[4], "cwdFallback", j->fallback, sizeof j->fallback);
+  bool remove_tmp = false;
+  if (napi_has_named_property(env, a[4], "removeTmpdir", &has) == napi_ok && has &&
+      napi_get_named_property(env, a[4], "removeTmpdir", &v) == napi_ok)
+    napi_get_value_bool(env, v, &remove_tmp);
+  snprintf(j->flags, sizeof j->flags, "%s%s", use_pty ? "p" : "", remove_tmp ? "r" : "");
+  if (j->flags[0] == '\0') strcpy(j->flags, "-");
   /* opts.via: helper is the IMP, these its arguments before flux-task's (flux-imp(8)) */
   uint32_t nvia = 0;
   bool via_array = false;
@@ -424,7 +466,7 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
     j->argv[0] = j->helper;
     for (uint32_t i = 0; i < nvia && j->via != NULL; i++) j->argv[1 + i] = j->via[i];
     j->argv[1 + nvia] = j->fdarg;
-    j->argv[2 + nvia] = use_pty ? "p" : "-";
+    j->argv[2 + nvia] = j->flags;
     j->argv[3 + nvia] = j->cpus;
     j->argv[4 + nvia] = j->rlimits;
   }
@@ -500,7 +542,7 @@ static napi_value js_spawn_task(napi_env env, napi_callback_info info) {
 }
 
 /*
- * A trip to Node's pool that ends in a JS callback (jobDirs, writeWhole): the
+ * A trip to Node's pool that ends in a JS callback (fileOps, file-ops.h): the
  * job struct starts with one. trip_queue() holds the callback and queues the
  * work (false, holding nothing, when it cannot); trip_end() at completion
  * releases both and returns the callback, which the caller calls once it has
@@ -538,45 +580,6 @@ static void call_back(napi_env env, napi_value fn, size_t argc, const napi_value
   napi_call_function(env, global, fn, argc, argv, &result);
 }
 
-/*
- * jobDirs(tmpdir | null, cwd | null, cb(mkdirErrno, cwdErrno)): a job shell's
- * two checks before its tasks, in one trip to Node's pool: mkdir(tmpdir,
- * 0700) and whether cwd is a directory (0, or the errno: ENOTDIR for another
- * kind of file). A null path is not looked at (its errno is 0).
- */
-struct dirs_job {
-  struct pool_trip trip;
-  char *tmpdir;
-  char *cwd;
-  int mkdir_errno;
-  int cwd_errno;
-};
-
-static void dirs_execute(napi_env env, void *data) {
-  pool_thread_batch();
-  (void)env;
-  struct dirs_job *j = data;
-  if (j->tmpdir != NULL && mkdir(j->tmpdir, 0700) < 0) j->mkdir_errno = errno;
-  struct stat st;
-  if (j->cwd != NULL) {
-    if (stat(j->cwd, &st) < 0) j->cwd_errno = errno;
-    else if (!S_ISDIR(st.st_mode)) j->cwd_errno = ENOTDIR;
-  }
-}
-
-static void dirs_complete(napi_env env, napi_status status, void *data) {
-  struct dirs_job *j = data;
-  napi_value argv[2];
-  if (status != napi_ok && j->mkdir_errno == 0 && j->cwd_errno == 0) j->mkdir_errno = j->cwd_errno = ECANCELED;
-  napi_create_int32(env, j->mkdir_errno, &argv[0]);
-  napi_create_int32(env, j->cwd_errno, &argv[1]);
-  napi_value fn = trip_end(env, &j->trip);
-  free(j->tmpdir);
-  free(j->cwd);
-  free(j);
-  call_back(env, fn, 2, argv);
-}
-
 /* a string argument copied (NULL for null/undefined); -1 when it is neither */
 static int opt_string(napi_env env, napi_value v, char **out) {
   napi_valuetype t;
@@ -589,114 +592,6 @@ static int opt_string(napi_env env, napi_value v, char **out) {
   if (*out == NULL) return -1;
   napi_get_value_string_utf8(env, v, *out, len + 1, &len);
   return 0;
-}
-
-static napi_value js_job_dirs(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value a[3];
-  napi_valuetype t2;
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  struct dirs_job *j = calloc(1, sizeof *j);
-  if (j == NULL || argc < 3 || napi_typeof(env, a[2], &t2) != napi_ok || t2 != napi_function || opt_string(env, a[0], &j->tmpdir) < 0 ||
-      opt_string(env, a[1], &j->cwd) < 0) {
-    if (j != NULL) {
-      free(j->tmpdir);
-      free(j);
-    }
-    napi_throw_type_error(env, NULL, "jobDirs(tmpdir, cwd, cb): two strings (or null) and a function");
-    return NULL;
-  }
-  if (!trip_queue(env, &j->trip, a[2], "flux-ts:job-dirs", dirs_execute, dirs_complete)) {
-    free(j->tmpdir);
-    free(j->cwd);
-    free(j);
-    napi_throw_error(env, NULL, "jobDirs: cannot queue the work");
-    return NULL;
-  }
-  return NULL;
-}
-
-/*
- * writeWhole(path, text, mode, cb(errno, op)): a small file written whole in
- * one trip to Node's pool (open O_CREAT|O_TRUNC, write all, close); errno 0,
- * or the first error and op 'opening' or 'writing'. The file is the broker's
- * own (a held output log): O_NONBLOCK and O_NOCTTY all the same.
- */
-struct whole_job {
-  struct pool_trip trip;
-  char *path;
-  char *text;
-  size_t len;
-  int mode;
-  int err;
-  int writing;
-};
-
-static void whole_execute(napi_env env, void *data) {
-  pool_thread_batch();
-  (void)env;
-  struct whole_job *j = data;
-  int fd;
-  do fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, (mode_t)j->mode);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    j->err = errno;
-    return;
-  }
-  j->writing = 1;
-  for (size_t off = 0; off < j->len;) {
-    ssize_t n = write(fd, j->text + off, j->len - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      j->err = n < 0 ? errno : EIO;
-      break;
-    }
-    off += (size_t)n;
-  }
-  if (close(fd) < 0 && j->err == 0 && errno != EINTR) j->err = errno;
-}
-
-static void whole_complete(napi_env env, napi_status status, void *data) {
-  struct whole_job *j = data;
-  napi_value argv[2];
-  if (status != napi_ok && j->err == 0) j->err = ECANCELED;
-  napi_create_int32(env, j->err, &argv[0]);
-  napi_create_string_utf8(env, j->writing ? "writing" : "opening", NAPI_AUTO_LENGTH, &argv[1]);
-  napi_value fn = trip_end(env, &j->trip);
-  free(j->path);
-  free(j->text);
-  free(j);
-  call_back(env, fn, 2, argv);
-}
-
-static napi_value js_write_whole(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value a[4];
-  napi_valuetype t3;
-  int32_t mode = 0600;
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  struct whole_job *j = calloc(1, sizeof *j);
-  size_t len = 0;
-  if (j == NULL || argc < 4 || opt_string(env, a[0], &j->path) < 0 || j->path == NULL ||
-      napi_get_value_string_utf8(env, a[1], NULL, 0, &len) != napi_ok || napi_get_value_int32(env, a[2], &mode) != napi_ok ||
-      napi_typeof(env, a[3], &t3) != napi_ok || t3 != napi_function || (j->text = malloc(len + 1)) == NULL) {
-    if (j != NULL) {
-      free(j->path);
-      free(j);
-    }
-    napi_throw_type_error(env, NULL, "writeWhole(path, text, mode, cb): two strings, a number and a function");
-    return NULL;
-  }
-  napi_get_value_string_utf8(env, a[1], j->text, len + 1, &j->len);
-  j->mode = mode;
-  if (!trip_queue(env, &j->trip, a[3], "flux-ts:write-whole", whole_execute, whole_complete)) {
-    free(j->path);
-    free(j->text);
-    free(j);
-    napi_throw_error(env, NULL, "writeWhole: cannot queue the work");
-    return NULL;
-  }
-  return NULL;
 }
 
 static napi_value js_set_winsize(napi_env env, napi_callback_info info) {

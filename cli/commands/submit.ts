@@ -2,7 +2,7 @@
 import { FluxCommand, CommandExit } from '../base-command';
 import { idset } from '../../lib/formats';
 import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, pyJson, submissionSpec } from '../jobspec';
-import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
+import { followOpts, submitAll, type JobSource, type Pending } from '../jobspec/submit-jobs';
 
 export class SubmitCommand extends FluxCommand {
   static override spec = submissionSpec('submit', 'Submit a job to a Flux instance', 'flux submit [OPTIONS...] COMMAND [ARGS...]', [
@@ -34,18 +34,25 @@ export class SubmitCommand extends FluxCommand {
       if (ccIds.length === 0) this.fail(`${ccOpt.typed}: empty idset`);
     }
     const jobs: Pending[] = [];
+    // {cc} in any word (options included) becomes the id: each copy is parsed anew, and all are made before any is sent
+    const perCopy = this.argv.some((a) => a.includes('{cc}'));
+    // process.env answers each read through the runtime: copied once, not once a job
+    const base = cc ? { ...process.env } : process.env;
+    const make = (i: number | undefined): Pending => {
+      const p = perCopy || i === undefined ? this.reparse(this.argv.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i)))) : first;
+      const env = cc && i !== undefined ? { ...base, FLUX_JOB_CC: String(i) } : process.env;
+      return { prefix: i === undefined ? '' : `cc=${i}: `, sub: buildSubmission(p, { command: 'submit', env }) };
+    };
+    // without {cc} the copies differ only in FLUX_JOB_CC: once the first is made, the others are made as they are sent
+    const ids = ccIds ?? [undefined];
     try {
-      for (const i of ccIds ?? [undefined]) {
-        // {cc} in any word (options included) becomes the id: parse each copy anew
-        const p = this.reparse(this.argv.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i))));
-        const env = cc && i !== undefined ? { ...process.env, FLUX_JOB_CC: String(i) } : process.env;
-        jobs.push({ prefix: i === undefined ? '' : `cc=${i}: `, sub: buildSubmission(p, { command: 'submit', env }) });
-      }
+      for (const i of perCopy ? ids : ids.slice(0, 1)) jobs.push(make(i));
     } catch (e) {
       this.optError(e);
     }
+    const source: JobSource = { length: ids.length, at: (k) => jobs[k] ?? make(ids[k]) };
     if (first.has('dry-run')) {
-      for (const j of jobs) process.stdout.write(pyJson(j.sub.jobspec) + '\n');
+      for (let k = 0; k < source.length; k++) process.stdout.write(pyJson(source.at(k).sub.jobspec) + '\n');
       return 0;
     }
     let progress = first.has('progress');
@@ -54,6 +61,6 @@ export class SubmitCommand extends FluxCommand {
       progress = false;
     }
     const h = await this.connect();
-    return submitAll(h, jobs, followOpts(first, progress));
+    return submitAll(h, source, followOpts(first, progress));
   }
 }

@@ -56,29 +56,47 @@ interface Entry {
   context?: Record<string, unknown>;
 }
 
+/**
+ * The jobs to submit: a list, or (a bulk --cc whose copies differ only in
+ * FLUX_JOB_CC) made one by one as they are sent, so that the broker stores the
+ * first ones while the rest are still being made.
+ */
+export interface JobSource {
+  readonly length: number;
+  at(i: number): Pending;
+}
+
+/** jobs made and sent in slices this long, the loop let run between them (the socket writes, answers come in) */
+const SLICE = 128;
+
 /** Submit all, in order; resolve with the ids (undefined for failures). Returns the number of failures. */
-export async function submitAll(h: Client, jobs: readonly Pending[], o: FollowOpts): Promise<number> {
+export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource, o: FollowOpts): Promise<number> {
   const out = o.log ? fs.createWriteStream(o.log) : process.stdout;
   const err = o.logStderr ? fs.createWriteStream(o.logStderr) : process.stderr;
   const t0 = Date.now();
-  const results = await Promise.all(
-    jobs.map((j) =>
+  const source: JobSource = Array.isArray(jobs) ? { length: jobs.length, at: (i) => jobs[i]! } : (jobs as JobSource);
+  const sent: Array<Promise<{ id: number | undefined; error: FluxError | undefined; prefix: string }>> = [];
+  for (let i = 0; i < source.length; i++) {
+    const j = source.at(i);
+    sent.push(
       signJobspec(h, j.sub.jobspec)
         .then((J) => ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags, J }))
         .then(
-        (r) => ({ id: r.id, error: undefined as FluxError | undefined }),
-        (e: FluxError) => ({ id: undefined, error: e }),
-      ),
-    ),
-  );
+          (r) => ({ id: r.id, error: undefined, prefix: j.prefix }),
+          (e: FluxError) => ({ id: undefined, error: e, prefix: j.prefix }),
+        ),
+    );
+    if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
+  }
+  const results = await Promise.all(sent);
   let failed = 0;
   const ids: number[] = [];
   let text = '';
   let etext = '';
-  results.forEach((r, i) => {
+  results.forEach((r) => {
     if (r.id === undefined) {
       failed++;
-      etext += `${jobs[i]!.prefix}[Errno ${r.error?.errno ?? 5}] ${r.error?.message ?? 'unknown error'}\n`;
+      etext += `${r.prefix}[Errno ${r.error?.errno ?? 5}] ${r.error?.message ?? 'unknown error'}\n`;
     } else {
       ids.push(r.id);
       if (!o.quiet) text += encodeF58(r.id) + '\n';

@@ -255,6 +255,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "false: answered once queued for the disk, not once on it (ADR 0013)"
+        },
+        {
+          "name": "close",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two)"
         }
       ],
       "response": "Empty"
@@ -373,6 +382,16 @@ export const kvsProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "pack": {
+      "doc": "a hint (job-manager: an inactive job's directory): keep directory key packed, one compressed string in memory, once no change has reached it for a second or two; reads unpack it on demand, a change unpacks it and it packs again once cold (store.ts, pack.ts)",
+      "request": [
+        {
+          "name": "key",
+          "type": "string"
+        }
+      ],
+      "response": "Empty"
+    },
     "stats-get": {
       "request": [],
       "response": {
@@ -412,6 +431,18 @@ export const kvsProtocol: ProtocolDoc = {
             ],
             "default": null,
             "doc": "the backing store's counters (transactions, puts, deletes, commit time)"
+          },
+          {
+            "name": "pack",
+            "type": [
+              "null",
+              {
+                "type": "string",
+                "logicalType": "json-object"
+              }
+            ],
+            "default": null,
+            "doc": "packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far"
           }
         ]
       }
@@ -503,6 +534,8 @@ export interface KvsEventlogAppendRequest {
   entries: Array<object>;
   /** false: answered once queued for the disk, not once on it (ADR 0013) */
   durable?: null | boolean;
+  /** true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two) */
+  close?: null | boolean;
 }
 
 export type KvsEventlogAppendResponse = Empty;
@@ -551,6 +584,13 @@ export interface KvsStreamCancelRequest {
 
 export type KvsStreamCancelResponse = Empty;
 
+/** pack: a hint (job-manager: an inactive job's directory): keep directory key packed, one compressed string in memory, once no change has reached it for a second or two; reads unpack it on demand, a change unpacks it and it packs again once cold (store.ts, pack.ts) */
+export interface KvsPackRequest {
+  key: string;
+}
+
+export type KvsPackResponse = Empty;
+
 export type KvsStatsGetRequest = Record<string, never>;
 
 export interface KvsStatsGetResponse {
@@ -562,6 +602,8 @@ export interface KvsStatsGetResponse {
   backing?: null | string;
   /** the backing store's counters (transactions, puts, deletes, commit time) */
   store?: null | object;
+  /** packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far */
+  pack?: null | object;
 }
 
 /** disconnect: a client went away: its watches stop (no answer) */
@@ -584,6 +626,7 @@ export interface KvsProtocol {
   'watch': { request: KvsWatchRequest; response: KvsWatchResponse };
   'watch-cancel': { request: KvsWatchCancelRequest; response: KvsWatchCancelResponse };
   'stream-cancel': { request: KvsStreamCancelRequest; response: KvsStreamCancelResponse };
+  'pack': { request: KvsPackRequest; response: KvsPackResponse };
   'stats-get': { request: KvsStatsGetRequest; response: KvsStatsGetResponse };
   'disconnect': { request: KvsDisconnectRequest; response: KvsDisconnectResponse };
 }

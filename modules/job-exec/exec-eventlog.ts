@@ -40,6 +40,10 @@ export class ExecEventlog {
   private queue: Entry[] = [];
   private inflight = false;
   private closed = false;
+  /** a pump is queued for the end of this synchronous run */
+  private scheduled = false;
+  /** the last append closed the log (kvs.eventlog-append {close}): no eventlog-close to send */
+  private closedByAppend = false;
   private idle: Array<() => void> = [];
   /** the kvs refused (no kvs module): posting stops quietly, the job does not depend on it */
   private off = false;
@@ -54,17 +58,28 @@ export class ExecEventlog {
   post(name: string, context?: Record<string, unknown>): void {
     if (this.closed || this.off) return;
     this.queue.push(context === undefined ? { timestamp: now(), name } : { timestamp: now(), name, context });
-    if (!this.inflight) this.pump();
+    // the events of one synchronous run (starting and shell.init) go in one append
+    if (!this.inflight && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        if (!this.inflight && this.queue.length > 0 && !this.off) this.pump();
+      });
+    }
   }
 
   private pump(): void {
     const entries = this.queue;
     this.queue = [];
     this.inflight = true;
+    // once close() was called nothing more is posted: this batch is the last, and closes the log with it
+    const close = this.closed;
     this.h
-      .rpc('kvs.eventlog-append', { key: this.key, entries, durable: false })
+      .rpc('kvs.eventlog-append', { key: this.key, entries, durable: false, ...(close ? { close: true } : {}) })
       .then(
-        () => undefined,
+        () => {
+          if (close) this.closedByAppend = true;
+        },
         (e: unknown) => {
           if (e instanceof FluxError && e.errno === Errno.ENOSYS) this.off = true;
           else this.h.log('err', `${this.key}: append failed: ${(e as Error).message}`);
@@ -85,7 +100,7 @@ export class ExecEventlog {
     if (this.closed) return;
     this.closed = true;
     if (this.inflight || this.queue.length > 0) await new Promise<void>((r) => this.idle.push(r));
-    if (this.off) return;
+    if (this.off || this.closedByAppend) return;
     await this.h.rpc('kvs.eventlog-close', { key: this.key, durable: false }).catch(() => undefined);
   }
 }

@@ -504,7 +504,8 @@ export class ExecJob {
     if (this.ending) return;
     this.ending = true;
     if (this.expireTimer) this.expireTimer.clear();
-    for (const s of this.shells.values()) s.cancel?.();
+    // a shell that said 'exit' ends its stream itself (ENODATA comes next): no cancel to send
+    for (const s of this.shells.values()) if (!s.exited) s.cancel?.();
     this.pmi.abort();
     // eofs for tasks whose shell never sent them (lost rank, launch failure)
     const missing: OutEvent[] = [];

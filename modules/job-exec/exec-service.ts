@@ -2,7 +2,8 @@
  * Rank 0 of job-exec: the requests job-manager and attach send (`start`, `kill`,
  * `stdin`, `output-read`, `list`) and the `job-exception` and
  * `job-purge-inactive` events, dispatched to the ExecJob of each running job.
- * It keeps the output log of every job until the job is purged: their files
+ * The output log of every job stays until the job is purged (in memory while
+ * the job runs, then read from its file again for each reader): the files
  * live in `<statedir>/job-output/` (persistent state: a restarted instance
  * serves the logs of earlier runs' jobs from there), or without a statedir in
  * `<rundir>/job-output/`, made empty at load and removed at unload.
@@ -53,7 +54,11 @@ function isExecJobspec(js: object): js is Jobspec {
 
 export class ExecService {
   private readonly jobs = new Map<number, ExecJob | TestExecJob>();
-  /** the output log of every job run here and not purged */
+  /**
+   * the output log of every job running here, and of an ended one until it
+   * settles (closed, all of it in its file, no read waiting): a settled log
+   * is read from its file again (adopt), so an inactive job costs nothing here
+   */
   private readonly logs = new Map<number, OutputLog>();
   /** `<statedir>/job-output` (or `<rundir>/job-output`) */
   readonly outputDir: string;
@@ -117,8 +122,8 @@ export class ExecService {
       return NO_RESPONSE;
     }
     const job = plan
-      ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.jobs.delete(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.jobs.delete(j.id), this.sitePlugins(), this.registered(), this.temporary || 'through');
+      ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.ended(j.id))
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), this.temporary || 'through');
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
@@ -140,6 +145,17 @@ export class ExecService {
       : this.dirReady;
     void ready.then(() => job.start());
     return NO_RESPONSE;
+  }
+
+  /**
+   * A job ended (its output log is closed): a settled log is not kept (a
+   * read adopts its file again), nor who submitted it (the job's eventlog
+   * says, job-owners.ts)
+   */
+  private ended(id: number): void {
+    this.jobs.delete(id);
+    this.owners.delete(id);
+    if (this.logs.get(id)?.settledSize() !== undefined) this.logs.delete(id);
   }
 
   /** the job's J when it is a signed one (a string), else undefined */
@@ -186,7 +202,6 @@ export class ExecService {
     const log = this.logs.get(p.id);
     const id = p.id;
     if (log) log.read(msg, offset, p.wait === true, p.direct === true);
-    else if (!this.persistent) throw new FluxError(Errno.ENOENT, 'No such job');
     else {
       this.adopt(id).then(
         (l) => (l ? l.read(msg, offset, p.wait === true, p.direct === true) : this.h.respondError(msg, Errno.ENOENT, 'No such job')),
@@ -196,14 +211,15 @@ export class ExecService {
     return NO_RESPONSE;
   }
 
-  /** the output log an earlier run left in the statedir for job id, if any */
+  /**
+   * The output log of an ended job, from its file (a job of this run whose
+   * log settled, or one an earlier run left in the statedir), if any: made
+   * for this read, not kept.
+   */
   private async adopt(id: number): Promise<OutputLog | undefined> {
     const log = await OutputLog.adopt(this.h, id, this.outputDir, `${encodeKvs(id)}.guest.output`);
-    if (!log) return undefined;
-    const have = this.logs.get(id);
-    if (have) return have;
-    this.logs.set(id, log);
-    return log;
+    // a job that started meanwhile has its own
+    return this.logs.get(id) ?? log;
   }
 
   /**
@@ -215,7 +231,6 @@ export class ExecService {
     const id = p.id;
     const log = this.logs.get(id);
     if (log) return log.sizeNow();
-    if (!this.persistent) throw new FluxError(Errno.ENOENT, 'No such job');
     return this.adopt(id).then((l) => {
       if (!l) throw new FluxError(Errno.ENOENT, 'No such job');
       return l.sizeNow();
@@ -231,7 +246,7 @@ export class ExecService {
       const log = this.logs.get(id);
       this.logs.delete(id);
       if (log) void log.remove();
-      else if (this.persistent) void fs.promises.rm(path.join(this.outputDir, `${id}.eventlog`), { force: true }).catch(() => undefined);
+      else void fs.promises.rm(path.join(this.outputDir, `${id}.eventlog`), { force: true }).catch(() => undefined);
     }
   }
 

@@ -12,6 +12,11 @@
  * is emitted (flux-task's exit code or signal), the task's process group is
  * killed and the job gets an exception (shell.ts).
  *
+ * The same trip to the pool can make the job's tmpdir (opts.tmpdir) and check
+ * its cwd (opts.cwdFallback): what went wrong comes as a 'prepared' event
+ * (tmpdir error, cwd error) before the spawn's outcome. With opts.removeTmpdir
+ * flux-task removes the tmpdir once its task ended ('tmpdir-removed', errno).
+ *
  * The object looks like the part of a ChildProcess the job shell uses: pid
  * (the task's, once it runs), stdin/stdout/stderr streams, stdio[3] (PMI), and
  * the 'spawn', 'error' and 'close' events ('close' after the exit and the end
@@ -51,6 +56,20 @@ export interface SpawnOptions {
   rlimits?: ReadonlyArray<readonly [number, number]>;
   /** run as this user through the IMP (flux-imp(8)); its processes are signalled through it too */
   asUser?: ImpUser;
+  /**
+   * made (0700, EEXIST is fine) on the spawn's own trip to the pool, before
+   * the task starts; if it cannot be, the task runs without FLUX_JOB_TMPDIR
+   * ('prepared' event). Not with asUser (the guest makes it).
+   */
+  tmpdir?: string;
+  /** where the task runs if cwd is not a directory (checked on the spawn's trip; 'prepared' event) */
+  cwdFallback?: string;
+  /**
+   * the shell's only task: flux-task removes $FLUX_JOB_TMPDIR (rmdir) once
+   * the task ended, before it reports the status ('tmpdir-removed' event,
+   * with 0 or the errno: ENOTEMPTY when the job left files there)
+   */
+  removeTmpdir?: boolean;
 }
 
 interface SpawnAddon {
@@ -59,13 +78,24 @@ interface SpawnAddon {
     argv: string[],
     envp: string[] | string,
     cwd: string,
-    opts: { pmi: boolean; pty?: { cols: number; rows: number }; cpus?: string; rlimits?: string; via?: string[] },
+    opts: {
+      pmi: boolean;
+      pty?: { cols: number; rows: number };
+      cpus?: string;
+      rlimits?: string;
+      via?: string[];
+      tmpdir?: string;
+      cwdFallback?: string;
+      removeTmpdir?: boolean;
+    },
     onEvent: (kind: string, a: number, b: number) => void,
   ): SpawnResult;
   setWinsize(fd: number, cols: number, rows: number): void;
-  jobDirs?(tmpdir: string | null, cwd: string | null, cb: (mkdirErrno: number, cwdErrno: number) => void): void;
-  writeWhole?(path: string, text: string, mode: number, cb: (errno: number, op: 'opening' | 'writing') => void): void;
+  fileOps?: FileOpsFn;
 }
+
+/** the addon's fileOps (native/file-ops.h): [kind, path, text | null, mode] ... in one trip, one result each */
+export type FileOpsFn = (ops: Array<string | number | null>, cb: (results: number[]) => void) => void;
 
 const HELPER = path.join(__dirname, '..', '..', 'native', 'flux-task');
 
@@ -199,44 +229,16 @@ export class NativeTask extends EventEmitter {
 }
 
 /** an errno as Node's error for it (code ENOENT ...) */
-function errnoError(errno: number, what: string): NodeJS.ErrnoException {
+export function errnoError(errno: number, what: string): NodeJS.ErrnoException {
   const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
   return Object.assign(new Error(`${code}: ${what}`), { code, errno: -errno });
 }
 
-/**
- * A job shell's checks before its tasks, in one trip to Node's pool (the
- * addon's jobDirs): mkdir(tmpdir, 0700) and whether cwd is a directory.
- * Undefined without the addon (the caller uses fs).
- */
-export function jobDirs(tmpdir: string | undefined, cwd: string | undefined): Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> | undefined {
+/** The addon's fileOps, or undefined without it (or with FLUX_TS_SPAWN=node): file-ops.ts batches through it. */
+export function addonFileOps(): FileOpsFn | undefined {
   const a = load();
-  if (a === null || typeof a.jobDirs !== 'function') return undefined;
-  const fn = a.jobDirs.bind(a);
-  return new Promise((resolve) =>
-    fn(tmpdir ?? null, cwd ?? null, (mk, cw) =>
-      resolve({ made: tmpdir !== undefined && mk === 0, cwdError: cw === 0 ? undefined : errnoError(cw, cwd ?? '') }),
-    ),
-  );
+  return a !== null && typeof a.fileOps === 'function' ? a.fileOps.bind(a) : undefined;
 }
-
-/**
- * A small file of the broker's own written whole in one trip to Node's pool
- * (the addon's writeWhole: open, write, close): undefined when written, else
- * the failed step and its error. Undefined without the addon (the caller uses fs).
- */
-export function writeWhole(file: string, text: string, mode: number): Promise<{ op: 'opening' | 'writing'; error: NodeJS.ErrnoException } | undefined> | undefined {
-  const a = load();
-  if (a === null || typeof a.writeWhole !== 'function') return undefined;
-  const fn = a.writeWhole.bind(a);
-  return new Promise((resolve) => fn(file, text, mode, (errno, op) => resolve(errno === 0 ? undefined : { op, error: errnoError(errno, file) })));
-}
-
-/** Whether writeWhole is there (the addon is) */
-writeWhole.available = (): boolean => {
-  const a = load() as { writeWhole?: unknown } | null;
-  return a !== null && typeof a.writeWhole === 'function';
-};
 
 /** Whether tasks start through flux-task (the addon and the helper are there). */
 spawnTask.available = (): boolean => load() !== null;
@@ -297,9 +299,16 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       rlimits: opts.rlimits && opts.rlimits.length > 0 ? opts.rlimits.map(([r, v]) => `${r}=${v}`).join(',') : undefined,
       // flux-imp exec USERID J CWD: it runs its configured flux-task as the user, in cwd
       via: as ? ['exec', String(as.userid), as.J, cwd] : undefined,
+      tmpdir: as ? undefined : opts.tmpdir,
+      cwdFallback: as ? undefined : opts.cwdFallback,
+      removeTmpdir: as ? undefined : opts.removeTmpdir,
     },
     (kind, x, y) => {
       switch (kind) {
+        case 'D':
+          // the tmpdir could not be made (x) or cwd is not a directory (y): errnos, 0 when fine
+          t.emit('prepared', x === 0 ? undefined : errnoError(x, opts.tmpdir ?? ''), y === 0 ? undefined : errnoError(y, cwd));
+          return;
         case 'S':
           // flux-task was spawned (off the loop, on a pool thread): it is watched from now on
           t.parentPid = x;
@@ -316,6 +325,9 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
         case 'E':
           failed = true;
           fail(x);
+          return;
+        case 'R':
+          t.emit('tmpdir-removed', x);
           return;
         case 'X':
           status = x;

@@ -40,7 +40,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, FluxError, type Handle, type Message } from '../../kernel/api';
 import { FileSink } from './file-sink';
-import { writeWhole } from './native-spawn';
+import { writeWhole } from './file-ops';
 import { sysErrorText } from './sys-error';
 import type { OutEvent } from './shell';
 
@@ -90,6 +90,10 @@ interface HeldRead {
 class KvsCopy {
   private queue: OutEvent[] = [];
   private inflight = false;
+  /** close() was called: no more appends */
+  private closing = false;
+  /** the close went (with the last append, or on its own) */
+  private closeSent = false;
   private readonly bytes = new Map<string, number>();
   private idle: Array<() => void> = [];
 
@@ -121,8 +125,10 @@ class KvsCopy {
     const batch = this.queue;
     this.queue = [];
     this.inflight = true;
+    const close = this.closing;
+    if (close) this.closeSent = true;
     this.h
-      .rpc('kvs.eventlog-append', { key: this.key, entries: batch, durable: false })
+      .rpc('kvs.eventlog-append', { key: this.key, entries: batch, durable: false, ...(close ? { close: true } : {}) })
       .then(
         () => undefined,
         (e: unknown) => {
@@ -135,6 +141,7 @@ class KvsCopy {
         if (this.queue.length > 0 && kvsState.available) this.pump();
         else {
           this.queue = [];
+          if (this.closing && !this.closeSent && kvsState.available) this.sendClose();
           for (const f of this.idle.splice(0)) f();
         }
       });
@@ -146,8 +153,19 @@ class KvsCopy {
     return new Promise((res) => this.idle.push(res));
   }
 
+  /**
+   * Nothing more is appended: the log is closed after what is queued, by the
+   * last append itself (kvs.eventlog-append {close}) when one is still to go.
+   */
   close(): void {
-    if (kvsState.available) this.h.send('kvs.eventlog-close', { key: this.key, durable: false });
+    if (!kvsState.available || this.closing) return;
+    this.closing = true;
+    if (!this.inflight && this.queue.length === 0) this.sendClose();
+  }
+
+  private sendClose(): void {
+    this.closeSent = true;
+    this.h.send('kvs.eventlog-close', { key: this.key, durable: false });
   }
 }
 
@@ -198,13 +216,27 @@ export class OutputLog {
    * can leave a partial one). Undefined when there is no such file.
    */
   static async adopt(h: Handle, id: number, dir: string, kvsKey: string): Promise<OutputLog | undefined> {
+    const size = await completeLength(path.join(dir, `${id}.eventlog`));
+    return size === undefined ? undefined : OutputLog.closedFile(h, id, dir, kvsKey, size);
+  }
+
+  /** The log of a job that ended, as its file holds it (size bytes of complete lines). */
+  static closedFile(h: Handle, id: number, dir: string, kvsKey: string, size: number): OutputLog {
     const log = new OutputLog(h, id, dir, kvsKey, () => undefined, false);
-    const size = await completeLength(log.path);
-    if (size === undefined) return undefined;
     log.adoptedSize = size;
     log.closed = true;
     log.complete = true;
     return log;
+  }
+
+  /**
+   * Closed, all of it in its file and no read waiting: the size of the file,
+   * and the log need not be kept (adopt() serves it again). Undefined
+   * while the log still has something only in memory or a read to answer.
+   */
+  settledSize(): number | undefined {
+    if (!this.complete || this.removed || this.hold || this.spilled !== undefined || this.held.size > 0) return undefined;
+    return this.size;
   }
 
   /**
@@ -362,6 +394,8 @@ export class OutputLog {
     this.closed = true;
     // the file and the kvs copy are flushed at the same time
     const copied = this.kvs.flushed();
+    // nothing more goes to the kvs copy: it is closed with its last batch
+    this.kvs.close();
     if (!(await this.writeHeld())) {
       this.spill();
       if (this.spillOpen) await this.spillOpen;
@@ -369,7 +403,6 @@ export class OutputLog {
     }
     this.complete = true;
     await copied;
-    this.kvs.close();
     this.serveHeld();
     // the log outlives its job (reads, until the purge): it must not keep the job alive through this callback
     this.onError = () => {};

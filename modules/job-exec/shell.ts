@@ -39,7 +39,8 @@ import { Task, runTarget, type TaskProcess } from './shell-task';
 import { writeFiles } from './job-files';
 import { removeAsUser, stageAsUser } from './user-files';
 import { UserFileInput } from './user-input';
-import { NativeTask, jobDirs, spawnTask } from './native-spawn';
+import { NativeTask, spawnTask } from './native-spawn';
+import { jobDirs, removeDir } from './file-ops';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
@@ -133,6 +134,14 @@ function checkDirs(tmpdir: string | undefined, cwd: string | undefined): Promise
   return Promise.all([made, cwdError]).then(([m, c]) => ({ made: m, cwdError: c }));
 }
 
+/** a job's tmpdir at its end: most jobs leave it empty (one rmdir); the recursive walk only when it is not */
+function removeTmpdir(dir: string): void {
+  const rmAll = () => fs.rm(dir, { recursive: true, force: true }, () => {});
+  const native = removeDir(dir);
+  if (native) void native.then((e) => e !== 0 && e !== os.constants.errno.ENOENT && rmAll());
+  else fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && rmAll());
+}
+
 const now = () => Date.now() / 1000;
 
 export class JobShell {
@@ -166,6 +175,12 @@ export class JobShell {
   /** plugin callbacks still running (task.init of a task, task.exit ...): shell.exit waits for them */
   private busy: Promise<void> | undefined;
   private warnedRlimit = false;
+  /** the tmpdir is made and cwd checked by each task's spawn (spawnTask opts), not before */
+  private deferredDirs: { tmpdir: string; cwd: string } | undefined;
+  /** the dirs made and checked here after all (a task started by a plugin's launcher) */
+  private dirsChecked: Promise<{ made: boolean; cwdError?: NodeJS.ErrnoException }> | undefined;
+  /** the "Going to /tmp" line was logged */
+  private cwdFallen = false;
 
   constructor(
     private readonly spec: ShellSpec,
@@ -245,16 +260,25 @@ export class JobShell {
       if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
-    // the job tmpdir is made while the cwd is checked (two threadpool round trips at once, not one after the other)
-    // (a guest's is made as the guest, below)
+    // (a guest's tmpdir is made as the guest, below)
     const tmpdir = spec.rundir && !this.asUser ? path.join(spec.rundir, `jobtmp-${p.shellRank}-${encodeF58Plain(spec.id)}`) : undefined;
-    // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
-    const checked = await checkDirs(tmpdir, this.asUser ? undefined : cwd);
-    if (checked.cwdError) {
-      this.log(3, `host ${spec.hostname}: Could not change dir to ${cwd}: ${errText(checked.cwdError)}. Going to /tmp instead`);
-      cwd = '/tmp';
+    const files = sys['files'];
+    const noFiles = files === undefined || files === null || (typeof files === 'object' && Object.keys(files).length === 0);
+    let madeTmp: boolean;
+    if (tmpdir && noFiles && spawnTask.available()) {
+      // made and checked on each task's own spawn trip (one hand-off to the pool a task, not two: dirsNow, onPrepared)
+      this.deferredDirs = { tmpdir, cwd };
+      madeTmp = true;
+    } else {
+      // the job tmpdir is made while the cwd is checked (one trip to the pool)
+      // a job run as its submitter: the IMP enters its cwd as the user (or fails the job saying why)
+      const checked = await checkDirs(tmpdir, this.asUser ? undefined : cwd);
+      if (checked.cwdError) {
+        this.cwdFailed(cwd, checked.cwdError);
+        cwd = '/tmp';
+      }
+      madeTmp = checked.made;
     }
-    const madeTmp = checked.made;
     const jobenv = (sys['environment'] as Record<string, string | null> | undefined) ?? { ...process.env };
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(jobenv)) if (typeof v === 'string') env[k] = v;
@@ -305,6 +329,40 @@ export class JobShell {
       return;
     }
     this.spawnAll(js.tasks[0]?.command ?? [], cwd, env);
+  }
+
+  /** the one "Going to /tmp" line of this shell */
+  private cwdFailed(cwd: string, e: NodeJS.ErrnoException): void {
+    if (this.cwdFallen) return;
+    this.cwdFallen = true;
+    this.log(3, `host ${this.spec.hostname}: Could not change dir to ${cwd}: ${errText(e)}. Going to /tmp instead`);
+  }
+
+  /**
+   * A task's spawn made the tmpdir and checked cwd (deferredDirs): what it
+   * found wrong. A tmpdir that could not be made is not removed at the end.
+   */
+  private onPrepared(cwd: string, tmpError: NodeJS.ErrnoException | undefined, cwdError: NodeJS.ErrnoException | undefined): void {
+    if (tmpError) this.tmpdir = undefined;
+    if (cwdError) this.cwdFailed(cwd, cwdError);
+  }
+
+  /**
+   * A task that does not go through spawnTask (a plugin's launcher) while the
+   * dirs were left to the spawns: they are made and checked now, once for the
+   * shell; the cwd it is to run in.
+   */
+  private dirsNow(t: Task): Promise<string> {
+    const d = this.deferredDirs!;
+    this.dirsChecked ??= checkDirs(d.tmpdir, d.cwd).then((c) => {
+      if (!c.made) this.onPrepared(d.cwd, Object.assign(new Error('not made'), { code: 'EIO' }), undefined);
+      if (c.cwdError) this.cwdFailed(d.cwd, c.cwdError);
+      return c;
+    });
+    return this.dirsChecked.then((c) => {
+      if (!c.made) delete t.env['FLUX_JOB_TMPDIR'];
+      return c.cwdError ? '/tmp' : d.cwd;
+    });
   }
 
   /** what the plugins of this shell see */
@@ -360,7 +418,11 @@ export class JobShell {
       const t = new Task(rank, i, targv, tenv);
       this.tasks.push(t);
       this.live++;
-      const go = () => this.launch(t, cwd, spawned, stdinTargets);
+      const go = (): Promise<void> | void => {
+        // a plugin's launcher does not make the tmpdir on its spawn: made here first
+        if (t.launch && this.deferredDirs) return this.dirsNow(t).then((c) => this.launch(t, c, spawned, stdinTargets));
+        this.launch(t, cwd, spawned, stdinTargets);
+      };
       const failed = (e: unknown) => {
         spawned();
         this.pluginFailed(e);
@@ -376,8 +438,9 @@ export class JobShell {
         failed(e);
         continue;
       }
-      if (!r) go();
-      else late.push(r.then(go, failed).catch((e: unknown) => this.pluginFailed(e)));
+      const now = r ? undefined : go();
+      if (now) late.push(now.catch(failed));
+      else if (r) late.push(r.then(go, failed).catch((e: unknown) => this.pluginFailed(e)));
     }
     const pipe = () => this.input?.pipeTo(stdinTargets, (note) => this.fail(`host ${spec.hostname}: ${note}`, 1));
     if (late.length === 0) pipe();
@@ -399,7 +462,16 @@ export class JobShell {
     let proc: TaskProcess;
     try {
       proc =
-        spawnTask(argv, t.env, cwd, { pmi: t.wantFd3, cpus: t.cpus, rlimits: t.rlimits, asUser: this.asUser }) ??
+        spawnTask(argv, t.env, cwd, {
+          pmi: t.wantFd3,
+          cpus: t.cpus,
+          rlimits: t.rlimits,
+          asUser: this.asUser,
+          tmpdir: this.deferredDirs?.tmpdir,
+          cwdFallback: this.deferredDirs ? '/tmp' : undefined,
+          // the shell's only task: its flux-task removes the tmpdir as it ends (no trip for the broker's loop)
+          removeTmpdir: this.deferredDirs !== undefined && this.spec.placement.count === 1,
+        }) ??
         spawn(argv[0] ?? '', argv.slice(1), {
           cwd,
           env: t.env,
@@ -417,6 +489,11 @@ export class JobShell {
     if (t.cpus && !(proc instanceof NativeTask) && proc.pid !== undefined) bindTask(proc.pid, t.cpus);
     this.call('task.fork', t);
     if (proc instanceof NativeTask) {
+      proc.once('tmpdir-removed', (errno: number) => {
+        // gone (or never made): nothing left for exitNow; ENOTEMPTY and the like: exitNow removes it
+        if (errno === 0 || errno === os.constants.errno.ENOENT) this.tmpdir = undefined;
+      });
+      if (this.deferredDirs) proc.once('prepared', (tmpError?: NodeJS.ErrnoException, cwdError?: NodeJS.ErrnoException) => this.onPrepared(cwd, tmpError, cwdError));
       proc.once('parent-lost', (code: number, signo: number) => this.parentLost(t, proc.parentPid, code, signo));
       proc.once('imp-error', (line: string) => this.log(2, `task ${t.rank} (host ${this.spec.hostname}): signal not delivered: ${line}`));
     }
@@ -671,7 +748,7 @@ export class JobShell {
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
     if (dir && this.asUser) removeAsUser(this.asUser, dir);
-    else if (dir) fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && fs.rm(dir, { recursive: true, force: true }, () => {}));
+    else if (dir) removeTmpdir(dir);
     this.sink.exit(this.status);
   }
 

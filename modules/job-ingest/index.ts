@@ -12,6 +12,8 @@ import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
 import { eventTime } from '../../lib/event-time';
 import { parseJ } from '../../lib/signed-jobspec';
+import { TurnBatch } from './batch';
+import type { JobManagerSubmitJob } from '../../lib/protocol/job-manager';
 
 type Obj = Record<string, unknown>;
 
@@ -38,6 +40,9 @@ export class JobIngest implements BrokerModule {
       return {};
     }),
   ];
+
+  /** the jobs accepted this turn, handed to the job manager together */
+  private readonly toManager = new TurnBatch<JobManagerSubmitJob>((jobs) => this.h.rpc('job-manager.submit', { jobs }));
 
   constructor(@inject(IHandle) private readonly h: Handle) {
     this.gen = new FluidGenerator(h.rank);
@@ -105,7 +110,7 @@ export class JobIngest implements BrokerModule {
     await this.checkFeasible(ready);
     const id = Number(this.gen.next());
     const t_submit = now();
-    await this.h.rpc('job-manager.submit', { jobs: [{ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready, J }] });
+    await this.toManager.add({ id, userid: msg.userid, urgency, t_submit, flags, jobspec: ready, J });
     return { id };
   }
 }

@@ -7,6 +7,11 @@
  * are answered once queued for the disk, not once on it ({durable: false}):
  * a crash may lose the last of them, as Flux loses what came after its last
  * checkpoint (docs/adr/0013-group-commit.md); a submit is durable.
+ *
+ * The events a job gets in one synchronous run (release, free, clean and the
+ * close of its eventlog come together) go in one append: posts are gathered
+ * until the current task's microtasks run, by job, in order, and a close is
+ * folded into the append before it (kvs.eventlog-append {close}).
  */
 import type { Handle } from '../../kernel/api';
 import { eventTime } from '../../lib/event-time';
@@ -56,9 +61,19 @@ export class EventPoster {
     this.failures = new FailureRun((msg) => h.log('err', msg));
   }
 
+  /** posts not yet sent, by job directory (in order), and whether the log is closed after them */
+  private pending = new Map<string, { entries: Entry[]; close: boolean }>();
+  private flushQueued = false;
+
   /** Append entries; resolves once the kvs has them (with durable, once they are on disk). */
   append(kvsdir: string, entries: Entry[], durable = true): Promise<void> {
-    return this.h.rpc('kvs.eventlog-append', { key: `${kvsdir}.eventlog`, entries, ...(durable ? {} : { durable: false }) }).then(
+    // after this job's posts still gathered: the log keeps the order they were made in
+    this.send(kvsdir);
+    return this.appendNow(kvsdir, entries, durable, false);
+  }
+
+  private appendNow(kvsdir: string, entries: Entry[], durable: boolean, close: boolean): Promise<void> {
+    return this.h.rpc('kvs.eventlog-append', { key: `${kvsdir}.eventlog`, entries, ...(durable ? {} : { durable: false }), ...(close ? { close: true } : {}) }).then(
       () => this.failures.worked(),
       (e: Error) => this.failures.failed(`${kvsdir}.eventlog: append failed: ${e.message}`),
     );
@@ -67,15 +82,50 @@ export class EventPoster {
   post(kvsdir: string, name: string, context?: Record<string, unknown>, timestamp = now()): void {
     const e: Entry = { timestamp, name };
     if (context !== undefined) e.context = context;
-    void this.append(kvsdir, [e], false);
+    let p = this.pending.get(kvsdir);
+    if (!p) {
+      this.pending.set(kvsdir, (p = { entries: [], close: false }));
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(() => this.flush());
+      }
+    }
+    p.entries.push(e);
     this.onPost?.(kvsdir, name, context);
   }
 
   close(kvsdir: string): void {
+    const p = this.pending.get(kvsdir);
+    if (p) {
+      p.close = true;
+      return;
+    }
     this.h.rpc('kvs.eventlog-close', { key: `${kvsdir}.eventlog`, durable: false }).then(
       () => this.failures.worked(),
       (e: Error) => this.failures.failed(`${kvsdir}.eventlog: close failed: ${e.message}`),
     );
+  }
+
+  /**
+   * an inactive job's directory changes little from now on: the kvs keeps it
+   * packed once cold (kvs.pack, a hint), after the job's last posts
+   */
+  cold(kvsdir: string): void {
+    this.send(kvsdir);
+    this.h.send('kvs.pack', { key: kvsdir });
+  }
+
+  /** send one job's gathered posts now */
+  private send(kvsdir: string): void {
+    const p = this.pending.get(kvsdir);
+    if (!p) return;
+    this.pending.delete(kvsdir);
+    void this.appendNow(kvsdir, p.entries, false, p.close);
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    for (const kvsdir of [...this.pending.keys()]) this.send(kvsdir);
   }
 
   /** Put a value; resolves once it is on disk (durable: false, once queued: a value written with the job's events, R) */

@@ -25,6 +25,25 @@ export interface ExceptionInfo {
 
 type Obj = Record<string, unknown>;
 
+/** an inactive job's dependencies: none, one shared array for all (an inactive job takes none) */
+export const NO_DEPENDENCIES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * One shared copy of the strings many jobs have alike (name, cwd, queue,
+ * ranks, nodelist): an inactive job is kept until purged, and a copy of each
+ * per job was a good part of its record. Bounded: past COMMON_MAX distinct
+ * ones, a string is kept as it is.
+ */
+const common = new Map<string, string>();
+const COMMON_MAX = 4096;
+export function shared<T extends string | undefined>(s: T): T {
+  if (s === undefined || s.length > 256) return s;
+  const have = common.get(s);
+  if (have !== undefined) return have as T;
+  if (common.size < COMMON_MAX) common.set(s, s);
+  return s;
+}
+
 /** RFC 20 R: ranks idset, nodelist and core count. */
 export function summarizeR(R: unknown): { ranks: string; nodelist: string; nnodes: number; ncores: number } {
   const ex = ((R as Obj | undefined)?.['execution'] ?? {}) as Obj;
@@ -100,6 +119,18 @@ export function summarizeJobspec(js: Obj): { ntasks: number; nnodes?: number; nc
   };
 }
 
+/** the fields only an active job needs (Job.live) */
+class Live {
+  allocPending = false;
+  execRunning = false;
+  holdsR = false;
+  killCount = 0;
+  annotations?: Obj;
+  jobspec?: Obj;
+  R?: Obj;
+  timer?: LongTimer;
+}
+
 export class Job {
   state: StateBit = State.NEW;
   priority = -1;
@@ -124,21 +155,72 @@ export class Job {
   /** outstanding dependency descriptions (RFC 26), in dependency-add order */
   dependencies: string[] = [];
   waitstatus?: number;
-  /** scheduler alloc request outstanding */
-  allocPending = false;
-  /** exec stream running */
-  execRunning = false;
   started = false;
-  /** resources still held (alloc succeeded, not freed) */
-  holdsR = false;
   /** waitable job not yet reaped by job-manager.wait */
   waitable: boolean;
-  annotations?: Obj;
-  /** active only */
-  jobspec?: Obj;
-  R?: Obj;
-  timer?: LongTimer;
-  killCount = 0;
+  /**
+   * What only an active job has (release() drops it: an inactive job is
+   * kept until purged, and each field is 8 bytes of every kept record). The
+   * accessors below read it as fields; a setter given the default value
+   * does not make it again for an inactive job.
+   */
+  private live: Live | undefined = new Live();
+
+  private own(): Live {
+    return (this.live ??= new Live());
+  }
+
+  /** scheduler alloc request outstanding */
+  get allocPending(): boolean {
+    return this.live?.allocPending ?? false;
+  }
+  set allocPending(v: boolean) {
+    if (v || this.live) this.own().allocPending = v;
+  }
+  /** exec stream running */
+  get execRunning(): boolean {
+    return this.live?.execRunning ?? false;
+  }
+  set execRunning(v: boolean) {
+    if (v || this.live) this.own().execRunning = v;
+  }
+  /** resources still held (alloc succeeded, not freed) */
+  get holdsR(): boolean {
+    return this.live?.holdsR ?? false;
+  }
+  set holdsR(v: boolean) {
+    if (v || this.live) this.own().holdsR = v;
+  }
+  get annotations(): Obj | undefined {
+    return this.live?.annotations;
+  }
+  set annotations(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().annotations = v;
+  }
+  get jobspec(): Obj | undefined {
+    return this.live?.jobspec;
+  }
+  set jobspec(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().jobspec = v;
+  }
+  get R(): Obj | undefined {
+    return this.live?.R;
+  }
+  set R(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().R = v;
+  }
+  get timer(): LongTimer | undefined {
+    return this.live?.timer;
+  }
+  set timer(v: LongTimer | undefined) {
+    if (v !== undefined || this.live) this.own().timer = v;
+  }
+  get killCount(): number {
+    return this.live?.killCount ?? 0;
+  }
+  set killCount(v: number) {
+    if (v !== 0 || this.live) this.own().killCount = v;
+  }
 
   constructor(
     readonly id: number,
@@ -150,13 +232,13 @@ export class Job {
   ) {
     this.jobspec = jobspec;
     const s = summarizeJobspec(jobspec);
-    this.name = s.name;
+    this.name = shared(s.name);
     this.ntasks = s.ntasks;
     this.nnodes = s.nnodes;
     this.ncores = s.ncores;
     this.duration = s.duration;
-    this.cwd = s.cwd;
-    this.queue = s.queue;
+    this.cwd = shared(s.cwd);
+    this.queue = shared(s.queue);
     this.waitable = (flags & Flags.WAITABLE) !== 0;
   }
 
@@ -167,8 +249,8 @@ export class Job {
   setR(R: Obj): void {
     this.R = R;
     const s = summarizeR(R);
-    this.ranks = s.ranks;
-    this.nodelist = s.nodelist;
+    this.ranks = shared(s.ranks);
+    this.nodelist = shared(s.nodelist);
     this.nnodes = s.nnodes;
     if (s.ncores > 0) this.ncores = s.ncores;
     const exp = ((R['execution'] ?? {}) as Obj)['expiration'];
@@ -184,13 +266,11 @@ export class Job {
     return this.waitstatus === 0 ? Result.COMPLETED : Result.FAILED;
   }
 
-  /** Drop what an INACTIVE job no longer needs (no timers, no big objects). */
+  /** Drop what an INACTIVE job no longer needs (no timers, no big objects, no live-only fields). */
   release(): void {
+    this.dependencies = NO_DEPENDENCIES;
     this.timer?.clear();
-    this.timer = undefined;
-    this.jobspec = undefined;
-    this.R = undefined;
-    this.annotations = undefined;
+    this.live = undefined;
   }
 
   /** The record job-manager.list returns (job-list field names). */

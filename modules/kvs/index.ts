@@ -86,6 +86,11 @@ async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: 
   return { store, backing };
 }
 
+/** the cold clock (store.ts hint()): a hinted directory packs 1-2 ticks after the last change in it */
+const COLD_TICK_MS = 1000;
+/** the most of the loop one turn spends packing (~30 us a job's directory) */
+const PACK_SLICE_MS = 4;
+
 /** how an archive is loaded: at start (content.restore), or by `flux restore --checkpoint` (module arguments) */
 export interface RestoreOptions {
   /** the attribute or argument that named it, for messages */
@@ -222,9 +227,14 @@ export class KvsLeader implements BrokerModule {
     // a guest's cancels reach only its own watches (by sender)
     method('watch-cancel', (p, msg) => this.watchCancel(p, msg), { ownerOnly: false }),
     method('stream-cancel', (p, msg) => this.streamCancel(p, msg), { ownerOnly: false }),
+    method('pack', (p) => this.pack(p)),
     method('stats-get', () => this.statsGet()),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
+  /** the cold clock's next tick, while directories wait to be packed (pack()) */
+  private coldTimer: NodeJS.Timeout | undefined;
+  /** packing cold directories, a slice a turn */
+  private packing = false;
 
   constructor(
     private readonly h: Handle,
@@ -248,6 +258,7 @@ export class KvsLeader implements BrokerModule {
       throw e;
     }
     this.store = store;
+    store.onHint = () => this.armCold();
     if (backing) this.repairs = new Repairs(() => this.store, backing, (sev, msg) => h.log(sev, msg));
   }
 
@@ -260,6 +271,8 @@ export class KvsLeader implements BrokerModule {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.coldTimer);
+    this.coldTimer = undefined;
     const { backing, repairs } = this;
     if (!backing) return;
     // a last try for what the store could not take; what is still left is said, not dropped silently
@@ -386,9 +399,17 @@ export class KvsLeader implements BrokerModule {
     const shadowed = this.store.leafAncestors(key);
     const { text, n } = this.store.append(key, entries);
     this.watchers.notify(key, entries);
+    const close = p.close === true;
+    if (close) {
+      this.store.close(key);
+      this.watchers.end(key);
+    }
     return this.durable([key, ...shadowed], async (b) => {
-      const header = n === 1 ? b.putLogHeader(key, false) : undefined;
-      await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, b.appendLog(key, n, text)]);
+      const header = n === 1 && !close ? b.putLogHeader(key, false) : undefined;
+      const lines = b.appendLog(key, n, text);
+      // queued after the lines: a log on disk is never closed before its last entries
+      const closed = close ? b.putLogHeader(key, true) : undefined;
+      await Promise.all([...shadowed.map((k) => b.remove(k, false)), header, lines, closed]);
     }, quick);
   }
 
@@ -419,7 +440,36 @@ export class KvsLeader implements BrokerModule {
     }
 
   private statsGet() {
-    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
+    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
+  }
+
+  /** `pack {key}`: a hint, the directory packs once cold */
+  private pack(p: Req<'pack'>) {
+    this.store.hint(checkKey(p.key));
+    return {};
+  }
+
+  /** the cold clock ticks while directories wait to be packed */
+  private armCold(): void {
+    if (this.coldTimer || this.packing) return;
+    this.coldTimer = setTimeout(() => {
+      this.coldTimer = undefined;
+      this.store.tick();
+      this.packing = true;
+      this.packSlice();
+    }, COLD_TICK_MS);
+    this.coldTimer.unref();
+  }
+
+  /** pack what went cold, PACK_SLICE_MS of the loop a turn */
+  private packSlice(): void {
+    const end = performance.now() + PACK_SLICE_MS;
+    if (this.store.packCold(() => performance.now() < end)) {
+      setImmediate(() => this.packSlice());
+      return;
+    }
+    this.packing = false;
+    if (this.store.hinted > 0) this.armCold();
   }
 
   private disconnect(msg: Message): Res<'disconnect'> {

@@ -5,6 +5,8 @@
  * timers. Keys are dotted paths in a tree of directories.
  */
 import { Errno, FluxError, einval, enoent } from '../../kernel/api';
+import { Packer } from './pack';
+import { intern, isDir, isLinkNode, isLogNode, isPacked, type Dir, type LinkEntry, type LogEntry, type Node, type Packed, type Plain } from './tree';
 
 export interface EventEntry {
   timestamp: number;
@@ -50,38 +52,13 @@ export function parseLog(text: string): EventEntry[] {
   return out;
 }
 
-/** A closed or open eventlog. */
-interface LogEntry {
-  text: string;
-  closed: boolean;
-  /** appends so far (the backing store keeps each as its own record, numbered from 1) */
-  n: number;
-}
-/** A symbolic link (flux kvs link): reads of it, and of keys through it, go to its target. */
-interface LinkEntry {
-  target: string;
-}
-/** A directory; a plain string is a value (its JSON text). A directory made by mkdir is kept when emptied. */
-type Dir = Map<string, Node> & { made?: true };
-type Node = Dir | LogEntry | LinkEntry | string;
-
-const isDir = (n: Node | undefined): n is Dir => n instanceof Map;
-const isLinkNode = (n: Node | undefined): n is LinkEntry => typeof n === 'object' && !(n instanceof Map) && 'target' in n;
-const isLogNode = (n: Node | undefined): n is LogEntry => typeof n === 'object' && !(n instanceof Map) && !('target' in n);
 /** links followed in one lookup before it is refused (a loop) */
 const MAX_LINKS = 10;
+/** packed directories kept unpacked after a read (flux kvs dir -R, then gets of its keys) */
+const VIEWS = 8;
 
 /** a flat copy of a string (appends and JSON.stringify leave ropes of small pieces) */
 const flat = (s: string): string => (s.length < 16 ? s : Buffer.from(s, 'utf8').toString('utf8'));
-
-/** one shared copy of each path component (`eventlog`, `guest`, `0000` ...), bounded */
-const names = new Map<string, string>();
-function intern(s: string): string {
-  const have = names.get(s);
-  if (have !== undefined) return have;
-  if (names.size < 8192) names.set(s, s);
-  return s;
-}
 
 /**
  * The store is a tree of directories keyed by path component, so removing a
@@ -91,6 +68,14 @@ function intern(s: string): string {
 export class Store {
   private readonly root: Dir = new Map();
   private count = 0;
+  /** packs and unpacks cold directories (pack.ts) */
+  private readonly packer = new Packer();
+  /** ticks of the cold clock (tick()): a directory stamped with one of the last two is not cold */
+  private epoch = 2;
+  /** directories to pack once cold (hint()), by key, with the epoch they were queued in (oldest first) */
+  private readonly cold = new Map<string, number>();
+  /** the last packed directories read, unpacked (LRU) */
+  private readonly views = new Map<Packed, Dir>();
   /** while a transaction is open (begin): how to undo each change made since, newest last */
   private journal: Array<() => void> | undefined;
 
@@ -138,20 +123,136 @@ export class Store {
   }
 
   /** the node at key; links on the way are followed, the last one too unless `noFollow` */
-  private lookup(key: string, noFollow = false, depth = 0): Node | undefined {
-    let n: Node | undefined = this.root;
+  /**
+   * A packed directory on the way is read unpacked (a view, not in the tree);
+   * with `write` it is unpacked in the tree, and every directory on the way
+   * is stamped as written now (not cold).
+   */
+  private lookup(key: string, noFollow = false, depth = 0, write = false): Plain | undefined {
+    let n: Plain | undefined = this.root;
     const parts = key.split('.');
     for (let i = 0; i < parts.length; i++) {
-      if (isLinkNode(n)) n = this.follow(n, depth);
+      if (isLinkNode(n)) n = this.follow(n, depth, write);
       if (!isDir(n)) return undefined;
-      n = n.get(parts[i]!);
+      if (write) n.w = this.epoch;
+      n = this.child(n, parts[i]!, write, parts, i);
     }
-    return isLinkNode(n) && !noFollow ? this.follow(n, depth) : n;
+    return isLinkNode(n) && !noFollow ? this.follow(n, depth, write) : n;
   }
 
-  private follow(l: LinkEntry, depth: number): Node | undefined {
+  private follow(l: LinkEntry, depth: number, write: boolean): Plain | undefined {
     if (depth >= MAX_LINKS) throw new FluxError(Errno.ELOOP, `${l.target}: Too many levels of symbolic links`);
-    return this.lookup(l.target, false, depth + 1);
+    return this.lookup(l.target, false, depth + 1, write);
+  }
+
+  /** d's child name, a packed one unpacked (in the tree with write: parts[0..i] is its key) */
+  private child(d: Dir, name: string, write: boolean, parts: readonly string[], i: number): Plain | undefined {
+    const c = d.get(name);
+    if (!isPacked(c)) return c;
+    if (!write) return this.view(c);
+    const dir = this.views.get(c) ?? this.packer.unpack(c);
+    this.views.delete(c);
+    this.setChild(d, name, dir);
+    // it packs again once cold
+    this.hint(parts.slice(0, i + 1).join('.'));
+    return dir;
+  }
+
+  /** a packed directory read: unpacked, the last few kept */
+  private view(p: Packed): Dir {
+    let d = this.views.get(p);
+    if (d) this.views.delete(p);
+    else d = this.packer.unpack(p);
+    this.views.set(p, d);
+    if (this.views.size > VIEWS) this.views.delete(this.views.keys().next().value!);
+    return d;
+  }
+
+  /** a node of a walk: a packed directory read unpacked */
+  private seen(n: Node): Plain {
+    return isPacked(n) ? this.view(n) : n;
+  }
+
+  // ---------------------------------------------------------------- packing cold directories (pack.ts)
+
+  /**
+   * Keep the directory at key packed once no change has reached it for a
+   * tick or two of the cold clock (job-manager: a job that became inactive).
+   * A change in it later unpacks it, and it packs again once cold.
+   */
+  hint(key: string): void {
+    this.cold.delete(key);
+    this.cold.set(key, this.epoch);
+    this.onHint?.();
+  }
+
+  /** told of each hint (the kvs module runs the cold clock) */
+  onHint: (() => void) | undefined;
+
+  /** the cold clock ticks (about once a second while there are hints) */
+  tick(): void {
+    this.epoch++;
+  }
+
+  /** directories hinted and not packed yet */
+  get hinted(): number {
+    return this.cold.size;
+  }
+
+  /**
+   * Pack the hinted directories that went cold, oldest first, while
+   * `more()` says there is time; true when due ones are left.
+   */
+  packCold(more: () => boolean): boolean {
+    for (const [key, queued] of this.cold) {
+      if (queued > this.epoch - 2) return false;
+      if (!more()) return true;
+      this.cold.delete(key);
+      if (this.pack(key) === 'busy') this.cold.set(key, this.epoch);
+    }
+    return false;
+  }
+
+  /**
+   * Pack the directory at key now if it is cold: 'busy' when a change
+   * reached it in the last two ticks, 'big' when it is over PACK_LIMIT,
+   * 'gone' when there is no such directory (or it is inside a packed one).
+   */
+  pack(key: string): 'packed' | 'busy' | 'big' | 'gone' {
+    const parts = key.split('.');
+    const leaf = parts.pop()!;
+    let d: Node | undefined = this.root;
+    for (const c of parts) {
+      if (!isDir(d)) return 'gone';
+      d = d.get(c);
+    }
+    if (!isDir(d)) return 'gone';
+    const n = d.get(leaf);
+    if (isPacked(n)) return 'packed';
+    // an empty directory is not packed: it is one (unlink without recursive removes it)
+    if (!isDir(n) || n.size === 0) return 'gone';
+    if (n.w !== undefined && n.w > this.epoch - 2) return 'busy';
+    const p = this.packer.pack(n);
+    if (!p) return 'big';
+    // not journaled: packing is never inside a transaction (they are synchronous)
+    d.set(intern(leaf), p);
+    return 'packed';
+  }
+
+  /** the packer's counters, and the packed directories in the tree and their bytes */
+  packStats(): { packed: number; packedBytes: number; hinted: number; packs: number; unpacks: number } {
+    let packed = 0;
+    let packedBytes = 0;
+    const walk = (d: Dir) => {
+      for (const n of d.values()) {
+        if (isPacked(n)) {
+          packed++;
+          packedBytes += n.data.length;
+        } else if (isDir(n)) walk(n);
+      }
+    };
+    walk(this.root);
+    return { packed, packedBytes, hinted: this.cold.size, packs: this.packer.stats.packs, unpacks: this.packer.stats.unpacks };
   }
 
   /** The directory holding key's last component (created if needed) and that component. */
@@ -159,8 +260,10 @@ export class Store {
     const parts = key.split('.');
     const leaf = parts.pop()!;
     let d = this.root;
-    for (const c of parts) {
-      let n = d.get(c);
+    for (let i = 0; i < parts.length; i++) {
+      const c = parts[i]!;
+      d.w = this.epoch;
+      let n = this.child(d, c, true, parts, i);
       if (!isDir(n)) {
         // a value or eventlog in the way is replaced by the directory (as Flux)
         if (n !== undefined) this.count -= countOf(n);
@@ -168,6 +271,7 @@ export class Store {
       }
       d = n;
     }
+    d.w = this.epoch;
     return [d, leaf];
   }
 
@@ -195,7 +299,7 @@ export class Store {
     let n: Node | undefined = this.root;
     for (let i = 0; i < parts.length - 1; i++) {
       if (!isDir(n)) break;
-      n = n.get(parts[i]!);
+      n = this.child(n, parts[i]!, false, parts, i);
       if (n === undefined) break;
       if (!isDir(n)) out.push(parts.slice(0, i + 1).join('.'));
     }
@@ -240,7 +344,7 @@ export class Store {
    */
   append(key: string, entries: readonly EventEntry[]): { text: string; n: number } {
     const text = entries.map((e) => JSON.stringify(e) + '\n').join('');
-    const n = this.lookup(key, true);
+    const n = this.lookup(key, true, 0, true);
     if (isLinkNode(n)) throw einval(`${key}: not an eventlog`);
     if (n === undefined || isDir(n)) {
       this.setLeaf(key, { text, closed: false, n: 1 });
@@ -255,7 +359,7 @@ export class Store {
 
   /** Close an eventlog (creating an empty closed one); returns whether it was new. */
   close(key: string): boolean {
-    const n = this.lookup(key, true);
+    const n = this.lookup(key, true, 0, true);
     if (isLinkNode(n)) throw einval(`${key}: not an eventlog`);
     if (n === undefined || isDir(n)) {
       this.setLeaf(key, { text: '', closed: true, n: 0 });
@@ -308,8 +412,9 @@ export class Store {
     const start = dir === '' ? this.root : this.lookup(dir, true);
     if (!isDir(start)) return { links, dirs };
     const walk = (d: Dir, prefix: string) => {
-      for (const [name, n] of d) {
+      for (const [name, c] of d) {
         const k = prefix + name;
+        const n = this.seen(c);
         if (isLinkNode(n)) links[k] = n.target;
         else if (isDir(n)) {
           if (n.size === 0) dirs.push(k);
@@ -332,7 +437,8 @@ export class Store {
     const from = this.lookup(src, true);
     if (from === undefined) throw enoent(`${src}: No such file or directory`);
     const made: string[] = [];
-    const clone = (n: Node, key: string): Node => {
+    const clone = (c: Node, key: string): Node => {
+      const n = this.seen(c);
       if (isDir(n)) {
         const d: Dir = new Map();
         if (n.made || n.size === 0) d.made = true;
@@ -364,7 +470,7 @@ export class Store {
     if (n === undefined) return;
     if (isDir(n)) {
       if (n.made) yield [key, 0, 'd'];
-      for (const name of n.keys()) yield* this.records(`${key}.${name}`);
+      for (const name of [...n.keys()]) yield* this.records(`${key}.${name}`);
     } else if (isLinkNode(n)) yield [key, 0, 'L' + n.target];
     else if (isLogNode(n)) {
       yield [key, 0, n.closed ? 'c' : 'l'];
@@ -392,7 +498,7 @@ export class Store {
   }
 
   loadDir(key: string): void {
-    const n = this.lookup(key, true);
+    const n = this.lookup(key, true, 0, true);
     if (isDir(n)) n.made = true;
     else this.mkdir(key);
   }
@@ -402,7 +508,7 @@ export class Store {
   }
 
   loadChunk(key: string, n: number, text: string): void {
-    const node = this.lookup(key);
+    const node = this.lookup(key, false, 0, true);
     if (!isLogNode(node)) return;
     node.text += text;
     node.n = Math.max(node.n, n);
@@ -423,10 +529,11 @@ export class Store {
   unlink(key: string, recursive: boolean): number {
     const parts = key.split('.');
     const leaf = parts.pop()!;
-    const d = parts.length === 0 ? this.root : this.lookup(parts.join('.'));
+    const d = parts.length === 0 ? this.root : this.lookup(parts.join('.'), false, 0, true);
     if (!isDir(d)) return 0;
     const n = d.get(leaf);
-    if (n === undefined || (isDir(n) && !recursive && n.size > 0)) return 0;
+    // a packed directory is never empty (it is not packed when it is)
+    if (n === undefined || (isPacked(n) && !recursive) || (isDir(n) && !recursive && n.size > 0)) return 0;
     this.setChild(d, leaf, undefined);
     const removed = countOf(n);
     this.count -= removed;
@@ -438,9 +545,9 @@ export class Store {
   /** drop directories left empty along a path */
   private prune(parts: string[]): void {
     for (let i = parts.length; i > 0; i--) {
-      const d = this.lookup(parts.slice(0, i).join('.'));
+      const d = this.lookup(parts.slice(0, i).join('.'), false, 0, true);
       if (!isDir(d) || d.size > 0 || d.made) return;
-      const parent = i === 1 ? this.root : this.lookup(parts.slice(0, i - 1).join('.'));
+      const parent = i === 1 ? this.root : this.lookup(parts.slice(0, i - 1).join('.'), false, 0, true);
       if (isDir(parent)) this.setChild(parent, parts[i - 1]!, undefined);
     }
   }
@@ -451,8 +558,9 @@ export class Store {
     if (!isDir(start)) return [];
     const out: string[] = [];
     const walk = (d: Dir, prefix: string) => {
-      for (const [name, n] of d) {
+      for (const [name, c] of d) {
         const k = prefix + name;
+        const n = this.seen(c);
         if (isDir(n)) walk(n, k + '.');
         else out.push(k);
       }
@@ -463,6 +571,7 @@ export class Store {
 }
 
 function countOf(n: Node): number {
+  if (isPacked(n)) return n.count;
   if (!isDir(n)) return 1;
   let c = 0;
   for (const v of n.values()) c += countOf(v);

@@ -3,9 +3,10 @@
  * `flux submit --cc=1-1000 --quiet --wait true` (jobs/s), the submit-only rate
  * (queue stopped), and rank 0 broker RSS before/after 1000 completed jobs,
  * beside flux-core 0.88's figures; then the "flat memory" table: rank 0 RSS
- * (after a full GC, via job-manager.stats-get {memory, gc} with node --expose-gc)
- * after each of 5 rounds of 1000 jobs in a size-1 instance, with the default
- * inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
+ * and V8 heap in use (after a full GC, via job-manager.stats-get {memory, gc}
+ * with node --expose-gc, once the kvs has packed the inactive jobs' directories:
+ * ADR 0020) after each of 5 rounds of 1000 jobs in a size-1 instance, with the
+ * default inactive-num-limit (10000, not reached) and with inactive-num-limit = 1000.
  * A third row measures size 1 with a persistent statedir (a submit is
  * acknowledged once it is on disk: every printed id is durable; the job's
  * later events are committed in order behind it, ADR 0013), with what the
@@ -124,8 +125,24 @@ interface MemRow {
   label: string;
   /** KiB after warm-up, then after each round */
   rss: number[];
+  /** KiB of V8 heap in use at the same points (external memory is left out: it is freed lazily, by MiB, after a GC) */
+  heap: number[];
   /** inactive jobs the job manager holds at the end */
   inactive: number;
+}
+
+/** until the kvs has no directory waiting to be packed (at most 10 s) */
+async function settle(uri: string): Promise<void> {
+  const h = await Client.connect(uri);
+  try {
+    for (let i = 0; i < 100; i++) {
+      const r = await h.rpc<{ pack?: { hinted: number } }>('kvs.stats-get', {});
+      if ((r.pack?.hinted ?? 0) === 0) return;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  } finally {
+    h.close();
+  }
 }
 
 async function flatMemory(label: string, toml: string | undefined): Promise<MemRow> {
@@ -138,14 +155,25 @@ async function flatMemory(label: string, toml: string | undefined): Promise<MemR
   const inst = await startInstance(args, { env: { NODE_OPTIONS: '--expose-gc' } });
   const h = await Client.connect(inst.uri);
   try {
-    const stats = () => h.rpc<{ inactive_jobs: number; memory: { rss: number } }>('job-manager.stats-get', { memory: true, gc: true });
+    const stats = () => h.rpc<{ inactive_jobs: number; memory: { rss: number; heapUsed: number } }>('job-manager.stats-get', { memory: true, gc: true });
+    const rss: number[] = [];
+    const heap: number[] = [];
+    const sample = async () => {
+      // the kvs packs an inactive job's directory 1-2 s after its last change (kvs.pack): measured once it has
+      await settle(inst.uri);
+      // the second full GC's figures: the first frees what waited on finalizers
+      await stats();
+      const m = (await stats()).memory;
+      rss.push(m.rss / 1024);
+      heap.push(m.heapUsed / 1024);
+    };
     timed(inst, ['submit', '--cc=1-20', '--quiet', '--wait', 'true']);
-    const rss = [(await stats()).memory.rss / 1024];
+    await sample();
     for (let i = 0; i < ROUNDS; i++) {
       timed(inst, ['submit', `--cc=1-${N}`, '--quiet', '--wait', 'true']);
-      rss.push((await stats()).memory.rss / 1024);
+      await sample();
     }
-    return { label, rss, inactive: (await stats()).inactive_jobs };
+    return { label, rss, heap, inactive: (await stats()).inactive_jobs };
   } finally {
     h.close();
     await inst.stop().catch(() => inst.kill());
@@ -167,12 +195,14 @@ function printStore(rows: Row[]): void {
 function printFlat(rows: MemRow[]): void {
   const mib = (k: number) => `${(k / 1024).toFixed(1)}`.padStart(7);
   console.log(`\nflat memory: rank 0 RSS (MiB, after GC) after each round of ${N} jobs, size 1`);
-  console.log(`${'config'.padEnd(36)}  warm-up  ${Array.from({ length: ROUNDS }, (_, i) => `  rnd ${i + 1}`).join('')}  kept  per job rounds 2-${ROUNDS} (ts / flux)`);
+  console.log(`${'config'.padEnd(46)}  warm-up  ${Array.from({ length: ROUNDS }, (_, i) => `  rnd ${i + 1}`).join('')}  kept  per job rounds 2-${ROUNDS} (ts / flux)`);
   for (const r of rows) {
-    const per = (r.rss[ROUNDS]! - r.rss[1]!) / ((ROUNDS - 1) * N);
-    console.log(
-      `${r.label.padEnd(36)}  ${mib(r.rss[0]!)}  ${r.rss.slice(1).map(mib).join('')}  ${String(r.inactive).padStart(4)}  ${`${per.toFixed(2)} KiB / ~512 KiB`.padStart(20)}`,
-    );
+    for (const [what, v] of [['RSS', r.rss], ['heap used', r.heap]] as const) {
+      const per = (v[ROUNDS]! - v[1]!) / ((ROUNDS - 1) * N);
+      console.log(
+        `${`${r.label} ${what}`.padEnd(46)}  ${mib(v[0]!)}  ${v.slice(1).map(mib).join('')}  ${String(r.inactive).padStart(4)}  ${`${per.toFixed(2)} KiB / ~512 KiB`.padStart(20)}`,
+      );
+    }
   }
 }
 

@@ -36,6 +36,18 @@ test('--cc: one job per id, {cc} substituted, --wait exits with the largest code
   for (const id of ids) assert.match(id, F58);
 });
 
+test('--cc without {cc}: 300 copies, the Nth id printed is copy N, each job with its own FLUX_JOB_CC', () => {
+  // the copies are made as they are sent (slices of 128): each one's environment is its own
+  const r = inst.flux(['submit', '--cc=1-300', '--wait', '--output=/dev/null', 'sh', '-c', 'exit $((FLUX_JOB_CC % 7))'], { timeoutMs: 120_000 });
+  assert.is(r.code, 6, r.stderr);
+  const ids = r.stdout.trim().split('\n');
+  assert.is(ids.length, 300);
+  const f = inst.flux(['jobs', '-a', '-no', '{id} {returncode}', ...ids]);
+  assert.is(f.code, 0, f.stderr);
+  const code = new Map(f.stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+  ids.forEach((id, i) => assert.is(code.get(id), String((i + 1) % 7), `cc=${i + 1} (${id})`));
+});
+
 test('--cc and --bcc together is an error', () => {
   const r = inst.flux(['submit', '--cc=1', '--bcc=2', 'true']);
   assert.is(r.code, 1);

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { until } from '../helpers/wait';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 
 let inst: Instance | undefined;
@@ -34,6 +35,29 @@ test('-n2 --label-io labels each line with the task rank', () => {
   const r = inst!.flux(['run', '-n2', '--label-io', 'hostname']);
   assert.is(r.code, 0);
   assert.equal(r.stdout.split('\n').filter(Boolean).sort(), [`0: ${os.hostname()}`, `1: ${os.hostname()}`]);
+});
+
+test('a cwd that is not a directory: one line says so, the tasks run in /tmp with their tmpdir', async () => {
+  const gone = `${tmp.dir}/no-such-dir`;
+  const r = inst!.flux(['run', '-n2', `--cwd=${gone}`, 'sh', '-c', 'pwd; test -d "$FLUX_JOB_TMPDIR" && echo tmpdir']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '/tmp\ntmpdir\n/tmp\ntmpdir\n');
+  const lines = r.stderr.split('\n').filter((l) => l.includes('Could not change dir'));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, new RegExp(`: Could not change dir to ${gone}: No such file or directory\\. Going to /tmp instead$`));
+  // and the job's tmpdir goes with the job (removed as its shell exits, off the loop)
+  const rundir = inst!.flux(['getattr', 'rundir']).stdout.trim();
+  await until(() => !fs.readdirSync(rundir).some((f) => f.startsWith('jobtmp-')), 'the job tmpdir to be removed', 10_000);
+});
+
+test('a job tmpdir is removed with the job, empty or not', async () => {
+  const rundir = inst!.flux(['getattr', 'rundir']).stdout.trim();
+  // one task: its parent (flux-task) removes the empty dir; one that left a file: the broker removes it whole
+  for (const script of ['test -d "$FLUX_JOB_TMPDIR"', 'mkdir "$FLUX_JOB_TMPDIR/sub" && touch "$FLUX_JOB_TMPDIR/sub/left"']) {
+    const r = inst!.flux(['run', 'sh', '-c', script]);
+    assert.is(r.code, 0, r.stderr);
+    await until(() => !fs.readdirSync(rundir).some((f) => f.startsWith('jobtmp-')), `the job tmpdir to be removed (${script})`, 10_000);
+  }
 });
 
 test('a task exit code becomes the exit code', () => {

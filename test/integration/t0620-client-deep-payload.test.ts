@@ -110,7 +110,8 @@ test('a submit the job manager cannot store leaves no job, no eventlog, no jobsp
   try {
     const r = i.flux(['submit', 'true']);
     assert.is(r.code, 1, 'the submit fails');
-    assert.match(r.stderr, /kvs\.put/);
+    // the jobspec, J and first events go to the kvs in one transaction
+    assert.match(r.stderr, /kvs\.commit/);
   } finally {
     const load = i.flux(['module', 'load', 'kvs']);
     assert.is(load.code, 0, load.stderr);

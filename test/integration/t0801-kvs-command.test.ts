@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
+import { Client } from '../../cli/api/client';
 
 const d = tmpdir('flux-t0801-');
 const statedir = path.join(d.dir, 'state');
@@ -157,6 +158,22 @@ test('get --watch prints the value, then each new one', async () => {
   } finally {
     watch.kill('SIGKILL');
   }
+});
+
+test('eventlog-append {close}: the entries and the close in one request (job logs end so); a watch ends, no more appends', async () => {
+  const h = await Client.connect(inst.uri);
+  try {
+    await h.rpc('kvs.eventlog-append', { key: 'closing.log', entries: [{ name: 'first' }, { name: 'last' }], close: true });
+  } finally {
+    h.close();
+  }
+  // a watch of a closed eventlog prints what it holds and ends
+  const w = kvs('eventlog', 'get', '--watch', 'closing.log');
+  assert.is(w.code, 0, w.stderr);
+  assert.match(w.stdout, /^[\d.]+ first\n[\d.]+ last\n$/);
+  const more = kvs('eventlog', 'append', 'closing.log', 'later');
+  assert.is.not(more.code, 0, 'a closed eventlog took an append');
+  assert.is(kvs('eventlog', 'get', 'closing.log').stdout, w.stdout);
 });
 
 test('eventlog append, get, wait-event', () => {

@@ -172,4 +172,12 @@ test('bad queue policy is refused at start; -q without queues is refused', () =>
   assert.match(none.stderr, /^flux-run: ERROR: Invalid queue 'debug' specified: no queues are configured$/m);
 });
 
+test('one burst of submissions: a job for a disabled queue is refused alone, its neighbours are queued', () => {
+  // job-ingest hands a turn's jobs to the job manager together; a refused batch is sent again job by job
+  const toml = ['[resource]', 'noverify = true', 'config = [ { hosts = "node[0-1]", cores = "0-1" } ]', '[queues.q1]', '[queues.q2]', '[queues.q3]', ''].join('\n');
+  const r = inInstance(toml, 'flux queue disable -q q2 -m maint >/dev/null; flux submit --cc=1-3 -q q{cc} true; echo rc=$?; flux jobs -a -no "{queue}" | sort');
+  assert.match(r.stdout, /^ƒ\S+\nƒ\S+\nrc=1\nq1\nq3\n$/, r.stdout + r.stderr);
+  assert.is(r.stderr, 'cc=2: [Errno 22] queue q2: job submission is disabled: maint\n');
+});
+
 test.run();

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { jobDirs, spawnTask, writeWhole, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { spawnTask, type NativeTask } from '../../../modules/job-exec/native-spawn';
+import { jobDirs, removeDir, writeWhole } from '../../../modules/job-exec/file-ops';
 
 const t = spawnTask.available() ? test : test.skip;
 
@@ -53,6 +54,60 @@ t('the task`s environment is the one given, whole', async () => {
   assert.is(r.code, 0);
   const got = r.out.trim().split('\n').sort();
   assert.equal(got, [`A=1`, `CUT=before`, `EMPTY=`, `EQ=x=y=z`, `PATH=${process.env['PATH']}`, `UTF=é€𝄞`]);
+});
+
+t('tmpdir and cwdFallback: made and checked on the spawn`s own trip, what failed told before the spawn', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-spawn-dirs-'));
+  try {
+    const tmp = path.join(base, 'jobtmp');
+    const show = ['sh', '-c', 'pwd; echo "tmp=${FLUX_JOB_TMPDIR-unset}"; test -d "$FLUX_JOB_TMPDIR" && echo made'];
+    const env = { PATH: process.env['PATH'], FLUX_JOB_TMPDIR: tmp };
+    // all is well: no prepared event, the dir is there (0700) before the task runs
+    const k = spawnTask(show, env, base, { pmi: false, tmpdir: tmp, cwdFallback: '/tmp' })!;
+    let told = false;
+    k.once('prepared', () => (told = true));
+    const r = await ended(k);
+    assert.is(r.out, `${fs.realpathSync(base)}\ntmp=${tmp}\nmade\n`);
+    assert.not.ok(told);
+    assert.is(fs.statSync(tmp).mode & 0o777, 0o700);
+    // made already (a second task of the shell): still fine
+    assert.is((await ended(spawnTask(show, env, base, { pmi: false, tmpdir: tmp })!)).out.endsWith('made\n'), true);
+    // a tmpdir that cannot be made and a cwd that is not there: the task runs in the fallback, without FLUX_JOB_TMPDIR
+    const bad = path.join(base, 'gone', 'jobtmp');
+    const k2 = spawnTask(show, { ...env, FLUX_JOB_TMPDIR: bad }, path.join(base, 'nodir'), { pmi: false, tmpdir: bad, cwdFallback: '/tmp' })!;
+    const prepared = new Promise<Array<NodeJS.ErrnoException | undefined>>((res) => k2.once('prepared', (a?: NodeJS.ErrnoException, b?: NodeJS.ErrnoException) => res([a, b])));
+    const r2 = await ended(k2);
+    assert.is(r2.out, '/tmp\ntmp=unset\n');
+    const [tmpError, cwdError] = await prepared;
+    assert.is(tmpError?.code, 'ENOENT');
+    assert.is(cwdError?.code, 'ENOENT');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+t('removeTmpdir: flux-task removes the tmpdir once its task ended, and says how it went', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-spawn-rm-'));
+  try {
+    const run = async (script: string) => {
+      const tmp = path.join(base, `jobtmp-${Math.random().toString(36).slice(2)}`);
+      const k = spawnTask(['sh', '-c', script], { PATH: process.env['PATH'], FLUX_JOB_TMPDIR: tmp }, base, { pmi: false, tmpdir: tmp, removeTmpdir: true })!;
+      const removed = new Promise<number>((res) => k.once('tmpdir-removed', res));
+      const r = await ended(k);
+      return { r, tmp, errno: await removed };
+    };
+    // the task used it and left it empty: gone before the status came
+    const a = await run('test -d "$FLUX_JOB_TMPDIR" && echo there');
+    assert.is(a.r.out, 'there\n');
+    assert.is(a.errno, 0);
+    assert.not.ok(fs.existsSync(a.tmp));
+    // a file left in it: kept, ENOTEMPTY told (the broker removes what is in it)
+    const b = await run('touch "$FLUX_JOB_TMPDIR/left"');
+    assert.is(b.errno, os.constants.errno.ENOTEMPTY);
+    assert.ok(fs.existsSync(path.join(b.tmp, 'left')));
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 });
 
 t('flux-task cannot start (its cwd is gone): an error event with the errno, no close', async () => {
@@ -144,6 +199,27 @@ t('writeWhole: a file written whole (0600, replaced), or the step that failed', 
     const full = await writeWhole('/dev/full', text, 0o600)!;
     assert.is(full?.op, 'writing');
     assert.is(full?.error.code, 'ENOSPC');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+t('fileOps: the operations of a turn go together and run in the order they were asked for', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-file-ops-'));
+  try {
+    const dir = path.join(base, 'jobtmp');
+    // one turn: the file can be written only if the mkdir ran before it, and the rmdir after both
+    const made = jobDirs(dir, base)!;
+    const wrote = writeWhole(path.join(dir, 'f'), 'x', 0o600)!;
+    const removed = removeDir(dir)!;
+    assert.equal(await made, { made: true, cwdError: undefined });
+    assert.is(await wrote, undefined);
+    assert.is(await removed, os.constants.errno.ENOTEMPTY);
+    assert.is(fs.readFileSync(path.join(dir, 'f'), 'utf8'), 'x');
+    fs.rmSync(path.join(dir, 'f'));
+    assert.is(await removeDir(dir)!, 0);
+    assert.not.ok(fs.existsSync(dir));
+    assert.is(await removeDir(dir)!, os.constants.errno.ENOENT);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
