@@ -270,7 +270,7 @@ test(NAME5, async () => {
   const lines = fs.readFileSync(out, 'utf8').split('\n');
   assert.match(lines[0]!, /^ \d\d:\d\d:\d\d run [0-9.]+(?:ms|s|m|h|d),  owner alice,  depth 1,  size 2$/);
   assert.match(lines[1]!, /^2 Nodes, \d+ Cores, 0 GPUs$/);
-  assert.equal(lines.slice(2).filter(Boolean).map((l) => l.slice(0, 3)).sort(), ['0: ', '1: ']);
+  assert.equal(lines.slice(2).filter(Boolean).map((l) => l.slice(0, 3)).sort(), ['0: ', '1: '], `flux-${id}.out:\n${lines.join('\n')}`);
 });
 
 test.run();
