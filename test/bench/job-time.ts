@@ -23,6 +23,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { startInstance } from '../helpers/flux';
 
 export const PARTS = ['spawn', 'shell', 'store', 'messages', 'jobs', 'gc', 'other'] as const;
@@ -41,7 +43,7 @@ export interface Breakdown {
 
 interface ProfNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -69,39 +71,33 @@ function partOf(url: string, fn: string): Part | 'idle' | undefined {
 }
 
 /**
- * The source file of a line of a build's bundle (dist/bundle/*.js,
- * scripts/bundle.js): esbuild puts `// dist/...` before each file it holds.
+ * The source file of a position in a build's bundle (dist/bundle/*.js): the
+ * bundles are written without whitespace (scripts/bundle.js), so a position
+ * is a column of a long line; the bundle's source map (NAME.js.map, written
+ * beside it, never loaded by the broker) names the file, read with Node's own
+ * module.SourceMap.
  */
-const bundles = new Map<string, Array<[number, string]>>();
-export function sourceOf(url: string, line: number): string {
+const maps = new Map<string, SourceMap | null>();
+export function sourceOf(url: string, line: number, column = 0): string {
   if (!/\/dist\/bundle\/[^/]+\.js$/.test(url)) return url;
-  let table = bundles.get(url);
-  if (!table) {
-    table = [];
-    const lines = fs.readFileSync(new URL(url), 'utf8').split('\n');
-    lines.forEach((l, i) => {
-      const m = /^\/\/ ((?:dist|node_modules)\/\S+)$/.exec(l);
-      if (m) table!.push([i, `/${m[1]!.replace(/^dist\//, 'dist/')}`]);
-    });
-    bundles.set(url, table);
+  let map = maps.get(url);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(new URL(url + '.map'), 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    } catch {
+      map = null;
+    }
+    maps.set(url, map);
   }
-  let lo = 0;
-  let hi = table.length - 1;
-  let found = url;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (table[mid]![0] <= line) {
-      found = table[mid]![1];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
+  const e = map?.findEntry(line, column) as { originalSource?: string } | undefined;
+  // relative to the bundle's folder: "../modules/kvs/store.js", "../../node_modules/avsc/lib/types.js"
+  return e?.originalSource ? path.resolve(path.dirname(fileURLToPath(url)), e.originalSource) : url;
 }
 
 /** ms per part over `jobs` jobs: each sample charged to the nearest frame that has a part */
 export function breakdown(file: string, jobs: number): { ms: Record<Part, number>; idle: number } {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-  for (const n of p.nodes) n.callFrame.url = sourceOf(n.callFrame.url, n.callFrame.lineNumber);
+  for (const n of p.nodes) n.callFrame.url = sourceOf(n.callFrame.url, n.callFrame.lineNumber, n.callFrame.columnNumber);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
