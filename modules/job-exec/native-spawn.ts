@@ -32,7 +32,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tty from 'node:tty';
+import type * as tty from 'node:tty';
 import { nativeAddon } from '../../lib/native';
 import { impKill, type ImpUser } from './imp';
 
@@ -224,7 +224,10 @@ export class NativeTask extends EventEmitter {
   /** internal */
   setTerminal(fd: number): void {
     this.terminalFd = fd;
-    this.terminal = new tty.ReadStream(fd);
+    // node:tty only for a pty task: an idle broker does not load it (issue 13, idle memory)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ReadStream } = require('node:tty') as typeof tty;
+    this.terminal = new ReadStream(fd);
   }
 }
 
