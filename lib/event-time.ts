@@ -5,10 +5,11 @@
  * the system clock was stepped); the monotonic clock fills in the sub-millisecond
  * part, and entries from one process never go back in time.
  */
+import { monoMs } from './clock';
 let last = 0;
 
 export function eventTime(): number {
-  const t = Math.max(Date.now() + (performance.now() % 1), last);
+  const t = Math.max(Date.now() + (monoMs() % 1), last);
   last = t;
   return Math.round(t * 1000) / 1e6;
 }

@@ -6,6 +6,7 @@
  * in steps of at most that size until its deadline (kept on the monotonic
  * clock) has passed. An infinite delay never fires.
  */
+import { monoMs } from './clock';
 
 /** the largest delay setTimeout honours */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -24,13 +25,13 @@ export interface LongTimer {
  */
 export function longTimeout(fn: () => void, ms: number): LongTimer {
   const delay = Number.isNaN(ms) || ms < 0 ? 0 : ms;
-  const deadline = performance.now() + delay;
+  const deadline = monoMs() + delay;
   let t: NodeJS.Timeout | undefined;
   let weak = false;
   let cleared = false;
   const arm = () => {
     if (cleared || delay === Infinity) return;
-    const left = deadline - performance.now();
+    const left = deadline - monoMs();
     if (left <= 0 && t !== undefined) {
       t = undefined;
       fn();

@@ -16,6 +16,7 @@ import * as idset from '../lib/formats/idset';
 import { checkRequest, compileProtocol } from '../lib/protocol/avro';
 import { overlayProtocol, type OverlayProtocol, type StatusNode } from '../lib/protocol/overlay';
 import type { Overlay, PeerStatus } from './overlay';
+import { monoMs } from '../lib/clock';
 
 type Method = keyof OverlayProtocol;
 type Result<M extends Method> = OverlayProtocol[M]['response'] | Promise<OverlayProtocol[M]['response']>;
@@ -59,10 +60,10 @@ export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number)
         // asking would only time out: what it routes to is out of reach too
         return { ...base, status: c.status, torpid: true, duration: (now - c.torpidSince) / 1000, children: ghosts(ov, c.rank, c.status, true) };
       }
-      const t0 = performance.now();
+      const t0 = monoMs();
       try {
         const sub = await b.self.rpc<StatusNode>('overlay.status', { timeout: timeoutMs / 1000 }, { nodeid: c.rank, timeoutMs });
-        return { ...sub, rtt: performance.now() - t0 };
+        return { ...sub, rtt: monoMs() - t0 };
       } catch (e) {
         return { ...base, status: c.status, duration: (now - c.since) / 1000, error: (e as Error).message, children: [] };
       }

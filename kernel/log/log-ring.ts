@@ -4,6 +4,7 @@
  * to stderr in Flux's format; followers forward entries to the leader (overlay).
  */
 import { LogLevel, type LogLevelName } from '../api/handle';
+import { eventTime } from '../../lib/event-time';
 
 export interface LogEntry {
   seq: number;
@@ -68,7 +69,7 @@ export function formatStderr(e: LogEntry, mode: 'leader' | 'local'): string {
 
 /** Wall-clock seconds since the epoch with real microsecond resolution (Date.now() has only ms). */
 export function nowSeconds(): number {
-  return (performance.timeOrigin + performance.now()) / 1000;
+  return eventTime();
 }
 
 export class LogRing {

@@ -3,6 +3,7 @@
  * from one to the next, and how long we spent there. Each transition is logged
  * at info as Flux does: `quorum-full: quorum->run 0.102056s`.
  */
+import { monoMs } from '../../lib/clock';
 export type BrokerState =
   | 'load-builtins'
   | 'join'
@@ -40,7 +41,7 @@ function elapsedText(sec: number): string {
 
 export class StateMachine {
   private cur: BrokerState = 'load-builtins';
-  private since = performance.now();
+  private since = monoMs();
   private readonly waiters = new Set<(s: BrokerState) => void>();
 
   constructor(private readonly log: (text: string) => void) {}
@@ -51,14 +52,14 @@ export class StateMachine {
 
   /** seconds spent in the current state */
   get duration(): number {
-    return (performance.now() - this.since) / 1000;
+    return (monoMs() - this.since) / 1000;
   }
 
   post(event: string, to: BrokerState): void {
     const from = this.cur;
     const dur = this.duration;
     this.cur = to;
-    this.since = performance.now();
+    this.since = monoMs();
     this.log(`${event}: ${from}->${to} ${elapsedText(dur)}`);
     for (const w of [...this.waiters]) w(to);
   }

@@ -5,6 +5,7 @@
  * they exceed 2^53 after ~6 days of instance uptime.
  */
 import { mnDecodeWords, mnEncodeWords } from './mnemonic';
+import { monoMs } from '../clock';
 
 export class FluidError extends Error {
   constructor(message: string) {
@@ -44,7 +45,7 @@ export class FluidGenerator {
   constructor(
     readonly generator: number,
     readonly startTs = 0,
-    private readonly clock: () => number = () => performance.now(),
+    private readonly clock: () => number = () => monoMs(),
   ) {
     if (!Number.isInteger(generator) || generator < 0 || generator >= GEN_MAX) {
       throw new FluidError(`fluid generator id ${generator} is out of range (0-${GEN_MAX - 1})`);

@@ -43,6 +43,7 @@ import { Watchers } from './watchers';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
+import { monoMs } from '../../lib/clock';
 
 /** handler entries checked against modules/kvs/protocol.avsc */
 const method = methods<KvsProtocol>();
@@ -463,8 +464,8 @@ export class KvsLeader implements BrokerModule {
 
   /** pack what went cold, PACK_SLICE_MS of the loop a turn */
   private packSlice(): void {
-    const end = performance.now() + PACK_SLICE_MS;
-    if (this.store.packCold(() => performance.now() < end)) {
+    const end = monoMs() + PACK_SLICE_MS;
+    if (this.store.packCold(() => monoMs() < end)) {
       setImmediate(() => this.packSlice());
       return;
     }

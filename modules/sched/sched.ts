@@ -42,6 +42,7 @@ import type {
   SchedStatusResponse,
 } from '../../lib/protocol/sched';
 import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
+import { monoMs } from '../../lib/clock';
 
 /** handler entries checked against modules/sched/protocol.avsc */
 const method = methods<SchedProtocol>();
@@ -283,21 +284,21 @@ export class SchedModule implements BrokerModule {
 
   /** One scheduling pass: the policy decides on a scratch pool, we commit and answer. */
   private pass(): void {
-    const t0 = performance.now();
+    const t0 = monoMs();
     try {
       this.decide();
     } finally {
-      this.stats.pass(performance.now() - t0);
+      this.stats.pass(monoMs() - t0);
     }
   }
 
   private decide(): void {
     const now = Date.now() / 1000;
     let decisions;
-    const t0 = performance.now();
+    const t0 = monoMs();
     try {
       decisions = this.policy.schedule(this.pool.clone(), now);
-      this.stats.policy(performance.now() - t0);
+      this.stats.policy(monoMs() - t0);
     } catch (e) {
       this.h.log('err', `policy ${this.policy.name}: schedule failed: ${(e as Error).stack ?? String(e)}`);
       return;

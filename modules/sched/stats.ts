@@ -5,6 +5,7 @@
  */
 import type { SchedStatsResponse } from '../../lib/protocol/sched';
 import type { Rv1 } from '../../kernel/api';
+import { eventTime } from '../../lib/event-time';
 
 /** members of an idset string ("0-3,7") without expanding it */
 export function countIds(s: string): number {
@@ -24,7 +25,7 @@ export function coresOf(R: Rv1): number {
   return n;
 }
 
-const nowS = () => (performance.timeOrigin + performance.now()) / 1000;
+const nowS = () => eventTime();
 
 export class SchedStats {
   private passes = 0;
