@@ -355,7 +355,8 @@ export class JobShell {
   private dirsNow(t: Task): Promise<string> {
     const d = this.deferredDirs!;
     this.dirsChecked ??= checkDirs(d.tmpdir, d.cwd).then((c) => {
-      if (!c.made) this.onPrepared(d.cwd, Object.assign(new Error('not made'), { code: 'EIO' }), undefined);
+      // a tmpdir that could not be made is not removed at the end
+      if (!c.made) this.tmpdir = undefined;
       if (c.cwdError) this.cwdFailed(d.cwd, c.cwdError);
       return c;
     });

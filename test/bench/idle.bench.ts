@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   print(rows);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+main().catch((e: unknown) => {
+  // exit once the message is written (an instance left running would keep the process alive)
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, () => process.exit(1));
 });
