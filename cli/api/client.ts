@@ -41,6 +41,8 @@ export function socketPathOf(uri: string): string {
 
 export class Client {
   private readonly tracker = new RpcTracker((r) => this.transmit(r));
+  /** writes are held until the end of this tick (corkForTurn) */
+  private corked = false;
   private readonly events = new EventSubscriptions<Message>();
   private lostHandlers = new Set<(e: FluxError) => void>();
   private closed = false;
@@ -150,7 +152,22 @@ export class Client {
       nodeid = NODEID_ANY;
       flags |= MsgFlag.Upstream;
     }
+    this.corkForTurn();
     this.sock.write(encodeFrame(makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag })));
+  }
+
+  /**
+   * The requests of one run of callbacks and promise reactions leave in one
+   * write (a bulk submission: one system call for a slice of jobs, not one a job).
+   */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.sock.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.sock.uncork();
+    });
   }
 
   /** Send a request; resolve with the response payload or reject with FluxError. */

@@ -31,6 +31,20 @@ async function target(h: Client): Promise<Target | undefined> {
   return { owner, instance: r.value };
 }
 
+function targetOf(h: Client): Promise<Target | undefined> {
+  let t = targets.get(h);
+  if (t === undefined) {
+    t = target(h).catch(() => undefined);
+    targets.set(h, t);
+  }
+  return t;
+}
+
+/** whether this client signs its jobspecs (it is a guest of h's instance) */
+export async function signsJobspecs(h: Client): Promise<boolean> {
+  return (await targetOf(h)) !== undefined;
+}
+
 /** the credential of `input` from `munge`, or the reason there is none */
 function munge(input: string): Promise<{ cred?: string; error?: string }> {
   return new Promise((resolve) => {
@@ -64,12 +78,7 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
  * IMP that requires signatures then refuses it in one line.
  */
 export async function signJobspec(h: Client, jobspec: unknown): Promise<string | undefined> {
-  let t = targets.get(h);
-  if (t === undefined) {
-    t = target(h).catch(() => undefined);
-    targets.set(h, t);
-  }
-  const to = await t;
+  const to = await targetOf(h);
   if (to === undefined) return undefined;
   const input = signingInput({ version: 1, mechanism: 'munge', userid: process.getuid?.() ?? 0, owner: to.owner, instance: to.instance }, jobspec);
   const r = await limited(() => munge(input));

@@ -3,6 +3,8 @@ import { FluxCommand, CommandExit } from '../base-command';
 import { idset } from '../../lib/formats';
 import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, pyJson, submissionSpec } from '../jobspec';
 import { followOpts, submitAll, type JobSource, type Pending } from '../jobspec/submit-jobs';
+import { copyRequests, type CopyRequest } from '../jobspec/copies';
+import type { ParsedArgs } from '../options';
 
 export class SubmitCommand extends FluxCommand {
   static override spec = submissionSpec('submit', 'Submit a job to a Flux instance', 'flux submit [OPTIONS...] COMMAND [ARGS...]', [
@@ -38,10 +40,11 @@ export class SubmitCommand extends FluxCommand {
     const perCopy = this.argv.some((a) => a.includes('{cc}'));
     // process.env answers each read through the runtime: copied once, not once a job
     const base = cc ? { ...process.env } : process.env;
+    const build = (p: ParsedArgs, ccValue: string | undefined) =>
+      buildSubmission(p, { command: 'submit', env: cc && ccValue !== undefined ? { ...base, FLUX_JOB_CC: ccValue } : process.env });
     const make = (i: number | undefined): Pending => {
       const p = perCopy || i === undefined ? this.reparse(this.argv.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i)))) : first;
-      const env = cc && i !== undefined ? { ...base, FLUX_JOB_CC: String(i) } : process.env;
-      return { prefix: i === undefined ? '' : `cc=${i}: `, sub: buildSubmission(p, { command: 'submit', env }) };
+      return { prefix: i === undefined ? '' : `cc=${i}: `, sub: build(p, i === undefined ? undefined : String(i)) };
     };
     // without {cc} the copies differ only in FLUX_JOB_CC: once the first is made, the others are made as they are sent
     const ids = ccIds ?? [undefined];
@@ -51,6 +54,14 @@ export class SubmitCommand extends FluxCommand {
       this.optError(e);
     }
     const source: JobSource = { length: ids.length, at: (k) => jobs[k] ?? make(ids[k]) };
+    if (ccIds && !perCopy) {
+      // copies that differ only in FLUX_JOB_CC: the request is encoded once (the first copy was made above, so its errors are reported)
+      let request: CopyRequest | undefined;
+      source.encoded = (k) => {
+        request ??= copyRequests((v) => build(first, v));
+        return { prefix: `cc=${ccIds[k]}: `, request: request(ccIds[k]!) };
+      };
+    }
     if (first.has('dry-run')) {
       for (let k = 0; k < source.length; k++) process.stdout.write(pyJson(source.at(k).sub.jobspec) + '\n');
       return 0;

@@ -82,9 +82,20 @@ function avroLong(v: number): number[] {
   return out;
 }
 
+/**
+ * A payload already encoded as JSON, sent as it is: the copies of a bulk
+ * submission are stringified once, not once a copy (cli/jobspec/copies.ts).
+ * Only for requests a client writes to a socket: a broker's module hands
+ * payloads over as values, and they are never this.
+ */
+export class JsonBytes {
+  constructor(readonly bytes: Buffer) {}
+}
+
 /** The JSON bytes of a payload; a value JSON cannot represent is EPROTO. */
 function payloadBytes(m: Message): Buffer | undefined {
   if (m.payload === undefined) return undefined;
+  if (m.payload instanceof JsonBytes) return m.payload.bytes;
   let text: string | undefined;
   try {
     text = JSON.stringify(m.payload);

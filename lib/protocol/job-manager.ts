@@ -28,6 +28,40 @@ export const jobManagerProtocol: ProtocolDoc = {
     },
     {
       "type": "record",
+      "name": "JobManagerBatchResult",
+      "doc": "one jobspec's answer in a batch: the jobspec as validated, or errnum and errstr saying why it is refused",
+      "fields": [
+        {
+          "name": "jobspec",
+          "type": [
+            "null",
+            {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          ],
+          "default": null
+        },
+        {
+          "name": "errnum",
+          "type": [
+            "null",
+            "int"
+          ],
+          "default": null
+        },
+        {
+          "name": "errstr",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
+        }
+      ]
+    },
+    {
+      "type": "record",
       "name": "JobManagerSubmitJob",
       "doc": "one job from job-ingest",
       "fields": [
@@ -552,6 +586,34 @@ export const jobManagerProtocol: ProtocolDoc = {
         ]
       }
     },
+    "validate-batch": {
+      "doc": "validate for the jobspecs job-ingest took in one loop turn (a bulk submission): one result each, in order",
+      "request": [
+        {
+          "name": "jobspecs",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          }
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "JobManagerValidateBatchResponse",
+        "fields": [
+          {
+            "name": "results",
+            "type": {
+              "type": "array",
+              "items": "JobManagerBatchResult"
+            }
+          }
+        ]
+      }
+    },
     "sched-hello": {
       "request": [],
       "response": {
@@ -815,6 +877,13 @@ export interface JobManagerCount {
   errors: number;
 }
 
+/** one jobspec's answer in a batch: the jobspec as validated, or errnum and errstr saying why it is refused */
+export interface JobManagerBatchResult {
+  jobspec?: null | object;
+  errnum?: null | number;
+  errstr?: null | string;
+}
+
 /** one job from job-ingest */
 export interface JobManagerSubmitJob {
   id: number;
@@ -985,6 +1054,15 @@ export interface JobManagerValidateResponse {
   jobspec: object;
 }
 
+/** validate-batch: validate for the jobspecs job-ingest took in one loop turn (a bulk submission): one result each, in order */
+export interface JobManagerValidateBatchRequest {
+  jobspecs: Array<object>;
+}
+
+export interface JobManagerValidateBatchResponse {
+  results: Array<JobManagerBatchResult>;
+}
+
 export type JobManagerSchedHelloRequest = Record<string, never>;
 
 export type JobManagerSchedHelloResponse = object;
@@ -1088,6 +1166,7 @@ export interface JobManagerProtocol {
   'queue-start': { request: JobManagerQueueStartRequest; response: JobManagerQueueStartResponse };
   'queue-list': { request: JobManagerQueueListRequest; response: JobManagerQueueListResponse };
   'validate': { request: JobManagerValidateRequest; response: JobManagerValidateResponse };
+  'validate-batch': { request: JobManagerValidateBatchRequest; response: JobManagerValidateBatchResponse };
   'sched-hello': { request: JobManagerSchedHelloRequest; response: JobManagerSchedHelloResponse };
   'sched-ready': { request: JobManagerSchedReadyRequest; response: JobManagerSchedReadyResponse };
   'getinfo': { request: JobManagerGetinfoRequest; response: JobManagerGetinfoResponse };

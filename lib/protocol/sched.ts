@@ -226,6 +226,51 @@ export const schedProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "feasibility-batch": {
+      "doc": "feasibility for the jobspecs job-ingest took in one loop turn: one result each, in order (errnum 0: could run here)",
+      "request": [
+        {
+          "name": "jobspecs",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "logicalType": "json"
+            }
+          }
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "SchedFeasibilityBatchResponse",
+        "fields": [
+          {
+            "name": "results",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "record",
+                "name": "SchedFeasibilityResult",
+                "fields": [
+                  {
+                    "name": "errnum",
+                    "type": "int"
+                  },
+                  {
+                    "name": "errstr",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null
+                  }
+                ]
+              }
+            }
+          }
+        ]
+      }
+    },
     "feasibility.check": {
       "doc": "feasibility under its RFC 27 topic",
       "request": [
@@ -412,6 +457,20 @@ export interface SchedFeasibilityRequest {
 
 export type SchedFeasibilityResponse = Empty;
 
+/** feasibility-batch: feasibility for the jobspecs job-ingest took in one loop turn: one result each, in order (errnum 0: could run here) */
+export interface SchedFeasibilityBatchRequest {
+  jobspecs: Array<unknown>;
+}
+
+export interface SchedFeasibilityResult {
+  errnum: number;
+  errstr?: null | string;
+}
+
+export interface SchedFeasibilityBatchResponse {
+  results: Array<SchedFeasibilityResult>;
+}
+
 /** feasibility.check: feasibility under its RFC 27 topic */
 export interface SchedFeasibilityCheckRequest {
   jobspec?: unknown;
@@ -458,6 +517,7 @@ export interface SchedProtocol {
   'prioritize': { request: SchedPrioritizeRequest; response: SchedPrioritizeResponse };
   'expiration': { request: SchedExpirationRequest; response: SchedExpirationResponse };
   'feasibility': { request: SchedFeasibilityRequest; response: SchedFeasibilityResponse };
+  'feasibility-batch': { request: SchedFeasibilityBatchRequest; response: SchedFeasibilityBatchResponse };
   'feasibility.check': { request: SchedFeasibilityCheckRequest; response: SchedFeasibilityCheckResponse };
   'resource-status': { request: SchedResourceStatusRequest; response: SchedResourceStatusResponse };
   'status': { request: SchedStatusRequest; response: SchedStatusResponse };

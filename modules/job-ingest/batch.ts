@@ -35,3 +35,46 @@ export class TurnBatch<J> {
     );
   }
 }
+
+/**
+ * A question asked of another service for each job of a turn (job-manager's
+ * validate, the scheduler's feasibility): one batch request for the turn's
+ * jobs, answered one result each. A lone job asks the plain question, and a
+ * batch that fails as a whole (a site's scheduler without the batch method:
+ * ENOSYS) is asked again job by job.
+ */
+export class TurnQueue<I, O> {
+  private pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+
+  /**
+   * `many` answers the items in order, each a value or the error that
+   * refuses it; `one` asks for a single item (and throws what refuses it).
+   */
+  constructor(
+    private readonly many: (items: I[]) => Promise<Array<O | Error>>,
+    private readonly one: (item: I) => Promise<O>,
+  ) {}
+
+  add(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ item, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 1) {
+      this.one(batch[0]!.item).then(batch[0]!.resolve, batch[0]!.reject);
+      return;
+    }
+    const oneByOne = () => {
+      for (const b of batch) this.one(b.item).then(b.resolve, b.reject);
+    };
+    this.many(batch.map((b) => b.item)).then((results) => {
+      if (results.length !== batch.length) return oneByOne();
+      results.forEach((r, k) => (r instanceof Error ? batch[k]!.reject(r) : batch[k]!.resolve(r)));
+    }, oneByOne);
+  }
+}

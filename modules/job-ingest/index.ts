@@ -2,7 +2,9 @@
  * job-ingest: `job-ingest.submit {jobspec, urgency?, flags?}` -> `{id}`.
  * Validates the jobspec (V1 rules, known shell options, urgency range), checks
  * feasibility with the scheduler (`sched.feasibility`; ENOSYS = skip), assigns a
- * FLUID and hands the job to the job manager. A signed jobspec (J, from a
+ * FLUID and hands the job to the job manager. The jobs that arrive in one loop
+ * turn (a bulk submission) are validated, checked and handed over together:
+ * one request to each service a turn (batch.ts). A signed jobspec (J, from a
  * guest's client: lib/signed-jobspec.ts) must be the jobspec, signed by its
  * submitter for this instance; its signature is the IMP's to verify.
  */
@@ -12,12 +14,16 @@ import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
 import { eventTime } from '../../lib/event-time';
 import { parseJ } from '../../lib/signed-jobspec';
-import { TurnBatch } from './batch';
-import type { JobManagerSubmitJob } from '../../lib/protocol/job-manager';
+import { TurnBatch, TurnQueue } from './batch';
+import type { JobManagerSubmitJob, JobManagerValidateBatchResponse } from '../../lib/protocol/job-manager';
+import type { SchedFeasibilityBatchResponse } from '../../lib/protocol/sched';
 
 type Obj = Record<string, unknown>;
 
 const FLAGS_ALL = 2 | 4 | 8;
+
+/** why another service refused a job, as the submitter is told (EINVAL when it gave no errno) */
+const refusal = (errno: number, message: string | undefined): FluxError => new FluxError(errno || Errno.EINVAL, message);
 
 /** handler entries checked against modules/job-ingest/protocol.avsc */
 const method = methods<JobIngestProtocol>();
@@ -59,25 +65,46 @@ export class JobIngest implements BrokerModule {
     }
   }
 
+  /** the scheduler's feasibility check, for the jobs of a turn together */
+  private readonly feasible = new TurnQueue<Obj, true>(
+    async (jobspecs) => {
+      const r = await this.h.rpc<SchedFeasibilityBatchResponse>('sched.feasibility-batch', { jobspecs });
+      return r.results.map((x) => (x.errnum === 0 ? true : refusal(x.errnum, x.errstr ?? undefined)));
+    },
+    async (jobspec) => {
+      try {
+        await this.h.rpc('sched.feasibility', { jobspec });
+      } catch (e) {
+        const fe = e as FluxError;
+        if (fe.errno !== Errno.ENOSYS) throw refusal(fe.errno, fe.message);
+      }
+      return true;
+    },
+  );
+
+  /** job-manager's defaults, queue, limits and queue constraints, for the jobs of a turn together */
+  private readonly policy = new TurnQueue<Obj, Obj>(
+    async (jobspecs) => {
+      const r = await this.h.rpc<JobManagerValidateBatchResponse>('job-manager.validate-batch', { jobspecs });
+      return r.results.map((x): Obj | Error => (x.jobspec as Obj | null) ?? refusal(x.errnum ?? 0, x.errstr ?? undefined));
+    },
+    async (jobspec) => {
+      try {
+        return (await this.h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
+      } catch (e) {
+        const fe = e as FluxError;
+        if (fe.errno === Errno.ENOSYS) return jobspec;
+        throw refusal(fe.errno, fe.message);
+      }
+    },
+  );
+
   private async checkFeasible(jobspec: Obj): Promise<void> {
-    if (!this.feasibility) return;
-    try {
-      await this.h.rpc('sched.feasibility', { jobspec });
-    } catch (e) {
-      const fe = e as FluxError;
-      if (fe.errno === Errno.ENOSYS) return;
-      throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
-    }
+    if (this.feasibility) await this.feasible.add(jobspec);
   }
 
-  private async applyPolicy(jobspec: Obj): Promise<Obj> {
-    try {
-      return (await this.h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
-    } catch (e) {
-      const fe = e as FluxError;
-      if (fe.errno === Errno.ENOSYS) return jobspec;
-      throw new FluxError(fe.errno || Errno.EINVAL, fe.message);
-    }
+  private applyPolicy(jobspec: Obj): Promise<Obj> {
+    return this.policy.add(jobspec);
   }
 
   /** J's header names this submitter and this instance, and its payload is the jobspec */

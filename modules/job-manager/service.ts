@@ -31,6 +31,7 @@ import { pluginEntries } from './jobtap/config';
 import { updateJob } from './update';
 import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
+import { toFluxError } from '../../lib/errors';
 
 type Obj = Record<string, unknown>;
 /** a method's request, as the protocol has checked it */
@@ -96,6 +97,8 @@ export class JobManager implements BrokerModule {
       method('queue-list', () => this.queueList(), { ownerOnly: false }),
       // job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints
       method('validate', (p) => this.validate(p), { ownerOnly: false }),
+      // the same for the jobs of one loop turn (a bulk submission): one request, not one a job
+      method('validate-batch', (p) => this.validateBatch(p), { ownerOnly: false }),
       method('sched-hello', () => this.schedHello()),
       method('sched-ready', (p) => this.schedReady(p)),
       method('getinfo', () => this.getinfo()),
@@ -305,6 +308,19 @@ export class JobManager implements BrokerModule {
 
   private validate(p: Req<'validate'>) {
     return ({ jobspec: validateJobspec(this.m.policy, fields(p.jobspec ?? {})) });
+  }
+
+  private validateBatch(p: Req<'validate-batch'>) {
+    return {
+      results: p.jobspecs.map((js) => {
+        try {
+          return { jobspec: validateJobspec(this.m.policy, fields(js)) };
+        } catch (e) {
+          const fe = toFluxError(e);
+          return { errnum: fe.errno, errstr: fe.message };
+        }
+      }),
+    };
   }
 
   private schedHello() {

@@ -34,6 +34,8 @@ import type {
   SchedAllocResponse,
   SchedCancelRequest,
   SchedExpirationRequest,
+  SchedFeasibilityBatchRequest,
+  SchedFeasibilityBatchResponse,
   SchedFeasibilityRequest,
   SchedFreeRequest,
   SchedPrioritizeRequest,
@@ -43,6 +45,7 @@ import type {
 } from '../../lib/protocol/sched';
 import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
 import { monoMs } from '../../lib/clock';
+import { toFluxError } from '../../lib/errors';
 
 /** handler entries checked against modules/sched/protocol.avsc */
 const method = methods<SchedProtocol>();
@@ -80,6 +83,8 @@ export class SchedModule implements BrokerModule {
       method('expiration', (req, m) => this.expiration(req, m)),
       method('feasibility', (req) => this.feasibility(req), { ownerOnly: false }),
       method('feasibility.check', (req) => this.feasibility(req), { ownerOnly: false, absolute: true }),
+      // the same for the jobs job-ingest took in one loop turn (a bulk submission)
+      method('feasibility-batch', (req) => this.feasibilityBatch(req), { ownerOnly: false }),
       method('resource-status', () => this.resourceStatus(), { ownerOnly: false }),
       method('status', () => this.status(), { ownerOnly: false }),
       method('stats', () => this.stats.report(this.pool.totalCores()), { ownerOnly: false }),
@@ -261,7 +266,21 @@ export class SchedModule implements BrokerModule {
     return {};
   }
 
-  private resourceStatus(): SchedResourceStatusResponse {
+  private feasibilityBatch(p: SchedFeasibilityBatchRequest): SchedFeasibilityBatchResponse {
+    return {
+      results: p.jobspecs.map((jobspec) => {
+        try {
+          this.feasibility({ jobspec });
+          return { errnum: 0 };
+        } catch (e) {
+          const fe = toFluxError(e);
+          return { errnum: fe.errno, errstr: fe.message };
+        }
+      }),
+    };
+  }
+
+    private resourceStatus(): SchedResourceStatusResponse {
     return { allocated: rv1Build(this.pool.allocated()) };
   }
 

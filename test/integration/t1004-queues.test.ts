@@ -180,4 +180,14 @@ test('one burst of submissions: a job for a disabled queue is refused alone, its
   assert.is(r.stderr, 'cc=2: [Errno 22] queue q2: job submission is disabled: maint\n');
 });
 
+test('one burst: the job manager and the scheduler refuse only the jobs at fault, each in its own words', () => {
+  // job-ingest asks job-manager.validate-batch and sched.feasibility-batch once for a turn's jobs
+  const toml = ['[resource]', 'noverify = true', 'config = [ { hosts = "node[0-1]", cores = "0-1" } ]', '[queues.q1]', '[queues.q3]', ''].join('\n');
+  const r = inInstance(toml, 'flux bulksubmit -q {0} -N {1} true ::: q1 q2 q3 ::: 1 3; echo rc=$?; flux jobs -a -no "{queue} {nnodes}" | sort');
+  assert.match(r.stdout, /^ƒ\S+\nƒ\S+\nrc=1\nq1 1\nq3 1\n$/, r.stdout + r.stderr);
+  const infeasible = '[Errno 22] unsatisfiable request: need 3 exclusive node(s), only 2 eligible';
+  const noQueue = "[Errno 22] Invalid queue 'q2' specified";
+  assert.is(r.stderr, [infeasible, noQueue, noQueue, infeasible, ''].join('\n'));
+});
+
 test.run();
