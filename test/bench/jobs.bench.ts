@@ -12,7 +12,9 @@
  * later events are committed in order behind it, ADR 0013), with what the
  * store did per job (write transactions, write-thread time committing: kvs.stats-get) and the
  * figures measured before group commit; `node dist/test/bench/jobs.bench.js
- * store` prints only the two size-1 rows. Then where a job's time goes in
+ * store` prints only the two size-1 rows. Then submit ingest in steady state
+ * (bursts of 10,000 after a first of 1000; `jobs.bench.js ingest` prints only
+ * that table). Then where a job's time goes in
  * the broker (job-time.ts: spawn, shell, store, messages, jobs, against the
  * floor of spawning /bin/true; `jobs.bench.js time` prints only that table).
  */
@@ -119,6 +121,49 @@ async function measure(size: number, persistent = false): Promise<Row> {
   }
 }
 
+interface IngestRow {
+  store: Row['store'];
+  n: number;
+  /** the instance's first burst (start-up of its code), or one after */
+  first: boolean;
+  jps: number;
+  /** rank 0 broker's CPU per job, microseconds */
+  cpuUs: number;
+}
+
+/**
+ * Submit ingest: `flux submit --cc=1-N --quiet true` with the queue stopped, in
+ * a size-1 instance: a first burst of 1000 (the broker's code still cold),
+ * then two of 10,000 (steady state), each job acknowledged once stored.
+ */
+async function ingest(persistent: boolean): Promise<IngestRow[]> {
+  const dir = persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-bench-state-')) : undefined;
+  const inst = await startInstance(dir ? [`-Sstatedir=${dir}`] : []);
+  const rows: IngestRow[] = [];
+  try {
+    const pid = Number(inst.flux(['getattr', 'broker.pid']).stdout.trim());
+    inst.flux(['queue', 'stop', '--quiet']);
+    for (const n of [1000, 10_000, 10_000]) {
+      const cpu0 = cpuSecs(pid);
+      const secs = timed(inst, ['submit', `--cc=1-${n}`, '--quiet', 'true']);
+      rows.push({ store: dir ? 'statedir' : 'temporary', n, first: rows.length === 0, jps: n / secs, cpuUs: ((cpuSecs(pid) - cpu0) * 1e6) / n });
+    }
+    return rows;
+  } finally {
+    await inst.stop().catch(() => inst.kill());
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printIngest(rows: IngestRow[]): void {
+  console.log('\nsubmit ingest: flux submit --cc=1-N --quiet true, queue stopped, size 1; goal >= 10,000 jobs/s (flux 0.88: ~1,550)');
+  console.log('store      burst                jobs/s  broker cpu us/job');
+  for (const r of rows) {
+    const burst = `${r.n}${r.first ? ' (first)' : ''}`;
+    console.log(`${r.store.padEnd(9)}  ${burst.padEnd(16)}  ${r.jps.toFixed(0).padStart(9)}  ${r.cpuUs.toFixed(0).padStart(17)}`);
+  }
+}
+
 const ROUNDS = 5;
 
 interface MemRow {
@@ -212,6 +257,10 @@ async function main(): Promise<void> {
     printStore([await measure(1), await measure(1, true)]);
     return;
   }
+  if (process.argv[2] === 'ingest') {
+    printIngest([...(await ingest(false)), ...(await ingest(true))]);
+    return;
+  }
   if (process.argv[2] === 'time') {
     // where a job's time goes (profiled broker), without and with a statedir
     printBreakdown([
@@ -239,6 +288,7 @@ async function main(): Promise<void> {
     );
   }
   printStore(rows.filter((r) => r.size === 1));
+  printIngest([...(await ingest(false)), ...(await ingest(true))]);
   printBreakdown([
     { label: 'temporary', b: await profiledRun(N, false) },
     { label: 'statedir', b: await profiledRun(N, true) },
