@@ -3,7 +3,8 @@
  * ADR 0005): the credentials of the process behind a client socket (log lines,
  * and who the client is: kernel/connector/access.ts), malloc_trim, V8's
  * memory-reducing collection (lib/idle-reduce.ts), and a
- * syslog datagram that never blocks. All are optional: without the addon a
+ * syslog datagram that never blocks, and a file's blocks allocated ahead
+ * (the kvs store's reserve). All are optional: without the addon a
  * client is named by its number only, guests cannot be allowed, freed heap
  * pages stay with the process until reused, and syslog is refused.
  */
@@ -15,6 +16,7 @@ interface ConnectorAddon {
   trimMemory?(): boolean;
   lowMemory?(flushAll: boolean): boolean;
   syslogSend?(pri: number, text: string): boolean;
+  fileOps?(ops: Array<string | number | null>, cb: (results: number[]) => void): void;
 }
 
 let addon: object | null | undefined;
@@ -76,4 +78,18 @@ export function canSyslog(): boolean {
 /** One message to /dev/log at priority `pri` (facility | severity); false when it was lost. */
 export function syslogSend(pri: number, text: string): boolean {
   return load()?.syslogSend?.(pri, text) ?? false;
+}
+
+/** native/file-ops.h's preallocate operation */
+const PREALLOCATE = 4;
+
+/**
+ * fallocate(FALLOC_FL_KEEP_SIZE) of `file`'s first `len` bytes on Node's pool:
+ * resolves with 0 or the errno. Undefined when this build's addon cannot
+ * (the caller runs fallocate(1)).
+ */
+export function preallocate(file: string, len: number): Promise<number> | undefined {
+  const f = load()?.fileOps;
+  if (typeof f !== 'function') return undefined;
+  return new Promise((resolve) => f([PREALLOCATE, file, String(Math.floor(len)), 0], (r) => resolve(r[0] ?? 0)));
 }

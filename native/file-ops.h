@@ -10,12 +10,15 @@
  *   1 is path a directory (stat; ENOTDIR for another kind of file)
  *   2 write path whole (open O_CREAT|O_TRUNC with mode, write text, close)
  *   3 rmdir(path)
+ *   4 preallocate: fallocate(FALLOC_FL_KEEP_SIZE) of path's bytes 0 to text
+ *     (a decimal length), its size unchanged (the kvs store's reserve:
+ *     modules/kvs/reserve.ts; fallocate(1) cost the broker a fork each time)
  * results: one number an operation, 0 or the errno; for a write the errno
  * plus WRITING_FLAG when it failed after the open.
  */
 #define FILE_OPS_WRITING_FLAG 0x10000
 
-enum { FOP_MKDIR = 0, FOP_ISDIR = 1, FOP_WRITE = 2, FOP_RMDIR = 3 };
+enum { FOP_MKDIR = 0, FOP_ISDIR = 1, FOP_WRITE = 2, FOP_RMDIR = 3, FOP_PREALLOCATE = 4 };
 
 struct file_op {
   int kind;
@@ -51,6 +54,22 @@ static int write_whole(const struct file_op *op) {
   return err == 0 ? 0 : err | FILE_OPS_WRITING_FLAG;
 }
 
+static int preallocate(const struct file_op *op) {
+  char *end = NULL;
+  long long len = op->text != NULL ? strtoll(op->text, &end, 10) : -1;
+  if (len <= 0 || end == NULL || *end != '\0') return EINVAL;
+  int fd;
+  do fd = open(op->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errno;
+  int r, err = 0;
+  do r = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)len);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) err = errno;
+  close(fd);
+  return err;
+}
+
 static int do_file_op(const struct file_op *op) {
   struct stat st;
   switch (op->kind) {
@@ -63,6 +82,8 @@ static int do_file_op(const struct file_op *op) {
       return write_whole(op);
     case FOP_RMDIR:
       return rmdir(op->path) < 0 ? errno : 0;
+    case FOP_PREALLOCATE:
+      return preallocate(op);
     default:
       return EINVAL;
   }
