@@ -213,11 +213,13 @@ export class ExecService {
 
   /**
    * The output log of an ended job, from its file (a job of this run whose
-   * log settled, or one an earlier run left in the statedir), if any: made
-   * for this read, not kept.
+   * log settled, or one an earlier run left in the statedir) or else its kvs
+   * copy, if any: made for this read, not kept.
    */
   private async adopt(id: number): Promise<OutputLog | undefined> {
-    const log = await OutputLog.adopt(this.h, id, this.outputDir, `${encodeKvs(id)}.guest.output`);
+    const key = `${encodeKvs(id)}.guest.output`;
+    // no file: a log its kvs copy holds whole (a temporary statedir: OutputLog.settleInKvs)
+    const log = (await OutputLog.adopt(this.h, id, this.outputDir, key)) ?? (await OutputLog.fromKvs(this.h, id, this.outputDir, key));
     // a job that started meanwhile has its own
     return this.logs.get(id) ?? log;
   }

@@ -108,7 +108,16 @@ test('30 MB of stdin reaches the task byte for byte (a chunk at a time)', () => 
 });
 
 test('purge removes the output log; attach then says No such job', async () => {
-  const id = inst!.flux(['submit', 'echo', 'bye']).stdout.trim();
+  // a small job's log is its kvs copy (no file): the purge removes it with the job's kvs directory
+  const small = inst!.flux(['submit', 'echo', 'hi']).stdout.trim();
+  inst!.flux(['job', 'wait-event', small, 'clean']);
+  assert.is(inst!.flux(['job', 'attach', small]).stdout, 'hi\n');
+  assert.is(inst!.flux(['job', 'purge', '--force', small]).code, 0);
+  const gone = inst!.flux(['job', 'attach', small]);
+  assert.is(gone.code, 1);
+  assert.match(gone.stderr, /No such job/);
+  // past the hold (16 KiB), the log has a file
+  const id = inst!.flux(['submit', 'seq', '1', '5000']).stdout.trim();
   inst!.flux(['job', 'wait-event', id, 'clean']);
   const dec = inst!.flux(['job', 'id', '--to=dec', id]).stdout.trim();
   // the output logs live in the statedir (a temporary one here), issue 16

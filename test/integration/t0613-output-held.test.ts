@@ -1,8 +1,8 @@
 /**
  * The output log of a small job in a temporary statedir is held in memory
  * while the job runs (modules/job-exec/output-log.ts: no file operation on
- * the broker's loop until its end) and served from there; the file has all
- * of it once the job ends (written whole: an error is the job's exception).
+ * the broker's loop until its end) and served from there; once the job ends
+ * its kvs copy, all of it byte for byte, is the log (no file is written).
  * Output past the hold goes to the file at once; a
  * persistent statedir's log is in its file while the job runs (written
  * through: its header before the tasks start, new lines within
@@ -65,16 +65,28 @@ test('a small job`s output is served from memory while it runs, and in its file 
   assert.is(a.code, 0, a.stderr);
   assert.is(a.stdout, 'first\nsecond\n');
   inst.flux(['job', 'wait-event', id, 'clean']);
-  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  // its kvs copy is all of it, byte for byte: that is the log, and no file is written
+  assert.not.ok(fs.existsSync(log), 'no file: the kvs copy is the log');
+  const key = `${inst.flux(['job', 'id', '--to=kvs', id]).stdout.trim()}.guest.output`;
+  const h = await Client.connect(inst.uri);
+  const copy = await h.rpc<{ value: string }>('kvs.get', { key }).finally(() => h.close());
+  const lines = copy.value.trim().split('\n');
   assert.is(JSON.parse(lines[0]!).name, 'header');
   assert.equal(
     lines.filter((l) => l.includes('"data":"')).map((l) => (JSON.parse(l) as { context: { data: string } }).context.data),
     ['first\n', 'second\n'],
   );
-  // a later attach reads the file (directly: the reader's own copy)
+  // a later attach is served that copy, from the start and from any line's end
   assert.is(inst.flux(['job', 'attach', id]).stdout, 'first\nsecond\n');
   const after = await read(inst, dec, true);
-  assert.is(after.path, log);
+  assert.is(after.path, undefined);
+  assert.is(after.log, copy.value);
+  assert.ok(after.eof);
+  const h2 = await Client.connect(inst.uri);
+  const offset = Buffer.byteLength(lines[0]! + '\n');
+  const rest = await h2.rpc<Chunk>('job-exec.output-read', { id: dec, offset, wait: true }).finally(() => h2.close());
+  assert.is(rest.log, copy.value.slice(lines[0]!.length + 1));
+  assert.is(rest.offset, Buffer.byteLength(copy.value));
 });
 
 test('output past the hold goes to the file while the job runs', async () => {
@@ -91,18 +103,22 @@ test('output past the hold goes to the file while the job runs', async () => {
   assert.is(out[6000], 'second');
 });
 
-test('a held log whose file cannot be written: the job`s exception names it, its output is still served', () => {
+test('a log whose file cannot be written: the job`s exception names it; a small one needs no file', () => {
   const inst = started[0]!;
   const dir = path.join(inst.flux(['getattr', 'statedir']).stdout.trim(), 'job-output');
   fs.rmSync(dir, { recursive: true, force: true });
   try {
-    const r = inst.flux(['run', 'echo', 'kept']);
+    // held and all in its kvs copy: no file is needed, nothing fails
+    const small = inst.flux(['run', 'echo', 'kept']);
+    assert.is(small.code, 0, small.stderr);
+    assert.is(small.stdout, 'kept\n');
+    assert.is(inst.flux(['job', 'attach', inst.flux(['job', 'last']).stdout.trim()]).stdout, 'kept\n');
+    // past the hold, the log goes to its file, which cannot be opened
+    const r = inst.flux(['run', 'seq', '1', '5000']);
     assert.is(r.code, 1);
-    assert.is(r.stdout, 'kept\n');
     const id = inst.flux(['job', 'last']).stdout.trim();
     const dec = inst.flux(['job', 'id', '--to=dec', id]).stdout.trim();
     assert.match(r.stderr, `error opening output log '${dir}/${dec}.eventlog': No such file or directory`);
-    assert.is(inst.flux(['job', 'attach', id]).stdout, 'kept\n');
   } finally {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
