@@ -112,8 +112,8 @@ export class ExecJob {
     private readonly sitePlugins: readonly string[] = [],
     /** this broker's IShellPlugins registry as the job starts: built-ins and what modules provide */
     private readonly registered: readonly StackEntry[],
-    /** small output is held in memory while the job runs (true: a temporary statedir), or held and written through ('through': a persistent one): output-log.ts */
-    holdOutput: boolean | 'through' = false,
+    /** small output is held in memory while the job runs, its kvs copy the log once that is all of it: output-log.ts */
+    holdOutput = false,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);

@@ -3,10 +3,11 @@
  * `stdin`, `output-read`, `list`) and the `job-exception` and
  * `job-purge-inactive` events, dispatched to the ExecJob of each running job.
  * The output log of every job stays until the job is purged (in memory while
- * the job runs, then read from its file again for each reader): the files
- * live in `<statedir>/job-output/` (persistent state: a restarted instance
- * serves the logs of earlier runs' jobs from there), or without a statedir in
- * `<rundir>/job-output/`, made empty at load and removed at unload.
+ * the job runs, then read again for each reader from its kvs copy when that
+ * is all of it, else from its file): the files live in
+ * `<statedir>/job-output/` (persistent state: a restarted instance serves
+ * the logs of earlier runs' jobs from there and from the kvs), or without a
+ * statedir in `<rundir>/job-output/`, made empty at load and removed at unload.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,7 +66,6 @@ export class ExecService {
   /** in the statedir: the files outlive this job-exec */
   private readonly persistent: boolean;
   /** the output logs go with this run of the instance: small ones are held in memory while their job runs */
-  private readonly temporary: boolean;
   /** the directory is there (emptied of what an earlier job-exec left, outside a statedir) */
   private readonly dirReady: Promise<void>;
 
@@ -88,7 +88,6 @@ export class ExecService {
     const statedir = h.getattr('statedir');
     this.persistent = statedir !== undefined;
     // a statedir made for this run only (removed at exit): nothing in it outlives the broker
-    this.temporary = !this.persistent || h.getattr('statedir-cleanup') === '1';
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');
     const dir = this.outputDir;
     const emptied = this.persistent ? Promise.resolve() : fs.promises.rm(dir, { recursive: true, force: true });
@@ -123,7 +122,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.ended(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), this.temporary || 'through');
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), true);
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
@@ -218,7 +217,7 @@ export class ExecService {
    */
   private async adopt(id: number): Promise<OutputLog | undefined> {
     const key = `${encodeKvs(id)}.guest.output`;
-    // no file: a log its kvs copy holds whole (a temporary statedir: OutputLog.settleInKvs)
+    // no file: a log its kvs copy holds whole (OutputLog.settleInKvs)
     const log = (await OutputLog.adopt(this.h, id, this.outputDir, key)) ?? (await OutputLog.fromKvs(this.h, id, this.outputDir, key));
     // a job that started meanwhile has its own
     return this.logs.get(id) ?? log;

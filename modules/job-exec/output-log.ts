@@ -18,21 +18,17 @@
  *   bytes: past that, data events stay out of the copy and one warning entry
  *   says so (Flux's output.limit truncation, but the file keeps everything).
  *
- * A job of a temporary statedir (the file goes with the instance, nothing
- * survives a restart) whose output is small never waits on the file while it
- * runs: its lines are held in memory (HOLD_LIMIT bytes a job, HOLD_TOTAL for
- * all) and served from there. At its end the kvs copy, when it is all of the
- * log byte for byte, is the log: no file at all (settleInKvs; later reads
- * come from the kvs, fromKvs). Else the file is written once, at its end, or
- * as soon as it outgrows the hold: one threadpool round trip (the addon's
- * writeWhole) instead of open, a write per batch of output, and close.
- *
- * With a persistent statedir a small log is held too, but written through:
- * whole, once before the job's tasks start (its header: a job that started
- * has its file, as before) and again at most CHECKPOINT_MS after new lines
- * come (a crash keeps what is older), and at the job's end. The writes of a
- * log are one after the other (a later one never lands first). A short job
- * then costs two trips to the pool, not five (issue 16's throughput).
+ * A job whose output is small never waits on a file while it runs: its
+ * lines are held in memory (HOLD_LIMIT bytes a job, HOLD_TOTAL for all) and
+ * served from there. At its end the kvs copy, when it is all of the log byte
+ * for byte, is the log: no file at all (settleInKvs; later reads, after a
+ * restart too, come from the kvs: fromKvs). With a persistent statedir that
+ * copy is what a crash keeps: the kvs commits it in its group commits, every
+ * few milliseconds (ADR 0013). Else the file is written once, at its end, or
+ * as soon as the log outgrows the hold: one threadpool round trip (the
+ * addon's writeWhole) instead of open, a write per batch of output, and
+ * close. A file made and deleted per job had cost a short job a pool trip or
+ * two and an ext4 inode (issue 16's throughput).
  *
  * Memory: what is queued for the file is bounded by the shells' output windows
  * (they stop reading their tasks' pipes until rank 0 acknowledges), the kvs
@@ -56,8 +52,6 @@ const KVS_COPY_LIMIT_TEXT = '1M';
 export const READ_CHUNK = 1024 * 1024;
 /** bytes of a running job's log held in memory before its file is written (a temporary statedir) */
 export const HOLD_LIMIT = 16 * 1024;
-/** how soon new lines of a held log of a persistent statedir are on disk */
-export const CHECKPOINT_MS = 250;
 /** bytes all the held logs together may have: past that, a log goes to its file at once */
 export const HOLD_TOTAL = 4 * 1024 * 1024;
 let heldTotal = 0;
@@ -207,12 +201,6 @@ export class OutputLog {
   private written = 0;
   /** the file's open that spill() started (close() waits for it: a sink closed while opening gives up) */
   private spillOpen: Promise<boolean> | undefined;
-  /** a held log written through (persistent statedir): its writes, one after the other */
-  private readonly through: boolean;
-  private chain: Promise<unknown> = Promise.resolve();
-  /** bytes of the held lines that are on disk */
-  private checkpointed = 0;
-  private checkpointTimer: NodeJS.Timeout | undefined;
 
   /**
    * The output log of a job an earlier run of the instance ran: the file as
@@ -265,8 +253,7 @@ export class OutputLog {
   /**
    * dir: the directory of the job's file; onError(note): the file failed (the
    * job's exception); hold: small output is held in memory until the job ends
-   * (a temporary statedir: a broker that dies takes its files with it anyway);
-   * 'through': held and written through (a persistent statedir)
+   * (its kvs copy has it too)
    */
   constructor(
     private readonly h: Handle,
@@ -274,12 +261,10 @@ export class OutputLog {
     dir: string,
     kvsKey: string,
     private onError: (note: string) => void,
-    hold: boolean | 'through' = false,
+    hold = false,
   ) {
     this.path = path.join(dir, `${id}.eventlog`);
-    // written through needs the addon's writeWhole: without it, the file is written as output comes
-    this.through = hold === 'through' && writeWhole.available();
-    if (hold === true || this.through) this.hold = { lines: [], bytes: 0 };
+    if (hold) this.hold = { lines: [], bytes: 0 };
     const progress = () => {
       if (this.spilled !== undefined && this.sink.bytesWritten >= this.spilled.length) this.spilled = undefined;
       this.serveHeld();
@@ -291,33 +276,8 @@ export class OutputLog {
 
   /** open the file (before the job's tasks start); false: it failed (onError said why) */
   open(): Promise<boolean> {
-    // held: the file is opened when it is written; written through: now, with what is held (the header)
-    if (this.through) return this.checkpoint();
+    // held: the file is opened when it is written
     return this.hold ? Promise.resolve(true) : this.sink.open();
-  }
-
-  /**
-   * A log written through: what is held is written whole now, after the
-   * writes before it. False when it failed (onError said why).
-   */
-  private checkpoint(): Promise<boolean> {
-    clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = undefined;
-    const held = this.hold;
-    if (!held || held.bytes === this.checkpointed || this.removed) return Promise.resolve(true);
-    const text = held.lines.join('');
-    const bytes = held.bytes;
-    const done = this.chain.then(async () => {
-      const failed = await writeWhole(this.path, text, 0o600);
-      if (failed) {
-        this.onError(`error ${failed.op} output log '${this.path}': ${sysErrorText(failed.error)}`);
-        return false;
-      }
-      this.checkpointed = Math.max(this.checkpointed, bytes);
-      return true;
-    });
-    this.chain = done;
-    return done;
   }
 
   /** the job ends before it started: stop an open in progress */
@@ -342,10 +302,6 @@ export class OutputLog {
         heldTotal += bytes;
       }
       if (this.hold) this.serveHeld();
-      if (this.hold && this.through && this.checkpointTimer === undefined) {
-        this.checkpointTimer = setTimeout(() => void this.checkpoint(), CHECKPOINT_MS);
-        this.checkpointTimer.unref();
-      }
     }
     // one write per line: joining them would copy every byte of output once more
     for (; i < evs.length; i++) this.sink.write(JSON.stringify(evs[i]) + '\n');
@@ -359,17 +315,8 @@ export class OutputLog {
    * when it goes through the sink instead (nothing held, or no addon).
    */
   private async writeHeld(): Promise<boolean> {
-    clearTimeout(this.checkpointTimer);
-    await this.chain;
     const held = this.hold;
     if (!held || held.bytes === 0) return false;
-    if (this.through && held.bytes === this.checkpointed) {
-      // all of it is on disk already
-      this.hold = undefined;
-      heldTotal -= held.bytes;
-      this.written = held.bytes;
-      return true;
-    }
     const text = held.lines.join('');
     const written = writeWhole(this.path, text, 0o600);
     if (!written) return false;
@@ -393,7 +340,6 @@ export class OutputLog {
 
   /** what is held goes to the file, which is opened now; later lines follow it there */
   private spill(): void {
-    clearTimeout(this.checkpointTimer);
     const held = this.hold;
     if (!held) return;
     this.hold = undefined;
@@ -401,8 +347,7 @@ export class OutputLog {
     if (held.bytes === 0) return;
     const text = held.lines.join('');
     this.spilled = Buffer.from(text, 'utf8');
-    // the sink truncates the file: after any whole write still in flight
-    this.spillOpen = this.through ? this.chain.then(() => this.sink.open()) : this.sink.open();
+    this.spillOpen = this.sink.open();
     this.sink.write(text);
   }
 
@@ -412,7 +357,7 @@ export class OutputLog {
   }
 
   /**
-   * A held log of a temporary statedir at its job's end, when its kvs copy
+   * A held log at its job's end, when its kvs copy
    * is all of it byte for byte (the same RFC 18 lines, so the same offsets):
    * no file is written. Reads are served from the kvs copy (fromKvs), and
    * the purge that removes the job's kvs directory removes the log. A file a
@@ -422,7 +367,7 @@ export class OutputLog {
    */
   private async settleInKvs(copied: Promise<void>): Promise<boolean> {
     const held = this.hold;
-    if (!held || this.through || !kvsState.available) return false;
+    if (!held || !kvsState.available) return false;
     await copied;
     if (this.removed || this.hold !== held) return false;
     const text = held.lines.join('');

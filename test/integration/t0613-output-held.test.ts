@@ -3,10 +3,8 @@
  * while the job runs (modules/job-exec/output-log.ts: no file operation on
  * the broker's loop until its end) and served from there; once the job ends
  * its kvs copy, all of it byte for byte, is the log (no file is written).
- * Output past the hold goes to the file at once; a
- * persistent statedir's log is in its file while the job runs (written
- * through: its header before the tasks start, new lines within
- * CHECKPOINT_MS; a restart adopts it).
+ * Output past the hold goes to the file at once. With a persistent statedir
+ * the kvs copy is in the store while the job runs, and a restart serves it.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -124,43 +122,55 @@ test('a log whose file cannot be written: the job`s exception names it; a small 
   }
 });
 
-test('with a persistent statedir the file is written while the job runs', async () => {
+test('with a persistent statedir a small job`s log is its kvs copy: served while it runs, no file, and after a restart', async () => {
   const state = path.join(tmp.dir, 'state');
   fs.mkdirSync(state, { mode: 0o700 });
   const inst = await startInstance(['--test-size=1', `-Sstatedir=${state}`]);
   started.push(inst);
   const go = path.join(tmp.dir, 'go-persistent');
-  const { id, log } = submitWaiting(inst, go);
-  // the file with its header is there before the tasks start
-  assert.is(inst.flux(['job', 'wait-event', '-t', '30', id, 'start']).code, 0);
-  assert.match(fs.readFileSync(log, 'utf8').split('\n')[0]!, /"name":"header"/);
-  await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"data":"first\\n"'), { what: 'first line in the file' });
+  const { id, dec, log } = submitWaiting(inst, go);
+  await waitUntil(async () => ((await read(inst, dec, false)).log.includes('"data":"first\\n"') ? true : undefined), { what: 'first line' });
+  // the kvs copy has it while the job runs (the store commits it within milliseconds: what a crash keeps)
+  const key = `${inst.flux(['job', 'id', '--to=kvs', id]).stdout.trim()}.guest.output`;
+  assert.match(inst.flux(['kvs', 'get', key]).stdout, /"data":"first\\n"/);
   fs.writeFileSync(go, '');
   assert.is(inst.flux(['job', 'attach', id]).stdout, 'first\nsecond\n');
-  // all of it in the file once the job is over, in order, each line once
   assert.is(inst.flux(['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
-  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; context?: { data?: string } });
-  assert.is(lines[0]!.name, 'header');
-  assert.equal(lines.filter((l) => l.name === 'data' && l.context?.data !== undefined).map((l) => l.context?.data), ['first\n', 'second\n']);
+  assert.not.ok(fs.existsSync(log), 'no file: the kvs copy is the log');
+  // a restart on the same statedir serves it from the store
+  await inst.stop();
+  const again = await startInstance(['--test-size=1', `-Sstatedir=${state}`]);
+  started.push(again);
+  const a = again.flux(['job', 'attach', id]);
+  assert.is(a.code, 0, a.stderr);
+  assert.is(a.stdout, 'first\nsecond\n');
 });
 
-test('with a persistent statedir, 200 short jobs each leave their whole output log', async () => {
+test('with a persistent statedir, 200 short jobs each keep their whole output log', async () => {
   const state = path.join(tmp.dir, 'state-many');
   fs.mkdirSync(state, { mode: 0o700 });
   const inst = await startInstance(['--test-size=1', `-Sstatedir=${state}`]);
   started.push(inst);
-  const r = inst.flux(['submit', '--cc=1-200', '--quiet', '--wait', 'sh', '-c', 'echo out {cc}; echo err {cc} >&2'], { timeoutMs: 120_000 });
+  const r = inst.flux(['submit', '--cc=1-200', '--wait', 'sh', '-c', 'echo out {cc}; echo err {cc} >&2'], { timeoutMs: 120_000 });
   assert.is(r.code, 0, r.stderr);
-  const dir = path.join(state, 'job-output');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eventlog'));
-  assert.is(files.length, 200);
-  for (const f of files) {
-    const events = fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; context?: { data?: string; eof?: boolean } });
-    assert.is(events[0]!.name, 'header', f);
-    // a line on stdout and one on stderr, then the eof of each
-    assert.is(events.filter((e) => e.name === 'data' && e.context?.data !== undefined).length, 2, f);
-    assert.is(events.filter((e) => e.name === 'data' && e.context?.eof === true).length, 2, f);
+  const ids = r.stdout.trim().split('\n');
+  assert.is(ids.length, 200);
+  // each in the store, in order: the header, a line on stdout and one on stderr, the eof of each
+  const h = await Client.connect(inst.uri);
+  try {
+    for (const [k, id] of ids.entries()) {
+      const key = `${inst.flux(['job', 'id', '--to=kvs', id]).stdout.trim()}.guest.output`;
+      const text = (await h.rpc<{ value: string }>('kvs.get', { key })).value;
+      const events = text.trim().split('\n').map((l) => JSON.parse(l) as { name: string; context?: { data?: string; eof?: boolean; stream?: string } });
+      assert.is(events[0]!.name, 'header', id);
+      const data = events.filter((e) => e.name === 'data' && e.context?.data !== undefined).map((e) => `${e.context?.stream}: ${e.context?.data}`).sort();
+      assert.equal(data, [`stderr: err ${k + 1}\n`, `stdout: out ${k + 1}\n`], id);
+      assert.is(events.filter((e) => e.name === 'data' && e.context?.eof === true).length, 2, id);
+    }
+  } finally {
+    h.close();
   }
+  assert.is(inst.flux(['job', 'attach', ids[199]!]).stdout, 'out 200\n');
 });
 
 test.run();
