@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TurnQueue } from '../../modules/job-ingest/batch';
+import { TurnQueue } from '../../../modules/job-ingest/batch';
 
 function service(opts: { batch: 'ok' | 'enosys' | 'short' }) {
   const calls: string[] = [];
