@@ -85,8 +85,9 @@ function avroLong(v: number): number[] {
 /**
  * A payload already encoded as JSON, sent as it is: the copies of a bulk
  * submission are stringified once, not once a copy (cli/jobspec/copies.ts).
- * Only for requests a client writes to a socket: a broker's module hands
- * payloads over as values, and they are never this.
+ * Meant for requests a client writes to a socket; a module's handle that is
+ * given one decodes it (kernel/router/local-handle.ts), as modules in
+ * process hand payloads over as values.
  */
 export class JsonBytes {
   constructor(readonly bytes: Buffer) {}

@@ -23,6 +23,7 @@ import {
   responseTo,
   type Message,
 } from '../message/message';
+import { JsonBytes } from '../message/codec';
 import type { Endpoint, Router } from './router';
 
 /** the broker runs as the instance owner; getuid() is a system call, so ask once */
@@ -93,7 +94,9 @@ export class LocalHandle implements Handle, Endpoint {
       nodeid = this.ctx.rank;
       flags |= MsgFlag.Upstream;
     }
-    const m = makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag });
+    // a payload already encoded (a client's JsonBytes) is a value here: modules in process hand values over
+    const payload = r.payload instanceof JsonBytes ? (JSON.parse(r.payload.bytes.toString('utf8')) as unknown) : r.payload;
+    const m = makeRequest(r.topic, { nodeid, flags, payload, matchtag: r.matchtag });
     m.userid = OWNER_UID;
     m.rolemask = Role.Owner | Role.Local;
     this.lastActivity = Date.now();

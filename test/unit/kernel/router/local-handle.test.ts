@@ -10,6 +10,7 @@ import { FluxError } from '../../../../lib/errors';
 import { MsgFlag, type Message } from '../../../../kernel/message/message';
 import { Router } from '../../../../kernel/router/router';
 import { LocalHandle, type BrokerContext } from '../../../../kernel/router/local-handle';
+import { JsonBytes } from '../../../../kernel/message/codec';
 
 function setup(): { client: LocalHandle; server: LocalHandle; watches: Map<number, Message>; log: string[] } {
   const router = new Router(0, 'broker-0');
@@ -91,6 +92,12 @@ test('abortAll rejects outstanding calls', async () => {
   } catch (e) {
     assert.is((e as FluxError).message, 'module mod is unloading');
   }
+});
+
+test('a payload already encoded (JsonBytes) reaches a module in process as the value it encodes', async () => {
+  const { client } = setup();
+  const bytes = new JsonBytes(Buffer.from('{"jobspec":{"version":1},"urgency":16}'));
+  assert.equal(await client.rpc('svc.echo', bytes), { jobspec: { version: 1 }, urgency: 16 });
 });
 
 test.run();
