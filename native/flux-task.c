@@ -39,6 +39,10 @@
  *                ended (0, or ENOTEMPTY: the broker removes what is in it)
  *   'X' status   the task ended, with this wait status
  * then this process exits 0. Exit status 2: bad arguments, 3: fork failed.
+ *
+ * On x86_64 it is linked without the C library, against native/flux-task-rt.c
+ * (no glibc start-up: ADR 0007's addendum), so it calls only what that file
+ * provides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
