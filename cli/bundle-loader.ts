@@ -18,6 +18,8 @@ import Module from 'node:module';
 
 /** the process event lib/idle-reduce.ts emits before it first drops compiled code */
 const BEFORE_IDLE_FLUSH = 'flux:before-idle-flush';
+/** the process event a broker emits once it is up (state run), before its initial program or any job */
+const STARTED = 'flux:started';
 
 /** dist/, the root the bundles' tables are relative to */
 export const distDir = path.resolve(__dirname, '..');
@@ -60,11 +62,14 @@ export function loadBundle(name: string, entry?: string): boolean {
   const script = new vm.Script(Module.wrap(src), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so the functions this command compiled are in it too; a
-    // broker writes it before it first goes idle (lib/idle-reduce.ts), since
-    // that drops the compiled code of its start-up, which the cache is for.
+    // broker writes it once it is up (kernel/broker.ts), or before it first
+    // goes idle (lib/idle-reduce.ts drops the compiled code of its start-up,
+    // which the cache is for): its start-up's functions, never those of the
+    // jobs it ran, which an idle broker would then hold too (+0.4 MiB).
     const write = () => {
       process.removeListener('exit', write);
       process.removeListener(BEFORE_IDLE_FLUSH, write);
+      process.removeListener(STARTED, write);
       const tmp = `${cacheFile}.${process.pid}`;
       try {
         fs.writeFileSync(tmp, script.createCachedData());
@@ -79,6 +84,7 @@ export function loadBundle(name: string, entry?: string): boolean {
     };
     process.once('exit', write);
     process.once(BEFORE_IDLE_FLUSH, write);
+    if (name === 'broker') process.once(STARTED, write);
   }
   const mod = new Module(file, module);
   mod.filename = file;

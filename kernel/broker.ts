@@ -405,6 +405,8 @@ export class Broker {
       return;
     }
     this.enter('quorum-full', 'run');
+    // up: the bundle's code cache is written now if it is due (cli/bundle-loader.ts), with start-up's functions only
+    (process as NodeJS.EventEmitter).emit('flux:started');
     if (this.rank === 0) this.opts.onRun?.(this);
     if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
       const r = await this.runInitialProgram();
