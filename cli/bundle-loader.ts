@@ -16,10 +16,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module from 'node:module';
 
-/** the process event lib/idle-reduce.ts emits before it first drops compiled code */
-const BEFORE_IDLE_FLUSH = 'flux:before-idle-flush';
-/** the process event a broker emits once it is up (state run), before its initial program or any job */
-const STARTED = 'flux:started';
+import { BEFORE_IDLE_FLUSH, BROKER_STARTED } from '../lib/process-events';
 
 /** dist/, the root the bundles' tables are relative to */
 export const distDir = path.resolve(__dirname, '..');
@@ -69,7 +66,7 @@ export function loadBundle(name: string, entry?: string): boolean {
     const write = () => {
       process.removeListener('exit', write);
       process.removeListener(BEFORE_IDLE_FLUSH, write);
-      process.removeListener(STARTED, write);
+      process.removeListener(BROKER_STARTED, write);
       const tmp = `${cacheFile}.${process.pid}`;
       try {
         fs.writeFileSync(tmp, script.createCachedData());
@@ -84,7 +81,7 @@ export function loadBundle(name: string, entry?: string): boolean {
     };
     process.once('exit', write);
     process.once(BEFORE_IDLE_FLUSH, write);
-    if (name === 'broker') process.once(STARTED, write);
+    if (name === 'broker') process.once(BROKER_STARTED, write);
   }
   const mod = new Module(file, module);
   mod.filename = file;

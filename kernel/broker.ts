@@ -43,6 +43,7 @@ import { recoveryBanner } from './state/recovery-banner';
 import { childLineage } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 import { idleReduceMs, idleReducer } from '../lib/idle-reduce';
+import { BROKER_STARTED } from '../lib/process-events';
 
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
@@ -406,7 +407,7 @@ export class Broker {
     }
     this.enter('quorum-full', 'run');
     // up: the bundle's code cache is written now if it is due (cli/bundle-loader.ts), with start-up's functions only
-    (process as NodeJS.EventEmitter).emit('flux:started');
+    (process as NodeJS.EventEmitter).emit(BROKER_STARTED);
     if (this.rank === 0) this.opts.onRun?.(this);
     if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
       const r = await this.runInitialProgram();

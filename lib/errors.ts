@@ -30,6 +30,12 @@ export const ehostunreach = make(Errno.EHOSTUNREACH);
 export const etimedout = make(Errno.ETIMEDOUT);
 export const eio = make(Errno.EIO);
 
+/** What refuses one item of a batch request, as its answer carries it (job-manager.validate-batch, sched.feasibility-batch). */
+export function errorFields(err: unknown): { errnum: number; errstr: string } {
+  const fe = toFluxError(err);
+  return { errnum: fe.errno, errstr: fe.message };
+}
+
 /** Normalise anything thrown into a FluxError (Node system errors keep their errno). */
 export function toFluxError(err: unknown): FluxError {
   if (err instanceof FluxError) return err;

@@ -21,6 +21,7 @@ import type * as V8 from 'node:v8';
 import type * as Vm from 'node:vm';
 import { lowMemory, trimMemory } from './native';
 import { tryParse as parseFsd } from './formats/fsd';
+import { BEFORE_IDLE_FLUSH } from './process-events';
 
 /** broker.idle-reduce (checked when set: none, or an FSD up to 1d) in ms; undefined when off (none, 0) */
 export function idleReduceMs(text: string | undefined): number | undefined {
@@ -84,8 +85,6 @@ export function fullCollection(): Collector | null {
  */
 const IDLE_RATE = 10;
 
-/** emitted on the process before the first reduction drops compiled code (cli/bundle-loader.ts listens) */
-const BEFORE_IDLE_FLUSH = 'flux:before-idle-flush';
 
 class IdleReducer {
   private readonly watched = new Map<Watched, number>();

@@ -81,26 +81,23 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
   const sent: Array<Promise<{ id: number | undefined; error: FluxError | undefined; prefix: string }>> = [];
   // a guest signs each copy's jobspec: it needs each one made
   const encoded = source.encoded !== undefined && !(await signsJobspecs(h)) ? source.encoded.bind(source) : undefined;
-  for (let i = 0; i < source.length; i++) {
+  /** job i's submission: its request encoded already, or made (and signed by a guest) now */
+  const submit = (i: number): { prefix: string; call: Promise<{ id: number }> } => {
     if (encoded) {
       const { prefix, request } = encoded(i);
-      sent.push(
-        h.rpc<{ id: number }>('job-ingest.submit', request).then(
-          (r) => ({ id: r.id, error: undefined, prefix }),
-          (e: FluxError) => ({ id: undefined, error: e, prefix }),
-        ),
-      );
-      if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
-      continue;
+      return { prefix, call: h.rpc<{ id: number }>('job-ingest.submit', request) };
     }
     const j = source.at(i);
+    const call = signJobspec(h, j.sub.jobspec).then((J) => ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags, J }));
+    return { prefix: j.prefix, call };
+  };
+  for (let i = 0; i < source.length; i++) {
+    const { prefix, call } = submit(i);
     sent.push(
-      signJobspec(h, j.sub.jobspec)
-        .then((J) => ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags, J }))
-        .then(
-          (r) => ({ id: r.id, error: undefined, prefix: j.prefix }),
-          (e: FluxError) => ({ id: undefined, error: e, prefix: j.prefix }),
-        ),
+      call.then(
+        (r) => ({ id: r.id, error: undefined, prefix }),
+        (e: FluxError) => ({ id: undefined, error: e, prefix }),
+      ),
     );
     if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
   }

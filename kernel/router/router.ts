@@ -143,10 +143,15 @@ export class Router {
     }
   }
 
-  /** Route a request (from a local endpoint or a peer). */
-  routeRequest(msg: Message): void {
+  /** a message passes: counted for lib/idle-reduce.ts, which may be waiting for one */
+  private counted(): void {
     this.traffic++;
     if (this.wake !== undefined) this.wake();
+  }
+
+  /** Route a request (from a local endpoint or a peer). */
+  routeRequest(msg: Message): void {
+    this.counted();
     const upstream = (msg.flags & MsgFlag.Upstream) !== 0;
     const nodeid = msg.nodeid;
     if (upstream && nodeid === this.rank) {
@@ -220,8 +225,7 @@ export class Router {
 
   /** Route a response by popping the route stack. */
   routeResponse(msg: Message): void {
-    this.traffic++;
-    if (this.wake !== undefined) this.wake();
+    this.counted();
     const hop = msg.route.pop();
     if (hop === undefined) {
       this.onDrop(msg, 'response with an empty route');
@@ -260,8 +264,7 @@ export class Router {
    * every rank and every subscriber sees events in sequence order.
    */
   dispatchEvent(msg: Message): void {
-    this.traffic++;
-    if (this.wake !== undefined) this.wake();
+    this.counted();
     this.eventQueue.push(msg);
     if (this.dispatching) return;
     this.dispatching = true;

@@ -112,8 +112,6 @@ export class ExecJob {
     private readonly sitePlugins: readonly string[] = [],
     /** this broker's IShellPlugins registry as the job starts: built-ins and what modules provide */
     private readonly registered: readonly StackEntry[],
-    /** small output is held in memory while the job runs, its kvs copy the log once that is all of it: output-log.ts */
-    holdOutput = false,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -122,7 +120,8 @@ export class ExecJob {
       this.shells.set(p.rank, { p, host: hosts.get(p.rank) ?? String(p.rank), started: false, exited: false });
     }
     this.giveUp = new Promise((r) => (this.giveUpNow = r));
-    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note), holdOutput);
+    // small output held in memory while the job runs; its kvs copy is the log once that is all of it (output-log.ts)
+    this.output = new OutputLog(h, id, outputDir, `${encodeKvs(id)}.guest.output`, (note) => this.raise('exec', note), true);
     this.pmi = new PmiExchange(h, this.placements.length);
     this.execlog = new ExecEventlog(h, id);
     const sys = jobspec.attributes?.system ?? {};

@@ -122,7 +122,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.ended(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), true);
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered());
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
@@ -204,7 +204,8 @@ export class ExecService {
     else {
       this.adopt(id).then(
         (l) => (l ? l.read(msg, offset, p.wait === true, p.direct === true) : this.h.respondError(msg, Errno.ENOENT, 'No such job')),
-        (e: Error) => this.h.respondError(msg, Errno.EIO, `${this.outputDir}: ${e.message}`),
+        // the kvs's errors name their key; a file's, its directory
+        (e: Error) => this.h.respondError(msg, Errno.EIO, e instanceof FluxError ? e.message : `${this.outputDir}: ${e.message}`),
       );
     }
     return NO_RESPONSE;

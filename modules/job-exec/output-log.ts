@@ -215,14 +215,17 @@ export class OutputLog {
   /**
    * The output log of an ended job that has no file because its kvs copy is
    * all of it (settleInKvs): that copy, read now. Undefined when the kvs has
-   * no such log (a job not run here, or purged).
+   * no such log (a job not run here, or purged); another failure of the kvs
+   * is thrown, naming the key.
    */
   static async fromKvs(h: Handle, id: number, dir: string, kvsKey: string): Promise<OutputLog | undefined> {
     let value: unknown;
     try {
       value = (await h.rpc<{ value?: unknown }>('kvs.get', { key: kvsKey })).value;
-    } catch {
-      return undefined;
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno === Errno.ENOENT || fe.errno === Errno.ENOSYS) return undefined;
+      throw new FluxError(fe.errno || Errno.EIO, `${kvsKey}: ${fe.message}`);
     }
     if (typeof value !== 'string') return undefined;
     const kept = Buffer.from(value, 'utf8');

@@ -71,15 +71,7 @@ export class JobIngest implements BrokerModule {
       const r = await this.h.rpc<SchedFeasibilityBatchResponse>('sched.feasibility-batch', { jobspecs });
       return r.results.map((x) => (x.errnum === 0 ? true : refusal(x.errnum, x.errstr ?? undefined)));
     },
-    async (jobspec) => {
-      try {
-        await this.h.rpc('sched.feasibility', { jobspec });
-      } catch (e) {
-        const fe = e as FluxError;
-        if (fe.errno !== Errno.ENOSYS) throw refusal(fe.errno, fe.message);
-      }
-      return true;
-    },
+    (jobspec) => this.ask('sched.feasibility', { jobspec }, () => true as const, true),
   );
 
   /** job-manager's defaults, queue, limits and queue constraints, for the jobs of a turn together */
@@ -88,16 +80,23 @@ export class JobIngest implements BrokerModule {
       const r = await this.h.rpc<JobManagerValidateBatchResponse>('job-manager.validate-batch', { jobspecs });
       return r.results.map((x): Obj | Error => (x.jobspec as Obj | null) ?? refusal(x.errnum ?? 0, x.errstr ?? undefined));
     },
-    async (jobspec) => {
-      try {
-        return (await this.h.rpc<{ jobspec: Obj }>('job-manager.validate', { jobspec })).jobspec;
-      } catch (e) {
-        const fe = e as FluxError;
-        if (fe.errno === Errno.ENOSYS) return jobspec;
-        throw refusal(fe.errno, fe.message);
-      }
-    },
+    (jobspec) => this.ask('job-manager.validate', { jobspec }, (r) => (r as { jobspec: Obj }).jobspec, jobspec),
   );
+
+  /**
+   * One job's question to another service: what `answer` makes of its reply,
+   * `missing` when the service has no such method (ENOSYS: no scheduler, no
+   * policy), and any other error refuses the job.
+   */
+  private async ask<T>(topic: string, payload: object, answer: (reply: unknown) => T, missing: T): Promise<T> {
+    try {
+      return answer(await this.h.rpc(topic, payload));
+    } catch (e) {
+      const fe = e as FluxError;
+      if (fe.errno === Errno.ENOSYS) return missing;
+      throw refusal(fe.errno, fe.message);
+    }
+  }
 
   private async checkFeasible(jobspec: Obj): Promise<void> {
     if (this.feasibility) await this.feasible.add(jobspec);

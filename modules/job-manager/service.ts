@@ -31,7 +31,7 @@ import { pluginEntries } from './jobtap/config';
 import { updateJob } from './update';
 import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
-import { toFluxError } from '../../lib/errors';
+import { errorFields } from '../../lib/errors';
 
 type Obj = Record<string, unknown>;
 /** a method's request, as the protocol has checked it */
@@ -316,8 +316,7 @@ export class JobManager implements BrokerModule {
         try {
           return { jobspec: validateJobspec(this.m.policy, fields(js)) };
         } catch (e) {
-          const fe = toFluxError(e);
-          return { errnum: fe.errno, errstr: fe.message };
+          return errorFields(e);
         }
       }),
     };

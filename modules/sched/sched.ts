@@ -45,7 +45,7 @@ import type {
 } from '../../lib/protocol/sched';
 import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
 import { monoMs } from '../../lib/clock';
-import { toFluxError } from '../../lib/errors';
+import { errorFields } from '../../lib/errors';
 
 /** handler entries checked against modules/sched/protocol.avsc */
 const method = methods<SchedProtocol>();
@@ -273,14 +273,13 @@ export class SchedModule implements BrokerModule {
           this.feasibility({ jobspec });
           return { errnum: 0 };
         } catch (e) {
-          const fe = toFluxError(e);
-          return { errnum: fe.errno, errstr: fe.message };
+          return errorFields(e);
         }
       }),
     };
   }
 
-    private resourceStatus(): SchedResourceStatusResponse {
+  private resourceStatus(): SchedResourceStatusResponse {
     return { allocated: rv1Build(this.pool.allocated()) };
   }
 
