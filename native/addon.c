@@ -33,6 +33,9 @@
  *                           on pipes or a pseudo-terminal (task-spawn.h)
  *   setWinsize(fd, cols, rows)
  *                           the size of a pty task's terminal
+ *   readPipe(fd, buffer, onRead), pipeControl(handle, op)
+ *                           a task's output pipe read on the loop without a
+ *                           net.Socket (pipe-reader.h)
  *   fileOps(ops, cb)        a turn's small file operations (a job's tmpdir
  *                           made and removed, its cwd checked, a held output
  *                           log written whole) in one trip to Node's pool
@@ -401,6 +404,7 @@ static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
 /* ------------------------------------------------------------ spawnTask */
 
 #include "task-spawn.h"
+#include "pipe-reader.h"
 #include "file-ops.h"
 
 static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
@@ -506,6 +510,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_default, NULL},
       {"spawnTask", NULL, js_spawn_task, NULL, NULL, NULL, napi_default, NULL},
       {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_default, NULL},
+      {"readPipe", NULL, js_read_pipe, NULL, NULL, NULL, napi_default, NULL},
+      {"pipeControl", NULL, js_pipe_control, NULL, NULL, NULL, napi_default, NULL},
       {"fileOps", NULL, js_file_ops, NULL, NULL, NULL, napi_default, NULL},
       {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},

@@ -35,6 +35,7 @@ import * as path from 'node:path';
 import type * as tty from 'node:tty';
 import { nativeAddon } from '../../lib/native';
 import { impKill, type ImpUser } from './imp';
+import { PipeReader, PipeWriter, type PipeAddon } from './task-pipes';
 
 interface SpawnResult {
   stdin?: number;
@@ -72,7 +73,7 @@ export interface SpawnOptions {
   removeTmpdir?: boolean;
 }
 
-interface SpawnAddon {
+interface SpawnAddon extends PipeAddon {
   spawnTask(
     helper: string,
     argv: string[],
@@ -107,7 +108,7 @@ function load(): SpawnAddon | null {
     if (process.env['FLUX_TS_SPAWN'] !== 'node') {
       const a = nativeAddon<SpawnAddon>();
       // without the helper the addon is of another build: the fallback is honest
-      if (typeof a?.spawnTask === 'function' && typeof a.setWinsize === 'function' && fs.existsSync(HELPER)) addon = a as SpawnAddon;
+      if (typeof a?.spawnTask === 'function' && typeof a.setWinsize === 'function' && typeof a.readPipe === 'function' && fs.existsSync(HELPER)) addon = a as SpawnAddon;
     }
   }
   return addon;
@@ -126,12 +127,12 @@ export class NativeTask extends EventEmitter {
   pid: number | undefined;
   /** flux-task, the task's parent (set once it is spawned) */
   parentPid: number | undefined;
-  stdin: net.Socket | null = null;
-  stdout: net.Socket | null = null;
-  stderr: net.Socket | null = null;
+  stdin: PipeWriter | null = null;
+  stdout: PipeReader | null = null;
+  stderr: PipeReader | null = null;
   /** the pseudo-terminal's master (a task on a pty) */
   terminal: tty.ReadStream | null = null;
-  readonly stdio: Array<net.Socket | null> = [];
+  readonly stdio: Array<PipeWriter | PipeReader | net.Socket | null> = [];
   /** signals sent before the task's pid was known, delivered then */
   private pendingSignals: number[] = [];
   /** flux-task is gone */
@@ -341,7 +342,8 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
           t.parentEnded();
           parentExit = [x, y];
           if (failed) {
-            // nothing ran: no output will come
+            // nothing ran: no output will come, and 'error' was the end ('close' does not follow)
+            closed = true;
             for (const s of [t.stdin, t.stdout, t.stderr, t.terminal]) s?.destroy();
             return;
           }
@@ -381,9 +383,9 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       maybeClose();
     });
   } else {
-    t.stdin = new net.Socket({ fd: r.stdin!, readable: false, writable: true });
-    t.stdout = readSocket(r.stdout!);
-    t.stderr = readSocket(r.stderr!);
+    t.stdin = new PipeWriter(r.stdin!);
+    t.stdout = new PipeReader(a, r.stdout!);
+    t.stderr = new PipeReader(a, r.stderr!);
     open = 2;
     for (const s of [t.stdout, t.stderr]) {
       s.on('close', () => {
@@ -474,7 +476,7 @@ function watchStoppedParent(t: NativeTask, settled: () => boolean): void {
 function orphaned(t: NativeTask, code: number, signo: number): void {
   t.killGroup();
   t.emit('parent-lost', code, signo);
-  const streams = [t.stdout, t.stderr, t.terminal].filter((s): s is net.Socket => s !== null && !s.destroyed);
+  const streams = [t.stdout, t.stderr, t.terminal].filter((s): s is PipeReader | tty.ReadStream => s !== null && !s.destroyed);
   if (streams.length === 0) return;
   const timer = setTimeout(() => {
     for (const s of streams) s.destroy();
@@ -482,22 +484,3 @@ function orphaned(t: NativeTask, code: number, signo: number): void {
   timer.unref();
 }
 
-/**
- * A task's output pipe read into one reused 64 KiB buffer (net.Socket's onread)
- * rather than a new Buffer per read: at a GiB of output those Buffers are
- * native memory that only a GC gives back. 'data' gets a view of the reused
- * buffer, valid until the listener returns (the shell decodes it at once);
- * pause() and resume() work as usual.
- */
-function readSocket(fd: number): net.Socket {
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  const onread = {
-    buffer,
-    callback: (n: number, buf: Uint8Array) => {
-      s.emit('data', Buffer.from(buf.buffer, buf.byteOffset, n));
-    },
-  };
-  // N.B. the constructor takes onread (Node >= 12.1), @types/node lists it for connect() only
-  const s: net.Socket = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts);
-  return s;
-}
