@@ -15,7 +15,7 @@ export interface ControlPayloads {
 
 /** `payload` as control type `name`, or `{why}` naming the field that does not fit. */
 export function controlPayload<K extends keyof ControlPayloads>(name: K, payload: unknown): { ok: true; value: ControlPayloads[K] } | { ok: false; why: string } {
-  const t = compileProtocol(overlayProtocol).types.get(name);
+  const t = compileProtocol(overlayProtocol, { lazy: true }).types.get(name);
   if (t === undefined) throw new Error(`overlay/protocol.avsc declares no type ${name}`);
   const v = payload ?? {};
   if (fits<ControlPayloads[K]>(t, v)) return { ok: true, value: v };

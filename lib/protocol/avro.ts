@@ -61,8 +61,12 @@ export interface CompiledMethod {
 export interface Protocol {
   readonly name: string;
   readonly methods: ReadonlyMap<string, CompiledMethod>;
-  /** each declared event's payload type, by topic */
+  /** each declared event's payload type, by topic (all of them compiled) */
   readonly events: ReadonlyMap<string, avro.Type>;
+  /** the declared events' topics, nothing compiled */
+  readonly eventTopics: readonly string[];
+  /** one declared event's payload type, compiled on its first use; undefined for a topic not declared here */
+  event(topic: string): avro.Type | undefined;
   /** the named types of `types`, by name (a control payload's, say) */
   readonly types: ReadonlyMap<string, avro.Type>;
 }
@@ -133,10 +137,10 @@ const compiled = new Map<string, { text: string; protocol: Protocol }>();
 const COMPILED_MAX = 128;
 
 /** Compile the protocol in `text`, read from `file` (once per file and text); throws as compileProtocol does, or SyntaxError. */
-export function compileProtocolFile(file: string, text: string): Protocol {
+export function compileProtocolFile(file: string, text: string, opts: { lazy?: boolean } = {}): Protocol {
   const have = compiled.get(file);
   if (have && have.text === text) return have.protocol;
-  const protocol = compileProtocol(JSON.parse(text) as ProtocolDoc);
+  const protocol = compileProtocol(JSON.parse(text) as ProtocolDoc, opts);
   if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
   compiled.set(file, { text, protocol });
   return protocol;
@@ -207,11 +211,18 @@ function compileDoc(doc: ProtocolDoc): Protocol {
   }
   let events: ReadonlyMap<string, avro.Type> | undefined;
   let types: ReadonlyMap<string, avro.Type> | undefined;
+  const eventTypes = new Map<string, avro.Type | undefined>();
   return {
     name: p.name,
     methods,
     get events() {
       return (events ??= orAll(() => p.events, (w) => w.events));
+    },
+    eventTopics: p.eventTopics,
+    event(topic) {
+      if (events !== undefined) return events.get(topic);
+      if (!eventTypes.has(topic)) eventTypes.set(topic, orAll(() => p.event(topic), (w) => w.event(topic)));
+      return eventTypes.get(topic);
     },
     get types() {
       return (types ??= orAll(() => p.types, (w) => w.types));
@@ -262,26 +273,34 @@ function compileDocLazily(doc: ProtocolDoc): Protocol {
       },
     });
   }
-  let events: Map<string, avro.Type> | undefined;
-  const compileEvents = (): Map<string, avro.Type> => {
-    const made = new Map<string, avro.Type>();
-    for (const [topic, e] of Object.entries(doc.events ?? {})) {
-      try {
-        if (!Array.isArray(e.payload)) throw new Error('payload must be a list of fields');
-        named();
-        made.set(topic, Type.forSchema({ type: 'record', name: `${pascal(topic)}Event`, fields: e.payload } as avro.Schema, opts));
-      } catch (err) {
-        throw new Error(`${doc.protocol}: event ${topic}: ${(err as Error).message}`, { cause: err });
-      }
+  const eventDocs = doc.events ?? {};
+  const eventTopics = Object.keys(eventDocs);
+  /** each event compiled once (a record name can be registered once) */
+  const eventTypes = new Map<string, avro.Type>();
+  const compileEvent = (topic: string): avro.Type | undefined => {
+    if (!Object.hasOwn(eventDocs, topic)) return undefined;
+    let t = eventTypes.get(topic);
+    if (t !== undefined) return t;
+    const e = eventDocs[topic]!;
+    try {
+      if (!Array.isArray(e.payload)) throw new Error('payload must be a list of fields');
+      named();
+      t = Type.forSchema({ type: 'record', name: `${pascal(topic)}Event`, fields: e.payload } as avro.Schema, opts);
+    } catch (err) {
+      throw new Error(`${doc.protocol}: event ${topic}: ${(err as Error).message}`, { cause: err });
     }
-    return made;
+    eventTypes.set(topic, t);
+    return t;
   };
+  let events: Map<string, avro.Type> | undefined;
   return {
     name: doc.protocol,
     methods,
     get events() {
-      return (events ??= compileEvents());
+      return (events ??= new Map(eventTopics.map((topic) => [topic, compileEvent(topic)!])));
     },
+    eventTopics,
+    event: compileEvent,
     get types() {
       return named();
     },

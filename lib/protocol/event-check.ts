@@ -23,23 +23,23 @@ export type EventPayload<T extends string> = T extends EventTopic ? Events[T] : 
 /** What publish() takes after the topic: the declared payload, required; anything (or nothing) for another topic. */
 export type PublishArgs<T extends string> = T extends EventTopic ? [payload: Events[T]] : [payload?: unknown];
 
-/** every event the tree declares: its payload type, compiled on first use */
-let schemas: ReadonlyMap<string, avro.Type> | undefined;
-/** the protocol (name) that declares each of the tree's events */
-const treeOwner = new Map<string, string>();
+/**
+ * every event the tree declares: the protocol that declares it, which
+ * compiles its payload type on first use (a broker sees few of the tree's
+ * events; compiling all of them at start was ~30 ms of each broker's CPU)
+ */
+let owners: ReadonlyMap<string, Protocol> | undefined;
 
-function eventSchemas(): ReadonlyMap<string, avro.Type> {
-  if (schemas === undefined) {
-    const all = new Map<string, avro.Type>();
+function treeEvents(): ReadonlyMap<string, Protocol> {
+  if (owners === undefined) {
+    const all = new Map<string, Protocol>();
     for (const doc of eventProtocols) {
-      for (const [topic, t] of compileProtocol(doc, { lazy: true }).events) {
-        all.set(topic, t);
-        treeOwner.set(topic, doc.protocol);
-      }
+      const p = compileProtocol(doc, { lazy: true });
+      for (const topic of p.eventTopics) all.set(topic, p);
     }
-    schemas = all;
+    owners = all;
   }
-  return schemas;
+  return owners;
 }
 
 /** events that loaded site modules declare: their schema, its protocol, and how many loads declare it */
@@ -47,7 +47,7 @@ const site = new Map<string, { type: avro.Type; protocol: string; loads: number 
 
 /** The schema of a declared event: the tree's, or a loaded site module's. */
 function schemaOf(topic: string): avro.Type | undefined {
-  return eventSchemas().get(topic) ?? site.get(topic)?.type;
+  return treeEvents().get(topic)?.event(topic) ?? site.get(topic)?.type;
 }
 
 /**
@@ -57,9 +57,9 @@ function schemaOf(topic: string): avro.Type | undefined {
  * (of another name) with another schema.
  */
 export function declareEvents(p: Protocol): () => void {
-  const tree = eventSchemas();
+  const tree = treeEvents();
   // a module of the tree: its events are the tree's already
-  const mine = [...p.events].filter(([topic]) => treeOwner.get(topic) !== p.name);
+  const mine = p.eventTopics.filter((topic) => tree.get(topic)?.name !== p.name).map((topic) => [topic, p.event(topic)!] as const);
   for (const [topic, t] of mine) {
     if (tree.has(topic)) throw new Error(`event ${topic} is declared by the tree (lib/protocol/events.ts)`);
     const have = site.get(topic);

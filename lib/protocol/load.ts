@@ -21,7 +21,7 @@ export async function loadProtocol(p: ProtocolDoc | string, modulePath: string, 
     const file = nodePath.resolve(nodePath.dirname(modulePath), p);
     try {
       // compiled once per file and text: many brokers may share this process
-      return compileProtocolFile(file, await readFile(file, 'utf8'));
+      return compileProtocolFile(file, await readFile(file, 'utf8'), { lazy });
     } catch (e) {
       const unread = e instanceof SyntaxError || (e as NodeJS.ErrnoException).code !== undefined;
       throw new FluxError(Errno.EINVAL, `protocol${unread ? ` ${file}` : ''}: ${(e as Error).message}`);

@@ -43,6 +43,16 @@ test('compiled lazily (the modules of the tree), each method and the events comp
       assert.ok(m.request.isValid !== undefined && m.response.isValid !== undefined, `${f}: ${name}`);
     }
     assert.ok(compileProtocol(JSON.parse(text) as ProtocolDoc, { lazy: true }).events instanceof Map, f);
+    // each event alone too (a broker compiles only those it sees), and again from the whole map
+    const topics = Object.keys((JSON.parse(text) as ProtocolDoc).events ?? {});
+    for (const topic of topics) {
+      const p = compileProtocol(JSON.parse(text) as ProtocolDoc, { lazy: true });
+      assert.equal(p.eventTopics, topics);
+      const t = p.event(topic)!;
+      assert.ok(t.isValid !== undefined, `${f}: event ${topic}`);
+      assert.is(p.events.get(topic), t, `${f}: event ${topic} compiled once`);
+    }
+    assert.is(compileProtocol(JSON.parse(text) as ProtocolDoc, { lazy: true }).event('no.such.event'), undefined);
   }
   // a bad schema: lazily, only the document's shape is checked now; the method's first use throws naming it
   const bad = compileProtocol({ protocol: 'x', messages: { get: { request: [{ name: 'k', type: 'strin' }], response: 'null' } } }, { lazy: true });
