@@ -25,9 +25,8 @@ import {
 } from '../message/message';
 import { JsonBytes } from '../message/codec';
 import type { Endpoint, Router } from './router';
+import { OWNER_UID } from '../../lib/owner-uid';
 
-/** the broker runs as the instance owner; getuid() is a system call, so ask once */
-const OWNER_UID = process.getuid?.() ?? 0;
 
 const FLAGS = { rpc: 0, stream: MsgFlag.Streaming, oneway: MsgFlag.NoResponse } as const;
 

@@ -35,6 +35,7 @@ import { OutputLimit, parseSize } from './output-limit';
 import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
+import { OWNER_UID } from '../../lib/owner-uid';
 
 /** seconds between the first signal and SIGKILL */
 export const KILL_TIMEOUT_MS = 5000;
@@ -256,7 +257,7 @@ export class ExecJob {
    * refused, as it would gain the owner's rights.
    */
   private checkOwner(): void {
-    if (this.userid !== (process.getuid?.() ?? this.userid)) throw new ShellError(`plugin: loading shell plugins by path is for the instance owner's jobs (the shell runs in the broker)`);
+    if (this.userid !== OWNER_UID) throw new ShellError(`plugin: loading shell plugins by path is for the instance owner's jobs (the shell runs in the broker)`);
   }
 
   /** a small file a plugin names (relative to the job's cwd: a hostfile), read off the loop and bounded */
@@ -308,7 +309,7 @@ export class ExecJob {
   /** a plugin's output file: its errors are the job's exception */
   private openSink(file: string, append: boolean, display: string): FileSink | UserFileSink {
     // a guest's file is created and written by a process running as the guest; the owner's by the broker
-    const guest = this.imp !== undefined && this.userid !== process.getuid?.();
+    const guest = this.imp !== undefined && this.userid !== OWNER_UID;
     const k = guest
       ? new UserFileSink(file, { imp: this.imp!, userid: this.userid, J: this.J ?? '-' }, { what: 'output file', display, append })
       : new FileSink(file, { what: 'output file', display, append });

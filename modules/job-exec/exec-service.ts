@@ -41,6 +41,7 @@ import type {
   JobExecStdinRequest,
 } from '../../lib/protocol/job-exec';
 import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
+import { OWNER_UID } from '../../lib/owner-uid';
 
 /** R as job-exec needs it: RFC 20 with execution.R_lite */
 function isExecR(R: object): R is R {
@@ -73,7 +74,7 @@ export class ExecService {
   readonly owners: JobOwners;
 
   /** the instance owner: the uid jobs run as */
-  private readonly owner = process.getuid?.() ?? 0;
+  private readonly owner = OWNER_UID;
 
   constructor(
     private readonly h: Handle,

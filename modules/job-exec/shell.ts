@@ -44,6 +44,7 @@ import { jobDirs, removeDir } from './file-ops';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
+import { OWNER_UID } from '../../lib/owner-uid';
 
 /** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
 export const OUTPUT_WINDOW = 1 << 20;
@@ -247,7 +248,7 @@ export class JobShell {
     const { spec } = this;
     const p = spec.placement;
     const js = spec.jobspec;
-    if (spec.userid !== undefined && spec.userid !== process.getuid?.()) {
+    if (spec.userid !== undefined && spec.userid !== OWNER_UID) {
       if (spec.imp === undefined) return this.abandon(`host ${spec.hostname}: cannot run a job of uid ${spec.userid}: [exec] imp is not set on this broker`, 1);
       if (!spawnTask.available()) return this.abandon(`host ${spec.hostname}: cannot run a job of uid ${spec.userid}: [exec] imp needs flux-ts's native helpers (flux-task), not built here`, 1);
       this.asUser = { imp: spec.imp, userid: spec.userid, J: spec.J ?? '-' };

@@ -17,6 +17,7 @@ import { parseJ } from '../../lib/signed-jobspec';
 import { TurnBatch, TurnQueue } from './batch';
 import type { JobManagerSubmitJob, JobManagerValidateBatchResponse } from '../../lib/protocol/job-manager';
 import type { SchedFeasibilityBatchResponse } from '../../lib/protocol/sched';
+import { OWNER_UID } from '../../lib/owner-uid';
 
 type Obj = Record<string, unknown>;
 
@@ -116,7 +117,7 @@ export class JobIngest implements BrokerModule {
     }
     const { header } = parsed;
     if (header.userid !== userid) throw new FluxError(Errno.EPERM, `signed jobspec: signed by uid ${header.userid}, submitted by uid ${userid}`);
-    if (header.owner !== process.getuid?.() || header.instance !== this.h.getattr('broker.uuid')) {
+    if (header.owner !== OWNER_UID || header.instance !== this.h.getattr('broker.uuid')) {
       throw new FluxError(Errno.EPERM, 'signed jobspec: signed for another instance');
     }
     if (JSON.stringify(parsed.jobspec) !== JSON.stringify(jobspec)) throw einval('signed jobspec: its payload is not the jobspec submitted');
