@@ -2,7 +2,7 @@
  * The calls the broker takes from the flux-ts addon (dist/native/flux-ts.node,
  * ADR 0005): the credentials of the process behind a client socket (log lines,
  * and who the client is: kernel/connector/access.ts), malloc_trim, V8's
- * memory-reducing collection (lib/idle-reduce.ts), and a
+ * memory-reducing collection (lib/idle-reduce.ts), V8's tier-up budget, and a
  * syslog datagram that never blocks, and a file's blocks allocated ahead
  * (the kvs store's reserve). All are optional: without the addon a
  * client is named by its number only, guests cannot be allowed, freed heap
@@ -15,6 +15,7 @@ interface ConnectorAddon {
   peerCred?(fd: number): { pid: number; uid: number } | undefined;
   trimMemory?(): boolean;
   lowMemory?(flushAll: boolean): boolean;
+  v8Flags?(flags: string): void;
   syslogSend?(pri: number, text: string): boolean;
   fileOps?(ops: Array<string | number | null>, cb: (results: number[]) => void): void;
 }
@@ -93,3 +94,26 @@ export function preallocate(file: string, len: number): Promise<number> | undefi
   if (typeof f !== 'function') return undefined;
   return new Promise((resolve) => f([PREALLOCATE, file, String(Math.floor(len)), 0], (r) => resolve(r[0] ?? 0)));
 }
+
+/**
+ * The broker's functions tier up to optimized code after a quarter of V8's
+ * default budget (--interrupt-budget=16384, not 67584), from its first job
+ * on: a job's path is hundreds of functions each run a few times a job,
+ * which at the default stayed in V8's baseline tier, behind its generic
+ * inline caches, for thousands of jobs (ADR 0022). Not before the first job:
+ * start-up's functions would be optimized too, and the compiler's code
+ * pages it touched would stay in an idle broker's RSS (+3.6 MiB). Left to
+ * node's command line when it names a budget (an experiment through `flux
+ * start --wrap`), and to V8's default without the addon's V8 part.
+ */
+export function tierUpSooner(): void {
+  if (tieredUp) return;
+  tieredUp = true;
+  if (process.execArgv.some((a) => a.startsWith('--interrupt-budget'))) return;
+  load()?.v8Flags?.(`--interrupt-budget=${TIER_UP_BUDGET}`);
+}
+
+let tieredUp = false;
+
+/** V8's interrupt budget for the broker once it runs jobs (V8's own default: 66 KiB of bytecode run) */
+export const TIER_UP_BUDGET = 16 * 1024;

@@ -49,6 +49,11 @@
  *   trimMemory() -> bool    malloc_trim(0): hand freed heap pages back to the
  *                           system once a burst of large messages is over
  *
+ * For the broker as it starts:
+ *
+ *   v8Flags(flags)          V8's flags set while it runs (low-memory.cc):
+ *                           the broker's tier-up budget (lib/native.ts)
+ *
  * For the broker when it goes idle (lib/idle-reduce.ts):
  *
  *   lowMemory(flushAll) -> bool
@@ -444,6 +449,22 @@ static napi_value js_low_memory(napi_env env, napi_callback_info info) {
   napi_get_boolean(env, done != 0, &out);
   return out;
 }
+
+void flux_v8_flags(const char *flags); /* native/low-memory.cc */
+
+static napi_value js_v8_flags(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char flags[256];
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], flags, sizeof flags, &len) != napi_ok || len >= sizeof flags - 1) {
+    napi_throw_type_error(env, NULL, "v8Flags(flags): a string of V8 flags, under 255 bytes");
+    return NULL;
+  }
+  flux_v8_flags(flags);
+  return NULL;
+}
 #endif
 
 /* ------------------------------------------------------------ syslog */
@@ -518,6 +539,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"syslogSend", NULL, js_syslog_send, NULL, NULL, NULL, napi_default, NULL},
 #ifdef FLUX_LOW_MEMORY
       {"lowMemory", NULL, js_low_memory, NULL, NULL, NULL, napi_default, NULL},
+      {"v8Flags", NULL, js_v8_flags, NULL, NULL, NULL, napi_default, NULL},
 #endif
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

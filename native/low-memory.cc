@@ -1,6 +1,6 @@
 /*
- * lowMemory() for flux-ts.node (addon.c): the one call the addon makes into V8
- * itself, which Node-API does not offer. Isolate::LowMemoryNotification() runs
+ * lowMemory() and v8Flags() for flux-ts.node (addon.c): the calls the addon
+ * makes into V8 itself, which Node-API does not offer. lowMemory: Isolate::LowMemoryNotification() runs
  * V8's full collections in memory-reducing mode: it compacts, releases the
  * pages the collections emptied and shrinks the young generation back to its
  * initial size (a broker's start-up grows it to 8 MiB, of which an idle broker
@@ -27,3 +27,12 @@ extern "C" int flux_low_memory(int flush_all) {
   if (flush_all) v8::V8::SetFlagsFromString("--no-stress-flush-code");
   return 1;
 }
+
+/*
+ * V8's flags set from the running process (v8::V8::SetFlagsFromString): for
+ * a flag V8 reads as it runs, such as the tier-up budgets the broker sets at
+ * its start (lib/native.ts tierUpSooner). A broker that runs inside `flux
+ * start` (and every broker of --test-in-process) has no command line of its
+ * own to carry them.
+ */
+extern "C" void flux_v8_flags(const char *flags) { v8::V8::SetFlagsFromString(flags); }

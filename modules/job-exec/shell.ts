@@ -45,6 +45,7 @@ import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
 import { OWNER_UID } from '../../lib/owner-uid';
+import { tierUpSooner } from '../../lib/native';
 
 /** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
 export const OUTPUT_WINDOW = 1 << 20;
@@ -190,6 +191,8 @@ export class JobShell {
 
   /** spawn every local task; sink.started() once all have spawned or failed */
   start(): void {
+    // a broker that runs jobs optimizes its code sooner (ADR 0022)
+    tierUpSooner();
     this.run().catch((e: Error) => {
       // a bug here must fail this job, not the broker
       this.fail(`host ${this.spec.hostname}: internal error: ${e.message}`, 1);
