@@ -97,12 +97,14 @@ export function preallocate(file: string, len: number): Promise<number> | undefi
 
 /**
  * The broker's functions tier up to optimized code after a quarter of V8's
- * default budget (--interrupt-budget=16384, not 67584), from its first job
- * on: a job's path is hundreds of functions each run a few times a job,
+ * default budget (--interrupt-budget=16384, not 67584), from the first job
+ * it runs on: a job's path is hundreds of functions each run a few times a job,
  * which at the default stayed in V8's baseline tier, behind its generic
- * inline caches, for thousands of jobs (ADR 0022). Not before the first job:
- * start-up's functions would be optimized too, and the compiler's code
- * pages it touched would stay in an idle broker's RSS (+3.6 MiB). Left to
+ * inline caches, for thousands of jobs (ADR 0022). Not before the first job
+ * runs: start-up's functions would be optimized too, and the compiler's
+ * code pages it touched would stay in an idle broker's RSS (+3.6 MiB); nor
+ * at the first submit: a burst of submits into a new instance paid the
+ * compiler's work at once (1000 submits 30 % slower). Left to
  * node's command line when it names a budget (an experiment through `flux
  * start --wrap`), and to V8's default without the addon's V8 part.
  */

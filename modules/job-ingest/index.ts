@@ -18,7 +18,6 @@ import { TurnBatch, TurnQueue } from './batch';
 import type { JobManagerSubmitJob, JobManagerValidateBatchResponse } from '../../lib/protocol/job-manager';
 import type { SchedFeasibilityBatchResponse } from '../../lib/protocol/sched';
 import { OWNER_UID } from '../../lib/owner-uid';
-import { tierUpSooner } from '../../lib/native';
 
 type Obj = Record<string, unknown>;
 
@@ -125,8 +124,6 @@ export class JobIngest implements BrokerModule {
   }
 
   private async submit(p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> {
-    // a broker that takes jobs optimizes its code sooner (ADR 0022)
-    tierUpSooner();
     const jobspec = p.jobspec;
     validateJobspec(jobspec);
     const J = p.J ?? undefined;
