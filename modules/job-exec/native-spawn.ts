@@ -270,13 +270,16 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   let open = 0;
   let closed = false;
   let stopWatch = false;
+  /** the start failed: 'error' is the end, no 'close' follows */
+  let failed = false;
   const maybeClose = () => {
     if (!closed && parentExit === undefined && status === undefined && open === 0 && !stopWatch) {
       // the task's output ended and its parent has not reported: it may be stopped
       stopWatch = true;
       watchStoppedParent(t, () => parentExit !== undefined || status !== undefined);
     }
-    if (closed || parentExit === undefined || open > 0) return;
+    // a start that failed ends with its 'error' alone (impRefused may still be reading the IMP's line)
+    if (closed || failed || parentExit === undefined || open > 0) return;
     closed = true;
     const st = status ?? 9;
     const exited = (st & 0x7f) === 0;
@@ -288,7 +291,6 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     const code = nameOf(os.constants.errno, errno) ?? `E${errno}`;
     t.emit('error', Object.assign(new Error(`spawn ${file} ${code}`), { code, errno: -errno }));
   };
-  let failed = false;
   let spawnEmitted = false;
   const r = a.spawnTask(
     as ? as.imp : HELPER,
