@@ -85,7 +85,6 @@ export function fullCollection(): Collector | null {
  */
 const IDLE_RATE = 10;
 
-
 class IdleReducer {
   private readonly watched = new Map<Watched, number>();
   /** traffic summed over the watched routers at the last look */

@@ -95,6 +95,10 @@ export function preallocate(file: string, len: number): Promise<number> | undefi
   return new Promise((resolve) => f([PREALLOCATE, file, String(Math.floor(len)), 0], (r) => resolve(r[0] ?? 0)));
 }
 
+/** V8's interrupt budget for the broker once it runs jobs (V8's own default: 66 KiB of bytecode run) */
+const TIER_UP_BUDGET = 16 * 1024;
+let tieredUp = false;
+
 /**
  * The broker's functions tier up to optimized code after a quarter of V8's
  * default budget (--interrupt-budget=16384, not 67584), from the first job
@@ -111,11 +115,7 @@ export function preallocate(file: string, len: number): Promise<number> | undefi
 export function tierUpSooner(): void {
   if (tieredUp) return;
   tieredUp = true;
-  if (process.execArgv.some((a) => a.startsWith('--interrupt-budget'))) return;
+  // --interrupt-budget itself, not the feedback-allocation flags that start with its name
+  if (process.execArgv.some((a) => /^--interrupt-budget(=|$)/.test(a))) return;
   load()?.v8Flags?.(`--interrupt-budget=${TIER_UP_BUDGET}`);
 }
-
-let tieredUp = false;
-
-/** V8's interrupt budget for the broker once it runs jobs (V8's own default: 66 KiB of bytecode run) */
-export const TIER_UP_BUDGET = 16 * 1024;

@@ -1,9 +1,9 @@
 /*
  * lowMemory() and v8Flags() for flux-ts.node (addon.c): the calls the addon
- * makes into V8 itself, which Node-API does not offer. lowMemory: Isolate::LowMemoryNotification() runs
- * V8's full collections in memory-reducing mode: it compacts, releases the
- * pages the collections emptied and shrinks the young generation back to its
- * initial size (a broker's start-up grows it to 8 MiB, of which an idle broker
+ * makes into V8 itself, which Node-API does not offer. lowMemory:
+ * Isolate::LowMemoryNotification() runs V8's full collections in
+ * memory-reducing mode: it compacts, releases the pages the collections
+ * emptied and shrinks the young generation back to its initial size (a broker's start-up grows it to 8 MiB, of which an idle broker
  * uses little). A pause of tens of milliseconds: the broker calls it only once
  * it has gone idle (lib/idle-reduce.ts), never on a hot path.
  *

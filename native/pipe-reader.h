@@ -44,15 +44,22 @@ static void pipe_reader_finalize(napi_env env, void *data, void *hint) {
   pipe_reader_release(data);
 }
 
-/* stop for good: the fd closed, the callback let go, the poll handle closed */
-static void pipe_reader_close(struct pipe_reader *r) {
+static void pipe_reader_call(struct pipe_reader *r, int n);
+
+/*
+ * Stop for good: the fd closed, the poll handle closed, the callback let go;
+ * with tell, onRead(last) first (end of file or -errno). r lives until
+ * libuv's close callback, in a later phase of this loop turn.
+ */
+static void pipe_reader_close(struct pipe_reader *r, int tell, int last) {
   if (r->state < 0) return;
   r->state = -1;
   uv_poll_stop(&r->poll);
   close(r->fd);
+  uv_close((uv_handle_t *)&r->poll, pipe_reader_uv_closed);
+  if (tell) pipe_reader_call(r, last);
   napi_delete_reference(r->env, r->cb);
   napi_async_destroy(r->env, r->ctx);
-  uv_close((uv_handle_t *)&r->poll, pipe_reader_uv_closed);
 }
 
 static void pipe_reader_call(struct pipe_reader *r, int n) {
@@ -80,15 +87,7 @@ static void on_pipe_readable(uv_poll_t *p, int status, int events) {
     pipe_reader_call(r, (int)n);
     return;
   }
-  int last = n == 0 ? 0 : -errno;
-  r->state = -1;
-  uv_poll_stop(&r->poll);
-  close(r->fd);
-  /* r lives until libuv's close callback, in a later phase of this loop turn */
-  uv_close((uv_handle_t *)&r->poll, pipe_reader_uv_closed);
-  pipe_reader_call(r, last);
-  napi_delete_reference(r->env, r->cb);
-  napi_async_destroy(r->env, r->ctx);
+  pipe_reader_close(r, 1, n == 0 ? 0 : -errno);
 }
 
 static napi_value js_read_pipe(napi_env env, napi_callback_info info) {
@@ -155,7 +154,7 @@ static napi_value js_pipe_control(napi_env env, napi_callback_info info) {
     uv_poll_start(&r->poll, UV_READABLE, on_pipe_readable);
     r->state = 1;
   } else if (op == 2) {
-    pipe_reader_close(r);
+    pipe_reader_close(r, 0, 0);
   }
   return NULL;
 }

@@ -27,7 +27,6 @@ import { JsonBytes } from '../message/codec';
 import type { Endpoint, Router } from './router';
 import { OWNER_UID } from '../../lib/owner-uid';
 
-
 const FLAGS = { rpc: 0, stream: MsgFlag.Streaming, oneway: MsgFlag.NoResponse } as const;
 
 export interface BrokerContext {

@@ -344,8 +344,7 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
           t.parentEnded();
           parentExit = [x, y];
           if (failed) {
-            // nothing ran: no output will come, and 'error' was the end ('close' does not follow)
-            closed = true;
+            // nothing ran: no output will come, and 'error' was the end (maybeClose: failed)
             for (const s of [t.stdin, t.stdout, t.stderr, t.terminal]) s?.destroy();
             return;
           }

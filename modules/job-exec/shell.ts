@@ -675,12 +675,18 @@ export class JobShell {
       partial = text.slice(cut);
       if (cut > 0) this.emit('data', { stream, rank, data: text.slice(0, cut) });
     });
-    s.on('end', () => {
+    const ended = () => {
       const rest = partial + dec.end();
       if (rest.length > 0) this.emit('data', { stream, rank, data: rest });
       // the task's last shell lines (an exec failure's FATAL, the exit trace) come before its eofs: attach stops at them
       if (t.done) this.postEof(t, stream);
       else (t.heldEofs ??= []).push(stream);
+    };
+    s.on('end', ended);
+    // output that could not be read is lost: the job's exception says so (the stream ends there)
+    s.on('error', (e: Error) => {
+      this.fail(`task ${t.rank} (host ${this.spec.hostname}): reading its ${stream}: ${sysErrorText(e)}`, 1);
+      ended();
     });
   }
 

@@ -7,7 +7,8 @@
  *   native/pipe-reader.h). It emits 'data' (a view of one buffer shared by
  *   every pipe: valid until the listeners return, copy what must outlive
  *   them), 'end' at end of file, 'error' for a failed read (only when someone
- *   listens: else it ends as at end of file), then 'close'. Unlike a
+ *   listens, as the job shell does: else it ends as at end of file), then
+ *   'close'. Unlike a
  *   Readable, it reads whether or not anyone listens: pause() it at once if
  *   the data is wanted later.
  * - PipeWriter: a task's stdin, a Writable that makes its net.Socket at the
@@ -17,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
 
 /** the addon's part that reads pipes (native/pipe-reader.h) */
 export interface PipeAddon {
@@ -53,7 +55,8 @@ export class PipeReader extends EventEmitter {
     // the addon closed the pipe
     this.destroyed = true;
     if (n < 0 && this.listenerCount('error') > 0) {
-      this.emit('error', Object.assign(new Error(`read: errno ${-n}`), { errno: n }));
+      const code = getSystemErrorName(n);
+      this.emit('error', Object.assign(new Error(`read: ${code}`), { code, errno: n }));
     } else {
       this.readableEnded = true;
       this.emit('end');
