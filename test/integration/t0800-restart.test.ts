@@ -4,7 +4,8 @@
  * dependencies and begin-times kept, the queue as it was left), a job that
  * was running when rank 0 died ends with an exception saying the instance
  * restarted, new ids never reuse old ones (even after every job was purged),
- * and flux job info / eventlog / attach of old jobs work. Without a statedir
+ * and flux job info / eventlog / attach of old jobs work; inactive-num-limit
+ * removes purged jobs from the store (its file stops growing). Without a statedir
  * the kvs has no store file (memory only) and the temporary statedir is
  * removed at exit; one kept at exit (statedir-cleanup=0) has its store.
  */
@@ -118,6 +119,36 @@ test('ids never go back, even when every job was purged', async () => {
   assert.is(b.flux(['jobs', '-a', '-n']).stdout, '');
   const fresh = BigInt(b.flux(['job', 'id', b.flux(['submit', 'true']).stdout.trim()]).stdout.trim());
   assert.ok(fresh > lastDec, `${fresh} > ${lastDec}`);
+  assert.is(await b.stop(), 0);
+});
+
+test('inactive-num-limit purges the store too: its file stops growing, a restart finds only the kept jobs', async () => {
+  const dir = newDir();
+  const conf = path.join(path.dirname(dir), 'conf');
+  fs.mkdirSync(conf);
+  fs.writeFileSync(path.join(conf, 'job-manager.toml'), '[job-manager]\ninactive-num-limit = 50\n');
+  const a = await start(dir, [`--config-path=${conf}`]);
+  const store = path.join(dir, 'content.lmdb');
+  const sizes: number[] = [];
+  let first = '';
+  for (let round = 0; round < 4; round++) {
+    const r = a.flux(['submit', '--cc=1-300', '--wait', 'true'], { timeoutMs: 120_000 });
+    assert.is(r.code, 0, r.stderr);
+    if (round === 0) first = lines(r.stdout)[0]!;
+    await waitUntil(() => lines(a.flux(['jobs', '-a', '-n']).stdout).length === 50, { what: 'the limit of 50 kept jobs' });
+    sizes.push(fs.statSync(store).size);
+  }
+  // 900 more jobs after the second round: without the purge each would add its records (~1 MB in all)
+  assert.ok(sizes[3]! <= sizes[1]! * 1.25, `the store grew with every round: ${sizes.join(', ')} bytes`);
+  const kept = lines(a.flux(['jobs', '-a', '-n', '-o', '{id.f58}']).stdout).sort();
+  assert.is(await a.stop(), 0);
+  const b = await start(dir, [`--config-path=${conf}`]);
+  assert.equal(lines(b.flux(['jobs', '-a', '-n', '-o', '{id.f58}']).stdout).sort(), kept);
+  // the first job's records left the store, not only the listing
+  const gone = b.flux(['job', 'info', first, 'eventlog']);
+  assert.is(gone.code, 1, gone.stdout);
+  const key = b.flux(['job', 'id', '--to=kvs', first]).stdout.trim();
+  assert.is(b.flux(['kvs', 'get', `${key}.eventlog`]).code, 1);
   assert.is(await b.stop(), 0);
 });
 
