@@ -5,5 +5,8 @@
  * broker starts as fast as Node allows.
  */
 import { requireDist } from './bundle-loader';
+import { unparkEnv } from '../lib/node-env';
+
+unparkEnv();
 
 requireDist('broker', 'cli/broker-main.js');

@@ -3,5 +3,8 @@
  * takes the command): the front end from the prebuilt bundle when there is one.
  */
 import { requireDist } from './bundle-loader';
+import { unparkEnv } from '../lib/node-env';
+
+unparkEnv();
 
 (requireDist('flux', 'cli/main.js') as typeof import('./main')).runMain(process.argv.slice(2));

@@ -13,6 +13,7 @@ import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { postUriMemo } from '../start/uri-memo';
 import { recoveryAttrs } from '../start/recovery';
+import { parkForNode } from '../../lib/node-env';
 
 export class StartCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -168,7 +169,7 @@ export class StartCommand extends FluxCommand {
 /** Normal mode with --wrap: run the wrapped broker and pass its status on. */
 function runWrapped(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const p = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: parkForNode(process.env) });
     p.on('error', (e) => {
       process.stderr.write(`flux-start: ${argv[0]}: ${e.message}\n`);
       resolve(127);

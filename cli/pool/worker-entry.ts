@@ -3,5 +3,8 @@
  * from the front end's bundle, so that it shares the commands' module instances.
  */
 import { requireDist } from '../bundle-loader';
+import { unparkEnv } from '../../lib/node-env';
+
+unparkEnv();
 
 requireDist('flux', 'cli/pool/worker.js');

@@ -19,6 +19,7 @@ import { strsignalName } from '../../lib/strsignal';
 import type { StartCommand } from '../commands/start';
 import { PmiServer } from '../../lib/pmi/server';
 import { processMapping } from './pmi-mapping';
+import { parkForNode } from '../../lib/node-env';
 
 export interface TestOptions {
   size: number;
@@ -122,7 +123,7 @@ export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string,
 
 function brokerEnv(rank: number, size: number, rundir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PMI_')) env[k] = v;
+  for (const [k, v] of Object.entries(parkForNode(process.env))) if (!k.startsWith('PMI_')) env[k] = v;
   env['PMI_FD'] = '3';
   env['PMI_RANK'] = String(rank);
   env['PMI_SIZE'] = String(size);

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { methods, type BrokerModule, type Handle } from '../../kernel/api';
 import type { CliPoolProtocol, CliPoolStatsGetResponse } from '../../lib/protocol/cli-pool';
+import { parkForNode } from '../../lib/node-env';
 
 /** handler entries checked against modules/cli-pool/protocol.avsc */
 const method = methods<CliPoolProtocol>();
@@ -187,7 +188,7 @@ export class CliPool implements BrokerModule {
     const proc = spawn(process.execPath, [path.join(distDir, 'cli', 'pool', 'worker-entry.js')], {
       stdio: ['ignore', 'ignore', 'pipe', this.listenFd, 'pipe'],
       detached: true,
-      env: { ...process.env, FLUX_CLI_POOL_PARENT: String(process.pid) },
+      env: { ...parkForNode(process.env), FLUX_CLI_POOL_PARENT: String(process.pid) },
     });
     this.started++;
     const c: Client = { proc, state: 'starting', taken: 0, ctl: proc.stdio[4] as unknown as Duplex };

@@ -207,4 +207,14 @@ testWhen(test, 'size 3 with a real broker that dies at start: clear message, non
   noBrokersLeft();
 });
 
+testWhen(test, 'NODE_EXTRA_CA_CERTS: brokers and the front end start without reading it; the initial program, jobs, flux exec and flux env get it unchanged', noOverlay, () => {
+  // a file Node cannot load: each Node process that read it warns on its stderr
+  const ca = path.join(tmp.dir, 'no-such-ca.pem');
+  const script = 'printenv NODE_EXTRA_CA_CERTS; flux run -N2 printenv NODE_EXTRA_CA_CERTS; flux exec -r 1 printenv NODE_EXTRA_CA_CERTS; flux env printenv NODE_EXTRA_CA_CERTS; flux run env | grep -c ^FLUX_TS_PARKED_ || true';
+  const r = flux(['start', '--test-size=2', 'sh', '-c', script], { env: { NODE_EXTRA_CA_CERTS: ca } });
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, /extra certs/, 'no Node process of ours read it');
+  assert.is(r.stdout, `${ca}\n`.repeat(5) + '0\n');
+});
+
 test.run();
