@@ -4,7 +4,8 @@
  * means a singleton (with one line on stderr if a launcher seems to have meant
  * otherwise). With PMI: rank and size, the tbon.topo tree, a fresh keypair,
  * a listening socket if we have children, business cards through PMI (two
- * barriers), then an Overlay that connects to the parent when the broker asks.
+ * barriers: each rank reads its parent's and children's, rank 0 all of them
+ * and publishes the hostlist), then an Overlay that connects to the parent when the broker asks.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +16,7 @@ import { LAUNCHER_PREFIXES, type PmiClient } from '../lib/pmi/pmi';
 import { pmiConnect } from '../lib/pmi/client';
 import { generateKeyPair, publicKeyFromText, publicKeyText } from '../lib/crypto/keys';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
+import { compress as compressHosts, expand as expandHosts } from '../lib/formats/hostlist';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
@@ -180,20 +182,17 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
   const card: Card = { host, pubkey: publicKeyText(keys.publicKey), uri: uris };
   await pmi.put(String(rank), JSON.stringify(card));
   await pmi.barrier();
-  const cards: Card[] = [];
-  for (let r = 0; r < size; r++) {
-    const text = await pmi.get(String(r));
-    try {
-      cards.push(JSON.parse(text) as Card);
-    } catch {
-      throw new Error(`malformed business card for rank ${r}`);
-    }
-  }
-  ov.hosts.push(...cards.map((c) => c.host));
-  for (const k of kids) ov.childKeys.set(k, publicKeyFromText(cards[k]!.pubkey));
+  // Each rank reads the cards of its parent and children only; rank 0 reads
+  // them all and publishes the hosts in rank order, which the others read
+  // after the second barrier. Every rank reading every card was N^2 gets
+  // through the launcher's PMI server (~1 s of CPU at size 64).
+  const cards = new Map<number, Card>();
   const parent = topo.parentOf(rank);
+  for (const r of rank === 0 ? Array.from({ length: size }, (_v, i) => i) : [parent!, ...kids]) cards.set(r, await cardOf(pmi, r));
+  if (rank === 0) await pmi.put(HOSTS_KEY, compressHosts([...cards.values()].map((c) => c.host)));
+  for (const k of kids) ov.childKeys.set(k, publicKeyFromText(cards.get(k)!.pubkey));
   if (parent !== undefined) {
-    const pc = cards[parent]!;
+    const pc = cards.get(parent)!;
     ov.parentKey = publicKeyFromText(pc.pubkey);
     const sameNode = nodes ? nodes[parent] === nodes[rank] : pc.host === host;
     const ipc = pc.uri.find((u) => u.startsWith('ipc://'));
@@ -202,12 +201,27 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
     if (!ov.parentUri) throw new Error(`rank ${parent} published no URI for its children`);
   }
   await pmi.barrier();
+  const hosts = rank === 0 ? [...cards.values()].map((c) => c.host) : expandHosts(await pmi.get(HOSTS_KEY));
+  if (hosts.length !== size) throw new Error(`malformed ${HOSTS_KEY}: ${hosts.length} hosts for ${size} ranks`);
+  ov.hosts.push(...hosts);
   await pmi.finalize();
 
   boot.hostlist = ov.hosts.slice();
   treeAttrs(b, topo, rank, uris[0], ov.parentUri);
   hookServices(b, ov);
   return { boot, tree: ov };
+}
+
+/** the PMI key rank 0 publishes the instance's hosts under, in rank order (a hostlist) */
+const HOSTS_KEY = 'flux.hosts';
+
+async function cardOf(pmi: PmiClient, r: number): Promise<Card> {
+  const text = await pmi.get(String(r));
+  try {
+    return JSON.parse(text) as Card;
+  } catch {
+    throw new Error(`malformed business card for rank ${r}`);
+  }
 }
 
 /** A tree factory using `connect` to find PMI (tests pass a fake). */

@@ -170,4 +170,28 @@ test('three brokers: tree attributes, join/quorum rules, routing, broker.online'
   }
 });
 
+test('the cards go through PMI in O(N): a rank reads its parent\'s and children\'s, rank 0 all of them and publishes the hosts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovf-'));
+  const size = 16;
+  const gets = new Array<string[]>(size).fill([]).map(() => [] as string[]);
+  const pmi = fakePmi(size).map((c, r) => ({ ...c, get: (k: string) => (gets[r]!.push(k), c.get(k)) }));
+  const brokers = await Promise.all(Array.from({ length: size }, (_v, r) => fakeBroker(r, size, dir, { 'tbon.topo': 'kary:2' })));
+  const trees: Overlay[] = [];
+  try {
+    const booted = await Promise.all(brokers.map((b, r) => makeTreeFactory(async () => pmi[r])(b)));
+    for (const [r, x] of booted.entries()) {
+      trees.push(x!.tree as Overlay);
+      assert.equal(x!.boot.hostlist, Array.from({ length: size }, (_v, i) => `node${i}`), `rank ${r}'s hostlist`);
+      const cards = gets[r]!.filter((k) => /^\d+$/.test(k));
+      // kary:2: parent (r-1)>>1, children 2r+1 and 2r+2
+      const want = r === 0 ? Array.from({ length: size }, (_v, i) => String(i)) : [String((r - 1) >> 1), ...[2 * r + 1, 2 * r + 2].filter((k) => k < size).map(String)];
+      assert.equal(cards, want, `rank ${r} read the cards ${cards.join(',')}`);
+      assert.is(gets[r]!.includes('flux.hosts'), r !== 0);
+    }
+  } finally {
+    await Promise.all(trees.map((t) => t.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
