@@ -40,7 +40,7 @@ import { IBrokerCore, brokerModule, treeService } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
-import { childLineage } from '../lib/lineage';
+import { cancelFirstChild, childLineage, onFirstChild } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 import { idleReduceMs, idleReducer } from '../lib/idle-reduce';
 import { BROKER_STARTED } from '../lib/process-events';
@@ -242,9 +242,13 @@ export class Broker {
       return this.crit(`cannot listen on ${localPath}: ${(e as Error).message}`);
     }
     this.installSignals();
-    // nothing this broker starts outlives it, even when it is killed with SIGKILL
+    // nothing this broker starts outlives it, even when it is killed with SIGKILL: the reaper
+    // starts with the first process it starts (a fork of the broker and an exec a leaf may never need)
     this.reaper = this.opts.shared?.reaper ?? new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
-    if (!this.opts.shared) this.reaper.start();
+    if (!this.opts.shared) {
+      const reaper = this.reaper;
+      onFirstChild(this.uuid, () => reaper.start());
+    }
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
     const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
@@ -445,6 +449,7 @@ export class Broker {
     idleReducer.unwatch(this.router);
     await this.tree.close();
     this.rc2?.reapGroup();
+    cancelFirstChild(this.uuid);
     if (!this.opts.shared) await this.reaper?.finish();
     this.cleanupDirs();
     await this.logFile?.close();

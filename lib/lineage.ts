@@ -8,8 +8,29 @@
  */
 export const LINEAGE_VAR = 'FLUX_TS_LINEAGE';
 
+const firstChild = new Map<string, () => void>();
+
+/**
+ * fn runs once, the first time childLineage names this broker: before the
+ * first process it starts for the instance exists. The broker's reaper starts
+ * then, and a broker that starts none (most of a big test instance's leaves)
+ * spawns no reaper at all. cancelFirstChild drops it at the broker's end.
+ */
+export function onFirstChild(brokerUuid: string, fn: () => void): void {
+  firstChild.set(brokerUuid, fn);
+}
+
+export function cancelFirstChild(brokerUuid: string): void {
+  firstChild.delete(brokerUuid);
+}
+
 /** The lineage of what a broker with this uuid starts: its own lineage plus itself. */
 export function childLineage(brokerUuid: string, env: NodeJS.ProcessEnv = process.env): string {
+  const first = firstChild.get(brokerUuid);
+  if (first !== undefined) {
+    firstChild.delete(brokerUuid);
+    first();
+  }
   const up = env[LINEAGE_VAR];
   return up ? `${up}:${brokerUuid}` : brokerUuid;
 }
