@@ -149,7 +149,7 @@ export class Broker {
       const { config, where } = loadConfigLocated(configPath, this.args.confOverrides);
       this.config = config;
       if (configPath !== undefined) this.attrs.setInternal('config.path', configPath);
-      const problem = checkConfig(await this.configSchema(), config);
+      const problem = checkConfig(await this.schemaFor(config), config);
       if (problem) {
         const at = placeOf(where, problem.path);
         return this.crit(`Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
@@ -493,6 +493,16 @@ export class Broker {
     const text = `${which}.${this.rank}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
     return r.rc;
+  }
+
+  /**
+   * What a config at start is checked against: the kernel's tables alone when
+   * it has no other (no module declares a kernel table), so that a broker does
+   * not load every module's code (job-manager's, sched's on every leaf) to
+   * check an empty config; else configSchema().
+   */
+  private async schemaFor(config: Readonly<Record<string, unknown>>): Promise<ConfigSchema> {
+    return Object.keys(config).every((k) => Object.hasOwn(kernelConfigSchema, k)) ? kernelConfigSchema : this.configSchema();
   }
 
   /**
