@@ -40,7 +40,7 @@ import { IBrokerCore, brokerModule, treeService } from './broker-services';
 import { RunningProgram, planInitialProgram, programEnv, type ProgramResult } from './state/initial-program';
 import { Reaper } from './state/reaper';
 import { recoveryBanner } from './state/recovery-banner';
-import { cancelFirstChild, childLineage, onFirstChild } from '../lib/lineage';
+import { childLineage, onFirstChild } from '../lib/lineage';
 import { StateMachine, type BrokerState } from './state/state-machine';
 import { idleReduceMs, idleReducer } from '../lib/idle-reduce';
 import { BROKER_STARTED } from '../lib/process-events';
@@ -149,7 +149,9 @@ export class Broker {
       const { config, where } = loadConfigLocated(configPath, this.args.confOverrides);
       this.config = config;
       if (configPath !== undefined) this.attrs.setInternal('config.path', configPath);
-      const problem = checkConfig(await this.schemaFor(config), config);
+      // only the kernel's tables (a test instance has none): no module's code is loaded to check them
+      // (every leaf loaded job-manager's and sched's); no module declares a kernel table
+      const problem = checkConfig(Object.keys(config).every((k) => Object.hasOwn(kernelConfigSchema, k)) ? kernelConfigSchema : await this.configSchema(), config);
       if (problem) {
         const at = placeOf(where, problem.path);
         return this.crit(`Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
@@ -245,10 +247,7 @@ export class Broker {
     // nothing this broker starts outlives it, even when it is killed with SIGKILL: the reaper
     // starts with the first process it starts (a fork of the broker and an exec a leaf may never need)
     this.reaper = this.opts.shared?.reaper ?? new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
-    if (!this.opts.shared) {
-      const reaper = this.reaper;
-      onFirstChild(this.uuid, () => reaper.start());
-    }
+    if (!this.opts.shared) onFirstChild(this.uuid, () => this.reaper?.start());
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
     const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
@@ -449,7 +448,6 @@ export class Broker {
     idleReducer.unwatch(this.router);
     await this.tree.close();
     this.rc2?.reapGroup();
-    cancelFirstChild(this.uuid);
     if (!this.opts.shared) await this.reaper?.finish();
     this.cleanupDirs();
     await this.logFile?.close();
@@ -493,16 +491,6 @@ export class Broker {
     const text = `${which}.${this.rank}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
     return r.rc;
-  }
-
-  /**
-   * What a config at start is checked against: the kernel's tables alone when
-   * it has no other (no module declares a kernel table), so that a broker does
-   * not load every module's code (job-manager's, sched's on every leaf) to
-   * check an empty config; else configSchema().
-   */
-  private async schemaFor(config: Readonly<Record<string, unknown>>): Promise<ConfigSchema> {
-    return Object.keys(config).every((k) => Object.hasOwn(kernelConfigSchema, k)) ? kernelConfigSchema : this.configSchema();
   }
 
   /**

@@ -14,14 +14,11 @@ const firstChild = new Map<string, () => void>();
  * fn runs once, the first time childLineage names this broker: before the
  * first process it starts for the instance exists. The broker's reaper starts
  * then, and a broker that starts none (most of a big test instance's leaves)
- * spawns no reaper at all. cancelFirstChild drops it at the broker's end.
+ * spawns no reaper at all. (One entry a broker, for the life of its process:
+ * in-process brokers share one reaper and register none.)
  */
 export function onFirstChild(brokerUuid: string, fn: () => void): void {
   firstChild.set(brokerUuid, fn);
-}
-
-export function cancelFirstChild(brokerUuid: string): void {
-  firstChild.delete(brokerUuid);
 }
 
 /** The lineage of what a broker with this uuid starts: its own lineage plus itself. */
