@@ -41,8 +41,8 @@ function waitJob(id: string): number {
 
 /** the walkthrough's figures from a child instance of 2 nodes (and its hostname lines) */
 function assertWalkthrough(out: string, hostnames = true): void {
-  assert.match(out, /^2 Nodes, 4 Cores, 0 GPUs$/m);
-  assert.match(out, /^ \d\d:\d\d:\d\d run [0-9.]+(?:ms|s|m|h|d),  owner \S+,  depth 1,  size 2$/m);
+  assert.match(out, /^2 Nodes, 4 Cores, 0 GPUs$/m, out);
+  assert.match(out, /^ \d\d:\d\d:\d\d run [0-9.]+(?:ms|s|m|h|d),  owner \S+,  depth 1,  size 2$/m, out);
   if (hostnames) assert.equal(out.split('\n').filter((l) => /^\d: /.test(l)).sort(), [`0: ${host}`, `1: ${host}`]);
 }
 
