@@ -58,15 +58,28 @@ export function formatG(x: number, p: number): string {
   return f.includes('.') ? f.replace(/\.?0+$/, '') : f;
 }
 
-/** flux-core fsd_format_duration_ex(d, precision): `flux uptime` uses 2. */
+/**
+ * flux-core fsd_format_duration_ex(d, precision): `flux uptime` uses 2. Unlike
+ * C's %g there, never an exponent: a value that rounds up to the next unit's
+ * size is given in that unit (99.7 ms at precision 2 is `0.1s`, where Flux
+ * prints `1e+02ms`), and 100 days or more in whole days.
+ */
 export function formatC(d: number, precision = 6): string {
   if (d === Infinity) return 'infinity';
   if (d === 0) return '0s';
-  if (d < 0.1) return `${formatG(d * 1000, precision)}ms`;
-  if (d < 60) return `${formatG(d, precision)}s`;
-  if (d < 3600) return `${formatG(d / 60, precision)}m`;
-  if (d < 86400) return `${formatG(d / 3600, precision)}h`;
-  return `${formatG(d / 86400, precision)}d`;
+  const units: Array<[number, number, string]> = [
+    [0.1, 0.001, 'ms'],
+    [60, 1, 's'],
+    [3600, 60, 'm'],
+    [86400, 3600, 'h'],
+  ];
+  for (const [below, size, unit] of units) {
+    if (d >= below) continue;
+    const text = formatG(unit === 'ms' ? d * 1000 : d / size, precision);
+    if (!text.includes('e')) return `${text}${unit}`;
+  }
+  const days = formatG(d / 86400, precision);
+  return `${days.includes('e') ? Math.round(d / 86400) : days}d`;
 }
 
 /** Python flux.util.fsd: the `!F` conversion and the `flux jobs` TIME column. */

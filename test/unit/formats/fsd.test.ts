@@ -39,7 +39,11 @@ test('C formatter, precision 2 and 6', () => {
     [86399, '24h', '23.9997h'],
     [129600, '1.5d', '1.5d'],
     [1080000, '12d', '12.5d'],
-    [8640000, '1e+02d', '100d'],
+    // never an exponent (C's %g, and so Flux, print 1e+02ms and 1e+02d)
+    [0.0997, '0.1s', '99.7ms'],
+    [0.09949, '99ms', '99.49ms'],
+    [8640000, '100d', '100d'],
+    [86400 * 1234.4, '1234d', '1234.4d'],
   ];
   for (const [d, p2, p6] of rows) {
     assert.is(fsd.formatC(d, 2), p2, `${d} p2`);
