@@ -325,9 +325,7 @@ export class Broker {
   }
 
   private cleanupDirs(): void {
-    for (const d of [this.createdRundir, this.createdStatedir]) {
-      if (d) fs.rmSync(d, { recursive: true, force: true });
-    }
+    for (const d of [this.createdRundir, this.createdStatedir]) if (d) fs.rmSync(d, { recursive: true, force: true });
     this.createdRundir = undefined;
     this.createdStatedir = undefined;
   }
@@ -384,29 +382,16 @@ export class Broker {
       this.enter(this.rank === 0 ? 'parent-none' : 'parent-ready', 'config-sync');
       this.enter(this.rank === 0 ? 'sync-none' : 'sync-success', 'init');
     } catch (e) {
-      this.log(LogLevel.err, 'broker', (e as Error).message);
-      this.exitCode = 1;
-      this.enter('parent-fail', 'shutdown');
-      await this.finish();
-      return;
+      return this.failBeforeRun('parent-fail', 1, e);
     }
     const rc1 = await this.rc1();
-    if (rc1 !== 0 && !this.recoveryMode) {
-      this.exitCode = rc1;
-      this.enter('rc1-fail', 'shutdown');
-      await this.finish();
-      return;
-    }
+    if (rc1 !== 0 && !this.recoveryMode) return this.failBeforeRun('rc1-fail', rc1);
     // recovery (flux start --recovery): the owner repairs what failed by hand
     this.enter(rc1 === 0 ? 'rc1-success' : 'rc1-ignorefail', 'quorum');
     try {
       await this.tree.quorum();
     } catch (e) {
-      this.log(LogLevel.err, 'broker', (e as Error).message);
-      this.exitCode = 1;
-      this.enter('quorum-fail', 'shutdown');
-      await this.finish();
-      return;
+      return this.failBeforeRun('quorum-fail', 1, e);
     }
     this.enter('quorum-full', 'run');
     // up: the bundle's code cache is written now if it is due (cli/bundle-loader.ts), with start-up's functions only
@@ -428,7 +413,17 @@ export class Broker {
       });
       this.enter('shutdown', 'cleanup');
     }
-    this.enter('cleanup-none', 'shutdown');
+    // rank 0: what must end before the brokers go (the running jobs), module by module
+    if (this.rank === 0) await this.modules.cleanup();
+    this.enter(this.rank === 0 ? 'cleanup-success' : 'cleanup-none', 'shutdown');
+    await this.finish();
+  }
+
+  /** A step before RUN failed: straight to SHUTDOWN with this exit code. */
+  private async failBeforeRun(event: string, code: number, e?: unknown): Promise<void> {
+    if (e !== undefined) this.log(LogLevel.err, 'broker', (e as Error).message);
+    this.exitCode = code;
+    this.enter(event, 'shutdown');
     await this.finish();
   }
 

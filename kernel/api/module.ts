@@ -114,6 +114,14 @@ export interface BrokerModule {
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   /**
+   * Rank 0's CLEANUP state, after the initial program and before any broker
+   * shuts down (Flux's rc1 cleanup commands): end what must not outlive the
+   * brokers (job-manager cancels the running jobs and waits for them). A line
+   * it returns is logged at err by the broker, as Flux logs a cleanup
+   * command's stderr.
+   */
+  cleanup?(): Promise<string | undefined> | string | undefined;
+  /**
    * flux config load/reload: the broker's config is about to become `next`.
    * Throw (a FluxError whose text names the key, `sched.policy: ...`) to
    * refuse it: then nothing is applied anywhere. Otherwise return what applies

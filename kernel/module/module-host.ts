@@ -272,6 +272,14 @@ export class ModuleHost {
     this.ctx.log(7, 'broker', `rmmod ${name}`);
   }
 
+  /** Rank 0's CLEANUP: each module's cleanup(), newest first; what one says, or its failure, is logged. */
+  async cleanup(): Promise<void> {
+    for (const lm of [...this.mods.values()].reverse()) {
+      const said = await Promise.resolve(lm).then((m) => m.module?.cleanup?.()).catch((e: Error) => `${lm.name}: cleanup failed: ${e.message}`);
+      if (said) this.ctx.log(3, 'broker', said);
+    }
+  }
+
   /** Unload every module, newest first. */
   async removeAll(): Promise<void> {
     for (const name of [...this.mods.keys()].reverse()) await this.remove(name);

@@ -32,6 +32,10 @@ import { updateJob } from './update';
 import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
 import { errorFields } from '../../lib/errors';
+import { OWNER_UID } from '../../lib/owner-uid';
+
+/** how often CLEANUP looks whether the running jobs have ended (and cancels one that started since) */
+const CLEANUP_POLL_MS = 20;
 
 type Obj = Record<string, unknown>;
 /** a method's request, as the protocol has checked it */
@@ -123,6 +127,34 @@ export class JobManager implements BrokerModule {
 
   configReload(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): ConfigApply | Promise<ConfigApply> {
     return jobManagerReload(this.m, next, prev);
+  }
+
+  /**
+   * Rank 0's CLEANUP (the initial program is done, no broker has left yet),
+   * as Flux's rc1 cleanup commands do it: the queues stop (not checkpointed:
+   * a restart finds them as they were), every running job is canceled (the
+   * instance owner's cancel exception), and the instance waits until none
+   * runs, so that no job's shells are lost to the brokers' exit. A job that
+   * an allocation already on its way starts meanwhile is canceled too.
+   */
+  async cleanup(): Promise<string | undefined> {
+    this.m.setStarted(false);
+    let canceled = 0;
+    const cancelRunning = () => {
+      for (const j of this.m.jobs.values()) {
+        if (j.state !== State.RUN || j.exception?.severity === 0) continue;
+        this.m.raise(j, 'cancel', 0, '', OWNER_UID);
+        canceled++;
+      }
+      return this.m.nRunning === 0;
+    };
+    if (!cancelRunning()) {
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => cancelRunning() && (clearInterval(poll), resolve()), CLEANUP_POLL_MS);
+      });
+    }
+    // the line Flux 0.88 logs for this step (the stderr of its third cleanup command, flux cancel)
+    return canceled > 0 ? `cleanup.2: flux-cancel: Canceled ${canceled} job${canceled === 1 ? '' : 's'} (0 errors)` : undefined;
   }
 
   async stop(): Promise<void> {

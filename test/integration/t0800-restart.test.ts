@@ -3,7 +3,8 @@
  * pending ones are pending again in the same order (held stay held,
  * dependencies and begin-times kept, the queue as it was left), a job that
  * was running when rank 0 died ends with an exception saying the instance
- * restarted, new ids never reuse old ones (even after every job was purged),
+ * restarted (a clean exit cancels them first, as Flux's cleanup does), new
+ * ids never reuse old ones (even after every job was purged),
  * and flux job info / eventlog / attach of old jobs work; inactive-num-limit
  * removes purged jobs from the store (its file stops growing). Without a statedir
  * the kvs has no store file (memory only) and the temporary statedir is
@@ -87,6 +88,29 @@ test('jobs survive a restart: inactive listed, held held, running ended, depende
   // the held job still runs once released, with the environment it was submitted with
   assert.is(b.flux(['job', 'urgency', held, 'default']).code, 0);
   assert.is(b.flux(['job', 'attach', held]).stdout, 'held\n');
+  assert.is(await b.stop(), 0);
+});
+
+test('a clean exit cancels the running jobs, as Flux\'s cleanup does: one line, CA after a restart, the queue as it was, no shell lost', async () => {
+  const dir = newDir();
+  const a = await start(dir, ['--test-size=2']);
+  const held = a.flux(['submit', '--urgency=hold', 'echo', 'held']).stdout.trim();
+  const running = a.flux(['submit', '-N2', 'sleep', '300']).stdout.trim();
+  assert.is(a.flux(['job', 'wait-event', '-t', '30', running, 'start']).code, 0);
+  assert.is(await a.stop(), 0);
+  // Flux 0.88: "broker.err[0]: cleanup.2: flux-cancel: Canceled 1 job (0 errors)"; its
+  // shells on rank 1 were not lost to that broker's exit
+  const err = a.stderr();
+  assert.match(err, /broker\.err\[0\]: cleanup\.2: flux-cancel: Canceled 1 job \(0 errors\)\n/);
+  assert.not.match(err, /lost contact|No route to host/, err);
+  const b = await start(dir, ['--test-size=2']);
+  const st = lines(b.flux(['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout);
+  assert.ok(st.includes(`${running} CA`), st.join(', '));
+  assert.ok(st.includes(`${held} S`), st.join(', '));
+  const ev = lines(b.flux(['job', 'eventlog', running]).stdout).map((l) => l.replace(/^\S+ /, ''));
+  assert.equal(ev.slice(ev.indexOf('start') + 1), ['exception type="cancel" severity=0 note="" userid=' + process.getuid!(), 'finish status=36608', 'release ranks="all" final=true', 'free', 'clean']);
+  // the queues stopped for the exit only: not kept by the checkpoint
+  assert.is(b.flux(['queue', 'status']).stdout, 'Job submission is enabled\nScheduling is started\n');
   assert.is(await b.stop(), 0);
 });
 
