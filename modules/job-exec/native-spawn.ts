@@ -121,6 +121,8 @@ function nameOf(table: Readonly<Record<string, number>>, n: number): string | un
 
 /** how long an orphaned task's pipes may stay open once its group was killed */
 const ORPHAN_GRACE_MS = 2000;
+/** after the job's SIGKILL, how long a gone task's output pipes are still read */
+const HELD_OUTPUT_GRACE_MS = 1000;
 
 export class NativeTask extends EventEmitter {
   /** the task's pid (its process group), once it runs */
@@ -175,6 +177,14 @@ export class NativeTask extends EventEmitter {
    * SIGCONT, so that a parent the job stopped reaps its task and reports, and
    * SIGKILL if it is still there a grace later (then the job's exception says so).
    */
+  /**
+   * The job's SIGKILL went out: once the task and flux-task are gone, output
+   * pipes still open after HELD_OUTPUT_GRACE_MS are held by a process that
+   * left the task's group (setsid): they end there, and the job with them (a
+   * canceled job stayed in CLEANUP, and an instance's exit waited for it).
+   */
+  abandonHeldOutput: () => void = () => {};
+
   reviveParent(): void {
     if (this.parentGone || this.parentPid === undefined) return;
     const pid = this.parentPid;
@@ -395,6 +405,17 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       });
     }
   }
+  t.abandonHeldOutput = () => {
+    const check = setInterval(() => {
+      if (closed || failed) clearInterval(check);
+      else if (parentExit !== undefined) {
+        clearInterval(check);
+        for (const s of [t.stdout, t.stderr]) s?.endNow();
+        t.terminal?.destroy();
+      }
+    }, HELD_OUTPUT_GRACE_MS);
+    check.unref();
+  };
   // what the IMP says before flux-task runs (a refusal), a little of it
   let refusal = '';
   if (as) {

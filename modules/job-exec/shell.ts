@@ -613,8 +613,11 @@ export class JobShell {
       }
       if (t.proc instanceof NativeTask) {
         t.proc.kill(signum);
-        // the last step of a kill: a parent the job stopped must not hold the job
-        if (signum === 9) t.proc.reviveParent();
+        // the last step of a kill: a parent the job stopped must not hold the job, nor output pipes a setsid child holds
+        if (signum === 9) {
+          t.proc.reviveParent();
+          t.proc.abandonHeldOutput();
+        }
         continue;
       }
       const pid = t.proc?.pid;

@@ -84,6 +84,14 @@ export class PipeReader extends EventEmitter {
     return this.paused;
   }
 
+  /** stop reading as if at end of file: 'end', then 'close' */
+  endNow(): void {
+    if (this.destroyed) return;
+    this.readableEnded = true;
+    this.emit('end');
+    this.destroy();
+  }
+
   /** stop reading and close the pipe: 'close' follows, nothing else */
   destroy(): this {
     if (this.destroyed) return this;

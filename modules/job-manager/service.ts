@@ -36,6 +36,12 @@ import { OWNER_UID } from '../../lib/owner-uid';
 
 /** how often CLEANUP looks whether the running jobs have ended (and cancels one that started since) */
 const CLEANUP_POLL_MS = 20;
+/**
+ * how long CLEANUP waits for them: job-exec's kill-timeout (SIGKILL 5 s after
+ * SIGTERM) and some. A job can outlast it: a task's output held open by a
+ * process that left the task's group (setsid) keeps the job in CLEANUP
+ */
+const CLEANUP_WAIT_MS = 10_000;
 
 type Obj = Record<string, unknown>;
 /** a method's request, as the protocol has checked it */
@@ -134,8 +140,9 @@ export class JobManager implements BrokerModule {
    * as Flux's rc1 cleanup commands do it: the queues stop (not checkpointed:
    * a restart finds them as they were), every running job is canceled (the
    * instance owner's cancel exception), and the instance waits until none
-   * runs, so that no job's shells are lost to the brokers' exit. A job that
-   * an allocation already on its way starts meanwhile is canceled too.
+   * runs (CLEANUP_WAIT_MS at most), so that no job's shells are lost to the
+   * brokers' exit. A job that an allocation already on its way starts
+   * meanwhile is canceled too.
    */
   async cleanup(): Promise<string | undefined> {
     this.m.setStarted(false);
@@ -148,10 +155,14 @@ export class JobManager implements BrokerModule {
       }
       return this.m.nRunning === 0;
     };
+    const until = Date.now() + CLEANUP_WAIT_MS;
     if (!cancelRunning()) {
       await new Promise<void>((resolve) => {
-        const poll = setInterval(() => cancelRunning() && (clearInterval(poll), resolve()), CLEANUP_POLL_MS);
+        const poll = setInterval(() => (cancelRunning() || Date.now() >= until) && (clearInterval(poll), resolve()), CLEANUP_POLL_MS);
       });
+    }
+    if (this.m.nRunning > 0) {
+      this.h.log('err', `cleanup: ${this.m.nRunning} job(s) still running ${CLEANUP_WAIT_MS / 1000}s after the cancel (a task's output held open?): the instance exits anyway`);
     }
     // the line Flux 0.88 logs for this step (the stderr of its third cleanup command, flux cancel)
     return canceled > 0 ? `cleanup.2: flux-cancel: Canceled ${canceled} job${canceled === 1 ? '' : 's'} (0 errors)` : undefined;

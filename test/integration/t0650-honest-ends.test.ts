@@ -2,7 +2,8 @@
  * Honest ends: nothing of an instance survives its leader. A broker killed with
  * SIGKILL takes with it the initial program and what it left in the background
  * (setsid included), the job tasks it started (and theirs), its warm clients;
- * the other brokers of the instance exit and take theirs. Every process the
+ * the other brokers of the instance exit and take theirs. A canceled job ends
+ * even when its task left a setsid child holding its output. Every process the
  * test starts carries T0650_MARK in its environment; the test then polls /proc
  * until none is left.
  */
@@ -148,6 +149,26 @@ test('a clean end leaves nothing either: what the initial program moved to its o
     assert.is(await s.exited, 0, s.stderr());
     // killed before flux start exited; SIGKILL takes effect at once, but give the kernel a moment
     await allGone('the initial program\'s setsid child to be gone when flux start has exited');
+  } finally {
+    teardown(s);
+  }
+});
+
+test('a canceled job whose task left a setsid child holding its output ends after the SIGKILL; the child dies with the instance', async () => {
+  let s: Started | undefined;
+  try {
+    s = await start([], 'echo "$FLUX_URI"; exec cat >/dev/null');
+    const env = { ...ENV, FLUX_URI: s.uri };
+    const id = flux(['submit', 'sh', '-c', 'setsid sleep 3651 & exec sleep 3652'], { env }).stdout.trim();
+    await waitUntil(() => findProcs({ env: ['T0650_MARK', MARK], args: 'sleep 3651' }).length === 1, { what: 'the setsid child' });
+    assert.is(flux(['cancel', id], { env }).code, 0);
+    // SIGTERM, SIGKILL 5 s later, and the output its setsid child still holds is not waited for
+    const ended = flux(['job', 'wait-event', '-t', '20', id, 'clean'], { env });
+    assert.is(ended.code, 0, ended.stderr);
+    assert.is(flux(['jobs', '-n', '-o', '{status}', id], { env }).stdout, 'CANCELED\n');
+    s.proc.stdin!.end();
+    assert.is(await s.exited, 0, s.stderr());
+    await allGone('the setsid child to be gone with the instance');
   } finally {
     teardown(s);
   }
