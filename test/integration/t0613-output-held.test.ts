@@ -113,7 +113,8 @@ test('a log whose file cannot be written: the job`s exception names it; a small 
     assert.is(inst.flux(['job', 'attach', inst.flux(['job', 'last']).stdout.trim()]).stdout, 'kept\n');
     // past the hold, the log goes to its file, which cannot be opened
     const r = inst.flux(['run', 'seq', '1', '5000']);
-    assert.is(r.code, 1);
+    // 1: seq had ended when the exception came; 143: it was still writing and got the job's SIGTERM (CI once)
+    assert.ok(r.code === 1 || r.code === 143, `exit code ${r.code}: ${r.stderr}`);
     const id = inst.flux(['job', 'last']).stdout.trim();
     const dec = inst.flux(['job', 'id', '--to=dec', id]).stdout.trim();
     assert.match(r.stderr, `error opening output log '${dir}/${dec}.eventlog': No such file or directory`);
