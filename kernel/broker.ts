@@ -194,7 +194,7 @@ export class Broker {
       checkEnforceable(this.access, canReadPeerCred());
       this.makeDirs();
     } catch (e) {
-      this.cleanupDirs();
+      await this.cleanupDirs();
       return this.crit((e as Error).message);
     }
     const logFilename = this.attrs.get('log-filename');
@@ -202,7 +202,7 @@ export class Broker {
       try {
         this.logFile = LogFile.open(logFilename, this.logRing);
       } catch (e) {
-        this.cleanupDirs();
+        await this.cleanupDirs();
         return this.crit(`log-filename ${logFilename}: ${(e as Error).message}`);
       }
     }
@@ -240,7 +240,7 @@ export class Broker {
     try {
       await this.connector.listen(localPath);
     } catch (e) {
-      this.cleanupDirs();
+      await this.cleanupDirs();
       return this.crit(`cannot listen on ${localPath}: ${(e as Error).message}`);
     }
     this.installSignals();
@@ -324,10 +324,11 @@ export class Broker {
     }
   }
 
-  private cleanupDirs(): void {
-    for (const d of [this.createdRundir, this.createdStatedir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    this.createdRundir = undefined;
-    this.createdStatedir = undefined;
+  /** remove the dirs this broker made, off the loop: the rundir holds what jobs left there */
+  private async cleanupDirs(): Promise<void> {
+    const dirs = [this.createdRundir, this.createdStatedir];
+    this.createdRundir = this.createdStatedir = undefined;
+    for (const d of dirs) if (d) await fs.promises.rm(d, { recursive: true, force: true }).catch((e: Error) => this.log(LogLevel.err, 'broker', e.message));
   }
 
   /** Publish an event: rank 0 sequences and distributes, others forward up. */
@@ -444,7 +445,7 @@ export class Broker {
     await this.tree.close();
     this.rc2?.reapGroup();
     if (!this.opts.shared) await this.reaper?.finish();
-    this.cleanupDirs();
+    await this.cleanupDirs();
     await this.logFile?.close();
     this.stopSyslog?.();
     this.enter('builtins-done', 'exit');

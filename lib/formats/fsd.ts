@@ -58,6 +58,14 @@ export function formatG(x: number, p: number): string {
   return f.includes('.') ? f.replace(/\.?0+$/, '') : f;
 }
 
+/** formatC's units below a day: [durations under this, seconds in one, suffix] */
+const C_UNITS: ReadonlyArray<readonly [number, number, string]> = [
+  [0.1, 0.001, 'ms'],
+  [60, 1, 's'],
+  [3600, 60, 'm'],
+  [86400, 3600, 'h'],
+];
+
 /**
  * flux-core fsd_format_duration_ex(d, precision): `flux uptime` uses 2. Unlike
  * C's %g there, never an exponent: a value that rounds up to the next unit's
@@ -67,13 +75,7 @@ export function formatG(x: number, p: number): string {
 export function formatC(d: number, precision = 6): string {
   if (d === Infinity) return 'infinity';
   if (d === 0) return '0s';
-  const units: Array<[number, number, string]> = [
-    [0.1, 0.001, 'ms'],
-    [60, 1, 's'],
-    [3600, 60, 'm'],
-    [86400, 3600, 'h'],
-  ];
-  for (const [below, size, unit] of units) {
+  for (const [below, size, unit] of C_UNITS) {
     if (d >= below) continue;
     const text = formatG(unit === 'ms' ? d * 1000 : d / size, precision);
     if (!text.includes('e')) return `${text}${unit}`;

@@ -406,6 +406,8 @@ export function spawnTask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     }
   }
   t.abandonHeldOutput = () => {
+    // once: the job's SIGKILL may go out again (every kill timeout)
+    t.abandonHeldOutput = () => {};
     const check = setInterval(() => {
       if (closed || failed) clearInterval(check);
       else if (parentExit !== undefined) {

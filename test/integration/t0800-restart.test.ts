@@ -22,7 +22,8 @@ const started: Instance[] = [];
 const dirs: Array<{ cleanup(): void }> = [];
 
 async function start(statedir: string, extra: string[] = []): Promise<Instance> {
-  const inst = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`, ...extra]);
+  const size = extra.some((a) => a.startsWith('--test-size=')) ? [] : ['--test-size=1'];
+  const inst = await startInstance([...size, `-Sstatedir=${statedir}`, ...extra]);
   started.push(inst);
   return inst;
 }
