@@ -15,8 +15,10 @@ import { service } from '../api/protocol';
 import { signJobspec, signsJobspecs } from '../api/sign';
 import type { JsonBytes } from '../../kernel/message/codec';
 import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 
 const ingest = service<JobIngestProtocol>('job-ingest');
+const jobManager = service<JobManagerProtocol>('job-manager');
 
 export interface Pending {
   /** `cc=3: ` or '' */
@@ -121,21 +123,29 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
   if (o.waitEvent) await Promise.all(ids.map((id) => waitEvent(h, id, o.waitEvent!)));
   if (o.wait || o.watch) {
     let done = 0;
-    const codes = await Promise.all(
-      ids.map(async (id) => {
-        const watch = o.watch ? watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, out, err) : Promise.resolve();
-        const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
-        await watch;
-        if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
-          err.write(`job.exception ${encodeF58(id)} type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
-        }
-        done++;
-        if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);
-        return exitCode(j);
-      }),
-    );
+    /** a job reached the end: its exception (a fatal one) and the progress line */
+    const ended = (j: JobRecord): number => {
+      if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
+        err.write(`job.exception ${encodeF58(j.id)} type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
+      }
+      done++;
+      if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);
+      return exitCode(j);
+    };
+    if (o.watch) {
+      const codes = await Promise.all(
+        ids.map(async (id) => {
+          const watch = watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, out, err);
+          const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
+          await watch;
+          return ended(j);
+        }),
+      );
+      for (const c of codes) rc = Math.max(rc, c);
+    } else {
+      rc = Math.max(rc, await waitMany(h, ids, ended));
+    }
     if (o.progress) err.write('\n');
-    for (const c of codes) rc = Math.max(rc, c);
   }
   if (o.progress && o.jps) {
     const secs = (Date.now() - t0) / 1000;
@@ -143,6 +153,27 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
   }
   if (o.log) await new Promise((r) => (out as fs.WriteStream).end(r));
   if (o.logStderr) await new Promise((r) => (err as fs.WriteStream).end(r));
+  return rc;
+}
+
+/** ids in one job-manager.wait-inactive-many request (its limit is 10,000) */
+const WAIT_MANY_CHUNK = 4096;
+
+/**
+ * Wait for every job of ids to become inactive: one streaming request per
+ * WAIT_MANY_CHUNK ids, answered a batch of summaries at a time, instead of a
+ * request and a wake-up a job. Returns the highest of `ended`'s codes.
+ */
+async function waitMany(h: Client, ids: readonly number[], ended: (j: JobRecord) => number): Promise<number> {
+  let rc = 0;
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < ids.length; i += WAIT_MANY_CHUNK) {
+    const call = jobManager.stream(h, 'wait-inactive-many', { ids: ids.slice(i, i + WAIT_MANY_CHUNK) }, (r) => {
+      for (const j of r.jobs) rc = Math.max(rc, ended(j as JobRecord));
+    });
+    calls.push(call.done);
+  }
+  await Promise.all(calls);
   return rc;
 }
 

@@ -450,6 +450,39 @@ export const jobManagerProtocol: ProtocolDoc = {
         "logicalType": "json-object"
       }
     },
+    "wait-inactive-many": {
+      "doc": "streaming: the summaries of jobs ids as they become inactive, a batch at a time ({jobs}), then ENODATA once every one was sent",
+      "stream": true,
+      "request": [
+        {
+          "name": "ids",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "double",
+              "logicalType": "jobid"
+            }
+          }
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "JobManagerWaitInactiveManyResponse",
+        "fields": [
+          {
+            "name": "jobs",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "string",
+                "logicalType": "json-object"
+              }
+            },
+            "doc": "job summaries, as wait-inactive's"
+          }
+        ]
+      }
+    },
     "drain": {
       "doc": "answered once no job is active",
       "request": [],
@@ -1004,6 +1037,16 @@ export interface JobManagerWaitInactiveRequest {
 
 export type JobManagerWaitInactiveResponse = object;
 
+/** wait-inactive-many: streaming: the summaries of jobs ids as they become inactive, a batch at a time ({jobs}), then ENODATA once every one was sent */
+export interface JobManagerWaitInactiveManyRequest {
+  ids: Array<number>;
+}
+
+export interface JobManagerWaitInactiveManyResponse {
+  /** job summaries, as wait-inactive's */
+  jobs: Array<object>;
+}
+
 /** drain: answered once no job is active */
 export type JobManagerDrainRequest = Record<string, never>;
 
@@ -1159,6 +1202,7 @@ export interface JobManagerProtocol {
   'wait': { request: JobManagerWaitRequest; response: JobManagerWaitResponse };
   'pending-watch': { request: JobManagerPendingWatchRequest; response: JobManagerPendingWatchResponse };
   'wait-inactive': { request: JobManagerWaitInactiveRequest; response: JobManagerWaitInactiveResponse };
+  'wait-inactive-many': { request: JobManagerWaitInactiveManyRequest; response: JobManagerWaitInactiveManyResponse };
   'drain': { request: JobManagerDrainRequest; response: JobManagerDrainResponse };
   'idle': { request: JobManagerIdleRequest; response: JobManagerIdleResponse };
   'queue-status': { request: JobManagerQueueStatusRequest; response: JobManagerQueueStatusResponse };

@@ -54,6 +54,8 @@ const method = methods<JobManagerProtocol>();
 const fields = (o: object): Obj => Object.fromEntries(Object.entries(o));
 /** a handler a guest may call (it checks job ownership itself where it acts: ./guest.ts) */
 const guest = { ownerOnly: false } as const;
+/** ids in one wait-inactive-many request at most (the client sends bigger sets in several) */
+export const WAIT_MANY_MAX = 10_000;
 
 /** a job id the job manager can hold (the schema checked it is a non-negative integer) */
 function idOf(id: number): number {
@@ -99,6 +101,7 @@ export class JobManager implements BrokerModule {
       method('wait', (p, msg) => this.wait(p, msg)),
       method('pending-watch', (p, msg) => this.pendingWatch(p, msg), guest),
       method('wait-inactive', (p, msg) => this.waitInactive(p, msg), guest),
+      method('wait-inactive-many', (p, msg) => this.waitInactiveMany(p, msg), guest),
       method('drain', (_p, msg) => this.drain(msg)),
       method('idle', (_p, msg) => this.idle(msg)),
       method('queue-status', (p) => this.queueStatus(p), guest),
@@ -296,6 +299,20 @@ export class JobManager implements BrokerModule {
     const job = this.m.get(idOf(p.id));
     if (job.state === State.INACTIVE) return job.summary();
     this.m.waiters.addInactive(job.id, msg);
+    return NO_RESPONSE;
+  }
+
+  private waitInactiveMany(p: Req<'wait-inactive-many'>, msg: Message): Res<'wait-inactive-many'> {
+    if (p.ids.length > WAIT_MANY_MAX) throw new FluxError(Errno.EINVAL, `wait-inactive-many: at most ${WAIT_MANY_MAX} ids a request`);
+    // every id is checked before the request waits on any: an unknown one fails it whole
+    const jobs = [...new Set(p.ids)].map((id) => this.m.get(idOf(id)));
+    const done: Record<string, unknown>[] = [];
+    const left: number[] = [];
+    for (const job of jobs) {
+      if (job.state === State.INACTIVE) done.push(job.summary());
+      else left.push(job.id);
+    }
+    this.m.waiters.batches.add(msg, done, left);
     return NO_RESPONSE;
   }
 

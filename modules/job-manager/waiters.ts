@@ -1,10 +1,12 @@
 /**
- * Requests that wait for job progress: wait-inactive (one job), wait (waitable
+ * Requests that wait for job progress: wait-inactive (one job), wait-inactive-many
+ * (inactive-batches.ts), wait (waitable
  * jobs, flux job wait), drain (no active jobs), idle (no running jobs) and
  * pending-watch (why a pending job waits, streamed until it leaves the queue).
  * They live here, keyed by job or kind, never on the job record.
  */
 import { Errno, type Handle, type Message } from '../../kernel/api';
+import { InactiveBatches } from './inactive-batches';
 
 export class Waiters {
   readonly inactive = new Map<number, Message[]>();
@@ -15,8 +17,11 @@ export class Waiters {
   readonly idle: Message[] = [];
   /** pending-watch streams by job */
   readonly pending = new Map<number, Message[]>();
+  readonly batches: InactiveBatches;
 
-  constructor(private readonly h: Handle) {}
+  constructor(private readonly h: Handle) {
+    this.batches = new InactiveBatches(h);
+  }
 
   addInactive(id: number, msg: Message): void {
     let l = this.inactive.get(id);
@@ -25,7 +30,8 @@ export class Waiters {
   }
 
   /** Answer and forget all inactive waiters of a job. */
-  fireInactive(id: number, payload: unknown): void {
+  fireInactive(id: number, payload: Record<string, unknown>): void {
+    this.batches.fire(id, payload);
     const l = this.inactive.get(id);
     if (!l) return;
     this.inactive.delete(id);
@@ -58,6 +64,7 @@ export class Waiters {
   /** A client went away: forget its requests. */
   disconnect(sender: string): void {
     const mine = (m: Message) => m.route[0] === sender;
+    this.batches.disconnect(sender);
     for (const [id, l] of this.inactive) {
       const keep = l.filter((m) => !mine(m));
       if (keep.length === 0) this.inactive.delete(id);
@@ -76,6 +83,7 @@ export class Waiters {
 
   /** Module unloading: end everything. */
   abort(): void {
+    this.batches.abort();
     for (const l of this.inactive.values()) for (const m of l) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
     this.inactive.clear();
     for (const m of this.waitable.values()) this.h.respondError(m, Errno.ENOSYS, 'job-manager is unloading');
