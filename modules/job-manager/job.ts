@@ -129,6 +129,8 @@ class Live {
   jobspec?: Obj;
   R?: Obj;
   timer?: LongTimer;
+  /** Job.kvsdir, made once while the job is active (asked for ~20 times a job) */
+  kvsdir?: string;
 }
 
 export class Job {
@@ -243,7 +245,9 @@ export class Job {
   }
 
   get kvsdir(): string {
-    return encodeKvs(this.id);
+    const live = this.live;
+    if (live === undefined) return encodeKvs(this.id);
+    return (live.kvsdir ??= encodeKvs(this.id));
   }
 
   setR(R: Obj): void {
