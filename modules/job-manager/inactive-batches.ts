@@ -39,7 +39,8 @@ export class InactiveBatches {
   add(msg: Message, done: Summary[], left: readonly number[]): void {
     const b: Batch = { msg, left: new Set(left), ready: done, timer: undefined };
     if (b.left.size === 0) {
-      this.flush(b);
+      // one answer even for no ids at all, then the end
+      this.h.respond(msg, { jobs: done });
       this.h.respondError(msg, Errno.ENODATA);
       return;
     }

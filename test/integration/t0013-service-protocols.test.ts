@@ -329,6 +329,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['job-manager', 'validate', { jobspec: JOBSPEC }],
   ['job-manager', 'validate-batch', { jobspecs: [JOBSPEC, { attributes: { system: { queue: 'nosuch' } } }] }],
   ['job-manager', 'stats-get', {}],
+  ['job-manager', 'wait-inactive-many', { ids: [] }],
   ['job-manager', 'killall', { dry_run: true, userid: -1 }],
   ['job-manager', 'raiseall', { dry_run: true, userid: -1, type: 'cancel' }],
   ['job-manager', 'jobtap', {}],

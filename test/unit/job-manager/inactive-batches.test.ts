@@ -46,6 +46,8 @@ test('jobs already inactive are answered at once; all inactive: the answer then 
   assert.equal(sent, [{ to: 'c1', jobs: [7] }]);
   b.add(req('c2'), [summary(7), summary(8)], []);
   assert.equal(sent.slice(1), [{ to: 'c2', jobs: [7, 8] }, { to: 'c2', errnum: Errno.ENODATA }]);
+  b.add(req('c3'), [], []);
+  assert.equal(sent.slice(3), [{ to: 'c3', jobs: [] }, { to: 'c3', errnum: Errno.ENODATA }], 'no ids: one empty answer, then the end');
 });
 
 test('a full batch goes out without waiting; two requests on one job both hear of it', () => {
