@@ -62,6 +62,24 @@ export const jobManagerProtocol: ProtocolDoc = {
     },
     {
       "type": "record",
+      "name": "JobManagerSummaries",
+      "doc": "jobs as list and wait-inactive-many answer them",
+      "fields": [
+        {
+          "name": "jobs",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          },
+          "doc": "job summaries (flux jobs' fields)"
+        }
+      ]
+    },
+    {
+      "type": "record",
       "name": "JobManagerSubmitJob",
       "doc": "one job from job-ingest",
       "fields": [
@@ -162,23 +180,7 @@ export const jobManagerProtocol: ProtocolDoc = {
           "default": null
         }
       ],
-      "response": {
-        "type": "record",
-        "name": "JobManagerListResponse",
-        "fields": [
-          {
-            "name": "jobs",
-            "type": {
-              "type": "array",
-              "items": {
-                "type": "string",
-                "logicalType": "json-object"
-              }
-            },
-            "doc": "job summaries (flux jobs' fields)"
-          }
-        ]
-      }
+      "response": "JobManagerSummaries"
     },
     "raise": {
       "request": [
@@ -465,23 +467,7 @@ export const jobManagerProtocol: ProtocolDoc = {
           }
         }
       ],
-      "response": {
-        "type": "record",
-        "name": "JobManagerWaitInactiveManyResponse",
-        "fields": [
-          {
-            "name": "jobs",
-            "type": {
-              "type": "array",
-              "items": {
-                "type": "string",
-                "logicalType": "json-object"
-              }
-            },
-            "doc": "job summaries, as wait-inactive's"
-          }
-        ]
-      }
+      "response": "JobManagerSummaries"
     },
     "drain": {
       "doc": "answered once no job is active",
@@ -917,6 +903,12 @@ export interface JobManagerBatchResult {
   errstr?: null | string;
 }
 
+/** jobs as list and wait-inactive-many answer them */
+export interface JobManagerSummaries {
+  /** job summaries (flux jobs' fields) */
+  jobs: Array<object>;
+}
+
 /** one job from job-ingest */
 export interface JobManagerSubmitJob {
   id: number;
@@ -943,10 +935,7 @@ export interface JobManagerListRequest {
   ids?: null | Array<number>;
 }
 
-export interface JobManagerListResponse {
-  /** job summaries (flux jobs' fields) */
-  jobs: Array<object>;
-}
+export type JobManagerListResponse = JobManagerSummaries;
 
 export interface JobManagerRaiseRequest {
   id: number;
@@ -1042,10 +1031,7 @@ export interface JobManagerWaitInactiveManyRequest {
   ids: Array<number>;
 }
 
-export interface JobManagerWaitInactiveManyResponse {
-  /** job summaries, as wait-inactive's */
-  jobs: Array<object>;
-}
+export type JobManagerWaitInactiveManyResponse = JobManagerSummaries;
 
 /** drain: answered once no job is active */
 export type JobManagerDrainRequest = Record<string, never>;
