@@ -3,9 +3,9 @@
  * beside the broker's local socket. The socket is bound under a private name
  * and renamed to `<local-uri path>.pool`, where launchers look, once the first
  * client is ready: until then a launcher finds nothing and starts Node at once
- * instead of waiting. The first clients start a moment after the module (an
- * instance that only runs `true` never pays for them, and brokers starting
- * beside it keep the CPU). A client serves commands in turn: it says "ready"
+ * instead of waiting. The first clients start a moment after the instance is
+ * up (the broker's RUN state: an instance that only runs `true` never pays
+ * for them, and brokers starting beside it keep the CPU). A client serves commands in turn: it says "ready"
  * when it waits for one and "taken" when it has one, on a socket to the
  * module. A command that is over in a moment (most are) gives its client
  * back before anyone needs another, so the pool starts a new client only
@@ -33,8 +33,12 @@ interface ListenAddon {
 
 /** Consecutive clients that die before taking a command, before the pool gives up. */
 const MAX_FAILURES = 3;
-/** How long after the module starts the first clients are started. */
+/** How long after the instance is up (the broker's RUN state) the first clients are started. */
 const FIRST_SPAWN_MS = 500;
+/** How often the pool asks whether its broker is up yet (state-machine.get), until it is. */
+const UP_POLL_MS = 100;
+/** the broker's states before RUN: the pool waits through them */
+const BEFORE_RUN = new Set(['load-builtins', 'join', 'config-sync', 'init', 'quorum']);
 /**
  * How long the pool may be short of idle clients before it starts more: with
  * none idle, a moment (the busy one is most likely back by then, and a
@@ -97,10 +101,34 @@ export class CliPool implements BrokerModule {
     this.socketPath = `${uri.slice('local://'.length)}.pool`;
     this.boundPath = `${this.socketPath}-starting`;
     this.listenFd = addon.listen(this.boundPath);
-    this.firstTimer = setTimeout(() => {
-      for (let i = 0; i < this.size; i++) this.spawnOne();
-    }, FIRST_SPAWN_MS);
-    this.firstTimer.unref();
+    this.whenUp(() => {
+      this.firstTimer = setTimeout(() => {
+        for (let i = 0; i < this.size; i++) this.spawnOne();
+      }, FIRST_SPAWN_MS);
+      this.firstTimer.unref();
+    });
+  }
+
+  /**
+   * fn once the broker is in RUN. The module starts in rc1, and a broker of a
+   * big instance then waits for its peers (seconds at size 64): clients
+   * started then took CPU from the brokers still starting, in an instance
+   * whose initial program might run no command at all. After RUN (the
+   * instance is ending) it never runs.
+   */
+  private whenUp(fn: () => void): void {
+    if (this.stopping) return;
+    this.h.rpc<{ state: string }>('state-machine.get', {}).then(
+      (r) => {
+        if (this.stopping) return;
+        if (r.state === 'run') fn();
+        else if (BEFORE_RUN.has(r.state)) {
+          this.firstTimer = setTimeout(() => this.whenUp(fn), UP_POLL_MS);
+          this.firstTimer.unref();
+        }
+      },
+      (e: Error) => this.h.log('err', `cannot ask the broker's state, no warm clients: ${e.message}`),
+    );
   }
 
   stop(): void {
