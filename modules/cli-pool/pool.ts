@@ -102,8 +102,11 @@ export class CliPool implements BrokerModule {
     this.boundPath = `${this.socketPath}-starting`;
     this.listenFd = addon.listen(this.boundPath);
     this.whenUp(() => {
+      // asked again then: an instance already shutting down (its program was short) needs none
       this.firstTimer = setTimeout(() => {
-        for (let i = 0; i < this.size; i++) this.spawnOne();
+        this.whenUp(() => {
+          for (let i = 0; i < this.size; i++) this.spawnOne();
+        });
       }, FIRST_SPAWN_MS);
       this.firstTimer.unref();
     });
