@@ -5,16 +5,16 @@
  * client is ready: until then a launcher finds nothing and starts Node at once
  * instead of waiting. The first clients start a moment after the instance is
  * up (the broker's RUN state: an instance that only runs `true` never pays
- * for them, and brokers starting beside it keep the CPU). A client serves commands in turn: it says "ready"
- * when it waits for one and "taken" when it has one, on a socket to the
- * module. A command that is over in a moment (most are) gives its client
- * back before anyone needs another, so the pool starts a new client only
- * when none is left (at once) or one has been busy a while (REFILL_MS); a
- * client coming back to a pool that has `size` idle ones already is told to
- * exit ("q"). Idle clients die with the broker (PR_SET_PDEATHSIG, or the end
- * of that socket) and are stopped when the module is removed. Without the
- * native parts (no C compiler at build time) the pool stays off and `flux`
- * starts Node for every command, as before.
+ * for them, and brokers starting beside it keep the CPU). A client serves
+ * commands in turn: it says "ready" when it waits for one and "taken" when it
+ * has one, on a socket to the module. A command that is over in a moment
+ * (most are) gives its client back before anyone needs another, so the pool
+ * starts a new client only when none is left (at once) or one has been busy
+ * a while (REFILL_MS); a client coming back to a pool that has `size` idle
+ * ones already is told to exit ("q"). Idle clients die with the broker
+ * (PR_SET_PDEATHSIG, or the end of that socket) and are stopped when the
+ * module is removed. Without the native parts (no C compiler at build time)
+ * the pool stays off and `flux` starts Node for every command, as before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
