@@ -11,46 +11,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { skipped } from '../helpers/skip';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FLUX, ROOT, flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { freePort, killGroup, startBroker } from '../helpers/loopback-brokers';
 import { until } from '../helpers/wait';
 
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A follower broker (`flux start` as one broker of the static config), its stderr kept. */
-function follower(toml: string, host: string): { proc: ChildProcess; stderr(): string } {
-  const proc = spawn(FLUX, ['start', `-o,--config-path=${toml},-Shostname=${host}`, 'true'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-    env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
-  });
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  return { proc, stderr: () => err };
-}
-
-function killGroup(p: ChildProcess): void {
-  try {
-    process.kill(-p.pid!, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-}
+const follower = (toml: string, host: string) => startBroker([`-o,--config-path=${toml},-Shostname=${host}`]);
 
 const fdCount = (pid: number) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
@@ -137,7 +108,7 @@ test('1100 idle and 30 garbage connections: local commands work, a new broker jo
   } finally {
     for (const s of strangers) s.destroy();
     inst?.kill();
-    for (const f of followers) killGroup(f.proc);
+    for (const f of followers) killGroup(f);
     t.cleanup();
   }
 });

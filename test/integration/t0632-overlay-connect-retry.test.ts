@@ -7,51 +7,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { FLUX, ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { freePort, killGroup, startBroker as follower, type LoopbackBroker } from '../helpers/loopback-brokers';
 import { until } from '../helpers/wait';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Broker {
-  proc: ChildProcess;
-  stderr(): string;
-  code(): number | undefined;
-}
-
-function follower(args: string[]): Broker {
-  const proc = spawn(FLUX, ['start', ...args, 'true'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-    env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
-  });
-  let err = '';
-  let code: number | undefined;
-  proc.stderr!.on('data', (d) => (err += d));
-  proc.on('exit', (c, sig) => (code = c ?? 128 + (sig ? (os.constants.signals[sig] ?? 0) : 0)));
-  return { proc, stderr: () => err, code: () => code };
-}
-
-function killGroup(b: Broker): void {
-  try {
-    process.kill(-b.proc.pid!, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-}
 
 async function setup(t: { dir: string }, names: string): Promise<{ toml: string; uri: string; cert: string }> {
   const port = await freePort();
@@ -115,7 +75,7 @@ test('a follower whose key rank 0 does not know stops at once, and rank 0 names 
   const otherToml = path.join(t.dir, 'other.toml');
   fs.writeFileSync(otherToml, fs.readFileSync(toml, 'utf8').replace(cert, other));
   let inst: Instance | undefined;
-  let f: Broker | undefined;
+  let f: LoopbackBroker | undefined;
   try {
     inst = await startInstance([`-o,--config-path=${toml},-Shostname=kf0,-Sbroker.quorum=1`], { timeoutMs: 60_000 });
     f = follower([`-o,--config-path=${otherToml},-Shostname=kf1`]);

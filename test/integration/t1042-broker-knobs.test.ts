@@ -14,22 +14,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FLUX, ROOT, flux, tmpdir } from '../helpers/flux';
+import { flux, tmpdir } from '../helpers/flux';
+import { killGroup, startBroker as follower } from '../helpers/loopback-brokers';
 import { until } from '../helpers/wait';
 import { deafListener } from '../helpers/deaf-listener';
 import { skipped } from '../helpers/skip';
 
-
-function follower(args: string[]): { proc: ChildProcess; stderr(): string } {
-  const proc = spawn(FLUX, ['start', ...args, 'true'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-    env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
-  });
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  return { proc, stderr: () => err };
-}
 
 test('tbon.connect_timeout: a follower gives up one attempt on a deaf parent after it, and retries', async () => {
   const t = tmpdir();
@@ -46,13 +36,7 @@ test('tbon.connect_timeout: a follower gives up one attempt on a deaf parent aft
     await until(() => fromConfig.stderr().includes(line('1s')), 'the 1s timeout line', 30_000);
     await until(() => fromAttr.stderr().includes(line('1.5s')), 'the 1.5s timeout line', 30_000);
   } finally {
-    for (const f of [fromConfig, fromAttr]) {
-      try {
-        process.kill(-f.proc.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    for (const f of [fromConfig, fromAttr]) killGroup(f);
     deaf.close();
     t.cleanup();
   }

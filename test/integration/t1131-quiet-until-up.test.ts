@@ -9,47 +9,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { FLUX, ROOT, flux, tmpdir } from '../helpers/flux';
+import { flux, tmpdir } from '../helpers/flux';
+import { freePort, killGroup, startBroker, type LoopbackBroker } from '../helpers/loopback-brokers';
 import { until, waitUntil } from '../helpers/wait';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Broker {
-  proc: ChildProcess;
-  stderr(): string;
-}
-
-function broker(args: string[], program: string[]): Broker {
-  const proc = spawn(FLUX, ['start', ...args, ...program], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-    env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
-  });
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  return { proc, stderr: () => err };
-}
-
-function killGroup(b: Broker | undefined): void {
-  try {
-    if (b) process.kill(-b.proc.pid!, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-}
 
 interface PoolStats {
   started: number;
@@ -73,10 +37,10 @@ test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', 
   const rundir = path.join(t.dir, 'run0');
   fs.mkdirSync(rundir, { mode: 0o700 });
   const local = `local://${rundir}/local-0`;
-  let r0: Broker | undefined;
-  let r1: Broker | undefined;
+  let r0: LoopbackBroker | undefined;
+  let r1: LoopbackBroker | undefined;
   try {
-    r0 = broker(
+    r0 = startBroker(
       [`-o,--config-path=${toml},-Shostname=qu0,-Srundir=${rundir},-Sbroker.quorum-warn=1.5s`],
       ['sleep', '300'],
     );
@@ -84,7 +48,7 @@ test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', 
     await until(() => /broker\.err\[0\]: quorum delayed: waiting for qu1 \(rank 1\)/.test(b0.stderr()), 'the quorum-delayed line', 60_000);
     // 1.5 s in quorum, three times the pool's delay after rc1 loaded it
     assert.is(stats<PoolStats>(local, 'cli-pool').started, 0, 'no warm client while starting');
-    r1 = broker([`-o,--config-path=${toml},-Shostname=qu1`], ['true']);
+    r1 = startBroker([`-o,--config-path=${toml},-Shostname=qu1`], ['true']);
     await waitUntil(() => stats<PoolStats>(local, 'cli-pool').started > 0 || undefined, { what: 'warm clients once up', timeoutMs: 60_000, intervalMs: 500 });
   } finally {
     killGroup(r1);
