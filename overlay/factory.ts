@@ -5,7 +5,8 @@
  * otherwise). With PMI: rank and size, the tbon.topo tree, a fresh keypair,
  * a listening socket if we have children, business cards through PMI (two
  * barriers: each rank reads its parent's and children's, rank 0 all of them
- * and publishes the hostlist), then an Overlay that connects to the parent when the broker asks.
+ * and publishes the hostlist), then an Overlay that connects to the parent
+ * when the broker asks.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -189,7 +190,9 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
   const cards = new Map<number, Card>();
   const parent = topo.parentOf(rank);
   for (const r of rank === 0 ? Array.from({ length: size }, (_v, i) => i) : [parent!, ...kids]) cards.set(r, await cardOf(pmi, r));
-  if (rank === 0) await pmi.put(HOSTS_KEY, compressHosts([...cards.values()].map((c) => c.host)));
+  // rank 0's cards are in rank order (read 0..size-1): its hosts as every rank will have them
+  const rank0Hosts = rank === 0 ? [...cards.values()].map((c) => c.host) : undefined;
+  if (rank0Hosts) await pmi.put(HOSTS_KEY, compressHosts(rank0Hosts));
   for (const k of kids) ov.childKeys.set(k, publicKeyFromText(cards.get(k)!.pubkey));
   if (parent !== undefined) {
     const pc = cards.get(parent)!;
@@ -201,7 +204,7 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
     if (!ov.parentUri) throw new Error(`rank ${parent} published no URI for its children`);
   }
   await pmi.barrier();
-  const hosts = rank === 0 ? [...cards.values()].map((c) => c.host) : expandHosts(await pmi.get(HOSTS_KEY));
+  const hosts = rank0Hosts ?? expandHosts(await pmi.get(HOSTS_KEY));
   if (hosts.length !== size) throw new Error(`malformed ${HOSTS_KEY}: ${hosts.length} hosts for ${size} ranks`);
   ov.hosts.push(...hosts);
   await pmi.finalize();

@@ -122,8 +122,8 @@ export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string,
 }
 
 function brokerEnv(rank: number, size: number, rundir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(parkForNode(process.env))) if (!k.startsWith('PMI_')) env[k] = v;
+  const env = parkForNode(process.env);
+  for (const k of Object.keys(env)) if (k.startsWith('PMI_')) delete env[k];
   env['PMI_FD'] = '3';
   env['PMI_RANK'] = String(rank);
   env['PMI_SIZE'] = String(size);

@@ -25,5 +25,6 @@ export {
   serviceOf,
   type Message,
 } from '../message/message';
+export { STATE_NUMBER, type BrokerState } from '../state/state-machine';
 export * from '../../lib/formats';
 export { PmiServer, pmiAbortNote, type PmiServerOptions } from '../../lib/pmi/server';

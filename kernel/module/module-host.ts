@@ -275,7 +275,8 @@ export class ModuleHost {
   /** Rank 0's CLEANUP: each module's cleanup(), newest first; what one says, or its failure, is logged. */
   async cleanup(): Promise<void> {
     for (const lm of [...this.mods.values()].reverse()) {
-      const said = await Promise.resolve(lm).then((m) => m.module?.cleanup?.()).catch((e: Error) => `${lm.name}: cleanup failed: ${e.message}`);
+      // through then(): a hook that throws at once is caught like one that rejects
+      const said = await Promise.resolve().then(() => lm.module?.cleanup?.()).catch((e: Error) => `${lm.name}: cleanup failed: ${e.message}`);
       if (said) this.ctx.log(3, 'broker', said);
     }
   }

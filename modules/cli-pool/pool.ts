@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { methods, type BrokerModule, type Handle } from '../../kernel/api';
+import { STATE_NUMBER, methods, type BrokerModule, type BrokerState, type Handle } from '../../kernel/api';
 import type { CliPoolProtocol, CliPoolStatsGetResponse } from '../../lib/protocol/cli-pool';
 import { parkForNode } from '../../lib/node-env';
 
@@ -37,8 +37,6 @@ const MAX_FAILURES = 3;
 const FIRST_SPAWN_MS = 500;
 /** How often the pool asks whether its broker is up yet (state-machine.get), until it is. */
 const UP_POLL_MS = 100;
-/** the broker's states before RUN: the pool waits through them */
-const BEFORE_RUN = new Set(['load-builtins', 'join', 'config-sync', 'init', 'quorum']);
 /**
  * How long the pool may be short of idle clients before it starts more: with
  * none idle, a moment (the busy one is most likely back by then, and a
@@ -121,11 +119,13 @@ export class CliPool implements BrokerModule {
    */
   private whenUp(fn: () => void): void {
     if (this.stopping) return;
-    this.h.rpc<{ state: string }>('state-machine.get', {}).then(
+    this.h.rpc<{ state: BrokerState }>('state-machine.get', {}).then(
       (r) => {
         if (this.stopping) return;
-        if (r.state === 'run') fn();
-        else if (BEFORE_RUN.has(r.state)) {
+        const at = STATE_NUMBER[r.state] - STATE_NUMBER.run;
+        if (at === 0) fn();
+        else if (at < 0) {
+          // still starting: ask again
           this.firstTimer = setTimeout(() => this.whenUp(fn), UP_POLL_MS);
           this.firstTimer.unref();
         }

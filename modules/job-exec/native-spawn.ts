@@ -173,11 +173,6 @@ export class NativeTask extends EventEmitter {
   }
 
   /**
-   * The kill escalation's last step (with SIGKILL to the task): flux-task gets
-   * SIGCONT, so that a parent the job stopped reaps its task and reports, and
-   * SIGKILL if it is still there a grace later (then the job's exception says so).
-   */
-  /**
    * The job's SIGKILL went out: once the task and flux-task are gone, output
    * pipes still open after HELD_OUTPUT_GRACE_MS are held by a process that
    * left the task's group (setsid): they end there, and the job with them (a
@@ -185,6 +180,11 @@ export class NativeTask extends EventEmitter {
    */
   abandonHeldOutput: () => void = () => {};
 
+  /**
+   * The kill escalation's last step (with SIGKILL to the task): flux-task gets
+   * SIGCONT, so that a parent the job stopped reaps its task and reports, and
+   * SIGKILL if it is still there a grace later (then the job's exception says so).
+   */
   reviveParent(): void {
     if (this.parentGone || this.parentPid === undefined) return;
     const pid = this.parentPid;

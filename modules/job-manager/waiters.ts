@@ -1,8 +1,8 @@
 /**
- * Requests that wait for job progress: wait-inactive (one job), wait-inactive-many
- * (inactive-batches.ts), wait (waitable
- * jobs, flux job wait), drain (no active jobs), idle (no running jobs) and
- * pending-watch (why a pending job waits, streamed until it leaves the queue).
+ * Requests that wait for job progress: wait-inactive (one job),
+ * wait-inactive-many (inactive-batches.ts), wait (waitable jobs, flux job
+ * wait), drain (no active jobs), idle (no running jobs) and pending-watch (why
+ * a pending job waits, streamed until it leaves the queue).
  * They live here, keyed by job or kind, never on the job record.
  */
 import { Errno, type Handle, type Message } from '../../kernel/api';
