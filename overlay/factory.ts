@@ -206,7 +206,7 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
   await pmi.barrier();
   const hosts = rank0Hosts ?? expandHosts(await pmi.get(HOSTS_KEY));
   if (hosts.length !== size) throw new Error(`malformed ${HOSTS_KEY}: ${hosts.length} hosts for ${size} ranks`);
-  ov.hosts.push(...hosts);
+  ov.setHosts(hosts);
   await pmi.finalize();
 
   boot.hostlist = ov.hosts.slice();

@@ -127,6 +127,8 @@ export class Overlay implements OverlayPort, Tree {
   private parentStall: Stall | undefined;
   private lastEventSeq = 0;
   private readonly waiters = new Set<() => void>();
+  /** hellos that came before the hosts (holdHello) */
+  private readonly helloBeforeHosts: Array<() => void> = [];
   /** bounds connections on our listening socket until they authenticate */
   private readonly guard = new AcceptGuard((sev, text) => this.log(sev, text));
   private readonly dialParent: (() => Promise<PeerLink>) | undefined;
@@ -279,12 +281,33 @@ export class Overlay implements OverlayPort, Tree {
   acceptLink(link: PeerLink, stall?: Stall): void {
     link.onClose = () => {};
     link.onMessage = (m) => {
-      if (m.type === MsgType.Control && m.topic === 'hello') this.onHello(link, m, stall);
-      else {
+      if (m.type === MsgType.Control && m.topic === 'hello') {
+        if (this.hosts.length > 0) this.onHello(link, m, stall);
+        else this.holdHello(link, () => this.onHello(link, m, stall));
+      } else {
         this.log(LogLevel.err, `${link.peerName}: message before hello dropped`);
         link.close();
       }
     };
+  }
+
+  /**
+   * PMI bootstrap learns the instance's hosts last (factory.ts: after its
+   * second barrier, a get from the launcher), and a child that got its own
+   * answer first can already be saying hello: its hello waits for the hosts
+   * to check its name against, instead of being refused for an empty list.
+   */
+  private holdHello(link: PeerLink, answer: () => void): void {
+    this.log(LogLevel.debug, `${link.peerName === '*' ? 'a child' : `rank ${link.peerName}`}: hello held until the instance's hosts are known`);
+    this.helloBeforeHosts.push(() => {
+      if (link.isOpen) answer();
+    });
+  }
+
+  /** the instance's hosts in rank order, once PMI bootstrap has them; a hello that came before is answered now */
+  setHosts(hosts: readonly string[]): void {
+    this.hosts.push(...hosts);
+    for (const answer of this.helloBeforeHosts.splice(0)) answer();
   }
 
   private onHello(link: PeerLink, m: Message, stall: Stall | undefined): void {
@@ -296,7 +319,7 @@ export class Overlay implements OverlayPort, Tree {
       link.close();
     };
     if (p.rank !== rank || !this.children.has(rank)) return refuse(`rank ${p.rank} is not a child of rank ${this.rank}: mismatched config?`);
-    if (p.hostname !== this.hostOf(rank)) return refuse(`${p.hostname} is configured as rank ${rank}: mismatched config?`);
+    if (p.hostname !== this.hostOf(rank)) return refuse(`${this.hostOf(rank)} is configured as rank ${rank}, not ${String(p.hostname)}: mismatched config?`);
     if (typeof p.version !== 'number' || p.version >> 8 !== VERSION >> 8) {
       const v = (n: number) => `${n >> 16}.${(n >> 8) & 0xff}.${n & 0xff}`;
       return refuse(`client (${v(Number(p.version))}) version mismatched with server (${v(VERSION)})`);

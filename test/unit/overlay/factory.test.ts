@@ -23,6 +23,7 @@ import { IBrokerCore, brokerModule, treeService, type BrokerCore } from '../../.
 import { ModuleHost } from '../../../kernel/module/module-host';
 import type { TreeHost } from '../../../kernel/tree-host';
 import { makeTreeFactory, singletonWarning } from '../../../overlay/factory';
+import type { TreeFactory } from '../../../kernel/tree-host';
 import type { Overlay } from '../../../overlay/overlay';
 
 /** A PMI-1 job of `size` ranks held in memory (barrier releases when all entered). */
@@ -190,6 +191,52 @@ test('the cards go through PMI in O(N): a rank reads its parent\'s and children\
     }
   } finally {
     await Promise.all(trees.map((t) => t.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** wait (polling) until `f` returns something, or fail after a deadline */
+async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test("a child's hello that comes before its parent knows the hosts waits for them instead of being refused", async () => {
+  // kary:1 (0 -> 1 -> 2): rank 1 is a parent that reads the hosts from PMI
+  // after the second barrier; here its answer comes only once rank 2 has
+  // connected and said hello (on a loaded machine the launcher can answer
+  // the child first)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovf-'));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const pmi = fakePmi(3).map((c, r) => (r === 1 ? { ...c, get: async (k: string) => (k === 'flux.hosts' && (await held), c.get(k)) } : c));
+  const brokers = await Promise.all([0, 1, 2].map((r) => fakeBroker(r, 3, dir, { 'tbon.topo': 'kary:1' })));
+  const trees: Overlay[] = [];
+  let booting: ReturnType<TreeFactory>[] = [];
+  const heard: string[] = [];
+  brokers[1]!.logRing.listen((e) => void heard.push(e.text));
+  const log1 = () => heard;
+  try {
+    booting = brokers.map((b, r) => makeTreeFactory(async () => pmi[r])(b));
+    const tree = async (r: number) => (await booting[r]!)!.tree as Overlay;
+    trees.push(await tree(0), await tree(2));
+    // rank 2 dials rank 1 and says hello while rank 1 still waits for the hosts
+    void trees[1]!.parentReady().catch(() => {});
+    const first = await until('rank 1 to hear the hello', () => log1().find((t) => /hello held|hello from rank 2/.test(t)));
+    assert.is(first, "rank 2: hello held until the instance's hosts are known");
+    release();
+    trees.push(await tree(1));
+    await until('rank 1 to accept rank 2', () => log1().find((t) => t.startsWith('accepting connection from node2 (rank 2)')));
+    assert.not.ok(log1().some((t) => t.includes('mismatched')), log1().join('\n'));
+  } finally {
+    release();
+    // every rank's tree, booted or booting when an assertion failed
+    for (const b of await Promise.allSettled(booting)) if (b.status === 'fulfilled' && b.value) await (b.value.tree as Overlay).close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
