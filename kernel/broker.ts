@@ -250,8 +250,6 @@ export class Broker {
     if (!this.opts.shared) onFirstChild(this.uuid, () => this.reaper?.start());
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
-    const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
-    if (quiet !== undefined) idleReducer.watch(this.router, quiet);
     await this.lifeCycle();
     return this.exitCode;
   }
@@ -397,6 +395,9 @@ export class Broker {
     this.enter('quorum-full', 'run');
     // up: the bundle's code cache is written now if it is due (cli/bundle-loader.ts), with start-up's functions only
     (process as NodeJS.EventEmitter).emit(BROKER_STARTED);
+    // not before: a broker waiting for its peers (a leaf of a big instance, for seconds) would collect and drop the code it is about to run
+    const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
+    if (quiet !== undefined) idleReducer.watch(this.router, quiet);
     if (this.rank === 0) this.opts.onRun?.(this);
     if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
       const r = await this.runInitialProgram();

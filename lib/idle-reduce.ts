@@ -1,5 +1,7 @@
 /**
  * Gives memory back when the broker goes idle (attribute broker.idle-reduce).
+ * A broker is watched from RUN on (kernel/broker.ts): a follower waiting for
+ * its parent or quorum is quiet, but about to run what a reduction drops.
  * Start-up and every burst of work grow V8's young generation (to 8 MiB, of
  * which an idle broker uses little) and leave garbage in the old one; V8
  * collects only when JavaScript allocates, and an idle broker allocates next

@@ -3,7 +3,9 @@
  * static-config rank 0 whose peers are not up) is starting: its cli-pool
  * starts no warm clients, which would take CPU from the brokers still
  * starting, in an instance that may run no command at all. Once the instance
- * is up it does. Brokers on loopback told apart by -Shostname, as in t0632;
+ * is up it does. A follower waiting for its parent gives no memory back
+ * (broker.idle-reduce), which would collect and drop the code it is about to
+ * run (a leaf of a big test instance waits for seconds); once up, it does. Brokers on loopback told apart by -Shostname, as in t0632;
  * rank 0's "quorum delayed" line (broker.quorum-warn) says it has waited
  * three times the pool's delay.
  */
@@ -18,6 +20,20 @@ import { until, waitUntil } from '../helpers/wait';
 interface PoolStats {
   started: number;
 }
+interface BrokerStats {
+  idle_reduce: { count: number };
+}
+
+/** a two-host [bootstrap] config on loopback: qu0 (rank 0) listens at the returned uri */
+async function twoHosts(dir: string): Promise<{ toml: string; uri: string }> {
+  const port = await freePort();
+  const cert = path.join(dir, 'q.cert');
+  assert.is(flux(['keygen', cert]).code, 0);
+  const uri = `tcp://127.0.0.1:${port}`;
+  const toml = path.join(dir, 'q.toml');
+  fs.writeFileSync(toml, `[bootstrap]\ncurve_cert = "${cert}"\nhosts = [ { host = "qu0", bind = "${uri}", connect = "${uri}" }, { host = "qu1" } ]\n`);
+  return { toml, uri };
+}
 
 /** `flux module stats NAME` of the broker at uri, asked without the pool (asking changes nothing) */
 function stats<T>(uri: string, name: string): T {
@@ -28,12 +44,7 @@ function stats<T>(uri: string, name: string): T {
 
 test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', async () => {
   const t = tmpdir();
-  const port = await freePort();
-  const cert = path.join(t.dir, 'q.cert');
-  assert.is(flux(['keygen', cert]).code, 0);
-  const uri = `tcp://127.0.0.1:${port}`;
-  const toml = path.join(t.dir, 'q.toml');
-  fs.writeFileSync(toml, `[bootstrap]\ncurve_cert = "${cert}"\nhosts = [ { host = "qu0", bind = "${uri}", connect = "${uri}" }, { host = "qu1" } ]\n`);
+  const { toml } = await twoHosts(t.dir);
   const rundir = path.join(t.dir, 'run0');
   fs.mkdirSync(rundir, { mode: 0o700 });
   const local = `local://${rundir}/local-0`;
@@ -56,5 +67,29 @@ test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', 
     t.cleanup();
   }
 });
+
+test('waiting for its parent, a follower gives no memory back however quiet it is; once up, it does', async () => {
+  const t = tmpdir();
+  const { toml, uri } = await twoHosts(t.dir);
+  const rundir = path.join(t.dir, 'run1');
+  fs.mkdirSync(rundir, { mode: 0o700 });
+  const local = `local://${rundir}/local-1`;
+  let r0: LoopbackBroker | undefined;
+  let r1: LoopbackBroker | undefined;
+  try {
+    r1 = startBroker([`-o,--config-path=${toml},-Shostname=qu1,-Srundir=${rundir},-Sbroker.quorum-warn=1s,-Sbroker.idle-reduce=0.2s`], ['true']);
+    const b1 = r1;
+    // a second of silence: five quiet periods, any of which reduces a broker that is up
+    await until(() => b1.stderr().includes(`connect to parent delayed: qu0 (rank 0) at ${uri}`), 'the delayed line', 60_000);
+    assert.is(stats<BrokerStats>(local, 'broker').idle_reduce.count, 0, 'reduced while starting');
+    r0 = startBroker([`-o,--config-path=${toml},-Shostname=qu0`], ['sleep', '300']);
+    await waitUntil(() => stats<BrokerStats>(local, 'broker').idle_reduce.count > 0 || undefined, { what: 'a reduction once up', timeoutMs: 60_000, intervalMs: 500 });
+  } finally {
+    killGroup(r1);
+    killGroup(r0);
+    t.cleanup();
+  }
+});
+
 
 test.run();
