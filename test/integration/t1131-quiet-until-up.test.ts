@@ -35,6 +35,13 @@ async function twoHosts(dir: string): Promise<{ toml: string; uri: string }> {
   return { toml, uri };
 }
 
+/** rank's own rundir below dir (owner-only) and its local URI */
+function rundirOf(dir: string, rank: number): { rundir: string; local: string } {
+  const rundir = path.join(dir, `run${rank}`);
+  fs.mkdirSync(rundir, { mode: 0o700 });
+  return { rundir, local: `local://${rundir}/local-${rank}` };
+}
+
 /** `flux module stats NAME` of the broker at uri, asked without the pool (asking changes nothing) */
 function stats<T>(uri: string, name: string): T {
   const r = flux(['module', 'stats', name], { env: { FLUX_URI: uri, FLUX_CLI_POOL: '0' } });
@@ -45,9 +52,7 @@ function stats<T>(uri: string, name: string): T {
 test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', async () => {
   const t = tmpdir();
   const { toml } = await twoHosts(t.dir);
-  const rundir = path.join(t.dir, 'run0');
-  fs.mkdirSync(rundir, { mode: 0o700 });
-  const local = `local://${rundir}/local-0`;
+  const { rundir, local } = rundirOf(t.dir, 0);
   let r0: LoopbackBroker | undefined;
   let r1: LoopbackBroker | undefined;
   try {
@@ -71,9 +76,7 @@ test('waiting for its quorum, rank 0 starts no warm clients; once up, it does', 
 test('waiting for its parent, a follower gives no memory back however quiet it is; once up, it does', async () => {
   const t = tmpdir();
   const { toml, uri } = await twoHosts(t.dir);
-  const rundir = path.join(t.dir, 'run1');
-  fs.mkdirSync(rundir, { mode: 0o700 });
-  const local = `local://${rundir}/local-1`;
+  const { rundir, local } = rundirOf(t.dir, 1);
   let r0: LoopbackBroker | undefined;
   let r1: LoopbackBroker | undefined;
   try {
