@@ -203,13 +203,25 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The command is over and its output drained: serve the next one, or exit. */
-async function finish(code: number): Promise<void> {
-  const cur = current!;
-  cur.times.push(performance.now());
-  const verdict = commandVerdict(cur);
-  if (verdict !== undefined) lastCommand(code, verdict);
-  await closeStdio();
+/**
+ * Let go of the launcher's descriptors, then tell it the status: a reader of
+ * its stdout sees end-of-file once it exits, not once we do.
+ */
+function tellStatus(cur: Current, code: number): number {
+  addon.release(cur.req.extras);
+  cur.launcher.removeAllListeners('close');
+  cur.launcher.removeAllListeners('data');
+  try {
+    fs.writeSync(cur.req.conn, `x${code & 0xff}\n`);
+  } catch {
+    /* gone: its status goes nowhere */
+  }
+  current = undefined;
+  return performance.now();
+}
+
+/** Exit unless the command left nothing behind that the next one could see. */
+async function checkLeftovers(cur: Current, code: number): Promise<void> {
   // let what the command closed finish closing (uv's close callbacks, a file's
   // close in the thread pool): a few turns of the loop, 50 ms at most
   let why = base.mustExit();
@@ -222,31 +234,42 @@ async function finish(code: number): Promise<void> {
   await resetCommandState();
   const leaked = base.leakedFd([...cur.req.extras, cur.req.conn]);
   if (leaked !== undefined) lastCommand(code, leaked);
-  if (process.env['FLUX_CLI_POOL_DEBUG'] === '2') {
-    // the profile of this command: hand-over, command, drain, checks; and the last reset
-    const t = [...cur.times, performance.now()];
-    const d = t.slice(1).map((v, i) => (v - t[i]!).toFixed(2));
-    fs.writeSync(2, `flux: cli-pool: ms take ${d[0]} run ${d[1]} drain ${d[2]} check ${d[3]} (reset before ${lastReset.toFixed(2)})\n`);
+}
+
+/** The command is over and its output drained: serve the next one, or exit. */
+async function finish(code: number): Promise<void> {
+  const cur = current!;
+  cur.times.push(performance.now());
+  const verdict = commandVerdict(cur);
+  if (verdict !== undefined) lastCommand(code, verdict);
+  await closeStdio();
+  let wrote: number;
+  if (!debugging()) {
+    // The checks only decide whether this client serves again: the command
+    // is over, and its caller does not wait for them.
+    wrote = tellStatus(cur, code);
+    await checkLeftovers(cur, code);
+  } else {
+    // FLUX_CLI_POOL_DEBUG: checks first, so that a client that will not serve
+    // again can say why on the command's stderr (the status's release puts
+    // /dev/null there)
+    await checkLeftovers(cur, code);
+    if (process.env['FLUX_CLI_POOL_DEBUG'] === '2') {
+      // the profile of this command: hand-over, command, drain, checks; and the last reset
+      const t = [...cur.times, performance.now()];
+      const d = t.slice(1).map((v, i) => (v - t[i]!).toFixed(2));
+      fs.writeSync(2, `flux: cli-pool: ms take ${d[0]} run ${d[1]} drain ${d[2]} check ${d[3]} (reset before ${lastReset.toFixed(2)})\n`);
+    }
+    wrote = tellStatus(cur, code);
   }
-  // Let go of the launcher's descriptors before it learns the status: a reader
-  // of its stdout sees end-of-file once it exits, not once we do.
-  addon.release(cur.req.extras);
   const { launcher } = cur;
-  launcher.removeAllListeners('close');
-  launcher.removeAllListeners('data');
-  try {
-    fs.writeSync(cur.req.conn, `x${code & 0xff}\n`);
-  } catch {
-    /* gone: its status goes nowhere */
-  }
-  const wrote = performance.now();
-  current = undefined;
   base.restore();
   setOriginPid(process.pid);
   // Wait until the launcher is gone: a signal it gets before it exits would
   // otherwise reach the next command.
   launcher.ref();
-  const gone = await new Promise<boolean>((resolve) => {
+  // (it may be gone already: it had its status before the checks)
+  const gone = launcher.closed || await new Promise<boolean>((resolve) => {
     const t = setTimeout(() => resolve(false), LAUNCHER_GONE_MS);
     launcher.on('close', () => {
       clearTimeout(t);

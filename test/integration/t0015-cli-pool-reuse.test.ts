@@ -156,6 +156,24 @@ test('exit status: a failed command does not make the next one fail', async () =
   samePid(r, 3);
 });
 
+test('without the debug lines (the status goes before the checks) a client still serves in turn, each command on its own', async () => {
+  const pid = await idleClient();
+  const before = stats();
+  const script = [
+    `cd ${tmp.dir}/a; umask 077; FOO=1 flux env sh -c 'echo "$FOO $(pwd) $(umask)"'`,
+    'flux getattr nosuch 2>/dev/null; echo rc=$?',
+    `cd ${tmp.dir}/b; umask 022; flux env sh -c 'echo "\${FOO-unset} $(pwd) $(umask)"'; echo rc=$?`,
+  ].join('\n');
+  const r = run('sh', ['-c', script], { env: env({ FLUX_CLI_POOL_DEBUG: undefined }), cwd: tmp.dir });
+  const real = fs.realpathSync(tmp.dir);
+  assert.is(r.stdout, `1 ${real}/a 0077\nrc=1\nunset ${real}/b 0022\nrc=0\n`, r.stderr);
+  assert.is(r.stderr, '');
+  const after = await waitUntil(() => (stats().idle === 1 ? stats() : undefined), { what: 'the client back' });
+  assert.is(after.served, before.served + 3);
+  assert.is(after.started, before.started, 'no client was started');
+  assert.equal(after.pids, [pid]);
+});
+
 test("the job gets each submitter's own resource limits", async () => {
   await idleClient();
   const r = sh('ulimit -S -n 512; flux run sh -c "ulimit -n"; ulimit -S -n 256; flux run sh -c "ulimit -n"');
