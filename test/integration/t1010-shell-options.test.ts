@@ -226,11 +226,11 @@ test('-o verbose: the shell trace lines on stderr (DEBUG; TRACE with verbose=2)'
   const plain = ok(['run', 'true']);
   assert.not.match(plain.stderr, /flux-shell/);
   const v1 = ok(['run', '-o', 'verbose', 'true']);
-  assert.match(v1.stderr, /^\d+\.\d{3}s: flux-shell\[0\]: DEBUG: 0: tasks 0 on cores \S+$/m);
+  assert.match(v1.stderr, /^\d+\.\d{3}s: flux-shell\[0\]: DEBUG: 0: tasks 0 on cores \S+$/m, `stderr: ${JSON.stringify(v1.stderr)}`);
   assert.not.match(v1.stderr, /TRACE/);
   const v2 = ok(['run', '-o', 'verbose=2', 'true']);
-  assert.match(v2.stderr, /flux-shell\[0\]: TRACE: task 0: started true\n/);
-  assert.match(v2.stderr, /flux-shell\[0\]: TRACE: task 0: exited with status 0\n/);
+  assert.match(v2.stderr, /flux-shell\[0\]: TRACE: task 0: started true\n/, `stderr: ${JSON.stringify(v2.stderr)}`);
+  assert.match(v2.stderr, /flux-shell\[0\]: TRACE: task 0: exited with status 0\n/, `stderr: ${JSON.stringify(v2.stderr)}`);
 });
 
 test('--debug: the debug events in the job eventlog', () => {
