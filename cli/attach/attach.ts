@@ -92,7 +92,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   let finishResolve!: () => void;
   const finished = new Promise<void>((r) => (finishResolve = r));
   let sawEntry = false;
-  const rel = (ts: number) => `${(ts - (t0 ?? ts)).toFixed(3)}s`;
+  // never below zero: the shells of other brokers stamp with their own sub-millisecond clock
+  const rel = (ts: number) => `${Math.max(0, ts - (t0 ?? ts)).toFixed(3)}s`;
   const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
   let terminal: (() => void) | undefined;
 

@@ -36,6 +36,7 @@ import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 import { OWNER_UID } from '../../lib/owner-uid';
+import { eventTime } from '../../lib/event-time';
 
 /** seconds between the first signal and SIGKILL */
 export const KILL_TIMEOUT_MS = 5000;
@@ -152,7 +153,7 @@ export class ExecJob {
     const opts = shellOptions(this.jobspec);
     const out: OutEvent[] = [
       {
-        timestamp: Date.now() / 1000,
+        timestamp: eventTime(),
         name: 'header',
         context: {
           version: 1,
@@ -204,7 +205,7 @@ export class ExecJob {
     }
     this.remapped = this.placements.some((p) => p.ranks !== undefined);
     for (const b of this.stack) {
-      for (const ev of b.cbs.startEvents?.() ?? []) out.push({ timestamp: Date.now() / 1000, ...ev });
+      for (const ev of b.cbs.startEvents?.() ?? []) out.push({ timestamp: eventTime(), ...ev });
     }
     const setupError = this.setupOptions(opts);
     if (setupError !== undefined) {
@@ -409,7 +410,7 @@ export class ExecJob {
   }
 
   private logEvent(message: string, level: number, rank = '0'): OutEvent {
-    return { timestamp: Date.now() / 1000, name: 'log', context: { level, message, rank, component: 'shell' } };
+    return { timestamp: eventTime(), name: 'log', context: { level, message, rank, component: 'shell' } };
   }
 
   private shellExited(s: ShellLink, status: number): void {
@@ -512,7 +513,7 @@ export class ExecJob {
     for (let r = 0; r < this.size; r++) {
       for (const stream of ['stdout', 'stderr']) {
         if (!this.eofs.has(`${stream}:${r}`)) {
-          missing.push({ timestamp: Date.now() / 1000, name: 'data', context: { stream, rank: String(r), eof: true } });
+          missing.push({ timestamp: eventTime(), name: 'data', context: { stream, rank: String(r), eof: true } });
         }
       }
     }

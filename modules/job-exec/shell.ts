@@ -46,6 +46,7 @@ import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { tierUpSooner } from '../../lib/native';
+import { eventTime } from '../../lib/event-time';
 
 /** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
 export const OUTPUT_WINDOW = 1 << 20;
@@ -144,7 +145,8 @@ function removeTmpdir(dir: string): void {
   else fs.rmdir(dir, (e) => e && e.code !== 'ENOENT' && rmAll());
 }
 
-const now = () => Date.now() / 1000;
+/** an output log entry's time: microseconds, as the job's eventlog has them (a millisecond clock put a shell line made in the submit's millisecond before it) */
+const now = eventTime;
 
 export class JobShell {
   private readonly tasks: Task[] = [];

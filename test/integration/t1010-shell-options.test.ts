@@ -233,6 +233,16 @@ test('-o verbose: the shell trace lines on stderr (DEBUG; TRACE with verbose=2)'
   assert.match(v2.stderr, /flux-shell\[0\]: TRACE: task 0: exited with status 0\n/, `stderr: ${JSON.stringify(v2.stderr)}`);
 });
 
+test('-o verbose: no shell line is stamped before the job was submitted (a job whole within one millisecond)', () => {
+  // the shell stamped its lines with a millisecond clock, the job manager
+  // its events with microseconds: a shell line made in the submit's
+  // millisecond printed as -0.000s (about one run in eight here)
+  for (let i = 0; i < 30; i++) {
+    const r = ok(['run', '-o', 'verbose', 'true']);
+    for (const line of r.stderr.split('\n').filter((l) => l.includes('flux-shell'))) assert.match(line, /^\d+\.\d{3}s: /, `run ${i}: ${JSON.stringify(r.stderr)}`);
+  }
+});
+
 test('--debug: the debug events in the job eventlog', () => {
   const id = ok(['submit', '--debug', 'true']).stdout.trim();
   ok(['job', 'wait-event', id, 'clean']);
