@@ -25,6 +25,7 @@ import type { TreeHost } from '../../../kernel/tree-host';
 import { makeTreeFactory, singletonWarning } from '../../../overlay/factory';
 import type { TreeFactory } from '../../../kernel/tree-host';
 import type { Overlay } from '../../../overlay/overlay';
+import { waitUntil } from '../../helpers/wait';
 
 /** A PMI-1 job of `size` ranks held in memory (barrier releases when all entered). */
 function fakePmi(size: number, preload: Record<string, string> = {}): PmiClient[] {
@@ -195,17 +196,6 @@ test('the cards go through PMI in O(N): a rank reads its parent\'s and children\
   }
 });
 
-/** wait (polling) until `f` returns something, or fail after a deadline */
-async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 test("a child's hello that comes before its parent knows the hosts waits for them instead of being refused", async () => {
   // kary:1 (0 -> 1 -> 2): rank 1 is a parent that reads the hosts from PMI
   // after the second barrier; here its answer comes only once rank 2 has
@@ -227,11 +217,11 @@ test("a child's hello that comes before its parent knows the hosts waits for the
     trees.push(await tree(0), await tree(2));
     // rank 2 dials rank 1 and says hello while rank 1 still waits for the hosts
     void trees[1]!.parentReady().catch(() => {});
-    const first = await until('rank 1 to hear the hello', () => log1().find((t) => /hello held|hello from rank 2/.test(t)));
+    const first = await waitUntil(() => log1().find((t) => /hello held|hello from rank 2/.test(t)), { what: 'rank 1 to hear the hello', intervalMs: 5 });
     assert.is(first, "rank 2: hello held until the instance's hosts are known");
     release();
     trees.push(await tree(1));
-    await until('rank 1 to accept rank 2', () => log1().find((t) => t.startsWith('accepting connection from node2 (rank 2)')));
+    await waitUntil(() => log1().find((t) => t.startsWith('accepting connection from node2 (rank 2)')), { what: 'rank 1 to accept rank 2', intervalMs: 5 });
     assert.not.ok(log1().some((t) => t.includes('mismatched')), log1().join('\n'));
   } finally {
     release();
