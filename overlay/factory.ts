@@ -18,6 +18,7 @@ import { pmiConnect } from '../lib/pmi/client';
 import { generateKeyPair, publicKeyFromText, publicKeyText } from '../lib/crypto/keys';
 import { encodeMapping, nodesOf, parseMapping, type Block } from './mapping';
 import { compress as compressHosts, expand as expandHosts } from '../lib/formats/hostlist';
+import { encodeF58, tryParseJobId } from '../lib/formats/fluid';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
 import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
@@ -132,7 +133,12 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
     hostlist: [host],
     instanceLevel: underFlux ? Number(levelText) : 0,
   };
-  if (underFlux) boot.jobid = pmi.kvsname;
+  if (underFlux) {
+    // the kvsname is the job's id as the parent's job shell wrote it; the `jobid` attribute is in
+    // this instance's own locale (ƒ under UTF-8), as FLUX_JOB_ID is
+    const id = tryParseJobId(pmi.kvsname);
+    boot.jobid = id === undefined ? pmi.kvsname : encodeF58(id);
+  }
   if (blocks) boot.mapping = encodeMapping(blocks);
   if (size === 1) {
     await pmi.finalize();

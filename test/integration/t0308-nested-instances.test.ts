@@ -38,6 +38,13 @@ test('-R lists the child instance\'s jobs under its job id', () => {
   assert.is(r.stdout, `NAME ST\nouter R\nsolo R\n\n${outer}:\ninner R\n`);
 });
 
+test('the child\'s jobid and jobid-path attributes name its job as flux batch printed it (ƒ, not the PMI kvsname\'s f)', () => {
+  const r = inst.flux(['proxy', outer, 'sh', '-c', 'flux getattr jobid; flux getattr jobid-path']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(outer.startsWith('ƒ'), outer);
+  assert.is(r.stdout, `${outer}\n/${outer}\n`);
+});
+
 test('without -R, and with -L 0, the child is not opened', () => {
   assert.is(inst.flux(['jobs', '-o', '{name}']).stdout, 'NAME\nouter\nsolo\n');
   assert.is(inst.flux(['jobs', '-L', '0', '-o', '{name}']).stdout, 'NAME\nouter\nsolo\n');
