@@ -108,9 +108,9 @@ export function encodeRaw(map: NodeOfTask): string {
   return parts.join(';');
 }
 
-/** PMI_process_mapping: only for maps without repeats (Flux refuses the others too) */
-export function encodePmi(map: NodeOfTask): string | undefined {
-  const blocks = encodeBlocks(map);
-  if (blocks.some((b) => b[3] !== 1)) return undefined;
-  return `(vector,${blocks.map((b) => `(${b[0]},${b[1]},${b[2]})`).join(',')})`;
+/** PMI_process_mapping: the RFC 34 blocks with their repeats written out, as Flux converts them */
+export function encodePmi(map: NodeOfTask): string {
+  const parts: string[] = [];
+  for (const [node, nodes, ppn, rep] of encodeBlocks(map)) for (let i = 0; i < rep; i++) parts.push(`(${node},${nodes},${ppn})`);
+  return `(vector,${parts.join(',')})`;
 }

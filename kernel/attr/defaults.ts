@@ -101,9 +101,9 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('conf.shell_pluginpath', undefined, RT | NS);
   a.define('config.path', undefined, IMM);
   a.define('log-ring-size', '1024', IMM, { onSet: intIn('log-ring-size', 1, 1 << 20) });
-  a.define('log-level', '7', IMM, { onSet: intIn('log-level', -1, 7) });
+  a.define('log-level', '7', RT, { onSet: intIn('log-level', -1, 7) });
   a.define('log-forward-level', '3', IMM, { onSet: intIn('log-forward-level', -1, 7) });
-  a.define('log-critical-level', '2', IMM, { onSet: intIn('log-critical-level', -1, 7) });
+  a.define('log-critical-level', '2', RT, { onSet: intIn('log-critical-level', -1, 7) });
   a.define('log-stderr-level', '3', RT, { onSet: intIn('log-stderr-level', -1, 7) });
   a.define('log-stderr-mode', 'leader', IMM, {
     onSet: (v) => {

@@ -18,6 +18,18 @@ test('setattr changes a runtime attribute silently', () => {
   assert.is(inst.flux(['getattr', 'log-stderr-level']).stdout, '4\n');
 });
 
+test('setattr log-level at run time: messages above it no longer reach the ring (flux dmesg)', () => {
+  assert.is(inst.flux(['logger', '--severity=debug', 'before-marker']).code, 0);
+  const r = inst.flux(['setattr', 'log-level', '6']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  inst.flux(['logger', '--severity=debug', 'dropped-marker']);
+  inst.flux(['logger', '--severity=info', 'kept-marker']);
+  const d = inst.flux(['dmesg']).stdout;
+  assert.ok(d.includes('before-marker') && d.includes('kept-marker'), d);
+  assert.not.ok(d.includes('dropped-marker'), d);
+  inst.flux(['setattr', 'log-level', '7']);
+});
+
 test('a read-only attribute may not be updated', () => {
   const r = inst.flux(['setattr', 'rank', '5']);
   assert.is(r.code, 1);

@@ -206,8 +206,12 @@ test('job taskmap: a job map and its forms; a literal map; queries', () => {
   assert.is(q('--to=raw', '[[0,2,1,2]]'), '0,2;1,3\n');
   assert.is(q('0,2;1,3'), '[[0,2,1,2]]\n');
   assert.is(q('--to=multiline', '(vector,(0,1,2),(1,1,1))'), '0\n0\n1\n');
-  r = inst.flux(['job', 'taskmap', '--to=pmi', '[[0,2,1,2]]']);
-  assert.is(r.code, 1);
+  assert.is(q('--to=pmi', '[[0,2,1,2]]'), '(vector,(0,2,1),(0,2,1))\n', 'repeats written out, as Flux does');
+  assert.is(q('--to=hosts', s1), `${HOST}: 0\n${HOST}: 1\n`);
+  r = inst.flux(['job', 'taskmap', '--to=hosts', '[[0,2,1,2]]']);
+  assert.equal([r.code, r.stderr], [1, 'flux-job: --to=hosts only works with a jobid\n']);
+  r = inst.flux(['job', 'taskmap', '--to=bogus', s1]);
+  assert.equal([r.code, r.stderr], [1, 'flux-job: invalid value --to=bogus\n']);
   r = inst.flux(['job', 'taskmap', '--taskids=5', s1]);
   assert.equal([r.code, r.stderr], [1, 'flux-job: No tasks found on nodeid 5\n']);
   r = inst.flux(['job', 'taskmap', '--hostname=0', '[[0,1,1,1]]']);

@@ -8,7 +8,7 @@ import { JobCommand } from '../../jobspec/job-command';
 import type { CommandSpec } from '../../options';
 import { encodeKvs, hostlist, idset, tryParseJobId } from '../../../lib/formats';
 import type { JobRecord } from '../../jobspec/job-info';
-import { TaskmapError, decodeTaskmap, encodeJson, encodePmi, encodeRaw, tasksOn, type NodeOfTask } from '../../taskmap/taskmap';
+import { TaskmapError, decodeTaskmap, encodeJson, encodePmi, encodeRaw, nodeCount, tasksOn, type NodeOfTask } from '../../taskmap/taskmap';
 
 interface Entry {
   name: string;
@@ -30,7 +30,7 @@ export class JobTaskmapCommand extends JobCommand {
       { name: 'ntasks', arg: 'NODEID', description: 'Print number of tasks on node NODEID' },
       { name: 'nodeid', arg: 'TASKID', description: 'Print the shell rank/nodeid on which a taskid executed' },
       { name: 'hostname', arg: 'TASKID', description: 'Print the hostname on which a taskid executed' },
-      { name: 'to', arg: 'FORMAT', description: 'Convert an RFC 34 taskmap to another format (FORMAT can be raw, pmi, or multiline)' },
+      { name: 'to', arg: 'FORMAT', description: 'Convert an RFC 34 taskmap to another format (FORMAT can be raw, pmi, multiline, or hosts)' },
     ],
     operands: [{ name: 'JOBID|TASKMAP', nargs: '1' }],
   };
@@ -79,11 +79,13 @@ export class JobTaskmapCommand extends JobCommand {
     } else if (p.has('to')) {
       const to = p.str('to')!;
       if (to === 'raw') out(encodeRaw(map));
-      else if (to === 'pmi') {
-        const pmi = encodePmi(map);
-        if (pmi === undefined) this.fail('failed to convert taskmap to PMI format (it has repeated blocks)');
-        out(pmi);
-      } else if (to === 'multiline') for (const n of map) out(String(n));
+      else if (to === 'pmi') out(encodePmi(map));
+      else if (to === 'multiline') for (const n of map) out(String(n));
+      else if (to === 'hosts') {
+        if (job === undefined) this.fail('--to=hosts only works with a jobid');
+        const hosts = await this.jobHosts(job);
+        for (let n = 0; n < nodeCount(map); n++) out(`${hosts[n] ?? `node ${n}`}: ${idset.encode(tasksOn(map, n))}`);
+      }
       else this.fail(`invalid value --to=${to}`);
     } else out(encodeJson(map));
     return 0;
