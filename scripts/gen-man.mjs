@@ -67,6 +67,27 @@ function wrapTables(roff) {
   });
 }
 
+/**
+ * remark-man separates a table's cells with `@` (tbl's `tab(@)`) and leaves an
+ * `@` in a cell as it is, so `--signal=[SIG][@TIME]` split its row: every `@`
+ * of a page is this placeholder until the roff is written, then groff's `\[at]`.
+ */
+const AT = 'FLUXTSATSIGNPLACEHOLDER';
+
+/**
+ * A line of text that starts with `.` or `'` is a roff request: remark-man
+ * leaves such lines of a code block or paragraph as they are, so `flux jobtap
+ * list`'s `.priority-default` vanished from the page (an undefined macro). Every
+ * line that is not one of the requests remark-man writes gets `\&` in front.
+ */
+const REQUESTS = /^\.(TH|SH|SS|P|PP|IP|TP|RS|RE|nf|fi|TS|TE|B|I|BR|sp|br)( |$)/;
+function escapeLeadingDots(roff) {
+  return roff
+    .split('\n')
+    .map((l) => (/^[.']/.test(l) && !REQUESTS.test(l) ? `\\&${l}` : l))
+    .join('\n');
+}
+
 /** the build date, or SOURCE_DATE_EPOCH's for a reproducible build */
 const date = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
 
@@ -79,7 +100,7 @@ for (const s of SECTIONS) {
   for (const f of fs.readdirSync(src).filter((f) => f.endsWith('.md')).sort()) {
     const page = f.slice(0, -3);
     const found = { name: page, description: '' };
-    const tree = unified().use(remarkParse).use(remarkGfm).parse(fs.readFileSync(path.join(src, f), 'utf8'));
+    const tree = unified().use(remarkParse).use(remarkGfm).parse(fs.readFileSync(path.join(src, f), 'utf8').replaceAll('@', AT));
     await unified().use(takeName(found)).run(tree);
     const roff = unified()
       .use(remarkMan, {
@@ -91,7 +112,7 @@ for (const s of SECTIONS) {
         date,
       })
       .stringify(tree);
-    fs.writeFileSync(path.join(out, `man${s}`, `${page}.${s}`), wrapTables(String(roff)));
+    fs.writeFileSync(path.join(out, `man${s}`, `${page}.${s}`), escapeLeadingDots(wrapTables(String(roff))).replaceAll(AT, '\\[at]'));
     count++;
   }
 }

@@ -117,6 +117,19 @@ testWhen(test, 'every docs/manN page is built to dist/man/manN and man -l reads 
   assert.ok(rows.every((l) => [...l].length <= 80), 'a table row wider than MANWIDTH');
 });
 
+testWhen(test, 'no page loses text to roff: an @ in a table cell, a line that starts with a dot', noMan, () => {
+  for (const s of ['1', '5', '7', '8']) {
+    if (!fs.existsSync(path.join(MAN, `man${s}`))) continue;
+    for (const f of fs.readdirSync(path.join(MAN, `man${s}`))) {
+      const r = run('man', ['-l', path.join(MAN, `man${s}`, f)], { env: MANENV });
+      assert.not.match(r.stderr, /excess data entry|not defined/, f);
+    }
+  }
+  const run1 = run('man', ['-l', path.join(MAN, 'man1', 'flux-run.1')], { env: MANENV }).stdout;
+  assert.match(run1, /│--signal=\[SIG\]\[@TIME\]\s+│ Send/);
+  assert.match(run('man', ['-l', path.join(MAN, 'man1', 'flux-jobtap.1')], { env: MANENV }).stdout, /^\s+\.priority-default\n\s+\.dependency-after$/m);
+});
+
 testWhen(test, 'flux puts the built pages first on MANPATH for its commands', noMan, () => {
   let r = flux(['env', 'man', '-w', 'flux-run'], { env: { MANPATH: '' } });
   assert.equal([r.code, r.stdout], [0, path.join(MAN, 'man1', 'flux-run.1') + '\n'], r.stderr);
