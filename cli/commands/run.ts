@@ -10,7 +10,11 @@ import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 const ingest = service<JobIngestProtocol>('job-ingest');
 
 export class RunCommand extends FluxCommand {
-  static override spec = submissionSpec('run', 'Run a job interactively', 'flux run [OPTIONS...] COMMAND [ARGS...]', COMMON_OPTIONS);
+  static override spec = submissionSpec('run', 'Run a job interactively', 'flux run [OPTIONS...] COMMAND [ARGS...]', [
+    ...COMMON_OPTIONS,
+    { name: 'quiet', description: 'Suppress warnings written to stderr from flux-run (e.g. the notice that output was redirected)' },
+    { name: 'wait-event', arg: 'NAME', description: 'Wait for event NAME before detaching from the job eventlog (default: finish), then exit 0 if the job got that far' },
+  ]);
 
   async run(): Promise<number> {
     const parsed = this.args;
@@ -47,6 +51,8 @@ export class RunCommand extends FluxCommand {
         noStdin: !!input && !isInputRanks(input.value),
         showEvents: parsed.count('verbose') >= 2,
         interactive: process.stdin.isTTY === true && isInteractive(sub.jobspec),
+        quiet: parsed.has('quiet'),
+        waitEvent: parsed.str('wait-event'),
       });
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);

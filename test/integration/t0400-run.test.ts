@@ -121,6 +121,16 @@ test('--output alone takes stderr too; --label-io labels the file', () => {
   assert.equal(lines, ['0: e', '0: o', '1: e', '1: o']);
 });
 
+test('--quiet drops the redirect notices; --wait-event=NAME detaches after NAME, so the exit code is not the job\'s', () => {
+  let r = inst!.flux(['run', '--quiet', '--output=quiet.txt', 'echo', 'q'], { cwd: tmp.dir });
+  assert.equal([r.code, r.stdout, r.stderr], [0, '', '']);
+  assert.is(fs.readFileSync(path.join(tmp.dir, 'quiet.txt'), 'utf8'), 'q\n');
+  r = inst!.flux(['run', '--wait-event=start', 'sh', '-c', 'echo out; exit 3']);
+  assert.equal([r.code, r.stdout], [0, 'out\n'], r.stderr);
+  r = inst!.flux(['run', 'sh', '-c', 'echo out; exit 3']);
+  assert.equal([r.code, r.stdout], [3, 'out\n'], r.stderr);
+});
+
 test('--env sets a variable for the tasks', () => {
   const r = inst!.flux(['run', '--env=FOO=bar', 'printenv', 'FOO']);
   assert.is(r.code, 0);
