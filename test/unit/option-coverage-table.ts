@@ -303,6 +303,8 @@ export const COVERED: Readonly<Record<string, string>> = {
   'run --gpus-per-task': 'integration/t0203-gpu-discovery.test.ts',
   'run --input': 'integration/t0400-run.test.ts',
   'run --label-io': 'integration/t0014-cli-pool.test.ts',
+  'run --quiet': 'integration/t0400-run.test.ts',
+  'run --wait-event': 'integration/t0400-run.test.ts',
   'run --nodes': 'integration/t0014-cli-pool.test.ts',
   'run --ntasks': 'integration/t0900-command-grammar.test.ts',
   'run --output': 'integration/t0400-run.test.ts',
