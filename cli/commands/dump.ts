@@ -2,13 +2,14 @@
  * flux dump [-q] [-v] FILE: the kvs's content as a tar archive (flux-dump(1)):
  * one member per key, its path the key with `.` as `/`, its content the value
  * as `flux kvs get -r` gives it (eventlogs as their RFC 18 lines). `.tar`,
- * `.tgz` or `.tar.gz`. flux restore loads it (cli/commands/restore.ts), and so
+ * `.tgz` or `.tar.gz`, or `-` for a tar archive on stdout. flux restore loads it (cli/commands/restore.ts), and so
  * does a new instance started with `-Scontent.restore=FILE`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { once } from 'node:events';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 
@@ -31,15 +32,30 @@ export class DumpCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const file = this.args.operands[0]!;
-    const quiet = this.args.has('quiet');
-    const verbose = this.args.has('verbose');
     const gzip = /\.(tgz|tar\.gz)$/.test(file);
-    if (!gzip && !file.endsWith('.tar')) this.fail(`No such format '${file}'`);
+    const toStdout = file === '-';
+    if (!gzip && !toStdout && !file.endsWith('.tar')) this.fail(`No such format '${file}'`);
+    // `-`: a tar archive on stdout, made in a private file first (tar writes members as it walks)
+    const outDir = toStdout ? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-out-')) : undefined;
+    const archive = outDir ? path.join(outDir, 'dump.tar') : file;
     try {
-      fs.closeSync(fs.openSync(file, 'w', 0o600));
+      fs.closeSync(fs.openSync(archive, 'w', 0o600));
     } catch {
       this.fail(`Failed to open '${file}'`);
     }
+    try {
+      await this.dump(archive, file, gzip);
+      if (outDir) await copyToStdout(archive);
+    } finally {
+      if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+    }
+    return 0;
+  }
+
+  /** the kvs into `archive` (named `file` in messages) */
+  private async dump(archive: string, file: string, gzip: boolean): Promise<void> {
+    const quiet = this.args.has('quiet');
+    const verbose = this.args.has('verbose');
     const h = await this.connect();
     const { keys, links = {}, dirs = [] } = await h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: '', extras: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-'));
@@ -69,11 +85,11 @@ export class DumpCommand extends FluxCommand {
       }
       if (!quiet && !verbose && n > 0) process.stderr.write('\n');
       // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load
-      if (top.size > 0) await (await import('tar')).c({ file, cwd: tmp, gzip, portable: true }, [...top].sort());
+      if (top.size > 0) await (await import('tar')).c({ file: archive, cwd: tmp, gzip, portable: true }, [...top].sort());
       else {
         // an empty kvs: an archive of no members is its end marker, two zero blocks
         const end = Buffer.alloc(1024);
-        fs.writeFileSync(file, gzip ? zlib.gzipSync(end) : end);
+        fs.writeFileSync(archive, gzip ? zlib.gzipSync(end) : end);
       }
     } catch (e) {
       if (e instanceof CommandExit) throw e;
@@ -81,6 +97,10 @@ export class DumpCommand extends FluxCommand {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-    return 0;
   }
+}
+
+/** a file's bytes to stdout, at the pace stdout takes them */
+async function copyToStdout(file: string): Promise<void> {
+  for await (const chunk of fs.createReadStream(file)) if (!process.stdout.write(chunk as Buffer)) await once(process.stdout, 'drain');
 }

@@ -1,7 +1,7 @@
 /**
  * flux dump FILE writes the kvs as a tar archive (npm tar), and a new instance
  * started with -Sstatedir=NEW -Scontent.restore=FILE has every key and knows
- * the jobs (round trip). Bad file names and formats are one line, exit 1.
+ * the jobs (round trip); `flux dump -` writes the archive to stdout. Bad file names and formats are one line, exit 1.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -56,6 +56,10 @@ test('dump errors are one line', async () => {
   const tgz = path.join(d.dir, 'x.tgz');
   assert.is(a.flux(['dump', '-q', tgz]).code, 0);
   assert.equal([...fs.readFileSync(tgz).subarray(0, 2)], [0x1f, 0x8b], 'gzip');
+  // - is a tar archive on stdout
+  assert.is(a.flux(['kvs', 'put', 'user.piped=yes']).code, 0);
+  const piped = a.flux(['env', 'sh', '-c', 'flux dump -q - | tar xOf - user/piped']);
+  assert.equal([piped.code, piped.stdout, piped.stderr], [0, 'yes', '']);
   assert.is(await a.stop(), 0);
 });
 
