@@ -431,7 +431,7 @@ export class Broker {
 
   private async finish(): Promise<void> {
     await this.tree.childrenGone();
-    this.enter('children-complete', 'finalize');
+    this.enter(this.attrs.get('tbon.descendants') === '0' ? 'children-none' : 'children-complete', 'finalize');
     const rc3 = this.attrs.get('broker.rc3_path');
     if (rc3 !== undefined && rc3 !== '') {
       const r = await this.runRc('rc3', rc3);

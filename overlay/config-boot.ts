@@ -14,7 +14,7 @@ import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
 import * as hostlist from '../lib/formats/hostlist';
 import { CertError, parseCert } from '../lib/crypto/cert';
 import { Overlay } from './overlay';
-import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
+import { hookServices, singletonTree, treeAttrs } from './tree-setup';
 import { DEFAULT_TOPO, makeTopology } from '../lib/tree-topology';
 import * as transport from './transport';
 
@@ -140,8 +140,7 @@ export async function bootstrapFromConfig(b: TreeHost, cfg: BootstrapConfig): Pr
   const hosts = cfg.hosts.map((h) => h.host);
   const boot: BootInfo = { rank, size, method: 'config', hostlist: hosts, instanceLevel: 0 };
   if (size === 1) {
-    singletonTreeAttrs(b);
-    return { boot, tree: new SingletonTree() };
+    return { boot, tree: singletonTree(b) };
   }
   const cert = loadCert(cfg.curveCert);
   const keys = { publicKey: cert.publicKey, secretKey: cert.secretKey };

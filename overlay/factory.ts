@@ -21,7 +21,7 @@ import { compress as compressHosts, expand as expandHosts } from '../lib/formats
 import { encodeF58, tryParseJobId } from '../lib/formats/fluid';
 import { Overlay } from './overlay';
 import { BootstrapConfigError, bootstrapFromConfig, parseBootstrap } from './config-boot';
-import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
+import { hookServices, singletonTree, treeAttrs } from './tree-setup';
 import { DEFAULT_TOPO, TopologyError, makeTopology } from '../lib/tree-topology';
 import { LivenessConfigError, resolveLiveness } from './liveness';
 import * as transport from './transport';
@@ -142,8 +142,7 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
   if (blocks) boot.mapping = encodeMapping(blocks);
   if (size === 1) {
     await pmi.finalize();
-    singletonTreeAttrs(b);
-    return { boot, tree: new SingletonTree() };
+    return { boot, tree: singletonTree(b) };
   }
 
   const topoUri = b.attrs.get('tbon.topo') ?? configTopo(b) ?? DEFAULT_TOPO;

@@ -14,7 +14,7 @@ import { LivenessConfigError, resolveLiveness } from './liveness';
 import { Fabric, InprocLink } from './inproc-link';
 import { Overlay } from './overlay';
 import type { PeerLink } from './peer-link';
-import { hookServices, singletonTreeAttrs, treeAttrs } from './tree-setup';
+import { hookServices, singletonTree, treeAttrs } from './tree-setup';
 
 export interface InprocInit {
   size: number;
@@ -68,8 +68,7 @@ export class InprocHub {
       b.logRing.hostname = String(rank);
       const boot = { rank, size, method: 'inproc', hostlist: hosts, instanceLevel: 0 };
       if (size === 1) {
-        singletonTreeAttrs(b);
-        return { boot, tree: new SingletonTree() };
+        return { boot, tree: singletonTree(b) };
       }
       let topo: Topology;
       try {

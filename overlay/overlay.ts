@@ -493,13 +493,30 @@ export class Overlay implements OverlayPort, Tree {
       this.announcing = false;
       const online = idset.encode([...this.online].sort((a, b) => a - b));
       const torpid = idset.encode([...this.torpidRanks].sort((a, b) => a - b));
-      if (online !== this.announced.online) void this.broker.publish('overlay.online', { members: online }).catch(() => {});
+      if (online !== this.announced.online) {
+        this.logOnline();
+        void this.broker.publish('overlay.online', { members: online }).catch(() => {});
+      }
       if (torpid !== this.announced.torpid) void this.broker.publish('overlay.torpid', { members: torpid }).catch(() => {});
       this.announced = { online, torpid };
     });
   }
   private announcing = false;
   private announced = { online: '', torpid: '' };
+
+  /**
+   * Rank 0's `online: HOSTS (ranks IDSET)` at info, as Flux logs each change of
+   * the online set up to the shutdown (a singleton: tree-setup.ts singletonTree);
+   * at most once a turn (announce), and before quorum-full.
+   */
+  private logOnline(): void {
+    const ranks = [...this.online].sort((a, b) => a - b);
+    const online = idset.encode(ranks);
+    if (online === this.loggedOnline || S[this.state] > S.run) return;
+    this.loggedOnline = online;
+    this.broker.log(LogLevel.info, 'broker', `online: ${hostlist.compress(ranks.map((r) => this.hostOf(r)))} (ranks ${online})`);
+  }
+  private loggedOnline = '';
 
   /** Resolve when pred() holds, reject when fail() returns a reason. */
   private until(pred: () => boolean, fail: () => string | undefined): Promise<void> {
@@ -764,7 +781,9 @@ export class Overlay implements OverlayPort, Tree {
     if (this.rank === 0) {
       const want = this.quorumSize();
       const warn = this.quorumWarning();
-      return this.until(() => this.online.size >= want, () => this.interrupted).finally(() => clearInterval(warn));
+      return this.until(() => this.online.size >= want, () => this.interrupted)
+        .then(() => this.logOnline())
+        .finally(() => clearInterval(warn));
     }
     return this.until(() => this.parentState === S.run, () => this.parentFail());
   }

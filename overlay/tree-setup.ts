@@ -4,7 +4,8 @@
  * overlay services and log forwarding hooked in when the broker asks for the
  * parent (its router exists by then).
  */
-import type { TreeHost } from '../kernel/tree-host';
+import { SingletonTree, type TreeHost } from '../kernel/tree-host';
+import { LogLevel } from '../kernel/api/handle';
 import * as idset from '../lib/formats/idset';
 import { installLogForwarding } from './log-forward';
 import type { Overlay } from './overlay';
@@ -16,6 +17,17 @@ export function singletonTreeAttrs(b: TreeHost): void {
   b.attrs.setInternal('tbon.level', '0');
   b.attrs.setInternal('tbon.maxlevel', '0');
   b.attrs.setInternal('tbon.descendants', '0');
+}
+
+/** The tree of a broker alone in its instance (its attributes set): online, as Flux logs it, as soon as it reaches quorum. */
+export function singletonTree(b: TreeHost): SingletonTree {
+  singletonTreeAttrs(b);
+  const tree = new SingletonTree();
+  tree.quorum = () => {
+    b.log(LogLevel.info, 'broker', `online: ${b.attrs.get('hostlist') ?? ''} (ranks 0)`);
+    return Promise.resolve();
+  };
+  return tree;
 }
 
 /** The tbon.* attributes of `rank` in `topo`, and its endpoints. */

@@ -1,7 +1,10 @@
 /** flux ping (formats, targets, errors) and flux dmesg / flux logger against a singleton. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import * as os from 'node:os';
+import { flux, startInstance, type Instance } from '../helpers/flux';
+
+const HOST = os.hostname();
 
 let inst: Instance;
 
@@ -63,6 +66,36 @@ test('dmesg: every line in Flux format, with insmod and state transitions', () =
   for (const l of lines) assert.match(l, DMESG);
   assert.ok(lines.some((l) => / broker\.debug\[0\]: insmod rexec$/.test(l)), r.stdout);
   assert.ok(lines.some((l) => / broker\.info\[0\]: quorum-full: quorum->run /.test(l)), r.stdout);
+});
+
+test('the state machine as Flux logs it at info: a broker with no children says children-none, rank 0 of two children-complete', () => {
+  const events = (size: number) => {
+    const r = flux(['start', `--test-size=${size}`, '-o,-Slog-stderr-level=6', 'true']);
+    assert.is(r.code, 0, r.stderr);
+    return [...r.stderr.matchAll(/ broker\.info\[0\]: ([\w-]+): ([\w-]+->[\w-]+) /g)].map((m) => `${m[1]}: ${m[2]}`);
+  };
+  const one = events(1);
+  assert.equal(one, [
+    'builtins-success: load-builtins->join',
+    'parent-none: join->config-sync',
+    'sync-none: config-sync->init',
+    'rc1-success: init->quorum',
+    'quorum-full: quorum->run',
+    'rc2-success: run->cleanup',
+    'cleanup-success: cleanup->shutdown',
+    'children-none: shutdown->finalize',
+    'rc3-success: finalize->goodbye',
+    'goodbye: goodbye->unload-builtins',
+    'builtins-done: unload-builtins->exit',
+  ]);
+  assert.ok(events(2).includes('children-complete: shutdown->finalize'));
+  // rank 0 logs each change of the online set, as Flux does: all of them before quorum-full
+  const r = flux(['start', '--test-size=3', '-o,-Slog-stderr-level=6', 'true']);
+  const lines = r.stderr.split('\n').map((l) => / broker\.info\[0\]: (.*?)( [\d.]+m?s)?$/.exec(l)?.[1]).filter((l) => l !== undefined);
+  const online = lines.filter((l) => l.startsWith('online: '));
+  assert.is(online[0], 'online: vm (ranks 0)'.replace('vm', HOST), r.stderr);
+  assert.is(online[online.length - 1], `online: ${HOST},${HOST},${HOST} (ranks 0-2)`, r.stderr);
+  assert.ok(lines.indexOf(online[online.length - 1]!) < lines.findIndex((l) => l.startsWith('quorum-full')), r.stderr);
 });
 
 test('time stamps have real microseconds (not all ending in 000)', () => {
