@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { TreeHost } from '../kernel/tree-host';
-import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
+import type { BootInfo, Tree } from '../kernel/tree-host';
 import * as hostlist from '../lib/formats/hostlist';
 import { CertError, parseCert } from '../lib/crypto/cert';
 import { Overlay } from './overlay';

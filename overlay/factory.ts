@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TreeHost, TreeFactory } from '../kernel/tree-host';
-import { SingletonTree, type BootInfo, type Tree } from '../kernel/tree-host';
+import type { BootInfo, Tree } from '../kernel/tree-host';
 import { LAUNCHER_PREFIXES, type PmiClient } from '../lib/pmi/pmi';
 import { pmiConnect } from '../lib/pmi/client';
 import { generateKeyPair, publicKeyFromText, publicKeyText } from '../lib/crypto/keys';

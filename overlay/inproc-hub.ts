@@ -8,7 +8,6 @@
  * arguments and config).
  */
 import type { TreeFactory, TreeHost } from '../kernel/tree-host';
-import { SingletonTree } from '../kernel/tree-host';
 import { DEFAULT_TOPO, TopologyError, makeTopology, type Topology } from '../lib/tree-topology';
 import { LivenessConfigError, resolveLiveness } from './liveness';
 import { Fabric, InprocLink } from './inproc-link';
