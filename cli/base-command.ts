@@ -12,6 +12,7 @@ import { Client } from './api/client';
 import { FluxError } from '../lib/errors';
 import { strerror } from '../lib/errno';
 import { endCommand, nameCommand } from './exit';
+import { chooseFormat, type FormatSet } from './named-formats';
 import { HelpRequest, ParsedArgs, UsageError, errorName, parse, renderHelp, usageErrorText, type CommandSpec } from './options';
 
 /** Thrown to stop a command with a message and an exit code. */
@@ -84,6 +85,20 @@ export abstract class FluxCommand {
 
   protected fail(msg: string, code = 1): never {
     throw new CommandExit(code, this.errorLine(msg));
+  }
+
+  /**
+   * The format an -o/--format value asks for (cli/named-formats): `help` and
+   * `get-config=NAME` print and end the command, an unknown name fails it.
+   */
+  protected formatOption(value: string | undefined, set: FormatSet): string {
+    const c = chooseFormat(value, set);
+    if ('error' in c) this.fail(c.error);
+    if ('print' in c) {
+      process.stdout.write(c.print);
+      throw new CommandExit(0);
+    }
+    return c.format;
   }
 
   /**

@@ -5,7 +5,7 @@ import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { fsd, hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
-import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
+import { JOB_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
 import { instanceExtras, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
@@ -108,8 +108,7 @@ export class JobsCommand extends FluxCommand {
       count = Number(c);
     }
     // format
-    let fmtText = p.str('format') ?? process.env['FLUX_JOBS_FORMAT_DEFAULT'] ?? 'default';
-    if (fmtText in NAMED_FORMATS) fmtText = NAMED_FORMATS[fmtText]!;
+    let fmtText = this.formatOption(p.str('format'), JOB_FORMATS);
     let sortKeys: string[] = [];
     const sm = /^sort:(\S+)\s/.exec(fmtText);
     if (sm) {

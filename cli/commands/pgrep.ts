@@ -2,16 +2,16 @@
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
-import { NAMED_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
+import { JOB_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import { ExpressionError, parseExpressions } from '../pgrep/expression';
 import { SHARED_OPTIONS, SelectError, selectJobs } from '../pgrep/select';
 
 /** pgrep's named formats: its default is the ids alone; `full` is flux-jobs' default */
 const PGREP_FORMATS: Record<string, string> = {
   default: '{id.f58}',
-  full: NAMED_FORMATS['default']!,
-  long: NAMED_FORMATS['long']!,
-  deps: NAMED_FORMATS['deps']!,
+  full: JOB_FORMATS.formats['default']!.format,
+  long: JOB_FORMATS.formats['long']!.format,
+  deps: JOB_FORMATS.formats['deps']!.format,
 };
 
 export class PgrepCommand extends FluxCommand {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { encodeJobId, fsd } from '../../lib/formats';
+import { PyFloat, encodeJobId, fsd } from '../../lib/formats';
 import {
   inactiveReason,
   resultAbbrev,
@@ -20,6 +20,7 @@ import {
 } from './job-info';
 import { INSTANCE_HEADINGS } from './instance-fields';
 import { onCommandReset } from '../command-reset';
+import type { FormatSet } from '../named-formats';
 
 export const HEADINGS: Record<string, string> = {
   ...INSTANCE_HEADINGS,
@@ -75,13 +76,29 @@ export const HEADINGS: Record<string, string> = {
   inactive_reason: 'INACTIVE-REASON',
 };
 
-export const NAMED_FORMATS: Record<string, string> = {
-  default:
-    '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {status_abbrev:>2.2} {ntasks:>6} {nnodes:>6h} {contextual_time!F:>8h} {contextual_info}',
-  long:
-    '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {status:>9.9} {ntasks:>6} {nnodes:>6h} {t_submit!d:%b%d %R::>12} {t_remaining!F:>12h} {contextual_time!F:>8h} {contextual_info}',
-  deps: '{id.f58:>12} +:{username:<8} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}',
-  endreason: '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {t_inactive!d:%b%d %R::>12h} {status_abbrev:>2.2} {inactive_reason:<20}',
+/** flux-jobs' named formats (`-o NAME`), with the descriptions `-o help` lists */
+export const JOB_FORMATS: FormatSet = {
+  tool: 'flux-jobs',
+  formats: {
+    default: {
+      description: 'Default flux-jobs format string',
+      format:
+        '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {status_abbrev:>2.2} {ntasks:>6} {nnodes:>6h} {contextual_time!F:>8h} {contextual_info}',
+    },
+    long: {
+      description: 'Extended flux-jobs format string',
+      format:
+        '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {status:>9.9} {ntasks:>6} {nnodes:>6h} {t_submit!d:%b%d %R::>12} {t_remaining!F:>12h} {contextual_time!F:>8h} {contextual_info}',
+    },
+    deps: {
+      description: 'Show job urgency, priority, and dependencies',
+      format: '{id.f58:>12} +:{username:<8} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}',
+    },
+    endreason: {
+      description: 'Show why each job ended',
+      format: '{id.f58:>12} ?:{queue:<8.8} +:{username:<8} {name:<10.10+} {t_inactive!d:%b%d %R::>12h} {status_abbrev:>2.2} {inactive_reason:<20}',
+    },
+  },
 };
 
 const users = new Map<number, string>();
@@ -104,6 +121,9 @@ export function username(uid: number): string {
 }
 
 const CONVERSIONS = ['F', 'H', 'D', 'P'];
+
+/** The fields flux-jobs holds as Python floats: `{duration}` prints `30.0`, `{t_run}` of a job not run `0.0`. */
+const FLOAT_FIELDS = new Set(['t_submit', 't_depend', 't_run', 't_cleanup', 't_inactive', 'runtime', 'duration', 'expiration', 't_remaining', 'contextual_time']);
 
 /** Rewrite `{x!F:...}` into `{x__F:...}`; returns the new format and the headings it needs. */
 export function rewriteConversions(fmt: string): { format: string; headings: Record<string, string> } {
@@ -226,7 +246,10 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number, e
   for (const f of fields) {
     const m = /^(.*)__([FHDP])$/.exec(f);
     if (m && CONVERSIONS.includes(m[2]!)) row[f] = convert(value(m[1]!), m[2]!);
-    else row[f] = value(f);
+    else {
+      const v = value(f);
+      row[f] = typeof v === 'number' && FLOAT_FIELDS.has(f) ? new PyFloat(v) : v;
+    }
   }
   return row;
 }

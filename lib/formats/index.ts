@@ -13,3 +13,4 @@ export * from './rv1';
 export * from './output-format';
 export * from './constraint';
 export { parseSize } from './size';
+export * from './py-float';

@@ -4,7 +4,9 @@
  * column when every value is empty), `+:` (widen to the longest value) and
  * spec suffixes `h` (empty -> "-") and `+` (mark truncation). Headers keep only
  * alignment and width. Conversions: !d (strftime, `::` before the width spec).
+ * A PyFloat value prints as Python prints a float.
  */
+import { PyFloat, pyFloatRepr } from './py-float';
 
 export class FormatError extends Error {
   constructor(message: string) {
@@ -156,10 +158,14 @@ export function strftime(fmt: string, epochSeconds: number): string {
   });
 }
 
+/** What Flux counts as an empty value: `h` prints it as `-`, `?:` drops a column of nothing else. */
+const EMPTY_OUTPUTS: readonly string[] = ['', '0s', '0.0', '0:00:00', '1970-01-01T00:00:00'];
+
 /** Format one value with a Python format spec (+ Flux's h and + suffixes). */
 export function formatValue(value: unknown, specText: string, conv?: string, widthOverride?: number): string {
   let spec = specText;
-  let v = value;
+  const float = value instanceof PyFloat;
+  let v = value instanceof PyFloat ? value.value : value;
   if (conv === 'd') {
     const i = spec.indexOf('::');
     const tf = i >= 0 ? spec.slice(0, i) : spec;
@@ -175,7 +181,7 @@ export function formatValue(value: unknown, specText: string, conv?: string, wid
     const n = v as number;
     if (sp.type === 'f' || sp.type === 'F') s = n.toFixed(sp.precision ?? 6);
     else if (sp.type === 'x') s = Math.trunc(n).toString(16);
-    else s = String(n);
+    else s = float ? pyFloatRepr(n) : String(n);
   } else {
     s = v === undefined || v === null ? '' : String(v);
     if (sp.precision !== undefined && len(s) > sp.precision) {
@@ -184,7 +190,7 @@ export function formatValue(value: unknown, specText: string, conv?: string, wid
       s = chars.join('');
     }
   }
-  if (sp.h && (s === '' || s === '0s' || s === '0.0' || s === '0:00:00')) s = '-';
+  if (sp.h && EMPTY_OUTPUTS.includes(s)) s = '-';
   return pad(s, sp, numeric, widthOverride);
 }
 
@@ -231,10 +237,7 @@ export class OutputFormat {
     for (let i = pieces.length - 1; i >= 0; i--) {
       const p = pieces[i]!;
       if (p.kind !== 'field' || !p.drop) continue;
-      const empty = rows.every((r) => {
-        const v = r[p.name];
-        return v === undefined || v === null || v === '';
-      });
+      const empty = rows.every((r) => EMPTY_OUTPUTS.includes(formatValue(r[p.name], '', p.conv)));
       if (empty) {
         pieces.splice(i, 1);
         const prev = pieces[i - 1];

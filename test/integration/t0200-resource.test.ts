@@ -52,6 +52,37 @@ test('list errors', () => {
   assert.is(s.stderr, 'flux-resource: ERROR: Invalid resource state nosuch specified\n');
 });
 
+test('-o NAME: help lists the sub-command\'s formats, get-config=NAME prints one, an unknown name is an error', () => {
+  const h = one!.flux(['resource', 'list', '-o', 'help']);
+  assert.is(h.code, 0);
+  assert.is(
+    h.stdout,
+    '\nConfigured flux-resource output formats:\n\n' +
+      '  default      Default flux-resource list format string\n' +
+      '  rlist        Format including resource list details\n',
+  );
+  assert.is(
+    one!.flux(['resource', 'drain', '-o', 'help']).stdout,
+    '\nConfigured flux-resource output formats:\n\n' +
+      '  long         Long flux-resource drain format string\n' +
+      '  default      Default flux-resource drain format string\n',
+  );
+  const g = one!.flux(['resource', 'status', '-o', 'get-config=long']);
+  assert.is(g.code, 0);
+  assert.is(
+    g.stdout,
+    '[status.formats.long]\ndescription = "Long flux-resource status format string"\nformat = "{state:>12}{up:>2} {nnodes:>6} +:{reason:<30.30} {nodelist}"\n',
+  );
+  for (const sub of ['list', 'status', 'drain']) {
+    for (const o of ['bogusname', 'get-config=bogusname']) {
+      const b = one!.flux(['resource', sub, '-o', o]);
+      assert.is(b.stderr, 'flux-resource: ERROR: --format: No such format bogusname\n', `${sub} -o ${o}`);
+      assert.is(b.code, 1);
+      assert.is(b.stdout, '');
+    }
+  }
+});
+
 test('R prints RFC 20 R', () => {
   const R = JSON.parse(one!.flux(['resource', 'R']).stdout) as { version: number; execution: { R_lite: unknown; nodelist: string[] } };
   assert.is(R.version, 1);
@@ -83,6 +114,9 @@ test('size 3: drain, errors, drain list, undrain', () => {
   const list = three!.flux(['resource', 'drain']).stdout.split('\n');
   assert.is(list[0], 'TIME         STATE    REASON                         NODELIST');
   assert.match(list[1]!, new RegExp(`^[A-Z][a-z]{2}\\d\\d \\d\\d:\\d\\d  drained  new reason                     ${host}$`));
+  // {timestamp} is a float where ranks are drained, and nothing on a line of ranks that are not
+  assert.match(three!.flux(['resource', 'drain', '-no', '{timestamp}']).stdout, /^\d+\.\d+\n$/);
+  assert.is(three!.flux(['resource', 'status', '-s', 'avail', '-no', '{timestamp}|{nnodes}']).stdout, '|2\n');
   assert.match(three!.flux(['resource', 'list', '-s', 'down', '-no', '{nnodes} {ranks}']).stdout, /^1 1\n$/);
   const u = three!.flux(['resource', 'undrain', '1']);
   assert.is(u.code, 0, u.stderr);

@@ -95,6 +95,45 @@ test('flux jobs -o with Python format specs and the reference fields', () => {
   assert.ok(f.stdout.split('\n').filter(Boolean).every((l) => l === 'CD'));
 });
 
+test('flux jobs -o: float fields print as Python floats (30.0, 0.0), sort as numbers, and h makes 0.0 a -', () => {
+  const ids = ['30s', '145s', undefined].map((t) => inst.flux(['submit', '--wait', ...(t ? ['-t', t] : []), 'true']).stdout.trim());
+  const r = inst.flux(['jobs', '-n', '-o', '{duration}|{duration:>7}|{t_remaining}|{duration:h}', '--sort=-duration', ...ids]);
+  assert.is(r.stdout, '145.0|  145.0|0.0|145.0\n30.0|   30.0|0.0|30.0\n0.0|    0.0|0.0|-\n');
+  assert.match(inst.flux(['jobs', '-n', '-o', '{t_submit} {t_inactive}', ids[0]!]).stdout, /^\d+\.\d+ \d+\.\d+\n$/);
+  assert.is(inst.flux(['jobs', '-n', '-o', '{duration:.2f}', ids[0]!]).stdout, '30.00\n');
+});
+
+test('flux jobs -o NAME: help lists the named formats, get-config=NAME prints one, an unknown name is an error', () => {
+  const h = inst.flux(['jobs', '-o', 'help']);
+  assert.is(h.code, 0);
+  assert.is(
+    h.stdout,
+    '\nConfigured flux-jobs output formats:\n\n' +
+      '  default      Default flux-jobs format string\n' +
+      '  long         Extended flux-jobs format string\n' +
+      '  deps         Show job urgency, priority, and dependencies\n' +
+      '  endreason    Show why each job ended\n',
+  );
+  const g = inst.flux(['jobs', '--format=get-config=deps']);
+  assert.is(g.code, 0);
+  assert.is(
+    g.stdout,
+    '[formats.deps]\ndescription = "Show job urgency, priority, and dependencies"\n' +
+      'format = "{id.f58:>12} +:{username:<8} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}"\n',
+  );
+  for (const o of ['bogusname', 'get-config=bogusname']) {
+    const b = inst.flux(['jobs', '-a', '-o', o]);
+    assert.is(b.stderr, 'flux-jobs: ERROR: --format: No such format bogusname\n');
+    assert.is(b.code, 1);
+    assert.is(b.stdout, '');
+  }
+  // FLUX_JOBS_FORMAT_DEFAULT names a format (or is one) in place of default
+  const d = inst.flux(['jobs', '-a'], { env: { FLUX_JOBS_FORMAT_DEFAULT: 'deps' } });
+  assert.match(d.stdout, /^ +JOBID USER +URG PRI +STATE +DEPENDENCIES\n/);
+  const e = inst.flux(['jobs', '-a'], { env: { FLUX_JOBS_FORMAT_DEFAULT: 'nosuch' } });
+  assert.is(e.stderr, 'flux-jobs: ERROR: --format: No such format nosuch\n');
+});
+
 test('failed jobs: F with the exit code and reason', () => {
   const r = inst.flux(['submit', '--wait', 'false']);
   assert.is(r.code, 1);

@@ -3,10 +3,17 @@ import { Errno, FluxError, type Row } from '../../../kernel/api';
 import { CommandExit } from '../../base-command';
 import { ResourceCommand, resourceSpec } from './common';
 import { fetchRankStates, nodelistOf, ranksOf } from './status-data';
+import type { FormatSet } from '../../named-formats';
+import { PyFloat } from '../../../lib/formats';
 
-const NAMED: Record<string, string> = {
-  default: '{timestamp!d:%b%d %R::<12} {state:<8.8} {reason:<30.30+} {nodelist}',
-  long: '{timestamp!d:%b%d %R::<12} {state:<8.8} {ranks:<8.8+} {reason:<30.30+} {nodelist}',
+/** in Flux's order: `-o help` lists long first */
+const FORMATS: FormatSet = {
+  tool: 'flux-resource',
+  subtable: 'drain',
+  formats: {
+    long: { description: 'Long flux-resource drain format string', format: '{timestamp!d:%b%d %R::<12} {state:<8.8} {ranks:<8.8+} {reason:<30.30+} {nodelist}' },
+    default: { description: 'Default flux-resource drain format string', format: '{timestamp!d:%b%d %R::<12} {state:<8.8} {reason:<30.30+} {nodelist}' },
+  },
 };
 const HEADINGS: Record<string, string> = {
   timestamp: 'TIME',
@@ -38,10 +45,11 @@ export class ResourceDrainCommand extends ResourceCommand {
     const force = p.count('force');
     const update = p.has('update');
     if (force > 0 && update) this.fail('Only one of --force and --update may be specified');
+    // the listing's format is read before connecting: `-o help` needs no instance
+    const fmtText = p.operands.length === 0 ? this.formatOption(p.str('format'), FORMATS) : undefined;
     const h = await this.connect();
-    if (p.operands.length === 0) {
-      const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_DRAIN_FORMAT_DEFAULT'] ?? 'default';
-      const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
+    if (fmtText !== undefined) {
+      const fmt = this.outputFormat(fmtText, HEADINGS);
       const ranks = (await fetchRankStates(h)).filter((r) => r.drained);
       const groups = new Map<string, typeof ranks>();
       for (const r of ranks) {
@@ -51,7 +59,7 @@ export class ResourceDrainCommand extends ResourceCommand {
       }
       const rows: Row[] = [...groups.entries()].map(([k, rs]) => ({
         state: k.split('\u0000')[0],
-        timestamp: rs[0]!.drained!.timestamp,
+        timestamp: new PyFloat(rs[0]!.drained!.timestamp),
         reason: rs[0]!.drained!.reason,
         ranks: ranksOf(rs),
         nodelist: nodelistOf(rs),

@@ -13,12 +13,20 @@ import {
 } from './common';
 import type { RankResources, Row } from '../../../kernel/api';
 import type { Client } from '../../api/client';
+import type { FormatSet } from '../../named-formats';
 
 export const LIST_DEFAULT_FORMAT =
   '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?+:{ngpus:>5} {nodelist}';
-const NAMED: Record<string, string> = {
-  default: LIST_DEFAULT_FORMAT,
-  rlist: '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?:+{ngpus:>5} {rlist}',
+const FORMATS: FormatSet = {
+  tool: 'flux-resource',
+  subtable: 'list',
+  formats: {
+    default: { description: 'Default flux-resource list format string', format: LIST_DEFAULT_FORMAT },
+    rlist: {
+      description: 'Format including resource list details',
+      format: '{state:>10} ?+:{queue:<5} ?:{propertiesx:<10.10+} {nnodes:>6} +:{ncores:>6} ?:+{ngpus:>5} {rlist}',
+    },
+  },
 };
 
 /** A configured queue as `flux resource list` needs it: its name and required properties. */
@@ -85,8 +93,7 @@ export class ResourceListCommand extends ResourceCommand {
     this.noHeader = p.has('no-header');
     // --no-skip-empty wins over --skip-empty
     this.skipEmpty = p.has('skip-empty') && !p.has('no-skip-empty');
-    const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_LIST_FORMAT_DEFAULT'] ?? 'default';
-    const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, LIST_HEADINGS);
+    const fmt = this.outputFormat(this.formatOption(p.str('format'), FORMATS), LIST_HEADINGS);
     const h = await this.connect();
     const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');
     let queues = await configuredQueues(h);

@@ -2,15 +2,21 @@
 import { ResourceCommand, resourceSpec, tableOpts } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
 import type { Row } from '../../../kernel/api';
+import type { FormatSet } from '../../named-formats';
+import { PyFloat } from '../../../lib/formats';
 
 const STATES = ['avail', 'exclude', 'draining', 'drained', 'drain', 'allocated', 'torpid', 'housekeeping', 'offline', 'online', 'all'] as const;
 type State = (typeof STATES)[number];
 const ALL: State[] = ['avail', 'exclude', 'draining', 'drained', 'torpid', 'housekeeping', 'allocated'];
 const DEFAULT = 'avail,exclude,draining,drained,torpid,housekeeping';
 /** Flux 0.88 renders `{state:>12} {color_up}{up:>2}{color_off} ...` with the space swallowed */
-const NAMED: Record<string, string> = {
-  default: '{state:>12}{up:>2} {nnodes:>6} {nodelist}',
-  long: '{state:>12}{up:>2} {nnodes:>6} +:{reason:<30.30} {nodelist}',
+const FORMATS: FormatSet = {
+  tool: 'flux-resource',
+  subtable: 'status',
+  formats: {
+    default: { description: 'Default flux-resource status format string', format: '{state:>12}{up:>2} {nnodes:>6} {nodelist}' },
+    long: { description: 'Long flux-resource status format string', format: '{state:>12}{up:>2} {nnodes:>6} +:{reason:<30.30} {nodelist}' },
+  },
 };
 const HEADINGS: Record<string, string> = {
   state: 'STATE',
@@ -51,8 +57,7 @@ export class ResourceStatusCommand extends ResourceCommand {
     const p = this.args;
     const given = p.str('states');
     const states = this.selectStates(p, DEFAULT, STATES);
-    const fmtText = p.str('format') ?? process.env['FLUX_RESOURCE_STATUS_FORMAT_DEFAULT'] ?? 'default';
-    const fmt = this.outputFormat(NAMED[fmtText] ?? fmtText, HEADINGS);
+    const fmt = this.outputFormat(this.formatOption(p.str('format'), FORMATS), HEADINGS);
     const wantOn = states.includes('online');
     const wantOff = states.includes('offline');
     let list: State[] = states.filter((s) => s !== 'online' && s !== 'offline');
@@ -76,7 +81,8 @@ export class ResourceStatusCommand extends ResourceCommand {
           nnodes: rs.length,
           ranks: ranksOf(rs),
           nodelist: nodelistOf(rs),
-          timestamp: rs[0]?.drained?.timestamp ?? 0,
+          // a float in Flux, and '' on a line of ranks not drained
+          timestamp: rs[0]?.drained ? new PyFloat(rs[0].drained.timestamp) : '',
           reason: reasons.join(','),
         });
       }

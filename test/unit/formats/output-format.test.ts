@@ -1,7 +1,7 @@
 /** Flux output formats: widths, ?: and +: prefixes, truncation, headers, unknown fields. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { OutputFormat, formatValue } from '../../../lib/formats';
+import { OutputFormat, PyFloat, formatValue, pyFloatRepr } from '../../../lib/formats';
 
 const H = { state: 'STATE', nnodes: 'NNODES', queue: 'QUEUE', ngpus: 'NGPUS', nodelist: 'NODELIST', reason: 'REASON' };
 
@@ -28,6 +28,20 @@ test('header keeps only alignment and width; ?: drops empty columns; numbers are
 test('+: widens to the longest value', () => {
   const f = new OutputFormat('+:{reason:<3}|', H);
   assert.equal(f.render([{ reason: 'abcdef' }, { reason: 'x' }]), ['REASON|', 'abcdef|', 'x     |']);
+});
+
+test('a PyFloat prints as Python prints a float; h and ?: count 0.0 as empty', () => {
+  assert.equal(
+    [30, 0, -0, 145, 0.5, 1795501760.0205107, 1e-4, 1e-5, 1.5e-7, 1e15, 1e16, 1.25e22, Infinity, NaN].map(pyFloatRepr),
+    ['30.0', '0.0', '-0.0', '145.0', '0.5', '1795501760.0205107', '0.0001', '1e-05', '1.5e-07', '1000000000000000.0', '1e+16', '1.25e+22', 'inf', 'nan'],
+  );
+  assert.is(formatValue(new PyFloat(30), '>6'), '  30.0');
+  assert.is(formatValue(new PyFloat(30), '.2f'), '30.00');
+  assert.is(formatValue(new PyFloat(0), '>4h'), '   -');
+  assert.is(formatValue(0, '>4h'), '   0');
+  const f = new OutputFormat('{state} ?:{nnodes}|', H);
+  assert.equal(f.render([{ state: 'a', nnodes: new PyFloat(0) }], true), ['a|']);
+  assert.equal(f.render([{ state: 'a', nnodes: 0 }], true), ['a 0|']);
 });
 
 test('unknown field', () => {
