@@ -13,6 +13,21 @@ export const kvsProtocol: ProtocolDoc = {
     },
     {
       "type": "record",
+      "name": "KvsChangeResponse",
+      "doc": "a change is answered with the store's version that holds it (flux kvs put -s)",
+      "fields": [
+        {
+          "name": "rootseq",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null
+        }
+      ]
+    },
+    {
+      "type": "record",
       "name": "KvsWatchResponse",
       "doc": "one answer of a watch: the value (a value's watch) or new entries (an eventlog's)",
       "fields": [
@@ -87,7 +102,7 @@ export const kvsProtocol: ProtocolDoc = {
           "doc": "false: answered once queued for the disk, not once on it (ADR 0013)"
         }
       ],
-      "response": "Empty"
+      "response": "KvsChangeResponse"
     },
     "unlink": {
       "request": [
@@ -112,6 +127,15 @@ export const kvsProtocol: ProtocolDoc = {
             "name": "count",
             "type": "long",
             "doc": "how many keys were removed"
+          },
+          {
+            "name": "rootseq",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null,
+            "doc": "the store's version that holds the change"
           }
         ]
       }
@@ -201,7 +225,7 @@ export const kvsProtocol: ProtocolDoc = {
           "type": "string"
         }
       ],
-      "response": "Empty"
+      "response": "KvsChangeResponse"
     },
     "readlink": {
       "request": [
@@ -228,7 +252,7 @@ export const kvsProtocol: ProtocolDoc = {
           "type": "string"
         }
       ],
-      "response": "Empty"
+      "response": "KvsChangeResponse"
     },
     "eventlog-append": {
       "doc": "RFC 18 entries {timestamp, name, context?}, checked further by the store (store.ts checkEntries)",
@@ -442,7 +466,59 @@ export const kvsProtocol: ProtocolDoc = {
               }
             ],
             "default": null,
-            "doc": "packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far"
+            "doc": "packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far, unpacked copies kept after reads (views)"
+          }
+        ]
+      }
+    },
+    "getroot": {
+      "doc": "the store's version (its root sequence number: 0 at start, one more for each change or transaction; not kept across a restart) and its owner (flux kvs version, getroot)",
+      "request": [],
+      "response": {
+        "type": "record",
+        "name": "KvsGetrootResponse",
+        "fields": [
+          {
+            "name": "rootseq",
+            "type": "long"
+          },
+          {
+            "name": "owner",
+            "type": "long"
+          }
+        ]
+      }
+    },
+    "wait-version": {
+      "doc": "answered once the store's version is at least version (flux kvs wait)",
+      "request": [
+        {
+          "name": "version",
+          "type": "long"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "KvsWaitVersionResponse",
+        "fields": [
+          {
+            "name": "rootseq",
+            "type": "long"
+          }
+        ]
+      }
+    },
+    "dropcache": {
+      "doc": "drop the unpacked copies of packed directories kept after reads (the kvs module's only cache: the tree itself is the data)",
+      "request": [],
+      "response": {
+        "type": "record",
+        "name": "KvsDropcacheResponse",
+        "fields": [
+          {
+            "name": "dropped",
+            "type": "long",
+            "doc": "unpacked copies dropped"
           }
         ]
       }
@@ -456,6 +532,11 @@ export const kvsProtocol: ProtocolDoc = {
 };
 
 export type Empty = Record<string, never>;
+
+/** a change is answered with the store's version that holds it (flux kvs put -s) */
+export interface KvsChangeResponse {
+  rootseq?: null | number;
+}
 
 /** one answer of a watch: the value (a value's watch) or new entries (an eventlog's) */
 export interface KvsWatchResponse {
@@ -479,7 +560,7 @@ export interface KvsPutRequest {
   durable?: null | boolean;
 }
 
-export type KvsPutResponse = Empty;
+export type KvsPutResponse = KvsChangeResponse;
 
 export interface KvsUnlinkRequest {
   key: string;
@@ -489,6 +570,8 @@ export interface KvsUnlinkRequest {
 export interface KvsUnlinkResponse {
   /** how many keys were removed */
   count: number;
+  /** the store's version that holds the change */
+  rootseq?: null | number;
 }
 
 export interface KvsDirRequest {
@@ -512,7 +595,7 @@ export interface KvsLinkRequest {
   target: string;
 }
 
-export type KvsLinkResponse = Empty;
+export type KvsLinkResponse = KvsChangeResponse;
 
 export interface KvsReadlinkRequest {
   key: string;
@@ -526,7 +609,7 @@ export interface KvsMkdirRequest {
   key: string;
 }
 
-export type KvsMkdirResponse = Empty;
+export type KvsMkdirResponse = KvsChangeResponse;
 
 /** eventlog-append: RFC 18 entries {timestamp, name, context?}, checked further by the store (store.ts checkEntries) */
 export interface KvsEventlogAppendRequest {
@@ -602,8 +685,33 @@ export interface KvsStatsGetResponse {
   backing?: null | string;
   /** the backing store's counters (transactions, puts, deletes, commit time) */
   store?: null | object;
-  /** packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far */
+  /** packed directories now and their bytes, hinted ones not packed yet, packs and unpacks so far, unpacked copies kept after reads (views) */
   pack?: null | object;
+}
+
+/** getroot: the store's version (its root sequence number: 0 at start, one more for each change or transaction; not kept across a restart) and its owner (flux kvs version, getroot) */
+export type KvsGetrootRequest = Record<string, never>;
+
+export interface KvsGetrootResponse {
+  rootseq: number;
+  owner: number;
+}
+
+/** wait-version: answered once the store's version is at least version (flux kvs wait) */
+export interface KvsWaitVersionRequest {
+  version: number;
+}
+
+export interface KvsWaitVersionResponse {
+  rootseq: number;
+}
+
+/** dropcache: drop the unpacked copies of packed directories kept after reads (the kvs module's only cache: the tree itself is the data) */
+export type KvsDropcacheRequest = Record<string, never>;
+
+export interface KvsDropcacheResponse {
+  /** unpacked copies dropped */
+  dropped: number;
 }
 
 /** disconnect: a client went away: its watches stop (no answer) */
@@ -628,5 +736,8 @@ export interface KvsProtocol {
   'stream-cancel': { request: KvsStreamCancelRequest; response: KvsStreamCancelResponse };
   'pack': { request: KvsPackRequest; response: KvsPackResponse };
   'stats-get': { request: KvsStatsGetRequest; response: KvsStatsGetResponse };
+  'getroot': { request: KvsGetrootRequest; response: KvsGetrootResponse };
+  'wait-version': { request: KvsWaitVersionRequest; response: KvsWaitVersionResponse };
+  'dropcache': { request: KvsDropcacheRequest; response: KvsDropcacheResponse };
   'disconnect': { request: KvsDisconnectRequest; response: KvsDisconnectResponse };
 }

@@ -8,7 +8,8 @@
  * the module on other ranks forwards every request to rank 0, relaying watch
  * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
  * eventlog-append, eventlog-close, commit (several changes, all or nothing:
- * commit.ts), watch (streaming), watch-cancel,
+ * commit.ts), getroot, wait-version (the store's version: version.ts),
+ * dropcache, watch (streaming), watch-cancel,
  * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
  */
 import { randomUUID } from '../../lib/uuid';
@@ -40,6 +41,7 @@ import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Watchers } from './watchers';
+import { Versions } from './version';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
@@ -54,6 +56,10 @@ type Res<M extends keyof KvsProtocol> = KvsProtocol[M]['response'] | typeof NO_R
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
 const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
 const senderOf = (msg: Message): string => msg.route[0] ?? '';
+/** a change's answer with the version that holds it (flux kvs put -s) */
+function withSeq<T extends object>(answer: Promise<T> | T, rootseq: number): Promise<T & { rootseq: number }> | (T & { rootseq: number }) {
+  return answer instanceof Promise ? answer.then((r) => ({ ...r, rootseq })) : { ...answer, rootseq };
+}
 /** the matchtag a `stream-cancel` names */
 /**
  * Open the backing store in the statedir and load the tree from it. A
@@ -211,6 +217,8 @@ export class KvsLeader implements BrokerModule {
   /** what the store failed to take after it was answered, written again from the tree once it writes again (repair.ts) */
   private repairs: Repairs | undefined;
   private readonly watchers: Watchers;
+  /** the store's version and the clients waiting for one (version.ts) */
+  private readonly versions: Versions;
   /** kvs.commit transactions sent in parts */
   private readonly staged = new Staged();
   readonly handlers: HandlerTable = [
@@ -229,6 +237,9 @@ export class KvsLeader implements BrokerModule {
     method('watch-cancel', (p, msg) => this.watchCancel(p, msg), { ownerOnly: false }),
     method('stream-cancel', (p, msg) => this.streamCancel(p, msg), { ownerOnly: false }),
     method('pack', (p) => this.pack(p)),
+    method('getroot', () => this.getroot(), { ownerOnly: false }),
+    method('wait-version', (p, msg) => this.waitVersion(p, msg), { ownerOnly: false }),
+    method('dropcache', () => ({ dropped: this.store.dropViews() })),
     method('stats-get', () => this.statsGet()),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
@@ -242,6 +253,7 @@ export class KvsLeader implements BrokerModule {
     private readonly args: readonly string[],
   ) {
     this.watchers = new Watchers(h);
+    this.versions = new Versions(h);
   }
 
   async init(): Promise<void> {
@@ -339,10 +351,11 @@ export class KvsLeader implements BrokerModule {
     const shadowed = this.store.leafAncestors(key);
     const json = this.store.put(key, p.value);
     this.watchers.notifyValue(key, p.value);
-    return this.durable([key, ...shadowed], async (b) => {
+    const seq = this.versions.bump();
+    return withSeq(this.durable([key, ...shadowed], async (b) => {
       const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
       await Promise.all([...removed, b.putValue(key, json)]);
-    }, quick);
+    }, quick), seq);
   }
 
   private unlink(p: Req<'unlink'>) {
@@ -351,8 +364,10 @@ export class KvsLeader implements BrokerModule {
     if (recursive) for (const k of this.store.keys(key)) this.watchers.end(k);
     this.watchers.end(key);
     const count = this.store.unlink(key, recursive);
-    if (count === 0 || !this.backing) return { count };
-    return this.backing.durable(this.backing.remove(key, recursive).catch(this.failed([key]))).then(() => ({ count }));
+    if (count === 0) return { count, rootseq: this.versions.current };
+    const rootseq = this.versions.bump();
+    if (!this.backing) return { count, rootseq };
+    return this.backing.durable(this.backing.remove(key, recursive).catch(this.failed([key]))).then(() => ({ count, rootseq }));
   }
 
   private dir(p: Req<'dir'>) {
@@ -371,10 +386,11 @@ export class KvsLeader implements BrokerModule {
     const shadowed = this.store.leafAncestors(key);
     this.watchers.end(key);
     this.store.link(key, target);
-    return this.durable([key, ...shadowed], async (b) => {
+    const seq = this.versions.bump();
+    return withSeq(this.durable([key, ...shadowed], async (b) => {
       const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
       await Promise.all([...removed, b.putLink(key, target)]);
-    });
+    }), seq);
   }
 
   private readlink(p: Req<'readlink'>) {
@@ -387,10 +403,11 @@ export class KvsLeader implements BrokerModule {
     for (const k of this.store.keys(key)) this.watchers.end(k);
     this.watchers.end(key);
     this.store.mkdir(key);
-    return this.durable([key, ...shadowed], async (b) => {
+    const seq = this.versions.bump();
+    return withSeq(this.durable([key, ...shadowed], async (b) => {
       await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
       await b.putDir(key);
-    });
+    }), seq);
   }
 
   private eventlogAppend(p: Req<'eventlog-append'>) {
@@ -405,6 +422,7 @@ export class KvsLeader implements BrokerModule {
       this.store.close(key);
       this.watchers.end(key);
     }
+    this.versions.bump();
     return this.durable([key, ...shadowed], async (b) => {
       const header = n === 1 && !close ? b.putLogHeader(key, false) : undefined;
       const lines = b.appendLog(key, n, text);
@@ -419,13 +437,27 @@ export class KvsLeader implements BrokerModule {
     const quick = lazy(p);
     this.store.close(key);
     this.watchers.end(key);
+    this.versions.bump();
     return this.durable([key], (b) => b.putLogHeader(key, true), quick);
   }
 
   private commit(p: Req<'commit'>, msg: Message) {
-    if (p.txn === undefined || p.txn === null) return commit(p.ops, this.store, this.watchers, this.backing);
-    const whole = this.staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
-    return whole ? commit(whole, this.store, this.watchers, this.backing) : {};
+    const whole = p.txn === undefined || p.txn === null ? p.ops : this.staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
+    if (!whole) return {};
+    // commit() throws before the tree changes, or changes it whole
+    const answer = commit(whole, this.store, this.watchers, this.backing);
+    this.versions.bump();
+    return answer;
+  }
+
+  private getroot() {
+    return { rootseq: this.versions.current, owner: Number(this.h.getattr('security.owner') ?? process.getuid?.() ?? 0) };
+  }
+
+  private waitVersion(p: Req<'wait-version'>, msg: Message): typeof NO_RESPONSE {
+    if (!Number.isSafeInteger(p.version) || p.version < 0) throw einval(`wait-version: invalid version ${p.version}`);
+    this.versions.wait(p.version, msg, senderOf(msg));
+    return NO_RESPONSE;
   }
 
   private watchCancel(p: Req<'watch-cancel'>, msg: Message) {
@@ -476,6 +508,7 @@ export class KvsLeader implements BrokerModule {
   private disconnect(msg: Message): Res<'disconnect'> {
       this.watchers.cancel(senderOf(msg));
       this.staged.drop(senderOf(msg));
+      this.versions.drop(senderOf(msg));
       return NO_RESPONSE;
     }
 }
@@ -497,6 +530,9 @@ export class KvsFollower implements BrokerModule {
     this.forward('eventlog-close'),
     this.forward('commit'),
     this.forward('stats-get'),
+    this.forward('getroot'),
+    this.forward('wait-version'),
+    this.forward('dropcache'),
     method('watch', (p, msg) => this.watch(p, msg)),
     method('watch-cancel', (p, msg) => this.watchCancel(p, msg)),
     method('stream-cancel', (p, msg) => this.streamCancel(p, msg)),

@@ -240,7 +240,7 @@ export class Store {
   }
 
   /** the packer's counters, and the packed directories in the tree and their bytes */
-  packStats(): { packed: number; packedBytes: number; hinted: number; packs: number; unpacks: number } {
+  packStats(): { packed: number; packedBytes: number; hinted: number; packs: number; unpacks: number; views: number } {
     let packed = 0;
     let packedBytes = 0;
     const walk = (d: Dir) => {
@@ -252,7 +252,14 @@ export class Store {
       }
     };
     walk(this.root);
-    return { packed, packedBytes, hinted: this.cold.size, packs: this.packer.stats.packs, unpacks: this.packer.stats.unpacks };
+    return { packed, packedBytes, hinted: this.cold.size, packs: this.packer.stats.packs, unpacks: this.packer.stats.unpacks, views: this.views.size };
+  }
+
+  /** drop the unpacked copies of packed directories kept after reads (flux kvs dropcache); how many went */
+  dropViews(): number {
+    const n = this.views.size;
+    this.views.clear();
+    return n;
   }
 
   /** The directory holding key's last component (created if needed) and that component. */

@@ -1,14 +1,16 @@
-/** flux kvs dir [-N ns] [-R] [-w COLS] [KEY]: every key of a directory with its value. */
+/** flux kvs dir [-N ns] [-R] [-d] [-w COLS] [KEY]: every key of a directory with its value (-d: without). */
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 import { normalizeKey, valueText } from './format';
+
+const DIRECTORY = { name: 'directory', short: 'd', description: 'List directory entries and not values' };
 
 export class KvsDirCommand extends KvsCommand {
   static override spec = opt.kvsSpec(
     ['dir'],
     'Display all keys under directory',
-    '[-N ns] [-R] [-d] [-w COLS] [-a treeobj] [key]',
-    [opt.NAMESPACE, opt.RECURSIVE, opt.WIDTH],
+    '[-N ns] [-R] [-d] [-w COLS] [key]',
+    [opt.NAMESPACE, opt.RECURSIVE, DIRECTORY, opt.WIDTH, opt.AT],
     [{ name: 'key', nargs: '?' }],
   );
 
@@ -25,7 +27,9 @@ export class KvsDirCommand extends KvsCommand {
     }
     const fit = (line: string) => (width > 0 && line.length > width ? line.slice(0, Math.max(0, width - 3)) + '...' : line);
     const entry = async (k: string, link: string | undefined) =>
-      link !== undefined ? `${k} -> ${link}\n` : fit(`${k} = ${valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key: k })).value).split('\n')[0]!}`) + '\n';
+      link === undefined && this.args.has('directory')
+        ? `${k}\n`
+        : link !== undefined ? `${k} -> ${link}\n` : fit(`${k} = ${valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key: k })).value).split('\n')[0]!}`) + '\n';
     let out = '';
     if (this.args.has('recursive')) {
       const r = await this.h.rpc<{ keys: string[]; links?: Record<string, string> }>('kvs.dir', { key, extras: true });

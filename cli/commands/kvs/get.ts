@@ -1,27 +1,41 @@
-/** flux kvs get [-N ns] [-r] [-w [-W] [-u] [-c COUNT]] KEY...: print values (or watch one). */
+/** flux kvs get [-N ns] [-r|-t] [-l] [-w [-W] [-u] [-c COUNT]] KEY...: print values (or watch one). */
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 import { valueText } from './format';
+import { symlinkTreeobj, valTreeobj } from './treeobj';
 
 const UNIQ = { name: 'uniq', short: 'u', description: 'With --watch, print a value only when it differs from the last one' };
+const TREEOBJ = { name: 'treeobj', short: 't', description: 'Print the RFC 11 treeobj of each key (a val, or a symlink for a link)' };
+const LABEL = { name: 'label', short: 'l', description: 'Print key= before value' };
 
 export class KvsGetCommand extends KvsCommand {
   static override spec = opt.kvsSpec(
     ['get'],
     'Retrieve value(s) for key(s)',
-    '[-N ns] [-r|-t] [-a treeobj] [-l] [-W] [-w] [-u] [-c COUNT] key [key...]',
-    [opt.NAMESPACE, opt.RAW, opt.WATCH, opt.WAITCREATE, UNIQ, opt.COUNT],
+    '[-N ns] [-r|-t] [-l] [-W] [-w] [-u] [-c COUNT] key [key...]',
+    [opt.NAMESPACE, opt.RAW, TREEOBJ, LABEL, opt.AT, opt.WATCH, opt.WAITCREATE, UNIQ, opt.COUNT],
     [{ name: 'key', nargs: '+' }],
   );
 
   protected async main(): Promise<number> {
-    const raw = this.args.has('raw');
-    const print = (v: unknown) => {
-      const t = valueText(v);
-      process.stdout.write(raw || t.endsWith('\n') ? t : t + '\n');
+    const raw = this.args.has('raw') && !this.args.has('treeobj');
+    const print = (key: string, v: unknown, text = this.args.has('treeobj') ? valTreeobj(v) : valueText(v)) => {
+      const label = this.args.has('label') ? `${key}=` : '';
+      process.stdout.write(label + (raw || text.endsWith('\n') ? text : text + '\n'));
     };
     if (!this.args.has('watch')) {
-      for (const k of this.args.operands) print(await this.lookup(this.key(k)));
+      for (const k of this.args.operands) {
+        const key = this.key(k);
+        if (this.args.has('treeobj')) {
+          const kind = await this.kind(key);
+          if (kind === 'link') {
+            print(key, undefined, symlinkTreeobj(((await this.rpcOrFail('kvs.readlink', { key }, key)) as { target: string }).target));
+            continue;
+          }
+          if (kind === 'dir') this.fail(`${key}: flux-ts has no content store, so a directory has no treeobj (dirref)`);
+        }
+        print(key, await this.lookup(key));
+      }
       return 0;
     }
     const count = this.intOpt('count', 0);
@@ -36,7 +50,7 @@ export class KvsGetCommand extends KvsCommand {
       const t = valueText(v);
       if (this.args.has('uniq') && t === last) return;
       last = t;
-      print(v);
+      print(key, v);
       if (count > 0 && ++n >= count) void stream.cancel();
     });
     await stream;

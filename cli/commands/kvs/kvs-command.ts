@@ -8,6 +8,7 @@ import type { Client } from '../../api/client';
 import { FluxError } from '../../../lib/errors';
 import { strerror } from '../../../lib/errno';
 import { normalizeKey } from './format';
+import { REFUSED } from './options';
 import type { Entry } from './format';
 
 const NS_OPTIONS = ['namespace', 'target-namespace', 'src-namespace', 'dst-namespace'];
@@ -19,6 +20,9 @@ export abstract class KvsCommand extends FluxCommand {
     for (const o of NS_OPTIONS) {
       const ns = this.args.str(o);
       if (ns !== undefined && ns !== 'primary') this.fail(`${this.args.operands[0] ?? ''}: Operation not supported`);
+    }
+    for (const [o, why] of Object.entries(REFUSED)) {
+      if (this.spec.options.some((s) => s.name === o) && this.args.has(o)) this.fail(`${this.spec.path[this.spec.path.length - 1]}: ${why}`);
     }
     this.h = await this.connect();
     return this.main();
@@ -62,6 +66,11 @@ export abstract class KvsCommand extends FluxCommand {
 
   protected async isDir(key: string): Promise<boolean> {
     return (await this.kind(key)) === 'dir';
+  }
+
+  /** -s: the version that holds the change, when asked for */
+  protected printSeq(r: unknown): void {
+    if (this.args.has('sequence')) process.stdout.write(`${(r as { rootseq?: number }).rootseq ?? ''}\n`);
   }
 
   protected async rpcOrFail(topic: string, payload: object, what: string): Promise<unknown> {

@@ -1,15 +1,17 @@
-/** flux kvs mkdir [-N ns] KEY...: empty directories. */
+/** flux kvs mkdir [-N ns] [-s] KEY...: empty directories. */
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 
 export class KvsMkdirCommand extends KvsCommand {
-  static override spec = opt.kvsSpec(['mkdir'], 'Create a directory', '[-N ns] [-O|-b|-s] key [key...]', [opt.NAMESPACE], [{ name: 'key', nargs: '+' }]);
+  static override spec = opt.kvsSpec(['mkdir'], 'Create a directory', '[-N ns] [-s] key [key...]', [opt.NAMESPACE, opt.SEQUENCE, opt.TREEOBJ_ROOT, opt.BLOBREF], [{ name: 'key', nargs: '+' }]);
 
   protected async main(): Promise<number> {
+    let last: unknown = {};
     for (const raw of this.args.operands) {
       const key = this.key(raw);
-      await this.rpcOrFail('kvs.mkdir', { key }, key);
+      last = await this.rpcOrFail('kvs.mkdir', { key }, key);
     }
+    this.printSeq(last);
     return 0;
   }
 }

@@ -16,6 +16,7 @@ export class KvsNamespaceCommand extends FluxCommand {
       return 0;
     }
     if (what === 'create' || what === 'remove') this.fail(`namespace ${what}: only the primary namespace exists in flux-ts`);
-    throw new CommandExit(1, `flux-kvs namespace: ${what === undefined ? 'missing subcommand' : `Unknown subcommand: ${what}`}`);
+    // then the group's usage, as Flux prints it (eventlog.ts does the same)
+    throw new CommandExit(1, `flux-kvs namespace: ${what === undefined ? 'missing subcommand' : `Unknown subcommand: ${what}`}\nUsage: flux-kvs namespace list`);
   }
 }

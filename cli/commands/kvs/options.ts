@@ -29,3 +29,17 @@ export function copySpec(word: 'copy' | 'move', summary: string): CommandSpec {
     { name: 'destination', nargs: '1' },
   ]);
 }
+
+/** -s on a change: print the store's version that holds it (modules/kvs/version.ts) */
+export const SEQUENCE: OptionSpec = { name: 'sequence', short: 's', description: 'Output the resulting root sequence number (the store version)' };
+/** Flux's content-store options: no such thing in flux-ts, refused (refusals below), not in the usage */
+export const TREEOBJ_ROOT: OptionSpec = { name: 'treeobj-root', short: 'O', hidden: true, description: 'not supported: flux-ts has no content store' };
+export const BLOBREF: OptionSpec = { name: 'blobref', short: 'b', hidden: true, description: 'not supported: flux-ts has no content store' };
+export const AT: OptionSpec = { name: 'at', short: 'a', arg: 'TREEOBJ', hidden: true, description: 'not supported: flux-ts keeps no snapshots' };
+
+/** why each refused option cannot be: one line each */
+export const REFUSED: Readonly<Record<string, string>> = {
+  'treeobj-root': '-O: flux-ts has no content store, so no root treeobj to output',
+  blobref: '-b: flux-ts has no content store, so no blobrefs',
+  at: '-a: flux-ts keeps no snapshots of the store to look up at',
+};

@@ -1,28 +1,42 @@
-/** flux kvs put [-N ns] [-r] [-A] KEY=VALUE...: store values. */
+/** flux kvs put [-N ns] [-s] [-r|-t] [-n] [-A] KEY=VALUE...: store values. */
 import * as fs from 'node:fs';
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 import { valueText } from './format';
+import { fromTreeobj } from './treeobj';
 import { FluxError } from '../../../lib/errors';
 
 const APPEND = { name: 'append', short: 'A', description: 'Append the value to what the key holds' };
+const TREEOBJ = { name: 'treeobj', short: 't', description: 'The value is an RFC 11 treeobj: a val (its data stored) or a symlink (a link made)' };
+const NO_MERGE = { name: 'no-merge', short: 'n', description: 'Do not merge with other commits (flux-ts never merges: each change has its own version)' };
 
 export class KvsPutCommand extends KvsCommand {
   static override spec = opt.kvsSpec(
     ['put'],
     'Store value(s) for key(s)',
-    '[-N ns] [-O|-b|-s] [-r|-t] [-n] [-A] key=value [key=value...]',
-    [opt.NAMESPACE, opt.RAW, APPEND],
+    '[-N ns] [-s] [-r|-t] [-n] [-A] key=value [key=value...]',
+    [opt.NAMESPACE, opt.SEQUENCE, opt.TREEOBJ_ROOT, opt.BLOBREF, opt.RAW, TREEOBJ, NO_MERGE, APPEND],
     [{ name: 'key=value', nargs: '+' }],
   );
 
   protected async main(): Promise<number> {
+    let last: unknown = {};
     for (const arg of this.args.operands) {
       const eq = arg.indexOf('=');
       if (eq < 0) this.fail('put: you must specify a value as key=value');
       const key = this.key(arg.slice(0, eq));
       let value = arg.slice(eq + 1);
       if (this.args.has('raw') && value === '-') value = fs.readFileSync(0, 'utf8');
+      if (this.args.has('treeobj')) {
+        const t = fromTreeobj(value);
+        if ('error' in t) this.fail(`${key}: put -t: ${t.error}`);
+        if ('target' in t) {
+          if (this.args.has('append')) this.fail(`${key}: put -t: -A cannot append to a symlink`);
+          last = await this.rpcOrFail('kvs.link', { key, target: this.key(t.target) }, key);
+          continue;
+        }
+        value = t.value;
+      }
       if (this.args.has('append')) {
         try {
           value = valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key })).value) + value;
@@ -31,12 +45,13 @@ export class KvsPutCommand extends KvsCommand {
         }
       }
       try {
-        await this.h.rpc('kvs.put', { key, value });
+        last = await this.h.rpc('kvs.put', { key, value });
       } catch (e) {
         if (e instanceof FluxError) this.fail(`${key}: ${e.message}`);
         throw e;
       }
     }
+    this.printSeq(last);
     return 0;
   }
 }
