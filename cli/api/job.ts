@@ -15,13 +15,11 @@ import type { Client } from './client';
 import { Jobspec, type JobspecV1 } from './jobspec';
 import { watchKvs, type EventLogEntry } from './watch';
 import { service } from './protocol';
-import { signJobspec } from './sign';
-import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import { submitJob } from './sign';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 
 const jobManager = service<JobManagerProtocol>('job-manager');
 
-const ingest = service<JobIngestProtocol>('job-ingest');
 
 export type { EventLogEntry } from './watch';
 
@@ -87,7 +85,7 @@ export async function submit(h: Client, jobspec: Jobspec | JobspecV1 | string, o
     if (typeof v !== 'boolean') throw einval(what, `${f} must be true or false`);
     if (v) flags |= SUBMIT_FLAGS[f]!;
   }
-  const r = await ingest.call(h, 'submit', { jobspec: js.jobspec, urgency, flags, J: await signJobspec(h, js.jobspec) });
+  const r = await submitJob(h, { jobspec: js.jobspec, urgency, flags });
   return r.id;
 }
 

@@ -4,11 +4,21 @@
  * `munge` command, a child process), for the instance it submits to. The IMP
  * verifies the signature before it runs the job as the signer. The owner's
  * own jobs are not signed (they never go through the IMP). MUNGE's socket is
- * munge's default, or $FLUX_MUNGE_SOCKET.
+ * munge's default, or $FLUX_MUNGE_SOCKET. job-ingest refuses a guest's
+ * unsigned job; submitJob's refusal then says why MUNGE did not sign it.
  */
 import { spawn } from 'node:child_process';
+import { Errno } from '../../lib/errno';
+import { FluxError } from '../../lib/errors';
 import { signingInput } from '../../lib/signed-jobspec';
+import type { JobIngestProtocol, JobIngestSubmitRequest, JobIngestSubmitResponse } from '../../lib/protocol/job-ingest';
 import type { Client } from './client';
+import { service } from './protocol';
+
+const ingest = service<JobIngestProtocol>('job-ingest');
+
+/** job-ingest's refusal of a guest's unsigned job (modules/job-ingest/guest.ts) begins so */
+const UNSIGNED = 'only instance owner can use sign-type=none';
 
 interface Target {
   owner: number;
@@ -22,7 +32,6 @@ const targets = new WeakMap<Client, Promise<Target | undefined>>();
 const MAX_MUNGE = 8;
 let running = 0;
 const queue: Array<() => void> = [];
-let warned = false;
 
 async function target(h: Client): Promise<Target | undefined> {
   const owner = Number(await h.getattr('security.owner'));
@@ -55,7 +64,9 @@ function munge(input: string): Promise<{ cred?: string; error?: string }> {
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', (e) => resolve({ error: e.message }));
-    p.on('close', (code) => resolve(code === 0 ? { cred: out.trim() } : { error: err.trim().split('\n')[0] || `exit ${code}` }));
+    // munge's own line is `munge: Error: WHY`
+    const why = (code: number | null) => err.trim().split('\n')[0]?.replace(/^munge: (?:Error: )?/, '') || `exit ${code}`;
+    p.on('close', (code) => resolve(code === 0 ? { cred: out.trim() } : { error: why(code) }));
     p.stdin.on('error', () => undefined);
     p.stdin.end(input);
   });
@@ -73,19 +84,29 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * J for this jobspec when the client is a guest of h's instance, else
- * undefined. If MUNGE cannot sign, the job goes unsigned (one warning): an
- * IMP that requires signatures then refuses it in one line.
+ * J for this jobspec when the client is a guest of h's instance (none for the
+ * owner), or why MUNGE could not sign it.
  */
-export async function signJobspec(h: Client, jobspec: unknown): Promise<string | undefined> {
+async function signJobspec(h: Client, jobspec: unknown): Promise<{ J?: string; error?: string }> {
   const to = await targetOf(h);
-  if (to === undefined) return undefined;
+  if (to === undefined) return {};
   const input = signingInput({ version: 1, mechanism: 'munge', userid: process.getuid?.() ?? 0, owner: to.owner, instance: to.instance }, jobspec);
   const r = await limited(() => munge(input));
-  if (r.cred !== undefined) return `${input}.${r.cred}`;
-  if (!warned) {
-    warned = true;
-    process.stderr.write(`flux: warning: the jobspec is not signed (munge: ${r.error}): the instance's IMP may refuse the job\n`);
+  return r.cred !== undefined ? { J: `${input}.${r.cred}` } : { error: r.error };
+}
+
+/**
+ * job-ingest.submit of this request, its jobspec signed first when the client
+ * is a guest. A guest's job that MUNGE could not sign goes unsigned, and
+ * job-ingest's refusal of it says why it is not signed, in one line.
+ */
+export async function submitJob(h: Client, req: Omit<JobIngestSubmitRequest, 'J'>): Promise<JobIngestSubmitResponse> {
+  const signed = await signJobspec(h, req.jobspec);
+  try {
+    return await ingest.call(h, 'submit', { ...req, J: signed.J });
+  } catch (e) {
+    const fe = e as FluxError;
+    if (signed.error === undefined || fe.errno !== Errno.EPERM || !fe.message.startsWith(UNSIGNED)) throw e;
+    throw new FluxError(Errno.EPERM, `${UNSIGNED}: the jobspec could not be signed: munge: ${signed.error}`);
   }
-  return undefined;
 }

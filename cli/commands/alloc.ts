@@ -14,14 +14,12 @@ import { buildInstanceJob } from '../jobspec/batch';
 import { attach, AttachError } from '../attach/attach';
 import { endCommand } from '../exit';
 import { service } from '../api/protocol';
-import { signJobspec } from '../api/sign';
-import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import { submitJob } from '../api/sign';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 import type { KvsProtocol } from '../../lib/protocol/kvs';
 
 const jobManager = service<JobManagerProtocol>('job-manager');
 
-const ingest = service<JobIngestProtocol>('job-ingest');
 const kvsService = service<KvsProtocol>('kvs');
 
 /** an RFC 18 eventlog entry's name and context (kvs.watch says only that entries are objects) */
@@ -77,7 +75,7 @@ export class AllocCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      id = (await ingest.call(h, 'submit', { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags, J: await signJobspec(h, sub.jobspec) })).id;
+      id = (await submitJob(h, { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags })).id;
     } catch (e) {
       this.fail((e as Error).message);
     }

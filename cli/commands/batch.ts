@@ -88,7 +88,7 @@ export class BatchCommand extends FluxCommand {
         return 0;
       }
       const h = await this.connect();
-      return submitAll(h, [{ prefix: '', sub }], followOpts(p, false));
+      return submitAll(h, [{ prefix: '', sub }], { ...followOpts(p, false), errorAs: 'flux-batch' });
     } catch (e) {
       this.optError(e);
     }

@@ -3,11 +3,8 @@ import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
-import { service } from '../api/protocol';
-import { signJobspec } from '../api/sign';
-import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
+import { submitJob } from '../api/sign';
 
-const ingest = service<JobIngestProtocol>('job-ingest');
 
 export class RunCommand extends FluxCommand {
   static override spec = submissionSpec('run', 'Run a job interactively', 'flux run [OPTIONS...] COMMAND [ARGS...]', [
@@ -32,12 +29,7 @@ export class RunCommand extends FluxCommand {
     const h = await this.connect();
     let id: number;
     try {
-      const r = await ingest.call(h, 'submit', {
-        jobspec: sub.jobspec,
-        urgency: sub.urgency,
-        flags: sub.flags,
-        J: await signJobspec(h, sub.jobspec),
-      });
+      const r = await submitJob(h, { jobspec: sub.jobspec, urgency: sub.urgency, flags: sub.flags });
       id = r.id;
     } catch (e) {
       this.fail((e as Error).message);

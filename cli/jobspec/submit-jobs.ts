@@ -12,12 +12,10 @@ import { exitCode, type JobRecord } from './job-info';
 import type { Submission } from './build';
 import type { ParsedArgs } from '../options';
 import { service } from '../api/protocol';
-import { signJobspec, signsJobspecs } from '../api/sign';
+import { signsJobspecs, submitJob } from '../api/sign';
 import type { JsonBytes } from '../../kernel/message/codec';
-import type { JobIngestProtocol } from '../../lib/protocol/job-ingest';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 
-const ingest = service<JobIngestProtocol>('job-ingest');
 const jobManager = service<JobManagerProtocol>('job-manager');
 
 export interface Pending {
@@ -36,6 +34,8 @@ export interface FollowOpts {
   logStderr?: string;
   progress: boolean;
   jps: boolean;
+  /** a refused submission is `NAME: ERROR: message` (flux batch, as Flux's), not `[Errno N] message` */
+  errorAs?: string;
 }
 
 /** The follow-up options of submit and bulksubmit, as the user gave them. */
@@ -90,7 +90,7 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
       return { prefix, call: h.rpc<{ id: number }>('job-ingest.submit', request) };
     }
     const j = source.at(i);
-    const call = signJobspec(h, j.sub.jobspec).then((J) => ingest.call(h, 'submit', { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags, J }));
+    const call = submitJob(h, { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags });
     return { prefix: j.prefix, call };
   };
   for (let i = 0; i < source.length; i++) {
@@ -111,7 +111,8 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
   results.forEach((r) => {
     if (r.id === undefined) {
       failed++;
-      etext += `${r.prefix}[Errno ${r.error?.errno ?? 5}] ${r.error?.message ?? 'unknown error'}\n`;
+      const message = r.error?.message ?? 'unknown error';
+      etext += o.errorAs !== undefined ? `${o.errorAs}: ERROR: ${message}\n` : `${r.prefix}[Errno ${r.error?.errno ?? 5}] ${message}\n`;
     } else {
       ids.push(r.id);
       if (!o.quiet) text += encodeF58(r.id) + '\n';

@@ -33,11 +33,7 @@ export const execConfigSchema: ConfigSchema = {
   },
 };
 
-/** `[exec] imp` of a config document */
-export function impPath(config: Readonly<Record<string, unknown>>): string | undefined {
-  const v = (config['exec'] as { imp?: unknown } | undefined)?.imp;
-  return typeof v === 'string' ? v : undefined;
-}
+export { impPath } from '../../lib/config/imp';
 
 /** the site's shell plugin files of a config document */
 export function sitePlugins(config: Readonly<Record<string, unknown>>): string[] {

@@ -6,9 +6,10 @@
  * turn (a bulk submission) are validated, checked and handed over together:
  * one request to each service a turn (batch.ts). A signed jobspec (J, from a
  * guest's client: lib/signed-jobspec.ts) must be the jobspec, signed by its
- * submitter for this instance; its signature is the IMP's to verify.
+ * submitter for this instance; its signature is the IMP's to verify. A
+ * guest's job that could not run is refused here (guest.ts).
  */
-import { Errno, FluxError, IHandle, defineModule, einval, inject, injectable, methods, type BrokerModule, type Handle, type HandlerTable, type Message } from '../../kernel/api';
+import { Errno, FluxError, IConfig, IHandle, defineModule, einval, inject, injectable, methods, type BrokerModule, type ConfigApply, type Handle, type HandlerTable, type Message } from '../../kernel/api';
 import { jobIngestProtocol, type JobIngestProtocol, type JobIngestSubmitRequest, type JobIngestSubmitResponse } from '../../lib/protocol/job-ingest';
 import { FluidGenerator } from '../../lib/formats';
 import { validateJobspec } from './validate';
@@ -18,6 +19,8 @@ import { TurnBatch, TurnQueue } from './batch';
 import type { JobManagerSubmitJob, JobManagerValidateBatchResponse } from '../../lib/protocol/job-manager';
 import type { SchedFeasibilityBatchResponse } from '../../lib/protocol/sched';
 import { OWNER_UID } from '../../lib/owner-uid';
+import { impPath } from '../../lib/config/imp';
+import { guestRefusal } from './guest';
 
 type Obj = Record<string, unknown>;
 
@@ -51,8 +54,17 @@ export class JobIngest implements BrokerModule {
   /** the jobs accepted this turn, handed to the job manager together */
   private readonly toManager = new TurnBatch<JobManagerSubmitJob>((jobs) => this.h.rpc('job-manager.submit', { jobs }));
 
-  constructor(@inject(IHandle) private readonly h: Handle) {
+  /** `[exec] imp`: without it a guest's job cannot run */
+  private imp: string | undefined;
+
+  constructor(@inject(IHandle) private readonly h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>) {
     this.gen = new FluidGenerator(h.rank);
+    this.imp = impPath(config);
+  }
+
+  configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
+    const imp = impPath(next);
+    return () => (this.imp = imp);
   }
 
   async start(): Promise<void> {
@@ -127,11 +139,15 @@ export class JobIngest implements BrokerModule {
     const jobspec = p.jobspec;
     validateJobspec(jobspec);
     const J = p.J ?? undefined;
-    if (J !== undefined) this.checkSigned(J, jobspec, msg.userid);
     const urgency = p.urgency ?? 16;
     if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
     const flags = p.flags ?? 0;
     if ((flags & ~FLAGS_ALL) !== 0) throw einval(`invalid submit flags ${JSON.stringify(flags)}`);
+    if (msg.userid !== OWNER_UID) {
+      const no = guestRefusal(msg.userid, flags, J !== undefined, this.imp);
+      if (no !== undefined) throw new FluxError(Errno.EPERM, no);
+    }
+    if (J !== undefined) this.checkSigned(J, jobspec, msg.userid);
     // queue, defaults, limits and the queue's constraint (job-manager owns [queues] and [policy])
     const ready = await this.applyPolicy(jobspec);
     await this.checkFeasible(ready);

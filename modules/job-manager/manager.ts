@@ -62,6 +62,12 @@ export class Manager {
   private kickScheduled = false;
   nActive = 0;
   nRunning = 0;
+  /**
+   * the instance stops with its jobs running (FLUX_DISABLE_JOB_CLEANUP): what
+   * job-exec says of them as it unloads is not recorded, so that the next
+   * start from the statedir finds them running (endRestarted)
+   */
+  detached = false;
   maxId = 0;
   /** inactive jobs, oldest inactive first (purge order) */
   readonly inactive = new Set<Job>();
@@ -467,6 +473,7 @@ export class Manager {
     const stream = this.h.rpcStream('job-exec.start', { id: job.id, userid: job.userid, R: job.R, jobspec: job.jobspec }, {
       onResponse: (p) => {
         const r = (p ?? {}) as Obj;
+        if (this.detached) return;
         switch (r['type']) {
           case 'start':
             this.onStart(job);
@@ -498,13 +505,13 @@ export class Manager {
     });
     stream.done.then(
       () => {
-        if (!released) {
+        if (!released && !this.detached) {
           released = true;
           this.onRelease(job);
         }
       },
       (e: FluxError) => {
-        if (!released) {
+        if (!released && !this.detached) {
           const note = e.errno === Errno.ENOSYS ? 'no job execution service is loaded (job-exec)' : `job-exec: ${e.message}`;
           this.raise(job, 'exec', 0, note);
           released = true;

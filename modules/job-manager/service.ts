@@ -149,6 +149,12 @@ export class JobManager implements BrokerModule {
    */
   async cleanup(): Promise<string | undefined> {
     this.m.setStarted(false);
+    // Flux's rc step skips `flux cancel` so: a restart from the statedir finds the jobs running (manager.ts endRestarted)
+    if (process.env['FLUX_DISABLE_JOB_CLEANUP']) {
+      this.m.detached = true;
+      this.h.log('info', `cleanup: FLUX_DISABLE_JOB_CLEANUP is set: ${this.m.nRunning} running job(s) not canceled`);
+      return undefined;
+    }
     let canceled = 0;
     let errors = 0;
     /** cancel what runs and has no fatal exception yet; true once nothing runs */

@@ -4,7 +4,11 @@
  * users in with the user role, learned from the kernel (SO_PEERCRED). They
  * read its state and act on their own jobs only; administrative requests and
  * other users' jobs answer EPERM in one line. Without the key they are refused
- * at the handshake. Runs only as root (it creates the users fluxtst-owner,
+ * at the handshake. A guest's job that could not run is refused at submission
+ * in one line: unsigned (MUNGE not running), --flags=novalidate, or with no
+ * `[exec] imp`. The guests' held jobs need a munged of the test's own (to sign
+ * them) and an `[exec] imp` path (never run here: they are held, or it is
+ * removed first). Runs only as root (it creates the users fluxtst-owner,
  * fluxtst-alice and fluxtst-bob, and removes them after, on failure too).
  */
 import { test } from 'uvu';
@@ -15,11 +19,17 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
 import { until } from '../helpers/wait';
+import { startMunged, type Munged } from '../helpers/imp';
 
 const asRoot = process.getuid?.() === 0;
 const haveAddon = fs.existsSync(path.join(ROOT, 'dist', 'native', 'flux-ts.node'));
 const usable = asRoot && haveAddon;
 if (!usable) console.log(`t1200: SKIP: ${asRoot ? 'the flux-ts addon is not built' : 'needs root (creates users)'}`);
+const haveMunged = run('sh', ['-c', 'command -v munged && command -v munge']).code === 0;
+if (usable && !haveMunged) console.log('t1200: the tests of guests` own jobs SKIP: needs munge and munged (apt-get install munge)');
+/** an `[exec] imp` for the guests' held jobs: a job that starts (none here until it is removed) would fail */
+const FAKE_IMP = '/nonexistent/flux-imp';
+const GUESTS_CONF = '[access]\nallow-guest-user = true\nallow-root-owner = true\n';
 
 const OWNER = 'fluxtst-owner';
 const ALICE = 'fluxtst-alice';
@@ -28,12 +38,14 @@ const USERS = [OWNER, ALICE, BOB];
 const tmp = tmpdir();
 const live: Array<{ proc: ChildProcess; uri: string }> = [];
 let uri = '';
+let munged: Munged | undefined;
 
 // whatever happens, nothing of ours outlives the test process
 process.on('exit', () => {
-  for (const { proc } of live) {
+  const groups = [...live.map(({ proc }) => proc.pid), munged?.pid];
+  for (const pid of groups) {
     try {
-      process.kill(-proc.pid!, 'SIGKILL');
+      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
     } catch {
       /* gone */
     }
@@ -42,10 +54,10 @@ process.on('exit', () => {
 
 const uidOf = (user: string) => Number(run('id', ['-u', user]).stdout.trim());
 
-/** `flux ARGS` as `user`, against `at` */
-function as(user: string, args: readonly string[], at = uri): Result {
+/** `flux ARGS` as `user`, against `at` (signing with the test's munged, or `socket`) */
+function as(user: string, args: readonly string[], at = uri, socket = munged?.socket): Result {
   return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', FLUX, ...args], {
-    env: { FLUX_URI: at, HOME: tmp.dir, TMPDIR: tmp.dir },
+    env: { FLUX_URI: at, HOME: tmp.dir, TMPDIR: tmp.dir, ...(socket !== undefined ? { FLUX_MUNGE_SOCKET: socket } : {}) },
     cwd: tmp.dir,
   });
 }
@@ -96,7 +108,8 @@ test.before(async () => {
   }
   fs.chmodSync(tmp.dir, 0o755);
   fs.chownSync(tmp.dir, uidOf(OWNER), uidOf(OWNER));
-  uri = await startAsOwner(conf('guests', '[access]\nallow-guest-user = true\nallow-root-owner = true\n'));
+  if (haveMunged) munged = await startMunged(path.join(tmp.dir, 'munge'));
+  uri = await startAsOwner(conf('guests', `${GUESTS_CONF}[exec]\nimp = "${FAKE_IMP}"\n`));
 });
 
 test.after(async () => {
@@ -115,12 +128,15 @@ test.after(async () => {
       clearTimeout(t);
     }
   } finally {
+    munged?.stop();
     if (usable) removeUsers();
     tmp.cleanup();
   }
 });
 
 const t = usable ? test : test.skip;
+/** a test of guests' own jobs: they are signed */
+const tj = usable && haveMunged ? test : test.skip;
 
 t('with allow-guest-user the rundir is 0755 and the socket 0777; guests see the instance', () => {
   const sock = uri.slice('local://'.length);
@@ -200,7 +216,7 @@ t('owner-only services answer EPERM with one line to a guest', () => {
   assert.is(run(FLUX, ['getattr', 'log-level'], { env: { FLUX_URI: uri } }).stdout.trim(), '7');
 });
 
-t('a guest submits as itself, sees every job, and acts on its own jobs only', () => {
+tj('a guest submits as itself, sees every job, and acts on its own jobs only', () => {
   const sub = as(ALICE, ['submit', '--urgency=0', 'true']);
   assert.is(sub.code, 0, sub.stderr);
   const id = sub.stdout.trim();
@@ -253,7 +269,7 @@ t('a guest cannot signal or cancel the owner`s running job', () => {
   assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
 });
 
-t('a guest reads the eventlogs, jobspec and output of its own jobs only, and no other kvs key', () => {
+tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no other kvs key', () => {
   const id = as(ALICE, ['submit', '--urgency=0', 'echo', 'hi']).stdout.trim();
   const ev = as(ALICE, ['job', 'eventlog', id]);
   assert.is(ev.code, 0, ev.stderr);
@@ -280,7 +296,7 @@ t('a guest reads the eventlogs, jobspec and output of its own jobs only, and no 
   assert.is(as(ALICE, ['cancel', id]).code, 0);
 });
 
-t('the owner may cancel a guest`s job', () => {
+tj('the owner may cancel a guest`s job', () => {
   const id = as(ALICE, ['submit', '--urgency=0', 'true']).stdout.trim();
   const r = as(OWNER, ['cancel', id]);
   assert.is(r.code, 0, r.stderr);
@@ -288,9 +304,43 @@ t('the owner may cancel a guest`s job', () => {
   assert.match(l.stdout, `${id} CA`, l.stdout + l.stderr);
 });
 
-t('a guest`s job is not run with the owner`s rights: it ends with one exception saying why', () => {
-  // held, then released by its submitter (a guest may change its own job's urgency)
+/** ARGS of each submitting command, for a job running `id -un` */
+const SUBMITTING: Array<[string, string[]]> = [
+  ['flux-run: ERROR: ', ['run', 'id', '-un']],
+  ['[Errno 1] ', ['submit', 'id', '-un']],
+  ['flux-batch: ERROR: ', ['batch', '-n1', '--wrap', 'id', '-un']],
+  ['flux-alloc: ERROR: ', ['alloc', '-n1', 'id', '-un']],
+  ['[Errno 1] ', ['bulksubmit', 'id', '{}', ':::', '-un']],
+];
+
+/** each submitting command as `user` fails with exit 1 and this one line (after its prefix); no job was made */
+function refused(user: string, line: string, socket?: string): void {
+  const before = as(OWNER, ['jobs', '-A', '-a', '-n', '-o', '{id}']).stdout;
+  for (const [prefix, args] of SUBMITTING) {
+    const r = as(user, args, uri, socket);
+    assert.equal([r.code, r.stdout, r.stderr], [1, '', `${prefix}${line}\n`], args.join(' '));
+  }
+  assert.is(as(OWNER, ['jobs', '-A', '-a', '-n', '-o', '{id}']).stdout, before);
+}
+
+t('a guest`s job that could not run is refused at submission: unsigned (no munged) and novalidate, in one line', () => {
+  refused(ALICE, 'only instance owner can use sign-type=none: the jobspec could not be signed: munge: Failed to access "/nonexistent/munge.socket": No such file or directory (Did you start munged?)', '/nonexistent/munge.socket');
+  const nv = as(ALICE, ['run', '--flags=novalidate', 'id', '-un']);
+  assert.equal([nv.code, nv.stderr], [1, 'flux-run: ERROR: only the instance owner can submit with FLUX_JOB_NOVALIDATE\n']);
+  // the owner's own jobs are neither signed nor refused
+  const mine = as(OWNER, ['run', '--flags=novalidate', 'id', '-un'], uri, '/nonexistent/munge.socket');
+  assert.equal([mine.code, mine.stdout, mine.stderr], [0, `${OWNER}\n`, '']);
+});
+
+tj('without [exec] imp a guest`s signed job is refused at submission, naming the key; one accepted before ends with one exception', () => {
+  // held while the IMP is configured, then the owner removes it
   const id = as(ALICE, ['submit', '--urgency=0', 'id', '-un']).stdout.trim();
+  assert.match(id, /^ƒ\w+$/);
+  fs.writeFileSync(path.join(tmp.dir, 'guests', 'access.toml'), GUESTS_CONF);
+  const reload = as(OWNER, ['config', 'reload']);
+  assert.is(reload.code, 0, reload.stderr);
+  refused(ALICE, `this instance cannot run jobs of uid ${uidOf(ALICE)}, only its owner's: a guest's job runs through the IMP, which is not configured ([exec] imp, flux-config-exec(5))`);
+  // job-exec refuses the held one too: it ends with one exception
   const release = as(ALICE, ['job', 'urgency', id, '16']);
   assert.is(release.code, 0, release.stderr);
   const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']);
@@ -298,14 +348,12 @@ t('a guest`s job is not run with the owner`s rights: it ends with one exception 
   const ev = as(OWNER, ['job', 'eventlog', id]).stdout;
   assert.match(ev, /exception type="exec" .*note="job-exec: cannot run a job of uid \d+ in an instance owned by uid \d+: running jobs as their submitter needs the IMP \(\[exec\] imp, flux-imp\(8\)\)"/, ev);
   assert.not.match(ev, 'finish');
-  // flux run by a guest follows its own job: the job fails as above, and says so
-  const r = as(ALICE, ['run', 'true']);
-  assert.is(r.code, 1, r.stderr);
-  assert.match(r.stderr, /job\.exception ƒ\w+ type=exec severity=0 job-exec: cannot run a job of uid \d+/, r.stderr);
   // the owner's own jobs run as before
   const mine = as(OWNER, ['run', 'id', '-un']);
   assert.is(mine.code, 0, mine.stderr);
   assert.is(mine.stdout.trim(), OWNER);
+  fs.writeFileSync(path.join(tmp.dir, 'guests', 'access.toml'), `${GUESTS_CONF}[exec]\nimp = "${FAKE_IMP}"\n`);
+  assert.is(as(OWNER, ['config', 'reload']).code, 0);
 });
 
 t('the broker command line of docs/examples/flux.service serves guests until the owner shuts it down', async () => {

@@ -10,11 +10,8 @@ import { errnoFromCode, strerror } from '../../../lib/errno';
 import { MAX_FRAME } from '../../../kernel/message/limits';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
-import { service } from '../../api/protocol';
-import { signJobspec } from '../../api/sign';
-import type { JobIngestProtocol } from '../../../lib/protocol/job-ingest';
+import { submitJob } from '../../api/sign';
 
-const ingest = service<JobIngestProtocol>('job-ingest');
 
 /** submit flags by name (RFC 27's FLUX_JOB_*); `signed` is Flux's pre-signed J */
 const FLAGS: Record<string, number> = { debug: 2, waitable: 4, novalidate: 8, signed: 1 };
@@ -61,7 +58,7 @@ export class JobSubmitCommand extends JobCommand {
     }
     let id: number;
     try {
-      id = (await ingest.call(h, 'submit', { jobspec, urgency, flags, J: await signJobspec(h, jobspec) })).id;
+      id = (await submitJob(h, { jobspec, urgency, flags })).id;
     } catch (e) {
       this.fail((e as FluxError).message);
     }
