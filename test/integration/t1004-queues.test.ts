@@ -121,7 +121,7 @@ test('defaults, limits, requires and queue switches at submit and in scheduling'
   );
   assert.is(
     r.stdout,
-    ['rc=1', 'rc=1', '0', '1', 'batch 30', 'debug', 'debug: Scheduling is stopped', 'SCHED', 'ran after start', 'batch: Job submission is disabled: maint', 'rc=1', 'batch: Job submission is enabled', ''].join('\n'),
+    ['rc=1', 'rc=1', '0', '1', 'batch 30.0', 'debug', 'debug: Scheduling is stopped', 'SCHED', 'ran after start', 'batch: Job submission is disabled: maint', 'rc=1', 'batch: Job submission is enabled', ''].join('\n'),
     r.stderr,
   );
   assert.match(r.stderr, /^flux-run: ERROR: Invalid queue 'nosuch' specified$/m);
@@ -144,7 +144,7 @@ test('job-size limits (global and per queue) and a per-queue default duration', 
       'flux run -g1 true; echo rc=$?',
     ].join('\n'),
   );
-  assert.is(r.stdout, 'rc=1\n0\n10\nrc=0\nrc=1\n', r.stderr);
+  assert.is(r.stdout, 'rc=1\n0\n10.0\nrc=0\nrc=1\n', r.stderr);
   assert.match(r.stderr, /^flux-run: ERROR: requested ngpus \(1\) exceeds policy limit of 0 for queue batch$/m);
   assert.match(r.stderr, /^flux-run: ERROR: requested ncores \(2\) exceeds policy limit of 1 for queue debug$/m);
   // -n1 without -N names no node count: the nnodes minimum cannot be checked, so it is not refused
