@@ -63,6 +63,26 @@ export function guardStdio(): void {
   if (guarded) return;
   guarded = true;
   for (const s of streams()) s.on('error', (e: NodeJS.ErrnoException) => onWriteError(s, e));
+  if (process.env['FLUX_TS_STDOUT_CLOSED'] === '1') failStdoutWrites();
+}
+
+/**
+ * Our stdout was closed (`flux getattr rank >&-`): Node opened /dev/null in its
+ * place before any script ran, so flux-launch (or bin/flux) said so. The first
+ * write fails as it would have, EBADF, like any Unix tool's: one line, status 1.
+ * What we start (jobs, brokers) never sees the variable.
+ */
+function failStdoutWrites(): void {
+  delete process.env['FLUX_TS_STDOUT_CLOSED'];
+  const out = process.stdout;
+  out.write = ((...args: unknown[]) => {
+    const cb = args.find((a) => typeof a === 'function') as ((e?: Error) => void) | undefined;
+    const e = Object.assign(new Error('write EBADF'), { code: 'EBADF', errno: -9, syscall: 'write' });
+    // decided now: a command that ends right after its write must not exit 0 first
+    onWriteError(out, e);
+    if (cb) process.nextTick(cb, e);
+    return false;
+  }) as Out['write'];
 }
 
 /**

@@ -51,6 +51,9 @@ static void park_env(void) {
 
 static void run_node(char **argv) {
   park_env();
+  /* Node opens /dev/null on a closed fd 1 before any script runs, where output
+   would vanish: the front end fails its first write instead (cli/exit.ts) */
+  if (fcntl(1, F_GETFD) < 0) setenv("FLUX_TS_STDOUT_CLOSED", "1", 1);
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) {

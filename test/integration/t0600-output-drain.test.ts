@@ -190,6 +190,15 @@ test('a write error is one line and status 1, never a silent 0', () => {
     assert.is(r.code, 1, `FLUX_CLI_POOL=${pool}`);
     assert.is(r.stderr, 'flux-jobs: write error: No space left on device\n', `FLUX_CLI_POOL=${pool}`);
   }
+  // a closed stdout: Node would write to the /dev/null it opened in its place
+  for (const cmd of ['flux getattr rank', 'flux run echo hi', 'flux jobs -a']) {
+    const r = run('sh', ['-c', `${cmd} >&-`], { env: inst!.env });
+    assert.is(r.code, 1, cmd);
+    assert.match(r.stderr, /^flux-\w+: write error: Bad file descriptor\n$/, cmd);
+  }
+  // a command that writes nothing is not affected, and what it starts does not inherit the mark
+  const q = run('sh', ['-c', `flux run sh -c 'test -z "$FLUX_TS_STDOUT_CLOSED"' >&-; echo rc=$?`], { env: inst!.env });
+  assert.equal([q.stdout, q.stderr], ['rc=0\n', '']);
 });
 
 test.run();
