@@ -204,6 +204,7 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['resource', 'undrain', '0'], 'resource.undrain: requires instance owner'],
     [['jobtap', 'list'], 'requires instance owner'],
     [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
+    [['event', 'pub', 't1200.guest'], 'event.pub: Request requires owner credentials'],
   ];
   for (const [args, text] of cases) {
     const r = as(ALICE, args);

@@ -33,7 +33,7 @@ const SPECS = allSpecs();
 const name = (s: CommandSpec) => `flux ${s.path.join(' ')}`;
 
 /** Flux writes these in C (liboptparse: getopt rules, usage errors exit 1). */
-const C_WORDS = ['getattr', 'setattr', 'lsattr', 'module', 'ping', 'dmesg', 'exec', 'job', 'kvs', 'overlay', 'keygen', 'logger', 'start'];
+const C_WORDS = ['getattr', 'setattr', 'lsattr', 'module', 'ping', 'dmesg', 'event', 'exec', 'job', 'kvs', 'overlay', 'keygen', 'logger', 'start'];
 /** and these in Python (argparse without abbreviations, usage errors exit 2). */
 const PY_WORDS = ['run', 'submit', 'batch', 'alloc', 'bulksubmit', 'jobs', 'resource', 'queue', 'cancel', 'pstree', 'uri'];
 
