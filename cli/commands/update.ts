@@ -1,22 +1,24 @@
 /**
- * flux update [-n] [-v] JOBID KEY=VALUE...: change an active job (flux-update(1)).
- * Keys not under attributes., tasks. or resources. are attributes.system.KEY;
- * `duration` takes an FSD, `+FSD`/`-FSD` relative to the job's duration now;
- * `name` is attributes.system.job.name. Other values are JSON when they parse
- * as JSON, else strings. The job manager checks and applies all or nothing
- * (modules/job-manager/update.ts).
+ * flux update [-n] [-v] [--wait] JOBID KEY=VALUE...: change an active job
+ * (flux-update(1)). Keys not under attributes., tasks. or resources. are
+ * attributes.system.KEY; `duration` takes an FSD, `+FSD`/`-FSD` relative to
+ * the job's duration now; `name` is attributes.system.job.name. Other values
+ * are JSON when they parse as JSON, else strings. The job manager checks and
+ * applies all or nothing (modules/job-manager/update.ts); --wait then waits
+ * for the `jobspec-update` event that carries the updates (cli/jobspec/update-wait.ts).
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import type { FluxError } from '../../lib/errors';
-import { fsd } from '../../lib/formats';
+import { encodeJobId, fsd, pyFloatRepr } from '../../lib/formats';
 import { pyJson } from '../jobspec';
 import { parseIdArg } from '../jobspec/job-info';
+import { waitForUpdate } from '../jobspec/update-wait';
 
 const DURATION = 'attributes.system.duration';
 
-/** Python's str() of a float: 150.0, 0.5 */
-const pyFloat = (n: number): string => (Number.isInteger(n) ? `${n}.0` : String(n));
+/** a JSON number written as a float (`1.0`, `2e3`): Python's json.loads makes it a float */
+const FLOAT_TEXT = /^-?\d+(\.\d+([eE][+-]?\d+)?|[eE][+-]?\d+)$/;
 
 function fullKey(k: string): string {
   if (k === 'name') return 'attributes.system.job.name';
@@ -33,6 +35,7 @@ export class UpdateCommand extends FluxCommand {
     options: [
       { name: 'dry-run', short: 'n', description: 'Do not apply any updates, just print what would be sent to the job manager' },
       { name: 'verbose', short: 'v', description: 'Be more verbose: log each update on stderr' },
+      { name: 'wait', description: 'Wait for the updates to appear in the job eventlog before exiting' },
     ],
     operands: [
       { name: 'JOBID', nargs: '1', description: 'the job to update' },
@@ -45,7 +48,10 @@ export class UpdateCommand extends FluxCommand {
     const [typed, ...pairs] = p.operands as [string, ...string[]];
     const id = parseIdArg(typed);
     if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${typed}'`);
+    const t0 = Date.now() / 1000;
     const updates: Record<string, unknown> = {};
+    /** keys whose value Flux holds as a float (printed 300.0) */
+    const floats = new Set<string>([DURATION]);
     let current: number | undefined;
     const h = p.has('dry-run') && !pairs.some((x) => /^duration=[+-]/.test(x)) ? undefined : await this.connect();
     for (const pair of pairs) {
@@ -62,9 +68,10 @@ export class UpdateCommand extends FluxCommand {
           continue;
         }
         current ??= await this.duration(h!, id);
-        if (current === 0) this.fail(`duration=${raw}: the job's duration is unlimited`);
+        const jobid = encodeJobId(id, 'f58');
+        if (current === 0) this.fail(`duration for ${jobid} is unlimited, can't update by ${raw}`);
         const d = current + rel * secs;
-        if (d <= 0) this.fail(`duration=${raw}: the new duration would not be positive`);
+        if (rel < 0 && d <= 0) this.fail(`current duration for ${jobid} (${fsd.formatPy(current)}) cannot be reduced by ${raw.slice(1)}`);
         updates[key] = d;
         continue;
       }
@@ -74,9 +81,11 @@ export class UpdateCommand extends FluxCommand {
       } catch {
         v = raw;
       }
+      if (FLOAT_TEXT.test(raw.trim())) floats.add(key);
+      else floats.delete(key);
       updates[key] = v;
     }
-    const show = (k: string, v: unknown): string => (k === DURATION && typeof v === 'number' ? pyFloat(v) : pyJson(v));
+    const show = (k: string, v: unknown): string => (floats.has(k) && typeof v === 'number' ? pyFloatRepr(v) : pyJson(v));
     if (p.has('dry-run')) {
       process.stdout.write('{' + Object.entries(updates).map(([k, v]) => `${pyJson(k)}: ${show(k, v)}`).join(', ') + '}\n');
       return 0;
@@ -86,6 +95,7 @@ export class UpdateCommand extends FluxCommand {
     } catch (e) {
       this.fail((e as FluxError).message);
     }
+    if (p.has('wait')) await waitForUpdate(h!, id, t0, updates);
     if (p.has('verbose')) {
       for (const [k, v] of Object.entries(updates)) {
         process.stderr.write(`flux-update: INFO: updated ${k} to ${typeof v === 'string' ? v : show(k, v)}\n`);

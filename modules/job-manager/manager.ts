@@ -660,6 +660,16 @@ export class Manager {
     if (kick) this.kick();
   }
 
+  /**
+   * A SCHED job's jobspec changed (flux update): as Flux moves it back to
+   * PRIORITY, its priority is asked for again and posted (`priority`, even
+   * when unchanged); resubmitAlloc then sends the scheduler the new request.
+   */
+  prioritizeAgain(job: Job): void {
+    job.priority = this.jobtap.priority(job);
+    this.events.post(job.kvsdir, 'priority', { priority: job.priority });
+  }
+
   /** A pending job's request changed (flux update): a request the scheduler holds is cancelled and sent again. */
   resubmitAlloc(job: Job): void {
     if (job.allocPending) this.h.send('sched.cancel', { id: job.id });

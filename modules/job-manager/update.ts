@@ -4,13 +4,14 @@
  * Payload `{id, updates: {KEY: VALUE, ...}}` with full jobspec keys
  * (`attributes.system.duration`, the command line's aliases are resolved by
  * flux update). All updates are checked first, then applied together or not
- * at all:
+ * at all. As in Flux 0.88 (its .update-duration and .update-queue plugins),
+ * only two keys may change; any other is `update of KEY not supported`
+ * (urgency goes through `flux job urgency`):
  *
  * - a pending job: `attributes.system.duration` (seconds, 0 = unlimited,
- *   within the queue's or [policy] limit), `attributes.system.job.name`,
- *   `attributes.system.queue` (a configured queue; the job is checked
- *   against that queue's limits and takes its `requires`), and
- *   `attributes.system.urgency` (as `flux job urgency`);
+ *   within the queue's or [policy] limit) and `attributes.system.queue` (a
+ *   configured, enabled queue; the job is checked against that queue's
+ *   limits and takes its `requires`);
  * - a running job: `attributes.system.duration` only, by the instance owner:
  *   the allocation's expiration becomes starttime + duration (0: none), and
  *   the job manager's timer, the scheduler (sched.expiration) and job-exec
@@ -19,6 +20,8 @@
  * Jobspec changes are posted as `jobspec-update {KEY: VALUE}` (and a running
  * job's new expiration as `resource-update {expiration}`) in the job's
  * eventlog; restart.ts replays them, `flux job info ID jobspec` applies them.
+ * A job waiting for resources (SCHED) is then prioritized again, as Flux
+ * does: a `priority` event follows, and the scheduler gets the new request.
  * Another user's job may be updated only by the instance owner; the owner's
  * update of a guest job is not held to the limits (Flux does the same).
  */
@@ -31,10 +34,7 @@ import { validateJobspec } from './queues';
 type Obj = Record<string, unknown>;
 
 const DURATION = 'attributes.system.duration';
-const NAME = 'attributes.system.job.name';
 const QUEUE = 'attributes.system.queue';
-const URGENCY = 'attributes.system.urgency';
-const MAX_NAME = 1024;
 
 /** Set a dotted key in a jobspec (copy on the way down: the caller passes a clone). */
 export function setKey(js: Obj, key: string, value: unknown): void {
@@ -78,7 +78,6 @@ function withoutQueueRequires(m: Manager, js: Obj): void {
 interface Plan {
   /** jobspec keys → values for the jobspec-update event */
   spec: Obj;
-  urgency?: number;
   /** the jobspec after the update */
   jobspec: Obj;
   /** running job: the new expiration (0: none) */
@@ -87,25 +86,17 @@ interface Plan {
 
 function checkPending(m: Manager, job: Job, updates: Obj, bypassLimits: boolean): Plan {
   const spec: Obj = {};
-  let urgency: number | undefined;
   let js = structuredClone(job.jobspec ?? {});
   for (const [key, v] of Object.entries(updates)) {
     switch (key) {
       case DURATION:
         spec[key] = durationOf(v);
         break;
-      case NAME:
-        if (typeof v !== 'string' || v.length === 0 || v.length > MAX_NAME) throw einval(`${NAME} must be a non-empty string of at most ${MAX_NAME} characters`);
-        spec[key] = v;
-        break;
       case QUEUE:
+        if (typeof v === 'string' && v === job.queue && m.queueState.has(v)) throw einval(`job queue is already set to ${v}`);
         if (typeof v !== 'string' || !m.queueState.has(v)) throw einval(`'${String(v)}' is not a valid queue`);
-        if (m.queueState.get(v)?.enable === false) throw einval(`queue ${v}: job submission is disabled`);
+        if (m.queueState.get(v)?.enable === false) throw einval(`queue ${v} is currently disabled`);
         spec[key] = v;
-        break;
-      case URGENCY:
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 31) throw einval('urgency value is out of range');
-        urgency = v;
         break;
       default:
         throw einval(`update of ${key} not supported`);
@@ -126,17 +117,16 @@ function checkPending(m: Manager, job: Job, updates: Obj, bypassLimits: boolean)
     const after = sysOf(js)['constraints'] ?? {};
     if (JSON.stringify(after) !== before) spec['attributes.system.constraints'] = after;
   }
-  return { spec, urgency, jobspec: js };
+  return { spec, jobspec: js };
 }
 
 function checkRunning(m: Manager, job: Job, updates: Obj, msg: Message, bypassLimits: boolean): Plan {
   if (job.state !== State.RUN) throw einval('job is no longer running');
   for (const key of Object.keys(updates)) {
-    if (key === URGENCY) throw einval('urgency cannot be changed once resources are allocated');
-    if (key === NAME || key === QUEUE) throw einval(`update of ${key} not supported once resources are allocated`);
+    if (key === QUEUE) throw einval('update of queue for running job not supported');
     if (key !== DURATION) throw einval(`update of ${key} not supported`);
   }
-  if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, 'only the instance owner may update the duration of a running job');
+  if (!(msg.rolemask & Role.Owner)) throw new FluxError(Errno.EPERM, 'duration update of running job requires instance owner privileges');
   const duration = durationOf(updates[DURATION]);
   const js = structuredClone(job.jobspec ?? {});
   setKey(js, DURATION, duration);
@@ -144,7 +134,7 @@ function checkRunning(m: Manager, job: Job, updates: Obj, msg: Message, bypassLi
   const start = ((job.R?.['execution'] ?? {}) as Obj)['starttime'];
   const t0 = typeof start === 'number' ? start : (job.t_run ?? now());
   const expiration = duration === 0 ? 0 : t0 + duration;
-  if (expiration !== 0 && expiration <= now()) throw einval(`a duration of ${duration}s would end the job's allocation in the past`);
+  if (expiration !== 0 && expiration <= now()) throw einval('requested duration places job expiration in the past');
   return { spec: { [DURATION]: duration }, jobspec: js, expiration };
 }
 
@@ -173,7 +163,7 @@ export async function updateJob(m: Manager, h: Handle, id: number, updates: Obj,
       const fe = e as FluxError;
       if (fe.errno !== Errno.ENOSYS) throw new FluxError(fe.errno || Errno.EINVAL, `${QUEUE}: ${fe.message}`);
     }
-    if (!(job.state & PENDING)) throw einval(`update of ${QUEUE} not supported once resources are allocated`);
+    if (!(job.state & PENDING)) throw einval('update of queue for running job not supported');
   }
 
   // apply: nothing below refuses
@@ -191,14 +181,14 @@ export async function updateJob(m: Manager, h: Handle, id: number, updates: Obj,
     entries.push({ timestamp: t, name: 'resource-update', context: { expiration: plan.expiration } });
   }
   if (entries.length > 0) await m.events.append(job.kvsdir, entries);
-  if (plan.urgency !== undefined) m.setUrgency(job, plan.urgency, msg.userid);
   if (plan.expiration !== undefined) {
     m.armExpiration(job);
     const tell = { id: job.id, expiration: plan.expiration };
     h.rpc('sched.expiration', tell).catch((e: Error) => h.log('err', `sched.expiration ${job.id}: ${e.message}`));
     h.rpc('job-exec.expiration', tell).catch((e: Error) => h.log('debug', `job-exec.expiration ${job.id}: ${e.message}`));
-  } else if ((DURATION in plan.spec || QUEUE in plan.spec) && job.state === State.SCHED) {
-    // the scheduler has the old request: ask again with the new jobspec
+  } else if (job.state === State.SCHED && Object.keys(plan.spec).length > 0) {
+    // as Flux: back through PRIORITY (a `priority` event), and the scheduler has the old request: ask again
+    m.prioritizeAgain(job);
     m.resubmitAlloc(job);
   }
   return {};

@@ -45,6 +45,7 @@ import type {
 } from '../../lib/protocol/sched';
 import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
 import { monoMs } from '../../lib/clock';
+import { eventTime } from '../../lib/event-time';
 import { errorFields } from '../../lib/errors';
 
 /** handler entries checked against modules/sched/protocol.avsc */
@@ -311,7 +312,8 @@ export class SchedModule implements BrokerModule {
   }
 
   private decide(): void {
-    const now = Date.now() / 1000;
+    // an allocation's starttime to the microsecond, as Flux's (a flux update expiration shows it)
+    const now = eventTime();
     let decisions;
     const t0 = monoMs();
     try {

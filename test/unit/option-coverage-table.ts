@@ -368,6 +368,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'submit --wait-event': 'integration/t1040-option-effects.test.ts',
   'update --dry-run': 'integration/t1030-update.test.ts',
   'update --verbose': 'integration/t1030-update.test.ts',
+  'update --wait': 'integration/t1030-update.test.ts',
   'uri --local': 'integration/t1040-option-effects.test.ts',
   'uri --remote': 'integration/t0500-batch.test.ts',
 };

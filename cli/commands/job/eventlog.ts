@@ -2,6 +2,7 @@
 import { JobCommand } from '../../jobspec/job-command';
 import type { CommandSpec } from '../../options';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
+import { contextValue } from '../../eventlog/reals';
 
 interface Entry {
   timestamp: number;
@@ -16,10 +17,10 @@ const PATHS: Record<string, string> = {
   input: 'guest.input',
 };
 
-/** One eventlog entry as text: `<time> <name>[ key=json]...` */
+/** One eventlog entry as text: `<time> <name>[ key=json]...` (Flux's reals as jansson prints them: eventlog/reals.ts) */
 export function renderEntry(e: Entry, time: string): string {
   let s = `${time} ${e.name}`;
-  for (const [k, v] of Object.entries(e.context ?? {})) s += ` ${k}=${JSON.stringify(v)}`;
+  for (const [k, v] of Object.entries(e.context ?? {})) s += ` ${k}=${contextValue(e.name, k, v)}`;
   return s;
 }
 
