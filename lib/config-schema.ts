@@ -9,6 +9,7 @@
  * undefined when the value is good.
  */
 import { tryParse as parseFsd } from './formats/fsd';
+import { FLUX_ONLY_TABLES } from './config/flux-only-tables';
 
 export type Check = (v: unknown) => string | undefined;
 
@@ -115,7 +116,10 @@ export function checkValue(spec: ConfigSpec, v: unknown, path: string): ConfigPr
 export function checkConfig(schema: ConfigSchema, config: Readonly<Record<string, unknown>>): ConfigProblem | undefined {
   for (const [k, v] of Object.entries(config)) {
     const spec = schema[k];
-    if (!spec) return { path: k, text: isTable(v) ? 'unknown table' : 'unknown key' };
+    if (!spec) {
+      const flux = isTable(v) ? FLUX_ONLY_TABLES[k] : undefined;
+      return { path: k, text: flux ? `a Flux table flux-ts does not implement: ${flux}` : isTable(v) ? 'unknown table' : 'unknown key' };
+    }
     const p = checkValue(spec, v, k);
     if (p) return p;
   }

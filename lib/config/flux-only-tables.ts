@@ -1,0 +1,17 @@
+/**
+ * Tables of Flux's configuration (flux-config(5)) that flux-ts has no module
+ * for. A config written for Flux that has one is still refused, as any table
+ * nothing reads is (lib/config-schema.ts), but the line says what the table is
+ * and what flux-ts offers instead, not just "unknown table".
+ */
+export const FLUX_ONLY_TABLES: Readonly<Record<string, string>> = {
+  ingest: 'the job validator and frobnicator plugins of job-ingest are not part of flux-ts (limits: [policy] and [queues])',
+  kvs: "flux-ts's kvs has no checkpoint-period or garbage collection to tune (durability: the statedir attribute)",
+  'content-sqlite': 'flux-ts keeps the kvs in LMDB under statedir, with nothing to tune',
+  cron: 'flux-ts has no cron module',
+  archive: 'the job-archive module is not part of flux-ts (inactive jobs stay in the kvs: [job-manager] inactive-age-limit)',
+  systemd: 'flux-ts does not run jobs or the broker under systemd units',
+  'sched-fluxion-qmanager': 'Fluxion is not part of flux-ts: [sched] policy selects fcfs or backfill (flux-config-sched(5))',
+  'sched-fluxion-resource': 'Fluxion is not part of flux-ts: [sched] and [resource] configure its scheduler (flux-config-sched(5))',
+  'sched-fluxion-feasibility': 'Fluxion is not part of flux-ts: feasibility is checked by its own scheduler module',
+};
