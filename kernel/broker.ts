@@ -240,8 +240,10 @@ export class Broker {
     try {
       await this.connector.listen(localPath);
     } catch (e) {
+      // refused (lib/socket-claim.ts): what is in the socket's directory is another instance's, even with rundir-cleanup=1
+      if (e instanceof FluxError && path.resolve(localPath, '..') === path.resolve(this.attrs.get('rundir')!)) this.createdRundir = undefined;
       await this.cleanupDirs();
-      return this.crit(`cannot listen on ${localPath}: ${(e as Error).message}`);
+      return this.crit(e instanceof FluxError ? e.message : `cannot listen on ${localPath}: ${(e as Error).message}`);
     }
     this.installSignals();
     // nothing this broker starts outlives it, even when it is killed with SIGKILL: the reaper

@@ -7,6 +7,7 @@ import type * as Dns from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import { claimSocketPath } from '../lib/socket-claim';
 
 export interface Listener {
   /** the URI peers connect to (with the real port for tcp) */
@@ -128,8 +129,10 @@ function parse(uri: string): { kind: 'ipc'; path: string } | { kind: 'tcp'; host
 }
 
 /** Bind `uri` (tcp port `*` = any); each accepted connection goes to onConnection. */
-export function listen(uri: string, onConnection: (s: net.Socket) => void): Promise<Listener> {
+export async function listen(uri: string, onConnection: (s: net.Socket) => void): Promise<Listener> {
   const where = parse(uri);
+  // a socket a running instance serves is refused, a stale one removed (lib/socket-claim.ts)
+  if (where.kind === 'ipc') await claimSocketPath(where.path);
   const server = net.createServer({ noDelay: true } as net.ServerOpts, onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -146,7 +149,6 @@ export function listen(uri: string, onConnection: (s: net.Socket) => void): Prom
       });
     };
     if (where.kind === 'ipc') {
-      fs.rmSync(where.path, { force: true });
       server.listen(where.path, () => {
         fs.chmodSync(where.path, 0o700);
         done(uri);

@@ -23,6 +23,7 @@ import { CommandExit } from '../base-command';
 import type { StartCommand } from '../commands/start';
 import { parseTestOptions } from './test-mode';
 import { postUriMemo } from './uri-memo';
+import { refuseLiveRundir } from './rundir-in-use';
 
 /** Options that name something only separate broker processes have. */
 function refuseOptions(cmd: StartCommand): void {
@@ -37,6 +38,7 @@ function refuseOptions(cmd: StartCommand): void {
 export async function runInProcess(cmd: StartCommand, n: number): Promise<number> {
   refuseOptions(cmd);
   const o = parseTestOptions(cmd, n);
+  if (o.rundir !== undefined) await refuseLiveRundir(o.rundir);
   const say = (s: string) => process.stderr.write(`flux-start: ${s}\n`);
   let base;
   try {

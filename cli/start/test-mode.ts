@@ -20,6 +20,7 @@ import type { StartCommand } from '../commands/start';
 import { PmiServer } from '../../lib/pmi/server';
 import { processMapping } from './pmi-mapping';
 import { parkForNode } from '../../lib/node-env';
+import { refuseLiveRundir } from './rundir-in-use';
 
 export interface TestOptions {
   size: number;
@@ -133,6 +134,7 @@ function brokerEnv(rank: number, size: number, rundir: string): NodeJS.ProcessEn
 
 export async function runTestInstance(cmd: StartCommand, n: number): Promise<number> {
   const o = parseTestOptions(cmd, n);
+  if (o.rundir !== undefined) await refuseLiveRundir(o.rundir);
   const say = (s: string) => process.stderr.write(`flux-start: ${s}\n`);
   let rundir = o.rundir;
   let removeRundir = o.rundir !== undefined && o.rundirCleanup;

@@ -29,6 +29,7 @@ import { InflightBudget, type BudgetWaiter } from './budget';
 import { peerCred } from '../../lib/native';
 import { credentialsFor, type AccessPolicy, type Credentials } from './access';
 import { Reclaimer } from './reclaim';
+import { claimSocketPath } from '../../lib/socket-claim';
 
 export interface ConnectorHooks {
   log(severity: number, text: string): void;
@@ -321,11 +322,8 @@ export class LocalConnector {
   }
 
   async listen(sockPath: string): Promise<void> {
-    try {
-      fs.unlinkSync(sockPath);
-    } catch {
-      /* not there */
-    }
+    // a running instance's socket is refused (EADDRINUSE), a stale one removed
+    await claimSocketPath(sockPath);
     const server = net.createServer((sock) => this.accept(sock));
     this.server = server;
     await new Promise<void>((resolve, reject) => {

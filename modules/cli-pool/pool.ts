@@ -173,7 +173,16 @@ export class CliPool implements BrokerModule {
   /** Launchers may connect from now on. */
   private publish(): void {
     if (this.published || this.listenFd < 0) return;
-    fs.renameSync(this.boundPath, this.socketPath);
+    try {
+      fs.renameSync(this.boundPath, this.socketPath);
+    } catch (e) {
+      // the private name is gone (removed by someone else, or its directory with it): what is
+      // there now, if anything, is not ours to remove; the broker goes on without a pool
+      this.h.log('err', `cli-pool: cannot publish ${this.socketPath}: ${(e as Error).message}: pool off, flux commands start Node`);
+      this.boundPath = '';
+      this.stop();
+      return;
+    }
     this.boundPath = this.socketPath;
     this.published = true;
   }
@@ -181,7 +190,7 @@ export class CliPool implements BrokerModule {
   /** No more clients: launchers then find no socket and start Node themselves. */
   private close(): void {
     if (this.listenFd < 0) return;
-    fs.rmSync(this.boundPath, { force: true });
+    if (this.boundPath !== '') fs.rmSync(this.boundPath, { force: true });
     fs.closeSync(this.listenFd);
     this.listenFd = -1;
     this.published = false;
