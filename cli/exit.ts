@@ -11,7 +11,10 @@
  * A reader that goes away (`| head -1`) makes the next write fail with EPIPE
  * (Node ignores SIGPIPE): the command then ends at once, quietly, with status
  * 141, what a shell reports for a tool killed by SIGPIPE (`seq 1 100000 | head
- * -1`), so `set -o pipefail` scripts see the same as with any other tool. Any
+ * -1`), so `set -o pipefail` scripts see the same as with any other tool.
+ * What a command registered with onBrokenPipe() runs first (flux run cancels
+ * the job it started, as a local pipeline's producer dies of SIGPIPE), and
+ * the end waits for that, at most BROKEN_PIPE_WORK_MS. Any
  * other write error (ENOSPC on /dev/full, EIO) means lost output: one line on
  * stderr and status 1, never 0.
  *
@@ -32,6 +35,15 @@ let guarded = false;
 let prog = 'flux';
 /** the streams' own write(), kept when later writes are muted */
 const realWrite = new Map<Out, Out['write']>();
+/** what a broken pipe still has to do (onBrokenPipe), and the work it started */
+const pipeActions = new Set<BrokenPipeAction>();
+let pipeWork: Array<Promise<unknown>> = [];
+/** the longest a broken pipe's work delays the end: a broker that does not answer keeps no command whose reader is gone */
+export const BROKEN_PIPE_WORK_MS = 5000;
+
+/** work to do when the reader of `stream` goes away, before the command ends */
+export type BrokenPipeAction = (stream: 'stdout' | 'stderr') => Promise<unknown>;
+
 /** what ends the process once the output is drained (a warm client serves the next command instead) */
 let exitWith: (code: number) => void = (code) => process.exit(code);
 
@@ -42,6 +54,15 @@ let exitWith: (code: number) => void = (code) => process.exit(code);
  */
 export function setCommandExit(fn: (code: number) => void): void {
   exitWith = fn;
+}
+
+/**
+ * Run `fn` (once) if stdout or stderr breaks (EPIPE) before the command ends;
+ * the end waits for it (bounded). Returns what unregisters it.
+ */
+export function onBrokenPipe(fn: BrokenPipeAction): () => void {
+  pipeActions.add(fn);
+  return () => void pipeActions.delete(fn);
 }
 
 /** The name used in a write-error line (the running command's, e.g. `flux-jobs`). */
@@ -103,6 +124,9 @@ function onWriteError(s: Out, e: NodeJS.ErrnoException): void {
   if (failed.has(s)) return;
   failed.add(s);
   if (e.code === 'EPIPE') {
+    const stream = s === process.stderr ? 'stderr' : 'stdout';
+    for (const fn of pipeActions) pipeWork.push(Promise.resolve().then(() => fn(stream)).catch(() => undefined));
+    pipeActions.clear();
     decide(EXIT_BROKEN_PIPE);
     return;
   }
@@ -129,11 +153,21 @@ function finish(): void {
   // tool blocked writing to a slow reader (handlers the command left behind,
   // such as attach's signal forwarding, would keep it alive).
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
-  void Promise.all(streams().map(drained)).then(() => {
-    // a write that failed just now may not have emitted its 'error' yet
-    for (const s of streams()) if (s.errored) onWriteError(s, s.errored as NodeJS.ErrnoException);
-    exitWith(ending!);
-  });
+  void Promise.all(streams().map(drained))
+    .then(() => {
+      // a write that failed just now may not have emitted its 'error' yet
+      for (const s of streams()) if (s.errored) onWriteError(s, s.errored as NodeJS.ErrnoException);
+      return pipeWorkDone();
+    })
+    .then(() => exitWith(ending!));
+}
+
+/** the work broken pipes started is over, or BROKEN_PIPE_WORK_MS have passed */
+function pipeWorkDone(): Promise<void> {
+  if (pipeWork.length === 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((r) => (timer = setTimeout(r, BROKEN_PIPE_WORK_MS)));
+  return Promise.race([Promise.all(pipeWork).then(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 // a warm client's next command starts with none of this
@@ -144,6 +178,8 @@ onCommandReset(() => {
   realWrite.clear();
   failed.clear();
   finishing = false;
+  pipeActions.clear();
+  pipeWork = [];
 });
 
 function streams(): Out[] {

@@ -4,6 +4,8 @@ import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
 import { attach, AttachError } from '../attach/attach';
 import { submitJob } from '../api/sign';
+import { cancel } from '../api/job';
+import { onBrokenPipe } from '../exit';
 
 
 export class RunCommand extends FluxCommand {
@@ -34,6 +36,10 @@ export class RunCommand extends FluxCommand {
     } catch (e) {
       this.fail((e as Error).message);
     }
+    // flux run owns its job: a reader gone away (`flux run yes | head -1`)
+    // cancels it, as SIGPIPE ends a local pipeline's producer, instead of
+    // leaving it running and its output log growing (flux job attach detaches)
+    const disown = onBrokenPipe((stream) => cancel(h, id, `flux-run: ${stream} closed (EPIPE)`));
     if (parsed.has('verbose')) process.stderr.write(`jobid: ${encodeF58(id)}\n`);
     const input = parsed.get('input');
     try {
@@ -49,6 +55,8 @@ export class RunCommand extends FluxCommand {
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);
       throw e;
+    } finally {
+      disown();
     }
   }
 }

@@ -31,7 +31,7 @@ import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
 import { ExecEventlog, blockTaskmap } from './exec-eventlog';
 import { placementPmiMapping, placementTaskmap } from './rfc34';
-import { OutputLimit, parseSize } from './output-limit';
+import { OutputLimit, chooseLimit } from './output-limit';
 import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
@@ -90,7 +90,7 @@ export class ExecJob {
   /** a job.event callback is running (its failure is raised without another job.event) */
   private inJobEvent = false;
   private readonly cwd: string;
-  /** shell option output.limit */
+  /** shell option output.limit, or its default (output-limit.ts) */
   private outLimit: OutputLimit | undefined;
   /** a taskmap scheme placed the tasks (not block) */
   private remapped = false;
@@ -207,7 +207,7 @@ export class ExecJob {
     for (const b of this.stack) {
       for (const ev of b.cbs.startEvents?.() ?? []) out.push({ timestamp: eventTime(), ...ev });
     }
-    const setupError = this.setupOptions(opts);
+    const setupError = this.setupOptions(opts, out);
     if (setupError !== undefined) {
       out.push(this.logEvent(setupError, 2));
       this.output.append(out);
@@ -241,14 +241,18 @@ export class ExecJob {
     for (const s of this.shells.values()) this.startShell(s);
   }
 
-  /** The shell option rank 0 applies itself: `output.limit`. Returns the error that fails the job, if any. */
-  private setupOptions(opts: Record<string, unknown>): string | undefined {
+  /**
+   * The shell option rank 0 applies itself: `output.limit` (its log line to
+   * `out`). Returns the error that fails the job, if any.
+   */
+  private setupOptions(opts: Record<string, unknown>, out: OutEvent[]): string | undefined {
     const output = opts['output'] as { limit?: unknown } | undefined;
-    if (output?.limit !== undefined) {
-      const limit = parseSize(output.limit);
-      if (limit === undefined) return `output.limit: invalid size ${JSON.stringify(output.limit)}`;
-      this.outLimit = new OutputLimit(limit, String(output.limit), (m) => this.output.append([this.logEvent(m, 4)]));
-    }
+    // always a limit (1G, a guest's job 10M): the output log of a job nobody reads cannot fill the disk
+    const chosen = chooseLimit(output?.limit, this.userid !== OWNER_UID);
+    if (typeof chosen === 'string') return chosen;
+    const level = chosen.capped ? 4 : 6;
+    if (level <= 5 + verbosity(opts['verbose'])) out.push(this.logEvent(chosen.note, level));
+    this.outLimit = new OutputLimit(chosen.limit, chosen.display, (m) => this.output.append([this.logEvent(m, 4)]));
     return undefined;
   }
 

@@ -4,7 +4,49 @@
  * what goes to an --output/--error file) stop after SIZE bytes per stream,
  * with a warning when that happens and one at the end saying how much was cut.
  * SIZE: a number of bytes, or a number with a k/K, M or G suffix (powers of 1024).
+ *
+ * As in Flux, there is always a limit: without the option, 1G for the
+ * instance owner's jobs and 10M for a guest's (a multi-user instance), and a
+ * larger SIZE than OUTPUT_LIMIT_MAX (1G) is capped to it, with a warning. So
+ * a job nobody reads (`flux run yes`, its reader gone) cannot fill the disk
+ * that holds its output log.
  */
+
+/** the default limit of the instance owner's jobs (Flux's single-user default) */
+export const SINGLEUSER_OUTPUT_LIMIT = '1G';
+/** the default limit of a guest's jobs (Flux's multi-user default) */
+export const MULTIUSER_OUTPUT_LIMIT = '10M';
+/** the largest limit: a larger output.limit is capped to it (Flux's OUTPUT_LIMIT_MAX) */
+export const OUTPUT_LIMIT_MAX = 1024 ** 3;
+const OUTPUT_LIMIT_MAX_TEXT = '1G';
+
+/** the limit a job gets: bytes, the text its warnings show, and how it was chosen (a verbose line, or a warning) */
+export interface ChosenLimit {
+  limit: number;
+  display: string;
+  /** `output: ...`, a DEBUG line (or WARN when `capped`) */
+  note: string;
+  capped: boolean;
+}
+
+/**
+ * The limit of a job from its output.limit option (undefined: not given) and
+ * whether it is a guest's; a string error when the option is not a size.
+ */
+export function chooseLimit(option: unknown, guest: boolean): ChosenLimit | string {
+  if (option === undefined) {
+    const display = guest ? MULTIUSER_OUTPUT_LIMIT : SINGLEUSER_OUTPUT_LIMIT;
+    const whose = guest ? "a guest's jobs" : "the instance owner's jobs";
+    return { limit: parseSize(display)!, display, note: `output: limit ${display} per stream (default for ${whose})`, capped: false };
+  }
+  const limit = parseSize(option);
+  if (limit === undefined) return `output.limit: invalid size ${JSON.stringify(option)}`;
+  if (limit > OUTPUT_LIMIT_MAX) {
+    const note = `output: output.limit=${String(option)} capped at ${OUTPUT_LIMIT_MAX_TEXT} per stream`;
+    return { limit: OUTPUT_LIMIT_MAX, display: OUTPUT_LIMIT_MAX_TEXT, note, capped: true };
+  }
+  return { limit, display: String(option), note: `output: limit ${String(option)} per stream`, capped: false };
+}
 
 /** SIZE as bytes, or undefined when it is not a size. */
 export function parseSize(v: unknown): number | undefined {

@@ -3,8 +3,10 @@
  * ends only once the reader has been handed all of it, however slow the
  * reader, through the warm client pool or in a fresh Node (FLUX_CLI_POOL=0);
  * a reader that closes early (`| head -1`) ends it quietly with status 141, as
- * it would `seq`; a write error is one line and status 1. For flux run, flux
- * job attach, flux jobs, flux dmesg, flux job eventlog and flux submit
+ * it would `seq`, and flux run, which owns its job, cancels it first (the
+ * producer of a local pipeline dies of SIGPIPE; an abandoned job would run on
+ * and fill its output log) while flux job attach only detaches; a write error
+ * is one line and status 1. For flux run, flux job attach, flux jobs, flux dmesg, flux job eventlog and flux submit
  * --dry-run, each with outputs far larger than a pipe holds.
  */
 import { test } from 'uvu';
@@ -13,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { readCommand, readFlux, type PipeResult, type ReaderKind } from '../helpers/pipe-reader';
+import { until } from '../helpers/wait';
 
 let inst: Instance | undefined;
 const tmp = tmpdir();
@@ -199,6 +202,50 @@ test('a write error is one line and status 1, never a silent 0', () => {
   // a command that writes nothing is not affected, and what it starts does not inherit the mark
   const q = run('sh', ['-c', `flux run sh -c 'test -z "$FLUX_TS_STDOUT_CLOSED"' >&-; echo rc=$?`], { env: inst!.env });
   assert.equal([q.stdout, q.stderr], ['rc=0\n', '']);
+});
+
+/** `bash -c SCRIPT` against the instance, with or without the pool */
+const bash = (script: string, pool: 0 | 1) => run('bash', ['-c', script], { env: { ...inst!.env, FLUX_CLI_POOL: String(pool) }, timeoutMs: 60_000 });
+
+/** wait until job `id` is inactive; its result and exception note */
+async function ended(id: string): Promise<string> {
+  await until(() => cold(['jobs', '-no', '{state}', id]).stdout.trim() === 'INACTIVE', `job ${id} to be inactive`);
+  return cold(['jobs', '-no', '{result} {exception.type} {exception.note}', id]).stdout.trim();
+}
+
+test('flux run whose reader goes away cancels its job (EPIPE), exits 141, and frees its cores', async () => {
+  for (const pool of pools) {
+    if (pool === 1) await poolIdle();
+    const where = `FLUX_CLI_POOL=${pool}`;
+    const yes = bash('flux run yes | head -1; echo "${PIPESTATUS[*]}"; flux job last', pool);
+    const [line, status, id] = yes.stdout.split('\n');
+    assert.is(`${line}\n${status}`, 'y\n141 0', `${where}: ${yes.stderr}`);
+    assert.is(yes.stderr, '', where);
+    assert.is(await ended(id!), 'CANCELED cancel flux-run: stdout closed (EPIPE)', where);
+
+    const zero = bash('flux run cat </dev/zero | head -c 10 | od -An -c; echo "${PIPESTATUS[*]}"; flux job last', pool);
+    const z = zero.stdout.split('\n');
+    assert.is(`${z[0]!.replace(/\s+/g, ' ')}\n${z[1]}`, ' \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0\n141 0 0', `${where}: ${zero.stderr}`);
+    assert.is(await ended(z[2]!), 'CANCELED cancel flux-run: stdout closed (EPIPE)', where);
+
+    // stderr's reader goes: what stdout's reader was sent before is all there, then the job is canceled
+    const err = bash(`{ flux run sh -c 'seq 1 100000; yes >&2' 2> >(head -1 >/dev/null); echo "rc=$?" >&2; } | (sleep 1; wc -l); flux job last`, pool);
+    const [count, errId] = err.stdout.trim().split('\n');
+    assert.is(count!.trim(), '100000', `${where}: ${err.stderr}`);
+    assert.is(err.stderr, 'rc=141\n', where);
+    assert.is(await ended(errId!), 'CANCELED cancel flux-run: stderr closed (EPIPE)', where);
+  }
+  const r = cold(['run', '-n2', 'true']);
+  assert.is(r.code, 0, `the cores are free again: ${r.stderr}`);
+});
+
+test('flux job attach whose reader goes away only detaches: the job runs on', async () => {
+  const id = cold(['submit', 'sh', '-c', 'seq 1 100000; exec sleep 300']).stdout.trim();
+  const r = bash(`flux job attach ${id} | head -1; echo "\${PIPESTATUS[*]}"`, 0);
+  assert.is(r.stdout, '1\n141 0\n', r.stderr);
+  assert.is(cold(['jobs', '-no', '{state}', id]).stdout.trim(), 'RUN');
+  assert.is(cold(['cancel', id]).code, 0);
+  assert.is(await ended(id), 'CANCELED cancel');
 });
 
 test.run();

@@ -218,8 +218,20 @@ test('-o output.limit=10: the kept output stops at 10 bytes a stream, with warni
   assert.is(r.stdout, '0123456789');
   assert.match(r.stderr, /flux-shell\[0\]: {2}WARN: output: stdout will be truncated, 10 limit exceeded\n/);
   assert.match(r.stderr, /flux-shell\[0\]: {2}WARN: output: stdout: 12 of 22 bytes truncated\n/);
-  // without it: all of it
-  assert.is(ok(['run', 'sh', '-c', 'echo 0123456789abcdef; echo more']).stdout, '0123456789abcdef\nmore\n');
+  // without it: all of it (the default limit, 1G, is far away)
+  const all = ok(['run', 'sh', '-c', 'echo 0123456789abcdef; echo more']);
+  assert.is(all.stdout, '0123456789abcdef\nmore\n');
+  assert.is(all.stderr, '');
+});
+
+test('output.limit: 1G by default (a -o verbose line says so); a larger one is capped at 1G, with a warning', () => {
+  const v = ok(['run', '-o', 'verbose', 'true']);
+  assert.match(v.stderr, /^\d+\.\d{3}s: flux-shell\[0\]: DEBUG: output: limit 1G per stream \(default for the instance owner's jobs\)$/m, v.stderr);
+  const set = ok(['run', '-o', 'verbose', '-o', 'output.limit=10k', 'true']);
+  assert.match(set.stderr, /flux-shell\[0\]: DEBUG: output: limit 10k per stream\n/, set.stderr);
+  const big = ok(['run', '-o', 'output.limit=4G', 'echo', 'hi']);
+  assert.is(big.stdout, 'hi\n');
+  assert.match(big.stderr, /^\d+\.\d{3}s: flux-shell\[0\]: {2}WARN: output: output.limit=4G capped at 1G per stream\n$/, big.stderr);
 });
 
 test('-o verbose: the shell trace lines on stderr (DEBUG; TRACE with verbose=2)', () => {

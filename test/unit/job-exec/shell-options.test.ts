@@ -6,7 +6,7 @@ import { applyTaskmap, decodeTaskmap } from '../../../plugins/shell/taskmap/sche
 import { divide, parseMap, taskGpuSets } from '../../../plugins/shell/affinity/sets';
 import { planRlimits } from '../../../plugins/shell/rlimit/limits';
 import { signalName, signalOption } from '../../../plugins/shell/signal/option';
-import { OutputLimit, parseSize } from '../../../modules/job-exec/output-limit';
+import { OUTPUT_LIMIT_MAX, OutputLimit, chooseLimit, parseSize } from '../../../modules/job-exec/output-limit';
 import { shellOptionError } from '../../../modules/job-ingest/shell-options';
 import type { ShellPlacement } from '../../../modules/job-exec/taskmap';
 
@@ -109,6 +109,20 @@ test('output.limit: sizes, truncation per stream, one warning and a summary', ()
   assert.is(l.summary('stdout'), 'output: stdout: 3 of 8 bytes truncated');
   assert.is(l.summary('stdout'), undefined);
   assert.is(l.summary('stderr'), undefined);
+});
+
+test('output.limit: 1G by default, 10M for a guest, at most 1G (capped, with a warning)', () => {
+  const owner = chooseLimit(undefined, false);
+  assert.equal(owner, { limit: 1024 ** 3, display: '1G', note: "output: limit 1G per stream (default for the instance owner's jobs)", capped: false });
+  const guest = chooseLimit(undefined, true);
+  assert.equal(guest, { limit: 10 * 1024 ** 2, display: '10M', note: "output: limit 10M per stream (default for a guest's jobs)", capped: false });
+  // an explicit limit is the job's, a guest's too, up to OUTPUT_LIMIT_MAX
+  assert.equal(chooseLimit('10', true), { limit: 10, display: '10', note: 'output: limit 10 per stream', capped: false });
+  assert.equal(chooseLimit('1G', true), { limit: OUTPUT_LIMIT_MAX, display: '1G', note: 'output: limit 1G per stream', capped: false });
+  assert.equal(chooseLimit('4G', false), { limit: OUTPUT_LIMIT_MAX, display: '1G', note: 'output: output.limit=4G capped at 1G per stream', capped: true });
+  assert.equal(chooseLimit(2 ** 40, false), { limit: OUTPUT_LIMIT_MAX, display: '1G', note: `output: output.limit=${2 ** 40} capped at 1G per stream`, capped: true });
+  assert.is(chooseLimit('lots', false), 'output.limit: invalid size "lots"');
+  assert.is(OUTPUT_LIMIT_MAX, 1073741824);
 });
 
 test('job-ingest: values of the shell options flux-ts implements', () => {
