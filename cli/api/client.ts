@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Errno, strerror } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
-import { FrameReader, encodeFrame, decodeMessage } from '../../kernel/message/codec';
+import { FrameReader, encodeFrame, decodeMessage, MAX_FRAME } from '../../kernel/message/codec';
 import {
   MsgFlag,
   MsgType,
@@ -152,8 +152,11 @@ export class Client {
       nodeid = NODEID_ANY;
       flags |= MsgFlag.Upstream;
     }
+    const frame = encodeFrame(makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag }));
+    // the broker drops a client whose frame is over the limit: refuse it here, the connection kept
+    if (frame.length - 4 > MAX_FRAME) throw new FluxError(Errno.EMSGSIZE, `${r.topic}: request of ${frame.length - 4} bytes is larger than a message may carry (${MAX_FRAME} bytes)`);
     this.corkForTurn();
-    this.sock.write(encodeFrame(makeRequest(r.topic, { nodeid, flags, payload: r.payload, matchtag: r.matchtag })));
+    this.sock.write(frame);
   }
 
   /**

@@ -41,11 +41,16 @@ function pyInt(o: Occurrence, long: string): number {
   return Number(t);
 }
 
+/** The largest count a jobspec may ask for (a C int, as Flux's jobspec parser holds counts). */
+export const MAX_COUNT = 2147483647;
+
 function positive(p: ParsedArgs, long: string, what: string, min = 1): number | undefined {
   const o = p.get(long);
   if (!o) return undefined;
   const n = pyInt(o, long);
   if (n < min) throw new SubmitOptionError(`${o.typed}: ${what} must be an integer >= ${min}`);
+  // compared before any arithmetic: past 2^53 the digits typed are not the number held
+  if (n > MAX_COUNT) throw new SubmitOptionError(`${o.typed}: ${what} must be an integer <= ${MAX_COUNT}`);
   return n;
 }
 
@@ -201,6 +206,7 @@ function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['cou
     const coresTotal = cores ?? n;
     const slotsPerNode = Math.max(1, Math.ceil(coresTotal / n));
     const ntasks = tpn !== undefined ? tpn * n : tpc !== undefined ? tpc * coresTotal : n;
+    if (ntasks > MAX_COUNT) throw new SubmitOptionError(`task count ${ntasks} must be <= ${MAX_COUNT}`);
     const core: ResourceVertex[] = [{ type: 'core', count: 1 }];
     if (gpn) core.push({ type: 'gpu', count: gpn });
     const slot: ResourceVertex = { type: 'slot', count: slotsPerNode, with: core, label: 'task' };

@@ -64,7 +64,7 @@ export const resourceProtocol: ProtocolDoc = {
       "response": "Empty"
     },
     "get": {
-      "doc": "R; with down: {R, down (idset)}: the ranks the scheduler may not use too",
+      "doc": "R; with down: {R, down, drained (idsets)}: the ranks the scheduler may not use too, and which of them are drained",
       "request": [
         {
           "name": "down",
@@ -304,6 +304,15 @@ export const resourceProtocol: ProtocolDoc = {
           "name": "down",
           "type": "string",
           "doc": "ranks down: offline, drained, excluded or torpid (idset)"
+        },
+        {
+          "name": "drained",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "those of down that are down only because drained (idset)"
         }
       ]
     }
@@ -335,7 +344,7 @@ export interface ResourceRegisterRequest {
 
 export type ResourceRegisterResponse = Empty;
 
-/** get: R; with down: {R, down (idset)}: the ranks the scheduler may not use too */
+/** get: R; with down: {R, down, drained (idsets)}: the ranks the scheduler may not use too, and which of them are drained */
 export interface ResourceGetRequest {
   down?: null | boolean;
 }
@@ -427,6 +436,8 @@ export interface ResourceUpdateEvent {
   R: object;
   /** ranks down: offline, drained, excluded or torpid (idset) */
   down: string;
+  /** those of down that are down only because drained (idset) */
+  drained?: null | string;
 }
 
 /** Every method's request and response types (kernel/api methods<ResourceProtocol>()). */

@@ -122,7 +122,7 @@ export class ResourceModule implements BrokerModule {
       method('discover', () => this.local, { ownerOnly: false }),
       method('register', (req) => this.register(req)),
       // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
-      method('get', (req) => this.leader(() => (req.down === true ? { R: this.R(), down: idset.encode(this.down()) } : this.R())), leaderOnly),
+      method('get', (req) => this.leader(() => (req.down === true ? { R: this.R(), down: idset.encode(this.down()), drained: idset.encode(this.drainedOnly()) } : this.R())), leaderOnly),
       method('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       method('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       method('drain', (req) => this.leader(() => this.drain(req))),
@@ -395,6 +395,12 @@ export class ResourceModule implements BrokerModule {
     return [...new Set([...this.drains.ranks(), ...this.offline(), ...this.torpid, ...this.excluded])].sort((a, b) => a - b);
   }
 
+  /** Down ranks that are down only because drained (up, lively, not excluded): undraining frees them. */
+  private drainedOnly(): number[] {
+    const other = new Set([...this.offline(), ...this.torpid, ...this.excluded]);
+    return this.drains.ranks().filter((r) => !other.has(r)).sort((a, b) => a - b);
+  }
+
   private async refreshOnline(): Promise<void> {
     try {
       const r = await this.h.rpc<{ members: string }>('groups.get', { name: 'broker.online' }, { nodeid: 0, timeoutMs: 5000 });
@@ -433,10 +439,11 @@ export class ResourceModule implements BrokerModule {
     if (this.h.rank === 0) this.journalState();
     const R = this.R();
     const down = idset.encode(this.down());
-    const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down]);
+    const drained = idset.encode(this.drainedOnly());
+    const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down, drained]);
     if (key === this.lastPublished) return;
     this.lastPublished = key;
-    void this.h.publish('resource.update', { R, down }).catch(() => {});
+    void this.h.publish('resource.update', { R, down, drained }).catch(() => {});
   }
 
   private status(): ResourceStatusResponse {

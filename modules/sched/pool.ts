@@ -95,6 +95,8 @@ export class Pool implements ResourcePool {
   /** 1 = down, per node */
   private down: Uint8Array;
   private readonly downSet: Set<number>;
+  /** the down ranks that are drained (and otherwise up): reasons say drained, not down */
+  private drained: ReadonlySet<number>;
   /** up nodes by their free core count */
   private hist: Int32Array;
   /** up nodes with every core and gpu free */
@@ -102,7 +104,7 @@ export class Pool implements ResourcePool {
   /** request shapes (without constraint) that match() found no room for since the last give() */
   private failed: Set<string> | undefined;
 
-  constructor(all: readonly RankResources[], down: Iterable<number> = [], layout?: Layout) {
+  constructor(all: readonly RankResources[], down: Iterable<number> = [], layout?: Layout, drained: Iterable<number> = []) {
     const L = (this.layout = layout ?? new Layout(all));
     this.free = new Uint8Array(L.ncores).fill(1);
     this.gfree = new Uint8Array(L.ngpus).fill(1);
@@ -115,11 +117,12 @@ export class Pool implements ResourcePool {
     this.down = new Uint8Array(L.nodes.length);
     this.hist = new Int32Array(L.maxCores + 1);
     this.downSet = new Set();
+    this.drained = new Set(drained);
     this.setDown(down);
   }
 
-  static fromR(R: Rv1, down: Iterable<number> = []): Pool {
-    return new Pool(rv1Expand(R), down);
+  static fromR(R: Rv1, down: Iterable<number> = [], drained: Iterable<number> = []): Pool {
+    return new Pool(rv1Expand(R), down, undefined, drained);
   }
 
   get ranks(): number[] {
@@ -183,6 +186,7 @@ export class Pool implements ResourcePool {
       ngfree: Int32Array;
       down: Uint8Array;
       downSet: Set<number>;
+      drained: ReadonlySet<number>;
       hist: Int32Array;
       whole: number;
       shared: boolean;
@@ -194,6 +198,7 @@ export class Pool implements ResourcePool {
     w.ngfree = this.ngfree;
     w.down = this.down;
     w.downSet = new Set(this.downSet);
+    w.drained = this.drained;
     w.hist = this.hist;
     w.whole = this.whole;
     w.shared = true;
@@ -236,10 +241,11 @@ export class Pool implements ResourcePool {
     if (req.nnodes !== undefined) {
       const spn = Math.ceil(req.nslots / req.nnodes);
       const eligible = all.filter((n) => this.slotsOn(n.cores.length, n.gpus.length, req) >= spn).length;
-      if (eligible < req.nnodes) {
+      if (eligible >= req.nnodes) return undefined;
+      if (all.length < req.nnodes) {
         return `unsatisfiable request: need ${req.nnodes}${req.exclusive ? ' exclusive' : ''} node(s), only ${eligible} eligible`;
       }
-      return undefined;
+      return `unsatisfiable request: ${this.nodeShortfall(all, req, spn, eligible)}`;
     }
     const avail = all.reduce((s, n) => s + this.slotsOn(n.cores.length, n.gpus.length, req), 0);
     if (avail < req.nslots) {
@@ -249,6 +255,16 @@ export class Pool implements ResourcePool {
       return `unsatisfiable request: need ${req.nslots} slot(s) of ${shape}, only ${avail} such slot(s) available (${totals})`;
     }
     return undefined;
+  }
+
+  /** Enough nodes, too few of them big enough: what each must hold, and what they have. */
+  private nodeShortfall(all: readonly Node[], req: ResourceRequest, spn: number, eligible: number): string {
+    const gpus = req.gpusPerSlot > 0;
+    const each = `${spn * req.coresPerSlot} core(s)${gpus ? ` and ${spn * req.gpusPerSlot} gpu(s)` : ''}`;
+    const need = `need ${each} on ${req.nnodes === 1 ? '1 node' : `each of ${req.nnodes} nodes`}`;
+    if (eligible > 0) return `${need}, only ${eligible} node(s) have that many`;
+    const most = (k: 'cores' | 'gpus'): number => all.reduce((m, n) => Math.max(m, n[k].length), 0);
+    return `${need}, nodes have at most ${most('cores')} core(s)${gpus ? ` and ${most('gpus')} gpu(s)` : ''}`;
   }
 
   /**
@@ -272,8 +288,11 @@ export class Pool implements ResourcePool {
       if (fit < req.nslots) need = `needs ${req.nslots} slot(s) of ${req.coresPerSlot} core(s)${req.gpusPerSlot > 0 ? ` and ${req.gpusPerSlot} gpu(s)` : ''}, ${fit} up`;
     }
     if (need === undefined) return undefined;
-    const hosts = hostlist.compress(down.map((n) => n.hostname));
-    return `${need}; ${down.length} node(s) down: ${hosts} (rank ${idset.encode(down.map((n) => n.rank))})`;
+    const drained = down.filter((n) => this.drained.has(n.rank));
+    const off = down.filter((n) => !this.drained.has(n.rank));
+    const list = (nodes: Node[], state: string): string[] =>
+      nodes.length === 0 ? [] : [`${nodes.length} node(s) ${state}: ${hostlist.compress(nodes.map((n) => n.hostname))} (rank ${idset.encode(nodes.map((n) => n.rank))})`];
+    return [need, ...list(drained, 'drained'), ...list(off, 'down')].join('; ');
   }
 
   /**

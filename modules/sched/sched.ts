@@ -96,8 +96,8 @@ export class SchedModule implements BrokerModule {
     this.unsubscribe = this.h.subscribe('resource.update', (_m, ev) => this.onUpdate(ev));
     try {
       // with the ranks that are down already (offline, drained, excluded): resource.update only tells of changes
-      const r = await this.h.rpc<{ R: Rv1; down: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });
-      this.pool = Pool.fromR(r.R, idset.decode(r.down ?? ''));
+      const r = await this.h.rpc<{ R: Rv1; down: string; drained?: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });
+      this.pool = Pool.fromR(r.R, idset.decode(r.down ?? ''), idset.decode(r.drained ?? ''));
     } catch (e) {
       this.h.log('err', `resource.get: ${(e as Error).message}; starting with no resources`);
     }
@@ -167,7 +167,7 @@ export class SchedModule implements BrokerModule {
   /** `resource.update` (checked against its schema: modules/resource/protocol.avsc) */
   private onUpdate(p: ResourceUpdateEvent): void {
     if (!isRv1(p.R)) return;
-    const pool = Pool.fromR(p.R, idset.decode(p.down));
+    const pool = Pool.fromR(p.R, idset.decode(p.down), idset.decode(p.drained ?? ''));
     for (const j of this.running.values()) pool.take(j.R);
     this.pool = pool;
     for (const w of this.waiting.values()) this.explain(w);

@@ -31,7 +31,7 @@ const cases: Array<[string[], number, string]> = [
   [['jobs', '--filter=bogus'], 1, 'flux-jobs: ERROR: Invalid filter specified: bogus\n'],
   [['jobs', '-o', '{bogus}'], 1, 'flux-jobs: ERROR: Error in user format: Unknown format field: bogus\n'],
   [['job', 'info', 'notanid', 'R'], 1, 'flux-job: error parsing jobid: "notanid"\n'],
-  [['job', 'info', 'f123456789', 'R'], 1, 'flux-job: invalid job id\n'],
+  [['job', 'info', 'f123456789', 'R'], 1, 'flux-job: job f123456789 not found\n'],
   [['job', 'status', 'f123456789'], 1, 'flux-job: f123456789: No such job\n'],
   [['job', 'kill', 'f123456789'], 1, 'flux-job: kill f123456789: unknown job id\n'],
   [['job', 'id', '--to=words', '1234'], 1, 'flux-job: the words job id encoding is not available (flux-ts has no mnemonicode word list); use f58, dec, hex, dothex or kvs\n'],

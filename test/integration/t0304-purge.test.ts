@@ -70,7 +70,7 @@ test('purged jobs are gone from flux jobs, flux job info and the kvs', async () 
     assert.not.ok(allIds(inst).includes(dec));
     const info = inst.flux(['job', 'info', id, 'eventlog']);
     assert.is(info.code, 1);
-    assert.is(info.stderr, 'flux-job: invalid job id\n');
+    assert.is(info.stderr, `flux-job: job ${id} not found\n`);
     const lookup = inst.flux(['jobs', id]);
     assert.is(lookup.code, 1);
     assert.match(lookup.stderr, /unknown/);

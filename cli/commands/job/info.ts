@@ -45,7 +45,7 @@ export class JobInfoCommand extends JobCommand {
     const [typed, key] = this.args.operands as [string, string];
     const id = this.jobId(typed);
     const h = await this.connect();
-    const dir = await this.jobDir(h, id, typed, 'invalid job id');
+    const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
     let value: unknown;
     // jobspec: as flux update left it (jobspec-update events applied); --base: as stored; --original: J, as submitted
     const stored = key === 'jobspec' && this.original ? 'J' : key;

@@ -7,7 +7,8 @@ import { JobCommand } from '../../jobspec/job-command';
 import { optInt } from '../../jobspec/job-options';
 import { encodeF58 } from '../../../lib/formats';
 import { errnoFromCode, strerror } from '../../../lib/errno';
-import { MAX_FRAME } from '../../../kernel/message/limits';
+import { CLIENT_PAYLOAD_DEPTH, MAX_FRAME } from '../../../kernel/message/limits';
+import { jsonDepthExceeds } from '../../../lib/json-depth';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
 import { submitJob } from '../../api/sign';
@@ -50,6 +51,9 @@ export class JobSubmitCommand extends JobCommand {
     const text = await this.readJobspec(input);
     if (text.length === 0) this.fail('required jobspec is empty');
     const urgency = optInt('submit', p, 'urgency', 16);
+    // the broker refuses a payload nested deeper than CLIENT_PAYLOAD_DEPTH, and the jobspec is one level down in it
+    const maxDepth = CLIENT_PAYLOAD_DEPTH - 1;
+    if (jsonDepthExceeds(text, maxDepth)) this.fail(`${input === '-' ? 'stdin' : input}: jobspec nested too deeply (more than ${maxDepth} levels)`);
     let jobspec: unknown;
     try {
       jobspec = JSON.parse(text.toString('utf8'));

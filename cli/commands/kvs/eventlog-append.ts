@@ -4,6 +4,8 @@ import { CommandExit } from '../../base-command';
 import { KvsCommand } from './kvs-command';
 import type { Entry } from './format';
 import { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
+import { MAX_FRAME } from '../../../kernel/message/limits';
 
 const TIMESTAMP = { name: 'timestamp', short: 't', arg: 'SECONDS', description: 'Specify timestamp in seconds since epoch' };
 
@@ -40,6 +42,7 @@ export class KvsEventlogAppendCommand extends KvsCommand {
     try {
       await this.h.rpc('kvs.eventlog-append', { key, entries: [entry] });
     } catch (e) {
+      if (e instanceof FluxError && e.errno === Errno.EMSGSIZE) this.fail(`${key}: entry is larger than a message may carry (${MAX_FRAME} bytes)`);
       if (e instanceof FluxError) this.fail(`${key}: ${e.message}`);
       throw e;
     }

@@ -1,10 +1,12 @@
 /** flux kvs put [-N ns] [-s] [-r|-t] [-n] [-A] KEY=VALUE...: store values. */
-import * as fs from 'node:fs';
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 import { valueText } from './format';
 import { fromTreeobj } from './treeobj';
 import { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
+import { MAX_FRAME } from '../../../kernel/message/limits';
+import { readAtMost } from '../../read-stream';
 
 const APPEND = { name: 'append', short: 'A', description: 'Append the value to what the key holds' };
 const TREEOBJ = { name: 'treeobj', short: 't', description: 'The value is an RFC 11 treeobj: a val (its data stored) or a symlink (a link made)' };
@@ -26,7 +28,7 @@ export class KvsPutCommand extends KvsCommand {
       if (eq < 0) this.fail('put: you must specify a value as key=value');
       const key = this.key(arg.slice(0, eq));
       let value = arg.slice(eq + 1);
-      if (this.args.has('raw') && value === '-') value = fs.readFileSync(0, 'utf8');
+      if (this.args.has('raw') && value === '-') value = await this.stdinValue(key);
       if (this.args.has('treeobj')) {
         const t = fromTreeobj(value);
         if ('error' in t) this.fail(`${key}: put -t: ${t.error}`);
@@ -47,11 +49,28 @@ export class KvsPutCommand extends KvsCommand {
       try {
         last = await this.h.rpc('kvs.put', { key, value });
       } catch (e) {
+        if (e instanceof FluxError && e.errno === Errno.EMSGSIZE) this.tooBig(key);
         if (e instanceof FluxError) this.fail(`${key}: ${e.message}`);
         throw e;
       }
     }
     this.printSeq(last);
     return 0;
+  }
+
+  /** `key=-` with -r: stdin, read no further than one message can carry. */
+  private async stdinValue(key: string): Promise<string> {
+    let data: Buffer | undefined;
+    try {
+      data = await readAtMost(process.stdin, MAX_FRAME);
+    } catch (e) {
+      this.fail(`${key}: stdin: ${(e as Error).message}`);
+    }
+    if (data === undefined) this.tooBig(key);
+    return data.toString('utf8');
+  }
+
+  private tooBig(key: string): never {
+    this.fail(`${key}: value is larger than a message may carry (${MAX_FRAME} bytes)`);
   }
 }

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { rv1Expand, rv1Summary } from '../../../kernel/api';
 import { parseJobspec } from '../../../modules/sched/jobspec';
 import { jobspec, pool, ranksOf } from './helpers';
+import { Pool } from '../../../modules/sched/pool';
 
 const req = (o: Parameters<typeof jobspec>[0]) => parseJobspec(jobspec(o));
 
@@ -23,6 +24,21 @@ test('deny notes as Flux', () => {
   );
   assert.match(pool(2, 2).infeasible(req({ n: 1, g: 1 }))!, /need 1 slot\(s\) of 1 core\(s\) and 1 gpu\(s\), only 0 such/);
   assert.is(pool(2, 2).infeasible(req({ n: 4 })), undefined);
+});
+
+test('enough nodes but too small: the note names the shortfall, not "only 0 eligible"', () => {
+  assert.is(pool(2, 2).infeasible(req({ N: 1, n: 5 })), 'unsatisfiable request: need 5 core(s) on 1 node, nodes have at most 2 core(s)');
+  assert.is(pool(2, 2).infeasible(req({ N: 2, n: 6 })), 'unsatisfiable request: need 3 core(s) on each of 2 nodes, nodes have at most 2 core(s)');
+  assert.is(
+    pool(2, 2, 1).infeasible(req({ N: 1, n: 2, g: 1 })),
+    'unsatisfiable request: need 2 core(s) and 2 gpu(s) on 1 node, nodes have at most 2 core(s) and 1 gpu(s)',
+  );
+  const mixed = new Pool([
+    { rank: 0, hostname: 'big', cores: [0, 1, 2, 3], gpus: [] },
+    { rank: 1, hostname: 'small0', cores: [0], gpus: [] },
+    { rank: 2, hostname: 'small1', cores: [0], gpus: [] },
+  ]);
+  assert.is(mixed.infeasible(req({ N: 2, n: 4 })), 'unsatisfiable request: need 2 core(s) on each of 2 nodes, only 1 node(s) have that many');
 });
 
 test('drained or down ranks still count for feasibility but are not eligible now', () => {
@@ -82,6 +98,17 @@ test('waitsForDown: why a feasible request cannot start while ranks are down', (
   p.take(p.match(req({ N: 3 }))!);
   assert.is(p.waitsForDown(req({ N: 2 })), undefined);
   assert.is(pool(4, 2, 0, [1, 3]).waitsForDown(req({ N: 3 })), 'needs 3 node(s), 2 up; 2 node(s) down: node[1,3] (rank 1,3)');
+});
+
+test('waitsForDown: drained ranks are said to be drained, not down', () => {
+  const ranks = [0, 1, 2, 3].map((rank) => ({ rank, hostname: `node${rank}`, cores: [0, 1], gpus: [] }));
+  assert.is(new Pool(ranks, [1], undefined, [1]).waitsForDown(req({ N: 4 })), 'needs 4 node(s), 3 up; 1 node(s) drained: node1 (rank 1)');
+  assert.is(
+    new Pool(ranks, [1, 3], undefined, [1]).waitsForDown(req({ N: 4 })),
+    'needs 4 node(s), 2 up; 1 node(s) drained: node1 (rank 1); 1 node(s) down: node3 (rank 3)',
+  );
+  assert.is(Pool.fromR(new Pool(ranks).match(req({ N: 4 }))!, [2], [2]).waitsForDown(req({ N: 4 })), 'needs 4 node(s), 3 up; 1 node(s) drained: node2 (rank 2)');
+  assert.is(new Pool(ranks, [1], undefined, [1]).clone().waitsForDown(req({ N: 4 })), 'needs 4 node(s), 3 up; 1 node(s) drained: node1 (rank 1)', 'a clone keeps them');
 });
 
 test.run();
