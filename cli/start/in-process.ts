@@ -22,6 +22,8 @@ import { InprocHub } from '../../overlay/factory';
 import { CommandExit } from '../base-command';
 import type { StartCommand } from '../commands/start';
 import { parseTestOptions } from './test-mode';
+import { checkSize } from './size-limit';
+import { makeRundir } from './rundir';
 import { postUriMemo } from './uri-memo';
 import { refuseLiveRundir } from './rundir-in-use';
 
@@ -50,8 +52,9 @@ export async function runInProcess(cmd: StartCommand, n: number): Promise<number
   let removeRundir = o.rundir !== undefined && o.rundirCleanup;
   if (cmd.verbose > 0) say(`${n} brokers in process ${process.pid}: ${[...cmd.brokerArgs(), ...cmd.programWords()].join(' ')}`);
   if (cmd.noexec) return 0;
+  checkSize(n, true);
   if (rundir === undefined) {
-    rundir = fs.mkdtempSync(path.join(process.env['TMPDIR'] || '/tmp', 'flux-'));
+    rundir = makeRundir();
     removeRundir = true;
   }
   rundir = path.resolve(rundir);

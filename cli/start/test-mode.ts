@@ -21,6 +21,8 @@ import { PmiServer } from '../../lib/pmi/server';
 import { processMapping } from './pmi-mapping';
 import { parkForNode } from '../../lib/node-env';
 import { refuseLiveRundir } from './rundir-in-use';
+import { checkSize } from './size-limit';
+import { errnoText, makeRundir } from './rundir';
 
 export interface TestOptions {
   size: number;
@@ -65,6 +67,7 @@ export function parseTestOptions(cmd: StartCommand, n: number): TestOptions {
   if (exitMode !== 'any' && exitMode !== 'leader') fail(`unknown --test-exit-mode: ${exitMode}`);
   const startMode = cmd.testStartMode ?? 'all';
   if (startMode !== 'all' && startMode !== 'leader') fail(`unknown --test-start-mode: ${startMode}`);
+  if (cmd.testRundir === '') fail('--test-rundir: empty value');
   if (cmd.testRundir !== undefined) {
     let st: fs.Stats | undefined;
     try {
@@ -90,14 +93,6 @@ export function parseTestOptions(cmd: StartCommand, n: number): TestOptions {
     rundirCleanup: cmd.testRundirCleanup,
     mapping,
   };
-}
-
-function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'No such file or directory';
-  if (code === 'EACCES') return 'Permission denied';
-  if (code === 'ENOTDIR') return 'Not a directory';
-  return (e as Error).message;
 }
 
 
@@ -136,10 +131,11 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   const o = parseTestOptions(cmd, n);
   if (o.rundir !== undefined) await refuseLiveRundir(o.rundir);
   const say = (s: string) => process.stderr.write(`flux-start: ${s}\n`);
+  if (!cmd.noexec) checkSize(n, false);
   let rundir = o.rundir;
   let removeRundir = o.rundir !== undefined && o.rundirCleanup;
   if (rundir === undefined) {
-    rundir = fs.mkdtempSync(path.join(process.env['TMPDIR'] || '/tmp', 'flux-'));
+    rundir = makeRundir();
     removeRundir = true;
   }
   rundir = path.resolve(rundir);
@@ -153,6 +149,10 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
 
   const live = new Set<Broker>();
   let timer: LongTimer | undefined;
+  /** brokers are being started; a signal then, or the exit timer's kill, halts that */
+  let starting = true;
+  let halted = false;
+  let interrupted: NodeJS.Signals | undefined;
   let finish: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (finish = resolve));
 
@@ -184,6 +184,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
       if (live.size === 0) return;
       say(`Exit timeout: killed rank ${encodeIdset([...live].map((b) => b.rank))}`);
       for (const b of live) b.expired = true;
+      halted = true;
       killAll('SIGKILL');
     };
     if (o.exitTimeout === 0) expire();
@@ -197,14 +198,16 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     if (how) say(`${b.rank} (pid ${b.proc?.pid ?? '?'}) ${how}`);
     server.rankGone(b.rank, `rank ${b.rank} ${rc > 128 && how && !how.startsWith('exited') ? `died: ${how}` : `exited with status ${rc}`}`);
     if (o.exitMode === 'any' || b.rank === 0) startTimer();
-    if (live.size === 0) finish();
+    if (live.size === 0 && !starting) finish();
   };
 
   // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers and stay to collect them;
   // the exit timer then makes sure a broker that ignores it does not outlive us.
+  // One that comes while the brokers start also ends the start: none starts after it.
   let forwarded = false;
   const forward = (sig: NodeJS.Signals) => {
     forwarded = true;
+    if (starting) interrupted ??= sig;
     killAll(sig);
     startTimer();
   };
@@ -214,8 +217,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   const reap = () => killAll('SIGKILL');
   process.on('exit', reap);
 
-  const toStart = o.startMode === 'leader' ? brokers.slice(0, 1) : brokers;
-  for (const b of toStart) {
+  const startBroker = (b: Broker) => {
     const [file, ...args] = b.argv;
     const proc = spawn(file!, args, {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
@@ -240,7 +242,24 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     });
     const pmiSock = proc.stdio[3] as net.Socket | null;
     if (pmiSock) server.addClient(b.rank, pmiSock);
+  };
+
+  // One broker per loop turn, so that signals (and the exit timer) are seen
+  // while they start: a spawn loop that never yields cannot be interrupted.
+  const toStart = o.startMode === 'leader' ? brokers.slice(0, 1) : brokers;
+  let started = 0;
+  for (const b of toStart) {
+    if (interrupted !== undefined || halted) break;
+    startBroker(b);
+    started++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  starting = false;
+  if (started < toStart.length) {
+    for (const b of toStart.slice(started)) server.rankGone(b.rank, `rank ${b.rank} was not started`);
+    if (interrupted !== undefined) say(`${interrupted} while starting: started ${started} of ${toStart.length} brokers`);
+  }
+  if (live.size === 0) finish();
 
   await allDone;
   timer?.clear();
@@ -249,6 +268,8 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   server.close();
   if (removeRundir) fs.rmSync(rundir, { recursive: true, force: true });
 
+  // a start cut short by a signal ends as that signal would have ended it
+  if (interrupted !== undefined) return 128 + (os.constants.signals[interrupted] ?? 0);
   if (o.exitMode === 'leader') return brokers[0]!.rc ?? 1;
   // A follower lost at run time was already named on stderr; when rank 0 ended on
   // its own, the instance's status is the initial program's (Flux says 137 here).

@@ -9,6 +9,7 @@ import { tryParse as parseFsd } from '../../lib/formats/fsd';
 import { AttrFlag, AttrStore } from './attrs';
 import { parseSize } from '../../lib/formats/size';
 import { canSyslog } from '../../lib/native';
+import { localUriPath } from '../../lib/formats/local-uri';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU, Unsupported: NS } = AttrFlag;
 
@@ -50,6 +51,11 @@ function idleReduceCheck(v: string): void {
   if (v !== 'none' && !((parseFsd(v) ?? Infinity) <= 86400)) throw new FluxError(Errno.EINVAL, 'Error parsing broker.idle-reduce attribute (none, or at most 1d)');
 }
 
+/** a directory: empty, it would name nothing */
+const nonEmpty = (name: string) => (v: string) => {
+  if (v === '') throw new FluxError(Errno.EINVAL, `${name}: empty value`);
+};
+
 /** an FSD (the tbon liveness timeouts; their limits are checked once the config is read) */
 function fsdOnly(name: string) {
   return (v: string) => {
@@ -63,12 +69,12 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('version', VERSION, RO);
   a.define('hostname', undefined, IMM);
   a.define('hostlist', undefined, RO);
-  a.define('rundir', undefined, IMM | F);
+  a.define('rundir', undefined, IMM | F, { onSet: nonEmpty('rundir') });
   a.define('rundir-cleanup', undefined, IMM);
-  a.define('statedir', undefined, IMM | F);
+  a.define('statedir', undefined, IMM | F, { onSet: nonEmpty('statedir') });
   a.define('statedir-cleanup', undefined, IMM);
   a.define('content.restore', undefined, IMM);
-  a.define('local-uri', undefined, IMM);
+  a.define('local-uri', undefined, IMM, { onSet: localUriPath });
   a.define('parent-uri', undefined, RO | LU);
   a.define('instance-level', '0', RO);
   a.define('jobid-path', '/', RO);
@@ -79,7 +85,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('broker.boot-method', undefined, RO);
   a.define('broker.mapping', undefined, RO);
   a.define('broker.critical-ranks', undefined, IMM | NS);
-  a.define('broker.quorum', undefined, IMM, { onSet: quorumCheck });
+  a.define('broker.quorum', undefined, IMM, { onSet: intIn('broker.quorum', 1, Infinity) });
   a.define('broker.quorum-warn', '1m', IMM, { onSet: fsdOrNone('broker.quorum-warn') });
   a.define('broker.idle-reduce', '2s', IMM, { onSet: idleReduceCheck });
   a.define('broker.shutdown-warn', '1m', IMM | NS);
@@ -130,10 +136,4 @@ export function defineDefaultAttrs(a: AttrStore): void {
   // local connector limits (kernel/connector/local-socket.ts)
   a.define('connector.client-outbuf', '32M', IMM, { onSet: sizeAtLeast('connector.client-outbuf', 1 << 20) });
   a.define('connector.inflight-max', '64M', IMM, { onSet: sizeAtLeast('connector.inflight-max', 1 << 20) });
-}
-
-function quorumCheck(v: string): void {
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new FluxError(Errno.EINVAL, 'Error parsing broker.quorum attribute');
-  }
 }
