@@ -79,7 +79,9 @@ export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.Pr
   js.tasks[0]!.count = { per_slot: 1 };
   const system = js.attributes.system as Record<string, unknown>;
   const shell = system['shell'] as { options: Record<string, unknown> };
-  shell.options = { ...shell.options, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none' };
+  // Flux's key order: the instance's options, then the propagated rlimits
+  const { rlimit, ...given } = shell.options;
+  shell.options = { ...given, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none', ...(rlimit === undefined ? {} : { rlimit }) };
   if (job.files) {
     const added = (system['files'] as Record<string, unknown> | undefined) ?? {};
     for (const name of Object.keys(job.files)) {
@@ -97,7 +99,8 @@ export function buildBatch(p: ParsedArgs, script: BatchScript, env: NodeJS.Proce
     {
       initialProgram: ['{{tmpdir}}/script', ...p.operands],
       name: script.name ?? 'batch',
-      files: { script: { mode: 0o700, data: script.text, encoding: 'utf-8' } },
+      // a regular file's st_mode, as Flux writes it (33216)
+      files: { script: { mode: 0o100700, data: script.text, encoding: 'utf-8' } },
       output: 'flux-{{id}}.out',
     },
     env,

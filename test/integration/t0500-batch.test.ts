@@ -104,6 +104,10 @@ test('flux batch --wrap: a /bin/sh script of the command', () => {
   assert.is(r.code, 0, r.stderr);
   assert.is(waitJob(r.stdout.trim()), 0);
   assert.is(fs.readFileSync(path.join(tmp.dir, 'wrap.out'), 'utf8'), '1 Nodes, 1 Cores, 0 GPUs\n');
+  // the jobspec as Flux writes it: the script a regular file's st_mode (33216), the rlimits after the instance's options
+  const js = inst.flux(['batch', '-n1', '--dry-run', '--wrap', 'true']).stdout;
+  assert.match(js, /"files": \{"script": \{"mode": 33216, "data": "#!\/bin\/sh\\ntrue\\n"/);
+  assert.match(js, /"options": \{"output": \{"stdout": \{"type": "file", "path": "flux-\{\{id\}\}\.out"\}\}, "per-resource": \{"type": "node"\}, "mpi": "none", "exit-timeout": "none", "rlimit": \{/);
 });
 
 test('flux alloc -N2 COMMAND: a child instance, attached, with the command status', () => {
