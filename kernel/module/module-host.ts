@@ -303,8 +303,8 @@ export class ModuleHost {
     }
     const h = lm.requests.get(msg.topic);
     const owner = (msg.rolemask & Role.Owner) !== 0;
-    // the broker's own services say it as Flux's broker does
-    const denied = lm === this.builtin ? 'Request requires owner credentials' : 'requires instance owner';
+    // every service says it as Flux does
+    const denied = 'Request requires owner credentials';
     // `disconnect` only ever drops the sender's own requests (route[0]); the
     // router sends it for any client that goes away, guest or owner
     const isDisconnect = msg.topic.endsWith('.disconnect');

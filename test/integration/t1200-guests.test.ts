@@ -198,11 +198,11 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['shutdown'], 'Request requires owner credentials'],
     [['config', 'reload'], 'config.reload: Request requires owner credentials'],
     [['dmesg'], 'log.dmesg: Request requires owner credentials'],
-    [['resource', 'drain', '0', 'mine'], 'resource.drain: requires instance owner'],
-    [['exec', '-r', '0', 'true'], 'requires instance owner'],
-    [['queue', 'stop'], 'requires instance owner'],
-    [['resource', 'undrain', '0'], 'resource.undrain: requires instance owner'],
-    [['jobtap', 'list'], 'requires instance owner'],
+    [['resource', 'drain', '0', 'mine'], 'resource.drain: Request requires owner credentials'],
+    [['exec', '-r', '0', 'true'], 'Request requires owner credentials'],
+    [['queue', 'stop'], 'Request requires owner credentials'],
+    [['resource', 'undrain', '0'], 'resource.undrain: Request requires owner credentials'],
+    [['jobtap', 'list'], 'Request requires owner credentials'],
     [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
     [['event', 'pub', 't1200.guest'], 'event.pub: Request requires owner credentials'],
   ];
@@ -293,7 +293,7 @@ tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no
   assert.equal([kvs.code, kvs.stderr], [1, 'flux-kvs: resource.R: Operation not permitted\n']);
   const put = as(ALICE, ['kvs', 'put', 'x=1']);
   assert.is.not(put.code, 0);
-  assert.equal([put.code, put.stderr], [1, 'flux-kvs: x: kvs.put: requires instance owner\n']);
+  assert.equal([put.code, put.stderr], [1, 'flux-kvs: x: kvs.put: Request requires owner credentials\n']);
   assert.is(as(ALICE, ['cancel', id]).code, 0);
 });
 
