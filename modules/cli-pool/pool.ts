@@ -45,6 +45,13 @@ const UP_POLL_MS = 100;
  */
 const EMPTY_MS = 250;
 const REFILL_MS = 1000;
+/**
+ * A client that cannot be started at all (the broker is out of file
+ * descriptors or processes: EMFILE, EAGAIN) is tried again after this long,
+ * doubled on each failure up to RETRY_MAX_MS; commands start Node meanwhile.
+ */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30000;
 
 type State = 'starting' | 'idle' | 'busy' | 'leaving';
 
@@ -78,6 +85,9 @@ export class CliPool implements BrokerModule {
   private firstTimer: NodeJS.Timeout | undefined;
   private refillTimer: NodeJS.Timeout | undefined;
   private refillDue = 0;
+  /** the next try after a failed spawn (ms; 0 while spawns work) */
+  private retryMs = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly h: Handle,
@@ -138,6 +148,7 @@ export class CliPool implements BrokerModule {
     this.stopping = true;
     clearTimeout(this.firstTimer);
     clearTimeout(this.refillTimer);
+    clearTimeout(this.retryTimer);
     this.close();
     for (const c of this.clients) {
       // idle ones leave at once; busy ones finish their command, then find the socket closed and leave
@@ -187,6 +198,22 @@ export class CliPool implements BrokerModule {
     this.published = true;
   }
 
+  /**
+   * No client can answer for now: launchers find no socket and start Node at
+   * once instead of waiting for one (publish() puts it back).
+   */
+  private unpublish(): void {
+    if (!this.published) return;
+    try {
+      fs.renameSync(this.socketPath, `${this.socketPath}-starting`);
+    } catch (e) {
+      this.h.log('warning', `cli-pool: ${(e as Error).message}`);
+      return;
+    }
+    this.boundPath = `${this.socketPath}-starting`;
+    this.published = false;
+  }
+
   /** No more clients: launchers then find no socket and start Node themselves. */
   private close(): void {
     if (this.listenFd < 0) return;
@@ -217,30 +244,69 @@ export class CliPool implements BrokerModule {
     this.refillDue = Date.now() + ms;
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
-      if (this.stopping || this.listenFd < 0) return;
-      for (let n = this.count('idle') + this.count('starting'); n < this.size; n++) this.spawnOne();
+      this.refill();
     }, ms);
     this.refillTimer.unref();
   }
 
-  private spawnOne(): void {
+  private refill(): void {
     if (this.stopping || this.listenFd < 0) return;
-    const proc = spawn(process.execPath, [path.join(distDir, 'cli', 'pool', 'worker-entry.js')], {
-      stdio: ['ignore', 'ignore', 'pipe', this.listenFd, 'pipe'],
-      detached: true,
-      env: { ...parkForNode(process.env), FLUX_CLI_POOL_PARENT: String(process.pid) },
-    });
+    for (let n = this.count('idle') + this.count('starting'); n < this.size; n++) this.spawnOne();
+  }
+
+  /**
+   * A client could not be started (spawn's 'error': EMFILE, ENFILE, EAGAIN
+   * ... the broker's own limits, often used up by a job's tasks). Said once
+   * until a client starts again; tried again later, with backoff. Never a
+   * throw: the broker keeps running, commands start Node meanwhile.
+   */
+  private spawnFailed(e: Error): void {
+    this.failed++;
+    if (this.stopping || this.listenFd < 0 || this.retryTimer !== undefined) return;
+    if (this.retryMs === 0) this.h.log('err', `cli-pool: cannot start a warm client: ${e.message}: flux commands start Node until one starts (retrying)`);
+    this.retryMs = this.retryMs === 0 ? RETRY_FIRST_MS : Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    if (this.count('idle') === 0 && this.count('busy') === 0) this.unpublish();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.refill();
+    }, this.retryMs);
+    this.retryTimer.unref();
+  }
+
+  private spawnOne(): void {
+    // after a failed spawn, only the retry timer starts clients
+    if (this.stopping || this.listenFd < 0 || this.retryTimer !== undefined) return;
+    let proc: ChildProcess;
+    try {
+      proc = spawn(process.execPath, [path.join(distDir, 'cli', 'pool', 'worker-entry.js')], {
+        stdio: ['ignore', 'ignore', 'pipe', this.listenFd, 'pipe'],
+        detached: true,
+        env: { ...parkForNode(process.env), FLUX_CLI_POOL_PARENT: String(process.pid) },
+      });
+    } catch (e) {
+      this.spawnFailed(e as Error);
+      return;
+    }
+    // EMFILE/ENFILE: Node gives up before it makes the pipes (no stdio at all) and emits 'error' next
+    if ((proc.stdio as ChildProcess['stdio'] | undefined) === undefined || !proc.stderr || !proc.stdio[4]) {
+      proc.once('error', (e) => this.spawnFailed(e));
+      return;
+    }
     this.started++;
     const c: Client = { proc, state: 'starting', taken: 0, ctl: proc.stdio[4] as unknown as Duplex };
     this.clients.add(c);
     let errText = '';
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       if (errText.length < 2000) errText += d.toString();
     });
     c.ctl.on('data', (d: Buffer) => {
       for (const ch of d.toString()) {
         if (ch === 'r' && (c.state === 'starting' || c.state === 'busy')) {
           c.state = 'idle';
+          if (this.retryMs > 0) {
+            this.retryMs = 0;
+            this.h.log('info', 'cli-pool: warm clients start again');
+          }
           this.publish();
           this.balance();
         } else if (ch === 'b' && c.state !== 'busy') {
@@ -256,7 +322,8 @@ export class CliPool implements BrokerModule {
     });
     c.ctl.on('error', () => undefined);
     proc.on('error', (e) => {
-      this.h.log('err', `cli-pool: cannot start a warm client: ${e.message}`);
+      // it never ran ('exit' does not follow)
+      if (this.clients.delete(c)) this.spawnFailed(e);
     });
     proc.on('exit', (code, sig) => {
       const known = this.clients.delete(c);

@@ -34,6 +34,7 @@ import { placementPmiMapping, placementTaskmap } from './rfc34';
 import { OutputLimit, chooseLimit } from './output-limit';
 import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
+import { tooManyTasks } from '../../lib/task-fds';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { eventTime } from '../../lib/event-time';
@@ -94,6 +95,8 @@ export class ExecJob {
   private outLimit: OutputLimit | undefined;
   /** a taskmap scheme placed the tasks (not block) */
   private remapped = false;
+  /** refused before any task could start: no per-task eofs at the end */
+  private noTasks = false;
 
   /** the job's signed jobspec (a guest's job: the IMP verifies it), set before start() */
   J: string | undefined;
@@ -150,19 +153,9 @@ export class ExecJob {
 
   private async run(): Promise<void> {
     this.post('init');
+    if (await this.refuseTooMany()) return;
     const opts = shellOptions(this.jobspec);
-    const out: OutEvent[] = [
-      {
-        timestamp: eventTime(),
-        name: 'header',
-        context: {
-          version: 1,
-          encoding: { stdout: 'UTF-8', stderr: 'UTF-8' },
-          count: { stdout: this.size, stderr: this.size },
-          options: {},
-        },
-      },
-    ];
+    const out: OutEvent[] = [this.header()];
     const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
     // {{id}} in file names as the submitter saw the id (its locale, from the job's environment)
     const env = this.jobspec.attributes?.system?.['environment'] as Record<string, string | null> | undefined;
@@ -241,11 +234,44 @@ export class ExecJob {
     for (const s of this.shells.values()) this.startShell(s);
   }
 
+<<<<<<< HEAD
   /**
    * The shell option rank 0 applies itself: `output.limit` (its log line to
    * `out`). Returns the error that fails the job, if any.
    */
   private setupOptions(opts: Record<string, unknown>, out: OutEvent[]): string | undefined {
+=======
+  /** the output log's first event */
+  private header(): OutEvent {
+    return {
+      timestamp: eventTime(),
+      name: 'header',
+      context: { version: 1, encoding: { stdout: 'UTF-8', stderr: 'UTF-8' }, count: { stdout: this.size, stderr: this.size }, options: {} },
+    };
+  }
+
+  /**
+   * More tasks on a rank than a broker can start (lib/task-fds.ts; most such
+   * jobs were refused at submit): the job fails before any shell starts, and
+   * before anything here loops over its tasks.
+   */
+  private async refuseTooMany(): Promise<boolean> {
+    for (const p of this.placements) {
+      const why = tooManyTasks(p.count, `on rank ${p.rank} (host ${this.shells.get(p.rank)?.host ?? p.rank})`);
+      if (why === undefined) continue;
+      const note = `start failed: ${why}`;
+      this.noTasks = true;
+      this.output.append([this.header(), this.logEvent(note, 2)]);
+      this.raise('exec', note);
+      await this.finish();
+      return true;
+    }
+    return false;
+  }
+
+  /** The shell option rank 0 applies itself: `output.limit`. Returns the error that fails the job, if any. */
+  private setupOptions(opts: Record<string, unknown>): string | undefined {
+>>>>>>> fix/bigjob
     const output = opts['output'] as { limit?: unknown } | undefined;
     // always a limit (1G, a guest's job 10M): the output log of a job nobody reads cannot fill the disk
     const chosen = chooseLimit(output?.limit, this.userid !== OWNER_UID);
@@ -514,7 +540,7 @@ export class ExecJob {
     this.pmi.abort();
     // eofs for tasks whose shell never sent them (lost rank, launch failure)
     const missing: OutEvent[] = [];
-    for (let r = 0; r < this.size; r++) {
+    for (let r = 0; r < (this.noTasks ? 0 : this.size); r++) {
       for (const stream of ['stdout', 'stderr']) {
         if (!this.eofs.has(`${stream}:${r}`)) {
           missing.push({ timestamp: eventTime(), name: 'data', context: { stream, rank: String(r), eof: true } });

@@ -44,6 +44,7 @@ import { jobDirs, removeDir } from './file-ops';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
 import { sysErrorText } from './sys-error';
+import { shortageNote } from './start-shortage';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { tierUpSooner } from '../../lib/native';
 import { eventTime } from '../../lib/event-time';
@@ -179,6 +180,8 @@ export class JobShell {
   /** plugin callbacks still running (task.init of a task, task.exit ...): shell.exit waits for them */
   private busy: Promise<void> | undefined;
   private warnedRlimit = false;
+  /** a task could not start for want of descriptors or processes: the job is failing, no more start */
+  private starved = false;
   /** the tmpdir is made and cwd checked by each task's spawn (spawnTask opts), not before */
   private deferredDirs: { tmpdir: string; cwd: string } | undefined;
   /** the dirs made and checked here after all (a task started by a plugin's launcher) */
@@ -457,6 +460,11 @@ export class JobShell {
   /** start one task: its plugin's launcher, or a spawn through flux-task (child_process without the addon) */
   private launch(t: Task, cwd: string, spawned: () => void, stdinTargets: StdinTarget[]): void {
     const argv = t.argv;
+    if (this.starved) {
+      // its plugins' task.init ended after the job ran out: it does not start
+      spawned();
+      return this.starve(t, '');
+    }
     if (t.rlimits.length > 0 && !this.warnedRlimit && !spawnTask.available()) {
       this.warnedRlimit = true;
       this.log(4, 'rlimit: not applied: flux-ts was built without its native helper (flux-task)');
@@ -696,6 +704,8 @@ export class JobShell {
   }
 
   private launchFailed(t: Task, cmd: string, e: NodeJS.ErrnoException): void {
+    const shortage = shortageNote(e, this.spec.hostname, this.spec.placement.count);
+    if (shortage !== undefined) return this.starve(t, shortage);
     const code = e.code === 'EACCES' || e.code === 'ENOEXEC' ? 126 : 127;
     const note = `task ${t.rank} (host ${this.spec.hostname}): start failed: ${cmd}: ${errText(e)}`;
     this.fail(note, code);
@@ -704,6 +714,24 @@ export class JobShell {
       // the streams may never end: their eofs go out with the task's end
       (t.heldEofs ??= []).push('stdout', 'stderr');
       this.taskDone(t, code);
+    }
+  }
+
+  /**
+   * The node ran out of descriptors or processes starting the job's tasks:
+   * one exception for the job (the first), the tasks that started are
+   * killed (their descriptors freed at once), and the rest fail quietly.
+   */
+  private starve(t: Task, note: string): void {
+    if (!this.starved) {
+      this.starved = true;
+      this.fail(note, 1);
+      this.kill(9);
+    }
+    this.settle(t);
+    if (!t.done) {
+      (t.heldEofs ??= []).push('stdout', 'stderr');
+      this.taskDone(t, 1);
     }
   }
 

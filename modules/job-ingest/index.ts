@@ -21,6 +21,7 @@ import type { SchedFeasibilityBatchResponse } from '../../lib/protocol/sched';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { impPath } from '../../lib/config/imp';
 import { guestRefusal } from './guest';
+import { taskCountRefusal } from './task-count';
 
 type Obj = Record<string, unknown>;
 
@@ -138,6 +139,9 @@ export class JobIngest implements BrokerModule {
   private async submit(p: JobIngestSubmitRequest, msg: Message): Promise<JobIngestSubmitResponse> {
     const jobspec = p.jobspec;
     validateJobspec(jobspec);
+    // more tasks on a node than its broker could start: refused before anything loops over them
+    const tooMany = taskCountRefusal(jobspec, Number(this.h.getattr('size') ?? 1));
+    if (tooMany !== undefined) throw einval(tooMany);
     const J = p.J ?? undefined;
     const urgency = p.urgency ?? 16;
     if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');

@@ -92,14 +92,17 @@ process.on('exit', () => {
  * for the URI. stop() closes stdin so the initial program exits. opts.env is the
  * environment of the instance and of the commands run against it (and so of
  * their jobs); opts.brokerEnv is the instance's alone (e.g. fake resources that
- * child instances must not inherit).
+ * child instances must not inherit); opts.openFiles its open-file limit.
  */
 export function startInstance(
   startArgs: readonly string[] = [],
-  opts: { env?: NodeJS.ProcessEnv; brokerEnv?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; brokerEnv?: NodeJS.ProcessEnv; timeoutMs?: number; openFiles?: number } = {},
 ): Promise<Instance> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(FLUX, ['start', ...startArgs, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
+    const argv = ['start', ...startArgs, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'];
+    // opts.openFiles: the instance runs under `ulimit -n N` (exec: the same pid, the same process group)
+    const [cmd, args] = opts.openFiles === undefined ? [FLUX, argv] : ['sh', ['-c', `ulimit -n ${opts.openFiles} && exec "$0" "$@"`, FLUX, ...argv]];
+    const proc = spawn(cmd, args, {
       env: { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}`, ...opts.env, ...opts.brokerEnv },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
