@@ -7,6 +7,6 @@ import { argparseUsage } from './help-argparse';
 import type { CommandSpec } from './spec';
 
 export function synopsis(spec: CommandSpec): string {
-  if (spec.grammar === 'getopt') return `${spec.prog} ${spec.usage ?? '[OPTIONS]...'}`;
+  if (spec.grammar === 'getopt') return `${spec.prog} ${spec.usage ?? '[OPTIONS]...'}`.trimEnd();
   return argparseUsage(spec, Infinity);
 }

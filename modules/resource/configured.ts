@@ -6,33 +6,8 @@
  * instance can describe a cluster, whose other ranks stay offline (down).
  */
 import { hostlist, idset, rv1Expand, type RankResources, type Rv1 } from '../../kernel/api';
-import type { ConfigEntry } from './config';
 
-export function fromConfigEntries(entries: readonly ConfigEntry[]): RankResources[] {
-  const byHost = new Map<string, { cores: Set<number>; gpus: Set<number>; props: Set<string> }>();
-  for (const e of entries) {
-    for (const host of hostlist.expand(e.hosts)) {
-      let h = byHost.get(host);
-      if (!h) byHost.set(host, (h = { cores: new Set(), gpus: new Set(), props: new Set() }));
-      for (const c of e.cores ? idset.decode(e.cores) : []) h.cores.add(c);
-      for (const g of e.gpus ? idset.decode(e.gpus) : []) h.gpus.add(g);
-      for (const p of e.properties ?? []) h.props.add(p);
-    }
-  }
-  let rank = 0;
-  const out: RankResources[] = [];
-  for (const [hostname, h] of byHost) {
-    const r: RankResources = {
-      rank: rank++,
-      hostname,
-      cores: [...h.cores].sort((a, b) => a - b),
-      gpus: [...h.gpus].sort((a, b) => a - b),
-    };
-    if (h.props.size > 0) r.properties = [...h.props];
-    out.push(r);
-  }
-  return out;
-}
+export { fromConfigEntries } from '../../lib/resource/from-config';
 
 /** An R document (RFC 20 version 1) as per-rank resources; throws with one line. */
 export function fromR(doc: unknown, what: string): RankResources[] {

@@ -27,7 +27,7 @@ import {
   type Rv1,
 } from '../../kernel/api';
 import * as fs from 'node:fs';
-import { discover, type LocalReport } from './discover';
+import { discover, type LocalReport } from '../../lib/resource/discover';
 import type { ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';

@@ -67,6 +67,19 @@ export const COVERED: Readonly<Record<string, string>> = {
   'exec --quiet': 'integration/t0006-exec.test.ts',
   'exec --rank': 'integration/t0900-command-grammar.test.ts',
   'exec --verbose': 'integration/t0114-multi-host.test.ts',
+  'R decode --count': 'integration/t1107-flux-r.test.ts',
+  'R decode --exclude': 'integration/t1107-flux-r.test.ts',
+  'R decode --include': 'integration/t1107-flux-r.test.ts',
+  'R decode --nodelist': 'integration/t1107-flux-r.test.ts',
+  'R decode --properties': 'integration/t1107-flux-r.test.ts',
+  'R decode --ranks': 'integration/t1107-flux-r.test.ts',
+  'R decode --short': 'integration/t1107-flux-r.test.ts',
+  'R encode --cores': 'integration/t1107-flux-r.test.ts',
+  'R encode --gpus': 'integration/t1107-flux-r.test.ts',
+  'R encode --hosts': 'integration/t1107-flux-r.test.ts',
+  'R encode --local': 'integration/t1107-flux-r.test.ts',
+  'R encode --property': 'integration/t1107-flux-r.test.ts',
+  'R encode --ranks': 'integration/t1107-flux-r.test.ts',
   'hostlist --count': 'integration/t1102-tools.test.ts',
   'hostlist --delimiter': 'integration/t1040-option-effects.test.ts',
   'hostlist --exclude': 'integration/t1040-option-effects.test.ts',
@@ -376,6 +389,7 @@ export const COVERED: Readonly<Record<string, string>> = {
 /** options refused with one line by the command (not hidden): the test file that asserts the refusal */
 export const REFUSED: Readonly<Record<string, string>> = {
   'event pub --private': 'integration/t0016-event.test.ts',
+  'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
 };
