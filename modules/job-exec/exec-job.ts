@@ -234,13 +234,6 @@ export class ExecJob {
     for (const s of this.shells.values()) this.startShell(s);
   }
 
-<<<<<<< HEAD
-  /**
-   * The shell option rank 0 applies itself: `output.limit` (its log line to
-   * `out`). Returns the error that fails the job, if any.
-   */
-  private setupOptions(opts: Record<string, unknown>, out: OutEvent[]): string | undefined {
-=======
   /** the output log's first event */
   private header(): OutEvent {
     return {
@@ -269,9 +262,11 @@ export class ExecJob {
     return false;
   }
 
-  /** The shell option rank 0 applies itself: `output.limit`. Returns the error that fails the job, if any. */
-  private setupOptions(opts: Record<string, unknown>): string | undefined {
->>>>>>> fix/bigjob
+  /**
+   * The shell option rank 0 applies itself: `output.limit` (its log line to
+   * `out`). Returns the error that fails the job, if any.
+   */
+  private setupOptions(opts: Record<string, unknown>, out: OutEvent[]): string | undefined {
     const output = opts['output'] as { limit?: unknown } | undefined;
     // always a limit (1G, a guest's job 10M): the output log of a job nobody reads cannot fill the disk
     const chosen = chooseLimit(output?.limit, this.userid !== OWNER_UID);
