@@ -84,6 +84,8 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   const eofs = new Set<string>();
   /** the output is being read (the job was allocated) */
   let outputStarted = false;
+  /** a prolog runs (perilog.so): the output is read from the job's start */
+  let inProlog = false;
   let outputDone = false;
   /** reading the output failed: the command must not exit 0 */
   let outputLost = false;
@@ -133,7 +135,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     const c = e.context ?? {};
     if (detached) {
       // after -w's event: only what starts the output and stdin still counts
-      if (e.name === 'alloc' || e.name === 'start') onJobEvent(e, c);
+      if (e.name === 'alloc' || e.name === 'prolog-start' || e.name === 'start') onJobEvent(e, c);
       return;
     }
     status?.event(e.name, e.timestamp, c);
@@ -151,7 +153,13 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     }
     switch (e.name) {
       case 'alloc':
-        startOutput();
+        // after this batch of events (a prolog-start comes in the same one): a job in its prolog is not with job-exec yet
+        queueMicrotask(() => {
+          if (!inProlog) startOutput();
+        });
+        break;
+      case 'prolog-start':
+        inProlog = true;
         break;
       case 'start':
         watchExec();

@@ -2,6 +2,7 @@
 import type { ConfigSchema } from '../../kernel/api';
 import { queueConfigSchema } from './queues';
 import { pluginsConfigSpec } from './jobtap/config';
+import { perilogConfigKeys } from './jobtap/perilog-config';
 
 export const jobManagerConfigSchema: ConfigSchema = {
   'job-manager': {
@@ -10,6 +11,7 @@ export const jobManagerConfigSchema: ConfigSchema = {
       'inactive-age-limit': { kind: 'fsd' },
       'inactive-num-limit': { kind: 'integer', min: 0 },
       plugins: pluginsConfigSpec,
+      ...perilogConfigKeys,
     },
   },
   ...queueConfigSchema,

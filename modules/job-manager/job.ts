@@ -131,6 +131,10 @@ class Live {
   timer?: LongTimer;
   /** Job.kvsdir, made once while the job is active (asked for ~20 times a job) */
   kvsdir?: string;
+  /** prologs and epilogs running (jobtap prologStart/epilogStart): `prolog:DESC`, `epilog:DESC` */
+  perilog?: string[];
+  /** start (job-exec) or free (sched) waits for the perilog holds to end */
+  deferred?: 'start' | 'free';
 }
 
 export class Job {
@@ -216,6 +220,28 @@ export class Job {
   }
   set timer(v: LongTimer | undefined) {
     if (v !== undefined || this.live) this.own().timer = v;
+  }
+  /** prologs and epilogs holding the job's start or free */
+  get perilog(): readonly string[] {
+    return this.live?.perilog ?? NO_DEPENDENCIES;
+  }
+  get deferred(): 'start' | 'free' | undefined {
+    return this.live?.deferred;
+  }
+  set deferred(v: 'start' | 'free' | undefined) {
+    if (v !== undefined || this.live) this.own().deferred = v;
+  }
+  /** add (or, with remove, take away) a perilog hold; false when removing one not held */
+  holdPerilog(key: string, remove = false): boolean {
+    const live = this.own();
+    if (!remove) {
+      (live.perilog ??= []).push(key);
+      return true;
+    }
+    const i = live.perilog?.indexOf(key) ?? -1;
+    if (i < 0) return false;
+    live.perilog!.splice(i, 1);
+    return true;
   }
   get killCount(): number {
     return this.live?.killCount ?? 0;

@@ -468,6 +468,11 @@ export class Manager {
   // ---------------------------------------------------------------- exec
 
   private startExec(job: Job): void {
+    if (job.perilog.length > 0) {
+      // a prolog runs (jobtap prologStart): job-exec is asked once it finishes
+      job.deferred = 'start';
+      return;
+    }
     job.execRunning = true;
     let released = false;
     const stream = this.h.rpcStream('job-exec.start', { id: job.id, userid: job.userid, R: job.R, jobspec: job.jobspec }, {
@@ -565,6 +570,11 @@ export class Manager {
   }
 
   private free(job: Job): void {
+    if (job.perilog.length > 0) {
+      // an epilog (or a prolog being killed) runs: the resources go back once it finishes
+      job.deferred = 'free';
+      return;
+    }
     if (job.holdsR) {
       this.h.send('sched.free', { id: job.id, R: job.R, final: true });
       job.holdsR = false;
@@ -577,6 +587,37 @@ export class Manager {
   private clean(job: Job): void {
     this.events.post(job.kvsdir, 'clean');
     this.setState(job, State.INACTIVE);
+  }
+
+  // ---------------------------------------------------------------- prolog, epilog (jobtap)
+
+  /**
+   * (jobtap) A prolog (the job has its resources, job-exec is not asked yet)
+   * or an epilog (the job holds its resources, in RUN or CLEANUP) starts:
+   * posts KIND-start {description}; the job's start, or the free of its
+   * resources, waits until every one has finished.
+   */
+  perilogStart(job: Job, kind: 'prolog' | 'epilog', description: string): void {
+    const ok = kind === 'prolog' ? (job.state === State.SCHED || job.state === State.RUN) && !job.execRunning && !job.started : (job.state & RUNNING) !== 0 && job.holdsR;
+    if (!ok) throw einval(`${kind}Start: job ${encodeF58(job.id)} cannot start a ${kind} in its state`);
+    job.holdPerilog(`${kind}:${description}`);
+    this.events.post(job.kvsdir, `${kind}-start`, { description });
+  }
+
+  /** (jobtap) posts KIND-finish {description, status}; the last one lets the job start or free its resources */
+  perilogFinish(job: Job, kind: 'prolog' | 'epilog', description: string, status: number): void {
+    if (!job.holdPerilog(`${kind}:${description}`, true)) throw einval(`${kind}Finish: job ${encodeF58(job.id)} has no ${kind} '${description}' running`);
+    this.events.post(job.kvsdir, `${kind}-finish`, { description, status });
+    // next turn: the plugin may still act on the job (raise, start an epilog) after the finish
+    if (job.perilog.length === 0 && job.deferred !== undefined) setImmediate(() => this.resumeDeferred(job));
+  }
+
+  private resumeDeferred(job: Job): void {
+    const what = job.deferred;
+    if (job.perilog.length > 0 || what === undefined) return;
+    job.deferred = undefined;
+    if (what === 'start' && job.state === State.RUN) this.startExec(job);
+    else if (what === 'free' && job.state === State.CLEANUP) this.free(job);
   }
 
   /** Send a signal to a running job's tasks. */

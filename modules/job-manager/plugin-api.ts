@@ -19,7 +19,8 @@
  *   job.destroy             a job the manager forgets without it going inactive
  *                           (its submission was refused after job.dependency.*)
  *   plugin.query            return an object added to `flux jobtap query`
- *   plugin.remove           the plugin is being removed: clear timers
+ *   plugin.remove           the plugin is being removed: clear timers, end the
+                          prologs/epilogs it runs (their holds must be finished)
  * A callback that throws on any other topic is logged and ignored.
  */
 type Obj = Record<string, unknown>;
@@ -53,6 +54,10 @@ export interface JobView {
   readonly t_inactive: number | undefined;
   /** the start event was posted */
   readonly started: boolean;
+  /** the broker ranks of its resources (an RFC 22 idset), once allocated */
+  readonly ranks: string | undefined;
+  /** job-exec holds the job (asked to start it and not yet released): its tasks may still run */
+  readonly execActive: boolean;
   /** a fatal exception ended it */
   readonly endedByException: boolean;
   /** once inactive */
@@ -85,6 +90,25 @@ export interface JobtapContext {
   reprioritizeAll(): void;
   /** epoch seconds */
   now(): number;
+  /**
+   * Hold the job's start on a prolog (Flux's flux_jobtap_prolog_start): from
+   * job.state.run (the job has its resources), before job-exec is asked.
+   * Posts prolog-start {description}; job-exec is asked only once every
+   * prolog has finished and the job is still in RUN. Throws in another state.
+   */
+  prologStart(id: number, description: string): void;
+  /** posts prolog-finish {description, status}; it does not raise: a plugin raises for a failed prolog itself */
+  prologFinish(id: number, description: string, status: number): void;
+  /**
+   * Hold the free of the job's resources on an epilog (flux_jobtap_epilog_start):
+   * while the job holds them (RUN, e.g. from job.event.finish, or CLEANUP).
+   * Posts epilog-start {description}; sched.free (and `free`) waits for epilogFinish.
+   */
+  epilogStart(id: number, description: string): void;
+  /** posts epilog-finish {description, status}; the last one lets the resources go */
+  epilogFinish(id: number, description: string, status: number): void;
+  /** a broker attribute of rank 0 (e.g. local-uri, broker.uuid) */
+  getattr(name: string): string | undefined;
 }
 
 /** A callback's arguments (topic dependent, see above). */
@@ -137,5 +161,7 @@ export function confNumber(conf: Readonly<Obj>, key: string, dflt: number, min =
   return n;
 }
 
+/** [job-manager.prolog] / [job-manager.epilog] as the perilog plugin reads them */
+export { perilogSettings, type PerilogKind, type PerilogSettings } from './jobtap/perilog-config';
 /** nnodes (when the jobspec has a node level), ncores and ngpus a V1 jobspec asks for */
 export { jobSize } from './queues';

@@ -28,6 +28,7 @@ import { queuePolicy, validateJobspec, type QueuePolicy } from './queues';
 import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 import { jobtapHandlers } from './jobtap/service';
 import { pluginEntries } from './jobtap/config';
+import { perilogUnused } from './jobtap/perilog-config';
 import { updateJob } from './update';
 import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
@@ -131,6 +132,8 @@ export class JobManager implements BrokerModule {
         throw einval(`[job-manager] plugins: ${(err as Error).message}`);
       }
     }
+    const unused = perilogUnused(this.config, this.m.jobtap.list());
+    if (unused !== undefined) throw einval(unused);
     await this.m.restore();
   }
 

@@ -20,6 +20,9 @@ export function attachJobtap(m: Manager, h: Handle, config: Readonly<Obj>): Jobt
     postEvent: (job, name, context) => m.events.post(job.kvsdir, name, context),
     raise: (job, type, severity, note) => m.raise(job, type, severity, note),
     reprioritize: (jobs) => m.reprioritize(jobs),
+    perilogStart: (job, kind, d) => m.perilogStart(job, kind, d),
+    perilogFinish: (job, kind, d, status) => m.perilogFinish(job, kind, d, status),
+    getattr: (name) => h.getattr(name),
   });
   for (const p of BUILTINS) host.loadBuiltin(p);
   m.events.onPost = (kvsdir, name, context) => host.event(kvsdir, name, context);

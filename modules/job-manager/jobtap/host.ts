@@ -41,6 +41,10 @@ export interface JobtapBackend {
   raise(job: Job, type: string, severity: number, note: string): void;
   /** priorities again for these jobs (pending ones; one message to the scheduler) */
   reprioritize(jobs: Iterable<Job>): void;
+  /** a prolog or epilog holds the job's start or free (manager.perilogStart/Finish) */
+  perilogStart(job: Job, kind: 'prolog' | 'epilog', description: string): void;
+  perilogFinish(job: Job, kind: 'prolog' | 'epilog', description: string, status: number): void;
+  getattr(name: string): string | undefined;
 }
 
 interface Loaded {
@@ -60,7 +64,7 @@ type Op = { kind: 'add' | 'remove'; description: string } | { kind: 'event'; nam
 const RESERVED_EVENTS = new Set([
   'submit', 'validate', 'invalidate', 'depend', 'priority', 'flux-restart', 'urgency', 'alloc', 'free', 'start',
   'release', 'finish', 'clean', 'exception', 'dependency-add', 'dependency-remove', 'set-flags', 'jobspec-update',
-  'resource-update', 'memo',
+  'resource-update', 'memo', 'prolog-start', 'prolog-finish', 'epilog-start', 'epilog-finish',
 ]);
 
 const EVENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -73,9 +77,22 @@ function globRe(pattern: string): RegExp {
 
 const isGlob = (s: string) => /[*?[]/.test(s);
 
+/** a plugin listed as `perilog.so` (Flux's name) answers to `perilog` too, and the other way round */
+const sameName = (a: string, b: string) => a === b || `${a}.so` === b || a === `${b}.so`;
+
 /** Job id from its kvs directory (`job.0000.0004.b200.0000`). */
 function idOfKvsdir(kvsdir: string): number {
   return Number.parseInt(kvsdir.slice(4).replace(/\./g, ''), 16);
+}
+
+function checkDescription(d: unknown): string {
+  if (typeof d !== 'string' || d.length === 0 || d.length > 256) throw einval('prolog/epilog description must be a string of 1-256 characters');
+  return d;
+}
+
+function checkStatus(st: unknown): number {
+  if (typeof st !== 'number' || !Number.isInteger(st)) throw einval('prolog/epilog status must be an integer');
+  return st;
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -158,7 +175,7 @@ export class JobtapHost {
   }
 
   private find(name: string): Loaded | undefined {
-    return this.plugins.find((p) => p.name === name);
+    return this.plugins.find((p) => sameName(p.name, name));
   }
 
   /**
@@ -172,7 +189,7 @@ export class JobtapHost {
     else if (isGlob(pattern)) {
       const re = globRe(pattern);
       sel = this.plugins.filter((p) => re.test(p.name) && (!p.builtin || pattern.startsWith('.')));
-    } else sel = this.plugins.filter((p) => p.name === pattern);
+    } else sel = this.plugins.filter((p) => sameName(p.name, pattern));
     if (sel.length === 0 && pattern !== 'all') throw new FluxError(Errno.ENOENT, `${pattern} not found`);
     for (const p of sel) {
       this.plugins.splice(this.plugins.indexOf(p), 1);
@@ -476,6 +493,11 @@ export class JobtapHost {
         be.raise(active(id, 'raise'), type, severity, String(note ?? ''));
       },
       reprioritizeAll: () => this.reprioritizeAll(),
+      prologStart: (id, description) => be.perilogStart(active(id, 'prologStart'), 'prolog', checkDescription(description)),
+      prologFinish: (id, description, status) => be.perilogFinish(active(id, 'prologFinish'), 'prolog', String(description), checkStatus(status)),
+      epilogStart: (id, description) => be.perilogStart(active(id, 'epilogStart'), 'epilog', checkDescription(description)),
+      epilogFinish: (id, description, status) => be.perilogFinish(active(id, 'epilogFinish'), 'epilog', String(description), checkStatus(status)),
+      getattr: (attr: string) => be.getattr(attr),
       now: () => Date.now() / 1000,
     };
   }

@@ -106,7 +106,9 @@ export async function resolvePlugin(spec: string, dir = pluginDir): Promise<Reso
     return { plugin: await importFile(file, spec), path: file, defaultName: path.basename(abs) };
   }
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(spec)) throw notFound(spec);
-  const file = path.join(dir, spec, 'index.js');
-  if (!(await statOrNull(file))?.isFile()) throw notFound(spec);
-  return { plugin: importBuiltin(file, spec), path: file, defaultName: spec };
+  // Flux's names of its shared objects (`perilog.so`) name our folders too
+  const base = spec.endsWith('.so') ? spec.slice(0, -3) : spec;
+  const file = path.join(dir, base, 'index.js');
+  if (!base || !(await statOrNull(file))?.isFile()) throw notFound(spec);
+  return { plugin: importBuiltin(file, spec), path: file, defaultName: base };
 }

@@ -38,6 +38,9 @@ function setup() {
     reprioritize: (js) => {
       for (const j of js) calls.push(`reprioritize ${j.id}`);
     },
+    perilogStart: (j, kind, d) => void calls.push(`${kind}-start ${j.id} ${d}`),
+    perilogFinish: (j, kind, d, st) => void calls.push(`${kind}-finish ${j.id} ${d} ${st}`),
+    getattr: () => undefined,
   } as JobtapBackend;
   const host = new JobtapHost(be);
   for (const p of BUILTINS) host.loadBuiltin(p);
