@@ -59,6 +59,12 @@ function affinityError(name: string, v: unknown): string | undefined {
   return `shell option ${name}: invalid value ${JSON.stringify(v)} (on, off, per-task or map:LIST)`;
 }
 
+/**
+ * The names shell option `pmi` may list: `simple` (the job shell's PMI-1
+ * server), `pmi1` and `pmi2` (Flux's aliases of simple), `off`/`none` (no PMI).
+ */
+export const PMI_NAMES: readonly string[] = ['simple', 'pmi1', 'pmi2', 'off', 'none'];
+
 /** a size: bytes, or a number with k, K, M or G */
 const SIZE = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)[kKMG]?$/;
 
@@ -98,6 +104,12 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
       // a shell plugin file (or a list): loaded by the job shell, which says why one does not load
       const list = Array.isArray(v) ? v : [v];
       if (list.length === 0 || list.some((x) => typeof x !== 'string' || x === '')) return 'shell option plugin: must be a file name or a list of file names';
+      return undefined;
+    }
+    case 'pmi': {
+      if (typeof v !== 'string') return `shell option pmi: must be a comma-separated list of ${PMI_NAMES.join(', ')}`;
+      const bad = v.split(',').find((x) => !PMI_NAMES.includes(x));
+      if (bad !== undefined) return `shell option pmi: unknown PMI '${bad}' (flux-ts knows ${PMI_NAMES.join(', ')})`;
       return undefined;
     }
     case 'cpu-affinity':

@@ -3,13 +3,15 @@
  * shell's PMI server over PMI_FD=3, through the warm client pool and without
  * it), under mpiexec.hydra (PMI_FD and PMI_PORT), and as a singleton outside;
  * its subcommands barrier, exchange, get, the -v trace, and one line for each
- * usage error.
+ * usage error; shell option pmi's names (pmi1 and pmi2 are simple, an
+ * unknown one is refused at submit).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
-import { skipped } from '../helpers/skip';
+import { skipped, testWhen } from '../helpers/skip';
 
 let inst: Instance;
 const tmp = tmpdir('flux-t0701-');
@@ -84,6 +86,29 @@ test('-o pmi=off: no PMI for --method=simple; the default falls back to a single
   r = inst.flux(['run', '-o', 'pmi=off', 'flux', 'pmi', 'barrier']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^${JOBID}: completed pmi barrier on 1 tasks in \\d+\\.\\d{3}s\\.\\n$`));
+});
+
+test('-o pmi=pmi1, pmi2 and lists naming simple are the simple PMI: one job of 4 ranks, not 4 singletons', () => {
+  for (const pmi of ['pmi1', 'pmi2', 'simple,pmi2', 'pmi2,off']) {
+    const r = inst.flux(['run', '-N2', '-n4', '-o', `pmi=${pmi}`, 'flux', 'pmi', 'barrier']);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${JOBID}: completed pmi barrier on 4 tasks in \\d+\\.\\d{3}s\\.\\n$`), `pmi=${pmi}`);
+  }
+});
+
+{
+  const given = process.env['MPI_HELLO'] ?? '/tmp/flux-ts-peers/mpi-hello';
+  const name = 'flux run -N2 -n4 -o pmi=pmi2 mpi-hello: an MPI job of 4 ranks';
+  testWhen(test, name, fs.existsSync(given) ? undefined : `no mpi-hello (set MPI_HELLO; ${given} is missing)`, () => {
+    const r = inst.flux(['run', '-N2', '-n4', '-o', 'pmi=pmi2', given]);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trimEnd().split('\n').map((l) => l.replace(/ on \S+,/, ',')).sort(), [0, 1, 2, 3].map((i) => `mpi-hello: rank ${i} of 4, allreduce sum 6 (ok)`));
+  });
+}
+
+test('-o pmi=NAME with a name flux-ts does not know: refused at submit, with the names it knows', () => {
+  const r = inst.flux(['run', '-o', 'pmi=simple,bogus', 'true']);
+  assert.equal(r, { stdout: '', stderr: "flux-run: ERROR: shell option pmi: unknown PMI 'bogus' (flux-ts knows simple, pmi1, pmi2, off, none)\n", code: 1 });
 });
 
 test('outside a job: a singleton, and one line for each error', () => {

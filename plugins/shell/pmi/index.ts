@@ -1,6 +1,7 @@
 /**
- * pmi: the simple PMI-1 server of a shell's tasks (shell option `pmi`, on
- * unless `none`/`off`; `simple` and `pmi1` name it). shell.init starts the
+ * pmi: the simple PMI-1 server of a shell's tasks (shell option `pmi`, a
+ * comma list: on unless the list names none of `simple`, `pmi1`, `pmi2`, the
+ * latter two Flux's aliases of simple; job-ingest refuses other names). shell.init starts the
  * server: PMI_process_mapping and `flux.instance-level` preput (so a Flux
  * instance the job starts knows its depth), `flux.taskmap`; a job on several
  * shells trades puts at each barrier through rank 0. task.exec gives each task
@@ -13,12 +14,15 @@ import { PmiServer, encodeF58Plain, pmiAbortNote } from '../../../kernel/api';
 import { defineShellPlugin } from '../../../modules/job-exec/plugin-api';
 import { processMapping } from './mapping';
 
+/** the names of the simple PMI-1 server in shell option pmi (pmi.md §6.2) */
+const SIMPLE_NAMES = ['simple', 'pmi1', 'pmi2'];
+
 export default defineShellPlugin({
   name: 'pmi',
   shell(ctx) {
     const opt = ctx.options['pmi'];
     const list = typeof opt === 'string' ? opt.split(',') : ['simple'];
-    if (!list.includes('simple') && !list.includes('pmi1')) return undefined;
+    if (!list.some((x) => SIMPLE_NAMES.includes(x))) return undefined;
     let server: PmiServer | undefined;
     let port: Promise<number> | undefined;
     return {
