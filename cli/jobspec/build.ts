@@ -184,7 +184,13 @@ export function isInputRanks(v: string): boolean {
   return v === 'all' || /^\[?[0-9][0-9,-]*\]?$/.test(v);
 }
 
-function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['count']; ntasks: number } {
+/** the shell option per-resource: tasks per allocated core, counted by the job shell from R */
+interface PerCore {
+  type: 'core';
+  count: number;
+}
+
+function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['count']; ntasks: number; perCore?: PerCore } {
   const nodes = positive(p, 'nodes', 'node count');
   const perTask = ['ntasks', 'cores-per-task', 'gpus-per-task'].some((k) => p.has(k));
   const perRes = ['cores', 'tasks-per-node', 'tasks-per-core', 'gpus-per-node'].some((k) => p.has(k));
@@ -219,7 +225,10 @@ function resources(p: ParsedArgs): { res: ResourceVertex[]; count: TaskSpec['cou
     }
     const res: ResourceVertex[] = nodes === undefined && cores !== undefined ? [slot] : [node];
     if (res[0] === slot) slot.count = coresTotal;
-    return { res, count: { total: ntasks }, ntasks };
+    // --tasks-per-core: N tasks on every core allocated (whole nodes without --cores), as Flux's
+    // shell does; the total here is the least it can be, for the checks made at submit
+    const perCore: PerCore | undefined = tpc !== undefined ? { type: 'core', count: tpc } : undefined;
+    return { res, count: { total: ntasks }, ntasks, perCore };
   }
   const ntasks = positive(p, 'ntasks', 'task count') ?? nodes ?? 1;
   const cpt = positive(p, 'cores-per-task', 'cores per task') ?? 1;
@@ -254,7 +263,7 @@ function requiresConstraint(o: Occurrence): unknown {
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
   if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
   const env = ctx.env ?? process.env;
-  const { res, count } = resources(p);
+  const { res, count, perCore } = resources(p);
   const system: JobspecV1['attributes']['system'] = { duration: 0 };
   const t = p.get('time-limit');
   if (t) system.duration = parseTimeLimit(t);
@@ -296,6 +305,7 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   if (sig) options['signal'] = parseSignal(sig);
   const tm = p.get('taskmap');
   if (tm) options['taskmap'] = parseTaskmap(tm);
+  if (perCore) options['per-resource'] = perCore;
   if (p.has('unbuffered')) {
     // as Flux: the shell sends output as it comes, not a line at a time
     for (const stream of ['stdout', 'stderr']) setPath(options, ['output', stream, 'buffer', 'type'], 'none', '--unbuffered');

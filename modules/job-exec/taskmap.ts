@@ -94,12 +94,16 @@ export function hostOf(r: R, expand: (s: string) => string[]): Map<number, strin
   return m;
 }
 
-/** Tasks per node from shell option `per-resource` ({type: "node", count?}), or undefined. */
-function perResourceCount(js: Jobspec): number | undefined {
+/**
+ * Shell option `per-resource` ({type: "node" | "core", count?}): `count` tasks
+ * on each node, or on each core of R on that node; undefined without it.
+ */
+function perResource(js: Jobspec): { type: 'node' | 'core'; count: number } | undefined {
   const shell = (js.attributes?.system as { shell?: { options?: Record<string, unknown> } } | undefined)?.shell;
   const pr = shell?.options?.['per-resource'] as { type?: unknown; count?: unknown } | undefined;
-  if (pr?.type !== 'node') return undefined;
-  return typeof pr.count === 'number' && Number.isInteger(pr.count) && pr.count > 0 ? pr.count : 1;
+  if (pr?.type !== 'node' && pr?.type !== 'core') return undefined;
+  const count = typeof pr.count === 'number' && Number.isInteger(pr.count) && pr.count > 0 ? pr.count : 1;
+  return { type: pr.type, count };
 }
 
 /** Place the job's tasks on the ranks of R. */
@@ -111,10 +115,10 @@ export function placeTasks(r: R, js: Jobspec): ShellPlacement[] {
   // slots available on each rank
   const slots = ranks.map((x) => (shape.nodes > 0 ? shape.slotsPerNode : Math.max(1, Math.floor(x.ncores / cps))));
   let ntasks: number[];
-  const perResource = perResourceCount(js);
-  if (perResource !== undefined) {
-    // shell option per-resource (flux batch/alloc: one broker per node)
-    ntasks = ranks.map(() => perResource);
+  const per = perResource(js);
+  if (per !== undefined) {
+    // shell option per-resource (flux batch/alloc: one broker per node; --tasks-per-core: N per core)
+    ntasks = ranks.map((x) => (per.type === 'node' ? per.count : per.count * Math.max(1, x.ncores)));
   } else if (count.total !== undefined) {
     let left = count.total;
     ntasks = ranks.map(() => 0);

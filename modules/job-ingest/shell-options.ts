@@ -112,6 +112,12 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
       if (bad !== undefined) return `shell option pmi: unknown PMI '${bad}' (flux-ts knows ${PMI_NAMES.join(', ')})`;
       return undefined;
     }
+    case 'per-resource': {
+      if (!isObj(v) || (v['type'] !== 'node' && v['type'] !== 'core')) return "shell option per-resource: type must be 'node' or 'core'";
+      const c = v['count'];
+      if (c !== undefined && !(typeof c === 'number' && Number.isInteger(c) && c >= 1)) return `shell option per-resource: invalid count ${JSON.stringify(c)}`;
+      return undefined;
+    }
     case 'cpu-affinity':
     case 'gpu-affinity':
       return affinityError(name, v);

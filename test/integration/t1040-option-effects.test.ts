@@ -56,6 +56,21 @@ test('--bank, --cores, --tasks-per-node, --tasks-per-core, --gpus-per-node shape
   assert.is(ok(['run', '-N2', '--tasks-per-node=2', 'echo', 'x']).stdout, 'x\nx\nx\nx\n');
 });
 
+test('--tasks-per-core=N runs N tasks on every core allocated: -N gives whole nodes, --cores that many cores', () => {
+  // the instance's 2 nodes, each with the cores of this machine
+  const perNode = Number(ok(['resource', 'list', '-n', '-o', '{ncores}', '--states=free']).stdout.trim()) / 2;
+  const size = (args: string[]) => {
+    const lines = ok(['run', ...args, 'sh', '-c', 'echo $FLUX_JOB_SIZE']).stdout.trim().split('\n');
+    assert.is(new Set(lines).size, 1, `${args.join(' ')}: ${lines.join(' ')}`);
+    assert.is(lines.length, Number(lines[0]), `${args.join(' ')}: FLUX_JOB_SIZE is the number of tasks`);
+    return lines.length;
+  };
+  assert.is(size(['-N1', '--tasks-per-core=2']), 2 * perNode);
+  assert.is(size(['-N2', '--tasks-per-core=1']), 2 * perNode);
+  assert.is(size(['--cores=2', '--tasks-per-core=2']), 4);
+  assert.is(size(['-N2', '--tasks-per-node=3']), 6);
+});
+
 test('batch --quiet prints no jobid; batch/alloc --error name the stderr file', () => {
   const q = ok(['batch', '-n1', '--quiet', '--wrap', 'true']);
   assert.is(q.stdout, '');
