@@ -127,7 +127,8 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
     /** a job reached the end: its exception (a fatal one) and the progress line */
     const ended = (j: JobRecord): number => {
       if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
-        err.write(`job.exception ${encodeF58(j.id)} type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
+        // as Flux (commands.md §4): no timestamp, no id
+        err.write(`job.exception: type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
       }
       done++;
       if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);

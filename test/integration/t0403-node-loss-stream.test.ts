@@ -1,7 +1,7 @@
 /**
  * A node lost while jobs stream through: the jobs running on it fail with an
- * exception naming each job id, no new job lands on it, every other job
- * completes, and `flux submit --wait` reports exactly the failed ones.
+ * exception, no new job lands on it, every other job completes, and
+ * `flux submit --wait` prints one exception line for each failed job.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -41,10 +41,9 @@ flux jobs -a -n -o '{id.f58} {result} {ranks}' >${tmp.dir}/jobs
     assert.ok(failed.length >= 1, 'the job on rank 2 failed');
     for (const j of failed) assert.is(j[2], '2', `failed job ${j[0]} was not on rank 2`);
     assert.is(done.length + failed.length, 40);
-    // submit --wait names exactly the failed jobs
+    // submit --wait prints one exception line (Flux's form, no id) for each failed job, and nothing else
     const err = fs.readFileSync(path.join(tmp.dir, 'err'), 'utf8').trim().split('\n');
-    const named = err.map((l) => /^job\.exception (\S+) type=exec severity=0 lost contact with job shell on broker vm \(rank 2\)$/.exec(l)?.[1]);
-    assert.equal(named.slice().sort(), failed.map((j) => j[0]).sort());
+    assert.equal(err, failed.map(() => 'job.exception: type=exec severity=0 lost contact with job shell on broker vm (rank 2)'));
   } finally {
     tmp.cleanup();
   }
