@@ -48,6 +48,8 @@ export interface AttachOptions {
   waitEvent?: string;
   /** -v: shell log lines name the file and line they come from, when known */
   verbose?: boolean;
+  /** the command submitted the job (flux run, flux alloc): a SIGTERM before it starts cancels it */
+  ownsJob?: boolean;
 }
 
 interface Entry {
@@ -96,7 +98,7 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
   let sawEntry = false;
   // never below zero: the shells of other brokers stamp with their own sub-millisecond clock
   const rel = (ts: number) => `${Math.max(0, ts - (t0 ?? ts)).toFixed(3)}s`;
-  const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58);
+  const signals = opts.readOnly ? undefined : new SignalForwarder(client, id, f58, opts.ownsJob === true);
   let terminal: (() => void) | undefined;
 
   /** -X: the exec eventlog is being watched, and that watch has ended */

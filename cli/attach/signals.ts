@@ -3,7 +3,10 @@
  * hint, a second within 2 s cancels the job; Ctrl-Z right after a Ctrl-C
  * detaches; SIGTERM, SIGHUP, SIGALRM, SIGUSR1 and SIGUSR2 are forwarded to the
  * job's tasks. Before the job starts there are no tasks to signal: Ctrl-C,
- * SIGTERM or SIGHUP cancels it at once and the command exits 128+signal.
+ * SIGTERM or SIGHUP cancels it at once and the command exits 128+signal,
+ * when the command owns the job (flux run, flux alloc); flux job attach, a
+ * watcher of a job that may be someone else's, detaches instead on SIGTERM
+ * or SIGHUP and leaves the job pending (Ctrl-C still cancels it).
  */
 import * as os from 'node:os';
 import { Errno } from '../../lib/errno';
@@ -30,6 +33,8 @@ export class SignalForwarder {
     private readonly client: Client,
     private readonly id: number,
     private readonly f58: string,
+    /** the command submitted the job: a SIGTERM or SIGHUP before it starts cancels it */
+    private readonly ownsJob = false,
   ) {}
 
   /** the job started: signals go to its tasks from now on */
@@ -47,8 +52,9 @@ export class SignalForwarder {
     });
     for (const s of FORWARD) {
       this.on(s, () => {
-        if (!this.running && CANCELS.includes(s)) this.cancelPending(s);
-        else void this.forward(os.constants.signals[s]);
+        if (this.running || !CANCELS.includes(s)) void this.forward(os.constants.signals[s]);
+        else if (this.ownsJob) this.cancelPending(s);
+        else this.detachPending(s);
       });
     }
   }
@@ -64,6 +70,12 @@ export class SignalForwarder {
       // nothing will end the attach: leave as the signal would have made us
       process.exit(128 + this.canceledBy!);
     });
+  }
+
+  /** Not our job to cancel: leave it pending, and end as the signal would have ended us. */
+  private detachPending(s: NodeJS.Signals): void {
+    process.stderr.write(`flux-job: detached from pending job ${this.f58} (${s})\n`);
+    endCommand(128 + os.constants.signals[s]);
   }
 
   uninstall(): void {

@@ -82,7 +82,7 @@ export class AllocCommand extends FluxCommand {
     if (p.has('bg')) return background(h, id, p.has('verbose'));
     if (p.has('verbose')) process.stderr.write(`jobid: ${encodeF58(id)}\n`);
     try {
-      return await attach(h, id, { labelIo: false, noStdin: false, showEvents: p.count('verbose') >= 2, interactive: process.stdin.isTTY === true });
+      return await attach(h, id, { labelIo: false, noStdin: false, showEvents: p.count('verbose') >= 2, interactive: process.stdin.isTTY === true, ownsJob: true });
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);
       throw e;

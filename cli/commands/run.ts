@@ -51,6 +51,7 @@ export class RunCommand extends FluxCommand {
         interactive: process.stdin.isTTY === true && isInteractive(sub.jobspec),
         quiet: parsed.has('quiet'),
         waitEvent: parsed.str('wait-event'),
+        ownsJob: true,
       });
     } catch (e) {
       if (e instanceof AttachError) throw new CommandExit(1, `flux-job: ${e.message}`);

@@ -2,7 +2,8 @@
  * flux job attach's options beyond the basics: --tail[=NUM] (only the last
  * lines of what was already written), --show-status (a status line while the
  * job waits), -w/--wait-event (stop following the job eventlog after an
- * event), --debug refused in one line; and flux resource list
+ * event), --debug refused in one line, SIGTERM on a pending job detaches
+ * (flux run, which owns its job, cancels it); and flux resource list
  * --no-skip-empty over --skip-empty.
  */
 import { test } from 'uvu';
@@ -18,13 +19,13 @@ let seq: string;
 const tmp = tmpdir('flux-t0307-');
 
 /** `flux ARGS` running, its output as it comes, and its end */
-function running(args: string[]): { out: () => string; err: () => string; done: Promise<number | null> } {
+function running(args: string[]): { out: () => string; err: () => string; done: Promise<number | null>; kill: (s: NodeJS.Signals) => void } {
   const p = spawn(FLUX, args, { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return { out: () => out, err: () => err, done: new Promise((r) => p.on('close', (code) => r(code))) };
+  return { out: () => out, err: () => err, done: new Promise((r) => p.on('close', (code) => r(code))), kill: (s) => void p.kill(s) };
 }
 
 test.before(async () => {
@@ -91,6 +92,29 @@ test('-w start detaches from the job eventlog: the output still comes, the exit 
   const full = inst.flux(['job', 'attach', id]);
   assert.is(full.stdout, 'a\n');
   assert.is(full.code, 3);
+});
+
+test('SIGTERM to attach on a pending job detaches (exit 143) and leaves it pending; flux run, its owner, cancels it', async () => {
+  const id = inst.flux(['submit', '--urgency=hold', 'true']).stdout.trim();
+  const f58 = inst.flux(['job', 'id', '--to=f58', id]).stdout.trim();
+  // -E: the job's events show once attach watches the job (its signal handlers are in place)
+  const a = running(['job', 'attach', '-E', id]);
+  await until(() => a.err().includes('job.submit'), 'attach to follow the job');
+  a.kill('SIGTERM');
+  assert.is(await a.done, 143, a.err());
+  assert.match(a.err(), new RegExp(`\\nflux-job: detached from pending job ${f58} \\(SIGTERM\\)\\n$`));
+  assert.not.match(a.err(), /job\.exception/);
+  assert.is(inst.flux(['jobs', '-n', '-o', '{state}', id]).stdout, 'SCHED\n');
+  assert.is(inst.flux(['cancel', id]).code, 0);
+  const r = running(['run', '-v', '--urgency=hold', 'true']);
+  await until(() => r.err().includes('jobid: '), 'flux run to submit');
+  const rid = /jobid: (\S+)/.exec(r.err())![1]!;
+  // wait for flux run to follow its job too: it has the job's eventlog once the job is listed as SCHED
+  await until(() => inst.flux(['jobs', '-n', '-o', '{state}', rid]).stdout === 'SCHED\n', 'the job to wait');
+  r.kill('SIGTERM');
+  assert.is(await r.done, 143, r.err());
+  assert.match(r.err(), /type=cancel severity=0 interrupted by SIGTERM\n$/);
+  assert.is(inst.flux(['jobs', '-n', '-o', '{result}', rid]).stdout, 'CANCELED\n');
 });
 
 test('--debug is refused in one line', () => {
