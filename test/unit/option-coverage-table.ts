@@ -80,6 +80,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'R encode --local': 'integration/t1107-flux-r.test.ts',
   'R encode --property': 'integration/t1107-flux-r.test.ts',
   'R encode --ranks': 'integration/t1107-flux-r.test.ts',
+  'multi-prog --dry-run': 'integration/t1106-multi-prog.test.ts',
   'hostlist --count': 'integration/t1102-tools.test.ts',
   'hostlist --delimiter': 'integration/t1040-option-effects.test.ts',
   'hostlist --exclude': 'integration/t1040-option-effects.test.ts',
