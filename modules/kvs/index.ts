@@ -44,6 +44,7 @@ import { Watchers } from './watchers';
 import { Versions } from './version';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
+import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
 
@@ -283,7 +284,25 @@ export class KvsLeader implements BrokerModule {
     };
   }
 
+  /**
+   * The start log (startlog.ts): a `start` event once the store is open.
+   * Not for a load that only restores a checkpoint (module arguments).
+   */
+  async start(): Promise<void> {
+    if (this.args.length === 0) await this.startlog(startEvent(this.h.getattr('version')));
+  }
+
+  /** append to the start log, on disk before this resolves; a failure is logged, never fatal */
+  private async startlog(entry: StartlogEntry): Promise<void> {
+    try {
+      await this.eventlogAppend({ key: STARTLOG_KEY, entries: [entry] });
+    } catch (e) {
+      this.h.log('err', `${STARTLOG_KEY}: ${entry.name} event: ${(e as Error).message}`);
+    }
+  }
+
   async stop(): Promise<void> {
+    if (this.args.length === 0) await this.startlog(finishEvent());
     clearTimeout(this.coldTimer);
     this.coldTimer = undefined;
     const { backing, repairs } = this;
@@ -625,6 +644,10 @@ export class Kvs implements BrokerModule {
 
   init(): Promise<void> | void {
     return this.role.init?.();
+  }
+
+  start(): Promise<void> | void {
+    return this.role.start?.();
   }
 
   stop(): Promise<void> | void {
