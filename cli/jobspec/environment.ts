@@ -2,10 +2,12 @@
  * The job environment from `--env` rules (flux-submit(1) ENVIRONMENT): start
  * from the whole submitter environment, then apply each rule in order:
  * `-PATTERN` remove, `^FILE` read rules from a file, `VAR=VAL` set (with $VAR
- * expansion), bare `PATTERN` import from the submitter's environment.
+ * expansion; an unknown mustache tag is refused, the known ones are left for
+ * the job shell), bare `PATTERN` import from the submitter's environment.
  */
 import * as fs from 'node:fs';
 import { SubmitOptionError } from './types';
+import { unknownTag } from '../../lib/formats/template-tags';
 
 function globToRegex(pat: string): RegExp {
   if (pat.length > 2 && pat.startsWith('/') && pat.endsWith('/')) return new RegExp(pat.slice(1, -1));
@@ -46,7 +48,11 @@ export function jobEnvironment(rules: readonly string[], base: NodeJS.ProcessEnv
       }
     } else if (rule.includes('=')) {
       const i = rule.indexOf('=');
-      env[rule.slice(0, i)] = expand(rule.slice(i + 1), rule, { ...src, ...env });
+      const val = expand(rule.slice(i + 1), rule, { ...src, ...env });
+      // mustache tags are the job shell's, per task: one it does not know is refused now
+      const bad = unknownTag(val);
+      if (bad !== undefined) throw new SubmitOptionError(`--env: unknown template tag '${bad}' in ${rule}`);
+      env[rule.slice(0, i)] = val;
     } else {
       const re = globToRegex(rule);
       for (const [k, v] of Object.entries(src)) if (re.test(k) && !(k in env)) env[k] = v;

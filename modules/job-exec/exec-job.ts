@@ -26,7 +26,7 @@ import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, Plugin
 import type { StackEntry } from './plugins';
 import { FileSink } from './file-sink';
 import { UserFileSink } from './user-sink';
-import { expandTemplate } from './template';
+import { checkJobTemplates, expandTemplate, jobName, templateNode } from './template';
 import { OutputLog } from './output-log';
 import { PmiExchange } from './pmi-exchange';
 import { ExecEventlog, blockTaskmap } from './exec-eventlog';
@@ -156,11 +156,13 @@ export class ExecJob {
     if (await this.refuseTooMany()) return;
     const opts = shellOptions(this.jobspec);
     const out: OutEvent[] = [this.header()];
-    const name = (this.jobspec.attributes?.system?.['job'] as { name?: string } | undefined)?.name;
     // {{id}} in file names as the submitter saw the id (its locale, from the job's environment)
     const env = this.jobspec.attributes?.system?.['environment'] as Record<string, string | null> | undefined;
-    const tctx = { id: this.id, name, size: this.size, nnodes: this.placements.length, env };
+    const tctx = { id: this.id, name: jobName(this.jobspec), size: this.size, nnodes: this.placements.length, env };
     const sorted = [...this.placements].sort((a, b) => a.shellRank - b.shellRank);
+    const hosts = sorted.map((p) => this.shells.get(p.rank)!.host);
+    const templates = checkJobTemplates(this.jobspec, env);
+    for (const w of templates.warnings) out.push(this.logEvent(w, 4));
     const lctx: LeaderContext = {
       id: this.id,
       options: opts,
@@ -169,8 +171,8 @@ export class ExecJob {
       nnodes: this.placements.length,
       allRanks: idset.encode(Array.from({ length: this.size }, (_, i) => i), { brackets: true }),
       placements: this.placements,
-      hosts: sorted.map((p) => this.shells.get(p.rank)!.host),
-      expand: (t: string) => expandTemplate(t, tctx),
+      hosts,
+      expand: (t, at) => expandTemplate(t, at ? { ...tctx, node: templateNode(sorted[at.shellRank]!, hosts[at.shellRank]!), task: at.task } : tctx),
       openOutput: (file, o) => this.openSink(file, o.append, o.display),
       readFile: (file, max) => this.readSmallFile(file, max),
       log: (level, message) => this.leaderLog(level, message),
@@ -200,7 +202,7 @@ export class ExecJob {
     for (const b of this.stack) {
       for (const ev of b.cbs.startEvents?.() ?? []) out.push({ timestamp: eventTime(), ...ev });
     }
-    const setupError = this.setupOptions(opts, out);
+    const setupError = templates.error ?? this.setupOptions(opts, out);
     if (setupError !== undefined) {
       out.push(this.logEvent(setupError, 2));
       this.output.append(out);

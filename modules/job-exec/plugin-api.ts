@@ -90,8 +90,12 @@ export interface LeaderContext {
   readonly placements: ShellPlacement[];
   /** hostname of each shell, by shell rank */
   readonly hosts: readonly string[];
-  /** expand job shell mustache templates ({{id}}, {{name}} ...) */
-  expand(template: string): string;
+  /**
+   * expand job shell mustache templates ({{id}}, {{name}} ...); `at` gives the
+   * node tags ({{node.id}} ...) of the shell of that shell rank, and the task
+   * tags ({{task.id}} ...) of a task (its rank, its index on that shell)
+   */
+  expand(template: string, at?: { shellRank: number; task?: { id: number; index: number } }): string;
   /** open (asynchronously) a file for output; display is the path as messages show it */
   openOutput(path: string, opts: { append: boolean; display: string }): OutputSink;
   /** read a small file (relative to the job's cwd) off the event loop; refuses one over maxBytes */
@@ -278,3 +282,9 @@ export { allowedCpus, cpuBindingAvailable } from './bind-cpus';
 
 /** the RFC 34 taskmap of a placement (what the taskmap plugin logs) */
 export { placementTaskmap } from './rfc34';
+
+/** a shell's task ranks in local order (after a taskmap re-mapped them) */
+export { shellTaskRanks } from './taskmap';
+
+/** job shell templates: the first unknown tag of a string, whether it uses a tag, what it varies by */
+export { templateScope, unknownTag, usesTag, type TemplateScope } from './template';

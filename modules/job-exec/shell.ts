@@ -29,7 +29,7 @@ import { LINEAGE_VAR, encodeF58, encodeF58Plain, idset, strsignal } from '../../
 import { shellOptions, type ShellCallbacks, type ShellContext, type ShellOptions, type ShellPlugin, type ShellTask, type TaskLauncher } from './plugin-api';
 import { bindStack, callTopic, loadPluginFile, pluginOption, pluginStack, PluginFailure, type Bound } from './plugin-host';
 import type { StackEntry } from './plugins';
-import { expandTemplate } from './template';
+import { expandEnv, expandTemplate, jobName, templateNode, type TemplateContext } from './template';
 import { taskGuard } from './guard';
 import { bindTask } from './bind-cpus';
 import { verbosity } from './verbose';
@@ -419,13 +419,13 @@ export class JobShell {
     };
     if (waiting === 0) this.reportStarted();
     const late: Array<Promise<void>> = [];
+    // the job's tags, this node's; each task adds its own (args and env values, per task)
+    const jobCtx: TemplateContext = { id: spec.id, name: jobName(spec.jobspec), size: spec.size, nnodes: spec.nnodes, node: templateNode(p, spec.hostname), env };
     for (let i = 0; i < p.count; i++) {
       const rank = ranks[i]!;
-      const tenv: NodeJS.ProcessEnv = { ...env, FLUX_TASK_RANK: String(rank), FLUX_TASK_LOCAL_ID: String(i) };
-      const targv = argv.map((a) =>
-        expandTemplate(a, { id: spec.id, size: spec.size, nnodes: spec.nnodes, task: { id: rank, index: i }, tmpdir: this.tmpdir, env }),
-      );
-      const t = new Task(rank, i, targv, tenv);
+      const tctx: TemplateContext = { ...jobCtx, task: { id: rank, index: i }, tmpdir: this.tmpdir };
+      const tenv = expandEnv({ ...env, FLUX_TASK_RANK: String(rank), FLUX_TASK_LOCAL_ID: String(i) }, tctx);
+      const t = new Task(rank, i, argv.map((a) => expandTemplate(a, tctx)), tenv);
       this.tasks.push(t);
       this.live++;
       const go = (): Promise<void> | void => {

@@ -322,4 +322,47 @@ test('flux pmi --libpmi-noflux is refused in one line (no libpmi method in flux-
   assert.match(r.stderr, /^flux-pmi: --libpmi-noflux: .*\n$/);
 });
 
+/** a file of the job's cwd as its sorted lines */
+const lines = (name: string) => fs.readFileSync(path.join(tmp.dir, name), 'utf8').split('\n').filter(Boolean).sort();
+const notices = (stderr: string) => stderr.split('\n').filter((l) => l.includes('redirected to'));
+const OUT_AND_ERR = 'echo out $FLUX_TASK_RANK; echo err $FLUX_TASK_RANK >&2';
+
+test('--output with a task tag: one file per task, each with only its task output', () => {
+  const r = ok(['run', '-N2', '-n4', '--output=t.{{taskid}}', 'sh', '-c', OUT_AND_ERR]);
+  for (const rank of [0, 1, 2, 3]) assert.equal(lines(`t.${rank}`), [`err ${rank}`, `out ${rank}`], `t.${rank}`);
+  assert.not.ok(fs.existsSync(path.join(tmp.dir, 't.{{taskid}}')));
+  const want = (stream: string) => [0, 1, 2, 3].map((n) => `${n}: ${stream} redirected to t.${n}`);
+  assert.equal(notices(r.stderr), [...want('stdout'), ...want('stderr')], r.stderr);
+});
+
+test('--error with a node tag: one file per node, with the output of that node tasks', () => {
+  const r = ok(['run', '-N2', '-n4', '--output=x.{{task.id}}', '--error=y.{{node.id}}', 'sh', '-c', OUT_AND_ERR]);
+  assert.equal(lines('y.0'), ['err 0', 'err 1']);
+  assert.equal(lines('y.1'), ['err 2', 'err 3']);
+  assert.equal(lines('x.3'), ['out 3']);
+  assert.equal(notices(r.stderr).slice(4), ['[0-1]: stderr redirected to y.0', '[2-3]: stderr redirected to y.1'], r.stderr);
+});
+
+test('tags expand per task in the command arguments and in --env values', () => {
+  const script = 'echo "$V $0 $1 $2"';
+  const r = ok(['run', '-N2', '-n2', '--env=V={{task.id}}/{{task.index}}', 'sh', '-c', script, '{{task.rank}}', '{{node.id}}', '{{node.name}}']);
+  const host = ok(['run', 'uname', '-n']).stdout.trim();
+  assert.equal(r.stdout.split('\n').filter(Boolean).sort(), [`0/0 0 0 ${host}`, `1/0 1 1 ${host}`]);
+});
+
+test('an unknown tag is refused in one line: in the command, a file name, an --env value', () => {
+  const exception = (note: string) => new RegExp(`^\\d+\\.\\d{3}s: job\\.exception ƒ\\w+ type=exec severity=0 ${note}$`, 'm');
+  const cmd = f(['run', 'touch', 'ran.{{bogus}}']);
+  assert.is(cmd.code, 1);
+  assert.match(cmd.stderr, exception("unknown template tag '\\{\\{bogus\\}\\}' in the command"));
+  assert.not.ok(fs.existsSync(path.join(tmp.dir, 'ran.{{bogus}}')));
+  const out = f(['run', '--output=o.{{id.bogus}}', 'echo', 'x']);
+  assert.is(out.code, 1);
+  assert.match(out.stderr, exception("unknown template tag '\\{\\{id\\.bogus\\}\\}' in stdout file name 'o\\.\\{\\{id\\.bogus\\}\\}'"));
+  assert.not.ok(fs.existsSync(path.join(tmp.dir, 'o.{{id.bogus}}')));
+  const env = f(['run', '--env=V={{bogus}}', 'true']);
+  assert.is(env.code, 1);
+  assert.is(env.stderr, "flux-run: ERROR: --env: unknown template tag '{{bogus}}' in V={{bogus}}\n");
+});
+
 test.run();

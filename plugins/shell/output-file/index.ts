@@ -2,19 +2,15 @@
  * output-file: output redirection (`--output`/`--error`, shell options
  * output.{stdout,stderr}.{type,path,label}, output.mode). The leader sends the
  * redirected streams of every task to files named by templates, relative to the
- * job's cwd, and posts `redirect` events. Lines are prefixed `<rank>: ` when
+ * job's cwd (a task tag: a file per task; a node tag: a file per node;
+ * routes.ts), and posts `redirect` events. An unknown tag, or `{{tmpdir}}`,
+ * in a file name is the job's exception before anything runs. Lines are prefixed `<rank>: ` when
  * output.<stream>.label is set. stderr follows stdout to its file unless told
  * otherwise. The files are opened and written by the host (openOutput): a
  * FIFO, a full disk or /dev/full fails the job, never the broker.
  */
-import * as path from 'node:path';
-import { defineShellPlugin, type OutputSink, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
-
-interface Target {
-  sink: OutputSink;
-  path: string;
-  label: boolean;
-}
+import { defineShellPlugin, ShellError, unknownTag, usesTag, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
+import { resolveRoutes, type Routes, type Wanted } from './routes';
 
 const isFile = (o: StreamOpt | undefined) =>
   !!o && !!o.path && (o.type === 'file' || o.type === undefined) && o.path !== 'none' && o.path !== 'kvs';
@@ -30,30 +26,31 @@ function target(opts: ShellOptions, stream: Stream): { path: string; label: bool
   return undefined;
 }
 
+/** a file name template the shell cannot expand: the job's exception, before anything runs */
+function checkTemplate(stream: Stream, template: string): void {
+  const bad = unknownTag(template);
+  if (bad !== undefined) throw new ShellError(`unknown template tag '${bad}' in ${stream} file name '${template}'`);
+  // the job's tmpdir is made by each shell as it starts, after its files are open
+  if (usesTag(template, 'tmpdir')) throw new ShellError(`template tag '{{tmpdir}}' is not supported in ${stream} file name '${template}'`);
+}
+
 export default defineShellPlugin({
   name: 'output-file',
   leader(ctx) {
-    const targets = new Map<Stream, Target>();
-    const append = ctx.options.output?.mode === 'append';
-    const byPath = new Map<string, OutputSink>();
-    for (const s of ['stdout', 'stderr'] as const) {
-      const t = target(ctx.options, s);
+    const wanted: Wanted[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const t = target(ctx.options, stream);
       if (!t) continue;
-      const p = ctx.expand(t.path);
-      const abs = path.resolve(ctx.cwd, p);
-      let sink = byPath.get(abs);
-      if (sink === undefined) {
-        sink = ctx.openOutput(abs, { append, display: p });
-        byPath.set(abs, sink);
-      }
-      targets.set(s, { sink, path: p, label: t.label });
+      checkTemplate(stream, t.path);
+      wanted.push({ stream, template: t.path, label: t.label });
     }
-    if (targets.size === 0) return undefined;
+    if (wanted.length === 0) return undefined;
+    let routes: Routes | undefined;
     return {
-      startEvents: () =>
-        [...targets].map(([stream, t]) => ({ name: 'redirect', context: { stream, rank: ctx.allRanks, path: t.path } })),
+      // after every plugin's shell.init (the tasks are placed), before the host opens the files
+      startEvents: () => (routes ??= resolveRoutes(ctx, wanted, ctx.options.output?.mode === 'append')).events,
       output(stream, rank, data) {
-        const t = targets.get(stream);
+        const t = routes?.byRank.get(stream)?.[Number(rank)];
         if (!t) return false;
         const text = t.label
           ? data
