@@ -14,7 +14,7 @@ import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './jo
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
-import { CHECKPOINT_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
+import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
 import { encodeF58 } from '../../lib/formats';
 
@@ -220,7 +220,7 @@ export class Manager {
     }
     const inactive = rebuilt.filter((j) => j.state === State.INACTIVE).sort((a, b) => (a.t_inactive ?? 0) - (b.t_inactive ?? 0));
     for (const j of inactive) {
-      j.waitable = false;
+      // a waitable job not reaped before the restart stays waitable (Flux: its status is not lost)
       j.release();
       this.inactive.add(j);
       this.events.cold(j.kvsdir);
@@ -818,8 +818,7 @@ export class Manager {
       const w = this.waiters.waitable.get(job.id) ?? this.waiters.anyWaitable.shift();
       if (w) {
         this.waiters.waitable.delete(job.id);
-        job.waitable = false;
-        this.h.respond(w, waitResult(job));
+        this.h.respond(w, this.reap(job));
       }
     }
     this.checkWaitableExhausted();
@@ -916,10 +915,7 @@ export class Manager {
   waitFor(id: number | undefined, msg: Message): Obj | undefined {
     if (id === undefined) {
       for (const j of this.jobs.values()) {
-        if (j.waitable && j.state === State.INACTIVE) {
-          j.waitable = false;
-          return waitResult(j);
-        }
+        if (j.waitable && j.state === State.INACTIVE) return this.reap(j);
       }
       for (const j of this.jobs.values()) {
         if (j.waitable) {
@@ -933,12 +929,16 @@ export class Manager {
     if (!job || !job.waitable || this.waiters.waitable.has(id)) {
       throw new FluxError(Errno.ECHILD, 'invalid job id, or job may be inactive and not waitable');
     }
-    if (job.state === State.INACTIVE) {
-      job.waitable = false;
-      return waitResult(job);
-    }
+    if (job.state === State.INACTIVE) return this.reap(job);
     this.waiters.waitable.set(id, msg);
     return undefined;
+  }
+
+  /** An inactive waitable job is reaped: no longer waitable, now and after a restart (WAITED_KEY). */
+  private reap(job: Job): Obj {
+    job.waitable = false;
+    this.events.put(`${job.kvsdir}.${WAITED_KEY}`, now(), false).catch((e: Error) => this.h.log('err', `${job.kvsdir}.${WAITED_KEY}: ${e.message}`));
+    return waitResult(job);
   }
 
   /** Stop timers (module unload). */

@@ -18,7 +18,18 @@ export interface StoredJob {
   eventlog: string;
   jobspec: Obj;
   R?: Obj;
+  /** a waitable job already reaped by `flux job wait` (its WAITED_KEY is set) */
+  waited?: boolean;
 }
+
+/**
+ * The key, in a job's kvs directory, that marks a waitable job as reaped
+ * (`flux job wait` answered for it): without it an inactive waitable job is
+ * waitable again after a restart, as in Flux. A key of its own, not an
+ * event, since the eventlog of an inactive job is closed (and its directory
+ * may be packed: docs/adr/0020-packed-inactive-jobs.md).
+ */
+export const WAITED_KEY = 'waited';
 
 /** the kvs key of the job manager's checkpoint ({version, max_jobid}): ids never go back */
 export const CHECKPOINT_KEY = 'checkpoint.job-manager';
@@ -94,7 +105,7 @@ export async function loadStoredJobs(h: Handle): Promise<{ jobs: StoredJob[]; ma
           // a signed J: the jobspec as stored (after policy), with the environment J signed
           const jobspec = typeof stored === 'string' ? withEnvironment(await get(`${dir}.jobspec`), parseJ(stored).jobspec) : stored;
           if (typeof eventlog !== 'string' || typeof jobspec !== 'object' || jobspec === null) throw new Error('malformed');
-          jobs.push({ id, eventlog, jobspec: jobspec as Obj, R: (R ?? undefined) as Obj | undefined });
+          jobs.push({ id, eventlog, jobspec: jobspec as Obj, R: (R ?? undefined) as Obj | undefined, waited: names.has(WAITED_KEY) });
           if (id > maxId) maxId = id;
         } catch {
           skipped.push(dir);
@@ -154,6 +165,7 @@ export function replay(s: StoredJob): Job | undefined {
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   const job = new Job(s.id, num(c['userid'], 0), num(c['urgency'], 16), submit.timestamp, num(c['flags'], 0), s.jobspec);
   job.state = State.NEW;
+  if (s.waited === true) job.waitable = false;
   let expiration: number | undefined;
   for (const e of events.slice(1)) {
     const ctx = (e.context ?? {}) as Obj;

@@ -202,6 +202,11 @@ export class Backing {
   }
 
   private readonly reserve: Reserve;
+
+  /** Make the reserve now (at open): undefined once made or when there can be none, else the bytes the filesystem lacks for it. */
+  primeReserve(): Promise<{ need: number } | undefined> {
+    return this.reserve.prime();
+  }
   /** inside lazily(): changes are held (LAZY_MS) */
   private lazyMode = false;
   /** held changes, in order: each queues its write to LMDB when run */

@@ -36,6 +36,7 @@ import {
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
+import { reserveRefusal } from './reserve';
 import { answerWhen } from './answer';
 import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
@@ -88,6 +89,12 @@ async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: 
       }
     },
   });
+  // a statedir without room for the reserve would refuse every change of the running broker: refuse to start instead
+  const short = await backing.primeReserve();
+  if (short) {
+    await backing.close();
+    throw new FluxError(Errno.ENOSPC, reserveRefusal(dir, short.need));
+  }
   for (const r of backing.records()) store.loadRecord(r.key, r.n, r.text);
   store.loaded();
   if (store.size > 0) h.log('info', `restored ${store.size} keys from ${backing.file}`);

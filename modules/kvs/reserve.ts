@@ -17,6 +17,7 @@
  * filesystem that cannot preallocate, there is no reserve (as before).
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import { Errno, FluxError } from '../../kernel/api';
 import { preallocate } from '../../lib/native';
 import { strerror } from '../../lib/errno';
@@ -31,6 +32,21 @@ const SAFETY = 256 * 1024;
 const RETRY_MS = 200;
 /** the store's real use is looked at (an LMDB stat, ~20 us) after this many commits */
 const STAT_EVERY = 16;
+
+/**
+ * Why a statedir cannot hold the store's reserve (`need` bytes lacked), in
+ * one line: the kvs refuses to start with it (flux-broker-attributes(7), statedir).
+ */
+export function reserveRefusal(dir: string, need: number): string {
+  let free = '';
+  try {
+    const st = fs.statfsSync(dir);
+    free = `, ${Math.floor((st.bavail * st.bsize) / 1024)} KiB free`;
+  } catch {
+    /* the free space is not told */
+  }
+  return `statedir ${dir}: needs at least ${Math.ceil(need / (1024 * 1024))} MiB free for the store's reserve${free}`;
+}
 
 export class Reserve {
   /** bytes from the file's start that are allocated */
@@ -64,6 +80,38 @@ export class Reserve {
   ) {
     this.short = new FluxError(Errno.ENOSPC, `store ${file}: No space left on device`);
     this.stat();
+  }
+
+  /**
+   * The first allocation, when the store opens: undefined once made (or when
+   * the filesystem cannot preallocate: no reserve, as before), else the
+   * bytes it lacked room for (the kvs refuses to start: a store that could
+   * take no change would refuse every write of the running broker).
+   */
+  async prime(): Promise<{ need: number } | undefined> {
+    const want = this.estimate() + RESERVE_CHUNK;
+    let err: string | undefined;
+    try {
+      err = await fallocate(this.file, want);
+    } catch (e) {
+      err = (e as Error).message;
+    }
+    if (err === undefined) {
+      this.allocated = Math.max(this.allocated, want);
+      return undefined;
+    }
+    if (!/No space left/i.test(err)) {
+      this.disabled = true;
+      this.onDisabled(err);
+      return undefined;
+    }
+    let held = 0;
+    try {
+      held = fs.statSync(this.file).blocks * 512;
+    } catch {
+      /* counted as nothing held */
+    }
+    return { need: Math.max(want - held, 0) };
   }
 
   /**

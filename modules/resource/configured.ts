@@ -26,10 +26,16 @@ export function fromR(doc: unknown, what: string): RankResources[] {
   return ranks;
 }
 
-/** Ranks named by an exclude value: an idset of ranks or a hostlist of the described hosts. */
+/** Ranks named by an exclude value: an idset of ranks or a hostlist of the described hosts; throws (one line) for ranks or hosts the instance does not have. */
 export function excludedRanks(exclude: string | undefined, ranks: readonly RankResources[]): number[] {
   if (exclude === undefined || exclude === '') return [];
-  if (/^[\d,-]+$/.test(exclude)) return idset.decode(exclude);
+  if (/^[\d,-]+$/.test(exclude)) {
+    const ids = idset.decode(exclude);
+    const known = new Set(ranks.map((r) => r.rank));
+    const beyond = ids.filter((r) => !known.has(r));
+    if (beyond.length > 0) throw new Error(`resource.exclude: ${idset.encode(beyond)}: not a rank of the instance (ranks ${idset.encode([...known].sort((a, b) => a - b))})`);
+    return ids;
+  }
   const hosts = new Set(hostlist.expand(exclude));
   const out = ranks.filter((r) => hosts.has(r.hostname)).map((r) => r.rank);
   const known = new Set(ranks.map((r) => r.hostname));

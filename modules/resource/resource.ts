@@ -20,6 +20,7 @@ import {
   rv1Build,
   rv1Expand,
   type BrokerModule,
+  type ConfigApply,
   type Handle,
   type HandlerTable,
   type Message,
@@ -32,6 +33,7 @@ import type { ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
+import { excludeChange } from './reconfig';
 import { Journal } from './journal';
 import { DrainWriter, loadDrains } from './drain-store';
 import type {
@@ -147,7 +149,7 @@ export class ResourceModule implements BrokerModule {
         throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
       }
       if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
-      this.excluded = excludedRanks(this.cfg.exclude, this.ranks());
+      this.excluded = this.excludedOf(this.cfg.exclude, this.ranks());
       const all = this.ranks();
       // drained before a restart: still drained, with the same reason and time
       await loadDrains(this.h, this.drains, Math.max(this.h.size, ...all.map((r) => r.rank + 1)));
@@ -228,12 +230,41 @@ export class ResourceModule implements BrokerModule {
     if (beyond.length > 0 && p.force !== true) {
       throw einval(`R has ranks ${idset.encode(beyond)} beyond the instance (size ${this.h.size}); use --force to describe them anyway`);
     }
+    const excluded = this.excludedOf(this.cfg.exclude, ranks);
     this.described = ranks;
-    this.excluded = excludedRanks(this.cfg.exclude, ranks);
+    this.excluded = excluded;
     for (const [rank, rep] of this.reports) this.verify(rank, rep);
     this.h.log('info', `reload: ${rlistSummary(ranks)}`);
     this.publishIfChanged();
     return {};
+  }
+
+  /** the ranks an exclude value names among `ranks`: EINVAL (one line) for a rank or host not among them */
+  private excludedOf(exclude: string | undefined, ranks: readonly RankResources[]): number[] {
+    try {
+      return excludedRanks(exclude, ranks);
+    } catch (e) {
+      throw einval((e as Error).message);
+    }
+  }
+
+  /**
+   * flux config load/reload: a new `[resource] exclude` applies at once (rank
+   * 0: newly excluded ranks leave the scheduler's pool, jobs running there
+   * keep running; ranks no longer excluded come back); a bad one is refused
+   * and the old one kept. Other [resource] keys are read at load (reconfig.ts).
+   */
+  configReload(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): ConfigApply {
+    const change = excludeChange(next, prev);
+    if (!change) return undefined;
+    if (this.h.rank !== 0) return () => void (this.cfg.exclude = change.exclude);
+    const excluded = this.excludedOf(change.exclude, this.ranks());
+    return () => {
+      this.cfg.exclude = change.exclude;
+      this.excluded = excluded;
+      this.h.log('info', `config reload: exclude=${excluded.length > 0 ? idset.encode(excluded) : '(none)'}`);
+      this.publishIfChanged();
+    };
   }
 
   /** overlay.online event: take the new online set at once (no await: before anything is rescheduled). */
