@@ -8,6 +8,7 @@
  * FIFO, a full disk or /dev/full fails the job, never the broker.
  */
 import * as path from 'node:path';
+import { labelLines } from '../../../lib/io-data';
 import { defineShellPlugin, type OutputSink, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
 
 interface Target {
@@ -55,13 +56,8 @@ export default defineShellPlugin({
       output(stream, rank, data) {
         const t = targets.get(stream);
         if (!t) return false;
-        const text = t.label
-          ? data
-              .split(/(?<=\n)/)
-              .map((l) => `${rank}: ${l}`)
-              .join('')
-          : data;
-        t.sink.write(text);
+        // labels go on the lines of the bytes, which are written as they are
+        t.sink.write(t.label ? labelLines(data, `${rank}: `) : data);
         return true;
       },
     };
