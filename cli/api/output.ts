@@ -8,7 +8,7 @@
  */
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
-import { readOutput, type OutputEntry } from '../attach/output-stream';
+import { entryData, readOutput, type OutputEntry } from '../attach/output-stream';
 import type { Client } from './client';
 import { Channel } from './channel';
 import { parseJobId, waitForEvent, type JobId } from './job';
@@ -17,8 +17,11 @@ export interface OutputChunk {
   stream: 'stdout' | 'stderr';
   /** the task rank that wrote it */
   rank: number;
-  /** the text (whole lines, except a last line without a newline) */
-  data: string;
+  /**
+   * the text (whole lines, except a last line without a newline); output
+   * that is not UTF-8 is a Buffer of its bytes, exactly as the task wrote them
+   */
+  data: string | Buffer;
 }
 
 export interface OutputWatchOptions {
@@ -31,7 +34,7 @@ class Stop extends Error {}
 function chunkOf(e: OutputEntry): OutputChunk | undefined {
   const c = e.context ?? {};
   if (e.name !== 'data' || typeof c['data'] !== 'string') return undefined;
-  return { stream: c['stream'] === 'stderr' ? 'stderr' : 'stdout', rank: Number(c['rank'] ?? 0), data: c['data'] };
+  return { stream: c['stream'] === 'stderr' ? 'stderr' : 'stdout', rank: Number(c['rank'] ?? 0), data: entryData(c) };
 }
 
 /** The job's output, from its start (waits for the job to start) to its end. */

@@ -10,9 +10,10 @@ import type { FluxError } from '../../lib/errors';
 import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
 import { resultOf } from './exit-code';
-import { readOutput, type OutputEntry } from './output-stream';
+import { entryData, readOutput, type OutputEntry } from './output-stream';
 import { SignalForwarder } from './signals';
 import { outputWritable, writeOutput } from '../output';
+import { encodeData, labelLines, Utf8Chunker } from '../../lib/io-data';
 import { watchPending } from './pending';
 import { OutputTail } from './tail';
 import { StatusLine } from './status-line';
@@ -194,14 +195,10 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
     }
   };
 
-  const write = (stream: string, rank: string, data: string) => {
+  /** text, or bytes (an entry in base64): written as they are */
+  const write = (stream: string, rank: string, data: string | Buffer) => {
     const out = stream === 'stderr' ? 'stderr' : 'stdout';
-    if (opts.labelIo) {
-      const lines = data.split(/(?<=\n)/);
-      writeOutput(out, lines.map((l) => `${rank}: ${l}`).join(''));
-    } else {
-      writeOutput(out, data);
-    }
+    writeOutput(out, opts.labelIo ? labelLines(data, `${rank}: `) : data);
   };
 
   const onOutput = (e: OutputEntry, beforeCut: boolean) => {
@@ -220,8 +217,9 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
         } else if (typeof c['data'] === 'string') {
           // output means tasks run, even if the start event is still on its way: a signal now is theirs
           signals?.started();
-          if (beforeCut && tail) tail.add(String(c['stream']), String(c['rank']), c['data']);
-          else write(String(c['stream']), String(c['rank']), c['data']);
+          const data = entryData(c);
+          if (beforeCut && tail) tail.add(String(c['stream']), String(c['rank']), data);
+          else write(String(c['stream']), String(c['rank']), data);
         }
         break;
       case 'redirect':
@@ -376,16 +374,19 @@ export async function attach(client: Client, id: number, opts: AttachOptions = {
  */
 function forwardStdin(client: Client, id: number, ranks: string | undefined): void {
   const stdin = process.stdin;
-  const send = (data: string | undefined, eof: boolean) =>
-    client.rpc('job-exec.stdin', { id, data, eof, ranks }).catch(() => {});
+  // bytes, never decoded: text as text, anything else as base64 (RFC 24); a character split between reads goes whole
+  const chunker = new Utf8Chunker();
+  const send = (data: Buffer | undefined, eof: boolean) =>
+    client.rpc('job-exec.stdin', { id, ...(data && data.length > 0 ? encodeData(data) : {}), eof, ranks }).catch(() => {});
   if (ranks !== undefined && ranks !== 'all') void send(undefined, false);
-  stdin.setEncoding('utf8');
-  stdin.on('data', (d: string) => {
+  stdin.on('data', (d: Buffer) => {
+    const piece = chunker.write(d);
+    if (piece.length === 0) return;
     stdin.pause();
-    void send(d, false).then(() => stdin.resume());
+    void send(piece, false).then(() => stdin.resume());
   });
-  stdin.on('end', () => void send(undefined, true));
-  stdin.on('error', () => void send(undefined, true));
+  stdin.on('end', () => void send(chunker.end(), true));
+  stdin.on('error', () => void send(chunker.end(), true));
 }
 
 /**
@@ -400,8 +401,8 @@ function forwardTerminal(client: Client, id: number): () => void {
   size();
   process.stdout.on('resize', size);
   stdin.setRawMode(true);
-  stdin.setEncoding('utf8');
-  stdin.on('data', (d: string) => void send({ data: d }));
+  // keystrokes as bytes: text as text, anything else as base64
+  stdin.on('data', (d: Buffer) => void send({ ...encodeData(d) }));
   return () => {
     process.stdout.off('resize', size);
     stdin.setRawMode(false);

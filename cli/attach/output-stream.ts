@@ -14,11 +14,15 @@
  * is loaded) is read from the kvs copy instead (`kvs.watch` of
  * job.<id>.guest.output), which holds the first 1M of each stream and a warning
  * where it was cut.
+ *
+ * A data entry's data is text, or base64 with `encoding: "base64"` when the
+ * task's bytes were not UTF-8 (entryData gives them back).
  */
 import * as fs from 'node:fs';
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
 import { encodeKvs } from '../../lib/formats';
+import { decodeData } from '../../lib/io-data';
 import type { Client } from '../api/client';
 import { onCommandReset } from '../command-reset';
 
@@ -42,6 +46,19 @@ interface Chunk {
 
 /** what one read of the file takes at most */
 const DIRECT_CHUNK = 1024 * 1024;
+
+/**
+ * A data entry's data: text, or the bytes of a base64 entry (RFC 24: output
+ * that is not UTF-8), to be written as they are. An encoding nobody knows is
+ * an error (EPROTO), never printed as text.
+ */
+export function entryData(c: Record<string, unknown>): string | Buffer {
+  try {
+    return decodeData(c) ?? '';
+  } catch (e) {
+    throw new FluxError(Errno.EPROTO, `output log: ${(e as Error).message}`);
+  }
+}
 
 /** the entries of complete JSON lines */
 export function parseLines(text: string): OutputEntry[] {

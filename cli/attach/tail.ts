@@ -4,12 +4,14 @@
  * in the order they were written); what comes after is printed as it comes.
  * Memory stays bounded by NUM lines, however long the output already is.
  */
+import { endsWithNewline, splitLines } from '../../lib/io-data';
 
 /** one piece of a data entry: a whole line, or the unfinished end of one */
 interface Piece {
   stream: string;
   rank: string;
-  text: string;
+  /** text, or bytes */
+  text: string | Buffer;
 }
 
 export class OutputTail {
@@ -19,15 +21,17 @@ export class OutputTail {
   constructor(private readonly lines: number) {}
 
   /** keep data written before the cut (split at newlines; older lines dropped past NUM) */
-  add(stream: string, rank: string, data: string): void {
-    for (const text of data.split(/(?<=\n)/)) {
-      if (text === '') continue;
+  add(stream: string, rank: string, data: string | Buffer): void {
+    for (const piece of splitLines(data)) {
+      if (piece.length === 0) continue;
+      // a Buffer's lines are views of it: what is kept is copied (the rest is freed)
+      const text = typeof piece === 'string' ? piece : Buffer.from(piece);
       this.pieces.push({ stream, rank, text });
-      if (text.endsWith('\n')) this.complete++;
+      if (endsWithNewline(text)) this.complete++;
     }
     while (this.complete > this.lines && this.pieces.length > 0) {
       const p = this.pieces.shift()!;
-      if (p.text.endsWith('\n')) this.complete--;
+      if (endsWithNewline(p.text)) this.complete--;
     }
   }
 

@@ -124,7 +124,7 @@ export class WatchCommand extends FluxCommand {
     };
     const start = Math.min(...jobs.map((j) => j.t_submit));
     const bar = progress ? new ProgressBar(process.stdout, counts, jobs.length, since > 0 ? Math.max(since, start) : start, p.has('jps')) : undefined;
-    const write = (stream: 'stdout' | 'stderr', text: string): void => {
+    const write = (stream: 'stdout' | 'stderr', text: string | Buffer): void => {
       const s = stream === 'stderr' ? process.stderr : process.stdout;
       if (bar) bar.write(s, text);
       else s.write(text);

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import type { Client } from '../api/client';
-import { readOutput } from '../attach/output-stream';
+import { entryData, readOutput } from '../attach/output-stream';
+import { labelLines } from '../../lib/io-data';
 import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { FluxError } from '../../lib/errors';
 import { exitCode, type JobRecord } from './job-info';
@@ -210,7 +211,9 @@ async function watchOutput(h: Client, id: number, prefix: string, label: boolean
     if (e.name !== 'data' || typeof c['data'] !== 'string') return;
     const dest = c['stream'] === 'stderr' ? err : out;
     const lead = prefix + (label ? `${String(c['rank'])}: ` : '');
-    dest.write(lead ? (c['data'] as string).split(/(?<=\n)/).map((l) => lead + l).join('') : (c['data'] as string));
+    // text, or the bytes of a base64 entry: written as they are
+    const data = entryData(c);
+    dest.write(lead ? labelLines(data, lead) : data);
   };
   return readOutput(h, id, (entries) => entries.forEach(write)).catch((e: Error) => {
     err.write(`${prefix}${encodeF58(id)}: error reading output: ${e.message}\n`);

@@ -6,15 +6,16 @@
  */
 import type { Client } from '../api/client';
 import { eventWatch } from '../api/job';
-import { readOutput, type OutputEntry } from '../attach/output-stream';
+import { entryData, readOutput, type OutputEntry } from '../attach/output-stream';
+import { labelLines } from '../../lib/io-data';
 import { encodeF58 } from '../../lib/formats';
 import type { JobRecord } from '../jobspec/job-info';
 
 export interface FollowHooks {
   /** label each output line with its task rank (-l) */
   labelIo: boolean;
-  /** write job output (stream, text) */
-  write: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** write job output (stream, text or bytes: output that is not UTF-8 comes as a Buffer) */
+  write: (stream: 'stdout' | 'stderr', text: string | Buffer) => void;
   /** a line about the job for stderr (redirects, exceptions, -vv events) */
   note: (line: string) => void;
   /** log every main eventlog event (-vv) */
@@ -31,9 +32,8 @@ function onOutput(e: OutputEntry, h: FollowHooks): void {
   }
   if (e.name !== 'data' || typeof c['data'] !== 'string') return;
   const stream = c['stream'] === 'stderr' ? 'stderr' : 'stdout';
-  const data = c['data'];
-  const text = h.labelIo ? data.split(/(?<=\n)/).map((l) => `${String(c['rank'])}: ${l}`).join('') : data;
-  h.write(stream, text);
+  const data = entryData(c);
+  h.write(stream, h.labelIo ? labelLines(data, `${String(c['rank'])}: `) : data);
 }
 
 /** Follow the job to its end; its final record. */

@@ -6,6 +6,8 @@
  * Job output written while it shows is put above it: write() clears the line,
  * writes, and draws it again.
  */
+import { endsWithNewline } from '../../lib/io-data';
+
 export interface Counts {
   pending: number;
   running: number;
@@ -58,10 +60,11 @@ export class ProgressBar {
   }
 
   /** Write job output above the status line. */
-  write(stream: NodeJS.WriteStream, text: string): void {
+  write(stream: NodeJS.WriteStream, text: string | Buffer): void {
     if (this.shown) process.stdout.write('\r\x1b[K');
     this.shown = false;
-    stream.write(text.endsWith('\n') ? text : text + '\n');
+    stream.write(text);
+    if (!endsWithNewline(text)) stream.write('\n');
     this.draw();
   }
 

@@ -131,7 +131,16 @@ export const jobExecProtocol: ProtocolDoc = {
             "string"
           ],
           "default": null,
-          "doc": "base64 bytes"
+          "doc": "input: UTF-8 text, or base64 bytes with encoding base64 (RFC 24)"
+        },
+        {
+          "name": "encoding",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "base64: data is base64 bytes; absent: UTF-8 text"
         },
         {
           "name": "eof",
@@ -603,7 +612,16 @@ export const jobExecProtocol: ProtocolDoc = {
             "string"
           ],
           "default": null,
-          "doc": "base64 bytes"
+          "doc": "input: UTF-8 text, or base64 bytes with encoding base64 (RFC 24)"
+        },
+        {
+          "name": "encoding",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "base64: data is base64 bytes; absent: UTF-8 text"
         },
         {
           "name": "eof",
@@ -721,8 +739,10 @@ export type JobExecExpirationResponse = Empty;
 
 export interface JobExecStdinRequest {
   id: number;
-  /** base64 bytes */
+  /** input: UTF-8 text, or base64 bytes with encoding base64 (RFC 24) */
   data?: null | string;
+  /** base64: data is base64 bytes; absent: UTF-8 text */
+  encoding?: null | string;
   eof?: null | boolean;
   /** task ranks (idset) or all */
   ranks?: null | string;
@@ -871,8 +891,10 @@ export type JobExecShellKillResponse = Empty;
 /** shell-stdin: input for this rank's tasks of a job, answered once their stdin pipes took it */
 export interface JobExecShellStdinRequest {
   id: number;
-  /** base64 bytes */
+  /** input: UTF-8 text, or base64 bytes with encoding base64 (RFC 24) */
   data?: null | string;
+  /** base64: data is base64 bytes; absent: UTF-8 text */
+  encoding?: null | string;
   eof?: null | boolean;
   /** task ranks (idset) or all */
   ranks?: null | string;

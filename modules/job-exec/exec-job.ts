@@ -34,6 +34,7 @@ import { placementPmiMapping, placementTaskmap } from './rfc34';
 import { OutputLimit, chooseLimit } from './output-limit';
 import { verbosity } from './verbose';
 import type { OutEvent } from './shell';
+import { decodeData, encodeData } from '../../lib/io-data';
 import { tooManyTasks } from '../../lib/task-fds';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 import { OWNER_UID } from '../../lib/owner-uid';
@@ -410,13 +411,18 @@ export class ExecJob {
           // the truncation summary comes before a stream's last eof (attach stops there)
           const m = this.outLimit && this.allEof(String(c['stream'])) ? this.outLimit.summary(String(c['stream'])) : undefined;
           if (m !== undefined) keep.push(this.logEvent(m, 4));
-        } else if (this.stack.some((b) => b.cbs.output?.(c['stream'] as Stream, c['rank'] as string, c['data'] as string))) continue;
-        else if (this.outLimit && typeof c['data'] === 'string') {
-          const data = this.outLimit.admit(String(c['stream']), c['data']);
-          if (data === '') continue;
-          if (data !== c['data']) {
-            keep.push({ ...e, context: { ...c, data } });
-            continue;
+        } else {
+          // text, or bytes (encoding base64): a plugin's file gets them as they are
+          const data = decodeData(c) ?? '';
+          if (this.stack.some((b) => b.cbs.output?.(c['stream'] as Stream, c['rank'] as string, data))) continue;
+          if (this.outLimit) {
+            const kept = this.outLimit.admit(String(c['stream']), data);
+            if (kept.length === 0) continue;
+            if (kept !== data) {
+              const { encoding: _was, ...rest } = c;
+              keep.push({ ...e, context: { ...rest, ...(typeof kept === 'string' ? { data: kept } : encodeData(kept)) } });
+              continue;
+            }
           }
         }
       }
@@ -503,11 +509,11 @@ export class ExecJob {
    * next chunk only then and a task that does not read its stdin holds up
    * the client, not the broker's memory
    */
-  async stdin(data: string | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): Promise<void> {
+  async stdin(data: string | undefined, encoding: 'base64' | undefined, eof: boolean, ranks: string | undefined, winsize?: unknown): Promise<void> {
     const sent = [...this.shells.values()]
       .filter((s) => !s.exited)
       .map((s) =>
-        this.h.rpc('job-exec.shell-stdin', { id: this.id, data, eof, ranks, winsize }, { nodeid: s.p.rank }).catch(() => undefined),
+        this.h.rpc('job-exec.shell-stdin', { id: this.id, data, encoding, eof, ranks, winsize }, { nodeid: s.p.rank }).catch(() => undefined),
       );
     await Promise.all(sent);
   }

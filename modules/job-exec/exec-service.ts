@@ -186,7 +186,9 @@ export class ExecService {
   async stdin(p: JobExecStdinRequest): Promise<Empty> {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    await job.stdin(p.data ?? undefined, !!p.eof, p.ranks ?? undefined, p.winsize);
+    const enc = p.encoding ?? undefined;
+    if (enc !== undefined && enc !== 'base64') throw new FluxError(Errno.EPROTO, `job-exec.stdin: unknown encoding ${JSON.stringify(enc)} (base64, or none for UTF-8 text)`);
+    await job.stdin(p.data ?? undefined, enc, !!p.eof, p.ranks ?? undefined, p.winsize);
     return {};
   }
 

@@ -67,15 +67,22 @@ function stat(path: string): Promise<fs.Stats | undefined> {
   return new Promise((resolve) => fs.stat(path, (e, st) => resolve(e ? undefined : st)));
 }
 
+/** queued pieces as one write: a string when all are text, else their bytes */
+function joinParts(parts: Array<string | Buffer>): string | Buffer {
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+}
+
 export class FileSink {
   private fd: number | undefined;
   private pipe: net.Socket | undefined;
   /**
-   * N.B. strings, not Buffers: fs.write and a pipe's write copy a string into
-   * native memory freed as soon as the write is done, where a Buffer is an
-   * ArrayBuffer that lingers until the next GC (tens of MiB at a GiB of output)
+   * N.B. strings for text, not Buffers: fs.write and a pipe's write copy a
+   * string into native memory freed as soon as the write is done, where a
+   * Buffer is an ArrayBuffer that lingers until the next GC (tens of MiB at a
+   * GiB of output). Only output that is not UTF-8 comes as a Buffer.
    */
-  private readonly queue: Array<{ text: string; bytes: number }> = [];
+  private readonly queue: Array<{ text: string | Buffer; bytes: number }> = [];
   /** bytes given to write(), and written or dropped after a failure */
   private readonly ledger = new ByteLedger();
   private busy = false;
@@ -169,10 +176,10 @@ export class FileSink {
     }
   }
 
-  /** queue text for the file (dropped once the sink failed or closed) */
-  write(text: string): void {
+  /** queue text, or bytes (a Buffer the caller does not change afterwards), for the file (dropped once the sink failed or closed) */
+  write(text: string | Buffer): void {
     if (this.failure !== undefined || this.aborted || this.closed || text.length === 0) return;
-    const bytes = Buffer.byteLength(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.length;
     this.queue.push({ text, bytes });
     this.ledger.accept(bytes);
     this.pump();
@@ -213,10 +220,11 @@ export class FileSink {
       bytes += this.queue[k++]!.bytes;
     }
     const parts = this.queue.splice(0, k);
-    const text = k === 1 ? parts[0]!.text : parts.map((p) => p.text).join('');
+    const text = k === 1 ? parts[0]!.text : joinParts(parts.map((p) => p.text));
     this.busy = true;
-    if (this.pipe) this.pipe.write(text, 'utf8', (e) => this.completed(e ?? undefined, bytes));
-    else this.writeFd(text, bytes);
+    if (this.pipe) this.pipe.write(text, (e) => this.completed(e ?? undefined, bytes));
+    else if (typeof text === 'string') this.writeFd(text, bytes);
+    else this.writeBuf(text, () => this.completed(undefined, bytes), (err) => this.completed(err, bytes));
   }
 
   /** write all of text (bytes long): a short write goes on with the rest, as bytes */
@@ -235,7 +243,7 @@ export class FileSink {
     });
   }
 
-  /** the rare rest of a short write */
+  /** bytes (output that is not UTF-8), and the rare rest of a short write */
   private writeBuf(buf: Buffer, done: () => void, fail: (e: Error) => void): void {
     fs.write(this.fd!, buf, 0, buf.length, null, (e, n) => {
       if (e && e.code !== 'EAGAIN') return fail(e);

@@ -11,6 +11,7 @@
  * a job nobody reads (`flux run yes`, its reader gone) cannot fill the disk
  * that holds its output log.
  */
+import { isUtf8 } from 'node:buffer';
 
 /** the default limit of the instance owner's jobs (Flux's single-user default) */
 export const SINGLEUSER_OUTPUT_LIMIT = '1G';
@@ -69,16 +70,24 @@ export class OutputLimit {
     private readonly warn: (message: string) => void,
   ) {}
 
-  /** the part of `data` of `stream` that may still be kept ('' once the limit is reached) */
-  admit(stream: string, data: string): string {
-    const len = Buffer.byteLength(data);
+  /**
+   * the part of `data` (text, or bytes) of `stream` that may still be kept:
+   * all of it (the same value), none ('' once the limit is reached), or its
+   * first bytes (exactly those: a Buffer when they end inside a character)
+   */
+  admit(stream: string, data: string | Buffer): string | Buffer {
+    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     const before = this.total.get(stream) ?? 0;
     this.total.set(stream, before + len);
     if (before + len <= this.limit) return data;
     const room = Math.max(0, this.limit - before);
     if (!this.dropped.has(stream)) this.warn(`output: ${stream} will be truncated, ${this.display} limit exceeded`);
     this.dropped.set(stream, (this.dropped.get(stream) ?? 0) + len - room);
-    return room > 0 ? Buffer.from(data).subarray(0, room).toString('utf8') : '';
+    if (room <= 0) return '';
+    if (typeof data !== 'string') return data.subarray(0, room);
+    const head = Buffer.from(data).subarray(0, room);
+    // text cut between characters stays text; cut inside one, the bytes as they are
+    return isUtf8(head) ? head.toString('utf8') : head;
   }
 
   /** the warning of a stream's end (once): how much of it was cut, if any */

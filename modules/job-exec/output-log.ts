@@ -1,6 +1,8 @@
 /**
  * The output log of one job, on rank 0: its RFC 24 events (header, data, eof,
- * redirect, log) as RFC 18 JSON lines, in three places:
+ * redirect, log) as RFC 18 JSON lines, in three places. A data event's data
+ * is text when the task wrote UTF-8, else base64 with `"encoding":"base64"`
+ * (RFC 24, lib/io-data.ts): the log holds the bytes exactly.
  *
  * - on disk, one file per job, `<statedir>/job-output/<id>.eventlog`, written
  *   through a FileSink: all of the output however large, outside the heap. It
@@ -41,6 +43,7 @@ import { FileSink } from './file-sink';
 import { writeWhole } from './file-ops';
 import { sysErrorText } from './sys-error';
 import type { OutEvent } from './shell';
+import { dataBytes } from '../../lib/io-data';
 
 /** shared switch: false once the kvs answered ENOSYS (not loaded) */
 export const kvsState = { available: true };
@@ -105,7 +108,7 @@ class KvsCopy {
       if (e.name === 'data' && typeof c['data'] === 'string') {
         const stream = String(c['stream']);
         const before = this.bytes.get(stream) ?? 0;
-        const after = before + c['data'].length;
+        const after = before + dataBytes(c);
         this.bytes.set(stream, after);
         if (after > KVS_COPY_LIMIT) {
           if (before <= KVS_COPY_LIMIT) this.queue.push(truncationWarning(e.timestamp, stream));

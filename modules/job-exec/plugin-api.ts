@@ -57,7 +57,8 @@ export type Maybe = void | Promise<void>;
  * (`error writing output file 'PATH': No space left on device`).
  */
 export interface OutputSink {
-  write(data: string): void;
+  /** text, or bytes (output that is not UTF-8): written as they are */
+  write(data: string | Buffer): void;
 }
 
 /**
@@ -137,8 +138,11 @@ export interface LeaderCallbacks {
   'job.event'?(e: JobEvent): Maybe;
   /** output eventlog events to post at start (e.g. `redirect`) */
   startEvents?(): Array<{ name: string; context: Record<string, unknown> }>;
-  /** one output chunk; return true when the plugin consumed it (into an OutputSink) */
-  output?(stream: Stream, rank: string, data: string): boolean;
+  /**
+   * one output chunk: text, or a Buffer of its bytes when they are not UTF-8
+   * (never decoded); return true when the plugin consumed it (into an OutputSink)
+   */
+  output?(stream: Stream, rank: string, data: string | Buffer): boolean;
 }
 
 // ----------------------------------------------------------------- shell side

@@ -8,10 +8,10 @@
  * task's parent).
  */
 import * as os from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import type { IPty } from '@lydell/node-pty';
 import { spawnTask, type NativeTask } from './native-spawn';
 import type { ImpUser } from './imp';
+import { Utf8Chunker } from '../../lib/io-data';
 
 export interface PtyOptions {
   cwd: string;
@@ -29,11 +29,13 @@ export interface PtyOptions {
 export interface PtyTask {
   /** the task's pid (its process group); undefined until it runs */
   readonly pid: number | undefined;
-  write(data: string): void;
+  /** input for the terminal (bytes as they are; the fallback without the addon takes text only) */
+  write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
   /** signal the task's process group */
   kill(signum: number): void;
-  onData(cb: (data: string) => void): void;
+  /** its output: bytes (whole UTF-8 characters when it is text; a view, valid during the call), or text */
+  onData(cb: (data: string | Buffer) => void): void;
   /** status as a shell reports it: the exit code, or 128+signal */
   onExit(cb: (status: number) => void): void;
   /** the task runs (pid known); or it could not start (error) */
@@ -52,7 +54,6 @@ export function spawnPty(argv: readonly string[], o: PtyOptions): PtyTask {
 }
 
 function nativePty(t: NativeTask): PtyTask {
-  const dec = new StringDecoder('utf8');
   return {
     get pid() {
       return t.pid;
@@ -63,9 +64,15 @@ function nativePty(t: NativeTask): PtyTask {
     resize: (c, r) => t.resize(c, r),
     kill: (s) => void t.kill(s),
     onData: (cb) => {
+      // a character split between two reads goes out whole with the second
+      const chunker = new Utf8Chunker();
       t.terminal?.on('data', (b: Buffer) => {
-        const s = dec.write(b);
-        if (s.length > 0) cb(s);
+        const piece = chunker.write(b);
+        if (piece.length > 0) cb(piece);
+      });
+      t.terminal?.on('end', () => {
+        const rest = chunker.end();
+        if (rest.length > 0) cb(rest);
       });
     },
     onExit: (cb) => {
@@ -96,7 +103,7 @@ function nodePty(argv: readonly string[], o: PtyOptions, cols: number, rows: num
   const p: IPty = pty.spawn(argv[0] ?? '', argv.slice(1), { name: env['TERM'] ?? 'xterm', cols, rows, cwd: o.cwd, env });
   return {
     pid: p.pid,
-    write: (d) => p.write(d),
+    write: (d) => p.write(typeof d === 'string' ? d : d.toString('utf8')),
     resize: (c, r) => {
       try {
         p.resize(c, r);

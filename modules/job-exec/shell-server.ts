@@ -1,7 +1,7 @@
 /**
  * The job-shell side of job-exec, on every rank: `shell-start` (streaming, from
  * rank 0) runs an in-process JobShell and streams its reports back;
- * `shell-kill {id, signum}` and `shell-stdin {id, data?, eof?, ranks?, winsize?}` reach it;
+ * `shell-kill {id, signum}` and `shell-stdin {id, data?, encoding?, eof?, ranks?, winsize?}` reach it;
  * `shell-ack {id, bytes}` says rank 0 has stored that much of its output (flow control).
  */
 import * as os from 'node:os';
@@ -19,6 +19,7 @@ import type {
 import { JobShell, type ShellSpec } from './shell';
 import type { StackEntry } from './plugins';
 import type { Jobspec } from './taskmap';
+import { decodeData } from '../../lib/io-data';
 
 /** a jobspec with its tasks (the schema says only that it is an object) */
 function hasTasks(js: object): js is Jobspec {
@@ -29,6 +30,15 @@ function hasTasks(js: object): js is Jobspec {
 function winsize(ws: unknown): { cols: number; rows: number } | undefined {
   if (typeof ws !== 'object' || ws === null || !('cols' in ws) || !('rows' in ws)) return undefined;
   return typeof ws.cols === 'number' && typeof ws.rows === 'number' ? { cols: ws.cols, rows: ws.rows } : undefined;
+}
+
+/** shell-stdin's input: text, or bytes (encoding base64; job-exec.stdin checked the encoding) */
+function stdinData(p: JobExecShellStdinRequest): string | Buffer | undefined {
+  try {
+    return decodeData(p);
+  } catch {
+    return undefined;
+  }
 }
 
 export class ShellServer {
@@ -95,7 +105,7 @@ export class ShellServer {
     const shell = this.shells.get(p.id);
     const ws = winsize(p.winsize);
     if (ws) shell?.resize(ws.cols, ws.rows);
-    if (p.data != null || p.eof) await shell?.stdin(p.data ?? undefined, !!p.eof, ranks);
+    if (p.data != null || p.eof) await shell?.stdin(stdinData(p), !!p.eof, ranks);
     return {};
   }
 

@@ -55,7 +55,7 @@ export class Task implements ShellTask {
 export function runTarget(t: Task): StdinTarget {
   return {
     write(chunk) {
-      if (t.run && !t.done) t.run.write(chunk.toString('utf8'));
+      if (t.run && !t.done) t.run.write(chunk);
       return true;
     },
     end() {

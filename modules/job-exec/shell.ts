@@ -23,7 +23,6 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import * as os from 'node:os';
 import { LINEAGE_VAR, encodeF58, encodeF58Plain, idset, strsignal } from '../../kernel/api';
 import { shellOptions, type ShellCallbacks, type ShellContext, type ShellOptions, type ShellPlugin, type ShellTask, type TaskLauncher } from './plugin-api';
@@ -48,6 +47,7 @@ import { shortageNote } from './start-shortage';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { tierUpSooner } from '../../lib/native';
 import { eventTime } from '../../lib/event-time';
+import { encodeData, incompleteTail } from '../../lib/io-data';
 
 /** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
 export const OUTPUT_WINDOW = 1 << 20;
@@ -565,7 +565,7 @@ export class JobShell {
     });
     run.onParentLost((parentPid, code, signo) => this.parentLost(t, parentPid, code, signo));
     const rank = String(t.rank);
-    run.onData((data) => this.emit('data', { stream: 'stdout', rank, data }));
+    run.onData((data) => (typeof data === 'string' ? this.emit('data', { stream: 'stdout', rank, data }) : this.emitData('stdout', rank, data)));
     run.onExit((status) => {
       if (run.pid !== undefined) taskGuard.remove(run.pid);
       // the eofs go out with the task's end, after its exit line
@@ -648,7 +648,7 @@ export class JobShell {
    * Write stdin data to the tasks whose rank is in ranks (all if undefined);
    * resolves once every pipe that was full has drained (or closed).
    */
-  stdin(data: string | undefined, eof: boolean, ranks?: Set<number>): Promise<void> {
+  stdin(data: string | Buffer | undefined, eof: boolean, ranks?: Set<number>): Promise<void> {
     // with an input file, the file is the tasks' stdin
     if (this.stdinClosed || this.input) return Promise.resolve();
     const full: Array<Promise<void>> = [];
@@ -656,7 +656,10 @@ export class JobShell {
       const mine = !ranks || ranks.has(t.rank);
       if (t.run) {
         // a terminal's end of input is ^D
-        if (mine && !t.done) t.run.write((data ?? '') + (eof ? '\x04' : ''));
+        if (mine && !t.done) {
+          if (data !== undefined && data.length > 0) t.run.write(data);
+          if (eof) t.run.write('\x04');
+        }
         continue;
       }
       const s = t.proc?.stdin;
@@ -671,26 +674,24 @@ export class JobShell {
   private capture(t: Task, proc: TaskProcess, stream: 'stdout' | 'stderr'): void {
     const s = proc[stream];
     if (!s) return;
-    const dec = new StringDecoder('utf8');
-    let partial = '';
+    // bytes, never decoded here: a chunk goes out as text when it is UTF-8, else as base64 (lib/io-data.ts)
+    let partial: Buffer | undefined;
     const rank = String(t.rank);
     this.sources.push(s);
     if (this.paused) s.pause();
     s.on('data', (chunk: Buffer) => {
-      const text = partial + dec.write(chunk);
-      let cut = text.lastIndexOf('\n') + 1;
-      // a line longer than MAX_PARTIAL goes out in pieces (never split inside a surrogate pair); unbuffered: all of it now
-      if (text.length - cut > MAX_PARTIAL || (this.unbuffered.has(stream) && text.length > cut)) {
-        cut = text.length;
-        const last = text.charCodeAt(cut - 1);
-        if (last >= 0xd800 && last <= 0xdbff) cut--;
-      }
-      partial = text.slice(cut);
-      if (cut > 0) this.emit('data', { stream, rank, data: text.slice(0, cut) });
+      // chunk is a view of a buffer shared by every pipe: what is kept is copied
+      const buf = partial ? Buffer.concat([partial, chunk]) : chunk;
+      let cut = buf.lastIndexOf(0x0a) + 1;
+      // a line longer than MAX_PARTIAL goes out in pieces; unbuffered: all of it now (a UTF-8 character is never split)
+      if (buf.length - cut > MAX_PARTIAL || (this.unbuffered.has(stream) && buf.length > cut)) cut = buf.length - incompleteTail(buf);
+      partial = cut < buf.length ? Buffer.from(buf.subarray(cut)) : undefined;
+      if (cut > 0) this.emitData(stream, rank, buf.subarray(0, cut));
     });
     const ended = () => {
-      const rest = partial + dec.end();
-      if (rest.length > 0) this.emit('data', { stream, rank, data: rest });
+      const rest = partial;
+      partial = undefined;
+      if (rest) this.emitData(stream, rank, rest);
       // the task's last shell lines (an exec failure's FATAL, the exit trace) come before its eofs: attach stops at them
       if (t.done) this.postEof(t, stream);
       else (t.heldEofs ??= []).push(stream);
@@ -800,6 +801,11 @@ export class JobShell {
   private log(level: number, message: string): void {
     if (level > 5 + this.verbose) return;
     this.emit('log', { level, message, rank: String(this.spec.placement.shellRank), component: 'shell' });
+  }
+
+  /** a chunk of a task's output as an RFC 24 data event (text, or base64 when not UTF-8) */
+  private emitData(stream: string, rank: string, bytes: Buffer): void {
+    this.emit('data', { stream, rank, ...encodeData(bytes) });
   }
 
   private emit(name: string, context: Record<string, unknown>): void {

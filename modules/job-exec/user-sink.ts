@@ -100,13 +100,14 @@ export class UserFileSink {
     });
   }
 
-  write(text: string): void {
-    if (this.failure !== undefined || this.aborted || this.closed || text.length === 0) return;
+  /** text, or bytes as they are (a Buffer the caller does not change afterwards) */
+  write(data: string | Buffer): void {
+    if (this.failure !== undefined || this.aborted || this.closed || data.length === 0) return;
     const stdin = this.proc?.stdin;
     if (!stdin || stdin.destroyed) return;
-    const bytes = Buffer.byteLength(text, 'utf8');
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
     this.ledger.accept(bytes);
-    stdin.write(text, 'utf8', () => this.ledger.settle(bytes));
+    stdin.write(data, () => this.ledger.settle(bytes));
   }
 
   flushed(): Promise<void> {

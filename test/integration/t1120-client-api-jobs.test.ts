@@ -174,12 +174,12 @@ test('outputWatch: each task\'s stdout and stderr, to the end', async () => {
   for await (const c of outputWatch(h, id)) got[`${c.stream}.${c.rank}`] = (got[`${c.stream}.${c.rank}`] ?? '') + c.data;
   assert.equal(got, { 'stdout.0': 'out0\n1\n2\n3\n', 'stdout.1': 'out1\n1\n2\n3\n', 'stderr.0': 'err0\n', 'stderr.1': 'err1\n' });
   const errOnly: string[] = [];
-  for await (const c of outputWatch(h, id, { stream: 'stderr' })) errOnly.push(c.data);
+  for await (const c of outputWatch(h, id, { stream: 'stderr' })) errOnly.push(String(c.data));
   assert.equal(errOnly.sort(), ['err0\n', 'err1\n']);
   // a long stream left after the first chunk: the loop ends, the job goes on
   const chatty = await submit(h, Jobspec.fromCommand(['sh', '-c', 'i=0; while [ $i -lt 20000 ]; do echo line $i; i=$((i+1)); done']));
   for await (const c of outputWatch(h, chatty)) {
-    assert.match(c.data, /^line 0\n/);
+    assert.match(String(c.data), /^line 0\n/);
     break;
   }
   assert.is((await result(h, chatty)).returncode, 0);

@@ -11,6 +11,7 @@
  */
 import { defineShellPlugin, ShellError, unknownTag, usesTag, type ShellOptions, type Stream, type StreamOpt } from '../../../modules/job-exec/plugin-api';
 import { resolveRoutes, type Routes, type Wanted } from './routes';
+import { labelLines } from '../../../lib/io-data';
 
 const isFile = (o: StreamOpt | undefined) =>
   !!o && !!o.path && (o.type === 'file' || o.type === undefined) && o.path !== 'none' && o.path !== 'kvs';
@@ -52,13 +53,8 @@ export default defineShellPlugin({
       output(stream, rank, data) {
         const t = routes?.byRank.get(stream)?.[Number(rank)];
         if (!t) return false;
-        const text = t.label
-          ? data
-              .split(/(?<=\n)/)
-              .map((l) => `${rank}: ${l}`)
-              .join('')
-          : data;
-        t.sink.write(text);
+        // labels go on the lines of the bytes, which are written as they are
+        t.sink.write(t.label ? labelLines(data, `${rank}: `) : data);
         return true;
       },
     };
