@@ -56,6 +56,8 @@ export function fluxAsync(args: readonly string[], opts: RunOpts = {}): Promise<
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
+    // a command that exits without reading stdin makes this write fail (EPIPE): not the test's error
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(opts.input ?? '');
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('close', (code, sig) => {
@@ -107,6 +109,8 @@ export function startInstance(
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    // stop() closes stdin of an instance that may be gone already (EPIPE): not the test's error
+    proc.stdin!.on('error', () => undefined);
     let out = '';
     let err = '';
     let done = false;
