@@ -11,7 +11,7 @@
  * its loop and its descriptors on them). job-ingest refuses such a job at
  * submit, job-exec at its start (docs/man1/flux-submit.md, "LIMITS").
  */
-import * as fs from 'node:fs';
+import { readLimits } from './proc-limits';
 
 /** the broker's descriptors per task while it starts (see above) */
 export const FDS_PER_TASK = 12;
@@ -23,14 +23,9 @@ let cached: number | null | undefined;
 /** The soft open-file limit of this process; null if unknown or unlimited. */
 export function openFileLimit(): number | null {
   if (cached === undefined) {
-    cached = null;
-    try {
-      // read once, a few hundred bytes of /proc (no syscall for it in Node)
-      const m = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
-      if (m && m[1] !== 'unlimited') cached = Number(m[1]);
-    } catch {
-      /* not Linux: no bound */
-    }
+    // read once, when the first job is checked: the broker's own limit does not change
+    const soft = readLimits().get('nofile')?.soft;
+    cached = soft === undefined || soft < 0 ? null : soft;
   }
   return cached;
 }

@@ -6,35 +6,15 @@
  * (`-*` propagates nothing). By default the limits below in DEFAULT_PROPAGATED
  * go with the job, as Flux's.
  */
-import * as fs from 'node:fs';
+import { RLIMITS, readLimits } from '../../lib/proc-limits';
 import { originPid } from '../pool/origin';
 import { SubmitOptionError } from './types';
 import { onCommandReset } from '../command-reset';
 
-/** every limit a job may have, with its /proc/PID/limits label */
-const NAMES: ReadonlyArray<readonly [string, string]> = [
-  ['cpu', 'Max cpu time'],
-  ['fsize', 'Max file size'],
-  ['data', 'Max data size'],
-  ['stack', 'Max stack size'],
-  ['core', 'Max core file size'],
-  ['rss', 'Max resident set'],
-  ['nproc', 'Max processes'],
-  ['nofile', 'Max open files'],
-  ['memlock', 'Max locked memory'],
-  ['as', 'Max address space'],
-  ['locks', 'Max file locks'],
-  ['sigpending', 'Max pending signals'],
-  ['msgqueue', 'Max msgqueue size'],
-  ['nice', 'Max nice priority'],
-  ['rtprio', 'Max realtime priority'],
-  ['rttime', 'Max realtime timeout'],
-];
-
 /** what goes with every job unless a rule says otherwise (Flux's set, in its order) */
 const DEFAULT_PROPAGATED = ['cpu', 'fsize', 'data', 'stack', 'core', 'nofile', 'as', 'rss', 'nproc'];
 
-export const RLIMIT_NAMES: readonly string[] = NAMES.map(([n]) => n);
+export const RLIMIT_NAMES: readonly string[] = Object.keys(RLIMITS);
 
 let cached: Record<string, number> | undefined;
 // the limits are the submitter's: the next command may come from another process
@@ -46,18 +26,7 @@ onCommandReset(() => {
 function allRlimits(): Record<string, number> {
   if (cached) return cached;
   const out: Record<string, number> = {};
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${originPid()}/limits`, 'utf8');
-  } catch {
-    text = '';
-  }
-  for (const [key, label] of NAMES) {
-    const line = text.split('\n').find((l) => l.startsWith(label + ' '));
-    if (!line) continue;
-    const soft = line.slice(label.length).trim().split(/\s+/)[0] ?? '';
-    out[key] = soft === 'unlimited' ? -1 : Number(soft);
-  }
+  for (const [name, l] of readLimits(originPid())) out[name] = l.soft;
   cached = out;
   return out;
 }

@@ -12,7 +12,7 @@
  *   local socket each, against V8's heap limit (and the memory available)
  *   and RLIMIT_NOFILE, less a margin for the process itself and its clients.
  */
-import * as fs from 'node:fs';
+import { readLimits } from '../../lib/proc-limits';
 import * as os from 'node:os';
 import * as v8 from 'node:v8';
 import { CommandExit } from '../base-command';
@@ -38,27 +38,19 @@ export interface Machine {
   heapLimit: number;
 }
 
-/** A soft limit from /proc/self/limits ("Max processes  96362  96362  processes"). */
-function softLimit(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  const v = line?.slice(name.length).trim().split(/\s+/)[0];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : Infinity;
-}
-
 /** What this machine (and this process) has now. */
 export function thisMachine(): Machine {
-  let limits = '';
-  try {
-    limits = fs.readFileSync('/proc/self/limits', 'utf8');
-  } catch {
-    /* not Linux: no limits known */
-  }
+  const limits = readLimits();
+  const soft = (name: string) => {
+    const v = limits.get(name)?.soft;
+    return v === undefined || v < 0 ? Infinity : v;
+  };
   const cgroup = process.constrainedMemory?.() ?? 0;
   const available = cgroup > 0 ? Math.min(os.freemem(), cgroup) : os.freemem();
   return {
     available,
-    nproc: softLimit(limits, 'Max processes'),
-    nofile: softLimit(limits, 'Max open files'),
+    nproc: soft('nproc'),
+    nofile: soft('nofile'),
     heapLimit: v8.getHeapStatistics().heap_size_limit,
   };
 }

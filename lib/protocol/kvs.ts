@@ -436,6 +436,12 @@ export const kvsProtocol: ProtocolDoc = {
             "doc": "watches their clients cancelled"
           },
           {
+            "name": "versionWaiters",
+            "type": "long",
+            "default": 0,
+            "doc": "flux kvs wait requests waiting for a version"
+          },
+          {
             "name": "backing",
             "type": [
               "null",
@@ -681,6 +687,8 @@ export interface KvsStatsGetResponse {
   watchers: number;
   /** watches their clients cancelled */
   cancelled: number;
+  /** flux kvs wait requests waiting for a version */
+  versionWaiters?: number;
   /** the backing store's file */
   backing?: null | string;
   /** the backing store's counters (transactions, puts, deletes, commit time) */

@@ -499,7 +499,7 @@ export class KvsLeader implements BrokerModule {
     }
 
   private statsGet() {
-    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
+    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, versionWaiters: this.versions.waiting, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
   }
 
   /** `pack {key}`: a hint, the directory packs once cold */

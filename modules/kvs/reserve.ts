@@ -107,7 +107,7 @@ export class Reserve {
     }
     let held = 0;
     try {
-      held = fs.statSync(this.file).blocks * 512;
+      held = (await fs.promises.stat(this.file)).blocks * 512;
     } catch {
       /* counted as nothing held */
     }

@@ -228,7 +228,10 @@ test('flux run whose reader goes away cancels its job (EPIPE), exits 141, and fr
     assert.is(`${z[0]!.replace(/\s+/g, ' ')}\n${z[1]}`, ' \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0 \\0\n141 0 0', `${where}: ${zero.stderr}`);
     assert.is(await ended(z[2]!), 'CANCELED cancel flux-run: stdout closed (EPIPE)', where);
 
-    // stderr's reader goes: what stdout's reader was sent before is all there, then the job is canceled
+    // stderr's reader goes while stdout's is slow: what stdout's reader was sent before is all
+    // there, then the job is canceled. The `sleep 1` is a slow reader, not a wait for a condition:
+    // stdout's reader must not wait for stderr's to go, since flux run paces the job's output on
+    // its slowest reader and would never reach the stderr lines (it is correct with any delay)
     const err = bash(`{ flux run sh -c 'seq 1 100000; yes >&2' 2> >(head -1 >/dev/null); echo "rc=$?" >&2; } | (sleep 1; wc -l); flux job last`, pool);
     const [count, errId] = err.stdout.trim().split('\n');
     assert.is(count!.trim(), '100000', `${where}: ${err.stderr}`);

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startInstance, type Instance } from '../helpers/flux';
-import { waitUntil } from '../helpers/wait';
+import { until, waitUntil } from '../helpers/wait';
 import { Client } from '../../cli/api/client';
 
 let inst: Instance;
@@ -63,9 +63,12 @@ test('wait VERSION blocks until the store reaches it', async () => {
   assert.is(kvs('wait', String(v)).code, 0, 'a version already reached: at once');
   let done = false;
   const waiting = inst.fluxAsync(['kvs', 'wait', String(v + 2)]).then((r) => ((done = true), r));
-  await new Promise((r) => setTimeout(r, 300));
+  // the request is in once the kvs counts it (flux module stats kvs)
+  const waiters = () => (JSON.parse(inst.flux(['module', 'stats', 'kvs']).stdout) as { versionWaiters: number }).versionWaiters;
+  await until(() => waiters() === 1, 'the wait to reach the kvs');
   kvs('put', 'wv=1');
-  await new Promise((r) => setTimeout(r, 300));
+  // one version short: still waiting, and answered only by the next change
+  assert.is(waiters(), 1);
   assert.not.ok(done, 'wait returned before the version was reached');
   kvs('put', 'wv=2');
   assert.is((await waiting).code, 0);

@@ -6,46 +6,13 @@
  * Flux's shell does. The submitting CLI adds the submitter's own limits
  * (flux-submit(1) --rlimit), so a job runs with the limits it was submitted with.
  */
-import * as fs from 'node:fs';
-
-/** Linux's RLIMIT_* numbers and the /proc/PID/limits label of each. */
-export const RLIMITS: Readonly<Record<string, readonly [number, string]>> = {
-  cpu: [0, 'Max cpu time'],
-  fsize: [1, 'Max file size'],
-  data: [2, 'Max data size'],
-  stack: [3, 'Max stack size'],
-  core: [4, 'Max core file size'],
-  rss: [5, 'Max resident set'],
-  nproc: [6, 'Max processes'],
-  nofile: [7, 'Max open files'],
-  memlock: [8, 'Max locked memory'],
-  as: [9, 'Max address space'],
-  locks: [10, 'Max file locks'],
-  sigpending: [11, 'Max pending signals'],
-  msgqueue: [12, 'Max msgqueue size'],
-  nice: [13, 'Max nice priority'],
-  rtprio: [14, 'Max realtime priority'],
-  rttime: [15, 'Max realtime timeout'],
-};
+import { RLIMITS, readLimits } from '../../../lib/proc-limits';
 
 let hardCache: Map<string, number> | undefined;
 
-/** The broker's hard limits (what a task may raise its soft limit to), -1 = unlimited. */
+/** The broker's hard limits (what a task may raise its soft limit to), -1 = unlimited; read once. */
 function hardLimits(): Map<string, number> {
-  if (hardCache) return hardCache;
-  hardCache = new Map();
-  let text: string;
-  try {
-    // the broker's own /proc entry: not a path a job controls, read once
-    text = fs.readFileSync('/proc/self/limits', 'utf8');
-  } catch {
-    return hardCache;
-  }
-  for (const [name, [, label]] of Object.entries(RLIMITS)) {
-    const line = text.split('\n').find((l) => l.startsWith(label + ' '));
-    const hard = line?.slice(label.length).trim().split(/\s+/)[1];
-    if (hard !== undefined) hardCache.set(name, hard === 'unlimited' ? -1 : Number(hard));
-  }
+  hardCache ??= new Map([...readLimits()].map(([name, l]) => [name, l.hard]));
   return hardCache;
 }
 
