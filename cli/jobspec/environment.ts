@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { SubmitOptionError } from './types';
-import { unknownTag } from '../../lib/formats/template-tags';
+import { badTagPhrase, unknownTag } from '../../lib/formats/template-tags';
 
 function globToRegex(pat: string): RegExp {
   if (pat.length > 2 && pat.startsWith('/') && pat.endsWith('/')) return new RegExp(pat.slice(1, -1));
@@ -51,7 +51,7 @@ export function jobEnvironment(rules: readonly string[], base: NodeJS.ProcessEnv
       const val = expand(rule.slice(i + 1), rule, { ...src, ...env });
       // mustache tags are the job shell's, per task: one it does not know is refused now
       const bad = unknownTag(val);
-      if (bad !== undefined) throw new SubmitOptionError(`--env: unknown template tag '${bad}' in ${rule}`);
+      if (bad !== undefined) throw new SubmitOptionError(`--env: ${badTagPhrase(bad)} in ${rule}`);
       env[rule.slice(0, i)] = val;
     } else {
       const re = globToRegex(rule);

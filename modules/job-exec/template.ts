@@ -1,8 +1,9 @@
 /**
  * Job shell mustache templates (formats.md §5.1), in --output/--error paths,
  * command arguments and environment values. Job tags: `{{id}}` (`{{jobid}}`,
- * `.dec` `.hex` `.dothex` `.words` `.f58` `.f58plain` `.kvs`), `{{name}}`,
- * `{{size}}` (`{{ntasks}}`), `{{nnodes}}`, `{{tmpdir}}`; node tags
+ * `.dec` `.hex` `.dothex` `.words` `.f58` `.f58plain` `.kvs`, in any case;
+ * `.emoji` is refused), `{{name}}`, `{{size}}` (`{{ntasks}}`), `{{nnodes}}`;
+ * `{{tmpdir}}` (this node's job tmpdir); node tags
  * `{{node.id|name|broker_rank|cores|gpus|ncores|ngpus}}`; task tags
  * `{{task.id}}` = `{{task.rank}}` = `{{taskid}}`, `{{task.index}}` =
  * `{{task.localid}}`.
@@ -12,10 +13,10 @@
  * never silently left in a file name or a command.
  */
 import { encodeJobId, idset, type JobIdEncoding } from '../../kernel/api';
-import { TEMPLATE_TAG, tagScope, unknownTag } from '../../lib/formats/template-tags';
+import { TEMPLATE_TAG, badTagPhrase, tagScope, unknownTag } from '../../lib/formats/template-tags';
 import type { Jobspec, ShellPlacement } from './taskmap';
 
-export { templateScope, unknownTag, usesTag, type TemplateScope } from '../../lib/formats/template-tags';
+export { badTagPhrase, templateScope, unknownTag, usesTag, type TemplateScope } from '../../lib/formats/template-tags';
 
 /** the node a per-node tag names (a shell of the job) */
 export interface TemplateNode {
@@ -93,7 +94,7 @@ function lookup(tag: string, c: TemplateContext): string | undefined {
     case 'id':
     case 'jobid':
       if (sub === undefined) return encodeJobId(c.id, 'f58', envOf(c));
-      return ID_ENC[sub] ? encodeJobId(c.id, ID_ENC[sub], envOf(c)) : undefined;
+      return ID_ENC[sub.toLowerCase()] ? encodeJobId(c.id, ID_ENC[sub.toLowerCase()]!, envOf(c)) : undefined;
     case 'name':
       return c.name;
     case 'size':
@@ -144,11 +145,11 @@ export function checkJobTemplates(jobspec: Jobspec, env: Readonly<Record<string,
   const warnings: string[] = [];
   for (const [k, v] of Object.entries(env ?? {})) {
     const bad = typeof v === 'string' ? unknownTag(v) : undefined;
-    if (bad !== undefined) warnings.push(`env ${k}: unknown template tag '${bad}' left as written`);
+    if (bad !== undefined) warnings.push(`env ${k}: ${badTagPhrase(bad)}, left as written`);
   }
   for (const word of jobspec.tasks[0]?.command ?? []) {
     const bad = unknownTag(word);
-    if (bad !== undefined) return { error: `unknown template tag '${bad}' in the command`, warnings };
+    if (bad !== undefined) return { error: `${badTagPhrase(bad)} in the command`, warnings };
   }
   return { warnings };
 }
