@@ -6,8 +6,10 @@
  * job when a rank is lost.
  *
  * Output: the files the output goes to (the job's output log, the plugins'
- * --output/--error files) are opened before any shell starts, as Flux's shell
- * opens them in its init, so a job whose output cannot be written never runs;
+ * --output/--error file of the whole job) are opened before any shell starts,
+ * as Flux's shell opens them in its init, so a job whose output cannot be
+ * written never runs (a file per node or per task is its node's shell's,
+ * opened there before that node's tasks start: shell-outputs.ts);
  * a FIFO waits for its reader (a cancel gives up). Each batch of output a
  * shell sends is acknowledged (`job-exec.shell-ack`) once every file has it,
  * which is what lets the shell read its tasks' pipes again. An error of any of

@@ -4,9 +4,10 @@
  * is the guide; this file is the contract.
  *
  * The shell is hosted in-process by job-exec and has two sides:
- * - the shell of each rank (shell.ts): sets up and spawns that rank's tasks;
- * - the leader (exec-job.ts, rank 0): once per job, sees every task's output,
- *   raises the job's exceptions, decides the task placement.
+ * - the shell of each rank (shell.ts): sets up and spawns that rank's tasks,
+ *   and sees their output first (a file on its node takes it there);
+ * - the leader (exec-job.ts, rank 0): once per job, sees every task's output
+ *   no shell took, raises the job's exceptions, decides the task placement.
  * A plugin offers either side or both: `shell(ctx)` / `leader(ctx)` is called
  * once per job (per rank for `shell`) and returns the callbacks of that job,
  * keyed by Flux's topic names (flux-shell-plugins(7)). Callbacks run in plugin
@@ -172,6 +173,20 @@ export interface ShellContext {
   openInput(path: string, display: string): InputSource;
   /** make it the tasks' stdin (instead of the attached client) */
   setStdin(source: InputSource): void;
+  /**
+   * expand job shell mustache templates with this node's tags ({{node.id}},
+   * {{tmpdir}} ...) and, given one of this shell's tasks (its rank, its index
+   * here), the task tags
+   */
+  expand(template: string, task?: { id: number; index: number }): string;
+  /**
+   * open a file on this node for its tasks' output (call it in shell.init or
+   * shell.post-init): the host opens it before any task of this shell starts,
+   * after making the job's tmpdir, and a failure to open or write it is the
+   * job's exception, as for the leader's openOutput; display is the path as
+   * messages show it
+   */
+  openOutput(path: string, opts: { append: boolean; display: string }): OutputSink;
 }
 
 export interface PmiFacts {
@@ -232,6 +247,13 @@ export interface ShellCallbacks {
   'task.exit'?(t: ShellTask): Maybe;
   /** every task of this shell has exited: the shell is about to report its status */
   'shell.exit'?(): Maybe;
+  /**
+   * one output chunk of a task of this shell, before it goes to the leader:
+   * text, or a Buffer of its bytes when they are not UTF-8; return true when
+   * the plugin consumed it (into an OutputSink of this shell's openOutput):
+   * the leader never sees it, the task's end of stream still goes there
+   */
+  output?(stream: Stream, rank: string, data: string | Buffer): boolean;
 }
 
 export interface ShellPlugin {
@@ -290,5 +312,5 @@ export { placementTaskmap } from './rfc34';
 /** a shell's task ranks in local order (after a taskmap re-mapped them) */
 export { shellTaskRanks } from './taskmap';
 
-/** job shell templates: the first unknown tag of a string, whether it uses a tag, what it varies by */
-export { templateScope, unknownTag, usesTag, type TemplateScope } from './template';
+/** job shell templates: the first unknown tag of a string (and what a refusal says of it), whether it uses a tag, what it varies by */
+export { badTagPhrase, templateScope, unknownTag, usesTag, type TemplateScope } from './template';

@@ -7,10 +7,12 @@
  *
  * Output is flow-controlled: the shell may have at most OUTPUT_WINDOW bytes of
  * output sent and not yet acknowledged by rank 0 (which acknowledges once the
- * output is in the job's output log and files); beyond that it stops reading
- * the tasks' pipes, so a task that prints faster than the output can be stored
- * blocks in write() instead of growing the broker. Set-up I/O on paths the job
- * names (its cwd, an input file, a plugin file) is asynchronous.
+ * output is in the job's output log and files), or not yet in a file of this
+ * node (a plugin's openOutput, shell-outputs.ts: per-node and per-task
+ * --output files); beyond that it stops reading the tasks' pipes, so a task
+ * that prints faster than the output can be stored blocks in write() instead
+ * of growing the broker. Set-up I/O on paths the job names (its cwd, an input
+ * file, a plugin file, an output file) is asynchronous.
  *
  * This file is the shell's host only: every feature a shell option turns on
  * (affinity, pmi, pty, rlimit, input ...) is a plugin under plugins/shell/,
@@ -42,12 +44,14 @@ import { NativeTask, spawnTask } from './native-spawn';
 import { jobDirs, removeDir } from './file-ops';
 import { shellTaskRanks, type Jobspec, type ShellPlacement } from './taskmap';
 import { FileInput, writableTarget, type StdinTarget } from './input-source';
+import { ShellOutputs } from './shell-outputs';
 import { sysErrorText } from './sys-error';
 import { shortageNote } from './start-shortage';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { tierUpSooner } from '../../lib/native';
 import { eventTime } from '../../lib/event-time';
 import { encodeData, incompleteTail } from '../../lib/io-data';
+import type { Stream } from './plugin-api';
 
 /** output bytes a shell may have in flight to rank 0 before it stops reading its tasks' pipes */
 export const OUTPUT_WINDOW = 1 << 20;
@@ -166,8 +170,17 @@ export class JobShell {
   private startedSent = false;
   /** a signal that came before the tasks were spawned */
   private killedBefore: number | undefined;
-  /** output bytes sent and not yet acknowledged */
+  /** output bytes sent and not yet acknowledged (or not yet in this node's files) */
   private unacked = 0;
+  /** output bytes put in this node's files since the last flush */
+  private localBytes = 0;
+  /** this node's output files (the plugins' openOutput) */
+  private readonly outputs = new ShellOutputs(
+    () => this.asUser,
+    (note) => this.sink.exception(note),
+  );
+  /** the plugins that take output (an output callback), in stack order */
+  private takers: Array<Bound<ShellCallbacks>> = [];
   private paused = false;
   /** what to pause and resume: the tasks' output pipes and ptys */
   private readonly sources: Array<{ pause(): void; resume(): void }> = [];
@@ -322,12 +335,25 @@ export class JobShell {
       for (const file of [...(spec.sitePlugins ?? []), ...pluginOption(opts['plugin'])]) extra.push(await loadPluginFile(file, cwd));
       const ctx = this.context(opts, cwd, env);
       this.stack = bindStack(pluginStack(spec.registered, extra), (pl) => pl.shell?.(ctx), 'shell');
+      this.takers = this.stack.filter((b) => typeof b.cbs.output === 'function');
       await callTopic(this.stack, 'shell.init');
       await callTopic(this.stack, 'shell.post-init');
       await this.input?.open();
     } catch (e) {
       this.abandon(`host ${spec.hostname}: ${(e as Error).message}`, 1);
       return;
+    }
+    if (this.outputs.count > 0) {
+      const o = await this.openOutputs(env);
+      if (o.cwdFailed) cwd = '/tmp';
+      if (!o.opened) {
+        // the job's exception says which file and why (the sink's onError): no task starts here
+        this.input?.close();
+        this.status = Math.max(this.status, 1);
+        this.reportStarted();
+        this.maybeExit();
+        return;
+      }
     }
     if (this.killedBefore !== undefined) {
       // killed (canceled) while setting up: no task starts
@@ -338,6 +364,29 @@ export class JobShell {
       return;
     }
     this.spawnAll(js.tasks[0]?.command ?? [], cwd, env);
+  }
+
+  /**
+   * Open the files this shell's plugins asked for (openOutput) before any
+   * task starts. The job's tmpdir is made first (a `{{tmpdir}}/out` file is
+   * in it), so it is not left to the tasks' spawns (deferredDirs).
+   */
+  private async openOutputs(env: NodeJS.ProcessEnv): Promise<{ opened: boolean; cwdFailed: boolean }> {
+    let cwdFailed = false;
+    const d = this.deferredDirs;
+    if (d) {
+      this.deferredDirs = undefined;
+      const c = await checkDirs(d.tmpdir, d.cwd);
+      if (!c.made) {
+        this.tmpdir = undefined;
+        delete env['FLUX_JOB_TMPDIR'];
+      }
+      if (c.cwdError) {
+        this.cwdFailed(d.cwd, c.cwdError);
+        cwdFailed = true;
+      }
+    }
+    return { opened: await this.outputs.openAll(), cwdFailed };
   }
 
   /** the one "Going to /tmp" line of this shell */
@@ -403,6 +452,21 @@ export class JobShell {
       setStdin: (src) => {
         if (!(src instanceof FileInput) && !(src instanceof UserFileInput)) throw new Error('setStdin: not an input the shell opened (openInput)');
         this.input = src;
+      },
+      expand: (template, task) =>
+        expandTemplate(template, {
+          id: spec.id,
+          name: jobName(spec.jobspec),
+          size: spec.size,
+          nnodes: spec.nnodes,
+          node: templateNode(spec.placement, spec.hostname),
+          task,
+          tmpdir: this.tmpdir,
+          env,
+        }),
+      openOutput: (file, o) => {
+        if (this.tasks.length > 0) throw new Error('openOutput: the tasks have started (open files in shell.init or shell.post-init)');
+        return this.outputs.add(path.resolve(cwd, file), o.append, o.display);
       },
     };
   }
@@ -565,7 +629,7 @@ export class JobShell {
     });
     run.onParentLost((parentPid, code, signo) => this.parentLost(t, parentPid, code, signo));
     const rank = String(t.rank);
-    run.onData((data) => (typeof data === 'string' ? this.emit('data', { stream: 'stdout', rank, data }) : this.emitData('stdout', rank, data)));
+    run.onData((data) => (typeof data === 'string' ? this.emitText('stdout', rank, data) : this.emitData('stdout', rank, data)));
     run.onExit((status) => {
       if (run.pid !== undefined) taskGuard.remove(run.pid);
       // the eofs go out with the task's end, after its exit line
@@ -612,8 +676,13 @@ export class JobShell {
 
   /** send a signal to every live task's process group */
   kill(signum: number): void {
-    // not spawned yet: spawn nothing
-    if (this.tasks.length === 0) this.killedBefore ??= signum;
+    // not spawned yet: spawn nothing (and wait no longer for an output FIFO's reader)
+    if (this.tasks.length === 0) {
+      this.killedBefore ??= signum;
+      this.outputs.abort();
+    }
+    // the kill's last step: files that take nothing more (a FIFO whose reader stopped) must not hold the shell
+    if (signum === 9) this.outputs.abort();
     for (const t of this.tasks) {
       if (t.done) continue;
       if (t.run) {
@@ -790,6 +859,13 @@ export class JobShell {
   private exitNow(): void {
     this.input?.close();
     this.flush();
+    // this node's files have everything (or their error was the job's exception) before the shell says it is done
+    if (this.outputs.count > 0) void this.outputs.close().then(() => this.exitClosed());
+    else this.exitClosed();
+  }
+
+  /** the shell's last step: its tmpdir goes (after the files in it are closed), its status goes to rank 0 */
+  private exitClosed(): void {
     // most jobs leave their tmpdir empty: one rmdir, the recursive walk only when needed
     const dir = this.tmpdir;
     if (dir && this.asUser) removeAsUser(this.asUser, dir);
@@ -803,9 +879,36 @@ export class JobShell {
     this.emit('log', { level, message, rank: String(this.spec.placement.shellRank), component: 'shell' });
   }
 
-  /** a chunk of a task's output as an RFC 24 data event (text, or base64 when not UTF-8) */
-  private emitData(stream: string, rank: string, bytes: Buffer): void {
-    this.emit('data', { stream, rank, ...encodeData(bytes) });
+  /** a chunk of a task's output as an RFC 24 data event (text, or base64 when not UTF-8), unless a file of this node takes it */
+  private emitData(stream: Stream, rank: string, bytes: Buffer): void {
+    const enc = encodeData(bytes);
+    // bytes is a view of a buffer every pipe shares: a file that queues them gets a copy
+    if (this.takers.length > 0 && this.offer(stream, rank, enc.encoding === undefined ? enc.data : Buffer.from(bytes), bytes.length)) return;
+    this.emit('data', { stream, rank, ...enc });
+  }
+
+  /** text a task printed (a terminal's), unless a file of this node takes it */
+  private emitText(stream: Stream, rank: string, data: string): void {
+    if (this.takers.length > 0 && this.offer(stream, rank, data, Buffer.byteLength(data, 'utf8'))) return;
+    this.emit('data', { stream, rank, data });
+  }
+
+  /** the plugins' output callbacks: true when one put the chunk in a file of this node (it counts against the window until written) */
+  private offer(stream: Stream, rank: string, data: string | Buffer, bytes: number): boolean {
+    let taken: boolean;
+    try {
+      taken = this.takers.some((b) => b.cbs.output!(stream, rank, data));
+    } catch (e) {
+      this.pluginFailed(new PluginFailure(`shell plugin output: ${e instanceof Error ? e.message : String(e)}`));
+      return false;
+    }
+    if (!taken) return false;
+    this.localBytes += bytes;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+    return true;
   }
 
   private emit(name: string, context: Record<string, unknown>): void {
@@ -818,12 +921,20 @@ export class JobShell {
 
   private flush(): void {
     this.flushQueued = false;
-    if (this.pending.length === 0) return;
-    const evs = this.pending;
-    this.pending = [];
-    const bytes = outputBytes(evs);
-    this.unacked += bytes;
-    this.sink.output(evs, bytes);
+    const local = this.localBytes;
+    if (local > 0) {
+      // this node's files: acknowledged here once they have it
+      this.localBytes = 0;
+      this.unacked += local;
+      void this.outputs.flushed().then(() => this.ack(local));
+    }
+    if (this.pending.length > 0) {
+      const evs = this.pending;
+      this.pending = [];
+      const bytes = outputBytes(evs);
+      this.unacked += bytes;
+      this.sink.output(evs, bytes);
+    }
     if (!this.paused && this.unacked > OUTPUT_WINDOW) {
       this.paused = true;
       for (const src of this.sources) src.pause();

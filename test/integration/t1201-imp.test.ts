@@ -367,6 +367,18 @@ t('a guest`s --output=FILE is the guest`s; a file only the owner may create fail
   assert.match(ev, `exception type="exec" severity=0 note="error opening output file '${theirs}': Permission denied"`, ev);
   assert.is(ev.split('\n').filter((l) => l.includes('exception')).length, 1, ev);
   assert.not.ok(fs.existsSync(theirs));
+  // a file per node is written by each node's shell, as the guest too
+  const pn = as(ALICE, ['submit', '-N2', '-n2', '--output=pn.{{node.id}}', 'sh', '-c', 'id -un'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', pn, 'clean']).code, 0);
+  for (const n of ['0', '1']) {
+    assert.is(fs.statSync(path.join(aliceDir, `pn.${n}`)).uid, uidOf(ALICE));
+    assert.is(fs.readFileSync(path.join(aliceDir, `pn.${n}`), 'utf8'), `${ALICE}\n`);
+  }
+  const badPn = as(ALICE, ['submit', '-N2', '-n2', `--output=${theirs}.{{node.id}}`, 'true'], aliceDir).stdout.trim();
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', badPn, 'clean']).code, 0);
+  // the first node to fail says so (the other may be stopped before it tries)
+  assert.match(eventlog(badPn), new RegExp(`note="error opening output file '${theirs}\\.[01]': Permission denied"`));
+  assert.not.ok(fs.existsSync(`${theirs}.1`));
   // a write error of the guest's writer is the job's exception, in one line
   const full = as(ALICE, ['submit', '--output=/dev/full', 'echo', 'hi'], aliceDir).stdout.trim();
   assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', full, 'clean']).code, 0);
