@@ -122,7 +122,8 @@ export interface JobInfo {
   name: string;
   queue?: string;
   cwd?: string;
-  ntasks: number;
+  /** undefined until the job has resources when only they tell it (--tasks-per-core with -N) */
+  ntasks?: number;
   nnodes?: number;
   ncores?: number;
   duration?: number;
@@ -197,7 +198,6 @@ export function toJobInfo(j: JobRecord): JobInfo {
     priority: j.priority,
     state: STATE_NAMES[j.state] ?? 'NEW',
     name: j.name,
-    ntasks: num(j['ntasks']) ?? 0,
     t_submit: num(j['t_submit']) ?? 0,
     exception: { occurred: j['exception_occurred'] === true },
   };
@@ -205,7 +205,7 @@ export function toJobInfo(j: JobRecord): JobInfo {
     const v = str(j[k]);
     if (v !== undefined) info[k] = v;
   }
-  for (const k of ['nnodes', 'ncores', 'duration', 't_depend', 't_run', 't_cleanup', 't_inactive', 'waitstatus'] as const) {
+  for (const k of ['ntasks', 'nnodes', 'ncores', 'duration', 't_depend', 't_run', 't_cleanup', 't_inactive', 'waitstatus'] as const) {
     const v = num(j[k]);
     if (v !== undefined) info[k] = v;
   }

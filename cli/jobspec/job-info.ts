@@ -16,7 +16,8 @@ export interface JobRecord {
   name: string;
   cwd?: string;
   queue?: string;
-  ntasks: number;
+  /** absent until the job has resources when only they tell it (--tasks-per-core with -N) */
+  ntasks?: number;
   ncores?: number;
   nnodes?: number;
   duration?: number;

@@ -209,7 +209,7 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number, e
     queue: () => j.queue ?? '',
     project: () => '',
     bank: () => '',
-    ntasks: () => j.ntasks,
+    ntasks: () => j.ntasks ?? '',
     ncores: () => j.ncores ?? '',
     duration: () => j.duration ?? 0,
     nnodes: () => j.nnodes ?? '',

@@ -89,7 +89,7 @@ export async function takeSnapshot(h: Client, queue?: string, now = Date.now() /
         id: j.id,
         user: username(j.userid),
         state: j.state === 16 ? 'R' : 'C',
-        ntasks: j.ntasks,
+        ntasks: j.ntasks ?? 0,
         nnodes: j.nnodes ?? 0,
         runtime: j.t_run !== undefined ? Math.max(0, now - j.t_run) : 0,
         name: j.name,

@@ -81,7 +81,20 @@ export function summarizeR(R: unknown): { ranks: string; nodelist: string; nnode
   };
 }
 
-/** ntasks, nnodes (if -N given), ncores and name from a V1 jobspec. */
+/** the shell option per-resource ({type: node|core, count}: `flux batch`, --tasks-per-core), if set */
+function perResource(js: Obj | undefined): { type: string; count: number } | undefined {
+  const sys = (((js?.['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
+  const pr = ((((sys['shell'] ?? {}) as Obj)['options'] ?? {}) as Obj)['per-resource'] as Obj | undefined;
+  if (typeof pr !== 'object' || pr === null || typeof pr['type'] !== 'string') return undefined;
+  const count = typeof pr['count'] === 'number' ? pr['count'] : 1;
+  return count > 0 ? { type: pr['type'], count } : undefined;
+}
+
+/**
+ * ntasks, nnodes (if -N given), ncores and name from a V1 jobspec. ntasks is
+ * -1 when only R can tell it, as in Flux's job-list: N tasks on every core
+ * (per-resource type core, --tasks-per-core) of whole nodes (-N).
+ */
 export function summarizeJobspec(js: Obj): { ntasks: number; nnodes?: number; ncores: number; name: string; duration: number; cwd: string; queue?: string } {
   const res = Array.isArray(js['resources']) ? (js['resources'] as Obj[]) : [];
   let nnodes: number | undefined;
@@ -103,7 +116,10 @@ export function summarizeJobspec(js: Obj): { ntasks: number; nnodes?: number; nc
   }
   const task = ((js['tasks'] as Obj[] | undefined) ?? [])[0] ?? {};
   const count = (task['count'] ?? {}) as Obj;
-  const ntasks = typeof count['total'] === 'number' ? count['total'] : slots * (typeof count['per_slot'] === 'number' ? count['per_slot'] : 1);
+  const per = perResource(js);
+  let ntasks = typeof count['total'] === 'number' ? count['total'] : slots * (typeof count['per_slot'] === 'number' ? count['per_slot'] : 1);
+  if (per?.type === 'node' && nnodes !== undefined) ntasks = nnodes * per.count;
+  else if (per?.type === 'core') ntasks = nnodes === undefined ? slots * coresPerSlot * per.count : -1;
   const sys = (((js['attributes'] ?? {}) as Obj)['system'] ?? {}) as Obj;
   const cmd = Array.isArray(task['command']) ? (task['command'] as unknown[]).map(String) : [];
   const jobName = ((sys['job'] ?? {}) as Obj)['name'];
@@ -145,6 +161,7 @@ export class Job {
   t_cleanup?: number;
   t_inactive?: number;
   name: string;
+  /** -1 until R tells it (summarizeJobspec) */
   ntasks: number;
   nnodes?: number;
   ncores: number;
@@ -283,6 +300,9 @@ export class Job {
     this.nodelist = shared(s.nodelist);
     this.nnodes = s.nnodes;
     if (s.ncores > 0) this.ncores = s.ncores;
+    // N tasks on every core of the nodes it got: the count the shells start (job-exec taskmap.ts)
+    const per = perResource(this.jobspec);
+    if (per?.type === 'core' && s.ncores > 0) this.ntasks = s.ncores * per.count;
     const exp = ((R['execution'] ?? {}) as Obj)['expiration'];
     if (typeof exp === 'number' && exp > 0) this.expiration = exp;
   }
@@ -313,7 +333,8 @@ export class Job {
       state: this.state,
       name: this.name,
       cwd: this.cwd,
-      ntasks: this.ntasks,
+      // -1: not known until the job has resources (Flux's job-list leaves it out too)
+      ...(this.ntasks >= 0 ? { ntasks: this.ntasks } : {}),
       ncores: this.ncores,
       duration: this.duration,
       t_submit: this.t_submit,

@@ -41,6 +41,7 @@ export interface JobView {
   /** job name (--job-name, else the command's basename) */
   readonly name: string;
   readonly queue: string | undefined;
+  /** -1 until the job has R when only R tells it (--tasks-per-core on -N nodes) */
   readonly ntasks: number;
   readonly ncores: number;
   readonly nnodes: number | undefined;

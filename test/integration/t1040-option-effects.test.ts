@@ -71,6 +71,23 @@ test('--tasks-per-core=N runs N tasks on every core allocated: -N gives whole no
   assert.is(size(['-N2', '--tasks-per-node=3']), 6);
 });
 
+test('flux jobs {ntasks} of a --tasks-per-core job: the tasks it ran; empty while pending on -N nodes, as Flux', () => {
+  const perNode = Number(ok(['resource', 'list', '-n', '-o', '{ncores}', '--states=free']).stdout.trim()) / 2;
+  const id = ok(['submit', '-N2', '--tasks-per-core=2', 'true']).stdout.trim();
+  ok(['job', 'wait-event', '-t', '30', id, 'clean']);
+  assert.is(ok(['jobs', '-n', '-o', '{ntasks}', id]).stdout, `${4 * perNode}\n`);
+  // the default format's NTASKS column
+  assert.match(ok(['jobs', '-a', id]).stdout.split('\n')[1]!, new RegExp(` CD +${4 * perNode} +2 `));
+  const held = ok(['submit', '--urgency=hold', '-N2', '--tasks-per-core=2', 'true']).stdout.trim();
+  const cores = ok(['submit', '--urgency=hold', '--cores=2', '--tasks-per-core=3', 'true']).stdout.trim();
+  try {
+    assert.is(ok(['jobs', '-n', '-o', '[{ntasks}]', held]).stdout, '[]\n');
+    assert.is(ok(['jobs', '-n', '-o', '[{ntasks}]', cores]).stdout, '[6]\n');
+  } finally {
+    ok(['cancel', held, cores]);
+  }
+});
+
 test('batch --quiet prints no jobid; batch/alloc --error name the stderr file', () => {
   const q = ok(['batch', '-n1', '--quiet', '--wrap', 'true']);
   assert.is(q.stdout, '');
@@ -343,6 +360,13 @@ test('--error with a node tag: one file per node, with the output of that node t
   assert.equal(notices(r.stderr).slice(4), ['[0-1]: stderr redirected to y.0', '[2-3]: stderr redirected to y.1'], r.stderr);
 });
 
+test('a job id encoding in any case, as Flux: {{id.DEC}}', () => {
+  const r = ok(['run', 'echo', '{{id.DEC}}', '{{jobid.Hex}}']);
+  const [dec, hex] = r.stdout.trim().split(' ');
+  assert.match(dec!, /^\d+$/);
+  assert.is(hex, `0x${BigInt(dec!).toString(16)}`);
+});
+
 test('tags expand per task in the command arguments and in --env values', () => {
   const script = 'echo "$V $0 $1 $2"';
   const r = ok(['run', '-N2', '-n2', '--env=V={{task.id}}/{{task.index}}', 'sh', '-c', script, '{{task.rank}}', '{{node.id}}', '{{node.name}}']);
@@ -360,6 +384,10 @@ test('an unknown tag is refused in one line: in the command, a file name, an --e
   assert.is(out.code, 1);
   assert.match(out.stderr, exception("unknown template tag '\\{\\{id\\.bogus\\}\\}' in stdout file name 'o\\.\\{\\{id\\.bogus\\}\\}'"));
   assert.not.ok(fs.existsSync(path.join(tmp.dir, 'o.{{id.bogus}}')));
+  // Flux's emoji encoding: refused as not supported, not as unknown
+  const emoji = f(['run', '--output=o.{{id.emoji}}', 'echo', 'x']);
+  assert.is(emoji.code, 1);
+  assert.match(emoji.stderr, exception("template tag '\\{\\{id\\.emoji\\}\\}' \\(emoji job IDs\\) is not supported in stdout file name 'o\\.\\{\\{id\\.emoji\\}\\}'"));
   const env = f(['run', '--env=V={{bogus}}', 'true']);
   assert.is(env.code, 1);
   assert.is(env.stderr, "flux-run: ERROR: --env: unknown template tag '{{bogus}}' in V={{bogus}}\n");
