@@ -300,6 +300,8 @@ export class Broker {
     fs.chmodSync(rundir, this.access.allowGuestUser ? 0o755 : 0o700);
     if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
     if (this.attrs.get('rundir-cleanup') === '1') this.createdRundir = rundir;
+    // as Flux: the attribute says whether the rundir goes at exit
+    this.attrs.setInternal('rundir-cleanup', this.createdRundir === undefined ? '0' : '1');
     if (this.attrs.get('local-uri') === undefined) {
       const sock = path.join(rundir, `local-${this.rank}`);
       if (sock.length > 107) throw new FluxError(Errno.EINVAL, `local-uri path ${sock} exceeds the 107-byte socket path limit`);
