@@ -31,7 +31,7 @@ import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/a
 import { canReadPeerCred } from '../lib/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from '../lib/formats/size';
-import { event as makeEvent } from './message/message';
+import { event as makeEvent, type Message } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
@@ -334,13 +334,12 @@ export class Broker {
   }
 
   /** Publish an event: rank 0 sequences and distributes, others forward up. */
-  async publish(topic: string, payload: unknown): Promise<void> {
+  async publish(topic: string, payload: unknown, from?: Pick<Message, 'userid' | 'rolemask' | 'flags'>): Promise<void> {
     if (this.rank === 0) {
-      const m = makeEvent(topic, payload, ++this.eventSeq);
-      this.router.dispatchEvent(m);
+      this.router.dispatchEvent({ ...makeEvent(topic, payload, ++this.eventSeq), ...from });
       return;
     }
-    await this.self.rpc('event.pub', { topic, payload }, { nodeid: 0 });
+    await this.self.rpc('event.pub', { topic, payload, flags: from?.flags ?? 0 }, { nodeid: 0 });
   }
 
   private installSignals(): void {
