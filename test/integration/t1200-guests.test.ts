@@ -226,7 +226,6 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
     [['event', 'pub', 't1200.guest'], 'event.pub: Request requires owner credentials'],
     [['event', 'pub', '-p', 't1200.guest'], 'event.pub: Request requires owner credentials'],
-    [['overlay', 'disconnect', '--parent=0', '0'], 'overlay.disconnect-subtree: Request requires owner credentials'],
   ];
   for (const [args, text] of cases) {
     const r = as(ALICE, args);
