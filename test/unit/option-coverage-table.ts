@@ -189,6 +189,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'keygen --meta': 'integration/t0112-keygen.test.ts',
   'keygen --name': 'integration/t0112-keygen.test.ts',
   'event pub --loopback': 'integration/t0016-event.test.ts',
+  'event pub --private': 'integration/t0016-event.test.ts',
   'event pub --raw': 'integration/t0016-event.test.ts',
   'event pub --synchronous': 'integration/t0016-event.test.ts',
   'event sub --count': 'integration/t0016-event.test.ts',
@@ -397,7 +398,6 @@ export const COVERED: Readonly<Record<string, string>> = {
 
 /** options refused with one line by the command (not hidden): the test file that asserts the refusal */
 export const REFUSED: Readonly<Record<string, string>> = {
-  'event pub --private': 'integration/t0016-event.test.ts',
   'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
