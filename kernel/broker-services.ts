@@ -152,8 +152,11 @@ export class BrokerServices implements BrokerModule {
       })),
     })),
 
-    method('event.pub', async (req) => {
-      await this.b.publish(req.topic, req.payload);
+    // the event carries its publisher's credentials; flags 0x20 (private) keeps it from other users (connector/access.ts)
+    method('event.pub', async (req, msg) => {
+      const flags = req.flags ?? 0;
+      if (flags & ~MsgFlag.Private) throw new FluxError(Errno.EPROTO, 'event.pub: malformed request: flags may be 0 or 0x20 (private)');
+      await this.b.publish(req.topic, req.payload, { userid: msg.userid, rolemask: msg.rolemask, flags });
       return {};
     }),
 

@@ -31,7 +31,7 @@ import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/a
 import { canReadPeerCred } from '../lib/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from '../lib/formats/size';
-import { event as makeEvent } from './message/message';
+import { event as makeEvent, type Message } from './message/message';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
@@ -300,6 +300,8 @@ export class Broker {
     fs.chmodSync(rundir, this.access.allowGuestUser ? 0o755 : 0o700);
     if (this.attrs.get('rundir-cleanup') === '0') this.createdRundir = undefined;
     if (this.attrs.get('rundir-cleanup') === '1') this.createdRundir = rundir;
+    // as Flux: the attribute says whether the rundir goes at exit
+    this.attrs.setInternal('rundir-cleanup', this.createdRundir === undefined ? '0' : '1');
     if (this.attrs.get('local-uri') === undefined) {
       const sock = path.join(rundir, `local-${this.rank}`);
       if (sock.length > 107) throw new FluxError(Errno.EINVAL, `local-uri path ${sock} exceeds the 107-byte socket path limit`);
@@ -332,13 +334,12 @@ export class Broker {
   }
 
   /** Publish an event: rank 0 sequences and distributes, others forward up. */
-  async publish(topic: string, payload: unknown): Promise<void> {
+  async publish(topic: string, payload: unknown, from?: Pick<Message, 'userid' | 'rolemask' | 'flags'>): Promise<void> {
     if (this.rank === 0) {
-      const m = makeEvent(topic, payload, ++this.eventSeq);
-      this.router.dispatchEvent(m);
+      this.router.dispatchEvent({ ...makeEvent(topic, payload, ++this.eventSeq), ...from });
       return;
     }
-    await this.self.rpc('event.pub', { topic, payload }, { nodeid: 0 });
+    await this.self.rpc('event.pub', { topic, payload, flags: from?.flags ?? 0 }, { nodeid: 0 });
   }
 
   private installSignals(): void {

@@ -30,7 +30,7 @@ export interface TreeHost {
   /** attributes set on the command line (they win over config) */
   readonly args: Pick<BrokerArgs, 'setattrs'>;
   /** the log ring: its hostname once the rank is known, and forwarding (log-forward.ts) */
-  readonly logRing: Pick<LogRing, 'hostname' | 'printer' | 'stderrMode' | 'listen'>;
+  readonly logRing: Pick<LogRing, 'hostname' | 'printer' | 'stderrMode' | 'criticalLevel' | 'listen'>;
   /** where the overlay delivers what arrives from peers and registers its services */
   readonly router: Pick<Router, 'routeRequest' | 'routeResponse' | 'dispatchEvent' | 'addService'>;
   /** the broker's own handle (rpc to peers' services) */

@@ -2,7 +2,9 @@
  * Log forwarding on followers (log-stderr-mode=leader): entries at or below
  * log-forward-level go to rank 0 as `log.append`, so the leader's stderr and
  * dmesg show followers' errors. While no parent link is up (early boot, lost
- * parent) entries are printed locally instead, so nothing is silently lost.
+ * parent) entries are printed locally instead, so nothing is silently lost;
+ * so are those at or below log-critical-level, always (as Flux: a crit line
+ * must reach stderr even when it cannot reach the leader any more).
  */
 import type { TreeHost } from '../kernel/tree-host';
 import type { Overlay } from './overlay';
@@ -14,7 +16,7 @@ export function installLogForwarding(b: TreeHost, ov: Overlay): void {
   const level = Number(b.attrs.get('log-forward-level') ?? 3);
   const me = String(b.rank);
   ring.printer = (e) => {
-    if (ring.stderrMode === 'local' || !ov.parentUp) printLocally(e);
+    if (ring.stderrMode === 'local' || !ov.parentUp || e.severity <= ring.criticalLevel) printLocally(e);
   };
   ring.listen((e) => {
     if (ring.stderrMode !== 'leader' || !ov.parentUp || e.severity > level || e.hostname !== me) return;

@@ -12,6 +12,7 @@
  */
 import type * as net from 'node:net';
 import { Errno } from '../lib/errno';
+import { FluxError } from '../lib/errors';
 import { LogLevel } from '../kernel/api/handle';
 import * as idset from '../lib/formats/idset';
 import * as hostlist from '../lib/formats/hostlist';
@@ -383,6 +384,22 @@ export class Overlay implements OverlayPort, Tree {
     }
   }
 
+  /**
+   * `overlay.disconnect-subtree` (flux overlay disconnect): tell a connected
+   * child to drop us and count it lost now, as if it had failed; its own
+   * subtree goes with it (a broker that loses its parent exits). Throws
+   * Flux's errors for a rank that is not a child, or one not online.
+   */
+  disconnectChild(rank: number): void {
+    const c = this.children.get(rank);
+    if (c === undefined) throw new FluxError(Errno.ENOENT, "requested rank is not this broker's direct child");
+    if (!c.link?.isOpen || c.leaving) throw new FluxError(Errno.EINVAL, `rank ${rank} is already ${c.status}`);
+    c.link.send(control('disconnect'));
+    const others = this.topo.descendants(rank);
+    this.log(LogLevel.err, `${this.hostOf(rank)} (rank ${rank}) disconnected by request${others > 0 ? ` and severed contact with ${others} other nodes` : ''}`);
+    this.lose(c, 'administrative disconnect', false);
+  }
+
   private lose(c: Child, error: string, logIt: boolean): void {
     const link = c.link;
     c.link = undefined;
@@ -709,6 +726,9 @@ export class Overlay implements OverlayPort, Tree {
       this.parentState = c.value.state;
       for (const w of [...this.waiters]) w();
     } else if (m.topic === 'disconnect') {
+      // flux overlay disconnect, at our parent: said at crit, as Flux, then as any loss of the parent
+      const p = this.topo.parentOf(this.rank)!;
+      this.log(LogLevel.crit, `${this.hostOf(p)} (rank ${p}) sent disconnect control message`);
       this.onParentLost('disconnected by parent');
     } else if (m.topic === 'goodbye') {
       this.goodbyeAcked?.();

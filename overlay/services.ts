@@ -2,7 +2,8 @@
  * The overlay's broker-level services: `overlay.status` on every rank (this
  * broker's subtree, asking online children for theirs, ghost-filling lost or
  * offline ones from the topology; a torpid child is not asked, it is shown
- * torpid) and, on rank 0, `groups.get` for the `broker.online` and
+ * torpid), `overlay.disconnect-subtree` on every rank (drop a child, flux
+ * overlay disconnect) and, on rank 0, `groups.get` for the `broker.online` and
  * `broker.torpid` groups.
  *
  * Both are declared in overlay/protocol.avsc; where their requests are
@@ -78,6 +79,11 @@ export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
   serve(b, 'overlay.status', (req) => {
     const t = req.timeout ?? 0.5;
     return subtreeStatus(ov, b, Number.isFinite(t) && t > 0 ? t * 1000 : 500);
+  });
+  // flux overlay disconnect: owner only (kernel/broker-services.ts GUEST does not name it)
+  serve(b, 'overlay.disconnect-subtree', ({ rank }) => {
+    ov.disconnectChild(rank);
+    return {};
   });
   b.router.addService('overlay', b.uuid);
   if (ov.rank === 0) {

@@ -33,6 +33,8 @@ interface Attr {
   onSet?: (value: string) => void;
   /** computed on read */
   get?: () => string | undefined;
+  /** Unsupported: why it means nothing in flux-ts (said when refused) */
+  why?: string;
 }
 
 export class AttrStore {
@@ -43,7 +45,7 @@ export class AttrStore {
     name: string,
     value: string | undefined,
     flags: number,
-    hooks: { onSet?: (v: string) => void; get?: () => string | undefined } = {},
+    hooks: { onSet?: (v: string) => void; get?: () => string | undefined; why?: string } = {},
   ): void {
     this.attrs.set(name, { value, flags, ...hooks });
   }
@@ -103,7 +105,7 @@ export class AttrStore {
   private refuseUnsupported(name: string, a: Attr, value: string): void {
     if (a.flags & AttrFlag.Unsupported && value !== a.value) {
       const stays = a.value === undefined ? '' : ` (it stays "${a.value}")`;
-      throw new FluxError(Errno.EINVAL, `${name}: setting this attribute is not supported by flux-ts${stays}`);
+      throw new FluxError(Errno.EINVAL, `${name}: setting this attribute is not supported by flux-ts${stays}${a.why ? `: ${a.why}` : ''}`);
     }
   }
 

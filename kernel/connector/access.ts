@@ -11,7 +11,7 @@
  */
 import { Errno } from '../../lib/errno';
 import { FluxError } from '../../lib/errors';
-import { Role } from '../message/message';
+import { MsgFlag, Role, type Message } from '../message/message';
 
 export interface AccessPolicy {
   readonly owner: number;
@@ -48,4 +48,13 @@ export function credentialsFor(p: AccessPolicy, uid: number | undefined): Creden
   if (uid === p.owner || (uid === 0 && p.allowRootOwner)) return { userid: uid, rolemask: Role.Owner | Role.Local };
   if (p.allowGuestUser) return { userid: uid, rolemask: Role.User | Role.Local };
   return undefined;
+}
+
+/**
+ * Whether a client may be sent an event, by Flux's rule: the owner role gets
+ * every event, another user a private one (flux event pub --private) only if
+ * it carries that user's id, i.e. the user published it.
+ */
+export function mayReceiveEvent(cred: Credentials, ev: Pick<Message, 'flags' | 'userid'>): boolean {
+  return (cred.rolemask & Role.Owner) !== 0 || (ev.flags & MsgFlag.Private) === 0 || ev.userid === cred.userid;
 }

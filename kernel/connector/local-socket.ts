@@ -27,7 +27,7 @@ import { MsgFlag, MsgType, Role, responseTo, errorResponseTo, type Message } fro
 import type { Endpoint, Router } from '../router/router';
 import { InflightBudget, type BudgetWaiter } from './budget';
 import { peerCred } from '../../lib/native';
-import { credentialsFor, type AccessPolicy, type Credentials } from './access';
+import { credentialsFor, mayReceiveEvent, type AccessPolicy, type Credentials } from './access';
 import { Reclaimer } from './reclaim';
 import { claimSocketPath } from '../../lib/socket-claim';
 
@@ -103,7 +103,7 @@ export class ClientEndpoint implements Endpoint, BudgetWaiter {
   }
 
   deliver(msg: Message): void {
-    if (this.closed) return;
+    if (this.closed || (msg.type === MsgType.Event && !mayReceiveEvent(this.cred, msg))) return;
     const limit = this.conn.limits.clientOutbuf;
     if (this.backlog > limit) {
       this.drop(`slow consumer: ${this.backlog} bytes of replies unread, over connector.client-outbuf (${mib(limit)})`);

@@ -12,7 +12,8 @@ export function recoveryBanner(attr: (name: string) => string | undefined): stri
     const v = attr(name);
     return v === undefined ? 'built-in (modules/modprobe.toml)' : v === '' ? 'none' : v;
   };
-  const temporary = attr('statedir-cleanup') === '1';
+  // no backing store (a statedir removed at exit, or content.backing-module=none): nothing outlives the instance
+  const temporary = attr('content.backing-module') === 'none';
   return [
     RULE,
     '| Entering Flux recovery mode.',

@@ -522,6 +522,12 @@ export const brokerProtocol: ProtocolDoc = {
             "logicalType": "json"
           },
           "default": "null"
+        },
+        {
+          "name": "flags",
+          "type": "int",
+          "default": 0,
+          "doc": "0, or 0x20 (private: sent to the instance owner and the publishing user only), as Flux's"
         }
       ],
       "response": "Empty"
@@ -747,6 +753,8 @@ export interface BrokerModuleListResponse {
 export interface BrokerEventPubRequest {
   topic: string;
   payload?: unknown;
+  /** 0, or 0x20 (private: sent to the instance owner and the publishing user only), as Flux's */
+  flags?: number;
 }
 
 export type BrokerEventPubResponse = Empty;

@@ -4,7 +4,7 @@ import type { ProtocolDoc } from './avro';
 /** The protocol document: the module's manifest names it; the module host checks each request against it. */
 export const overlayProtocol: ProtocolDoc = {
   "protocol": "overlay",
-  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello answer, status, state; a child's hello is checked field by field in overlay.ts, its version first), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
+  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status and overlay.disconnect-subtree on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello answer, status, state; a child's hello is checked field by field in overlay.ts, its version first), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
   "types": [
     {
       "type": "enum",
@@ -148,6 +148,20 @@ export const overlayProtocol: ProtocolDoc = {
       ],
       "response": "StatusNode"
     },
+    "overlay.disconnect-subtree": {
+      "doc": "drop the direct child `rank` as lost (flux overlay disconnect): ENOENT if it is not this broker's child, EINVAL if it is not online (docs/man1/flux-overlay.md)",
+      "request": [
+        {
+          "name": "rank",
+          "type": "long"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "OverlayDisconnectResponse",
+        "fields": []
+      }
+    },
     "groups.get": {
       "doc": "rank 0: the members of broker.online or broker.torpid (ENOENT for another name)",
       "request": [
@@ -243,6 +257,15 @@ export interface OverlayStatusRequest {
 
 export type OverlayStatusResponse = StatusNode;
 
+/** overlay.disconnect-subtree: drop the direct child `rank` as lost (flux overlay disconnect): ENOENT if it is not this broker's child, EINVAL if it is not online (docs/man1/flux-overlay.md) */
+export interface OverlayDisconnectSubtreeRequest {
+  rank: number;
+}
+
+export type OverlayDisconnectResponse = Record<string, never>;
+
+export type OverlayDisconnectSubtreeResponse = OverlayDisconnectResponse;
+
 /** groups.get: rank 0: the members of broker.online or broker.torpid (ENOENT for another name) */
 export interface OverlayGroupsGetRequest {
   name: string;
@@ -270,6 +293,7 @@ export interface OverlayTorpidEvent {
 /** Every method's request and response types (kernel/api methods<OverlayProtocol>()). */
 export interface OverlayProtocol {
   'overlay.status': { request: OverlayStatusRequest; response: OverlayStatusResponse };
+  'overlay.disconnect-subtree': { request: OverlayDisconnectSubtreeRequest; response: OverlayDisconnectSubtreeResponse };
   'groups.get': { request: OverlayGroupsGetRequest; response: OverlayGroupsGetResponse };
 }
 

@@ -86,7 +86,9 @@ export class ExecService {
     private readonly registered: () => readonly StackEntry[],
   ) {
     this.owners = new JobOwners(h);
-    const statedir = h.getattr('statedir');
+    // a statedir kept at exit that the kvs does not use (-Scontent.backing-module=none) keeps no job output either
+    const unused = h.getattr('content.backing-module') === 'none' && h.getattr('statedir-cleanup') !== '1';
+    const statedir = unused ? undefined : h.getattr('statedir');
     this.persistent = statedir !== undefined;
     // a statedir made for this run only (removed at exit): nothing in it outlives the broker
     this.outputDir = path.join(statedir ?? h.getattr('rundir') ?? path.join('/tmp', `flux-job-exec-${process.pid}`), 'job-output');

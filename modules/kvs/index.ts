@@ -64,16 +64,18 @@ function withSeq<T extends object>(answer: Promise<T> | T, rootseq: number): Pro
 }
 /** the matchtag a `stream-cancel` names */
 /**
- * Open the backing store in the statedir and load the tree from it. A
- * statedir the broker made for this run only (statedir-cleanup=1) gets no
- * store: nothing in it would outlive the instance, and the tree in memory is
- * what every read is served from anyway (writing it to LMDB cost about 0.8 ms
- * of the broker's time per job: docs/notes/throughput.md).
+ * Open the backing store in the statedir and load the tree from it, when
+ * content.backing-module is `kvs` (flux-broker-attributes(7)). It is `none`
+ * for a statedir the broker made for this run only (statedir-cleanup=1):
+ * nothing in it would outlive the instance, and the tree in memory is what
+ * every read is served from anyway (writing it to LMDB cost about 0.8 ms of
+ * the broker's time per job: docs/notes/throughput.md); and when the user
+ * says `-Scontent.backing-module=none`: the statedir is not read or written.
  */
 async function openStore(h: Handle, writingAgain: () => void): Promise<{ store: Store; backing?: Backing }> {
   const store = new Store();
   const dir = h.getattr('statedir');
-  if (dir === undefined || h.getattr('statedir-cleanup') === '1') return { store };
+  if (dir === undefined || h.getattr('content.backing-module') !== 'kvs') return { store };
   // a store from an earlier run is read in a process of its own first: a damaged one cannot crash the broker
   const file = path.join(dir, BACKING_FILE);
   checkHeader(file);

@@ -121,6 +121,7 @@ const MALFORMED: Array<[string, string, string]> = [
   ['job-exec.pmi-exchange', '{"id":1,"shell":0,"seq":1,"kvs":{"a":1}}', 'kvs.a: expected string, got 1'],
   ['overlay.status', '{"timeout":"1s"}', 'timeout: expected null or number, got "1s"'],
   ['groups.get', '{"name":3}', 'name: expected string, got 3'],
+  ['overlay.disconnect-subtree', '{"rank":"1"}', 'rank: expected integer, got "1"'],
 ];
 
 test('malformed requests are answered EPROTO naming the field, on rank 0 and rank 1; the handler never ran', async () => {
@@ -392,6 +393,7 @@ const NOT_CALLED = new Set([
   'job-manager.purge-id',
   'job-manager.jobtap-query',
   'job-manager.disconnect',
+  'overlay.disconnect-subtree', // drops a broker for good: t0115
 ]);
 
 test('each converted method answers what its response schema says', async () => {

@@ -1,7 +1,8 @@
 /**
  * flux event pub / flux event sub (flux-event(1)) against a singleton: the
  * round trip of a payload, `TOPIC<TAB>PAYLOAD` lines, --count, prefix
- * subscriptions, raw payloads and the one-line errors.
+ * subscriptions, raw payloads, private events (the owner receives them; that
+ * a guest does not is t1200's) and the one-line errors.
  *
  * A subscriber cannot say when it has subscribed, so each test starts `sub`
  * with --count and publishes (one `pub` at a time, each awaited) until it
@@ -96,14 +97,19 @@ test('pub -l (--loopback) returns once its own event has come back', async () =>
   assert.equal([raw.code, raw.stderr], [0, '']);
 });
 
-test('invalid payloads, --private and a missing TOPIC: one line, exit 1', () => {
+test('pub -p (--private): the instance owner`s sub receives it, and -l sees it come back', async () => {
+  const r = await subWhilePublishing(['-c1', 't0016.priv'], [['-p', 't0016.priv', '{"secret":1}']]);
+  assert.equal([r.code, r.stdout, r.stderr], [0, 't0016.priv\t{"secret":1}\n', '']);
+  const l = await inst.fluxAsync(['event', 'pub', '--private', '-l', 't0016.priv', '{"x":2}'], { timeoutMs: 30_000 });
+  assert.equal([l.code, l.stdout, l.stderr], [0, '', '']);
+});
+
+test('invalid payloads and a missing TOPIC: one line, exit 1', () => {
   const cases: Array<[string[], string]> = [
     [['pub', 't0016.bad', 'not', 'json'], 'flux-event: payload is not valid JSON\n'],
     [['pub', 't0016.bad', '{"a":'], 'flux-event: payload is not valid JSON\n'],
     [['pub', 't0016.bad', '42'], 'flux-event: payload must be a JSON object\n'],
     [['pub', 't0016.bad', '[1]'], 'flux-event: payload must be a JSON object\n'],
-    [['pub', '-p', 't0016.priv'], 'flux-event: --private is not supported: flux-ts events have no privacy flag (every subscriber sees every event)\n'],
-    [['pub', '--private', 't0016.priv', '{}'], 'flux-event: --private is not supported: flux-ts events have no privacy flag (every subscriber sees every event)\n'],
     [['sub', '--count=x'], 'flux-event: --count=x: must be an integer >= 0\n'],
   ];
   for (const [args, err] of cases) {

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { FLUX, ROOT, run, tmpdir, type Result } from '../helpers/flux';
+import { FLUX, ROOT, fluxAsync, run, tmpdir, type Result } from '../helpers/flux';
 import { until } from '../helpers/wait';
 import { startMunged, type Munged } from '../helpers/imp';
 
@@ -59,6 +59,26 @@ function as(user: string, args: readonly string[], at = uri, socket = munged?.so
   return run('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', FLUX, ...args], {
     env: { FLUX_URI: at, HOME: tmp.dir, TMPDIR: tmp.dir, ...(socket !== undefined ? { FLUX_MUNGE_SOCKET: socket } : {}) },
     cwd: tmp.dir,
+  });
+}
+
+/** `flux ARGS` as `user` in the background (a subscriber waiting for events), killed after 60 s */
+function asAsync(user: string, args: readonly string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const p = spawn('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', FLUX, ...args], {
+      env: { ...process.env, FLUX_URI: uri, HOME: tmp.dir, TMPDIR: tmp.dir },
+      cwd: tmp.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d) => (stdout += d));
+    p.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code: code ?? 1 });
+    });
   });
 }
 
@@ -205,6 +225,7 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['jobtap', 'list'], 'Request requires owner credentials'],
     [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
     [['event', 'pub', 't1200.guest'], 'event.pub: Request requires owner credentials'],
+    [['event', 'pub', '-p', 't1200.guest'], 'event.pub: Request requires owner credentials'],
   ];
   for (const [args, text] of cases) {
     const r = as(ALICE, args);
@@ -215,6 +236,25 @@ t('owner-only services answer EPERM with one line to a guest', () => {
   // and nothing happened: the module is still there, the attribute unchanged
   assert.match(run(FLUX, ['module', 'list'], { env: { FLUX_URI: uri } }).stdout, 'sched');
   assert.is(run(FLUX, ['getattr', 'log-level'], { env: { FLUX_URI: uri } }).stdout.trim(), '7');
+});
+
+t('a guest`s flux event sub gets the owner role`s events, but not the private ones (flux event pub -p)', async () => {
+  // a private and a public event in turn until the guest has printed two: both must be the public ones
+  let exited = false;
+  const sub = asAsync(ALICE, ['event', 'sub', '-c', '2', 't1200.ev']).then((r) => {
+    exited = true;
+    return r;
+  });
+  for (let n = 0; !exited && n < 300; n++) {
+    for (const args of [['-p', 't1200.ev.private', `{"n":${n}}`], ['t1200.ev.public', `{"n":${n}}`]]) {
+      if (exited) break;
+      const r = await fluxAsync(['event', 'pub', ...args], { env: { FLUX_URI: uri } });
+      assert.is(r.code, 0, r.stderr);
+    }
+  }
+  const r = await sub;
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^t1200\.ev\.public\t\{"n":\d+\}\nt1200\.ev\.public\t\{"n":\d+\}\n$/);
 });
 
 tj('a guest submits as itself, sees every job, and acts on its own jobs only', () => {

@@ -189,6 +189,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'keygen --meta': 'integration/t0112-keygen.test.ts',
   'keygen --name': 'integration/t0112-keygen.test.ts',
   'event pub --loopback': 'integration/t0016-event.test.ts',
+  'event pub --private': 'integration/t0016-event.test.ts',
   'event pub --raw': 'integration/t0016-event.test.ts',
   'event pub --synchronous': 'integration/t0016-event.test.ts',
   'event sub --count': 'integration/t0016-event.test.ts',
@@ -204,6 +205,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'module stats --parse': 'integration/t1040-option-effects.test.ts',
   'module stats --scale': 'integration/t1040-option-effects.test.ts',
   'module stats --type': 'integration/t0014-cli-pool.test.ts',
+  'overlay disconnect --parent': 'integration/t0115-overlay-disconnect.test.ts',
   'overlay status --color': 'integration/t0110-overlay.test.ts',
   'overlay status --down': 'integration/t0111-overlay-faults.test.ts',
   'overlay status --highlight': 'integration/t0110-overlay.test.ts',
@@ -396,7 +398,6 @@ export const COVERED: Readonly<Record<string, string>> = {
 
 /** options refused with one line by the command (not hidden): the test file that asserts the refusal */
 export const REFUSED: Readonly<Record<string, string>> = {
-  'event pub --private': 'integration/t0016-event.test.ts',
   'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',

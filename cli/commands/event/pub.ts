@@ -3,10 +3,11 @@
  * the instance's event bus (the broker's event.pub, owner only). The words
  * after TOPIC, joined by spaces, are its payload: a JSON object, or any text
  * with --raw. flux-ts always waits for rank 0 to take the event (so a refusal
- * is reported): -s asks for just that. -p is refused: flux-ts events carry no
- * privacy flag, every subscriber sees every event.
+ * is reported): -s asks for just that. -p sets the event's privacy flag: it
+ * then reaches the instance owner's connections and the publisher's only
+ * (kernel/connector/access.ts mayReceiveEvent).
  */
-import type { Message } from '../../../kernel/message/message';
+import { MsgFlag, type Message } from '../../../kernel/message/message';
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
 import { parsePayload } from './payload';
@@ -23,7 +24,7 @@ export class EventPubCommand extends FluxCommand {
       { name: 'raw', short: 'r', description: 'Interpret event payload as raw.' },
       { name: 'synchronous', short: 's', description: 'Wait for the event to be sequenced before exiting.' },
       { name: 'loopback', short: 'l', description: 'Wait for published event to be received before exiting.' },
-      { name: 'private', short: 'p', description: 'Set privacy flag (refused: flux-ts events have no privacy flag)' },
+      { name: 'private', short: 'p', description: 'Set privacy flag.' },
     ],
     operands: [
       { name: 'topic', nargs: '1' },
@@ -34,7 +35,6 @@ export class EventPubCommand extends FluxCommand {
   async run(): Promise<number> {
     const [topic, ...words] = this.args.operands;
     if (topic === undefined) this.usage();
-    if (this.args.has('private')) this.fail('--private is not supported: flux-ts events have no privacy flag (every subscriber sees every event)');
     const parsed = parsePayload(words, this.args.has('raw'));
     if ('error' in parsed) this.fail(parsed.error);
     const h = await this.connect();
@@ -44,7 +44,8 @@ export class EventPubCommand extends FluxCommand {
     const mine = (m: Message) => m.topic === topic && JSON.stringify(m.payload ?? null) === sent;
     // -l: subscribed before publishing, so the event cannot pass unseen
     const unsubscribe = this.args.has('loopback') ? await h.subscribe(topic, (m) => mine(m) && seen()) : undefined;
-    await h.rpc('event.pub', parsed.value === undefined ? { topic } : { topic, payload: parsed.value });
+    const flags = this.args.has('private') ? MsgFlag.Private : 0;
+    await h.rpc('event.pub', parsed.value === undefined ? { topic, flags } : { topic, flags, payload: parsed.value });
     if (unsubscribe) {
       await received;
       await unsubscribe();

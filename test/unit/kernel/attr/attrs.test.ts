@@ -187,4 +187,34 @@ Flags('defaults match flux-broker-attributes(7)', () => {
   assert.is(a.flags('parent-uri') & AttrFlag.ListUnset, AttrFlag.ListUnset);
 });
 
+Flags('content.backing-module: rank 0 only; kvs for a kept statedir, none for a temporary one; kvs or none may be given', () => {
+  const a = store();
+  a.setInternal('rank', '1');
+  assert.is(a.get('content.backing-module'), undefined);
+  const z = store();
+  z.setInternal('rank', '0');
+  assert.is(z.get('content.backing-module'), 'kvs');
+  z.setInternal('statedir-cleanup', '1');
+  assert.is(z.get('content.backing-module'), 'none');
+  const n = store();
+  n.setFromCommandLine('content.backing-module', 'none');
+  n.setInternal('rank', '0');
+  assert.is(n.get('content.backing-module'), 'none');
+  const e = thrown(() => store().setFromCommandLine('content.backing-module', 'content-sqlite'));
+  assert.is(e.errno, Errno.EINVAL);
+  assert.is(e.message, "content.backing-module: no backing store module 'content-sqlite' in flux-ts (kvs, or none)");
+  assert.is(thrown(() => z.setAtRuntime('content.backing-module', 'none', false)).errno, Errno.EPERM);
+});
+
+Flags('names Flux has that mean nothing here are refused with the reason', () => {
+  const cases: Array<[string, string]> = [
+    ['tbon.zmqdebug', 'tbon.zmqdebug: setting this attribute is not supported by flux-ts: flux-ts overlay links are not ZeroMQ sockets'],
+    ['content.hash', 'content.hash: setting this attribute is not supported by flux-ts: flux-ts has no content-addressed store, so nothing is hashed'],
+    ['broker.sd-stop-timeout', 'broker.sd-stop-timeout: setting this attribute is not supported by flux-ts (it stays "none"): flux-ts brokers do not talk to systemd'],
+  ];
+  for (const [name, text] of cases) assert.is(thrown(() => store().setFromCommandLine(name, '1')).message, text);
+  // Flux's own value is taken as it stays
+  store().setFromCommandLine('broker.sd-stop-timeout', 'none');
+});
+
 Flags.run();

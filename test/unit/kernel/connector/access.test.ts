@@ -4,8 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { accessPolicy, checkEnforceable, credentialsFor } from '../../../../kernel/connector/access';
-import { Role } from '../../../../kernel/message/message';
+import { accessPolicy, checkEnforceable, credentialsFor, mayReceiveEvent } from '../../../../kernel/connector/access';
+import { MsgFlag, Role } from '../../../../kernel/message/message';
 
 const OWNER = 1000;
 const closed = accessPolicy({}, OWNER);
@@ -41,6 +41,27 @@ test('either key set without a way to read credentials is refused in one line na
   assert.throws(() => checkEnforceable(accessPolicy({ access: { 'allow-root-owner': true } }), false), /^access\.allow-root-owner: /);
   checkEnforceable(guests, true);
   checkEnforceable(closed, false);
+});
+
+test('a private event reaches the owner role and its publisher only (Flux`s rule)', () => {
+  const owner = credentialsFor(guests, OWNER)!;
+  const root = credentialsFor(rootToo, 0)!;
+  const alice = credentialsFor(guests, 1001)!;
+  const bob = credentialsFor(guests, 1002)!;
+  const pub = (userid: number, flags = 0) => ({ flags, userid });
+  const priv = (userid: number) => pub(userid, MsgFlag.Private);
+  // public: everyone
+  for (const c of [owner, root, alice, bob]) assert.ok(mayReceiveEvent(c, pub(OWNER)));
+  // the owner's private event: the owner role only
+  assert.ok(mayReceiveEvent(owner, priv(OWNER)));
+  assert.ok(mayReceiveEvent(root, priv(OWNER)));
+  assert.not.ok(mayReceiveEvent(alice, priv(OWNER)));
+  // a user's private event: that user and the owner role, not another user
+  assert.ok(mayReceiveEvent(alice, priv(1001)));
+  assert.ok(mayReceiveEvent(owner, priv(1001)));
+  assert.not.ok(mayReceiveEvent(bob, priv(1001)));
+  // the other flags do not hide an event
+  assert.ok(mayReceiveEvent(bob, pub(OWNER, MsgFlag.Topic | MsgFlag.Payload)));
 });
 
 test.run();

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AttrStore } from '../../../../kernel/attr/attrs';
 import { defineDefaultAttrs } from '../../../../kernel/attr/defaults';
-import { IBrokerCore, brokerModule, type BrokerCore } from '../../../../kernel/broker-services';
+import { IBrokerCore, brokerModule, treeService, type BrokerCore } from '../../../../kernel/broker-services';
 import { LogRing } from '../../../../kernel/log/log-ring';
 import { ModuleHost } from '../../../../kernel/module/module-host';
 import { LocalHandle, type BrokerContext } from '../../../../kernel/router/local-handle';
@@ -79,6 +79,11 @@ test('it is not listed, and remove or reload of it is refused with one line', as
   assert.is(await refusal(b.client.rpc('attr.shutdown', {})), `22: remove broker: ${why}`);
   await b.host.removeAll();
   assert.is(b.router.serviceOwner('attr'), b.uuid, 'removeAll leaves the broker module');
+});
+
+test('overlay services: status is open to guests, disconnect-subtree needs the owner role', () => {
+  assert.is(treeService('overlay.status', () => ({})).ownerOnly, false);
+  assert.is(treeService('overlay.disconnect-subtree', () => ({})).ownerOnly, true);
 });
 
 test('another module cannot resolve IBrokerCore, even holding the symbol', async () => {
