@@ -192,7 +192,9 @@ test('eventlog append, get, wait-event', () => {
 
 test('the other options: -S/-D of a namespace that does not exist, -W, --uniq, -u, -H, -q, -1, -f, help and usage', async () => {
   assert.is(kvs('copy', '-S', 'other', 'num', 'x').stderr, 'flux-kvs: flux_kvs_copy: Operation not supported\n');
-  assert.is(kvs('move', '-D', 'other', 'num', 'x').stderr, 'flux-kvs: flux_kvs_move: Operation not supported\n');
+  assert.is(kvs('put', 'mvsrc=1').code, 0);
+  assert.is(kvs('move', '-D', 'other', 'mvsrc', 'x').stderr, 'flux-kvs: flux_kvs_move: Operation not supported\n');
+  assert.is(kvs('get', 'mvsrc').stdout, '1\n', 'the failed move left its source');
   // --waitcreate: the watch waits for a key that does not exist yet
   const later = inst.fluxAsync(['kvs', 'get', '--watch', '--waitcreate', '--count=1', 'later.key']);
   assert.is(kvs('put', 'later.key=made').code, 0);
