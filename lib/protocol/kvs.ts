@@ -62,6 +62,15 @@ export const kvsProtocol: ProtocolDoc = {
         {
           "name": "key",
           "type": "string"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": {
@@ -100,6 +109,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "false: answered once queued for the disk, not once on it (ADR 0013)"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "KvsChangeResponse"
@@ -117,6 +135,15 @@ export const kvsProtocol: ProtocolDoc = {
             "boolean"
           ],
           "default": null
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": {
@@ -159,6 +186,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "the links and empty directories too"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": {
@@ -223,6 +259,15 @@ export const kvsProtocol: ProtocolDoc = {
         {
           "name": "target",
           "type": "string"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "KvsChangeResponse"
@@ -232,6 +277,15 @@ export const kvsProtocol: ProtocolDoc = {
         {
           "name": "key",
           "type": "string"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": {
@@ -250,6 +304,15 @@ export const kvsProtocol: ProtocolDoc = {
         {
           "name": "key",
           "type": "string"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "KvsChangeResponse"
@@ -288,6 +351,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two)"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "Empty"
@@ -306,12 +378,21 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "false: answered once queued for the disk, not once on it (ADR 0013)"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "Empty"
     },
     "commit": {
-      "doc": "a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer",
+      "doc": "a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst, from?} (from: the namespace src is in); the first that fails undoes the others and is the answer",
       "request": [
         {
           "name": "ops",
@@ -340,6 +421,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "with txn: this part ends it, and the whole is committed"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "Empty"
@@ -378,6 +468,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "false: ENOENT when the key does not exist"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": "KvsWatchResponse"
@@ -424,7 +523,14 @@ export const kvsProtocol: ProtocolDoc = {
         "fields": [
           {
             "name": "keys",
-            "type": "long"
+            "type": "long",
+            "doc": "values and eventlogs in the primary namespace"
+          },
+          {
+            "name": "namespaces",
+            "type": "long",
+            "default": 1,
+            "doc": "namespaces, the primary one included"
           },
           {
             "name": "watchers",
@@ -478,8 +584,18 @@ export const kvsProtocol: ProtocolDoc = {
       }
     },
     "getroot": {
-      "doc": "the store's version (its root sequence number: 0 at start, one more for each change or transaction; not kept across a restart) and its owner (flux kvs version, getroot)",
-      "request": [],
+      "doc": "the namespace's version (its root sequence number: one more for each change or transaction; the primary namespace's continues across a restart, another's starts at 0) and its owner (flux kvs version, getroot)",
+      "request": [
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
+        }
+      ],
       "response": {
         "type": "record",
         "name": "KvsGetrootResponse",
@@ -496,11 +612,20 @@ export const kvsProtocol: ProtocolDoc = {
       }
     },
     "wait-version": {
-      "doc": "answered once the store's version is at least version (flux kvs wait)",
+      "doc": "answered once the namespace's version is at least version (flux kvs wait); ENOTSUP if the namespace is removed meanwhile",
       "request": [
         {
           "name": "version",
           "type": "long"
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
       "response": {
@@ -529,6 +654,77 @@ export const kvsProtocol: ProtocolDoc = {
         ]
       }
     },
+    "namespace-create": {
+      "doc": "a new namespace (flux kvs namespace create): its own tree and version, in memory only (gone after a restart, as in Flux); EEXIST if the name is taken",
+      "request": [
+        {
+          "name": "namespace",
+          "type": "string"
+        },
+        {
+          "name": "owner",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "the uid that may use it besides the instance owner (default: the instance owner)"
+        },
+        {
+          "name": "flags",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null
+        }
+      ],
+      "response": "Empty"
+    },
+    "namespace-remove": {
+      "doc": "remove a namespace: its watches and waits end with ENOTSUP; one that does not exist is no error; the primary one is ENOTSUP",
+      "request": [
+        {
+          "name": "namespace",
+          "type": "string"
+        }
+      ],
+      "response": "Empty"
+    },
+    "namespace-list": {
+      "doc": "every namespace, by name (flux kvs namespace list)",
+      "request": [],
+      "response": {
+        "type": "record",
+        "name": "KvsNamespaceListResponse",
+        "fields": [
+          {
+            "name": "namespaces",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "record",
+                "name": "KvsNamespaceEntry",
+                "fields": [
+                  {
+                    "name": "namespace",
+                    "type": "string"
+                  },
+                  {
+                    "name": "owner",
+                    "type": "long"
+                  },
+                  {
+                    "name": "flags",
+                    "type": "long"
+                  }
+                ]
+              }
+            }
+          }
+        ]
+      }
+    },
     "disconnect": {
       "doc": "a client went away: its watches stop (no answer)",
       "request": [],
@@ -552,6 +748,8 @@ export interface KvsWatchResponse {
 
 export interface KvsGetRequest {
   key: string;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export interface KvsGetResponse {
@@ -564,6 +762,8 @@ export interface KvsPutRequest {
   value: unknown;
   /** false: answered once queued for the disk, not once on it (ADR 0013) */
   durable?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsPutResponse = KvsChangeResponse;
@@ -571,6 +771,8 @@ export type KvsPutResponse = KvsChangeResponse;
 export interface KvsUnlinkRequest {
   key: string;
   recursive?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export interface KvsUnlinkResponse {
@@ -585,6 +787,8 @@ export interface KvsDirRequest {
   key?: null | string;
   /** the links and empty directories too */
   extras?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsKind = 'dir' | 'link' | 'log' | 'value';
@@ -599,12 +803,16 @@ export interface KvsDirResponse {
 export interface KvsLinkRequest {
   key: string;
   target: string;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsLinkResponse = KvsChangeResponse;
 
 export interface KvsReadlinkRequest {
   key: string;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export interface KvsReadlinkResponse {
@@ -613,6 +821,8 @@ export interface KvsReadlinkResponse {
 
 export interface KvsMkdirRequest {
   key: string;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsMkdirResponse = KvsChangeResponse;
@@ -625,6 +835,8 @@ export interface KvsEventlogAppendRequest {
   durable?: null | boolean;
   /** true: the eventlog is closed after these entries, as eventlog-close would (one request instead of two) */
   close?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsEventlogAppendResponse = Empty;
@@ -633,17 +845,21 @@ export interface KvsEventlogCloseRequest {
   key: string;
   /** false: answered once queued for the disk, not once on it (ADR 0013) */
   durable?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsEventlogCloseResponse = Empty;
 
-/** commit: a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst}; the first that fails undoes the others and is the answer */
+/** commit: a transaction: the ops in order, all or nothing (flux kvs copy/move, flux restore --key). Each op is {op: 'put', key, value} | {op: 'unlink', key, recursive?} | {op: 'link', key, target} | {op: 'mkdir', key} | {op: 'append', key, entries} | {op: 'copy', src, dst, from?} (from: the namespace src is in); the first that fails undoes the others and is the answer */
 export interface KvsCommitRequest {
   ops: Array<object>;
   /** a transaction sent in parts (more than one message holds): the ops are kept under this name (per client) until the part with final */
   txn?: null | string;
   /** with txn: this part ends it, and the whole is committed */
   final?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export type KvsCommitResponse = Empty;
@@ -657,6 +873,8 @@ export interface KvsWatchRequest {
   values?: null | boolean;
   /** false: ENOENT when the key does not exist */
   waitcreate?: null | boolean;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export interface KvsWatchCancelRequest {
@@ -683,7 +901,10 @@ export type KvsPackResponse = Empty;
 export type KvsStatsGetRequest = Record<string, never>;
 
 export interface KvsStatsGetResponse {
+  /** values and eventlogs in the primary namespace */
   keys: number;
+  /** namespaces, the primary one included */
+  namespaces?: number;
   watchers: number;
   /** watches their clients cancelled */
   cancelled: number;
@@ -697,17 +918,22 @@ export interface KvsStatsGetResponse {
   pack?: null | object;
 }
 
-/** getroot: the store's version (its root sequence number: 0 at start, one more for each change or transaction; not kept across a restart) and its owner (flux kvs version, getroot) */
-export type KvsGetrootRequest = Record<string, never>;
+/** getroot: the namespace's version (its root sequence number: one more for each change or transaction; the primary namespace's continues across a restart, another's starts at 0) and its owner (flux kvs version, getroot) */
+export interface KvsGetrootRequest {
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
+}
 
 export interface KvsGetrootResponse {
   rootseq: number;
   owner: number;
 }
 
-/** wait-version: answered once the store's version is at least version (flux kvs wait) */
+/** wait-version: answered once the namespace's version is at least version (flux kvs wait); ENOTSUP if the namespace is removed meanwhile */
 export interface KvsWaitVersionRequest {
   version: number;
+  /** the namespace (none: primary; flux kvs -N) */
+  namespace?: null | string;
 }
 
 export interface KvsWaitVersionResponse {
@@ -720,6 +946,36 @@ export type KvsDropcacheRequest = Record<string, never>;
 export interface KvsDropcacheResponse {
   /** unpacked copies dropped */
   dropped: number;
+}
+
+/** namespace-create: a new namespace (flux kvs namespace create): its own tree and version, in memory only (gone after a restart, as in Flux); EEXIST if the name is taken */
+export interface KvsNamespaceCreateRequest {
+  namespace: string;
+  /** the uid that may use it besides the instance owner (default: the instance owner) */
+  owner?: null | number;
+  flags?: null | number;
+}
+
+export type KvsNamespaceCreateResponse = Empty;
+
+/** namespace-remove: remove a namespace: its watches and waits end with ENOTSUP; one that does not exist is no error; the primary one is ENOTSUP */
+export interface KvsNamespaceRemoveRequest {
+  namespace: string;
+}
+
+export type KvsNamespaceRemoveResponse = Empty;
+
+/** namespace-list: every namespace, by name (flux kvs namespace list) */
+export type KvsNamespaceListRequest = Record<string, never>;
+
+export interface KvsNamespaceEntry {
+  namespace: string;
+  owner: number;
+  flags: number;
+}
+
+export interface KvsNamespaceListResponse {
+  namespaces: Array<KvsNamespaceEntry>;
 }
 
 /** disconnect: a client went away: its watches stop (no answer) */
@@ -747,5 +1003,8 @@ export interface KvsProtocol {
   'getroot': { request: KvsGetrootRequest; response: KvsGetrootResponse };
   'wait-version': { request: KvsWaitVersionRequest; response: KvsWaitVersionResponse };
   'dropcache': { request: KvsDropcacheRequest; response: KvsDropcacheResponse };
+  'namespace-create': { request: KvsNamespaceCreateRequest; response: KvsNamespaceCreateResponse };
+  'namespace-remove': { request: KvsNamespaceRemoveRequest; response: KvsNamespaceRemoveResponse };
+  'namespace-list': { request: KvsNamespaceListRequest; response: KvsNamespaceListResponse };
   'disconnect': { request: KvsDisconnectRequest; response: KvsDisconnectResponse };
 }

@@ -8,7 +8,11 @@
  * pair [kvs key, n]: n = 0 holds the header ('v' + JSON text for a value,
  * 'l' for an open eventlog, 'c' for a closed one, 'L' + target for a link,
  * 'd' for a directory made by mkdir, kept when empty), n >= 1 an eventlog's
- * appended lines in order. Any other directory is the keys below it.
+ * appended lines in order. Any other directory is the keys below it. The
+ * primary namespace's version (its root sequence number, version.ts) is the
+ * record ['', 0], outside the kvs's keys (a kvs key is never empty): it is
+ * written after the records of every change, in the same write queue, so a
+ * restart continues from it (Flux checkpoints it with the root).
  *
  * Writes go to LMDB's write thread: the writes queued while a commit is in
  * progress commit together in the next transaction (group commit), so the
@@ -43,6 +47,9 @@ export const LAZY_MS = 20;
 export const BACKING_FILE = 'content.lmdb';
 
 export type BackingKey = [string, number];
+
+/** where the version is kept: no kvs key is empty */
+const SEQ_KEY: BackingKey = ['', 0];
 
 /** One record as it is read back at start. */
 export interface BackingRecord {
@@ -233,8 +240,16 @@ export class Backing {
     if (this.heldTimer) clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
     const run = this.held;
+    if (run.length === 0) return;
     this.held = [];
-    for (const f of run) f();
+    this.releasing = true;
+    try {
+      for (const f of run) f();
+    } finally {
+      this.releasing = false;
+    }
+    // their answers did not wait for the disk: the version's write is not theirs to wait on either
+    if (this.seq !== undefined) void this.db.put(SEQ_KEY, String(this.seq())).catch(causeOf);
   }
 
   /**
@@ -287,7 +302,7 @@ export class Backing {
 
   private queue(op: () => Promise<unknown>, cost: number, lazy: boolean): Promise<void> {
     const queue = (): Promise<void> => {
-      const p = this.write(op());
+      const p = this.write(this.stamped(op()));
       const after = () => this.reserve.done(cost);
       p.then(after, after);
       return p;
@@ -352,13 +367,38 @@ export class Backing {
       if (!Array.isArray(key) || typeof key[0] !== 'string' || typeof key[1] !== 'number' || typeof value !== 'string') {
         throw new FluxError(Errno.EIO, `store ${this.file}: damaged record ${JSON.stringify(key)}`);
       }
+      if (key[0] === SEQ_KEY[0]) continue;
       yield { key: key[0], n: key[1], text: value };
     }
   }
 
+  /** the version written last (0 for a new store, or one written before versions were kept) */
+  savedSeq(): number {
+    const v = Number(this.db.get(SEQ_KEY));
+    return Number.isSafeInteger(v) && v > 0 ? v : 0;
+  }
+
+  /**
+   * The version to write after each change's records (the primary
+   * namespace's, set by the kvs): one small put in the same write queue, so
+   * it commits with the change or in a later transaction, never before it.
+   * Held changes (lazily()) released together share one.
+   */
+  seq: (() => number) | undefined;
+  /** releaseHeld() is queueing held changes: one version write after them all */
+  private releasing = false;
+
+  /** the version after op's writes; the change's promise covers both */
+  private stamped(p: Promise<unknown>): Promise<unknown> {
+    if (this.seq === undefined || this.releasing) return p;
+    const stamp = this.db.put(SEQ_KEY, String(this.seq()));
+    // in the same LMDB transaction lmdb-js answers both with one promise
+    return stamp === p ? p : Promise.all([p, stamp]);
+  }
+
   /** true when the store holds nothing */
   get empty(): boolean {
-    for (const _k of this.db.getKeys({ limit: 1 })) return false;
+    for (const _r of this.records()) return false;
     return true;
   }
 

@@ -6,7 +6,8 @@
  * Once all are made, the watchers are told and the backing store gets one
  * LMDB transaction (backing.ts transact) that removes what every changed key
  * held and writes what the tree now holds there; the answer waits for it to
- * be on disk.
+ * be on disk. A copy may name the namespace its source is in (`from`:
+ * flux kvs copy -S); the transaction is the destination's.
  */
 import { einval } from '../../kernel/api';
 import type { Backing } from './backing';
@@ -53,7 +54,7 @@ type Op =
   | { op: 'link'; key: string; target: string }
   | { op: 'mkdir'; key: string }
   | { op: 'append'; key: string; entries: unknown }
-  | { op: 'copy'; src: string; dst: string };
+  | { op: 'copy'; src: string; dst: string; from?: string };
 
 function checkOp(o: Record<string, unknown>): Op {
   switch (o.op) {
@@ -69,15 +70,32 @@ function checkOp(o: Record<string, unknown>): Op {
     case 'append':
       return { op: 'append', key: checkKey(o.key), entries: o.entries };
     case 'copy':
-      return { op: 'copy', src: checkKey(o.src), dst: checkKey(o.dst) };
+      if (o.from !== undefined && o.from !== null && typeof o.from !== 'string') throw einval('commit: copy: from must be a namespace name');
+      return { op: 'copy', src: checkKey(o.src), dst: checkKey(o.dst), ...(typeof o.from === 'string' ? { from: o.from } : {}) };
     default:
       throw einval(`commit: unknown op ${JSON.stringify(o.op)}`);
   }
 }
 
-export function commit(ops: readonly object[], store: Store, watchers: Watchers, backing: Backing | undefined): Promise<Empty> | Empty {
+/** where a commit is made, and what it is told */
+export interface CommitTarget {
+  store: Store;
+  watchers: Watchers;
+  /** the backing store (the primary namespace's, with a statedir) */
+  backing: Backing | undefined;
+  /** the store of the namespace a copy names (checked for the sender), else throws */
+  sourceOf: (namespace: string) => Store;
+  /** the tree has changed (the version goes up before the disk is told) */
+  applied: () => void;
+}
+
+export function commit(ops: readonly object[], target: CommitTarget): Promise<Empty> | Empty {
+  const { store, watchers, backing } = target;
   if (ops.length > COMMIT_MAX_OPS) throw einval(`commit: more than ${COMMIT_MAX_OPS} ops`);
   const checked = ops.map((o) => checkOp(o as Record<string, unknown>));
+  // every namespace a copy reads from, resolved (and its access checked) before the tree changes
+  const sources = new Map<string, Store>();
+  for (const o of checked) if (o.op === 'copy' && o.from !== undefined && !sources.has(o.from)) sources.set(o.from, target.sourceOf(o.from));
   /** keys whose subtree the disk gets again from the tree; values a directory replaced */
   const changed: string[] = [];
   const shadowed: string[] = [];
@@ -120,7 +138,7 @@ export function commit(ops: readonly object[], store: Store, watchers: Watchers,
         }
         case 'copy': {
           ending(key);
-          store.copy(o.src, key);
+          store.copy(o.src, key, o.from === undefined ? store : sources.get(o.from));
           break;
         }
       }
@@ -130,6 +148,7 @@ export function commit(ops: readonly object[], store: Store, watchers: Watchers,
     throw e;
   }
   store.end();
+  target.applied();
   for (const t of told) t();
   if (!backing) return {};
   const roots = tops(changed);

@@ -4,15 +4,16 @@
  * in memory for reads and in the backing store in the statedir (backing.ts):
  * a request that changes something is answered once the change is on disk,
  * or with {durable: false} once it is in the tree and queued for the disk
- * (docs/adr/0013-group-commit.md).
- * the module on other ranks forwards every request to rank 0, relaying watch
- * streams. Methods: get, put, unlink, dir, link, readlink, mkdir,
+ * (docs/adr/0013-group-commit.md). Besides the primary namespace, others
+ * made with namespace-create, in memory only (namespaces.ts).
+ * The module on other ranks forwards every request to rank 0, relaying watch
+ * streams (follower.ts). Methods: get, put, unlink, dir, link, readlink, mkdir,
  * eventlog-append, eventlog-close, commit (several changes, all or nothing:
- * commit.ts), getroot, wait-version (the store's version: version.ts),
+ * commit.ts), getroot, wait-version (a namespace's version: version.ts),
  * dropcache, watch (streaming), watch-cancel,
- * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011).
+ * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011),
+ * namespace-create, namespace-remove, namespace-list.
  */
-import { randomUUID } from '../../lib/uuid';
 import {
   Errno,
   FluxError,
@@ -21,9 +22,7 @@ import {
   defineModule,
   einval,
   eproto,
-  methods,
   parseArgs,
-  request,
   type BrokerModule,
   IHandle,
   IModuleArgs,
@@ -32,7 +31,6 @@ import {
   type Handle,
   type Message,
   type HandlerTable,
-  type RequestHandler,
 } from '../../kernel/api';
 import * as path from 'node:path';
 import { BACKING_FILE, Backing, checkHeader } from './backing';
@@ -41,28 +39,21 @@ import { answerWhen } from './answer';
 import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import { Store, checkEntries, checkKey, parseLog } from './store';
-import { Watchers } from './watchers';
-import { Versions } from './version';
+import { Namespaces, type Access, type Space } from './namespaces';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
-import { kvsProtocol, type Empty, type KvsProtocol, type KvsWatchRequest } from '../../lib/protocol/kvs';
+import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
+import { method, senderOf, type Req, type Res } from './method';
+import { KvsFollower } from './follower';
 
-/** handler entries checked against modules/kvs/protocol.avsc */
-const method = methods<KvsProtocol>();
-/** a method's request, as the protocol has checked it */
-type Req<M extends keyof KvsProtocol> = KvsProtocol[M]['request'];
-/** what a method answers: its response, or NO_RESPONSE when it answers later (a stream) */
-type Res<M extends keyof KvsProtocol> = KvsProtocol[M]['response'] | typeof NO_RESPONSE;
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
 const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
-const senderOf = (msg: Message): string => msg.route[0] ?? '';
 /** a change's answer with the version that holds it (flux kvs put -s) */
 function withSeq<T extends object>(answer: Promise<T> | T, rootseq: number): Promise<T & { rootseq: number }> | (T & { rootseq: number }) {
   return answer instanceof Promise ? answer.then((r) => ({ ...r, rootseq })) : { ...answer, rootseq };
 }
-/** the matchtag a `stream-cancel` names */
 /**
  * Open the backing store in the statedir and load the tree from it, when
  * content.backing-module is `kvs` (flux-broker-attributes(7)). It is `none`
@@ -218,38 +209,47 @@ function isEventlogText(text: string): boolean {
 }
 
 /**
- * Rank 0: the store in memory and its backing store. init() opens the backing
- * store and loads any archive before the module takes the kvs service.
+ * Rank 0: the namespaces (namespaces.ts), the primary one's store in memory
+ * and its backing store. init() opens the backing store and loads any
+ * archive before the module takes the kvs service. Every method that names
+ * keys takes a namespace (none: primary); a guest may use only the ones it
+ * owns, and read its own jobs' keys in the primary one.
  */
 export class KvsLeader implements BrokerModule {
-  private store = new Store();
+  private readonly spaces: Namespaces;
   private backing: Backing | undefined;
   /** what the store failed to take after it was answered, written again from the tree once it writes again (repair.ts) */
   private repairs: Repairs | undefined;
-  private readonly watchers: Watchers;
-  /** the store's version and the clients waiting for one (version.ts) */
-  private readonly versions: Versions;
   /** kvs.commit transactions sent in parts */
   private readonly staged = new Staged();
   readonly handlers: HandlerTable = [
     method('get', (p, msg) => this.getMethod(p, msg), { ownerOnly: false }),
-    method('put', (p) => this.put(p)),
-    method('unlink', (p) => this.unlink(p)),
-    method('dir', (p) => this.dir(p)),
-    method('link', (p) => this.link(p)),
-    method('readlink', (p) => this.readlink(p)),
-    method('mkdir', (p) => this.mkdir(p)),
-    method('eventlog-append', (p) => this.eventlogAppend(p)),
-    method('eventlog-close', (p) => this.eventlogClose(p)),
-    method('commit', (p, msg) => this.commit(p, msg)),
+    method('put', (p, msg) => this.put(p, msg), { ownerOnly: false }),
+    method('unlink', (p, msg) => this.unlink(p, msg), { ownerOnly: false }),
+    method('dir', (p, msg) => this.dir(p, msg), { ownerOnly: false }),
+    method('link', (p, msg) => this.link(p, msg), { ownerOnly: false }),
+    method('readlink', (p, msg) => this.readlink(p, msg), { ownerOnly: false }),
+    method('mkdir', (p, msg) => this.mkdir(p, msg), { ownerOnly: false }),
+    method('eventlog-append', (p, msg) => this.eventlogAppend(p, msg), { ownerOnly: false }),
+    method('eventlog-close', (p, msg) => this.eventlogClose(p, msg), { ownerOnly: false }),
+    method('commit', (p, msg) => this.commit(p, msg), { ownerOnly: false }),
     method('watch', (p, msg) => this.watch(p, msg), { ownerOnly: false }),
     // a guest's cancels reach only its own watches (by sender)
     method('watch-cancel', (p, msg) => this.watchCancel(p, msg), { ownerOnly: false }),
     method('stream-cancel', (p, msg) => this.streamCancel(p, msg), { ownerOnly: false }),
     method('pack', (p) => this.pack(p)),
-    method('getroot', () => this.getroot(), { ownerOnly: false }),
+    method('getroot', (p, msg) => this.getroot(p, msg), { ownerOnly: false }),
     method('wait-version', (p, msg) => this.waitVersion(p, msg), { ownerOnly: false }),
-    method('dropcache', () => ({ dropped: this.store.dropViews() })),
+    method('dropcache', () => ({ dropped: [...this.spaces.all].reduce((n, s) => n + s.store.dropViews(), 0) })),
+    method('namespace-create', (p) => {
+      this.spaces.create(p.namespace, p.owner, p.flags);
+      return {};
+    }),
+    method('namespace-remove', (p) => {
+      this.spaces.remove(p.namespace);
+      return {};
+    }),
+    method('namespace-list', () => ({ namespaces: this.spaces.list() })),
     method('stats-get', () => this.statsGet()),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
@@ -262,8 +262,12 @@ export class KvsLeader implements BrokerModule {
     private readonly h: Handle,
     private readonly args: readonly string[],
   ) {
-    this.watchers = new Watchers(h);
-    this.versions = new Versions(h);
+    this.spaces = new Namespaces(h, Number(h.getattr('security.owner') ?? process.getuid?.() ?? 0));
+  }
+
+  /** the primary namespace's store (the instance's data; the one with a backing store) */
+  private get store(): Store {
+    return this.spaces.primary.store;
   }
 
   async init(): Promise<void> {
@@ -271,6 +275,12 @@ export class KvsLeader implements BrokerModule {
     const fromArgs = restoreArgs(this.args);
     const opened = await openStore(h, () => this.repairs?.writingAgain());
     const backing = (this.backing = opened.backing);
+    const primary = this.spaces.primary;
+    if (backing) {
+      // the version continues from the one the store kept, and is kept with every change after
+      primary.versions.start(backing.savedSeq());
+      backing.seq = () => primary.versions.current;
+    }
     let store = opened.store;
     const restore = h.getattr('content.restore');
     try {
@@ -280,9 +290,14 @@ export class KvsLeader implements BrokerModule {
       await backing?.close();
       throw e;
     }
-    this.store = store;
+    primary.store = store;
     store.onHint = () => this.armCold();
     if (backing) this.repairs = new Repairs(() => this.store, backing, (sev, msg) => h.log(sev, msg));
+  }
+
+  /** the namespace a request names (none: primary), checked for its sender (namespaces.ts) */
+  private space(p: { namespace?: string | null }, msg: Message, topic: string, access: Access = 'use'): Space {
+    return this.spaces.of(p.namespace, msg, topic, access);
   }
 
   /** a change's write to `keys` failed after it was answered: repair it */
@@ -304,7 +319,7 @@ export class KvsLeader implements BrokerModule {
   /** append to the start log, on disk before this resolves; a failure is logged, never fatal */
   private async startlog(entry: StartlogEntry): Promise<void> {
     try {
-      await this.eventlogAppend({ key: STARTLOG_KEY, entries: [entry] });
+      await this.append(this.spaces.primary, { key: STARTLOG_KEY, entries: [entry] });
     } catch (e) {
       this.h.log('err', `${STARTLOG_KEY}: ${entry.name} event: ${(e as Error).message}`);
     }
@@ -323,13 +338,14 @@ export class KvsLeader implements BrokerModule {
   }
 
   /**
-   * The answer once the change is on disk (at once without a backing store).
-   * A request with {durable: false} is answered once the change is queued
-   * (answer.ts, ADR 0013).
+   * The answer once the change is on disk (at once without a backing store,
+   * and for a namespace other than the primary one: those are in memory
+   * only). A request with {durable: false} is answered once the change is
+   * queued (answer.ts, ADR 0013).
    */
-  private durable(keys: readonly string[], write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty {
+  private durable(sp: Space, keys: readonly string[], write: (b: Backing) => Promise<void>, queued = false): Promise<Empty> | Empty {
     const backing = this.backing;
-    if (!backing) return {};
+    if (!backing || sp !== this.spaces.primary) return {};
     // a change nobody waits on is held a few ms to share a commit with others (backing.ts lazily)
     const p = queued ? backing.lazily(() => write(backing)) : write(backing);
     // after the write: a change the store refused at once (no room) has set the error
@@ -340,10 +356,12 @@ export class KvsLeader implements BrokerModule {
   }
 
   private watch(p: KvsWatchRequest, msg: Message): typeof NO_RESPONSE {
-    const { store, watchers, h } = this;
+    const { h } = this;
     if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
     const key = checkKey(p.key);
-    checkGuestRead(store, msg, 'kvs.watch', key);
+    const sp = this.space(p, msg, 'kvs.watch', 'read');
+    const { store, watchers } = sp;
+    if (sp === this.spaces.primary) checkGuestRead(store, msg, 'kvs.watch', key);
     const tag = p.tag ?? undefined;
     if (store.has(key)) {
       if (!store.isLog(key)) {
@@ -368,90 +386,107 @@ export class KvsLeader implements BrokerModule {
 
   private getMethod(p: Req<'get'>, msg: Message) {
     const key = checkKey(p.key);
-    checkGuestRead(this.store, msg, 'kvs.get', key);
-    return { value: this.store.get(key) };
+    const sp = this.space(p, msg, 'kvs.get', 'read');
+    if (sp === this.spaces.primary) checkGuestRead(sp.store, msg, 'kvs.get', key);
+    return { value: sp.store.get(key) };
   }
 
-  private put(p: Req<'put'>) {
+  private put(p: Req<'put'>, msg: Message) {
     const quick = lazy(p);
     const key = checkKey(p.key);
-    const wasDir = this.store.isDir(key);
-    const shadowed = this.store.leafAncestors(key);
-    const json = this.store.put(key, p.value);
-    this.watchers.notifyValue(key, p.value);
-    const seq = this.versions.bump();
-    return withSeq(this.durable([key, ...shadowed], async (b) => {
+    const sp = this.space(p, msg, 'kvs.put');
+    const { store } = sp;
+    const wasDir = store.isDir(key);
+    const shadowed = store.leafAncestors(key);
+    const json = store.put(key, p.value);
+    sp.watchers.notifyValue(key, p.value);
+    const seq = sp.versions.bump();
+    return withSeq(this.durable(sp, [key, ...shadowed], async (b) => {
       const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((k) => b.remove(k, false))];
       await Promise.all([...removed, b.putValue(key, json)]);
     }, quick), seq);
   }
 
-  private unlink(p: Req<'unlink'>) {
+  private unlink(p: Req<'unlink'>, msg: Message) {
     const key = checkKey(p.key);
+    const sp = this.space(p, msg, 'kvs.unlink');
+    const { store, watchers } = sp;
     const recursive = p.recursive === true;
-    if (recursive) for (const k of this.store.keys(key)) this.watchers.end(k);
-    this.watchers.end(key);
-    const count = this.store.unlink(key, recursive);
-    if (count === 0) return { count, rootseq: this.versions.current };
-    const rootseq = this.versions.bump();
-    if (!this.backing) return { count, rootseq };
-    return this.backing.durable(this.backing.remove(key, recursive).catch(this.failed([key]))).then(() => ({ count, rootseq }));
+    if (recursive) for (const k of store.keys(key)) watchers.end(k);
+    watchers.end(key);
+    const count = store.unlink(key, recursive);
+    if (count === 0) return { count, rootseq: sp.versions.current };
+    const rootseq = sp.versions.bump();
+    const backing = this.backing;
+    if (!backing || sp !== this.spaces.primary) return { count, rootseq };
+    return backing.durable(backing.remove(key, recursive).catch(this.failed([key]))).then(() => ({ count, rootseq }));
   }
 
-  private dir(p: Req<'dir'>) {
+  private dir(p: Req<'dir'>, msg: Message) {
     const k = p.key;
+    const { store } = this.space(p, msg, 'kvs.dir');
     const dir = k === undefined || k === null || k === '' || k === '.' ? '' : checkKey(k);
     // {extras: true}: the links and empty directories below it too (flux kvs ls/dir)
-    if (p.extras !== true) return { keys: this.store.keys(dir) };
-    const kind = this.store.kind(dir);
-    return { keys: this.store.keys(dir), ...this.store.extras(dir), ...(kind ? { kind } : {}) };
+    if (p.extras !== true) return { keys: store.keys(dir) };
+    const kind = store.kind(dir);
+    return { keys: store.keys(dir), ...store.extras(dir), ...(kind ? { kind } : {}) };
   }
 
-  private link(p: Req<'link'>) {
+  private link(p: Req<'link'>, msg: Message) {
     const key = checkKey(p.key);
     const target = checkKey(p.target);
-    const wasDir = this.store.isDir(key);
-    const shadowed = this.store.leafAncestors(key);
-    this.watchers.end(key);
-    this.store.link(key, target);
-    const seq = this.versions.bump();
-    return withSeq(this.durable([key, ...shadowed], async (b) => {
+    const sp = this.space(p, msg, 'kvs.link');
+    const { store } = sp;
+    const wasDir = store.isDir(key);
+    const shadowed = store.leafAncestors(key);
+    sp.watchers.end(key);
+    store.link(key, target);
+    const seq = sp.versions.bump();
+    return withSeq(this.durable(sp, [key, ...shadowed], async (b) => {
       const removed = [wasDir ? b.remove(key, true) : undefined, ...shadowed.map((s) => b.remove(s, false))];
       await Promise.all([...removed, b.putLink(key, target)]);
     }), seq);
   }
 
-  private readlink(p: Req<'readlink'>) {
-    return ({ target: this.store.readlink(checkKey(p.key)) });
+  private readlink(p: Req<'readlink'>, msg: Message) {
+    const key = checkKey(p.key);
+    return { target: this.space(p, msg, 'kvs.readlink').store.readlink(key) };
   }
 
-  private mkdir(p: Req<'mkdir'>) {
+  private mkdir(p: Req<'mkdir'>, msg: Message) {
     const key = checkKey(p.key);
-    const shadowed = this.store.leafAncestors(key);
-    for (const k of this.store.keys(key)) this.watchers.end(k);
-    this.watchers.end(key);
-    this.store.mkdir(key);
-    const seq = this.versions.bump();
-    return withSeq(this.durable([key, ...shadowed], async (b) => {
+    const sp = this.space(p, msg, 'kvs.mkdir');
+    const { store, watchers } = sp;
+    const shadowed = store.leafAncestors(key);
+    for (const k of store.keys(key)) watchers.end(k);
+    watchers.end(key);
+    store.mkdir(key);
+    const seq = sp.versions.bump();
+    return withSeq(this.durable(sp, [key, ...shadowed], async (b) => {
       await Promise.all([b.remove(key, true), ...shadowed.map((s) => b.remove(s, false))]);
       await b.putDir(key);
     }), seq);
   }
 
-  private eventlogAppend(p: Req<'eventlog-append'>) {
+  private eventlogAppend(p: Req<'eventlog-append'>, msg: Message) {
+    return this.append(this.space(p, msg, 'kvs.eventlog-append'), p);
+  }
+
+  private append(sp: Space, p: Req<'eventlog-append'>) {
     const quick = lazy(p);
     const key = checkKey(p.key);
     const entries = checkEntries(p.entries);
-    const shadowed = this.store.leafAncestors(key);
-    const { text, n } = this.store.append(key, entries);
-    this.watchers.notify(key, entries);
+    const { store, watchers } = sp;
+    const shadowed = store.leafAncestors(key);
+    const { text, n } = store.append(key, entries);
+    watchers.notify(key, entries);
     const close = p.close === true;
     if (close) {
-      this.store.close(key);
-      this.watchers.end(key);
+      store.close(key);
+      watchers.end(key);
     }
-    this.versions.bump();
-    return this.durable([key, ...shadowed], async (b) => {
+    sp.versions.bump();
+    return this.durable(sp, [key, ...shadowed], async (b) => {
       const header = n === 1 && !close ? b.putLogHeader(key, false) : undefined;
       const lines = b.appendLog(key, n, text);
       // queued after the lines: a log on disk is never closed before its last entries
@@ -460,48 +495,64 @@ export class KvsLeader implements BrokerModule {
     }, quick);
   }
 
-  private eventlogClose(p: Req<'eventlog-close'>) {
+  private eventlogClose(p: Req<'eventlog-close'>, msg: Message) {
     const key = checkKey(p.key);
     const quick = lazy(p);
-    this.store.close(key);
-    this.watchers.end(key);
-    this.versions.bump();
-    return this.durable([key], (b) => b.putLogHeader(key, true), quick);
+    const sp = this.space(p, msg, 'kvs.eventlog-close');
+    sp.store.close(key);
+    sp.watchers.end(key);
+    sp.versions.bump();
+    return this.durable(sp, [key], (b) => b.putLogHeader(key, true), quick);
   }
 
   private commit(p: Req<'commit'>, msg: Message) {
+    // checked before a part is kept: a guest stages nothing in a namespace it may not use
+    const sp = this.space(p, msg, 'kvs.commit');
     const whole = p.txn === undefined || p.txn === null ? p.ops : this.staged.add(senderOf(msg), p.txn, p.ops, p.final === true);
     if (!whole) return {};
     // commit() throws before the tree changes, or changes it whole
-    const answer = commit(whole, this.store, this.watchers, this.backing);
-    this.versions.bump();
-    return answer;
+    return commit(whole, {
+      store: sp.store,
+      watchers: sp.watchers,
+      backing: sp === this.spaces.primary ? this.backing : undefined,
+      sourceOf: (ns) => this.spaces.of(ns, msg, 'kvs.commit', 'use').store,
+      applied: () => void sp.versions.bump(),
+    });
   }
 
-  private getroot() {
-    return { rootseq: this.versions.current, owner: Number(this.h.getattr('security.owner') ?? process.getuid?.() ?? 0) };
+  private getroot(p: Req<'getroot'>, msg: Message) {
+    const sp = this.space(p, msg, 'kvs.getroot');
+    return { rootseq: sp.versions.current, owner: sp.owner };
   }
 
   private waitVersion(p: Req<'wait-version'>, msg: Message): typeof NO_RESPONSE {
     if (!Number.isSafeInteger(p.version) || p.version < 0) throw einval(`wait-version: invalid version ${p.version}`);
-    this.versions.wait(p.version, msg, senderOf(msg));
+    this.space(p, msg, 'kvs.wait-version').versions.wait(p.version, msg, senderOf(msg));
     return NO_RESPONSE;
   }
 
   private watchCancel(p: Req<'watch-cancel'>, msg: Message) {
-      const tag = p.tag;
-      if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
-      this.watchers.cancel(senderOf(msg), tag);
-      return {};
-    }
+    const tag = p.tag;
+    if (typeof tag !== 'string') throw einval('watch-cancel: tag is required');
+    for (const sp of this.spaces.all) sp.watchers.cancel(senderOf(msg), tag);
+    return {};
+  }
 
   private streamCancel(p: Req<'stream-cancel'>, msg: Message) {
-      this.watchers.cancelStream(senderOf(msg), p.matchtag);
-      return {};
-    }
+    for (const sp of this.spaces.all) sp.watchers.cancelStream(senderOf(msg), p.matchtag);
+    return {};
+  }
 
   private statsGet() {
-    return ({ keys: this.store.size, watchers: this.watchers.count, cancelled: this.watchers.cancelled, versionWaiters: this.versions.waiting, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) });
+    let watchers = 0;
+    let cancelled = 0;
+    let versionWaiters = 0;
+    for (const sp of this.spaces.all) {
+      watchers += sp.watchers.count;
+      cancelled += sp.watchers.cancelled;
+      versionWaiters += sp.versions.waiting;
+    }
+    return { keys: this.store.size, namespaces: this.spaces.size, watchers, cancelled, versionWaiters, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) };
   }
 
   /** `pack {key}`: a hint, the directory packs once cold */
@@ -534,107 +585,14 @@ export class KvsLeader implements BrokerModule {
   }
 
   private disconnect(msg: Message): Res<'disconnect'> {
-      this.watchers.cancel(senderOf(msg));
-      this.staged.drop(senderOf(msg));
-      this.versions.drop(senderOf(msg));
-      return NO_RESPONSE;
-    }
-}
-
-/** Followers: forward everything to rank 0, relaying watch streams. */
-export class KvsFollower implements BrokerModule {
-  private readonly relays = new Map<string, Map<string, () => void>>();
-  /** `${sender}:${matchtag}` of a relayed watch -> its tag in relays (kvs.stream-cancel) */
-  private readonly relayTags = new Map<string, string>();
-  readonly handlers: HandlerTable = [
-    this.forward('get'),
-    this.forward('put'),
-    this.forward('unlink'),
-    this.forward('dir'),
-    this.forward('link'),
-    this.forward('readlink'),
-    this.forward('mkdir'),
-    this.forward('eventlog-append'),
-    this.forward('eventlog-close'),
-    this.forward('commit'),
-    this.forward('stats-get'),
-    this.forward('getroot'),
-    this.forward('wait-version'),
-    this.forward('dropcache'),
-    method('watch', (p, msg) => this.watch(p, msg)),
-    method('watch-cancel', (p, msg) => this.watchCancel(p, msg)),
-    method('stream-cancel', (p, msg) => this.streamCancel(p, msg)),
-    method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
-  ];
-
-  constructor(private readonly h: Handle) {}
-
-  /** forwarded as it came (rank 0 answers with the method's response) */
-  private forward(name: keyof KvsProtocol & string): RequestHandler {
-    return request(name, (_msg, req) => this.h.rpc(`kvs.${name}`, req, { nodeid: 0 }));
-  }
-
-  private stopAll(sender: string): void {
-    const m = this.relays.get(sender);
-    if (!m) return;
-    this.relays.delete(sender);
-    for (const stop of m.values()) stop();
-  }
-
-  private watch(p: Req<'watch'>, msg: Message): Res<'watch'> {
-    if (!(msg.flags & MsgFlag.Streaming)) throw eproto('kvs.watch: request must be streaming');
     const sender = senderOf(msg);
-    const userTag = p.tag ?? randomUUID();
-    const upTag = randomUUID();
-    const s = this.h.rpcStream('kvs.watch', { ...p, tag: upTag }, {
-      nodeid: 0,
-      onResponse: (p) => this.h.respond(msg, p),
-    });
-    let m = this.relays.get(sender);
-    if (!m) this.relays.set(sender, (m = new Map()));
-    // the stream's own cancel tells rank 0 (kvs.stream-cancel); done then answers the client ENODATA
-    const stop = () => void s.cancel();
-    m.set(userTag, stop);
-    this.relayTags.set(`${sender}:${msg.matchtag}`, userTag);
-    void s.done.finally(() => this.relayTags.delete(`${sender}:${msg.matchtag}`)).catch(() => undefined);
-    s.done.then(
-      () => {
-        this.relays.get(sender)?.delete(userTag);
-        this.h.respondError(msg, Errno.ENODATA);
-      },
-      (e: { errno?: number; message?: string }) => {
-        this.relays.get(sender)?.delete(userTag);
-        this.h.respondError(msg, e.errno ?? Errno.EIO, e.message);
-      },
-    );
+    for (const sp of this.spaces.all) {
+      sp.watchers.cancel(sender);
+      sp.versions.drop(sender);
+    }
+    this.staged.drop(sender);
     return NO_RESPONSE;
   }
-
-  private watchCancel(p: Req<'watch-cancel'>, msg: Message) {
-    const tag = p.tag;
-    const m = this.relays.get(senderOf(msg));
-    if (typeof tag === 'string' && m?.has(tag)) {
-      m.get(tag)!();
-      m.delete(tag);
-    }
-    return {};
-  }
-
-  private streamCancel(p: Req<'stream-cancel'>, msg: Message) {
-    const sender = senderOf(msg);
-    const tag = this.relayTags.get(`${sender}:${p.matchtag}`);
-    const stop = tag === undefined ? undefined : this.relays.get(sender)?.get(tag);
-    if (stop) {
-      this.relays.get(sender)!.delete(tag!);
-      stop();
-    }
-    return {};
-  }
-
-  private disconnect(msg: Message): Res<'disconnect'> {
-      this.stopAll(senderOf(msg));
-      return NO_RESPONSE;
-    }
 }
 
 /** The kvs as its child container builds it: rank 0's store, or a follower that forwards to it. */

@@ -440,14 +440,15 @@ export class Store {
    * an eventlog with its entries (open or closed), a link, or a directory
    * with everything below it. What dst held goes. Every key the copy makes
    * is checked (a longer prefix can make one too long). Returns the keys made.
+   * `source`: the store src is in (another namespace's: flux kvs copy -S/-D).
    */
-  copy(src: string, dst: string): string[] {
-    if (dst === src || dst.startsWith(src + '.')) throw einval(`${dst}: Invalid argument`);
-    const from = this.lookup(src, true);
+  copy(src: string, dst: string, source: Store = this): string[] {
+    if (source === this && (dst === src || dst.startsWith(src + '.'))) throw einval(`${dst}: Invalid argument`);
+    const from = source.lookup(src, true);
     if (from === undefined) throw enoent(`${src}: No such file or directory`);
     const made: string[] = [];
     const clone = (c: Node, key: string): Node => {
-      const n = this.seen(c);
+      const n = source.seen(c);
       if (isDir(n)) {
         const d: Dir = new Map();
         if (n.made || n.size === 0) d.made = true;

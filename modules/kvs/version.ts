@@ -1,8 +1,10 @@
 /**
- * The store's version (flux kvs version, wait, getroot -s, put -s): its root
- * sequence number, 0 when the module starts and one more for each change or
- * transaction the leader makes. flux-ts never merges changes into one
- * version (flux kvs put -n changes nothing). It is not kept across a restart.
+ * A namespace's version (flux kvs version, wait, getroot -s, put -s): its
+ * root sequence number, one more for each change or transaction the leader
+ * makes in it. flux-ts never merges changes into one version (flux kvs put
+ * -n changes nothing). The primary namespace's continues across a restart
+ * from the one its backing store kept (backing.ts savedSeq), as Flux's does
+ * from its checkpoint; any other namespace starts at 0 (namespaces.ts).
  * kvs.wait-version requests wait here until the version reaches theirs.
  */
 import type { Handle, Message } from '../../kernel/api';
@@ -21,6 +23,11 @@ export class Versions {
 
   get current(): number {
     return this.seq;
+  }
+
+  /** at load: continue from the version the store kept */
+  start(seq: number): void {
+    this.seq = seq;
   }
 
   /** a change was made: the new version, and the waiters it reaches are answered */
@@ -43,6 +50,13 @@ export class Versions {
   /** a client went away: its waits go unanswered */
   drop(sender: string): void {
     this.waiters = this.waiters.filter((w) => w.sender !== sender);
+  }
+
+  /** the namespace went away: every wait ends with errnum */
+  abort(errnum: number, text: string): void {
+    const all = this.waiters;
+    this.waiters = [];
+    for (const w of all) this.h.respondError(w.msg, errnum, text);
   }
 
   get waiting(): number {

@@ -71,6 +71,16 @@ export class Watchers {
     }
   }
 
+  /** End every watch with errnum (the namespace went away). */
+  endAll(errnum: number, text: string): void {
+    for (const k of [...this.byKey.values()]) {
+      for (const w of [...k]) {
+        this.remove(w);
+        this.h.respondError(w.msg, errnum, text);
+      }
+    }
+  }
+
   /** Drop a sender's watches (disconnect), or only the one with tag. */
   cancel(sender: string, tag?: string): void {
     const s = this.bySender.get(sender);

@@ -59,7 +59,7 @@ test('errors are one line, exit 1', () => {
     [['readlink', 'num'], 'flux-kvs: num: Invalid argument\n'],
     [['readlink', 'nosuch'], 'flux-kvs: nosuch: No such file or directory\n'],
     [['copy', 'nosuch', 'x'], 'flux-kvs: nosuch: No such file or directory\n'],
-    [['link', '-T', 'other', 'a', 'b'], 'flux-kvs: a: Operation not supported\n'],
+    [['link', '-T', 'other', 'a', 'b'], 'flux-kvs: link: -T other: flux-ts has no links to another namespace\n'],
   ];
   for (const [args, err] of cases) {
     const r = kvs(...args);
@@ -190,9 +190,11 @@ test('eventlog append, get, wait-event', () => {
   assert.match(kvs('get', 'test.log').stdout, /^\{"timestamp":\d+\.?\d*,"name":"foo"\}\n/);
 });
 
-test('the other options: -S/-D refused, -W, --uniq, -u, -H, -q, -1, -f, help and usage', async () => {
-  assert.is(kvs('copy', '-S', 'other', 'num', 'x').stderr, 'flux-kvs: num: Operation not supported\n');
-  assert.is(kvs('move', '-D', 'other', 'num', 'x').stderr, 'flux-kvs: num: Operation not supported\n');
+test('the other options: -S/-D of a namespace that does not exist, -W, --uniq, -u, -H, -q, -1, -f, help and usage', async () => {
+  assert.is(kvs('copy', '-S', 'other', 'num', 'x').stderr, 'flux-kvs: flux_kvs_copy: Operation not supported\n');
+  assert.is(kvs('put', 'mvsrc=1').code, 0);
+  assert.is(kvs('move', '-D', 'other', 'mvsrc', 'x').stderr, 'flux-kvs: flux_kvs_move: Operation not supported\n');
+  assert.is(kvs('get', 'mvsrc').stdout, '1\n', 'the failed move left its source');
   // --waitcreate: the watch waits for a key that does not exist yet
   const later = inst.fluxAsync(['kvs', 'get', '--watch', '--waitcreate', '--count=1', 'later.key']);
   assert.is(kvs('put', 'later.key=made').code, 0);

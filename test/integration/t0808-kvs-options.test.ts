@@ -122,7 +122,7 @@ test('dir -d, readlink -o/-k; namespace bogus prints its usage', () => {
   assert.is(kvs('readlink', '-k', 'ln').stdout, 'a.b.c\n');
   assert.is(kvs('readlink', '-o', 'ln').stdout, '', 'flux-ts links name no namespace');
   const r = kvs('namespace', 'bogus');
-  assert.equal([r.code, r.stderr], [1, 'flux-kvs namespace: Unknown subcommand: bogus\nUsage: flux-kvs namespace list\n']);
+  assert.equal([r.code, r.stderr], [1, 'flux-kvs namespace: Unknown subcommand: bogus\nUsage: flux-kvs namespace create [-o owner] name [name...]\n   or: flux-kvs namespace list\n   or: flux-kvs namespace remove name [name...]\n']);
 });
 
 test.run();

@@ -337,6 +337,40 @@ tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no
   assert.is(as(ALICE, ['cancel', id]).code, 0);
 });
 
+t('a kvs namespace made with -o UID is that guest`s to use; other guests get EPERM; the owner may do everything', () => {
+  const alice = String(uidOf(ALICE));
+  assert.is(as(OWNER, ['kvs', 'namespace', 'create', '-o', alice, 'alice-ns']).code, 0);
+  assert.is(as(OWNER, ['kvs', 'namespace', 'list']).stdout.split('\n')[1], `${'alice-ns'.padEnd(36)} ${alice.padStart(10)} 0x00000000`);
+  // its owner reads and writes it, with -N or FLUX_KVS_NAMESPACE
+  assert.is(as(ALICE, ['kvs', 'put', '-N', 'alice-ns', 'k=v', 'd.x=1']).code, 0);
+  assert.is(as(ALICE, ['kvs', 'get', '-N', 'alice-ns', 'k']).stdout, 'v\n');
+  assert.is(as(ALICE, ['kvs', 'ls', '-N', 'alice-ns']).stdout, 'd    k\n');
+  assert.is(as(ALICE, ['kvs', 'eventlog', 'append', '-N', 'alice-ns', 'log', 'hello']).code, 0);
+  assert.is(as(ALICE, ['kvs', 'copy', '-S', 'alice-ns', '-D', 'alice-ns', 'd', 'd2']).code, 0);
+  assert.is(as(ALICE, ['kvs', 'unlink', '-N', 'alice-ns', '-R', 'd2']).code, 0);
+  assert.equal([as(ALICE, ['kvs', 'version', '-N', 'alice-ns']).stdout, as(ALICE, ['kvs', 'getroot', '-N', 'alice-ns', '-o']).stdout], ['5\n', `${alice}\n`]);
+  const env = run('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--init-groups', FLUX, 'kvs', 'get', 'k'], { env: { FLUX_URI: uri, FLUX_KVS_NAMESPACE: 'alice-ns', HOME: tmp.dir }, cwd: tmp.dir });
+  assert.equal([env.code, env.stdout], [0, 'v\n'], env.stderr);
+  // another guest: refused in one line
+  const get = as(BOB, ['kvs', 'get', '-N', 'alice-ns', 'k']);
+  assert.equal([get.code, get.stderr], [1, 'flux-kvs: k: Operation not permitted\n']);
+  const put = as(BOB, ['kvs', 'put', '-N', 'alice-ns', 'k=bob']);
+  assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.put: namespace alice-ns belongs to uid ${alice}\n`]);
+  assert.equal(as(BOB, ['kvs', 'version', '-N', 'alice-ns']).stderr, 'flux-kvs: flux_kvs_get_version: Operation not permitted\n');
+  // the instance owner: everything, in every namespace
+  assert.is(as(OWNER, ['kvs', 'get', '-N', 'alice-ns', 'k']).stdout, 'v\n');
+  assert.is(as(OWNER, ['kvs', 'put', '-N', 'alice-ns', 'k=owner']).code, 0);
+  assert.is(as(ALICE, ['kvs', 'get', '-N', 'alice-ns', 'k']).stdout, 'owner\n');
+  // guests do not manage namespaces, nor see the primary namespace's version (as Flux)
+  const list = as(ALICE, ['kvs', 'namespace', 'list']);
+  assert.equal([list.code, list.stderr], [1, 'flux-kvs: flux_rpc_get_unpack: Operation not permitted\n']);
+  assert.is(as(ALICE, ['kvs', 'namespace', 'create', 'mine']).stderr, 'flux-kvs: mine: Operation not permitted\n');
+  assert.is(as(ALICE, ['kvs', 'namespace', 'remove', 'alice-ns']).stderr, 'flux-kvs: alice-ns: Operation not permitted\n');
+  assert.is(as(ALICE, ['kvs', 'version']).stderr, 'flux-kvs: flux_kvs_get_version: Operation not permitted\n');
+  assert.is(as(OWNER, ['kvs', 'namespace', 'remove', 'alice-ns']).code, 0);
+  assert.is(as(ALICE, ['kvs', 'get', '-N', 'alice-ns', 'k']).stderr, 'flux-kvs: k: Operation not supported\n');
+});
+
 tj('the owner may cancel a guest`s job', () => {
   const id = as(ALICE, ['submit', '--urgency=0', 'true']).stdout.trim();
   const r = as(OWNER, ['cancel', id]);

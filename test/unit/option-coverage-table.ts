@@ -241,6 +241,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'kvs copy --src-namespace': 'integration/t0801-kvs-command.test.ts',
   'kvs copy --dst-namespace': 'integration/t0801-kvs-command.test.ts',
   'kvs get --namespace': 'integration/t0801-kvs-command.test.ts',
+  'kvs namespace create --owner': 'integration/t0812-kvs-namespaces.test.ts',
   'kvs ls --recursive': 'integration/t0801-kvs-command.test.ts',
   'kvs ls --width': 'integration/t0801-kvs-command.test.ts',
   'kvs eventlog append --timestamp': 'integration/t0801-kvs-command.test.ts',

@@ -14,6 +14,10 @@ export class KvsDirCommand extends KvsCommand {
     [{ name: 'key', nargs: '?' }],
   );
 
+  protected override whatFailed(key: string): string {
+    return key === '' ? '.' : key;
+  }
+
   protected async main(): Promise<number> {
     const key = normalizeKey(this.args.operands[0] ?? '');
     const width = this.intOpt('width', 80);

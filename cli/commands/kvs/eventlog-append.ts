@@ -22,6 +22,10 @@ export class KvsEventlogAppendCommand extends KvsCommand {
     ],
   );
 
+  protected override whatFailed(): string {
+    return 'flux_kvs_commit';
+  }
+
   protected async main(): Promise<number> {
     const [rawKey, name, ...ctx] = this.args.operands as [string, string, ...string[]];
     const key = this.key(rawKey);

@@ -16,6 +16,10 @@ export class KvsEventlogGetCommand extends KvsCommand {
     [{ name: 'key', nargs: '1' }],
   );
 
+  protected override whatFailed(): string {
+    return 'flux_kvs_lookup_get';
+  }
+
   protected async main(): Promise<number> {
     const key = this.key(this.args.operands[0]!);
     const fmt = entryFormatter(this.args.has('unformatted'), this.args.has('human'));
@@ -40,7 +44,10 @@ export class KvsEventlogGetCommand extends KvsCommand {
     await this.follow(key, this.args.has('waitcreate'), (e) => {
       process.stdout.write(fmt(e) + '\n');
       return !(count > 0 && ++n >= count);
-    }).catch((e: FluxError) => this.fail(`${key}: ${strerror(e.errno)}`));
+    }).catch((e: FluxError) => {
+      this.unsupported(e, key);
+      this.fail(`${key}: ${strerror(e.errno)}`);
+    });
     return 0;
   }
 }

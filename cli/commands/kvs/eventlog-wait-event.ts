@@ -22,6 +22,10 @@ export class KvsEventlogWaitEventCommand extends KvsCommand {
     ],
   );
 
+  protected override whatFailed(): string {
+    return 'flux_kvs_lookup_get';
+  }
+
   protected async main(): Promise<number> {
     const p = this.args;
     const key = this.key(p.operands[0]!);
@@ -38,6 +42,7 @@ export class KvsEventlogWaitEventCommand extends KvsCommand {
       return !match;
     }).catch((e: FluxError) => {
       if (e.errno === 2) this.fail(`eventlog path ${key} not found`);
+      this.unsupported(e, key);
       this.fail(`${key}: ${strerror(e.errno)}`);
     });
     if (timeout >= 0) {

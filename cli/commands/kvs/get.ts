@@ -53,7 +53,10 @@ export class KvsGetCommand extends KvsCommand {
       print(key, v);
       if (count > 0 && ++n >= count) void stream.cancel();
     });
-    await stream;
+    await stream.then(undefined, (e: unknown) => {
+      this.unsupported(e, key);
+      throw e;
+    });
     await stream.cancel();
     return 0;
   }

@@ -1,31 +1,84 @@
 /**
- * What every flux-kvs sub-command shares: the namespace check, the
- * connection, key normalization, lookups that fail with Flux's one line, and
- * the directory listing the ls/dir/copy commands walk.
+ * What every flux-kvs sub-command shares: the namespace (-N, else
+ * FLUX_KVS_NAMESPACE, else primary) its requests name, the connection, key
+ * normalization, lookups that fail with Flux's one line, and the directory
+ * listing the ls/dir/copy commands walk.
  */
 import { CommandExit, FluxCommand } from '../../base-command';
-import type { Client } from '../../api/client';
+import type { StreamCall } from '../../api/client';
 import { FluxError } from '../../../lib/errors';
-import { strerror } from '../../../lib/errno';
+import { Errno, strerror } from '../../../lib/errno';
 import { normalizeKey } from './format';
 import { REFUSED } from './options';
 import type { Entry } from './format';
 
-const NS_OPTIONS = ['namespace', 'target-namespace', 'src-namespace', 'dst-namespace'];
+/** the kvs methods that name a namespace (modules/kvs/protocol.avsc) */
+const NS_TOPICS = new Set(['get', 'put', 'unlink', 'dir', 'link', 'readlink', 'mkdir', 'eventlog-append', 'eventlog-close', 'commit', 'watch', 'getroot', 'wait-version'].map((m) => `kvs.${m}`));
+
+/** The connection as the sub-commands use it: kvs requests in the command's namespace. */
+export interface KvsClient {
+  rpc<T = unknown>(topic: string, payload?: object): Promise<T>;
+  rpcStream(topic: string, payload: object, onResponse: (payload: unknown) => void): StreamCall;
+}
 
 export abstract class KvsCommand extends FluxCommand {
-  protected h!: Client;
+  protected h!: KvsClient;
+  /** the namespace the requests name (undefined: the primary one) */
+  protected ns: string | undefined;
 
   async run(): Promise<number> {
-    for (const o of NS_OPTIONS) {
-      const ns = this.args.str(o);
-      if (ns !== undefined && ns !== 'primary') this.fail(`${this.args.operands[0] ?? ''}: Operation not supported`);
-    }
     for (const [o, why] of Object.entries(REFUSED)) {
       if (this.spec.options.some((s) => s.name === o) && this.args.has(o)) this.fail(`${this.spec.path[this.spec.path.length - 1]}: ${why}`);
     }
-    this.h = await this.connect();
+    this.ns = this.namespaceOption('namespace');
+    const c = await this.connect();
+    const withNs = (topic: string, payload: object = {}): object =>
+      this.ns === undefined || !NS_TOPICS.has(topic) || 'namespace' in payload ? payload : { ...payload, namespace: this.ns };
+    this.h = {
+      rpc: async <T>(topic: string, payload?: object): Promise<T> => {
+        try {
+          return await c.rpc<T>(topic, withNs(topic, payload));
+        } catch (e) {
+          if (NS_TOPICS.has(topic)) this.unsupported(e, (payload as { key?: unknown } | undefined)?.key);
+          throw e;
+        }
+      },
+      rpcStream: (topic, payload, onResponse) => c.rpcStream(topic, withNs(topic, payload), onResponse),
+    };
     return this.main();
+  }
+
+  /** a namespace option's value, else FLUX_KVS_NAMESPACE (as Flux's libkvs), else undefined (primary) */
+  protected namespaceOption(name: string): string | undefined {
+    const given = this.spec.options.some((o) => o.name === name) ? this.args.str(name) : undefined;
+    if (given !== undefined) return given;
+    const env = process.env['FLUX_KVS_NAMESPACE'];
+    return env === undefined || env === '' ? undefined : env;
+  }
+
+  /**
+   * A request failed with ENOTSUP (its namespace does not exist): the
+   * command fails with Flux's line for it, `flux-kvs: WHAT: Operation not
+   * supported` (whatFailed()). Anything else is left to the caller.
+   */
+  protected unsupported(e: unknown, key: unknown): void {
+    if (!(e instanceof FluxError) || e.errno !== Errno.EOPNOTSUPP) return;
+    throw new CommandExit(1, this.unsupportedLine(typeof key === 'string' ? key : ''));
+  }
+
+  /** the line for a namespace that does not exist */
+  protected unsupportedLine(key: string): string {
+    return this.errorLine(`${this.whatFailed(key)}: ${strerror(Errno.EOPNOTSUPP)}`);
+  }
+
+  /** what Flux's flux-kvs names when a request fails: the key by default (commands that commit or ask for a version name the call) */
+  protected whatFailed(key: string): string {
+    return key;
+  }
+
+  /** what put, link, mkdir and eventlog append name: Flux's commit (and with -s, the call that reads its sequence) */
+  protected commitCall(): string {
+    return this.args.has('sequence') ? 'flux_kvs_commit_get_sequence' : 'flux_kvs_commit';
   }
 
   protected abstract main(): Promise<number>;

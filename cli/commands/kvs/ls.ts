@@ -16,6 +16,11 @@ export class KvsLsCommand extends KvsCommand {
     [{ name: 'key', nargs: '*' }],
   );
 
+  /** as ls prints a missing key: no prefix */
+  protected override unsupportedLine(key: string): string {
+    return `${key === '' ? '.' : key}: Operation not supported`;
+  }
+
   protected async main(): Promise<number> {
     const p = this.args;
     const width = p.has('1') ? 1 : this.intOpt('width', 80);

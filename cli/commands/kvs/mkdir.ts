@@ -5,6 +5,10 @@ import { KvsCommand } from './kvs-command';
 export class KvsMkdirCommand extends KvsCommand {
   static override spec = opt.kvsSpec(['mkdir'], 'Create a directory', '[-N ns] [-s] key [key...]', [opt.NAMESPACE, opt.SEQUENCE, opt.TREEOBJ_ROOT, opt.BLOBREF], [{ name: 'key', nargs: '+' }]);
 
+  protected override whatFailed(): string {
+    return this.commitCall();
+  }
+
   protected async main(): Promise<number> {
     let last: unknown = {};
     for (const raw of this.args.operands) {

@@ -1,22 +1,24 @@
 /**
- * flux kvs namespace list: the namespaces (only `primary` in flux-ts);
- * create and remove are refused in one line.
+ * `flux kvs namespace` without (or with an unknown) sub-command: Flux's one
+ * line, then the usage of the three it has (namespace-create.ts,
+ * namespace-remove.ts, namespace-list.ts), as Flux's option parser lists them.
  */
 import { CommandExit, FluxCommand } from '../../base-command';
 import { kvsSpec } from './options';
 
+/** each sub-command's usage, by name (Flux's order) */
+export const NAMESPACE_USAGE: ReadonlyArray<[string, string]> = [
+  ['create', '[-o owner] name [name...]'],
+  ['list', ''],
+  ['remove', 'name [name...]'],
+];
+
 export class KvsNamespaceCommand extends FluxCommand {
-  static override spec = { ...kvsSpec(['namespace'], 'Perform KVS namespace operations', 'list', [], []), freeOperands: true };
+  static override spec = { ...kvsSpec(['namespace'], 'Perform KVS namespace operations', '[create|list|remove] ...', [], []), freeOperands: true };
 
   async run(): Promise<number> {
     const what = this.args.operands[0];
-    if (what === 'list') {
-      process.stdout.write(`${'NAMESPACE'.padEnd(36)}${'OWNER'.padStart(11)} ${'FLAGS'.padStart(10)}\n`);
-      process.stdout.write(`${'primary'.padEnd(36)}${String(process.getuid?.() ?? 0).padStart(11)} 0x00000000\n`);
-      return 0;
-    }
-    if (what === 'create' || what === 'remove') this.fail(`namespace ${what}: only the primary namespace exists in flux-ts`);
-    // then the group's usage, as Flux prints it (eventlog.ts does the same)
-    throw new CommandExit(1, `flux-kvs namespace: ${what === undefined ? 'missing subcommand' : `Unknown subcommand: ${what}`}\nUsage: flux-kvs namespace list`);
+    const usage = NAMESPACE_USAGE.map(([name, args], i) => `${i === 0 ? 'Usage' : '   or'}: flux-kvs namespace ${name}${args === '' ? '' : ` ${args}`}`).join('\n');
+    throw new CommandExit(1, `flux-kvs namespace: ${what === undefined ? 'missing subcommand' : `Unknown subcommand: ${what}`}\n${usage}`);
   }
 }

@@ -1,11 +1,11 @@
 /**
  * The options flux-kvs sub-commands share (one object each, so the option
- * coverage table lists each once) and the spec builder. Only the primary
- * namespace exists in flux-ts: another name is refused by KvsCommand.
+ * coverage table lists each once) and the spec builder. The namespace a
+ * command uses (-N, FLUX_KVS_NAMESPACE) is KvsCommand's.
  */
 import type { CommandSpec, OperandSpec, OptionSpec } from '../../options';
 
-export const NAMESPACE: OptionSpec = { name: 'namespace', short: 'N', arg: 'NAME', description: 'Specify KVS namespace to use (flux-ts has only "primary")' };
+export const NAMESPACE: OptionSpec = { name: 'namespace', short: 'N', arg: 'NAME', description: 'Specify KVS namespace to use.' };
 export const RAW: OptionSpec = { name: 'raw', short: 'r', description: 'Values are raw bytes: printed without an added newline (get), read from stdin for "-" (put)' };
 export const WATCH: OptionSpec = { name: 'watch', short: 'w', description: 'Print the value, then each change, until --count changes or interrupted' };
 export const WAITCREATE: OptionSpec = { name: 'waitcreate', short: 'W', description: 'With --watch, wait for the key to be created' };
@@ -14,8 +14,8 @@ export const RECURSIVE: OptionSpec = { name: 'recursive', short: 'R', descriptio
 export const WIDTH: OptionSpec = { name: 'width', short: 'w', arg: 'COLS', description: 'Fit output to COLS columns (0: no limit)' };
 export const UNFORMATTED: OptionSpec = { name: 'unformatted', short: 'u', description: 'Print each event as its JSON entry' };
 export const HUMAN: OptionSpec = { name: 'human', short: 'H', description: 'Print timestamps as human readable dates and offsets' };
-export const SRC_NS: OptionSpec = { name: 'src-namespace', short: 'S', arg: 'NAME', description: 'Namespace of the source key (flux-ts has only "primary")' };
-export const DST_NS: OptionSpec = { name: 'dst-namespace', short: 'D', arg: 'NAME', description: 'Namespace of the destination key (flux-ts has only "primary")' };
+export const SRC_NS: OptionSpec = { name: 'src-namespace', short: 'S', arg: 'NAME', description: "Specify source key's namespace" };
+export const DST_NS: OptionSpec = { name: 'dst-namespace', short: 'D', arg: 'NAME', description: "Specify destination key's namespace" };
 
 /** A flux-kvs sub-command's spec: `Usage: flux-kvs WORDS USAGE`, its summary below, its options. */
 export function kvsSpec(words: string[], summary: string, usage: string, options: OptionSpec[], operands: OperandSpec[]): CommandSpec {
@@ -42,4 +42,5 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'treeobj-root': '-O: flux-ts has no content store, so no root treeobj to output',
   blobref: '-b: flux-ts has no content store, so no blobrefs',
   at: '-a: flux-ts keeps no snapshots of the store to look up at',
+  rootref: '-r: flux-ts has no content store, so no root references',
 };

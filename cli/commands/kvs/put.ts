@@ -21,6 +21,10 @@ export class KvsPutCommand extends KvsCommand {
     [{ name: 'key=value', nargs: '+' }],
   );
 
+  protected override whatFailed(): string {
+    return this.commitCall();
+  }
+
   protected async main(): Promise<number> {
     let last: unknown = {};
     for (const arg of this.args.operands) {

@@ -7,6 +7,10 @@ const FORCE = { name: 'force', short: 'f', description: 'Ignore keys that do not
 export class KvsUnlinkCommand extends KvsCommand {
   static override spec = opt.kvsSpec(['unlink'], 'Remove key', '[-N ns] [-s] [-R] [-f] key [key...]', [opt.NAMESPACE, opt.SEQUENCE, opt.TREEOBJ_ROOT, opt.BLOBREF, opt.RECURSIVE, FORCE], [{ name: 'key', nargs: '+' }]);
 
+  protected override whatFailed(key: string): string {
+    return `cannot unlink '${key}'`;
+  }
+
   protected async main(): Promise<number> {
     let last: unknown = {};
     for (const raw of this.args.operands) {
