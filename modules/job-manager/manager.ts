@@ -16,6 +16,7 @@ import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
+import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 
 type Obj = Record<string, unknown>;
@@ -237,6 +238,7 @@ export class Manager {
         this.requeue(job);
       }
     }
+    for (const job of strandedJobs(rebuilt, this.queueState)) this.h.log('err', `restart: ${strandedNote(job)}`);
     if (rebuilt.length > 0 || maxId > 0) {
       this.h.log('info', `restart: ${rebuilt.length} jobs`);
       this.h.log('info', `restart: ${running} running jobs`);
@@ -733,6 +735,11 @@ export class Manager {
       this.kick();
       return;
     }
+    this.withdrawUnstarted();
+  }
+
+  /** Cancel the alloc requests of jobs whose queue is not started (stopped, or not configured). */
+  withdrawUnstarted(): void {
     for (const job of this.jobs.values()) {
       if (job.state === State.SCHED && job.allocPending && !this.queueStarted(job)) this.h.send('sched.cancel', { id: job.id });
     }
