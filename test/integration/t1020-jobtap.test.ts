@@ -193,7 +193,7 @@ test('a plugin that throws is logged and the job goes on; a removed builtin refu
   const dep = submit(`--dependency=afterok:${id}`, 'true');
   waitClean(dep);
   assert.is(field(dep, 'result'), 'COMPLETED');
-  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-singleton\n.begin-time\n.dependency-after\n');
+  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-singleton\n.begin-time\n.history\n.post-event\n.dependency-after\n');
 });
 
 test.run();
