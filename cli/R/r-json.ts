@@ -4,7 +4,7 @@
  * as Flux's librlist encodes it (jansson: `", "` and `": "` separators,
  * starttime and expiration as reals, `0.0`).
  */
-import { hostlist, rv1Build, rv1Expand, type Rv1 } from '../../lib/formats';
+import { rv1Build, rv1Check, type Rv1 } from '../../lib/formats';
 import { janssonReal } from '../eventlog/reals';
 import type { RSet } from './rset';
 
@@ -43,20 +43,8 @@ export function splitJsonStream(text: string): string[] {
 
 /** One R document as a set; throws a one-line Error for anything that is not R version 1. */
 export function rsetFromJson(doc: unknown): RSet {
-  const R = doc as Rv1;
-  if (typeof R !== 'object' || R === null || Array.isArray(R)) throw new Error('R is not a JSON object');
-  if (R.version !== 1) throw new Error(`invalid version=${JSON.stringify(R.version ?? null)}`);
-  const ex = R.execution as Partial<Rv1['execution']> | undefined;
-  if (typeof ex !== 'object' || ex === null || !Array.isArray(ex.R_lite)) throw new Error('missing execution.R_lite');
-  for (const e of ex.R_lite) {
-    if (typeof e !== 'object' || e === null || typeof e.rank !== 'string' || typeof e.children !== 'object' || e.children === null) {
-      throw new Error('invalid R_lite entry');
-    }
-  }
-  const ranks = rv1Expand(R);
-  const hosts = (ex.nodelist ?? []).flatMap((h) => hostlist.expand(h));
-  if (hosts.length > 0 && hosts.length !== ranks.length) throw new Error(`nodelist has ${hosts.length} hosts for ${ranks.length} ranks`);
-  if (new Set(ranks.map((r) => r.rank)).size !== ranks.length) throw new Error('a rank appears twice in R_lite');
+  const ranks = rv1Check(doc);
+  const ex = (doc as Rv1).execution;
   const time = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return { ranks, starttime: time(ex.starttime), expiration: time(ex.expiration) };
 }

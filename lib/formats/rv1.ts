@@ -108,6 +108,28 @@ export function rv1Expand(R: Rv1): RankResources[] {
   return out;
 }
 
+/**
+ * Check that doc is R version 1 and expand it; throws a one-line Error
+ * naming what is wrong (`flux R`, alloc-bypass.so's check of a given R).
+ */
+export function rv1Check(doc: unknown): RankResources[] {
+  const R = doc as Rv1;
+  if (typeof R !== 'object' || R === null || Array.isArray(R)) throw new Error('R is not a JSON object');
+  if (R.version !== 1) throw new Error(`invalid version=${JSON.stringify(R.version ?? null)}`);
+  const ex = R.execution as Partial<Rv1['execution']> | undefined;
+  if (typeof ex !== 'object' || ex === null || !Array.isArray(ex.R_lite)) throw new Error('missing execution.R_lite');
+  for (const e of ex.R_lite) {
+    if (typeof e !== 'object' || e === null || typeof e.rank !== 'string' || typeof e.children !== 'object' || e.children === null) {
+      throw new Error('invalid R_lite entry');
+    }
+  }
+  const ranks = rv1Expand(R);
+  const hosts = (ex.nodelist ?? []).flatMap((h) => hostlist.expand(h));
+  if (hosts.length > 0 && hosts.length !== ranks.length) throw new Error(`nodelist has ${hosts.length} hosts for ${ranks.length} ranks`);
+  if (new Set(ranks.map((r) => r.rank)).size !== ranks.length) throw new Error('a rank appears twice in R_lite');
+  return ranks;
+}
+
 /** Node, core and gpu counts of R. */
 export function rv1Counts(R: Rv1): { nnodes: number; ncores: number; ngpus: number } {
   let nnodes = 0;

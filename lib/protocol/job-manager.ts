@@ -842,6 +842,59 @@ export const jobManagerProtocol: ProtocolDoc = {
         "logicalType": "json-object"
       }
     },
+    "history.get": {
+      "doc": "(the .history builtin) the caller's job ids, newest submission first, sliced by a Python slice ([:1], [::-1], [2])",
+      "request": [
+        {
+          "name": "slice",
+          "type": "string"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "JobManagerHistoryResponse",
+        "fields": [
+          {
+            "name": "jobs",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "double",
+                "logicalType": "jobid"
+              }
+            }
+          }
+        ]
+      }
+    },
+    "post-event.post": {
+      "doc": "(the .post-event builtin, owner only) post event name, with its context, to an active job",
+      "request": [
+        {
+          "name": "id",
+          "type": {
+            "type": "double",
+            "logicalType": "jobid"
+          }
+        },
+        {
+          "name": "name",
+          "type": "string"
+        },
+        {
+          "name": "context",
+          "type": [
+            "null",
+            {
+              "type": "string",
+              "logicalType": "json-object"
+            }
+          ],
+          "default": null
+        }
+      ],
+      "response": "Empty"
+    },
     "disconnect": {
       "request": [],
       "response": "null"
@@ -1156,6 +1209,26 @@ export interface JobManagerJobtapQueryRequest {
 
 export type JobManagerJobtapQueryResponse = object;
 
+/** history.get: (the .history builtin) the caller's job ids, newest submission first, sliced by a Python slice ([:1], [::-1], [2]) */
+export interface JobManagerHistoryGetRequest {
+  slice: string;
+}
+
+export interface JobManagerHistoryResponse {
+  jobs: Array<number>;
+}
+
+export type JobManagerHistoryGetResponse = JobManagerHistoryResponse;
+
+/** post-event.post: (the .post-event builtin, owner only) post event name, with its context, to an active job */
+export interface JobManagerPostEventPostRequest {
+  id: number;
+  name: string;
+  context?: null | object;
+}
+
+export type JobManagerPostEventPostResponse = Empty;
+
 export type JobManagerDisconnectRequest = Record<string, never>;
 
 export type JobManagerDisconnectResponse = null;
@@ -1205,6 +1278,8 @@ export interface JobManagerProtocol {
   'stats-get': { request: JobManagerStatsGetRequest; response: JobManagerStatsGetResponse };
   'jobtap': { request: JobManagerJobtapRequest; response: JobManagerJobtapResponse };
   'jobtap-query': { request: JobManagerJobtapQueryRequest; response: JobManagerJobtapQueryResponse };
+  'history.get': { request: JobManagerHistoryGetRequest; response: JobManagerHistoryGetResponse };
+  'post-event.post': { request: JobManagerPostEventPostRequest; response: JobManagerPostEventPostResponse };
   'disconnect': { request: JobManagerDisconnectRequest; response: JobManagerDisconnectResponse };
 }
 

@@ -151,6 +151,8 @@ class Live {
   perilog?: string[];
   /** start (job-exec) or free (sched) waits for the perilog holds to end */
   deferred?: 'start' | 'free';
+  /** alloc-bypass.so: the R the job runs on, given by its owner, not the scheduler */
+  bypassR?: Obj;
 }
 
 export class Job {
@@ -247,6 +249,13 @@ export class Job {
   }
   set deferred(v: 'start' | 'free' | undefined) {
     if (v !== undefined || this.live) this.own().deferred = v;
+  }
+  /** alloc-bypass: the R it runs on without the scheduler (set in SCHED; kept while it holds it) */
+  get bypassR(): Obj | undefined {
+    return this.live?.bypassR;
+  }
+  set bypassR(v: Obj | undefined) {
+    if (v !== undefined || this.live) this.own().bypassR = v;
   }
   /** add (or, with remove, take away) a perilog hold; false when removing one not held */
   holdPerilog(key: string, remove = false): boolean {

@@ -16,6 +16,7 @@ import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
 import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
 import { reconcileExpiration } from './update';
+import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 
 type Obj = Record<string, unknown>;
@@ -224,11 +225,14 @@ export class Manager {
       j.release();
       this.inactive.add(j);
       this.events.cold(j.kvsdir);
+      this.jobtap.inactiveAdd(j);
     }
     let running = 0;
     for (const job of rebuilt) {
       if (job.state === State.INACTIVE) continue;
       this.nActive++;
+      // as in Flux, plugins meet the jobs of an earlier run (job.new) before their first event of this one
+      this.jobtap.newJob(job);
       if (job.state & RUNNING) {
         running++;
         this.endRestarted(job);
@@ -237,6 +241,7 @@ export class Manager {
         this.requeue(job);
       }
     }
+    for (const job of strandedJobs(rebuilt, this.queueState)) this.h.log('err', `restart: ${strandedNote(job)}`);
     if (rebuilt.length > 0 || maxId > 0) {
       this.h.log('info', `restart: ${rebuilt.length} jobs`);
       this.h.log('info', `restart: ${running} running jobs`);
@@ -334,8 +339,34 @@ export class Manager {
   // ---------------------------------------------------------------- scheduling
 
   private enqueue(job: Job): void {
+    if (job.state !== State.SCHED) return;
+    if (job.bypassR) {
+      // alloc-bypass.so: allocated with the R its owner gave, next turn, without the scheduler
+      setImmediate(() => this.allocBypassed(job));
+      return;
+    }
     this.schedQueue.add(job);
     this.kick();
+  }
+
+  /** (jobtap, from job.state.sched) the job runs on R without asking the scheduler (alloc-bypass.so) */
+  allocBypass(job: Job, R: Obj): void {
+    if (job.state !== State.SCHED || job.allocPending) throw einval(`allocBypass: job ${encodeF58(job.id)} is not waiting for resources`);
+    job.bypassR = R;
+    // queued already (a plugin that acts after the job entered SCHED): the scheduler is not asked
+    if (this.schedQueue.delete(job)) setImmediate(() => this.allocBypassed(job));
+  }
+
+  private allocBypassed(job: Job): void {
+    const R = job.bypassR;
+    if (job.state !== State.SCHED || !R) return;
+    job.setR(R);
+    job.holdsR = true;
+    this.events.put(`${job.kvsdir}.R`, R, false).catch((e: Error) => this.h.log('err', `${job.kvsdir}.R: ${e.message}`));
+    this.events.post(job.kvsdir, 'alloc', { bypass: true });
+    if (job.state !== State.SCHED) return;
+    this.setState(job, State.RUN);
+    this.startExec(job);
   }
 
   /** Send alloc requests on the next tick (batching all jobs that became ready). */
@@ -435,6 +466,8 @@ export class Manager {
       this.annotate(job, { sched: { reason_pending: null } });
       if (ann && typeof ann === 'object') job.annotations = ann as Obj;
       this.events.post(job.kvsdir, 'alloc', job.annotations ? { annotations: job.annotations } : undefined);
+      // a plugin's job.event.alloc may have ended it (alloc-check.so): its resources are freed already
+      if (job.state !== State.SCHED) return;
       this.setState(job, State.RUN);
       this.startExec(job);
     } else if (type === 'deny' || type === 2) {
@@ -451,7 +484,7 @@ export class Manager {
     this.schedUp = true;
     const jobs: Obj[] = [];
     for (const job of this.jobs.values()) {
-      if (job.holdsR && job.R) jobs.push({ id: job.id, R: job.R, priority: job.priority, userid: job.userid, t_submit: job.t_submit });
+      if (job.holdsR && job.R && !job.bypassR) jobs.push({ id: job.id, R: job.R, priority: job.priority, userid: job.userid, t_submit: job.t_submit });
     }
     for (const job of this.jobs.values()) if (job.state === State.SCHED && !job.allocPending) this.schedQueue.add(job);
     this.kick();
@@ -576,7 +609,8 @@ export class Manager {
       return;
     }
     if (job.holdsR) {
-      this.h.send('sched.free', { id: job.id, R: job.R, final: true });
+      // alloc-bypass: the scheduler never had these resources
+      if (!job.bypassR) this.h.send('sched.free', { id: job.id, R: job.R, final: true });
       job.holdsR = false;
       if (job.flags & Flags.DEBUG) this.events.post(job.kvsdir, 'debug.free-request');
       this.events.post(job.kvsdir, 'free');
@@ -657,7 +691,9 @@ export class Manager {
       this.schedQueue.delete(job);
       if (job.allocPending) this.h.send('sched.cancel', { id: job.id });
       this.setState(job, State.CLEANUP);
-      this.clean(job);
+      // raised as its alloc was posted (a plugin's job.event.alloc): the resources go back
+      if (job.holdsR) this.free(job);
+      else this.clean(job);
     } else if (job.state === State.RUN) {
       job.endedByException = true;
       this.setState(job, State.CLEANUP);
@@ -733,6 +769,11 @@ export class Manager {
       this.kick();
       return;
     }
+    this.withdrawUnstarted();
+  }
+
+  /** Cancel the alloc requests of jobs whose queue is not started (stopped, or not configured). */
+  withdrawUnstarted(): void {
     for (const job of this.jobs.values()) {
       if (job.state === State.SCHED && job.allocPending && !this.queueStarted(job)) this.h.send('sched.cancel', { id: job.id });
     }
@@ -812,6 +853,7 @@ export class Manager {
     this.schedulePurge();
     this.events.close(job.kvsdir);
     this.events.cold(job.kvsdir);
+    this.jobtap.inactiveAdd(job);
     const summary = job.summary();
     this.waiters.fireInactive(job.id, summary);
     if (job.waitable) {
@@ -843,6 +885,7 @@ export class Manager {
     this.inactive.delete(job);
     this.waiters.waitable.delete(job.id);
     this.nPurged++;
+    this.jobtap.inactiveRemove(job);
     this.checkWaitableExhausted();
     this.h.rpc('kvs.unlink', { key: job.kvsdir, recursive: true }).catch((e: Error) => this.h.log('err', `purge ${job.kvsdir}: ${e.message}`));
     this.announcePurge(job.id);

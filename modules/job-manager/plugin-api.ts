@@ -18,6 +18,9 @@
  *   job.event.NAME          the event NAME was posted to the job's eventlog (args: its context)
  *   job.destroy             a job the manager forgets without it going inactive
  *                           (its submission was refused after job.dependency.*)
+ *   job.inactive-add        the job is inactive, or an inactive job of an earlier run
+ *                           was read back at a restart (where active ones get job.new)
+ *   job.inactive-remove     an inactive job is purged
  *   plugin.query            return an object added to `flux jobtap query`
  *   plugin.remove           the plugin is being removed: clear timers, end the
                           prologs/epilogs it runs (their holds must be finished)
@@ -57,6 +60,8 @@ export interface JobView {
   readonly started: boolean;
   /** the broker ranks of its resources (an RFC 22 idset), once allocated */
   readonly ranks: string | undefined;
+  /** its R (RFC 20) while it is active and allocated */
+  readonly R: Readonly<Obj> | undefined;
   /** job-exec holds the job (asked to start it and not yet released): its tasks may still run */
   readonly execActive: boolean;
   /** a fatal exception ended it */
@@ -110,12 +115,37 @@ export interface JobtapContext {
   epilogFinish(id: number, description: string, status: number): void;
   /** a broker attribute of rank 0 (e.g. local-uri, broker.uuid) */
   getattr(name: string): string | undefined;
+  /** set a pending job's urgency (0-31) as the instance owner: posts `urgency`, then its priority again */
+  setUrgency(id: number, urgency: number): void;
+  /**
+   * From job.state.sched: the job runs on R without asking the scheduler
+   * (Flux's alloc-bypass): R is stored, `alloc {bypass: true}` posted, and its
+   * `free` does not go to the scheduler either.
+   */
+  allocBypass(id: number, R: Obj): void;
+  /**
+   * Serve requests to job-manager.NAME.METHOD (NAME without a leading dot),
+   * as Flux's flux_jobtap_service_register(); dropped when the plugin is
+   * removed. Only the methods the job manager's protocol names are reached:
+   * history.get (.history) and post-event.post (.post-event).
+   */
+  serve(method: string, fn: JobtapService): void;
 }
 
 /** A callback's arguments (topic dependent, see above). */
 export type JobtapArgs = Readonly<Obj>;
 
 export type JobtapCallback = (job: JobView, args: JobtapArgs, topic: string) => unknown;
+
+/** who sent a request to a builtin's method */
+export interface JobtapCred {
+  userid: number;
+  /** the instance owner */
+  owner: boolean;
+}
+
+/** a request handler registered with JobtapContext.serve(): the response, or a thrown FluxError */
+export type JobtapService = (payload: Readonly<Obj>, cred: JobtapCred) => Obj;
 
 /** plugin.query and plugin.remove take no job */
 export interface JobtapHandlers {

@@ -138,7 +138,7 @@ export class JobManager implements BrokerModule {
   }
 
   configReload(next: Readonly<Record<string, unknown>>, prev: Readonly<Record<string, unknown>>): ConfigApply | Promise<ConfigApply> {
-    return jobManagerReload(this.m, next, prev);
+    return jobManagerReload(this.m, next, prev, this.h.log.bind(this.h));
   }
 
   /**

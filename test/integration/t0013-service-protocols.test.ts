@@ -346,6 +346,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['job-manager', 'raiseall', { dry_run: true, userid: -1, type: 'cancel' }],
   ['job-manager', 'jobtap', {}],
   ['job-manager', 'purge', {}],
+  ['job-manager', 'history.get', { slice: '[:1]' }],
 ];
 
 /** methods not called above, and why */
@@ -399,6 +400,7 @@ const NOT_CALLED = new Set([
   'job-manager.sched-ready',
   'job-manager.purge-id',
   'job-manager.jobtap-query',
+  'job-manager.post-event.post', // posts to a job: t1026
   'job-manager.disconnect',
   'overlay.disconnect-subtree', // drops a broker for good: t0115
 ]);

@@ -34,7 +34,7 @@ const cases: Array<[string[], number, string]> = [
   [['job', 'info', 'f123456789', 'R'], 1, 'flux-job: job f123456789 not found\n'],
   [['job', 'status', 'f123456789'], 1, 'flux-job: f123456789: No such job\n'],
   [['job', 'kill', 'f123456789'], 1, 'flux-job: kill f123456789: unknown job id\n'],
-  [['job', 'id', '--to=words', '1234'], 1, 'flux-job: the words job id encoding is not available (flux-ts has no mnemonicode word list); use f58, dec, hex, dothex or kvs\n'],
+  [['job', 'id', 'bad-words'], 1, 'flux-job: bad-words: malformed input\n'],
   [['job', 'id', '--to=roman', '1234'], 1, 'flux-job: Unknown to=roman\n'],
   [['queue', 'enable', 'nosuchq'], 1, "flux-queue: ERROR: enable: 'nosuchq' is not a valid queue\n"],
 ];

@@ -61,6 +61,8 @@ test('jobs survive a restart: inactive listed, held held, running ended, depende
   await killRank0(a);
 
   const b = await start(dir);
+  // the history (.history: flux job last) has the earlier run's jobs, active and inactive, newest first
+  assert.is(b.flux(['job', 'last', '[:]']).stdout, [dep, running, later, held, done].map((x) => `${x}\n`).join(''));
   const after = lines(b.flux(['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev} {dependencies}']).stdout);
   const st = (id: string) => after.find((l) => l.startsWith(id + ' '));
   assert.match(st(done)!, / CD/);

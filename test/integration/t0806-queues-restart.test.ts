@@ -3,7 +3,8 @@
  * state an administrator left them in (flux queue start/stop/enable/disable,
  * with the reason) is in the job manager's checkpoint, except a change made
  * with --nocheckpoint; a queue no longer configured is dropped with a line in
- * dmesg.
+ * dmesg. Its pending jobs stay pending, as in Flux (a line in dmesg each),
+ * until the queue is configured again; `flux cancel` ends one meanwhile.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,8 +25,8 @@ test.after(() => {
   d.cleanup();
 });
 
-async function instance(conf: string): Promise<Instance> {
-  const i = await startInstance(['--test-size=1', `-Sstatedir=${statedir}`, `--conf=${conf}`]);
+async function instance(conf: string, dir = statedir): Promise<Instance> {
+  const i = await startInstance(['--test-size=1', `-Sstatedir=${dir}`, `--conf=${conf}`]);
   started.push(i);
   return i;
 }
@@ -71,6 +72,40 @@ test('named queue state is kept across a restart, --nocheckpoint changes are not
   const dmesg = c.flux(['dmesg']).stdout;
   assert.match(dmesg, /restart: queue b is no longer configured: its state is dropped/);
   assert.match(dmesg, /restart: queue c is no longer configured: its state is dropped/);
+  assert.is(await c.stop(), 0);
+});
+
+test('pending jobs of a queue removed across a restart stay pending, and run once it is back', async () => {
+  const dir = path.join(d.dir, 'state2');
+  const two = path.join(d.dir, 'two.toml');
+  fs.writeFileSync(two, '[queues.a]\n[queues.b]\n');
+  const a = await instance(two, dir);
+  // queues start stopped: both jobs wait in b
+  const keep = a.flux(['submit', '-q', 'b', 'echo', 'ran']).stdout.trim();
+  const drop = a.flux(['submit', '-q', 'b', 'true']).stdout.trim();
+  assert.is(a.flux(['jobs', '-n', '-o', '{queue} {state}', keep, drop]).stdout, 'b SCHED\nb SCHED\n');
+  assert.is(await a.stop(), 0);
+
+  const b = await instance(one, dir);
+  const dmesg = b.flux(['dmesg']).stdout;
+  for (const id of [keep, drop]) {
+    assert.match(dmesg, `job-manager.err[0]: restart: job ${id} is in queue b, which is not configured: it stays pending until the queue is configured again, or is canceled`);
+  }
+  // queue a's job runs; b's stay pending through the scheduler's pass
+  assert.is(b.flux(['queue', 'start', '--all']).code, 0);
+  assert.is(b.flux(['run', '-q', 'a', 'true']).code, 0);
+  assert.is(b.flux(['jobs', '-n', '-o', '{queue} {state}', keep, drop]).stdout, 'b SCHED\nb SCHED\n');
+  assert.is(b.flux(['cancel', drop]).code, 0);
+  const w = b.flux(['job', 'wait-event', '-t', '30', drop, 'clean']);
+  assert.is(w.code, 0, w.stderr);
+  assert.is(b.flux(['jobs', '-n', '-o', '{state} {result}', drop]).stdout, 'INACTIVE CANCELED\n');
+  assert.is(await b.stop(), 0);
+
+  const c = await instance(two, dir);
+  assert.is(c.flux(['queue', 'start', '-q', 'b']).code, 0);
+  const r = c.flux(['job', 'attach', keep]);
+  assert.is(r.stdout, 'ran\n', r.stderr);
+  assert.is(c.flux(['jobs', '-n', '-o', '{state} {result}', keep]).stdout, 'INACTIVE COMPLETED\n');
   assert.is(await c.stop(), 0);
 });
 

@@ -43,7 +43,7 @@ function waitClean(id: string): void {
 
 test('list, load, remove and query as Flux prints them', () => {
   assert.is(ok(jobtap('list'), 'list'), '');
-  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-after\n.dependency-singleton\n.begin-time\n');
+  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-after\n.dependency-singleton\n.begin-time\n.history\n.post-event\n');
   assert.is(ok(jobtap('load', 'limit-duration', 'duration=1h'), 'load'), '');
   assert.is(ok(jobtap('list'), 'list'), 'limit-duration\n');
   fails(jobtap('load', 'limit-duration'), 'flux-jobtap: ERROR: limit-duration already loaded');
@@ -61,7 +61,7 @@ test('list, load, remove and query as Flux prints them', () => {
   assert.is(ok(jobtap('list'), 'list'), 'limit-job-size\n');
   ok(jobtap('remove', 'all'), 'remove all');
   assert.is(ok(jobtap('list'), 'list'), '');
-  assert.is(ok(jobtap('list', '-a'), 'list -a').split('\n').length, 5);
+  assert.is(ok(jobtap('list', '-a'), 'list -a').split('\n').length, 7);
 });
 
 test('bad names, paths, files and config keys: one line each, exit 1', () => {
@@ -193,7 +193,7 @@ test('a plugin that throws is logged and the job goes on; a removed builtin refu
   const dep = submit(`--dependency=afterok:${id}`, 'true');
   waitClean(dep);
   assert.is(field(dep, 'result'), 'COMPLETED');
-  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-singleton\n.begin-time\n.dependency-after\n');
+  assert.is(ok(jobtap('list', '-a'), 'list -a'), '.priority-default\n.dependency-singleton\n.begin-time\n.history\n.post-event\n.dependency-after\n');
 });
 
 test.run();

@@ -66,7 +66,7 @@ test('reload: the files again, --conf kept; a bad file is refused with file:line
   }
 });
 
-test('load: queues appear, a job runs in one; a queue with an active job cannot go; flux config get shows it', async () => {
+test('load: queues appear, a job runs in one; a queue with a pending job goes, the job waits until it is back; flux config get shows it', async () => {
   const inst = await start([]);
   try {
     const queues = '[queues.debug]\n[queues.batch]\n[policy.jobspec.defaults.system]\nqueue = "batch"\n';
@@ -77,14 +77,34 @@ test('load: queues appear, a job runs in one; a queue with an active job cannot 
     assert.is(inst.flux(['queue', 'start', '-q', 'debug']).code, 0);
     r = inst.flux(['run', '-q', 'debug', 'echo', 'in-debug']);
     assert.is(r.stdout, 'in-debug\n', r.stderr);
-    // batch is stopped: a job waits in it, so batch cannot be removed
-    const held = inst.flux(['submit', 'true']).stdout.trim();
+    // batch is stopped: a job waits in it; batch goes as in Flux, the job stays pending
+    const held = inst.flux(['submit', 'echo', 'in-batch']).stdout.trim();
     assert.is(inst.flux(['jobs', '-n', '-o', '{queue} {state}', held]).stdout, 'batch SCHED\n');
     r = inst.flux(['config', 'load'], { input: '[queues.debug]\n' });
-    assert.is(r.code, 1);
-    assert.match(r.stderr, /^flux-config: queues\.batch: cannot be removed while job ƒ\w+ is active in it\n$/);
-    assert.is(inst.flux(['config', 'get', 'queues']).stdout, '{"debug":{},"batch":{}}\n', 'nothing applied');
-    inst.flux(['cancel', held]);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(inst.flux(['config', 'get', 'queues']).stdout, '{"debug":{}}\n');
+    assert.match(
+      inst.flux(['dmesg']).stdout,
+      `job-manager.err[0]: config reload: job ${held} is in queue batch, which is not configured: it stays pending until the queue is configured again, or is canceled`,
+    );
+    assert.is(inst.flux(['queue', 'start', '--all']).code, 0);
+    assert.is(inst.flux(['run', '-q', 'debug', 'true']).code, 0);
+    assert.is(inst.flux(['jobs', '-n', '-o', '{queue} {state}', held]).stdout, 'batch SCHED\n');
+    // batch back: its job runs once batch is started
+    r = inst.flux(['config', 'load'], { input: queues });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(inst.flux(['queue', 'start', '-q', 'batch']).code, 0);
+    r = inst.flux(['job', 'attach', held]);
+    assert.is(r.stdout, 'in-batch\n', r.stderr);
+    // a running job's queue goes: the job runs on to its end
+    const go = path.join(tmp.dir, 'go');
+    const running = inst.flux(['submit', '-q', 'debug', 'sh', '-c', `while [ ! -e ${go} ]; do sleep 0.05; done`]).stdout.trim();
+    assert.is(inst.flux(['job', 'wait-event', '-t', '30', running, 'start']).code, 0);
+    r = inst.flux(['config', 'load'], { input: '[queues.batch]\n' });
+    assert.is(r.code, 0, r.stderr);
+    fs.writeFileSync(go, '');
+    assert.is(inst.flux(['job', 'wait-event', '-t', '30', running, 'clean']).code, 0);
+    assert.is(inst.flux(['jobs', '-n', '-o', '{queue} {result}', running]).stdout, 'debug COMPLETED\n');
     // JSON from a file
     const f = path.join(tmp.dir, 'q.json');
     fs.writeFileSync(f, '{"queues": {"debug": {}}, "policy": {"jobspec": {"defaults": {"system": {"queue": "debug"}}}}}');

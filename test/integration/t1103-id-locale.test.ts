@@ -2,6 +2,8 @@
  * The id `flux batch` prints and the `flux-{{id}}.out` it writes agree
  * whatever the locale: `{{id}}` is rendered by the submitter's locale (the
  * job's environment), not the broker's (shared/spec/user-pain.md item 39).
+ * The `words` form (mnemonicode) is printed as Flux prints it and accepted
+ * wherever a job id is.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -56,6 +58,30 @@ test('the job sees FLUX_JOB_ID as its submitter printed it', () => {
   const r = inst.flux(['run', 'printenv', 'FLUX_JOB_ID'], { env: { LC_ALL: 'C' } });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^f[1-9A-HJ-NP-Za-km-z]+\n$/);
+});
+
+test('flux job id --to=words / --from=words: the words Flux prints for the smallest and largest ids', () => {
+  const r = inst.flux(['job', 'id', '--to=words', '0', '18446744073709551615']);
+  assert.is(r.stdout, 'academy-academy-academy--academy-academy-academy\nnatural-analyze-verbal--natural-analyze-verbal\n', r.stderr);
+  const back = inst.flux(['job', 'id', '--from=words', 'natural-analyze-verbal--natural-analyze-verbal']);
+  assert.is(back.stdout, '18446744073709551615\n', back.stderr);
+  const bad = inst.flux(['job', 'id', 'bad-words']);
+  assert.is(bad.code, 1);
+  assert.is(bad.stderr, 'flux-job: bad-words: malformed input\n');
+});
+
+test('a job id in words works wherever an id does', () => {
+  const id = inst.flux(['submit', '--urgency=hold', '--output=' + path.join(t.dir, 'w-{{id.words}}.out'), 'echo', 'w']).stdout.trim();
+  const words = inst.flux(['job', 'id', '--to=words', id]).stdout.trim();
+  assert.match(words, /^[a-z]+-[a-z]+-[a-z]+--[a-z]+-[a-z]+-[a-z]+$/);
+  assert.is(inst.flux(['jobs', '-n', '-o', '{id.words} {state}', words]).stdout, `${words} SCHED\n`);
+  let r = inst.flux(['job', 'urgency', words, 'default']);
+  assert.is(r.code, 0, r.stderr);
+  r = inst.flux(['job', 'wait-event', '-t', '30', words, 'clean']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(inst.flux(['job', 'info', words, 'eventlog']).stdout, /"name":"clean"/);
+  assert.is(fs.readFileSync(path.join(t.dir, `w-${words}.out`), 'utf8'), 'w\n');
+  assert.is(inst.flux(['job', 'status', words]).code, 0);
 });
 
 test.run();

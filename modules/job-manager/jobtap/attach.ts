@@ -1,5 +1,6 @@
 /** Wires the jobtap host to the job manager: the backend it acts through, the builtins, the event observer. */
 import type { Handle } from '../../../kernel/api';
+import { OWNER_UID } from '../../../lib/owner-uid';
 import { ACTIVE, type Job } from '../job';
 import type { Manager } from '../manager';
 import { BUILTINS } from './builtins';
@@ -23,6 +24,8 @@ export function attachJobtap(m: Manager, h: Handle, config: Readonly<Obj>): Jobt
     perilogStart: (job, kind, d) => m.perilogStart(job, kind, d),
     perilogFinish: (job, kind, d, status) => m.perilogFinish(job, kind, d, status),
     getattr: (name) => h.getattr(name),
+    setUrgency: (job, urgency) => void m.setUrgency(job, urgency, OWNER_UID),
+    allocBypass: (job, R) => m.allocBypass(job, R),
   });
   for (const p of BUILTINS) host.loadBuiltin(p);
   m.events.onPost = (kvsdir, name, context) => host.event(kvsdir, name, context);

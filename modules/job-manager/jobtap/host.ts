@@ -21,6 +21,7 @@ import {
   type JobtapContext,
   type JobtapHandlers,
   type JobtapPlugin,
+  type JobtapService,
   type JobView,
   type LogLevel,
 } from '../plugin-api';
@@ -45,6 +46,10 @@ export interface JobtapBackend {
   perilogStart(job: Job, kind: 'prolog' | 'epilog', description: string): void;
   perilogFinish(job: Job, kind: 'prolog' | 'epilog', description: string, status: number): void;
   getattr(name: string): string | undefined;
+  /** set a pending job's urgency as the instance owner (posts `urgency`, priorities again) */
+  setUrgency(job: Job, urgency: number): void;
+  /** the job (in SCHED) runs on R without the scheduler (alloc-bypass.so) */
+  allocBypass(job: Job, R: Obj): void;
 }
 
 interface Loaded {
@@ -109,6 +114,8 @@ export class JobtapHost {
   private eventDepth = 0;
   /** builtins removed by name may be loaded again by name */
   private readonly builtins = new Map<string, JobtapPlugin>();
+  /** NAME.METHOD -> what a plugin serves (JobtapContext.serve) */
+  private readonly services = new Map<string, JobtapService>();
 
   constructor(private readonly be: JobtapBackend) {}
 
@@ -193,6 +200,7 @@ export class JobtapHost {
     if (sel.length === 0 && pattern !== 'all') throw new FluxError(Errno.ENOENT, `${pattern} not found`);
     for (const p of sel) {
       this.plugins.splice(this.plugins.indexOf(p), 1);
+      this.dropServices(p.name);
       try {
         this.settle(p, 'plugin.remove', p.handlers['plugin.remove']?.());
       } catch (e) {
@@ -202,6 +210,22 @@ export class JobtapHost {
     this.index.clear();
     if (sel.some((p) => p.topics.some((t) => t.re.test('job.priority.get')))) this.reprioritizeAll();
     return sel.length;
+  }
+
+  /**
+   * A builtin's method (`service.METHOD` in its table), as the job manager
+   * serves it under `job-manager.NAME.METHOD` (NAME without the leading dot);
+   * ENOSYS while the plugin is not loaded, as for a method nobody serves.
+   */
+  service(name: string, method: string): JobtapService {
+    const fn = this.services.get(`${name}.${method}`);
+    if (!fn || !this.plugins.some((p) => p.name.replace(/^\./, '') === name)) throw new FluxError(Errno.ENOSYS, 'Function not implemented');
+    return fn;
+  }
+
+  private dropServices(name: string): void {
+    const prefix = `${name.replace(/^\./, '')}.`;
+    for (const k of [...this.services.keys()]) if (k.startsWith(prefix)) this.services.delete(k);
   }
 
   /** Names in load order (builtins too). */
@@ -381,6 +405,16 @@ export class JobtapHost {
     this.notify('job.new', job);
   }
 
+  /** The job is inactive, or an inactive job of an earlier run was read back (restart). */
+  inactiveAdd(job: Job): void {
+    this.notify('job.inactive-add', job);
+  }
+
+  /** An inactive job is purged. */
+  inactiveRemove(job: Job): void {
+    this.notify('job.inactive-remove', job);
+  }
+
   state(job: Job, prev: StateBit): void {
     this.notify(`job.state.${stateName(job.state).toLowerCase()}`, job, { prev_state: stateName(prev) });
   }
@@ -498,6 +532,18 @@ export class JobtapHost {
       epilogStart: (id, description) => be.perilogStart(active(id, 'epilogStart'), 'epilog', checkDescription(description)),
       epilogFinish: (id, description, status) => be.perilogFinish(active(id, 'epilogFinish'), 'epilog', String(description), checkStatus(status)),
       getattr: (attr: string) => be.getattr(attr),
+      setUrgency: (id: number, urgency: number) => be.setUrgency(active(id, 'setUrgency'), urgency),
+      allocBypass: (id: number, R: Obj) => {
+        if (typeof R !== 'object' || R === null || Array.isArray(R)) throw einval('allocBypass: R must be an object');
+        be.allocBypass(active(id, 'allocBypass'), R);
+      },
+      serve: (method: string, fn: JobtapService) => {
+        if (typeof method !== 'string' || !/^[a-z][a-z0-9-]*$/.test(method) || typeof fn !== 'function') throw einval('serve: a method name and a function');
+        const key = `${name.replace(/^\./, '')}.${method}`;
+        if (this.services.has(key)) throw new FluxError(Errno.EEXIST, `job-manager.${key} is already served`);
+        this.services.set(key, fn);
+        this.be.log('debug', `jobtap plugin ${name} registered method job-manager.${key}`);
+      },
       now: () => Date.now() / 1000,
     };
   }

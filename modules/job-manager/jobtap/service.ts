@@ -4,12 +4,16 @@
  *                                         answers {plugins: [names, load order]} (builtins only with all)
  *   jobtap-query {name}                   {name, path, ...what the plugin adds}
  */
-import { einval, methods, type HandlerTable } from '../../../kernel/api';
+import { einval, methods, type HandlerTable, type Message } from '../../../kernel/api';
+import { isOwner } from '../guest';
+import type { JobtapCred } from '../plugin-api';
 import type { JobManagerProtocol } from '../../../lib/protocol/job-manager';
 import type { JobtapHost } from './host';
 
 /** handler entries checked against modules/job-manager/protocol.avsc */
 const method = methods<JobManagerProtocol>();
+
+const cred = (msg: Message): JobtapCred => ({ userid: msg.userid, owner: isOwner(msg) });
 
 export function jobtapHandlers(host: JobtapHost): HandlerTable {
   const str = (k: string, v: string | null | undefined): string | undefined => {
@@ -32,6 +36,12 @@ export function jobtapHandlers(host: JobtapHost): HandlerTable {
       const name = str('name', p.name);
       if (name === undefined) throw einval('jobtap-query: name is required');
       return host.query(name);
+    }),
+    // the builtins' methods (JobtapContext.serve): ENOSYS while the plugin is removed
+    method('history.get', (p, msg) => host.service('history', 'get')({ slice: p.slice }, cred(msg)) as { jobs: number[] }, { ownerOnly: false }),
+    method('post-event.post', (p, msg) => {
+      host.service('post-event', 'post')({ id: p.id, name: p.name, ...(p.context ? { context: p.context } : {}) }, cred(msg));
+      return {};
     }),
   ];
 }

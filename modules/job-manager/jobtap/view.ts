@@ -44,6 +44,7 @@ class View implements JobView {
   get t_inactive() { return this.j.t_inactive; }
   get started() { return this.j.started; }
   get ranks() { return this.j.ranks; }
+  get R() { return this.j.R; }
   get execActive() { return this.j.execRunning; }
   get endedByException() { return this.j.endedByException; }
   get result() { return this.j.state === State.INACTIVE ? RESULT_NAME[this.j.result] : undefined; }

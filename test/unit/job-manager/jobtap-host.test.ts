@@ -21,7 +21,7 @@ function setup() {
   const calls: string[] = [];
   const logs: string[] = [];
   const be: JobtapBackend = {
-    log: (_level: string, text: string) => void logs.push(text),
+    log: (level: string, text: string) => void (level !== 'debug' && logs.push(text)),
     config: {},
     job: (id) => jobs.get(id),
     activeJobs: () => [...jobs.values()].filter((j) => j.state !== State.INACTIVE),
@@ -41,6 +41,8 @@ function setup() {
     perilogStart: (j, kind, d) => void calls.push(`${kind}-start ${j.id} ${d}`),
     perilogFinish: (j, kind, d, st) => void calls.push(`${kind}-finish ${j.id} ${d} ${st}`),
     getattr: () => undefined,
+    setUrgency: (j, u) => void calls.push(`urgency ${j.id} ${u}`),
+    allocBypass: (j) => void calls.push(`bypass ${j.id}`),
   } as JobtapBackend;
   const host = new JobtapHost(be);
   for (const p of BUILTINS) host.loadBuiltin(p);
@@ -133,7 +135,7 @@ test('remove: all spares builtins, a glob needs a leading dot for them, a name r
   const { host } = setup();
   await loadInline(host, 'x1', {});
   host.remove('all');
-  assert.equal(host.list(), ['.priority-default', '.dependency-after', '.dependency-singleton', '.begin-time']);
+  assert.equal(host.list(), ['.priority-default', '.dependency-after', '.dependency-singleton', '.begin-time', '.history', '.post-event']);
   assert.throws(() => host.remove('*depend*'), /not found/);
   assert.is(host.remove('.dep*'), 2);
   assert.is(host.remove('all'), 0);
@@ -162,6 +164,17 @@ test('load refuses unknown conf keys and a second copy; postEvent refuses the ma
   j.state = State.RUN;
   assert.throws(() => post!(9, 'start'), /event 'start' is the job manager's own/);
   assert.not.throws(() => post!(9, 'site-note'));
+});
+
+test("a builtin's methods (ctx.serve) are served while it is loaded, ENOSYS once removed, back when loaded again", async () => {
+  const { host } = setup();
+  const cred = { userid: 1, owner: true };
+  assert.equal(host.service('history', 'get')({ slice: '[:]' }, cred), { jobs: [] });
+  host.remove('.history');
+  assert.throws(() => host.service('history', 'get'), (e: FluxError) => e.errno === 38 && e.message === 'Function not implemented');
+  assert.throws(() => host.service('nosuch', 'get'), (e: FluxError) => e.errno === 38);
+  await host.load('.history');
+  assert.equal(host.service('history', 'get')({ slice: '[:1]' }, cred), { jobs: [] });
 });
 
 test('async callbacks: a failure is logged, never unhandled; an async validator refuses the job', async () => {

@@ -25,11 +25,14 @@ function fakeCtx(now: () => number, config: Record<string, unknown> = {}): Jobta
     epilogStart: () => undefined,
     epilogFinish: () => undefined,
     getattr: () => undefined,
+    setUrgency: () => undefined,
+    allocBypass: () => undefined,
+    serve: () => undefined,
   };
   return c;
 }
 
-const job = (o: Partial<JobView>): JobView => ({ id: 1, userid: 1, urgency: 16, priority: -1, state: 'SCHED', flags: 0, t_submit: 0, name: 'x', queue: undefined, ntasks: 1, ncores: 1, nnodes: undefined, duration: 0, jobspec: undefined, dependencies: [], t_run: undefined, t_inactive: undefined, started: false, ranks: undefined, execActive: false, endedByException: false, result: undefined, ...o });
+const job = (o: Partial<JobView>): JobView => ({ id: 1, userid: 1, urgency: 16, priority: -1, state: 'SCHED', flags: 0, t_submit: 0, name: 'x', queue: undefined, ntasks: 1, ncores: 1, nnodes: undefined, duration: 0, jobspec: undefined, dependencies: [], t_run: undefined, t_inactive: undefined, started: false, ranks: undefined, R: undefined, execActive: false, endedByException: false, result: undefined, ...o });
 
 test('multi-factor: the user who used more gets the lower priority, and usage decays with the halflife', () => {
   let t = 1000;
