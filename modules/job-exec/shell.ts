@@ -309,6 +309,8 @@ export class JobShell {
     env['FLUX_JOB_SIZE'] = String(spec.size);
     env['FLUX_JOB_NNODES'] = String(spec.nnodes);
     env['FLUX_URI'] = spec.uri;
+    // the job's guest namespace (modules/kvs/job-spaces.ts): a task's `flux kvs` and a nested instance's parent-kvs-namespace
+    env['FLUX_KVS_NAMESPACE'] = `job-${spec.id}`;
     env['HOSTNAME'] = spec.hostname;
     if (spec.lineage !== undefined) env[LINEAGE_VAR] = spec.lineage;
     if (this.asUser) {

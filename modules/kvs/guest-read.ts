@@ -22,7 +22,7 @@ export function checkGuestRead(store: Store, msg: Message, topic: string, key: s
 }
 
 /** the userid of the job whose kvs directory is `dir`, from its submit event */
-function submitter(store: Store, dir: string): number | undefined {
+export function submitter(store: Store, dir: string): number | undefined {
   const log = `${dir}.eventlog`;
   if (!store.has(log) || !store.isLog(log)) return undefined;
   const text = store.get(log) as string;

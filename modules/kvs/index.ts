@@ -42,6 +42,8 @@ import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Namespaces, type Access, type Space } from './namespaces';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
+import { JobSpaces, jobDirOf } from './job-spaces';
+import { errorOutward, inward, outward } from './job-rewrite';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
@@ -223,17 +225,17 @@ export class KvsLeader implements BrokerModule {
   /** kvs.commit transactions sent in parts */
   private readonly staged = new Staged();
   readonly handlers: HandlerTable = [
-    method('get', (p, msg) => this.getMethod(p, msg), { ownerOnly: false }),
-    method('put', (p, msg) => this.put(p, msg), { ownerOnly: false }),
-    method('unlink', (p, msg) => this.unlink(p, msg), { ownerOnly: false }),
-    method('dir', (p, msg) => this.dir(p, msg), { ownerOnly: false }),
-    method('link', (p, msg) => this.link(p, msg), { ownerOnly: false }),
-    method('readlink', (p, msg) => this.readlink(p, msg), { ownerOnly: false }),
-    method('mkdir', (p, msg) => this.mkdir(p, msg), { ownerOnly: false }),
-    method('eventlog-append', (p, msg) => this.eventlogAppend(p, msg), { ownerOnly: false }),
-    method('eventlog-close', (p, msg) => this.eventlogClose(p, msg), { ownerOnly: false }),
-    method('commit', (p, msg) => this.commit(p, msg), { ownerOnly: false }),
-    method('watch', (p, msg) => this.watch(p, msg), { ownerOnly: false }),
+    method('get', (p, msg) => this.viaJob(p, msg, 'kvs.get', () => this.getMethod(p, msg)), { ownerOnly: false }),
+    method('put', (p, msg) => this.viaJob(p, msg, 'kvs.put', () => this.put(p, msg)), { ownerOnly: false }),
+    method('unlink', (p, msg) => this.viaJob(p, msg, 'kvs.unlink', () => this.unlink(p, msg)), { ownerOnly: false }),
+    method('dir', (p, msg) => this.viaJob(p, msg, 'kvs.dir', () => this.dir(p, msg)), { ownerOnly: false }),
+    method('link', (p, msg) => this.viaJob(p, msg, 'kvs.link', () => this.link(p, msg)), { ownerOnly: false }),
+    method('readlink', (p, msg) => this.viaJob(p, msg, 'kvs.readlink', () => this.readlink(p, msg)), { ownerOnly: false }),
+    method('mkdir', (p, msg) => this.viaJob(p, msg, 'kvs.mkdir', () => this.mkdir(p, msg)), { ownerOnly: false }),
+    method('eventlog-append', (p, msg) => this.viaJob(p, msg, 'kvs.eventlog-append', () => this.eventlogAppend(p, msg)), { ownerOnly: false }),
+    method('eventlog-close', (p, msg) => this.viaJob(p, msg, 'kvs.eventlog-close', () => this.eventlogClose(p, msg)), { ownerOnly: false }),
+    method('commit', (p, msg) => this.viaJob(p, msg, 'kvs.commit', () => this.commit(p, msg)), { ownerOnly: false }),
+    method('watch', (p, msg) => this.viaJob(p, msg, 'kvs.watch', () => this.watch(p, msg)), { ownerOnly: false }),
     // a guest's cancels reach only its own watches (by sender)
     method('watch-cancel', (p, msg) => this.watchCancel(p, msg), { ownerOnly: false }),
     method('stream-cancel', (p, msg) => this.streamCancel(p, msg), { ownerOnly: false }),
@@ -249,10 +251,15 @@ export class KvsLeader implements BrokerModule {
       this.spaces.remove(p.namespace);
       return {};
     }),
-    method('namespace-list', () => ({ namespaces: this.spaces.list() })),
+    // with the namespaces of the running jobs (job-spaces.ts)
+    method('namespace-list', () => ({ namespaces: [...this.spaces.list(), ...this.jobs.list(this.store)].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0)) })),
     method('stats-get', () => this.statsGet()),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
+  /** the running jobs' namespaces, views of their guest directories (job-spaces.ts) */
+  private readonly jobs = new JobSpaces();
+  /** requests made in a job's namespace, their keys moved to the primary one (viaJob()) */
+  private readonly viaJobs = new WeakSet<Message>();
   /** the cold clock's next tick, while directories wait to be packed (pack()) */
   private coldTimer: NodeJS.Timeout | undefined;
   /** packing cold directories, a slice a turn */
@@ -297,7 +304,43 @@ export class KvsLeader implements BrokerModule {
 
   /** the namespace a request names (none: primary), checked for its sender (namespaces.ts) */
   private space(p: { namespace?: string | null }, msg: Message, topic: string, access: Access = 'use'): Space {
+    if (this.viaJobs.has(msg)) return this.spaces.primary;
     return this.spaces.of(p.namespace, msg, topic, access);
+  }
+
+  /** the running job whose namespace a request names (not one made with namespace-create), else undefined */
+  private jobSpace(p: { namespace?: string | null }, msg: Message, topic: string) {
+    const ns = p.namespace;
+    return ns === undefined || ns === null || this.spaces.has(ns) ? undefined : this.jobs.resolve(this.store, ns, msg, topic);
+  }
+
+  /**
+   * A request that names keys: in a job's namespace (job-spaces.ts) they
+   * are moved below its directory in the primary namespace, and those of
+   * the answer and of an error moved back.
+   */
+  private viaJob<T>(p: { namespace?: string | null }, msg: Message, topic: string, run: () => T): T {
+    const job = this.jobSpace(p, msg, topic);
+    if (!job) return run();
+    const { prefix } = job;
+    inward(p as Record<string, unknown>, prefix, (ns) => (ns === job.name ? prefix : this.jobs.resolve(this.store, ns, msg, topic)?.prefix));
+    this.viaJobs.add(msg);
+    let r: T;
+    try {
+      r = run();
+    } catch (e) {
+      throw errorOutward(e, prefix);
+    }
+    if (r === NO_RESPONSE) return r;
+    if (r instanceof Promise) {
+      return r.then(
+        (v: unknown) => outward(v, prefix),
+        (e: unknown) => {
+          throw errorOutward(e, prefix);
+        },
+      ) as T;
+    }
+    return outward(r, prefix);
   }
 
   /** a change's write to `keys` failed after it was answered: repair it */
@@ -481,9 +524,11 @@ export class KvsLeader implements BrokerModule {
     const { text, n } = store.append(key, entries);
     watchers.notify(key, entries);
     const close = p.close === true;
+    if (sp === this.spaces.primary) this.jobs.appended(key, n);
     if (close) {
       store.close(key);
       watchers.end(key);
+      this.jobs.closed(key);
     }
     sp.versions.bump();
     return this.durable(sp, [key, ...shadowed], async (b) => {
@@ -501,6 +546,7 @@ export class KvsLeader implements BrokerModule {
     const sp = this.space(p, msg, 'kvs.eventlog-close');
     sp.store.close(key);
     sp.watchers.end(key);
+    this.jobs.closed(key);
     sp.versions.bump();
     return this.durable(sp, [key], (b) => b.putLogHeader(key, true), quick);
   }
@@ -521,13 +567,17 @@ export class KvsLeader implements BrokerModule {
   }
 
   private getroot(p: Req<'getroot'>, msg: Message) {
+    // a job's namespace: the primary one's version, the job's user as owner (job-spaces.ts)
+    const job = this.jobSpace(p, msg, 'kvs.getroot');
+    if (job) return { rootseq: this.spaces.primary.versions.current, owner: job.owner };
     const sp = this.space(p, msg, 'kvs.getroot');
     return { rootseq: sp.versions.current, owner: sp.owner };
   }
 
   private waitVersion(p: Req<'wait-version'>, msg: Message): typeof NO_RESPONSE {
     if (!Number.isSafeInteger(p.version) || p.version < 0) throw einval(`wait-version: invalid version ${p.version}`);
-    this.space(p, msg, 'kvs.wait-version').versions.wait(p.version, msg, senderOf(msg));
+    const sp = this.jobSpace(p, msg, 'kvs.wait-version') ? this.spaces.primary : this.space(p, msg, 'kvs.wait-version');
+    sp.versions.wait(p.version, msg, senderOf(msg));
     return NO_RESPONSE;
   }
 

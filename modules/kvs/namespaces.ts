@@ -70,6 +70,10 @@ export class Namespaces {
     return this.spaces.values();
   }
 
+  has(name: string): boolean {
+    return this.spaces.has(name);
+  }
+
   get size(): number {
     return this.spaces.size;
   }
