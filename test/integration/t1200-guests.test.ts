@@ -310,6 +310,23 @@ t('a guest cannot signal or cancel the owner`s running job', () => {
   assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
 });
 
+t('a running job`s namespace job-<id> belongs to its user: another guest gets EPERM, the owner everything', () => {
+  const id = as(OWNER, ['submit', 'sleep', '120']).stdout.trim();
+  try {
+    assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start']).code, 0);
+    const ns = `job-${as(OWNER, ['job', 'id', '--to=dec', id]).stdout.trim()}`;
+    assert.is(as(OWNER, ['kvs', 'put', '-N', ns, 'k=v']).code, 0);
+    const get = as(BOB, ['kvs', 'get', '-N', ns, 'k']);
+    assert.equal([get.code, get.stderr], [1, 'flux-kvs: k: Operation not permitted\n']);
+    const put = as(BOB, ['kvs', 'put', '-N', ns, 'k=bob']);
+    assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.put: namespace ${ns} belongs to uid ${uidOf(OWNER)}\n`]);
+    assert.is(as(OWNER, ['kvs', 'get', '-N', ns, 'k']).stdout, 'v\n');
+  } finally {
+    as(OWNER, ['cancel', id]);
+    as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']);
+  }
+});
+
 tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no other kvs key', () => {
   const id = as(ALICE, ['submit', '--urgency=0', 'echo', 'hi']).stdout.trim();
   const ev = as(ALICE, ['job', 'eventlog', id]);
