@@ -42,7 +42,7 @@ import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Namespaces, type Access, type Space } from './namespaces';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
-import { JobSpaces, jobDirOf } from './job-spaces';
+import { JobSpaces } from './job-spaces';
 import { errorOutward, inward, outward } from './job-rewrite';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
