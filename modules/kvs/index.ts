@@ -43,7 +43,7 @@ import { Namespaces, type Access, type Space } from './namespaces';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { JobSpaces } from './job-spaces';
-import { errorOutward, inward, outward } from './job-rewrite';
+import { errorOutward, inward, outward, sourcesInward } from './job-rewrite';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
@@ -314,6 +314,11 @@ export class KvsLeader implements BrokerModule {
     return ns === undefined || ns === null || this.spaces.has(ns) ? undefined : this.jobs.resolve(this.store, ns, msg, topic);
   }
 
+  /** the directory of the running job namespace `ns` names (checked for the sender), else undefined */
+  private jobPrefix(ns: string, msg: Message, topic: string): string | undefined {
+    return this.spaces.has(ns) ? undefined : this.jobs.resolve(this.store, ns, msg, topic)?.prefix;
+  }
+
   /**
    * A request that names keys: in a job's namespace (job-spaces.ts) they
    * are moved below its directory in the primary namespace, and those of
@@ -321,9 +326,13 @@ export class KvsLeader implements BrokerModule {
    */
   private viaJob<T>(p: { namespace?: string | null }, msg: Message, topic: string, run: () => T): T {
     const job = this.jobSpace(p, msg, topic);
-    if (!job) return run();
+    if (!job) {
+      // a commit's copy from a job's namespace into another
+      if ((p as { ops?: unknown }).ops !== undefined) sourcesInward(p as Record<string, unknown>, (ns) => this.jobPrefix(ns, msg, topic));
+      return run();
+    }
     const { prefix } = job;
-    inward(p as Record<string, unknown>, prefix, (ns) => (ns === job.name ? prefix : this.jobs.resolve(this.store, ns, msg, topic)?.prefix));
+    inward(p as Record<string, unknown>, prefix, (ns) => (ns === job.name ? prefix : this.jobPrefix(ns, msg, topic)));
     this.viaJobs.add(msg);
     let r: T;
     try {

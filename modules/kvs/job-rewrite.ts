@@ -25,16 +25,29 @@ export function inward(p: Payload, prefix: string, fromJob: (ns: string) => stri
     if (o === null || typeof o !== 'object') continue;
     if (o['op'] === 'copy') {
       o['dst'] = under(prefix, o['dst']);
-      const from = o['from'];
-      const src = typeof from === 'string' ? fromJob(from) : prefix;
-      if (src !== undefined) {
-        o['src'] = under(src, o['src']);
-        if (typeof from === 'string') o['from'] = 'primary';
-      }
+      if (typeof o['from'] !== 'string') o['src'] = under(prefix, o['src']);
       continue;
     }
     o['key'] = under(prefix, o['key']);
     if (o['op'] === 'link') o['target'] = under(prefix, o['target']);
+  }
+  sourcesInward(p, fromJob);
+}
+
+/**
+ * A commit's copies whose source namespace (`from`, flux kvs copy -S) is a
+ * job's: the source key moved below the job's directory, in the primary
+ * namespace (in place). `fromJob` gives the directory, else undefined.
+ */
+export function sourcesInward(p: Payload, fromJob: (ns: string) => string | undefined): void {
+  const ops = p['ops'];
+  if (!Array.isArray(ops)) return;
+  for (const o of ops as Payload[]) {
+    if (o === null || typeof o !== 'object' || o['op'] !== 'copy' || typeof o['from'] !== 'string') continue;
+    const src = fromJob(o['from']);
+    if (src === undefined) continue;
+    o['src'] = under(src, o['src']);
+    o['from'] = 'primary';
   }
 }
 

@@ -64,6 +64,11 @@ test('a running job`s namespace: listed, readable and writable with -N, gone at 
     const missing = flux('kvs', 'get', '-N', ns, 'nokey');
     assert.equal([missing.code, missing.stderr], [1, 'flux-kvs: nokey: No such file or directory\n']);
     assert.is(flux('kvs', 'getroot', '-N', ns, '-o').stdout, `${uid}\n`);
+    // copy out of it into the primary namespace, and in
+    assert.is(flux('kvs', 'copy', '-S', ns, 'k', 'saved').code, 0);
+    assert.is(flux('kvs', 'get', 'saved').stdout, 'v\n');
+    assert.is(flux('kvs', 'copy', '-D', ns, 'saved', 'back').code, 0);
+    assert.is(flux('kvs', 'get', `${kvsdir(id)}.guest.back`).stdout, 'v\n');
     assert.is(flux('cancel', id).code, 0);
     assert.is(flux('job', 'wait-event', '-t', '30', id, 'clean').code, 0);
     assert.not.match(flux('kvs', 'namespace', 'list').stdout, ns);
