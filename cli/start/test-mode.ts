@@ -23,6 +23,7 @@ import { parkForNode } from '../../lib/node-env';
 import { refuseLiveRundir } from './rundir-in-use';
 import { checkSize } from './size-limit';
 import { errnoText, makeRundir } from './rundir';
+import { forwardTargets } from './forward-policy';
 
 export interface TestOptions {
   size: number;
@@ -201,15 +202,28 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     if (live.size === 0 && !starting) finish();
   };
 
-  // Forward SIGINT/SIGTERM (and SIGHUP) to the brokers and stay to collect them;
-  // the exit timer then makes sure a broker that ignores it does not outlive us.
-  // One that comes while the brokers start also ends the start: none starts after it.
+  // Forward SIGINT/SIGTERM (and SIGHUP) and stay to collect the brokers. Once they are
+  // up, the first goes to rank 0 alone: it ends its initial program, cancels the jobs
+  // (SIGTERM, SIGKILL after the kill timeout) and tells the followers to leave, so that
+  // every task and nested instance can clean up (cli/start/forward-policy.ts).
+  // A second one, or one while the brokers start (which also ends the start: none
+  // starts after it), goes to every broker, and the exit timer then makes sure a
+  // broker that ignores it does not outlive us.
   let forwarded = false;
+  let signals = 0;
   const forward = (sig: NodeJS.Signals) => {
     forwarded = true;
     if (starting) interrupted ??= sig;
-    killAll(sig);
-    startTimer();
+    const to = forwardTargets([...live].map((b) => b.rank), { starting, count: ++signals });
+    for (const b of live) {
+      if (!to.includes(b.rank)) continue;
+      try {
+        b.proc?.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    }
+    if (to.length === live.size) startTimer();
   };
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, forward);
