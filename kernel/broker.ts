@@ -90,7 +90,6 @@ export class Broker {
   private reaper: Reaper | undefined;
   private createdRundir: string | undefined;
   private createdStatedir: string | undefined;
-  private deadlyCount = 0;
   private abortRun: (() => void) | undefined;
   private startTime = Date.now() / 1000;
   private logFile: LogFile | undefined;
@@ -357,11 +356,10 @@ export class Broker {
     else this.abortRun?.();
   }
 
+  /** as Flux's: a repeat never ends the broker at once (a nested one gets several as its job is canceled) */
   private onDeadlySignal(sig: NodeJS.Signals): void {
-    this.deadlyCount++;
     if (this.rc2?.child.exitCode === null && this.rc2 && this.rcInteractive && sig === 'SIGINT') return;
     this.log(LogLevel.debug, 'broker', `received ${sig}`);
-    if (this.deadlyCount > 2) process.exit(128 + (os.constants.signals[sig] ?? 1));
     if (this.rc2) this.rc2.kill('SIGHUP');
     else this.abortRun?.();
   }

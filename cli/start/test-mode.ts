@@ -154,6 +154,8 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   let starting = true;
   let halted = false;
   let interrupted: NodeJS.Signals | undefined;
+  /** the last signal forwarded (cli/start/forward-policy.ts) */
+  let lastSignal: NodeJS.Signals | undefined;
   let finish: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (finish = resolve));
 
@@ -199,6 +201,8 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     if (how) say(`${b.rank} (pid ${b.proc?.pid ?? '?'}) ${how}`);
     server.rankGone(b.rank, `rank ${b.rank} ${rc > 128 && how && !how.startsWith('exited') ? `died: ${how}` : `exited with status ${rc}`}`);
     if (o.exitMode === 'any' || b.rank === 0) startTimer();
+    // rank 0 ended after a signal only it was given: the others get it now (leaving already, or not brokers at all)
+    if (b.rank === 0 && lastSignal !== undefined) killAll(lastSignal);
     if (live.size === 0 && !starting) finish();
   };
 
@@ -213,6 +217,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   let signals = 0;
   const forward = (sig: NodeJS.Signals) => {
     forwarded = true;
+    lastSignal = sig;
     if (starting) interrupted ??= sig;
     const to = forwardTargets([...live].map((b) => b.rank), { starting, count: ++signals });
     for (const b of live) {
