@@ -3,7 +3,9 @@
  * ends its initial program and cancels the jobs, so a job's tasks on every rank
  * get SIGTERM (not only rank 0's), nested instances (flux batch, flux alloc)
  * shut down and remove their rundir and statedir, and flux start exits as its
- * initial program did (129: the broker ends it with SIGHUP).
+ * initial program did (129: the broker ends it with SIGHUP). A broker given
+ * several signals (a nested one, as its job is canceled) still shuts down in
+ * order: a repeat never ends it at once.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -106,6 +108,32 @@ test('SIGTERM to flux start: nested flux batch and flux alloc leave no directori
     assert.equal(ls(tmp), [], front.err());
     assert.match(front.err(), /flux-cancel: Canceled 2 jobs/);
     assert.is(rc, 129, front.err());
+  } finally {
+    killAll();
+  }
+});
+
+test('SIGTERM, SIGINT and SIGHUP at once to a broker: it still shuts down in order and removes its directories', async () => {
+  const t = tmpdir('flux-ts-t0603-');
+  dirs.push(t);
+  const tmp = path.join(t.dir, 'tmp');
+  fs.mkdirSync(tmp);
+  const proc = spawn(FLUX, ['start', 'sh', '-c', `touch ${t.dir}/up; exec sleep 300`], {
+    env: { ...process.env, TMPDIR: tmp, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  started.add(proc);
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number>((res) => proc.on('close', (code) => res(code ?? -1)));
+  try {
+    await waitUntil(() => fs.existsSync(path.join(t.dir, 'up')), { what: 'the initial program running', timeoutMs: 30_000 });
+    // a size-1 `flux start` runs the broker in its own process: the signals reach it directly
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.kill(proc.pid!, sig);
+    const rc = await exited;
+    assert.equal(ls(tmp), [], err);
+    assert.is(rc, 129, err);
   } finally {
     killAll();
   }
