@@ -271,7 +271,9 @@ export class Broker {
       const v = Number(this.attrs.get(n));
       return Number.isFinite(v) ? v : d;
     };
-    this.logRing.ringSize = num('log-ring-size', 1024);
+    const size = (n: string, d: number) => parseSize(this.attrs.get(n) ?? '') ?? d;
+    // at most half a client's reply buffer, so that `flux dmesg` can always take a full ring
+    Object.assign(this.logRing.ring, { maxCount: num('log-ring-size', 1024), maxBytes: Math.min(size('log-ring-bytes', 8 << 20), size('connector.client-outbuf', 32 << 20) / 2) }).trim();
     this.logRing.level = num('log-level', 7);
     this.logRing.stderrLevel = num('log-stderr-level', 3);
     this.logRing.criticalLevel = num('log-critical-level', 2);
