@@ -48,6 +48,7 @@ import { BROKER_STARTED } from '../lib/process-events';
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
+import { watchFrontEnd } from '../lib/front-end-watch';
 
 type ModprobeDoc = { module?: Array<{ name: string; ranks?: string; args?: string[] }> };
 /** modules/modprobe.toml of this build, parsed */
@@ -348,6 +349,8 @@ export class Broker {
     const from = this.opts.shared?.signals ?? process;
     for (const sig of DEADLY) from.on(sig, () => this.onDeadlySignal(sig));
     if (!this.opts.shared) process.on('SIGPIPE', () => {});
+    // a broker of `flux start --test-size` whose front end is gone, even by SIGKILL: as on SIGTERM
+    if (!this.opts.shared) watchFrontEnd(process.env, () => this.onDeadlySignal('SIGTERM'), this.rank === 0);
   }
 
   /**
