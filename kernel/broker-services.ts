@@ -21,6 +21,8 @@ import { reconfigure, parseSources, rereadConfig } from './config/reload';
 import { MsgFlag, type Message } from './message/message';
 import { routeString } from './module/module-host';
 import { idleReducer } from '../lib/idle-reduce';
+import { sendInPieces } from '../lib/bounded-ring';
+import { entryBytes, type LogEntry } from './log/log-ring';
 
 /** What the broker module may use of the Broker (and nothing else may). */
 export type BrokerCore = Pick<Broker, 'uuid' | 'rank' | 'args' | 'attrs' | 'applyAttr' | 'config' | 'configSchema' | 'logRing' | 'log' | 'modules' | 'publish' | 'requestShutdown' | 'sm'>;
@@ -97,9 +99,17 @@ export class BrokerServices implements BrokerModule {
     }),
     method('log.dmesg', (req, msg) => {
       if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
-      if (!req.nobacklog) for (const e of this.b.logRing.all()) this.h.respond(msg, { entry: e });
-      if (!req.follow) this.h.respondError(msg, Errno.ENODATA);
-      else this.follows.set(`${msg.route[0]}:${msg.matchtag}`, { msg, stop: this.b.logRing.listen((e) => this.h.respond(msg, { entry: e })) });
+      const key = `${msg.route[0]}:${msg.matchtag}`;
+      // new entries wait behind the backlog, which leaves in pieces (lib/bounded-ring.ts)
+      const queued: LogEntry[] = [];
+      let send = (e: LogEntry): void => void queued.push(e);
+      if (req.follow) this.follows.set(key, { msg, stop: this.b.logRing.listen((e) => send(e)) });
+      const backlog = req.nobacklog ? [] : [...this.b.logRing.all()];
+      void sendInPieces(backlog, entryBytes, (e) => this.h.respond(msg, { entry: e }), 1 << 20, () => req.follow === true && !this.follows.has(key)).then(() => {
+        send = (e) => this.h.respond(msg, { entry: e });
+        if (!req.follow) this.h.respondError(msg, Errno.ENODATA);
+        else if (this.follows.has(key)) queued.forEach(send);
+      });
       return NO_RESPONSE;
     }),
     // the client cancelled its --follow stream (ADR 0011): stop it, end it with ENODATA
@@ -112,7 +122,7 @@ export class BrokerServices implements BrokerModule {
       return {};
     }),
     // `flux module stats log`: the log ring and its followers
-    method('log.stats-get', () => ({ entries: this.b.logRing.all().length, followers: this.follows.size })),
+    method('log.stats-get', () => ({ entries: this.b.logRing.ring.length, bytes: this.b.logRing.ring.bytes, max_bytes: this.b.logRing.ring.maxBytes, followers: this.follows.size })),
     method('log.clear', () => {
       this.b.logRing.clear();
       return {};

@@ -48,6 +48,7 @@ import { BROKER_STARTED } from '../lib/process-events';
 import type { TreeFactory, TreeHost } from './tree-host';
 import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
+import { watchFrontEnd } from '../lib/front-end-watch';
 
 type ModprobeDoc = { module?: Array<{ name: string; ranks?: string; args?: string[] }> };
 /** modules/modprobe.toml of this build, parsed */
@@ -270,7 +271,9 @@ export class Broker {
       const v = Number(this.attrs.get(n));
       return Number.isFinite(v) ? v : d;
     };
-    this.logRing.ringSize = num('log-ring-size', 1024);
+    const size = (n: string, d: number) => parseSize(this.attrs.get(n) ?? '') ?? d;
+    // at most half a client's reply buffer, so that `flux dmesg` can always take a full ring
+    Object.assign(this.logRing.ring, { maxCount: num('log-ring-size', 1024), maxBytes: Math.min(size('log-ring-bytes', 8 << 20), size('connector.client-outbuf', 32 << 20) / 2) }).trim();
     this.logRing.level = num('log-level', 7);
     this.logRing.stderrLevel = num('log-stderr-level', 3);
     this.logRing.criticalLevel = num('log-critical-level', 2);
@@ -345,6 +348,8 @@ export class Broker {
     const from = this.opts.shared?.signals ?? process;
     for (const sig of DEADLY) from.on(sig, () => this.onDeadlySignal(sig));
     if (!this.opts.shared) process.on('SIGPIPE', () => {});
+    // a broker of `flux start --test-size` whose front end is gone, even by SIGKILL: as on SIGTERM
+    if (!this.opts.shared) watchFrontEnd(process.env, () => this.onDeadlySignal('SIGTERM'), this.rank === 0);
   }
 
   /**

@@ -24,6 +24,7 @@ import { refuseLiveRundir } from './rundir-in-use';
 import { checkSize } from './size-limit';
 import { errnoText, makeRundir } from './rundir';
 import { forwardTargets } from './forward-policy';
+import { START_FD_ENV, START_RUNDIR_ENV } from '../../lib/front-end-watch';
 
 export interface TestOptions {
   size: number;
@@ -118,13 +119,17 @@ export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string,
   return argv;
 }
 
-function brokerEnv(rank: number, size: number, rundir: string): NodeJS.ProcessEnv {
+function brokerEnv(rank: number, size: number, rundir: string, removeRundir: boolean): NodeJS.ProcessEnv {
   const env = parkForNode(process.env);
   for (const k of Object.keys(env)) if (k.startsWith('PMI_')) delete env[k];
   env['PMI_FD'] = '3';
   env['PMI_RANK'] = String(rank);
   env['PMI_SIZE'] = String(size);
   env['FLUX_START_URI'] = `local://${rundir}/start`;
+  // the brokers shut down if this front end dies, even by SIGKILL (lib/front-end-watch.ts)
+  env[START_FD_ENV] = '4';
+  if (removeRundir) env[START_RUNDIR_ENV] = rundir;
+  else delete env[START_RUNDIR_ENV];
   return env;
 }
 
@@ -239,9 +244,13 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   const startBroker = (b: Broker) => {
     const [file, ...args] = b.argv;
     const proc = spawn(file!, args, {
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-      env: brokerEnv(b.rank, n, rundir),
+      stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
+      env: brokerEnv(b.rank, n, rundir, removeRundir),
     });
+    // never written nor read: its end of file tells the broker this process is gone
+    const guard = proc.stdio[4] as net.Socket | null;
+    guard?.unref();
+    proc.on('exit', () => guard?.destroy());
     b.proc = proc;
     live.add(b);
     proc.on('error', (e) => {

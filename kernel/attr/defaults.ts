@@ -72,6 +72,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('conf.shell_pluginpath', undefined, RT | NS, { why: NO_PLUGINPATH });
   a.define('config.path', undefined, IMM);
   a.define('log-ring-size', '1024', IMM, { onSet: intIn('log-ring-size', 1, 1 << 20) });
+  a.define('log-ring-bytes', '8M', RT, { onSet: sizeAtLeast('log-ring-bytes', 64 << 10) });
   a.define('log-level', '7', RT, { onSet: intIn('log-level', -1, 7) });
   a.define('log-forward-level', '3', IMM, { onSet: intIn('log-forward-level', -1, 7) });
   a.define('log-critical-level', '2', RT, { onSet: intIn('log-critical-level', -1, 7) });

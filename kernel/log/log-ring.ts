@@ -5,6 +5,7 @@
  */
 import { LogLevel, type LogLevelName } from '../api/handle';
 import { eventTime } from '../../lib/event-time';
+import { BoundedRing, truncateUtf8 } from '../../lib/bounded-ring';
 
 export interface LogEntry {
   seq: number;
@@ -72,11 +73,14 @@ export function nowSeconds(): number {
   return eventTime();
 }
 
+/** what an entry costs the ring: its strings plus a fixed overhead for the rest */
+export const entryBytes = (e: LogEntry): number => Buffer.byteLength(e.text) + e.appname.length + e.hostname.length + 64;
+
 export class LogRing {
-  private entries: LogEntry[] = [];
+  /** bounded by log-ring-size entries and log-ring-bytes bytes; the oldest go first */
+  readonly ring = new BoundedRing<LogEntry>(entryBytes, 1024, 8 << 20);
   private seq = 0;
   private readonly listeners = new Set<(e: LogEntry) => void>();
-  ringSize = 1024;
   /** entries with severity <= this go to the ring */
   level = 7;
   /** entries with severity <= this go to stderr (printer decides where) */
@@ -97,11 +101,10 @@ export class LogRing {
       severity,
       appname,
       hostname,
-      text,
+      text: truncateUtf8(text, this.ring.maxBytes - 128),
     };
     if (severity <= this.level) {
-      this.entries.push(e);
-      if (this.entries.length > this.ringSize) this.entries.splice(0, this.entries.length - this.ringSize);
+      this.ring.push(e);
       for (const l of this.listeners) l(e);
     }
     if (severity <= this.stderrLevel || severity <= this.criticalLevel) this.printer(e);
@@ -109,11 +112,11 @@ export class LogRing {
   }
 
   all(): readonly LogEntry[] {
-    return this.entries;
+    return this.ring.all();
   }
 
   clear(): void {
-    this.entries = [];
+    this.ring.clear();
   }
 
   listen(cb: (e: LogEntry) => void): () => void {

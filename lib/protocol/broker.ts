@@ -402,6 +402,14 @@ export const brokerProtocol: ProtocolDoc = {
             "type": "long"
           },
           {
+            "name": "bytes",
+            "type": "long"
+          },
+          {
+            "name": "max_bytes",
+            "type": "long"
+          },
+          {
             "name": "followers",
             "type": "long"
           }
@@ -706,6 +714,8 @@ export type BrokerLogStatsGetRequest = Record<string, never>;
 
 export interface BrokerLogStatsGetResponse {
   entries: number;
+  bytes: number;
+  max_bytes: number;
   followers: number;
 }
 

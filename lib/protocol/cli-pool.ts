@@ -50,6 +50,11 @@ export const cliPoolProtocol: ProtocolDoc = {
             "doc": "clients that served and then exited (a command they could not undo, their share served, or one too many)"
           },
           {
+            "name": "unused",
+            "type": "long",
+            "doc": "clients told to leave before they took a command (the pool had enough when they were ready)"
+          },
+          {
             "name": "started",
             "type": "long"
           },
@@ -84,6 +89,8 @@ export interface CliPoolStatsGetResponse {
   served: number;
   /** clients that served and then exited (a command they could not undo, their share served, or one too many) */
   retired: number;
+  /** clients told to leave before they took a command (the pool had enough when they were ready) */
+  unused: number;
   started: number;
   failed: number;
   /** where launchers connect ('' until the first client is ready, or with no pool) */

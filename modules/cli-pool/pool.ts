@@ -60,6 +60,8 @@ interface Client {
   state: State;
   /** commands it took */
   taken: number;
+  /** when it took its current command (ms) */
+  busySince: number;
   /** the socket to it ("r", "b" from it; "q" to it) */
   ctl: Duplex;
 }
@@ -80,6 +82,7 @@ export class CliPool implements BrokerModule {
   private started = 0;
   private failed = 0;
   private retired = 0;
+  private unused = 0;
   private failures = 0;
   private stopping = false;
   private firstTimer: NodeJS.Timeout | undefined;
@@ -177,6 +180,7 @@ export class CliPool implements BrokerModule {
       started: this.started,
       failed: this.failed,
       retired: this.retired,
+      unused: this.unused,
       socket: this.published ? this.socketPath : '',
     };
   }
@@ -244,14 +248,25 @@ export class CliPool implements BrokerModule {
     this.refillDue = Date.now() + ms;
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
-      this.refill();
+      this.refill(ms);
     }, ms);
     this.refillTimer.unref();
   }
 
-  private refill(): void {
+  /**
+   * Start clients up to `size`. After a wait of `waitedMs` (the refill timer), a
+   * client that took its command within that wait counts as coming back: it is
+   * serving short commands one after another, and a new client would only be
+   * told to leave when it returns; the pool looks again a while later.
+   */
+  private refill(waitedMs = 0): void {
     if (this.stopping || this.listenFd < 0) return;
-    for (let n = this.count('idle') + this.count('starting'); n < this.size; n++) this.spawnOne();
+    const now = Date.now();
+    let returning = 0;
+    for (const c of this.clients) if (c.state === 'busy' && now - c.busySince < waitedMs) returning++;
+    let n = this.count('idle') + this.count('starting');
+    for (; n + returning < this.size; n++) this.spawnOne();
+    if (n < this.size) this.balance();
   }
 
   /**
@@ -293,7 +308,7 @@ export class CliPool implements BrokerModule {
       return;
     }
     this.started++;
-    const c: Client = { proc, state: 'starting', taken: 0, ctl: proc.stdio[4] as unknown as Duplex };
+    const c: Client = { proc, state: 'starting', taken: 0, busySince: 0, ctl: proc.stdio[4] as unknown as Duplex };
     this.clients.add(c);
     let errText = '';
     proc.stderr.on('data', (d: Buffer) => {
@@ -314,6 +329,7 @@ export class CliPool implements BrokerModule {
           const leaving = c.state === 'leaving';
           c.state = leaving ? 'leaving' : 'busy';
           c.taken++;
+          c.busySince = Date.now();
           this.served++;
           this.failures = 0;
           this.balance();
@@ -333,7 +349,11 @@ export class CliPool implements BrokerModule {
         this.balance();
         return;
       }
-      if (c.state === 'leaving') return;
+      if (c.state === 'leaving') {
+        // started, and not needed after all
+        this.unused++;
+        return;
+      }
       this.failed++;
       this.failures++;
       const why = sig !== null ? `signal ${sig}` : `exit ${code}`;

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { FLUX, ROOT, run, processAlive, startInstance, tmpdir, type Instance, type Result } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
+import { findProcs } from '../helpers/procs';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -22,6 +23,12 @@ interface Stats {
   pids: number[];
   served: number;
   socket: string;
+  busy: number;
+  starting: number;
+  started: number;
+  retired: number;
+  failed: number;
+  unused: number;
 }
 
 /** the state of the instance's one job, asked without the pool */
@@ -180,6 +187,30 @@ test('config: [cli-pool] size = 0 turns it off; a bad value is named', async () 
   fs.writeFileSync(path.join(dir, 'pool.toml'), '[cli-pool]\nsize = "many"\n');
   const r = run(FLUX, ['start', `--config-path=${dir}`, 'true']);
   assert.match(r.stderr, /cli-pool\.size: must be an integer from 0 to 64, got "many"/);
+});
+
+test('back-to-back commands: every client started is alive, retired, failed or unused (counted)', async () => {
+  const other = await startInstance();
+  try {
+    await refilled(2, other);
+    // three loops at once keep both clients busy, one command after another
+    const loop = 'for n in $(seq 40); do flux getattr size >/dev/null || exit 1; done';
+    const r = run('sh', ['-c', `(${loop}) & (${loop}) & (${loop}); wait`], { env: other.env, timeoutMs: 240_000 });
+    assert.is(r.code, 0, r.stderr);
+    const broker = other.flux(['getattr', 'broker.pid'], { env: { FLUX_CLI_POOL: '0' } }).stdout.trim();
+    const clients = () => findProcs({ env: ['FLUX_CLI_POOL_PARENT', broker] }).length;
+    const s = await waitUntil(
+      () => {
+        const t = stats(other);
+        return t.busy === 0 && t.starting === 0 && t.idle === 2 && t.started - t.retired - t.failed - t.unused === clients() ? t : undefined;
+      },
+      { what: 'the pool settled, each client it started accounted for' },
+    );
+    assert.ok(s.served >= 120, `served ${s.served}`);
+    assert.is(s.failed, 0);
+  } finally {
+    await other.stop();
+  }
 });
 
 test('idle clients die with their broker (SIGKILL of the instance)', async () => {

@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { FLUX, ROOT, flux, tmpdir, type Result } from '../helpers/flux';
 import { testWhen } from '../helpers/skip';
+import { describe, findProcs } from '../helpers/procs';
+import { waitUntil } from '../helpers/wait';
 
 const tmp = tmpdir('flux-t0100-');
 const hasOverlay = fs.existsSync(path.join(ROOT, 'dist', 'overlay', 'factory.js'));
@@ -188,6 +190,36 @@ test('SIGTERM to flux start is forwarded to the brokers', async () => {
   assert.is(r.code, 42);
   assert.match(r.stderr, /^flux-start: 0 \(pid \d+\) exited with rc=42$/m);
   noBrokersLeft();
+});
+
+testWhen(test, 'SIGKILL of the front end: its brokers shut down as on SIGTERM (jobs killed, rundir removed)', noOverlay, async () => {
+  const mark = `${process.pid}${Date.now() % 100000}`;
+  const p = spawn(FLUX, ['start', '-s2', 'sh', '-c', `flux submit -N2 sleep ${mark} >/dev/null && flux getattr rundir && exec sleep ${mark}`], {
+    env: { ...process.env, TMPDIR: tmp.dir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const ours = () => [...findProcs({ argv: `sleep ${mark}` }), ...(rundir ? findProcs({ argv: `--setattr=rundir=${rundir}` }) : [])];
+  let rundir = '';
+  try {
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    rundir = await waitUntil(() => /^(\/.*)\n/.exec(out)?.[1], { what: 'the rundir' });
+    // the job's two tasks and the initial program
+    await waitUntil(() => findProcs({ argv: `sleep ${mark}` }).length >= 3, { what: 'the job and the program running' });
+    assert.ok(findProcs({ argv: `--setattr=rundir=${rundir}` }).length >= 2);
+    p.kill('SIGKILL');
+    await waitUntil(() => ours().length === 0 && !fs.existsSync(rundir), { what: 'nothing of the instance left', timeoutMs: 30_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}\n${describe(ours())}`);
+    });
+  } finally {
+    for (const q of ours()) {
+      try {
+        process.kill(q.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
 });
 
 testWhen(test, 'size 3 with real brokers: one instance of 3', noOverlay, () => {

@@ -38,6 +38,7 @@ const COVERED: Record<string, string> = {
   'broker.rc2_none': 'integration/t0002-attr.test.ts',
   'config.path': 'integration/t1000-config-strict.test.ts',
   'log-ring-size': 'integration/t1001-attr-effects.test.ts',
+  'log-ring-bytes': 'integration/t0017-log-ring-bounds.test.ts',
   'log-level': 'integration/t1001-attr-effects.test.ts',
   'log-forward-level': 'integration/t1001-attr-effects.test.ts',
   'log-critical-level': 'integration/t1001-attr-effects.test.ts',

@@ -66,7 +66,7 @@ test('it serves every broker service name from one endpoint, with the protocol c
   for (const s of ['broker', 'attr', 'log', 'module', 'event', 'state-machine', 'config']) assert.is(b.router.serviceOwner(s), b.uuid, s);
   assert.is((await b.client.rpc<{ value: string }>('attr.get', { name: 'hostname' })).value, 'node0');
   assert.match(await refusal(b.client.rpc('attr.get', { name: 5 })), /^71: attr\.get: malformed request: name: /);
-  assert.equal(await b.client.rpc('log.stats-get', {}), { entries: 0, followers: 0 });
+  assert.equal(await b.client.rpc('log.stats-get', {}), { entries: 0, bytes: 0, max_bytes: 8 << 20, followers: 0 });
 });
 
 test('it is not listed, and remove or reload of it is refused with one line', async () => {
