@@ -367,17 +367,18 @@ export class ResourceModule implements BrokerModule {
   private publishPending = false;
 
   /**
-   * Per-rank resources; ranks that have not reported yet take rank 0's shape,
-   * under their own name from the instance's host list (bootstrap config or
-   * PMI business cards), not rank 0's.
+   * Per-rank resources; ranks that have not reported yet take rank 0's shape.
+   * Every rank is named from the instance's host list (bootstrap config, PMI
+   * business cards, flux start --test-hosts), not by the name it discovered.
    */
   private ranks(): RankResources[] {
     if (this.described) return this.described.map((r) => ({ ...r, cores: [...r.cores], gpus: [...r.gpus] }));
     const out: RankResources[] = [];
     const names = this.bootHosts();
     for (let r = 0; r < this.h.size; r++) {
-      const rep = this.reports.get(r) ?? { ...this.local, rank: r, hostname: names?.[r] ?? this.local.hostname };
-      out.push(toRank(rep));
+      const rep = this.reports.get(r) ?? { ...this.local, rank: r, hostname: this.local.hostname };
+      // discovered resources take the instance's host names (rank order), as Flux assigns its hostlist to R
+      out.push(toRank({ ...rep, hostname: names?.[r] ?? rep.hostname }));
     }
     return out;
   }
