@@ -47,6 +47,7 @@ import type {
   ResourceUndrainRequest,
 } from '../../lib/protocol/resource';
 import type { OverlayOnlineEvent, OverlayTorpidEvent } from '../../lib/protocol/overlay';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** handler entries checked against modules/resource/protocol.avsc */
 const method = methods<ResourceProtocol>();
@@ -168,8 +169,9 @@ export class ResourceModule implements BrokerModule {
       await this.refreshOnline();
       if (this.h.size > 1) {
         // the overlay announces every change of the online set; polling stays as a backstop
-        const offOnline = this.h.subscribe('overlay.online', (_m, ev) => this.onOnline(ev));
-        const offTorpid = this.h.subscribe('overlay.torpid', (_m, ev) => this.onTorpid(ev));
+        // the overlay's (the owner's): a guest's is ignored
+        const offOnline = this.h.subscribe('overlay.online', ownerEvent(this.h, (_m, ev) => this.onOnline(ev)));
+        const offTorpid = this.h.subscribe('overlay.torpid', ownerEvent(this.h, (_m, ev) => this.onTorpid(ev)));
         this.unsubscribe = () => {
           offOnline();
           offTorpid();
