@@ -18,7 +18,7 @@ import { NO_RESPONSE, defineModule, methods, request, type BrokerModule, type Re
 import { IHandle, type Token } from './api/tokens';
 import type { Broker } from './broker';
 import { reconfigure, parseSources, rereadConfig } from './config/reload';
-import { MsgFlag, type Message } from './message/message';
+import { MsgFlag, Role, type Message } from './message/message';
 import { routeString } from './module/module-host';
 import { idleReducer } from '../lib/idle-reduce';
 import { sendInPieces } from '../lib/bounded-ring';
@@ -30,11 +30,13 @@ export const IBrokerCore: Token<BrokerCore> = Symbol('flux.kernel.broker-core');
 
 /**
  * What a guest ([access] allow-guest-user) may ask of the broker itself: reads
- * that tell nothing private, and its own log lines. Everything else here
- * (module, attr.set, config load/reload, shutdown, event.pub, dmesg, log.clear,
- * and any service added later) needs the owner role.
+ * that tell nothing private, its own log lines, and events (as Flux: they
+ * carry its userid, and every handler with an effect ignores an event without
+ * the owner role, lib/owner-event.ts). Everything else here (module,
+ * attr.set, config load/reload, shutdown, dmesg, log.clear, and any service
+ * added later) needs the owner role.
  */
-const GUEST = new Set(['broker.ping', 'attr.get', 'attr.list', 'config.get', 'state-machine.get', 'log.append', 'overlay.status', 'groups.get']);
+const GUEST = new Set(['broker.ping', 'attr.get', 'attr.list', 'config.get', 'state-machine.get', 'log.append', 'overlay.status', 'groups.get', 'event.pub']);
 
 const typed = methods<BrokerProtocol>();
 /** A handler of a whole topic (the broker serves several services), open to guests when GUEST names it. */
@@ -162,11 +164,16 @@ export class BrokerServices implements BrokerModule {
       })),
     })),
 
-    // the event carries its publisher's credentials; flags 0x20 (private) keeps it from other users (connector/access.ts)
+    // the event carries its publisher's credentials (forwarded by another rank's broker: the ones it names); flags
+    // 0x20 (private) keeps it from other users (connector/access.ts)
     method('event.pub', async (req, msg) => {
       const flags = req.flags ?? 0;
       if (flags & ~MsgFlag.Private) throw new FluxError(Errno.EPROTO, 'event.pub: malformed request: flags may be 0 or 0x20 (private)');
-      await this.b.publish(req.topic, req.payload, { userid: msg.userid, rolemask: msg.rolemask, flags });
+      const fwd = msg.rolemask & Role.Owner && typeof req.userid === 'number' && typeof req.rolemask === 'number';
+      for (const [k, v] of fwd ? Object.entries({ userid: req.userid!, rolemask: req.rolemask! }) : []) {
+        if (!(v >= 0 && v <= 0xffffffff)) throw new FluxError(Errno.EPROTO, `event.pub: malformed request: ${k}: expected a 32-bit unsigned integer, got ${v}`);
+      }
+      await this.b.publish(req.topic, req.payload, { userid: fwd ? req.userid! : msg.userid, rolemask: fwd ? req.rolemask! : msg.rolemask, flags });
       return {};
     }),
 

@@ -31,7 +31,8 @@ import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/a
 import { canReadPeerCred } from '../lib/native';
 import { LogRing } from './log/log-ring';
 import { parseSize } from '../lib/formats/size';
-import { event as makeEvent, type Message } from './message/message';
+import { Role, event as makeEvent, type Message } from './message/message';
+import { OWNER_UID } from '../lib/owner-uid';
 import { ModuleHost } from './module/module-host';
 import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
@@ -335,13 +336,13 @@ export class Broker {
     for (const d of dirs) if (d) await fs.promises.rm(d, { recursive: true, force: true }).catch((e: Error) => this.log(LogLevel.err, 'broker', e.message));
   }
 
-  /** Publish an event: rank 0 sequences and distributes, others forward up. */
-  async publish(topic: string, payload: unknown, from?: Pick<Message, 'userid' | 'rolemask' | 'flags'>): Promise<void> {
+  /** Publish an event: rank 0 sequences and distributes, others forward up (with the publisher's credentials: without `from`, the broker's own, the owner's). */
+  async publish(topic: string, payload: unknown, from: Pick<Message, 'userid' | 'rolemask' | 'flags'> = { userid: OWNER_UID, rolemask: Role.Owner, flags: 0 }): Promise<void> {
     if (this.rank === 0) {
       this.router.dispatchEvent({ ...makeEvent(topic, payload, ++this.eventSeq), ...from });
       return;
     }
-    await this.self.rpc('event.pub', { topic, payload, flags: from?.flags ?? 0 }, { nodeid: 0 });
+    await this.self.rpc('event.pub', { topic, payload, flags: from.flags, userid: from.userid, rolemask: from.rolemask }, { nodeid: 0 });
   }
 
   private installSignals(): void {

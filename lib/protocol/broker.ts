@@ -536,6 +536,24 @@ export const brokerProtocol: ProtocolDoc = {
           "type": "int",
           "default": 0,
           "doc": "0, or 0x20 (private: sent to the instance owner and the publishing user only), as Flux's"
+        },
+        {
+          "name": "userid",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "a broker forwarding another rank's request: the publisher's (heeded only from the owner)"
+        },
+        {
+          "name": "rolemask",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "with userid: the publisher's roles"
         }
       ],
       "response": "Empty"
@@ -765,6 +783,10 @@ export interface BrokerEventPubRequest {
   payload?: unknown;
   /** 0, or 0x20 (private: sent to the instance owner and the publishing user only), as Flux's */
   flags?: number;
+  /** a broker forwarding another rank's request: the publisher's (heeded only from the owner) */
+  userid?: null | number;
+  /** with userid: the publisher's roles */
+  rolemask?: null | number;
 }
 
 export type BrokerEventPubResponse = Empty;

@@ -432,7 +432,7 @@ export const kvsProtocol: ProtocolDoc = {
           "doc": "the namespace (none: primary; flux kvs -N)"
         }
       ],
-      "response": "Empty"
+      "response": "KvsChangeResponse"
     },
     "watch": {
       "doc": "streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it",
@@ -862,7 +862,7 @@ export interface KvsCommitRequest {
   namespace?: null | string;
 }
 
-export type KvsCommitResponse = Empty;
+export type KvsCommitResponse = KvsChangeResponse;
 
 /** watch: streaming: the value (then each new one, with values) or the eventlog's entries until it is closed; ENODATA ends it */
 export interface KvsWatchRequest {

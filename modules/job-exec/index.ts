@@ -29,6 +29,7 @@ import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 import { IShellPlugins } from './plugin-api';
 import { provideBuiltinShellPlugins, registeredStack } from './plugins';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** job-exec modules loaded in this process (flux start --test-in-process: one per broker) */
 let instances = 0;
@@ -76,8 +77,9 @@ export class JobExec implements BrokerModule {
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
           method('disconnect', (_req, m) => exec.disconnect(m)),
-          event('job-exception', (_m, ev) => exec.onJobException(ev)),
-          event('job-purge-inactive', (_m, ev) => exec.onPurge(ev)),
+          // the job manager's (the owner's): a guest's is ignored
+          event('job-exception', ownerEvent(h, (_m, ev) => exec.onJobException(ev))),
+          event('job-purge-inactive', ownerEvent(h, (_m, ev) => exec.onPurge(ev))),
         ]
       : [];
     this.handlers = [

@@ -14,7 +14,6 @@ import type { Backing } from './backing';
 import { checkEntries, checkKey, type Store } from './store';
 import type { Watchers } from './watchers';
 import { tops } from './repair';
-import type { Empty } from '../../lib/protocol/kvs';
 
 /** the most ops in one commit (a restore of a large archive is a few hundred thousand keys at most) */
 export const COMMIT_MAX_OPS = 1_000_000;
@@ -85,11 +84,16 @@ export interface CommitTarget {
   backing: Backing | undefined;
   /** the store of the namespace a copy names (checked for the sender), else throws */
   sourceOf: (namespace: string) => Store;
-  /** the tree has changed (the version goes up before the disk is told) */
-  applied: () => void;
+  /** the tree has changed (the version goes up before the disk is told): the new version */
+  applied: () => number;
 }
 
-export function commit(ops: readonly object[], target: CommitTarget): Promise<Empty> | Empty {
+/** the answer: the version that holds the whole transaction (flux kvs put -s) */
+export interface CommitAnswer {
+  rootseq: number;
+}
+
+export function commit(ops: readonly object[], target: CommitTarget): Promise<CommitAnswer> | CommitAnswer {
   const { store, watchers, backing } = target;
   if (ops.length > COMMIT_MAX_OPS) throw einval(`commit: more than ${COMMIT_MAX_OPS} ops`);
   const checked = ops.map((o) => checkOp(o as Record<string, unknown>));
@@ -148,10 +152,10 @@ export function commit(ops: readonly object[], target: CommitTarget): Promise<Em
     throw e;
   }
   store.end();
-  target.applied();
+  const rootseq = target.applied();
   for (const t of told) t();
-  if (!backing) return {};
+  if (!backing) return { rootseq };
   const roots = tops(changed);
   const records = roots.flatMap((k) => [...store.records(k)]);
-  return backing.durable(backing.transact(roots, [...new Set(shadowed)], records)).then(() => ({}));
+  return backing.durable(backing.transact(roots, [...new Set(shadowed)], records)).then(() => ({ rootseq }));
 }

@@ -571,7 +571,7 @@ export class KvsLeader implements BrokerModule {
       watchers: sp.watchers,
       backing: sp === this.spaces.primary ? this.backing : undefined,
       sourceOf: (ns) => this.spaces.of(ns, msg, 'kvs.commit', 'use').store,
-      applied: () => void sp.versions.bump(),
+      applied: () => sp.versions.bump(),
     });
   }
 

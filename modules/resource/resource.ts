@@ -47,6 +47,7 @@ import type {
   ResourceUndrainRequest,
 } from '../../lib/protocol/resource';
 import type { OverlayOnlineEvent, OverlayTorpidEvent } from '../../lib/protocol/overlay';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** handler entries checked against modules/resource/protocol.avsc */
 const method = methods<ResourceProtocol>();
@@ -168,8 +169,9 @@ export class ResourceModule implements BrokerModule {
       await this.refreshOnline();
       if (this.h.size > 1) {
         // the overlay announces every change of the online set; polling stays as a backstop
-        const offOnline = this.h.subscribe('overlay.online', (_m, ev) => this.onOnline(ev));
-        const offTorpid = this.h.subscribe('overlay.torpid', (_m, ev) => this.onTorpid(ev));
+        // the overlay's (the owner's): a guest's is ignored
+        const offOnline = this.h.subscribe('overlay.online', ownerEvent(this.h, (_m, ev) => this.onOnline(ev)));
+        const offTorpid = this.h.subscribe('overlay.torpid', ownerEvent(this.h, (_m, ev) => this.onTorpid(ev)));
         this.unsubscribe = () => {
           offOnline();
           offTorpid();
@@ -367,17 +369,18 @@ export class ResourceModule implements BrokerModule {
   private publishPending = false;
 
   /**
-   * Per-rank resources; ranks that have not reported yet take rank 0's shape,
-   * under their own name from the instance's host list (bootstrap config or
-   * PMI business cards), not rank 0's.
+   * Per-rank resources; ranks that have not reported yet take rank 0's shape.
+   * Every rank is named from the instance's host list (bootstrap config, PMI
+   * business cards, flux start --test-hosts), not by the name it discovered.
    */
   private ranks(): RankResources[] {
     if (this.described) return this.described.map((r) => ({ ...r, cores: [...r.cores], gpus: [...r.gpus] }));
     const out: RankResources[] = [];
     const names = this.bootHosts();
     for (let r = 0; r < this.h.size; r++) {
-      const rep = this.reports.get(r) ?? { ...this.local, rank: r, hostname: names?.[r] ?? this.local.hostname };
-      out.push(toRank(rep));
+      const rep = this.reports.get(r) ?? { ...this.local, rank: r, hostname: this.local.hostname };
+      // discovered resources take the instance's host names (rank order), as Flux assigns its hostlist to R
+      out.push(toRank({ ...rep, hostname: names?.[r] ?? rep.hostname }));
     }
     return out;
   }

@@ -26,6 +26,7 @@ import {
   type Message,
 } from '../../kernel/api';
 import type { Empty, RexecExecRequest, RexecExecResponse, RexecKillRequest, RexecProtocol, RexecWriteRequest } from '../../lib/protocol/rexec';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** handler entries checked against modules/rexec/protocol.avsc */
 const method = methods<RexecProtocol>();
@@ -46,8 +47,8 @@ export class Rexec implements BrokerModule {
     method('kill', (req) => this.kill(req)),
     // sent by the router (rolemask 0) when a client goes away
     method('disconnect', (_req, m) => this.disconnect(m), { ownerOnly: false }),
-    // a client's own broker tells the other ranks that it went away
-    event('rexec.client-gone', (_m, ev) => this.killSender(ev.sender)),
+    // a client's own broker tells the other ranks that it went away (the owner's only: a guest's is ignored)
+    event('rexec.client-gone', ownerEvent(() => this.h, (_m, ev) => this.killSender(ev.sender))),
   ];
 
   constructor(@inject(IHandle) private readonly h: Handle) {}

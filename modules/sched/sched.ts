@@ -47,6 +47,7 @@ import type { ResourceUpdateEvent } from '../../lib/protocol/resource';
 import { monoMs } from '../../lib/clock';
 import { eventTime } from '../../lib/event-time';
 import { errorFields } from '../../lib/errors';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** handler entries checked against modules/sched/protocol.avsc */
 const method = methods<SchedProtocol>();
@@ -93,7 +94,8 @@ export class SchedModule implements BrokerModule {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.h.subscribe('resource.update', (_m, ev) => this.onUpdate(ev));
+    // the resource module's (the owner's): a guest's is ignored
+    this.unsubscribe = this.h.subscribe('resource.update', ownerEvent(this.h, (_m, ev) => this.onUpdate(ev)));
     try {
       // with the ranks that are down already (offline, drained, excluded): resource.update only tells of changes
       const r = await this.h.rpc<{ R: Rv1; down: string; drained?: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });

@@ -122,6 +122,24 @@ test('--test-hosts sets the hostname attribute', () => {
   assert.is(r.stdout, 'node7\n');
 });
 
+testWhen(test, '--test-hosts names the discovered resources (rank order): list, info, R, jobs, drain by host', noOverlay, () => {
+  const script = [
+    'flux resource list -no "{nodelist}"',
+    'flux resource info',
+    'flux resource R | flux R decode --nodelist',
+    'id=$(flux submit -N3 true) && flux job wait-event $id clean >/dev/null && flux jobs -no "{nodelist}" $id',
+    'flux job info $id R | flux R decode --nodelist',
+    'flux resource drain node1 testing && flux resource drain -no "{ranks} {nodelist}"',
+  ].join('; ');
+  const r = start(['-s3', '--test-hosts=node[0-2]', 'sh', '-c', script]);
+  assert.is(r.stderr, '');
+  assert.is(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.filter((l) => !/Nodes/.test(l)), ['node[0-2]', 'node[0-2]', 'node[0-2]', 'node[0-2]', '1 node1']);
+  assert.match(r.stdout, /^3 Nodes, \d+ Cores, 0 GPUs$/m);
+  noBrokersLeft();
+});
+
 test('--test-rundir is used and left; --test-rundir-cleanup removes it', () => {
   const d = path.join(tmp.dir, 'rd');
   fs.mkdirSync(d);

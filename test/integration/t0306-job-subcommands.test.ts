@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as os from 'node:os';
 import { processAlive, startInstance, type Instance, type Result } from '../helpers/flux';
+import { until } from '../helpers/wait';
 
 let inst: Instance;
 let done: string;
@@ -199,6 +200,39 @@ test('hostpids: host:pid of each running task, by rank; -d, -r, -t; errors', () 
   fails(inst.flux(['job', 'hostpids', done]), `flux-job: ${done}: job has already completed\n`);
   const held = submit('--urgency=hold', 'true');
   fails(inst.flux(['job', 'hostpids', '-t', '0.2s', held]), `flux-job: ${held}: timeout waiting for job to start\n`);
+  cancelAll();
+});
+
+test('wait-event: -m KEY=VAL, -c N, -T/-H, -W and their errors', async () => {
+  const we = (...args: string[]) => inst.flux(['job', 'wait-event', ...args]);
+  assert.match(we('-m', 'status=0', done, 'finish').stdout, /^\d+\.\d+ finish status=0\n$/);
+  fails(we('-m', 'status=1', done, 'finish'), "flux-job: event 'finish' never received\n");
+  assert.match(we('-T', 'offset', '-v', done, 'depend').stdout, /^0\.000000 submit .*\n\d+\.\d+ validate\n\d+\.\d+ depend\n$/);
+  assert.match(we('-H', done, 'submit').stdout, /^\[\w{3}\d{2} \d{2}:\d{2}\] submit /);
+  fails(we('-m', 'status', done, 'finish'), 'flux-job: must specify a context test as key=value\n');
+  fails(we('-c', '0', done, 'finish'), 'flux-job: count must be > 0\n');
+  fails(we('-c', 'x', done, 'finish'), "flux-job wait-event: wait-event: Option 'count' requires an integer argument\n");
+  fails(we('-T', 'bad', done, 'finish'), "flux-job: invalid time-format type 'bad'\n");
+  fails(we('-f', 'bad', done, 'finish'), "flux-job: invalid format type 'bad'\n");
+  // a held job: non-fatal exceptions to count and match; a log of our own to wait for (-W)
+  const held = submit('--urgency=hold', 'true');
+  for (const note of ['one', 'two', 'three']) assert.is(inst.flux(['job', 'raise', '-s', '7', '-t', 'test', held, note]).code, 0);
+  assert.match(we('-c', '2', held, 'exception').stdout, /note="two"/);
+  assert.match(we('-m', 'note=three', held, 'exception').stdout, /note="three"/);
+  assert.match(we('-m', 'note="one"', '-c', '1', held, 'exception').stdout, /note="one"/);
+  fails(we('-m', 'note=two', '-c', '2', '-t', '0.3', held, 'exception'), "flux-job: wait-event timeout on event 'exception'\n");
+  fails(we('-p', 'mylog', '-t', '5', held, 'x'), 'flux-job: eventlog path mylog not found\n');
+  const watchers = () => (JSON.parse(inst.flux(['module', 'stats', 'kvs']).stdout) as { watchers: number }).watchers;
+  const before = watchers();
+  const waiting = inst.fluxAsync(['job', 'wait-event', '-W', '-t', '30', '-p', 'mylog', '-m', 'k=v', held, 'x']);
+  // the log is made only once the wait is in (its watch counted by the kvs)
+  await until(() => watchers() > before, 'the wait-event watch');
+  const dir = inst.flux(['job', 'id', '--to=kvs', held]).stdout.trim();
+  assert.is(inst.flux(['kvs', 'eventlog', 'append', `${dir}.mylog`, 'x', '{"k":"w"}']).code, 0);
+  assert.is(inst.flux(['kvs', 'eventlog', 'append', `${dir}.mylog`, 'x', '{"k":"v"}']).code, 0);
+  const w = await waiting;
+  assert.is(w.code, 0, w.stderr);
+  assert.match(w.stdout, /^\d+\.\d+ x k="v"\n$/);
   cancelAll();
 });
 

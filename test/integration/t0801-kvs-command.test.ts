@@ -141,6 +141,36 @@ test('copy and move are one transaction: a failure leaves source and destination
   assert.is(kvs('ls', 'tx.src').code, 1);
 });
 
+test('one command is one transaction: put, mkdir and unlink of several keys bump the version once; a refused key changes none', () => {
+  const version = () => Number(kvs('version').stdout);
+  let v = version();
+  assert.is(kvs('put', 'multi.a=1', 'multi.b=2', 'multi.c.d=3').code, 0);
+  assert.is(version(), v + 1, 'put of three keys: one version');
+  assert.is(kvs('get', 'multi.a', 'multi.b', 'multi.c.d').stdout, '1\n2\n3\n');
+  const s = kvs('put', '-s', 'multi.e=5', 'multi.f=6');
+  assert.is(s.stdout, `${v + 2}\n`, '-s prints the one version');
+  assert.is(kvs('put', '-A', 'multi.a=x', 'multi.a=y').code, 0);
+  assert.is(kvs('get', 'multi.a').stdout, '1xy\n', '-A twice in one command appends both');
+  v = version();
+  assert.is(kvs('mkdir', 'multi.m1', 'multi.m2').code, 0);
+  assert.is(version(), v + 1, 'mkdir of two keys: one version');
+  v = version();
+  assert.is(kvs('unlink', 'multi.m1', 'multi.m2', 'multi.e').code, 0);
+  assert.is(version(), v + 1, 'unlink of three keys: one version');
+  v = version();
+  const r = kvs('unlink', 'multi.f', 'multi.nosuch');
+  assert.is(r.code, 1);
+  assert.is(r.stderr, "flux-kvs: cannot unlink 'multi.nosuch': No such file or directory\n");
+  assert.is(version(), v, 'nothing removed');
+  assert.is(kvs('get', 'multi.f').stdout, '6\n');
+  assert.is(kvs('namespace', 'create', 'multins').code, 0);
+  assert.is(kvs('put', '-N', 'multins', 'k1=1', 'k2=2').code, 0);
+  assert.is(kvs('version', '-N', 'multins').stdout, '1\n', 'a namespace: one version too');
+  assert.is(kvs('get', '-N', 'multins', 'k2').stdout, '2\n');
+  assert.is(kvs('put', '-N', 'nosuchns', 'k1=1', 'k2=2').stderr, 'flux-kvs: flux_kvs_commit: Operation not supported\n');
+  assert.is(kvs('namespace', 'remove', 'multins').code, 0);
+});
+
 test('get --watch prints the value, then each new one', async () => {
   kvs('put', 'w=1');
   const watch = spawn(FLUX, ['kvs', 'get', '--watch', '--count=3', 'w'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });

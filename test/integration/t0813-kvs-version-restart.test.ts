@@ -35,7 +35,8 @@ test('after a clean exit the version goes on from where it was; other namespaces
   assert.is(a.flux(['kvs', 'namespace', 'create', 'scratch']).code, 0);
   assert.is(a.flux(['kvs', 'put', '-N', 'scratch', 'k=v']).code, 0);
   const v1 = version(a);
-  assert.ok(v1 >= 3, `version ${v1}`);
+  // the put of two keys is one version (one transaction)
+  assert.ok(v1 >= 2, `version ${v1}`);
   assert.is(await a.stop(), 0);
 
   const b = await start();

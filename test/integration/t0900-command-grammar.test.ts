@@ -70,7 +70,7 @@ test('job wait-event: bundled short options, attached and detached arguments, pr
     { argv: ['job', 'wait-event', '-qt', '5', 'ID', 'clean'], code: 0, out: '' },
     { argv: ['job', 'wait-event', '--timeout=5', 'ID', 'clean'], code: 0, out: CLEAN },
     { argv: ['job', 'wait-event', '--timeout', '5', 'ID', 'clean'], code: 0, out: CLEAN },
-    { argv: ['job', 'wait-event', '--time=5', '--qu', 'ID', 'clean'], code: 0, out: '' },
+    { argv: ['job', 'wait-event', '--timeo=5', '--qu', 'ID', 'clean'], code: 0, out: '' },
     { argv: ['job', 'wait-event', '-t', '5', '--', 'ID', 'clean'], code: 0, out: CLEAN },
     { argv: ['job', 'wait-event', '-fjson', 'ID', 'clean'], code: 0, out: /^\{"timestamp":[\d.]+,"name":"clean"/ },
     // errors: getopt's, in liboptparse's words, exit 1

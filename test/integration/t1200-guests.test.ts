@@ -185,6 +185,12 @@ s.on('error', () => undefined);
 setTimeout(() => { console.log('still open'); process.exit(1); }, 10000);
 `;
 
+/** event.pub of a fatal job-exception for job argv[2], naming the owner's credentials as a forwarding broker would */
+const FORGED_PUB = `
+const { Client } = require(process.argv[1]);
+Client.connect().then((c) => c.rpc('event.pub', { topic: 'job-exception', payload: { id: Number(process.argv[2]), type: 'cancel', severity: 0 }, userid: 0, rolemask: 1 })).then(() => console.log('published'), (e) => console.log(e.message)).finally(() => process.exit(0));
+`;
+
 /** service.add through the client API; prints the error text */
 const SERVICE_ADD = `
 const { Client } = require(process.argv[1]);
@@ -224,8 +230,6 @@ t('owner-only services answer EPERM with one line to a guest', () => {
     [['resource', 'undrain', '0'], 'resource.undrain: Request requires owner credentials'],
     [['jobtap', 'list'], 'Request requires owner credentials'],
     [['module', 'load', 'sched'], 'module.load: Request requires owner credentials'],
-    [['event', 'pub', 't1200.guest'], 'event.pub: Request requires owner credentials'],
-    [['event', 'pub', '-p', 't1200.guest'], 'event.pub: Request requires owner credentials'],
   ];
   for (const [args, text] of cases) {
     const r = as(ALICE, args);
@@ -296,6 +300,33 @@ tj('a guest submits as itself, sees every job, and acts on its own jobs only', (
   assert.match(as(ALICE, ['jobs', '-a', '-n', '-o', '{id.f58} {status_abbrev}']).stdout, `${id} CA`);
 });
 
+t('a guest publishes events (its own private one reaches it); one with an effect is ignored (job-exception does not kill the owner`s job)', async () => {
+  const pub = as(ALICE, ['event', 'pub', '-l', 't1200.guest.pub', '{"a":1}']);
+  assert.is(pub.code, 0, pub.stderr);
+  const priv = as(ALICE, ['event', 'pub', '-p', '-l', 't1200.guest.private']);
+  assert.is(priv.code, 0, priv.stderr);
+  const id = as(OWNER, ['submit', 'sleep', '120']).stdout.trim();
+  const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start']);
+  assert.is(w.code, 0, w.stderr);
+  const dec = as(OWNER, ['job', 'id', '--to=dec', id]).stdout.trim();
+  const forged = as(ALICE, ['event', 'pub', 'job-exception', `{"id":${dec},"type":"cancel","severity":0}`]);
+  assert.is(forged.code, 0, forged.stderr);
+  // job-exec has seen it once it says so (log-level 7): the job is still running
+  const uid = uidOf(ALICE);
+  await until(() => run(FLUX, ['dmesg'], { env: { FLUX_URI: uri } }).stdout.includes(`job-exception: ignored: published by userid ${uid}, not the instance owner`), 'job-exec ignoring the guest`s job-exception');
+  // the credentials a broker forwarding another rank's event.pub names are heeded only from the owner
+  const pub2 = run('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--init-groups', process.execPath, '-e', FORGED_PUB, path.join(ROOT, 'dist', 'cli', 'api', 'client.js'), dec], {
+    env: { FLUX_URI: uri },
+    cwd: tmp.dir,
+  });
+  assert.is(pub2.stdout.trim(), 'published', pub2.stderr);
+  const ignored = () => run(FLUX, ['dmesg'], { env: { FLUX_URI: uri } }).stdout.split(`job-exception: ignored: published by userid ${uid},`).length - 1;
+  await until(() => ignored() === 2, 'job-exec ignoring the guest`s job-exception naming the owner`s credentials');
+  assert.match(as(OWNER, ['jobs', '-n', '-o', '{id.f58} {status_abbrev}', id]).stdout, `${id} R`);
+  assert.is(as(OWNER, ['cancel', id]).code, 0);
+  assert.is(as(OWNER, ['job', 'wait-event', '-t', '30', id, 'clean']).code, 0);
+});
+
 t('a guest cannot signal or cancel the owner`s running job', () => {
   const id = as(OWNER, ['submit', 'sleep', '120']).stdout.trim();
   const w = as(OWNER, ['job', 'wait-event', '-t', '30', id, 'start']);
@@ -350,7 +381,7 @@ tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no
   assert.equal([kvs.code, kvs.stderr], [1, 'flux-kvs: resource.R: Operation not permitted\n']);
   const put = as(ALICE, ['kvs', 'put', 'x=1']);
   assert.is.not(put.code, 0);
-  assert.equal([put.code, put.stderr], [1, 'flux-kvs: x: kvs.put: Request requires owner credentials\n']);
+  assert.equal([put.code, put.stderr], [1, 'flux-kvs: x: kvs.commit: Request requires owner credentials\n']);
   assert.is(as(ALICE, ['cancel', id]).code, 0);
 });
 
@@ -365,14 +396,15 @@ t('a kvs namespace made with -o UID is that guest`s to use; other guests get EPE
   assert.is(as(ALICE, ['kvs', 'eventlog', 'append', '-N', 'alice-ns', 'log', 'hello']).code, 0);
   assert.is(as(ALICE, ['kvs', 'copy', '-S', 'alice-ns', '-D', 'alice-ns', 'd', 'd2']).code, 0);
   assert.is(as(ALICE, ['kvs', 'unlink', '-N', 'alice-ns', '-R', 'd2']).code, 0);
-  assert.equal([as(ALICE, ['kvs', 'version', '-N', 'alice-ns']).stdout, as(ALICE, ['kvs', 'getroot', '-N', 'alice-ns', '-o']).stdout], ['5\n', `${alice}\n`]);
+  // four commands, four versions (the put of two keys is one transaction)
+  assert.equal([as(ALICE, ['kvs', 'version', '-N', 'alice-ns']).stdout, as(ALICE, ['kvs', 'getroot', '-N', 'alice-ns', '-o']).stdout], ['4\n', `${alice}\n`]);
   const env = run('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--init-groups', FLUX, 'kvs', 'get', 'k'], { env: { FLUX_URI: uri, FLUX_KVS_NAMESPACE: 'alice-ns', HOME: tmp.dir }, cwd: tmp.dir });
   assert.equal([env.code, env.stdout], [0, 'v\n'], env.stderr);
   // another guest: refused in one line
   const get = as(BOB, ['kvs', 'get', '-N', 'alice-ns', 'k']);
   assert.equal([get.code, get.stderr], [1, 'flux-kvs: k: Operation not permitted\n']);
   const put = as(BOB, ['kvs', 'put', '-N', 'alice-ns', 'k=bob']);
-  assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.put: namespace alice-ns belongs to uid ${alice}\n`]);
+  assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.commit: namespace alice-ns belongs to uid ${alice}\n`]);
   assert.equal(as(BOB, ['kvs', 'version', '-N', 'alice-ns']).stderr, 'flux-kvs: flux_kvs_get_version: Operation not permitted\n');
   // the instance owner: everything, in every namespace
   assert.is(as(OWNER, ['kvs', 'get', '-N', 'alice-ns', 'k']).stdout, 'v\n');

@@ -1,7 +1,14 @@
-/** flux job wait-event [-t FSD] [-q] [-v] [-p PATH] ID EVENT: block until EVENT is in the job's eventlog, print it. */
+/**
+ * flux job wait-event [-f FMT] [-T FMT] [-H] [-t FSD] [-m KEY=VAL] [-c N] [-q]
+ * [-v] [-p PATH] [-W] ID EVENT: block until EVENT (with KEY=VAL in its
+ * context, the COUNTth such) is in the job's eventlog, print it.
+ */
 import { JobCommand } from '../../jobspec/job-command';
 import { fsd } from '../../../lib/formats';
 import { renderEntry } from './eventlog';
+import { EntryTimes, type TimeFormat } from '../../eventlog/times';
+import { contextMatcher } from './wait-event-match';
+import { optInt } from '../../jobspec/job-options';
 import { longTimeout, type LongTimer } from '../../../lib/long-timer';
 import type { CommandSpec } from '../../options';
 
@@ -23,10 +30,15 @@ export class JobWaitEventCommand extends JobCommand {
     usage: '[OPTIONS] id event',
     options: [
       { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
+      { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset' },
+      { name: 'human', short: 'H', description: 'Display human-readable output. See also --format and --time-format.' },
       { name: 'timeout', short: 't', arg: 'DURATION', description: 'timeout after DURATION' },
+      { name: 'match-context', short: 'm', arg: 'KEY=VAL', description: 'match key=val in context' },
+      { name: 'count', short: 'c', arg: 'COUNT', description: 'required number of matches (default 1)' },
       { name: 'path', short: 'p', arg: 'PATH', default: 'eventlog', description: 'Specify alternate eventlog name or path suffix (e.g. "exec", "output", "input")' },
       { name: 'quiet', short: 'q', description: 'Do not output matched event' },
       { name: 'verbose', short: 'v', description: 'Output all events before matched event' },
+      { name: 'waitcreate', short: 'W', description: 'If path does not exist, wait for its creation' },
     ],
     operands: [
       { name: 'id', nargs: '1' },
@@ -59,11 +71,22 @@ export class JobWaitEventCommand extends JobCommand {
       if (t === undefined) this.fail(`invalid timeout '${this.timeout}'`);
       ms = t === Infinity ? undefined : t * 1000;
     }
+    const count = optInt('wait-event', this.args, 'count', 1);
+    if (count <= 0) this.fail('count must be > 0');
+    const human = this.args.has('human');
+    const format = human ? 'text' : this.format;
+    const timeFormat = this.args.str('time-format', 'raw');
+    if (!['text', 'json'].includes(format)) this.fail(`invalid format type '${format}'`);
+    if (!['raw', 'iso', 'offset'].includes(timeFormat)) this.fail(`invalid time-format type '${timeFormat}'`);
+    const mc = this.args.str('match-context');
+    const matches = mc === undefined ? () => true : contextMatcher(mc);
+    if (matches === undefined) this.fail('must specify a context test as key=value');
+    const times = new EntryTimes(timeFormat as TimeFormat, human);
     const h = await this.connect();
     const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
-    const print = (e: Entry) =>
-      process.stdout.write((this.format === 'json' ? JSON.stringify(e) : renderEntry(e, e.timestamp.toFixed(6))) + '\n');
+    const print = (e: Entry) => process.stdout.write((format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp))) + '\n');
     let found = false;
+    let matched = 0;
     let timer: LongTimer | undefined;
     const key = `${dir}.${PATHS[this.logPath] ?? this.logPath}`;
     const exists = () => h.rpc('kvs.get', { key }).then(
@@ -72,21 +95,24 @@ export class JobWaitEventCommand extends JobCommand {
     );
     const result = await new Promise<'found' | 'end' | 'timeout' | 'missing'>((resolve) => {
       if (ms !== undefined) timer = longTimeout(() => resolve('timeout'), ms);
-      if (key !== `${dir}.eventlog`) {
-        // another log (exec, output) may not be there yet: it can still appear while the job is
-        // active, never once the job's own eventlog has ended (the job is inactive)
+      if (key !== `${dir}.eventlog` && !this.args.has('waitcreate')) {
+        // the shell's logs (guest.: exec, output) may not be there yet: they can still appear while
+        // the job is active, never once the job's own eventlog has ended (the job is inactive);
+        // any other path is there or not found (-W waits for either to be made)
+        const guest = key.startsWith(`${dir}.guest.`);
         void exists().then((there) => {
           if (there) return;
+          if (!guest) return resolve('missing');
           const ended = () => void exists().then((now) => !now && resolve('missing'));
           h.rpcStream('kvs.watch', { key: `${dir}.eventlog` }, (p) => {
             if (((p as { entries?: Entry[] }).entries ?? []).some((e) => e.name === 'clean')) ended();
           }).then(ended, ended);
         });
       }
-      h.rpcStream('kvs.watch', { key }, (p) => {
+      h.rpcStream('kvs.watch', { key, waitcreate: true }, (p) => {
         for (const e of (p as { entries?: Entry[] }).entries ?? []) {
           if (found) return;
-          if (e.name === name) {
+          if (e.name === name && matches(e.name, e.context) && ++matched === count) {
             found = true;
             if (!this.quiet) print(e);
             resolve('found');

@@ -15,6 +15,9 @@ import type { Entry } from './format';
 /** the kvs methods that name a namespace (modules/kvs/protocol.avsc) */
 const NS_TOPICS = new Set(['get', 'put', 'unlink', 'dir', 'link', 'readlink', 'mkdir', 'eventlog-append', 'eventlog-close', 'commit', 'watch', 'getroot', 'wait-version'].map((m) => `kvs.${m}`));
 
+/** JSON bytes of kvs.commit ops per message: well below the 16 MiB a message may hold */
+const PART_BYTES = 4 * 1024 * 1024;
+
 /** The connection as the sub-commands use it: kvs requests in the command's namespace. */
 export interface KvsClient {
   rpc<T = unknown>(topic: string, payload?: object): Promise<T>;
@@ -133,6 +136,31 @@ export abstract class KvsCommand extends FluxCommand {
       if (e instanceof FluxError) this.fail(`${what}: ${strerror(e.errno)}`);
       throw e;
     }
+  }
+
+  /**
+   * One command's changes as one kvs transaction (one version, all or
+   * nothing), as Flux's flux-kvs commits a command's txn once. Sent in parts
+   * of at most PART_BYTES of JSON (a message holds 16 MiB), the last
+   * committing the whole. Resolves to the answer (its rootseq: -s).
+   */
+  protected async commitOps(ops: object[]): Promise<{ rootseq?: number }> {
+    const txn = `kvs-${process.pid}-${Date.now()}`;
+    let part: object[] = [];
+    let bytes = 0;
+    let answer: { rootseq?: number } = {};
+    for (const [i, op] of ops.entries()) {
+      part.push(op);
+      bytes += JSON.stringify(op).length;
+      const last = i === ops.length - 1;
+      if (last || bytes >= PART_BYTES) {
+        const whole = last && part.length === ops.length;
+        answer = await this.h.rpc<{ rootseq?: number }>('kvs.commit', whole ? { ops: part } : { ops: part, txn, final: last });
+        part = [];
+        bytes = 0;
+      }
+    }
+    return answer;
   }
 
   /** the names directly in dir ('' = root): [name, isDir]; the links among them in `links` (name -> target) */

@@ -9,13 +9,11 @@ export class KvsMkdirCommand extends KvsCommand {
     return this.commitCall();
   }
 
+  /** every key is one op of one transaction (one kvs version) */
   protected async main(): Promise<number> {
-    let last: unknown = {};
-    for (const raw of this.args.operands) {
-      const key = this.key(raw);
-      last = await this.rpcOrFail('kvs.mkdir', { key }, key);
-    }
-    this.printSeq(last);
+    const keys = this.args.operands.map((raw) => this.key(raw));
+    const answer = await this.rpcOrFail('kvs.commit', { ops: keys.map((key) => ({ op: 'mkdir', key })) }, keys.length === 1 ? keys[0]! : this.commitCall());
+    this.printSeq(answer);
     return 0;
   }
 }

@@ -10,7 +10,7 @@ import { readAtMost } from '../../read-stream';
 
 const APPEND = { name: 'append', short: 'A', description: 'Append the value to what the key holds' };
 const TREEOBJ = { name: 'treeobj', short: 't', description: 'The value is an RFC 11 treeobj: a val (its data stored) or a symlink (a link made)' };
-const NO_MERGE = { name: 'no-merge', short: 'n', description: 'Do not merge with other commits (flux-ts never merges: each change has its own version)' };
+const NO_MERGE = { name: 'no-merge', short: 'n', description: 'Do not merge with other commits (flux-ts never merges: each command has its own version)' };
 
 export class KvsPutCommand extends KvsCommand {
   static override spec = opt.kvsSpec(
@@ -25,8 +25,11 @@ export class KvsPutCommand extends KvsCommand {
     return this.commitCall();
   }
 
+  /** every key=value is one op of one transaction (one kvs version, all or none), as Flux commits the command's txn once */
   protected async main(): Promise<number> {
-    let last: unknown = {};
+    const ops: object[] = [];
+    /** values this command has given keys so far (-A appends to them, not to what the kvs held) */
+    const given = new Map<string, string | undefined>();
     for (const arg of this.args.operands) {
       const eq = arg.indexOf('=');
       if (eq < 0) this.fail('put: you must specify a value as key=value');
@@ -38,28 +41,36 @@ export class KvsPutCommand extends KvsCommand {
         if ('error' in t) this.fail(`${key}: put -t: ${t.error}`);
         if ('target' in t) {
           if (this.args.has('append')) this.fail(`${key}: put -t: -A cannot append to a symlink`);
-          last = await this.rpcOrFail('kvs.link', { key, target: this.key(t.target) }, key);
+          ops.push({ op: 'link', key, target: this.key(t.target) });
+          given.set(key, undefined);
           continue;
         }
         value = t.value;
       }
-      if (this.args.has('append')) {
-        try {
-          value = valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key })).value) + value;
-        } catch {
-          /* a new key */
-        }
-      }
-      try {
-        last = await this.h.rpc('kvs.put', { key, value });
-      } catch (e) {
-        if (e instanceof FluxError && e.errno === Errno.EMSGSIZE) this.tooBig(key);
-        if (e instanceof FluxError) this.fail(`${key}: ${e.message}`);
-        throw e;
-      }
+      if (this.args.has('append')) value = (given.has(key) ? (given.get(key) ?? '') : await this.held(key)) + value;
+      ops.push({ op: 'put', key, value });
+      given.set(key, value);
     }
-    this.printSeq(last);
+    const only = ops.length === 1 ? (ops[0] as { key: string }).key : undefined;
+    let answer: { rootseq?: number };
+    try {
+      answer = await this.commitOps(ops);
+    } catch (e) {
+      if (e instanceof FluxError && e.errno === Errno.EMSGSIZE && only !== undefined) this.tooBig(only);
+      if (e instanceof FluxError) this.fail(`${only ?? this.commitCall()}: ${e.message}`);
+      throw e;
+    }
+    this.printSeq(answer);
     return 0;
+  }
+
+  /** what key holds now, as text ('' for a new key) */
+  private async held(key: string): Promise<string> {
+    try {
+      return valueText((await this.h.rpc<{ value: unknown }>('kvs.get', { key })).value);
+    } catch {
+      return '';
+    }
   }
 
   /** `key=-` with -r: stdin, read no further than one message can carry. */

@@ -11,17 +11,22 @@ export class KvsUnlinkCommand extends KvsCommand {
     return `cannot unlink '${key}'`;
   }
 
+  /** every key is checked first, then all are one transaction (one kvs version): a refused key removes none */
   protected async main(): Promise<number> {
-    let last: unknown = {};
+    const ops: object[] = [];
     for (const raw of this.args.operands) {
       const key = this.key(raw);
-      const isDir = await this.isDir(key);
+      const kind = await this.kind(key);
+      if (kind === undefined) {
+        if (this.args.has('force')) continue;
+        this.fail(`cannot unlink '${key}': No such file or directory`);
+      }
+      const isDir = kind === 'dir';
       if (isDir && !this.args.has('recursive') && (await this.listDir(key)).length > 0) this.fail(`cannot unlink '${key}': Directory not empty`);
-      const r = await this.h.rpc<{ count: number }>('kvs.unlink', { key, recursive: isDir });
-      if (r.count === 0 && !this.args.has('force')) this.fail(`cannot unlink '${key}': No such file or directory`);
-      last = r;
+      ops.push({ op: 'unlink', key, recursive: isDir });
     }
-    this.printSeq(last);
+    const answer = ops.length === 0 ? await this.h.rpc<{ rootseq: number }>('kvs.getroot', {}) : await this.rpcOrFail('kvs.commit', { ops }, this.whatFailed(this.args.operands[0] ?? ''));
+    this.printSeq(answer);
     return 0;
   }
 }
