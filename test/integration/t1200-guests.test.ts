@@ -350,7 +350,7 @@ t('a running job`s namespace job-<id> belongs to its user: another guest gets EP
     const get = as(BOB, ['kvs', 'get', '-N', ns, 'k']);
     assert.equal([get.code, get.stderr], [1, 'flux-kvs: k: Operation not permitted\n']);
     const put = as(BOB, ['kvs', 'put', '-N', ns, 'k=bob']);
-    assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.put: namespace ${ns} belongs to uid ${uidOf(OWNER)}\n`]);
+    assert.equal([put.code, put.stderr], [1, `flux-kvs: k: kvs.commit: namespace ${ns} belongs to uid ${uidOf(OWNER)}\n`]);
     assert.is(as(OWNER, ['kvs', 'get', '-N', ns, 'k']).stdout, 'v\n');
   } finally {
     as(OWNER, ['cancel', id]);
