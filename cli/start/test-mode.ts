@@ -243,9 +243,14 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
 
   const startBroker = (b: Broker) => {
     const [file, ...args] = b.argv;
+    // Followers get a session of their own: a terminal's ^C (SIGINT to our process
+    // group) then reaches us and rank 0 only, and the instance shuts down in order,
+    // as for a signal sent to us (forward above); nobody's SIGKILL of our group is
+    // lost on them either: they leave when our pipe closes (lib/front-end-watch.ts).
     const proc = spawn(file!, args, {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
       env: brokerEnv(b.rank, n, rundir, removeRundir),
+      detached: b.rank !== 0,
     });
     // never written nor read: its end of file tells the broker this process is gone
     const guard = proc.stdio[4] as net.Socket | null;

@@ -88,6 +88,29 @@ test('SIGTERM to flux start: a -N4 job trapping TERM gets it on all 4 ranks', as
   }
 });
 
+test('^C on a terminal (SIGINT to the whole process group): the -N4 job gets SIGTERM on all 4 ranks too', async () => {
+  const t = tmpdir('flux-ts-t0603-');
+  dirs.push(t);
+  const marks = path.join(t.dir, 'marks');
+  fs.mkdirSync(marks);
+  const task = `touch ${marks}/up.$FLUX_TASK_RANK; trap "echo t > ${marks}/trap.\\$FLUX_TASK_RANK; exit" TERM; while :; do sleep .1; done`;
+  const front = startFront(`flux submit -N4 sh -c '${task}' && exec sleep 300`, t.dir);
+  try {
+    await waitUntil(() => ls(marks).filter((f) => f.startsWith('up.')).length === 4, { what: 'the 4 tasks up', timeoutMs: 60_000 });
+    // what a terminal does with ^C: the signal goes to its foreground process group
+    process.kill(-front.proc.pid!, 'SIGINT');
+    await front.exited;
+    assert.equal(
+      ls(marks).filter((f) => f.startsWith('trap.')),
+      ['trap.0', 'trap.1', 'trap.2', 'trap.3'],
+      front.err(),
+    );
+    assert.not.match(front.err(), /lost contact with job shell|dead to Flux/);
+  } finally {
+    killAll();
+  }
+});
+
 test('SIGTERM to flux start: nested flux batch and flux alloc leave no directories behind', async () => {
   const t = tmpdir('flux-ts-t0603-');
   dirs.push(t);
