@@ -348,9 +348,15 @@ export class Broker {
   private installSignals(): void {
     const from = this.opts.shared?.signals ?? process;
     for (const sig of DEADLY) from.on(sig, () => this.onDeadlySignal(sig));
-    if (!this.opts.shared) process.on('SIGPIPE', () => {});
+    if (this.opts.shared) return;
+    process.on('SIGPIPE', () => {});
     // a broker of `flux start --test-size` whose front end is gone, even by SIGKILL: as on SIGTERM
-    if (!this.opts.shared) watchFrontEnd(process.env, () => this.onDeadlySignal('SIGTERM'), this.rank === 0);
+    // (rank 0 then removes the rundir the front end made, with its own dirs)
+    const frontEndGone = (rundir: string | undefined) => {
+      this.createdRundir ??= rundir;
+      this.onDeadlySignal('SIGTERM');
+    };
+    watchFrontEnd(process.env, frontEndGone, this.rank === 0);
   }
 
   /**

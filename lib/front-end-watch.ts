@@ -14,7 +14,6 @@
  * their launchers decide their fate (Flux's test-mode brokers, by contrast,
  * are left running when flux-start is SIGKILLed; this does better).
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { nativeAddon } from './native';
 
@@ -24,10 +23,11 @@ export const START_RUNDIR_ENV = 'FLUX_TS_START_RUNDIR';
 
 /**
  * Watch the front end's descriptor named in `env` (and take the variables out
- * of `env`, so that jobs do not see them): `onGone` runs once at its end of file.
- * With `removeRundir` (rank 0), the instance's rundir is removed as the broker exits.
+ * of `env`, so that jobs do not see them): `onGone` runs once at its end of file,
+ * given the instance's rundir that the front end would have removed, for the
+ * broker to remove with its own (with `adoptRundir`: rank 0).
  */
-export function watchFrontEnd(env: NodeJS.ProcessEnv, onGone: () => void, removeRundir: boolean): void {
+export function watchFrontEnd(env: NodeJS.ProcessEnv, onGone: (rundir: string | undefined) => void, adoptRundir: boolean): void {
   const text = env[START_FD_ENV];
   const rundir = env[START_RUNDIR_ENV];
   delete env[START_FD_ENV];
@@ -50,8 +50,7 @@ export function watchFrontEnd(env: NodeJS.ProcessEnv, onGone: () => void, remove
   const fire = () => {
     if (gone) return;
     gone = true;
-    if (removeRundir && rundir) process.once('exit', () => fs.rmSync(rundir, { recursive: true, force: true }));
-    onGone();
+    onGone(adoptRundir ? rundir : undefined);
   };
   sock.on('data', () => undefined);
   sock.on('end', fire);

@@ -64,15 +64,21 @@ test.after(() => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-test('SIGTERM to flux start: a -N4 job trapping TERM gets it on all 4 ranks', async () => {
+/** a size-4 instance running a -N4 job whose tasks, once all up, write trap.RANK in `marks` on SIGTERM */
+async function startTrapJob(): Promise<{ front: Front; marks: string }> {
   const t = tmpdir('flux-ts-t0603-');
   dirs.push(t);
   const marks = path.join(t.dir, 'marks');
   fs.mkdirSync(marks);
   const task = `touch ${marks}/up.$FLUX_TASK_RANK; trap "echo t > ${marks}/trap.\\$FLUX_TASK_RANK; exit" TERM; while :; do sleep .1; done`;
   const front = startFront(`flux submit -N4 sh -c '${task}' && exec sleep 300`, t.dir);
+  await waitUntil(() => ls(marks).filter((f) => f.startsWith('up.')).length === 4, { what: 'the 4 tasks up', timeoutMs: 60_000 });
+  return { front, marks };
+}
+
+test('SIGTERM to flux start: a -N4 job trapping TERM gets it on all 4 ranks', async () => {
   try {
-    await waitUntil(() => ls(marks).filter((f) => f.startsWith('up.')).length === 4, { what: 'the 4 tasks up', timeoutMs: 60_000 });
+    const { front, marks } = await startTrapJob();
     process.kill(front.proc.pid!, 'SIGTERM');
     const rc = await front.exited;
     assert.equal(
@@ -89,14 +95,8 @@ test('SIGTERM to flux start: a -N4 job trapping TERM gets it on all 4 ranks', as
 });
 
 test('^C on a terminal (SIGINT to the whole process group): the -N4 job gets SIGTERM on all 4 ranks too', async () => {
-  const t = tmpdir('flux-ts-t0603-');
-  dirs.push(t);
-  const marks = path.join(t.dir, 'marks');
-  fs.mkdirSync(marks);
-  const task = `touch ${marks}/up.$FLUX_TASK_RANK; trap "echo t > ${marks}/trap.\\$FLUX_TASK_RANK; exit" TERM; while :; do sleep .1; done`;
-  const front = startFront(`flux submit -N4 sh -c '${task}' && exec sleep 300`, t.dir);
   try {
-    await waitUntil(() => ls(marks).filter((f) => f.startsWith('up.')).length === 4, { what: 'the 4 tasks up', timeoutMs: 60_000 });
+    const { front, marks } = await startTrapJob();
     // what a terminal does with ^C: the signal goes to its foreground process group
     process.kill(-front.proc.pid!, 'SIGINT');
     await front.exited;

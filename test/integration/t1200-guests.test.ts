@@ -188,7 +188,16 @@ setTimeout(() => { console.log('still open'); process.exit(1); }, 10000);
 /** event.pub of a fatal job-exception for job argv[2], naming the owner's credentials as a forwarding broker would */
 const FORGED_PUB = `
 const { Client } = require(process.argv[1]);
-Client.connect().then((c) => c.rpc('event.pub', { topic: 'job-exception', payload: { id: Number(process.argv[2]), type: 'cancel', severity: 0 }, userid: 0, rolemask: 1 })).then(() => console.log('published'), (e) => console.log(e.message)).finally(() => process.exit(0));
+Client.connect().then(async (c) => {
+  try {
+    await c.rpc('event.pub', { topic: 'job-exception', payload: { id: Number(process.argv[2]), type: 'cancel', severity: 0 }, userid: 0, rolemask: 1 });
+    console.log('published');
+  } catch (e) {
+    console.log(e.message);
+  } finally {
+    c.close();
+  }
+});
 `;
 
 /** service.add through the client API; prints the error text */

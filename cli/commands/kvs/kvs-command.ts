@@ -42,7 +42,7 @@ export abstract class KvsCommand extends FluxCommand {
         try {
           return await c.rpc<T>(topic, withNs(topic, payload));
         } catch (e) {
-          if (NS_TOPICS.has(topic)) this.unsupported(e, (payload as { key?: unknown } | undefined)?.key);
+          if (NS_TOPICS.has(topic)) this.unsupported(e, payload !== undefined && 'key' in payload ? payload.key : undefined);
           throw e;
         }
       },
