@@ -33,6 +33,9 @@ test('disconnecting a router drops its subtree: status, logs, the job there, the
     assert.equal([d.code, d.stdout, d.stderr], [0, '', 'flux-overlay: asking n0 (rank 0) to disconnect child n1 (rank 1)\n']);
     // the parent counted it lost before answering
     assert.is(i.flux(['overlay', 'status']).stdout, '0 n0: degraded\n├─ 1 n1: lost administrative disconnect\n│  └─ 3 n3: lost\n└─ 2 n2: full\n');
+    // flux overlay errors: one line per error, the hosts in front
+    const errs = i.flux(['overlay', 'errors']);
+    assert.equal([errs.code, errs.stdout, errs.stderr], [0, 'n1: administrative disconnect\nn3: lost parent\n', '']);
     const dmesg = i.flux(['dmesg']).stdout;
     assert.match(dmesg, 'overlay.err[0]: n1 (rank 1) disconnected by request and severed contact with 1 other nodes');
     assert.match(dmesg, 'broker.err[0]: dead to Flux: n[1,3] (rank 1,3)');
@@ -86,6 +89,9 @@ test('disconnecting a leaf by rank, --parent, and the one-line errors', async ()
     }
     // nothing was dropped by those
     assert.is(i.flux(['overlay', 'status', '--summary']).stdout, 'full\n');
+    const none = i.flux(['overlay', 'errors']);
+    assert.equal([none.code, none.stdout, none.stderr], [0, '', ''], 'no errors: nothing printed');
+    assert.equal(i.flux(['overlay', 'errors', '-t', 'x']).stderr, "flux-overlay: invalid --timeout 'x': expected a duration such as 0.5s\n");
 
     const d = i.flux(['overlay', 'disconnect', '-r', '0', '2']);
     assert.equal([d.code, d.stderr], [0, `flux-overlay: asking ${host} (rank 0) to disconnect child ${host} (rank 2)\n`]);
