@@ -589,6 +589,18 @@ export const jobManagerProtocol: ProtocolDoc = {
             "logicalType": "json-object"
           },
           "default": "{}"
+        },
+        {
+          "name": "defaults",
+          "type": "boolean",
+          "default": true,
+          "doc": "apply [policy] and queue jobspec defaults ([ingest.frobnicator] defaults)"
+        },
+        {
+          "name": "constraints",
+          "type": "boolean",
+          "default": true,
+          "doc": "add the queue's requires to the constraint ([ingest.frobnicator] constraints)"
         }
       ],
       "response": {
@@ -617,6 +629,18 @@ export const jobManagerProtocol: ProtocolDoc = {
               "logicalType": "json-object"
             }
           }
+        },
+        {
+          "name": "defaults",
+          "type": "boolean",
+          "default": true,
+          "doc": "as validate's"
+        },
+        {
+          "name": "constraints",
+          "type": "boolean",
+          "default": true,
+          "doc": "as validate's"
         }
       ],
       "response": {
@@ -1130,6 +1154,10 @@ export type JobManagerQueueListResponse = object;
 /** validate: job-ingest asks before the scheduler's feasibility check: defaults, queue, limits, queue constraints */
 export interface JobManagerValidateRequest {
   jobspec?: object;
+  /** apply [policy] and queue jobspec defaults ([ingest.frobnicator] defaults) */
+  defaults?: boolean;
+  /** add the queue's requires to the constraint ([ingest.frobnicator] constraints) */
+  constraints?: boolean;
 }
 
 export interface JobManagerValidateResponse {
@@ -1139,6 +1167,10 @@ export interface JobManagerValidateResponse {
 /** validate-batch: validate for the jobspecs job-ingest took in one loop turn (a bulk submission): one result each, in order */
 export interface JobManagerValidateBatchRequest {
   jobspecs: Array<object>;
+  /** as validate's */
+  defaults?: boolean;
+  /** as validate's */
+  constraints?: boolean;
 }
 
 export interface JobManagerValidateBatchResponse {

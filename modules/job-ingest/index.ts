@@ -22,6 +22,8 @@ import { OWNER_UID } from '../../lib/owner-uid';
 import { impPath } from '../../lib/config/imp';
 import { guestRefusal } from './guest';
 import { taskCountRefusal } from './task-count';
+import { ingestConfig, ingestConfigSchema, type IngestConfig } from './config';
+import { requireInstanceRefusal } from './require-instance';
 
 type Obj = Record<string, unknown>;
 
@@ -57,15 +59,22 @@ export class JobIngest implements BrokerModule {
 
   /** `[exec] imp`: without it a guest's job cannot run */
   private imp: string | undefined;
+  /** `[ingest]`: which frobnicator and validator steps run */
+  private ingest: IngestConfig;
 
   constructor(@inject(IHandle) private readonly h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>) {
     this.gen = new FluidGenerator(h.rank);
     this.imp = impPath(config);
+    this.ingest = ingestConfig(config);
   }
 
   configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
     const imp = impPath(next);
-    return () => (this.imp = imp);
+    const ingest = ingestConfig(next);
+    return () => {
+      this.imp = imp;
+      this.ingest = ingest;
+    };
   }
 
   async start(): Promise<void> {
@@ -91,10 +100,11 @@ export class JobIngest implements BrokerModule {
   /** job-manager's defaults, queue, limits and queue constraints, for the jobs of a turn together */
   private readonly policy = new TurnQueue<Obj, Obj>(
     async (jobspecs) => {
-      const r = await this.h.rpc<JobManagerValidateBatchResponse>('job-manager.validate-batch', { jobspecs });
+      const { defaults, constraints } = this.ingest;
+      const r = await this.h.rpc<JobManagerValidateBatchResponse>('job-manager.validate-batch', { jobspecs, defaults, constraints });
       return r.results.map((x): Obj | Error => (x.jobspec as Obj | null) ?? refusal(x.errnum ?? 0, x.errstr ?? undefined));
     },
-    (jobspec) => this.ask('job-manager.validate', { jobspec }, (r) => (r as { jobspec: Obj }).jobspec, jobspec),
+    (jobspec) => this.ask('job-manager.validate', { jobspec, defaults: this.ingest.defaults, constraints: this.ingest.constraints }, (r) => (r as { jobspec: Obj }).jobspec, jobspec),
   );
 
   /**
@@ -113,7 +123,7 @@ export class JobIngest implements BrokerModule {
   }
 
   private async checkFeasible(jobspec: Obj): Promise<void> {
-    if (this.feasibility) await this.feasible.add(jobspec);
+    if (this.feasibility && this.ingest.feasibility) await this.feasible.add(jobspec);
   }
 
   private applyPolicy(jobspec: Obj): Promise<Obj> {
@@ -142,6 +152,9 @@ export class JobIngest implements BrokerModule {
     // more tasks on a node than its broker could start: refused before anything loops over them
     const tooMany = taskCountRefusal(jobspec, Number(this.h.getattr('size') ?? 1));
     if (tooMany !== undefined) throw einval(tooMany);
+    const min = this.ingest.requireInstance;
+    const notInstance = min === undefined ? undefined : requireInstanceRefusal(jobspec, min);
+    if (notInstance !== undefined) throw einval(notInstance);
     const J = p.J ?? undefined;
     const urgency = p.urgency ?? 16;
     if (urgency < 0 || urgency > 31) throw einval('urgency range is [0:31]');
@@ -167,5 +180,6 @@ export default defineModule({
   description: 'Validate jobspecs, assign job ids, hand jobs to the job manager',
   ranks: 'leader',
   protocol: jobIngestProtocol,
+  config: ingestConfigSchema,
   module: JobIngest,
 });

@@ -401,7 +401,11 @@ export class Manager {
     const payload = { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec };
     // --flags=debug: the eventlog shows each request to the scheduler (as Flux's job manager posts it)
     if (job.flags & Flags.DEBUG) this.events.post(job.kvsdir, 'debug.alloc-request');
-    const stream = this.h.rpcStream('sched.alloc', payload, {
+    // the scheduler may answer at once (a deny), inside rpcStream, before
+    // `stream` is assigned (reading it then threw, and the deny was lost): the
+    // stream is forgotten once it is
+    const call: { stream?: ReturnType<Handle['rpcStream']> } = {};
+    const stream = (call.stream = this.h.rpcStream('sched.alloc', payload, {
       onResponse: (p) => {
         const resp = (p ?? {}) as Obj;
         if (resp['type'] === 'annotate' || resp['type'] === 1) {
@@ -411,13 +415,13 @@ export class Manager {
         if (settled) return;
         settled = true;
         // success or deny is the stream's last word (RFC 27): nothing to tell sched
-        stream.forget();
+        call.stream?.forget();
         job.allocPending = false;
         this.allocOutstanding--;
         this.onAllocResponse(job, resp);
         this.kick();
       },
-    });
+    }));
     if (settled) stream.forget();
     stream.done.then(
       () => {

@@ -11,15 +11,11 @@
  * nodes.
  */
 import { einval, fsd, type ConfigSchema, type ConfigSpec } from '../../kernel/api';
+import { jobSize, type JobSize } from '../../lib/jobspec-size';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export interface JobSize {
-  nnodes?: number;
-  ncores?: number;
-  ngpus?: number;
-}
 
 export interface Limits {
   /** seconds (Infinity: none) */
@@ -124,31 +120,23 @@ export function queuePolicy(config: Readonly<Obj>): QueuePolicy {
 }
 
 /** nnodes (if the jobspec has a node level), ncores and ngpus a V1 jobspec asks for. */
-export function jobSize(jobspec: Readonly<Obj> | undefined): JobSize {
-  const out: JobSize = { ncores: 0, ngpus: 0 };
-  const walk = (vs: unknown, mult: number): void => {
-    if (!Array.isArray(vs)) return;
-    for (const v of vs as Obj[]) {
-      const n = typeof v['count'] === 'number' ? v['count'] : 1;
-      if (v['type'] === 'node') out.nnodes = (out.nnodes ?? 0) + mult * n;
-      if (v['type'] === 'core') out.ncores! += mult * n;
-      if (v['type'] === 'gpu') out.ngpus! += mult * n;
-      walk(v['with'], mult * n);
-    }
-  };
-  walk(jobspec?.['resources'], 1);
-  return out;
-}
 
 /** `5m`, `1h`, `inf` as Flux prints durations in these messages. */
 const showDuration = (s: number): string => (Number.isFinite(s) ? fsd.formatC(s) : 'inf');
+
+/** Which of Flux's frobnicator steps apply ([ingest.frobnicator], modules/job-ingest/config.ts). */
+export interface FrobSteps {
+  defaults: boolean;
+  constraints: boolean;
+}
+const ALL_STEPS: FrobSteps = { defaults: true, constraints: true };
 
 /**
  * Apply defaults, check the queue and the limits, merge the queue's requires
  * into the constraint. Returns the jobspec to store; throws EINVAL with
  * Flux's sentence.
  */
-export function validateJobspec(policy: QueuePolicy, jobspec: Obj): Obj {
+export function validateJobspec(policy: QueuePolicy, jobspec: Obj, steps: FrobSteps = ALL_STEPS): Obj {
   // only attributes.system is changed here: it alone is copied (a deep copy of
   // the whole jobspec, environment and all, was a tenth of a submit's cost);
   // the rest is shared with the caller's object, which nobody changes in place
@@ -164,15 +152,17 @@ export function validateJobspec(policy: QueuePolicy, jobspec: Obj): Obj {
   if (policy.queues.length === 0) {
     if (qname !== undefined) throw einval(`Invalid queue '${qname}' specified: no queues are configured`);
   } else {
-    qname ??= policy.defaultQueue;
-    if (qname === undefined) throw einval('no queue specified and the [policy] config table sets no default queue');
+    if (steps.defaults) qname ??= policy.defaultQueue;
+    if (qname === undefined) {
+      throw einval(steps.defaults ? 'no queue specified and the [policy] config table sets no default queue' : 'no queue specified (no defaults: [ingest.frobnicator] leaves out defaults)');
+    }
     queue = policy.queues.find((q) => q.name === qname);
     if (!queue) throw einval(`Invalid queue '${qname}' specified`);
     sys['queue'] = qname;
   }
   const forQueue = queue ? ` for queue ${queue.name}` : '';
   let duration = typeof sys['duration'] === 'number' ? sys['duration'] : 0;
-  if (duration === 0) {
+  if (duration === 0 && steps.defaults) {
     const d = queue?.defaultDuration ?? policy.defaultDuration;
     if (d !== undefined && Number.isFinite(d)) sys['duration'] = duration = d;
   }
@@ -190,7 +180,7 @@ export function validateJobspec(policy: QueuePolicy, jobspec: Obj): Obj {
     if (max !== undefined && got > max) throw einval(`requested ${k} (${got}) exceeds policy limit of ${max}${forQueue}`);
     if (min !== undefined && got < min) throw einval(`requested ${k} (${got}) is below policy minimum of ${min}${forQueue}`);
   }
-  if (queue?.requires && queue.requires.length > 0) {
+  if (steps.constraints && queue?.requires && queue.requires.length > 0) {
     const need = { properties: queue.requires };
     const c = sys['constraints'];
     sys['constraints'] = c === undefined || (typeof c === 'object' && c !== null && Object.keys(c).length === 0) ? need : { and: [c, need] };

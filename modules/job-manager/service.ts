@@ -387,14 +387,16 @@ export class JobManager implements BrokerModule {
   }
 
   private validate(p: Req<'validate'>) {
-    return ({ jobspec: validateJobspec(this.m.policy, fields(p.jobspec ?? {})) });
+    const steps = { defaults: p.defaults !== false, constraints: p.constraints !== false };
+    return { jobspec: validateJobspec(this.m.policy, fields(p.jobspec ?? {}), steps) };
   }
 
   private validateBatch(p: Req<'validate-batch'>) {
+    const steps = { defaults: p.defaults !== false, constraints: p.constraints !== false };
     return {
       results: p.jobspecs.map((js) => {
         try {
-          return { jobspec: validateJobspec(this.m.policy, fields(js)) };
+          return { jobspec: validateJobspec(this.m.policy, fields(js), steps) };
         } catch (e) {
           return errorFields(e);
         }

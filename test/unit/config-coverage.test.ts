@@ -119,10 +119,21 @@ const COVERED: Record<string, string> = {
   'policy.jobspec.defaults.system.queue': 'integration/t1004-queues.test.ts',
   'exec.shell-plugins': 'integration/t1023-shell-plugins.test.ts',
   'exec.imp': 'integration/t1201-imp.test.ts',
+  'ingest.batch-count': 'integration/t1047-ingest-config.test.ts',
+  'ingest.buffer-size': 'integration/t1047-ingest-config.test.ts',
+  'ingest.frobnicator.disable': 'integration/t1047-ingest-config.test.ts',
+  'ingest.frobnicator.plugins': 'integration/t1047-ingest-config.test.ts',
+  'ingest.frobnicator.args': 'integration/t1047-ingest-config.test.ts',
+  'ingest.validator.disable': 'integration/t1047-ingest-config.test.ts',
+  'ingest.validator.plugins': 'integration/t1047-ingest-config.test.ts',
+  'ingest.validator.args': 'integration/t1047-ingest-config.test.ts',
+  'ingest.validator.require-instance.minnodes': 'integration/t1047-ingest-config.test.ts',
+  'ingest.validator.require-instance.mincores': 'integration/t1047-ingest-config.test.ts',
 };
 
 /** config table -> its man page (docs/man5) */
 const PAGE: Record<string, string> = {
+  ingest: 'flux-config-ingest.md',
   bootstrap: 'flux-config-bootstrap.md',
   hosts: 'flux-config-bootstrap.md',
   curve_cert: 'flux-config-bootstrap.md',

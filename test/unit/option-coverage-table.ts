@@ -211,6 +211,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'module stats --scale': 'integration/t1040-option-effects.test.ts',
   'module stats --type': 'integration/t0014-cli-pool.test.ts',
   'overlay disconnect --parent': 'integration/t0115-overlay-disconnect.test.ts',
+  'overlay errors --timeout': 'integration/t0115-overlay-disconnect.test.ts',
   'overlay status --color': 'integration/t0110-overlay.test.ts',
   'overlay status --down': 'integration/t0111-overlay-faults.test.ts',
   'overlay status --highlight': 'integration/t0110-overlay.test.ts',
