@@ -53,13 +53,15 @@ export async function extract(entries: readonly Fileref[], o: ExtractOpts): Prom
   const umask = currentUmask();
   /** directories whose archived mode is set at the end: path -> mode */
   const dirModes = new Map<string, number>();
+  /** directories this extraction made (for the members below them) */
+  const made = new Set<string>();
   for (const f of entries) {
     o.trace?.(f.path);
     const parts = components(f.path);
     if (parts.length === 0) continue; // `.`: the directory extracted into
     try {
-      await makeParents(f.path, parts);
-      await extractOne(f, parts.join('/'), o, dirModes);
+      await makeParents(f.path, parts, made);
+      await extractOne(f, parts.join('/'), o, dirModes, made);
     } catch (e) {
       throw e instanceof FilemapError ? e : sysError(f.path, e);
     }
@@ -71,26 +73,30 @@ export async function extract(entries: readonly Fileref[], o: ExtractOpts): Prom
 }
 
 /** the directories above a member: made when missing; a link or a non-directory there is refused */
-async function makeParents(member: string, parts: readonly string[]): Promise<void> {
+async function makeParents(member: string, parts: readonly string[], made: Set<string>): Promise<void> {
   for (let i = 1; i < parts.length; i++) {
     const dir = parts.slice(0, i).join('/');
     const st = await lstatOrUndefined(dir);
-    if (st === undefined) await fsp.mkdir(dir, 0o777);
-    else if (st.isSymbolicLink()) throw new FilemapError(`${member}: Cannot extract through symlink ${dir}`);
+    if (st === undefined) {
+      await fsp.mkdir(dir, 0o777);
+      made.add(dir);
+    } else if (st.isSymbolicLink()) throw new FilemapError(`${member}: Cannot extract through symlink ${dir}`);
     else if (!st.isDirectory()) throw new FilemapError(`${member}: ${dir}: Not a directory`);
   }
 }
 
-async function extractOne(f: Fileref, target: string, o: ExtractOpts, dirModes: Map<string, number>): Promise<void> {
+async function extractOne(f: Fileref, target: string, o: ExtractOpts, dirModes: Map<string, number>, made: Set<string>): Promise<void> {
   const kind = kindOf(f.mode);
   const st = await lstatOrUndefined(target);
   if (kind === 'dir') {
     if (st?.isDirectory()) {
-      if (o.overwrite) dirModes.set(target, f.mode);
+      // one that was there before keeps its mode, unless --overwrite
+      if (o.overwrite || made.has(target)) dirModes.set(target, f.mode);
       return;
     }
     if (st) await replace(f, target, st, o);
     await fsp.mkdir(target, 0o700);
+    made.add(target);
     dirModes.set(target, f.mode);
     return;
   }

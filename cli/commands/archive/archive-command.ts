@@ -75,15 +75,16 @@ export abstract class ArchiveCommand extends FluxCommand {
       if (e instanceof FluxError) this.fail(`KVS lookup ${this.key}: ${strerror(e.errno)}`);
       throw e;
     }
+    value = asJson(value);
     if (!Array.isArray(value)) this.fail(`${this.key}: not an RFC 37 file archive`);
     return value as unknown[];
   }
 
-  /** the archive's value once its key exists (a kvs watch), within timeoutS when >= 0 */
+  /** the archive's value once its key exists (a kvs watch of values: one that waits for a value), within timeoutS when >= 0 */
   private async waitFor(timeoutS: number): Promise<unknown> {
     let value: unknown;
     let got = false;
-    const payload = this.ns === undefined ? { key: this.key, waitcreate: true } : { key: this.key, waitcreate: true, namespace: this.ns };
+    const payload = this.ns === undefined ? { key: this.key, waitcreate: true, values: true } : { key: this.key, waitcreate: true, values: true, namespace: this.ns };
     const stream = this.h.rpcStream(
       'kvs.watch',
       payload,
@@ -113,6 +114,19 @@ export abstract class ArchiveCommand extends FluxCommand {
         { op: 'unlink', key: this.blobsKey, recursive: true },
       ],
     });
+  }
+}
+
+/**
+ * A value as Flux's lookup_get_unpack reads it: text (what `flux kvs put`
+ * stores) is parsed as JSON when it is JSON.
+ */
+export function asJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
   }
 }
 

@@ -12,7 +12,7 @@ import { strerror } from '../../../lib/errno';
 import type { Fileref } from '../../../lib/filemap/fileref';
 import { collect } from '../../filemap/collect';
 import { FilemapError, sysText } from '../../filemap/errors';
-import { ArchiveCommand, NAME, NO_FORCE_PRIMARY, PART_BYTES } from './archive-command';
+import { ArchiveCommand, NAME, NO_FORCE_PRIMARY, PART_BYTES, asJson } from './archive-command';
 
 const INT_MAX = 2 ** 31 - 1;
 /** file data one archive may hold: the kvs keeps every value in memory on rank 0 */
@@ -84,7 +84,7 @@ export class ArchiveCreateCommand extends ArchiveCommand {
     let fresh = true;
     if (this.args.has('overwrite')) await this.orFail('unlink', () => this.unlinkArchive());
     else {
-      const existing = await this.orFail('KVS lookup', () => this.getOptional(this.key));
+      const existing = asJson(await this.orFail('KVS lookup', () => this.getOptional(this.key)));
       if (existing !== undefined) {
         if (!this.args.has('append')) this.fail(`${this.key}: key exists`);
         if (!Array.isArray(existing)) this.fail(`${this.key}: not an RFC 37 file archive`);
