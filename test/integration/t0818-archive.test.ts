@@ -145,6 +145,7 @@ test('bad names, options and files: one line, exit 1', () => {
     [['list', '-n', 'a.b'], "flux-archive: invalid archive name 'a.b': use letters, digits and -_+=@: only\n"],
     [['create', '-n', 'a/b', 'tree'], "flux-archive: invalid archive name 'a/b': use letters, digits and -_+=@: only\n"],
     [['create', '-n', 'x_blobs', 'tree'], "flux-archive: invalid archive name 'x_blobs': a name may not end in _blobs\n"],
+    [['list', '-n', 'x'.repeat(201)], `flux-archive: invalid archive name '${'x'.repeat(20)}...': at most 200 characters\n`],
     [['create', 'nosuch'], 'flux-archive: nosuch: No such file or directory\n'],
     [['create', '-C', 'nosuchdir', 'tree'], 'flux-archive: chdir nosuchdir: No such file or directory\n'],
     [['extract', '-C', 'nosuchdir'], 'flux-archive: chdir nosuchdir: No such file or directory\n'],

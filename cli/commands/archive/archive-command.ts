@@ -16,6 +16,8 @@ export const NO_FORCE_PRIMARY: OptionSpec = { name: 'no-force-primary', descript
 
 /** a name: letters, digits and `-_+=@:`; not ending in `_blobs` (that key holds an archive's blobs) */
 const NAME_RE = /^[A-Za-z0-9_+=@:-]+$/;
+/** well within a kvs key's 1024 bytes, blob keys included */
+const NAME_MAX = 200;
 
 /** JSON bytes of kvs.commit ops per message: well below the 16 MiB a message may hold */
 export const PART_BYTES = 4 * 1024 * 1024;
@@ -37,6 +39,7 @@ export abstract class ArchiveCommand extends FluxCommand {
   async run(): Promise<number> {
     this.name = this.args.str('name', 'main');
     if (!NAME_RE.test(this.name)) this.fail(`invalid archive name '${this.name}': use letters, digits and -_+=@: only`);
+    if (this.name.length > NAME_MAX) this.fail(`invalid archive name '${this.name.slice(0, 20)}...': at most ${NAME_MAX} characters`);
     if (this.name.endsWith('_blobs')) this.fail(`invalid archive name '${this.name}': a name may not end in _blobs`);
     if (this.args.has('no-force-primary')) {
       const env = process.env['FLUX_KVS_NAMESPACE'];
