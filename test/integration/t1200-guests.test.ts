@@ -394,6 +394,23 @@ tj('a guest reads the eventlogs, jobspec and output of its own jobs only, and no
   assert.is(as(ALICE, ['cancel', id]).code, 0);
 });
 
+t('flux archive: archives are the owner`s; a guest gets EPERM in one line', () => {
+  fs.writeFileSync(path.join(tmp.dir, 'staged.txt'), 'staged\n', { mode: 0o644 });
+  assert.equal(as(OWNER, ['archive', 'create', '-n', 'owned', 'staged.txt']).code, 0);
+  assert.is(as(OWNER, ['archive', 'list', '-n', 'owned']).stdout, 'staged.txt\n');
+  const cases: Array<[string[], string]> = [
+    [['archive', 'list', '-n', 'owned'], 'flux-archive: KVS lookup archive.owned: Operation not permitted\n'],
+    [['archive', 'extract', '-n', 'owned', '-t'], 'flux-archive: KVS lookup archive.owned: Operation not permitted\n'],
+    [['archive', 'create', '-n', 'mine', 'staged.txt'], 'flux-archive: KVS lookup archive.mine: Operation not permitted\n'],
+    [['archive', 'remove', '-n', 'owned'], 'flux-archive: unlink archive.owned,archive.owned_blobs: Operation not permitted\n'],
+  ];
+  for (const [args, err] of cases) {
+    const r = as(ALICE, args);
+    assert.equal([r.code, r.stdout, r.stderr], [1, '', err], args.join(' '));
+  }
+  assert.is(as(OWNER, ['archive', 'remove', '-n', 'owned']).code, 0);
+});
+
 t('a kvs namespace made with -o UID is that guest`s to use; other guests get EPERM; the owner may do everything', () => {
   const alice = String(uidOf(ALICE));
   assert.is(as(OWNER, ['kvs', 'namespace', 'create', '-o', alice, 'alice-ns']).code, 0);

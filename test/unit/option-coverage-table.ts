@@ -6,6 +6,26 @@
  * parsing and the jobspec it builds. The test checks each file names the option.
  */
 export const COVERED: Readonly<Record<string, string>> = {
+  'archive create --name': 'integration/t0818-archive.test.ts',
+  'archive create --no-force-primary': 'integration/t0818-archive.test.ts',
+  'archive create --directory': 'integration/t0818-archive.test.ts',
+  'archive create --verbose': 'integration/t0818-archive.test.ts',
+  'archive create --overwrite': 'integration/t0818-archive.test.ts',
+  'archive create --append': 'integration/t0818-archive.test.ts',
+  'archive create --preserve': 'integration/t0818-archive.test.ts',
+  'archive create --chunksize': 'integration/t0818-archive.test.ts',
+  'archive create --small-file-threshold': 'integration/t0818-archive.test.ts',
+  'archive list --name': 'integration/t0818-archive.test.ts',
+  'archive list --long': 'integration/t0818-archive.test.ts',
+  'archive list --raw': 'integration/t0818-archive.test.ts',
+  'archive extract --name': 'integration/t0818-archive.test.ts',
+  'archive extract --verbose': 'integration/t0818-archive.test.ts',
+  'archive extract --directory': 'integration/t0818-archive.test.ts',
+  'archive extract --overwrite': 'integration/t0818-archive.test.ts',
+  'archive extract --waitcreate': 'integration/t0818-archive.test.ts',
+  'archive extract --list-only': 'integration/t0818-archive.test.ts',
+  'archive remove --name': 'integration/t0818-archive.test.ts',
+  'archive remove --force': 'integration/t0818-archive.test.ts',
   'exec --jobid': 'integration/t1111-uri-exec.test.ts',
   'uri --wait': 'integration/t1111-uri-exec.test.ts',
   'watch --active': 'integration/t1110-watch.test.ts',
@@ -405,6 +425,7 @@ export const COVERED: Readonly<Record<string, string>> = {
 
 /** options refused with one line by the command (not hidden): the test file that asserts the refusal */
 export const REFUSED: Readonly<Record<string, string>> = {
+  'archive create --mmap': 'integration/t0818-archive.test.ts',
   'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
