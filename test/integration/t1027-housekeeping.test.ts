@@ -142,6 +142,10 @@ test('config reload: release-after = "0" frees each rank as it ends, a duration 
   await until('rank 1 freed alone', () => nodes('free') === '1');
   assert.is(hkList('-n', '-o', '{allocated.ranks} {pending.ranks}'), '0 0\n');
   assert.is(fx('resource', 'status', '-s', 'housekeeping', '-no', '{ranks}'), '0\n');
+  // a reloaded scheduler is told what housekeeping still holds (hello)
+  fx('module', 'reload', 'sched');
+  await until('sched back', () => inst.flux(['resource', 'list', '-s', 'free', '-no', '{nnodes}']).stdout === '1\n');
+  assert.is(nodes('allocated'), '1');
   go(j.id, 0);
   await until('all free', () => nodes('free') === '2');
 
