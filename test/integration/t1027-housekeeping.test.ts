@@ -33,7 +33,8 @@ fs.writeFileSync(
     'r=$(flux getattr rank)',
     `echo "$FLUX_JOB_ID $FLUX_JOB_USERID" > ${tmp.dir}/env.$FLUX_JOB_ID.$r`,
     'echo "cleaning rank $r"',
-    `while [ ! -e ${tmp.dir}/go.$FLUX_JOB_ID.$r ]; do sleep 0.05; done`,
+    // (it ends should the test's directory go away: nothing outlives a failed test)
+    `while [ ! -e ${tmp.dir}/go.$FLUX_JOB_ID.$r ]; do [ -d ${tmp.dir} ] || exit 0; sleep 0.05; done`,
     `exit $(cat ${tmp.dir}/go.$FLUX_JOB_ID.$r)`,
     '',
   ].join('\n'),
