@@ -45,6 +45,9 @@ interface Allocation {
   release: ReleasePlan;
 }
 
+/** the longest partial line kept before it is logged as it is */
+const MAX_LINE = 4096;
+
 /** signal number -> name without SIG (TERM), as systemd's $EXIT_STATUS has it */
 const SIGNAME = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name.replace(/^SIG/, '')]));
 
@@ -68,10 +71,6 @@ export class Housekeeping {
   configure(s: HousekeepingSettings | undefined): void {
     this.settings = s;
     this.h.log('debug', `housekeeping is ${s ? '' : 'not '}configured`);
-  }
-
-  get configured(): boolean {
-    return this.settings !== undefined;
   }
 
   /** Take the job's resources; false when housekeeping is not configured (the caller frees them). */
@@ -123,6 +122,11 @@ export class Housekeeping {
   private output(a: Allocation, t: Task, stream: 'stdout' | 'stderr', text: string): void {
     const lines = (t.partial[stream] + text).split('\n');
     t.partial[stream] = lines.pop() ?? '';
+    // a line without an end is logged in pieces, not kept growing
+    if (t.partial[stream].length > MAX_LINE) {
+      lines.push(t.partial[stream]);
+      t.partial[stream] = '';
+    }
     for (const l of lines) this.logLine(a, t, stream, l);
   }
 
