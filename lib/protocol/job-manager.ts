@@ -800,6 +800,36 @@ export const jobManagerProtocol: ProtocolDoc = {
         "logicalType": "json-object"
       }
     },
+    "housekeeping-kill": {
+      "doc": "flux housekeeping kill: signal the housekeeping tasks of one job (default: all jobs), on some ranks (default: all)",
+      "request": [
+        {
+          "name": "signum",
+          "type": "int"
+        },
+        {
+          "name": "jobid",
+          "type": [
+            "null",
+            {
+              "type": "double",
+              "logicalType": "jobid"
+            }
+          ],
+          "default": null
+        },
+        {
+          "name": "ranks",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "an idset"
+        }
+      ],
+      "response": "Empty"
+    },
     "jobtap": {
       "doc": "remove first (a name, glob or all), then load; answers the plugins in load order (builtins only with all)",
       "request": [
@@ -1223,6 +1253,16 @@ export interface JobManagerStatsGetRequest {
 
 export type JobManagerStatsGetResponse = object;
 
+/** housekeeping-kill: flux housekeeping kill: signal the housekeeping tasks of one job (default: all jobs), on some ranks (default: all) */
+export interface JobManagerHousekeepingKillRequest {
+  signum: number;
+  jobid?: null | number;
+  /** an idset */
+  ranks?: null | string;
+}
+
+export type JobManagerHousekeepingKillResponse = Empty;
+
 /** jobtap: remove first (a name, glob or all), then load; answers the plugins in load order (builtins only with all) */
 export interface JobManagerJobtapRequest {
   load?: null | string;
@@ -1308,6 +1348,7 @@ export interface JobManagerProtocol {
   'purge': { request: JobManagerPurgeRequest; response: JobManagerPurgeResponse };
   'purge-id': { request: JobManagerPurgeIdRequest; response: JobManagerPurgeIdResponse };
   'stats-get': { request: JobManagerStatsGetRequest; response: JobManagerStatsGetResponse };
+  'housekeeping-kill': { request: JobManagerHousekeepingKillRequest; response: JobManagerHousekeepingKillResponse };
   'jobtap': { request: JobManagerJobtapRequest; response: JobManagerJobtapResponse };
   'jobtap-query': { request: JobManagerJobtapQueryRequest; response: JobManagerJobtapQueryResponse };
   'history.get': { request: JobManagerHistoryGetRequest; response: JobManagerHistoryGetResponse };

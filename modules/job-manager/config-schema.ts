@@ -3,6 +3,7 @@ import type { ConfigSchema } from '../../kernel/api';
 import { queueConfigSchema } from './queues';
 import { pluginsConfigSpec } from './jobtap/config';
 import { perilogConfigKeys } from './jobtap/perilog-config';
+import { housekeepingConfigKeys } from './housekeeping/config';
 
 export const jobManagerConfigSchema: ConfigSchema = {
   'job-manager': {
@@ -12,6 +13,7 @@ export const jobManagerConfigSchema: ConfigSchema = {
       'inactive-num-limit': { kind: 'integer', min: 0 },
       plugins: pluginsConfigSpec,
       ...perilogConfigKeys,
+      ...housekeepingConfigKeys,
     },
   },
   ...queueConfigSchema,

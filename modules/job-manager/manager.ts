@@ -4,7 +4,7 @@
  * and the exec service (job-exec.start stream, job-exec.kill). It is the only
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
-import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
@@ -18,6 +18,7 @@ import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, r
 import { reconcileExpiration } from './update';
 import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
+import { Housekeeping } from './housekeeping/housekeeping';
 
 type Obj = Record<string, unknown>;
 
@@ -78,6 +79,8 @@ export class Manager {
   private ageTimer: LongTimer | undefined;
   /** job-manager plugins (jobtap): dependencies, begin-time, priority, a site's validators */
   readonly jobtap: JobtapHost;
+  /** [job-manager.housekeeping]: runs after a job, before its resources go back to the scheduler */
+  readonly housekeeping: Housekeeping;
   /** jobs whose submit is still being written: they leave DEPEND only after */
   private readonly submitting = new Set<Job>();
 
@@ -90,6 +93,7 @@ export class Manager {
     for (const q of policy.queues) this.queueState.set(q.name, { enable: true, start: false });
     this.events = new EventPoster(h);
     this.waiters = new Waiters(h);
+    this.housekeeping = new Housekeeping(h);
     this.jobtap = attachJobtap(this, h, config);
   }
 
@@ -490,6 +494,8 @@ export class Manager {
     for (const job of this.jobs.values()) {
       if (job.holdsR && job.R && !job.bypassR) jobs.push({ id: job.id, R: job.R, priority: job.priority, userid: job.userid, t_submit: job.t_submit });
     }
+    // resources of ended jobs still in housekeeping are allocated too
+    jobs.push(...this.housekeeping.helloJobs());
     for (const job of this.jobs.values()) if (job.state === State.SCHED && !job.allocPending) this.schedQueue.add(job);
     this.kick();
     return { jobs };
@@ -613,13 +619,18 @@ export class Manager {
       return;
     }
     if (job.holdsR) {
-      // alloc-bypass: the scheduler never had these resources
-      if (!job.bypassR) this.h.send('sched.free', { id: job.id, R: job.R, final: true });
+      // alloc-bypass: the scheduler never had these resources; with housekeeping, they go back once it ends
+      if (!job.bypassR && !this.startHousekeeping(job)) this.h.send('sched.free', { id: job.id, R: job.R, final: true });
       job.holdsR = false;
       if (job.flags & Flags.DEBUG) this.events.post(job.kvsdir, 'debug.free-request');
       this.events.post(job.kvsdir, 'free');
     }
     this.clean(job);
+  }
+
+  private startHousekeeping(job: Job): boolean {
+    const R = job.R as Rv1 | undefined;
+    return R !== undefined && this.housekeeping.start({ id: job.id, userid: job.userid, priority: job.priority, t_submit: job.t_submit, R });
   }
 
   private clean(job: Job): void {
@@ -991,6 +1002,7 @@ export class Manager {
   /** Stop timers (module unload). */
   shutdown(): void {
     this.jobtap.shutdown();
+    this.housekeeping.shutdown();
     this.ageTimer?.clear();
     this.ageTimer = undefined;
     for (const j of this.jobs.values()) {

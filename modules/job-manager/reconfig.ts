@@ -5,6 +5,7 @@
  * enabled and, as at start, stopped until `flux queue start`; a removed one
  * goes, as in Flux even while jobs are in it: its running jobs run on, its
  * pending ones stay pending (./stranded.ts) until it is configured again.
+ * [job-manager.housekeeping] applies to the jobs that end from then on.
  * Refused, with the key named and nothing applied: other [job-manager] keys.
  */
 import { einval, type ConfigApply, type Handle } from '../../kernel/api';
@@ -12,10 +13,11 @@ import type { Manager } from './manager';
 import { purgeConfig } from './purge';
 import { queuePolicy } from './queues';
 import { strandedJobs, strandedNote } from './stranded';
+import { housekeepingSettings } from './housekeeping/config';
 
 type Obj = Record<string, unknown>;
 
-const LIVE_KEYS = new Set(['inactive-age-limit', 'inactive-num-limit']);
+const LIVE_KEYS = new Set(['inactive-age-limit', 'inactive-num-limit', 'housekeeping']);
 
 export function jobManagerReload(m: Manager, next: Readonly<Obj>, prev: Readonly<Obj>, log: Handle['log']): ConfigApply {
   const jn = (next['job-manager'] ?? {}) as Obj;
@@ -28,7 +30,11 @@ export function jobManagerReload(m: Manager, next: Readonly<Obj>, prev: Readonly
   const limits = purgeConfig(next);
   const policy = queuePolicy(next);
   const names = new Set(policy.queues.map((q) => q.name));
+  // a changed [job-manager.housekeeping] applies to the jobs that end from now on
+  const hkChanged = JSON.stringify(jn['housekeeping']) !== JSON.stringify(jp['housekeeping']) || JSON.stringify((next['exec'] as Obj | undefined)?.['imp']) !== JSON.stringify((prev['exec'] as Obj | undefined)?.['imp']);
+  const hk = hkChanged ? housekeepingSettings(next) : undefined;
   return () => {
+    if (hkChanged) m.housekeeping.configure(hk);
     const before = new Set(strandedJobs(m.jobs.values(), m.queueState));
     m.policy = policy;
     for (const name of [...m.queueState.keys()]) if (!names.has(name)) m.queueState.delete(name);

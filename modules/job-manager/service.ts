@@ -29,6 +29,7 @@ import { exceptionTypeOf, severityOf, signumOf, urgencyOf } from './checks';
 import { jobtapHandlers } from './jobtap/service';
 import { pluginEntries } from './jobtap/config';
 import { perilogUnused } from './jobtap/perilog-config';
+import { housekeepingSettings } from './housekeeping/config';
 import { updateJob } from './update';
 import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
@@ -119,6 +120,7 @@ export class JobManager implements BrokerModule {
       method('purge', (p) => this.purge(p)),
       method('purge-id', (p) => this.purgeId(p)),
       method('stats-get', (p) => this.statsGet(p)),
+      method('housekeeping-kill', (p) => this.housekeepingKill(p)),
       method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
     ];
   }
@@ -134,6 +136,10 @@ export class JobManager implements BrokerModule {
     }
     const unused = perilogUnused(this.config, this.m.jobtap.list());
     if (unused !== undefined) throw einval(unused);
+    this.m.housekeeping.configure(housekeepingSettings(this.config));
+    if (((this.config['job-manager'] as Obj | undefined)?.['housekeeping'] as Obj | undefined)?.['use-systemd-unit'] !== undefined) {
+      this.h.log('err', 'job-manager.housekeeping.use-systemd-unit is deprecated - ignoring');
+    }
     await this.m.restore();
   }
 
@@ -445,6 +451,7 @@ export class JobManager implements BrokerModule {
       total_jobs: this.m.jobs.size,
       max_jobid: this.m.maxId,
       ...this.m.counts(),
+      housekeeping: this.m.housekeeping.stats(),
     };
     // debug: {memory: true} adds the broker's process.memoryUsage(), after a
     // full GC when {gc: true} and the broker runs with node --expose-gc
@@ -453,6 +460,13 @@ export class JobManager implements BrokerModule {
       o['memory'] = process.memoryUsage();
     }
     return o;
+  }
+
+  /** flux housekeeping kill: signal housekeeping tasks of a job (or all), on some ranks (or all) */
+  private housekeepingKill(p: Req<'housekeeping-kill'>) {
+    const jobid = p.jobid === undefined || p.jobid === null ? undefined : idOf(p.jobid);
+    this.m.housekeeping.kill(p.signum, jobid, p.ranks ?? undefined);
+    return {};
   }
 
   private disconnect(msg: Message): Res<'disconnect'> {

@@ -15,6 +15,7 @@ import {
   einval,
   methods,
   rv1Build,
+  rv1Expand,
   idset,
   type BrokerModule,
   type Handle,
@@ -217,6 +218,11 @@ export class SchedModule implements BrokerModule {
     const key = String(p.id);
     const held = this.running.get(key);
     if (!held && p.R !== undefined && !isRv1(p.R)) throw new FluxError(Errno.EPROTO, 'sched.free: malformed request: R: expected RFC 20 R version 1');
+    // a partial free (housekeeping ended on some of the job's ranks): those ranks go back, the job keeps the rest
+    if (held && p.final === false && isRv1(p.R)) {
+      this.freePart(held, p.R);
+      return {};
+    }
     const R = held?.R ?? (isRv1(p.R) ? p.R : undefined);
     if (R) {
       this.pool.give(R);
@@ -226,6 +232,19 @@ export class SchedModule implements BrokerModule {
     this.policy.free(p.id);
     this.scheduleSoon();
     return {};
+  }
+
+  private freePart(held: { id: JobId; R: Rv1 }, part: Rv1): void {
+    const ranks = new Set(rv1Expand(part).map((r) => r.rank));
+    const all = rv1Expand(held.R);
+    const given = all.filter((r) => ranks.has(r.rank));
+    if (given.length === 0) return;
+    const opts = { starttime: held.R.execution.starttime, expiration: held.R.execution.expiration };
+    const R = rv1Build(given, opts);
+    this.pool.give(R);
+    this.stats.cores(-coresOf(R));
+    held.R = rv1Build(all.filter((r) => !ranks.has(r.rank)), opts);
+    this.scheduleSoon();
   }
 
   /** job-manager.update moved a running job's expiration (0: none): the policy plans with the new end. */

@@ -347,6 +347,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['job-manager', 'jobtap', {}],
   ['job-manager', 'purge', {}],
   ['job-manager', 'history.get', { slice: '[:1]' }],
+  // no housekeeping runs here: nothing to signal (t1027 kills running housekeeping)
+  ['job-manager', 'housekeeping-kill', { signum: 15 }],
 ];
 
 /** methods not called above, and why */

@@ -1,7 +1,8 @@
 /**
  * The administrative view shared by `flux resource status` and `flux resource
  * drain` (list mode): per-rank state from resource.status plus the allocated
- * ranks from resource.sched-status.
+ * ranks from resource.sched-status and the ranks in housekeeping from
+ * job-manager.stats-get.
  */
 import { hostlist, idset, rv1Expand, type Rv1 } from '../../../kernel/api';
 import type { Client } from '../../api/client';
@@ -25,6 +26,18 @@ export interface RankState {
   allocated: boolean;
   excluded: boolean;
   torpid: boolean;
+  /** still allocated to the housekeeping of an ended job */
+  housekeeping: boolean;
+}
+
+/** the ranks job-manager's housekeeping still holds (none without a job-manager) */
+async function housekeepingRanks(h: Client): Promise<Set<number>> {
+  try {
+    const st = await h.rpc<{ housekeeping?: { running?: Record<string, { allocated?: string }> } }>('job-manager.stats-get', {});
+    return new Set(Object.values(st.housekeeping?.running ?? {}).flatMap((j) => idset.decode(j.allocated ?? '')));
+  } catch {
+    return new Set();
+  }
 }
 
 export async function fetchRankStates(h: Client): Promise<RankState[]> {
@@ -36,6 +49,7 @@ export async function fetchRankStates(h: Client): Promise<RankState[]> {
   } catch {
     /* no scheduler view */
   }
+  const hk = await housekeepingRanks(h);
   const online = new Set(idset.decode(st.online ?? ''));
   const excluded = new Set(idset.decode(st.exclude ?? ''));
   const torpid = new Set(idset.decode(st.torpid ?? ''));
@@ -49,6 +63,7 @@ export async function fetchRankStates(h: Client): Promise<RankState[]> {
     allocated: allocated.has(r.rank),
     excluded: excluded.has(r.rank),
     torpid: torpid.has(r.rank),
+    housekeeping: hk.has(r.rank),
   }));
 }
 

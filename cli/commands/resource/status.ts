@@ -45,6 +45,8 @@ function inState(r: RankState, s: State): boolean {
       return r.allocated;
     case 'torpid':
       return r.torpid;
+    case 'housekeeping':
+      return r.housekeeping;
     default:
       return false;
   }
