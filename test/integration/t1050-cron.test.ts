@@ -36,8 +36,8 @@ function key(i: Instance, id: number, k: string): string {
   return r.code === 0 ? r.stdout.trimEnd() : `error: ${r.stderr.trimEnd()}`;
 }
 
-function waitKey(i: Instance, id: number, k: string, want: string): Promise<string> {
-  return waitUntil(() => key(i, id, k) === want && want, { what: `cron-${id} ${k} = ${want}`, timeoutMs: 20_000, intervalMs: 100 });
+async function waitKey(i: Instance, id: number, k: string, want: string): Promise<void> {
+  await waitUntil(() => key(i, id, k) === want, { what: `cron-${id} ${k} = ${want}`, timeoutMs: 20_000, intervalMs: 100 });
 }
 
 test('the cron module is loaded on rank 0', () => {
@@ -80,6 +80,32 @@ test('event entry: runs on each matching event; --nth=2 every second one', async
   inst.flux(['event', 'pub', 't1050.nth']);
   await waitKey(inst, nth, 'stats.count', '1');
   for (const x of [id, nth]) assert.is(inst.flux(['cron', 'delete', String(x)]).code, 0);
+});
+
+test('-E runs in the caller\'s environment, -d in DIR; event -N, -a (after), -c (count), -i (min-interval)', async () => {
+  const env = { T1050_VAR: 'from-caller' };
+  const r = inst.flux(['cron', 'interval', '-E', '-d', '/tmp', '-c1', '0.01s', 'echo', '"$T1050_VAR"', '"$(pwd)"'], { env });
+  assert.is(r.code, 0, r.stderr);
+  const id = Number(/cron-(\d+)/.exec(r.stdout)![1]);
+  const plain = create(inst, ['interval', '-c1', '0.01s', 'echo', '"[$T1050_VAR]"']);
+  await waitKey(inst, id, 'task.1.state', 'Exited');
+  await waitKey(inst, plain, 'task.1.state', 'Exited');
+  const log = inst.flux(['dmesg']).stdout;
+  assert.match(log, new RegExp(`cron-${id}\\[echo\\]: rank=0: command="echo "\\$T1050_VAR" "\\$\\(pwd\\)"": "from-caller /tmp"`));
+  assert.match(log, new RegExp(`cron-${plain}\\[echo\\]: .*: "\\[\\]"`));
+  const ev = create(inst, ['event', '-N', 'evname', '-a', '2', '-c', '2', '-i', '0.3s', 't1050.multi', 'true']);
+  assert.equal([key(inst, ev, 'name'), key(inst, ev, 'typedata.after'), key(inst, ev, 'typedata.min_interval'), key(inst, ev, 'repeat')], ['evname', '2', '0.3', '2']);
+  inst.flux(['event', 'pub', 't1050.multi']);
+  await waitKey(inst, ev, 'typedata.counter', '1');
+  assert.is(key(inst, ev, 'stats.count'), '0');
+  inst.flux(['event', 'pub', 't1050.multi']);
+  await waitKey(inst, ev, 'stats.count', '1');
+  const first = Number(key(inst, ev, 'stats.lastrun'));
+  inst.flux(['event', 'pub', 't1050.multi']);
+  await waitKey(inst, ev, 'stats.count', '2');
+  assert.ok(Number(key(inst, ev, 'stats.lastrun')) - first >= 0.29, 'the third event ran no sooner than --min-interval after the second');
+  await waitKey(inst, ev, 'stopped', 'true');
+  for (const x of [id, plain, ev]) inst.flux(['cron', 'delete', String(x)]);
 });
 
 test('stop, start, delete: their lines; a deleted entry is gone', async () => {

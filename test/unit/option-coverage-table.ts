@@ -6,6 +6,21 @@
  * parsing and the jobspec it builds. The test checks each file names the option.
  */
 export const COVERED: Readonly<Record<string, string>> = {
+  'cron interval --count': 'integration/t1050-cron.test.ts',
+  'cron interval --name': 'integration/t1050-cron.test.ts',
+  'cron interval --after': 'integration/t1050-cron.test.ts',
+  'cron interval --options': 'integration/t1050-cron.test.ts',
+  'cron interval --preserve-env': 'integration/t1050-cron.test.ts',
+  'cron interval --working-dir': 'integration/t1050-cron.test.ts',
+  'cron event --name': 'integration/t1050-cron.test.ts',
+  'cron event --nth': 'integration/t1050-cron.test.ts',
+  'cron event --after': 'integration/t1050-cron.test.ts',
+  'cron event --min-interval': 'integration/t1050-cron.test.ts',
+  'cron event --count': 'integration/t1050-cron.test.ts',
+  'cron delete --kill': 'integration/t1050-cron.test.ts',
+  'cron dump --key': 'integration/t1050-cron.test.ts',
+  'cron sync --disable': 'integration/t1050-cron.test.ts',
+  'cron sync --epsilon': 'integration/t1050-cron.test.ts',
   'exec --jobid': 'integration/t1111-uri-exec.test.ts',
   'uri --wait': 'integration/t1111-uri-exec.test.ts',
   'watch --active': 'integration/t1110-watch.test.ts',
