@@ -241,6 +241,25 @@ test('sync: tasks wait for the sync event; --disable, --epsilon', async () => {
   inst.flux(['cron', 'delete', String(id)]);
 });
 
+test('module remove ends running tasks and timers; load takes sync= and sync_epsilon=, refuses other arguments', async () => {
+  const id = create(inst, ['interval', '--after=0.01s', '0', 'sleep', '100']);
+  create(inst, ['interval', '0.05s', 'true']);
+  await waitKey(inst, id, 'task.1.state', 'Running');
+  const pid = Number(key(inst, id, 'task.1.pid'));
+  let r = inst.flux(['module', 'remove', 'cron'], { timeoutMs: 20_000 });
+  assert.equal([r.code, r.stderr], [0, '']);
+  await until(() => !processAlive(pid), `pid ${pid} killed at unload`);
+  r = inst.flux(['module', 'load', 'cron', 'bogus=1']);
+  assert.equal([r.code, r.stderr], [1, "flux-module: load cron: unknown option 'bogus' (cron takes sync=TOPIC and sync_epsilon=DURATION)\n"]);
+  r = inst.flux(['module', 'load', 'cron', 'sync=t1050.tick', 'sync_epsilon=0.5s']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(inst.flux(['cron', 'sync']).stdout, 'sync: sync to event "t1050.tick" epsilon=0.500s.\n');
+  assert.match(inst.flux(['dmesg']).stdout, /cron\.info\[0\]: synchronizing cron tasks to event t1050\.tick\n/);
+  // a fresh module: no entries, ids from 1 again
+  assert.is(inst.flux(['cron', 'list']).stdout.trimEnd().split('\n').length, 1);
+  assert.is(inst.flux(['cron', 'sync', '-d']).code, 0);
+});
+
 test('-o rank=1 runs on rank 1 of a size-2 instance; an unreachable rank is a Rexec Failure; tasks end with the instance', async () => {
   const two = await startInstance(['--test-size=2']);
   let pid = 0;
