@@ -37,7 +37,7 @@ test.after(async () => {
 
 const HEADER = 'Module                    Idle  S Sendq Recvq Service';
 
-test('list: Flux header and row format; rexec is loaded', () => {
+test('list: Flux header and row format; rexec and cron are loaded', () => {
   const r = inst.flux(['module', 'list']);
   assert.is(r.code, 0);
   const lines = r.stdout.trimEnd().split('\n');
@@ -45,6 +45,8 @@ test('list: Flux header and row format; rexec is loaded', () => {
   const row = lines.find((l) => l.startsWith('rexec '));
   assert.ok(row, r.stdout);
   assert.match(row!, /^rexec {21}[ \d]{3}\d  R     0     0 $/);
+  // rank 0 also runs the cron service, as Flux's rc1 loads it
+  assert.match(r.stdout, /^cron {22}[ \d]{3}\d  R     0     0 $/m);
 });
 
 test('load by path, ping it, see it listed, remove it', () => {

@@ -2,7 +2,7 @@
  * Service protocols through the real socket (ADR 0014). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
- *   job-ingest, resource, job-exec, cli-pool, job-manager): each
+ *   job-ingest, resource, job-exec, cli-pool, job-manager, cron): each
  *   is answered EPROTO with one line naming the field, on rank 0 and rank 1,
  *   and the handler never ran (the store is unchanged);
  * - random JSON payloads (seeded; FUZZ_SEED=<seed> replays) for every method
@@ -33,6 +33,7 @@ import { jobIngestProtocol } from '../../lib/protocol/job-ingest';
 import { resourceProtocol } from '../../lib/protocol/resource';
 import { jobExecProtocol } from '../../lib/protocol/job-exec';
 import { cliPoolProtocol } from '../../lib/protocol/cli-pool';
+import { cronProtocol } from '../../lib/protocol/cron';
 import { jobManagerProtocol } from '../../lib/protocol/job-manager';
 import { overlayProtocol } from '../../lib/protocol/overlay';
 import { eventProtocols } from '../../lib/protocol/events';
@@ -51,6 +52,7 @@ const protocols: Record<string, Protocol> = {
   resource: compileProtocol(resourceProtocol),
   'job-exec': compileProtocol(jobExecProtocol),
   'cli-pool': compileProtocol(cliPoolProtocol),
+  cron: compileProtocol(cronProtocol),
   'job-manager': compileProtocol(jobManagerProtocol),
   overlay: compileProtocol(overlayProtocol),
 };
@@ -82,6 +84,7 @@ test.after(async () => {
 /** [topic, payload JSON text, the error text after `<topic>: malformed request: `] */
 const MALFORMED: Array<[string, string, string]> = [
   ['kvs.get', '{"key":5}', 'key: expected string, got 5'],
+  ['cron.stop', '{"id":"1"}', 'id: expected integer, got "1"'],
   ['kvs.get', '{}', 'key: expected string, got nothing'],
   ['kvs.get', '"key"', 'payload: expected object, got "key"'],
   ['kvs.put', '{"key":"p.q"}', 'value: expected JSON value, got nothing'],
@@ -132,7 +135,7 @@ test('malformed requests are answered EPROTO naming the field, on rank 0 and ran
     for (const nodeid of [0, 1]) {
       for (const [topic, payload, text] of MALFORMED) {
         // leader-only services (sched, job-ingest) are on rank 0 only
-        if (nodeid === 1 && /^(sched|job-ingest|job-exec|job-manager|groups)\./.test(topic)) continue;
+        if (nodeid === 1 && /^(sched|job-ingest|job-exec|job-manager|groups|cron)\./.test(topic)) continue;
         c.send(requestBody(topic, payload, { nodeid, matchtag: tag }));
         const r = await c.reply(tag++);
         assert.is(r.errnum, EPROTO, `${topic} ${payload} on rank ${nodeid}: ${r.errstr}`);
@@ -332,6 +335,13 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['overlay', 'groups.get', { name: 'broker.online' }],
   ['overlay', 'groups.get', { name: 'broker.torpid' }],
   ['cli-pool', 'stats-get', {}],
+  // the instance's first cron entry is id 1 (an hour's interval: it never runs here)
+  ['cron', 'create', { type: 'interval', name: 'protocol', command: 'true', args: { interval: 3600 } }],
+  ['cron', 'list', {}],
+  ['cron', 'stop', { id: 1 }],
+  ['cron', 'start', { id: 1 }],
+  ['cron', 'sync', {}],
+  ['cron', 'delete', { id: 1 }],
   ['job-manager', 'list', { states: JobStates.ALL, userid: -1 }],
   ['job-manager', 'getinfo', {}],
   ['job-manager', 'idle', {}],
