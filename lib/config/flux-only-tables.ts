@@ -5,7 +5,6 @@
  * and what flux-ts offers instead, not just "unknown table".
  */
 export const FLUX_ONLY_TABLES: Readonly<Record<string, string>> = {
-  kvs: "flux-ts's kvs has no checkpoint-period or garbage collection to tune (durability: the statedir attribute)",
   'content-sqlite': 'flux-ts keeps the kvs in LMDB under statedir, with nothing to tune',
   cron: 'flux-ts has no cron module',
   archive: 'the job-archive module is not part of flux-ts (inactive jobs stay in the kvs: [job-manager] inactive-age-limit)',

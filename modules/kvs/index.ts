@@ -14,6 +14,7 @@
  * stream-cancel (the client's cancel of a watch by its matchtag, ADR 0011),
  * namespace-create, namespace-remove, namespace-list.
  */
+import { kvsConfigSchema } from './config';
 import {
   Errno,
   FluxError,
@@ -686,5 +687,6 @@ export default defineModule({
   description: 'Key-value store with eventlogs and watches, kept in the statedir',
   ranks: 'all',
   protocol: kvsProtocol,
+  config: kvsConfigSchema,
   module: Kvs,
 });

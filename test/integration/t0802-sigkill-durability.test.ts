@@ -9,10 +9,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '../../cli/api/client';
 import { encodeF58 } from '../../lib/formats';
-import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
 const N = 1000;
@@ -82,6 +83,33 @@ test(`every acknowledged id survives SIGKILL of rank 0 (${ROUNDS} random points,
     assert.equal(lost, [], `round ${round} (seed ${seed}, kill after ${killAt}): acknowledged ids lost after restart`);
     assert.is(await after.stop(), 0);
   }
+});
+
+test('[kvs] checkpoint-period is taken (every commit is on disk before its answer): a put survives SIGKILL of rank 0', async () => {
+  const dir = path.join(d.dir, 'ckpt');
+  fs.mkdirSync(dir);
+  const conf = path.join(d.dir, 'kvs.toml');
+  fs.writeFileSync(conf, '[kvs]\ncheckpoint-period = "30m"\n');
+  const inst = await startInstance(['--test-size=1', `-Sstatedir=${dir}`, '-c', conf]);
+  started.push(inst);
+  assert.is(inst.flux(['config', 'get', 'kvs.checkpoint-period']).stdout, '30m\n');
+  assert.is(inst.flux(['kvs', 'put', 'ckpt.a=42']).code, 0);
+  const pid = Number(inst.flux(['getattr', 'broker.pid']).stdout.trim());
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => inst.proc.exitCode !== null || inst.proc.signalCode !== null, { what: 'flux start to exit after SIGKILL' });
+  inst.kill();
+  const after = await startInstance(['--test-size=1', `-Sstatedir=${dir}`, '-c', conf]);
+  started.push(after);
+  assert.is(after.flux(['kvs', 'get', 'ckpt.a']).stdout, '42\n');
+  assert.is(await after.stop(), 0);
+
+  fs.writeFileSync(conf, '[kvs]\ngc-threshold = 100\n');
+  const r = flux(['start', '-c', conf, 'true']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, `Config file error: ${conf}:2: kvs.gc-threshold: flux-ts keeps the kvs in LMDB, which reuses freed pages: there is no content store to garbage-collect\n`);
+  fs.writeFileSync(conf, '[kvs]\ncheckpoint-period = "often"\n');
+  const bad = flux(['start', '-c', conf, 'true']);
+  assert.match(bad.stderr, `kvs.checkpoint-period: "often" is not a valid duration (FSD)`);
 });
 
 test.run();

@@ -26,7 +26,7 @@ test('unknown table, unknown key, wrong type and bad value each name file:line',
   const cases: Array<[string, RegExp]> = [
     ['# site\n[nosuchtable]\nfoo = 1\n', /:2: nosuchtable: unknown table\n/],
     ['[sched-fluxion-qmanager]\nqueue-policy = "easy"\n', /:1: sched-fluxion-qmanager: a Flux table flux-ts does not implement: Fluxion is not part of flux-ts: \[sched\] policy selects fcfs or backfill \(flux-config-sched\(5\)\)\n/],
-    ['[kvs]\ncheckpoint-period = "30m"\n', /:1: kvs: a Flux table flux-ts does not implement: /],
+    ['[systemd]\nenable = true\n', /:1: systemd: a Flux table flux-ts does not implement: flux-ts does not run jobs or the broker under systemd units\n/],
     ['[tbon]\ntorpid_min = "5s"\nbogus = 1\n', /:3: tbon\.bogus: unknown key\n/],
     ['[tbon]\ntopo = 5\n', /:2: tbon\.topo: must be a string, got integer 5\n/],
     ['[tbon]\ntopo = "bogus"\n', /:2: tbon\.topo: unknown topology scheme 'bogus'\n/],

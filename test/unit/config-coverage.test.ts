@@ -122,6 +122,8 @@ const COVERED: Record<string, string> = {
   'policy.jobspec.defaults.system.queue': 'integration/t1004-queues.test.ts',
   'exec.shell-plugins': 'integration/t1023-shell-plugins.test.ts',
   'exec.imp': 'integration/t1201-imp.test.ts',
+  'kvs.checkpoint-period': 'integration/t0802-sigkill-durability.test.ts',
+  'kvs.gc-threshold': 'integration/t0802-sigkill-durability.test.ts',
   'ingest.batch-count': 'integration/t1047-ingest-config.test.ts',
   'ingest.buffer-size': 'integration/t1047-ingest-config.test.ts',
   'ingest.frobnicator.disable': 'integration/t1047-ingest-config.test.ts',
@@ -137,6 +139,7 @@ const COVERED: Record<string, string> = {
 /** config table -> its man page (docs/man5) */
 const PAGE: Record<string, string> = {
   ingest: 'flux-config-ingest.md',
+  kvs: 'flux-config-kvs.md',
   bootstrap: 'flux-config-bootstrap.md',
   hosts: 'flux-config-bootstrap.md',
   curve_cert: 'flux-config-bootstrap.md',
