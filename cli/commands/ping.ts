@@ -89,8 +89,10 @@ export class PingCommand extends FluxCommand {
     const intervalArg = this.args.str('interval', '1.0s');
     const pad = Number(padArg);
     if (!/^\d+$/.test(padArg)) this.fail(`invalid --pad '${padArg}': expected a byte count`);
-    const count = countArg === undefined ? Infinity : Number(countArg);
     if (countArg !== undefined && !/^\d+$/.test(countArg)) this.fail(`invalid --count '${countArg}': expected a number`);
+    // no --count, or --count=0: ping until interrupted, as Flux does
+    const count = countArg === undefined || Number(countArg) === 0 ? Infinity : Number(countArg);
+    if (this.args.has('batch') && count === Infinity) this.fail('--batch should only be used with --count');
     const interval = parseFsd(intervalArg);
     if (interval === undefined) this.fail(`invalid --interval '${intervalArg}': expected a duration such as 1s or 500ms`);
     const h = await this.connect();
