@@ -2,7 +2,7 @@
  * A user's audit of the less-trodden commands: what each fix changed, as the
  * user sees it (output, exit codes), against a real 2-broker instance.
  * flux proxy to an unreachable instance, --user=NAME of another user, flux
- * ping --count=0 and --batch without --count.
+ * ping --count=0 and --batch without --count, flux bulksubmit's substitution.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -73,6 +73,47 @@ test('flux ping --count=0 pings until interrupted; --batch needs --count', async
   }
   const r = inst.flux(['ping', '--batch', '1']);
   assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-ping: --batch should only be used with --count\n']);
+});
+
+test('flux bulksubmit --dry-run: Python format fields, linked inputs, changed options shown as Flux shows them', () => {
+  const dry = (...args: string[]) => ok(['bulksubmit', '--dry-run', ...args]);
+  assert.is(dry('echo', '{} {}', ':::', 'a', 'b', ':::', 'x'), 'bulksubmit: submit echo a x\nbulksubmit: submit echo b x\n');
+  // a linked input goes in at its place, cycled over the combinations of the others
+  assert.is(
+    dry('echo', '{0}{1}{2}', ':::', 'a', 'b', ':::+', '1', '2', ':::', 'x', 'y'),
+    ['a1x', 'a2y', 'b1x', 'b2y'].map((w) => `bulksubmit: submit echo ${w}\n`).join(''),
+  );
+  assert.is(dry('echo', '{0.%}|{0./}|{0.//}|{0./%}', ':::', '/a/b/c.txt', '.bashrc'), 'bulksubmit: submit echo /a/b/c|c.txt|/a/b|c\nbulksubmit: submit echo .bashrc|.bashrc||.bashrc\n');
+  assert.is(dry('--output=o.{seq:03}.{{id}}', 'echo', '{0!r}', '{{name}}', ':::', 'a'), "bulksubmit: submit --output=o.000.{{id}} echo 'a' {{name}}\n");
+  assert.is(dry('--progress', '-n', '{}', '--job-name=j{seq1}', '-o', 'x={}', 'hostname', ':::', '1', '2'), [
+    'bulksubmit: submitting a total of 2 jobs',
+    "bulksubmit: submit -n1 -o ['x=1'] --job-name=j1 hostname",
+    "bulksubmit: submit -n2 -o ['x=2'] --job-name=j2 hostname",
+    '',
+  ].join('\n'));
+  assert.is(dry('--cc=1-2', 'echo', '{cc}', ':::', 'a'), 'bulksubmit: submit --cc=1-2 echo {cc}\n');
+  // --shuffle reorders the jobs, each keeps the {seq} of its input
+  const lines = dry('--shuffle', 'echo', '{seq}{}', ':::', 'a', 'b', 'c', 'd').trim().split('\n').sort();
+  assert.equal(lines, ['0a', '1b', '2c', '3d'].map((w) => `bulksubmit: submit echo ${w}`));
+});
+
+test('flux bulksubmit: bad replacements and no inputs are errors (exit 1), as in Flux', () => {
+  const err = (args: string[], input?: string) => {
+    const r = inst.flux(['bulksubmit', '--dry-run', ...args], { input });
+    return [r.code, r.stdout, r.stderr];
+  };
+  assert.equal(err(['echo', '{foo}', ':::', 'a']), [1, '', "flux-bulksubmit: ERROR: Invalid replacement string in command: '{foo}'\n"]);
+  assert.equal(err(['echo', '{2}', ':::', 'a']), [1, '', "flux-bulksubmit: ERROR: Invalid replacement string in command: '{2}'\n"]);
+  assert.equal(err(['-n', '{2}', 'echo', ':::', 'a']), [1, '', "flux-bulksubmit: ERROR: Invalid replacement index in -n{2}'\n"]);
+  assert.equal(err(['--job-name={x}', 'echo', ':::', 'a']), [1, '', "flux-bulksubmit: ERROR: Replacement key 'x' not found in '--job-name={x}'\n"]);
+  assert.equal(err(['echo', '{.}', ':::', 'a']), [1, '', 'flux-bulksubmit: ERROR: Empty attribute in format string\n']);
+  assert.equal(err(['echo', '{}', ':::']), [1, '', 'flux-bulksubmit: ERROR: no jobs provided for bulk submission\n']);
+  assert.equal(err(['echo', '{}'], ''), [1, '', 'flux-bulksubmit: ERROR: no jobs provided for bulk submission\n']);
+});
+
+test('flux bulksubmit --cc: one job per id and input, {cc} and FLUX_JOB_CC set', () => {
+  const out = ok(['bulksubmit', '--quiet', '--watch', '--cc=1-2', 'sh', '-c', 'echo {cc}{}:$FLUX_JOB_CC', ':::', 'a', 'b']);
+  assert.equal(out.trim().split('\n').sort(), ['1a:1', '1b:1', '2a:2', '2b:2']);
 });
 
 test.run();
