@@ -116,4 +116,17 @@ test('flux bulksubmit --cc: one job per id and input, {cc} and FLUX_JOB_CC set',
   assert.equal(out.trim().split('\n').sort(), ['1a:1', '1b:1', '2a:2', '2b:2']);
 });
 
+test('flux pstree JOBID: an unknown id is reported, nothing is drawn for it; filters with ids warn', () => {
+  let r = inst.flux(['pstree', 'f1234']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, '', 'JobID f1234 unknown\n']);
+  const job = ok(['submit', '--job-name=tree', 'sleep', '300']).trim();
+  r = inst.flux(['pstree', '-a', job, 'f1234']);
+  assert.equal([r.code, r.stderr], [0, 'flux-pstree: WARNING: filtering options ignored with jobid list\nJobID f1234 unknown\n']);
+  assert.match(r.stdout, /^tree:[SR]\n$/);
+  ok(['cancel', job]);
+  // nothing running and the root skipped: no output at all
+  r = inst.flux(['pstree', '--skip-root=yes']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, '', '']);
+});
+
 test.run();
