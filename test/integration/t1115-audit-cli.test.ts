@@ -129,4 +129,17 @@ test('flux pstree JOBID: an unknown id is reported, nothing is drawn for it; fil
   assert.equal([r.code, r.stdout, r.stderr], [0, '', '']);
 });
 
+test('flux uri JOBID of a job that is no instance: Flux\'s messages', async () => {
+  const done = ok(['submit', '--wait', 'true']).trim();
+  let r = inst.flux(['uri', done]);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', `flux-uri: ERROR: jobid ${done} is not running\n`]);
+  const running = ok(['submit', 'sleep', '300']).trim();
+  await waitUntil(() => ok(['jobs', '-no', '{state}', running]).trim() === 'RUN', { what: `${running} running` });
+  r = inst.flux(['uri', running]);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', `flux-uri: ERROR: URI not found for job ${running}\n`]);
+  r = inst.flux(['uri', 'f1234']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-uri: ERROR: jobid f1234 not found\n']);
+  ok(['cancel', running]);
+});
+
 test.run();
