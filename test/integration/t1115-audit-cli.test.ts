@@ -142,4 +142,13 @@ test('flux uri JOBID of a job that is no instance: Flux\'s messages', async () =
   ok(['cancel', running]);
 });
 
+test('a hostlist or idset of a billion entries is one error line, not a crash of the heap', () => {
+  let r = inst.flux(['hostlist', '-c', 'foo[1-1000000000]'], { timeoutMs: 20_000 });
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-hostlist: ERROR: invalid hostlist 'foo[1-1000000000]': more than 1048576 hosts\n"]);
+  r = inst.flux(['exec', '-r', '0-4000000000', 'true'], { timeoutMs: 20_000 });
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-exec: failed to decode idset '0-4000000000': Invalid argument\n"]);
+  // large but bounded lists still work
+  assert.is(ok(['hostlist', '-c', 'foo[1-100000]']), '100000\n');
+});
+
 test.run();
