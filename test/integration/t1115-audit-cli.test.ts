@@ -151,4 +151,16 @@ test('a hostlist or idset of a billion entries is one error line, not a crash of
   assert.is(ok(['hostlist', '-c', 'foo[1-100000]']), '100000\n');
 });
 
+test('flux shutdown --background (Flux\'s name for --nowait) starts the shutdown and returns', async () => {
+  const other = await startInstance(['--test-size=1']);
+  try {
+    const r = other.flux(['shutdown', '--background']);
+    assert.equal([r.code, r.stdout, r.stderr], [0, '', '']);
+    // the instance goes by itself: its front end exits
+    await waitUntil(() => other.proc.exitCode !== null || other.proc.signalCode !== null, { what: 'the instance to exit' });
+  } finally {
+    await other.stop().catch(() => other.kill());
+  }
+});
+
 test.run();
