@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
@@ -56,7 +57,7 @@ test('--user=NAME of another user: selects that user, whose jobs are none of our
   ok(['cancel', held]);
 });
 
-test('flux ping --count=0 pings until interrupted; --batch needs --count', async () => {
+test('flux ping --count=0 pings until interrupted; --batch needs --count; -u shows the credentials', async () => {
   const child = spawn(FLUX, ['ping', '--count=0', '--interval=0.05s', '1'], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exited = false;
@@ -71,8 +72,14 @@ test('flux ping --count=0 pings until interrupted; --batch needs --count', async
     child.kill('SIGINT');
     await done;
   }
-  const r = inst.flux(['ping', '--batch', '1']);
+  let r = inst.flux(['ping', '--batch', '1']);
   assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-ping: --batch should only be used with --count\n']);
+  // -u, --userid: the request's credentials as the service echoes them (the owner, connected locally)
+  for (const target of ['1', 'kvs']) {
+    r = inst.flux(['ping', '-u', '-c', '1', target]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout.split('\n')[1]!, new RegExp(`^\\d+!(broker|kvs)\\.ping pad=0 userid=${os.userInfo().uid} rolemask=0x5 seq=0 time=\\d+\\.\\d{3} ms \\(`));
+  }
 });
 
 test('flux bulksubmit --dry-run: Python format fields, linked inputs, changed options shown as Flux shows them', () => {
