@@ -58,7 +58,7 @@ export class BrokerServices implements BrokerModule {
   ) {}
 
   readonly handlers = [
-    method('broker.ping', (req, msg) => ({ ...req, route: routeString(msg, this.b.uuid) })),
+    method('broker.ping', (req, msg) => ({ ...req, route: routeString(msg, this.b.uuid), userid: msg.userid, rolemask: msg.rolemask })),
     // flux shutdown: rank 0 leaves RUN (the instance then shuts down as after its initial program)
     method('broker.shutdown', () => {
       if (this.b.rank !== 0) throw new FluxError(Errno.EINVAL, 'shutdown must be requested of rank 0');

@@ -6,6 +6,7 @@ import { encodeF58 } from '../../lib/formats';
 import type { FluxError } from '../../lib/errors';
 import { parseIdArg } from '../jobspec/job-info';
 import { service } from '../api/protocol';
+import { passwdUid } from '../users';
 import type { JobManagerProtocol } from '../../lib/protocol/job-manager';
 
 const jobManager = service<JobManagerProtocol>('job-manager');
@@ -58,7 +59,7 @@ export class CancelCommand extends FluxCommand {
       if (u === 'all') userid = -1;
       else if (u !== undefined) {
         if (/^\d+$/.test(u)) userid = Number(u);
-        else if (u !== os.userInfo().username) this.fail(`Invalid user ${u} specified`);
+        else userid = passwdUid(u) ?? this.fail(`Invalid user ${u} specified`);
       }
       const r = await jobManager.call(h, 'raiseall', {
         states,

@@ -10,6 +10,7 @@ import type { Client } from '../api/client';
 import { instanceExtras, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
 import { JobStates } from '../../lib/protocol/job-states';
+import { passwdUid } from '../users';
 
 export class JobsCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -98,8 +99,7 @@ export class JobsCommand extends FluxCommand {
     if (p.has('all-users') || user === 'all') userid = -1;
     else if (user !== undefined) {
       if (/^\d+$/.test(user)) userid = Number(user);
-      else if (user === os.userInfo().username) userid = os.userInfo().uid;
-      else this.fail(`Invalid user ${user} specified`);
+      else userid = passwdUid(user) ?? this.fail(`Invalid user ${user} specified`);
     }
     let count = 1000;
     const c = p.str('count');

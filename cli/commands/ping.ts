@@ -35,6 +35,7 @@ export class PingCommand extends FluxCommand {
       { name: 'interval', short: 'i', arg: 'FSD', default: '1.0s', description: 'Interval between ping requests (default 1.0s)' },
       { name: 'count', short: 'c', arg: 'N', description: 'Specify number of pings to send' },
       { name: 'batch', short: 'b', description: 'Begin processing responses after all requests are sent' },
+      { name: 'userid', short: 'u', description: 'Include userid and rolemask in ping output' },
     ],
     operands: [{ name: 'TARGET', nargs: '1' }],
   };
@@ -89,8 +90,10 @@ export class PingCommand extends FluxCommand {
     const intervalArg = this.args.str('interval', '1.0s');
     const pad = Number(padArg);
     if (!/^\d+$/.test(padArg)) this.fail(`invalid --pad '${padArg}': expected a byte count`);
-    const count = countArg === undefined ? Infinity : Number(countArg);
     if (countArg !== undefined && !/^\d+$/.test(countArg)) this.fail(`invalid --count '${countArg}': expected a number`);
+    // no --count, or --count=0: ping until interrupted, as Flux does
+    const count = countArg === undefined || Number(countArg) === 0 ? Infinity : Number(countArg);
+    if (this.args.has('batch') && count === Infinity) this.fail('--batch should only be used with --count');
     const interval = parseFsd(intervalArg);
     if (interval === undefined) this.fail(`invalid --interval '${intervalArg}': expected a duration such as 1s or 500ms`);
     const h = await this.connect();
@@ -102,9 +105,11 @@ export class PingCommand extends FluxCommand {
     let total = 0;
     let answered = 0;
     let answerRank: number | undefined = t.nodeid === NODEID_ANY || t.nodeid === NODEID_UPSTREAM ? undefined : t.nodeid;
+    // -u: the credentials the request arrived with, as the service echoes them
+    const user = (r: { userid?: number; rolemask?: number }) => (this.args.has('userid') ? ` userid=${r.userid ?? 0} rolemask=0x${(r.rolemask ?? 0).toString(16)}` : '');
     const one = async (seq: number): Promise<void> => {
       const t0 = performance.now();
-      let r: { seq?: number; pad?: string; route?: string };
+      let r: { seq?: number; pad?: string; route?: string; userid?: number; rolemask?: number };
       try {
         r = await h.rpc(topic, { seq, pad: padding }, { nodeid: t.nodeid });
       } catch (e) {
@@ -117,7 +122,7 @@ export class PingCommand extends FluxCommand {
       if (answerRank === undefined) answerRank = await this.rankOf(h, r.route ?? '');
       const rank = answerRank === undefined ? '?' : String(answerRank);
       process.stdout.write(
-        `${rank}!${topic} pad=${(r.pad ?? '').length} seq=${r.seq ?? seq} time=${(total / answered).toFixed(3)} ms (${r.route ?? ''})\n`,
+        `${rank}!${topic} pad=${(r.pad ?? '').length}${user(r)} seq=${r.seq ?? seq} time=${(total / answered).toFixed(3)} ms (${r.route ?? ''})\n`,
       );
     };
     if (this.args.has('batch')) {

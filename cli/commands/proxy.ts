@@ -9,6 +9,7 @@ import type { CommandSpec } from '../options';
 import { runForeground } from '../run-command';
 import { Client } from '../api/client';
 import { FluxError } from '../../lib/errors';
+import { strerror } from '../../lib/errno';
 import { proxyRemote } from '../proxy/remote';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
@@ -50,6 +51,13 @@ export class ProxyCommand extends FluxCommand {
       return r.status;
     }
     if (!uri.startsWith('local://')) this.fail(`${uri}: unsupported URI scheme (local:// or ssh://)`);
+    // an instance that cannot be reached is one line and exit 1, as in Flux (not COMMAND run with a dead FLUX_URI)
+    try {
+      (await Client.connect(uri)).close();
+    } catch (e) {
+      if (e instanceof FluxError) this.fail(`${uri}: ${strerror(e.errno)}`);
+      throw e;
+    }
     const r = runForeground(argv, { ...process.env, FLUX_URI: uri });
     if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
     return r.status;

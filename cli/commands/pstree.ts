@@ -76,6 +76,7 @@ export class PstreeCommand extends FluxCommand {
       if (id === undefined) this.usageError(`argument JOBID: invalid JobID value: '${a}'`);
       ids.push(id);
     }
+    if (ids.length > 0 && (p.has('all') || p.has('count') || p.has('filter'))) process.stderr.write('flux-pstree: WARNING: filtering options ignored with jobid list\n');
     // which jobs: running by default, -a all, -f states and results
     let states = STATES['running']!;
     let results = 0;
@@ -108,7 +109,14 @@ export class PstreeCommand extends FluxCommand {
 
     const uid = os.userInfo().uid;
     const fetch = async (h: Client, top: boolean): Promise<JobRecord[]> => {
-      if (top && ids.length > 0) return (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids })).jobs;
+      if (top && ids.length > 0) {
+        const found = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids })).jobs;
+        // an id that names no job is a line on stderr, as Flux's JobList reports it
+        ids.forEach((id, k) => {
+          if (!found.some((j) => j.id === id)) process.stderr.write(`JobID ${p.operands[k]!} unknown\n`);
+        });
+        return found;
+      }
       let jobs = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states, userid: uid })).jobs;
       if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));
       return count > 0 ? jobs.slice(0, count) : jobs;
@@ -178,7 +186,8 @@ export class PstreeCommand extends FluxCommand {
     }
     const width = p.has('long') ? Infinity : Number(process.env['COLUMNS'] ?? (process.stdout.columns || 80));
     const cut = (s: string) => ([...s].length > width ? [...s].slice(0, width - 1).join('') + '+' : s);
-    process.stdout.write(lines.map(cut).join('\n') + '\n');
+    // a skipped root with nothing under it prints nothing (not an empty line)
+    if (lines.length > 0) process.stdout.write(lines.map(cut).join('\n') + '\n');
     return 0;
   }
 

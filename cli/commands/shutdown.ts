@@ -1,7 +1,8 @@
 /**
  * flux shutdown [TARGET]: shut down an instance (the current one, or TARGET: a
  * job id of an instance running as a job here, or a URI), as the end of its
- * initial program would; wait until it has gone (--nowait: do not).
+ * initial program would; wait until it has gone (--nowait, or Flux's
+ * --background: do not).
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
@@ -20,7 +21,10 @@ export class ShutdownCommand extends FluxCommand {
     prog: 'flux shutdown',
     errorName: 'flux-shutdown',
     summary: 'Shut down a Flux instance',
-    options: [{ name: 'nowait', description: 'Do not wait for the instance to shut down' }],
+    options: [
+      { name: 'nowait', description: 'Do not wait for the instance to shut down' },
+      { name: 'background', description: 'Exit the command immediately after initiating shutdown (as --nowait)' },
+    ],
     operands: [{ name: 'TARGET', nargs: '?' }],
   };
 
@@ -48,7 +52,7 @@ export class ShutdownCommand extends FluxCommand {
       // the broker may go before its answer reaches us: that is the shutdown working
       if (!(e instanceof FluxError && e.errno === Errno.ECONNRESET)) throw e;
     }
-    if (this.args.has('nowait')) return 0;
+    if (this.args.has('nowait') || this.args.has('background')) return 0;
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), WAIT_MS).unref());
     if ((await Promise.race([gone, timer])) === 'timeout') this.fail(`the instance is still up after ${WAIT_MS / 1000}s`);
     return 0;

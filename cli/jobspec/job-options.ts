@@ -2,12 +2,12 @@
  * Option values of the `flux job` sub-commands read as flux-job reads them:
  * integers (optparse_get_int's message), `--states` and `--user`.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { CommandExit } from '../base-command';
 import type { ParsedArgs } from '../options';
 import { STATES } from './job-info';
 import { JobState } from '../../lib/protocol/job-states';
+import { passwdUid } from '../users';
 
 
 /** optparse_get_int: the last value of an integer option, or `def`. */
@@ -46,20 +46,6 @@ export function optUser(p: ParsedArgs, name: string): number {
   if (pw !== undefined) return pw;
   if (/^\d+$/.test(s) && Number(s) <= 0xffffffff) return Number(s);
   throw new CommandExit(1, `flux-job: unknown user ${s}`);
-}
-
-function passwdUid(name: string): number | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync('/etc/passwd', 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === name && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2]);
-  }
-  return undefined;
 }
 
 /** Is `state` (a job-manager state bit) one of the inactive ones? */

@@ -9,6 +9,7 @@ import type { Client } from '../api/client';
 import type { OptionSpec, ParsedArgs } from '../options';
 import { RESULTS, STATES, type JobRecord } from '../jobspec/job-info';
 import { matches, parseExpressions } from './expression';
+import { passwdUid } from '../users';
 
 export const SHARED_OPTIONS: readonly OptionSpec[] = [
   { name: 'all-users', short: 'A', description: 'Include jobs for all users. Shorthand for --user=all' },
@@ -54,7 +55,11 @@ export async function selectJobs(h: Client, p: ParsedArgs, all: boolean): Promis
   if (p.has('all-users') || user === 'all') userid = -1;
   else if (user !== undefined) {
     if (/^\d+$/.test(user)) userid = Number(user);
-    else if (user !== os.userInfo().username) throw new SelectError(`Invalid user ${user} specified`);
+    else {
+      const uid = passwdUid(user);
+      if (uid === undefined) throw new SelectError(`Invalid user ${user} specified`);
+      userid = uid;
+    }
   }
   let jobs = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states, userid })).jobs;
   if (results) jobs = jobs.filter((j) => j.state !== 64 || (j.result !== undefined && (j.result & results) !== 0));

@@ -71,7 +71,8 @@ export async function resolveTarget(target: string, connect: () => Promise<Clien
         opened.push(h);
       }
       const r = opts.wait ? await waitInstanceUri(h, ids[i]!) : await instanceUri(h, ids[i]!);
-      if (!('uri' in r)) throw new UriError(`job ${path[i]} ${r.why}`);
+      // Flux's words: `jobid ID not found`, `jobid ID is not running`, `URI not found for job ID`
+      if (!('uri' in r)) throw new UriError(r.why === 'has no URI' ? `URI not found for job ${path[i]}` : `jobid ${path[i]} ${r.why}`);
       uri = r.uri;
     }
     return uri;
@@ -113,8 +114,9 @@ export async function instanceUri(h: Client, id: JobIdLike): Promise<{ uri: stri
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Entry);
-  if (entries.some((e) => e.name === 'clean')) return { why: 'is not running' };
+  if (entries.some((e) => e.name === 'clean') || !entries.some((e) => e.name === 'start')) return { why: 'is not running' };
   const memo = entries.filter((e) => e.name === 'memo' && typeof e.context?.['uri'] === 'string').pop();
-  if (!memo) return { why: 'has no URI (it is not a Flux instance, or it has not started yet)' };
+  // running, but not (yet) a Flux instance
+  if (!memo) return { why: 'has no URI' };
   return { uri: String(memo.context!['uri']) };
 }

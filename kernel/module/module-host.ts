@@ -373,7 +373,7 @@ export class ModuleHost {
     const method = msg.topic.slice(msg.topic.indexOf('.') + 1);
     switch (method) {
       case 'ping':
-        lm.handle.respond(msg, { ...(typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}), route: routeString(msg, this.ctx.router.uuid) });
+        lm.handle.respond(msg, { ...(typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}), route: routeString(msg, this.ctx.router.uuid), userid: msg.userid, rolemask: msg.rolemask });
         return;
       case 'stats-get':
         lm.handle.respond(msg, {});

@@ -34,6 +34,9 @@ function splitTop(s: string): string[] {
   return out;
 }
 
+/** the most hosts an expanded hostlist may hold: past it expanding is an error, not a heap exhausted by a typo */
+export const MAX_HOSTS = 1 << 20;
+
 /** Expand a hostlist string into host names (order and duplicates kept). */
 export function expand(s: string): string[] {
   const out: string[] = [];
@@ -56,6 +59,7 @@ export function expand(s: string): string[] {
       const lo = Number(m[1]);
       const hi = m[2] !== undefined ? Number(m[2]) : lo;
       if (hi < lo) throw new HostlistError(`invalid hostlist '${s}': range '${part}' is descending`);
+      if (out.length + (hi - lo + 1) > MAX_HOSTS) throw new HostlistError(`invalid hostlist '${s}': more than ${MAX_HOSTS} hosts`);
       for (let i = lo; i <= hi; i++) out.push(prefix + String(i).padStart(width, '0') + suffix);
     }
   }

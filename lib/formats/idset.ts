@@ -13,6 +13,9 @@ export class IdsetError extends Error {
 
 const NUM = /^(0|[1-9][0-9]*)$/;
 
+/** the most ids a decoded idset may hold: past it decoding is an error, not a heap exhausted by a typo */
+export const MAX_IDS = 1 << 24;
+
 function parseNum(s: string, whole: string): number {
   if (!NUM.test(s)) throw new IdsetError(`error parsing range '${whole}'`);
   const n = Number(s);
@@ -42,6 +45,7 @@ export function decode(s: string): number[] {
       if (hi < lo) throw new IdsetError(`error parsing range '${el}'`);
     }
     if (out.length > 0 && lo <= out[out.length - 1]!) throw new IdsetError(`range '${el}' is out of order`);
+    if (out.length + (hi - lo + 1) > MAX_IDS) throw new IdsetError(`idset '${s}' holds more than ${MAX_IDS} ids`);
     for (let i = lo; i <= hi; i++) out.push(i);
   }
   return out;

@@ -149,9 +149,9 @@ test('flux uri and flux proxy reach a running child instance by its job id', () 
   assert.equal([e.code, e.stderr], [1, 'flux-uri: ERROR: nosuch: not a URI or a job id\n']);
   const done = inst.flux(['submit', '--wait', 'true']).stdout.trim();
   e = inst.flux(['uri', done]);
-  assert.equal([e.code, e.stderr], [1, `flux-uri: ERROR: job ${done} is not running\n`]);
+  assert.equal([e.code, e.stderr], [1, `flux-uri: ERROR: jobid ${done} is not running\n`]);
   e = inst.flux(['proxy', done, 'true']);
-  assert.equal([e.code, e.stderr], [1, `flux-proxy: job ${done} is not running\n`]);
+  assert.equal([e.code, e.stderr], [1, `flux-proxy: jobid ${done} is not running\n`]);
   e = inst.flux(['shutdown', 'nosuch']);
   assert.equal([e.code, e.stderr], [1, 'flux-shutdown: ERROR: nosuch: not a URI or a job id\n']);
   e = inst.flux(['proxy', done]);

@@ -192,7 +192,7 @@ test('flux jobs, resource, queue, cancel, pstree, uri: argparse, no abbreviation
     { argv: ['uri', '--loc', 'ID'], code: 2, err: /flux uri: error: unrecognized arguments: --loc\n$/ },
     { argv: ['jobs', '--help'], code: 0, out: /^usage: flux-jobs \[-h\] /, err: '' },
     // last: were it taken for --nowait, it would shut the instance down
-    { argv: ['shutdown', '--now'], code: 2, err: /^usage: flux shutdown \[-h\] \[--nowait\] \[TARGET\]\nflux shutdown: error: unrecognized arguments: --now\n$/ },
+    { argv: ['shutdown', '--now'], code: 2, err: /^usage: flux shutdown \[-h\] \[--nowait\] \[--background\] \[TARGET\]\nflux shutdown: error: unrecognized arguments: --now\n$/ },
   ]);
 });
 

@@ -103,7 +103,7 @@ testWhen(test, 'Enter on a job that is not an instance stays; TARGET starts insi
 testWhen(test, 'an unknown queue, an unknown job: one line, exit 1', tmuxMissing, async () => {
   const t = terminal('flux top -q nosuch; echo rc=$?; flux top ƒ1234; echo rc=$?');
   const s = await screenWith(t, 'both errors', (l) => l.filter((x) => x.startsWith('rc=')).length === 2);
-  assert.equal(s, ['flux-top: --queue: nosuch: this instance has no named queues', 'rc=1', 'flux-top: job ƒ1234 not found', 'rc=1']);
+  assert.equal(s, ['flux-top: --queue: nosuch: this instance has no named queues', 'rc=1', 'flux-top: jobid ƒ1234 not found', 'rc=1']);
 });
 
 testWhen(test, '-q NAME: only that queue\'s jobs and counts', tmuxMissing, async () => {

@@ -33,9 +33,9 @@ test.after(async () => {
 
 test('uri --wait: waits for a held batch job to start and post its URI; nested ID/ID paths; ?local ?remote', async () => {
   const outer = ok(['batch', '-N1', '--urgency=hold', '--wrap', 'sleep', '300']);
-  // without --wait a held job has no URI yet
+  // without --wait a held job is an error: it is not running (Flux's words)
   let r = inst.flux(['uri', outer]);
-  assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: job ${outer} has no URI (it is not a Flux instance, or it has not started yet)\n`]);
+  assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: jobid ${outer} is not running\n`]);
   const waiting = inst.fluxAsync(['uri', '--wait', outer]);
   ok(['job', 'urgency', outer, 'default']);
   r = await waiting;
@@ -56,9 +56,9 @@ test('uri --wait: waits for a held batch job to start and post its URI; nested I
   // --wait on a job that ends without being an instance, and an unknown job
   const plain = ok(['submit', 'true']);
   r = inst.flux(['uri', '--wait', plain]);
-  assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: job ${plain} is not running\n`]);
+  assert.equal([r.code, r.stderr], [1, `flux-uri: ERROR: jobid ${plain} is not running\n`]);
   r = inst.flux(['uri', '--wait', 'f1234']);
-  assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: job f1234 not found\n']);
+  assert.equal([r.code, r.stderr], [1, 'flux-uri: ERROR: jobid f1234 not found\n']);
   ok(['cancel', outer]);
 });
 
