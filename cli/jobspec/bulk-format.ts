@@ -6,7 +6,7 @@
  * they are. Errors are Python's: KeyError and IndexError (the caller names the
  * word), the rest a message of their own.
  */
-import { FormatError, formatValue } from '../../lib/formats/output-format';
+import { FormatError, formatValue, splitField } from '../../lib/formats/output-format';
 
 /** an unknown keyword or an input index past the inputs (Python's KeyError / IndexError) */
 export class ReplacementError extends Error {
@@ -59,16 +59,8 @@ interface Keywords {
 
 /** One field `{name.attr!conv:spec}`; `auto` numbers the `{}` fields. */
 function field(body: string, inputs: readonly string[], kw: Keywords, auto: { n: number; manual: boolean }): string {
-  const colon = body.indexOf(':');
-  let head = colon < 0 ? body : body.slice(0, colon);
-  const spec = colon < 0 ? '' : body.slice(colon + 1);
-  let conv: string | undefined;
-  const bang = head.indexOf('!');
-  if (bang >= 0) {
-    conv = head.slice(bang + 1);
-    head = head.slice(0, bang);
-    if (conv.length !== 1) throw new FormatError('expected \':\' after conversion specifier');
-  }
+  const { head, conv, spec } = splitField(body);
+  if (conv !== undefined && conv.length !== 1) throw new FormatError('expected \':\' after conversion specifier');
   const dot = head.indexOf('.');
   const name = dot < 0 ? head : head.slice(0, dot);
   const attrs = dot < 0 ? [] : head.slice(dot + 1).split('.');

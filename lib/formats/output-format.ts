@@ -55,15 +55,7 @@ export function parseFormat(fmt: string): Piece[] {
       }
       if (lit) out.push({ kind: 'lit', text: lit });
       lit = '';
-      const colon = body.indexOf(':');
-      let head = colon < 0 ? body : body.slice(0, colon);
-      const spec = colon < 0 ? '' : body.slice(colon + 1);
-      let conv: string | undefined;
-      const bang = head.indexOf('!');
-      if (bang >= 0) {
-        conv = head.slice(bang + 1);
-        head = head.slice(0, bang);
-      }
+      const { head, conv, spec } = splitField(body);
       out.push({ kind: 'field', name: head, conv, spec, drop, widen });
       i = end;
     } else if (c === '}') {
@@ -263,4 +255,18 @@ export class OutputFormat {
     }
     return lines;
   }
+}
+
+/** The parts of a replacement field's body `head!conv:spec` (Python's str.format). */
+export function splitField(body: string): { head: string; conv: string | undefined; spec: string } {
+  const colon = body.indexOf(':');
+  let head = colon < 0 ? body : body.slice(0, colon);
+  const spec = colon < 0 ? '' : body.slice(colon + 1);
+  let conv: string | undefined;
+  const bang = head.indexOf('!');
+  if (bang >= 0) {
+    conv = head.slice(bang + 1);
+    head = head.slice(0, bang);
+  }
+  return { head, conv, spec };
 }

@@ -4,6 +4,7 @@
  * the namespace (primary, or with --no-force-primary FLUX_KVS_NAMESPACE when
  * set), kvs requests naming it, and the archive's lookup with Flux's lines.
  */
+import { sysText } from '../../filemap/errors';
 import { CommandExit, FluxCommand } from '../../base-command';
 import type { Client } from '../../api/client';
 import type { OptionSpec } from '../../options';
@@ -52,6 +53,17 @@ export abstract class ArchiveCommand extends FluxCommand {
 
   protected async open(): Promise<void> {
     this.h = await this.connect();
+  }
+
+  /** -C DIR: work from DIR (one line when it cannot be entered) */
+  protected enterDirectory(): void {
+    const dir = this.args.str('directory');
+    if (dir === undefined) return;
+    try {
+      process.chdir(dir);
+    } catch (e) {
+      this.fail(`chdir ${dir}: ${sysText(e)}`);
+    }
   }
 
   /** a kvs request in the archive's namespace */

@@ -11,7 +11,7 @@ import { FluxError } from '../../../lib/errors';
 import { strerror } from '../../../lib/errno';
 import type { Fileref } from '../../../lib/filemap/fileref';
 import { collect } from '../../filemap/collect';
-import { FilemapError, sysText } from '../../filemap/errors';
+import { FilemapError } from '../../filemap/errors';
 import { ArchiveCommand, NAME, NO_FORCE_PRIMARY, PART_BYTES, asJson } from './archive-command';
 
 const INT_MAX = 2 ** 31 - 1;
@@ -72,14 +72,7 @@ export class ArchiveCreateCommand extends ArchiveCommand {
     if (chunksize === 0 || chunksize > CHUNK_MAX) this.fail(`--chunksize=${this.args.str('chunksize')}: a blob is one KVS value here, from 1 byte to 4M`);
     if (this.args.has('overwrite') && this.args.has('append')) this.fail('--overwrite and --append cannot be used together');
     await this.open();
-    const dir = this.args.str('directory');
-    if (dir !== undefined) {
-      try {
-        process.chdir(dir);
-      } catch (e) {
-        this.fail(`chdir ${dir}: ${sysText(e)}`);
-      }
-    }
+    this.enterDirectory();
     const archive: Fileref[] = [];
     let fresh = true;
     if (this.args.has('overwrite')) await this.orFail('unlink', () => this.unlinkArchive());

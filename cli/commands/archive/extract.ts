@@ -9,7 +9,7 @@ import { strerror } from '../../../lib/errno';
 import { fsd } from '../../../lib/formats';
 import { prettyLine } from '../../../lib/filemap/fileref';
 import { checkArchive, extract } from '../../filemap/extract';
-import { FilemapError, sysText } from '../../filemap/errors';
+import { FilemapError } from '../../filemap/errors';
 import { ArchiveCommand, NAME, NO_FORCE_PRIMARY, matching } from './archive-command';
 
 /** Flux's line buffer for -t: a longer line is cut, ending in `+` */
@@ -45,14 +45,7 @@ export class ArchiveExtractCommand extends ArchiveCommand {
       if (t === undefined) this.fail('could not parse --waitcreate timeout: Invalid argument');
       timeout = t;
     }
-    const dir = this.args.str('directory');
-    if (dir !== undefined) {
-      try {
-        process.chdir(dir);
-      } catch (e) {
-        this.fail(`chdir ${dir}: ${sysText(e)}`);
-      }
-    }
+    this.enterDirectory();
     await this.open();
     const entries = matching(await this.lookupArchive(this.args.has('waitcreate'), timeout), this.args.operands[0]);
     const verbose = this.args.has('verbose');

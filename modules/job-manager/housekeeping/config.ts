@@ -7,6 +7,7 @@
  * `flux config reload` (a changed table applies to later jobs).
  */
 import { einval, fsd, type ConfigSpec } from '../../../kernel/api';
+import { commandSpec } from '../jobtap/perilog-config';
 
 type Obj = Record<string, unknown>;
 
@@ -16,14 +17,6 @@ export interface HousekeepingSettings {
   releaseAfter: number;
 }
 
-const command: ConfigSpec = {
-  kind: 'custom',
-  what: 'an array of strings, the command and its arguments',
-  check: (v) =>
-    Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') && (v[0] as string).length > 0
-      ? undefined
-      : `must be a non-empty array of strings (the command and its arguments), got ${JSON.stringify(v)}`,
-};
 
 const releaseAfter: ConfigSpec = {
   kind: 'custom',
@@ -35,7 +28,7 @@ export const housekeepingConfigKeys: Readonly<Record<string, ConfigSpec>> = {
   housekeeping: {
     kind: 'table',
     keys: {
-      command,
+      command: commandSpec,
       'release-after': releaseAfter,
       // deprecated in Flux (logged and ignored)
       'use-systemd-unit': { kind: 'boolean' },

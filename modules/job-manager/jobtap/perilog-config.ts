@@ -30,7 +30,8 @@ function timeoutSeconds(v: unknown): number | undefined {
   return s !== undefined && Number.isFinite(s) && s >= 0 ? s : undefined;
 }
 
-const command: ConfigSpec = {
+/** a command and its arguments (also [job-manager.housekeeping] command) */
+export const commandSpec: ConfigSpec = {
   kind: 'custom',
   what: 'an array of strings, the command and its arguments',
   check: (v) =>
@@ -48,7 +49,7 @@ const timeout: ConfigSpec = {
 const table: ConfigSpec = {
   kind: 'table',
   keys: {
-    command,
+    command: commandSpec,
     timeout,
     'kill-timeout': { kind: 'fsd', finite: true },
     'per-rank': { kind: 'boolean' },
