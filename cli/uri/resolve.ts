@@ -114,7 +114,9 @@ export async function instanceUri(h: Client, id: JobIdLike): Promise<{ uri: stri
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Entry);
-  if (entries.some((e) => e.name === 'clean') || !entries.some((e) => e.name === 'start')) return { why: 'is not running' };
+  // running as Flux's job state says it (RUN: from alloc until finish or a fatal exception), as `flux jobs` shows it
+  const ended = entries.some((e) => e.name === 'finish' || e.name === 'clean' || (e.name === 'exception' && e.context?.['severity'] === 0));
+  if (ended || !entries.some((e) => e.name === 'alloc')) return { why: 'is not running' };
   const memo = entries.filter((e) => e.name === 'memo' && typeof e.context?.['uri'] === 'string').pop();
   // running, but not (yet) a Flux instance
   if (!memo) return { why: 'has no URI' };

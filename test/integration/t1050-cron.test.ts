@@ -40,6 +40,13 @@ async function waitKey(i: Instance, id: number, k: string, want: string): Promis
   await waitUntil(() => key(i, id, k) === want, { what: `cron-${id} ${k} = ${want}`, timeoutMs: 20_000, intervalMs: 100 });
 }
 
+/** The pid of the entry's first task once it runs (it comes with rexec's `started`, after the state says Running). */
+async function waitRunning(i: Instance, id: number): Promise<number> {
+  await waitKey(i, id, 'task.1.state', 'Running');
+  await waitUntil(() => Number(key(i, id, 'task.1.pid')) > 0, { what: `cron-${id} task.1.pid`, timeoutMs: 20_000, intervalMs: 100 });
+  return Number(key(i, id, 'task.1.pid'));
+}
+
 test('the cron module is loaded on rank 0', () => {
   const row = inst.flux(['module', 'list']).stdout.split('\n').find((l) => l.startsWith('cron '));
   assert.ok(row, 'cron in flux module list');
@@ -131,8 +138,7 @@ test('stop, start, delete: their lines; a deleted entry is gone', async () => {
 
 test('delete leaves a running task; delete --kill ends it and the entry goes', async () => {
   const id = create(inst, ['interval', '--after=0.05s', '0', 'sleep', '100']);
-  await waitKey(inst, id, 'task.1.state', 'Running');
-  const pid = Number(key(inst, id, 'task.1.pid'));
+  const pid = await waitRunning(inst, id);
   assert.ok(pid > 0 && processAlive(pid), `pid ${pid}`);
   let r = inst.flux(['cron', 'delete', String(id)]);
   assert.match(r.stdout, new RegExp(`^Removed cron-${id}: sleep still running\\. Started .*ago\\n$`));
@@ -244,8 +250,7 @@ test('sync: tasks wait for the sync event; --disable, --epsilon', async () => {
 test('module remove ends running tasks and timers; load takes sync= and sync_epsilon=, refuses other arguments', async () => {
   const id = create(inst, ['interval', '--after=0.01s', '0', 'sleep', '100']);
   create(inst, ['interval', '0.05s', 'true']);
-  await waitKey(inst, id, 'task.1.state', 'Running');
-  const pid = Number(key(inst, id, 'task.1.pid'));
+  const pid = await waitRunning(inst, id);
   let r = inst.flux(['module', 'remove', 'cron'], { timeoutMs: 20_000 });
   assert.equal([r.code, r.stderr], [0, '']);
   await until(() => !processAlive(pid), `pid ${pid} killed at unload`);
@@ -275,8 +280,7 @@ test('-o rank=1 runs on rank 1 of a size-2 instance; an unreachable rank is a Re
     assert.is(key(two, bad, 'task.1.rexec_errno'), '113');
     assert.is(key(two, bad, 'stats.failure'), '1');
     const long = create(two, ['interval', '-o', 'rank=1', '--after=0.01s', '0', 'sleep', '100']);
-    await waitKey(two, long, 'task.1.state', 'Running');
-    pid = Number(key(two, long, 'task.1.pid'));
+    pid = await waitRunning(two, long);
     assert.ok(pid > 0 && processAlive(pid));
   } finally {
     assert.is(await two.stop(), 0);
