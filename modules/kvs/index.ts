@@ -23,6 +23,7 @@ import {
   defineModule,
   einval,
   eproto,
+  event,
   parseArgs,
   type BrokerModule,
   IHandle,
@@ -255,6 +256,11 @@ export class KvsLeader implements BrokerModule {
     // with the namespaces of the running jobs (job-spaces.ts)
     method('namespace-list', () => ({ namespaces: [...this.spaces.list(), ...this.jobs.list(this.store)].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0)) })),
     method('stats-get', () => this.statsGet()),
+    method('stats-clear', () => this.statsClear()),
+    // flux module stats --clear-all: every rank's kvs hears it; a follower's stats are rank 0's
+    event('kvs.stats-clear', (msg) => {
+      if (msg.topic === 'kvs.stats-clear') this.statsClear();
+    }),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
   /** the running jobs' namespaces, views of their guest directories (job-spaces.ts) */
@@ -613,6 +619,16 @@ export class KvsLeader implements BrokerModule {
       versionWaiters += sp.versions.waiting;
     }
     return { keys: this.store.size, namespaces: this.spaces.size, watchers, cancelled, versionWaiters, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) };
+  }
+
+  /** `stats-clear`: the counters of statsGet() start again from 0; what exists now stays */
+  private statsClear() {
+    for (const sp of this.spaces.all) {
+      sp.watchers.cancelled = 0;
+      sp.store.clearPackStats();
+    }
+    this.backing?.clearStats();
+    return {};
   }
 
   /** `pack {key}`: a hint, the directory packs once cold */
