@@ -49,6 +49,7 @@ import { errorOutward, inward, outward, sourcesInward } from './job-rewrite';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
+import { ownerEvent } from '../../lib/owner-event';
 import { method, senderOf, type Req, type Res } from './method';
 import { KvsFollower } from './follower';
 
@@ -257,10 +258,8 @@ export class KvsLeader implements BrokerModule {
     method('namespace-list', () => ({ namespaces: [...this.spaces.list(), ...this.jobs.list(this.store)].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0)) })),
     method('stats-get', () => this.statsGet()),
     method('stats-clear', () => this.statsClear()),
-    // flux module stats --clear-all: every rank's kvs hears it; a follower's stats are rank 0's
-    event('kvs.stats-clear', (msg) => {
-      if (msg.topic === 'kvs.stats-clear') this.statsClear();
-    }),
+    // flux module stats --clear-all: every rank's kvs hears it (a follower's stats are rank 0's); the owner's only, as Flux
+    event('kvs.stats-clear', ownerEvent(() => this.h, (msg) => msg.topic === 'kvs.stats-clear' && this.statsClear())),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
   /** the running jobs' namespaces, views of their guest directories (job-spaces.ts) */
