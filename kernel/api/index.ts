@@ -16,6 +16,7 @@ export * from '../../lib/strsignal';
 export * from '../../lib/lineage';
 export * from '../../lib/long-timer';
 export * from '../../lib/event-time';
+export { moduleDebugFlags, moduleDebugTest } from '../../lib/module-defaults';
 export {
   MsgType,
   MsgFlag,

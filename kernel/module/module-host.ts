@@ -2,7 +2,8 @@
  * ModuleHost: loads, runs and unloads modules. Each module gets a LocalHandle
  * (its endpoint and service), a tsyringe child container with the kernel tokens,
  * its handler table wired to topics `<load-name>.<method>`, and the default
- * methods every module answers (ping, stats-get, stats-clear, debug, shutdown).
+ * methods every module answers (ping, shutdown; stats-get, stats-clear, rusage
+ * and debug from lib/module-defaults.ts).
  * `module load` answers only once start() has resolved (RUNNING).
  *
  * `module reload` keeps the service: the new module is resolved, imported and
@@ -31,6 +32,7 @@ import { FluxError, toFluxError } from '../../lib/errors';
 import { checkRequest, type CompiledMethod, type Protocol } from '../../lib/protocol/avro';
 import { declareEvents } from '../../lib/protocol/event-check';
 import { loadProtocol } from '../../lib/protocol/load';
+import { answerDefault } from '../../lib/module-defaults';
 import { ModuleRegistries, Registries } from '../../lib/registry';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
 import { IAttributes, IConfig, IHandle, ILog, IModuleArgs, IModuleName, IRegistries } from '../api/tokens';
@@ -375,23 +377,14 @@ export class ModuleHost {
       case 'ping':
         lm.handle.respond(msg, { ...(typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}), route: routeString(msg, this.ctx.router.uuid), userid: msg.userid, rolemask: msg.rolemask });
         return;
-      case 'stats-get':
-        lm.handle.respond(msg, {});
-        return;
-      case 'stats-clear':
-        // no stats-clear of its own: saying yes would clear nothing (issue 11)
-        lm.handle.respondError(msg, Errno.ENOSYS, `${lm.name} keeps no stats that stats-clear can reset`);
-        return;
-      case 'debug':
-        lm.handle.respond(msg, {});
-        return;
       case 'shutdown':
         this.remove(lm.name).catch((e) => this.answerError(lm, msg, e));
         return;
       case 'disconnect':
         return;
       default:
-        if (msg.flags & MsgFlag.NoResponse) return;
+        // stats-get, stats-clear, rusage, debug (lib/module-defaults.ts)
+        if (answerDefault(lm.handle, lm.name, method, msg) || msg.flags & MsgFlag.NoResponse) return;
         lm.handle.respondError(msg, Errno.ENOSYS, `No service matching ${msg.topic} is registered`);
     }
   }

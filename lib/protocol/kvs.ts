@@ -583,6 +583,11 @@ export const kvsProtocol: ProtocolDoc = {
         ]
       }
     },
+    "stats-clear": {
+      "doc": "zero the counters that stats-get reports as counted so far: cancelled watches, packs and unpacks, the backing store's transactions, puts, deletes and commit time (flux module stats --clear; the kvs.stats-clear event, --clear-all, does the same); what exists now (keys, watchers, packed directories) stays",
+      "request": [],
+      "response": "Empty"
+    },
     "getroot": {
       "doc": "the namespace's version (its root sequence number: one more for each change or transaction; the primary namespace's continues across a restart, another's starts at 0) and its owner (flux kvs version, getroot)",
       "request": [
@@ -918,6 +923,11 @@ export interface KvsStatsGetResponse {
   pack?: null | object;
 }
 
+/** stats-clear: zero the counters that stats-get reports as counted so far: cancelled watches, packs and unpacks, the backing store's transactions, puts, deletes and commit time (flux module stats --clear; the kvs.stats-clear event, --clear-all, does the same); what exists now (keys, watchers, packed directories) stays */
+export type KvsStatsClearRequest = Record<string, never>;
+
+export type KvsStatsClearResponse = Empty;
+
 /** getroot: the namespace's version (its root sequence number: one more for each change or transaction; the primary namespace's continues across a restart, another's starts at 0) and its owner (flux kvs version, getroot) */
 export interface KvsGetrootRequest {
   /** the namespace (none: primary; flux kvs -N) */
@@ -1000,6 +1010,7 @@ export interface KvsProtocol {
   'stream-cancel': { request: KvsStreamCancelRequest; response: KvsStreamCancelResponse };
   'pack': { request: KvsPackRequest; response: KvsPackResponse };
   'stats-get': { request: KvsStatsGetRequest; response: KvsStatsGetResponse };
+  'stats-clear': { request: KvsStatsClearRequest; response: KvsStatsClearResponse };
   'getroot': { request: KvsGetrootRequest; response: KvsGetrootResponse };
   'wait-version': { request: KvsWaitVersionRequest; response: KvsWaitVersionResponse };
   'dropcache': { request: KvsDropcacheRequest; response: KvsDropcacheResponse };

@@ -488,9 +488,24 @@ export class Backing {
    * syncing them).
    */
   stats(): BackingStats {
+    const now = this.counted();
+    const b = this.statsBase;
+    return { txns: now.txns - b.txns, puts: now.puts - b.puts, deletes: now.deletes - b.deletes, commitSeconds: now.commitSeconds - b.commitSeconds, sync: this.sync };
+  }
+
+  /** flux module stats --clear: LMDB's counters cannot be reset, so stats() counts from here */
+  clearStats(): void {
+    this.statsBase = this.counted();
+  }
+
+  /** stats() counts from these (clearStats()) */
+  private statsBase = { txns: 0, puts: 0, deletes: 0, commitSeconds: 0 };
+
+  /** LMDB's metrics since the environment opened */
+  private counted(): { txns: number; puts: number; deletes: number; commitSeconds: number } {
     const st = this.db.getStats() as Partial<Record<'txns' | 'puts' | 'deletes' | 'timeDuringTxns' | 'timePageFlushes' | 'timeSync', number>>;
     const commitSeconds = (st.timeDuringTxns ?? 0) + (st.timePageFlushes ?? 0) + (st.timeSync ?? 0);
-    return { txns: st.txns ?? 0, puts: st.puts ?? 0, deletes: st.deletes ?? 0, commitSeconds, sync: this.sync };
+    return { txns: st.txns ?? 0, puts: st.puts ?? 0, deletes: st.deletes ?? 0, commitSeconds };
   }
 
   /** the fdatasync in flight, and the one that follows it for the callers that came meanwhile */

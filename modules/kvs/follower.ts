@@ -26,6 +26,7 @@ export class KvsFollower implements BrokerModule {
     this.forward('eventlog-close'),
     this.forward('commit'),
     this.forward('stats-get'),
+    this.forward('stats-clear'),
     this.forward('getroot'),
     this.forward('wait-version'),
     this.forward('dropcache'),

@@ -23,6 +23,7 @@ import {
   defineModule,
   einval,
   eproto,
+  event,
   parseArgs,
   type BrokerModule,
   IHandle,
@@ -48,6 +49,7 @@ import { errorOutward, inward, outward, sourcesInward } from './job-rewrite';
 import { STARTLOG_KEY, finishEvent, startEvent, type StartlogEntry } from './startlog';
 import { kvsProtocol, type Empty, type KvsWatchRequest } from '../../lib/protocol/kvs';
 import { monoMs } from '../../lib/clock';
+import { ownerEvent } from '../../lib/owner-event';
 import { method, senderOf, type Req, type Res } from './method';
 import { KvsFollower } from './follower';
 
@@ -255,6 +257,9 @@ export class KvsLeader implements BrokerModule {
     // with the namespaces of the running jobs (job-spaces.ts)
     method('namespace-list', () => ({ namespaces: [...this.spaces.list(), ...this.jobs.list(this.store)].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0)) })),
     method('stats-get', () => this.statsGet()),
+    method('stats-clear', () => this.statsClear()),
+    // flux module stats --clear-all: every rank's kvs hears it (a follower's stats are rank 0's); the owner's only, as Flux
+    event('kvs.stats-clear', ownerEvent(() => this.h, (msg) => msg.topic === 'kvs.stats-clear' && this.statsClear())),
     method('disconnect', (_p, msg) => this.disconnect(msg), { ownerOnly: false }),
   ];
   /** the running jobs' namespaces, views of their guest directories (job-spaces.ts) */
@@ -613,6 +618,16 @@ export class KvsLeader implements BrokerModule {
       versionWaiters += sp.versions.waiting;
     }
     return { keys: this.store.size, namespaces: this.spaces.size, watchers, cancelled, versionWaiters, pack: this.store.packStats(), ...(this.backing ? { backing: this.backing.file, store: this.backing.stats() } : {}) };
+  }
+
+  /** `stats-clear`: the counters of statsGet() start again from 0; what exists now stays */
+  private statsClear() {
+    for (const sp of this.spaces.all) {
+      sp.watchers.cancelled = 0;
+      sp.store.clearPackStats();
+    }
+    this.backing?.clearStats();
+    return {};
   }
 
   /** `pack {key}`: a hint, the directory packs once cold */

@@ -239,6 +239,12 @@ export class Store {
     return 'packed';
   }
 
+  /** flux module stats --clear: the packer's counters start again from 0 */
+  clearPackStats(): void {
+    const s = this.packer.stats;
+    s.packs = s.unpacks = s.raw = s.packed = s.dicts = 0;
+  }
+
   /** the packer's counters, and the packed directories in the tree and their bytes */
   packStats(): { packed: number; packedBytes: number; hinted: number; packs: number; unpacks: number; views: number } {
     let packed = 0;

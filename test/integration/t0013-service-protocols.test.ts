@@ -289,6 +289,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['kvs', 'watch', { key: 'resp.a' }, 1],
   ['kvs', 'watch-cancel', { tag: 'none' }],
   ['kvs', 'stats-get', {}],
+  ['kvs', 'stats-clear', {}],
+  ['kvs', 'stats-clear', {}, 1],
   ['kvs', 'getroot', {}],
   ['kvs', 'getroot', {}, 1],
   ['kvs', 'wait-version', { version: 1 }],

@@ -165,7 +165,7 @@ test('no pool, no problem: FLUX_CLI_POOL=0, closed stdin, module removed and rel
   assert.is(s.size, 1);
   assert.is(inst.flux(['module', 'stats', '-p', 'size', 'cli-pool']).stdout, '1\n');
   r = inst.flux(['module', 'stats', '-p', 'nosuch', 'cli-pool']);
-  assert.equal([r.code, r.stderr], [1, 'flux-module: nosuch not found in cli-pool stats\n']);
+  assert.equal([r.code, r.stderr], [1, "flux-module: `nosuch' not found in response\n"]);
   r = inst.flux(['module', 'stats', '-t', 'float', 'cli-pool']);
   assert.equal([r.code, r.stderr], [1, 'flux-module: --type=float: must be int or double\n']);
 });

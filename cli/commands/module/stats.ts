@@ -1,20 +1,22 @@
 /**
- * flux module stats [-p NAME] [-t int|double] [-s N] [-c] MODULE: a module's
- * statistics object (its `stats-get` method), or one value of it.
+ * flux module stats [-p NAME] [-t int|double] [-s N] [-R[WHO]] [-c|-C] MODULE:
+ * a module's statistics object (its `stats-get` method), or its `rusage`,
+ * or one value of either, printed as Flux prints them (stats-output.ts);
+ * -c asks the module to clear its stats, -C does so on every rank (the
+ * `MODULE.stats-clear` event).
  */
 import { FluxCommand, CommandExit } from '../../base-command';
 import type { CommandSpec } from '../../options';
+import type { Client } from '../../api/client';
+import { formatStats } from './stats-output';
 
-type Obj = Record<string, unknown>;
-
-/** `a.b.c` inside a stats object; undefined where a step is missing. */
-function pick(obj: unknown, dotted: string): unknown {
-  let cur: unknown = obj;
-  for (const step of dotted.split('.')) {
-    if (typeof cur !== 'object' || cur === null || !(step in cur)) return undefined;
-    cur = (cur as Obj)[step];
+/** rpc to `topic`, an error said as `flux-module: TOPIC: why` */
+async function call(h: Client, topic: string, payload: unknown): Promise<unknown> {
+  try {
+    return await h.rpc(topic, payload);
+  } catch (e) {
+    throw new CommandExit(1, `flux-module: ${topic}: ${(e as Error).message}`);
   }
-  return cur;
 }
 
 export class ModuleStatsCommand extends FluxCommand {
@@ -29,39 +31,42 @@ export class ModuleStatsCommand extends FluxCommand {
       { name: 'parse', short: 'p', arg: 'OBJNAME', description: 'Parse object period-delimited object name' },
       { name: 'scale', short: 's', arg: 'N', description: 'Scale numeric JSON value by N' },
       { name: 'type', short: 't', arg: 'int|double', description: 'Convert JSON value to specified type' },
-      { name: 'clear', short: 'c', description: 'Clear stats' },
+      { name: 'rusage', short: 'R', arg: '[self|children|thread]', optionalArg: true, description: 'Request rusage data instead of stats (default: self)' },
+      { name: 'clear', short: 'c', description: 'Clear stats on target rank' },
+      { name: 'clear-all', short: 'C', description: 'Clear stats on all ranks' },
     ],
     operands: [{ name: 'module', nargs: '1' }],
   };
 
   async run(): Promise<number> {
     const name = this.args.operands[0]!;
-    const parse = this.args.str('parse');
     const type = this.args.str('type');
     const scaleArg = this.args.str('scale');
     if (type !== undefined && type !== 'int' && type !== 'double') {
       throw new CommandExit(1, `flux-module: --type=${type}: must be int or double`);
     }
     const scale = scaleArg === undefined ? 1 : Number(scaleArg);
-    if (!Number.isFinite(scale)) throw new CommandExit(1, `flux-module: --scale=${scaleArg}: not a number`);
+    if (scaleArg === '' || !Number.isFinite(scale)) throw new CommandExit(1, `flux-module: --scale=${scaleArg}: not a number`);
+    const modes = (['clear', 'clear-all', 'rusage'] as const).filter((o) => this.args.has(o));
+    if (modes.length > 1) throw new CommandExit(1, 'flux-module: only one of --clear, --clear-all, --rusage may be given');
+    const clearing = modes[0] === 'clear' || modes[0] === 'clear-all';
+    if (clearing && (['parse', 'scale', 'type'] as const).some((o) => this.args.has(o))) {
+      throw new CommandExit(1, `flux-module: --parse, --scale and --type do not apply to --${modes[0]}`);
+    }
     const h = await this.connect();
-    if (this.args.has('clear')) {
-      await h.rpc(`${name}.stats-clear`, {});
+    const clearTopic = `${name}.stats-clear`;
+    if (clearing) {
+      // -C: this rank's module first, so a module that keeps no resettable
+      // stats is refused here rather than the event going unheard
+      await call(h, clearTopic, {});
+      if (modes[0] === 'clear-all') await call(h, 'event.pub', { topic: clearTopic, flags: 0 });
       return 0;
     }
-    const stats = await h.rpc<Obj>(`${name}.stats-get`, {});
-    if (parse === undefined) {
-      process.stdout.write(`${JSON.stringify(stats)}\n`);
-      return 0;
-    }
-    const v = pick(stats, parse);
-    if (v === undefined) throw new CommandExit(1, `flux-module: ${parse} not found in ${name} stats`);
-    if (typeof v === 'number') {
-      const x = v * scale;
-      process.stdout.write(`${type === 'int' ? Math.trunc(x) : type === 'double' ? x.toFixed(6) : x}\n`);
-    } else {
-      process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
-    }
+    const who = this.args.str('rusage');
+    const reply = modes[0] === 'rusage' ? await call(h, `${name}.rusage`, who ? { who } : {}) : await call(h, `${name}.stats-get`, {});
+    const out = formatStats(reply, { parse: this.args.str('parse'), type, scale });
+    if (out === undefined) throw new CommandExit(1, `flux-module: \`${this.args.str('parse')}' not found in response`);
+    process.stdout.write(out);
     return 0;
   }
 }

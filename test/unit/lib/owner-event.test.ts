@@ -74,7 +74,7 @@ test('every event handler of a module is wrapped in ownerEvent', () => {
   };
   walk(path.join(ROOT, 'modules'));
   const topics = found.map((l) => /'([^']+)'/.exec(l.split(': ').slice(1).join(': '))![1]).sort();
-  assert.equal(topics, ['job-exception', 'job-purge-inactive', 'overlay.online', 'overlay.torpid', 'resource.update', 'rexec.client-gone']);
+  assert.equal(topics, ['job-exception', 'job-purge-inactive', 'kvs.stats-clear', 'overlay.online', 'overlay.torpid', 'resource.update', 'rexec.client-gone']);
   for (const l of found) assert.ok(l.includes('ownerEvent('), `not checked for the owner role: ${l}`);
 });
 
