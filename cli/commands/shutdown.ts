@@ -21,8 +21,7 @@ import { LOG_DEBUG, LOG_INFO, LOG_WARNING, logPrinter } from '../shutdown/log-li
 const QUIET_MS = 60_000;
 
 /** why --gc, --dump=auto, -y and -n are refused */
-const NO_GC = 'flux-ts does not garbage collect its kvs offline: its LMDB store keeps no unreferenced content to collect';
-const NO_QUESTION = 'flux-shutdown asks no yes/no question here: the only one is about garbage collection, and ' + NO_GC;
+const NO_GC = 'flux-ts does not garbage collect its kvs offline (its LMDB store keeps no unreferenced content)';
 
 export class ShutdownCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -37,7 +36,7 @@ export class ShutdownCommand extends FluxCommand {
       { name: 'gc', description: 'Garbage collect KVS (short for --dump=auto): refused, flux-ts has nothing to collect' },
       { name: 'dump', arg: 'PATH', description: 'Dump KVS content to specified archive file using flux-dump(1).' },
       { name: 'background', description: 'Exit the command immediately after initiating shutdown' },
-      { name: 'nowait', description: 'Exit the command immediately after initiating shutdown (as --background)' },
+      { name: 'nowait', description: 'Exit the command immediately after initiating shutdown (flux-ts\'s older name for --background)', hidden: true },
       { name: 'quiet', description: 'Show only log messages <= LOG_WARNING level' },
       { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Increase log verbosity: 0=show log messages <= LOG_INFO level (default), 1=show all log messages' },
       { name: 'yes', short: 'y', description: 'Answer yes to any yes/no questions: refused, flux-ts asks none' },
@@ -52,7 +51,7 @@ export class ShutdownCommand extends FluxCommand {
   async run(): Promise<number> {
     const o = this.args;
     if (o.has('gc') || o.str('dump') === 'auto') this.fail(`${o.has('gc') ? '--gc' : '--dump=auto'}: ${NO_GC}`);
-    for (const [name, flag] of [['yes', '-y/--yes'], ['no', '-n/--no']] as const) if (o.has(name)) this.fail(`${flag}: ${NO_QUESTION}`);
+    for (const [name, flag] of [['yes', '-y/--yes'], ['no', '-n/--no']] as const) if (o.has(name)) this.fail(`${flag}: no garbage collection question to answer: ${NO_GC}`);
     const level = this.level();
     const dump = o.str('dump');
     if (dump !== undefined && archiveFormat(dump) === undefined) this.fail(`--dump: No such format '${dump}' (.tar, .tgz or .tar.gz)`);
