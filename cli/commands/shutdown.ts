@@ -36,7 +36,7 @@ export class ShutdownCommand extends FluxCommand {
       { name: 'gc', description: 'Garbage collect KVS (short for --dump=auto): refused, flux-ts has nothing to collect' },
       { name: 'dump', arg: 'PATH', description: 'Dump KVS content to specified archive file using flux-dump(1).' },
       { name: 'background', description: 'Exit the command immediately after initiating shutdown' },
-      { name: 'nowait', description: 'Exit the command immediately after initiating shutdown (flux-ts\'s older name for --background)', hidden: true },
+      { name: 'nowait', description: 'Same as --background (flux-ts\'s older name)', hidden: true },
       { name: 'quiet', description: 'Show only log messages <= LOG_WARNING level' },
       { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Increase log verbosity: 0=show log messages <= LOG_INFO level (default), 1=show all log messages' },
       { name: 'yes', short: 'y', description: 'Answer yes to any yes/no questions: refused, flux-ts asks none' },

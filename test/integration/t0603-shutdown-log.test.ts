@@ -91,6 +91,19 @@ test('--dump=PATH: the kvs as an archive, written on the way down, that -Sconten
   }
 });
 
+test('-Scontent.dump=PATH: an instance whose initial program ends dumps its kvs as it goes', () => {
+  const tmp = tmpdir();
+  try {
+    const file = path.join(tmp.dir, 'end.tar');
+    const r = flux(['start', `-Scontent.dump=${file}`, 'flux', 'kvs', 'put', 't0603.end=1']);
+    assert.is(r.code, 0, r.stderr);
+    const back = flux(['start', `-Scontent.restore=${file}`, 'flux', 'kvs', 'get', 't0603.end']);
+    assert.equal([back.code, back.stdout], [0, '1\n'], back.stderr);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
 test('--gc, --dump=auto, -y, -n, an unknown archive format: refused in one line, exit 1, the instance still up', async () => {
   const inst = await startInstance();
   try {
