@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 
 /** rc3 posts a warning: a line --quiet still shows */
-const RC3_WARN = '-Sbroker.rc3_path=flux logger --severity=warning t0603-rc3-warning';
+const RC3_WARN = '-Sbroker.rc3_path=flux logger --severity=warning t0604-rc3-warning';
 
 /** start an instance, run `flux shutdown ARGS` against it, wait for the instance to exit */
 async function shutdown(args: readonly string[], startArgs: readonly string[] = [], before?: (i: Instance) => void, cwd?: string) {
@@ -35,7 +35,7 @@ test('by default: the info and more severe lines of the shutdown, the move to go
   const r = await shutdown([], [RC3_WARN]);
   assert.is(r.code, 0, r.stderr);
   const out = lines(r.stderr);
-  assert.ok(out.includes('logger.warning[0]: t0603-rc3-warning'), r.stderr);
+  assert.ok(out.includes('logger.warning[0]: t0604-rc3-warning'), r.stderr);
   assert.ok(out.some((l) => /^broker\.info\[0\]: cleanup-success: cleanup->shutdown \S+$/.test(l)), r.stderr);
   assert.ok(out.some((l) => /^broker\.info\[0\]: rc3\.0: flux logger .* Exited \(rc=0\) \S+$/.test(l)), r.stderr);
   assert.match(out[out.length - 1]!, /^broker\.info\[0\]: rc3-success: finalize->goodbye \S+$/);
@@ -49,7 +49,7 @@ test('by default: the info and more severe lines of the shutdown, the move to go
 test('--quiet: only warning and more severe; -v and --verbose=1: debug too; --verbose=0: the default', async () => {
   const q = await shutdown(['--quiet'], [RC3_WARN]);
   assert.is(q.code, 0, q.stderr);
-  assert.ok(lines(q.stderr).includes('logger.warning[0]: t0603-rc3-warning'), q.stderr);
+  assert.ok(lines(q.stderr).includes('logger.warning[0]: t0604-rc3-warning'), q.stderr);
   assert.not.match(q.stderr, /\.info\[/);
   const v = await shutdown(['-v']);
   assert.is(v.code, 0, v.stderr);
@@ -67,7 +67,7 @@ test('--dump=PATH: the kvs as an archive, written on the way down, that -Sconten
   try {
     const file = path.join(tmp.dir, 'kvs.tgz');
     const r = await shutdown([`--dump=${file}`], [], (i) => {
-      const put = i.flux(['kvs', 'put', 't0603.key=dumped']);
+      const put = i.flux(['kvs', 'put', 't0604.key=dumped']);
       assert.is(put.code, 0, put.stderr);
     });
     assert.is(r.code, 0, r.stderr);
@@ -75,7 +75,7 @@ test('--dump=PATH: the kvs as an archive, written on the way down, that -Sconten
     assert.is(out[0], 'flux-shutdown: shutdown will dump KVS (this may take some time)');
     assert.ok(out.includes(`kvs.info[0]: dumping content to ${file}`), r.stderr);
     assert.ok(out.some((l) => l.startsWith('kvs.info[0]: dumped ') && l.includes(` keys to ${file} (`)), r.stderr);
-    const back = flux(['start', `-Scontent.restore=${file}`, 'flux', 'kvs', 'get', 't0603.key']);
+    const back = flux(['start', `-Scontent.restore=${file}`, 'flux', 'kvs', 'get', 't0604.key']);
     assert.equal([back.code, back.stdout], [0, 'dumped\n'], back.stderr);
     // a relative PATH is the command's working directory's
     const rel = await shutdown(['--dump=rel.tar', '--quiet'], [], undefined, tmp.dir);
@@ -95,9 +95,9 @@ test('-Scontent.dump=PATH: an instance whose initial program ends dumps its kvs 
   const tmp = tmpdir();
   try {
     const file = path.join(tmp.dir, 'end.tar');
-    const r = flux(['start', `-Scontent.dump=${file}`, 'flux', 'kvs', 'put', 't0603.end=1']);
+    const r = flux(['start', `-Scontent.dump=${file}`, 'flux', 'kvs', 'put', 't0604.end=1']);
     assert.is(r.code, 0, r.stderr);
-    const back = flux(['start', `-Scontent.restore=${file}`, 'flux', 'kvs', 'get', 't0603.end']);
+    const back = flux(['start', `-Scontent.restore=${file}`, 'flux', 'kvs', 'get', 't0604.end']);
     assert.equal([back.code, back.stdout], [0, '1\n'], back.stderr);
   } finally {
     tmp.cleanup();
