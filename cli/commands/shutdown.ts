@@ -103,12 +103,21 @@ export class ShutdownCommand extends FluxCommand {
   }
 
   private async open(): Promise<Client> {
+    const target = this.args.operands[0];
+    if (target === undefined) return this.connect();
+    let uri: string;
     try {
-      const target = this.args.operands[0];
-      if (target === undefined) return await this.connect();
-      return await Client.connect(usable(await resolveTarget(target, () => this.connect())));
+      uri = usable(await resolveTarget(target, () => this.connect()));
     } catch (e) {
-      if (e instanceof UriError || e instanceof FluxError) this.fail(e.message);
+      if (!(e instanceof UriError || e instanceof FluxError)) throw e;
+      // as Flux's: flux uri says why (on its stderr), then flux-shutdown gives up
+      process.stderr.write(`flux-uri: ERROR: ${e.message}\n`);
+      this.fail(`failed to resolve target ${target} to a Flux URI`);
+    }
+    try {
+      return await Client.connect(uri);
+    } catch (e) {
+      if (e instanceof FluxError) this.fail(e.message);
       throw e;
     }
   }
