@@ -81,3 +81,13 @@ export function backingModule(v: string): void {
     throw new FluxError(Errno.EINVAL, `content.backing-module: no backing store module '${v}' in flux-ts (kvs, or none)`);
   }
 }
+
+/**
+ * content.dump: a file the kvs dumps itself to at shutdown (`.tar`, `.tgz` or
+ * `.tar.gz`), or empty for none. Flux's `auto` (a dated dump for offline
+ * garbage collection) is refused: the kvs keeps nothing unreferenced to collect.
+ */
+export function contentDump(v: string): void {
+  if (v === 'auto') throw new FluxError(Errno.EINVAL, 'content.dump: auto (a dump for offline garbage collection) is not supported by flux-ts: its kvs keeps no unreferenced content to collect');
+  if (v !== '' && !/\.(tar|tgz|tar\.gz)$/.test(v)) throw new FluxError(Errno.EINVAL, `content.dump: No such format '${v}' (.tar, .tgz or .tar.gz)`);
+}

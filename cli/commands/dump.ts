@@ -8,10 +8,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { once } from 'node:events';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
+import { archiveFormat, writeKvsArchive } from '../../lib/kvs-archive/write';
 
 
 export class DumpCommand extends FluxCommand {
@@ -32,9 +32,10 @@ export class DumpCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const file = this.args.operands[0]!;
-    const gzip = /\.(tgz|tar\.gz)$/.test(file);
+    const format = archiveFormat(file);
+    const gzip = format === 'tgz';
     const toStdout = file === '-';
-    if (!gzip && !toStdout && !file.endsWith('.tar')) this.fail(`No such format '${file}'`);
+    if (format === undefined && !toStdout) this.fail(`No such format '${file}'`);
     // `-`: a tar archive on stdout, made in a private file first (tar writes members as it walks)
     const outDir = toStdout ? fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-out-')) : undefined;
     const archive = outDir ? path.join(outDir, 'dump.tar') : file;
@@ -58,44 +59,16 @@ export class DumpCommand extends FluxCommand {
     const verbose = this.args.has('verbose');
     const h = await this.connect();
     const { keys, links = {}, dirs = [] } = await h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: '', extras: true });
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-dump-'));
+    const value = async (key: string) => (await h.rpc<{ value: unknown }>('kvs.get', { key })).value;
     try {
-      const top = new Set<string>();
-      let n = 0;
-      // empty directories (flux kvs mkdir) are directory members with nothing below them
-      for (const dir of dirs) {
-        fs.mkdirSync(path.join(tmp, ...dir.split('.')), { recursive: true });
-        top.add(dir.split('.')[0]!);
-      }
-      for (const key of keys) {
-        const rel = key.split('.').join('/');
-        fs.mkdirSync(path.join(tmp, path.dirname(rel)), { recursive: true });
-        const target = links[key];
-        if (target !== undefined) {
-          // a link is a symbolic link member whose target is the key it names
-          fs.symlinkSync(target, path.join(tmp, rel));
-        } else {
-          const { value } = await h.rpc<{ value: unknown }>('kvs.get', { key });
-          fs.writeFileSync(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
-        }
-        top.add(rel.split('/')[0]!);
-        n++;
+      const n = await writeKvsArchive(archive, { keys, links, dirs, value }, gzip, (rel, k) => {
         if (verbose) process.stderr.write(`${rel}\n`);
-        else if (!quiet && (n % 100 === 0 || n === keys.length)) process.stderr.write(`\rflux-dump: archived ${n} keys`);
-      }
+        else if (!quiet && (k % 100 === 0 || k === keys.length)) process.stderr.write(`\rflux-dump: archived ${k} keys`);
+      });
       if (!quiet && !verbose && n > 0) process.stderr.write('\n');
-      // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load
-      if (top.size > 0) await (await import('tar')).c({ file: archive, cwd: tmp, gzip, portable: true }, [...top].sort());
-      else {
-        // an empty kvs: an archive of no members is its end marker, two zero blocks
-        const end = Buffer.alloc(1024);
-        fs.writeFileSync(archive, gzip ? zlib.gzipSync(end) : end);
-      }
     } catch (e) {
       if (e instanceof CommandExit) throw e;
       this.fail(`${file}: ${(e as Error).message}`);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { AttrFlag, AttrStore } from './attrs';
 import { localUriPath } from '../../lib/formats/local-uri';
-import { backingModule, fsdOnly, fsdOrNone, idleReduceCheck, intIn, nonEmpty, oneOf, sizeAtLeast, syslogEnable } from '../../lib/attr-checks';
+import { backingModule, contentDump, fsdOnly, fsdOrNone, idleReduceCheck, intIn, nonEmpty, oneOf, sizeAtLeast, syslogEnable } from '../../lib/attr-checks';
 
 const { ReadOnly: RO, Immutable: IMM, Runtime: RT, Forceable: F, ListUnset: LU, Unsupported: NS } = AttrFlag;
 
@@ -29,7 +29,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('statedir-cleanup', undefined, IMM);
   a.define('content.restore', undefined, IMM);
   a.define('content.hash', undefined, IMM | NS, { why: 'flux-ts has no content-addressed store, so nothing is hashed' });
-  a.define('content.dump', undefined, IMM | NS, { why: 'nothing is dumped at exit: run flux dump(1) before the instance ends' });
+  a.define('content.dump', undefined, RT, { onSet: contentDump });
   // rank 0: the store the kvs keeps in the statedir, or none (a statedir removed at exit gets none)
   let backing: string | undefined;
   a.define('content.backing-module', undefined, IMM, {

@@ -412,7 +412,8 @@ export class LocalConnector {
   async close(): Promise<void> {
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.reclaimer.close();
-    for (const c of this.clients) c.sock.destroy();
+    // what the last turn wrote is still corked (corkForTurn): out to the socket before it closes
+    for (const c of this.clients) c.sock.end().destroy();
     const srv = this.server;
     this.server = undefined;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));

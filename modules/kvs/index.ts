@@ -52,6 +52,7 @@ import { monoMs } from '../../lib/clock';
 import { ownerEvent } from '../../lib/owner-event';
 import { method, senderOf, type Req, type Res } from './method';
 import { KvsFollower } from './follower';
+import { finalDump } from './final-dump';
 
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
 const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
@@ -383,8 +384,16 @@ export class KvsLeader implements BrokerModule {
     }
   }
 
+  /** rank 0's CLEANUP: the instance is shutting down (not a module reload), so stop() honours content.dump */
+  cleanup(): undefined {
+    this.shuttingDown = true;
+    return undefined;
+  }
+  private shuttingDown = false;
+
   async stop(): Promise<void> {
     if (this.args.length === 0) await this.startlog(finishEvent());
+    if (this.shuttingDown) await finalDump(this.h, this.store);
     clearTimeout(this.coldTimer);
     this.coldTimer = undefined;
     const { backing, repairs } = this;
@@ -694,6 +703,10 @@ export class Kvs implements BrokerModule {
 
   stop(): Promise<void> | void {
     return this.role.stop?.();
+  }
+
+  cleanup(): Promise<string | undefined> | string | undefined {
+    return this.role.cleanup?.();
   }
 }
 

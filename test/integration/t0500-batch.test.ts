@@ -153,7 +153,7 @@ test('flux uri and flux proxy reach a running child instance by its job id', () 
   e = inst.flux(['proxy', done, 'true']);
   assert.equal([e.code, e.stderr], [1, `flux-proxy: jobid ${done} is not running\n`]);
   e = inst.flux(['shutdown', 'nosuch']);
-  assert.equal([e.code, e.stderr], [1, 'flux-shutdown: ERROR: nosuch: not a URI or a job id\n']);
+  assert.equal([e.code, e.stderr], [1, 'flux-uri: ERROR: nosuch: not a URI or a job id\nflux-shutdown: failed to resolve target nosuch to a Flux URI\n']);
   e = inst.flux(['proxy', done]);
   assert.is(e.code, 1);
 });

@@ -26,6 +26,7 @@ const COVERED: Record<string, string> = {
   'rundir-cleanup': 'integration/t0100-start-test-size.test.ts',
   statedir: 'integration/t1000-config-strict.test.ts',
   'content.restore': 'integration/t0804-dump-restore.test.ts',
+  'content.dump': 'integration/t0604-shutdown-log.test.ts',
   'content.backing-module': 'integration/t1006-attr-flux-names.test.ts',
   'broker.recovery-mode': 'integration/t0805-restore-recovery.test.ts',
   'statedir-cleanup': 'integration/t1001-attr-effects.test.ts',

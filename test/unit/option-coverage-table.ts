@@ -412,7 +412,10 @@ export const COVERED: Readonly<Record<string, string>> = {
   'run --tasks-per-core': 'integration/t1040-option-effects.test.ts',
   'run --tasks-per-node': 'integration/t1040-option-effects.test.ts',
   'setattr --force': 'integration/t0002-attr.test.ts',
-  'shutdown --nowait': 'integration/t0900-command-grammar.test.ts',
+  'shutdown --nowait': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --quiet': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --verbose': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --dump': 'integration/t0604-shutdown-log.test.ts',
   'shutdown --background': 'integration/t1115-audit-cli.test.ts',
   'start --broker-opts': 'integration/t0012-start-bad-input.test.ts',
   'start --conf': 'integration/t1000-config-strict.test.ts',
@@ -459,6 +462,9 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',
+  'shutdown --gc': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --yes': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --no': 'integration/t0604-shutdown-log.test.ts',
 };
 
 /**
