@@ -5,7 +5,7 @@ import { count, duration } from './interval';
 export class CronEventCommand extends CronCreateCommand {
   static override spec = cronSpec(
     'event',
-    'run COMMAND on every event matching TOPIC',
+    'Run COMMAND on every event matching TOPIC',
     '[OPTIONS] TOPIC COMMAND...',
     [
       { name: 'name', short: 'N', arg: 'NAME', description: 'Name the cron entry NAME instead of the first word of COMMAND' },

@@ -19,7 +19,7 @@ export function count(cmd: { bad(msg: string): never }, opt: string, s: string |
 export class CronIntervalCommand extends CronCreateCommand {
   static override spec = cronSpec(
     'interval',
-    'run COMMAND once every INTERVAL',
+    'Run COMMAND once every INTERVAL',
     '[OPTIONS] INTERVAL COMMAND...',
     [
       { name: 'count', short: 'c', arg: 'N', description: 'Repeat COMMAND at most N times' },
