@@ -194,6 +194,10 @@ test('bad values are refused at start in one line', () => {
   r = start('[job-manager.housekeeping]\nrelease-after = "1m"\n');
   assert.is(r.code, 1);
   assert.match(r.stderr, /job-manager\.housekeeping implies IMP but exec\.imp is undefined/);
+  // Flux's default command is the IMP's `run housekeeping`, which flux-ts's IMP lacks
+  r = start('[exec]\nimp = "/usr/bin/true"\n[job-manager.housekeeping]\nrelease-after = "1m"\n');
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /job-manager\.housekeeping: no command: flux-ts's flux-imp has no 'run housekeeping' \(set command\)/);
 });
 
 test.run();

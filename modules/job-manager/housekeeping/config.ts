@@ -58,5 +58,7 @@ export function housekeepingSettings(config: Readonly<Obj>): HousekeepingSetting
   }
   const imp = ((config['exec'] ?? {}) as Obj)['imp'];
   if (typeof imp !== 'string') throw einval('job-manager.housekeeping implies IMP but exec.imp is undefined');
-  return { command: [imp, 'run', 'housekeeping'], releaseAfter };
+  // Flux would run `IMP run housekeeping`; flux-ts's flux-imp has no `run`
+  // (flux-imp(8)): refused here rather than failing, and draining, every node
+  throw einval("job-manager.housekeeping: no command: flux-ts's flux-imp has no 'run housekeeping' (set command)");
 }
