@@ -65,6 +65,7 @@ export class ExecCommand extends FluxCommand {
       { name: 'jobid', short: 'j', arg: 'JOBID', description: 'Run on the nodes allocated to JOBID; --rank and --exclude index its nodes' },
       { name: 'verbose', short: 'v', description: 'Run with more verbosity.' },
       { name: 'quiet', short: 'q', description: 'Suppress extraneous output (e.g. per-rank error exit status)' },
+      { name: 'with-imp', description: 'Run cmd with flux-imp run (not supported: flux-ts\'s IMP has no run command)' },
     ],
     operands: [{ name: 'COMMANDS', nargs: '+' }],
   };
@@ -85,6 +86,8 @@ export class ExecCommand extends FluxCommand {
   async run(): Promise<number> {
     const p = this.args;
     const cmd = p.operands;
+    // Flux prepends `IMP run` (flux-imp run NAME: a command named in the IMP's config); flux-ts's IMP has only exec and kill
+    if (p.has('with-imp')) this.fail('--with-imp is not supported: the flux-ts IMP has no run command (flux-imp(8))');
     this.label = p.has('label-io');
     const verbose = p.has('verbose');
     const quiet = p.has('quiet');

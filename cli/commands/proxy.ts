@@ -6,11 +6,14 @@
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { runForeground } from '../run-command';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from '../api/client';
 import { FluxError } from '../../lib/errors';
 import { strerror } from '../../lib/errno';
 import { proxyRemote } from '../proxy/remote';
+import { runChild } from '../proxy/child';
+import { watchConnection } from '../proxy/watch';
+import { FLUX_VERSION } from './version';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
 
 export class ProxyCommand extends FluxCommand {
@@ -20,7 +23,11 @@ export class ProxyCommand extends FluxCommand {
     prog: 'flux-proxy',
     summary: 'Create proxy environment for Flux instance',
     usage: '[OPTIONS] TARGET [COMMAND...]',
-    options: [],
+    options: [
+      { name: 'force', short: 'f', description: 'Skip checks when connecting to Flux broker' },
+      { name: 'nohup', short: 'n', description: 'When connection to Flux is lost, do not send SIGHUP to child shell' },
+      { name: 'reconnect', description: 'If broker connection is lost, try to reconnect' },
+    ],
     operands: [
       { name: 'TARGET', nargs: '1' },
       { name: 'COMMAND', nargs: '*' },
@@ -38,28 +45,40 @@ export class ProxyCommand extends FluxCommand {
       throw e;
     }
     const argv = command.length > 0 ? command : [process.env['SHELL'] || '/bin/sh'];
-    if (uri.startsWith('ssh://')) {
-      // reach it once first: a host or instance that cannot be reached is one line, as Flux prints it
-      try {
-        (await Client.connect(uri)).close();
-      } catch (e) {
-        if (e instanceof FluxError) this.fail(e.message);
-        throw e;
-      }
-      const r = await proxyRemote(uri, argv, process.env);
-      if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
-      return r.status;
-    }
-    if (!uri.startsWith('local://')) this.fail(`${uri}: unsupported URI scheme (local:// or ssh://)`);
-    // an instance that cannot be reached is one line and exit 1, as in Flux (not COMMAND run with a dead FLUX_URI)
+    if (!uri.startsWith('ssh://') && !uri.startsWith('local://')) this.fail(`${uri}: unsupported URI scheme (local:// or ssh://)`);
+    // reach it once first: an instance that cannot be reached is one line and exit 1, as in Flux
+    // (not COMMAND run with a dead FLUX_URI); the connection then watches the instance while COMMAND runs
+    let h: Client;
     try {
-      (await Client.connect(uri)).close();
+      h = await Client.connect(uri);
     } catch (e) {
-      if (e instanceof FluxError) this.fail(`${uri}: ${strerror(e.errno)}`);
+      if (e instanceof FluxError) this.fail(uri.startsWith('ssh://') ? e.message : `${uri}: ${strerror(e.errno)}`);
       throw e;
     }
-    const r = runForeground(argv, { ...process.env, FLUX_URI: uri });
-    if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
-    return r.status;
+    let unwatch = (): void => h.close();
+    try {
+      await this.checkVersion(h);
+      const watch = (child: ChildProcess): void => {
+        unwatch = watchConnection(h, uri, child, {
+          nohup: this.args.has('nohup'),
+          reconnect: this.args.has('reconnect'),
+          say: (msg) => process.stderr.write(this.errorLine(msg) + '\n'),
+        });
+      };
+      const r = uri.startsWith('ssh://') ? await proxyRemote(uri, argv, process.env, watch) : await runChild(argv, { ...process.env, FLUX_URI: uri }, watch);
+      if ('error' in r) this.fail(`${argv[0]}: ${r.error}`);
+      return r.status;
+    } finally {
+      unwatch();
+    }
+  }
+
+  /** The broker must be the Flux version these commands are, unless --force (then a warning). */
+  private async checkVersion(h: Client): Promise<void> {
+    const version = await h.getattr('version');
+    if (version === FLUX_VERSION) return;
+    const msg = `proxy version ${FLUX_VERSION} may not interoperate with broker version ${version}`;
+    if (!this.args.has('force')) this.fail(`fatal: ${msg} (use --force to connect anyway)`);
+    process.stderr.write(this.errorLine(`warning: ${msg}`) + '\n');
   }
 }

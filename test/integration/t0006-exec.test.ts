@@ -139,4 +139,9 @@ test('size 3: per-rank brokers, rank targets, summary, remote kill on disconnect
   }
 });
 
+test('--with-imp is refused in one line (flux-ts\'s IMP has no run command); nothing runs', () => {
+  const r = inst.flux(['exec', '--with-imp', 'echo', 'ran']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-exec: --with-imp is not supported: the flux-ts IMP has no run command (flux-imp(8))\n']);
+});
+
 test.run();
