@@ -152,12 +152,28 @@ test('flux uri JOBID of a job that is no instance: Flux\'s messages', async () =
 });
 
 test('a hostlist or idset of a billion entries is one error line, not a crash of the heap', () => {
-  let r = inst.flux(['hostlist', '-c', 'foo[1-1000000000]'], { timeoutMs: 20_000 });
+  let r = inst.flux(['hostlist', '-u', 'foo[1-1000000000]'], { timeoutMs: 20_000 });
   assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-hostlist: ERROR: invalid hostlist 'foo[1-1000000000]': more than 1048576 hosts\n"]);
   r = inst.flux(['exec', '-r', '0-4000000000', 'true'], { timeoutMs: 20_000 });
   assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-exec: failed to decode idset '0-4000000000': Invalid argument\n"]);
   // large but bounded lists still work
   assert.is(ok(['hostlist', '-c', 'foo[1-100000]']), '100000\n');
+});
+
+test('flux hostlist -c, -n, -e of literal hostlists work from the ranges, past the bound on expanded lists', async () => {
+  const big = 'n[1-2000000]';
+  assert.is(ok(['hostlist', '-c', big]), '2000000\n');
+  assert.is(ok(['hostlist', '-c', 'foo[1-1000000000]', 'bar,n[7-8]']), '1000000003\n');
+  assert.is(ok(['hostlist', '-n', '1999999', big]), 'n2000000\n');
+  assert.is(ok(['hostlist', '-n', '-1', 'x[001-900000],y[1-900000]']), 'y900000\n');
+  assert.is(ok(['hostlist', '-n', '0-2,1500000', big]), 'n[1-3,1500001]\n');
+  assert.is(ok(['hostlist', '-c', '-n', '0-4', big]), '5\n');
+  const e = await inst.fluxAsync(['hostlist', '-e', '-d', ',', big]);
+  assert.is(e.code, 0, e.stderr);
+  const hosts = e.stdout.split(',');
+  assert.equal([hosts.length, hosts[0], hosts[1048576], hosts[1999999]], [2000000, 'n1', 'n1048577', 'n2000000\n']);
+  const n = inst.flux(['hostlist', '-n', '2000000', big]);
+  assert.equal([n.code, n.stdout, n.stderr], [1, '', 'flux-hostlist: ERROR: Invalid index 2000000\n']);
 });
 
 test('flux shutdown --background (Flux\'s name for --nowait) starts the shutdown and returns', async () => {
