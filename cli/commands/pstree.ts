@@ -11,7 +11,7 @@ import { Client as FluxClient } from '../api/client';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { rewriteConversions, rowOf } from '../jobspec/jobs-fields';
-import { INSTANCE_HEADINGS, instanceFields } from '../jobspec/instance-fields';
+import { INSTANCE_HEADINGS, instanceFields, usesInstanceFields } from '../jobspec/instance-fields';
 import { instanceUri, usable } from '../uri/resolve';
 import { rootJob } from '../jobspec/pstree-root';
 import type { CommandSpec } from '../options';
@@ -144,7 +144,7 @@ export class PstreeCommand extends FluxCommand {
       );
     };
     const h = await this.connect();
-    const [roots, root] = await Promise.all([build(h, 0, true), skipRoot ? undefined : rootJob(h)]);
+    const [roots, root] = await Promise.all([build(h, 0, true), skipRoot ? undefined : rootJob(h, usesInstanceFields([parentLabel, ...(details ? [details] : [])].flatMap((f) => f.fields())))]);
 
     const now = Date.now() / 1000;
     // a job that is not an instance shows blank instance.* columns (not the `h` dash)

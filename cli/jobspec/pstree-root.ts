@@ -37,12 +37,13 @@ async function fromParent(h: Client, jobid: string | undefined, parentUri: strin
   }
 }
 
-export async function rootJob(h: Client): Promise<RootJob> {
+/** `instance`: whether the formats use instance.* fields (then the instance is asked for them) */
+export async function rootJob(h: Client, instance: boolean): Promise<RootJob> {
   const [size, jobid, parentUri, hostlist, owner, start] = await Promise.all(
     ['size', 'jobid', 'parent-uri', 'hostlist', 'security.owner', 'broker.starttime'].map((n) => attr(h, n)),
   );
   const n = Number(size ?? 1);
-  const info = await instanceFields(h).catch(() => ({}));
+  const info = instance ? await instanceFields(h).catch(() => ({})) : {};
   const parentJob = await fromParent(h, jobid, parentUri);
   if (parentJob) return { job: { ...parentJob, ranks: `0-${n - 1}` }, extra: info };
   const t = Number(start);
