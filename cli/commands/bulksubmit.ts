@@ -9,6 +9,7 @@ import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, sub
 import { followOpts, submitAll, type Pending } from '../jobspec/submit-jobs';
 import { ParsedArgs } from '../options/parsed';
 import { ReplacementError, bulkFormat, pyRepr } from '../jobspec/bulk-format';
+import { ExprError, ExprSyntaxError, compileMethod, type DefinedMethod } from '../jobspec/py-expr';
 import { FormatError } from '../../lib/formats/output-format';
 import { idset } from '../../lib/formats';
 
@@ -117,13 +118,17 @@ export class BulksubmitCommand extends FluxCommand {
     ...SUBMIT_OPTIONS,
     { name: 'sep', arg: 'STRING', default: '\\n', description: 'Change separator for file input (default=\\n, "none" splits on whitespace)' },
     { name: 'shuffle', description: 'Shuffle list of commands before submission' },
-    { name: 'define', arg: 'NAME=CODE', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
+    {
+      name: 'define',
+      arg: 'NAME=CODE',
+      repeatable: true,
+      description: "Define a named method for transforming any input, accessible via e.g. '{0.NAME}'. (local variable 'x' will contain the input string to be transformed)",
+    },
   ]);
 
   async run(): Promise<number> {
     const parsed = this.args;
-    const define = parsed.get('define');
-    if (define) this.fail(`${define.typed}: not supported by flux-ts yet`);
+    const methods = this.methods(parsed);
     // split the command from ::: / :::: input groups
     const cmd: string[] = [];
     const groups: Array<{ values: string[]; link: boolean }> = [];
@@ -152,7 +157,7 @@ export class BulksubmitCommand extends FluxCommand {
       if (g.link) tuples.forEach((t, k) => t.splice(at, 0, g.values[k % g.values.length] ?? ''));
     });
     // the inputs' order fixes {seq}; --shuffle reorders the jobs made from them
-    const formatted = tuples.map((t, seq) => this.formatJob(parsed, cmd.length > 0 ? cmd : ['{}'], t, seq));
+    const formatted = tuples.map((t, seq) => this.formatJob(parsed, cmd.length > 0 ? cmd : ['{}'], t, seq, methods));
     if (parsed.has('shuffle')) shuffle(formatted);
     const total = formatted.reduce((n, f) => n + copies(f.p), 0);
     if (total === 0) this.fail('no jobs provided for bulk submission');
@@ -174,8 +179,25 @@ export class BulksubmitCommand extends FluxCommand {
   }
 
   /** The options and command of the job for input tuple `t` (number `seq`), as Flux's Xcmd makes them. */
-  private formatJob(parsed: ParsedArgs, cmd: readonly string[], t: readonly string[], seq: number): Formatted {
-    const kw = { seq, seq1: seq + 1, cc: '{cc}' };
+  /** the --define methods, each CODE parsed up front (Flux compiles them before reading the inputs) */
+  private methods(parsed: ParsedArgs): Map<string, DefinedMethod> {
+    const out = new Map<string, DefinedMethod>();
+    for (const o of parsed.all('define')) {
+      const eq = o.value.indexOf('=');
+      if (eq <= 0) this.fail(`--define=${o.value}: expected NAME=CODE`);
+      const code = o.value.slice(eq + 1);
+      try {
+        out.set(o.value.slice(0, eq), compileMethod(code));
+      } catch (e) {
+        if (!(e instanceof ExprSyntaxError)) throw e;
+        this.fail(`--define=${o.value}: flux-ts cannot evaluate '${code}' (it runs no Python: only x, numbers, strings, + - * / // % **, int float str len abs round min max, str methods and [i]/[a:b])`);
+      }
+    }
+    return out;
+  }
+
+  private formatJob(parsed: ParsedArgs, cmd: readonly string[], t: readonly string[], seq: number, methods: ReadonlyMap<string, DefinedMethod>): Formatted {
+    const kw = { seq, seq1: seq + 1, cc: '{cc}', methods };
     const p = new ParsedArgs();
     const occs = [...parsed.opts.entries()].flatMap(([name, l]) => l.map((o) => ({ name, o }))).sort((a, b) => a.o.seq! - b.o.seq!);
     const changed = new Set<string>();
@@ -191,7 +213,7 @@ export class BulksubmitCommand extends FluxCommand {
       } catch (e) {
         if (e instanceof ReplacementError && e.kind === 'index') this.fail(`Invalid replacement index in ${flag}${o.value}'`);
         if (e instanceof ReplacementError) this.fail(`Replacement key ${e.message} not found in '${flag}${o.value}'`);
-        if (e instanceof FormatError) this.fail(e.message);
+        if (e instanceof FormatError || e instanceof ExprError) this.fail(e.message);
         throw e;
       }
       if (value !== o.value || name === 'cc') changed.add(name in ENV_MARK ? 'env' : name);
@@ -203,7 +225,7 @@ export class BulksubmitCommand extends FluxCommand {
         return bulkFormat(w, t, kw);
       } catch (e) {
         if (e instanceof ReplacementError) this.fail(`Invalid replacement string in command: '${w}'`);
-        if (e instanceof FormatError) this.fail(e.message);
+        if (e instanceof FormatError || e instanceof ExprError) this.fail(e.message);
         throw e;
       }
     });

@@ -6,7 +6,7 @@
  */
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { hostlist, idset, tryParseJobId } from '../../lib/formats';
+import { HostRanges, hostlist, idset, tryParseJobId } from '../../lib/formats';
 import type { JobRecord } from '../jobspec/job-info';
 import type { StatusReply } from './resource/status-data';
 import { exclude, indices, intersect, limit, minus, sortHosts, uniqueHosts, xor } from '../hostlist/ops';
@@ -43,6 +43,7 @@ export class HostlistCommand extends FluxCommand {
     const ops = ['intersect', 'minus', 'xor'].filter((o) => p.has(o));
     if (ops.length > 1) this.usageError(`only one of --intersect, --minus, --xor may be used`);
     const sources = p.operands.length > 0 ? p.operands : [p.has('local') ? 'local' : 'stdin'];
+    if (this.rangesSuffice(sources)) return this.fromRanges(sources);
     const lists: string[][] = [];
     for (const s of sources) lists.push(await this.source(s));
     let result: string[];
@@ -88,6 +89,53 @@ export class HostlistCommand extends FluxCommand {
     if (p.has('count')) process.stdout.write(`${result.length}\n`);
     else if (p.has('expand')) process.stdout.write(result.join(p.str('delimiter', ' ')) + '\n');
     else process.stdout.write(hostlist.compress(result) + '\n');
+    return 0;
+  }
+
+  /** literal hostlists only concatenated, then counted, indexed or expanded: no need to hold every host */
+  private rangesSuffice(sources: readonly string[]): boolean {
+    const p = this.args;
+    const keywords = ['instance', 'local', 'avail', 'available', 'stdin', '-'];
+    if (sources.some((s) => keywords.includes(s) || tryParseJobId(s) !== undefined)) return false;
+    const other = ['intersect', 'minus', 'xor', 'union', 'unique', 'sort', 'exclude', 'limit', 'find', 'quiet'];
+    return !other.some((o) => p.has(o)) && ['count', 'nth', 'expand'].some((o) => p.has(o));
+  }
+
+  /** -c, -n, -e of literal hostlists, from their ranges (n[1-2000000] counts without expanding) */
+  private async fromRanges(sources: readonly string[]): Promise<number> {
+    const p = this.args;
+    let ranges: HostRanges;
+    try {
+      ranges = new HostRanges(sources);
+    } catch (e) {
+      this.fail((e as Error).message);
+    }
+    const nth = p.str('nth');
+    if (nth !== undefined) {
+      let picked: string[];
+      try {
+        picked = indices(nth, ranges.length, true).map((i) => ranges.at(i));
+      } catch (e) {
+        this.fail((e as Error).message);
+      }
+      if (p.has('count')) process.stdout.write(`${picked.length}\n`);
+      else if (p.has('expand')) process.stdout.write(picked.join(p.str('delimiter', ' ')) + '\n');
+      else process.stdout.write(hostlist.compress(picked) + '\n');
+      return 0;
+    }
+    if (p.has('count')) {
+      process.stdout.write(`${ranges.length}\n`);
+      return 0;
+    }
+    // -e: written in batches, each waiting for stdout to drain
+    const delim = p.str('delimiter', ' ');
+    let first = true;
+    for (const batch of ranges.batches(65536)) {
+      const text = (first ? '' : delim) + batch.join(delim);
+      first = false;
+      if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+    }
+    process.stdout.write('\n');
     return 0;
   }
 

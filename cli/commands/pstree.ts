@@ -11,8 +11,9 @@ import { Client as FluxClient } from '../api/client';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { rewriteConversions, rowOf } from '../jobspec/jobs-fields';
-import { INSTANCE_HEADINGS, instanceFields } from '../jobspec/instance-fields';
+import { INSTANCE_HEADINGS, instanceFields, usesInstanceFields } from '../jobspec/instance-fields';
 import { instanceUri, usable } from '../uri/resolve';
+import { rootJob } from '../jobspec/pstree-root';
 import type { CommandSpec } from '../options';
 
 const DETAILS: Record<string, string> = {
@@ -143,7 +144,7 @@ export class PstreeCommand extends FluxCommand {
       );
     };
     const h = await this.connect();
-    const roots = await build(h, 0, true);
+    const [roots, root] = await Promise.all([build(h, 0, true), skipRoot ? undefined : rootJob(h, usesInstanceFields([parentLabel, ...(details ? [details] : [])].flatMap((f) => f.fields())))]);
 
     const now = Date.now() / 1000;
     // a job that is not an instance shows blank instance.* columns (not the `h` dash)
@@ -179,9 +180,10 @@ export class PstreeCommand extends FluxCommand {
         emit(drawn(n), drawn(n).label);
         if (n.children) walk(n.children, '');
       }
-    } else {
-      // with details, the root's columns are blank
-      lines.push(details ? `${' '.repeat([...details.render([], false)[0]!].length)} .` : '.');
+    } else if (root) {
+      // the root is the enclosing instance, drawn with the parent label and its own details
+      const top: TreeNode = { job: root.job, info: root.extra, children: roots };
+      emit(drawn(top), drawn(top).label);
       walk(roots, '');
     }
     const width = p.has('long') ? Infinity : Number(process.env['COLUMNS'] ?? (process.stdout.columns || 80));

@@ -7,6 +7,8 @@
  * word), the rest a message of their own.
  */
 import { FormatError, formatValue, splitField } from '../../lib/formats/output-format';
+import type { PyFloat } from '../../lib/formats/py-float';
+import type { DefinedMethod } from './py-expr';
 
 /** an unknown keyword or an input index past the inputs (Python's KeyError / IndexError) */
 export class ReplacementError extends Error {
@@ -55,6 +57,8 @@ interface Keywords {
   seq: number;
   seq1: number;
   cc: string;
+  /** --define=NAME=CODE methods, used as `{0.NAME}` */
+  methods?: ReadonlyMap<string, DefinedMethod>;
 }
 
 /** One field `{name.attr!conv:spec}`; `auto` numbers the `{}` fields. */
@@ -64,7 +68,7 @@ function field(body: string, inputs: readonly string[], kw: Keywords, auto: { n:
   const dot = head.indexOf('.');
   const name = dot < 0 ? head : head.slice(0, dot);
   const attrs = dot < 0 ? [] : head.slice(dot + 1).split('.');
-  let value: string | number;
+  let value: string | number | PyFloat;
   let isInput = false;
   if (name === '' || /^\d+$/.test(name)) {
     if (name === '' && auto.manual) throw new FormatError('cannot switch from manual field specification to automatic field numbering');
@@ -80,11 +84,12 @@ function field(body: string, inputs: readonly string[], kw: Keywords, auto: { n:
   } else throw new ReplacementError('key', pyRepr(name));
   for (const a of attrs) {
     if (typeof value === 'number') throw new FormatError(`'int' object has no attribute '${a}'`);
-    if (!isInput) throw new FormatError(`'str' object has no attribute '${a}'`);
-    value = attribute(value, a);
+    if (!isInput || typeof value !== 'string') throw new FormatError(`'${typeof value === 'string' ? 'str' : 'float'}' object has no attribute '${a}'`);
+    const defined = kw.methods?.get(a);
+    value = defined ? defined(value) : attribute(value, a);
     isInput = false;
   }
-  if (conv === 'r' || conv === 'a') value = typeof value === 'number' ? String(value) : pyRepr(value);
+  if (conv === 'r' || conv === 'a') value = typeof value === 'string' ? pyRepr(value) : String(value);
   else if (conv === 's') value = String(value);
   else if (conv !== undefined) throw new FormatError(`Unknown conversion specifier ${conv}`);
   else if (isInput && spec !== '') throw new FormatError('unsupported format string passed to Xinput.__format__');

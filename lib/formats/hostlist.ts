@@ -37,15 +37,18 @@ function splitTop(s: string): string[] {
 /** the most hosts an expanded hostlist may hold: past it expanding is an error, not a heap exhausted by a typo */
 export const MAX_HOSTS = 1 << 20;
 
-/** Expand a hostlist string into host names (order and duplicates kept). */
-export function expand(s: string): string[] {
-  const out: string[] = [];
+/** One piece of a hostlist: a plain host, or prefix + lo..hi (zero-padded to width) + suffix. */
+export type Segment = { host: string } | { prefix: string; suffix: string; lo: number; hi: number; width: number };
+
+/** Parse a hostlist string into its pieces without expanding the ranges. */
+export function segments(s: string): Segment[] {
+  const out: Segment[] = [];
   for (const el of splitTop(s)) {
     if (el === '') continue;
     const open = el.indexOf('[');
     if (open < 0) {
       if (/\s/.test(el)) throw new HostlistError(`invalid hostlist '${s}'`);
-      out.push(el);
+      out.push({ host: el });
       continue;
     }
     const close = el.indexOf(']', open);
@@ -55,13 +58,31 @@ export function expand(s: string): string[] {
     for (const part of el.slice(open + 1, close).split(',')) {
       const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(part);
       if (!m) throw new HostlistError(`invalid hostlist '${s}': bad range '${part}'`);
-      const width = m[1]!.length;
       const lo = Number(m[1]);
       const hi = m[2] !== undefined ? Number(m[2]) : lo;
+      if (!Number.isSafeInteger(hi)) throw new HostlistError(`invalid hostlist '${s}': range '${part}' is too large`);
       if (hi < lo) throw new HostlistError(`invalid hostlist '${s}': range '${part}' is descending`);
-      if (out.length + (hi - lo + 1) > MAX_HOSTS) throw new HostlistError(`invalid hostlist '${s}': more than ${MAX_HOSTS} hosts`);
-      for (let i = lo; i <= hi; i++) out.push(prefix + String(i).padStart(width, '0') + suffix);
+      out.push({ prefix, suffix, lo, hi, width: m[1]!.length });
     }
+  }
+  return out;
+}
+
+/** The host at offset i of a range segment. */
+export function segmentHost(g: Exclude<Segment, { host: string }>, i: number): string {
+  return g.prefix + String(g.lo + i).padStart(g.width, '0') + g.suffix;
+}
+
+/** Expand a hostlist string into host names (order and duplicates kept). */
+export function expand(s: string): string[] {
+  const out: string[] = [];
+  for (const g of segments(s)) {
+    if ('host' in g) {
+      out.push(g.host);
+      continue;
+    }
+    if (out.length + (g.hi - g.lo + 1) > MAX_HOSTS) throw new HostlistError(`invalid hostlist '${s}': more than ${MAX_HOSTS} hosts`);
+    for (let i = 0; i <= g.hi - g.lo; i++) out.push(segmentHost(g, i));
   }
   return out;
 }

@@ -14,3 +14,4 @@ export * from './output-format';
 export * from './constraint';
 export { parseSize } from './size';
 export * from './py-float';
+export { countHosts, HostRanges } from './hostlist-ranges';

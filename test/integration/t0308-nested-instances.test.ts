@@ -73,7 +73,7 @@ test('pstree descends into the instance; -a adds states to leaves and merges ide
   assert.is(inst.flux(['pstree', '--ascii']).stdout, '.\n|-- outer\n|   `-- inner\n`-- solo\n');
   assert.is(inst.flux(['pstree', '-C']).stdout, '.\n├ outer\n│ └ inner\n└ solo\n');
   assert.is(inst.flux(['pstree', '-L', '0']).stdout, '.\n├── outer\n└── solo\n');
-  assert.is(inst.flux(['pstree', '-p']).stdout, `.\n├── ${outer} outer\n│   └── inner\n└── solo\n`);
+  assert.is(inst.flux(['pstree', '-p']).stdout, `. .\n├── ${outer} outer\n│   └── inner\n└── solo\n`);
   assert.is(inst.flux(['pstree', outer]).stdout, 'outer\n└── inner\n');
   assert.is(inst.flux(['pstree', '--skip-root=yes', '--parent-label={name} {instance.stats}']).stdout, 'outer PD:0 R:1 CD:0 F:0\n└── inner\nsolo\n');
 });
@@ -86,6 +86,18 @@ test('pstree details: -x columns before the tree, -d resources blank for jobs th
   const d = inst.flux(['pstree', '-d', 'resources', '-n']).stdout.split('\n');
   assert.match(d[0]!, new RegExp(`^ +${outer}     1     1     1     1     0     0 outer$`));
   assert.match(d[1]!, /^ +ƒ\S+ {36} └── inner$/);
+});
+
+test('pstree --skip-root=no with details: the root line shows the enclosing instance (id `.` at the top, its job inside a child)', () => {
+  const top = inst.flux(['pstree', '--skip-root=no', '-x', '-n']);
+  assert.is(top.code, 0, top.stderr);
+  const size = inst.flux(['getattr', 'size']).stdout.trim();
+  assert.match(top.stdout.split('\n')[0]!, new RegExp(`^ +\\. \\S+ +R +${size} +${size} +\\S*\\d\\S* \\.$`));
+  const stats = inst.flux(['pstree', '--skip-root=no', '-d', 'stats', '-n']).stdout.split('\n')[0]!;
+  assert.match(stats, /^ +\. +0 +2 +2 +0 +4 \.$/);
+  const child = inst.flux(['proxy', outer, 'flux', 'pstree', '--skip-root=no', '-x', '-n', '-p']);
+  assert.is(child.code, 0, child.stderr);
+  assert.match(child.stdout, new RegExp(`^ +${outer} \\S+ +R +1 +1 +\\S+ ${outer} outer\n +ƒ\\S+ \\S+ +R +1 +1 +\\S+ └── inner\n$`), child.stdout);
 });
 
 test('pstree refuses what it cannot do in one line', () => {

@@ -152,12 +152,49 @@ test('flux uri JOBID of a job that is no instance: Flux\'s messages', async () =
 });
 
 test('a hostlist or idset of a billion entries is one error line, not a crash of the heap', () => {
-  let r = inst.flux(['hostlist', '-c', 'foo[1-1000000000]'], { timeoutMs: 20_000 });
+  let r = inst.flux(['hostlist', '-u', 'foo[1-1000000000]'], { timeoutMs: 20_000 });
   assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-hostlist: ERROR: invalid hostlist 'foo[1-1000000000]': more than 1048576 hosts\n"]);
   r = inst.flux(['exec', '-r', '0-4000000000', 'true'], { timeoutMs: 20_000 });
   assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-exec: failed to decode idset '0-4000000000': Invalid argument\n"]);
   // large but bounded lists still work
   assert.is(ok(['hostlist', '-c', 'foo[1-100000]']), '100000\n');
+});
+
+test('flux hostlist -c, -n, -e of literal hostlists work from the ranges, past the bound on expanded lists', async () => {
+  const big = 'n[1-2000000]';
+  assert.is(ok(['hostlist', '-c', big]), '2000000\n');
+  assert.is(ok(['hostlist', '-c', 'foo[1-1000000000]', 'bar,n[7-8]']), '1000000003\n');
+  assert.is(ok(['hostlist', '-n', '1999999', big]), 'n2000000\n');
+  assert.is(ok(['hostlist', '-n', '-1', 'x[001-900000],y[1-900000]']), 'y900000\n');
+  assert.is(ok(['hostlist', '-n', '0-2,1500000', big]), 'n[1-3,1500001]\n');
+  assert.is(ok(['hostlist', '-c', '-n', '0-4', big]), '5\n');
+  const e = await inst.fluxAsync(['hostlist', '-e', '-d', ',', big]);
+  assert.is(e.code, 0, e.stderr);
+  const hosts = e.stdout.split(',');
+  assert.equal([hosts.length, hosts[0], hosts[1048576], hosts[1999999]], [2000000, 'n1', 'n1048577', 'n2000000\n']);
+  const n = inst.flux(['hostlist', '-n', '2000000', big]);
+  assert.equal([n.code, n.stdout, n.stderr], [1, '', 'flux-hostlist: ERROR: Invalid index 2000000\n']);
+});
+
+test('flux bulksubmit --define=NAME=CODE: a method on the inputs, evaluated without Python for the common subset', () => {
+  let r = inst.flux(['bulksubmit', '--dry-run', '--define=p2=2**int(x)', '--define=half=int(x)/2', '-n', '{.p2}', 'echo', '{0.p2:>3}', '{0.half}'], { input: '1\n2\n3\n' });
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(r.stdout, 'bulksubmit: submit -n2 echo   2 0.5\nbulksubmit: submit -n4 echo   4 1.0\nbulksubmit: submit -n8 echo   8 1.5\n');
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=up=x.upper()', "--define=stem=x.split('.')[0]", '--define=z=x.zfill(6)', '--define=big=2**int(x[1:2])*10**20', 'echo', '{.up}', '{0.stem}', '{0.z}', '{0.up!r}', ':::', 'a1.txt', 'b9.c']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(r.stdout, "bulksubmit: submit echo A1.TXT a1 a1.txt 'A1.TXT'\nbulksubmit: submit echo B9.C b9 00b9.c 'B9.C'\n");
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=m=-int(x)//3', '--define=r=-int(x)%3', '--define=f=float(x)*2', 'echo', '{0.m} {0.r} {0.f} {0.f:.2f}', ':::', '7']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, 'bulksubmit: submit echo -3 2 14.0 14.00\n', '']);
+  // a Python error is its message; what the subset does not hold is one line saying so; jobs really get the value
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=i=int(x)', 'echo', '{.i}', ':::', 'abc']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-bulksubmit: ERROR: invalid literal for int() with base 10: 'abc'\n"]);
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=i=__import__("os").getpid()', 'echo', '{.i}', ':::', '1']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^flux-bulksubmit: ERROR: --define=i=__import__\("os"\)\.getpid\(\): flux-ts cannot evaluate '__import__\("os"\)\.getpid\(\)' \(it runs no Python: [^\n]*\)\n$/);
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=i', 'echo', ':::', '1']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-bulksubmit: ERROR: --define=i: expected NAME=CODE\n']);
+  r = inst.flux(['bulksubmit', '--watch', '--define=sq=int(x)**2', 'echo', '{.sq}', ':::', '12']);
+  assert.equal([r.code, r.stdout.trim().split('\n').at(-1)], [0, '144'], r.stderr);
 });
 
 test('flux shutdown --background (Flux\'s name for --nowait) starts the shutdown and returns', async () => {

@@ -73,6 +73,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'batch --quiet': 'integration/t1040-option-effects.test.ts',
   'batch --time-limit': 'integration/t1120-client-api-jobs.test.ts',
   'batch --wrap': 'integration/t0500-batch.test.ts',
+  'bulksubmit --define': 'integration/t1115-audit-cli.test.ts',
   'bulksubmit --quiet': 'integration/t0300-submit-jobs.test.ts',
   'bulksubmit --sep': 'integration/t1040-option-effects.test.ts',
   'bulksubmit --shuffle': 'integration/t1040-option-effects.test.ts',

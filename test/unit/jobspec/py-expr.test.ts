@@ -1,0 +1,62 @@
+/** The --define expression subset: Python's results, Python's errors, the rest refused. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ExprError, ExprSyntaxError, compileMethod } from '../../../cli/jobspec/py-expr';
+
+const ev = (code: string, x: string): string => String(compileMethod(code)(x));
+
+test('arithmetic as Python: exact ints, / a float, floor // and %, ** right-associative', () => {
+  assert.is(ev('2**int(x)', '10'), '1024');
+  assert.is(ev('2**int(x)', '70'), '1180591620717411303424');
+  assert.is(ev('int(x)/2', '3'), '1.5');
+  assert.is(ev('int(x)/2', '4'), '2.0');
+  assert.is(ev('-int(x)//3', '7'), '-3');
+  assert.is(ev('-int(x)%3', '7'), '2');
+  assert.is(ev('2**3**2', ''), '512');
+  assert.is(ev('-2**2', ''), '-4');
+  assert.is(ev('(1+2)*3-4', ''), '5');
+  assert.is(ev('float(x)*2', '1e-5'), '2e-05');
+  assert.is(ev('2**-1', ''), '0.5');
+  assert.is(ev('round(float(x))', '2.5'), '2');
+  assert.is(ev('max(1, int(x), 3)', '7'), '7');
+});
+
+test('strings: methods, indexing, slices, concatenation, repetition', () => {
+  assert.is(ev('x.upper()', 'ab'), 'AB');
+  assert.is(ev("x.split('.')[0]", 'a.b.c'), 'a');
+  assert.is(ev("x.split('.', 1)", 'a.b.c'), "['a', 'b.c']");
+  assert.is(ev('x[1:]', 'abc'), 'bc');
+  assert.is(ev('x[-1]', 'abc'), 'c');
+  assert.is(ev("x + '_' + str(len(x))", 'ab'), 'ab_2');
+  assert.is(ev("'-' * 3", ''), '---');
+  assert.is(ev('x.zfill(5)', '-42'), '-0042');
+  assert.is(ev("x.strip('x')", 'xxaxx'), 'a');
+  assert.is(ev("'+'.join(x.split())", ' a  b '), 'a+b');
+  assert.is(ev("x.replace('a', 'b')", 'aXa'), 'bXb');
+});
+
+test('Python errors carry Python messages', () => {
+  const err = (code: string, x: string) => {
+    try {
+      compileMethod(code)(x);
+    } catch (e) {
+      assert.instance(e, ExprError);
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  assert.is(err('int(x)', 'abc'), "invalid literal for int() with base 10: 'abc'");
+  assert.is(err('float(x)', 'abc'), "could not convert string to float: 'abc'");
+  assert.is(err('x + 1', 'a'), "unsupported operand type(s) for +: 'str' and 'int'");
+  assert.is(err('1/0', ''), 'division by zero');
+  assert.is(err('x[5]', 'a'), 'string index out of range');
+  assert.is(err('2**int(x)', '100000'), 'result too large');
+});
+
+test('what the subset does not hold is refused when compiled', () => {
+  for (const code of ['__import__("os")', 'x.__class__', 'lambda: 1', '[c for c in x]', 'y', 'open(x)', 'x if x else 1', '1 +', '"a', 'x.upper']) {
+    assert.throws(() => compileMethod(code), (e: unknown) => e instanceof ExprSyntaxError, code);
+  }
+});
+
+test.run();
