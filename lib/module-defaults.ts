@@ -81,8 +81,10 @@ function rusage(p: Record<string, unknown>): Answer {
   };
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function answer(handle: object, name: string, method: string, payload: unknown): Answer | undefined {
-  const p = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  const p: Record<string, unknown> = isRecord(payload) ? payload : {};
   switch (method) {
     case 'stats-get':
       return { ok: {} };

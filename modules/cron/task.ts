@@ -5,6 +5,7 @@
  * or an rexec error such as an unreachable rank) is reported once. A
  * timeout sends SIGTERM; kill() sends any signal through rexec.kill.
  */
+import { OutputLines } from '../../lib/output-lines';
 import { Errno, FluxError, type Handle, type StreamCall } from '../../kernel/api';
 import type { RexecExecResponse } from '../../lib/protocol/rexec';
 import type { CronTaskJson } from '../../lib/cron/types';
@@ -39,7 +40,7 @@ export class Task {
   endTime = 0;
   private call: StreamCall | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly partial = { stdout: '', stderr: '' };
+  private readonly out = new OutputLines((stream, l) => this.hooks.line(stream === 'stderr', l));
 
   constructor(
     private readonly h: Handle,
@@ -77,21 +78,15 @@ export class Task {
       this.runningTime = now();
       this.pid = r.pid ?? 0;
     } else if (r.type === 'output' && r.stream && r.data) {
-      this.output(r.stream, Buffer.from(r.data, 'base64').toString('utf8'));
+      this.out.push(r.stream, r.data);
     } else if (r.type === 'exit') {
       this.status = r.status ?? 0;
     }
   }
 
-  private output(stream: 'stdout' | 'stderr', text: string): void {
-    const lines = (this.partial[stream] + text).split('\n');
-    this.partial[stream] = lines.pop()!;
-    for (const l of lines) this.hooks.line(stream === 'stderr', l);
-  }
-
   private finish(): void {
     if (this.completed) return;
-    for (const s of ['stdout', 'stderr'] as const) if (this.partial[s] !== '') this.hooks.line(s === 'stderr', this.partial[s]);
+    this.out.flush();
     this.completed = true;
     this.endTime = now();
     if (this.timer) clearTimeout(this.timer);

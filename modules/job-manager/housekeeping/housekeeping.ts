@@ -9,6 +9,7 @@
  * rank, with the reason Flux's housekeeping unit gives it; its output goes to
  * the broker log. Nothing here outlives the module: shutdown() kills what runs.
  */
+import { OutputLines } from '../../../lib/output-lines';
 import * as os from 'node:os';
 import { encodeF58, encodeF58Plain, einval, idset, strsignal, rv1Expand, type Handle, type RankResources, type Rv1 } from '../../../kernel/api';
 import type { HousekeepingSettings } from './config';
@@ -33,8 +34,8 @@ interface Task {
   signal?: number;
   /** flux housekeeping kill signaled it: its end is no failure of the node */
   killed?: boolean;
-  /** partial output lines, by stream */
-  partial: { stdout: string; stderr: string };
+  /** its output, cut into lines for the log */
+  out?: OutputLines;
 }
 
 interface Allocation {
@@ -45,8 +46,6 @@ interface Allocation {
   release: ReleasePlan;
 }
 
-/** the longest partial line kept before it is logged as it is */
-const MAX_LINE = 4096;
 
 /** signal number -> name without SIG (TERM), as systemd's $EXIT_STATUS has it */
 const SIGNAME = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name.replace(/^SIG/, '')]));
@@ -96,7 +95,8 @@ export class Housekeeping {
   }
 
   private launch(a: Allocation, r: RankResources, cmd: string[], env: Record<string, string>): void {
-    const t: Task = { rank: r.rank, hostname: r.hostname, partial: { stdout: '', stderr: '' } };
+    const t: Task = { rank: r.rank, hostname: r.hostname };
+    t.out = new OutputLines((stream, l) => this.logLine(a, t, stream, l));
     a.tasks.set(r.rank, t);
     let status: number | undefined;
     const stream = this.h.rpcStream('rexec.exec', { cmd, env }, {
@@ -107,7 +107,7 @@ export class Housekeeping {
           t.pid = m['pid'];
           if (t.signal !== undefined) this.signal(t, t.signal);
         } else if (m['type'] === 'output' && typeof m['data'] === 'string') {
-          this.output(a, t, m['stream'] === 'stderr' ? 'stderr' : 'stdout', Buffer.from(m['data'], 'base64').toString('utf8'));
+          t.out?.push(m['stream'] === 'stderr' ? 'stderr' : 'stdout', m['data']);
         } else if (m['type'] === 'exit' && typeof m['status'] === 'number') {
           status = m['status'];
         }
@@ -119,17 +119,6 @@ export class Housekeeping {
     );
   }
 
-  private output(a: Allocation, t: Task, stream: 'stdout' | 'stderr', text: string): void {
-    const lines = (t.partial[stream] + text).split('\n');
-    t.partial[stream] = lines.pop() ?? '';
-    // a line without an end is logged in pieces, not kept growing
-    if (t.partial[stream].length > MAX_LINE) {
-      lines.push(t.partial[stream]);
-      t.partial[stream] = '';
-    }
-    for (const l of lines) this.logLine(a, t, stream, l);
-  }
-
   private logLine(a: Allocation, t: Task, stream: 'stdout' | 'stderr', line: string): void {
     this.h.log(stream === 'stderr' ? 'err' : 'info', `housekeeping: ${t.hostname} (rank ${t.rank}) ${encodeF58(a.job.id)}: ${line}`);
   }
@@ -138,7 +127,7 @@ export class Housekeeping {
   private exited(a: Allocation, t: Task, status: number | undefined, error?: string): void {
     if (this.closed || a.tasks.get(t.rank) !== t) return;
     a.tasks.delete(t.rank);
-    for (const s of ['stdout', 'stderr'] as const) if (t.partial[s] !== '') this.logLine(a, t, s, t.partial[s]);
+    t.out?.flush();
     const f58 = encodeF58(a.job.id);
     const where = `${t.hostname} (rank ${t.rank}) ${f58}`;
     let failed = true;
