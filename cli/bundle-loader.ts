@@ -22,6 +22,21 @@ import { BEFORE_IDLE_FLUSH, BROKER_STARTED } from '../lib/process-events';
 export const distDir = path.resolve(__dirname, '..');
 
 const loaded = new Map<string, boolean>();
+/** the pending code-cache writes of the bundles this process loaded */
+const cacheWriters: Array<() => void> = [];
+
+/**
+ * This process writes no code cache: a broker forked by the zygote
+ * (cli/broker-zygote.ts) other than the first, which inherited the zygote's
+ * pending write and would otherwise write the same file as all its siblings.
+ */
+export function forgoCacheWrites(): void {
+  for (const w of cacheWriters.splice(0)) {
+    process.removeListener('exit', w);
+    process.removeListener(BEFORE_IDLE_FLUSH, w);
+    process.removeListener(BROKER_STARTED, w);
+  }
+}
 
 interface ModuleInternals {
   paths: string[];
@@ -79,6 +94,7 @@ export function loadBundle(name: string, entry?: string): boolean {
         }
       }
     };
+    cacheWriters.push(write);
     process.once('exit', write);
     process.once(BEFORE_IDLE_FLUSH, write);
     if (name === 'broker') process.once(BROKER_STARTED, write);

@@ -51,3 +51,12 @@ export function randomUUID(): string {
   const r = HEX[(b[i + 8]! & 0x3f) | 0x80]!;
   return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${v}${h(7)}-${r}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
 }
+
+/**
+ * Drop what is left of the pool: a process forked from one that had read it
+ * (the broker zygote, cli/broker-zygote.ts) would otherwise hand out the same
+ * UUIDs as its siblings.
+ */
+export function forgetPool(): void {
+  at = POOL;
+}

@@ -411,6 +411,7 @@ static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
 #include "task-spawn.h"
 #include "pipe-reader.h"
 #include "file-ops.h"
+#include "zygote.h"
 
 static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
@@ -464,6 +465,15 @@ static napi_value js_v8_flags(napi_env env, napi_callback_info info) {
   }
   flux_v8_flags(flags);
   return NULL;
+}
+
+int flux_exit_without_teardown(void); /* native/low-memory.cc */
+
+static napi_value js_exit_without_teardown(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_get_boolean(env, flux_exit_without_teardown() != 0, &out);
+  return out;
 }
 #endif
 
@@ -540,6 +550,10 @@ static napi_value init(napi_env env, napi_value exports) {
 #ifdef FLUX_LOW_MEMORY
       {"lowMemory", NULL, js_low_memory, NULL, NULL, NULL, napi_default, NULL},
       {"v8Flags", NULL, js_v8_flags, NULL, NULL, NULL, napi_default, NULL},
+      /* the zygote needs a forked broker's exit handled (native/zygote.h) */
+      {"exitWithoutTeardown", NULL, js_exit_without_teardown, NULL, NULL, NULL, napi_default, NULL},
+      {"zygoteServe", NULL, js_zygote_serve, NULL, NULL, NULL, napi_default, NULL},
+      {"zygoteRetitle", NULL, js_zygote_retitle, NULL, NULL, NULL, napi_default, NULL},
 #endif
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -36,3 +36,23 @@ extern "C" int flux_low_memory(int flush_all) {
  * own to carry them.
  */
 extern "C" void flux_v8_flags(const char *flags) { v8::V8::SetFlagsFromString(flags); }
+
+/*
+ * A forked broker (native/zygote.h) leaves with _exit: Node's own exit
+ * (process.exit, an uncaught exception) would dispose of the platform and
+ * wait to join worker threads that a forked process does not have.
+ * node::SetProcessExitHandler takes the place of that teardown; what runs
+ * before it (the 'exit' event, the uncaught exception's message) is as
+ * before. 0 when there is no Node environment to hook.
+ */
+#include <node.h>
+#include <unistd.h>
+
+extern "C" int flux_exit_without_teardown(void) {
+  v8::Isolate *isolate = v8::Isolate::GetCurrent();
+  if (isolate == nullptr) return 0;
+  node::Environment *env = node::GetCurrentEnvironment(isolate->GetCurrentContext());
+  if (env == nullptr) return 0;
+  node::SetProcessExitHandler(env, [](node::Environment *, int code) { _exit(code & 0xff); });
+  return 1;
+}

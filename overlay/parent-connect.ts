@@ -8,6 +8,7 @@
  * unknown key, a parent with the wrong key, a hello refused for a mismatched
  * config) ends at once: retrying cannot fix it. A deadly signal stops the wait.
  */
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as net from 'node:net';
 import { LogLevel } from '../kernel/api/handle';
@@ -92,8 +93,9 @@ export async function connectParent<T>(o: ParentConnectOptions<T>): Promise<T> {
     const base = Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
     attempt++;
     try {
-      // up to a quarter more, so that many followers do not knock in step
-      await sleep(base + Math.floor(Math.random() * base * 0.25), undefined, { signal: o.signal });
+      // up to a quarter more, so that many followers do not knock in step (not
+      // Math.random: brokers forked from one zygote share its generator's state)
+      await sleep(base + randomInt(Math.floor(base * 0.25) + 1), undefined, { signal: o.signal });
     } catch {
       throw stopped();
     }

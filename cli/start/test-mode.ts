@@ -5,7 +5,7 @@
  * after --test-exit-timeout, and exit with the max (any) or rank 0's (leader)
  * code. Nothing survives: brokers are killed, the rundir removed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +25,7 @@ import { checkSize } from './size-limit';
 import { errnoText, makeRundir } from './rundir';
 import { forwardTargets } from './forward-policy';
 import { START_FD_ENV, START_RUNDIR_ENV } from '../../lib/front-end-watch';
+import { BrokerZygote, ZYGOTE_MAX_RANKS, zygoteAvailable } from './zygote';
 
 export interface TestOptions {
   size: number;
@@ -101,7 +102,9 @@ export function parseTestOptions(cmd: StartCommand, n: number): TestOptions {
 interface Broker {
   rank: number;
   argv: string[];
-  proc?: ChildProcess;
+  pid?: number;
+  /** a signal to this broker (spawned, or forked by the zygote) */
+  kill?: (sig: NodeJS.Signals) => void;
   /** exit code (signal -> 128+signo) once exited */
   rc?: number;
   /** died of a signal flux start did not send: lost at run time */
@@ -167,7 +170,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   const killAll = (sig: NodeJS.Signals) => {
     for (const b of live) {
       try {
-        b.proc?.kill(sig);
+        b.kill?.(sig);
       } catch {
         /* already gone */
       }
@@ -203,7 +206,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     if (!live.has(b)) return;
     live.delete(b);
     b.rc = rc;
-    if (how) say(`${b.rank} (pid ${b.proc?.pid ?? '?'}) ${how}`);
+    if (how) say(`${b.rank} (pid ${b.pid ?? '?'}) ${how}`);
     server.rankGone(b.rank, `rank ${b.rank} ${rc > 128 && how && !how.startsWith('exited') ? `died: ${how}` : `exited with status ${rc}`}`);
     if (o.exitMode === 'any' || b.rank === 0) startTimer();
     // rank 0 ended after a signal only it was given: the others get it now (leaving already, or not brokers at all)
@@ -228,7 +231,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     for (const b of live) {
       if (!to.includes(b.rank)) continue;
       try {
-        b.proc?.kill(sig);
+        b.kill?.(sig);
       } catch {
         /* already gone */
       }
@@ -241,7 +244,21 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   const reap = () => killAll('SIGKILL');
   process.on('exit', reap);
 
+  const ended = (b: Broker, code: number | null, signal: NodeJS.Signals | null) => {
+    if (signal) {
+      const rc = 128 + (os.constants.signals[signal] ?? 0);
+      b.lost = !b.expired && !forwarded;
+      exited(b, rc, strsignalName(signal));
+    } else {
+      exited(b, code ?? 1, code ? `exited with rc=${code}` : undefined);
+    }
+  };
+
   const startBroker = (b: Broker) => {
+    if (zygote !== undefined && b.rank > 0) {
+      forkBroker(b, zygote);
+      return;
+    }
     const [file, ...args] = b.argv;
     // Followers get a session of their own: a terminal's ^C (SIGINT to our process
     // group) then reaches us and rank 0 only, and the instance shuts down in order,
@@ -256,7 +273,8 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
     const guard = proc.stdio[4] as net.Socket | null;
     guard?.unref();
     proc.on('exit', () => guard?.destroy());
-    b.proc = proc;
+    b.pid = proc.pid;
+    b.kill = (sig) => proc.kill(sig);
     live.add(b);
     proc.on('error', (e) => {
       if (proc.pid === undefined) {
@@ -264,18 +282,47 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
         exited(b, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126, undefined);
       }
     });
-    proc.on('exit', (code, signal) => {
-      if (signal) {
-        const rc = 128 + (os.constants.signals[signal] ?? 0);
-        b.lost = !b.expired && !forwarded;
-        exited(b, rc, strsignalName(signal));
-      } else {
-        exited(b, code ?? 1, code ? `exited with rc=${code}` : undefined);
-      }
-    });
+    proc.on('exit', (code, signal) => ended(b, code, signal));
     const pmiSock = proc.stdio[3] as net.Socket | null;
     if (pmiSock) server.addClient(b.rank, pmiSock);
   };
+
+  /** rank b.rank > 0 forked by the zygote: the same sockets, the same reports */
+  const forkBroker = (b: Broker, z: BrokerZygote) => {
+    const { pmi, guard } = z.sockets(b.rank);
+    guard?.unref();
+    live.add(b);
+    // a signal before the fork is done is kept for it
+    let early: NodeJS.Signals | undefined;
+    b.kill = (sig) => {
+      early = sig;
+    };
+    z.start(b.rank, {
+      onStart: (pid) => {
+        b.pid = pid;
+        b.kill = (sig) => process.kill(pid, sig);
+        if (early !== undefined) b.kill(early);
+      },
+      onFail: (errno) => {
+        pmi?.destroy();
+        guard?.destroy();
+        say(`${b.rank}: fork: ${Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? errno}`);
+        exited(b, 126, undefined);
+      },
+      onExit: (code, signal) => {
+        guard?.destroy();
+        ended(b, code, signal);
+      },
+    });
+    if (pmi) server.addClient(b.rank, pmi);
+  };
+
+  // Ranks 1 to N-1 forked from one process that has loaded the broker already
+  // (ADR 0024), unless a wrapper must run each broker, or this build cannot.
+  const zygote =
+    n > 1 && o.startMode === 'all' && (cmd.wrap ?? '') === '' && n - 1 <= ZYGOTE_MAX_RANKS && process.env['FLUX_TS_BROKER_ZYGOTE'] !== '0' && zygoteAvailable()
+      ? new BrokerZygote(n, [...cmd.brokerArgs(), `--setattr=rundir=${rundir}`], brokerEnv(1, n, rundir, removeRundir), o.hosts)
+      : undefined;
 
   // One broker per loop turn, so that signals (and the exit timer) are seen
   // while they start: a spawn loop that never yields cannot be interrupted.
@@ -295,6 +342,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   if (live.size === 0) finish();
 
   await allDone;
+  zygote?.close();
   timer?.clear();
   for (const s of sigs) process.off(s, forward);
   process.off('exit', reap);

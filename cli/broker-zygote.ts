@@ -1,0 +1,59 @@
+/**
+ * The broker zygote (ADR 0024): what `flux start --test-size=N` runs once, for
+ * ranks 1 to N-1, instead of N-1 Node processes that would each start Node and
+ * evaluate the broker bundle. It does both once, then forks a broker per rank
+ * the front end asks for (native/zygote.h); each child carries on from here as
+ * that rank's broker, exactly as cli/broker-entry.js would run it.
+ *
+ *   node --single-threaded-gc --no-concurrent-recompilation broker-zygote.js \
+ *        PAIR_LO PAIR_HI BROKER-ARGS...
+ *
+ * Descriptor 3 is the front end's control socket; rank R's PMI socket and
+ * guard pipe are PAIR_LO + 2(R-1) and the one after. FLUX_ZYGOTE_HOSTS (a JSON
+ * array, with --test-hosts) names each rank's host.
+ */
+import * as path from 'node:path';
+import * as net from 'node:net';
+import { distDir, forgoCacheWrites, requireDist } from './bundle-loader';
+import { unparkEnv } from '../lib/node-env';
+import { nativeAddon } from '../lib/native';
+
+export const ZYGOTE_HOSTS_ENV = 'FLUX_ZYGOTE_HOSTS';
+
+interface ZygoteAddon {
+  zygoteServe(ctl: number, pairLo: number, pairHi: number): [number, number];
+  zygoteRetitle(words: string[], rank: number): void;
+  exitWithoutTeardown(): boolean;
+}
+
+unparkEnv();
+const addon = nativeAddon<ZygoteAddon>();
+const [lo, hi, ...brokerArgs] = process.argv.slice(2);
+if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined || addon.zygoteRetitle === undefined || lo === undefined || hi === undefined) {
+  process.stderr.write('flux-broker-zygote: this build cannot fork brokers\n');
+  process.exit(1);
+}
+const hosts = process.env[ZYGOTE_HOSTS_ENV] !== undefined ? (JSON.parse(process.env[ZYGOTE_HOSTS_ENV]!) as string[]) : undefined;
+delete process.env[ZYGOTE_HOSTS_ENV];
+
+// What every broker evaluates or loads before it does anything of its own:
+// the broker's module graph, and Node's stream code behind its first socket.
+requireDist('broker', 'kernel/main.js');
+requireDist('broker', 'overlay/factory.js');
+requireDist('broker', 'cli/start/uri-memo.js');
+new net.Socket().destroy();
+
+// Returns in a forked child only; the zygote itself exits inside when the front end is done.
+const [rank, pid] = addon.zygoteServe(3, Number(lo), Number(hi));
+Object.defineProperty(process, 'pid', { value: pid, enumerable: true, configurable: true, writable: false });
+process.env['PMI_RANK'] = String(rank);
+process.argv = [process.execPath, path.join(distDir, 'cli', 'broker-entry.js'), ...brokerArgs];
+if (hosts !== undefined) process.argv.push(`--setattr=hostname=${hosts[rank]}`);
+// what ps, pgrep and `flux uri pid:` read of this process: a spawned broker's
+addon.zygoteRetitle(process.argv, rank);
+addon.exitWithoutTeardown();
+(requireDist('broker', 'lib/uuid.js') as { forgetPool(): void }).forgetPool();
+if (rank !== 1) forgoCacheWrites();
+// A loop that runs dry ends in Node's teardown too: leave through process.exit.
+process.on('beforeExit', (code) => process.exit(code));
+requireDist('broker', 'cli/broker-main.js');
