@@ -24,24 +24,32 @@ interface ZygoteAddon {
   zygoteServe(ctl: number, pairLo: number, pairHi: number): [number, number];
   zygoteRetitle(words: string[], rank: number): void;
   exitWithoutTeardown(): boolean;
+  lowMemory(flushAll: boolean): boolean;
 }
 
 unparkEnv();
 const addon = nativeAddon<ZygoteAddon>();
 const [lo, hi, ...brokerArgs] = process.argv.slice(2);
-if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined || addon.zygoteRetitle === undefined || lo === undefined || hi === undefined) {
+if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined || addon.zygoteRetitle === undefined || addon.lowMemory === undefined || lo === undefined || hi === undefined) {
   process.stderr.write('flux-broker-zygote: this build cannot fork brokers\n');
   process.exit(1);
 }
 const hosts = process.env[ZYGOTE_HOSTS_ENV] !== undefined ? (JSON.parse(process.env[ZYGOTE_HOSTS_ENV]!) as string[]) : undefined;
 delete process.env[ZYGOTE_HOSTS_ENV];
 
-// What every broker evaluates or loads before it does anything of its own:
-// the broker's module graph, and Node's stream code behind its first socket.
+// What every follower evaluates or loads before it does anything of its own:
+// the broker's module graph, its rc1 modules' code, libsodium (the overlay's
+// keys), and Node's stream and cluster code (its sockets, its server's listen).
 requireDist('broker', 'kernel/main.js');
 requireDist('broker', 'overlay/factory.js');
 requireDist('broker', 'cli/start/uri-memo.js');
+(requireDist('broker', 'cli/start/zygote-preload.js') as { preloadFollower(): void }).preloadFollower();
 new net.Socket().destroy();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('node:cluster');
+// A full collection now: the children start with an empty young generation
+// and a compact heap, so fewer of their pages are copied on their first writes.
+addon.lowMemory(false);
 
 // Returns in a forked child only; the zygote itself exits inside when the front end is done.
 const [rank, pid] = addon.zygoteServe(3, Number(lo), Number(hi));

@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from '../lib/uuid';
-import { parse as parseToml } from 'smol-toml';
 import { Errno } from '../lib/errno';
 import { FluxError } from '../lib/errors';
 import { LogLevel } from './api/handle';
@@ -34,7 +33,8 @@ import { parseSize } from '../lib/formats/size';
 import { Role, event as makeEvent, type Message } from './message/message';
 import { OWNER_UID } from '../lib/owner-uid';
 import { ModuleHost } from './module/module-host';
-import { builtinModuleDir, importManifest, resolveModule } from './module/resolve';
+import { importManifest, resolveModule } from './module/resolve';
+import { modprobeTable, type ModprobeEntry } from '../lib/modprobe';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
 import { Router } from './router/router';
 import { IBrokerCore, brokerModule, treeService } from './broker-services';
@@ -51,9 +51,6 @@ import { compressHostlist } from '../lib/formats/hostlist-attr';
 import type { SharedProcess } from './state/shared-process';
 import { watchFrontEnd } from '../lib/front-end-watch';
 
-type ModprobeDoc = { module?: Array<{ name: string; ranks?: string; args?: string[] }> };
-/** modules/modprobe.toml of this build, parsed */
-let modprobe: ModprobeDoc | undefined;
 export type { TreeFactory } from './tree-host';
 export { compressHostlist };
 export { SharedProcess } from './state/shared-process';
@@ -522,21 +519,17 @@ export class Broker {
     return schema;
   }
 
-  private moduleTable(honourDisable = true): Array<{ name: string; ranks?: string; args?: string[] }> {
-    const file = path.join(builtinModuleDir, '..', '..', 'modules', 'modprobe.toml');
-    let doc: ModprobeDoc = modprobe ?? {};
+  private moduleTable(honourDisable = true): ModprobeEntry[] {
+    let doc: ModprobeEntry[] = [];
     try {
-      // the build's own file: read once per process (a thousand in-process brokers read it twice each)
-      doc = modprobe ??= parseToml(fs.readFileSync(file, 'utf8')) as ModprobeDoc;
+      doc = modprobeTable();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
-      }
+      this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
     }
     const skip = new Set(
       honourDisable ? ((this.config['modules'] as { disable?: string[] } | undefined)?.disable ?? []).map(String) : [],
     );
-    return (doc.module ?? []).filter((m) => !skip.has(m.name));
+    return doc.filter((m) => !skip.has(m.name));
   }
 
   private async runInitialProgram(): Promise<number> {

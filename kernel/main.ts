@@ -8,6 +8,8 @@ import { Broker, type BrokerOptions } from './broker';
 import { exitWhenDrained, guardBrokerStdio } from './exit';
 
 export { exitWhenDrained, guardBrokerStdio, parseBrokerArgs };
+// for the broker zygote's preload (cli/start/zygote-preload.ts)
+export { builtinModuleDir, resolveModule } from './module/resolve';
 // flux start --test-in-process builds its brokers from the same bundle as this file
 export { Broker, SharedProcess } from './broker';
 

@@ -232,7 +232,7 @@ async function main() {
   const commands = Object.values(index).flat().map((f) => `cli/${f}`);
   // The broker: kernel, overlay, in-tree modules and plugins (loaded by path at
   // run time), and the kernel API that site modules get (kernel/module/resolve).
-  const brokerEntries = ['cli/broker-main.js', 'kernel/main.js', 'overlay/factory.js', 'kernel/api/index.js'];
+  const brokerEntries = ['cli/broker-main.js', 'kernel/main.js', 'overlay/factory.js', 'kernel/api/index.js', 'cli/start/zygote-preload.js'];
   await bundle('broker', [...brokerEntries, ...jsFiles('modules'), ...jsFiles('plugins')]);
   // The front end and every command of the command index.
   await bundle('flux', ['cli/main.js', 'cli/pool/worker.js', ...commands], { 'kernel/main.js': 'broker', 'overlay/factory.js': 'broker' });

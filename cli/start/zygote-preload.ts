@@ -1,0 +1,34 @@
+/**
+ * What the broker zygote (cli/broker-zygote.ts, ADR 0024) evaluates once for
+ * every follower it forks: the code of the built-in modules a follower's rc1
+ * loads (modules/modprobe.toml, every rank but the leader's) and libsodium
+ * (the overlay's keys). Part of the broker bundle, so that these are the
+ * bundle's own module instances, the ones each broker then uses.
+ *
+ * Site modules (FLUX_MODULE_PATH) are left alone: their top-level code runs in
+ * each broker, as it would without the zygote.
+ */
+import * as path from 'node:path';
+import { modprobeTable, type ModprobeEntry } from '../../lib/modprobe';
+import { builtinModuleDir, resolveModule } from '../../kernel/main';
+import { sodium } from '../../lib/crypto/sodium';
+
+export function preloadFollower(): void {
+  sodium();
+  let entries: ModprobeEntry[];
+  try {
+    entries = modprobeTable();
+  } catch {
+    return; // each broker reports it in rc1
+  }
+  for (const m of entries) {
+    if (m.ranks === 'leader') continue;
+    try {
+      const file = resolveModule(m.name, undefined).path;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (file.startsWith(builtinModuleDir + path.sep)) require(file);
+    } catch {
+      /* rc1 reports it */
+    }
+  }
+}
