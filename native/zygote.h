@@ -94,13 +94,13 @@ static void zygote_child_setup(napi_env env, int ctl, int pmi, int guard, int lo
                                struct sigaction *saved) {
   for (size_t i = 0; i < ZYGOTE_NSIG; i++) sigaction(zygote_signals[i], &saved[i], NULL);
   setsid();
+  for (int i = 0; i < nkids; i++) close(kids[i].pidfd);
   if (dup2(pmi, 3) < 0 || dup2(guard, 4) < 0) _exit(126);
   fcntl(3, F_SETFD, FD_CLOEXEC);
   fcntl(4, F_SETFD, FD_CLOEXEC);
   for (int fd = 5; fd <= hi; fd++) close(fd);
   if (ctl > 4) close(ctl);
   (void)lo;
-  for (int i = 0; i < nkids; i++) close(kids[i].pidfd);
   uv_loop_t *loop = NULL;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == NULL || uv_loop_fork(loop) != 0) _exit(126);
 }
@@ -123,6 +123,11 @@ static napi_value js_zygote_serve(napi_env env, napi_callback_info info) {
 
   if (zygote_inherit_all() < 0) {
     napi_throw_error(env, NULL, "zygoteServe: /proc/self/smaps cannot be read");
+    return NULL;
+  }
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0) {
+    napi_throw_error(env, NULL, "zygoteServe: /dev/null cannot be opened");
     return NULL;
   }
   static struct zygote_child kids[ZYGOTE_MAX];
@@ -175,6 +180,7 @@ static napi_value js_zygote_serve(napi_env env, napi_callback_info info) {
       }
       pid_t pid = fork();
       if (pid == 0) {
+        close(devnull);
         zygote_child_setup(env, ctl, pmi, guard, lo, hi, kids, nkids, saved);
         napi_value out, v;
         napi_create_array_with_length(env, 2, &out);
@@ -184,6 +190,12 @@ static napi_value js_zygote_serve(napi_env env, napi_callback_info info) {
         napi_set_element(env, out, 1, v);
         return out;
       }
+      /* The child has them now: a rank's PMI socket ends when its broker does, as for a
+       * spawned one. /dev/null takes their numbers rather than leaving them free: the
+       * next child's fork handlers (libuv's) would open descriptors there, which its
+       * close of the range would then take from it. */
+      dup2(devnull, pmi);
+      dup2(devnull, guard);
       int len;
       if (pid < 0) {
         len = snprintf(line, sizeof line, "E %d %d\n", rank, errno);
