@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { distDir, forgoCacheWrites, requireDist } from './bundle-loader';
+import { distDir, forgoCacheWrites, requireDist, useCacheVariant } from './bundle-loader';
 import { unparkEnv } from '../lib/node-env';
 import { nativeAddon } from '../lib/native';
 
@@ -37,6 +37,7 @@ if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined 
 const hosts = process.env[ZYGOTE_HOSTS_ENV] !== undefined ? (JSON.parse(process.env[ZYGOTE_HOSTS_ENV]!) as string[]) : undefined;
 delete process.env[ZYGOTE_HOSTS_ENV];
 
+useCacheVariant('broker', 'follower');
 // What every follower evaluates or loads before it does anything of its own:
 // the broker's module graph, its rc1 modules' code, libsodium (the overlay's
 // keys), and Node's stream and cluster code (its sockets, its server's listen).

@@ -22,6 +22,20 @@ import { BEFORE_IDLE_FLUSH, BROKER_STARTED } from '../lib/process-events';
 export const distDir = path.resolve(__dirname, '..');
 
 const loaded = new Map<string, boolean>();
+/** bundle name -> the variant of its code cache this process reads and writes */
+const cacheVariants = new Map<string, string>();
+
+/**
+ * Bundle `name`'s code cache is `<name>-<variant>.cache` in this process. The
+ * broker zygote's followers (cli/broker-zygote.ts) keep their own: the cache
+ * holds the functions its writer ran, and rank 0, which writes broker.cache,
+ * never runs a follower's (its parent's connection, the client side of the
+ * overlay's handshake).
+ */
+export function useCacheVariant(name: string, variant: string): void {
+  cacheVariants.set(name, variant);
+}
+
 /** the pending code-cache writes of the bundles this process loaded */
 const cacheWriters: Array<() => void> = [];
 
@@ -64,7 +78,8 @@ export function loadBundle(name: string, entry?: string): boolean {
     return false;
   }
   loaded.set(name, true);
-  const cacheFile = path.join(distDir, 'bundle', `${name}.cache`);
+  const variant = cacheVariants.get(name);
+  const cacheFile = path.join(distDir, 'bundle', variant === undefined ? `${name}.cache` : `${name}-${variant}.cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);
