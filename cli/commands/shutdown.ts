@@ -34,6 +34,7 @@ export class ShutdownCommand extends FluxCommand {
     usage: '[OPTIONS] [TARGET]',
     options: [
       { name: 'gc', description: 'Garbage collect KVS (short for --dump=auto): refused, flux-ts has nothing to collect' },
+      { name: 'skip-gc', description: 'Skip KVS garbage collection this time, if already enabled (flux-ts never enables one: nothing to skip)' },
       { name: 'dump', arg: 'PATH', description: 'Dump KVS content to specified archive file using flux-dump(1).' },
       { name: 'background', description: 'Exit the command immediately after initiating shutdown' },
       { name: 'nowait', description: 'Same as --background (flux-ts\'s older name)', hidden: true },

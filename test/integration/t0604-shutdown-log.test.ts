@@ -131,6 +131,12 @@ test('--gc, --dump=auto, -y, -n, an unknown archive format: refused in one line,
   }
 });
 
+test('--skip-gc: there is no garbage collection to skip: the shutdown goes on as without it', async () => {
+  const r = await shutdown(['--skip-gc', '--quiet']);
+  assert.equal([r.code, r.stdout, r.rc], [0, '', 129], r.stderr);
+  assert.not.match(r.stderr, /gc|garbage/i);
+});
+
 test('--background and --nowait: start the shutdown, show nothing, return', async () => {
   for (const opt of ['--background', '--nowait']) {
     const r = await shutdown([opt]);

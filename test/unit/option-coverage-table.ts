@@ -421,6 +421,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'shutdown --quiet': 'integration/t0604-shutdown-log.test.ts',
   'shutdown --verbose': 'integration/t0604-shutdown-log.test.ts',
   'shutdown --dump': 'integration/t0604-shutdown-log.test.ts',
+  'shutdown --skip-gc': 'integration/t0604-shutdown-log.test.ts',
   'shutdown --background': 'integration/t1115-audit-cli.test.ts',
   'start --broker-opts': 'integration/t0012-start-bad-input.test.ts',
   'start --conf': 'integration/t1000-config-strict.test.ts',
