@@ -320,7 +320,14 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
   // Ranks 1 to N-1 forked from one process that has loaded the broker already
   // (ADR 0024), unless a wrapper must run each broker, or this build cannot.
   const zygote =
-    n > 2 && o.startMode === 'all' && (cmd.wrap ?? '') === '' && n - 1 <= ZYGOTE_MAX_RANKS && process.env['FLUX_TS_BROKER_ZYGOTE'] !== '0' && zygoteAvailable()
+    n > 2 &&
+    o.startMode === 'all' &&
+    (cmd.wrap ?? '') === '' &&
+    n - 1 <= ZYGOTE_MAX_RANKS &&
+    // the hosts travel in one environment variable (at most 128 KiB on Linux)
+    (o.hosts === undefined || JSON.stringify(o.hosts).length < 100_000) &&
+    process.env['FLUX_TS_BROKER_ZYGOTE'] !== '0' &&
+    zygoteAvailable()
       ? new BrokerZygote(n, [...cmd.brokerArgs(), `--setattr=rundir=${rundir}`], brokerEnv(1, n, rundir, removeRundir), o.hosts)
       : undefined;
 
