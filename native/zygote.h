@@ -66,11 +66,13 @@ static int zygote_write_all(int fd, const char *buf, size_t n) {
 static int zygote_inherit_all(void) {
   FILE *f = fopen("/proc/self/smaps", "re");
   if (f == NULL) return -1;
-  char line[512];
+  /* a mapping's line holds its path: PATH_MAX and its numbers fit */
+  char line[4096 + 256];
   unsigned long lo = 0, hi = 0;
   while (fgets(line, sizeof line, f) != NULL) {
     unsigned long a, b;
-    if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, ' ') == line + strcspn(line, " ")) {
+    /* "START-END perms ...": no field line ("Size:", "FilePmdMapped:") has a '-' after hex digits */
+    if (sscanf(line, "%lx-%lx ", &a, &b) == 2) {
       lo = a;
       hi = b;
       continue;
