@@ -9,6 +9,7 @@ import { FluxError } from './errors';
 import { tryParse as parseFsd } from './formats/fsd';
 import { parseSize } from './formats/size';
 import { canSyslog } from './native';
+import { ARCHIVE_SUFFIXES, archiveFormat } from './kvs-archive/format';
 
 type Check = (v: string) => void;
 
@@ -83,11 +84,11 @@ export function backingModule(v: string): void {
 }
 
 /**
- * content.dump: a file the kvs dumps itself to at shutdown (`.tar`, `.tgz` or
- * `.tar.gz`), or empty for none. Flux's `auto` (a dated dump for offline
+ * content.dump: a file the kvs dumps itself to at shutdown (`.tar`, `.tgz`,
+ * `.tar.gz` or `.zip`), or empty for none. Flux's `auto` (a dated dump for offline
  * garbage collection) is refused: the kvs keeps nothing unreferenced to collect.
  */
 export function contentDump(v: string): void {
   if (v === 'auto') throw new FluxError(Errno.EINVAL, 'content.dump: auto (a dump for offline garbage collection) is not supported by flux-ts: its kvs keeps no unreferenced content to collect');
-  if (v !== '' && !/\.(tar|tgz|tar\.gz)$/.test(v)) throw new FluxError(Errno.EINVAL, `content.dump: No such format '${v}' (.tar, .tgz or .tar.gz)`);
+  if (v !== '' && archiveFormat(v) === undefined) throw new FluxError(Errno.EINVAL, `content.dump: No such format '${v}' (${ARCHIVE_SUFFIXES})`);
 }

@@ -199,7 +199,7 @@ async function bundle(name, served, elsewhere = {}) {
     target: 'node20',
     format: 'cjs',
     outfile: path.join(out, `${name}.js`),
-    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar', 'terminal-kit'],
+    external: ['*.node', '@lydell/node-pty', 'lmdb', 'tar', 'terminal-kit', 'yauzl', 'yazl'],
     banner: { js: `var __fluxDist = require("path").join(__dirname, ".."); ${STAR_BANNER}` },
     plugins: [fromBundle(elsewhere), trimDeps(sodiumAddon()), keepPaths],
     logLevel: 'error',

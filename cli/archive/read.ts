@@ -1,9 +1,11 @@
 /**
- * Reading a flux-dump(1) archive (tar, gzipped or not, told apart by its
- * content) for flux-restore(1): one member per key, its path the key with `/`
+ * Reading a flux-dump(1) archive (tar, gzipped or not, or zip: told apart by
+ * its content, lib/kvs-archive/read.ts) for flux-restore(1): one member per key, its path the key with `/`
  * for `.`. A member whose text is RFC 18 lines ending in a newline is an
  * eventlog; any other a value (JSON when it parses, else the string).
  */
+
+import { readKvsArchive } from '../../lib/kvs-archive/read';
 
 export interface Member {
   /** the member's path in the archive */
@@ -69,43 +71,16 @@ export function archiveValue(text: string): ArchiveValue {
  * Error with one line (no such file, not an archive, a damaged one).
  */
 export async function readArchive(file: string, sizeLimit?: number): Promise<{ members: Member[]; skipped: Member[] }> {
-  // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load
-  const tar = await import('tar');
   const members: Member[] = [];
   const skipped: Member[] = [];
   const dirs: Member[] = [];
-  try {
-    await tar.t({
-      file,
-      strict: true,
-      onReadEntry: (e) => {
-        const p = e.path.replace(/^\.\//, '');
-        const key = p.split('/').filter(Boolean).join('.');
-        if (key !== '' && e.type === 'SymbolicLink' && e.linkpath) {
-          members.push({ path: p, key, size: 0, text: '', link: e.linkpath });
-          e.resume();
-          return;
-        }
-        if (key !== '' && e.type === 'Directory') dirs.push({ path: p.replace(/\/$/, ''), key, size: 0, text: '', dir: true });
-        if (e.type !== 'File' || key === '') {
-          e.resume();
-          return;
-        }
-        if (sizeLimit !== undefined && e.size > sizeLimit) {
-          skipped.push({ path: p, key, size: e.size, text: '' });
-          e.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        e.on('data', (c: Buffer) => chunks.push(c));
-        e.on('end', () => members.push({ path: p, key, size: e.size, text: Buffer.concat(chunks).toString('utf8') }));
-      },
-    });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new Error('No such file or directory', { cause: e });
-    if (err.code === 'EACCES') throw new Error('Permission denied', { cause: e });
-    throw new Error(err.message.replace(/^TAR_[A-Z_]+: /, '').split('\n')[0]!, { cause: e });
+  for (const m of await readKvsArchive(file, (_p, size) => sizeLimit === undefined || size <= sizeLimit)) {
+    const key = m.path.split('/').filter(Boolean).join('.');
+    if (key === '') continue;
+    if (m.type === 'link') members.push({ path: m.path, key, size: 0, text: '', link: m.link! });
+    else if (m.type === 'dir') dirs.push({ path: m.path, key, size: 0, text: '', dir: true });
+    else if (m.data === undefined) skipped.push({ path: m.path, key, size: m.size, text: '' });
+    else members.push({ path: m.path, key, size: m.size, text: m.data.toString('utf8') });
   }
   // empty directories first (restoring one replaces what its key held)
   const empty = dirs.filter((d) => !members.some((m) => m.key.startsWith(d.key + '.')) && !dirs.some((o) => o.key.startsWith(d.key + '.')));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { CommandExit, FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { archiveFormat, writeKvsArchive } from '../../lib/kvs-archive/write';
+import { archiveFormat, writeKvsArchive, type ArchiveFormat } from '../../lib/kvs-archive/write';
 
 
 export class DumpCommand extends FluxCommand {
@@ -33,7 +33,6 @@ export class DumpCommand extends FluxCommand {
   async run(): Promise<number> {
     const file = this.args.operands[0]!;
     const format = archiveFormat(file);
-    const gzip = format === 'tgz';
     const toStdout = file === '-';
     if (format === undefined && !toStdout) this.fail(`No such format '${file}'`);
     // `-`: a tar archive on stdout, made in a private file first (tar writes members as it walks)
@@ -45,7 +44,7 @@ export class DumpCommand extends FluxCommand {
       this.fail(`Failed to open '${file}'`);
     }
     try {
-      await this.dump(archive, file, gzip);
+      await this.dump(archive, file, format ?? 'tar');
       if (outDir) await copyToStdout(archive);
     } finally {
       if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
@@ -54,14 +53,14 @@ export class DumpCommand extends FluxCommand {
   }
 
   /** the kvs into `archive` (named `file` in messages) */
-  private async dump(archive: string, file: string, gzip: boolean): Promise<void> {
+  private async dump(archive: string, file: string, format: ArchiveFormat): Promise<void> {
     const quiet = this.args.has('quiet');
     const verbose = this.args.has('verbose');
     const h = await this.connect();
     const { keys, links = {}, dirs = [] } = await h.rpc<{ keys: string[]; links?: Record<string, string>; dirs?: string[] }>('kvs.dir', { key: '', extras: true });
     const value = async (key: string) => (await h.rpc<{ value: unknown }>('kvs.get', { key })).value;
     try {
-      const n = await writeKvsArchive(archive, { keys, links, dirs, value }, gzip, (rel, k) => {
+      const n = await writeKvsArchive(archive, { keys, links, dirs, value }, format, (rel, k) => {
         if (verbose) process.stderr.write(`${rel}\n`);
         else if (!quiet && (k % 100 === 0 || k === keys.length)) process.stderr.write(`\rflux-dump: archived ${k} keys`);
       });

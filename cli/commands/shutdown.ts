@@ -13,7 +13,7 @@ import { Client } from '../api/client';
 import { FluxError } from '../../lib/errors';
 import { Errno } from '../../lib/errno';
 import { UriError, resolveTarget, usable } from '../uri/resolve';
-import { archiveFormat } from '../../lib/kvs-archive/write';
+import { ARCHIVE_SUFFIXES, archiveFormat } from '../../lib/kvs-archive/write';
 import type { BrokerLogDmesgResponse } from '../../lib/protocol/broker';
 import { LOG_DEBUG, LOG_INFO, LOG_WARNING, logPrinter } from '../shutdown/log-lines';
 
@@ -55,7 +55,7 @@ export class ShutdownCommand extends FluxCommand {
     for (const [name, flag] of [['yes', '-y/--yes'], ['no', '-n/--no']] as const) if (o.has(name)) this.fail(`${flag}: no garbage collection question to answer: ${NO_GC}`);
     const level = this.level();
     const dump = o.str('dump');
-    if (dump !== undefined && archiveFormat(dump) === undefined) this.fail(`--dump: No such format '${dump}' (.tar, .tgz or .tar.gz)`);
+    if (dump !== undefined && archiveFormat(dump) === undefined) this.fail(`--dump: No such format '${dump}' (${ARCHIVE_SUFFIXES})`);
     const h = await this.open();
     if (dump !== undefined) {
       try {

@@ -1,15 +1,19 @@
 /**
- * The kvs as a flux-dump(1) archive: one tar member per key, its path the key
+ * The kvs as a flux-dump(1) archive (tar, gzipped tar or zip, by the file's
+ * name, as Flux's): one member per key, its path the key
  * with `.` as `/`, its content the value as `flux kvs get -r` gives it
  * (eventlogs as their RFC 18 lines), a link a symbolic link member, an empty
  * directory a directory member. Written with async I/O only, so the broker
  * (the kvs module's `content.dump` at shutdown) may use it as well as
  * `flux dump` (cli/commands/dump.ts).
  */
-import { promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import type { ArchiveFormat } from './format';
+
+export { ARCHIVE_SUFFIXES, archiveFormat, type ArchiveFormat } from './format';
 
 /** what to archive: the keys (values read one at a time), links and empty directories */
 export interface KvsContent {
@@ -19,14 +23,10 @@ export interface KvsContent {
   value(key: string): unknown;
 }
 
-/** the archive's format from its name: `.tar`, `.tgz` or `.tar.gz`; undefined for another */
-export function archiveFormat(file: string): 'tar' | 'tgz' | undefined {
-  if (/\.(tgz|tar\.gz)$/.test(file)) return 'tgz';
-  return file.endsWith('.tar') ? 'tar' : undefined;
-}
-
-/** write `content` to `archive` (tar, gzipped when `gzip`); onKey runs after each key with its member path and count */
-export async function writeKvsArchive(archive: string, content: KvsContent, gzip: boolean, onKey?: (rel: string, n: number) => void): Promise<number> {
+/** write `content` to `archive` in `format`; onKey runs after each key with its member path and count */
+export async function writeKvsArchive(archive: string, content: KvsContent, format: ArchiveFormat, onKey?: (rel: string, n: number) => void): Promise<number> {
+  if (format === 'zip') return writeZip(archive, content, onKey);
+  const gzip = format === 'tgz';
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'flux-dump-'));
   try {
     const top = new Set<string>();
@@ -44,8 +44,7 @@ export async function writeKvsArchive(archive: string, content: KvsContent, gzip
         // a link is a symbolic link member whose target is the key it names
         await fsp.symlink(target, path.join(tmp, rel));
       } else {
-        const value = await content.value(key);
-        await fsp.writeFile(path.join(tmp, rel), typeof value === 'string' ? value : JSON.stringify(value), { mode: 0o644 });
+        await fsp.writeFile(path.join(tmp, rel), memberBytes(await content.value(key)), { mode: 0o644 });
       }
       top.add(rel.split('/')[0]!);
       n++;
@@ -62,4 +61,42 @@ export async function writeKvsArchive(archive: string, content: KvsContent, gzip
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** value bytes of a key as a member holds them */
+const memberBytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * A zip of the same members, written as it goes (no temporary tree): files
+ * deflated, mode 0644; a link a symbolic link member (its target as content,
+ * S_IFLNK in the external attributes, as Info-ZIP and libarchive write them);
+ * an empty directory a directory member.
+ */
+async function writeZip(archive: string, content: KvsContent, onKey?: (rel: string, n: number) => void): Promise<number> {
+  const yazl = await import('yazl');
+  const zip = new yazl.ZipFile();
+  const out = createWriteStream(archive);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('close', resolve);
+    out.on('error', reject);
+    zip.outputStream.on('error', reject);
+  });
+  zip.outputStream.pipe(out);
+  const mtime = new Date();
+  let n = 0;
+  try {
+    for (const dir of content.dirs) zip.addEmptyDirectory(dir.split('.').join('/'), { mtime, mode: 0o40755 });
+    for (const key of content.keys) {
+      const rel = key.split('.').join('/');
+      const target = content.links[key];
+      if (target !== undefined) zip.addBuffer(Buffer.from(target), rel, { mtime, mode: 0o120777, compress: false });
+      else zip.addBuffer(memberBytes(await content.value(key)), rel, { mtime, mode: 0o100644 });
+      n++;
+      onKey?.(rel, n);
+    }
+  } finally {
+    zip.end();
+  }
+  await done;
+  return n;
 }

@@ -18,7 +18,7 @@ export async function finalDump(h: Handle, store: Store): Promise<void> {
   h.log('info', `dumping content to ${file}`);
   try {
     const { links, dirs } = store.extras('');
-    const n = await writeKvsArchive(file, { keys: store.keys(''), links, dirs, value: (k) => store.get(k) }, archiveFormat(file) === 'tgz');
+    const n = await writeKvsArchive(file, { keys: store.keys(''), links, dirs, value: (k) => store.get(k) }, archiveFormat(file) ?? 'tar');
     h.log('info', `dumped ${n} keys to ${file} (${((monoMs() - t0) / 1000).toFixed(1)}s)`);
   } catch (e) {
     h.log('err', `content.dump: ${file}: ${(e as Error).message}`);

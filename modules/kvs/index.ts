@@ -53,6 +53,7 @@ import { ownerEvent } from '../../lib/owner-event';
 import { method, senderOf, type Req, type Res } from './method';
 import { KvsFollower } from './follower';
 import { finalDump } from './final-dump';
+import { readKvsArchive } from '../../lib/kvs-archive/read';
 
 /** {durable: false}: answer once queued for the disk, not once on it (ADR 0013); the protocol checks it is a boolean */
 const lazy = (p: { durable?: boolean | null }): boolean => p.durable === false;
@@ -127,31 +128,21 @@ async function restoreArchive(h: Handle, file: string, store: Store, backing: Ba
   const members: Array<{ key: string; text: string; link?: string }> = [];
   const dirs: string[] = [];
   let skipped = 0;
-  // tar is loaded only for a restore, not by every broker
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tar = require('tar') as typeof import('tar');
-  await tar.t({
-    file,
-    // a file that is not an archive is an error, not an empty archive
-    strict: true,
-    onReadEntry: (e) => {
-      const name = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
-      // a symbolic link member is a kvs link to the key it names; a directory member may be an empty directory
-      if (name !== '' && e.type === 'SymbolicLink' && e.linkpath) members.push({ key: name, text: '', link: e.linkpath });
-      if (name !== '' && e.type === 'Directory') dirs.push(name);
-      if (e.type !== 'File' || (opts.sizeLimit !== undefined && e.size > opts.sizeLimit)) {
-        if (e.type === 'File') skipped++;
-        e.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      const key = e.path.replace(/^\.\//, '').split('/').filter(Boolean).join('.');
-      e.on('data', (c: Buffer) => chunks.push(c));
-      e.on('end', () => members.push({ key, text: Buffer.concat(chunks).toString('utf8') }));
-    },
-  }).catch((e: Error) => {
-    throw new FluxError(Errno.EINVAL, `${opts.what}: ${file}: ${e.message.replace(/^TAR_[A-Z_]+: /, '')}`);
-  });
+  let read;
+  try {
+    read = await readKvsArchive(file, (_p, size) => opts.sizeLimit === undefined || size <= opts.sizeLimit);
+  } catch (e) {
+    throw new FluxError(Errno.EINVAL, `${opts.what}: ${file}: ${(e as Error).message}`);
+  }
+  for (const m of read) {
+    const key = m.path.split('/').filter(Boolean).join('.');
+    if (key === '') continue;
+    // a symbolic link member is a kvs link to the key it names; a directory member may be an empty directory
+    if (m.type === 'link') members.push({ key, text: '', link: m.link! });
+    else if (m.type === 'dir') dirs.push(key);
+    else if (m.data === undefined) skipped++;
+    else members.push({ key, text: m.data.toString('utf8') });
+  }
   if (opts.replace && store.size > 0) {
     if (backing) await backing.clear();
     store = new Store();

@@ -113,7 +113,7 @@ test('--gc, --dump=auto, -y, -n, an unknown archive format: refused in one line,
       [['--dump=auto'], `flux-shutdown: --dump=auto: ${gc}\n`],
       [['-y'], `flux-shutdown: -y/--yes: no garbage collection question to answer: ${gc}\n`],
       [['--no'], `flux-shutdown: -n/--no: no garbage collection question to answer: ${gc}\n`],
-      [['--dump=kvs.zip'], "flux-shutdown: --dump: No such format 'kvs.zip' (.tar, .tgz or .tar.gz)\n"],
+      [['--dump=kvs.txt'], "flux-shutdown: --dump: No such format 'kvs.txt' (.tar, .tgz, .tar.gz or .zip)\n"],
       [['--verbose=x'], "flux-shutdown: option verbose: invalid integer 'x'\n"],
     ];
     for (const [args, err] of cases) {
