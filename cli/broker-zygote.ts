@@ -17,6 +17,7 @@ import * as net from 'node:net';
 import { distDir, forgoCacheWrites, requireDist, useCacheVariant } from './bundle-loader';
 import { unparkEnv } from '../lib/node-env';
 import { nativeAddon } from '../lib/native';
+import { warmNodeIo } from './start/zygote-warm';
 
 export const ZYGOTE_HOSTS_ENV = 'FLUX_ZYGOTE_HOSTS';
 
@@ -34,6 +35,10 @@ if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined 
   process.stderr.write('flux-broker-zygote: this build cannot fork brokers\n');
   process.exit(1);
 }
+// checked just above: every call is there
+const zygote = addon as ZygoteAddon;
+const pairLo = Number(lo);
+const pairHi = Number(hi);
 const hosts = process.env[ZYGOTE_HOSTS_ENV] !== undefined ? (JSON.parse(process.env[ZYGOTE_HOSTS_ENV]!) as string[]) : undefined;
 delete process.env[ZYGOTE_HOSTS_ENV];
 
@@ -48,21 +53,29 @@ requireDist('broker', 'cli/start/uri-memo.js');
 new net.Socket().destroy();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require('node:cluster');
-// A full collection now: the children start with an empty young generation
-// and a compact heap, so fewer of their pages are copied on their first writes.
-addon.lowMemory(false);
 
-// Returns in a forked child only; the zygote itself exits inside when the front end is done.
-const [rank, pid] = addon.zygoteServe(3, Number(lo), Number(hi));
-Object.defineProperty(process, 'pid', { value: pid, enumerable: true, configurable: true, writable: false });
-process.env['PMI_RANK'] = String(rank);
-process.argv = [process.execPath, path.join(distDir, 'cli', 'broker-entry.js'), ...brokerArgs];
-if (hosts !== undefined) process.argv.push(`--setattr=hostname=${hosts[rank]}`);
-// what ps, pgrep and `flux uri pid:` read of this process: a spawned broker's
-addon.zygoteRetitle(process.argv, rank);
-addon.exitWithoutTeardown();
-(requireDist('broker', 'lib/uuid.js') as { forgetPool(): void }).forgetPool();
-if (rank !== 1) forgoCacheWrites();
-// A loop that runs dry ends in Node's teardown too: leave through process.exit.
-process.on('beforeExit', (code) => process.exit(code));
-requireDist('broker', 'cli/broker-main.js');
+/** Serve the front end: in the zygote it never returns; each forked child goes on as its rank's broker. */
+function serve(): void {
+  // Returns in a forked child only; the zygote itself exits inside when the front end is done.
+  const [rank, pid] = zygote.zygoteServe(3, pairLo, pairHi);
+  Object.defineProperty(process, 'pid', { value: pid, enumerable: true, configurable: true, writable: false });
+  process.env['PMI_RANK'] = String(rank);
+  process.argv = [process.execPath, path.join(distDir, 'cli', 'broker-entry.js'), ...brokerArgs];
+  if (hosts !== undefined) process.argv.push(`--setattr=hostname=${hosts[rank]}`);
+  // what ps, pgrep and `flux uri pid:` read of this process: a spawned broker's
+  zygote.zygoteRetitle(process.argv, rank);
+  zygote.exitWithoutTeardown();
+  (requireDist('broker', 'lib/uuid.js') as { forgetPool(): void }).forgetPool();
+  if (rank !== 1) forgoCacheWrites();
+  // A loop that runs dry ends in Node's teardown too: leave through process.exit.
+  process.on('beforeExit', (code) => process.exit(code));
+  requireDist('broker', 'cli/broker-main.js');
+}
+
+// Node's socket, stream and fs code run once here (cli/start/zygote-warm.ts);
+// then a full collection, so that the children start with an empty young
+// generation and a compact heap (fewer pages copied on their first writes).
+void warmNodeIo().then(() => {
+  zygote.lowMemory(false);
+  serve();
+});
