@@ -29,7 +29,10 @@
  */
 #ifndef FLUX_ZYGOTE_H
 #define FLUX_ZYGOTE_H
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -83,6 +86,57 @@ static int zygote_inherit_all(void) {
   return 0;
 }
 
+/*
+ * The zygote's other threads (V8's platform workers, libuv's pool) are idle,
+ * each blocked in a condition variable's futex. A child has none of them, but
+ * the condition variables still count them as waiters, and glibc's
+ * pthread_cond_signal can wait for such a waiter to leave its group: the
+ * child's first worker task (V8 posts one at every full collection) then
+ * hung it for good. So the child starts those condition variables afresh.
+ * Their addresses: the futex word each thread waits on
+ * (/proc/self/task/TID/syscall), one of __g_signals[0..1] at offset 40/44 of
+ * glibc's pthread_cond_t, taken only where __wrefs (offset 36) counts waiters.
+ */
+#define ZYGOTE_MAX_WAITS 64
+static uintptr_t zygote_waits[ZYGOTE_MAX_WAITS];
+static int zygote_nwaits;
+
+static void zygote_find_waits(void) {
+  zygote_nwaits = 0;
+  DIR *d = opendir("/proc/self/task");
+  if (d == NULL) return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL && zygote_nwaits < ZYGOTE_MAX_WAITS) {
+    long tid = strtol(e->d_name, NULL, 10);
+    if (tid <= 0 || tid == (long)getpid()) continue;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/syscall", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    long nr = -1;
+    unsigned long uaddr = 0;
+    if (sscanf(buf, "%ld 0x%lx", &nr, &uaddr) == 2 && nr == SYS_futex && uaddr != 0) zygote_waits[zygote_nwaits++] = (uintptr_t)uaddr;
+  }
+  closedir(d);
+}
+
+static void zygote_reset_waits(void) {
+  for (int i = 0; i < zygote_nwaits; i++) {
+    uintptr_t a = zygote_waits[i];
+    uintptr_t base = (a % 8 == 0) ? a - 40 : a - 44;
+    if (base % 8 != 0 || sizeof(pthread_cond_t) != 48) continue;
+    unsigned int wrefs = *(volatile unsigned int *)(base + 36);
+    if ((wrefs >> 3) == 0) continue; /* no waiter counted: not a condition variable's wait, or none to forget */
+    memset((void *)base, 0, sizeof(pthread_cond_t));
+    /* bits 0-1: process-shared and the clock (uv_cond_init's CLOCK_MONOTONIC), as initialised */
+    *(volatile unsigned int *)(base + 36) = wrefs & 3;
+  }
+}
+
 struct zygote_child {
   pid_t pid;
   int pidfd;
@@ -95,6 +149,7 @@ static const int zygote_signals[] = {SIGINT, SIGTERM, SIGHUP};
 static void zygote_child_setup(napi_env env, int ctl, int pmi, int guard, int lo, int hi, struct zygote_child *kids, int nkids,
                                struct sigaction *saved) {
   for (size_t i = 0; i < ZYGOTE_NSIG; i++) sigaction(zygote_signals[i], &saved[i], NULL);
+  zygote_reset_waits();
   setsid();
   for (int i = 0; i < nkids; i++) close(kids[i].pidfd);
   if (dup2(pmi, 3) < 0 || dup2(guard, 4) < 0) _exit(126);
@@ -123,6 +178,7 @@ static napi_value js_zygote_serve(napi_env env, napi_callback_info info) {
   ign.sa_handler = SIG_IGN;
   for (size_t i = 0; i < ZYGOTE_NSIG; i++) sigaction(zygote_signals[i], &ign, &saved[i]);
 
+  zygote_find_waits();
   if (zygote_inherit_all() < 0) {
     napi_throw_error(env, NULL, "zygoteServe: /proc/self/smaps cannot be read");
     return NULL;

@@ -20,8 +20,15 @@ export interface ForkedBroker {
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-/** the V8 flags of the zygote (see native/zygote.h): no work on threads a fork loses */
-const ZYGOTE_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation'];
+/**
+ * the V8 flags of the zygote (see native/zygote.h): no work on threads a fork
+ * loses. --single-threaded-gc leaves the sweeping of array buffers concurrent:
+ * a sweep begun by the zygote's last collection and cut off by the fork was
+ * waited for at the child's first full collection, forever (an idle follower
+ * hung when its idle reduction came). None of them changes V8's flag hash:
+ * the bundle's code cache stays valid.
+ */
+const ZYGOTE_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation', '--no-concurrent-array-buffer-sweeping'];
 /** the first rank's PMI descriptor in the zygote (3 is the control socket) */
 const PAIR_LO = 4;
 /** ranks one zygote forks at most (its descriptors: two a rank) */
