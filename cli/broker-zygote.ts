@@ -12,6 +12,7 @@
  * guard pipe are PAIR_LO + 2(R-1) and the one after. FLUX_ZYGOTE_HOSTS (a JSON
  * array, with --test-hosts) names each rank's host.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
 import { distDir, forgoCacheWrites, requireDist, useCacheVariant } from './bundle-loader';
@@ -32,7 +33,8 @@ unparkEnv();
 const addon = nativeAddon<ZygoteAddon>();
 const [lo, hi, ...brokerArgs] = process.argv.slice(2);
 if (addon?.zygoteServe === undefined || addon.exitWithoutTeardown === undefined || addon.zygoteRetitle === undefined || addon.lowMemory === undefined || lo === undefined || hi === undefined) {
-  process.stderr.write('flux-broker-zygote: this build cannot fork brokers\n');
+  // written before the exit: process.exit does not wait for a stream's pending writes
+  fs.writeSync(2, 'flux-broker-zygote: this build cannot fork brokers\n');
   process.exit(1);
 }
 // checked just above: every call is there

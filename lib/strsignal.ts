@@ -47,3 +47,9 @@ export function strsignalName(name: string): string {
   const n = (constants.signals as Record<string, number>)[name];
   return n === undefined ? name : strsignal(n);
 }
+
+/** Node's name of signal number `signo` ('SIGKILL'), undefined for a number it has none for. */
+export function signalName(signo: number): NodeJS.Signals | undefined {
+  for (const [name, n] of Object.entries(constants.signals)) if (n === signo) return name as NodeJS.Signals;
+  return undefined;
+}

@@ -16,6 +16,7 @@ import { parse as parseFsd } from '../../lib/formats/fsd';
 import { longTimeout, type LongTimer } from '../../lib/long-timer';
 import { CommandExit } from '../base-command';
 import { strsignalName } from '../../lib/strsignal';
+import { strerror } from '../../lib/errno';
 import type { StartCommand } from '../commands/start';
 import { PmiServer } from '../../lib/pmi/server';
 import { processMapping } from './pmi-mapping';
@@ -306,7 +307,7 @@ export async function runTestInstance(cmd: StartCommand, n: number): Promise<num
       onFail: (errno) => {
         pmi?.destroy();
         guard?.destroy();
-        say(`${b.rank}: fork: ${Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? errno}`);
+        say(`${b.rank}: fork: ${strerror(errno)}`);
         exited(b, 126, undefined);
       },
       onExit: (code, signal) => {

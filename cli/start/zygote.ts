@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as net from 'node:net';
 import { nativeAddon } from '../../lib/native';
+import { signalName } from '../../lib/strsignal';
 
 /** what a started rank hears: its pid, then its end (exit code, or the signal that killed it) */
 export interface ForkedBroker {
@@ -33,11 +34,6 @@ const ZYGOTE_FLAGS = ['--single-threaded-gc', '--no-concurrent-recompilation', '
 const PAIR_LO = 4;
 /** ranks one zygote forks at most (its descriptors: two a rank) */
 export const ZYGOTE_MAX_RANKS = 4095;
-
-const signalName = (n: number): NodeJS.Signals | null => {
-  for (const [name, num] of Object.entries(os.constants.signals)) if (num === n) return name as NodeJS.Signals;
-  return null;
-};
 
 /** Whether this build forks brokers: the addon's fork server and exit hook, and the zygote's entry. */
 export function zygoteAvailable(): boolean {
@@ -123,7 +119,7 @@ export class BrokerZygote {
         const br = this.running.get(x);
         this.running.delete(x);
         if ((y & 0x7f) === 0) br?.onExit((y >> 8) & 0xff, null);
-        else br?.onExit(null, signalName(y & 0x7f));
+        else br?.onExit(null, signalName(y & 0x7f) ?? null);
       }
     }
   }

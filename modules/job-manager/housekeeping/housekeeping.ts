@@ -10,8 +10,7 @@
  * the broker log. Nothing here outlives the module: shutdown() kills what runs.
  */
 import { OutputLines } from '../../../lib/output-lines';
-import * as os from 'node:os';
-import { encodeF58, encodeF58Plain, einval, idset, strsignal, rv1Expand, type Handle, type RankResources, type Rv1 } from '../../../kernel/api';
+import { encodeF58, encodeF58Plain, einval, idset, signalName, strsignal, rv1Expand, type Handle, type RankResources, type Rv1 } from '../../../kernel/api';
 import type { HousekeepingSettings } from './config';
 import { ReleasePlan } from './release';
 
@@ -47,15 +46,13 @@ interface Allocation {
 }
 
 
-/** signal number -> name without SIG (TERM), as systemd's $EXIT_STATUS has it */
-const SIGNAME = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name.replace(/^SIG/, '')]));
 
 /** The drain reason of flux-housekeeping@.service for a failed run: `housekeeping@ID RESULT: CODE STATUS`. */
 export function drainReason(id: number, status: number | undefined, error?: string): string {
   const unit = `housekeeping@${encodeF58Plain(id)}`;
   if (error !== undefined || status === undefined) return `${unit} failure`;
   const sig = status & 0x7f;
-  if (sig !== 0) return `${unit} signal: killed ${SIGNAME.get(sig) ?? String(sig)}`;
+  if (sig !== 0) return `${unit} signal: killed ${signalName(sig)?.replace(/^SIG/, '') ?? String(sig)}`; // TERM, as systemd's $EXIT_STATUS has it
   return `${unit} exit-code: exited ${(status >> 8) & 0xff}`;
 }
 
