@@ -2,7 +2,7 @@
  * Service protocols through the real socket (ADR 0014). A singleton-plus-one
  * instance (--test-size=2, so kvs on rank 1 is a follower) gets:
  * - malformed payloads for the converted services (broker, kvs, rexec, sched,
- *   job-ingest, resource, job-exec, cli-pool, job-manager, cron): each
+ *   job-ingest, resource, job-exec, cli-pool, job-manager, cron, heartbeat): each
  *   is answered EPROTO with one line naming the field, on rank 0 and rank 1,
  *   and the handler never ran (the store is unchanged);
  * - random JSON payloads (seeded; FUZZ_SEED=<seed> replays) for every method
@@ -34,6 +34,7 @@ import { resourceProtocol } from '../../lib/protocol/resource';
 import { jobExecProtocol } from '../../lib/protocol/job-exec';
 import { cliPoolProtocol } from '../../lib/protocol/cli-pool';
 import { cronProtocol } from '../../lib/protocol/cron';
+import { heartbeatProtocol } from '../../lib/protocol/heartbeat';
 import { jobManagerProtocol } from '../../lib/protocol/job-manager';
 import { overlayProtocol } from '../../lib/protocol/overlay';
 import { eventProtocols } from '../../lib/protocol/events';
@@ -53,6 +54,7 @@ const protocols: Record<string, Protocol> = {
   'job-exec': compileProtocol(jobExecProtocol),
   'cli-pool': compileProtocol(cliPoolProtocol),
   cron: compileProtocol(cronProtocol),
+  heartbeat: compileProtocol(heartbeatProtocol),
   'job-manager': compileProtocol(jobManagerProtocol),
   overlay: compileProtocol(overlayProtocol),
 };
@@ -344,6 +346,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['cron', 'start', { id: 1 }],
   ['cron', 'sync', {}],
   ['cron', 'delete', { id: 1 }],
+  ['heartbeat', 'stats-get', {}],
   ['job-manager', 'list', { states: JobStates.ALL, userid: -1 }],
   ['job-manager', 'getinfo', {}],
   ['job-manager', 'idle', {}],

@@ -1,6 +1,7 @@
 /**
  * The cron service (modules/cron) and flux cron (flux-cron(1)): the module is
- * loaded on rank 0; an interval entry with -c N runs N times and ends
+ * loaded on rank 0 and, as in Flux, waits for the heartbeat module's
+ * heartbeat.pulse (period=); an interval entry with -c N runs N times and ends
  * stopped; an event entry runs on `flux event pub` (every nth with --nth);
  * stop/start/delete and their lines; the list table; delete leaves a running
  * task alone and --kill ends it; -o timeout; the one-line errors for bad
@@ -51,6 +52,41 @@ test('the cron module is loaded on rank 0', () => {
   const row = inst.flux(['module', 'list']).stdout.split('\n').find((l) => l.startsWith('cron '));
   assert.ok(row, 'cron in flux module list');
   assert.match(row!, /^cron {22}[ \d]{3}\d  R     0     0 $/);
+});
+
+test('as in Flux, tasks wait for the heartbeat (heartbeat.pulse, every 2s by default); heartbeat takes period=', async () => {
+  assert.is(inst.flux(['cron', 'sync']).stdout, 'sync: sync to event "heartbeat.pulse" epsilon=0.015s.\n');
+  assert.match(inst.flux(['dmesg']).stdout, /cron\.info\[0\]: synchronizing cron tasks to event heartbeat\.pulse\n/);
+  assert.ok(inst.flux(['module', 'list']).stdout.split('\n').some((l) => l.startsWith('heartbeat ')), 'heartbeat in flux module list');
+  assert.equal(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 2);
+  // one pulse at load, then none for an hour: a task due 0.1s later waits
+  let r = inst.flux(['module', 'reload', 'heartbeat', 'period=1h']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.equal(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout), { period: 3600, count: 1 });
+  const id = create(inst, ['interval', '-c1', '0.1s', 'true']);
+  await waitKey(inst, id, 'task.1.state', 'Deferred');
+  assert.is(key(inst, id, 'stats.deferred'), '1');
+  // a heartbeat at 0.2s: it runs at the next pulse, and the pulses go on
+  r = inst.flux(['module', 'reload', 'heartbeat', 'period=0.2s']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  await waitKey(inst, id, 'task.1.state', 'Exited');
+  await waitUntil(() => JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).count >= 3, { what: 'three pulses at 0.2s' });
+  const sub = inst.flux(['event', 'sub', '--count=2', 'heartbeat.pulse'], { timeoutMs: 20_000 });
+  assert.equal([sub.code, sub.stdout], [0, 'heartbeat.pulse\t\nheartbeat.pulse\t\n']);
+  for (const [arg, err] of [
+    ['bogus=1', "unknown option 'bogus' (heartbeat takes period=DURATION)"],
+    ['period=soon', "period: invalid duration 'soon'"],
+    ['period=0', 'period: 0 is out of range (0.01s to 1d)'],
+  ]) {
+    r = inst.flux(['module', 'reload', 'heartbeat', arg!]);
+    assert.equal([r.code, r.stderr], [1, `flux-module: reload heartbeat: ${err}; the old module keeps running\n`], arg);
+  }
+  assert.is(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 0.2);
+  r = inst.flux(['module', 'reload', 'heartbeat']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  inst.flux(['cron', 'delete', String(id)]);
+  // the tests below time their entries without the heartbeat's 2s steps
+  assert.is(inst.flux(['cron', 'sync', '--disable']).stdout, 'sync: sync disabled.\n');
 });
 
 test('interval -c 3: runs three times, logs each output line, ends stopped; list shows it', async () => {

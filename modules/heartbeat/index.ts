@@ -1,0 +1,16 @@
+/**
+ * heartbeat: publishes heartbeat.pulse on rank 0 at a fixed period (Flux's
+ * heartbeat module). Default export: the module manifest.
+ */
+import { defineModule } from '../../kernel/api';
+import { heartbeatProtocol } from '../../lib/protocol/heartbeat';
+import { Heartbeat } from './heartbeat';
+
+export default defineModule({
+  name: 'heartbeat',
+  description: 'publish heartbeat.pulse at a fixed period',
+  ranks: 'leader',
+  protocol: heartbeatProtocol,
+  // the host resolves the class from the module's child container (writing-a-module.md)
+  module: Heartbeat,
+});
