@@ -92,16 +92,16 @@ export class HostlistCommand extends FluxCommand {
     return 0;
   }
 
-  /** literal hostlists only concatenated, then counted, indexed or expanded: no need to hold every host */
+  /** literal hostlists only concatenated, then counted, indexed, expanded or compressed: no need to hold every host */
   private rangesSuffice(sources: readonly string[]): boolean {
     const p = this.args;
     const keywords = ['instance', 'local', 'avail', 'available', 'stdin', '-'];
     if (sources.some((s) => keywords.includes(s) || tryParseJobId(s) !== undefined)) return false;
     const other = ['intersect', 'minus', 'xor', 'union', 'unique', 'sort', 'exclude', 'limit', 'find', 'quiet'];
-    return !other.some((o) => p.has(o)) && ['count', 'nth', 'expand'].some((o) => p.has(o));
+    return !other.some((o) => p.has(o));
   }
 
-  /** -c, -n, -e of literal hostlists, from their ranges (n[1-2000000] counts without expanding) */
+  /** literal hostlists (-c, -n, -e or none), from their ranges (n[1-2000000] without expanding) */
   private async fromRanges(sources: readonly string[]): Promise<number> {
     const p = this.args;
     let ranges: HostRanges;
@@ -125,6 +125,10 @@ export class HostlistCommand extends FluxCommand {
     }
     if (p.has('count')) {
       process.stdout.write(`${ranges.length}\n`);
+      return 0;
+    }
+    if (!p.has('expand')) {
+      process.stdout.write(ranges.compress() + '\n');
       return 0;
     }
     // -e: written in batches, each waiting for stdout to drain

@@ -1,9 +1,10 @@
 /**
  * Hostlists kept as ranges (RFC 29): count them, pick hosts by index and walk
  * them in order without holding every name, so `n[1-2000000]` can be counted
- * or indexed past the bound on expanded lists (hostlist.MAX_HOSTS).
+ * indexed or compressed past the bound on expanded lists (hostlist.MAX_HOSTS).
  */
 import { segmentHost, segments, type Segment } from './hostlist';
+import { HostlistEncoder } from './hostlist-encoder';
 
 const size = (g: Segment): number => ('host' in g ? 1 : g.hi - g.lo + 1);
 
@@ -26,6 +27,13 @@ export class HostRanges {
       n += size(g);
     }
     this.length = n;
+  }
+
+  /** the hosts as one hostlist string, as hostlist.compress() of them all would be */
+  compress(): string {
+    const enc = new HostlistEncoder();
+    for (const g of this.segs) enc.pushSegment(g);
+    return enc.finish();
   }
 
   /** the host at index i (0 <= i < length) */

@@ -3,6 +3,7 @@
  * back the way flux-core does (order kept, only adjacent same-prefix hosts
  * merge, duplicates kept: "vm,vm,vm" stays as is).
  */
+import { HostlistEncoder, splitHost } from './hostlist-encoder';
 
 export class HostlistError extends Error {
   constructor(message: string) {
@@ -87,73 +88,18 @@ export function expand(s: string): string[] {
   return out;
 }
 
-interface Parsed {
-  prefix: string;
-  digits?: string;
-}
-
-function parseHost(h: string): Parsed {
-  const m = /^(.*?)([0-9]+)$/.exec(h);
-  if (!m) return { prefix: h };
-  return { prefix: m[1]!, digits: m[2]! };
-}
-
-/** Compress host names into a hostlist string (flux-core's encoder). */
+/** Compress host names into a hostlist string (flux-core's encoder, lib/formats/hostlist-encoder.ts). */
 export function compress(hosts: readonly string[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < hosts.length) {
-    const p = parseHost(hosts[i]!);
-    if (p.digits === undefined) {
-      out.push(hosts[i]!);
-      i++;
-      continue;
-    }
-    const group: string[] = [p.digits];
-    let j = i + 1;
-    for (; j < hosts.length; j++) {
-      const q = parseHost(hosts[j]!);
-      if (q.digits === undefined || q.prefix !== p.prefix) break;
-      group.push(q.digits);
-    }
-    if (group.length === 1) out.push(hosts[i]!);
-    else out.push(`${p.prefix}[${compressIds(group)}]`);
-    i = j;
-  }
-  return out.join(',');
-}
-
-const padded = (d: string): boolean => d.length > 1 && d.startsWith('0');
-
-/** Two ids may share a range when neither is zero-padded or both have one width. */
-function sameWidth(a: string, b: string): boolean {
-  if (!padded(a) && !padded(b)) return true;
-  return a.length === b.length;
-}
-
-function compressIds(ids: string[]): string {
-  const parts: string[] = [];
-  let k = 0;
-  while (k < ids.length) {
-    let e = k;
-    while (
-      e + 1 < ids.length &&
-      Number(ids[e + 1]) === Number(ids[e]) + 1 &&
-      sameWidth(ids[k]!, ids[e + 1]!)
-    ) {
-      e++;
-    }
-    parts.push(e > k ? `${ids[k]}-${ids[e]}` : ids[k]!);
-    k = e + 1;
-  }
-  return parts.join(',');
+  const enc = new HostlistEncoder();
+  for (const h of hosts) enc.push(h);
+  return enc.finish();
 }
 
 /** Sorted, de-duplicated compress (`foo[1-2],foo[2-3]` -> `foo[1-3]`). */
 export function uniqSorted(hosts: readonly string[]): string {
   const uniq = [...new Set(hosts)].sort((a, b) => {
-    const pa = parseHost(a);
-    const pb = parseHost(b);
+    const pa = splitHost(a);
+    const pb = splitHost(b);
     if (pa.prefix !== pb.prefix) return pa.prefix < pb.prefix ? -1 : 1;
     return Number(pa.digits ?? -1) - Number(pb.digits ?? -1);
   });

@@ -160,8 +160,10 @@ test('a hostlist or idset of a billion entries is one error line, not a crash of
   assert.is(ok(['hostlist', '-c', 'foo[1-100000]']), '100000\n');
 });
 
-test('flux hostlist -c, -n, -e of literal hostlists work from the ranges, past the bound on expanded lists', async () => {
+test('flux hostlist -c, -n, -e and plain output of literal hostlists work from the ranges, past the bound on expanded lists', async () => {
   const big = 'n[1-2000000]';
+  assert.is(ok(['hostlist', big]), 'n[1-2000000]\n');
+  assert.is(ok(['hostlist', big, 'n[2000001-3000000]', 'm[08-09],m[10-100]']), 'n[1-3000000],m[08-99,100]\n');
   assert.is(ok(['hostlist', '-c', big]), '2000000\n');
   assert.is(ok(['hostlist', '-c', 'foo[1-1000000000]', 'bar,n[7-8]']), '1000000003\n');
   assert.is(ok(['hostlist', '-n', '1999999', big]), 'n2000000\n');
