@@ -190,7 +190,7 @@ export class BulksubmitCommand extends FluxCommand {
         out.set(o.value.slice(0, eq), compileMethod(code));
       } catch (e) {
         if (!(e instanceof ExprSyntaxError)) throw e;
-        this.fail(`--define=${o.value}: flux-ts cannot evaluate '${code}' (it runs no Python: only x, numbers, strings, + - * / // % **, int float str len abs round min max, str methods and [i]/[a:b])`);
+        this.fail(`--define=${o.value}: flux-ts cannot evaluate '${code}' (it runs no Python: only x, numbers, strings, True, False, + - * / // % **, comparisons, in, not, and, or, A if C else B, int float str len abs round min max, str methods and [i]/[a:b])`);
       }
     }
     return out;

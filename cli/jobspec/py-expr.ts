@@ -5,20 +5,26 @@
  * int/float/str literals, `x`, + - * / // % ** and unary minus, parentheses,
  * int() float() str() len() abs() round() min() max(), the str methods
  * upper lower strip lstrip rstrip split replace zfill join, indexing and
- * [a:b] slices. Values follow Python: ints are exact (bigint), / gives a
- * float, // and % floor, str + str and str * int. Errors carry Python's text.
+ * [a:b] slices, comparisons (< <= > >= == != in, not in; chained), not/and/or
+ * and `A if C else B`, True and False. Values follow Python: ints are exact
+ * (bigint), / gives a float, // and % floor, str + str and str * int, a bool
+ * is an int in arithmetic, and/or give an operand. Errors carry Python's text.
  */
 import { PyFloat } from '../../lib/formats/py-float';
 import { pyRepr } from './bulk-format';
 
-/** a value: int (bigint), float (number), str, or list (from split) */
-type V = bigint | number | string | V[];
+/** a value: int (bigint), float (number), str, list (from split), or bool */
+type V = bigint | number | string | boolean | V[];
 
 type Node =
   | { k: 'lit'; v: V }
   | { k: 'x' }
   | { k: 'neg'; a: Node }
   | { k: 'bin'; op: string; a: Node; b: Node }
+  | { k: 'cmp'; first: Node; rest: Array<{ op: string; b: Node }> }
+  | { k: 'not'; a: Node }
+  | { k: 'bool'; op: 'and' | 'or'; a: Node; b: Node }
+  | { k: 'cond'; c: Node; a: Node; b: Node }
   | { k: 'call'; f: string; args: Node[] }
   | { k: 'method'; obj: Node; m: string; args: Node[] }
   | { k: 'index'; obj: Node; i: Node }
@@ -37,7 +43,7 @@ const MAX_BITS = 1 << 16;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
-  const re = /\s*(?:(\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_]\w*)|(\*\*|\/\/|[-+*/%()[\],.:]))/y;
+  const re = /\s*(?:(\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_]\w*)|(\*\*|\/\/|==|!=|<=|>=|[-+*/%()[\],.:<>]))/y;
   let i = 0;
   while (i < src.length) {
     if (/^\s*$/.test(src.slice(i))) break;
@@ -69,7 +75,7 @@ export function parseExpr(src: string): Node {
   const args = (close: string): Node[] => {
     const out: Node[] = [];
     while (peek() !== close) {
-      out.push(arith());
+      out.push(expr());
       if (peek() !== close) take(',');
     }
     take(close);
@@ -80,11 +86,12 @@ export function parseExpr(src: string): Node {
     if (/^[\d.]/.test(v)) return { k: 'lit', v: /^\d+$/.test(v) ? BigInt(v) : Number(v) };
     if (v.startsWith("'") || v.startsWith('"')) return { k: 'lit', v: unquote(v) };
     if (v === '(') {
-      const e = arith();
+      const e = expr();
       take(')');
       return e;
     }
     if (v === 'x') return { k: 'x' };
+    if (v === 'True' || v === 'False') return { k: 'lit', v: v === 'True' };
     if (FUNCS.has(v) && peek() === '(') {
       take('(');
       return { k: 'call', f: v, args: args(')') };
@@ -102,10 +109,10 @@ export function parseExpr(src: string): Node {
         n = { k: 'method', obj: n, m, args: args(')') };
       } else if (peek() === '[') {
         take('[');
-        const lo = peek() === ':' ? undefined : arith();
+        const lo = peek() === ':' ? undefined : expr();
         if (peek() === ':') {
           take(':');
-          const hi = peek() === ']' ? undefined : arith();
+          const hi = peek() === ']' ? undefined : expr();
           take(']');
           n = { k: 'slice', obj: n, ...(lo ? { lo } : {}), ...(hi ? { hi } : {}) };
         } else {
@@ -142,16 +149,100 @@ export function parseExpr(src: string): Node {
     while (peek() === '+' || peek() === '-') a = { k: 'bin', op: take(), a, b: term() };
     return a;
   };
-  const e = arith();
+  const comparison = (): Node => {
+    const first = arith();
+    const rest: Array<{ op: string; b: Node }> = [];
+    for (;;) {
+      let op = peek();
+      if (op === 'not' && t[p + 1] === 'in') {
+        p++;
+        op = 'not in';
+      } else if (op === undefined || !['<', '<=', '>', '>=', '==', '!=', 'in'].includes(op)) break;
+      p++;
+      rest.push({ op, b: arith() });
+    }
+    return rest.length === 0 ? first : { k: 'cmp', first, rest };
+  };
+  const notTest = (): Node => {
+    if (peek() !== 'not') return comparison();
+    take();
+    return { k: 'not', a: notTest() };
+  };
+  const andTest = (): Node => {
+    let a = notTest();
+    while (peek() === 'and') a = { k: 'bool', op: (take(), 'and'), a, b: notTest() };
+    return a;
+  };
+  const orTest = (): Node => {
+    let a = andTest();
+    while (peek() === 'or') a = { k: 'bool', op: (take(), 'or'), a, b: andTest() };
+    return a;
+  };
+  function expr(): Node {
+    const a = orTest();
+    if (peek() !== 'if') return a;
+    take();
+    const c = orTest();
+    take('else');
+    return { k: 'cond', c, a, b: expr() };
+  }
+  const e = expr();
   if (p !== t.length) throw new ExprSyntaxError();
   return e;
 }
 
-const typeName = (v: V): string => (typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : typeof v === 'string' ? 'str' : 'list');
+const typeName = (v: V): string =>
+  typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : typeof v === 'string' ? 'str' : typeof v === 'boolean' ? 'bool' : 'list';
+
+/** a bool as the int it is in Python's arithmetic */
+const unbool = (v: V): V => (typeof v === 'boolean' ? BigInt(v) : v);
+
+/** Python's truth value */
+function truthy(v: V): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v !== 0n;
+  if (typeof v === 'number') return v !== 0;
+  return v.length > 0;
+}
+
+function equal(a: V, b: V): boolean {
+  a = unbool(a);
+  b = unbool(b);
+  if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((e, i) => equal(e, b[i]!));
+  return a === b;
+}
+
+/** one comparison of a chain */
+function compare(op: string, a: V, b: V): boolean {
+  switch (op) {
+    case '==':
+      return equal(a, b);
+    case '!=':
+      return !equal(a, b);
+    case 'in':
+    case 'not in': {
+      let has: boolean;
+      if (typeof b === 'string') {
+        if (typeof a !== 'string') throw new ExprError(`'in <string>' requires string as left operand, not ${typeName(a)}`);
+        has = b.includes(a);
+      } else if (Array.isArray(b)) has = b.some((e) => equal(a, e));
+      else throw new ExprError(`argument of type '${typeName(b)}' is not iterable`);
+      return op === 'in' ? has : !has;
+    }
+  }
+  const x = unbool(a);
+  const y = unbool(b);
+  const ordered = (isNum(x) && isNum(y)) || (typeof x === 'string' && typeof y === 'string');
+  if (!ordered) throw new ExprError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+  const [l, r] = isNum(x) && typeof x !== typeof y ? [Number(x), Number(y)] : [x as bigint | number | string, y as bigint | number | string];
+  return op === '<' ? l < r : op === '<=' ? l <= r : op === '>' ? l > r : l >= r;
+}
 
 /** Python's str() of a value */
 export function pyStr(v: V): string {
   if (typeof v === 'number') return new PyFloat(v).toString();
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (Array.isArray(v)) return `[${v.map((e) => (typeof e === 'string' ? pyRepr(e) : pyStr(e))).join(', ')}]`;
   return String(v);
 }
@@ -159,7 +250,7 @@ export function pyStr(v: V): string {
 const isNum = (v: V): v is bigint | number => typeof v === 'bigint' || typeof v === 'number';
 
 function toInt(v: V): bigint {
-  if (typeof v === 'bigint') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return BigInt(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new ExprError(Number.isNaN(v) ? 'cannot convert float NaN to integer' : 'cannot convert float infinity to integer');
     return BigInt(Math.trunc(v));
@@ -170,7 +261,7 @@ function toInt(v: V): bigint {
 }
 
 function toFloat(v: V): number {
-  if (isNum(v)) return Number(v);
+  if (isNum(v) || typeof v === 'boolean') return Number(v);
   if (typeof v === 'string') {
     const s = v.trim().toLowerCase().replace(/_/g, '');
     if (/^[+-]?(?:inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
@@ -187,6 +278,8 @@ const floorDiv = (a: bigint, b: bigint): bigint => {
 };
 
 function arith(op: string, a: V, b: V): V {
+  a = unbool(a);
+  b = unbool(b);
   const bad = () => new ExprError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
   if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
   if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
@@ -341,12 +434,30 @@ function evaluate(n: Node, x: string): V {
     case 'x':
       return x;
     case 'neg': {
-      const v = evaluate(n.a, x);
+      const v = unbool(evaluate(n.a, x));
       if (!isNum(v)) throw new ExprError(`bad operand type for unary -: '${typeName(v)}'`);
       return -v;
     }
     case 'bin':
       return arith(n.op, evaluate(n.a, x), evaluate(n.b, x));
+    case 'cmp': {
+      // a < b < c is a < b and b < c, each operand evaluated once
+      let a = evaluate(n.first, x);
+      for (const { op, b } of n.rest) {
+        const bv = evaluate(b, x);
+        if (!compare(op, a, bv)) return false;
+        a = bv;
+      }
+      return true;
+    }
+    case 'not':
+      return !truthy(evaluate(n.a, x));
+    case 'bool': {
+      const a = evaluate(n.a, x);
+      return truthy(a) === (n.op === 'or') ? a : evaluate(n.b, x);
+    }
+    case 'cond':
+      return truthy(evaluate(n.c, x)) ? evaluate(n.a, x) : evaluate(n.b, x);
     case 'call':
       return call(n.f, n.args.map((a) => evaluate(a, x)));
     case 'method':

@@ -187,6 +187,8 @@ test('flux bulksubmit --define=NAME=CODE: a method on the inputs, evaluated with
   assert.is(r.stdout, "bulksubmit: submit echo A1.TXT a1 a1.txt 'A1.TXT'\nbulksubmit: submit echo B9.C b9 00b9.c 'B9.C'\n");
   r = inst.flux(['bulksubmit', '--dry-run', '--define=m=-int(x)//3', '--define=r=-int(x)%3', '--define=f=float(x)*2', 'echo', '{0.m} {0.r} {0.f} {0.f:.2f}', ':::', '7']);
   assert.equal([r.code, r.stdout, r.stderr], [0, 'bulksubmit: submit echo -3 2 14.0 14.00\n', '']);
+  r = inst.flux(['bulksubmit', '--dry-run', '--define=q="debug" if int(x) < 4 else "batch"', '--define=big=1 < int(x) <= 5', 'echo', '{.q}', '{.big}', ':::', '3', '5', '9']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, 'bulksubmit: submit echo debug True\nbulksubmit: submit echo batch True\nbulksubmit: submit echo batch False\n', '']);
   // a Python error is its message; what the subset does not hold is one line saying so; jobs really get the value
   r = inst.flux(['bulksubmit', '--dry-run', '--define=i=int(x)', 'echo', '{.i}', ':::', 'abc']);
   assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-bulksubmit: ERROR: invalid literal for int() with base 10: 'abc'\n"]);

@@ -35,6 +35,32 @@ test('strings: methods, indexing, slices, concatenation, repetition', () => {
   assert.is(ev("x.replace('a', 'b')", 'aXa'), 'bXb');
 });
 
+test('comparisons (chained), not/and/or, A if C else B, True and False: as Python', () => {
+  assert.is(ev('int(x) > 2', '3'), 'True');
+  assert.is(ev('int(x) > 2', '2'), 'False');
+  assert.is(ev('1 < int(x) <= 3', '3'), 'True');
+  assert.is(ev('1 < int(x) <= 3', '4'), 'False');
+  assert.is(ev('x == "a" or x == "b"', 'b'), 'True');
+  assert.is(ev('x != "a"', 'a'), 'False');
+  assert.is(ev('int(x) == 2.0', '2'), 'True');
+  assert.is(ev('x == 2', '2'), 'False');
+  assert.is(ev('"debug" if int(x) < 4 else "batch"', '3'), 'debug');
+  assert.is(ev('"debug" if int(x) < 4 else "batch"', '9'), 'batch');
+  assert.is(ev('"a" if x == "1" else "b" if x == "2" else "c"', '2'), 'b');
+  assert.is(ev("'.' in x", 'a.b'), 'True');
+  assert.is(ev("'.' not in x", 'a.b'), 'False');
+  assert.is(ev("'b' in x.split('.')", 'a.b'), 'True');
+  assert.is(ev('not x', ''), 'True');
+  assert.is(ev('not int(x)', '1'), 'False');
+  assert.is(ev('x or "none"', ''), 'none');
+  assert.is(ev('x and int(x)', '7'), '7');
+  assert.is(ev('True + True', ''), '2');
+  assert.is(ev('(int(x) > 1) * 10', '5'), '10');
+  assert.is(ev('str(False)', ''), 'False');
+  assert.is(ev('"b" > "a" == True', ''), 'False');
+  assert.is(ev('int(x) > 1 and x.upper() or "small"', '1'), 'small');
+});
+
 test('Python errors carry Python messages', () => {
   const err = (code: string, x: string) => {
     try {
@@ -51,10 +77,13 @@ test('Python errors carry Python messages', () => {
   assert.is(err('1/0', ''), 'division by zero');
   assert.is(err('x[5]', 'a'), 'string index out of range');
   assert.is(err('2**int(x)', '100000'), 'result too large');
+  assert.is(err('int(x) < "a"', '1'), "'<' not supported between instances of 'int' and 'str'");
+  assert.is(err('1 in x', 'a1'), "'in <string>' requires string as left operand, not int");
+  assert.is(err('"a" in int(x)', '1'), "argument of type 'int' is not iterable");
 });
 
 test('what the subset does not hold is refused when compiled', () => {
-  for (const code of ['__import__("os")', 'x.__class__', 'lambda: 1', '[c for c in x]', 'y', 'open(x)', 'x if x else 1', '1 +', '"a', 'x.upper']) {
+  for (const code of ['__import__("os")', 'x.__class__', 'lambda: 1', '[c for c in x]', 'y', 'open(x)', 'x if x', 'x < ', 'not', '1 +', '"a', 'x.upper']) {
     assert.throws(() => compileMethod(code), (e: unknown) => e instanceof ExprSyntaxError, code);
   }
 });
