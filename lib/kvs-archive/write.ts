@@ -3,7 +3,8 @@
  * name, as Flux's): one member per key, its path the key
  * with `.` as `/`, its content the value as `flux kvs get -r` gives it
  * (eventlogs as their RFC 18 lines), a link a symbolic link member, an empty
- * directory a directory member. Written with async I/O only, so the broker
+ * directory a directory member; no member for a directory that holds keys
+ * (as Flux's, whose member count is its key count). Written with async I/O only, so the broker
  * (the kvs module's `content.dump` at shutdown) may use it as well as
  * `flux dump` (cli/commands/dump.ts).
  */
@@ -29,13 +30,14 @@ export async function writeKvsArchive(archive: string, content: KvsContent, form
   const gzip = format === 'tgz';
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'flux-dump-'));
   try {
-    const top = new Set<string>();
-    let n = 0;
-    // empty directories (flux kvs mkdir) are directory members with nothing below them
+    // the members, in order: only what Flux's archive holds (its keys), and empty directories (flux kvs mkdir)
+    const members: string[] = [];
     for (const dir of content.dirs) {
-      await fsp.mkdir(path.join(tmp, ...dir.split('.')), { recursive: true });
-      top.add(dir.split('.')[0]!);
+      const rel = dir.split('.').join('/');
+      await fsp.mkdir(path.join(tmp, rel), { recursive: true });
+      members.push(rel);
     }
+    let n = 0;
     for (const key of content.keys) {
       const rel = key.split('.').join('/');
       await fsp.mkdir(path.join(tmp, path.dirname(rel)), { recursive: true });
@@ -46,12 +48,13 @@ export async function writeKvsArchive(archive: string, content: KvsContent, form
       } else {
         await fsp.writeFile(path.join(tmp, rel), memberBytes(await content.value(key)), { mode: 0o644 });
       }
-      top.add(rel.split('/')[0]!);
+      members.push(rel);
       n++;
       onKey?.(rel, n);
     }
-    // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load
-    if (top.size > 0) await (await import('tar')).c({ file: archive, cwd: tmp, gzip, portable: true }, [...top].sort());
+    // N.B. loaded here, not at the top: tar pulls in node:assert, which a warm client (no stdio yet) cannot load;
+    // noDirRecurse: a directory named is its own member, never what is below it (that is named on its own)
+    if (members.length > 0) await (await import('tar')).c({ file: archive, cwd: tmp, gzip, portable: true, noDirRecurse: true }, members);
     else {
       // an empty kvs: an archive of no members is its end marker, two zero blocks
       const end = Buffer.alloc(1024);
