@@ -2,11 +2,13 @@
  * Signal handling while attached (flux-job attach): the first Ctrl-C prints a
  * hint, a second within 2 s cancels the job; Ctrl-Z right after a Ctrl-C
  * detaches; SIGTERM, SIGHUP, SIGALRM, SIGUSR1 and SIGUSR2 are forwarded to the
- * job's tasks. Before the job starts there are no tasks to signal: Ctrl-C,
- * SIGTERM or SIGHUP cancels it at once and the command exits 128+signal,
- * when the command owns the job (flux run, flux alloc); flux job attach, a
- * watcher of a job that may be someone else's, detaches instead on SIGTERM
- * or SIGHUP and leaves the job pending (Ctrl-C still cancels it).
+ * job's tasks. Ctrl-C works the same before the job starts (as Flux: a stray
+ * one never throws a queued job away; the second cancels it, exit 1). Before
+ * the job starts there are no tasks to signal: SIGTERM or SIGHUP cancels it
+ * at once and the command exits 128+signal, when the command owns the job
+ * (flux run, flux alloc; Flux would say `kill: job is not running` and wait);
+ * flux job attach, a watcher of a job that may be someone else's, detaches
+ * instead and leaves the job pending.
  */
 import * as os from 'node:os';
 import { Errno } from '../../lib/errno';
@@ -20,7 +22,8 @@ const jobManager = service<JobManagerProtocol>('job-manager');
 
 const FORWARD: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGUSR2'];
 
-const CANCELS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** the signals that cancel (or detach from) a job that has not started */
+const CANCELS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 export class SignalForwarder {
   private lastInt = 0;
@@ -43,7 +46,7 @@ export class SignalForwarder {
   }
 
   install(): void {
-    this.on('SIGINT', () => (this.running ? this.onInt() : this.cancelPending('SIGINT')));
+    this.on('SIGINT', () => this.onInt());
     this.on('SIGTSTP', () => {
       if (Date.now() - this.lastInt <= 2000) {
         process.stderr.write(`flux-job: detaching from ${this.f58}...\n`);
@@ -63,8 +66,7 @@ export class SignalForwarder {
   private cancelPending(s: NodeJS.Signals): void {
     if (this.canceledBy !== undefined) return;
     this.canceledBy = os.constants.signals[s];
-    const note = s === 'SIGINT' ? 'interrupted by ctrl-C' : `interrupted by ${s}`;
-    jobManager.call(this.client, 'raise', { id: this.id, type: 'cancel', severity: 0, note }).catch((e: Error) => {
+    jobManager.call(this.client, 'raise', { id: this.id, type: 'cancel', severity: 0, note: `interrupted by ${s}` }).catch((e: Error) => {
       process.stderr.write(`flux-job: cancel: ${e.message}
 `);
       // nothing will end the attach: leave as the signal would have made us

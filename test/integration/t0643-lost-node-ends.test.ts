@@ -76,16 +76,23 @@ function runBackground(args: string[]) {
 for (const [sig, code, note] of [
   ['SIGTERM', 143, 'interrupted by SIGTERM'],
   ['SIGHUP', 129, 'interrupted by SIGHUP'],
-  ['SIGINT', 130, 'interrupted by ctrl-C'],
+  // as Flux's: the first Ctrl-C only says a second one cancels
+  ['SIGINT', 1, 'interrupted by ctrl-C'],
 ] as const) {
-  test(`a job that waits for the lost node says why, and ${sig} cancels it`, async () => {
+  test(`a job that waits for the lost node says why, and ${sig === 'SIGINT' ? 'Ctrl-C twice' : sig} cancels it`, async () => {
     const r = runBackground(['-N3', 'true']);
     try {
       const why = `is waiting: needs 3 node(s), 2 up; 1 node(s) down: ${host} (rank 2)\n`;
       await until(() => r.err().includes(why), 'the reason it waits');
       r.proc.kill(sig);
+      if (sig === 'SIGINT') {
+        const hint = 'flux-job: one more ctrl-C within 2s to cancel or ctrl-Z to detach\n';
+        await until(() => r.err().includes(hint), 'the hint of the first Ctrl-C');
+        assert.is(inst!.flux(['jobs', '-no', '{state}', /^flux-job: (\S+)/.exec(r.err())![1]!]).stdout, 'SCHED\n', 'one Ctrl-C leaves the job pending');
+        r.proc.kill(sig);
+      }
       assert.is(await r.exit, code);
-      const lines = r.err().split('\n').filter(Boolean);
+      const lines = r.err().split('\n').filter(Boolean).filter((l) => !l.startsWith('flux-job: one more ctrl-C'));
       assert.is(lines.length, 2, r.err());
       const m = /^flux-job: (\S+) is waiting: /.exec(lines[0]!);
       assert.ok(m, lines[0]);
