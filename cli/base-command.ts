@@ -11,7 +11,7 @@
 import { Client } from './api/client';
 import { FluxError } from '../lib/errors';
 import { strerror } from '../lib/errno';
-import { endCommand, nameCommand } from './exit';
+import { endCommand, nameCommand, taintProcess } from './exit';
 import { chooseFormat, type FormatSet } from './named-formats';
 import { HelpRequest, ParsedArgs, UsageError, errorName, parse, renderHelp, usageErrorText, type CommandSpec } from './options';
 
@@ -56,8 +56,9 @@ export abstract class FluxCommand {
     try {
       this.client = await Client.connect();
     } catch (e) {
-      const fe = e as FluxError;
-      throw new CommandExit(1, this.connectError(fe));
+      // anything but a FluxError is a fault of this process, reported as the connection's failure
+      if (!(e instanceof FluxError)) taintProcess(`internal error while connecting: ${(e as Error).message}`);
+      throw new CommandExit(1, this.connectError(e as FluxError));
     }
     this.client.onLost((e) => this.connectionLost(e));
     return this.client;

@@ -65,6 +65,24 @@ export function onBrokenPipe(fn: BrokenPipeAction): () => void {
   return () => void pipeActions.delete(fn);
 }
 
+/** why this process must not run another command (a warm client's), if it must not */
+let taint: string | undefined;
+
+/**
+ * This process's state is not to be trusted for another command: an error
+ * that is not a Flux error (a bug, or a tree rebuilt under a running client)
+ * was reported as the command's failure. A warm client asks before serving
+ * again (cli/pool/worker.ts) and exits instead.
+ */
+export function taintProcess(why: string): void {
+  taint ??= why;
+}
+
+/** why this process must not serve another command, if taintProcess() was called */
+export function processTaint(): string | undefined {
+  return taint;
+}
+
 /** The name used in a write-error line (the running command's, e.g. `flux-jobs`). */
 export function nameCommand(name: string): void {
   prog = name;

@@ -36,6 +36,7 @@ const FLAGS = { rpc: 0, stream: MsgFlag.Streaming, oneway: MsgFlag.NoResponse } 
 /** Path of the unix socket named by a local:// URI (FluxError ENOENT otherwise). */
 export function socketPathOf(uri: string): string {
   if (!uri.startsWith('local://')) throw new FluxError(Errno.ENOENT, `unsupported URI ${uri}: only local:// and ssh:// are supported`);
+  if (uri === 'local://') throw new FluxError(Errno.EINVAL, `malformed URI ${uri}: no socket path (local://PATH)`);
   return uri.slice('local://'.length);
 }
 

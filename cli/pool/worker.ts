@@ -22,7 +22,7 @@ import { distDir } from '../bundle-loader';
 import { setOriginPid } from './origin';
 import { installStdio, withoutStdio, closeStdio, openStdio, stdioKind } from './stdio';
 import { Baseline, LONG_MS, MAX_COMMANDS } from './recycle';
-import { setCommandExit } from '../exit';
+import { processTaint, setCommandExit } from '../exit';
 import { resetCommandState } from '../command-reset';
 
 interface Request {
@@ -177,6 +177,8 @@ function debugging(): boolean {
 /** Why this client must not serve again after `cur`, looking at the command itself. */
 function commandVerdict(cur: Current): string | undefined {
   if (!cur.returned) return 'the command did not return';
+  const taint = processTaint();
+  if (taint !== undefined) return taint;
   if (cur.signalled || addon.pending(cur.req.conn)) return 'the command was signalled';
   if (Date.now() - cur.started > LONG_MS) return 'the command ran long';
   if (served >= MAX_COMMANDS) return 'served its share';

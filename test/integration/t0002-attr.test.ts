@@ -95,6 +95,8 @@ test('no instance: flux_open names the socket', () => {
   const r = flux(['lsattr'], { env: { FLUX_URI: 'local:///nonexistent/sock' } });
   assert.is(r.code, 1);
   assert.is(r.stderr, 'flux: flux_open: cannot connect to local:///nonexistent/sock: No such file or directory\n');
+  const bare = flux(['lsattr'], { env: { FLUX_URI: 'local://' } });
+  assert.equal([bare.code, bare.stderr], [1, 'flux: flux_open: malformed URI local://: no socket path (local://PATH)\n']);
 });
 
 test.run();
