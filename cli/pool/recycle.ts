@@ -12,7 +12,8 @@
  * process 'exit' listener it added (it must run), a global it defined, an
  * uncaught-exception capture, a changed uid/gid or nice value, a baseline
  * listener it removed, a command that did not return (it ended on a lost
- * broker, a broken pipe, a detach, or it threw), one that was signalled or ran
+ * broker, a broken pipe, a detach, or it threw), one that reported an
+ * internal error (cli/exit.ts taintProcess), one that was signalled or ran
  * long, and a client grown too big or too old.
  */
 import * as fs from 'node:fs';
