@@ -174,7 +174,9 @@ export class ModuleHost {
     } catch (e) {
       if (verb === 'load') throw e;
       const fe = toFluxError(e);
-      throw new FluxError(fe.errno, `${fe.message.replace(/^load /, 'reload ')}; the old module keeps running`);
+      // (a spec that does not resolve names its module only by itself)
+      const keeps = this.mods.has(nameOverride ?? spec) ? '; the old module keeps running' : '';
+      throw new FluxError(fe.errno, `${fe.message.replace(/^load /, 'reload ')}${keeps}`);
     }
     const name = nameOverride ?? (spec.includes('/') ? manifest.name : resolved.name);
     return { path: resolved.path, manifest, name };

@@ -84,6 +84,9 @@ test('load --name and module arguments; reload', () => {
   r = inst.flux(['module', 'reload', '-f', '--name=hi', hello]);
   assert.is(r.code, 0, r.stderr);
   assert.is(inst.flux(['module', 'remove', 'hi']).code, 0);
+  // a module found nowhere, loaded or not: no talk of an old one where there is none
+  r = inst.flux(['module', 'reload', 'nosuch']);
+  assert.equal([r.code, r.stderr], [1, 'flux-module: reload nosuch: module not found in search path\n']);
 });
 
 test('Flux errors: bad path, already loaded, remove nosuch, not in search path', () => {
