@@ -234,7 +234,7 @@ export class Pool implements ResourcePool {
     if (req.constraint) {
       const known = new Set(this.layout.nodes.map((n) => n.hostname));
       const unknown = [...new Set(constraintHosts(req.constraint))].filter((h) => !known.has(h));
-      if (unknown.length > 0) return `host constraint contains invalid hosts: host '${unknown[0]}' not found`;
+      if (unknown.length > 0) return `invalid jobspec: host constraint contains invalid hosts: host '${unknown[0]}' not found`;
     }
     const all = this.allowed(req);
     const shape = `${req.coresPerSlot} core(s)${req.gpusPerSlot > 0 ? ` and ${req.gpusPerSlot} gpu(s)` : ''}`;

@@ -76,7 +76,7 @@ test('refused at submit: a host not in the instance, a constraint no node satisf
     ].join('\n'),
   );
   assert.is(r.stdout, 'rc=1\nrc=1\nrc=1\nrc=1\nrc=1\n0\n');
-  assert.match(r.stderr, /^flux-run: ERROR: host constraint contains invalid hosts: host 'nosuch' not found$/m);
+  assert.match(r.stderr, /^flux-run: ERROR: invalid jobspec: host constraint contains invalid hosts: host 'nosuch' not found$/m);
   assert.match(r.stderr, /^\[Errno 22\] unsatisfiable request: need 1 slot\(s\) of 1 core\(s\), only 0 such slot\(s\) available \(total cores: 0\)$/m);
   assert.match(r.stderr, /^flux-run: ERROR: unsatisfiable request: need 1 slot\(s\) of 1 core\(s\)/m);
   assert.match(r.stderr, /^flux-run: ERROR: --requires='&&': Invalid token '&&' at position 0$/m);
