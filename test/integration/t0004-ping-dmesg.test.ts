@@ -122,6 +122,30 @@ test('dmesg -H: anchor then offsets', () => {
   for (const l of lines.slice(1)) assert.match(l, /^(\[[A-Z][a-z]{2}\d\d \d\d:\d\d\]|\[ {0,3}\+\d+\.\d{6}\]) [\w-]+\.\w+\[\d+\]: /);
 });
 
+test('dmesg -L[WHEN] / --color: Flux\'s colours (time green, app.sev[rank] yellow, text by severity); none into a pipe by default', () => {
+  inst.flux(['logger', '-s', 'debug', 't0004-dbg']);
+  inst.flux(['logger', '-s', 'err', 't0004-err']);
+  inst.flux(['logger', 't0004-notice']);
+  const [green, bold, yellow, blue, red, reset] = ['\x1b[32m', '\x1b[1m', '\x1b[33m', '\x1b[34m', '\x1b[31m', '\x1b[0m'];
+  /** the line that ends with `text`, its time stamp (what is between the first colour and its reset) cut out */
+  const line = (out: string, text: string): string | undefined => {
+    const l = out.split('\n').find((x) => x.includes(text));
+    return l?.replace(/^(\x1b\[[\d;]*m)+[^\x1b]*/, '<time>');
+  };
+  for (const args of [['-L'], ['-Lalways'], ['--color'], ['--color=always']]) {
+    const out = inst.flux(['dmesg', ...args]).stdout;
+    assert.ok(out.startsWith(green), args.join(' '));
+    assert.is(line(out, 't0004-dbg'), `<time>${reset} ${yellow}logger.debug[0]${reset}: ${blue}t0004-dbg${reset}`, args.join(' '));
+    assert.is(line(out, 't0004-err'), `<time>${reset} ${yellow}logger.err[0]${reset}: ${red}t0004-err${reset}`, args.join(' '));
+    assert.is(line(out, 't0004-notice'), `<time>${reset} ${yellow}logger.notice[0]${reset}: t0004-notice`, args.join(' '));
+  }
+  // -H: a new minute's anchor in bold green
+  assert.ok(inst.flux(['dmesg', '-H', '-L']).stdout.startsWith(`${bold}${green}[`));
+  for (const args of [[], ['-Lnever'], ['--color=never'], ['--color=auto']]) assert.not.ok(inst.flux(['dmesg', ...args]).stdout.includes('\x1b'), args.join(' '));
+  const r = inst.flux(['dmesg', '--color=sometimes']);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux dmesg: Invalid argument to --color: 'sometimes'\n"]);
+});
+
 test('dmesg -c prints then clears; -C clears', () => {
   inst.flux(['logger', 'before-clear']);
   let r = inst.flux(['dmesg', '-c']);
