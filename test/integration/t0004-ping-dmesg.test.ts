@@ -130,6 +130,7 @@ test('dmesg -L[WHEN] / --color: Flux\'s colours (time green, app.sev[rank] yello
   /** the line that ends with `text`, its time stamp (what is between the first colour and its reset) cut out */
   const line = (out: string, text: string): string | undefined => {
     const l = out.split('\n').find((x) => x.includes(text));
+    // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
     return l?.replace(/^(\x1b\[[\d;]*m)+[^\x1b]*/, '<time>');
   };
   for (const args of [['-L'], ['-Lalways'], ['--color'], ['--color=always']]) {
