@@ -1,6 +1,9 @@
-/** JSON as Python's json.dumps() writes it by default: `", "` / `": "` separators, non-ASCII escaped. */
+import { PyFloat } from '../../lib/formats/py-float';
+
+/** JSON as Python's json.dumps() writes it by default: `", "` / `": "` separators, non-ASCII escaped; a PyFloat as a float (`0.0`). */
 export function pyJson(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  if (v instanceof PyFloat) return v.toString();
   if (typeof v === 'string') {
     return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
   }

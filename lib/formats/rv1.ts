@@ -66,16 +66,17 @@ export function rv1Build(ranks: readonly RankResources[], opts: BuildOpts = {}):
     R_lite.push({ rank: idset.encode(g.ranks), children });
   }
   const hosts = [...ranks].sort((a, b) => a.rank - b.rank).map((r) => r.hostname);
+  // keys in the order Flux's librlist writes them
   const R: Rv1 = {
     version: 1,
     execution: {
       R_lite,
-      nodelist: hosts.length > 0 ? [hostlist.compress(hosts)] : [],
       starttime: opts.starttime ?? 0,
       expiration: opts.expiration ?? 0,
+      ...(opts.nslots !== undefined ? { nslots: opts.nslots } : {}),
+      nodelist: hosts.length > 0 ? [hostlist.compress(hosts)] : [],
     },
   };
-  if (opts.nslots !== undefined) R.execution.nslots = opts.nslots;
   const props = new Map<string, number[]>();
   for (const r of ranks) for (const p of r.properties ?? []) props.set(p, [...(props.get(p) ?? []), r.rank]);
   if (props.size > 0) {

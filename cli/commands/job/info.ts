@@ -4,6 +4,7 @@ import { CommandExit } from '../../base-command';
 import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../lib/errors';
 import { pyJson } from '../../jobspec';
+import { PyFloat } from '../../../lib/formats/py-float';
 import type { CommandSpec } from '../../options';
 
 export const INFO_USAGE = `Usage: flux job info id key
@@ -59,9 +60,18 @@ export class JobInfoCommand extends JobCommand {
       const log = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.eventlog` })).value;
       value = withUpdates(value as Record<string, unknown>, typeof log === 'string' ? log : '');
     }
+    if (key === 'R') value = withRealTimes(value);
     process.stdout.write((typeof value === 'string' ? value : pyJson(value)) + '\n');
     return 0;
   }
+}
+
+/** R with starttime and expiration as the reals Flux stores them (`"expiration": 0.0`). */
+function withRealTimes(R: unknown): unknown {
+  const ex = (R as { execution?: Record<string, unknown> } | null)?.execution;
+  if (typeof ex !== 'object' || ex === null) return R;
+  const real = (v: unknown) => (typeof v === 'number' ? new PyFloat(v) : v);
+  return { ...(R as object), execution: { ...ex, starttime: real(ex['starttime']), expiration: real(ex['expiration']) } };
 }
 
 /** The jobspec with each `jobspec-update` of the eventlog applied in order (flux update). */
