@@ -21,10 +21,15 @@ export class Journal {
   private readonly events: JournalEvent[] = [];
   private readonly watchers = new Set<Message>();
 
-  constructor(private readonly h: Handle) {}
+  constructor(
+    private readonly h: Handle,
+    /** told of every event posted (rank 0 keeps some in the kvs: kvs-record.ts) */
+    private readonly onPost?: (e: JournalEvent) => void,
+  ) {}
 
   post(name: string, context: Record<string, unknown> = {}): void {
     const e = { timestamp: Date.now() / 1000, name, context };
+    this.onPost?.(e);
     this.events.push(e);
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
     for (const w of this.watchers) this.h.respond(w, { events: [e] });

@@ -35,6 +35,7 @@ import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 import { excludeChange } from './reconfig';
 import { Journal } from './journal';
+import { KvsRecord } from './kvs-record';
 import { DrainWriter, loadDrains } from './drain-store';
 import type {
   Empty,
@@ -105,6 +106,8 @@ export class ResourceModule implements BrokerModule {
   private readonly seen = new Set<number>();
   /** the resource journal (rank 0): flux resource eventlog */
   private readonly journal: Journal;
+  /** rank 0's resource.R and resource.eventlog in the kvs */
+  private readonly record: KvsRecord | undefined;
   /** the online and torpid sets the journal last reported */
   private journaled = { online: new Set<number>(), torpid: new Set<number>() };
 
@@ -113,7 +116,8 @@ export class ResourceModule implements BrokerModule {
     private readonly cfg: ResourceConfig = { noverify: false, norestrict: false },
   ) {
     this.drainWriter = new DrainWriter(h);
-    this.journal = new Journal(h);
+    this.record = h.rank === 0 ? new KvsRecord(h) : undefined;
+    this.journal = new Journal(h, (e) => this.record?.log(e));
     this.local = discover(h.rank, process.env, cfg.norestrict);
     if (cfg.config !== undefined || cfg.path !== undefined) {
       // a described host is checked by the broker's own name (flux start --test-hosts gives each its own)
@@ -472,6 +476,7 @@ export class ResourceModule implements BrokerModule {
   private publishIfChanged(): void {
     if (this.h.rank === 0) this.journalState();
     const R = this.R();
+    this.record?.saveR(R);
     const down = idset.encode(this.down());
     const drained = idset.encode(this.drainedOnly());
     const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down, drained]);

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as os from 'node:os';
 import { startInstance, type Instance } from '../helpers/flux';
+import { until } from '../helpers/wait';
 
 const host = os.hostname();
 const ncores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -127,6 +128,20 @@ test('size 3: drain, errors, drain list, undrain', () => {
   assert.is(none.code, 2);
   assert.match(none.stderr, /flux-resource undrain: error: the following arguments are required: targets/);
   assert.is(three!.flux(['resource', 'drain']).stdout, 'TIME         STATE    REASON                         NODELIST\n');
+});
+
+test('as in Flux, the kvs holds resource.R and resource.eventlog (restart, resource-define, drain, undrain)', async () => {
+  assert.equal(JSON.parse(three!.flux(['kvs', 'get', 'resource.R']).stdout), JSON.parse(three!.flux(['resource', 'R']).stdout));
+  let names: string[] = [];
+  // the drains of the test above are written in order, after their answers
+  await until(() => {
+    names = three!.flux(['kvs', 'eventlog', 'get', 'resource.eventlog']).stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[1]!);
+    return names.length >= 5;
+  }, 'the drain and undrain events');
+  assert.equal(names, ['restart', 'resource-define', 'drain', 'drain', 'undrain']);
+  const log = three!.flux(['kvs', 'eventlog', 'get', 'resource.eventlog']).stdout;
+  assert.match(log, /^\d+\.\d{6} restart ranks="0-2" online="" nodelist="[^"]+"\n\d+\.\d{6} resource-define method="dynamic-discovery"\n\d+\.\d{6} drain idset="1" nodelist="[^"]+" reason="bad disk" overwrite=0\n/);
+  assert.match(log, /\d+\.\d{6} undrain idset="1" nodelist="[^"]+"\n$/);
 });
 
 test.run();
