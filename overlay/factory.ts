@@ -255,7 +255,9 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
     if (!pmi) {
       const warning = singletonWarning(env);
       if (warning) process.stderr.write(warning + '\n');
-      return undefined;
+      // a singleton, as with PMI of size 1: its tree attributes and Flux's `online:` line
+      const host = b.attrs.get('hostname') ?? os.hostname();
+      return { boot: { rank: 0, size: 1, method: 'single', hostlist: [host], instanceLevel: 0 }, tree: singletonTree(b) };
     }
     try {
       return await bootstrap(b, pmi);

@@ -92,7 +92,7 @@ export const JOB_FORMATS: FormatSet = {
     },
     deps: {
       description: 'Show job urgency, priority, and dependencies',
-      format: '{id.f58:>12} +:{username:<8} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}',
+      format: '{id.f58:>12} ?:{queue:<8.8} {name:<10.10+} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}',
     },
     endreason: {
       description: 'Show why each job ended',

@@ -69,12 +69,15 @@ test('dmesg: every line in Flux format, with insmod and state transitions', () =
 });
 
 test('the state machine as Flux logs it at info: a broker with no children says children-none, rank 0 of two children-complete', () => {
-  const events = (size: number) => {
-    const r = flux(['start', `--test-size=${size}`, '-o,-Slog-stderr-level=6', 'true']);
+  const events = (size: number | undefined) => {
+    // without --test-size: one broker started with no PMI at all, as a bare `flux start` is
+    const r = flux(['start', ...(size === undefined ? ['-Slog-stderr-level=6'] : [`--test-size=${size}`, '-o,-Slog-stderr-level=6']), 'true']);
     assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, / broker\.info\[0\]: online: [^ ]+ \(ranks 0\)\n/);
     return [...r.stderr.matchAll(/ broker\.info\[0\]: ([\w-]+): ([\w-]+->[\w-]+) /g)].map((m) => `${m[1]}: ${m[2]}`);
   };
   const one = events(1);
+  assert.equal(events(undefined), one);
   assert.equal(one, [
     'builtins-success: load-builtins->join',
     'parent-none: join->config-sync',

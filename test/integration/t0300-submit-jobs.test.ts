@@ -119,7 +119,7 @@ test('flux jobs -o NAME: help lists the named formats, get-config=NAME prints on
   assert.is(
     g.stdout,
     '[formats.deps]\ndescription = "Show job urgency, priority, and dependencies"\n' +
-      'format = "{id.f58:>12} +:{username:<8} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}"\n',
+      'format = "{id.f58:>12} ?:{queue:<8.8} {name:<10.10+} {urgency:<3} {priority:<12} {state:<8.8} {dependencies}"\n',
   );
   for (const o of ['bogusname', 'get-config=bogusname']) {
     const b = inst.flux(['jobs', '-a', '-o', o]);
@@ -129,7 +129,7 @@ test('flux jobs -o NAME: help lists the named formats, get-config=NAME prints on
   }
   // FLUX_JOBS_FORMAT_DEFAULT names a format (or is one) in place of default
   const d = inst.flux(['jobs', '-a'], { env: { FLUX_JOBS_FORMAT_DEFAULT: 'deps' } });
-  assert.match(d.stdout, /^ +JOBID USER +URG PRI +STATE +DEPENDENCIES\n/);
+  assert.match(d.stdout, /^ +JOBID NAME +URG PRI +STATE +DEPENDENCIES\n/);
   const e = inst.flux(['jobs', '-a'], { env: { FLUX_JOBS_FORMAT_DEFAULT: 'nosuch' } });
   assert.is(e.stderr, 'flux-jobs: ERROR: --format: No such format nosuch\n');
 });

@@ -92,7 +92,11 @@ async function fakeBroker(rank: number, size: number, rundir: string, setattrs: 
 
 test('no PMI: singleton, and a reason on stderr only when a launcher was there', async () => {
   const f = makeTreeFactory(async () => undefined, {});
-  assert.is(await f(await fakeBroker(0, 1, os.tmpdir())), undefined);
+  const b = await fakeBroker(0, 1, os.tmpdir());
+  const booted = await f(b);
+  assert.equal([booted?.boot.rank, booted?.boot.size, booted?.boot.method], [0, 1, 'single']);
+  // a broker alone: no descendants (its state machine says children-none, as Flux's)
+  assert.is(b.attrs.get('tbon.descendants'), '0');
   assert.is(singletonWarning({ HOME: '/root' }), undefined);
   assert.is(
     singletonWarning({ SLURM_JOB_ID: '12', SLURM_NODEID: '0' }),
