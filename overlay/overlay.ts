@@ -33,6 +33,7 @@ import { livenessOf, type Liveness } from './liveness';
 import { SendStall } from './send-stall';
 import { controlPayload } from './control-payload';
 import type { Topology } from '../lib/tree-topology';
+import { monoMs } from '../lib/clock';
 import * as transport from './transport';
 
 import type { PeerStatus } from '../lib/protocol/overlay';
@@ -76,6 +77,7 @@ interface Child {
   /** the child's own report of its subtree */
   subtree: PeerStatus;
   online: Set<number>;
+  /** when status last changed (monoMs: durations only) */
   since: number;
   error?: string;
   leaving: boolean;
@@ -118,7 +120,8 @@ export class Overlay implements OverlayPort, Tree {
   private readonly parentTracked = new Map<string, Message>();
   private state: BrokerState = 'load-builtins';
   private statusWord: PeerStatus = 'full';
-  private statusSince = Date.now();
+  /** when the status last changed (monoMs: durations only) */
+  private statusSince = monoMs();
   private online = new Set<number>();
   private torpidRanks = new Set<number>();
   private reported = '';
@@ -155,7 +158,7 @@ export class Overlay implements OverlayPort, Tree {
         status: 'offline',
         subtree: 'offline',
         online: new Set(),
-        since: Date.now(),
+        since: monoMs(),
         leaving: false,
         tracked: new Map(),
         torpid: false,
@@ -419,7 +422,7 @@ export class Overlay implements OverlayPort, Tree {
   /** Child c is connected (`full` = link ok) or not; record its subtree report and re-evaluate. */
   private setChild(c: Child, link: PeerStatus, subtree: PeerStatus, soon = false): void {
     const st: PeerStatus = link === 'full' ? (subtree === 'full' ? 'full' : subtree === 'offline' ? 'partial' : subtree) : link;
-    if (st !== c.status) c.since = Date.now();
+    if (st !== c.status) c.since = monoMs();
     c.status = st;
     c.subtree = subtree;
     if (soon) this.changedSoon();
@@ -473,7 +476,7 @@ export class Overlay implements OverlayPort, Tree {
     const word = this.computeStatus();
     if (word !== this.statusWord) {
       this.statusWord = word;
-      this.statusSince = Date.now();
+      this.statusSince = monoMs();
     }
     const before = this.online;
     this.online = this.computeOnline();
@@ -567,7 +570,7 @@ export class Overlay implements OverlayPort, Tree {
   }
 
   get statusDuration(): number {
-    return (Date.now() - this.statusSince) / 1000;
+    return (monoMs() - this.statusSince) / 1000;
   }
 
   childInfo(): Array<{ rank: number; status: PeerStatus; since: number; error?: string; connected: boolean; torpidSince?: number }> {

@@ -50,11 +50,13 @@ function ghosts(ov: Overlay, rank: number, status: PeerStatus, torpid = false): 
 
 export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number): Promise<StatusNode> {
   const now = Date.now();
+  // (a peer's status since: the monotonic clock, to the microsecond, as Flux's durations are)
+  const mono = monoMs();
   const children = await Promise.all(
     ov.childInfo().map(async (c): Promise<StatusNode> => {
       const base = { rank: c.rank, host: ov.hostOf(c.rank) };
       if (!c.connected) {
-        const node: StatusNode = { ...base, status: c.status, duration: (now - c.since) / 1000, children: ghosts(ov, c.rank, c.status === 'lost' ? 'lost' : 'offline') };
+        const node: StatusNode = { ...base, status: c.status, duration: (mono - c.since) / 1000, children: ghosts(ov, c.rank, c.status === 'lost' ? 'lost' : 'offline') };
         if (c.error && c.status === 'lost') node.error = c.error;
         return node;
       }
@@ -67,7 +69,7 @@ export async function subtreeStatus(ov: Overlay, b: TreeHost, timeoutMs: number)
         const sub = await b.self.rpc<StatusNode>('overlay.status', { timeout: timeoutMs / 1000 }, { nodeid: c.rank, timeoutMs });
         return { ...sub, rtt: monoMs() - t0 };
       } catch (e) {
-        return { ...base, status: c.status, duration: (now - c.since) / 1000, error: (e as Error).message, children: [] };
+        return { ...base, status: c.status, duration: (mono - c.since) / 1000, error: (e as Error).message, children: [] };
       }
     }),
   );
