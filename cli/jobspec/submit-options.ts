@@ -88,10 +88,11 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'add-file',
-    arg: '[NAME[:PERMS]=]ARG',
+    // Flux 0.88's metavar (its --help layout follows from it); NAME may be NAME:PERMS
+    arg: '[NAME=]PATH',
     repeatable: true,
     description:
-      'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. ARG is a file (NAME defaults to its name), or, if it contains a newline, the content itself. PERMS sets the octal mode. At most 10 MiB in all. (multiple use OK)',
+      'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. PATH is a file (NAME defaults to its name), or, if it contains a newline, the content itself. NAME:PERMS=PATH sets the octal mode. At most 10 MiB in all. (multiple use OK)',
   },
   { name: 'debug', description: 'Enable job debug events (as --flags=debug)' },
 ];
