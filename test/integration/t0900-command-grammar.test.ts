@@ -230,4 +230,13 @@ test("flux jobs --help: the usage lines are Flux's, wrapped as argparse wraps th
   assert.is(r.stdout.split('\n\n')[0], usage);
 });
 
+test('flux run --help: descriptions at column 31, as Flux 0.88 lays them out (reference 6.2)', () => {
+  const r = inst.flux(['run', '--help'], { env: { COLUMNS: '80' } });
+  assert.is(r.code, 0);
+  const named = r.stdout.split('\n').filter((l) => /^  (-\w, )?--[\w-]+(=\S+)? +\S/.test(l) || /^      --[\w-]+(=\S+)? +\S/.test(l));
+  assert.ok(named.length > 20, r.stdout);
+  for (const l of named) assert.is(l.search(/(?<=\S {2,})\S/), 30, l);
+  assert.match(r.stdout, /^      --add-file=\[NAME=\]PATH +Add a file/m);
+});
+
 test.run();
