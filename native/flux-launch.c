@@ -70,11 +70,13 @@ static void run_node(char **argv) {
   snprintf(entry, sizeof entry, "%s/cli/entry.js", self);
   int argc = 0;
   while (argv[argc] != NULL) argc++;
-  char **nargv = calloc((size_t)argc + 3, sizeof *nargv);
+  char **nargv = calloc((size_t)argc + 4, sizeof *nargv);
   if (nargv == NULL) exit(1);
   nargv[0] = "node";
-  nargv[1] = entry;
-  for (int i = 1; i < argc; i++) nargv[i + 1] = argv[i];
+  /* "--": Node 20 reads --env-file anywhere on its command line, even among a job's arguments */
+  nargv[1] = "--";
+  nargv[2] = entry;
+  for (int i = 1; i < argc; i++) nargv[i + 2] = argv[i];
   execvp("node", nargv);
   fprintf(stderr, "flux: node: %s\n", strerror(errno));
   exit(127);

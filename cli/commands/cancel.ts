@@ -73,7 +73,7 @@ export class CancelCommand extends FluxCommand {
         if (!p.has('quiet')) process.stderr.write('flux-cancel: Matched 0 jobs\n');
       } else if (dry) {
         process.stderr.write(`flux-cancel: Would cancel ${jobs(r.count)}\n`);
-      } else {
+      } else if (!p.has('quiet')) {
         process.stderr.write(`flux-cancel: Canceled ${jobs(r.count)} (${r.errors} error${r.errors === 1 ? '' : 's'})\n`);
       }
       return 0;

@@ -5,7 +5,7 @@ import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { fsd, hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
-import { JOB_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
+import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
 import type { Client } from '../api/client';
 import { instanceExtras, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
@@ -32,7 +32,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs that were allocated to the specified HOSTS or RANKS provided as a hostlist or idset.' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
-      { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
+      { name: 'width', short: 'w', arg: 'N', description: 'Truncate lines to N characters (the last one a +)' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
       { name: 'color', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'never', 'always', or 'auto' (default)" },
       { name: 'recursive', short: 'R', description: 'List jobs recursively' },
@@ -117,6 +117,9 @@ export class JobsCommand extends FluxCommand {
     }
     const sortOpt = p.str('sort');
     if (sortOpt) sortKeys = sortOpt.split(',');
+    // a key is a field name: an unknown one is refused, never sorted on silently
+    const badKey = sortKeys.find((k) => !(k.replace(/^-/, '') in HEADINGS));
+    if (badKey !== undefined) this.fail(`Invalid sort key: ${badKey.replace(/^-/, '')}`);
     let fmt: OutputFormat | undefined;
     if (!json) {
       try {

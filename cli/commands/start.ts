@@ -152,7 +152,7 @@ export class StartCommand extends FluxCommand {
     const wrap = (this.wrap ?? '').split(',').filter((w) => w.length > 0);
     if (this.verbose > 0) process.stderr.write(`flux-start: ${[...wrap, 'flux-broker', ...argv].join(' ')}\n`);
     if (this.noexec) return 0;
-    if (wrap.length > 0) return runWrapped([...wrap, process.execPath, path.join(__dirname, '..', 'entry.js'), 'broker', ...argv]);
+    if (wrap.length > 0) return runWrapped([...wrap, process.execPath, '--', path.join(__dirname, '..', 'entry.js'), 'broker', ...argv]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { brokerMain } = require('../../kernel/main') as typeof import('../../kernel/main');
     let treeFactory;

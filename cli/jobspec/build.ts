@@ -259,9 +259,24 @@ function requiresConstraint(o: Occurrence): unknown {
   }
 }
 
+/**
+ * Node hands a program its arguments, environment and cwd as UTF-8 text,
+ * each byte that is not UTF-8 replaced by U+FFFD: a jobspec made of them would
+ * name other files, or run elsewhere, than the user meant. Refused instead,
+ * as Flux refuses what it cannot encode as UTF-8.
+ */
+function requireUtf8(what: string, text: string): void {
+  if (text.includes('\uFFFD')) throw new SubmitOptionError(`${what} is not valid UTF-8 (${JSON.stringify(text)}): flux-ts cannot pass it on unchanged`);
+}
+
 /** The jobspec plus urgency and flags for job-ingest.submit. */
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
   if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
+  p.operands.forEach((a, i) => requireUtf8(i === 0 ? 'the command' : `argument ${i}`, a));
+  for (const k of ['output', 'error', 'input', 'cwd']) {
+    const o = p.get(k);
+    if (o) requireUtf8(`--${k}`, o.value);
+  }
   const env = ctx.env ?? process.env;
   const { res, count, perCore } = resources(p);
   const system: JobspecV1['attributes']['system'] = { duration: 0 };
@@ -269,7 +284,9 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   if (t) system.duration = parseTimeLimit(t);
   const cwdOpt = p.get('cwd');
   system.cwd = cwdOpt ? path.resolve(ctx.cwd ?? process.cwd(), cwdOpt.value) : (ctx.cwd ?? process.cwd());
+  requireUtf8('the working directory', system.cwd);
   system.environment = jobEnvironment(orderedRules(p), env);
+  for (const [k, v] of Object.entries(system.environment)) requireUtf8(`environment variable ${k} (drop it with --env=-${k})`, `${k}=${v}`);
   const q = p.get('queue');
   if (q) system['queue'] = q.value;
   const b = p.get('bank');

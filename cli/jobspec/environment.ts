@@ -7,10 +7,23 @@
  */
 import * as fs from 'node:fs';
 import { SubmitOptionError } from './types';
+import { errnoFromCode, strerror } from '../../lib/errno';
 import { badTagPhrase, unknownTag } from '../../lib/formats/template-tags';
 
+/**
+ * A rule's PATTERN: a shell glob, or with a leading `/` a regular expression
+ * (its closing `/` optional), matched from the start of the name as Flux's
+ * re.match() does. A bad expression is refused.
+ */
 function globToRegex(pat: string): RegExp {
-  if (pat.length > 2 && pat.startsWith('/') && pat.endsWith('/')) return new RegExp(pat.slice(1, -1));
+  if (pat.startsWith('/')) {
+    const body = pat.slice(1).replace(/\/+$/, '');
+    try {
+      return new RegExp(`^(?:${body})`);
+    } catch (e) {
+      throw new SubmitOptionError(`--env: invalid regular expression '${pat}': ${(e as Error).message.split(': ').pop()}`);
+    }
+  }
   const re = pat.replace(/[.+^$()|\\{}]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.').replace(/\[!/g, '[^');
   return new RegExp(`^${re}$`);
 }
@@ -40,7 +53,7 @@ export function jobEnvironment(rules: readonly string[], base: NodeJS.ProcessEnv
       try {
         text = fs.readFileSync(rule.slice(1), 'utf8');
       } catch (e) {
-        throw new SubmitOptionError(`--env: ${rule.slice(1)}: ${(e as NodeJS.ErrnoException).message}`);
+        throw new SubmitOptionError(`--env: ${rule.slice(1)}: ${strerror(errnoFromCode((e as NodeJS.ErrnoException).code))}`);
       }
       for (const line of text.split('\n')) {
         const t = line.trim();

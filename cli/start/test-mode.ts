@@ -117,7 +117,8 @@ interface Broker {
 /** The command line of one broker: [wrap...] node broker-entry.js ARGS [program on rank 0]. */
 export function brokerCommand(cmd: StartCommand, o: TestOptions, rundir: string, rank: number): string[] {
   const wrap = (cmd.wrap ?? '').split(',').filter((w) => w.length > 0);
-  const argv = [...wrap, process.execPath, path.join(__dirname, '..', 'broker-entry.js'), ...cmd.brokerArgs(), `--setattr=rundir=${rundir}`];
+  // `--`: Node 20 reads --env-file anywhere on its command line, the initial program's arguments too
+  const argv = [...wrap, process.execPath, '--', path.join(__dirname, '..', 'broker-entry.js'), ...cmd.brokerArgs(), `--setattr=rundir=${rundir}`];
   if (o.hosts) argv.push(`--setattr=hostname=${o.hosts[rank]}`);
   if (rank === 0) argv.push(...cmd.programWords());
   return argv;

@@ -63,7 +63,7 @@ export class BrokerZygote {
     if (hosts !== undefined) zenv['FLUX_ZYGOTE_HOSTS'] = JSON.stringify(hosts);
     // room for a rank's digits, which a forked broker writes over it (native/zygote.h)
     zenv['PMI_RANK'] = '#'.repeat(10);
-    this.proc = spawn(process.execPath, [...ZYGOTE_FLAGS, zygoteEntry(), String(PAIR_LO), String(PAIR_LO + 2 * pairs - 1), ...args], {
+    this.proc = spawn(process.execPath, [...ZYGOTE_FLAGS, '--', zygoteEntry(), String(PAIR_LO), String(PAIR_LO + 2 * pairs - 1), ...args], {
       stdio,
       env: zenv,
       // a terminal's ^C is for the front end and rank 0 (cli/start/test-mode.ts)

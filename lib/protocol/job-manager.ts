@@ -554,6 +554,15 @@ export const jobManagerProtocol: ProtocolDoc = {
           "doc": "default true"
         },
         {
+          "name": "reason",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "with start false: why (flux queue stop -m), shown by queue status"
+        },
+        {
           "name": "queue",
           "type": [
             "null",
@@ -1171,6 +1180,8 @@ export type JobManagerQueueEnableResponse = Empty;
 export interface JobManagerQueueStartRequest {
   /** default true */
   start?: null | boolean;
+  /** with start false: why (flux queue stop -m), shown by queue status */
+  reason?: null | string;
   queue?: null | string;
   nocheckpoint?: null | boolean;
 }

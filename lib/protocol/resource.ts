@@ -213,6 +213,15 @@ export const resourceProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "force or update"
+        },
+        {
+          "name": "reason",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "why, recorded in the undrain event"
         }
       ],
       "response": "Empty"
@@ -396,6 +405,8 @@ export interface ResourceUndrainRequest {
   targets: string;
   /** force or update */
   mode?: null | string;
+  /** why, recorded in the undrain event */
+  reason?: null | string;
 }
 
 export type ResourceUndrainResponse = Empty;

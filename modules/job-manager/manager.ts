@@ -14,7 +14,7 @@ import { ACTIVE, Flags, Job, PENDING, RUNNING, State, type StateBit } from './jo
 import { Waiters } from './waiters';
 import { selectPurge, type PurgeLimits } from './purge';
 import type { QueuePolicy } from './queues';
-import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues } from './restart';
+import { CHECKPOINT_KEY, WAITED_KEY, loadStoredJobs, queuesCheckpoint, replay, restoreQueues, type NamedQueueState } from './restart';
 import { reconcileExpiration } from './update';
 import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
@@ -54,9 +54,11 @@ export class Manager {
   /** the anonymous queue (no [queues] configured) */
   enable = true;
   disableReason: string | undefined;
+  /** why scheduling was stopped (flux queue stop -m), while it is */
+  stopReason: string | undefined;
   started = true;
   /** named queues ([queues.NAME]): each enabled and, as in Flux, stopped until `flux queue start` */
-  readonly queueState = new Map<string, { enable: boolean; reason?: string; start: boolean }>();
+  readonly queueState = new Map<string, NamedQueueState>();
   /** false after the scheduler answered ENOSYS, true again on hello */
   private schedUp = true;
   private allocLimit = 0;
@@ -210,6 +212,7 @@ export class Manager {
       this.started = queue['start'] !== false;
       this.enable = queue['enable'] !== false;
       this.disableReason = this.enable ? undefined : typeof queue['reason'] === 'string' ? queue['reason'] : undefined;
+      this.stopReason = this.started ? undefined : typeof queue['stop_reason'] === 'string' ? queue['stop_reason'] : undefined;
     }
     this.savedQueues = this.queuesNow();
     for (const d of skipped) this.h.log('err', `restart: ${d}: incomplete job record skipped`);
@@ -300,7 +303,12 @@ export class Manager {
   private savedQueues: Obj = {};
 
   private queuesNow(): Obj {
-    const queue = { enable: this.enable, start: this.started, ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}) };
+    const queue = {
+      enable: this.enable,
+      start: this.started,
+      ...(this.disableReason !== undefined ? { reason: this.disableReason } : {}),
+      ...(this.stopReason !== undefined ? { stop_reason: this.stopReason } : {}),
+    };
     return { queue, ...(this.queueState.size > 0 ? { queues: queuesCheckpoint(this.queueState) } : {}) };
   }
 
@@ -777,9 +785,17 @@ export class Manager {
   }
 
   /** Start or stop scheduling: the anonymous queue, one named queue, or (queue undefined) every named queue. */
-  setStarted(start: boolean, queue?: string): void {
-    if (this.queueState.size === 0) this.started = start;
-    for (const [name, st] of this.queueState) if (queue === undefined || queue === name) st.start = start;
+  setStarted(start: boolean, queue?: string, reason?: string): void {
+    const why = start ? undefined : reason;
+    if (this.queueState.size === 0) {
+      this.started = start;
+      this.stopReason = why;
+    }
+    for (const [name, st] of this.queueState) {
+      if (queue !== undefined && queue !== name) continue;
+      st.start = start;
+      st.stopReason = why;
+    }
     if (start) {
       this.kick();
       return;

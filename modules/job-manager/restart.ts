@@ -122,12 +122,16 @@ export interface NamedQueueState {
   enable: boolean;
   reason?: string;
   start: boolean;
+  /** why it was stopped (flux queue stop -m), while stopped */
+  stopReason?: string;
 }
 
 /** The named queues' state as the checkpoint keeps it: {NAME: {enable, start, reason?}}. */
 export function queuesCheckpoint(states: ReadonlyMap<string, NamedQueueState>): Obj {
   const out: Obj = {};
-  for (const [name, st] of states) out[name] = { enable: st.enable, start: st.start, ...(st.reason !== undefined ? { reason: st.reason } : {}) };
+  for (const [name, st] of states) {
+    out[name] = { enable: st.enable, start: st.start, ...(st.reason !== undefined ? { reason: st.reason } : {}), ...(st.stopReason !== undefined ? { stop_reason: st.stopReason } : {}) };
+  }
   return out;
 }
 
@@ -148,6 +152,7 @@ export function restoreQueues(saved: Obj | undefined, states: Map<string, NamedQ
     st.enable = o['enable'] !== false;
     st.start = o['start'] === true;
     st.reason = st.enable ? undefined : typeof o['reason'] === 'string' ? o['reason'] : 'disabled by administrator';
+    st.stopReason = !st.start && typeof o['stop_reason'] === 'string' ? o['stop_reason'] : undefined;
   }
   return gone;
 }

@@ -358,11 +358,12 @@ export class JobManager implements BrokerModule {
     const c = this.m.counts();
     const o: Obj = { enable: this.m.enable, start: this.m.started, queued: c.queued, pending: c.allocPending, running: c.running };
     if (!this.m.enable) o['reason'] = this.m.disableReason ?? 'disabled by administrator';
+    if (!this.m.started && this.m.stopReason !== undefined) o['stop_reason'] = this.m.stopReason;
     const q = this.named(p.queue);
     if (this.m.queueState.size > 0) {
       o['queues'] = [...this.m.queueState]
         .filter(([name]) => q === undefined || q === name)
-        .map(([name, st]) => ({ name, enable: st.enable, start: st.start, ...(st.enable ? {} : { reason: st.reason }) }));
+        .map(([name, st]) => ({ name, enable: st.enable, start: st.start, ...(st.enable ? {} : { reason: st.reason }), ...(st.stopReason !== undefined ? { stop_reason: st.stopReason } : {}) }));
     }
     return o;
   }
@@ -384,7 +385,7 @@ export class JobManager implements BrokerModule {
   }
 
   private queueStart(p: Req<'queue-start'>) {
-    this.m.setStarted(p.start !== false, this.named(p.queue));
+    this.m.setStarted(p.start !== false, this.named(p.queue), p.reason ?? undefined);
     return this.m.checkpoint(p.nocheckpoint !== true).then(() => ({}));
   }
 

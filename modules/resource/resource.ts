@@ -543,7 +543,8 @@ export class ResourceModule implements BrokerModule {
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
     this.drains.undrain(ranks, p.mode === 'force' || p.mode === 'update');
     this.drainWriter.save(this.drains);
-    this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks) });
+    this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks), ...(p.reason ? { reason: p.reason } : {}) });
+    this.h.log('info', `undrain ${idset.encode(ranks)}${p.reason ? ` ${p.reason}` : ''}`);
     this.publishIfChanged();
     return {};
   }

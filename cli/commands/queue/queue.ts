@@ -19,6 +19,7 @@ interface NamedQueue {
   enable: boolean;
   start: boolean;
   reason?: string;
+  stop_reason?: string;
 }
 
 interface Limits {
@@ -52,6 +53,7 @@ interface QStatus {
   enable: boolean;
   start: boolean;
   reason?: string;
+  stop_reason?: string;
   queued?: number;
   pending?: number;
   running?: number;
@@ -116,17 +118,18 @@ abstract class QueueCommand extends FluxCommand {
       if (!quiet) process.stdout.write(q ? `${q.name}: ${line}\n` : `${line}\n`);
     };
     const enabledLine = (en: boolean, reason?: string) => (en ? 'Job submission is enabled' : `Job submission is disabled: ${reason ?? ''}`);
+    const startedLine = (started: boolean, reason?: string) => (started ? 'Scheduling is started' : reason !== undefined ? `Scheduling is stopped: ${reason}` : 'Scheduling is stopped');
     switch (sub) {
       case 'status': {
         const s = await rpc<QStatus>('job-manager.queue-status', {});
         if (s.queues) {
           for (const q of [...s.queues].sort((a, b) => (a.name < b.name ? -1 : 1))) {
             say(enabledLine(q.enable, q.reason), q);
-            say(q.start ? 'Scheduling is started' : 'Scheduling is stopped', q);
+            say(startedLine(q.start, q.stop_reason), q);
           }
         } else {
           say(enabledLine(s.enable, s.reason));
-          say(s.start ? 'Scheduling is started' : 'Scheduling is stopped');
+          say(startedLine(s.start, s.stop_reason));
         }
         if (p.has('verbose')) await this.verbose(h);
         return 0;
@@ -143,11 +146,11 @@ abstract class QueueCommand extends FluxCommand {
       }
       case 'start':
       case 'stop': {
-        await rpc('job-manager.queue-start', { start: sub === 'start', ...(p.has('nocheckpoint') ? { nocheckpoint: true } : {}) });
-        const line = sub === 'start' ? 'Scheduling is started' : 'Scheduling is stopped';
+        const reason = sub === 'stop' ? p.str('message') : undefined;
+        await rpc('job-manager.queue-start', { start: sub === 'start', ...(reason !== undefined ? { reason } : {}), ...(p.has('nocheckpoint') ? { nocheckpoint: true } : {}) });
         const qs = await queues();
-        if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(line, q);
-        else say(line);
+        if (qs) for (const q of qs.filter((x) => named === undefined || x.name === named)) say(startedLine(q.start, q.stop_reason), q);
+        else say(startedLine(sub === 'start', reason));
         if (p.has('verbose')) await this.verbose(h);
         return 0;
       }

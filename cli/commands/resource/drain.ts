@@ -30,7 +30,7 @@ export class ResourceDrainCommand extends ResourceCommand {
     'Drain resources, or list drained resources',
     [
       { name: 'force', short: 'f', description: 'Force overwrite of existing drain reason. Specify twice to also update drain timestamp.' },
-      { name: 'update', short: 'u', description: 'Update only: do not drain already drained targets, and append to the reason of those that are' },
+      { name: 'update', short: 'u', description: 'Update only: drain the targets not drained yet, and leave the reason of those that are' },
       { name: 'no-header', short: 'n', description: 'Suppress header output (listing only)' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name (listing only)' },
     ],

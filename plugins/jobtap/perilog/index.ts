@@ -69,7 +69,7 @@ export default defineJobtapPlugin({
       const f58 = encodeF58(id);
       if (kind === 'prolog') ctx.prologStart(id, DESCRIPTION.prolog);
       else ctx.epilogStart(id, DESCRIPTION.epilog);
-      const argv = s.perRank ? [process.execPath, CLI_ENTRY, 'exec', '-r', job.ranks ?? '0', ...s.command] : s.command;
+      const argv = s.perRank ? [process.execPath, '--', CLI_ENTRY, 'exec', '-r', job.ranks ?? '0', ...s.command] : s.command;
       runsOf(id)[kind] = runProcess({
         argv,
         env: envFor(job),

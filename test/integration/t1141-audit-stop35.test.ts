@@ -1,0 +1,109 @@
+/**
+ * What a user's audit of options and hostile input found, as the user sees it
+ * once fixed: a job's own `--env-file=` argument is the job's (Node 20 would
+ * take it anywhere on its command line), `flux queue stop -m`, `flux cancel
+ * -q`, `--env-remove=/REGEX` as Flux matches it, `flux jobs --sort` of an
+ * unknown key, `flux resource undrain ... REASON`, and arguments, environment
+ * or a working directory that are not UTF-8, refused rather than changed.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { FLUX, ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { until } from '../helpers/wait';
+
+let inst: Instance;
+const tmp = tmpdir('flux-t1141-');
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=2']);
+});
+test.after(async () => {
+  inst.flux(['cancel', '--all']);
+  await inst.stop().catch(() => inst.kill());
+  tmp.cleanup();
+});
+
+/** `sh -c SCRIPT` in the instance's environment, flux-ts first on PATH (for bytes a JavaScript string cannot hold) */
+function sh(script: string, cwd = tmp.dir): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('sh', ['-c', script], { cwd, env: { ...process.env, ...inst.env, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` }, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("a job's --env-file= argument reaches the job, through a warm client or a fresh Node", () => {
+  for (const pool of ['1', '0']) {
+    const r = inst.flux(['run', 'echo', '--env-file=/nonexistent'], { env: { FLUX_CLI_POOL: pool } });
+    assert.equal([r.code, r.stdout, r.stderr], [0, '--env-file=/nonexistent\n', ''], `FLUX_CLI_POOL=${pool}`);
+  }
+  // and an initial program's, through the brokers of a test instance
+  const s = flux(['start', '--test-size=3', 'echo', '--env-file=/nonexistent']);
+  assert.equal([s.code, s.stdout], [0, '--env-file=/nonexistent\n'], s.stderr);
+});
+
+test('flux queue stop -m REASON: the reason is shown until the queue is started', () => {
+  assert.is(inst.flux(['queue', 'stop', '-m', 'maintenance at noon']).stdout, 'Scheduling is stopped: maintenance at noon\n');
+  assert.is(inst.flux(['queue', 'status']).stdout, 'Job submission is enabled\nScheduling is stopped: maintenance at noon\n');
+  assert.is(inst.flux(['queue', 'start']).stdout, 'Scheduling is started\n');
+  assert.is(inst.flux(['queue', 'stop']).stdout, 'Scheduling is stopped\n');
+  assert.is(inst.flux(['queue', 'status']).stdout, 'Job submission is enabled\nScheduling is stopped\n');
+  assert.is(inst.flux(['queue', 'start']).code, 0);
+});
+
+test('flux cancel -q: no count', () => {
+  inst.flux(['submit', '--urgency=hold', 'true']);
+  let r = inst.flux(['cancel', '--all', '-q']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, '', '']);
+  inst.flux(['submit', '--urgency=hold', 'true']);
+  r = inst.flux(['cancel', '--all']);
+  assert.equal([r.code, r.stderr], [0, 'flux-cancel: Canceled 1 job (0 errors)\n']);
+});
+
+test('--env-remove=/REGEX: as Flux, the closing slash optional and the match from the start of the name; a bad one refused', () => {
+  const env = { T1141_A: '1', T1141_AB: '2', XT1141_A: '3' };
+  const names = (rule: string) =>
+    inst
+      .flux(['run', rule, 'sh', '-c', 'env | grep T1141_ | cut -d= -f1 | sort'], { env })
+      .stdout.trim()
+      .split('\n');
+  assert.equal(names('--env-remove=/^T1141_AB'), ['T1141_A', 'XT1141_A']);
+  assert.equal(names('--env-remove=/T1141_AB/'), ['T1141_A', 'XT1141_A']);
+  assert.equal(names('--env-remove=/T1141_A'), ['XT1141_A']);
+  assert.equal(names('--env=-/T1141_A$'), ['T1141_AB', 'XT1141_A']);
+  const r = inst.flux(['run', '--env-remove=/(', 'true']);
+  assert.equal([r.code, r.stderr], [1, "flux-run: ERROR: --env: invalid regular expression '/(': Unterminated group\n"]);
+  const f = inst.flux(['run', '--env=^/nonexistent/rules', 'true']);
+  assert.equal([f.code, f.stderr], [1, 'flux-run: ERROR: --env: /nonexistent/rules: No such file or directory\n']);
+});
+
+test('flux jobs --sort: an unknown key is refused', () => {
+  for (const args of [['--sort=nosuch'], ['--sort=-name,nosuch'], ['-o', 'sort:nosuch {id}']]) {
+    const r = inst.flux(['jobs', '-a', ...args]);
+    assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-jobs: ERROR: Invalid sort key: nosuch\n'], args.join(' '));
+  }
+  assert.is(inst.flux(['jobs', '-a', '--sort=-name']).code, 0);
+});
+
+test('flux resource undrain TARGETS REASON: the reason is in the undrain event', async () => {
+  assert.is(inst.flux(['resource', 'drain', '1', 'disk']).code, 0);
+  assert.is(inst.flux(['resource', 'undrain', '1', 'new', 'disk']).code, 0);
+  await until(() => /undrain idset="1" nodelist="[^"]+" reason="new disk"\n$/.test(inst.flux(['kvs', 'eventlog', 'get', 'resource.eventlog']).stdout), 'the undrain event in resource.eventlog');
+  assert.match(inst.flux(['resource', 'eventlog']).stdout, /undrain idset="1" nodelist="[^"]+" reason="new disk"\n/);
+});
+
+test('arguments, environment and a working directory that are not UTF-8 are refused, not changed', () => {
+  fs.writeFileSync(path.join(tmp.dir, 'caf\u00e9.txt'), 'x');
+  let r = sh(`${FLUX} run cat "$(printf 'caf\\351.txt')"`);
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-run: ERROR: argument 1 is not valid UTF-8 ("caf\uFFFD.txt"): flux-ts cannot pass it on unchanged\n']);
+  r = sh(`X="$(printf 'a\\377b')" ${FLUX} submit true`);
+  assert.equal([r.code, r.stdout], [1, ''], r.stderr);
+  assert.match(r.stderr, /environment variable X \(drop it with --env=-X\) is not valid UTF-8 \("X=a\uFFFDb"\)/);
+  r = sh(`X="$(printf 'a\\377b')" ${FLUX} run --env=-X echo ok`);
+  assert.equal([r.code, r.stdout], [0, 'ok\n'], r.stderr);
+  r = sh(`mkdir -p "$(printf 'd\\351')" && cd "$(printf 'd\\351')" && ${FLUX} run true`);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^flux-run: ERROR: the working directory is not valid UTF-8 \(".*d\uFFFD"\): flux-ts cannot pass it on unchanged\n$/);
+});
+
+test.run();
