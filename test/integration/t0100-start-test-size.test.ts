@@ -95,8 +95,8 @@ test('-v -X prints each broker command and runs nothing', () => {
   assert.is(r.stdout, '');
   const lines = r.stderr.trimEnd().split('\n');
   assert.is(lines.length, 2);
-  assert.match(lines[0]!, /^flux-start: 0: \S+ \S+broker-entry\.js --setattr=rundir=(\S+) --setattr=hostname=h0 echo hi$/);
-  assert.match(lines[1]!, /^flux-start: 1: \S+ \S+broker-entry\.js --setattr=rundir=\S+ --setattr=hostname=h1$/);
+  assert.match(lines[0]!, /^flux-start: 0: \S+ -- \S+broker-entry\.js --setattr=rundir=(\S+) --setattr=hostname=h0 echo hi$/);
+  assert.match(lines[1]!, /^flux-start: 1: \S+ -- \S+broker-entry\.js --setattr=rundir=\S+ --setattr=hostname=h1$/);
   const dir = /rundir=(\S+)/.exec(lines[0]!)![1]!;
   assert.not.ok(fs.existsSync(dir), 'rundir removed');
 });

@@ -77,7 +77,7 @@ testWhen(test, 'forked followers are brokers of their own, as spawned ones are',
     assert.is.not(b.ppid, frontEnd, `rank ${r} is forked, not spawned by flux start`);
     assert.is(b.parent, 'broker-zygote.js');
     assert.is(ranks[1]!.ppid, b.ppid, 'one zygote for all followers');
-    assert.match(b.cmdline, new RegExp(`^\\S+ \\S+/cli/broker-entry\\.js --setattr=rundir=${tmp.dir}/flux-\\w+ --setattr=hostname=zy${r}$`));
+    assert.match(b.cmdline, new RegExp(`^\\S+ -- \\S+/cli/broker-entry\\.js --setattr=rundir=${tmp.dir}/flux-\\w+ --setattr=hostname=zy${r}$`));
     assert.is(b.pmiRank, `PMI_RANK=${r}`);
   }
   assert.is.not(ranks[1]!.pid, ranks[2]!.pid);
