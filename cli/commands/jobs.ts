@@ -32,7 +32,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs that were allocated to the specified HOSTS or RANKS provided as a hostlist or idset.' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
-      { name: 'width', short: 'w', arg: 'N', description: 'Truncate lines to N characters (the last one a +)' },
+      { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
       { name: 'color', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'never', 'always', or 'auto' (default)" },
       { name: 'recursive', short: 'R', description: 'List jobs recursively' },
