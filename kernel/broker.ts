@@ -58,8 +58,11 @@ export { SharedProcess } from './state/shared-process';
 export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
   treeFactory?: TreeFactory;
-  /** rank 0 entered RUN (the front end uses it to tell an enclosing instance where we are) */
-  onRun?: (b: Broker) => void;
+  /**
+   * rank 0 entered RUN (the front end tells an enclosing instance where we are, and takes
+   * its job's expiration); the initial program waits for what it returns, which must not reject
+   */
+  onRun?: (b: Broker) => Promise<void> | void;
   /** one of many brokers in this process (flux start --test-in-process): its signals and reaper */
   shared?: Pick<SharedProcess, 'signals' | 'reaper'>;
 }
@@ -408,7 +411,7 @@ export class Broker {
     // not before: a broker waiting for its peers (a leaf of a big instance, for seconds) would collect and drop the code it is about to run
     const quiet = idleReduceMs(this.attrs.get('broker.idle-reduce'));
     if (quiet !== undefined) idleReducer.watch(this.router, quiet);
-    if (this.rank === 0) this.opts.onRun?.(this);
+    if (this.rank === 0) await this.opts.onRun?.(this);
     if (this.rank === 0 && this.attrs.get('broker.rc2_none') === undefined) {
       const r = await this.runInitialProgram();
       this.exitCode = r;

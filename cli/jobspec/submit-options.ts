@@ -159,6 +159,22 @@ export const INSTANCE_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** A submission command's spec: argparse, options up to the command. */
+/** the order in which Flux 0.88's `flux run --help` lists the options its submission commands share */
+const FLUX_HELP_ORDER = [
+  'bank', 'queue', 'time-limit', 'urgency', 'job-name', 'setopt', 'setattr', 'add-file', 'dependency', 'requires', 'begin-time',
+  'env', 'env-remove', 'env-file', 'rlimit', 'input', 'output', 'error', 'unbuffered', 'label-io', 'cwd', 'flags', 'signal',
+  'dry-run', 'quiet', 'taskmap', 'verbose', 'wait-event',
+];
+
+/** options in Flux's --help order: those it lists first, in its order, then the others as they were */
+function fluxHelpOrder(options: readonly OptionSpec[]): OptionSpec[] {
+  const rank = (o: OptionSpec) => {
+    const i = FLUX_HELP_ORDER.indexOf(o.name);
+    return i < 0 ? FLUX_HELP_ORDER.length : i;
+  };
+  return options.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map((x) => x.o);
+}
+
 export function submissionSpec(
   word: string,
   summary: string,
@@ -166,5 +182,5 @@ export function submissionSpec(
   options: readonly OptionSpec[],
   operands: CommandSpec['operands'] = [{ name: 'COMMAND', nargs: '...', description: 'Job command and arguments' }],
 ): CommandSpec {
-  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options, operands, posix: true };
+  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options: fluxHelpOrder(options), operands, posix: true };
 }

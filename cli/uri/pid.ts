@@ -55,6 +55,30 @@ async function isSocket(p: string): Promise<boolean> {
   }
 }
 
+/**
+ * The local connector's socket (`.../local-N`) a process listens on: its
+ * socket descriptors (/proc/PID/fd) matched with the listening unix sockets
+ * of /proc/net/unix (a broker with no child that names it, and no rundir on
+ * its command line: a batch or alloc job's).
+ */
+async function listeningSocketOf(pid: number): Promise<string | undefined> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of await fs.readdir(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(await fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
+      if (m) inodes.add(m[1]!);
+    }
+    // Num RefCount Protocol Flags Type St Inode Path; Flags 00010000: listening
+    for (const line of (await fs.readFile('/proc/net/unix', 'utf8')).split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 8 && f[3] === '00010000' && inodes.has(f[6]!) && /\/local-\d+$/.test(f[7]!)) return f[7];
+    }
+  } catch {
+    /* not ours to read, or gone */
+  }
+  return undefined;
+}
+
 function attrOf(argv: readonly string[], name: string): string | undefined {
   let v: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -65,8 +89,21 @@ function attrOf(argv: readonly string[], name: string): string | undefined {
   return v;
 }
 
+/** the front end (`flux ...` without the launcher's warm client) */
+const FRONT_END = /[/\\]cli[/\\]entry\.js$/;
+
+/**
+ * A broker's command line: a test instance's broker, or the front end as one
+ * (`flux broker`, or `flux start` without --test-size: a batch or alloc job's
+ * instance, a system instance), not `flux start --test-size=N`'s front end,
+ * which only starts brokers.
+ */
 export function isBrokerCommand(argv: readonly string[]): boolean {
-  return argv.some((w) => BROKER_ENTRY.test(w));
+  if (argv.some((w) => BROKER_ENTRY.test(w))) return true;
+  const i = argv.findIndex((w) => FRONT_END.test(w));
+  if (i < 0) return false;
+  if (argv[i + 1] === 'broker') return true;
+  return argv[i + 1] === 'start' && !argv.slice(i + 2).some((w) => /^(--test-size(=|$)|-s)/.test(w));
 }
 
 export async function resolvePid(word: string): Promise<string> {
@@ -90,5 +127,7 @@ export async function resolvePid(word: string): Promise<string> {
   const rundir = attrOf(argv, 'rundir');
   const sock = local !== undefined ? local.replace(/^local:\/\//, '') : rundir !== undefined ? path.join(rundir, `local-${envVar(env, 'PMI_RANK') ?? '0'}`) : undefined;
   if (sock !== undefined && (await isSocket(sock))) return `local://${sock}`;
+  const listening = await listeningSocketOf(pid);
+  if (listening !== undefined) return `local://${listening}`;
   throw new UriError(`pid:${word}: broker ${pid} has no child with FLUX_URI and no socket found`);
 }

@@ -63,6 +63,16 @@ export const resourceProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "set-expiration": {
+      "doc": "an instance that runs as a job: the job's expiration (epoch seconds, 0: none), from the enclosing instance (cli/start/uri-memo.ts); it becomes R's, which caps the instance's own jobs",
+      "request": [
+        {
+          "name": "expiration",
+          "type": "double"
+        }
+      ],
+      "response": "Empty"
+    },
     "get": {
       "doc": "R; with down: {R, down, drained (idsets)}: the ranks the scheduler may not use too, and which of them are drained",
       "request": [
@@ -353,6 +363,13 @@ export interface ResourceRegisterRequest {
 
 export type ResourceRegisterResponse = Empty;
 
+/** set-expiration: an instance that runs as a job: the job's expiration (epoch seconds, 0: none), from the enclosing instance (cli/start/uri-memo.ts); it becomes R's, which caps the instance's own jobs */
+export interface ResourceSetExpirationRequest {
+  expiration: number;
+}
+
+export type ResourceSetExpirationResponse = Empty;
+
 /** get: R; with down: {R, down, drained (idsets)}: the ranks the scheduler may not use too, and which of them are drained */
 export interface ResourceGetRequest {
   down?: null | boolean;
@@ -455,6 +472,7 @@ export interface ResourceUpdateEvent {
 export interface ResourceProtocol {
   'discover': { request: ResourceDiscoverRequest; response: ResourceDiscoverResponse };
   'register': { request: ResourceRegisterRequest; response: ResourceRegisterResponse };
+  'set-expiration': { request: ResourceSetExpirationRequest; response: ResourceSetExpirationResponse };
   'get': { request: ResourceGetRequest; response: ResourceGetResponse };
   'status': { request: ResourceStatusRequest; response: ResourceStatusResponse };
   'sched-status': { request: ResourceSchedStatusRequest; response: ResourceSchedStatusResponse };

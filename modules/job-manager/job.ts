@@ -173,6 +173,8 @@ export class Job {
   ranks?: string;
   nodelist?: string;
   expiration?: number;
+  /** the duration the last sched.alloc request carried (an answer to it is reconciled only if flux update changed it since) */
+  allocDuration?: number;
   /** first fatal exception */
   exception?: ExceptionInfo;
   /** a fatal exception (not `finish`) moved the job to CLEANUP */

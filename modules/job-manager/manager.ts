@@ -408,6 +408,7 @@ export class Manager {
    */
   private alloc(job: Job): void {
     job.allocPending = true;
+    job.allocDuration = job.duration;
     this.allocOutstanding++;
     let settled = false;
     const payload = { id: job.id, priority: job.priority, userid: job.userid, t_submit: job.t_submit, jobspec: job.jobspec };

@@ -203,6 +203,8 @@ export function reconcileExpiration(h: Handle, job: Job, R: Obj): void {
   const ex = R['execution'] as Obj | undefined;
   const start = ex?.['starttime'];
   if (!ex || typeof start !== 'number') return;
+  // the scheduler answered the request as sent: its expiration stands (at most the instance's, which may be shorter)
+  if (job.allocDuration === job.duration) return;
   const want = job.duration > 0 ? start + job.duration : 0;
   const got = typeof ex['expiration'] === 'number' ? ex['expiration'] : 0;
   if (Math.abs(want - got) < 1e-3) return;

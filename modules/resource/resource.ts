@@ -108,6 +108,8 @@ export class ResourceModule implements BrokerModule {
   private readonly journal: Journal;
   /** rank 0's resource.R and resource.eventlog in the kvs */
   private readonly record: KvsRecord | undefined;
+  /** R's expiration: the enclosing job's, when this instance is one (set-expiration), else 0 */
+  private expiration = 0;
   /** the online and torpid sets the journal last reported */
   private journaled = { online: new Set<number>(), torpid: new Set<number>() };
 
@@ -129,6 +131,7 @@ export class ResourceModule implements BrokerModule {
       method('discover', () => this.local, { ownerOnly: false }),
       method('register', (req) => this.register(req)),
       // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
+      method('set-expiration', (req) => this.leader(() => this.setExpiration(req.expiration)), leaderOnly),
       method('get', (req) => this.leader(() => (req.down === true ? { R: this.R(), down: idset.encode(this.down()), drained: idset.encode(this.drainedOnly()) } : this.R())), leaderOnly),
       method('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       method('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
@@ -404,7 +407,7 @@ export class ResourceModule implements BrokerModule {
   private hostNames: string[] | null | undefined;
 
   private R(): Rv1 {
-    return rv1Build(this.ranks(), { starttime: this.starttime, expiration: 0 });
+    return rv1Build(this.ranks(), { starttime: this.starttime, expiration: this.expiration });
   }
 
   /**
@@ -479,7 +482,7 @@ export class ResourceModule implements BrokerModule {
     this.record?.saveR(R);
     const down = idset.encode(this.down());
     const drained = idset.encode(this.drainedOnly());
-    const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, down, drained]);
+    const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, R.execution.expiration, down, drained]);
     if (key === this.lastPublished) return;
     this.lastPublished = key;
     void this.h.publish('resource.update', { R, down, drained }).catch(() => {});
@@ -512,7 +515,7 @@ export class ResourceModule implements BrokerModule {
     const allocated = await this.allocatedRanks();
     const host = new Map(all.map((r) => [r.rank, r.hostname]));
     for (const a of allocated) a.hostname = host.get(a.rank) ?? a.hostname;
-    const opts = { starttime: this.starttime, expiration: 0 };
+    const opts = { starttime: this.starttime, expiration: this.expiration };
     return {
       all: rv1Build(all, opts),
       allocated: rv1Build(allocated, opts),
@@ -545,6 +548,15 @@ export class ResourceModule implements BrokerModule {
     this.drainWriter.save(this.drains);
     this.journal.post('undrain', { idset: idset.encode(ranks), nodelist: this.nodelistOf(ranks), ...(p.reason ? { reason: p.reason } : {}) });
     this.h.log('info', `undrain ${idset.encode(ranks)}${p.reason ? ` ${p.reason}` : ''}`);
+    this.publishIfChanged();
+    return {};
+  }
+
+  private setExpiration(expiration: number): Empty {
+    if (!Number.isFinite(expiration) || expiration < 0) throw einval(`set-expiration: ${expiration} is not a time (epoch seconds >= 0)`);
+    if (expiration === this.expiration) return {};
+    this.expiration = expiration;
+    this.h.log('info', expiration > 0 ? `expiration: ${new Date(expiration * 1000).toISOString()} (the enclosing job's)` : 'expiration: none');
     this.publishIfChanged();
     return {};
   }

@@ -59,10 +59,18 @@ function isRv1(R: unknown): R is Rv1 {
   return typeof r === 'object' && r !== null && r.version === 1 && Array.isArray(r.execution?.R_lite);
 }
 
+/** A job's expiration, at most the instance's (0: none): a job of an instance that is a job ends with it. */
+function capped(expiration: number, instance: number): number {
+  if (instance <= 0) return expiration;
+  return expiration === 0 || expiration > instance ? instance : expiration;
+}
+
 export class SchedModule implements BrokerModule {
   readonly handlers: HandlerTable;
   readonly services = ['feasibility'];
   private pool = new Pool([]);
+  /** the instance's own expiration (R's: the enclosing job's, for an instance that is one), 0: none */
+  private instanceExpiration = 0;
   /** pending alloc requests by id, with the reason it waits for down ranks (if so) */
   private readonly waiting = new Map<string, { msg: Message; job: PendingJob; reason?: string }>();
   /** R of running jobs by id */
@@ -101,6 +109,7 @@ export class SchedModule implements BrokerModule {
       // with the ranks that are down already (offline, drained, excluded): resource.update only tells of changes
       const r = await this.h.rpc<{ R: Rv1; down: string; drained?: string }>('resource.get', { down: true }, { nodeid: 0, timeoutMs: 10_000 });
       this.pool = Pool.fromR(r.R, idset.decode(r.down ?? ''), idset.decode(r.drained ?? ''));
+      this.instanceExpiration = r.R.execution.expiration ?? 0;
     } catch (e) {
       this.h.log('err', `resource.get: ${(e as Error).message}; starting with no resources`);
     }
@@ -171,6 +180,7 @@ export class SchedModule implements BrokerModule {
   private onUpdate(p: ResourceUpdateEvent): void {
     if (!isRv1(p.R)) return;
     const pool = Pool.fromR(p.R, idset.decode(p.down), idset.decode(p.drained ?? ''));
+    this.instanceExpiration = p.R.execution.expiration ?? 0;
     for (const j of this.running.values()) pool.take(j.R);
     this.pool = pool;
     for (const w of this.waiting.values()) this.explain(w);
@@ -351,7 +361,7 @@ export class SchedModule implements BrokerModule {
         const dur = w.job.request.duration;
         const R: Rv1 = {
           ...d.R,
-          execution: { ...d.R.execution, starttime: now, expiration: dur > 0 ? now + dur : 0 },
+          execution: { ...d.R.execution, starttime: now, expiration: capped(dur > 0 ? now + dur : 0, this.instanceExpiration) },
         };
         this.pool.take(R);
         this.running.set(String(d.id), { id: d.id, R });

@@ -237,6 +237,14 @@ test('flux run --help: descriptions at column 31, as Flux 0.88 lays them out (re
   assert.ok(named.length > 20, r.stdout);
   for (const l of named) assert.is(l.search(/(?<=\S {2,})\S/), 30, l);
   assert.match(r.stdout, /^      --add-file=\[NAME=\]PATH +Add a file/m);
+  // the options in Flux's order (those it has; the help option aside)
+  const text = fs.readFileSync(path.join(ROOT, '..', 'shared', 'reference', 'flux-core-outputs-2.md'), 'utf8');
+  const ref = text.slice(text.indexOf('$ flux run --help\n'));
+  const refNames = [...ref.slice(0, ref.indexOf('Common resource options:')).matchAll(/^ {2}(?:-\w, )? *--([\w-]+)/gm)].map((m) => m[1]!);
+  const ours = [...r.stdout.slice(0, r.stdout.indexOf('Common resource options:')).matchAll(/^ {2}(?:-\w, )? *--([\w-]+)/gm)].map((m) => m[1]!);
+  const common = refNames.filter((n) => ours.includes(n) && n !== 'help');
+  assert.ok(common.length > 20, common.join(' '));
+  assert.equal(ours.filter((n) => common.includes(n)), common);
 });
 
 test.run();

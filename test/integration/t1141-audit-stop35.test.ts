@@ -4,7 +4,9 @@
  * take it anywhere on its command line), `flux queue stop -m`, `flux cancel
  * -q`, `--env-remove=/REGEX` as Flux matches it, `flux jobs --sort` of an
  * unknown key, `flux resource undrain ... REASON`, and arguments, environment
- * or a working directory that are not UTF-8, refused rather than changed.
+ * or a working directory that are not UTF-8, refused rather than changed;
+ * a nested instance that takes its job's expiration (flux job timeleft),
+ * and `flux uri pid:` of its broker.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -104,6 +106,36 @@ test('arguments, environment and a working directory that are not UTF-8 are refu
   r = sh(`mkdir -p "$(printf 'd\\351')" && cd "$(printf 'd\\351')" && ${FLUX} run true`);
   assert.is(r.code, 1);
   assert.match(r.stderr, /^flux-run: ERROR: the working directory is not valid UTF-8 \(".*d\uFFFD"\): flux-ts cannot pass it on unchanged\n$/);
+});
+
+test("an instance that is a job takes the job's expiration: timeleft inside tells it, and its jobs end no later", () => {
+  const r = inst.flux([
+    'alloc', '-N1', '-t', '5m', 'sh', '-c',
+    'flux job timeleft; flux resource R; id=$(flux submit -t 10m true); flux job wait-event $id clean >/dev/null; flux job info $id R; id=$(flux submit true); flux job wait-event $id clean >/dev/null; flux job info $id R',
+  ]);
+  assert.is(r.code, 0, r.stderr);
+  const [left, instR, longR, plainR] = r.stdout.trim().split('\n');
+  assert.ok(Number(left) > 200 && Number(left) <= 300, `timeleft ${left}`);
+  const exp = (text: string | undefined) => (JSON.parse(text ?? '{}') as { execution?: { expiration?: number } }).execution?.expiration ?? -1;
+  const instance = exp(instR);
+  assert.ok(instance > Date.now() / 1000 + 200, `instance expiration ${instance}`);
+  // a job asking for longer, or for no limit, ends with the instance
+  assert.is(exp(longR), instance);
+  assert.is(exp(plainR), instance);
+});
+
+test("flux uri pid:PID of a batch or alloc job's broker is that instance's URI, not its parent's", () => {
+  const id = inst.flux(['alloc', '--bg', '-N1']).stdout.trim();
+  try {
+    const pid = inst.flux(['proxy', id, 'flux', 'getattr', 'broker.pid']).stdout.trim();
+    const local = inst.flux(['proxy', id, 'flux', 'getattr', 'local-uri']).stdout.trim();
+    assert.match(pid, /^\d+$/);
+    const r = inst.flux(['uri', `pid:${pid}`]);
+    assert.equal([r.code, r.stdout], [0, `${local}\n`], r.stderr);
+    assert.is.not(local, inst.uri);
+  } finally {
+    inst.flux(['shutdown', id], { timeoutMs: 20_000 });
+  }
 });
 
 test.run();
