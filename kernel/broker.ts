@@ -186,7 +186,9 @@ export class Broker {
     this.attrs.setInternal('instance-level', String(this.boot.instanceLevel));
     this.attrs.setInternal('broker.uuid', this.uuid);
     this.attrs.setInternal('broker.mapping', this.boot.mapping ?? `[[0,1,${this.size},1]]`);
-    if (this.attrs.get('broker.quorum') === undefined) this.attrs.setInternal('broker.quorum', String(this.size));
+    const quorum = this.attrs.get('broker.quorum');
+    if (quorum === undefined) this.attrs.setInternal('broker.quorum', String(this.size));
+    else if (Number(quorum) > this.size) return this.crit(`broker.quorum ${quorum} is larger than the instance (size ${this.size}): it could never be reached`);
     if (this.attrs.get('broker.critical-ranks') === undefined) this.attrs.setInternal('broker.critical-ranks', '0');
     if (this.boot.jobid !== undefined) this.setJobAttrs(this.boot.jobid);
 

@@ -21,7 +21,7 @@ export type ConfigSpec =
   | { kind: 'fsd'; finite?: boolean }
   | { kind: 'strings' }
   /** a table with these keys (nothing else, unless `rest` gives the shape of other keys) */
-  | { kind: 'table'; keys: Readonly<Record<string, ConfigSpec>>; rest?: ConfigSpec }
+  | { kind: 'table'; keys: Readonly<Record<string, ConfigSpec>>; rest?: ConfigSpec; required?: readonly string[] }
   /** a table whose keys are names (e.g. queues), each value of this shape */
   | { kind: 'map'; value: ConfigSpec }
   /** an array of tables of this shape */
@@ -87,6 +87,8 @@ export function checkValue(spec: ConfigSpec, v: unknown, path: string): ConfigPr
         const p = checkValue(sub, x, `${path}.${k}`);
         if (p) return p;
       }
+      const missing = spec.required?.find((k) => !(k in v));
+      if (missing !== undefined) return { path: `${path}.${missing}`, text: 'required, but missing' };
       return undefined;
     }
     case 'map': {

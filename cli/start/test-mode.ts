@@ -71,6 +71,12 @@ export function parseTestOptions(cmd: StartCommand, n: number): TestOptions {
   if (exitMode !== 'any' && exitMode !== 'leader') fail(`unknown --test-exit-mode: ${exitMode}`);
   const startMode = cmd.testStartMode ?? 'all';
   if (startMode !== 'all' && startMode !== 'leader') fail(`unknown --test-start-mode: ${startMode}`);
+  // what test mode sets on each broker itself: a -S of it would be overridden, never honoured
+  for (const w of cmd.brokerArgs()) {
+    const m = /^(?:-S|--setattr=)(rundir|hostname)=/.exec(w);
+    if (m?.[1] === 'rundir') fail('-Srundir: --test-size gives each broker a rundir of its own (use --test-rundir=DIR)');
+    if (m?.[1] === 'hostname') fail('-Shostname: --test-size names each broker (use --test-hosts=HOSTLIST)');
+  }
   if (cmd.testRundir === '') fail('--test-rundir: empty value');
   if (cmd.testRundir !== undefined) {
     let st: fs.Stats | undefined;

@@ -169,6 +169,8 @@ export interface ModuleManifest {
    * With a protocol, every method of the handler table must be declared in it.
    */
   readonly protocol?: ProtocolDoc | string;
+  /** the module takes no arguments: `flux module load NAME ARG` is refused, never ignored */
+  readonly noArgs?: boolean;
   /**
    * The module's class, resolved from its child container (the modules in the
    * tree): its constructor names what it needs with @inject(TOKEN).

@@ -21,11 +21,11 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('rank', undefined, RO);
   a.define('size', undefined, RO);
   a.define('version', VERSION, RO);
-  a.define('hostname', undefined, IMM);
+  a.define('hostname', undefined, IMM, { onSet: nonEmpty('hostname') });
   a.define('hostlist', undefined, RO);
-  a.define('rundir', undefined, IMM | F, { onSet: nonEmpty('rundir') });
+  a.define('rundir', undefined, IMM, { onSet: nonEmpty('rundir') });
   a.define('rundir-cleanup', undefined, IMM);
-  a.define('statedir', undefined, IMM | F, { onSet: nonEmpty('statedir') });
+  a.define('statedir', undefined, IMM, { onSet: nonEmpty('statedir') });
   a.define('statedir-cleanup', undefined, IMM);
   a.define('content.restore', undefined, IMM);
   a.define('content.hash', undefined, IMM | NS, { why: 'flux-ts has no content-addressed store, so nothing is hashed' });
@@ -39,7 +39,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
     },
     get: () => (a.get('rank') !== '0' ? undefined : (backing ?? (a.get('statedir-cleanup') === '1' ? 'none' : 'kvs'))),
   });
-  a.define('cron.directory', undefined, IMM | NS, { why: 'flux-ts has no cron module' });
+  a.define('cron.directory', undefined, IMM | NS, { why: "flux-ts's cron module reads no crontab directory (flux cron tab reads one file)" });
   a.define('local-uri', undefined, IMM, { onSet: localUriPath });
   a.define('parent-uri', undefined, RO | LU);
   a.define('instance-level', '0', RO);
@@ -88,7 +88,7 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('tbon.descendants', undefined, RO);
   a.define('tbon.endpoint', undefined, RO);
   a.define('tbon.parent-endpoint', undefined, RO);
-  a.define('tbon.prefertcp', '0', IMM);
+  a.define('tbon.prefertcp', '0', IMM, { onSet: oneOf('tbon.prefertcp', ['0', '1']) });
   a.define('tbon.interface-hint', 'default-route', IMM);
   a.define('tbon.torpid_min', '5s', IMM, { onSet: fsdOnly('tbon.torpid_min') });
   a.define('tbon.torpid_max', '30s', IMM, { onSet: fsdOnly('tbon.torpid_max') });

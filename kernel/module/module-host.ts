@@ -208,6 +208,7 @@ export class ModuleHost {
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);
     try {
+      if (manifest.noArgs && args.length > 0) throw new FluxError(Errno.EINVAL, `${name} takes no module arguments (got '${args[0]}')`);
       const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path, builtin !== undefined || path.startsWith(`${builtinModuleDir}/`));
       // the module class from its child container (writing-a-module.md), or a site module's factory
       lm.module = manifest.module ? child.resolve(manifest.module) : await manifest.create!({ container: child, handle, name, args, config: this.config() });

@@ -6,7 +6,7 @@
  */
 export const FLUX_ONLY_TABLES: Readonly<Record<string, string>> = {
   'content-sqlite': 'flux-ts keeps the kvs in LMDB under statedir, with nothing to tune',
-  cron: 'flux-ts has no cron module',
+  cron: "flux-ts's cron module reads no table: its sync event is a module argument (flux-cron(1))",
   archive: 'the job-archive module is not part of flux-ts (inactive jobs stay in the kvs: [job-manager] inactive-age-limit)',
   systemd: 'flux-ts does not run jobs or the broker under systemd units',
   'sched-fluxion-qmanager': 'Fluxion is not part of flux-ts: [sched] policy selects fcfs or backfill (flux-config-sched(5))',

@@ -47,6 +47,7 @@ export const resourceConfigSchema: ConfigSchema = {
         kind: 'tables',
         item: {
           kind: 'table',
+          required: ['hosts'],
           keys: {
             hosts: hostlistString,
             cores: idsetString('core'),

@@ -117,6 +117,7 @@ export class JobExec implements BrokerModule {
 }
 
 export default defineModule({
+  noArgs: true,
   name: 'job-exec',
   description: 'run jobs: job shells hosted in-process on every rank',
   ranks: 'all',

@@ -176,6 +176,7 @@ export class JobIngest implements BrokerModule {
 }
 
 export default defineModule({
+  noArgs: true,
   name: 'job-ingest',
   description: 'Validate jobspecs, assign job ids, hand jobs to the job manager',
   ranks: 'leader',

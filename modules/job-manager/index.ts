@@ -13,6 +13,7 @@ import { jobManagerConfigSchema } from './config-schema';
 import { JobManager } from './service';
 
 export default defineModule({
+  noArgs: true,
   name: 'job-manager',
   description: 'Job state machine, queue and eventlog writer',
   ranks: 'leader',

@@ -7,6 +7,7 @@ import { rexecProtocol } from '../../lib/protocol/rexec';
 import { Rexec } from './rexec';
 
 export default defineModule({
+  noArgs: true,
   name: 'rexec',
   description: 'run subprocesses on this broker for flux exec',
   ranks: 'all',

@@ -122,11 +122,35 @@ test('empty or malformed rundir, statedir and local-uri', () => {
     [['-Slocal-uri=/tmp/sock'], "flux-broker: local-uri '/tmp/sock': not a local:// URI\n"],
     [['-Slocal-uri=local://'], "flux-broker: local-uri 'local://': no socket path\n"],
     [['--test-size=1', '--test-rundir='], 'flux-start: --test-rundir: empty value\n'],
+    [['-Shostname='], 'flux-broker: hostname: empty value\n'],
+    // what test mode sets on each broker itself is refused, not overridden
+    [['--test-size=2', '-Srundir=/tmp'], 'flux-start: -Srundir: --test-size gives each broker a rundir of its own (use --test-rundir=DIR)\n'],
+    [['--test-size=2', '-o,-Shostname=x'], 'flux-start: -Shostname: --test-size names each broker (use --test-hosts=HOSTLIST)\n'],
   ];
   for (const [args, stderr] of cases) {
     const r = flux(['start', ...args, 'true']);
     assert.is(r.code, 1, args.join(' '));
     assert.is(r.stderr, stderr);
+  }
+});
+
+test('attribute values that could never work: tbon.prefertcp other than 0/1, a quorum above the size; a [resource] config entry without hosts', () => {
+  const t = tmpdir();
+  try {
+    const toml = path.join(t.dir, 'nohosts.toml');
+    fs.writeFileSync(toml, 'resource.config = [ { cores = "0" } ]\n');
+    const cases: Array<[string[], RegExp]> = [
+      [['-Stbon.prefertcp=false'], /broker\.crit\[0\]: Error parsing tbon\.prefertcp attribute\n/],
+      [['--test-size=2', '-Sbroker.quorum=3'], /broker\.crit\[0\]: broker\.quorum 3 is larger than the instance \(size 2\): it could never be reached\n/],
+      [['-c', toml], /Config file error: \S+nohosts\.toml:1: resource\.config\[0\]\.hosts: required, but missing\n/],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = flux(['start', ...args, 'echo', 'RAN'], { timeoutMs: 30_000 });
+      assert.equal([r.code, r.stdout], [1, ''], args.join(' '));
+      assert.match(r.stderr, stderr, args.join(' '));
+    }
+  } finally {
+    t.cleanup();
   }
 });
 

@@ -55,7 +55,7 @@ test('refused in one line: another backing store, a change at run time, and the 
     ['tbon.zmq_io_threads=4', 'flux-broker: tbon.zmq_io_threads: setting this attribute is not supported by flux-ts: flux-ts overlay links are not ZeroMQ sockets\n'],
     ['content.hash=sha256', 'flux-broker: content.hash: setting this attribute is not supported by flux-ts: flux-ts has no content-addressed store, so nothing is hashed\n'],
     ['content.dump=auto', 'flux-broker: content.dump: auto (a dump for offline garbage collection) is not supported by flux-ts: its kvs keeps no unreferenced content to collect\n'],
-    ['cron.directory=/etc/flux/cron', 'flux-broker: cron.directory: setting this attribute is not supported by flux-ts: flux-ts has no cron module\n'],
+    ['cron.directory=/etc/flux/cron', "flux-broker: cron.directory: setting this attribute is not supported by flux-ts: flux-ts's cron module reads no crontab directory (flux cron tab reads one file)\n"],
     ['broker.sd-notify=1', 'flux-broker: broker.sd-notify: setting this attribute is not supported by flux-ts: flux-ts brokers do not talk to systemd\n'],
     ['broker.sd-stop-timeout=90s', 'flux-broker: broker.sd-stop-timeout: setting this attribute is not supported by flux-ts (it stays "none"): flux-ts brokers do not talk to systemd\n'],
     ['broker.exit-norestart=42', 'flux-broker: broker.exit-norestart: setting this attribute is not supported by flux-ts: flux-ts brokers do not talk to systemd\n'],

@@ -138,4 +138,19 @@ test("flux uri pid:PID of a batch or alloc job's broker is that instance's URI, 
   }
 });
 
+test('modules that take no arguments refuse one; a running broker keeps its statedir and rundir', () => {
+  for (const m of ['job-manager', 'job-ingest', 'job-exec', 'rexec']) {
+    const r = inst.flux(['module', 'reload', m, 'bogus=1']);
+    assert.equal([r.code, r.stderr], [1, `flux-module: reload ${m}: ${m} takes no module arguments (got 'bogus=1'); the old module keeps running\n`], m);
+  }
+  for (const a of ['statedir', 'rundir']) {
+    const before = inst.flux(['getattr', a]).stdout;
+    const r = inst.flux(['setattr', '--force', a, path.join(tmp.dir, 'elsewhere')]);
+    assert.equal([r.code, r.stderr], [1, `flux-setattr: ${a}: Operation not permitted\n`], a);
+    assert.is(inst.flux(['getattr', a]).stdout, before);
+  }
+  // the modules still work
+  assert.equal(inst.flux(['run', 'echo', 'ok']).stdout, 'ok\n');
+});
+
 test.run();

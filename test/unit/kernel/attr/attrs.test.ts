@@ -73,11 +73,13 @@ Flags('unsupported: any value but the one shown is refused, on the command line 
 
 Flags('forceable: only with --force', () => {
   const a = store();
-  const e = thrown(() => a.setAtRuntime('rundir', '/tmp/x', false));
+  const e = thrown(() => a.setAtRuntime('broker.rc2_none', '1', false));
   assert.is(e.errno, Errno.EPERM);
-  assert.is(e.message, 'rundir: attribute may not be updated');
-  a.setAtRuntime('rundir', '/tmp/x', true);
-  assert.is(a.get('rundir'), '/tmp/x');
+  assert.is(e.message, 'broker.rc2_none: attribute may not be updated');
+  a.setAtRuntime('broker.rc2_none', '1', true);
+  assert.is(a.get('broker.rc2_none'), '1');
+  // a running broker keeps its directories: not even --force changes them
+  for (const d of ['rundir', 'statedir']) assert.is(thrown(() => a.setAtRuntime(d, '/tmp/x', true)).message, `${d}: Operation not permitted`);
 });
 
 Flags('unknown names are ENOENT everywhere', () => {
