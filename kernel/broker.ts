@@ -317,8 +317,9 @@ export class Broker {
     if (this.rank === 0) {
       let statedir = this.attrs.get('statedir');
       if (statedir !== undefined) {
-        // one the user names is kept at exit, even when the broker had to create it
+        // one the user names is kept at exit, even when the broker had to create it, unless statedir-cleanup=1 says otherwise
         checkStatedir(statedir);
+        if (this.attrs.get('statedir-cleanup') === '1') this.createdStatedir = statedir;
       } else {
         const tmp = process.env['TMPDIR'] || '/var/tmp';
         statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));

@@ -153,4 +153,15 @@ test('modules that take no arguments refuse one; a running broker keeps its stat
   assert.equal(inst.flux(['run', 'echo', 'ok']).stdout, 'ok\n');
 });
 
+test('-Sstatedir=DIR -Sstatedir-cleanup=1: DIR is removed at exit, as documented; without it, kept', () => {
+  const gone = path.join(tmp.dir, 'sd-gone');
+  let r = flux(['start', `-Sstatedir=${gone}`, '-Sstatedir-cleanup=1', 'flux', 'run', 'echo', 'hi']);
+  assert.equal([r.code, r.stdout], [0, 'hi\n'], r.stderr);
+  assert.not.ok(fs.existsSync(gone), `${gone} removed`);
+  const kept = path.join(tmp.dir, 'sd-kept');
+  r = flux(['start', `-Sstatedir=${kept}`, 'true']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(kept, 'content.lmdb')), `${kept} kept`);
+});
+
 test.run();
