@@ -11,7 +11,7 @@ export class UriCommand extends FluxCommand {
   static override spec: CommandSpec = {
     path: ['uri'],
     grammar: 'argparse',
-    prog: 'flux uri',
+    prog: 'flux-uri',
     summary: 'Resolve TARGET to a Flux URI',
     options: [
       { name: 'remote', description: 'Return the remote URI (ssh://HOST/PATH)' },

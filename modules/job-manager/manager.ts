@@ -1001,6 +1001,8 @@ export class Manager {
       throw new FluxError(Errno.ECHILD, 'there are no more waitable jobs');
     }
     const job = this.jobs.get(id);
+    // an active job that was never waitable: Flux's own reason, not the one for unknown or reaped jobs
+    if (job && job.state !== State.INACTIVE && (job.flags & Flags.WAITABLE) === 0) throw new FluxError(Errno.EINVAL, 'job was not submitted with FLUX_JOB_WAITABLE');
     if (!job || !job.waitable || this.waiters.waitable.has(id)) {
       throw new FluxError(Errno.ECHILD, 'invalid job id, or job may be inactive and not waitable');
     }

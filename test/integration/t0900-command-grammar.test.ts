@@ -189,7 +189,7 @@ test('flux jobs, resource, queue, cancel, pstree, uri: argparse, no abbreviation
     { argv: ['cancel', '-n', '--all', '-q'], code: 0 },
     { argv: ['pstree', '--lon'], code: 2, err: /flux-pstree: error: unrecognized arguments: --lon\n$/ },
     { argv: ['pstree', '-ax'], code: 0 },
-    { argv: ['uri', '--loc', 'ID'], code: 2, err: /flux uri: error: unrecognized arguments: --loc\n$/ },
+    { argv: ['uri', '--loc', 'ID'], code: 2, err: /flux-uri: error: unrecognized arguments: --loc\n$/ },
     { argv: ['jobs', '--help'], code: 0, out: /^usage: flux-jobs \[-h\] /, err: '' },
     // last: were it taken for an option, it would shut the instance down (flux-shutdown is C: optparse's words, exit 1)
     { argv: ['shutdown', '--bogus'], code: 1, err: /^flux-shutdown: unrecognized option '--bogus'\nTry `flux-shutdown --help' for more information.\n$/ },

@@ -164,4 +164,24 @@ test('-Sstatedir=DIR -Sstatedir-cleanup=1: DIR is removed at exit, as documented
   assert.ok(fs.existsSync(path.join(kept, 'content.lmdb')), `${kept} kept`);
 });
 
+test('flux job info ID R shows a flux update of the duration (--base: as allocated); flux job wait of a job not waitable says so', async () => {
+  const id = inst.flux(['submit', '-t', '5m', 'sleep', '300']).stdout.trim();
+  try {
+    inst.flux(['job', 'wait-event', id, 'start']);
+    const exp = (args: string[]) => (JSON.parse(inst.flux(['job', 'info', ...args, id, 'R']).stdout) as { execution: { starttime: number; expiration: number } }).execution;
+    const before = exp([]);
+    assert.is(inst.flux(['update', id, 'duration=10m']).code, 0);
+    await until(() => exp([]).expiration > before.expiration, 'the new expiration in R');
+    assert.is(Math.round(exp([]).expiration - before.starttime), 600);
+    assert.is(Math.round(exp(['--base']).expiration - before.starttime), 300);
+    const w = inst.flux(['job', 'wait', id]);
+    assert.equal([w.code, w.stderr], [2, 'flux-job: job was not submitted with FLUX_JOB_WAITABLE\n']);
+  } finally {
+    inst.flux(['cancel', id]);
+  }
+  // an unknown job keeps Flux's other reason
+  const u = inst.flux(['job', 'wait', 'f1']);
+  assert.match(u.stderr, /invalid job id, or job may be inactive and not waitable/);
+});
+
 test.run();

@@ -60,10 +60,33 @@ export class JobInfoCommand extends JobCommand {
       const log = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.eventlog` })).value;
       value = withUpdates(value as Record<string, unknown>, typeof log === 'string' ? log : '');
     }
+    // R: as flux update left it (resource-update events applied); --base: as the scheduler allocated it
+    if (key === 'R' && !this.base && typeof value === 'object' && value !== null) {
+      const log = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.eventlog` })).value;
+      value = withResourceUpdates(value as Record<string, unknown>, typeof log === 'string' ? log : '');
+    }
     if (key === 'R') value = withRealTimes(value);
     process.stdout.write((typeof value === 'string' ? value : pyJson(value)) + '\n');
     return 0;
   }
+}
+
+/** R with each `resource-update` of the eventlog applied in order (its keys are R.execution's: expiration). */
+function withResourceUpdates(R: Record<string, unknown>, eventlog: string): Record<string, unknown> {
+  let out = R;
+  for (const line of eventlog.split('\n')) {
+    if (!line.includes('"resource-update"')) continue;
+    let e: { name?: unknown; context?: unknown };
+    try {
+      e = JSON.parse(line) as typeof e;
+    } catch {
+      continue;
+    }
+    if (e.name !== 'resource-update' || typeof e.context !== 'object' || e.context === null) continue;
+    const ex = (out['execution'] ?? {}) as Record<string, unknown>;
+    out = { ...out, execution: { ...ex, ...(e.context as Record<string, unknown>) } };
+  }
+  return out;
 }
 
 /** R with starttime and expiration as the reals Flux stores them (`"expiration": 0.0`). */

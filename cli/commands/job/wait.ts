@@ -12,6 +12,7 @@ interface WaitResult {
 }
 
 const ECHILD = 10;
+const EINVAL = 22;
 
 export class JobWaitCommand extends JobCommand {
   static override spec: CommandSpec = {
@@ -63,7 +64,8 @@ export class JobWaitCommand extends JobCommand {
       r = await h.rpc<WaitResult>('job-manager.wait', id === undefined ? {} : { id });
     } catch (e) {
       const fe = e as FluxError;
-      if (fe.errno === ECHILD) throw new CommandExit(2, `flux-job: ${fe.message}`);
+      // not waitable (unknown, reaped, or never submitted waitable): 2, as documented
+      if (fe.errno === ECHILD || fe.errno === EINVAL) throw new CommandExit(2, `flux-job: ${fe.message}`);
       throw e;
     }
     if (id === undefined) process.stdout.write(encodeF58(r.id) + '\n');
