@@ -329,6 +329,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['resource', 'drain', { targets: '1', reason: 'protocol test' }],
   ['resource', 'status', {}],
   ['resource', 'undrain', { targets: '1' }],
+  // 0: no expiration, as the instance has
+  ['resource', 'set-expiration', { expiration: 0 }],
   ['job-exec', 'list', {}],
   // a job that is not running here: nothing to signal, feed or list
   ['job-exec', 'shell-kill', { id: 424242, signum: 0 }, 1],
