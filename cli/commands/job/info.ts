@@ -71,21 +71,24 @@ export class JobInfoCommand extends JobCommand {
   }
 }
 
-/** R with each `resource-update` of the eventlog applied in order (its keys are R.execution's: expiration). */
-function withResourceUpdates(R: Record<string, unknown>, eventlog: string): Record<string, unknown> {
-  let out = R;
+/** The contexts of the eventlog's events named `name`, in order (a line that is not an event is skipped). */
+function* contextsOf(eventlog: string, name: string): Generator<Record<string, unknown>> {
   for (const line of eventlog.split('\n')) {
-    if (!line.includes('"resource-update"')) continue;
+    if (!line.includes(`"${name}"`)) continue;
     let e: { name?: unknown; context?: unknown };
     try {
       e = JSON.parse(line) as typeof e;
     } catch {
       continue;
     }
-    if (e.name !== 'resource-update' || typeof e.context !== 'object' || e.context === null) continue;
-    const ex = (out['execution'] ?? {}) as Record<string, unknown>;
-    out = { ...out, execution: { ...ex, ...(e.context as Record<string, unknown>) } };
+    if (e.name === name && typeof e.context === 'object' && e.context !== null) yield e.context as Record<string, unknown>;
   }
+}
+
+/** R with each `resource-update` of the eventlog applied in order (its keys are R.execution's: expiration). */
+function withResourceUpdates(R: Record<string, unknown>, eventlog: string): Record<string, unknown> {
+  let out = R;
+  for (const ctx of contextsOf(eventlog, 'resource-update')) out = { ...out, execution: { ...((out['execution'] ?? {}) as Record<string, unknown>), ...ctx } };
   return out;
 }
 
@@ -100,16 +103,8 @@ function withRealTimes(R: unknown): unknown {
 /** The jobspec with each `jobspec-update` of the eventlog applied in order (flux update). */
 function withUpdates(jobspec: Record<string, unknown>, eventlog: string): Record<string, unknown> {
   const js = structuredClone(jobspec);
-  for (const line of eventlog.split('\n')) {
-    if (!line.includes('"jobspec-update"')) continue;
-    let e: { name?: unknown; context?: unknown };
-    try {
-      e = JSON.parse(line) as typeof e;
-    } catch {
-      continue;
-    }
-    if (e.name !== 'jobspec-update' || typeof e.context !== 'object' || e.context === null) continue;
-    for (const [k, v] of Object.entries(e.context as Record<string, unknown>)) {
+  for (const ctx of contextsOf(eventlog, 'jobspec-update')) {
+    for (const [k, v] of Object.entries(ctx)) {
       const parts = k.split('.');
       let t = js;
       for (const part of parts.slice(0, -1)) {
