@@ -96,6 +96,21 @@ process.on('exit', () => {
  * their jobs); opts.brokerEnv is the instance's alone (e.g. fake resources that
  * child instances must not inherit); opts.openFiles its open-file limit.
  */
+/**
+ * The rundir of an instance killed with SIGKILL (its brokers cannot remove
+ * it): `flux start` made it as $TMPDIR/flux-XXXXXX, where the local URI
+ * points. Only such a directory is removed, never what a test named itself.
+ */
+function removeRundir(uri: string): void {
+  const dir = path.dirname(uri.replace(/^local:\/\//, ''));
+  if (!/^flux-[A-Za-z0-9]{6}$/.test(path.basename(dir)) || path.dirname(dir) !== path.resolve(process.env['TMPDIR'] || os.tmpdir())) return;
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* a broker still dying wrote into it: left for the OS's tmp cleaning */
+  }
+}
+
 export function startInstance(
   startArgs: readonly string[] = [],
   opts: { env?: NodeJS.ProcessEnv; brokerEnv?: NodeJS.ProcessEnv; timeoutMs?: number; openFiles?: number } = {},
@@ -157,6 +172,7 @@ export function startInstance(
           kill: () => {
             kill();
             live.delete(inst);
+            removeRundir(uri);
           },
         };
         live.add(inst);
