@@ -65,7 +65,7 @@ function serve(): void {
   process.argv = [process.execPath, path.join(distDir, 'cli', 'broker-entry.js'), ...brokerArgs];
   if (hosts !== undefined) process.argv.push(`--setattr=hostname=${hosts[rank]}`);
   // what ps, pgrep and `flux uri pid:` read of this process: a spawned broker's
-  // as a spawned broker's (cli/start/test-mode.ts brokerArgv)
+  // command line, `--` included (cli/start/test-mode.ts brokerArgv)
   zygote.zygoteRetitle([process.argv[0]!, '--', ...process.argv.slice(1)], rank);
   zygote.exitWithoutTeardown();
   (requireDist('broker', 'lib/uuid.js') as { forgetPool(): void }).forgetPool();

@@ -273,7 +273,7 @@ function requireUtf8(what: string, text: string): void {
 export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submission {
   if (p.operands.length === 0) throw new SubmitOptionError('job command and arguments are missing');
   p.operands.forEach((a, i) => requireUtf8(i === 0 ? 'the command' : `argument ${i}`, a));
-  for (const k of ['output', 'error', 'input', 'cwd']) {
+  for (const k of ['output', 'error', 'input']) {
     const o = p.get(k);
     if (o) requireUtf8(`--${k}`, o.value);
   }
