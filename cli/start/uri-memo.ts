@@ -24,8 +24,9 @@ export function postUriMemo(b: Broker): Promise<void> | void {
     (h) => {
       const memo = h.rpc('job-manager.memo', { id: jobid, memo: { uri } }, { timeoutMs: 5000 }).catch((e: Error) => note(e.message));
       const expiration = inheritExpiration(b, h, jobid);
-      void Promise.all([memo, expiration]).finally(() => h.close());
-      return expiration;
+      // the connection stays open while the job's expiration is followed (followExpiration)
+      void Promise.all([memo, expiration.then((e) => e.following)]).finally(() => h.close());
+      return expiration.then(() => undefined);
     },
     (e: Error) => note(e.message),
   );
@@ -38,15 +39,50 @@ export function postUriMemo(b: Broker): Promise<void> | void {
  * instance end no later than it does. Best effort, like the memo: the job's
  * own time limit is enforced by the enclosing instance whatever happens here.
  */
-async function inheritExpiration(b: Broker, parent: Client, jobid: string): Promise<void> {
+async function inheritExpiration(b: Broker, parent: Client, jobid: string): Promise<{ following: Promise<void> }> {
+  const none = { following: Promise.resolve() };
+  const id = tryParseJobId(jobid);
+  if (id === undefined) return none;
+  const set = (expiration: number) => b.self.rpc('resource.set-expiration', { expiration }, { timeoutMs: 5000 });
   try {
-    const id = tryParseJobId(jobid);
-    if (id === undefined) return;
     const R = (await parent.rpc<{ value?: { execution?: { expiration?: unknown } } }>('kvs.get', { key: `${encodeKvs(id)}.R` }, { timeoutMs: 5000 })).value;
     const expiration = R?.execution?.expiration;
-    if (typeof expiration !== 'number' || !(expiration > 0)) return;
-    await b.self.rpc('resource.set-expiration', { expiration }, { timeoutMs: 5000 });
+    if (typeof expiration === 'number' && expiration > 0) await set(expiration);
   } catch (e) {
     b.log(7, 'broker', `expiration of job ${jobid}: ${(e as Error).message}`);
+    return none;
   }
+  // an object, not the promise itself: the kernel waits for the first expiration, not for the job's end
+  return { following: followExpiration(b, parent, `${encodeKvs(id)}.eventlog`, set) };
+}
+
+/**
+ * `flux update JOBID duration=...` of the running job posts `resource-update
+ * expiration=T` on its eventlog in the enclosing instance: the instance takes
+ * each one as its own expiration, as Flux's resource module does from its
+ * watch of the job's R. Ends (and the parent connection closes) when the
+ * job's eventlog does, or when this broker leaves RUN.
+ */
+function followExpiration(b: Broker, parent: Client, key: string, set: (expiration: number) => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      resolve();
+    };
+    b.sm.watch((s) => {
+      if (s !== 'run') end();
+      return done;
+    });
+    parent
+      .rpcStream('kvs.watch', { key }, (p) => {
+        for (const e of (p as { entries?: { name?: string; context?: { expiration?: unknown } }[] }).entries ?? []) {
+          const t = e.context?.expiration;
+          if (e.name !== 'resource-update' || typeof t !== 'number' || !(t >= 0) || done) continue;
+          set(t).catch((err: Error) => b.log(4, 'broker', `expiration update of the enclosing job: ${err.message}`));
+        }
+      })
+      .then(end, end);
+  });
 }

@@ -555,6 +555,8 @@ export class ResourceModule implements BrokerModule {
   private setExpiration(expiration: number): Empty {
     if (!Number.isFinite(expiration) || expiration < 0) throw einval(`set-expiration: ${expiration} is not a time (epoch seconds >= 0)`);
     if (expiration === this.expiration) return {};
+    // the first is the expiration the instance started with; a later one is the enclosing job's `flux update`
+    if (this.expiration > 0) this.journal.post('resource-update', { expiration });
     this.expiration = expiration;
     this.h.log('info', expiration > 0 ? `expiration: ${new Date(expiration * 1000).toISOString()} (the enclosing job's)` : 'expiration: none');
     this.publishIfChanged();
