@@ -118,7 +118,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { brokerMain } = require('../kernel/main') as typeof import('../kernel/main');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { postUriMemo } = require('./start/uri-memo') as typeof import('./start/uri-memo');
-    return brokerMain(args.slice(1), { treeFactory: loadTreeFactory(), onRun: postUriMemo });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { connectInstance } = require('./start/connect-instance') as typeof import('./start/connect-instance');
+    return brokerMain(args.slice(1), { treeFactory: loadTreeFactory(), onRun: postUriMemo, connectInstance });
   }
   const files = index[word];
   if (!files) {

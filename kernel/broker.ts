@@ -13,6 +13,7 @@ import { randomUUID } from '../lib/uuid';
 import { Errno } from '../lib/errno';
 import { FluxError } from '../lib/errors';
 import { LogLevel } from './api/handle';
+import type { ConnectInstance } from './api/tokens';
 import { AttrStore } from './attr/attrs';
 import { defineDefaultAttrs } from './attr/defaults';
 import type { BrokerArgs } from './boot/args';
@@ -63,6 +64,8 @@ export interface BrokerOptions {
    * its job's expiration); the initial program waits for what it returns, which must not reject
    */
   onRun?: (b: Broker) => Promise<void> | void;
+  /** how modules reach another instance by URI (the front end's client: the kernel has none) */
+  connectInstance?: ConnectInstance;
   /** one of many brokers in this process (flux start --test-in-process): its signals and reaper */
   shared?: Pick<SharedProcess, 'signals' | 'reaper'>;
 }
@@ -223,7 +226,7 @@ export class Broker {
       log: (s, a, t) => this.log(s, a, t),
       publish: (t, p) => this.publish(t, p),
     };
-    this.modules = new ModuleHost(this.ctx, () => this.config);
+    this.modules = new ModuleHost(this.ctx, () => this.config, this.opts.connectInstance);
     // the broker's own services: the built-in module `broker` (kernel/broker-services.ts), first, on the broker's endpoint
     this.self = (await this.modules.loadBuiltin(brokerModule, this.uuid, [[IBrokerCore, this]])).handle;
 

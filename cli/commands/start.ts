@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { postUriMemo } from '../start/uri-memo';
+import { connectInstance } from '../start/connect-instance';
 import { recoveryAttrs } from '../start/recovery';
 import { parkForNode } from '../../lib/node-env';
 
@@ -162,7 +163,7 @@ export class StartCommand extends FluxCommand {
     } catch {
       treeFactory = undefined;
     }
-    return brokerMain(argv, { treeFactory, onRun: postUriMemo });
+    return brokerMain(argv, { treeFactory, onRun: postUriMemo, connectInstance });
   }
 }
 

@@ -9,6 +9,7 @@
 import { ParsedArgs, type Occurrence } from '../options';
 import { buildSubmission, type Submission } from './build';
 import { SubmitOptionError } from './types';
+import { CONF_ARG, CONF_FILE, instanceConf } from './instance-conf';
 
 /** The batch script: its text and the name it was given (the job name). */
 export interface BatchScript {
@@ -57,12 +58,17 @@ export interface InstanceJob {
  */
 export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.ProcessEnv): Submission {
   if (!p.has('nslots') && !p.has('nodes')) throw new SubmitOptionError('Number of slots to allocate must be specified');
-  for (const unsupported of ['conf', 'dump']) {
-    const o = p.get(unsupported);
-    if (o) throw new SubmitOptionError(`${o.typed}: not supported by flux-ts yet`);
-  }
   const q = asTaskOptions(p);
   const brokerOpts = p.all('broker-opts').map((o) => o.value);
+  const confs = p.all('conf').map((o) => o.value);
+  const files = { ...job.files };
+  if (confs.length > 0) {
+    files[CONF_FILE] = { mode: 0o100600, data: JSON.stringify(instanceConf(confs, env)), encoding: 'utf-8' };
+    brokerOpts.push(CONF_ARG);
+  }
+  const dump = p.get('dump');
+  // --dump alone: Flux's default name, in the job's working directory
+  if (dump) brokerOpts.push(`-Scontent.dump=${dump.value || 'flux-{{jobid}}-dump.tgz'}`);
   q.operands = ['flux', 'broker', ...brokerOpts, ...job.initialProgram];
   if (!q.has('job-name')) q.add('job-name', { value: job.name, typed: '' });
   if (!q.has('output') && job.output !== undefined) q.add('output', { value: job.output, typed: `--output=${job.output}` });
@@ -82,12 +88,12 @@ export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.Pr
   // Flux's key order: the instance's options, then the propagated rlimits
   const { rlimit, ...given } = shell.options;
   shell.options = { ...given, 'per-resource': { type: 'node' }, mpi: 'none', 'exit-timeout': 'none', ...(rlimit === undefined ? {} : { rlimit }) };
-  if (job.files) {
+  if (Object.keys(files).length > 0) {
     const added = (system['files'] as Record<string, unknown> | undefined) ?? {};
-    for (const name of Object.keys(job.files)) {
+    for (const name of Object.keys(files)) {
       if (name in added) throw new SubmitOptionError(`--add-file: the name '${name}' is reserved`);
     }
-    system['files'] = { ...added, ...job.files };
+    system['files'] = { ...added, ...files };
   }
   return sub;
 }

@@ -154,8 +154,13 @@ export const INSTANCE_OPTIONS: readonly OptionSpec[] = [
     repeatable: true,
     description: 'Pass options to flux brokers (multiple use OK)',
   },
-  { name: 'conf', arg: 'CONF', repeatable: true, hidden: true, description: 'not supported by flux-ts yet' },
-  { name: 'dump', arg: 'FILE', hidden: true, description: 'not supported by flux-ts yet' },
+  {
+    name: 'conf',
+    arg: 'CONF',
+    repeatable: true,
+    description: 'Set configuration for the child Flux instance: CONF is KEY=VAL, a multi-line TOML or JSON string, a .toml or .json file, or the NAME of a config in ~/.config/flux/config or /etc/xdg/flux/config (multiple use OK)',
+  },
+  { name: 'dump', arg: 'FILE', optionalArg: true, description: 'Archive the instance\'s KVS to FILE (default flux-{{jobid}}-dump.tgz) when it exits' },
 ];
 
 /** A submission command's spec: argparse, options up to the command. */

@@ -25,6 +25,7 @@ import { parseTestOptions } from './test-mode';
 import { checkSize } from './size-limit';
 import { makeRundir } from './rundir';
 import { postUriMemo } from './uri-memo';
+import { connectInstance } from './connect-instance';
 import { refuseLiveRundir } from './rundir-in-use';
 
 /** Options that name something only separate broker processes have. */
@@ -91,7 +92,7 @@ export async function runInProcess(cmd: StartCommand, n: number): Promise<number
     if (o.hosts) setattrs.push(['hostname', o.hosts[r]!]);
     const args = { ...base, setattrs, program: r === 0 ? base.program : [] };
     const own = { signals: r === 0 ? shared.signals : quiet, reaper: shared.reaper };
-    const broker = new Broker(args, { treeFactory: hub.factory(r), onRun: r === 0 ? postUriMemo : undefined, shared: own });
+    const broker = new Broker(args, { treeFactory: hub.factory(r), onRun: r === 0 ? postUriMemo : undefined, connectInstance, shared: own });
     live.add(r);
     broker.run().then(
       (rc) => ended(r, rc),

@@ -23,6 +23,14 @@ export interface Attributes {
 /** The broker log ring, as this module (appname = its load name). */
 export type Log = (level: LogLevelName, text: string) => void;
 
+/** A connection to another Flux instance (the enclosing one, `parent-uri`): requests and their responses. */
+export interface InstanceConnection {
+  rpc<T = unknown>(topic: string, payload?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  close(): void;
+}
+/** How a module reaches another instance by URI: the front end's client, lent to the kernel (it has none of its own). */
+export type ConnectInstance = (uri: string) => Promise<InstanceConnection>;
+
 export const IHandle = token<Handle>('flux.kernel.handle');
 export const IAttributes = token<Attributes>('flux.kernel.attributes');
 export const ILog = token<Log>('flux.kernel.log');
@@ -31,3 +39,5 @@ export const IModuleName = token<string>('flux.kernel.module-name');
 export const IConfig = token<Readonly<Record<string, unknown>>>('flux.kernel.config');
 /** The broker's named registries (lib/registry.ts): a module provides or finds policies and plugins there. */
 export const IRegistries = token<ModuleRegistries>('flux.kernel.registries');
+/** Reaching another instance (a nested instance's resource module reads its job's R from the enclosing one). */
+export const IConnectInstance = token<ConnectInstance>('flux.kernel.connect-instance');

@@ -35,7 +35,7 @@ import { loadProtocol } from '../../lib/protocol/load';
 import { answerDefault } from '../../lib/module-defaults';
 import { ModuleRegistries, Registries } from '../../lib/registry';
 import { NO_RESPONSE, type BrokerModule, type ModuleManifest, type RequestHandler } from '../api/module';
-import { IAttributes, IConfig, IHandle, ILog, IModuleArgs, IModuleName, IRegistries } from '../api/tokens';
+import { IAttributes, IConfig, IConnectInstance, IHandle, ILog, IModuleArgs, IModuleName, IRegistries, type ConnectInstance } from '../api/tokens';
 import { MsgFlag, Role, type Message } from '../message/message';
 import { LocalHandle, type BrokerContext } from '../router/local-handle';
 import { builtinModuleDir, importManifest, resolveModule } from './resolve';
@@ -77,6 +77,7 @@ export class ModuleHost {
   constructor(
     private readonly ctx: BrokerContext,
     private readonly config: () => Readonly<Record<string, unknown>>,
+    private readonly connect: ConnectInstance = () => Promise.reject(new Error('this broker has no client to reach another instance')),
   ) {}
 
   list(): LoadedModule[] {
@@ -191,7 +192,7 @@ export class ModuleHost {
     const handle = new LocalHandle(this.ctx, name, builtin?.uuid);
     const child = this.instance.createChildContainer();
     const tokens: Array<[symbol, unknown]> = [[IHandle, handle], [IModuleArgs, args], [IModuleName, name], [IConfig, this.config()],
-      [IAttributes, { get: (n: string) => handle.getattr(n) }], [ILog, handle.log.bind(handle)], [IRegistries, new ModuleRegistries(this.registries, handle)], ...(builtin?.tokens ?? [])];
+      [IAttributes, { get: (n: string) => handle.getattr(n) }], [ILog, handle.log.bind(handle)], [IRegistries, new ModuleRegistries(this.registries, handle)], [IConnectInstance, this.connect], ...(builtin?.tokens ?? [])];
     for (const [t, v] of tokens) child.register(t, { useValue: v });
     const lm: LoadedModule = {
       name,

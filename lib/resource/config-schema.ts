@@ -84,6 +84,7 @@ export const resourceConfigSchema: ConfigSchema = {
       },
       noverify: { kind: 'boolean' },
       norestrict: { kind: 'boolean' },
+      rediscover: { kind: 'boolean' },
     },
   },
 };

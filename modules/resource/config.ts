@@ -4,7 +4,8 @@
  * properties; `path` names an R file (RFC 20) instead; `exclude` keeps ranks or
  * hosts out of scheduling; `noverify` skips checking each broker's discovered
  * resources against the description; `norestrict` counts every core of the
- * host, not only those the broker may run on.
+ * host, not only those the broker may run on; `rediscover` makes an instance
+ * that is a job probe its nodes instead of taking the job's R.
  */
 import type { ConfigEntry } from '../../lib/resource/config-schema';
 
@@ -16,6 +17,7 @@ export interface ResourceConfig {
   exclude?: string;
   noverify: boolean;
   norestrict: boolean;
+  rediscover?: boolean;
   /** module argument monitor-force-up: ranks of R without a broker (yet) count as up */
   forceUp?: boolean;
 }
@@ -37,5 +39,5 @@ export function resourceConfig(config: Readonly<Record<string, unknown>>): Resou
   if (t.config !== undefined && t.path !== undefined) {
     throw new Error('resource.config and resource.path may not both be set');
   }
-  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true };
+  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true };
 }

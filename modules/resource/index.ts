@@ -1,5 +1,5 @@
 /** resource: discovers resources on every rank; rank 0 builds R and serves status/drain. */
-import { defineModule, einval, IConfig, IHandle, IModuleArgs, inject, injectable, type Handle } from '../../kernel/api';
+import { defineModule, einval, IConfig, IConnectInstance, IHandle, IModuleArgs, inject, injectable, type ConnectInstance, type Handle } from '../../kernel/api';
 import { resourceProtocol } from '../../lib/protocol/resource';
 import { ResourceModule } from './resource';
 import { resourceArgs, resourceConfig, resourceConfigSchema, type ResourceConfig } from './config';
@@ -7,8 +7,13 @@ import { resourceArgs, resourceConfig, resourceConfigSchema, type ResourceConfig
 /** The service as the module's child container builds it: [resource], overridden by the module arguments. */
 @injectable()
 export class Resource extends ResourceModule {
-  constructor(@inject(IHandle) h: Handle, @inject(IConfig) config: Readonly<Record<string, unknown>>, @inject(IModuleArgs) args: readonly string[]) {
-    super(h, options(config, args));
+  constructor(
+    @inject(IHandle) h: Handle,
+    @inject(IConfig) config: Readonly<Record<string, unknown>>,
+    @inject(IModuleArgs) args: readonly string[],
+    @inject(IConnectInstance) connect: ConnectInstance,
+  ) {
+    super(h, options(config, args), connect);
   }
 }
 

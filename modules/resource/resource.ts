@@ -20,6 +20,7 @@ import {
   rv1Build,
   rv1Expand,
   type BrokerModule,
+  type ConnectInstance,
   type ConfigApply,
   type Handle,
   type HandlerTable,
@@ -36,6 +37,7 @@ import { parseTargets } from './targets';
 import { excludeChange } from './reconfig';
 import { Journal } from './journal';
 import { KvsRecord } from './kvs-record';
+import { enclosingJobResources } from './enclosing-job';
 import { DrainWriter, loadDrains } from './drain-store';
 import type {
   Empty,
@@ -101,6 +103,8 @@ export class ResourceModule implements BrokerModule {
   private unsubscribe: (() => void) | undefined;
   /** resources the site described ([resource] config or path, or flux resource reload); undefined: discovered */
   private described: RankResources[] | undefined;
+  /** the described resources are the enclosing job's R (resource-define method="job-info") */
+  private fromJob = false;
   private excluded: number[] = [];
   /** monitor-force-up: ranks that have had a broker online (only those can be offline) */
   private readonly seen = new Set<number>();
@@ -116,6 +120,8 @@ export class ResourceModule implements BrokerModule {
   constructor(
     private readonly h: Handle,
     private readonly cfg: ResourceConfig = { noverify: false, norestrict: false },
+    /** the enclosing instance, for a nested instance's R (enclosing-job.ts) */
+    private readonly connect?: ConnectInstance,
   ) {
     this.drainWriter = new DrainWriter(h);
     this.record = h.rank === 0 ? new KvsRecord(h) : undefined;
@@ -153,6 +159,7 @@ export class ResourceModule implements BrokerModule {
   async start(): Promise<void> {
     if (this.h.rank === 0) {
       if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
+      else if (this.described === undefined && !this.cfg.rediscover) await this.fromEnclosingJob();
       if (this.cfg.forceUp && !this.described && this.h.size === 1) {
         throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
       }
@@ -169,7 +176,7 @@ export class ResourceModule implements BrokerModule {
         nodelist: hostlist.compress(all.map((r) => r.hostname)),
       });
       this.journaled.online = new Set(forced);
-      this.journal.post('resource-define', { method: this.described ? 'configuration' : 'dynamic-discovery' });
+      this.journal.post('resource-define', { method: this.fromJob ? 'job-info' : this.described ? 'configuration' : 'dynamic-discovery' });
       this.reports.set(0, this.local);
       this.verify(0, this.local);
       this.online = [...Array(this.h.size).keys()];
@@ -188,6 +195,20 @@ export class ResourceModule implements BrokerModule {
     } else {
       void this.push(0);
     }
+  }
+
+  /** A nested instance takes its job's R (enclosing-job.ts); one that cannot, discovers (with a log line). */
+  private async fromEnclosingJob(): Promise<void> {
+    if (this.connect === undefined) return;
+    const got = await enclosingJobResources(this.h, this.connect);
+    if (got === undefined) return;
+    if (typeof got === 'string') {
+      this.h.log('info', `resources discovered, not the job's: ${got}`);
+      return;
+    }
+    this.described = got.ranks;
+    this.fromJob = true;
+    this.expiration = got.expiration;
   }
 
   /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */
@@ -216,7 +237,8 @@ export class ResourceModule implements BrokerModule {
    * the rank with the reason (unless noverify), as Flux does.
    */
   private verify(rank: number, rep: LocalReport): void {
-    if (!this.described || this.cfg.noverify) return;
+    // the job's R is what the enclosing instance gave: not checked against the node (as Flux, unless configured)
+    if (!this.described || this.cfg.noverify || this.fromJob) return;
     const want = this.described.find((r) => r.rank === rank);
     if (!want) return;
     const why = misfit(rank, want, rep);
@@ -241,6 +263,7 @@ export class ResourceModule implements BrokerModule {
     }
     const excluded = this.excludedOf(this.cfg.exclude, ranks);
     this.described = ranks;
+    this.fromJob = false;
     this.excluded = excluded;
     for (const [rank, rep] of this.reports) this.verify(rank, rep);
     this.h.log('info', `reload: ${rlistSummary(ranks)}`);

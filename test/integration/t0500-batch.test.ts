@@ -181,7 +181,7 @@ test('flux batch bad input: one line each, nothing submitted', () => {
     [['batch', '-N1', path.join(tmp.dir, 'nosuch.sh')], 1, `flux-batch: ERROR: [Errno 2] No such file or directory: '${path.join(tmp.dir, 'nosuch.sh')}'\n`],
     [['batch', '-N1', noShebang], 1, `flux-batch: ERROR: ${noShebang} does not appear to start with '#!'\n`],
     [['batch', '-N3', '-n2', workload], 1, 'flux-batch: ERROR: node count must not be greater than slot count\n'],
-    [['batch', '-N1', '--conf=x.toml', workload], 1, 'flux-batch: ERROR: --conf=x.toml: not supported by flux-ts yet\n'],
+    [['batch', '-N1', '--conf=x.toml', workload], 1, 'flux-batch: ERROR: --conf=x.toml: x.toml: No such file or directory\n'],
     [['batch', '--bogus', workload], 2, 'usage: flux batch [OPTIONS...] [SCRIPT] [ARGS...]\nflux batch: error: unrecognized arguments: --bogus\n'],
   ];
   for (const [args, code, stderr] of cases) {
