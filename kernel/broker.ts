@@ -256,6 +256,8 @@ export class Broker {
     // starts with the first process it starts (a fork of the broker and an exec a leaf may never need)
     this.reaper = this.opts.shared?.reaper ?? new Reaper(this.uuid, (sev, text) => this.log(sev === 'err' ? LogLevel.err : LogLevel.debug, 'broker', text));
     if (!this.opts.shared) onFirstChild(this.uuid, () => this.reaper?.start());
+    // a broker killed with SIGKILL cannot remove the rundir it made: its reaper does
+    if (!this.opts.shared && this.createdRundir !== undefined) this.reaper.guardRundir(this.createdRundir);
     this.startTime = Date.now() / 1000;
     this.attrs.setInternal('broker.starttime', this.startTime.toFixed(2));
     await this.lifeCycle();

@@ -20,7 +20,11 @@
  *     even with its environment cleared);
  *
  * and repeats until a pass finds no process it has not signalled yet (a
- * process that forked while the pass ran is caught by the next). It spares the
+ * process that forked while the pass ran is caught by the next). Then, if the
+ * broker is dead (killed: a clean exit keeps it alive until this ends), it
+ * removes the directory the broker named with a line "r PATH" (the rundir it
+ * made and would have removed at its exit: its sockets and job directories),
+ * without following symbolic links or crossing into another file system. It spares the
  * broker (still alive at a clean exit, when it waits for this) and itself; a
  * warm client serving a command (`flux shutdown`) is the user's and never
  * carries the broker's own id. Each process is signalled through a pidfd
@@ -30,6 +34,8 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <ftw.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -53,6 +59,8 @@ static pid_t sessions[MAX_SESSIONS];
 static unsigned long long session_start[MAX_SESSIONS];
 static int session_valid[MAX_SESSIONS];
 static int nsessions;
+/* "r PATH": the broker's own rundir, removed if it dies without removing it */
+static char rundir[PATH_MAX];
 static pid_t killed[MAX_KILLED];
 static int nkilled;
 
@@ -209,6 +217,21 @@ static int sweep(void) {
   return fresh;
 }
 
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  remove(path); /* best effort: what cannot go stays */
+  return 0;
+}
+
+/* The broker is gone (or a zombie): it was killed, and will not clean up. */
+static int broker_dead(void) {
+  pid_t pp, pg, sd;
+  char st;
+  return stat_ids(broker, &pp, &pg, &sd, &st, NULL) != 0 || st == 'Z' || st == 'X';
+}
+
 int main(int argc, char **argv) {
   if (argc != 3 || atoi(argv[1]) <= 1 || argv[2][0] == '\0') {
     fprintf(stderr, "usage: flux-reaper BROKER_PID LINEAGE_ID\n");
@@ -229,7 +252,7 @@ int main(int argc, char **argv) {
   }
 
   /* wait for end of file, taking registrations */
-  char line[64];
+  char line[PATH_MAX];
   size_t have = 0;
   for (;;) {
     char c;
@@ -252,6 +275,8 @@ int main(int argc, char **argv) {
         sessions[nsessions] = (pid_t)v;
         session_start[nsessions++] = start;
       }
+    } else if (line[0] == 'r' && line[1] == ' ' && line[2] == '/') {
+      snprintf(rundir, sizeof rundir, "%s", line + 2);
     }
   }
 
@@ -261,5 +286,6 @@ int main(int argc, char **argv) {
     if (sweep() == 0) break;
     nanosleep(&pause, NULL);
   }
+  if (rundir[0] != '\0' && broker_dead()) nftw(rundir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
   return 0;
 }

@@ -18,6 +18,7 @@ const MAX_RESTARTS = 5;
 export class Reaper {
   private child: ChildProcess | undefined;
   private readonly sessions: number[] = [];
+  private rundir: string | undefined;
   private restarts = 0;
   private closing = false;
 
@@ -34,6 +35,12 @@ export class Reaper {
     }
     this.spawn();
     return true;
+  }
+
+  /** The rundir the broker made: removed by the reaper if the broker is killed (its own exit removes it otherwise). */
+  guardRundir(dir: string): void {
+    this.rundir = dir;
+    this.tell(`r ${dir}\n`);
   }
 
   /** Kill what is left in this session (or process group) once the broker is gone. */
@@ -76,10 +83,12 @@ export class Reaper {
       this.restarts++;
       this.log('err', `reaper exited (${sig ?? `status ${code}`}): restarted`);
       this.spawn();
-      for (const s of this.sessions) this.tell(`s ${s}\n`);
     });
     c.unref();
     (c.stdin as unknown as { unref?: () => void }).unref?.();
+    // what was registered before this reaper started (or before a restart)
+    for (const s of this.sessions) this.tell(`s ${s}\n`);
+    if (this.rundir !== undefined) this.tell(`r ${this.rundir}\n`);
   }
 
   private tell(line: string): void {

@@ -124,6 +124,9 @@ test('a host that never starts: rank 0 says whom it waits for, every broker.quor
     await until(() => (r0.stderr().match(line) ?? []).length >= 2, 'two quorum delayed lines', 60_000);
     assert.is(r0.proc.exitCode, null);
   } finally {
+    // SIGTERM: the broker removes its rundir (a SIGKILL would leave it, this broker having no reaper yet)
+    r0.proc.kill('SIGTERM');
+    await Promise.race([r0.exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
     r0.proc.kill('SIGKILL');
   }
 });

@@ -8,6 +8,7 @@
  * until none is left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -114,6 +115,9 @@ test('SIGKILL of the broker of `flux start` (no --test-size): the initial progra
     await s.exited;
     await allGone('every process of the instance to end after its broker was killed');
     await waitUntil(() => findProcs({ args: 'sleep 3616' }).length === 0, { what: 'sleep 3616, left in the initial program\'s session, to be killed' });
+    // the rundir the broker made (its socket, the job's directory) goes too: its reaper removes it
+    const rundir = path.dirname(s.uri.replace(/^local:\/\//, ''));
+    await waitUntil(() => !fs.existsSync(rundir), { what: `the killed broker's rundir ${rundir} to be removed` });
   } finally {
     teardown(s);
   }
