@@ -11,6 +11,7 @@ export * from './handle';
 export * from './module';
 export * from '../../lib/config-schema';
 export * from './tokens';
+export type { ConnectInstance, InstanceConnection } from '../../lib/instance-connection';
 export * from '../../lib/registry';
 export * from '../../lib/strsignal';
 export * from '../../lib/lineage';

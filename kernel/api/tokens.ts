@@ -9,6 +9,7 @@
  */
 import type { Handle, LogLevelName } from './handle';
 import type { ModuleRegistries } from '../../lib/registry';
+import type { ConnectInstance } from '../../lib/instance-connection';
 
 /** A typed token: a symbol that remembers what it resolves to. */
 export type Token<T> = symbol & { readonly __type?: T };
@@ -22,14 +23,6 @@ export interface Attributes {
 }
 /** The broker log ring, as this module (appname = its load name). */
 export type Log = (level: LogLevelName, text: string) => void;
-
-/** A connection to another Flux instance (the enclosing one, `parent-uri`): requests and their responses. */
-export interface InstanceConnection {
-  rpc<T = unknown>(topic: string, payload?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
-  close(): void;
-}
-/** How a module reaches another instance by URI: the front end's client, lent to the kernel (it has none of its own). */
-export type ConnectInstance = (uri: string) => Promise<InstanceConnection>;
 
 export const IHandle = token<Handle>('flux.kernel.handle');
 export const IAttributes = token<Attributes>('flux.kernel.attributes');

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from '../../lib/uuid';
 import { LINEAGE_VAR, childLineage } from '../../lib/lineage';
-import { Reaper } from './reaper';
+import { Reaper } from '../../lib/reaper';
 
 const DEADLY: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM'];
 const ignore = (): void => {};

@@ -10,7 +10,7 @@
  * the rest of the task's start), and a group added and removed meanwhile,
  * as most short tasks are, is not written at all. A task younger than that
  * when the broker is killed is still found by the broker's reaper through
- * its FLUX_TS_LINEAGE (kernel/state/reaper.ts), unless it cleared its
+ * its FLUX_TS_LINEAGE (lib/reaper.ts), unless it cleared its
  * environment too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const BINARY = path.join(__dirname, '..', '..', 'native', 'flux-reaper');
+const BINARY = path.join(__dirname, '..', 'native', 'flux-reaper');
 /** a reaper that keeps dying is not restarted for ever */
 const MAX_RESTARTS = 5;
 
