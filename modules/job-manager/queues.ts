@@ -90,14 +90,20 @@ export const queueConfigSchema: ConfigSchema = {
 const at = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((x, k) => (typeof x === 'object' && x !== null ? (x as Obj)[k] : undefined), o);
 const secs = (v: unknown): number | undefined => (typeof v === 'string' ? fsd.tryParse(v) : undefined);
 
+/**
+ * A [policy.limits] table. As Flux: a duration of "0" and a size of -1 mean
+ * unlimited, and a queue's own "0" or -1 lifts the general limit (an explicit
+ * no-limit, not an absent key that falls back to it).
+ */
 function limitsOf(t: unknown): Limits {
   const l: Limits = { min: {}, max: {} };
   const d = secs(at(t, 'duration'));
-  if (d !== undefined) l.duration = d;
+  if (d !== undefined) l.duration = d === 0 ? Infinity : d;
   for (const end of ['min', 'max'] as const) {
     for (const k of SIZE_KEYS) {
       const v = at(t, 'job-size', end, k);
       if (typeof v === 'number' && v >= 0) l[end][k] = v;
+      else if (v === -1) l[end][k] = end === 'max' ? Infinity : 0;
     }
   }
   return l;

@@ -478,10 +478,12 @@ export class JobManager implements BrokerModule {
 
 /** The configured queues and policy for `flux queue list` and `flux resource list` (durations in seconds, -1: none). */
 function listQueues(p: QueuePolicy): Obj {
+  // on the wire, as Flux writes them: no duration limit set -1, set unlimited ("0") 0; a size limit set unlimited -1
+  const wire = (m: QueuePolicy['limits']['max']) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === Infinity ? -1 : v]));
   const lim = (l: QueuePolicy['limits']) => ({
-    duration: l.duration !== undefined && Number.isFinite(l.duration) ? l.duration : -1,
+    duration: l.duration === undefined ? -1 : Number.isFinite(l.duration) ? l.duration : 0,
     min: l.min,
-    max: l.max,
+    max: wire(l.max),
   });
   return {
     default: p.defaultQueue ?? null,

@@ -47,7 +47,8 @@ const RED = '\u001b[01;31m';
 const OFF = '\u001b[0;0m';
 
 function duration(d: number): string {
-  return d < 0 ? 'inf' : fsd.formatC(d);
+  // -1 no limit, 0 a limit of "0": unlimited, as in Flux
+  return d <= 0 ? 'inf' : fsd.formatC(d);
 }
 
 export function queueRow(q: QueueFacts): Row {

@@ -187,13 +187,17 @@ abstract class QueueCommand extends FluxCommand {
         const cfg = await h.rpc<QueueList>('job-manager.queue-list', {});
         const facts: QueueFacts[] = [];
         if (!s.queues) {
-          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => cfg.limits.max[k] ?? 'inf';
+          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => (cfg.limits.max[k] === -1 ? undefined : cfg.limits.max[k]) ?? 'inf';
           facts.push({ name: '', isDefault: false, enable: s.enable, start: s.start, defaultDuration: cfg.defaultDuration, limitDuration: cfg.limits.duration, min: cfg.limits.min, max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') } });
         } else {
           const res = await queueResources(h, cfg);
           for (const q of cfg.queues) {
             const st = s.queues.find((x) => x.name === q.name)!;
-            const max = (k: 'nnodes' | 'ncores' | 'ngpus') => q.limits.max[k] ?? cfg.limits.max[k] ?? res.get(q.name)![k];
+            const max = (k: 'nnodes' | 'ncores' | 'ngpus') => {
+              const v = q.limits.max[k] ?? cfg.limits.max[k];
+              // -1: set unlimited (a queue's lifts the general limit): the queue's resources
+              return v === undefined || v === -1 ? res.get(q.name)![k] : v;
+            };
             const min = (k: 'nnodes' | 'ncores' | 'ngpus') => q.limits.min[k] ?? cfg.limits.min[k] ?? 0;
             facts.push({
               name: q.name,

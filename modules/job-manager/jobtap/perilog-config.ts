@@ -23,9 +23,9 @@ export interface PerilogSettings {
 const DEFAULT_TIMEOUT = 1800;
 const DEFAULT_KILL_TIMEOUT = 10;
 
-/** "0" or "none": no timeout; else a finite FSD */
+/** "0", "none", "inf" or "infinity": no timeout (Flux's man page says "0 or infinity"); else a finite FSD */
 function timeoutSeconds(v: unknown): number | undefined {
-  if (v === 'none') return 0;
+  if (v === 'none' || v === 'inf' || v === 'infinity') return 0;
   const s = typeof v === 'string' ? fsd.tryParse(v) : undefined;
   return s !== undefined && Number.isFinite(s) && s >= 0 ? s : undefined;
 }
@@ -42,8 +42,20 @@ export const commandSpec: ConfigSpec = {
 
 const timeout: ConfigSpec = {
   kind: 'custom',
-  what: 'a duration (FSD), "0" or "none" for no timeout',
-  check: (v) => (timeoutSeconds(v) !== undefined ? undefined : `${JSON.stringify(v)} is not a valid timeout (a duration such as "30m", or "0" or "none")`),
+  what: 'a duration (FSD), "0", "infinity" or "none" for no timeout',
+  check: (v) => (timeoutSeconds(v) !== undefined ? undefined : `${JSON.stringify(v)} is not a valid timeout (a duration such as "30m", or "0", "infinity" or "none")`),
+};
+
+/** seconds (Flux reads a number, its man page says "number of seconds"), or an FSD string */
+function killTimeoutSeconds(v: unknown): number | undefined {
+  const s = typeof v === 'number' ? v : typeof v === 'string' ? fsd.tryParse(v) : undefined;
+  return s !== undefined && Number.isFinite(s) && s >= 0 ? s : undefined;
+}
+
+const killTimeout: ConfigSpec = {
+  kind: 'custom',
+  what: 'seconds (a number) or a duration (FSD)',
+  check: (v) => (killTimeoutSeconds(v) !== undefined ? undefined : `${JSON.stringify(v)} is not a valid kill-timeout (seconds, or a duration such as "10s")`),
 };
 
 const table: ConfigSpec = {
@@ -51,7 +63,7 @@ const table: ConfigSpec = {
   keys: {
     command: commandSpec,
     timeout,
-    'kill-timeout': { kind: 'fsd', finite: true },
+    'kill-timeout': killTimeout,
     'per-rank': { kind: 'boolean' },
     'cancel-on-exception': { kind: 'boolean' },
   },
@@ -67,8 +79,8 @@ export function perilogSettings(config: Readonly<Obj>, kind: PerilogKind): Peril
   if (!Array.isArray(cmd) || cmd.length === 0 || cmd.some((x) => typeof x !== 'string')) throw new Error(`job-manager.${kind}.command: must be a non-empty array of strings`);
   const to = t['timeout'] === undefined ? DEFAULT_TIMEOUT : timeoutSeconds(t['timeout']);
   if (to === undefined) throw new Error(`job-manager.${kind}.timeout: ${JSON.stringify(t['timeout'])} is not a valid timeout`);
-  const kt = t['kill-timeout'] === undefined ? DEFAULT_KILL_TIMEOUT : typeof t['kill-timeout'] === 'string' ? fsd.tryParse(t['kill-timeout']) : undefined;
-  if (kt === undefined || !Number.isFinite(kt)) throw new Error(`job-manager.${kind}.kill-timeout: must be a duration`);
+  const kt = t['kill-timeout'] === undefined ? DEFAULT_KILL_TIMEOUT : killTimeoutSeconds(t['kill-timeout']);
+  if (kt === undefined) throw new Error(`job-manager.${kind}.kill-timeout: must be a duration`);
   return {
     command: cmd as string[],
     timeout: to,
