@@ -93,7 +93,7 @@ export const jobExecProtocol: ProtocolDoc = {
             "int"
           ],
           "default": null,
-          "doc": "default 15"
+          "doc": "default: [exec] term-signal (SIGTERM)"
         }
       ],
       "response": "Empty"
@@ -723,7 +723,7 @@ export interface JobExecStartResponse {
 
 export interface JobExecKillRequest {
   id: number;
-  /** default 15 */
+  /** default: [exec] term-signal (SIGTERM) */
   signum?: null | number;
 }
 

@@ -41,13 +41,10 @@ import { tooManyTasks } from '../../lib/task-fds';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { eventTime } from '../../lib/event-time';
+import { DEFAULT_KILL, type KillSettings } from './config';
 
-/** seconds between the first signal and SIGKILL */
-export const KILL_TIMEOUT_MS = 5000;
 /** job-exec's own expiration fires this long after job-manager's */
 const EXPIRE_GRACE_MS = 250;
-const SIGKILL = 9;
-const SIGTERM = 15;
 const SIGALRM = 14;
 
 interface ShellLink {
@@ -81,7 +78,7 @@ export class ExecJob {
   private readonly sinks: Array<FileSink | UserFileSink> = [];
   /** exception responses, in order, each after the output before it */
   private exceptions: Promise<void> = Promise.resolve();
-  /** resolves KILL_TIMEOUT_MS after a fatal exception: output files still not written are given up */
+  /** resolves kill-timeout after a fatal exception: output files still not written are given up */
   private readonly giveUp: Promise<void>;
   private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
@@ -120,6 +117,8 @@ export class ExecJob {
     private readonly sitePlugins: readonly string[] = [],
     /** this broker's IShellPlugins registry as the job starts: built-ins and what modules provide */
     private readonly registered: readonly StackEntry[],
+    /** a fatal exception's signals and the time between them ([exec] kill-timeout ...) */
+    private readonly killWith: KillSettings = DEFAULT_KILL,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -476,11 +475,11 @@ export class ExecJob {
     this.exceptions = Promise.all([this.exceptions, flushed]).then(() => {
       if (!this.finished) this.respond('exception', { type, severity, note });
     });
-    if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : SIGTERM);
+    if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : this.killWith.termSignal);
   }
 
-  /** a fatal exception from anywhere: signal the tasks, SIGKILL after 5 s */
-  fatalKill(signum = SIGTERM): void {
+  /** a fatal exception from anywhere: signal the tasks, kill-signal (SIGKILL) after kill-timeout (5 s) */
+  fatalKill(signum = this.killWith.termSignal): void {
     if (this.fatal) return;
     this.fatal = true;
     if (this.preparing) {
@@ -493,10 +492,10 @@ export class ExecJob {
     setTimeout(() => {
       for (const k of this.sinks) k.abort();
       this.giveUpNow();
-    }, KILL_TIMEOUT_MS).unref();
+    }, this.killWith.killTimeoutMs).unref();
     if (this.ending) return;
     this.kill(signum);
-    this.killTimer = setTimeout(() => this.kill(SIGKILL), KILL_TIMEOUT_MS);
+    this.killTimer = setTimeout(() => this.kill(this.killWith.killSignal), this.killWith.killTimeoutMs);
   }
 
   kill(signum: number): void {

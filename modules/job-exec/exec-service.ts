@@ -42,6 +42,7 @@ import type {
 } from '../../lib/protocol/job-exec';
 import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
 import { OWNER_UID } from '../../lib/owner-uid';
+import { DEFAULT_KILL, type KillSettings } from './config';
 
 /** R as job-exec needs it: RFC 20 with execution.R_lite */
 function isExecR(R: object): R is R {
@@ -84,6 +85,8 @@ export class ExecService {
     private readonly imp: () => string | undefined = () => undefined,
     /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
     private readonly registered: () => readonly StackEntry[],
+    /** `[exec] kill-timeout`, `term-signal`, `kill-signal` as the config has them now */
+    private readonly killSettings: () => KillSettings = () => DEFAULT_KILL,
   ) {
     this.owners = new JobOwners(h);
     // a statedir kept at exit that the kvs does not use (-Scontent.backing-module=none) keeps no job output either
@@ -125,7 +128,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.ended(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered());
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), this.killSettings());
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
@@ -171,7 +174,7 @@ export class ExecService {
   kill(p: JobExecKillRequest): Empty {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    job.kill(p.signum ?? 15);
+    job.kill(p.signum ?? this.killSettings().termSignal);
     return {};
   }
 
@@ -307,6 +310,7 @@ export class ExecService {
   /** `job-exception` (checked against its schema): a fatal one kills the job's tasks */
   onJobException(ev: JobExceptionEvent): void {
     if (ev.severity !== 0) return;
-    this.jobs.get(ev.id)?.fatalKill(ev.type === 'timeout' ? 14 : 15);
+    // a time limit: SIGALRM first, as Flux; otherwise [exec] term-signal (the job's default)
+    this.jobs.get(ev.id)?.fatalKill(ev.type === 'timeout' ? 14 : undefined);
   }
 }

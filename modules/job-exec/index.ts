@@ -24,7 +24,7 @@ import {
 } from '../../kernel/api';
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
-import { execConfigSchema, impPath, sitePlugins } from './config';
+import { execConfigSchema, impPath, killSettings, sitePlugins, type KillSettings } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 import { IShellPlugins } from './plugin-api';
@@ -45,6 +45,8 @@ export class JobExec implements BrokerModule {
   /** `[exec] shell-plugins` and `[exec] imp`: they apply to the jobs that start after a change */
   private site: string[];
   private imp: string | undefined;
+  /** `[exec] kill-timeout`, `term-signal`, `kill-signal`: for the jobs that start after a change */
+  private kill: KillSettings;
   private readonly shells: ShellServer;
   /** rank 0 only */
   private readonly exec: ExecService | undefined;
@@ -53,6 +55,7 @@ export class JobExec implements BrokerModule {
     instances++;
     this.site = sitePlugins(config);
     this.imp = impPath(config);
+    this.kill = killSettings(config);
     // every job's plugins come from the registry: the built-ins are its fallbacks (plugins.ts)
     const plugins = registries.of(IShellPlugins);
     // read at the first job, not at load: every broker loads job-exec while the instance starts (~56 ms of requires)
@@ -63,7 +66,7 @@ export class JobExec implements BrokerModule {
       return registeredStack(plugins);
     };
     this.shells = new ShellServer(h, () => this.imp, registered);
-    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, registered) : undefined);
+    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, registered, () => this.kill) : undefined);
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
@@ -101,9 +104,11 @@ export class JobExec implements BrokerModule {
   configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
     const list = sitePlugins(next);
     const nextImp = impPath(next);
+    const nextKill = killSettings(next);
     return () => {
       this.site = list;
       this.imp = nextImp;
+      this.kill = nextKill;
     };
   }
 

@@ -125,8 +125,8 @@ export class TestExecJob {
     void this.finish();
   }
 
-  fatalKill(signum = 15): void {
-    this.kill(signum);
+  fatalKill(signum: number | undefined = 15): void {
+    this.kill(signum ?? 15);
   }
 
   /** there are no tasks: stdin is taken and dropped */

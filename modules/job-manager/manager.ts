@@ -4,7 +4,7 @@
  * and the exec service (job-exec.start stream, job-exec.kill). It is the only
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
-import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent, fsd, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
@@ -24,8 +24,14 @@ type Obj = Record<string, unknown>;
 
 const SIGKILL = 9;
 const SIGALRM = 14;
-const SIGTERM = 15;
 const KILL_TIMEOUT_MS = 5000;
+
+/** [exec] kill-timeout (the exec service's, default 5 s) and as long again: then the backstop's first SIGKILL */
+function killBackstopMs(config: Readonly<Obj>): number {
+  const t = ((config['exec'] ?? {}) as Obj)['kill-timeout'];
+  const secs = typeof t === 'string' ? fsd.tryParse(t) : undefined;
+  return secs !== undefined && Number.isFinite(secs) ? Math.max(KILL_TIMEOUT_MS, 2 * secs * 1000) : KILL_TIMEOUT_MS;
+}
 const MAX_KILL = 8;
 
 export interface SubmitReq {
@@ -97,7 +103,11 @@ export class Manager {
     this.waiters = new Waiters(h);
     this.housekeeping = new Housekeeping(h);
     this.jobtap = attachJobtap(this, h, config);
+    this.killBackstopMs = killBackstopMs(config);
   }
+
+  /** after a fatal exception, how long the exec service has (its kill-timeout) before this backstop's SIGKILLs */
+  killBackstopMs: number;
 
   // ---------------------------------------------------------------- lookup
 
@@ -678,14 +688,19 @@ export class Manager {
     else if (what === 'free' && job.state === State.CLEANUP) this.free(job);
   }
 
-  /** Send a signal to a running job's tasks. */
-  signal(job: Job, signum: number): void {
-    this.h.rpc('job-exec.kill', { id: job.id, signum }).catch((e: Error) => this.h.log('debug', `job-exec.kill ${job.id}: ${e.message}`));
+  /** Send a signal to a running job's tasks (none: the exec service's term-signal, [exec] term-signal). */
+  signal(job: Job, signum?: number): void {
+    this.h.rpc('job-exec.kill', { id: job.id, ...(signum === undefined ? {} : { signum }) }).catch((e: Error) => this.h.log('debug', `job-exec.kill ${job.id}: ${e.message}`));
   }
 
-  /** Fatal exception while running: signal, then SIGKILL every kill timeout until exec releases. */
-  private terminate(job: Job, first: number): void {
-    this.signal(job, first);
+  /**
+   * Fatal exception while running: the exec service signals the tasks itself
+   * (the job-exception event: [exec] term-signal, then kill-signal after its
+   * kill-timeout); a time limit's SIGALRM is sent from here too. The backstop:
+   * SIGKILL from here every so often until the exec service releases the job.
+   */
+  private terminate(job: Job, first: number | undefined): void {
+    if (first !== undefined) this.signal(job, first);
     job.timer?.clear();
     const again = (delay: number) => {
       job.timer = longTimeout(() => {
@@ -695,7 +710,7 @@ export class Manager {
         if (++job.killCount < MAX_KILL) again(Math.min(delay * 2, 300_000));
       }, delay);
     };
-    again(KILL_TIMEOUT_MS);
+    again(this.killBackstopMs);
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -721,7 +736,7 @@ export class Manager {
     } else if (job.state === State.RUN) {
       job.endedByException = true;
       this.setState(job, State.CLEANUP);
-      if (job.execRunning) this.terminate(job, type === 'timeout' ? SIGALRM : SIGTERM);
+      if (job.execRunning) this.terminate(job, type === 'timeout' ? SIGALRM : undefined);
       else this.free(job);
     }
   }

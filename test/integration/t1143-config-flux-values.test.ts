@@ -2,13 +2,14 @@
  * Config values Flux sites write, as Flux reads them: a policy limit of
  * duration "0" or size -1 is no limit, and in a queue's table it lifts the
  * general limit for that queue (flux queue list shows it); a prolog's
- * kill-timeout as a number of seconds, its timeout "infinity".
+ * kill-timeout as a number of seconds, its timeout "infinity"; [exec]
+ * term-signal, kill-signal and kill-timeout: how a canceled job is ended.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 
 const tmp = tmpdir('flux-t1143-');
 let inst: Instance;
@@ -31,6 +32,10 @@ test.before(async () => {
       'command = ["true"]',
       'kill-timeout = 5',
       'timeout = "infinity"',
+      '[exec]',
+      'term-signal = "SIGUSR1"',
+      'kill-timeout = "0.5s"',
+      'kill-signal = "SIGINT"',
       '',
     ].join('\n'),
   );
@@ -62,6 +67,25 @@ test('a prolog kill-timeout in seconds and a timeout of "infinity" are taken as 
   assert.is(inst.flux(['config', 'get', 'job-manager.prolog.kill-timeout']).stdout, '5\n');
   const r = inst.flux(['run', '-q', 'big', 'true']);
   assert.equal([r.code, r.stderr], [0, '']);
+});
+
+test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGUSR1, then SIGINT', async () => {
+  const id = inst.flux(['submit', '-q', 'big', 'sh', '-c', 'trap "echo got USR1" USR1; echo ready; while :; do sleep 0.1; done']).stdout.trim();
+  assert.is(inst.flux(['job', 'wait-event', '-p', 'output', id, 'data']).code, 0);
+  assert.is(inst.flux(['cancel', id]).code, 0);
+  const r = inst.flux(['job', 'attach', id]);
+  // the trap ran (SIGUSR1, not SIGTERM), and the shell that ignored it ended by SIGINT (130), not SIGKILL
+  assert.is(r.code, 130, r.stderr);
+  assert.match(r.stdout, /^ready\n(got USR1\n)+$/);
+  assert.match(r.stderr, /task\(s\) Interrupt/);
+});
+
+test('a term-signal that is no signal stops the instance with one line', () => {
+  const bad = path.join(tmp.dir, 'bad.toml');
+  fs.writeFileSync(bad, '[exec]\nterm-signal = "SIGNOPE"\n');
+  const r = flux(['start', '--test-size=1', `-o,--config-path=${bad}`, 'true'], { timeoutMs: 60_000 });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, `exec.term-signal: "SIGNOPE" is not a signal (e.g. "SIGTERM" or 15)`);
 });
 
 test.run();
