@@ -70,6 +70,17 @@ export const HEADINGS: Record<string, string> = {
   expiration: 'EXPIRATION',
   t_remaining: 'T_REMAINING',
   annotations: 'ANNOTATIONS',
+  // RFC 27's pre-defined annotations, and the user's memos (flux job memo)
+  'annotations.sched.t_estimate': 'T_ESTIMATE',
+  'annotations.sched.reason_pending': 'REASON',
+  'annotations.sched.resource_summary': 'RESOURCES',
+  sched: 'SCHED',
+  'sched.t_estimate': 'T_ESTIMATE',
+  'sched.reason_pending': 'REASON',
+  'sched.resource_summary': 'RESOURCES',
+  user: 'USER',
+  uri: 'URI',
+  'uri.local': 'URI',
   dependencies: 'DEPENDENCIES',
   contextual_info: 'INFO',
   contextual_time: 'TIME',
@@ -125,12 +136,27 @@ const CONVERSIONS = ['F', 'H', 'D', 'P'];
 /** The fields flux-jobs holds as Python floats: `{duration}` prints `30.0`, `{t_run}` of a job not run `0.0`. */
 const FLOAT_FIELDS = new Set(['t_submit', 't_depend', 't_run', 't_cleanup', 't_inactive', 'runtime', 'duration', 'expiration', 't_remaining', 'contextual_time']);
 
-/** Rewrite `{x!F:...}` into `{x__F:...}`; returns the new format and the headings it needs. */
+/**
+ * The heading of an annotation field of any name, as Flux makes it:
+ * `annotations.KEY...` -> `KEY...` upper-cased, `sched.KEY` and `user.KEY`
+ * upper-cased whole; undefined for any other unknown name.
+ */
+function annotationHeading(name: string): string | undefined {
+  if (name.startsWith('annotations.')) return name.slice('annotations.'.length).toUpperCase();
+  if (name.startsWith('sched.') || name.startsWith('user.')) return name.toUpperCase();
+  return undefined;
+}
+
+/** Rewrite `{x!F:...}` into `{x__F:...}`; returns the new format and the headings it needs (annotation fields of any name too). */
 export function rewriteConversions(fmt: string): { format: string; headings: Record<string, string> } {
   const headings: Record<string, string> = { ...HEADINGS };
+  for (const m of fmt.matchAll(/\{([^{}!:]+)/g)) {
+    const h = m[1]! in HEADINGS ? undefined : annotationHeading(m[1]!);
+    if (h !== undefined) headings[m[1]!] = h;
+  }
   const format = fmt.replace(/\{([^{}!:]+)!([FHDP])/g, (_m, name: string, c: string) => {
-    if (!(name in HEADINGS)) throw new Error(`Unknown format field: ${name}`);
-    headings[`${name}__${c}`] = HEADINGS[name]!;
+    if (!(name in headings)) throw new Error(`Unknown format field: ${name}`);
+    headings[`${name}__${c}`] = headings[name]!;
     return `{${name}__${c}`;
   });
   return { format, headings };
@@ -170,6 +196,25 @@ function convert(v: unknown, c: string): unknown {
       return pct(v);
   }
   return v;
+}
+
+/**
+ * An annotation field's value: `annotations.A.B`, `sched[.KEY]` and
+ * `user[.KEY]` (the scheduler's and the user's memos), `uri` (the memo a
+ * nested instance posts) and `uri.local` (its local:// form); an object as
+ * JSON, nothing as empty.
+ */
+function annotationValue(annotations: Record<string, unknown> | undefined, f: string): unknown {
+  let path: string[];
+  if (f === 'uri' || f === 'uri.local') path = ['user', 'uri'];
+  else if (f.startsWith('annotations.')) path = f.slice('annotations.'.length).split('.');
+  else if (f === 'sched' || f === 'user' || f.startsWith('sched.') || f.startsWith('user.')) path = f.split('.');
+  else return undefined;
+  let v: unknown = annotations;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  if (f === 'uri.local' && typeof v === 'string') v = `local://${v.replace(/^ssh:\/\/[^/]*/, '')}`;
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : v;
 }
 
 /** One row of field values for a job. */
@@ -241,7 +286,7 @@ export function rowOf(j: JobRecord, fields: readonly string[], nowSec: number, e
     contextual_time: () => (pending ? (j.duration ?? 0) : runtime),
     inactive_reason: () => inactiveReason(j),
   };
-  const value = (f: string): unknown => (f in extra ? extra[f] : f.startsWith('instance.') ? '' : base[f]?.());
+  const value = (f: string): unknown => (f in extra ? extra[f] : f.startsWith('instance.') ? '' : f in base ? base[f]!() : annotationValue(j.annotations, f));
   const row: Record<string, unknown> = {};
   for (const f of fields) {
     const m = /^(.*)__([FHDP])$/.exec(f);

@@ -19,6 +19,7 @@ import { reconcileExpiration } from './update';
 import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 import { Housekeeping } from './housekeeping/housekeeping';
+import { withSchedAnnotations } from './memo';
 
 type Obj = Record<string, unknown>;
 
@@ -491,8 +492,10 @@ export class Manager {
       this.events.put(`${job.kvsdir}.R`, R, false).catch((e: Error) => this.h.log('err', `${job.kvsdir}.R: ${e.message}`));
       const ann = resp['annotations'];
       this.annotate(job, { sched: { reason_pending: null } });
-      if (ann && typeof ann === 'object') job.annotations = ann as Obj;
-      this.events.post(job.kvsdir, 'alloc', job.annotations ? { annotations: job.annotations } : undefined);
+      if (ann && typeof ann === 'object') job.annotations = withSchedAnnotations(job.annotations, ann as Obj);
+      // the scheduler's annotations (a memo is an event of its own)
+      const { user: _memos, ...schedAnn } = job.annotations ?? {};
+      this.events.post(job.kvsdir, 'alloc', Object.keys(schedAnn).length > 0 ? { annotations: schedAnn } : undefined);
       // a plugin's job.event.alloc may have ended it (alloc-check.so): its resources are freed already
       if (job.state !== State.SCHED) return;
       this.setState(job, State.RUN);

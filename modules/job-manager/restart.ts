@@ -9,6 +9,7 @@ import { Job, State } from './job';
 import type { Entry } from './eventlog';
 import { applyJobspecUpdate, refreshSummary } from './update';
 import { parseJ } from '../../lib/signed-jobspec';
+import { withMemo, withSchedAnnotations } from './memo';
 
 type Obj = Record<string, unknown>;
 
@@ -209,7 +210,10 @@ export function replay(s: StoredJob): Job | undefined {
         job.state = State.RUN;
         job.t_run = e.timestamp;
         job.holdsR = true;
-        if (ctx['annotations'] && typeof ctx['annotations'] === 'object') job.annotations = ctx['annotations'] as Obj;
+        if (ctx['annotations'] && typeof ctx['annotations'] === 'object') job.annotations = withSchedAnnotations(job.annotations, ctx['annotations'] as Obj);
+        break;
+      case 'memo':
+        job.annotations = withMemo(job.annotations, ctx);
         break;
       case 'start':
         job.started = true;

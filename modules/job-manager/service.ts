@@ -35,6 +35,7 @@ import { checkOwnJob, guestUserid, isOwner } from './guest';
 import { jobManagerReload } from './reconfig';
 import { errorFields } from '../../lib/errors';
 import { OWNER_UID } from '../../lib/owner-uid';
+import { withMemo } from './memo';
 
 /** how often CLEANUP looks whether the running jobs have ended (and cancels one that started since) */
 const CLEANUP_POLL_MS = 20;
@@ -294,6 +295,7 @@ export class JobManager implements BrokerModule {
     if (!job) throw einval('unknown job');
     if (job.state === State.INACTIVE) throw einval('job is inactive');
     this.m.events.post(job.kvsdir, 'memo', fields(memo));
+    job.annotations = withMemo(job.annotations, memo as Record<string, unknown>);
     return {};
   }
 

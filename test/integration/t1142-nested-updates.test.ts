@@ -84,6 +84,23 @@ test("an alloc instance has the job's cores and GPUs, not the node's; resource.r
   }
 });
 
+test('flux jobs shows a nested instance\'s uri and the memos: {uri}, {uri.local}, {user.KEY}, {annotations.A.B}, {sched.KEY}', () => {
+  const id = inst.flux(['alloc', '--bg', '-n1']).stdout.trim();
+  try {
+    const local = inst.flux(['proxy', id, 'flux', 'getattr', 'local-uri']).stdout.trim();
+    assert.is(inst.flux(['job', 'memo', id, 'stage=2', 'note="hello"']).code, 0);
+    let r = inst.flux(['jobs', '-o', '{uri.local} {user.stage} {user.note} {annotations.user.stage} {sched.resource_summary} {annotations.sched.resource_summary}', id]);
+    assert.equal([r.code, r.stdout], [0, `URI USER.STAGE USER.NOTE USER.STAGE RESOURCES RESOURCES\n${local} 2 hello 2 rank0/core0 rank0/core0\n`], r.stderr);
+    assert.match(inst.flux(['jobs', '-no', '{uri}', id]).stdout, /^ssh:\/\/[^/]+\/tmp\/.+\/local-0\n$/);
+    // a null value removes the memo
+    inst.flux(['job', 'memo', id, 'stage=null']);
+    r = inst.flux(['jobs', '-no', '[{user.stage}] {user}', id]);
+    assert.match(r.stdout, /^\[\] \{"uri":"ssh:.*","note":"hello"\}\n$/);
+  } finally {
+    inst.flux(['shutdown', '--quiet', id]);
+  }
+});
+
 test('an instance of several brokers a node discovers its resources, and says why', () => {
   const r = inst.flux(['run', '-N1', '-n2', 'flux', 'start', 'sh', '-c', 'flux resource eventlog | grep -o "method=.*"; flux dmesg | grep -o "resources discovered.*"']);
   assert.equal([r.code, r.stdout], [0, `method="dynamic-discovery"\nresources discovered, not the job's: the job's R has 1 node, the instance 2 brokers\n`], r.stderr);
