@@ -80,6 +80,12 @@ test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGU
   assert.match(r.stderr, /task\(s\) Interrupt/);
 });
 
+test('flux queue list without [queues]: the effective ranges are the instance\'s resources (no limit set)', () => {
+  const r = flux(['start', '--test-size=2', 'flux', 'queue', 'list', '-no', '{limits.range.nnodes} {limits.range.ncores} {limits.range.ngpus} {limits.timelimit!F}'], { timeoutMs: 60_000 });
+  const cores = Number(flux(['start', '--test-size=1', 'flux', 'resource', 'list', '-no', '{ncores}'], { timeoutMs: 60_000 }).stdout.trim().split('\n')[0]);
+  assert.equal([r.code, r.stdout], [0, `0-2 0-${2 * cores} 0-0 inf\n`], r.stderr);
+});
+
 test('a term-signal that is no signal stops the instance with one line', () => {
   const bad = path.join(tmp.dir, 'bad.toml');
   fs.writeFileSync(bad, '[exec]\nterm-signal = "SIGNOPE"\n');

@@ -41,7 +41,8 @@ async function queueResources(h: Client, cfg: QueueList): Promise<Map<string, { 
   const st = await h.rpc<{ all: Rv1 }>('resource.sched-status', {}, { nodeid: 0 });
   const nodes = rv1Expand(st.all);
   const out = new Map<string, { nnodes: number; ncores: number; ngpus: number }>();
-  for (const q of cfg.queues) {
+  // '': the anonymous queue (no [queues]): every node
+  for (const q of [{ name: '', requires: [] as string[] }, ...cfg.queues]) {
     const mine = nodes.filter((n) => q.requires.every((p) => (n.properties ?? []).includes(p)));
     out.set(q.name, { nnodes: mine.length, ncores: mine.reduce((a, n) => a + n.cores.length, 0), ngpus: mine.reduce((a, n) => a + n.gpus.length, 0) });
   }
@@ -187,7 +188,9 @@ abstract class QueueCommand extends FluxCommand {
         const cfg = await h.rpc<QueueList>('job-manager.queue-list', {});
         const facts: QueueFacts[] = [];
         if (!s.queues) {
-          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => (cfg.limits.max[k] === -1 ? undefined : cfg.limits.max[k]) ?? 'inf';
+          // no limit: the instance's resources, as Flux shows the effective range
+          const all = (await queueResources(h, cfg)).get('')!;
+          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => (cfg.limits.max[k] === -1 ? undefined : cfg.limits.max[k]) ?? all[k];
           facts.push({ name: '', isDefault: false, enable: s.enable, start: s.start, defaultDuration: cfg.defaultDuration, limitDuration: cfg.limits.duration, min: cfg.limits.min, max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') } });
         } else {
           const res = await queueResources(h, cfg);
