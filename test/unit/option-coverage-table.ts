@@ -159,6 +159,8 @@ export const COVERED: Readonly<Record<string, string>> = {
   'job attach --unbuffered': 'integration/t1010-shell-options.test.ts',
   'job attach --verbose': 'integration/t0400-run.test.ts',
   'job attach --wait-event': 'integration/t0307-attach-options.test.ts',
+  'job eventlog --color': 'integration/t1144-eventlog-follow.test.ts',
+  'job eventlog --follow': 'integration/t1144-eventlog-follow.test.ts',
   'job eventlog --format': 'integration/t0900-command-grammar.test.ts',
   'job eventlog --human': 'integration/t0900-command-grammar.test.ts',
   'job eventlog --path': 'integration/t0301-job-commands.test.ts',

@@ -1,8 +1,15 @@
-/** flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON lines). */
+/**
+ * flux job eventlog ID: print a job eventlog (formats.md §5.4 text, or raw JSON
+ * lines); -F follows it until the job is inactive; -L colours it as Flux does
+ * (time green, name yellow, an exception bold red, keys blue, values magenta,
+ * numbers gray).
+ */
 import { JobCommand } from '../../jobspec/job-command';
 import type { CommandSpec } from '../../options';
 import { EntryTimes, type TimeFormat } from '../../eventlog/times';
 import { contextValue } from '../../eventlog/reals';
+import type { Client } from '../../api/client';
+import type { StreamCall } from '../../../lib/rpc';
 
 interface Entry {
   timestamp: number;
@@ -17,10 +24,15 @@ const PATHS: Record<string, string> = {
   input: 'guest.input',
 };
 
-/** One eventlog entry as text: `<time> <name>[ key=json]...` (Flux's reals as jansson prints them: eventlog/reals.ts) */
-export function renderEntry(e: Entry, time: string): string {
-  let s = `${time} ${e.name}`;
-  for (const [k, v] of Object.entries(e.context ?? {})) s += ` ${k}=${contextValue(e.name, k, v)}`;
+const RESET = '\x1b[0m';
+const PALETTE = { time: '\x1b[32m', timebreak: '\x1b[1m\x1b[32m', name: '\x1b[33m', exception: '\x1b[1m\x1b[31m', key: '\x1b[34m', value: '\x1b[35m', number: '\x1b[90m' };
+
+/** One eventlog entry as text: `<time> <name>[ key=json]...` (Flux's reals as jansson prints them: eventlog/reals.ts); color: ANSI colours */
+export function renderEntry(e: Entry, time: string, color = false): string {
+  const paint = (c: string, s: string) => (color ? `${c}${s}${RESET}` : s);
+  const timeColor = time.startsWith('[') && !time.startsWith('[ ') && !/^\[[+-]/.test(time) ? PALETTE.timebreak : PALETTE.time;
+  let s = `${paint(timeColor, time)} ${paint(e.name === 'exception' ? PALETTE.exception : PALETTE.name, e.name)}`;
+  for (const [k, v] of Object.entries(e.context ?? {})) s += ` ${paint(PALETTE.key, k)}=${paint(typeof v === 'number' ? PALETTE.number : PALETTE.value, contextValue(e.name, k, v))}`;
   return s;
 }
 
@@ -34,8 +46,10 @@ export class JobEventlogCommand extends JobCommand {
     usage: '[OPTIONS] id',
     options: [
       { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
-      { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset' },
+      { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset, human' },
       { name: 'human', short: 'H', description: 'Display human-readable output. See also -L, --color.' },
+      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output when supported; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)." },
+      { name: 'follow', short: 'F', description: 'Follow events until job is inactive' },
       { name: 'path', short: 'p', arg: 'PATH', default: 'eventlog', description: 'Specify alternate eventlog name or path suffix (e.g. "exec", "output", "input")' },
     ],
     operands: [{ name: 'id', nargs: '1' }],
@@ -48,7 +62,7 @@ export class JobEventlogCommand extends JobCommand {
     return this.args.str('time-format', 'raw');
   }
   private get human(): boolean {
-    return this.args.has('human');
+    return this.args.has('human') || /^(human|reltime)$/i.test(this.timeFormat);
   }
   private get logPath(): string {
     return this.args.str('path', 'eventlog');
@@ -56,11 +70,17 @@ export class JobEventlogCommand extends JobCommand {
 
   async run(): Promise<number> {
     if (!['text', 'json'].includes(this.format)) this.fail(`invalid format type '${this.format}'`);
-    if (!['raw', 'iso', 'offset'].includes(this.timeFormat)) this.fail(`invalid time format '${this.timeFormat}'`);
+    if (!/^(raw|iso|offset|human|reltime)$/i.test(this.timeFormat)) this.fail(`invalid time format '${this.timeFormat}'`);
+    const when = this.args.has('color') ? this.args.str('color') || 'always' : 'auto';
+    if (!['always', 'never', 'auto'].includes(when)) this.fail(`invalid value for --color: '${when}'`);
+    const color = when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
     const typed = this.args.operands[0]!;
     const id = this.jobId(typed);
     const h = await this.connect();
     const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
+    const times = new EntryTimes(this.timeFormat.toLowerCase() as TimeFormat, this.human);
+    const show = (e: Entry) => (this.format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp), color)) + '\n';
+    if (this.args.has('follow')) return this.followLog(h, dir, show);
     let text: unknown;
     try {
       text = (await h.rpc<{ value: unknown }>('kvs.get', { key: `${dir}.${PATHS[this.logPath] ?? this.logPath}` })).value;
@@ -73,11 +93,39 @@ export class JobEventlogCommand extends JobCommand {
       process.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;
     }
-    const entries = lines.map((l) => JSON.parse(l) as Entry);
-    const times = new EntryTimes(this.timeFormat as TimeFormat, this.human);
-    let out = '';
-    for (const e of entries) out += renderEntry(e, times.time(e.timestamp)) + '\n';
-    process.stdout.write(out);
+    process.stdout.write(lines.map((l) => show(JSON.parse(l) as Entry)).join(''));
+    return 0;
+  }
+
+  /**
+   * -F: the entries as they are appended, until the job is inactive (its
+   * eventlog's `clean`); a guest eventlog (exec, output) may appear later
+   * and ends with the job too.
+   */
+  private async followLog(h: Client, dir: string, show: (e: Entry) => string): Promise<number> {
+    const key = `${dir}.${PATHS[this.logPath] ?? this.logPath}`;
+    const main = `${dir}.eventlog`;
+    const calls: StreamCall[] = [];
+    const stop = () => {
+      for (const c of calls) void c.cancel();
+    };
+    calls.push(
+      h.rpcStream('kvs.watch', { key, waitcreate: key !== main }, (p) => {
+        for (const e of (p as { entries?: Entry[] }).entries ?? []) {
+          process.stdout.write(show(e));
+          if (key === main && e.name === 'clean') stop();
+        }
+      }),
+    );
+    if (key !== main) {
+      calls.push(
+        h.rpcStream('kvs.watch', { key: main }, (p) => {
+          if (((p as { entries?: Entry[] }).entries ?? []).some((e) => e.name === 'clean')) stop();
+        }),
+      );
+    }
+    await Promise.race(calls.map((c) => Promise.resolve(c).catch(() => undefined)));
+    stop();
     return 0;
   }
 }

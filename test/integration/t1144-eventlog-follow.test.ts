@@ -1,0 +1,48 @@
+/**
+ * flux job eventlog as Flux's: -F follows a job's eventlog (or its exec
+ * eventlog) until the job is inactive, -L colours it (time green, name
+ * yellow, keys blue, numbers gray), -T human (or reltime) is -H.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startInstance, type Instance } from '../helpers/flux';
+
+let inst: Instance;
+
+test.before(async () => {
+  inst = await startInstance(['--test-size=1']);
+});
+test.after(async () => {
+  await inst.stop().catch(() => inst.kill());
+});
+
+test('-F prints the entries as they come and ends with the job', async () => {
+  inst.flux(['queue', 'stop']);
+  const id = inst.flux(['submit', 'true']).stdout.trim();
+  // started while the job waits: what follows is appended after the command began
+  const follow = inst.fluxAsync(['job', 'eventlog', '-F', id]);
+  const exec = inst.fluxAsync(['job', 'eventlog', '-F', '-p', 'exec', id]);
+  inst.flux(['queue', 'start']);
+  const r = await follow;
+  assert.is(r.code, 0, r.stderr);
+  const names = r.stdout.trim().split('\n').map((l) => l.split(' ')[1]);
+  assert.equal(names.slice(0, 4), ['submit', 'validate', 'depend', 'priority']);
+  assert.equal(names.slice(-4), ['finish', 'release', 'free', 'clean']);
+  const x = await exec;
+  assert.is(x.code, 0, x.stderr);
+  assert.match(x.stdout, /^\d+\.\d{6} init\n/);
+  assert.match(x.stdout, /\d+\.\d{6} done\n$/);
+});
+
+test('-L colours the text, -T human is -H', () => {
+  const id = inst.flux(['submit', '--wait', 'true']).stdout.trim();
+  const r = inst.flux(['job', 'eventlog', '-L', '-T', 'human', id]);
+  assert.is(r.code, 0, r.stderr);
+  const first = r.stdout.split('\n')[0]!;
+  assert.match(first, /^\x1b\[1m\x1b\[32m\[[A-Z][a-z]{2}\d\d \d\d:\d\d\]\x1b\[0m \x1b\[33msubmit\x1b\[0m \x1b\[34muserid\x1b\[0m=\x1b\[90m\d+\x1b\[0m/);
+  assert.is(inst.flux(['job', 'eventlog', '-T', 'reltime', id]).stdout, inst.flux(['job', 'eventlog', '-H', id]).stdout);
+  // off a terminal, no colour unless asked
+  assert.not.match(inst.flux(['job', 'eventlog', id]).stdout, /\x1b/);
+});
+
+test.run();
