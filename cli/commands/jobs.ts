@@ -5,7 +5,9 @@ import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { fsd, hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
-import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf } from '../jobspec/jobs-fields';
+import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf, username } from '../jobspec/jobs-fields';
+import { jobDict } from '../jobspec/job-dict';
+import { pyJson } from '../jobspec/pyjson';
 import type { Client } from '../api/client';
 import { instanceExtras, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
@@ -189,8 +191,10 @@ export class JobsCommand extends FluxCommand {
       if (p.has('stats-only')) return running + pending > 0 ? 0 : 1;
     }
     if (json) {
-      const out = jobs.map((j) => ({ ...j, id: j.id }));
-      process.stdout.write(JSON.stringify(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
+      // as Flux's: JobInfo.to_dict() of each job, json.dumps() separators
+      const now = Date.now() / 1000;
+      const out = jobs.map((j) => jobDict(j, username(j.userid), now));
+      process.stdout.write(pyJson(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
       return 0;
     }
     const render = (jobs: JobRecord[], noHeader: boolean, extras: ReadonlyMap<number, Record<string, unknown>>): string[] => {

@@ -219,7 +219,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'jobs --filter': 'integration/t0300-submit-jobs.test.ts',
   'jobs --format': 'integration/t0900-command-grammar.test.ts',
   'jobs --include': 'integration/t0900-command-grammar.test.ts',
-  'jobs --json': 'integration/t0308-nested-instances.test.ts',
+  'jobs --json': 'integration/t1145-jobs-json.test.ts',
   'jobs --level': 'integration/t0308-nested-instances.test.ts',
   'jobs --name': 'integration/t1040-option-effects.test.ts',
   'jobs --no-header': 'integration/t0900-command-grammar.test.ts',
