@@ -47,6 +47,34 @@ export function tableOpts(statesDefault: string): OptionSpec[] {
 
 export { STATES_OPT };
 
+/** -i, --include: as Flux's (ranks or hosts not in the instance are no error) */
+export const INCLUDE_OPT: OptionSpec = {
+  name: 'include',
+  short: 'i',
+  arg: 'TARGETS',
+  description: 'Include only specified targets in output set. TARGETS may be provided as an idset or hostlist.',
+};
+
+/**
+ * The ranks that -i TARGETS names: an idset of ranks, or a hostlist of the
+ * hosts (`hostOf` gives a rank's); undefined when it is neither.
+ */
+export function includedRanks(targets: string, ranks: readonly { rank: number; hostname: string }[]): Set<number> | undefined {
+  try {
+    if (/^[\d,\-[\]]+$/.test(targets)) return new Set(idset.decode(targets.replace(/^\[(.*)\]$/, '$1')));
+    const hosts = new Set(hostlist.expand(targets));
+    return new Set(ranks.filter((r) => hosts.has(r.hostname)).map((r) => r.rank));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The scheduler's view restricted to some ranks (flux resource list/info/R -i). */
+export function restrictStatus(st: SchedStatus, keep: ReadonlySet<number>): SchedStatus {
+  const cut = (R: Rv1): Rv1 => rv1Build(rv1Expand(R).filter((r) => keep.has(r.rank)), { starttime: R.execution.starttime, expiration: R.execution.expiration });
+  return { ...st, all: cut(st.all), allocated: cut(st.allocated), down: cut(st.down) };
+}
+
 /** The spec of `flux resource SUB` (Flux's flux-resource is a Python command). */
 export function resourceSpec(sub: string, summary: string, options: readonly OptionSpec[], operands: readonly OperandSpec[] = []): CommandSpec {
   return { path: ['resource', sub], grammar: 'argparse', prog: `flux-resource ${sub}`, errorName: 'flux-resource', summary, options, operands };
@@ -58,6 +86,24 @@ export abstract class ResourceCommand extends FluxCommand {
     const { states, bad } = parseStates(p.str('states') ?? dflt, allowed);
     if (bad !== undefined) this.fail(`Invalid resource state ${bad} specified`);
     return states;
+  }
+
+  /** -i TARGETS applied to the scheduler's view (none given: all of it); bad TARGETS fail with one line. */
+  protected included(p: ParsedArgs, st: SchedStatus): SchedStatus {
+    const t = p.str('include');
+    if (t === undefined) return st;
+    const keep = includedRanks(t, rv1Expand(st.all));
+    if (keep === undefined) this.fail(`--include: invalid targets: ${t}`);
+    return restrictStatus(st, keep);
+  }
+
+  /** -i TARGETS applied to per-rank states (flux resource status, drain) */
+  protected includedRankStates<T extends { rank: number; hostname: string }>(p: ParsedArgs, ranks: T[]): T[] {
+    const t = p.str('include');
+    if (t === undefined) return ranks;
+    const keep = includedRanks(t, ranks);
+    if (keep === undefined) this.fail(`--include: invalid targets: ${t}`);
+    return ranks.filter((r) => keep.has(r.rank));
   }
 
   /** An RPC to rank 0's resource module. */

@@ -1,5 +1,6 @@
 /** flux resource list: the scheduler's view of resources by state (free, allocated, down). */
 import {
+  INCLUDE_OPT,
   LIST_HEADINGS,
   LIST_STATES,
   ResourceCommand,
@@ -85,17 +86,18 @@ export class ResourceListCommand extends ResourceCommand {
     ...tableOpts('free,allocated,down'),
     { name: 'no-skip-empty', description: 'Do not skip empty lines of output' },
     { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Filter results to only include resources in the specified queue(s)' },
+    INCLUDE_OPT,
   ]);
 
   async run(): Promise<number> {
     const p = this.args;
     const states = this.selectStates(p, 'free,allocated,down', LIST_STATES);
     this.noHeader = p.has('no-header');
-    // --no-skip-empty wins over --skip-empty
-    this.skipEmpty = p.has('skip-empty') && !p.has('no-skip-empty');
+    // --no-skip-empty wins over --skip-empty, the default with -i (as Flux)
+    this.skipEmpty = (p.has('skip-empty') || p.has('include')) && !p.has('no-skip-empty');
     const fmt = this.outputFormat(this.formatOption(p.str('format'), FORMATS), LIST_HEADINGS);
     const h = await this.connect();
-    const st = await this.rpc0<SchedStatus>(h, 'resource.sched-status');
+    const st = this.included(p, await this.rpc0<SchedStatus>(h, 'resource.sched-status'));
     let queues = await configuredQueues(h);
     const want = p.str('queue');
     if (want !== undefined) {

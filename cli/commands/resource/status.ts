@@ -1,5 +1,5 @@
 /** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
-import { ResourceCommand, resourceSpec, tableOpts } from './common';
+import { INCLUDE_OPT, ResourceCommand, resourceSpec, tableOpts } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
 import type { Row } from '../../../kernel/api';
 import type { FormatSet } from '../../named-formats';
@@ -53,7 +53,7 @@ function inState(r: RankState, s: State): boolean {
 }
 
 export class ResourceStatusCommand extends ResourceCommand {
-  static override spec = resourceSpec('status', 'Show the administrative state of resources', tableOpts(DEFAULT));
+  static override spec = resourceSpec('status', 'Show the administrative state of resources', [...tableOpts(DEFAULT), INCLUDE_OPT]);
 
   async run(): Promise<number> {
     const p = this.args;
@@ -65,7 +65,7 @@ export class ResourceStatusCommand extends ResourceCommand {
     let list: State[] = states.filter((s) => s !== 'online' && s !== 'offline');
     if (list.includes('all') || list.length === 0) list = ALL;
     const h = await this.connect();
-    const ranks = await fetchRankStates(h);
+    const ranks = this.includedRankStates(p, await fetchRankStates(h));
     const rows: Row[] = [];
     for (const s of list) {
       for (const up of [true, false]) {
