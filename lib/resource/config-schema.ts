@@ -6,6 +6,22 @@
 import { hostlist, idset } from '../formats';
 import type { ConfigSchema } from '../config-schema';
 
+/** `[resource] verify` modes (modules/resource/verify.ts) */
+export const VERIFY_MODES = ['strict', 'allow-extra', 'allow-missing', 'ignore'] as const;
+export type VerifyMode = (typeof VERIFY_MODES)[number];
+
+/** The schema's check of a `verify` value: one line, or undefined when it is good. */
+export function verifyProblem(v: unknown): string | undefined {
+  if (typeof v === 'boolean') return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be a boolean or a table of hostname, core, gpu, default';
+  for (const [k, mode] of Object.entries(v)) {
+    if (!['default', 'hostname', 'core', 'gpu'].includes(k)) return `${k}: unknown resource type (it takes hostname, core, gpu, default)`;
+    if (!(VERIFY_MODES as readonly unknown[]).includes(mode)) return `${k}: ${JSON.stringify(mode)} is not one of ${VERIFY_MODES.join(', ')}`;
+  }
+  return undefined;
+}
+
+
 /** RFC 20: a property name is a string without whitespace or these characters */
 const BAD_PROPERTY = /[\s!&'"^`|(),]/;
 
@@ -85,6 +101,11 @@ export const resourceConfigSchema: ConfigSchema = {
       noverify: { kind: 'boolean' },
       norestrict: { kind: 'boolean' },
       rediscover: { kind: 'boolean' },
+      verify: {
+        kind: 'custom',
+        what: 'a boolean, or a table of hostname, core, gpu, default: strict, allow-extra, allow-missing or ignore',
+        check: (v) => verifyProblem(v),
+      },
     },
   },
 };

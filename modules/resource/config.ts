@@ -18,6 +18,8 @@ export interface ResourceConfig {
   noverify: boolean;
   norestrict: boolean;
   rediscover?: boolean;
+  /** `verify`: true, false or a table of modes per type (verify.ts) */
+  verify?: unknown;
   /** module argument monitor-force-up: ranks of R without a broker (yet) count as up */
   forceUp?: boolean;
 }
@@ -39,5 +41,5 @@ export function resourceConfig(config: Readonly<Record<string, unknown>>): Resou
   if (t.config !== undefined && t.path !== undefined) {
     throw new Error('resource.config and resource.path may not both be set');
   }
-  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true };
+  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true, verify: t.verify };
 }

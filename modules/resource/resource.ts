@@ -38,6 +38,7 @@ import { excludeChange } from './reconfig';
 import { Journal } from './journal';
 import { KvsRecord } from './kvs-record';
 import { enclosingJobResources } from './enclosing-job';
+import { misfit, verifyPolicy } from './verify';
 import { DrainWriter, loadDrains } from './drain-store';
 import type {
   Empty,
@@ -66,18 +67,6 @@ const POLL_MS = 1000;
 const POLL_FAST_MS = 100;
 
 /** Why a broker's discovered resources do not fit what the config describes for its rank (undefined: they do). */
-function misfit(rank: number, want: RankResources, got: LocalReport): string | undefined {
-  if (got.hostname !== want.hostname) return `rank ${rank} got hostname '${got.hostname}', expected '${want.hostname}'`;
-  const cores = want.cores.filter((c) => c >= got.ncores);
-  const gpus = want.gpus.filter((g) => g >= got.gpus);
-  if (cores.length + gpus.length > 0) {
-    const name = (what: string, ids: number[]) => (ids.length === 1 ? `${what}${ids[0]}` : `${what}[${idset.encode(ids)}]`);
-    const parts = [cores.length > 0 ? name('core', cores) : '', gpus.length > 0 ? name('gpu', gpus) : ''];
-    return `rank ${rank} (${got.hostname}) missing resources: ${parts.filter((x) => x).join(',')}`;
-  }
-  return undefined;
-}
-
 function toRank(r: LocalReport): RankResources {
   return {
     rank: r.rank,
@@ -238,10 +227,10 @@ export class ResourceModule implements BrokerModule {
    */
   private verify(rank: number, rep: LocalReport): void {
     // the job's R is what the enclosing instance gave: not checked against the node (as Flux, unless configured)
-    if (!this.described || this.cfg.noverify || this.fromJob) return;
+    if (!this.described || this.fromJob) return;
     const want = this.described.find((r) => r.rank === rank);
     if (!want) return;
-    const why = misfit(rank, want, rep);
+    const why = misfit(rank, want, rep, verifyPolicy(this.cfg.verify, this.cfg.noverify));
     if (why === undefined || this.drains.has(rank)) return;
     this.h.log('err', `draining: ${why}`);
     this.drains.drain([rank], why, 'update');

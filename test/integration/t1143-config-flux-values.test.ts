@@ -3,11 +3,13 @@
  * duration "0" or size -1 is no limit, and in a queue's table it lifts the
  * general limit for that queue (flux queue list shows it); a prolog's
  * kill-timeout as a number of seconds, its timeout "infinity"; [exec]
- * term-signal, kill-signal and kill-timeout: how a canceled job is ended.
+ * term-signal, kill-signal and kill-timeout: how a canceled job is ended;
+ * [resource] verify per type (GPUs not checked by default, as Flux).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 
@@ -84,6 +86,24 @@ test('flux queue list without [queues]: the effective ranges are the instance\'s
   const r = flux(['start', '--test-size=2', 'flux', 'queue', 'list', '-no', '{limits.range.nnodes} {limits.range.ncores} {limits.range.ngpus} {limits.timelimit!F}'], { timeoutMs: 60_000 });
   const cores = Number(flux(['start', '--test-size=1', 'flux', 'resource', 'list', '-no', '{ncores}'], { timeoutMs: 60_000 }).stdout.trim().split('\n')[0]);
   assert.equal([r.code, r.stdout], [0, `0-2 0-${2 * cores} 0-0 inf\n`], r.stderr);
+});
+
+test('[resource] verify: GPUs unchecked by default, per-type modes, extra resources, a bad mode refused', () => {
+  const drained = (verify: string, cores: string, gpus?: string) => {
+    const f = path.join(tmp.dir, 'verify.toml');
+    fs.writeFileSync(f, `[resource]\n${verify}\n[[resource.config]]\nhosts = "${os.hostname()}"\ncores = "${cores}"\n${gpus ? `gpus = "${gpus}"\n` : ''}`);
+    return flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'flux', 'resource', 'drain', '-no', '{reason}'], { timeoutMs: 60_000 });
+  };
+  // a described GPU the node lacks: ignored without verify (Flux's gpu="ignore"), drained when gpu is strict
+  assert.is(drained('', '0', '0').stdout, '');
+  assert.match(drained('verify = { gpu = "strict", core = "allow-extra" }', '0', '0').stdout, /^rank 0 \(\S+\) missing resources: gpu0\n$/);
+  // fewer cores described than the node has: fine by default (allow-extra), drained when strict
+  assert.is(drained('', '0').stdout, '');
+  assert.match(drained('verify = { core = "strict" }', '0').stdout, /^rank 0 \(\S+\) has extra resources: core(\d|\[1-\d+\])\n$/);
+  assert.is(drained('verify = false', '0-99').stdout, '');
+  const r = drained('verify = { core = "sloppy" }', '0');
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'resource.verify: core: "sloppy" is not one of strict, allow-extra, allow-missing, ignore');
 });
 
 test('a term-signal that is no signal stops the instance with one line', () => {

@@ -105,6 +105,7 @@ const COVERED: Record<string, string> = {
   'resource.noverify': 'integration/t1002-resource-config.test.ts',
   'resource.norestrict': 'integration/t1002-resource-config.test.ts',
   'resource.rediscover': 'integration/t1142-nested-updates.test.ts',
+  'resource.verify': 'integration/t1143-config-flux-values.test.ts',
   'queues.*.requires': 'integration/t1004-queues.test.ts',
   'queues.*.policy.limits.duration': 'integration/t1004-queues.test.ts',
   'queues.*.policy.limits.job-size.min.nnodes': 'integration/t1004-queues.test.ts',
