@@ -84,19 +84,23 @@ function ensureRundir(b: TreeHost): string {
 
 /**
  * tbon.interface-hint: the attribute when given on the command line, else
- * `[tbon] interface-hint`, else the attribute's default; the attribute then
- * shows the hint in use. Every rank reads the same config, so a bad value
- * fails everywhere alike.
+ * `[tbon] interface-hint`, else (an instance started by a Flux job) the
+ * enclosing instance's, from PMI's `flux.tbon-interface-hint`, else the
+ * attribute's default; the attribute shows the hint in use whether or not
+ * the overlay listens on TCP. Every rank reads the same config, so a bad
+ * value fails everywhere alike.
  */
-function interfaceHint(b: TreeHost): string {
+function applyInterfaceHint(b: TreeHost, fromParent?: string): void {
   const onCommandLine = b.args.setattrs.some(([k]) => k === 'tbon.interface-hint');
   const fromConfig = (b.config['tbon'] as Record<string, unknown> | undefined)?.['interface-hint'];
-  if (!onCommandLine && fromConfig !== undefined) {
+  if (onCommandLine) return;
+  if (fromConfig !== undefined) {
     if (typeof fromConfig !== 'string') throw new SameEverywhere('tbon.interface-hint: must be a string');
     b.attrs.setInternal('tbon.interface-hint', fromConfig);
-  }
-  return b.attrs.get('tbon.interface-hint') ?? 'default-route';
+  } else if (fromParent !== undefined && fromParent !== '') b.attrs.setInternal('tbon.interface-hint', fromParent);
 }
+
+const interfaceHint = (b: TreeHost): string => b.attrs.get('tbon.interface-hint') ?? 'default-route';
 
 /**
  * tbon.connect_timeout: the attribute when given on the command line, else
@@ -120,6 +124,7 @@ async function bootstrap(b: TreeHost, pmi: PmiClient): Promise<{ boot: BootInfo;
   const host = b.attrs.get('hostname') ?? os.hostname();
   const levelText = await optionalGet(pmi, 'flux.instance-level');
   const underFlux = levelText !== undefined && /^\d+$/.test(levelText);
+  if (underFlux) applyInterfaceHint(b, await optionalGet(pmi, 'flux.tbon-interface-hint'));
   let blocks: Block[] | undefined;
   try {
     blocks = parseMapping(await optionalGet(pmi, underFlux ? 'flux.taskmap' : 'PMI_process_mapping'));
@@ -239,6 +244,7 @@ export function makeTreeFactory(connect: PmiConnectFn = (env) => pmiConnect(env)
       // the torpid/lost timeouts are checked even for a singleton: a bad value never passes silently
       resolveLiveness(b.attrs, b.config, new Set(b.args.setattrs.map(([k]) => k)));
       connectTimeout(b);
+      applyInterfaceHint(b);
     } catch (e) {
       if (e instanceof LivenessConfigError) throw new SameEverywhere(e.message);
       throw e;

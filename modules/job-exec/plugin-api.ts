@@ -198,6 +198,8 @@ export interface PmiFacts {
   taskmap?: number[][];
   /** instance-level of a Flux instance the job starts */
   childLevel?: number;
+  /** tbon.interface-hint of this instance: a Flux instance the job starts takes it as its default */
+  interfaceHint?: string;
   /** a job on several shells: trade this shell's puts for everyone's at a barrier */
   exchange?(seq: number, puts: Record<string, string>): Promise<Record<string, string>>;
 }

@@ -68,6 +68,7 @@ export class ShellServer {
       rundir: this.h.getattr('rundir'),
       counts: p.counts ?? undefined,
       childLevel: Number(this.h.getattr('instance-level') ?? '0') + 1,
+      interfaceHint: this.h.getattr('tbon.interface-hint'),
       lineage: uuid !== undefined ? childLineage(uuid) : undefined,
       pmiMapping: p.pmiMapping ?? undefined,
       taskmap: p.taskmap ?? undefined,

@@ -90,6 +90,8 @@ export interface ShellSpec {
   counts?: number[];
   /** the instance-level of an instance the job starts (this one's + 1), for PMI */
   childLevel?: number;
+  /** this instance's tbon.interface-hint, for PMI (flux.tbon-interface-hint) */
+  interfaceHint?: string;
   /** FLUX_TS_LINEAGE of the tasks: the broker's reaper kills them if it dies */
   lineage?: string;
   /** PMI_process_mapping when a taskmap scheme placed the tasks (else from counts) */
@@ -445,6 +447,7 @@ export class JobShell {
         mapping: spec.pmiMapping,
         taskmap: spec.taskmap,
         childLevel: spec.childLevel,
+        interfaceHint: spec.interfaceHint,
         exchange: sink.pmiExchange ? (seq, puts) => sink.pmiExchange!(seq, puts) : undefined,
       },
       log: (level, message) => this.log(level, message),

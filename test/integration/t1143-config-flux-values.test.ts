@@ -4,7 +4,8 @@
  * general limit for that queue (flux queue list shows it); a prolog's
  * kill-timeout as a number of seconds, its timeout "infinity"; [exec]
  * term-signal, kill-signal and kill-timeout: how a canceled job is ended;
- * [resource] verify per type (GPUs not checked by default, as Flux).
+ * [resource] verify per type (GPUs not checked by default, as Flux);
+ * [tbon] interface-hint shown and passed on to the instances jobs start.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -104,6 +105,14 @@ test('[resource] verify: GPUs unchecked by default, per-type modes, extra resour
   const r = drained('verify = { core = "sloppy" }', '0');
   assert.is(r.code, 1);
   assert.match(r.stderr, 'resource.verify: core: "sloppy" is not one of strict, allow-extra, allow-missing, ignore');
+});
+
+test('[tbon] interface-hint: the attribute says it, and an instance a job starts inherits it', () => {
+  const f = path.join(tmp.dir, 'hint.toml');
+  fs.writeFileSync(f, '[tbon]\ninterface-hint = "hostname"\n');
+  const script = 'flux getattr tbon.interface-hint; flux alloc -N1 flux getattr tbon.interface-hint; flux alloc -N1 --broker-opts=-Stbon.interface-hint=lo flux getattr tbon.interface-hint';
+  const r = flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+  assert.equal([r.code, r.stdout], [0, 'hostname\nhostname\nlo\n'], r.stderr);
 });
 
 test('a term-signal that is no signal stops the instance with one line', () => {

@@ -30,6 +30,8 @@ export default defineShellPlugin({
         const f = ctx.pmi;
         const preput = new Map<string, string>([['PMI_process_mapping', f.mapping ?? processMapping(f.counts)]]);
         if (f.childLevel !== undefined) preput.set('flux.instance-level', String(f.childLevel));
+        // as Flux's shell: an instance the job starts binds its TCP overlay as this one does
+        if (f.interfaceHint !== undefined) preput.set('flux.tbon-interface-hint', f.interfaceHint);
         if (f.taskmap) preput.set('flux.taskmap', JSON.stringify(f.taskmap));
         let seq = 0;
         const exchange = f.exchange;
