@@ -24,7 +24,6 @@ import { withSchedAnnotations } from './memo';
 type Obj = Record<string, unknown>;
 
 const SIGKILL = 9;
-const SIGALRM = 14;
 const KILL_TIMEOUT_MS = 5000;
 
 /** [exec] kill-timeout (the exec service's, default 5 s) and as long again: then the backstop's first SIGKILL */
@@ -697,13 +696,12 @@ export class Manager {
   }
 
   /**
-   * Fatal exception while running: the exec service signals the tasks itself
-   * (the job-exception event: [exec] term-signal, then kill-signal after its
-   * kill-timeout); a time limit's SIGALRM is sent from here too. The backstop:
-   * SIGKILL from here every so often until the exec service releases the job.
+   * Fatal exception while running: the exec service signals the tasks itself,
+   * once (the job-exception event: SIGALRM for a time limit, else [exec]
+   * term-signal; kill-signal after its kill-timeout). The backstop: SIGKILL
+   * from here every so often until the exec service releases the job.
    */
-  private terminate(job: Job, first: number | undefined): void {
-    if (first !== undefined) this.signal(job, first);
+  private terminate(job: Job): void {
     job.timer?.clear();
     const again = (delay: number) => {
       job.timer = longTimeout(() => {
@@ -739,7 +737,7 @@ export class Manager {
     } else if (job.state === State.RUN) {
       job.endedByException = true;
       this.setState(job, State.CLEANUP);
-      if (job.execRunning) this.terminate(job, type === 'timeout' ? SIGALRM : undefined);
+      if (job.execRunning) this.terminate(job);
       else this.free(job);
     }
   }
