@@ -1,7 +1,8 @@
 /**
  * flux resource list/info/R/status/drain -i TARGETS, as Flux's: only the
  * ranks (an idset) or hosts (a hostlist) named, ranks not in the instance no
- * error; list skips empty lines then unless --no-skip-empty.
+ * error; list skips empty lines then unless --no-skip-empty. flux resource
+ * status -s help lists the states (a bad one too), {statex} and {up.ascii}.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -39,6 +40,16 @@ test('status and the drained listing of the ranks named', () => {
   } finally {
     inst.flux(['resource', 'undrain', 'n2']);
   }
+});
+
+test('status -s help, a bad state, {statex} and {up.ascii}', () => {
+  const valid = 'flux-resource: INFO: valid states: all,online,avail,offline,exclude,drain,draining,drained,torpid,allocated,housekeeping\n';
+  let r = inst.flux(['resource', 'status', '-s', 'help']);
+  assert.equal([r.code, r.stdout, r.stderr], [0, '', valid]);
+  r = inst.flux(['resource', 'status', '-s', 'avail,bogus']);
+  assert.equal([r.code, r.stderr], [1, `flux-resource: ERROR: Invalid resource state bogus specified\n${valid}`]);
+  r = inst.flux(['resource', 'status', '-s', 'avail', '-no', '{statex} {up.ascii} {nnodes}']);
+  assert.equal([r.code, r.stdout], [0, 'avail y 3\n'], r.stderr);
 });
 
 test.run();

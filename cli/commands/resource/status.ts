@@ -20,6 +20,8 @@ const FORMATS: FormatSet = {
 };
 const HEADINGS: Record<string, string> = {
   state: 'STATE',
+  statex: 'STATE',
+  'up.ascii': 'UP',
   status: 'STATUS',
   up: 'UP',
   nnodes: 'NNODES',
@@ -58,6 +60,18 @@ export class ResourceStatusCommand extends ResourceCommand {
   async run(): Promise<number> {
     const p = this.args;
     const given = p.str('states');
+    // as Flux: -s help lists the states; a bad one is refused with that list too
+    const valid = 'flux-resource: INFO: valid states: all,online,avail,offline,exclude,drain,draining,drained,torpid,allocated,housekeeping\n';
+    if (given === 'help') {
+      // Python's logging: on stderr
+      process.stderr.write(valid);
+      return 0;
+    }
+    const bad = (given ?? '').split(',').find((s) => s !== '' && !(STATES as readonly string[]).includes(s));
+    if (bad !== undefined) {
+      process.stderr.write(`flux-resource: ERROR: Invalid resource state ${bad} specified\n${valid}`);
+      return 1;
+    }
     const states = this.selectStates(p, DEFAULT, STATES);
     const fmt = this.outputFormat(this.formatOption(p.str('format'), FORMATS), HEADINGS);
     const wantOn = states.includes('online');
@@ -78,8 +92,10 @@ export class ResourceStatusCommand extends ResourceCommand {
         const reasons = [...new Set(rs.map((r) => r.drained?.reason ?? ''))];
         rows.push({
           state: up ? s : `${s}*`,
+          statex: s,
           status: up ? 'online' : 'offline',
           up: up ? '\u2714' : '\u2717',
+          'up.ascii': up ? 'y' : 'n',
           nnodes: rs.length,
           ranks: ranksOf(rs),
           nodelist: nodelistOf(rs),
