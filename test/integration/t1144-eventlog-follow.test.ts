@@ -46,4 +46,13 @@ test('-L colours the text, -T human is -H', () => {
   assert.not.ok(inst.flux(['job', 'eventlog', id]).stdout.includes('\x1b'));
 });
 
+test('flux resource eventlog: -T human and -L as the job eventlog has them', () => {
+  const human = inst.flux(['resource', 'eventlog', '-T', 'human']);
+  assert.is(human.code, 0, human.stderr);
+  assert.is(human.stdout, inst.flux(['resource', 'eventlog', '-H']).stdout);
+  assert.match(human.stdout, /^\[[A-Z][a-z]{2}\d\d \d\d:\d\d\] restart /);
+  const c = inst.flux(['resource', 'eventlog', '-L']).stdout.split('\n')[0]!.replaceAll('\x1b', '<E>');
+  assert.match(c, /^<E>\[32m\d+\.\d{6}<E>\[0m <E>\[33mrestart<E>\[0m <E>\[34mranks<E>\[0m=<E>\[35m"0"<E>\[0m/);
+});
+
 test.run();

@@ -369,6 +369,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'resource drain --update': 'integration/t1040-option-effects.test.ts',
   'resource eventlog --follow': 'integration/t1040-option-effects.test.ts',
   'resource eventlog --format': 'integration/t0900-command-grammar.test.ts',
+  'resource eventlog --color': 'integration/t1144-eventlog-follow.test.ts',
   'resource eventlog --human': 'integration/t0900-command-grammar.test.ts',
   'resource eventlog --time-format': 'integration/t0301-job-commands.test.ts',
   'resource eventlog --wait': 'integration/t1102-tools.test.ts',

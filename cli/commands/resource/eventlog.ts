@@ -17,8 +17,9 @@ const resource = service<ResourceProtocol>('resource');
 export class ResourceEventlogCommand extends ResourceCommand {
   static override spec = resourceSpec('eventlog', 'Show the resource eventlog', [
     { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
-    { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset' },
+    { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset, human' },
     { name: 'human', short: 'H', description: 'Display human-readable output' },
+    { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output when supported; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)." },
     { name: 'follow', short: 'F', description: 'Continue to display new events as they come' },
     { name: 'wait', short: 'w', arg: 'EVENT', description: 'Wait for a specific event type to be posted, then exit' },
   ]);
@@ -28,12 +29,15 @@ export class ResourceEventlogCommand extends ResourceCommand {
     const format = p.str('format', 'text');
     const timeFormat = p.str('time-format', 'raw');
     if (!['text', 'json'].includes(format)) this.fail(`Unknown format ${format}`);
-    if (!['raw', 'iso', 'offset'].includes(timeFormat)) this.fail(`Unknown time format ${timeFormat}`);
+    if (!/^(raw|iso|offset|human|reltime)$/i.test(timeFormat)) this.fail(`Unknown time format ${timeFormat}`);
+    const when = p.has('color') ? p.str('color') || 'always' : 'auto';
+    if (!['always', 'never', 'auto'].includes(when)) this.fail(`invalid value for --color: '${when}'`);
+    const color = when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
     const wait = p.str('wait');
     const follow = p.has('follow') || wait !== undefined;
-    const times = new EntryTimes(timeFormat as TimeFormat, p.has('human'));
+    const times = new EntryTimes(timeFormat.toLowerCase() as TimeFormat, p.has('human') || /^(human|reltime)$/i.test(timeFormat));
     const print = (e: JournalEvent) =>
-      process.stdout.write((format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp))) + '\n');
+      process.stdout.write((format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp), color)) + '\n');
     const h = await this.connect();
     const end = await new Promise<'done' | 'ended' | FluxError>((resolve) => {
       let settled = false;
