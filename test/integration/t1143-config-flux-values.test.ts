@@ -66,6 +66,21 @@ test('a queue\'s duration "0" and size -1 lift them: any duration, no limit, all
   assert.is(rows, 'small 1h 0-1\nbig inf 0-2\n');
 });
 
+test('named queues: a bare start or stop is refused (say which, or --all); list -q; drain/idle -t', () => {
+  let r = inst.flux(['queue', 'stop']);
+  assert.equal([r.code, r.stderr], [1, 'flux-queue: ERROR: Named queues are defined. Specify queues or use --all.\n']);
+  r = inst.flux(['queue', 'stop', 'small']);
+  assert.equal([r.code, r.stdout], [0, 'small: Scheduling is stopped\n'], r.stderr);
+  r = inst.flux(['queue', 'start', '--all']);
+  assert.equal([r.code, r.stdout], [0, 'big: Scheduling is started\nsmall: Scheduling is started\n'], r.stderr);
+  assert.is(inst.flux(['queue', 'list', '-q', 'big', '-no', '{queue}']).stdout, 'big\n');
+  r = inst.flux(['queue', 'list', '-q', 'nosuch']);
+  assert.equal([r.code, r.stderr], [1, "flux-queue: ERROR: list: 'nosuch' is not a valid queue\n"]);
+  r = inst.flux(['queue', 'idle', '-t', '30s']);
+  assert.equal([r.code, r.stdout], [0, '0 jobs\n'], r.stderr);
+  assert.is(inst.flux(['queue', 'drain', '-t', '30s']).code, 0);
+});
+
 test('a prolog kill-timeout in seconds and a timeout of "infinity" are taken as Flux takes them', () => {
   assert.is(inst.flux(['config', 'get', 'job-manager.prolog.kill-timeout']).stdout, '5\n');
   const r = inst.flux(['run', '-q', 'big', 'true']);

@@ -355,6 +355,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'queue disable --nocheckpoint': 'integration/t1040-option-effects.test.ts',
   'queue drain --timeout': 'integration/t1040-option-effects.test.ts',
   'queue list --format': 'integration/t0200-resource.test.ts',
+  'queue list --queue': 'integration/t1143-config-flux-values.test.ts',
   'queue list --no-header': 'integration/t0200-resource.test.ts',
   'queue start --all': 'integration/t1004-queues.test.ts',
   'queue start --quiet': 'integration/t0711-exec-eventlog.test.ts',

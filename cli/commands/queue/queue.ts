@@ -76,7 +76,7 @@ const OFF_OPTS: readonly OptionSpec[] = [
   { name: 'nocheckpoint', description: "Don't save the new state in the checkpoint: a restart finds the queue as it was before" },
   { name: 'message', short: 'm', arg: 'REASON', description: 'Set the reason shown for the queue' },
 ];
-const TIMEOUT: OptionSpec = { name: 'timeout', arg: 'DURATION', description: 'Give up after waiting DURATION (an FSD)' };
+const TIMEOUT: OptionSpec = { name: 'timeout', short: 't', arg: 'DURATION', description: 'Give up after waiting DURATION (an FSD)' };
 
 function queueSpec(sub: string, summary: string, options: readonly OptionSpec[], named: boolean): CommandSpec {
   return {
@@ -101,7 +101,8 @@ abstract class QueueCommand extends FluxCommand {
   async run(): Promise<number> {
     const sub = this.spec.path[1]!;
     const p = this.args;
-    const named = p.operands[0] ?? p.str('queue');
+    // list's -q is a filter of several (below), the others' the queue to act on
+    const named = p.operands[0] ?? (sub === 'list' ? undefined : p.str('queue'));
     const quiet = p.has('quiet');
     const h = await this.connect();
     // named queues ([queues.NAME]): each line names its queue; without -q the command applies to all of them
@@ -147,6 +148,10 @@ abstract class QueueCommand extends FluxCommand {
       }
       case 'start':
       case 'stop': {
+        // as Flux: with named queues, a bare start or stop must say which (or --all)
+        if (named === undefined && !p.has('all') && (await h.rpc<{ queues: unknown[] }>('job-manager.queue-list', {})).queues.length > 0) {
+          this.fail('Named queues are defined. Specify queues or use --all.');
+        }
         const reason = sub === 'stop' ? p.str('message') : undefined;
         await rpc('job-manager.queue-start', { start: sub === 'start', ...(reason !== undefined ? { reason } : {}), ...(p.has('nocheckpoint') ? { nocheckpoint: true } : {}) });
         const qs = await queues();
@@ -186,6 +191,13 @@ abstract class QueueCommand extends FluxCommand {
         }
         const s = await rpc<QStatus>('job-manager.queue-status', {});
         const cfg = await h.rpc<QueueList>('job-manager.queue-list', {});
+        // -q QUEUE,...: those queues only
+        const only = p.str('queue')?.split(',').filter((x) => x !== '');
+        if (only !== undefined) {
+          const bad = only.find((n) => !cfg.queues.some((q) => q.name === n));
+          if (bad !== undefined) this.fail(`list: '${bad}' is not a valid queue`);
+          cfg.queues = cfg.queues.filter((q) => only.includes(q.name));
+        }
         const facts: QueueFacts[] = [];
         if (!s.queues) {
           // no limit: the instance's resources, as Flux shows the effective range
@@ -229,6 +241,7 @@ export class QueueListCommand extends QueueCommand {
     [
       { name: 'no-header', short: 'n', description: 'Suppress header output' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax' },
+      { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Include only specified queues in output' },
     ],
     false,
   );
