@@ -60,7 +60,7 @@ export interface BrokerOptions {
   /** tries PMI / config boot; undefined or a factory returning undefined = singleton */
   treeFactory?: TreeFactory;
   /**
-   * rank 0 entered RUN (the front end tells an enclosing instance where we are, and takes
+   * rank 0 entered RUN (the front end tells an enclosing instance where we are, and follows
    * its job's expiration); the initial program waits for what it returns, which must not reject
    */
   onRun?: (b: Broker) => Promise<void> | void;

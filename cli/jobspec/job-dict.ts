@@ -17,7 +17,8 @@ export function jobDict(j: JobRecord, username: string, nowSec: number): Obj {
   const inactive = j.state === 64;
   const runtime = j.t_run !== undefined ? (j.t_cleanup ?? nowSec) - j.t_run : 0;
   const remaining = j.expiration && j.state & 48 && !inactive ? Math.max(0, j.expiration - nowSec) : 0;
-  const annotations: Obj = JSON.parse(JSON.stringify(j.annotations ?? {})) as Obj;
+  // a copy: the uri memo is taken out of it below
+  const annotations: Obj = structuredClone(j.annotations ?? {});
   const user = annotations['user'] as Obj | undefined;
   const uri = typeof user?.['uri'] === 'string' ? (user['uri'] as string) : undefined;
   // Flux's key order: its defaults, then its other properties, then the objects

@@ -13,17 +13,10 @@
  * (flux cancel, a timeout): term-signal to its tasks, then kill-signal after
  * kill-timeout (as Flux: SIGTERM, SIGKILL, "5s"; a timeout sends SIGALRM first).
  */
-import * as os from 'node:os';
-import { fsd, type ConfigSchema } from '../../kernel/api';
+import type { ConfigSchema } from '../../kernel/api';
+import { signalNumber } from '../../lib/config/exec-kill';
 
-/** `SIGTERM`, `TERM` or `15` as a signal number; undefined if it is none */
-function signalNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 65 ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  if (/^\d+$/.test(v)) return signalNumber(Number(v));
-  const name = v.toUpperCase().startsWith('SIG') ? v.toUpperCase() : `SIG${v.toUpperCase()}`;
-  return (os.constants.signals as Record<string, number | undefined>)[name];
-}
+export { DEFAULT_KILL, killSettings, type KillSettings } from '../../lib/config/exec-kill';
 
 const signalSpec = {
   kind: 'custom' as const,
@@ -54,27 +47,6 @@ export const execConfigSchema: ConfigSchema = {
     },
   },
 };
-
-/** How a job is ended after a fatal exception ([exec] kill-timeout, term-signal, kill-signal). */
-export interface KillSettings {
-  termSignal: number;
-  killSignal: number;
-  killTimeoutMs: number;
-}
-
-export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000 };
-
-/** the kill settings of a config document (already checked against the schema) */
-export function killSettings(config: Readonly<Record<string, unknown>>): KillSettings {
-  const exec = (config['exec'] ?? {}) as Record<string, unknown>;
-  const t = exec['kill-timeout'];
-  const secs = typeof t === 'string' ? fsd.tryParse(t) : undefined;
-  return {
-    termSignal: signalNumber(exec['term-signal']) ?? DEFAULT_KILL.termSignal,
-    killSignal: signalNumber(exec['kill-signal']) ?? DEFAULT_KILL.killSignal,
-    killTimeoutMs: secs !== undefined && Number.isFinite(secs) ? secs * 1000 : DEFAULT_KILL.killTimeoutMs,
-  };
-}
 
 export { impPath } from '../../lib/config/imp';
 

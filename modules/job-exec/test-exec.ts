@@ -125,7 +125,7 @@ export class TestExecJob {
     void this.finish();
   }
 
-  fatalKill(signum: number | undefined = 15): void {
+  fatalKill(signum?: number): void {
     this.kill(signum ?? 15);
   }
 

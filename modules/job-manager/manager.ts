@@ -4,7 +4,7 @@
  * and the exec service (job-exec.start stream, job-exec.kill). It is the only
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
-import { Errno, FluxError, einval, enoent, fsd, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
@@ -19,7 +19,8 @@ import { reconcileExpiration } from './update';
 import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 import { Housekeeping } from './housekeeping/housekeeping';
-import { withSchedAnnotations } from './memo';
+import { withSchedAnnotations, withoutMemos } from './memo';
+import { killSettings } from '../../lib/config/exec-kill';
 
 type Obj = Record<string, unknown>;
 
@@ -27,10 +28,8 @@ const SIGKILL = 9;
 const KILL_TIMEOUT_MS = 5000;
 
 /** [exec] kill-timeout (the exec service's, default 5 s) and as long again: then the backstop's first SIGKILL */
-function killBackstopMs(config: Readonly<Obj>): number {
-  const t = ((config['exec'] ?? {}) as Obj)['kill-timeout'];
-  const secs = typeof t === 'string' ? fsd.tryParse(t) : undefined;
-  return secs !== undefined && Number.isFinite(secs) ? Math.max(KILL_TIMEOUT_MS, 2 * secs * 1000) : KILL_TIMEOUT_MS;
+export function killBackstopMs(config: Readonly<Obj>): number {
+  return Math.max(KILL_TIMEOUT_MS, 2 * killSettings(config).killTimeoutMs);
 }
 const MAX_KILL = 8;
 
@@ -493,8 +492,8 @@ export class Manager {
       this.annotate(job, { sched: { reason_pending: null } });
       if (ann && typeof ann === 'object') job.annotations = withSchedAnnotations(job.annotations, ann as Obj);
       // the scheduler's annotations (a memo is an event of its own)
-      const { user: _memos, ...schedAnn } = job.annotations ?? {};
-      this.events.post(job.kvsdir, 'alloc', Object.keys(schedAnn).length > 0 ? { annotations: schedAnn } : undefined);
+      const schedAnn = withoutMemos(job.annotations);
+      this.events.post(job.kvsdir, 'alloc', schedAnn ? { annotations: schedAnn } : undefined);
       // a plugin's job.event.alloc may have ended it (alloc-check.so): its resources are freed already
       if (job.state !== State.SCHED) return;
       this.setState(job, State.RUN);
@@ -690,9 +689,9 @@ export class Manager {
     else if (what === 'free' && job.state === State.CLEANUP) this.free(job);
   }
 
-  /** Send a signal to a running job's tasks (none: the exec service's term-signal, [exec] term-signal). */
-  signal(job: Job, signum?: number): void {
-    this.h.rpc('job-exec.kill', { id: job.id, ...(signum === undefined ? {} : { signum }) }).catch((e: Error) => this.h.log('debug', `job-exec.kill ${job.id}: ${e.message}`));
+  /** Send a signal to a running job's tasks. */
+  signal(job: Job, signum: number): void {
+    this.h.rpc('job-exec.kill', { id: job.id, signum }).catch((e: Error) => this.h.log('debug', `job-exec.kill ${job.id}: ${e.message}`));
   }
 
   /**

@@ -18,6 +18,13 @@ export function withMemo(annotations: Obj | undefined, memo: Obj): Obj | undefin
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** the annotations without the user's memos (what the alloc event carries); no copy when there are none */
+export function withoutMemos(annotations: Obj | undefined): Obj | undefined {
+  if (annotations === undefined || !('user' in annotations)) return annotations;
+  const { user: _memos, ...rest } = annotations;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
 /** the scheduler's new annotations at alloc, with the user's memos kept */
 export function withSchedAnnotations(annotations: Obj | undefined, sched: Obj): Obj {
   const user = annotations?.['user'];

@@ -148,7 +148,7 @@ export class ResourceModule implements BrokerModule {
   async start(): Promise<void> {
     if (this.h.rank === 0) {
       if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
-      else if (this.described === undefined && !this.cfg.rediscover) await this.fromEnclosingJob();
+      await this.fromEnclosingJob();
       if (this.cfg.forceUp && !this.described && this.h.size === 1) {
         throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
       }
@@ -186,18 +186,24 @@ export class ResourceModule implements BrokerModule {
     }
   }
 
-  /** A nested instance takes its job's R (enclosing-job.ts); one that cannot, discovers (with a log line). */
+  /**
+   * A nested instance takes its job's expiration, and its job's R as its
+   * resources unless the config describes them or asks to rediscover
+   * (enclosing-job.ts); one that cannot, discovers (with a log line).
+   */
   private async fromEnclosingJob(): Promise<void> {
     if (this.connect === undefined) return;
     const got = await enclosingJobResources(this.h, this.connect);
     if (got === undefined) return;
-    if (typeof got === 'string') {
-      this.h.log('info', `resources discovered, not the job's: ${got}`);
+    if (typeof got !== 'string') this.expiration = got.expiration;
+    if (this.described !== undefined || this.cfg.rediscover) return;
+    const ranks = typeof got === 'string' ? got : got.ranks;
+    if (typeof ranks === 'string') {
+      this.h.log('info', `resources discovered, not the job's: ${ranks}`);
       return;
     }
-    this.described = got.ranks;
+    this.described = ranks;
     this.fromJob = true;
-    this.expiration = got.expiration;
   }
 
   /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */

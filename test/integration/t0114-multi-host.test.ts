@@ -126,7 +126,8 @@ test('a host that never starts: rank 0 says whom it waits for, every broker.quor
   } finally {
     // SIGTERM: the broker removes its rundir (a SIGKILL would leave it, this broker having no reaper yet)
     r0.proc.kill('SIGTERM');
-    await Promise.race([r0.exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+    // until it has exited (a bound, not a timing: past it, SIGKILL)
+    await until(() => r0.proc.exitCode !== null || r0.proc.signalCode !== null, 'the broker to exit after SIGTERM', 15_000).catch(() => undefined);
     r0.proc.kill('SIGKILL');
   }
 });

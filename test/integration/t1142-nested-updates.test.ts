@@ -64,7 +64,7 @@ test("an alloc instance has the job's cores and GPUs, not the node's; resource.r
   const cases: Array<[string[], string, string]> = [
     [['-n1'], '1 Nodes, 1 Cores, 0 GPUs', 'job-info'],
     [['-n1', '-g1'], '1 Nodes, 1 Cores, 1 GPUs', 'job-info'],
-    [['-n1', '--conf=resource.rediscover=true'], '1 Nodes, 1 Cores, 2 GPUs', 'dynamic-discovery'],
+    [['-n1', '-t', '5m', '--conf=resource.rediscover=true'], '1 Nodes, 1 Cores, 2 GPUs', 'dynamic-discovery'],
   ];
   for (const [opts, info, method] of cases) {
     const id = inst.flux(['alloc', '--bg', ...opts]).stdout.trim();
@@ -72,6 +72,11 @@ test("an alloc instance has the job's cores and GPUs, not the node's; resource.r
       const inside = (...args: string[]) => inst.flux(['proxy', id, 'flux', ...args]);
       assert.is(inside('resource', 'info').stdout, `${info}\n`, opts.join(' '));
       assert.match(inside('resource', 'eventlog').stdout, `resource-define method="${method}"`);
+      if (opts.includes('-t')) {
+        // resources rediscovered, the job's expiration still the instance's
+        const left = Number(inside('job', 'timeleft').stdout);
+        assert.ok(left > 200 && left <= 300, `timeleft ${left}`);
+      }
       if (opts.includes('-g1')) {
         // a job inside gets the GPU the enclosing instance gave (its id on the node)
         const gpu = (JSON.parse(inst.flux(['job', 'info', id, 'R']).stdout) as { execution: { R_lite: Array<{ children: { gpu?: string } }> } }).execution.R_lite[0]!.children.gpu;

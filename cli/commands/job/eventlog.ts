@@ -6,7 +6,7 @@
  */
 import { JobCommand } from '../../jobspec/job-command';
 import type { CommandSpec } from '../../options';
-import { EntryTimes, type TimeFormat } from '../../eventlog/times';
+import { COLOR_OPT, colorOn, entryTimes } from '../../eventlog/options';
 import { contextValue } from '../../eventlog/reals';
 import type { Client } from '../../api/client';
 import type { StreamCall } from '../../../lib/rpc';
@@ -48,7 +48,7 @@ export class JobEventlogCommand extends JobCommand {
       { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
       { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset, human' },
       { name: 'human', short: 'H', description: 'Display human-readable output. See also -L, --color.' },
-      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output when supported; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)." },
+      COLOR_OPT,
       { name: 'follow', short: 'F', description: 'Follow events until job is inactive' },
       { name: 'path', short: 'p', arg: 'PATH', default: 'eventlog', description: 'Specify alternate eventlog name or path suffix (e.g. "exec", "output", "input")' },
     ],
@@ -61,24 +61,20 @@ export class JobEventlogCommand extends JobCommand {
   private get timeFormat(): string {
     return this.args.str('time-format', 'raw');
   }
-  private get human(): boolean {
-    return this.args.has('human') || /^(human|reltime)$/i.test(this.timeFormat);
-  }
   private get logPath(): string {
     return this.args.str('path', 'eventlog');
   }
 
   async run(): Promise<number> {
     if (!['text', 'json'].includes(this.format)) this.fail(`invalid format type '${this.format}'`);
-    if (!/^(raw|iso|offset|human|reltime)$/i.test(this.timeFormat)) this.fail(`invalid time format '${this.timeFormat}'`);
-    const when = this.args.has('color') ? this.args.str('color') || 'always' : 'auto';
-    if (!['always', 'never', 'auto'].includes(when)) this.fail(`invalid value for --color: '${when}'`);
-    const color = when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
+    const times = entryTimes(this.timeFormat, this.args.has('human'));
+    if (times === undefined) this.fail(`invalid time format '${this.timeFormat}'`);
+    const color = colorOn(this.args);
+    if (typeof color === 'string') this.fail(`invalid value for --color: '${color}'`);
     const typed = this.args.operands[0]!;
     const id = this.jobId(typed);
     const h = await this.connect();
     const dir = await this.jobDir(h, id, typed, `job ${typed} not found`);
-    const times = new EntryTimes(this.timeFormat.toLowerCase() as TimeFormat, this.human);
     const show = (e: Entry) => (this.format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp), color)) + '\n';
     if (this.args.has('follow')) return this.followLog(h, dir, show);
     let text: unknown;

@@ -57,7 +57,7 @@ export const INCLUDE_OPT: OptionSpec = {
 
 /**
  * The ranks that -i TARGETS names: an idset of ranks, or a hostlist of the
- * hosts (`hostOf` gives a rank's); undefined when it is neither.
+ * hosts (of `ranks`, by their hostname); undefined when it is neither.
  */
 export function includedRanks(targets: string, ranks: readonly { rank: number; hostname: string }[]): Set<number> | undefined {
   try {
@@ -88,22 +88,25 @@ export abstract class ResourceCommand extends FluxCommand {
     return states;
   }
 
-  /** -i TARGETS applied to the scheduler's view (none given: all of it); bad TARGETS fail with one line. */
-  protected included(p: ParsedArgs, st: SchedStatus): SchedStatus {
+  /** The ranks -i TARGETS keeps of these (undefined: no -i); bad TARGETS fail with one line. */
+  private kept(p: ParsedArgs, ranks: readonly { rank: number; hostname: string }[]): Set<number> | undefined {
     const t = p.str('include');
-    if (t === undefined) return st;
-    const keep = includedRanks(t, rv1Expand(st.all));
+    if (t === undefined) return undefined;
+    const keep = includedRanks(t, ranks);
     if (keep === undefined) this.fail(`--include: invalid targets: ${t}`);
-    return restrictStatus(st, keep);
+    return keep;
+  }
+
+  /** -i TARGETS applied to the scheduler's view (flux resource list, info, R) */
+  protected included(p: ParsedArgs, st: SchedStatus): SchedStatus {
+    const keep = this.kept(p, rv1Expand(st.all));
+    return keep ? restrictStatus(st, keep) : st;
   }
 
   /** -i TARGETS applied to per-rank states (flux resource status, drain) */
   protected includedRankStates<T extends { rank: number; hostname: string }>(p: ParsedArgs, ranks: T[]): T[] {
-    const t = p.str('include');
-    if (t === undefined) return ranks;
-    const keep = includedRanks(t, ranks);
-    if (keep === undefined) this.fail(`--include: invalid targets: ${t}`);
-    return ranks.filter((r) => keep.has(r.rank));
+    const keep = this.kept(p, ranks);
+    return keep ? ranks.filter((r) => keep.has(r.rank)) : ranks;
   }
 
   /** An RPC to rank 0's resource module. */

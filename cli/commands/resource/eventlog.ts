@@ -6,7 +6,7 @@
  * posted, then exits.
  */
 import { ResourceCommand, resourceSpec } from './common';
-import { EntryTimes, type TimeFormat } from '../../eventlog/times';
+import { COLOR_OPT, colorOn, entryTimes } from '../../eventlog/options';
 import { renderEntry } from '../job/eventlog';
 import type { FluxError } from '../../../lib/errors';
 import { service } from '../../api/protocol';
@@ -19,7 +19,7 @@ export class ResourceEventlogCommand extends ResourceCommand {
     { name: 'format', short: 'f', arg: 'FORMAT', default: 'text', description: 'Specify output format: text, json' },
     { name: 'time-format', short: 'T', arg: 'FORMAT', default: 'raw', description: 'Specify time format: raw, iso, offset, human' },
     { name: 'human', short: 'H', description: 'Display human-readable output' },
-    { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output when supported; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)." },
+    COLOR_OPT,
     { name: 'follow', short: 'F', description: 'Continue to display new events as they come' },
     { name: 'wait', short: 'w', arg: 'EVENT', description: 'Wait for a specific event type to be posted, then exit' },
   ]);
@@ -29,13 +29,12 @@ export class ResourceEventlogCommand extends ResourceCommand {
     const format = p.str('format', 'text');
     const timeFormat = p.str('time-format', 'raw');
     if (!['text', 'json'].includes(format)) this.fail(`Unknown format ${format}`);
-    if (!/^(raw|iso|offset|human|reltime)$/i.test(timeFormat)) this.fail(`Unknown time format ${timeFormat}`);
-    const when = p.has('color') ? p.str('color') || 'always' : 'auto';
-    if (!['always', 'never', 'auto'].includes(when)) this.fail(`invalid value for --color: '${when}'`);
-    const color = when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
+    const times = entryTimes(timeFormat, p.has('human'));
+    if (times === undefined) this.fail(`Unknown time format ${timeFormat}`);
+    const color = colorOn(p);
+    if (typeof color === 'string') this.fail(`invalid value for --color: '${color}'`);
     const wait = p.str('wait');
     const follow = p.has('follow') || wait !== undefined;
-    const times = new EntryTimes(timeFormat.toLowerCase() as TimeFormat, p.has('human') || /^(human|reltime)$/i.test(timeFormat));
     const print = (e: JournalEvent) =>
       process.stdout.write((format === 'json' ? JSON.stringify(e) : renderEntry(e, times.time(e.timestamp), color)) + '\n');
     const h = await this.connect();

@@ -1,7 +1,7 @@
 /** A memo merges into annotations.user (null removes); the scheduler's annotations at alloc keep the memos. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withMemo, withSchedAnnotations } from '../../../modules/job-manager/memo';
+import { withMemo, withSchedAnnotations, withoutMemos } from '../../../modules/job-manager/memo';
 
 test('memos merge under user, null removes, an empty user goes', () => {
   let a = withMemo(undefined, { uri: 'ssh://h/p', x: 1 });
@@ -14,6 +14,13 @@ test('memos merge under user, null removes, an empty user goes', () => {
 test("the scheduler's annotations replace the old ones but keep the user's", () => {
   assert.equal(withSchedAnnotations({ sched: { reason_pending: 'x' }, user: { a: 1 } }, { sched: { resource_summary: 'r' } }), { sched: { resource_summary: 'r' }, user: { a: 1 } });
   assert.equal(withSchedAnnotations(undefined, { sched: {} }), { sched: {} });
+});
+
+test('the alloc event carries the annotations without the memos', () => {
+  const sched = { sched: { resource_summary: 'r' } };
+  assert.is(withoutMemos(sched), sched);
+  assert.equal(withoutMemos({ ...sched, user: { a: 1 } }), sched);
+  assert.is(withoutMemos({ user: { a: 1 } }), undefined);
 });
 
 test.run();

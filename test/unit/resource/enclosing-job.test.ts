@@ -21,8 +21,8 @@ test("a job's nodes become ranks 0..N-1, cores renumbered, GPU ids kept", () => 
   });
 });
 
-test('an R that does not fit is a reason', () => {
-  assert.is(jobResources(R([{ rank: '0', children: { core: '0-1' } }], ['vm']), 2), "the job's R has 1 node, the instance 2 brokers");
+test('an R that does not fit is a reason for its ranks; its expiration still holds', () => {
+  assert.equal(jobResources(R([{ rank: '0', children: { core: '0-1' } }], ['vm'], 99), 2), { ranks: "the job's R has 1 node, the instance 2 brokers", expiration: 99 });
   assert.is(jobResources({ version: 2 }, 1), "the job's R is not an R document");
   assert.is(jobResources(undefined, 1), "the job's R is not an R document");
 });
