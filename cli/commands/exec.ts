@@ -3,6 +3,8 @@
  * a command on broker ranks through the rexec service (bypassing the
  * scheduler), relay its output and stdin, forward SIGINT/SIGTERM, and exit
  * with the largest remote exit code (launch failures 126/127/68, 128+signal).
+ * --bg starts it in the background (prints RANK: PID; --waitable, --label);
+ * --attach PID|LABEL follows such a process (Ctrl-C detaches).
  */
 import { strsignal } from '../../lib/strsignal';
 import * as os from 'node:os';
@@ -66,8 +68,12 @@ export class ExecCommand extends FluxCommand {
       { name: 'verbose', short: 'v', description: 'Run with more verbosity.' },
       { name: 'quiet', short: 'q', description: 'Suppress extraneous output (e.g. per-rank error exit status)' },
       { name: 'with-imp', description: 'Run cmd with flux-imp run (not supported: flux-ts\'s IMP has no run command)' },
+      { name: 'bg', description: 'Run processes in the background: print RANK: PID of each once started and exit; output goes to the broker log' },
+      { name: 'waitable', description: 'With --bg: keep each process after it exits until flux sproc wait collects its status' },
+      { name: 'label', arg: 'LABEL', description: 'Name the remote process, for flux sproc and --attach (unique on each broker)' },
+      { name: 'attach', arg: 'PID|LABEL', description: 'Follow a background process: its output from now on and its exit status (Ctrl-C detaches)' },
     ],
-    operands: [{ name: 'COMMANDS', nargs: '+' }],
+    operands: [{ name: 'COMMANDS', nargs: '*' }],
   };
 
   private tasks: Task[] = [];
@@ -88,6 +94,17 @@ export class ExecCommand extends FluxCommand {
     const cmd = p.operands;
     // Flux prepends `IMP run` (flux-imp run NAME: a command named in the IMP's config); flux-ts's IMP has only exec and kill
     if (p.has('with-imp')) this.fail('--with-imp is not supported: the flux-ts IMP has no run command (flux-imp(8))');
+    const bg = p.has('bg');
+    const attach = p.str('attach');
+    const label = p.str('label');
+    if (attach !== undefined) {
+      if (bg) this.fail('--attach cannot be used with --bg');
+      if (cmd.length > 0) this.fail('--attach takes a single PID or LABEL and no COMMAND');
+    } else if (cmd.length === 0) {
+      this.usage();
+    }
+    if (p.has('waitable') && !bg) this.fail('--waitable can only be used with --bg');
+    if (label === '') this.fail('--label must not be empty');
     this.label = p.has('label-io');
     const verbose = p.has('verbose');
     const quiet = p.has('quiet');
@@ -123,9 +140,12 @@ export class ExecCommand extends FluxCommand {
     }
     const ranks = idx.map((i) => base[i]!);
     if (ranks.length === 0) this.fail('No targets specified');
+    if (attach !== undefined) return this.attachTo(attach, ranks, jobArg !== undefined ? idx : ranks);
 
     const req: RexecExecRequest = { cmd, cwd: p.str('dir') ?? process.cwd(), env: definedOnly(env) };
+    if (label !== undefined) req.label = label;
     this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' } }));
+    if (bg) return this.background({ ...req, bg: true, waitable: p.has('waitable') });
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
     if (p.has('noinput')) this.stdinDone = true;
     else whenForeground(() => this.readStdin());
@@ -134,7 +154,13 @@ export class ExecCommand extends FluxCommand {
     vlog('Sent all requests');
     await Promise.all(runs);
     process.stdin.destroy();
+    const rc = this.exitCode(quiet);
+    vlog(`${this.tasks.length} tasks complete with code ${rc}`);
+    return rc;
+  }
 
+  /** the largest remote exit code (a signal: 128+N, a launch failure its code); unless quiet, failures summarised by cause */
+  private exitCode(quiet: boolean): number {
     let rc = 0;
     const groups = new Map<string, number[]>();
     for (const t of this.tasks) {
@@ -154,7 +180,6 @@ export class ExecCommand extends FluxCommand {
       const sorted = [...groups].sort((a, b) => a[1][0]! - b[1][0]!);
       for (const [why, rs] of sorted) process.stderr.write(`${encode(rs, { brackets: true })}: ${why}\n`);
     }
-    vlog(`${this.tasks.length} tasks complete with code ${rc}`);
     return rc;
   }
 
@@ -162,13 +187,63 @@ export class ExecCommand extends FluxCommand {
     try {
       await rexec.stream(this.h, 'exec', req, (r) => this.onResponse(t, r), { nodeid: t.rank });
     } catch (e) {
-      const fe = e as FluxError;
-      const cmd0 = req.cmd[0]!;
-      const text = fe.message.startsWith(`${cmd0}:`) ? fe.message : `${cmd0}: ${fe.bare ? strerror(fe.errno) : fe.message}`;
-      process.stderr.write(`flux-exec: Error: rank ${t.label}: ${text}\n`);
-      t.failed = launchCode(fe.errno);
+      this.launchFailed(t, req.cmd[0]!, e as FluxError);
     }
     this.flushPartial(t);
+  }
+
+  private launchFailed(t: Task, cmd0: string, fe: FluxError): void {
+    const text = fe.message.startsWith(`${cmd0}:`) ? fe.message : `${cmd0}: ${fe.bare ? strerror(fe.errno) : fe.message}`;
+    process.stderr.write(`flux-exec: Error: rank ${t.label}: ${text}\n`);
+    t.failed = launchCode(fe.errno);
+  }
+
+  /** --bg: start everywhere, print `RANK: PID` of each started process (in rank order), exit 1 if any failed to start */
+  private async background(req: RexecExecRequest): Promise<number> {
+    await Promise.all(
+      this.tasks.map(async (t) => {
+        try {
+          await rexec.stream(this.h, 'exec', req, (r) => r.type === 'started' && (t.pid = r.pid ?? undefined), { nodeid: t.rank });
+        } catch (e) {
+          this.launchFailed(t, req.cmd[0]!, e as FluxError);
+        }
+      }),
+    );
+    const started = this.tasks.filter((t) => t.pid !== undefined).sort((a, b) => a.label - b.label);
+    if (started.length > 0) process.stdout.write(started.map((t) => `${t.label}: ${t.pid}\n`).join(''));
+    return Math.max(0, ...this.tasks.map((t) => t.failed ?? 0));
+  }
+
+  /**
+   * --attach PID|LABEL: follow a background process on each target rank (a
+   * pid names a process on one rank only); exit as flux exec would have. The
+   * first Ctrl-C detaches, leaving it running.
+   */
+  private async attachTo(target: string, ranks: number[], labels: number[]): Promise<number> {
+    // a number that is not a pid (beyond pid_t) is a label
+    const pid = /^\d+$/.test(target) && Number(target) <= 0x7fffffff ? Number(target) : -1;
+    if (pid >= 0 && ranks.length > 1) this.fail(`--attach by pid requires a single target rank (use -r RANK)`);
+    this.tasks = ranks.map((rank, i) => ({ rank, label: labels[i]!, pending: [], partial: { stdout: '', stderr: '' } }));
+    const detached = new Promise<number>((resolve) =>
+      process.once('SIGINT', () => {
+        const where = this.tasks.filter((t) => t.status === undefined && t.failed === undefined).map((t) => t.label);
+        process.stderr.write(`flux-exec: detached from ${target} on rank ${encode(where)}; it keeps running (stop it with: flux sproc kill -r ${where[0] ?? 0} 15 ${target})\n`);
+        resolve(0);
+      }),
+    );
+    const req = pid >= 0 ? { pid } : { pid: -1, label: target };
+    const runs = this.tasks.map(async (t) => {
+      try {
+        await rexec.stream(this.h, 'attach', req, (r) => this.onResponse(t, r), { nodeid: t.rank });
+      } catch (e) {
+        const fe = e as FluxError;
+        process.stderr.write(`flux-exec: Error: rank ${t.label}: ${fe.bare ? `${target}: ${strerror(fe.errno)}` : fe.message}\n`);
+        t.failed = launchCode(fe.errno);
+      }
+      this.flushPartial(t);
+    });
+    const done = Promise.all(runs).then(() => this.exitCode(this.args.has('quiet')));
+    return Promise.race([done, detached]);
   }
 
   private onResponse(t: Task, r: RexecExecResponse): void {

@@ -45,6 +45,33 @@ export const rexecProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "the whole environment (default: the broker's)"
+        },
+        {
+          "name": "bg",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "background: the stream ends once started; output goes to the broker's log; a client's disconnect leaves it running"
+        },
+        {
+          "name": "waitable",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "background only: kept as a zombie after it exits until rexec.wait (or an attach) collects its status"
+        },
+        {
+          "name": "label",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "a name unique on this broker, usable where a pid is (kill, wait, attach)"
         }
       ],
       "response": {
@@ -150,14 +177,157 @@ export const rexecProtocol: ProtocolDoc = {
       "request": [
         {
           "name": "pid",
-          "type": "long"
+          "type": "long",
+          "doc": "-1: by label"
         },
         {
           "name": "signum",
           "type": "int"
+        },
+        {
+          "name": "label",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
         }
       ],
       "response": "Empty"
+    },
+    "list": {
+      "doc": "the processes this broker's rexec holds: running (R) and waitable zombies (Z)",
+      "request": [],
+      "response": {
+        "type": "record",
+        "name": "RexecListResponse",
+        "fields": [
+          {
+            "name": "rank",
+            "type": "long"
+          },
+          {
+            "name": "procs",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "record",
+                "name": "RexecProcInfo",
+                "fields": [
+                  {
+                    "name": "pid",
+                    "type": "long"
+                  },
+                  {
+                    "name": "cmd",
+                    "type": {
+                      "type": "array",
+                      "items": "string"
+                    }
+                  },
+                  {
+                    "name": "label",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null
+                  },
+                  {
+                    "name": "state",
+                    "type": "string",
+                    "doc": "R running, Z exited and waitable"
+                  },
+                  {
+                    "name": "bg",
+                    "type": "boolean"
+                  },
+                  {
+                    "name": "waitable",
+                    "type": "boolean"
+                  },
+                  {
+                    "name": "attached",
+                    "type": "boolean",
+                    "doc": "a client receives its output and status"
+                  }
+                ]
+              }
+            }
+          }
+        ]
+      }
+    },
+    "wait": {
+      "doc": "the exit status of a waitable background process, once it exits (it is then gone); one waiter at a time",
+      "request": [
+        {
+          "name": "pid",
+          "type": "long",
+          "doc": "-1: by label"
+        },
+        {
+          "name": "label",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "RexecWaitResponse",
+        "fields": [
+          {
+            "name": "status",
+            "type": "long",
+            "doc": "a wait status"
+          },
+          {
+            "name": "output",
+            "type": {
+              "type": "array",
+              "items": {
+                "type": "record",
+                "name": "RexecRetained",
+                "fields": [
+                  {
+                    "name": "stream",
+                    "type": "RexecStream"
+                  },
+                  {
+                    "name": "data",
+                    "type": "string",
+                    "doc": "base64 bytes"
+                  }
+                ]
+              }
+            },
+            "doc": "the last output it wrote (up to 64 KiB)"
+          }
+        ]
+      }
+    },
+    "attach": {
+      "doc": "streaming: follow a background process: started, then its output from now on and its exit (which a waitable one's wait would have collected), then ENODATA; a disconnect detaches",
+      "stream": true,
+      "request": [
+        {
+          "name": "pid",
+          "type": "long",
+          "doc": "-1: by label"
+        },
+        {
+          "name": "label",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
+        }
+      ],
+      "response": "RexecExecResponse"
     },
     "disconnect": {
       "doc": "sent by the router when a client goes away: its processes are killed (no answer)",
@@ -189,6 +359,12 @@ export interface RexecExecRequest {
   cwd?: null | string;
   /** the whole environment (default: the broker's) */
   env?: null | { [key: string]: string };
+  /** background: the stream ends once started; output goes to the broker's log; a client's disconnect leaves it running */
+  bg?: null | boolean;
+  /** background only: kept as a zombie after it exits until rexec.wait (or an attach) collects its status */
+  waitable?: null | boolean;
+  /** a name unique on this broker, usable where a pid is (kill, wait, attach) */
+  label?: null | string;
 }
 
 export type RexecEventType = 'started' | 'output' | 'exit';
@@ -221,11 +397,62 @@ export interface RexecWriteRequest {
 export type RexecWriteResponse = Empty;
 
 export interface RexecKillRequest {
+  /** -1: by label */
   pid: number;
   signum: number;
+  label?: null | string;
 }
 
 export type RexecKillResponse = Empty;
+
+/** list: the processes this broker's rexec holds: running (R) and waitable zombies (Z) */
+export type RexecListRequest = Record<string, never>;
+
+export interface RexecProcInfo {
+  pid: number;
+  cmd: Array<string>;
+  label?: null | string;
+  /** R running, Z exited and waitable */
+  state: string;
+  bg: boolean;
+  waitable: boolean;
+  /** a client receives its output and status */
+  attached: boolean;
+}
+
+export interface RexecListResponse {
+  rank: number;
+  procs: Array<RexecProcInfo>;
+}
+
+/** wait: the exit status of a waitable background process, once it exits (it is then gone); one waiter at a time */
+export interface RexecWaitRequest {
+  /** -1: by label */
+  pid: number;
+  label?: null | string;
+}
+
+export interface RexecRetained {
+  stream: RexecStream;
+  /** base64 bytes */
+  data: string;
+}
+
+export interface RexecWaitResponse {
+  /** a wait status */
+  status: number;
+  /** the last output it wrote (up to 64 KiB) */
+  output: Array<RexecRetained>;
+}
+
+/** attach: streaming: follow a background process: started, then its output from now on and its exit (which a waitable one's wait would have collected), then ENODATA; a disconnect detaches */
+export interface RexecAttachRequest {
+  /** -1: by label */
+  pid: number;
+  label?: null | string;
+}
+
+export type RexecAttachResponse = RexecExecResponse;
 
 /** disconnect: sent by the router when a client goes away: its processes are killed (no answer) */
 export type RexecDisconnectRequest = Record<string, never>;
@@ -243,6 +470,9 @@ export interface RexecProtocol {
   'exec': { request: RexecExecRequest; response: RexecExecResponse };
   'write': { request: RexecWriteRequest; response: RexecWriteResponse };
   'kill': { request: RexecKillRequest; response: RexecKillResponse };
+  'list': { request: RexecListRequest; response: RexecListResponse };
+  'wait': { request: RexecWaitRequest; response: RexecWaitResponse };
+  'attach': { request: RexecAttachRequest; response: RexecAttachResponse };
   'disconnect': { request: RexecDisconnectRequest; response: RexecDisconnectResponse };
 }
 

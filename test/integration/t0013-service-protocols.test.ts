@@ -309,6 +309,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['kvs', 'unlink', { key: 'resp', recursive: true }],
   ['rexec', 'exec', { cmd: ['sh', '-c', 'echo hi; echo err >&2; exit 3'] }],
   ['rexec', 'exec', { cmd: ['true'] }, 1],
+  ['rexec', 'list', {}],
+  ['rexec', 'list', {}, 1],
   ['job-ingest', 'submit', { jobspec: JOBSPEC }],
   ['job-ingest', 'getinfo', {}],
   ['sched', 'alloc', { id: 'protocol-test', jobspec: JOBSPEC }],
@@ -382,6 +384,8 @@ const NOT_CALLED = new Set([
   'rexec.write', // needs a running process: flux exec in t0006
   'rexec.kill',
   'rexec.disconnect',
+  'rexec.wait', // needs a background process: flux sproc wait in t1147
+  'rexec.attach', // t1147 (flux exec --attach)
   'sched.expiration', // needs a running job with resources: t1030 (flux update duration)
   'job-ingest.feasibility-disable', // changes what every later submit is checked for
   'resource.register', // each rank's own report at its start

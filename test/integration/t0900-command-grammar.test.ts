@@ -127,7 +127,8 @@ test('the broker-level C commands: getattr, setattr, lsattr, module, ping, dmesg
     { argv: ['dmesg', '-z'], code: 1, err: TRY('flux dmesg', '-z') },
     { argv: ['exec', '-nr0', 'true'], code: 0 },
     { argv: ['exec', '-lr', '0', '--', 'echo', 'hi'], code: 0, out: '0: hi\n' },
-    { argv: ['exec', '--rank=0', '--lab', 'echo', '-r'], code: 0, out: '0: -r\n' },
+    { argv: ['exec', '--rank=0', '--label-i', 'echo', '-r'], code: 0, out: '0: -r\n' },
+    { argv: ['exec', '--rank=0', '--lab', 'echo'], code: 1, err: "flux-exec: unrecognized option '--lab'\nTry `flux-exec --help' for more information.\n" },
     { argv: ['exec', '-r'], code: 1, err: MISSING('flux-exec', '-r') },
     { argv: ['overlay', 'status', '-Lnever', '--no-pr'], code: 0, out: /^0 \S+: full\n$/ },
     // an optional argument is taken only attached: `never` is an extra operand, ignored as Flux does
