@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
+import { parseSince, SinceError } from '../watch/since';
 import { fsd, hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf, username } from '../jobspec/jobs-fields';
@@ -26,7 +27,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'all-users', short: 'A', description: 'List jobs of all users' },
       { name: 'count', short: 'c', arg: 'N', default: '1000', description: 'Limit output to N jobs (default 1000, 0 for all)' },
       { name: 'filter', short: 'f', arg: 'STATE|RESULT', description: 'List jobs with specific job state or result' },
-      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs that have become inactive since WHEN (implies -a). WHEN is -FSD (before now) or a date and time' },
+      { name: 'since', arg: 'WHEN', description: 'Include inactive jobs that have become inactive since WHEN (implies -a). WHEN is -FSD (before now), a phrase (yesterday, last monday 6pm, 2 hours ago) or a date and time' },
       { name: 'no-header', short: 'n', description: 'Suppress printing of header line' },
       { name: 'user', short: 'u', arg: '[USERNAME|UID]', description: 'Limit output to specific username or userid (Specify "all" for all users)' },
       { name: 'name', arg: 'JOB-NAME', description: 'Limit output to only jobs with a specific name' },
@@ -49,21 +50,14 @@ export class JobsCommand extends FluxCommand {
     operands: [{ name: 'JOBID', nargs: '*', description: 'Limit output to specific Job IDs' }],
   };
 
-  /** --since=WHEN: `-FSD` before now, `now`, or a date Date.parse() reads; a time to come is refused, as Flux does. */
+  /** --since=WHEN (cli/watch/since.ts): a moment in the past */
   private sinceTime(v: string): number {
-    const now = Date.now() / 1000;
-    let t: number | undefined;
-    if (v === 'now') t = now;
-    else if (v.startsWith('-')) {
-      const d = fsd.tryParse(v.slice(1));
-      if (d !== undefined) t = now - d;
-    } else if (!v.startsWith('+')) {
-      const ms = Date.parse(v);
-      if (Number.isFinite(ms)) t = ms / 1000;
+    try {
+      return parseSince(v);
+    } catch (e) {
+      if (e instanceof SinceError) this.fail(e.message);
+      throw e;
     }
-    if (t === undefined && !v.startsWith('+')) this.fail(`invalid --since value '${v}'`);
-    if (t === undefined || t > now + 1) this.fail(`--since=${v} appears to be in the future`);
-    return t;
   }
 
   private includeFilter(arg: string): (j: JobRecord) => boolean {

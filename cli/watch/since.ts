@@ -1,30 +1,16 @@
 /**
- * flux watch --since=WHEN: a moment in the past, as epoch seconds. WHEN is
- * `-DURATION` (an RFC 23 duration back from now: -6h, -1d, -30s), `now`,
- * `today` (midnight), `yesterday` (midnight a day before), an epoch number, or
- * a date the JavaScript Date parser reads (2026-06-21, "2026-06-21 06:00").
+ * --since=WHEN of flux watch and flux jobs: a moment in the past, as epoch
+ * seconds (lib/formats/when.ts reads WHEN: `-6h`, `yesterday`, `last monday
+ * 6pm`, `2026-06-21 6am`, an epoch number...). A moment to come is refused,
+ * as Flux refuses it.
  */
-import { tryParse as tryParseFsd } from '../../lib/formats/fsd';
+import { parseWhen } from '../../lib/formats/when';
 
 export class SinceError extends Error {}
 
 export function parseSince(when: string, now = Date.now() / 1000): number {
-  const w = when.trim();
-  let t: number | undefined;
-  if (w.startsWith('-')) {
-    const d = tryParseFsd(w.slice(1));
-    if (d !== undefined) t = now - d;
-  } else if (w === 'now') t = now;
-  else if (w === 'today' || w === 'yesterday') {
-    const midnight = new Date(now * 1000);
-    midnight.setHours(0, 0, 0, 0);
-    t = midnight.getTime() / 1000 - (w === 'yesterday' ? 86400 : 0);
-  } else if (/^\d+(\.\d+)?$/.test(w)) t = Number(w);
-  else if (w !== '') {
-    const ms = Date.parse(w);
-    if (!Number.isNaN(ms)) t = ms / 1000;
-  }
+  const t = parseWhen(when, now);
   if (t === undefined) throw new SinceError(`--since: invalid value '${when}'`);
-  if (t > now) throw new SinceError(`--since=${when} appears to be in the future`);
+  if (t > now + 1) throw new SinceError(`--since=${when} appears to be in the future`);
   return t;
 }

@@ -146,6 +146,9 @@ test('jobs --since, --sort, --name, --width, --stats, --recurse-all, --threads, 
   ok(['submit', '--wait', '--job-name=early', 'true']);
   ok(['submit', '--wait', '--job-name=late', 'true']);
   assert.is(ok(['jobs', '-a', '-n', '-o', '{name}', '--since=-1h', '--name=late']).stdout, 'late\n');
+  // Flux's parsedatetime phrases
+  assert.is(ok(['jobs', '-n', '-o', '{name}', '--since=an hour ago', '--name=late']).stdout, 'late\n');
+  assert.match(f(['jobs', '--since=tomorrow 6am']).stderr, /^flux-jobs: .*--since=tomorrow 6am appears to be in the future\n$/);
   const mark = new Date().toISOString();
   ok(['submit', '--wait', '--job-name=latest', 'true']);
   assert.is(ok(['jobs', '-n', '-o', '{name}', `--since=${mark}`]).stdout, 'latest\n');
