@@ -4,7 +4,7 @@ import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { parseSince, SinceError } from '../watch/since';
-import { fsd, hostlist, idset } from '../../lib/formats';
+import { hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf, username } from '../jobspec/jobs-fields';
 import { jobDict } from '../jobspec/job-dict';
