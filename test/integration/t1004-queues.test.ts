@@ -91,8 +91,8 @@ test('flux queue list -o: any of its fields, in any order; an unknown field is o
     r.stdout,
     [
       'QUEUE|QUEUE|SUBMIT|SCHED|ENST|TDEFAULT|TLIMIT|MINCORES-MAXCORES',
-      'debug|debug|enabled|stopped|yn|30s|1m|0-2',
-      'batch|batch*|enabled|stopped|yn|30s|1m|0-2',
+      'debug|debug|enabled|stopped|yn|30s|1m|0-inf',
+      'batch|batch*|enabled|stopped|yn|30s|1m|0-inf',
       '   debug',
       '  batch*',
       'rc=1',
@@ -100,6 +100,47 @@ test('flux queue list -o: any of its fields, in any order; an unknown field is o
     ].join('\n'),
   );
   assert.is(r.stderr, 'flux-queue: ERROR: Error in user format: Unknown format field: nosuch\n');
+});
+
+test('flux queue list named formats: default (effective ranges), policy (inf), nodes (by state), help', () => {
+  const toml = BASE.replace('[queues.batch]\nrequires = ["batch"]', '[queues.batch]\nrequires = ["batch"]\npolicy.limits.job-size.max.ncores = 1');
+  const r = inInstance(
+    toml,
+    [
+      'flux queue start --all >/dev/null',
+      'flux submit -q debug -n1 sleep 300 >/dev/null',
+      'flux resource drain 1 maintenance',
+      'flux queue list -o "{queuem} {limits.range.effective.ncores} {limits.range.ncores} {limits.max.nnodes}"',
+      'flux queue list -o policy | sed "s/\x1b\[[0-9;]*m//g"',
+      'flux queue list -o nodes | sed "s/\x1b\[[0-9;]*m//g"',
+      'flux queue list -o help',
+      'flux queue list -o nosuch; echo rc=$?',
+      'flux cancel --all 2>/dev/null',
+    ].join('; '),
+  );
+  assert.is(
+    r.stdout,
+    [
+      'QUEUE NCORES NCORES MAXNODES',
+      'debug 0-2 0-inf inf',
+      'batch* 0-1 0-1 inf',
+      'QUEUE    EN ST TDEFAULT   TLIMIT     NNODES     NCORES      NGPUS',
+      'debug     ✔  ✔      30s       1m      0-inf      0-inf      0-inf',
+      'batch*    ✔  ✔      30s       1m      0-inf        0-1      0-inf',
+      'QUEUE    EN ST  NODES   NODES:UP NODES:DOWN NODES:ALLOC NODES:FREE',
+      'debug     ✔  ✔      1          1          0           1          1',
+      'batch*    ✔  ✔      1          0          1           0          0',
+      '',
+      'Configured flux-queue output formats:',
+      '',
+      '  default      Default flux-queue list format string',
+      '  policy       flux-queue list with policy limits only',
+      '  nodes        Show queue status plus all/up/allocated/free nodes',
+      'rc=1',
+      '',
+    ].join('\n'),
+  );
+  assert.match(r.stderr, /flux-queue: ERROR: --format: No such format nosuch\n/);
 });
 
 test('defaults, limits, requires and queue switches at submit and in scheduling', () => {

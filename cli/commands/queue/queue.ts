@@ -4,7 +4,8 @@ import type { CommandSpec, GroupSpec, OptionSpec } from '../../options';
 import { fsd, rv1Expand, type Rv1 } from '../../../lib/formats';
 import { FluxError } from '../../../kernel/api';
 import type { Client } from '../../api/client';
-import { QUEUE_LIST_FORMAT, queueListFormat, queueRow, type QueueFacts } from './list-format';
+import { QUEUE_LIST_FORMATS, queueListFormat, queueRow, type Counts, type QueueFacts, type ResState } from './list-format';
+import { chooseFormat } from '../../named-formats';
 
 export const queueGroup: GroupSpec = {
   kind: 'group',
@@ -36,15 +37,31 @@ export interface QueueList {
   queues: Array<{ name: string; requires: string[]; defaultDuration: number; limits: Limits }>;
 }
 
-/** Nodes, cores and GPUs of each queue (the nodes that have all its required properties). */
-async function queueResources(h: Client, cfg: QueueList): Promise<Map<string, { nnodes: number; ncores: number; ngpus: number }>> {
-  const st = await h.rpc<{ all: Rv1 }>('resource.sched-status', {}, { nodeid: 0 });
+/** Nodes, cores and GPUs of each queue (the nodes that have all its required properties) in each state. */
+async function queueResources(h: Client, cfg: QueueList): Promise<Map<string, Record<ResState, Counts>>> {
+  const st = await h.rpc<{ all: Rv1; down: Rv1; allocated: Rv1 }>('resource.sched-status', {}, { nodeid: 0 });
   const nodes = rv1Expand(st.all);
-  const out = new Map<string, { nnodes: number; ncores: number; ngpus: number }>();
+  const down = new Set(rv1Expand(st.down).map((n) => n.rank));
+  const allocated = new Map(rv1Expand(st.allocated).map((n) => [n.rank, n]));
+  const out = new Map<string, Record<ResState, Counts>>();
+  const count = (list: { cores: unknown[]; gpus: unknown[] }[]): Counts => ({
+    nnodes: list.length,
+    ncores: list.reduce((a, n) => a + n.cores.length, 0),
+    ngpus: list.reduce((a, n) => a + n.gpus.length, 0),
+  });
   // '': the anonymous queue (no [queues]): every node
   for (const q of [{ name: '', requires: [] as string[] }, ...cfg.queues]) {
     const mine = nodes.filter((n) => q.requires.every((p) => (n.properties ?? []).includes(p)));
-    out.set(q.name, { nnodes: mine.length, ncores: mine.reduce((a, n) => a + n.cores.length, 0), ngpus: mine.reduce((a, n) => a + n.gpus.length, 0) });
+    const up = mine.filter((n) => !down.has(n.rank));
+    const alloc = up.filter((n) => allocated.has(n.rank)).map((n) => allocated.get(n.rank)!);
+    // free: an up node's cores and GPUs that no job holds (a node counts while any of it is free)
+    const free = up
+      .map((n) => {
+        const a = allocated.get(n.rank);
+        return { cores: n.cores.filter((c) => !a?.cores.includes(c)), gpus: n.gpus.filter((g) => !a?.gpus.includes(g)) };
+      })
+      .filter((n) => n.cores.length + n.gpus.length > 0);
+    out.set(q.name, { all: count(mine), up: count(up), down: count(mine.filter((n) => down.has(n.rank))), allocated: count(alloc), free: count(free) });
   }
   return out;
 }
@@ -183,9 +200,15 @@ abstract class QueueCommand extends FluxCommand {
         return 0;
       }
       case 'list': {
+        const choice = chooseFormat(p.str('format'), QUEUE_LIST_FORMATS);
+        if ('print' in choice) {
+          process.stdout.write(choice.print);
+          return 0;
+        }
+        if ('error' in choice) this.fail(choice.error);
         let fmt;
         try {
-          fmt = queueListFormat(p.str('format') ?? QUEUE_LIST_FORMAT);
+          fmt = queueListFormat(choice.format);
         } catch (e) {
           this.fail(`Error in user format: ${(e as Error).message}`);
         }
@@ -199,20 +222,16 @@ abstract class QueueCommand extends FluxCommand {
           cfg.queues = cfg.queues.filter((q) => only.includes(q.name));
         }
         const facts: QueueFacts[] = [];
+        const res = await queueResources(h, cfg);
+        // no limit (or -1, set unlimited: a queue's lifts the general limit): inf
+        const policyMax = (v: number | undefined): number | string => (v === undefined || v === -1 ? 'inf' : v);
         if (!s.queues) {
-          // no limit: the instance's resources, as Flux shows the effective range
-          const all = (await queueResources(h, cfg)).get('')!;
-          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => (cfg.limits.max[k] === -1 ? undefined : cfg.limits.max[k]) ?? all[k];
-          facts.push({ name: '', isDefault: false, enable: s.enable, start: s.start, defaultDuration: cfg.defaultDuration, limitDuration: cfg.limits.duration, min: cfg.limits.min, max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') } });
+          const max = (k: 'nnodes' | 'ncores' | 'ngpus') => policyMax(cfg.limits.max[k]);
+          facts.push({ name: '', isDefault: false, enable: s.enable, start: s.start, defaultDuration: cfg.defaultDuration, limitDuration: cfg.limits.duration, min: cfg.limits.min, max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') }, resources: res.get('')! });
         } else {
-          const res = await queueResources(h, cfg);
           for (const q of cfg.queues) {
             const st = s.queues.find((x) => x.name === q.name)!;
-            const max = (k: 'nnodes' | 'ncores' | 'ngpus') => {
-              const v = q.limits.max[k] ?? cfg.limits.max[k];
-              // -1: set unlimited (a queue's lifts the general limit): the queue's resources
-              return v === undefined || v === -1 ? res.get(q.name)![k] : v;
-            };
+            const max = (k: 'nnodes' | 'ncores' | 'ngpus') => policyMax(q.limits.max[k] ?? cfg.limits.max[k]);
             const min = (k: 'nnodes' | 'ncores' | 'ngpus') => q.limits.min[k] ?? cfg.limits.min[k] ?? 0;
             facts.push({
               name: q.name,
@@ -223,6 +242,7 @@ abstract class QueueCommand extends FluxCommand {
               limitDuration: q.limits.duration >= 0 ? q.limits.duration : cfg.limits.duration,
               min: { nnodes: min('nnodes'), ncores: min('ncores'), ngpus: min('ngpus') },
               max: { nnodes: max('nnodes'), ncores: max('ncores'), ngpus: max('ngpus') },
+              resources: res.get(q.name)!,
             });
           }
         }
@@ -240,7 +260,7 @@ export class QueueListCommand extends QueueCommand {
     'List queues',
     [
       { name: 'no-header', short: 'n', description: 'Suppress header output' },
-      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax' },
+      { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name (default, policy, nodes; help lists them)' },
       { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Include only specified queues in output' },
     ],
     false,
