@@ -34,7 +34,16 @@ interface Task {
   failed?: number;
   pending: Buffer[];
   partial: { stdout: string; stderr: string };
+  /** output bytes written out and not yet credited back to rexec */
+  uncredited: number;
+  /** stdin bytes sent that rexec has not yet written to the process */
+  inflight?: number;
 }
+
+/** flow control (rexec's credit): output a remote process may send ahead of what we have written out */
+const WINDOW = 1 << 20;
+/** credit goes back in pieces of at least this much */
+const CREDIT_BATCH = 128 << 10;
 
 /** An environment without its unset names (rexec.exec's env is a map of strings). */
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -142,10 +151,10 @@ export class ExecCommand extends FluxCommand {
     if (ranks.length === 0) this.fail('No targets specified');
     if (attach !== undefined) return this.attachTo(attach, ranks, jobArg !== undefined ? idx : ranks);
 
-    const req: RexecExecRequest = { cmd, cwd: p.str('dir') ?? process.cwd(), env: definedOnly(env) };
+    const req: RexecExecRequest = { cmd, cwd: p.str('dir') ?? process.cwd(), env: definedOnly(env), credit: WINDOW };
     if (label !== undefined) req.label = label;
-    this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' } }));
-    if (bg) return this.background({ ...req, bg: true, waitable: p.has('waitable') });
+    this.tasks = ranks.map((rank, i) => ({ rank, label: jobArg !== undefined ? idx[i]! : rank, pending: [], partial: { stdout: '', stderr: '' }, uncredited: 0 }));
+    if (bg) return this.background({ ...req, bg: true, waitable: p.has('waitable'), credit: null });
     vlog(`Starting ${cmd.join(' ')} on ${encode(ranks)}`);
     if (p.has('noinput')) this.stdinDone = true;
     else whenForeground(() => this.readStdin());
@@ -223,7 +232,7 @@ export class ExecCommand extends FluxCommand {
     // a number that is not a pid (beyond pid_t) is a label
     const pid = /^\d+$/.test(target) && Number(target) <= 0x7fffffff ? Number(target) : -1;
     if (pid >= 0 && ranks.length > 1) this.fail(`--attach by pid requires a single target rank (use -r RANK)`);
-    this.tasks = ranks.map((rank, i) => ({ rank, label: labels[i]!, pending: [], partial: { stdout: '', stderr: '' } }));
+    this.tasks = ranks.map((rank, i) => ({ rank, label: labels[i]!, pending: [], partial: { stdout: '', stderr: '' }, uncredited: 0 }));
     const detached = new Promise<number>((resolve) =>
       process.once('SIGINT', () => {
         const where = this.tasks.filter((t) => t.status === undefined && t.failed === undefined).map((t) => t.label);
@@ -231,7 +240,7 @@ export class ExecCommand extends FluxCommand {
         resolve(0);
       }),
     );
-    const req = pid >= 0 ? { pid } : { pid: -1, label: target };
+    const req = pid >= 0 ? { pid, credit: WINDOW } : { pid: -1, label: target, credit: WINDOW };
     const runs = this.tasks.map(async (t) => {
       try {
         await rexec.stream(this.h, 'attach', req, (r) => this.onResponse(t, r), { nodeid: t.rank });
@@ -265,14 +274,24 @@ export class ExecCommand extends FluxCommand {
 
   private output(t: Task, stream: 'stdout' | 'stderr', data: Buffer): void {
     const out = stream === 'stdout' ? process.stdout : process.stderr;
+    // credit once it is written out: a reader that does not keep up pauses the remote process
+    const done = () => this.credited(t, data.length);
     if (!this.label) {
-      out.write(data);
+      out.write(data, done);
       return;
     }
     const text = t.partial[stream] + data.toString('utf8');
     const lines = text.split('\n');
     t.partial[stream] = lines.pop()!;
-    for (const l of lines) out.write(`${t.label}: ${l}\n`);
+    out.write(lines.map((l) => `${t.label}: ${l}\n`).join(''), done);
+  }
+
+  private credited(t: Task, n: number): void {
+    t.uncredited += n;
+    if (t.uncredited < CREDIT_BATCH || t.pid === undefined || t.status !== undefined) return;
+    const bytes = t.uncredited;
+    t.uncredited = 0;
+    rexec.call(this.h, 'credit', { pid: t.pid, bytes }, { nodeid: t.rank }).catch(() => {});
   }
 
   private flushPartial(t: Task): void {
@@ -282,9 +301,16 @@ export class ExecCommand extends FluxCommand {
     }
   }
 
+  /** Send stdin data; our stdin pauses while a process has more than WINDOW bytes not yet written to it. */
   private write(t: Task, data: Buffer): void {
     if (t.pid === undefined) return;
-    rexec.call(this.h, 'write', { pid: t.pid, data: data.toString('base64') }, { nodeid: t.rank }).catch(() => {});
+    t.inflight = (t.inflight ?? 0) + data.length;
+    if (t.inflight > WINDOW) process.stdin.pause();
+    const done = () => {
+      t.inflight! -= data.length;
+      if (this.tasks.every((x) => (x.inflight ?? 0) <= WINDOW)) process.stdin.resume();
+    };
+    rexec.call(this.h, 'write', { pid: t.pid, data: data.toString('base64') }, { nodeid: t.rank }).then(done, done);
   }
 
   private eof(t: Task): void {

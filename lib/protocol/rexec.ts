@@ -72,6 +72,15 @@ export const rexecProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "a name unique on this broker, usable where a pid is (kill, wait, attach)"
+        },
+        {
+          "name": "credit",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "flow control: bytes of output the client takes before it returns credit (rexec.credit); the process's output is paused when they are used up. Null: no flow control"
         }
       ],
       "response": {
@@ -191,6 +200,20 @@ export const rexecProtocol: ProtocolDoc = {
             "string"
           ],
           "default": null
+        }
+      ],
+      "response": "Empty"
+    },
+    "credit": {
+      "doc": "the client of a process has written out this many more bytes of its output: the process may send as many more",
+      "request": [
+        {
+          "name": "pid",
+          "type": "long"
+        },
+        {
+          "name": "bytes",
+          "type": "long"
         }
       ],
       "response": "Empty"
@@ -325,6 +348,15 @@ export const rexecProtocol: ProtocolDoc = {
             "string"
           ],
           "default": null
+        },
+        {
+          "name": "credit",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "as exec's"
         }
       ],
       "response": "RexecExecResponse"
@@ -365,6 +397,8 @@ export interface RexecExecRequest {
   waitable?: null | boolean;
   /** a name unique on this broker, usable where a pid is (kill, wait, attach) */
   label?: null | string;
+  /** flow control: bytes of output the client takes before it returns credit (rexec.credit); the process's output is paused when they are used up. Null: no flow control */
+  credit?: null | number;
 }
 
 export type RexecEventType = 'started' | 'output' | 'exit';
@@ -404,6 +438,14 @@ export interface RexecKillRequest {
 }
 
 export type RexecKillResponse = Empty;
+
+/** credit: the client of a process has written out this many more bytes of its output: the process may send as many more */
+export interface RexecCreditRequest {
+  pid: number;
+  bytes: number;
+}
+
+export type RexecCreditResponse = Empty;
 
 /** list: the processes this broker's rexec holds: running (R) and waitable zombies (Z) */
 export type RexecListRequest = Record<string, never>;
@@ -450,6 +492,8 @@ export interface RexecAttachRequest {
   /** -1: by label */
   pid: number;
   label?: null | string;
+  /** as exec's */
+  credit?: null | number;
 }
 
 export type RexecAttachResponse = RexecExecResponse;
@@ -470,6 +514,7 @@ export interface RexecProtocol {
   'exec': { request: RexecExecRequest; response: RexecExecResponse };
   'write': { request: RexecWriteRequest; response: RexecWriteResponse };
   'kill': { request: RexecKillRequest; response: RexecKillResponse };
+  'credit': { request: RexecCreditRequest; response: RexecCreditResponse };
   'list': { request: RexecListRequest; response: RexecListResponse };
   'wait': { request: RexecWaitRequest; response: RexecWaitResponse };
   'attach': { request: RexecAttachRequest; response: RexecAttachResponse };

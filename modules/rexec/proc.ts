@@ -18,6 +18,8 @@ export interface Follower {
   msg: Message;
   /** route[0] of its request: the client, to forget it when it goes away */
   sender: string;
+  /** flow control: bytes it may still be sent before the process is paused (rexec.credit adds); undefined: none */
+  window?: number;
 }
 
 export class Proc {
@@ -30,6 +32,8 @@ export class Proc {
   waiter?: Follower;
   private readonly partial: Record<RexecStream, string> = { stdout: '', stderr: '' };
   private retained: { stream: RexecStream; data: Buffer }[] = [];
+  /** its output is not read: the follower's window is used up */
+  private paused = false;
   private retainedBytes = 0;
 
   constructor(
@@ -56,7 +60,11 @@ export class Proc {
   }
 
   output(stream: RexecStream, data: Buffer): void {
-    if (this.follower) this.send(this.follower.msg, { type: 'output', stream, data: data.toString('base64'), encoding: 'base64' });
+    const f = this.follower;
+    if (f) {
+      this.send(f.msg, { type: 'output', stream, data: data.toString('base64'), encoding: 'base64' });
+      if (f.window !== undefined && (f.window -= data.length) <= 0) this.flow(false);
+    }
     if (!this.bg) return;
     this.retain(stream, data);
     const lines = (this.partial[stream] + data.toString('utf8')).split('\n');
@@ -67,6 +75,31 @@ export class Proc {
     }
     this.partial[stream] = rest;
     for (const l of lines) this.logLine(stream, l);
+  }
+
+  /** The follower wrote out `bytes` more: as many more may be sent. */
+  credit(bytes: number): void {
+    const f = this.follower;
+    if (f?.window === undefined) return;
+    f.window += bytes;
+    if (f.window > 0) this.flow(true);
+  }
+
+  /** A new follower (undefined: none, and the output flows again). */
+  follow(f: Follower | undefined): void {
+    this.follower = f;
+    if (f?.window === undefined || f.window > 0) this.flow(true);
+  }
+
+  /** stop or restart reading its output: a process that writes on blocks once its pipes are full */
+  private flow(on: boolean): void {
+    if (this.paused === !on) return;
+    this.paused = !on;
+    for (const s of [this.child.stdout, this.child.stderr]) {
+      if (!s) continue;
+      if (on) s.resume();
+      else s.pause();
+    }
   }
 
   /** the process has exited and its output ended: log it (background) and tell its follower */

@@ -31,6 +31,7 @@ import {
 import type {
   Empty,
   RexecAttachRequest,
+  RexecCreditRequest,
   RexecExecRequest,
   RexecExecResponse,
   RexecKillRequest,
@@ -54,8 +55,9 @@ export class Rexec implements BrokerModule {
 
   readonly handlers = [
     method('exec', (req, m) => this.exec(req, m)),
-    method('write', (req) => this.write(req)),
+    method('write', (req, m) => this.write(req, m)),
     method('kill', (req) => this.kill(req)),
+    method('credit', (req) => this.credit(req)),
     method('list', () => this.list()),
     method('wait', (req, m) => this.wait(req, m)),
     method('attach', (req, m) => this.attach(req, m)),
@@ -125,7 +127,7 @@ export class Rexec implements BrokerModule {
     this.procs.set(pid, p);
     this.h.respond(msg, { type: 'started', pid } satisfies RexecExecResponse);
     if (bg) this.h.respondError(msg, Errno.ENODATA);
-    else p.follower = { msg, sender };
+    else p.follow({ msg, sender, window: req.credit ?? undefined });
     for (const n of notices) p.output('stderr', Buffer.from(n));
     child.stdout!.on('data', (d: Buffer) => p.status === undefined && p.output('stdout', d));
     child.stderr!.on('data', (d: Buffer) => p.status === undefined && p.output('stderr', d));
@@ -169,6 +171,12 @@ export class Rexec implements BrokerModule {
     throw new FluxError(errno, `${what}: no such process on rank ${this.h.rank}`);
   }
 
+  /** a client wrote out more of a process's output (none there any more: it ended meanwhile) */
+  private credit(req: RexecCreditRequest): Empty {
+    this.procs.get(req.pid)?.credit(req.bytes);
+    return {};
+  }
+
   private list(): RexecListResponse {
     return { rank: this.h.rank, procs: [...this.procs.values()].map((p) => p.info()) };
   }
@@ -198,20 +206,27 @@ export class Rexec implements BrokerModule {
       this.h.respondError(msg, Errno.ENODATA);
       this.procs.delete(p.pid);
     } else {
-      p.follower = { msg, sender: msg.route[0] ?? '' };
+      p.follow({ msg, sender: msg.route[0] ?? '', window: req.credit ?? undefined });
     }
     return NO_RESPONSE;
   }
 
-  private write(req: RexecWriteRequest): Empty {
+  /**
+   * Data for a process's stdin. The answer comes once the pipe has taken it
+   * (or the process is gone): a client that waits for its answers before
+   * sending more cannot fill the broker's memory faster than the process reads.
+   */
+  private write(req: RexecWriteRequest, msg: Message): Empty | typeof NO_RESPONSE {
     const p = this.lookup({ pid: req.pid }, Errno.ESRCH);
     const stdin = p.child.stdin;
     if (!stdin) throw new FluxError(Errno.EINVAL, `${p.name} runs in the background: its standard input is /dev/null`);
-    if (typeof req.data === 'string' && req.data.length > 0 && !stdin.writableEnded) {
-      stdin.write(Buffer.from(req.data, 'base64'));
+    let waiting = false;
+    if (typeof req.data === 'string' && req.data.length > 0 && !stdin.writableEnded && !stdin.destroyed) {
+      // above the pipe's high-water mark: answered once written (or with the error of a pipe the process closed)
+      waiting = !stdin.write(Buffer.from(req.data, 'base64'), () => waiting && this.h.respond(msg, {}));
     }
     if (req.eof && !stdin.writableEnded) stdin.end();
-    return {};
+    return waiting ? NO_RESPONSE : {};
   }
 
   private kill(req: RexecKillRequest): Empty {
@@ -240,7 +255,7 @@ export class Rexec implements BrokerModule {
         this.procs.delete(pid);
         continue;
       }
-      if (p.bg && p.follower?.sender === who) p.follower = undefined;
+      if (p.bg && p.follower?.sender === who) p.follow(undefined);
       if (p.waiter?.sender === who) p.waiter = undefined;
     }
   }

@@ -144,4 +144,15 @@ test('--with-imp is refused in one line (flux-ts\'s IMP has no run command); not
   assert.equal([r.code, r.stdout, r.stderr], [1, '', 'flux-exec: --with-imp is not supported: the flux-ts IMP has no run command (flux-imp(8))\n']);
 });
 
+test('output larger than any buffer reaches a slow reader whole: the remote process waits for it (flow control)', () => {
+  // 48 MiB through a reader that starts late: without flow control the broker dropped the client
+  const r = inst.flux(['exec', '-r', '0', 'sh', '-c', 'flux exec -r 0 head -c 48M /dev/zero | (sleep 2; wc -c)'], { timeoutMs: 120_000 });
+  assert.equal([r.code, r.stdout.trim(), r.stderr], [0, String(48 << 20), '']);
+});
+
+test('stdin larger than any buffer reaches a process that reads it late, whole', () => {
+  const r = inst.flux(['exec', '-r', '0', 'sh', '-c', 'head -c 24M /dev/urandom | tee in.dat | flux exec -r 0 sh -c "sleep 1; cat" | cmp - in.dat && echo same'], { cwd: tmp.dir, timeoutMs: 120_000 });
+  assert.equal([r.code, r.stdout, r.stderr], [0, 'same\n', '']);
+});
+
 test.run();

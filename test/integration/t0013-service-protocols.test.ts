@@ -310,6 +310,8 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   ['rexec', 'exec', { cmd: ['sh', '-c', 'echo hi; echo err >&2; exit 3'] }],
   ['rexec', 'exec', { cmd: ['true'] }, 1],
   ['rexec', 'list', {}],
+  // credit for a process rexec does not hold: nothing to do
+  ['rexec', 'credit', { pid: 1, bytes: 0 }],
   ['rexec', 'list', {}, 1],
   ['job-ingest', 'submit', { jobspec: JOBSPEC }],
   ['job-ingest', 'getinfo', {}],
