@@ -193,6 +193,6 @@ export function confNumber(conf: Readonly<Obj>, key: string, dflt: number, min =
 }
 
 /** [job-manager.prolog] / [job-manager.epilog] as the perilog plugin reads them */
-export { perilogSettings, type PerilogKind, type PerilogSettings } from './jobtap/perilog-config';
+export { perilogLogIgnore, perilogSettings, type PerilogKind, type PerilogSettings } from './jobtap/perilog-config';
 /** nnodes (when the jobspec has a node level), ncores and ngpus a V1 jobspec asks for */
 export { jobSize } from '../../lib/jobspec-size';

@@ -57,6 +57,16 @@ test('the prolog runs before the job starts, the epilog after it finishes, each 
   assert.is(ep, `epilog ${f58}`);
 });
 
+test('[job-manager.perilog] log-ignore: matching output lines are not logged; a bad pattern is refused', () => {
+  const prolog = script('chatty.sh', 'echo "noise: checking 42"; echo "keep this line"; echo "noise on stderr" >&2; echo "stderr kept" >&2');
+  const r = startWith(conf(prolog, undefined, '[job-manager.perilog]\nlog-ignore = [ "^noise", "^$" ]'), "flux run true; flux dmesg | grep 'prolog: ' | sed 's/.*prolog: //'");
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'keep this line\nstderr kept\n');
+  const bad = startWith(conf(prolog, undefined, '[job-manager.perilog]\nlog-ignore = [ "(" ]'), 'true');
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /job-manager\.perilog\.log-ignore: "\(" is not a valid regular expression/);
+});
+
 test('the event contexts and `flux jobtap load perilog` by its short name', () => {
   const prolog = script('p2.sh', 'true');
   const r = startWith(

@@ -83,6 +83,7 @@ const COVERED: Record<string, string> = {
   'job-manager.inactive-age-limit': 'integration/t0304-purge.test.ts',
   'job-manager.inactive-num-limit': 'integration/t0304-purge.test.ts',
   'job-manager.plugins': 'integration/t1022-jobtap-config.test.ts',
+  'job-manager.perilog.log-ignore': 'integration/t1025-perilog.test.ts',
   'job-manager.prolog.command': 'integration/t1025-perilog.test.ts',
   'job-manager.prolog.timeout': 'integration/t1025-perilog.test.ts',
   'job-manager.prolog.kill-timeout': 'integration/t1025-perilog.test.ts',

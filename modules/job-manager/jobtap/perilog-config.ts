@@ -69,7 +69,31 @@ const table: ConfigSpec = {
   },
 };
 
-export const perilogConfigKeys: Readonly<Record<string, ConfigSpec>> = { prolog: table, epilog: table };
+/** `[job-manager.perilog] log-ignore`: lines of prolog and epilog output not to log, as regular expressions */
+const logIgnore: ConfigSpec = {
+  kind: 'custom',
+  what: 'an array of regular expressions',
+  check: (v) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return `must be an array of regular expressions (strings), got ${JSON.stringify(v)}`;
+    for (const re of v as string[]) {
+      try {
+        new RegExp(re);
+      } catch (e) {
+        return `${JSON.stringify(re)} is not a valid regular expression: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  },
+};
+
+export const perilogConfigKeys: Readonly<Record<string, ConfigSpec>> = { prolog: table, epilog: table, perilog: { kind: 'table', keys: { 'log-ignore': logIgnore } } };
+
+/** The patterns of [job-manager.perilog] log-ignore (already checked): an output line one matches is not logged. */
+export function perilogLogIgnore(config: Readonly<Obj>): RegExp[] {
+  const t = ((config['job-manager'] ?? {}) as Obj)['perilog'] as Obj | undefined;
+  const v = t?.['log-ignore'];
+  return Array.isArray(v) ? (v as string[]).map((re) => new RegExp(re)) : [];
+}
 
 /** The settings of [job-manager.KIND] (already checked), or undefined when it is not configured. */
 export function perilogSettings(config: Readonly<Obj>, kind: PerilogKind): PerilogSettings | undefined {

@@ -6,11 +6,12 @@
  * manager holds the start (prologStart) and the free (epilogStart) until
  * they finish. A failed prolog raises a fatal exception type=prolog (the job
  * never starts); a failed epilog one type=epilog. Output lines go to the
- * broker log, tagged with the job id.
+ * broker log, tagged with the job id, but for those [job-manager.perilog]
+ * log-ignore matches.
  */
 import * as path from 'node:path';
 import { LINEAGE_VAR, childLineage, encodeF58, fsd, strsignal } from '../../../kernel/api';
-import { defineJobtapPlugin, perilogSettings, type JobView, type PerilogKind, type PerilogSettings } from '../../../modules/job-manager/plugin-api';
+import { defineJobtapPlugin, perilogLogIgnore, perilogSettings, type JobView, type PerilogKind, type PerilogSettings } from '../../../modules/job-manager/plugin-api';
 import { runProcess, type ExitInfo, type Running } from './run';
 
 /** the description of the events (prolog-start {description}), as Flux names them */
@@ -45,6 +46,8 @@ export default defineJobtapPlugin({
       prolog: perilogSettings(ctx.config, 'prolog'),
       epilog: perilogSettings(ctx.config, 'epilog'),
     };
+    // [job-manager.perilog] log-ignore: output lines not worth the log
+    const ignore = perilogLogIgnore(ctx.config);
     const jobs = new Map<number, JobRuns>();
     let removed = false;
     const runsOf = (id: number): JobRuns => {
@@ -75,7 +78,7 @@ export default defineJobtapPlugin({
         env: envFor(job),
         timeout: s.timeout,
         killTimeout: s.killTimeout,
-        onLine: (stream, line) => ctx.log(stream === 'stderr' ? 'err' : 'info', `${f58}: ${kind}: ${line}`),
+        onLine: (stream, line) => ignore.some((re) => re.test(line)) || ctx.log(stream === 'stderr' ? 'err' : 'info', `${f58}: ${kind}: ${line}`),
         onExit: (x) => finished(id, kind, s, x),
       });
     };
