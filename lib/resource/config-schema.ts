@@ -100,6 +100,7 @@ export const resourceConfigSchema: ConfigSchema = {
       },
       noverify: { kind: 'boolean' },
       norestrict: { kind: 'boolean' },
+      'journal-max': { kind: 'integer', min: 0 },
       rediscover: { kind: 'boolean' },
       verify: {
         kind: 'custom',

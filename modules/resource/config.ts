@@ -5,7 +5,8 @@
  * hosts out of scheduling; `noverify` skips checking each broker's discovered
  * resources against the description; `norestrict` counts every core of the
  * host, not only those the broker may run on; `rediscover` makes an instance
- * that is a job probe its nodes instead of taking the job's R.
+ * that is a job probe its nodes instead of taking the job's R; `journal-max`
+ * bounds the events the resource journal keeps.
  */
 import type { ConfigEntry } from '../../lib/resource/config-schema';
 
@@ -22,6 +23,8 @@ export interface ResourceConfig {
   verify?: unknown;
   /** module argument monitor-force-up: ranks of R without a broker (yet) count as up */
   forceUp?: boolean;
+  /** `journal-max`: events the resource journal keeps for late readers (flux resource eventlog) */
+  journalMax?: number;
 }
 
 /** Module arguments (flux module load resource ARG...): only Flux's `monitor-force-up`, without a value. */
@@ -37,9 +40,9 @@ export function resourceArgs(args: readonly string[]): { forceUp: boolean } {
 
 /** The table, already checked against the schema by the broker. */
 export function resourceConfig(config: Readonly<Record<string, unknown>>): ResourceConfig {
-  const t = (config['resource'] ?? {}) as Partial<ResourceConfig>;
+  const t = (config['resource'] ?? {}) as Partial<ResourceConfig> & { 'journal-max'?: number };
   if (t.config !== undefined && t.path !== undefined) {
     throw new Error('resource.config and resource.path may not both be set');
   }
-  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true, verify: t.verify };
+  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true, verify: t.verify, journalMax: t['journal-max'] };
 }

@@ -114,7 +114,7 @@ export class ResourceModule implements BrokerModule {
   ) {
     this.drainWriter = new DrainWriter(h);
     this.record = h.rank === 0 ? new KvsRecord(h) : undefined;
-    this.journal = new Journal(h, (e) => this.record?.log(e));
+    this.journal = new Journal(h, (e) => this.record?.log(e), cfg.journalMax);
     this.local = discover(h.rank, process.env, cfg.norestrict);
     if (cfg.config !== undefined || cfg.path !== undefined) {
       // a described host is checked by the broker's own name (flux start --test-hosts gives each its own)

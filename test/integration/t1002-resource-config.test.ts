@@ -128,4 +128,13 @@ test('flux resource reload: an R file replaces the resources; ranks beyond the i
   assert.match(r.stderr, /flux-resource: ERROR: --xml: hwloc XML is not supported by flux-ts/);
 });
 
+test('journal-max bounds the events flux resource eventlog replays; a negative one is refused', () => {
+  const conf = file('journal.toml', '[resource]\njournal-max = 2\n');
+  const r = flux(['start', '-c', conf, 'sh', '-c', 'flux resource drain 0 one; flux resource undrain 0; flux resource drain 0 two; flux resource eventlog | cut -d" " -f2'], FAKE2);
+  assert.equal([r.code, r.stdout], [0, 'undrain\ndrain\n'], r.stderr);
+  const bad = flux(['start', '-c', file('journal-bad.toml', '[resource]\njournal-max = -1\n'), 'true'], FAKE2);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /resource\.journal-max/);
+});
+
 test.run();
