@@ -1,7 +1,9 @@
 /**
- * `[exec] term-signal`, `kill-signal` and `kill-timeout` of a config document
- * (flux-config-exec(5)): how a job is ended after a fatal exception. job-exec
- * sends the signals; job-manager's SIGKILL backstop waits past the timeout.
+ * `[exec] term-signal`, `kill-signal`, `kill-timeout`, `max-kill-count` and
+ * `max-kill-timeout` of a config document (flux-config-exec(5)): how a job is
+ * ended after a fatal exception. job-exec sends the signals; job-manager's
+ * backstop sends kill-signal again from 5 x kill-timeout on, backing off, and
+ * drains the job's nodes when the job still runs after the last.
  */
 import * as os from 'node:os';
 import { fsd } from '../formats';
@@ -19,19 +21,28 @@ export interface KillSettings {
   termSignal: number;
   killSignal: number;
   killTimeoutMs: number;
+  /** kill-signals sent before the job's nodes are drained as unkillable */
+  maxKillCount: number;
+  /** when set: keep sending until this long after the termination began, then drain (instead of maxKillCount) */
+  maxKillTimeoutMs?: number;
 }
 
-/** Flux's: SIGTERM, SIGKILL, "5s" */
-export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000 };
+/** Flux's: SIGTERM, SIGKILL, "5s", 8 kill-signals */
+export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8 };
 
 /** the settings of a config document (already checked against job-exec's schema) */
 export function killSettings(config: Readonly<Record<string, unknown>>): KillSettings {
   const exec = (config['exec'] ?? {}) as Record<string, unknown>;
   const t = exec['kill-timeout'];
   const secs = typeof t === 'string' ? fsd.tryParse(t) : undefined;
+  const mt = exec['max-kill-timeout'];
+  const maxSecs = typeof mt === 'string' ? fsd.tryParse(mt) : undefined;
+  const count = exec['max-kill-count'];
   return {
     termSignal: signalNumber(exec['term-signal']) ?? DEFAULT_KILL.termSignal,
     killSignal: signalNumber(exec['kill-signal']) ?? DEFAULT_KILL.killSignal,
     killTimeoutMs: secs !== undefined && Number.isFinite(secs) ? secs * 1000 : DEFAULT_KILL.killTimeoutMs,
+    maxKillCount: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : DEFAULT_KILL.maxKillCount,
+    ...(maxSecs !== undefined && Number.isFinite(maxSecs) ? { maxKillTimeoutMs: maxSecs * 1000 } : {}),
   };
 }

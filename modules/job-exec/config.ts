@@ -42,6 +42,8 @@ export const execConfigSchema: ConfigSchema = {
         check: (v) => (typeof v === 'string' && v.startsWith('/') ? undefined : 'must be the absolute path of flux-imp (npm run install-imp)'),
       },
       'kill-timeout': { kind: 'fsd', finite: true },
+      'max-kill-count': { kind: 'integer', min: 1 },
+      'max-kill-timeout': { kind: 'fsd', finite: true },
       'term-signal': signalSpec,
       'kill-signal': signalSpec,
     },

@@ -24,14 +24,29 @@ import { killSettings } from '../../lib/config/exec-kill';
 
 type Obj = Record<string, unknown>;
 
-const SIGKILL = 9;
-const KILL_TIMEOUT_MS = 5000;
+/** the longest wait between two of the backstop's kill-signals */
+const MAX_KILL_INTERVAL_MS = 300_000;
 
-/** [exec] kill-timeout (the exec service's, default 5 s) and as long again: then the backstop's first SIGKILL */
-export function killBackstopMs(config: Readonly<Obj>): number {
-  return Math.max(KILL_TIMEOUT_MS, 2 * killSettings(config).killTimeoutMs);
+/**
+ * The backstop after a fatal exception ([exec], flux-config-exec(5)), as
+ * Flux's: kill-signal again at 5 x kill-timeout (the exec service sent
+ * term-signal, then kill-signal after kill-timeout), then after kill-timeout,
+ * twice that, and so on (at most 5 minutes apart); after max-kill-count of
+ * them, or once max-kill-timeout has passed since the exception when that is
+ * set, the nodes of a job still running are drained.
+ */
+export interface KillBackstop {
+  firstMs: number;
+  intervalMs: number;
+  signal: number;
+  maxCount: number;
+  maxMs?: number;
 }
-const MAX_KILL = 8;
+
+export function killBackstop(config: Readonly<Obj>): KillBackstop {
+  const k = killSettings(config);
+  return { firstMs: 5 * k.killTimeoutMs, intervalMs: Math.max(1, k.killTimeoutMs), signal: k.killSignal, maxCount: k.maxKillCount, maxMs: k.maxKillTimeoutMs };
+}
 
 export interface SubmitReq {
   id: number;
@@ -102,11 +117,11 @@ export class Manager {
     this.waiters = new Waiters(h);
     this.housekeeping = new Housekeeping(h);
     this.jobtap = attachJobtap(this, h, config);
-    this.killBackstopMs = killBackstopMs(config);
+    this.killBackstop = killBackstop(config);
   }
 
-  /** after a fatal exception, how long the exec service has (its kill-timeout) before this backstop's SIGKILLs */
-  killBackstopMs: number;
+  /** after a fatal exception: when this backstop sends kill-signal again, and when it gives up */
+  killBackstop: KillBackstop;
 
   // ---------------------------------------------------------------- lookup
 
@@ -697,20 +712,35 @@ export class Manager {
   /**
    * Fatal exception while running: the exec service signals the tasks itself,
    * once (the job-exception event: SIGALRM for a time limit, else [exec]
-   * term-signal; kill-signal after its kill-timeout). The backstop: SIGKILL
-   * from here every so often until the exec service releases the job.
+   * term-signal; kill-signal after its kill-timeout). The backstop (KillBackstop):
+   * kill-signal from here, backing off, until the exec service releases the
+   * job; a job still running after the last is unkillable: its nodes are drained.
    */
   private terminate(job: Job): void {
     job.timer?.clear();
-    const again = (delay: number) => {
+    const b = this.killBackstop;
+    const began = Date.now();
+    const again = (delay: number, next: number) => {
       job.timer = longTimeout(() => {
         job.timer = undefined;
         if (!job.execRunning) return;
-        this.signal(job, SIGKILL);
-        if (++job.killCount < MAX_KILL) again(Math.min(delay * 2, 300_000));
+        this.signal(job, b.signal);
+        job.killCount++;
+        const elapsed = Date.now() - began;
+        if (b.maxMs !== undefined ? elapsed >= b.maxMs : job.killCount >= b.maxCount) return this.unkillable(job);
+        // with max-kill-timeout, the last one lands on it
+        again(b.maxMs !== undefined ? Math.max(1, Math.min(next, b.maxMs - elapsed)) : next, Math.min(next * 2, MAX_KILL_INTERVAL_MS));
       }, delay);
     };
-    again(this.killBackstopMs);
+    again(b.firstMs, b.intervalMs);
+  }
+
+  /** The job outlived every kill-signal: its nodes are drained (they stay its until it ends). */
+  private unkillable(job: Job): void {
+    const reason = `unkillable user processes for job ${encodeF58(job.id)}`;
+    this.h.log('err', `${reason}: draining rank${job.ranks?.includes('-') || job.ranks?.includes(',') ? 's' : ''} ${job.ranks ?? '?'}`);
+    if (job.ranks === undefined) return;
+    this.h.rpc('resource.drain', { targets: job.ranks, reason }).catch((e: Error) => this.h.log('err', `${reason}: drain: ${e.message}`));
   }
 
   // ---------------------------------------------------------------- exceptions

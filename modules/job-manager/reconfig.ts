@@ -9,7 +9,7 @@
  * Refused, with the key named and nothing applied: other [job-manager] keys.
  */
 import { einval, type ConfigApply, type Handle } from '../../kernel/api';
-import { killBackstopMs, type Manager } from './manager';
+import { killBackstop, type Manager } from './manager';
 import { purgeConfig } from './purge';
 import { queuePolicy } from './queues';
 import { strandedJobs, strandedNote } from './stranded';
@@ -33,11 +33,11 @@ export function jobManagerReload(m: Manager, next: Readonly<Obj>, prev: Readonly
   // a changed [job-manager.housekeeping] applies to the jobs that end from now on
   const hkChanged = JSON.stringify(jn['housekeeping']) !== JSON.stringify(jp['housekeeping']) || JSON.stringify((next['exec'] as Obj | undefined)?.['imp']) !== JSON.stringify((prev['exec'] as Obj | undefined)?.['imp']);
   const hk = hkChanged ? housekeepingSettings(next) : undefined;
-  // [exec] kill-timeout moves the SIGKILL backstop as it moves job-exec's kill-signal
-  const backstop = killBackstopMs(next);
+  // [exec] kill-timeout, kill-signal, max-kill-count and max-kill-timeout move the backstop as they move job-exec
+  const backstop = killBackstop(next);
   return () => {
     if (hkChanged) m.housekeeping.configure(hk);
-    m.killBackstopMs = backstop;
+    m.killBackstop = backstop;
     const before = new Set(strandedJobs(m.jobs.values(), m.queueState));
     m.policy = policy;
     for (const name of [...m.queueState.keys()]) if (!names.has(name)) m.queueState.delete(name);

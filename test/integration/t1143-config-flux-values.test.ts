@@ -3,7 +3,8 @@
  * duration "0" or size -1 is no limit, and in a queue's table it lifts the
  * general limit for that queue (flux queue list shows it); a prolog's
  * kill-timeout as a number of seconds, its timeout "infinity"; [exec]
- * term-signal, kill-signal and kill-timeout: how a canceled job is ended;
+ * term-signal, kill-signal and kill-timeout: how a canceled job is ended,
+ * max-kill-count and max-kill-timeout: when an unkillable one's node drains;
  * [resource] verify per type (GPUs not checked by default, as Flux);
  * [tbon] interface-hint shown and passed on to the instances jobs start.
  */
@@ -62,8 +63,9 @@ test('a queue\'s duration "0" and size -1 lift them: any duration, no limit, all
     const r = inst.flux(['run', '-q', 'big', ...args, 'true']);
     assert.equal([r.code, r.stderr], [0, ''], args.join(' '));
   }
-  const rows = inst.flux(['queue', 'list', '-no', '{queue} {limits.timelimit!F} {limits.range.ncores}']).stdout;
-  assert.is(rows, 'small 1h 0-1\nbig inf 0-2\n');
+  // the policy's range, and the effective one (what the queue has)
+  const rows = inst.flux(['queue', 'list', '-no', '{queue} {limits.timelimit!F} {limits.range.ncores} {limits.range.effective.ncores}']).stdout;
+  assert.is(rows, 'small 1h 0-1 0-1\nbig inf 0-inf 0-2\n');
 });
 
 test('named queues: a bare start or stop is refused (say which, or --all); list -q; drain/idle -t', () => {
@@ -98,10 +100,38 @@ test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGU
   assert.match(r.stderr, /task\(s\) Interrupt/);
 });
 
-test('flux queue list without [queues]: the effective ranges are the instance\'s resources (no limit set)', () => {
-  const r = flux(['start', '--test-size=2', 'flux', 'queue', 'list', '-no', '{limits.range.nnodes} {limits.range.ncores} {limits.range.ngpus} {limits.timelimit!F}'], { timeoutMs: 60_000 });
+test('[exec] max-kill-count and max-kill-timeout: a job that outlives its kill-signals has its node drained', () => {
+  // SIGURG is ignored by default: to a task, these kill-signals are no kill
+  const run = (limit: string) => {
+    const f = path.join(tmp.dir, 'unkillable.toml');
+    fs.writeFileSync(f, `[exec]\nterm-signal = "SIGURG"\nkill-signal = "SIGURG"\nkill-timeout = "0.1s"\n${limit}\n`);
+    const script = [
+      'id=$(flux submit --wait-event=start sleep 300)',
+      'flux cancel $id',
+      // wait for the drain, then end the job for good
+      'until flux resource drain -no "{reason}" | grep -q unkillable; do sleep 0.1; done',
+      'flux resource drain -no "{ranks} {reason}"',
+      'test "$(flux resource drain -no "{reason}")" = "unkillable user processes for job $(flux job id --to=f58 $id)" && echo reason-ok',
+      'flux job kill -s KILL $id; flux job wait-event $id clean >/dev/null',
+      'flux dmesg | grep -c "job-manager.err.*unkillable user processes"',
+    ].join('; ');
+    return flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+  };
+  for (const limit of ['max-kill-count = 3', 'max-kill-count = 1000\nmax-kill-timeout = "1s"']) {
+    const r = run(limit);
+    assert.equal([r.code, r.stdout], [0, `0 unkillable user processes for job ${r.stdout.split(' job ')[1]?.split('\n')[0]}\nreason-ok\n1\n`], `${limit}: ${r.stderr}`);
+  }
+  const bad = path.join(tmp.dir, 'badcount.toml');
+  fs.writeFileSync(bad, '[exec]\nmax-kill-count = 0\n');
+  const r = flux(['start', '--test-size=1', `-o,--config-path=${bad}`, 'true'], { timeoutMs: 60_000 });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'exec.max-kill-count');
+});
+
+test('flux queue list without [queues]: the effective ranges are the instance\'s resources (no limit set), the policy\'s inf', () => {
+  const r = flux(['start', '--test-size=2', 'flux', 'queue', 'list', '-no', '{limits.range.effective.nnodes} {limits.range.effective.ncores} {limits.range.effective.ngpus} {limits.timelimit!F} {limits.range.ncores}'], { timeoutMs: 60_000 });
   const cores = Number(flux(['start', '--test-size=1', 'flux', 'resource', 'list', '-no', '{ncores}'], { timeoutMs: 60_000 }).stdout.trim().split('\n')[0]);
-  assert.equal([r.code, r.stdout], [0, `0-2 0-${2 * cores} 0-0 inf\n`], r.stderr);
+  assert.equal([r.code, r.stdout], [0, `0-2 0-${2 * cores} 0-0 inf 0-inf\n`], r.stderr);
 });
 
 test('[resource] verify: GPUs unchecked by default, per-type modes, extra resources, a bad mode refused', () => {
