@@ -1,8 +1,8 @@
 /** flux job id: convert job ids between encodings (default --to=dec); stdin lines when no ids. */
-import * as fs from 'node:fs';
 import { FluxCommand, CommandExit } from '../../base-command';
 import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
+import { operandsOrStdinLines } from '../../jobspec/stdin-words';
 
 const TO: JobIdEncoding[] = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58', 'f58plain'];
 const FROM = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58'];
@@ -43,17 +43,8 @@ export class JobIdCommand extends FluxCommand {
     if (!TO.includes(this.to as JobIdEncoding)) throw new CommandExit(1, `flux-job: Unknown to=${this.to}`);
     const from = this.args.str('from');
     if (from !== undefined && !FROM.includes(from)) throw new CommandExit(1, `flux-job: Unknown from=${from}`);
-    let inputs: string[] = [...this.ids];
-    if (inputs.length === 0) {
-      let text: string;
-      try {
-        text = fs.readFileSync(0, 'utf8');
-      } catch {
-        text = '';
-      }
-      inputs = text.split('\n').filter((l) => l.trim().length > 0);
-      if (inputs.length === 0) return 1;
-    }
+    const inputs = operandsOrStdinLines(this.ids);
+    if (inputs.length === 0) return 1;
     let out = '';
     for (const s of inputs) {
       const id = from === undefined || formOf(s.trim()) === from ? tryParseJobId(s.trim()) : undefined;

@@ -2,10 +2,10 @@
  * flux job namespace [ID...]: the kvs namespace of each job (`job-DECIMAL`),
  * where its tasks' `flux kvs` lands; ids from stdin when none are given.
  */
-import * as fs from 'node:fs';
 import { FluxCommand, CommandExit } from '../../base-command';
 import { tryParseJobId } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
+import { operandsOrStdinLines } from '../../jobspec/stdin-words';
 
 export class JobNamespaceCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -20,16 +20,7 @@ export class JobNamespaceCommand extends FluxCommand {
   };
 
   async run(): Promise<number> {
-    let inputs = this.args.operands;
-    if (inputs.length === 0) {
-      let text = '';
-      try {
-        text = fs.readFileSync(0, 'utf8');
-      } catch {
-        /* no stdin */
-      }
-      inputs = text.split('\n').filter((l) => l.trim().length > 0);
-    }
+    const inputs = operandsOrStdinLines(this.args.operands);
     let out = '';
     for (const s of inputs) {
       const id = tryParseJobId(s.trim());
