@@ -46,3 +46,28 @@ export function killSettings(config: Readonly<Record<string, unknown>>): KillSet
     ...(maxSecs !== undefined && Number.isFinite(maxSecs) ? { maxKillTimeoutMs: maxSecs * 1000 } : {}),
   };
 }
+
+/** the longest wait between two kill-signals of the backstop */
+export const MAX_KILL_INTERVAL_MS = 300_000;
+
+/**
+ * Seconds from a job's fatal exception to the last kill-signal before its
+ * nodes are drained (Flux's effective-max-kill-timeout): max-kill-timeout if
+ * set, else the backstop's schedule (5 x kill-timeout, then kill-timeout
+ * doubling, at most 5 minutes) over max-kill-count signals.
+ */
+export function effectiveMaxKillSeconds(k: KillSettings): number {
+  if (k.maxKillTimeoutMs !== undefined) return k.maxKillTimeoutMs / 1000;
+  let t = 5 * k.killTimeoutMs;
+  let interval = k.killTimeoutMs;
+  for (let i = 1; i < k.maxKillCount; i++) {
+    t += interval;
+    interval = Math.min(interval * 2, MAX_KILL_INTERVAL_MS);
+  }
+  return t / 1000;
+}
+
+/** SIGTERM for 15 */
+export function signalName(n: number): string {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? String(n);
+}

@@ -239,6 +239,14 @@ export const jobExecProtocol: ProtocolDoc = {
         ]
       }
     },
+    "stats-get": {
+      "doc": "flux module stats job-exec (rank 0): the termination settings in effect ([exec], flux-config-exec(5)) and the running jobs, as Flux's job-exec reports them (keys with dashes: a JSON object)",
+      "request": [],
+      "response": {
+        "type": "string",
+        "logicalType": "json-object"
+      }
+    },
     "list": {
       "request": [],
       "response": {
@@ -773,6 +781,11 @@ export interface JobExecOutputSizeResponse {
   complete: boolean;
 }
 
+/** stats-get: flux module stats job-exec (rank 0): the termination settings in effect ([exec], flux-config-exec(5)) and the running jobs, as Flux's job-exec reports them (keys with dashes: a JSON object) */
+export type JobExecStatsGetRequest = Record<string, never>;
+
+export type JobExecStatsGetResponse = object;
+
 export type JobExecListRequest = Record<string, never>;
 
 export interface JobExecRunning {
@@ -930,6 +943,7 @@ export interface JobExecProtocol {
   'stdin': { request: JobExecStdinRequest; response: JobExecStdinResponse };
   'output-read': { request: JobExecOutputReadRequest; response: JobExecOutputReadResponse };
   'output-size': { request: JobExecOutputSizeRequest; response: JobExecOutputSizeResponse };
+  'stats-get': { request: JobExecStatsGetRequest; response: JobExecStatsGetResponse };
   'list': { request: JobExecListRequest; response: JobExecListResponse };
   'pmi-exchange': { request: JobExecPmiExchangeRequest; response: JobExecPmiExchangeResponse };
   'hostpids': { request: JobExecHostpidsRequest; response: JobExecHostpidsResponse };

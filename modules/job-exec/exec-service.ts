@@ -19,7 +19,7 @@ import {
   type Handle,
   type Message,
 } from '../../kernel/api';
-import { encodeKvs } from '../../lib/formats';
+import { encodeF58, encodeKvs } from '../../lib/formats';
 import { ExecJob } from './exec-job';
 import type { StackEntry } from './plugins';
 import { OutputLog } from './output-log';
@@ -43,6 +43,7 @@ import type {
 import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { DEFAULT_KILL, type KillSettings } from './config';
+import { effectiveMaxKillSeconds, signalName } from '../../lib/config/exec-kill';
 
 /** R as job-exec needs it: RFC 20 with execution.R_lite */
 function isExecR(R: object): R is R {
@@ -281,6 +282,20 @@ export class ExecService {
       ),
     );
     return { tasks: parts.flat().sort((a, b) => a.rank - b.rank) };
+  }
+
+  /** flux module stats job-exec: the termination settings in effect and the running jobs, with Flux's keys */
+  stats(): Record<string, unknown> {
+    const k = this.killSettings();
+    return {
+      'kill-timeout': k.killTimeoutMs / 1000,
+      'term-signal': signalName(k.termSignal),
+      'kill-signal': signalName(k.killSignal),
+      'max-kill-count': k.maxKillCount,
+      'max-kill-timeout': k.maxKillTimeoutMs !== undefined ? k.maxKillTimeoutMs / 1000 : -1,
+      'effective-max-kill-timeout': effectiveMaxKillSeconds(k),
+      jobs: Object.fromEntries([...this.jobs.values()].map((j) => [encodeF58(j.id), { ntasks: j.ntasks, nnodes: j.placements.length }])),
+    };
   }
 
   list(): JobExecListResponse {

@@ -77,6 +77,7 @@ export class JobExec implements BrokerModule {
           method('output-read', (req, m) => this.ownJob(m, req.id, 'read the output of', () => exec.outputRead(req, m)), guest),
           method('output-size', (req, m) => this.ownJob(m, req.id, 'read the output of', () => exec.outputSize(req)), guest),
           method('list', () => exec.list()),
+          method('stats-get', () => exec.stats()),
           method('pmi-exchange', (req, m) => exec.pmiExchange(req, m)),
           method('hostpids', (req) => exec.hostpids(req)),
           method('disconnect', (_req, m) => exec.disconnect(m)),

@@ -20,12 +20,10 @@ import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 import { Housekeeping } from './housekeeping/housekeeping';
 import { withSchedAnnotations, withoutMemos } from './memo';
-import { killSettings } from '../../lib/config/exec-kill';
+import { MAX_KILL_INTERVAL_MS, killSettings } from '../../lib/config/exec-kill';
 
 type Obj = Record<string, unknown>;
 
-/** the longest wait between two of the backstop's kill-signals */
-const MAX_KILL_INTERVAL_MS = 300_000;
 
 /**
  * The backstop after a fatal exception ([exec], flux-config-exec(5)), as

@@ -336,6 +336,7 @@ const CALLS: Array<[string, string, unknown, number?]> = [
   // 0: no expiration, as the instance has
   ['resource', 'set-expiration', { expiration: 0 }],
   ['job-exec', 'list', {}],
+  ['job-exec', 'stats-get', {}],
   // a job that is not running here: nothing to signal, feed or list
   ['job-exec', 'shell-kill', { id: 424242, signum: 0 }, 1],
   ['job-exec', 'shell-stdin', { id: 424242, eof: true }, 1],

@@ -100,6 +100,12 @@ test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGU
   assert.match(r.stderr, /task\(s\) Interrupt/);
 });
 
+test('flux module stats job-exec: the termination settings in effect, as Flux reports them', () => {
+  const s = JSON.parse(inst.flux(['module', 'stats', 'job-exec']).stdout);
+  // kill-timeout 0.5s, 8 kill-signals: 5 x 0.5, then 0.5 + 1 + 2 + 4 + 8 + 16 + 32
+  assert.equal(s, { 'kill-timeout': 0.5, 'term-signal': 'SIGUSR1', 'kill-signal': 'SIGINT', 'max-kill-count': 8, 'max-kill-timeout': -1, 'effective-max-kill-timeout': 66, jobs: {} });
+});
+
 test('[exec] max-kill-count and max-kill-timeout: a job that outlives its kill-signals has its node drained', () => {
   // SIGURG is ignored by default: to a task, these kill-signals are no kill
   const run = (limit: string) => {
