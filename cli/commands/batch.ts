@@ -39,7 +39,8 @@ export class BatchCommand extends FluxCommand {
   private readScript(wrap: boolean, words: readonly string[]): { script: BatchScript; args: string[] } {
     if (wrap) {
       const body = words.length > 0 ? words.join(' ') : fs.readFileSync(0, 'utf8');
-      return { script: { text: `#!/bin/sh\n${body.endsWith('\n') ? body : body + '\n'}` }, args: [] };
+      // as Flux's: the job is named after the wrapped command, and the words after it are also the script's arguments
+      return { script: { text: `#!/bin/sh\n${body.endsWith('\n') ? body : body + '\n'}`, name: words[0] }, args: words.slice(1) };
     }
     let raw: Buffer;
     const name = words[0];

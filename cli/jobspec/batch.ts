@@ -14,7 +14,7 @@ import { CONF_ARG, CONF_FILE, instanceConf } from './instance-conf';
 /** The batch script: its text and the name it was given (the job name). */
 export interface BatchScript {
   text: string;
-  /** SCRIPT as typed, or undefined when it came from stdin or --wrap */
+  /** SCRIPT as typed (with --wrap: the command wrapped), or undefined when it came from stdin */
   name?: string;
 }
 

@@ -108,6 +108,9 @@ test('flux batch --wrap: a /bin/sh script of the command', () => {
   const js = inst.flux(['batch', '-n1', '--dry-run', '--wrap', 'true']).stdout;
   assert.match(js, /"files": \{"script": \{"mode": 33216, "data": "#!\/bin\/sh\\ntrue\\n"/);
   assert.match(js, /"options": \{"output": \{"stdout": \{"type": "file", "path": "flux-\{\{id\}\}\.out"\}\}, "per-resource": \{"type": "node"\}, "mpi": "none", "exit-timeout": "none", "rlimit": \{/);
+  // named after the wrapped command, as Flux names it (stdin: "batch")
+  assert.match(inst.flux(['batch', '-n1', '--dry-run', '--wrap', 'hostname', '-f']).stdout, /"job": \{"name": "hostname"/);
+  assert.match(inst.flux(['batch', '-n1', '--dry-run', '--wrap'], { input: 'hostname\n' }).stdout, /"job": \{"name": "batch"/);
 });
 
 test('flux alloc -N2 COMMAND: a child instance, attached, with the command status', () => {
