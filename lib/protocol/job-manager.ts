@@ -346,6 +346,15 @@ export const jobManagerProtocol: ProtocolDoc = {
             "type": "string",
             "logicalType": "json"
           }
+        },
+        {
+          "name": "volatile",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "only in the job's annotations (flux jobs), no memo event: lost when the instance restarts"
         }
       ],
       "response": "Empty"
@@ -1099,6 +1108,8 @@ export interface JobManagerMemoRequest {
   /** a number or any job id encoding */
   id: number | string;
   memo: unknown;
+  /** only in the job's annotations (flux jobs), no memo event: lost when the instance restarts */
+  volatile?: null | boolean;
 }
 
 export type JobManagerMemoResponse = Empty;

@@ -294,7 +294,8 @@ export class JobManager implements BrokerModule {
     const job = this.m.jobs.get(Number(id));
     if (!job) throw einval('unknown job');
     if (job.state === State.INACTIVE) throw einval('job is inactive');
-    this.m.events.post(job.kvsdir, 'memo', fields(memo));
+    // a volatile memo is not in the eventlog: flux jobs shows it until the instance restarts
+    if (p.volatile !== true) this.m.events.post(job.kvsdir, 'memo', fields(memo));
     job.annotations = withMemo(job.annotations, memo as Record<string, unknown>);
     return {};
   }

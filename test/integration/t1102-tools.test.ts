@@ -175,14 +175,15 @@ test('jobs -i: jobs on given ranks or hosts', () => {
   assert.equal([r.code, r.stderr], [1, 'flux-jobs: ERROR: -i/--include: invalid host or rank list: bad[\n']);
 });
 
-test('job memo: a memo event in the eventlog; --volatile refused', () => {
+test('job memo: a memo event in the eventlog; --volatile only in the annotations', () => {
   let r = inst.flux(['job', 'memo', s2, 'foo=bar', 'n=3', 'o={"a":1}']);
   assert.is(r.code, 0, r.stderr);
   r = inst.flux(['job', 'eventlog', s2]);
   assert.match(r.stdout, /^\d+\.\d+ memo foo="bar" n=3 o=\{"a":1\}$/m);
-  r = inst.flux(['job', 'memo', '--volatile', s2, 'a=1']);
-  assert.is(r.code, 1);
-  assert.match(r.stderr, /^flux-job: --volatile is not supported by flux-ts/);
+  r = inst.flux(['job', 'memo', '--volatile', s2, 'vol=42']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(inst.flux(['jobs', '-no', '{user.vol} {user.foo}', s2]).stdout, '42 bar\n');
+  assert.not.match(inst.flux(['job', 'eventlog', s2]).stdout, /vol=/);
   r = inst.flux(['job', 'memo', done1, 'a=1']);
   assert.equal([r.code, r.stderr], [1, 'flux-job: memo: job is inactive\n']);
   r = inst.flux(['job', 'memo', s2, 'novalue']);

@@ -1,4 +1,4 @@
-/** flux job memo ID KEY=VALUE...: post small facts about a job (a `memo` event in its eventlog). */
+/** flux job memo [--volatile] ID KEY=VALUE...: post small facts about a job (a `memo` event in its eventlog; --volatile: in its annotations only). */
 import { JobCommand } from '../../jobspec/job-command';
 import type { FluxError } from '../../../lib/errors';
 import type { CommandSpec } from '../../options';
@@ -24,7 +24,6 @@ export class JobMemoCommand extends JobCommand {
 
   async run(): Promise<number> {
     const p = this.args;
-    if (p.has('volatile')) this.fail('--volatile is not supported by flux-ts (every memo is kept in the eventlog)');
     const [typed, ...pairs] = p.operands as [string, ...string[]];
     const id = this.jobId(typed);
     const memo: Record<string, unknown> = {};
@@ -43,7 +42,7 @@ export class JobMemoCommand extends JobCommand {
     }
     const h = await this.connect();
     try {
-      await jobManager.call(h, 'memo', { id, memo });
+      await jobManager.call(h, 'memo', { id, memo, ...(p.has('volatile') ? { volatile: true } : {}) });
     } catch (e) {
       this.fail(`memo: ${(e as FluxError).message}`);
     }
