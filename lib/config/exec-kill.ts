@@ -1,7 +1,8 @@
 /**
  * `[exec] term-signal`, `kill-signal`, `kill-timeout`, `max-kill-count` and
  * `max-kill-timeout` of a config document (flux-config-exec(5)): how a job is
- * ended after a fatal exception. job-exec sends the signals; job-manager's
+ * ended after a fatal exception (and `barrier-timeout`: when a job whose
+ * shells do not all start is given up on). job-exec sends the signals; job-manager's
  * backstop sends kill-signal again from 5 x kill-timeout on, backing off, and
  * drains the job's nodes when the job still runs after the last.
  */
@@ -25,10 +26,12 @@ export interface KillSettings {
   maxKillCount: number;
   /** when set: keep sending until this long after the termination began, then drain (instead of maxKillCount) */
   maxKillTimeoutMs?: number;
+  /** `barrier-timeout`: how long a multi-node job's shells may take to all start once the first has; 0: no limit */
+  barrierTimeoutMs: number;
 }
 
 /** Flux's: SIGTERM, SIGKILL, "5s", 8 kill-signals */
-export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8 };
+export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8, barrierTimeoutMs: 30 * 60_000 };
 
 /** the settings of a config document (already checked against job-exec's schema) */
 export function killSettings(config: Readonly<Record<string, unknown>>): KillSettings {
@@ -38,11 +41,14 @@ export function killSettings(config: Readonly<Record<string, unknown>>): KillSet
   const mt = exec['max-kill-timeout'];
   const maxSecs = typeof mt === 'string' ? fsd.tryParse(mt) : undefined;
   const count = exec['max-kill-count'];
+  const bt = exec['barrier-timeout'];
+  const barrierSecs = typeof bt === 'string' ? fsd.tryParse(bt) : undefined;
   return {
     termSignal: signalNumber(exec['term-signal']) ?? DEFAULT_KILL.termSignal,
     killSignal: signalNumber(exec['kill-signal']) ?? DEFAULT_KILL.killSignal,
     killTimeoutMs: secs !== undefined && Number.isFinite(secs) ? secs * 1000 : DEFAULT_KILL.killTimeoutMs,
     maxKillCount: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : DEFAULT_KILL.maxKillCount,
+    barrierTimeoutMs: barrierSecs !== undefined && Number.isFinite(barrierSecs) ? barrierSecs * 1000 : DEFAULT_KILL.barrierTimeoutMs,
     ...(maxSecs !== undefined && Number.isFinite(maxSecs) ? { maxKillTimeoutMs: maxSecs * 1000 } : {}),
   };
 }

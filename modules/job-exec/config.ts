@@ -44,6 +44,7 @@ export const execConfigSchema: ConfigSchema = {
       'kill-timeout': { kind: 'fsd', finite: true },
       'max-kill-count': { kind: 'integer', min: 1 },
       'max-kill-timeout': { kind: 'fsd', finite: true },
+      'barrier-timeout': { kind: 'fsd', finite: true },
       'term-signal': signalSpec,
       'kill-signal': signalSpec,
     },

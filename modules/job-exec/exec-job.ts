@@ -82,6 +82,8 @@ export class ExecJob {
   private readonly giveUp: Promise<void>;
   private giveUpNow!: () => void;
   private killTimer: NodeJS.Timeout | undefined;
+  /** [exec] barrier-timeout: armed when the first of several shells has started */
+  private barrierTimer: NodeJS.Timeout | undefined;
   private expireTimer: LongTimer | undefined;
   /** start() has read R's expiration (a later change re-arms the timer) */
   private expiryRead = false;
@@ -381,7 +383,12 @@ export class ExecJob {
       case 'started':
         if (s.started) return;
         s.started = true;
-        if (++this.nstarted === this.shells.size && !this.finished) {
+        if (this.nstarted === 0 && this.shells.size > 1 && this.killWith.barrierTimeoutMs > 0) {
+          this.barrierTimer = setTimeout(() => this.barrierTimeout(), this.killWith.barrierTimeoutMs);
+          this.barrierTimer.unref();
+        }
+        if (++this.nstarted === this.shells.size) clearTimeout(this.barrierTimer);
+        if (this.nstarted === this.shells.size && !this.finished) {
           this.post('shell.start', { taskmap: this.remapped ? placementTaskmap(this.placements) : blockTaskmap(this.placements) });
           this.respond('start');
           this.call('shell.start');
@@ -456,6 +463,26 @@ export class ExecJob {
 
   /** job-exec is unloading: its shells' streams end without news */
   stopping = false;
+
+  /**
+   * [exec] barrier-timeout: the shells that have not started hang (their
+   * broker stopped, a mount that does not answer): the job fails, those ranks
+   * are drained, as Flux drains them, and their shells are given up (their
+   * start is canceled) so that the job can end without them.
+   */
+  private barrierTimeout(): void {
+    const hung = [...this.shells.values()].filter((x) => !x.started);
+    if (hung.length === 0 || this.finished) return;
+    const ranks = idset.encode(hung.map((x) => x.p.rank));
+    this.raise('exec', `start barrier timeout waiting for ${hung.length}/${this.shells.size} nodes (rank${hung.length > 1 ? 's' : ''} ${ranks})`);
+    const reason = `job ${encodeF58(this.id)} start barrier timeout`;
+    this.h.rpc('resource.drain', { targets: ranks, reason }).catch((e: Error) => this.h.log('err', `${reason}: drain ${ranks}: ${e.message}`));
+    for (const x of hung) {
+      x.cancel?.();
+      this.onShell(x, { type: 'started' });
+      this.shellExited(x, 0);
+    }
+  }
 
   private lost(s: ShellLink, e: Error & { errno?: number }): void {
     if (s.exited || this.stopping) return;
@@ -539,6 +566,7 @@ export class ExecJob {
     if (this.ending) return;
     this.ending = true;
     if (this.expireTimer) this.expireTimer.clear();
+    clearTimeout(this.barrierTimer);
     // a shell that said 'exit' ends its stream itself (ENODATA comes next): no cancel to send
     for (const s of this.shells.values()) if (!s.exited) s.cancel?.();
     this.pmi.abort();

@@ -100,6 +100,25 @@ test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGU
   assert.match(r.stderr, /task\(s\) Interrupt/);
 });
 
+test('[exec] barrier-timeout: a job whose shells do not all start fails, and the hung rank is drained', () => {
+  const f = path.join(tmp.dir, 'barrier.toml');
+  fs.writeFileSync(f, '[exec]\nbarrier-timeout = "1s"\n');
+  // rank 1's broker is stopped: its shell cannot start until it is continued
+  const script = [
+    'p1=$(flux exec -r 1 flux getattr broker.pid)',
+    'kill -STOP $p1',
+    'flux run -N2 true; echo rc=$?',
+    'kill -CONT $p1',
+    'flux resource drain -no "{ranks} {reason}"',
+    'flux resource undrain 1',
+    'flux run -N2 -l flux getattr rank | sort',
+  ].join('; ');
+  const r = flux(['start', '--test-size=2', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /job\.exception \S+ type=exec severity=0 start barrier timeout waiting for 1\/2 nodes \(rank 1\)\n/);
+  assert.match(r.stdout, /^rc=1\n1 job \S+ start barrier timeout\n0: 0\n1: 1\n$/);
+});
+
 test('flux module stats job-exec: the termination settings in effect, as Flux reports them', () => {
   const s = JSON.parse(inst.flux(['module', 'stats', 'job-exec']).stdout);
   // kill-timeout 0.5s, 8 kill-signals: 5 x 0.5, then 0.5 + 1 + 2 + 4 + 8 + 16 + 32

@@ -132,6 +132,7 @@ const COVERED: Record<string, string> = {
   'exec.term-signal': 'integration/t1143-config-flux-values.test.ts',
   'exec.kill-signal': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-count': 'integration/t1143-config-flux-values.test.ts',
+  'exec.barrier-timeout': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-timeout': 'integration/t1143-config-flux-values.test.ts',
   'kvs.checkpoint-period': 'integration/t0802-sigkill-durability.test.ts',
   'kvs.gc-threshold': 'integration/t0802-sigkill-durability.test.ts',
