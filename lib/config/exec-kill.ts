@@ -2,7 +2,8 @@
  * `[exec] term-signal`, `kill-signal`, `kill-timeout`, `max-kill-count` and
  * `max-kill-timeout` of a config document (flux-config-exec(5)): how a job is
  * ended after a fatal exception (and `barrier-timeout`: when a job whose
- * shells do not all start is given up on). job-exec sends the signals; job-manager's
+ * shells do not all start is given up on; `max-start-delay-percent`: when a
+ * late start extends a job's time limit). job-exec sends the signals; job-manager's
  * backstop sends kill-signal again from 5 x kill-timeout on, backing off, and
  * drains the job's nodes when the job still runs after the last.
  */
@@ -28,10 +29,12 @@ export interface KillSettings {
   maxKillTimeoutMs?: number;
   /** `barrier-timeout`: how long a multi-node job's shells may take to all start once the first has; 0: no limit */
   barrierTimeoutMs: number;
+  /** `max-start-delay-percent`: a start later than this share of the job's duration after its alloc extends its time limit by the delay */
+  maxStartDelayPercent: number;
 }
 
 /** Flux's: SIGTERM, SIGKILL, "5s", 8 kill-signals */
-export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8, barrierTimeoutMs: 30 * 60_000 };
+export const DEFAULT_KILL: KillSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8, barrierTimeoutMs: 30 * 60_000, maxStartDelayPercent: 25 };
 
 /** the settings of a config document (already checked against job-exec's schema) */
 export function killSettings(config: Readonly<Record<string, unknown>>): KillSettings {
@@ -49,6 +52,7 @@ export function killSettings(config: Readonly<Record<string, unknown>>): KillSet
     killTimeoutMs: secs !== undefined && Number.isFinite(secs) ? secs * 1000 : DEFAULT_KILL.killTimeoutMs,
     maxKillCount: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : DEFAULT_KILL.maxKillCount,
     barrierTimeoutMs: barrierSecs !== undefined && Number.isFinite(barrierSecs) ? barrierSecs * 1000 : DEFAULT_KILL.barrierTimeoutMs,
+    maxStartDelayPercent: typeof exec['max-start-delay-percent'] === 'number' ? exec['max-start-delay-percent'] : DEFAULT_KILL.maxStartDelayPercent,
     ...(maxSecs !== undefined && Number.isFinite(maxSecs) ? { maxKillTimeoutMs: maxSecs * 1000 } : {}),
   };
 }

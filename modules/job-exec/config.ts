@@ -45,6 +45,11 @@ export const execConfigSchema: ConfigSchema = {
       'max-kill-count': { kind: 'integer', min: 1 },
       'max-kill-timeout': { kind: 'fsd', finite: true },
       'barrier-timeout': { kind: 'fsd', finite: true },
+      'max-start-delay-percent': {
+        kind: 'custom',
+        what: 'a percentage, a number 0 or more',
+        check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `must be a percentage (a number, 0 or more), got ${JSON.stringify(v)}`),
+      },
       'term-signal': signalSpec,
       'kill-signal': signalSpec,
     },

@@ -39,11 +39,13 @@ export interface KillBackstop {
   signal: number;
   maxCount: number;
   maxMs?: number;
+  /** [exec] max-start-delay-percent (read here too: the job manager keeps the time limit) */
+  maxStartDelayPercent: number;
 }
 
 export function killBackstop(config: Readonly<Obj>): KillBackstop {
   const k = killSettings(config);
-  return { firstMs: 5 * k.killTimeoutMs, intervalMs: Math.max(1, k.killTimeoutMs), signal: k.killSignal, maxCount: k.maxKillCount, maxMs: k.maxKillTimeoutMs };
+  return { firstMs: 5 * k.killTimeoutMs, intervalMs: Math.max(1, k.killTimeoutMs), signal: k.killSignal, maxCount: k.maxKillCount, maxMs: k.maxKillTimeoutMs, maxStartDelayPercent: k.maxStartDelayPercent };
 }
 
 export interface SubmitReq {
@@ -606,7 +608,25 @@ export class Manager {
     if (job.started) return;
     job.started = true;
     this.events.post(job.kvsdir, 'start');
+    this.extendForLateStart(job);
     this.armExpiration(job);
+  }
+
+  /**
+   * [exec] max-start-delay-percent, as Flux's: a job that starts later after
+   * its alloc (a prolog, a slow start) than this share of its duration gets
+   * the delay added to its time limit, so that a short job keeps the time it
+   * asked for; the exec service's backstop timer follows.
+   */
+  private extendForLateStart(job: Job): void {
+    const start = ((job.R?.['execution'] ?? {}) as Obj)['starttime'];
+    if (typeof start !== 'number' || start <= 0 || job.expiration === undefined || job.expiration <= 0) return;
+    const delay = now() - start;
+    const duration = job.expiration - start;
+    if (duration <= 0 || delay <= (this.killBackstop.maxStartDelayPercent / 100) * duration) return;
+    job.expiration += delay;
+    this.h.log('debug', `${encodeF58(job.id)}: started ${delay.toFixed(3)}s after its alloc: time limit extended by as much`);
+    this.h.rpc('job-exec.expiration', { id: job.id, expiration: job.expiration }).catch((e: Error) => this.h.log('debug', `job-exec.expiration ${job.id}: ${e.message}`));
   }
 
   /** (Re)arm a running job's timeout at its expiration (0: none); flux update moves it. */

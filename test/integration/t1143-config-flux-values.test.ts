@@ -119,6 +119,20 @@ test('[exec] barrier-timeout: a job whose shells do not all start fails, and the
   assert.match(r.stdout, /^rc=1\n1 job \S+ start barrier timeout\n0: 0\n1: 1\n$/);
 });
 
+test('[exec] max-start-delay-percent: a start delayed by a prolog extends the time limit (default 25%)', () => {
+  const run = (pct?: number) => {
+    const f = path.join(tmp.dir, 'delay.toml');
+    const exec = pct === undefined ? '' : `[exec]\nmax-start-delay-percent = ${pct}\n`;
+    fs.writeFileSync(f, `[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = [ "sleep", "2" ]\n${exec}`);
+    // 3 s asked, 2 s of them spent in the prolog: sleep 2.5 fits only if the limit moved
+    return flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', 'flux run -t 3s sleep 2.5; echo rc=$?'], { timeoutMs: 60_000 });
+  };
+  assert.is(run().stdout, 'rc=0\n');
+  const strict = run(100);
+  assert.is(strict.stdout, 'rc=142\n');
+  assert.match(strict.stderr, /type=timeout severity=0 resource allocation expired/);
+});
+
 test('flux module stats job-exec: the termination settings in effect, as Flux reports them', () => {
   const s = JSON.parse(inst.flux(['module', 'stats', 'job-exec']).stdout);
   // kill-timeout 0.5s, 8 kill-signals: 5 x 0.5, then 0.5 + 1 + 2 + 4 + 8 + 16 + 32

@@ -133,6 +133,7 @@ const COVERED: Record<string, string> = {
   'exec.kill-signal': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-count': 'integration/t1143-config-flux-values.test.ts',
   'exec.barrier-timeout': 'integration/t1143-config-flux-values.test.ts',
+  'exec.max-start-delay-percent': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-timeout': 'integration/t1143-config-flux-values.test.ts',
   'kvs.checkpoint-period': 'integration/t0802-sigkill-durability.test.ts',
   'kvs.gc-threshold': 'integration/t0802-sigkill-durability.test.ts',
