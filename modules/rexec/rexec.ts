@@ -52,6 +52,8 @@ export class Rexec implements BrokerModule {
   private readonly procs = new Map<number, Proc>();
   /** unloading: the processes it kills end unlogged */
   private stopping = false;
+  /** labels of processes whose start is under way (their cwd is being checked) */
+  private readonly reserved = new Set<string>();
 
   readonly handlers = [
     method('exec', (req, m) => this.exec(req, m)),
@@ -81,7 +83,8 @@ export class Rexec implements BrokerModule {
     if (req.waitable && !req.bg) throw new FluxError(Errno.EINVAL, 'the waitable flag is only supported in background mode');
     if (typeof req.label === 'string') {
       if (req.label === '') throw new FluxError(Errno.EINVAL, 'a label must not be empty');
-      if (this.byLabel(req.label)) throw new FluxError(Errno.EEXIST, `label ${req.label} is already in use on rank ${this.h.rank}`);
+      if (this.byLabel(req.label) || this.reserved.has(req.label)) throw new FluxError(Errno.EEXIST, `label ${req.label} is already in use on rank ${this.h.rank}`);
+      this.reserved.add(req.label);
     }
     // the directory a client names is checked off the event loop (a hung mount must not stall the broker)
     const cwd = req.cwd ?? undefined;
@@ -94,6 +97,8 @@ export class Rexec implements BrokerModule {
   }
 
   private launch(msg: Message, req: RexecExecRequest, cwd: string | undefined, notices: string[]): void {
+    const label = typeof req.label === 'string' ? req.label : undefined;
+    if (label !== undefined) this.reserved.delete(label);
     // the process talks to the broker it runs under, whatever instance URI the caller had
     const env: NodeJS.ProcessEnv = { ...(req.env ?? process.env) };
     const uri = this.h.getattr('local-uri');
@@ -115,13 +120,6 @@ export class Rexec implements BrokerModule {
     });
     if (child.pid === undefined) return; // the error event answers
     const pid = child.pid;
-    // a label taken while the directory was checked
-    const label = typeof req.label === 'string' && !this.byLabel(req.label) ? req.label : undefined;
-    if (typeof req.label === 'string' && label === undefined) {
-      this.signal(pid, 'SIGKILL');
-      this.h.respondError(msg, Errno.EEXIST, `label ${req.label} is already in use on rank ${this.h.rank}`);
-      return;
-    }
     const sender = msg.route[0] ?? '';
     const p = new Proc(child, pid, req.cmd, sender, bg, bg && req.waitable === true, label, (to, r) => this.h.respond(to, r), (level, text) => this.h.log(level, text));
     this.procs.set(pid, p);
