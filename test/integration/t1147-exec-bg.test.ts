@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { FLUX, ROOT, processAlive, startInstance, type Instance } from '../helpers/flux';
+import { FLUX, ROOT, fluxAsync, processAlive, startInstance, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
@@ -50,11 +50,15 @@ test('--bg prints RANK: PID for each rank and leaves the processes running after
   assert.match(full.stdout, new RegExp(`\\n +${procs[0]!.pid} R   bg +sleeper +sleep 300\\n`));
 });
 
-test('a label is unique on a broker; an empty one is refused', () => {
+test('a label is unique on a broker, also between two requests at once; an empty one is refused', async () => {
   let r = inst.flux(['exec', '-r', '0', '--label=sleeper', 'true']);
   assert.equal([r.code, r.stderr], [1, 'flux-exec: Error: rank 0: true: label sleeper is already in use on rank 0\n']);
   r = inst.flux(['exec', '--label=', 'true']);
   assert.equal([r.code, r.stderr], [1, 'flux-exec: --label must not be empty\n']);
+  const both = await Promise.all([1, 2].map(() => fluxAsync(['exec', '-r', '1', '--bg', '--label=once', 'sleep', '300'], { env: { FLUX_URI: inst.uri } })));
+  assert.equal(both.map((x) => x.code).sort(), [0, 1]);
+  assert.equal(ps(1, '{label}').filter((l) => l === 'once'), ['once']);
+  assert.is(inst.flux(['sproc', 'kill', '-r', '1', '9', 'once']).code, 0);
 });
 
 test('flux sproc kill by label; the end is logged, the process leaves ps', async () => {
