@@ -101,6 +101,7 @@ export const resourceConfigSchema: ConfigSchema = {
       noverify: { kind: 'boolean' },
       norestrict: { kind: 'boolean' },
       'journal-max': { kind: 'integer', min: 0 },
+      scheduling: { kind: 'string' },
       rediscover: { kind: 'boolean' },
       verify: {
         kind: 'custom',

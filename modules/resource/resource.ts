@@ -30,7 +30,7 @@ import {
 } from '../../kernel/api';
 import * as fs from 'node:fs';
 import { discover, type LocalReport } from '../../lib/resource/discover';
-import type { ResourceConfig } from './config';
+import { readScheduling, type ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
 import { parseTargets } from './targets';
@@ -148,6 +148,7 @@ export class ResourceModule implements BrokerModule {
   async start(): Promise<void> {
     if (this.h.rank === 0) {
       if (this.cfg.path !== undefined) await this.readPath(this.cfg.path);
+      if (this.cfg.scheduling !== undefined) this.scheduling = await readScheduling(this.cfg.scheduling);
       await this.fromEnclosingJob();
       if (this.cfg.forceUp && !this.described && this.h.size === 1) {
         throw einval('resource: monitor-force-up: every rank already has its broker (size 1, resources discovered): nothing to force up');
@@ -207,6 +208,9 @@ export class ResourceModule implements BrokerModule {
   }
 
   /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */
+  /** [resource] scheduling, read at load (rank 0) */
+  private scheduling: unknown;
+
   private async readPath(file: string): Promise<void> {
     let text: string;
     try {
@@ -425,7 +429,9 @@ export class ResourceModule implements BrokerModule {
   private hostNames: string[] | null | undefined;
 
   private R(): Rv1 {
-    return rv1Build(this.ranks(), { starttime: this.starttime, expiration: this.expiration });
+    const R = rv1Build(this.ranks(), { starttime: this.starttime, expiration: this.expiration });
+    // [resource] scheduling: passed on as it was read (the built-in schedulers do not read it, as Flux's sched-simple does not)
+    return this.scheduling === undefined ? R : { ...R, scheduling: this.scheduling };
   }
 
   /**

@@ -137,4 +137,17 @@ test('journal-max bounds the events flux resource eventlog replays; a negative o
   assert.match(bad.stderr, /resource\.journal-max/);
 });
 
+test('scheduling: the JSON file becomes R\'s scheduling key in the kvs; a missing one stops the start', () => {
+  const jgf = file('jgf.json', '{"graph": {"nodes": [{"id": "0"}], "edges": []}}');
+  const conf = file('sched.toml', `[resource]\nscheduling = "${jgf}"\n`);
+  const r = flux(['start', '-c', conf, 'sh', '-c', 'flux kvs get resource.R; flux run true && echo ran'], FAKE2);
+  assert.is(r.code, 0, r.stderr);
+  const [R, ran] = r.stdout.trim().split('\n');
+  assert.equal(JSON.parse(R!).scheduling, { graph: { nodes: [{ id: '0' }], edges: [] } });
+  assert.is(ran, 'ran');
+  const bad = flux(['start', '-c', file('sched-bad.toml', '[resource]\nscheduling = "/nonexistent.json"\n'), 'true'], FAKE2);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, 'resource.scheduling /nonexistent.json: ENOENT');
+});
+
 test.run();

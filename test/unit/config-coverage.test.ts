@@ -105,6 +105,7 @@ const COVERED: Record<string, string> = {
   'resource.exclude': 'integration/t1002-resource-config.test.ts',
   'resource.noverify': 'integration/t1002-resource-config.test.ts',
   'resource.journal-max': 'integration/t1002-resource-config.test.ts',
+  'resource.scheduling': 'integration/t1002-resource-config.test.ts',
   'resource.norestrict': 'integration/t1002-resource-config.test.ts',
   'resource.rediscover': 'integration/t1142-nested-updates.test.ts',
   'resource.verify': 'integration/t1143-config-flux-values.test.ts',
