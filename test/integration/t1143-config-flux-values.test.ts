@@ -18,6 +18,13 @@ import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 const tmp = tmpdir('flux-t1143-');
 let inst: Instance;
 
+/** a new instance of `size` brokers with the config TOML, running `sh -c script` */
+function startWith(toml: string, script: string, size = 1): ReturnType<typeof flux> {
+  const f = path.join(tmp.dir, `c${Math.random().toString(36).slice(2)}.toml`);
+  fs.writeFileSync(f, toml);
+  return flux(['start', `--test-size=${size}`, `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+}
+
 test.before(async () => {
   const conf = path.join(tmp.dir, 'site.toml');
   fs.writeFileSync(
@@ -101,8 +108,6 @@ test('[exec] term-signal, kill-signal and kill-timeout: a canceled job gets SIGU
 });
 
 test('[exec] barrier-timeout: a job whose shells do not all start fails, and the hung rank is drained', () => {
-  const f = path.join(tmp.dir, 'barrier.toml');
-  fs.writeFileSync(f, '[exec]\nbarrier-timeout = "1s"\n');
   // rank 1's broker is stopped: its shell cannot start until it is continued
   const script = [
     'p1=$(flux exec -r 1 flux getattr broker.pid)',
@@ -113,7 +118,7 @@ test('[exec] barrier-timeout: a job whose shells do not all start fails, and the
     'flux resource undrain 1',
     'flux run -N2 -l flux getattr rank | sort',
   ].join('; ');
-  const r = flux(['start', '--test-size=2', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+  const r = startWith('[exec]\nbarrier-timeout = "1s"\n', script, 2);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, /job\.exception \S+ type=exec severity=0 start barrier timeout waiting for 1\/2 nodes \(rank 1\)\n/);
   assert.match(r.stdout, /^rc=1\n1 job \S+ start barrier timeout\n0: 0\n1: 1\n$/);
@@ -121,11 +126,9 @@ test('[exec] barrier-timeout: a job whose shells do not all start fails, and the
 
 test('[exec] max-start-delay-percent: a start delayed by a prolog extends the time limit (default 25%)', () => {
   const run = (pct?: number) => {
-    const f = path.join(tmp.dir, 'delay.toml');
     const exec = pct === undefined ? '' : `[exec]\nmax-start-delay-percent = ${pct}\n`;
-    fs.writeFileSync(f, `[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = [ "sleep", "2" ]\n${exec}`);
     // 3 s asked, 2 s of them spent in the prolog: sleep 2.5 fits only if the limit moved
-    return flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', 'flux run -t 3s sleep 2.5; echo rc=$?'], { timeoutMs: 60_000 });
+    return startWith(`[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = [ "sleep", "2" ]\n${exec}`, 'flux run -t 3s sleep 2.5; echo rc=$?');
   };
   assert.is(run().stdout, 'rc=0\n');
   const strict = run(100);
@@ -142,8 +145,6 @@ test('flux module stats job-exec: the termination settings in effect, as Flux re
 test('[exec] max-kill-count and max-kill-timeout: a job that outlives its kill-signals has its node drained', () => {
   // SIGURG is ignored by default: to a task, these kill-signals are no kill
   const run = (limit: string) => {
-    const f = path.join(tmp.dir, 'unkillable.toml');
-    fs.writeFileSync(f, `[exec]\nterm-signal = "SIGURG"\nkill-signal = "SIGURG"\nkill-timeout = "0.1s"\n${limit}\n`);
     const script = [
       'id=$(flux submit --wait-event=start sleep 300)',
       'flux cancel $id',
@@ -154,7 +155,7 @@ test('[exec] max-kill-count and max-kill-timeout: a job that outlives its kill-s
       'flux job kill -s KILL $id; flux job wait-event $id clean >/dev/null',
       'flux dmesg | grep -c "job-manager.err.*unkillable user processes"',
     ].join('; ');
-    return flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+    return startWith(`[exec]\nterm-signal = "SIGURG"\nkill-signal = "SIGURG"\nkill-timeout = "0.1s"\n${limit}\n`, script);
   };
   for (const limit of ['max-kill-count = 3', 'max-kill-count = 1000\nmax-kill-timeout = "1s"']) {
     const r = run(limit);
@@ -192,10 +193,8 @@ test('[resource] verify: GPUs unchecked by default, per-type modes, extra resour
 });
 
 test('[tbon] interface-hint: the attribute says it, and an instance a job starts inherits it', () => {
-  const f = path.join(tmp.dir, 'hint.toml');
-  fs.writeFileSync(f, '[tbon]\ninterface-hint = "hostname"\n');
   const script = 'flux getattr tbon.interface-hint; flux alloc -N1 flux getattr tbon.interface-hint; flux alloc -N1 --broker-opts=-Stbon.interface-hint=lo flux getattr tbon.interface-hint';
-  const r = flux(['start', '--test-size=1', `-o,--config-path=${f}`, 'sh', '-c', script], { timeoutMs: 60_000 });
+  const r = startWith('[tbon]\ninterface-hint = "hostname"\n', script);
   assert.equal([r.code, r.stdout], [0, 'hostname\nhostname\nlo\n'], r.stderr);
 });
 
