@@ -141,6 +141,8 @@ class Live {
   execRunning = false;
   holdsR = false;
   killCount = 0;
+  /** seconds its time limit was extended for a late start ([exec] max-start-delay-percent) */
+  startDelay?: number;
   annotations?: Obj;
   jobspec?: Obj;
   R?: Obj;
@@ -270,6 +272,12 @@ export class Job {
     if (i < 0) return false;
     live.perilog!.splice(i, 1);
     return true;
+  }
+  get startDelay(): number {
+    return this.live?.startDelay ?? 0;
+  }
+  set startDelay(v: number) {
+    if (v !== 0 || this.live) this.own().startDelay = v;
   }
   get killCount(): number {
     return this.live?.killCount ?? 0;

@@ -625,6 +625,7 @@ export class Manager {
     const duration = job.expiration - start;
     if (duration <= 0 || delay <= (this.killBackstop.maxStartDelayPercent / 100) * duration) return;
     job.expiration += delay;
+    job.startDelay = delay;
     this.h.log('debug', `${encodeF58(job.id)}: started ${delay.toFixed(3)}s after its alloc: time limit extended by as much`);
     this.h.rpc('job-exec.expiration', { id: job.id, expiration: job.expiration }).catch((e: Error) => this.h.log('debug', `job-exec.expiration ${job.id}: ${e.message}`));
   }

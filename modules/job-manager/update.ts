@@ -177,7 +177,8 @@ export async function updateJob(m: Manager, h: Handle, id: number, updates: Obj,
   if (plan.expiration !== undefined) {
     const ex = ((job.R ??= {})['execution'] ??= {}) as Obj;
     ex['expiration'] = plan.expiration;
-    job.expiration = plan.expiration;
+    // R says the new limit; the job keeps the time a late start added ([exec] max-start-delay-percent)
+    job.expiration = plan.expiration === 0 ? 0 : plan.expiration + job.startDelay;
     entries.push({ timestamp: t, name: 'resource-update', context: { expiration: plan.expiration } });
   }
   if (entries.length > 0) await m.events.append(job.kvsdir, entries);
@@ -185,7 +186,7 @@ export async function updateJob(m: Manager, h: Handle, id: number, updates: Obj,
     m.armExpiration(job);
     const tell = { id: job.id, expiration: plan.expiration };
     h.rpc('sched.expiration', tell).catch((e: Error) => h.log('err', `sched.expiration ${job.id}: ${e.message}`));
-    h.rpc('job-exec.expiration', tell).catch((e: Error) => h.log('debug', `job-exec.expiration ${job.id}: ${e.message}`));
+    h.rpc('job-exec.expiration', { id: job.id, expiration: job.expiration }).catch((e: Error) => h.log('debug', `job-exec.expiration ${job.id}: ${e.message}`));
   } else if (job.state === State.SCHED && Object.keys(plan.spec).length > 0) {
     // as Flux: back through PRIORITY (a `priority` event), and the scheduler has the old request: ask again
     m.prioritizeAgain(job);

@@ -131,6 +131,10 @@ test('[exec] max-start-delay-percent: a start delayed by a prolog extends the ti
     return startWith(`[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = [ "sleep", "2" ]\n${exec}`, 'flux run -t 3s sleep 2.5; echo rc=$?');
   };
   assert.is(run().stdout, 'rc=0\n');
+  // flux update moves the limit and keeps the extension: 2 s of prolog, then 4.5 s in a limit updated to 5 s
+  const toml = '[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = [ "sleep", "2" ]\n';
+  const upd = startWith(toml, 'id=$(flux submit -t 3s sleep 4.5); flux job wait-event $id start >/dev/null; flux update $id duration=5s >/dev/null; flux job attach $id; echo rc=$?');
+  assert.is(upd.stdout, 'rc=0\n', upd.stderr);
   const strict = run(100);
   assert.is(strict.stdout, 'rc=142\n');
   assert.match(strict.stderr, /type=timeout severity=0 resource allocation expired/);
