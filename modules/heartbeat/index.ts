@@ -4,13 +4,14 @@
  */
 import { defineModule } from '../../kernel/api';
 import { heartbeatProtocol } from '../../lib/protocol/heartbeat';
-import { Heartbeat } from './heartbeat';
+import { Heartbeat, heartbeatConfigSchema } from './heartbeat';
 
 export default defineModule({
   name: 'heartbeat',
   description: 'publish heartbeat.pulse at a fixed period',
   ranks: 'leader',
   protocol: heartbeatProtocol,
+  config: heartbeatConfigSchema,
   // the host resolves the class from the module's child container (writing-a-module.md)
   module: Heartbeat,
 });

@@ -54,7 +54,7 @@ test('the cron module is loaded on rank 0', () => {
   assert.match(row!, /^cron {22}[ \d]{3}\d  R     0     0 $/);
 });
 
-test('as in Flux, tasks wait for the heartbeat (heartbeat.pulse, every 2s by default); heartbeat takes period=', async () => {
+test('as in Flux, tasks wait for the heartbeat (heartbeat.pulse, every 2s by default); heartbeat takes period= and [heartbeat] period', async () => {
   assert.is(inst.flux(['cron', 'sync']).stdout, 'sync: sync to event "heartbeat.pulse" epsilon=0.015s.\n');
   assert.match(inst.flux(['dmesg']).stdout, /cron\.info\[0\]: synchronizing cron tasks to event heartbeat\.pulse\n/);
   assert.ok(inst.flux(['module', 'list']).stdout.split('\n').some((l) => l.startsWith('heartbeat ')), 'heartbeat in flux module list');
@@ -84,6 +84,16 @@ test('as in Flux, tasks wait for the heartbeat (heartbeat.pulse, every 2s by def
   assert.is(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 0.2);
   r = inst.flux(['module', 'reload', 'heartbeat']);
   assert.equal([r.code, r.stderr], [0, '']);
+  // [heartbeat] period: a config load applies it; a bad one is refused and the period stays
+  r = inst.flux(['config', 'load'], { input: '[heartbeat]\nperiod = "5s"\n' });
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 5);
+  r = inst.flux(['config', 'load'], { input: '[heartbeat]\nperiod = 5\n' });
+  assert.equal([r.code, r.stderr], [1, 'flux-config: Config file error: stdin:2: heartbeat.period: must be a duration (FSD) such as "5s", got 5\n']);
+  assert.is(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 5);
+  r = inst.flux(['config', 'load'], { input: '' });
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.is(JSON.parse(inst.flux(['module', 'stats', 'heartbeat']).stdout).period, 2);
   inst.flux(['cron', 'delete', String(id)]);
   // the tests below time their entries without the heartbeat's 2s steps
   assert.is(inst.flux(['cron', 'sync', '--disable']).stdout, 'sync: sync disabled.\n');

@@ -105,6 +105,7 @@ const COVERED: Record<string, string> = {
   'resource.exclude': 'integration/t1002-resource-config.test.ts',
   'resource.noverify': 'integration/t1002-resource-config.test.ts',
   'resource.journal-max': 'integration/t1002-resource-config.test.ts',
+  'heartbeat.period': 'integration/t1050-cron.test.ts',
   'resource.scheduling': 'integration/t1002-resource-config.test.ts',
   'resource.norestrict': 'integration/t1002-resource-config.test.ts',
   'resource.rediscover': 'integration/t1142-nested-updates.test.ts',
@@ -170,6 +171,7 @@ const PAGE: Record<string, string> = {
   queues: 'flux-config-queues.md',
   policy: 'flux-config-policy.md',
   exec: 'flux-config-exec.md',
+  heartbeat: 'flux-config-heartbeat.md',
 };
 
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
