@@ -53,3 +53,9 @@ export function signalName(signo: number): NodeJS.Signals | undefined {
   for (const [name, n] of Object.entries(constants.signals)) if (n === signo) return name as NodeJS.Signals;
   return undefined;
 }
+
+/** A wait status as a shell's exit code: the process's exit code, or 128 + the signal that killed it. */
+export function waitStatusExitCode(status: number): number {
+  const sig = status & 0x7f;
+  return sig ? 128 + sig : (status >> 8) & 0xff;
+}

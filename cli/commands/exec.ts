@@ -6,7 +6,7 @@
  * --bg starts it in the background (prints RANK: PID; --waitable, --label);
  * --attach PID|LABEL follows such a process (Ctrl-C detaches).
  */
-import { strsignal } from '../../lib/strsignal';
+import { strsignal, waitStatusExitCode } from '../../lib/strsignal';
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
@@ -178,11 +178,10 @@ export class ExecCommand extends FluxCommand {
         continue;
       }
       const st = t.status ?? 0;
-      const sig = st & 0x7f;
-      const code = sig ? 128 + sig : (st >> 8) & 0xff;
+      const code = waitStatusExitCode(st);
       rc = Math.max(rc, code);
       if (code === 0) continue;
-      const why = sig ? strsignal(sig) : `Exit ${code}`;
+      const why = st & 0x7f ? strsignal(st & 0x7f) : `Exit ${code}`;
       groups.set(why, [...(groups.get(why) ?? []), t.label]);
     }
     if (!quiet) {

@@ -4,6 +4,7 @@ import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
 import { OutputFormat } from '../../lib/formats/output-format';
 import { parseSince, SinceError } from '../watch/since';
+import { countJobs, statsLine } from '../jobspec/job-counts';
 import { hostlist, idset } from '../../lib/formats';
 import { STATES, parseFilter, parseIdArg, type JobRecord } from '../jobspec/job-info';
 import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf, username } from '../jobspec/jobs-fields';
@@ -174,15 +175,12 @@ export class JobsCommand extends FluxCommand {
     if (jobs === undefined) return 1;
     if (p.has('stats') || p.has('stats-only')) {
       const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
-      const running = all.filter((j) => j.state & 48 && j.state !== 64).length;
-      const pending = all.filter((j) => j.state & 14).length;
-      const completed = all.filter((j) => j.state === 64 && j.result === 1).length;
-      const failed = all.filter((j) => j.state === 64 && j.result !== 1).length;
       const purged = await h
         .rpc<{ inactive_purged?: number }>('job-manager.stats-get', {})
         .then((r) => r.inactive_purged ?? 0, () => 0);
-      process.stdout.write(`${running} running, ${completed} completed, ${failed} failed, ${pending} pending, ${purged} inactive purged\n`);
-      if (p.has('stats-only')) return running + pending > 0 ? 0 : 1;
+      const counts = countJobs(all, purged);
+      process.stdout.write(statsLine(counts) + '\n');
+      if (p.has('stats-only')) return counts.job_states['total']! > counts.job_states['inactive']! ? 0 : 1;
     }
     if (json) {
       // as Flux's: JobInfo.to_dict() of each job, json.dumps() separators

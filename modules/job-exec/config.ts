@@ -14,9 +14,9 @@
  * kill-timeout (as Flux: SIGTERM, SIGKILL, "5s"; a timeout sends SIGALRM first).
  */
 import type { ConfigSchema } from '../../kernel/api';
-import { signalNumber } from '../../lib/config/exec-kill';
+import { signalNumber } from '../../lib/config/exec-settings';
 
-export { DEFAULT_KILL, killSettings, type KillSettings } from '../../lib/config/exec-kill';
+export { DEFAULT_EXEC, execSettings, type ExecSettings } from '../../lib/config/exec-settings';
 
 const signalSpec = {
   kind: 'custom' as const,

@@ -41,7 +41,7 @@ import { tooManyTasks } from '../../lib/task-fds';
 import { hostOf, placeTasks, type Jobspec, type R, type ShellPlacement } from './taskmap';
 import { OWNER_UID } from '../../lib/owner-uid';
 import { eventTime } from '../../lib/event-time';
-import { DEFAULT_KILL, type KillSettings } from './config';
+import { DEFAULT_EXEC, type ExecSettings } from './config';
 
 /** job-exec's own expiration fires this long after job-manager's */
 const EXPIRE_GRACE_MS = 250;
@@ -120,7 +120,7 @@ export class ExecJob {
     /** this broker's IShellPlugins registry as the job starts: built-ins and what modules provide */
     private readonly registered: readonly StackEntry[],
     /** a fatal exception's signals and the time between them ([exec] kill-timeout ...) */
-    private readonly killWith: KillSettings = DEFAULT_KILL,
+    private readonly settings: ExecSettings = DEFAULT_EXEC,
   ) {
     this.placements = placeTasks(R, jobspec);
     this.size = this.placements.reduce((n, p) => n + p.count, 0);
@@ -383,8 +383,8 @@ export class ExecJob {
       case 'started':
         if (s.started) return;
         s.started = true;
-        if (this.nstarted === 0 && this.shells.size > 1 && this.killWith.barrierTimeoutMs > 0) {
-          this.barrierTimer = setTimeout(() => this.barrierTimeout(), this.killWith.barrierTimeoutMs);
+        if (this.nstarted === 0 && this.shells.size > 1 && this.settings.barrierTimeoutMs > 0) {
+          this.barrierTimer = setTimeout(() => this.barrierTimeout(), this.settings.barrierTimeoutMs);
           this.barrierTimer.unref();
         }
         if (++this.nstarted === this.shells.size) clearTimeout(this.barrierTimer);
@@ -479,9 +479,14 @@ export class ExecJob {
     this.h.rpc('resource.drain', { targets: ranks, reason }).catch((e: Error) => this.h.log('err', `${reason}: drain ${ranks}: ${e.message}`));
     for (const x of hung) {
       x.cancel?.();
-      this.onShell(x, { type: 'started' });
-      this.shellExited(x, 0);
+      this.abandonShell(x);
     }
+  }
+
+  /** a shell that will not report again (lost, or hung at start): counted as started and ended, so the job can end */
+  private abandonShell(s: ShellLink): void {
+    if (!s.started) this.onShell(s, { type: 'started' });
+    this.shellExited(s, 0);
   }
 
   private lost(s: ShellLink, e: Error & { errno?: number }): void {
@@ -489,8 +494,7 @@ export class ExecJob {
     const why = e.errno === Errno.EHOSTUNREACH || e.errno === Errno.ECONNRESET ? 'lost contact with' : 'error from';
     this.h.log('err', `job ${encodeF58(this.id)}: ${why} job shell on rank ${s.p.rank} (${s.host}): ${e.message}`);
     this.raise('exec', `${why} job shell on broker ${s.host} (rank ${s.p.rank})`);
-    if (!s.started) this.onShell(s, { type: 'started' });
-    this.shellExited(s, 0);
+    this.abandonShell(s);
   }
 
   /** tell job-manager about an exception; a fatal one kills the job */
@@ -502,11 +506,11 @@ export class ExecJob {
     this.exceptions = Promise.all([this.exceptions, flushed]).then(() => {
       if (!this.finished) this.respond('exception', { type, severity, note });
     });
-    if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : this.killWith.termSignal);
+    if (severity === 0) this.fatalKill(type === 'timeout' ? SIGALRM : this.settings.termSignal);
   }
 
   /** a fatal exception from anywhere: signal the tasks, kill-signal (SIGKILL) after kill-timeout (5 s) */
-  fatalKill(signum = this.killWith.termSignal): void {
+  fatalKill(signum = this.settings.termSignal): void {
     if (this.fatal) return;
     this.fatal = true;
     if (this.preparing) {
@@ -519,10 +523,10 @@ export class ExecJob {
     setTimeout(() => {
       for (const k of this.sinks) k.abort();
       this.giveUpNow();
-    }, this.killWith.killTimeoutMs).unref();
+    }, this.settings.killTimeoutMs).unref();
     if (this.ending) return;
     this.kill(signum);
-    this.killTimer = setTimeout(() => this.kill(this.killWith.killSignal), this.killWith.killTimeoutMs);
+    this.killTimer = setTimeout(() => this.kill(this.settings.killSignal), this.settings.killTimeoutMs);
   }
 
   kill(signum: number): void {

@@ -42,8 +42,9 @@ import type {
 } from '../../lib/protocol/job-exec';
 import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
 import { OWNER_UID } from '../../lib/owner-uid';
-import { DEFAULT_KILL, type KillSettings } from './config';
-import { effectiveMaxKillSeconds, signalName } from '../../lib/config/exec-kill';
+import { DEFAULT_EXEC, type ExecSettings } from './config';
+import { effectiveMaxKillSeconds } from '../../lib/config/exec-settings';
+import { signalName } from '../../lib/strsignal';
 
 /** R as job-exec needs it: RFC 20 with execution.R_lite */
 function isExecR(R: object): R is R {
@@ -87,7 +88,7 @@ export class ExecService {
     /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
     private readonly registered: () => readonly StackEntry[],
     /** `[exec] kill-timeout`, `term-signal`, `kill-signal` as the config has them now */
-    private readonly killSettings: () => KillSettings = () => DEFAULT_KILL,
+    private readonly execSettings: () => ExecSettings = () => DEFAULT_EXEC,
   ) {
     this.owners = new JobOwners(h);
     // a statedir kept at exit that the kvs does not use (-Scontent.backing-module=none) keeps no job output either
@@ -129,7 +130,7 @@ export class ExecService {
     }
     const job = plan
       ? new TestExecJob(this.h, p.id, msg, plan, (j) => this.ended(j.id))
-      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), this.killSettings());
+      : new ExecJob(this.h, p.id, msg, R, jobspec, userid ?? this.owner, this.outputDir, (j) => this.ended(j.id), this.sitePlugins(), this.registered(), this.execSettings());
     this.jobs.set(p.id, job);
     this.owners.set(p.id, userid ?? this.owner);
     this.logs.get(p.id)?.remove();
@@ -175,7 +176,7 @@ export class ExecService {
   kill(p: JobExecKillRequest): Empty {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
-    job.kill(p.signum ?? this.killSettings().termSignal);
+    job.kill(p.signum ?? this.execSettings().termSignal);
     return {};
   }
 
@@ -286,11 +287,11 @@ export class ExecService {
 
   /** flux module stats job-exec: the termination settings in effect and the running jobs, with Flux's keys */
   stats(): Record<string, unknown> {
-    const k = this.killSettings();
+    const k = this.execSettings();
     return {
       'kill-timeout': k.killTimeoutMs / 1000,
-      'term-signal': signalName(k.termSignal),
-      'kill-signal': signalName(k.killSignal),
+      'term-signal': signalName(k.termSignal) ?? String(k.termSignal),
+      'kill-signal': signalName(k.killSignal) ?? String(k.killSignal),
       'max-kill-count': k.maxKillCount,
       'max-kill-timeout': k.maxKillTimeoutMs !== undefined ? k.maxKillTimeoutMs / 1000 : -1,
       'effective-max-kill-timeout': effectiveMaxKillSeconds(k),

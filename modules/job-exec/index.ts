@@ -24,7 +24,7 @@ import {
 } from '../../kernel/api';
 import { jobExecProtocol, type JobExecProtocol } from '../../lib/protocol/job-exec';
 import { ExecService } from './exec-service';
-import { execConfigSchema, impPath, killSettings, sitePlugins, type KillSettings } from './config';
+import { execConfigSchema, impPath, execSettings, sitePlugins, type ExecSettings } from './config';
 import { ShellServer } from './shell-server';
 import { taskGuard } from './guard';
 import { IShellPlugins } from './plugin-api';
@@ -46,7 +46,7 @@ export class JobExec implements BrokerModule {
   private site: string[];
   private imp: string | undefined;
   /** `[exec] kill-timeout`, `term-signal`, `kill-signal`: for the jobs that start after a change */
-  private kill: KillSettings;
+  private kill: ExecSettings;
   private readonly shells: ShellServer;
   /** rank 0 only */
   private readonly exec: ExecService | undefined;
@@ -55,7 +55,7 @@ export class JobExec implements BrokerModule {
     instances++;
     this.site = sitePlugins(config);
     this.imp = impPath(config);
-    this.kill = killSettings(config);
+    this.kill = execSettings(config);
     // every job's plugins come from the registry: the built-ins are its fallbacks (plugins.ts)
     const plugins = registries.of(IShellPlugins);
     // read at the first job, not at load: every broker loads job-exec while the instance starts (~56 ms of requires)
@@ -105,7 +105,7 @@ export class JobExec implements BrokerModule {
   configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
     const list = sitePlugins(next);
     const nextImp = impPath(next);
-    const nextKill = killSettings(next);
+    const nextKill = execSettings(next);
     return () => {
       this.site = list;
       this.imp = nextImp;

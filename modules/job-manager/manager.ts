@@ -20,33 +20,11 @@ import { strandedJobs, strandedNote } from './stranded';
 import { encodeF58 } from '../../lib/formats';
 import { Housekeeping } from './housekeeping/housekeeping';
 import { withSchedAnnotations, withoutMemos } from './memo';
-import { MAX_KILL_INTERVAL_MS, killSettings } from '../../lib/config/exec-kill';
+import { MAX_KILL_INTERVAL_MS, backstopTiming, execSettings, type ExecSettings } from '../../lib/config/exec-settings';
 
 type Obj = Record<string, unknown>;
 
 
-/**
- * The backstop after a fatal exception ([exec], flux-config-exec(5)), as
- * Flux's: kill-signal again at 5 x kill-timeout (the exec service sent
- * term-signal, then kill-signal after kill-timeout), then after kill-timeout,
- * twice that, and so on (at most 5 minutes apart); after max-kill-count of
- * them, or once max-kill-timeout has passed since the exception when that is
- * set, the nodes of a job still running are drained.
- */
-export interface KillBackstop {
-  firstMs: number;
-  intervalMs: number;
-  signal: number;
-  maxCount: number;
-  maxMs?: number;
-  /** [exec] max-start-delay-percent (read here too: the job manager keeps the time limit) */
-  maxStartDelayPercent: number;
-}
-
-export function killBackstop(config: Readonly<Obj>): KillBackstop {
-  const k = killSettings(config);
-  return { firstMs: 5 * k.killTimeoutMs, intervalMs: Math.max(1, k.killTimeoutMs), signal: k.killSignal, maxCount: k.maxKillCount, maxMs: k.maxKillTimeoutMs, maxStartDelayPercent: k.maxStartDelayPercent };
-}
 
 export interface SubmitReq {
   id: number;
@@ -117,11 +95,11 @@ export class Manager {
     this.waiters = new Waiters(h);
     this.housekeeping = new Housekeeping(h);
     this.jobtap = attachJobtap(this, h, config);
-    this.killBackstop = killBackstop(config);
+    this.exec = execSettings(config);
   }
 
-  /** after a fatal exception: when this backstop sends kill-signal again, and when it gives up */
-  killBackstop: KillBackstop;
+  /** [exec]: the kill backstop after a fatal exception, a late start's extension (follows config reload) */
+  exec: ExecSettings;
 
   // ---------------------------------------------------------------- lookup
 
@@ -623,7 +601,7 @@ export class Manager {
     if (typeof start !== 'number' || start <= 0 || job.expiration === undefined || job.expiration <= 0) return;
     const delay = now() - start;
     const duration = job.expiration - start;
-    if (duration <= 0 || delay <= (this.killBackstop.maxStartDelayPercent / 100) * duration) return;
+    if (duration <= 0 || delay <= (this.exec.maxStartDelayPercent / 100) * duration) return;
     job.expiration += delay;
     job.startDelay = delay;
     this.h.log('debug', `${encodeF58(job.id)}: started ${delay.toFixed(3)}s after its alloc: time limit extended by as much`);
@@ -731,34 +709,38 @@ export class Manager {
   /**
    * Fatal exception while running: the exec service signals the tasks itself,
    * once (the job-exception event: SIGALRM for a time limit, else [exec]
-   * term-signal; kill-signal after its kill-timeout). The backstop (KillBackstop):
-   * kill-signal from here, backing off, until the exec service releases the
-   * job; a job still running after the last is unkillable: its nodes are drained.
+   * term-signal; kill-signal after its kill-timeout). The backstop, as
+   * Flux's: kill-signal from here at 5 x kill-timeout, then kill-timeout,
+   * doubling (at most 5 minutes apart), until the exec service releases the
+   * job; after max-kill-count of them (or once max-kill-timeout has passed,
+   * when set) a job still running is unkillable: its nodes are drained.
    */
   private terminate(job: Job): void {
     job.timer?.clear();
-    const b = this.killBackstop;
+    const k = this.exec;
+    const { firstMs, intervalMs } = backstopTiming(k);
     const began = Date.now();
     const again = (delay: number, next: number) => {
       job.timer = longTimeout(() => {
         job.timer = undefined;
         if (!job.execRunning) return;
-        this.signal(job, b.signal);
+        this.signal(job, k.killSignal);
         job.killCount++;
         const elapsed = Date.now() - began;
-        if (b.maxMs !== undefined ? elapsed >= b.maxMs : job.killCount >= b.maxCount) return this.unkillable(job);
+        const maxMs = k.maxKillTimeoutMs;
+        if (maxMs !== undefined ? elapsed >= maxMs : job.killCount >= k.maxKillCount) return this.unkillable(job);
         // with max-kill-timeout, the last one lands on it
-        again(b.maxMs !== undefined ? Math.max(1, Math.min(next, b.maxMs - elapsed)) : next, Math.min(next * 2, MAX_KILL_INTERVAL_MS));
+        again(maxMs !== undefined ? Math.max(1, Math.min(next, maxMs - elapsed)) : next, Math.min(next * 2, MAX_KILL_INTERVAL_MS));
       }, delay);
     };
-    again(b.firstMs, b.intervalMs);
+    again(firstMs, intervalMs);
   }
 
   /** The job outlived every kill-signal: its nodes are drained (they stay its until it ends). */
   private unkillable(job: Job): void {
     const reason = `unkillable user processes for job ${encodeF58(job.id)}`;
-    this.h.log('err', `${reason}: draining rank${job.ranks?.includes('-') || job.ranks?.includes(',') ? 's' : ''} ${job.ranks ?? '?'}`);
     if (job.ranks === undefined) return;
+    this.h.log('err', `${reason}: draining ${job.ranks}`);
     this.h.rpc('resource.drain', { targets: job.ranks, reason }).catch((e: Error) => this.h.log('err', `${reason}: drain: ${e.message}`));
   }
 

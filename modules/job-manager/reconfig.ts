@@ -9,7 +9,8 @@
  * Refused, with the key named and nothing applied: other [job-manager] keys.
  */
 import { einval, type ConfigApply, type Handle } from '../../kernel/api';
-import { killBackstop, type Manager } from './manager';
+import type { Manager } from './manager';
+import { execSettings } from '../../lib/config/exec-settings';
 import { purgeConfig } from './purge';
 import { queuePolicy } from './queues';
 import { strandedJobs, strandedNote } from './stranded';
@@ -34,10 +35,10 @@ export function jobManagerReload(m: Manager, next: Readonly<Obj>, prev: Readonly
   const hkChanged = JSON.stringify(jn['housekeeping']) !== JSON.stringify(jp['housekeeping']) || JSON.stringify((next['exec'] as Obj | undefined)?.['imp']) !== JSON.stringify((prev['exec'] as Obj | undefined)?.['imp']);
   const hk = hkChanged ? housekeepingSettings(next) : undefined;
   // [exec] kill-timeout, kill-signal, max-kill-count and max-kill-timeout move the backstop as they move job-exec
-  const backstop = killBackstop(next);
+  const exec = execSettings(next);
   return () => {
     if (hkChanged) m.housekeeping.configure(hk);
-    m.killBackstop = backstop;
+    m.exec = exec;
     const before = new Set(strandedJobs(m.jobs.values(), m.queueState));
     m.policy = policy;
     for (const name of [...m.queueState.keys()]) if (!names.has(name)) m.queueState.delete(name);

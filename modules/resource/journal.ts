@@ -16,7 +16,7 @@ export interface JournalEvent {
 }
 
 /** events kept for late readers (Flux's default of `[resource] journal-max`): the journal stays bounded whatever the instance does */
-export const DEFAULT_JOURNAL_MAX = 100000;
+const DEFAULT_JOURNAL_MAX = 100000;
 /** the backlog goes out in responses of this many events */
 const BATCH = 1000;
 

@@ -10,7 +10,7 @@ import type { Message } from '../../kernel/api';
 import type { RexecExecResponse, RexecProcInfo, RexecRetained, RexecStream } from '../../lib/protocol/rexec';
 
 /** a background process's output kept for `flux sproc wait -o` */
-export const RETAIN_BYTES = 64 * 1024;
+const RETAIN_BYTES = 64 * 1024;
 /** a log line longer than this is logged in pieces */
 const LOG_LINE_MAX = 4096;
 

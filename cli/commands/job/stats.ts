@@ -6,41 +6,8 @@
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
 import type { JobRecord } from '../../jobspec/job-info';
+import { countJobs } from '../../jobspec/job-counts';
 import { JobStates } from '../../../lib/protocol/job-states';
-
-const STATE_KEYS: [number, string][] = [
-  [2, 'depend'],
-  [4, 'priority'],
-  [8, 'sched'],
-  [16, 'run'],
-  [32, 'cleanup'],
-  [64, 'inactive'],
-];
-
-interface Counts {
-  job_states: Record<string, number>;
-  successful: number;
-  failed: number;
-  timeout: number;
-  canceled: number;
-  inactive_purged: number;
-}
-
-function countJobs(jobs: readonly JobRecord[], purged: number): Counts {
-  const states: Record<string, number> = Object.fromEntries(STATE_KEYS.map(([, k]) => [k, 0]));
-  const c = { successful: 0, failed: 0, timeout: 0, canceled: 0 };
-  for (const j of jobs) {
-    const k = STATE_KEYS.find(([bit]) => bit === j.state)?.[1];
-    if (k !== undefined) states[k]!++;
-    if (j.state !== 64) continue;
-    if (j.result === 1) c.successful++;
-    else if (j.result === 8) c.timeout++;
-    else if (j.result === 4) c.canceled++;
-    else c.failed++;
-  }
-  states['total'] = jobs.length;
-  return { job_states: states, ...c, inactive_purged: purged };
-}
 
 export class JobStatsCommand extends FluxCommand {
   static override spec: CommandSpec = {

@@ -33,7 +33,7 @@ export const QUEUE_LIST_FORMATS: FormatSet = {
 const RES = ['nnodes', 'ncores', 'ngpus'] as const;
 type Res = (typeof RES)[number];
 /** the queue's nodes in each state */
-export const RES_STATES = ['all', 'up', 'down', 'allocated', 'free'] as const;
+const RES_STATES = ['all', 'up', 'down', 'allocated', 'free'] as const;
 export type ResState = (typeof RES_STATES)[number];
 export type Counts = Record<Res, number>;
 

@@ -27,12 +27,6 @@ export function pidOrLabel(arg: string): { pid: number; label?: string } {
   return /^\d+$/.test(arg) && Number(arg) <= 0x7fffffff ? { pid: Number(arg) } : { pid: -1, label: arg };
 }
 
-/** The exit code for a wait status: the exit code, or 128 + the signal. */
-export function exitCodeOf(status: number): number {
-  const sig = status & 0x7f;
-  return sig ? 128 + sig : (status >> 8) & 0xff;
-}
-
 /** A call to SERVICE.METHOD on the rank -r names (the local broker without it). */
 export function sprocRpc<T>(h: Client, args: { str(name: string): string | undefined }, method: string, payload: object): Promise<T> {
   const rank = args.str('rank');

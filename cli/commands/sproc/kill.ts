@@ -1,17 +1,11 @@
 /** flux sproc kill [-w] SIGNUM PID|LABEL: signal a process rexec runs (and with -w, wait for it). */
-import * as os from 'node:os';
 import { FluxCommand } from '../../base-command';
+import { waitStatusExitCode } from '../../../lib/strsignal';
+import { signalNumber } from '../../../lib/config/exec-settings';
 import type { RexecWaitResponse } from '../../../lib/protocol/rexec';
 import { FluxError } from '../../../lib/errors';
 import { Errno } from '../../../lib/errno';
-import { errorText, exitCodeOf, pidOrLabel, rankError, sprocRpc, sprocSpec } from './group';
-
-/** 15, TERM or SIGTERM */
-function signum(arg: string): number | undefined {
-  if (/^\d+$/.test(arg)) return Number(arg);
-  const name = arg.toUpperCase().startsWith('SIG') ? arg.toUpperCase() : `SIG${arg.toUpperCase()}`;
-  return (os.constants.signals as Record<string, number>)[name];
-}
+import { errorText, pidOrLabel, rankError, sprocRpc, sprocSpec } from './group';
 
 export class SprocKillCommand extends FluxCommand {
   static override spec = sprocSpec(
@@ -29,7 +23,8 @@ export class SprocKillCommand extends FluxCommand {
     const badRank = rankError(p);
     if (badRank) this.usageError(badRank);
     const [sigArg, target] = p.operands as [string, string];
-    const sig = signum(sigArg);
+    // 15, TERM or SIGTERM
+    const sig = signalNumber(sigArg);
     if (sig === undefined) this.usageError(`argument signum: invalid signal: '${sigArg}'`);
     const who = pidOrLabel(target);
     const h = await this.connect();
@@ -44,7 +39,7 @@ export class SprocKillCommand extends FluxCommand {
     }
     if (!waited) return 0;
     try {
-      return exitCodeOf((await waited).status);
+      return waitStatusExitCode((await waited).status);
     } catch (e) {
       this.fail(`kill: wait failed: ${errorText(e)}`);
     }

@@ -1,7 +1,8 @@
 /** flux sproc wait [-o] PID|LABEL: wait for a waitable background process and exit with its status. */
 import { FluxCommand } from '../../base-command';
+import { waitStatusExitCode } from '../../../lib/strsignal';
 import type { RexecWaitResponse } from '../../../lib/protocol/rexec';
-import { errorText, exitCodeOf, pidOrLabel, rankError, sprocRpc, sprocSpec } from './group';
+import { errorText, pidOrLabel, rankError, sprocRpc, sprocSpec } from './group';
 
 export class SprocWaitCommand extends FluxCommand {
   static override spec = sprocSpec(
@@ -25,6 +26,6 @@ export class SprocWaitCommand extends FluxCommand {
     if (p.has('output')) {
       for (const o of r.output) (o.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(o.data, 'base64'));
     }
-    return exitCodeOf(r.status);
+    return waitStatusExitCode(r.status);
   }
 }
