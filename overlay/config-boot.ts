@@ -15,7 +15,7 @@ import * as hostlist from '../lib/formats/hostlist';
 import { CertError, parseCert } from '../lib/crypto/cert';
 import { Overlay } from './overlay';
 import { hookServices, singletonTree, treeAttrs } from './tree-setup';
-import { DEFAULT_TOPO, makeTopology } from '../lib/tree-topology';
+import { Topology, makeTopology } from '../lib/tree-topology';
 import * as transport from './transport';
 
 export class BootstrapConfigError extends Error {}
@@ -24,6 +24,8 @@ export interface BootHost {
   host: string;
   bind?: string;
   connect?: string;
+  /** the host of this one's TBON parent (a custom tree) */
+  parent?: string;
 }
 
 export interface BootstrapConfig {
@@ -32,7 +34,12 @@ export interface BootstrapConfig {
   defaultPort?: number;
   defaultBind: string;
   defaultConnect: string;
+  /** IPv6 addresses allowed; `*` binds every address of both families */
+  enableIpv6: boolean;
 }
+
+const BOOTSTRAP_KEYS = ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect', 'enable_ipv6'];
+const HOST_KEYS = ['host', 'bind', 'connect', 'parent'] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -48,32 +55,39 @@ export function parseBootstrap(config: Readonly<Obj>): BootstrapConfig | undefin
   let t = config['bootstrap'];
   // The walkthrough's test.toml shows the keys without their [bootstrap] header: read them too.
   if (t === undefined && Array.isArray(config['hosts'])) {
-    t = Object.fromEntries(Object.entries(config).filter(([k]) => ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect'].includes(k)));
+    t = Object.fromEntries(Object.entries(config).filter(([k]) => BOOTSTRAP_KEYS.includes(k)));
   }
   if (t === undefined) return undefined;
   if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new BootstrapConfigError('[bootstrap] must be a table');
   const b = t as Obj;
-  const known = ['hosts', 'curve_cert', 'default_port', 'default_bind', 'default_connect'];
-  for (const k of Object.keys(b)) if (!known.includes(k)) throw new BootstrapConfigError(`bootstrap.${k}: unknown key`);
+  for (const k of Object.keys(b)) if (!BOOTSTRAP_KEYS.includes(k)) throw new BootstrapConfigError(`bootstrap.${k}: unknown key`);
   const port = b['default_port'];
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new BootstrapConfigError(`bootstrap.default_port: must be a port number, got ${JSON.stringify(port)}`);
   }
+  const ipv6 = b['enable_ipv6'];
+  if (ipv6 !== undefined && typeof ipv6 !== 'boolean') throw new BootstrapConfigError(`bootstrap.enable_ipv6: must be true or false, got ${JSON.stringify(ipv6)}`);
   const out: BootstrapConfig = {
     hosts: [],
     curveCert: str(b, 'curve_cert', 'bootstrap'),
     defaultPort: port as number | undefined,
     defaultBind: str(b, 'default_bind', 'bootstrap') ?? 'tcp://*:%p',
     defaultConnect: str(b, 'default_connect', 'bootstrap') ?? 'tcp://%h:%p',
+    enableIpv6: ipv6 === true,
   };
   const hosts = b['hosts'];
   if (hosts === undefined) return undefined;
   if (!Array.isArray(hosts)) throw new BootstrapConfigError('bootstrap.hosts: must be an array of tables');
+  // A name's first appearance makes its rank; a later entry naming it again
+  // only fills in keys the earlier ones left out (Flux's compact trees:
+  // all hosts first, then `parent` for groups of them).
+  const rankOf = new Map<string, number>();
+  const parentFrom: string[] = [];
   hosts.forEach((h, i) => {
     const where = `bootstrap.hosts[${i}]`;
     if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new BootstrapConfigError(`${where}: must be a table`);
     const e = h as Obj;
-    for (const k of Object.keys(e)) if (!['host', 'bind', 'connect', 'parent'].includes(k)) throw new BootstrapConfigError(`${where}.${k}: unknown key`);
+    for (const k of Object.keys(e)) if (!(HOST_KEYS as readonly string[]).includes(k)) throw new BootstrapConfigError(`${where}.${k}: unknown key`);
     const name = str(e, 'host', where);
     if (name === undefined) throw new BootstrapConfigError(`${where}: host is required`);
     let names: string[];
@@ -82,14 +96,56 @@ export function parseBootstrap(config: Readonly<Obj>): BootstrapConfig | undefin
     } catch (err) {
       throw new BootstrapConfigError(`${where}.host: ${(err as Error).message}`);
     }
-    for (const n of names) out.hosts.push({ host: n, bind: str(e, 'bind', where), connect: str(e, 'connect', where) });
+    const keys = { bind: str(e, 'bind', where), connect: str(e, 'connect', where), parent: str(e, 'parent', where) };
+    for (const n of names) {
+      const r = rankOf.get(n);
+      const entry = r === undefined ? { host: n } : out.hosts[r]!;
+      if (r === undefined) {
+        rankOf.set(n, out.hosts.length);
+        out.hosts.push(entry);
+      }
+      for (const k of ['bind', 'connect', 'parent'] as const) {
+        if (entry[k] === undefined && keys[k] !== undefined) {
+          entry[k] = keys[k];
+          if (k === 'parent') parentFrom[rankOf.get(n)!] = where;
+        }
+      }
+    }
   });
-  const seen = new Set<string>();
-  for (const h of out.hosts) {
-    if (seen.has(h.host)) throw new BootstrapConfigError(`bootstrap.hosts: ${h.host} is listed twice`);
-    seen.add(h.host);
-  }
+  checkParents(out.hosts, rankOf, parentFrom);
+  // every broker refuses an IPv6 address anywhere, not just the ones it uses
+  checkFamily(out.defaultBind, out.enableIpv6, 'bootstrap.default_bind');
+  checkFamily(out.defaultConnect, out.enableIpv6, 'bootstrap.default_connect');
+  out.hosts.forEach((h, r) => {
+    for (const k of ['bind', 'connect'] as const) if (h[k] !== undefined) checkFamily(h[k], out.enableIpv6, `bootstrap.hosts[${r}].${k}`);
+  });
   return out.hosts.length > 0 ? out : undefined;
+}
+
+/** Every `parent` names another known host, rank 0 has none, and every chain ends at rank 0. */
+function checkParents(hosts: readonly BootHost[], rankOf: ReadonlyMap<string, number>, from: readonly string[]): void {
+  hosts.forEach((h, r) => {
+    if (h.parent === undefined) return;
+    const where = `${from[r]}.parent`;
+    if (r === 0) throw new BootstrapConfigError(`${where}: ${h.host} is rank 0, the root of the tree: it has no parent`);
+    if (h.parent === h.host) throw new BootstrapConfigError(`${where}: ${h.host} cannot be its own parent`);
+    if (!rankOf.has(h.parent)) throw new BootstrapConfigError(`${where}: ${h.parent} is not in bootstrap.hosts`);
+  });
+  for (let r = 1; r < hosts.length; r++) {
+    const chain = [hosts[r]!.host];
+    for (let p = hosts[r]!.parent; p !== undefined; p = hosts[rankOf.get(p)!]!.parent) {
+      if (chain.includes(p)) throw new BootstrapConfigError(`bootstrap.hosts: parent keys make a loop that never reaches rank 0 (${[...chain.slice(chain.indexOf(p)), p].join(' -> ')})`);
+      chain.push(p);
+    }
+  }
+}
+
+/** The tree that `parent` keys draw: a host without one is a child of rank 0 (tbon.topo `custom`). */
+export function parentTable(cfg: BootstrapConfig): Int32Array {
+  const rankOf = new Map(cfg.hosts.map((h, r) => [h.host, r]));
+  const p = new Int32Array(cfg.hosts.length);
+  cfg.hosts.forEach((h, r) => (p[r] = r === 0 ? -1 : h.parent === undefined ? 0 : rankOf.get(h.parent)!));
+  return p;
 }
 
 /** %h (host) and %p (port) in a URI template. */
@@ -98,17 +154,31 @@ function expandUri(template: string, host: string, port: number | undefined, wha
   return template.replace(/%h/g, host).replace(/%p/g, String(port));
 }
 
-/** tcp://IFACE:PORT -> the interface's IPv4 address; tcp://*:PORT -> every address. */
-export function bindAddress(uri: string): string {
-  const m = /^tcp:\/\/([^:/]+):(\d+)$/.exec(uri);
+/**
+ * tcp://IFACE:PORT -> the interface's address (IPv4, or IPv6 with
+ * enable_ipv6, as Flux's ZeroMQ sockets do); tcp://*:PORT -> every address.
+ */
+export function bindAddress(uri: string, ipv6 = false): string {
+  const m = /^tcp:\/\/([^:/[\]]+):(\d+)$/.exec(uri);
   if (!m) return uri;
   const [, where, port] = m as unknown as [string, string, string];
-  if (where === '*') return `tcp://0.0.0.0:${port}`;
+  if (where === '*') return ipv6 ? `tcp://[::]:${port}` : `tcp://0.0.0.0:${port}`;
   const iface = os.networkInterfaces()[where];
   if (iface === undefined) return uri;
+  if (ipv6) {
+    // a global or loopback address: a link-local one needs a scope the URI cannot carry
+    const v6 = iface.find((a) => a.family === 'IPv6' && !a.address.toLowerCase().startsWith('fe80'));
+    if (!v6) throw new BootstrapConfigError(`bind ${uri}: interface ${where} has no IPv6 address (bootstrap.enable_ipv6 is true)`);
+    return `tcp://[${v6.address}]:${port}`;
+  }
   const v4 = iface.find((a) => a.family === 'IPv4');
   if (!v4) throw new BootstrapConfigError(`bind ${uri}: interface ${where} has no IPv4 address`);
   return `tcp://${v4.address}:${port}`;
+}
+
+/** An IPv6 address in a URI is refused unless enable_ipv6 says so (Flux's default is IPv4 only). */
+function checkFamily(uri: string, ipv6: boolean, what: string): void {
+  if (!ipv6 && /^tcp:\/\/\[/.test(uri)) throw new BootstrapConfigError(`${what} ${uri} is an IPv6 address: set bootstrap.enable_ipv6 = true to use IPv6`);
 }
 
 /** The shared certificate: owner-only, well-formed. */
@@ -144,14 +214,19 @@ export async function bootstrapFromConfig(b: TreeHost, cfg: BootstrapConfig): Pr
   }
   const cert = loadCert(cfg.curveCert);
   const keys = { publicKey: cert.publicKey, secretKey: cert.secretKey };
-  const topoUri = b.attrs.get('tbon.topo') ?? ((b.config['tbon'] as { topo?: string } | undefined)?.topo ?? DEFAULT_TOPO);
-  const topo = makeTopology(topoUri, size);
+  // Flux's default with [bootstrap] is `custom`: the tree its parent keys draw, flat without them
+  const topoUri = b.attrs.get('tbon.topo') ?? ((b.config['tbon'] as { topo?: string } | undefined)?.topo ?? 'custom');
+  const withParent = cfg.hosts.findIndex((h) => h.parent !== undefined);
+  if (topoUri !== 'custom' && withParent >= 0) {
+    throw new BootstrapConfigError(`bootstrap.hosts: ${cfg.hosts[withParent]!.host} has a parent key, which needs tbon.topo custom (the default with [bootstrap]), but tbon.topo is ${topoUri}`);
+  }
+  const topo = topoUri === 'custom' ? new Topology(parentTable(cfg)) : makeTopology(topoUri, size);
   b.attrs.setInternal('tbon.topo', topoUri);
   const kids = topo.children(rank);
   const ov = new Overlay(b, { rank, size, topo, hosts, keys, childKeys: new Map(kids.map((k) => [k, cert.publicKey])) });
   const me = cfg.hosts[rank]!;
   if (kids.length > 0) {
-    const uri = bindAddress(expandUri(me.bind ?? cfg.defaultBind, host, cfg.defaultPort, `bootstrap.hosts[${rank}].bind`));
+    const uri = bindAddress(expandUri(me.bind ?? cfg.defaultBind, host, cfg.defaultPort, `bootstrap.hosts[${rank}].bind`), cfg.enableIpv6);
     try {
       ov.listener = await transport.listen(uri, (s) => ov.acceptConnection(s));
     } catch (e) {

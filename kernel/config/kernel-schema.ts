@@ -22,12 +22,13 @@ const topo: ConfigSpec = {
 const bootstrapKeys = {
   hosts: {
     kind: 'tables',
-    item: { kind: 'table', keys: { host: { kind: 'string' }, bind: { kind: 'string' }, connect: { kind: 'string' } } },
+    item: { kind: 'table', keys: { host: { kind: 'string' }, bind: { kind: 'string' }, connect: { kind: 'string' }, parent: { kind: 'string' } } },
   },
   curve_cert: { kind: 'string' },
   default_port: { kind: 'integer', min: 1, max: 65535 },
   default_bind: { kind: 'string' },
   default_connect: { kind: 'string' },
+  enable_ipv6: { kind: 'boolean' },
 } as const satisfies Record<string, ConfigSpec>;
 
 export const kernelConfigSchema: ConfigSchema = {
