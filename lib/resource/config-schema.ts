@@ -5,6 +5,7 @@
  */
 import { hostlist, idset } from '../formats';
 import type { ConfigSchema } from '../config-schema';
+import { parseReserve } from './reserve';
 
 /** `[resource] verify` modes (modules/resource/verify.ts) */
 export const VERIFY_MODES = ['strict', 'allow-extra', 'allow-missing', 'ignore'] as const;
@@ -95,6 +96,19 @@ export const resourceConfigSchema: ConfigSchema = {
             return undefined;
           } catch {
             return `"${v}" is neither an idset of ranks nor a hostlist`;
+          }
+        },
+      },
+      reserve: {
+        kind: 'custom',
+        what: 'cores[@ranks] words, e.g. "0" or "0-1@0 0"',
+        check: (v) => {
+          if (typeof v !== 'string') return 'must be a string of cores[@ranks] words (e.g. "0" or "0-1@0 0")';
+          try {
+            parseReserve(v);
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
           }
         },
       },

@@ -2,7 +2,8 @@
  * The [resource] table (flux-config-resource(5)): resources described by the
  * site instead of discovered. `config` lists hosts with their cores, GPUs and
  * properties; `path` names an R file (RFC 20) instead; `exclude` keeps ranks or
- * hosts out of scheduling; `noverify` skips checking each broker's discovered
+ * hosts out of scheduling; `reserve` holds cores of each rank back from the
+ * scheduler; `noverify` skips checking each broker's discovered
  * resources against the description; `norestrict` counts every core of the
  * host, not only those the broker may run on; `rediscover` makes an instance
  * that is a job probe its nodes instead of taking the job's R; `journal-max`
@@ -19,6 +20,8 @@ export interface ResourceConfig {
   config?: ConfigEntry[];
   path?: string;
   exclude?: string;
+  /** `reserve`: cores held back from the scheduler, `cores[@ranks]` words (lib/resource/reserve.ts) */
+  reserve?: string;
   noverify: boolean;
   norestrict: boolean;
   rediscover?: boolean;
@@ -49,7 +52,7 @@ export function resourceConfig(config: Readonly<Record<string, unknown>>): Resou
   if (t.config !== undefined && t.path !== undefined) {
     throw new Error('resource.config and resource.path may not both be set');
   }
-  return { config: t.config, path: t.path, exclude: t.exclude, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true, verify: t.verify, journalMax: t['journal-max'], scheduling: t.scheduling };
+  return { config: t.config, path: t.path, exclude: t.exclude, reserve: t.reserve, noverify: t.noverify === true, norestrict: t.norestrict === true, rediscover: t.rediscover === true, verify: t.verify, journalMax: t['journal-max'], scheduling: t.scheduling };
 }
 
 /** the largest [resource] scheduling file read (a JGF graph of a big cluster is tens of MB) */

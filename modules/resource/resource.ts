@@ -30,6 +30,7 @@ import {
 } from '../../kernel/api';
 import * as fs from 'node:fs';
 import { discover, type LocalReport } from '../../lib/resource/discover';
+import { parseReserve, reserveUnknownRanks, withoutReserved, type ReserveWord } from '../../lib/resource/reserve';
 import { readScheduling, type ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
 import { DrainSet, type DrainMode } from './drain';
@@ -95,6 +96,8 @@ export class ResourceModule implements BrokerModule {
   /** the described resources are the enclosing job's R (resource-define method="job-info") */
   private fromJob = false;
   private excluded: number[] = [];
+  /** [resource] reserve: cores the scheduler is not given */
+  private readonly reserve: ReserveWord[];
   /** monitor-force-up: ranks that have had a broker online (only those can be offline) */
   private readonly seen = new Set<number>();
   /** the resource journal (rank 0): flux resource eventlog */
@@ -121,13 +124,14 @@ export class ResourceModule implements BrokerModule {
       this.local.hostname = h.getattr('hostname') ?? this.local.hostname;
     }
     if (cfg.config !== undefined) this.described = fromConfigEntries(cfg.config);
+    this.reserve = cfg.reserve === undefined ? [] : parseReserve(cfg.reserve);
     const leaderOnly = { ownerOnly: false };
     this.handlers = [
       method('discover', () => this.local, { ownerOnly: false }),
       method('register', (req) => this.register(req)),
       // {down: true}: the ranks the scheduler may not use too (the scheduler at its start)
       method('set-expiration', (req) => this.leader(() => this.setExpiration(req.expiration)), leaderOnly),
-      method('get', (req) => this.leader(() => (req.down === true ? { R: this.R(), down: idset.encode(this.down()), drained: idset.encode(this.drainedOnly()) } : this.R())), leaderOnly),
+      method('get', (req) => this.leader(() => (req.down === true ? { R: this.schedR(), down: idset.encode(this.down()), drained: idset.encode(this.drainedOnly()) } : this.schedR())), leaderOnly),
       method('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       method('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
       method('drain', (req) => this.leader(() => this.drain(req))),
@@ -156,6 +160,9 @@ export class ResourceModule implements BrokerModule {
       if (this.cfg.forceUp) this.h.log('info', 'monitor-force-up: ranks without a broker are up');
       this.excluded = this.excludedOf(this.cfg.exclude, this.ranks());
       const all = this.ranks();
+      const unknown = reserveUnknownRanks(this.reserve, all.map((r) => r.rank));
+      if (unknown.length > 0) throw einval(`resource.reserve: ${idset.encode(unknown)}: not a rank of the instance (ranks ${idset.encode(all.map((r) => r.rank))})`);
+      if (this.reserve.length > 0) this.h.log('info', `reserve: ${rlistSummary(all)} -> ${rlistSummary(withoutReserved(all, this.reserve))} for the scheduler`);
       // drained before a restart: still drained, with the same reason and time
       await loadDrains(this.h, this.drains, Math.max(this.h.size, ...all.map((r) => r.rank + 1)));
       // monitor-force-up: every rank starts up, as Flux's restart event says (online=all)
@@ -428,8 +435,13 @@ export class ResourceModule implements BrokerModule {
   }
   private hostNames: string[] | null | undefined;
 
-  private R(): Rv1 {
-    const R = rv1Build(this.ranks(), { starttime: this.starttime, expiration: this.expiration });
+  /** R as the scheduler is given it: without the reserved cores */
+  private schedR(): Rv1 {
+    return this.reserve.length === 0 ? this.R() : this.R(withoutReserved(this.ranks(), this.reserve));
+  }
+
+  private R(ranks: readonly RankResources[] = this.ranks()): Rv1 {
+    const R = rv1Build(ranks, { starttime: this.starttime, expiration: this.expiration });
     // [resource] scheduling: passed on as it was read (the built-in schedulers do not read it, as Flux's sched-simple does not)
     return this.scheduling === undefined ? R : { ...R, scheduling: this.scheduling };
   }
@@ -502,8 +514,8 @@ export class ResourceModule implements BrokerModule {
 
   private publishIfChanged(): void {
     if (this.h.rank === 0) this.journalState();
-    const R = this.R();
-    this.record?.saveR(R);
+    this.record?.saveR(this.R());
+    const R = this.schedR();
     const down = idset.encode(this.down());
     const drained = idset.encode(this.drainedOnly());
     const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, R.execution.expiration, down, drained]);
@@ -534,7 +546,7 @@ export class ResourceModule implements BrokerModule {
   }
 
   private async schedStatus(): Promise<ResourceSchedStatusResponse> {
-    const all = this.ranks();
+    const all = withoutReserved(this.ranks(), this.reserve);
     const downSet = new Set(this.down());
     const allocated = await this.allocatedRanks();
     const host = new Map(all.map((r) => [r.rank, r.hostname]));

@@ -1,7 +1,7 @@
 /**
  * [resource] (flux-config-resource(5)): resources the site describes instead
  * of discovering them — hosts with cores, GPUs and properties, an R file,
- * exclude, noverify, norestrict — shown by flux resource list/info/status, and
+ * exclude, reserve, noverify, norestrict — shown by flux resource list/info/status, and
  * flux resource reload. A size-1 instance describes a cluster bigger than
  * itself: the hosts without a broker are down.
  */
@@ -73,6 +73,35 @@ test('without noverify a host that does not match is drained with the reason', (
   assert.match(r.stderr, /resource\.err\[0\]: draining: rank 0 got hostname '\S+', expected 'nosuchhost'/);
   const few = flux(['start', '--conf=resource.config=[{"hosts":"' + os.hostname() + '","cores":"0-7"}]', 'flux', 'resource', 'drain', '-no', '{reason}'], FAKE2);
   assert.match(few.stdout, /^rank 0 \(\S+\) missing resources: core\[2-7\]\n$/);
+});
+
+test('reserve: cores held back from the scheduler (cores[@ranks] words); flux resource status still counts them; bad values are one line', () => {
+  const conf = file('reserve.toml', '[resource]\nreserve = "0-1@0 0"\n');
+  const script = [
+    'flux resource list',
+    'flux resource status -no "{nnodes} {nodelist}"',
+    'id=$(flux submit -n5 true) && flux job wait-event $id clean >/dev/null && flux job info $id R',
+    'flux run -n6 true || echo "n6 refused"',
+    'flux kvs get resource.R',
+  ].join('; ');
+  const r = flux(['start', '--test-size=2', '--test-hosts=rs[0-1]', '-c', conf, 'sh', '-c', script], { env: { FLUX_RESOURCE_FAKE_CORES: '4' }, timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  // rank 0 keeps cores 0-1 for the system, rank 1 core 0: 5 of 8 cores are scheduled
+  assert.equal(lines.slice(0, 4), ['     STATE NNODES NCORES NGPUS NODELIST', '      free      2      5     0 rs[0-1]', ' allocated      0      0     0 ', '      down      0      0     0 ']);
+  assert.is(lines[4], '2 rs[0-1]');
+  const R = JSON.parse(lines[5]!) as { execution: { R_lite: unknown } };
+  assert.equal(R.execution.R_lite, [{ rank: '0', children: { core: '2-3' } }, { rank: '1', children: { core: '1-3' } }]);
+  assert.is(lines[6], 'n6 refused');
+  assert.match(r.stderr, /unsatisfiable request: need 6 slot\(s\) of 1 core\(s\), only 5 such slot\(s\) available/);
+  // the instance's own R (resource.R) still has every core
+  assert.equal((JSON.parse(lines[7]!) as { execution: { R_lite: unknown } }).execution.R_lite, [{ rank: '0-1', children: { core: '0-3' } }]);
+  const bad = flux(['start', '-c', file('reserve-bad.toml', '[resource]\nreserve = "0 x@1"\n'), 'true'], { timeoutMs: 60_000 });
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /reserve-bad\.toml:2: resource\.reserve: "x@1": cores "x" is not an idset \(the form is cores\[@ranks\], e.g\. "0" or "0-1@0 0"\)/);
+  const beyond = flux(['start', '-c', file('reserve-rank.toml', '[resource]\nreserve = "0@3"\n'), 'true'], { timeoutMs: 60_000 });
+  assert.is.not(beyond.code, 0);
+  assert.match(beyond.stderr, /resource\.reserve: 3: not a rank of the instance \(ranks 0\)/);
 });
 
 test('path: an R file; its properties and hosts; a bad one fails the start with one line', () => {

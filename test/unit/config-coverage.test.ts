@@ -107,6 +107,7 @@ const COVERED: Record<string, string> = {
   'resource.config[].properties': 'integration/t1002-resource-config.test.ts',
   'resource.path': 'integration/t1002-resource-config.test.ts',
   'resource.exclude': 'integration/t1002-resource-config.test.ts',
+  'resource.reserve': 'integration/t1002-resource-config.test.ts',
   'resource.noverify': 'integration/t1002-resource-config.test.ts',
   'resource.journal-max': 'integration/t1002-resource-config.test.ts',
   'heartbeat.period': 'integration/t1050-cron.test.ts',
