@@ -403,6 +403,13 @@ export class Overlay implements OverlayPort, Tree {
     this.lose(c, 'administrative disconnect', false);
   }
 
+  /** Drop the link to the parent as lost (overlay.disconnect-parent): the broker leaves as on any lost parent. */
+  disconnectParent(why: string): void {
+    if (this.topo.parentOf(this.rank) === undefined) throw new FluxError(Errno.EINVAL, 'rank 0 has no parent');
+    if (this.parentLost !== undefined) throw new FluxError(Errno.EINVAL, `the parent is already lost (${this.parentLost})`);
+    this.onParentLost(why);
+  }
+
   private lose(c: Child, error: string, logIt: boolean): void {
     const link = c.link;
     c.link = undefined;

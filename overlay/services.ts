@@ -87,6 +87,11 @@ export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
     ov.disconnectChild(rank);
     return {};
   });
+  // the heartbeat's timeout on a follower (modules/heartbeat): owner only, as disconnect-subtree
+  serve(b, 'overlay.disconnect-parent', ({ reason }) => {
+    ov.disconnectParent(reason);
+    return {};
+  });
   b.router.addService('overlay', b.uuid);
   if (ov.rank === 0) {
     serve(b, 'groups.get', ({ name }) => {

@@ -4,7 +4,7 @@ import type { ProtocolDoc } from './avro';
 /** The protocol document: the module's manifest names it; the module host checks each request against it. */
 export const overlayProtocol: ProtocolDoc = {
   "protocol": "overlay",
-  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status and overlay.disconnect-subtree on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello answer, status, state; a child's hello is checked field by field in overlay.ts, its version first), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
+  "doc": "The overlay (overlay/, ADR 0010): the broker-level services it answers (overlay.status, overlay.disconnect-subtree and overlay.disconnect-parent on every rank, groups.get on rank 0; method names are whole topics, as the broker's), the control payloads peers trade on a link (hello answer, status, state; a child's hello is checked field by field in overlay.ts, its version first), and the liveness events rank 0 publishes. Requests are checked by overlay/services.ts before the handler runs (EPROTO naming the field). Fields a schema does not name are ignored (ADR 0014).",
   "types": [
     {
       "type": "enum",
@@ -162,6 +162,20 @@ export const overlayProtocol: ProtocolDoc = {
         "fields": []
       }
     },
+    "overlay.disconnect-parent": {
+      "doc": "drop this broker's link to its parent as lost, saying why (the heartbeat's [heartbeat] timeout, as Flux's): the broker then leaves as on any lost parent; EINVAL on rank 0 or when the parent is already lost",
+      "request": [
+        {
+          "name": "reason",
+          "type": "string"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "OverlayDisconnectParentResponse",
+        "fields": []
+      }
+    },
     "groups.get": {
       "doc": "rank 0: the members of broker.online or broker.torpid (ENOENT for another name)",
       "request": [
@@ -266,6 +280,13 @@ export type OverlayDisconnectResponse = Record<string, never>;
 
 export type OverlayDisconnectSubtreeResponse = OverlayDisconnectResponse;
 
+/** overlay.disconnect-parent: drop this broker's link to its parent as lost, saying why (the heartbeat's [heartbeat] timeout, as Flux's): the broker then leaves as on any lost parent; EINVAL on rank 0 or when the parent is already lost */
+export interface OverlayDisconnectParentRequest {
+  reason: string;
+}
+
+export type OverlayDisconnectParentResponse = Record<string, never>;
+
 /** groups.get: rank 0: the members of broker.online or broker.torpid (ENOENT for another name) */
 export interface OverlayGroupsGetRequest {
   name: string;
@@ -294,6 +315,7 @@ export interface OverlayTorpidEvent {
 export interface OverlayProtocol {
   'overlay.status': { request: OverlayStatusRequest; response: OverlayStatusResponse };
   'overlay.disconnect-subtree': { request: OverlayDisconnectSubtreeRequest; response: OverlayDisconnectSubtreeResponse };
+  'overlay.disconnect-parent': { request: OverlayDisconnectParentRequest; response: OverlayDisconnectParentResponse };
   'groups.get': { request: OverlayGroupsGetRequest; response: OverlayGroupsGetResponse };
 }
 

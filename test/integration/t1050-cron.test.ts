@@ -7,11 +7,15 @@
  * task alone and --kill ends it; -o timeout; the one-line errors for bad
  * input; crontab lines; -o rank on a size-2 instance (and an unreachable
  * rank recorded as Rexec Failure); a running task does not outlive its
- * instance. Every wait polls `flux cron dump --key=...`.
+ * instance. Every wait polls `flux cron dump --key=...`. The heartbeat's
+ * watch on the other ranks: warn_thresh missed periods are a warning, and
+ * timeout without a pulse drops the broker's parent.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { processAlive, startInstance, type Instance } from '../helpers/flux';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, processAlive, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { until, waitUntil } from '../helpers/wait';
 
 let inst: Instance;
@@ -332,6 +336,40 @@ test('-o rank=1 runs on rank 1 of a size-2 instance; an unreachable rank is a Re
     assert.is(await two.stop(), 0);
   }
   await until(() => !processAlive(pid), `cron task ${pid} ended with its instance`);
+});
+
+test('[heartbeat] timeout and warn_thresh: a follower without pulses warns, then drops its parent and leaves', async () => {
+  const t = tmpdir();
+  const conf = path.join(t.dir, 'hb.toml');
+  fs.writeFileSync(conf, '[heartbeat]\nperiod = "0.2s"\nwarn_thresh = 2\ntimeout = "3s"\n');
+  const two = await startInstance([`-o,--config-path=${conf}`, '--test-size=2']);
+  try {
+    // the follower counts the pulses it receives
+    await until(() => JSON.parse(two.flux(['exec', '-r', '1', 'flux', 'module', 'stats', 'heartbeat']).stdout || '{}').count >= 2, 'rank 1 to see two pulses');
+    // rank 0 pulses once at load, then not for an hour
+    const r = two.flux(['module', 'reload', 'heartbeat', 'period=1h']);
+    assert.equal([r.code, r.stderr], [0, '']);
+    await until(() => /heartbeat\.warning\[1\]: heartbeat overdue: none for [\d.]+s \(2 periods of 0\.2s\)/.test(two.flux(['exec', '-r', '1', 'flux', 'dmesg']).stdout), 'the warning on rank 1');
+    await until(() => /\n└─ 1 \S+: lost/.test(two.flux(['overlay', 'status']).stdout), 'rank 1 lost', 30_000);
+    assert.match(two.flux(['dmesg']).stdout, /heartbeat\.err\[1\]: no heartbeat for [\d.]+s \(heartbeat\.timeout 3s\): disconnecting from the parent/);
+    // the instance goes on without it
+    const job = two.flux(['run', '-n1', 'echo', 'still']);
+    assert.equal([job.code, job.stdout], [0, 'still\n']);
+  } finally {
+    assert.is(await two.stop(), 1);
+    assert.match(two.stderr(), /flux-start: 1 \(pid \d+\) exited with rc=1/);
+    t.cleanup();
+  }
+  // bad values: one line each
+  for (const [text, line] of [
+    ['timeout = 5', 'heartbeat.timeout: must be a duration (FSD) such as "5m", got 5'],
+    ['timeout = "soon"', "heartbeat.timeout: invalid duration 'soon' (0 or infinity: never)"],
+    ['warn_thresh = 0', 'heartbeat.warn_thresh: must be an integer >= 1, got 0'],
+  ]) {
+    const bad = flux(['start', `-o,--conf=heartbeat.${text.replace(/ /g, '')}`, 'true'], { timeoutMs: 60_000 });
+    assert.is(bad.code, 1, bad.stderr);
+    assert.ok(bad.stderr.includes(line!), bad.stderr);
+  }
 });
 
 test.run();

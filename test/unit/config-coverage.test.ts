@@ -111,6 +111,8 @@ const COVERED: Record<string, string> = {
   'resource.noverify': 'integration/t1002-resource-config.test.ts',
   'resource.journal-max': 'integration/t1002-resource-config.test.ts',
   'heartbeat.period': 'integration/t1050-cron.test.ts',
+  'heartbeat.timeout': 'integration/t1050-cron.test.ts',
+  'heartbeat.warn_thresh': 'integration/t1050-cron.test.ts',
   'resource.scheduling': 'integration/t1002-resource-config.test.ts',
   'resource.norestrict': 'integration/t1002-resource-config.test.ts',
   'resource.rediscover': 'integration/t1142-nested-updates.test.ts',
