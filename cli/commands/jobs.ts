@@ -11,7 +11,7 @@ import { HEADINGS, JOB_FORMATS, rewriteConversions, rowOf, username } from '../j
 import { jobDict } from '../jobspec/job-dict';
 import { pyJson } from '../jobspec/pyjson';
 import type { Client } from '../api/client';
-import { instanceExtras, listChildren } from '../uri/children';
+import { instanceExtras, jobTrees, listChildren } from '../uri/children';
 import { usesInstanceFields } from '../jobspec/instance-fields';
 import { JobStates } from '../../lib/protocol/job-states';
 import { passwdUid } from '../users';
@@ -130,7 +130,6 @@ export class JobsCommand extends FluxCommand {
     const recursive = p.has('recursive') || p.has('recurse-all') || p.has('level');
     const levels = intOpt(p.str('level'), '-L/--level', Infinity, (m) => this.usageError(m));
     const threads = intOpt(p.str('threads'), '--threads', 4, (m) => this.usageError(m));
-    if (recursive && json) this.fail('--json with -R/--recursive is not supported by flux-ts yet');
     const color = colorWanted(p.get('color'), (m) => this.usageError(m));
     const fetch = async (h: Client, top: boolean): Promise<JobRecord[] | undefined> => {
       let jobs: JobRecord[];
@@ -183,9 +182,12 @@ export class JobsCommand extends FluxCommand {
       if (p.has('stats-only')) return counts.job_states['total']! > counts.job_states['inactive']! ? 0 : 1;
     }
     if (json) {
-      // as Flux's: JobInfo.to_dict() of each job, json.dumps() separators
+      // as Flux's: JobInfo.to_dict() of each job, json.dumps() separators; -R nests each instance's jobs under it
       const now = Date.now() / 1000;
-      const out = jobs.map((j) => jobDict(j, username(j.userid), now));
+      const dict = (j: JobRecord) => jobDict(j, username(j.userid), now);
+      const out = recursive
+        ? await jobTrees(h, jobs, { levels, all: p.has('recurse-all'), threads, prog: 'flux-jobs', dict, list: async (child) => (await fetch(child, false)) ?? [] })
+        : jobs.map(dict);
       process.stdout.write(pyJson(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
       return 0;
     }

@@ -5,6 +5,7 @@
  * (`ƒA:`, then `ƒA/ƒB:` a level down), depth first, as Flux does. Up to
  * `threads` instances are opened at a time; their listings print in order.
  * One that cannot be reached says so on stderr instead of printing nothing.
+ * With --json each instance's jobs nest under it instead (jobTrees).
  */
 import * as os from 'node:os';
 import { Client } from '../api/client';
@@ -34,25 +35,30 @@ export interface DescendOpts {
   list: (child: Client) => Promise<ChildListing>;
 }
 
-type Outcome = { path: string; listing: ChildListing; client: Client } | { path: string; error: string } | undefined;
+type Opened<L> = { job: JobRecord; path: string; listing: L; client: Client } | { job: JobRecord; path: string; error: string } | undefined;
 
-export async function listChildren(h: Client, jobs: readonly JobRecord[], opts: DescendOpts, prefix = ''): Promise<void> {
-  if (opts.levels <= 0) return;
+/** The running instances among `jobs` (ours, or all with --recurse-all), opened `threads` at a time, each with its listing; in the jobs' order. */
+async function openChildren<L>(h: Client, jobs: readonly JobRecord[], opts: { all: boolean; threads: number }, list: (child: Client) => Promise<L>, prefix: string): Promise<Array<Opened<L>>> {
   const me = os.userInfo().uid;
   const candidates = jobs.filter((j) => j.state === RUN && (opts.all || j.userid === me));
-  const open = async (j: JobRecord): Promise<Outcome> => {
+  return mapOrdered(candidates, Math.max(1, opts.threads), async (j): Promise<Opened<L>> => {
     const r = await instanceUri(h, j.id);
     if (!('uri' in r)) return undefined; // not an instance: nothing under it
     const path = `${prefix}${encodeF58(j.id)}`;
+    let client: Client | undefined;
     try {
-      const client = await Client.connect(usable(r.uri));
-      return { path, client, listing: await opts.list(client) };
+      client = await Client.connect(usable(r.uri));
+      return { job: j, path, client, listing: await list(client) };
     } catch (e) {
-      return { path, error: (e as Error).message };
+      client?.close();
+      return { job: j, path, error: (e as Error).message };
     }
-  };
-  const outcomes = await mapOrdered(candidates, Math.max(1, opts.threads), open);
-  for (const o of outcomes) {
+  });
+}
+
+export async function listChildren(h: Client, jobs: readonly JobRecord[], opts: DescendOpts, prefix = ''): Promise<void> {
+  if (opts.levels <= 0) return;
+  for (const o of await openChildren(h, jobs, opts, opts.list, prefix)) {
     if (!o) continue;
     process.stdout.write(`\n${o.path}:\n`);
     if ('error' in o) {
@@ -66,6 +72,39 @@ export async function listChildren(h: Client, jobs: readonly JobRecord[], opts: 
       o.client.close();
     }
   }
+}
+
+/**
+ * `flux jobs -R --json`: each job as `dict` makes it, and each running
+ * instance among them with its own jobs (`levels` deep) in a `jobs` array,
+ * as Flux's flux-jobs(1) nests them. One that cannot be reached says so on
+ * stderr and has no `jobs` key.
+ */
+export async function jobTrees<D extends object>(
+  h: Client,
+  jobs: readonly JobRecord[],
+  opts: Omit<DescendOpts, 'list'> & { list: (child: Client) => Promise<JobRecord[]>; dict: (j: JobRecord) => D },
+  prefix = '',
+): Promise<Array<D & { jobs?: D[] }>> {
+  const kids = new Map<number, Array<D & { jobs?: D[] }>>();
+  if (opts.levels > 0) {
+    for (const o of await openChildren(h, jobs, opts, opts.list, prefix)) {
+      if (!o) continue;
+      if ('error' in o) {
+        process.stderr.write(`${opts.prog}: ${o.path}: ${o.error}\n`);
+        continue;
+      }
+      try {
+        kids.set(o.job.id, await jobTrees(o.client, o.listing, { ...opts, levels: opts.levels - 1 }, `${o.path}/`));
+      } finally {
+        o.client.close();
+      }
+    }
+  }
+  return jobs.map((j) => {
+    const below = kids.get(j.id);
+    return below === undefined ? opts.dict(j) : { ...opts.dict(j), jobs: below };
+  });
 }
 
 /** f over items, at most `width` at a time, results in the items' order */

@@ -1,7 +1,8 @@
 /**
  * Seeing into child instances (a flux batch job running its own job):
  * flux jobs -R lists their jobs under a heading with their path of job ids,
- * as Flux does (-L limits the depth; --json with -R is refused); the
+ * as Flux does (-L limits the depth; with --json each instance's jobs nest
+ * in its `jobs` array); the
  * instance.* fields of flux jobs; flux pstree draws the tree through them
  * with Flux's options (-a, -x, -d, -p, -L, -X, --skip-root, --ascii, -C).
  */
@@ -51,13 +52,26 @@ test('without -R, and with -L 0, the child is not opened', () => {
   assert.is(inst.flux(['jobs', '-L', '1', '-no', '{name}']).stdout, `outer\nsolo\n\n${outer}:\ninner\n`);
 });
 
-test('bad numbers and --json with -R are refused in one line', () => {
+test('a bad -L is refused in one line', () => {
   const l = inst.flux(['jobs', '-L', 'x']);
   assert.is(l.code, 2);
   assert.match(l.stderr, /flux-jobs: error: argument -L\/--level: invalid int value: 'x'\n$/);
+});
+
+test('--json with -R: the instance\'s jobs are a jobs array in its own entry (Flux\'s nesting); -L 0 opens nothing', () => {
+  type J = { id: number; name: string; state: string; jobs?: J[] };
   const j = inst.flux(['jobs', '-R', '--json']);
-  assert.is(j.code, 1);
-  assert.is(j.stderr, 'flux-jobs: ERROR: --json with -R/--recursive is not supported by flux-ts yet\n');
+  assert.is(j.code, 0, j.stderr);
+  const top = (JSON.parse(j.stdout) as { jobs: J[] }).jobs;
+  assert.equal(top.map((x) => [x.name, x.state, x.jobs?.map((k) => [k.name, k.state])]), [
+    ['outer', 'RUN', [['inner', 'RUN']]],
+    ['solo', 'RUN', undefined],
+  ]);
+  const flat = (JSON.parse(inst.flux(['jobs', '-R', '-L', '0', '--json']).stdout) as { jobs: J[] }).jobs;
+  assert.equal(flat.map((x) => 'jobs' in x), [false, false]);
+  // a job selected by id is one object, its instance's jobs inside
+  const one = JSON.parse(inst.flux(['jobs', '-R', '--json', outer]).stdout) as J;
+  assert.equal([one.name, one.jobs?.map((k) => k.name)], ['outer', ['inner']]);
 });
 
 test('flux jobs fills the instance.* fields of an instance, and leaves them empty for other jobs', () => {
