@@ -6,7 +6,7 @@
  * submit, a new queue appears in flux queue list, a new [sched] policy takes
  * over, new purge limits purge. What cannot change live ([resource],
  * [tbon], [bootstrap], a queue that holds an active job) is refused in one
- * line naming the key.
+ * line naming the key. flux config set/unset change one key the same way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -61,6 +61,47 @@ test('reload: the files again, --conf kept; a bad file is refused with file:line
     r = inst.flux(['config', 'reload']);
     assert.is(r.code, 1);
     assert.match(r.stderr, new RegExp(`^flux-config: Config file error: ${dir}/policy\\.toml:1: `));
+  } finally {
+    await inst.stop();
+  }
+});
+
+test('set and unset: one key changes, checked and applied as a load; the type is the one it has, or --type', async () => {
+  const inst = await start(['--conf=policy.limits.duration="1h"']);
+  try {
+    const run30m = () => inst.flux(['run', '-t', '30m', 'true']);
+    assert.is(run30m().code, 0);
+    let r = inst.flux(['config', 'set', 'policy.limits.duration', '10m']);
+    assert.equal([r.code, r.stderr], [0, '']);
+    assert.is(inst.flux(['config', 'get', 'policy.limits.duration']).stdout, '10m\n');
+    assert.is(run30m().stderr, 'flux-run: ERROR: requested duration (30m) exceeds policy limit of 10m\n');
+    // a new key needs its type; an FSD is checked as one
+    r = inst.flux(['config', 'set', 'job-manager.inactive-num-limit', '5']);
+    assert.equal([r.code, r.stderr], [1, 'flux-config: job-manager.inactive-num-limit is not set: give the type of its value with --type\n']);
+    r = inst.flux(['config', 'set', '--type=integer', 'job-manager.inactive-num-limit', '5']);
+    assert.equal([r.code, r.stderr], [0, '']);
+    assert.is(inst.flux(['config', 'get', '--type=integer', 'job-manager.inactive-num-limit']).stdout, '5\n');
+    // the type it has now: an integer stays one
+    r = inst.flux(['config', 'set', 'job-manager.inactive-num-limit', 'many']);
+    assert.equal([r.code, r.stderr], [1, "flux-config: job-manager.inactive-num-limit: 'many' is not an integer\n"]);
+    r = inst.flux(['config', 'set', '--type=fsd', 'policy.limits.duration', 'soon']);
+    assert.equal([r.code, r.stderr], [1, "flux-config: policy.limits.duration: 'soon' is not a duration (FSD), e.g. 30s, 5m, 1.5h\n"]);
+    // what the broker refuses is refused as a load is, and nothing changes
+    r = inst.flux(['config', 'set', '--type=string', 'policy.nosuch', 'x']);
+    assert.equal([r.code, r.stderr], [1, 'flux-config: policy.nosuch: unknown key\n']);
+    r = inst.flux(['config', 'set', '--type=fsd-integer', 'policy.limits.duration', '5']);
+    assert.equal([r.code, r.stderr], [1, 'flux-config: Unknown type: fsd-integer (set takes string, integer, real, boolean, object, array, fsd)\n']);
+    r = inst.flux(['config', 'set', '--type=array', 'queues.batch.requires', '[1 2]']);
+    assert.equal([r.code, r.stderr], [1, "flux-config: queues.batch.requires: '[1 2]' is not valid JSON\n"]);
+    assert.is(inst.flux(['config', 'get', 'policy.limits.duration']).stdout, '10m\n');
+    // unset: the limit goes (a key not set is already unset)
+    r = inst.flux(['config', 'unset', 'policy.limits.duration']);
+    assert.equal([r.code, r.stderr], [0, '']);
+    assert.is(inst.flux(['config', 'get', '-q', 'policy.limits.duration']).code, 1);
+    assert.is(run30m().code, 0);
+    assert.equal(inst.flux(['config', 'unset', 'not.a.key']).code, 0);
+    r = inst.flux(['config', 'builtin', 'rc1_path']);
+    assert.equal([r.code, r.stderr], [1, 'flux-config: builtin: not supported by flux-ts: it has no compiled-in paths to print (flux config get shows the configuration)\n']);
   } finally {
     await inst.stop();
   }

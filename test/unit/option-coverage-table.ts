@@ -89,6 +89,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'config get --default': 'integration/t1005-config-get.test.ts',
   'config get --quiet': 'integration/t1005-config-get.test.ts',
   'config get --type': 'integration/t1005-config-get.test.ts',
+  'config set --type': 'integration/t1031-config-reload.test.ts',
   'dmesg --color': 'integration/t0004-ping-dmesg.test.ts',
   'dmesg --clear': 'integration/t0004-ping-dmesg.test.ts',
   'dmesg --delta': 'integration/t0004-ping-dmesg.test.ts',

@@ -1,8 +1,7 @@
 /**
- * Flux's flux-config sub-commands flux-ts does not offer (set, unset,
- * builtin): refused with one line. A running instance's configuration is
- * replaced whole with `flux config load` or `flux config reload` (load.ts,
- * reload.ts).
+ * Flux's flux-config builtin, which flux-ts does not offer (it prints Flux's
+ * compiled-in paths: rc scripts, the shell, plugin directories, which
+ * flux-ts does not have): refused with one line.
  */
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
@@ -23,16 +22,10 @@ function refusedSpec(sub: string, summary: string): CommandSpec {
 
 abstract class RefusedConfigCommand extends FluxCommand {
   async run(): Promise<number> {
-    this.fail(`${this.spec.path[1]}: not supported by flux-ts (change the configuration files, then flux config reload, or flux config load)`);
+    this.fail(`${this.spec.path[1]}: not supported by flux-ts: it has no compiled-in paths to print (flux config get shows the configuration)`);
   }
 }
 
-export class ConfigSetCommand extends RefusedConfigCommand {
-  static override spec = refusedSpec('set', 'Set a configuration value');
-}
-export class ConfigUnsetCommand extends RefusedConfigCommand {
-  static override spec = refusedSpec('unset', 'Unset a configuration value');
-}
 export class ConfigBuiltinCommand extends RefusedConfigCommand {
   static override spec = refusedSpec('builtin', 'Print a compiled-in value');
 }
