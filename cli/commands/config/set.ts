@@ -143,7 +143,7 @@ export class ConfigSetCommand extends ConfigChangeCommand {
       try {
         table[last] = parseTyped(type, text);
       } catch (e) {
-        throw new Error(`${name}: ${(e as Error).message}`);
+        throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
       }
       return true;
     });
