@@ -130,7 +130,8 @@ export class JobManager implements BrokerModule {
     // [job-manager] plugins, in order, before the jobs of an earlier run come back
     for (const e of pluginEntries(this.config)) {
       try {
-        await this.m.jobtap.load(e.load, e.conf);
+        if (e.remove !== undefined) this.m.jobtap.remove(e.remove);
+        if (e.load !== undefined) await this.m.jobtap.load(e.load, e.conf);
       } catch (err) {
         throw einval(`[job-manager] plugins: ${(err as Error).message}`);
       }

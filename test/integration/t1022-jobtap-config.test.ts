@@ -1,7 +1,7 @@
 /**
  * `[job-manager] plugins` through the real `flux start -c`: the plugins load
  * at start in order with their conf (by name and by path) and have their
- * effect; a bad entry is refused with file:line, and a plugin that is not
+ * effect; `remove` takes plugins away first (a builtin replaced); a bad entry is refused with file:line, and a plugin that is not
  * found or refuses its conf stops the instance with one line naming it.
  */
 import { test } from 'uvu';
@@ -40,6 +40,24 @@ test('plugins from the config are loaded in order with their conf and have their
   assert.is(lines[3], 'ran');
 });
 
+test('remove: an entry takes plugins away before its load (a glob; a builtin replaced); one that matches nothing stops the start', () => {
+  const toml = [
+    '[job-manager]',
+    'plugins = [',
+    '  { load = "limit-duration", conf = { duration = "1m" } },',
+    '  { remove = "limit-*" },',
+    '  { remove = ".priority-default", load = "multi-factor" },',
+    ']',
+    '',
+  ].join('\n');
+  const r = startWith(toml, 'flux jobtap list -a; flux run -t 5m true && echo ran');
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '.dependency-after\n.dependency-singleton\n.begin-time\n.history\n.post-event\nmulti-factor\nran\n');
+  const none = startWith('[job-manager]\nplugins = [ { remove = "nosuch" } ]\n', 'echo should-not-run');
+  assert.is(none.code, 1);
+  assert.ok(none.stderr.trim().endsWith('rc1: load job-manager: [job-manager] plugins: nosuch not found'), none.stderr);
+});
+
 test('limit plugins loaded without conf take their limits from [policy.limits] and [queues]', () => {
   const toml = [
     '[policy.limits]',
@@ -58,7 +76,9 @@ test('limit plugins loaded without conf take their limits from [policy.limits] a
 
 test('a bad entry is refused with file:line before anything starts', () => {
   const cases: Array<[string, RegExp]> = [
-    ['[job-manager]\nplugins = [\n  { lod = "x" },\n]\n', /:2: job-manager\.plugins\[0\]: unknown key 'lod' \(a plugin entry takes load and conf\)\n$/],
+    ['[job-manager]\nplugins = [\n  { lod = "x" },\n]\n', /:2: job-manager\.plugins\[0\]: unknown key 'lod' \(a plugin entry takes load, conf and remove\)\n$/],
+    ['[job-manager]\nplugins = [ { remove = "x", conf = { a = 1 } } ]\n', /:2: job-manager\.plugins\[0\]: 'conf' needs a 'load'\n$/],
+    ['[job-manager]\nplugins = [ { remove = 3 } ]\n', /:2: job-manager\.plugins\[0\]: 'remove' \(a plugin's name, a glob or all\) must be a string\n$/],
     ['[job-manager]\nplugins = [ { conf = { a = 1 } } ]\n', /:2: job-manager\.plugins\[0\]: 'load' \(the plugin's name or path\) is required and must be a string\n$/],
     ['[job-manager]\nplugins = [ { load = "x", conf = 5 } ]\n', /:2: job-manager\.plugins\[0\]: 'conf' must be a table\n$/],
     ['[job-manager]\nplugins = { load = "x" }\n', /:2: job-manager\.plugins: must be an array of tables, got table\b/],
