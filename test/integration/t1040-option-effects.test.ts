@@ -128,11 +128,19 @@ test('cancel --message lands in the eventlog; cancel --user and job killall --us
   ok(['job', 'wait-event', '-t', '30', id2, 'clean']);
 });
 
-test('job status --json and --exception-exit-code; job purge --batch', () => {
+test('job status --json, --exception-exit-code and --verbose; job purge --batch', () => {
   const id = ok(['submit', '--urgency=hold', 'true']).stdout.trim();
   ok(['cancel', id]);
   const st = f(['job', 'status', '--exception-exit-code=42', id]);
   assert.is(st.code, 42, st.stderr);
+  // --verbose: why each job that did not exit 0 ended, on stderr, as Flux's (-vv: every job)
+  const good = ok(['submit', 'true']).stdout.trim();
+  const three = ok(['submit', 'sh', '-c', 'exit 3']).stdout.trim();
+  const v = f(['job', 'status', '-v', good, three, id]);
+  assert.equal([v.code, v.stdout], [3, '']);
+  assert.is(v.stderr, `flux-job: fetching status for 3 jobs\nflux-job: all done.\nflux-job: ${three}: exited with exit code 3\n`);
+  // a job canceled before it ran has no exit code of its own: named with -vv, with its exception
+  assert.is(f(['job', 'status', '-vv', good, id]).stderr, `flux-job: fetching status for 2 jobs\nflux-job: all done.\nflux-job: ${good}: exited with exit code 0\nflux-job: ${id}: exception type=cancel\n`);
   const j = f(['job', 'status', '--json', id]);
   assert.is((JSON.parse(j.stdout.split('\n')[0]!) as { id: number }).id > 0, true);
   // --batch is the size of each purge request: all are purged, a bad size is refused

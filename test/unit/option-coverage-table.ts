@@ -205,7 +205,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'job raiseall --user': 'integration/t0306-job-subcommands.test.ts',
   'job status --exception-exit-code': 'integration/t1040-option-effects.test.ts',
   'job status --json': 'integration/t1040-option-effects.test.ts',
-  'job status --verbose': 'integration/t0110-overlay.test.ts',
+  'job status --verbose': 'integration/t1040-option-effects.test.ts',
   'job submit --flags': 'integration/t0301-job-commands.test.ts',
   'job submit --urgency': 'integration/t0300-submit-jobs.test.ts',
   'job taskmap --hostname': 'integration/t1102-tools.test.ts',

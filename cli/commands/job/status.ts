@@ -1,8 +1,13 @@
-/** flux job status ID...: wait for jobs to finish; exit with the largest exit code. */
+/**
+ * flux job status ID...: wait for jobs to finish; exit with the largest exit
+ * code, as Flux's: a job shell's status as a shell gives it (128+N for a
+ * signal), and -e N (default 1) for a job with a fatal exception when that is
+ * larger. -v says on stderr why each job that did not exit 0 ended (-vv: each
+ * job), and with several jobs when it starts and ends waiting.
+ */
 import { JobCommand } from '../../jobspec/job-command';
-import { encodeF58 } from '../../../lib/formats';
 import type { FluxError } from '../../../lib/errors';
-import { exitCode, type JobRecord } from '../../jobspec';
+import type { JobRecord } from '../../jobspec';
 import type { CommandSpec } from '../../options';
 
 export class JobStatusCommand extends JobCommand {
@@ -49,21 +54,31 @@ export class JobStatusCommand extends JobCommand {
       parsed.push([typed, id]);
     }
     const h = await this.connect();
-    let rc = 0;
+    const say = (line: string) => process.stderr.write(`flux-job: ${line}\n`);
+    if (this.verbose > 0 && parsed.length > 1) say(`fetching status for ${parsed.length} jobs`);
+    const jobs: JobRecord[] = [];
     for (const [typed, id] of parsed) {
-      let j: JobRecord;
       try {
-        j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
+        jobs.push(await h.rpc<JobRecord>('job-manager.wait-inactive', { id }));
       } catch (e) {
         if ((e as FluxError).errno === 2) this.fail(`${typed}: No such job`);
         throw e;
       }
-      let code = exitCode(j);
-      if (j.exception_occurred && j.waitstatus === undefined) code = excCode;
-      if (this.json) process.stdout.write(JSON.stringify(j) + '\n');
-      if (this.verbose > 0) process.stderr.write(`${encodeF58(id)}: exit code ${code}\n`);
-      rc = Math.max(rc, code);
     }
+    if (this.verbose > 0 && parsed.length > 1) say('all done.');
+    let rc = 0;
+    jobs.forEach((j, i) => {
+      const typed = parsed[i]![0];
+      const status = j.waitstatus ?? -1;
+      const signaled = status >= 0 && (status & 0x7f) !== 0;
+      const code = status < 0 ? 0 : signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+      const fatal = j.exception_occurred === true && (j.exception_severity ?? 0) === 0;
+      rc = Math.max(rc, code, fatal ? excCode : 0);
+      if (this.json) process.stdout.write(JSON.stringify(j) + '\n');
+      if (this.verbose === 0) return;
+      if (signaled) say(`${typed}: job shell died by signal ${status & 0x7f}`);
+      else if (this.verbose > 1 || code !== 0) say(fatal ? `${typed}: exception type=${j.exception_type ?? ''}` : `${typed}: exited with exit code ${code}`);
+    });
     return rc;
   }
 }
