@@ -25,7 +25,7 @@ import { sendInPieces } from '../lib/bounded-ring';
 import { entryBytes, type LogEntry } from './log/log-ring';
 
 /** What the broker module may use of the Broker (and nothing else may). */
-export type BrokerCore = Pick<Broker, 'uuid' | 'rank' | 'args' | 'attrs' | 'applyAttr' | 'config' | 'configSchema' | 'logRing' | 'log' | 'modules' | 'publish' | 'requestShutdown' | 'sm'>;
+export type BrokerCore = Pick<Broker, 'uuid' | 'rank' | 'args' | 'attrs' | 'applyAttr' | 'config' | 'configSchema' | 'logRing' | 'log' | 'modules' | 'publish' | 'requestShutdown' | 'pushCleanup' | 'sm'>;
 export const IBrokerCore: Token<BrokerCore> = Symbol('flux.kernel.broker-core');
 
 /**
@@ -48,7 +48,7 @@ export const treeService = (topic: string, fn: (msg: Message) => unknown): Reque
 @injectable()
 export class BrokerServices implements BrokerModule {
   /** besides `broker`, the module's load name */
-  readonly services = ['attr', 'log', 'module', 'event', 'state-machine', 'config'];
+  readonly services = ['attr', 'log', 'module', 'event', 'state-machine', 'config', 'runat'];
   /** `flux dmesg --follow` streams by `${sender}:${matchtag}`: its request, and how to stop it */
   private readonly follows = new Map<string, { msg: Message; stop: () => void }>();
 
@@ -65,6 +65,9 @@ export class BrokerServices implements BrokerModule {
       this.b.requestShutdown();
       return {};
     }),
+
+    // flux admin cleanup-push: commands for rank 0's CLEANUP, ahead of those pushed before
+    method('runat.push', (req) => (this.b.pushCleanup(req.name, req.commands), {})),
 
     // flux config get: the configuration in force (as loaded at start, or by the last load/reload)
     method('config.get', () => ({ config: this.b.config })),

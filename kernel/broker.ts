@@ -436,9 +436,12 @@ export class Broker {
       });
       this.enter('shutdown', 'cleanup');
     }
-    // rank 0: what must end before the brokers go (the running jobs), module by module
+    // rank 0: the pushed cleanup commands, then what must end before the brokers go (the running jobs), module by module
+    let cleanupRc = 0;
+    for (const [i, command] of this.cleanupCommands.splice(0).entries()) cleanupRc = Math.max(cleanupRc, await this.runRc(`cleanup.${i}`, command));
+    if (cleanupRc !== 0 && this.exitCode === 0) this.exitCode = cleanupRc;
     if (this.rank === 0) await this.modules.cleanup();
-    this.enter(this.rank === 0 ? 'cleanup-success' : 'cleanup-none', 'shutdown');
+    this.enter(this.rank !== 0 ? 'cleanup-none' : cleanupRc === 0 ? 'cleanup-success' : 'cleanup-fail', 'shutdown');
     await this.finish();
   }
 
@@ -455,7 +458,7 @@ export class Broker {
     this.enter(this.attrs.get('tbon.descendants') === '0' ? 'children-none' : 'children-complete', 'finalize');
     const rc3 = this.attrs.get('broker.rc3_path');
     if (rc3 !== undefined && rc3 !== '') {
-      const r = await this.runRc('rc3', rc3);
+      const r = await this.runRc(`rc3.${this.rank}`, rc3);
       if (r !== 0 && this.exitCode === 0) this.exitCode = r;
     }
     await this.modules.removeAll();
@@ -479,7 +482,7 @@ export class Broker {
    */
   private async rc1(): Promise<number> {
     const rc1 = this.attrs.get('broker.rc1_path');
-    if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc('rc1', rc1);
+    if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc(`rc1.${this.rank}`, rc1);
     const table = this.moduleTable();
     let failed = 0;
     for (const m of table) {
@@ -495,18 +498,27 @@ export class Broker {
     return failed;
   }
 
+  /** flux admin cleanup-push (runat.push): rank 0 runs these in CLEANUP, the last pushed first. */
+  private readonly cleanupCommands: string[] = [];
+  pushCleanup(name: string, commands: readonly string[]): void {
+    if (name !== 'cleanup' || this.rank !== 0 || !['init', 'quorum', 'run'].includes(this.sm.state)) {
+      throw new FluxError(Errno.EINVAL, name !== 'cleanup' ? `runat.push: ${name}: only the cleanup list takes commands` : 'runat.push: rank 0 takes cleanup commands until its CLEANUP starts');
+    }
+    this.cleanupCommands.unshift(...commands);
+  }
+
   /**
-   * rc1 or rc3 from a broker.rc*_path: a command (run by the shell when it has
-   * words) with FLUX_URI naming this broker; its exit status is the result.
+   * rc1, rc3 (a broker.rc*_path) or a cleanup command: run by the shell when it
+   * has words, with FLUX_URI naming this broker; its exit status is the result.
    */
-  private async runRc(which: 'rc1' | 'rc3', command: string): Promise<number> {
+  private async runRc(label: string, command: string): Promise<number> {
     const plan = planInitialProgram([command], process.env);
     const env = programEnv(process.env, this.attrs.get('local-uri')!, this.attrs.get('jobid'), childLineage(this.uuid));
     const prog = new RunningProgram(plan, env, { detached: true, noStdin: true });
     if (prog.child.pid !== undefined) this.reaper?.guardSession(prog.child.pid);
     const r = await prog.done;
     prog.reapGroup();
-    const text = `${which}.${this.rank}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
+    const text = `${label}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
     this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
     return r.rc;
   }

@@ -143,6 +143,23 @@ export const brokerProtocol: ProtocolDoc = {
       "request": [],
       "response": "Empty"
     },
+    "runat.push": {
+      "doc": "flux admin cleanup-push: commands rank 0 runs (sh -c, in order) in CLEANUP, before the others pushed earlier and before its modules' cleanup; only the list `cleanup`, only on rank 0 and before CLEANUP (EINVAL otherwise)",
+      "request": [
+        {
+          "name": "name",
+          "type": "string"
+        },
+        {
+          "name": "commands",
+          "type": {
+            "type": "array",
+            "items": "string"
+          }
+        }
+      ],
+      "response": "Empty"
+    },
     "broker.stats-get": {
       "doc": "flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, lib/idle-reduce.ts)",
       "request": [],
@@ -626,6 +643,14 @@ export type BrokerShutdownRequest = Record<string, never>;
 
 export type BrokerShutdownResponse = Empty;
 
+/** runat.push: flux admin cleanup-push: commands rank 0 runs (sh -c, in order) in CLEANUP, before the others pushed earlier and before its modules' cleanup; only the list `cleanup`, only on rank 0 and before CLEANUP (EINVAL otherwise) */
+export interface BrokerRunatPushRequest {
+  name: string;
+  commands: Array<string>;
+}
+
+export type BrokerRunatPushResponse = Empty;
+
 /** broker.stats-get: flux module stats broker: the process's memory and its reductions when idle (broker.idle-reduce, lib/idle-reduce.ts) */
 export type BrokerStatsGetRequest = Record<string, never>;
 
@@ -803,6 +828,7 @@ export interface BrokerStateMachineGetResponse {
 export interface BrokerProtocol {
   'broker.ping': { request: BrokerPingRequest; response: BrokerPingResponse };
   'broker.shutdown': { request: BrokerShutdownRequest; response: BrokerShutdownResponse };
+  'runat.push': { request: BrokerRunatPushRequest; response: BrokerRunatPushResponse };
   'broker.stats-get': { request: BrokerStatsGetRequest; response: BrokerStatsGetResponse };
   'config.get': { request: BrokerConfigGetRequest; response: BrokerConfigGetResponse };
   'config.reload': { request: BrokerConfigReloadRequest; response: BrokerConfigReloadResponse };
