@@ -9,7 +9,7 @@
  * undefined when the value is good.
  */
 import { tryParse as parseFsd } from './formats/fsd';
-import { FLUX_ONLY_TABLES } from './config/flux-only-tables';
+import { FLUX_ONLY_KEYS, FLUX_ONLY_TABLES } from './config/flux-only-tables';
 
 export type Check = (v: unknown) => string | undefined;
 
@@ -83,7 +83,10 @@ export function checkValue(spec: ConfigSpec, v: unknown, path: string): ConfigPr
       if (!isTable(v)) return bad(`must be a table, got ${typeName(v)} ${shown(v)}`);
       for (const [k, x] of Object.entries(v)) {
         const sub = spec.keys[k] ?? spec.rest;
-        if (!sub) return { path: `${path}.${k}`, text: 'unknown key' };
+        if (!sub) {
+          const flux = FLUX_ONLY_KEYS[`${path}.${k}`];
+          return { path: `${path}.${k}`, text: flux ? `a Flux key flux-ts does not implement: ${flux}` : 'unknown key' };
+        }
         const p = checkValue(sub, x, `${path}.${k}`);
         if (p) return p;
       }

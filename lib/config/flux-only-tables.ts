@@ -13,3 +13,20 @@ export const FLUX_ONLY_TABLES: Readonly<Record<string, string>> = {
   'sched-fluxion-resource': 'Fluxion is not part of flux-ts: [sched] and [resource] configure its scheduler (flux-config-sched(5))',
   'sched-fluxion-feasibility': 'Fluxion is not part of flux-ts: feasibility is checked by its own scheduler module',
 };
+
+/**
+ * Keys of Flux's tables that flux-ts implements without them: refused as any
+ * key nothing reads is, with what the key is in Flux and what flux-ts does
+ * instead.
+ */
+export const FLUX_ONLY_KEYS: Readonly<Record<string, string>> = {
+  'exec.job-shell': 'the job shell runs inside the broker, there is no shell program to name (site plugins: exec.shell-plugins)',
+  'exec.service': 'jobs run through job-exec alone, not systemd (sdexec)',
+  'exec.service-override': 'jobs run through job-exec alone, not systemd (sdexec)',
+  'exec.sdexec-properties': 'jobs are not run under systemd units',
+  'exec.sdexec-stop-timer-sec': 'jobs are not run under systemd units',
+  'exec.sdexec-stop-timer-signal': 'jobs are not run under systemd units',
+  'tbon.zmqdebug': 'the overlay is not ZeroMQ (flux dmesg shows its connection events at debug)',
+  'tbon.zmq_io_threads': 'the overlay is not ZeroMQ: it runs on the broker\'s own event loop',
+  'tbon.child_rcvhwm': 'the overlay is not ZeroMQ: its links are flow-controlled by TCP',
+};
