@@ -6,6 +6,7 @@
  * reading piped commands otherwise. --bg: no initial program, nothing
  * attached; the job id is printed once the instance is up.
  */
+import { listPlugins } from '../jobspec/shape-options';
 import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { Client } from '../api/client';
@@ -50,6 +51,7 @@ export class AllocCommand extends FluxCommand {
   async run(): Promise<number> {
     let sub;
     const p = this.args;
+    if (p.has('list-plugins')) return listPlugins();
     try {
       let program = p.operands;
       const shell = process.env['SHELL'] || '/bin/sh';

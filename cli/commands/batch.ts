@@ -3,6 +3,7 @@
  * that runs as the initial program of a new Flux instance on the allocated
  * resources; prints the job id. Output goes to flux-{{id}}.out by default.
  */
+import { listPlugins } from '../jobspec/shape-options';
 import * as fs from 'node:fs';
 import { FluxCommand, CommandExit } from '../base-command';
 import { INSTANCE_OPTIONS, SubmitOptionError, pyJson, submissionSpec } from '../jobspec';
@@ -76,6 +77,7 @@ export class BatchCommand extends FluxCommand {
   }
 
   async run(): Promise<number> {
+    if (this.args.has('list-plugins')) return listPlugins();
     try {
       const first = this.args;
       const { script, args } = this.readScript(first.has('wrap'), first.operands);

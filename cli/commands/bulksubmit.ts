@@ -3,6 +3,7 @@
  * default), with Python-format substitutions `{}` `{0}` `{.%}` `{./}` `{./%}`
  * `{.//}` `{seq}` `{seq1}` `{cc}` (formats.md §5.2; cli/jobspec/bulk-format.ts).
  */
+import { listPlugins } from '../jobspec/shape-options';
 import * as fs from 'node:fs';
 import { FluxCommand } from '../base-command';
 import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, submissionSpec } from '../jobspec';
@@ -128,6 +129,7 @@ export class BulksubmitCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const parsed = this.args;
+    if (parsed.has('list-plugins')) return listPlugins();
     const methods = this.methods(parsed);
     // split the command from ::: / :::: input groups
     const cmd: string[] = [];

@@ -1,4 +1,5 @@
 /** flux run: submit a job (cli/jobspec), then attach to it like flux job attach. */
+import { listPlugins } from '../jobspec/shape-options';
 import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58 } from '../../lib/formats';
 import { COMMON_OPTIONS, buildSubmission, isInputRanks, pyJson, submissionSpec, SubmitOptionError } from '../jobspec';
@@ -17,6 +18,7 @@ export class RunCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const parsed = this.args;
+    if (parsed.has('list-plugins')) return listPlugins();
     let sub;
     try {
       sub = buildSubmission(parsed, { command: 'run' });

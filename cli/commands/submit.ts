@@ -1,4 +1,5 @@
 /** flux submit: submit one job (or one per --cc/--bcc id) and print its id. */
+import { listPlugins } from '../jobspec/shape-options';
 import { FluxCommand, CommandExit } from '../base-command';
 import { idset } from '../../lib/formats';
 import { COMMON_OPTIONS, SUBMIT_OPTIONS, SubmitOptionError, buildSubmission, pyJson, submissionSpec } from '../jobspec';
@@ -22,6 +23,7 @@ export class SubmitCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const first = this.args;
+    if (first.has('list-plugins')) return listPlugins();
     const cc = first.get('cc');
     const bcc = first.get('bcc');
     if (cc && bcc) this.fail('specify only one of --cc or --bcc');

@@ -57,7 +57,7 @@ export interface InstanceJob {
  * (directives first).
  */
 export function buildInstanceJob(p: ParsedArgs, job: InstanceJob, env: NodeJS.ProcessEnv): Submission {
-  if (!p.has('nslots') && !p.has('nodes')) throw new SubmitOptionError('Number of slots to allocate must be specified');
+  if (!p.has('nslots') && !p.has('nodes') && !p.has('resources-shape') && !p.has('resources-json')) throw new SubmitOptionError('Number of slots to allocate must be specified');
   const q = asTaskOptions(p);
   const brokerOpts = p.all('broker-opts').map((o) => o.value);
   const confs = p.all('conf').map((o) => o.value);

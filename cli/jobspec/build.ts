@@ -12,6 +12,7 @@ import { jobEnvironment } from './environment';
 import type { Occurrence, ParsedArgs } from '../options';
 import { applyRlimitRules, rlimitValue, RLIMIT_NAMES } from './rlimit';
 import { MAX_ADD_FILE, parseAddFile, parseSignal, parseTaskmap } from './shell-opts';
+import { shapedResources, slotLabels } from './shape-options';
 import { SubmitOptionError, type JobspecV1, type ResourceVertex, type TaskSpec } from './types';
 
 /** Submit flags (flux-core job.h). */
@@ -278,7 +279,9 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
     if (o) requireUtf8(`--${k}`, o.value);
   }
   const env = ctx.env ?? process.env;
-  const { res, count, perCore } = resources(p);
+  // --resources-shape / --resources-json: the resources whole, one task per slot (Flux's shape plugin)
+  const shaped = shapedResources(p);
+  const { res, count, perCore } = shaped ? { res: shaped, count: { per_slot: 1 } as TaskSpec['count'], perCore: undefined } : resources(p);
   const system: JobspecV1['attributes']['system'] = { duration: 0 };
   const t = p.get('time-limit');
   if (t) system.duration = parseTimeLimit(t);
@@ -344,7 +347,8 @@ export function buildSubmission(p: ParsedArgs, ctx: BuildContext = {}): Submissi
   for (const o of p.all('setattr')) applySetattr(attributes, o);
   const jobspec: JobspecV1 = {
     resources: res,
-    tasks: [{ command: [...p.operands], slot: 'task', count }],
+    // a shape's one slot may have a label of its own: the tasks go to it
+    tasks: [{ command: [...p.operands], slot: shaped && slotLabels(shaped).length === 1 ? slotLabels(shaped)[0]! : 'task', count }],
     attributes: attributes as JobspecV1['attributes'],
     version: 1,
   };

@@ -9,6 +9,19 @@ import type { CommandSpec, OptionSpec } from '../options';
 const RES = 'Common resource options';
 const PER_TASK = 'Per task options';
 const PER_RES = 'Per resource options';
+/** Flux 0.88 lists the options of its CLI plugins (the builtin shape plugin's) under this heading */
+const PLUGINS = 'Options provided by plugins';
+
+/** The options of Flux's builtin shape plugin (cli/jobspec/shape-options.ts), on every submission command. */
+const PLUGIN_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'resources-shape',
+    arg: 'SHAPE',
+    group: PLUGINS,
+    description: 'Provide an RFC 46 jobspec shape on the command line (e.g. node=2/slot=4/core=2) as the resources of the job; the other resource options may not be given with it',
+  },
+  { name: 'resources-json', arg: 'FILE', group: PLUGINS, description: 'Provide a JSON file specifying the `resources` section of a jobspec' },
+];
 
 /** Options every submission command takes (and how the job runs). */
 const JOB_OPTIONS: readonly OptionSpec[] = [
@@ -95,6 +108,7 @@ const JOB_OPTIONS: readonly OptionSpec[] = [
       'Add a file to the job, extracted to $FLUX_JOB_TMPDIR/NAME before its tasks start. PATH is a file (NAME defaults to its name), or, if it contains a newline, the content itself. NAME:PERMS=PATH sets the octal mode. At most 10 MiB in all. (multiple use OK)',
   },
   { name: 'debug', description: 'Enable job debug events (as --flags=debug)' },
+  { name: 'list-plugins', description: 'List the CLI plugins and their options, and exit' },
 ];
 
 /** Job output and input (run, submit, bulksubmit: batch and alloc have their own defaults). */
@@ -124,6 +138,7 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'tasks-per-node', arg: 'N', group: PER_RES, description: 'Force number of tasks per node' },
   { name: 'tasks-per-core', arg: 'N', group: PER_RES, description: 'Force number of tasks per core' },
   { name: 'gpus-per-node', arg: 'N', group: PER_RES, description: 'Request a number of GPUs per node with --nodes' },
+  ...PLUGIN_OPTIONS,
 ];
 
 /** What flux submit and bulksubmit add: copies, waiting, progress, logs. */
@@ -161,6 +176,7 @@ export const INSTANCE_OPTIONS: readonly OptionSpec[] = [
     description: 'Set configuration for the child Flux instance: CONF is KEY=VAL, a multi-line TOML or JSON string, a .toml or .json file, or the NAME of a config in ~/.config/flux/config or /etc/xdg/flux/config (multiple use OK)',
   },
   { name: 'dump', arg: 'FILE', optionalArg: true, description: 'Archive the instance\'s KVS to FILE (default flux-{{jobid}}-dump.tgz) when it exits' },
+  ...PLUGIN_OPTIONS,
 ];
 
 /** A submission command's spec: argparse, options up to the command. */
@@ -168,7 +184,7 @@ export const INSTANCE_OPTIONS: readonly OptionSpec[] = [
 const FLUX_HELP_ORDER = [
   'bank', 'queue', 'time-limit', 'urgency', 'job-name', 'setopt', 'setattr', 'add-file', 'dependency', 'requires', 'begin-time',
   'env', 'env-remove', 'env-file', 'rlimit', 'input', 'output', 'error', 'unbuffered', 'label-io', 'cwd', 'flags', 'signal',
-  'dry-run', 'quiet', 'taskmap', 'verbose', 'wait-event',
+  'dry-run', 'quiet', 'list-plugins', 'taskmap', 'verbose', 'wait-event',
 ];
 
 /** options in Flux's --help order: those it lists first, in its order, then the others as they were */
@@ -187,5 +203,6 @@ export function submissionSpec(
   options: readonly OptionSpec[],
   operands: CommandSpec['operands'] = [{ name: 'COMMAND', nargs: '...', description: 'Job command and arguments' }],
 ): CommandSpec {
-  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options: fluxHelpOrder(options), operands, posix: true };
+  // Flux's help formatter stops descriptions at column 31: a longer option (--resources-shape=SHAPE) has its own line
+  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options: fluxHelpOrder(options), operands, posix: true, maxHelpPosition: 30 };
 }

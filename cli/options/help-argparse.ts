@@ -163,7 +163,7 @@ export function argparseHelp(spec: CommandSpec, width = argparseWidth()): string
   }
   const all = [...operands, ...[...groups.values()].flat()];
   const maxLen = Math.max(...all.map((i) => i.head.length + 2));
-  const helpPosition = Math.min(maxLen + 2, Math.min(MAX_HELP_POSITION, Math.max(width - 20, 4)));
+  const helpPosition = Math.min(maxLen + 2, Math.min(spec.maxHelpPosition ?? MAX_HELP_POSITION, Math.max(width - 20, 4)));
   const blocks: string[][] = [[`usage: ${argparseUsage(spec, width)}`]];
   blocks.push(pyWrap(spec.summary.replace(/\s+/g, ' ').trim(), width));
   if (operands.length > 0) blocks.push(section('positional arguments', operands, width, helpPosition));

@@ -90,6 +90,8 @@ export interface CommandSpec {
    * POSIXLY_CORRECT.
    */
   readonly posix?: boolean;
+  /** argparse help: the column descriptions may start at, at most (default 40; Flux's submission commands 30) */
+  readonly maxHelpPosition?: number;
   /**
    * Parse the options but leave the operands to the command: it checks their
    * count itself (with its own Flux message), or they are a sub-command's words.
