@@ -48,5 +48,5 @@ export const kernelConfigSchema: ConfigSchema = {
   },
   modules: { kind: 'table', keys: { disable: { kind: 'strings' } } },
   // flux-config-access(5): who may use the local socket (kernel/connector/access.ts)
-  access: { kind: 'table', keys: { 'allow-guest-user': { kind: 'boolean' }, 'allow-root-owner': { kind: 'boolean' } } },
+  access: { kind: 'table', keys: { 'allow-guest-user': { kind: 'boolean' }, 'allow-root-owner': { kind: 'boolean' }, 'private-mode': { kind: 'boolean' } } },
 };

@@ -19,3 +19,9 @@ export function guestUserid(msg: Message, requested: number, what: string): numb
   if (isOwner(msg) || requested === msg.userid) return requested;
   throw new FluxError(Errno.EPERM, `guests can only ${what} their own jobs`);
 }
+
+/** `[access] private-mode` (Flux's, RFC 43): guests see their own jobs only. */
+export function privateMode(config: Readonly<Record<string, unknown>>): boolean {
+  const access = config['access'];
+  return typeof access === 'object' && access !== null && (access as Record<string, unknown>)['private-mode'] === true;
+}

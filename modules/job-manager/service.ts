@@ -10,6 +10,7 @@ import {
   IHandle,
   NO_RESPONSE,
   einval,
+  enoent,
   inject,
   injectable,
   methods,
@@ -31,7 +32,7 @@ import { pluginEntries } from './jobtap/config';
 import { perilogUnused } from './jobtap/perilog-config';
 import { housekeepingSettings } from './housekeeping/config';
 import { updateJob } from './update';
-import { checkOwnJob, guestUserid, isOwner } from './guest';
+import { checkOwnJob, guestUserid, isOwner, privateMode } from './guest';
 import { jobManagerReload } from './reconfig';
 import { errorFields } from '../../lib/errors';
 import { OWNER_UID } from '../../lib/owner-uid';
@@ -81,19 +82,22 @@ function listOrder(a: Job, b: Job): number {
 export class JobManager implements BrokerModule {
   readonly m: Manager;
   readonly handlers: HandlerTable;
+  /** [access] private-mode: guests see their own jobs only (the [access] table is fixed while the broker runs) */
+  private readonly private: boolean;
 
   constructor(
     @inject(IHandle) private readonly h: Handle,
     @inject(IConfig) private readonly config: Readonly<Record<string, unknown>>,
   ) {
     this.m = new Manager(h, purgeConfig(config), queuePolicy(config), config);
+    this.private = privateMode(config);
     this.handlers = [...jobtapHandlers(this.m.jobtap), ...this.table];
   }
 
   private get table(): HandlerTable {
     return [
       method('submit', (p) => this.submit(p)),
-      method('list', (p) => this.list(p), guest),
+      method('list', (p, msg) => this.list(p, msg), guest),
       method('raise', (p, msg) => this.raise(p, msg), guest),
       method('raiseall', (p, msg) => this.raiseall(p, msg), guest),
       method('killall', (p, msg) => this.killall(p, msg), guest),
@@ -216,8 +220,10 @@ export class JobManager implements BrokerModule {
     return {};
   }
 
-  private list(p: Req<'list'>) {
+  private list(p: Req<'list'>, msg: Message) {
     const states = p.states ? p.states : ACTIVE | State.INACTIVE;
+    // private mode: a guest's list is its own jobs, another's job named by id is not there
+    const own = this.hidesOthers(msg) ? msg.userid : undefined;
     const userid = p.userid ?? -1;
     const max = p.max && p.max > 0 ? p.max : 0;
     let sel: Job[];
@@ -225,10 +231,10 @@ export class JobManager implements BrokerModule {
       sel = [];
       for (const id of p.ids) {
         const j = this.m.jobs.get(id);
-        if (j) sel.push(j);
+        if (j && (own === undefined || j.userid === own)) sel.push(j);
       }
     } else {
-      sel = [...this.m.jobs.values()].filter((j) => j.state & states && (userid < 0 || j.userid === userid));
+      sel = [...this.m.jobs.values()].filter((j) => j.state & states && (userid < 0 || j.userid === userid) && (own === undefined || j.userid === own));
       sel.sort(listOrder);
       if (max > 0) sel = sel.slice(0, max);
     }
@@ -321,12 +327,24 @@ export class JobManager implements BrokerModule {
 
   private pendingWatch(p: Req<'pending-watch'>, msg: Message): Res<'pending-watch'> {
     // streaming: why the scheduler cannot start a pending job ({reason}), until it leaves the queue
-    this.m.watchPending(this.m.get(idOf(p.id)), msg);
+    this.m.watchPending(this.visible(idOf(p.id), msg), msg);
     return NO_RESPONSE;
   }
 
+  /** [access] private-mode and a guest's request: other users' jobs are not shown to it */
+  private hidesOthers(msg: Message): boolean {
+    return this.private && !isOwner(msg);
+  }
+
+  /** The job `id`, as unknown to a guest in private mode when it is another user's. */
+  private visible(id: number, msg: Message): Job {
+    const job = this.m.get(id);
+    if (this.hidesOthers(msg) && job.userid !== msg.userid) throw enoent('unknown job id');
+    return job;
+  }
+
   private waitInactive(p: Req<'wait-inactive'>, msg: Message): Res<'wait-inactive'> {
-    const job = this.m.get(idOf(p.id));
+    const job = this.visible(idOf(p.id), msg);
     if (job.state === State.INACTIVE) return job.summary();
     this.m.waiters.addInactive(job.id, msg);
     return NO_RESPONSE;
@@ -335,7 +353,7 @@ export class JobManager implements BrokerModule {
   private waitInactiveMany(p: Req<'wait-inactive-many'>, msg: Message): Res<'wait-inactive-many'> {
     if (p.ids.length > WAIT_MANY_MAX) throw new FluxError(Errno.EINVAL, `wait-inactive-many: at most ${WAIT_MANY_MAX} ids a request`);
     // every id is checked before the request waits on any: an unknown one fails it whole
-    const jobs = [...new Set(p.ids)].map((id) => this.m.get(idOf(id)));
+    const jobs = [...new Set(p.ids)].map((id) => this.visible(idOf(id), msg));
     const done: Record<string, unknown>[] = [];
     const left: number[] = [];
     for (const job of jobs) {

@@ -8,7 +8,8 @@
  * in one line: unsigned (MUNGE not running), --flags=novalidate, or with no
  * `[exec] imp`. The guests' held jobs need a munged of the test's own (to sign
  * them) and an `[exec] imp` path (never run here: they are held, or it is
- * removed first). Runs only as root (it creates the users fluxtst-owner,
+ * removed first). With `[access] private-mode` a guest sees only its own
+ * jobs. Runs only as root (it creates the users fluxtst-owner,
  * fluxtst-alice and fluxtst-bob, and removes them after, on failure too).
  */
 import { test } from 'uvu';
@@ -536,6 +537,26 @@ t('the broker command line of docs/examples/flux.service serves guests until the
   const bye = as(OWNER, ['shutdown'], sysUri);
   assert.is(bye.code, 0, bye.stderr);
   assert.is(await exited, 0, err);
+});
+
+tj('private-mode: a guest lists and waits on its own jobs only; another user`s job is unknown to it; the owner sees all', async () => {
+  const priv = await startAsOwner(conf('private', `${GUESTS_CONF}private-mode = true\n[exec]\nimp = "${FAKE_IMP}"\n`));
+  const mine = as(ALICE, ['submit', '--urgency=0', '--job-name=alices', 'true'], priv);
+  assert.is(mine.code, 0, mine.stderr);
+  const id = mine.stdout.trim();
+  const theirs = as(BOB, ['submit', '--urgency=0', '--job-name=bobs', 'true'], priv);
+  assert.is(theirs.code, 0, theirs.stderr);
+  const list = (user: string, who = '-A') => as(user, ['jobs', who, '-n', '-o', '{name}'], priv);
+  assert.is(list(BOB).stdout, 'bobs\n');
+  assert.is(list(ALICE).stdout, 'alices\n');
+  assert.is(list(BOB, `--user=${ALICE}`).stdout, '');
+  assert.is(list(OWNER).stdout.split('\n').filter(Boolean).sort().join(' '), 'alices bobs');
+  const named = as(BOB, ['jobs', id], priv);
+  assert.equal([named.code, named.stderr], [1, `JobID ${id} unknown\n`]);
+  const status = as(BOB, ['job', 'status', id], priv);
+  assert.equal([status.code, status.stderr], [1, `flux-job: ${id}: No such job\n`]);
+  assert.is(as(BOB, ['jobs', '--stats-only', '-A'], priv).code, 0, 'bob counts its own active job');
+  assert.is(as(OWNER, ['cancel', '--all', '--user=all'], priv).code, 0);
 });
 
 t('without allow-guest-user others are refused at the handshake (root too, without allow-root-owner)', async () => {

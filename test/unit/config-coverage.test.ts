@@ -80,6 +80,7 @@ const COVERED: Record<string, string> = {
   'modules.disable': 'integration/t1000-config-strict.test.ts',
   'access.allow-guest-user': 'integration/t1200-guests.test.ts',
   'access.allow-root-owner': 'integration/t1200-guests.test.ts',
+  'access.private-mode': 'integration/t1200-guests.test.ts',
   'sched.policy': 'integration/t0202-backfill.test.ts',
   'sched.select': 'unit/sched/policies.test.ts',
   'sched.*': 'integration/t1000-config-strict.test.ts',
