@@ -33,10 +33,12 @@ export interface ExecSettings {
   barrierTimeoutMs: number;
   /** `max-start-delay-percent`: a start later than this share of the job's duration after its alloc extends its time limit by the delay */
   maxStartDelayPercent: number;
+  /** `[exec.testexec] allow-guests`: a guest's job with system.exec.test is simulated; without it, it runs for real (as Flux's) */
+  testexecAllowGuests: boolean;
 }
 
 /** Flux's: SIGTERM, SIGKILL, "5s", 8 kill-signals */
-export const DEFAULT_EXEC: ExecSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8, barrierTimeoutMs: 30 * 60_000, maxStartDelayPercent: 25 };
+export const DEFAULT_EXEC: ExecSettings = { termSignal: 15, killSignal: 9, killTimeoutMs: 5000, maxKillCount: 8, barrierTimeoutMs: 30 * 60_000, maxStartDelayPercent: 25, testexecAllowGuests: false };
 
 /** the settings of a config document (already checked against job-exec's schema) */
 export function execSettings(config: Readonly<Record<string, unknown>>): ExecSettings {
@@ -55,6 +57,7 @@ export function execSettings(config: Readonly<Record<string, unknown>>): ExecSet
     maxKillCount: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : DEFAULT_EXEC.maxKillCount,
     barrierTimeoutMs: barrierSecs !== undefined && Number.isFinite(barrierSecs) ? barrierSecs * 1000 : DEFAULT_EXEC.barrierTimeoutMs,
     maxStartDelayPercent: typeof exec['max-start-delay-percent'] === 'number' ? exec['max-start-delay-percent'] : DEFAULT_EXEC.maxStartDelayPercent,
+    testexecAllowGuests: (exec['testexec'] as Record<string, unknown> | undefined)?.['allow-guests'] === true,
     ...(maxSecs !== undefined && Number.isFinite(maxSecs) ? { maxKillTimeoutMs: maxSecs * 1000 } : {}),
   };
 }

@@ -52,6 +52,8 @@ export const execConfigSchema: ConfigSchema = {
       },
       'term-signal': signalSpec,
       'kill-signal': signalSpec,
+      // Flux's test execution: whether a guest's job may be simulated (test-exec.ts)
+      testexec: { kind: 'table', keys: { 'allow-guests': { kind: 'boolean' } } },
     },
   },
 };

@@ -559,6 +559,16 @@ tj('private-mode: a guest lists and waits on its own jobs only; another user`s j
   assert.is(as(OWNER, ['cancel', '--all', '--user=all'], priv).code, 0);
 });
 
+tj('[exec.testexec] allow-guests: a guest`s test job is simulated only with it; without it, it runs for real (here through a missing IMP: it fails)', async () => {
+  const TEST = ['--setattr=system.exec.test.run_duration=0.1s', 'true'];
+  const real = as(ALICE, ['run', ...TEST]);
+  assert.is.not(real.code, 0, 'ran for real through the IMP, which is missing here');
+  const sim = await startAsOwner(conf('testexec', `${GUESTS_CONF}[exec]\nimp = "${FAKE_IMP}"\n[exec.testexec]\nallow-guests = true\n`));
+  const r = as(ALICE, ['run', ...TEST], sim);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.match(as(ALICE, ['jobs', '-a', '-n', '-o', '{result}'], sim).stdout, /^COMPLETED$/m);
+});
+
 t('without allow-guest-user others are refused at the handshake (root too, without allow-root-owner)', async () => {
   const closed = await startAsOwner(conf('closed', '# no [access]\n'));
   const sock = closed.slice('local://'.length);

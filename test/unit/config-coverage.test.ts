@@ -143,6 +143,7 @@ const COVERED: Record<string, string> = {
   'exec.kill-signal': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-count': 'integration/t1143-config-flux-values.test.ts',
   'exec.barrier-timeout': 'integration/t1143-config-flux-values.test.ts',
+  'exec.testexec.allow-guests': 'integration/t1200-guests.test.ts',
   'exec.max-start-delay-percent': 'integration/t1143-config-flux-values.test.ts',
   'exec.max-kill-timeout': 'integration/t1143-config-flux-values.test.ts',
   'kvs.checkpoint-period': 'integration/t0802-sigkill-durability.test.ts',
