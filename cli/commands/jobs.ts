@@ -1,4 +1,5 @@
 /** flux jobs: list jobs (default: your pending and running jobs) in Flux's formats. */
+import { colorWanted } from '../color-when';
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
@@ -239,13 +240,6 @@ export class JobsCommand extends FluxCommand {
     }
     return 0;
   }
-}
-
-/** --color[=WHEN]: never, always, or auto (the default: when stdout is a terminal) */
-function colorWanted(opt: { value: string } | undefined, usage: (msg: string) => never): boolean {
-  const when = opt === undefined ? 'auto' : opt.value || 'always';
-  if (when !== 'never' && when !== 'always' && when !== 'auto') usage(`argument --color: invalid choice: '${when}' (choose from 'never', 'always', 'auto')`);
-  return when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
 }
 
 /** an inactive job's row in the color of its result: completed green, failed or timed out red, canceled grey */

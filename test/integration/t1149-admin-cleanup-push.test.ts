@@ -1,5 +1,6 @@
 /**
- * flux admin cleanup-push (Flux's): commands rank 0 runs after the initial
+ * flux admin system-scripts: the prolog, epilog and housekeeping set up, as
+ * Flux's prints them. flux admin cleanup-push (Flux's): commands rank 0 runs after the initial
  * program, before the running jobs are canceled — the last pushed first, a
  * block from standard input in its order; a failing one makes the instance
  * exit with its code (cleanup-fail); one pushed once CLEANUP has begun is
@@ -7,7 +8,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flux } from '../helpers/flux';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, tmpdir } from '../helpers/flux';
 
 test('pushed commands run after the initial program, the last pushed first, before the jobs are canceled', () => {
   const script = [
@@ -40,6 +43,28 @@ test('a push from a follower goes to rank 0; one made during CLEANUP is refused 
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, 'rc=1\nfrom-rank-1\n');
   assert.match(r.stderr, /flux-admin: ERROR: runat\.push: rank 0 takes cleanup commands until its CLEANUP starts\n/);
+});
+
+test('system-scripts: each of prolog, epilog and housekeeping, enabled with its command or not configured; -v and --color', () => {
+  const t = tmpdir();
+  try {
+    const conf = path.join(t.dir, 'scripts.toml');
+    fs.writeFileSync(
+      conf,
+      '[job-manager]\nplugins = [ { load = "perilog.so" } ]\n[job-manager.prolog]\ncommand = ["/bin/true", "x"]\nper-rank = true\n[job-manager.housekeeping]\ncommand = ["/bin/true"]\nrelease-after = "5s"\n',
+    );
+    const r = flux(['start', '-c', conf, 'sh', '-c', 'flux admin system-scripts; flux admin system-scripts -v --color=always; flux jobtap remove perilog.so; flux admin system-scripts'], { timeoutMs: 60_000 });
+    assert.is(r.code, 0, r.stderr);
+    const plain = '▸ prolog: enabled (per-rank=true)\n  command: /bin/true x\n\n▸ epilog: not configured\n\n▸ housekeeping: enabled (release after 5s)\n  command: /bin/true\n\n';
+    const colored =
+      '▸ prolog: \u001b[32menabled\u001b[0m (per-rank=true)\n  command: /bin/true x\n\n▸ epilog: \u001b[33mnot configured\u001b[0m\n\u001b[2m  (no script directories: flux-ts runs only a configured command)\u001b[0m\n\n▸ housekeeping: \u001b[32menabled\u001b[0m (release after 5s)\n  command: /bin/true\n\n';
+    const inactive = '▸ prolog: configured but inactive\n  (perilog plugin not loaded)\n▸ epilog: not configured\n\n▸ housekeeping: enabled (release after 5s)\n  command: /bin/true\n\n';
+    assert.is(r.stdout, plain + colored + inactive);
+    const none = flux(['start', 'flux', 'admin', 'system-scripts'], { timeoutMs: 60_000 });
+    assert.is(none.stdout, '▸ prolog: not configured\n\n▸ epilog: not configured\n\n▸ housekeeping: not configured\n\n');
+  } finally {
+    t.cleanup();
+  }
 });
 
 test.run();

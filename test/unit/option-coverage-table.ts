@@ -57,6 +57,8 @@ export const COVERED: Readonly<Record<string, string>> = {
   'alloc --conf': 'integration/t1142-nested-updates.test.ts',
   'alloc --cores-per-slot': 'integration/t0500-batch.test.ts',
   'alloc --dump': 'integration/t1142-nested-updates.test.ts',
+  'admin system-scripts --verbose': 'integration/t1149-admin-cleanup-push.test.ts',
+  'admin system-scripts --color': 'integration/t1149-admin-cleanup-push.test.ts',
   'alloc --dry-run': 'integration/t0900-command-grammar.test.ts',
   'alloc --error': 'integration/t1040-option-effects.test.ts',
   'alloc --exclusive': 'integration/t1120-client-api-jobs.test.ts',
