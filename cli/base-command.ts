@@ -131,9 +131,9 @@ export abstract class FluxCommand {
         this.usageError(e.message);
       }
       if (e instanceof HelpRequest) {
-        const r = renderHelp(this.spec);
+        const r = renderHelp(this.spec, e.topic);
         (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
-        throw new CommandExit(0);
+        throw new CommandExit(r.code);
       }
       throw e;
     }

@@ -153,7 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     parsed = parse(spec, words);
   } catch (e) {
-    if (e instanceof HelpRequest) return emit(renderHelp(spec));
+    if (e instanceof HelpRequest) return emit(renderHelp(spec, e.topic));
     if (e instanceof UsageError) return emit(renderUsageError(spec, e));
     throw e;
   }

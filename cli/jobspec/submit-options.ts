@@ -10,7 +10,7 @@ const RES = 'Common resource options';
 const PER_TASK = 'Per task options';
 const PER_RES = 'Per resource options';
 /** Flux 0.88 lists the options of its CLI plugins (the builtin shape plugin's) under this heading */
-const PLUGINS = 'Options provided by plugins';
+const PLUGINS = 'Options provided by plugins (--help=OPTION for extended plugin documentation)';
 
 /** The options of Flux's builtin shape plugin (cli/jobspec/shape-options.ts), on every submission command. */
 const PLUGIN_OPTIONS: readonly OptionSpec[] = [
@@ -204,5 +204,5 @@ export function submissionSpec(
   operands: CommandSpec['operands'] = [{ name: 'COMMAND', nargs: '...', description: 'Job command and arguments' }],
 ): CommandSpec {
   // Flux's help formatter stops descriptions at column 31: a longer option (--resources-shape=SHAPE) has its own line
-  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options: fluxHelpOrder(options), operands, posix: true, maxHelpPosition: 30 };
+  return { path: [word], grammar: 'argparse', prog: `flux ${word}`, errorName: `flux-${word}`, summary, usage, options: fluxHelpOrder(options), operands, posix: true, maxHelpPosition: 30, helpTopics: true };
 }

@@ -153,7 +153,9 @@ function section(title: string, items: readonly Item[], width: number, helpPosit
 /** The whole help text (ends with a newline). */
 export function argparseHelp(spec: CommandSpec, width = argparseWidth()): string {
   const operands: Item[] = (spec.operands ?? []).map((a) => ({ head: a.nargs === '...' ? a.name : a.name, help: a.description }));
-  const groups = new Map<string, Item[]>([['options', [{ head: invocation(HELP), help: HELP.description }]]]);
+  // Flux's submission commands show --help=[TOPIC] (an option's whole description with OPTION)
+  const help = spec.helpTopics ? { head: '-h, --help=[TOPIC]', help: 'show this help message and exit; --help=OPTION: the whole description of OPTION' } : { head: invocation(HELP), help: HELP.description };
+  const groups = new Map<string, Item[]>([['options', [help]]]);
   for (const o of spec.options) {
     if (o.hidden) continue;
     const title = o.group ?? 'options';

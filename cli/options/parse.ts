@@ -22,9 +22,9 @@ export class UsageError extends Error {
 /** liboptparse's line for an option given last without its argument: the word as typed */
 const missingArgument = (word: string) => new UsageError(`'${word}' missing argument`, false, true);
 
-/** `-h` or `--help` was given (in the option region, before any error). */
+/** `-h` or `--help` was given (in the option region, before any error); `--help=TOPIC` where the command takes topics. */
 export class HelpRequest extends Error {
-  constructor() {
+  constructor(readonly topic?: string) {
     super('help');
   }
 }
@@ -211,7 +211,7 @@ function parseArgparse(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
       i++;
       continue;
     }
-    i = consumeOption(w, argv, words, i, byFlag, out);
+    i = consumeOption(w, argv, words, i, byFlag, out, spec.helpTopics === true);
   }
   if (posix) {
     let rest = argv.slice(i);
@@ -247,13 +247,14 @@ function checkExclusive(spec: CommandSpec, out: ParsedArgs): void {
 }
 
 /** The option at argv[i] (already classified); returns the index of the next word. */
-function consumeOption(w: Extract<Word, { kind: 'O' }>, argv: readonly string[], words: readonly Word[], i: number, byFlag: Map<string, OptionSpec>, out: ParsedArgs): number {
+function consumeOption(w: Extract<Word, { kind: 'O' }>, argv: readonly string[], words: readonly Word[], i: number, byFlag: Map<string, OptionSpec>, out: ParsedArgs, topics: boolean): number {
   let o = w.option!;
   let flag = w.flag;
   let explicit = w.explicit;
   const label = (x: OptionSpec) => (x.short !== undefined ? `-${x.short}/--${x.name}` : `--${x.name}`);
   for (;;) {
     if (o === HELP) {
+      if (topics && explicit !== undefined && flag.startsWith('--')) throw new HelpRequest(explicit);
       if (explicit !== undefined && (flag.startsWith('--') || explicit === '')) {
         throw new UsageError(`argument -h/--help: ignored explicit argument '${explicit}'`);
       }

@@ -92,6 +92,8 @@ export interface CommandSpec {
   readonly posix?: boolean;
   /** argparse help: the column descriptions may start at, at most (default 40; Flux's submission commands 30) */
   readonly maxHelpPosition?: number;
+  /** argparse: `--help=OPTION` prints the whole description of one option (Flux's submission commands, for their plugin options) */
+  readonly helpTopics?: boolean;
   /**
    * Parse the options but leave the operands to the command: it checks their
    * count itself (with its own Flux message), or they are a sub-command's words.

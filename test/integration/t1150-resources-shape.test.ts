@@ -66,6 +66,17 @@ test('one line for what cannot be: a bad shape, both options, a resource option 
   assert.equal([big.code, big.stderr], [1, '[Errno 22] unsatisfiable request: need 99 slot(s) of 1 core(s), only 8 such slot(s) available (total cores: 8)\n']);
 });
 
+test('--help=OPTION prints the whole description of one option; an option the command lacks is a usage error', () => {
+  const r = inst.flux(['run', '--help=resources-shape']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.match(r.stdout, /^--resources-shape=SHAPE\n {4}Provide an RFC 46 jobspec shape on the command line/);
+  assert.match(inst.flux(['batch', '--help=--resources-json']).stdout, /^--resources-json=FILE\n {4}Provide a JSON file/);
+  const bad = inst.flux(['submit', '--help=bogus']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /flux submit: error: --help: no option 'bogus' \(plugin options: resources-shape, resources-json\)\n$/);
+  assert.match(inst.flux(['run', '--help']).stdout, /^ {2}-h, --help=\[TOPIC\] +show this help message and exit/m);
+});
+
 test('--list-plugins lists the builtin shape plugin and exits', () => {
   for (const cmd of ['run', 'submit', 'batch', 'alloc', 'bulksubmit']) {
     const r = inst.flux([cmd, '--list-plugins']);
