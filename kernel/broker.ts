@@ -224,7 +224,7 @@ export class Broker {
       size: this.size,
       getattr: (n) => this.attrs.get(n),
       log: (s, a, t) => this.log(s, a, t),
-      publish: (t, p) => this.publish(t, p),
+      publish: (t, p, flags) => this.publish(t, p, { userid: OWNER_UID, rolemask: Role.Owner, flags: flags ?? 0 }),
     };
     this.modules = new ModuleHost(this.ctx, () => this.config, this.opts.connectInstance);
     // the broker's own services: the built-in module `broker` (kernel/broker-services.ts), first, on the broker's endpoint

@@ -61,6 +61,8 @@ export interface Handle {
    * (lib/protocol/events.ts, ADR 0019) takes its payload type
    */
   publish<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void>;
+  /** publish with the private flag: of the clients, only the owner's receive it (modules all do) */
+  publishPrivate<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void>;
   /**
    * receive events whose topic starts with prefix; a declared event is checked
    * against its schema first (a malformed one is dropped with a log line naming

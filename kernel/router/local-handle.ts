@@ -128,6 +128,10 @@ export class LocalHandle implements Handle, Endpoint {
     return this.ctx.publish(topic, payload[0]);
   }
 
+  publishPrivate<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void> {
+    return this.ctx.publish(topic, payload[0], MsgFlag.Private);
+  }
+
   subscribe<T extends string>(prefix: T, cb: (msg: Message, payload: EventPayload<T>) => void): () => void {
     // deliver() has dropped a malformed declared event; an absent payload is {} as for a request
     const each = (m: Message): void => {

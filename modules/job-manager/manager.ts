@@ -4,6 +4,7 @@
  * and the exec service (job-exec.start stream, job-exec.kill). It is the only
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
+import { privateMode } from './guest';
 import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
@@ -96,7 +97,10 @@ export class Manager {
     this.housekeeping = new Housekeeping(h);
     this.jobtap = attachJobtap(this, h, config);
     this.exec = execSettings(config);
+    this.privateEvents = privateMode(config);
   }
+  /** [access] private-mode: the job events go to the owner's clients only */
+  private readonly privateEvents: boolean;
 
   /** [exec]: the kill backstop after a fatal exception, a late start's extension (follows config reload) */
   exec: ExecSettings;
@@ -752,7 +756,9 @@ export class Manager {
     const ctx: Obj = { type, severity, note };
     if (userid !== undefined) ctx['userid'] = userid;
     this.events.post(job.kvsdir, 'exception', ctx);
-    void this.h.publish('job-exception', { id: job.id, type, severity }).catch(() => undefined);
+    // [access] private-mode: guests do not learn of other users' jobs from it either
+    const ev = { id: job.id, type, severity };
+    void (this.privateEvents ? this.h.publishPrivate('job-exception', ev) : this.h.publish('job-exception', ev)).catch(() => undefined);
     if (severity !== 0) return;
     const firstFatal = job.exception === undefined;
     if (firstFatal) job.exception = { type, severity, note };
@@ -978,7 +984,7 @@ export class Manager {
     setImmediate(() => {
       const jobs = this.purgedIds;
       this.purgedIds = [];
-      this.h.publish('job-purge-inactive', { jobs }).catch(() => undefined);
+      (this.privateEvents ? this.h.publishPrivate('job-purge-inactive', { jobs }) : this.h.publish('job-purge-inactive', { jobs })).catch(() => undefined);
       void this.checkpoint();
     });
   }

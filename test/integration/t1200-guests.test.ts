@@ -556,6 +556,23 @@ tj('private-mode: a guest lists and waits on its own jobs only; another user`s j
   const status = as(BOB, ['job', 'status', id], priv);
   assert.equal([status.code, status.stderr], [1, `flux-job: ${id}: No such job\n`]);
   assert.is(as(BOB, ['jobs', '--stats-only', '-A'], priv).code, 0, 'bob counts its own active job');
+  // the job-exception event of alice's canceled job does not reach bob's subscription (events are in order: his marker after it comes)
+  const sub = spawn('setpriv', [`--reuid=${BOB}`, `--regid=${BOB}`, '--init-groups', FLUX, 'event', 'sub', 'job-'], {
+    env: { ...process.env, FLUX_URI: priv, HOME: tmp.dir, TMPDIR: tmp.dir },
+    cwd: tmp.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  sub.stdout!.on('data', (d) => (seen += d));
+  try {
+    await until(() => (as(BOB, ['event', 'pub', 'job-marker'], priv), seen.includes('job-marker')), 'bob subscribed');
+    assert.is(as(OWNER, ['cancel', id], priv).code, 0);
+    assert.is(as(BOB, ['event', 'pub', 'job-end'], priv).code, 0);
+    await until(() => seen.includes('job-end'), 'the end marker');
+    assert.not.match(seen, 'job-exception', seen);
+  } finally {
+    sub.kill('SIGKILL');
+  }
   assert.is(as(OWNER, ['cancel', '--all', '--user=all'], priv).code, 0);
 });
 
