@@ -70,7 +70,8 @@ async function startTrapJob(): Promise<{ front: Front; marks: string }> {
   dirs.push(t);
   const marks = path.join(t.dir, 'marks');
   fs.mkdirSync(marks);
-  const task = `touch ${marks}/up.$FLUX_TASK_RANK; trap "echo t > ${marks}/trap.\\$FLUX_TASK_RANK; exit" TERM; while :; do sleep .1; done`;
+  // the trap first: a task that says it is up already has it (a TERM between the two would end it without the mark)
+  const task = `trap "echo t > ${marks}/trap.\\$FLUX_TASK_RANK; exit" TERM; touch ${marks}/up.$FLUX_TASK_RANK; while :; do sleep .1; done`;
   const front = startFront(`flux submit -N4 sh -c '${task}' && exec sleep 300`, t.dir);
   await waitUntil(() => ls(marks).filter((f) => f.startsWith('up.')).length === 4, { what: 'the 4 tasks up', timeoutMs: 60_000 });
   return { front, marks };
