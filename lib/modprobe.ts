@@ -29,3 +29,41 @@ export function modprobeTable(): ModprobeEntry[] {
   }
   return table;
 }
+
+/**
+ * Where an entry's `ranks` loads it: "all" (the default), "leader" (rank 0),
+ * an RFC 22 idset ("0,2-3"), or Flux's ">N" / "<N" (every rank above or
+ * below N). Undefined: not one of those.
+ */
+export function ranksMatcher(ranks: string | undefined): ((rank: number) => boolean) | undefined {
+  const r = (ranks ?? 'all').trim();
+  if (r === 'all') return () => true;
+  if (r === 'leader') return (rank) => rank === 0;
+  const cmp = /^([<>])\s*(\d+)$/.exec(r);
+  if (cmp) return cmp[1] === '>' ? (rank) => rank > Number(cmp[2]) : (rank) => rank < Number(cmp[2]);
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(r)) return undefined;
+  const parts = r.split(',').map((p) => p.split('-').map(Number) as [number, number?]);
+  return (rank) => parts.some(([lo, hi]) => rank >= lo && rank <= (hi ?? lo));
+}
+
+/** One module's updates from the broker config's [modules] table (Flux's `[modules] NAME.ranks`, `NAME.args`). */
+export interface ModuleUpdate {
+  ranks?: string;
+  args?: string[];
+}
+
+/**
+ * The module table with the broker config's [modules] table applied: `disable`
+ * leaves modules out, `NAME.ranks` and `NAME.args` replace the entry's.
+ */
+export function configuredTable(doc: readonly ModprobeEntry[], modules: Readonly<Record<string, unknown>> | undefined, honourDisable = true): ModprobeEntry[] {
+  const skip = new Set(honourDisable && Array.isArray(modules?.['disable']) ? (modules['disable'] as unknown[]).map(String) : []);
+  const unknown = Object.keys(modules ?? {}).find((n) => n !== 'disable' && !doc.some((m) => m.name === n));
+  if (unknown !== undefined) throw new Error(`modules.${unknown}: no module ${unknown} in the module table (${doc.map((m) => m.name).join(', ')})`);
+  return doc
+    .filter((m) => !skip.has(m.name))
+    .map((m) => {
+      const u = modules?.[m.name] as ModuleUpdate | undefined;
+      return u === undefined ? m : { ...m, ...(u.ranks !== undefined ? { ranks: u.ranks } : {}), ...(u.args !== undefined ? { args: u.args } : {}) };
+    });
+}

@@ -67,6 +67,25 @@ test('[modules] disable keeps rc1 from loading a module', () => {
   assert.match(r.stdout, /\bkvs\b/);
 });
 
+test('[modules] NAME.ranks and NAME.args update a module of the table (Flux\'s); a module the table lacks or a bad ranks value is one line', () => {
+  // heartbeat on rank 0 only (not on rank 1), cron with another sync epsilon
+  const r = startWith('[modules]\nheartbeat.ranks = "<1"\ncron.args = ["sync=heartbeat.pulse", "sync_epsilon=0.5"]\n', [
+    '--test-size=2',
+    'sh',
+    '-c',
+    'flux cron sync; flux module list | grep -c ^heartbeat; flux exec -r 1 flux module list | grep -c ^heartbeat',
+  ]);
+  assert.is(r.stdout, 'sync: sync to event "heartbeat.pulse" epsilon=0.500s.\n1\n0\n', r.stderr);
+  const only1 = startWith('[modules]\nheartbeat.ranks = "1"\n', ['--test-size=2', 'sh', '-c', 'flux module list | grep -c ^heartbeat; flux exec -r 1 flux module list | grep -c ^heartbeat']);
+  assert.is(only1.stdout, '0\n1\n', only1.stderr);
+  const none = startWith('[modules]\nnosuch.ranks = "0"\n', ['true']);
+  assert.is(none.code, 1);
+  assert.match(none.stderr, /broker\.err\[0\]: rc1: modules\.nosuch: no module nosuch in the module table \(kvs, /);
+  const bad = startWith('[modules]\ncron.ranks = "x"\n', ['true']);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /:2: modules\.cron\.ranks: "x" is not all, leader, an idset of ranks, >N or <N\n/);
+});
+
 test('a sched option the policy does not take fails the load (it would do nothing)', () => {
   const r = flux(['start', '--conf=sched.frobnicate=1', 'true']);
   assert.ok(r.code !== 0);

@@ -78,6 +78,8 @@ const COVERED: Record<string, string> = {
   default_bind: 'integration/t0114-multi-host.test.ts',
   default_connect: 'integration/t0114-multi-host.test.ts',
   'modules.disable': 'integration/t1000-config-strict.test.ts',
+  'modules.*.ranks': 'integration/t1000-config-strict.test.ts',
+  'modules.*.args': 'integration/t1000-config-strict.test.ts',
   'access.allow-guest-user': 'integration/t1200-guests.test.ts',
   'access.allow-root-owner': 'integration/t1200-guests.test.ts',
   'access.private-mode': 'integration/t1200-guests.test.ts',
