@@ -35,7 +35,7 @@ import { Role, event as makeEvent, type Message } from './message/message';
 import { OWNER_UID } from '../lib/owner-uid';
 import { ModuleHost } from './module/module-host';
 import { importManifest, resolveModule } from './module/resolve';
-import { modprobeTable, type ModprobeEntry, configuredTable, ranksMatcher } from '../lib/modprobe';
+import { modprobeTable, type ModprobeEntry, configuredTable, ranksMatcher, unknownModuleUpdate } from '../lib/modprobe';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
 import { Router } from './router/router';
 import { IBrokerCore, brokerModule, treeService } from './broker-services';
@@ -483,11 +483,10 @@ export class Broker {
   private async rc1(): Promise<number> {
     const rc1 = this.attrs.get('broker.rc1_path');
     if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc(`rc1.${this.rank}`, rc1);
-    let table: ModprobeEntry[];
-    try {
-      table = this.moduleTable();
-    } catch (e) {
-      this.log(LogLevel.err, 'broker', `rc1: ${(e as Error).message}`);
+    const table = this.moduleTable();
+    const unknown = unknownModuleUpdate(this.moduleTable(false), this.config['modules'] as Record<string, unknown> | undefined);
+    if (unknown !== undefined) {
+      this.log(LogLevel.err, 'broker', `rc1: ${unknown}`);
       return 1;
     }
     let failed = 0;
@@ -555,13 +554,7 @@ export class Broker {
     } catch (e) {
       this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
     }
-    try {
-      return configuredTable(doc, this.config['modules'] as Record<string, unknown> | undefined, honourDisable);
-    } catch (e) {
-      // a [modules] update of a module the table lacks: rc1 fails with this line (not the schema's check)
-      if (honourDisable) throw e;
-      return doc;
-    }
+    return configuredTable(doc, this.config['modules'] as Record<string, unknown> | undefined, honourDisable);
   }
 
   private async runInitialProgram(): Promise<number> {

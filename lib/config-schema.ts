@@ -46,7 +46,8 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** a TOML table (a JSON object): not null, not an array */
+export const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : isTable(v) || Array.isArray(v) ? typeName(v) : String(v);

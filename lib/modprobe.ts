@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { idset } from './formats';
 
 export interface ModprobeEntry {
   name: string;
@@ -41,15 +42,25 @@ export function ranksMatcher(ranks: string | undefined): ((rank: number) => bool
   if (r === 'leader') return (rank) => rank === 0;
   const cmp = /^([<>])\s*(\d+)$/.exec(r);
   if (cmp) return cmp[1] === '>' ? (rank) => rank > Number(cmp[2]) : (rank) => rank < Number(cmp[2]);
-  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(r)) return undefined;
-  const parts = r.split(',').map((p) => p.split('-').map(Number) as [number, number?]);
-  return (rank) => parts.some(([lo, hi]) => rank >= lo && rank <= (hi ?? lo));
+  let ids: Set<number>;
+  try {
+    ids = new Set(idset.decode(r));
+  } catch {
+    return undefined;
+  }
+  return ids.size > 0 ? (rank) => ids.has(rank) : undefined;
 }
 
 /** One module's updates from the broker config's [modules] table (Flux's `[modules] NAME.ranks`, `NAME.args`). */
-export interface ModuleUpdate {
+interface ModuleUpdate {
   ranks?: string;
   args?: string[];
+}
+
+/** The first [modules] update of a module the table does not have, as one line (rc1 fails with it). */
+export function unknownModuleUpdate(doc: readonly ModprobeEntry[], modules: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const name = Object.keys(modules ?? {}).find((n) => n !== 'disable' && !doc.some((m) => m.name === n));
+  return name === undefined ? undefined : `modules.${name}: no module ${name} in the module table (${doc.map((m) => m.name).join(', ')})`;
 }
 
 /**
@@ -58,8 +69,6 @@ export interface ModuleUpdate {
  */
 export function configuredTable(doc: readonly ModprobeEntry[], modules: Readonly<Record<string, unknown>> | undefined, honourDisable = true): ModprobeEntry[] {
   const skip = new Set(honourDisable && Array.isArray(modules?.['disable']) ? (modules['disable'] as unknown[]).map(String) : []);
-  const unknown = Object.keys(modules ?? {}).find((n) => n !== 'disable' && !doc.some((m) => m.name === n));
-  if (unknown !== undefined) throw new Error(`modules.${unknown}: no module ${unknown} in the module table (${doc.map((m) => m.name).join(', ')})`);
   return doc
     .filter((m) => !skip.has(m.name))
     .map((m) => {

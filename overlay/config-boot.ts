@@ -131,12 +131,20 @@ function checkParents(hosts: readonly BootHost[], rankOf: ReadonlyMap<string, nu
     if (h.parent === h.host) throw new BootstrapConfigError(`${where}: ${h.host} cannot be its own parent`);
     if (!rankOf.has(h.parent)) throw new BootstrapConfigError(`${where}: ${h.parent} is not in bootstrap.hosts`);
   });
+  // each chain of parents is walked once: its hosts are then known to reach rank 0
+  const rooted = new Set<string>([hosts[0]?.host ?? '']);
   for (let r = 1; r < hosts.length; r++) {
-    const chain = [hosts[r]!.host];
-    for (let p = hosts[r]!.parent; p !== undefined; p = hosts[rankOf.get(p)!]!.parent) {
-      if (chain.includes(p)) throw new BootstrapConfigError(`bootstrap.hosts: parent keys make a loop that never reaches rank 0 (${[...chain.slice(chain.indexOf(p)), p].join(' -> ')})`);
-      chain.push(p);
+    const chain = new Map<string, number>();
+    let h: string | undefined = hosts[r]!.host;
+    while (h !== undefined && !rooted.has(h)) {
+      if (chain.has(h)) {
+        const loop = [...chain.keys()].slice(chain.get(h));
+        throw new BootstrapConfigError(`bootstrap.hosts: parent keys make a loop that never reaches rank 0 (${[...loop, h].join(' -> ')})`);
+      }
+      chain.set(h, chain.size);
+      h = hosts[rankOf.get(h)!]!.parent;
     }
+    for (const c of chain.keys()) rooted.add(c);
   }
 }
 

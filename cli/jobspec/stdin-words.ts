@@ -1,13 +1,17 @@
 /** The operands of flux job id / namespace, else the non-empty lines of stdin (Flux reads ids there when none are given). */
-import * as fs from 'node:fs';
+import { readAtMost } from '../read-stream';
 
-export function operandsOrStdinLines(operands: readonly string[]): string[] {
+/** the most of stdin read for ids: millions of them, not an endless stream (</dev/zero) */
+export const MAX_STDIN_IDS = 64 << 20;
+
+/** The lines, or undefined when stdin holds more than MAX_STDIN_IDS bytes. */
+export async function operandsOrStdinLines(operands: readonly string[]): Promise<string[] | undefined> {
   if (operands.length > 0) return [...operands];
-  let text = '';
+  let data: Buffer | undefined;
   try {
-    text = fs.readFileSync(0, 'utf8');
+    data = await readAtMost(process.stdin, MAX_STDIN_IDS);
   } catch {
-    /* no stdin */
+    return []; // no stdin to read (closed)
   }
-  return text.split('\n').filter((l) => l.trim().length > 0);
+  return data?.toString('utf8').split('\n').filter((l) => l.trim().length > 0);
 }

@@ -12,6 +12,7 @@
  */
 import { einval, fsd, IConfig, IHandle, IModuleArgs, inject, injectable, methods, parseArgs, type BrokerModule, type ConfigApply, type ConfigSchema, type Handle } from '../../kernel/api';
 import type { HeartbeatProtocol, HeartbeatStatsGetResponse } from '../../lib/protocol/heartbeat';
+import { ownerEvent } from '../../lib/owner-event';
 
 /** handler entries checked against modules/heartbeat/protocol.avsc */
 const method = methods<HeartbeatProtocol>();
@@ -56,9 +57,6 @@ export function followerWatch(config: Readonly<Record<string, unknown>>): Follow
   const warnThresh = typeof t['warn_thresh'] === 'number' ? t['warn_thresh'] : DEFAULT_WARN_THRESH;
   return { timeout, warnThresh };
 }
-
-/** the longest timeout a timer takes (Node's 2^31-1 ms): a longer one is never */
-const MAX_TIMEOUT = 2 ** 31 / 1000 - 1;
 
 /** the `[heartbeat]` table (flux-config-heartbeat(5)) */
 export const heartbeatConfigSchema: ConfigSchema = {
@@ -143,14 +141,15 @@ export class Heartbeat implements BrokerModule {
   /** A follower: every pulse resets the watch. */
   private startWatch(): void {
     this.lastPulse = Date.now();
-    this.unsubscribe = this.h.subscribe(PULSE_TOPIC, () => {
+    // a guest may publish any event: only the owner's pulse (rank 0's) counts
+    this.unsubscribe = this.h.subscribe(PULSE_TOPIC, ownerEvent(this.h, () => {
       const now = Date.now();
       if (this.count > 0) this.seenPeriod = (now - this.lastPulse) / 1000;
       this.count++;
       if (this.warned) this.h.log('info', `heartbeat received again after ${fsd.formatC((now - this.lastPulse) / 1000, 2)}`);
       this.warned = false;
       this.lastPulse = now;
-    });
+    }));
     this.armWatch();
   }
 
@@ -174,7 +173,7 @@ export class Heartbeat implements BrokerModule {
       this.warned = true;
       this.h.log('warning', `heartbeat overdue: none for ${fsd.formatC(silent, 2)} (${warnThresh} periods of ${fsd.formatC(this.expected())})`);
     }
-    if (timeout > 0 && timeout <= MAX_TIMEOUT && silent >= timeout) {
+    if (timeout > 0 && Number.isFinite(timeout) && silent >= timeout) {
       if (this.watchTimer !== undefined) clearInterval(this.watchTimer);
       this.watchTimer = undefined;
       const why = `no heartbeat for ${fsd.formatC(silent, 2)} (heartbeat.timeout ${fsd.formatC(timeout)})`;

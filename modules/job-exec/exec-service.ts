@@ -87,7 +87,7 @@ export class ExecService {
     private readonly imp: () => string | undefined = () => undefined,
     /** this broker's IShellPlugins registry as it is now (built-ins and what modules provide) */
     private readonly registered: () => readonly StackEntry[],
-    /** `[exec] kill-timeout`, `term-signal`, `kill-signal` as the config has them now */
+    /** the `[exec]` settings as the config has them now */
     private readonly execSettings: () => ExecSettings = () => DEFAULT_EXEC,
   ) {
     this.owners = new JobOwners(h);

@@ -45,8 +45,8 @@ export class JobExec implements BrokerModule {
   /** `[exec] shell-plugins` and `[exec] imp`: they apply to the jobs that start after a change */
   private site: string[];
   private imp: string | undefined;
-  /** `[exec] kill-timeout`, `term-signal`, `kill-signal`: for the jobs that start after a change */
-  private kill: ExecSettings;
+  /** the `[exec]` settings (termination, barrier, start delay, testexec): for the jobs that start after a change */
+  private settings: ExecSettings;
   private readonly shells: ShellServer;
   /** rank 0 only */
   private readonly exec: ExecService | undefined;
@@ -55,7 +55,7 @@ export class JobExec implements BrokerModule {
     instances++;
     this.site = sitePlugins(config);
     this.imp = impPath(config);
-    this.kill = execSettings(config);
+    this.settings = execSettings(config);
     // every job's plugins come from the registry: the built-ins are its fallbacks (plugins.ts)
     const plugins = registries.of(IShellPlugins);
     // read at the first job, not at load: every broker loads job-exec while the instance starts (~56 ms of requires)
@@ -66,7 +66,7 @@ export class JobExec implements BrokerModule {
       return registeredStack(plugins);
     };
     this.shells = new ShellServer(h, () => this.imp, registered);
-    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, registered, () => this.kill) : undefined);
+    const exec = (this.exec = h.rank === 0 ? new ExecService(h, () => this.site, () => this.imp, registered, () => this.settings) : undefined);
     const leaderOnly = exec
       ? [
           method('start', (req, m) => exec.start(req, m)),
@@ -105,11 +105,11 @@ export class JobExec implements BrokerModule {
   configReload(next: Readonly<Record<string, unknown>>): ConfigApply {
     const list = sitePlugins(next);
     const nextImp = impPath(next);
-    const nextKill = execSettings(next);
+    const nextSettings = execSettings(next);
     return () => {
       this.site = list;
       this.imp = nextImp;
-      this.kill = nextKill;
+      this.settings = nextSettings;
     };
   }
 

@@ -5,7 +5,7 @@
  * writer of job state; every transition is an event in job.<id>.eventlog.
  */
 import { privateMode } from './guest';
-import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type Rv1 } from '../../kernel/api';
+import { Errno, FluxError, einval, enoent, longTimeout, type Handle, type LongTimer, type Message, type PublishArgs, type Rv1 } from '../../kernel/api';
 import { encodeKvs } from '../../lib/formats';
 import { JobtapHost } from './jobtap/host';
 import { attachJobtap } from './jobtap/attach';
@@ -101,6 +101,11 @@ export class Manager {
   }
   /** [access] private-mode: the job events go to the owner's clients only */
   private readonly privateEvents: boolean;
+
+  /** a job event (job-exception, job-purge-inactive); in private mode guests do not learn of other users' jobs from it */
+  private publishJobEvent<T extends 'job-exception' | 'job-purge-inactive'>(topic: T, ...payload: PublishArgs<T>): void {
+    (this.privateEvents ? this.h.publishPrivate(topic, ...payload) : this.h.publish(topic, ...payload)).catch(() => undefined);
+  }
 
   /** [exec]: the kill backstop after a fatal exception, a late start's extension (follows config reload) */
   exec: ExecSettings;
@@ -756,9 +761,7 @@ export class Manager {
     const ctx: Obj = { type, severity, note };
     if (userid !== undefined) ctx['userid'] = userid;
     this.events.post(job.kvsdir, 'exception', ctx);
-    // [access] private-mode: guests do not learn of other users' jobs from it either
-    const ev = { id: job.id, type, severity };
-    void (this.privateEvents ? this.h.publishPrivate('job-exception', ev) : this.h.publish('job-exception', ev)).catch(() => undefined);
+    this.publishJobEvent('job-exception', { id: job.id, type, severity });
     if (severity !== 0) return;
     const firstFatal = job.exception === undefined;
     if (firstFatal) job.exception = { type, severity, note };
@@ -984,7 +987,7 @@ export class Manager {
     setImmediate(() => {
       const jobs = this.purgedIds;
       this.purgedIds = [];
-      (this.privateEvents ? this.h.publishPrivate('job-purge-inactive', { jobs }) : this.h.publish('job-purge-inactive', { jobs })).catch(() => undefined);
+      this.publishJobEvent('job-purge-inactive', { jobs });
       void this.checkpoint();
     });
   }

@@ -214,10 +214,10 @@ export class ResourceModule implements BrokerModule {
     this.fromJob = true;
   }
 
-  /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */
   /** [resource] scheduling, read at load (rank 0) */
   private scheduling: unknown;
 
+  /** `[resource] path`: an R file, read without blocking the broker; a bad one fails the load with one line. */
   private async readPath(file: string): Promise<void> {
     let text: string;
     try {

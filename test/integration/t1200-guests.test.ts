@@ -84,8 +84,8 @@ function asAsync(user: string, args: readonly string[]): Promise<Result> {
 }
 
 /** `flux start -c CONF` as the owner; resolves with its FLUX_URI */
-function startAsOwner(conf: string): Promise<string> {
-  const proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'start', '-c', conf, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
+function startAsOwner(conf: string, extra: readonly string[] = []): Promise<string> {
+  const proc = spawn('setpriv', [`--reuid=${OWNER}`, `--regid=${OWNER}`, '--init-groups', FLUX, 'start', ...extra, '-c', conf, 'sh', '-c', 'echo "$FLUX_URI"; exec cat >/dev/null'], {
     env: { ...process.env, HOME: tmp.dir, TMPDIR: tmp.dir, PATH: `${path.join(ROOT, 'bin')}:${process.env['PATH']}` },
     cwd: tmp.dir,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -584,6 +584,19 @@ tj('[exec.testexec] allow-guests: a guest`s test job is simulated only with it; 
   const r = as(ALICE, ['run', ...TEST], sim);
   assert.equal([r.code, r.stderr], [0, '']);
   assert.match(as(ALICE, ['jobs', '-a', '-n', '-o', '{result}'], sim).stdout, /^COMPLETED$/m);
+});
+
+t('a follower`s heartbeat watch heeds only the owner`s pulse: a guest`s heartbeat.pulse does not count', async () => {
+  const two = await startAsOwner(conf('pulse', `${GUESTS_CONF}[heartbeat]\nperiod = "1h"\n`), ['--test-size=2']);
+  const count = (): number => (JSON.parse(as(OWNER, ['exec', '-r', '1', 'flux', 'module', 'stats', 'heartbeat'], two).stdout || '{"count":-1}') as { count: number }).count;
+  // events reach rank 1 in order: once the owner's pulse is counted, every earlier one was seen
+  assert.is(as(OWNER, ['event', 'pub', 'heartbeat.pulse'], two).code, 0);
+  await until(() => count() >= 1, 'rank 1 to count the owner`s pulse');
+  const base = count();
+  assert.is(as(BOB, ['event', 'pub', 'heartbeat.pulse'], two).code, 0);
+  assert.is(as(OWNER, ['event', 'pub', 'heartbeat.pulse'], two).code, 0);
+  await until(() => count() > base, 'rank 1 to count the owner`s next pulse');
+  assert.is(count(), base + 1, 'the guest`s pulse was not counted');
 });
 
 t('without allow-guest-user others are refused at the handshake (root too, without allow-root-owner)', async () => {

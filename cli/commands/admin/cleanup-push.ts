@@ -8,6 +8,7 @@
 import { FluxCommand } from '../../base-command';
 import type { CommandSpec } from '../../options';
 import type { FluxError } from '../../../lib/errors';
+import { readAtMost } from '../../read-stream';
 
 /** more than a batch script's worth of cleanup is a mistake, not a plan */
 const MAX_STDIN = 1 << 20;
@@ -38,12 +39,10 @@ export class AdminCleanupPushCommand extends FluxCommand {
 
   /** standard input's non-blank lines, trimmed */
   private async lines(): Promise<string[]> {
-    let text = '';
-    for await (const c of process.stdin) {
-      text += (c as Buffer).toString('utf8');
-      if (text.length > MAX_STDIN) this.fail(`standard input: more than ${MAX_STDIN} bytes of commands`);
-    }
-    return text
+    const data = await readAtMost(process.stdin, MAX_STDIN);
+    if (data === undefined) this.fail(`standard input: more than ${MAX_STDIN} bytes of commands`);
+    return data
+      .toString('utf8')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l.length > 0);

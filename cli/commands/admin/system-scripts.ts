@@ -6,9 +6,11 @@
  * there are no script directories to list: -v says so for each.
  */
 import { FluxCommand } from '../../base-command';
+import { isTable } from '../../../lib/config-schema';
 import type { CommandSpec } from '../../options';
 import { colorWanted } from '../../color-when';
 import type { FluxError } from '../../../lib/errors';
+import { Errno } from '../../../lib/errno';
 
 type Obj = Record<string, unknown>;
 
@@ -17,7 +19,6 @@ const YELLOW = '\u001b[33m';
 const DIM = '\u001b[2m';
 const RESET = '\u001b[0m';
 
-const isTable = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class AdminSystemScriptsCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -46,7 +47,7 @@ export class AdminSystemScriptsCommand extends FluxCommand {
       await h.rpc('job-manager.jobtap-query', { name: 'perilog.so' });
       perilog = true;
     } catch (e) {
-      if ((e as FluxError).errno === 1) process.stderr.write(paint('Warning: only instance owner can query perilog.so status', YELLOW) + '\n');
+      if ((e as FluxError).errno === Errno.EPERM) process.stderr.write(paint('Warning: only instance owner can query perilog.so status', YELLOW) + '\n');
       else perilog = false;
     }
     const out: string[] = [];

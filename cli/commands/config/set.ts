@@ -7,6 +7,7 @@
  * being part of what it read.
  */
 import { FluxCommand } from '../../base-command';
+import { isTable } from '../../../lib/config-schema';
 import type { CommandSpec } from '../../options';
 import type { FluxError } from '../../../lib/errors';
 import { fsd } from '../../../lib/formats';
@@ -16,7 +17,6 @@ type Obj = Record<string, unknown>;
 /** the types a value can be set as (get's fsd-integer and fsd-real only read one) */
 const SET_TYPES = ['string', 'integer', 'real', 'boolean', 'object', 'array', 'fsd'];
 
-const isTable = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The type an existing value already has (a string is a string, even if it reads as an FSD). */
 function typeOf(v: unknown): string {

@@ -2,7 +2,7 @@
 import { FluxCommand, CommandExit } from '../../base-command';
 import { encodeJobId, tryParseJobId, type JobIdEncoding } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
-import { operandsOrStdinLines } from '../../jobspec/stdin-words';
+import { MAX_STDIN_IDS, operandsOrStdinLines } from '../../jobspec/stdin-words';
 
 const TO: JobIdEncoding[] = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58', 'f58plain'];
 const FROM = ['dec', 'kvs', 'hex', 'dothex', 'words', 'f58'];
@@ -43,7 +43,8 @@ export class JobIdCommand extends FluxCommand {
     if (!TO.includes(this.to as JobIdEncoding)) throw new CommandExit(1, `flux-job: Unknown to=${this.to}`);
     const from = this.args.str('from');
     if (from !== undefined && !FROM.includes(from)) throw new CommandExit(1, `flux-job: Unknown from=${from}`);
-    const inputs = operandsOrStdinLines(this.ids);
+    const inputs = await operandsOrStdinLines(this.ids);
+    if (inputs === undefined) this.fail(`stdin: more than ${MAX_STDIN_IDS} bytes of ids`);
     if (inputs.length === 0) return 1;
     let out = '';
     for (const s of inputs) {

@@ -5,7 +5,7 @@
 import { FluxCommand, CommandExit } from '../../base-command';
 import { tryParseJobId } from '../../../lib/formats';
 import type { CommandSpec } from '../../options';
-import { operandsOrStdinLines } from '../../jobspec/stdin-words';
+import { MAX_STDIN_IDS, operandsOrStdinLines } from '../../jobspec/stdin-words';
 
 export class JobNamespaceCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -20,7 +20,8 @@ export class JobNamespaceCommand extends FluxCommand {
   };
 
   async run(): Promise<number> {
-    const inputs = operandsOrStdinLines(this.args.operands);
+    const inputs = await operandsOrStdinLines(this.args.operands);
+    if (inputs === undefined) this.fail(`stdin: more than ${MAX_STDIN_IDS} bytes of ids`);
     let out = '';
     for (const s of inputs) {
       const id = tryParseJobId(s.trim());
