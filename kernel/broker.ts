@@ -35,7 +35,8 @@ import { Role, event as makeEvent, type Message } from './message/message';
 import { OWNER_UID } from '../lib/owner-uid';
 import { ModuleHost } from './module/module-host';
 import { importManifest, resolveModule } from './module/resolve';
-import { modprobeTable, type ModprobeEntry, configuredTable, ranksMatcher, unknownModuleUpdate } from '../lib/modprobe';
+import { readTables } from '../lib/modprobe';
+import { MODPROBE_RC1, MODPROBE_RC3, modprobeRc1 } from '../lib/modprobe/rc1';
 import type { BrokerContext, LocalHandle } from './router/local-handle';
 import { Router } from './router/router';
 import { IBrokerCore, brokerModule, treeService } from './broker-services';
@@ -456,12 +457,15 @@ export class Broker {
   private async finish(): Promise<void> {
     await this.tree.childrenGone();
     this.enter(this.attrs.get('tbon.descendants') === '0' ? 'children-none' : 'children-complete', 'finalize');
-    const rc3 = this.attrs.get('broker.rc3_path');
-    if (rc3 !== undefined && rc3 !== '') {
+    // rc3: Flux's default (`flux modprobe rc3`) is the removal of every module below; another is run first
+    const rc3 = this.attrs.get('broker.rc3_path') ?? '';
+    if (rc3 !== '' && rc3 !== MODPROBE_RC3) {
       const r = await this.runRc(`rc3.${this.rank}`, rc3);
       if (r !== 0 && this.exitCode === 0) this.exitCode = r;
     }
+    const t3 = performance.now();
     await this.modules.removeAll();
+    if (rc3 === MODPROBE_RC3) this.logRc(`rc3.${this.rank}`, MODPROBE_RC3, 'Exited', 0, (performance.now() - t3) / 1000);
     this.enter('rc3-success', 'goodbye');
     await this.tree.goodbye();
     this.enter('goodbye', 'unload-builtins');
@@ -477,30 +481,25 @@ export class Broker {
   }
 
   /**
-   * rc1: load the module table for this rank (modules/modprobe.toml), or run
-   * `broker.rc1_path` instead when it is set (empty: nothing at all).
+   * rc1: Flux's default (`flux modprobe rc1`) loads the module table here in
+   * the broker (lib/modprobe/rc1.ts); another broker.rc1_path is run (empty:
+   * nothing at all).
    */
   private async rc1(): Promise<number> {
-    const rc1 = this.attrs.get('broker.rc1_path');
-    if (rc1 !== undefined) return rc1 === '' ? 0 : this.runRc(`rc1.${this.rank}`, rc1);
-    const table = this.moduleTable();
-    const unknown = unknownModuleUpdate(this.moduleTable(false), this.config['modules'] as Record<string, unknown> | undefined);
-    if (unknown !== undefined) {
-      this.log(LogLevel.err, 'broker', `rc1: ${unknown}`);
-      return 1;
-    }
-    let failed = 0;
-    for (const m of table) {
-      if (!ranksMatcher(m.ranks)?.(this.rank)) continue;
-      try {
-        await this.modules.load(m.name, m.args ?? []);
-      } catch (e) {
-        this.log(LogLevel.err, 'broker', `rc1: ${(e as Error).message}`);
-        if (!this.recoveryMode) return 1;
-        failed = 1;
-      }
-    }
-    return failed;
+    const rc1 = this.attrs.get('broker.rc1_path') ?? '';
+    if (rc1 !== MODPROBE_RC1) return rc1 === '' ? 0 : this.runRc(`rc1.${this.rank}`, rc1);
+    const t0 = performance.now();
+    const rc = await modprobeRc1({
+      rank: this.rank,
+      config: this.config,
+      attr: (n) => this.attrs.get(n),
+      env: process.env,
+      load: async (module, args, name) => void (await this.modules.load(module, args, name)),
+      error: (line) => this.log(LogLevel.err, 'broker', line),
+      keepGoing: this.recoveryMode,
+    });
+    this.logRc(`rc1.${this.rank}`, MODPROBE_RC1, 'Exited', rc, (performance.now() - t0) / 1000);
+    return rc;
   }
 
   /** flux admin cleanup-push (runat.push): rank 0 runs these in CLEANUP, the last pushed first. */
@@ -523,9 +522,12 @@ export class Broker {
     if (prog.child.pid !== undefined) this.reaper?.guardSession(prog.child.pid);
     const r = await prog.done;
     prog.reapGroup();
-    const text = `${label}: ${command} ${r.how} (rc=${r.rc}) ${r.seconds.toFixed(1)}s`;
-    this.log(r.rc === 0 ? LogLevel.info : LogLevel.err, 'broker', text);
+    this.logRc(label, command, r.how, r.rc, r.seconds);
     return r.rc;
+  }
+
+  private logRc(label: string, command: string, how: string, rc: number, seconds: number): void {
+    this.log(rc === 0 ? LogLevel.info : LogLevel.err, 'broker', `${label}: ${command} ${how} (rc=${rc}) ${seconds.toFixed(1)}s`);
   }
 
   /**
@@ -535,26 +537,18 @@ export class Broker {
    */
   async configSchema(): Promise<ConfigSchema> {
     const schema: Record<string, ConfigSchema[string]> = { ...kernelConfigSchema };
-    for (const m of this.moduleTable(false)) {
+    // a table that cannot be read is rc1's to report
+    const entries = await readTables(process.env).then((t) => t.db.all(), () => []);
+    for (const m of entries) {
       let manifest;
       try {
-        manifest = await importManifest(resolveModule(m.name, process.env['FLUX_MODULE_PATH']).path, m.name);
+        manifest = await importManifest(resolveModule(m.module, process.env['FLUX_MODULE_PATH']).path, m.name);
       } catch {
         continue; // rc1 reports a module that cannot load
       }
       Object.assign(schema, manifest.config ?? {});
     }
     return schema;
-  }
-
-  private moduleTable(honourDisable = true): ModprobeEntry[] {
-    let doc: ModprobeEntry[] = [];
-    try {
-      doc = modprobeTable();
-    } catch (e) {
-      this.log(LogLevel.err, 'broker', `modprobe.toml: ${(e as Error).message}`);
-    }
-    return configuredTable(doc, this.config['modules'] as Record<string, unknown> | undefined, honourDisable);
   }
 
   private async runInitialProgram(): Promise<number> {

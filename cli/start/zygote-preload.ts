@@ -9,22 +9,23 @@
  * each broker, as it would without the zygote.
  */
 import * as path from 'node:path';
-import { modprobeTable, type ModprobeEntry } from '../../lib/modprobe';
+import { builtinDb, ranksMatcher, type ModuleEntry } from '../../lib/modprobe';
 import { builtinModuleDir, resolveModule } from '../../kernel/main';
 import { sodium } from '../../lib/crypto/sodium';
 
 export function preloadFollower(): void {
   sodium();
-  let entries: ModprobeEntry[];
+  let entries: ModuleEntry[];
   try {
-    entries = modprobeTable();
+    entries = builtinDb().all();
   } catch {
     return; // each broker reports it in rc1
   }
   for (const m of entries) {
-    if (m.ranks === 'leader') continue;
+    // a module that loads on rank 1 loads on followers
+    if (!ranksMatcher(m.ranks)?.(1)) continue;
     try {
-      const file = resolveModule(m.name, undefined).path;
+      const file = resolveModule(m.module, undefined).path;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       if (file.startsWith(builtinModuleDir + path.sep)) require(file);
     } catch {

@@ -58,8 +58,8 @@ export function defineDefaultAttrs(a: AttrStore): void {
   a.define('broker.shutdown-timeout', 'none', IMM | NS);
   a.define('broker.cleanup-timeout', 'none', IMM | NS);
   a.define('broker.unload-builtins-timeout', '1m', IMM | NS);
-  a.define('broker.rc1_path', undefined, IMM | F);
-  a.define('broker.rc3_path', undefined, IMM | F);
+  a.define('broker.rc1_path', 'flux modprobe rc1', IMM | F);
+  a.define('broker.rc3_path', 'flux modprobe rc3', IMM | F);
   a.define('broker.rc2_none', undefined, IMM | F);
   a.define('broker.rc2_pgrp', undefined, IMM | NS);
   a.define('broker.module-nopanic', undefined, RT | NS);

@@ -6,7 +6,7 @@
  */
 import type { ConfigSchema, ConfigSpec } from '../../lib/config-schema';
 import { makeTopology } from '../../lib/tree-topology';
-import { ranksMatcher } from '../../lib/modprobe';
+import { updateKeys } from '../../lib/modprobe';
 
 const topo: ConfigSpec = {
   kind: 'string',
@@ -18,11 +18,6 @@ const topo: ConfigSpec = {
       return (e as Error).message;
     }
   },
-};
-
-const moduleRanks: ConfigSpec = {
-  kind: 'string',
-  check: (v) => (ranksMatcher(v) ? undefined : `"${v}" is not all, leader, an idset of ranks, >N or <N`),
 };
 
 const bootstrapKeys = {
@@ -53,7 +48,7 @@ export const kernelConfigSchema: ConfigSchema = {
     },
   },
   // disable, and Flux's updates of a module of the table: NAME.ranks (all, leader, an idset, >N, <N) and NAME.args
-  modules: { kind: 'table', keys: { disable: { kind: 'strings' } }, rest: { kind: 'table', keys: { ranks: moduleRanks, args: { kind: 'strings' } } } },
+  modules: { kind: 'table', keys: { disable: { kind: 'strings' }, alternatives: { kind: 'map', value: { kind: 'string' } } }, rest: { kind: 'table', keys: updateKeys } },
   // flux-config-access(5): who may use the local socket (kernel/connector/access.ts)
   access: { kind: 'table', keys: { 'allow-guest-user': { kind: 'boolean' }, 'allow-root-owner': { kind: 'boolean' }, 'private-mode': { kind: 'boolean' } } },
 };

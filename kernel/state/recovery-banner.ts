@@ -10,7 +10,7 @@ export function recoveryBanner(attr: (name: string) => string | undefined): stri
   const row = (name: string, value: string) => `| ${name.padEnd(18)} ${value}`;
   const rc = (name: string) => {
     const v = attr(name);
-    return v === undefined ? 'built-in (modules/modprobe.toml)' : v === '' ? 'none' : v;
+    return v === undefined || v === '' ? 'none' : v;
   };
   // no backing store (a statedir removed at exit, or content.backing-module=none): nothing outlives the instance
   const temporary = attr('content.backing-module') === 'none';

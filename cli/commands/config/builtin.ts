@@ -21,8 +21,8 @@ const PATHS: Readonly<Record<string, string>> = {
 
 /** Flux's names without one here, and why */
 const NONE: Readonly<Record<string, string>> = {
-  rc1_path: 'flux-ts has no rc1 script: rc1 loads the module table (modules/modprobe.toml; broker.rc1_path runs one instead)',
-  rc3_path: 'flux-ts has no rc3 script: rc3 unloads the modules (broker.rc3_path runs one instead)',
+  rc1_path: 'flux-ts has no rc1 script: rc1 loads the module table (`flux modprobe rc1`, which the broker runs itself; broker.rc1_path names another)',
+  rc3_path: 'flux-ts has no rc3 script: rc3 unloads the modules (`flux modprobe rc3`, which the broker runs itself; broker.rc3_path names another)',
   shell_path: 'the job shell runs inside the broker: there is no shell program',
   shell_initrc: 'the job shell reads no Lua initrc (its plugins are JavaScript: shell_pluginpath)',
   exec_path: 'the commands are built in; flux-CMD programs are looked up on FLUX_EXEC_PATH only',

@@ -1,0 +1,34 @@
+/**
+ * flux modprobe load [--dry-run] MODULE...: load modules (or the module a
+ * service name stands for, e.g. `sched`) and what they require, skipping
+ * those already loaded.
+ */
+import { FluxCommand } from '../../base-command';
+import { loadPlan } from '../../../lib/modprobe';
+import { dryRun, modprobeSpec } from './group';
+import { brokerContext, loadedModules, probeError, probeTable } from './table';
+import { loadAll } from './run-plan';
+
+export class ModprobeLoadCommand extends FluxCommand {
+  static override spec = modprobeSpec('load', 'Load modules and their dependencies', [dryRun], [{ name: 'MODULE', nargs: '+', description: 'Module to load' }]);
+
+  async run(): Promise<number> {
+    const h = await this.connect();
+    let plan: string[];
+    let db;
+    try {
+      db = (await probeTable(h)).db;
+      // the named modules become their services' choice (a module that is not the default loads)
+      for (const n of this.args.operands) for (const s of db.get(n).provides) db.setAlternative(s, db.get(n).name);
+      const loaded = await loadedModules(h);
+      plan = loadPlan(db, this.args.operands, await brokerContext(h, db)).filter((n) => loaded.lookup(n) === undefined);
+    } catch (e) {
+      this.fail(probeError(e));
+    }
+    if (plan.length === 0) {
+      process.stderr.write('flux-modprobe: All modules and their dependencies are already loaded\n');
+      return 0;
+    }
+    return loadAll(h, db, plan, { dryRun: this.args.has('dry-run'), verbose: false });
+  }
+}
