@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { isCommandClass, type CommandClass } from './base-command';
 import { endCommand, guardStdio } from './exit';
 import { suggest } from './suggest';
+import { FLUX_ONLY_COMMANDS } from './flux-only-commands';
 import { HelpRequest, UsageError, parse, renderHelp, renderUsageError, type GroupSpec, type Rendered } from './options';
 import { groupHelp, groupUsageError, isGroupSpec } from './group';
 import { frontEndUsage } from './help/usage';
@@ -127,6 +128,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const ext = execExternal(word, args.slice(1));
     if (ext !== undefined) return ext;
     process.stderr.write(`flux: \`${word}' is not a flux command.  See 'flux --help'\n`);
+    const instead = Object.hasOwn(FLUX_ONLY_COMMANDS, word) ? FLUX_ONLY_COMMANDS[word] : undefined;
+    if (instead !== undefined) {
+      process.stderr.write(`flux: ${word} is Flux's, not flux-ts's: ${instead}\n`);
+      return 1;
+    }
     const near = suggest(word, Object.keys(index));
     if (near.length > 0) {
       process.stderr.write(`flux: The most similar command${near.length > 1 ? 's are' : ' is'}\n`);

@@ -33,7 +33,7 @@ export async function modprobeRc1(b: Rc1Broker): Promise<number> {
     applyModulesConfig(db, b.config['modules'] as Record<string, unknown> | undefined, b.env);
     plan = loadPlan(db, rc1Targets(db), probeContext(b.rank, b.config, (n) => b.attr(n), b.env));
   } catch (e) {
-    b.error(`rc1: ${(e as Error).message}`);
+    b.error(`rc1.${b.rank}: ${(e as Error).message}`);
     return 1;
   }
   let failed = 0;
@@ -42,7 +42,7 @@ export async function modprobeRc1(b: Rc1Broker): Promise<number> {
     try {
       await b.load(e.module, e.args, e.module === e.name ? undefined : e.name);
     } catch (err) {
-      b.error(`rc1: ${(err as Error).message}`);
+      b.error(`rc1.${b.rank}: ${(err as Error).message}`);
       if (!b.keepGoing) return 1;
       failed = 1;
     }

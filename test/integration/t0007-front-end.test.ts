@@ -45,6 +45,18 @@ test('a near miss gets suggestions', () => {
   assert.match(r.stderr, /^flux: \tuptime$/m);
 });
 
+test("a command of Flux's that flux-ts does not have: Flux's line, then what to use instead", () => {
+  const mini = flux(['mini', 'submit', 'true']);
+  assert.is(mini.code, 1);
+  assert.is(
+    mini.stderr,
+    "flux: `mini' is not a flux command.  See 'flux --help'\nflux: mini is Flux's, not flux-ts's: flux mini was removed in Flux 0.59: use flux run, flux submit, flux batch or flux alloc\n",
+  );
+  const content = flux(['content', 'load', 'sha1-0']);
+  assert.is(content.code, 1);
+  assert.match(content.stderr, /\nflux: content is Flux's, not flux-ts's: the kvs keeps its values in LMDB under statedir, not in a content store: flux dump and flux restore copy it\n$/);
+});
+
 test('flux-hello on FLUX_EXEC_PATH runs as flux hello', () => {
   const t = tmpdir();
   try {

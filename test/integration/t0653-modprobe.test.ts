@@ -175,7 +175,7 @@ test("a site's modprobe.d module loads before the scheduler that uses its policy
   const chosen = flux(['start', '--conf=modules.alternatives.feasibility="other-sched"', 'echo', 'not reached'], { env: siteEnv });
   assert.is(chosen.code, 1);
   assert.not.match(chosen.stdout, /not reached/);
-  assert.match(chosen.stderr, /broker\.err\[0\]: rc1: .*other-sched/);
+  assert.match(chosen.stderr, /broker\.err\[0\]: rc1.0: .*other-sched/);
   assert.not.match(chosen.stderr, /site-extra/);
 });
 
@@ -218,7 +218,7 @@ test('a bad table file or [modules] entry stops the instance with one line', () 
     fs.writeFileSync(path.join(bad.dir, 'modprobe.d', 'x.toml'), '[[modules]]\nname = "a"\nbadkey = ""\n');
     const r = flux(['start', 'true'], { env: { FLUX_MODPROBE_PATH: bad.dir } });
     assert.is(r.code, 1);
-    assert.match(r.stderr, /broker\.err\[0\]: rc1: \S+\/modprobe\.d\/x\.toml: invalid modules entry: modules\[0\]\.badkey: unknown key\n/);
+    assert.match(r.stderr, /broker\.err\[0\]: rc1.0: \S+\/modprobe\.d\/x\.toml: invalid modules entry: modules\[0\]\.badkey: unknown key\n/);
     const show = flux(['start', 'flux', 'modprobe', 'show', '--path', path.join(bad.dir, 'modprobe.d', 'x.toml'), 'a']);
     assert.match(show.stderr, /flux-modprobe: ERROR: \S+x\.toml: invalid modules entry: modules\[0\]\.badkey: unknown key\n/);
   } finally {
@@ -229,7 +229,7 @@ test('a bad table file or [modules] entry stops the instance with one line', () 
   assert.match(exec.stderr, /modules\.cron\.exec: flux-ts runs every module inside its broker/);
   const cyc = flux(['start', '--conf=modules.kvs.after=["job-manager"]', 'true']);
   assert.is(cyc.code, 1);
-  assert.match(cyc.stderr, /broker\.err\[0\]: rc1: nodes are in a cycle: /);
+  assert.match(cyc.stderr, /broker\.err\[0\]: rc1.0: nodes are in a cycle: /);
 });
 
 test.run();

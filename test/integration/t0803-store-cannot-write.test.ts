@@ -191,7 +191,7 @@ test('a damaged store file: flux start stops with one clear line', () => {
     fs.writeFileSync(path.join(statedir, 'content.lmdb'), junk);
     const r = flux(['start', '--test-size=1', `-Sstatedir=${statedir}`, 'true']);
     assert.is(r.code, 1);
-    assert.match(r.stderr, /rc1: load kvs: store .*content\.lmdb: not a valid store \(damaged or not an LMDB file\)/);
+    assert.match(r.stderr, /rc1.0: load kvs: store .*content\.lmdb: not a valid store \(damaged or not an LMDB file\)/);
     assert.not.match(r.stderr, /\n\s+at |Segmentation/, 'no stack trace, no crash');
   }
 });
@@ -220,7 +220,7 @@ test('a truncated or garbled store: one line naming it, never a crash of the bro
     const r = flux(['start', '--test-size=1', `-Sstatedir=${dir}`, 'true']);
     assert.is(r.code, 1, `${how}: ${r.stderr}`);
     const file = path.join(dir, 'content.lmdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    assert.match(r.stderr, new RegExp(`rc1: load kvs: store ${file}: damaged \\(.+\\); move it away or restore it from a dump \\(flux restore\\)\n`), how);
+    assert.match(r.stderr, new RegExp(`rc1.0: load kvs: store ${file}: damaged \\(.+\\); move it away or restore it from a dump \\(flux restore\\)\n`), how);
     assert.not.match(r.stderr, /\n\s+at |Bus error|Segmentation|Killed/, `${how}: no stack trace, no crash`);
   }
   // the good one still starts, with its jobs

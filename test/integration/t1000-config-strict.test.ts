@@ -80,7 +80,7 @@ test('[modules] NAME.ranks and NAME.args update a module of the table (Flux\'s);
   assert.is(only1.stdout, '0\n1\n', only1.stderr);
   const none = startWith('[modules]\nnosuch.ranks = "0"\n', ['true']);
   assert.is(none.code, 1);
-  assert.match(none.stderr, /broker\.err\[0\]: rc1: modules\.nosuch: no module nosuch in the module table \(kvs, /);
+  assert.match(none.stderr, /broker\.err\[0\]: rc1.0: modules\.nosuch: no module nosuch in the module table \(kvs, /);
   const bad = startWith('[modules]\ncron.ranks = "x"\n', ['true']);
   assert.is(bad.code, 1);
   assert.match(bad.stderr, /:2: modules\.cron\.ranks: "x" is not all, leader, an idset of ranks, >N or <N\n/);
