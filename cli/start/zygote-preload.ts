@@ -9,7 +9,7 @@
  * each broker, as it would without the zygote.
  */
 import * as path from 'node:path';
-import { builtinDb, ranksMatcher, type ModuleEntry } from '../../lib/modprobe';
+import { builtinDb, loadPlan, probeContext, ranksMatcher, rc1Targets, type ModuleEntry } from '../../lib/modprobe';
 import { builtinModuleDir, resolveModule } from '../../kernel/main';
 import { sodium } from '../../lib/crypto/sodium';
 
@@ -17,7 +17,10 @@ export function preloadFollower(): void {
   sodium();
   let entries: ModuleEntry[];
   try {
-    entries = builtinDb().all();
+    const db = builtinDb();
+    entries = db.all();
+    // rc1's plan once: its code is compiled, and the table parsed and checked, before the forks
+    loadPlan(db, rc1Targets(db), probeContext(1, {}, () => undefined, {}));
   } catch {
     return; // each broker reports it in rc1
   }

@@ -6,7 +6,7 @@
  * last defined among equals, unless an alternative was set for the service
  * (`[modules] alternatives`, `--set-alternative`).
  */
-import { applyUpdate, parseEntry, updateProblem, type ModuleEntry } from './entry';
+import { applyUpdate, copyEntry, parseEntry, updateProblem, type ModuleEntry } from './entry';
 
 export class ModuleDb {
   private readonly entries = new Map<string, ModuleEntry>();
@@ -20,6 +20,17 @@ export class ModuleDb {
     if (!this.order.has(e.name)) this.order.set(e.name, this.order.size);
     this.entries.set(e.name, e);
     return e;
+  }
+
+  /** A db of the same entries (each its own copy) and alternatives, to change apart from this one. */
+  copy(): ModuleDb {
+    const c = new ModuleDb();
+    for (const [name, e] of this.entries) {
+      c.order.set(name, this.index(name));
+      c.entries.set(name, copyEntry(e));
+    }
+    for (const [s, m] of this.alternatives) c.alternatives.set(s, m);
+    return c;
   }
 
   /** `NAME.KEY = VALUE` of a table file or the broker config: the entry must exist. */

@@ -89,6 +89,13 @@ export function parseEntry(raw: unknown, where: string): ModuleEntry {
   return e;
 }
 
+/** An entry's own copy (its arrays too). */
+export function copyEntry(e: ModuleEntry): ModuleEntry {
+  const c = { ...e };
+  for (const [k, v] of Object.entries(c)) if (Array.isArray(v)) (c as unknown as Record<string, unknown>)[k] = [...(v as string[])];
+  return c;
+}
+
 /** Apply a checked update table to an entry (its name stays). */
 export function applyUpdate(e: ModuleEntry, t: Readonly<Record<string, unknown>>): void {
   for (const [k, v] of Object.entries(t)) {

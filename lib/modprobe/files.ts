@@ -20,12 +20,16 @@ export const BUILTIN_TABLE = path.resolve(__dirname, '..', '..', '..', 'modules'
 /** a table file's largest size: it is read whole */
 const MAX_TABLE_BYTES = 1 << 20;
 
-let builtinDoc: Record<string, unknown> | undefined;
+let builtin: ModuleDb | undefined;
 
-/** The installation's table, read and parsed once per process (a thousand in-process brokers share it). */
-function builtinTable(): Record<string, unknown> {
-  builtinDoc ??= parseTable(fs.readFileSync(BUILTIN_TABLE, 'utf8'), BUILTIN_TABLE);
-  return builtinDoc;
+/** The installation's table, read, parsed and checked once per process (a thousand in-process brokers share it). */
+function builtinTable(): ModuleDb {
+  if (builtin === undefined) {
+    const db = new ModuleDb();
+    addDoc(db, parseTable(fs.readFileSync(BUILTIN_TABLE, 'utf8'), BUILTIN_TABLE), BUILTIN_TABLE);
+    builtin = db;
+  }
+  return builtin;
 }
 
 function parseTable(text: string, file: string): Record<string, unknown> {
@@ -80,9 +84,8 @@ export interface TableRead {
 
 /** The installation's table and the search path's, read without blocking the loop. */
 export async function readTables(env: NodeJS.ProcessEnv): Promise<TableRead> {
-  const db = new ModuleDb();
+  const db = builtinTable().copy();
   const trace = [`checking ${BUILTIN_TABLE}`, `loading ${BUILTIN_TABLE}`];
-  addDoc(db, builtinTable(), BUILTIN_TABLE);
   for (const dir of searchPath(env)) {
     const d = path.join(dir, 'modprobe.d');
     trace.push(`checking ${d}/*.toml`);
@@ -119,7 +122,5 @@ export async function readTableFile(file: string): Promise<TableRead> {
 
 /** The installation's table alone (the zygote's preload: which modules a follower loads). */
 export function builtinDb(): ModuleDb {
-  const db = new ModuleDb();
-  addDoc(db, builtinTable(), BUILTIN_TABLE);
-  return db;
+  return builtinTable().copy();
 }
