@@ -148,11 +148,11 @@ export class BrokerServices implements BrokerModule {
     }),
     // one request, so that a reload that fails leaves the old module running
     method('module.reload', async (req) => {
-      await this.b.modules.reload(req.path, req.args ?? [], req.name || undefined, req.force === true);
+      await this.b.modules.reload(req.path, req.args ?? [], req.name || undefined, req.force === true, req.cancel === true);
       return {};
     }),
     method('module.remove', async (req) => {
-      await this.b.modules.remove(req.name);
+      await this.b.modules.remove(req.name, req.cancel === true);
       return {};
     }),
     method('module.list', () => ({

@@ -60,6 +60,9 @@ export interface LoadedModule {
   configTables: readonly string[];
   /** withdraws the events its protocol declared (a site module's, ADR 0019) */
   withdrawEvents?: () => void;
+  /** resolves once it is taken down (a remove waiting on its stop() ends when a remove --cancel takes it down) */
+  gone?: Promise<void>;
+  markGone?: () => void;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -129,7 +132,7 @@ export class ModuleHost {
    * Replace a running module; a failure leaves the old one running (see the
    * file comment). With force, a module that is not loaded is simply loaded.
    */
-  async reload(spec: string, args: readonly string[], nameOverride: string | undefined, force: boolean): Promise<LoadedModule> {
+  async reload(spec: string, args: readonly string[], nameOverride: string | undefined, force: boolean, cancel = false): Promise<LoadedModule> {
     this.refuseBuiltin('reload', nameOverride ?? spec);
     const { path, manifest, name } = await this.find(spec, nameOverride, 'reload');
     const old = this.mods.get(name);
@@ -145,7 +148,7 @@ export class ModuleHost {
       const fe = toFluxError(e);
       throw new FluxError(fe.errno, `${fe.message}; ${keeps}`);
     }
-    if (this.mods.get(name) === old) await this.remove(name);
+    if (this.mods.get(name) === old) await this.remove(name, cancel);
     if (this.mods.has(name)) {
       this.teardown(lm);
       throw new FluxError(Errno.EEXIST, `reload ${name}: File exists (loaded again meanwhile)`);
@@ -265,18 +268,19 @@ export class ModuleHost {
   }
 
   /** Unload a module: FINALIZING (new requests get ENOSYS), stop(), dispose. */
-  async remove(name: string): Promise<void> {
+  async remove(name: string, cancel = false): Promise<void> {
     this.refuseBuiltin('remove', name);
     const lm = this.mods.get(name);
     if (!lm) throw new FluxError(Errno.ENOENT, `remove ${name}: No such file or directory`);
+    const stopping = lm.state === 'F';
     lm.state = 'F';
-    try {
-      await lm.module?.stop?.();
-    } catch (e) {
-      this.ctx.log(3, name, `stop failed: ${(e as Error).message}`);
-    }
+    const stopped = stopping ? Promise.resolve() : Promise.resolve().then(() => lm.module?.stop?.()).catch((e: Error) => this.ctx.log(3, name, `stop failed: ${e.message}`));
+    lm.gone ??= new Promise<void>((resolve) => (lm.markGone = resolve));
+    // cancel (flux module remove --cancel): taken down without waiting for its stop(), as Flux cancels a module's thread
+    if (!cancel) await Promise.race([stopped, lm.gone]);
+    if (this.mods.get(name) !== lm) return; // a remove --cancel took it down meanwhile
     this.teardown(lm);
-    this.ctx.log(7, 'broker', `rmmod ${name}`);
+    this.ctx.log(7, 'broker', `rmmod ${name}${cancel ? ' (canceled)' : ''}`);
   }
 
   /** Rank 0's CLEANUP: each module's cleanup(), newest first; what one says, or its failure, is logged. */
@@ -295,6 +299,7 @@ export class ModuleHost {
 
   private teardown(lm: LoadedModule): void {
     lm.state = 'X';
+    lm.markGone?.();
     lm.handle.abortAll(Errno.ENOSYS, `module ${lm.name} is unloading`);
     this.ctx.router.removeEndpoint(lm.handle.uuid);
     this.registries.withdraw(lm.handle);

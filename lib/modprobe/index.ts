@@ -12,7 +12,7 @@ export { ModuleDb } from './db';
 export { ranksMatcher } from './ranks';
 export { ranksSpec, updateKeys, shownEntry, type ModuleEntry } from './entry';
 export { BUILTIN_TABLE, addTable, builtinDb, readTableFile, readTables, searchPath, type TableRead } from './files';
-export { dependencyTree, enabled, loadPlan, ordered, predecessors, rc1Targets, removePlan, solve, type LoadedModules, type ProbeContext } from './solve';
+export { dependencyTree, enabled, loadPlan, notEnabled, ordered, predecessors, rc1Targets, removePlan, solve, type LoadedModules, type ProbeContext } from './solve';
 
 /**
  * The broker config's [modules] table applied to the db: `disable` (names

@@ -24,14 +24,24 @@ function specMet(spec: string, get: (k: string) => unknown): boolean {
   return inverted ? v === undefined : v !== undefined;
 }
 
-/** Does the entry load on this broker (not disabled, its rank, its needs-config/attrs/env met)? */
-export function enabled(e: ModuleEntry, ctx: ProbeContext): boolean {
-  if (e.disabled || !ranksMatcher(e.ranks)?.(ctx.rank)) return false;
+/** Why the entry does not load on this broker (disabled, another rank, a needs-config/attrs/env unmet); undefined: it does. */
+export function notEnabled(e: ModuleEntry, ctx: ProbeContext): string | undefined {
+  if (e.disabled) return `${e.name} is disabled`;
+  if (!ranksMatcher(e.ranks)?.(ctx.rank)) return `${e.name} does not load on rank ${ctx.rank} (ranks = "${e.ranks}")`;
+  const unmet = (list: readonly string[], what: string, get: (k: string) => unknown) => {
+    const k = list.find((x) => !specMet(x, get));
+    return k === undefined ? undefined : `${e.name} needs ${what} ${k.startsWith('!') ? `${k.slice(1)} unset` : `${k} set`}`;
+  };
   return (
-    e['needs-config'].every((k) => specMet(k, (x) => ctx.conf(x))) &&
-    e['needs-attrs'].every((k) => specMet(k, (x) => ctx.attr(x))) &&
-    e['needs-env'].every((k) => specMet(k, (x) => ctx.env(x)))
+    unmet(e['needs-config'], 'config key', (x) => ctx.conf(x)) ??
+    unmet(e['needs-attrs'], 'attribute', (x) => ctx.attr(x)) ??
+    unmet(e['needs-env'], 'environment variable', (x) => ctx.env(x))
   );
+}
+
+/** Does the entry load on this broker? */
+export function enabled(e: ModuleEntry, ctx: ProbeContext): boolean {
+  return notEnabled(e, ctx) === undefined;
 }
 
 /** The names rc1 starts from: for every entry, the one chosen for its first service (or its name). */

@@ -505,6 +505,15 @@ export const brokerProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "load it when it is not loaded"
+        },
+        {
+          "name": "cancel",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "take the old module down without waiting for its stop()"
         }
       ],
       "response": "Empty"
@@ -514,6 +523,15 @@ export const brokerProtocol: ProtocolDoc = {
         {
           "name": "name",
           "type": "string"
+        },
+        {
+          "name": "cancel",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "take it down without waiting for its stop() (flux module remove --cancel)"
         }
       ],
       "response": "Empty"
@@ -787,12 +805,16 @@ export interface BrokerModuleReloadRequest {
   args?: null | Array<string>;
   /** load it when it is not loaded */
   force?: null | boolean;
+  /** take the old module down without waiting for its stop() */
+  cancel?: null | boolean;
 }
 
 export type BrokerModuleReloadResponse = Empty;
 
 export interface BrokerModuleRemoveRequest {
   name: string;
+  /** take it down without waiting for its stop() (flux module remove --cancel) */
+  cancel?: null | boolean;
 }
 
 export type BrokerModuleRemoveResponse = Empty;

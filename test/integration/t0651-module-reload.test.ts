@@ -8,11 +8,21 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
 const tmp = tmpdir();
 const counter = path.join(tmp.dir, 'counter.js');
 const notPolicy = path.join(tmp.dir, 'not-a-policy.js');
+const stuck = path.join(tmp.dir, 'stuck.js');
+
+// stuck: its stop() never ends (a module waiting on something that will not come)
+const STUCK = `const api = require('flux-ts/kernel/api');
+module.exports = { default: api.defineModule({ name: 'stuck', create: () => ({
+  handlers: [api.request('stats-get', () => ({ up: true }))],
+  stop() { return new Promise(() => {}); },
+}) }) };
+`;
 
 // counter: its stats say how often they were asked for (state in memory) and the
 // greeting it was loaded with; create() refuses bad=..., start() fails on fail
@@ -31,6 +41,7 @@ module.exports = { default: api.defineModule({ name: 'counter', create: (scope) 
 test.before(async () => {
   fs.writeFileSync(counter, COUNTER);
   fs.writeFileSync(notPolicy, 'module.exports = { nope: 1 };\n');
+  fs.writeFileSync(stuck, STUCK);
   inst = await startInstance();
 });
 test.after(async () => {
@@ -112,6 +123,31 @@ test('site module: a start() that fails brings the old module back with its argu
   assert.equal([r.code, r.stderr], [0, '']);
   assert.equal(count(), { n: 1, greeting: 'bye' });
   assert.is(inst.flux(['module', 'remove', 'counter']).code, 0);
+});
+
+test('--cancel takes down a module whose stop() never ends; a reload with it replaces one', async () => {
+  assert.is(inst.flux(['module', 'load', stuck]).code, 0);
+  // without --cancel the remove waits on stop(): the module stays finalizing (F) until a remove --cancel takes it down
+  const waiting = inst.fluxAsync(['module', 'remove', 'stuck'], { timeoutMs: 60_000 });
+  await waitUntil(() => /^stuck +\d+ +F /m.test(inst.flux(['module', 'list']).stdout), { what: 'stuck finalizing' });
+  const r = inst.flux(['module', 'remove', '--cancel', 'stuck']);
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.equal([(await waiting).code, (await waiting).stderr], [0, '']);
+  assert.not.match(inst.flux(['module', 'list']).stdout, /^stuck /m);
+  assert.match(inst.flux(['dmesg']).stdout, /broker\.debug\[0\]: rmmod stuck \(canceled\)/);
+  assert.is(inst.flux(['module', 'load', stuck]).code, 0);
+  const re = inst.flux(['module', 'reload', '--cancel', stuck]);
+  assert.equal([re.code, re.stderr], [0, '']);
+  assert.is(JSON.parse(inst.flux(['module', 'stats', 'stuck']).stdout).up, true);
+  assert.is(inst.flux(['module', 'remove', '--cancel', 'stuck']).code, 0);
+});
+
+test('--exec and --loader: flux-ts runs every module inside its broker', () => {
+  for (const [verb, opt] of [['load', '--exec'], ['reload', '--loader=/usr/bin/python3']] as const) {
+    const r = inst.flux(['module', verb, opt, counter]);
+    assert.is(r.code, 1);
+    assert.is(r.stderr, `flux-module: ${opt.replace(/=.*/, '')}: flux-ts runs every module inside its broker (a module of its own process is not supported)\n`);
+  }
 });
 
 test.run();

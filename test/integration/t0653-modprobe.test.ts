@@ -117,6 +117,9 @@ test("broker.rc1_path is Flux's default; list-dependencies, show, load, remove",
   assert.is(inst.flux(['modprobe', 'load', 'sched']).code, 0);
   assert.is(inst.flux(['run', 'echo', 'scheduled']).stdout, 'scheduled\n');
 
+  // a module that cannot load where it is asked for says why
+  const notHere = inst.flux(['exec', '-r', '1', 'flux', 'modprobe', 'load', 'sched']);
+  assert.equal([notHere.code, notHere.stderr], [1, 'flux-modprobe: ERROR: sched does not load on rank 1 (ranks = "0")\n']);
   const none = inst.flux(['modprobe', 'list-dependencies', 'nosuch']);
   assert.equal([none.code, none.stderr], [1, 'flux-modprobe: ERROR: no such task or module nosuch\n']);
   const py = inst.flux(['modprobe', 'run', 'rc.py']);

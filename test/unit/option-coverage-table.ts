@@ -410,6 +410,8 @@ export const COVERED: Readonly<Record<string, string>> = {
   'modprobe show --path': 'integration/t0653-modprobe.test.ts',
   'modprobe show --set-alternative': 'integration/t0653-modprobe.test.ts',
   'modprobe show --disable': 'integration/t0653-modprobe.test.ts',
+  'module remove --cancel': 'integration/t0651-module-reload.test.ts',
+  'module reload --cancel': 'integration/t0651-module-reload.test.ts',
   'housekeeping kill --all': 'integration/t1027-housekeeping.test.ts',
   'housekeeping kill --jobid': 'integration/t1027-housekeeping.test.ts',
   'housekeeping kill --signal': 'integration/t1027-housekeeping.test.ts',
@@ -505,6 +507,8 @@ export const COVERED: Readonly<Record<string, string>> = {
 /** options refused with one line by the command (not hidden): the test file that asserts the refusal */
 export const REFUSED: Readonly<Record<string, string>> = {
   'archive create --mmap': 'integration/t0818-archive.test.ts',
+  'module load --exec': 'integration/t0651-module-reload.test.ts',
+  'module load --loader': 'integration/t0651-module-reload.test.ts',
   'R encode --xml': 'integration/t1107-flux-r.test.ts',
   'pmi --libpmi-noflux': 'integration/t1040-option-effects.test.ts',
   'pmi --libpmi2-cray': 'integration/t0701-pmi.test.ts',

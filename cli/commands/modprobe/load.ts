@@ -4,7 +4,7 @@
  * those already loaded.
  */
 import { FluxCommand } from '../../base-command';
-import { loadPlan } from '../../../lib/modprobe';
+import { loadPlan, notEnabled } from '../../../lib/modprobe';
 import { dryRun, modprobeSpec } from './group';
 import { brokerContext, loadedModules, probeError, probeTable } from './table';
 import { loadAll } from './run-plan';
@@ -21,7 +21,13 @@ export class ModprobeLoadCommand extends FluxCommand {
       // the named modules become their services' choice (a module that is not the default loads)
       for (const n of this.args.operands) for (const s of db.get(n).provides) db.setAlternative(s, db.get(n).name);
       const loaded = await loadedModules(h);
-      plan = loadPlan(db, this.args.operands, await brokerContext(h, db)).filter((n) => loaded.lookup(n) === undefined);
+      const ctx = await brokerContext(h, db);
+      // a module named that cannot load here is said so (not "already loaded")
+      for (const n of this.args.operands) {
+        const why = notEnabled(db.get(n), ctx);
+        if (why !== undefined && loaded.lookup(n) === undefined) throw new Error(why);
+      }
+      plan = loadPlan(db, this.args.operands, ctx).filter((n) => loaded.lookup(n) === undefined);
     } catch (e) {
       this.fail(probeError(e));
     }

@@ -17,6 +17,18 @@ export function canonicalModulePath(spec: string): string {
   }
 }
 
+/** Flux's options for a module of its own process, which flux-ts does not run (load and reload refuse them). */
+export const execOptions = [
+  { name: 'exec', description: 'Load module as a separate process (refused: flux-ts runs every module inside its broker)' },
+  { name: 'loader', arg: 'PATH', description: 'Program that runs a separate-process module (refused, as --exec)' },
+];
+
+/** The refusal of --exec / --loader, or undefined when neither was given. */
+export function execRefusal(has: (name: string) => boolean): string | undefined {
+  const given = ['exec', 'loader'].find((o) => has(o));
+  return given === undefined ? undefined : `--${given}: flux-ts runs every module inside its broker (a module of its own process is not supported)`;
+}
+
 /** Send module.load; the broker answers once the module is running. */
 export async function loadModule(h: Client, spec: string, name: string | undefined, args: readonly string[]): Promise<void> {
   const p = canonicalModulePath(spec);
@@ -31,7 +43,7 @@ export class ModuleLoadCommand extends FluxCommand {
     summary: 'Load module',
     docLine: true,
     usage: '[OPTIONS] module',
-    options: [{ name: 'name', arg: 'NAME', description: 'Override default module name' }],
+    options: [{ name: 'name', arg: 'NAME', description: 'Override default module name' }, ...execOptions],
     // options end at MODULE: what follows is the module's arguments
     operands: [
       { name: 'module', nargs: '1' },
@@ -41,6 +53,8 @@ export class ModuleLoadCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const [spec, ...args] = this.args.operands as [string, ...string[]];
+    const refused = execRefusal((o) => this.args.has(o));
+    if (refused !== undefined) this.fail(refused);
     const h = await this.connect();
     await loadModule(h, spec, this.args.str('name'), args);
     return 0;

@@ -1,7 +1,7 @@
 /** The module table (lib/modprobe): ranks, services and alternatives, rc1's plan, removal, the dependency tree. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleDb, addTable, applyModulesConfig, dependencyTree, loadPlan, probeContext, rc1Targets, removePlan, ranksMatcher, shownEntry } from '../../../lib/modprobe';
+import { ModuleDb, addTable, applyModulesConfig, dependencyTree, loadPlan, notEnabled, probeContext, rc1Targets, removePlan, ranksMatcher, shownEntry } from '../../../lib/modprobe';
 
 const on = (ranks: string | undefined, n = 6) => [...Array(n).keys()].filter((r) => ranksMatcher(ranks)!(r));
 
@@ -133,6 +133,10 @@ after = ["cfg"]
 `);
   const names = (c: ReturnType<typeof ctx>) => loadPlan(d, rc1Targets(d), c).filter((n) => ['cfg', 'noattr', 'envy', 'needy'].includes(n));
   assert.equal(names(ctx(0)), ['noattr']);
+  assert.is(notEnabled(d.entry('cfg')!, ctx(0)), 'cfg needs config key site.enable set');
+  assert.is(notEnabled(d.entry('noattr')!, ctx(0, {}, { 'test.off': '1' })), 'noattr needs attribute test.off unset');
+  assert.is(notEnabled(d.entry('envy')!, ctx(0)), 'envy needs environment variable SITE_ENV set');
+  assert.is(notEnabled(d.entry('manager')!, ctx(3)), 'manager does not load on rank 3 (ranks = "0")');
   assert.equal(names(ctx(0, { site: { enable: true } }, { 'test.off': '1' }, { SITE_ENV: 'x' })), ['cfg', 'envy', 'needy']);
 });
 
