@@ -84,13 +84,20 @@ const modules = (r: { stdout: string }) => r.stdout.split('\n').slice(1).map((l)
 
 let inst: Instance | undefined;
 
+/** An instance for one test (one a failed test left running is killed first). */
+async function fresh(args: string[]): Promise<Instance> {
+  inst?.kill();
+  inst = await startInstance(args);
+  return inst;
+}
+
 test.after(async () => {
   await inst?.stop().catch(() => inst?.kill());
   tmp.cleanup();
 });
 
 test("broker.rc1_path is Flux's default; list-dependencies, show, load, remove", async () => {
-  inst = await startInstance(['--test-size=2']);
+  inst = await fresh(['--test-size=2']);
   assert.is(inst.flux(['getattr', 'broker.rc1_path']).stdout, 'flux modprobe rc1\n');
   assert.is(inst.flux(['getattr', 'broker.rc3_path']).stdout, 'flux modprobe rc3\n');
   assert.match(inst.flux(['dmesg']).stdout, /broker\.info\[0\]: rc1\.0: flux modprobe rc1 Exited \(rc=0\) \d+\.\ds\n/);
@@ -119,7 +126,8 @@ test("broker.rc1_path is Flux's default; list-dependencies, show, load, remove",
 
   // a module that cannot load where it is asked for says why
   const notHere = inst.flux(['exec', '-r', '1', 'flux', 'modprobe', 'load', 'sched']);
-  assert.equal([notHere.code, notHere.stderr], [1, 'flux-modprobe: ERROR: sched does not load on rank 1 (ranks = "0")\n']);
+  assert.is(notHere.code, 1);
+  assert.match(notHere.stderr, /^flux-modprobe: ERROR: sched does not load on rank 1 \(ranks = "0"\)\n/);
   const none = inst.flux(['modprobe', 'list-dependencies', 'nosuch']);
   assert.equal([none.code, none.stderr], [1, 'flux-modprobe: ERROR: no such task or module nosuch\n']);
   const py = inst.flux(['modprobe', 'run', 'rc.py']);
@@ -130,7 +138,7 @@ test("broker.rc1_path is Flux's default; list-dependencies, show, load, remove",
 });
 
 test('an instance without rc1/rc3 is brought up and down by flux modprobe rc1/rc3; load/remove take dependencies', async () => {
-  inst = await startInstance(['-Sbroker.rc1_path=', '-Sbroker.rc3_path=']);
+  inst = await fresh(['-Sbroker.rc1_path=', '-Sbroker.rc3_path=']);
   const f = inst.flux.bind(inst);
   assert.is(modules(f(['module', 'list'])).length, 0);
   assert.is(f(['modprobe', 'rc1', '--dry-run']).stdout, 'load kvs\nload rexec\nload resource\nload job-exec\nload sched\nload job-manager\nload job-ingest\nload cli-pool\nload heartbeat\nload cron sync=heartbeat.pulse\n');
