@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { lifoPolicySource } from '../helpers/site-policy';
 
 const tmp = tmpdir('flux-ts-t0653-');
 const site = path.join(tmp.dir, 'site');
@@ -22,29 +23,7 @@ fs.writeFileSync(
   path.join(site, 'newest.js'),
   `'use strict';
 const { defineModule, token, IRegistries } = require('flux-ts/kernel/api');
-const newest = {
-  schedPolicy: 1, name: 'newest', description: 'newest job first',
-  create() {
-    let pending = [];
-    return {
-      name: 'newest', hello() {}, free() {},
-      enqueue(job) { pending.push(job); },
-      cancel(id) { const n = pending.length; pending = pending.filter((j) => String(j.id) !== String(id)); return pending.length !== n; },
-      queue() { return pending; },
-      schedule(pool) {
-        const out = [];
-        while (pending.length > 0) {
-          const job = pending[pending.length - 1];
-          const R = pool.match(job.request);
-          if (!R) break;
-          pool.take(R); pending.pop(); out.push({ type: 'alloc', id: job.id, R });
-        }
-        return out;
-      },
-    };
-  },
-};
-module.exports = defineModule({
+${lifoPolicySource('newest')}module.exports = defineModule({
   name: 'site-newest',
   create(scope) {
     scope.container.resolve(IRegistries).provide(token('flux.sched.policies'), 'newest', newest);

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { Client } from '../../cli/api';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
+import { lifoPolicySource } from '../helpers/site-policy';
 
 const tmp = tmpdir('flux-ts-t1024-');
 const conf = path.join(tmp.dir, 'conf');
@@ -30,37 +31,7 @@ fs.writeFileSync(
   `'use strict';
 const { defineModule, token, IRegistries } = require('flux-ts/kernel/api');
 
-/** lifo: the newest job first; nothing older starts while it does not fit */
-const lifo = {
-  schedPolicy: 1,
-  name: 'lifo',
-  description: 'newest job first',
-  create() {
-    let pending = [];
-    const newer = (a, b) => a.t_submit - b.t_submit || Number(a.id) - Number(b.id);
-    return {
-      name: 'lifo',
-      hello() {},
-      free() {},
-      enqueue(job) { pending.push(job); pending.sort(newer); },
-      cancel(id) { const n = pending.length; pending = pending.filter((j) => String(j.id) !== String(id)); return pending.length !== n; },
-      queue() { return pending; },
-      schedule(pool) {
-        const out = [];
-        while (pending.length > 0) {
-          const job = pending[pending.length - 1];
-          const R = pool.match(job.request);
-          if (!R) break;
-          pool.take(R);
-          pending.pop();
-          out.push({ type: 'alloc', id: job.id, R });
-        }
-        return out;
-      },
-    };
-  },
-};
-
+${lifoPolicySource('lifo')}
 /** stamp: every task learns who stamped it; the leader says when the job's shells are done */
 const stamp = {
   name: 'stamp',
