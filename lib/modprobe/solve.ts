@@ -44,9 +44,16 @@ export function enabled(e: ModuleEntry, ctx: ProbeContext): boolean {
   return notEnabled(e, ctx) === undefined;
 }
 
-/** The names rc1 starts from: for every entry, the one chosen for its first service (or its name). */
+/**
+ * The names rc1 starts from: every entry that is the one chosen for its name
+ * and for each service it provides (an alternative of higher priority for
+ * any of them, or one set in `alternatives`, takes its place).
+ */
 export function rc1Targets(db: ModuleDb): string[] {
-  return [...new Set(db.all().map((e) => db.get(e.provides[0] ?? e.name).name))];
+  return db
+    .all()
+    .filter((e) => [e.name, ...e.provides].every((n) => db.get(n) === e))
+    .map((e) => e.name);
 }
 
 /** The enabled entries NAMES stand for, and those they require (recursively); entry names. */

@@ -102,6 +102,15 @@ requires = ["manager"]
   assert.throws(() => d.disable('nosuch'), /no such module or task 'nosuch'/);
 });
 
+test('an entry replaced for any one of its names is not loaded by rc1', () => {
+  // as the built-in table's sched: named for one service, providing another
+  const d = new ModuleDb();
+  addTable(d, '[[modules]]\nname = "sched"\nprovides = ["feasibility"]\n[[modules]]\nname = "site"\nprovides = ["sched"]\npriority = 200\n', 't.toml');
+  assert.equal(rc1Targets(d), ['site']);
+  d.setAlternative('sched', 'sched');
+  assert.equal(rc1Targets(d), ['sched']);
+});
+
 test('[modules] updates, alternatives and disable, and FLUX_MODPROBE_DISABLE', () => {
   const d = db();
   applyModulesConfig(d, { disable: ['kv-watch', 'not-in-table'], simple: { ranks: '0-1', args: ['a=1'] } }, { FLUX_MODPROBE_DISABLE: 'store-disk' });
