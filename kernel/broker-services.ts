@@ -155,6 +155,19 @@ export class BrokerServices implements BrokerModule {
       await this.b.modules.remove(req.name, req.cancel === true);
       return {};
     }),
+    // flux module trace: each message of the modules asked for, until the client cancels or goes away
+    method('module.trace', (req, msg) => {
+      if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
+      const filter = { names: req.names ?? [], typemask: req.typemask ?? 0, topic_glob: req.topic_glob ?? '*', full: req.full === true };
+      this.b.modules.tracer.add(`${msg.route[0]}:${msg.matchtag}`, filter, (r) => this.h.respond(msg, r));
+      this.b.modules.retrace();
+      return NO_RESPONSE;
+    }),
+    method('module.disconnect', (_req, msg) => {
+      this.b.modules.tracer.removeAll(`${msg.route[0]}:`);
+      this.b.modules.retrace();
+      return NO_RESPONSE;
+    }),
     method('module.list', () => ({
       mods: this.b.modules.list().map((m) => ({
         name: m.name,

@@ -26,6 +26,7 @@
  * malformed one is answered EPROTO `<topic>: malformed request: <field>: ...`
  * without the handler ever seeing it.
  */
+import { MessageTracer } from '../../lib/msg-trace';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Errno } from '../../lib/errno';
 import { FluxError, toFluxError } from '../../lib/errors';
@@ -75,6 +76,8 @@ export class ModuleHost {
   readonly instance = rootContainer.createChildContainer();
   /** the broker's named registries (sched policies, shell plugins), withdrawn per module at unload */
   readonly registries = new Registries();
+  /** flux module trace: who traces which modules' messages (lib/msg-trace.ts) */
+  readonly tracer = new MessageTracer();
   /** called when a module fails after RUNNING (panic policy lives in the broker) */
   onModuleFailure: (name: string, err: Error) => void = () => {};
 
@@ -86,6 +89,15 @@ export class ModuleHost {
 
   list(): LoadedModule[] {
     return [...this.mods.values()];
+  }
+
+  /** Hook every module's messages to the tracer while someone traces (unhooked: no cost per message). */
+  retrace(): void {
+    for (const lm of this.mods.values()) this.hookTrace(lm);
+  }
+
+  private hookTrace(lm: LoadedModule): void {
+    lm.handle.tracer = this.tracer.active ? (prefix, msg) => this.tracer.record(prefix, lm.name, msg) : undefined;
   }
 
   get(name: string): LoadedModule | undefined {
@@ -212,6 +224,7 @@ export class ModuleHost {
     };
     this.ctx.router.addEndpoint(handle);
     handle.onRequest = (msg) => this.dispatch(lm, msg);
+    this.hookTrace(lm);
     try {
       if (manifest.noArgs && args.length > 0) throw new FluxError(Errno.EINVAL, `${name} takes no module arguments (got '${args[0]}')`);
       const protocol = manifest.protocol === undefined ? undefined : await loadProtocol(manifest.protocol, path, builtin !== undefined || path.startsWith(`${builtinModuleDir}/`));

@@ -19,6 +19,7 @@ import {
   NODEID_UPSTREAM,
   Role,
   errorResponseTo,
+  event as makeEvent,
   request as makeRequest,
   responseTo,
   type Message,
@@ -46,6 +47,8 @@ export class LocalHandle implements Handle, Endpoint {
   onRequest: (msg: Message) => void = (msg) => this.respondError(msg, Errno.ENOSYS);
   /** last time a message was sent or received (for `flux module list` Idle) */
   lastActivity = Date.now();
+  /** set while someone traces this module (flux module trace): each message it receives (rx) or sends (tx) */
+  tracer: ((prefix: 'rx' | 'tx', msg: Message) => void) | undefined;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -67,6 +70,7 @@ export class LocalHandle implements Handle, Endpoint {
 
   deliver(msg: Message): void {
     this.lastActivity = Date.now();
+    this.tracer?.('rx', msg);
     switch (msg.type) {
       case MsgType.Response:
         this.tracker.receive(msg);
@@ -98,6 +102,11 @@ export class LocalHandle implements Handle, Endpoint {
     m.userid = OWNER_UID;
     m.rolemask = Role.Owner | Role.Local;
     this.lastActivity = Date.now();
+    this.toRouter(m);
+  }
+
+  private toRouter(m: Message): void {
+    this.tracer?.('tx', m);
     this.ctx.router.fromEndpoint(this, m);
   }
 
@@ -116,19 +125,21 @@ export class LocalHandle implements Handle, Endpoint {
   respond(req: Message, payload?: unknown): void {
     if (req.flags & MsgFlag.NoResponse) return;
     this.lastActivity = Date.now();
-    this.ctx.router.fromEndpoint(this, responseTo(req, payload));
+    this.toRouter(responseTo(req, payload));
   }
 
   respondError(req: Message, errnum: number, errstr?: string): void {
     if (req.flags & MsgFlag.NoResponse) return;
-    this.ctx.router.fromEndpoint(this, errorResponseTo(req, errnum, errstr));
+    this.toRouter(errorResponseTo(req, errnum, errstr));
   }
 
   publish<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void> {
+    this.tracer?.('tx', makeEvent(topic, payload[0]));
     return this.ctx.publish(topic, payload[0]);
   }
 
   publishPrivate<T extends string>(topic: T, ...payload: PublishArgs<T>): Promise<void> {
+    this.tracer?.('tx', makeEvent(topic, payload[0]));
     return this.ctx.publish(topic, payload[0], MsgFlag.Private);
   }
 

@@ -536,6 +536,102 @@ export const brokerProtocol: ProtocolDoc = {
       ],
       "response": "Empty"
     },
+    "module.trace": {
+      "doc": "streaming: one record per message a traced module receives (rx) or sends (tx), until the client goes away",
+      "stream": true,
+      "request": [
+        {
+          "name": "names",
+          "type": [
+            "null",
+            {
+              "type": "array",
+              "items": "string"
+            }
+          ],
+          "default": null,
+          "doc": "module names (none: all)"
+        },
+        {
+          "name": "typemask",
+          "type": [
+            "null",
+            "int"
+          ],
+          "default": null,
+          "doc": "request 1, response 2, event 4, control 8 (0: all)"
+        },
+        {
+          "name": "topic_glob",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
+        },
+        {
+          "name": "full",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "payloads and error texts too"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "ModuleTraceRecord",
+        "fields": [
+          {
+            "name": "timestamp",
+            "type": "double"
+          },
+          {
+            "name": "prefix",
+            "type": "string",
+            "doc": "rx or tx"
+          },
+          {
+            "name": "name",
+            "type": "string"
+          },
+          {
+            "name": "type",
+            "type": "int"
+          },
+          {
+            "name": "topic",
+            "type": "string"
+          },
+          {
+            "name": "payload_size",
+            "type": "long"
+          },
+          {
+            "name": "payload",
+            "type": {
+              "type": "string",
+              "logicalType": "json"
+            },
+            "default": "null"
+          },
+          {
+            "name": "errnum",
+            "type": "int"
+          },
+          {
+            "name": "errstr",
+            "type": "string"
+          }
+        ]
+      }
+    },
+    "module.disconnect": {
+      "doc": "a client went away: its module traces stop (no answer)",
+      "request": [],
+      "response": "null"
+    },
     "module.list": {
       "request": [],
       "response": {
@@ -819,6 +915,37 @@ export interface BrokerModuleRemoveRequest {
 
 export type BrokerModuleRemoveResponse = Empty;
 
+/** module.trace: streaming: one record per message a traced module receives (rx) or sends (tx), until the client goes away */
+export interface BrokerModuleTraceRequest {
+  /** module names (none: all) */
+  names?: null | Array<string>;
+  /** request 1, response 2, event 4, control 8 (0: all) */
+  typemask?: null | number;
+  topic_glob?: null | string;
+  /** payloads and error texts too */
+  full?: null | boolean;
+}
+
+export interface ModuleTraceRecord {
+  timestamp: number;
+  /** rx or tx */
+  prefix: string;
+  name: string;
+  type: number;
+  topic: string;
+  payload_size: number;
+  payload?: unknown;
+  errnum: number;
+  errstr: string;
+}
+
+export type BrokerModuleTraceResponse = ModuleTraceRecord;
+
+/** module.disconnect: a client went away: its module traces stop (no answer) */
+export type BrokerModuleDisconnectRequest = Record<string, never>;
+
+export type BrokerModuleDisconnectResponse = null;
+
 export type BrokerModuleListRequest = Record<string, never>;
 
 export interface BrokerModuleListResponse {
@@ -867,6 +994,8 @@ export interface BrokerProtocol {
   'module.load': { request: BrokerModuleLoadRequest; response: BrokerModuleLoadResponse };
   'module.reload': { request: BrokerModuleReloadRequest; response: BrokerModuleReloadResponse };
   'module.remove': { request: BrokerModuleRemoveRequest; response: BrokerModuleRemoveResponse };
+  'module.trace': { request: BrokerModuleTraceRequest; response: BrokerModuleTraceResponse };
+  'module.disconnect': { request: BrokerModuleDisconnectRequest; response: BrokerModuleDisconnectResponse };
   'module.list': { request: BrokerModuleListRequest; response: BrokerModuleListResponse };
   'event.pub': { request: BrokerEventPubRequest; response: BrokerEventPubResponse };
   'state-machine.get': { request: BrokerStateMachineGetRequest; response: BrokerStateMachineGetResponse };

@@ -1,0 +1,102 @@
+/**
+ * Message tracing (flux module trace, Flux's module.trace): the clients that
+ * asked to see the messages modules receive (rx) and send (tx), each with
+ * its filter, and one record per message that passes a filter. The broker
+ * calls record() for every module message only while someone traces
+ * (active), and each record is sent to the tracer's stream.
+ */
+import { fnmatchRegex } from './formats/fnmatch';
+
+/** what record() is given of a message (kernel/message/message.ts's Message has these) */
+export interface TracedMessage {
+  type: number;
+  topic: string;
+  payload?: unknown;
+  errnum: number;
+  errstr?: string;
+}
+
+export interface TraceFilter {
+  /** module names; empty: every module */
+  names: readonly string[];
+  /** message types (RFC 3 bits: request 1, response 2, event 4, control 8); 0: all */
+  typemask: number;
+  topic_glob: string;
+  /** payloads (and error texts) too */
+  full: boolean;
+}
+
+export interface TraceRecord {
+  timestamp: number;
+  prefix: string;
+  name: string;
+  type: number;
+  topic: string;
+  payload_size: number;
+  payload: unknown;
+  errnum: number;
+  errstr: string;
+}
+
+interface Tracer {
+  filter: TraceFilter;
+  topic: RegExp;
+  send(r: TraceRecord): void;
+}
+
+/** a payload's size as it would travel: its JSON's bytes */
+function payloadSize(p: unknown): number {
+  if (p === undefined || p === null) return 0;
+  if (Buffer.isBuffer(p)) return p.length;
+  try {
+    return Buffer.byteLength(JSON.stringify(p) ?? '');
+  } catch {
+    return 0;
+  }
+}
+
+export class MessageTracer {
+  private readonly tracers = new Map<string, Tracer>();
+
+  get active(): boolean {
+    return this.tracers.size > 0;
+  }
+
+  /** A client's trace (key: who and which request); its records go to send until removed. */
+  add(key: string, filter: TraceFilter, send: (r: TraceRecord) => void): void {
+    this.tracers.set(key, { filter, topic: fnmatchRegex(filter.topic_glob || '*'), send });
+  }
+
+  /** Stop the traces whose key starts with prefix (a client that went away: all of its). */
+  removeAll(prefix: string): void {
+    for (const k of [...this.tracers.keys()]) if (k.startsWith(prefix)) this.tracers.delete(k);
+  }
+
+  remove(key: string): boolean {
+    return this.tracers.delete(key);
+  }
+
+  /** One message of module `name`, received (rx) or sent (tx). */
+  record(prefix: 'rx' | 'tx', name: string, msg: TracedMessage): void {
+    // the trace's own stream is not traced (it would feed itself)
+    if (msg.topic === 'module.trace') return;
+    let size: number | undefined;
+    for (const t of this.tracers.values()) {
+      const f = t.filter;
+      if ((f.typemask !== 0 && (f.typemask & msg.type) === 0) || (f.names.length > 0 && !f.names.includes(name)) || !t.topic.test(msg.topic)) continue;
+      const failed = msg.errnum > 0;
+      size ??= failed ? 0 : payloadSize(msg.payload);
+      t.send({
+        timestamp: Date.now() / 1000,
+        prefix,
+        name,
+        type: msg.type,
+        topic: msg.topic,
+        payload_size: size,
+        payload: f.full && !failed && size > 0 ? msg.payload : null,
+        errnum: msg.errnum,
+        errstr: f.full && failed ? (msg.errstr ?? '') : '',
+      });
+    }
+  }
+}
