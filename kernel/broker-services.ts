@@ -164,7 +164,8 @@ export class BrokerServices implements BrokerModule {
       return NO_RESPONSE;
     }),
     method('module.disconnect', (_req, msg) => {
-      this.b.modules.tracer.removeAll(`${msg.route[0]}:`);
+      const n = this.b.modules.tracer.removeAll(`${msg.route[0]}:`);
+      if (n > 0) this.b.log(7, 'broker', `module trace: ${n} stream(s) of a client that went away stopped`);
       this.b.modules.retrace();
       return NO_RESPONSE;
     }),

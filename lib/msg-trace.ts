@@ -67,9 +67,11 @@ export class MessageTracer {
     this.tracers.set(key, { filter, topic: fnmatchRegex(filter.topic_glob || '*'), send });
   }
 
-  /** Stop the traces whose key starts with prefix (a client that went away: all of its). */
-  removeAll(prefix: string): void {
-    for (const k of [...this.tracers.keys()]) if (k.startsWith(prefix)) this.tracers.delete(k);
+  /** Stop the traces whose key starts with prefix (a client that went away: all of its); how many. */
+  removeAll(prefix: string): number {
+    let n = 0;
+    for (const k of [...this.tracers.keys()]) if (k.startsWith(prefix) && this.tracers.delete(k)) n++;
+    return n;
   }
 
   remove(key: string): boolean {

@@ -51,6 +51,10 @@ test("a module's requests in and responses out, until SIGINT", async () => {
   assert.not.match(t.out(), /job-manager/);
   t.proc.kill('SIGINT');
   assert.is(await t.done, 0);
+  // the broker stops tracing for a client that went away
+  await waitUntil(() => /broker\.debug\[0\]: module trace: 1 stream\(s\) of a client that went away stopped/.test(inst.flux(['dmesg']).stdout), {
+    what: 'the trace stopped in the broker',
+  });
 });
 
 test('--type=response --topic=GLOB --full: failed responses with their errno name and text', async () => {
