@@ -158,7 +158,7 @@ export class BrokerServices implements BrokerModule {
     // flux module trace: each message of the modules asked for, until the client cancels or goes away
     method('module.trace', (req, msg) => {
       if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, `${msg.topic}: request must be streaming`);
-      const filter = { names: req.names ?? [], typemask: req.typemask ?? 0, topic_glob: req.topic_glob ?? '*', full: req.full === true };
+      const filter = { names: req.names ?? [], nodeid: -1, typemask: req.typemask ?? 0, topic_glob: req.topic_glob ?? '*', full: req.full === true };
       this.b.modules.tracer.add(`${msg.route[0]}:${msg.matchtag}`, filter, (r) => this.h.respond(msg, r));
       this.b.modules.retrace();
       return NO_RESPONSE;

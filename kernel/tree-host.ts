@@ -34,7 +34,7 @@ export interface TreeHost {
   /** where the overlay delivers what arrives from peers and registers its services */
   readonly router: Pick<Router, 'routeRequest' | 'routeResponse' | 'dispatchEvent' | 'addService'>;
   /** the broker's own handle (rpc to peers' services) */
-  readonly self: Pick<Handle, 'rpc' | 'send'>;
+  readonly self: Pick<Handle, 'rpc' | 'send' | 'respond'>;
   /** services the broker endpoint answers besides its own (topic -> handler): handlers of the broker module */
   readonly extraServices: { set(topic: string, fn: TreeService): void };
   log(severity: number, appname: string, text: string): void;

@@ -1,9 +1,10 @@
 /**
- * Message tracing (flux module trace, Flux's module.trace): the clients that
- * asked to see the messages modules receive (rx) and send (tx), each with
+ * Message tracing (flux module trace and flux overlay trace, Flux's
+ * module.trace and overlay.trace): the clients that asked to see the
+ * messages modules (or overlay links) receive (rx) and send (tx), each with
  * its filter, and one record per message that passes a filter. The broker
- * calls record() for every module message only while someone traces
- * (active), and each record is sent to the tracer's stream.
+ * calls record() only while someone traces (active), and each record is
+ * sent to the tracer's stream.
  */
 import { fnmatchRegex } from './formats/fnmatch';
 
@@ -19,6 +20,8 @@ export interface TracedMessage {
 export interface TraceFilter {
   /** module names; empty: every module */
   names: readonly string[];
+  /** the peer rank of an overlay trace; -1: every peer */
+  nodeid: number;
   /** message types (RFC 3 bits: request 1, response 2, event 4, control 8); 0: all */
   typemask: number;
   topic_glob: string;
@@ -29,7 +32,10 @@ export interface TraceFilter {
 export interface TraceRecord {
   timestamp: number;
   prefix: string;
+  /** the module (a module trace), '' for the overlay */
   name: string;
+  /** the peer (an overlay trace), -1 for a module */
+  rank: number;
   type: number;
   topic: string;
   payload_size: number;
@@ -78,20 +84,23 @@ export class MessageTracer {
     return this.tracers.delete(key);
   }
 
-  /** One message of module `name`, received (rx) or sent (tx). */
-  record(prefix: 'rx' | 'tx', name: string, msg: TracedMessage): void {
-    // the trace's own stream is not traced (it would feed itself)
-    if (msg.topic === 'module.trace') return;
+  /** One message of module `name` (or, with a rank, on the overlay link to that peer), received (rx) or sent (tx). */
+  record(prefix: 'rx' | 'tx', name: string, msg: TracedMessage, rank = -1): void {
+    // a trace's own stream is not traced (it would feed itself)
+    if (msg.topic === 'module.trace' || msg.topic === 'overlay.trace') return;
     let size: number | undefined;
     for (const t of this.tracers.values()) {
       const f = t.filter;
-      if ((f.typemask !== 0 && (f.typemask & msg.type) === 0) || (f.names.length > 0 && !f.names.includes(name)) || !t.topic.test(msg.topic)) continue;
+      if ((f.typemask !== 0 && (f.typemask & msg.type) === 0) || (f.names.length > 0 && !f.names.includes(name)) || (f.nodeid >= 0 && f.nodeid !== rank) || !t.topic.test(msg.topic)) {
+        continue;
+      }
       const failed = msg.errnum > 0;
       size ??= failed ? 0 : payloadSize(msg.payload);
       t.send({
         timestamp: Date.now() / 1000,
         prefix,
         name,
+        rank,
         type: msg.type,
         topic: msg.topic,
         payload_size: size,

@@ -34,6 +34,7 @@ import { SendStall } from './send-stall';
 import { controlPayload } from './control-payload';
 import type { Topology } from '../lib/tree-topology';
 import { monoMs } from '../lib/clock';
+import { MessageTracer } from '../lib/msg-trace';
 import * as transport from './transport';
 
 import type { PeerStatus } from '../lib/protocol/overlay';
@@ -113,6 +114,8 @@ export class Overlay implements OverlayPort, Tree {
   private readonly children = new Map<number, Child>();
   private readonly byUuid = new Map<string, Child>();
   private parentLink: PeerLink | undefined;
+  /** flux overlay trace: who traces this broker's links (lib/msg-trace.ts) */
+  readonly tracer = new MessageTracer();
   private parentId: string | undefined;
   private parentState = -1;
   private parentLost: string | undefined;
@@ -200,11 +203,25 @@ export class Overlay implements OverlayPort, Tree {
     return this.byUuid.has(uuid) || uuid.startsWith('offline-rank-');
   }
 
+  /** a message on the link to peer `rank`, traced when someone traces (flux overlay trace) */
+  private sendOn(link: PeerLink, rank: number, msg: Message): boolean {
+    if (this.tracer.active) this.tracer.record('tx', '', msg, rank);
+    return link.send(msg);
+  }
+
+  private traceIn(rank: number, msg: Message): void {
+    if (this.tracer.active) this.tracer.record('rx', '', msg, rank);
+  }
+
+  private get parentRank(): number {
+    return this.topo.parentOf(this.rank) ?? -1;
+  }
+
   sendToParent(msg: Message): boolean {
     const l = this.parentLink;
     if (!l || !l.isOpen || this.leaving) return false;
     // track only what was sent: send throws for a message it cannot encode
-    const sent = l.send(msg);
+    const sent = this.sendOn(l, this.parentRank, msg);
     if (sent) this.track(this.parentTracked, msg);
     return sent;
   }
@@ -212,13 +229,13 @@ export class Overlay implements OverlayPort, Tree {
   sendToChild(uuid: string, msg: Message): boolean {
     const c = this.byUuid.get(uuid);
     if (!c || !c.link || !c.link.isOpen || c.leaving) return false;
-    const sent = c.link.send(msg);
+    const sent = this.sendOn(c.link, c.rank, msg);
     if (sent) this.track(c.tracked, msg);
     return sent;
   }
 
   sendEventDown(msg: Message): void {
-    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) c.link.send(msg);
+    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) this.sendOn(c.link, c.rank, msg);
   }
 
   /** remember a forwarded request until its final response (for EHOSTUNREACH on loss) */
@@ -349,11 +366,12 @@ export class Overlay implements OverlayPort, Tree {
       if (c.link === link) this.lose(c, why === 'Connection timed out' ? why : 'lost connection', true);
     };
     this.log(LogLevel.debug, `accepting connection from ${this.hostOf(rank)} (rank ${rank}) status ${p.status ?? 'full'}`);
-    link.send(control('hello', { uuid: this.broker.uuid }));
-    link.send(control('state', { state: S[this.state] }));
+    this.sendOn(link, rank, control('hello', { uuid: this.broker.uuid }));
+    this.sendOn(link, rank, control('state', { state: S[this.state] }));
   }
 
   private fromChild(c: Child, link: PeerLink, m: Message): void {
+    this.traceIn(c.rank, m);
     if (m.type !== MsgType.Control) {
       this.fromPeer(m, c.tracked, false);
       return;
@@ -381,7 +399,7 @@ export class Overlay implements OverlayPort, Tree {
         link.onClose = () => {};
         // Only now may the child close: until we had read its goodbye, a close
         // (or a reset that ends our reading early) would look like a failure.
-        link.send(control('goodbye'));
+        this.sendOn(link, c.rank, control('goodbye'));
         this.log(LogLevel.debug, `${this.hostOf(c.rank)} (rank ${c.rank}) said goodbye`);
         break;
     }
@@ -397,7 +415,7 @@ export class Overlay implements OverlayPort, Tree {
     const c = this.children.get(rank);
     if (c === undefined) throw new FluxError(Errno.ENOENT, "requested rank is not this broker's direct child");
     if (!c.link?.isOpen || c.leaving) throw new FluxError(Errno.EINVAL, `rank ${rank} is already ${c.status}`);
-    c.link.send(control('disconnect'));
+    this.sendOn(c.link, c.rank, control('disconnect'));
     const others = this.topo.descendants(rank);
     this.log(LogLevel.err, `${this.hostOf(rank)} (rank ${rank}) disconnected by request${others > 0 ? ` and severed contact with ${others} other nodes` : ''}`);
     this.lose(c, 'administrative disconnect', false);
@@ -501,7 +519,7 @@ export class Overlay implements OverlayPort, Tree {
       const report = JSON.stringify([word, idset.encode(this.online), torpid]);
       if (report !== this.reported && this.parentLink?.isOpen && !this.leaving) {
         this.reported = report;
-        this.parentLink.send(control('status', { status: word, online: idset.encode(this.online), torpid }));
+        this.sendOn(this.parentLink, this.parentRank, control('status', { status: word, online: idset.encode(this.online), torpid }));
       }
     }
     for (const w of [...this.waiters]) w();
@@ -712,7 +730,9 @@ export class Overlay implements OverlayPort, Tree {
       };
       // the parent went away before answering: worth another try
       link.onClose = (why) => reject(new LinkError(`overlay.hello: ${why}`, true));
-      link.send(
+      this.sendOn(
+        link,
+        this.parentRank,
         control('hello', { rank: this.rank, version: VERSION, uuid: this.broker.uuid, status: this.statusWord, hostname: this.hostOf(this.rank) }),
       );
     });
@@ -723,6 +743,7 @@ export class Overlay implements OverlayPort, Tree {
   }
 
   private fromParent(m: Message): void {
+    this.traceIn(this.parentRank, m);
     if (m.type !== MsgType.Control) {
       this.fromPeer(m, this.parentTracked, true);
       return;
@@ -868,7 +889,7 @@ export class Overlay implements OverlayPort, Tree {
         resolve();
       };
     });
-    this.parentLink.send(control('goodbye'));
+    this.sendOn(this.parentLink, this.parentRank, control('goodbye'));
     this.leaving = true;
     await acked;
   }
@@ -876,7 +897,7 @@ export class Overlay implements OverlayPort, Tree {
 
   stateChanged(s: BrokerState): void {
     this.state = s;
-    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) c.link.send(control('state', { state: S[s] }));
+    for (const c of this.children.values()) if (c.link?.isOpen && !c.leaving) this.sendOn(c.link, c.rank, control('state', { state: S[s] }));
     this.changed();
   }
 

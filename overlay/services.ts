@@ -18,12 +18,14 @@ import { checkRequest, compileProtocol } from '../lib/protocol/avro';
 import { overlayProtocol, type OverlayProtocol, type StatusNode } from '../lib/protocol/overlay';
 import type { Overlay, PeerStatus } from './overlay';
 import { monoMs } from '../lib/clock';
+import { NO_RESPONSE } from '../kernel/api/module';
+import { MsgFlag, type Message } from '../kernel/message/message';
 
 type Method = keyof OverlayProtocol;
 type Result<M extends Method> = OverlayProtocol[M]['response'] | Promise<OverlayProtocol[M]['response']>;
 
-/** Answer `method` with `fn`, once the request fits its schema in overlay/protocol.avsc. */
-function serve<M extends Method>(b: TreeHost, method: M, fn: (req: OverlayProtocol[M]['request']) => Result<M>): void {
+/** Answer `method` with `fn`, once the request fits its schema in overlay/protocol.avsc (NO_RESPONSE: fn answers, or nothing does). */
+function serve<M extends Method>(b: TreeHost, method: M, fn: (req: OverlayProtocol[M]['request'], msg: Message) => Result<M> | typeof NO_RESPONSE): void {
   // lazy: a method's schema compiles at its first request (a unit test compiles them all)
   const m = compileProtocol(overlayProtocol, { lazy: true }).methods.get(method);
   if (m === undefined) throw new Error(`overlay/protocol.avsc declares no method ${method}`);
@@ -31,7 +33,7 @@ function serve<M extends Method>(b: TreeHost, method: M, fn: (req: OverlayProtoc
     const c = checkRequest(m, msg.payload);
     if (!c.ok) throw new FluxError(Errno.EPROTO, `${method}: malformed request: ${c.why}`);
     // checked against the method's request schema just above
-    return fn(c.value as OverlayProtocol[M]['request']);
+    return fn(c.value as OverlayProtocol[M]['request'], msg);
   });
 }
 
@@ -91,6 +93,18 @@ export function registerOverlayServices(b: TreeHost, ov: Overlay): void {
   serve(b, 'overlay.disconnect-parent', ({ reason }) => {
     ov.disconnectParent(reason);
     return {};
+  });
+  // flux overlay trace: this broker's links, until the client cancels or goes away
+  serve(b, 'overlay.trace', (req, msg) => {
+    if (!(msg.flags & MsgFlag.Streaming)) throw new FluxError(Errno.EPROTO, 'overlay.trace: request must be streaming');
+    const filter = { names: [], nodeid: req.nodeid ?? -1, typemask: req.typemask ?? 0, topic_glob: req.topic_glob ?? '*', full: req.full === true };
+    ov.tracer.add(`${msg.route[0]}:${msg.matchtag}`, filter, (r) => b.self.respond(msg, r));
+    return NO_RESPONSE;
+  });
+  serve(b, 'overlay.disconnect', (_req, msg) => {
+    const n = ov.tracer.removeAll(`${msg.route[0]}:`);
+    if (n > 0) b.log(7, 'broker', `overlay trace: ${n} stream(s) of a client that went away stopped`);
+    return NO_RESPONSE;
   });
   b.router.addService('overlay', b.uuid);
   if (ov.rank === 0) {

@@ -597,6 +597,11 @@ export const brokerProtocol: ProtocolDoc = {
             "type": "string"
           },
           {
+            "name": "rank",
+            "type": "int",
+            "doc": "the overlay peer (flux overlay trace); -1 for a module"
+          },
+          {
             "name": "type",
             "type": "int"
           },
@@ -931,6 +936,8 @@ export interface ModuleTraceRecord {
   /** rx or tx */
   prefix: string;
   name: string;
+  /** the overlay peer (flux overlay trace); -1 for a module */
+  rank: number;
   type: number;
   topic: string;
   payload_size: number;

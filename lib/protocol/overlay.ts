@@ -158,7 +158,7 @@ export const overlayProtocol: ProtocolDoc = {
       ],
       "response": {
         "type": "record",
-        "name": "OverlayDisconnectResponse",
+        "name": "OverlayDisconnectSubtreeResponse",
         "fields": []
       }
     },
@@ -175,6 +175,104 @@ export const overlayProtocol: ProtocolDoc = {
         "name": "OverlayDisconnectParentResponse",
         "fields": []
       }
+    },
+    "overlay.trace": {
+      "doc": "streaming: one record per message this broker sends to (tx) or receives from (rx) a peer on the overlay, until the client goes away (flux overlay trace)",
+      "stream": true,
+      "request": [
+        {
+          "name": "nodeid",
+          "type": [
+            "null",
+            "int"
+          ],
+          "default": null,
+          "doc": "only this peer rank (-1 or none: all)"
+        },
+        {
+          "name": "typemask",
+          "type": [
+            "null",
+            "int"
+          ],
+          "default": null,
+          "doc": "request 1, response 2, event 4, control 8 (0: all)"
+        },
+        {
+          "name": "topic_glob",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null
+        },
+        {
+          "name": "full",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "payloads and error texts too"
+        }
+      ],
+      "response": {
+        "type": "record",
+        "name": "OverlayTraceRecord",
+        "fields": [
+          {
+            "name": "timestamp",
+            "type": "double"
+          },
+          {
+            "name": "prefix",
+            "type": "string",
+            "doc": "rx or tx"
+          },
+          {
+            "name": "name",
+            "type": "string"
+          },
+          {
+            "name": "rank",
+            "type": "int",
+            "doc": "the peer"
+          },
+          {
+            "name": "type",
+            "type": "int"
+          },
+          {
+            "name": "topic",
+            "type": "string"
+          },
+          {
+            "name": "payload_size",
+            "type": "long"
+          },
+          {
+            "name": "payload",
+            "type": {
+              "type": "string",
+              "logicalType": "json"
+            },
+            "default": "null"
+          },
+          {
+            "name": "errnum",
+            "type": "int"
+          },
+          {
+            "name": "errstr",
+            "type": "string"
+          }
+        ]
+      }
+    },
+    "overlay.disconnect": {
+      "doc": "a client went away: its overlay traces stop (no answer)",
+      "request": [],
+      "response": "null"
     },
     "groups.get": {
       "doc": "rank 0: the members of broker.online or broker.torpid (ENOENT for another name)",
@@ -276,9 +374,7 @@ export interface OverlayDisconnectSubtreeRequest {
   rank: number;
 }
 
-export type OverlayDisconnectResponse = Record<string, never>;
-
-export type OverlayDisconnectSubtreeResponse = OverlayDisconnectResponse;
+export type OverlayDisconnectSubtreeResponse = Record<string, never>;
 
 /** overlay.disconnect-parent: drop this broker's link to its parent as lost, saying why (the heartbeat's [heartbeat] timeout, as Flux's): the broker then leaves as on any lost parent; EINVAL on rank 0 or when the parent is already lost */
 export interface OverlayDisconnectParentRequest {
@@ -286,6 +382,39 @@ export interface OverlayDisconnectParentRequest {
 }
 
 export type OverlayDisconnectParentResponse = Record<string, never>;
+
+/** overlay.trace: streaming: one record per message this broker sends to (tx) or receives from (rx) a peer on the overlay, until the client goes away (flux overlay trace) */
+export interface OverlayTraceRequest {
+  /** only this peer rank (-1 or none: all) */
+  nodeid?: null | number;
+  /** request 1, response 2, event 4, control 8 (0: all) */
+  typemask?: null | number;
+  topic_glob?: null | string;
+  /** payloads and error texts too */
+  full?: null | boolean;
+}
+
+export interface OverlayTraceRecord {
+  timestamp: number;
+  /** rx or tx */
+  prefix: string;
+  name: string;
+  /** the peer */
+  rank: number;
+  type: number;
+  topic: string;
+  payload_size: number;
+  payload?: unknown;
+  errnum: number;
+  errstr: string;
+}
+
+export type OverlayTraceResponse = OverlayTraceRecord;
+
+/** overlay.disconnect: a client went away: its overlay traces stop (no answer) */
+export type OverlayDisconnectRequest = Record<string, never>;
+
+export type OverlayDisconnectResponse = null;
 
 /** groups.get: rank 0: the members of broker.online or broker.torpid (ENOENT for another name) */
 export interface OverlayGroupsGetRequest {
@@ -316,6 +445,8 @@ export interface OverlayProtocol {
   'overlay.status': { request: OverlayStatusRequest; response: OverlayStatusResponse };
   'overlay.disconnect-subtree': { request: OverlayDisconnectSubtreeRequest; response: OverlayDisconnectSubtreeResponse };
   'overlay.disconnect-parent': { request: OverlayDisconnectParentRequest; response: OverlayDisconnectParentResponse };
+  'overlay.trace': { request: OverlayTraceRequest; response: OverlayTraceResponse };
+  'overlay.disconnect': { request: OverlayDisconnectRequest; response: OverlayDisconnectResponse };
   'groups.get': { request: OverlayGroupsGetRequest; response: OverlayGroupsGetResponse };
 }
 

@@ -385,6 +385,8 @@ const NOT_CALLED = new Set([
   'module.remove',
   'module.trace', // a stream that never ends: flux module trace in t0654
   'module.disconnect', // no answer
+  'overlay.trace', // a stream that never ends: flux overlay trace in t0654
+  'overlay.disconnect', // no answer
   'kvs.disconnect', // no answer
   'rexec.write', // needs a running process: flux exec in t0006
   'rexec.kill',

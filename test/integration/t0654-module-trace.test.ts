@@ -1,8 +1,9 @@
 /**
- * flux module trace (Flux's): each message a module receives (rx) and sends
- * (tx), with its type, topic, size and, for a response, its errno name;
- * filtered by module, type and topic; -f adds payloads and error texts;
- * SIGINT ends it with status 0; bad options are one line.
+ * flux module trace and flux overlay trace (Flux's): each message a module
+ * (or an overlay link) receives (rx) and sends (tx), with its type, topic,
+ * size and, for a response, its errno name; filtered by module or peer rank,
+ * type and topic; -f adds payloads and error texts; SIGINT ends it with
+ * status 0 and the broker stops tracing; bad options are one line.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,9 +22,9 @@ test.after(async () => {
   await inst.stop();
 });
 
-/** `flux module trace ARGS` running against the instance; its stdout so far */
-function trace(args: string[]): { proc: ChildProcess; out: () => string; done: Promise<number> } {
-  const proc = spawn(FLUX, ['module', 'trace', ...args], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `flux module trace ARGS` (or another trace command) running against the instance; its stdout so far */
+function trace(args: string[], cmd = ['module', 'trace'], on = inst): { proc: ChildProcess; out: () => string; done: Promise<number> } {
+  const proc = spawn(FLUX, [...cmd, ...args], { env: on.env, stdio: ['ignore', 'pipe', 'pipe'] });
   traces.add(proc);
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -41,7 +42,8 @@ test("a module's requests in and responses out, until SIGINT", async () => {
   await waitUntil(
     () => {
       inst.flux(['kvs', 'put', `t0654.n=${i++}`]);
-      return t.out().includes(' kvs tx < kvs.commit ');
+      // both halves of one commit: the trace may have started between a request and its response
+      return t.out().includes(' kvs rx > kvs.commit ') && t.out().includes(' kvs tx < kvs.commit ');
     },
     { what: 'a traced kvs.commit' },
   );
@@ -95,6 +97,33 @@ test('--human (--delta) timestamps; bad options are one line', async () => {
   ] as const) {
     const r = inst.flux(['module', 'trace', ...args]);
     assert.equal([r.code, r.stderr], [1, line]);
+  }
+});
+
+test('flux overlay trace: the messages on the links to a peer rank', async () => {
+  const two = await startInstance(['--test-size=2']);
+  try {
+    const t = trace(['--rank=1', '--type=request,response', 'broker.*'], ['overlay', 'trace'], two);
+    await waitUntil(
+      () => {
+        two.flux(['ping', '--count=1', '1']);
+        return t.out().includes(' 1 tx > broker.ping ') && t.out().includes(' 1 rx < broker.ping ');
+      },
+      { what: 'a traced broker.ping to rank 1' },
+    );
+    assert.match(t.out(), new RegExp(`^${STAMP} 1 tx > broker\\.ping \\[\\d+\\]\\n`, 'm'));
+    assert.match(t.out(), new RegExp(`^${STAMP} 1 rx < broker\\.ping \\[\\d+\\] success\\n`, 'm'));
+    // only the topic glob's: rexec's traffic of flux ping is none, events are filtered out
+    assert.not.match(t.out(), / e | rexec\./);
+    t.proc.kill('SIGINT');
+    assert.is(await t.done, 0);
+    await waitUntil(() => /broker\.debug\[0\]: overlay trace: 1 stream\(s\) of a client that went away stopped/.test(two.flux(['dmesg']).stdout), {
+      what: 'the overlay trace stopped in the broker',
+    });
+    const bad = two.flux(['overlay', 'trace', '--rank=x']);
+    assert.equal([bad.code, bad.stderr], [1, 'flux-overlay: invalid rank: x\n']);
+  } finally {
+    await two.stop();
   }
 });
 

@@ -412,6 +412,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'modprobe show --disable': 'integration/t0653-modprobe.test.ts',
   'module remove --cancel': 'integration/t0651-module-reload.test.ts',
   'module trace --full': 'integration/t0654-module-trace.test.ts',
+  'overlay trace --rank': 'integration/t0654-module-trace.test.ts',
   'module trace --type': 'integration/t0654-module-trace.test.ts',
   'module trace --topic': 'integration/t0654-module-trace.test.ts',
   'module trace --human': 'integration/t0654-module-trace.test.ts',

@@ -1,48 +1,17 @@
 /**
  * flux module trace [-f] [-t TYPES] [-T GLOB] [-H] [-d] [-L[WHEN]] [NAME...]:
  * print each message the local broker's modules (those named, or all)
- * receive (rx) and send (tx), as Flux's does, until interrupted:
- *
- *   2026-12-06T06:30:01.123 kvs rx > kvs.get [24]
- *   2026-12-06T06:30:01.124 kvs tx < kvs.get [31] success
- *
- * `>` request, `<` response (with its errno name), `e` event, `c` control;
- * the payload's size in brackets; -f adds the payload (or error text).
+ * receive (rx) and send (tx), as Flux's does, until interrupted
+ * (cli/trace-print.ts has the line's format).
  */
 import { FluxCommand } from '../../base-command';
 import { endCommand } from '../../exit';
 import type { CommandSpec } from '../../options';
 import { service } from '../../api/protocol';
-import { Errno } from '../../../lib/errno';
-import type { BrokerProtocol, ModuleTraceRecord } from '../../../lib/protocol/broker';
-import { HumanStamp } from '../dmesg';
+import type { BrokerProtocol } from '../../../lib/protocol/broker';
+import { traceOptions, tracePrinter, type TracePrinter } from '../../trace-print';
 
 const broker = service<BrokerProtocol>('');
-
-const TYPES: Readonly<Record<string, number>> = { request: 1, response: 2, event: 4, control: 8 };
-const TYPE_CHAR: Readonly<Record<number, string>> = { 1: '>', 2: '<', 4: 'e', 8: 'c' };
-const ERRNO_NAME = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
-const COLOR: Readonly<Record<string, string>> = { 1: '\x1b[1m\x1b[34m', 2: '\x1b[36m', 4: '\x1b[33m', 8: '\x1b[1m', time: '\x1b[32m', timebreak: '\x1b[1m\x1b[32m', fail: '\x1b[1m\x1b[31m' };
-const RESET = '\x1b[0m';
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** a size as Flux prints it (1536 -> 1.5K): 8 significant digits, K/M/G... by 1024 */
-export function encodeSize(size: number): string {
-  const suffix = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
-  let v = size;
-  let i = 0;
-  while (v >= 1024) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number(v.toPrecision(8))}${suffix[i]}`;
-}
-
-/** local time to the millisecond, `2026-12-06T06:30:01.123` */
-function localStamp(ts: number): string {
-  const d = new Date(ts * 1000);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-}
 
 export class ModuleTraceCommand extends FluxCommand {
   static override spec: CommandSpec = {
@@ -52,45 +21,24 @@ export class ModuleTraceCommand extends FluxCommand {
     summary: 'Display messages to/from modules',
     docLine: true,
     usage: '[OPTIONS] [module...]',
-    options: [
-      { name: 'full', short: 'f', description: 'Show the payload (or error text) of each message' },
-      { name: 'type', short: 't', arg: 'TYPES', repeatable: true, description: 'Only these message types: request, response, event, control (comma-separated or repeated)' },
-      { name: 'topic', short: 'T', arg: 'GLOB', description: 'Only topics that match GLOB' },
-      { name: 'human', short: 'H', description: 'Human readable timestamps' },
-      { name: 'delta', short: 'd', description: 'With --human, show the time since the previous message' },
-      { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)" },
-    ],
+    options: [...traceOptions, { name: 'topic', short: 'T', arg: 'GLOB', description: 'Only topics that match GLOB' }],
     operands: [{ name: 'module', nargs: '*' }],
   };
 
   async run(): Promise<number> {
-    const o = this.args;
-    const names = o.operands;
-    let typemask = 0;
-    for (const t of o.values('type').flatMap((v) => v.split(','))) {
-      const bit = TYPES[t.trim()];
-      if (bit === undefined) this.fail('valid types: request, response, event, control');
-      typemask |= bit;
+    const names = this.args.operands;
+    let p: TracePrinter;
+    try {
+      p = tracePrinter(this.args);
+    } catch (e) {
+      this.fail((e as Error).message);
     }
-    const when = o.has('color') ? o.str('color') || 'always' : 'auto';
-    if (when !== 'always' && when !== 'never' && when !== 'auto') this.fail(`Invalid argument to --color: '${when}'`);
-    const color = when === 'always' || (when === 'auto' && process.stdout.isTTY === true);
-    if (o.has('delta') && !o.has('human')) this.fail('--delta can only be used with --human');
-    const paint = (c: string | undefined, s: string) => (color && c ? `${c}${s}${RESET}` : s);
-    const stamp = o.has('human') ? new HumanStamp(o.has('delta')) : undefined;
     const width = Math.max(0, ...names.map((n) => n.length));
-    const print = (r: ModuleTraceRecord) => {
-      const ts = stamp ? stamp.next(r.timestamp).slice(0, -1) : localStamp(r.timestamp);
-      let line = `${r.name.padStart(width)} ${r.prefix} ${TYPE_CHAR[r.type] ?? '?'} ${r.topic} [${encodeSize(r.payload_size)}]`;
-      if (r.type === 2) line += r.errnum === 0 ? ' success' : ` ${ERRNO_NAME.get(r.errnum) ?? `errno ${r.errnum}`}`;
-      const more = r.errnum > 0 ? r.errstr || undefined : r.payload === null || r.payload === undefined ? undefined : JSON.stringify(r.payload, null, 2);
-      const kind = r.type === 2 && r.errnum > 0 ? 'fail' : String(r.type);
-      process.stdout.write(`${paint(stamp?.anchored ? COLOR['timebreak'] : COLOR['time'], ts)} ${paint(COLOR[kind], more === undefined ? line : `${line}\n${more}`)}\n`);
-    };
     const h = await this.connect();
     // interrupted: a trace ends by the user's hand, and that is success (as Flux's); what was printed is drained first
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => endCommand(0));
-    await broker.stream(h, 'module.trace', { names: names.length > 0 ? names : null, typemask, topic_glob: o.str('topic') ?? '*', full: o.has('full') }, print);
+    const req = { names: names.length > 0 ? names : null, typemask: p.typemask, topic_glob: this.args.str('topic') ?? '*', full: this.args.has('full') };
+    await broker.stream(h, 'module.trace', req, (r) => p.print(r.name.padStart(width), r));
     return 0;
   }
 }
