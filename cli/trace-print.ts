@@ -11,6 +11,7 @@
  * the lines after.
  */
 import { Errno } from '../lib/errno';
+import type { TraceRecord } from '../lib/msg-trace';
 import { HumanStamp } from './commands/dmesg';
 import type { OptionSpec, ParsedArgs } from './options';
 
@@ -29,18 +30,6 @@ export const traceOptions: readonly OptionSpec[] = [
   { name: 'delta', short: 'd', description: 'With --human, show the time since the previous message' },
   { name: 'color', short: 'L', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'always' (default if omitted), 'never', or 'auto' (default)" },
 ];
-
-/** one traced message (module.trace's and overlay.trace's records) */
-export interface TraceLine {
-  timestamp: number;
-  prefix: string;
-  type: number;
-  topic: string;
-  payload_size: number;
-  payload?: unknown;
-  errnum: number;
-  errstr: string;
-}
 
 /** a size as Flux prints it (1536 -> 1.5K): 8 significant digits, K/M/G... by 1024 */
 export function encodeSize(size: number): string {
@@ -62,7 +51,7 @@ function localStamp(ts: number): string {
 
 export interface TracePrinter {
   typemask: number;
-  print(who: string, r: TraceLine): void;
+  print(who: string, r: TraceRecord): void;
 }
 
 /** The options read (a bad one throws its one-line message), and the printer they make. */
@@ -81,7 +70,7 @@ export function tracePrinter(o: ParsedArgs): TracePrinter {
   const stamp = o.has('human') ? new HumanStamp(o.has('delta')) : undefined;
   return {
     typemask,
-    print(who: string, r: TraceLine): void {
+    print(who: string, r: TraceRecord): void {
       const ts = stamp ? stamp.next(r.timestamp).slice(0, -1) : localStamp(r.timestamp);
       let line = `${who} ${r.prefix} ${TYPE_CHAR[r.type] ?? '?'} ${r.topic} [${encodeSize(r.payload_size)}]`;
       if (r.type === 2) line += r.errnum === 0 ? ' success' : ` ${ERRNO_NAME.get(r.errnum) ?? `errno ${r.errnum}`}`;

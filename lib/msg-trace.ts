@@ -7,6 +7,7 @@
  * sent to the tracer's stream.
  */
 import { fnmatchRegex } from './formats/fnmatch';
+import type { ModuleTraceRecord } from './protocol/broker';
 
 /** what record() is given of a message (kernel/message/message.ts's Message has these) */
 export interface TracedMessage {
@@ -29,20 +30,8 @@ export interface TraceFilter {
   full: boolean;
 }
 
-export interface TraceRecord {
-  timestamp: number;
-  prefix: string;
-  /** the module (a module trace), '' for the overlay */
-  name: string;
-  /** the peer (an overlay trace), -1 for a module */
-  rank: number;
-  type: number;
-  topic: string;
-  payload_size: number;
-  payload: unknown;
-  errnum: number;
-  errstr: string;
-}
+/** one record of a trace stream (module.trace's; overlay.trace's has the same fields) */
+export type TraceRecord = ModuleTraceRecord;
 
 interface Tracer {
   filter: TraceFilter;
