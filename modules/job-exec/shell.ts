@@ -651,7 +651,8 @@ export class JobShell {
    * that names the signal.
    */
   private parentLost(t: Task, parentPid: number | undefined, code: number, signo: number): void {
-    if (t.done) return;
+    // a start that ran out of descriptors killed the tasks itself (starve): its one exception says why
+    if (t.done || this.starved) return;
     const who = `task ${t.rank} (host ${this.spec.hostname}): job shell${parentPid !== undefined ? ` (pid ${parentPid})` : ''}`;
     const how =
       signo === os.constants.signals.SIGSTOP
