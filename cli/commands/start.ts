@@ -13,7 +13,7 @@ import { FluxCommand, CommandExit } from '../base-command';
 import type { CommandSpec } from '../options';
 import { postUriMemo } from '../start/uri-memo';
 import { connectInstance } from '../start/connect-instance';
-import { recoveryAttrs } from '../start/recovery';
+import { SYSTEM_CONFDIR, recoveryAttrs } from '../start/recovery';
 import { parkForNode } from '../../lib/node-env';
 
 export class StartCommand extends FluxCommand {
@@ -33,6 +33,7 @@ export class StartCommand extends FluxCommand {
       { name: 'verbose', short: 'v', arg: '[LEVEL]', optionalArg: true, description: 'Be annoyingly informative by degrees' },
       { name: 'noexec', short: 'X', description: "Don't execute (useful with -v, --verbose)" },
       { name: 'recovery', short: 'r', arg: '[TARGET]', optionalArg: true, description: 'Start instance in recovery mode with dump file or statedir' },
+      { name: 'sysconfig', description: `Use the system instance's config (${SYSTEM_CONFDIR}) as -c` },
       { name: 'wrap', arg: 'ARGS,...', description: 'Wrap broker execution in comma-separated arguments' },
       { name: 'test-size', short: 's', arg: 'N', description: 'Start a test instance by launching N brokers locally' },
       { name: 'test-hosts', arg: 'HOSTLIST', description: 'Set FLUX_FAKE_HOSTNAME in environment of each broker' },
@@ -95,6 +96,11 @@ export class StartCommand extends FluxCommand {
     this.testPmiClique = p.str('test-pmi-clique');
     this.testInProcess = p.has('test-in-process');
     this.program = p.operands;
+    // the system instance's config: --sysconfig, or a recovery of the system instance (no TARGET); -c wins, saying so
+    if (p.has('sysconfig') || (p.has('recovery') && (p.str('recovery') ?? '') === '')) {
+      if (this.configPath !== undefined) process.stderr.write(`flux-start: Warning: overriding recovery/--sysconfig path with ${this.configPath}\n`);
+      else this.configPath = SYSTEM_CONFDIR;
+    }
     if (p.has('recovery')) {
       const size = this.testSize === undefined ? 1 : Number(this.testSize);
       if (size !== 1) throw new CommandExit(1, 'flux-start: --recovery starts a size-1 instance: --test-size must be 1');

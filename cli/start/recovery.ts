@@ -15,6 +15,9 @@ import { CommandExit } from '../base-command';
 /** the system instance's statedir (no TARGET) */
 export const SYSTEM_STATEDIR = '/var/lib/flux';
 
+/** the system instance's config (flux start --sysconfig, and --recovery without TARGET): docs/guide/administration.md */
+export const SYSTEM_CONFDIR = '/etc/flux/system/conf.d';
+
 /** the kvs's store in a statedir (modules/kvs/backing.ts) */
 const STORE_FILE = 'content.lmdb';
 

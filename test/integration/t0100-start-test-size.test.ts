@@ -101,6 +101,15 @@ test('-v -X prints each broker command and runs nothing', () => {
   assert.not.ok(fs.existsSync(dir), 'rundir removed');
 });
 
+test("--sysconfig: the system instance's config as -c; -c wins with a warning", () => {
+  const r = start(['--sysconfig', '-v', '-X', 'true']);
+  assert.equal([r.code, r.stdout], [0, '']);
+  assert.match(r.stderr, /^flux-start: flux-broker -c\/etc\/flux\/system\/conf\.d true\n$/);
+  const o = start(['--sysconfig', '-c', '/tmp/site.toml', '-v', '-X', 'true']);
+  assert.is(o.code, 0);
+  assert.is(o.stderr, 'flux-start: Warning: overriding recovery/--sysconfig path with /tmp/site.toml\nflux-start: flux-broker -c/tmp/site.toml true\n');
+});
+
 test('size 1: the broker boots through the PMI path and exits with the program', () => {
   const r = start(['-s1', '-vv', 'sh', '-c', 'flux getattr size; flux getattr rundir; env | grep ^PMI_; echo "$FLUX_START_URI"; exit 4']);
   assert.is(r.code, 4);

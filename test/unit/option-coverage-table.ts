@@ -411,6 +411,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'modprobe show --set-alternative': 'integration/t0653-modprobe.test.ts',
   'modprobe show --disable': 'integration/t0653-modprobe.test.ts',
   'module remove --cancel': 'integration/t0651-module-reload.test.ts',
+  'start --sysconfig': 'integration/t0100-start-test-size.test.ts',
   'module trace --full': 'integration/t0654-module-trace.test.ts',
   'overlay trace --rank': 'integration/t0654-module-trace.test.ts',
   'module trace --type': 'integration/t0654-module-trace.test.ts',
