@@ -209,7 +209,11 @@ test('a bad table file or [modules] entry stops the instance with one line', () 
     const r = flux(['start', 'true'], { env: { FLUX_MODPROBE_PATH: bad.dir } });
     assert.is(r.code, 1);
     assert.match(r.stderr, /broker\.err\[0\]: rc1.0: \S+\/modprobe\.d\/x\.toml: invalid modules entry: modules\[0\]\.badkey: unknown key\n/);
-    const show = flux(['start', 'flux', 'modprobe', 'show', '--path', path.join(bad.dir, 'modprobe.d', 'x.toml'), 'a']);
+    // --path needs no instance; without it, no instance is one line
+    const show = flux(['modprobe', 'show', '--path', path.join(bad.dir, 'modprobe.d', 'x.toml'), 'a'], { env: { FLUX_URI: `local://${bad.dir}/nosuch` } });
+    const none = flux(['modprobe', 'show', 'kvs'], { env: { FLUX_URI: `local://${bad.dir}/nosuch` } });
+    assert.equal([none.code, none.stderr.split('\n').length], [1, 2]);
+    assert.match(none.stderr, /^flux-modprobe: ERROR: Unable to connect to Flux: /);
     assert.match(show.stderr, /flux-modprobe: ERROR: \S+x\.toml: invalid modules entry: modules\[0\]\.badkey: unknown key\n/);
   } finally {
     bad.cleanup();

@@ -14,8 +14,9 @@ export class ModprobeListDependenciesCommand extends FluxCommand {
 
   async run(): Promise<number> {
     let out: string;
+    const h = await this.connect();
     try {
-      const { db } = await probeTable(await this.connect(), { alternatives: this.args.values('set-alternative'), disable: this.args.values('disable') });
+      const { db } = await probeTable(h, { alternatives: this.args.values('set-alternative'), disable: this.args.values('disable') });
       out = dependencyTree(db, this.args.operands[0]!, this.args.has('full'));
     } catch (e) {
       this.fail(probeError(e));

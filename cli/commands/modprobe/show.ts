@@ -15,8 +15,8 @@ export class ModprobeShowCommand extends FluxCommand {
 
   async run(): Promise<number> {
     let out: string;
+    const h = this.args.has('path') ? undefined : await this.connect();
     try {
-      const h = this.args.has('path') ? undefined : await this.connect();
       const { db } = await probeTable(h, { alternatives: this.args.values('set-alternative'), disable: this.args.values('disable'), path: this.args.str('path') });
       out = pyJson(shownEntry(db.get(this.args.operands[0]!)));
     } catch (e) {
