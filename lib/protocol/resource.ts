@@ -182,6 +182,11 @@ export const resourceProtocol: ProtocolDoc = {
         ]
       }
     },
+    "acquire-mute": {
+      "doc": "rank 0: the scheduler is told of no more changes (resource.update) for the rest of the instance's life, as Flux's acquire-mute at shutdown",
+      "request": [],
+      "response": "Empty"
+    },
     "drain": {
       "request": [
         {
@@ -408,6 +413,11 @@ export interface ResourceSchedStatusResponse {
   down: object;
 }
 
+/** acquire-mute: rank 0: the scheduler is told of no more changes (resource.update) for the rest of the instance's life, as Flux's acquire-mute at shutdown */
+export type ResourceAcquireMuteRequest = Record<string, never>;
+
+export type ResourceAcquireMuteResponse = Empty;
+
 export interface ResourceDrainRequest {
   /** an idset of ranks or a hostlist */
   targets: string;
@@ -476,6 +486,7 @@ export interface ResourceProtocol {
   'get': { request: ResourceGetRequest; response: ResourceGetResponse };
   'status': { request: ResourceStatusRequest; response: ResourceStatusResponse };
   'sched-status': { request: ResourceSchedStatusRequest; response: ResourceSchedStatusResponse };
+  'acquire-mute': { request: ResourceAcquireMuteRequest; response: ResourceAcquireMuteResponse };
   'drain': { request: ResourceDrainRequest; response: ResourceDrainResponse };
   'undrain': { request: ResourceUndrainRequest; response: ResourceUndrainResponse };
   'reload': { request: ResourceReloadRequest; response: ResourceReloadResponse };

@@ -134,6 +134,7 @@ export class ResourceModule implements BrokerModule {
       method('get', (req) => this.leader(() => (req.down === true ? { R: this.schedR(), down: idset.encode(this.down()), drained: idset.encode(this.drainedOnly()) } : this.schedR())), leaderOnly),
       method('status', () => this.leader(async () => (await this.refreshOnline(), this.status())), leaderOnly),
       method('sched-status', () => this.leader(async () => (await this.refreshOnline(), this.schedStatus())), leaderOnly),
+      method('acquire-mute', () => this.leader(() => this.mute())),
       method('drain', (req) => this.leader(() => this.drain(req))),
       method('undrain', (req) => this.leader(() => this.undrain(req))),
       method('reload', (req) => this.leader(() => this.reload(req))),
@@ -512,6 +513,14 @@ export class ResourceModule implements BrokerModule {
     );
   }
 
+  /** flux resource acquire-mute: the scheduler hears of no change from now on (Flux's shutdown step: brokers leaving are not nodes lost) */
+  private muted = false;
+  private mute(): Record<string, never> {
+    if (!this.muted) this.h.log('info', 'acquire-mute: the scheduler is told of no more resource changes');
+    this.muted = true;
+    return {};
+  }
+
   private publishIfChanged(): void {
     if (this.h.rank === 0) this.journalState();
     this.record?.saveR(this.R());
@@ -519,7 +528,7 @@ export class ResourceModule implements BrokerModule {
     const down = idset.encode(this.down());
     const drained = idset.encode(this.drainedOnly());
     const key = JSON.stringify([R.execution.R_lite, R.execution.nodelist, R.execution.expiration, down, drained]);
-    if (key === this.lastPublished) return;
+    if (key === this.lastPublished || this.muted) return;
     this.lastPublished = key;
     void this.h.publish('resource.update', { R, down, drained }).catch(() => {});
   }

@@ -397,6 +397,7 @@ const NOT_CALLED = new Set([
   'job-ingest.feasibility-disable', // changes what every later submit is checked for
   'resource.register', // each rank's own report at its start
   'resource.reload', // t1002 (replaces the instance's resources)
+  'resource.acquire-mute', // t0204 (mutes the scheduler for the rest of the instance)
   'resource.journal', // a stream that never ends: flux resource eventlog in t0200
   'resource.disconnect',
   // job-exec's job methods need a job job-manager started: every job test drives them
