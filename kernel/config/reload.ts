@@ -8,7 +8,8 @@
  * `Config file error: FILE:LINE: KEY: ...`), then:
  *
  * - the kernel's own tables ([bootstrap] and its bare keys, [tbon],
- *   [modules]) cannot change on a running broker;
+ *   [access]) cannot change on a running broker; [modules] may: it is read
+ *   by flux modprobe (and by rc1 at the next start), as Flux's;
  * - every loaded module is asked (BrokerModule.configReload); one without
  *   the hook refuses changes to the tables it declares;
  *
@@ -23,6 +24,7 @@ import { checkConfig, type ConfigSchema } from '../../lib/config-schema';
 import type { ConfigApply } from '../api/module';
 import type { LoadedModule } from '../module/module-host';
 import { kernelConfigSchema } from './kernel-schema';
+import { modulesConfigProblem } from '../../lib/modprobe';
 import { loadConfigLocated, merge, parseText, type Config, type ConfigIo } from '../../lib/config/config';
 import { placeOf, type Locations } from '../../lib/config/locate';
 
@@ -142,8 +144,13 @@ async function apply(b: Reconfigurable, next: Config, where: Locations): Promise
     throw new FluxError(Errno.EINVAL, `Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
   }
   const prev = b.config;
-  // the kernel's own tables are fixed while the broker runs
+  // the kernel's own tables are fixed while the broker runs; [modules] is read by rc1 and flux modprobe (as Flux's): it may change
   for (const t of Object.keys(kernelConfigSchema)) {
+    if (t === 'modules') {
+      const bad = firstDiff(prev[t], next[t], t) === undefined ? undefined : await modulesConfigProblem(next[t] as Record<string, unknown> | undefined, process.env);
+      if (bad !== undefined) throw new FluxError(Errno.EINVAL, bad);
+      continue;
+    }
     const d = firstDiff(prev[t], next[t], t);
     if (d !== undefined) throw new FluxError(Errno.EINVAL, `${d}: cannot be changed on a running instance (restart it with the new configuration)`);
   }

@@ -6,6 +6,7 @@
  */
 import { isTable } from '../config-schema';
 import type { ModuleDb } from './db';
+import { readTables } from './files';
 import type { ProbeContext } from './solve';
 
 export { ModuleDb } from './db';
@@ -42,6 +43,16 @@ export function applyModulesConfig(db: ModuleDb, modules: Readonly<Record<string
     } catch (e) {
       throw new Error(`FLUX_MODPROBE_DISABLE: ${(e as Error).message}`, { cause: e });
     }
+  }
+}
+
+/** The problem a [modules] table has with the module table (a reloaded config is checked so), or undefined. */
+export async function modulesConfigProblem(modules: Readonly<Record<string, unknown>> | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    applyModulesConfig((await readTables(env)).db, modules, env);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 

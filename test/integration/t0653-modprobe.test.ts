@@ -103,6 +103,13 @@ test("broker.rc1_path is Flux's default; list-dependencies, show, load, remove",
   assert.is(inst.flux(['modprobe', 'load', 'sched']).code, 0);
   assert.is(inst.flux(['run', 'echo', 'scheduled']).stdout, 'scheduled\n');
 
+  // [modules] may change on a running instance: flux modprobe uses it (as Flux's); a bad one is refused in one line
+  // (each broker has its own config: rank 1's is changed there)
+  const load = inst.flux(['exec', '-r', '1', 'sh', '-c', `printf '[modules]\\ncron.ranks = "0-1"\\n' | flux config load && flux modprobe rc1 --dry-run`]);
+  assert.equal([load.code, load.stdout, load.stderr], [0, 'load cron sync=heartbeat.pulse\n', '']);
+  const bad = inst.flux(['config', 'load'], { input: '[modules]\nnosuch.ranks = "0"\n' });
+  assert.equal([bad.code, bad.stderr.replace(/\(kvs, .*\)/, '(...)')], [1, 'flux-config: modules.nosuch: no module nosuch in the module table (...)\n']);
+  assert.is(inst.flux(['config', 'load'], { input: '' }).code, 0);
   // a module that cannot load where it is asked for says why
   const notHere = inst.flux(['exec', '-r', '1', 'flux', 'modprobe', 'load', 'sched']);
   assert.is(notHere.code, 1);
