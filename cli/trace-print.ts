@@ -13,6 +13,8 @@
 import { Errno } from '../lib/errno';
 import type { TraceRecord } from '../lib/msg-trace';
 import { HumanStamp } from './commands/dmesg';
+import { FluxCommand } from './base-command';
+import { endCommand } from './exit';
 import type { OptionSpec, ParsedArgs } from './options';
 
 const TYPES: Readonly<Record<string, number>> = { request: 1, response: 2, event: 4, control: 8 };
@@ -55,7 +57,7 @@ export interface TracePrinter {
 }
 
 /** The options read (a bad one throws its one-line message), and the printer they make. */
-export function tracePrinter(o: ParsedArgs): TracePrinter {
+function tracePrinter(o: ParsedArgs): TracePrinter {
   let typemask = 0;
   for (const t of o.values('type').flatMap((v) => v.split(','))) {
     const bit = TYPES[t.trim()];
@@ -79,4 +81,19 @@ export function tracePrinter(o: ParsedArgs): TracePrinter {
       process.stdout.write(`${paint(stamp?.anchored ? COLOR['timebreak'] : COLOR['time'], ts)} ${paint(COLOR[kind], more === undefined ? line : `${line}\n${more}`)}\n`);
     },
   };
+}
+
+/** flux module trace and flux overlay trace: their options read, and the end a trace has. */
+export abstract class TraceCommand extends FluxCommand {
+  /** The printer the options make (a bad option fails the command in one line); SIGINT or SIGTERM then ends it with 0, as Flux's, once what was printed is out. */
+  protected startTrace(): TracePrinter {
+    let p: TracePrinter;
+    try {
+      p = tracePrinter(this.args);
+    } catch (e) {
+      this.fail((e as Error).message);
+    }
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => endCommand(0));
+    return p;
+  }
 }

@@ -53,6 +53,9 @@ function payloadSize(p: unknown): number {
 export class MessageTracer {
   private readonly tracers = new Map<string, Tracer>();
 
+  /** onDrop: a trace whose stream failed (its record could not be sent) is stopped and reported here */
+  constructor(private readonly onDrop: (key: string, why: string) => void) {}
+
   get active(): boolean {
     return this.tracers.size > 0;
   }
@@ -69,23 +72,19 @@ export class MessageTracer {
     return n;
   }
 
-  remove(key: string): boolean {
-    return this.tracers.delete(key);
-  }
-
   /** One message of module `name` (or, with a rank, on the overlay link to that peer), received (rx) or sent (tx). */
   record(prefix: 'rx' | 'tx', name: string, msg: TracedMessage, rank = -1): void {
     // a trace's own stream is not traced (it would feed itself)
     if (msg.topic === 'module.trace' || msg.topic === 'overlay.trace') return;
     let size: number | undefined;
-    for (const t of this.tracers.values()) {
+    for (const [key, t] of this.tracers) {
       const f = t.filter;
       if ((f.typemask !== 0 && (f.typemask & msg.type) === 0) || (f.names.length > 0 && !f.names.includes(name)) || (f.nodeid >= 0 && f.nodeid !== rank) || !t.topic.test(msg.topic)) {
         continue;
       }
       const failed = msg.errnum > 0;
       size ??= failed ? 0 : payloadSize(msg.payload);
-      t.send({
+      const r: TraceRecord = {
         timestamp: Date.now() / 1000,
         prefix,
         name,
@@ -96,7 +95,14 @@ export class MessageTracer {
         payload: f.full && !failed && size > 0 ? msg.payload : null,
         errnum: msg.errnum,
         errstr: f.full && failed ? (msg.errstr ?? '') : '',
-      });
+      };
+      // the traced message goes on whatever becomes of its record: a failing trace is stopped, never thrown into the module's (or link's) path
+      try {
+        t.send(r);
+      } catch (e) {
+        this.tracers.delete(key);
+        this.onDrop(key, (e as Error).message);
+      }
     }
   }
 }

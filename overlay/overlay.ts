@@ -115,7 +115,7 @@ export class Overlay implements OverlayPort, Tree {
   private readonly byUuid = new Map<string, Child>();
   private parentLink: PeerLink | undefined;
   /** flux overlay trace: who traces this broker's links (lib/msg-trace.ts) */
-  readonly tracer = new MessageTracer();
+  readonly tracer = new MessageTracer((key, why) => this.log(LogLevel.err, `overlay trace ${key}: stopped: ${why}`));
   private parentId: string | undefined;
   private parentState = -1;
   private parentLost: string | undefined;

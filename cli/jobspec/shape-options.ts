@@ -19,7 +19,10 @@ const RESOURCE_OPTIONS = ['nodes', 'exclusive', 'ntasks', 'cores-per-task', 'gpu
 function fromJsonFile(file: string): unknown {
   let text: string;
   try {
-    if (fs.statSync(file).size > MAX_JSON) throw new SubmitOptionError(`--resources-json: ${file}: larger than ${MAX_JSON} bytes`);
+    const st = fs.statSync(file);
+    // a FIFO or a device would hold the command (or never end): a file only
+    if (!st.isFile()) throw new SubmitOptionError(`--resources-json: ${file}: not a regular file`);
+    if (st.size > MAX_JSON) throw new SubmitOptionError(`--resources-json: ${file}: larger than ${MAX_JSON} bytes`);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof SubmitOptionError) throw e;

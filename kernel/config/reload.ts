@@ -144,16 +144,13 @@ async function apply(b: Reconfigurable, next: Config, where: Locations): Promise
     throw new FluxError(Errno.EINVAL, `Config file error: ${at !== undefined ? `${at}: ` : ''}${problem.path}: ${problem.text}`);
   }
   const prev = b.config;
-  // the kernel's own tables are fixed while the broker runs; [modules] is read by rc1 and flux modprobe (as Flux's): it may change
+  // the kernel's own tables are fixed while the broker runs, but [modules]: flux modprobe reads it (and rc1 at the next start), as Flux's
   for (const t of Object.keys(kernelConfigSchema)) {
-    if (t === 'modules') {
-      const bad = firstDiff(prev[t], next[t], t) === undefined ? undefined : await modulesConfigProblem(next[t] as Record<string, unknown> | undefined, process.env);
-      if (bad !== undefined) throw new FluxError(Errno.EINVAL, bad);
-      continue;
-    }
-    const d = firstDiff(prev[t], next[t], t);
+    const d = t === 'modules' ? undefined : firstDiff(prev[t], next[t], t);
     if (d !== undefined) throw new FluxError(Errno.EINVAL, `${d}: cannot be changed on a running instance (restart it with the new configuration)`);
   }
+  const badModules = firstDiff(prev['modules'], next['modules'], 'modules') === undefined ? undefined : await modulesConfigProblem(next['modules'] as Record<string, unknown> | undefined, process.env);
+  if (badModules !== undefined) throw new FluxError(Errno.EINVAL, badModules);
   const applies: Array<() => void> = [];
   for (const lm of b.modules.list()) {
     if (lm.state !== 'R' || !lm.module) continue;

@@ -77,7 +77,7 @@ export class ModuleHost {
   /** the broker's named registries (sched policies, shell plugins), withdrawn per module at unload */
   readonly registries = new Registries();
   /** flux module trace: who traces which modules' messages (lib/msg-trace.ts) */
-  readonly tracer = new MessageTracer();
+  readonly tracer = new MessageTracer((key, why) => this.ctx.log(3, 'broker', `module trace ${key}: stopped: ${why}`));
   /** called when a module fails after RUNNING (panic policy lives in the broker) */
   onModuleFailure: (name: string, err: Error) => void = () => {};
 

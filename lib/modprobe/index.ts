@@ -11,9 +11,9 @@ import type { ProbeContext } from './solve';
 
 export { ModuleDb } from './db';
 export { ranksMatcher } from './ranks';
-export { ranksSpec, updateKeys, shownEntry, type ModuleEntry } from './entry';
-export { BUILTIN_TABLE, addTable, builtinDb, readTableFile, readTables, searchPath, type TableRead } from './files';
-export { dependencyTree, enabled, loadPlan, notEnabled, ordered, predecessors, rc1Targets, removePlan, solve, type LoadedModules, type ProbeContext } from './solve';
+export { updateKeys, shownEntry, type ModuleEntry } from './entry';
+export { addTable, builtinDb, readTableFile, readTables, type TableRead } from './files';
+export { dependencyTree, loadPlan, notEnabled, predecessors, rc1Targets, removePlan, type LoadedModules, type ProbeContext } from './solve';
 
 /**
  * The broker config's [modules] table applied to the db: `disable` (names
@@ -57,7 +57,7 @@ export async function modulesConfigProblem(modules: Readonly<Record<string, unkn
 }
 
 /** A config key in dotted form from a config document; undefined when any part is missing. */
-export function configKey(config: Readonly<Record<string, unknown>>, key: string): unknown {
+function configKey(config: Readonly<Record<string, unknown>>, key: string): unknown {
   let v: unknown = config;
   for (const part of key.split('.')) {
     if (!isTable(v)) return undefined;

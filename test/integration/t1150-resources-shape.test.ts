@@ -61,6 +61,8 @@ test('one line for what cannot be: a bad shape, both options, a resource option 
   bad(['run', '--resources-shape=slot/core', '--resources-json=/x'], '`--resources-shape` and `--resources-json` are mutually exclusive arguments. Use only one.');
   bad(['run', '-n2', '--resources-shape=slot/core'], '-n2: the resources come from --resources-shape (one task per slot): give them there instead');
   bad(['run', '--resources-json=/nonexistent.json'], '--resources-json: /nonexistent.json: No such file or directory');
+  // a FIFO (or anything but a file) would hold the command: refused, not read
+  bad(['run', '--resources-json=/dev/null'], '--resources-json: /dev/null: not a regular file');
   bad(['run', '--resources-shape=slot=4/node'], 'unsupported resource shape under slot: node (want core or core,gpu)');
   const big = inst.flux(['submit', '--resources-shape=slot=99/core', 'true']);
   assert.equal([big.code, big.stderr], [1, '[Errno 22] unsatisfiable request: need 99 slot(s) of 1 core(s), only 8 such slot(s) available (total cores: 8)\n']);

@@ -2,7 +2,7 @@
 import { FluxCommand } from '../../base-command';
 import { dependencyTree } from '../../../lib/modprobe';
 import { disable, modprobeSpec, setAlternative } from './group';
-import { probeError, probeTable } from './table';
+import { probeTable } from './table';
 
 export class ModprobeListDependenciesCommand extends FluxCommand {
   static override spec = modprobeSpec(
@@ -19,7 +19,7 @@ export class ModprobeListDependenciesCommand extends FluxCommand {
       const { db } = await probeTable(h, { alternatives: this.args.values('set-alternative'), disable: this.args.values('disable') });
       out = dependencyTree(db, this.args.operands[0]!, this.args.has('full'));
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     process.stdout.write(out);
     return 0;

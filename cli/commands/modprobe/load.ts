@@ -6,7 +6,7 @@
 import { FluxCommand } from '../../base-command';
 import { loadPlan, notEnabled } from '../../../lib/modprobe';
 import { dryRun, modprobeSpec } from './group';
-import { brokerContext, loadedModules, probeError, probeTable } from './table';
+import { brokerContext, loadedModules, probeTable } from './table';
 import { loadAll } from './run-plan';
 
 export class ModprobeLoadCommand extends FluxCommand {
@@ -17,11 +17,12 @@ export class ModprobeLoadCommand extends FluxCommand {
     let plan: string[];
     let db;
     try {
-      db = (await probeTable(h)).db;
+      const table = await probeTable(h);
+      db = table.db;
       // the named modules become their services' choice (a module that is not the default loads)
-      for (const n of this.args.operands) for (const s of db.get(n).provides) db.setAlternative(s, db.get(n).name);
+      for (const e of this.args.operands.map((n) => table.db.get(n))) for (const s of e.provides) table.db.setAlternative(s, e.name);
       const loaded = await loadedModules(h);
-      const ctx = await brokerContext(h, db);
+      const ctx = await brokerContext(h, table);
       // a module named that cannot load here is said so (not "already loaded")
       for (const n of this.args.operands) {
         const why = notEnabled(db.get(n), ctx);
@@ -29,7 +30,7 @@ export class ModprobeLoadCommand extends FluxCommand {
       }
       plan = loadPlan(db, this.args.operands, ctx).filter((n) => loaded.lookup(n) === undefined);
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     if (plan.length === 0) {
       process.stderr.write('flux-modprobe: All modules and their dependencies are already loaded\n');

@@ -11,7 +11,7 @@ import { loadPlan, predecessors, rc1Targets, removePlan } from '../../../lib/mod
 import { kvs } from '../../api/kvs';
 import { pyJson } from '../../jobspec/pyjson';
 import { dryRun, modprobeSpec, showDeps, verbose } from './group';
-import { brokerContext, loadedModules, probeError, probeTable } from './table';
+import { brokerContext, loadedModules, probeTable } from './table';
 import { loadAll, removeAll, type TaskTiming } from './run-plan';
 
 export class ModprobeRc1Command extends FluxCommand {
@@ -33,7 +33,7 @@ export class ModprobeRc1Command extends FluxCommand {
       const t = await probeTable(h);
       db = t.db;
       if (o.verbose) process.stderr.write(t.trace.join('\n') + '\n');
-      const ctx = await brokerContext(h, db);
+      const ctx = await brokerContext(h, t);
       rank = ctx.rank;
       const loaded = await loadedModules(h);
       plan = loadPlan(db, rc1Targets(db), ctx).filter((n) => loaded.lookup(n) === undefined);
@@ -42,7 +42,7 @@ export class ModprobeRc1Command extends FluxCommand {
         return 0;
       }
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     const timing: TaskTiming[] = [{ name: 'configure', starttime: 0, duration: (performance.now() - t0) / 1000 }];
     const rc = await loadAll(h, db, plan, o, timing, t0);
@@ -61,7 +61,7 @@ export class ModprobeRc3Command extends FluxCommand {
       const { db } = await probeTable(h);
       plan = removePlan(db, ['all'], await loadedModules(h));
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     return removeAll(h, plan, { dryRun: this.args.has('dry-run'), verbose: this.args.has('verbose') });
   }

@@ -5,7 +5,7 @@
 import { FluxCommand } from '../../base-command';
 import { removePlan } from '../../../lib/modprobe';
 import { dryRun, modprobeSpec } from './group';
-import { loadedModules, probeError, probeTable } from './table';
+import { loadedModules, probeTable } from './table';
 import { removeAll } from './run-plan';
 
 export class ModprobeRemoveCommand extends FluxCommand {
@@ -23,7 +23,7 @@ export class ModprobeRemoveCommand extends FluxCommand {
       const { db } = await probeTable(h);
       plan = removePlan(db, this.args.operands, await loadedModules(h));
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     return removeAll(h, plan, { dryRun: this.args.has('dry-run'), verbose: false });
   }

@@ -5,7 +5,7 @@
  * as `NAME: reason` and stops what is left.
  */
 import { Errno } from '../../../lib/errno';
-import { FluxError } from '../../../lib/errors';
+import type { FluxError } from '../../../lib/errors';
 import type { ModuleDb } from '../../../lib/modprobe';
 import type { Client } from '../../api/client';
 import { canonicalModulePath } from '../module/load';
@@ -66,5 +66,3 @@ export async function removeAll(h: Client, plan: readonly string[], o: PlanOptio
   }
   return 0;
 }
-
-export { FluxError };

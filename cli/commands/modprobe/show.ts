@@ -3,7 +3,7 @@ import { FluxCommand } from '../../base-command';
 import { shownEntry } from '../../../lib/modprobe';
 import { pyJson } from '../../jobspec/pyjson';
 import { disable, modprobeSpec, setAlternative } from './group';
-import { probeError, probeTable } from './table';
+import { probeTable } from './table';
 
 export class ModprobeShowCommand extends FluxCommand {
   static override spec = modprobeSpec(
@@ -20,7 +20,7 @@ export class ModprobeShowCommand extends FluxCommand {
       const { db } = await probeTable(h, { alternatives: this.args.values('set-alternative'), disable: this.args.values('disable'), path: this.args.str('path') });
       out = pyJson(shownEntry(db.get(this.args.operands[0]!)));
     } catch (e) {
-      this.fail(probeError(e));
+      this.fail((e as Error).message);
     }
     process.stdout.write(out + '\n');
     return 0;

@@ -5,7 +5,7 @@
  * and attributes for the entries' conditions, and the modules it has loaded.
  */
 import { Errno } from '../../../lib/errno';
-import { FluxError } from '../../../lib/errors';
+import type { FluxError } from '../../../lib/errors';
 import { applyModulesConfig, probeContext, readTableFile, readTables, type LoadedModules, type ModuleDb, type ProbeContext } from '../../../lib/modprobe';
 import type { Client } from '../../api/client';
 import { service } from '../../api/protocol';
@@ -15,6 +15,8 @@ const broker = service<BrokerProtocol>('');
 
 export interface ProbeTable {
   db: ModuleDb;
+  /** the broker's config ({} without a broker) */
+  config: Record<string, unknown>;
   /** what was looked at and read (-v) */
   trace: string[];
 }
@@ -37,13 +39,12 @@ export async function probeTable(h: Client | undefined, opts: ProbeOptions = {})
     db.setAlternative(entry.slice(0, eq), entry.slice(eq + 1));
   }
   for (const n of (opts.disable ?? []).flatMap((d) => d.split(',')).filter((d) => d !== '')) db.disable(n);
-  return { db, trace };
+  return { db, trace, config };
 }
 
-/** The entries' conditions tested against the broker FLUX_URI names (its attributes fetched once each). */
-export async function brokerContext(h: Client, db: ModuleDb): Promise<ProbeContext> {
+/** The entries' conditions tested against the broker FLUX_URI names (its config from probeTable, its attributes fetched once each). */
+export async function brokerContext(h: Client, { db, config }: ProbeTable): Promise<ProbeContext> {
   const rank = Number(await h.getattr('rank'));
-  const config = (await h.rpc<{ config: Record<string, unknown> }>('config.get', {})).config;
   const attrs = new Map<string, string | undefined>();
   for (const spec of db.all().flatMap((e) => e['needs-attrs'])) {
     const name = spec.replace(/^!/, '');
@@ -66,10 +67,3 @@ export async function loadedModules(h: Client): Promise<LoadedModules> {
   for (const m of mods) for (const s of m.services) if (!byService.has(s)) byService.set(s, m.name);
   return { names, lookup: (n) => (names.includes(n) ? n : byService.get(n)) };
 }
-
-/** A message the command prints as its one error line. */
-export function probeError(e: unknown): string {
-  return e instanceof FluxError ? e.message : (e as Error).message;
-}
-
-export { FluxError };

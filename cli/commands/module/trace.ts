@@ -4,16 +4,14 @@
  * receive (rx) and send (tx), as Flux's does, until interrupted
  * (cli/trace-print.ts has the line's format).
  */
-import { FluxCommand } from '../../base-command';
-import { endCommand } from '../../exit';
 import type { CommandSpec } from '../../options';
 import { service } from '../../api/protocol';
 import type { BrokerProtocol } from '../../../lib/protocol/broker';
-import { traceOptions, tracePrinter, type TracePrinter } from '../../trace-print';
+import { TraceCommand, traceOptions } from '../../trace-print';
 
 const broker = service<BrokerProtocol>('');
 
-export class ModuleTraceCommand extends FluxCommand {
+export class ModuleTraceCommand extends TraceCommand {
   static override spec: CommandSpec = {
     path: ['module', 'trace'],
     grammar: 'getopt',
@@ -27,16 +25,9 @@ export class ModuleTraceCommand extends FluxCommand {
 
   async run(): Promise<number> {
     const names = this.args.operands;
-    let p: TracePrinter;
-    try {
-      p = tracePrinter(this.args);
-    } catch (e) {
-      this.fail((e as Error).message);
-    }
+    const p = this.startTrace();
     const width = Math.max(0, ...names.map((n) => n.length));
     const h = await this.connect();
-    // interrupted: a trace ends by the user's hand, and that is success (as Flux's); what was printed is drained first
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => endCommand(0));
     const req = { names: names.length > 0 ? names : null, typemask: p.typemask, topic_glob: this.args.str('topic') ?? '*', full: this.args.has('full') };
     await broker.stream(h, 'module.trace', req, (r) => p.print(r.name.padStart(width), r));
     return 0;

@@ -4,16 +4,14 @@
  * its overlay peers (its parent and children), the peer's rank first, in
  * the format of flux module trace (cli/trace-print.ts), until interrupted.
  */
-import { FluxCommand } from '../../base-command';
-import { endCommand } from '../../exit';
 import type { CommandSpec } from '../../options';
 import { service } from '../../api/protocol';
 import type { OverlayProtocol } from '../../../lib/protocol/overlay';
-import { traceOptions, tracePrinter, type TracePrinter } from '../../trace-print';
+import { TraceCommand, traceOptions } from '../../trace-print';
 
 const overlay = service<OverlayProtocol>('');
 
-export class OverlayTraceCommand extends FluxCommand {
+export class OverlayTraceCommand extends TraceCommand {
   static override spec: CommandSpec = {
     path: ['overlay', 'trace'],
     grammar: 'getopt',
@@ -26,16 +24,10 @@ export class OverlayTraceCommand extends FluxCommand {
   };
 
   async run(): Promise<number> {
-    let p: TracePrinter;
-    try {
-      p = tracePrinter(this.args);
-    } catch (e) {
-      this.fail((e as Error).message);
-    }
     const rank = this.args.str('rank');
     if (rank !== undefined && !/^\d+$/.test(rank)) this.fail(`invalid rank: ${rank}`);
+    const p = this.startTrace();
     const h = await this.connect();
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => endCommand(0));
     const req = { nodeid: rank === undefined ? -1 : Number(rank), typemask: p.typemask, topic_glob: this.args.operands[0] ?? '*', full: this.args.has('full') };
     await overlay.stream(h, 'overlay.trace', req, (r) => p.print(String(r.rank), r));
     return 0;
