@@ -169,7 +169,12 @@ export class BulksubmitCommand extends FluxCommand {
     try {
       for (const f of formatted) {
         if (dry || parsed.has('verbose')) process.stdout.write(`bulksubmit: submit ${f.line}\n`);
-        if (!dry) for (const c of ccCopies(f.p)) jobs.push({ prefix: c.prefix, sub: buildSubmission(c.p, { command: 'bulksubmit', env: c.env }) });
+        if (!dry) for (const c of ccCopies(f.p)) jobs.push({
+              prefix: c.prefix,
+              sub: buildSubmission(c.p, { command: 'bulksubmit', env: c.env }),
+              log: c.p.get('log')?.value,
+              logStderr: c.p.get('log-stderr')?.value,
+            });
       }
     } catch (e) {
       if (e instanceof SubmitOptionError) this.fail(e.message);

@@ -46,7 +46,13 @@ export class SubmitCommand extends FluxCommand {
       buildSubmission(p, { command: 'submit', env: cc && ccValue !== undefined ? { ...base, FLUX_JOB_CC: ccValue } : process.env });
     const make = (i: number | undefined): Pending => {
       const p = perCopy || i === undefined ? this.reparse(this.argv.map((a) => a.split('{cc}').join(i === undefined ? '' : String(i)))) : first;
-      return { prefix: i === undefined ? '' : `cc=${i}: `, sub: build(p, i === undefined ? undefined : String(i)) };
+      return {
+        prefix: i === undefined ? '' : `cc=${i}: `,
+        sub: build(p, i === undefined ? undefined : String(i)),
+        // --log=job{cc}.id: one file a copy, as Flux's
+        log: p.get('log')?.value,
+        logStderr: p.get('log-stderr')?.value,
+      };
     };
     // without {cc} the copies differ only in FLUX_JOB_CC: once the first is made, the others are made as they are sent
     const ids = ccIds ?? [undefined];

@@ -23,6 +23,35 @@ export interface Pending {
   /** `cc=3: ` or '' */
   prefix: string;
   sub: Submission;
+  /** this job's --log and --log-stderr files, `{cc}` or bulksubmit's `{}` replaced (FollowOpts' when not given) */
+  log?: string;
+  logStderr?: string;
+}
+
+/**
+ * Where a job's lines go, as Flux's: --log=FILE takes our stdout and, unless
+ * --log-stderr=FILE, our stderr too; each file is opened (truncated) once,
+ * however many jobs name it.
+ */
+class LogStreams {
+  private readonly files = new Map<string, fs.WriteStream>();
+  private open(path: string): fs.WriteStream {
+    let s = this.files.get(path);
+    if (!s) {
+      s = fs.createWriteStream(path);
+      this.files.set(path, s);
+    }
+    return s;
+  }
+  out(log: string | undefined): NodeJS.WritableStream {
+    return log ? this.open(log) : process.stdout;
+  }
+  err(log: string | undefined, logStderr: string | undefined): NodeJS.WritableStream {
+    return logStderr ? this.open(logStderr) : log ? this.open(log) : process.stderr;
+  }
+  close(): Promise<unknown> {
+    return Promise.all([...this.files.values()].map((s) => new Promise((r) => s.end(r))));
+  }
 }
 
 export interface FollowOpts {
@@ -77,29 +106,33 @@ const SLICE = 128;
 
 /** Submit all, in order; resolve with the ids (undefined for failures). Returns the number of failures. */
 export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource, o: FollowOpts): Promise<number> {
-  const out = o.log ? fs.createWriteStream(o.log) : process.stdout;
-  const err = o.logStderr ? fs.createWriteStream(o.logStderr) : process.stderr;
+  const logs = new LogStreams();
+  /** the progress lines' stream (opened only if used: a --log name with {cc} is no file of its own) */
+  const err = () => logs.err(o.log, o.logStderr);
+  /** each submitted job's streams (its --log files, or ours) */
+  const streamsOf = new Map<number, { out: NodeJS.WritableStream; err: NodeJS.WritableStream }>();
   const t0 = Date.now();
   const source: JobSource = Array.isArray(jobs) ? { length: jobs.length, at: (i) => jobs[i]! } : (jobs as JobSource);
-  const sent: Array<Promise<{ id: number | undefined; error: FluxError | undefined; prefix: string }>> = [];
+  type Sent = { id: number | undefined; error: FluxError | undefined; prefix: string; log: string | undefined; logStderr: string | undefined };
+  const sent: Array<Promise<Sent>> = [];
   // a guest signs each copy's jobspec: it needs each one made
   const encoded = source.encoded !== undefined && !(await signsJobspecs(h)) ? source.encoded.bind(source) : undefined;
   /** job i's submission: its request encoded already, or made (and signed by a guest) now */
-  const submit = (i: number): { prefix: string; call: Promise<{ id: number }> } => {
+  const submit = (i: number): { prefix: string; call: Promise<{ id: number }>; log?: string; logStderr?: string } => {
     if (encoded) {
       const { prefix, request } = encoded(i);
       return { prefix, call: h.rpc<{ id: number }>('job-ingest.submit', request) };
     }
     const j = source.at(i);
     const call = submitJob(h, { jobspec: j.sub.jobspec, urgency: j.sub.urgency, flags: j.sub.flags });
-    return { prefix: j.prefix, call };
+    return { prefix: j.prefix, call, log: j.log, logStderr: j.logStderr };
   };
   for (let i = 0; i < source.length; i++) {
-    const { prefix, call } = submit(i);
+    const { prefix, call, log = o.log, logStderr = o.logStderr } = submit(i);
     sent.push(
       call.then(
-        (r) => ({ id: r.id, error: undefined, prefix }),
-        (e: FluxError) => ({ id: undefined, error: e, prefix }),
+        (r) => ({ id: r.id, error: undefined, prefix, log, logStderr }),
+        (e: FluxError) => ({ id: undefined, error: e, prefix, log, logStderr }),
       ),
     );
     if (i % SLICE === SLICE - 1) await new Promise((r) => setImmediate(r));
@@ -107,20 +140,24 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
   const results = await Promise.all(sent);
   let failed = 0;
   const ids: number[] = [];
-  let text = '';
-  let etext = '';
+  // each stream's lines written at once, in the jobs' order
+  const text = new Map<NodeJS.WritableStream, string>();
+  const add = (s: NodeJS.WritableStream, line: string) => text.set(s, (text.get(s) ?? '') + line);
   results.forEach((r) => {
+    const jobErr = logs.err(r.log, r.logStderr);
     if (r.id === undefined) {
       failed++;
       const message = r.error?.message ?? 'unknown error';
-      etext += o.errorAs !== undefined ? `${o.errorAs}: ERROR: ${message}\n` : `${r.prefix}[Errno ${r.error?.errno ?? 5}] ${message}\n`;
+      add(jobErr, o.errorAs !== undefined ? `${o.errorAs}: ERROR: ${message}\n` : `${r.prefix}[Errno ${r.error?.errno ?? 5}] ${message}\n`);
     } else {
       ids.push(r.id);
-      if (!o.quiet) text += encodeF58(r.id) + '\n';
+      const jobOut = logs.out(r.log);
+      if (jobOut !== process.stdout || jobErr !== process.stderr) streamsOf.set(r.id, { out: jobOut, err: jobErr });
+      if (!o.quiet) add(jobOut, encodeF58(r.id) + '\n');
     }
   });
-  if (text) out.write(text);
-  if (etext) err.write(etext);
+  for (const [s, t] of text) s.write(t);
+  const streams = (id: number) => streamsOf.get(id) ?? { out: process.stdout, err: process.stderr };
   let rc = failed > 0 ? 1 : 0;
   if (o.waitEvent) await Promise.all(ids.map((id) => waitEvent(h, id, o.waitEvent!)));
   if (o.wait || o.watch) {
@@ -129,16 +166,17 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
     const ended = (j: JobRecord): number => {
       if (j.exception_occurred && (j.exception_severity ?? 0) === 0) {
         // as Flux (commands.md §4): no timestamp, no id
-        err.write(`job.exception: type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
+        streams(j.id).err.write(`job.exception: type=${j.exception_type ?? ''} severity=${j.exception_severity ?? 0} ${j.exception_note ?? ''}\n`);
       }
       done++;
-      if (o.progress) err.write(`\rjobs: ${done}/${ids.length} complete`);
+      if (o.progress) err().write(`\rjobs: ${done}/${ids.length} complete`);
       return exitCode(j);
     };
     if (o.watch) {
       const codes = await Promise.all(
         ids.map(async (id) => {
-          const watch = watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, out, err);
+          const { out: jobOut, err: jobErr } = streams(id);
+          const watch = watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, jobOut, jobErr);
           const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
           await watch;
           return ended(j);
@@ -148,14 +186,13 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
     } else {
       rc = Math.max(rc, await waitMany(h, ids, ended));
     }
-    if (o.progress) err.write('\n');
+    if (o.progress) err().write('\n');
   }
   if (o.progress && o.jps) {
     const secs = (Date.now() - t0) / 1000;
-    err.write(`${(ids.length / (secs || 1)).toFixed(1)} jps\n`);
+    err().write(`${(ids.length / (secs || 1)).toFixed(1)} jps\n`);
   }
-  if (o.log) await new Promise((r) => (out as fs.WriteStream).end(r));
-  if (o.logStderr) await new Promise((r) => (err as fs.WriteStream).end(r));
+  await logs.close();
   return rc;
 }
 
