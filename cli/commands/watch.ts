@@ -6,7 +6,6 @@
 import * as os from 'node:os';
 import { FluxCommand } from '../base-command';
 import type { CommandSpec } from '../options';
-import { encodeF58 } from '../../lib/formats';
 import { exitCode, parseFilter, parseIdArg, STATES, type JobRecord } from '../jobspec/job-info';
 import { parseSince, SinceError } from '../watch/since';
 import { followJob } from '../watch/follow';
@@ -37,7 +36,7 @@ export class WatchCommand extends FluxCommand {
   }
 
   private info(msg: string): void {
-    process.stderr.write(`${this.prog}: ${msg}\n`);
+    process.stderr.write(`${this.prog}: INFO: ${msg}\n`);
   }
 
   async run(): Promise<number> {
@@ -123,6 +122,13 @@ export class WatchCommand extends FluxCommand {
       return c;
     };
     const start = Math.min(...jobs.map((j) => j.t_submit));
+    // the -v/-vv lines' clock, as Flux's: from the earliest submit, or the instance start with -A, or WHEN if later
+    let t0 = start;
+    if (verbose > 0 && (since > 0 || p.has('all'))) {
+      const boot = Number(await h.getattr('broker.starttime'));
+      t0 = Math.min(t0, since > 0 ? Math.max(since, boot) : boot);
+    }
+    const clock = { value: t0 };
     const bar = progress ? new ProgressBar(process.stdout, counts, jobs.length, since > 0 ? Math.max(since, start) : start, p.has('jps')) : undefined;
     const write = (stream: 'stdout' | 'stderr', text: string | Buffer): void => {
       const s = stream === 'stderr' ? process.stderr : process.stdout;
@@ -140,13 +146,14 @@ export class WatchCommand extends FluxCommand {
             write,
             note,
             events: verbose > 1,
+            status: verbose > 0,
+            t0: clock,
             onState: (id, what) => {
               if (what === 'running') state.set(id, 'running');
             },
           });
           const code = exitCode(rec);
           state.set(j.id, rec.success ? 'complete' : 'failed');
-          if (verbose > 0) note(`${encodeF58(j.id)}: ${rec.success ? 'complete' : 'failed'}: exit code ${code}`);
           return code;
         }),
       );

@@ -10,6 +10,7 @@ import { labelLines } from '../../lib/io-data';
 import { encodeF58, encodeKvs } from '../../lib/formats';
 import type { FluxError } from '../../lib/errors';
 import { exitCode, type JobRecord } from './job-info';
+import { followJob } from '../watch/follow';
 import type { Submission } from './build';
 import type { ParsedArgs } from '../options';
 import { service } from '../api/protocol';
@@ -64,6 +65,8 @@ export interface FollowOpts {
   logStderr?: string;
   progress: boolean;
   jps: boolean;
+  /** -v: a `ID: T.TTTs: complete|failed: status=N` line as each job finishes; -vv: each event too (with --wait/--watch) */
+  verbose?: number;
   /** a refused submission is `NAME: ERROR: message` (flux batch, as Flux's), not `[Errno N] message` */
   errorAs?: string;
 }
@@ -80,6 +83,7 @@ export function followOpts(p: ParsedArgs, progress: boolean): FollowOpts {
     logStderr: p.get('log-stderr')?.value,
     progress,
     jps: progress && p.has('jps'),
+    verbose: p.count('verbose'),
   };
 }
 
@@ -172,11 +176,33 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
       if (o.progress) err().write(`\rjobs: ${done}/${ids.length} complete`);
       return exitCode(j);
     };
+    const verbose = o.verbose ?? 0;
+    // -v/-vv: each job's events, logged as Flux's JobWatcher does (followJob without the output)
+    const clock = { value: Infinity };
+    const logged =
+      verbose > 0
+        ? Promise.all(
+            ids.map((id) =>
+              followJob(h, id, {
+                labelIo: false,
+                write: () => undefined,
+                note: (line) => streams(id).err.write(line + '\n'),
+                events: verbose > 1,
+                status: true,
+                t0: clock,
+                output: false,
+                execEvents: o.watch,
+                onState: () => undefined,
+              }),
+            ),
+          )
+        : undefined;
     if (o.watch) {
       const codes = await Promise.all(
         ids.map(async (id) => {
           const { out: jobOut, err: jobErr } = streams(id);
-          const watch = watchOutput(h, id, o.labelIo && ids.length > 1 ? `${encodeF58(id)}: ` : '', o.labelIo, jobOut, jobErr);
+          // -l: the job id before the rank, however many jobs (Flux's JobWatcher)
+          const watch = watchOutput(h, id, o.labelIo ? `${encodeF58(id)}: ` : '', o.labelIo, jobOut, jobErr);
           const j = await h.rpc<JobRecord>('job-manager.wait-inactive', { id });
           await watch;
           return ended(j);
@@ -186,6 +212,7 @@ export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource,
     } else {
       rc = Math.max(rc, await waitMany(h, ids, ended));
     }
+    if (logged) await logged;
     if (o.progress) err().write('\n');
   }
   if (o.progress && o.jps) {

@@ -79,16 +79,16 @@ test('-a follows an active job live until it ends; the largest exit code wins', 
   }
   assert.is(r.code, 5, r.stderr);
   assert.is(r.stdout, 'early\nlate\n');
-  assert.match(r.stderr, /^flux-watch: Watching 1 jobs\n/);
-  assert.match(r.stderr, new RegExp(`${id}: failed: exit code 5`));
+  assert.match(r.stderr, /^flux-watch: INFO: Watching 1 jobs\n/);
+  assert.match(r.stderr, new RegExp(`${id}: \\d+\\.\\d{3}s: failed: status=1280`));
 });
 
 test('-A includes inactive jobs, -l labels lines, -f and --since select, -c limits', () => {
   const before = Date.now() / 1000;
   const a = submit('--wait', 'sh', '-c', 'echo A');
   let r = inst.flux(['watch', '-A', '-l']);
-  assert.match(r.stdout, /^0: A$/m);
-  assert.match(r.stdout, /^0: out1$/m);
+  assert.match(r.stdout, new RegExp(`^${a}: 0: A$`, 'm'));
+  assert.match(r.stdout, /^ƒ\w+: 0: out1$/m);
   assert.is(r.code, 5, 'the exit 5 job is among all');
   r = inst.flux(['watch', '-f', 'completed', '-c', '1']);
   assert.equal([r.code, r.stdout], [0, 'A\n'], `${a}: only the newest completed job`);
@@ -97,8 +97,8 @@ test('-A includes inactive jobs, -l labels lines, -f and --since select, -c limi
   r = inst.flux(['watch', '--since=-1h', '-f', 'failed']);
   assert.equal([r.code, r.stdout], [5, 'early\nlate\n']);
   r = inst.flux(['watch', '-vv', a]);
-  assert.match(r.stderr, new RegExp(`${a}: submit\n`));
-  assert.match(r.stderr, new RegExp(`${a}: clean\n`));
+  assert.match(r.stderr, new RegExp(`${a}: \\d+\\.\\d{3}s: submit \\{`));
+  assert.match(r.stderr, new RegExp(`${a}: \\d+\\.\\d{3}s: clean \n`));
 });
 
 test('a job canceled before it ran: no output, its exception, exit 1; a redirect is named', () => {

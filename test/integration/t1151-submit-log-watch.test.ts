@@ -59,4 +59,46 @@ test('--log=job{cc}.id: one file per copy; bulksubmit --log=b{}.id one per input
   assert.match(read('all.log'), new RegExp(`^(${F58}\n){3}$`));
 });
 
+test('--watch -l and flux watch -l: the job id before the task rank, one job or many', () => {
+  const r = inst.flux(['submit', '--watch', '-l', 'echo', 'hi']);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.split('\n')[0]!;
+  assert.is(r.stdout, `${id}\n${id}: 0: hi\n`);
+
+  const b = inst.flux(['submit', '-n2', 'sh', '-c', 'echo B$FLUX_TASK_RANK; exit 3']).stdout.trim();
+  const w = inst.flux(['watch', '-l', id, b]);
+  assert.is(w.code, 3, w.stderr);
+  assert.equal(w.stdout.split('\n').filter(Boolean).sort(), [`${b}: 0: B0`, `${b}: 1: B1`, `${id}: 0: hi`].sort());
+});
+
+test('-v / -vv: INFO lines, `ID: T.TTTs: complete|failed: status=N`, events with their context', () => {
+  const a = inst.flux(['submit', 'true']).stdout.trim();
+  const b = inst.flux(['submit', 'sh', '-c', 'exit 3']).stdout.trim();
+  const v = inst.flux(['watch', '-v', a, b]);
+  assert.is(v.code, 3, v.stderr);
+  const lines = v.stderr.split('\n').filter(Boolean);
+  assert.is(lines[0], 'flux-watch: INFO: Watching 2 jobs');
+  assert.equal(
+    lines
+      .slice(1)
+      .map((l) => l.replace(/ \d+\.\d{3}s: /, ' T: '))
+      .sort(),
+    [`${a}: T: complete: status=0`, `${b}: T: failed: status=768`].sort(),
+  );
+
+  const vv = inst.flux(['watch', '-vv', a]);
+  assert.is(vv.code, 0, vv.stderr);
+  assert.match(vv.stderr, new RegExp(`^${a}: 0\\.000s: submit \\{"flags":0,"urgency":16,"userid":\\d+,"version":1\\}$`, 'm'));
+  assert.match(vv.stderr, new RegExp(`^${a}: \\d+\\.\\d{3}s: validate $`, 'm'));
+  assert.match(vv.stderr, new RegExp(`^${a}: \\d+\\.\\d{3}s: exec\\.shell\\.init \\{"leader-rank":0,`, 'm'));
+
+  const s = inst.flux(['submit', '--wait', '-v', 'sh', '-c', 'exit 2']);
+  assert.is(s.code, 2, s.stderr);
+  const sid = s.stdout.trim();
+  assert.match(s.stderr, new RegExp(`^${sid}: \\d+\\.\\d{3}s: failed: status=512\n$`));
+
+  const none = inst.flux(['watch', '-f', 'timeout']);
+  assert.equal([none.code, none.stderr], [0, 'flux-watch: INFO: No matching jobs\n']);
+});
+
 test.run();
