@@ -115,39 +115,128 @@ function pad(s: string, sp: Spec, numeric: boolean, widthOverride?: number): str
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS_FULL = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const DAYS_FULL = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
-/** Minimal strftime (local time): %b %d %e %H %M %S %R %T %Y %m %%. */
+/** The local zone's abbreviation at d (`UTC`, `PST`), as strftime %Z. */
+function zoneName(d: Date): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((x) => x.type === 'timeZoneName');
+  return part?.value ?? '';
+}
+
+/** The local zone's offset at d as `+hhmm`, as strftime %z. */
+function zoneOffset(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const a = Math.abs(off);
+  return `${off < 0 ? '-' : '+'}${p2(Math.floor(a / 60))}${p2(a % 60)}`;
+}
+
+/** Day of the year, 1-366 (local time). */
+function dayOfYear(d: Date): number {
+  const start = new Date(d.getFullYear(), 0, 1);
+  return Math.round((new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime() - start.getTime()) / 86400000) + 1;
+}
+
+/**
+ * strftime (local time, C locale) for the conversions of glibc's that a
+ * `!d` format uses: dates (%Y %y %C %m %d %e %j %F %D %x), times (%H %I %k
+ * %l %M %S %p %R %T %X %r %s), names (%a %A %b %h %B), weekdays (%u %w),
+ * zones (%z %Z), %c, %n, %t and %%. Another is printed as it is.
+ */
 export function strftime(fmt: string, epochSeconds: number): string {
   const d = new Date(epochSeconds * 1000);
-  return fmt.replace(/%([a-zA-Z%])/g, (_, c: string) => {
+  const conv = (c: string): string | undefined => {
+    const h12 = d.getHours() % 12 === 0 ? 12 : d.getHours() % 12;
     switch (c) {
+      case 'a':
+        return DAYS[d.getDay()]!;
+      case 'A':
+        return DAYS_FULL[d.getDay()]!;
       case 'b':
+      case 'h':
         return MONTHS[d.getMonth()]!;
+      case 'B':
+        return MONTHS_FULL[d.getMonth()]!;
+      case 'c':
+        return `${conv('a')} ${conv('b')} ${conv('e')} ${conv('T')} ${conv('Y')}`;
+      case 'C':
+        return p2(Math.floor(d.getFullYear() / 100));
       case 'd':
         return p2(d.getDate());
+      case 'D':
+      case 'x':
+        return `${conv('m')}/${conv('d')}/${conv('y')}`;
       case 'e':
         return String(d.getDate()).padStart(2, ' ');
+      case 'F':
+        return `${conv('Y')}-${conv('m')}-${conv('d')}`;
       case 'H':
         return p2(d.getHours());
-      case 'M':
-        return p2(d.getMinutes());
-      case 'S':
-        return p2(d.getSeconds());
-      case 'R':
-        return `${p2(d.getHours())}:${p2(d.getMinutes())}`;
-      case 'T':
-        return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
-      case 'Y':
-        return String(d.getFullYear());
+      case 'I':
+        return p2(h12);
+      case 'j':
+        return String(dayOfYear(d)).padStart(3, '0');
+      case 'k':
+        return String(d.getHours()).padStart(2, ' ');
+      case 'l':
+        return String(h12).padStart(2, ' ');
       case 'm':
         return p2(d.getMonth() + 1);
+      case 'M':
+        return p2(d.getMinutes());
+      case 'n':
+        return '\n';
+      case 'p':
+        return d.getHours() < 12 ? 'AM' : 'PM';
+      case 'r':
+        return `${conv('I')}:${conv('M')}:${conv('S')} ${conv('p')}`;
+      case 'R':
+        return `${p2(d.getHours())}:${p2(d.getMinutes())}`;
+      case 's':
+        return String(Math.floor(epochSeconds));
+      case 'S':
+        return p2(d.getSeconds());
+      case 't':
+        return '\t';
+      case 'T':
+      case 'X':
+        return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+      case 'u':
+        return String(d.getDay() === 0 ? 7 : d.getDay());
+      case 'w':
+        return String(d.getDay());
+      case 'y':
+        return p2(d.getFullYear() % 100);
+      case 'Y':
+        return String(d.getFullYear());
+      case 'z':
+        return zoneOffset(d);
+      case 'Z':
+        return zoneName(d);
       case '%':
         return '%';
       default:
-        return `%${c}`;
+        return undefined;
     }
-  });
+  };
+  return fmt.replace(/%([a-zA-Z%])/g, (_, c: string) => conv(c) ?? `%${c}`);
 }
 
 /** What Flux counts as an empty value: `h` prints it as `-`, `?:` drops a column of nothing else. */

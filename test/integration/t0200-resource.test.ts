@@ -117,6 +117,19 @@ test('size 3: drain, errors, drain list, undrain', () => {
   assert.match(list[1]!, new RegExp(`^[A-Z][a-z]{2}\\d\\d \\d\\d:\\d\\d  drained  new reason                     ${host}$`));
   // {timestamp} is a float where ranks are drained, and nothing on a line of ranks that are not
   assert.match(three!.flux(['resource', 'drain', '-no', '{timestamp}']).stdout, /^\d+\.\d+\n$/);
+  // !d without a format is %FT%T (local time), as Python's; %F and the other glibc conversions expand
+  const ts = Number(three!.flux(['resource', 'drain', '-no', '{timestamp}']).stdout);
+  const at = new Date(ts * 1000);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const ymd = `${at.getFullYear()}-${p2(at.getMonth() + 1)}-${p2(at.getDate())}`;
+  const hms = `${p2(at.getHours())}:${p2(at.getMinutes())}:${p2(at.getSeconds())}`;
+  assert.is(three!.flux(['resource', 'drain', '-no', '{timestamp!d}']).stdout, `${ymd}T${hms}\n`);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][at.getDay()]!;
+  const full = at.toLocaleString('en-US', { month: 'long' });
+  assert.is(
+    three!.flux(['resource', 'status', '-s', 'drained', '-no', '{timestamp!d:%F|%D|%a|%B|%y|%p|%s|%%}']).stdout,
+    `${ymd}|${p2(at.getMonth() + 1)}/${p2(at.getDate())}/${p2(at.getFullYear() % 100)}|${day}|${full}|${p2(at.getFullYear() % 100)}|${at.getHours() < 12 ? 'AM' : 'PM'}|${Math.floor(ts)}|%\n`,
+  );
   assert.is(three!.flux(['resource', 'status', '-s', 'avail', '-no', '{timestamp}|{nnodes}']).stdout, '|2\n');
   assert.match(three!.flux(['resource', 'list', '-s', 'down', '-no', '{nnodes} {ranks}']).stdout, /^1 1\n$/);
   const u = three!.flux(['resource', 'undrain', '1']);
