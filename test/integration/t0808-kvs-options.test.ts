@@ -3,11 +3,13 @@
  * Flux's content-store options are refused in one line that says why (and are
  * in no usage line): get -t/-l, put -t/-n/-s, mkdir/link/unlink -s, dir -d,
  * readlink -o/-k, -O/-b/-a refused; version, wait, getroot, dropcache; the
- * link operand-count line and namespace's unknown sub-command with its usage.
+ * link operand-count line and namespace's unknown sub-command with its usage;
+ * get --watch --append prints only what is appended, an overwrite ends it.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import { spawn } from 'node:child_process';
+import { FLUX, startInstance, type Instance } from '../helpers/flux';
 import { until, waitUntil } from '../helpers/wait';
 import { Client } from '../../cli/api/client';
 
@@ -123,6 +125,38 @@ test('dir -d, readlink -o/-k; namespace bogus prints its usage', () => {
   assert.is(kvs('readlink', '-o', 'ln').stdout, '', 'flux-ts links name no namespace');
   const r = kvs('namespace', 'bogus');
   assert.equal([r.code, r.stderr], [1, 'flux-kvs namespace: Unknown subcommand: bogus\nUsage: flux-kvs namespace create [-o owner] name [name...]\n   or: flux-kvs namespace list\n   or: flux-kvs namespace remove name [name...]\n']);
+});
+
+test('get --watch -A prints the value, then only what each append adds; an overwrite is Invalid argument', async () => {
+  assert.is(kvs('put', 'ap=foo').code, 0);
+  const start = (...args: string[]) => {
+    const child = spawn(FLUX, ['kvs', 'get', '--watch', ...args, 'ap'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const io = { out: '', err: '' };
+    child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
+    const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    return { child, io, done };
+  };
+  const a = start('-A', '--count=3');
+  try {
+    await waitUntil(() => a.io.out === 'foo\n', { what: 'the watch to print foo' });
+    assert.is(kvs('put', '-A', 'ap=bar').code, 0);
+    await waitUntil(() => a.io.out === 'foo\nbar\n', { what: 'the watch to print bar' });
+    assert.is(kvs('put', '-A', 'ap=baz').code, 0);
+    assert.is(await a.done, 0);
+    assert.equal([a.io.out, a.io.err], ['foo\nbar\nbaz\n', '']);
+  } finally {
+    a.child.kill('SIGKILL');
+  }
+  const b = start('--append');
+  try {
+    await waitUntil(() => b.io.out === 'foobarbaz\n', { what: 'the watch to print the value' });
+    assert.is(kvs('put', 'ap=other').code, 0);
+    assert.is(await b.done, 1);
+    assert.equal([b.io.out, b.io.err], ['foobarbaz\n', 'flux-kvs: ap: Invalid argument\n']);
+  } finally {
+    b.child.kill('SIGKILL');
+  }
 });
 
 test.run();
