@@ -26,6 +26,7 @@ export class DumpCommand extends FluxCommand {
       { name: 'quiet', short: 'q', description: "Don't show periodic progress updates" },
       { name: 'verbose', short: 'v', description: 'List keys on stderr' },
       { name: 'checkpoint', description: 'Dump from the last checkpoint (the same content here)' },
+      { name: 'no-cache', description: 'Bypass the broker content cache (flux-ts has none: the same dump)' },
     ],
     operands: [{ name: 'OUTFILE', nargs: '1' }],
   };

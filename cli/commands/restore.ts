@@ -32,6 +32,7 @@ export class RestoreCommand extends FluxCommand {
       { name: 'checkpoint', description: 'Restore to the checkpoint for the next KVS start (kvs module not loaded)' },
       { name: 'key', arg: 'NAME', description: 'Restore to KVS key NAME' },
       { name: 'size-limit', arg: 'SIZE', description: 'Skip restoring keys that exceed SIZE bytes (default: no limit)' },
+      { name: 'no-cache', description: 'Bypass the broker content cache (flux-ts has none: the same restore)' },
     ],
     operands: [{ name: 'INFILE', nargs: '1' }],
   };

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { FLUX, ROOT, flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { FLUX, ROOT, flux, run, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
 let inst: Instance | undefined;
@@ -301,6 +301,14 @@ test('dump --verbose lists the keys it archives; dump --checkpoint archives the 
   const c = ok(['dump', '--checkpoint', 'c.tar']);
   assert.match(c.stderr, /flux-dump: archived \d+ keys\n$/);
   assert.ok(fs.statSync(path.join(tmp.dir, 'c.tar')).size > 0);
+  // --no-cache (Flux's: bypass the content cache) is accepted by both, the archive the same
+  const nc = ok(['dump', '--no-cache', '-q', 'nc.tar']);
+  assert.is(nc.stderr, '');
+  const listed = (f: string) => run('tar', ['tf', path.join(tmp.dir, f)]).stdout;
+  assert.match(listed('nc.tar'), /^t1040\/key$/m);
+  const r = ok(['restore', '--no-cache', '-q', '--key=t1040nc', 'nc.tar']);
+  assert.is(r.stderr, '');
+  assert.is(ok(['kvs', 'get', 't1040nc.t1040.key']).stdout, '1\n');
 });
 
 test('hostlist --delimiter, --limit, --sort, --union, --exclude, --xor', () => {
