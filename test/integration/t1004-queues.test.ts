@@ -2,7 +2,7 @@
  * Named queues and job policy: [queues.NAME] requires and per-queue policy,
  * [policy] defaults (duration, queue) and limits (duration, job size), -q on
  * submit, flux queue list/status/start/stop/enable/disable -q, flux jobs -q,
- * flux resource list -q. Output as flux-core prints it
+ * flux resource list/info/R/status/drain -q. Output as flux-core prints it
  * (shared/reference/flux-core-outputs-2.md, Configuration).
  */
 import { test } from 'uvu';
@@ -75,6 +75,42 @@ test('flux resource list and flux queue show the queues as Flux does', () => {
   );
   assert.match(r.stderr, /^flux-resource: ERROR: --queue: nosuch: no such queue$/m);
   assert.match(r.stderr, /^flux-queue: ERROR: status: 'nosuch' is not a valid queue$/m);
+});
+
+test('flux resource info, R, status and drain -q QUEUE,...: only the resources of those queues, as Flux', () => {
+  const r = inInstance(
+    BASE,
+    [
+      'flux resource info -q debug',
+      'flux resource info -q debug,batch',
+      'flux resource R -q batch',
+      'flux resource drain 1 maint',
+      'flux resource status -q debug',
+      'flux resource status -q batch',
+      'flux resource drain -q debug',
+      'flux resource drain -no "{nodelist} {reason}" -q batch',
+      'flux resource status -q nosuch; echo rc=$?',
+      'flux resource drain -q nosuch; echo rc=$?',
+      'flux resource R -q nosuch; echo rc=$?',
+    ].join('; '),
+  );
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.slice(0, 2), ['1 Nodes, 2 Cores, 0 GPUs', '2 Nodes, 4 Cores, 0 GPUs']);
+  const R = JSON.parse(lines[2]!) as { execution: { R_lite: unknown[]; nodelist: string[] } };
+  assert.equal([R.execution.R_lite, R.execution.nodelist], [[{ rank: '1', children: { core: '0-1' } }], ['node1']]);
+  assert.equal(lines.slice(3), [
+    '       STATEUP NNODES NODELIST',
+    '       avail \u2714      1 node0',
+    '       STATEUP NNODES NODELIST',
+    '     drained \u2714      1 node1',
+    'TIME         STATE    REASON                         NODELIST',
+    'node1 maint',
+    'rc=1',
+    'rc=1',
+    'rc=1',
+    '',
+  ]);
+  assert.is(r.stderr, 'flux-resource: ERROR: --queue: nosuch: no such queue\n'.repeat(3));
 });
 
 test('flux queue list -o: any of its fields, in any order; an unknown field is one line', () => {

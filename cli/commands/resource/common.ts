@@ -55,6 +55,35 @@ export const INCLUDE_OPT: OptionSpec = {
   description: 'Include only specified targets in output set. TARGETS may be provided as an idset or hostlist.',
 };
 
+/** -q, --queue: as Flux's, the resources of the named queues (those with every property a queue requires) */
+export const QUEUE_OPT: OptionSpec = {
+  name: 'queue',
+  short: 'q',
+  arg: 'QUEUE,...',
+  description: 'Filter results to only include resources in the specified queue(s)',
+};
+
+/** A configured queue as the resource commands need it: its name and required properties. */
+export interface ListQueue {
+  name: string;
+  requires: readonly string[];
+}
+
+/** The queues job-manager has configured ([] without [queues], or without a job-manager). */
+export async function configuredQueues(h: Client): Promise<ListQueue[]> {
+  try {
+    const r = await h.rpc<{ queues?: ListQueue[] }>('job-manager.queue-list', {});
+    return r.queues ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a rank with these properties belongs to one of the queues. */
+export function inQueues(properties: readonly string[] | undefined, queues: readonly ListQueue[]): boolean {
+  return queues.some((q) => q.requires.every((p) => (properties ?? []).includes(p)));
+}
+
 /**
  * The ranks that -i TARGETS names: an idset of ranks, or a hostlist of the
  * hosts (of `ranks`, by their hostname); undefined when it is neither.
@@ -103,10 +132,34 @@ export abstract class ResourceCommand extends FluxCommand {
     return keep ? restrictStatus(st, keep) : st;
   }
 
+  /** -q QUEUE,...: those queues (one not configured fails the command), undefined without -q */
+  protected async selectedQueues(h: Client, p: ParsedArgs): Promise<ListQueue[] | undefined> {
+    const want = p.str('queue');
+    if (want === undefined) return undefined;
+    const queues = await configuredQueues(h);
+    const names = want.split(',');
+    const bad = names.find((n) => !queues.some((q) => q.name === n));
+    if (bad !== undefined) this.fail(`--queue: ${bad}: no such queue`);
+    return queues.filter((q) => names.includes(q.name));
+  }
+
+  /** -q QUEUE,... applied to the scheduler's view (flux resource info, R) */
+  protected async queued(h: Client, p: ParsedArgs, st: SchedStatus): Promise<SchedStatus> {
+    const queues = await this.selectedQueues(h, p);
+    if (queues === undefined) return st;
+    return restrictStatus(st, new Set(rv1Expand(st.all).filter((r) => inQueues(r.properties, queues)).map((r) => r.rank)));
+  }
+
   /** -i TARGETS applied to per-rank states (flux resource status, drain) */
   protected includedRankStates<T extends { rank: number; hostname: string }>(p: ParsedArgs, ranks: T[]): T[] {
     const keep = this.kept(p, ranks);
     return keep ? ranks.filter((r) => keep.has(r.rank)) : ranks;
+  }
+
+  /** -q QUEUE,... applied to per-rank states (flux resource status, drain) */
+  protected async queuedRankStates<T extends { properties: readonly string[] }>(h: Client, p: ParsedArgs, ranks: T[]): Promise<T[]> {
+    const queues = await this.selectedQueues(h, p);
+    return queues === undefined ? ranks : ranks.filter((r) => inQueues(r.properties, queues));
   }
 
   /** An RPC to rank 0's resource module. */

@@ -1,7 +1,7 @@
 /** flux resource drain: list drained ranks, or drain TARGETS with a reason. */
 import { Errno, FluxError, type Row } from '../../../kernel/api';
 import { CommandExit } from '../../base-command';
-import { INCLUDE_OPT, ResourceCommand, resourceSpec } from './common';
+import { INCLUDE_OPT, QUEUE_OPT, ResourceCommand, resourceSpec } from './common';
 import { fetchRankStates, nodelistOf, ranksOf } from './status-data';
 import type { FormatSet } from '../../named-formats';
 import { PyFloat } from '../../../lib/formats';
@@ -33,6 +33,7 @@ export class ResourceDrainCommand extends ResourceCommand {
       { name: 'update', short: 'u', description: 'Update only: drain the targets not drained yet, and leave the reason of those that are' },
       { name: 'no-header', short: 'n', description: 'Suppress header output (listing only)' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: 'Specify output format using Python\'s string format syntax or a defined format by name (listing only)' },
+      { ...QUEUE_OPT, description: `${QUEUE_OPT.description} (listing only)` },
       { ...INCLUDE_OPT, description: `${INCLUDE_OPT.description} (listing only)` },
     ],
     [
@@ -51,7 +52,7 @@ export class ResourceDrainCommand extends ResourceCommand {
     const h = await this.connect();
     if (fmtText !== undefined) {
       const fmt = this.outputFormat(fmtText, HEADINGS);
-      const ranks = this.includedRankStates(p, await fetchRankStates(h)).filter((r) => r.drained);
+      const ranks = (await this.queuedRankStates(h, p, this.includedRankStates(p, await fetchRankStates(h)))).filter((r) => r.drained);
       const groups = new Map<string, typeof ranks>();
       for (const r of ranks) {
         const st = (r.allocated ? 'draining' : 'drained') + (r.online ? '' : '*');

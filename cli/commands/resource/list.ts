@@ -1,6 +1,9 @@
 /** flux resource list: the scheduler's view of resources by state (free, allocated, down). */
 import {
   INCLUDE_OPT,
+  QUEUE_OPT,
+  configuredQueues,
+  type ListQueue,
   LIST_HEADINGS,
   LIST_STATES,
   ResourceCommand,
@@ -13,7 +16,6 @@ import {
   tableOpts,
 } from './common';
 import type { RankResources, Row } from '../../../kernel/api';
-import type { Client } from '../../api/client';
 import type { FormatSet } from '../../named-formats';
 
 export const LIST_DEFAULT_FORMAT =
@@ -30,11 +32,6 @@ const FORMATS: FormatSet = {
   },
 };
 
-/** A configured queue as `flux resource list` needs it: its name and required properties. */
-export interface ListQueue {
-  name: string;
-  requires: readonly string[];
-}
 
 /** Rows for the given states and format (shared with `flux resource info`); with queues, one set per state per queue. */
 export function listRows(
@@ -69,23 +66,13 @@ export function listRows(
   return rows;
 }
 
-/** The queues job-manager has configured ([] without [queues], or without a job-manager). */
-async function configuredQueues(h: Client): Promise<ListQueue[]> {
-  try {
-    const r = await h.rpc<{ queues?: ListQueue[] }>('job-manager.queue-list', {});
-    return r.queues ?? [];
-  } catch {
-    return [];
-  }
-}
-
 export class ResourceListCommand extends ResourceCommand {
   private noHeader = false;
   private skipEmpty = false;
   static override spec = resourceSpec('list', 'List resources by state as the scheduler sees them', [
     ...tableOpts('free,allocated,down'),
     { name: 'no-skip-empty', description: 'Do not skip empty lines of output' },
-    { name: 'queue', short: 'q', arg: 'QUEUE,...', description: 'Filter results to only include resources in the specified queue(s)' },
+    QUEUE_OPT,
     INCLUDE_OPT,
   ]);
 
@@ -98,14 +85,7 @@ export class ResourceListCommand extends ResourceCommand {
     const fmt = this.outputFormat(this.formatOption(p.str('format'), FORMATS), LIST_HEADINGS);
     const h = await this.connect();
     const st = this.included(p, await this.rpc0<SchedStatus>(h, 'resource.sched-status'));
-    let queues = await configuredQueues(h);
-    const want = p.str('queue');
-    if (want !== undefined) {
-      const names = want.split(',');
-      const bad = names.find((n) => !queues.some((q) => q.name === n));
-      if (bad !== undefined) this.fail(`--queue: ${bad}: no such queue`);
-      queues = queues.filter((q) => names.includes(q.name));
-    }
+    const queues = (await this.selectedQueues(h, p)) ?? (await configuredQueues(h));
     const rows = listRows(st, states, fmt.fields(), this.skipEmpty, queues);
     for (const line of fmt.render(rows, this.noHeader)) process.stdout.write(line + '\n');
     return 0;

@@ -28,6 +28,8 @@ export interface RankState {
   torpid: boolean;
   /** still allocated to the housekeeping of an ended job */
   housekeeping: boolean;
+  /** the rank's properties in R (flux resource status/drain -q: a queue's ranks have all it requires) */
+  properties: readonly string[];
 }
 
 /** the ranks job-manager's housekeeping still holds (none without a job-manager) */
@@ -64,6 +66,7 @@ export async function fetchRankStates(h: Client): Promise<RankState[]> {
     excluded: excluded.has(r.rank),
     torpid: torpid.has(r.rank),
     housekeeping: hk.has(r.rank),
+    properties: r.properties ?? [],
   }));
 }
 

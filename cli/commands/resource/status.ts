@@ -1,5 +1,5 @@
 /** flux resource status: the administrative view of ranks by state (avail, drained, offline ...). */
-import { INCLUDE_OPT, ResourceCommand, resourceSpec, tableOpts } from './common';
+import { INCLUDE_OPT, QUEUE_OPT, ResourceCommand, resourceSpec, tableOpts } from './common';
 import { fetchRankStates, nodelistOf, ranksOf, type RankState } from './status-data';
 import type { Row } from '../../../kernel/api';
 import type { FormatSet } from '../../named-formats';
@@ -55,7 +55,7 @@ function inState(r: RankState, s: State): boolean {
 }
 
 export class ResourceStatusCommand extends ResourceCommand {
-  static override spec = resourceSpec('status', 'Show the administrative state of resources', [...tableOpts(DEFAULT), INCLUDE_OPT]);
+  static override spec = resourceSpec('status', 'Show the administrative state of resources', [...tableOpts(DEFAULT), QUEUE_OPT, INCLUDE_OPT]);
 
   async run(): Promise<number> {
     const p = this.args;
@@ -79,7 +79,7 @@ export class ResourceStatusCommand extends ResourceCommand {
     let list: State[] = states.filter((s) => s !== 'online' && s !== 'offline');
     if (list.includes('all') || list.length === 0) list = ALL;
     const h = await this.connect();
-    const ranks = this.includedRankStates(p, await fetchRankStates(h));
+    const ranks = await this.queuedRankStates(h, p, this.includedRankStates(p, await fetchRankStates(h)));
     const rows: Row[] = [];
     for (const s of list) {
       for (const up of [true, false]) {
