@@ -26,6 +26,8 @@ export const FLUX_ONLY_KEYS: Readonly<Record<string, string>> = {
   'exec.sdexec-properties': 'jobs are not run under systemd units',
   'exec.sdexec-stop-timer-sec': 'jobs are not run under systemd units',
   'exec.sdexec-stop-timer-signal': 'jobs are not run under systemd units',
+  'job-manager.journal-size-limit':
+    "the job manager keeps no events journal (the backlog Flux's job-list reads) to limit: job data is read from the job eventlogs in the kvs",
   'tbon.zmqdebug': 'the overlay is not ZeroMQ (flux dmesg shows its connection events at debug)',
   'tbon.zmq_io_threads': 'the overlay is not ZeroMQ: it runs on the broker\'s own event loop',
   'tbon.child_rcvhwm': 'the overlay is not ZeroMQ: its links are flow-controlled by TCP',

@@ -30,6 +30,8 @@ test('unknown table, unknown key, wrong type and bad value each name file:line',
     ['[tbon]\ntorpid_min = "5s"\nbogus = 1\n', /:3: tbon\.bogus: unknown key\n/],
     // a key of Flux's that flux-ts does without says so
     ['[exec]\njob-shell = "/usr/libexec/flux/flux-shell"\n', /:2: exec\.job-shell: a Flux key flux-ts does not implement: the job shell runs inside the broker, there is no shell program to name \(site plugins: exec\.shell-plugins\)\n/],
+    // the example of Flux's flux-config-job-manager(5) has it
+    ['[job-manager]\njournal-size-limit = 10000\n', /:2: job-manager\.journal-size-limit: a Flux key flux-ts does not implement: the job manager keeps no events journal \(the backlog Flux's job-list reads\) to limit: job data is read from the job eventlogs in the kvs\n/],
     ['[tbon]\nzmq_io_threads = 4\n', /:2: tbon\.zmq_io_threads: a Flux key flux-ts does not implement: the overlay is not ZeroMQ: it runs on the broker's own event loop\n/],
     ['[tbon]\ntopo = 5\n', /:2: tbon\.topo: must be a string, got integer 5\n/],
     ['[tbon]\ntopo = "bogus"\n', /:2: tbon\.topo: unknown topology scheme 'bogus'\n/],
