@@ -11,7 +11,7 @@ export interface DrainEntry {
 
 export type DrainMode = 'overwrite' | 'force-overwrite' | 'update' | undefined;
 
-function plural(ranks: number[]): string {
+export function plural(ranks: number[]): string {
   return `${ranks.length > 1 ? 'ranks' : 'rank'} ${idset.encode(ranks)}`;
 }
 

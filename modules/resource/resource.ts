@@ -33,7 +33,7 @@ import { discover, type LocalReport } from '../../lib/resource/discover';
 import { parseReserve, reserveUnknownRanks, withoutReserved, type ReserveWord } from '../../lib/resource/reserve';
 import { readScheduling, type ResourceConfig } from './config';
 import { excludedRanks, fromConfigEntries, fromR } from './configured';
-import { DrainSet, type DrainMode } from './drain';
+import { DrainSet, plural, type DrainMode } from './drain';
 import { parseTargets } from './targets';
 import { excludeChange } from './reconfig';
 import { Journal } from './journal';
@@ -175,6 +175,8 @@ export class ResourceModule implements BrokerModule {
       });
       this.journaled.online = new Set(forced);
       this.journal.post('resource-define', { method: this.fromJob ? 'job-info' : this.described ? 'configuration' : 'dynamic-discovery' });
+      // drained before a restart, excluded now: undrained (as Flux: a node is never both)
+      this.undrainExcluded();
       this.reports.set(0, this.local);
       this.verify(0, this.local);
       this.online = [...Array(this.h.size).keys()];
@@ -249,7 +251,12 @@ export class ResourceModule implements BrokerModule {
     const want = this.described.find((r) => r.rank === rank);
     if (!want) return;
     const why = misfit(rank, want, rep, verifyPolicy(this.cfg.verify, this.cfg.noverify));
+    // an excluded rank is never drained (as Flux): its misfit is only logged
     if (why === undefined || this.drains.has(rank)) return;
+    if (this.excluded.includes(rank)) {
+      this.h.log('err', `not draining excluded rank: ${why}`);
+      return;
+    }
     this.h.log('err', `draining: ${why}`);
     this.drains.drain([rank], why, 'update');
     this.drainWriter.save(this.drains);
@@ -272,6 +279,7 @@ export class ResourceModule implements BrokerModule {
     this.described = ranks;
     this.fromJob = false;
     this.excluded = excluded;
+    this.undrainExcluded();
     for (const [rank, rep] of this.reports) this.verify(rank, rep);
     this.h.log('info', `reload: ${rlistSummary(ranks)}`);
     this.publishIfChanged();
@@ -302,6 +310,7 @@ export class ResourceModule implements BrokerModule {
       this.cfg.exclude = change.exclude;
       this.excluded = excluded;
       this.h.log('info', `config reload: exclude=${excluded.length > 0 ? idset.encode(excluded) : '(none)'}`);
+      this.undrainExcluded();
       this.publishIfChanged();
     };
   }
@@ -571,9 +580,30 @@ export class ResourceModule implements BrokerModule {
     };
   }
 
+  /**
+   * Drained ranks the config now excludes are undrained, with an undrain
+   * event in resource.eventlog (as Flux: a node cannot be both, and one
+   * excluded later on is not drained when it comes back).
+   */
+  private undrainExcluded(): void {
+    const both = this.drains.ranks().filter((r) => this.excluded.includes(r));
+    if (both.length === 0) return;
+    this.drains.undrain(both, true);
+    this.drainWriter.save(this.drains);
+    this.journal.post('undrain', { idset: idset.encode(both), nodelist: this.nodelistOf(both) });
+    this.h.log('info', `undrain ${idset.encode(both)}: excluded by configuration`);
+  }
+
   private async drain(p: ResourceDrainRequest): Promise<Empty> {
     const mode = drainMode(p.mode);
     const ranks = parseTargets(p.targets, this.ranks().map((r) => r.hostname));
+    // as Flux: an excluded rank may not be drained, whatever the mode (EEXIST when some are drained too)
+    const excluded = ranks.filter((r) => this.excluded.includes(r));
+    if (excluded.length > 0) {
+      const drained = mode === undefined ? ranks.filter((r) => this.drains.has(r)) : [];
+      const bad = [...new Set([...drained, ...excluded])].sort((a, b) => a - b);
+      throw new FluxError(drained.length > 0 ? Errno.EEXIST : Errno.EINVAL, `${plural(bad)} ${drained.length > 0 ? 'already drained or ' : ''}excluded`);
+    }
     this.drains.drain(ranks, p.reason ?? '', mode);
     this.drainWriter.save(this.drains);
     this.journal.post('drain', {
