@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 
-const d = tmpdir('flux-t1151-');
+const d = tmpdir('flux-t1152-');
 const home = path.join(d.dir, 'home');
 const sys = path.join(d.dir, 'sys');
 const env = { XDG_CONFIG_HOME: home, XDG_CONFIG_DIRS: sys };
@@ -51,9 +51,9 @@ test('flux resource and flux queue: a sub-command table of formats, listed by -o
 test('flux jobs: XDG_CONFIG_HOME overrides XDG_CONFIG_DIRS, keeping what it does not set', () => {
   write(sys, 'flux-jobs.toml', '[formats.mine]\ndescription = "site"\nformat = "SITE {name}"\n[formats.siteonly]\nformat = "S"\n');
   write(home, 'flux-jobs.toml', '[formats.mine]\nformat = "USER {name}"\n');
-  const id = inst.flux(['submit', '--wait', '--job-name=t1151', 'true']).stdout.trim();
+  const id = inst.flux(['submit', '--wait', '--job-name=t1152', 'true']).stdout.trim();
   assert.ok(id.length > 0);
-  assert.is(f('jobs', '-a', '-no', 'mine').stdout, 'USER t1151\n');
+  assert.is(f('jobs', '-a', '-no', 'mine').stdout, 'USER t1152\n');
   assert.match(f('jobs', '-o', 'help').stdout, /\n  mine         site\n  siteonly    \n$/);
   assert.is(f('jobs', '-a', '-no', 'siteonly').stdout, 'S\n');
 });
