@@ -50,8 +50,9 @@ export interface KvsWatchOptions {
 }
 
 /**
- * Follow key: for a value, the current value and then each new one put (until
- * the key is removed or the loop is left); for an eventlog, each entry until
+ * Follow key: for a value, the current value and then each new one put until
+ * the loop is left (the key removed: the loop throws ENOENT; made a
+ * directory: EISDIR, as Flux's watch fails); for an eventlog, each entry until
  * the log is closed.
  */
 function watch<T = unknown>(h: Client, key: string, opts: KvsWatchOptions = {}): Channel<T> {

@@ -9,10 +9,10 @@
  * be on disk. A copy may name the namespace its source is in (`from`:
  * flux kvs copy -S); the transaction is the destination's.
  */
-import { einval } from '../../kernel/api';
+import { einval, Errno } from '../../kernel/api';
 import type { Backing } from './backing';
 import { checkEntries, checkKey, type Store } from './store';
-import type { Watchers } from './watchers';
+import { valueGone, type Watchers } from './watchers';
 import { tops } from './repair';
 
 /** the most ops in one commit (a restore of a large archive is a few hundred thousand keys at most) */
@@ -105,15 +105,23 @@ export function commit(ops: readonly object[], target: CommitTarget): Promise<Co
   const shadowed: string[] = [];
   /** what the watchers hear once every op is made */
   const told: Array<() => void> = [];
-  const ending = (key: string) => {
-    const keys = [...store.keys(key), key];
-    told.push(() => keys.forEach((k) => watchers.end(k)));
+  /** key's watches end (those below it too); a value removed (errnum) fails its value watches */
+  const ending = (key: string, errnum?: number) => {
+    const gone = (k: string, e: number | undefined) => (e === undefined ? undefined : valueGone(store, k, e));
+    const ends: Array<[string, ReturnType<typeof valueGone>]> = [
+      ...store.keys(key).map((k): [string, ReturnType<typeof valueGone>] => [k, gone(k, errnum === undefined ? undefined : Errno.ENOENT)]),
+      [key, gone(key, errnum)],
+    ];
+    told.push(() => ends.forEach(([k, g]) => watchers.end(k, g)));
   };
   store.begin();
   try {
     for (const o of checked) {
       const key = o.op === 'copy' ? o.dst : o.key;
-      shadowed.push(...store.leafAncestors(key));
+      // a value or eventlog on key's path becomes a directory: its watches end (a value's: EISDIR)
+      const above = store.leafAncestors(key).map((k): [string, ReturnType<typeof valueGone>] => [k, valueGone(store, k, Errno.EISDIR)]);
+      shadowed.push(...above.map(([k]) => k));
+      if (above.length > 0) told.push(() => above.forEach(([k, g]) => watchers.end(k, g)));
       changed.push(key);
       switch (o.op) {
         case 'put': {
@@ -123,7 +131,7 @@ export function commit(ops: readonly object[], target: CommitTarget): Promise<Co
           break;
         }
         case 'unlink':
-          ending(key);
+          ending(key, Errno.ENOENT);
           store.unlink(key, o.recursive === true);
           break;
         case 'link':
@@ -131,7 +139,7 @@ export function commit(ops: readonly object[], target: CommitTarget): Promise<Co
           store.link(key, o.target);
           break;
         case 'mkdir':
-          ending(key);
+          ending(key, Errno.EISDIR);
           store.mkdir(key);
           break;
         case 'append': {

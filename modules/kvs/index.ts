@@ -42,6 +42,7 @@ import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Namespaces, type Access, type Space } from './namespaces';
+import { valueGone } from './watchers';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { JobSpaces } from './job-spaces';
@@ -456,6 +457,7 @@ export class KvsLeader implements BrokerModule {
     const { store } = sp;
     const wasDir = store.isDir(key);
     const shadowed = store.leafAncestors(key);
+    sp.watchers.shadowed(store, shadowed);
     const json = store.put(key, p.value);
     sp.watchers.notifyValue(key, p.value);
     const seq = sp.versions.bump();
@@ -470,8 +472,8 @@ export class KvsLeader implements BrokerModule {
     const sp = this.space(p, msg, 'kvs.unlink');
     const { store, watchers } = sp;
     const recursive = p.recursive === true;
-    if (recursive) for (const k of store.keys(key)) watchers.end(k);
-    watchers.end(key);
+    if (recursive) for (const k of store.keys(key)) watchers.end(k, valueGone(store, k, Errno.ENOENT));
+    watchers.end(key, valueGone(store, key, Errno.ENOENT));
     const count = store.unlink(key, recursive);
     if (count === 0) return { count, rootseq: sp.versions.current };
     const rootseq = sp.versions.bump();
@@ -497,6 +499,7 @@ export class KvsLeader implements BrokerModule {
     const { store } = sp;
     const wasDir = store.isDir(key);
     const shadowed = store.leafAncestors(key);
+    sp.watchers.shadowed(store, shadowed);
     sp.watchers.end(key);
     store.link(key, target);
     const seq = sp.versions.bump();
@@ -516,8 +519,9 @@ export class KvsLeader implements BrokerModule {
     const sp = this.space(p, msg, 'kvs.mkdir');
     const { store, watchers } = sp;
     const shadowed = store.leafAncestors(key);
-    for (const k of store.keys(key)) watchers.end(k);
-    watchers.end(key);
+    watchers.shadowed(store, shadowed);
+    for (const k of store.keys(key)) watchers.end(k, valueGone(store, k, Errno.ENOENT));
+    watchers.end(key, valueGone(store, key, Errno.EISDIR));
     store.mkdir(key);
     const seq = sp.versions.bump();
     return withSeq(this.durable(sp, [key, ...shadowed], async (b) => {
@@ -536,6 +540,7 @@ export class KvsLeader implements BrokerModule {
     const entries = checkEntries(p.entries);
     const { store, watchers } = sp;
     const shadowed = store.leafAncestors(key);
+    watchers.shadowed(store, shadowed);
     const { text, n } = store.append(key, entries);
     watchers.notify(key, entries);
     const close = p.close === true;

@@ -4,7 +4,13 @@
  * or a `kvs.watch-cancel` naming its tag ends them).
  */
 import { Errno, type Handle, type Message } from '../../kernel/api';
-import type { EventEntry } from './store';
+import type { EventEntry, Store } from './store';
+import { strerror } from '../../lib/errno';
+
+/** What a value watch of key fails with once the change ahead removes it (errnum), or undefined if key holds no value. */
+export function valueGone(store: Store, key: string, errnum: number): { errnum: number; text: string } | undefined {
+  return store.kind(key) === 'value' ? { errnum, text: `${key}: ${strerror(errnum)}` } : undefined;
+}
 
 export interface Watch {
   key: string;
@@ -61,14 +67,25 @@ export class Watchers {
     for (const w of k) if (w.values === true) this.h.respond(w.msg, { value });
   }
 
-  /** End every watch of key (eventlog closed or removed). */
-  end(key: string): void {
+  /**
+   * End every watch of key (eventlog closed or removed). `gone`: the key held
+   * a value that was removed or replaced by a directory; a watch of its values
+   * fails with it, as Flux's (`flux kvs get --watch` then says so and exits 1)
+   * instead of ending as if nothing happened.
+   */
+  end(key: string, gone?: { errnum: number; text: string }): void {
     const k = this.byKey.get(key);
     if (!k) return;
     for (const w of [...k]) {
       this.remove(w);
-      this.h.respondError(w.msg, Errno.ENODATA);
+      if (gone && w.values === true) this.h.respondError(w.msg, gone.errnum, gone.text);
+      else this.h.respondError(w.msg, Errno.ENODATA);
     }
+  }
+
+  /** keys (values or eventlogs on a changed key's path) are about to become directories: their watches end (a value's: EISDIR) */
+  shadowed(store: Store, keys: readonly string[]): void {
+    for (const k of keys) this.end(k, valueGone(store, k, Errno.EISDIR));
   }
 
   /** End every watch with errnum (the namespace went away). */

@@ -4,7 +4,9 @@
  * in no usage line): get -t/-l, put -t/-n/-s, mkdir/link/unlink -s, dir -d,
  * readlink -o/-k, -O/-b/-a refused; version, wait, getroot, dropcache; the
  * link operand-count line and namespace's unknown sub-command with its usage;
- * get --watch --append prints only what is appended, an overwrite ends it.
+ * get --watch --append prints only what is appended, an overwrite ends it;
+ * a watched value removed or made a directory fails the watch (exit 1), on
+ * rank 0 and through rank 1's relay, by a commit or by the API's own calls.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { FLUX, startInstance, type Instance } from '../helpers/flux';
 import { until, waitUntil } from '../helpers/wait';
 import { Client } from '../../cli/api/client';
+import { kvs as kvsApi } from '../../cli/api/kvs';
 
 let inst: Instance;
 const kvs = (...args: string[]) => inst.flux(['kvs', ...args]);
@@ -156,6 +159,45 @@ test('get --watch -A prints the value, then only what each append adds; an overw
     assert.equal([b.io.out, b.io.err], ['foobarbaz\n', 'flux-kvs: ap: Invalid argument\n']);
   } finally {
     b.child.kill('SIGKILL');
+  }
+});
+
+/** `flux kvs get --watch KEY` on rank (0 or 1), with its output so far and its exit */
+function watchOn(rank: number, key: string) {
+  const env = { ...inst.env, FLUX_URI: inst.uri.replace(/local-0$/, `local-${rank}`) };
+  const child = spawn(FLUX, ['kvs', 'get', '--watch', key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { out: '', err: '' };
+  child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
+  const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { child, io, done };
+}
+
+test('get --watch of a value that is removed or made a directory fails, as Flux, instead of ending with 0', async () => {
+  const h = await Client.connect(inst.uri);
+  const cases: Array<{ rank: number; key: string; change: () => Promise<unknown>; err: string }> = [
+    { rank: 1, key: 'w1', change: async () => kvs('unlink', 'w1'), err: 'flux-kvs: w1: No such file or directory\n' },
+    { rank: 0, key: 'w2.x', change: async () => kvs('unlink', '-R', 'w2'), err: 'flux-kvs: w2.x: No such file or directory\n' },
+    { rank: 0, key: 'w3', change: async () => kvs('mkdir', 'w3'), err: 'flux-kvs: w3: Is a directory\n' },
+    { rank: 1, key: 'w4', change: async () => kvs('put', 'w4.below=1'), err: 'flux-kvs: w4: Is a directory\n' },
+    { rank: 0, key: 'w5', change: () => kvsApi.unlink(h, 'w5'), err: 'flux-kvs: w5: No such file or directory\n' },
+    { rank: 1, key: 'w6', change: () => kvsApi.put(h, 'w6.below', 1), err: 'flux-kvs: w6: Is a directory\n' },
+  ];
+  try {
+    for (const c of cases) {
+      assert.is(kvs('put', `${c.key}=1`).code, 0);
+      const w = watchOn(c.rank, c.key);
+      try {
+        await waitUntil(() => w.io.out === '1\n', { what: `the watch of ${c.key} to print its value` });
+        await c.change();
+        assert.is(await w.done, 1, c.key);
+        assert.equal([w.io.out, w.io.err], ['1\n', c.err]);
+      } finally {
+        w.child.kill('SIGKILL');
+      }
+    }
+  } finally {
+    h.close();
   }
 });
 
