@@ -477,6 +477,15 @@ export const kvsProtocol: ProtocolDoc = {
           ],
           "default": null,
           "doc": "the namespace (none: primary; flux kvs -N)"
+        },
+        {
+          "name": "full",
+          "type": [
+            "null",
+            "boolean"
+          ],
+          "default": null,
+          "doc": "with values: look the key up again after every change, so a directory above it replaced or removed is heard (flux kvs get --watch --full); a new value is sent, the key gone fails the watch (ENOENT, EISDIR)"
         }
       ],
       "response": "KvsWatchResponse"
@@ -880,6 +889,8 @@ export interface KvsWatchRequest {
   waitcreate?: null | boolean;
   /** the namespace (none: primary; flux kvs -N) */
   namespace?: null | string;
+  /** with values: look the key up again after every change, so a directory above it replaced or removed is heard (flux kvs get --watch --full); a new value is sent, the key gone fails the watch (ENOENT, EISDIR) */
+  full?: null | boolean;
 }
 
 export interface KvsWatchCancelRequest {

@@ -422,6 +422,7 @@ export class KvsLeader implements BrokerModule {
     const { store, watchers } = sp;
     if (sp === this.spaces.primary) checkGuestRead(store, msg, 'kvs.watch', key);
     const tag = p.tag ?? undefined;
+    if (p.full === true) return this.watchFull(p, msg, key, sp);
     if (store.has(key)) {
       if (!store.isLog(key)) {
         h.respond(msg, { value: store.get(key) });
@@ -440,6 +441,24 @@ export class KvsLeader implements BrokerModule {
       throw new FluxError(Errno.ENOENT, `${key}: No such file or directory`);
     }
     watchers.add({ key, msg, sender: senderOf(msg), tag, values: p.values === true });
+    return NO_RESPONSE;
+  }
+
+  /** `kvs.watch {full: true}` (flux kvs get --watch --full): the value now, then checkFull after every change (watchers.ts) */
+  private watchFull(p: KvsWatchRequest, msg: Message, key: string, sp: Space): typeof NO_RESPONSE {
+    const { store, watchers } = sp;
+    if (p.values !== true) throw einval('kvs.watch: full needs values');
+    let last: string | undefined;
+    if (store.has(key)) {
+      const v = store.get(key);
+      last = JSON.stringify(v);
+      this.h.respond(msg, { value: v });
+    } else if (store.isDir(key)) {
+      throw new FluxError(Errno.EISDIR, `${key}: Is a directory`);
+    } else if (p.waitcreate === false) {
+      throw new FluxError(Errno.ENOENT, `${key}: No such file or directory`);
+    }
+    watchers.add({ key, msg, sender: senderOf(msg), tag: p.tag ?? undefined, values: true, full: true, last });
     return NO_RESPONSE;
   }
 

@@ -61,7 +61,9 @@ export class Namespaces {
   }
 
   private add(name: string, owner: number, flags: number): Space {
-    const sp: Space = { name, owner, flags, store: new Store(), versions: new Versions(this.h), watchers: new Watchers(this.h) };
+    const watchers = new Watchers(this.h);
+    // the store is read at each change: flux restore --checkpoint replaces the primary one
+    const sp: Space = { name, owner, flags, store: new Store(), versions: new Versions(this.h, () => watchers.checkFull(sp.store)), watchers };
     this.spaces.set(name, sp);
     return sp;
   }

@@ -19,7 +19,11 @@ export class Versions {
   private seq = 0;
   private waiters: Waiter[] = [];
 
-  constructor(private readonly h: Handle) {}
+  /** changed: called after each change (the namespace's --full watches look again) */
+  constructor(
+    private readonly h: Handle,
+    private readonly changed?: () => void,
+  ) {}
 
   get current(): number {
     return this.seq;
@@ -33,6 +37,7 @@ export class Versions {
   /** a change was made: the new version, and the waiters it reaches are answered */
   bump(): number {
     const seq = ++this.seq;
+    this.changed?.();
     if (this.waiters.length > 0) {
       const due = this.waiters.filter((w) => w.version <= seq);
       this.waiters = this.waiters.filter((w) => w.version > seq);

@@ -19,10 +19,20 @@ export interface Watch {
   tag?: string;
   /** the watch asked for every later put of a value (`values: true`) */
   values?: boolean;
+  /**
+   * `full: true` (flux kvs get --watch --full): the key is looked up again
+   * after every change of the namespace, so a change to a directory above it
+   * (replaced, copied over, removed) is heard too; `last` is the value last
+   * sent (JSON), undefined before the key exists.
+   */
+  full?: boolean;
+  last?: string;
 }
 
 export class Watchers {
   private readonly byKey = new Map<string, Set<Watch>>();
+  /** the --full watches, looked at after every change (few: one per flux kvs get --watch --full) */
+  private readonly full = new Set<Watch>();
   private readonly bySender = new Map<string, Set<Watch>>();
   /** watches their clients cancelled (`flux module stats kvs`: cancelled) */
   cancelled = 0;
@@ -36,6 +46,7 @@ export class Watchers {
   }
 
   add(w: Watch): void {
+    if (w.full === true) this.full.add(w);
     let k = this.byKey.get(w.key);
     if (!k) this.byKey.set(w.key, (k = new Set()));
     k.add(w);
@@ -45,6 +56,7 @@ export class Watchers {
   }
 
   private remove(w: Watch): void {
+    this.full.delete(w);
     const k = this.byKey.get(w.key);
     k?.delete(w);
     if (k && k.size === 0) this.byKey.delete(w.key);
@@ -64,7 +76,31 @@ export class Watchers {
   notifyValue(key: string, value: unknown): void {
     const k = this.byKey.get(key);
     if (!k) return;
-    for (const w of k) if (w.values === true) this.h.respond(w.msg, { value });
+    for (const w of k) if (w.values === true && w.full !== true) this.h.respond(w.msg, { value });
+  }
+
+  /**
+   * After a change: each --full watch's key looked up again; a new value is
+   * sent, a key gone fails the watch (ENOENT; EISDIR for a directory), as
+   * Flux's full-lookup watch.
+   */
+  checkFull(store: Store): void {
+    for (const w of [...this.full]) {
+      if (store.has(w.key)) {
+        const v = store.get(w.key);
+        const json = JSON.stringify(v);
+        if (json === w.last) continue;
+        w.last = json;
+        this.h.respond(w.msg, { value: v });
+      } else {
+        const dir = store.isDir(w.key);
+        // not there yet: a --waitcreate watch waits on
+        if (w.last === undefined && !dir) continue;
+        this.remove(w);
+        const errnum = dir ? Errno.EISDIR : Errno.ENOENT;
+        this.h.respondError(w.msg, errnum, `${w.key}: ${strerror(errnum)}`);
+      }
+    }
   }
 
   /**
@@ -77,6 +113,8 @@ export class Watchers {
     const k = this.byKey.get(key);
     if (!k) return;
     for (const w of [...k]) {
+      // a --full watch is answered by checkFull once the change is made
+      if (w.full === true) continue;
       this.remove(w);
       if (gone && w.values === true) this.h.respondError(w.msg, gone.errnum, gone.text);
       else this.h.respondError(w.msg, Errno.ENODATA);

@@ -6,7 +6,8 @@
  * link operand-count line and namespace's unknown sub-command with its usage;
  * get --watch --append prints only what is appended, an overwrite ends it;
  * a watched value removed or made a directory fails the watch (exit 1), on
- * rank 0 and through rank 1's relay, by a commit or by the API's own calls.
+ * rank 0 and through rank 1's relay, by a commit or by the API's own calls;
+ * --full hears a directory above the key copied over or replaced.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -162,10 +163,10 @@ test('get --watch -A prints the value, then only what each append adds; an overw
   }
 });
 
-/** `flux kvs get --watch KEY` on rank (0 or 1), with its output so far and its exit */
-function watchOn(rank: number, key: string) {
+/** `flux kvs get --watch [args] KEY` on rank (0 or 1), with its output so far and its exit */
+function watchOn(rank: number, key: string, ...args: string[]) {
   const env = { ...inst.env, FLUX_URI: inst.uri.replace(/local-0$/, `local-${rank}`) };
-  const child = spawn(FLUX, ['kvs', 'get', '--watch', key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(FLUX, ['kvs', 'get', '--watch', ...args, key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const io = { out: '', err: '' };
   child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
@@ -198,6 +199,30 @@ test('get --watch of a value that is removed or made a directory fails, as Flux,
     }
   } finally {
     h.close();
+  }
+});
+
+test('get --watch --full hears a directory above the key copied over, then replaced by a value; without it neither', async () => {
+  assert.is(kvs('put', 'fa.b=1', 'fsrc.b=7', 'na.b=1').code, 0);
+  const w = watchOn(1, 'fa.b', '--full');
+  const plain = watchOn(0, 'na.b');
+  try {
+    await waitUntil(() => w.io.out === '1\n' && plain.io.out === '1\n', { what: 'both watches to print 1' });
+    assert.is(kvs('put', 'fa.b=2').code, 0);
+    await waitUntil(() => w.io.out === '1\n2\n', { what: 'the --full watch to print 2' });
+    assert.is(kvs('copy', 'fsrc', 'fa').code, 0);
+    await waitUntil(() => w.io.out === '1\n2\n7\n', { what: 'the --full watch to print the copied value' });
+    assert.is(kvs('put', 'fa=5', 'na=5').code, 0);
+    assert.is(await w.done, 1);
+    assert.equal([w.io.out, w.io.err], ['1\n2\n7\n', 'flux-kvs: fa.b: No such file or directory\n']);
+    // the plain watch saw nothing of its parent replaced, as Flux's: a new na.b is its next value
+    assert.is(kvs('unlink', 'na').code, 0);
+    assert.is(kvs('put', 'na.b=3').code, 0);
+    await waitUntil(() => plain.io.out === '1\n3\n', { what: 'the plain watch to print 3' });
+    assert.is(plain.io.err, '');
+  } finally {
+    w.child.kill('SIGKILL');
+    plain.child.kill('SIGKILL');
   }
 });
 

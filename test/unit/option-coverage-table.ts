@@ -333,6 +333,7 @@ export const COVERED: Readonly<Record<string, string>> = {
   'kvs get --watch': 'integration/t0801-kvs-command.test.ts',
   'kvs get --uniq': 'integration/t0801-kvs-command.test.ts',
   'kvs get --append': 'integration/t0808-kvs-options.test.ts',
+  'kvs get --full': 'integration/t0808-kvs-options.test.ts',
   'kvs link --target-namespace': 'integration/t0801-kvs-command.test.ts',
   'kvs ls --directory': 'integration/t0801-kvs-command.test.ts',
   'kvs ls --classify': 'integration/t0801-kvs-command.test.ts',

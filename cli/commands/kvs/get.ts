@@ -1,4 +1,4 @@
-/** flux kvs get [-N ns] [-r|-t] [-l] [-w [-W] [-u|-A] [-c COUNT]] KEY...: print values (or watch one). */
+/** flux kvs get [-N ns] [-r|-t] [-l] [-w [-W] [-u|-A] [-f] [-c COUNT]] KEY...: print values (or watch one). */
 import * as opt from './options';
 import { KvsCommand } from './kvs-command';
 import { valueText } from './format';
@@ -11,6 +11,11 @@ const APPEND = {
   short: 'A',
   description: 'With --watch, print only what is appended to the value (an overwrite ends the watch: Invalid argument)',
 };
+const FULL = {
+  name: 'full',
+  short: 'f',
+  description: 'With --watch, look the key up after every change, so a directory above it replaced or removed is noticed too',
+};
 const TREEOBJ = { name: 'treeobj', short: 't', description: 'Print the RFC 11 treeobj of each key (a val, or a symlink for a link)' };
 const LABEL = { name: 'label', short: 'l', description: 'Print key= before value' };
 
@@ -18,8 +23,8 @@ export class KvsGetCommand extends KvsCommand {
   static override spec = opt.kvsSpec(
     ['get'],
     'Retrieve value(s) for key(s)',
-    '[-N ns] [-r|-t] [-l] [-W] [-w] [-u] [-A] [-c COUNT] key [key...]',
-    [opt.NAMESPACE, opt.RAW, TREEOBJ, LABEL, opt.AT, opt.WATCH, opt.WAITCREATE, UNIQ, APPEND, opt.COUNT],
+    '[-N ns] [-r|-t] [-l] [-W] [-w] [-u] [-A] [-f] [-c COUNT] key [key...]',
+    [opt.NAMESPACE, opt.RAW, TREEOBJ, LABEL, opt.AT, opt.WATCH, opt.WAITCREATE, UNIQ, APPEND, FULL, opt.COUNT],
     [{ name: 'key', nargs: '+' }],
   );
 
@@ -53,7 +58,8 @@ export class KvsGetCommand extends KvsCommand {
     /** --append: the value was overwritten, not appended to (Flux's watch fails with EINVAL) */
     let overwritten = false;
     // --count reached: the watch is cancelled (kvs frees it) before the command exits
-    const stream = this.h.rpcStream('kvs.watch', { key, values: true, waitcreate: true }, (r) => {
+    const full = this.args.has('full') ? { full: true } : {};
+    const stream = this.h.rpcStream('kvs.watch', { key, values: true, waitcreate: true, ...full }, (r) => {
       const v = (r as { value?: unknown }).value;
       if (v === undefined || overwritten) return;
       const t = valueText(v);
