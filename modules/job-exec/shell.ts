@@ -279,9 +279,12 @@ export class JobShell {
     const sys = js.attributes?.system ?? {};
     const opts = shellOptions(js);
     this.verbose = verbosity(opts['verbose']);
+    // as in Flux, stdout is sent a line at a time and stderr as it is written (an error
+    // message without a newline shows at once), unless output.STREAM.buffer.type says otherwise
     for (const stream of ['stdout', 'stderr'] as const) {
       const o = opts.output?.[stream] as { buffer?: { type?: unknown } } | undefined;
-      if (o?.buffer?.type === 'none') this.unbuffered.add(stream);
+      const type = o?.buffer?.type;
+      if (type === 'none' || (stream === 'stderr' && type !== 'line')) this.unbuffered.add(stream);
     }
     let cwd = typeof sys['cwd'] === 'string' ? (sys['cwd'] as string) : os.tmpdir();
     // (a guest's tmpdir is made as the guest, below)
