@@ -1,7 +1,8 @@
 /**
  * Job shell behaviour as in Flux, through the real `flux` command in a
  * size-1 instance: stderr is sent as the task writes it (stdout a line at a
- * time), unless -o output.stderr.buffer.type=line.
+ * time), unless -o output.stderr.buffer.type=line; a plain `-o pty` puts
+ * every task on a terminal (pty.ranks=all), an object only the ranks named.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -57,6 +58,16 @@ test('-o output.stderr.buffer.type=line holds stderr to the newline', async () =
   fs.writeFileSync(stop, '');
   ok(['job', 'wait-event', id, 'clean']);
   assert.is(ok(['job', 'attach', id]).stderr, 'error end\n');
+});
+
+test('-o pty: every task on a terminal; -o pty.ranks=1 only that one', () => {
+  const tty = (args: string[]) => {
+    const r = inst!.flux(['run', '-n2', '--label-io', ...args, 'sh', '-c', 'test -t 0 && test -t 1 && echo tty || echo none'], { cwd: tmp.dir, timeoutMs: 60_000 });
+    return r.stdout.replace(/\r/g, '').trim().split('\n').sort().join(',');
+  };
+  assert.is(tty(['-o', 'pty']), '0: tty,1: tty');
+  assert.is(tty(['-o', 'pty.ranks=1']), '0: none,1: tty');
+  assert.is(tty(['-o', 'pty.ranks=all']), '0: tty,1: tty');
 });
 
 test.run();

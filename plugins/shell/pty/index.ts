@@ -1,5 +1,5 @@
 /**
- * pty: shell option `pty` (`-o pty` for rank 0, `-o pty.ranks=IDSET|all`,
+ * pty: shell option `pty` (`-o pty` for every task, `-o pty.ranks=IDSET|all`,
  * `-o pty.interactive` for `flux alloc` and `flux run -o pty.interactive`).
  * task.init gives each chosen task the host's terminal launcher: it runs on a
  * new pseudo-terminal whose output is its stdout, its window sized by the
