@@ -46,6 +46,8 @@ const RLIMIT_NAMES = new Set([
   'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime',
 ]);
 
+import { fsd } from '../../kernel/api';
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `on|off|per-task|map:LIST` (LIST: `;`-separated idsets or hex masks) */
@@ -128,8 +130,15 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
       // flux batch and flux alloc set mpi=none; flux-ts has no MPI plugins (its PMI-1 serves MPI)
       if (v === 'none') return undefined;
       return `shell option mpi: only 'none' is supported by flux-ts (MPI bootstraps through the job shell's PMI-1)`;
+    case 'exit-timeout':
+      // an FSD, a number of seconds, or none (any case, as Flux's doom plugin takes it)
+      if (typeof v === 'string' && (v.toLowerCase() === 'none' || fsd.tryParse(v) !== undefined)) return undefined;
+      if (typeof v === 'number' && v >= 0 && Number.isFinite(v)) return undefined;
+      return `shell option exit-timeout: ${JSON.stringify(v)} is not a valid Flux Standard Duration (or none)`;
     case 'output': {
       if (!isObj(v)) return undefined;
+      const mode = v['mode'];
+      if (mode !== undefined && mode !== 'truncate' && mode !== 'append') return `shell option output.mode: invalid value ${JSON.stringify(mode)} (truncate or append)`;
       const limit = v['limit'];
       if (limit !== undefined && !((typeof limit === 'number' && limit >= 0 && Number.isFinite(limit)) || (typeof limit === 'string' && SIZE.test(limit)))) {
         return `shell option output.limit: invalid size ${JSON.stringify(limit)}`;

@@ -2,7 +2,8 @@
  * Job shell behaviour as in Flux, through the real `flux` command in a
  * size-1 instance: stderr is sent as the task writes it (stdout a line at a
  * time), unless -o output.stderr.buffer.type=line; a plain `-o pty` puts
- * every task on a terminal (pty.ranks=all), an object only the ranks named.
+ * every task on a terminal (pty.ranks=all), an object only the ranks named;
+ * a bad exit-timeout or output.mode is refused at submit (it was ignored).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -68,6 +69,32 @@ test('-o pty: every task on a terminal; -o pty.ranks=1 only that one', () => {
   assert.is(tty(['-o', 'pty']), '0: tty,1: tty');
   assert.is(tty(['-o', 'pty.ranks=1']), '0: none,1: tty');
   assert.is(tty(['-o', 'pty.ranks=all']), '0: tty,1: tty');
+});
+
+test('-o exit-timeout: a value that is not an FSD (or none) is refused at submit; NONE is none', () => {
+  for (const [v, shown] of [['abc', '"abc"'], ['-1', '-1'], ['[1]', '[1]']]) {
+    const r = inst!.flux(['run', '-n2', '-o', `exit-timeout=${v}`, 'true'], { cwd: tmp.dir });
+    assert.is(r.code, 1, r.stderr);
+    assert.is(r.stderr, `flux-run: ERROR: shell option exit-timeout: ${shown} is not a valid Flux Standard Duration (or none)\n`);
+  }
+  // the first task exits at once, the other 1.5 s later: NONE (any case) keeps the job from being ended
+  const early = 'test $FLUX_TASK_RANK = 1 && exit 0; sleep 1.5; echo done';
+  const none = inst!.flux(['run', '-n2', '-o', 'exit-timeout=NONE', 'sh', '-c', early], { cwd: tmp.dir, timeoutMs: 60_000 });
+  assert.is(none.code, 0, none.stderr);
+  assert.is(none.stdout, 'done\n');
+  const short = inst!.flux(['run', '-n2', '-o', 'exit-timeout=0.2s', 'sh', '-c', early], { cwd: tmp.dir, timeoutMs: 60_000 });
+  assert.is(short.code, 143, short.stderr);
+  assert.match(short.stderr, /type=exec severity=0 doom: first task \(rank 1 on host \S+\) exited 0\.200s ago/);
+});
+
+test('-o output.mode: only truncate or append', () => {
+  const r = inst!.flux(['run', '--output=out', '-o', 'output.mode=bogus', 'echo', 'hi'], { cwd: tmp.dir });
+  assert.is(r.code, 1, r.stderr);
+  assert.is(r.stderr, 'flux-run: ERROR: shell option output.mode: invalid value "bogus" (truncate or append)\n');
+  assert.not.ok(fs.existsSync(path.join(tmp.dir, 'out')));
+  ok(['run', '--output=out', '-o', 'output.mode=append', 'echo', 'one']);
+  ok(['run', '--output=out', '-o', 'output.mode=append', 'echo', 'two']);
+  assert.is(fs.readFileSync(path.join(tmp.dir, 'out'), 'utf8'), 'one\ntwo\n');
 });
 
 test.run();

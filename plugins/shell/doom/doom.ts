@@ -23,7 +23,7 @@ export class Doom {
     private readonly raise: (note: string) => void,
   ) {
     const t = options['exit-timeout'];
-    if (t === 'none' || t === false) this.timeoutS = undefined;
+    if ((typeof t === 'string' && t.toLowerCase() === 'none') || t === false) this.timeoutS = undefined;
     else if (typeof t === 'number' && t >= 0) this.timeoutS = t;
     else if (typeof t === 'string') this.timeoutS = fsd.tryParse(t) ?? DEFAULT_TIMEOUT_S;
     else this.timeoutS = DEFAULT_TIMEOUT_S;

@@ -136,6 +136,11 @@ test('job-ingest: values of the shell options flux-ts implements', () => {
   assert.is(shellOptionError('output', { stdout: { buffer: { type: 'full' } } }), 'shell option output.stdout.buffer.type: invalid value "full" (none or line)');
   assert.is(shellOptionError('signal', { signum: 10, timeleft: 60 }), undefined);
   assert.is(shellOptionError('verbose', 2), undefined);
+  for (const ok of ['none', 'NONE', '30s', '1.5', 'inf', 0, 30]) assert.is(shellOptionError('exit-timeout', ok), undefined, String(ok));
+  assert.is(shellOptionError('exit-timeout', 'abc'), 'shell option exit-timeout: "abc" is not a valid Flux Standard Duration (or none)');
+  assert.is(shellOptionError('exit-timeout', -1), 'shell option exit-timeout: -1 is not a valid Flux Standard Duration (or none)');
+  assert.is(shellOptionError('output', { mode: 'append' }), undefined);
+  assert.is(shellOptionError('output', { mode: 'bogus' }), 'shell option output.mode: invalid value "bogus" (truncate or append)');
 });
 
 test.run();
