@@ -1,3 +1,5 @@
+import { fsd } from '../../kernel/api';
+
 /**
  * Job shell options the instance knows and the job shell acts on
  * (flux-shell-options(7), flux-run(1)). job-ingest rejects any other
@@ -45,8 +47,6 @@ const RLIMIT_NAMES = new Set([
   'cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile',
   'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime',
 ]);
-
-import { fsd } from '../../kernel/api';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
