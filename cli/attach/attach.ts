@@ -378,7 +378,20 @@ function forwardStdin(client: Client, id: number, ranks: string | undefined): vo
   const chunker = new Utf8Chunker();
   const send = (data: Buffer | undefined, eof: boolean) =>
     client.rpc('job-exec.stdin', { id, ...(data && data.length > 0 ? encodeData(data) : {}), eof, ranks }).catch(() => {});
-  if (ranks !== undefined && ranks !== 'all') void send(undefined, false);
+  if (ranks !== undefined && ranks !== 'all') {
+    // the job says which of ranks it has: a warning if some are beyond its tasks, as Flux's attach
+    void client.rpc<{ ranks?: string | null }>('job-exec.stdin', { id, eof: false, ranks }).then(
+      (r) => {
+        if (typeof r?.ranks !== 'string') return;
+        process.stderr.write(
+          r.ranks === ''
+            ? `flux-job: warning: --stdin-ranks ${ranks} names no task of the job: its input is not sent\n`
+            : `flux-job: warning: adjusting --stdin-ranks from ${ranks} to ${r.ranks}\n`,
+        );
+      },
+      () => {},
+    );
+  }
   stdin.on('data', (d: Buffer) => {
     const piece = chunker.write(d);
     if (piece.length === 0) return;

@@ -169,7 +169,21 @@ export const jobExecProtocol: ProtocolDoc = {
           "doc": "a pty's new size"
         }
       ],
-      "response": "Empty"
+      "response": {
+        "type": "record",
+        "name": "JobExecStdinResponse",
+        "fields": [
+          {
+            "name": "ranks",
+            "type": [
+              "null",
+              "string"
+            ],
+            "default": null,
+            "doc": "when ranks named tasks the job lacks: those it has (flux job attach warns it adjusted --stdin-ranks)"
+          }
+        ]
+      }
     },
     "output-read": {
       "doc": "streaming: {log, offset, eof} batches of the job's RFC 18 output log from offset (with direct: {path, dev, ino, size})",
@@ -758,7 +772,10 @@ export interface JobExecStdinRequest {
   winsize?: unknown;
 }
 
-export type JobExecStdinResponse = Empty;
+export interface JobExecStdinResponse {
+  /** when ranks named tasks the job lacks: those it has (flux job attach warns it adjusted --stdin-ranks) */
+  ranks?: null | string;
+}
 
 /** output-read: streaming: {log, offset, eof} batches of the job's RFC 18 output log from offset (with direct: {path, dev, ino, size}) */
 export interface JobExecOutputReadRequest {

@@ -15,6 +15,7 @@ import {
   Errno,
   FluxError,
   NO_RESPONSE,
+  idset,
   einval,
   type Handle,
   type Message,
@@ -39,6 +40,7 @@ import type {
   JobExecPmiExchangeRequest,
   JobExecStartRequest,
   JobExecStdinRequest,
+  JobExecStdinResponse,
 } from '../../lib/protocol/job-exec';
 import type { JobExceptionEvent, JobPurgeInactiveEvent } from '../../lib/protocol/job-manager';
 import { OWNER_UID } from '../../lib/owner-uid';
@@ -192,13 +194,13 @@ export class ExecService {
     return {};
   }
 
-  async stdin(p: JobExecStdinRequest): Promise<Empty> {
+  async stdin(p: JobExecStdinRequest): Promise<JobExecStdinResponse> {
     const job = this.jobs.get(p.id);
     if (!job) throw new FluxError(Errno.ENOENT, 'job is not running');
     const enc = p.encoding ?? undefined;
     if (enc !== undefined && enc !== 'base64') throw new FluxError(Errno.EPROTO, `job-exec.stdin: unknown encoding ${JSON.stringify(enc)} (base64, or none for UTF-8 text)`);
     await job.stdin(p.data ?? undefined, enc, !!p.eof, p.ranks ?? undefined, p.winsize);
-    return {};
+    return inJob(p.ranks ?? undefined, job.ntasks);
   }
 
   /**
@@ -331,4 +333,17 @@ export class ExecService {
     // a time limit: SIGALRM first, as Flux; otherwise [exec] term-signal (the job's default)
     this.jobs.get(ev.id)?.fatalKill(ev.type === 'timeout' ? 14 : undefined);
   }
+}
+
+/** ranks (an idset, or all) named tasks beyond the job's ntasks: the ones it has, for the caller's warning */
+function inJob(ranks: string | undefined, ntasks: number): JobExecStdinResponse {
+  if (ranks === undefined || ranks === 'all') return {};
+  let asked: number[];
+  try {
+    asked = idset.decode(ranks);
+  } catch {
+    return {};
+  }
+  const kept = asked.filter((r) => r < ntasks);
+  return kept.length === asked.length ? {} : { ranks: idset.encode(kept) };
 }

@@ -3,7 +3,8 @@
  * size-1 instance: stderr is sent as the task writes it (stdout a line at a
  * time), unless -o output.stderr.buffer.type=line; a plain `-o pty` puts
  * every task on a terminal (pty.ranks=all), an object only the ranks named;
- * a bad exit-timeout or output.mode is refused at submit (it was ignored).
+ * a bad exit-timeout or output.mode is refused at submit (it was ignored);
+ * --input=RANKS beyond the job's tasks is adjusted with Flux's warning.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -95,6 +96,15 @@ test('-o output.mode: only truncate or append', () => {
   ok(['run', '--output=out', '-o', 'output.mode=append', 'echo', 'one']);
   ok(['run', '--output=out', '-o', 'output.mode=append', 'echo', 'two']);
   assert.is(fs.readFileSync(path.join(tmp.dir, 'out'), 'utf8'), 'one\ntwo\n');
+});
+
+test('--input=RANKS naming tasks the job lacks: Flux\'s warning, and the input reaches those it has', () => {
+  const r = inst!.flux(['run', '-n2', '--input=1-5', '--label-io', 'cat'], { cwd: tmp.dir, input: 'hi\n', timeoutMs: 60_000 });
+  assert.equal([r.code, r.stdout, r.stderr], [0, '1: hi\n', 'flux-job: warning: adjusting --stdin-ranks from 1-5 to 1\n']);
+  const none = inst!.flux(['run', '-n2', '--input=5', 'cat'], { cwd: tmp.dir, input: 'hi\n', timeoutMs: 60_000 });
+  assert.equal([none.code, none.stdout, none.stderr], [0, '', 'flux-job: warning: --stdin-ranks 5 names no task of the job: its input is not sent\n']);
+  const fine = inst!.flux(['run', '-n2', '--input=1', '--label-io', 'cat'], { cwd: tmp.dir, input: 'hi\n', timeoutMs: 60_000 });
+  assert.equal([fine.code, fine.stdout, fine.stderr], [0, '1: hi\n', '']);
 });
 
 test.run();
