@@ -1,7 +1,9 @@
 /**
- * Log forwarding on followers (log-stderr-mode=leader): entries at or below
- * log-forward-level go to rank 0 as `log.append`, so the leader's stderr and
- * dmesg show followers' errors. While no parent link is up (early boot, lost
+ * Log forwarding on followers: entries at or below log-forward-level go to
+ * rank 0 as `log.append`, so the leader's dmesg and `log-filename` show
+ * followers' errors, and (log-stderr-mode=leader) its stderr. As in Flux, they
+ * are forwarded in `local` mode too (what `-v` selects): there each broker
+ * prints its own, and the leader only keeps them. While no parent link is up (early boot, lost
  * parent) entries are printed locally instead, so nothing is silently lost;
  * so are those at or below log-critical-level, always (as Flux: a crit line
  * must reach stderr even when it cannot reach the leader any more).
@@ -19,7 +21,7 @@ export function installLogForwarding(b: TreeHost, ov: Overlay): void {
     if (ring.stderrMode === 'local' || !ov.parentUp || e.severity <= ring.criticalLevel) printLocally(e);
   };
   ring.listen((e) => {
-    if (ring.stderrMode !== 'leader' || !ov.parentUp || e.severity > level || e.hostname !== me) return;
+    if (!ov.parentUp || e.severity > level || e.hostname !== me) return;
     const entry = { severity: e.severity, appname: e.appname, text: e.text, hostname: e.hostname, timestamp: e.timestamp };
     b.self.send('log.append', { entries: [entry] }, { nodeid: 0 });
   });

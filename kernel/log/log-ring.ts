@@ -107,7 +107,8 @@ export class LogRing {
       this.ring.push(e);
       for (const l of this.listeners) l(e);
     }
-    if (severity <= this.stderrLevel || severity <= this.criticalLevel) this.printer(e);
+    // in local mode each broker prints its own: another rank's entry (forwarded to the leader) only enters the ring
+    if ((severity <= this.stderrLevel || severity <= this.criticalLevel) && (this.stderrMode === 'leader' || hostname === this.hostname)) this.printer(e);
     return e;
   }
 
