@@ -25,6 +25,7 @@ import { placeOf } from '../lib/config/locate';
 import { LogFile } from './log/log-file';
 import { installSyslog } from './log/log-syslog';
 import { checkStatedir } from './state/statedir';
+import { stickyParent } from '../lib/sticky-dir';
 import { LocalConnector, clientControl } from './connector/local-socket';
 import { checkOwnerOnlyDir } from './connector/socket-dir';
 import { accessPolicy, checkEnforceable, type AccessPolicy } from './connector/access';
@@ -296,8 +297,10 @@ export class Broker {
 
   private makeDirs(): void {
     let rundir = this.attrs.get('rundir');
-    if (rundir === undefined) {
-      const tmp = process.env['TMPDIR'] || '/tmp';
+    // unset, or a sticky /tmp-like directory: a unique one is made (in it), and removed at exit
+    const stickyRun = stickyParent(rundir);
+    if (rundir === undefined || stickyRun !== undefined) {
+      const tmp = stickyRun ?? (process.env['TMPDIR'] || '/tmp');
       rundir = fs.mkdtempSync(path.join(tmp, 'flux-'));
       this.createdRundir = rundir;
       this.attrs.setInternal('rundir', rundir);
@@ -322,12 +325,13 @@ export class Broker {
     }
     if (this.rank === 0) {
       let statedir = this.attrs.get('statedir');
-      if (statedir !== undefined) {
+      const stickyState = stickyParent(statedir);
+      if (statedir !== undefined && stickyState === undefined) {
         // one the user names is kept at exit, even when the broker had to create it, unless statedir-cleanup=1 says otherwise
         checkStatedir(statedir);
         if (this.attrs.get('statedir-cleanup') === '1') this.createdStatedir = statedir;
       } else {
-        const tmp = process.env['TMPDIR'] || '/var/tmp';
+        const tmp = stickyState ?? (process.env['TMPDIR'] || '/var/tmp');
         statedir = fs.mkdtempSync(path.join(tmp, 'flux-'));
         this.createdStatedir = statedir;
         this.attrs.setInternal('statedir', statedir);
