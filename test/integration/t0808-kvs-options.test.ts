@@ -131,16 +131,20 @@ test('dir -d, readlink -o/-k; namespace bogus prints its usage', () => {
   assert.equal([r.code, r.stderr], [1, 'flux-kvs namespace: Unknown subcommand: bogus\nUsage: flux-kvs namespace create [-o owner] name [name...]\n   or: flux-kvs namespace list\n   or: flux-kvs namespace remove name [name...]\n']);
 });
 
+/** `flux kvs get --watch [args] KEY` on rank (0 or 1), with its output so far and its exit */
+function watchOn(rank: number, key: string, ...args: string[]) {
+  const env = { ...inst.env, FLUX_URI: inst.uri.replace(/local-0$/, `local-${rank}`) };
+  const child = spawn(FLUX, ['kvs', 'get', '--watch', ...args, key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { out: '', err: '' };
+  child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
+  const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { child, io, done };
+}
+
 test('get --watch -A prints the value, then only what each append adds; an overwrite is Invalid argument', async () => {
   assert.is(kvs('put', 'ap=foo').code, 0);
-  const start = (...args: string[]) => {
-    const child = spawn(FLUX, ['kvs', 'get', '--watch', ...args, 'ap'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const io = { out: '', err: '' };
-    child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
-    const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    return { child, io, done };
-  };
+  const start = (...args: string[]) => watchOn(0, 'ap', ...args);
   const a = start('-A', '--count=3');
   try {
     await waitUntil(() => a.io.out === 'foo\n', { what: 'the watch to print foo' });
@@ -162,17 +166,6 @@ test('get --watch -A prints the value, then only what each append adds; an overw
     b.child.kill('SIGKILL');
   }
 });
-
-/** `flux kvs get --watch [args] KEY` on rank (0 or 1), with its output so far and its exit */
-function watchOn(rank: number, key: string, ...args: string[]) {
-  const env = { ...inst.env, FLUX_URI: inst.uri.replace(/local-0$/, `local-${rank}`) };
-  const child = spawn(FLUX, ['kvs', 'get', '--watch', ...args, key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const io = { out: '', err: '' };
-  child.stdout!.on('data', (b: Buffer) => (io.out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (io.err += b.toString()));
-  const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return { child, io, done };
-}
 
 test('get --watch of a value that is removed or made a directory fails, as Flux, instead of ending with 0', async () => {
   const h = await Client.connect(inst.uri);
