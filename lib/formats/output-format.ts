@@ -316,8 +316,9 @@ export class OutputFormat {
     const widths = new Map<number, number>();
     // ?: columns that are empty everywhere go, with the whitespace-only literal before them
     for (let i = pieces.length - 1; i >= 0; i--) {
-      const p = pieces[i]!;
-      if (p.kind !== 'field' || !p.drop) continue;
+      // a column dropped with its literal takes two pieces: i may now be past the end
+      const p = pieces[i];
+      if (p === undefined || p.kind !== 'field' || !p.drop) continue;
       const empty = rows.every((r) => EMPTY_OUTPUTS.includes(formatValue(r[p.name], '', p.conv)));
       if (empty) {
         pieces.splice(i, 1);
