@@ -132,6 +132,13 @@ export class JobsCommand extends FluxCommand {
     const levels = intOpt(p.str('level'), '-L/--level', Infinity, (m) => this.usageError(m));
     const threads = intOpt(p.str('threads'), '--threads', 4, (m) => this.usageError(m));
     const color = colorWanted(p.get('color'), (m) => this.usageError(m));
+    // -c N (1000 by default) left some of this instance's jobs out: said after the list, as Flux does
+    let truncated = false;
+    const truncationNote = (): void => {
+      if (truncated && !p.has('no-header')) {
+        process.stderr.write(`warning: output truncated at ${count} jobs.\nUse --count to increase returned results or use filters to alter results.\n`);
+      }
+    };
     const fetch = async (h: Client, top: boolean): Promise<JobRecord[] | undefined> => {
       let jobs: JobRecord[];
       // the ids name jobs of this instance: a child instance lists its jobs by the filters
@@ -166,7 +173,10 @@ export class JobsCommand extends FluxCommand {
         const q = p.str('queue');
         if (q !== undefined) jobs = jobs.filter((j) => (q.split(',') as Array<string | undefined>).includes(j.queue));
         if (include) jobs = jobs.filter(include);
-        if (count > 0 && jobs.length > count) jobs = jobs.slice(0, count);
+        if (count > 0 && jobs.length > count) {
+          jobs = jobs.slice(0, count);
+          if (top) truncated = true;
+        }
       }
       return jobs;
     };
@@ -190,6 +200,7 @@ export class JobsCommand extends FluxCommand {
         ? await jobTrees(h, jobs, { levels, all: p.has('recurse-all'), threads, prog: 'flux-jobs', dict, list: async (child) => (await fetch(child, false)) ?? [] })
         : jobs.map(dict);
       process.stdout.write(pyJson(ids.length === 1 && out.length === 1 ? out[0] : { jobs: out }) + '\n');
+      truncationNote();
       return 0;
     }
     const render = (jobs: JobRecord[], noHeader: boolean, extras: ReadonlyMap<number, Record<string, unknown>>): string[] => {
@@ -238,6 +249,7 @@ export class JobsCommand extends FluxCommand {
         },
       });
     }
+    truncationNote();
     return 0;
   }
 }

@@ -28,4 +28,20 @@ test('several ?: columns empty in every row all go, with the spaces before them'
   assert.equal(k.stdout.split('\n'), ['a3.', 'a2.', 'a1.', '']);
 });
 
+test('-c N that leaves jobs out says so on stderr after the list; -c N that shows them all does not', () => {
+  const r = inst.flux(['jobs', '-a', '-c', '2', '-o', '{name}']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split('\n'), ['NAME', 'a3', 'a2', '']);
+  assert.is(r.stderr, 'warning: output truncated at 2 jobs.\nUse --count to increase returned results or use filters to alter results.\n');
+  const all = inst.flux(['jobs', '-a', '-c', '3', '-o', '{name}']);
+  assert.is(all.stderr, '');
+  assert.is(all.stdout.split('\n').length, 5);
+  // -n leaves out the trailer as it does the header
+  const n = inst.flux(['jobs', '-a', '-n', '-c', '1', '-o', '{name}']);
+  assert.equal([n.stdout, n.stderr], ['a3\n', '']);
+  const j = inst.flux(['jobs', '-a', '-c', '1', '--json']);
+  assert.is((JSON.parse(j.stdout) as { jobs: unknown[] }).jobs.length, 1);
+  assert.match(j.stderr, /^warning: output truncated at 1 jobs\./);
+});
+
 test.run();
