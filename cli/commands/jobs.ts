@@ -143,7 +143,8 @@ export class JobsCommand extends FluxCommand {
       let jobs: JobRecord[];
       // the ids name jobs of this instance: a child instance lists its jobs by the filters
       if (ids.length > 0 && top) {
-        if (top && (filter !== undefined || p.has('all') || user !== undefined || include)) {
+        // every option that selects jobs (Flux's filtering options) is ignored with a list of ids
+        if (top && ['all', 'all-users', 'count', 'filter', 'since', 'user', 'name', 'queue', 'include'].some((o) => p.has(o))) {
           process.stderr.write('flux-jobs: WARNING: Filtering options ignored with jobid list\n');
         }
         const r = await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { ids: ids.map((x) => x.id) });

@@ -44,4 +44,15 @@ test('-c N that leaves jobs out says so on stderr after the list; -c N that show
   assert.match(j.stderr, /^warning: output truncated at 1 jobs\./);
 });
 
+test('every filtering option given with JOBIDs is ignored with the warning, as in Flux', () => {
+  const id = inst.flux(['job', 'last']).stdout.trim();
+  const warn = 'flux-jobs: WARNING: Filtering options ignored with jobid list\n';
+  for (const opts of [['--name=a1'], ['-c', '1'], ['-A'], ['--since=-1h'], ['-q', 'nosuch'], ['-u', 'all'], ['-f', 'running'], ['-a']]) {
+    const r = inst.flux(['jobs', ...opts, '-n', '-o', '{name}', id]);
+    assert.equal([r.code, r.stdout, r.stderr], [0, 'a3\n', warn], opts.join(' '));
+  }
+  const plain = inst.flux(['jobs', '-n', '-o', '{name}', id]);
+  assert.equal([plain.stdout, plain.stderr], ['a3\n', '']);
+});
+
 test.run();
