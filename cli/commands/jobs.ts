@@ -37,7 +37,7 @@ export class JobsCommand extends FluxCommand {
       { name: 'include', short: 'i', arg: 'HOSTS|RANKS', description: 'Limit output to jobs that were allocated to the specified HOSTS or RANKS provided as a hostlist or idset.' },
       { name: 'format', short: 'o', arg: 'FORMAT', description: "Specify output format using Python's string format syntax or a defined format by name" },
       { name: 'sort', arg: 'KEY,...', description: 'Sort jobs by KEY (a field name, - for descending order)' },
-      { name: 'width', short: 'w', arg: '[N]', description: 'Truncate lines to N characters (the last one a +)' },
+      { name: 'width', short: 'w', arg: 'N', optionalArg: true, description: 'Truncate lines to N characters (the last one a +); without N, or N=0, the terminal width' },
       { name: 'json', description: 'Emit data for selected jobs in JSON format' },
       { name: 'color', arg: 'WHEN', optionalArg: true, description: "Colorize output; WHEN can be 'never', 'always', or 'auto' (default)" },
       { name: 'recursive', short: 'R', description: 'List jobs recursively' },
@@ -131,6 +131,7 @@ export class JobsCommand extends FluxCommand {
     const recursive = p.has('recursive') || p.has('recurse-all') || p.has('level');
     const levels = intOpt(p.str('level'), '-L/--level', Infinity, (m) => this.usageError(m));
     const threads = intOpt(p.str('threads'), '--threads', 4, (m) => this.usageError(m));
+    const width = widthOpt(p.get('width')?.value, (m) => this.usageError(m));
     const color = colorWanted(p.get('color'), (m) => this.usageError(m));
     // -c N (1000 by default) left some of this instance's jobs out: said after the list, as Flux does
     let truncated = false;
@@ -227,9 +228,8 @@ export class JobsCommand extends FluxCommand {
         const skip = lines.length - order.length;
         lines = lines.map((l, i) => (i < skip ? l : colorLine(l, order[i - skip]!)));
       }
-      const w = p.str('width');
-      if (w !== undefined && /^\d+$/.test(w)) {
-        const n = Number(w);
+      if (width !== undefined) {
+        const n = width;
         lines = lines.map((l) => ([...l].length > n ? [...l].slice(0, n - 1).join('') + '+' : l));
       }
       return lines;
@@ -260,6 +260,20 @@ function colorLine(line: string, j: JobRecord): string {
   if (j.state !== 64) return line;
   const c = j.result === 1 ? '\u001b[01;32m' : j.result === 4 ? '\u001b[37m' : '\u001b[01;31m';
   return `${c}${line}\u001b[0;0m`;
+}
+
+/**
+ * -w [N]: the width lines are cut to; without N, or with 0, the terminal's
+ * (as Python's shutil.get_terminal_size: $COLUMNS, then stdout's, then 80).
+ */
+function widthOpt(v: string | undefined, usage: (msg: string) => never): number | undefined {
+  if (v === undefined) return undefined;
+  if (v !== '' && !/^\d+$/.test(v)) usage(`argument -w/--width: invalid int value: '${v}'`);
+  const n = v === '' ? 0 : Number(v);
+  if (n > 0) return n;
+  const cols = Number(process.env['COLUMNS']);
+  if (Number.isInteger(cols) && cols > 0) return cols;
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
 }
 
 /** a whole number option (its default when absent); a bad one is a usage error */

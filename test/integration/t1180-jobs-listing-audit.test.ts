@@ -55,4 +55,21 @@ test('every filtering option given with JOBIDs is ignored with the warning, as i
   assert.equal([plain.stdout, plain.stderr], ['a3\n', '']);
 });
 
+test('-w without N, or -w 0, cuts lines to the terminal width ($COLUMNS, else 80); a bad N is a usage error', () => {
+  const fmt = ['-o', '{name:<50}|{name}'];
+  const cols = inst.flux(['jobs', '-a', '-w', ...fmt], { env: { COLUMNS: '20' } });
+  assert.is(cols.code, 0, cols.stderr);
+  assert.equal(cols.stdout.split('\n').slice(0, 2), ['NAME               +', 'a3                 +']);
+  const zero = inst.flux(['jobs', '-a', '--width=0', ...fmt], { env: { COLUMNS: '12' } });
+  assert.is(zero.stdout.split('\n')[1], 'a3         +');
+  // no terminal and no $COLUMNS: 80
+  const dflt = inst.flux(['jobs', '-a', '-o', '{name:<100}|', '-w'], { env: { COLUMNS: '' } });
+  assert.is(dflt.stdout.split('\n')[1]!.length, 80);
+  const n = inst.flux(['jobs', '-a', '-w', '10', ...fmt]);
+  assert.is(n.stdout.split('\n')[1], 'a3       +');
+  const bad = inst.flux(['jobs', '-a', '-w', 'x']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, "flux-jobs: error: argument -w/--width: invalid int value: 'x'");
+});
+
 test.run();
