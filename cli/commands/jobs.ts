@@ -255,10 +255,16 @@ export class JobsCommand extends FluxCommand {
   }
 }
 
-/** an inactive job's row in the color of its result: completed green, failed or timed out red, canceled grey */
+/**
+ * An inactive job's row in the color of its result: completed green, failed or
+ * timed out red, canceled grey; an active job that is a Flux instance (it has
+ * posted its uri: flux batch, flux alloc) blue, as Flux colors them.
+ */
 function colorLine(line: string, j: JobRecord): string {
-  if (j.state !== 64) return line;
-  const c = j.result === 1 ? '\u001b[01;32m' : j.result === 4 ? '\u001b[37m' : '\u001b[01;31m';
+  let c: string;
+  if (j.state === 64) c = j.result === 1 ? '\u001b[01;32m' : j.result === 4 ? '\u001b[37m' : '\u001b[01;31m';
+  else if (typeof (j.annotations?.['user'] as Record<string, unknown> | undefined)?.['uri'] === 'string') c = '\u001b[01;34m';
+  else return line;
   return `${c}${line}\u001b[0;0m`;
 }
 

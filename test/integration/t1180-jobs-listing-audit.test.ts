@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startInstance, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
 
@@ -70,6 +71,20 @@ test('-w without N, or -w 0, cuts lines to the terminal width ($COLUMNS, else 80
   const bad = inst.flux(['jobs', '-a', '-w', 'x']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, "flux-jobs: error: argument -w/--width: invalid int value: 'x'");
+});
+
+test('--color=always: a running instance (flux alloc --bg) is blue, finished jobs in the color of their result', async () => {
+  const alloc = inst.flux(['alloc', '--bg', '-n1']).stdout.trim();
+  try {
+    const r = inst.flux(['jobs', '-a', '--color=always', '-n', '-o', '{name}']);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n'), ['\u001b[01;34mflux\u001b[0;0m', '\u001b[01;32ma3\u001b[0;0m', '\u001b[01;32ma2\u001b[0;0m', '\u001b[01;32ma1\u001b[0;0m', '']);
+    const never = inst.flux(['jobs', '--color=never', '-n', '-o', '{name}']);
+    assert.is(never.stdout, 'flux\n');
+  } finally {
+    inst.flux(['shutdown', '--quiet', alloc]);
+    await waitUntil(() => inst.flux(['jobs', '-n', '-o', '{id}']).stdout === '', { what: 'the alloc instance to end' });
+  }
 });
 
 test.run();
