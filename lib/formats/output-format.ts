@@ -239,6 +239,27 @@ export function strftime(fmt: string, epochSeconds: number): string {
   return fmt.replace(/%([a-zA-Z%])/g, (_, c: string) => conv(c) ?? `%${c}`);
 }
 
+/**
+ * Python's repr() of a str (`!r`), or ascii() (`!a`: non-ASCII escaped too):
+ * single quotes unless the text has one and no double quote.
+ */
+export function pyStrRepr(text: string, ascii = false): string {
+  const q = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === q || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0) || (ascii && cp > 0x7f)) {
+      const hex = cp.toString(16);
+      out += cp <= 0xff ? `\\x${hex.padStart(2, '0')}` : cp <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return out + q;
+}
+
 /** What Flux counts as an empty value: `h` prints it as `-`, `?:` drops a column of nothing else. */
 const EMPTY_OUTPUTS: readonly string[] = ['', '0s', '0.0', '0:00:00', '1970-01-01T00:00:00'];
 
@@ -252,7 +273,10 @@ export function formatValue(value: unknown, specText: string, conv?: string, wid
     const tf = i >= 0 ? spec.slice(0, i) : spec;
     spec = i >= 0 ? spec.slice(i + 2) : '';
     v = typeof v === 'number' && v > 0 ? strftime(tf || '%FT%T', v) : '';
-  } else if (conv !== undefined && conv !== 's' && conv !== 'r') {
+  } else if (conv === 'r' || conv === 'a') {
+    if (typeof v === 'string') v = pyStrRepr(v, conv === 'a');
+    else if (v === undefined || v === null) v = 'None';
+  } else if (conv !== undefined && conv !== 's') {
     throw new FormatError(`Unknown conversion specifier ${conv}`);
   }
   const sp = parseSpec(spec);
@@ -301,6 +325,8 @@ export class OutputFormat {
     this.pieces = parseFormat(format);
     for (const p of this.pieces) {
       if (p.kind === 'field' && !(p.name in headings)) throw new FormatError(`Unknown format field: ${p.name}`);
+      // a conversion no row can apply is refused here, not in the middle of the table
+      if (p.kind === 'field' && p.conv !== undefined && !['s', 'r', 'a', 'd'].includes(p.conv)) throw new FormatError(`Unknown conversion specifier ${p.conv}`);
       if (p.kind === 'field') parseSpec(p.conv === 'd' ? (p.spec.split('::')[1] ?? '') : p.spec);
     }
   }

@@ -73,12 +73,25 @@ test('-w without N, or -w 0, cuts lines to the terminal width ($COLUMNS, else 80
   assert.match(bad.stderr, "flux-jobs: error: argument -w/--width: invalid int value: 'x'");
 });
 
+test("!r and !a are Python's repr() and ascii() of the value", () => {
+  const id = inst.flux(['submit', '--wait', "--job-name=\u0192x's", 'true']).stdout.trim();
+  const r = inst.flux(['jobs', '-n', '-o', '{name!r} {name!a:>12}|{ntasks!r}|{name!s}', id]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '"\u0192x\'s"  "\\u0192x\'s"|1|\u0192x\'s\n');
+  const plain = inst.flux(['jobs', '-a', '--name=a1', '-o', '{name!r:>6}']);
+  assert.is(plain.stdout, '  NAME\n  \'a1\'\n');
+  const bad = inst.flux(['jobs', '-a', '-o', '{name!x}']);
+  assert.equal([bad.code, bad.stderr], [1, 'flux-jobs: ERROR: Error in user format: Unknown conversion specifier x\n']);
+});
+
 test('--color=always: a running instance (flux alloc --bg) is blue, finished jobs in the color of their result', async () => {
   const alloc = inst.flux(['alloc', '--bg', '-n1']).stdout.trim();
   try {
     const r = inst.flux(['jobs', '-a', '--color=always', '-n', '-o', '{name}']);
     assert.is(r.code, 0, r.stderr);
-    assert.equal(r.stdout.split('\n'), ['\u001b[01;34mflux\u001b[0;0m', '\u001b[01;32ma3\u001b[0;0m', '\u001b[01;32ma2\u001b[0;0m', '\u001b[01;32ma1\u001b[0;0m', '']);
+    const lines = r.stdout.split('\n');
+    assert.is(lines[0], '\u001b[01;34mflux\u001b[0;0m');
+    assert.equal(lines.slice(-4), ['\u001b[01;32ma3\u001b[0;0m', '\u001b[01;32ma2\u001b[0;0m', '\u001b[01;32ma1\u001b[0;0m', '']);
     const never = inst.flux(['jobs', '--color=never', '-n', '-o', '{name}']);
     assert.is(never.stdout, 'flux\n');
   } finally {
