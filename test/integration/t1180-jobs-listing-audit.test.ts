@@ -84,6 +84,23 @@ test("!r and !a are Python's repr() and ascii() of the value", () => {
   assert.equal([bad.code, bad.stderr], [1, 'flux-jobs: ERROR: Error in user format: Unknown conversion specifier x\n']);
 });
 
+test("flux job status -j prints Flux's job result object, from the eventlog", () => {
+  const real = '\\d+\\.\\d+';
+  const dec = (id: string) => inst.flux(['job', 'id', id]).stdout.trim();
+  const ok = inst.flux(['job', 'last']).stdout.trim();
+  const r = inst.flux(['job', 'status', '-j', ok]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^\\{"id":${dec(ok)},"exception_occurred":false,"t_submit":${real},"t_run":${real},"t_cleanup":${real},"waitstatus":0,"result":1\\}\\n$`));
+  const three = inst.flux(['submit', '--wait', 'sh', '-c', 'exit 3']).stdout.trim();
+  const held = inst.flux(['submit', '--urgency=hold', 'true']).stdout.trim();
+  inst.flux(['cancel', '-m', 'no need', held]);
+  const both = inst.flux(['job', 'status', '--json', three, held]);
+  assert.is(both.code, 3, both.stderr);
+  const [f, c] = both.stdout.split('\n');
+  assert.match(f!, new RegExp(`^\\{"id":${dec(three)},"exception_occurred":false,"t_submit":${real},"t_run":${real},"t_cleanup":${real},"waitstatus":768,"result":2\\}$`));
+  assert.match(c!, new RegExp(`^\\{"id":${dec(held)},"exception_occurred":true,"t_submit":${real},"exception_type":"cancel","exception_note":"no need","exception_severity":0,"result":4\\}$`));
+});
+
 test('--color=always: a running instance (flux alloc --bg) is blue, finished jobs in the color of their result', async () => {
   const alloc = inst.flux(['alloc', '--bg', '-n1']).stdout.trim();
   try {
