@@ -186,10 +186,17 @@ export class JobsCommand extends FluxCommand {
     const jobs = await fetch(h, true);
     if (jobs === undefined) return 1;
     if (p.has('stats') || p.has('stats-only')) {
-      const all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
-      const purged = await h
+      let all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
+      let purged = await h
         .rpc<{ inactive_purged?: number }>('job-manager.stats-get', {})
         .then((r) => r.inactive_purged ?? 0, () => 0);
+      // -q QUEUE,...: those queues' statistics (summed), as flux job stats counts each queue
+      const q = p.str('queue');
+      if (q !== undefined) {
+        const queues: Array<string | undefined> = q.split(',');
+        all = all.filter((j) => queues.includes(j.queue));
+        purged = 0;
+      }
       const counts = countJobs(all, purged);
       process.stdout.write(statsLine(counts) + '\n');
       if (p.has('stats-only')) return counts.job_states['total']! > counts.job_states['inactive']! ? 0 : 1;

@@ -5,7 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startInstance, type Instance } from '../helpers/flux';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
@@ -114,6 +116,57 @@ test('--color=always: a running instance (flux alloc --bg) is blue, finished job
   } finally {
     inst.flux(['shutdown', '--quiet', alloc]);
     await waitUntil(() => inst.flux(['jobs', '-n', '-o', '{id}']).stdout === '', { what: 'the alloc instance to end' });
+  }
+});
+
+test('--stats and --stats-only with -q count the jobs of those queues only', () => {
+  const tmp = tmpdir();
+  try {
+    const toml = path.join(tmp.dir, 'q.toml');
+    fs.writeFileSync(
+      toml,
+      [
+        '[resource]',
+        'noverify = true',
+        'config = [',
+        '  { hosts = "node[0-1]", cores = "0-1" },',
+        '  { hosts = "node0", properties = ["debug"] },',
+        '  { hosts = "node1", properties = ["batch"] },',
+        ']',
+        '[queues.debug]',
+        'requires = ["debug"]',
+        '[queues.batch]',
+        'requires = ["batch"]',
+        '[policy.jobspec.defaults.system]',
+        'queue = "batch"',
+        '',
+      ].join('\n'),
+    );
+    const script = [
+      'flux queue start --all >/dev/null',
+      'flux submit --wait -q debug true >/dev/null',
+      'flux submit --wait -q batch false >/dev/null',
+      'flux submit --wait-event=start -q batch sleep 300 >/dev/null',
+      'flux jobs --stats-only -q debug; echo rc=$?',
+      'flux jobs --stats-only -q batch; echo rc=$?',
+      'flux jobs --stats-only -q debug,batch; echo rc=$?',
+      'flux jobs --stats -n -q debug -o {queue}',
+      'flux cancel --all 2>/dev/null',
+    ].join('\n');
+    const r = flux(['start', '--test-size=2', '--test-hosts=node[0-1]', '-c', toml, 'sh', '-c', script], { env: { FLUX_RESOURCE_FAKE_CORES: '2' }, timeoutMs: 120_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n'), [
+      '0 running, 1 completed, 0 failed, 0 pending, 0 inactive purged',
+      'rc=1',
+      '1 running, 0 completed, 1 failed, 0 pending, 0 inactive purged',
+      'rc=0',
+      '1 running, 1 completed, 1 failed, 0 pending, 0 inactive purged',
+      'rc=0',
+      '0 running, 1 completed, 0 failed, 0 pending, 0 inactive purged',
+      '',
+    ]);
+  } finally {
+    tmp.cleanup();
   }
 });
 
