@@ -185,19 +185,22 @@ export class JobsCommand extends FluxCommand {
     const h = await this.connect();
     const jobs = await fetch(h, true);
     if (jobs === undefined) return 1;
-    if (p.has('stats') || p.has('stats-only')) {
-      let all = (await h.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
-      let purged = await h
+    /** an instance's job statistics (-q QUEUE,...: those queues' only, summed, as flux job stats counts each queue) */
+    const statsOf = async (c: Client) => {
+      let all = (await c.rpc<{ jobs: JobRecord[] }>('job-manager.list', { states: JobStates.ALL, userid: -1 })).jobs;
+      let purged = await c
         .rpc<{ inactive_purged?: number }>('job-manager.stats-get', {})
         .then((r) => r.inactive_purged ?? 0, () => 0);
-      // -q QUEUE,...: those queues' statistics (summed), as flux job stats counts each queue
       const q = p.str('queue');
       if (q !== undefined) {
         const queues: Array<string | undefined> = q.split(',');
         all = all.filter((j) => queues.includes(j.queue));
         purged = 0;
       }
-      const counts = countJobs(all, purged);
+      return countJobs(all, purged);
+    };
+    if (p.has('stats') || p.has('stats-only')) {
+      const counts = await statsOf(h);
       process.stdout.write(statsLine(counts) + '\n');
       if (p.has('stats-only')) return counts.job_states['total']! > counts.job_states['inactive']! ? 0 : 1;
     }
@@ -253,7 +256,9 @@ export class JobsCommand extends FluxCommand {
         prog: 'flux-jobs',
         list: async (child) => {
           const js = (await fetch(child, false)) ?? [];
-          return { jobs: js, lines: render(js, true, await extrasOf(child, js)) };
+          // --stats: each instance's own statistics under its heading, as Flux lists them
+          const stats = p.has('stats') ? [statsLine(await statsOf(child))] : [];
+          return { jobs: js, lines: [...stats, ...render(js, true, await extrasOf(child, js))] };
         },
       });
     }

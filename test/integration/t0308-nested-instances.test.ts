@@ -39,6 +39,12 @@ test('-R lists the child instance\'s jobs under its job id', () => {
   assert.is(r.stdout, `NAME ST\nouter R\nsolo R\n\n${outer}:\ninner R\n`);
 });
 
+test('-R --stats: each child instance\'s own statistics under its heading, as Flux lists them', () => {
+  const r = inst.flux(['jobs', '-R', '--stats', '-o', '{name}']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `2 running, 2 completed, 0 failed, 0 pending, 0 inactive purged\nNAME\nouter\nsolo\n\n${outer}:\n1 running, 0 completed, 0 failed, 0 pending, 0 inactive purged\ninner\n`);
+});
+
 test('the child\'s jobid and jobid-path attributes name its job as flux batch printed it (ƒ, not the PMI kvsname\'s f)', () => {
   const r = inst.flux(['proxy', outer, 'sh', '-c', 'flux getattr jobid; flux getattr jobid-path']);
   assert.is(r.code, 0, r.stderr);
