@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { isCommandClass, type CommandClass } from './base-command';
 import { endCommand, guardStdio } from './exit';
 import { suggest } from './suggest';
+import { frontEndFlags } from './front-end-options';
 import { FLUX_ONLY_COMMANDS } from './flux-only-commands';
 import { HelpRequest, UsageError, parse, renderHelp, renderUsageError, type GroupSpec, type Rendered } from './options';
 import { groupHelp, groupUsageError, isGroupSpec } from './group';
@@ -90,23 +91,27 @@ export async function main(argv: readonly string[]): Promise<number> {
   exportManPath();
   const args = [...argv];
   let verbose = false;
-  // front-end options
-  while (args.length > 0 && args[0]!.startsWith('-')) {
+  // front-end options (getopt: bundled flags, unique prefixes, `--` ends them)
+  while (args.length > 0 && args[0]!.startsWith('-') && args[0] !== '-') {
     const a = args.shift()!;
-    if (a === '-h' || a === '--help') {
-      process.stderr.write(frontEndUsage(new Set(Object.keys(loadIndex()))));
-      return 0;
-    } else if (a === '-V' || a === '--version') {
-      args.unshift('version');
-      break;
-    } else if (a === '-v' || a === '--verbose') {
-      verbose = true;
-    } else if (a === '-p' || a === '--parent' || a === '-r' || a === '--root') {
-      await switchToParent(a === '-r' || a === '--root');
-    } else {
-      process.stderr.write(`flux: unrecognized option '${a}'\nTry \`flux --help' for more information.\n`);
+    const flags = frontEndFlags(a);
+    if ('error' in flags) {
+      process.stderr.write(`flux: ${flags.error}\nTry \`flux --help' for more information.\n`);
       return 1;
     }
+    if (flags.includes('h')) {
+      process.stderr.write(frontEndUsage(new Set(Object.keys(loadIndex()))));
+      return 0;
+    }
+    for (const f of flags) {
+      if (f === 'v') verbose = true;
+      else if (f === 'p' || f === 'r') await switchToParent(f === 'r');
+    }
+    if (flags.includes('V')) {
+      args.unshift('version');
+      break;
+    }
+    if (a === '--') break;
   }
   const index = loadIndex();
   if (args.length === 0) {
