@@ -62,8 +62,13 @@ export class BatchCommand extends FluxCommand {
     const where = script.name ?? 'stdin';
     const words: string[] = [];
     for (const d of parseDirectiveLines(script.text, where)) {
+      let kept: readonly string[] = d.args;
       try {
-        parse(this.spec, d.args);
+        // as Flux's (each line parsed on its own, then the command line over it): a word that is
+        // no option (`#flux: --job-name=my job`) is dropped, not taken for SCRIPT with the command line's options after it
+        const operands = parse(this.spec, d.args).operands.length;
+        kept = d.args.slice(0, d.args.length - operands);
+        if (operands > 0 && kept[kept.length - 1] === '--') kept = kept.slice(0, -1);
       } catch (e) {
         if (e instanceof UsageError) {
           const text = usageErrorText(this.spec, e.message).trimEnd();
@@ -71,7 +76,7 @@ export class BatchCommand extends FluxCommand {
         }
         if (!(e instanceof HelpRequest)) throw e;
       }
-      words.push(...d.args);
+      words.push(...kept);
     }
     return words;
   }
