@@ -6,6 +6,7 @@
  * reading piped commands otherwise. --bg: no initial program, nothing
  * attached; the job id is printed once the instance is up.
  */
+import { spawnSync } from 'node:child_process';
 import { listPlugins } from '../jobspec/shape-options';
 import { FluxCommand, CommandExit } from '../base-command';
 import { encodeF58, encodeKvs } from '../../lib/formats';
@@ -95,6 +96,8 @@ export class AllocCommand extends FluxCommand {
 /**
  * --bg: wait until the new instance is up (its rank 0 posts `memo {uri}` on
  * entering RUN), print the job id and leave it running. -v tells the steps.
+ * A job that ends (or is failed) first has its output and exceptions dumped
+ * on stderr by `flux job attach`, as Flux does, before the error line.
  */
 async function background(h: Client, id: number, verbose: boolean): Promise<number> {
   const f58 = encodeF58(id);
@@ -117,6 +120,8 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
     }
   });
   const cancel = () => {
+    // the job's events that follow (the cancel's exception) are not a startup failure to report
+    outcome = 'interrupted';
     process.stderr.write(`${f58}: Interrupt: canceling job\n`);
     void jobManager.call(h, 'raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => endCommand(1));
   };
@@ -126,7 +131,13 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
   await Promise.race([stream.catch(() => undefined), decided]);
   clearInterval(keepAlive);
   process.off('SIGINT', cancel);
-  if (outcome !== 'ready') throw new CommandExit(1, `${f58}: ${outcome ?? 'unexpectedly exited'}`);
+  // ctrl-C: the cancel ends the command (the stream may end first, as it closes the connection)
+  if (outcome === 'interrupted') return 1;
+  if (outcome !== 'ready') {
+    // as Flux's: what the job wrote and why it ended (the broker's own error, an exception), on stderr
+    spawnSync('flux', ['job', 'attach', f58], { stdio: ['ignore', 2, 2] });
+    throw new CommandExit(1, `flux-alloc: ERROR: ${f58}: ${outcome ?? 'unexpectedly exited'}`);
+  }
   say('ready');
   process.stdout.write(`${f58}\n`);
   return 0;

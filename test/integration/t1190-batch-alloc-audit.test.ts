@@ -7,7 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { spawn } from 'node:child_process';
+import { FLUX, startInstance, tmpdir, type Instance } from '../helpers/flux';
+import { waitUntil } from '../helpers/wait';
 
 let inst: Instance;
 const tmp = tmpdir();
@@ -55,6 +57,36 @@ test('a stray word in a directive is dropped: the command line\'s options after 
   assert.is(j.attributes.user.x, 1);
   assert.equal(j.tasks[0]!.command, ['flux', 'broker', '{{tmpdir}}/script', 'arg1']);
   assert.is(inst.flux(['jobs', '-a', '--name=my', '-no', '{id}']).stdout, '', 'nothing was submitted');
+});
+
+test('flux alloc --bg: an instance that fails to start shows why on stderr', () => {
+  const r = inst.flux(['alloc', '-N1', '--bg', '--broker-opts=-Snosuch.attr=1'], { timeoutMs: 60_000 });
+  assert.is(r.code, 1, r.stderr);
+  assert.is(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.ok(lines.some((l) => l.includes('nosuch.attr')), r.stderr);
+  assert.match(lines[lines.length - 1]!, /^flux-alloc: ERROR: ƒ\w+: unexpectedly exited$/);
+});
+
+test('flux alloc --bg: ctrl-C while it waits for resources cancels the job, with one line', async () => {
+  const busy = inst.flux(['submit', '-N1', 'sleep', '300']).stdout.trim();
+  try {
+    const proc = spawn(FLUX, ['alloc', '-N1', '--bg', '-v'], { env: inst.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+    await waitUntil(() => err.includes('waiting for resources'), { what: 'alloc --bg waiting', timeoutMs: 30_000 });
+    proc.kill('SIGINT');
+    assert.is(await exited, 1, err);
+    const id = /^(ƒ\w+):/.exec(err)?.[1] ?? '?';
+    assert.is(err.replace(/: +\d+\.\d{3}s:/, ': T:'), `${id}: T: waiting for resources\n${id}: Interrupt: canceling job\n`);
+    assert.is(out, '');
+    assert.is(inst.flux(['jobs', '-no', '{result}', id]).stdout, 'CANCELED\n');
+  } finally {
+    inst.flux(['cancel', busy]);
+  }
 });
 
 test.run();
