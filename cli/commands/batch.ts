@@ -86,7 +86,8 @@ export class BatchCommand extends FluxCommand {
     try {
       const first = this.args;
       const { script, args } = this.readScript(first.has('wrap'), first.operands);
-      const directives = first.has('wrap') ? [] : this.directives(script);
+      // as Flux's: a script read from stdin has its directives read even with --wrap (not the wrapped words)
+      const directives = first.has('wrap') && first.operands.length > 0 ? [] : this.directives(script);
       const optionWords = this.argv.slice(0, this.argv.length - first.operands.length);
       const p = this.reparse([...directives, ...optionWords]);
       p.operands = args;

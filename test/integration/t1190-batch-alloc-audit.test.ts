@@ -59,6 +59,17 @@ test('a stray word in a directive is dropped: the command line\'s options after 
   assert.is(inst.flux(['jobs', '-a', '--name=my', '-no', '{id}']).stdout, '', 'nothing was submitted');
 });
 
+test('flux batch --wrap with the script on stdin: its directives count, the command line over them', () => {
+  const input = '#flux: -N1 --job-name=fromstdin\n#flux: --setattr=user.y=2\nhostname\n';
+  const r = inst.flux(['batch', '--wrap', '--dry-run', '--setattr=user.y=3'], { input });
+  assert.is(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { resources: { type: string; count: number }[]; attributes: { system: { job: { name: string }; files: { script: { data: string } } }; user: { y: number } } };
+  assert.is(j.attributes.system.job.name, 'fromstdin');
+  assert.equal([j.resources[0]!.type, j.resources[0]!.count], ['node', 1]);
+  assert.is(j.attributes.user.y, 3);
+  assert.is(j.attributes.system.files.script.data, `#!/bin/sh\n${input}`);
+});
+
 test('flux alloc --bg: an instance that fails to start shows why on stderr', () => {
   const r = inst.flux(['alloc', '-N1', '--bg', '--broker-opts=-Snosuch.attr=1'], { timeoutMs: 60_000 });
   assert.is(r.code, 1, r.stderr);
