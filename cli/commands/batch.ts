@@ -11,6 +11,7 @@ import { buildBatch, checkScript, type BatchScript } from '../jobspec/batch';
 import { HelpRequest, UsageError, parse, usageErrorText } from '../options';
 import { DirectiveError, parseDirectiveLines } from '../jobspec/directives';
 import { followOpts, submitAll } from '../jobspec/submit-jobs';
+import { errnoFromCode, strerror } from '../../lib/errno';
 
 export class BatchCommand extends FluxCommand {
   static override spec = submissionSpec(
@@ -50,7 +51,9 @@ export class BatchCommand extends FluxCommand {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (name === undefined) this.fail('failed to read the script from stdin');
-      this.fail(`[Errno ${err.errno !== undefined ? -err.errno : 2}] ${err.code === 'ENOENT' ? 'No such file or directory' : err.message}: '${name}'`);
+      // as Python's OSError: `[Errno 21] Is a directory: 'NAME'`
+      const errno = errnoFromCode(err.code);
+      this.fail(`[Errno ${errno}] ${strerror(errno)}: '${name}'`);
     }
     const script: BatchScript = { text: raw.toString('utf8'), name };
     checkScript(script, raw);

@@ -70,6 +70,12 @@ test('flux batch --wrap with the script on stdin: its directives count, the comm
   assert.is(j.attributes.system.files.script.data, `#!/bin/sh\n${input}`);
 });
 
+test('flux batch DIR: Python\'s OSError text', () => {
+  const r = inst.flux(['batch', '-N1', tmp.dir]);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, `flux-batch: ERROR: [Errno 21] Is a directory: '${tmp.dir}'\n`);
+});
+
 test('flux alloc --bg: an instance that fails to start shows why on stderr', () => {
   const r = inst.flux(['alloc', '-N1', '--bg', '--broker-opts=-Snosuch.attr=1'], { timeoutMs: 60_000 });
   assert.is(r.code, 1, r.stderr);
