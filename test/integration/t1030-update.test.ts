@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
+import { TWO_QUEUES_TOML } from '../helpers/two-queues';
 
 const started: Instance[] = [];
 const tmp = tmpdir('flux-t1030-');
@@ -244,22 +245,7 @@ test("queue: the job takes the new queue's requires, and an unsatisfiable result
   const conf = path.join(tmp.dir, 'req.toml');
   fs.writeFileSync(
     conf,
-    [
-      '[resource]',
-      'noverify = true',
-      'config = [',
-      '  { hosts = "node[0-1]", cores = "0-1" },',
-      '  { hosts = "node0", properties = ["debug"] },',
-      '  { hosts = "node1", properties = ["batch"] },',
-      ']',
-      '[queues.debug]',
-      'requires = ["debug"]',
-      '[queues.batch]',
-      'requires = ["batch"]',
-      '[policy.jobspec.defaults.system]',
-      'queue = "batch"',
-      '',
-    ].join('\n'),
+    TWO_QUEUES_TOML,
   );
   const inst = await start(['--test-size=2', '--test-hosts=node[0-1]', '-c', conf]);
   try {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { flux, startInstance, tmpdir, type Instance } from '../helpers/flux';
 import { waitUntil } from '../helpers/wait';
+import { TWO_QUEUES_TOML } from '../helpers/two-queues';
 
 let inst: Instance;
 
@@ -125,22 +126,7 @@ test('--stats and --stats-only with -q count the jobs of those queues only', () 
     const toml = path.join(tmp.dir, 'q.toml');
     fs.writeFileSync(
       toml,
-      [
-        '[resource]',
-        'noverify = true',
-        'config = [',
-        '  { hosts = "node[0-1]", cores = "0-1" },',
-        '  { hosts = "node0", properties = ["debug"] },',
-        '  { hosts = "node1", properties = ["batch"] },',
-        ']',
-        '[queues.debug]',
-        'requires = ["debug"]',
-        '[queues.batch]',
-        'requires = ["batch"]',
-        '[policy.jobspec.defaults.system]',
-        'queue = "batch"',
-        '',
-      ].join('\n'),
+      TWO_QUEUES_TOML,
     );
     const script = [
       'flux queue start --all >/dev/null',
