@@ -103,7 +103,6 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
   const f58 = encodeF58(id);
   const t0 = Date.now();
   const say = (msg: string) => verbose && process.stderr.write(`${f58}: ${((Date.now() - t0) / 1000).toFixed(3).padStart(6)}s: ${msg}\n`);
-  say('waiting for resources');
   let outcome: 'ready' | string | undefined;
   let decide!: () => void;
   const decided = new Promise<void>((resolve) => (decide = resolve));
@@ -126,6 +125,8 @@ async function background(h: Client, id: number, verbose: boolean): Promise<numb
     void jobManager.call(h, 'raise', { id, type: 'cancel', severity: 0, note: 'interrupted by ctrl-C' }).finally(() => endCommand(1));
   };
   process.once('SIGINT', cancel);
+  // said once ctrl-C is ours: a ctrl-C as soon as the line shows cancels the job, it does not kill the command
+  say('waiting for resources');
   // the client's socket does not keep Node alive by itself
   const keepAlive = setInterval(() => undefined, 1 << 30);
   await Promise.race([stream.catch(() => undefined), decided]);
