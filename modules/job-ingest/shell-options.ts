@@ -1,4 +1,4 @@
-import { fsd } from '../../kernel/api';
+import { exitTimeoutSeconds } from '../../lib/exit-timeout';
 
 /**
  * Job shell options the instance knows and the job shell acts on
@@ -132,8 +132,7 @@ export function shellOptionError(name: string, v: unknown): string | undefined {
       return `shell option mpi: only 'none' is supported by flux-ts (MPI bootstraps through the job shell's PMI-1)`;
     case 'exit-timeout':
       // an FSD, a number of seconds, or none (any case, as Flux's doom plugin takes it)
-      if (typeof v === 'string' && (v.toLowerCase() === 'none' || fsd.tryParse(v) !== undefined)) return undefined;
-      if (typeof v === 'number' && v >= 0 && Number.isFinite(v)) return undefined;
+      if (exitTimeoutSeconds(v) !== 'invalid') return undefined;
       return `shell option exit-timeout: ${JSON.stringify(v)} is not a valid Flux Standard Duration (or none)`;
     case 'output': {
       if (!isObj(v)) return undefined;

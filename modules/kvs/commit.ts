@@ -12,7 +12,7 @@
 import { einval, Errno } from '../../kernel/api';
 import type { Backing } from './backing';
 import { checkEntries, checkKey, type Store } from './store';
-import { valueGone, type Watchers } from './watchers';
+import type { Watchers } from './watchers';
 import { tops } from './repair';
 
 /** the most ops in one commit (a restore of a large archive is a few hundred thousand keys at most) */
@@ -105,23 +105,18 @@ export function commit(ops: readonly object[], target: CommitTarget): Promise<Co
   const shadowed: string[] = [];
   /** what the watchers hear once every op is made */
   const told: Array<() => void> = [];
-  /** key's watches end (those below it too); a value removed (errnum) fails its value watches */
-  const ending = (key: string, errnum?: number) => {
-    const gone = (k: string, e: number | undefined) => (e === undefined ? undefined : valueGone(store, k, e));
-    const ends: Array<[string, ReturnType<typeof valueGone>]> = [
-      ...store.keys(key).map((k): [string, ReturnType<typeof valueGone>] => [k, gone(k, errnum === undefined ? undefined : Errno.ENOENT)]),
-      [key, gone(key, errnum)],
-    ];
-    told.push(() => ends.forEach(([k, g]) => watchers.end(k, g)));
-  };
+  /** key's watches end (those below it too); a value removed or made a directory (errnum) fails its value watches */
+  const ending = (key: string, errnum?: number) => told.push(...watchers.endingsBelow(store, key, errnum));
   store.begin();
   try {
     for (const o of checked) {
       const key = o.op === 'copy' ? o.dst : o.key;
       // a value or eventlog on key's path becomes a directory: its watches end (a value's: EISDIR)
-      const above = store.leafAncestors(key).map((k): [string, ReturnType<typeof valueGone>] => [k, valueGone(store, k, Errno.EISDIR)]);
-      shadowed.push(...above.map(([k]) => k));
-      if (above.length > 0) told.push(() => above.forEach(([k, g]) => watchers.end(k, g)));
+      for (const k of store.leafAncestors(key)) {
+        shadowed.push(k);
+        const end = watchers.ending(store, k, Errno.EISDIR);
+        if (end) told.push(end);
+      }
       changed.push(key);
       switch (o.op) {
         case 'put': {

@@ -42,7 +42,6 @@ import { Staged, commit } from './commit';
 import { checkStore } from './store-check';
 import { Store, checkEntries, checkKey, parseLog } from './store';
 import { Namespaces, type Access, type Space } from './namespaces';
-import { valueGone } from './watchers';
 import { Repairs } from './repair';
 import { checkGuestRead } from './guest-read';
 import { JobSpaces } from './job-spaces';
@@ -491,8 +490,8 @@ export class KvsLeader implements BrokerModule {
     const sp = this.space(p, msg, 'kvs.unlink');
     const { store, watchers } = sp;
     const recursive = p.recursive === true;
-    if (recursive) for (const k of store.keys(key)) watchers.end(k, valueGone(store, k, Errno.ENOENT));
-    watchers.end(key, valueGone(store, key, Errno.ENOENT));
+    if (recursive) watchers.endingsBelow(store, key, Errno.ENOENT).forEach((end) => end());
+    else watchers.ending(store, key, Errno.ENOENT)?.();
     const count = store.unlink(key, recursive);
     if (count === 0) return { count, rootseq: sp.versions.current };
     const rootseq = sp.versions.bump();
@@ -539,8 +538,7 @@ export class KvsLeader implements BrokerModule {
     const { store, watchers } = sp;
     const shadowed = store.leafAncestors(key);
     watchers.shadowed(store, shadowed);
-    for (const k of store.keys(key)) watchers.end(k, valueGone(store, k, Errno.ENOENT));
-    watchers.end(key, valueGone(store, key, Errno.EISDIR));
+    watchers.endingsBelow(store, key, Errno.EISDIR).forEach((end) => end());
     store.mkdir(key);
     const seq = sp.versions.bump();
     return withSeq(this.durable(sp, [key, ...shadowed], async (b) => {

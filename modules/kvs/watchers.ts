@@ -8,7 +8,7 @@ import type { EventEntry, Store } from './store';
 import { strerror } from '../../lib/errno';
 
 /** What a value watch of key fails with once the change ahead removes it (errnum), or undefined if key holds no value. */
-export function valueGone(store: Store, key: string, errnum: number): { errnum: number; text: string } | undefined {
+function valueGone(store: Store, key: string, errnum: number): { errnum: number; text: string } | undefined {
   return store.kind(key) === 'value' ? { errnum, text: `${key}: ${strerror(errnum)}` } : undefined;
 }
 
@@ -85,6 +85,8 @@ export class Watchers {
    * Flux's full-lookup watch.
    */
   checkFull(store: Store): void {
+    // every change of the namespace comes here: nothing to do (and nothing made) without a --full watch
+    if (this.full.size === 0) return;
     for (const w of [...this.full]) {
       if (store.has(w.key)) {
         const v = store.get(w.key);
@@ -121,9 +123,35 @@ export class Watchers {
     }
   }
 
+  /** nobody watches anything here: a change need not look for watches to end */
+  get none(): boolean {
+    return this.byKey.size === 0;
+  }
+
+  /**
+   * The end of key's watches for a change about to be made, looked at now and
+   * called once it is made (undefined: nobody watches key). errnum: the
+   * change removes (ENOENT) or makes a directory of (EISDIR) what key holds;
+   * a watch of its values then fails with it; without, they end (ENODATA).
+   */
+  ending(store: Store, key: string, errnum?: number): (() => void) | undefined {
+    if (!this.byKey.has(key)) return undefined;
+    const gone = errnum === undefined ? undefined : valueGone(store, key, errnum);
+    return () => this.end(key, gone);
+  }
+
+  /** key's watches and those of every key below it, for a change about to remove it (errnum) or replace it */
+  endingsBelow(store: Store, key: string, errnum?: number): Array<() => void> {
+    if (this.none) return [];
+    const below = errnum === undefined ? undefined : Errno.ENOENT;
+    const out = store.keys(key).map((k) => this.ending(store, k, below));
+    out.push(this.ending(store, key, errnum));
+    return out.filter((e): e is () => void => e !== undefined);
+  }
+
   /** keys (values or eventlogs on a changed key's path) are about to become directories: their watches end (a value's: EISDIR) */
   shadowed(store: Store, keys: readonly string[]): void {
-    for (const k of keys) this.end(k, valueGone(store, k, Errno.EISDIR));
+    for (const k of keys) this.ending(store, k, Errno.EISDIR)?.();
   }
 
   /** End every watch with errnum (the namespace went away). */

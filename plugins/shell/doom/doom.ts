@@ -8,8 +8,7 @@
  * leaf.
  */
 import { fsd, longTimeout, type LongTimer } from '../../../kernel/api';
-
-const DEFAULT_TIMEOUT_S = 30;
+import { DEFAULT_EXIT_TIMEOUT_S, exitTimeoutSeconds } from '../../../lib/exit-timeout';
 
 export class Doom {
   private readonly timeoutS: number | undefined;
@@ -22,11 +21,9 @@ export class Doom {
     options: Record<string, unknown>,
     private readonly raise: (note: string) => void,
   ) {
-    const t = options['exit-timeout'];
-    if ((typeof t === 'string' && t.toLowerCase() === 'none') || t === false) this.timeoutS = undefined;
-    else if (typeof t === 'number' && t >= 0) this.timeoutS = t;
-    else if (typeof t === 'string') this.timeoutS = fsd.tryParse(t) ?? DEFAULT_TIMEOUT_S;
-    else this.timeoutS = DEFAULT_TIMEOUT_S;
+    // job-ingest refused a value exitTimeoutSeconds cannot read; the default stands in for one all the same
+    const t = exitTimeoutSeconds(options['exit-timeout']);
+    this.timeoutS = t === 'invalid' ? DEFAULT_EXIT_TIMEOUT_S : t;
     const e = options['exit-on-error'];
     this.onError = e !== undefined && e !== false && e !== 0 && e !== '0';
   }
