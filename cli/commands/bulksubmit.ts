@@ -182,7 +182,7 @@ export class BulksubmitCommand extends FluxCommand {
     }
     if (dry) return 0;
     const h = await this.connect();
-    return submitAll(h, jobs, followOpts(parsed, false));
+    return submitAll(h, jobs, { ...followOpts(parsed, false), prog: this.prog });
   }
 
   /** The options and command of the job for input tuple `t` (number `seq`), as Flux's Xcmd makes them. */

@@ -80,6 +80,6 @@ export class SubmitCommand extends FluxCommand {
       progress = false;
     }
     const h = await this.connect();
-    return submitAll(h, source, followOpts(first, progress));
+    return submitAll(h, source, { ...followOpts(first, progress), prog: this.prog });
   }
 }

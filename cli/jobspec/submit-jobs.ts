@@ -4,6 +4,9 @@
  * --watch / --wait-event follow each job to the end and compute the exit code.
  */
 import * as fs from 'node:fs';
+import { finished } from 'node:stream';
+import { CommandExit } from '../base-command';
+import { errnoFromCode, strerror } from '../../lib/errno';
 import type { Client } from '../api/client';
 import { entryData, readOutput } from '../attach/output-stream';
 import { labelLines } from '../../lib/io-data';
@@ -36,13 +39,29 @@ export interface Pending {
  */
 class LogStreams {
   private readonly files = new Map<string, fs.WriteStream>();
+  /** the first error of a file (opened, or written later): the command's error line */
+  private failed: string | undefined;
+  constructor(private readonly prog: string) {}
   private open(path: string): fs.WriteStream {
     let s = this.files.get(path);
     if (!s) {
-      s = fs.createWriteStream(path);
+      let fd: number;
+      try {
+        // opened here, not by the stream: a file that cannot be made is one line, not an 'error' event nobody hears
+        fd = fs.openSync(path, 'w', 0o666);
+      } catch (e) {
+        throw new CommandExit(1, this.errorLine(e, path));
+      }
+      s = fs.createWriteStream(path, { fd });
+      s.on('error', (e) => (this.failed ??= this.errorLine(e, path)));
       this.files.set(path, s);
     }
     return s;
+  }
+  /** as Python's OSError, which Flux's commands print: `[Errno 28] No space left on device: 'FILE'` */
+  private errorLine(e: unknown, path: string): string {
+    const errno = errnoFromCode((e as NodeJS.ErrnoException).code);
+    return `${this.prog}: ERROR: [Errno ${errno}] ${strerror(errno)}: '${path}'`;
   }
   out(log: string | undefined): NodeJS.WritableStream {
     return log ? this.open(log) : process.stdout;
@@ -50,8 +69,10 @@ class LogStreams {
   err(log: string | undefined, logStderr: string | undefined): NodeJS.WritableStream {
     return logStderr ? this.open(logStderr) : log ? this.open(log) : process.stderr;
   }
-  close(): Promise<unknown> {
-    return Promise.all([...this.files.values()].map((s) => new Promise((r) => s.end(r))));
+  /** every file ended and flushed; a write that failed fails the command */
+  async close(): Promise<void> {
+    await Promise.all([...this.files.values()].map((s) => new Promise<void>((r) => finished(s.end(), () => r()))));
+    if (this.failed !== undefined) throw new CommandExit(1, this.failed);
   }
 }
 
@@ -69,6 +90,8 @@ export interface FollowOpts {
   verbose?: number;
   /** a refused submission is `NAME: ERROR: message` (flux batch, as Flux's), not `[Errno N] message` */
   errorAs?: string;
+  /** the command's name for an error line (a --log file that cannot be written) */
+  prog?: string;
 }
 
 /** The follow-up options of submit and bulksubmit, as the user gave them. */
@@ -110,7 +133,9 @@ const SLICE = 128;
 
 /** Submit all, in order; resolve with the ids (undefined for failures). Returns the number of failures. */
 export async function submitAll(h: Client, jobs: readonly Pending[] | JobSource, o: FollowOpts): Promise<number> {
-  const logs = new LogStreams();
+  const logs = new LogStreams(o.prog ?? o.errorAs ?? 'flux-submit');
+  // a --log file named once (no {cc} or {} in it) is opened before anything is submitted: a bad path submits nothing
+  for (const f of [o.log, o.logStderr]) if (f !== undefined && !f.includes('{')) logs.out(f);
   /** the progress lines' stream (opened only if used: a --log name with {cc} is no file of its own) */
   const err = () => logs.err(o.log, o.logStderr);
   /** each submitted job's streams (its --log files, or ours) */

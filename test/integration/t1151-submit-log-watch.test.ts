@@ -101,4 +101,15 @@ test('-v / -vv: INFO lines, `ID: T.TTTs: complete|failed: status=N`, events with
   assert.equal([none.code, none.stderr], [0, 'flux-watch: INFO: No matching jobs\n']);
 });
 
+test('a --log file that cannot be written is one error line, exit 1; one named once submits nothing', () => {
+  const before = inst.flux(['jobs', '-a', '-no', '{id}']).stdout;
+  const r = inst.flux(['submit', '--log=/nonexistent/x.log', 'true'], { cwd: tmp.dir });
+  assert.equal([r.code, r.stdout, r.stderr], [1, '', "flux-submit: ERROR: [Errno 2] No such file or directory: '/nonexistent/x.log'\n"]);
+  assert.is(inst.flux(['jobs', '-a', '-no', '{id}']).stdout, before, 'nothing submitted');
+  const b = inst.flux(['bulksubmit', '--log=/nonexistent/b{}.log', 'true', ':::', '1'], { cwd: tmp.dir });
+  assert.equal([b.code, b.stderr], [1, "flux-bulksubmit: ERROR: [Errno 2] No such file or directory: '/nonexistent/b1.log'\n"]);
+  const full = inst.flux(['submit', '--log=/dev/full', '--wait', 'true'], { cwd: tmp.dir });
+  assert.equal([full.code, full.stderr], [1, "flux-submit: ERROR: [Errno 28] No space left on device: '/dev/full'\n"]);
+});
+
 test.run();
